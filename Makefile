@@ -1,0 +1,35 @@
+# Two commands do everything on a fresh machine: `make demo` and `make test`.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+OUT    ?= out/demo
+
+.PHONY: demo test install check-samples samples bench schemas clean
+
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev,docs]'
+	touch $(STAMP)
+
+install: $(STAMP)
+
+demo: $(STAMP)
+	$(BIN)/jicui check data/samples --as-of 2023-12-31 --out $(OUT)
+	@echo "核查结果 (findings): $(OUT)/findings.xlsx  $(OUT)/findings.csv"
+
+test: $(STAMP)
+	$(BIN)/python -m pytest -q
+
+samples: $(STAMP)
+	$(BIN)/python -m jicui_compliance.samples --out data/samples --seed 2023
+
+schemas: $(STAMP)
+	$(BIN)/python -m jicui_compliance.ledgers.export schemas
+
+bench: $(STAMP)
+	$(BIN)/python benchmarks/run.py
+
+clean:
+	rm -rf $(VENV) out build *.egg-info

@@ -1,0 +1,177 @@
+"""The campaign as data: calendar, phases, due dates, industries and leaders.
+
+Everything time-related in the toolkit asks this module; the as-of rule of
+RULEBOOK §2 ("an obligation is due once as-of has reached the last day of its
+period") lives in :meth:`Campaign.is_due` and nowhere else.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import tomllib
+from dataclasses import dataclass, field
+from importlib import resources
+from pathlib import Path
+
+__all__ = ["Campaign", "Phase", "Industry", "Leader", "Period", "load_campaign", "default_as_of"]
+
+
+@dataclass(frozen=True)
+class Phase:
+    id: str
+    name: str
+    start: dt.date
+    end: dt.date
+
+
+@dataclass(frozen=True)
+class Industry:
+    name: str
+    station: str
+    high_risk: bool
+    also_accepted: tuple[str, ...] = ()
+
+    @property
+    def stations(self) -> tuple[str, ...]:
+        """Every station that may supervise this industry (the lead one first)."""
+        return (self.station, *self.also_accepted)
+
+
+@dataclass(frozen=True)
+class Leader:
+    name: str
+    role: str
+
+
+@dataclass(frozen=True)
+class Period:
+    """A reporting period: a month, a half-year, a year or a phase."""
+
+    label: str  # "2023-07", "2023-H1", "2023", "P2"
+    start: dt.date
+    end: dt.date
+
+
+def _month_end(year: int, month: int) -> dt.date:
+    nxt = dt.date(year + (month == 12), month % 12 + 1, 1)
+    return nxt - dt.timedelta(days=1)
+
+
+def _parse_month(text: str) -> tuple[int, int]:
+    year, month = text.split("-")
+    return int(year), int(month)
+
+
+@dataclass(frozen=True)
+class Campaign:
+    name: str
+    town: str
+    document: str
+    start: dt.date
+    end: dt.date
+    phases: tuple[Phase, ...]
+    head_inspection_months: tuple[Period, ...]
+    drill_year: int
+    leaders: tuple[Leader, ...]
+    industries: tuple[Industry, ...]
+    source: str = field(default="", compare=False)
+
+    # -- the as-of rule (RULEBOOK §2), once -------------------------------------------
+    @staticmethod
+    def is_due(last_day: dt.date, as_of: dt.date) -> bool:
+        """A period's obligation is due once as-of has reached its last day."""
+        return as_of >= last_day
+
+    def default_as_of(self, today: dt.date | None = None) -> dt.date:
+        """The campaign's last day if today is later, else today."""
+        today = today or dt.date.today()
+        return min(today, self.end)
+
+    # -- lookups -------------------------------------------------------------------------
+    def phase(self, phase_id: str) -> Phase:
+        for p in self.phases:
+            if p.id == phase_id:
+                return p
+        raise KeyError(phase_id)
+
+    def phase_of(self, day: dt.date) -> Phase | None:
+        for p in self.phases:
+            if p.start <= day <= p.end:
+                return p
+        return None
+
+    def phase_period(self, phase_id: str) -> Period:
+        p = self.phase(phase_id)
+        return Period(p.id, p.start, p.end)
+
+    def industry(self, name: str) -> Industry | None:
+        return self._industries_by_name.get(name)
+
+    @property
+    def _industries_by_name(self) -> dict[str, Industry]:
+        return {i.name: i for i in self.industries}
+
+    @property
+    def industry_names(self) -> tuple[str, ...]:
+        return tuple(i.name for i in self.industries)
+
+    @property
+    def leader_names(self) -> tuple[str, ...]:
+        return tuple(l.name for l in self.leaders)
+
+    def drill_periods(self) -> tuple[Period, Period, Period]:
+        """The drill year and its two halves: (year, H1, H2)."""
+        y = self.drill_year
+        return (
+            Period(str(y), dt.date(y, 1, 1), dt.date(y, 12, 31)),
+            Period(f"{y}-H1", dt.date(y, 1, 1), dt.date(y, 6, 30)),
+            Period(f"{y}-H2", dt.date(y, 7, 1), dt.date(y, 12, 31)),
+        )
+
+    def due(self, periods, as_of: dt.date) -> list[Period]:
+        """The periods among ``periods`` whose obligation is due at ``as_of``."""
+        return [p for p in periods if self.is_due(p.end, as_of)]
+
+
+def _load(data: dict, source: str) -> Campaign:
+    c = data["campaign"]
+    ob = data["obligations"]
+    first = _parse_month(ob["head_inspection_months"]["first"])
+    last = _parse_month(ob["head_inspection_months"]["last"])
+    months = []
+    y, m = first
+    while (y, m) <= last:
+        months.append(Period(f"{y:04d}-{m:02d}", dt.date(y, m, 1), _month_end(y, m)))
+        y, m = (y + 1, 1) if m == 12 else (y, m + 1)
+    return Campaign(
+        name=c["name"],
+        town=c["town"],
+        document=c.get("document", ""),
+        start=c["start"],
+        end=c["end"],
+        phases=tuple(Phase(p["id"], p["name"], p["start"], p["end"]) for p in data["phases"]),
+        head_inspection_months=tuple(months),
+        drill_year=int(ob["drill_year"]),
+        leaders=tuple(Leader(l["name"], l.get("role", "")) for l in data.get("leaders", [])),
+        industries=tuple(
+            Industry(i["name"], i["station"], bool(i["high_risk"]), tuple(i.get("also_accepted", ())))
+            for i in data["industries"]
+        ),
+        source=source,
+    )
+
+
+DEFAULT_CAMPAIGN = "jicui-2023.toml"
+
+
+def load_campaign(path: str | Path | None = None) -> Campaign:
+    """Load a campaign file; without a path, the shipped 积翠镇 2023 campaign."""
+    if path is None:
+        text = resources.files(__package__).joinpath("data", DEFAULT_CAMPAIGN).read_text("utf-8")
+        return _load(tomllib.loads(text), f"(内置) {DEFAULT_CAMPAIGN}")
+    path = Path(path)
+    return _load(tomllib.loads(path.read_text("utf-8")), str(path))
+
+
+def default_as_of(campaign: Campaign, today: dt.date | None = None) -> dt.date:
+    return campaign.default_as_of(today)

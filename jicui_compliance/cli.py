@@ -1,0 +1,161 @@
+"""The ``jicui`` command (thin: options in, pipeline called, summary out)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import sys
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+app = typer.Typer(
+    help="积翠镇重大事故隐患专项排查整治台账核查工具 / Ledger compliance checks for the 积翠镇 campaign.",
+    no_args_is_help=True,
+    add_completion=False,
+    rich_markup_mode="rich",
+)
+console = Console(stderr=False)
+err = Console(stderr=True)
+
+_SEVERITY_ORDER = ["错误", "警告", "提示"]
+_STYLE = {"错误": "bold red", "警告": "yellow", "提示": "cyan"}
+
+
+def _fail(message: str) -> None:
+    err.print(f"[bold red]无法运行 / cannot run:[/] {message}")
+    raise typer.Exit(2)
+
+
+def _parse_date(text: str | None, what: str) -> dt.date | None:
+    if text is None:
+        return None
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        _fail(f"{what} 应为 YYYY-MM-DD 格式的日期，收到“{text}”")
+
+
+def _split(values: list[str] | None) -> list[str]:
+    out: list[str] = []
+    for v in values or []:
+        out.extend(x.strip() for x in v.replace("，", ",").split(",") if x.strip())
+    return out
+
+
+def _inside(child: Path, parent: Path) -> bool:
+    try:
+        child.resolve().relative_to(parent.resolve() if parent.is_dir() else parent.resolve().parent)
+        return parent.is_dir() or child.resolve() == parent.resolve()
+    except ValueError:
+        return False
+
+
+@app.command("check")
+def check_cmd(
+    paths: Annotated[list[Path], typer.Argument(help="报送的文件夹或文件（.xlsx/.xls/.csv） / submission folders or files")],
+    out: Annotated[Path, typer.Option("--out", help="输出文件夹，写入 findings.csv 和 findings.xlsx / output folder")],
+    as_of: Annotated[Optional[str], typer.Option("--as-of", help="核查截止日 YYYY-MM-DD（默认：方案最后一天与今天中较早者） / records as of this day")] = None,
+    campaign: Annotated[Optional[Path], typer.Option("--campaign", help="方案文件（TOML），默认积翠镇2023 / campaign file")] = None,
+    fail_on: Annotated[Optional[str], typer.Option("--fail-on", help="有该级别或更严重的发现时退出码为 1：错误 或 警告 / exit 1 on findings of this severity")] = None,
+    select: Annotated[Optional[list[str]], typer.Option("--select", help="只运行这些规则（编号或前缀，逗号分隔，如 HI,DR） / only these rules")] = None,
+    ignore: Annotated[Optional[list[str]], typer.Option("--ignore", help="不运行这些规则（编号或前缀） / skip these rules")] = None,
+) -> None:
+    """核查报送的台账，输出核查发现 / Check a submission and write its findings."""
+    from .campaign import load_campaign
+    from .check import InputError, run_check, summarise
+    from .findings import write_csv, write_xlsx
+
+    if fail_on is not None and fail_on not in ("错误", "警告"):
+        _fail(f"--fail-on 只能是“错误”或“警告”，收到“{fail_on}”")
+    for p in paths:
+        if not p.exists():
+            _fail(f"输入路径不存在：{p}")
+        if _inside(out, p):
+            _fail(f"输出文件夹 {out} 位于输入路径 {p} 之内；本工具从不在输入文件夹中写文件，请换一个输出位置")
+    try:
+        camp = load_campaign(campaign) if campaign else load_campaign()
+    except (OSError, KeyError, ValueError) as exc:
+        _fail(f"方案文件无法读取：{campaign}（{exc}）")
+    day = _parse_date(as_of, "--as-of") or camp.default_as_of()
+    select_l, ignore_l = _split(select), _split(ignore)
+    from .rules import select_rules
+
+    if (select_l or ignore_l) and not select_rules(select_l, ignore_l):
+        _fail("--select/--ignore 之后没有任何规则可运行（用 `jicui rules` 查看规则编号）")
+
+    with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                  console=err, transient=True, disable=not err.is_terminal) as progress:
+        reading = progress.add_task("读取台账", total=None)
+        checking = progress.add_task("执行规则", total=len(select_rules(select_l, ignore_l)))
+        try:
+            result = run_check(
+                [str(p) for p in paths], as_of=day, campaign=camp, select=select_l, ignore=ignore_l,
+                on_file=lambda f: progress.update(reading, advance=1, description=f"读取 {f}"),
+                on_rule=lambda r: progress.advance(checking),
+            )
+        except InputError as exc:
+            _fail(str(exc))
+    out.mkdir(parents=True, exist_ok=True)
+    summary = summarise(result.findings, result.rules)
+    write_csv(result.findings, out / "findings.csv")
+    write_xlsx(result.findings, out / "findings.xlsx", summary)
+
+    f = result.findings
+    n_tables = len(result.submission.tables)
+    n_files = len(result.submission.files)
+    console.print(f"[bold]核查完成[/]：{n_files} 个文件，识别台账工作表 {n_tables} 个；核查截止日 {day.isoformat()}；"
+                  f"方案：{camp.name}")
+    counts = f["severity"].value_counts()
+    console.print("发现：" + "，".join(f"[{_STYLE[s]}]{s} {int(counts.get(s, 0))}[/]" for s in _SEVERITY_ORDER)
+                  + f"（共 {len(f)} 条）")
+    if len(summary):
+        table = Table(title="按规则汇总 / findings by rule", show_lines=False)
+        for c in summary.columns:
+            table.add_column(c, justify="right" if c == "数量" else "left")
+        for row in summary.itertuples(index=False):
+            table.add_row(*[str(v) for v in row], style=_STYLE.get(row[1]))
+        console.print(table)
+    console.print(f"结果已写入 / written: {out / 'findings.xlsx'}  {out / 'findings.csv'}")
+    if fail_on:
+        worst = _SEVERITY_ORDER[: _SEVERITY_ORDER.index(fail_on) + 1]
+        if f["severity"].isin(worst).any():
+            raise typer.Exit(1)
+
+
+@app.command("rules")
+def rules_cmd(
+    which: Annotated[Optional[str], typer.Argument(help="规则编号或前缀（如 HI001、HI） / rule ID or prefix")] = None,
+) -> None:
+    """列出规则，或显示一条规则的完整说明 / List rules, or show one rule's documentation."""
+    from .rules import REGISTRY, select_rules
+
+    if which and which.upper() in REGISTRY:
+        r = REGISTRY[which.upper()]
+        console.print(f"[bold]{r.id}[/]  {r.title}")
+        console.print(f"严重程度：{r.severity}    条款：{r.clause}    读取台账：{'、'.join(r.reads) or '（文件本身）'}")
+        console.print(f"提示语模板：{r.message}\n")
+        for name, text in r.sections().items():
+            console.print(f"[bold]{name}[/]")
+            console.print(text + "\n")
+        return
+    chosen = select_rules([which] if which else None)
+    if not chosen:
+        _fail(f"没有编号以“{which}”开头的规则")
+    table = Table(title=f"规则目录（{len(chosen)} 条） / rule catalogue")
+    for c in ("编号", "严重程度", "条款", "名称"):
+        table.add_column(c)
+    for r in chosen:
+        table.add_row(r.id, r.severity, r.clause, r.title, style=_STYLE.get(r.severity))
+    console.print(table)
+
+
+def main() -> None:
+    app()
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,9 @@
+"""Findings: one table (its own pandera schema), built from rule hits, written masked."""
+
+from .build import build_findings, findings_from_hits
+from .masking import mask_id, mask_phone, mask_text
+from .schema import COLUMNS, TITLES, FindingsModel, finalize
+from .writers import write_csv, write_xlsx
+
+__all__ = ["COLUMNS", "TITLES", "FindingsModel", "build_findings", "finalize", "findings_from_hits",
+           "mask_id", "mask_phone", "mask_text", "write_csv", "write_xlsx"]

@@ -1,0 +1,65 @@
+"""The findings table: exactly the columns of RULEBOOK §6, validated by its own schema."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pandera.pandas as pa
+from pandera.typing import Series
+
+COLUMNS = [
+    "rule_id", "severity", "clause", "ledger", "enterprise_uscc", "enterprise_name", "village", "station",
+    "period", "source_file", "source_sheet", "source_row", "column", "value", "message",
+]
+
+#: Chinese column titles for the Excel sheet's second header line and the docs.
+TITLES = {
+    "rule_id": "规则编号", "severity": "严重程度", "clause": "方案条款", "ledger": "台账",
+    "enterprise_uscc": "统一社会信用代码", "enterprise_name": "企业名称", "village": "所属村", "station": "监管站所",
+    "period": "期间", "source_file": "来源文件", "source_sheet": "工作表", "source_row": "行号",
+    "column": "列", "value": "值", "message": "说明",
+}
+
+
+class FindingsModel(pa.DataFrameModel):
+    rule_id: Series[str] = pa.Field(str_matches=r"^[A-Z]{2,3}\d{3}$", title="规则编号")
+    severity: Series[str] = pa.Field(isin=["错误", "警告", "提示"], title="严重程度")
+    clause: Series[str] = pa.Field(title="方案条款")
+    ledger: Series[str] = pa.Field(title="台账")
+    enterprise_uscc: Series[str] = pa.Field(title="统一社会信用代码")
+    enterprise_name: Series[str] = pa.Field(title="企业名称")
+    village: Series[str] = pa.Field(title="所属村")
+    station: Series[str] = pa.Field(title="监管站所")
+    period: Series[str] = pa.Field(str_matches=r"^(|\d{4}|\d{4}-\d{2}|\d{4}-H[12]|P[1-9])$", title="期间")
+    source_file: Series[str] = pa.Field(title="来源文件")
+    source_sheet: Series[str] = pa.Field(title="工作表")
+    source_row: Series[pd.Int64Dtype] = pa.Field(nullable=True, ge=1, title="行号")
+    column: Series[str] = pa.Field(title="列")
+    value: Series[str] = pa.Field(title="值")
+    message: Series[str] = pa.Field(str_length={"min_value": 1}, title="说明")
+
+    class Config:
+        strict = True
+        ordered = True
+        name = "findings"
+        title = "核查发现"
+
+
+def empty() -> pd.DataFrame:
+    frame = pd.DataFrame({c: pd.Series(dtype="str") for c in COLUMNS})
+    frame["source_row"] = frame["source_row"].astype("Int64")
+    return frame
+
+
+def finalize(frame: pd.DataFrame) -> pd.DataFrame:
+    """Validate and sort stably by village, enterprise, rule, source row (RULEBOOK §6)."""
+    if frame.empty:
+        return empty()
+    frame = frame[COLUMNS]
+    text_cols = [c for c in COLUMNS if c != "source_row"]
+    frame = frame.astype({c: "str" for c in text_cols}).fillna({c: "" for c in text_cols})
+    frame["source_row"] = frame["source_row"].astype("Int64")
+    frame = frame.sort_values(
+        ["village", "enterprise_uscc", "enterprise_name", "rule_id", "source_file", "source_sheet", "source_row", "period"],
+        kind="mergesort", na_position="first",
+    ).reset_index(drop=True)
+    return FindingsModel.validate(frame)

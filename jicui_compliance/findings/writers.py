@@ -1,0 +1,74 @@
+"""findings.csv (UTF-8 with BOM) and findings.xlsx; text is never written as a formula."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+
+from .masking import mask_text
+from .schema import COLUMNS, TITLES
+
+_FORMULA_START = ("=", "+", "-", "@")
+_WIDTHS = {"rule_id": 9, "severity": 8, "clause": 12, "ledger": 16, "enterprise_uscc": 21, "enterprise_name": 26,
+           "village": 10, "station": 11, "period": 9, "source_file": 34, "source_sheet": 14, "source_row": 7,
+           "column": 16, "value": 18, "message": 80}
+_COLOURS = {"错误": "#F8CBAD", "警告": "#FFE699", "提示": "#DDEBF7"}
+
+
+def safe_for_output(findings: pd.DataFrame) -> pd.DataFrame:
+    """Mask what looks like an ID or mobile number in every text column (a safety net)."""
+    out = findings.copy()
+    for c in ("value", "message", "column", "enterprise_name"):
+        out[c] = out[c].map(mask_text)
+    return out
+
+
+def write_csv(findings: pd.DataFrame, path: Path) -> None:
+    out = safe_for_output(findings)
+    for c in COLUMNS:
+        if c != "source_row":
+            out[c] = out[c].map(lambda v: "'" + v if isinstance(v, str) and v.startswith(_FORMULA_START) else v)
+    out.to_csv(path, index=False, encoding="utf-8-sig")
+
+
+def write_xlsx(findings: pd.DataFrame, path: Path, summary: pd.DataFrame | None = None) -> None:
+    import xlsxwriter
+
+    out = safe_for_output(findings)
+    wb = xlsxwriter.Workbook(str(path), {"strings_to_formulas": False, "strings_to_numbers": False,
+                                         "strings_to_urls": False})
+    head = wb.add_format({"bold": True, "bg_color": "#D9E1F2", "border": 1, "text_wrap": True, "valign": "top"})
+    sev = {k: wb.add_format({"bg_color": v}) for k, v in _COLOURS.items()}
+    wrap = wb.add_format({"text_wrap": False})
+    ws = wb.add_worksheet("核查发现")
+    for j, c in enumerate(COLUMNS):
+        ws.write_string(0, j, f"{c}\n{TITLES[c]}", head)
+        ws.set_column(j, j, _WIDTHS.get(c, 12), wrap)
+    ws.set_row(0, 32)
+    records = out.to_dict("records")
+    for i, rec in enumerate(records, start=1):
+        for j, c in enumerate(COLUMNS):
+            v = rec[c]
+            if c == "source_row":
+                if pd.notna(v):
+                    ws.write_number(i, j, int(v))
+            elif c == "severity":
+                ws.write_string(i, j, v, sev.get(v))
+            elif v:
+                ws.write_string(i, j, str(v))
+    ws.freeze_panes(1, 0)
+    ws.autofilter(0, 0, max(len(records), 1), len(COLUMNS) - 1)
+    if summary is not None:
+        ss = wb.add_worksheet("按规则汇总")
+        for j, c in enumerate(summary.columns):
+            ss.write_string(0, j, str(c), head)
+            ss.set_column(j, j, 14 if j else 10)
+        for i, row in enumerate(summary.itertuples(index=False), start=1):
+            for j, v in enumerate(row):
+                if isinstance(v, (int, float)) and not isinstance(v, bool):
+                    ss.write_number(i, j, v)
+                else:
+                    ss.write_string(i, j, str(v))
+        ss.freeze_panes(1, 0)
+    wb.close()

@@ -1,0 +1,203 @@
+"""Ledgers: one module per ledger of RULEBOOK §4, each a pandera ``DataFrameModel``.
+
+:func:`load` turns the reader's tables into one typed frame per ledger and the
+single-table issues (``SCH001`` missing column, ``SCH002`` unreadable value,
+``SCH003`` empty required cell) as a frame that the generic rules report.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+import pandera.pandas as pa
+
+from ..campaign import Campaign
+from ..reading import Submission, Table
+from . import (
+    accidents, checklist, drills, enforcement, enterprises, hazards, head_inspections, hot_work,
+    meetings, outsourcing, special_workers, training,
+)
+from .base import ENTERPRISE_REF, KIND_LABELS, SHEET_ID, SOURCE_COLUMNS, Field, Ledger
+from .base import cells as _cells
+
+LEDGERS: dict[str, Ledger] = {
+    m.LEDGER.name: m.LEDGER
+    for m in (
+        enterprises, hazards, head_inspections, drills, outsourcing, hot_work, special_workers,
+        training, checklist, enforcement, accidents, meetings,
+    )
+}
+
+__all__ = ["LEDGERS", "Field", "Ledger", "Ledgers", "ISSUE_COLUMNS", "load", "vocabulary"]
+
+ISSUE_COLUMNS = ["rule_id", "ledger", "row", "sheet", "field", "value", "detail"]
+
+
+def vocabulary() -> dict[str, dict[str, tuple[str, ...]]]:
+    """ledger → field → accepted headers: what the reader classifies sheets by."""
+    return {name: {f: spec.headers for f, spec in led.fields.items()} for name, led in LEDGERS.items()}
+
+
+@dataclass
+class Ledgers:
+    frames: dict[str, pd.DataFrame]
+    tables: list[Table]
+    issues: pd.DataFrame  # ISSUE_COLUMNS
+    dropped: dict[int, int] = field(default_factory=dict)  # sheet → rows left out (no enterprise column)
+
+    def __getitem__(self, name: str) -> pd.DataFrame:
+        return self.frames[name]
+
+
+def _issue_frame(rows: list[dict]) -> pd.DataFrame:
+    frame = pd.DataFrame(rows, columns=ISSUE_COLUMNS)
+    return frame.astype({"row": "Int64", "sheet": "Int64"})
+
+
+def _bad_detail(spec: Field) -> str:
+    if spec.kind in ("date", "datetime"):
+        return f"无法识别为{KIND_LABELS[spec.kind]}（可写作 2023-05-20、2023/5/20、2023.5.20、2023年5月20日、20230520）"
+    if spec.kind == "int":
+        return "无法识别为整数（可带“人”“项”等单位）"
+    if spec.kind == "money":
+        return f"无法识别为金额（单位{spec.unit}，可写“元”或“万元”）"
+    if spec.kind == "yesno":
+        return "无法识别为是/否（可写 是/否、Y/N、√/×、有/无、1/0）"
+    if spec.kind == "list" and spec.options:
+        return "含不在可选值内的内容（可选：" + " / ".join(spec.options) + "）"
+    return f"无法识别为{KIND_LABELS[spec.kind]}"
+
+
+def _raw_text(values: pd.Series) -> list[str]:
+    return [_cells.as_text(v) or "" for v in values]
+
+
+def load(sub: Submission, campaign: Campaign) -> Ledgers:
+    issues: list[dict] = []
+    dropped: dict[int, int] = {}
+    per_ledger: dict[str, list[pd.DataFrame]] = {n: [] for n in LEDGERS}
+    excused: dict[str, set[tuple[int, str]]] = {n: set() for n in LEDGERS}  # (sheet, field) absent
+    for sheet_id, table in enumerate(sub.tables):
+        led = LEDGERS[table.ledger]
+        present = set(table.headers)
+        missing = [f for f in led.required_fields if f not in present]
+        if led.refers_to_enterprise and not present & set(ENTERPRISE_REF):
+            missing.append("enterprise")
+        if missing:
+            issues.append(dict(rule_id="SCH001", ledger=led.name, row=pd.NA, sheet=sheet_id, field=",".join(missing),
+                               value="", detail="、".join(f"“{led.header_of(f)}”" for f in missing)))
+        if "enterprise" in missing:
+            dropped[sheet_id] = len(table.frame)
+            continue
+        frame = table.frame.copy()
+        frame["source_file"] = table.file
+        frame["source_sheet"] = table.sheet
+        frame[SHEET_ID] = sheet_id
+        per_ledger[table.ledger].append(frame)
+        excused[led.name].update((sheet_id, f) for f in led.fields if f not in present)
+
+    frames: dict[str, pd.DataFrame] = {}
+    for name, led in LEDGERS.items():
+        if not per_ledger[name]:
+            frames[name] = led.empty_frame()
+            continue
+        raw = pd.concat(per_ledger[name], ignore_index=True)
+        typed, ledger_issues = _type(led, raw, campaign, excused[name])
+        issues.extend(ledger_issues)
+        frames[name] = typed
+    return Ledgers(frames, list(sub.tables), _issue_frame(issues), dropped)
+
+
+def _type(led: Ledger, raw: pd.DataFrame, campaign: Campaign, excused: set[tuple[int, str]]):
+    issues: list[dict] = []
+    sheets = raw[SHEET_ID].to_numpy()
+    out: dict[str, object] = {}
+    bad_cells: set[tuple[int, str]] = set()
+    for fname, spec in led.fields.items():
+        if fname not in raw.columns:
+            out[fname] = pd.Series([None] * len(raw), dtype=spec.dtype) if spec.dtype != "object" else [None] * len(raw)
+            continue
+        values, bad = _cells.parse_column(raw[fname], spec.parser())
+        if bad.any():
+            rows = np.flatnonzero(bad)
+            texts = _raw_text(raw[fname].iloc[rows])
+            detail = _bad_detail(spec)
+            for r, text in zip(rows, texts):
+                issues.append(dict(rule_id="SCH002", ledger=led.name, row=int(r), sheet=int(sheets[r]),
+                                   field=fname, value=text, detail=detail))
+                bad_cells.add((int(r), fname))
+        if spec.empty_is_no:
+            values = np.where(pd.isna(values.astype(object)) | (values == None), False, values)  # noqa: E711
+        out[fname] = values
+    typed = pd.DataFrame({f: _to_dtype(out[f], spec.dtype) for f, spec in led.fields.items()})
+    for c in SOURCE_COLUMNS:
+        typed[c] = raw[c].to_numpy() if c != "source_row" else pd.array(raw[c].to_numpy(), dtype="Int64")
+    typed["source_sheet"] = typed["source_sheet"].astype("str")
+    typed["source_file"] = typed["source_file"].astype("str")
+    typed[SHEET_ID] = sheets
+    if led.name == "enterprises":
+        issues.extend(_industry_issues(typed, campaign, sheets))
+    issues.extend(_validate(led, typed, excused, bad_cells, sheets))
+    return typed, issues
+
+
+def _to_dtype(values, dtype: str):
+    if dtype == "object":
+        return pd.Series(values, dtype=object)
+    if dtype == "datetime64[ns]":
+        return pd.Series(pd.to_datetime(pd.Series(values, dtype=object)), dtype="datetime64[ns]")
+    if dtype == "float64":
+        return pd.Series(values, dtype=object).astype("float64")
+    return pd.Series(pd.array(values, dtype=dtype))
+
+
+def _industry_issues(typed: pd.DataFrame, campaign: Campaign, sheets: np.ndarray) -> list[dict]:
+    known = set(campaign.industry_names)
+    bad = typed["industry"].notna() & ~typed["industry"].isin(known)
+    return [
+        dict(rule_id="SCH002", ledger="enterprises", row=int(r), sheet=int(sheets[r]), field="industry",
+             value=str(typed.at[r, "industry"]),
+             detail="不是方案所列行业领域（可选：" + " / ".join(campaign.industry_names) + "）")
+        for r in np.flatnonzero(bad.to_numpy())
+    ]
+
+
+def _validate(led: Ledger, typed: pd.DataFrame, excused, bad_cells, sheets) -> list[dict]:
+    try:
+        led.model.validate(typed, lazy=True)
+        return []
+    except pa.errors.SchemaErrors as exc:
+        cases = exc.failure_cases
+    issues: list[dict] = []
+    for case in cases.itertuples(index=False):
+        check = str(case.check)
+        r = case.index
+        if r is None or pd.isna(r):
+            raise RuntimeError(f"{led.name}: schema failure without a row: {check} {case.column}")  # a bug, not data
+        r = int(r)
+        sheet = int(sheets[r])
+        if check == "not_nullable":
+            fname = str(case.column)
+            if (r, fname) in bad_cells or (sheet, fname) in excused:
+                continue  # already SCH002, or the whole column is missing (SCH001)
+            issues.append(dict(rule_id="SCH003", ledger=led.name, row=r, sheet=sheet, field=fname, value="",
+                               detail=f"必填项“{led.header_of(fname)}”为空"))
+        elif check.startswith("one_filled"):
+            if (r, "enterprise") in bad_cells:
+                continue  # pandera lists a dataframe check once per column it reads
+            bad_cells.add((r, "enterprise"))
+            issues.append(dict(rule_id="SCH003", ledger=led.name, row=r, sheet=sheet, field="enterprise",
+                               value="", detail="“统一社会信用代码”和“企业名称”均为空，无法确定是哪家企业"))
+        elif check.startswith("isin"):
+            spec = led.fields[str(case.column)]
+            issues.append(dict(rule_id="SCH002", ledger=led.name, row=r, sheet=sheet, field=spec.name,
+                               value=str(case.failure_case),
+                               detail="不在可选值内（可选：" + " / ".join(spec.options or ()) + "）"))
+        elif check.startswith("greater_than_or_equal_to"):
+            issues.append(dict(rule_id="SCH002", ledger=led.name, row=r, sheet=sheet, field=str(case.column),
+                               value=str(case.failure_case), detail="不能为负数"))
+        else:
+            raise RuntimeError(f"{led.name}: unexpected schema failure {check} on {case.column}")
+    return issues

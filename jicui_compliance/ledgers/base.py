@@ -1,0 +1,209 @@
+"""What every ledger shares: how a column is declared, parsed and validated.
+
+A ledger is a pandera ``DataFrameModel`` whose fields carry, besides their dtype
+and checks, the Chinese header (``title``), the accepted aliases and the cell kind
+(``metadata``) and a Chinese description (exported to ``schemas/*.yaml``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import pandera.pandas as pa
+from pandera import extensions
+
+from ..reading import cells
+
+SOURCE_COLUMNS = ("source_file", "source_sheet", "source_row")
+SHEET_ID = "_sheet"  # index into Ledgers.tables: which sheet a row came from
+
+# kind → (parser factory, pandas dtype of the parsed column, Chinese type name)
+_KINDS: dict[str, tuple[str, str]] = {
+    "text": ("str", "文本"),
+    "code": ("str", "编码"),
+    "choice": ("str", "选项"),
+    "date": ("datetime64[ns]", "日期"),
+    "datetime": ("datetime64[ns]", "日期时间"),
+    "yesno": ("boolean", "是/否"),
+    "signature": ("boolean", "签名（是/否或签名人姓名）"),
+    "int": ("Int64", "整数"),
+    "money": ("float64", "金额"),
+    "list": ("object", "多个值（以、，；或空格分隔）"),
+    "text_or_yesno": ("str", "文本或是/否"),
+}
+KIND_LABELS = {k: v[1] for k, v in _KINDS.items()}
+
+
+@extensions.register_check_method(statistics=["columns"], supported_types=pd.DataFrame)
+def one_filled(df: pd.DataFrame, *, columns: list[str]) -> pd.Series:
+    """Each row fills at least one of ``columns`` (the enterprise: by USCC or by name)."""
+    present = [c for c in columns if c in df.columns]
+    if not present:
+        return pd.Series(True, index=df.index)
+    return df[present].notna().any(axis=1)
+
+
+def column(
+    header: str,
+    *aliases: str,
+    kind: str = "text",
+    required: bool = False,
+    options: list[str] | tuple[str, ...] | None = None,
+    synonyms: dict[str, str] | None = None,
+    unit: str | None = None,
+    ge: float | None = None,
+    empty_is_no: bool = False,
+    personal: bool = False,
+    format: str | None = None,
+    note: str = "",
+) -> Any:
+    """Declare a ledger column: its Chinese header, aliases, kind and checks."""
+    label = KIND_LABELS[kind] + (f"（{unit}）" if unit else "") + (f"，{format}" if format else "")
+    parts = [f"类型：{label}", "必填" if required else "选填"]
+    if aliases:
+        parts.insert(0, "别名：" + "、".join(aliases))
+    if options:
+        parts.append("可选值：" + " / ".join(options))
+    if synonyms:
+        parts.append("同义写法：" + "，".join(f"{k}→{v}" for k, v in synonyms.items()))
+    if empty_is_no:
+        parts.append("空白按“否”计（不能证明已落实）")
+    if personal:
+        parts.append("个人信息，输出时脱敏")
+    if note:
+        parts.append(note)
+    checks: dict[str, Any] = {}
+    if options and kind == "choice":
+        checks["isin"] = list(options)
+    if ge is not None:
+        checks["ge"] = ge
+    return pa.Field(
+        nullable=not required,
+        title=header,
+        description="；".join(parts) + "。",
+        metadata={
+            "header": header,
+            "aliases": list(aliases),
+            "kind": kind,
+            "required": required,
+            "options": list(options) if options else None,
+            "synonyms": dict(synonyms or {}),
+            "unit": unit,
+            "empty_is_no": empty_is_no,
+            "personal": personal,
+            "format": format,
+        },
+        **checks,
+    )
+
+
+@dataclass(frozen=True)
+class Field:
+    """A ledger column as the rest of the toolkit sees it."""
+
+    name: str
+    header: str
+    aliases: tuple[str, ...]
+    kind: str
+    required: bool
+    options: tuple[str, ...] | None
+    synonyms: dict[str, str]
+    unit: str | None
+    empty_is_no: bool
+    personal: bool
+    format: str | None
+    description: str
+
+    @property
+    def headers(self) -> tuple[str, ...]:
+        return (self.header, *self.aliases)
+
+    @property
+    def dtype(self) -> str:
+        return _KINDS[self.kind][0]
+
+    def parser(self) -> Callable[[object], object]:
+        k = self.kind
+        if k == "text":
+            return cells.parse_text
+        if k == "code":
+            return cells.parse_code
+        if k == "choice":
+            return cells.choice_parser(self.synonyms, yesno=bool(self.options) and "是" in self.options)
+        if k == "date":
+            return cells.parse_date
+        if k == "datetime":
+            return cells.parse_datetime
+        if k == "yesno":
+            return cells.parse_yesno
+        if k == "signature":
+            return cells.parse_signature
+        if k == "int":
+            return cells.parse_int
+        if k == "money":
+            return cells.money_parser(self.unit or "元")
+        if k == "list":
+            return cells.list_parser(frozenset(self.options) if self.options else None)
+        if k == "text_or_yesno":
+            return cells.parse_text_or_yesno
+        raise ValueError(k)
+
+
+ENTERPRISE_REF = ("enterprise_uscc", "enterprise_name")
+
+
+@dataclass(frozen=True)
+class Ledger:
+    """A ledger: its name, Chinese title, model and row key."""
+
+    name: str
+    title: str
+    model: type[pa.DataFrameModel]
+    description: str = ""
+    #: fields (besides the enterprise) that must be unique within an enterprise (SCH004)
+    unique_within_enterprise: tuple[str, ...] = ()
+    fields: dict[str, Field] = field(default_factory=dict, compare=False)
+
+    def __post_init__(self):
+        schema = self.model.to_schema()
+        for name, col in schema.columns.items():
+            md = (col.metadata or {})
+            self.fields[name] = Field(
+                name=name,
+                header=md["header"],
+                aliases=tuple(md["aliases"]),
+                kind=md["kind"],
+                required=md["required"],
+                options=tuple(md["options"]) if md["options"] else None,
+                synonyms=md["synonyms"],
+                unit=md["unit"],
+                empty_is_no=md["empty_is_no"],
+                personal=md["personal"],
+                format=md["format"],
+                description=col.description or "",
+            )
+
+    @property
+    def refers_to_enterprise(self) -> bool:
+        return "enterprise_uscc" in self.fields
+
+    @property
+    def required_fields(self) -> list[str]:
+        return [f for f, spec in self.fields.items() if spec.required]
+
+    def empty_frame(self) -> pd.DataFrame:
+        data = {f: pd.Series(dtype=spec.dtype) for f, spec in self.fields.items()}
+        data.update({"source_file": pd.Series(dtype="str"), "source_sheet": pd.Series(dtype="str"),
+                     "source_row": pd.Series(dtype="Int64"), SHEET_ID: pd.Series(dtype="int64")})
+        return pd.DataFrame(data)
+
+    def header_of(self, fld: str) -> str:
+        if fld in self.fields:
+            return self.fields[fld].header
+        if fld == "enterprise":
+            return "统一社会信用代码/企业名称"
+        return fld

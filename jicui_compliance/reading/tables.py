@@ -1,0 +1,186 @@
+"""Sheets → tables: find the header row, classify the sheet, keep the records.
+
+RULEBOOK §4 and §8: the header row may sit below title rows; a sheet is the ledger
+whose headers it matches most (distinct columns, canonical or alias); fewer than three
+matches, or a tie between two ledgers, is reported. Rows that are blank, that hold only
+a 序号, or that are footers (合计, 填表人：, 审核人：, 填表说明 …) are not records.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from .sources import RawSheet, SheetProblem
+from .text import normalize_header
+
+#: ledger → field → accepted header texts (canonical first, then aliases)
+Vocabulary = Mapping[str, Mapping[str, Sequence[str]]]
+
+SCAN_ROWS = 30  # the header must be among the first rows of a sheet
+MIN_MATCHES = 3
+
+_FOOTER = re.compile(
+    r"^(?:(?:合计|总计|小计)(?:[:：\s].*)?$"
+    r"|(?:填表人|填报人|制表人|审核人|审批人|复核人|单位负责人|负责人签字|签字|盖章|联系人|填报日期|填表日期)\s*[:：]"
+    r"|填表说明|(?:说明|备注|注)\s*[:：]|(?:单位|填报单位)\s*[(（]?盖章)"
+)
+_NOTES_MARKER = re.compile(r"^(?:填表说明|(?:说明|备注|注)\s*[:：]?$|(?:说明|备注|注)\s*[:：])")
+
+
+@dataclass
+class Table:
+    ledger: str
+    file: str
+    sheet: str
+    header_row: int  # Excel row / CSV line of the header
+    headers: dict[str, str]  # field → the header text as written in the sheet
+    letters: dict[str, str]  # field → Excel column letter
+    frame: pd.DataFrame  # one column per matched field (cleaned cells) + source_row
+    encoding: str = ""
+
+
+def column_letter(index: int) -> str:
+    letters = ""
+    index += 1
+    while index:
+        index, rem = divmod(index - 1, 26)
+        letters = chr(65 + rem) + letters
+    return letters
+
+
+class HeaderIndex:
+    """Normalised header text → the (ledger, field) pairs it names."""
+
+    def __init__(self, vocabulary: Vocabulary):
+        self.ledgers = list(vocabulary)
+        self._index: dict[str, list[tuple[str, str]]] = {}
+        for ledger, fields in vocabulary.items():
+            for fld, headers in fields.items():
+                for h in headers:
+                    key = normalize_header(h)
+                    pairs = self._index.setdefault(key, [])
+                    if (ledger, fld) not in pairs:
+                        pairs.append((ledger, fld))
+
+    def lookup(self, cell: object) -> list[tuple[str, str]]:
+        if not isinstance(cell, str):
+            return []
+        return self._index.get(normalize_header(cell), [])
+
+
+def _clean(col: pd.Series) -> pd.Series:
+    """Strip text cells; empty and white-space-only cells become missing (NaN)."""
+    if col.dtype == object:
+        codes, uniques = pd.factorize(col, use_na_sentinel=True)
+        cleaned = np.array(
+            [(u.strip() or None) if isinstance(u, str) else u for u in uniques], dtype=object
+        )
+        out = np.where(codes >= 0, cleaned[np.maximum(codes, 0)] if len(cleaned) else None, None)
+        return pd.Series(out, index=col.index, dtype=object)
+    stripped = col.str.strip()
+    return stripped.where(stripped != "")
+
+
+def _score_row(row: Sequence[object], index: HeaderIndex) -> dict[str, dict[str, int]]:
+    """ledger → field → first column position, for one candidate header row."""
+    found: dict[str, dict[str, int]] = {}
+    for pos, cell in enumerate(row):
+        for ledger, fld in index.lookup(cell):
+            found.setdefault(ledger, {}).setdefault(fld, pos)
+    return found
+
+
+def locate(raw: RawSheet, index: HeaderIndex) -> Table | SheetProblem:
+    """Find the header row and ledger of a sheet, and cut out its records."""
+    cells = raw.cells
+    n_scan = min(SCAN_ROWS, len(cells))
+    best: tuple[int, int, list[str], dict[str, dict[str, int]]] | None = None  # score, row, ledgers, found
+    for r in range(n_scan):
+        found = _score_row(cells.iloc[r].tolist(), index)
+        if not found:
+            continue
+        top = max(len(f) for f in found.values())
+        leaders = [led for led, f in found.items() if len(f) == top]
+        if best is None or top > best[0]:
+            best = (top, r, leaders, found)
+    where = f"前 {n_scan} 行"
+    if best is None or best[0] < MIN_MATCHES:
+        n = 0 if best is None else best[0]
+        return SheetProblem(raw.file, raw.sheet, f"{where}中未找到可识别的台账表头（最多只匹配到 {n} 个已知列名，至少需要 {MIN_MATCHES} 个）")
+    score, r, leaders, found = best
+    if len(leaders) > 1:
+        return SheetProblem(
+            raw.file, raw.sheet,
+            f"第 {raw.line_numbers[r]} 行的表头同时符合{len(leaders)}种台账（{'、'.join(leaders)}，各匹配 {score} 列），无法判断是哪种台账",
+        )
+    ledger = leaders[0]
+    positions = dict(found[ledger])
+    header_rows = [r]
+    # A two-row header: group cells ("整改五落实") above sub-headers ("责任人", "资金", …).
+    if r + 1 < len(cells):
+        below = _score_row(cells.iloc[r + 1].tolist(), index).get(ledger, {})
+        extra = {f: p for f, p in below.items() if f not in positions and p not in positions.values()}
+        if extra:
+            positions.update(extra)
+            header_rows.append(r + 1)
+    data_start = header_rows[-1] + 1
+    header_text = {}
+    for fld, pos in positions.items():
+        for hr in reversed(header_rows):
+            v = cells.iat[hr, pos]
+            if index.lookup(v) and (ledger, fld) in index.lookup(v):
+                header_text[fld] = re.sub(r"\s+", "", str(v))
+                break
+    body = cells.iloc[data_start:]
+    lines = np.asarray(raw.line_numbers[data_start:])
+    frame = pd.DataFrame({fld: _clean(body.iloc[:, pos]).to_numpy() for fld, pos in positions.items()})
+    keep = _record_mask(body, frame)
+    frame = frame.loc[keep].reset_index(drop=True)
+    frame["source_row"] = lines[keep]
+    return Table(
+        ledger=ledger,
+        file=raw.file,
+        sheet=raw.sheet,
+        header_row=int(raw.line_numbers[header_rows[0]]),
+        headers=header_text,
+        letters={f: column_letter(p) for f, p in positions.items()},
+        frame=frame,
+        encoding=raw.encoding,
+    )
+
+
+def _record_mask(body: pd.DataFrame, mapped: pd.DataFrame) -> np.ndarray:
+    """True for rows that are records: not blank, not a footer, not a note line."""
+    n = len(body)
+    if n == 0:
+        return np.zeros(0, dtype=bool)
+    has_value = mapped.notna().to_numpy().any(axis=1) if mapped.shape[1] else np.zeros(n, bool)
+    # First non-empty cell of each row, over all columns (序号 and unmapped ones included).
+    first = pd.Series([None] * n, dtype=object)
+    n_filled = np.zeros(n, dtype=int)
+    for j in range(body.shape[1]):
+        col = _clean(body.iloc[:, j]).reset_index(drop=True)
+        filled = col.notna().to_numpy()
+        n_filled += filled
+        take = first.isna().to_numpy() & filled
+        if take.any():
+            first[take] = col[take]
+    codes, uniques = pd.factorize(first, use_na_sentinel=True)
+    is_footer_u = np.array([isinstance(u, str) and bool(_FOOTER.match(u)) for u in uniques], dtype=bool)
+    is_notes_u = np.array([isinstance(u, str) and bool(_NOTES_MARKER.match(u)) for u in uniques], dtype=bool)
+    valid = codes >= 0
+    footer = np.zeros(n, dtype=bool)
+    notes = np.zeros(n, dtype=bool)
+    if len(uniques):
+        footer[valid] = is_footer_u[codes[valid]]
+        notes[valid] = is_notes_u[codes[valid]]
+    # After a 填表说明 / 说明： line, numbered note lines (one cell) are notes, not records.
+    if notes.any():
+        after = np.arange(n) > np.flatnonzero(notes)[0]
+        footer |= after & (n_filled <= 1)
+    return has_value & ~footer

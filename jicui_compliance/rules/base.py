@@ -1,0 +1,95 @@
+"""A rule: one function with its metadata beside it, registered once.
+
+::
+
+    @rule("HI001", ERROR, "E(4)", reads=("enterprises", "head_inspections"),
+          title="当月无主要负责人带队检查", message="{period_text}无主要负责人（{head}）带队检查记录（…）")
+    def missing_monthly_head_inspection(ctx: Context) -> pd.DataFrame:
+        \"\"\"规则说明：…\n\n依据：…\n\n违规示例：…\n\n合规示例：…\"\"\"
+
+The function returns *hits*: a frame with some of the columns of :data:`HIT_COLUMNS`
+plus the variables its message template names. The findings module turns hits into
+findings (source rows, registry names, masked values, the message).
+"""
+
+from __future__ import annotations
+
+import inspect
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import pandas as pd
+
+ERROR, WARNING, INFO = "错误", "警告", "提示"
+SEVERITIES = (ERROR, WARNING, INFO)  # most severe first
+
+#: What a rule may return (all optional but ``ledger``+``row`` or ``eid``+``period`` or a sheet):
+#: ledger / row — the ledger and the row label in its frame (a row finding);
+#: sheet — the reader's table number (a sheet finding); source_file / source_sheet — explicit;
+#: eid — the registry enterprise (else the row's); period — a coverage period label;
+#: field — the ledger field the finding is about; value — the cell value as text;
+#: village — the unit for findings that name no enterprise (GV rules).
+HIT_COLUMNS = ("ledger", "row", "sheet", "source_file", "source_sheet", "eid", "period", "field", "value", "village")
+
+DOC_SECTIONS = ("规则说明", "依据", "违规示例", "合规示例")
+_SECTION = re.compile(r"^(%s)[:：]\s*" % "|".join(DOC_SECTIONS), re.M)
+
+
+@dataclass(frozen=True)
+class Rule:
+    id: str
+    severity: str
+    clause: str
+    reads: tuple[str, ...]
+    title: str
+    message: str
+    func: Callable[..., pd.DataFrame]
+
+    @property
+    def area(self) -> str:
+        return re.match(r"[A-Z]+", self.id).group(0)
+
+    @property
+    def doc(self) -> str:
+        return inspect.cleandoc(self.func.__doc__ or "")
+
+    def sections(self) -> dict[str, str]:
+        """The docstring's sections (规则说明 / 依据 / 违规示例 / 合规示例)."""
+        doc = self.doc
+        marks = list(_SECTION.finditer(doc))
+        out = {}
+        for i, m in enumerate(marks):
+            end = marks[i + 1].start() if i + 1 < len(marks) else len(doc)
+            out[m.group(1)] = doc[m.end():end].strip()
+        return out
+
+    def __call__(self, ctx) -> pd.DataFrame:
+        return self.func(ctx)
+
+
+REGISTRY: dict[str, Rule] = {}
+
+
+def rule(id: str, severity: str, clause: str, *, reads: tuple[str, ...], title: str, message: str):
+    """Register a rule function under its ID (once; the registry is the only list of rules)."""
+    if severity not in SEVERITIES:
+        raise ValueError(f"{id}: unknown severity {severity}")
+
+    def register(func: Callable[..., pd.DataFrame]) -> Rule:
+        if id in REGISTRY:
+            raise ValueError(f"rule {id} registered twice")
+        r = Rule(id, severity, clause, tuple(reads), title, message, func)
+        REGISTRY[id] = r
+        return r
+
+    return register
+
+
+def hits(**columns) -> pd.DataFrame:
+    """Build a hits frame from columns (scalars broadcast)."""
+    return pd.DataFrame(columns)
+
+
+def no_hits() -> pd.DataFrame:
+    return pd.DataFrame(columns=["ledger", "row"])

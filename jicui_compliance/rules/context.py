@@ -1,0 +1,133 @@
+"""What rules read: the typed ledgers resolved to registry enterprises, the campaign, as-of.
+
+Resolution (RULEBOOK §4, §8): a row names its enterprise by 统一社会信用代码 and/or
+企业名称 (exact after folding spaces and full-width forms). The USCC decides; when the
+USCC is not in the registry but the name is, the row is attributed by its name (and
+``REF002`` says the two disagree); a row neither resolves is ``REF001`` and is left out
+of the enterprise rules.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from functools import cached_property
+
+import numpy as np
+import pandas as pd
+
+from ..campaign import Campaign
+from ..ledgers import LEDGERS, Ledgers
+from ..reading import Submission, normalize_name
+
+# how a row was resolved
+RESOLVED, BY_NAME_USCC_UNKNOWN, USCC_NAME_MISMATCH, UNRESOLVED, NO_REF = (
+    "ok", "uscc_unknown", "name_mismatch", "unresolved", "no_ref",
+)
+
+
+@dataclass
+class Context:
+    campaign: Campaign
+    as_of: dt.date
+    ledgers: Ledgers
+    submission: Submission | None = None
+    _frames: dict[str, pd.DataFrame] = field(default_factory=dict)
+
+    @property
+    def as_of_ts(self) -> pd.Timestamp:
+        return pd.Timestamp(self.as_of)
+
+    # -- the registry ------------------------------------------------------------------
+    @cached_property
+    def registry_rows(self) -> pd.DataFrame:
+        """Every registry row, with ``duplicate`` marking second and later USCCs."""
+        reg = self.ledgers["enterprises"].copy()
+        reg["duplicate"] = reg["uscc"].notna() & reg["uscc"].duplicated(keep="first")
+        reg["name_norm"] = reg["name"].map(normalize_name, na_action="ignore")
+        return reg
+
+    @cached_property
+    def registry(self) -> pd.DataFrame:
+        """One row per enterprise (index = ``eid``), with effective station and high-risk."""
+        reg = self.registry_rows.loc[~self.registry_rows["duplicate"]].copy()
+        reg.index.name = "eid"
+        ind = {i.name: i for i in self.campaign.industries}
+        lead = reg["industry"].map(lambda x: ind[x].station if x in ind else None, na_action="ignore")
+        reg["lead_station"] = lead
+        reg["station_eff"] = reg["station"].fillna(lead)
+        default_risk = reg["industry"].map(lambda x: ind[x].high_risk if x in ind else False, na_action="ignore")
+        reg["high_risk_eff"] = reg["high_risk"].astype("boolean").fillna(default_risk.astype("boolean")).fillna(False).astype(bool)
+        return reg
+
+    @cached_property
+    def _uscc_index(self) -> pd.Series:
+        reg = self.registry
+        s = reg["uscc"].dropna()
+        return pd.Series(s.index, index=s.to_numpy())
+
+    @cached_property
+    def _name_index(self) -> pd.Series:
+        reg = self.registry
+        s = reg["name_norm"].dropna()
+        s = s[~s.duplicated(keep="first")]
+        return pd.Series(s.index, index=s.to_numpy())
+
+    # -- resolved ledgers ----------------------------------------------------------------
+    def frame(self, name: str) -> pd.DataFrame:
+        """A ledger's typed frame; enterprise ledgers gain ``eid`` and ``ref_status``."""
+        if name not in self._frames:
+            df = self.ledgers[name]
+            if name == "enterprises":
+                df = df.assign(eid=pd.array(np.where(self.registry_rows["duplicate"], -1, df.index), dtype="Int64"))
+                df.loc[df["eid"] == -1, "eid"] = pd.NA
+                # a duplicate row belongs to the first row of its USCC
+                first = self._uscc_index
+                dup = self.registry_rows["duplicate"].to_numpy()
+                df.loc[dup, "eid"] = df.loc[dup, "uscc"].map(first).to_numpy()
+            elif LEDGERS[name].refers_to_enterprise:
+                df = self._resolve(df)
+            self._frames[name] = df
+        return self._frames[name]
+
+    def _resolve(self, df: pd.DataFrame) -> pd.DataFrame:
+        by_uscc = df["enterprise_uscc"].map(self._uscc_index).astype("Int64")
+        name_norm = df["enterprise_name"].map(normalize_name, na_action="ignore")
+        by_name = name_norm.map(self._name_index).astype("Int64")
+        has_uscc = df["enterprise_uscc"].notna()
+        has_name = df["enterprise_name"].notna()
+        reg_name = by_uscc.map(self.registry["name_norm"])
+        eid = by_uscc.where(by_uscc.notna(), by_name)
+        status = np.select(
+            [
+                ~has_uscc & ~has_name,
+                by_uscc.notna().to_numpy(dtype=bool, na_value=False) & has_name & (name_norm != reg_name).fillna(True),
+                by_uscc.notna().to_numpy(dtype=bool, na_value=False),
+                has_uscc & by_name.notna(),
+                by_name.notna().to_numpy(dtype=bool, na_value=False),
+            ],
+            [NO_REF, USCC_NAME_MISMATCH, RESOLVED, BY_NAME_USCC_UNKNOWN, RESOLVED],
+            default=UNRESOLVED,
+        )
+        return df.assign(eid=eid.astype("Int64"), ref_status=status)
+
+    def enterprise_frames(self):
+        for name, led in LEDGERS.items():
+            if led.refers_to_enterprise:
+                yield name, self.frame(name)
+
+    # -- periods -------------------------------------------------------------------------
+    def period_text(self, label: str) -> str:
+        """"2023-07" → 2023年7月, "2023-H1" → 2023年上半年, "P2" → 第二阶段（…）."""
+        if not label:
+            return ""
+        if label.startswith("P"):
+            p = self.campaign.phase(label)
+            return f"{label}（{p.name}，截至{p.end.year}年{p.end.month}月{p.end.day}日）"
+        if label.endswith("-H1"):
+            return f"{label[:4]}年上半年"
+        if label.endswith("-H2"):
+            return f"{label[:4]}年下半年"
+        if len(label) == 7:
+            return f"{label[:4]}年{int(label[5:])}月"
+        return f"{label}年"

@@ -1,0 +1,96 @@
+"""FMT: identifiers with check digits, and phone numbers."""
+
+from __future__ import annotations
+
+import re
+
+import pandas as pd
+from stdnum.cn import ric, uscc
+
+from ..ledgers import LEDGERS
+from .base import ERROR, WARNING, hits, no_hits, rule
+from .context import Context
+
+_MOBILE = re.compile(r"^(?:\+?86-?)?1[3-9]\d{9}$")
+_LANDLINE = re.compile(r"^(?:\(?0\d{2,3}\)?-?)?[2-9]\d{6,7}(?:(?:-|转)\d{1,6})?$")
+
+
+def _invalid(values: pd.Series, is_valid) -> pd.Series:
+    """True where a filled value fails ``is_valid`` (each distinct value checked once)."""
+    filled = values.dropna()
+    verdict = {v: bool(is_valid(v)) for v in filled.unique()}
+    return values.map(verdict, na_action="ignore").eq(False)
+
+
+@rule("FMT001", ERROR, "EXT: GB 32100-2015", reads=("*",), title="统一社会信用代码校验位错误",
+      message="“{header}”的值“{value}”不是有效的统一社会信用代码（GB 32100-2015 校验位不符或位数不对），请核对")
+def invalid_uscc(ctx: Context) -> pd.DataFrame:
+    """规则说明：统一社会信用代码应为 18 位，末位校验码按 GB 32100-2015 计算（用 python-stdnum 校验）。
+    检查企业名录的信用代码、外包外租台账的承包承租方信用代码，以及其他台账中填写的、不在企业名录里的信用代码
+    （名录里已有的代码只在名录那一行报告一次，不在引用它的每一行重复报告）。
+
+    依据：GB 32100-2015《法人和其他组织统一社会信用代码编码规则》。
+
+    违规示例：企业名录填“91330110MA2XXXXX1A”，末位校验码应为其他字符。
+
+    合规示例：“91110000600037341L”（校验位正确）。
+    """
+    parts = []
+    reg = ctx.ledgers["enterprises"]
+    bad = _invalid(reg["uscc"], uscc.is_valid)
+    if bad.any():
+        parts.append(hits(ledger="enterprises", row=reg.index[bad], field="uscc", value=reg.loc[bad, "uscc"].to_numpy()))
+    known = set(reg["uscc"].dropna())
+    for name, df in ctx.enterprise_frames():
+        col = df["enterprise_uscc"]
+        bad = _invalid(col, uscc.is_valid) & ~col.isin(known)
+        if bad.any():
+            parts.append(hits(ledger=name, row=df.index[bad], field="enterprise_uscc", value=col[bad].to_numpy()))
+    out = ctx.frame("outsourcing")
+    bad = _invalid(out["party_uscc"], uscc.is_valid)
+    if bad.any():
+        parts.append(hits(ledger="outsourcing", row=out.index[bad], field="party_uscc", value=out.loc[bad, "party_uscc"].to_numpy()))
+    return pd.concat(parts, ignore_index=True) if parts else no_hits()
+
+
+@rule("FMT002", ERROR, "EXT: GB 11643-1999", reads=("special_workers",), title="身份证号校验位错误",
+      message="“{header}”的值“{value}”不是有效的公民身份号码（GB 11643-1999 校验位、出生日期或位数不符），请核对")
+def invalid_id_number(ctx: Context) -> pd.DataFrame:
+    """规则说明：公民身份号码应为 18 位，含有效的出生日期，末位校验码按 GB 11643-1999 计算（用 python-stdnum 校验）。
+    输出中身份证号一律脱敏（如 110105********1234）。
+
+    依据：GB 11643-1999《公民身份号码》；特种作业人员持证台账的“身份证号”列。
+
+    违规示例：“110105198001011235”（校验位应为 4）。
+
+    合规示例：“11010519491231002X”。
+    """
+    df = ctx.frame("special_workers")
+    bad = _invalid(df["id_no"], ric.is_valid)
+    if not bad.any():
+        return no_hits()
+    return hits(ledger="special_workers", row=df.index[bad], field="id_no", value=df.loc[bad, "id_no"].to_numpy())
+
+
+def _phone_ok(value: str) -> bool:
+    v = value.replace(" ", "")
+    return bool(_MOBILE.match(v) or _LANDLINE.match(v))
+
+
+@rule("FMT003", WARNING, "—", reads=("enterprises",), title="联系电话格式不对",
+      message="“{header}”的值“{value}”既不是11位手机号（1[3-9]开头），也不是固定电话（区号-号码），无法联系主要负责人，请核对")
+def invalid_phone(ctx: Context) -> pd.DataFrame:
+    """规则说明：企业名录的联系电话应为大陆手机号（11 位，以 13–19 开头）或固定电话（可带区号和分机，如
+    0571-88881234、88881234）。输出中电话号码一律脱敏（如 138****5678）。
+
+    依据：台账填报规范（RULEBOOK §5 FMT003）；发生事故和督办整改需要能联系到主要负责人。
+
+    违规示例：“1381234567”（少一位）；“12345”。
+
+    合规示例：“13812345678”；“0571-88881234”。
+    """
+    reg = ctx.ledgers["enterprises"]
+    bad = _invalid(reg["phone"], _phone_ok)
+    if not bad.any():
+        return no_hits()
+    return hits(ledger="enterprises", row=reg.index[bad], field="phone", value=reg.loc[bad, "phone"].to_numpy())

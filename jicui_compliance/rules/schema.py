@@ -1,0 +1,154 @@
+"""SCH: whether a submission can be read as the ledgers of RULEBOOK §4."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from ..ledgers import LEDGERS
+from .base import ERROR, WARNING, hits, no_hits, rule
+from .context import Context
+
+_HOW = "请按台账填报规范（表头、必填项、格式）修改后重新报送"
+
+
+@rule("SCH000", WARNING, "—", reads=(), title="文件或工作表不是可识别的台账",
+      message="{where}未纳入核查：{reason}")
+def unrecognised_sheet(ctx: Context) -> pd.DataFrame:
+    """规则说明：报送的文件或工作表无法作为任何一种台账读取：不是 .xlsx/.xls/.csv 文件、文件损坏或为空、
+    CSV 编码无法识别，或表头匹配到的已知列名少于 3 个、同时符合两种台账。这样的文件不会被静默跳过，
+    而是逐个列出原因，便于退回报送单位。完全空白的工作表（如默认的 Sheet2）和 Excel 临时锁文件（~$ 开头）不报告。
+
+    依据：台账填报规范（RULEBOOK §4、§8）：每个工作表按表头识别为一种台账。
+
+    违规示例：提交了扫描件“隐患整改照片.pdf”；或一个工作表的表头是“序号、姓名、备注”，不属于任何台账。
+
+    合规示例：工作表表头含“统一社会信用代码、隐患描述、发现日期、发现方式…”，识别为重大事故隐患台账。
+    """
+    problems = ctx.submission.problems if ctx.submission else []
+    if not problems:
+        return no_hits()
+    return hits(
+        source_file=[p.file for p in problems],
+        source_sheet=[p.sheet for p in problems],
+        where=[f"“{p.file}”" + (f"的工作表“{p.sheet}”" if p.sheet else "") for p in problems],
+        reason=[p.reason for p in problems],
+    )
+
+
+@rule("SCH001", ERROR, "—", reads=("*",), title="工作表缺少必填列",
+      message="{ledger_title}缺少必填列{detail}{consequence}；" + _HOW)
+def missing_required_column(ctx: Context) -> pd.DataFrame:
+    """规则说明：工作表已识别为某种台账，但缺少该台账的必填列（如隐患台账没有“发现日期”列）。
+    缺少企业标识列（“统一社会信用代码”和“企业名称”都没有）的工作表无法把记录归到企业，整表不纳入核查；
+    缺少其他必填列时，其余各列照常核查，缺失列不再逐行报“必填项为空”。
+
+    依据：台账填报规范（RULEBOOK §4）：带 * 的列为必填列。
+
+    违规示例：主要负责人带队检查记录只有“企业名称、检查日期、带队负责人”，缺“发现隐患数”列。
+
+    合规示例：表头含全部必填列：企业名称、检查日期、带队负责人、发现隐患数。
+    """
+    iss = ctx.ledgers.issues
+    iss = iss[iss["rule_id"] == "SCH001"]
+    if iss.empty:
+        return no_hits()
+    dropped = ctx.ledgers.dropped
+    return hits(
+        ledger=iss["ledger"].to_numpy(),
+        sheet=iss["sheet"].to_numpy(),
+        field=iss["field"].to_numpy(),
+        ledger_title=[f"“{LEDGERS[l].title}”" for l in iss["ledger"]],
+        detail=iss["detail"].to_numpy(),
+        consequence=[f"，该表 {dropped[int(s)]} 行记录无法归属企业，未纳入核查" if int(s) in dropped else ""
+                     for s in iss["sheet"]],
+    )
+
+
+def _row_issues(ctx: Context, rule_id: str) -> pd.DataFrame:
+    iss = ctx.ledgers.issues
+    iss = iss[iss["rule_id"] == rule_id]
+    return hits(
+        ledger=iss["ledger"].to_numpy(),
+        row=iss["row"].to_numpy(),
+        field=iss["field"].to_numpy(),
+        value=iss["value"].to_numpy(),
+        detail=iss["detail"].to_numpy(),
+    )
+
+
+@rule("SCH002", ERROR, "—", reads=("*",), title="单元格的值无法识别",
+      message="“{header}”的值“{value}”{detail}")
+def unreadable_value(ctx: Context) -> pd.DataFrame:
+    """规则说明：单元格的值无法按该列的类型读取：日期写错（2023-13-45）、数字列写了文字、是/否列写了其他内容、
+    选项列的值不在可选范围内、金额或人数为负数。读不出的值按空白处理，相关规则可能因此另有发现。
+    可接受的写法：日期可写 Excel 日期、2023-05-20、2023/5/20、2023.5.20、2023年5月20日、20230520；
+    是/否可写 是/否、Y/N、√/×、有/无、1/0；数字可带千分位和“元、万元、人、项”等单位。
+
+    依据：台账填报规范（RULEBOOK §4 各列的类型）。
+
+    违规示例：隐患台账“整改期限”填“2023-13-45”；“发现方式”填“自己查的”。
+
+    合规示例：“整改期限”填“2023年9月30日”；“发现方式”填“企业自查”。
+    """
+    return _row_issues(ctx, "SCH002")
+
+
+@rule("SCH003", ERROR, "—", reads=("*",), title="必填项为空",
+      message="{detail}；" + _HOW)
+def empty_required_cell(ctx: Context) -> pd.DataFrame:
+    """规则说明：必填列的单元格为空（或只填了“无”“/”“-”等占位符）。企业台账中“统一社会信用代码”和“企业名称”
+    至少填一项，两项都空的记录无法归属企业。
+
+    依据：台账填报规范（RULEBOOK §4：带 * 的列为必填列；§8：“无”“/”“-”等视为空）。
+
+    违规示例：隐患台账某行“发现日期”为空；企业名录某行“从业人数”填“/”。
+
+    合规示例：每行都填写了发现日期、隐患描述、发现方式和是否立即整改。
+    """
+    return _row_issues(ctx, "SCH003")
+
+
+@rule("SCH004", ERROR, "—", reads=("enterprises", "hazards", "hot_work"), title="编号重复",
+      message="{what}“{value}”重复（与{first_where}重复）；同一{scope}内不得重复")
+def duplicate_key(ctx: Context) -> pd.DataFrame:
+    """规则说明：同一个键出现了两次：企业名录中同一统一社会信用代码出现两次；同一企业的隐患台账中隐患编号重复；
+    同一企业的动火作业票编号重复。按读取顺序（文件路径、工作表顺序、自上而下），第二次及以后出现的行报告。
+    企业名录中重复的行不作为另一家企业，记录归属第一次出现的那一行。
+
+    依据：台账填报规范（RULEBOOK §5、§8）。
+
+    违规示例：东坡村某企业的隐患台账中两行隐患编号都是“YH-2023-001”。
+
+    合规示例：同一企业的隐患编号依次为 YH-2023-001、YH-2023-002。
+    """
+    parts = []
+    reg = ctx.registry_rows
+    dup = reg[reg["duplicate"]]
+    if len(dup):
+        first = reg[~reg["duplicate"]].reset_index().drop_duplicates("uscc").set_index("uscc")
+        parts.append(hits(
+            ledger="enterprises", row=dup.index.to_numpy(), field="uscc", value=dup["uscc"].to_numpy(),
+            what="统一社会信用代码", scope="企业名录",
+            first_where=[_where(first.loc[u]) for u in dup["uscc"]],
+        ))
+    for name, led in LEDGERS.items():
+        for key in led.unique_within_enterprise:
+            df = ctx.frame(name)
+            ok = df["eid"].notna() & df[key].notna()
+            sub = df.loc[ok, ["eid", key, "source_file", "source_sheet", "source_row"]]
+            is_dup = sub.duplicated(["eid", key], keep="first")
+            if not is_dup.any():
+                continue
+            firsts = sub[~is_dup].drop_duplicates(["eid", key]).set_index(["eid", key])
+            d = sub[is_dup]
+            parts.append(hits(
+                ledger=name, row=d.index.to_numpy(), field=key, value=d[key].to_numpy(),
+                what=led.fields[key].header, scope="企业",
+                first_where=[_where(firsts.loc[(e, k)]) for e, k in zip(d["eid"], d[key])],
+            ))
+    return pd.concat(parts, ignore_index=True) if parts else no_hits()
+
+
+def _where(row) -> str:
+    sheet = f"工作表“{row['source_sheet']}”" if row["source_sheet"] else ""
+    return f"“{row['source_file']}”{sheet}第 {row['source_row']} 行"
