@@ -19,16 +19,18 @@ def mask_id(value: str) -> str:
 
 
 def mask_phone(value: str) -> str:
-    """``13812345678`` → ``138****5678``; landlines keep the area code and the last 4 digits."""
+    """``13812345678`` → ``138****5678``: keep the first 3 digits (or the area code) and the last 4."""
     v = value.strip()
     digits = [i for i, ch in enumerate(v) if ch.isdigit()]
     if len(digits) <= 4:
         return "*" * len(v)
-    if len(digits) == 11 and v.replace(" ", "").startswith("1"):
+    if "-" in v and v.startswith("0"):
+        head = len(v.split("-")[0])  # area code of a landline
+        keep = {i for i in digits if i < head} | set(digits[-4:])
+    elif len(digits) >= 9:
         keep = set(digits[:3]) | set(digits[-4:])
     else:
-        head = len(v.split("-")[0]) if "-" in v else 0
-        keep = {i for i in digits if i < head} | set(digits[-4:])
+        keep = set(digits[-4:])
     return "".join(ch if (not ch.isdigit() or i in keep) else "*" for i, ch in enumerate(v))
 
 

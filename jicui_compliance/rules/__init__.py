@@ -1,14 +1,21 @@
-"""Rules: one small unit per rule ID; importing this package registers them all.
+"""Rules: one small unit per rule ID, one module per ID prefix; importing registers them.
 
-:data:`REGISTRY` (id → :class:`~jicui_compliance.rules.base.Rule`) is the only list
-of rules; the CLI, the docs' rule catalogue and the tests all read it.
+Every module of this package other than ``base`` and ``context`` is imported here, so a
+new rule module needs no second list. :data:`REGISTRY` (id → :class:`Rule`) is the only
+list of rules; the CLI, the docs' rule catalogue and the tests all read it.
 """
 
 from __future__ import annotations
 
-from . import formats, references, schema  # noqa: F401  (registration by import)
+import importlib
+import pkgutil
+
 from .base import ERROR, INFO, REGISTRY, SEVERITIES, WARNING, Rule, rule
 from .context import Context
+
+for _mod in sorted(m.name for m in pkgutil.iter_modules(__path__)):
+    if _mod not in ("base", "context") and not _mod.startswith("_"):
+        importlib.import_module(f"{__name__}.{_mod}")
 
 __all__ = ["ERROR", "INFO", "REGISTRY", "SEVERITIES", "WARNING", "Context", "Rule", "rule", "select_rules"]
 

@@ -131,3 +131,27 @@ class Context:
         if len(label) == 7:
             return f"{label[:4]}年{int(label[5:])}月"
         return f"{label}年"
+
+    # -- due dates and coverage (the as-of rule itself lives in Campaign.is_due) ---------
+    def is_due(self, last_day: dt.date) -> bool:
+        return self.campaign.is_due(last_day, self.as_of)
+
+    def phase_due(self, phase_id: str) -> bool:
+        """"By phase N" obligations are due once as-of has reached the phase's last day."""
+        return self.is_due(self.campaign.phase(phase_id).end)
+
+    def due_periods(self, periods) -> list:
+        return self.campaign.due(periods, self.as_of)
+
+    def coverage_gaps(self, periods, covered: pd.DataFrame, eids: pd.Index | None = None) -> pd.DataFrame:
+        """Every (eid, period) of ``eids`` (default: all enterprises) × due ``periods`` that
+        ``covered`` (columns ``eid``, ``period``) lacks, as a frame ``eid, period``."""
+        due = [p.label for p in self.due_periods(periods)]
+        eids = self.registry.index if eids is None else eids
+        if not due or len(eids) == 0:
+            return pd.DataFrame({"eid": pd.Series(dtype="Int64"), "period": pd.Series(dtype="str")})
+        grid = pd.MultiIndex.from_product([eids, due], names=["eid", "period"]).to_frame(index=False)
+        have = covered[["eid", "period"]].dropna().drop_duplicates()
+        have = have.assign(eid=have["eid"].astype("int64"), _hit=True)
+        grid = grid.assign(eid=grid["eid"].astype("int64")).merge(have, on=["eid", "period"], how="left")
+        return grid.loc[grid["_hit"].isna(), ["eid", "period"]].reset_index(drop=True)

@@ -1,0 +1,42 @@
+import datetime as dt
+
+from jicui_compliance.campaign import load_campaign
+
+
+def test_default_campaign_matches_rulebook():
+    c = load_campaign()
+    assert c.town == "积翠镇"
+    assert [(p.id, p.end) for p in c.phases] == [
+        ("P1", dt.date(2023, 5, 31)), ("P2", dt.date(2023, 7, 31)), ("P3", dt.date(2023, 11, 30)), ("P4", dt.date(2023, 12, 31))]
+    assert [m.label for m in c.head_inspection_months] == [f"2023-{m:02d}" for m in range(6, 13)]
+    assert c.leader_names == ("张庆斌", "王鑫辉")
+    assert c.industry("建筑施工").station == "城建站" and c.industry("建筑施工").high_risk
+    assert c.industry("涉农企业").stations == ("农技站", "农经站", "畜牧站")
+    assert len(c.industries) == 14
+
+
+def test_as_of_rule_due_on_the_last_day_not_before():
+    c = load_campaign()
+    months = c.head_inspection_months
+    assert [p.label for p in c.due(months, dt.date(2023, 7, 31))] == ["2023-06", "2023-07"]
+    assert [p.label for p in c.due(months, dt.date(2023, 7, 30))] == ["2023-06"]
+    year, h1, h2 = c.drill_periods()
+    assert c.is_due(h1.end, dt.date(2023, 6, 30)) and not c.is_due(h1.end, dt.date(2023, 6, 29))
+
+
+def test_default_as_of():
+    c = load_campaign()
+    assert c.default_as_of(dt.date(2026, 11, 29)) == dt.date(2023, 12, 31)
+    assert c.default_as_of(dt.date(2023, 8, 15)) == dt.date(2023, 8, 15)
+
+
+def test_campaign_file_replaces_the_default(tmp_path):
+    from importlib import resources
+
+    text = resources.files("jicui_compliance.campaign").joinpath("data", "jicui-2023.toml").read_text("utf-8")
+    text = text.replace("2023", "2024").replace("积翠镇重大", "青山镇重大").replace('town = "积翠镇"', 'town = "青山镇"')
+    path = tmp_path / "qingshan-2024.toml"
+    path.write_text(text, "utf-8")
+    c = load_campaign(path)
+    assert c.town == "青山镇" and c.drill_year == 2024
+    assert c.head_inspection_months[0].label == "2024-06"

@@ -1,0 +1,125 @@
+"""`jicui check` as RULEBOOK §7 specifies it: outputs, exit codes, and never writing inputs."""
+
+from __future__ import annotations
+
+import hashlib
+import subprocess
+import sys
+from pathlib import Path
+
+import openpyxl
+import pandas as pd
+import pytest
+from typer.testing import CliRunner
+
+from jicui_compliance.cli import app
+from jicui_compliance.findings import COLUMNS
+
+from .rules.runner import write_case
+
+runner = CliRunner()
+
+
+@pytest.fixture()
+def submission(tmp_path):
+    folder = tmp_path / "报送"
+    folder.mkdir()
+    write_case({
+        "head_inspections": [
+            {"enterprise": "甲公司", "date": "2023-13-45", "leader": "=HYPERLINK(\"x\")", "hazards_found": 0},
+            {"enterprise": "甲公司", "date": "2023-07-01", "leader": "张三", "hazards_found": 0},
+        ],
+        "special_workers": [
+            {"enterprise": "甲公司", "person": "焊工甲", "id_no": "110105194912310021", "category": "焊接与热切割作业",
+             "cert_no": "T1", "valid_until": "2025-01-01"},
+        ],
+        "files": [{"name": "说明.docx", "text": "x"}],
+    }, folder)
+    return folder
+
+
+def _tree(folder: Path) -> dict[str, str]:
+    return {str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest()
+            for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def test_check_writes_findings_and_leaves_input_untouched(submission, tmp_path):
+    before = _tree(submission)
+    out = tmp_path / "结果"
+    res = runner.invoke(app, ["check", str(submission), "--as-of", "2023-12-31", "--out", str(out),
+                              "--select", "SCH,FMT,REF"])
+    assert res.exit_code == 0, res.output
+    assert _tree(submission) == before
+    assert "核查完成" in res.output and "findings.xlsx" in res.output
+    raw = (out / "findings.csv").read_bytes()
+    assert raw.startswith(b"\xef\xbb\xbf")
+    f = pd.read_csv(out / "findings.csv", encoding="utf-8-sig", dtype=str, keep_default_na=False)
+    assert list(f.columns) == COLUMNS
+    assert set(f["rule_id"]) == {"SCH000", "SCH002", "FMT002"}
+    sch002 = f[f["rule_id"] == "SCH002"].iloc[0]
+    assert (sch002["source_file"], sch002["source_sheet"], sch002["source_row"], sch002["column"]) == (
+        "台账.xlsx", "主要负责人带队检查记录", "2", "检查日期")
+    assert sch002["enterprise_name"] == "甲公司" and sch002["village"] == "东坡村" and sch002["station"] == "应急站"
+    fmt = f[f["rule_id"] == "FMT002"].iloc[0]
+    assert fmt["value"] == "110105********0021" and "110105194912310021" not in raw.decode("utf-8-sig")
+
+
+def test_xlsx_output_is_readable_and_formula_safe(submission, tmp_path):
+    (submission / "台账.xlsx").unlink()
+    write_case({"hazards": [{"enterprise": "甲公司", "description": "=1+1", "found_on": "2023-06-01",
+                             "source": "=cmd", "immediate": "是"}]}, submission)
+    out = tmp_path / "o"
+    res = runner.invoke(app, ["check", str(submission), "--out", str(out), "--select", "SCH002"])
+    assert res.exit_code == 0, res.output
+    wb = openpyxl.load_workbook(out / "findings.xlsx")
+    ws = wb["核查发现"]
+    assert ws.freeze_panes == "A2" and ws.auto_filter.ref
+    assert [c.value.split("\n")[0] for c in ws[1]] == COLUMNS
+    cells = [c for row in ws.iter_rows(min_row=2) for c in row if isinstance(c.value, str) and c.value.startswith("=")]
+    assert cells and all(c.data_type == "s" for c in cells)
+    csv = (out / "findings.csv").read_text("utf-8-sig")
+    assert ",'=cmd," in csv
+
+
+@pytest.mark.parametrize("args,needle", [
+    (["check", "/no/such/folder", "--out", "{tmp}/o"], "输入路径不存在"),
+    (["check", "{sub}", "--out", "{tmp}/o", "--as-of", "2023/12/31"], "YYYY-MM-DD"),
+    (["check", "{sub}", "--out", "{sub}/结果"], "输入路径"),
+    (["check", "{sub}", "--out", "{tmp}/o", "--fail-on", "严重"], "--fail-on"),
+    (["check", "{sub}", "--out", "{tmp}/o", "--select", "XYZ"], "没有任何规则"),
+])
+def test_cannot_run_exits_2_with_one_line(submission, tmp_path, args, needle):
+    args = [a.format(tmp=tmp_path, sub=submission) for a in args]
+    res = runner.invoke(app, args)
+    assert res.exit_code == 2
+    assert needle in res.output
+    assert "Traceback" not in res.output
+
+
+def test_no_registry_exits_2(tmp_path):
+    folder = tmp_path / "s"
+    folder.mkdir()
+    (folder / "a.csv").write_text("企业名称,检查日期,带队负责人,发现隐患数\n甲公司,2023-06-01,张三,0\n", "utf-8")
+    res = runner.invoke(app, ["check", str(folder), "--out", str(tmp_path / "o")])
+    assert res.exit_code == 2 and "企业名录" in res.output
+    assert not (tmp_path / "o").exists()
+
+
+def test_fail_on(submission, tmp_path):
+    base = ["check", str(submission), "--out", str(tmp_path / "o"), "--as-of", "2023-12-31"]
+    assert runner.invoke(app, base + ["--select", "SCH000", "--fail-on", "错误"]).exit_code == 0  # only 警告
+    assert runner.invoke(app, base + ["--select", "SCH000", "--fail-on", "警告"]).exit_code == 1
+    assert runner.invoke(app, base + ["--select", "SCH002", "--fail-on", "错误"]).exit_code == 1
+
+
+def test_python_m_and_bilingual_help():
+    res = subprocess.run([sys.executable, "-m", "jicui_compliance", "check", "--help"], capture_output=True, text=True)
+    assert res.returncode == 0
+    assert "核查" in res.stdout and "Check" in res.stdout and "--as-of" in res.stdout
+
+
+def test_rules_command_lists_and_documents():
+    res = runner.invoke(app, ["rules", "SCH"])
+    assert res.exit_code == 0 and "SCH004" in res.output and "FMT001" not in res.output
+    res = runner.invoke(app, ["rules", "SCH002"])
+    assert "规则说明" in res.output and "违规示例" in res.output and "合规示例" in res.output

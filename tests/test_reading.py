@@ -1,0 +1,199 @@
+"""The forgiving reader: every form RULEBOOK §4/§8 promises, on real files, with exact rows."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import pandas as pd
+import pytest
+import xlsxwriter
+
+from jicui_compliance.campaign import load_campaign
+from jicui_compliance.ledgers import load, vocabulary
+from jicui_compliance.reading import read_submission
+
+INSPECTION_HEADER = ["序号", "企业名称", "检查日期", "带队负责人", "发现隐患数", "签名确认"]
+
+
+def read(folder: Path):
+    sub = read_submission([folder], vocabulary())
+    return sub, load(sub, load_campaign())
+
+
+def test_xlsx_title_rows_footers_and_blank_rows_keep_excel_rows(tmp_path):
+    wb = xlsxwriter.Workbook(tmp_path / "东坡村.xlsx")
+    ws = wb.add_worksheet("带队检查")
+    ws.merge_range(0, 0, 0, 5, "东坡村主要负责人带队检查记录")
+    ws.write(1, 0, "填报单位：东坡村　　填报日期：2023年8月1日")
+    # header on Excel row 3: alias, spaces, a line break, full-width brackets
+    ws.write_row(2, 0, ["序号", "单位 名称", "检查\n日期", "带队人", "发现隐患（项）", "签字"])
+    ws.write_row(3, 0, [1, "甲公司", "2023-06-10", "张三", "0", "是"])  # Excel row 4
+    ws.write_row(4, 0, [2, "甲公司", "2023/7/5", "张三", "1项", "张三"])  # row 5
+    # row 6 blank
+    ws.write_row(6, 0, [3, "乙公司", "2023年7月8日", "王五", 0, "√"])  # row 7
+    ws.write_row(7, 0, [4])  # only a 序号: blank
+    ws.write_row(8, 0, ["合计", "", "", "", 1])
+    ws.write_row(9, 0, ["填表人：李四", "", "审核人：王五"])
+    ws.write_row(10, 0, ["填表说明："])
+    ws.write_row(11, 0, ["1. 每月至少检查1次。"])
+    wb.add_worksheet("Sheet2")  # empty: ignored silently
+    wb.close()
+    sub, led = read(tmp_path)
+    assert sub.problems == []
+    (table,) = sub.tables
+    assert (table.ledger, table.sheet, table.header_row) == ("head_inspections", "带队检查", 3)
+    assert table.headers["hazards_found"] == "发现隐患（项）"
+    df = led["head_inspections"]
+    assert df["source_row"].tolist() == [4, 5, 7]
+    assert df["source_file"].tolist() == ["东坡村.xlsx"] * 3
+    assert df["date"].dt.date.tolist() == [dt.date(2023, 6, 10), dt.date(2023, 7, 5), dt.date(2023, 7, 8)]
+    assert df["hazards_found"].tolist() == [0, 1, 0]
+    assert df["signed"].tolist() == [True, True, True]
+
+
+def test_real_excel_dates_serials_and_every_text_form(tmp_path):
+    wb = xlsxwriter.Workbook(tmp_path / "d.xlsx")
+    ws = wb.add_worksheet("演练")
+    datefmt = wb.add_format({"num_format": "yyyy/m/d"})
+    ws.write_row(0, 0, ["企业名称", "演练日期", "参演人数", "含疏散逃生", "评估总结"])
+    values = [dt.datetime(2023, 5, 20), 45066, "2023-05-20", "2023/5/20", "2023.5.20", "2023年5月20日", "20230520",
+              "２０２３－０５－２０", "2023-05-20 08:30", "2023年5月20日8时30分"]
+    yes = ["是", "Y", "√", "有", "true", "1", "y", "TRUE", "是", "是"]
+    for i, v in enumerate(values, start=1):
+        if isinstance(v, dt.datetime):
+            ws.write_datetime(i, 1, v, datefmt)
+        else:
+            ws.write(i, 1, v)
+        ws.write_row(i, 0, ["甲公司"])
+        ws.write(i, 2, f"{i},0人" if i == 3 else i)
+        ws.write(i, 3, yes[i - 1])
+        ws.write(i, 4, ["否", "N", "×", "无", "false", "0", "n", "FALSE", "否", "否"][i - 1])
+    wb.close()
+    _, led = read(tmp_path)
+    df = led["drills"]
+    assert df["date"].dt.date.tolist() == [dt.date(2023, 5, 20)] * len(values)
+    assert df["source_row"].tolist() == list(range(2, 2 + len(values)))
+    assert df["participants"].tolist()[2] == 30  # "3,0人": thousands separator and unit
+    assert df["evacuation"].all() and not df["evaluated"].any()
+    assert led.issues.empty
+
+
+def _csv_text() -> str:
+    return (
+        "西岭村主要负责人带队检查记录,,,,,\n"
+        "填报单位：西岭村,,,填报日期：2023-08-01,,\n"
+        + ",".join(INSPECTION_HEADER) + "\n"
+        "1,丙公司,2023-06-12,孙七,0,是\n"  # line 4
+        ",,,,,\n"  # line 5 blank
+        "2,丙公司,2023-07-12,孙七,2,孙七\n"  # line 6
+        "合计,,,,2,\n"
+        "填表人：周八,,,,,\n"
+    )
+
+
+@pytest.mark.parametrize("encoding,bom", [("utf-8", False), ("utf-8", True), ("gb18030", False), ("gbk", False)])
+def test_csv_encodings_are_detected_and_lines_counted(tmp_path, encoding, bom):
+    data = _csv_text().encode(encoding)
+    (tmp_path / "检查.csv").write_bytes((b"\xef\xbb\xbf" if bom else b"") + data)
+    sub, led = read(tmp_path)
+    assert sub.problems == []
+    df = led["head_inspections"]
+    assert df["source_row"].tolist() == [4, 6]
+    assert df["source_sheet"].tolist() == ["", ""]
+    assert df["enterprise_name"].tolist() == ["丙公司", "丙公司"]
+    assert df["hazards_found"].tolist() == [0, 2]
+
+
+def test_csv_header_with_quoted_line_break_keeps_line_numbers(tmp_path):
+    text = '标题,,,,\n"企业\n名称",检查日期,带队负责人,发现隐患数,签名确认\n甲公司,2023-06-01,张三,0,是\n甲公司,2023-07-01,张三,0,"张三\n（补签）"\n甲公司,2023-08-01,张三,0,是\n'
+    (tmp_path / "a.csv").write_text(text, "utf-8")
+    _, led = read(tmp_path)
+    assert led["head_inspections"]["source_row"].tolist() == [4, 5, 7]
+
+
+def test_merged_cells_are_filled_and_two_row_headers_joined(tmp_path):
+    wb = xlsxwriter.Workbook(tmp_path / "h.xlsx")
+    ws = wb.add_worksheet("隐患")
+    top = ["序号", "企业名称", "隐患描述", "发现日期", "发现方式", "是否立即整改"]
+    ws.write_row(0, 0, top)
+    ws.merge_range(0, 6, 0, 10, "整改五落实")
+    ws.write_row(1, 6, ["责任人", "整改措施", "整改资金（万元）", "整改期限", "应急预案"])
+    ws.merge_range(2, 1, 4, 1, "甲公司")  # the enterprise written once for three hazards
+    for r in range(2, 5):
+        ws.write_row(r, 2, [f"隐患{r}", "2023-06-01", "企业自查", "否", "张三", "加装防护", "5000元", "2023-07-01", "有"])
+        ws.write(r, 0, r - 1)
+    wb.close()
+    sub, led = read(tmp_path)
+    assert sub.problems == []
+    df = led["hazards"]
+    assert df["source_row"].tolist() == [3, 4, 5]
+    assert df["enterprise_name"].tolist() == ["甲公司"] * 3
+    assert df["funds"].tolist() == [0.5] * 3  # 5000元 in a 万元 column
+    assert df["owner"].tolist() == ["张三"] * 3
+
+
+def test_unreadable_inputs_are_reported_and_the_rest_is_read(tmp_path):
+    (tmp_path / "坏.xlsx").write_bytes(b"PK\x03\x04 not really a zip")
+    (tmp_path / "空.xlsx").write_bytes(b"")
+    (tmp_path / "空.csv").write_bytes(b"")
+    (tmp_path / "utf16.csv").write_bytes(_csv_text().encode("utf-16"))
+    (tmp_path / "乱码.csv").write_bytes(b"\x80\x81\xff\xfe\xfd,\x80\n")
+    (tmp_path / "照片.jpg").write_bytes(b"\xff\xd8\xff")
+    (tmp_path / "~$锁.xlsx").write_bytes(b"lock")
+    (tmp_path / ".DS_Store").write_bytes(b"x")
+    wb = xlsxwriter.Workbook(tmp_path / "好.xlsx")
+    ws = wb.add_worksheet("名单")
+    ws.write_row(0, 0, ["序号", "姓名", "备注"])
+    ws2 = wb.add_worksheet("检查")
+    ws2.write_row(0, 0, INSPECTION_HEADER)
+    ws2.write_row(1, 0, [1, "甲公司", "2023-06-01", "张三", 0, "是"])
+    wb.close()
+    sub, led = read(tmp_path)
+    problems = {(p.file, p.sheet): p.reason for p in sub.problems}
+    assert set(problems) == {("坏.xlsx", ""), ("空.xlsx", ""), ("空.csv", ""), ("utf16.csv", ""), ("乱码.csv", ""),
+                             ("照片.jpg", ""), ("好.xlsx", "名单")}
+    assert "损坏" in problems[("坏.xlsx", "")]
+    assert "空文件" in problems[("空.xlsx", "")]
+    assert "UTF-16" in problems[("utf16.csv", "")]
+    assert "编码" in problems[("乱码.csv", "")]
+    assert "不是台账文件" in problems[("照片.jpg", "")]
+    assert "未找到可识别的台账表头" in problems[("好.xlsx", "名单")]
+    assert led["head_inspections"]["source_row"].tolist() == [2]
+
+
+def test_files_are_read_in_path_order_with_relative_names(tmp_path):
+    for village in ("西岭村", "东坡村"):
+        (tmp_path / village).mkdir()
+        (tmp_path / village / "检查.csv").write_text(
+            ",".join(INSPECTION_HEADER) + "\n1,甲公司,2023-06-01,张三,0,是\n", "utf-8")
+    _, led = read(tmp_path)
+    assert led["head_inspections"]["source_file"].tolist() == ["东坡村/检查.csv", "西岭村/检查.csv"]
+
+
+def test_placeholders_mean_empty_and_empty_obligation_yesno_means_no(tmp_path):
+    (tmp_path / "e.csv").write_text(
+        "企业名称,演练日期,参演人数,含疏散逃生,评估总结\n甲公司,2023-06-01,10,,—\n", "utf-8")
+    _, led = read(tmp_path)
+    df = led["drills"]
+    assert df["evacuation"].tolist() == [False] and df["evaluated"].tolist() == [False]
+
+
+def test_cells_parse_every_promised_form():
+    from jicui_compliance.reading import cells
+
+    assert cells.parse_datetime("2023年5月20日8时30分") == dt.datetime(2023, 5, 20, 8, 30)
+    assert cells.parse_datetime("2023-05-20 08:30") == dt.datetime(2023, 5, 20, 8, 30)
+    assert cells.parse_date("2023-05-20 08:30") == dt.datetime(2023, 5, 20)
+    assert cells.parse_date(20230520) == dt.datetime(2023, 5, 20)
+    assert cells.parse_date(45066.0) == dt.datetime(2023, 5, 20)
+    assert cells.parse_date("2023-02-30") is cells.BAD
+    assert cells.parse_date("去年") is cells.BAD
+    assert cells.parse_int("1,200人") == 1200 and cells.parse_int("3.5") is cells.BAD
+    assert cells.money_parser("元")("1.5万元") == 15000 and cells.money_parser("万元")("5000元") == 0.5
+    assert cells.money_parser("元")("0") == 0.0
+    assert [cells.parse_yesno(v) for v in ("是", "N", "√", "×", "有", "无", "true", "0", "", "也许")] == [
+        True, False, True, False, True, False, True, False, None, cells.BAD]
+    assert cells.parse_signature("张三") is True and cells.parse_signature("无") is False
+    assert cells.list_parser()("张三、李四 王五,赵六；钱七") == ("张三", "李四", "王五", "赵六", "钱七")
+    assert cells.parse_text_or_yesno("否") is None and cells.parse_text_or_yesno("设置警戒区") == "设置警戒区"

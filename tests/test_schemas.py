@@ -1,0 +1,34 @@
+"""schemas/*.yaml are exported from the ledger models; stale or escaped files fail."""
+
+from pathlib import Path
+
+import pytest
+import yaml
+
+from jicui_compliance.ledgers import LEDGERS
+from jicui_compliance.ledgers.export import schema_yaml
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+@pytest.mark.parametrize("name", sorted(LEDGERS))
+def test_schema_export_is_current_and_readable(name):
+    path = ROOT / "schemas" / f"{name}.yaml"
+    assert path.exists(), "run `make schemas`"
+    text = path.read_text("utf-8")
+    assert text == schema_yaml(name), f"schemas/{name}.yaml is stale: run `make schemas`"
+    assert "\\u" not in text
+    data = yaml.safe_load(text)
+    assert data["title"] == LEDGERS[name].title
+    for field, spec in LEDGERS[name].fields.items():
+        assert data["columns"][field]["title"] == spec.header
+
+
+def test_enterprise_reference_check_survives_export():
+    data = yaml.safe_load((ROOT / "schemas" / "hazards.yaml").read_text("utf-8"))
+    assert "one_filled" in str(data["checks"])
+
+
+def test_every_ledger_of_the_rulebook_is_modelled():
+    assert set(LEDGERS) == {"enterprises", "hazards", "head_inspections", "drills", "outsourcing", "hot_work",
+                            "special_workers", "training", "checklist", "enforcement", "accidents", "meetings"}
