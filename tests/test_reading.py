@@ -197,3 +197,12 @@ def test_cells_parse_every_promised_form():
     assert cells.parse_signature("张三") is True and cells.parse_signature("无") is False
     assert cells.list_parser()("张三、李四 王五,赵六；钱七") == ("张三", "李四", "王五", "赵六", "钱七")
     assert cells.parse_text_or_yesno("否") is None and cells.parse_text_or_yesno("设置警戒区") == "设置警戒区"
+
+
+def test_csv_with_a_wide_line_in_the_middle(tmp_path):
+    rows = ["标题"] + [",".join(INSPECTION_HEADER)] + [f"{i},甲公司,2023-06-01,张三,0,是" for i in range(300)]
+    rows[150] += ",,备注,多余"
+    (tmp_path / "w.csv").write_text("\n".join(rows) + "\n", "utf-8")
+    sub, led = read(tmp_path)
+    assert sub.problems == []
+    assert led["head_inspections"]["source_row"].tolist() == list(range(3, 303))

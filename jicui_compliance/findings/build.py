@@ -1,8 +1,14 @@
-"""Rule hits → findings rows: source rows, registry attribution, column headers, messages."""
+"""Rule hits → findings rows: source rows, registry attribution, column headers, messages.
+
+Everything here works column-wise: a county run can produce hundreds of thousands of
+findings, so no per-row pandas access; templates are filled with ``str.format_map`` on
+just the variables they name.
+"""
 
 from __future__ import annotations
 
 import string
+from functools import lru_cache
 
 import numpy as np
 import pandas as pd
@@ -19,113 +25,146 @@ class _Vars(dict):
         return ""
 
 
-def _format(template: str, rows: list[dict]) -> list[str]:
-    fmt = string.Formatter()
-    return [fmt.vformat(template, (), _Vars(r)) for r in rows]
+@lru_cache(maxsize=None)
+def template_fields(template: str) -> tuple[str, ...]:
+    return tuple(dict.fromkeys(f for _, f, _, _ in string.Formatter().parse(template) if f))
 
 
-def _mask(field: str, ledger: str, value: str) -> str:
+def _masker(ledger, field):
     spec = LEDGERS[ledger].fields.get(field) if ledger in LEDGERS else None
-    if not value or spec is None or not spec.personal:
-        return value
-    return mask_id(value) if spec.format and "11643" in spec.format else mask_phone(value)
+    if spec is None or not spec.personal:
+        return None
+    return mask_id if spec.format and "11643" in spec.format else mask_phone
+
+
+def _text(v) -> str:
+    if v is None or v is pd.NA or (isinstance(v, float) and np.isnan(v)):
+        return ""
+    return str(v)
 
 
 def findings_from_hits(rule: Rule, h: pd.DataFrame, ctx: Context) -> pd.DataFrame:
     if h is None or h.empty:
         return pd.DataFrame(columns=COLUMNS)
-    h = h.reset_index(drop=True).copy()
-    for c in HIT_COLUMNS:
-        if c not in h.columns:
-            h[c] = None
+    h = h.reset_index(drop=True)
     n = len(h)
+    col = {c: (h[c].astype(object).to_numpy() if c in h.columns else np.full(n, None, dtype=object))
+           for c in HIT_COLUMNS}
     tables = ctx.ledgers.tables
-    src_file = np.array([None] * n, dtype=object)
-    src_sheet = np.array([None] * n, dtype=object)
-    src_row = np.array([None] * n, dtype=object)
-    sheet_id = np.array([None] * n, dtype=object)
-    eid = np.array(h["eid"].astype(object), dtype=object)
-    # row findings: look the rows up in their ledger frames
-    has_row = h["row"].notna().to_numpy() & h["ledger"].notna().to_numpy()
-    for ledger in pd.unique(h.loc[has_row, "ledger"]):
-        sel = has_row & (h["ledger"] == ledger).to_numpy()
+    src_file = np.full(n, None, dtype=object)
+    src_sheet = np.full(n, None, dtype=object)
+    src_row = np.full(n, None, dtype=object)
+    sheet_id = np.full(n, None, dtype=object)
+    eid = col["eid"].copy()
+    has_row = pd.notna(col["row"]) & pd.notna(col["ledger"])
+    for ledger in pd.unique(col["ledger"][has_row]):
+        sel = has_row & (col["ledger"] == ledger)
         frame = ctx.frame(ledger)
-        rows = frame.loc[h.loc[sel, "row"].astype(int).to_numpy()]
+        rows = frame.loc[col["row"][sel].astype(np.int64)]
         src_file[sel] = rows["source_file"].to_numpy()
         src_sheet[sel] = rows["source_sheet"].to_numpy()
         src_row[sel] = rows["source_row"].astype(object).to_numpy()
         sheet_id[sel] = rows["_sheet"].to_numpy()
         if "eid" in rows.columns:
-            no_eid = pd.isna(eid[sel])
-            idx = np.flatnonzero(sel)[no_eid]
-            eid[idx] = rows["eid"].astype(object).to_numpy()[no_eid]
-    # sheet findings
-    has_sheet = ~has_row & h["sheet"].notna().to_numpy()
+            idx = np.flatnonzero(sel)
+            own = rows["eid"].astype(object).to_numpy()
+            missing = pd.isna(eid[idx])
+            eid[idx[missing]] = own[missing]
+    has_sheet = ~has_row & pd.notna(col["sheet"])
     for i in np.flatnonzero(has_sheet):
-        t = tables[int(h.at[i, "sheet"])]
-        src_file[i], src_sheet[i], sheet_id[i] = t.file, t.sheet, int(h.at[i, "sheet"])
-    # explicit sources (files the reader could not read)
+        t = tables[int(col["sheet"][i])]
+        src_file[i], src_sheet[i], sheet_id[i] = t.file, t.sheet, int(col["sheet"][i])
     for c, arr in (("source_file", src_file), ("source_sheet", src_sheet)):
-        given = h[c].notna().to_numpy()
-        arr[given] = h.loc[given, c].to_numpy()
+        given = pd.notna(col[c])
+        arr[given] = col[c][given]
 
     # registry attribution
     reg = ctx.registry
-    eid_s = pd.Series(eid, dtype="Int64") if n else pd.Series([], dtype="Int64")
-    uscc = eid_s.map(reg["uscc"]).astype(object)
-    name = eid_s.map(reg["name"]).astype(object)
-    village = eid_s.map(reg["village"]).astype(object)
-    station = eid_s.map(reg["station_eff"]).astype(object)
-    village = village.where(village.notna(), h["village"])
+    eid_s = pd.Series(pd.array(eid, dtype="Int64"))
+    uscc = eid_s.map(reg["uscc"]).astype(object).to_numpy()
+    name = eid_s.map(reg["name"]).astype(object).to_numpy()
+    head = eid_s.map(reg["head"]).astype(object).to_numpy()
+    village = eid_s.map(reg["village"]).astype(object).to_numpy()
+    village = np.where(pd.isna(village), col["village"], village)
+    station = eid_s.map(reg["station_eff"]).astype(object).to_numpy()
 
-    # column headers as written in the sheet, and masked values
-    headers, values = [], []
-    for i in range(n):
-        ledger, field = h.at[i, "ledger"], h.at[i, "field"]
-        headers.append(_header(ledger, field, sheet_id[i], tables))
-        v = h.at[i, "value"]
-        v = "" if v is None or (isinstance(v, float) and np.isnan(v)) else str(v)
-        values.append(_mask(field or "", ledger or "", v))
+    # column headers as written in each sheet, and masked values
+    header_of = _HeaderLookup(tables)
+    headers = [header_of(l, f, s) for l, f, s in zip(col["ledger"], col["field"], sheet_id)]
+    values = [_text(v) for v in col["value"]]
+    for (ledger, field) in {(l, f) for l, f in zip(col["ledger"], col["field"]) if f}:
+        m = _masker(ledger, field)
+        if m:
+            for i in np.flatnonzero((col["ledger"] == ledger) & (col["field"] == field)):
+                values[i] = m(values[i]) if values[i] else ""
 
-    variables = h.drop(columns=["value"]).to_dict("records")
-    for i, r in enumerate(variables):
-        r.update(value=values[i], header=headers[i], name=r.get("name") or name.iat[i] or "",
-                 period_text=ctx.period_text(r["period"] or ""),
-                 head=r.get("head") or (reg["head"].get(eid_s.iat[i], "") if pd.notna(eid_s.iat[i]) else ""))
-    out = pd.DataFrame({
+    # messages: only the variables the template names
+    period = [_text(p) for p in col["period"]]
+    builtins = {
+        "value": values, "header": headers, "period": period,
+        "period_text": [ctx.period_text(p) for p in period] if any(period) else period,
+    }
+    names = template_fields(rule.message)
+    columns = []
+    for f in names:
+        if f in builtins:
+            columns.append(builtins[f])
+        elif f in h.columns:
+            columns.append([_text(v) for v in h[f].astype(object)])
+        elif f == "name":
+            columns.append([_text(v) for v in name])
+        elif f == "head":
+            columns.append([_text(v) for v in head])
+        else:
+            columns.append([""] * n)
+    template = rule.message
+    messages = [template.format_map(_Vars(zip(names, vals))) for vals in zip(*columns)] if names else [template] * n
+
+    return pd.DataFrame({
         "rule_id": rule.id,
         "severity": rule.severity,
         "clause": rule.clause,
-        "ledger": h["ledger"].fillna("").to_numpy(),
-        "enterprise_uscc": uscc.fillna("").to_numpy(),
-        "enterprise_name": name.fillna("").to_numpy(),
-        "village": village.fillna("").to_numpy(),
-        "station": station.fillna("").to_numpy(),
-        "period": h["period"].fillna("").to_numpy(),
-        "source_file": pd.Series(src_file).fillna("").to_numpy(),
-        "source_sheet": pd.Series(src_sheet).fillna("").to_numpy(),
+        "ledger": [_text(v) for v in col["ledger"]],
+        "enterprise_uscc": [_text(v) for v in uscc],
+        "enterprise_name": [_text(v) for v in name],
+        "village": [_text(v) for v in village],
+        "station": [_text(v) for v in station],
+        "period": period,
+        "source_file": [_text(v) for v in src_file],
+        "source_sheet": [_text(v) for v in src_sheet],
         "source_row": pd.array(src_row, dtype="Int64"),
         "column": headers,
         "value": values,
-        "message": _format(rule.message, variables),
+        "message": messages,
     })
-    return out
 
 
-def _header(ledger, field, sheet, tables) -> str:
-    if not field or not ledger or ledger not in LEDGERS:
-        return ""
-    led = LEDGERS[ledger]
-    written = tables[int(sheet)].headers if sheet is not None and not pd.isna(sheet) else {}
-    names = field.split(",")
-    out = []
-    for f in names:
-        if f == "enterprise":
-            parts = [written.get(x) for x in ("enterprise_uscc", "enterprise_name") if written.get(x)]
-            out.append("/".join(parts) if parts else led.header_of("enterprise"))
-        else:
-            out.append(written.get(f) or led.header_of(f))
-    return "、".join(out)
+class _HeaderLookup:
+    """The header of a field as written in its sheet (canonical when no sheet)."""
+
+    def __init__(self, tables):
+        self.tables = tables
+        self.memo: dict = {}
+
+    def __call__(self, ledger, field, sheet) -> str:
+        key = (ledger, field, None if sheet is None or pd.isna(sheet) else int(sheet))
+        if key not in self.memo:
+            self.memo[key] = self._lookup(*key)
+        return self.memo[key]
+
+    def _lookup(self, ledger, field, sheet) -> str:
+        if not field or not isinstance(field, str) or ledger not in LEDGERS:
+            return ""
+        led = LEDGERS[ledger]
+        written = self.tables[sheet].headers if sheet is not None else {}
+        out = []
+        for f in field.split(","):
+            if f == "enterprise":
+                parts = [written.get(x) for x in ("enterprise_uscc", "enterprise_name") if written.get(x)]
+                out.append("/".join(parts) if parts else led.header_of("enterprise"))
+            else:
+                out.append(written.get(f) or led.header_of(f))
+        return "、".join(out)
 
 
 def build_findings(rules: list[Rule], ctx: Context, on_rule=None) -> pd.DataFrame:

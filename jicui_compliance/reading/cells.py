@@ -237,9 +237,19 @@ def parse_column(col: pd.Series, parser: Callable[[object], object]) -> tuple[np
     """Parse a column through its distinct values: (values as object array, bad mask)."""
     codes, uniques = pd.factorize(col, use_na_sentinel=True)
     parsed = np.empty(len(uniques) + 1, dtype=object)
-    parsed[: len(uniques)] = [parser(u) for u in uniques]
+    parsed[: len(uniques)] = [parser(u) for u in np.asarray(uniques, dtype=object)]
     parsed[len(uniques)] = None  # code -1: missing
     values = parsed[codes]
     bad = np.fromiter((x is BAD for x in parsed), dtype=bool, count=len(parsed))[codes]
     values[bad] = None
     return values, bad
+
+
+def map_distinct(col: pd.Series, func: Callable[[object], object], dtype=object) -> pd.Series:
+    """``col.map(func)`` computed once per distinct value (missing stays missing)."""
+    codes, uniques = pd.factorize(col, use_na_sentinel=True)
+    mapped = np.empty(len(uniques) + 1, dtype=object)
+    mapped[: len(uniques)] = [func(u) for u in np.asarray(uniques, dtype=object)]
+    mapped[len(uniques)] = None
+    out = pd.Series(mapped[codes], index=col.index, dtype=object)
+    return out if dtype is object else out.astype(dtype)

@@ -139,20 +139,23 @@ def read_csv(src: SourceFile) -> list[RawSheet] | SheetProblem:
         return SheetProblem(src.rel, "", str(exc))
     sample = text[:20000]
     sep = "\t" if sample.count("\t") > sample.count(",") else ","
-    width = max(line.count(sep) for line in text.split("\n")) + 1
-    try:
-        cells = pd.read_csv(
-            io.StringIO(text),
-            sep=sep,
-            header=None,
-            names=range(width),
-            dtype=str,
-            keep_default_na=False,
-            skip_blank_lines=False,
-            engine="c",
-        )
-    except (pd.errors.ParserError, ValueError) as exc:
-        return SheetProblem(src.rel, "", f"CSV 格式无法解析：{exc}")
+    # Title and footer lines are narrower than the table: give the parser the widest line.
+    # Checking the first and last lines is enough unless some data line is wider; then
+    # the parser complains and every line is measured.
+    lines_ = text.split("\n", 100)
+    width = max(line.count(sep) for line in lines_[:100] + text[-20000:].split("\n")) + 1
+    cells = None
+    for attempt in range(2):
+        try:
+            cells = pd.read_csv(
+                io.StringIO(text), sep=sep, header=None, names=range(width), dtype=str,
+                keep_default_na=False, skip_blank_lines=False, engine="c",
+            )
+            break
+        except (pd.errors.ParserError, ValueError) as exc:
+            if attempt:
+                return SheetProblem(src.rel, "", f"CSV 格式无法解析：{_short(exc)}")
+            width = max(line.count(sep) for line in text.split("\n")) + 1
     lines = _record_start_lines(text, len(cells))
     return [RawSheet(src.rel, "", cells, lines, encoding)]
 

@@ -29,6 +29,7 @@ _FOOTER = re.compile(
     r"|(?:填表人|填报人|制表人|审核人|审批人|复核人|单位负责人|负责人签字|签字|盖章|联系人|填报日期|填表日期)\s*[:：]"
     r"|填表说明|(?:说明|备注|注)\s*[:：]|(?:单位|填报单位)\s*[(（]?盖章)"
 )
+_FOOTER_START = frozenset("合总小填制审复单负签盖联说备注")  # first characters _FOOTER can match
 _NOTES_MARKER = re.compile(r"^(?:填表说明|(?:说明|备注|注)\s*[:：]?$|(?:说明|备注|注)\s*[:：])")
 
 
@@ -74,16 +75,16 @@ class HeaderIndex:
 
 
 def _clean(col: pd.Series) -> pd.Series:
-    """Strip text cells; empty and white-space-only cells become missing (NaN)."""
-    if col.dtype == object:
-        codes, uniques = pd.factorize(col, use_na_sentinel=True)
-        cleaned = np.array(
-            [(u.strip() or None) if isinstance(u, str) else u for u in uniques], dtype=object
-        )
-        out = np.where(codes >= 0, cleaned[np.maximum(codes, 0)] if len(cleaned) else None, None)
-        return pd.Series(out, index=col.index, dtype=object)
-    stripped = col.str.strip()
-    return stripped.where(stripped != "")
+    """Strip text cells; empty and white-space-only cells become missing (None).
+
+    Works through the column's distinct values, so a 50k-row column of a few hundred
+    distinct values costs a few hundred ``str.strip`` calls.
+    """
+    codes, uniques = pd.factorize(col, use_na_sentinel=True)
+    cleaned = np.empty(len(uniques) + 1, dtype=object)
+    cleaned[: len(uniques)] = [(u.strip() or None) if isinstance(u, str) else u for u in np.asarray(uniques, dtype=object)]
+    cleaned[len(uniques)] = None
+    return pd.Series(cleaned[codes], index=col.index, dtype=object)
 
 
 def _score_row(row: Sequence[object], index: HeaderIndex) -> dict[str, dict[str, int]]:
@@ -138,8 +139,9 @@ def locate(raw: RawSheet, index: HeaderIndex) -> Table | SheetProblem:
                 break
     body = cells.iloc[data_start:]
     lines = np.asarray(raw.line_numbers[data_start:])
-    frame = pd.DataFrame({fld: _clean(body.iloc[:, pos]).to_numpy() for fld, pos in positions.items()})
-    keep = _record_mask(body, frame)
+    cleaned = [_clean(body.iloc[:, j]).to_numpy() for j in range(body.shape[1])]
+    frame = pd.DataFrame({fld: cleaned[pos] for fld, pos in positions.items()})
+    keep = _record_mask(cleaned, frame)
     frame = frame.loc[keep].reset_index(drop=True)
     frame["source_row"] = lines[keep]
     return Table(
@@ -154,25 +156,31 @@ def locate(raw: RawSheet, index: HeaderIndex) -> Table | SheetProblem:
     )
 
 
-def _record_mask(body: pd.DataFrame, mapped: pd.DataFrame) -> np.ndarray:
+def _record_mask(cleaned: list[np.ndarray], mapped: pd.DataFrame) -> np.ndarray:
     """True for rows that are records: not blank, not a footer, not a note line."""
-    n = len(body)
+    n = len(mapped)
     if n == 0:
         return np.zeros(0, dtype=bool)
     has_value = mapped.notna().to_numpy().any(axis=1) if mapped.shape[1] else np.zeros(n, bool)
     # First non-empty cell of each row, over all columns (序号 and unmapped ones included).
-    first = pd.Series([None] * n, dtype=object)
+    first = np.full(n, None, dtype=object)
+    open_ = np.ones(n, dtype=bool)
     n_filled = np.zeros(n, dtype=int)
-    for j in range(body.shape[1]):
-        col = _clean(body.iloc[:, j]).reset_index(drop=True)
-        filled = col.notna().to_numpy()
+    for col in cleaned:
+        filled = pd.notna(col)
         n_filled += filled
-        take = first.isna().to_numpy() & filled
+        take = open_ & filled
         if take.any():
             first[take] = col[take]
+            open_ &= ~take
     codes, uniques = pd.factorize(first, use_na_sentinel=True)
-    is_footer_u = np.array([isinstance(u, str) and bool(_FOOTER.match(u)) for u in uniques], dtype=bool)
-    is_notes_u = np.array([isinstance(u, str) and bool(_NOTES_MARKER.match(u)) for u in uniques], dtype=bool)
+    uniques = np.asarray(uniques, dtype=object)
+    is_footer_u = np.zeros(len(uniques), dtype=bool)
+    is_notes_u = np.zeros(len(uniques), dtype=bool)
+    for i, u in enumerate(uniques):
+        if isinstance(u, str) and u[:1] in _FOOTER_START:
+            is_footer_u[i] = bool(_FOOTER.match(u))
+            is_notes_u[i] = bool(_NOTES_MARKER.match(u))
     valid = codes >= 0
     footer = np.zeros(n, dtype=bool)
     notes = np.zeros(n, dtype=bool)

@@ -19,6 +19,7 @@ import pandas as pd
 from ..campaign import Campaign
 from ..ledgers import LEDGERS, Ledgers
 from ..reading import Submission, normalize_name
+from ..reading.cells import map_distinct
 
 # how a row was resolved
 RESOLVED, BY_NAME_USCC_UNKNOWN, USCC_NAME_MISMATCH, UNRESOLVED, NO_REF = (
@@ -91,12 +92,13 @@ class Context:
         return self._frames[name]
 
     def _resolve(self, df: pd.DataFrame) -> pd.DataFrame:
-        by_uscc = df["enterprise_uscc"].map(self._uscc_index).astype("Int64")
-        name_norm = df["enterprise_name"].map(normalize_name, na_action="ignore")
-        by_name = name_norm.map(self._name_index).astype("Int64")
+        uscc_index, name_index = self._uscc_index.to_dict(), self._name_index.to_dict()
+        by_uscc = map_distinct(df["enterprise_uscc"], uscc_index.get).astype("Int64")
+        name_norm = map_distinct(df["enterprise_name"], normalize_name)
+        by_name = map_distinct(name_norm, name_index.get).astype("Int64")
         has_uscc = df["enterprise_uscc"].notna()
         has_name = df["enterprise_name"].notna()
-        reg_name = by_uscc.map(self.registry["name_norm"])
+        reg_name = map_distinct(by_uscc, self.registry["name_norm"].to_dict().get)
         eid = by_uscc.where(by_uscc.notna(), by_name)
         status = np.select(
             [

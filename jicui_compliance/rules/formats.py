@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 import pandas as pd
 from stdnum.cn import ric, uscc
 
-from ..ledgers import LEDGERS
+from ..reading.cells import map_distinct
 from .base import ERROR, WARNING, hits, no_hits, rule
 from .context import Context
 
@@ -15,11 +16,19 @@ _MOBILE = re.compile(r"^(?:\+?86-?)?1[3-9]\d{9}$")
 _LANDLINE = re.compile(r"^(?:\(?0\d{2,3}\)?-?)?[2-9]\d{6,7}(?:(?:-|转)\d{1,6})?$")
 
 
+@lru_cache(maxsize=200_000)
+def _uscc_ok(value: str) -> bool:
+    return uscc.is_valid(value)
+
+
+@lru_cache(maxsize=200_000)
+def _id_ok(value: str) -> bool:
+    return ric.is_valid(value)
+
+
 def _invalid(values: pd.Series, is_valid) -> pd.Series:
     """True where a filled value fails ``is_valid`` (each distinct value checked once)."""
-    filled = values.dropna()
-    verdict = {v: bool(is_valid(v)) for v in filled.unique()}
-    return values.map(verdict, na_action="ignore").eq(False)
+    return map_distinct(values, lambda v: not is_valid(v)).fillna(False).astype(bool)
 
 
 @rule("FMT001", ERROR, "EXT: GB 32100-2015", reads=("*",), title="统一社会信用代码校验位错误",
@@ -37,17 +46,17 @@ def invalid_uscc(ctx: Context) -> pd.DataFrame:
     """
     parts = []
     reg = ctx.ledgers["enterprises"]
-    bad = _invalid(reg["uscc"], uscc.is_valid)
+    bad = _invalid(reg["uscc"], _uscc_ok)
     if bad.any():
         parts.append(hits(ledger="enterprises", row=reg.index[bad], field="uscc", value=reg.loc[bad, "uscc"].to_numpy()))
     known = set(reg["uscc"].dropna())
     for name, df in ctx.enterprise_frames():
         col = df["enterprise_uscc"]
-        bad = _invalid(col, uscc.is_valid) & ~col.isin(known)
+        bad = _invalid(col, _uscc_ok) & ~col.isin(known)
         if bad.any():
             parts.append(hits(ledger=name, row=df.index[bad], field="enterprise_uscc", value=col[bad].to_numpy()))
     out = ctx.frame("outsourcing")
-    bad = _invalid(out["party_uscc"], uscc.is_valid)
+    bad = _invalid(out["party_uscc"], _uscc_ok)
     if bad.any():
         parts.append(hits(ledger="outsourcing", row=out.index[bad], field="party_uscc", value=out.loc[bad, "party_uscc"].to_numpy()))
     return pd.concat(parts, ignore_index=True) if parts else no_hits()
@@ -66,7 +75,7 @@ def invalid_id_number(ctx: Context) -> pd.DataFrame:
     合规示例：“11010519491231002X”。
     """
     df = ctx.frame("special_workers")
-    bad = _invalid(df["id_no"], ric.is_valid)
+    bad = _invalid(df["id_no"], _id_ok)
     if not bad.any():
         return no_hits()
     return hits(ledger="special_workers", row=df.index[bad], field="id_no", value=df.loc[bad, "id_no"].to_numpy())
