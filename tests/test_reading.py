@@ -206,3 +206,14 @@ def test_csv_with_a_wide_line_in_the_middle(tmp_path):
     sub, led = read(tmp_path)
     assert sub.problems == []
     assert led["head_inspections"]["source_row"].tolist() == list(range(3, 303))
+
+
+def test_obligation_yesno_absent_column_is_not_judged(tmp_path):
+    (tmp_path / "a.csv").write_text("企业名称,演练日期,参演人数,含疏散逃生\n甲公司,2023-06-01,10,\n甲公司,2023-07-01,10,是\n", "utf-8")
+    (tmp_path / "b.csv").write_text("企业名称,演练日期,参演人数\n甲公司,2023-08-01,10\n", "utf-8")
+    (tmp_path / "c.csv").write_text("企业名称,演练日期,参演人数,含疏散逃生\n甲公司,2023-09-01,10,也许\n", "utf-8")
+    _, led = read(tmp_path)
+    df = led["drills"].set_index("source_file")
+    assert df.loc["a.csv", "evacuation"].tolist() == [False, True]  # empty cell: 否
+    assert pd.isna(df.loc["b.csv", "evacuation"])  # no such column in that sheet: not judged
+    assert pd.isna(df.loc["c.csv", "evacuation"])  # unreadable: SCH002, not judged again

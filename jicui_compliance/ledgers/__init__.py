@@ -116,8 +116,8 @@ def _type(led: Ledger, raw: pd.DataFrame, campaign: Campaign, excused: set[tuple
     out: dict[str, object] = {}
     bad_cells: set[tuple[int, str]] = set()
     for fname, spec in led.fields.items():
-        if fname not in raw.columns:
-            out[fname] = pd.Series([None] * len(raw), dtype=spec.dtype) if spec.dtype != "object" else [None] * len(raw)
+        if fname not in raw.columns:  # no sheet of this ledger has the column
+            out[fname] = [None] * len(raw)
             continue
         values, bad = _cells.parse_column(raw[fname], spec.parser())
         if bad.any():
@@ -129,7 +129,10 @@ def _type(led: Ledger, raw: pd.DataFrame, campaign: Campaign, excused: set[tuple
                                    field=fname, value=text, detail=detail))
                 bad_cells.add((int(r), fname))
         if spec.empty_is_no:
-            values = np.where(pd.isna(values.astype(object)) | (values == None), False, values)  # noqa: E711
+            # An empty cell cannot prove compliance: 否. A column the sheet lacks altogether,
+            # or a value that cannot be read (SCH002), stays missing: it is not judged.
+            absent = np.isin(sheets, [s for s, f in excused if f == fname])
+            values = np.where(pd.isna(values) & ~bad & ~absent, False, values)
         out[fname] = values
     typed = pd.DataFrame({f: _to_dtype(out[f], spec.dtype) for f, spec in led.fields.items()})
     for c in SOURCE_COLUMNS:

@@ -71,7 +71,7 @@ def column(
     if synonyms:
         parts.append("同义写法：" + "，".join(f"{k}→{v}" for k, v in synonyms.items()))
     if empty_is_no:
-        parts.append("空白按“否”计（不能证明已落实）")
+        parts.append("空白按“否”计（不能证明已落实）；表中没有此列时不据此判断")
     if personal:
         parts.append("个人信息，输出时脱敏")
     if note:

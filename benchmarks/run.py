@@ -1,0 +1,178 @@
+"""County-scale benchmark: `jicui check` end to end vs the bare pandas read of the same files.
+
+    python benchmarks/run.py                 # 5,000 enterprises, CSV and xlsx
+    python benchmarks/run.py --enterprises 500 --formats csv   # a quick look
+
+It generates a town with the sample generator (cached under benchmarks/_data/), then, each
+in a fresh process so that peak memory is its own:
+  * bare read: pandas.read_csv (dtype=str, no type parsing) / read_excel(engine="calamine",
+    dtype=object) of every file, the encoding and width decided beforehand, untimed;
+  * check: `jicui check` as a user runs it (process start, imports, writing the outputs);
+  * pipeline: run_check + writers inside one process (no interpreter start-up);
+and prints the seconds, their ratios and the peak RSS. Then it times each rule area.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
+PY = sys.executable
+
+
+def _child(code: str, *args: str) -> dict:
+    """Run ``code`` in a fresh interpreter; it prints one JSON line; add its peak RSS."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    t0 = time.perf_counter()
+    out = subprocess.run([PY, "-c", code, *args], capture_output=True, text=True, cwd=ROOT)
+    wall = time.perf_counter() - t0
+    if out.returncode not in (0, 1):
+        raise SystemExit(f"child failed:\n{out.stderr[-3000:]}")
+    data = json.loads(out.stdout.strip().splitlines()[-1])
+    data["wall"] = wall
+    data["peak_mb"] = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    data["peak_note"] = "" if data["peak_mb"] * 1024 > before else "(≤ earlier child)"
+    return data
+
+
+BARE = r"""
+import json, sys, time, io
+from pathlib import Path
+import pandas as pd
+from jicui_compliance.reading.sources import decode_csv
+root = Path(sys.argv[1])
+files = sorted(p for p in root.rglob("*") if p.is_file() and p.suffix.lower() in (".csv", ".xlsx"))
+prepared = []
+for p in files:  # untimed: encoding and width, so that pandas can read the ragged files at all
+    if p.suffix.lower() == ".csv":
+        raw = p.read_bytes()
+        text, enc = decode_csv(raw)
+        enc = {"UTF-8 (BOM)": "utf-8-sig", "UTF-8": "utf-8"}.get(enc, "gb18030")
+        width = max(line.count(",") for line in text.split("\n")) + 1
+        prepared.append((p, enc, width))
+    else:
+        prepared.append((p, None, None))
+rows = 0
+t0 = time.perf_counter()
+for p, enc, width in prepared:
+    if enc:
+        rows += len(pd.read_csv(p, encoding=enc, header=None, names=range(width), dtype=str, keep_default_na=False))
+    else:
+        for df in pd.read_excel(p, sheet_name=None, header=None, engine="calamine", dtype=object).values():
+            rows += len(df)
+print(json.dumps({"seconds": time.perf_counter() - t0, "rows": rows, "files": len(files)}))
+"""
+
+PIPELINE = r"""
+import json, sys, time, datetime as dt
+from pathlib import Path
+t0 = time.perf_counter()
+from jicui_compliance.check import run_check, summarise
+from jicui_compliance.findings import write_csv, write_xlsx
+t1 = time.perf_counter()
+res = run_check([sys.argv[1]], as_of=dt.date(2023, 12, 31))
+t2 = time.perf_counter()
+out = Path(sys.argv[2]); out.mkdir(parents=True, exist_ok=True)
+write_csv(res.findings, out / "findings.csv"); write_xlsx(res.findings, out / "findings.xlsx", summarise(res.findings, res.rules))
+t3 = time.perf_counter()
+rows = sum(len(f) for f in res.ledgers.values())
+print(json.dumps({"seconds": t3 - t1, "import": t1 - t0, "check": t2 - t1, "write": t3 - t2,
+                  "records": rows, "findings": len(res.findings)}))
+"""
+
+CLI = r"""
+import json, subprocess, sys, time
+t0 = time.perf_counter()
+p = subprocess.run([sys.executable, "-m", "jicui_compliance", "check", sys.argv[1], "--as-of", "2023-12-31",
+                    "--out", sys.argv[2]], capture_output=True, text=True)
+if p.returncode != 0:
+    sys.stderr.write(p.stdout + p.stderr); sys.exit(3)
+print(json.dumps({"seconds": time.perf_counter() - t0}))
+"""
+
+AREAS = r"""
+import json, sys, time, datetime as dt
+from collections import defaultdict
+from jicui_compliance import ledgers as L
+from jicui_compliance.campaign import load_campaign
+from jicui_compliance.reading import read_submission
+from jicui_compliance.rules import Context, select_rules
+from jicui_compliance.findings.build import findings_from_hits
+t = {}
+t0 = time.perf_counter(); sub = read_submission([sys.argv[1]], L.vocabulary()); t["读取 reading"] = time.perf_counter() - t0
+camp = load_campaign()
+t0 = time.perf_counter(); typed = L.load(sub, camp); t["台账类型与校验 ledgers"] = time.perf_counter() - t0
+ctx = Context(camp, dt.date(2023, 12, 31), typed, sub)
+t0 = time.perf_counter()
+for name, _ in ctx.enterprise_frames(): pass
+ctx.registry
+t["企业归属 resolution"] = time.perf_counter() - t0
+areas = defaultdict(float)
+for r in select_rules():
+    t0 = time.perf_counter(); findings_from_hits(r, r(ctx), ctx); areas[r.area] += time.perf_counter() - t0
+t.update({f"规则 {a}": s for a, s in sorted(areas.items())})
+print(json.dumps(t, ensure_ascii=False))
+"""
+
+
+def ensure_town(n_enterprises: int, n_villages: int, fmt: str, seed: int) -> Path:
+    folder = HERE / "_data" / f"town-{n_enterprises}-{n_villages}-{fmt}-{seed}"
+    if not (folder / ".complete").exists():
+        from jicui_compliance.samples import generate_town
+
+        t0 = time.perf_counter()
+        generate_town(folder, seed=seed, n_villages=n_villages, n_enterprises=n_enterprises, formats=fmt,
+                      manifest=folder.parent / f"{folder.name}-planted.csv")
+        (folder / ".complete").write_text("")
+        print(f"  generated {folder.relative_to(ROOT)} in {time.perf_counter() - t0:.1f} s")
+    return folder
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--enterprises", type=int, default=5000)
+    ap.add_argument("--villages", type=int, default=50)
+    ap.add_argument("--formats", default="csv,xlsx")
+    ap.add_argument("--seed", type=int, default=7)
+    ap.add_argument("--no-areas", action="store_true")
+    args = ap.parse_args()
+    sys.path.insert(0, str(ROOT))
+    targets = {"csv": 3.0, "xlsx": 1.5}
+    print(f"机器 / machine: {os.cpu_count()} cores; Python {sys.version.split()[0]}")
+    for fmt in args.formats.split(","):
+        print(f"\n== {fmt}: {args.enterprises} enterprises, {args.villages} villages ==")
+        town = ensure_town(args.enterprises, args.villages, fmt, args.seed)
+        size = sum(p.stat().st_size for p in town.rglob("*") if p.is_file()) / 2**20
+        out = HERE / "_data" / f"out-{fmt}"
+        bare = _child(BARE, str(town))
+        pipe = _child(PIPELINE, str(town), str(out))
+        cli = _child(CLI, str(town), str(out))
+        print(f"  files {bare['files']}, {size:.0f} MiB, raw rows {bare['rows']:,}, records {pipe['records']:,}, "
+              f"findings {pipe['findings']:,}")
+        print(f"  bare pandas read      {bare['seconds']:7.2f} s   peak {bare['peak_mb']:7.0f} MiB")
+        print(f"  pipeline (in process) {pipe['seconds']:7.2f} s   peak {pipe['peak_mb']:7.0f} MiB  "
+              f"(check {pipe['check']:.2f} s + write {pipe['write']:.2f} s; imports {pipe['import']:.2f} s)")
+        print(f"  jicui check (CLI)     {cli['seconds']:7.2f} s")
+        r_pipe, r_cli = pipe["seconds"] / bare["seconds"], cli["seconds"] / bare["seconds"]
+        goal = targets.get(fmt)
+        verdict = "" if goal is None else ("  ✓ within" if r_pipe <= goal else "  ✗ over") + f" the {goal}× target"
+        print(f"  ratio pipeline/bare   {r_pipe:7.2f}×{verdict}")
+        print(f"  ratio CLI/bare        {r_cli:7.2f}×  (includes interpreter start-up and imports)")
+        if not args.no_areas:
+            areas = _child(AREAS, str(town))
+            print("  per stage / rule area (s):")
+            for k, v in areas.items():
+                if k not in ("wall", "peak_mb", "peak_note"):
+                    print(f"    {k:<24} {v:7.2f}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,190 @@
+"""HI: the monthly inspections led by the enterprise's main responsible person (E(4))."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from ..reading import fold
+from .base import ERROR, WARNING, hits, no_hits, rule
+from .context import Context
+
+_LEDGER = "head_inspections"
+
+
+def _existing(ctx: Context, df: pd.DataFrame) -> pd.Series:
+    """Rows of a resolved enterprise that exist at as-of (dated on or before it; an undated row is kept)."""
+    return df["eid"].notna() & ~(df["date"] > ctx.as_of_ts).fillna(False).astype(bool)
+
+
+def _folded(values: pd.Series) -> pd.Series:
+    """Names folded for comparison (no spaces at all, half-width forms), each distinct value once."""
+    codes, uniques = pd.factorize(values)
+    folded = pd.Series([fold(str(u)) for u in uniques] + [None], dtype=object)
+    return pd.Series(folded.to_numpy()[codes], index=values.index, dtype=object)
+
+
+def _led_by_head(ctx: Context, df: pd.DataFrame) -> pd.Series:
+    """True where the leader is the registered head (both folded: no spaces, half-width forms).
+
+    An enterprise whose registry row names no head (SCH003 there) cannot be judged: any leader counts.
+    """
+    head = df["eid"].map(_folded(ctx.registry["head"])).astype(object)
+    leader = _folded(df["leader"]).astype(object)
+    no_head = head.isna() | (head == "")
+    return ((leader == head) & leader.notna()).astype(bool) | no_head.astype(bool)
+
+
+def _month_label(dates: pd.Series) -> pd.Series:
+    """``YYYY-MM`` of each (non-missing) date, formatted once per distinct month."""
+    ym = dates.dt.year * 100 + dates.dt.month
+    return ym.map({v: f"{v // 100:04d}-{v % 100:02d}" for v in pd.unique(ym)})
+
+
+def _sheet_has(ctx: Context, df: pd.DataFrame, field: str) -> pd.Series:
+    """True for rows whose sheet has the column ``field`` (an absent optional column is not judged)."""
+    tables = ctx.ledgers.tables
+    has = {s: field in tables[int(s)].headers for s in pd.unique(df["_sheet"])}
+    return df["_sheet"].map(has).fillna(False).astype(bool)
+
+
+@rule("HI001", ERROR, "E(4)", reads=("enterprises", "head_inspections"),
+      title="当月无主要负责人带队检查",
+      message="{period_text}无主要负责人（{head}）带队检查记录{others}（方案 E(4)：专项行动期间主要负责人每月要带队"
+              "对本单位重大事故隐患排查整治情况至少开展1次检查）；请主要负责人带队检查并建档，或补报当月检查记录")
+def missing_monthly_head_inspection(ctx: Context) -> pd.DataFrame:
+    """规则说明：专项行动期间（方案文件 campaign 的 head_inspection_months，默认 2023年6月至12月）每个月，
+    企业名录中的每家企业都应有至少1条由企业名录登记的主要负责人带队的检查记录；每家企业每个缺检查的月份一条结果，
+    period 为 YYYY-MM。只有当月已到期（as-of ≥ 当月最后一天）的月份才核查：as-of 为 2023-07-31 时 6月、7月到期，
+    为 2023-07-30 时只有 6月到期。检查日期晚于 as-of 的记录视为尚不存在，不计入。
+    “由主要负责人带队”指“带队负责人”与企业名录的“主要负责人”相同：比较前两边都去掉全部空格（含全角空格、换行）
+    并把全角字符折成半角，其余须完全一致；写成“张三、李四”或“张三（总经理）”不算相同，副职、安全员等他人带队的检查
+    不计入（该行另报 HI002），消息中会列出当月由他人带队的检查，便于核对。企业名录未填主要负责人的企业无法判断，
+    当月任何人带队的检查都计入（名录缺项由 SCH003 报告）。未能对应到企业名录的记录（REF001）不计入。
+
+    依据：方案 三(一)1(4)（E(4)）：“专项行动期间，主要负责人每月要带队对本单位重大事故隐患排查整治情况至少开展1次检查，
+    要对照重大事故隐患判定标准或重点检查事项逐条逐项检查、建档，对发现和解决的重大问题及隐患要记录在案。”
+
+    违规示例：甲公司主要负责人张三，7月只有一条 2023-07-20 由副总李四带队的检查记录 → 2023-07 一条 HI001（另报 HI002）。
+
+    合规示例：甲公司 6月至12月每月都有一条“带队负责人”为“张三”（或“张 三”）的检查记录。
+    """
+    df = ctx.frame(_LEDGER)
+    months = ctx.campaign.head_inspection_months
+    usable = _existing(ctx, df) & df["date"].notna()
+    d = df.loc[usable, ["eid", "date", "leader"]]
+    d = d.assign(period=_month_label(d["date"]), by_head=_led_by_head(ctx, d))
+    gaps = ctx.coverage_gaps(months, d.loc[d["by_head"], ["eid", "period"]])
+    if gaps.empty:
+        return no_hits()
+    # inspections of the month led by someone else: named in the message, they do not count
+    other = d.loc[~d["by_head"] & d["leader"].notna(), ["eid", "period", "leader"]]
+    other = other.assign(eid=other["eid"].astype("int64")).merge(gaps, on=["eid", "period"])
+    names = (other.drop_duplicates()
+             .groupby(["eid", "period"])["leader"].agg("、".join).rename("names").reset_index())
+    gaps = gaps.merge(names, on=["eid", "period"], how="left")
+    others = ("；当月仅有" + gaps["names"] + "带队的检查，非主要负责人带队，不计入").fillna("")
+    return hits(ledger=_LEDGER, eid=gaps["eid"].to_numpy(), period=gaps["period"].to_numpy(),
+                others=others.to_numpy())
+
+
+@rule("HI002", WARNING, "E(4)", reads=("enterprises", "head_inspections"),
+      title="检查不是主要负责人带队",
+      message="带队负责人为“{value}”，不是企业名录登记的主要负责人（{head}），该次检查不计入主要负责人每月带队检查"
+              "（方案 E(4)：主要负责人每月要带队检查）；如主要负责人已变更，请更新企业名录，否则请由主要负责人带队检查")
+def inspection_not_led_by_head(ctx: Context) -> pd.DataFrame:
+    """规则说明：主要负责人带队检查记录的“带队负责人”与企业名录登记的“主要负责人”不同（比较前两边都去掉全部空格并把
+    全角字符折成半角，其余须完全一致；写成“张三、李四”“张三（总经理）”也不算相同）。副职、分管负责人、安全员等带队
+    的检查可以记录，但不能代替主要负责人每月带队检查，不计入 HI001。检查日期晚于 as-of 的记录尚不存在，不判断；
+    带队负责人为空（SCH003）、企业名录未填主要负责人或记录未能对应到企业名录（REF001）的行不判断。
+
+    依据：方案 三(一)1(4)（E(4)）：“专项行动期间，主要负责人每月要带队对本单位重大事故隐患排查整治情况至少开展1次检查，
+    要对照重大事故隐患判定标准或重点检查事项逐条逐项检查、建档，对发现和解决的重大问题及隐患要记录在案。”
+
+    违规示例：甲公司主要负责人为张三，检查记录“带队负责人”填“李四”（副总经理）。
+
+    合规示例：“带队负责人”填“张三”或“张 三”。
+    """
+    df = ctx.frame(_LEDGER)
+    sel = _existing(ctx, df) & df["leader"].notna()
+    d = df.loc[sel]
+    bad = ~_led_by_head(ctx, d)
+    if not bad.any():
+        return no_hits()
+    d = d.loc[bad]
+    return hits(ledger=_LEDGER, row=d.index, field="leader", value=d["leader"].to_numpy())
+
+
+@rule("HI003", WARNING, "D4(7)", reads=("head_inspections",),
+      title="检查记录未签名",
+      message="{date}的带队检查记录未签名确认（“{header}”为空、“否”或“无”）；方案 D4(7) 要求“谁检查、谁签名、谁负责”，"
+              "请检查人员签名确认")
+def unsigned_head_inspection(ctx: Context) -> pd.DataFrame:
+    """规则说明：主要负责人带队检查记录的“签名确认”列为空、填“否”或占位符（“无”“/”等）。该列填“是”或签名人姓名都算已签名。
+    空白按“否”计：空白不能证明有人签名负责。工作表根本没有“签名确认”列时，该表的行不判断（选填列缺失不报）；
+    签名值无法识别（SCH002）的不重复报告。检查日期晚于 as-of 的记录尚不存在，不判断；未能对应到企业名录的行不判断。
+
+    依据：方案 三(二)4(7)（D4(7)）：“镇政府将建立安全监管执法责任倒查机制，严格执行“谁检查、谁签名、谁负责”，
+    对明显有重大事故隐患却查不出、或查出后应处罚未处罚以及跟踪整改不到位的，将采取通报、约谈等措施；
+    对排查出隐患但未督促整改到位导致发生事故的或发生事故前隐患未查出的属地村和主管站所相关人员，依法追责问责，
+    构成犯罪的移送司法机关追究刑事责任。”
+
+    违规示例：2023-07-20 张三带队检查，“签名确认”空白或填“否”。
+
+    合规示例：“签名确认”填“是”或“张三”。
+    """
+    df = ctx.frame(_LEDGER)
+    sel = _existing(ctx, df) & _sheet_has(ctx, df, "signed") & ~df["signed"].fillna(True).astype(bool)
+    sel &= ~df.index.isin(_unreadable(ctx, _LEDGER, "signed"))
+    if not sel.any():
+        return no_hits()
+    d = df.loc[sel]
+    return hits(ledger=_LEDGER, row=d.index, field="signed", value="",
+                date=d["date"].dt.strftime("%Y-%m-%d").fillna("（日期不详）").to_numpy())
+
+
+def _unreadable(ctx: Context, ledger: str, field: str) -> pd.Index:
+    """Rows whose ``field`` cell could not be read (already SCH002)."""
+    iss = ctx.ledgers.issues
+    sel = (iss["rule_id"] == "SCH002") & (iss["ledger"] == ledger) & (iss["field"] == field)
+    return pd.Index(iss.loc[sel, "row"].dropna().astype("int64"))
+
+
+@rule("HI004", ERROR, "E(4)", reads=("head_inspections", "hazards"),
+      title="检查发现的隐患未全部登记入台账",
+      message="{date}带队检查记录发现隐患{value}项，但重大事故隐患台账中该企业发现日期为{date}、发现方式为“企业自查”的隐患"
+              "只有{logged}项（方案 E(4)：对发现和解决的重大问题及隐患要记录在案；E(2)：建立隐患台账清单）；"
+              "请把该次检查发现的隐患逐项登记入台账")
+def inspection_hazards_not_logged(ctx: Context) -> pd.DataFrame:
+    """规则说明：一条带队检查记录的“发现隐患数”为 N（N ≥ 1），而重大事故隐患台账中同一企业、“发现日期”等于该检查日期、
+    “发现方式”为“企业自查”的隐患少于 N 项。同一企业同一天有多条检查记录时，每条记录分别与当天的隐患数比较（不相加：
+    隐患台账不记录隐患由哪次检查发现，同一次检查重复报送也常见）。同一企业重复的隐患编号（SCH004）只计一次。
+    任何人带队的检查都判断（副职带队的检查发现的隐患同样要入账）。检查日期晚于 as-of 的记录尚不存在，不判断；
+    检查日期或发现隐患数为空、无法识别，或记录未能对应到企业名录的行不判断。
+
+    依据：方案 三(一)1(4)（E(4)）：“专项行动期间，主要负责人每月要带队对本单位重大事故隐患排查整治情况至少开展1次检查，
+    要对照重大事故隐患判定标准或重点检查事项逐条逐项检查、建档，对发现和解决的重大问题及隐患要记录在案。”
+
+    违规示例：2023-07-20 检查记录“发现隐患数”为 2，隐患台账中该企业 2023-07-20 “企业自查”发现的隐患只有 1 条
+    （或有 2 条但一条发现日期写成 2023-07-21、一条发现方式为“部门检查”）。
+
+    合规示例：“发现隐患数”为 2，隐患台账中该企业有 2 条发现日期 2023-07-20、发现方式“企业自查”的隐患；或“发现隐患数”为 0。
+    """
+    df = ctx.frame(_LEDGER)
+    sel = _existing(ctx, df) & df["date"].notna() & (df["hazards_found"].fillna(0) > 0).astype(bool)
+    if not sel.any():
+        return no_hits()
+    insp = df.loc[sel, ["eid", "date", "hazards_found"]]
+    hz = ctx.frame("hazards")
+    hz = hz.loc[hz["eid"].notna() & hz["found_on"].notna() & (hz["source"] == "企业自查").fillna(False).astype(bool),
+                ["eid", "hazard_no", "found_on"]]
+    numbered = hz["hazard_no"].notna()
+    hz = pd.concat([hz.loc[numbered].drop_duplicates(["eid", "hazard_no"]), hz.loc[~numbered]])
+    logged = hz.groupby(["eid", "found_on"]).size().rename("logged")
+    key = pd.MultiIndex.from_arrays([insp["eid"], insp["date"]])
+    counts = pd.Series(logged.reindex(key).fillna(0).astype("int64").to_numpy(), index=insp.index)
+    bad = counts < insp["hazards_found"].astype("int64")
+    if not bad.any():
+        return no_hits()
+    d = insp.loc[bad]
+    return hits(ledger=_LEDGER, row=d.index, field="hazards_found", value=d["hazards_found"].astype(str).to_numpy(),
+                date=d["date"].dt.strftime("%Y-%m-%d").to_numpy(), logged=counts[bad].to_numpy())
