@@ -33,6 +33,24 @@ SEVERITIES = (ERROR, WARNING, INFO)  # most severe first
 HIT_COLUMNS = ("ledger", "row", "sheet", "source_file", "source_sheet", "eid", "period", "field", "value", "village")
 
 DOC_SECTIONS = ("规则说明", "依据", "违规示例", "合规示例")
+
+
+@dataclass(frozen=True)
+class Obligation:
+    """What a rule asks, of whom and when: the phase analysis derives its tables from this.
+
+    ``who``: ``enterprises`` (every registered enterprise), ``high_risk``, ``villages``
+    (every village of the registry), ``town`` (the town itself), or ``with:<ledger>``
+    (enterprises that have rows in that ledger).
+    ``when``: ``months`` (the campaign's head-inspection months), ``drill_year``,
+    ``drill_halves``, a phase ``P1``…``P4`` ("by the end of the phase"), or ``records``:
+    every row of ``ledger`` (dated by its ``date`` field) must comply.
+    """
+
+    who: str = "enterprises"
+    when: str = "records"
+    ledger: str | None = None
+    date: str | None = None
 _SECTION = re.compile(r"^(%s)[:：]\s*" % "|".join(DOC_SECTIONS), re.M)
 
 
@@ -45,6 +63,7 @@ class Rule:
     title: str
     message: str
     func: Callable[..., pd.DataFrame]
+    obligation: Obligation | None = None
 
     @property
     def area(self) -> str:
@@ -71,7 +90,8 @@ class Rule:
 REGISTRY: dict[str, Rule] = {}
 
 
-def rule(id: str, severity: str, clause: str, *, reads: tuple[str, ...], title: str, message: str):
+def rule(id: str, severity: str, clause: str, *, reads: tuple[str, ...], title: str, message: str,
+         obligation: Obligation | None = None):
     """Register a rule function under its ID (once; the registry is the only list of rules)."""
     if severity not in SEVERITIES:
         raise ValueError(f"{id}: unknown severity {severity}")
@@ -79,7 +99,7 @@ def rule(id: str, severity: str, clause: str, *, reads: tuple[str, ...], title: 
     def register(func: Callable[..., pd.DataFrame]) -> Rule:
         if id in REGISTRY:
             raise ValueError(f"rule {id} registered twice")
-        r = Rule(id, severity, clause, tuple(reads), title, message, func)
+        r = Rule(id, severity, clause, tuple(reads), title, message, func, obligation)
         REGISTRY[id] = r
         return r
 

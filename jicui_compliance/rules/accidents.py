@@ -1,0 +1,115 @@
+"""AC: accidents reported within one hour, to the county bureau and to the town (方案 E(2)).
+
+Shared readings (RULEBOOK §2, §8), applied by both AC rules:
+
+* The as-of date means the records as they stood at the end of that day: an accident
+  that occurred after as-of does not exist yet, and a report time after as-of was not yet
+  written (the accident was not reported at as-of).
+* The hour is counted from 事故发生时间 (the ledger has no time at which the unit head
+  learnt of it); exactly 60 minutes is in time, 61 minutes is late. A date without a time
+  is 00:00 (RULEBOOK §8).
+* An unreported accident is judged only once its hour has run out before the end of the
+  as-of day (an accident at 23:30 on the as-of day is not yet late).
+* A report time before the accident cannot prove a report within the hour and is a finding.
+* A sheet without the report column gives no finding for its rows (RULEBOOK §8).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from .base import ERROR, hits, no_hits, rule
+from .context import Context
+
+LEDGER = "accidents"
+LIMIT = pd.Timedelta(hours=1)
+
+
+def _sheet_has(ctx: Context, df: pd.DataFrame, field: str) -> pd.Series:
+    present = pd.Series({i: field in t.headers for i, t in enumerate(ctx.ledgers.tables)}, dtype=bool)
+    return df["_sheet"].map(present).fillna(False).astype(bool)
+
+
+def _minute(s: pd.Series) -> np.ndarray:
+    return s.dt.strftime("%Y-%m-%d %H:%M").fillna("").to_numpy()
+
+
+def _late_reports(ctx: Context, field: str, whom: str) -> pd.DataFrame:
+    """Accidents not reported to ``whom`` (column ``field``) within one hour, as of the end of as-of."""
+    a = ctx.frame(LEDGER)
+    end = ctx.as_of_ts + pd.Timedelta(days=1)  # the end of the as-of day
+    a = a.loc[a["eid"].notna() & a["occurred_at"].notna() & (a["occurred_at"] < end) & _sheet_has(ctx, a, field)]
+    if a.empty:
+        return no_hits()
+    occurred, written = a["occurred_at"], a[field]
+    reported = written.where(written < end)
+    delay = reported - occurred
+    missing = reported.isna() & (occurred + LIMIT < end)
+    late = (delay > LIMIT).fillna(False).astype(bool)
+    early = (delay < pd.Timedelta(0)).fillna(False).astype(bool)
+    bad = missing | late | early
+    if not bad.any():
+        return no_hits()
+    a, delay = a.loc[bad], delay.loc[bad]
+    missing, late, early = missing.loc[bad], late.loc[bad], early.loc[bad]
+    minutes = (delay.dt.total_seconds() // 60).astype("Int64")
+    hours_text = (minutes // 60).astype("string") + "小时" + (minutes % 60).astype("string") + "分钟"
+    shown = pd.Series(_minute(a[field]), index=a.index)
+    detail = np.select(
+        [late.to_numpy(), early.to_numpy(), (missing & written.loc[a.index].notna()).to_numpy()],
+        [
+            (shown + "才报告" + whom + "，距事故发生" + hours_text.fillna("") + "，超过1小时").to_numpy(),
+            ("报告" + whom + "时间" + shown + "早于事故发生时间，无法证明1小时内报告（只填了日期的按0时计，请补填报告时刻）").to_numpy(),
+            ("截至" + ctx.as_of.strftime("%Y-%m-%d") + "未报告" + whom + "（所填报告时间" + shown + "晚于核查日）").to_numpy(),
+        ],
+        default="未报告" + whom,
+    )
+    kind = a["kind"].fillna("").str.replace(r"事故$", "", regex=True)  # 物体打击事故 → 物体打击
+    return hits(ledger=LEDGER, row=a.index.to_numpy(), field=field, value=_minute(a[field]),
+                occurred_at=_minute(a["occurred_at"]), kind=kind.to_numpy(), detail=detail)
+
+
+@rule("AC001", ERROR, "E(2); EXT: 生产安全事故报告和调查处理条例 第9条", reads=("accidents",),
+      title="事故未在1小时内报告县应急管理局",
+      message="{occurred_at}发生的{kind}事故，{detail}；发生生产安全事故须在1小时内报告县应急管理局"
+              "（方案 E(2)：第一时间向县应急管理局报告；生产安全事故报告和调查处理条例 第9条：1小时内报告）")
+def county_report_late(ctx: Context) -> pd.DataFrame:
+    """规则说明：每起生产安全事故须在发生后 1 小时内报告县应急管理局，以“报告县应急管理局时间”为凭。
+    报告时间为空、晚于事故发生时间 1 小时以上（恰好 60 分钟合规，61 分钟即报告）、或早于事故发生时间（无法证明
+    按时报告，常见于只填了日期）的，报告。1 小时从事故发生时间起算：台账没有单位负责人接到报告的时间，按最严格
+    的口径计。核查日（--as-of）之后发生的事故不核查；报告时间晚于核查日的，视为核查日当时尚未报告；尚未报告的
+    事故，只有其 1 小时时限在核查日结束前已满才报告（核查日 23:30 发生的事故当日不报）。只填日期的时间按 0 时计
+    （RULEBOOK §8）。工作表整列没有“报告县应急管理局时间”时，该表各行不报告。
+
+    依据：方案 三(一)1(2)（E(2)）：“发生生产安全事故在第一时间向县应急管理局和县负有安全生产监督管理职责的有关
+    部门报告同时，要向镇政府报告。镇政府接到事故报告后将第一时间报县政府值班室。”；《生产安全事故报告和调查处理
+    条例》第九条：“事故发生后，事故现场有关人员应当立即向本单位负责人报告；单位负责人接到报告后，应当于1小时内
+    向事故发生地县级以上人民政府安全生产监督管理部门和负有安全生产监督管理职责的有关部门报告。”
+
+    违规示例：事故发生时间 2023-08-10 14:00，报告县应急管理局时间 2023-08-10 15:01（61 分钟）；或报告时间空白。
+
+    合规示例：事故发生时间 2023-08-10 14:00，报告县应急管理局时间 2023-08-10 15:00（恰好 1 小时）。
+    """
+    return _late_reports(ctx, "county_at", "县应急管理局")
+
+
+@rule("AC002", ERROR, "E(2)", reads=("accidents",), title="事故未在1小时内报告镇政府",
+      message="{occurred_at}发生的{kind}事故，{detail}；向县应急管理局报告的同时须报告镇政府"
+              "（方案 E(2)：报告县应急管理局等部门同时，要向镇政府报告）")
+def town_report_late(ctx: Context) -> pd.DataFrame:
+    """规则说明：每起生产安全事故须在报告县应急管理局的同时报告镇政府，以“报告镇政府时间”为凭；“同时”按与
+    县报告相同的 1 小时时限核查（RULEBOOK AC002）。报告时间为空、晚于事故发生时间 1 小时以上（恰好 60 分钟合规，
+    61 分钟即报告）、或早于事故发生时间（无法证明按时报告，常见于只填了日期）的，报告。1 小时从事故发生时间起算。
+    核查日（--as-of）之后发生的事故不核查；报告时间晚于核查日的，视为核查日当时尚未报告；尚未报告的事故，只有其
+    1 小时时限在核查日结束前已满才报告。只填日期的时间按 0 时计（RULEBOOK §8）。工作表整列没有“报告镇政府时间”
+    时，该表各行不报告。
+
+    依据：方案 三(一)1(2)（E(2)）：“发生生产安全事故在第一时间向县应急管理局和县负有安全生产监督管理职责的有关
+    部门报告同时，要向镇政府报告。镇政府接到事故报告后将第一时间报县政府值班室。”
+
+    违规示例：事故发生时间 2023-08-10 14:00，报告镇政府时间 2023-08-10 16:30；或报告镇政府时间空白。
+
+    合规示例：事故发生时间 2023-08-10 14:00，报告镇政府时间 2023-08-10 14:40。
+    """
+    return _late_reports(ctx, "town_at", "镇政府")
