@@ -18,7 +18,7 @@ import pandas as pd
 
 from ..campaign import Campaign
 from ..ledgers import LEDGERS, Ledgers
-from ..reading import Submission, normalize_name
+from ..reading import Submission, fold, normalize_name
 from ..reading.cells import map_distinct
 
 # how a row was resolved
@@ -157,3 +157,52 @@ class Context:
         have = have.assign(eid=have["eid"].astype("int64"), _hit=True)
         grid = grid.assign(eid=grid["eid"].astype("int64")).merge(have, on=["eid", "period"], how="left")
         return grid.loc[grid["_hit"].isna(), ["eid", "period"]].reset_index(drop=True)
+
+    # -- helpers every rule module shares ---------------------------------------------------
+    @property
+    def as_of_end(self) -> pd.Timestamp:
+        """The end of the as-of day (exclusive): datetimes before it exist at as-of."""
+        return self.as_of_ts + pd.Timedelta(days=1)
+
+    def existing(self, frame: pd.DataFrame, date_field: str, *, undated: bool = True) -> pd.Series:
+        """Rows of a registry enterprise that exist at as-of: dated before the end of the as-of
+        day (records dated later do not exist yet). ``undated`` rows are kept unless False."""
+        when = frame[date_field]
+        after = (when >= self.as_of_end).fillna(not undated).astype(bool)
+        if not undated:
+            after |= when.isna().to_numpy()
+        resolved = frame["eid"].notna() if "eid" in frame.columns else pd.Series(True, index=frame.index)
+        return resolved.astype(bool) & ~after
+
+    def by_as_of(self, when: pd.Series) -> pd.Series:
+        """A date column as it stood at as-of: dates after the as-of day become missing."""
+        return when.where(when < self.as_of_end)
+
+    def has_column(self, frame: pd.DataFrame, field: str) -> pd.Series:
+        """True where the row's sheet has the column ``field``. RULEBOOK §8: an optional column
+        that a sheet lacks altogether gives no finding for that sheet's rows."""
+        present = {i: field in t.headers for i, t in enumerate(self.ledgers.tables)}
+        return frame["_sheet"].map(present).fillna(False).astype(bool)
+
+    def unreadable(self, ledger: str, field: str) -> pd.Index:
+        """Rows whose ``field`` cell could not be read (already reported as SCH002)."""
+        iss = self.ledgers.issues
+        sel = (iss["rule_id"] == "SCH002") & (iss["ledger"] == ledger) & (iss["field"] == field)
+        return pd.Index(iss.loc[sel, "row"].dropna().astype("int64"))
+
+    @staticmethod
+    def folded(values: pd.Series) -> pd.Series:
+        """Names as compared: no spaces or line breaks, full-width forms folded (each distinct value once)."""
+        return map_distinct(values, fold)
+
+    def same_person(self, a: pd.Series, b: pd.Series) -> pd.Series:
+        """True where two name columns hold the same person after folding (missing never matches)."""
+        fa, fb = self.folded(a), self.folded(b)
+        return (fa.notna() & fb.notna() & (fa == fb)).astype(bool)
+
+    @staticmethod
+    def month_label(dates: pd.Series) -> pd.Series:
+        """``YYYY-MM`` of each date (missing stays missing), formatted once per distinct month."""
+        ym = dates.dt.year * 100 + dates.dt.month
+        labels = {v: f"{int(v) // 100:04d}-{int(v) % 100:02d}" for v in pd.unique(ym.dropna())}
+        return ym.map(labels)

@@ -10,15 +10,10 @@ from .context import Context
 _LEDGER = "drills"
 
 
-def _existing(ctx: Context, df: pd.DataFrame) -> pd.Series:
-    """Rows of a resolved enterprise that exist at as-of (dated on or before it; an undated row is kept)."""
-    return df["eid"].notna() & ~(df["date"] > ctx.as_of_ts).fillna(False).astype(bool)
-
-
 def _held(ctx: Context) -> pd.DataFrame:
     """Drills held by as-of, with a date: ``eid, date, year, half`` (labels ``2023`` and ``2023-H1``/``2023-H2``)."""
     df = ctx.frame(_LEDGER)
-    d = df.loc[_existing(ctx, df) & df["date"].notna(), ["eid", "date"]]
+    d = df.loc[ctx.existing(df, "date") & df["date"].notna(), ["eid", "date"]]
     return d.assign(year=d["date"].dt.year.astype(str),
                     half=d["date"].dt.year.astype(str) + (d["date"].dt.month <= 6).map({True: "-H1", False: "-H2"}))
 
@@ -30,12 +25,7 @@ def _no(ctx: Context, field: str) -> pd.Series:
     nor cells that could not be read (already SCH002).
     """
     df = ctx.frame(_LEDGER)
-    tables = ctx.ledgers.tables
-    has = df["_sheet"].map({s: field in tables[int(s)].headers for s in pd.unique(df["_sheet"])})
-    iss = ctx.ledgers.issues
-    unreadable = iss.loc[(iss["rule_id"] == "SCH002") & (iss["ledger"] == _LEDGER) & (iss["field"] == field), "row"]
-    return (_existing(ctx, df) & has.fillna(False).astype(bool) & ~df[field].fillna(True).astype(bool)
-            & ~df.index.isin(unreadable.dropna().astype("int64")))
+    return ctx.existing(df, "date") & df[field].eq(False).fillna(False).astype(bool)
 
 
 @rule("DR001", ERROR, "E(15)", reads=("enterprises", "drills"),
@@ -164,7 +154,7 @@ def drill_with_few_participants(ctx: Context) -> pd.DataFrame:
     合规示例：参演 10 人（恰好一半）或 20 人。
     """
     df = ctx.frame(_LEDGER)
-    d = df.loc[_existing(ctx, df) & df["participants"].notna()]
+    d = df.loc[ctx.existing(df, "date") & df["participants"].notna()]
     employees = d["eid"].map(ctx.registry["employees"]).astype("Int64")
     bad = (d["participants"] * 2 < employees).fillna(False).astype(bool)
     if not bad.any():

@@ -4,23 +4,14 @@ from __future__ import annotations
 
 import pandas as pd
 
-from ..reading import fold
 from .base import ERROR, WARNING, hits, no_hits, rule
 from .context import Context
 
 _LEDGER = "head_inspections"
 
 
-def _existing(ctx: Context, df: pd.DataFrame) -> pd.Series:
-    """Rows of a resolved enterprise that exist at as-of (dated on or before it; an undated row is kept)."""
-    return df["eid"].notna() & ~(df["date"] > ctx.as_of_ts).fillna(False).astype(bool)
 
 
-def _folded(values: pd.Series) -> pd.Series:
-    """Names folded for comparison (no spaces at all, half-width forms), each distinct value once."""
-    codes, uniques = pd.factorize(values)
-    folded = pd.Series([fold(str(u)) for u in uniques] + [None], dtype=object)
-    return pd.Series(folded.to_numpy()[codes], index=values.index, dtype=object)
 
 
 def _led_by_head(ctx: Context, df: pd.DataFrame) -> pd.Series:
@@ -28,23 +19,14 @@ def _led_by_head(ctx: Context, df: pd.DataFrame) -> pd.Series:
 
     An enterprise whose registry row names no head (SCH003 there) cannot be judged: any leader counts.
     """
-    head = df["eid"].map(_folded(ctx.registry["head"])).astype(object)
-    leader = _folded(df["leader"]).astype(object)
+    head = df["eid"].map(ctx.folded(ctx.registry["head"])).astype(object)
+    leader = ctx.folded(df["leader"]).astype(object)
     no_head = head.isna() | (head == "")
     return ((leader == head) & leader.notna()).astype(bool) | no_head.astype(bool)
 
 
-def _month_label(dates: pd.Series) -> pd.Series:
-    """``YYYY-MM`` of each (non-missing) date, formatted once per distinct month."""
-    ym = dates.dt.year * 100 + dates.dt.month
-    return ym.map({v: f"{v // 100:04d}-{v % 100:02d}" for v in pd.unique(ym)})
 
 
-def _sheet_has(ctx: Context, df: pd.DataFrame, field: str) -> pd.Series:
-    """True for rows whose sheet has the column ``field`` (an absent optional column is not judged)."""
-    tables = ctx.ledgers.tables
-    has = {s: field in tables[int(s)].headers for s in pd.unique(df["_sheet"])}
-    return df["_sheet"].map(has).fillna(False).astype(bool)
 
 
 @rule("HI001", ERROR, "E(4)", reads=("enterprises", "head_inspections"),
@@ -70,9 +52,9 @@ def missing_monthly_head_inspection(ctx: Context) -> pd.DataFrame:
     """
     df = ctx.frame(_LEDGER)
     months = ctx.campaign.head_inspection_months
-    usable = _existing(ctx, df) & df["date"].notna()
+    usable = ctx.existing(df, "date") & df["date"].notna()
     d = df.loc[usable, ["eid", "date", "leader"]]
-    d = d.assign(period=_month_label(d["date"]), by_head=_led_by_head(ctx, d))
+    d = d.assign(period=ctx.month_label(d["date"]), by_head=_led_by_head(ctx, d))
     gaps = ctx.coverage_gaps(months, d.loc[d["by_head"], ["eid", "period"]])
     if gaps.empty:
         return no_hits()
@@ -105,7 +87,7 @@ def inspection_not_led_by_head(ctx: Context) -> pd.DataFrame:
     合规示例：“带队负责人”填“张三”或“张 三”。
     """
     df = ctx.frame(_LEDGER)
-    sel = _existing(ctx, df) & df["leader"].notna()
+    sel = ctx.existing(df, "date") & df["leader"].notna()
     d = df.loc[sel]
     bad = ~_led_by_head(ctx, d)
     if not bad.any():
@@ -133,8 +115,7 @@ def unsigned_head_inspection(ctx: Context) -> pd.DataFrame:
     合规示例：“签名确认”填“是”或“张三”。
     """
     df = ctx.frame(_LEDGER)
-    sel = _existing(ctx, df) & _sheet_has(ctx, df, "signed") & ~df["signed"].fillna(True).astype(bool)
-    sel &= ~df.index.isin(_unreadable(ctx, _LEDGER, "signed"))
+    sel = ctx.existing(df, "date") & df["signed"].eq(False).fillna(False).astype(bool)
     if not sel.any():
         return no_hits()
     d = df.loc[sel]
@@ -142,11 +123,6 @@ def unsigned_head_inspection(ctx: Context) -> pd.DataFrame:
                 date=d["date"].dt.strftime("%Y-%m-%d").fillna("（日期不详）").to_numpy())
 
 
-def _unreadable(ctx: Context, ledger: str, field: str) -> pd.Index:
-    """Rows whose ``field`` cell could not be read (already SCH002)."""
-    iss = ctx.ledgers.issues
-    sel = (iss["rule_id"] == "SCH002") & (iss["ledger"] == ledger) & (iss["field"] == field)
-    return pd.Index(iss.loc[sel, "row"].dropna().astype("int64"))
 
 
 @rule("HI004", ERROR, "E(4)", reads=("head_inspections", "hazards"),
@@ -170,7 +146,7 @@ def inspection_hazards_not_logged(ctx: Context) -> pd.DataFrame:
     合规示例：“发现隐患数”为 2，隐患台账中该企业有 2 条发现日期 2023-07-20、发现方式“企业自查”的隐患；或“发现隐患数”为 0。
     """
     df = ctx.frame(_LEDGER)
-    sel = _existing(ctx, df) & df["date"].notna() & (df["hazards_found"].fillna(0) > 0).astype(bool)
+    sel = ctx.existing(df, "date") & df["date"].notna() & (df["hazards_found"].fillna(0) > 0).astype(bool)
     if not sel.any():
         return no_hits()
     insp = df.loc[sel, ["eid", "date", "hazards_found"]]

@@ -1,0 +1,90 @@
+"""ENT: the registry itself — the supervising station and the safety staff."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from ..reading import fold
+from .base import ERROR, WARNING, hits, no_hits, rule
+from .context import Context
+
+
+def _folded(s: pd.Series) -> pd.Series:
+    return s.map(fold, na_action="ignore")
+
+
+@rule("ENT001", WARNING, "三(二)4", reads=("enterprises",), title="监管站所与行业牵头站所不一致",
+      message="企业名录填写的监管站所“{value}”不是“{industry}”行业的牵头站所（应为{accepted}）；"
+              "请核对行业领域或监管站所，按方案明确的行业分工落实监管（方案 三(二)4）")
+def station_not_lead_of_industry(ctx: Context) -> pd.DataFrame:
+    """规则说明：企业名录中填写了“监管站所”的企业，其站所须是该企业行业领域的牵头站所之一（方案文件 campaign 中
+    行业的 station 及 also_accepted，如涉农企业的农技站、农经站、畜牧站均可；食品卫生的市场监管所、其他站所均可）。
+    站所名称比对时去掉空格、统一全角半角，其余须完全一致（“应急管理站”不等于“应急站”）。
+    监管站所空白的企业不报告（按行业的牵头站所归口）；行业领域空白或不在方案所列行业中的企业不报告
+    （由 SCH002/SCH003 报告）。企业名录中信用代码重复的第二行及以后（SCH004）不再重复报告。
+
+    依据：方案 一(二)4（RULEBOOK 记为 三(二)4）“细化责任落实。……有关站所认真落实“三个必须”责任，
+    应急站牵头负责非煤矿山、危险化学品、工贸、交通运输等行业领域，城建站牵头负责建筑施工、自建房、燃气等，
+    消防工作所牵头负责消防安全，农技站、农经站、畜牧站负责涉农企业专项行动，水利站牵头负责河道治理专项行动，
+    宣传部门牵头负责文化旅游安全，中心校负责校园安全，林业站负责护林防火，其他负有安全监管和行业管理职责的
+    有关站所（部门）分别抓好分管行业领域专项整治工作。”
+
+    违规示例：行业领域为“建筑施工”的企业，监管站所填“应急站”（建筑施工由城建站牵头）。
+
+    合规示例：行业领域为“涉农企业”的养殖场，监管站所填“畜牧站”；或监管站所空白（按行业牵头站所归口）。
+    """
+    reg = ctx.registry
+    accepted = {i.name: i.stations for i in ctx.campaign.industries}
+    folded = {name: {fold(s) for s in stations} for name, stations in accepted.items()}
+    sub = reg.loc[reg["station"].notna() & reg["industry"].isin(list(accepted)), ["station", "industry"]]
+    if sub.empty:
+        return no_hits()
+    ok = _accepted(_folded(sub["station"]), sub["industry"], folded)
+    bad = sub.loc[~ok]
+    if bad.empty:
+        return no_hits()
+    return hits(
+        ledger="enterprises", row=bad.index.to_numpy(), eid=bad.index.to_numpy(), field="station",
+        value=bad["station"].to_numpy(), industry=bad["industry"].to_numpy(),
+        accepted=bad["industry"].map({k: "、".join(v) for k, v in accepted.items()}).to_numpy(),
+    )
+
+
+def _accepted(station: pd.Series, industry: pd.Series, folded: dict[str, set[str]]) -> pd.Series:
+    """True where ``station`` is one of the accepted stations of ``industry`` (a merge, no row loop)."""
+    pairs = pd.DataFrame([(i, s) for i, ss in folded.items() for s in ss], columns=["industry", "station"])
+    pairs["_ok"] = True
+    left = pd.DataFrame({"industry": industry.to_numpy(), "station": station.to_numpy()})
+    merged = left.merge(pairs, on=["industry", "station"], how="left")
+    return pd.Series(merged["_ok"].fillna(False).astype(bool).to_numpy(), index=station.index)
+
+
+@rule("ENT002", ERROR, "E(7)", reads=("enterprises",), title="未明确安全管理人员",
+      message="企业名录未填写专（兼）职安全管理人员；请配备并报送安全生产管理人员姓名"
+              "（方案 E(7)：按规定设置安全生产管理机构或者配齐配强专兼职安全生产管理人员）")
+def no_safety_staff(ctx: Context) -> pd.DataFrame:
+    """规则说明：企业名录中“安全管理人员”为空的企业。“无”“/”“-”“—”等占位符视为空（RULEBOOK §8），
+    因此填“无”的企业同样报告。企业名录缺少“安全管理人员”整列时，该表各行不报告（可选列缺列不逐行报告）。
+    企业名录中信用代码重复的第二行及以后（SCH004）不再重复报告。
+
+    依据：方案 E(7)“按规定设置安全生产管理机构或者配齐配强专兼职安全生产管理人员。”
+
+    违规示例：甲公司在企业名录中“安全管理人员”一栏填“无”或空白。
+
+    合规示例：甲公司“安全管理人员”填“李四（兼职）”。
+    """
+    reg = ctx.registry
+    sel = reg["safety_staff"].isna() & column_present(ctx, reg, "enterprises", "safety_staff")
+    bad = reg.loc[sel]
+    if bad.empty:
+        return no_hits()
+    return hits(ledger="enterprises", row=bad.index.to_numpy(), eid=bad.index.to_numpy(), field="safety_staff", value="")
+
+
+def column_present(ctx: Context, frame: pd.DataFrame, ledger: str, field: str) -> pd.Series:
+    """True for the rows of ``frame`` (a frame of ``ledger``) whose sheet has the column ``field``.
+
+    RULEBOOK §8: an optional column that a sheet lacks altogether gives no finding for that
+    sheet's rows (an empty cell in a sheet that has the column does)."""
+    sheets = [i for i, t in enumerate(ctx.ledgers.tables) if t.ledger == ledger and field in (t.headers or {})]
+    return frame["_sheet"].isin(sheets)
