@@ -1,0 +1,344 @@
+"""EN: precise enforcement by stations and the enforcement team (D3, D4; phase P3).
+
+Every rule here reads the 执法检查记录 (``enforcement``); EN003–EN006 also follow its
+隐患编号 to the enterprise's rows of the 重大事故隐患台账 (``hazards``), joined on the
+enterprise and the hazard number after splitting the cell into its numbers.
+
+Shared readings (written once here, repeated in each rule's 规则说明 where it matters):
+
+* An inspection dated after as-of does not exist yet: it is neither judged nor counted
+  (not as a fine, not as a later inspection). EN003–EN006 need the date and skip rows
+  without one; EN001 and EN002 judge an undated row too (its missing date is SCH003).
+* A *fined* inspection: 企业罚款(元) > 0, or 负责人罚款(元) > 0, or 处理措施 lists 罚款 or
+  一案双罚 (a fine written only in 处理措施, without an amount, is still a fine).
+* 一案双罚 (double penalty) is proven only by amounts: 企业罚款 > 0 and 负责人罚款 > 0.
+* Hazard numbers match after folding full-width forms, removing spaces and upper-casing;
+  a number the hazard ledger of that enterprise lacks links to nothing; when a hazard
+  number is duplicated in the ledger (SCH004) the first occurrence is the hazard.
+* "Done" means a 整改完成日期 on or before the day in question; a hazard is open at
+  as-of when it has no 整改完成日期 or one after as-of (RULEBOOK §8).
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from .base import ERROR, WARNING, hits, no_hits, rule
+from .context import Context
+
+_FINE_ACTIONS = ("罚款", "一案双罚")
+_HAZARD_COLS = ["hazard_no", "source", "found_on", "reported_on", "deadline", "done_on"]
+
+
+# -- helpers (whole-frame operations) ------------------------------------------------------
+def _inspections(ctx: Context, *, keep_undated: bool = False) -> pd.DataFrame:
+    """Enforcement rows of resolved enterprises that exist at as-of (dated on or before it)."""
+    enf = ctx.frame("enforcement")
+    exists = ~(enf["date"] > ctx.as_of_ts) if keep_undated else (enf["date"] <= ctx.as_of_ts)
+    return enf[enf["eid"].notna() & exists]
+
+
+def _has_action(enf: pd.DataFrame, actions: tuple[str, ...]) -> pd.Series:
+    """True where the 处理措施 list names any of ``actions``."""
+    if enf.empty:
+        return pd.Series(False, index=enf.index)
+    items = enf["actions"].explode()
+    return items.isin(actions).groupby(level=0).any().reindex(enf.index, fill_value=False)
+
+
+def _amount(s: pd.Series) -> pd.Series:
+    return s.fillna(0) > 0
+
+
+def _fined(enf: pd.DataFrame) -> pd.Series:
+    return _amount(enf["fine_company"]) | _amount(enf["fine_head"]) | _has_action(enf, _FINE_ACTIONS)
+
+
+def _key(s: pd.Series) -> pd.Series:
+    """A hazard number as matched: full-width folded, no spaces, upper case."""
+    return s.astype("string").str.normalize("NFKC").str.replace(r"\s+", "", regex=True).str.upper()
+
+
+def _hazards(ctx: Context) -> pd.DataFrame:
+    """Hazard rows of resolved enterprises with a number, one per (eid, number)."""
+    haz = ctx.frame("hazards")
+    haz = haz[haz["eid"].notna() & haz["hazard_no"].notna()]
+    haz = haz.assign(key=_key(haz["hazard_no"]))
+    return haz.drop_duplicates(["eid", "key"], keep="first")[["eid", "key", *_HAZARD_COLS]]
+
+
+def _linked(enf: pd.DataFrame, haz: pd.DataFrame) -> pd.DataFrame:
+    """One row per (inspection row, ledger hazard it names): ``row``, ``eid``, ``date`` + hazard columns."""
+    links = enf[["eid", "date", "hazard_nos"]].explode("hazard_nos").dropna(subset=["hazard_nos"])
+    links = links.rename_axis("row").reset_index()
+    links["key"] = _key(links["hazard_nos"])
+    links = links.drop_duplicates(["row", "key"]).drop(columns="hazard_nos")
+    return links.merge(haz, on=["eid", "key"], how="inner")
+
+
+def _open_at(done_on: pd.Series, day) -> pd.Series:
+    """Not done on or before ``day`` (a Timestamp or a Series of them)."""
+    return done_on.isna() | (done_on > day)
+
+
+def _day(s: pd.Series) -> pd.Series:
+    return s.dt.strftime("%Y-%m-%d")
+
+
+def _yuan(s: pd.Series) -> pd.Series:
+    return s.map(lambda v: f"{v:,.2f}".rstrip("0").rstrip("."), na_action="ignore").astype("string")
+
+
+def _fine_text(enf: pd.DataFrame) -> pd.Series:
+    """What the record says was fined: amounts, else the 处理措施 that names the fine."""
+    company = ("对企业罚款" + _yuan(enf["fine_company"]) + "元").where(_amount(enf["fine_company"]), "")
+    head = ("对主要负责人罚款" + _yuan(enf["fine_head"]) + "元").where(_amount(enf["fine_head"]), "")
+    both = (company + "、" + head).str.strip("、")
+    return both.where(both != "", "处理措施记为罚款，未填罚款金额")
+
+
+def _join_per_row(d: pd.DataFrame, col: str) -> pd.Series:
+    """Texts of ``col`` joined with ；per ``row`` (first-seen order)."""
+    return d.groupby("row", sort=False)[col].agg("；".join)
+
+
+def _cell_list(s: pd.Series) -> pd.Series:
+    return s.map("、".join, na_action="ignore").fillna("")
+
+
+# -- rules ---------------------------------------------------------------------------------
+@rule("EN001", ERROR, "D3(1)", reads=("enforcement",), title="发现重大隐患未挂牌督办或未明确督办责任人",
+      message="{when}{station}执法检查发现重大事故隐患{major_hazards}项，但{problem}（方案 D3(1)：对企业自查以及执法检查发现的"
+              "重大事故隐患，要挂牌督办，并明确跟踪督办的具体责任人）；请挂牌督办并明确跟踪督办责任人")
+def major_hazard_not_listed(ctx: Context) -> pd.DataFrame:
+    """规则说明：执法检查记录的“发现重大隐患数”大于 0，但“挂牌督办”不是“是”（填“否”或未填），或“督办责任人”为空
+    （“无”“/”等占位符视为空）。两项都缺时在一条发现中一并说明。检查日期在核查截止日（--as-of）之后的记录尚不存在，
+    不予核查；检查日期为空的记录照常核查（日期为空另报 SCH003）。无法归属企业的记录（REF001）不核查。
+
+    依据：方案三（二）3（1）“对企业自查以及执法检查发现的重大事故隐患，要挂牌督办，并明确跟踪督办的具体责任人。”（D3(1)）
+
+    违规示例：2023-08-15 应急站检查甲公司，发现重大隐患 1 项，“挂牌督办”填“否”；或填“是”但“督办责任人”为空。
+
+    合规示例：发现重大隐患 1 项，“挂牌督办”填“是”，“督办责任人”填“刘站长”；或发现重大隐患数为 0。
+    """
+    enf = _inspections(ctx, keep_undated=True)
+    enf = enf[enf["major_hazards"].fillna(0) > 0]
+    not_listed = enf["listed"].ne(True).fillna(True).astype(bool)
+    no_supervisor = enf["supervisor"].isna()
+    bad = not_listed | no_supervisor
+    if not bad.any():
+        return no_hits()
+    d, nl, ns = enf[bad], not_listed[bad], no_supervisor[bad]
+    listed_text = d["listed"].map({True: "是", False: "否"}, na_action="ignore").fillna("")
+    why_listed = pd.Series("“挂牌督办”填为“否”", index=d.index).where(d["listed"].eq(False).fillna(False), "“挂牌督办”未填写")
+    problem = (why_listed.where(nl, "") + pd.Series("，且", index=d.index).where(nl & ns, "")
+               + pd.Series("未明确跟踪督办责任人", index=d.index).where(ns, ""))
+    field = pd.Series("listed", index=d.index).where(~ns, "supervisor").where(~(nl & ns), "listed,supervisor")
+    return hits(ledger="enforcement", row=d.index, field=field.to_numpy(), value=listed_text.where(nl, "").to_numpy(),
+                when=_day(d["date"]).fillna("（检查日期未填）").to_numpy(),
+                station=d["station"].fillna("").to_numpy(),
+                major_hazards=d["major_hazards"].astype(int).to_numpy(), problem=problem.to_numpy())
+
+
+@rule("EN002", ERROR, "D4(7); EXT: 行政处罚法 第42条", reads=("enforcement",), title="执法人员不足两人或未签名",
+      message="{when}{station}执法检查记录：{problem}（方案 D4(7)：严格执行“谁检查、谁签名、谁负责”；行政处罚法第四十二条："
+              "执法人员不得少于两人）；请补全执法人员并由检查人签名确认")
+def officers_or_signature_missing(ctx: Context) -> pd.DataFrame:
+    """规则说明：执法检查记录的“执法人员”少于两人（按不同姓名计数，同一姓名写两次算一人；未填算 0 人），或“签名确认”
+    不是“是”（填“否”、空白或“无”都算未签名；填了签名人姓名算已签名）。两项都不符合时在一条发现中一并说明。
+    检查日期在核查截止日之后的记录尚不存在，不予核查；检查日期为空的记录照常核查（日期为空另报 SCH003）。
+    无法归属企业的记录（REF001）不核查。
+
+    依据：方案三（二）4（7）“镇政府将建立安全监管执法责任倒查机制，严格执行“谁检查、谁签名、谁负责”，对明显有重大事故隐患
+    却查不出、或查出后应处罚未处罚以及跟踪整改不到位的，将采取通报、约谈等措施；对排查出隐患但未督促整改到位导致发生事故的
+    或发生事故前隐患未查出的属地村和主管站所相关人员，依法追责问责，构成犯罪的移送司法机关追究刑事责任。”（D4(7)）；
+    《行政处罚法》第四十二条“执法人员不得少于两人，法律另有规定的除外。”
+
+    违规示例：执法人员只填“张警官”一人；或执法人员两人但“签名确认”为空。
+
+    合规示例：执法人员“张警官、李警官”，“签名确认”填“是”或填检查人姓名。
+    """
+    enf = _inspections(ctx, keep_undated=True)
+    if enf.empty:
+        return no_hits()
+    names = enf["officers"].explode()
+    count = names.dropna().groupby(level=0).nunique().reindex(enf.index, fill_value=0)
+    few = count < 2
+    unsigned = enf["signed"].ne(True).fillna(True).astype(bool)
+    bad = few | unsigned
+    if not bad.any():
+        return no_hits()
+    d, f, u, n = enf[bad], few[bad], unsigned[bad], count[bad]
+    officers = _cell_list(d["officers"])
+    who = ("执法人员只有" + n.astype(str) + "人（" + officers + "）").where(n > 0, "未填写执法人员")
+    problem = (who.where(f, "") + pd.Series("，且", index=d.index).where(f & u, "")
+               + pd.Series("无检查人签名确认", index=d.index).where(u, ""))
+    field = pd.Series("officers", index=d.index).where(~u, "signed").where(~(f & u), "officers,signed")
+    value = officers.where(f, d["signed"].map({True: "是", False: "否"}, na_action="ignore").fillna(""))
+    return hits(ledger="enforcement", row=d.index, field=field.to_numpy(), value=value.to_numpy(),
+                when=_day(d["date"]).fillna("（检查日期未填）").to_numpy(), station=d["station"].fillna("").to_numpy(),
+                problem=problem.to_numpy())
+
+
+@rule("EN003", ERROR, "D3(2)", reads=("enforcement", "hazards"), title="对企业自查报告并正在整改的隐患实施罚款",
+      message="{when}{station}执法检查对企业自查发现、已按规定报告且正在整改期限内的隐患{detail}实施了罚款（{fine}）"
+              "（方案 D3(2)：对企业自查查出的重大事故隐患，已按规定报告并正在采取有效措施消除的，不予行政处罚）；"
+              "请核实处罚依据，依法予以纠正")
+def fine_on_self_reported_hazard(ctx: Context) -> pd.DataFrame:
+    """规则说明：一条有罚款的执法检查记录（企业罚款或负责人罚款大于 0，或“处理措施”含“罚款”“一案双罚”——只在处理措施中
+    写了罚款而未填金额也算罚款），其“隐患编号”指向的该企业隐患中，有一条同时满足：发现方式为“企业自查”；有报告日期且
+    报告日期不晚于检查日期（同一天算已报告）；有整改期限且检查日期不晚于整改期限（期限当天仍在期限内，因而未逾期）。
+    整改期限为空的隐患不能证明“按规定”在期限内整改（五落实缺期限另报 HZ001），不报本规则；检查时已整改完成的自查隐患
+    同样不应处罚，照报。隐患编号与该企业隐患台账的“隐患编号”比对（统一全角半角、去空格、不分大小写），台账中找不到的
+    编号不参与判断。每条执法记录报一次，列出所有符合条件的隐患。检查日期在核查截止日之后或为空的记录不核查。
+
+    依据：方案三（二）3（2）“对企业自查查出的重大事故隐患，已按规定报告并正在采取有效措施消除的，不予行政处罚。”（D3(2)）
+
+    违规示例：甲公司隐患 YH-001 发现方式“企业自查”，2023-07-10 已报告，整改期限 2023-09-30；2023-08-15 执法检查
+    涉及 YH-001，对企业罚款 5000 元。
+
+    合规示例：同一隐患发现方式为“执法检查”（不是企业自查）时罚款；或企业自查隐患未报告、已逾期时罚款。
+    """
+    enf = _inspections(ctx)
+    enf = enf[_fined(enf)]
+    link = _linked(enf, _hazards(ctx))
+    protected = (
+        link["source"].eq("企业自查").fillna(False)
+        & (link["reported_on"] <= link["date"])
+        & (link["date"] <= link["deadline"])
+    )
+    link = link[protected.astype(bool)]
+    if link.empty:
+        return no_hits()
+    link = link.assign(text=link["hazard_no"] + "（" + _day(link["reported_on"]) + "报告，整改期限"
+                       + _day(link["deadline"]) + "）")
+    detail = _join_per_row(link, "text")
+    d = enf.loc[detail.index]
+    return hits(ledger="enforcement", row=d.index, field="hazard_nos", value=_cell_list(d["hazard_nos"]).to_numpy(),
+                when=_day(d["date"]).to_numpy(), station=d["station"].fillna("").to_numpy(),
+                fine=_fine_text(d).to_numpy(), detail=detail.to_numpy())
+
+
+@rule("EN004", ERROR, "D3(3)", reads=("enforcement", "hazards"), title="对逾期未整改隐患罚款未实行一案双罚",
+      message="{when}{station}执法检查时，所涉隐患{detail}已过整改期限仍未整改完成，本次处罚为{fine}，未对企业和主要负责人（{head}）"
+              "同时罚款（方案 D3(3)：对排查整治不力导致重大事故隐患依然存在或发生事故的，要依法对企业和企业主要负责人实行"
+              "“一案双罚”）；请依法实行一案双罚")
+def overdue_fine_without_double_penalty(ctx: Context) -> pd.DataFrame:
+    """规则说明：一条有罚款的执法检查记录（企业罚款或负责人罚款大于 0，或“处理措施”含“罚款”“一案双罚”），其“隐患编号”
+    指向的该企业隐患中有一条在检查日已逾期：整改期限早于检查日期，且检查日期当天及以前没有整改完成日期；但记录没有
+    同时对企业和主要负责人罚款（企业罚款与负责人罚款都大于 0 才算“一案双罚”；处理措施写了“一案双罚”而金额缺一项的，
+    不能证明已双罚，照报）。检查日期正好是整改期限当天的不算逾期。没有罚款的检查不报本规则。整改期限为空的隐患
+    无从判断逾期，不参与判断。每条执法记录报一次，列出所有逾期隐患。检查日期在核查截止日之后或为空的记录不核查。
+
+    依据：方案三（二）3（3）“对排查整治不力导致重大事故隐患依然存在或发生事故的，要依法对企业和企业主要负责人实行“一案双罚”。”
+    （D3(3)）
+
+    违规示例：甲公司隐患 YH-002 整改期限 2023-07-31、未整改；2023-08-20 执法检查涉及 YH-002，只对企业罚款 10000 元。
+
+    合规示例：同一检查对企业罚款 10000 元、对主要负责人罚款 2000 元；或检查日正好是整改期限当天。
+    """
+    enf = _inspections(ctx)
+    enf = enf[_fined(enf) & ~(_amount(enf["fine_company"]) & _amount(enf["fine_head"]))]
+    link = _linked(enf, _hazards(ctx))
+    overdue = (link["deadline"] < link["date"]) & _open_at(link["done_on"], link["date"])
+    link = link[overdue.astype(bool)]
+    if link.empty:
+        return no_hits()
+    link = link.assign(text=link["hazard_no"] + "（整改期限" + _day(link["deadline"]) + "）")
+    detail = _join_per_row(link, "text")
+    d = enf.loc[detail.index]
+    has_c, has_h = _amount(d["fine_company"]), _amount(d["fine_head"])
+    field = pd.Series("fine_head", index=d.index).where(has_c, "fine_company").where(has_c | has_h, "fine_company,fine_head")
+    value = _yuan(d["fine_head"]).where(has_c, _yuan(d["fine_company"]).where(has_h, "")).fillna("")
+    return hits(ledger="enforcement", row=d.index, field=field.to_numpy(), value=value.to_numpy(),
+                when=_day(d["date"]).to_numpy(), station=d["station"].fillna("").to_numpy(),
+                fine=_fine_text(d).to_numpy(), detail=detail.to_numpy())
+
+
+@rule("EN005", WARNING, "D3(4)", reads=("enforcement", "hazards"), title="多次处罚隐患仍未整改而未提请关闭",
+      message="{period_text}已对该企业罚款{fined_count}次（{dates}），所涉重大事故隐患{hazards}截至{as_of}仍未整改完成，"
+              "且没有“提请关闭”的处理记录（方案 D3(4)：重大事故隐患长期存在并多次受到处罚的，每年依法提请县人民政府予以关闭"
+              "并落实企业主要负责人行业禁入规定）；请研究依法提请关闭")
+def repeated_fines_without_closure(ctx: Context) -> pd.DataFrame:
+    """规则说明：在专项行动年度（活动日历的年份，默认 2023 年）内、核查截止日（--as-of）及以前，同一企业有三次及以上
+    有罚款的执法检查（企业罚款或负责人罚款大于 0，或“处理措施”含“罚款”“一案双罚”；按不同检查日期计次，同一天的多条
+    记录算一次），每次所涉的重大事故隐患到核查截止日仍未整改完成（没有整改完成日期，或完成日期晚于截止日），而该企业
+    本年度截至核查截止日的执法检查记录中没有一条“处理措施”含“提请关闭”。“所涉隐患”是该次检查“隐患编号”指向的该企业
+    隐患；该次检查没有填写、或所填编号在隐患台账中都找不到时，以该企业在检查日及以前发现、到截止日仍未整改完成的隐患
+    为其所涉隐患。一家企业报一次（期间为年度，如“2023”），不指向具体行；罚款满三次即报，不等到年底。
+
+    依据：方案三（二）3（4）“重大事故隐患长期存在并多次受到处罚的，每年依法提请县人民政府予以关闭并落实企业主要负责人
+    行业禁入规定；涉嫌犯罪的，依法移送司法机关追究刑事责任。”（D3(4)）
+
+    违规示例：2023 年 8 月 10 日、9 月 12 日、10 月 16 日三次检查甲公司均涉及隐患 YH-001 并罚款，YH-001 到 12 月 31 日
+    仍未整改，没有任何一次检查的处理措施含“提请关闭”。
+
+    合规示例：只罚款两次；或第三次检查处理措施含“提请关闭”；或所涉隐患已在截止日前整改完成。
+    """
+    year = ctx.campaign.end.year
+    enf = _inspections(ctx)
+    enf = enf[enf["date"].dt.year == year]
+    closing = enf.loc[_has_action(enf, ("提请关闭",)), "eid"].unique()
+    fined = enf[_fined(enf) & ~enf["eid"].isin(closing)]
+    if fined.empty:
+        return no_hits()
+    haz = _hazards(ctx)
+    as_of = ctx.as_of_ts
+    named = _linked(fined, haz)
+    named_open = named[_open_at(named["done_on"], as_of).astype(bool)]
+    unnamed = fined.loc[fined.index.difference(pd.Index(named["row"].unique())), ["eid", "date"]]
+    open_haz = haz[_open_at(haz["done_on"], as_of).astype(bool)]
+    fallback = unnamed.rename_axis("row").reset_index().merge(open_haz[["eid", "hazard_no", "found_on"]], on="eid")
+    fallback = fallback[fallback["found_on"] <= fallback["date"]]
+    concerned = pd.concat([named_open[["row", "eid", "date", "hazard_no"]], fallback[["row", "eid", "date", "hazard_no"]]],
+                          ignore_index=True).sort_values(["eid", "date", "row"])
+    if concerned.empty:
+        return no_hits()
+    concerned = concerned.assign(day=_day(concerned["date"]))
+    days = concerned.drop_duplicates(["eid", "day"]).groupby("eid")["day"]
+    per = pd.DataFrame({"fined_count": days.size(), "dates": days.agg("、".join)})
+    per = per[per["fined_count"] >= 3]
+    if per.empty:
+        return no_hits()
+    nos = concerned[concerned["eid"].isin(per.index)].drop_duplicates(["eid", "hazard_no"])
+    per["hazards"] = nos.groupby("eid")["hazard_no"].agg("、".join)
+    return hits(ledger="enforcement", eid=per.index.astype("Int64"), period=str(year),
+                fined_count=per["fined_count"].to_numpy(), dates=per["dates"].to_numpy(),
+                hazards=per["hazards"].to_numpy(), as_of=ctx.as_of.isoformat())
+
+
+@rule("EN006", WARNING, "D3(5)", reads=("enforcement", "hazards"), title="以罚代管：罚款后隐患逾期未改且无后续检查",
+      message="{when}{station}执法检查罚款（{fine}）所涉隐患{detail}截至{as_of}已过整改期限仍未整改，此后没有对该企业的"
+              "执法检查记录（方案 D3(5)：督促企业坚决整改落实到位，严禁以罚代管、罚而不管）；请及时复查，督促整改到位")
+def fine_without_follow_up(ctx: Context) -> pd.DataFrame:
+    """规则说明：一条有罚款的执法检查记录（企业罚款或负责人罚款大于 0，或“处理措施”含“罚款”“一案双罚”），其“隐患编号”
+    指向的该企业隐患中有一条到核查截止日（--as-of）仍未整改完成（没有整改完成日期，或完成日期晚于截止日），且整改期限
+    早于截止日（期限当天不算已过期限）；而该企业没有检查日期晚于这次罚款检查的执法检查记录（任何站所的记录都算，
+    检查日期在截止日之后的记录尚不存在，不算；同一天的另一条记录不算“以后”）。发现指向这条罚款检查记录，列出所有
+    这样的隐患。没有填写隐患编号、或编号在隐患台账中找不到的罚款检查无从判断，不报本规则。
+
+    依据：方案三（二）3（5）“对执法检查中发现的重大事故隐患要依法从严从重处罚，并督促企业坚决整改落实到位，严禁以罚代管、
+    罚而不管。”（D3(5)）
+
+    违规示例：2023-08-10 检查甲公司涉及隐患 YH-003 并罚款，YH-003 整改期限 2023-09-30，到 12 月 31 日仍未整改，
+    8 月 10 日以后再无对甲公司的执法检查记录。
+
+    合规示例：2023-10-20 又对甲公司进行了复查（有执法检查记录）；或 YH-003 已于 2023-09-25 整改完成。
+    """
+    as_of = ctx.as_of_ts
+    enf = _inspections(ctx)
+    if enf.empty:
+        return no_hits()
+    last = enf.groupby("eid")["date"].max()
+    fined = enf[_fined(enf)]
+    fined = fined[fined["date"] >= fined["eid"].map(last)]
+    link = _linked(fined, _hazards(ctx))
+    link = link[(_open_at(link["done_on"], as_of) & (link["deadline"] < as_of)).astype(bool)]
+    if link.empty:
+        return no_hits()
+    link = link.assign(text=link["hazard_no"] + "（整改期限" + _day(link["deadline"]) + "）")
+    detail = _join_per_row(link, "text")
+    d = enf.loc[detail.index]
+    return hits(ledger="enforcement", row=d.index, field="hazard_nos", value=_cell_list(d["hazard_nos"]).to_numpy(),
+                when=_day(d["date"]).to_numpy(), station=d["station"].fillna("").to_numpy(),
+                fine=_fine_text(d).to_numpy(), detail=detail.to_numpy(), as_of=ctx.as_of.isoformat())
