@@ -19,7 +19,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from .base import ERROR, hits, no_hits, rule
+from .base import ERROR, Obligation, hits, no_hits, rule
 from .context import Context
 
 LEDGER = "accidents"
@@ -73,7 +73,8 @@ def _late_reports(ctx: Context, field: str, whom: str) -> pd.DataFrame:
 @rule("AC001", ERROR, "E(2); EXT: 生产安全事故报告和调查处理条例 第9条", reads=("accidents",),
       title="事故未在1小时内报告县应急管理局",
       message="{occurred_at}发生的{kind}事故，{detail}；发生生产安全事故须在1小时内报告县应急管理局"
-              "（方案 E(2)：第一时间向县应急管理局报告；生产安全事故报告和调查处理条例 第9条：1小时内报告）")
+              "（方案 E(2)：第一时间向县应急管理局报告；生产安全事故报告和调查处理条例 第9条：1小时内报告）",
+      obligation=Obligation(when="records", ledger="accidents", date="occurred_at"))
 def county_report_late(ctx: Context) -> pd.DataFrame:
     """规则说明：每起生产安全事故须在发生后 1 小时内报告县应急管理局，以“报告县应急管理局时间”为凭。
     报告时间为空、晚于事故发生时间 1 小时以上（恰好 60 分钟合规，61 分钟即报告）、或早于事故发生时间（无法证明
@@ -96,7 +97,8 @@ def county_report_late(ctx: Context) -> pd.DataFrame:
 
 @rule("AC002", ERROR, "E(2)", reads=("accidents",), title="事故未在1小时内报告镇政府",
       message="{occurred_at}发生的{kind}事故，{detail}；向县应急管理局报告的同时须报告镇政府"
-              "（方案 E(2)：报告县应急管理局等部门同时，要向镇政府报告）")
+              "（方案 E(2)：报告县应急管理局等部门同时，要向镇政府报告）",
+      obligation=Obligation(when="records", ledger="accidents", date="occurred_at"))
 def town_report_late(ctx: Context) -> pd.DataFrame:
     """规则说明：每起生产安全事故须在报告县应急管理局的同时报告镇政府，以“报告镇政府时间”为凭；“同时”按与
     县报告相同的 1 小时时限核查（RULEBOOK AC002）。报告时间为空、晚于事故发生时间 1 小时以上（恰好 60 分钟合规，

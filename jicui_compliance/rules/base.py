@@ -43,8 +43,9 @@ class Obligation:
     (every village of the registry), ``town`` (the town itself), or ``with:<ledger>``
     (enterprises that have rows in that ledger).
     ``when``: ``months`` (the campaign's head-inspection months), ``drill_year``,
-    ``drill_halves``, a phase ``P1``…``P4`` ("by the end of the phase"), or ``records``:
-    every row of ``ledger`` (dated by its ``date`` field) must comply.
+    ``drill_halves``, ``year`` (the campaign year), a phase ``P1``…``P4`` ("by the end of the
+    phase"), ``as_of`` (a standing state, judged at as-of in the current phase), or
+    ``records``: every row of ``ledger`` (dated by its ``date`` field) must comply.
     """
 
     who: str = "enterprises"

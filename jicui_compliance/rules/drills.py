@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from .base import ERROR, INFO, WARNING, hits, no_hits, rule
+from .base import ERROR, INFO, Obligation, WARNING, hits, no_hits, rule
 from .context import Context
 
 _LEDGER = "drills"
@@ -31,7 +31,8 @@ def _no(ctx: Context, field: str) -> pd.Series:
 @rule("DR001", ERROR, "E(15)", reads=("enterprises", "drills"),
       title="全年无应急演练",
       message="{period_text}无事故应急救援预案演练记录（方案 E(15)：企业主要负责人每年至少组织开展1次事故应急救援预案演练）；"
-              "请组织演练并报送演练记录")
+              "请组织演练并报送演练记录",
+      obligation=Obligation(who="enterprises", when="drill_year", ledger="drills"))
 def no_drill_in_year(ctx: Context) -> pd.DataFrame:
     """规则说明：企业名录中的每家企业在演练年度（方案文件 campaign 的 drill_year，默认 2023）内至少要有1条应急演练记录；
     没有的企业一条结果，period 为年度（如 2023）。年度义务在年末到期：as-of 早于 12月31日时不核查。
@@ -57,7 +58,8 @@ def no_drill_in_year(ctx: Context) -> pd.DataFrame:
 @rule("DR002", ERROR, "E(15)", reads=("enterprises", "drills"),
       title="高危企业半年内无应急演练",
       message="{period_text}无事故应急救援预案演练记录；该企业属高危行业领域（{industry}，{risk_basis}），"
-              "方案 E(15) 要求高危行业领域企业每半年至少组织开展1次事故应急救援预案演练；请组织演练并报送演练记录")
+              "方案 E(15) 要求高危行业领域企业每半年至少组织开展1次事故应急救援预案演练；请组织演练并报送演练记录",
+      obligation=Obligation(who="high_risk", when="drill_halves", ledger="drills"))
 def no_drill_in_half_year(ctx: Context) -> pd.DataFrame:
     """规则说明：高危企业（企业名录“是否高危”为“是”；该格空白时按行业默认：非煤矿山、危险化学品、建筑施工、燃气、
     文化旅游为高危，见 RULEBOOK §3）在演练年度的上半年（1–6月）和下半年（7–12月）各至少要有1条应急演练记录；
@@ -89,7 +91,8 @@ def no_drill_in_half_year(ctx: Context) -> pd.DataFrame:
 @rule("DR003", WARNING, "E(15)", reads=("drills",),
       title="演练未含疏散逃生",
       message="{date}的演练未包含疏散逃生（“{header}”为空或“否”）；方案 E(15) 要求通过演练让全体从业人员熟知安全逃生出口"
-              "（或避灾路线）；请在演练中组织疏散逃生，或如实补填")
+              "（或避灾路线）；请在演练中组织疏散逃生，或如实补填",
+      obligation=Obligation(when="records", ledger="drills", date="date"))
 def drill_without_evacuation(ctx: Context) -> pd.DataFrame:
     """规则说明：应急演练记录的“含疏散逃生”为“否”或空白（空白按“否”计：不能证明演练让从业人员熟悉了逃生出口）。
     工作表根本没有“含疏散逃生”列时，该表的行不判断；该格无法识别（SCH002）的不重复报告。
@@ -114,7 +117,8 @@ def drill_without_evacuation(ctx: Context) -> pd.DataFrame:
 @rule("DR004", WARNING, "EXT: 生产安全事故应急预案管理办法", reads=("drills",),
       title="演练后未评估总结",
       message="{date}的演练没有评估总结（“{header}”为空或“否”）；《生产安全事故应急预案管理办法》第三十四条要求演练结束后"
-              "对演练效果进行评估、撰写演练评估报告并提出预案修订意见；请补做评估总结")
+              "对演练效果进行评估、撰写演练评估报告并提出预案修订意见；请补做评估总结",
+      obligation=Obligation(when="records", ledger="drills", date="date"))
 def drill_without_evaluation(ctx: Context) -> pd.DataFrame:
     """规则说明：应急演练记录的“评估总结”为“否”或空白（空白按“否”计：不能证明已评估）。
     工作表根本没有“评估总结”列时，该表的行不判断；该格无法识别（SCH002）的不重复报告。
@@ -140,7 +144,8 @@ def drill_without_evaluation(ctx: Context) -> pd.DataFrame:
 @rule("DR005", INFO, "E(15)", reads=("enterprises", "drills"),
       title="参演人数不足从业人数一半",
       message="{date}的演练参演{value}人，不足企业名录从业人数{employees}人的一半；方案 E(15) 要求通过演练让全体从业人员"
-              "熟知安全逃生出口（或避灾路线），请核实参演范围，组织未参演人员补演")
+              "熟知安全逃生出口（或避灾路线），请核实参演范围，组织未参演人员补演",
+      obligation=Obligation(when="records", ledger="drills", date="date"))
 def drill_with_few_participants(ctx: Context) -> pd.DataFrame:
     """规则说明：一次演练的“参演人数”少于企业名录“从业人数”的一半（参演人数 × 2 < 从业人数；恰好一半不提示）。
     方案要求全体从业人员熟知逃生出口，参演人数过少提示分析人员核实，不作为违规（提示级）。

@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from .base import ERROR, WARNING, hits, no_hits, rule
+from .base import ERROR, Obligation, WARNING, hits, no_hits, rule
 from .context import Context
 
 _FINE_ACTIONS = ("罚款", "一案双罚")
@@ -109,7 +109,8 @@ def _cell_list(s: pd.Series) -> pd.Series:
 # -- rules ---------------------------------------------------------------------------------
 @rule("EN001", ERROR, "D3(1)", reads=("enforcement",), title="发现重大隐患未挂牌督办或未明确督办责任人",
       message="{when}{station}执法检查发现重大事故隐患{major_hazards}项，但{problem}（方案 D3(1)：对企业自查以及执法检查发现的"
-              "重大事故隐患，要挂牌督办，并明确跟踪督办的具体责任人）；请挂牌督办并明确跟踪督办责任人")
+              "重大事故隐患，要挂牌督办，并明确跟踪督办的具体责任人）；请挂牌督办并明确跟踪督办责任人",
+      obligation=Obligation(when="records", ledger="enforcement", date="date"))
 def major_hazard_not_listed(ctx: Context) -> pd.DataFrame:
     """规则说明：执法检查记录的“发现重大隐患数”大于 0，但“挂牌督办”不是“是”（填“否”或未填），或“督办责任人”为空
     （“无”“/”等占位符视为空）。两项都缺时在一条发现中一并说明。检查日期在核查截止日（--as-of）之后的记录尚不存在，
@@ -142,7 +143,8 @@ def major_hazard_not_listed(ctx: Context) -> pd.DataFrame:
 
 @rule("EN002", ERROR, "D4(7); EXT: 行政处罚法 第42条", reads=("enforcement",), title="执法人员不足两人或未签名",
       message="{when}{station}执法检查记录：{problem}（方案 D4(7)：严格执行“谁检查、谁签名、谁负责”；行政处罚法第四十二条："
-              "执法人员不得少于两人）；请补全执法人员并由检查人签名确认")
+              "执法人员不得少于两人）；请补全执法人员并由检查人签名确认",
+      obligation=Obligation(when="records", ledger="enforcement", date="date"))
 def officers_or_signature_missing(ctx: Context) -> pd.DataFrame:
     """规则说明：执法检查记录的“执法人员”少于两人（按不同姓名计数，同一姓名写两次算一人；未填算 0 人），或“签名确认”
     不是“是”（填“否”、空白或“无”都算未签名；填了签名人姓名算已签名）。两项都不符合时在一条发现中一并说明。
@@ -183,7 +185,8 @@ def officers_or_signature_missing(ctx: Context) -> pd.DataFrame:
 @rule("EN003", ERROR, "D3(2)", reads=("enforcement", "hazards"), title="对企业自查报告并正在整改的隐患实施罚款",
       message="{when}{station}执法检查对企业自查发现、已按规定报告且正在整改期限内的隐患{detail}实施了罚款（{fine}）"
               "（方案 D3(2)：对企业自查查出的重大事故隐患，已按规定报告并正在采取有效措施消除的，不予行政处罚）；"
-              "请核实处罚依据，依法予以纠正")
+              "请核实处罚依据，依法予以纠正",
+      obligation=Obligation(when="records", ledger="enforcement", date="date"))
 def fine_on_self_reported_hazard(ctx: Context) -> pd.DataFrame:
     """规则说明：一条有罚款的执法检查记录（企业罚款或负责人罚款大于 0，或“处理措施”含“罚款”“一案双罚”——只在处理措施中
     写了罚款而未填金额也算罚款），其“隐患编号”指向的该企业隐患中，有一条同时满足：发现方式为“企业自查”；有报告日期且
@@ -222,7 +225,8 @@ def fine_on_self_reported_hazard(ctx: Context) -> pd.DataFrame:
 @rule("EN004", ERROR, "D3(3)", reads=("enforcement", "hazards"), title="对逾期未整改隐患罚款未实行一案双罚",
       message="{when}{station}执法检查时，所涉隐患{detail}已过整改期限仍未整改完成，本次处罚为{fine}，未对企业和主要负责人（{head}）"
               "同时罚款（方案 D3(3)：对排查整治不力导致重大事故隐患依然存在或发生事故的，要依法对企业和企业主要负责人实行"
-              "“一案双罚”）；请依法实行一案双罚")
+              "“一案双罚”）；请依法实行一案双罚",
+      obligation=Obligation(when="records", ledger="enforcement", date="date"))
 def overdue_fine_without_double_penalty(ctx: Context) -> pd.DataFrame:
     """规则说明：一条有罚款的执法检查记录（企业罚款或负责人罚款大于 0，或“处理措施”含“罚款”“一案双罚”），其“隐患编号”
     指向的该企业隐患中有一条在检查日已逾期：整改期限早于检查日期，且检查日期当天及以前没有整改完成日期；但记录没有
@@ -258,7 +262,8 @@ def overdue_fine_without_double_penalty(ctx: Context) -> pd.DataFrame:
 @rule("EN005", WARNING, "D3(4)", reads=("enforcement", "hazards"), title="多次处罚隐患仍未整改而未提请关闭",
       message="{period_text}已对该企业罚款{fined_count}次（{dates}），所涉重大事故隐患{hazards}截至{as_of}仍未整改完成，"
               "且没有“提请关闭”的处理记录（方案 D3(4)：重大事故隐患长期存在并多次受到处罚的，每年依法提请县人民政府予以关闭"
-              "并落实企业主要负责人行业禁入规定）；请研究依法提请关闭")
+              "并落实企业主要负责人行业禁入规定）；请研究依法提请关闭",
+      obligation=Obligation(who="with:enforcement", when="year", ledger="enforcement"))
 def repeated_fines_without_closure(ctx: Context) -> pd.DataFrame:
     """规则说明：在专项行动年度（活动日历的年份，默认 2023 年）内、核查截止日（--as-of）及以前，同一企业有三次及以上
     有罚款的执法检查（企业罚款或负责人罚款大于 0，或“处理措施”含“罚款”“一案双罚”；按不同检查日期计次，同一天的多条
@@ -309,7 +314,8 @@ def repeated_fines_without_closure(ctx: Context) -> pd.DataFrame:
 
 @rule("EN006", WARNING, "D3(5)", reads=("enforcement", "hazards"), title="以罚代管：罚款后隐患逾期未改且无后续检查",
       message="{when}{station}执法检查罚款（{fine}）所涉隐患{detail}截至{as_of}已过整改期限仍未整改，此后没有对该企业的"
-              "执法检查记录（方案 D3(5)：督促企业坚决整改落实到位，严禁以罚代管、罚而不管）；请及时复查，督促整改到位")
+              "执法检查记录（方案 D3(5)：督促企业坚决整改落实到位，严禁以罚代管、罚而不管）；请及时复查，督促整改到位",
+      obligation=Obligation(when="records", ledger="enforcement", date="date"))
 def fine_without_follow_up(ctx: Context) -> pd.DataFrame:
     """规则说明：一条有罚款的执法检查记录（企业罚款或负责人罚款大于 0，或“处理措施”含“罚款”“一案双罚”），其“隐患编号”
     指向的该企业隐患中有一条到核查截止日（--as-of）仍未整改完成（没有整改完成日期，或完成日期晚于截止日），且整改期限

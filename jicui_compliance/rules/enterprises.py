@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 
 from ..reading import fold
-from .base import ERROR, WARNING, hits, no_hits, rule
+from .base import ERROR, Obligation, WARNING, hits, no_hits, rule
 from .context import Context
 
 
@@ -15,7 +15,8 @@ def _folded(s: pd.Series) -> pd.Series:
 
 @rule("ENT001", WARNING, "三(二)4", reads=("enterprises",), title="监管站所与行业牵头站所不一致",
       message="企业名录填写的监管站所“{value}”不是“{industry}”行业的牵头站所（应为{accepted}）；"
-              "请核对行业领域或监管站所，按方案明确的行业分工落实监管（方案 三(二)4）")
+              "请核对行业领域或监管站所，按方案明确的行业分工落实监管（方案 三(二)4）",
+      obligation=Obligation(who="enterprises", when="as_of", ledger="enterprises"))
 def station_not_lead_of_industry(ctx: Context) -> pd.DataFrame:
     """规则说明：企业名录中填写了“监管站所”的企业，其站所须是该企业行业领域的牵头站所之一（方案文件 campaign 中
     行业的 station 及 also_accepted，如涉农企业的农技站、农经站、畜牧站均可；食品卫生的市场监管所、其他站所均可）。
@@ -61,7 +62,8 @@ def _accepted(station: pd.Series, industry: pd.Series, folded: dict[str, set[str
 
 @rule("ENT002", ERROR, "E(7)", reads=("enterprises",), title="未明确安全管理人员",
       message="企业名录未填写专（兼）职安全管理人员；请配备并报送安全生产管理人员姓名"
-              "（方案 E(7)：按规定设置安全生产管理机构或者配齐配强专兼职安全生产管理人员）")
+              "（方案 E(7)：按规定设置安全生产管理机构或者配齐配强专兼职安全生产管理人员）",
+      obligation=Obligation(who="enterprises", when="as_of", ledger="enterprises"))
 def no_safety_staff(ctx: Context) -> pd.DataFrame:
     """规则说明：企业名录中“安全管理人员”为空的企业。“无”“/”“-”“—”等占位符视为空（RULEBOOK §8），
     因此填“无”的企业同样报告。企业名录缺少“安全管理人员”整列时，该表各行不报告（可选列缺列不逐行报告）。

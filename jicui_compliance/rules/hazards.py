@@ -17,7 +17,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from .base import ERROR, WARNING, hits, no_hits, rule
+from .base import ERROR, Obligation, WARNING, hits, no_hits, rule
 from .context import Context
 
 LEDGER = "hazards"
@@ -81,7 +81,8 @@ def _as_of_text(ctx: Context) -> str:
 # -- the five elements, posting, reporting -----------------------------------------------
 @rule("HZ001", ERROR, "E(2)", reads=("hazards",), title="限期整改隐患“五落实”不全",
       message="隐患{hazard}（{found_on}发现，需限期整改）未明确{missing}；"
-              "请补填（方案 E(2)：需要一定时间整改的，要明确责任人、措施、资金、期限和应急预案）")
+              "请补填（方案 E(2)：需要一定时间整改的，要明确责任人、措施、资金、期限和应急预案）",
+      obligation=Obligation(when="records", ledger="hazards", date="found_on"))
 def five_elements_missing(ctx: Context) -> pd.DataFrame:
     """规则说明：不能立即整改（“是否立即整改”为否）的重大事故隐患，须落实“五落实”：整改责任人、整改措施、
     整改资金、整改期限、应急预案。任何一项为空即报告，一条隐患一条结果，消息中列出缺少的各项（按方案顺序）。
@@ -122,7 +123,8 @@ def five_elements_missing(ctx: Context) -> pd.DataFrame:
 
 @rule("HZ002", ERROR, "E(2)", reads=("hazards",), title="限期整改隐患未公示",
       message="隐患{hazard}（{found_on}发现，需限期整改）未在企业醒目位置公开公示（“{header}”为否或空白）；"
-              "请公示后如实填写（方案 E(2)：需要一定时间整改的，要在企业醒目位置公开）")
+              "请公示后如实填写（方案 E(2)：需要一定时间整改的，要在企业醒目位置公开）",
+      obligation=Obligation(when="records", ledger="hazards", date="found_on"))
 def not_posted(ctx: Context) -> pd.DataFrame:
     """规则说明：不能立即整改（“是否立即整改”为否）的重大事故隐患，“是否公示”须为是。“是否公示”为空白
     不能证明已公示，按否计（RULEBOOK §8）。工作表整列没有“是否公示”时，该表各行不报告。只核查截至核查日已发现
@@ -147,7 +149,8 @@ def not_posted(ctx: Context) -> pd.DataFrame:
 
 @rule("HZ003", ERROR, "E(2)", reads=("hazards",), title="限期整改隐患未向监管部门报告",
       message="隐患{hazard}（{found_on}发现，需限期整改）截至{as_of}未向负有安全监管职责的部门（{station}）报告{note}；"
-              "请报告并填写报告日期（方案 E(2)：按分级属地原则向负有安全监管职责的有关部门报告）")
+              "请报告并填写报告日期（方案 E(2)：按分级属地原则向负有安全监管职责的有关部门报告）",
+      obligation=Obligation(when="records", ledger="hazards", date="found_on"))
 def not_reported(ctx: Context) -> pd.DataFrame:
     """规则说明：不能立即整改（“是否立即整改”为否）的重大事故隐患，须向负有安全监管职责的部门（企业的监管站所）
     报告，台账以“报告日期”为凭。报告日期为空，或晚于核查日（--as-of，核查日当时尚未报告），即报告。方案未规定
@@ -178,7 +181,8 @@ def not_reported(ctx: Context) -> pd.DataFrame:
 
 # -- dates and the closed loop ------------------------------------------------------------
 @rule("HZ004", ERROR, "—", reads=("hazards",), title="隐患日期顺序颠倒",
-      message="隐患{hazard}的{header}（{value}）早于{earlier_name}（{earlier}），日期顺序不合理；请核对更正")
+      message="隐患{hazard}的{header}（{value}）早于{earlier_name}（{earlier}），日期顺序不合理；请核对更正",
+      obligation=Obligation(when="records", ledger="hazards", date="found_on"))
 def dates_out_of_order(ctx: Context) -> pd.DataFrame:
     """规则说明：隐患的日期应依次为 发现日期 ≤ 整改期限、发现日期 ≤ 整改完成日期 ≤ 验收日期（同一天可以）。
     报告：整改期限早于发现日期；整改完成日期早于发现日期；验收日期早于整改完成日期。每一对颠倒的日期一条结果，
@@ -214,7 +218,8 @@ def dates_out_of_order(ctx: Context) -> pd.DataFrame:
 
 @rule("HZ005", ERROR, "E(2)", reads=("hazards",), title="隐患逾期未整改",
       message="隐患{hazard}整改期限为{value}，截至{as_of}仍未整改完成（已逾期{days}天）；"
-              "请督促整改并如实填写整改完成日期（方案 E(2)：明确期限，实行闭环管理）")
+              "请督促整改并如实填写整改完成日期（方案 E(2)：明确期限，实行闭环管理）",
+      obligation=Obligation(when="records", ledger="hazards", date="found_on"))
 def overdue(ctx: Context) -> pd.DataFrame:
     """规则说明：截至核查日（--as-of）未整改完成、且整改期限早于核查日的隐患为逾期。整改期限当天仍在期限内：
     整改期限等于核查日不报告，早于核查日一天即报告。“未整改完成”指整改完成日期为空或晚于核查日（核查日当时尚未
@@ -244,7 +249,8 @@ def overdue(ctx: Context) -> pd.DataFrame:
 
 @rule("HZ006", WARNING, "E(2)", reads=("hazards",), title="隐患已整改未验收销号",
       message="隐患{hazard}已于{done_on}整改完成，但截至{as_of}{missing}，未闭环销号；"
-              "请组织验收并填写验收人和验收日期（方案 E(2)：实行闭环管理）")
+              "请组织验收并填写验收人和验收日期（方案 E(2)：实行闭环管理）",
+      obligation=Obligation(when="records", ledger="hazards", date="found_on"))
 def done_not_closed(ctx: Context) -> pd.DataFrame:
     """规则说明：截至核查日已整改完成（整改完成日期不晚于核查日）的隐患，须有验收人和验收日期（销号）。
     缺验收人、或验收日期为空、或验收日期晚于核查日（核查日当时尚未验收）即报告，消息中说明缺哪一项。
@@ -277,7 +283,8 @@ def done_not_closed(ctx: Context) -> pd.DataFrame:
 
 
 @rule("HZ007", WARNING, "E(2)", reads=("hazards",), title="整改状态与日期矛盾",
-      message="隐患{hazard}的整改状态为“{value}”，但{detail}；请按实际进度更正整改状态或补填日期（方案 E(2)：实行闭环管理）")
+      message="隐患{hazard}的整改状态为“{value}”，但{detail}；请按实际进度更正整改状态或补填日期（方案 E(2)：实行闭环管理）",
+      obligation=Obligation(when="records", ledger="hazards", date="found_on"))
 def status_contradicts_dates(ctx: Context) -> pd.DataFrame:
     """规则说明：“整改状态”须与日期一致。报告以下矛盾（一条隐患一条结果，列出全部矛盾）：
     已销号 但无验收日期；已销号 但无整改完成日期；已整改 但无整改完成日期；已整改 但已有验收日期（应为已销号）；
@@ -318,7 +325,8 @@ def status_contradicts_dates(ctx: Context) -> pd.DataFrame:
 
 @rule("HZ008", WARNING, "E(2)", reads=("hazards",), title="立即整改隐患未迅速整改",
       message="隐患{hazard}标为立即整改，{found_on}发现，{detail}；"
-              "请核实：确需时间整改的应按限期整改落实“五落实”（方案 E(2)：能立即整改的，要迅速整改）")
+              "请核实：确需时间整改的应按限期整改落实“五落实”（方案 E(2)：能立即整改的，要迅速整改）",
+      obligation=Obligation(when="records", ledger="hazards", date="found_on"))
 def immediate_not_prompt(ctx: Context) -> pd.DataFrame:
     """规则说明：“是否立即整改”为是的隐患，应在发现后 3 天内整改完成（整改完成日期 − 发现日期 ≤ 3 天；
     第 3 天完成合规，第 4 天完成即报告）。截至核查日未整改完成（整改完成日期为空或晚于核查日）的，

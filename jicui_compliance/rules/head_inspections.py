@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from .base import ERROR, WARNING, hits, no_hits, rule
+from .base import ERROR, Obligation, WARNING, hits, no_hits, rule
 from .context import Context
 
 _LEDGER = "head_inspections"
@@ -32,7 +32,8 @@ def _led_by_head(ctx: Context, df: pd.DataFrame) -> pd.Series:
 @rule("HI001", ERROR, "E(4)", reads=("enterprises", "head_inspections"),
       title="当月无主要负责人带队检查",
       message="{period_text}无主要负责人（{head}）带队检查记录{others}（方案 E(4)：专项行动期间主要负责人每月要带队"
-              "对本单位重大事故隐患排查整治情况至少开展1次检查）；请主要负责人带队检查并建档，或补报当月检查记录")
+              "对本单位重大事故隐患排查整治情况至少开展1次检查）；请主要负责人带队检查并建档，或补报当月检查记录",
+      obligation=Obligation(who="enterprises", when="months", ledger="head_inspections"))
 def missing_monthly_head_inspection(ctx: Context) -> pd.DataFrame:
     """规则说明：专项行动期间（方案文件 campaign 的 head_inspection_months，默认 2023年6月至12月）每个月，
     企业名录中的每家企业都应有至少1条由企业名录登记的主要负责人带队的检查记录；每家企业每个缺检查的月份一条结果，
@@ -72,7 +73,8 @@ def missing_monthly_head_inspection(ctx: Context) -> pd.DataFrame:
 @rule("HI002", WARNING, "E(4)", reads=("enterprises", "head_inspections"),
       title="检查不是主要负责人带队",
       message="带队负责人为“{value}”，不是企业名录登记的主要负责人（{head}），该次检查不计入主要负责人每月带队检查"
-              "（方案 E(4)：主要负责人每月要带队检查）；如主要负责人已变更，请更新企业名录，否则请由主要负责人带队检查")
+              "（方案 E(4)：主要负责人每月要带队检查）；如主要负责人已变更，请更新企业名录，否则请由主要负责人带队检查",
+      obligation=Obligation(when="records", ledger="head_inspections", date="date"))
 def inspection_not_led_by_head(ctx: Context) -> pd.DataFrame:
     """规则说明：主要负责人带队检查记录的“带队负责人”与企业名录登记的“主要负责人”不同（比较前两边都去掉全部空格并把
     全角字符折成半角，其余须完全一致；写成“张三、李四”“张三（总经理）”也不算相同）。副职、分管负责人、安全员等带队
@@ -99,7 +101,8 @@ def inspection_not_led_by_head(ctx: Context) -> pd.DataFrame:
 @rule("HI003", WARNING, "D4(7)", reads=("head_inspections",),
       title="检查记录未签名",
       message="{date}的带队检查记录未签名确认（“{header}”为空、“否”或“无”）；方案 D4(7) 要求“谁检查、谁签名、谁负责”，"
-              "请检查人员签名确认")
+              "请检查人员签名确认",
+      obligation=Obligation(when="records", ledger="head_inspections", date="date"))
 def unsigned_head_inspection(ctx: Context) -> pd.DataFrame:
     """规则说明：主要负责人带队检查记录的“签名确认”列为空、填“否”或占位符（“无”“/”等）。该列填“是”或签名人姓名都算已签名。
     空白按“否”计：空白不能证明有人签名负责。工作表根本没有“签名确认”列时，该表的行不判断（选填列缺失不报）；
@@ -129,7 +132,8 @@ def unsigned_head_inspection(ctx: Context) -> pd.DataFrame:
       title="检查发现的隐患未全部登记入台账",
       message="{date}带队检查记录发现隐患{value}项，但重大事故隐患台账中该企业发现日期为{date}、发现方式为“企业自查”的隐患"
               "只有{logged}项（方案 E(4)：对发现和解决的重大问题及隐患要记录在案；E(2)：建立隐患台账清单）；"
-              "请把该次检查发现的隐患逐项登记入台账")
+              "请把该次检查发现的隐患逐项登记入台账",
+      obligation=Obligation(when="records", ledger="head_inspections", date="date"))
 def inspection_hazards_not_logged(ctx: Context) -> pd.DataFrame:
     """规则说明：一条带队检查记录的“发现隐患数”为 N（N ≥ 1），而重大事故隐患台账中同一企业、“发现日期”等于该检查日期、
     “发现方式”为“企业自查”的隐患少于 N 项。同一企业同一天有多条检查记录时，每条记录分别与当天的隐患数比较（不相加：

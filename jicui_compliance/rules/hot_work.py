@@ -1,0 +1,316 @@
+"""HW: hot-work permits (方案 E(10), E(12); GB 30871-2022).
+
+Every rule reads the 动火作业审批记录 row by row. A permit counts once it exists at as-of
+(its 开始时间 falls on or before the as-of day) and names a registry enterprise; an optional
+column that the permit's sheet lacks altogether gives no finding for that sheet's rows
+(RULEBOOK §8).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from ..reading import fold
+from .base import ERROR, Obligation, hits, no_hits, rule
+from .context import Context
+
+LEDGER = "hot_work"
+#: GB 30871-2022 5.3: 特级、一级动火作业票有效期不超过 8 h，二级不超过 72 h.
+MAX_HOURS = {"特级": 8, "一级": 8, "二级": 72}
+WELDING = "焊接与热切割作业"
+HAZCHEM = "危险化学品"
+_NAME_SEPARATORS = r"[、,，;；/\s]+"
+
+
+def _has_column(ctx: Context, df: pd.DataFrame, field: str) -> pd.Series:
+    """True for the rows whose sheet has the column ``field`` at all."""
+    tables = ctx.ledgers.tables
+    present = {s: field in tables[int(s)].headers for s in pd.unique(df["_sheet"])}
+    return df["_sheet"].map(present).astype(bool)
+
+
+def _day(s: pd.Series) -> pd.Series:
+    return s.dt.strftime("%Y-%m-%d").fillna("")
+
+
+def _time(s: pd.Series) -> pd.Series:
+    """Datetimes as 2023-07-20 08:30 (a date without a time as 2023-07-20)."""
+    text = s.dt.strftime("%Y-%m-%d %H:%M")
+    text = text.where(s.dt.normalize() != s, _day(s))
+    return text.fillna("")
+
+
+def _fold(s: pd.Series) -> pd.Series:
+    """Names as compared: full-width folded, no spaces."""
+    return s.map(fold, na_action="ignore")
+
+
+def _permits(ctx: Context) -> pd.DataFrame:
+    """Permits of registry enterprises that exist at as-of (work started on or before the as-of day)."""
+    df = ctx.frame(LEDGER)
+    keep = df["eid"].notna() & df["start"].notna() & (df["start"].dt.normalize() <= ctx.as_of_ts)
+    return df.loc[keep.to_numpy(dtype=bool)]
+
+
+def _about(d: pd.DataFrame) -> dict:
+    return dict(permit_no=d["permit_no"].fillna("").to_numpy(), level=d["level"].fillna("").to_numpy(),
+                start=_time(d["start"]).to_numpy(), worker=d["worker"].fillna("").to_numpy())
+
+
+@rule("HW001", ERROR, "E(10)", reads=("enterprises", "hot_work"),
+      title="动火作业未经审批",
+      message="动火作业票{permit_no}（{level}，{start}开始，动火人{worker}）{detail}，不能证明已履行审批手续；"
+              "方案 E(10) 要求严格履行电气焊等动火作业审批手续，动火前须经审批并填写审批人和审批时间",
+      obligation=Obligation(when="records", ledger="hot_work", date="start"))
+def no_approval(ctx: Context) -> pd.DataFrame:
+    """规则说明：动火作业票没有审批人，或没有审批时间（两项缺一即报告，消息写明缺哪一项）。
+    “审批人”或“审批时间”整列缺失的工作表，对缺失的那一列不报告。开始时间晚于核查截止日的作业票在截止日尚不存在，不核查。
+
+    依据：方案三(一)3(10)：“严格履行电气焊等动火作业审批手续，督促作业人员严格遵守消防安全操作规程，明确现场监护人员，
+    严格落实消防安全措施检查和作业过程监督。”
+
+    违规示例：作业票 DH-001，审批人为空，审批时间为空。
+
+    合规示例：作业票 DH-001，审批人王五，审批时间 2023-07-20 07:30，动火开始 2023-07-20 08:00。
+    """
+    d = _permits(ctx)
+    no_approver = (d["approver"].isna() & _has_column(ctx, d, "approver")).to_numpy(dtype=bool)
+    no_time = (d["approved_at"].isna() & _has_column(ctx, d, "approved_at")).to_numpy(dtype=bool)
+    sel = no_approver | no_time
+    if not sel.any():
+        return no_hits()
+    d, no_approver, no_time = d[sel], no_approver[sel], no_time[sel]
+    both = no_approver & no_time
+    return hits(
+        ledger=LEDGER, row=d.index,
+        field=np.select([both, no_approver], ["approver,approved_at", "approver"], default="approved_at"),
+        value="",
+        detail=np.select([both, no_approver], ["未填写审批人和审批时间", "未填写审批人"], default="未填写审批时间"),
+        **_about(d),
+    )
+
+
+@rule("HW002", ERROR, "E(10)", reads=("enterprises", "hot_work"),
+      title="动火作业先作业后审批",
+      message="动火作业票{permit_no}（{level}，动火人{worker}）审批时间 {approved_at} 晚于动火开始时间 {start}，属先动火后审批；"
+              "方案 E(10) 要求严格履行动火作业审批手续，必须审批后方可动火",
+      obligation=Obligation(when="records", ledger="hot_work", date="start"))
+def approved_after_start(ctx: Context) -> pd.DataFrame:
+    """规则说明：审批时间晚于动火开始时间。两项都写了时刻的，按时刻比较；任一项只写了日期（没有时刻，读作当天 00:00）的，
+    只按日期比较，同一天不报告（只写日期的记录不能证明审批晚于开工，本规则只报告能确认的先作业后审批）。
+    审批时间为空的归 HW001。开始时间晚于核查截止日的作业票不核查。
+
+    依据：方案三(一)3(10)：“严格履行电气焊等动火作业审批手续，督促作业人员严格遵守消防安全操作规程，明确现场监护人员，
+    严格落实消防安全措施检查和作业过程监督。”
+
+    违规示例：动火开始 2023-07-20 08:00，审批时间 2023-07-20 09:30。
+
+    合规示例：动火开始 2023-07-20 08:00，审批时间 2023-07-20 07:30；或开始 2023-07-20、审批 2023-07-20 09:00（只写日期的一方按日比较）。
+    """
+    d = _permits(ctx)
+    start, appr = d["start"], d["approved_at"]
+    date_only = (start.dt.normalize() == start) | (appr.dt.normalize() == appr)
+    later = (appr > start).where(~date_only, appr.dt.normalize() > start.dt.normalize())
+    d = d[later.fillna(False).to_numpy(dtype=bool)]
+    if d.empty:
+        return no_hits()
+    return hits(ledger=LEDGER, row=d.index, field="approved_at", value=_time(d["approved_at"]).to_numpy(),
+                approved_at=_time(d["approved_at"]).to_numpy(), **_about(d))
+
+
+@rule("HW003", ERROR, "E(10)", reads=("enterprises", "hot_work"),
+      title="动火作业无监护人或监护人即动火人",
+      message="动火作业票{permit_no}（{level}，{start}开始，动火人{worker}）{detail}；"
+              "方案 E(10) 要求明确现场监护人员，监护人应由动火人以外的人员担任并在作业全过程现场监护",
+      obligation=Obligation(when="records", ledger="hot_work", date="start"))
+def no_guardian(ctx: Context) -> pd.DataFrame:
+    """规则说明：作业票没有填写监护人（“监护人”整列缺失的工作表不报告），或监护人就是动火人本人。
+    姓名比较前统一全角半角、去掉空格；动火人一栏写了多人（以、，；/或空格分隔）时，监护人是其中任何一人即报告。
+    开始时间晚于核查截止日的作业票不核查。
+
+    依据：方案三(一)3(10)：“严格履行电气焊等动火作业审批手续，督促作业人员严格遵守消防安全操作规程，明确现场监护人员，
+    严格落实消防安全措施检查和作业过程监督。”
+
+    违规示例：动火人张三，监护人张三；或监护人为空。
+
+    合规示例：动火人张三，监护人李四。
+    """
+    d = _permits(ctx)
+    missing = (d["guardian"].isna() & _has_column(ctx, d, "guardian")).to_numpy(dtype=bool)
+    guardian = _fold(d["guardian"]).astype(object).fillna("\0")  # an empty guardian equals no worker
+    workers = (d["worker"].astype(object).str.split(_NAME_SEPARATORS, regex=True).explode()
+               .map(fold, na_action="ignore").astype(object).fillna(""))
+    same = (workers == guardian.reindex(workers.index)).groupby(level=0).any()
+    same = same.reindex(d.index, fill_value=False).to_numpy(dtype=bool) & ~missing
+    sel = missing | same
+    if not sel.any():
+        return no_hits()
+    d, missing = d[sel], missing[sel]
+    detail = np.where(missing, "未填写监护人", "监护人“" + d["guardian"].fillna("") + "”即动火人本人，等于无人监护")
+    return hits(ledger=LEDGER, row=d.index, field="guardian", value=d["guardian"].fillna("").to_numpy(),
+                detail=detail, **_about(d))
+
+
+@rule("HW004", ERROR, "EXT: GB 30871-2022", reads=("enterprises", "hot_work"),
+      title="动火作业票超过有效期",
+      message="{level}动火作业票{permit_no}（动火人{worker}）作业时间 {start} 至 {end}，共 {duration}，"
+              "超过{level}动火作业票最长 {limit} 小时的有效期（GB 30871-2022：特级、一级动火不超过 8 h，二级不超过 72 h）；"
+              "超过有效期应重新办理动火作业票",
+      obligation=Obligation(when="records", ledger="hot_work", date="start"))
+def permit_too_long(ctx: Context) -> pd.DataFrame:
+    """规则说明：结束时间减开始时间超过该级别动火作业票的最长有效期：特级、一级 8 小时，二级 72 小时；
+    恰好 8 小时（或 72 小时）不报告。只写日期的时间读作当天 00:00（RULEBOOK §8）。
+    结束时间早于开始时间的记录不由本规则判断。按 RULEBOOK §5，本规则适用于所有企业（不限于危险化学品企业），
+    以 GB 30871-2022 的有效期作为方案 E(10)“严格履行动火作业审批手续”的尺度。开始时间晚于核查截止日的作业票不核查。
+
+    依据：方案三(一)3(10)：“严格履行电气焊等动火作业审批手续，督促作业人员严格遵守消防安全操作规程，明确现场监护人员，
+    严格落实消防安全措施检查和作业过程监督。”；GB 30871-2022《危险化学品企业特殊作业安全规范》5.3：
+    特级、一级动火作业的安全作业票有效期不应超过 8 h，二级动火作业的安全作业票有效期不应超过 72 h。
+
+    违规示例：一级动火，2023-07-20 08:00 至 2023-07-20 16:01（8 小时 1 分钟）。
+
+    合规示例：一级动火，2023-07-20 08:00 至 2023-07-20 16:00（恰好 8 小时）；二级动火 2023-07-20 08:00 至 2023-07-23 08:00。
+    """
+    d = _permits(ctx)
+    limit = pd.to_timedelta(d["level"].astype(object).map(MAX_HOURS).astype("float64"), unit="h")
+    sel = (d["end"] - d["start"]) > limit
+    d = d[sel.to_numpy(dtype=bool)]
+    if d.empty:
+        return no_hits()
+    minutes = ((d["end"] - d["start"]) // pd.Timedelta(minutes=1)).astype("int64")
+    hours, rest = minutes // 60, minutes % 60
+    text = hours.astype(str) + " 小时" + np.where(rest > 0, " " + rest.astype(str) + " 分钟", "")
+    return hits(ledger=LEDGER, row=d.index, field="end", value=_time(d["end"]).to_numpy(),
+                end=_time(d["end"]).to_numpy(), duration=text.to_numpy(),
+                limit=d["level"].astype(object).map(MAX_HOURS).astype("int64").to_numpy(), **_about(d))
+
+
+@rule("HW005", ERROR, "E(10)", reads=("enterprises", "hot_work"),
+      title="动火作业未确认消防措施",
+      message="动火作业票{permit_no}（{level}，{start}开始，动火人{worker}）未确认落实消防安全措施（“{header}”为否或未填写）；"
+              "方案 E(10) 要求严格落实消防安全措施检查，动火前应清理可燃物、配备灭火器材并在作业票上确认",
+      obligation=Obligation(when="records", ledger="hot_work", date="start"))
+def fire_measures_not_confirmed(ctx: Context) -> pd.DataFrame:
+    """规则说明：“消防措施落实”为否或空白（空白不能证明已落实，按“否”计，RULEBOOK §8）。
+    该列整列缺失的工作表不报告；开始时间晚于核查截止日的作业票不核查。
+
+    依据：方案三(一)3(10)：“严格履行电气焊等动火作业审批手续，督促作业人员严格遵守消防安全操作规程，明确现场监护人员，
+    严格落实消防安全措施检查和作业过程监督。”
+
+    违规示例：作业票 DH-002，“消防措施落实”填“否”或留空。
+
+    合规示例：“消防措施落实”填“是”。
+    """
+    d = _permits(ctx)
+    sel = ~d["fire_measures"].fillna(False).astype(bool) & _has_column(ctx, d, "fire_measures")
+    d = d[sel.to_numpy(dtype=bool)]
+    if d.empty:
+        return no_hits()
+    return hits(ledger=LEDGER, row=d.index, field="fire_measures", value="否", **_about(d))
+
+
+@rule("HW006", ERROR, "EXT: GB 30871-2022", reads=("enterprises", "hot_work"),
+      title="危险化学品企业动火未做气体分析",
+      message="危险化学品企业的动火作业票{permit_no}（{level}，{start}开始，动火人{worker}）未进行气体分析（“{header}”为否或未填写）；"
+              "GB 30871-2022 要求动火作业前进行气体分析、合格后方可动火，请补齐分析记录并整改",
+      obligation=Obligation(when="records", ledger="hot_work", date="start"))
+def no_gas_test(ctx: Context) -> pd.DataFrame:
+    """规则说明：企业名录中行业领域为“危险化学品”的企业，其动火作业票“气体分析”为否或空白（空白按“否”计，RULEBOOK §8）。
+    其他行业的企业不适用本规则（GB 30871-2022 是危险化学品企业的特殊作业规范）。
+    “气体分析”整列缺失的工作表不报告；开始时间晚于核查截止日的作业票不核查。
+
+    依据：方案三(一)3(10)：“严格履行电气焊等动火作业审批手续，督促作业人员严格遵守消防安全操作规程，明确现场监护人员，
+    严格落实消防安全措施检查和作业过程监督。”；GB 30871-2022《危险化学品企业特殊作业安全规范》5.3：动火作业前应进行气体分析。
+
+    违规示例：乙公司（危险化学品）的一级动火作业票，“气体分析”填“否”。
+
+    合规示例：乙公司的作业票“气体分析”填“是”；甲公司（工贸）的作业票未做气体分析，不适用本规则。
+    """
+    d = _permits(ctx)
+    hazchem = d["eid"].map(ctx.registry["industry"]).eq(HAZCHEM).fillna(False)
+    sel = hazchem & ~d["gas_test"].fillna(False).astype(bool) & _has_column(ctx, d, "gas_test")
+    d = d[sel.to_numpy(dtype=bool)]
+    if d.empty:
+        return no_hits()
+    return hits(ledger=LEDGER, row=d.index, field="gas_test", value="否", **_about(d))
+
+
+@rule("HW007", ERROR, "E(12)", reads=("enterprises", "hot_work", "special_workers"),
+      title="动火人无有效焊接与热切割作业操作证",
+      message="动火作业票{permit_no}（{level}，{start}开始）的动火人{worker}无动火当日有效的焊接与热切割作业操作证：{detail}；"
+              "方案 E(12) 要求严禁聘用未取得相关证书的人员在特种作业岗位上岗作业，“谁招请无证人员，谁负责任”，"
+              "请立即停止其动火作业并核实持证情况",
+      obligation=Obligation(when="records", ledger="hot_work", date="start"))
+def welder_without_certificate(ctx: Context) -> pd.DataFrame:
+    """规则说明：动火人须持有动火当日有效的焊接与热切割作业操作证，在同一企业的特种作业人员持证台账中查找：
+    作业票填了“动火人证书编号”的，按证书编号查找（编号不在本企业持证台账中即视为无证，不再按姓名查找）；
+    没填证书编号的，按动火人姓名（统一全角半角、去空格）在本企业持证台账中查找。
+    找到的证书须同时满足：作业类别为“焊接与热切割作业”；有效期至不早于动火开始当天（有效期至当天动火视为有效）；
+    初领日期为空或不晚于动火当天（动火时已取得证书）。任一条证书满足即合规。按证书编号匹配时不再核对姓名。
+    按姓名查找时，“动火人”一栏写了多人（以、，；/或空格分隔）的，每人都须持证，消息写明第一个无证的人。
+    “是否在岗”不影响本规则。
+    开始时间晚于核查截止日的作业票不核查。
+
+    依据：方案三(一)3(12)：“举一反三组织对动火等危险作业人员以及易产生重大事故隐患的其他关键岗位人员落实岗位责任情况进行1次全面排查，
+    严禁聘用和招请未经安全培训合格、未取得相关证书的人员在特种作业岗位上岗作业，明确“谁招请无证人员，谁负责任”的管理制度。”
+
+    违规示例：2023-07-20 动火，动火人张三的焊接与热切割作业操作证有效期至 2023-07-19；或证书编号不在本企业持证台账中。
+
+    合规示例：2023-07-20 动火，张三的焊接与热切割作业操作证有效期至 2023-07-20。
+    """
+    d = _permits(ctx)
+    if d.empty:
+        return no_hits()
+    reg = ctx.frame("special_workers")
+    reg = reg.loc[reg["eid"].notna().to_numpy(dtype=bool), ["eid", "person", "cert_no", "category", "valid_until", "issued_on"]]
+    reg = reg.assign(eid=reg["eid"].astype("int64"), name=_fold(reg["person"]))
+    # one key per permit given a certificate number; one per (permit, worker name) otherwise
+    permits = pd.DataFrame({"_row": d.index, "eid": d["eid"].astype("int64").to_numpy(),
+                            "day": d["start"].dt.normalize().to_numpy(), "cert": d["worker_cert"].to_numpy(dtype=object),
+                            "who": d["worker"].astype(object).to_numpy()})
+    by_cert = permits["cert"].notna()
+    named = permits[~by_cert].assign(who=permits.loc[~by_cert, "who"].str.split(_NAME_SEPARATORS, regex=True)).explode("who")
+    named = named[named["who"].fillna("") != ""]
+    keys = pd.concat([permits[by_cert], named.assign(name=_fold(named["who"]))], ignore_index=True)
+    keys["_key"] = range(len(keys))
+    cand = pd.concat([
+        keys[keys["cert"].notna()].merge(reg.drop(columns="name"), left_on=["eid", "cert"], right_on=["eid", "cert_no"], how="left"),
+        keys[keys["cert"].isna()].merge(reg.drop(columns="person"), on=["eid", "name"], how="left"),
+    ], ignore_index=True)
+    weld = cand["category"].eq(WELDING).fillna(False).astype(bool)
+    not_expired = weld & (cand["valid_until"] >= cand["day"]).fillna(False).astype(bool)
+    held = not_expired & (cand["issued_on"].isna() | (cand["issued_on"] <= cand["day"]))
+    cand = cand.assign(_weld=weld, _not_expired=not_expired, _held=held,
+                       _weld_until=cand["valid_until"].where(weld), _issued=cand["issued_on"].where(not_expired))
+    g = cand.groupby("_key")
+    per = pd.DataFrame({
+        "held": g["_held"].any(), "matched": g["category"].count(), "weld": g["_weld"].any(),
+        "not_expired": g["_not_expired"].any(), "weld_until": g["_weld_until"].max(), "issued": g["_issued"].min(),
+    }).join(keys.set_index("_key")[["_row", "cert", "who"]])
+    per = per[~per["held"]].drop_duplicates("_row")  # the first worker without a certificate
+    if per.empty:
+        return no_hits()
+    cats = (cand.loc[cand["_key"].isin(per.index) & cand["category"].notna(), ["_key", "category"]]
+            .drop_duplicates().groupby("_key")["category"].agg("、".join).reindex(per.index).fillna(""))
+    v = d.loc[per["_row"].to_numpy()]
+    cert, who = per["cert"].fillna(""), per["who"].fillna("")
+    day = pd.Series(_day(v["start"]).to_numpy(), index=per.index)
+    has_cert = per["cert"].notna().to_numpy()
+    no_match = (per["matched"] == 0).to_numpy()
+    no_weld = ~per["weld"].to_numpy(dtype=bool)
+    detail = np.select(
+        [no_match & has_cert, no_match, no_weld & has_cert, no_weld, ~per["not_expired"].to_numpy(dtype=bool)],
+        [
+            "证书编号“" + cert + "”不在本企业特种作业人员持证台账中",
+            "本企业特种作业人员持证台账中没有“" + who + "”的操作证",
+            "证书“" + cert + "”的作业类别为" + cats + "，不是焊接与热切割作业",
+            "“" + who + "”在持证台账中只有" + cats + "操作证，没有焊接与热切割作业操作证",
+            "焊接与热切割作业操作证有效期至 " + _day(per["weld_until"]) + "，早于动火日期 " + day,
+        ],
+        default="焊接与热切割作业操作证初领日期 " + _day(per["issued"]) + " 晚于动火日期 " + day + "，动火时尚未取证",
+    )
+    return hits(ledger=LEDGER, row=v.index,
+                field=np.where(has_cert, "worker_cert", "worker"),
+                value=np.where(has_cert, cert, v["worker"].fillna("")), detail=detail,
+                **{**_about(v), "worker": np.where(has_cert, v["worker"].fillna(""), who)})

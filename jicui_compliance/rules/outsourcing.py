@@ -1,0 +1,215 @@
+"""OS: outsourced and leased projects and premises (方案 E(13), E(14)).
+
+Every rule reads the 外包外租台账 row by row. A row counts once it exists at as-of
+(its 开始日期 on or before as-of) and names a registry enterprise; an optional column
+that the row's sheet lacks altogether gives no finding for that sheet's rows (RULEBOOK §8).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from .base import ERROR, Obligation, WARNING, hits, no_hits, rule
+from .context import Context
+
+LEDGER = "outsourcing"
+#: OS005: a contract that starts late in the campaign gets this long for its first check.
+FIRST_CHECK_GRACE = pd.Timedelta(days=30)
+
+
+def _has_column(ctx: Context, df: pd.DataFrame, field: str) -> pd.Series:
+    """True for the rows whose sheet has the column ``field`` at all."""
+    tables = ctx.ledgers.tables
+    present = {s: field in tables[int(s)].headers for s in pd.unique(df["_sheet"])}
+    return df["_sheet"].map(present).astype(bool)
+
+
+def _day(s: pd.Series) -> pd.Series:
+    """Dates as 2023-07-20 text; empty cells as ""."""
+    return s.dt.strftime("%Y-%m-%d").fillna("")
+
+
+def _contracts(ctx: Context) -> pd.DataFrame:
+    """Rows of registry enterprises whose contract exists at as-of (start on or before as-of)."""
+    df = ctx.frame(LEDGER)
+    keep = df["eid"].notna() & df["start"].notna() & (df["start"] <= ctx.as_of_ts)
+    return df.loc[keep.to_numpy(dtype=bool)]
+
+
+def _about(d: pd.DataFrame) -> dict:
+    """Template variables naming the contract."""
+    return dict(project=d["project"].fillna("").to_numpy(), party=d["party"].fillna("").to_numpy(),
+                mode=d["mode"].fillna("").to_numpy(), start=_day(d["start"]).to_numpy())
+
+
+@rule("OS001", ERROR, "E(13)", reads=("enterprises", "outsourcing"),
+      title="外包外租未签订安全生产协议",
+      message="外包外租项目“{project}”（{mode}，承包承租方：{party}，{start}开始）{detail}；"
+              "方案 E(13) 要求重点检查双方是否签订安全生产协议，请与承包承租方签订安全生产协议并填写签订日期",
+      obligation=Obligation(when="records", ledger="outsourcing", date="start"))
+def no_safety_agreement(ctx: Context) -> pd.DataFrame:
+    """规则说明：外包外租台账中，项目或场所已开始（开始日期不晚于核查截止日）却没有安全生产协议签订日期。
+    签订日期晚于核查截止日的协议在截止日尚不存在，同样按“未签订”报告（不再报 OS002）。
+    “安全生产协议签订日期”一列整列缺失的工作表不报告。已结束的外包外租项目同样核查：台账中列出的项目都应有协议。
+    开始日期晚于核查截止日的项目尚未开始，不核查。
+
+    依据：方案三(一)4(13)：“企业主要负责人要针对本企业生产经营项目和场所外包外租(包括委托、合作等类似方式)情况至少组织开展1次全面排查，
+    重点检查是否存在承包承租方不具备安全生产条件或者相应资质以及双方未签订安全生产协议、安全管理职责不清等问题，
+    不符合法律法规规定的要坚决依法处理。”
+
+    违规示例：甲公司把仓库出租给某物流公司，起租日期 2023-03-01，“安全生产协议签订日期”为空。
+
+    合规示例：同一仓库出租，安全生产协议签订日期 2023-02-25。
+    """
+    d = _contracts(ctx)
+    d = d[_has_column(ctx, d, "agreement_on")]
+    missing = d["agreement_on"].isna()
+    later = d["agreement_on"] > ctx.as_of_ts
+    d, missing, later = d[missing | later], missing[missing | later], later[missing | later]
+    if d.empty:
+        return no_hits()
+    as_of = ctx.as_of.isoformat()
+    detail = np.where(
+        missing.to_numpy(),
+        "未填写安全生产协议签订日期，不能证明双方已签订安全生产协议",
+        "安全生产协议签订日期 " + _day(d["agreement_on"]) + f" 晚于核查截止日 {as_of}，截至该日尚未签订",
+    )
+    return hits(ledger=LEDGER, row=d.index, field="agreement_on", value=_day(d["agreement_on"]).to_numpy(),
+                detail=detail, **_about(d))
+
+
+@rule("OS002", ERROR, "E(13)", reads=("enterprises", "outsourcing"),
+      title="安全生产协议签订晚于项目开始",
+      message="外包外租项目“{project}”（{mode}，承包承租方：{party}）{start}开始，安全生产协议 {agreement_on} 才签订，"
+              "晚于开始日期 {days} 天，开始时双方尚无安全生产协议（方案 E(13)）；协议应在开工、起租前签订，请说明情况并完善手续",
+      obligation=Obligation(when="records", ledger="outsourcing", date="start"))
+def agreement_after_start(ctx: Context) -> pd.DataFrame:
+    """规则说明：安全生产协议签订日期晚于外包外租的开始日期（开工、起租日期），即项目开始时双方尚未签订协议。
+    按日期比较：开始当天签订视为合规。签订日期晚于核查截止日的协议在截止日尚不存在，归 OS001 报告，本规则不判断。
+
+    依据：方案三(一)4(13)：“企业主要负责人要针对本企业生产经营项目和场所外包外租(包括委托、合作等类似方式)情况至少组织开展1次全面排查，
+    重点检查是否存在承包承租方不具备安全生产条件或者相应资质以及双方未签订安全生产协议、安全管理职责不清等问题，
+    不符合法律法规规定的要坚决依法处理。”
+
+    违规示例：开工日期 2023-06-01，安全生产协议签订日期 2023-06-02（晚 1 天）。
+
+    合规示例：开工日期 2023-06-01，安全生产协议签订日期 2023-06-01（当天签订）或更早。
+    """
+    d = _contracts(ctx)
+    sel = (d["agreement_on"] > d["start"]) & (d["agreement_on"] <= ctx.as_of_ts)
+    d = d[sel.fillna(False).to_numpy(dtype=bool)]
+    if d.empty:
+        return no_hits()
+    days = (d["agreement_on"] - d["start"]).dt.days
+    return hits(ledger=LEDGER, row=d.index, field="agreement_on", value=_day(d["agreement_on"]).to_numpy(),
+                agreement_on=_day(d["agreement_on"]).to_numpy(), days=days.to_numpy(), **_about(d))
+
+
+@rule("OS003", ERROR, "E(13)", reads=("enterprises", "outsourcing"),
+      title="承包承租方资质缺失或过期",
+      message="外包外租项目“{project}”（{mode}，承包承租方：{party}）{detail}；方案 E(13) 要求重点检查承包承租方是否具备"
+              "安全生产条件或者相应资质，请核实其资质，资质不符的依法处理",
+      obligation=Obligation(when="records", ledger="outsourcing", date="start"))
+def contractor_licence(ctx: Context) -> pd.DataFrame:
+    """规则说明：两种情况报告：（1）未填写资质证书编号（“资质证书编号”列整列缺失的工作表不报告）；
+    （2）资质有效期至早于 min(结束日期, 核查截止日)，即在项目进行期间（截至核查截止日）资质已过期；
+    没有结束日期的按核查截止日计。资质在开始前就已过期的同样报告。资质有效期至当天仍视为有效。
+    填了证书编号但没填有效期的，无法判断是否过期，不报告。方式为“外租”的，承租方的相应资质（如营业执照、
+    经营许可）同样应登记。未开始（开始日期晚于核查截止日）的项目不核查。
+
+    依据：方案三(一)4(13)：“企业主要负责人要针对本企业生产经营项目和场所外包外租(包括委托、合作等类似方式)情况至少组织开展1次全面排查，
+    重点检查是否存在承包承租方不具备安全生产条件或者相应资质以及双方未签订安全生产协议、安全管理职责不清等问题，
+    不符合法律法规规定的要坚决依法处理。”
+
+    违规示例：外包项目 2023-03-01 至 2023-12-31，资质有效期至 2023-06-30，核查截止日 2023-07-31：资质已过期。
+
+    合规示例：同一项目资质有效期至 2024-06-30；或项目 2023-06-30 结束，资质有效期至 2023-06-30。
+    """
+    d = _contracts(ctx)
+    as_of = ctx.as_of_ts
+    missing = d["licence"].isna() & _has_column(ctx, d, "licence")
+    until = d["end"].where(d["end"].notna() & (d["end"] < as_of), as_of)
+    expired = ~missing & (d["licence_until"] < until).fillna(False)
+    sel = (missing | expired).to_numpy(dtype=bool)
+    if not sel.any():
+        return no_hits()
+    d, missing, until = d[sel], missing[sel].to_numpy(dtype=bool), until[sel]
+    licence = d["licence"].fillna("")
+    expired_text = ("资质证书（" + licence + "）有效期至 " + _day(d["licence_until"]) + "，在项目进行期间（截至 "
+                    + _day(until) + "）已过期")
+    return hits(
+        ledger=LEDGER, row=d.index,
+        field=np.where(missing, "licence", "licence_until"),
+        value=np.where(missing, "", _day(d["licence_until"])),
+        detail=np.where(missing, "未填写资质证书编号，不能证明承包承租方具备相应资质", expired_text),
+        **_about(d),
+    )
+
+
+@rule("OS004", ERROR, "E(13)", reads=("enterprises", "outsourcing"),
+      title="未明确安全管理职责",
+      message="外包外租项目“{project}”（{mode}，承包承租方：{party}）未明确双方安全管理职责（“{header}”为否或未填写）；"
+              "方案 E(13) 要求重点检查安全管理职责不清等问题，请在安全生产协议或合同中明确各自的安全管理职责",
+      obligation=Obligation(when="records", ledger="outsourcing", date="start"))
+def duties_not_defined(ctx: Context) -> pd.DataFrame:
+    """规则说明：“明确安全管理职责”为否或空白（空白不能证明已明确，按“否”计，RULEBOOK §8）。
+    该列整列缺失的工作表不报告；未开始（开始日期晚于核查截止日）的项目不核查。
+
+    依据：方案三(一)4(13)：“企业主要负责人要针对本企业生产经营项目和场所外包外租(包括委托、合作等类似方式)情况至少组织开展1次全面排查，
+    重点检查是否存在承包承租方不具备安全生产条件或者相应资质以及双方未签订安全生产协议、安全管理职责不清等问题，
+    不符合法律法规规定的要坚决依法处理。”
+
+    违规示例：出租厂房一行，“明确安全管理职责”填“否”或留空。
+
+    合规示例：“明确安全管理职责”填“是”。
+    """
+    d = _contracts(ctx)
+    sel = (~d["duties_defined"].fillna(False).astype(bool)) & _has_column(ctx, d, "duties_defined")
+    d = d[sel.to_numpy(dtype=bool)]
+    if d.empty:
+        return no_hits()
+    return hits(ledger=LEDGER, row=d.index, field="duties_defined", value="否", **_about(d))
+
+
+@rule("OS005", WARNING, "E(14)", reads=("enterprises", "outsourcing"),
+      title="专项行动期间未对外包外租开展安全检查",
+      message="外包外租项目“{project}”（{mode}，承包承租方：{party}，{start}至{end}）专项行动期间仍在履行，{detail}；"
+              "方案 E(14) 要求将外包外租纳入本企业安全生产管理体系、定期进行安全检查，请自 {p2_start} 起至少检查1次并登记检查日期",
+      obligation=Obligation(when="records", ledger="outsourcing", date="start"))
+def no_safety_check(ctx: Context) -> pd.DataFrame:
+    """规则说明：专项行动期间仍在进行的外包外租项目（开始日期不晚于核查截止日，且结束日期为空或不早于第二阶段开始日
+    2023-06-01），“最近安全检查日期”应不早于第二阶段开始日。检查日期晚于核查截止日的在截止日尚不存在，不算。
+    何时到期：检查不是一开工就能做完的，本规则给企业留出做检查的时间：核查截止日达到第二阶段（企业自查自改）
+    最后一天（2023-07-31）后才核查；第二阶段结束后才开始的项目，自开始日期起留 30 天，
+    即核查截止日达到 max(第二阶段最后一天, 开始日期 + 30 天) 时才到期。未到期的不报告。
+    “最近安全检查日期”整列缺失的工作表不报告。
+
+    依据：方案三(一)4(14)：“企业主要负责人要将外包外租等生产经营活动纳入本企业安全生产管理体系，建立健全有关档案，
+    加强统一协调、管理，定期进行安全检查，发现安全问题的及时督促整改。”
+
+    违规示例：仓库 2023-03-01 起出租、无结束日期，最近安全检查日期 2023-05-10，核查截止日 2023-07-31。
+
+    合规示例：同一仓库最近安全检查日期 2023-06-15；或核查截止日为 2023-07-30（第二阶段尚未结束，未到期）。
+    """
+    p2 = ctx.campaign.phase("P2")
+    p2_start, p2_end = pd.Timestamp(p2.start), pd.Timestamp(p2.end)
+    d = _contracts(ctx)
+    as_of = ctx.as_of_ts
+    running = d["end"].isna() | (d["end"] >= p2_start)
+    due_day = (d["start"] + FIRST_CHECK_GRACE).where(d["start"] + FIRST_CHECK_GRACE > p2_end, p2_end)
+    checked = (d["last_check"] >= p2_start) & (d["last_check"] <= as_of)
+    sel = running & (due_day <= as_of) & ~checked.fillna(False) & _has_column(ctx, d, "last_check")
+    d = d[sel.to_numpy(dtype=bool)]
+    if d.empty:
+        return no_hits()
+    p2_text = p2.start.isoformat()
+    last = _day(d["last_check"])
+    detail = np.select(
+        [d["last_check"].isna().to_numpy(), (d["last_check"] > as_of).to_numpy()],
+        ["未填写最近安全检查日期",
+         "最近安全检查日期 " + last + f" 晚于核查截止日 {ctx.as_of.isoformat()}，截至该日尚无检查"],
+        default="最近安全检查日期 " + last + f" 早于 {p2_text}（第二阶段开始），专项行动期间无安全检查记录",
+    )
+    return hits(ledger=LEDGER, row=d.index, field="last_check", value=last.to_numpy(), detail=detail,
+                end=_day(d["end"]).replace("", "今").to_numpy(), p2_start=p2_text, **_about(d))

@@ -1,0 +1,136 @@
+"""SW: special-operation certificates (方案 E(12); 特种作业人员安全技术培训考核管理规定).
+
+Every rule reads the 特种作业人员持证台账 row by row, for registry enterprises and for
+workers on post (是否在岗 empty counts as on post). A certificate whose 初领日期 is after
+as-of does not exist yet at as-of and is not judged; a review dated after as-of has not
+happened yet.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from .base import ERROR, INFO, Obligation, hits, no_hits, rule
+from .context import Context
+
+LEDGER = "special_workers"
+#: 特种作业人员安全技术培训考核管理规定 第二十一条: 特种作业操作证每3年复审1次.
+REVIEW_EVERY = pd.DateOffset(years=3)
+#: SW003: how far ahead an expiry is announced.
+EXPIRY_NOTICE_DAYS = 60
+
+
+def _day(s: pd.Series) -> pd.Series:
+    return s.dt.strftime("%Y-%m-%d").fillna("")
+
+
+def _on_post(ctx: Context) -> pd.DataFrame:
+    """Certificates of registry enterprises, held at as-of by workers on post."""
+    df = ctx.frame(LEDGER)
+    as_of = ctx.as_of_ts
+    keep = (
+        df["eid"].notna()
+        & df["on_post"].fillna(True).astype(bool)
+        & (df["issued_on"].isna() | (df["issued_on"] <= as_of))
+    )
+    return df.loc[keep.to_numpy(dtype=bool)]
+
+
+def _about(d: pd.DataFrame) -> dict:
+    return dict(person=d["person"].fillna("").to_numpy(), category=d["category"].fillna("").to_numpy(),
+                cert_no=d["cert_no"].fillna("").to_numpy(), valid_until=_day(d["valid_until"]).to_numpy())
+
+
+@rule("SW001", ERROR, "E(12)", reads=("enterprises", "special_workers"),
+      title="在岗特种作业人员操作证已过期",
+      message="{person}（{category}，证书编号{cert_no}）在岗，但操作证有效期至 {valid_until}，至核查截止日 {as_of} 已过期 {days} 天；"
+              "方案 E(12) 严禁未取得相关证书的人员在特种作业岗位上岗作业，请立即调离特种作业岗位，复审或重新取证后再上岗",
+      obligation=Obligation(who="with:special_workers", when="as_of", ledger="special_workers"))
+def expired_on_post(ctx: Context) -> pd.DataFrame:
+    """规则说明：在岗人员（“是否在岗”为是或空白；空白按在岗计）的操作证有效期至早于核查截止日。
+    有效期至当天仍有效（当天归 SW003 提示）。不在岗的人员不报告。初领日期晚于核查截止日的证书在截止日尚不存在，不核查。
+
+    依据：方案三(一)3(12)：“举一反三组织对动火等危险作业人员以及易产生重大事故隐患的其他关键岗位人员落实岗位责任情况进行1次全面排查，
+    严禁聘用和招请未经安全培训合格、未取得相关证书的人员在特种作业岗位上岗作业，明确“谁招请无证人员，谁负责任”的管理制度。”
+
+    违规示例：核查截止日 2023-07-31，电工李四在岗，操作证有效期至 2023-07-30。
+
+    合规示例：有效期至 2023-07-31（当天仍有效）；或有效期至 2023-07-30 但“是否在岗”为否。
+    """
+    d = _on_post(ctx)
+    as_of = ctx.as_of_ts
+    d = d[(d["valid_until"] < as_of).fillna(False).to_numpy(dtype=bool)]
+    if d.empty:
+        return no_hits()
+    return hits(ledger=LEDGER, row=d.index, field="valid_until", value=_day(d["valid_until"]).to_numpy(),
+                as_of=ctx.as_of.isoformat(), days=(as_of - d["valid_until"]).dt.days.to_numpy(), **_about(d))
+
+
+@rule("SW002", ERROR, "EXT: 特种作业人员安全技术培训考核管理规定", reads=("enterprises", "special_workers"),
+      title="特种作业操作证逾期未复审",
+      message="{person}（{category}，证书编号{cert_no}）{basis} {last}，至核查截止日 {as_of} 已超过 3 年未复审"
+              "（特种作业人员安全技术培训考核管理规定 第二十一条：特种作业操作证每 3 年复审 1 次）；"
+              "请安排复审，复审合格前不得从事特种作业（方案 E(12)）",
+      obligation=Obligation(who="with:special_workers", when="as_of", ledger="special_workers"))
+def review_overdue(ctx: Context) -> pd.DataFrame:
+    """规则说明：在岗人员的操作证，自最近一次复审日期（没有复审记录时为初领日期）起到核查截止日已超过 3 年
+    （按日历年计：2020-07-31 复审的，2023-07-31 恰好 3 年不报告，2023-08-01 起报告）。
+    复审日期、初领日期晚于核查截止日的在截止日尚未发生，不计。两项都没填的，无法判断，不报告。
+    已过有效期的证书归 SW001（在岗时）报告，本规则只核查核查截止日仍在有效期内的证书；不在岗的人员不报告。
+    规定第二十二条允许连续从事本工种 10 年以上的人员经同意延长至每 6 年复审 1 次，台账中没有这一信息，按 3 年核查。
+
+    依据：方案三(一)3(12)：“举一反三组织对动火等危险作业人员以及易产生重大事故隐患的其他关键岗位人员落实岗位责任情况进行1次全面排查，
+    严禁聘用和招请未经安全培训合格、未取得相关证书的人员在特种作业岗位上岗作业，明确“谁招请无证人员，谁负责任”的管理制度。”；
+    《特种作业人员安全技术培训考核管理规定》第二十一条：“特种作业操作证每3年复审1次。”
+
+    违规示例：核查截止日 2023-08-01，焊工张三初领日期 2020-07-31、没有复审记录、有效期至 2026-07-30。
+
+    合规示例：同一证书核查截止日为 2023-07-31（恰好 3 年）；或最近复审日期 2022-05-10。
+    """
+    d = _on_post(ctx)
+    as_of = ctx.as_of_ts
+    d = d[(d["valid_until"] >= as_of).fillna(False).to_numpy(dtype=bool)]
+    reviewed = d["reviewed_on"].where(d["reviewed_on"] <= as_of)
+    issued = d["issued_on"]  # already on or before as-of (_on_post)
+    last = pd.concat([reviewed, issued], axis=1).max(axis=1)
+    by_review = reviewed.notna() & (reviewed >= issued.fillna(reviewed))
+    sel = ((last + REVIEW_EVERY) < as_of).fillna(False).to_numpy(dtype=bool)
+    if not sel.any():
+        return no_hits()
+    d, last, by_review = d[sel], last[sel], by_review[sel].to_numpy(dtype=bool)
+    return hits(ledger=LEDGER, row=d.index, field=pd.Series(by_review).map({True: "reviewed_on", False: "issued_on"}).to_numpy(),
+                value=_day(last).to_numpy(), last=_day(last).to_numpy(), as_of=ctx.as_of.isoformat(),
+                basis=pd.Series(by_review).map({True: "最近复审日期为", False: "无复审记录，初领日期为"}).to_numpy(),
+                **_about(d))
+
+
+@rule("SW003", INFO, "E(12)", reads=("enterprises", "special_workers"),
+      title="特种作业操作证即将到期",
+      message="{person}（{category}，证书编号{cert_no}）的操作证有效期至 {valid_until}，{when}（核查截止日 {as_of}）；"
+              "请提前安排复审或换证，过期后不得在特种作业岗位上岗（方案 E(12)）",
+      obligation=Obligation(who="with:special_workers", when="as_of", ledger="special_workers"))
+def expiring_soon(ctx: Context) -> pd.DataFrame:
+    """规则说明：在岗人员的操作证在核查截止日仍有效（有效期至不早于截止日），且在截止日之后 60 天内到期
+    （有效期至 ≤ 截止日 + 60 天；截止日当天到期的也提示）。已过期的归 SW001。不在岗的人员不提示。
+
+    依据：方案三(一)3(12)：“举一反三组织对动火等危险作业人员以及易产生重大事故隐患的其他关键岗位人员落实岗位责任情况进行1次全面排查，
+    严禁聘用和招请未经安全培训合格、未取得相关证书的人员在特种作业岗位上岗作业，明确“谁招请无证人员，谁负责任”的管理制度。”
+
+    违规示例：核查截止日 2023-07-31，有效期至 2023-09-29（还有 60 天）。
+
+    合规示例：核查截止日 2023-07-31，有效期至 2023-09-30（还有 61 天），不提示。
+    """
+    d = _on_post(ctx)
+    as_of = ctx.as_of_ts
+    until = d["valid_until"]
+    sel = ((until >= as_of) & (until <= as_of + pd.Timedelta(days=EXPIRY_NOTICE_DAYS))).fillna(False)
+    d = d[sel.to_numpy(dtype=bool)]
+    if d.empty:
+        return no_hits()
+    return hits(ledger=LEDGER, row=d.index, field="valid_until", value=_day(d["valid_until"]).to_numpy(),
+                as_of=ctx.as_of.isoformat(), when=_days_left(d["valid_until"] - as_of), **_about(d))
+
+
+def _days_left(left: pd.Series) -> list:
+    days = left.dt.days
+    return ("还有 " + days.astype(str) + " 天到期").where(days > 0, "当日到期").to_numpy()
