@@ -26,9 +26,6 @@ LEDGER = "accidents"
 LIMIT = pd.Timedelta(hours=1)
 
 
-def _sheet_has(ctx: Context, df: pd.DataFrame, field: str) -> pd.Series:
-    present = pd.Series({i: field in t.headers for i, t in enumerate(ctx.ledgers.tables)}, dtype=bool)
-    return df["_sheet"].map(present).fillna(False).astype(bool)
 
 
 def _minute(s: pd.Series) -> np.ndarray:
@@ -39,7 +36,7 @@ def _late_reports(ctx: Context, field: str, whom: str) -> pd.DataFrame:
     """Accidents not reported to ``whom`` (column ``field``) within one hour, as of the end of as-of."""
     a = ctx.frame(LEDGER)
     end = ctx.as_of_ts + pd.Timedelta(days=1)  # the end of the as-of day
-    a = a.loc[a["eid"].notna() & a["occurred_at"].notna() & (a["occurred_at"] < end) & _sheet_has(ctx, a, field)]
+    a = a.loc[a["eid"].notna() & a["occurred_at"].notna() & (a["occurred_at"] < end) & ctx.has_column(a, field)]
     if a.empty:
         return no_hits()
     occurred, written = a["occurred_at"], a[field]

@@ -12,7 +12,6 @@ import pandas as pd
 from ..ledgers import LEDGERS
 from .base import ERROR, Obligation, hits, no_hits, rule
 from .context import Context
-from .enterprises import column_present
 
 PHASE = "P2"  # the enterprise self-inspection phase (四(二)), by whose end the checklist is due
 
@@ -41,7 +40,7 @@ def _item_gaps(ctx: Context, cl: pd.DataFrame, field: str, ok: pd.Series) -> pd.
 
     Returns one row per such enterprise: ``eid`` and ``row`` (its first checklist row in
     reading order, the finding's source)."""
-    present = column_present(ctx, cl, "checklist", field)
+    present = ctx.has_column(cl, field)
     sub = cl.loc[present]
     if sub.empty:
         return pd.DataFrame({"eid": pd.Series(dtype="Int64"), "row": pd.Series(dtype="int64")})

@@ -190,10 +190,7 @@ class Context:
         sel = (iss["rule_id"] == "SCH002") & (iss["ledger"] == ledger) & (iss["field"] == field)
         return pd.Index(iss.loc[sel, "row"].dropna().astype("int64"))
 
-    @staticmethod
-    def folded(values: pd.Series) -> pd.Series:
-        """Names as compared: no spaces or line breaks, full-width forms folded (each distinct value once)."""
-        return map_distinct(values, fold)
+    folded = staticmethod(lambda values: folded(values))
 
     def same_person(self, a: pd.Series, b: pd.Series) -> pd.Series:
         """True where two name columns hold the same person after folding (missing never matches)."""
@@ -206,3 +203,21 @@ class Context:
         ym = dates.dt.year * 100 + dates.dt.month
         labels = {v: f"{int(v) // 100:04d}-{int(v) % 100:02d}" for v in pd.unique(ym.dropna())}
         return ym.map(labels)
+
+
+# -- text for messages and names for comparison (module level: helpers without a ctx use them) --
+def folded(values: pd.Series) -> pd.Series:
+    """Names as compared: no spaces or line breaks, full-width forms folded (each distinct value once)."""
+    return map_distinct(values, fold)
+
+
+def day_text(dates: pd.Series) -> pd.Series:
+    """Dates as ``2023-07-20`` ("" when missing), formatted once per distinct value."""
+    return map_distinct(dates, lambda d: d.strftime("%Y-%m-%d")).fillna("")
+
+
+def time_text(stamps: pd.Series) -> pd.Series:
+    """Datetimes as ``2023-07-20 08:30``; a date without a time as ``2023-07-20``; "" when missing."""
+    return map_distinct(
+        stamps, lambda d: d.strftime("%Y-%m-%d %H:%M") if (d.hour or d.minute) else d.strftime("%Y-%m-%d")
+    ).fillna("")

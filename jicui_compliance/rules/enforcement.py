@@ -24,7 +24,7 @@ from __future__ import annotations
 import pandas as pd
 
 from .base import ERROR, Obligation, WARNING, hits, no_hits, rule
-from .context import Context
+from .context import Context, day_text
 
 _FINE_ACTIONS = ("罚款", "一案双罚")
 _HAZARD_COLS = ["hazard_no", "source", "found_on", "reported_on", "deadline", "done_on"]
@@ -81,8 +81,6 @@ def _open_at(done_on: pd.Series, day) -> pd.Series:
     return done_on.isna() | (done_on > day)
 
 
-def _day(s: pd.Series) -> pd.Series:
-    return s.dt.strftime("%Y-%m-%d")
 
 
 def _yuan(s: pd.Series) -> pd.Series:
@@ -136,7 +134,7 @@ def major_hazard_not_listed(ctx: Context) -> pd.DataFrame:
                + pd.Series("未明确跟踪督办责任人", index=d.index).where(ns, ""))
     field = pd.Series("listed", index=d.index).where(~ns, "supervisor").where(~(nl & ns), "listed,supervisor")
     return hits(ledger="enforcement", row=d.index, field=field.to_numpy(), value=listed_text.where(nl, "").to_numpy(),
-                when=_day(d["date"]).fillna("（检查日期未填）").to_numpy(),
+                when=day_text(d["date"]).fillna("（检查日期未填）").to_numpy(),
                 station=d["station"].fillna("").to_numpy(),
                 major_hazards=d["major_hazards"].astype(int).to_numpy(), problem=problem.to_numpy())
 
@@ -178,7 +176,7 @@ def officers_or_signature_missing(ctx: Context) -> pd.DataFrame:
     field = pd.Series("officers", index=d.index).where(~u, "signed").where(~(f & u), "officers,signed")
     value = officers.where(f, d["signed"].map({True: "是", False: "否"}, na_action="ignore").fillna(""))
     return hits(ledger="enforcement", row=d.index, field=field.to_numpy(), value=value.to_numpy(),
-                when=_day(d["date"]).fillna("（检查日期未填）").to_numpy(), station=d["station"].fillna("").to_numpy(),
+                when=day_text(d["date"]).fillna("（检查日期未填）").to_numpy(), station=d["station"].fillna("").to_numpy(),
                 problem=problem.to_numpy())
 
 
@@ -213,12 +211,12 @@ def fine_on_self_reported_hazard(ctx: Context) -> pd.DataFrame:
     link = link[protected.astype(bool)]
     if link.empty:
         return no_hits()
-    link = link.assign(text=link["hazard_no"] + "（" + _day(link["reported_on"]) + "报告，整改期限"
-                       + _day(link["deadline"]) + "）")
+    link = link.assign(text=link["hazard_no"] + "（" + day_text(link["reported_on"]) + "报告，整改期限"
+                       + day_text(link["deadline"]) + "）")
     detail = _join_per_row(link, "text")
     d = enf.loc[detail.index]
     return hits(ledger="enforcement", row=d.index, field="hazard_nos", value=_cell_list(d["hazard_nos"]).to_numpy(),
-                when=_day(d["date"]).to_numpy(), station=d["station"].fillna("").to_numpy(),
+                when=day_text(d["date"]).to_numpy(), station=d["station"].fillna("").to_numpy(),
                 fine=_fine_text(d).to_numpy(), detail=detail.to_numpy())
 
 
@@ -248,14 +246,14 @@ def overdue_fine_without_double_penalty(ctx: Context) -> pd.DataFrame:
     link = link[overdue.astype(bool)]
     if link.empty:
         return no_hits()
-    link = link.assign(text=link["hazard_no"] + "（整改期限" + _day(link["deadline"]) + "）")
+    link = link.assign(text=link["hazard_no"] + "（整改期限" + day_text(link["deadline"]) + "）")
     detail = _join_per_row(link, "text")
     d = enf.loc[detail.index]
     has_c, has_h = _amount(d["fine_company"]), _amount(d["fine_head"])
     field = pd.Series("fine_head", index=d.index).where(has_c, "fine_company").where(has_c | has_h, "fine_company,fine_head")
     value = _yuan(d["fine_head"]).where(has_c, _yuan(d["fine_company"]).where(has_h, "")).fillna("")
     return hits(ledger="enforcement", row=d.index, field=field.to_numpy(), value=value.to_numpy(),
-                when=_day(d["date"]).to_numpy(), station=d["station"].fillna("").to_numpy(),
+                when=day_text(d["date"]).to_numpy(), station=d["station"].fillna("").to_numpy(),
                 fine=_fine_text(d).to_numpy(), detail=detail.to_numpy())
 
 
@@ -299,7 +297,7 @@ def repeated_fines_without_closure(ctx: Context) -> pd.DataFrame:
                           ignore_index=True).sort_values(["eid", "date", "row"])
     if concerned.empty:
         return no_hits()
-    concerned = concerned.assign(day=_day(concerned["date"]))
+    concerned = concerned.assign(day=day_text(concerned["date"]))
     days = concerned.drop_duplicates(["eid", "day"]).groupby("eid")["day"]
     per = pd.DataFrame({"fined_count": days.size(), "dates": days.agg("、".join)})
     per = per[per["fined_count"] >= 3]
@@ -342,9 +340,9 @@ def fine_without_follow_up(ctx: Context) -> pd.DataFrame:
     link = link[(_open_at(link["done_on"], as_of) & (link["deadline"] < as_of)).astype(bool)]
     if link.empty:
         return no_hits()
-    link = link.assign(text=link["hazard_no"] + "（整改期限" + _day(link["deadline"]) + "）")
+    link = link.assign(text=link["hazard_no"] + "（整改期限" + day_text(link["deadline"]) + "）")
     detail = _join_per_row(link, "text")
     d = enf.loc[detail.index]
     return hits(ledger="enforcement", row=d.index, field="hazard_nos", value=_cell_list(d["hazard_nos"]).to_numpy(),
-                when=_day(d["date"]).to_numpy(), station=d["station"].fillna("").to_numpy(),
+                when=day_text(d["date"]).to_numpy(), station=d["station"].fillna("").to_numpy(),
                 fine=_fine_text(d).to_numpy(), detail=detail.to_numpy(), as_of=ctx.as_of.isoformat())

@@ -5,12 +5,8 @@ from __future__ import annotations
 import pandas as pd
 
 from ..reading import fold
-from .base import ERROR, Obligation, WARNING, hits, no_hits, rule
-from .context import Context
-
-
-def _folded(s: pd.Series) -> pd.Series:
-    return s.map(fold, na_action="ignore")
+from .base import ERROR, WARNING, Obligation, hits, no_hits, rule
+from .context import Context, folded
 
 
 @rule("ENT001", WARNING, "三(二)4", reads=("enterprises",), title="监管站所与行业牵头站所不一致",
@@ -36,11 +32,11 @@ def station_not_lead_of_industry(ctx: Context) -> pd.DataFrame:
     """
     reg = ctx.registry
     accepted = {i.name: i.stations for i in ctx.campaign.industries}
-    folded = {name: {fold(s) for s in stations} for name, stations in accepted.items()}
+    accepted_folded = {name: {fold(s) for s in stations} for name, stations in accepted.items()}
     sub = reg.loc[reg["station"].notna() & reg["industry"].isin(list(accepted)), ["station", "industry"]]
     if sub.empty:
         return no_hits()
-    ok = _accepted(_folded(sub["station"]), sub["industry"], folded)
+    ok = _accepted(folded(sub["station"]), sub["industry"], accepted_folded)
     bad = sub.loc[~ok]
     if bad.empty:
         return no_hits()
@@ -76,17 +72,9 @@ def no_safety_staff(ctx: Context) -> pd.DataFrame:
     合规示例：甲公司“安全管理人员”填“李四（兼职）”。
     """
     reg = ctx.registry
-    sel = reg["safety_staff"].isna() & column_present(ctx, reg, "enterprises", "safety_staff")
+    sel = reg["safety_staff"].isna() & ctx.has_column(reg, "safety_staff")
     bad = reg.loc[sel]
     if bad.empty:
         return no_hits()
     return hits(ledger="enterprises", row=bad.index.to_numpy(), eid=bad.index.to_numpy(), field="safety_staff", value="")
 
-
-def column_present(ctx: Context, frame: pd.DataFrame, ledger: str, field: str) -> pd.Series:
-    """True for the rows of ``frame`` (a frame of ``ledger``) whose sheet has the column ``field``.
-
-    RULEBOOK §8: an optional column that a sheet lacks altogether gives no finding for that
-    sheet's rows (an empty cell in a sheet that has the column does)."""
-    sheets = [i for i, t in enumerate(ctx.ledgers.tables) if t.ledger == ledger and field in (t.headers or {})]
-    return frame["_sheet"].isin(sheets)

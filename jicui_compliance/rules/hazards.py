@@ -18,7 +18,7 @@ import numpy as np
 import pandas as pd
 
 from .base import ERROR, Obligation, WARNING, hits, no_hits, rule
-from .context import Context
+from .context import Context, day_text
 
 LEDGER = "hazards"
 E2 = "方案 E(2)"
@@ -35,13 +35,6 @@ def _existing(ctx: Context) -> pd.DataFrame:
     return h.loc[h["eid"].notna() & h["found_on"].notna() & (h["found_on"] <= ctx.as_of_ts)]
 
 
-def _sheet_has(ctx: Context, df: pd.DataFrame, field: str) -> pd.Series:
-    """True where the row's sheet has the column ``field`` (RULEBOOK §8: an absent optional
-    column gives no finding for that sheet's rows)."""
-    present = pd.Series({i: field in t.headers for i, t in enumerate(ctx.ledgers.tables)}, dtype=bool)
-    return df["_sheet"].map(present).fillna(False).astype(bool)
-
-
 def _at_as_of(ctx: Context, s: pd.Series) -> pd.Series:
     """A record date as it stood at as-of: dates after as-of were not yet written (NaT)."""
     return s.where(s <= ctx.as_of_ts)
@@ -52,8 +45,8 @@ def _flag(s: pd.Series) -> pd.Series:
     return s.fillna(False).astype(bool)
 
 
-def _day(s: pd.Series) -> np.ndarray:
-    return s.dt.strftime("%Y-%m-%d").fillna("").to_numpy()
+def _day_np(s: pd.Series) -> np.ndarray:
+    return day_text(s).to_numpy()
 
 
 def _label(h: pd.DataFrame) -> np.ndarray:
@@ -106,7 +99,7 @@ def five_elements_missing(ctx: Context) -> pd.DataFrame:
     h = h.loc[_flag(h["immediate"].eq(False))]
     if h.empty:
         return no_hits()
-    miss = {f: (h[f].isna() & _sheet_has(ctx, h, f)) for f, _ in ELEMENTS}
+    miss = {f: (h[f].isna() & ctx.has_column(h, f)) for f, _ in ELEMENTS}
     bad = pd.concat(miss, axis=1).any(axis=1)
     if not bad.any():
         return no_hits()
@@ -116,7 +109,7 @@ def five_elements_missing(ctx: Context) -> pd.DataFrame:
         ledger=LEDGER, row=h.index.to_numpy(),
         field=_join([(miss[f], f) for f, _ in ELEMENTS], ",").to_numpy(),
         value="",
-        hazard=_label(h), found_on=_day(h["found_on"]),
+        hazard=_label(h), found_on=_day_np(h["found_on"]),
         missing=_join([(miss[f], name) for f, name in ELEMENTS], "、").to_numpy(),
     )
 
@@ -144,7 +137,7 @@ def not_posted(ctx: Context) -> pd.DataFrame:
         return no_hits()
     h = h.loc[bad]
     return hits(ledger=LEDGER, row=h.index.to_numpy(), field="posted", value="",
-                hazard=_label(h), found_on=_day(h["found_on"]))
+                hazard=_label(h), found_on=_day_np(h["found_on"]))
 
 
 @rule("HZ003", ERROR, "E(2)", reads=("hazards",), title="限期整改隐患未向监管部门报告",
@@ -167,14 +160,14 @@ def not_reported(ctx: Context) -> pd.DataFrame:
     """
     h = _existing(ctx)
     reported = _at_as_of(ctx, h["reported_on"]).notna()
-    bad = _flag(h["immediate"].eq(False)) & ~reported & _sheet_has(ctx, h, "reported_on")
+    bad = _flag(h["immediate"].eq(False)) & ~reported & ctx.has_column(h, "reported_on")
     if not bad.any():
         return no_hits()
     h = h.loc[bad]
     later = h["reported_on"].notna().to_numpy()
-    written = _day(h["reported_on"])
+    written = _day_np(h["reported_on"])
     return hits(ledger=LEDGER, row=h.index.to_numpy(), field="reported_on", value=written,
-                hazard=_label(h), found_on=_day(h["found_on"]), as_of=_as_of_text(ctx),
+                hazard=_label(h), found_on=_day_np(h["found_on"]), as_of=_as_of_text(ctx),
                 station=h["eid"].map(ctx.registry["station_eff"]).fillna("监管站所").to_numpy(),
                 note=np.where(later, "（所填报告日期" + pd.Series(written) + "晚于核查日）", ""))
 
@@ -211,8 +204,8 @@ def dates_out_of_order(ctx: Context) -> pd.DataFrame:
         bad = _flag(later < earlier)
         if bad.any():
             parts.append(hits(ledger=LEDGER, row=h.index[bad].to_numpy(), field=field,
-                              value=_day(later[bad]), hazard=_label(h.loc[bad]),
-                              earlier_name=earlier_name, earlier=_day(earlier[bad])))
+                              value=_day_np(later[bad]), hazard=_label(h.loc[bad]),
+                              earlier_name=earlier_name, earlier=_day_np(earlier[bad])))
     return pd.concat(parts, ignore_index=True) if parts else no_hits()
 
 
@@ -238,11 +231,11 @@ def overdue(ctx: Context) -> pd.DataFrame:
     """
     h = _existing(ctx)
     done = _at_as_of(ctx, h["done_on"]).notna()
-    bad = ~done & _flag(h["deadline"] < ctx.as_of_ts) & _sheet_has(ctx, h, "done_on")
+    bad = ~done & _flag(h["deadline"] < ctx.as_of_ts) & ctx.has_column(h, "done_on")
     if not bad.any():
         return no_hits()
     h = h.loc[bad]
-    return hits(ledger=LEDGER, row=h.index.to_numpy(), field="deadline", value=_day(h["deadline"]),
+    return hits(ledger=LEDGER, row=h.index.to_numpy(), field="deadline", value=_day_np(h["deadline"]),
                 hazard=_label(h), as_of=_as_of_text(ctx),
                 days=(ctx.as_of_ts - h["deadline"]).dt.days.to_numpy())
 
@@ -270,15 +263,15 @@ def done_not_closed(ctx: Context) -> pd.DataFrame:
     h = h.loc[done.notna()]
     if h.empty:
         return no_hits()
-    no_verifier = h["verifier"].isna() & _sheet_has(ctx, h, "verifier")
-    no_date = _at_as_of(ctx, h["verified_on"]).isna() & _sheet_has(ctx, h, "verified_on")
+    no_verifier = h["verifier"].isna() & ctx.has_column(h, "verifier")
+    no_date = _at_as_of(ctx, h["verified_on"]).isna() & ctx.has_column(h, "verified_on")
     bad = no_verifier | no_date
     if not bad.any():
         return no_hits()
     h, no_verifier, no_date = h.loc[bad], no_verifier.loc[bad], no_date.loc[bad]
     return hits(ledger=LEDGER, row=h.index.to_numpy(),
                 field=_join([(no_verifier, "verifier"), (no_date, "verified_on")], ",").to_numpy(),
-                value="", hazard=_label(h), done_on=_day(h["done_on"]), as_of=_as_of_text(ctx),
+                value="", hazard=_label(h), done_on=_day_np(h["done_on"]), as_of=_as_of_text(ctx),
                 missing=_join([(no_verifier, "无验收人"), (no_date, "无验收日期")], "、").to_numpy())
 
 
@@ -306,7 +299,7 @@ def status_contradicts_dates(ctx: Context) -> pd.DataFrame:
         return no_hits()
     st = h["status"]
     done, verified = h["done_on"].notna(), h["verified_on"].notna()
-    has_done, has_verified = _sheet_has(ctx, h, "done_on"), _sheet_has(ctx, h, "verified_on")
+    has_done, has_verified = ctx.has_column(h, "done_on"), ctx.has_column(h, "verified_on")
     contradictions = [
         ((st == "已销号") & ~verified & has_verified, "未填验收日期"),
         ((st.isin(["已销号", "已整改"])) & ~done & has_done, "未填整改完成日期"),
@@ -346,7 +339,7 @@ def immediate_not_prompt(ctx: Context) -> pd.DataFrame:
     尚未完成，核查日 2023-07-31（尚在 3 天内）。
     """
     h = _existing(ctx)
-    h = h.loc[_flag(h["immediate"].eq(True)) & _sheet_has(ctx, h, "done_on")]
+    h = h.loc[_flag(h["immediate"].eq(True)) & ctx.has_column(h, "done_on")]
     if h.empty:
         return no_hits()
     limit = pd.Timedelta(days=IMMEDIATE_DAYS)
@@ -360,8 +353,8 @@ def immediate_not_prompt(ctx: Context) -> pd.DataFrame:
     done_days = (done - h["found_on"]).dt.days.astype("Int64").astype("string")
     open_days = (ctx.as_of_ts - h["found_on"]).dt.days.astype("string")
     detail = np.where(late.to_numpy(),
-                      (pd.Series(_day(done), index=h.index) + "才整改完成（发现后第" + done_days.fillna("")
+                      (pd.Series(_day_np(done), index=h.index) + "才整改完成（发现后第" + done_days.fillna("")
                        + "天），超过3天"),
                       ("截至" + _as_of_text(ctx) + "仍未整改完成（已过" + open_days + "天）"))
-    return hits(ledger=LEDGER, row=h.index.to_numpy(), field="done_on", value=_day(done),
-                hazard=_label(h), found_on=_day(h["found_on"]), detail=detail)
+    return hits(ledger=LEDGER, row=h.index.to_numpy(), field="done_on", value=_day_np(done),
+                hazard=_label(h), found_on=_day_np(h["found_on"]), detail=detail)

@@ -10,10 +10,6 @@ from .context import Context
 _LEDGER = "head_inspections"
 
 
-
-
-
-
 def _led_by_head(ctx: Context, df: pd.DataFrame) -> pd.Series:
     """True where the leader is the registered head (both folded: no spaces, half-width forms).
 
@@ -23,10 +19,6 @@ def _led_by_head(ctx: Context, df: pd.DataFrame) -> pd.Series:
     leader = ctx.folded(df["leader"]).astype(object)
     no_head = head.isna() | (head == "")
     return ((leader == head) & leader.notna()).astype(bool) | no_head.astype(bool)
-
-
-
-
 
 
 @rule("HI001", ERROR, "E(4)", reads=("enterprises", "head_inspections"),
@@ -124,8 +116,6 @@ def unsigned_head_inspection(ctx: Context) -> pd.DataFrame:
     d = df.loc[sel]
     return hits(ledger=_LEDGER, row=d.index, field="signed", value="",
                 date=d["date"].dt.strftime("%Y-%m-%d").fillna("（日期不详）").to_numpy())
-
-
 
 
 @rule("HI004", ERROR, "E(4)", reads=("head_inspections", "hazards"),

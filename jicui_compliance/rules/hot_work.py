@@ -13,7 +13,7 @@ import pandas as pd
 
 from ..reading import fold
 from .base import ERROR, Obligation, hits, no_hits, rule
-from .context import Context
+from .context import Context, folded, day_text, time_text
 
 LEDGER = "hot_work"
 #: GB 30871-2022 5.3: 特级、一级动火作业票有效期不超过 8 h，二级不超过 72 h.
@@ -23,27 +23,12 @@ HAZCHEM = "危险化学品"
 _NAME_SEPARATORS = r"[、,，;；/\s]+"
 
 
-def _has_column(ctx: Context, df: pd.DataFrame, field: str) -> pd.Series:
-    """True for the rows whose sheet has the column ``field`` at all."""
-    tables = ctx.ledgers.tables
-    present = {s: field in tables[int(s)].headers for s in pd.unique(df["_sheet"])}
-    return df["_sheet"].map(present).astype(bool)
 
 
-def _day(s: pd.Series) -> pd.Series:
-    return s.dt.strftime("%Y-%m-%d").fillna("")
 
 
-def _time(s: pd.Series) -> pd.Series:
-    """Datetimes as 2023-07-20 08:30 (a date without a time as 2023-07-20)."""
-    text = s.dt.strftime("%Y-%m-%d %H:%M")
-    text = text.where(s.dt.normalize() != s, _day(s))
-    return text.fillna("")
 
 
-def _fold(s: pd.Series) -> pd.Series:
-    """Names as compared: full-width folded, no spaces."""
-    return s.map(fold, na_action="ignore")
 
 
 def _permits(ctx: Context) -> pd.DataFrame:
@@ -55,7 +40,7 @@ def _permits(ctx: Context) -> pd.DataFrame:
 
 def _about(d: pd.DataFrame) -> dict:
     return dict(permit_no=d["permit_no"].fillna("").to_numpy(), level=d["level"].fillna("").to_numpy(),
-                start=_time(d["start"]).to_numpy(), worker=d["worker"].fillna("").to_numpy())
+                start=time_text(d["start"]).to_numpy(), worker=d["worker"].fillna("").to_numpy())
 
 
 @rule("HW001", ERROR, "E(10)", reads=("enterprises", "hot_work"),
@@ -75,8 +60,8 @@ def no_approval(ctx: Context) -> pd.DataFrame:
     合规示例：作业票 DH-001，审批人王五，审批时间 2023-07-20 07:30，动火开始 2023-07-20 08:00。
     """
     d = _permits(ctx)
-    no_approver = (d["approver"].isna() & _has_column(ctx, d, "approver")).to_numpy(dtype=bool)
-    no_time = (d["approved_at"].isna() & _has_column(ctx, d, "approved_at")).to_numpy(dtype=bool)
+    no_approver = (d["approver"].isna() & ctx.has_column(d, "approver")).to_numpy(dtype=bool)
+    no_time = (d["approved_at"].isna() & ctx.has_column(d, "approved_at")).to_numpy(dtype=bool)
     sel = no_approver | no_time
     if not sel.any():
         return no_hits()
@@ -115,8 +100,8 @@ def approved_after_start(ctx: Context) -> pd.DataFrame:
     d = d[later.fillna(False).to_numpy(dtype=bool)]
     if d.empty:
         return no_hits()
-    return hits(ledger=LEDGER, row=d.index, field="approved_at", value=_time(d["approved_at"]).to_numpy(),
-                approved_at=_time(d["approved_at"]).to_numpy(), **_about(d))
+    return hits(ledger=LEDGER, row=d.index, field="approved_at", value=time_text(d["approved_at"]).to_numpy(),
+                approved_at=time_text(d["approved_at"]).to_numpy(), **_about(d))
 
 
 @rule("HW003", ERROR, "E(10)", reads=("enterprises", "hot_work"),
@@ -137,8 +122,8 @@ def no_guardian(ctx: Context) -> pd.DataFrame:
     合规示例：动火人张三，监护人李四。
     """
     d = _permits(ctx)
-    missing = (d["guardian"].isna() & _has_column(ctx, d, "guardian")).to_numpy(dtype=bool)
-    guardian = _fold(d["guardian"]).astype(object).fillna("\0")  # an empty guardian equals no worker
+    missing = (d["guardian"].isna() & ctx.has_column(d, "guardian")).to_numpy(dtype=bool)
+    guardian = folded(d["guardian"]).astype(object).fillna("\0")  # an empty guardian equals no worker
     workers = (d["worker"].astype(object).str.split(_NAME_SEPARATORS, regex=True).explode()
                .map(fold, na_action="ignore").astype(object).fillna(""))
     same = (workers == guardian.reindex(workers.index)).groupby(level=0).any()
@@ -181,8 +166,8 @@ def permit_too_long(ctx: Context) -> pd.DataFrame:
     minutes = ((d["end"] - d["start"]) // pd.Timedelta(minutes=1)).astype("int64")
     hours, rest = minutes // 60, minutes % 60
     text = hours.astype(str) + " 小时" + np.where(rest > 0, " " + rest.astype(str) + " 分钟", "")
-    return hits(ledger=LEDGER, row=d.index, field="end", value=_time(d["end"]).to_numpy(),
-                end=_time(d["end"]).to_numpy(), duration=text.to_numpy(),
+    return hits(ledger=LEDGER, row=d.index, field="end", value=time_text(d["end"]).to_numpy(),
+                end=time_text(d["end"]).to_numpy(), duration=text.to_numpy(),
                 limit=d["level"].astype(object).map(MAX_HOURS).astype("int64").to_numpy(), **_about(d))
 
 
@@ -203,7 +188,7 @@ def fire_measures_not_confirmed(ctx: Context) -> pd.DataFrame:
     合规示例：“消防措施落实”填“是”。
     """
     d = _permits(ctx)
-    sel = ~d["fire_measures"].fillna(False).astype(bool) & _has_column(ctx, d, "fire_measures")
+    sel = ~d["fire_measures"].fillna(False).astype(bool) & ctx.has_column(d, "fire_measures")
     d = d[sel.to_numpy(dtype=bool)]
     if d.empty:
         return no_hits()
@@ -229,7 +214,7 @@ def no_gas_test(ctx: Context) -> pd.DataFrame:
     """
     d = _permits(ctx)
     hazchem = d["eid"].map(ctx.registry["industry"]).eq(HAZCHEM).fillna(False)
-    sel = hazchem & ~d["gas_test"].fillna(False).astype(bool) & _has_column(ctx, d, "gas_test")
+    sel = hazchem & ~d["gas_test"].fillna(False).astype(bool) & ctx.has_column(d, "gas_test")
     d = d[sel.to_numpy(dtype=bool)]
     if d.empty:
         return no_hits()
@@ -264,7 +249,7 @@ def welder_without_certificate(ctx: Context) -> pd.DataFrame:
         return no_hits()
     reg = ctx.frame("special_workers")
     reg = reg.loc[reg["eid"].notna().to_numpy(dtype=bool), ["eid", "person", "cert_no", "category", "valid_until", "issued_on"]]
-    reg = reg.assign(eid=reg["eid"].astype("int64"), name=_fold(reg["person"]))
+    reg = reg.assign(eid=reg["eid"].astype("int64"), name=folded(reg["person"]))
     # one key per permit given a certificate number; one per (permit, worker name) otherwise
     permits = pd.DataFrame({"_row": d.index, "eid": d["eid"].astype("int64").to_numpy(),
                             "day": d["start"].dt.normalize().to_numpy(), "cert": d["worker_cert"].to_numpy(dtype=object),
@@ -272,7 +257,7 @@ def welder_without_certificate(ctx: Context) -> pd.DataFrame:
     by_cert = permits["cert"].notna()
     named = permits[~by_cert].assign(who=permits.loc[~by_cert, "who"].str.split(_NAME_SEPARATORS, regex=True)).explode("who")
     named = named[named["who"].fillna("") != ""]
-    keys = pd.concat([permits[by_cert], named.assign(name=_fold(named["who"]))], ignore_index=True)
+    keys = pd.concat([permits[by_cert], named.assign(name=folded(named["who"]))], ignore_index=True)
     keys["_key"] = range(len(keys))
     cand = pd.concat([
         keys[keys["cert"].notna()].merge(reg.drop(columns="name"), left_on=["eid", "cert"], right_on=["eid", "cert_no"], how="left"),
@@ -295,7 +280,7 @@ def welder_without_certificate(ctx: Context) -> pd.DataFrame:
             .drop_duplicates().groupby("_key")["category"].agg("、".join).reindex(per.index).fillna(""))
     v = d.loc[per["_row"].to_numpy()]
     cert, who = per["cert"].fillna(""), per["who"].fillna("")
-    day = pd.Series(_day(v["start"]).to_numpy(), index=per.index)
+    day = pd.Series(day_text(v["start"]).to_numpy(), index=per.index)
     has_cert = per["cert"].notna().to_numpy()
     no_match = (per["matched"] == 0).to_numpy()
     no_weld = ~per["weld"].to_numpy(dtype=bool)
@@ -306,9 +291,9 @@ def welder_without_certificate(ctx: Context) -> pd.DataFrame:
             "本企业特种作业人员持证台账中没有“" + who + "”的操作证",
             "证书“" + cert + "”的作业类别为" + cats + "，不是焊接与热切割作业",
             "“" + who + "”在持证台账中只有" + cats + "操作证，没有焊接与热切割作业操作证",
-            "焊接与热切割作业操作证有效期至 " + _day(per["weld_until"]) + "，早于动火日期 " + day,
+            "焊接与热切割作业操作证有效期至 " + day_text(per["weld_until"]) + "，早于动火日期 " + day,
         ],
-        default="焊接与热切割作业操作证初领日期 " + _day(per["issued"]) + " 晚于动火日期 " + day + "，动火时尚未取证",
+        default="焊接与热切割作业操作证初领日期 " + day_text(per["issued"]) + " 晚于动火日期 " + day + "，动火时尚未取证",
     )
     return hits(ledger=LEDGER, row=v.index,
                 field=np.where(has_cert, "worker_cert", "worker"),

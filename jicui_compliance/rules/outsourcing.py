@@ -11,23 +11,15 @@ import numpy as np
 import pandas as pd
 
 from .base import ERROR, Obligation, WARNING, hits, no_hits, rule
-from .context import Context
+from .context import Context, day_text
 
 LEDGER = "outsourcing"
 #: OS005: a contract that starts late in the campaign gets this long for its first check.
 FIRST_CHECK_GRACE = pd.Timedelta(days=30)
 
 
-def _has_column(ctx: Context, df: pd.DataFrame, field: str) -> pd.Series:
-    """True for the rows whose sheet has the column ``field`` at all."""
-    tables = ctx.ledgers.tables
-    present = {s: field in tables[int(s)].headers for s in pd.unique(df["_sheet"])}
-    return df["_sheet"].map(present).astype(bool)
 
 
-def _day(s: pd.Series) -> pd.Series:
-    """Dates as 2023-07-20 text; empty cells as ""."""
-    return s.dt.strftime("%Y-%m-%d").fillna("")
 
 
 def _contracts(ctx: Context) -> pd.DataFrame:
@@ -40,7 +32,7 @@ def _contracts(ctx: Context) -> pd.DataFrame:
 def _about(d: pd.DataFrame) -> dict:
     """Template variables naming the contract."""
     return dict(project=d["project"].fillna("").to_numpy(), party=d["party"].fillna("").to_numpy(),
-                mode=d["mode"].fillna("").to_numpy(), start=_day(d["start"]).to_numpy())
+                mode=d["mode"].fillna("").to_numpy(), start=day_text(d["start"]).to_numpy())
 
 
 @rule("OS001", ERROR, "E(13)", reads=("enterprises", "outsourcing"),
@@ -63,7 +55,7 @@ def no_safety_agreement(ctx: Context) -> pd.DataFrame:
     合规示例：同一仓库出租，安全生产协议签订日期 2023-02-25。
     """
     d = _contracts(ctx)
-    d = d[_has_column(ctx, d, "agreement_on")]
+    d = d[ctx.has_column(d, "agreement_on")]
     missing = d["agreement_on"].isna()
     later = d["agreement_on"] > ctx.as_of_ts
     d, missing, later = d[missing | later], missing[missing | later], later[missing | later]
@@ -73,9 +65,9 @@ def no_safety_agreement(ctx: Context) -> pd.DataFrame:
     detail = np.where(
         missing.to_numpy(),
         "未填写安全生产协议签订日期，不能证明双方已签订安全生产协议",
-        "安全生产协议签订日期 " + _day(d["agreement_on"]) + f" 晚于核查截止日 {as_of}，截至该日尚未签订",
+        "安全生产协议签订日期 " + day_text(d["agreement_on"]) + f" 晚于核查截止日 {as_of}，截至该日尚未签订",
     )
-    return hits(ledger=LEDGER, row=d.index, field="agreement_on", value=_day(d["agreement_on"]).to_numpy(),
+    return hits(ledger=LEDGER, row=d.index, field="agreement_on", value=day_text(d["agreement_on"]).to_numpy(),
                 detail=detail, **_about(d))
 
 
@@ -102,8 +94,8 @@ def agreement_after_start(ctx: Context) -> pd.DataFrame:
     if d.empty:
         return no_hits()
     days = (d["agreement_on"] - d["start"]).dt.days
-    return hits(ledger=LEDGER, row=d.index, field="agreement_on", value=_day(d["agreement_on"]).to_numpy(),
-                agreement_on=_day(d["agreement_on"]).to_numpy(), days=days.to_numpy(), **_about(d))
+    return hits(ledger=LEDGER, row=d.index, field="agreement_on", value=day_text(d["agreement_on"]).to_numpy(),
+                agreement_on=day_text(d["agreement_on"]).to_numpy(), days=days.to_numpy(), **_about(d))
 
 
 @rule("OS003", ERROR, "E(13)", reads=("enterprises", "outsourcing"),
@@ -128,7 +120,7 @@ def contractor_licence(ctx: Context) -> pd.DataFrame:
     """
     d = _contracts(ctx)
     as_of = ctx.as_of_ts
-    missing = d["licence"].isna() & _has_column(ctx, d, "licence")
+    missing = d["licence"].isna() & ctx.has_column(d, "licence")
     until = d["end"].where(d["end"].notna() & (d["end"] < as_of), as_of)
     expired = ~missing & (d["licence_until"] < until).fillna(False)
     sel = (missing | expired).to_numpy(dtype=bool)
@@ -136,12 +128,12 @@ def contractor_licence(ctx: Context) -> pd.DataFrame:
         return no_hits()
     d, missing, until = d[sel], missing[sel].to_numpy(dtype=bool), until[sel]
     licence = d["licence"].fillna("")
-    expired_text = ("资质证书（" + licence + "）有效期至 " + _day(d["licence_until"]) + "，在项目进行期间（截至 "
-                    + _day(until) + "）已过期")
+    expired_text = ("资质证书（" + licence + "）有效期至 " + day_text(d["licence_until"]) + "，在项目进行期间（截至 "
+                    + day_text(until) + "）已过期")
     return hits(
         ledger=LEDGER, row=d.index,
         field=np.where(missing, "licence", "licence_until"),
-        value=np.where(missing, "", _day(d["licence_until"])),
+        value=np.where(missing, "", day_text(d["licence_until"])),
         detail=np.where(missing, "未填写资质证书编号，不能证明承包承租方具备相应资质", expired_text),
         **_about(d),
     )
@@ -165,7 +157,7 @@ def duties_not_defined(ctx: Context) -> pd.DataFrame:
     合规示例：“明确安全管理职责”填“是”。
     """
     d = _contracts(ctx)
-    sel = (~d["duties_defined"].fillna(False).astype(bool)) & _has_column(ctx, d, "duties_defined")
+    sel = (~d["duties_defined"].fillna(False).astype(bool)) & ctx.has_column(d, "duties_defined")
     d = d[sel.to_numpy(dtype=bool)]
     if d.empty:
         return no_hits()
@@ -199,12 +191,12 @@ def no_safety_check(ctx: Context) -> pd.DataFrame:
     running = d["end"].isna() | (d["end"] >= p2_start)
     due_day = (d["start"] + FIRST_CHECK_GRACE).where(d["start"] + FIRST_CHECK_GRACE > p2_end, p2_end)
     checked = (d["last_check"] >= p2_start) & (d["last_check"] <= as_of)
-    sel = running & (due_day <= as_of) & ~checked.fillna(False) & _has_column(ctx, d, "last_check")
+    sel = running & (due_day <= as_of) & ~checked.fillna(False) & ctx.has_column(d, "last_check")
     d = d[sel.to_numpy(dtype=bool)]
     if d.empty:
         return no_hits()
     p2_text = p2.start.isoformat()
-    last = _day(d["last_check"])
+    last = day_text(d["last_check"])
     detail = np.select(
         [d["last_check"].isna().to_numpy(), (d["last_check"] > as_of).to_numpy()],
         ["未填写最近安全检查日期",
@@ -212,4 +204,4 @@ def no_safety_check(ctx: Context) -> pd.DataFrame:
         default="最近安全检查日期 " + last + f" 早于 {p2_text}（第二阶段开始），专项行动期间无安全检查记录",
     )
     return hits(ledger=LEDGER, row=d.index, field="last_check", value=last.to_numpy(), detail=detail,
-                end=_day(d["end"]).replace("", "今").to_numpy(), p2_start=p2_text, **_about(d))
+                end=day_text(d["end"]).replace("", "今").to_numpy(), p2_start=p2_text, **_about(d))

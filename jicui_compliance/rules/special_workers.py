@@ -11,7 +11,7 @@ from __future__ import annotations
 import pandas as pd
 
 from .base import ERROR, INFO, Obligation, hits, no_hits, rule
-from .context import Context
+from .context import Context, day_text
 
 LEDGER = "special_workers"
 #: 特种作业人员安全技术培训考核管理规定 第二十一条: 特种作业操作证每3年复审1次.
@@ -20,8 +20,6 @@ REVIEW_EVERY = pd.DateOffset(years=3)
 EXPIRY_NOTICE_DAYS = 60
 
 
-def _day(s: pd.Series) -> pd.Series:
-    return s.dt.strftime("%Y-%m-%d").fillna("")
 
 
 def _on_post(ctx: Context) -> pd.DataFrame:
@@ -38,7 +36,7 @@ def _on_post(ctx: Context) -> pd.DataFrame:
 
 def _about(d: pd.DataFrame) -> dict:
     return dict(person=d["person"].fillna("").to_numpy(), category=d["category"].fillna("").to_numpy(),
-                cert_no=d["cert_no"].fillna("").to_numpy(), valid_until=_day(d["valid_until"]).to_numpy())
+                cert_no=d["cert_no"].fillna("").to_numpy(), valid_until=day_text(d["valid_until"]).to_numpy())
 
 
 @rule("SW001", ERROR, "E(12)", reads=("enterprises", "special_workers"),
@@ -62,7 +60,7 @@ def expired_on_post(ctx: Context) -> pd.DataFrame:
     d = d[(d["valid_until"] < as_of).fillna(False).to_numpy(dtype=bool)]
     if d.empty:
         return no_hits()
-    return hits(ledger=LEDGER, row=d.index, field="valid_until", value=_day(d["valid_until"]).to_numpy(),
+    return hits(ledger=LEDGER, row=d.index, field="valid_until", value=day_text(d["valid_until"]).to_numpy(),
                 as_of=ctx.as_of.isoformat(), days=(as_of - d["valid_until"]).dt.days.to_numpy(), **_about(d))
 
 
@@ -99,7 +97,7 @@ def review_overdue(ctx: Context) -> pd.DataFrame:
         return no_hits()
     d, last, by_review = d[sel], last[sel], by_review[sel].to_numpy(dtype=bool)
     return hits(ledger=LEDGER, row=d.index, field=pd.Series(by_review).map({True: "reviewed_on", False: "issued_on"}).to_numpy(),
-                value=_day(last).to_numpy(), last=_day(last).to_numpy(), as_of=ctx.as_of.isoformat(),
+                value=day_text(last).to_numpy(), last=day_text(last).to_numpy(), as_of=ctx.as_of.isoformat(),
                 basis=pd.Series(by_review).map({True: "最近复审日期为", False: "无复审记录，初领日期为"}).to_numpy(),
                 **_about(d))
 
@@ -127,7 +125,7 @@ def expiring_soon(ctx: Context) -> pd.DataFrame:
     d = d[sel.to_numpy(dtype=bool)]
     if d.empty:
         return no_hits()
-    return hits(ledger=LEDGER, row=d.index, field="valid_until", value=_day(d["valid_until"]).to_numpy(),
+    return hits(ledger=LEDGER, row=d.index, field="valid_until", value=day_text(d["valid_until"]).to_numpy(),
                 as_of=ctx.as_of.isoformat(), when=_days_left(d["valid_until"] - as_of), **_about(d))
 
 

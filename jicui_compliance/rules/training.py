@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 
 from .base import ERROR, Obligation, WARNING, hits, no_hits, rule
-from .context import Context
+from .context import Context, day_text
 
 CAMPAIGN_TRAINING, HOT_WORK_EDUCATION, ACCIDENT_EDUCATION = "专项行动全员培训", "动火作业警示教育", "事故警示教育"
 PHASE = "P2"  # training, exam and hot-work education are due by the end of the self-inspection phase
@@ -21,8 +21,6 @@ def _training(ctx: Context, kind: str) -> pd.DataFrame:
     return tr.loc[sel]
 
 
-def _ymd(s: pd.Series) -> pd.Series:
-    return s.dt.strftime("%Y-%m-%d")
 
 
 @rule("TR001", ERROR, "E(1), P2", reads=("enterprises", "training"),
@@ -58,7 +56,7 @@ def no_campaign_training_exam(ctx: Context) -> pd.DataFrame:
     eid = gaps["eid"].astype("int64")
     late_on = pd.Series(late.reindex(eid.to_numpy()).to_numpy(), index=eid.index, dtype="datetime64[ns]")
     detail = np.where(
-        late_on.notna(), "最早的考试在" + _ymd(late_on).fillna("") + "，晚于" + limit.strftime("%Y-%m-%d"),
+        late_on.notna(), "最早的考试在" + day_text(late_on).fillna("") + "，晚于" + limit.strftime("%Y-%m-%d"),
         np.where(eid.isin(trained), "有全员培训记录，但考试人数为空或为0（未组织考试）", "没有“专项行动全员培训”记录"),
     )
     return hits(ledger="training", eid=gaps["eid"].to_numpy(), period=gaps["period"].to_numpy(), detail=detail)
@@ -102,7 +100,7 @@ def campaign_training_coverage(ctx: Context) -> pd.DataFrame:
     return hits(
         ledger="training", row=bad.index.to_numpy(), eid=bad["eid"].to_numpy(), field="attendees",
         value=bad["attendees"].astype("int64").astype(str).to_numpy(), employees=emp.astype("int64").to_numpy(),
-        share=(share.map("{:.1f}%".format)).to_numpy(), date=_ymd(bad["date"]).fillna("").to_numpy(),
+        share=(share.map("{:.1f}%".format)).to_numpy(), date=day_text(bad["date"]).fillna("").to_numpy(),
     )
 
 
@@ -224,6 +222,6 @@ def no_education_after_accident(ctx: Context) -> pd.DataFrame:
     value = np.where(at.dt.hour.eq(0) & at.dt.minute.eq(0), at.dt.strftime("%Y-%m-%d"), at.dt.strftime("%Y-%m-%d %H:%M"))
     return hits(
         ledger="accidents", row=t.index.to_numpy(), eid=t["eid"].to_numpy(), field="occurred_at", value=value,
-        accident_on=_ymd(bad["day"]).to_numpy(), limit=_ymd(bad["limit"]).to_numpy(),
+        accident_on=day_text(bad["day"]).to_numpy(), limit=day_text(bad["limit"]).to_numpy(),
         kind=("的" + t["kind"].fillna("")).to_numpy(),
     )
