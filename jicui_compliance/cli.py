@@ -18,7 +18,7 @@ app = typer.Typer(
     add_completion=False,
     rich_markup_mode="rich",
 )
-console = Console(stderr=False)
+console = Console(soft_wrap=True)  # paths and messages are never broken across lines
 err = Console(stderr=True)
 
 _SEVERITY_ORDER = ["错误", "警告", "提示"]
