@@ -20,4 +20,5 @@ class AccidentsModel(EnterpriseRef):
         title = "生产安全事故报告记录"
 
 
-LEDGER = Ledger("accidents", "生产安全事故报告记录", AccidentsModel, "生产安全事故及其向县应急管理局、镇政府报告的时间。")
+LEDGER = Ledger("accidents", "生产安全事故报告记录", AccidentsModel, "生产安全事故及其向县应急管理局、镇政府报告的时间。",
+                date_field="occurred_at")

@@ -165,6 +165,8 @@ class Ledger:
     description: str = ""
     #: fields (besides the enterprise) that must be unique within an enterprise (SCH004)
     unique_within_enterprise: tuple[str, ...] = ()
+    #: the field that dates a record (when it happened), for phases and reporting windows
+    date_field: str | None = None
     fields: dict[str, Field] = field(default_factory=dict, compare=False)
 
     def __post_init__(self):

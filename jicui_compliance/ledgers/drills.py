@@ -22,4 +22,5 @@ class DrillsModel(EnterpriseRef):
         title = "应急演练记录"
 
 
-LEDGER = Ledger("drills", "应急演练记录", DrillsModel, "事故应急救援预案演练记录。")
+LEDGER = Ledger("drills", "应急演练记录", DrillsModel, "事故应急救援预案演练记录。",
+                date_field="date")

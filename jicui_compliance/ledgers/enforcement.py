@@ -27,4 +27,5 @@ class EnforcementModel(EnterpriseRef):
         title = "执法检查记录"
 
 
-LEDGER = Ledger("enforcement", "执法检查记录", EnforcementModel, "各站所和综合行政执法队的执法检查、处罚与督办记录。")
+LEDGER = Ledger("enforcement", "执法检查记录", EnforcementModel, "各站所和综合行政执法队的执法检查、处罚与督办记录。",
+                date_field="date")

@@ -36,4 +36,5 @@ class HazardsModel(EnterpriseRef):
 
 
 LEDGER = Ledger("hazards", "重大事故隐患台账", HazardsModel, "每条重大事故隐患一行：五落实（责任人、措施、资金、期限、预案）与闭环销号。",
-                unique_within_enterprise=("hazard_no",))
+                unique_within_enterprise=("hazard_no",),
+                date_field="found_on")

@@ -20,4 +20,5 @@ class HeadInspectionsModel(EnterpriseRef):
         title = "主要负责人带队检查记录"
 
 
-LEDGER = Ledger("head_inspections", "主要负责人带队检查记录", HeadInspectionsModel, "主要负责人每月带队检查的记录。")
+LEDGER = Ledger("head_inspections", "主要负责人带队检查记录", HeadInspectionsModel, "主要负责人每月带队检查的记录。",
+                date_field="date")

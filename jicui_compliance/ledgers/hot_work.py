@@ -29,4 +29,5 @@ class HotWorkModel(EnterpriseRef):
 
 
 LEDGER = Ledger("hot_work", "动火作业审批记录", HotWorkModel, "电气焊等动火作业的审批、监护和措施落实记录。",
-                unique_within_enterprise=("permit_no",))
+                unique_within_enterprise=("permit_no",),
+                date_field="start")

@@ -21,4 +21,5 @@ class MeetingsModel(pa.DataFrameModel):
         title = "会议与督导记录"
 
 
-LEDGER = Ledger("meetings", "会议与督导记录", MeetingsModel, "镇、村、站所的动员部署会、专题会议、现场督导和企业宣讲。")
+LEDGER = Ledger("meetings", "会议与督导记录", MeetingsModel, "镇、村、站所的动员部署会、专题会议、现场督导和企业宣讲。",
+                date_field="date")

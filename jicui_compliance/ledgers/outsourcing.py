@@ -27,4 +27,5 @@ class OutsourcingModel(EnterpriseRef):
         title = "外包外租台账"
 
 
-LEDGER = Ledger("outsourcing", "外包外租台账", OutsourcingModel, "生产经营项目、场所外包外租（含委托、合作）情况。")
+LEDGER = Ledger("outsourcing", "外包外租台账", OutsourcingModel, "生产经营项目、场所外包外租（含委托、合作）情况。",
+                date_field="start")

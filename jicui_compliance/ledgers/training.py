@@ -22,4 +22,5 @@ class TrainingModel(EnterpriseRef):
         title = "培训与警示教育记录"
 
 
-LEDGER = Ledger("training", "培训与警示教育记录", TrainingModel, "全员培训考试、动火作业和事故警示教育、安全例会。")
+LEDGER = Ledger("training", "培训与警示教育记录", TrainingModel, "全员培训考试、动火作业和事故警示教育、安全例会。",
+                date_field="date")

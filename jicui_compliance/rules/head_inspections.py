@@ -10,7 +10,7 @@ from .context import Context
 _LEDGER = "head_inspections"
 
 
-def _led_by_head(ctx: Context, df: pd.DataFrame) -> pd.Series:
+def led_by_head(ctx: Context, df: pd.DataFrame) -> pd.Series:
     """True where the leader is the registered head (both folded: no spaces, half-width forms).
 
     An enterprise whose registry row names no head (SCH003 there) cannot be judged: any leader counts.
@@ -47,7 +47,7 @@ def missing_monthly_head_inspection(ctx: Context) -> pd.DataFrame:
     months = ctx.campaign.head_inspection_months
     usable = ctx.existing(df, "date") & df["date"].notna()
     d = df.loc[usable, ["eid", "date", "leader"]]
-    d = d.assign(period=ctx.month_label(d["date"]), by_head=_led_by_head(ctx, d))
+    d = d.assign(period=ctx.month_label(d["date"]), by_head=led_by_head(ctx, d))
     gaps = ctx.coverage_gaps(months, d.loc[d["by_head"], ["eid", "period"]])
     if gaps.empty:
         return no_hits()
@@ -67,7 +67,7 @@ def missing_monthly_head_inspection(ctx: Context) -> pd.DataFrame:
       message="带队负责人为“{value}”，不是企业名录登记的主要负责人（{head}），该次检查不计入主要负责人每月带队检查"
               "（方案 E(4)：主要负责人每月要带队检查）；如主要负责人已变更，请更新企业名录，否则请由主要负责人带队检查",
       obligation=Obligation(when="records", ledger="head_inspections", date="date"))
-def inspection_not_led_by_head(ctx: Context) -> pd.DataFrame:
+def inspection_notled_by_head(ctx: Context) -> pd.DataFrame:
     """规则说明：主要负责人带队检查记录的“带队负责人”与企业名录登记的“主要负责人”不同（比较前两边都去掉全部空格并把
     全角字符折成半角，其余须完全一致；写成“张三、李四”“张三（总经理）”也不算相同）。副职、分管负责人、安全员等带队
     的检查可以记录，但不能代替主要负责人每月带队检查，不计入 HI001。检查日期晚于 as-of 的记录尚不存在，不判断；
@@ -83,7 +83,7 @@ def inspection_not_led_by_head(ctx: Context) -> pd.DataFrame:
     df = ctx.frame(_LEDGER)
     sel = ctx.existing(df, "date") & df["leader"].notna()
     d = df.loc[sel]
-    bad = ~_led_by_head(ctx, d)
+    bad = ~led_by_head(ctx, d)
     if not bad.any():
         return no_hits()
     d = d.loc[bad]

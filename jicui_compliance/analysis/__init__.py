@@ -1,0 +1,153 @@
+"""Analysis: pure functions on a check result, returning frames that notebooks and reports share.
+
+>>> a = Analysis(result)                     # doctest: +SKIP
+>>> a.phase_table()                          # obligations due per phase: 应核查/合规/不合规/待到期
+>>> a.hazards(by="village")                  # hazard KPIs by village
+>>> Analysis(result, village="东坡村")        # everything narrowed to one village
+"""
+
+from __future__ import annotations
+
+from functools import cached_property
+
+import pandas as pd
+
+from ..check import CheckResult
+from ..rules.context import Context
+from . import kpis, obligations, rankings, windows
+from .obligations import COMPLIANT, NOT_COMPLIANT, PENDING, obligation_status, phase_summary
+from .rankings import LIST_RULES, LISTS, four_lists, unit_ranking
+from .windows import CADENCES, Window, dated_findings, window_for
+
+__all__ = ["Analysis", "CADENCES", "COMPLIANT", "LISTS", "LIST_RULES", "NOT_COMPLIANT", "PENDING", "Window",
+           "dated_findings", "four_lists", "narrow", "obligation_status", "phase_summary", "unit_ranking", "window_for"]
+
+
+def narrow(result: CheckResult, village: str) -> CheckResult:
+    """The same check result seen from one village: its enterprises, their records and findings."""
+    ctx = result.context
+    sub = Context(ctx.campaign, ctx.as_of, ctx.ledgers, ctx.submission)
+    reg = ctx.registry[ctx.registry["village"] == village]
+    sub.__dict__["registry"] = reg
+    rows = ctx.registry_rows
+    sub.__dict__["registry_rows"] = rows[rows["village"] == village]
+    for name, frame in ctx.enterprise_frames():
+        sub._frames[name] = frame[frame["eid"].isin(reg.index)]
+    ent = ctx.frame("enterprises")
+    sub._frames["enterprises"] = ent[ent["village"] == village]
+    meetings = ctx.frame("meetings")
+    sub._frames["meetings"] = meetings[meetings["unit"] == village]
+    findings = result.findings[result.findings["village"] == village].reset_index(drop=True)
+    return CheckResult(result.submission, sub, findings, result.rules)
+
+
+class Analysis:
+    """Everything the reports and notebooks show, computed once per check result."""
+
+    def __init__(self, result: CheckResult, village: str | None = None):
+        self.village = village
+        self.result = narrow(result, village) if village else result
+
+    @property
+    def campaign(self):
+        return self.result.campaign
+
+    @property
+    def as_of(self):
+        return self.result.as_of
+
+    @property
+    def findings(self) -> pd.DataFrame:
+        return self.result.findings
+
+    @cached_property
+    def status(self) -> pd.DataFrame:
+        """One row per (rule, unit, period) with 合规 / 不合规 / 待到期 (a village sees its own rows only)."""
+        status = obligation_status(self.result)
+        return status[status["village"] == self.village].reset_index(drop=True) if self.village else status
+
+    def phase_table(self, by: str | None = None) -> pd.DataFrame:
+        return phase_summary(self.status, by=[by] if by else None)
+
+    def phase_overview(self) -> pd.DataFrame:
+        """Per phase: obligations (unit × period) due, compliant, not compliant, pending, rate."""
+        t = self.phase_table()
+        if t.empty:
+            return t
+        g = t.groupby("phase")[["应核查", COMPLIANT, NOT_COMPLIANT, PENDING]].sum()
+        due = g[COMPLIANT] + g[NOT_COMPLIANT]
+        g["合规率"] = (g[COMPLIANT] / due.where(due > 0)).round(4)
+        names = {p.id: p.name for p in self.campaign.phases}
+        g.insert(0, "阶段", [f"{p} {names.get(p, '')}" for p in g.index])
+        return g.reset_index()
+
+    def hazards(self, by: str | None = None) -> pd.DataFrame:
+        return kpis.hazard_kpis(self.result, by=by)
+
+    def hazard_flow(self) -> pd.DataFrame:
+        return kpis.hazard_flow(self.result)
+
+    def listed_supervision(self) -> int:
+        return kpis.listed_supervision(self.result)
+
+    def coverage(self, rule_id: str, by: str | None = None) -> pd.DataFrame:
+        return kpis.coverage(self.status, rule_id, by=by)
+
+    def head_inspection_matrix(self) -> pd.DataFrame:
+        return kpis.head_inspection_matrix(self.status)
+
+    def outsourcing(self) -> pd.DataFrame:
+        return kpis.outsourcing_kpis(self.result)
+
+    def hot_work(self) -> pd.DataFrame:
+        return kpis.hot_work_kpis(self.result)
+
+    def certificates(self) -> pd.DataFrame:
+        return kpis.certificate_kpis(self.result)
+
+    def training(self) -> pd.DataFrame:
+        return kpis.training_kpis(self.result, self.status)
+
+    def enforcement(self) -> pd.DataFrame:
+        return kpis.enforcement_by_month(self.result)
+
+    def accidents(self) -> pd.DataFrame:
+        return kpis.accident_kpis(self.result)
+
+    def ranking(self, by: str = "village") -> pd.DataFrame:
+        return unit_ranking(self.status, by=by)
+
+    def four_lists(self) -> pd.DataFrame:
+        return four_lists(self.result)
+
+    def findings_by_rule(self) -> pd.DataFrame:
+        """Findings per rule (most frequent first), with title, severity and one example message."""
+        from ..rules import REGISTRY
+
+        f = self.findings
+        if f.empty:
+            return pd.DataFrame(columns=["规则", "名称", "严重程度", "数量", "涉及企业", "示例"])
+        g = f.groupby("rule_id").agg(数量=("rule_id", "size"), 涉及企业=("enterprise_name", lambda s: s[s != ""].nunique()),
+                                     示例=("message", "first")).reset_index()
+        g.insert(1, "名称", g["rule_id"].map(lambda r: REGISTRY[r].title))
+        g.insert(2, "严重程度", g["rule_id"].map(lambda r: REGISTRY[r].severity))
+        g = g.rename(columns={"rule_id": "规则"})
+        return g.sort_values(["数量", "规则"], ascending=[False, True], kind="mergesort").reset_index(drop=True)
+
+    @cached_property
+    def dated(self) -> pd.DataFrame:
+        return dated_findings(self.result)
+
+    def open_hazards(self) -> pd.DataFrame:
+        """Hazards not done at as-of, oldest first, with 逾期 days."""
+        h = kpis.hazards_existing(self.result)
+        h = h[~h["done"]]
+        reg = self.result.context.registry
+        out = pd.DataFrame({
+            "企业名称": h["eid"].map(reg["name"]), "所属村": h["eid"].map(reg["village"]),
+            "隐患编号": h["hazard_no"], "隐患描述": h["description"], "发现日期": h["found_on"].dt.date,
+            "整改期限": h["deadline"].dt.date,
+            "逾期天数": (self.result.context.as_of_ts - h["deadline"]).dt.days.where(h["overdue"]),
+            "来源": h["source_file"] + h["source_sheet"].map(lambda s: f"｜{s}" if s else "") + "｜第" + h["source_row"].astype(str) + "行",
+        })
+        return out.sort_values(["发现日期", "企业名称"], kind="mergesort").reset_index(drop=True)

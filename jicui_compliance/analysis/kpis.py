@@ -1,0 +1,218 @@
+"""Key figures of the campaign at as-of, as small frames with Chinese column names.
+
+Every figure counts records that exist at as-of (dated on or before it) of enterprises in
+the registry. Rates are fractions (0.0–1.0); reports format them as percentages.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from .obligations import COMPLIANT, NOT_COMPLIANT, PENDING
+
+
+def _rate(num, den):
+    den = np.asarray(den, dtype=float)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.where(den > 0, np.asarray(num, dtype=float) / np.where(den > 0, den, 1), np.nan).round(4)
+
+
+def _by(frame: pd.DataFrame, ctx, by: str | None) -> pd.Series | str:
+    if by is None:
+        return pd.Series("全镇", index=frame.index)
+    col = {"village": "village", "station": "station_eff", "industry": "industry"}[by]
+    return frame["eid"].map(ctx.registry[col]).fillna("（未知）")
+
+
+def hazards_existing(result) -> pd.DataFrame:
+    ctx = result.context
+    h = ctx.frame("hazards")
+    h = h[ctx.existing(h, "found_on", undated=False)].copy()
+    end = ctx.as_of_end
+    h["done"] = (h["done_on"] < end).fillna(False).astype(bool)
+    h["closed"] = h["done"] & (h["verified_on"] < end).fillna(False).astype(bool)
+    h["overdue"] = ~h["done"] & (h["deadline"] < ctx.as_of_ts).fillna(False).astype(bool)
+    return h
+
+
+def hazard_kpis(result, by: str | None = None) -> pd.DataFrame:
+    """隐患：发现（按来源）、整改、销号、整改率、销号率、逾期未改；``by``: village / station / industry."""
+    ctx = result.context
+    h = hazards_existing(result)
+    key = _by(h, ctx, by)
+    src = h["source"].astype(object)
+    g = pd.DataFrame({
+        "key": key,
+        "隐患数": 1,
+        "企业自查": (src == "企业自查").astype(int),
+        "部门/执法检查": src.isin(["部门检查", "执法检查"]).astype(int),
+        "举报及其他": (~src.isin(["企业自查", "部门检查", "执法检查"])).astype(int),
+        "已整改": h["done"].astype(int),
+        "已销号": h["closed"].astype(int),
+        "逾期未改": h["overdue"].astype(int),
+    }).groupby("key").sum()
+    g["整改率"] = _rate(g["已整改"], g["隐患数"])
+    g["销号率"] = _rate(g["已销号"], g["隐患数"])
+    g.index.name = {None: "范围", "village": "村", "station": "站所", "industry": "行业领域"}[by]
+    return g.reset_index()
+
+
+def listed_supervision(result) -> int:
+    """挂牌督办（次）：执法检查记录中“挂牌督办”为“是”的次数（截至 as-of）。"""
+    ctx = result.context
+    e = ctx.frame("enforcement")
+    e = e[ctx.existing(e, "date", undated=False)]
+    return int(e["listed"].eq(True).fillna(False).sum())
+
+
+def hazard_flow(result, freq: str = "W-SUN") -> pd.DataFrame:
+    """Cumulative hazards found / fixed / closed by week (or ``freq``), up to as-of."""
+    h = hazards_existing(result)
+    end = result.context.as_of_end
+    series = {
+        "发现": h["found_on"],
+        "整改": h["done_on"].where(h["done_on"] < end),
+        "销号": h["verified_on"].where(h["closed"]),
+    }
+    out = pd.DataFrame({k: v.dropna().dt.to_period(freq).value_counts() for k, v in series.items()}).fillna(0)
+    if out.empty:
+        return pd.DataFrame(columns=list(series))
+    full = pd.period_range(out.index.min(), result.context.as_of_ts.to_period(freq), freq=freq)
+    out = out.reindex(full, fill_value=0).sort_index().cumsum().astype(int)
+    ends = out.index.end_time.normalize()
+    out.index = ends.where(ends <= result.context.as_of_ts, result.context.as_of_ts)  # the last week ends on as-of
+    out.index.name = "截至"
+    return out
+
+
+def coverage(status: pd.DataFrame, rule_id: str, by: str | None = None) -> pd.DataFrame:
+    """For a coverage obligation (HI001, DR001, …): per period (and ``by``), units due, compliant, rate."""
+    s = status[status["rule_id"] == rule_id]
+    keys = ["period"] + ([by] if by else [])
+    if s.empty:
+        return pd.DataFrame(columns=[*keys, "应完成", "已完成", "未完成", PENDING, "完成率"])
+    t = pd.crosstab([s[k] for k in keys], s["status"]).reindex(columns=[COMPLIANT, NOT_COMPLIANT, PENDING], fill_value=0)
+    t.columns.name = None
+    t = t.rename(columns={COMPLIANT: "已完成", NOT_COMPLIANT: "未完成"}).reset_index()
+    t.insert(len(keys), "应完成", t["已完成"] + t["未完成"])
+    t["完成率"] = _rate(t["已完成"], t["应完成"])
+    return t
+
+
+def head_inspection_matrix(status: pd.DataFrame) -> pd.DataFrame:
+    """Village × month: share of due enterprises with a head-led inspection (NaN where not yet due)."""
+    c = coverage(status, "HI001", by="village")
+    if c.empty:
+        return pd.DataFrame()
+    return c.pivot(index="village", columns="period", values="完成率").sort_index()
+
+
+def _row_compliance(result, ledger: str, prefix: str, date: str) -> pd.DataFrame:
+    """Records of a ledger existing at as-of, each marked compliant when no ``prefix`` rule flags its row."""
+    ctx = result.context
+    df = ctx.frame(ledger)
+    df = df[ctx.existing(df, date, undated=False)]
+    f = result.findings
+    f = f[f["rule_id"].str.startswith(prefix) & (f["ledger"] == ledger)]
+    bad = set(zip(f["source_file"], f["source_sheet"], f["source_row"].astype("Int64")))
+    ok = [k not in bad for k in zip(df["source_file"], df["source_sheet"], df["source_row"])]
+    return df.assign(compliant=ok)
+
+
+def outsourcing_kpis(result) -> pd.DataFrame:
+    d = _row_compliance(result, "outsourcing", "OS", "start")
+    end = result.context.as_of_end
+    signed = (d["agreement_on"] < end).fillna(False).astype(bool)
+    timely = signed & (d["agreement_on"] <= d["start"]).fillna(False).astype(bool)
+    n = len(d)
+    return pd.DataFrame([{
+        "外包外租项目": n, "涉及企业": d["eid"].nunique(), "已签安全协议": int(signed.sum()),
+        "开工前签订": int(timely.sum()), "全部合规": int(d["compliant"].sum()),
+        "协议签订率": _rate(signed.sum(), n).item(), "合规率": _rate(d["compliant"].sum(), n).item(),
+    }])
+
+
+def hot_work_kpis(result) -> pd.DataFrame:
+    d = _row_compliance(result, "hot_work", "HW", "start")
+    n = len(d)
+    return pd.DataFrame([{
+        "动火作业票": n, "涉及企业": d["eid"].nunique(), "合规作业票": int(d["compliant"].sum()),
+        "合规率": _rate(d["compliant"].sum(), n).item(),
+    }])
+
+
+def certificate_kpis(result) -> pd.DataFrame:
+    ctx = result.context
+    w = ctx.frame("special_workers")
+    w = w[w["eid"].notna() & ~w["on_post"].eq(False).fillna(False).astype(bool)]
+    valid = (w["valid_until"] >= ctx.as_of_ts).fillna(False).astype(bool)
+    soon = valid & (w["valid_until"] <= ctx.as_of_ts + pd.Timedelta(days=60)).fillna(False).astype(bool)
+    f = result.findings
+    overdue = int((f["rule_id"] == "SW002").sum())
+    n = len(w)
+    return pd.DataFrame([{
+        "在岗特种作业人员": n, "证书有效": int(valid.sum()), "证书过期": int(n - valid.sum()),
+        "60天内到期": int(soon.sum()), "复审逾期": overdue, "持证有效率": _rate(valid.sum(), n).item(),
+    }])
+
+
+def training_kpis(result, status: pd.DataFrame) -> pd.DataFrame:
+    ctx = result.context
+    t = ctx.frame("training")
+    t = t[ctx.existing(t, "date", undated=False)]
+    campaign = t[t["kind"] == "专项行动全员培训"]
+    tr1 = coverage(status, "TR001")
+    tr3 = coverage(status, "TR003")
+    row = {
+        "全员培训（场）": len(campaign), "培训人次": int(campaign["attendees"].fillna(0).sum()),
+        "考试人数": int(campaign["examined"].fillna(0).sum()), "合格人数": int(campaign["passed"].fillna(0).sum()),
+        "动火作业警示教育（场）": int((t["kind"] == "动火作业警示教育").sum()),
+        "事故警示教育（场）": int((t["kind"] == "事故警示教育").sum()),
+    }
+    for label, cov in (("全员培训考试覆盖率", tr1), ("动火警示教育覆盖率", tr3)):
+        row[label] = float(cov["完成率"].iloc[0]) if len(cov) and cov["应完成"].iloc[0] else np.nan
+    return pd.DataFrame([row])
+
+
+ACTIONS = ("责令限期整改", "罚款", "一案双罚", "停产整顿", "提请关闭", "移送司法机关")
+
+
+def enforcement_by_month(result) -> pd.DataFrame:
+    """执法：每月检查次数、发现重大隐患、罚款、一案双罚、停产整顿、提请关闭、移送司法机关。"""
+    ctx = result.context
+    e = ctx.frame("enforcement")
+    e = e[ctx.existing(e, "date", undated=False)]
+    actions = e["actions"].map(lambda a: set(a) if isinstance(a, tuple) else set())
+    fc, fh = e["fine_company"].fillna(0), e["fine_head"].fillna(0)
+    d = pd.DataFrame({
+        "月份": ctx.month_label(e["date"]),
+        "检查次数": 1,
+        "发现重大隐患": e["major_hazards"].fillna(0).astype(int),
+        "罚款企业（次）": (fc > 0).astype(int),
+        "企业罚款（元）": fc,
+        "处罚负责人（次）": (fh > 0).astype(int),
+        "负责人罚款（元）": fh,
+        "一案双罚（次）": ((fc > 0) & (fh > 0)).astype(int),
+        "挂牌督办（次）": e["listed"].eq(True).fillna(False).astype(int),
+        **{f"{a}（次）": actions.map(lambda s, a=a: a in s).astype(int) for a in ("停产整顿", "提请关闭", "移送司法机关")},
+    })
+    if d.empty:
+        return d
+    out = d.groupby("月份").sum().reset_index()
+    total = out.drop(columns="月份").sum().to_frame().T
+    total.insert(0, "月份", "合计")
+    return pd.concat([out, total], ignore_index=True)
+
+
+def accident_kpis(result) -> pd.DataFrame:
+    ctx = result.context
+    a = ctx.frame("accidents")
+    a = a[ctx.existing(a, "occurred_at", undated=False)]
+    row = {"事故起数": len(a), "死亡人数": int(a["deaths"].fillna(0).sum()), "受伤人数": int(a["injuries"].fillna(0).sum())}
+    for label, col in (("报县应急局", "county_at"), ("报镇政府", "town_at")):
+        delay = (a[col].where(a[col] < ctx.as_of_end) - a["occurred_at"]).dt.total_seconds() / 60
+        row[f"{label}平均用时（分钟）"] = round(float(delay.mean()), 1) if delay.notna().any() else np.nan
+        row[f"{label}最长用时（分钟）"] = round(float(delay.max()), 1) if delay.notna().any() else np.nan
+        row[f"{label}超1小时或未报（起）"] = int(((delay > 60) | delay.isna()).sum())
+    return pd.DataFrame([row])

@@ -1,0 +1,89 @@
+"""Reporting windows for 周调度、月小结、季通报、年总结 (plan 五 (三)), and dated findings."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from ..campaign import Campaign
+from ..ledgers import LEDGERS
+
+CADENCES = {"week": "周调度表", "month": "月小结", "quarter": "季通报", "year": "年总结"}
+
+
+@dataclass(frozen=True)
+class Window:
+    cadence: str
+    start: dt.date
+    end: dt.date
+
+    @property
+    def title(self) -> str:
+        return CADENCES[self.cadence]
+
+    @property
+    def label(self) -> str:
+        s, e = self.start, self.end
+        if self.cadence == "month":
+            return f"{e.year}年{e.month}月（{s.month}月{s.day}日—{e.month}月{e.day}日）"
+        if self.cadence == "quarter":
+            return f"{e.year}年第{(e.month - 1) // 3 + 1}季度（{s.month}月{s.day}日—{e.month}月{e.day}日）"
+        return f"{s.year}年{s.month}月{s.day}日—{e.year}年{e.month}月{e.day}日"
+
+    def contains(self, dates: pd.Series) -> pd.Series:
+        start, end = pd.Timestamp(self.start), pd.Timestamp(self.end) + pd.Timedelta(days=1)
+        return ((dates >= start) & (dates < end)).fillna(False).astype(bool)
+
+
+def window_for(cadence: str, as_of: dt.date, campaign: Campaign) -> Window:
+    """The window a cadence product covers, ending on as-of: the 7 days, the month, the quarter
+    so far, or the whole campaign (年总结)."""
+    if cadence == "week":
+        return Window(cadence, as_of - dt.timedelta(days=6), as_of)
+    if cadence == "month":
+        return Window(cadence, as_of.replace(day=1), as_of)
+    if cadence == "quarter":
+        return Window(cadence, dt.date(as_of.year, 3 * ((as_of.month - 1) // 3) + 1, 1), as_of)
+    if cadence == "year":
+        return Window(cadence, min(campaign.start, dt.date(campaign.drill_year, 1, 1)), as_of)
+    raise ValueError(f"unknown cadence {cadence!r}: week, month, quarter or year")
+
+
+def period_end(campaign: Campaign, label: str) -> pd.Timestamp:
+    if not label:
+        return pd.NaT
+    if label.startswith("P"):
+        return pd.Timestamp(campaign.phase(label).end)
+    if label.endswith("-H1"):
+        return pd.Timestamp(int(label[:4]), 6, 30)
+    if label.endswith("-H2") or len(label) == 4:
+        return pd.Timestamp(int(label[:4]), 12, 31)
+    return pd.Period(label, freq="M").end_time.normalize()
+
+
+def dated_findings(result) -> pd.DataFrame:
+    """Findings with ``date``: the date of the record they stand on (its ledger's date field), or
+    the last day of their period; NaT for findings about files and registry rows."""
+    f = result.findings.copy()
+    dates = pd.Series(pd.NaT, index=f.index, dtype="datetime64[ns]")
+    for ledger, led in LEDGERS.items():
+        if not led.date_field:
+            continue
+        sel = (f["ledger"] == ledger) & f["source_row"].notna()
+        if not sel.any():
+            continue
+        frame = result.context.frame(ledger)
+        idx = pd.MultiIndex.from_arrays([frame["source_file"], frame["source_sheet"], frame["source_row"].astype("Int64")])
+        lookup = pd.Series(frame[led.date_field].to_numpy(), index=idx)
+        lookup = lookup[~lookup.index.duplicated()]
+        keys = pd.MultiIndex.from_arrays([f.loc[sel, "source_file"], f.loc[sel, "source_sheet"],
+                                          f.loc[sel, "source_row"].astype("Int64")])
+        dates[sel] = lookup.reindex(keys).dt.normalize().to_numpy()
+    per = f["period"] != ""
+    labels = {p: period_end(result.campaign, p) for p in f.loc[per, "period"].unique()}
+    dates[per] = f.loc[per, "period"].map(labels).to_numpy(dtype="datetime64[ns]")
+    f["date"] = dates
+    return f

@@ -1,0 +1,106 @@
+"""Analysis frames against figures computed by hand on small fixtures."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pandas as pd
+import pytest
+
+from jicui_compliance.analysis import Analysis, window_for
+from jicui_compliance.campaign import load_campaign
+from jicui_compliance.check import run_check
+
+from .rules.runner import write_case
+
+CLOSED = dict(immediate="否", owner="a", measures="b", funds=1, contingency="有", posted="是", verifier="v", status="已销号")
+
+
+@pytest.fixture(scope="module")
+def small(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("small")
+    write_case({
+        "head_inspections": [
+            {"enterprise": "甲公司", "date": "2023-06-10", "leader": "张三", "hazards_found": 0, "signed": "是"},
+            {"enterprise": "甲公司", "date": "2023-07-10", "leader": "张三", "hazards_found": 0, "signed": "是"},
+            {"enterprise": "乙公司", "date": "2023-06-12", "leader": "王五", "hazards_found": 0, "signed": "是"},
+            {"enterprise": "乙公司", "date": "2023-07-12", "leader": "李四", "hazards_found": 0, "signed": "是"},
+        ],
+        "hazards": [
+            {"enterprise": "甲公司", "hazard_no": "Y1", "description": "x", "found_on": "2023-06-01", "source": "企业自查",
+             "deadline": "2023-06-30", "reported_on": "2023-06-02", "done_on": "2023-06-20", "verified_on": "2023-06-25", **CLOSED},
+            {"enterprise": "乙公司", "hazard_no": "Y2", "description": "y", "found_on": "2023-06-05", "source": "执法检查",
+             "deadline": "2023-06-30", "reported_on": "2023-06-06", **{**CLOSED, "status": "整改中", "verifier": None}},
+            {"enterprise": "丙公司", "hazard_no": "Y3", "description": "z", "found_on": "2023-07-20", "source": "部门检查",
+             "deadline": "2023-09-30", "reported_on": "2023-07-21", "done_on": "2023-07-25", **{**CLOSED, "status": "已整改", "verifier": None}},
+            {"enterprise": "丙公司", "hazard_no": "Y4", "description": "later", "found_on": "2023-08-20", "source": "企业自查",
+             "deadline": "2023-09-30", "reported_on": "2023-08-21", **{**CLOSED, "status": "整改中", "verifier": None}},
+        ],
+        "enforcement": [
+            {"enterprise": "乙公司", "date": "2023-07-05", "station": "应急站", "officers": "赵、钱", "major_hazards": 1,
+             "hazard_nos": "Y2", "actions": "罚款、一案双罚", "fine_company": 10000, "fine_head": 2000, "listed": "是",
+             "supervisor": "赵", "signed": "是"},
+        ],
+    }, folder)
+    return run_check([folder], as_of=dt.date(2023, 7, 31))
+
+
+def test_hazard_kpis_by_hand(small):
+    a = Analysis(small)
+    h = a.hazards().iloc[0]
+    # Y4 is found after as-of: it does not exist yet
+    assert (h["隐患数"], h["企业自查"], h["部门/执法检查"], h["已整改"], h["已销号"], h["逾期未改"]) == (3, 1, 2, 2, 1, 1)
+    assert h["整改率"] == pytest.approx(2 / 3, abs=1e-4) and h["销号率"] == pytest.approx(1 / 3, abs=1e-4)
+    by_village = a.hazards(by="village").set_index("村")
+    assert by_village.loc["东坡村", "隐患数"] == 2 and by_village.loc["西岭村", "隐患数"] == 1
+    assert a.listed_supervision() == 1
+
+
+def test_head_inspection_coverage_by_hand(small):
+    a = Analysis(small)
+    c = a.coverage("HI001").set_index("period")
+    # June: 甲 and 乙 led by their heads (2 of 4); July: only 甲 (乙's was led by 李四)
+    assert (c.loc["2023-06", "应完成"], c.loc["2023-06", "已完成"]) == (4, 2)
+    assert (c.loc["2023-07", "应完成"], c.loc["2023-07", "已完成"]) == (4, 1)
+    assert c.loc["2023-08", "待到期"] == 4 and c.loc["2023-08", "应完成"] == 0
+    m = a.head_inspection_matrix()
+    assert m.loc["东坡村", "2023-06"] == 1.0 and m.loc["西岭村", "2023-06"] == 0.0
+    assert pd.isna(m.loc["东坡村", "2023-08"])
+
+
+def test_phase_table_counts_match_the_status_rows(small):
+    a = Analysis(small)
+    t = a.phase_table().set_index(["phase", "rule_id"])
+    hi = t.loc[("P2", "HI001")]
+    assert (hi["应核查"], hi["合规"], hi["不合规"], hi["待到期"]) == (8, 3, 5, 0)
+    assert t.loc[("P3", "HI001"), "待到期"] == 16  # Aug–Nov, 4 enterprises
+    assert t.loc[("P2", "HZ005"), "不合规"] == 1  # 乙公司's overdue hazard, found in June
+    overview = a.phase_overview().set_index("phase")
+    assert overview.loc["P3", "合规"] == 0 and overview.loc["P3", "待到期"] > 0
+
+
+def test_village_narrowing(small):
+    a = Analysis(small, village="西岭村")
+    assert a.hazards().iloc[0]["隐患数"] == 1
+    assert set(a.findings["village"]) <= {"西岭村"}
+    assert set(a.status["village"]) <= {"西岭村"}
+
+
+def test_enforcement_and_four_lists(small):
+    a = Analysis(small)
+    e = a.enforcement().set_index("月份")
+    assert e.loc["2023-07", "检查次数"] == 1 and e.loc["2023-07", "一案双罚（次）"] == 1
+    assert e.loc["合计", "企业罚款（元）"] == 10000
+    lists = a.four_lists().set_index("企业名称")
+    # 乙公司: its hazard is overdue by 31 days at as-of (HZ005) → 停产整顿一批
+    assert lists.loc["乙公司", "名单"] == "停产整顿一批"
+    assert set(lists["名单"]) <= {"停产整顿一批", "联合惩戒一批", "约谈一批", "通报一批"}
+
+
+def test_windows():
+    c = load_campaign()
+    w = window_for("week", dt.date(2023, 9, 15), c)
+    assert (w.start, w.end) == (dt.date(2023, 9, 9), dt.date(2023, 9, 15))
+    assert window_for("quarter", dt.date(2023, 9, 15), c).start == dt.date(2023, 7, 1)
+    assert window_for("month", dt.date(2023, 9, 15), c).start == dt.date(2023, 9, 1)
+    assert window_for("year", dt.date(2023, 12, 31), c).start == dt.date(2023, 1, 1)
