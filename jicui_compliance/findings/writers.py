@@ -17,18 +17,28 @@ _COLOURS = {"错误": "#F8CBAD", "警告": "#FFE699", "提示": "#DDEBF7"}
 
 
 def safe_for_output(findings: pd.DataFrame) -> pd.DataFrame:
-    """Mask what looks like an ID or mobile number in every text column (a safety net)."""
+    """Mask what looks like an ID or mobile number in every text column (a safety net).
+
+    Only cells holding a run of 11 or more digits can hold one, so only those are masked.
+    """
     out = findings.copy()
     for c in ("value", "message", "column", "enterprise_name"):
-        out[c] = out[c].map(mask_text)
+        col = out[c].astype(str)
+        maybe = col.str.contains(r"\d{11}", regex=True)
+        if maybe.any():
+            out.loc[maybe, c] = col[maybe].map(mask_text)
     return out
 
 
 def write_csv(findings: pd.DataFrame, path: Path) -> None:
+    """UTF-8 with BOM (Excel opens it); a cell starting with = + - @ gets a leading ' (never a formula)."""
     out = safe_for_output(findings)
     for c in COLUMNS:
         if c != "source_row":
-            out[c] = out[c].map(lambda v: "'" + v if isinstance(v, str) and v.startswith(_FORMULA_START) else v)
+            col = out[c].astype(str)
+            risky = col.str.startswith(_FORMULA_START)
+            if risky.any():
+                out.loc[risky, c] = "'" + col[risky]
     out.to_csv(path, index=False, encoding="utf-8-sig")
 
 
@@ -37,7 +47,7 @@ def write_xlsx(findings: pd.DataFrame, path: Path, summary: pd.DataFrame | None 
 
     out = safe_for_output(findings)
     wb = xlsxwriter.Workbook(str(path), {"strings_to_formulas": False, "strings_to_numbers": False,
-                                         "strings_to_urls": False})
+                                         "strings_to_urls": False, "constant_memory": True})
     head = wb.add_format({"bold": True, "bg_color": "#D9E1F2", "border": 1, "text_wrap": True, "valign": "top"})
     sev = {k: wb.add_format({"bg_color": v}) for k, v in _COLOURS.items()}
     wrap = wb.add_format({"text_wrap": False})
