@@ -1,0 +1,780 @@
+"""Planted violations: each one changes an otherwise clean enterprise and says what a
+correct checker must find because of it (the consequences included).
+
+The catalogue, with the reasoning, is the table in the package docstring
+(:mod:`jicui_compliance.samples`). Each planting function here is one line of that table.
+Enterprises are drawn so that no two plantings meet (see :meth:`Planter.pick`): a planting
+that changes an enterprise's coverage (its July inspections, its drills, its checklist row,
+its enforcement history …) has the enterprise to itself; plantings on single rows may share
+an enterprise but never a row. An untouched enterprise is always preferred, so in the default
+town (150 enterprises) almost every planting has its own. A planted town needs about 30
+enterprises or more.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+from dataclasses import dataclass
+
+from . import _people as P
+from ._town import (D, DAY, DT, Ent, Raw, Town, add_accident, add_drill, add_hazard, add_inspection, add_permit,
+                    _stem, add_training, new_certificate, norm_name)
+
+
+@dataclass
+class Finding:
+    """One manifest row before its source location is known."""
+
+    rule: str
+    e: int | None = None  # enterprise index
+    uscc: str | None = None  # when it is not the registry's (unknown enterprise)
+    village: str = ""
+    row: tuple[str, int] | None = None  # (ledger, row index)
+    dup: tuple[str, int] | None = None  # SCH004: the other occurrence; the later one is flagged
+    sheet: str | None = None  # key of a planted sheet (SCH000 / SCH001)
+    file: str | None = None  # a non-ledger file (SCH000)
+    period: str = ""
+    note: str = ""
+    expect: tuple[str, object] | None = None  # (column key, canonical value) the row holds
+
+
+class Planter:
+    def __init__(self, town: Town):
+        self.town = town
+        self.rng = random.Random(f"jicui-plants-{town.seed}")
+        self.used: dict[int, dict[str, str]] = {}  # enterprise → aspect → "x" (whole) | "s" (rows)
+        self.taken: set[tuple[str, int]] = set()  # rows already planted on
+        self.order = list(range(len(town.ents)))
+        self.rng.shuffle(self.order)
+        self.found: list[Finding] = []
+        self.sheets: dict[str, dict] = {}  # planted sheets: key → spec for the layout
+        self.files: list[tuple[str, bytes]] = []  # non-ledger files (relative path, content)
+
+    # -- choosing enterprises ------------------------------------------------------------
+    def pick(self, aspects: str = "", pred=lambda ent: True, *, shared: str = "") -> Ent:
+        """An enterprise for a planting.
+
+        ``aspects`` are parts of the enterprise the planting changes as a whole (a month's
+        inspections, its checklist row, its drills coverage, …): no other planting may touch
+        them. ``shared`` are ledgers where the planting only adds or changes rows of its
+        own: other row plantings may share the enterprise (on other rows), coverage
+        plantings may not. An untouched enterprise is preferred while any is left.
+        """
+        excl, sh = set(aspects.split()), set(shared.split())
+        ents = self.town.ents
+        for strict in (True, False):
+            for i in self.order:
+                used = self.used.get(i)
+                if strict:
+                    ok = used is None
+                else:
+                    used = used or {}
+                    ok = all(a not in used for a in excl) and all(used.get(a) != "x" for a in sh)
+                if ok and pred(ents[i]):
+                    u = self.used.setdefault(i, {})
+                    u.update({a: "x" for a in excl})
+                    for a in sh:
+                        u.setdefault(a, "s")
+                    return ents[i]
+        raise RuntimeError(f"no enterprise left for a planting touching {aspects or shared}: "
+                           "the town is too small (use more enterprises, or clean=True)")
+
+    def add(self, rule: str, ent: Ent | None, **kw) -> Finding:
+        if ent is not None:
+            kw.setdefault("e", ent.i)
+            kw.setdefault("village", self.town.villages[ent.village])
+        f = Finding(rule, **kw)
+        self.found.append(f)
+        return f
+
+    # -- helpers ---------------------------------------------------------------------------
+    def one(self, ledger: str, ent: Ent, pred=lambda i: True) -> int:
+        """A row of the enterprise no other planting uses (and marks it used)."""
+        rows = [i for i in self.town.t[ledger].rows(ent.i) if (ledger, i) not in self.taken and pred(i)]
+        if not rows:
+            raise RuntimeError(f"{ledger}: no row to plant on for {ent.name}")
+        i = self.rng.choice(rows)
+        self.taken.add((ledger, i))
+        return i
+
+    def has(self, ledger: str, ent: Ent, pred=lambda i: True) -> bool:
+        return any((ledger, i) not in self.taken and pred(i) for i in self.town.t[ledger].rows(ent.i))
+
+    def donor(self, a: Ent) -> Ent:
+        """Another enterprise whose name a REF002 row borrows (it is not changed)."""
+        for i in self.order:
+            e = self.town.ents[i]
+            if e.i != a.i and e.ref_mode == "mixed":
+                return e
+        raise RuntimeError("a town of one enterprise has no other name to borrow")
+
+    def new_name(self, ent: Ent) -> str:
+        name = P.distinct_names(self.rng, 1, ent.people)[0]
+        ent.people.add(name)
+        return name
+
+
+def plant_all(town: Town) -> Planter:
+    p = Planter(town)
+    for fn in (_generic, _registry_and_checklist, _hazards, _head_inspections, _drills, _outsourcing,
+               _hot_work, _special_workers, _training, _enforcement, _accidents, _town_level):
+        fn(p)
+    return p
+
+
+# =========================================================================================
+def _generic(p: Planter) -> None:
+    town, rng = p.town, p.rng
+    t = town.t
+    v0 = 0
+    v1 = 1 % len(town.villages)
+    # SCH000: a sheet that is no ledger, a scanned PDF and a Word file
+    p.sheets["junk"] = {"doc": "registry", "name": "统计汇总"}
+    p.add("SCH000", None, sheet="junk", note="企业名录工作簿中的“统计汇总”表不是任何台账")
+    pdf_path = f"{town.villages[v1]}/隐患整改验收单扫描件.pdf"
+    p.files.append((pdf_path, _tiny_pdf()))
+    p.add("SCH000", None, file=pdf_path, note="扫描件（PDF）不是台账文件")
+    docx_path = "应急站/执法检查情况说明.docx"
+    p.files.append((docx_path, _tiny_docx("执法检查情况说明")))
+    p.add("SCH000", None, file=docx_path, note="Word 文档不是台账文件")
+
+    # SCH001: a hazards sheet without 发现方式, a training sheet without 类型 (their rows are
+    # extra: read or not, nothing else changes)
+    ent = p.pick(shared="hazards")
+    for _ in range(2):
+        r = add_hazard(town, ent.i, town.day(D(2023, 8, 1), D(2023, 9, 30)), "部门检查", immediate=False,
+                       open_ok=False, place="补录隐患")
+    p.sheets["补录隐患"] = {"ledger": "hazards", "village": ent.village, "omit": ("source",)}
+    p.add("SCH001", None, sheet="补录隐患", note="“补录隐患”表缺少必填列“发现方式”")
+    ent2 = p.pick(shared="training")
+    for m in (3, 4, 5):
+        add_training(town, ent2, D(2023, m, 18), "安全例会", "月度安全例会", place="安全例会记录",
+                     attendees=min(ent2.employees, 12))
+    p.sheets["安全例会记录"] = {"ledger": "training", "village": ent2.village, "omit": ("kind",)}
+    p.add("SCH001", None, sheet="安全例会记录", note="“安全例会记录”表缺少必填列“类型”")
+
+    # SCH002: values that cannot be read
+    hi = t["head_inspections"]
+    ent = p.pick(shared="hi")
+    r = hi.add(ent.i, D(2023, 8, 31), date=Raw("2023-13-45"), leader=ent.head, members=None,
+               basis="重大事故隐患判定标准", hazards_found=0, signed=True)
+    p.add("SCH002", ent, row=("head_inspections", r), expect=("date", Raw("2023-13-45")),
+          note="检查日期“2023-13-45”不是日期（该行不计入月度检查，当月另有负责人带队检查）")
+    ent = p.pick(shared="hi")
+    r = hi.add(ent.i, D(2023, 9, 15), date=D(2023, 9, 15), leader=ent.head, members=None,
+               basis="重点检查事项清单", hazards_found=Raw("若干"), signed=True)
+    p.add("SCH002", ent, row=("head_inspections", r), expect=("hazards_found", Raw("若干")),
+          note="发现隐患数“若干”不是整数（无法核对 HI004）")
+    ent = p.pick(shared="training")
+    r = add_training(town, ent, D(2023, 2, 27), "安全例会", "节后复工安全例会", date=Raw("2023-02-30"))
+    p.add("SCH002", ent, row=("training", r), expect=("date", Raw("2023-02-30")), note="日期“2023-02-30”不存在")
+    ent = p.pick(shared="training")
+    r = add_training(town, ent, D(2023, 4, 11), "安全例会", "安全例会", attendees=Raw("abc"))
+    p.add("SCH002", ent, row=("training", r), expect=("attendees", Raw("abc")), note="参加人数“abc”不是整数")
+    ent = p.pick(shared="drills", pred=lambda e: p.has("drills", e))
+    r = p.one("drills", ent)
+    t["drills"].set(r, kind=Raw("桌面推演"))
+    p.add("SCH002", ent, row=("drills", r), expect=("kind", Raw("桌面推演")),
+          note="演练类型“桌面推演”不在可选值中（演练本身有效）")
+    ent = p.pick(shared="sw")
+    r = new_certificate(town, ent, Raw("司炉工"))
+    p.add("SCH002", ent, row=("special_workers", r), expect=("category", Raw("司炉工")),
+          note="作业类别“司炉工”不在特种作业目录中（证书有效，非动火人员）")
+    ent = p.pick(shared="sw")
+    r = new_certificate(town, ent, "电工作业", on_post=Raw("待定"))
+    p.add("SCH002", ent, row=("special_workers", r), expect=("on_post", Raw("待定")),
+          note="是否在岗“待定”不是是/否（证书有效，无其他问题）")
+
+    # SCH003: empty required cells
+    ent = p.pick(shared="hazards")
+    r = add_hazard(town, ent.i, town.day(D(2023, 6, 1), D(2023, 9, 30)), "部门检查", open_ok=False)
+    t["hazards"].set(r, description=None)
+    p.add("SCH003", ent, row=("hazards", r), expect=("description", None), note="隐患描述为空")
+    ent = p.pick(shared="sw")
+    r = new_certificate(town, ent, "电工作业")
+    t["special_workers"].set(r, cert_no=None)
+    p.add("SCH003", ent, row=("special_workers", r), expect=("cert_no", None), note="证书编号为空（电工，非动火人员）")
+    ent = p.pick(shared="os", pred=lambda e: p.has("outsourcing", e))
+    r = p.one("outsourcing", ent)
+    t["outsourcing"].set(r, party=None)
+    p.add("SCH003", ent, row=("outsourcing", r), expect=("party", None), note="承包承租方为空")
+    st = "城建站"
+    r = t["meetings"].add(-1, D(2023, 6, 20), place="town", unit=st, date=D(2023, 6, 20), kind="企业宣讲",
+                          chair=None, note="到建筑施工企业宣讲专项整治方案")
+    p.add("SCH003", None, row=("meetings", r), expect=("chair", None), note="企业宣讲记录的主持或带队为空")
+
+    # SCH004: duplicate keys (the later occurrence in reading order is flagged)
+    ent = p.pick("registry")
+    reg = t["enterprises"]
+    vals = {k: reg.get(ent.reg_row, k) for k in reg.fields}
+    r = reg.add(ent.i, (10**6, ent.i), **vals)  # pasted again at the end of the list
+    p.add("SCH004", ent, row=("enterprises", r), dup=("enterprises", ent.reg_row), expect=("uscc", ent.uscc),
+          note="统一社会信用代码在企业名录中重复出现（重复粘贴的整行）")
+    ent = p.pick("hazards", lambda e: any(t["hazards"].get(i, "source") == "企业自查" for i in t["hazards"].rows(e.i)))
+    first = p.one("hazards", ent, lambda i: t["hazards"].get(i, "source") == "企业自查")
+    r = add_hazard(town, ent.i, town.day(D(2023, 6, 1), D(2023, 10, 31)), "部门检查", open_ok=False)
+    no = t["hazards"].get(first, "hazard_no")
+    t["hazards"].set(r, hazard_no=no)
+    p.add("SCH004", ent, row=("hazards", r), dup=("hazards", first), expect=("hazard_no", no),
+          note=f"同一企业隐患编号“{no}”重复")
+    ent = p.pick(shared="hw", pred=lambda e: e.hot_work and p.has("hot_work", e))
+    first = p.one("hot_work", ent)
+    start = t["hot_work"].get(first, "start") + dt.timedelta(days=3)
+    r = add_permit(town, ent, start)
+    no = t["hot_work"].get(first, "permit_no")
+    t["hot_work"].set(r, permit_no=no)
+    p.taken.add(("hot_work", r))
+    p.add("SCH004", ent, row=("hot_work", r), dup=("hot_work", first), expect=("permit_no", no),
+          note=f"同一企业作业票编号“{no}”重复")
+
+    # FMT001: a registry code with a wrong check character (the enterprise's rows name it
+    # by name only, so no other cell carries the bad code); a contractor's code
+    ent = p.pick("registry ref")
+    bad = P.break_uscc(ent.uscc)
+    reg.set(ent.reg_row, uscc=bad)
+    ent.uscc, ent.ref_mode = bad, "name"
+    p.add("FMT001", ent, row=("enterprises", ent.reg_row), expect=("uscc", bad),
+          note="企业名录中的统一社会信用代码校验位错误（其台账只写企业名称）")
+    ent = p.pick(shared="os", pred=lambda e: p.has("outsourcing", e))
+    r = p.one("outsourcing", ent)
+    bad = P.break_uscc(t["outsourcing"].get(r, "party_uscc"))
+    t["outsourcing"].set(r, party_uscc=bad)
+    p.add("FMT001", ent, row=("outsourcing", r), expect=("party_uscc", bad), note="承包承租方信用代码校验位错误")
+
+    # FMT002: ID numbers with a wrong check digit (electricians: no hot work)
+    for _ in range(2):
+        ent = p.pick(shared="sw")
+        r = new_certificate(town, ent, "电工作业")
+        bad = P.break_id(t["special_workers"].get(r, "id_no"))
+        t["special_workers"].set(r, id_no=bad)
+        p.add("FMT002", ent, row=("special_workers", r), expect=("id_no", bad), note="身份证号校验位错误")
+
+    # FMT003: malformed phone numbers in the registry
+    for bad in (lambda ph: P.mobile(rng)[:10], lambda ph: f"{P.AREA_CODE}-{rng.randrange(10000, 99999)}"):
+        ent = p.pick("registry")
+        ph = bad(ent.phone)
+        reg.set(ent.reg_row, phone=ph)
+        p.add("FMT003", ent, row=("enterprises", ent.reg_row), expect=("phone", ph), note=f"联系电话“{ph}”位数不对")
+
+    # REF001: rows naming an enterprise that is not in the registry
+    known = {norm_name(e.name) for e in town.ents}
+    unknown = []
+    while len(unknown) < 2:
+        nm = f"{_stem(rng.choice(town.villages))}{rng.choice(('顺发', '永兴', '利民', '广源'))}商贸有限公司"
+        if norm_name(nm) not in known and nm not in unknown:
+            unknown.append(nm)
+    r = t["training"].add(-1, D(2023, 7, 6), v=v0, ref={"name": unknown[0], "uscc": None}, date=D(2023, 7, 6),
+                          kind="安全例会", topic="安全例会", attendees=8)
+    p.add("REF001", None, row=("training", r), expect=("@name", unknown[0]), note=f"“{unknown[0]}”不在企业名录中")
+    r = t["hazards"].add(-1, D(2023, 8, 9), v=v1, ref={"name": unknown[1], "uscc": None},
+                         hazard_no="YH2023-001", description="仓库电气线路私拉乱接", category="现场管理类",
+                         found_on=D(2023, 8, 9), source="部门检查", immediate=True, owner="刘强",
+                         measures="拆除私拉线路", funds=0, deadline=None, contingency=None, posted=True,
+                         reported_on=None, done_on=D(2023, 8, 9), verifier="刘强", verified_on=D(2023, 8, 9),
+                         status="已销号")
+    p.add("REF001", None, row=("hazards", r), expect=("@name", unknown[1]), note=f"“{unknown[1]}”不在企业名录中")
+
+    # REF002: the USCC of one enterprise with the name of another (the row is the USCC's)
+    a = p.pick("ref", shared="hi")
+    b = p.donor(a)
+    r = hi.add(a.i, D(2023, 10, 20), ref={"uscc": a.uscc, "name": b.name}, date=D(2023, 10, 20), leader=a.head,
+               members=None, basis="重大事故隐患判定标准", hazards_found=0, signed=True)
+    p.add("REF002", a, row=("head_inspections", r), expect=("@name", b.name),
+          note=f"信用代码属于本企业，企业名称却是“{b.name}”（本行按信用代码归属，负责人带队，无其他问题）")
+    a = p.pick("ref", shared="training")
+    b = p.donor(a)
+    r = add_training(town, a, D(2023, 11, 8), "安全例会", "安全例会", ref={"uscc": a.uscc, "name": b.name})
+    p.add("REF002", a, row=("training", r), expect=("@name", b.name),
+          note=f"信用代码属于本企业，企业名称却是“{b.name}”")
+
+
+# =========================================================================================
+def _registry_and_checklist(p: Planter) -> None:
+    town = p.town
+    t = town.t
+    reg, ck = t["enterprises"], t["checklist"]
+    for k in range(2):
+        ent = p.pick("registry")
+        lead = town.campaign.industry(ent.industry)
+        wrong = next(s for s in town.stations if s not in lead.stations and s != town.enforcement_team
+                     and s != ("城建站", "农技站")[k])
+        reg.set(ent.reg_row, station=wrong)
+        p.add("ENT001", ent, row=("enterprises", ent.reg_row), expect=("station", wrong),
+              note=f"{ent.industry}的监管站所应为{lead.station}，填为{wrong}")
+    for value in (None, "无"):
+        ent = p.pick("registry")
+        reg.set(ent.reg_row, safety_staff=value)
+        p.add("ENT002", ent, row=("enterprises", ent.reg_row), expect=("safety_staff", value),
+              note="未填安全管理人员" if value is None else "安全管理人员填“无”")
+
+    def chk(rule: str, key: str, value, note: str, pred=lambda e: True) -> None:
+        ent = p.pick("checklist", pred)
+        ck.set(ent.check_row, **{key: value})
+        p.add(rule, ent, row=("checklist", ent.check_row), period="P2", expect=(key, value), note=note)
+
+    chk("CHK001", "plan_on", None, "未填方案制定日期")
+    chk("CHK001", "kickoff_on", D(2023, 8, 15), "动员部署会在 P2 结束（7月31日）之后才召开")
+    chk("CHK002", "duty_system", False, "全员岗位责任制：否")
+    chk("CHK002", "duty_system", False, "全员岗位责任制：否")
+    chk("CHK003", "duty_lists", False, "负责人职责清单：否")
+    chk("CHK003", "duty_lists", False, "负责人职责清单：否")
+    chk("CHK004", "hot_work_review_on", None, "未填动火人员排查日期")
+    chk("CHK004", "hot_work_review_on", D(2023, 9, 10), "动火人员排查在 P2 结束之后")
+    # CHK005 on enterprises with a contract in force during P2: whether or not a checker counts
+    # contracts that start after P2 (or ended before it), these need the review
+    os_ = t["outsourcing"]
+    p2 = town.campaign.phase("P2")
+    in_p2 = lambda e: any(os_.get(i, "start") <= p2.end and (os_.get(i, "end") is None or os_.get(i, "end") >= p2.start)  # noqa: E731
+                          for i in os_.rows(e.i))
+    chk("CHK005", "outsourcing_review_on", None, "有外包外租项目，未填外包外租排查日期", in_p2)
+    chk("CHK005", "outsourcing_review_on", D(2023, 8, 20), "外包外租排查在 P2 结束之后", in_p2)
+    for _ in range(2):  # no checklist row at all: CHK006 (it stands for every item, E(1)…E(13))
+        ent = p.pick("checklist", lambda e: not t["outsourcing"].rows(e.i))
+        ck.kill(ent.check_row)
+        ent.check_row = -1
+        p.add("CHK006", ent, period="P2", note="企业专项行动落实情况表中没有该企业")
+
+
+# =========================================================================================
+def _hazards(p: Planter) -> None:
+    town = p.town
+    hz = town.t["hazards"]
+
+    def plant(rule: str, note: str, *, immediate=False, expect_key: str | None = None, **vals) -> None:
+        ent = p.pick(shared="hazards")
+        r = add_hazard(town, ent.i, vals.pop("found_on", None) or town.day(D(2023, 6, 1), D(2023, 9, 30)),
+                       vals.pop("source", "部门检查"), immediate=immediate, open_ok=False)
+        found = hz.get(r, "found_on")
+        vals = {k: (v(found) if callable(v) else v) for k, v in vals.items()}
+        hz.set(r, **vals)
+        key = expect_key or next(iter(vals))
+        p.add(rule, ent, row=("hazards", r), expect=(key, hz.get(r, key)), note=note)
+
+    plant("HZ001", "需限期整改，未填整改资金", funds=None)
+    plant("HZ001", "需限期整改，应急预案填“无”", contingency="无")
+    plant("HZ002", "需限期整改，未公示（否）", posted=False)
+    plant("HZ002", "需限期整改，是否公示为空（按否）", posted=None)
+    plant("HZ003", "需限期整改，未填报告日期", reported_on=None)
+    plant("HZ003", "需限期整改，未填报告日期", reported_on=None)
+    plant("HZ004", "验收日期早于整改完成日期", expect_key="verified_on",
+          deadline=lambda f: f + DAY * 40, done_on=lambda f: f + DAY * 20, verified_on=lambda f: f + DAY * 15)
+    plant("HZ004", "整改期限早于发现日期", expect_key="deadline",
+          deadline=lambda f: f - DAY * 5, done_on=lambda f: f + DAY * 12, verified_on=lambda f: f + DAY * 12)
+    for k in range(2):
+        plant("HZ005", "整改期限已过仍未完成", expect_key="deadline", found_on=D(2023, 9, 5 + k),
+              deadline=D(2023, 10, 31), done_on=None, verifier=None, verified_on=None, status="整改中")
+    plant("HZ006", "已整改但无验收人、无验收日期", expect_key="verified_on",
+          verifier=None, verified_on=None, status="已整改")
+    plant("HZ006", "已整改但无验收日期", expect_key="verified_on", verified_on=None, status="已整改")
+    plant("HZ007", "状态“整改中”，却已整改完成并验收销号", status="整改中")
+    plant("HZ007", "状态“已整改”，却没有整改完成日期（期限在2024年）", expect_key="status",
+          found_on=D(2023, 12, 5), deadline=D(2024, 2, 29), done_on=None, verifier=None, verified_on=None,
+          status="已整改")
+    plant("HZ008", "立即整改，10天后才完成", immediate=True, expect_key="done_on",
+          deadline=None, done_on=lambda f: f + DAY * 10, verified_on=lambda f: f + DAY * 10)
+    plant("HZ008", "立即整改，至今未完成", immediate=True, expect_key="done_on", found_on=D(2023, 11, 10),
+          deadline=None, done_on=None, verifier=None, verified_on=None, status="整改中")
+
+
+# =========================================================================================
+def _head_inspections(p: Planter) -> None:
+    town = p.town
+    hi, hz = town.t["head_inspections"], town.t["hazards"]
+
+    def month_rows(ent: Ent, m: int) -> list[int]:
+        return [i for i in hi.rows(ent.i) if isinstance(hi.get(i, "date"), dt.date) and hi.get(i, "date").month == m]
+
+    for m in (7, 10):  # HI001: a real gap
+        ent = p.pick("hi")
+        for i in month_rows(ent, m):
+            hi.kill(i)
+        p.add("HI001", ent, period=f"2023-{m:02d}", note=f"删除了该企业{m}月的全部负责人带队检查")
+    # HI002 on an extra inspection (the month still has head-led ones)
+    ent = p.pick(shared="hi")
+    deputy = ent.deputy
+    r = hi.add(ent.i, D(2023, 8, 29), date=D(2023, 8, 29), leader=deputy, members=ent.safety_staff[0],
+               basis="重点检查事项清单", hazards_found=0, signed=True)
+    p.add("HI002", ent, row=("head_inspections", r), expect=("leader", deputy),
+          note="副职带队（当月另有主要负责人带队检查，故无 HI001）")
+    # HI002 on the only inspection of September: HI001 for September follows
+    ent = p.pick("hi")
+    sept = month_rows(ent, 9)
+    keep = sept[0]
+    for i in sept[1:]:
+        hi.kill(i)
+    hi.set(keep, leader=ent.deputy, hazards_found=0)
+    p.add("HI002", ent, row=("head_inspections", keep), expect=("leader", ent.deputy),
+          note="9月唯一一次检查由副职带队")
+    p.add("HI001", ent, period="2023-09", note="后果：9月唯一的检查不是主要负责人带队（见 HI002）")
+    for value in (None, "无"):
+        ent = p.pick(shared="hi")
+        r = p.one("head_inspections", ent, lambda i: isinstance(hi.get(i, "date"), dt.date))
+        hi.set(r, signed=value)
+        p.add("HI003", ent, row=("head_inspections", r), expect=("signed", value),
+              note="未签名确认" if value is None else "签名确认填“无”")
+    for _ in range(2):
+        ent = p.pick(shared="hi")
+        r = p.one("head_inspections", ent, lambda i: isinstance(hi.get(i, "date"), dt.date))
+        day = hi.get(r, "date")
+        n = sum(1 for i in hz.rows(ent.i) if hz.get(i, "source") == "企业自查" and hz.get(i, "found_on") == day)
+        hi.set(r, hazards_found=n + 2)
+        p.add("HI004", ent, row=("head_inspections", r), expect=("hazards_found", n + 2),
+              note=f"记录发现{n + 2}项隐患，当日企业自查隐患台账只有{n}项")
+
+
+# =========================================================================================
+def _drills(p: Planter) -> None:
+    town = p.town
+    dr = town.t["drills"]
+    for k in range(2):
+        ent = p.pick("drills", lambda e: not e.high_risk)
+        for i in dr.rows(ent.i):
+            dr.kill(i)
+        if k == 0:
+            add_drill(town, ent, D(2022, 11, 15))
+        p.add("DR001", ent, period="2023", note="2023年无应急演练" + ("（仅有2022年11月的一次）" if k == 0 else ""))
+    for k in range(2):
+        pred = (lambda e: e.high_risk) if k == 0 else (lambda e: e.high_risk and e.high_risk_cell is True
+                                                       and not town.campaign.industry(e.industry).high_risk)
+        try:
+            ent = p.pick("drills", pred)
+        except RuntimeError:
+            ent = p.pick("drills", lambda e: e.high_risk)
+        for i in dr.rows(ent.i):
+            if dr.get(i, "date") >= D(2023, 7, 1):
+                dr.kill(i)
+        extra = "（行业默认非高危，名录标注是否高危=是）" if not town.campaign.industry(ent.industry).high_risk else ""
+        p.add("DR002", ent, period="2023-H2", note="高危企业下半年无应急演练" + extra)
+    for value in (False, None):
+        ent = p.pick(shared="drills", pred=lambda e: p.has("drills", e))
+        r = p.one("drills", ent)
+        dr.set(r, evacuation=value)
+        p.add("DR003", ent, row=("drills", r), expect=("evacuation", value),
+              note="演练不含疏散逃生" + ("（空白按否）" if value is None else ""))
+    for _ in range(2):
+        ent = p.pick(shared="drills", pred=lambda e: p.has("drills", e))
+        r = p.one("drills", ent)
+        dr.set(r, evaluated=False)
+        p.add("DR004", ent, row=("drills", r), expect=("evaluated", False), note="演练未评估总结")
+    for _ in range(2):
+        ent = p.pick(shared="drills", pred=lambda e: e.employees >= 10 and p.has("drills", e))
+        r = p.one("drills", ent)
+        dr.set(r, participants=ent.employees // 3)
+        p.add("DR005", ent, row=("drills", r), expect=("participants", ent.employees // 3),
+              note=f"参演{ent.employees // 3}人，不足从业人数{ent.employees}的一半")
+
+
+# =========================================================================================
+def _outsourcing(p: Planter) -> None:
+    town = p.town
+    os_ = town.t["outsourcing"]
+    p2 = town.campaign.phase("P2").start
+
+    def running(i: int) -> bool:
+        end = os_.get(i, "end")
+        return os_.get(i, "start") <= town.as_of and (end is None or end >= p2)
+
+    def plant(rule: str, note: str, key: str, value, pred=running) -> None:
+        ent = p.pick(shared="os", pred=lambda e: p.has("outsourcing", e, pred))
+        r = p.one("outsourcing", ent, pred)
+        value = value(r) if callable(value) else value
+        os_.set(r, **{key: value})
+        p.add(rule, ent, row=("outsourcing", r), expect=(key, value), note=note)
+
+    plant("OS001", "未签订安全生产协议（日期为空）", "agreement_on", None)
+    plant("OS001", "未签订安全生产协议（日期为空）", "agreement_on", None)
+    plant("OS002", "协议在开工后才签订", "agreement_on", lambda r: os_.get(r, "start") + DAY * 12)
+    plant("OS002", "协议在开工后才签订", "agreement_on", lambda r: os_.get(r, "start") + DAY * 30)
+    plant("OS003", "承包方资质证书编号为空", "licence", None)
+    plant("OS003", "资质在合同期内（2023-09-30）过期", "licence_until", D(2023, 9, 30),
+          lambda i: running(i) and os_.get(i, "start") < D(2023, 9, 1)
+          and (os_.get(i, "end") is None or os_.get(i, "end") > D(2023, 10, 31)))
+    plant("OS004", "未明确安全管理职责（否）", "duties_defined", False)
+    plant("OS004", "明确安全管理职责为空（按否）", "duties_defined", None)
+    plant("OS005", "P2 开始后未检查（最近检查在2023年4月）", "last_check", D(2023, 4, 10),
+          lambda i: running(i) and os_.get(i, "start") < D(2023, 4, 1))
+    plant("OS005", "无最近安全检查日期", "last_check", None)
+
+
+# =========================================================================================
+def _hot_work(p: Planter) -> None:
+    town = p.town
+    hw = town.t["hot_work"]
+
+    def plant(rule: str, note: str, pred=lambda e: e.hot_work, **vals) -> tuple[Ent, int]:
+        ent = p.pick(shared="hw", pred=lambda e: e.hot_work and pred(e) and p.has("hot_work", e))
+        r = p.one("hot_work", ent)
+        start = hw.get(r, "start")
+        vals = {k: (v(r, start) if callable(v) else v) for k, v in vals.items()}
+        hw.set(r, **vals)
+        key = next(iter(vals))
+        p.add(rule, ent, row=("hot_work", r), expect=(key, hw.get(r, key)), note=note)
+        return ent, r
+
+    plant("HW001", "无审批人", approver=None)
+    plant("HW001", "无审批时间", approved_at=None)
+    plant("HW002", "审批时间晚于动火开始30分钟", approved_at=lambda r, s: s + dt.timedelta(minutes=30))
+    plant("HW002", "审批时间晚于动火开始2小时", approved_at=lambda r, s: s + dt.timedelta(hours=2))
+    plant("HW003", "无监护人", guardian=None)
+    plant("HW003", "监护人就是动火人", guardian=lambda r, s: hw.get(r, "worker"))
+    plant("HW004", "一级动火作业票10小时", end=lambda r, s: s + dt.timedelta(hours=10), level="一级")
+    plant("HW004", "二级动火作业票80小时", end=lambda r, s: s + dt.timedelta(hours=80), level="二级")
+    plant("HW005", "消防措施未落实（否）", fire_measures=False)
+    plant("HW005", "消防措施落实为空（按否）", fire_measures=None)
+    chem = lambda e: e.industry == "危险化学品"  # noqa: E731
+    plant("HW006", "危险化学品企业动火未做气体分析（否）", chem, gas_test=False)
+    plant("HW006", "危险化学品企业动火气体分析为空（按否）", chem, gas_test=None)
+    # HW007: the cited certificate is an electrician's; a worker not in the register at all
+    ent = p.pick(shared="hw sw", pred=lambda e: e.hot_work and p.has("hot_work", e))
+    r = p.one("hot_work", ent)
+    c = new_certificate(town, ent, "电工作业", on_post=True)
+    sw = town.t["special_workers"]
+    hw.set(r, worker=sw.get(c, "person"), worker_cert=sw.get(c, "cert_no"))
+    p.add("HW007", ent, row=("hot_work", r), expect=("worker_cert", sw.get(c, "cert_no")),
+          note="动火人证书编号对应的是电工作业证，不是焊接与热切割作业证")
+    ent = p.pick(shared="hw sw", pred=lambda e: e.hot_work and p.has("hot_work", e))
+    r = p.one("hot_work", ent)
+    name = p.new_name(ent)
+    hw.set(r, worker=name, worker_cert=None)
+    p.add("HW007", ent, row=("hot_work", r), expect=("worker", name),
+          note=f"动火人“{name}”未填证书编号，持证台账中也没有此人")
+
+
+# =========================================================================================
+def _special_workers(p: Planter) -> None:
+    town = p.town
+    for issued, reviewed, on_post in ((D(2017, 11, 1), D(2021, 6, 15), True), (D(2017, 9, 15), D(2021, 3, 1), None)):
+        ent = p.pick(shared="sw")
+        r = new_certificate(town, ent, "电工作业", issued=issued, reviewed=reviewed, on_post=on_post)
+        until = town.t["special_workers"].get(r, "valid_until")
+        p.add("SW001", ent, row=("special_workers", r), expect=("valid_until", until),
+              note=f"在岗人员证书已于{until:%Y-%m-%d}过期" + ("（是否在岗为空，按在岗）" if on_post is None else ""))
+    for issued, reviewed in ((D(2018, 6, 1), None), (D(2019, 8, 20), D(2020, 8, 1))):
+        ent = p.pick(shared="sw")
+        r = new_certificate(town, ent, "电工作业", issued=issued, reviewed=reviewed, on_post=True)
+        key = "reviewed_on" if reviewed else "issued_on"
+        p.add("SW002", ent, row=("special_workers", r), expect=(key, reviewed or issued),
+              note="超过3年未复审" + ("（从未复审，自初领起算）" if reviewed is None else ""))
+    for issued, reviewed in ((D(2018, 2, 2), D(2021, 1, 25)), (D(2018, 2, 21), D(2021, 2, 10))):
+        ent = p.pick(shared="sw")
+        r = new_certificate(town, ent, "电工作业", issued=issued, reviewed=reviewed, on_post=True)
+        until = town.t["special_workers"].get(r, "valid_until")
+        p.add("SW003", ent, row=("special_workers", r), expect=("valid_until", until),
+              note=f"证书{until:%Y-%m-%d}到期，距2023-12-31不足60天")
+
+
+# =========================================================================================
+def _training(p: Planter) -> None:
+    town = p.town
+    tr = town.t["training"]
+
+    def kind_rows(ent: Ent, kind: str) -> list[int]:
+        return [i for i in tr.rows(ent.i) if tr.get(i, "kind") == kind]
+
+    def main_training(ent: Ent) -> int:
+        rows = kind_rows(ent, "专项行动全员培训")
+        main = max(rows, key=lambda i: tr.get(i, "attendees"))
+        for i in rows:
+            if i != main:
+                tr.kill(i)  # no make-up session: the main one decides
+        return main
+
+    ent = p.pick("training")
+    r = main_training(ent)
+    tr.set(r, examined=None, passed=None)
+    p.add("TR001", ent, period="P2", note="专项行动全员培训没有考试（考试人数为空）")
+    ent = p.pick("training")
+    r = main_training(ent)
+    tr.set(r, date=D(2023, 8, 20))
+    p.add("TR001", ent, period="P2", note="专项行动全员培训在 P2 结束后（8月20日）才开展")
+    for _ in range(2):
+        ent = p.pick("training", lambda e: e.employees >= 20)
+        r = main_training(ent)
+        n = int(ent.employees * 0.8)
+        tr.set(r, attendees=n, examined=n, passed=n)
+        p.add("TR002", ent, row=("training", r), expect=("attendees", n),
+              note=f"全员培训参加{n}人，不足从业人数{ent.employees}的90%")
+    ent = p.pick("training")
+    for i in kind_rows(ent, "动火作业警示教育"):
+        tr.kill(i)
+    p.add("TR003", ent, period="P2", note="没有动火作业警示教育")
+    ent = p.pick("training")
+    for i in kind_rows(ent, "动火作业警示教育"):
+        tr.set(i, date=D(2023, 9, 5))
+    p.add("TR003", ent, period="P2", note="动火作业警示教育在 P2 结束后（9月5日）才开展")
+    reg_meeting = lambda i: tr.get(i, "kind") == "安全例会" and isinstance(tr.get(i, "attendees"), int)  # noqa: E731
+    for k in range(2):
+        ent = p.pick(shared="training", pred=lambda e: p.has("training", e, reg_meeting))
+        r = p.one("training", ent, reg_meeting)
+        att = tr.get(r, "attendees")
+        if k == 0:
+            tr.set(r, examined=att + 2, passed=att)
+            p.add("TR004", ent, row=("training", r), expect=("examined", att + 2), note="考试人数多于参加人数")
+        else:
+            tr.set(r, examined=att, passed=att + 1)
+            p.add("TR004", ent, row=("training", r), expect=("passed", att + 1), note="合格人数多于考试人数")
+
+
+# =========================================================================================
+def _enforcement(p: Planter) -> None:
+    town = p.town
+    en, hz = town.t["enforcement"], town.t["hazards"]
+
+    def ent_for(pred=lambda e: True) -> Ent:
+        return p.pick("enforcement hazards", pred)
+
+    # EN001
+    ent = ent_for()
+    r = add_inspection(town, ent, D(2023, 9, 12), hazards=1, listed=False)
+    p.add("EN001", ent, row=("enforcement", r), expect=("listed", False), note="发现重大隐患未挂牌督办")
+    ent = ent_for()
+    r = add_inspection(town, ent, D(2023, 10, 17), hazards=1, supervisor=None)
+    p.add("EN001", ent, row=("enforcement", r), expect=("supervisor", None), note="挂牌督办但未明确督办责任人")
+    # EN002
+    ent = ent_for()
+    st = town.stations[ent.station]
+    r = add_inspection(town, ent, D(2023, 8, 22), station=ent.station, officers=[st.officers[0]])
+    p.add("EN002", ent, row=("enforcement", r), expect=("officers", [st.officers[0]]), note="执法人员只有1人")
+    ent = ent_for()
+    r = add_inspection(town, ent, D(2023, 9, 26), signed=None)
+    p.add("EN002", ent, row=("enforcement", r), expect=("signed", None), note="执法检查记录未签名")
+    # EN003: fined a self-reported hazard that was being fixed within its deadline
+    for k in range(2):
+        ent = ent_for()
+        f = D(2023, 8, 1 + 3 * k)
+        h = add_hazard(town, ent.i, f, "企业自查", immediate=False, open_ok=False)
+        hz.set(h, reported_on=f + DAY, deadline=f + DAY * 50, done_on=f + DAY * 40, verified_on=f + DAY * 40,
+               status="已销号")
+        r = add_inspection(town, ent, f + DAY * 15, hazard_rows=[h], fine=20000 + 10000 * k)
+        p.add("EN003", ent, row=("enforcement", r), expect=("fine_company", 20000 + 10000 * k),
+              note="企业自查并已报告、正在期限内整改的隐患被罚款")
+    # EN004: fined an overdue hazard, company only (a follow-up inspection comes later)
+    for k in range(2):
+        ent = ent_for()
+        f = D(2023, 7, 10 + k)
+        h = add_hazard(town, ent.i, f, "部门检查", immediate=False, open_ok=False)
+        hz.set(h, reported_on=f + DAY, deadline=f + DAY * 40, done_on=D(2023, 10, 15), verified_on=D(2023, 10, 15),
+               status="已销号")
+        r = add_inspection(town, ent, D(2023, 9, 20 + k), hazard_rows=[h], fine=20000)
+        add_inspection(town, ent, D(2023, 10, 25 + k))
+        p.add("EN004", ent, row=("enforcement", r), expect=("fine_head", None),
+              note="对逾期未整改的隐患只罚企业、未罚主要负责人（未一案双罚）；10月已整改并复查")
+    # EN005: three fined inspections in the year, the hazards still open, no 提请关闭
+    for k in range(2):
+        ent = ent_for()
+        for day in (D(2023, 8, 15 + k), D(2023, 9, 20 + k), D(2023, 10, 25 + k)):
+            r = add_inspection(town, ent, day, hazards=1, fine=10000)
+            for h in en.get(r, "hazard_nos"):
+                hz.set(h, deadline=D(2024, 1, 31) + DAY * (10 * k), done_on=None, verifier=None, verified_on=None,
+                       status="整改中")
+        p.add("EN005", ent, period="2023", note="一年内3次执法罚款，隐患仍未整改，未提请关闭")
+    # EN006: a fined hazard open after its deadline and no later inspection (→ HZ005 too)
+    for k in range(2):
+        ent = ent_for()
+        day = D(2023, 8, 10 + k)
+        for i in en.rows(ent.i):
+            if en.get(i, "date") > day:
+                en.kill(i)
+        r = add_inspection(town, ent, day, hazards=1, fine=30000, fine_head=10000)
+        (h,) = en.get(r, "hazard_nos")
+        hz.set(h, deadline=D(2023, 9, 30), done_on=None, verifier=None, verified_on=None, status="整改中")
+        p.add("EN006", ent, row=("enforcement", r), expect=("fine_company", 30000),
+              note="一案双罚后隐患逾期未改，此后再无执法检查（以罚代管）")
+        p.add("HZ005", ent, row=("hazards", h), expect=("deadline", D(2023, 9, 30)),
+              note="后果：罚款所涉隐患9月30日到期仍未整改（见 EN006）")
+
+
+# =========================================================================================
+def _accidents(p: Planter) -> None:
+    town = p.town
+
+    def acc(rule: str, note: str, key: str, value, education=6) -> None:
+        ent = p.pick("accidents training", lambda e: not town.t["accidents"].rows(e.i))
+        day = town.day(D(2023, 8, 20), D(2023, 10, 31))
+        at = DT(day.year, day.month, day.day, p.rng.randrange(8, 17), p.rng.randrange(60))
+        over = {key: value(at) if callable(value) else value} if key else {}
+        r = add_accident(town, ent, at, education=education, **over)
+        p.add(rule, ent, row=("accidents", r), expect=(key or "occurred_at", town.t["accidents"].get(r, key or "occurred_at")),
+              note=note)
+
+    acc("AC001", "事故发生3小时后才报告县应急管理局", "county_at", lambda at: at + dt.timedelta(hours=3))
+    acc("AC001", "未报告县应急管理局", "county_at", None)
+    acc("AC002", "事故发生2小时后才报告镇政府", "town_at", lambda at: at + dt.timedelta(hours=2))
+    acc("AC002", "未报告镇政府", "town_at", None)
+    acc("TR005", "事故后30天内无事故警示教育", None, None, education=None)
+    acc("TR005", "事故警示教育在事故45天后才开展", None, None, education=45)
+
+
+# =========================================================================================
+def _town_level(p: Planter) -> None:
+    town = p.town
+    mt = town.t["meetings"]
+    nv = len(town.villages)
+    village_mobilisation = {mt.get(i, "unit"): i for i in mt.live() if mt.get(i, "kind") == "动员部署会"}
+    targets = [nv - 1, nv - 2] if nv >= 3 else ([nv - 1] if nv == 2 else [])
+    for k, v in enumerate(targets):
+        name = town.villages[v]
+        i = village_mobilisation[name]
+        if k == 0:
+            mt.set(i, date=D(2023, 6, 10))
+            mt.sort[i] = D(2023, 6, 10)
+            note = "村动员部署会6月10日才召开（P1 截至5月31日）"
+        else:
+            mt.set(i, kind="专题会议")
+            note = "村未召开动员部署会（只有专题会议）"
+        p.add("GV001", None, village=name, period="P1", note=note)
+    leaders = set(town.campaign.leader_names)
+    for i in mt.live():
+        if mt.get(i, "kind") == "现场督导" and mt.get(i, "chair") in leaders:
+            mt.kill(i)
+    if town.campaign.leader_names:
+        late = D(2024, 1, 6)
+        mt.add(-1, late, place="town", unit=town.villages[0], date=late, kind="现场督导",
+               chair=town.campaign.leader_names[0], note="年终现场督导（已在专项行动结束后）")
+    p.add("GV002", None, village=town.campaign.town, period="P4",
+          note="镇主要负责同志在专项行动期间未开展现场督导（唯一一次在2024年1月）")
+
+
+# -- non-ledger files ----------------------------------------------------------------------
+def _tiny_pdf() -> bytes:
+    """A minimal one-page PDF (fixed bytes)."""
+    objs = [b"<< /Type /Catalog /Pages 2 0 R >>", b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+            b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] >>"]
+    out = bytearray(b"%PDF-1.4\n")
+    offsets = []
+    for k, body in enumerate(objs, 1):
+        offsets.append(len(out))
+        out += b"%d 0 obj\n" % k + body + b"\nendobj\n"
+    xref = len(out)
+    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objs) + 1)
+    for off in offsets:
+        out += b"%010d 00000 n \n" % off
+    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objs) + 1, xref)
+    return bytes(out)
+
+
+def _tiny_docx(text: str) -> bytes:
+    """A minimal Word document with one paragraph (fixed zip timestamps)."""
+    import io
+    import zipfile
+    parts = {
+        "[Content_Types].xml": '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
+        '<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
+        '<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
+        '<Default Extension="xml" ContentType="application/xml"/>'
+        '<Override PartName="/word/document.xml" ContentType="application/vnd.openxmlformats-officedocument.'
+        'wordprocessingml.document.main+xml"/></Types>',
+        "_rels/.rels": '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
+        '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
+        '<Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/'
+        'officeDocument" Target="word/document.xml"/></Relationships>',
+        "word/document.xml": '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
+        '<w:document xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"><w:body>'
+        f'<w:p><w:r><w:t>{text}</w:t></w:r></w:p></w:body></w:document>',
+    }
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as z:
+        for name, body in parts.items():
+            z.writestr(zipfile.ZipInfo(name, (1980, 1, 1, 0, 0, 0)), body.encode("utf-8"))
+    return buf.getvalue()
