@@ -113,10 +113,11 @@ def check_cmd(
     console.print("发现：" + "，".join(f"[{_STYLE[s]}]{s} {int(counts.get(s, 0))}[/]" for s in _SEVERITY_ORDER)
                   + f"（共 {len(f)} 条）")
     if len(summary):
-        table = Table(title="按规则汇总 / findings by rule", show_lines=False)
-        for c in summary.columns:
-            table.add_column(c, justify="right" if c == "数量" else "left")
-        for row in summary.itertuples(index=False):
+        table = Table(title="按规则汇总 / findings by rule（条款见 findings.xlsx 或 jicui rules 编号）", show_lines=False)
+        shown = ["规则", "严重程度", "名称", "数量"]
+        for c in shown:
+            table.add_column(c, justify="right" if c == "数量" else "left", no_wrap=c != "名称")
+        for row in summary[shown].itertuples(index=False):
             table.add_row(*[str(v) for v in row], style=_STYLE.get(row[1]))
         console.print(table)
     console.print(f"结果已写入 / written: {out / 'findings.xlsx'}  {out / 'findings.csv'}")
