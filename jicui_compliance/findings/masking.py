@@ -6,7 +6,7 @@ import re
 
 from stdnum.cn import ric
 
-_ID = re.compile(r"(?<![0-9A-Za-z])(\d{6})(\d{8})(\d{3}[\dXx])(?![0-9A-Za-z])")
+_ID = re.compile(r"(?<!\d)(\d{6})(\d{8})(\d{3}[\dXx])(?![0-9A-Za-z])")  # also after a letter: T + ID is a certificate number
 _MOBILE = re.compile(r"(?<![0-9A-Za-z])(1[3-9]\d)(\d{4})(\d{4})(?![0-9A-Za-z])")
 
 
@@ -37,8 +37,9 @@ def mask_phone(value: str) -> str:
 def mask_text(text: str) -> str:
     """A safety net over any free text: mask what looks like an ID or mobile number.
 
-    Only 18-digit runs that are valid ID numbers (GB 11643) are masked here, so that an
-    enterprise's credit code, valid or mistyped, stays readable; values of the personal
+    Only 18-digit runs that are valid ID numbers (GB 11643) are masked here — also inside a
+    special-operation certificate number, which is often "T" + the holder's ID number — so that
+    an enterprise's credit code, valid or mistyped, stays readable; values of the personal
     columns themselves (身份证号, 联系电话) are masked by field, whatever they hold.
     """
     if not text or not any(ch.isdigit() for ch in text):

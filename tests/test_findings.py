@@ -1,0 +1,46 @@
+"""The findings table: its schema, order, masking."""
+
+import pandas as pd
+import pytest
+
+from jicui_compliance.findings import COLUMNS, FindingsModel, finalize, mask_id, mask_phone, mask_text
+
+
+def test_masking_forms():
+    assert mask_id("110105194912310021") == "110105********0021"
+    assert mask_phone("13812345678") == "138****5678"
+    assert mask_phone("0571-88881234") == "0571-****1234"
+    assert mask_phone("1381234567") == "138***4567"
+
+
+@pytest.mark.parametrize("text,hidden", [
+    ("联系人电话13812345678", "13812345678"),
+    ("身份证11010519491231002X", "11010519491231002X"),
+    ("证书“T11010519491231002X”类别不符", "11010519491231002X"),  # certificate number = T + ID number
+])
+def test_mask_text_hides_personal_numbers(text, hidden):
+    assert hidden not in mask_text(text)
+
+
+def test_mask_text_keeps_credit_codes_and_dates():
+    for text in ("代码91330110MA2AA0001J", "代码911101080000000001", "2023-07-20 08:30", "作业票2023DH0010"):
+        assert mask_text(text) == text
+
+
+def test_findings_are_sorted_and_validated():
+    rows = []
+    for village, uscc, rule, row in [("西岭村", "B", "HZ001", 5), ("东坡村", "A", "HZ005", 3), ("东坡村", "A", "HZ001", 9),
+                                     ("东坡村", "A", "HZ001", 2), ("", "", "SCH000", None)]:
+        rows.append({c: "" for c in COLUMNS} | {"rule_id": rule, "severity": "错误", "village": village,
+                                               "enterprise_uscc": uscc, "source_row": row, "message": "x"})
+    f = finalize(pd.DataFrame(rows))
+    assert list(f.columns) == COLUMNS
+    assert list(zip(f["village"], f["rule_id"], f["source_row"].astype("object"))) == [
+        ("", "SCH000", pd.NA), ("东坡村", "HZ001", 2), ("东坡村", "HZ001", 9), ("东坡村", "HZ005", 3), ("西岭村", "HZ001", 5)]
+    FindingsModel.validate(f)
+
+
+def test_schema_rejects_a_bad_severity():
+    row = {c: "" for c in COLUMNS} | {"rule_id": "HZ001", "severity": "严重", "message": "x", "source_row": 1}
+    with pytest.raises(Exception):
+        finalize(pd.DataFrame([row]))
