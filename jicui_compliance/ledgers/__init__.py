@@ -119,7 +119,7 @@ def _type(led: Ledger, raw: pd.DataFrame, campaign: Campaign, excused: set[tuple
         if fname not in raw.columns:  # no sheet of this ledger has the column
             out[fname] = [None] * len(raw)
             continue
-        values, bad = _cells.parse_column(raw[fname], spec.parser())
+        values, bad = _cells.parse_column(raw[fname], spec.parser(), spec.dtype)
         if bad.any():
             rows = np.flatnonzero(bad)
             texts = _raw_text(raw[fname].iloc[rows])
@@ -132,9 +132,12 @@ def _type(led: Ledger, raw: pd.DataFrame, campaign: Campaign, excused: set[tuple
             # An empty cell cannot prove compliance: 否. A column the sheet lacks altogether,
             # or a value that cannot be read (SCH002), stays missing: it is not judged.
             absent = np.isin(sheets, [s for s, f in excused if f == fname])
-            values = np.where(pd.isna(values) & ~bad & ~absent, False, values)
+            fill = np.asarray(pd.isna(values)) & ~bad & ~absent
+            if fill.any():
+                values = values.copy()
+                values[fill] = False
         out[fname] = values
-    typed = pd.DataFrame({f: _to_dtype(out[f], spec.dtype) for f, spec in led.fields.items()})
+    typed = pd.DataFrame({f: _column(out[f], spec.dtype, len(raw)) for f, spec in led.fields.items()})
     for c in SOURCE_COLUMNS:
         typed[c] = raw[c].to_numpy() if c != "source_row" else pd.array(raw[c].to_numpy(), dtype="Int64")
     typed["source_sheet"] = typed["source_sheet"].astype("str")
@@ -146,14 +149,10 @@ def _type(led: Ledger, raw: pd.DataFrame, campaign: Campaign, excused: set[tuple
     return typed, issues
 
 
-def _to_dtype(values, dtype: str):
-    if dtype == "object":
-        return pd.Series(values, dtype=object)
-    if dtype == "datetime64[ns]":
-        return pd.Series(pd.to_datetime(pd.Series(values, dtype=object)), dtype="datetime64[ns]")
-    if dtype == "float64":
-        return pd.Series(values, dtype=object).astype("float64")
-    return pd.Series(pd.array(values, dtype=dtype))
+def _column(values, dtype: str, n: int) -> pd.Series:
+    if isinstance(values, list):  # no sheet has the column: all missing
+        return pd.Series(_cells._typed(np.array([None] * n, dtype=object), dtype))
+    return pd.Series(values, dtype=dtype if dtype != "object" else object)
 
 
 def _industry_issues(typed: pd.DataFrame, campaign: Campaign, sheets: np.ndarray) -> list[dict]:

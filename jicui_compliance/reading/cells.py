@@ -233,16 +233,73 @@ def parse_text_or_yesno(v: object) -> object:
 
 
 # -- columns ------------------------------------------------------------------------------
-def parse_column(col: pd.Series, parser: Callable[[object], object]) -> tuple[np.ndarray, np.ndarray]:
-    """Parse a column through its distinct values: (values as object array, bad mask)."""
+_ISO = re.compile(r"^\d{4}-\d{2}-\d{2}(?: \d{2}:\d{2}(?::\d{2})?)?$")
+
+
+def _fast_path(parser, uniques: np.ndarray) -> tuple[np.ndarray, np.ndarray] | None:
+    """Vectorised parsing of the common forms; returns (values, done) or None.
+
+    Dates written as ISO text go through ``pandas.to_datetime`` in one call; text that is
+    already clean needs no per-value work. Everything else takes the per-value parser.
+    """
+    if parser in (parse_date, parse_datetime):
+        s = pd.Series(uniques, dtype=object)
+        is_str = s.map(type).eq(str).to_numpy()
+        iso = np.zeros(len(s), dtype=bool)
+        iso[is_str] = s[is_str].str.match(_ISO.pattern).to_numpy(dtype=bool)
+        if not iso.any():
+            return None
+        stamps = pd.to_datetime(s[iso], format="ISO8601", errors="coerce")
+        ok = stamps.notna() & (stamps.dt.year >= _YEAR_RANGE[0]) & (stamps.dt.year <= _YEAR_RANGE[1])
+        if parser is parse_date:
+            stamps = stamps.dt.normalize()
+        done = np.zeros(len(s), dtype=bool)
+        done[np.flatnonzero(iso)[ok.to_numpy()]] = True
+        values = np.empty(len(s), dtype=object)
+        values[done] = stamps[ok.to_numpy()].dt.to_pydatetime()
+        return values, done
+    if parser is parse_text:
+        s = pd.Series(uniques, dtype=object)
+        if pd.api.types.infer_dtype(s, skipna=True) != "string":
+            return None
+        values = s.where(~s.isin(PLACEHOLDERS), None).to_numpy(dtype=object)
+        return values, np.ones(len(s), dtype=bool)
+    return None
+
+
+def parse_column(col: pd.Series, parser: Callable[[object], object], dtype: str = "object") -> tuple[object, np.ndarray]:
+    """Parse a column through its distinct values: (typed values, bad mask).
+
+    Each distinct value is parsed once (vectorised where the form allows), converted to
+    ``dtype`` once, and spread over the rows with a single ``take``.
+    """
     codes, uniques = pd.factorize(col, use_na_sentinel=True)
+    uniques = np.asarray(uniques, dtype=object)
     parsed = np.empty(len(uniques) + 1, dtype=object)
-    parsed[: len(uniques)] = [parser(u) for u in np.asarray(uniques, dtype=object)]
+    fast = _fast_path(parser, uniques) if len(uniques) > 64 else None
+    if fast is not None:
+        values, done = fast
+        parsed[: len(uniques)][done] = values[done]
+        rest = np.flatnonzero(~done)
+        parsed[rest] = [parser(u) for u in uniques[rest]]
+    else:
+        parsed[: len(uniques)] = [parser(u) for u in uniques]
     parsed[len(uniques)] = None  # code -1: missing
-    values = parsed[codes]
-    bad = np.fromiter((x is BAD for x in parsed), dtype=bool, count=len(parsed))[codes]
-    values[bad] = None
-    return values, bad
+    bad_u = np.fromiter((x is BAD for x in parsed), dtype=bool, count=len(parsed))
+    parsed[bad_u] = None
+    idx = np.where(codes < 0, len(uniques), codes)
+    return _typed(parsed, dtype).take(idx), bad_u[idx]
+
+
+def _typed(values: np.ndarray, dtype: str):
+    """Distinct parsed values (None = missing) as an array of ``dtype``."""
+    if dtype == "object":
+        return values
+    if dtype == "datetime64[ns]":
+        return pd.to_datetime(pd.Series(values, dtype=object)).astype("datetime64[ns]").to_numpy()
+    if dtype == "float64":
+        return np.array([np.nan if v is None else v for v in values], dtype="float64")
+    return pd.array(values, dtype=dtype)
 
 
 def map_distinct(col: pd.Series, func: Callable[[object], object], dtype=object) -> pd.Series:

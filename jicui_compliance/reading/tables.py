@@ -68,10 +68,15 @@ class HeaderIndex:
                     if (ledger, fld) not in pairs:
                         pairs.append((ledger, fld))
 
+        self._memo: dict[str, list[tuple[str, str]]] = {}
+
     def lookup(self, cell: object) -> list[tuple[str, str]]:
         if not isinstance(cell, str):
             return []
-        return self._index.get(normalize_header(cell), [])
+        found = self._memo.get(cell)
+        if found is None:
+            found = self._memo[cell] = self._index.get(normalize_header(cell), [])
+        return found
 
 
 def _clean(col: pd.Series) -> pd.Series:
@@ -87,6 +92,16 @@ def _clean(col: pd.Series) -> pd.Series:
     return pd.Series(cleaned[codes], index=col.index, dtype=object)
 
 
+def _raw(col: pd.Series) -> np.ndarray:
+    """An unmapped column as an object array with empty cells as None (no stripping)."""
+    values = col.to_numpy(dtype=object)
+    empty = pd.isna(values) | (values == "")
+    if empty.any():
+        values = values.copy()
+        values[empty] = None
+    return values
+
+
 def _score_row(row: Sequence[object], index: HeaderIndex) -> dict[str, dict[str, int]]:
     """ledger → field → first column position, for one candidate header row."""
     found: dict[str, dict[str, int]] = {}
@@ -100,9 +115,10 @@ def locate(raw: RawSheet, index: HeaderIndex) -> Table | SheetProblem:
     """Find the header row and ledger of a sheet, and cut out its records."""
     cells = raw.cells
     n_scan = min(SCAN_ROWS, len(cells))
+    top_rows = cells.iloc[: n_scan + 1].to_numpy(dtype=object).tolist()  # the header is among these
     best: tuple[int, int, list[str], dict[str, dict[str, int]]] | None = None  # score, row, ledgers, found
     for r in range(n_scan):
-        found = _score_row(cells.iloc[r].tolist(), index)
+        found = _score_row(top_rows[r], index)
         if not found:
             continue
         top = max(len(f) for f in found.values())
@@ -124,7 +140,7 @@ def locate(raw: RawSheet, index: HeaderIndex) -> Table | SheetProblem:
     header_rows = [r]
     # A two-row header: group cells ("整改五落实") above sub-headers ("责任人", "资金", …).
     if r + 1 < len(cells):
-        below = _score_row(cells.iloc[r + 1].tolist(), index).get(ledger, {})
+        below = _score_row(top_rows[r + 1], index).get(ledger, {})
         extra = {f: p for f, p in below.items() if f not in positions and p not in positions.values()}
         if extra:
             positions.update(extra)
@@ -133,15 +149,19 @@ def locate(raw: RawSheet, index: HeaderIndex) -> Table | SheetProblem:
     header_text = {}
     for fld, pos in positions.items():
         for hr in reversed(header_rows):
-            v = cells.iat[hr, pos]
+            v = top_rows[hr][pos]
             if index.lookup(v) and (ledger, fld) in index.lookup(v):
                 header_text[fld] = re.sub(r"\s+", "", str(v))
                 break
     body = cells.iloc[data_start:]
     lines = np.asarray(raw.line_numbers[data_start:])
-    cleaned = [_clean(body.iloc[:, j]).to_numpy() for j in range(body.shape[1])]
-    frame = pd.DataFrame({fld: cleaned[pos] for fld, pos in positions.items()})
-    keep = _record_mask(cleaned, frame)
+    mapped_pos = set(positions.values())
+    # mapped columns are cleaned (stripped, empty → missing); the others only need to say
+    # whether a cell is filled and what it holds, for the footer test
+    columns = [_clean(body.iloc[:, j]).to_numpy() if j in mapped_pos else _raw(body.iloc[:, j])
+               for j in range(body.shape[1])]
+    frame = pd.DataFrame({fld: columns[pos] for fld, pos in positions.items()})
+    keep = _record_mask(columns, frame)
     frame = frame.loc[keep].reset_index(drop=True)
     frame["source_row"] = lines[keep]
     return Table(
@@ -178,7 +198,8 @@ def _record_mask(cleaned: list[np.ndarray], mapped: pd.DataFrame) -> np.ndarray:
     is_footer_u = np.zeros(len(uniques), dtype=bool)
     is_notes_u = np.zeros(len(uniques), dtype=bool)
     for i, u in enumerate(uniques):
-        if isinstance(u, str) and u[:1] in _FOOTER_START:
+        if isinstance(u, str) and u.lstrip()[:1] in _FOOTER_START:
+            u = u.strip()
             is_footer_u[i] = bool(_FOOTER.match(u))
             is_notes_u[i] = bool(_NOTES_MARKER.match(u))
     valid = codes >= 0

@@ -52,7 +52,11 @@ def invalid_uscc(ctx: Context) -> pd.DataFrame:
     known = set(reg["uscc"].dropna())
     for name, df in ctx.enterprise_frames():
         col = df["enterprise_uscc"]
-        bad = _invalid(col, _uscc_ok) & ~col.isin(known)
+        unknown = col.notna() & ~col.isin(known)  # a registry code is reported once, on its registry row
+        if not unknown.any():
+            continue
+        bad = pd.Series(False, index=col.index)
+        bad[unknown] = _invalid(col[unknown], _uscc_ok)
         if bad.any():
             parts.append(hits(ledger=name, row=df.index[bad], field="enterprise_uscc", value=col[bad].to_numpy()))
     out = ctx.frame("outsourcing")

@@ -1,0 +1,175 @@
+"""The documentation: generated reference pages are complete, and the site builds with -W.
+
+The pages come from docs/_ext/jicui_docs.py (run by Sphinx on builder-inited); here the
+generator is also called directly, into a temporary folder.
+"""
+
+from __future__ import annotations
+
+import importlib
+import json
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from jicui_compliance.ledgers import LEDGERS
+from jicui_compliance.rules import REGISTRY
+from jicui_compliance.rules.base import DOC_SECTIONS, ERROR, Rule
+
+ROOT = Path(__file__).resolve().parents[1]
+DOCS = ROOT / "docs"
+
+
+@pytest.fixture(scope="module")
+def gen():
+    sys.path.insert(0, str(DOCS / "_ext"))
+    try:
+        yield importlib.import_module("jicui_docs")
+    finally:
+        sys.path.remove(str(DOCS / "_ext"))
+
+
+@pytest.fixture(scope="module")
+def generated(gen, tmp_path_factory) -> Path:
+    out = tmp_path_factory.mktemp("generated")
+    gen.generate(out, notebooks=None)
+    return out
+
+
+def _unwrapped(gen, text: str) -> list[str]:
+    """How a docstring section appears on the page: paragraphs joined, reST-escaped."""
+    return [gen.esc(p) for p in gen.unwrap(text)]
+
+
+@pytest.mark.parametrize("rule_id", sorted(REGISTRY))
+def test_every_rule_has_a_page_with_its_four_sections(gen, generated, rule_id):
+    page = (generated / "rules" / f"{rule_id}.rst").read_text("utf-8")
+    rule = REGISTRY[rule_id]
+    assert f".. _rule-{rule_id}:" in page
+    assert rule.title in page and gen.esc(rule.clause) in page and rule.severity in page
+    sections = rule.sections()
+    for name in DOC_SECTIONS:
+        assert f"\n{name}\n----" in page, f"{rule_id}: no section {name}"
+        for para in _unwrapped(gen, sections[name]):
+            assert para in page, f"{rule_id}: the {name} text is not on the page"
+    assert rule.message.splitlines()[0] in page
+
+
+def test_rule_pages_list_their_fixture_cases(generated):
+    page = (generated / "rules" / "HI001.rst").read_text("utf-8")
+    # a case whose expect names HI001 is violating; one that expects only HI002 is compliant for HI001
+    assert "``deputy_led_july_counts_as_missing``\n     - 违规" in page
+    assert "``head_and_deputy_in_the_same_month``\n     - 合规" in page
+
+
+def test_the_rule_index_lists_every_rule_once(generated):
+    index = (generated / "rules" / "index.rst").read_text("utf-8")
+    toctree = index.split(".. toctree::", 1)[1].split()
+    assert sorted(t for t in toctree if t in REGISTRY) == sorted(REGISTRY)
+    for rule_id in REGISTRY:
+        assert f":ref:`{rule_id} <rule-{rule_id}>`" in index
+
+
+@pytest.mark.parametrize("name", list(LEDGERS))
+def test_every_ledger_has_a_page_with_every_header(gen, generated, name):
+    led = LEDGERS[name]
+    page = (generated / "ledgers" / f"{name}.rst").read_text("utf-8")
+    assert led.title in page
+    for field in led.fields.values():
+        assert gen.esc(field.header) in page, f"{name}: header {field.header} missing"
+        assert f"``{field.name}``" in page
+        for alias in field.aliases:
+            assert gen.esc(alias) in page, f"{name}: alias {alias} missing"
+    assert f"schemas/{name}.yaml" in page
+
+
+def test_cli_page_has_every_command_and_option(generated):
+    import typer
+
+    from jicui_compliance.cli import app
+
+    page = (generated / "cli.rst").read_text("utf-8")
+    group = typer.main.get_command(app)
+    ctx = group.context_class(group, info_name="jicui")
+    for name in group.list_commands(ctx):
+        cmd = group.get_command(ctx, name)
+        assert f"jicui {name}\n" in page
+        for p in cmd.params:
+            if p.name != "help":
+                assert any(o in page for o in p.opts), f"{name}: {p.opts} missing"
+
+
+def _rule_without(section: str) -> Rule:
+    doc = {s: f"{s}：示例文字。" for s in DOC_SECTIONS}
+    del doc[section]
+
+    def fake(ctx):
+        pass
+
+    fake.__doc__ = "\n\n".join(doc.values())
+    return Rule("ZZ001", ERROR, "E(1)", ("hazards",), "测试规则", "测试提示语", fake)
+
+
+@pytest.mark.parametrize("section", DOC_SECTIONS)
+def test_a_rule_without_a_doc_section_fails_the_generator(gen, tmp_path, section):
+    rule = _rule_without(section)
+    with pytest.raises(gen.GenerationError, match=f"ZZ001.*{section}"):
+        gen.render_rule_page(rule)
+    with pytest.raises(gen.GenerationError, match="ZZ001"):
+        gen.generate(tmp_path, registry={**REGISTRY, "ZZ001": rule}, notebooks=None)
+
+
+def test_a_complete_fake_rule_renders(gen):
+    rule = _rule_without("合规示例")
+    rule.func.__doc__ += "\n\n合规示例：另一段。"
+    page = gen.render_rule_page(rule)
+    assert "ZZ001 测试规则" in page and "另一段。" in page
+
+
+def test_chinese_lines_join_without_spaces(gen):
+    assert gen.unwrap("甲公司\n主要负责人 Zhang\nSan，\n合规") == ["甲公司主要负责人 Zhang San，合规"]
+
+
+def test_no_notebooks_gives_a_page_without_a_toctree(gen, tmp_path):
+    docs = gen.link_notebooks(tmp_path / "nb", tmp_path / "no-such-folder")
+    assert docs == []
+    assert "toctree" not in gen.render_notebooks_page(docs)
+
+
+def test_notebooks_are_linked_not_copied_where_possible(gen, tmp_path):
+    src = tmp_path / "notebooks"
+    (src / ".ipynb_checkpoints").mkdir(parents=True)
+    (src / "01-quickstart.ipynb").write_text("{}", "utf-8")
+    (src / ".ipynb_checkpoints" / "01-quickstart-checkpoint.ipynb").write_text("{}", "utf-8")
+    docs = gen.link_notebooks(tmp_path / "out" / "nb", src)
+    assert docs == ["01-quickstart"]
+    assert (tmp_path / "out" / "nb" / "01-quickstart.ipynb").is_file()
+    assert "nb/01-quickstart" in gen.render_notebooks_page(docs)
+    assert gen.quickstart_doc(docs) == "01-quickstart"
+
+
+def test_the_docs_build_with_warnings_as_errors(tmp_path):
+    out = tmp_path / "html"
+    proc = subprocess.run(
+        [sys.executable, "-m", "sphinx", "-W", "--keep-going", "-q", "-b", "html", str(DOCS), str(out)],
+        capture_output=True, text=True, cwd=ROOT, timeout=600,
+    )
+    assert proc.returncode == 0, f"sphinx-build -W failed:\n{proc.stdout[-5000:]}\n{proc.stderr[-5000:]}"
+    for page in ["index.html", "_generated/rules/HI001.html", "_generated/ledgers/hazards.html",
+                 "_generated/cli.html", "api.html", "glossary.html"]:
+        assert (out / page).is_file(), page
+    assert "HI001 当月无主要负责人带队检查" in (out / "_generated/rules/HI001.html").read_text("utf-8")
+
+    js = (out / "searchindex.js").read_text("utf-8")
+    index = json.loads(js[js.index("(") + 1: js.rindex(")")])
+    terms = index["terms"]
+    # Chinese is indexed word by word (jieba), and the plan's terms stay whole
+    for word in ("隐患", "台账", "挂牌督办", "一案双罚", "主要负责人", "hi001"):
+        assert word in terms, f"search index lacks {word}"
+    # the search page's stemmer exists (Sphinx 9.0 named a ChineseStemmer it never shipped)
+    lang_js = (out / "_static" / "language_data.js").read_text("utf-8")
+    stemmer = re.search(r"window\.Stemmer = (\w+);", lang_js).group(1)
+    assert re.search(rf"\b{stemmer}\s*=\s*function", lang_js), f"language_data.js names an undefined {stemmer}"
