@@ -217,3 +217,26 @@ def test_obligation_yesno_absent_column_is_not_judged(tmp_path):
     assert df.loc["a.csv", "evacuation"].tolist() == [False, True]  # empty cell: 否
     assert pd.isna(df.loc["b.csv", "evacuation"])  # no such column in that sheet: not judged
     assert pd.isna(df.loc["c.csv", "evacuation"])  # unreadable: SCH002, not judged again
+
+
+def test_legacy_xls_is_read_like_xlsx(tmp_path):
+    import xlwt
+
+    wb = xlwt.Workbook(encoding="utf-8")
+    ws = wb.add_sheet("带队检查")
+    ws.write(0, 0, "东坡村主要负责人带队检查记录")
+    for j, h in enumerate(INSPECTION_HEADER):
+        ws.write(1, j, h)
+    date_style = xlwt.easyxf(num_format_str="yyyy-mm-dd")
+    ws.write(2, 0, 1)
+    ws.write(2, 1, "甲公司")
+    ws.write(2, 2, dt.datetime(2023, 6, 10), date_style)
+    ws.write(2, 3, "张三")
+    ws.write(2, 4, 0)
+    ws.write(2, 5, "是")
+    wb.save(str(tmp_path / "旧版.xls"))
+    sub, led = read(tmp_path)
+    assert sub.problems == []
+    df = led["head_inspections"]
+    assert df["source_row"].tolist() == [3]
+    assert df["date"].dt.date.tolist() == [dt.date(2023, 6, 10)]
