@@ -1,0 +1,46 @@
+"""Property tests of the value parsers: every promised form round-trips; nothing raises."""
+
+import datetime as dt
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from jicui_compliance.reading import cells
+
+DAYS = st.dates(min_value=dt.date(1950, 1, 1), max_value=dt.date(2099, 12, 31))
+FORMS = [
+    lambda d: d.isoformat(),
+    lambda d: f"{d.year}/{d.month}/{d.day}",
+    lambda d: f"{d.year}.{d.month}.{d.day}",
+    lambda d: f"{d.year}年{d.month}月{d.day}日",
+    lambda d: d.strftime("%Y%m%d"),
+    lambda d: (d - dt.date(1899, 12, 30)).days,  # Excel serial
+    lambda d: dt.datetime(d.year, d.month, d.day),
+]
+
+
+@given(DAYS, st.sampled_from(FORMS))
+def test_every_date_form_round_trips(day, form):
+    assert cells.parse_date(form(day)) == dt.datetime(day.year, day.month, day.day)
+
+
+@given(DAYS, st.integers(0, 23), st.integers(0, 59))
+def test_datetimes_with_chinese_and_colon_times(day, h, m):
+    want = dt.datetime(day.year, day.month, day.day, h, m)
+    assert cells.parse_datetime(f"{day.year}年{day.month}月{day.day}日{h}时{m}分") == want
+    assert cells.parse_datetime(f"{day.isoformat()} {h:02d}:{m:02d}") == want
+
+
+@settings(max_examples=300)
+@given(st.one_of(st.text(), st.integers(), st.floats(allow_nan=True), st.booleans(), st.none(), st.datetimes()))
+def test_parsers_never_raise(value):
+    for parser in (cells.parse_date, cells.parse_datetime, cells.parse_yesno, cells.parse_signature, cells.parse_int,
+                   cells.money_parser("元"), cells.parse_text, cells.parse_code, cells.parse_text_or_yesno,
+                   cells.list_parser(frozenset({"罚款"})), cells.choice_parser()):
+        parser(value)
+
+
+@given(st.integers(0, 10**7), st.sampled_from(["", "人", "项", "个"]), st.booleans())
+def test_counts_with_units_and_separators(n, unit, thousands):
+    text = (f"{n:,}" if thousands else str(n)) + unit
+    assert cells.parse_int(text) == n
