@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import sys
+from contextlib import nullcontext
 from pathlib import Path
 from typing import Annotated, Optional
 
@@ -152,6 +153,45 @@ def rules_cmd(
     for r in chosen:
         table.add_row(r.id, r.severity, r.clause, r.title, style=_STYLE.get(r.severity))
     console.print(table)
+
+
+@app.command("report")
+def report_cmd(
+    paths: Annotated[list[Path], typer.Argument(help="报送的文件夹或文件（.xlsx/.xls/.csv） / submission folders or files")],
+    out: Annotated[Path, typer.Option("--out", help="输出文件夹，写入同名的 .html、.xlsx、.docx 三个文件 / output folder")],
+    cadence: Annotated[str, typer.Option("--cadence", help="报告类型：week 周调度表、month 月小结、quarter 季通报、year 年总结（默认） / week, month, quarter or year")] = "year",
+    as_of: Annotated[Optional[str], typer.Option("--as-of", help="数据截至日 YYYY-MM-DD，报告期以此日结束（默认：方案最后一天与今天中较早者） / records as of this day; the report period ends on it")] = None,
+    campaign: Annotated[Optional[Path], typer.Option("--campaign", help="方案文件（TOML），默认积翠镇2023 / campaign file")] = None,
+    village: Annotated[Optional[str], typer.Option("--village", help="只报告该村（与企业名录“所属村”一致），文件名加村名 / only this village")] = None,
+) -> None:
+    """按“周调度、月小结、季通报、年总结”生成报告（HTML、Excel、Word） / Write the weekly, monthly, quarterly or annual report."""
+    from .campaign import load_campaign
+    from .check import InputError, run_check
+    from .report import ReportError, cadence_of, write_report
+
+    try:
+        cadence = cadence_of(cadence)
+    except ReportError as exc:
+        _fail(str(exc))
+    for p in paths:
+        if not p.exists():
+            _fail(f"输入路径不存在：{p}")
+        if _inside(out, p):
+            _fail(f"输出文件夹 {out} 位于输入路径 {p} 之内；本工具从不在输入文件夹中写文件，请换一个输出位置")
+    try:
+        camp = load_campaign(campaign) if campaign else load_campaign()
+    except (OSError, KeyError, ValueError) as exc:
+        _fail(f"方案文件无法读取：{campaign}（{exc}）")
+    day = _parse_date(as_of, "--as-of") or camp.default_as_of()
+    with err.status("读取台账、核查并生成报告…") if err.is_terminal else nullcontext():
+        try:
+            result = run_check([str(p) for p in paths], as_of=day, campaign=camp)
+            written = write_report(result, cadence, out, village=village)
+        except (InputError, ReportError) as exc:
+            _fail(str(exc))
+    console.print(f"[bold]报告已生成[/]：{written[0].stem}（数据截至 {day.isoformat()}；范围：{village or camp.town}）")
+    for path in written:
+        console.print(f"  {path}")
 
 
 def main() -> None:

@@ -1,0 +1,62 @@
+"""Reports of plan 五 (三) — 周调度表、月小结、季通报、年总结 — from a check result.
+
+Reads the analysis (and through it the findings and the campaign), never the other way
+round, and never re-reads the submission. One job per module:
+
+========================  ===========================================================
+``cadence``               what each product holds: tables, facts, sections
+``facts``                 named facts picked from the tables (every narrative figure)
+``narrative``             the Chinese narrative, Jinja2 templates rendered from facts
+``charts``                matplotlib PNGs with the bundled Noto Sans CJK SC font
+``html`` / ``workbook``   the three formats: self-contained HTML, .xlsx, .docx
+/ ``word``
+``model``                 Report / Section / Table / Chart (masked at creation)
+========================  ===========================================================
+
+>>> paths = write_report(result, "year", Path("out"))          # doctest: +SKIP
+>>> report = build_report(Analysis(result, village="东坡村"), "week")  # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from ..analysis import Analysis
+from ..check import CheckResult
+from .cadence import CADENCE_NAMES, build as build_report
+from .html import render_html, write_html
+from .model import Chart, Report, Section, Table
+from .workbook import write_workbook
+from .word import write_word
+
+__all__ = ["CADENCE_NAMES", "Chart", "Report", "ReportError", "Section", "Table", "build_report", "cadence_of",
+           "render_html", "write_report"]
+
+
+class ReportError(ValueError):
+    """A report that cannot be made as asked (unknown cadence, a village not in the registry): say why."""
+
+_ALIASES = {**{k: k for k in CADENCE_NAMES}, **{v: k for k, v in CADENCE_NAMES.items()},
+            "周调度": "week", "月小结": "month", "季通报": "quarter", "年总结": "year"}
+
+
+def cadence_of(text: str) -> str:
+    """``week``/``month``/``quarter``/``year`` from itself or its Chinese name; ValueError otherwise."""
+    key = _ALIASES.get(text.strip().lower() if text.isascii() else text.strip())
+    if key is None:
+        raise ReportError(f"报告类型应为 week/month/quarter/year（周调度表/月小结/季通报/年总结），收到“{text}”")
+    return key
+
+
+def write_report(result: CheckResult, cadence: str, out: Path, village: str | None = None) -> list[Path]:
+    """Write the product of ``cadence`` as ``<名称>[_<村>]_<as-of>.html/.xlsx/.docx`` in ``out``."""
+    cadence = cadence_of(cadence)
+    if village is not None:
+        villages = sorted(result.context.registry["village"].dropna().unique())
+        if village not in villages:
+            raise ReportError(f"村“{village}”不在企业名录的“所属村”中（名录中的村：{'、'.join(villages) or '无'}）")
+    report = build_report(Analysis(result, village=village), cadence)
+    out.mkdir(parents=True, exist_ok=True)
+    stem = out / report.stem
+    return [write_html(report, stem.with_suffix(".html")), write_workbook(report, stem.with_suffix(".xlsx")),
+            write_word(report, stem.with_suffix(".docx"))]

@@ -1,0 +1,511 @@
+"""What each product of plan 五 (三) holds — 周调度表、月小结、季通报、年总结 — built from an
+:class:`~jicui_compliance.analysis.Analysis` into a format-free :class:`~.model.Report`.
+
+Every table is an analysis frame (or a selection of one in the reporting window), every
+narrative figure a :class:`~.facts.Fact` picked from one of those tables, and the narrative
+is rendered from the facts by a Jinja2 template (:mod:`.narrative`).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pandas as pd
+
+from ..analysis import CADENCES, LIST_RULES, LISTS, Analysis, Window, window_for
+from ..analysis.kpis import hazards_existing
+from ..analysis.rankings import DATA_RULES
+from ..rules import REGISTRY
+from ..rules.head_inspections import led_by_head
+from . import charts
+from .facts import Facts
+from .model import Chart, Report, Section, Table
+from .narrative import render
+
+CADENCE_NAMES = CADENCES  # week / month / quarter / year → 周调度表 / 月小结 / 季通报 / 年总结
+PERIOD_WORD = {"week": "本周", "month": "本月", "quarter": "本季度", "year": "专项行动期间"}
+SEVERITIES = ("错误", "警告", "提示")
+#: rows shown in the HTML and Word versions of a long table (the workbook has them all)
+DISPLAY_ROWS = 60
+
+
+def day_text(d: dt.date) -> str:
+    return f"{d.year}年{d.month}月{d.day}日"
+
+
+class Builder:
+    """Collects the tables, facts and sections of one report."""
+
+    def __init__(self, analysis: Analysis, cadence: str):
+        if cadence not in CADENCE_NAMES:
+            raise ValueError(f"unknown cadence {cadence!r}: week, month, quarter or year")
+        self.a = analysis
+        self.cadence = cadence
+        self.camp = analysis.campaign
+        self.as_of = analysis.as_of
+        self.window: Window = window_for(cadence, self.as_of, self.camp)
+        self.ctx = analysis.result.context
+        self.facts = Facts()
+        self.tables: dict[str, Table] = {}
+        self.sections: list[Section] = []
+        self.word = PERIOD_WORD[cadence]
+
+    # -- plumbing ---------------------------------------------------------------------------
+    def table(self, name: str, title: str, frame: pd.DataFrame, note: str = "") -> Table:
+        t = Table.of(name, title, frame, note)
+        if t.name in self.tables:
+            raise KeyError(f"table {t.name} twice")
+        self.tables[t.name] = t
+        return t
+
+    def fact(self, name, table: Table, column=None, how="cell", where=None, kind="int"):
+        return self.facts.add(name, table, column, how, where, kind)
+
+    def section(self, heading: str, *items, paragraphs=()) -> Section:
+        s = Section(heading, list(paragraphs), [i for i in items if i is not None])
+        self.sections.append(s)
+        return s
+
+    def chart(self, name: str, title: str, png: bytes, caption: str = "") -> Chart:
+        return Chart(name, title, png, caption)
+
+    # -- facts every product shares --------------------------------------------------------------
+    def scope_facts(self) -> None:
+        c, f = self.camp, self.facts
+        f.text("town", c.town, "方案文件：campaign.town")
+        f.text("campaign", c.name, "方案文件：campaign.name")
+        f.text("document", c.document, "方案文件：campaign.document")
+        f.text("scope", self.a.village or c.town, "命令行 --village（未指定时为全镇）")
+        f.text("as_of", day_text(self.as_of), "命令行 --as-of")
+        f.text("window", self.window.label, "报告期（analysis.window_for）")
+        f.text("start", day_text(c.start), "方案文件：campaign.start")
+        reg = self.ctx.registry
+        ent = pd.DataFrame({"村": reg["village"].astype(object), "企业数": 1,
+                            "高危企业数": reg["high_risk_eff"].astype(int)}).groupby("村").sum().reset_index()
+        t = self.table("企业概况", "纳入企业名录的企业（按村）", ent)
+        self.fact("ent_total", t, "企业数", "sum")
+        self.fact("ent_high_risk", t, "高危企业数", "sum")
+        self.fact("village_count", t, None, "len")
+        self.overview = t
+
+    # -- window selections -----------------------------------------------------------------------
+    def window_findings(self) -> tuple[Table, Table]:
+        """Findings dated in the window: the list and the count by rule (with an example each)."""
+        d = self.a.dated
+        d = d[self.window.contains(d["date"])]
+        lst = pd.DataFrame({
+            "规则": d["rule_id"], "严重程度": d["severity"], "名称": d["rule_id"].map(lambda r: REGISTRY[r].title),
+            "企业名称": d["enterprise_name"], "所属村": d["village"], "监管站所": d["station"],
+            "日期": d["date"].dt.date, "期间": d["period"], "说明": d["message"],
+        })
+        order = {s: i for i, s in enumerate(SEVERITIES)}
+        lst = lst.sort_values(["严重程度", "日期", "规则"], key=lambda s: s.map(order) if s.name == "严重程度" else s,
+                              kind="mergesort")
+        by_rule = (lst.groupby(["规则", "名称", "严重程度"], sort=False)
+                   .agg(数量=("规则", "size"), 涉及企业=("企业名称", lambda s: s[s != ""].nunique()), 示例=("说明", "first"))
+                   .reset_index().sort_values(["数量", "规则"], ascending=[False, True], kind="mergesort"))
+        w = self.word
+        t_list = self.table(f"{w}新增发现", f"{w}新增核查发现（按记录日期或所属期间）", lst,
+                            note="记录日期取所在台账行的日期字段，按期间判断的发现（如某月未带队检查）取该期间最后一天。")
+        t_rule = self.table(f"{w}新增发现（按规则）", f"{w}新增核查发现（按规则）", by_rule)
+        self.fact("new_findings", t_list, None, "len")
+        for i, s in enumerate(SEVERITIES):
+            self.fact(f"new_{['error', 'warning', 'info'][i]}", t_rule, "数量", "sum", {"严重程度": s})
+        return t_list, t_rule
+
+    def hazard_movement(self) -> tuple[Table, Table, Table]:
+        """Hazards found, fixed and closed in the window, by village; and the lists of the window."""
+        h = hazards_existing(self.a.result)
+        reg = self.ctx.registry
+        found = self.window.contains(h["found_on"])
+        fixed = self.window.contains(h["done_on"]) & h["done"]
+        closed = self.window.contains(h["verified_on"]) & h["closed"]
+        by = pd.DataFrame({"村": h["eid"].map(reg["village"]).astype(object), f"{self.word}新发现": found.astype(int),
+                           f"{self.word}完成整改": fixed.astype(int), f"{self.word}验收销号": closed.astype(int),
+                           "截至报告日未整改": (~h["done"]).astype(int), "其中逾期": h["overdue"].astype(int)})
+        villages = pd.DataFrame({"村": sorted(reg["village"].dropna().unique())})
+        g = villages.merge(by.groupby("村").sum().reset_index(), on="村", how="left").fillna(0)
+        g = pd.concat([g, g.drop(columns="村").sum().to_frame().T.assign(村="合计")], ignore_index=True)
+        g[g.columns[1:]] = g[g.columns[1:]].astype(int)
+        w = self.word
+        t = self.table("隐患动态（按村）", f"{w}重大事故隐患动态（按村）", g)
+        for key, col in (("hz_new", f"{w}新发现"), ("hz_fixed", f"{w}完成整改"), ("hz_closed_w", f"{w}验收销号"),
+                         ("hz_open", "截至报告日未整改"), ("hz_overdue", "其中逾期")):
+            self.fact(key, t, col, where={"村": "合计"})
+
+        def listing(sel, extra):
+            x = h[sel]
+            return pd.DataFrame({
+                "企业名称": x["eid"].map(reg["name"]), "所属村": x["eid"].map(reg["village"]),
+                "隐患编号": x["hazard_no"], "隐患描述": x["description"], "发现方式": x["source"],
+                "发现日期": x["found_on"].dt.date, "整改期限": x["deadline"].dt.date, **extra(x),
+            }).sort_values(["发现日期", "企业名称"], kind="mergesort")
+
+        new = self.table(f"{w}新发现隐患", f"{w}新发现的重大事故隐患", listing(found, lambda x: {
+            "整改完成日期": x["done_on"].dt.date, "状态": x["status"]}))
+        moved = self.table(f"{w}整改销号隐患", f"{w}完成整改或验收销号的重大事故隐患", listing(fixed | closed, lambda x: {
+            "整改完成日期": x["done_on"].dt.date, "验收日期": x["verified_on"].where(x["closed"]).dt.date,
+            "验收人": x["verifier"]}))
+        return t, new, moved
+
+    def overdue(self) -> Table:
+        o = self.a.open_hazards()
+        o = o[o["逾期天数"].notna()].sort_values(["逾期天数", "企业名称"], ascending=[False, True], kind="mergesort")
+        t = self.table("逾期未整改隐患", f"截至{day_text(self.as_of)}逾期未整改的重大事故隐患", o)
+        self.fact("overdue_list", t, None, "len")
+        self.fact("overdue_max_days", t, "逾期天数", "max")
+        return t
+
+    def head_month(self) -> tuple[Table, Table]:
+        """The current month so far (as-of's month): who has a head-led inspection, who not yet."""
+        c = self.ctx
+        start = self.as_of.replace(day=1)
+        label = f"{self.as_of.year:04d}-{self.as_of.month:02d}"
+        in_campaign = label in {p.label for p in self.camp.head_inspection_months}
+        self.facts.text("hi_month", f"{self.as_of.year}年{self.as_of.month}月", "命令行 --as-of 所在月")
+        df = c.frame("head_inspections")
+        df = df[c.existing(df, "date", undated=False) & (df["date"] >= pd.Timestamp(start))]
+        led = led_by_head(c, df)
+        covered = set(df.loc[led, "eid"].astype("int64"))
+        others = df.loc[~led].groupby(df.loc[~led, "eid"].astype("int64"))["leader"].agg(
+            lambda s: "、".join(dict.fromkeys(str(v) for v in s.dropna())))
+        reg = c.registry
+        missing = reg[~reg.index.isin(covered)] if in_campaign else reg.iloc[0:0]
+        lst = pd.DataFrame({"企业名称": missing["name"], "所属村": missing["village"], "监管站所": missing["station_eff"],
+                            "行业领域": missing["industry"], "主要负责人": missing["head"],
+                            "本月他人带队检查": [others.get(i, "") for i in missing.index]}).sort_values(["所属村", "企业名称"])
+        note = ("" if in_campaign else f"{self.as_of.year}年{self.as_of.month}月不在方案规定的主要负责人带队检查月份内。")
+        t_list = self.table("本月未带队检查企业", f"{self.as_of.year}年{self.as_of.month}月（截至{self.as_of.month}月"
+                            f"{self.as_of.day}日）尚无主要负责人带队检查的企业", lst,
+                            note=note + "“主要负责人带队”指带队负责人与企业名录登记的主要负责人相同（规则 HI001/HI002 的判定）。")
+        by = pd.DataFrame({"村": reg["village"].astype(object), "企业数": 1,
+                           "已带队检查": reg.index.isin(covered).astype(int)}).groupby("村").sum().reset_index()
+        by = pd.concat([by, by.drop(columns="村").sum().to_frame().T.assign(村="合计")], ignore_index=True)
+        by["未带队检查"] = by["企业数"] - by["已带队检查"]
+        by["覆盖率"] = (by["已带队检查"] / by["企业数"].where(by["企业数"] > 0)).round(4)
+        t_by = self.table("本月带队检查进度", f"{self.as_of.year}年{self.as_of.month}月主要负责人带队检查进度（按村，截至报告日）",
+                          by if in_campaign else by.iloc[0:0])
+        self.fact("hi_month_missing", t_list, None, "len")
+        self.facts.text("hi_month_in_campaign", "是" if in_campaign else "否", "方案文件：head_inspection_months")
+        ended = (self.as_of + dt.timedelta(days=1)).month != self.as_of.month
+        self.facts.text("hi_month_ended", "是" if ended else "否", "命令行 --as-of 是否为当月最后一天")
+        if in_campaign:
+            self.fact("hi_month_done", t_by, "已带队检查", where={"村": "合计"})
+            self.fact("hi_month_rate", t_by, "覆盖率", where={"村": "合计"}, kind="pct")
+        return t_list, t_by
+
+    def enforcement_window(self) -> Table:
+        e = self.a.enforcement()
+        if not e.empty:
+            months = {f"{d.year:04d}-{d.month:02d}" for d in pd.date_range(self.window.start, self.window.end, freq="D")}
+            e = e[e["月份"].isin(months)]
+            if len(e) > 1:
+                e = pd.concat([e, e.drop(columns="月份").sum().to_frame().T.assign(月份="小计")], ignore_index=True)
+        w = self.word
+        t = self.table(f"{w}执法检查", f"{w}执法检查及处理情况（按月）", e)
+        if len(e):
+            row = {"月份": "小计"} if len(e) > 1 else None
+            self.fact("en_n", t, "检查次数", where=row)
+            self.fact("en_major", t, "发现重大隐患", where=row)
+            self.fact("en_listed", t, "挂牌督办（次）", where=row)
+        return t
+
+    # -- the as-of picture (cumulative) ------------------------------------------------------
+    def rankings(self) -> tuple[Table, Table]:
+        rv = self.a.ranking("village").rename(columns={"village": "村"})
+        rs = self.a.ranking("station").rename(columns={"station": "站所"})
+        tv = self.table("各村排名", f"各村企业履行义务情况排名（截至{day_text(self.as_of)}已到期的义务）", rv)
+        ts = self.table("各站所排名", f"各站所监管企业履行义务情况排名（截至{day_text(self.as_of)}已到期的义务）", rs)
+        for key, t, col in (("village", tv, "村"), ("station", ts, "站所")):
+            if len(t.frame):
+                self.fact(f"rank_{key}_count", t, None, "len")
+                self.fact(f"rank_{key}_best", t, col, "first", kind="text")
+                self.fact(f"rank_{key}_best_rate", t, "履行率", "first", kind="pct")
+                self.fact(f"rank_{key}_worst", t, col, "last", kind="text")
+                self.fact(f"rank_{key}_worst_rate", t, "履行率", "last", kind="pct")
+        return tv, ts
+
+    def four_lists(self) -> tuple[Table, Table]:
+        fl = self.a.four_lists()
+        counts = fl["名单"].value_counts()
+        rules = pd.DataFrame({"名单": list(LISTS), "确定规则": [LIST_RULES[n] for n in LISTS],
+                              "企业数": [int(counts.get(n, 0)) for n in LISTS]})
+        note = ("依据方案三（二）3（6）“根据监管执法情况，定期通报一批、约谈一批、联合惩戒一批、停产整顿一批”。"
+                "每家企业只列入其符合条件的最严重的一个名单；同一名单内按“错误”级发现数由多到少排列。")
+        tr = self.table("四个一批规则", "“四个一批”名单的确定规则与企业数", rules, note=note)
+        tl = self.table("四个一批名单", f"“四个一批”企业名单（截至{day_text(self.as_of)}）", fl, note=note)
+        for i, n in enumerate(LISTS):
+            self.fact(f"list_{i}", tr, "企业数", where={"名单": n})
+            self.fact(f"list_{i}_name", tr, "名单", where={"名单": n}, kind="text")
+        self.fact("list_total", tr, "企业数", "sum")
+        return tr, tl
+
+    def typical(self, by_rule: pd.DataFrame, name: str, title: str, top: int = 10) -> tuple[Table, pd.DataFrame]:
+        """The most frequent plan rules (data-quality rules SCH/FMT/REF apart), an example message each."""
+        plan = by_rule[~by_rule["规则"].str.startswith(DATA_RULES)]
+        t = self.table(name, title, plan.head(top))
+        for i in range(min(3, len(t.frame))):
+            self.fact(f"typ_{i + 1}_rule", t, "规则", where={"规则": t.frame["规则"].iloc[i]}, kind="text")
+            self.fact(f"typ_{i + 1}_title", t, "名称", where={"规则": t.frame["规则"].iloc[i]}, kind="text")
+            self.fact(f"typ_{i + 1}_n", t, "数量", where={"规则": t.frame["规则"].iloc[i]})
+        return t, plan
+
+    # -- the whole picture (年总结) ------------------------------------------------------------
+    def hazard_kpis(self) -> list[Table]:
+        out = []
+        for by, name, title in ((None, "隐患整改（全镇）", "重大事故隐患排查整改总体情况"),
+                                ("village", "隐患整改（按村）", "重大事故隐患排查整改情况（按村）"),
+                                ("station", "隐患整改（按站所）", "重大事故隐患排查整改情况（按监管站所）"),
+                                ("industry", "隐患整改（按行业）", "重大事故隐患排查整改情况（按行业领域）")):
+            out.append(self.table(name, title, self.a.hazards(by=by)))
+        t = out[0]
+        if len(t.frame):
+            for key, col, kind in (("hz_total", "隐患数", "int"), ("hz_self", "企业自查", "int"),
+                                   ("hz_dept", "部门/执法检查", "int"), ("hz_other", "举报及其他", "int"),
+                                   ("hz_done", "已整改", "int"), ("hz_closed", "已销号", "int"),
+                                   ("hz_overdue_total", "逾期未改", "int"), ("hz_fix_rate", "整改率", "pct"),
+                                   ("hz_close_rate", "销号率", "pct")):
+                self.fact(key, t, col, "first", kind=kind)
+        return out
+
+    def coverage_tables(self) -> tuple[Table, Table]:
+        hi = self.a.coverage("HI001")
+        if len(hi):
+            total = hi.drop(columns=["period", "完成率"]).sum().to_frame().T.assign(period="合计")
+            total["完成率"] = (total["已完成"] / total["应完成"].where(total["应完成"] > 0)).round(4)
+            hi = pd.concat([hi, total], ignore_index=True)
+        hi = hi.rename(columns={"period": "月份"})
+        t_hi = self.table("带队检查覆盖（按月）", "主要负责人每月带队检查完成情况（企业×月）", hi,
+                          note="已到期月份（报告日已过该月最后一天）才核查；未到期的月份计入“待到期”。")
+        if len(hi):
+            for key, col, kind in (("hi_due", "应完成", "int"), ("hi_done", "已完成", "int"), ("hi_missing", "未完成", "int"),
+                                   ("hi_pending", "待到期", "int"), ("hi_rate", "完成率", "pct")):
+                self.fact(key, t_hi, col, where={"月份": "合计"}, kind=kind)
+        parts = []
+        for rid, label in (("DR001", "全年演练（全部企业）"), ("DR002", "半年演练（高危企业）")):
+            c = self.a.coverage(rid)
+            if len(c):
+                parts.append(c.assign(类别=label))
+        dr = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(
+            columns=["类别", "period", "应完成", "已完成", "未完成", "待到期", "完成率"])
+        dr = dr[["类别", "period", "应完成", "已完成", "未完成", "待到期", "完成率"]].rename(columns={"period": "期间"})
+        t_dr = self.table("应急演练覆盖", "应急演练完成情况（方案 E(15)：每年至少一次，高危行业领域企业每半年至少一次）", dr)
+        year, h1, h2 = self.camp.drill_periods()
+        for key, period in (("dr_year", year.label), ("dr_h1", h1.label), ("dr_h2", h2.label)):
+            if (dr["期间"] == period).sum() == 1:
+                self.fact(f"{key}_due", t_dr, "应完成", where={"期间": period})
+                self.fact(f"{key}_done", t_dr, "已完成", where={"期间": period})
+                self.fact(f"{key}_rate", t_dr, "完成率", where={"期间": period}, kind="pct")
+                self.fact(f"{key}_pending", t_dr, "待到期", where={"期间": period})
+        return t_hi, t_dr
+
+    def duty_tables(self) -> list[Table]:
+        tr = self.table("培训教育", "培训与警示教育", self.a.training())
+        os_ = self.table("外包外租", "外包外租项目安全管理", self.a.outsourcing())
+        hw = self.table("动火作业", "动火作业审批", self.a.hot_work())
+        sw = self.table("特种作业持证", "特种作业人员持证", self.a.certificates())
+        for key, t, col, kind in (
+                ("tr_sessions", tr, "全员培训（场）", "int"), ("tr_people", tr, "培训人次", "int"),
+                ("tr_exam", tr, "考试人数", "int"), ("tr_pass", tr, "合格人数", "int"),
+                ("tr_hot", tr, "动火作业警示教育（场）", "int"), ("tr_accident", tr, "事故警示教育（场）", "int"),
+                ("tr_rate", tr, "全员培训考试覆盖率", "pct"),
+                ("os_n", os_, "外包外租项目", "int"), ("os_signed", os_, "已签安全协议", "int"),
+                ("os_sign_rate", os_, "协议签订率", "pct"), ("os_rate", os_, "合规率", "pct"),
+                ("hw_n", hw, "动火作业票", "int"), ("hw_ok", hw, "合规作业票", "int"), ("hw_rate", hw, "合规率", "pct"),
+                ("sw_n", sw, "在岗特种作业人员", "int"), ("sw_expired", sw, "证书过期", "int"),
+                ("sw_rate", sw, "持证有效率", "pct")):
+            self.fact(key, t, col, kind=kind)
+        return [tr, os_, hw, sw]
+
+    def enforcement_year(self) -> tuple[Table, Table]:
+        e = self.a.enforcement()
+        if len(e):
+            phase = {f"{m:%Y-%m}": p.id for p in self.camp.phases for m in pd.period_range(p.start, p.end, freq="M")}
+            e.insert(1, "阶段", e["月份"].map(phase).fillna("—"))
+        t = self.table("执法检查（按月）", "执法检查及处理情况（按月）", e)
+        if len(e):
+            w = {"月份": "合计"}
+            for key, col in (("en_n", "检查次数"), ("en_major", "发现重大隐患"), ("en_fined", "罚款企业（次）"),
+                             ("en_double", "一案双罚（次）"), ("en_listed", "挂牌督办（次）"), ("en_stop", "停产整顿（次）"),
+                             ("en_close", "提请关闭（次）"), ("en_judicial", "移送司法机关（次）")):
+                self.fact(key, t, col, where=w)
+            self.fact("en_fine_company", t, "企业罚款（元）", where=w, kind="wan")
+            self.fact("en_fine_head", t, "负责人罚款（元）", where=w, kind="wan")
+            self.fact("en_p3_n", t, "检查次数", "sum", where={"阶段": "P3"})
+            self.fact("en_p3_major", t, "发现重大隐患", "sum", where={"阶段": "P3"})
+        ac = self.table("生产安全事故", "生产安全事故及报告情况", self.a.accidents())
+        for key, col in (("ac_n", "事故起数"), ("ac_deaths", "死亡人数"), ("ac_injuries", "受伤人数"),
+                         ("ac_late_county", "报县应急局超1小时或未报（起）"), ("ac_late_town", "报镇政府超1小时或未报（起）")):
+            self.fact(key, ac, col)
+        return t, ac
+
+    def phases(self) -> tuple[Table, Table]:
+        ov = self.a.phase_overview().rename(columns={"phase": "编号"})
+        if len(ov):
+            ov.insert(ov.columns.get_loc("待到期"), "已到期", ov["合规"] + ov["不合规"])
+        t = self.table("分阶段合规", "各阶段义务履行情况（企业、村、镇的应履行义务，按所属阶段）", ov,
+                       note="义务按规则的期间划入阶段：按月、半年、年度核查的义务计入期间结束所在阶段；逐条记录核查的义务计入记录日期所在阶段。")
+        for p in self.camp.phases:
+            if (ov.get("编号", pd.Series(dtype=object)) == p.id).sum() == 1:
+                self.facts.text(f"phase_{p.id}_name", p.name, "方案文件：phases")
+                self.fact(f"phase_{p.id}_due", t, "已到期", where={"编号": p.id})
+                self.fact(f"phase_{p.id}_bad", t, "不合规", where={"编号": p.id})
+                self.fact(f"phase_{p.id}_pending", t, "待到期", where={"编号": p.id})
+                self.fact(f"phase_{p.id}_rate", t, "合规率", where={"编号": p.id}, kind="pct")
+        detail = self.a.phase_table().rename(columns={"phase": "阶段", "rule_id": "规则", "title": "名称", "clause": "条款"})
+        self.table("分阶段合规（明细）", "各阶段义务履行情况（按规则，明细）", detail)
+        if len(detail):
+            pivot = detail.pivot_table(index=["规则", "名称"], columns="阶段", values="合规率", aggfunc="first")
+            pivot.columns = [f"{c}合规率" for c in pivot.columns]
+            pivot = pivot.reset_index()
+        else:
+            pivot = pd.DataFrame(columns=["规则", "名称"])
+        td = self.table("分阶段合规（按规则）", "各规则分阶段合规率（“—”为该阶段无已到期义务）", pivot,
+                        note="各阶段应核查、合规、不合规、待到期的数量见工作簿“分阶段合规（明细）”工作表。")
+        return t, td
+
+    def findings_overview(self) -> tuple[Table, Table, Table]:
+        by_rule = self.a.findings_by_rule()
+        f = self.a.findings
+        sev = pd.DataFrame({"严重程度": list(SEVERITIES),
+                            "数量": [int((f["severity"] == s).sum()) for s in SEVERITIES],
+                            "涉及企业": [int(f.loc[(f["severity"] == s) & (f["enterprise_name"] != ""), "enterprise_name"]
+                                         .nunique()) for s in SEVERITIES]})
+        ts = self.table("核查发现（按严重程度）", f"核查发现（截至{day_text(self.as_of)}，按严重程度）", sev)
+        self.fact("findings_total", ts, "数量", "sum")
+        for i, s in enumerate(SEVERITIES):
+            self.fact(f"findings_{['error', 'warning', 'info'][i]}", ts, "数量", where={"严重程度": s})
+        all_rules = self.table("核查发现（按规则）", "核查发现（按规则，含示例）", by_rule)
+        data = by_rule[by_rule["规则"].str.startswith(DATA_RULES)]
+        td = self.table("台账填报规范问题", "台账填报规范问题（表头、格式、企业对应：SCH/FMT/REF）", data)
+        self.fact("data_findings", td, "数量", "sum")
+        return ts, all_rules, td
+
+
+def build(analysis: Analysis, cadence: str = "year") -> Report:
+    """The report of ``cadence`` (week / month / quarter / year) for an analysis."""
+    b = Builder(analysis, cadence)
+    b.scope_facts()
+    {"week": _week, "month": _month, "quarter": _quarter, "year": _year}[cadence](b)
+    narrative = render(cadence, b.facts)
+    b.sections.insert(0, Section("一、总体情况" if cadence == "year" else "一、基本情况", narrative, [b.overview]))
+    _number_sections(b.sections)
+    c = b.camp
+    title = CADENCE_NAMES[cadence]
+    meta = [("报告期", b.window.label), ("数据截至", day_text(b.as_of)), ("范围", b.a.village or c.town),
+            ("依据", f"{c.document}《{c.name}实施方案》五（三）“周调度、月小结、季通报、年总结”")]
+    return Report(cadence=cadence, title=title, heading=f"{b.a.village or c.town}重大事故隐患专项排查整治{title}",
+                  subtitle=f"{c.name}｜{b.window.label}",
+                  window=b.window, as_of=b.as_of, town=c.town, village=b.a.village, meta=meta, narrative=narrative,
+                  facts=b.facts, sections=b.sections, tables=b.tables)
+
+
+_NUMERALS = "一二三四五六七八九十"
+
+
+def _number_sections(sections: list[Section]) -> None:
+    for i, s in enumerate(sections):
+        head = s.heading.split("、", 1)[-1] if s.heading[:1] in _NUMERALS else s.heading
+        s.heading = f"{_NUMERALS[i] if i < 10 else i + 1}、{head}"
+
+
+# -- the four products ------------------------------------------------------------------------------
+def _week(b: Builder) -> None:
+    t_list, t_rule = b.window_findings()
+    t_hz, new, moved = b.hazard_movement()
+    t_over = b.overdue()
+    t_hi, t_hi_by = b.head_month()
+    b.section("本周新增核查发现", t_rule, t_list)
+    b.section("本周隐患动态", t_hz, new, moved)
+    b.section("逾期未整改隐患", t_over)
+    b.section("本月主要负责人带队检查进度", t_hi_by if len(t_hi_by.frame) else None, t_hi)
+
+
+def _month(b: Builder) -> None:
+    t_list, t_rule = b.window_findings()
+    t_typ, _ = b.typical(t_rule.frame, "本月典型问题", "本月典型问题（方案规则，按发现数）")
+    t_hz, new, moved = b.hazard_movement()
+    t_over = b.overdue()
+    t_hi, t_hi_by = b.head_month()
+    t_en = b.enforcement_window()
+    b.section("本月新增核查发现", t_rule, b.chart("findings_pareto", "本月核查发现按规则分布",
+                                               charts.findings_pareto(t_rule.frame, "本月核查发现按规则分布（帕累托图）")),
+              t_list)
+    b.section("本月隐患动态", t_hz, b.chart("hazard_flow", "隐患累计趋势", charts.hazard_flow(
+        b.a.hazard_flow(), b.camp.phases)), new, moved, t_over)
+    b.section("主要负责人带队检查", t_hi_by if len(t_hi_by.frame) else None, t_hi)
+    b.section("执法检查", t_en)
+    b.section("典型问题", t_typ)
+
+
+def _quarter(b: Builder) -> None:
+    t_list, t_rule = b.window_findings()
+    t_typ, _ = b.typical(t_rule.frame, "本季度典型问题", "本季度典型问题（方案规则，按发现数）")
+    t_hz, new, moved = b.hazard_movement()
+    t_over = b.overdue()
+    hi = b.a.coverage("HI001")
+    months = {p.label for p in b.camp.head_inspection_months if b.window.start <= p.end and p.start <= b.window.end}
+    t_hi = b.table("本季度带队检查", "本季度各月主要负责人带队检查完成情况", hi[hi["period"].isin(months)].rename(
+        columns={"period": "月份"}))
+    t_en = b.enforcement_window()
+    tv, ts = b.rankings()
+    tr, tl = b.four_lists()
+    b.section("本季度核查发现", t_rule, b.chart("findings_pareto", "本季度核查发现按规则分布",
+                                              charts.findings_pareto(t_rule.frame, "本季度核查发现按规则分布（帕累托图）")))
+    b.section("本季度隐患动态", t_hz, b.chart("hazard_flow", "隐患累计趋势", charts.hazard_flow(
+        b.a.hazard_flow(), b.camp.phases)), t_over)
+    b.section("主要负责人带队检查与执法检查", t_hi, t_en)
+    b.section("各村、各站所排名", tv, b.chart("compliance_village", "各村履行率", charts.compliance_by_unit(
+        tv.frame, "村", "各村企业义务履行率")), ts, b.chart("compliance_station", "各站所履行率", charts.compliance_by_unit(
+            ts.frame, "站所", "各站所监管企业义务履行率")))
+    b.section("“四个一批”名单", tr, tl)
+    b.section("典型问题", t_typ)
+    b.section("附：本季度新增发现清单", t_list, new, moved)
+
+
+def _year(b: Builder) -> None:
+    hz = b.hazard_kpis()
+    oh = b.a.open_hazards()
+    oh = oh.sort_values(["逾期天数", "发现日期"], ascending=[False, True], na_position="last", kind="mergesort")
+    open_h = b.table("未整改隐患", f"截至{day_text(b.as_of)}仍未整改的重大事故隐患（逾期的在前）", oh)
+    b.fact("open_total", open_h, None, "len")
+    t_hi, t_dr = b.coverage_tables()
+    duties = b.duty_tables()
+    t_en, t_ac = b.enforcement_year()
+    t_ph, t_phd = b.phases()
+    tv, ts = b.rankings()
+    ts_sev, t_rules, t_data = b.findings_overview()
+    t_typ, plan_rules = b.typical(t_rules.frame, "典型问题", "典型问题（方案规则，按发现数，附示例）")
+    tr, tl = b.four_lists()
+    p3 = b.camp.phase("P3") if any(p.id == "P3" for p in b.camp.phases) else None
+    en = t_en.frame
+    if p3 is not None and len(en):
+        en = en[en["阶段"] == "P3"]
+    year, h1, h2 = b.camp.drill_periods()
+    dr = t_dr.frame.set_index("期间") if len(t_dr.frame) else None
+
+    def dr_row(label):
+        return dr.loc[label] if dr is not None and label in dr.index else None
+
+    b.section("重大事故隐患排查整治",
+              hz[0], b.chart("hazard_flow", "隐患累计趋势", charts.hazard_flow(b.a.hazard_flow(), b.camp.phases)),
+              hz[1], hz[2], hz[3], open_h)
+    b.section("企业主体责任落实",
+              t_hi, b.chart("head_inspection_heatmap", "带队检查覆盖热力图",
+                            charts.head_inspection_heatmap(b.a.head_inspection_matrix())),
+              t_dr, b.chart("drill_coverage", "应急演练完成情况", charts.drill_coverage([
+                  ("全年\n（全部企业）", dr_row(year.label)), ("上半年\n（高危企业）", dr_row(h1.label)),
+                  ("下半年\n（高危企业）", dr_row(h2.label))])),
+              *duties)
+    b.section("部门监管执法与事故报告",
+              t_en, b.chart("enforcement_p3", "精准执法阶段执法情况", charts.enforcement_by_month(en)), t_ac)
+    b.section("分阶段合规情况",
+              t_ph, b.chart("compliance_phase", "各阶段合规率", charts.compliance_by_phase(t_ph.frame)), t_phd)
+    b.section("各村、各站所履职排名",
+              tv, b.chart("compliance_village", "各村履行率", charts.compliance_by_unit(tv.frame, "村", "各村企业义务履行率")),
+              ts, b.chart("compliance_station", "各站所履行率",
+                          charts.compliance_by_unit(ts.frame, "站所", "各站所监管企业义务履行率")))
+    b.section("典型问题",
+              ts_sev, t_typ, b.chart("findings_pareto", "核查发现帕累托图", charts.findings_pareto(
+                  plan_rules, "方案规则核查发现分布（帕累托图，不含台账填报规范问题）")), t_data)
+    b.section("“四个一批”名单", tr, tl)

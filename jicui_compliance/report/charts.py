@@ -1,0 +1,356 @@
+"""Charts as PNG bytes (matplotlib, Agg; Chinese through the Noto Sans CJK SC font that
+mplfonts ships — no system font, never its SimHei).
+
+Each function takes an analysis frame and returns PNG bytes at :data:`DPI`; an empty frame
+gives a chart that says “暂无数据”. No pyplot: each chart is its own ``Figure``, drawn inside
+an ``rc_context`` that names the font, so nothing global is left changed.
+"""
+
+from __future__ import annotations
+
+import math
+from functools import lru_cache
+from io import BytesIO
+from pathlib import Path
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import numpy as np  # noqa: E402
+import pandas as pd  # noqa: E402
+from matplotlib import font_manager  # noqa: E402
+from matplotlib.backends.backend_agg import FigureCanvasAgg  # noqa: E402
+from matplotlib.figure import Figure  # noqa: E402
+from matplotlib.ticker import FuncFormatter, MaxNLocator  # noqa: E402
+
+DPI = 160
+FONT_FILE = "NotoSansCJKsc-Regular.otf"
+COLOURS = {"found": "#c0392b", "fixed": "#e69f00", "closed": "#2e7d32", "ok": "#4c9a5f", "bad": "#d1495b",
+           "pending": "#c9c9c9", "bar": "#3b6ea8", "line": "#d1495b"}
+PHASE_SHADES = ("#f3f6fb", "#e8eef7")
+
+
+@lru_cache(maxsize=1)
+def chinese_font() -> str:
+    """Register mplfonts' bundled Noto Sans CJK SC with matplotlib; its family name."""
+    import mplfonts
+
+    path = Path(mplfonts.__file__).parent / "fonts" / FONT_FILE
+    font_manager.fontManager.addfont(str(path))
+    return font_manager.FontProperties(fname=str(path)).get_name()
+
+
+def _style() -> dict:
+    return {
+        "font.family": [chinese_font()], "axes.unicode_minus": False, "font.size": 9.5, "axes.titlesize": 12.5,
+        "axes.titleweight": "normal", "axes.labelsize": 9.5, "legend.fontsize": 9, "xtick.labelsize": 9,
+        "ytick.labelsize": 9, "axes.spines.top": False, "axes.spines.right": False, "savefig.dpi": DPI,
+        "axes.grid": False, "legend.frameon": False,
+    }
+
+
+def _render(draw, size=(8.0, 4.2)) -> bytes:
+    with matplotlib.rc_context(_style()):
+        fig = Figure(figsize=size, layout="constrained")
+        FigureCanvasAgg(fig)
+        draw(fig)
+        buf = BytesIO()
+        fig.savefig(buf, format="png", dpi=DPI)
+    return buf.getvalue()
+
+
+def _empty(ax, title: str, why: str = "暂无数据") -> None:
+    ax.set_title(title)
+    ax.set_axis_off()
+    ax.text(0.5, 0.5, why, ha="center", va="center", fontsize=16, color="#888888", transform=ax.transAxes)
+
+
+def empty_chart(title: str, why: str = "暂无数据") -> bytes:
+    return _render(lambda fig: _empty(fig.add_subplot(), title, why), size=(8.0, 2.6))
+
+
+def _pct_axis(axis, decimals: int = 0) -> None:
+    axis.set_major_formatter(FuncFormatter(lambda v, _: f"{v * 100:.{decimals}f}%"))
+
+
+def _pct(v: float) -> str:
+    from .model import pct
+
+    return pct(v)
+
+
+def _rate_floor(rates) -> float:
+    """Where a rate axis starts: 0, or closer to the data when every rate is high (marked on the axis)."""
+    r = [x for x in rates if x == x]
+    if not r or min(r) < 0.6:
+        return 0.0
+    return max(0.0, math.floor((min(r) - 0.03) * 20) / 20)
+
+
+# -- hazard flow ----------------------------------------------------------------------------
+def hazard_flow(flow: pd.DataFrame, phases=(), title: str = "重大事故隐患发现、整改、销号累计趋势（按周）") -> bytes:
+    """Cumulative found / fixed / closed by week (``Analysis.hazard_flow``), campaign phases shaded."""
+
+    if flow.empty or flow.to_numpy().sum() == 0:
+        return empty_chart(title)
+
+    def draw(fig):
+        ax = fig.add_subplot()
+        x = pd.to_datetime(flow.index)
+        span = max(x.max() - x.min(), pd.Timedelta(days=7))
+        ymax = float(flow.to_numpy().max())
+        for i, p in enumerate(phases):
+            lo, hi = max(pd.Timestamp(p.start), x.min()), min(pd.Timestamp(p.end) + pd.Timedelta(days=1), x.max())
+            if lo >= hi:
+                continue
+            ax.axvspan(lo, hi, color=PHASE_SHADES[i % 2], zorder=0, lw=0)
+            ax.text(lo + (hi - lo) / 2, ymax * 1.13, p.id, ha="center", va="center", fontsize=8.5, color="#555555")
+        # 整改 drawn wide underneath 销号: when every fixed hazard is closed at once, both stay visible
+        styles = (("发现", "found", "累计发现", 2.0), ("整改", "fixed", "累计整改", 4.2), ("销号", "closed", "累计销号", 1.6))
+        for col, key, label, lw in styles:
+            if col in flow:
+                ax.plot(x, flow[col], color=COLOURS[key], lw=lw, label=label, solid_capstyle="butt",
+                        marker="o" if len(x) < 12 else None, ms=3)
+        last = flow.iloc[-1]
+        gap = ymax * 0.06
+        y_found = float(last["发现"])
+        y_fixed = min(float(last["整改"]), y_found - gap)
+        ax.annotate(f"发现 {int(last['发现'])}", (x[-1], last["发现"]), xytext=(x[-1] + span * 0.015, y_found),
+                    fontsize=8.5, color=COLOURS["found"], va="center")
+        ax.annotate(f"整改 {int(last['整改'])}\n销号 {int(last['销号'])}", (x[-1], last["整改"]),
+                    xytext=(x[-1] + span * 0.015, y_fixed - gap * 0.6), fontsize=8.5, color=COLOURS["closed"], va="center")
+        ax.set_xlim(x.min() - span * 0.02, x.max() + span * 0.13)
+        ax.set_ylim(0, ymax * 1.22)
+        ax.set_title(title)
+        ax.set_ylabel("隐患数（项）")
+        months = pd.date_range(x.min().to_period("M").to_timestamp(), x.max(), freq="MS")
+        months = months[months >= x.min() - span * 0.02]
+        ax.set_xticks(months, [f"{m.month}月" if m.month != 1 or len(months) < 2 else f"{m.year}年1月" for m in months])
+        ax.yaxis.set_major_locator(MaxNLocator(integer=True))
+        ax.grid(axis="y", color="#e5e5e5", lw=0.6)
+        ax.legend(loc="lower right")
+        if phases:
+            ax.set_xlabel("阴影为专项行动各阶段：" + "，".join(f"{p.id} {p.name}" for p in phases),
+                          fontsize=8, color="#555555")
+
+    return _render(draw)
+
+
+# -- head inspections ------------------------------------------------------------------------
+def head_inspection_heatmap(matrix: pd.DataFrame, title: str = "主要负责人带队检查覆盖率（村 × 月）") -> bytes:
+    """Village × month share of enterprises with a head-led inspection; NaN months are pending."""
+    n = max(len(matrix), 1)
+
+    if matrix.empty:
+        return empty_chart(title)
+
+    def draw(fig):
+        ax = fig.add_subplot()
+        data = matrix.to_numpy(dtype=float)
+        cmap = matplotlib.colormaps["RdYlGn"].with_extremes(bad=COLOURS["pending"])
+        im = ax.imshow(np.ma.masked_invalid(data), cmap=cmap, vmin=0.5, vmax=1.0, aspect="auto")
+        for i in range(data.shape[0]):
+            for j in range(data.shape[1]):
+                v = data[i, j]
+                text = "待到期" if np.isnan(v) else _pct(v)
+                ax.text(j, i, text, ha="center", va="center", fontsize=8 if data.shape[1] > 8 else 8.5,
+                        color="#444444" if np.isnan(v) else _ink(cmap((min(max(v, 0.5), 1.0) - 0.5) / 0.5)))
+        ax.set_xticks(range(data.shape[1]), [f"{int(str(c)[5:])}月" if len(str(c)) == 7 else str(c)
+                                             for c in matrix.columns])
+        ax.set_yticks(range(data.shape[0]), [str(v) for v in matrix.index])
+        ax.tick_params(length=0)
+        for s in ax.spines.values():
+            s.set_visible(False)
+        ax.set_title(title)
+        cb = fig.colorbar(im, ax=ax, shrink=0.9, pad=0.02)
+        _pct_axis(cb.ax.yaxis)
+        cb.set_label("覆盖率（低于50%按50%着色；灰色为待到期）", fontsize=8)
+
+    return _render(draw, size=(8.0, max(2.4, 0.42 * n + 1.3)))
+
+
+def _ink(rgba) -> str:
+    """Black or white text, whichever reads better on a cell colour."""
+    r, g, b = rgba[:3]
+    return "#1a1a1a" if 0.299 * r + 0.587 * g + 0.114 * b > 0.55 else "white"
+
+
+# -- compliance -------------------------------------------------------------------------------
+def compliance_by_unit(ranking: pd.DataFrame, unit: str, title: str) -> bytes:
+    """Horizontal bars of 履行率 per village / station (``Analysis.ranking``), best on top."""
+    n = max(len(ranking), 1)
+
+    if ranking.empty:
+        return empty_chart(title)
+
+    def draw(fig):
+        ax = fig.add_subplot()
+        r = ranking.iloc[::-1]
+        rates = r["履行率"].astype(float).to_numpy()
+        lo = _rate_floor(rates)
+        y = np.arange(len(r))
+        colours = [COLOURS["bad"] if v == rates.min() and len(r) > 1 else COLOURS["bar"] for v in rates]
+        ax.barh(y, rates - lo, left=lo, color=colours, height=0.62)
+        for yi, (v, done, due) in enumerate(zip(rates, r["已履行"], r["应履行义务"])):
+            ax.text(v + (1 - lo) * 0.01, yi, f"{_pct(v)}（{int(done)}/{int(due)}）", va="center", fontsize=8.5)
+        ax.set_yticks(y, [str(v) for v in r[unit]])
+        ax.set_xlim(lo, 1 + (1 - lo) * 0.28)
+        ax.set_xticks([t for t in np.linspace(lo, 1, 6) if t <= 1 + 1e-9])
+        _pct_axis(ax.xaxis, 0 if (1 - lo) > 0.2 else 1)
+        ax.set_xlabel("已到期义务的履行率" + (f"（横轴自{lo * 100:.0f}%起）" if lo > 0 else ""))
+        ax.set_title(title)
+        ax.grid(axis="x", color="#e5e5e5", lw=0.6)
+        ax.set_axisbelow(True)
+
+    return _render(draw, size=(8.0, max(2.4, 0.36 * n + 1.2)))
+
+
+def compliance_by_phase(overview: pd.DataFrame, title: str = "各阶段义务合规率") -> bytes:
+    """Bars of 合规率 per phase (``Analysis.phase_overview``); phases not yet due shown as 待到期."""
+
+    if overview.empty:
+        return empty_chart(title)
+
+    def draw(fig):
+        ax = fig.add_subplot()
+        rates = overview["合规率"].astype(float).to_numpy()
+        lo = _rate_floor(rates)
+        x = np.arange(len(overview))
+        labels = []
+        for i, row in enumerate(overview.itertuples(index=False)):
+            due = int(row.合规) + int(row.不合规)
+            name = str(row.阶段).replace("企业自查自改和部门帮扶", "企业自查自改\n和部门帮扶")
+            labels.append(f"{name}\n已到期{due}项")
+            if due == 0:
+                ax.bar(i, 1 - lo, bottom=lo, color="white", edgecolor=COLOURS["pending"], hatch="//", width=0.6)
+                ax.text(i, lo + (1 - lo) / 2, "待到期", ha="center", va="center", fontsize=10, color="#666666")
+                continue
+            ax.bar(i, rates[i] - lo, bottom=lo, color=COLOURS["bar"], width=0.6)
+            ax.text(i, rates[i] + (1 - lo) * 0.015, _pct(rates[i]), ha="center", va="bottom", fontsize=9)
+            if int(row.待到期):
+                ax.text(i, lo + (1 - lo) * 0.05, f"另有待到期{int(row.待到期)}项", ha="center", fontsize=8,
+                        color="white")
+        ax.set_xticks(x, labels)
+        ax.set_ylim(lo, 1 + (1 - lo) * 0.1)
+        _pct_axis(ax.yaxis, 0 if (1 - lo) > 0.2 else 1)
+        ax.set_ylabel("合规率" + (f"（纵轴自{lo * 100:.0f}%起）" if lo > 0 else ""))
+        ax.set_title(title)
+        ax.grid(axis="y", color="#e5e5e5", lw=0.6)
+        ax.set_axisbelow(True)
+
+    return _render(draw)
+
+
+# -- findings -----------------------------------------------------------------------------------
+def findings_pareto(by_rule: pd.DataFrame, title: str = "核查发现按规则分布（帕累托图）", top: int = 20) -> bytes:
+    """Bars of findings for the ``top`` most frequent rules and the cumulative share of all findings
+    (the rules left out are named in a note, not lumped into one bar that would dwarf the others)."""
+
+    if by_rule.empty or by_rule["数量"].sum() == 0:
+        return empty_chart(title)
+
+    def draw(fig):
+        ax = fig.add_subplot()
+        total = int(by_rule["数量"].sum())
+        d = by_rule[["规则", "数量"]].head(top)
+        counts = d["数量"].astype(int).to_numpy()
+        cum = counts.cumsum() / total
+        x = np.arange(len(d))
+        ax.bar(x, counts, color=COLOURS["bar"], width=0.65, zorder=2)
+        for xi, c in zip(x, counts):
+            ax.text(xi, c, str(c), ha="center", va="bottom", fontsize=8)
+        ax.set_xticks(x, [str(v) for v in d["规则"]], rotation=45, ha="right", rotation_mode="anchor")
+        ax.set_ylabel("发现数（条）")
+        ax.set_ylim(0, counts.max() * 1.45)
+        ax.set_xlim(-0.6, len(d) - 0.4)
+        ax.yaxis.set_major_locator(MaxNLocator(integer=True))
+        ax2 = ax.twinx()
+        ax2.plot(x, cum, color=COLOURS["line"], marker="o", ms=3.5, lw=1.8, label="累计占比（占全部发现）", zorder=3)
+        ax2.axhline(0.8, color=COLOURS["line"], ls="--", lw=0.8, alpha=0.6)
+        ax2.text(len(d) - 0.5, 0.815, "80%", color=COLOURS["line"], fontsize=8, ha="right", va="bottom")
+        ax2.set_ylim(0, 1.05)
+        _pct_axis(ax2.yaxis)
+        ax2.spines["right"].set_visible(True)
+        ax2.set_ylabel("累计占比")
+        handles = ax2.get_legend_handles_labels()
+        ax.legend(*handles, loc="upper right")
+        if len(by_rule) > top:
+            rest = by_rule.iloc[top:]
+            ax.set_xlabel(f"另有{len(rest)}条规则共{int(rest['数量'].sum())}条发现未列出；累计占比按全部{total}条发现计算",
+                          fontsize=8.5, color="#555555")
+        ax.set_title(title)
+
+    return _render(draw)
+
+
+# -- drills -----------------------------------------------------------------------------------
+def drill_coverage(groups: list[tuple[str, pd.Series | None]], title: str = "应急演练完成情况") -> bytes:
+    """Stacked bars per group (label, a coverage row with 已完成/未完成/待到期/完成率)."""
+
+    rows = [(label, row) for label, row in groups if row is not None]
+    if not rows:
+        return empty_chart(title)
+
+    def draw(fig):
+        ax = fig.add_subplot()
+        x = np.arange(len(rows))
+        top = max(int(r["已完成"] + r["未完成"] + r["待到期"]) for _, r in rows) or 1
+        for i, (label, r) in enumerate(rows):
+            done, bad, pend = int(r["已完成"]), int(r["未完成"]), int(r["待到期"])
+            ax.bar(i, done, color=COLOURS["ok"], width=0.55, label="已完成" if i == 0 else None)
+            ax.bar(i, bad, bottom=done, color=COLOURS["bad"], width=0.55, label="未完成" if i == 0 else None)
+            ax.bar(i, pend, bottom=done + bad, color="white", edgecolor=COLOURS["pending"], hatch="//", width=0.55,
+                   label="待到期" if i == 0 else None)
+            text = f"完成率 {_pct(float(r['完成率']))}\n{done}/{done + bad}家" if done + bad else f"待到期\n{pend}家"
+            ax.text(i, done + bad + pend + top * 0.02, text, ha="center", va="bottom", fontsize=9)
+        ax.set_xticks(x, [label for label, _ in rows])
+        ax.set_ylim(0, top * 1.3)
+        ax.set_ylabel("企业数（家）")
+        ax.yaxis.set_major_locator(MaxNLocator(integer=True))
+        ax.legend(loc="upper right", ncols=3)
+        ax.set_title(title)
+
+    return _render(draw, size=(8.0, 3.8))
+
+
+# -- enforcement ------------------------------------------------------------------------------
+ENFORCEMENT_SERIES = ("检查次数", "发现重大隐患", "罚款企业（次）", "一案双罚（次）", "挂牌督办（次）", "停产整顿（次）")
+
+
+def enforcement_by_month(monthly: pd.DataFrame, title: str = "精准执法阶段执法检查与处理（按月）") -> bytes:
+    """Grouped bars per month (rows of ``Analysis.enforcement`` without 合计) and fines (万元) as a line."""
+
+    d = monthly[monthly["月份"] != "合计"] if not monthly.empty else monthly
+    if d.empty:
+        return empty_chart(title)
+
+    def draw(fig):
+        ax = fig.add_subplot()
+        series = [s for s in ENFORCEMENT_SERIES if s in d.columns]
+        x = np.arange(len(d))
+        w = 0.8 / len(series)
+        palette = ["#3b6ea8", "#e69f00", "#d1495b", "#8e44ad", "#2e7d32", "#555555"]
+        for k, s in enumerate(series):
+            vals = d[s].astype(float).to_numpy()
+            bars = ax.bar(x - 0.4 + w * (k + 0.5), vals, width=w, color=palette[k], label=s.replace("（次）", ""))
+            for b, v in zip(bars, vals):
+                if v:
+                    ax.text(b.get_x() + b.get_width() / 2, v, f"{int(v)}", ha="center", va="bottom", fontsize=7)
+        ax.set_xticks(x, [f"{int(str(m)[5:])}月" if len(str(m)) == 7 else str(m) for m in d["月份"]])
+        ax.set_ylabel("次数 / 项数")
+        ax.yaxis.set_major_locator(MaxNLocator(integer=True))
+        ymax = float(d[series].to_numpy(dtype=float).max() or 1)
+        ax.set_ylim(0, ymax * 1.3)
+        fines = (d.get("企业罚款（元）", 0) + d.get("负责人罚款（元）", 0)).astype(float).to_numpy() / 10000
+        ax2 = ax.twinx()
+        ax2.plot(x, fines, color="#111111", marker="D", ms=4, lw=1.4, label="罚款合计（万元，右轴）")
+        ax2.set_ylim(0, max(fines.max(), 1) * 1.3)
+        ax2.spines["right"].set_visible(True)
+        ax2.set_ylabel("罚款（万元）")
+        h1, l1 = ax.get_legend_handles_labels()
+        h2, l2 = ax2.get_legend_handles_labels()
+        ax.legend(h1 + h2, l1 + l2, loc="upper left", ncols=4, fontsize=8)
+        ax.set_title(title)
+
+    return _render(draw)

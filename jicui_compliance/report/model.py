@@ -1,0 +1,145 @@
+"""What a report is, independent of its format: sections of paragraphs, tables and charts.
+
+The writers (:mod:`.html`, :mod:`.workbook`, :mod:`.word`) only lay out a :class:`Report`;
+what goes into it is decided once, in :mod:`.cadence`. Every text cell of every table is
+masked when the table is made (:func:`Table.of`), so no writer can leak personal data.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import re
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from ..analysis import Window
+from ..findings.masking import mask_text
+from .facts import Facts
+
+_SHEET_BAD = re.compile(r"[\[\]:*?/\\]")
+
+
+@dataclass
+class Table:
+    """A named table: ``name`` is its workbook sheet (≤ 31 characters), ``title`` its heading."""
+
+    name: str
+    title: str
+    frame: pd.DataFrame
+    note: str = ""
+
+    @classmethod
+    def of(cls, name: str, title: str, frame: pd.DataFrame, note: str = "") -> "Table":
+        name = _SHEET_BAD.sub("_", name)[:31]
+        out = frame.copy()
+        if isinstance(out.index, pd.MultiIndex) or out.index.name is not None:
+            out = out.reset_index()
+        else:
+            out = out.reset_index(drop=True)
+        out.columns = [str(c) for c in out.columns]
+        for c in out.columns:
+            if out[c].dtype == object or pd.api.types.is_string_dtype(out[c]):
+                out[c] = out[c].map(lambda v: mask_text(v) if isinstance(v, str) else v)
+        return cls(name, title, out, mask_text(note))
+
+    def kind(self, column: str) -> str:
+        """How a column is shown: pct (a rate 0–1), money (元), date, int, float or text."""
+        s = self.frame[column]
+        if column.endswith("率") or column.endswith("占比"):
+            return "pct"
+        if "元" in column and pd.api.types.is_numeric_dtype(s):
+            return "money"
+        if pd.api.types.is_datetime64_any_dtype(s) or (s.dtype == object and s.map(
+                lambda v: isinstance(v, (dt.date, pd.Timestamp))).any()):
+            return "date"
+        if pd.api.types.is_bool_dtype(s):
+            return "text"
+        if pd.api.types.is_numeric_dtype(s):
+            vals = s.dropna().to_numpy(dtype=float)
+            return "int" if np.all(np.equal(np.mod(vals, 1), 0)) else "float"
+        return "text"
+
+    def display(self, limit: int | None = None) -> tuple[list[str], list[list[str]]]:
+        """Header and rows as printed text (rates as percentages, missing as “—”)."""
+        kinds = {c: self.kind(c) for c in self.frame.columns}
+        frame = self.frame if limit is None else self.frame.head(limit)
+        rows = [[cell_text(v, kinds[c]) for c, v in zip(frame.columns, rec)] for rec in frame.itertuples(index=False)]
+        return list(self.frame.columns), rows
+
+
+def cell_text(v, kind: str = "text") -> str:
+    if v is None or v is pd.NA or v is pd.NaT or (isinstance(v, float) and math.isnan(v)):
+        return "—"
+    if kind == "pct":
+        return pct(float(v))
+    if kind == "date":
+        return pd.Timestamp(v).strftime("%Y-%m-%d")
+    if kind == "money":
+        return f"{int(round(float(v))):,}"
+    if kind == "int":
+        return f"{int(round(float(v)))}"
+    if kind == "float":
+        return f"{float(v):.1f}"
+    if isinstance(v, (set, frozenset, tuple, list)):
+        return "、".join(sorted(map(str, v)))
+    return str(v)
+
+
+def pct(v: float) -> str:
+    """0.8976 → 89.8%; a rate that is not 1 never prints as 100% (0.99995 → 99.99%)."""
+    if v is None or (isinstance(v, float) and math.isnan(v)):
+        return "—"
+    p = round(v * 100, 1)
+    if p == 100 and v < 1:
+        return f"{math.floor(v * 10000) / 100:.2f}%"
+    if p == 0 and v > 0:
+        return f"{math.ceil(v * 10000) / 100:.2f}%"
+    return f"{p:g}%"
+
+
+@dataclass
+class Chart:
+    name: str  # file-safe id, e.g. hazard_flow
+    title: str
+    png: bytes
+    caption: str = ""
+
+
+@dataclass
+class Section:
+    heading: str
+    paragraphs: list[str] = field(default_factory=list)
+    items: list[Table | Chart] = field(default_factory=list)
+
+
+@dataclass
+class Report:
+    cadence: str  # week / month / quarter / year
+    title: str  # 周调度表 / 月小结 / 季通报 / 年总结
+    heading: str  # the document title
+    subtitle: str  # the line under it
+    window: Window
+    as_of: dt.date
+    town: str
+    village: str | None
+    meta: list[tuple[str, str]]  # (label, value) lines under the title
+    narrative: list[str]
+    facts: Facts
+    sections: list[Section]
+    tables: dict[str, Table]  # every table made (the workbook writes them all), by sheet name
+
+    @property
+    def scope(self) -> str:
+        return self.village or self.town
+
+    @property
+    def stem(self) -> str:
+        parts = [self.title, *([self.village] if self.village else []), self.as_of.isoformat()]
+        return "_".join(parts)
+
+    @property
+    def charts(self) -> list[Chart]:
+        return [i for s in self.sections for i in s.items if isinstance(i, Chart)]

@@ -1,0 +1,41 @@
+"""The Chinese narrative, rendered by Jinja2 from the facts alone.
+
+Templates live in ``templates/narrative_<cadence>.txt.j2``. They receive ``f`` (the
+:class:`~.facts.Facts`; ``{{ f.hz_total }}`` prints a fact's text, ``f.hz_total.value`` is its
+value for conditions) and the lists ``phases`` / ``typical`` of the fact groups present. They
+never write an Arabic numeral themselves, so every number of the text is a fact (tested).
+``---`` (on a line of its own) separates paragraphs; the lines of one paragraph are joined without a space
+(Chinese text), so a template may break its long sentences over lines freely.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+import jinja2
+
+from ..findings.masking import mask_text
+from .facts import Facts
+
+NUMERALS = "一二三四五六七八九十"
+
+
+@lru_cache(maxsize=1)
+def environment() -> jinja2.Environment:
+    env = jinja2.Environment(
+        loader=jinja2.PackageLoader("jicui_compliance.report", "templates"),
+        autoescape=jinja2.select_autoescape(enabled_extensions=("html.j2",), default_for_string=False, default=False),
+        undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=False,
+    )
+    env.globals["numerals"] = NUMERALS
+    return env
+
+
+def render(cadence: str, facts: Facts) -> list[str]:
+    """The narrative paragraphs of ``cadence`` (week / month / quarter / year), masked."""
+    phases = [k[len("phase_"):-len("_name")] for k in facts.items if k.startswith("phase_") and k.endswith("_name")]
+    typical = [int(k.split("_")[1]) for k in facts.items if k.startswith("typ_") and k.endswith("_rule")]
+    text = environment().get_template(f"narrative_{cadence}.txt.j2").render(f=facts, phases=phases, typical=typical)
+    # a block tag at the end of a line eats its newline (trim_blocks): split on the marker itself
+    paragraphs = ["".join(line.strip() for line in block.splitlines()) for block in text.split("---")]
+    return [mask_text(p) for p in paragraphs if p]

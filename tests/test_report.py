@@ -1,0 +1,336 @@
+"""Reports (周调度表、月小结、季通报、年总结): figures against the frames and against hand counts,
+the three formats, --village, masking, charts without glyph warnings, and the CLI."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import subprocess
+import sys
+import warnings
+import zipfile
+
+import docx
+import openpyxl
+import pandas as pd
+import pytest
+from typer.testing import CliRunner
+
+from jicui_compliance.analysis import Analysis
+from jicui_compliance.check import run_check
+from jicui_compliance.cli import app
+from jicui_compliance.report import build_report, charts
+
+from .rules.runner import write_case
+
+runner = CliRunner()
+MID, END = dt.date(2023, 9, 15), dt.date(2023, 12, 31)
+CADENCES = {"week": "周调度表", "month": "月小结", "quarter": "季通报", "year": "年总结"}
+PHONE = "13812345678"
+MOBILE = re.compile(r"(?<!\d)1[3-9]\d{9}(?!\d)")
+
+DONE = dict(immediate="否", owner="a", measures="b", funds=1, contingency="有", posted="是", verifier="v", status="已销号")
+OPEN = {**DONE, "verifier": None, "status": "整改中"}
+SIGNED = dict(hazards_found=0, signed="是")
+
+# 甲 乙 in 东坡村, 丙 丁 in 西岭村 (tests/rules/runner.py); hazards H1–H5 as the comments say
+CASE = {
+    "hazards": [
+        # H1 甲: found, fixed and closed in June
+        {"enterprise": "甲公司", "hazard_no": "H1", "description": "配电箱未接地", "found_on": "2023-06-01", "source": "企业自查",
+         "deadline": "2023-06-30", "reported_on": "2023-06-02", "done_on": "2023-06-20", "verified_on": "2023-06-25", **DONE},
+        # H2 乙: found in the week to 09-15, open; overdue at 12-31 (deadline 10-31); a phone number in its text
+        {"enterprise": "乙公司", "hazard_no": "H2", "description": f"储罐区可燃气体报警器失效（联系人电话{PHONE}）",
+         "found_on": "2023-09-10", "source": "执法检查", "deadline": "2023-10-31", "reported_on": "2023-09-10", **OPEN},
+        # H3 丙: found in August, deadline 08-31, never fixed: overdue 15 days at 09-15
+        {"enterprise": "丙公司", "hazard_no": "H3", "description": "高大模板支撑未按方案搭设", "found_on": "2023-08-01",
+         "source": "部门检查", "deadline": "2023-08-31", "reported_on": "2023-08-02", **OPEN},
+        # H4 丁: found, fixed and closed in the week to 09-15
+        {"enterprise": "丁公司", "hazard_no": "H4", "description": "游乐设施未检验", "found_on": "2023-09-12", "source": "企业自查",
+         "deadline": "2023-09-30", "reported_on": "2023-09-12", "done_on": "2023-09-14", "verified_on": "2023-09-15", **DONE},
+        # H5 甲: November (does not exist yet at 09-15)
+        {"enterprise": "甲公司", "hazard_no": "H5", "description": "消防通道堵塞", "found_on": "2023-11-05", "source": "企业自查",
+         "deadline": "2023-11-30", "reported_on": "2023-11-05", "done_on": "2023-11-20", "verified_on": "2023-11-25", **DONE},
+    ],
+    "head_inspections": [
+        *[{"enterprise": "甲公司", "date": f"2023-{m:02d}-05", "leader": "张三", **SIGNED} for m in range(6, 13)],
+        *[{"enterprise": "乙公司", "date": f"2023-{m:02d}-06", "leader": "王五", **SIGNED} for m in (6, 7, 8)],
+        {"enterprise": "乙公司", "date": "2023-09-10", "leader": "李四", **SIGNED},  # a deputy: not head-led
+        *[{"enterprise": "丙公司", "date": f"2023-{m:02d}-07", "leader": "孙七", **SIGNED} for m in (6, 7, 8)],
+    ],
+    "drills": [
+        {"enterprise": "甲公司", "date": "2023-05-20", "participants": 20, "evacuation": "是", "evaluated": "是"},
+        {"enterprise": "乙公司", "date": "2023-04-10", "participants": 40, "evacuation": "是", "evaluated": "是"},
+        {"enterprise": "乙公司", "date": "2023-10-10", "participants": 40, "evacuation": "是", "evaluated": "是"},
+        {"enterprise": "丙公司", "date": "2023-03-01", "participants": 60, "evacuation": "是", "evaluated": "是"},
+    ],
+    "enforcement": [
+        {"enterprise": "乙公司", "date": "2023-08-15", "station": "应急站", "officers": "赵、钱", "major_hazards": 0,
+         "actions": "责令限期整改", "listed": "否", "signed": "是"},
+        {"enterprise": "丙公司", "date": "2023-09-12", "station": "城建站", "officers": "孔、曹", "major_hazards": 1,
+         "hazard_nos": "H3", "actions": "罚款", "fine_company": 20000, "listed": "是", "supervisor": "孔", "signed": "是"},
+    ],
+}
+
+
+@pytest.fixture(scope="module")
+def submission(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("report") / "报送"
+    folder.mkdir()
+    write_case(CASE, folder)
+    return folder
+
+
+@pytest.fixture(scope="module")
+def results(submission):
+    return {d: run_check([submission], as_of=d) for d in (MID, END)}
+
+
+@pytest.fixture(scope="module")
+def written(submission, tmp_path_factory):
+    """Every cadence at both as-of dates through the CLI, plus a --village year summary."""
+    out = tmp_path_factory.mktemp("reports")
+    runs = [(c, d, None) for c in CADENCES for d in (MID, END)] + [("year", END, "西岭村")]
+    for cadence, day, village in runs:
+        args = ["report", str(submission), "--out", str(out), "--cadence", cadence, "--as-of", day.isoformat()]
+        res = runner.invoke(app, args + (["--village", village] if village else []))
+        assert res.exit_code == 0, res.output
+    return out
+
+
+def _text(report) -> str:
+    return "".join(report.narrative)
+
+
+# -- the narrative's figures ---------------------------------------------------------------------
+@pytest.mark.parametrize("day", [MID, END])
+@pytest.mark.parametrize("cadence", list(CADENCES))
+def test_every_number_of_the_narrative_is_a_fact_of_its_frame(results, cadence, day):
+    report = build_report(Analysis(results[day]), cadence)
+    assert report.narrative and all(report.narrative)
+    assert report.facts.unexplained_numbers(_text(report)) == []
+    assert report.facts.verify(report.tables) == []  # each fact re-picked from its table
+
+
+def test_year_facts_equal_the_analysis_frames(results):
+    a = Analysis(results[END])
+    report = build_report(a, "year")
+    f = report.facts.as_dict()
+    hz = a.hazards().iloc[0]
+    assert (f["hz_total"], f["hz_done"], f["hz_closed"], f["hz_overdue_total"]) == (
+        hz["隐患数"], hz["已整改"], hz["已销号"], hz["逾期未改"])
+    assert f["hz_fix_rate"] == hz["整改率"] and f["open_total"] == len(a.open_hazards())
+    hi = a.coverage("HI001")
+    assert (f["hi_due"], f["hi_done"]) == (hi["应完成"].sum(), hi["已完成"].sum())
+    dr = a.coverage("DR001").iloc[0]
+    assert (f["dr_year_due"], f["dr_year_done"], f["dr_year_rate"]) == (dr["应完成"], dr["已完成"], dr["完成率"])
+    e = a.enforcement().set_index("月份").loc["合计"]
+    assert (f["en_n"], f["en_fine_company"], f["en_listed"]) == (e["检查次数"], e["企业罚款（元）"], e["挂牌督办（次）"])
+    lists = a.four_lists()["名单"].value_counts()
+    assert f["list_3"] == lists.get("通报一批", 0) and f["list_total"] == len(a.four_lists())
+    ov = a.phase_overview().set_index("phase")
+    assert f["phase_P2_rate"] == ov.loc["P2", "合规率"]
+    assert f["ent_total"] == len(results[END].context.registry) == 4
+    top = a.findings_by_rule()
+    top = top[~top["规则"].str.startswith(("SCH", "FMT", "REF"))].iloc[0]
+    assert (f["typ_1_rule"], f["typ_1_n"]) == (top["规则"], top["数量"])
+
+
+def test_year_figures_by_hand(results):
+    text_mid = build_report(Analysis(results[MID]), "year")
+    f = text_mid.facts
+    # at 09-15: H1–H4 exist; H1 and H4 fixed and closed; H3 overdue; H2 and H3 open
+    assert (f.hz_total.value, f.hz_done.value, f.open_total.value, f.hz_overdue_total.value) == (4, 2, 2, 1)
+    assert f.hz_fix_rate.text == "50%"
+    # June–August due: 甲 乙 丙 led by their heads each month, 丁 never → 9 of 12
+    assert (f.hi_due.value, f.hi_done.value, f.hi_rate.text) == (12, 9, "75%")
+    assert f.en_n.value == 2 and f.en_fine_company.text == "2万元"
+    t = _text(text_mid)
+    assert "累计排查重大事故隐患4项" in t and "整改率50%" in t and "完成率75%" in t
+    assert "全年演练尚未到期" in t  # the drill year is not due at 09-15
+    end = build_report(Analysis(results[END]), "year")
+    f = end.facts
+    # at 12-31: H5 too; H2's deadline (10-31) has passed
+    assert (f.hz_total.value, f.open_total.value, f.hz_overdue_total.value) == (5, 2, 2)
+    # drills: 甲 乙 丙 in the year (3 of 4); high risk 乙 丙 丁: H1 乙 丙, H2 乙
+    assert (f.dr_year_done.value, f.dr_year_due.value, f.dr_year_rate.text) == (3, 4, "75%")
+    assert (f.dr_h1_rate.text, f.dr_h2_rate.text) == ("66.7%", "33.3%")
+    assert "全年应开展演练的4家企业中已有3家完成，完成率75%" in _text(end)
+
+
+def test_week_figures_by_hand(results):
+    r = build_report(Analysis(results[MID]), "week")
+    f = r.facts
+    assert (r.window.start, r.window.end) == (dt.date(2023, 9, 9), MID)
+    # H2 and H4 found in the week; H4 fixed and closed in it; H3 overdue by 15 days
+    assert (f.hz_new.value, f.hz_fixed.value, f.hz_closed_w.value, f.hz_open.value, f.hz_overdue.value) == (2, 1, 1, 2, 1)
+    assert f.overdue_max_days.value == 15
+    assert list(r.tables["逾期未整改隐患"].frame["隐患编号"]) == ["H3"]
+    assert set(r.tables["本周新发现隐患"].frame["隐患编号"]) == {"H2", "H4"}
+    # September so far: only 甲 led by its head (乙's was led by the deputy 李四)
+    missing = r.tables["本月未带队检查企业"].frame
+    assert set(missing["企业名称"]) == {"乙公司", "丙公司", "丁公司"}
+    assert missing.set_index("企业名称").loc["乙公司", "本月他人带队检查"] == "李四"
+    assert (f.hi_month_done.value, f.hi_month_missing.value, f.hi_month_rate.text) == (1, 3, "25%")
+    # the week's new findings are exactly the findings dated in the window
+    d = Analysis(results[MID]).dated
+    in_week = d[(d["date"] >= "2023-09-09") & (d["date"] <= "2023-09-15")]
+    assert f.new_findings.value == len(in_week)
+    assert "尚有3家企业未开展" in _text(r)
+
+
+def test_quarter_has_rankings_four_lists_and_their_rule(results):
+    r = build_report(Analysis(results[END]), "quarter")
+    assert r.window.start == dt.date(2023, 10, 1)
+    assert {"各村排名", "各站所排名", "四个一批名单", "四个一批规则"} <= set(r.tables)
+    rules = r.tables["四个一批规则"].frame
+    assert list(rules["名单"]) == ["停产整顿一批", "联合惩戒一批", "约谈一批", "通报一批"]
+    assert rules["确定规则"].str.len().min() > 10
+    ranked = Analysis(results[END]).ranking("village")
+    assert r.facts.rank_village_best.value == ranked["village"].iloc[0]
+
+
+def test_village_narrows(results):
+    town = build_report(Analysis(results[END]), "year")
+    west = build_report(Analysis(results[END], village="西岭村"), "year")
+    # 西岭村: 丙 and 丁; hazards H3 (open, overdue) and H4 (closed)
+    assert (west.facts.ent_total.value, west.facts.hz_total.value, west.facts.open_total.value) == (2, 2, 1)
+    assert town.facts.hz_total.value == 5
+    assert west.stem == "年总结_西岭村_2023-12-31" and west.heading.startswith("西岭村")
+    assert "西岭村纳入企业名录的企业共2家" in _text(west)
+    assert west.facts.unexplained_numbers(_text(west)) == []
+    assert set(west.tables["未整改隐患"].frame["所属村"]) == {"西岭村"}
+
+
+# -- the three formats ---------------------------------------------------------------------------
+@pytest.mark.parametrize("day", [MID, END])
+@pytest.mark.parametrize("cadence", list(CADENCES))
+def test_each_cadence_writes_three_files(written, cadence, day):
+    stem = f"{CADENCES[cadence]}_{day.isoformat()}"
+    for ext in ("html", "xlsx", "docx"):
+        assert (written / f"{stem}.{ext}").stat().st_size > 0
+    wb = openpyxl.load_workbook(written / f"{stem}.xlsx", read_only=True)
+    assert wb.sheetnames[0] == "报告正文" and "叙述数据来源" in wb.sheetnames and "企业概况" in wb.sheetnames
+    assert all(len(n) <= 31 for n in wb.sheetnames)
+    d = docx.Document(str(written / f"{stem}.docx"))
+    assert any(p.text.startswith(("按照", "积翠镇专项行动周调度")) for p in d.paragraphs)
+
+
+def test_year_workbook_sheets_and_headers(written):
+    wb = openpyxl.load_workbook(written / "年总结_2023-12-31.xlsx")
+    expected = {"隐患整改（全镇）", "隐患整改（按村）", "未整改隐患", "带队检查覆盖（按月）", "应急演练覆盖", "执法检查（按月）",
+                "分阶段合规", "各村排名", "各站所排名", "典型问题", "四个一批名单", "四个一批规则", "图表", "叙述数据来源"}
+    assert expected <= set(wb.sheetnames)
+    ws = wb["隐患整改（按村）"]
+    assert ws.freeze_panes == "A2" and ws["A1"].value == "村"
+    assert ws.column_dimensions["A"].width >= 6
+    rate_col = [c.column_letter for c in ws[1] if c.value == "整改率"][0]
+    assert ws[f"{rate_col}2"].number_format == "0.0%"
+    cover = [r[1] for r in wb["报告正文"].iter_rows(values_only=True) if r[1]]
+    assert any(str(v).startswith("按照") for v in cover)
+
+
+def test_year_docx_has_narrative_tables_and_pictures(written, results):
+    d = docx.Document(str(written / "年总结_2023-12-31.docx"))
+    report = build_report(Analysis(results[END]), "year")
+    texts = [p.text for p in d.paragraphs]
+    assert all(p in texts for p in report.narrative)
+    assert len(d.inline_shapes) == len(report.charts) >= 6
+    assert len(d.tables) >= 10
+    assert any(p.style.name.startswith("Heading") and p.text.endswith("典型问题") for p in d.paragraphs)
+
+
+def test_html_is_self_contained_and_masked(written):
+    for path in written.glob("*.html"):
+        html = path.read_text("utf-8")
+        assert not re.search(r"""(?:src|href)\s*=\s*["']?(?:https?:)?//""", html), path.name
+        assert "<link" not in html and "@import" not in html and "url(" not in html
+        assert '"Noto Sans CJK SC"' in html and '"Microsoft YaHei"' in html and '"PingFang SC"' in html
+        assert "@page" in html and "A4" in html
+        visible = re.sub(r'src="data:image/png;base64,[^"]*"', "", html)
+        assert not MOBILE.search(visible), path.name
+    year = (written / "年总结_2023-12-31.html").read_text("utf-8")
+    assert year.count("data:image/png;base64,") >= 6
+    assert "138****5678" in year  # H2's description, masked
+
+
+def test_workbook_and_docx_are_masked(written):
+    for path in written.glob("*.xlsx"):
+        with zipfile.ZipFile(path) as z:
+            xml = "".join(z.read(n).decode("utf-8", "ignore") for n in z.namelist() if n.endswith(".xml"))
+        assert PHONE not in xml, path.name
+    for path in written.glob("*.docx"):
+        d = docx.Document(str(path))
+        text = "\n".join([p.text for p in d.paragraphs] + [c.text for t in d.tables for row in t.rows for c in row.cells])
+        assert not MOBILE.search(text), path.name
+
+
+def test_village_run_names_its_files_and_narrows(written):
+    path = written / "年总结_西岭村_2023-12-31.html"
+    html = path.read_text("utf-8")
+    assert "西岭村重大事故隐患专项排查整治年总结" in html
+    wb = openpyxl.load_workbook(written / "年总结_西岭村_2023-12-31.xlsx", read_only=True)
+    villages = [r[0] for r in wb["企业概况"].iter_rows(min_row=2, values_only=True)]
+    assert villages == ["西岭村"]
+
+
+# -- charts ------------------------------------------------------------------------------------------
+def test_charts_render_without_glyph_warnings(results):
+    a = Analysis(results[MID])
+    empty = pd.DataFrame()
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        pngs = [
+            charts.hazard_flow(a.hazard_flow(), a.campaign.phases),
+            charts.head_inspection_heatmap(a.head_inspection_matrix()),
+            charts.compliance_by_unit(a.ranking("village"), "village", "各村企业义务履行率"),
+            charts.compliance_by_phase(a.phase_overview()),
+            charts.findings_pareto(a.findings_by_rule()),
+            charts.drill_coverage([("全年", a.coverage("DR001").iloc[0]), ("上半年", None)]),
+            charts.enforcement_by_month(a.enforcement()),
+            # empty frames say 暂无数据
+            charts.hazard_flow(pd.DataFrame(columns=["发现", "整改", "销号"])),
+            charts.head_inspection_heatmap(empty),
+            charts.compliance_by_unit(pd.DataFrame(columns=["村", "履行率"]), "村", "各村"),
+            charts.compliance_by_phase(empty),
+            charts.findings_pareto(pd.DataFrame(columns=["规则", "数量"])),
+            charts.drill_coverage([]),
+            charts.enforcement_by_month(pd.DataFrame(columns=["月份"])),
+            charts.empty_chart("暂无数据的图"),
+        ]
+    bad = [str(w.message) for w in caught if "Glyph" in str(w.message) or "missing from" in str(w.message)]
+    assert bad == []
+    assert not [w for w in caught if issubclass(w.category, (DeprecationWarning, UserWarning))], [
+        str(w.message) for w in caught]
+    for png in pngs:
+        assert png[:8] == b"\x89PNG\r\n\x1a\n"
+        width = int.from_bytes(png[16:20], "big")
+        assert width >= 8 * 150  # 8 inches at 150 dpi or more
+    assert charts.chinese_font() == "Noto Sans CJK SC"
+
+
+# -- the command -----------------------------------------------------------------------------------
+@pytest.mark.parametrize("args, says", [
+    (["--cadence", "daily"], "报告类型"),
+    (["--village", "无此村"], "不在企业名录"),
+    (["--as-of", "2023-02-30"], "--as-of"),
+])
+def test_report_cannot_run_exits_2(submission, tmp_path, args, says):
+    res = runner.invoke(app, ["report", str(submission), "--out", str(tmp_path / "o"), *args])
+    assert res.exit_code == 2 and says in res.output
+
+
+def test_report_never_writes_inside_its_input(submission):
+    res = runner.invoke(app, ["report", str(submission), "--out", str(submission / "报告")])
+    assert res.exit_code == 2 and not (submission / "报告").exists()
+    res = runner.invoke(app, ["report", str(submission / "没有"), "--out", "x"])
+    assert res.exit_code == 2 and "不存在" in res.output
+
+
+def test_python_m_report(submission, tmp_path):
+    out = tmp_path / "周报"
+    proc = subprocess.run([sys.executable, "-m", "jicui_compliance", "report", str(submission), "--out", str(out),
+                           "--cadence", "周调度表", "--as-of", "2023-09-15", "--village", "东坡村"],
+                          capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 0, proc.stderr
+    assert sorted(p.name for p in out.iterdir()) == [f"周调度表_东坡村_2023-09-15.{e}" for e in ("docx", "html", "xlsx")]
