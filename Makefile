@@ -17,10 +17,13 @@ install: $(STAMP)
 
 demo: $(STAMP)
 	$(BIN)/jicui check data/samples --as-of 2023-12-31 --out $(OUT)
+	$(BIN)/jicui report data/samples --as-of 2023-12-31 --cadence year --out $(OUT)
 	@echo "核查结果 (findings): $(OUT)/findings.xlsx  $(OUT)/findings.csv"
+	@echo "年总结 (year-end summary): $(OUT)/年总结_2023-12-31.html  .xlsx  .docx"
 
+# unit tests, rule fixtures, the -W docs build (tests/test_docs.py) and the notebooks (nbval)
 test: $(STAMP)
-	$(BIN)/python -m pytest -q
+	$(BIN)/python -m pytest -q --nbval-lax tests notebooks
 
 samples: $(STAMP)
 	$(BIN)/python -m jicui_compliance.samples --out data/samples --seed 2023
