@@ -91,11 +91,7 @@ def load(sub: Submission, campaign: Campaign) -> Ledgers:
         if "enterprise" in missing:
             dropped[sheet_id] = len(table.frame)
             continue
-        frame = table.frame.copy()
-        frame["source_file"] = table.file
-        frame["source_sheet"] = table.sheet
-        frame[SHEET_ID] = sheet_id
-        per_ledger[table.ledger].append(frame)
+        per_ledger[table.ledger].append((sheet_id, table))
         excused[led.name].update((sheet_id, f) for f in led.fields if f not in present)
 
     frames: dict[str, pd.DataFrame] = {}
@@ -103,7 +99,12 @@ def load(sub: Submission, campaign: Campaign) -> Ledgers:
         if not per_ledger[name]:
             frames[name] = led.empty_frame()
             continue
-        raw = pd.concat(per_ledger[name], ignore_index=True)
+        parts = per_ledger[name]
+        raw = pd.concat([t.frame for _, t in parts], ignore_index=True)
+        sizes = [len(t.frame) for _, t in parts]
+        raw["source_file"] = np.repeat([t.file for _, t in parts], sizes).astype(object)
+        raw["source_sheet"] = np.repeat([t.sheet for _, t in parts], sizes).astype(object)
+        raw[SHEET_ID] = np.repeat([sid for sid, _ in parts], sizes)
         typed, ledger_issues = _type(led, raw, campaign, excused[name])
         issues.extend(ledger_issues)
         frames[name] = typed

@@ -79,22 +79,21 @@ class HeaderIndex:
         return found
 
 
-def _clean(col: pd.Series) -> pd.Series:
+def _clean(values: np.ndarray) -> np.ndarray:
     """Strip text cells; empty and white-space-only cells become missing (None).
 
     Works through the column's distinct values, so a 50k-row column of a few hundred
     distinct values costs a few hundred ``str.strip`` calls.
     """
-    codes, uniques = pd.factorize(col, use_na_sentinel=True)
+    codes, uniques = pd.factorize(values, use_na_sentinel=True)
     cleaned = np.empty(len(uniques) + 1, dtype=object)
-    cleaned[: len(uniques)] = [(u.strip() or None) if isinstance(u, str) else u for u in np.asarray(uniques, dtype=object)]
+    cleaned[: len(uniques)] = [(u.strip() or None) if isinstance(u, str) else u for u in uniques]
     cleaned[len(uniques)] = None
-    return pd.Series(cleaned[codes], index=col.index, dtype=object)
+    return cleaned[codes]
 
 
-def _raw(col: pd.Series) -> np.ndarray:
-    """An unmapped column as an object array with empty cells as None (no stripping)."""
-    values = col.to_numpy(dtype=object)
+def _raw(values: np.ndarray) -> np.ndarray:
+    """An unmapped column with empty cells as None (no stripping)."""
     empty = pd.isna(values) | (values == "")
     if empty.any():
         values = values.copy()
@@ -153,16 +152,14 @@ def locate(raw: RawSheet, index: HeaderIndex) -> Table | SheetProblem:
             if index.lookup(v) and (ledger, fld) in index.lookup(v):
                 header_text[fld] = re.sub(r"\s+", "", str(v))
                 break
-    body = cells.iloc[data_start:]
+    body = cells.iloc[data_start:].to_numpy(dtype=object)  # one 2-D array; columns are views
     lines = np.asarray(raw.line_numbers[data_start:])
     mapped_pos = set(positions.values())
     # mapped columns are cleaned (stripped, empty → missing); the others only need to say
     # whether a cell is filled and what it holds, for the footer test
-    columns = [_clean(body.iloc[:, j]).to_numpy() if j in mapped_pos else _raw(body.iloc[:, j])
-               for j in range(body.shape[1])]
-    frame = pd.DataFrame({fld: columns[pos] for fld, pos in positions.items()})
-    keep = _record_mask(columns, frame)
-    frame = frame.loc[keep].reset_index(drop=True)
+    columns = [_clean(body[:, j]) if j in mapped_pos else _raw(body[:, j]) for j in range(body.shape[1])]
+    keep = _record_mask(columns, [columns[pos] for pos in positions.values()])
+    frame = pd.DataFrame({fld: columns[pos][keep] for fld, pos in positions.items()})
     frame["source_row"] = lines[keep]
     return Table(
         ledger=ledger,
@@ -176,12 +173,14 @@ def locate(raw: RawSheet, index: HeaderIndex) -> Table | SheetProblem:
     )
 
 
-def _record_mask(cleaned: list[np.ndarray], mapped: pd.DataFrame) -> np.ndarray:
+def _record_mask(cleaned: list[np.ndarray], mapped: list[np.ndarray]) -> np.ndarray:
     """True for rows that are records: not blank, not a footer, not a note line."""
-    n = len(mapped)
+    n = len(cleaned[0]) if cleaned else 0
     if n == 0:
         return np.zeros(0, dtype=bool)
-    has_value = mapped.notna().to_numpy().any(axis=1) if mapped.shape[1] else np.zeros(n, bool)
+    has_value = np.zeros(n, dtype=bool)
+    for col in mapped:
+        has_value |= pd.notna(col)
     # First non-empty cell of each row, over all columns (序号 and unmapped ones included).
     first = np.full(n, None, dtype=object)
     open_ = np.ones(n, dtype=bool)
