@@ -218,7 +218,7 @@ def test_each_cadence_writes_three_files(written, cadence, day):
 
 def test_year_workbook_sheets_and_headers(written):
     wb = openpyxl.load_workbook(written / "年总结_2023-12-31.xlsx")
-    expected = {"隐患整改（全镇）", "隐患整改（按村）", "未整改隐患", "带队检查覆盖（按月）", "应急演练覆盖", "执法检查（按月）",
+    expected = {"隐患整改（总体）", "隐患整改（按村）", "未整改隐患", "带队检查覆盖（按月）", "应急演练覆盖", "执法检查（按月）",
                 "分阶段合规", "各村排名", "各站所排名", "典型问题", "四个一批名单", "四个一批规则", "图表", "叙述数据来源"}
     assert expected <= set(wb.sheetnames)
     ws = wb["隐患整改（按村）"]

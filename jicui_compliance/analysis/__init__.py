@@ -82,7 +82,7 @@ class Analysis:
         return g.reset_index()
 
     def hazards(self, by: str | None = None) -> pd.DataFrame:
-        return kpis.hazard_kpis(self.result, by=by)
+        return kpis.hazard_kpis(self.result, by=by, scope=self.village or "全镇")
 
     def hazard_flow(self) -> pd.DataFrame:
         return kpis.hazard_flow(self.result)

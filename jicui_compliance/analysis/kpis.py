@@ -18,9 +18,9 @@ def _rate(num, den):
         return np.where(den > 0, np.asarray(num, dtype=float) / np.where(den > 0, den, 1), np.nan).round(4)
 
 
-def _by(frame: pd.DataFrame, ctx, by: str | None) -> pd.Series | str:
+def _by(frame: pd.DataFrame, ctx, by: str | None, scope: str = "全镇") -> pd.Series | str:
     if by is None:
-        return pd.Series("全镇", index=frame.index)
+        return pd.Series(scope, index=frame.index)
     col = {"village": "village", "station": "station_eff", "industry": "industry"}[by]
     return frame["eid"].map(ctx.registry[col]).fillna("（未知）")
 
@@ -36,11 +36,11 @@ def hazards_existing(result) -> pd.DataFrame:
     return h
 
 
-def hazard_kpis(result, by: str | None = None) -> pd.DataFrame:
+def hazard_kpis(result, by: str | None = None, scope: str = "全镇") -> pd.DataFrame:
     """隐患：发现（按来源）、整改、销号、整改率、销号率、逾期未改；``by``: village / station / industry."""
     ctx = result.context
     h = hazards_existing(result)
-    key = _by(h, ctx, by)
+    key = _by(h, ctx, by, scope)
     src = h["source"].astype(object)
     g = pd.DataFrame({
         "key": key,

@@ -15,7 +15,6 @@ from pathlib import Path
 
 import matplotlib
 
-matplotlib.use("Agg")
 
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402

@@ -261,7 +261,7 @@ def overdue_fine_without_double_penalty(ctx: Context) -> pd.DataFrame:
       message="{period_text}已对该企业罚款{fined_count}次（{dates}），所涉重大事故隐患{hazards}截至{as_of}仍未整改完成，"
               "且没有“提请关闭”的处理记录（方案 D3(4)：重大事故隐患长期存在并多次受到处罚的，每年依法提请县人民政府予以关闭"
               "并落实企业主要负责人行业禁入规定）；请研究依法提请关闭",
-      obligation=Obligation(who="with:enforcement", when="year", ledger="enforcement"))
+      obligation=Obligation(who="with:enforcement", when="as_of", ledger="enforcement"))
 def repeated_fines_without_closure(ctx: Context) -> pd.DataFrame:
     """规则说明：在专项行动年度（活动日历的年份，默认 2023 年）内、核查截止日（--as-of）及以前，同一企业有三次及以上
     有罚款的执法检查（企业罚款或负责人罚款大于 0，或“处理措施”含“罚款”“一案双罚”；按不同检查日期计次，同一天的多条

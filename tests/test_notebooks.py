@@ -1,0 +1,98 @@
+"""The example notebooks in ``notebooks/``: stored clean, and the per-village one renders with papermill.
+
+Running every notebook top to bottom, with its assertion cells on the key figures, is
+``pytest --nbval-lax notebooks/`` (part of ``make test``); the docs build executes them as well.
+Here: each notebook is stored without outputs or execution counts (so diffs show code, not
+results, and the docs never publish stale figures), has assertion cells, and
+``08_按村报告.ipynb`` has a ``parameters`` cell and renders for another village through
+``notebooks/render_villages.py`` (papermill + nbconvert).
+"""
+
+from __future__ import annotations
+
+import ast
+import importlib.util
+from pathlib import Path
+
+import nbformat
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+NOTEBOOKS = ROOT / "notebooks"
+ALL = sorted(NOTEBOOKS.glob("*.ipynb"))
+VILLAGE_NOTEBOOK = NOTEBOOKS / "08_按村报告.ipynb"
+EXPECTED = ["00_快速上手", "01_P1_动员部署", "02_P2_自查自改", "03_P3_精准执法", "04_P4_巩固提高", "05_年终总结", "06_培训",
+            "07_自定义方案", "08_按村报告"]
+
+
+def _render_villages():
+    spec = importlib.util.spec_from_file_location("render_villages", NOTEBOOKS / "render_villages.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_every_example_notebook_is_there():
+    assert set(EXPECTED) <= {p.stem for p in ALL}
+
+
+@pytest.mark.parametrize("path", ALL, ids=lambda p: p.stem)
+def test_notebook_is_stored_without_outputs_or_execution_counts(path):
+    nb = nbformat.read(path, as_version=4)
+    nbformat.validate(nb)
+    code = [c for c in nb.cells if c.cell_type == "code"]
+    assert code
+    for cell in code:
+        assert cell.outputs == [], f"{path.name}, cell {cell.id}: stored with outputs (clear them before committing)"
+        assert cell.execution_count is None, f"{path.name}, cell {cell.id}: stored with an execution count"
+    assert nb.metadata.kernelspec.name == "python3"
+
+
+@pytest.mark.parametrize("path", ALL, ids=lambda p: p.stem)
+def test_notebook_checks_its_key_figures(path):
+    """Each notebook ends its analysis with assertion cells, so nbval fails when a result changes."""
+    nb = nbformat.read(path, as_version=4)
+    asserts = sum(isinstance(node, ast.Assert) for c in nb.cells if c.cell_type == "code"
+                  for node in ast.walk(ast.parse("\n".join(line for line in c.source.splitlines()
+                                                           if not line.lstrip().startswith("%")))))
+    assert asserts >= 3, f"{path.name}: {asserts} assert statements"
+
+
+def test_village_notebook_has_a_parameters_cell():
+    nb = nbformat.read(VILLAGE_NOTEBOOK, as_version=4)
+    tagged = [c for c in nb.cells if "parameters" in c.metadata.get("tags", [])]
+    assert len(tagged) == 1
+    defaults: dict = {}
+    exec(tagged[0].source, defaults)
+    assert (defaults["village"], defaults["as_of"], defaults["submission"]) == ("东坡村", "2023-12-31", "../data/samples")
+
+
+def test_village_notebook_renders_for_another_village(tmp_path):
+    render = _render_villages()
+    code = render.main([str(ROOT / "data" / "samples"), "--as-of", "2023-12-31", "--village", "北岭村",
+                        "--out", str(tmp_path), "--jobs", "1"])
+    assert code == 0
+    notebook = tmp_path / "按村报告_北岭村_2023-12-31.ipynb"
+    nb = nbformat.read(notebook, as_version=4)
+    injected = [c for c in nb.cells if "injected-parameters" in c.metadata.get("tags", [])]
+    assert len(injected) == 1
+    parameters: dict = {}
+    exec(injected[0].source, parameters)
+    assert parameters["village"] == "北岭村" and Path(parameters["submission"]) == ROOT / "data" / "samples"
+    outputs = [o for c in nb.cells if c.cell_type == "code" for o in c.outputs]
+    assert not [o for o in outputs if o.output_type == "error"]
+    assert not [o for o in outputs if o.get("name") == "stderr"], "the notebook wrote to stderr (warnings)"
+    printed = "".join(o.text for o in outputs if o.output_type == "stream")
+    assert "核对通过：北岭村，15 家企业，13 条核查发现" in printed
+    assert sum("image/png" in o.get("data", {}) for o in outputs) >= 3
+    html = (tmp_path / "按村报告_北岭村_2023-12-31.html").read_text("utf-8")
+    assert "北岭村" in html and "data:image/png;base64," in html
+    assert "run_check(" not in html  # the village HTML hides the code unless --show-code
+
+
+def test_render_villages_rejects_a_village_not_in_the_registry(tmp_path, capsys):
+    with pytest.raises(SystemExit) as exit_:
+        _render_villages().main([str(ROOT / "data" / "samples"), "--village", "不存在村", "--out", str(tmp_path)])
+    assert exit_.value.code == 2
+    assert "名录中没有这些村：不存在村" in capsys.readouterr().err
+    assert not any(tmp_path.iterdir())
