@@ -40,6 +40,22 @@ def _parse_date(text: str | None, what: str) -> dt.date | None:
         _fail(f"{what} 应为 YYYY-MM-DD 格式的日期，收到“{text}”")
 
 
+def _inputs(paths: list[Path], out: Path, campaign: Path | None, as_of: str | None):
+    """What every command checks before it runs: the paths, the output folder, the campaign, as-of."""
+    from .campaign import load_campaign
+
+    for p in paths:
+        if not p.exists():
+            _fail(f"输入路径不存在：{p}")
+        if _inside(out, p):
+            _fail(f"输出文件夹 {out} 位于输入路径 {p} 之内；本工具从不在输入文件夹中写文件，请换一个输出位置")
+    try:
+        camp = load_campaign(campaign) if campaign else load_campaign()
+    except (OSError, KeyError, ValueError) as exc:
+        _fail(f"方案文件无法读取：{campaign}（{exc}）")
+    return camp, _parse_date(as_of, "--as-of") or camp.default_as_of()
+
+
 def _split(values: list[str] | None) -> list[str]:
     out: list[str] = []
     for v in values or []:
@@ -66,22 +82,12 @@ def check_cmd(
     ignore: Annotated[Optional[list[str]], typer.Option("--ignore", help="不运行这些规则（编号或前缀） / skip these rules")] = None,
 ) -> None:
     """核查报送的台账，输出核查发现 / Check a submission and write its findings."""
-    from .campaign import load_campaign
     from .check import InputError, run_check, summarise
     from .findings import write_csv, write_xlsx
 
     if fail_on is not None and fail_on not in ("错误", "警告"):
         _fail(f"--fail-on 只能是“错误”或“警告”，收到“{fail_on}”")
-    for p in paths:
-        if not p.exists():
-            _fail(f"输入路径不存在：{p}")
-        if _inside(out, p):
-            _fail(f"输出文件夹 {out} 位于输入路径 {p} 之内；本工具从不在输入文件夹中写文件，请换一个输出位置")
-    try:
-        camp = load_campaign(campaign) if campaign else load_campaign()
-    except (OSError, KeyError, ValueError) as exc:
-        _fail(f"方案文件无法读取：{campaign}（{exc}）")
-    day = _parse_date(as_of, "--as-of") or camp.default_as_of()
+    camp, day = _inputs(paths, out, campaign, as_of)
     select_l, ignore_l = _split(select), _split(ignore)
     from .rules import select_rules
 
@@ -165,7 +171,6 @@ def report_cmd(
     village: Annotated[Optional[str], typer.Option("--village", help="只报告该村（与企业名录“所属村”一致），文件名加村名 / only this village")] = None,
 ) -> None:
     """按“周调度、月小结、季通报、年总结”生成报告（HTML、Excel、Word） / Write the weekly, monthly, quarterly or annual report."""
-    from .campaign import load_campaign
     from .check import InputError, run_check
     from .report import ReportError, cadence_of, write_report
 
@@ -173,16 +178,7 @@ def report_cmd(
         cadence = cadence_of(cadence)
     except ReportError as exc:
         _fail(str(exc))
-    for p in paths:
-        if not p.exists():
-            _fail(f"输入路径不存在：{p}")
-        if _inside(out, p):
-            _fail(f"输出文件夹 {out} 位于输入路径 {p} 之内；本工具从不在输入文件夹中写文件，请换一个输出位置")
-    try:
-        camp = load_campaign(campaign) if campaign else load_campaign()
-    except (OSError, KeyError, ValueError) as exc:
-        _fail(f"方案文件无法读取：{campaign}（{exc}）")
-    day = _parse_date(as_of, "--as-of") or camp.default_as_of()
+    camp, day = _inputs(paths, out, campaign, as_of)
     with err.status("读取台账、核查并生成报告…") if err.is_terminal else nullcontext():
         try:
             result = run_check([str(p) for p in paths], as_of=day, campaign=camp)
