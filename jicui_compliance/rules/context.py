@@ -174,28 +174,11 @@ class Context:
         resolved = frame["eid"].notna() if "eid" in frame.columns else pd.Series(True, index=frame.index)
         return resolved.astype(bool) & ~after
 
-    def by_as_of(self, when: pd.Series) -> pd.Series:
-        """A date column as it stood at as-of: dates after the as-of day become missing."""
-        return when.where(when < self.as_of_end)
-
     def has_column(self, frame: pd.DataFrame, field: str) -> pd.Series:
         """True where the row's sheet has the column ``field``. RULEBOOK §8: an optional column
         that a sheet lacks altogether gives no finding for that sheet's rows."""
         present = {i: field in t.headers for i, t in enumerate(self.ledgers.tables)}
         return frame["_sheet"].map(present).fillna(False).astype(bool)
-
-    def unreadable(self, ledger: str, field: str) -> pd.Index:
-        """Rows whose ``field`` cell could not be read (already reported as SCH002)."""
-        iss = self.ledgers.issues
-        sel = (iss["rule_id"] == "SCH002") & (iss["ledger"] == ledger) & (iss["field"] == field)
-        return pd.Index(iss.loc[sel, "row"].dropna().astype("int64"))
-
-    folded = staticmethod(lambda values: folded(values))
-
-    def same_person(self, a: pd.Series, b: pd.Series) -> pd.Series:
-        """True where two name columns hold the same person after folding (missing never matches)."""
-        fa, fb = self.folded(a), self.folded(b)
-        return (fa.notna() & fb.notna() & (fa == fb)).astype(bool)
 
     @staticmethod
     def month_label(dates: pd.Series) -> pd.Series:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 
 from .base import ERROR, Obligation, WARNING, hits, no_hits, rule
-from .context import Context
+from .context import Context, folded
 
 _LEDGER = "head_inspections"
 
@@ -15,8 +15,8 @@ def led_by_head(ctx: Context, df: pd.DataFrame) -> pd.Series:
 
     An enterprise whose registry row names no head (SCH003 there) cannot be judged: any leader counts.
     """
-    head = df["eid"].map(ctx.folded(ctx.registry["head"])).astype(object)
-    leader = ctx.folded(df["leader"]).astype(object)
+    head = df["eid"].map(folded(ctx.registry["head"])).astype(object)
+    leader = folded(df["leader"]).astype(object)
     no_head = head.isna() | (head == "")
     return ((leader == head) & leader.notna()).astype(bool) | no_head.astype(bool)
 
