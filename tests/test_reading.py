@@ -240,3 +240,15 @@ def test_legacy_xls_is_read_like_xlsx(tmp_path):
     df = led["head_inspections"]
     assert df["source_row"].tolist() == [3]
     assert df["date"].dt.date.tolist() == [dt.date(2023, 6, 10)]
+
+
+def test_parallel_reading_gives_the_same_tables_in_the_same_order():
+    from pathlib import Path
+
+    samples = Path(__file__).resolve().parents[1] / "data" / "samples"
+    one = read_submission([samples], vocabulary(), workers=1)
+    many = read_submission([samples], vocabulary(), workers=3)
+    assert [(t.file, t.sheet, t.ledger) for t in one.tables] == [(t.file, t.sheet, t.ledger) for t in many.tables]
+    assert [(p.file, p.sheet, p.reason) for p in one.problems] == [(p.file, p.sheet, p.reason) for p in many.problems]
+    for a, b in zip(one.tables, many.tables):
+        pd.testing.assert_frame_equal(a.frame, b.frame)
