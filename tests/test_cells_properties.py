@@ -44,3 +44,18 @@ def test_parsers_never_raise(value):
 def test_counts_with_units_and_separators(n, unit, thousands):
     text = (f"{n:,}" if thousands else str(n)) + unit
     assert cells.parse_int(text) == n
+
+
+def test_forms_offices_write_beyond_the_list():
+    assert cells.parse_date("2023年5月20号") == dt.datetime(2023, 5, 20)
+    assert [cells.parse_yesno(v) for v in ("已公示", "已评估", "未公示", "没有评估", "无签字")] == [
+        True, True, False, False, False]
+    assert cells.parse_yesno("不清楚") is cells.BAD  # "don't know" is not a no
+    assert cells.parse_signature("已签") is True and cells.parse_signature("未签字") is False
+    assert cells.parse_text("暂无") is None
+    assert cells.parse_yesno("也许") is cells.BAD
+
+
+def test_an_exact_option_wins_over_yes_no_forms():
+    experts = cells.choice_parser(yesno=True, options=("是", "否", "不需要"))
+    assert [experts(v) for v in ("不需要", "已聘请", "未聘请", "Y")] == ["不需要", "是", "否", "是"]

@@ -27,7 +27,7 @@ _KINDS: dict[str, tuple[str, str]] = {
     "choice": ("str", "选项"),
     "date": ("datetime64[ns]", "日期"),
     "datetime": ("datetime64[ns]", "日期时间"),
-    "yesno": ("boolean", "是/否"),
+    "yesno": ("boolean", "是/否（也可写 Y/N、√/×、有/无、1/0、已…/未…）"),
     "signature": ("boolean", "签名（是/否或签名人姓名）"),
     "int": ("Int64", "整数"),
     "money": ("float64", "金额"),
@@ -132,7 +132,8 @@ class Field:
         if k == "code":
             return cells.parse_code
         if k == "choice":
-            return cells.choice_parser(self.synonyms, yesno=bool(self.options) and "是" in self.options)
+            return cells.choice_parser(self.synonyms, yesno=bool(self.options) and "是" in self.options,
+                                       options=self.options or ())
         if k == "date":
             return cells.parse_date
         if k == "datetime":

@@ -29,7 +29,7 @@ _SERIAL_RANGE = (18264, 73051)  # 1950-01-01 … 2099-12-31 as Excel serials
 _YEAR_RANGE = (1950, 2100)
 
 _DATE = re.compile(
-    r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?"
+    r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*[日号]?"
     r"(?:\s*T?\s*(\d{1,2})\s*[:时点]\s*(?:(\d{1,2})\s*分?)?\s*(?::?\s*(\d{1,2})\s*秒?)?)?$"
 )
 _COMPACT = re.compile(r"^(\d{4})(\d{2})(\d{2})(?:\s*(\d{2}):?(\d{2})(?::?(\d{2}))?)?$")
@@ -37,6 +37,9 @@ _SERIAL = re.compile(r"^\d{5}(?:\.\d+)?$")
 
 YES = frozenset({"是", "y", "yes", "√", "✓", "✔", "有", "true", "1", "对"})
 NO = frozenset({"否", "n", "no", "×", "✗", "✘", "无", "false", "0", "错"})
+# "已公示"/"已评估"/"已签" and "未公示"/"没有评估"/"无签字": how offices fill yes/no columns
+_YES_PREFIX = re.compile(r"^已")
+_NO_PREFIX = re.compile(r"^(?:未|没有|没|无)")  # not 不…: "不清楚" is not a no
 
 _NUMBER = re.compile(r"^([+-]?\d+(?:\.\d+)?)\s*(万元|万|元|人|项|个|次|名|处|条)?$")
 COUNT_UNITS = frozenset({"人", "项", "个", "次", "名", "处", "条"})
@@ -137,6 +140,10 @@ def parse_yesno(v: object) -> object:
         return False
     if text in PLACEHOLDERS:
         return None
+    if _NO_PREFIX.match(text):
+        return False
+    if _YES_PREFIX.match(text):
+        return True
     return BAD
 
 
@@ -186,20 +193,27 @@ def money_parser(column_unit: str) -> Callable[[object], object]:
     return parse_money
 
 
-def choice_parser(synonyms: dict[str, str] | None = None, yesno: bool = False) -> Callable[[object], object]:
-    """One of a list: folded; known synonyms mapped. Membership is the schema's ``isin``."""
+def choice_parser(synonyms: dict[str, str] | None = None, yesno: bool = False,
+                  options: tuple[str, ...] = ()) -> Callable[[object], object]:
+    """One of a list: folded; an exact option wins, then known synonyms, then (for 是/否 lists)
+    the yes/no forms. Membership itself is the schema's ``isin``."""
     syn = {fold(k): v for k, v in (synonyms or {}).items()}
+    exact = {fold(o): o for o in options}
 
     def parse_choice(v: object) -> object:
         text = parse_text(v)
         if text is None:
             return None
         text = fold(text)
+        if text in exact:
+            return exact[text]
+        if text in syn:
+            return syn[text]
         if yesno:
             yn = parse_yesno(text)
             if yn is not BAD and yn is not None:
                 return "是" if yn else "否"
-        return syn.get(text, text)
+        return text
 
     return parse_choice
 

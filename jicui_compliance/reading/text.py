@@ -10,7 +10,7 @@ _SPACE = re.compile(r"\s+")
 _MARKERS = "*＊※"
 
 #: Cells that mean "empty" in a text column (RULEBOOK §8).
-PLACEHOLDERS = frozenset({"无", "/", "／", "-", "—", "——", "－", "--", "─"})
+PLACEHOLDERS = frozenset({"无", "暂无", "/", "／", "-", "—", "——", "－", "--", "─"})
 
 
 def fold(text: str) -> str:
