@@ -252,3 +252,25 @@ def test_parallel_reading_gives_the_same_tables_in_the_same_order():
     assert [(p.file, p.sheet, p.reason) for p in one.problems] == [(p.file, p.sheet, p.reason) for p in many.problems]
     for a, b in zip(one.tables, many.tables):
         pd.testing.assert_frame_equal(a.frame, b.frame)
+
+
+def test_windows_csv_with_crlf_and_quoted_line_breaks(tmp_path):
+    text = '标题,,,,\r\n"企业\r\n名称",检查日期,带队负责人,发现隐患数,签名确认\r\n甲公司,2023-06-01,张三,0,是\r\n\r\n甲公司,2023-07-01,张三,0,"张三\r\n补签"\r\n甲公司,2023-08-01,张三,0,是\r\n'
+    (tmp_path / "win.csv").write_bytes(text.encode("gbk"))
+    sub, led = read(tmp_path)
+    assert sub.problems == []
+    df = led["head_inspections"]
+    assert df["source_row"].tolist() == [4, 6, 8]
+    assert df["enterprise_name"].tolist() == ["甲公司"] * 3
+    assert df["signed"].tolist() == [True, True, True]
+
+
+def test_header_only_sheets_are_tables_without_records(tmp_path):
+    (tmp_path / "空表.csv").write_text(",".join(INSPECTION_HEADER) + "\n", "utf-8")
+    wb = xlsxwriter.Workbook(tmp_path / "空表.xlsx")
+    wb.add_worksheet("隐患").write_row(0, 0, ["企业名称", "隐患描述", "发现日期", "发现方式", "是否立即整改"])
+    wb.close()
+    sub, led = read(tmp_path)
+    assert sub.problems == [] and len(sub.tables) == 2
+    assert len(led["head_inspections"]) == 0 and len(led["hazards"]) == 0
+    assert led.issues.empty
