@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 OUT    ?= out/demo
 
-.PHONY: demo test install samples bench schemas docs clean
+.PHONY: demo test install samples bench schemas docs village-reports clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -34,6 +34,10 @@ schemas: $(STAMP)
 docs: $(STAMP)
 	$(BIN)/sphinx-build -W -b html docs docs/_build/html
 	@echo "文档 (docs): docs/_build/html/index.html"
+
+# 按村报告: render notebooks/08_按村报告.ipynb (papermill) for every village of the samples
+village-reports: $(STAMP)
+	$(BIN)/python notebooks/render_villages.py data/samples --as-of 2023-12-31 --out $(OUT)/villages
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/run.py

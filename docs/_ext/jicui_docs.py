@@ -576,6 +576,26 @@ def render_check_options_fragment(app, prog: str = "jicui", command: str = "chec
 NOTEBOOK_SUFFIXES = (".ipynb", ".md")
 
 
+def render_obligations_fragment(registry: dict, campaign=None) -> str:
+    """The obligations the phase analysis counts: one row per rule that declares one."""
+    rows = []
+    for _, rules in ordered_rules(registry):
+        for r in rules:
+            if r.obligation is None:
+                continue
+            who, when = obligation_text(r.obligation, campaign)
+            rows.append([f":doc:`{r.id} </_generated/rules/{r.id}>`", esc(r.title), esc(who), esc(when)])
+    return list_table(["规则", "规则名称", "义务对象", "期间"], rows, widths=[10, 30, 25, 35])
+
+
+def render_four_lists_fragment() -> str:
+    """The documented rule that draws 通报、约谈、联合惩戒、停产整顿 lists."""
+    from jicui_compliance.analysis.rankings import LIST_RULES, LISTS
+
+    return list_table(["名单", "入选条件（一家企业只列入最严重的一个名单）"],
+                      [[n, esc(LIST_RULES[n])] for n in LISTS], widths=[18, 82])
+
+
 def link_notebooks(target: Path, source: Path = NOTEBOOKS_DIR) -> list[str]:
     """Make ``target`` show the notebooks folder; return the document names found there.
 
@@ -713,6 +733,9 @@ def generate(out: Path = GENERATED, *, registry: dict | None = None, ledgers: di
     write("fragments/check_options.rst.inc", render_check_options_fragment(app))
     write("fragments/aliases.rst.inc", render_aliases_fragment(ledgers))
     write("fragments/findings_columns.rst.inc", render_findings_fragment())
+    write("fragments/report_options.rst.inc", render_check_options_fragment(app, command="report"))
+    write("fragments/obligations.rst.inc", render_obligations_fragment(registry, campaign))
+    write("fragments/four_lists.rst.inc", render_four_lists_fragment())
 
     nb_docs = link_notebooks(out / "nb", notebooks) if notebooks is not None else []
     write("notebooks.rst", render_notebooks_page(nb_docs))
