@@ -80,12 +80,11 @@ class Context:
         if name not in self._frames:
             df = self.ledgers[name]
             if name == "enterprises":
-                df = df.assign(eid=pd.array(np.where(self.registry_rows["duplicate"], -1, df.index), dtype="Int64"))
-                df.loc[df["eid"] == -1, "eid"] = pd.NA
-                # a duplicate row belongs to the first row of its USCC
-                first = self._uscc_index
-                dup = self.registry_rows["duplicate"].to_numpy()
-                df.loc[dup, "eid"] = df.loc[dup, "uscc"].map(first).to_numpy()
+                # each row is its own enterprise; a duplicate USCC row belongs to the first row of that USCC
+                eid = pd.Series(df.index, index=df.index, dtype="Int64")
+                dup = self.registry_rows["duplicate"]
+                eid[dup] = df.loc[dup, "uscc"].map(self._uscc_index).astype("Int64")
+                df = df.assign(eid=eid)
             elif LEDGERS[name].refers_to_enterprise:
                 df = self._resolve(df)
             self._frames[name] = df
