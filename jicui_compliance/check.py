@@ -19,7 +19,7 @@ from .findings import build_findings
 from .reading import InputError, Submission, read_submission
 from .rules import Context, Rule, select_rules
 
-__all__ = ["CheckResult", "InputError", "run_check", "summarise"]
+__all__ = ["CheckResult", "InputError", "run_check", "summarise", "summarise_by_village"]
 
 
 @dataclass
@@ -81,3 +81,18 @@ def summarise(findings: pd.DataFrame, rules: list[Rule]) -> pd.DataFrame:
     order = {s: i for i, s in enumerate(SEVERITIES)}
     return frame.sort_values(["严重程度", "规则"], key=lambda s: s.map(order) if s.name == "严重程度" else s,
                              kind="mergesort").reset_index(drop=True)
+
+
+def summarise_by_village(findings: pd.DataFrame) -> pd.DataFrame:
+    """Counts by village (or town, for files and town-level findings) and severity, with the
+    number of enterprises concerned; findings about unreadable files stand as “（未归属）”."""
+    from .rules import SEVERITIES
+
+    f = findings.assign(village=findings["village"].replace("", "（未归属）"))
+    table = pd.crosstab(f["village"], f["severity"]).reindex(columns=list(SEVERITIES), fill_value=0)
+    table["合计"] = table.sum(axis=1)
+    table["涉及企业"] = f[f["enterprise_name"] != ""].groupby("village")["enterprise_name"].nunique()
+    table = table.fillna({"涉及企业": 0}).astype(int).sort_values("合计", ascending=False, kind="mergesort")
+    table.index.name = "所属村"
+    table.columns.name = None
+    return table.reset_index()

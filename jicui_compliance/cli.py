@@ -82,7 +82,7 @@ def check_cmd(
     ignore: Annotated[Optional[list[str]], typer.Option("--ignore", help="不运行这些规则（编号或前缀） / skip these rules")] = None,
 ) -> None:
     """核查报送的台账，输出核查发现 / Check a submission and write its findings."""
-    from .check import InputError, run_check, summarise
+    from .check import InputError, run_check, summarise, summarise_by_village
     from .findings import write_csv, write_xlsx
 
     if fail_on is not None and fail_on not in ("错误", "警告"):
@@ -109,7 +109,7 @@ def check_cmd(
     out.mkdir(parents=True, exist_ok=True)
     summary = summarise(result.findings, result.rules)
     write_csv(result.findings, out / "findings.csv")
-    write_xlsx(result.findings, out / "findings.xlsx", summary)
+    write_xlsx(result.findings, out / "findings.xlsx", summary, {"按村汇总": summarise_by_village(result.findings)})
 
     f = result.findings
     n_tables = len(result.submission.tables)

@@ -72,6 +72,10 @@ def test_xlsx_output_is_readable_and_formula_safe(submission, tmp_path):
     res = runner.invoke(app, ["check", str(submission), "--out", str(out), "--select", "SCH002"])
     assert res.exit_code == 0, res.output
     wb = openpyxl.load_workbook(out / "findings.xlsx")
+    assert wb.sheetnames == ["核查发现", "按规则汇总", "按村汇总"]
+    village = list(wb["按村汇总"].values)
+    assert village[0] == ("所属村", "错误", "警告", "提示", "合计", "涉及企业")
+    assert village[1][0] == "东坡村" and village[1][1] >= 1 and village[1][5] == 1
     ws = wb["核查发现"]
     assert ws.freeze_panes == "A2" and ws.auto_filter.ref
     assert [c.value.split("\n")[0] for c in ws[1]] == COLUMNS

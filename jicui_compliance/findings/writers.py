@@ -42,7 +42,10 @@ def write_csv(findings: pd.DataFrame, path: Path) -> None:
     out.to_csv(path, index=False, encoding="utf-8-sig")
 
 
-def write_xlsx(findings: pd.DataFrame, path: Path, summary: pd.DataFrame | None = None) -> None:
+def write_xlsx(findings: pd.DataFrame, path: Path, summary: pd.DataFrame | None = None,
+               extra: dict[str, pd.DataFrame] | None = None) -> None:
+    """The findings sheet (frozen header, autofilter, severity colours) and summary sheets:
+    ``summary`` as 按规则汇总, and each of ``extra`` (sheet name → table)."""
     import xlsxwriter
 
     out = safe_for_output(findings)
@@ -69,16 +72,22 @@ def write_xlsx(findings: pd.DataFrame, path: Path, summary: pd.DataFrame | None 
                 ws.write_string(i, j, str(v))
     ws.freeze_panes(1, 0)
     ws.autofilter(0, 0, max(len(records), 1), len(COLUMNS) - 1)
-    if summary is not None:
-        ss = wb.add_worksheet("按规则汇总")
-        for j, c in enumerate(summary.columns):
-            ss.write_string(0, j, str(c), head)
-            ss.set_column(j, j, 14 if j else 10)
-        for i, row in enumerate(summary.itertuples(index=False), start=1):
-            for j, v in enumerate(row):
-                if isinstance(v, (int, float)) and not isinstance(v, bool):
-                    ss.write_number(i, j, v)
-                else:
-                    ss.write_string(i, j, str(v))
-        ss.freeze_panes(1, 0)
+    sheets = {"按规则汇总": summary} if summary is not None else {}
+    sheets.update(extra or {})
+    for name, table in sheets.items():
+        _table_sheet(wb, name, table, head)
     wb.close()
+
+
+def _table_sheet(wb, name: str, table: pd.DataFrame, head) -> None:
+    ws = wb.add_worksheet(name)
+    for j, c in enumerate(table.columns):
+        ws.write_string(0, j, str(c), head)
+        ws.set_column(j, j, max(10, min(40, 2 * len(str(c)) + 4)))
+    for i, row in enumerate(table.itertuples(index=False), start=1):
+        for j, v in enumerate(row):
+            if isinstance(v, (int, float)) and not isinstance(v, bool):
+                ws.write_number(i, j, v)
+            else:
+                ws.write_string(i, j, mask_text(str(v)))
+    ws.freeze_panes(1, 0)
