@@ -11,7 +11,7 @@ import pandas as pd
 
 from ..ledgers import LEDGERS
 from .base import ERROR, Obligation, hits, no_hits, rule
-from .context import Context
+from .context import Context, day_text
 
 PHASE = "P2"  # the enterprise self-inspection phase (四(二)), by whose end the checklist is due
 
@@ -56,11 +56,10 @@ def _date_gaps(ctx: Context, cl: pd.DataFrame, field: str) -> pd.DataFrame:
     limit = _limit(ctx)
     gaps = _item_gaps(ctx, cl, field, cl[field] <= limit)
     d = cl.loc[gaps["row"].to_numpy(), field]
-    text = d.dt.strftime("%Y-%m-%d")
+    text = day_text(d)
     header = _written_header(ctx, cl.loc[gaps["row"].to_numpy(), "_sheet"], field)
-    state = np.where(d.isna(), "“" + header + "”未填",
-                     "“" + header + "”为" + text.fillna("") + "，晚于" + limit.strftime("%Y-%m-%d"))
-    return gaps.assign(value=text.fillna("").to_numpy(), state=state)
+    state = np.where(d.isna(), "“" + header + "”未填", "“" + header + "”为" + text + "，晚于" + limit.strftime("%Y-%m-%d"))
+    return gaps.assign(value=text.to_numpy(), state=state)
 
 
 def _yesno_gaps(ctx: Context, cl: pd.DataFrame, field: str) -> pd.DataFrame:

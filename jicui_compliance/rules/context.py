@@ -180,6 +180,13 @@ class Context:
         return frame["_sheet"].map(present).fillna(False).astype(bool)
 
     @staticmethod
+    def said_no(frame: pd.DataFrame, field: str) -> pd.Series:
+        """True where an obligation yes/no cell (是否公示, 签名确认, 消防措施落实 …) records 否; an empty
+        cell counts as 否 (RULEBOOK §8). A column the row's sheet lacks altogether, or a value that
+        could not be read (SCH002), was loaded as missing and is not judged here."""
+        return frame[field].eq(False).fillna(False).astype(bool)
+
+    @staticmethod
     def month_label(dates: pd.Series) -> pd.Series:
         """``YYYY-MM`` of each date (missing stays missing), formatted once per distinct month."""
         ym = dates.dt.year * 100 + dates.dt.month

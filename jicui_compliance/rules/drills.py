@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 
 from .base import ERROR, INFO, Obligation, WARNING, hits, no_hits, rule
-from .context import Context
+from .context import Context, day_text
 
 _LEDGER = "drills"
 
@@ -25,7 +25,7 @@ def _no(ctx: Context, field: str) -> pd.Series:
     nor cells that could not be read (already SCH002).
     """
     df = ctx.frame(_LEDGER)
-    return ctx.existing(df, "date") & df[field].eq(False).fillna(False).astype(bool)
+    return ctx.existing(df, "date") & ctx.said_no(df, field)
 
 
 @rule("DR001", ERROR, "E(15)", reads=("enterprises", "drills"),
@@ -111,7 +111,7 @@ def drill_without_evacuation(ctx: Context) -> pd.DataFrame:
         return no_hits()
     d = df.loc[sel]
     return hits(ledger=_LEDGER, row=d.index, field="evacuation", value="",
-                date=d["date"].dt.strftime("%Y-%m-%d").fillna("（日期不详）").to_numpy())
+                date=day_text(d["date"]).replace("", "（日期不详）").to_numpy())
 
 
 @rule("DR004", WARNING, "EXT: 生产安全事故应急预案管理办法", reads=("drills",),
@@ -138,7 +138,7 @@ def drill_without_evaluation(ctx: Context) -> pd.DataFrame:
         return no_hits()
     d = df.loc[sel]
     return hits(ledger=_LEDGER, row=d.index, field="evaluated", value="",
-                date=d["date"].dt.strftime("%Y-%m-%d").fillna("（日期不详）").to_numpy())
+                date=day_text(d["date"]).replace("", "（日期不详）").to_numpy())
 
 
 @rule("DR005", INFO, "E(15)", reads=("enterprises", "drills"),
@@ -167,4 +167,4 @@ def drill_with_few_participants(ctx: Context) -> pd.DataFrame:
     d = d.loc[bad]
     return hits(ledger=_LEDGER, row=d.index, field="participants", value=d["participants"].astype(str).to_numpy(),
                 employees=employees[bad].astype(str).to_numpy(),
-                date=d["date"].dt.strftime("%Y-%m-%d").fillna("（日期不详）").to_numpy())
+                date=day_text(d["date"]).replace("", "（日期不详）").to_numpy())

@@ -164,7 +164,7 @@ def officers_or_signature_missing(ctx: Context) -> pd.DataFrame:
     names = enf["officers"].explode()
     count = names.dropna().groupby(level=0).nunique().reindex(enf.index, fill_value=0)
     few = count < 2
-    unsigned = enf["signed"].ne(True).fillna(True).astype(bool)
+    unsigned = ctx.said_no(enf, "signed")
     bad = few | unsigned
     if not bad.any():
         return no_hits()

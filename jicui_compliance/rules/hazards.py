@@ -132,7 +132,7 @@ def not_posted(ctx: Context) -> pd.DataFrame:
     合规示例：同一隐患是否公示=是；或该隐患是否立即整改=是（当场整改，无需公示）。
     """
     h = _existing(ctx)
-    bad = _flag(h["immediate"].eq(False)) & _flag(h["posted"].eq(False))
+    bad = _flag(h["immediate"].eq(False)) & ctx.said_no(h, "posted")
     if not bad.any():
         return no_hits()
     h = h.loc[bad]

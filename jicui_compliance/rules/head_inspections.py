@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 
 from .base import ERROR, Obligation, WARNING, hits, no_hits, rule
-from .context import Context, folded
+from .context import Context, day_text, folded
 
 _LEDGER = "head_inspections"
 
@@ -110,12 +110,12 @@ def unsigned_head_inspection(ctx: Context) -> pd.DataFrame:
     合规示例：“签名确认”填“是”或“张三”。
     """
     df = ctx.frame(_LEDGER)
-    sel = ctx.existing(df, "date") & df["signed"].eq(False).fillna(False).astype(bool)
+    sel = ctx.existing(df, "date") & ctx.said_no(df, "signed")
     if not sel.any():
         return no_hits()
     d = df.loc[sel]
     return hits(ledger=_LEDGER, row=d.index, field="signed", value="",
-                date=d["date"].dt.strftime("%Y-%m-%d").fillna("（日期不详）").to_numpy())
+                date=day_text(d["date"]).replace("", "（日期不详）").to_numpy())
 
 
 @rule("HI004", ERROR, "E(4)", reads=("head_inspections", "hazards"),
@@ -157,4 +157,4 @@ def inspection_hazards_not_logged(ctx: Context) -> pd.DataFrame:
         return no_hits()
     d = insp.loc[bad]
     return hits(ledger=_LEDGER, row=d.index, field="hazards_found", value=d["hazards_found"].astype(str).to_numpy(),
-                date=d["date"].dt.strftime("%Y-%m-%d").to_numpy(), logged=counts[bad].to_numpy())
+                date=day_text(d["date"]).to_numpy(), logged=counts[bad].to_numpy())

@@ -188,7 +188,7 @@ def fire_measures_not_confirmed(ctx: Context) -> pd.DataFrame:
     合规示例：“消防措施落实”填“是”。
     """
     d = _permits(ctx)
-    sel = ~d["fire_measures"].fillna(False).astype(bool) & ctx.has_column(d, "fire_measures")
+    sel = ctx.said_no(d, "fire_measures")
     d = d[sel.to_numpy(dtype=bool)]
     if d.empty:
         return no_hits()
@@ -214,7 +214,7 @@ def no_gas_test(ctx: Context) -> pd.DataFrame:
     """
     d = _permits(ctx)
     hazchem = d["eid"].map(ctx.registry["industry"]).eq(HAZCHEM).fillna(False)
-    sel = hazchem & ~d["gas_test"].fillna(False).astype(bool) & ctx.has_column(d, "gas_test")
+    sel = hazchem & ctx.said_no(d, "gas_test")
     d = d[sel.to_numpy(dtype=bool)]
     if d.empty:
         return no_hits()

@@ -157,7 +157,7 @@ def duties_not_defined(ctx: Context) -> pd.DataFrame:
     合规示例：“明确安全管理职责”填“是”。
     """
     d = _contracts(ctx)
-    sel = (~d["duties_defined"].fillna(False).astype(bool)) & ctx.has_column(d, "duties_defined")
+    sel = ctx.said_no(d, "duties_defined")
     d = d[sel.to_numpy(dtype=bool)]
     if d.empty:
         return no_hits()

@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 
 from .base import ERROR, Obligation, WARNING, hits, no_hits, rule
-from .context import Context, day_text
+from .context import Context, day_text, time_text
 
 CAMPAIGN_TRAINING, HOT_WORK_EDUCATION, ACCIDENT_EDUCATION = "专项行动全员培训", "动火作业警示教育", "事故警示教育"
 PHASE = "P2"  # training, exam and hot-work education are due by the end of the self-inspection phase
@@ -219,7 +219,7 @@ def no_education_after_accident(ctx: Context) -> pd.DataFrame:
         return no_hits()
     t = acc.loc[bad["row"].to_numpy()]
     at = t["occurred_at"]
-    value = np.where(at.dt.hour.eq(0) & at.dt.minute.eq(0), at.dt.strftime("%Y-%m-%d"), at.dt.strftime("%Y-%m-%d %H:%M"))
+    value = time_text(at).to_numpy()
     return hits(
         ledger="accidents", row=t.index.to_numpy(), eid=t["eid"].to_numpy(), field="occurred_at", value=value,
         accident_on=day_text(bad["day"]).to_numpy(), limit=day_text(bad["limit"]).to_numpy(),
