@@ -10,6 +10,7 @@ import numpy as np
 import pandas as pd
 
 from .obligations import COMPLIANT, NOT_COMPLIANT, PENDING
+from .sources import flagged
 
 
 def _rate(num, den):
@@ -115,9 +116,7 @@ def _row_compliance(result, ledger: str, prefix: str, date: str) -> pd.DataFrame
     df = df[ctx.existing(df, date, undated=False)]
     f = result.findings
     f = f[f["rule_id"].str.startswith(prefix) & (f["ledger"] == ledger)]
-    bad = set(zip(f["source_file"], f["source_sheet"], f["source_row"].astype("Int64")))
-    ok = [k not in bad for k in zip(df["source_file"], df["source_sheet"], df["source_row"])]
-    return df.assign(compliant=ok)
+    return df.assign(compliant=~flagged(df, f))
 
 
 def outsourcing_kpis(result) -> pd.DataFrame:

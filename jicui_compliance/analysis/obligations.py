@@ -16,6 +16,7 @@ import pandas as pd
 
 from ..campaign import Campaign, Period
 from ..rules import Rule
+from .sources import flagged
 
 COMPLIANT, NOT_COMPLIANT, PENDING = "合规", "不合规", "待到期"
 STATUSES = (COMPLIANT, NOT_COMPLIANT, PENDING)
@@ -115,8 +116,7 @@ def _records(result, rule: Rule) -> pd.DataFrame:
     days = rows[ob.date].dt.normalize()
     phase_by_day = {d: phase_of(result.campaign, d.date()) for d in days.unique()}
     f = result.findings[(result.findings["rule_id"] == rule.id) & (result.findings["ledger"] == ob.ledger)]
-    bad_src = set(zip(f["source_file"], f["source_sheet"], f["source_row"].astype("Int64")))
-    is_bad = [k in bad_src for k in zip(rows["source_file"], rows["source_sheet"], rows["source_row"])]
+    is_bad = flagged(rows, f)
     rec = pd.DataFrame({"eid": rows["eid"].astype("int64").to_numpy(), "phase": days.map(phase_by_day).to_numpy(),
                         "bad": is_bad})
     agg = rec.groupby(["eid", "phase"]).agg(records=("bad", "size"), bad_records=("bad", "sum")).reset_index()

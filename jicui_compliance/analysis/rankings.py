@@ -11,6 +11,7 @@ import numpy as np
 import pandas as pd
 
 from .obligations import COMPLIANT, NOT_COMPLIANT
+from .sources import field_at
 
 #: rules about data quality, not about what the plan asks of an enterprise
 DATA_RULES = ("SCH", "FMT", "REF")
@@ -85,10 +86,6 @@ def _overdue_days(result, hz_findings: pd.DataFrame) -> pd.Series:
     if hz_findings.empty:
         return pd.Series(dtype=float)
     h = result.context.frame("hazards")
-    idx = pd.MultiIndex.from_arrays([h["source_file"], h["source_sheet"], h["source_row"].astype("Int64")])
-    deadline = pd.Series(h["deadline"].to_numpy(), index=idx)
-    keys = pd.MultiIndex.from_arrays([hz_findings["source_file"], hz_findings["source_sheet"],
-                                      hz_findings["source_row"].astype("Int64")])
-    d = deadline.reindex(keys).to_numpy()
+    d = field_at(hz_findings, h, "deadline")
     days = (result.context.as_of_ts - pd.to_datetime(d)).days
     return pd.Series(np.asarray(days, dtype=float), index=hz_findings.index)

@@ -10,6 +10,7 @@ import pandas as pd
 
 from ..campaign import Campaign
 from ..ledgers import LEDGERS
+from .sources import field_at
 
 CADENCES = {"week": "周调度表", "month": "月小结", "quarter": "季通报", "year": "年总结"}
 
@@ -75,13 +76,8 @@ def dated_findings(result) -> pd.DataFrame:
         sel = (f["ledger"] == ledger) & f["source_row"].notna()
         if not sel.any():
             continue
-        frame = result.context.frame(ledger)
-        idx = pd.MultiIndex.from_arrays([frame["source_file"], frame["source_sheet"], frame["source_row"].astype("Int64")])
-        lookup = pd.Series(frame[led.date_field].to_numpy(), index=idx)
-        lookup = lookup[~lookup.index.duplicated()]
-        keys = pd.MultiIndex.from_arrays([f.loc[sel, "source_file"], f.loc[sel, "source_sheet"],
-                                          f.loc[sel, "source_row"].astype("Int64")])
-        dates[sel] = lookup.reindex(keys).dt.normalize().to_numpy()
+        found = field_at(f[sel], result.context.frame(ledger), led.date_field)
+        dates[sel] = pd.to_datetime(pd.Series(found)).dt.normalize().to_numpy()
     per = f["period"] != ""
     labels = {p: period_end(result.campaign, p) for p in f.loc[per, "period"].unique()}
     dates[per] = f.loc[per, "period"].map(labels).to_numpy(dtype="datetime64[ns]")
