@@ -70,8 +70,31 @@ def _bad_detail(spec: Field) -> str:
     return f"无法识别为{KIND_LABELS[spec.kind]}"
 
 
-def _raw_text(values: pd.Series) -> list[str]:
+def _raw_text(values) -> list[str]:
     return [_cells.as_text(v) or "" for v in values]
+
+
+Encoded = tuple[np.ndarray, np.ndarray]  # (codes, distinct values), code -1 missing
+
+
+def _encoded(table: Table, fname: str) -> Encoded:
+    if fname not in table.columns:
+        return np.full(len(table), -1, dtype=np.int64), np.empty(0, dtype=object)
+    return table.columns[fname]
+
+
+def _union(columns: list[Encoded]) -> Encoded:
+    """Columns of several sheets, one after the other, as one (codes, distinct values)."""
+    if len(columns) == 1:
+        return columns[0]
+    all_uniques = np.concatenate([u for _, u in columns]) if columns else np.empty(0, dtype=object)
+    recodes, uniques = pd.factorize(all_uniques.astype(object), use_na_sentinel=True)
+    out, start = [], 0
+    for codes, u in columns:
+        mapping = np.append(recodes[start : start + len(u)], -1)  # code -1 stays missing
+        out.append(mapping[codes])
+        start += len(u)
+    return np.concatenate(out), np.asarray(uniques, dtype=object)
 
 
 def load(sub: Submission, campaign: Campaign) -> Ledgers:
@@ -89,7 +112,7 @@ def load(sub: Submission, campaign: Campaign) -> Ledgers:
             issues.append(dict(rule_id="SCH001", ledger=led.name, row=pd.NA, sheet=sheet_id, field=",".join(missing),
                                value="", detail="、".join(f"“{led.header_of(f)}”" for f in missing)))
         if "enterprise" in missing:
-            dropped[sheet_id] = len(table.frame)
+            dropped[sheet_id] = len(table)
             continue
         per_ledger[table.ledger].append((sheet_id, table))
         excused[led.name].update((sheet_id, f) for f in led.fields if f not in present)
@@ -100,30 +123,37 @@ def load(sub: Submission, campaign: Campaign) -> Ledgers:
             frames[name] = led.empty_frame()
             continue
         parts = per_ledger[name]
-        raw = pd.concat([t.frame for _, t in parts], ignore_index=True)
-        sizes = [len(t.frame) for _, t in parts]
-        raw["source_file"] = np.repeat([t.file for _, t in parts], sizes).astype(object)
-        raw["source_sheet"] = np.repeat([t.sheet for _, t in parts], sizes).astype(object)
-        raw[SHEET_ID] = np.repeat([sid for sid, _ in parts], sizes)
-        typed, ledger_issues = _type(led, raw, campaign, excused[name])
+        sizes = [len(t) for _, t in parts]
+        raw = {f: _union([_encoded(t, f) for _, t in parts]) for f in led.fields
+               if any(f in t.columns for _, t in parts)}
+        sources = {
+            "source_file": np.repeat([t.file for _, t in parts], sizes).astype(object),
+            "source_sheet": np.repeat([t.sheet for _, t in parts], sizes).astype(object),
+            "source_row": np.concatenate([np.asarray(t.source_rows, dtype=np.int64) for _, t in parts]),
+            SHEET_ID: np.repeat([sid for sid, _ in parts], sizes),
+        }
+        typed, ledger_issues = _type(led, raw, sources, campaign, excused[name])
         issues.extend(ledger_issues)
         frames[name] = typed
     return Ledgers(frames, list(sub.tables), _issue_frame(issues), dropped)
 
 
-def _type(led: Ledger, raw: pd.DataFrame, campaign: Campaign, excused: set[tuple[int, str]]):
+def _type(led: Ledger, raw: dict[str, Encoded], sources: dict[str, np.ndarray], campaign: Campaign,
+          excused: set[tuple[int, str]]):
     issues: list[dict] = []
-    sheets = raw[SHEET_ID].to_numpy()
+    sheets = sources[SHEET_ID]
+    n = len(sheets)
     out: dict[str, object] = {}
     bad_cells: set[tuple[int, str]] = set()
     for fname, spec in led.fields.items():
-        if fname not in raw.columns:  # no sheet of this ledger has the column
-            out[fname] = [None] * len(raw)
+        if fname not in raw:  # no sheet of this ledger has the column
+            out[fname] = [None] * n
             continue
-        values, bad = _cells.parse_column(raw[fname], spec.parser(), spec.dtype)
+        codes, uniques = raw[fname]
+        values, bad = _cells.parse_encoded(codes, uniques, spec.parser(), spec.dtype)
         if bad.any():
             rows = np.flatnonzero(bad)
-            texts = _raw_text(raw[fname].iloc[rows])
+            texts = _raw_text(uniques[codes[rows]])
             detail = _bad_detail(spec)
             for r, text in zip(rows, texts):
                 issues.append(dict(rule_id="SCH002", ledger=led.name, row=int(r), sheet=int(sheets[r]),
@@ -138,9 +168,9 @@ def _type(led: Ledger, raw: pd.DataFrame, campaign: Campaign, excused: set[tuple
                 values = values.copy()
                 values[fill] = False
         out[fname] = values
-    typed = pd.DataFrame({f: _column(out[f], spec.dtype, len(raw)) for f, spec in led.fields.items()})
+    typed = pd.DataFrame({f: _column(out[f], spec.dtype, n) for f, spec in led.fields.items()})
     for c in SOURCE_COLUMNS:
-        typed[c] = raw[c].to_numpy() if c != "source_row" else pd.array(raw[c].to_numpy(), dtype="Int64")
+        typed[c] = sources[c] if c != "source_row" else pd.array(sources[c], dtype="Int64")
     typed["source_sheet"] = typed["source_sheet"].astype("str")
     typed["source_file"] = typed["source_file"].astype("str")
     typed[SHEET_ID] = sheets

@@ -282,13 +282,18 @@ def _fast_path(parser, uniques: np.ndarray) -> tuple[np.ndarray, np.ndarray] | N
 
 
 def parse_column(col: pd.Series, parser: Callable[[object], object], dtype: str = "object") -> tuple[object, np.ndarray]:
-    """Parse a column through its distinct values: (typed values, bad mask).
+    """Parse a column through its distinct values: (typed values, bad mask)."""
+    codes, uniques = pd.factorize(col, use_na_sentinel=True)
+    return parse_encoded(codes, np.asarray(uniques, dtype=object), parser, dtype)
+
+
+def parse_encoded(codes: np.ndarray, uniques: np.ndarray, parser: Callable[[object], object],
+                  dtype: str = "object") -> tuple[object, np.ndarray]:
+    """Parse a column given as (codes, distinct values), code -1 missing: (typed values, bad mask).
 
     Each distinct value is parsed once (vectorised where the form allows), converted to
     ``dtype`` once, and spread over the rows with a single ``take``.
     """
-    codes, uniques = pd.factorize(col, use_na_sentinel=True)
-    uniques = np.asarray(uniques, dtype=object)
     parsed = np.empty(len(uniques) + 1, dtype=object)
     fast = _fast_path(parser, uniques) if len(uniques) > 64 else None
     if fast is not None:

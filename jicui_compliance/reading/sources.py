@@ -148,7 +148,7 @@ def read_csv(src: SourceFile) -> list[RawSheet] | SheetProblem:
     for attempt in range(2):
         try:
             cells = pd.read_csv(
-                io.StringIO(text), sep=sep, header=None, names=range(width), dtype=str,
+                io.StringIO(text), sep=sep, header=None, names=range(width), dtype=object,
                 keep_default_na=False, skip_blank_lines=False, engine="c",
             )
             break

@@ -41,8 +41,24 @@ class Table:
     header_row: int  # Excel row / CSV line of the header
     headers: dict[str, str]  # field → the header text as written in the sheet
     letters: dict[str, str]  # field → Excel column letter
-    frame: pd.DataFrame  # one column per matched field (cleaned cells) + source_row
+    columns: dict[str, tuple[np.ndarray, np.ndarray]]  # field → (codes, distinct cleaned values); -1 empty
+    source_rows: np.ndarray  # the Excel row / CSV line of each record
     encoding: str = ""
+
+    def __len__(self) -> int:
+        return len(self.source_rows)
+
+    @property
+    def frame(self) -> pd.DataFrame:
+        """The records as a person reads them: one column per matched field (cleaned cells,
+        ``None`` where empty) and ``source_row``."""
+        out = {}
+        for fld, (codes, uniques) in self.columns.items():
+            values = np.append(uniques, None).astype(object)
+            out[fld] = values[np.where(codes < 0, len(uniques), codes)]
+        frame = pd.DataFrame(out, dtype=object) if out else pd.DataFrame(index=range(len(self)))
+        frame["source_row"] = self.source_rows
+        return frame
 
 
 def column_letter(index: int) -> str:
@@ -79,26 +95,24 @@ class HeaderIndex:
         return found
 
 
-def _clean(values: np.ndarray) -> np.ndarray:
-    """Strip text cells; empty and white-space-only cells become missing (None).
+def encode(values: np.ndarray, strip: bool = True) -> tuple[np.ndarray, np.ndarray]:
+    """One column as (codes, distinct values): empty cells missing (code -1); with ``strip``
+    (the ledger's columns) text is stripped and white-space-only cells are missing too.
 
-    Works through the column's distinct values, so a 50k-row column of a few hundred
-    distinct values costs a few hundred ``str.strip`` calls.
+    This is the only pass over every cell of a column: later stages (the record mask, the
+    ledgers' parsers) work on the distinct values and on integer codes.
     """
     codes, uniques = pd.factorize(values, use_na_sentinel=True)
-    cleaned = np.empty(len(uniques) + 1, dtype=object)
-    cleaned[: len(uniques)] = [(u.strip() or None) if isinstance(u, str) else u for u in uniques]
-    cleaned[len(uniques)] = None
-    return cleaned[codes]
-
-
-def _raw(values: np.ndarray) -> np.ndarray:
-    """An unmapped column with empty cells as None (no stripping)."""
-    empty = pd.isna(values) | (values == "")
-    if empty.any():
-        values = values.copy()
-        values[empty] = None
-    return values
+    uniques = np.asarray(uniques, dtype=object)
+    if not strip:  # other columns (序号, 备注 …) only tell whether a row is blank or a footer
+        empty = uniques == ""
+        if empty.any():
+            codes = np.where(empty[codes] & (codes >= 0), -1, codes)
+        return codes, uniques
+    cleaned = [(u.strip() or None) if isinstance(u, str) else u for u in uniques]
+    # stripping may merge values (" 张三" and "张三") and empty some: factorize the few again
+    recodes, distinct = pd.factorize(np.array(cleaned, dtype=object), use_na_sentinel=True)
+    return np.append(recodes, -1)[codes], np.asarray(distinct, dtype=object)
 
 
 def _score_row(row: Sequence[object], index: HeaderIndex) -> dict[str, dict[str, int]]:
@@ -155,12 +169,8 @@ def locate(raw: RawSheet, index: HeaderIndex) -> Table | SheetProblem:
     body = cells.iloc[data_start:].to_numpy(dtype=object)  # one 2-D array; columns are views
     lines = np.asarray(raw.line_numbers[data_start:])
     mapped_pos = set(positions.values())
-    # mapped columns are cleaned (stripped, empty → missing); the others only need to say
-    # whether a cell is filled and what it holds, for the footer test
-    columns = [_clean(body[:, j]) if j in mapped_pos else _raw(body[:, j]) for j in range(body.shape[1])]
-    keep = _record_mask(columns, [columns[pos] for pos in positions.values()])
-    frame = pd.DataFrame({fld: columns[pos][keep] for fld, pos in positions.items()})
-    frame["source_row"] = lines[keep]
+    columns = [encode(body[:, j], strip=j in mapped_pos) for j in range(body.shape[1])]
+    keep = _record_mask(columns, [columns[pos][0] for pos in positions.values()])
     return Table(
         ledger=ledger,
         file=raw.file,
@@ -168,47 +178,58 @@ def locate(raw: RawSheet, index: HeaderIndex) -> Table | SheetProblem:
         header_row=int(raw.line_numbers[header_rows[0]]),
         headers=header_text,
         letters={f: column_letter(p) for f, p in positions.items()},
-        frame=frame,
+        columns={fld: (columns[pos][0][keep], columns[pos][1]) for fld, pos in positions.items()},
+        source_rows=lines[keep],
         encoding=raw.encoding,
     )
 
 
-def _record_mask(cleaned: list[np.ndarray], mapped: list[np.ndarray]) -> np.ndarray:
-    """True for rows that are records: not blank, not a footer, not a note line."""
-    n = len(cleaned[0]) if cleaned else 0
+def _record_mask(columns: list[tuple[np.ndarray, np.ndarray]], mapped: list[np.ndarray]) -> np.ndarray:
+    """True for rows that are records: not blank, not a footer, not a note line.
+
+    ``columns`` are every column of the sheet as (codes, distinct values), ``mapped`` the
+    codes of the ledger's columns; only distinct values are looked at as text.
+    """
+    n = len(columns[0][0]) if columns else 0
     if n == 0:
         return np.zeros(0, dtype=bool)
     has_value = np.zeros(n, dtype=bool)
-    for col in mapped:
-        has_value |= pd.notna(col)
-    # First non-empty cell of each row, over all columns (序号 and unmapped ones included).
-    first = np.full(n, None, dtype=object)
-    open_ = np.ones(n, dtype=bool)
-    n_filled = np.zeros(n, dtype=int)
-    for col in cleaned:
-        filled = pd.notna(col)
-        n_filled += filled
-        take = open_ & filled
-        if take.any():
-            first[take] = col[take]
-            open_ &= ~take
-    codes, uniques = pd.factorize(first, use_na_sentinel=True)
-    uniques = np.asarray(uniques, dtype=object)
-    is_footer_u = np.zeros(len(uniques), dtype=bool)
-    is_notes_u = np.zeros(len(uniques), dtype=bool)
-    for i, u in enumerate(uniques):
-        if isinstance(u, str) and u.lstrip()[:1] in _FOOTER_START:
-            u = u.strip()
-            is_footer_u[i] = bool(_FOOTER.match(u))
-            is_notes_u[i] = bool(_NOTES_MARKER.match(u))
-    valid = codes >= 0
+    for codes in mapped:
+        has_value |= codes >= 0
+    # The first non-empty cell of each row, over all columns (序号 and unmapped ones
+    # included), decides whether the row is a footer or starts the notes.
     footer = np.zeros(n, dtype=bool)
     notes = np.zeros(n, dtype=bool)
-    if len(uniques):
-        footer[valid] = is_footer_u[codes[valid]]
-        notes[valid] = is_notes_u[codes[valid]]
+    open_ = np.ones(n, dtype=bool)
+    n_filled = np.zeros(n, dtype=np.int64)
+    for codes, uniques in columns:
+        filled = codes >= 0
+        n_filled += filled
+        take = open_ & filled
+        if not take.any():
+            continue
+        open_ &= ~filled
+        first = codes[take]
+        is_footer, is_notes = _footer_kinds(uniques, np.unique(first))
+        if is_footer.any() or is_notes.any():
+            footer[take] = is_footer[first]
+            notes[take] = is_notes[first]
     # After a 填表说明 / 说明： line, numbered note lines (one cell) are notes, not records.
     if notes.any():
         after = np.arange(n) > np.flatnonzero(notes)[0]
         footer |= after & (n_filled <= 1)
     return has_value & ~footer
+
+
+def _footer_kinds(uniques: np.ndarray, used: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """For each distinct (stripped) value among ``used``: is it a footer line, does it start
+    the notes."""
+    is_footer = np.zeros(len(uniques), dtype=bool)
+    is_notes = np.zeros(len(uniques), dtype=bool)
+    for i in used:
+        u = uniques[i]
+        if isinstance(u, str) and u.lstrip()[:1] in _FOOTER_START:
+            u = u.strip()
+            is_footer[i] = bool(_FOOTER.match(u))
+            is_notes[i] = bool(_NOTES_MARKER.match(u))
+    return is_footer, is_notes
