@@ -94,15 +94,17 @@ def check_cmd(
     if (select_l or ignore_l) and not select_rules(select_l, ignore_l):
         _fail("--select/--ignore 之后没有任何规则可运行（用 `jicui rules` 查看规则编号）")
 
+    # Refreshed by the callbacks, not by rich's own thread: the reader forks worker
+    # processes for a large submission, which it does only from a single-threaded process.
     with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-                  console=err, transient=True, disable=not err.is_terminal) as progress:
+                  console=err, transient=True, disable=not err.is_terminal, auto_refresh=False) as progress:
         reading = progress.add_task("读取台账", total=None)
         checking = progress.add_task("执行规则", total=len(select_rules(select_l, ignore_l)))
         try:
             result = run_check(
                 [str(p) for p in paths], as_of=day, campaign=camp, select=select_l, ignore=ignore_l,
-                on_file=lambda f: progress.update(reading, advance=1, description=f"读取 {f}"),
-                on_rule=lambda r: progress.advance(checking),
+                on_file=lambda f: progress.update(reading, advance=1, description=f"读取 {f}", refresh=True),
+                on_rule=lambda r: progress.update(checking, advance=1, refresh=True),
             )
         except InputError as exc:
             _fail(str(exc))

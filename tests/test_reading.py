@@ -242,16 +242,47 @@ def test_legacy_xls_is_read_like_xlsx(tmp_path):
     assert df["date"].dt.date.tolist() == [dt.date(2023, 6, 10)]
 
 
-def test_parallel_reading_gives_the_same_tables_in_the_same_order():
+@pytest.mark.parametrize("how", ["threads", "processes"])
+def test_parallel_reading_gives_the_same_tables_in_the_same_order(how, monkeypatch):
+    import sys
     from pathlib import Path
 
+    import jicui_compliance.reading as reading
+
+    if how == "processes":
+        if sys.platform != "linux":
+            pytest.skip("worker processes are forked on Linux only")
+        monkeypatch.setattr(reading, "PROCESS_POOL_BYTES", 0)  # the samples are small: fork anyway
+        from jicui_compliance.reading.sources import discover
+
+        samples_ = Path(__file__).resolve().parents[1] / "data" / "samples"
+        assert reading._forking_pays(discover([samples_]).files, 3)
+    else:
+        monkeypatch.setattr(reading, "PROCESS_POOL_BYTES", float("inf"))
     samples = Path(__file__).resolve().parents[1] / "data" / "samples"
+    seen: list[str] = []
     one = read_submission([samples], vocabulary(), workers=1)
-    many = read_submission([samples], vocabulary(), workers=3)
+    many = read_submission([samples], vocabulary(), workers=3, progress=seen.append)
+    assert seen == one.files  # progress is told of every file, in order
     assert [(t.file, t.sheet, t.ledger) for t in one.tables] == [(t.file, t.sheet, t.ledger) for t in many.tables]
     assert [(p.file, p.sheet, p.reason) for p in one.problems] == [(p.file, p.sheet, p.reason) for p in many.problems]
     for a, b in zip(one.tables, many.tables):
         pd.testing.assert_frame_equal(a.frame, b.frame)
+        assert (a.header_row, a.headers, a.letters) == (b.header_row, b.headers, b.letters)
+
+
+def test_files_are_cut_into_runs_in_order(tmp_path):
+    from jicui_compliance.reading import _batches
+    from jicui_compliance.reading.sources import SourceFile
+
+    files = []
+    for i, size in enumerate([10, 1, 1, 1, 30, 2, 2, 2, 2, 1]):
+        p = tmp_path / f"{i}.csv"
+        p.write_bytes(b"x" * size)
+        files.append(SourceFile(p, p.name))
+    runs = _batches(files, 4)
+    assert [f for run in runs for f in run] == files
+    assert [[f.rel[:-4] for f in run] for run in runs] == [["0", "1", "2", "3"], ["4"], ["5", "6", "7", "8", "9"]]
 
 
 def test_windows_csv_with_crlf_and_quoted_line_breaks(tmp_path):

@@ -8,9 +8,12 @@ person sees), plus the problems (in Chinese) of what it could not read.
 
 from __future__ import annotations
 
+import multiprocessing
 import os
-from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
+import sys
+import threading
+from collections.abc import Callable, Iterator
+from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -32,6 +35,10 @@ class Submission:
     problems: list[SheetProblem] = field(default_factory=list)
 
 
+#: below this many bytes of input, reading in one process is quicker than starting others
+PROCESS_POOL_BYTES = 16 * 2**20
+
+
 def read_submission(
     paths: list[str | Path],
     vocabulary: Vocabulary,
@@ -40,28 +47,96 @@ def read_submission(
 ) -> Submission:
     """Read every ledger sheet under ``paths``; never raises for a bad file (only for a bad path).
 
-    Workbooks are parsed by a small thread pool (python-calamine releases the GIL while it
-    parses) while CSV files, whose parsing here holds the GIL, are read in this thread;
-    results are taken in file order, so the output does not depend on the number of workers.
+    A large submission on Linux is read by forked worker processes (one per core), each
+    returning its files' tables as integer codes and distinct values, which cost little to
+    send back. Otherwise workbooks are parsed by a small thread pool (python-calamine
+    releases the GIL while it parses) and CSV files in this thread. Results are always taken
+    in file order, so the output does not depend on how many workers there are;
+    ``workers=1`` reads everything in this thread.
     """
     found = discover(paths)
-    index = HeaderIndex(vocabulary)
     sub = Submission(found.root, [f.rel for f in found.files])
-
-    def one(src: SourceFile) -> list[Table | SheetProblem]:
-        try:
-            parts = read_file(src)
-        except OSError as exc:
-            parts = [SheetProblem(src.rel, "", f"文件无法读取（{exc.strerror or exc}）")]
-        return [part if isinstance(part, SheetProblem) else locate(part, index) for part in parts]
-
-    workers = workers or min(4, os.cpu_count() or 1)
-    with ThreadPoolExecutor(max_workers=workers) as pool:
-        pending = {src.rel: pool.submit(one, src) for src in found.files if src.path.suffix.lower() in WORKBOOK_SUFFIXES}
-        for src in found.files:
-            items = pending[src.rel].result() if src.rel in pending else one(src)
-            if progress:
-                progress(src.rel)
-            for item in items:
-                (sub.problems if isinstance(item, SheetProblem) else sub.tables).append(item)
+    for rel, items in _read_all(found.files, HeaderIndex(vocabulary), workers):
+        if progress:
+            progress(rel)
+        for item in items:
+            (sub.problems if isinstance(item, SheetProblem) else sub.tables).append(item)
     return sub
+
+
+def _read_one(src: SourceFile, index: HeaderIndex) -> list[Table | SheetProblem]:
+    try:
+        parts = read_file(src)
+    except OSError as exc:
+        parts = [SheetProblem(src.rel, "", f"文件无法读取（{exc.strerror or exc}）")]
+    return [part if isinstance(part, SheetProblem) else locate(part, index) for part in parts]
+
+
+def _read_all(files: list[SourceFile], index: HeaderIndex, workers: int | None) -> Iterator[tuple[str, list]]:
+    """(file, its tables and problems) for every file, in file order."""
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+    if workers == 1:
+        for src in files:
+            yield src.rel, _read_one(src, index)
+        return
+    if _forking_pays(files, workers or cores):
+        # this process reads every n-th run of files itself while n - 1 forked ones read the rest
+        n = min(workers or cores, len(files))
+        runs = _batches(files, 4 * n)
+        with ProcessPoolExecutor(n - 1, mp_context=multiprocessing.get_context("fork"),
+                                 initializer=_set_index, initargs=(index,)) as pool:
+            forked = {i: pool.submit(_read_batch, run) for i, run in enumerate(runs) if i % n}
+            for i, run in enumerate(runs):
+                if i in forked:
+                    yield from forked[i].result()
+                else:
+                    yield from ((src.rel, _read_one(src, index)) for src in run)
+        return
+    with ThreadPoolExecutor(max_workers=workers or min(4, cores)) as pool:
+        pending = {src.rel: pool.submit(_read_one, src, index) for src in files
+                   if src.path.suffix.lower() in WORKBOOK_SUFFIXES}
+        for src in files:
+            yield src.rel, (pending[src.rel].result() if src.rel in pending else _read_one(src, index))
+
+
+def _forking_pays(files: list[SourceFile], workers: int) -> bool:
+    """Worker processes are forked only on Linux (fork is unsafe on macOS and absent on
+    Windows), from a process with no other threads, for a submission large enough."""
+    if workers < 2 or len(files) < 2 or sys.platform != "linux" or threading.active_count() > 1:
+        return False
+    try:
+        return sum(f.path.stat().st_size for f in files) >= PROCESS_POOL_BYTES
+    except OSError:
+        return False
+
+
+def _batches(files: list[SourceFile], n: int) -> list[list[SourceFile]]:
+    """``files`` cut, in order, into about ``n`` runs of similar size in bytes."""
+    sizes = []
+    for f in files:
+        try:
+            sizes.append(max(f.path.stat().st_size, 1))
+        except OSError:
+            sizes.append(1)
+    target = sum(sizes) / n
+    out: list[list[SourceFile]] = [[]]
+    filled = 0.0
+    for f, size in zip(files, sizes):
+        if out[-1] and filled + size / 2 > target:
+            out.append([])
+            filled = 0.0
+        out[-1].append(f)
+        filled += size
+    return out
+
+
+_INDEX: HeaderIndex | None = None  # the header index, in a worker process
+
+
+def _set_index(index: HeaderIndex) -> None:
+    global _INDEX
+    _INDEX = index
+
+
+def _read_batch(files: list[SourceFile]) -> list[tuple[str, list]]:
+    return [(src.rel, _read_one(src, _INDEX)) for src in files]
