@@ -11,7 +11,7 @@ import pandas as pd
 
 from ..ledgers import LEDGERS
 from .base import ERROR, Obligation, hits, no_hits, rule
-from .context import Context, day_text
+from .context import Context, day_text, shared
 
 PHASE = "P2"  # the enterprise self-inspection phase (四(二)), by whose end the checklist is due
 
@@ -20,6 +20,7 @@ def _limit(ctx: Context) -> pd.Timestamp:
     return pd.Timestamp(ctx.campaign.phase(PHASE).end)
 
 
+@shared
 def _checklist(ctx: Context) -> pd.DataFrame | None:
     """The resolved checklist rows, or None while the P2 obligations are not yet due."""
     if not ctx.phase_due(PHASE):

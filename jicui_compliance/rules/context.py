@@ -10,8 +10,11 @@ of the enterprise rules.
 from __future__ import annotations
 
 import datetime as dt
+import functools
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cached_property
+from typing import TypeVar
 
 import numpy as np
 import pandas as pd
@@ -34,6 +37,7 @@ class Context:
     ledgers: Ledgers
     submission: Submission | None = None
     _frames: dict[str, pd.DataFrame] = field(default_factory=dict)
+    _shared: dict[tuple, object] = field(default_factory=dict)  # see shared()
 
     @property
     def as_of_ts(self) -> pd.Timestamp:
@@ -68,11 +72,18 @@ class Context:
         return pd.Series(s.index, index=s.to_numpy())
 
     @cached_property
-    def _name_index(self) -> pd.Series:
+    def _lookups(self) -> tuple[dict[str, int], dict[str, int], np.ndarray]:
+        """USCC → eid, normalised name → eid (the first enterprise of that name), and the
+        registry's normalised name by eid (position eid; the last slot, for "no eid", is None)."""
         reg = self.registry
-        s = reg["name_norm"].dropna()
-        s = s[~s.duplicated(keep="first")]
-        return pd.Series(s.index, index=s.to_numpy())
+        by_uscc = dict(self._uscc_index.items())
+        names = reg["name_norm"].dropna()
+        names = names[~names.duplicated(keep="first")]
+        by_name = dict(zip(names.to_numpy(), names.index))
+        size = int(reg.index.max()) + 2 if len(reg) else 1
+        name_of = np.full(size, None, dtype=object)
+        name_of[reg.index.to_numpy()] = reg["name_norm"].astype(object).where(reg["name_norm"].notna(), None).to_numpy()
+        return by_uscc, by_name, name_of
 
     # -- resolved ledgers ----------------------------------------------------------------
     def frame(self, name: str) -> pd.DataFrame:
@@ -91,26 +102,34 @@ class Context:
         return self._frames[name]
 
     def _resolve(self, df: pd.DataFrame) -> pd.DataFrame:
-        uscc_index, name_index = self._uscc_index.to_dict(), self._name_index.to_dict()
-        by_uscc = map_distinct(df["enterprise_uscc"], uscc_index.get).astype("Int64")
-        name_norm = map_distinct(df["enterprise_name"], normalize_name)
-        by_name = map_distinct(name_norm, name_index.get).astype("Int64")
-        has_uscc = df["enterprise_uscc"].notna()
-        has_name = df["enterprise_name"].notna()
-        reg_name = map_distinct(by_uscc, self.registry["name_norm"].to_dict().get)
-        eid = by_uscc.where(by_uscc.notna(), by_name)
+        uscc_eid, name_eid, name_of = self._lookups
+
+        def per_distinct(col: pd.Series, func) -> tuple[np.ndarray, list]:
+            """Codes of a column (-1 missing) and ``func`` of each distinct value."""
+            codes, uniques = pd.factorize(col, use_na_sentinel=True)
+            return codes, [func(u) for u in np.asarray(uniques, dtype=object)]
+
+        codes, eids = per_distinct(df["enterprise_uscc"], lambda u: uscc_eid.get(u, -1))
+        by_uscc = np.append(np.asarray(eids, dtype=np.int64), -1)[codes]
+        codes, norms = per_distinct(df["enterprise_name"], normalize_name)
+        name_norm = np.append(np.asarray(norms, dtype=object), None)[codes]
+        by_name = np.append(np.asarray([name_eid.get(x, -1) for x in norms], dtype=np.int64), -1)[codes]
+        has_uscc = df["enterprise_uscc"].notna().to_numpy()
+        has_name = df["enterprise_name"].notna().to_numpy()
+        found_uscc, found_name = by_uscc >= 0, by_name >= 0
         status = np.select(
             [
                 ~has_uscc & ~has_name,
-                by_uscc.notna().to_numpy(dtype=bool, na_value=False) & has_name & (name_norm != reg_name).fillna(True),
-                by_uscc.notna().to_numpy(dtype=bool, na_value=False),
-                has_uscc & by_name.notna(),
-                by_name.notna().to_numpy(dtype=bool, na_value=False),
+                found_uscc & has_name & (name_norm != name_of[by_uscc]),  # by_uscc -1 → None: differs
+                found_uscc,
+                has_uscc & found_name,
+                found_name,
             ],
             [NO_REF, USCC_NAME_MISMATCH, RESOLVED, BY_NAME_USCC_UNKNOWN, RESOLVED],
             default=UNRESOLVED,
         )
-        return df.assign(eid=eid.astype("Int64"), ref_status=status)
+        eid = np.where(found_uscc, by_uscc, by_name)
+        return df.assign(eid=pd.arrays.IntegerArray(np.maximum(eid, 0), eid < 0), ref_status=status)
 
     def enterprise_frames(self):
         for name, led in LEDGERS.items():
@@ -192,6 +211,25 @@ class Context:
         ym = dates.dt.year * 100 + dates.dt.month
         labels = {v: f"{int(v) // 100:04d}-{int(v) % 100:02d}" for v in pd.unique(ym.dropna())}
         return ym.map(labels)
+
+
+T = TypeVar("T")
+
+
+def shared(helper: Callable[..., T]) -> Callable[..., T]:
+    """A rule module's helper that prepares a frame from ``ctx`` (and hashable options),
+    computed once per Context: the rules of an area that start from the same prepared rows
+    share them. What it returns is read-only by convention; rules derive new frames from it.
+    """
+
+    @functools.wraps(helper)
+    def once(ctx: Context, *args, **kwargs) -> T:
+        key = (helper, args, tuple(sorted(kwargs.items())))
+        if key not in ctx._shared:
+            ctx._shared[key] = helper(ctx, *args, **kwargs)
+        return ctx._shared[key]  # type: ignore[return-value]
+
+    return once
 
 
 # -- text for messages and names for comparison (module level: helpers without a ctx use them) --

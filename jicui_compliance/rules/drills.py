@@ -5,11 +5,12 @@ from __future__ import annotations
 import pandas as pd
 
 from .base import ERROR, INFO, Obligation, WARNING, hits, no_hits, rule
-from .context import Context, day_text
+from .context import Context, day_text, shared
 
 _LEDGER = "drills"
 
 
+@shared
 def _held(ctx: Context) -> pd.DataFrame:
     """Drills held by as-of, with a date: ``eid, date, year, half`` (labels ``2023`` and ``2023-H1``/``2023-H2``)."""
     df = ctx.frame(_LEDGER)

@@ -24,13 +24,14 @@ from __future__ import annotations
 import pandas as pd
 
 from .base import ERROR, Obligation, WARNING, hits, no_hits, rule
-from .context import Context, day_text
+from .context import Context, day_text, shared
 
 _FINE_ACTIONS = ("罚款", "一案双罚")
 _HAZARD_COLS = ["hazard_no", "source", "found_on", "reported_on", "deadline", "done_on"]
 
 
 # -- helpers (whole-frame operations) ------------------------------------------------------
+@shared
 def _inspections(ctx: Context, *, keep_undated: bool = False) -> pd.DataFrame:
     """Enforcement rows of resolved enterprises that exist at as-of (dated on or before it)."""
     enf = ctx.frame("enforcement")
@@ -59,6 +60,7 @@ def _key(s: pd.Series) -> pd.Series:
     return s.astype("string").str.normalize("NFKC").str.replace(r"\s+", "", regex=True).str.upper()
 
 
+@shared
 def _hazards(ctx: Context) -> pd.DataFrame:
     """Hazard rows of resolved enterprises with a number, one per (eid, number)."""
     haz = ctx.frame("hazards")

@@ -18,7 +18,7 @@ import numpy as np
 import pandas as pd
 
 from .base import ERROR, Obligation, WARNING, hits, no_hits, rule
-from .context import Context, day_text
+from .context import Context, day_text, shared
 
 LEDGER = "hazards"
 E2 = "方案 E(2)"
@@ -29,6 +29,7 @@ IMMEDIATE_DAYS = 3  # RULEBOOK HZ008: 立即整改 = done within 3 days of 发�
 
 
 # -- helpers -------------------------------------------------------------------------------
+@shared
 def _existing(ctx: Context) -> pd.DataFrame:
     """Hazards of a registry enterprise found on or before as-of."""
     h = ctx.frame(LEDGER)

@@ -8,12 +8,15 @@ column that the permit's sheet lacks altogether gives no finding for that sheet'
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 import pandas as pd
 
 from ..reading import fold
+from ..reading.cells import map_distinct
 from .base import ERROR, Obligation, hits, no_hits, rule
-from .context import Context, folded, day_text, time_text
+from .context import Context, folded, day_text, time_text, shared
 
 LEDGER = "hot_work"
 #: GB 30871-2022 5.3: 特级、一级动火作业票有效期不超过 8 h，二级不超过 72 h.
@@ -23,14 +26,7 @@ HAZCHEM = "危险化学品"
 _NAME_SEPARATORS = r"[、,，;；/\s]+"
 
 
-
-
-
-
-
-
-
-
+@shared
 def _permits(ctx: Context) -> pd.DataFrame:
     """Permits of registry enterprises that exist at as-of (work started on or before the as-of day)."""
     df = ctx.frame(LEDGER)
@@ -124,8 +120,8 @@ def no_guardian(ctx: Context) -> pd.DataFrame:
     d = _permits(ctx)
     missing = (d["guardian"].isna() & ctx.has_column(d, "guardian")).to_numpy(dtype=bool)
     guardian = folded(d["guardian"]).astype(object).fillna("\0")  # an empty guardian equals no worker
-    workers = (d["worker"].astype(object).str.split(_NAME_SEPARATORS, regex=True).explode()
-               .map(fold, na_action="ignore").astype(object).fillna(""))
+    names = map_distinct(d["worker"], lambda v: [fold(x) for x in re.split(_NAME_SEPARATORS, v) if x] or [""])
+    workers = names.explode().astype(object).fillna("")
     same = (workers == guardian.reindex(workers.index)).groupby(level=0).any()
     same = same.reindex(d.index, fill_value=False).to_numpy(dtype=bool) & ~missing
     sel = missing | same

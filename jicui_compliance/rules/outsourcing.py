@@ -11,7 +11,7 @@ import numpy as np
 import pandas as pd
 
 from .base import ERROR, Obligation, WARNING, hits, no_hits, rule
-from .context import Context, day_text
+from .context import Context, day_text, shared
 
 LEDGER = "outsourcing"
 #: OS005: a contract that starts late in the campaign gets this long for its first check.
@@ -22,6 +22,7 @@ FIRST_CHECK_GRACE = pd.Timedelta(days=30)
 
 
 
+@shared
 def _contracts(ctx: Context) -> pd.DataFrame:
     """Rows of registry enterprises whose contract exists at as-of (start on or before as-of)."""
     df = ctx.frame(LEDGER)

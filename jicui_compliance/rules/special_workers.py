@@ -11,7 +11,7 @@ from __future__ import annotations
 import pandas as pd
 
 from .base import ERROR, INFO, Obligation, hits, no_hits, rule
-from .context import Context, day_text
+from .context import Context, day_text, shared
 
 LEDGER = "special_workers"
 #: 特种作业人员安全技术培训考核管理规定 第二十一条: 特种作业操作证每3年复审1次.
@@ -22,6 +22,7 @@ EXPIRY_NOTICE_DAYS = 60
 
 
 
+@shared
 def _on_post(ctx: Context) -> pd.DataFrame:
     """Certificates of registry enterprises, held at as-of by workers on post."""
     df = ctx.frame(LEDGER)

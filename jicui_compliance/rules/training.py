@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 
 from .base import ERROR, Obligation, WARNING, hits, no_hits, rule
-from .context import Context, day_text, time_text
+from .context import Context, day_text, time_text, shared
 
 CAMPAIGN_TRAINING, HOT_WORK_EDUCATION, ACCIDENT_EDUCATION = "专项行动全员培训", "动火作业警示教育", "事故警示教育"
 PHASE = "P2"  # training, exam and hot-work education are due by the end of the self-inspection phase
@@ -14,6 +14,7 @@ SHARE_NEEDED = (9, 10)  # TR002: at least 9/10 of the registered employees
 EDUCATION_DAYS = 30  # TR005: days after an accident within which its warning education is due
 
 
+@shared
 def _training(ctx: Context, kind: str) -> pd.DataFrame:
     """Resolved training rows of ``kind`` that exist at as-of (dated on or before it)."""
     tr = ctx.frame("training")
