@@ -15,6 +15,7 @@ import pandas as pd
 
 from ..ledgers import LEDGERS
 from ..rules.base import HIT_COLUMNS, Rule
+from ..rules._running import run_rules
 from ..rules.context import Context
 from .masking import mask_id, mask_phone
 from .schema import COLUMNS, finalize
@@ -168,10 +169,6 @@ class _HeaderLookup:
 
 
 def build_findings(rules: list[Rule], ctx: Context, on_rule=None) -> pd.DataFrame:
-    parts = []
-    for r in rules:
-        parts.append(findings_from_hits(r, r(ctx), ctx))
-        if on_rule:
-            on_rule(r)
+    parts = [findings_from_hits(r, hits, ctx) for r, hits in zip(rules, run_rules(rules, ctx, on_rule))]
     parts = [p for p in parts if len(p)]
     return finalize(pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=COLUMNS))
