@@ -5,6 +5,8 @@ import datetime as dt
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+import pandas as pd
+
 from jicui_compliance.reading import cells
 
 DAYS = st.dates(min_value=dt.date(1950, 1, 1), max_value=dt.date(2099, 12, 31))
@@ -59,3 +61,37 @@ def test_forms_offices_write_beyond_the_list():
 def test_an_exact_option_wins_over_yes_no_forms():
     experts = cells.choice_parser(yesno=True, options=("是", "否", "不需要"))
     assert [experts(v) for v in ("不需要", "已聘请", "未聘请", "Y")] == ["不需要", "是", "否", "是"]
+
+
+WRITTEN = st.one_of(
+    st.builds(lambda d, f: f(d), DAYS, st.sampled_from(FORMS[:5])),
+    st.builds(lambda d, h, m, sep: f"{d.year}{sep[0]}{d.month}{sep[1]}{d.day}{sep[2]}{h}{sep[3]}{m:02d}{sep[4]}",
+              DAYS, st.integers(0, 25), st.integers(0, 61),
+              st.sampled_from([("年", "月", "日", "时", "分"), ("/", "/", " ", ":", ""), (".", ".", " ", ":", ""),
+                               ("-", "-", " ", ":", ""), ("年", "月", "日", ":", ""), ("年", "月", "号", "点", "分")])),
+    st.from_regex(r"\A\d{4}[-/.年]\d{1,2}[-/.月]\d{1,2}[日号 ]?\d{0,2}[:时点]?\d{0,2}分?\Z"),
+    st.from_regex(r"\A\d{7,9}\Z"),
+    st.text(alphabet="0123456789-/. :年月日时分号点T", max_size=18),
+)
+
+
+def test_a_single_digit_day_before_a_time():
+    # the space matters: "2023-7-6 22:48" is not "2023-7-62 2:48"
+    assert cells.parse_datetime("2023-7-6 22:48") == dt.datetime(2023, 7, 6, 22, 48)
+    assert cells.parse_datetime("2023/7/6 8:05") == dt.datetime(2023, 7, 6, 8, 5)
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(WRITTEN, min_size=65, max_size=200, unique=True))
+def test_column_parsing_equals_the_value_parser(values):
+    """A whole column (vectorised for the common forms) reads each value as the per-value parser does."""
+    import numpy as np
+
+    uniques = np.array(values, dtype=object)
+    codes = np.arange(len(values))
+    for parser in (cells.parse_datetime, cells.parse_date):
+        got, bad = cells.parse_encoded(codes, uniques, parser, "datetime64[ns]")
+        one = [parser(v) for v in values]
+        assert bad.tolist() == [x is cells.BAD for x in one]
+        want = [None if x is cells.BAD or x is None else x for x in one]
+        assert [None if v != v else v.to_pydatetime() for v in pd.Series(got)] == want

@@ -105,7 +105,8 @@ def parse_datetime(v: object) -> object:
         if float(v).is_integer() and 10_000_000 <= v <= 99_999_999:
             return parse_datetime(str(int(v)))
         return BAD
-    text = fold(str(v))
+    # full-width forms folded, but white space kept: "2023-7-6 22:48" must not become "2023-7-622:48"
+    text = unicodedata.normalize("NFKC", str(v)).strip()
     if _is_empty_text(text):
         return None
     m = _DATE.match(text) or _COMPACT.match(text)
@@ -250,6 +251,39 @@ def parse_text_or_yesno(v: object) -> object:
 _ISO = re.compile(r"^\d{4}-\d{2}-\d{2}(?: \d{2}:\d{2}(?::\d{2})?)?$")
 
 
+# 2023年5月20日8时30分, 2023/5/20 8:30, 2023.5.20 → 2023-5-20 8:30, 2023-5-20
+_DATE_PUNCTUATION = str.maketrans({"年": "-", "月": "-", "/": "-", ".": "-", "日": " ", "号": " ", "时": ":", "点": ":",
+                                   "分": ""})
+
+
+def _vector_dates(text: pd.Series) -> pd.Series:
+    """Datetimes of the common written forms, each form in one ``pandas.to_datetime`` call;
+    NaT for anything else, and for years outside 1950–2100 (the per-value parser then reads
+    or rejects those). Only forms that :func:`parse_datetime` reads the same way are taken."""
+    stamps = pd.Series(pd.NaT, index=text.index, dtype="datetime64[ns]")
+
+    def take(part: pd.Series, form: str) -> pd.Series:
+        """Fill ``stamps`` where ``part`` reads as ``form``; return the rest of ``part``."""
+        got = pd.to_datetime(part, format=form, errors="coerce")
+        ok = (got.notna() & got.dt.year.between(*_YEAR_RANGE)).to_numpy(dtype=bool)
+        stamps[part.index[ok]] = got[ok].astype("datetime64[ns]")
+        return part[~ok]
+
+    iso = text.str.match(_ISO.pattern).to_numpy(dtype=bool)
+    if iso.any():
+        take(text[iso], "ISO8601")
+    rest = text[~iso].str.translate(_DATE_PUNCTUATION).str.strip()
+    compact = (rest.str.len().eq(8) & rest.str.isdigit()).to_numpy(dtype=bool)
+    if compact.any():
+        take(rest[compact], "%Y%m%d")
+    rest = rest[~compact]
+    for form in ("%Y-%m-%d %H:%M", "%Y-%m-%d"):
+        if rest.empty:
+            break
+        rest = take(rest, form)
+    return stamps
+
+
 def _fast_path(parser, uniques: np.ndarray) -> tuple[np.ndarray, np.ndarray] | None:
     """Vectorised parsing of the common forms; returns (values, done) or None.
 
@@ -259,18 +293,18 @@ def _fast_path(parser, uniques: np.ndarray) -> tuple[np.ndarray, np.ndarray] | N
     if parser in (parse_date, parse_datetime):
         s = pd.Series(uniques, dtype=object)
         is_str = s.map(type).eq(str).to_numpy()
-        iso = np.zeros(len(s), dtype=bool)
-        iso[is_str] = s[is_str].str.match(_ISO.pattern).to_numpy(dtype=bool)
-        if not iso.any():
+        if not is_str.any():
             return None
-        stamps = pd.to_datetime(s[iso], format="ISO8601", errors="coerce")
-        ok = stamps.notna() & (stamps.dt.year >= _YEAR_RANGE[0]) & (stamps.dt.year <= _YEAR_RANGE[1])
+        stamps = _vector_dates(s[is_str])
+        ok = stamps.notna()
+        if not ok.any():
+            return None
         if parser is parse_date:
             stamps = stamps.dt.normalize()
         done = np.zeros(len(s), dtype=bool)
-        done[np.flatnonzero(iso)[ok.to_numpy()]] = True
+        done[np.flatnonzero(is_str)[ok.to_numpy()]] = True
         values = np.empty(len(s), dtype=object)
-        values[done] = stamps[ok.to_numpy()].dt.to_pydatetime()
+        values[done] = stamps[ok].dt.to_pydatetime()
         return values, done
     if parser is parse_text:
         s = pd.Series(uniques, dtype=object)
