@@ -38,13 +38,50 @@ def test_rules_shared_with_a_forked_process_give_the_same_findings(monkeypatch):
     if sys.platform != "linux":
         pytest.skip("rules are shared with a forked process on Linux only")
     samples = Path(__file__).resolve().parents[1] / "data" / "samples"
+    from jicui_compliance import _parallel
+
     monkeypatch.setattr(running, "FORK_ROWS", float("inf"))
     here = run_check([samples], as_of=dt.date(2023, 12, 31))
-    assert not running._forking_pays(here.context, 10)
+    assert not running._forking_pays(here.context)
     monkeypatch.setattr(running, "FORK_ROWS", 0)
-    assert running._forking_pays(here.context, 10)
+    assert running._forking_pays(here.context) and _parallel.can_fork()
     seen = []
     shared = run_check([samples], as_of=dt.date(2023, 12, 31), on_rule=lambda r: seen.append(r.id))
     assert sorted(seen) == sorted(r.id for r in shared.rules)  # progress hears of every rule once
     assert len(here.findings) > 100
     pd.testing.assert_frame_equal(here.findings, shared.findings)
+
+
+def test_ledgers_typed_with_a_forked_process_are_the_same(monkeypatch):
+    """Large submissions type the ledgers in this process and a forked one; forced on the
+    samples, every typed frame and every issue equals those typed here."""
+    import sys
+    from pathlib import Path
+
+    import pandas as pd
+
+    from jicui_compliance import _parallel
+    from jicui_compliance import ledgers as L
+    from jicui_compliance.campaign import load_campaign
+    from jicui_compliance.reading import read_submission
+
+    if sys.platform != "linux":
+        pytest.skip("ledgers are shared with a forked process on Linux only")
+    sub = read_submission([Path(__file__).resolve().parents[1] / "data" / "samples"], L.vocabulary())
+    monkeypatch.setattr(L, "FORK_ROWS", float("inf"))
+    here = L.load(sub, load_campaign())
+    calls = []
+    real_share = _parallel.share
+
+    def spy(tasks, run, *, fork, on_done=None):
+        calls.append(fork)
+        return real_share(tasks, run, fork=fork, on_done=on_done)
+
+    monkeypatch.setattr(L, "FORK_ROWS", 0)
+    monkeypatch.setattr(L, "share", spy)
+    shared = L.load(sub, load_campaign())
+    assert calls == [True] and _parallel.can_fork()
+    assert len(here.issues) > 0
+    pd.testing.assert_frame_equal(here.issues, shared.issues)
+    for name, frame in here.frames.items():
+        pd.testing.assert_frame_equal(frame, shared.frames[name])

@@ -13,6 +13,7 @@ import numpy as np
 import pandas as pd
 import pandera.pandas as pa
 
+from .._parallel import share
 from ..campaign import Campaign
 from ..reading import Submission, Table
 from . import (
@@ -31,6 +32,9 @@ LEDGERS: dict[str, Ledger] = {
 }
 
 __all__ = ["LEDGERS", "Field", "Ledger", "Ledgers", "ISSUE_COLUMNS", "load", "vocabulary"]
+
+#: from this many records on, typing is shared with a forked process (see jicui_compliance._parallel)
+FORK_ROWS = 100_000
 
 ISSUE_COLUMNS = ["rule_id", "ledger", "row", "sheet", "field", "value", "detail"]
 
@@ -117,12 +121,8 @@ def load(sub: Submission, campaign: Campaign) -> Ledgers:
         per_ledger[table.ledger].append((sheet_id, table))
         excused[led.name].update((sheet_id, f) for f in led.fields if f not in present)
 
-    frames: dict[str, pd.DataFrame] = {}
-    for name, led in LEDGERS.items():
-        if not per_ledger[name]:
-            frames[name] = led.empty_frame()
-            continue
-        parts = per_ledger[name]
+    def type_ledger(name: str) -> tuple[pd.DataFrame, list[dict]]:
+        led, parts = LEDGERS[name], per_ledger[name]
         sizes = [len(t) for _, t in parts]
         raw = {f: _union([_encoded(t, f) for _, t in parts]) for f in led.fields
                if any(f in t.columns for _, t in parts)}
@@ -132,9 +132,16 @@ def load(sub: Submission, campaign: Campaign) -> Ledgers:
             "source_row": np.concatenate([np.asarray(t.source_rows, dtype=np.int64) for _, t in parts]),
             SHEET_ID: np.repeat([sid for sid, _ in parts], sizes),
         }
-        typed, ledger_issues = _type(led, raw, sources, campaign, excused[name])
+        return _type(led, raw, sources, campaign, excused[name])
+
+    # the ledgers are typed independently: a large submission shares them with a forked process
+    filled = sorted((n for n in LEDGERS if per_ledger[n]), key=lambda n: -sum(len(t) for _, t in per_ledger[n]))
+    rows = sum(len(t) for n in filled for _, t in per_ledger[n])
+    typed = dict(zip(filled, share(filled, type_ledger, fork=rows >= FORK_ROWS)))
+    frames: dict[str, pd.DataFrame] = {}
+    for name, led in LEDGERS.items():
+        frames[name], ledger_issues = typed.get(name, (led.empty_frame(), []))
         issues.extend(ledger_issues)
-        frames[name] = typed
     return Ledgers(frames, list(sub.tables), _issue_frame(issues), dropped)
 
 

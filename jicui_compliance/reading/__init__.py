@@ -9,14 +9,12 @@ person sees), plus the problems (in Chinese) of what it could not read.
 from __future__ import annotations
 
 import multiprocessing
-import os
-import sys
-import threading
 from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .. import _parallel
 from .sources import WORKBOOK_SUFFIXES, InputError, RawSheet, SheetProblem, SourceFile, discover, read_file
 from .tables import HeaderIndex, Table, Vocabulary, column_letter, locate
 from .text import PLACEHOLDERS, fold, normalize_header, normalize_name
@@ -74,7 +72,7 @@ def _read_one(src: SourceFile, index: HeaderIndex) -> list[Table | SheetProblem]
 
 def _read_all(files: list[SourceFile], index: HeaderIndex, workers: int | None) -> Iterator[tuple[str, list]]:
     """(file, its tables and problems) for every file, in file order."""
-    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+    cores = _parallel.cores()
     if workers == 1:
         for src in files:
             yield src.rel, _read_one(src, index)
@@ -102,7 +100,7 @@ def _read_all(files: list[SourceFile], index: HeaderIndex, workers: int | None) 
 def _forking_pays(files: list[SourceFile], workers: int) -> bool:
     """Worker processes are forked only on Linux (fork is unsafe on macOS and absent on
     Windows), from a process with no other threads, for a submission large enough."""
-    if workers < 2 or len(files) < 2 or sys.platform != "linux" or threading.active_count() > 1:
+    if workers < 2 or len(files) < 2 or not _parallel.can_fork():
         return False
     try:
         return sum(f.path.stat().st_size for f in files) >= PROCESS_POOL_BYTES

@@ -1,62 +1,41 @@
-"""Running the selected rules over a Context: in this process, or shared with a forked one.
+"""Running the selected rules over a Context: here, or shared with a forked copy.
 
-Rules only read the Context, so for a large submission on Linux the rule areas (HZ, HI,
-DR, …) are shared out between this process and one forked copy of it: each takes the
-next area not yet taken (largest first) until none is left, and the fork sends back its
-hits. An area stays in one process, so the rows its rules prepare together
-(:func:`~jicui_compliance.rules.context.shared`) are prepared once. The result is the
-same as running every rule here, in the same order.
+Rules only read the Context, so for a large submission the rule areas (HZ, HI, DR, …) are
+shared out between this process and a forked copy of it (:mod:`jicui_compliance._parallel`),
+areas reading the most rows first. An area stays in one process, so the rows its rules
+prepare together (:func:`~jicui_compliance.rules.context.shared`) are prepared once. The
+result is the same as running every rule here, in the same order.
 """
 
 from __future__ import annotations
 
-import multiprocessing
-import os
-import sys
-import threading
 from collections.abc import Callable
-from concurrent.futures import ProcessPoolExecutor
 
 import pandas as pd
 
+from .._parallel import share
 from .base import Rule
 from .context import Context
 
 #: below this many ledger rows, running every rule here is quicker than forking
 FORK_ROWS = 100_000
 
-Hits = list[tuple[str, pd.DataFrame]]
-
-# set in this process just before forking; the forked copy reads them
-_JOB: tuple[Context, list[list[Rule]], object] | None = None
-
 
 def run_rules(rules: list[Rule], ctx: Context, on_rule: Callable[[Rule], None] | None = None) -> list[pd.DataFrame]:
     """Each rule's hits, in the order of ``rules``."""
-    global _JOB
     by_id = {r.id: r for r in rules}
-    areas = _areas(rules, ctx)
-    done: dict[str, pd.DataFrame] = {}
 
-    def record(results) -> None:
-        for rid, hits in results:
-            done[rid] = hits
+    def run(area: list[Rule]) -> list[tuple[str, pd.DataFrame]]:
+        return [(r.id, r(ctx)) for r in area]
+
+    def done(_: int, results: list[tuple[str, pd.DataFrame]]) -> None:
+        for rid, _hits in results:
             if on_rule:
                 on_rule(by_id[rid])
 
-    if _forking_pays(ctx, len(areas)):
-        fork = multiprocessing.get_context("fork")
-        _JOB = (ctx, areas, fork.Value("i", 0))
-        try:
-            with ProcessPoolExecutor(1, mp_context=fork) as pool:
-                forked = pool.submit(_take_areas)
-                record(_areas_taken())
-                record(forked.result())
-        finally:
-            _JOB = None
-    else:
-        record((r.id, r(ctx)) for r in rules)
-    return [done[r.id] for r in rules]
+    areas = share(_areas(rules, ctx), run, fork=_forking_pays(ctx), on_done=done)
+    hits = dict(pair for area in areas for pair in area)
+    return [hits[r.id] for r in rules]
 
 
 def _areas(rules: list[Rule], ctx: Context) -> list[list[Rule]]:
@@ -73,29 +52,5 @@ def _areas(rules: list[Rule], ctx: Context) -> list[list[Rule]]:
     return sorted(by_area.values(), key=lambda group: -sum(rows(r) for r in group))
 
 
-def _forking_pays(ctx: Context, n_areas: int) -> bool:
-    """Fork only on Linux, from a process with no other threads, for enough rows and areas."""
-    if n_areas < 2 or sys.platform != "linux" or threading.active_count() > 1:
-        return False
-    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
-    return cores > 1 and sum(len(f) for f in ctx.ledgers.frames.values()) >= FORK_ROWS
-
-
-def _areas_taken():
-    """(rule ID, hits) of areas run one after another, each the next that neither process
-    has taken yet."""
-    assert _JOB is not None
-    ctx, areas, counter = _JOB
-    while True:
-        with counter.get_lock():
-            i = counter.value
-            counter.value += 1
-        if i >= len(areas):
-            return
-        for r in areas[i]:
-            yield r.id, r(ctx)
-
-
-def _take_areas() -> Hits:
-    """What the forked process runs: its areas' hits, sent back whole."""
-    return list(_areas_taken())
+def _forking_pays(ctx: Context) -> bool:
+    return sum(len(f) for f in ctx.ledgers.frames.values()) >= FORK_ROWS
