@@ -45,9 +45,10 @@ def read_submission(
 ) -> Submission:
     """Read every ledger sheet under ``paths``; never raises for a bad file (only for a bad path).
 
-    A large submission on Linux is read by forked worker processes (one per core), each
-    returning its files' tables as integer codes and distinct values, which cost little to
-    send back. Otherwise workbooks are parsed by a small thread pool (python-calamine
+    A large submission on Linux (:data:`PROCESS_POOL_BYTES`) is read by this process and
+    forked copies of it (one process per core, or ``workers``), taking runs of files in turn;
+    a fork sends its files' tables back as integer codes and distinct values, which cost
+    little to send. Otherwise workbooks are parsed by a small thread pool (python-calamine
     releases the GIL while it parses) and CSV files in this thread. Results are always taken
     in file order, so the output does not depend on how many workers there are;
     ``workers=1`` reads everything in this thread.
