@@ -73,9 +73,9 @@ def test_ledgers_typed_with_a_forked_process_are_the_same(monkeypatch):
     calls = []
     real_share = _parallel.share
 
-    def spy(tasks, run, *, fork, on_done=None):
+    def spy(tasks, run, *, fork, fork_from_back=False, on_done=None):
         calls.append(fork)
-        return real_share(tasks, run, fork=fork, on_done=on_done)
+        return real_share(tasks, run, fork=fork, fork_from_back=fork_from_back, on_done=on_done)
 
     monkeypatch.setattr(L, "FORK_ROWS", 0)
     monkeypatch.setattr(L, "share", spy)

@@ -134,10 +134,11 @@ def load(sub: Submission, campaign: Campaign) -> Ledgers:
         }
         return _type(led, raw, sources, campaign, excused[name])
 
-    # the ledgers are typed independently: a large submission shares them with a forked process
+    # The ledgers are typed independently: a large submission shares them with a forked
+    # process, which takes the smallest (cheapest to send back) while this one takes the largest.
     filled = sorted((n for n in LEDGERS if per_ledger[n]), key=lambda n: -sum(len(t) for _, t in per_ledger[n]))
     rows = sum(len(t) for n in filled for _, t in per_ledger[n])
-    typed = dict(zip(filled, share(filled, type_ledger, fork=rows >= FORK_ROWS)))
+    typed = dict(zip(filled, share(filled, type_ledger, fork=rows >= FORK_ROWS, fork_from_back=True)))
     frames: dict[str, pd.DataFrame] = {}
     for name, led in LEDGERS.items():
         frames[name], ledger_issues = typed.get(name, (led.empty_frame(), []))
