@@ -45,8 +45,18 @@ def _text(v) -> str:
 
 
 def findings_from_hits(rule: Rule, h: pd.DataFrame, ctx: Context) -> pd.DataFrame:
+    """One rule's hits as findings rows (the columns of RULEBOOK §6, not yet sorted)."""
+    return _frame(_finding_columns(rule, h, ctx) or {c: [] for c in COLUMNS})
+
+
+def _frame(columns: dict[str, list]) -> pd.DataFrame:
+    return pd.DataFrame({**columns, "source_row": pd.array(columns["source_row"], dtype="Int64")}, columns=COLUMNS)
+
+
+def _finding_columns(rule: Rule, h: pd.DataFrame, ctx: Context) -> dict[str, object] | None:
+    """The findings columns of one rule's hits (None when it has none)."""
     if h is None or h.empty:
-        return pd.DataFrame(columns=COLUMNS)
+        return None
     h = h.reset_index(drop=True)
     n = len(h)
     col = {c: (h[c].astype(object).to_numpy() if c in h.columns else np.full(n, None, dtype=object))
@@ -61,14 +71,16 @@ def findings_from_hits(rule: Rule, h: pd.DataFrame, ctx: Context) -> pd.DataFram
     for ledger in pd.unique(col["ledger"][has_row]):
         sel = has_row & (col["ledger"] == ledger)
         frame = ctx.frame(ledger)
-        rows = frame.loc[col["row"][sel].astype(np.int64)]
-        src_file[sel] = rows["source_file"].to_numpy()
-        src_sheet[sel] = rows["source_sheet"].to_numpy()
-        src_row[sel] = rows["source_row"].astype(object).to_numpy()
-        sheet_id[sel] = rows["_sheet"].to_numpy()
-        if "eid" in rows.columns:
+        at = frame.index.get_indexer(col["row"][sel].astype(np.int64))  # the hit rows' positions
+
+        def cells(name: str) -> np.ndarray:
+            return frame[name].take(at).to_numpy(dtype=object, na_value=None)
+
+        src_file[sel], src_sheet[sel] = cells("source_file"), cells("source_sheet")
+        src_row[sel], sheet_id[sel] = cells("source_row"), cells("_sheet")
+        if "eid" in frame.columns:
             idx = np.flatnonzero(sel)
-            own = rows["eid"].astype(object).to_numpy()
+            own = cells("eid")
             missing = pd.isna(eid[idx])
             eid[idx[missing]] = own[missing]
     has_sheet = ~has_row & pd.notna(col["sheet"])
@@ -81,13 +93,16 @@ def findings_from_hits(rule: Rule, h: pd.DataFrame, ctx: Context) -> pd.DataFram
 
     # registry attribution
     reg = ctx.registry
-    eid_s = pd.Series(pd.array(eid, dtype="Int64"))
-    uscc = eid_s.map(reg["uscc"]).astype(object).to_numpy()
-    name = eid_s.map(reg["name"]).astype(object).to_numpy()
-    head = eid_s.map(reg["head"]).astype(object).to_numpy()
-    village = eid_s.map(reg["village"]).astype(object).to_numpy()
+    at = reg.index.get_indexer(pd.array(eid, dtype="Int64"))  # -1: no registry enterprise
+
+    def registry(name: str) -> np.ndarray:
+        values = reg[name].take(np.maximum(at, 0)).to_numpy(dtype=object, na_value=None)
+        values[at < 0] = None
+        return values
+
+    uscc, name, head, station = registry("uscc"), registry("name"), registry("head"), registry("station_eff")
+    village = registry("village")
     village = np.where(pd.isna(village), col["village"], village)
-    station = eid_s.map(reg["station_eff"]).astype(object).to_numpy()
 
     # column headers as written in each sheet, and masked values
     header_of = _HeaderLookup(tables)
@@ -121,10 +136,10 @@ def findings_from_hits(rule: Rule, h: pd.DataFrame, ctx: Context) -> pd.DataFram
     template = rule.message
     messages = [template.format_map(_Vars(zip(names, vals))) for vals in zip(*columns)] if names else [template] * n
 
-    return pd.DataFrame({
-        "rule_id": rule.id,
-        "severity": rule.severity,
-        "clause": rule.clause,
+    return {
+        "rule_id": [rule.id] * n,
+        "severity": [rule.severity] * n,
+        "clause": [rule.clause] * n,
         "ledger": [_text(v) for v in col["ledger"]],
         "enterprise_uscc": [_text(v) for v in uscc],
         "enterprise_name": [_text(v) for v in name],
@@ -133,11 +148,11 @@ def findings_from_hits(rule: Rule, h: pd.DataFrame, ctx: Context) -> pd.DataFram
         "period": period,
         "source_file": [_text(v) for v in src_file],
         "source_sheet": [_text(v) for v in src_sheet],
-        "source_row": pd.array(src_row, dtype="Int64"),
+        "source_row": list(src_row),
         "column": headers,
         "value": values,
         "message": messages,
-    })
+    }
 
 
 class _HeaderLookup:
@@ -169,6 +184,11 @@ class _HeaderLookup:
 
 
 def build_findings(rules: list[Rule], ctx: Context, on_rule=None) -> pd.DataFrame:
-    parts = [findings_from_hits(r, hits, ctx) for r, hits in zip(rules, run_rules(rules, ctx, on_rule))]
-    parts = [p for p in parts if len(p)]
-    return finalize(pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=COLUMNS))
+    """Run ``rules`` and turn their hits into the findings table (one frame built at the end)."""
+    columns: dict[str, list] = {c: [] for c in COLUMNS}
+    for r, hits in zip(rules, run_rules(rules, ctx, on_rule)):
+        part = _finding_columns(r, hits, ctx)
+        if part:
+            for c in COLUMNS:
+                columns[c].extend(part[c])
+    return finalize(_frame(columns))
