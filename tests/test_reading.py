@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
 import xlsxwriter
@@ -305,3 +306,22 @@ def test_header_only_sheets_are_tables_without_records(tmp_path):
     assert sub.problems == [] and len(sub.tables) == 2
     assert len(led["head_inspections"]) == 0 and len(led["hazards"]) == 0
     assert led.issues.empty
+
+
+def test_tables_travel_between_processes_unchanged():
+    """A table pickled by a forked reader comes back equal, whatever its texts hold."""
+    import pickle
+
+    from jicui_compliance.reading.tables import Table
+
+    texts = np.array(["甲公司", "乙\x00公司", "", "丙"], dtype=object)  # one holds the separator
+    mixed = np.array([1.0, "2023-05-01", dt.datetime(2023, 5, 1)], dtype=object)
+    plain = np.array(["张三", "李四", "王五"], dtype=object)
+    t = Table("hazards", "a.xlsx", "s", 3, {}, {}, {"a": (np.array([0, 1, -1, 3]), texts),
+                                                  "b": (np.array([0, 1, 2, -1]), mixed),
+                                                  "c": (np.array([2, 1, 0, 0]), plain)}, np.array([4, 5, 6, 7]))
+    back = pickle.loads(pickle.dumps(t))
+    pd.testing.assert_frame_equal(back.frame, t.frame)
+    for f, (codes, uniques) in t.columns.items():
+        assert back.columns[f][1].tolist() == uniques.tolist()
+        assert back.columns[f][0].tolist() == codes.tolist()
