@@ -4,7 +4,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from stdnum.cn import ric
 
-from jicui_compliance.rules.formats import _id_ok
+import numpy as np
+
+from jicui_compliance.rules.formats import _id_ok, _ids_ok
 
 # real region codes of several eras, plus made-up ones and codes retired or not yet assigned
 PREFIXES = st.sampled_from(["110105", "330110", "360426", "440301", "510107", "000000", "999999", "330111",
@@ -25,3 +27,10 @@ def id_numbers(draw):
 def test_id_check_equals_stdnum(value):
     _id_ok.cache_clear()
     assert _id_ok(value) == ric.is_valid(value)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(id_numbers() | st.text(alphabet="0123456789Xx -", max_size=20) | st.none(), min_size=1, max_size=40))
+def test_many_ids_at_once_equal_stdnum(values):
+    got = _ids_ok(np.array(values, dtype=object))
+    assert got.tolist() == [isinstance(v, str) and ric.is_valid(v) for v in values]

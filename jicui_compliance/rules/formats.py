@@ -5,11 +5,13 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
+import numpy as np
 import pandas as pd
 from stdnum.cn import ric, uscc
 from stdnum.exceptions import ValidationError
 from stdnum.util import isdigits
 
+from ..ledgers import LEDGERS
 from ..reading.cells import map_distinct
 from .base import ERROR, WARNING, hits, no_hits, rule
 from .context import Context
@@ -49,6 +51,33 @@ def _id_ok(value: str) -> bool:
     return _birth_place_ok(number[:6], birth.year)
 
 
+_RIC_FORM = r"[0-9]{17}[0-9X]"  # already in stdnum's compact form: no separators, upper case
+
+
+def _ids_ok(values: np.ndarray) -> np.ndarray:
+    """``_id_ok`` of many distinct values at once (a property test holds them equal).
+
+    Numbers already in compact form (nearly all, after the ledger folded them) are checked
+    together: stdnum's check digit of each, their birth dates in one ``pandas.to_datetime``,
+    the region once per (region, year). Anything else takes :func:`_id_ok` itself.
+    """
+    s = pd.Series(values, dtype=object)
+    is_str = s.map(type).eq(str).to_numpy()
+    compact = np.zeros(len(s), dtype=bool)
+    compact[is_str] = s[is_str].str.fullmatch(_RIC_FORM).to_numpy(dtype=bool)
+    numbers = s[compact]
+    born = pd.to_datetime(numbers.str[6:14], format="%Y%m%d", errors="coerce")
+    plain = (born.notna() & born.dt.year.between(1900, 2100)).to_numpy(dtype=bool)  # else: stdnum decides
+    ok = np.zeros(len(s), dtype=bool)
+    fast = np.flatnonzero(compact)[plain]
+    years = born[plain].dt.year.to_numpy()
+    ok[fast] = [v[-1] == ric.calc_check_digit(v) and _birth_place_ok(v[:6], int(y))
+                for v, y in zip(s.to_numpy()[fast], years)]
+    rest = np.setdiff1d(np.arange(len(s)), fast)
+    ok[rest] = [isinstance(v, str) and _id_ok(v) for v in s.to_numpy()[rest]]
+    return ok
+
+
 def _invalid(values: pd.Series, is_valid) -> pd.Series:
     """True where a filled value fails ``is_valid`` (each distinct value checked once)."""
     return map_distinct(values, lambda v: not is_valid(v)).fillna(False).astype(bool)
@@ -73,7 +102,8 @@ def invalid_uscc(ctx: Context) -> pd.DataFrame:
     if bad.any():
         parts.append(hits(ledger="enterprises", row=reg.index[bad], field="uscc", value=reg.loc[bad, "uscc"].to_numpy()))
     known = set(reg["uscc"].dropna())
-    for name, df in ctx.enterprise_frames():
+    for name in (n for n, led in LEDGERS.items() if led.refers_to_enterprise):
+        df = ctx.ledgers[name]  # the codes as written: no need to resolve the enterprises
         col = df["enterprise_uscc"]
         unknown = col.notna() & ~col.isin(known)  # a registry code is reported once, on its registry row
         if not unknown.any():
@@ -82,7 +112,7 @@ def invalid_uscc(ctx: Context) -> pd.DataFrame:
         bad[unknown] = _invalid(col[unknown], _uscc_ok)
         if bad.any():
             parts.append(hits(ledger=name, row=df.index[bad], field="enterprise_uscc", value=col[bad].to_numpy()))
-    out = ctx.frame("outsourcing")
+    out = ctx.ledgers["outsourcing"]
     bad = _invalid(out["party_uscc"], _uscc_ok)
     if bad.any():
         parts.append(hits(ledger="outsourcing", row=out.index[bad], field="party_uscc", value=out.loc[bad, "party_uscc"].to_numpy()))
@@ -101,8 +131,9 @@ def invalid_id_number(ctx: Context) -> pd.DataFrame:
 
     合规示例：“11010519491231002X”。
     """
-    df = ctx.frame("special_workers")
-    bad = _invalid(df["id_no"], _id_ok)
+    df = ctx.ledgers["special_workers"]
+    codes, uniques = pd.factorize(df["id_no"], use_na_sentinel=True)
+    bad = np.append(~_ids_ok(np.asarray(uniques, dtype=object)), False)[codes]
     if not bad.any():
         return no_hits()
     return hits(ledger="special_workers", row=df.index[bad], field="id_no", value=df.loc[bad, "id_no"].to_numpy())
