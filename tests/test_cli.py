@@ -127,3 +127,19 @@ def test_rules_command_lists_and_documents():
     assert res.exit_code == 0 and "SCH004" in res.output and "FMT001" not in res.output
     res = runner.invoke(app, ["rules", "SCH002"])
     assert "规则说明" in res.output and "违规示例" in res.output and "合规示例" in res.output
+
+
+def test_the_console_command_keeps_exit_codes_and_output(submission, tmp_path):
+    """`jicui` ends its process without interpreter teardown: exit codes and printed output
+    must survive that."""
+    def run(*args):
+        return subprocess.run([sys.executable, "-m", "jicui_compliance", *args], capture_output=True, text=True)
+
+    ok = run("check", str(submission), "--out", str(tmp_path / "a"))
+    assert ok.returncode == 0 and "核查完成" in ok.stdout and (tmp_path / "a" / "findings.xlsx").stat().st_size > 0
+    failing = run("check", str(submission), "--out", str(tmp_path / "b"), "--select", "SCH000", "--fail-on", "警告")
+    assert failing.returncode == 1 and "核查完成" in failing.stdout
+    missing = run("check", str(tmp_path / "nowhere"), "--out", str(tmp_path / "c"))
+    assert missing.returncode == 2 and "输入路径不存在" in missing.stderr
+    usage = run("check", "--no-such-option")
+    assert usage.returncode == 2 and "no-such-option" in usage.stderr
