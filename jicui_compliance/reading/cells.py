@@ -303,8 +303,8 @@ def _fast_path(parser, uniques: np.ndarray) -> tuple[np.ndarray, np.ndarray] | N
             stamps = stamps.dt.normalize()
         done = np.zeros(len(s), dtype=bool)
         done[np.flatnonzero(is_str)[ok.to_numpy()]] = True
-        values = np.empty(len(s), dtype=object)
-        values[done] = stamps[ok].dt.to_pydatetime()
+        values = np.full(len(s), np.datetime64("NaT"), dtype="datetime64[ns]")
+        values[done] = stamps[ok].to_numpy(dtype="datetime64[ns]")
         return values, done
     if parser is parse_text:
         s = pd.Series(uniques, dtype=object)
@@ -330,6 +330,16 @@ def parse_encoded(codes: np.ndarray, uniques: np.ndarray, parser: Callable[[obje
     """
     parsed = np.empty(len(uniques) + 1, dtype=object)
     fast = _fast_path(parser, uniques) if len(uniques) > 64 else None
+    idx = np.where(codes < 0, len(uniques), codes)
+    if fast is not None and fast[0].dtype.kind == "M":  # dates: stay datetime64, no Python objects
+        stamps, done = fast
+        rest = np.flatnonzero(~done)
+        slow = [parser(u) for u in uniques[rest]]
+        bad_u = np.zeros(len(uniques) + 1, dtype=bool)
+        bad_u[rest] = [x is BAD for x in slow]
+        typed = np.append(stamps, np.datetime64("NaT")).astype("datetime64[ns]")
+        typed[rest] = _typed(np.array([None if x is BAD else x for x in slow], dtype=object), dtype)
+        return typed.take(idx), bad_u[idx]
     if fast is not None:
         values, done = fast
         parsed[: len(uniques)][done] = values[done]
@@ -340,7 +350,6 @@ def parse_encoded(codes: np.ndarray, uniques: np.ndarray, parser: Callable[[obje
     parsed[len(uniques)] = None  # code -1: missing
     bad_u = np.fromiter((x is BAD for x in parsed), dtype=bool, count=len(parsed))
     parsed[bad_u] = None
-    idx = np.where(codes < 0, len(uniques), codes)
     return _typed(parsed, dtype).take(idx), bad_u[idx]
 
 
