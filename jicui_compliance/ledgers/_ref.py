@@ -20,4 +20,6 @@ class EnterpriseRef(pa.DataFrameModel):
     )
 
     class Config:
-        one_filled = {"columns": ["enterprise_uscc", "enterprise_name"]}
+        # ignore_na=False: the check reads missing values itself; with pandera's default it
+        # would also test every column of the ledger for missing values on each validation
+        one_filled = {"columns": ["enterprise_uscc", "enterprise_name"], "ignore_na": False}

@@ -7,6 +7,7 @@ whose row ``i`` is Excel row / CSV line ``line_numbers[i]``), or a
 
 from __future__ import annotations
 
+import codecs
 import io
 import zipfile
 from dataclasses import dataclass, field
@@ -115,11 +116,15 @@ def decode_csv(raw: bytes) -> tuple[str, str]:
     return text, "GB18030"
 
 
-def _record_start_lines(raw_text: str, n_records: int) -> np.ndarray:
-    """1-based line number on which each CSV record starts (quoted line breaks span lines)."""
-    if '"' not in raw_text:
+def _record_start_lines(data: bytes, n_records: int) -> np.ndarray:
+    """1-based line number on which each CSV record starts (quoted line breaks span lines).
+
+    ``data`` is the file's bytes in UTF-8 or GB18030: in both, the bytes of ``"`` and of a
+    line break never occur inside another character.
+    """
+    if b'"' not in data:
         return np.arange(1, n_records + 1)
-    b = np.frombuffer(raw_text.encode("utf-8"), dtype=np.uint8)
+    b = np.frombuffer(data, dtype=np.uint8)
     newline_pos = np.flatnonzero(b == 10)
     quotes_before = np.cumsum(b == 34)[newline_pos] if len(newline_pos) else np.array([], dtype=int)
     ends_record = (quotes_before % 2) == 0
@@ -130,34 +135,69 @@ def _record_start_lines(raw_text: str, n_records: int) -> np.ndarray:
 
 
 def read_csv(src: SourceFile) -> list[RawSheet] | SheetProblem:
+    """One CSV file as a sheet. UTF-8 (with or without BOM) is handed to pandas as bytes,
+    which decodes each cell strictly; a file that is not UTF-8 is decoded as GB18030 (see
+    :func:`decode_csv`: the same detection, without decoding UTF-8 files twice)."""
     raw = src.path.read_bytes()
     if not raw.strip():
         return SheetProblem(src.rel, "", "空文件，没有任何内容")
+    if raw[:2] in (b"\xff\xfe", b"\xfe\xff"):
+        return SheetProblem(src.rel, "", "文件为 UTF-16 编码，请另存为 UTF-8 或 GBK 编码的 CSV")
+    bom = raw.startswith(_UTF8_BOM)
+    data, encoding = (raw[3:], "UTF-8 (BOM)") if bom else (raw, "UTF-8")
+    cells = None
+    if bom or _starts_as_utf8(raw):
+        try:
+            cells = _parse_csv(data)
+        except UnicodeDecodeError as exc:
+            if bom:
+                return SheetProblem(src.rel, "", f"文件带 UTF-8 标记（BOM），但内容不是有效的 UTF-8（{_short(exc)}）")
+    if cells is None:  # not UTF-8
+        try:
+            text, encoding = decode_csv(raw)
+        except ValueError as exc:
+            return SheetProblem(src.rel, "", str(exc))
+        data = text.encode("utf-8")
+        cells = _parse_csv(data)
+    if isinstance(cells, str):
+        return SheetProblem(src.rel, "", f"CSV 格式无法解析：{cells}")
+    lines = _record_start_lines(raw if encoding == "GB18030" else data, len(cells))
+    return [RawSheet(src.rel, "", cells, lines, encoding)]
+
+
+def _starts_as_utf8(raw: bytes) -> bool:
+    """Whether the first 4 KiB are UTF-8 (a title or header row in GBK seldom is)."""
     try:
-        text, encoding = decode_csv(raw)
-    except ValueError as exc:
-        return SheetProblem(src.rel, "", str(exc))
-    sample = text[:20000]
-    sep = "\t" if sample.count("\t") > sample.count(",") else ","
+        codecs.getincrementaldecoder("utf-8")().decode(raw[:4096], final=False)
+        return True
+    except UnicodeDecodeError:
+        return False
+
+
+def _parse_csv(data: bytes) -> pd.DataFrame | str:
+    """UTF-8 bytes → a grid of text cells; the parser's complaint if it cannot; raises
+    ``UnicodeDecodeError`` when the bytes are not UTF-8."""
+    sample = data[:20000]
+    sep = b"\t" if sample.count(b"\t") > sample.count(b",") else b","
     # Title and footer lines are narrower than the table: give the parser the widest line.
     # Checking the first and last lines is enough unless some data line is wider; then
     # the parser complains and every line is measured.
-    lines_ = text.split("\n", 100)
-    width = max(line.count(sep) for line in lines_[:100] + text[-20000:].split("\n")) + 1
-    cells = None
+    head = data.split(b"\n", 100)[:100]
+    width = max(line.count(sep) for line in head + data[-20000:].split(b"\n")) + 1
     for attempt in range(2):
         try:
-            cells = pd.read_csv(
-                io.StringIO(text), sep=sep, header=None, names=range(width), dtype=object,
-                keep_default_na=False, skip_blank_lines=False, engine="c",
+            return pd.read_csv(
+                io.BytesIO(data), sep=sep.decode(), header=None, names=range(width), dtype=object,
+                encoding="utf-8", encoding_errors="strict", keep_default_na=False, skip_blank_lines=False,
+                engine="c",
             )
-            break
+        except UnicodeDecodeError:
+            raise
         except (pd.errors.ParserError, ValueError) as exc:
             if attempt:
-                return SheetProblem(src.rel, "", f"CSV 格式无法解析：{_short(exc)}")
-            width = max(line.count(sep) for line in text.split("\n")) + 1
-    lines = _record_start_lines(text, len(cells))
-    return [RawSheet(src.rel, "", cells, lines, encoding)]
+                return _short(exc)
+            width = max(line.count(sep) for line in data.split(b"\n")) + 1
+    raise AssertionError("unreachable")
 
 
 # -- workbooks ---------------------------------------------------------------------------

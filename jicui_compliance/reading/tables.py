@@ -30,6 +30,7 @@ _FOOTER = re.compile(
     r"|填表说明|(?:说明|备注|注)\s*[:：]|(?:单位|填报单位)\s*[(（]?盖章)"
 )
 _FOOTER_START = frozenset("合总小填制审复单负签盖联说备注")  # first characters _FOOTER can match
+_FIRST_CHARS = np.array(sorted(_FOOTER_START), dtype="U1")
 _NOTES_MARKER = re.compile(r"^(?:填表说明|(?:说明|备注|注)\s*[:：]?$|(?:说明|备注|注)\s*[:：])")
 
 
@@ -137,17 +138,27 @@ def encode(values: np.ndarray, strip: bool = True) -> tuple[np.ndarray, np.ndarr
         if empty.any():
             codes = np.where(empty[codes] & (codes >= 0), -1, codes)
         return codes, uniques
-    cleaned = [(u.strip() or None) if isinstance(u, str) else u for u in uniques]
+    stripped = np.array([u.strip() if isinstance(u, str) else u for u in uniques], dtype=object)
+    empty = stripped == ""
+    if not empty.any() and not (stripped != uniques).any():  # str.strip returns the text itself when
+        return codes, uniques  # there is nothing to strip: the usual case
     # stripping may merge values (" 张三" and "张三") and empty some: factorize the few again
-    recodes, distinct = pd.factorize(np.array(cleaned, dtype=object), use_na_sentinel=True)
+    stripped[empty] = None
+    recodes, distinct = pd.factorize(stripped, use_na_sentinel=True)
     return np.append(recodes, -1)[codes], np.asarray(distinct, dtype=object)
 
 
 def _score_row(row: Sequence[object], index: HeaderIndex) -> dict[str, dict[str, int]]:
     """ledger → field → first column position, for one candidate header row."""
     found: dict[str, dict[str, int]] = {}
+    known = index._memo.get  # most cells are data already seen: skip the call
     for pos, cell in enumerate(row):
-        for ledger, fld in index.lookup(cell):
+        if not isinstance(cell, str):
+            continue
+        pairs = known(cell)
+        if pairs is None:
+            pairs = index.lookup(cell)
+        for ledger, fld in pairs:
             found.setdefault(ledger, {}).setdefault(fld, pos)
     return found
 
@@ -238,7 +249,9 @@ def _record_mask(columns: list[tuple[np.ndarray, np.ndarray]], mapped: list[np.n
             continue
         open_ &= ~filled
         first = codes[take]
-        is_footer, is_notes = _footer_kinds(uniques, np.unique(first))
+        used = np.zeros(len(uniques), dtype=bool)
+        used[first] = True
+        is_footer, is_notes = _footer_kinds(uniques, np.flatnonzero(used))
         if is_footer.any() or is_notes.any():
             footer[take] = is_footer[first]
             notes[take] = is_notes[first]
@@ -254,6 +267,12 @@ def _footer_kinds(uniques: np.ndarray, used: np.ndarray) -> tuple[np.ndarray, np
     the notes."""
     is_footer = np.zeros(len(uniques), dtype=bool)
     is_notes = np.zeros(len(uniques), dtype=bool)
+    texts = uniques[used]
+    if len(used) > 64 and pd.api.types.infer_dtype(texts, skipna=False) == "string":
+        # most first cells are 序号 numbers: test only those whose first character could
+        # start a footer, or is white space (a string array of width 1 keeps the first one)
+        first = np.array(texts, dtype="U1")
+        used = used[np.isin(first, _FIRST_CHARS) | (np.char.isspace(first))]
     for i in used:
         u = uniques[i]
         if isinstance(u, str) and u.lstrip()[:1] in _FOOTER_START:
