@@ -106,6 +106,25 @@ def test_csv_encodings_are_detected_and_lines_counted(tmp_path, encoding, bom):
     assert df["hazards_found"].tolist() == [0, 2]
 
 
+def test_a_gbk_file_whose_first_kilobytes_are_ascii_is_still_gbk(tmp_path):
+    # UTF-8 is tried first when the start of the file reads as UTF-8; the Chinese further
+    # down then fails strictly and the file is read as GB18030, not mangled or skipped
+    padding = ("Jicui town head inspection ledger " * 80 + ",,,,,\n") * 2  # 5 KiB of ASCII title lines
+    (tmp_path / "检查.csv").write_bytes((padding + _csv_text()).encode("gbk"))
+    sub, led = read(tmp_path)
+    assert sub.problems == []
+    assert sub.tables[0].encoding == "GB18030"
+    df = led["head_inspections"]
+    assert df["source_row"].tolist() == [6, 8]
+    assert df["enterprise_name"].tolist() == ["丙公司", "丙公司"]
+
+
+def test_a_utf8_bom_with_gbk_content_is_reported(tmp_path):
+    (tmp_path / "检查.csv").write_bytes(b"\xef\xbb\xbf" + _csv_text().encode("gbk"))
+    sub, _ = read(tmp_path)
+    assert [(p.file, "UTF-8" in p.reason and "BOM" in p.reason) for p in sub.problems] == [("检查.csv", True)]
+
+
 def test_csv_header_with_quoted_line_break_keeps_line_numbers(tmp_path):
     text = '标题,,,,\n"企业\n名称",检查日期,带队负责人,发现隐患数,签名确认\n甲公司,2023-06-01,张三,0,是\n甲公司,2023-07-01,张三,0,"张三\n（补签）"\n甲公司,2023-08-01,张三,0,是\n'
     (tmp_path / "a.csv").write_text(text, "utf-8")
