@@ -10,6 +10,7 @@ result is the same as running every rule here, in the same order.
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import TypeVar
 
 import pandas as pd
 
@@ -17,25 +18,33 @@ from .._parallel import share
 from .base import Rule
 from .context import Context
 
+T = TypeVar("T")
+
 #: below this many ledger rows, running every rule here is quicker than forking
 FORK_ROWS = 100_000
 
 
-def run_rules(rules: list[Rule], ctx: Context, on_rule: Callable[[Rule], None] | None = None) -> list[pd.DataFrame]:
-    """Each rule's hits, in the order of ``rules``."""
+def run_rules(rules: list[Rule], ctx: Context, on_rule: Callable[[Rule], None] | None = None,
+              then: Callable[[Rule, pd.DataFrame], T] | None = None) -> list[pd.DataFrame] | list[T]:
+    """Each rule's hits, in the order of ``rules``; with ``then``, ``then(rule, hits)`` of
+    each instead, computed in the process that ran the rule (so that what comes back from
+    a fork is the small result, and that work is shared too)."""
     by_id = {r.id: r for r in rules}
 
-    def run(area: list[Rule]) -> list[tuple[str, pd.DataFrame]]:
-        return [(r.id, r(ctx)) for r in area]
+    def run(area: list[Rule]) -> list[tuple[str, object]]:
+        return [(r.id, r(ctx) if then is None else then(r, r(ctx))) for r in area]
 
-    def done(_: int, results: list[tuple[str, pd.DataFrame]]) -> None:
-        for rid, _hits in results:
+    def done(_: int, results: list[tuple[str, object]]) -> None:
+        for rid, _result in results:
             if on_rule:
                 on_rule(by_id[rid])
 
-    areas = share(_areas(rules, ctx), run, fork=_forking_pays(ctx), on_done=done)
-    hits = dict(pair for area in areas for pair in area)
-    return [hits[r.id] for r in rules]
+    fork = _forking_pays(ctx)
+    if fork:  # resolve every ledger here, once, rather than in both processes
+        ctx.resolve_all()
+    areas = share(_areas(rules, ctx), run, fork=fork, on_done=done)
+    results = dict(pair for area in areas for pair in area)
+    return [results[r.id] for r in rules]
 
 
 def _areas(rules: list[Rule], ctx: Context) -> list[list[Rule]]:

@@ -136,6 +136,12 @@ class Context:
             if led.refers_to_enterprise:
                 yield name, self.frame(name)
 
+    def resolve_all(self) -> None:
+        """Resolve every ledger now (they are otherwise resolved when a rule first reads them)."""
+        self.registry
+        for name in LEDGERS:
+            self.frame(name)
+
     # -- periods -------------------------------------------------------------------------
     def period_text(self, label: str) -> str:
         """"2023-07" → 2023年7月, "2023-H1" → 2023年上半年, "P2" → 第二阶段（…）."""
