@@ -102,22 +102,20 @@ class Context:
         return self._frames[name]
 
     def _resolve(self, df: pd.DataFrame) -> pd.DataFrame:
+        """``eid`` and ``ref_status`` of each row, decided once per distinct (USCC, name) pair."""
         uscc_eid, name_eid, name_of = self._lookups
-
-        def per_distinct(col: pd.Series, func) -> tuple[np.ndarray, list]:
-            """Codes of a column (-1 missing) and ``func`` of each distinct value."""
-            codes, uniques = pd.factorize(col, use_na_sentinel=True)
-            return codes, [func(u) for u in np.asarray(uniques, dtype=object)]
-
-        codes, eids = per_distinct(df["enterprise_uscc"], lambda u: uscc_eid.get(u, -1))
-        by_uscc = np.append(np.asarray(eids, dtype=np.int64), -1)[codes]
-        codes, norms = per_distinct(df["enterprise_name"], normalize_name)
-        name_norm = np.append(np.asarray(norms, dtype=object), None)[codes]
-        by_name = np.append(np.asarray([name_eid.get(x, -1) for x in norms], dtype=np.int64), -1)[codes]
-        has_uscc = df["enterprise_uscc"].notna().to_numpy()
-        has_name = df["enterprise_name"].notna().to_numpy()
+        u_codes, u_values = pd.factorize(df["enterprise_uscc"].to_numpy(dtype=object), use_na_sentinel=True)
+        n_codes, n_values = pd.factorize(df["enterprise_name"].to_numpy(dtype=object), use_na_sentinel=True)
+        width = len(n_values) + 1  # codes shifted by one: -1 (missing) becomes 0
+        pair_codes, pairs = pd.factorize((u_codes.astype(np.int64) + 1) * width + (n_codes + 1))
+        pu, pn = pairs // width - 1, pairs % width - 1  # each pair's codes, -1 missing
+        norms = np.asarray([normalize_name(v) for v in n_values] + [None], dtype=object)
+        by_uscc = np.append(np.asarray([uscc_eid.get(v, -1) for v in u_values], dtype=np.int64), -1)[pu]
+        name_norm = norms[pn]
+        by_name = np.asarray([name_eid.get(x, -1) for x in norms], dtype=np.int64)[pn]
+        has_uscc, has_name = pu >= 0, pn >= 0
         found_uscc, found_name = by_uscc >= 0, by_name >= 0
-        status = np.select(
+        status = pd.array(np.select(
             [
                 ~has_uscc & ~has_name,
                 found_uscc & has_name & (name_norm != name_of[by_uscc]),  # by_uscc -1 → None: differs
@@ -127,8 +125,8 @@ class Context:
             ],
             [NO_REF, USCC_NAME_MISMATCH, RESOLVED, BY_NAME_USCC_UNKNOWN, RESOLVED],
             default=UNRESOLVED,
-        )
-        eid = np.where(found_uscc, by_uscc, by_name)
+        ), dtype="str").take(pair_codes)
+        eid = np.where(found_uscc, by_uscc, by_name)[pair_codes]
         return df.assign(eid=pd.arrays.IntegerArray(np.maximum(eid, 0), eid < 0), ref_status=status)
 
     def enterprise_frames(self):
