@@ -1,4 +1,4 @@
-"""Sharing independent tasks between this process and one forked copy of it.
+"""Sharing independent tasks between this process and forked copies of it.
 
 Used where a large submission's work falls into independent pieces that only read what
 this process already holds (typing one ledger, running one rule area): the fork inherits
@@ -9,6 +9,9 @@ costly to send (typed ledgers), this process takes from the front and the fork f
 back, until they meet: put the largest results first. Results come back in task order,
 exactly as running every task here would give them.
 
+:func:`alternate` serves work that must come back in order (reading files): the forks
+take every n-th task and send each result as soon as it has it.
+
 Forking is used only on Linux (it is unsafe on macOS and absent on Windows), with more
 than one core, and from a process with no other threads: elsewhere every task runs here.
 """
@@ -17,8 +20,10 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import queue
 import sys
 import threading
+import traceback
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from typing import Any, TypeVar
@@ -90,3 +95,62 @@ def _take_all(front: bool) -> list[tuple[int, Any]]:
     """What the forked process runs: its results, sent back whole."""
     return list(_take(front))
 
+
+
+def alternate(tasks: Sequence[T], run: Callable[[T], R], *, processes: int) -> Iterator[R]:
+    """``run(t)`` of each task, yielded in task order. With ``processes`` > 1 (and
+    :func:`can_fork`), ``processes - 1`` forked copies of this process take tasks
+    ``1, n+1, 2n+1 …``, ``2, n+2 …`` and so on, and this one takes ``0, n, 2n …``.
+
+    A fork puts each result on its own queue as soon as it has it (a feeder thread in the
+    fork sends it while the fork goes on), and this process takes it from there when it
+    reaches that task: nothing in this process has to wake up to keep the forks busy.
+    An exception in a fork is raised here, at its task.
+    """
+    n = min(processes, len(tasks))
+    if n < 2 or not can_fork():
+        yield from (run(t) for t in tasks)
+        return
+    context = multiprocessing.get_context("fork")
+    queues = [context.Queue() for _ in range(n - 1)]
+    forks = [context.Process(target=_run_every, args=(tasks, run, k + 1, n, queues[k]), daemon=True)
+             for k in range(n - 1)]
+    for p in forks:
+        p.start()
+    try:
+        for i, t in enumerate(tasks):
+            k = i % n
+            if k == 0:
+                yield run(t)
+                continue
+            ok, value = _next(queues[k - 1], forks[k - 1])
+            if not ok:
+                raise RuntimeError(f"a forked process failed on task {i}:\n{value}")
+            yield value
+    finally:
+        for p in forks:
+            if p.is_alive():
+                p.terminate()
+            p.join()
+
+
+def _run_every(tasks: Sequence[T], run: Callable[[T], R], first: int, step: int, out) -> None:
+    """What a fork of :func:`alternate` runs: tasks ``first, first+step …``, each result put
+    on ``out`` as (True, result), or (False, traceback) and stop."""
+    for i in range(first, len(tasks), step):
+        try:
+            out.put((True, run(tasks[i])))
+        except BaseException:
+            out.put((False, traceback.format_exc()))
+            break
+    out.close()
+    out.join_thread()  # the feeder thread has sent everything before this process ends
+
+
+def _next(q, process) -> tuple[bool, Any]:
+    while True:
+        try:
+            return q.get(timeout=0.2)
+        except queue.Empty:
+            if not process.is_alive() and q.empty():
+                return False, f"进程已退出（exit code {process.exitcode}）"

@@ -300,9 +300,12 @@ def test_files_are_cut_into_runs_in_order(tmp_path):
         p = tmp_path / f"{i}.csv"
         p.write_bytes(b"x" * size)
         files.append(SourceFile(p, p.name))
-    runs = _batches(files, 4)
+    runs = _batches(files, [1, 1, 1, 1])
     assert [f for run in runs for f in run] == files
     assert [[f.rel[:-4] for f in run] for run in runs] == [["0", "1", "2", "3"], ["4"], ["5", "6", "7", "8", "9"]]
+    # sizes in proportion to the weights, and never more runs than weights
+    runs = _batches(files, [1, 3])
+    assert [[f.rel[:-4] for f in run] for run in runs] == [["0", "1", "2", "3"], ["4", "5", "6", "7", "8", "9"]]
 
 
 def test_windows_csv_with_crlf_and_quoted_line_breaks(tmp_path):

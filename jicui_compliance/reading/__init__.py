@@ -8,9 +8,8 @@ person sees), plus the problems (in Chinese) of what it could not read.
 
 from __future__ import annotations
 
-import multiprocessing
 from collections.abc import Callable, Iterator
-from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -81,15 +80,11 @@ def _read_all(files: list[SourceFile], index: HeaderIndex, workers: int | None) 
     if _forking_pays(files, workers or cores):
         # this process reads every n-th run of files itself while n - 1 forked ones read the rest
         n = min(workers or cores, len(files))
-        runs = _batches(files, 4 * n)
-        with ProcessPoolExecutor(n - 1, mp_context=multiprocessing.get_context("fork"),
-                                 initializer=_set_index, initargs=(index,)) as pool:
-            forked = {i: pool.submit(_read_batch, run) for i, run in enumerate(runs) if i % n}
-            for i, run in enumerate(runs):
-                if i in forked:
-                    yield from forked[i].result()
-                else:
-                    yield from ((src.rel, _read_one(src, index)) for src in run)
+        # this process also takes in what the forks send: its own runs are a little smaller
+        runs = _batches(files, [0.94 if i % n == 0 else 1.0 for i in range(4 * n)])
+        for results in _parallel.alternate(runs, lambda run: [(src.rel, _read_one(src, index)) for src in run],
+                                           processes=n):
+            yield from results
         return
     with ThreadPoolExecutor(max_workers=workers or min(4, cores)) as pool:
         pending = {src.rel: pool.submit(_read_one, src, index) for src in files
@@ -109,33 +104,23 @@ def _forking_pays(files: list[SourceFile], workers: int) -> bool:
         return False
 
 
-def _batches(files: list[SourceFile], n: int) -> list[list[SourceFile]]:
-    """``files`` cut, in order, into about ``n`` runs of similar size in bytes."""
+def _batches(files: list[SourceFile], weights: list[float]) -> list[list[SourceFile]]:
+    """``files`` cut, in order, into ``len(weights)`` runs (or fewer) whose sizes in bytes
+    are about in proportion to ``weights``."""
     sizes = []
     for f in files:
         try:
             sizes.append(max(f.path.stat().st_size, 1))
         except OSError:
             sizes.append(1)
-    target = sum(sizes) / n
+    unit = sum(sizes) / sum(weights)
     out: list[list[SourceFile]] = [[]]
     filled = 0.0
     for f, size in zip(files, sizes):
-        if out[-1] and filled + size / 2 > target:
+        target = unit * weights[min(len(out), len(weights)) - 1]
+        if out[-1] and filled + size / 2 > target and len(out) < len(weights):
             out.append([])
             filled = 0.0
         out[-1].append(f)
         filled += size
     return out
-
-
-_INDEX: HeaderIndex | None = None  # the header index, in a worker process
-
-
-def _set_index(index: HeaderIndex) -> None:
-    global _INDEX
-    _INDEX = index
-
-
-def _read_batch(files: list[SourceFile]) -> list[tuple[str, list]]:
-    return [(src.rel, _read_one(src, _INDEX)) for src in files]

@@ -167,7 +167,9 @@ def locate(raw: RawSheet, index: HeaderIndex) -> Table | SheetProblem:
     """Find the header row and ledger of a sheet, and cut out its records."""
     cells = raw.cells
     n_scan = min(SCAN_ROWS, len(cells))
-    top_rows = cells.iloc[: n_scan + 1].to_numpy(dtype=object).tolist()  # the header is among these
+    # each column as an array (a view of what the reader holds: no copy of the whole sheet)
+    arrays = [np.asarray(cells[c].to_numpy(), dtype=object) for c in cells.columns]
+    top_rows = list(zip(*(a[: n_scan + 1] for a in arrays))) if arrays else [()] * (n_scan + 1)  # the header is among these
     best: tuple[int, int, list[str], dict[str, dict[str, int]]] | None = None  # score, row, ledgers, found
     for r in range(n_scan):
         found = _score_row(top_rows[r], index)
@@ -205,10 +207,9 @@ def locate(raw: RawSheet, index: HeaderIndex) -> Table | SheetProblem:
             if index.lookup(v) and (ledger, fld) in index.lookup(v):
                 header_text[fld] = re.sub(r"\s+", "", str(v))
                 break
-    body = cells.iloc[data_start:].to_numpy(dtype=object)  # one 2-D array; columns are views
     lines = np.asarray(raw.line_numbers[data_start:])
     mapped_pos = set(positions.values())
-    columns = [encode(body[:, j], strip=j in mapped_pos) for j in range(body.shape[1])]
+    columns = [encode(a[data_start:], strip=j in mapped_pos) for j, a in enumerate(arrays)]
     keep = _record_mask(columns, [columns[pos][0] for pos in positions.values()])
     return Table(
         ledger=ledger,
