@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pandas as pd
+import xlsxwriter
 
 from .masking import mask_text
 from .schema import COLUMNS, TITLES
@@ -46,8 +47,6 @@ def write_xlsx(findings: pd.DataFrame, path: Path, summary: pd.DataFrame | None 
                extra: dict[str, pd.DataFrame] | None = None) -> None:
     """The findings sheet (frozen header, autofilter, severity colours) and summary sheets:
     ``summary`` as 按规则汇总, and each of ``extra`` (sheet name → table)."""
-    import xlsxwriter
-
     out = safe_for_output(findings)
     wb = xlsxwriter.Workbook(str(path), {"strings_to_formulas": False, "strings_to_numbers": False,
                                          "strings_to_urls": False, "constant_memory": True})
