@@ -8,6 +8,7 @@ from hypothesis import strategies as st
 import pandas as pd
 
 from jicui_compliance.reading import cells
+from jicui_compliance.reading.text import PLACEHOLDERS
 
 DAYS = st.dates(min_value=dt.date(1950, 1, 1), max_value=dt.date(2099, 12, 31))
 FORMS = [
@@ -95,3 +96,23 @@ def test_column_parsing_equals_the_value_parser(values):
         assert bad.tolist() == [x is cells.BAD for x in one]
         want = [None if x is cells.BAD or x is None else x for x in one]
         assert [None if v != v else v.to_pydatetime() for v in pd.Series(got)] == want
+
+
+CODES = st.one_of(
+    st.from_regex(r"\A[0-9A-Za-z]{6,18}\Z"),
+    st.text(alphabet="0123456789abcXYZ -/（）ＡＢ１２\t\u3000", min_size=1, max_size=12),
+    st.sampled_from(sorted(PLACEHOLDERS)),
+)
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.lists(CODES, min_size=65, max_size=200, unique=True))
+def test_code_columns_read_each_value_as_the_value_parser(values):
+    """Identifiers (USCC, ID and phone numbers) parsed as a column, plain ASCII ones all at once,
+    equal the per-value parser."""
+    import numpy as np
+
+    uniques = np.array([v.strip() or "x" for v in values], dtype=object)  # the reader strips cells
+    got, bad = cells.parse_encoded(np.arange(len(uniques)), uniques, cells.parse_code, "object")
+    assert list(got) == [cells.parse_code(v) for v in uniques]
+    assert not bad.any()

@@ -326,7 +326,21 @@ def _fast_path(parser, uniques: np.ndarray) -> tuple[np.ndarray, np.ndarray] | N
             return None
         values = s.where(~s.isin(PLACEHOLDERS), None).to_numpy(dtype=object)
         return values, np.ones(len(s), dtype=bool)
+    if parser is parse_code:
+        # codes written in plain ASCII without spaces (the usual USCC, ID and phone numbers):
+        # folding leaves them as they are, so upper case is all there is to do, on all at once
+        if pd.api.types.infer_dtype(uniques, skipna=False) != "string":
+            return None
+        joined = "\x00".join(uniques)
+        if joined.count("\x00") != len(uniques) - 1 or _NOT_PLAIN.search(joined):
+            return None
+        values = np.array(joined.upper().split("\x00"), dtype=object)
+        values[np.isin(uniques, list(PLACEHOLDERS))] = None
+        return values, np.ones(len(uniques), dtype=bool)
     return None
+
+
+_NOT_PLAIN = re.compile(r"[^\x00\x21-\x7e]")  # anything but printable ASCII (and the joining NUL)
 
 
 def parse_column(col: pd.Series, parser: Callable[[object], object], dtype: str = "object") -> tuple[object, np.ndarray]:
