@@ -153,12 +153,13 @@ def _type(led: Ledger, raw: dict[str, Encoded], sources: dict[str, np.ndarray], 
     n = len(sheets)
     out: dict[str, object] = {}
     bad_cells: set[tuple[int, str]] = set()
+    parsed = _parse_dates_together(led, raw)
     for fname, spec in led.fields.items():
         if fname not in raw:  # no sheet of this ledger has the column
             out[fname] = [None] * n
             continue
         codes, uniques = raw[fname]
-        values, bad = _cells.parse_encoded(codes, uniques, spec.parser(), spec.dtype)
+        values, bad = parsed[fname] if fname in parsed else _cells.parse_encoded(codes, uniques, spec.parser(), spec.dtype)
         if bad.any():
             rows = np.flatnonzero(bad)
             texts = _raw_text(uniques[codes[rows]])
@@ -186,6 +187,23 @@ def _type(led: Ledger, raw: dict[str, Encoded], sources: dict[str, np.ndarray], 
         issues.extend(_industry_issues(typed, campaign, sheets))
     issues.extend(_validate(led, typed, excused, bad_cells, sheets))
     return typed, issues
+
+
+def _parse_dates_together(led: Ledger, raw: dict[str, Encoded]) -> dict[str, tuple[np.ndarray, np.ndarray]]:
+    """(values, bad) of the ledger's date (and date-and-time) columns, each kind parsed once
+    over the distinct values of all its columns: 开始时间, 结束时间 and 审批时间 share most."""
+    out: dict[str, tuple[np.ndarray, np.ndarray]] = {}
+    for kind in ("date", "datetime"):
+        names = [f for f, spec in led.fields.items() if spec.kind == kind and f in raw]
+        if len(names) < 2:
+            continue
+        spec = led.fields[names[0]]
+        codes, uniques = _union([raw[f] for f in names])
+        values, bad = _cells.parse_encoded(codes, uniques, spec.parser(), spec.dtype)
+        n = len(raw[names[0]][0])
+        for i, f in enumerate(names):
+            out[f] = values[i * n : (i + 1) * n], bad[i * n : (i + 1) * n]
+    return out
 
 
 def _column(values, dtype: str, n: int) -> pd.Series:
