@@ -368,15 +368,18 @@ def parse_encoded(codes: np.ndarray, uniques: np.ndarray, parser: Callable[[obje
         typed = np.append(stamps, np.datetime64("NaT")).astype("datetime64[ns]")
         typed[rest] = _typed(np.array([None if x is BAD else x for x in slow], dtype=object), dtype)
         return typed.take(idx), bad_u[idx]
+    bad_u = np.zeros(len(uniques) + 1, dtype=bool)
     if fast is not None:
         values, done = fast
         parsed[: len(uniques)][done] = values[done]
         rest = np.flatnonzero(~done)
-        parsed[rest] = [parser(u) for u in uniques[rest]]
+        slow = [parser(u) for u in uniques[rest]]
+        parsed[rest] = slow
+        bad_u[rest] = [x is BAD for x in slow]  # the vectorised forms never give BAD
     else:
         parsed[: len(uniques)] = [parser(u) for u in uniques]
+        bad_u[:] = np.fromiter((x is BAD for x in parsed), dtype=bool, count=len(parsed))
     parsed[len(uniques)] = None  # code -1: missing
-    bad_u = np.fromiter((x is BAD for x in parsed), dtype=bool, count=len(parsed))
     parsed[bad_u] = None
     return _typed(parsed, dtype).take(idx), bad_u[idx]
 
