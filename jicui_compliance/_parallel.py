@@ -7,7 +7,9 @@ slow task does not hold up the rest), and the fork sends back its results. Both 
 the front of the list (put the longest tasks first), or, when results are large and so
 costly to send (typed ledgers), this process takes from the front and the fork from the
 back, until they meet: put the largest results first. Results come back in task order,
-exactly as running every task here would give them.
+exactly as running every task here would give them. The fork is a plain process that
+ends as soon as it has sent its results (through a queue: no thread in this process has
+to be woken to receive them), and an error in it is raised here.
 
 :func:`alternate` serves work that must come back in order (reading files): the forks
 take every n-th task and send each result as soon as it has it.
@@ -25,7 +27,6 @@ import sys
 import threading
 import traceback
 from collections.abc import Callable, Iterator, Sequence
-from concurrent.futures import ProcessPoolExecutor
 from typing import Any, TypeVar
 
 T = TypeVar("T")
@@ -61,13 +62,22 @@ def share(tasks: Sequence[T], run: Callable[[T], R], *, fork: bool, fork_from_ba
         global _JOB
         context = multiprocessing.get_context("fork")
         _JOB = (tasks, run, context.Array("i", [0, len(tasks)]))  # next from the front, end of the back
+        out = context.Queue()
+        process = context.Process(target=_take_all, args=(not fork_from_back, out), daemon=True)
         try:
-            with ProcessPoolExecutor(1, mp_context=context) as pool:
-                forked = pool.submit(_take_all, not fork_from_back)
-                record(_take(front=True))
-                record(forked.result())
+            process.start()
+            record(_take(front=True))
+            ok, value = _next(out, process)
+            if not ok:
+                raise RuntimeError(f"a forked process failed:\n{value}")
+            record(value)
         finally:
             _JOB = None
+            if process.is_alive():
+                process.join(timeout=1)  # it has sent everything: it is ending
+            if process.is_alive():
+                process.terminate()
+                process.join()
     else:
         record((i, run(t)) for i, t in enumerate(tasks))
     return [results[i] for i in range(len(tasks))]
@@ -91,9 +101,14 @@ def _take(front: bool) -> Iterator[tuple[int, Any]]:
         yield i, run(tasks[i])
 
 
-def _take_all(front: bool) -> list[tuple[int, Any]]:
-    """What the forked process runs: its results, sent back whole."""
-    return list(_take(front))
+def _take_all(front: bool, out) -> None:
+    """What the forked process runs: its results, sent back whole (or what went wrong)."""
+    try:
+        out.put((True, list(_take(front))))
+    except BaseException:
+        out.put((False, traceback.format_exc()))
+    out.close()
+    out.join_thread()
 
 
 
