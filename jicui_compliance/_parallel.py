@@ -69,15 +69,11 @@ def share(tasks: Sequence[T], run: Callable[[T], R], *, fork: bool, fork_from_ba
             record(_take(front=True))
             ok, value = _next(out, process)
             if not ok:
-                raise RuntimeError(f"a forked process failed:\n{value}")
+                raise RuntimeError(f"并行的子进程出错 / a forked process failed:\n{value}")
             record(value)
         finally:
             _JOB = None
-            if process.is_alive():
-                process.join(timeout=1)  # it has sent everything: it is ending
-            if process.is_alive():
-                process.terminate()
-                process.join()
+            _end(process)
     else:
         record((i, run(t)) for i, t in enumerate(tasks))
     return [results[i] for i in range(len(tasks))]
@@ -111,7 +107,6 @@ def _take_all(front: bool, out) -> None:
     out.join_thread()
 
 
-
 def alternate(tasks: Sequence[T], run: Callable[[T], R], *, processes: int) -> Iterator[R]:
     """``run(t)`` of each task, yielded in task order. With ``processes`` > 1 (and
     :func:`can_fork`), ``processes - 1`` forked copies of this process take tasks
@@ -140,13 +135,11 @@ def alternate(tasks: Sequence[T], run: Callable[[T], R], *, processes: int) -> I
                 continue
             ok, value = _next(queues[k - 1], forks[k - 1])
             if not ok:
-                raise RuntimeError(f"a forked process failed on task {i}:\n{value}")
+                raise RuntimeError(f"并行的子进程出错 / a forked process failed on task {i}:\n{value}")
             yield value
     finally:
         for p in forks:
-            if p.is_alive():
-                p.terminate()
-            p.join()
+            _end(p)
 
 
 def _run_every(tasks: Sequence[T], run: Callable[[T], R], first: int, step: int, out) -> None:
@@ -169,3 +162,12 @@ def _next(q, process) -> tuple[bool, Any]:
         except queue.Empty:
             if not process.is_alive() and q.empty():
                 return False, f"进程已退出（exit code {process.exitcode}）"
+
+
+def _end(process) -> None:
+    """Wait for a fork that has sent everything (it is ending), or stop one that has not."""
+    if process.is_alive():
+        process.join(timeout=1)
+    if process.is_alive():
+        process.terminate()
+        process.join()
