@@ -140,8 +140,13 @@ def encode(values: np.ndarray, strip: bool = True) -> tuple[np.ndarray, np.ndarr
         return codes, uniques
     stripped = np.array([u.strip() if isinstance(u, str) else u for u in uniques], dtype=object)
     empty = stripped == ""
-    if not empty.any() and not (stripped != uniques).any():  # str.strip returns the text itself when
-        return codes, uniques  # there is nothing to strip: the usual case
+    if not (stripped != uniques).any():  # str.strip returns the text itself when there is
+        # nothing to strip: the usual case. Only the empty cell ("" in a CSV) may need to go.
+        if not empty.any():
+            return codes, uniques
+        if empty.sum() == 1:
+            e = int(np.flatnonzero(empty)[0])
+            return np.where(codes == e, -1, codes - (codes > e)), np.delete(uniques, e)
     # stripping may merge values (" 张三" and "张三") and empty some: factorize the few again
     stripped[empty] = None
     recodes, distinct = pd.factorize(stripped, use_na_sentinel=True)
