@@ -38,6 +38,7 @@ class Context:
     submission: Submission | None = None
     _frames: dict[str, pd.DataFrame] = field(default_factory=dict)
     _shared: dict[tuple, object] = field(default_factory=dict)  # see shared()
+    _name_norms: dict[str, str] = field(default_factory=dict)  # enterprise name → normalize_name
 
     @property
     def as_of_ts(self) -> pd.Timestamp:
@@ -109,7 +110,11 @@ class Context:
         width = len(n_values) + 1  # codes shifted by one: -1 (missing) becomes 0
         pair_codes, pairs = pd.factorize((u_codes.astype(np.int64) + 1) * width + (n_codes + 1))
         pu, pn = pairs // width - 1, pairs % width - 1  # each pair's codes, -1 missing
-        norms = np.asarray([normalize_name(v) for v in n_values] + [None], dtype=object)
+        known = self._name_norms  # the same names recur in every ledger: normalised once
+        for v in n_values:
+            if v not in known:
+                known[v] = normalize_name(v)
+        norms = np.asarray([known[v] for v in n_values] + [None], dtype=object)
         by_uscc = np.append(np.asarray([uscc_eid.get(v, -1) for v in u_values], dtype=np.int64), -1)[pu]
         name_norm = norms[pn]
         by_name = np.asarray([name_eid.get(x, -1) for x in norms], dtype=np.int64)[pn]
