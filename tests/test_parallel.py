@@ -63,21 +63,21 @@ def test_a_fork_that_dies_is_reported_not_waited_for():
 
 
 def _where(i: int) -> tuple[int, int]:
-    time.sleep(0.05)  # long enough for the fork to start and take its share
+    time.sleep(0.1)  # long enough for the fork to start and take its share, even on a busy machine
     return i, os.getpid()
 
 
 @needs_fork
 @pytest.mark.parametrize("from_back", [False, True])
 def test_share_gives_every_result_in_task_order(from_back):
-    got = _parallel.share(list(range(9)), _where, fork=True, fork_from_back=from_back)
-    assert [i for i, _ in got] == list(range(9))
+    got = _parallel.share(list(range(10)), _where, fork=True, fork_from_back=from_back)
+    assert [i for i, _ in got] == list(range(10))
     assert len({pid for _, pid in got}) == 2  # both processes took tasks
     assert got[0][1] == os.getpid()  # this process starts from the front
 
 
 def _fails_in_the_fork(i: int) -> int:
-    time.sleep(0.05)
+    time.sleep(0.1)
     if os.getpid() != PARENT:
         raise ValueError("bad task in the fork")
     return i
@@ -86,4 +86,4 @@ def _fails_in_the_fork(i: int) -> int:
 @needs_fork
 def test_a_failure_in_the_fork_of_share_is_raised_here():
     with pytest.raises(RuntimeError, match="bad task in the fork"):
-        _parallel.share(list(range(9)), _fails_in_the_fork, fork=True, fork_from_back=True)
+        _parallel.share(list(range(10)), _fails_in_the_fork, fork=True, fork_from_back=True)
