@@ -99,12 +99,8 @@ def _take(front: bool) -> Iterator[tuple[int, Any]]:
 
 def _take_all(front: bool, out) -> None:
     """What the forked process runs: its results, sent back whole (or what went wrong)."""
-    try:
-        out.put((True, list(_take(front))))
-    except BaseException:
-        out.put((False, traceback.format_exc()))
-    out.close()
-    out.join_thread()
+    _send(out, lambda: list(_take(front)))
+    _flush(out)
 
 
 def alternate(tasks: Sequence[T], run: Callable[[T], R], *, processes: int) -> Iterator[R]:
@@ -146,13 +142,25 @@ def _run_every(tasks: Sequence[T], run: Callable[[T], R], first: int, step: int,
     """What a fork of :func:`alternate` runs: tasks ``first, first+step …``, each result put
     on ``out`` as (True, result), or (False, traceback) and stop."""
     for i in range(first, len(tasks), step):
-        try:
-            out.put((True, run(tasks[i])))
-        except BaseException:
-            out.put((False, traceback.format_exc()))
+        if not _send(out, lambda: run(tasks[i])):
             break
+    _flush(out)
+
+
+def _send(out, compute: Callable[[], Any]) -> bool:
+    """Put (True, what ``compute`` gives) on ``out``, or (False, its traceback): whether it worked."""
+    try:
+        out.put((True, compute()))
+        return True
+    except BaseException:
+        out.put((False, traceback.format_exc()))
+        return False
+
+
+def _flush(out) -> None:
+    """Before a fork ends: its feeder thread has sent everything put on ``out``."""
     out.close()
-    out.join_thread()  # the feeder thread has sent everything before this process ends
+    out.join_thread()
 
 
 def _next(q, process) -> tuple[bool, Any]:
