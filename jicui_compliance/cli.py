@@ -142,12 +142,12 @@ def rules_cmd(
     which: Annotated[Optional[str], typer.Argument(help="规则编号或前缀（如 HI001、HI） / rule ID or prefix")] = None,
 ) -> None:
     """列出规则，或显示一条规则的完整说明 / List rules, or show one rule's documentation."""
-    from .rules import REGISTRY, select_rules
+    from .rules import PARTY_LABELS, REGISTRY, select_rules
 
     if which and which.upper() in REGISTRY:
         r = REGISTRY[which.upper()]
         console.print(f"[bold]{r.id}[/]  {r.title}")
-        console.print(f"严重程度：{r.severity}    条款：{r.clause}    读取台账：{'、'.join(r.reads) or '（文件本身）'}")
+        console.print(f"严重程度：{r.severity}    对象：{PARTY_LABELS[r.party]}    条款：{r.clause}    读取台账：{'、'.join(r.reads) or '（文件本身）'}")
         console.print(f"提示语模板：{r.message}\n")
         for name, text in r.sections().items():
             console.print(f"[bold]{name}[/]")
@@ -157,10 +157,10 @@ def rules_cmd(
     if not chosen:
         _fail(f"没有编号以“{which}”开头的规则")
     table = Table(title=f"规则目录（{len(chosen)} 条） / rule catalogue")
-    for c in ("编号", "严重程度", "条款", "名称"):
-        table.add_column(c)
+    for c in ("编号", "严重程度", "对象", "条款", "名称"):
+        table.add_column(c, overflow="fold")
     for r in chosen:
-        table.add_row(r.id, r.severity, r.clause, r.title, style=_STYLE.get(r.severity))
+        table.add_row(r.id, r.severity, PARTY_LABELS[r.party], r.clause, r.title, style=_STYLE.get(r.severity))
     console.print(table)
 
 

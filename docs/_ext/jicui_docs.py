@@ -275,10 +275,13 @@ def reads_text(reads: tuple[str, ...], link: bool = True) -> str:
 
 
 def render_rule_page(rule, *, cases_dir: Path = CASES_DIR, campaign=None) -> str:
+    from jicui_compliance.rules.base import PARTY_LABELS
+
     sections = rule_sections(rule)
     meta = [
         ["规则编号", f"``{rule.id}``"],
         ["严重程度", sev(rule.severity)],
+        ["判定对象", f"{PARTY_LABELS[rule.party]}（:ref:`判定对象说明 <rule-parties>`）"],
         ["方案条款", f"{esc(rule.clause)}（:ref:`条款编号说明 <clause-refs>`）"],
         ["读取台账", reads_text(rule.reads)],
     ]
@@ -329,7 +332,7 @@ def ordered_rules(registry: dict) -> list[tuple[str, list]]:
 
 
 def render_rules_index(registry: dict) -> str:
-    from jicui_compliance.rules.base import SEVERITIES
+    from jicui_compliance.rules.base import PARTY_LABELS, SEVERITIES
 
     counts = {s: sum(r.severity == s for r in registry.values()) for s in SEVERITIES}
     groups = ordered_rules(registry)
@@ -345,6 +348,15 @@ def render_rules_index(registry: dict) -> str:
                [sev("警告"), "可能违反方案，或记录不足以证明已落实"],
                [sev("提示"), "供分析人员参考的信息"],
            ], widths=[20, 80]), "",
+           ".. _rule-parties:", "", heading("判定对象", "-"),
+           "每条规则都声明它的发现说的是谁，名单和函件据此生成：", "",
+           list_table(["对象", "含义", "发现会进入"], [
+               [PARTY_LABELS["enterprise"], "企业未落实方案要求（E 条款）", "“四个一批”建议名单、隐患整改通知书"],
+               [PARTY_LABELS["station"], "监管或执法站所做了或没做的事（D 条款）", "给站所的提醒函、督办函；从不让企业进入“四个一批”"],
+               [PARTY_LABELS["village"], "村的属地责任", "给村的提醒函、督办函；从不让企业进入“四个一批”"],
+               [PARTY_LABELS["town"], "镇党委政府自身的工作（G 条款）", "年总结的“存在问题”"],
+               [PARTY_LABELS["record"], "台账本身填得不对，并不说明谁违反了方案", "报送单位的退回重报清单；从不让任何人进入名单"],
+           ], widths=[12, 44, 44]), "",
            ".. _clause-refs:", "", heading("条款编号", "-"),
            "“方案条款”一列引用《积翠镇重大事故隐患专项排查整治2023行动实施方案》（方积政发〔2023〕11号）的条目：", "",
            list_table(["编号", "方案中的位置"], [
@@ -359,10 +371,10 @@ def render_rules_index(registry: dict) -> str:
     for title, rules in groups:
         prefixes = sorted({r.area for r in rules})
         out.append(heading(f"{title}（{' / '.join(prefixes)}）", "-"))
-        rows = [[f":ref:`{r.id} <rule-{r.id}>`", sev(r.severity), esc(r.clause), esc(r.title), reads_text(r.reads)]
-                for r in rules]
-        out.append(list_table(["编号", "严重程度", "条款", "名称", "读取台账"], rows,
-                              widths=[10, 9, 18, 38, 25], cls="jicui-rule-table"))
+        rows = [[f":ref:`{r.id} <rule-{r.id}>`", sev(r.severity), PARTY_LABELS[r.party], esc(r.clause), esc(r.title),
+                 reads_text(r.reads)] for r in rules]
+        out.append(list_table(["编号", "严重程度", "对象", "条款", "名称", "读取台账"], rows,
+                              widths=[10, 8, 7, 17, 35, 23], cls="jicui-rule-table"))
         out.append("")
     out += [".. toctree::", "   :hidden:", "   :maxdepth: 1", ""]
     out += [f"   {r.id}" for _, rules in groups for r in rules]

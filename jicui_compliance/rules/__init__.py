@@ -10,7 +10,7 @@ from __future__ import annotations
 import importlib
 import pkgutil
 
-from .base import ERROR, INFO, REGISTRY, SEVERITIES, WARNING, Rule, rule
+from .base import ERROR, INFO, PARTY_LABELS, REGISTRY, SEVERITIES, WARNING, Party, Rule, Severity, rule
 from .context import Context
 from ._running import run_rules
 
@@ -18,7 +18,7 @@ for _mod in sorted(m.name for m in pkgutil.iter_modules(__path__)):
     if _mod not in ("base", "context") and not _mod.startswith("_"):
         importlib.import_module(f"{__name__}.{_mod}")
 
-__all__ = ["ERROR", "INFO", "REGISTRY", "SEVERITIES", "WARNING", "Context", "Rule", "rule", "run_rules", "select_rules"]
+__all__ = ["ERROR", "INFO", "PARTY_LABELS", "Party", "Severity", "REGISTRY", "SEVERITIES", "WARNING", "Context", "Rule", "rule", "run_rules", "select_rules"]
 
 
 def select_rules(select: list[str] | None = None, ignore: list[str] | None = None) -> list[Rule]:

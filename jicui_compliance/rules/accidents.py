@@ -19,7 +19,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from .base import ERROR, Obligation, hits, no_hits, rule
+from .base import Party, ERROR, Obligation, hits, no_hits, rule
 from .context import Context
 
 LEDGER = "accidents"
@@ -67,7 +67,7 @@ def _late_reports(ctx: Context, field: str, whom: str) -> pd.DataFrame:
                 occurred_at=_minute(a["occurred_at"]), kind=kind.to_numpy(), detail=detail)
 
 
-@rule("AC001", ERROR, "E(2); EXT: 生产安全事故报告和调查处理条例 第9条", reads=("accidents",),
+@rule("AC001", ERROR, "E(2); EXT: 生产安全事故报告和调查处理条例 第9条", party=Party.ENTERPRISE, reads=("accidents",),
       title="事故未在1小时内报告县应急管理局",
       message="{occurred_at}发生的{kind}事故，{detail}；发生生产安全事故须在1小时内报告县应急管理局"
               "（方案 E(2)：第一时间向县应急管理局报告；生产安全事故报告和调查处理条例 第9条：1小时内报告）",
@@ -92,7 +92,7 @@ def county_report_late(ctx: Context) -> pd.DataFrame:
     return _late_reports(ctx, "county_at", "县应急管理局")
 
 
-@rule("AC002", ERROR, "E(2)", reads=("accidents",), title="事故未在1小时内报告镇政府",
+@rule("AC002", ERROR, "E(2)", party=Party.ENTERPRISE, reads=("accidents",), title="事故未在1小时内报告镇政府",
       message="{occurred_at}发生的{kind}事故，{detail}；向县应急管理局报告的同时须报告镇政府"
               "（方案 E(2)：报告县应急管理局等部门同时，要向镇政府报告）",
       obligation=Obligation(when="records", ledger="accidents", date="occurred_at"))

@@ -18,11 +18,38 @@ import inspect
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
+from enum import StrEnum
 
 import pandas as pd
 
-ERROR, WARNING, INFO = "错误", "警告", "提示"
+
+class Severity(StrEnum):
+    """How grave a finding is; the values are what users read and filter on."""
+
+    ERROR = "错误"  # a breach of the plan
+    WARNING = "警告"  # a likely breach, or a record that cannot prove compliance
+    INFO = "提示"  # information for the analyst
+
+
+ERROR, WARNING, INFO = Severity.ERROR, Severity.WARNING, Severity.INFO
 SEVERITIES = (ERROR, WARNING, INFO)  # most severe first
+
+
+class Party(StrEnum):
+    """Whom a rule's finding is about (RULEBOOK §5): it decides which list or letter a finding
+    can lead to. Only ``enterprise`` findings can put an enterprise on a 四个一批 list;
+    ``station`` and ``village`` findings go to 提醒函, ``record`` findings to 退回重报."""
+
+    ENTERPRISE = "enterprise"
+    STATION = "station"
+    VILLAGE = "village"
+    TOWN = "town"
+    RECORD = "record"
+
+
+#: the Chinese word for each party, as users read it
+PARTY_LABELS = {Party.ENTERPRISE: "企业", Party.STATION: "站所", Party.VILLAGE: "村",
+                Party.TOWN: "镇", Party.RECORD: "台账记录"}
 
 #: What a rule may return (all optional but ``ledger``+``row`` or ``eid``+``period`` or a sheet):
 #: ledger / row — the ledger and the row label in its frame (a row finding);
@@ -64,6 +91,7 @@ class Rule:
     title: str
     message: str
     func: Callable[..., pd.DataFrame]
+    party: Party
     obligation: Obligation | None = None
 
     @property
@@ -91,16 +119,15 @@ class Rule:
 REGISTRY: dict[str, Rule] = {}
 
 
-def rule(id: str, severity: str, clause: str, *, reads: tuple[str, ...], title: str, message: str,
-         obligation: Obligation | None = None):
+def rule(id: str, severity: Severity, clause: str, *, party: Party, reads: tuple[str, ...], title: str,
+         message: str, obligation: Obligation | None = None):
     """Register a rule function under its ID (once; the registry is the only list of rules)."""
-    if severity not in SEVERITIES:
-        raise ValueError(f"{id}: unknown severity {severity}")
+    severity, party = Severity(severity), Party(party)
 
     def register(func: Callable[..., pd.DataFrame]) -> Rule:
         if id in REGISTRY:
             raise ValueError(f"rule {id} registered twice")
-        r = Rule(id, severity, clause, tuple(reads), title, message, func, obligation)
+        r = Rule(id, severity, clause, tuple(reads), title, message, func, party, obligation)
         REGISTRY[id] = r
         return r
 

@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 
 from ..ledgers import LEDGERS
-from .base import ERROR, Obligation, hits, no_hits, rule
+from .base import Party, ERROR, Obligation, hits, no_hits, rule
 from .context import Context, day_text, shared
 
 PHASE = "P2"  # the enterprise self-inspection phase (四(二)), by whose end the checklist is due
@@ -78,7 +78,7 @@ def _hits(field: str, gaps: pd.DataFrame, **more) -> pd.DataFrame:
                 field=field, value=gaps["value"].to_numpy(), state=gaps["state"].to_numpy(), **more)
 
 
-@rule("CHK001", ERROR, "E(1), P2", reads=("enterprises", "checklist"),
+@rule("CHK001", ERROR, "E(1), P2", party=Party.ENTERPRISE, reads=("enterprises", "checklist"),
       obligation=Obligation(who="with:checklist", when=PHASE, ledger="checklist"),
       title="专项方案或动员部署会缺失或逾期",
       message="企业专项行动落实情况表{state}；企业主要负责人应在{period_text}前组织制定本单位专项行动具体方案，"
@@ -115,7 +115,7 @@ def plan_or_kickoff_missing(ctx: Context) -> pd.DataFrame:
                 field=field, value=value.to_numpy(), state=state.to_numpy())
 
 
-@rule("CHK002", ERROR, "E(5)", reads=("enterprises", "checklist"),
+@rule("CHK002", ERROR, "E(5)", party=Party.ENTERPRISE, reads=("enterprises", "checklist"),
       obligation=Obligation(who="with:checklist", when=PHASE, ledger="checklist"),
       title="未建立全员安全生产岗位责任制",
       message="企业专项行动落实情况表“{header}”{state}；企业主要负责人应在{period_text}前建立健全全员安全生产岗位责任制，"
@@ -138,7 +138,7 @@ def duty_system_missing(ctx: Context) -> pd.DataFrame:
     return _hits("duty_system", _yesno_gaps(ctx, cl, "duty_system"))
 
 
-@rule("CHK003", ERROR, "E(6)", reads=("enterprises", "checklist"),
+@rule("CHK003", ERROR, "E(6)", party=Party.ENTERPRISE, reads=("enterprises", "checklist"),
       obligation=Obligation(who="with:checklist", when=PHASE, ledger="checklist"),
       title="未制定负责人职责清单和专项行动工作清单",
       message="企业专项行动落实情况表“{header}”{state}；企业应在{period_text}前组织制定并督促落实各负责人安全生产职责清单和"
@@ -161,7 +161,7 @@ def duty_lists_missing(ctx: Context) -> pd.DataFrame:
     return _hits("duty_lists", _yesno_gaps(ctx, cl, "duty_lists"))
 
 
-@rule("CHK004", ERROR, "E(12)", reads=("enterprises", "checklist"),
+@rule("CHK004", ERROR, "E(12)", party=Party.ENTERPRISE, reads=("enterprises", "checklist"),
       obligation=Obligation(who="with:checklist", when=PHASE, ledger="checklist"),
       title="动火等危险作业人员排查缺失或逾期",
       message="企业专项行动落实情况表{state}；企业应在{period_text}前对动火等危险作业人员以及其他关键岗位人员"
@@ -186,7 +186,7 @@ def hot_work_review_missing(ctx: Context) -> pd.DataFrame:
     return _hits("hot_work_review_on", _date_gaps(ctx, cl, "hot_work_review_on"))
 
 
-@rule("CHK005", ERROR, "E(13)", reads=("enterprises", "checklist", "outsourcing"),
+@rule("CHK005", ERROR, "E(13)", party=Party.ENTERPRISE, reads=("enterprises", "checklist", "outsourcing"),
       obligation=Obligation(who="with:outsourcing", when=PHASE, ledger="checklist"),
       title="外包外租排查缺失或逾期",
       message="企业专项行动落实情况表{state}（该企业外包外租台账有{projects}项在第二阶段内履行的外包外租）；"
@@ -223,7 +223,7 @@ def outsourcing_review_missing(ctx: Context) -> pd.DataFrame:
     return _hits("outsourcing_review_on", gaps, projects=gaps["eid"].map(projects).to_numpy())
 
 
-@rule("CHK006", ERROR, "E(1)…E(13)", reads=("enterprises", "checklist"),
+@rule("CHK006", ERROR, "E(1)…E(13)", party=Party.ENTERPRISE, reads=("enterprises", "checklist"),
       obligation=Obligation(who="enterprises", when=PHASE, ledger="checklist"),
       title="企业未报送专项行动落实情况表",
       message="企业专项行动落实情况表中没有该企业的记录，无法核实专项方案、动员部署会、全员岗位责任制、职责清单、"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from .base import ERROR, INFO, Obligation, WARNING, hits, no_hits, rule
+from .base import Party, ERROR, INFO, Obligation, WARNING, hits, no_hits, rule
 from .context import Context, day_text, shared
 
 _LEDGER = "drills"
@@ -29,7 +29,7 @@ def _no(ctx: Context, field: str) -> pd.Series:
     return ctx.existing(df, "date") & ctx.said_no(df, field)
 
 
-@rule("DR001", ERROR, "E(15)", reads=("enterprises", "drills"),
+@rule("DR001", ERROR, "E(15)", party=Party.ENTERPRISE, reads=("enterprises", "drills"),
       title="全年无应急演练",
       message="{period_text}无事故应急救援预案演练记录（方案 E(15)：企业主要负责人每年至少组织开展1次事故应急救援预案演练）；"
               "请组织演练并报送演练记录",
@@ -56,7 +56,7 @@ def no_drill_in_year(ctx: Context) -> pd.DataFrame:
     return hits(ledger=_LEDGER, eid=gaps["eid"].to_numpy(), period=gaps["period"].to_numpy())
 
 
-@rule("DR002", ERROR, "E(15)", reads=("enterprises", "drills"),
+@rule("DR002", ERROR, "E(15)", party=Party.ENTERPRISE, reads=("enterprises", "drills"),
       title="高危企业半年内无应急演练",
       message="{period_text}无事故应急救援预案演练记录；该企业属高危行业领域（{industry}，{risk_basis}），"
               "方案 E(15) 要求高危行业领域企业每半年至少组织开展1次事故应急救援预案演练；请组织演练并报送演练记录",
@@ -89,7 +89,7 @@ def no_drill_in_half_year(ctx: Context) -> pd.DataFrame:
                 industry=gaps["eid"].map(reg["industry"]).fillna("").to_numpy(), risk_basis=risk_basis.to_numpy())
 
 
-@rule("DR003", WARNING, "E(15)", reads=("drills",),
+@rule("DR003", WARNING, "E(15)", party=Party.ENTERPRISE, reads=("drills",),
       title="演练未含疏散逃生",
       message="{date}的演练未包含疏散逃生（“{header}”为空或“否”）；方案 E(15) 要求通过演练让全体从业人员熟知安全逃生出口"
               "（或避灾路线）；请在演练中组织疏散逃生，或如实补填",
@@ -115,7 +115,7 @@ def drill_without_evacuation(ctx: Context) -> pd.DataFrame:
                 date=day_text(d["date"]).replace("", "（日期不详）").to_numpy())
 
 
-@rule("DR004", WARNING, "EXT: 生产安全事故应急预案管理办法", reads=("drills",),
+@rule("DR004", WARNING, "EXT: 生产安全事故应急预案管理办法", party=Party.ENTERPRISE, reads=("drills",),
       title="演练后未评估总结",
       message="{date}的演练没有评估总结（“{header}”为空或“否”）；《生产安全事故应急预案管理办法》第三十四条要求演练结束后"
               "对演练效果进行评估、撰写演练评估报告并提出预案修订意见；请补做评估总结",
@@ -142,7 +142,7 @@ def drill_without_evaluation(ctx: Context) -> pd.DataFrame:
                 date=day_text(d["date"]).replace("", "（日期不详）").to_numpy())
 
 
-@rule("DR005", INFO, "E(15)", reads=("enterprises", "drills"),
+@rule("DR005", INFO, "E(15)", party=Party.ENTERPRISE, reads=("enterprises", "drills"),
       title="参演人数不足从业人数一半",
       message="{date}的演练参演{value}人，不足企业名录从业人数{employees}人的一半；方案 E(15) 要求通过演练让全体从业人员"
               "熟知安全逃生出口（或避灾路线），请核实参演范围，组织未参演人员补演",

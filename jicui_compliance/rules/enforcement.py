@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from .base import ERROR, Obligation, WARNING, hits, no_hits, rule
+from .base import Party, ERROR, Obligation, WARNING, hits, no_hits, rule
 from .context import Context, day_text, shared
 
 _FINE_ACTIONS = ("罚款", "一案双罚")
@@ -107,7 +107,7 @@ def _cell_list(s: pd.Series) -> pd.Series:
 
 
 # -- rules ---------------------------------------------------------------------------------
-@rule("EN001", ERROR, "D3(1)", reads=("enforcement",), title="发现重大隐患未挂牌督办或未明确督办责任人",
+@rule("EN001", ERROR, "D3(1)", party=Party.STATION, reads=("enforcement",), title="发现重大隐患未挂牌督办或未明确督办责任人",
       message="{when}{station}执法检查发现重大事故隐患{major_hazards}项，但{problem}（方案 D3(1)：对企业自查以及执法检查发现的"
               "重大事故隐患，要挂牌督办，并明确跟踪督办的具体责任人）；请挂牌督办并明确跟踪督办责任人",
       obligation=Obligation(when="records", ledger="enforcement", date="date"))
@@ -141,7 +141,7 @@ def major_hazard_not_listed(ctx: Context) -> pd.DataFrame:
                 major_hazards=d["major_hazards"].astype(int).to_numpy(), problem=problem.to_numpy())
 
 
-@rule("EN002", ERROR, "D4(7); EXT: 行政处罚法 第42条", reads=("enforcement",), title="执法人员不足两人或未签名",
+@rule("EN002", ERROR, "D4(7); EXT: 行政处罚法 第42条", party=Party.STATION, reads=("enforcement",), title="执法人员不足两人或未签名",
       message="{when}{station}执法检查记录：{problem}（方案 D4(7)：严格执行“谁检查、谁签名、谁负责”；行政处罚法第四十二条："
               "执法人员不得少于两人）；请补全执法人员并由检查人签名确认",
       obligation=Obligation(when="records", ledger="enforcement", date="date"))
@@ -182,7 +182,7 @@ def officers_or_signature_missing(ctx: Context) -> pd.DataFrame:
                 problem=problem.to_numpy())
 
 
-@rule("EN003", ERROR, "D3(2)", reads=("enforcement", "hazards"), title="对企业自查报告并正在整改的隐患实施罚款",
+@rule("EN003", ERROR, "D3(2)", party=Party.STATION, reads=("enforcement", "hazards"), title="对企业自查报告并正在整改的隐患实施罚款",
       message="{when}{station}执法检查对企业自查发现、已按规定报告且正在整改期限内的隐患{detail}实施了罚款（{fine}）"
               "（方案 D3(2)：对企业自查查出的重大事故隐患，已按规定报告并正在采取有效措施消除的，不予行政处罚）；"
               "请核实处罚依据，依法予以纠正",
@@ -222,7 +222,7 @@ def fine_on_self_reported_hazard(ctx: Context) -> pd.DataFrame:
                 fine=_fine_text(d).to_numpy(), detail=detail.to_numpy())
 
 
-@rule("EN004", ERROR, "D3(3)", reads=("enforcement", "hazards"), title="对逾期未整改隐患罚款未实行一案双罚",
+@rule("EN004", ERROR, "D3(3)", party=Party.STATION, reads=("enforcement", "hazards"), title="对逾期未整改隐患罚款未实行一案双罚",
       message="{when}{station}执法检查时，所涉隐患{detail}已过整改期限仍未整改完成，本次处罚为{fine}，未对企业和主要负责人（{head}）"
               "同时罚款（方案 D3(3)：对排查整治不力导致重大事故隐患依然存在或发生事故的，要依法对企业和企业主要负责人实行"
               "“一案双罚”）；请依法实行一案双罚",
@@ -259,7 +259,7 @@ def overdue_fine_without_double_penalty(ctx: Context) -> pd.DataFrame:
                 fine=_fine_text(d).to_numpy(), detail=detail.to_numpy())
 
 
-@rule("EN005", WARNING, "D3(4)", reads=("enforcement", "hazards"), title="多次处罚隐患仍未整改而未提请关闭",
+@rule("EN005", WARNING, "D3(4)", party=Party.ENTERPRISE, reads=("enforcement", "hazards"), title="多次处罚隐患仍未整改而未提请关闭",
       message="{period_text}已对该企业罚款{fined_count}次（{dates}），所涉重大事故隐患{hazards}截至{as_of}仍未整改完成，"
               "且没有“提请关闭”的处理记录（方案 D3(4)：重大事故隐患长期存在并多次受到处罚的，每年依法提请县人民政府予以关闭"
               "并落实企业主要负责人行业禁入规定）；请研究依法提请关闭",
@@ -312,7 +312,7 @@ def repeated_fines_without_closure(ctx: Context) -> pd.DataFrame:
                 hazards=per["hazards"].to_numpy(), as_of=ctx.as_of.isoformat())
 
 
-@rule("EN006", WARNING, "D3(5)", reads=("enforcement", "hazards"), title="以罚代管：罚款后隐患逾期未改且无后续检查",
+@rule("EN006", WARNING, "D3(5)", party=Party.STATION, reads=("enforcement", "hazards"), title="以罚代管：罚款后隐患逾期未改且无后续检查",
       message="{when}{station}执法检查罚款（{fine}）所涉隐患{detail}截至{as_of}已过整改期限仍未整改，此后没有对该企业的"
               "执法检查记录（方案 D3(5)：督促企业坚决整改落实到位，严禁以罚代管、罚而不管）；请及时复查，督促整改到位",
       obligation=Obligation(when="records", ledger="enforcement", date="date"))

@@ -5,11 +5,11 @@ from __future__ import annotations
 import pandas as pd
 
 from ..reading import fold
-from .base import ERROR, WARNING, Obligation, hits, no_hits, rule
+from .base import Party, ERROR, WARNING, Obligation, hits, no_hits, rule
 from .context import Context, folded
 
 
-@rule("ENT001", WARNING, "三(二)4", reads=("enterprises",), title="监管站所与行业牵头站所不一致",
+@rule("ENT001", WARNING, "三(二)4", party=Party.ENTERPRISE, reads=("enterprises",), title="监管站所与行业牵头站所不一致",
       message="企业名录填写的监管站所“{value}”不是“{industry}”行业的牵头站所（应为{accepted}）；"
               "请核对行业领域或监管站所，按方案明确的行业分工落实监管（方案 三(二)4）",
       obligation=Obligation(who="enterprises", when="as_of", ledger="enterprises"))
@@ -56,7 +56,7 @@ def _accepted(station: pd.Series, industry: pd.Series, folded: dict[str, set[str
     return pd.Series(merged["_ok"].fillna(False).astype(bool).to_numpy(), index=station.index)
 
 
-@rule("ENT002", ERROR, "E(7)", reads=("enterprises",), title="未明确安全管理人员",
+@rule("ENT002", ERROR, "E(7)", party=Party.ENTERPRISE, reads=("enterprises",), title="未明确安全管理人员",
       message="企业名录未填写专（兼）职安全管理人员；请配备并报送安全生产管理人员姓名"
               "（方案 E(7)：按规定设置安全生产管理机构或者配齐配强专兼职安全生产管理人员）",
       obligation=Obligation(who="enterprises", when="as_of", ledger="enterprises"))

@@ -13,7 +13,7 @@ from stdnum.util import isdigits
 
 from ..ledgers import LEDGERS
 from ..reading.cells import map_distinct
-from .base import ERROR, WARNING, hits, no_hits, rule
+from .base import Party, ERROR, WARNING, hits, no_hits, rule
 from .context import Context
 
 _MOBILE = re.compile(r"^(?:\+?86-?)?1[3-9]\d{9}$")
@@ -83,7 +83,7 @@ def _invalid(values: pd.Series, is_valid) -> pd.Series:
     return map_distinct(values, lambda v: not is_valid(v)).fillna(False).astype(bool)
 
 
-@rule("FMT001", ERROR, "EXT: GB 32100-2015", reads=("*",), title="统一社会信用代码校验位错误",
+@rule("FMT001", ERROR, "EXT: GB 32100-2015", party=Party.RECORD, reads=("*",), title="统一社会信用代码校验位错误",
       message="“{header}”的值“{value}”不是有效的统一社会信用代码（GB 32100-2015 校验位不符或位数不对），请核对")
 def invalid_uscc(ctx: Context) -> pd.DataFrame:
     """规则说明：统一社会信用代码应为 18 位，末位校验码按 GB 32100-2015 计算（用 python-stdnum 校验）。
@@ -119,7 +119,7 @@ def invalid_uscc(ctx: Context) -> pd.DataFrame:
     return pd.concat(parts, ignore_index=True) if parts else no_hits()
 
 
-@rule("FMT002", ERROR, "EXT: GB 11643-1999", reads=("special_workers",), title="身份证号校验位错误",
+@rule("FMT002", ERROR, "EXT: GB 11643-1999", party=Party.RECORD, reads=("special_workers",), title="身份证号校验位错误",
       message="“{header}”的值“{value}”不是有效的公民身份号码（GB 11643-1999 校验位、出生日期或位数不符），请核对")
 def invalid_id_number(ctx: Context) -> pd.DataFrame:
     """规则说明：公民身份号码应为 18 位，含有效的出生日期，末位校验码按 GB 11643-1999 计算（用 python-stdnum 校验）。
@@ -144,7 +144,7 @@ def _phone_ok(value: str) -> bool:
     return bool(_MOBILE.match(v) or _LANDLINE.match(v))
 
 
-@rule("FMT003", WARNING, "—", reads=("enterprises",), title="联系电话格式不对",
+@rule("FMT003", WARNING, "—", party=Party.RECORD, reads=("enterprises",), title="联系电话格式不对",
       message="“{header}”的值“{value}”既不是11位手机号（1[3-9]开头），也不是固定电话（区号-号码），无法联系主要负责人，请核对")
 def invalid_phone(ctx: Context) -> pd.DataFrame:
     """规则说明：企业名录的联系电话应为大陆手机号（11 位，以 13–19 开头）或固定电话（可带区号和分机，如

@@ -5,14 +5,14 @@ from __future__ import annotations
 import pandas as pd
 
 from ..reading import fold
-from .base import ERROR, Obligation, WARNING, hits, no_hits, rule
+from .base import Party, ERROR, Obligation, WARNING, hits, no_hits, rule
 from .context import Context
 
 KICKOFF, SUPERVISION = "动员部署会", "现场督导"
 CHAIR_SEPARATORS = r"[、,，;；/]"
 
 
-@rule("GV001", ERROR, "P1", reads=("enterprises", "meetings"),
+@rule("GV001", ERROR, "P1", party=Party.VILLAGE, reads=("enterprises", "meetings"),
       obligation=Obligation(who="villages", when="P1", ledger="meetings"),
       title="村未召开动员部署会",
       message="{village}在{period_text}前无动员部署会记录（会议与督导记录中没有单位为“{village}”、类型为动员部署会的记录）；"
@@ -47,7 +47,7 @@ def village_without_kickoff(ctx: Context) -> pd.DataFrame:
     return hits(ledger="meetings", village=missing["village"].to_numpy(), period="P1")
 
 
-@rule("GV002", WARNING, "G2", reads=("meetings",),
+@rule("GV002", WARNING, "G2", party=Party.TOWN, reads=("meetings",),
       obligation=Obligation(who="town", when="P4", ledger="meetings"),
       title="镇主要负责同志未带队现场督导",
       message="{village}在{period_text}前无镇党委、政府主要负责同志（{leaders}）带队的专项整治现场督导记录；"

@@ -17,7 +17,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from .base import ERROR, Obligation, WARNING, hits, no_hits, rule
+from .base import Party, ERROR, Obligation, WARNING, hits, no_hits, rule
 from .context import Context, day_text, shared
 
 LEDGER = "hazards"
@@ -73,7 +73,7 @@ def _as_of_text(ctx: Context) -> str:
 
 
 # -- the five elements, posting, reporting -----------------------------------------------
-@rule("HZ001", ERROR, "E(2)", reads=("hazards",), title="限期整改隐患“五落实”不全",
+@rule("HZ001", ERROR, "E(2)", party=Party.ENTERPRISE, reads=("hazards",), title="限期整改隐患“五落实”不全",
       message="隐患{hazard}（{found_on}发现，需限期整改）未明确{missing}；"
               "请补填（方案 E(2)：需要一定时间整改的，要明确责任人、措施、资金、期限和应急预案）",
       obligation=Obligation(when="records", ledger="hazards", date="found_on"))
@@ -115,7 +115,7 @@ def five_elements_missing(ctx: Context) -> pd.DataFrame:
     )
 
 
-@rule("HZ002", ERROR, "E(2)", reads=("hazards",), title="限期整改隐患未公示",
+@rule("HZ002", ERROR, "E(2)", party=Party.ENTERPRISE, reads=("hazards",), title="限期整改隐患未公示",
       message="隐患{hazard}（{found_on}发现，需限期整改）未在企业醒目位置公开公示（“{header}”为否或空白）；"
               "请公示后如实填写（方案 E(2)：需要一定时间整改的，要在企业醒目位置公开）",
       obligation=Obligation(when="records", ledger="hazards", date="found_on"))
@@ -141,7 +141,7 @@ def not_posted(ctx: Context) -> pd.DataFrame:
                 hazard=_label(h), found_on=_day_np(h["found_on"]))
 
 
-@rule("HZ003", ERROR, "E(2)", reads=("hazards",), title="限期整改隐患未向监管部门报告",
+@rule("HZ003", ERROR, "E(2)", party=Party.ENTERPRISE, reads=("hazards",), title="限期整改隐患未向监管部门报告",
       message="隐患{hazard}（{found_on}发现，需限期整改）截至{as_of}未向负有安全监管职责的部门（{station}）报告{note}；"
               "请报告并填写报告日期（方案 E(2)：按分级属地原则向负有安全监管职责的有关部门报告）",
       obligation=Obligation(when="records", ledger="hazards", date="found_on"))
@@ -174,7 +174,7 @@ def not_reported(ctx: Context) -> pd.DataFrame:
 
 
 # -- dates and the closed loop ------------------------------------------------------------
-@rule("HZ004", ERROR, "—", reads=("hazards",), title="隐患日期顺序颠倒",
+@rule("HZ004", ERROR, "—", party=Party.RECORD, reads=("hazards",), title="隐患日期顺序颠倒",
       message="隐患{hazard}的{header}（{value}）早于{earlier_name}（{earlier}），日期顺序不合理；请核对更正",
       obligation=Obligation(when="records", ledger="hazards", date="found_on"))
 def dates_out_of_order(ctx: Context) -> pd.DataFrame:
@@ -210,7 +210,7 @@ def dates_out_of_order(ctx: Context) -> pd.DataFrame:
     return pd.concat(parts, ignore_index=True) if parts else no_hits()
 
 
-@rule("HZ005", ERROR, "E(2)", reads=("hazards",), title="隐患逾期未整改",
+@rule("HZ005", ERROR, "E(2)", party=Party.ENTERPRISE, reads=("hazards",), title="隐患逾期未整改",
       message="隐患{hazard}整改期限为{value}，截至{as_of}仍未整改完成（已逾期{days}天）；"
               "请督促整改并如实填写整改完成日期（方案 E(2)：明确期限，实行闭环管理）",
       obligation=Obligation(when="records", ledger="hazards", date="found_on"))
@@ -241,7 +241,7 @@ def overdue(ctx: Context) -> pd.DataFrame:
                 days=(ctx.as_of_ts - h["deadline"]).dt.days.to_numpy())
 
 
-@rule("HZ006", WARNING, "E(2)", reads=("hazards",), title="隐患已整改未验收销号",
+@rule("HZ006", WARNING, "E(2)", party=Party.ENTERPRISE, reads=("hazards",), title="隐患已整改未验收销号",
       message="隐患{hazard}已于{done_on}整改完成，但截至{as_of}{missing}，未闭环销号；"
               "请组织验收并填写验收人和验收日期（方案 E(2)：实行闭环管理）",
       obligation=Obligation(when="records", ledger="hazards", date="found_on"))
@@ -276,7 +276,7 @@ def done_not_closed(ctx: Context) -> pd.DataFrame:
                 missing=_join([(no_verifier, "无验收人"), (no_date, "无验收日期")], "、").to_numpy())
 
 
-@rule("HZ007", WARNING, "E(2)", reads=("hazards",), title="整改状态与日期矛盾",
+@rule("HZ007", WARNING, "E(2)", party=Party.RECORD, reads=("hazards",), title="整改状态与日期矛盾",
       message="隐患{hazard}的整改状态为“{value}”，但{detail}；请按实际进度更正整改状态或补填日期（方案 E(2)：实行闭环管理）",
       obligation=Obligation(when="records", ledger="hazards", date="found_on"))
 def status_contradicts_dates(ctx: Context) -> pd.DataFrame:
@@ -317,7 +317,7 @@ def status_contradicts_dates(ctx: Context) -> pd.DataFrame:
                 hazard=_label(h), detail=_join([(c.loc[bad], t) for c, t in contradictions], "、").to_numpy())
 
 
-@rule("HZ008", WARNING, "E(2)", reads=("hazards",), title="立即整改隐患未迅速整改",
+@rule("HZ008", WARNING, "E(2)", party=Party.ENTERPRISE, reads=("hazards",), title="立即整改隐患未迅速整改",
       message="隐患{hazard}标为立即整改，{found_on}发现，{detail}；"
               "请核实：确需时间整改的应按限期整改落实“五落实”（方案 E(2)：能立即整改的，要迅速整改）",
       obligation=Obligation(when="records", ledger="hazards", date="found_on"))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from .base import ERROR, Obligation, WARNING, hits, no_hits, rule
+from .base import Party, ERROR, Obligation, WARNING, hits, no_hits, rule
 from .context import Context, day_text, folded
 
 _LEDGER = "head_inspections"
@@ -21,7 +21,7 @@ def led_by_head(ctx: Context, df: pd.DataFrame) -> pd.Series:
     return ((leader == head) & leader.notna()).astype(bool) | no_head.astype(bool)
 
 
-@rule("HI001", ERROR, "E(4)", reads=("enterprises", "head_inspections"),
+@rule("HI001", ERROR, "E(4)", party=Party.ENTERPRISE, reads=("enterprises", "head_inspections"),
       title="当月无主要负责人带队检查",
       message="{period_text}无主要负责人（{head}）带队检查记录{others}（方案 E(4)：专项行动期间主要负责人每月要带队"
               "对本单位重大事故隐患排查整治情况至少开展1次检查）；请主要负责人带队检查并建档，或补报当月检查记录",
@@ -62,7 +62,7 @@ def missing_monthly_head_inspection(ctx: Context) -> pd.DataFrame:
                 others=others.to_numpy())
 
 
-@rule("HI002", WARNING, "E(4)", reads=("enterprises", "head_inspections"),
+@rule("HI002", WARNING, "E(4)", party=Party.ENTERPRISE, reads=("enterprises", "head_inspections"),
       title="检查不是主要负责人带队",
       message="带队负责人为“{value}”，不是企业名录登记的主要负责人（{head}），该次检查不计入主要负责人每月带队检查"
               "（方案 E(4)：主要负责人每月要带队检查）；如主要负责人已变更，请更新企业名录，否则请由主要负责人带队检查",
@@ -90,7 +90,7 @@ def inspection_notled_by_head(ctx: Context) -> pd.DataFrame:
     return hits(ledger=_LEDGER, row=d.index, field="leader", value=d["leader"].to_numpy())
 
 
-@rule("HI003", WARNING, "D4(7)", reads=("head_inspections",),
+@rule("HI003", WARNING, "D4(7)", party=Party.ENTERPRISE, reads=("head_inspections",),
       title="检查记录未签名",
       message="{date}的带队检查记录未签名确认（“{header}”为空、“否”或“无”）；方案 D4(7) 要求“谁检查、谁签名、谁负责”，"
               "请检查人员签名确认",
@@ -118,7 +118,7 @@ def unsigned_head_inspection(ctx: Context) -> pd.DataFrame:
                 date=day_text(d["date"]).replace("", "（日期不详）").to_numpy())
 
 
-@rule("HI004", ERROR, "E(4)", reads=("head_inspections", "hazards"),
+@rule("HI004", ERROR, "E(4)", party=Party.ENTERPRISE, reads=("head_inspections", "hazards"),
       title="检查发现的隐患未全部登记入台账",
       message="{date}带队检查记录发现隐患{value}项，但重大事故隐患台账中该企业发现日期为{date}、发现方式为“企业自查”的隐患"
               "只有{logged}项（方案 E(4)：对发现和解决的重大问题及隐患要记录在案；E(2)：建立隐患台账清单）；"

@@ -15,7 +15,7 @@ import pandas as pd
 
 from ..reading import fold
 from ..reading.cells import map_distinct
-from .base import ERROR, Obligation, hits, no_hits, rule
+from .base import Party, ERROR, Obligation, hits, no_hits, rule
 from .context import Context, folded, day_text, time_text, shared
 
 LEDGER = "hot_work"
@@ -39,7 +39,7 @@ def _about(d: pd.DataFrame) -> dict:
                 start=time_text(d["start"]).to_numpy(), worker=d["worker"].fillna("").to_numpy())
 
 
-@rule("HW001", ERROR, "E(10)", reads=("enterprises", "hot_work"),
+@rule("HW001", ERROR, "E(10)", party=Party.ENTERPRISE, reads=("enterprises", "hot_work"),
       title="动火作业未经审批",
       message="动火作业票{permit_no}（{level}，{start}开始，动火人{worker}）{detail}，不能证明已履行审批手续；"
               "方案 E(10) 要求严格履行电气焊等动火作业审批手续，动火前须经审批并填写审批人和审批时间",
@@ -72,7 +72,7 @@ def no_approval(ctx: Context) -> pd.DataFrame:
     )
 
 
-@rule("HW002", ERROR, "E(10)", reads=("enterprises", "hot_work"),
+@rule("HW002", ERROR, "E(10)", party=Party.ENTERPRISE, reads=("enterprises", "hot_work"),
       title="动火作业先作业后审批",
       message="动火作业票{permit_no}（{level}，动火人{worker}）审批时间 {approved_at} 晚于动火开始时间 {start}，属先动火后审批；"
               "方案 E(10) 要求严格履行动火作业审批手续，必须审批后方可动火",
@@ -100,7 +100,7 @@ def approved_after_start(ctx: Context) -> pd.DataFrame:
                 approved_at=time_text(d["approved_at"]).to_numpy(), **_about(d))
 
 
-@rule("HW003", ERROR, "E(10)", reads=("enterprises", "hot_work"),
+@rule("HW003", ERROR, "E(10)", party=Party.ENTERPRISE, reads=("enterprises", "hot_work"),
       title="动火作业无监护人或监护人即动火人",
       message="动火作业票{permit_no}（{level}，{start}开始，动火人{worker}）{detail}；"
               "方案 E(10) 要求明确现场监护人员，监护人应由动火人以外的人员担任并在作业全过程现场监护",
@@ -133,7 +133,7 @@ def no_guardian(ctx: Context) -> pd.DataFrame:
                 detail=detail, **_about(d))
 
 
-@rule("HW004", ERROR, "EXT: GB 30871-2022", reads=("enterprises", "hot_work"),
+@rule("HW004", ERROR, "EXT: GB 30871-2022", party=Party.ENTERPRISE, reads=("enterprises", "hot_work"),
       title="动火作业票超过有效期",
       message="{level}动火作业票{permit_no}（动火人{worker}）作业时间 {start} 至 {end}，共 {duration}，"
               "超过{level}动火作业票最长 {limit} 小时的有效期（GB 30871-2022：特级、一级动火不超过 8 h，二级不超过 72 h）；"
@@ -167,7 +167,7 @@ def permit_too_long(ctx: Context) -> pd.DataFrame:
                 limit=d["level"].astype(object).map(MAX_HOURS).astype("int64").to_numpy(), **_about(d))
 
 
-@rule("HW005", ERROR, "E(10)", reads=("enterprises", "hot_work"),
+@rule("HW005", ERROR, "E(10)", party=Party.ENTERPRISE, reads=("enterprises", "hot_work"),
       title="动火作业未确认消防措施",
       message="动火作业票{permit_no}（{level}，{start}开始，动火人{worker}）未确认落实消防安全措施（“{header}”为否或未填写）；"
               "方案 E(10) 要求严格落实消防安全措施检查，动火前应清理可燃物、配备灭火器材并在作业票上确认",
@@ -191,7 +191,7 @@ def fire_measures_not_confirmed(ctx: Context) -> pd.DataFrame:
     return hits(ledger=LEDGER, row=d.index, field="fire_measures", value="否", **_about(d))
 
 
-@rule("HW006", ERROR, "EXT: GB 30871-2022", reads=("enterprises", "hot_work"),
+@rule("HW006", ERROR, "EXT: GB 30871-2022", party=Party.ENTERPRISE, reads=("enterprises", "hot_work"),
       title="危险化学品企业动火未做气体分析",
       message="危险化学品企业的动火作业票{permit_no}（{level}，{start}开始，动火人{worker}）未进行气体分析（“{header}”为否或未填写）；"
               "GB 30871-2022 要求动火作业前进行气体分析、合格后方可动火，请补齐分析记录并整改",
@@ -217,7 +217,7 @@ def no_gas_test(ctx: Context) -> pd.DataFrame:
     return hits(ledger=LEDGER, row=d.index, field="gas_test", value="否", **_about(d))
 
 
-@rule("HW007", ERROR, "E(12)", reads=("enterprises", "hot_work", "special_workers"),
+@rule("HW007", ERROR, "E(12)", party=Party.ENTERPRISE, reads=("enterprises", "hot_work", "special_workers"),
       title="动火人无有效焊接与热切割作业操作证",
       message="动火作业票{permit_no}（{level}，{start}开始）的动火人{worker}无动火当日有效的焊接与热切割作业操作证：{detail}；"
               "方案 E(12) 要求严禁聘用未取得相关证书的人员在特种作业岗位上岗作业，“谁招请无证人员，谁负责任”，"

@@ -10,7 +10,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from .base import ERROR, Obligation, WARNING, hits, no_hits, rule
+from .base import Party, ERROR, Obligation, WARNING, hits, no_hits, rule
 from .context import Context, day_text, shared
 
 LEDGER = "outsourcing"
@@ -36,7 +36,7 @@ def _about(d: pd.DataFrame) -> dict:
                 mode=d["mode"].fillna("").to_numpy(), start=day_text(d["start"]).to_numpy())
 
 
-@rule("OS001", ERROR, "E(13)", reads=("enterprises", "outsourcing"),
+@rule("OS001", ERROR, "E(13)", party=Party.ENTERPRISE, reads=("enterprises", "outsourcing"),
       title="外包外租未签订安全生产协议",
       message="外包外租项目“{project}”（{mode}，承包承租方：{party}，{start}开始）{detail}；"
               "方案 E(13) 要求重点检查双方是否签订安全生产协议，请与承包承租方签订安全生产协议并填写签订日期",
@@ -72,7 +72,7 @@ def no_safety_agreement(ctx: Context) -> pd.DataFrame:
                 detail=detail, **_about(d))
 
 
-@rule("OS002", ERROR, "E(13)", reads=("enterprises", "outsourcing"),
+@rule("OS002", ERROR, "E(13)", party=Party.ENTERPRISE, reads=("enterprises", "outsourcing"),
       title="安全生产协议签订晚于项目开始",
       message="外包外租项目“{project}”（{mode}，承包承租方：{party}）{start}开始，安全生产协议 {agreement_on} 才签订，"
               "晚于开始日期 {days} 天，开始时双方尚无安全生产协议（方案 E(13)）；协议应在开工、起租前签订，请说明情况并完善手续",
@@ -99,7 +99,7 @@ def agreement_after_start(ctx: Context) -> pd.DataFrame:
                 agreement_on=day_text(d["agreement_on"]).to_numpy(), days=days.to_numpy(), **_about(d))
 
 
-@rule("OS003", ERROR, "E(13)", reads=("enterprises", "outsourcing"),
+@rule("OS003", ERROR, "E(13)", party=Party.ENTERPRISE, reads=("enterprises", "outsourcing"),
       title="承包承租方资质缺失或过期",
       message="外包外租项目“{project}”（{mode}，承包承租方：{party}）{detail}；方案 E(13) 要求重点检查承包承租方是否具备"
               "安全生产条件或者相应资质，请核实其资质，资质不符的依法处理",
@@ -140,7 +140,7 @@ def contractor_licence(ctx: Context) -> pd.DataFrame:
     )
 
 
-@rule("OS004", ERROR, "E(13)", reads=("enterprises", "outsourcing"),
+@rule("OS004", ERROR, "E(13)", party=Party.ENTERPRISE, reads=("enterprises", "outsourcing"),
       title="未明确安全管理职责",
       message="外包外租项目“{project}”（{mode}，承包承租方：{party}）未明确双方安全管理职责（“{header}”为否或未填写）；"
               "方案 E(13) 要求重点检查安全管理职责不清等问题，请在安全生产协议或合同中明确各自的安全管理职责",
@@ -165,7 +165,7 @@ def duties_not_defined(ctx: Context) -> pd.DataFrame:
     return hits(ledger=LEDGER, row=d.index, field="duties_defined", value="否", **_about(d))
 
 
-@rule("OS005", WARNING, "E(14)", reads=("enterprises", "outsourcing"),
+@rule("OS005", WARNING, "E(14)", party=Party.ENTERPRISE, reads=("enterprises", "outsourcing"),
       title="专项行动期间未对外包外租开展安全检查",
       message="外包外租项目“{project}”（{mode}，承包承租方：{party}，{start}至{end}）专项行动期间仍在履行，{detail}；"
               "方案 E(14) 要求将外包外租纳入本企业安全生产管理体系、定期进行安全检查，请自 {p2_start} 起至少检查1次并登记检查日期",

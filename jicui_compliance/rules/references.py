@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import pandas as pd
 
-from .base import ERROR, WARNING, hits, no_hits, rule
+from .base import Party, ERROR, WARNING, hits, no_hits, rule
 from .context import BY_NAME_USCC_UNKNOWN, UNRESOLVED, USCC_NAME_MISMATCH, Context
 
 
-@rule("REF001", ERROR, "—", reads=("*",), title="企业不在企业名录中",
+@rule("REF001", ERROR, "—", party=Party.RECORD, reads=("*",), title="企业不在企业名录中",
       message="该行所填企业（{ref}）不在企业名录中，记录无法归属企业、未纳入各项核查；请补报企业名录或更正信用代码/名称")
 def unknown_enterprise(ctx: Context) -> pd.DataFrame:
     """规则说明：台账行所填的统一社会信用代码和企业名称在企业名录中都找不到。名称比对时去掉空格、换行并统一全角半角
@@ -34,7 +34,7 @@ def _ref_value(d: pd.DataFrame) -> list[str]:
     return [" / ".join(str(x) for x in (u, n) if isinstance(x, str)) for u, n in zip(d["enterprise_uscc"], d["enterprise_name"])]
 
 
-@rule("REF002", WARNING, "—", reads=("*",), title="信用代码与企业名称不一致",
+@rule("REF002", WARNING, "—", party=Party.RECORD, reads=("*",), title="信用代码与企业名称不一致",
       message="该行的统一社会信用代码与企业名称不一致：{detail}；记录已按{basis}归属“{name}”，请核对")
 def mismatched_reference(ctx: Context) -> pd.DataFrame:
     """规则说明：台账行同时填了统一社会信用代码和企业名称，但两者在企业名录中不对应：信用代码指向的企业名称与所填名称不同

@@ -5,13 +5,13 @@ from __future__ import annotations
 import pandas as pd
 
 from ..ledgers import LEDGERS
-from .base import ERROR, WARNING, hits, no_hits, rule
+from .base import Party, ERROR, WARNING, hits, no_hits, rule
 from .context import Context
 
 _HOW = "请按台账填报规范（表头、必填项、格式）修改后重新报送"
 
 
-@rule("SCH000", WARNING, "—", reads=(), title="文件或工作表不是可识别的台账",
+@rule("SCH000", WARNING, "—", party=Party.RECORD, reads=(), title="文件或工作表不是可识别的台账",
       message="{where}未纳入核查：{reason}")
 def unrecognised_sheet(ctx: Context) -> pd.DataFrame:
     """规则说明：报送的文件或工作表无法作为任何一种台账读取：不是 .xlsx/.xls/.csv 文件、文件损坏或为空、
@@ -35,7 +35,7 @@ def unrecognised_sheet(ctx: Context) -> pd.DataFrame:
     )
 
 
-@rule("SCH001", ERROR, "—", reads=("*",), title="工作表缺少必填列",
+@rule("SCH001", ERROR, "—", party=Party.RECORD, reads=("*",), title="工作表缺少必填列",
       message="{ledger_title}缺少必填列{detail}{consequence}；" + _HOW)
 def missing_required_column(ctx: Context) -> pd.DataFrame:
     """规则说明：工作表已识别为某种台账，但缺少该台账的必填列（如隐患台账没有“发现日期”列）。
@@ -76,7 +76,7 @@ def _row_issues(ctx: Context, rule_id: str) -> pd.DataFrame:
     )
 
 
-@rule("SCH002", ERROR, "—", reads=("*",), title="单元格的值无法识别",
+@rule("SCH002", ERROR, "—", party=Party.RECORD, reads=("*",), title="单元格的值无法识别",
       message="“{header}”的值“{value}”{detail}")
 def unreadable_value(ctx: Context) -> pd.DataFrame:
     """规则说明：单元格的值无法按该列的类型读取：日期写错（2023-13-45）、数字列写了文字、是/否列写了其他内容、
@@ -93,7 +93,7 @@ def unreadable_value(ctx: Context) -> pd.DataFrame:
     return _row_issues(ctx, "SCH002")
 
 
-@rule("SCH003", ERROR, "—", reads=("*",), title="必填项为空",
+@rule("SCH003", ERROR, "—", party=Party.RECORD, reads=("*",), title="必填项为空",
       message="{detail}；" + _HOW)
 def empty_required_cell(ctx: Context) -> pd.DataFrame:
     """规则说明：必填列的单元格为空（或只填了“无”“/”“-”等占位符）。企业台账中“统一社会信用代码”和“企业名称”
@@ -108,7 +108,7 @@ def empty_required_cell(ctx: Context) -> pd.DataFrame:
     return _row_issues(ctx, "SCH003")
 
 
-@rule("SCH004", ERROR, "—", reads=("enterprises", "hazards", "hot_work"), title="编号重复",
+@rule("SCH004", ERROR, "—", party=Party.RECORD, reads=("enterprises", "hazards", "hot_work"), title="编号重复",
       message="{what}“{value}”重复（与{first_where}重复）；同一{scope}内不得重复")
 def duplicate_key(ctx: Context) -> pd.DataFrame:
     """规则说明：同一个键出现了两次：企业名录中同一统一社会信用代码出现两次；同一企业的隐患台账中隐患编号重复；

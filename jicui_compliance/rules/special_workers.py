@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from .base import ERROR, INFO, Obligation, hits, no_hits, rule
+from .base import Party, ERROR, INFO, Obligation, hits, no_hits, rule
 from .context import Context, day_text, shared
 
 LEDGER = "special_workers"
@@ -40,7 +40,7 @@ def _about(d: pd.DataFrame) -> dict:
                 cert_no=d["cert_no"].fillna("").to_numpy(), valid_until=day_text(d["valid_until"]).to_numpy())
 
 
-@rule("SW001", ERROR, "E(12)", reads=("enterprises", "special_workers"),
+@rule("SW001", ERROR, "E(12)", party=Party.ENTERPRISE, reads=("enterprises", "special_workers"),
       title="在岗特种作业人员操作证已过期",
       message="{person}（{category}，证书编号{cert_no}）在岗，但操作证有效期至 {valid_until}，至核查截止日 {as_of} 已过期 {days} 天；"
               "方案 E(12) 严禁未取得相关证书的人员在特种作业岗位上岗作业，请立即调离特种作业岗位，复审或重新取证后再上岗",
@@ -65,7 +65,7 @@ def expired_on_post(ctx: Context) -> pd.DataFrame:
                 as_of=ctx.as_of.isoformat(), days=(as_of - d["valid_until"]).dt.days.to_numpy(), **_about(d))
 
 
-@rule("SW002", ERROR, "EXT: 特种作业人员安全技术培训考核管理规定", reads=("enterprises", "special_workers"),
+@rule("SW002", ERROR, "EXT: 特种作业人员安全技术培训考核管理规定", party=Party.ENTERPRISE, reads=("enterprises", "special_workers"),
       title="特种作业操作证逾期未复审",
       message="{person}（{category}，证书编号{cert_no}）{basis} {last}，至核查截止日 {as_of} 已超过 3 年未复审"
               "（特种作业人员安全技术培训考核管理规定 第二十一条：特种作业操作证每 3 年复审 1 次）；"
@@ -103,7 +103,7 @@ def review_overdue(ctx: Context) -> pd.DataFrame:
                 **_about(d))
 
 
-@rule("SW003", INFO, "E(12)", reads=("enterprises", "special_workers"),
+@rule("SW003", INFO, "E(12)", party=Party.ENTERPRISE, reads=("enterprises", "special_workers"),
       title="特种作业操作证即将到期",
       message="{person}（{category}，证书编号{cert_no}）的操作证有效期至 {valid_until}，{when}（核查截止日 {as_of}）；"
               "请提前安排复审或换证，过期后不得在特种作业岗位上岗（方案 E(12)）",

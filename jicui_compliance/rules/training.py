@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from .base import ERROR, Obligation, WARNING, hits, no_hits, rule
+from .base import Party, ERROR, Obligation, WARNING, hits, no_hits, rule
 from .context import Context, day_text, time_text, shared
 
 CAMPAIGN_TRAINING, HOT_WORK_EDUCATION, ACCIDENT_EDUCATION = "专项行动全员培训", "动火作业警示教育", "事故警示教育"
@@ -24,7 +24,7 @@ def _training(ctx: Context, kind: str) -> pd.DataFrame:
 
 
 
-@rule("TR001", ERROR, "E(1), P2", reads=("enterprises", "training"),
+@rule("TR001", ERROR, "E(1), P2", party=Party.ENTERPRISE, reads=("enterprises", "training"),
       obligation=Obligation(who="enterprises", when=PHASE, ledger="training"),
       title="未组织专项行动全员培训考试",
       message="{period_text}前无专项行动全员培训考试记录：{detail}；企业主要负责人应组织全员集中培训和考试（方案 E(1)）")
@@ -63,7 +63,7 @@ def no_campaign_training_exam(ctx: Context) -> pd.DataFrame:
     return hits(ledger="training", eid=gaps["eid"].to_numpy(), period=gaps["period"].to_numpy(), detail=detail)
 
 
-@rule("TR002", WARNING, "E(1)", reads=("enterprises", "training"),
+@rule("TR002", WARNING, "E(1)", party=Party.ENTERPRISE, reads=("enterprises", "training"),
       obligation=Obligation(when="records", ledger="training", date="date"),
       title="全员培训覆盖不足90%",
       message="{date}专项行动全员培训参加{value}人，为该企业参加人数最多的一次，仅占从业人数{employees}人的{share}，"
@@ -105,7 +105,7 @@ def campaign_training_coverage(ctx: Context) -> pd.DataFrame:
     )
 
 
-@rule("TR003", ERROR, "E(9)", reads=("enterprises", "training"),
+@rule("TR003", ERROR, "E(9)", party=Party.ENTERPRISE, reads=("enterprises", "training"),
       obligation=Obligation(who="enterprises", when=PHASE, ledger="training"),
       title="未开展动火作业警示教育",
       message="{period_text}前无动火作业警示教育记录；企业主要负责人应深刻吸取近期违规动火引发的重特大事故教训，"
@@ -138,7 +138,7 @@ def no_hot_work_education(ctx: Context) -> pd.DataFrame:
 _COUNT_NAMES = {"attendees": "参加人数", "examined": "考试人数", "passed": "合格人数"}
 
 
-@rule("TR004", ERROR, "—", reads=("training",),
+@rule("TR004", ERROR, "—", party=Party.RECORD, reads=("training",),
       obligation=Obligation(when="records", ledger="training", date="date"),
       title="培训人数前后矛盾",
       message="人数前后矛盾：{detail}；应满足 合格人数 ≤ 考试人数 ≤ 参加人数，请核对该行")
@@ -183,7 +183,7 @@ def training_counts_out_of_order(ctx: Context) -> pd.DataFrame:
                 value=value.to_numpy(), detail=detail.to_numpy())
 
 
-@rule("TR005", WARNING, "E(3)", reads=("accidents", "training"),
+@rule("TR005", WARNING, "E(3)", party=Party.ENTERPRISE, reads=("accidents", "training"),
       obligation=Obligation(when="records", ledger="accidents", date="occurred_at"),
       title="事故后未开展警示教育",
       message="{accident_on}发生{kind}事故后30日内（至{limit}）无本企业的事故警示教育记录；方案 E(3) 要求通过安全例会、"
