@@ -7,10 +7,10 @@ OUT    ?= out/demo
 
 .PHONY: demo test install samples bench schemas docs village-reports clean
 
-$(STAMP): pyproject.toml
+$(STAMP): pyproject.toml tools/pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[dev,docs]'
+	$(BIN)/python -m pip install --quiet -e '.[dev,docs]' -e tools
 	touch $(STAMP)
 
 install: $(STAMP)
@@ -26,7 +26,7 @@ test: $(STAMP)
 	$(BIN)/python -m pytest -q --nbval-lax tests notebooks
 
 samples: $(STAMP)
-	$(BIN)/python -m jicui_compliance.samples --out data/samples --seed 2023
+	$(BIN)/python -m jicui_samples --out data/samples --seed 2023
 
 schemas: $(STAMP)
 	$(BIN)/python -m jicui_compliance.ledgers.export schemas

@@ -162,7 +162,7 @@ print(json.dumps(t, ensure_ascii=False))
 def ensure_town(n_enterprises: int, n_villages: int, fmt: str, seed: int) -> Path:
     folder = HERE / "_data" / f"town-{n_enterprises}-{n_villages}-{fmt}-{seed}"
     if not (folder / ".complete").exists():
-        from jicui_compliance.samples import generate_town
+        from jicui_samples import generate_town
 
         t0 = time.perf_counter()
         generate_town(folder, seed=seed, n_villages=n_villages, n_enterprises=n_enterprises, formats=fmt,

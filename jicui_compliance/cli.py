@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import os
 import sys
 from contextlib import nullcontext
 from pathlib import Path
@@ -194,20 +193,9 @@ def report_cmd(
 
 
 def main() -> None:
-    """The console command. Once the command has run and its files are closed, the process
-    ends without tearing down the interpreter: freeing a county's half a million rows object
-    by object would take a quarter of a second and change nothing."""
-    try:
-        app()
-        code = 0
-    except SystemExit as exc:
-        code = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
-        if exc.code is not None and not isinstance(exc.code, int):
-            print(exc.code, file=sys.stderr)
-    sys.stdout.flush()
-    sys.stderr.flush()
-    os._exit(code)
+    """The console command (``jicui``)."""
+    app()
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    main()

@@ -11,7 +11,7 @@ import pytest
 
 from jicui_compliance.check import run_check
 from jicui_compliance.rules import REGISTRY
-from jicui_compliance.samples import generate_town
+from jicui_samples import generate_town
 
 ROOT = Path(__file__).resolve().parents[1]
 KEY = ["rule_id", "enterprise_uscc", "source_file", "source_sheet", "source_row", "period"]

@@ -1,4 +1,4 @@
-"""Tests of the synthetic town generator (``jicui_compliance.samples``) itself.
+"""Tests of the synthetic town generator (``jicui_samples``) itself.
 
 Besides determinism, speed and the promised mess, these tests hold an *oracle*: a direct
 reading of every RULEBOOK §5 rule over the generator's canonical values (no file
@@ -21,9 +21,9 @@ import openpyxl
 import pytest
 
 from jicui_compliance.campaign import load_campaign
-from jicui_compliance.samples import MANIFEST_COLUMNS, RULE_ORDER, build, default_manifest_path, generate_town
-from jicui_compliance.samples._spec import LEDGERS
-from jicui_compliance.samples._town import Raw
+from jicui_samples import MANIFEST_COLUMNS, RULE_ORDER, build, default_manifest_path, generate_town
+from jicui_samples._spec import LEDGERS
+from jicui_samples._town import Raw
 from stdnum.cn import ric, uscc
 
 D = dt.date
@@ -790,7 +790,7 @@ def test_a_foreign_folder_is_not_emptied(tmp_path):
 
 
 def test_cli(tmp_path):
-    from jicui_compliance.samples import main
+    from jicui_samples import main
 
     assert main(["--out", str(tmp_path / "cli"), "--seed", "5", "--villages", "4", "--enterprises", "150",
                  "--clean", "--formats", "csv", "--manifest", str(tmp_path / "m.csv")]) == 0

@@ -2,7 +2,7 @@
 correct checker must find because of it (the consequences included).
 
 The catalogue, with the reasoning, is the table in the package docstring
-(:mod:`jicui_compliance.samples`). Each planting function here is one line of that table.
+(:mod:`jicui_samples`). Each planting function here is one line of that table.
 Enterprises are drawn so that no two plantings meet (see :meth:`Planter.pick`): a planting
 that changes an enterprise's coverage (its July inspections, its drills, its checklist row,
 its enforcement history …) has the enterprise to itself; plantings on single rows may share

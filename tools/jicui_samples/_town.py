@@ -18,7 +18,7 @@ import random
 import unicodedata
 from dataclasses import dataclass, field
 
-from ..campaign import Campaign
+from jicui_compliance.campaign import Campaign
 from . import _people as P
 from ._spec import LEDGERS
 

@@ -3,7 +3,7 @@
 ``generate_town(out_dir, seed=2023, n_villages=8, n_enterprises=150, clean=False,
 formats="mixed")`` writes a submission folder and returns the manifest of planted
 violations (a DataFrame with columns ``rule_id, enterprise_uscc, village, source_file,
-source_sheet, source_row, period, note``); ``python -m jicui_compliance.samples --out DIR``
+source_sheet, source_row, period, note``); ``python -m jicui_samples --out DIR``
 does the same from the command line. The manifest is written next to the folder
 (``<out_dir>-planted.csv``, UTF-8 with BOM), never inside it: everything inside the
 folder is input to the checker.
@@ -155,7 +155,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from ..campaign import Campaign, load_campaign
+from jicui_compliance.campaign import Campaign, load_campaign
 
 __all__ = ["generate_town", "main", "MANIFEST_COLUMNS", "default_manifest_path"]
 
@@ -299,7 +299,7 @@ def _clear_previous(out: Path, town: str) -> None:
 
 # -- command line ------------------------------------------------------------------------------
 def main(argv: list[str] | None = None) -> int:
-    ap = argparse.ArgumentParser(prog="python -m jicui_compliance.samples",
+    ap = argparse.ArgumentParser(prog="python -m jicui_samples",
                                  description="生成积翠镇2023专项行动的合成台账（含预埋违规及其清单）")
     ap.add_argument("--out", required=True, help="submission folder to write")
     ap.add_argument("--seed", type=int, default=2023)
