@@ -40,3 +40,43 @@ def test_campaign_file_replaces_the_default(tmp_path):
     c = load_campaign(path)
     assert c.town == "青山镇" and c.drill_year == 2024
     assert c.head_inspection_months[0].label == "2024-06"
+
+
+def test_a_version_1_campaign_file_loads_with_the_version_2_defaults(tmp_path):
+    """RULEBOOK §9: enforcers, typical_accidents and crowded_venue_keywords are optional keys."""
+    import re
+
+    from jicui_compliance.campaign import (DEFAULT_CROWDED_VENUE_KEYWORDS, DEFAULT_ENFORCERS,
+                                           DEFAULT_TYPICAL_ACCIDENTS, load_campaign)
+
+    from importlib import resources
+
+    shipped = load_campaign()
+
+    v2 = resources.files("jicui_compliance.campaign").joinpath("data", "jicui-2023.toml").read_text("utf-8")
+    v1 = re.sub(r"(?m)^(enforcers|crowded_venue_keywords) = .*$", "", v2.split("[[typical_accidents]]")[0])
+    assert "enforcers =" not in v1 and "crowded_venue_keywords =" not in v1 and "typical_accidents" not in v1
+    path = tmp_path / "v1.toml"
+    path.write_text(v1, "utf-8")
+    old = load_campaign(path)
+    assert old.enforcers == DEFAULT_ENFORCERS == ("综合行政执法队",)
+    assert old.typical_accidents == DEFAULT_TYPICAL_ACCIDENTS
+    assert old.crowded_venue_keywords == DEFAULT_CROWDED_VENUE_KEYWORDS
+    assert old.phases == shipped.phases
+
+
+def test_the_campaign_file_sets_the_version_2_keys(tmp_path):
+    from importlib import resources
+
+    from jicui_compliance.campaign import load_campaign
+
+    v2 = resources.files("jicui_compliance.campaign").joinpath("data", "jicui-2023.toml").read_text("utf-8")
+    text = v2.replace('enforcers = ["综合行政执法队"]', 'enforcers = ["综合行政执法队", "县应急管理局"]')
+    text += '\n[[typical_accidents]]\ndate = 2023-09-01\nname = "某厂粉尘爆炸"\nindustries = ["工贸"]\n'
+    path = tmp_path / "c.toml"
+    path.write_text(text, "utf-8")
+    c = load_campaign(path)
+    assert c.enforcers == ("综合行政执法队", "县应急管理局")
+    assert [a.name for a in c.typical_accidents][-1] == "某厂粉尘爆炸"
+    assert c.typical_accidents[-1].concerns("工贸") and not c.typical_accidents[-1].concerns("燃气")
+    assert c.typical_accidents[0].concerns("燃气")  # empty industries: every industry

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
 
-__all__ = ["Campaign", "Phase", "Industry", "Leader", "Period", "load_campaign", "default_as_of"]
+__all__ = ["Campaign", "Phase", "Industry", "Leader", "Period", "TypicalAccident", "load_campaign", "default_as_of"]
 
 
 @dataclass(frozen=True)
@@ -41,6 +41,30 @@ class Industry:
 class Leader:
     name: str
     role: str
+
+
+@dataclass(frozen=True)
+class TypicalAccident:
+    """A typical accident the campaign asks enterprises to learn from (E(3), TR006)."""
+
+    date: dt.date
+    name: str
+    industries: tuple[str, ...] = ()  # empty: every industry
+    note: str = ""
+
+    def concerns(self, industry: str | None) -> bool:
+        return not self.industries or industry in self.industries
+
+
+#: RULEBOOK §9: the defaults of the version-2 keys, used when a (version-1) campaign file lacks them
+DEFAULT_ENFORCERS = ("综合行政执法队",)
+DEFAULT_TYPICAL_ACCIDENTS = (
+    TypicalAccident(dt.date(2023, 4, 18), "北京长峰医院重大火灾", (), "违规动火作业引发"),
+    TypicalAccident(dt.date(2023, 6, 21), "银川富洋烧烤店燃气爆炸", ("燃气", "食品卫生", "文化旅游", "消防"),
+                    "液化石油气泄漏爆炸"),
+)
+DEFAULT_CROWDED_VENUE_KEYWORDS = ("商场", "购物", "超市", "宾馆", "酒店", "旅馆", "民宿", "娱乐", "KTV", "网吧",
+                                  "网络会所", "影院", "游乐")
 
 
 @dataclass(frozen=True)
@@ -74,6 +98,12 @@ class Campaign:
     drill_year: int
     leaders: tuple[Leader, ...]
     industries: tuple[Industry, ...]
+    #: units that may lawfully impose penalties (EN007; 行政处罚法 第18、24条)
+    enforcers: tuple[str, ...] = DEFAULT_ENFORCERS
+    #: typical accidents to learn from (E(3), TR006)
+    typical_accidents: tuple[TypicalAccident, ...] = DEFAULT_TYPICAL_ACCIDENTS
+    #: name keywords of crowded venues (商场、宾馆、娱乐场所), high risk whatever their industry (§3)
+    crowded_venue_keywords: tuple[str, ...] = DEFAULT_CROWDED_VENUE_KEYWORDS
     source: str = field(default="", compare=False)
 
     # -- the as-of rule (RULEBOOK §2), once -------------------------------------------
@@ -157,6 +187,12 @@ def _load(data: dict, source: str) -> Campaign:
             Industry(i["name"], i["station"], bool(i["high_risk"]), tuple(i.get("also_accepted", ())))
             for i in data["industries"]
         ),
+        enforcers=tuple(data.get("enforcers", DEFAULT_ENFORCERS)),
+        typical_accidents=tuple(
+            TypicalAccident(a["date"], a["name"], tuple(a.get("industries", ())), a.get("note", ""))
+            for a in data["typical_accidents"]
+        ) if "typical_accidents" in data else DEFAULT_TYPICAL_ACCIDENTS,
+        crowded_venue_keywords=tuple(data.get("crowded_venue_keywords", DEFAULT_CROWDED_VENUE_KEYWORDS)),
         source=source,
     )
 
