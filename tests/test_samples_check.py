@@ -16,6 +16,10 @@ from jicui_samples import generate_town
 ROOT = Path(__file__).resolve().parents[1]
 KEY = ["rule_id", "enterprise_uscc", "source_file", "source_sheet", "source_row", "period"]
 AS_OF = dt.date(2023, 12, 31)
+#: Rulebook v2 rules (new or changed) whose findings the sample town does not plant yet: the
+#: comparison leaves them out until the generator plants them (issue #10, item 8). Keep it empty
+#: once the samples follow version 2.
+AWAITING_SAMPLES: set[str] = set()
 
 
 def _keys(frame: pd.DataFrame) -> Counter:
@@ -32,7 +36,8 @@ def _planted(path: Path) -> pd.DataFrame:
 
 
 def _compare(found: pd.DataFrame, planted: pd.DataFrame) -> None:
-    rules = set(REGISTRY)
+    rules = set(REGISTRY) - AWAITING_SAMPLES
+    found = found[found["rule_id"].isin(rules)]
     planted = planted[planted["rule_id"].isin(rules)]
     got, want = _keys(found), _keys(planted)
     extra, missing = got - want, want - got
@@ -48,7 +53,7 @@ def test_committed_samples_give_exactly_the_planted_findings():
 
 def test_every_rule_is_planted_in_the_committed_samples():
     planted = set(_planted(ROOT / "data" / "samples-planted.csv")["rule_id"])
-    assert set(REGISTRY) <= planted, sorted(set(REGISTRY) - planted)
+    assert set(REGISTRY) - AWAITING_SAMPLES <= planted, sorted(set(REGISTRY) - AWAITING_SAMPLES - planted)
 
 
 def test_a_freshly_generated_town_gives_exactly_its_planted_findings(tmp_path):
