@@ -186,8 +186,8 @@ class _HeaderLookup:
 def build_findings(rules: list[Rule], ctx: Context, on_rule=None) -> pd.DataFrame:
     """Run ``rules`` and turn their hits into the findings table (one frame built at the end)."""
     columns: dict[str, list] = {c: [] for c in COLUMNS}
-    parts = run_rules(rules, ctx, on_rule, then=lambda r, hits: _finding_columns(r, hits, ctx))
-    for part in parts:
+    for r, hits in zip(rules, run_rules(rules, ctx, on_rule)):
+        part = _finding_columns(r, hits, ctx)
         if part:
             for c in COLUMNS:
                 columns[c].extend(part[c])

@@ -8,12 +8,16 @@ person sees), plus the problems (in Chinese) of what it could not read.
 
 from __future__ import annotations
 
+import os
+import signal
+import threading
 from collections.abc import Callable, Iterator
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ProcessPoolExecutor, ThreadPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass, field
+from multiprocessing import get_context
 from pathlib import Path
 
-from .. import _parallel
 from .sources import WORKBOOK_SUFFIXES, InputError, RawSheet, SheetProblem, SourceFile, discover, read_file
 from .tables import HeaderIndex, Table, Vocabulary, column_letter, locate
 from .text import PLACEHOLDERS, fold, normalize_header, normalize_name
@@ -32,8 +36,19 @@ class Submission:
     problems: list[SheetProblem] = field(default_factory=list)
 
 
-#: below this many bytes of input, reading in one process is quicker than starting others
+#: from this many bytes of input on (and with more than one core), files are read by this
+#: process and a pool of worker processes together: below it, starting the workers costs more
+#: than they save (measured in docs/dev.md, "大批量数据怎样跑得快")
 PROCESS_POOL_BYTES = 16 * 2**20
+
+#: how worker processes are started: "spawn" on every platform (a fresh interpreter that
+#: imports the reader), so that a run behaves alike on Linux, macOS and Windows and is safe
+#: from a process that has other threads (a notebook kernel, a progress bar)
+START_METHOD = "spawn"
+
+#: the files are cut into about this many runs per reading process: small enough that the
+#: processes finish together, large enough that a run is worth sending
+RUNS_PER_PROCESS = 8
 
 
 def read_submission(
@@ -44,13 +59,13 @@ def read_submission(
 ) -> Submission:
     """Read every ledger sheet under ``paths``; never raises for a bad file (only for a bad path).
 
-    A large submission on Linux (:data:`PROCESS_POOL_BYTES`) is read by this process and
-    forked copies of it (one process per core, or ``workers``), taking runs of files in turn;
-    a fork sends its files' tables back as integer codes and distinct values, which cost
-    little to send. Otherwise workbooks are parsed by a small thread pool (python-calamine
-    releases the GIL while it parses) and CSV files in this thread. Results are always taken
-    in file order, so the output does not depend on how many workers there are;
-    ``workers=1`` reads everything in this thread.
+    A large submission (:data:`PROCESS_POOL_BYTES`) is read by this process together with a
+    pool of worker processes (``workers`` processes in all, this one included; by default
+    one per core): see :func:`_read_in_processes`. Otherwise workbooks are parsed by a small
+    thread pool (python-calamine releases the GIL while it parses) and CSV files in this
+    thread. Results are always taken in file order, so the output does not depend on how
+    many workers there are; ``workers=1`` reads everything in this thread. An exception in
+    a worker is raised here as the same exception.
     """
     found = discover(paths)
     sub = Submission(found.root, [f.rel for f in found.files])
@@ -70,38 +85,95 @@ def _read_one(src: SourceFile, index: HeaderIndex) -> list[Table | SheetProblem]
     return [part if isinstance(part, SheetProblem) else locate(part, index) for part in parts]
 
 
+def _read_run(run: list[SourceFile], index: HeaderIndex) -> list[tuple[str, list[Table | SheetProblem]]]:
+    return [(src.rel, _read_one(src, index)) for src in run]
+
+
+def _cores() -> int:
+    """Cores this process may run on."""
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+
+
 def _read_all(files: list[SourceFile], index: HeaderIndex, workers: int | None) -> Iterator[tuple[str, list]]:
     """(file, its tables and problems) for every file, in file order."""
-    cores = _parallel.cores()
-    if workers == 1:
+    n = workers or _cores()
+    if n == 1:
         for src in files:
             yield src.rel, _read_one(src, index)
         return
-    if _forking_pays(files, workers or cores):
-        # this process reads every n-th run of files itself while n - 1 forked ones read the rest
-        n = min(workers or cores, len(files))
-        # this process also takes in what the forks send: its own runs are a little smaller
-        runs = _batches(files, [0.94 if i % n == 0 else 1.0 for i in range(4 * n)])
-        for results in _parallel.alternate(runs, lambda run: [(src.rel, _read_one(src, index)) for src in run],
-                                           processes=n):
-            yield from results
+    if _pool_pays(files, n):
+        yield from _read_in_processes(files, index, n)
         return
-    with ThreadPoolExecutor(max_workers=workers or min(4, cores)) as pool:
+    with ThreadPoolExecutor(max_workers=workers or min(4, n)) as pool:
         pending = {src.rel: pool.submit(_read_one, src, index) for src in files
                    if src.path.suffix.lower() in WORKBOOK_SUFFIXES}
         for src in files:
             yield src.rel, (pending[src.rel].result() if src.rel in pending else _read_one(src, index))
 
 
-def _forking_pays(files: list[SourceFile], workers: int) -> bool:
-    """Worker processes are forked only on Linux (fork is unsafe on macOS and absent on
-    Windows), from a process with no other threads, for a submission large enough."""
-    if workers < 2 or len(files) < 2 or not _parallel.can_fork():
+def _pool_pays(files: list[SourceFile], processes: int) -> bool:
+    if processes < 2 or len(files) < 2:
         return False
     try:
         return sum(f.path.stat().st_size for f in files) >= PROCESS_POOL_BYTES
     except OSError:
         return False
+
+
+def _read_in_processes(files: list[SourceFile], index: HeaderIndex, processes: int) -> Iterator[tuple[str, list]]:
+    """Read ``files`` with ``processes - 1`` worker processes and this one, in file order.
+
+    The files are cut, in order, into runs of about equal size, and every run is given to
+    the pool, the last first. This process goes through the runs from the first: a run that
+    no worker has taken yet it takes back (its future is cancelled) and reads itself; one a
+    worker has taken, it waits for. So this process reads while the workers start (a fresh
+    interpreter needs a moment to import the reader), and the work shares itself out
+    whatever the speed of each process. A worker ignores Ctrl-C: this process stops, cancels
+    what is left and waits only for the runs being read.
+    """
+    runs = _batches(files, [1.0] * (RUNS_PER_PROCESS * processes))
+    pool = ProcessPoolExecutor(max_workers=min(processes - 1, len(runs)), mp_context=get_context(START_METHOD),
+                               initializer=_start_worker, initargs=(index,))
+    try:
+        with _sigint_ignored():  # the workers start now, ignoring Ctrl-C (each would print a traceback)
+            futures = [pool.submit(_read_in_worker, run) for run in reversed(runs)][::-1]
+        for run, future in zip(runs, futures):
+            yield from (_read_run(run, index) if _take_back(future) else future.result())
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
+
+
+def _take_back(future: Future) -> bool:
+    """Whether this process reads a run itself: no worker has taken it yet."""
+    return future.cancel()
+
+
+@contextmanager
+def _sigint_ignored() -> Iterator[None]:
+    """Ctrl-C ignored meanwhile, so that processes started now ignore it from their first
+    moment (where the platform passes it on; a worker also ignores it once started)."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, signal.SIG_DFL if previous is None else previous)
+
+
+_WORKER_INDEX: HeaderIndex | None = None  # set in each worker process by _start_worker
+
+
+def _start_worker(index: HeaderIndex) -> None:
+    global _WORKER_INDEX
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is handled by the process that started it
+    _WORKER_INDEX = index
+
+
+def _read_in_worker(run: list[SourceFile]) -> list[tuple[str, list[Table | SheetProblem]]]:
+    assert _WORKER_INDEX is not None
+    return _read_run(run, _WORKER_INDEX)
 
 
 def _batches(files: list[SourceFile], weights: list[float]) -> list[list[SourceFile]]:
