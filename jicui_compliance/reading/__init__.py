@@ -120,32 +120,45 @@ def _pool_pays(files: list[SourceFile], processes: int) -> bool:
         return False
 
 
-def _read_in_processes(files: list[SourceFile], index: HeaderIndex, processes: int) -> Iterator[tuple[str, list]]:
+def _read_in_processes(files: list[SourceFile], index: HeaderIndex, processes: int,
+                       *, here: bool = True) -> Iterator[tuple[str, list]]:
     """Read ``files`` with ``processes - 1`` worker processes and this one, in file order.
 
-    The files are cut, in order, into runs of about equal size, and every run is given to
-    the pool, the last first. This process goes through the runs from the first: a run that
-    no worker has taken yet it takes back (its future is cancelled) and reads itself; one a
-    worker has taken, it waits for. So this process reads while the workers start (a fresh
-    interpreter needs a moment to import the reader), and the work shares itself out
-    whatever the speed of each process. A worker ignores Ctrl-C: this process stops, cancels
-    what is left and waits only for the runs being read.
+    The files are cut, in order, into runs of about equal size. This process reads them
+    from the first, and as soon as a worker has started (a fresh interpreter needs a moment
+    to import the reader) it gives the workers runs from the last backwards, keeping two
+    waiting for each, until the two ends meet; then it takes the workers' results in order.
+    So nobody waits for a worker to start, and the work shares itself out whatever the speed
+    of each process. With ``here=False`` every run goes to a worker (for the tests).
+
+    The workers ignore Ctrl-C: this process stops, cancels what no worker has begun and
+    waits for the runs being read.
     """
     runs = _batches(files, [1.0] * (RUNS_PER_PROCESS * processes))
-    pool = ProcessPoolExecutor(max_workers=min(processes - 1, len(runs)), mp_context=get_context(START_METHOD),
+    n_workers = max(1, min(processes - 1, len(runs)))
+    pool = ProcessPoolExecutor(max_workers=n_workers, mp_context=get_context(START_METHOD),
                                initializer=_start_worker, initargs=(index,))
+    given: dict[int, Future] = {}  # run → its result to come, for the runs given to the workers
+    finished = False
     try:
         with _sigint_ignored():  # the workers start now, ignoring Ctrl-C (each would print a traceback)
-            futures = [pool.submit(_read_in_worker, run) for run in reversed(runs)][::-1]
-        for run, future in zip(runs, futures):
-            yield from (_read_run(run, index) if _take_back(future) else future.result())
+            started = [pool.submit(_started) for _ in range(n_workers)]
+        end = 0 if not here else len(runs)  # runs[end:] are the workers'
+        given.update((j, pool.submit(_read_in_worker, runs[j])) for j in range(end, len(runs)))
+        for i, run in enumerate(runs):
+            if i < end and any(f.done() for f in started):
+                while end - 1 > i and sum(not f.done() for f in given.values()) < 2 * n_workers:
+                    end -= 1
+                    given[end] = pool.submit(_read_in_worker, runs[end])
+            yield from (_read_run(run, index) if i < end else given[i].result())
+        finished = True
     finally:
-        pool.shutdown(wait=True, cancel_futures=True)
+        # when the workers were given nothing, this process does not wait for them to finish starting
+        pool.shutdown(wait=not finished or bool(given), cancel_futures=True)
 
 
-def _take_back(future: Future) -> bool:
-    """Whether this process reads a run itself: no worker has taken it yet."""
-    return future.cancel()
+def _started() -> None:
+    """A worker's first task: when it is done, that worker is ready."""
 
 
 @contextmanager
