@@ -39,7 +39,7 @@ class Submission:
 #: from this many bytes of input on (and with more than one core), files are read by this
 #: process and a pool of worker processes together: below it, starting the workers costs more
 #: than they save (measured in docs/dev.md, "大批量数据怎样跑得快")
-PROCESS_POOL_BYTES = 16 * 2**20
+PROCESS_POOL_BYTES = 32 * 2**20
 
 #: how worker processes are started: "spawn" on every platform (a fresh interpreter that
 #: imports the reader), so that a run behaves alike on Linux, macOS and Windows and is safe
