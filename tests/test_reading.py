@@ -265,16 +265,16 @@ def test_legacy_xls_is_read_like_xlsx(tmp_path):
 SAMPLES = Path(__file__).resolve().parents[1] / "data" / "samples"
 
 
-@pytest.mark.parametrize("how", ["threads", "processes", "workers only"])
+@pytest.mark.parametrize("how", ["small input", "processes", "workers only"])
 def test_parallel_reading_gives_the_same_tables_in_the_same_order(how, monkeypatch):
-    """Serial, with threads, and with the process pool (forced on the small samples; "workers
-    only": this process reads no run itself, so every table comes from a worker)."""
+    """In this thread (``workers=1``, or a small input), and with the process pool (forced on the
+    small samples; "workers only": this process reads no run itself, so every table comes from a worker)."""
     import functools
 
     import jicui_compliance.reading as reading
     from jicui_compliance.reading.sources import discover
 
-    if how == "threads":
+    if how == "small input":
         monkeypatch.setattr(reading, "PROCESS_POOL_BYTES", float("inf"))
         assert not reading._pool_pays(discover([SAMPLES]).files, 3)
     else:

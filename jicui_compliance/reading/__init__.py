@@ -12,7 +12,7 @@ import os
 import signal
 import threading
 from collections.abc import Callable, Iterator
-from concurrent.futures import Future, ProcessPoolExecutor, ThreadPoolExecutor
+from concurrent.futures import Future, ProcessPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from multiprocessing import get_context
@@ -36,10 +36,12 @@ class Submission:
     problems: list[SheetProblem] = field(default_factory=list)
 
 
-#: from this many bytes of input on (and with more than one core), files are read by this
-#: process and a pool of worker processes together: below it, starting the workers costs more
-#: than they save (measured in docs/dev.md, "大批量数据怎样跑得快")
+#: from this much input on (and with more than one core), files are read by this process and
+#: a pool of worker processes together: below it, starting the workers costs more than they
+#: save (measured in docs/dev.md, "大批量数据怎样跑得快"). Bytes of CSV; a byte of a workbook
+#: (compressed) counts as :data:`WORKBOOK_WEIGHT`, about what it costs to read in comparison.
 PROCESS_POOL_BYTES = 32 * 2**20
+WORKBOOK_WEIGHT = 8
 
 #: how worker processes are started: "spawn" on every platform (a fresh interpreter that
 #: imports the reader), so that a run behaves alike on Linux, macOS and Windows and is safe
@@ -61,11 +63,10 @@ def read_submission(
 
     A large submission (:data:`PROCESS_POOL_BYTES`) is read by this process together with a
     pool of worker processes (``workers`` processes in all, this one included; by default
-    one per core): see :func:`_read_in_processes`. Otherwise workbooks are parsed by a small
-    thread pool (python-calamine releases the GIL while it parses) and CSV files in this
-    thread. Results are always taken in file order, so the output does not depend on how
-    many workers there are; ``workers=1`` reads everything in this thread. An exception in
-    a worker is raised here as the same exception.
+    one per core): see ``_read_in_processes``. Otherwise, or with ``workers=1``, every file
+    is read in this thread. Results are always taken in file order, so the output does not
+    depend on how many workers there are. An exception in a worker is raised here as the
+    same exception.
     """
     found = discover(paths)
     sub = Submission(found.root, [f.rel for f in found.files])
@@ -96,28 +97,23 @@ def _cores() -> int:
 
 def _read_all(files: list[SourceFile], index: HeaderIndex, workers: int | None) -> Iterator[tuple[str, list]]:
     """(file, its tables and problems) for every file, in file order."""
-    n = workers or _cores()
-    if n == 1:
-        for src in files:
-            yield src.rel, _read_one(src, index)
+    processes = workers or _cores()
+    if _pool_pays(files, processes):
+        yield from _read_in_processes(files, index, processes)
         return
-    if _pool_pays(files, n):
-        yield from _read_in_processes(files, index, n)
-        return
-    with ThreadPoolExecutor(max_workers=workers or min(4, n)) as pool:
-        pending = {src.rel: pool.submit(_read_one, src, index) for src in files
-                   if src.path.suffix.lower() in WORKBOOK_SUFFIXES}
-        for src in files:
-            yield src.rel, (pending[src.rel].result() if src.rel in pending else _read_one(src, index))
+    for src in files:
+        yield src.rel, _read_one(src, index)
 
 
 def _pool_pays(files: list[SourceFile], processes: int) -> bool:
     if processes < 2 or len(files) < 2:
         return False
     try:
-        return sum(f.path.stat().st_size for f in files) >= PROCESS_POOL_BYTES
+        cost = sum(f.path.stat().st_size * (WORKBOOK_WEIGHT if f.path.suffix.lower() in WORKBOOK_SUFFIXES else 1)
+                   for f in files)
     except OSError:
         return False
+    return cost >= PROCESS_POOL_BYTES
 
 
 def _read_in_processes(files: list[SourceFile], index: HeaderIndex, processes: int,
