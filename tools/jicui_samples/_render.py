@@ -175,7 +175,7 @@ def plan(town: Town, formats: str, planted_sheets: dict[str, dict]) -> list[DocP
         elif rows:
             sheets.append(sheet("隐患台账", "hazards", rows, f"{village}重大事故隐患台账", omit=old("hazards")))
         for key, spec in planted_sheets.items():
-            if spec.get("ledger") == "hazards" and spec["village"] == v:
+            if spec.get("ledger") == "hazards" and spec["village"] == v and "extra" not in spec:
                 sheets.append(sheet(key, "hazards", ordered("hazards", special.get(key, [])), f"{village}重大事故隐患补录",
                                     omit=spec["omit"] + old("hazards"), key=key))
         if fmt == "xlsx" and rng.random() < 0.5:
@@ -204,7 +204,7 @@ def plan(town: Town, formats: str, planted_sheets: dict[str, dict]) -> list[DocP
             if rows:
                 sheets.append(sheet(sname, ledger, rows, f"{village}{TITLES[ledger]}"))
         for key, spec in planted_sheets.items():
-            if spec.get("ledger") == "training" and spec["village"] == v:
+            if spec.get("ledger") == "training" and spec["village"] == v and "extra" not in spec:
                 sheets.append(sheet(key, "training", ordered("training", special.get(key, [])), f"{village}安全例会记录",
                                     omit=spec["omit"], key=key))
         docs.append(DocPlan(f"{village}/{village}企业专项行动落实情况", fmt, village, sheets))

@@ -419,12 +419,12 @@ def _enterprise_name(rng: random.Random, industry: str, stem: str, seen: set[str
 
 # -- people with certificates -----------------------------------------------------------
 def new_certificate(town: Town, ent: Ent, category: str, *, name: str | None = None,
-                    issued: dt.date | None = None, on_post="auto", reviewed="auto") -> int:
+                    issued: dt.date | None = None, on_post="auto", reviewed="auto", birth: dt.date | None = None) -> int:
     """A special-operation certificate that is valid and reviewed through 2024-03 (clean)."""
     rng = town.rng
     person = name or P.distinct_names(rng, 1, ent.people)[0]
     ent.people.add(person)
-    birth = town.day(D(1966, 1, 1), D(1999, 12, 31))
+    birth = birth or town.day(D(1966, 1, 1), D(1999, 12, 31))
     # some hold a 忻州 number created in 2000 although born before it (valid, RULEBOOK §9)
     region = rng.choice(P.NEW_REGIONS) if rng.random() < 0.08 else None
     id_no = P.make_id(rng, birth, rng.random() < 0.85, region)
@@ -609,12 +609,15 @@ def add_contract(town: Town, ent: Ent, *, running: bool = True, **over) -> int:
         end = town.day(D(2023, 1, 1), D(2023, 5, 20))
         check = town.day(max(start, end - DAY * 120), end)
     mode = rng.choice(("外包", "外包", "外租", "委托", "合作"))
+    # a lease that defines the safety duties in the contract itself, without a separate agreement,
+    # satisfies 安全生产法 第49条 (OS001 v2)
+    lease_only = mode == "外租" and rng.random() < 0.5
     project = {"外包": ("设备检修维护", "厂区保洁", "土建施工", "货物装卸"), "外租": ("临街门面房", "闲置厂房", "仓库"),
                "委托": ("危废转运处置", "消防设施维保"), "合作": ("联合经营项目",)}[mode]
     vals = dict(project=rng.choice(project), mode=mode, party=party, party_uscc=party_uscc,
                 licence=rng.choice(("D2141", "D3141", "JZ")) + f"{rng.randrange(10**7):07d}",
                 licence_until=town.day(max(D(2024, 12, 31), end or D(2024, 12, 31)), D(2027, 12, 31)),
-                agreement_on=start - DAY * rng.randrange(0, 16), duties_defined=True,
+                agreement_on=None if lease_only else start - DAY * rng.randrange(0, 16), duties_defined=True,
                 start=start, end=end, last_check=check)
     vals.update(over)
     return town.t["outsourcing"].add(ent.i, start, **vals)
