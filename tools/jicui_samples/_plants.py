@@ -117,6 +117,17 @@ class Planter:
         return not t["enforcement"].rows(ent.i) and not t["accidents"].rows(ent.i) and \
             "hazards" not in self.used.get(ent.i, {})
 
+    def fresh(self, aspects: str, pred=lambda ent: True) -> Ent:
+        """An enterprise for a planting of inspections or accidents: no accident and no planted hazard
+        of its own, and its clean enforcement history removed (the planting owns it), so nothing
+        meets by chance (DC001–DC004)."""
+        t = self.town.t
+        ent = self.pick(aspects, lambda e: not t["accidents"].rows(e.i) and "hazards" not in self.used.get(e.i, {})
+                        and pred(e))
+        for i in t["enforcement"].rows(ent.i):
+            t["enforcement"].kill(i)
+        return ent
+
     def hi_major(self, ent: Ent, n: int = 0):
         """发现重大隐患数 of an added head-led inspection (v2 template only)."""
         return n if self.town.v2(ent.village) else None
@@ -639,6 +650,9 @@ def _welding_equipment(p: Planter) -> None:
     for i in we.rows(ent.i):
         if we.get(i, "checked_on") <= p2_end or not old:
             we.kill(i)
+    if not old:  # a town without old-template villages: the permits name no kit either
+        for i in hw.rows(ent.i):
+            hw.set(i, equipment_no=None)
     p.add("EQ001", ent, period="P2", note="有电气焊动火作业，P2 结束前没有任何电气焊设备检查记录")
 
     # EQ002: the kit named on a permit failed its check that morning (repaired the next day)
@@ -791,7 +805,7 @@ def _enforcement(p: Planter) -> None:
     def ent_for(pred=lambda e: True) -> Ent:
         # no enforcement history and no accident of its own: the planted inspections meet no open
         # hazard by chance (DC001/DC002) and no accident follows them (DC003)
-        return p.pick("enforcement hazards accidents", lambda e: p.calm(e) and pred(e))
+        return p.fresh("enforcement hazards accidents", pred)
 
     def quiet(day):
         return lambda e: not major_open_on(town, e.i, day)
@@ -890,7 +904,7 @@ def _d4_review(p: Planter) -> None:
     en, hz = town.t["enforcement"], town.t["hazards"]
 
     def ent_for() -> Ent:
-        return p.pick("enforcement hazards accidents", p.calm)
+        return p.fresh("enforcement hazards accidents")
 
     def hazard(ent: Ent, found, deadline, done) -> int:
         h = add_hazard(town, ent.i, found, "部门检查", immediate=False, open_ok=False, level="重大")
@@ -917,13 +931,12 @@ def _d4_review(p: Planter) -> None:
         p.add("DC002", ent, row=("enforcement", r), expect=("actions", "责令限期整改"),
               note="检查时该重大隐患已超过整改期限仍未整改，只责令整改、未予处罚（应罚未罚）")
     # DC003: an accident within 90 days (the 90th day included) after a 0-major inspection
+    def quiet_day(e: Ent):
+        return next((d for d in (D(2023, 7, 1) + DAY * n for n in range(60)) if not major_open_on(town, e.i, d)), None)
+
     for k, gap in enumerate((71, 90)):
-        ent = ent_for()
-        day = D(2023, 7, 20 + k)
-        for _ in range(30):
-            if not major_open_on(town, ent.i, day):
-                break
-            day += DAY
+        ent = p.fresh("enforcement hazards accidents", lambda e: quiet_day(e) is not None)
+        day = quiet_day(ent)
         add_inspection(town, ent, day, station=ent.station, actions="无")
         acc = day + DAY * gap
         at = DT(acc.year, acc.month, acc.day, 10, 20 + k)
@@ -945,7 +958,7 @@ def _accidents(p: Planter) -> None:
     town = p.town
 
     def acc(rule: str, note: str, key: str, value, education=6, **more) -> None:
-        ent = p.pick("accidents training", p.calm)
+        ent = p.fresh("accidents training enforcement")
         day = town.day(D(2023, 8, 20), D(2023, 10, 31))
         at = DT(day.year, day.month, day.day, p.rng.randrange(8, 17), p.rng.randrange(60))
         over = {key: value(at) if callable(value) else value} if key else {}

@@ -666,7 +666,8 @@ def _welding_equipment(town: Town, ent: Ent) -> None:
         add_check(town, ent, no, kind, town.day(D(2022, 12, 1), D(2022, 12, 28)))
         day = town.day(D(2023, 5, 10), p2_end - DAY * 12)
         r = rng.random()
-        if r < 0.1:  # failed, repaired and passed within days (no permit names it meanwhile)
+        if r < 0.1:  # failed, repaired and passed within days (no permit names it meanwhile; no phase
+            day = max(day, D(2023, 6, 1))  # end falls between the two checks)
             add_check(town, ent, no, kind, day, "不合格", action="焊把线破损，停用送修")
             add_check(town, ent, no, kind, day + DAY * rng.randrange(3, 10), "合格", action="更换焊把线后复检合格")
         else:
