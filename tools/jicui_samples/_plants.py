@@ -1011,7 +1011,9 @@ def _town_level(p: Planter) -> None:
           note="镇主要负责同志在专项行动期间未开展现场督导（唯一一次在2024年1月）")
     # GV003: a station's 企业宣讲 after the P2 end; another station held none
     talks = {mt.get(i, "unit"): i for i in mt.live() if mt.get(i, "kind") == "企业宣讲" and mt.get(i, "chair")}
-    stations = [s for s in town.stations if s in talks and s != "城建站"]
+    reg = town.t["enterprises"]
+    registered = [reg.get(e.reg_row, "station") for e in town.ents]  # after ENT001 moved some
+    stations = [s for s in town.stations if s in talks and s != "城建站" and s in registered]
     for k, st in enumerate(stations[-2:]):
         i = talks[st]
         if k == 0:
