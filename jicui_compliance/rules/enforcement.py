@@ -25,8 +25,9 @@ from __future__ import annotations
 
 import pandas as pd
 
+from ..reading import fold
 from .base import Party, ERROR, Obligation, WARNING, hits, no_hits, rule
-from .context import Context, day_text, shared
+from .context import Context, day_text, folded, shared
 
 _FINE_ACTIONS = ("罚款", "一案双罚")
 _PENALTY_ACTIONS = ("罚款", "一案双罚", "停产整顿")  # EN005, DC002 (安全生产法 第113条: 行政处罚)
@@ -379,3 +380,48 @@ def fine_without_follow_up(ctx: Context) -> pd.DataFrame:
     return hits(ledger="enforcement", row=d.index, field="hazard_nos", value=_cell_list(d["hazard_nos"]).to_numpy(),
                 when=day_text(d["date"]).to_numpy(), station=d["station"].fillna("").to_numpy(),
                 fine=_fine_text(d).to_numpy(), detail=detail.to_numpy(), as_of=ctx.as_of.isoformat())
+
+
+@rule("EN007", ERROR, "EXT: 行政处罚法 第18、24条", party=Party.STATION, reads=("enforcement",),
+      title="处罚由不具有行政处罚权的单位作出",
+      message="{when}{station}的执法检查记录作出了处罚（{penalty}），但“{station}”不是本镇依法行使行政处罚权的单位"
+              "（{enforcers}）（行政处罚法第十八条：推行综合行政执法制度，相对集中行政处罚权；第二十四条：县级人民政府部门的"
+              "行政处罚权交由乡镇人民政府行使的，应当按照规定范围、依照法定程序实施）；行业监管站所发现违法行为应移交"
+              "{enforcers}依法处罚，请核实该处罚的实施主体，如为填报错误请更正“执法站所”",
+      obligation=Obligation(when="records", ledger="enforcement", date="date"))
+def penalty_by_unlawful_unit(ctx: Context) -> pd.DataFrame:
+    """规则说明：一条执法检查记录作出了处罚——“处理措施”含“罚款”“一案双罚”“停产整顿”或“提请关闭”，或企业罚款、
+    负责人罚款大于 0——而“执法站所”不是方案文件 ``enforcers`` 所列的执法单位（默认只有“综合行政执法队”）。
+    比较前两边都去掉全部空格并把全角字符折成半角；执法单位名称前冠以本镇镇名或“镇”的写法（如“积翠镇综合行政执法队”
+    “镇综合行政执法队”）视为同一单位，其余须完全一致（“应急站”“应急站、综合行政执法队”都不算）。“责令限期整改”
+    “移送司法机关”不是本规则所指的处罚，任何站所都可以记录。“执法站所”为空的记录无从判断（另报 SCH003）。
+    检查日期在核查截止日（--as-of）之后的记录尚不存在，不核查；无法归属企业的记录（REF001）不核查。
+    发现指向该执法检查记录的“执法站所”一格。
+
+    依据：《行政处罚法》第十八条“国家在城市管理、市场监管、生态环境、文化市场、交通运输、应急管理、农业等领域推行建立
+    综合行政执法制度，相对集中行政处罚权。”；第二十四条“省、自治区、直辖市根据当地实际情况，可以决定将基层管理迫切需要的
+    县级人民政府部门的行政处罚权交由能够有效承接的乡镇人民政府、街道办事处行使，并定期组织评估。决定应当公布。
+    承接行政处罚权的乡镇人民政府、街道办事处应当加强执法能力建设，按照规定范围、依照法定程序实施行政处罚。”；
+    方案三（二）3“镇综合行政执法队要配合各行业监管站所、各村围绕专项整治重点，加大执法检查力度，开展精准执法。”
+
+    违规示例：2023-08-15 执法站所“应急站”检查甲公司，处理措施“罚款”，对企业罚款 5000 元。
+
+    合规示例：同一处罚由“综合行政执法队”（或“积翠镇综合行政执法队”）作出；或应急站检查只作出“责令限期整改”。
+    """
+    enf = _inspections(ctx)
+    enf = enf[_penalised(enf, _EN007_ACTIONS) & enf["station"].notna()]
+    if enf.empty:
+        return no_hits()
+    lawful = {fold(prefix + e) for e in ctx.campaign.enforcers for prefix in ("", ctx.campaign.town, "镇")}
+    bad = ~folded(enf["station"]).isin(lawful)
+    if not bad.any():
+        return no_hits()
+    d = enf[bad]
+    what = d["actions"].map(lambda xs: [x for x in xs if x in _EN007_ACTIONS], na_action="ignore")
+    what = what.map("、".join, na_action="ignore").fillna("")
+    amounts = ("对企业罚款" + _yuan(d["fine_company"]) + "元").where(_amount(d["fine_company"]), "") + "、" + \
+        ("对主要负责人罚款" + _yuan(d["fine_head"]) + "元").where(_amount(d["fine_head"]), "")
+    penalty = (what + "、" + amounts.str.strip("、")).str.strip("、")
+    return hits(ledger="enforcement", row=d.index, field="station", value=d["station"].to_numpy(),
+                when=day_text(d["date"]).to_numpy(), station=d["station"].to_numpy(), penalty=penalty.to_numpy(),
+                enforcers="、".join(ctx.campaign.enforcers))
