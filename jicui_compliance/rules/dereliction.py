@@ -25,8 +25,8 @@ from .base import INFO, WARNING, Obligation, Party, hits, no_hits, rule
 from .context import Context, day_text, shared, time_text
 from .enforcement import _cell_list, _fined, _inspections, _key, _linked, _open_at, _penalised
 
-_CLAUSE_D47 = ("方案 D4(7)：镇政府将建立安全监管执法责任倒查机制，对明显有重大事故隐患却查不出、或查出后应处罚未处罚"
-               "以及跟踪整改不到位的，将采取通报、约谈等措施")
+_CLAUSE_D47 = ("方案 D4(7)：镇政府将建立安全监管执法责任倒查机制，严格执行“谁检查、谁签名、谁负责”，对明显有重大事故隐患"
+               "却查不出、或查出后应处罚未处罚以及跟踪整改不到位的，将采取通报、约谈等措施")
 #: what counts as dealt with by a penalty for DC002: the penalties of EN007, and a transfer to the judiciary
 _DEALT_WITH = ("罚款", "一案双罚", "停产整顿", "提请关闭", "移送司法机关")
 _WINDOW = pd.Timedelta(days=90)
@@ -71,7 +71,7 @@ def _accident_text(acc: pd.DataFrame) -> pd.Series:
 
 @rule("DC001", WARNING, "D4(7)", party=Party.STATION, reads=("enforcement", "hazards"), title="查不出：执法检查未发现已存在的重大隐患",
       message="{when}{station}执法检查（执法人员：{officers}）记录发现重大隐患0项，但该企业此前发现的重大事故隐患{detail}"
-              "当日仍未整改完成（" + _CLAUSE_D47 + "；严格执行“谁检查、谁签名、谁负责”）；请倒查该次检查是否查而不实，"
+              "当日仍未整改完成（" + _CLAUSE_D47 + "）；请倒查该次检查是否查而不实，"
               "如实记录检查发现的重大隐患并挂牌督办",
       obligation=Obligation(when="records", ledger="enforcement", date="date"))
 def inspection_missed_known_hazard(ctx: Context) -> pd.DataFrame:
