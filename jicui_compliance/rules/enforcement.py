@@ -417,8 +417,9 @@ def penalty_by_unlawful_unit(ctx: Context) -> pd.DataFrame:
     if not bad.any():
         return no_hits()
     d = enf[bad]
-    what = d["actions"].map(lambda xs: [x for x in xs if x in _EN007_ACTIONS], na_action="ignore")
-    what = what.map("、".join, na_action="ignore").fillna("")
+    items = d["actions"].explode()
+    items = items[items.isin(_EN007_ACTIONS)]
+    what = items.groupby(level=0).agg("、".join).reindex(d.index).fillna("")
     amounts = ("对企业罚款" + _yuan(d["fine_company"]) + "元").where(_amount(d["fine_company"]), "") + "、" + \
         ("对主要负责人罚款" + _yuan(d["fine_head"]) + "元").where(_amount(d["fine_head"]), "")
     penalty = (what + "、" + amounts.str.strip("、")).str.strip("、")
