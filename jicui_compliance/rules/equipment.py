@@ -114,8 +114,9 @@ def faulty_equipment_used(ctx: Context) -> pd.DataFrame:
     bad = latest[latest["result"].isna() | latest["result"].isin([FAILED, RETIRED])].sort_values("_row")
     if bad.empty:
         return no_hits()
-    ever = set(zip(right["eid"], right["equipment_no"]))
-    known = np.array([(e, n) in ever for e, n in zip(bad["eid"], bad["equipment_no"])], dtype=bool)
+    ever = right[["eid", "equipment_no"]].drop_duplicates().assign(_known=True)
+    known = bad[["eid", "equipment_no"]].merge(ever, how="left", on=["eid", "equipment_no"])["_known"]
+    known = known.fillna(False).to_numpy(dtype=bool)
     on = day_text(bad["checked_on"])
     detail = np.select(
         [bad["result"].eq(FAILED).to_numpy(), bad["result"].eq(RETIRED).to_numpy(), known],
