@@ -274,11 +274,12 @@ def four_lists(result) -> pd.DataFrame:
         return pd.DataFrame(columns=LIST_COLUMNS)
 
     key = ["_ent", "enterprise_uscc", "enterprise_name", "village", "station"]
-    sev = f.groupby("_ent")["severity"]
+    sev = pd.DataFrame({"e": error, "w": (f["severity"] == "警告").to_numpy()}, index=f["_ent"].to_numpy())
+    sev = sev.groupby(level=0).sum()
     ent = picked.groupby(key, sort=False).agg(列入理由=("_why", _join_unique)).reset_index()
     ent["依据发现"] = ent["_ent"].map(_counts_text(picked, "_ent"))
-    ent["错误"] = ent["_ent"].map(sev.agg(lambda s: int((s == "错误").sum())))
-    ent["警告"] = ent["_ent"].map(sev.agg(lambda s: int((s == "警告").sum())))
+    ent["错误"] = ent["_ent"].map(sev["e"]).astype(int)
+    ent["警告"] = ent["_ent"].map(sev["w"]).astype(int)
     ent["_order"] = ent["_ent"].map(choice)
     ent["名单"] = ent["_order"].map(dict(enumerate(LISTS)))
     ent["决定机关"] = ent["名单"].map({p.name: p.decides for p in PROPOSAL_LISTS})
