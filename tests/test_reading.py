@@ -347,3 +347,23 @@ def test_tables_travel_between_processes_unchanged():
     for f, (codes, uniques) in t.columns.items():
         assert back.columns[f][1].tolist() == uniques.tolist()
         assert back.columns[f][0].tolist() == codes.tolist()
+
+
+def test_welding_equipment_and_hot_work_share_the_equipment_number_and_are_told_apart(tmp_path):
+    """设备编号 / 焊机编号 belong to both ledgers (v2), 检查日期 also to head inspections and
+    enforcement: each sheet is still the ledger it matches most."""
+    wb = xlsxwriter.Workbook(tmp_path / "设备.xlsx")
+    wb.add_worksheet("焊机检查").write_row(0, 0, ["企业名称", "焊机编号", "检查日期", "检查结果"])
+    wb.worksheets()[0].write_row(1, 0, ["甲公司", "hj-01", "2023-07-01", "不合格"])
+    wb.add_worksheet("设备检查").write_row(0, 0, ["统一社会信用代码", "设备编号", "设备类型", "检查时间", "检查结论", "检查人"])
+    wb.add_worksheet("动火").write_row(0, 0, ["企业名称", "作业票编号", "动火级别", "开始时间", "结束时间", "动火人",
+                                             "作业方式", "焊机编号"])
+    wb.worksheets()[2].write_row(1, 0, ["甲公司", "DH-1", "二级", "2023-07-20 08:00", "2023-07-20 12:00", "张三", "砂轮", "HJ-01"])
+    wb.add_worksheet("带队检查").write_row(0, 0, INSPECTION_HEADER)
+    wb.close()
+    sub, led = read(tmp_path)
+    assert sub.problems == []
+    assert [t.ledger for t in sub.tables] == ["welding_equipment", "welding_equipment", "hot_work", "head_inspections"]
+    assert led["welding_equipment"]["equipment_no"].tolist() == ["HJ-01"]
+    assert led["welding_equipment"]["result"].tolist() == ["不合格"]
+    assert led["hot_work"][["method", "equipment_no"]].values.tolist() == [["砂轮", "HJ-01"]]

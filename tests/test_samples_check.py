@@ -21,10 +21,8 @@ AS_OF = dt.date(2023, 12, 31)
 #: once the samples follow version 2.
 #: Meanwhile the samples already follow version 2, so the rules whose version-1 behaviour they
 #: contradict wait here for their version-2 code instead (remove each ID when it lands on main):
-#: HW004/HW006/HW007/FMT002/AC001 and the welding_equipment ledger (SCH000/SCH001 on its files),
-#: OS001 and the meeting kinds 执法培训/进展汇报 (SCH002).
-AWAITING_SAMPLES: set[str] = {"HW004", "HW006", "HW007", "FMT002", "AC001", "OS001",
-                              "SCH000", "SCH001", "SCH002"}
+#: OS001 and the meeting kinds 执法培训/进展汇报 (SCH002), from v2-governance.
+AWAITING_SAMPLES: set[str] = {"OS001", "SCH002"}
 
 
 def _keys(frame: pd.DataFrame) -> Counter:
