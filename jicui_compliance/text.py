@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Callable
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -41,7 +42,7 @@ def normalize_name(value: object) -> str:
     return fold(str(value))
 
 
-def map_distinct(col: pd.Series, func: Callable[[object], object], dtype: object = object) -> pd.Series:
+def map_distinct(col: pd.Series, func: Callable[[Any], object], dtype: object = object) -> pd.Series:
     """``col.map(func)`` computed once per distinct value (missing stays missing)."""
     codes, uniques = pd.factorize(col, use_na_sentinel=True)
     mapped = np.empty(len(uniques) + 1, dtype=object)

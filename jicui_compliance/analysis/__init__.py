@@ -14,7 +14,7 @@ import pandas as pd
 
 from ..check import CheckResult
 from ..rules.context import Context
-from . import kpis, obligations, rankings, windows
+from . import kpis
 from .obligations import COMPLIANT, NOT_COMPLIANT, PENDING, obligation_status, phase_summary
 from .rankings import LIST_RULES, LISTS, PROPOSAL_LISTS, four_lists, letters, resubmissions, unit_ranking
 from .windows import CADENCES, Window, dated_findings, window_for

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import string
 from collections.abc import Iterable
-from functools import lru_cache
+from functools import cache
 
 import numpy as np
 import pandas as pd
@@ -26,7 +26,7 @@ class _Vars(dict):
         return ""
 
 
-@lru_cache(maxsize=None)
+@cache
 def template_fields(template: str) -> tuple[str, ...]:
     return tuple(dict.fromkeys(f for _, f, _, _ in string.Formatter().parse(template) if f))
 
@@ -73,7 +73,7 @@ def _finding_columns(rule: Rule, h: pd.DataFrame, resolution: Resolution) -> dic
         frame = resolution.frame(ledger)
         at = frame.index.get_indexer(col["row"][sel].astype(np.int64))  # the hit rows' positions
 
-        def cells(name: str) -> np.ndarray:
+        def cells(name: str, frame: pd.DataFrame = frame, at: np.ndarray = at) -> np.ndarray:
             return frame[name].take(at).to_numpy(dtype=object, na_value=None)
 
         src_file[sel], src_sheet[sel] = cells("source_file"), cells("source_sheet")
@@ -176,7 +176,7 @@ class _HeaderLookup:
         out = []
         for f in field.split(","):
             if f == "enterprise":
-                parts = [written.get(x) for x in ("enterprise_uscc", "enterprise_name") if written.get(x)]
+                parts = [h for x in ("enterprise_uscc", "enterprise_name") if (h := written.get(x))]
                 out.append("/".join(parts) if parts else led.header_of("enterprise"))
             else:
                 out.append(written.get(f) or led.header_of(f))

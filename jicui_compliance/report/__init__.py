@@ -23,11 +23,12 @@ from pathlib import Path
 
 from ..analysis import Analysis
 from ..check import CheckResult
-from .cadence import CADENCE_NAMES, build as build_report
+from .cadence import CADENCE_NAMES
+from .cadence import build as build_report
 from .html import render_html, write_html
 from .model import Chart, Report, Section, Table
-from .workbook import write_workbook
 from .word import write_word
+from .workbook import write_workbook
 
 __all__ = ["CADENCE_NAMES", "Chart", "Report", "ReportError", "Section", "Table", "build_report", "cadence_of",
            "render_html", "write_report"]
