@@ -8,7 +8,7 @@ from hypothesis import strategies as st
 import pandas as pd
 
 from jicui_compliance.reading import cells
-from jicui_compliance.reading.text import PLACEHOLDERS
+from jicui_compliance.text import PLACEHOLDERS
 
 DAYS = st.dates(min_value=dt.date(1950, 1, 1), max_value=dt.date(2099, 12, 31))
 FORMS = [

@@ -25,32 +25,6 @@ def test_registry_only_submission_runs_every_rule(tmp_path, as_of):
         assert set(f.loc[f["rule_id"] == "GV001", "village"]) == {"东坡村", "西岭村"}
 
 
-def test_rules_shared_with_a_forked_process_give_the_same_findings(monkeypatch):
-    """Large submissions run the rule areas in this process and a forked one; forced here on
-    the samples, the findings equal those of running every rule in this process."""
-    import sys
-    from pathlib import Path
-
-    import pandas as pd
-
-    import jicui_compliance.rules._running as running
-
-    if sys.platform != "linux":
-        pytest.skip("rules are shared with a forked process on Linux only")
-    samples = Path(__file__).resolve().parents[1] / "data" / "samples"
-    from jicui_compliance import _parallel
-
-    monkeypatch.setattr(running, "FORK_ROWS", float("inf"))
-    here = run_check([samples], as_of=dt.date(2023, 12, 31))
-    assert not running._forking_pays(here.context)
-    monkeypatch.setattr(running, "FORK_ROWS", 0)
-    assert running._forking_pays(here.context) and _parallel.can_fork()
-    seen = []
-    shared = run_check([samples], as_of=dt.date(2023, 12, 31), on_rule=lambda r: seen.append(r.id))
-    assert sorted(seen) == sorted(r.id for r in shared.rules)  # progress hears of every rule once
-    assert len(here.findings) > 100
-    pd.testing.assert_frame_equal(here.findings, shared.findings)
-
 
 def test_ledgers_typed_with_a_forked_process_are_the_same(monkeypatch):
     """Large submissions type the ledgers in this process and a forked one; forced on the

@@ -26,17 +26,7 @@ __all__ = ["Analysis", "CADENCES", "COMPLIANT", "LISTS", "LIST_RULES", "NOT_COMP
 def narrow(result: CheckResult, village: str) -> CheckResult:
     """The same check result seen from one village: its enterprises, their records and findings."""
     ctx = result.context
-    sub = Context(ctx.campaign, ctx.as_of, ctx.ledgers, ctx.submission)
-    reg = ctx.registry[ctx.registry["village"] == village]
-    sub.__dict__["registry"] = reg
-    rows = ctx.registry_rows
-    sub.__dict__["registry_rows"] = rows[rows["village"] == village]
-    for name, frame in ctx.enterprise_frames():
-        sub._frames[name] = frame[frame["eid"].isin(reg.index)]
-    ent = ctx.frame("enterprises")
-    sub._frames["enterprises"] = ent[ent["village"] == village]
-    meetings = ctx.frame("meetings")
-    sub._frames["meetings"] = meetings[meetings["unit"] == village]
+    sub = Context(ctx.campaign, ctx.as_of, ctx.ledgers, ctx.submission, resolution=ctx.resolution.for_village(village))
     findings = result.findings[result.findings["village"] == village].reset_index(drop=True)
     return CheckResult(result.submission, sub, findings, result.rules)
 

@@ -8,15 +8,15 @@ just the variables they name.
 from __future__ import annotations
 
 import string
+from collections.abc import Iterable
 from functools import lru_cache
 
 import numpy as np
 import pandas as pd
 
 from ..ledgers import LEDGERS
+from ..resolution import Resolution
 from ..rules.base import HIT_COLUMNS, Rule
-from ..rules._running import run_rules
-from ..rules.context import Context
 from .masking import mask_id, mask_phone
 from .schema import COLUMNS, finalize
 
@@ -44,16 +44,16 @@ def _text(v) -> str:
     return str(v)
 
 
-def findings_from_hits(rule: Rule, h: pd.DataFrame, ctx: Context) -> pd.DataFrame:
+def findings_from_hits(rule: Rule, h: pd.DataFrame, resolution: Resolution) -> pd.DataFrame:
     """One rule's hits as findings rows (the columns of RULEBOOK §6, not yet sorted)."""
-    return _frame(_finding_columns(rule, h, ctx) or {c: [] for c in COLUMNS})
+    return _frame(_finding_columns(rule, h, resolution) or {c: [] for c in COLUMNS})
 
 
 def _frame(columns: dict[str, list]) -> pd.DataFrame:
     return pd.DataFrame({**columns, "source_row": pd.array(columns["source_row"], dtype="Int64")}, columns=COLUMNS)
 
 
-def _finding_columns(rule: Rule, h: pd.DataFrame, ctx: Context) -> dict[str, object] | None:
+def _finding_columns(rule: Rule, h: pd.DataFrame, resolution: Resolution) -> dict[str, list] | None:
     """The findings columns of one rule's hits (None when it has none)."""
     if h is None or h.empty:
         return None
@@ -61,7 +61,7 @@ def _finding_columns(rule: Rule, h: pd.DataFrame, ctx: Context) -> dict[str, obj
     n = len(h)
     col = {c: (h[c].astype(object).to_numpy() if c in h.columns else np.full(n, None, dtype=object))
            for c in HIT_COLUMNS}
-    tables = ctx.ledgers.tables
+    tables = resolution.ledgers.tables
     src_file = np.full(n, None, dtype=object)
     src_sheet = np.full(n, None, dtype=object)
     src_row = np.full(n, None, dtype=object)
@@ -70,7 +70,7 @@ def _finding_columns(rule: Rule, h: pd.DataFrame, ctx: Context) -> dict[str, obj
     has_row = pd.notna(col["row"]) & pd.notna(col["ledger"])
     for ledger in pd.unique(col["ledger"][has_row]):
         sel = has_row & (col["ledger"] == ledger)
-        frame = ctx.frame(ledger)
+        frame = resolution.frame(ledger)
         at = frame.index.get_indexer(col["row"][sel].astype(np.int64))  # the hit rows' positions
 
         def cells(name: str) -> np.ndarray:
@@ -92,7 +92,7 @@ def _finding_columns(rule: Rule, h: pd.DataFrame, ctx: Context) -> dict[str, obj
         arr[given] = col[c][given]
 
     # registry attribution
-    reg = ctx.registry
+    reg = resolution.registry
     at = reg.index.get_indexer(pd.array(eid, dtype="Int64"))  # -1: no registry enterprise
 
     def registry(name: str) -> np.ndarray:
@@ -118,7 +118,7 @@ def _finding_columns(rule: Rule, h: pd.DataFrame, ctx: Context) -> dict[str, obj
     period = [_text(p) for p in col["period"]]
     builtins = {
         "value": values, "header": headers, "period": period,
-        "period_text": [ctx.period_text(p) for p in period] if any(period) else period,
+        "period_text": [resolution.campaign.period_text(p) for p in period] if any(period) else period,
     }
     names = template_fields(rule.message)
     columns = []
@@ -183,11 +183,11 @@ class _HeaderLookup:
         return "、".join(out)
 
 
-def build_findings(rules: list[Rule], ctx: Context, on_rule=None) -> pd.DataFrame:
-    """Run ``rules`` and turn their hits into the findings table (one frame built at the end)."""
+def build_findings(hits: Iterable[tuple[Rule, pd.DataFrame]], resolution: Resolution) -> pd.DataFrame:
+    """Each rule's hits turned into the findings table (one frame built at the end)."""
     columns: dict[str, list] = {c: [] for c in COLUMNS}
-    parts = run_rules(rules, ctx, on_rule, then=lambda r, hits: _finding_columns(r, hits, ctx))
-    for part in parts:
+    for rule, h in hits:
+        part = _finding_columns(rule, h, resolution)
         if part:
             for c in COLUMNS:
                 columns[c].extend(part[c])

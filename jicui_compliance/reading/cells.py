@@ -20,7 +20,7 @@ from collections.abc import Callable
 import numpy as np
 import pandas as pd
 
-from .text import PLACEHOLDERS, fold
+from ..text import PLACEHOLDERS, fold
 
 BAD = object()  # sentinel: a value that cannot be read as its type
 
@@ -394,12 +394,3 @@ def _typed(values: np.ndarray, dtype: str):
         return np.array([np.nan if v is None else v for v in values], dtype="float64")
     return pd.array(values, dtype=dtype)
 
-
-def map_distinct(col: pd.Series, func: Callable[[object], object], dtype=object) -> pd.Series:
-    """``col.map(func)`` computed once per distinct value (missing stays missing)."""
-    codes, uniques = pd.factorize(col, use_na_sentinel=True)
-    mapped = np.empty(len(uniques) + 1, dtype=object)
-    mapped[: len(uniques)] = [func(u) for u in np.asarray(uniques, dtype=object)]
-    mapped[len(uniques)] = None
-    out = pd.Series(mapped[codes], index=col.index, dtype=object)
-    return out if dtype is object else out.astype(dtype)

@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 
 from .sources import RawSheet, SheetProblem
-from .text import normalize_header
+from ..text import normalize_header
 
 #: ledger → field → accepted header texts (canonical first, then aliases)
 Vocabulary = Mapping[str, Mapping[str, Sequence[str]]]

@@ -16,7 +16,6 @@ from ..analysis import CADENCES, LIST_RULES, LISTS, Analysis, Window, window_for
 from ..analysis.kpis import hazards_existing
 from ..analysis.rankings import DATA_RULES
 from ..rules import REGISTRY
-from ..rules.head_inspections import led_by_head
 from . import charts
 from .facts import Facts
 from .model import Chart, Report, Section, Table
@@ -165,7 +164,7 @@ class Builder:
         self.facts.text("hi_month", f"{self.as_of.year}年{self.as_of.month}月", "命令行 --as-of 所在月")
         df = c.frame("head_inspections")
         df = df[c.existing(df, "date", undated=False) & (df["date"] >= pd.Timestamp(start))]
-        led = led_by_head(c, df)
+        led = c.resolution.led_by_head(df)
         covered = set(df.loc[led, "eid"].astype("int64"))
         others = df.loc[~led].groupby(df.loc[~led, "eid"].astype("int64"))["leader"].agg(
             lambda s: "、".join(dict.fromkeys(str(v) for v in s.dropna())))

@@ -12,7 +12,7 @@ from stdnum.exceptions import ValidationError
 from stdnum.util import isdigits
 
 from ..ledgers import LEDGERS
-from ..reading.cells import map_distinct
+from ..text import map_distinct
 from .base import Party, ERROR, WARNING, hits, no_hits, rule
 from .context import Context
 

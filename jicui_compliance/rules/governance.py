@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from ..reading import fold
+from ..text import fold
 from .base import Party, ERROR, Obligation, WARNING, hits, no_hits, rule
 from .context import Context
 

@@ -10,17 +10,6 @@ from .context import Context, day_text, folded
 _LEDGER = "head_inspections"
 
 
-def led_by_head(ctx: Context, df: pd.DataFrame) -> pd.Series:
-    """True where the leader is the registered head (both folded: no spaces, half-width forms).
-
-    An enterprise whose registry row names no head (SCH003 there) cannot be judged: any leader counts.
-    """
-    head = df["eid"].map(folded(ctx.registry["head"])).astype(object)
-    leader = folded(df["leader"]).astype(object)
-    no_head = head.isna() | (head == "")
-    return ((leader == head) & leader.notna()).astype(bool) | no_head.astype(bool)
-
-
 @rule("HI001", ERROR, "E(4)", party=Party.ENTERPRISE, reads=("enterprises", "head_inspections"),
       title="当月无主要负责人带队检查",
       message="{period_text}无主要负责人（{head}）带队检查记录{others}（方案 E(4)：专项行动期间主要负责人每月要带队"
@@ -47,7 +36,7 @@ def missing_monthly_head_inspection(ctx: Context) -> pd.DataFrame:
     months = ctx.campaign.head_inspection_months
     usable = ctx.existing(df, "date") & df["date"].notna()
     d = df.loc[usable, ["eid", "date", "leader"]]
-    d = d.assign(period=ctx.month_label(d["date"]), by_head=led_by_head(ctx, d))
+    d = d.assign(period=ctx.month_label(d["date"]), by_head=ctx.resolution.led_by_head(d))
     gaps = ctx.coverage_gaps(months, d.loc[d["by_head"], ["eid", "period"]])
     if gaps.empty:
         return no_hits()
@@ -83,7 +72,7 @@ def inspection_notled_by_head(ctx: Context) -> pd.DataFrame:
     df = ctx.frame(_LEDGER)
     sel = ctx.existing(df, "date") & df["leader"].notna()
     d = df.loc[sel]
-    bad = ~led_by_head(ctx, d)
+    bad = ~ctx.resolution.led_by_head(d)
     if not bad.any():
         return no_hits()
     d = d.loc[bad]

@@ -13,8 +13,8 @@ import re
 import numpy as np
 import pandas as pd
 
-from ..reading import fold
-from ..reading.cells import map_distinct
+from ..text import fold
+from ..text import map_distinct
 from .base import Party, ERROR, Obligation, hits, no_hits, rule
 from .context import Context, folded, day_text, time_text, shared
 

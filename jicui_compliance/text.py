@@ -1,9 +1,17 @@
-"""Text normalisation shared by the reader and the ledgers (RULEBOOK §4, §8)."""
+"""Text helpers shared by every layer: folding, header and name normalisation, placeholders
+(RULEBOOK §4, §8), and mapping a column once per distinct value.
+
+It imports nothing of the package, so the reader, the ledgers, the resolution and the rules
+may all use it without an arrow running back along the corridor."""
 
 from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Callable
+
+import numpy as np
+import pandas as pd
 
 _SPACE = re.compile(r"\s+")
 # Required-column markers that templates put around headers ("*企业名称", "企业名称※").
@@ -31,3 +39,13 @@ def normalize_name(value: object) -> str:
     if value is None:
         return ""
     return fold(str(value))
+
+
+def map_distinct(col: pd.Series, func: Callable[[object], object], dtype: object = object) -> pd.Series:
+    """``col.map(func)`` computed once per distinct value (missing stays missing)."""
+    codes, uniques = pd.factorize(col, use_na_sentinel=True)
+    mapped = np.empty(len(uniques) + 1, dtype=object)
+    mapped[: len(uniques)] = [func(u) for u in np.asarray(uniques, dtype=object)]
+    mapped[len(uniques)] = None
+    out = pd.Series(mapped[codes], index=col.index, dtype=object)
+    return out if dtype is object else out.astype(dtype)
