@@ -18,11 +18,8 @@ KEY = ["rule_id", "enterprise_uscc", "source_file", "source_sheet", "source_row"
 AS_OF = dt.date(2023, 12, 31)
 #: Rulebook v2 rules (new or changed) whose findings the sample town does not plant yet: the
 #: comparison leaves them out until the generator plants them (issue #10, item 8). Keep it empty
-#: once the samples follow version 2.
-#: Meanwhile the samples already follow version 2, so the rules whose version-1 behaviour they
-#: contradict wait here for their version-2 code instead (remove each ID when it lands on main):
-#: OS001 and the meeting kinds 执法培训/进展汇报 (SCH002), from v2-governance.
-AWAITING_SAMPLES: set[str] = {"OS001", "SCH002"}
+#: now that the samples follow version 2.
+AWAITING_SAMPLES: set[str] = set()
 
 
 def _keys(frame: pd.DataFrame) -> Counter:

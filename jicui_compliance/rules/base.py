@@ -67,7 +67,8 @@ class Obligation:
     """What a rule asks, of whom and when: the phase analysis derives its tables from this.
 
     ``who``: ``enterprises`` (every registered enterprise), ``high_risk``, ``villages``
-    (every village of the registry), ``town`` (the town itself), or ``with:<ledger>``
+    (every village of the registry), ``stations`` (the stations of the industries table that
+    supervise a registered enterprise), ``town`` (the town itself), or ``with:<ledger>``
     (enterprises that have rows in that ledger).
     ``when``: ``months`` (the campaign's head-inspection months), ``drill_year``,
     ``drill_halves``, ``year`` (the campaign year), a phase ``P1``…``P4`` ("by the end of the
