@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 
 from ..ledgers import LEDGERS
-from .base import Party, ERROR, WARNING, hits, no_hits, rule
+from .base import ERROR, WARNING, Party, hits, no_hits, rule
 from .context import Context
 
 _HOW = "请按台账填报规范（表头、必填项、格式）修改后重新报送"
