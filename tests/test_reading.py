@@ -209,6 +209,10 @@ def test_cells_parse_every_promised_form():
     assert cells.parse_date(45066.0) == dt.datetime(2023, 5, 20)
     assert cells.parse_date("2023-02-30") is cells.BAD
     assert cells.parse_date("去年") is cells.BAD
+    assert cells.parse_date("2023。7。5") == dt.datetime(2023, 7, 5)
+    assert cells.parse_date("2023年11月6日（星期一）") == dt.datetime(2023, 11, 6)
+    assert cells.parse_date("2023.12.06.") == dt.datetime(2023, 12, 6)
+    assert cells.parse_date("23.12.5") is cells.BAD
     assert cells.parse_int("1,200人") == 1200 and cells.parse_int("3.5") is cells.BAD
     assert cells.money_parser("元")("1.5万元") == 15000 and cells.money_parser("万元")("5000元") == 0.5
     assert cells.money_parser("元")("0") == 0.0
