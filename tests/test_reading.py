@@ -351,3 +351,13 @@ def test_tables_travel_between_processes_unchanged():
     for f, (codes, uniques) in t.columns.items():
         assert back.columns[f][1].tolist() == uniques.tolist()
         assert back.columns[f][0].tolist() == codes.tolist()
+
+
+def test_footer_words_are_one_list_for_the_pattern_and_its_first_characters():
+    from jicui_compliance.reading import tables
+
+    for word in tables._FOOTER_WORDS:
+        line = word + ("（盖章）" if word in tables._STAMP_UNITS else "：某某")
+        assert tables._FOOTER.match(line), line
+        assert line[0] in tables._FOOTER_START
+    assert not tables._FOOTER.match("合计数量不符")

@@ -24,14 +24,29 @@ Vocabulary = Mapping[str, Mapping[str, Sequence[str]]]
 SCAN_ROWS = 30  # the header must be among the first rows of a sheet
 MIN_MATCHES = 3
 
+# Footer lines (RULEBOOK §4), by their first cell; the one list of words from which both the
+# regular expressions and the first characters worth testing are built.
+_TOTALS = ("合计", "总计", "小计")  # the whole cell, or followed by ":" or a space
+_SIGNERS = ("填表人", "填报人", "制表人", "审核人", "审批人", "复核人", "单位负责人", "负责人签字", "签字", "盖章",
+            "联系人", "填报日期", "填表日期")  # followed by ":"
+_NOTES_TITLE = ("填表说明",)  # starts the notes
+_NOTE_LABELS = ("说明", "备注", "注")  # followed by ":", starts the notes
+_STAMP_UNITS = ("单位", "填报单位")  # followed by "(盖章"
+_FOOTER_WORDS = _TOTALS + _SIGNERS + _NOTES_TITLE + _NOTE_LABELS + _STAMP_UNITS
+
+
+def _any(words: tuple[str, ...]) -> str:
+    return "(?:" + "|".join(map(re.escape, words)) + ")"
+
+
 _FOOTER = re.compile(
-    r"^(?:(?:合计|总计|小计)(?:[:：\s].*)?$"
-    r"|(?:填表人|填报人|制表人|审核人|审批人|复核人|单位负责人|负责人签字|签字|盖章|联系人|填报日期|填表日期)\s*[:：]"
-    r"|填表说明|(?:说明|备注|注)\s*[:：]|(?:单位|填报单位)\s*[(（]?盖章)"
+    rf"^(?:{_any(_TOTALS)}(?:[:：\s].*)?$"
+    rf"|{_any(_SIGNERS)}\s*[:：]"
+    rf"|{_any(_NOTES_TITLE)}|{_any(_NOTE_LABELS)}\s*[:：]|{_any(_STAMP_UNITS)}\s*[(（]?盖章)"
 )
-_FOOTER_START = frozenset("合总小填制审复单负签盖联说备注")  # first characters _FOOTER can match
+_FOOTER_START = frozenset(w[0] for w in _FOOTER_WORDS)  # first characters _FOOTER can match
 _FIRST_CHARS = np.array(sorted(_FOOTER_START), dtype="U1")
-_NOTES_MARKER = re.compile(r"^(?:填表说明|(?:说明|备注|注)\s*[:：]?$|(?:说明|备注|注)\s*[:：])")
+_NOTES_MARKER = re.compile(rf"^(?:{_any(_NOTES_TITLE)}|{_any(_NOTE_LABELS)}\s*[:：]?$|{_any(_NOTE_LABELS)}\s*[:：])")
 
 
 @dataclass
