@@ -22,6 +22,7 @@ AS_OF = dt.date(2023, 12, 31)
 AWAITING_SAMPLES: set[str] = {
     "EN007",  # v2-enforcement: new
     "DC001", "DC002", "DC003", "DC004",  # v2-enforcement: new
+    "SCH005",  # v2-reading: new
 }
 
 

@@ -5,7 +5,8 @@ from __future__ import annotations
 import pandas as pd
 
 from ..ledgers import LEDGERS
-from .base import Party, ERROR, WARNING, hits, no_hits, rule
+from ..ledgers.base import ENTERPRISE_REF
+from .base import INFO, Party, ERROR, WARNING, hits, no_hits, rule
 from .context import Context
 
 _HOW = "请按台账填报规范（表头、必填项、格式）修改后重新报送"
@@ -147,6 +148,48 @@ def duplicate_key(ctx: Context) -> pd.DataFrame:
                 first_where=[_where(firsts.loc[(e, k)]) for e, k in zip(d["eid"], d[key])],
             ))
     return pd.concat(parts, ignore_index=True) if parts else no_hits()
+
+
+@rule("SCH005", INFO, "—", party=Party.RECORD, reads=("*",), title="表头未对应任何字段，该列未核查",
+      message="{ledger_title}中有 {n} 列的表头不是该台账的列，这些列未纳入核查：{columns}。"
+              "{absent}如这些列填的是台账内容，请改用规范表头后重新报送；如只是附加信息，可不处理")
+def unmapped_header(ctx: Context) -> pd.DataFrame:
+    """规则说明：工作表已识别为某种台账，但有的表头单元格不是该台账的任何一列（既不是规范表头，也不是可接受的别名），
+    该列的内容因此没有被核查。每个工作表报告一次，列出这些列（列号和表头原文）。“序号”“备注”“说明”“附件”“照片”
+    和空白表头不列出；两行表头（如合并单元格“整改五落实”下分“责任人、措施、资金（万元）、期限、预案”）按“组名+子表头”
+    识别，识别出的列不列出。同一字段的列出现两次时，第二列不核查，也会列出。写法接近而未能识别的表头
+    （如把“整改期限”写成“整改到期时间”）最常见，请分析人员据此提醒报送单位改用规范表头。
+
+    依据：台账填报规范：每个工作表按表头识别为一种台账，各列按规范表头或其别名读取。
+
+    违规示例：带队检查记录表头为“企业名称、检查日期、带队负责人、发现隐患数、检查天气”，“检查天气”一列未核查。
+
+    合规示例：表头为“序号、企业名称、检查日期、带队负责人、发现隐患数、备注”：每列都已识别，“序号”“备注”不需要识别。
+    """
+    tables = ctx.ledgers.tables
+    found = [(i, t) for i, t in enumerate(tables) if t.unmapped]
+    if not found:
+        return no_hits()
+    return hits(
+        ledger=[t.ledger for _, t in found],
+        sheet=[i for i, _ in found],
+        value=["、".join(text for _, text in t.unmapped) for _, t in found],
+        ledger_title=[f"“{LEDGERS[t.ledger].title}”" for _, t in found],
+        n=[len(t.unmapped) for _, t in found],
+        columns=["、".join(f"{letter}列“{text}”" for letter, text in t.unmapped) for _, t in found],
+        absent=[_absent_headers(t) for _, t in found],
+    )
+
+
+def _absent_headers(table) -> str:
+    """The ledger's columns that the sheet lacks (what an unread column may have meant)."""
+    led = LEDGERS[table.ledger]
+    have = set(table.headers)
+    names = [f for f in led.fields if f not in have and not (f in ENTERPRISE_REF and have & set(ENTERPRISE_REF))]
+    if not names:
+        return ""
+    shown = "、".join(f"“{led.header_of(f)}”" for f in names[:8]) + ("等" if len(names) > 8 else "")
+    return f"该台账本表没有的规范列有{shown}；"
 
 
 def _where(row) -> str:
