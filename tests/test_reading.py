@@ -441,3 +441,36 @@ def test_headers_that_name_no_field_are_recorded_once_with_their_column(tmp_path
     sub, _ = read(tmp_path)
     (table,) = sub.tables
     assert table.unmapped == [("F", "检查天气"), ("J", "陪同人员")]
+
+
+def test_outputs_of_this_tool_among_the_inputs_are_skipped_by_their_content(tmp_path):
+    import shutil
+
+    from jicui_compliance.analysis import Analysis
+    from jicui_compliance.check import run_check, summarise
+    from jicui_compliance.findings import schema, write_csv, write_xlsx
+    from jicui_compliance.reading import outputs
+    from jicui_compliance.report import build_report, workbook
+
+    from .rules.runner import write_case
+
+    assert outputs.FINDINGS_COLUMNS == tuple(schema.COLUMNS)
+    assert (outputs.REPORT_COVER, outputs.REPORT_FACTS) == (workbook.COVER, workbook.FACTS)
+    first = tmp_path / "first"
+    first.mkdir()
+    write_case({"head_inspections": [{"enterprise": "甲公司", "date": "2023-07-01", "leader": "李四",
+                                      "hazards_found": 0}]}, first)
+    result = run_check([first], as_of=dt.date(2023, 7, 31))
+    assert len(result.findings)
+    again = tmp_path / "again"
+    shutil.copytree(first, again)
+    write_csv(result.findings, again / "上次结果.csv")  # renamed: known by content
+    write_xlsx(result.findings, again / "findings.xlsx", summarise(result.findings, result.rules))
+    report = build_report(Analysis(result), "week")
+    for name in ("周调度表.xlsx", "汇总.xlsx"):
+        workbook.write_workbook(report, again / name)
+    sub = read_submission([again], vocabulary())
+    skipped = {p.file: p.reason for p in sub.problems}
+    assert skipped == {n: outputs.REASON for n in ("上次结果.csv", "findings.xlsx", "周调度表.xlsx", "汇总.xlsx")}
+    assert {t.file for t in sub.tables} == {"台账.xlsx"}
+    assert len(run_check([again], as_of=dt.date(2023, 7, 31), select=["SCH000"]).findings) == 4
