@@ -274,34 +274,40 @@ def parse_text_or_yesno(v: object) -> str | None:
 
 # -- columns ------------------------------------------------------------------------------
 #: The forms offices write most, as exact ``pandas.to_datetime`` formats, keyed by the fifth
-#: character of the text (the first separator). Each reads a value as :func:`parse_datetime`
-#: does, or not at all (the property tests hold the two together); ``%Y%m%d`` is tried on
-#: eight-character texts only, for ``strptime`` would also read ``2023520``.
-_EXACT_FORMATS: tuple[tuple[str, str], ...] = (
-    ("-", "%Y-%m-%d"), ("/", "%Y/%m/%d"), (".", "%Y.%m.%d"), ("年", "%Y年%m月%d日"),
-    ("-", "%Y-%m-%d %H:%M"), ("/", "%Y/%m/%d %H:%M"), (".", "%Y.%m.%d %H:%M"), ("-", "%Y-%m-%d %H:%M:%S"),
-)
-_COMPACT_FORMAT = "%Y%m%d"
+#: character of the text (the first separator), its number of colons and whether it writes 时
+#: ("8": eight digits).
+#: Each reads a value as :func:`parse_datetime` does, or not at all (the property tests hold
+#: the two together); ``%Y%m%d`` is tried on eight digits only, for ``strptime`` would also
+#: read ``2023520``.
+_EXACT_FORMATS: dict[str, str] = {
+    "-0": "%Y-%m-%d", "/0": "%Y/%m/%d", ".0": "%Y.%m.%d", "年0": "%Y年%m月%d日",
+    "-1": "%Y-%m-%d %H:%M", "/1": "%Y/%m/%d %H:%M", ".1": "%Y.%m.%d %H:%M",
+    "-2": "%Y-%m-%d %H:%M:%S", "/2": "%Y/%m/%d %H:%M:%S", "年0时": "%Y年%m月%d日%H时%M分",
+    "8": "%Y%m%d",
+}
+
+
+def _format_key(text: str) -> str:
+    """The key of :data:`_EXACT_FORMATS` a text may be written in (a failed try costs as much
+    as twenty successful ones, so each text is tried with one format at most)."""
+    if len(text) == 8 and text.isdigit():
+        return "8"
+    return text[4:5] + str(text.count(":")) + ("时" if "时" in text else "")
 
 
 def _exact_dates(text: pd.Series) -> pd.Series:
     """Datetimes of the texts written in one of :data:`_EXACT_FORMATS`, NaT for the rest
     (and for years outside 1950–2100, which :func:`parse_datetime` rejects itself)."""
     out = pd.Series(pd.NaT, index=text.index, dtype="datetime64[ns]")
-    key = text.str.slice(4, 5)
-    length = text.str.len()
-    todo = np.ones(len(text), dtype=bool)
-    tries = [(key.eq(sep).to_numpy(), fmt) for sep, fmt in _EXACT_FORMATS]
-    tries.append(((length == 8).to_numpy() & text.str.isdigit().to_numpy(), _COMPACT_FORMAT))
-    for where, fmt in tries:
-        where = where & todo
-        if not where.any():
+    codes, keys = pd.factorize(np.array([_format_key(t) for t in text], dtype=object))
+    for i, key in enumerate(keys):
+        fmt = _EXACT_FORMATS.get(key)
+        if fmt is None:
             continue
-        got = pd.to_datetime(text[where], format=fmt, errors="coerce")
+        got = pd.to_datetime(text[codes == i], format=fmt, errors="coerce")
         ok = got.notna() & got.dt.year.between(*_YEAR_RANGE)
         if ok.any():
             out[ok[ok].index] = got[ok].astype("datetime64[ns]")
-            todo[np.flatnonzero(where)[ok.to_numpy()]] = False
     return out
 
 
