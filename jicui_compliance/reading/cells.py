@@ -28,7 +28,6 @@ import pandas as pd
 from ..text import PLACEHOLDERS, fold
 
 
-
 class _Unreadable(enum.Enum):
     """The type of :data:`BAD`: parsers return ``X | _Unreadable``."""
 

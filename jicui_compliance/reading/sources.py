@@ -245,6 +245,7 @@ def _short(exc: Exception) -> str:
 
 def read_file(src: SourceFile) -> list[RawSheet | SheetProblem]:
     suffix = src.path.suffix.lower()
+    result: list[RawSheet] | list[RawSheet | SheetProblem] | SheetProblem
     if suffix in CSV_SUFFIXES:
         result = read_csv(src)
     elif suffix in WORKBOOK_SUFFIXES:
