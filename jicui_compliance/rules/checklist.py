@@ -6,15 +6,17 @@ at all is CHK006 only (its items cannot be read, so CHK001–CHK005 stay silent 
 
 from __future__ import annotations
 
+from typing import Final
+
 import numpy as np
 import pandas as pd
 
 from ..ledgers import LEDGERS
-from .base import Party, ERROR, Obligation, WARNING, hits, no_hits, rule
+from .base import ERROR, WARNING, Obligation, Party, hits, no_hits, rule
 from .context import Context, day_text, shared
 from .enterprises import full_time_required
 
-PHASE = "P2"  # the enterprise self-inspection phase (四(二)), by whose end the checklist is due
+PHASE: Final = "P2"  # the enterprise self-inspection phase (四(二)), by whose end the checklist is due
 
 
 def _limit(ctx: Context) -> pd.Timestamp:

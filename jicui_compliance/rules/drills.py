@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from .base import Party, ERROR, INFO, Obligation, WARNING, hits, no_hits, rule
+from .base import ERROR, INFO, WARNING, Obligation, Party, hits, no_hits, rule
 from .context import Context, day_text, shared
 
 _LEDGER = "drills"

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 
 from ..text import fold
-from .base import Party, ERROR, WARNING, Obligation, hits, no_hits, rule
+from .base import ERROR, WARNING, Obligation, Party, hits, no_hits, rule
 from .context import Context, folded
 
 

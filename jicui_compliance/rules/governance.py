@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 
 from ..text import fold
-from .base import Party, ERROR, Obligation, WARNING, hits, no_hits, rule
+from .base import ERROR, WARNING, Obligation, Party, hits, no_hits, rule
 from .context import Context
 
 KICKOFF, SUPERVISION = "动员部署会", "现场督导"
@@ -89,7 +89,7 @@ def supervising_stations(ctx: Context) -> list[str]:
     """GV003: the stations of the campaign's industries table (RULEBOOK §3) that supervise at least one
     registered enterprise (its 监管站所, else its industry's lead station), in table order;
     the placeholder 其他站所 is left out. Also the population of GV003's obligation."""
-    known = {}
+    known: dict[str, str] = {}
     for ind in ctx.campaign.industries:
         for s in ind.stations:
             if s != PLACEHOLDER_STATION:

@@ -11,7 +11,7 @@ import numpy as np
 import pandas as pd
 
 from ..ledgers import LEDGERS
-from .base import Party, ERROR, Obligation, WARNING, hits, no_hits, rule
+from .base import ERROR, WARNING, Obligation, Party, hits, no_hits, rule
 from .context import Context, day_text, shared
 
 LEDGER = "outsourcing"

@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+from typing import Final
+
 import numpy as np
 import pandas as pd
 
-from .base import Party, ERROR, Obligation, WARNING, hits, no_hits, rule
-from .context import Context, day_text, time_text, shared
+from .base import ERROR, WARNING, Obligation, Party, hits, no_hits, rule
+from .context import Context, day_text, shared, time_text
 
 CAMPAIGN_TRAINING, HOT_WORK_EDUCATION, ACCIDENT_EDUCATION = "专项行动全员培训", "动火作业警示教育", "事故警示教育"
-PHASE = "P2"  # training, exam and hot-work education are due by the end of the self-inspection phase
+PHASE: Final = "P2"  # training, exam and hot-work education are due by the end of the self-inspection phase
 SHARE_NEEDED = (9, 10)  # TR002: at least 9/10 of the registered employees
 EDUCATION_DAYS = 30  # TR005: days after an accident within which its warning education is due
 
