@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 OUT    ?= out/demo
 
-.PHONY: demo test install samples bench schemas docs village-reports clean
+.PHONY: demo test test-fast lint install samples bench schemas docs village-reports clean
 
 $(STAMP): pyproject.toml tools/pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -24,6 +24,14 @@ demo: $(STAMP)
 # unit tests, rule fixtures, the -W docs build (tests/test_docs.py) and the notebooks (nbval)
 test: $(STAMP)
 	$(BIN)/python -m pytest -q --nbval-lax tests notebooks
+
+# while working: the unit and rule tests only (no docs, notebooks, reports or generated towns)
+test-fast: $(STAMP)
+	$(BIN)/python -m pytest -q -m "not slow" tests
+
+lint: $(STAMP)
+	$(BIN)/ruff check jicui_compliance tests benchmarks tools docs/_ext docs/conf.py
+	$(BIN)/mypy
 
 samples: $(STAMP)
 	$(BIN)/python -m jicui_samples --out data/samples --seed 2023

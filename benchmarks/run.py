@@ -153,7 +153,7 @@ ctx.registry
 t["企业归属 resolution"] = time.perf_counter() - t0
 areas = defaultdict(float)
 for r in select_rules():
-    t0 = time.perf_counter(); findings_from_hits(r, r(ctx), ctx); areas[r.area] += time.perf_counter() - t0
+    t0 = time.perf_counter(); findings_from_hits(r, r(ctx), ctx.resolution); areas[r.area] += time.perf_counter() - t0
 t.update({f"规则 {a}": s for a, s in sorted(areas.items())})
 t["seconds"] = sum(t.values()) - t["读取（单进程） reading, serial"]
 print(json.dumps(t, ensure_ascii=False))

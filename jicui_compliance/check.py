@@ -17,7 +17,8 @@ from . import ledgers as _ledgers
 from .campaign import Campaign, load_campaign
 from .findings import build_findings
 from .reading import InputError, Submission, read_submission
-from .rules import Context, Rule, select_rules
+from .resolution import Resolution
+from .rules import Context, Rule, run_rules, select_rules
 
 __all__ = ["CheckResult", "InputError", "run_check", "summarise", "summarise_by_village"]
 
@@ -41,6 +42,11 @@ class CheckResult:
     def ledgers(self) -> dict[str, pd.DataFrame]:
         return self.context.ledgers.frames
 
+    @property
+    def resolution(self) -> Resolution:
+        """The registry and the ledgers attributed to its enterprises."""
+        return self.context.resolution
+
 
 def run_check(
     paths: list[str | Path],
@@ -63,7 +69,7 @@ def run_check(
         raise InputError("输入中没有企业名录（表头含“统一社会信用代码、企业名称、所属村、行业领域、主要负责人、从业人数”的表），无法把台账归属到企业")
     ctx = Context(campaign=campaign, as_of=as_of, ledgers=typed, submission=sub)
     rules = select_rules(select, ignore)
-    findings = build_findings(rules, ctx, on_rule=on_rule)
+    findings = build_findings(run_rules(rules, ctx, on_rule), ctx.resolution)
     return CheckResult(sub, ctx, findings, rules)
 
 

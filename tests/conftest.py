@@ -1,5 +1,27 @@
 from __future__ import annotations
 
 import os
+from pathlib import Path
+
+import pytest
 
 os.environ.setdefault("MPLBACKEND", "Agg")
+
+#: Test modules that build documents, run notebooks, generate towns or explore many generated
+#: values: `make test` runs them, `make test-fast` (pytest -m "not slow") leaves them out.
+SLOW_MODULES = {
+    "test_docs.py",             # the whole Sphinx build with -W
+    "test_notebooks.py",        # notebook execution
+    "test_report.py",           # every cadence in HTML, xlsx and docx
+    "test_samples_generator.py",  # generates towns
+    "test_cells_properties.py",   # hypothesis, hundreds of examples each
+    "test_formats_properties.py",
+    "test_hostile.py",          # subprocesses with resource limits
+}
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    for item in items:
+        path = Path(str(item.fspath))
+        if path.name in SLOW_MODULES or path.suffix == ".ipynb":
+            item.add_marker(pytest.mark.slow)

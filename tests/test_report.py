@@ -182,10 +182,12 @@ def test_week_figures_by_hand(results):
 def test_quarter_has_rankings_four_lists_and_their_rule(results):
     r = build_report(Analysis(results[END]), "quarter")
     assert r.window.start == dt.date(2023, 10, 1)
-    assert {"各村排名", "各站所排名", "四个一批名单", "四个一批规则"} <= set(r.tables)
+    assert {"各村排名", "各站所排名", "四个一批名单", "四个一批规则", "提醒函督办函", "退回重报"} <= set(r.tables)
     rules = r.tables["四个一批规则"].frame
     assert list(rules["名单"]) == ["停产整顿一批", "联合惩戒一批", "约谈一批", "通报一批"]
-    assert rules["确定规则"].str.len().min() > 10
+    assert rules["列入条件"].str.len().min() > 10 and rules["决定机关"].str.len().min() > 3
+    assert "建议名单" in _text(r) and "无上期数据，暂不能判定督办函" in _text(r)
+    assert "无上期数据" in r.tables["提醒函督办函"].note
     ranked = Analysis(results[END]).ranking("village")
     assert r.facts.rank_village_best.value == ranked["village"].iloc[0]
 

@@ -18,7 +18,7 @@ KEY = ["rule_id", "enterprise_uscc", "source_file", "source_sheet", "source_row"
 AS_OF = dt.date(2023, 12, 31)
 #: Rulebook v2 rules (new or changed) whose findings the sample town does not plant yet: the
 #: comparison leaves them out until the generator plants them (issue #10, item 8). Keep it empty
-#: once the samples follow version 2.
+#: now that the samples follow version 2.
 AWAITING_SAMPLES: set[str] = set()
 
 
@@ -67,5 +67,5 @@ def test_a_clean_town_has_no_errors_or_warnings(tmp_path, as_of):
     town = tmp_path / "clean"
     generate_town(town, seed=5, n_villages=4, n_enterprises=60, clean=True)
     f = run_check([town], as_of=as_of).findings
-    bad = f[f["severity"].isin(["错误", "警告"])]
+    bad = f[f["severity"].isin(["错误", "警告"]) & ~f["rule_id"].isin(AWAITING_SAMPLES)]
     assert bad.empty, bad[["rule_id", "enterprise_name", "source_file", "source_row", "period", "message"]].head(20).to_string()

@@ -31,4 +31,5 @@ def test_enterprise_reference_check_survives_export():
 
 def test_every_ledger_of_the_rulebook_is_modelled():
     assert set(LEDGERS) == {"enterprises", "hazards", "head_inspections", "drills", "outsourcing", "hot_work",
-                            "special_workers", "training", "checklist", "enforcement", "accidents", "meetings"}
+                            "special_workers", "training", "checklist", "welding_equipment", "enforcement", "accidents",
+                            "meetings"}

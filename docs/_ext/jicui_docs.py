@@ -48,8 +48,10 @@ AREAS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("应急演练", ("DR",)),
     ("外包外租", ("OS",)),
     ("动火作业与特种作业人员", ("HW", "SW")),
+    ("电气焊设备", ("EQ",)),
     ("培训与警示教育", ("TR",)),
     ("执法检查、事故报告与镇村履职", ("EN", "AC", "GV")),
+    ("倒查", ("DC",)),
 )
 OTHER_AREA = "其他规则"
 
@@ -167,6 +169,8 @@ def obligation_text(ob, campaign=None) -> tuple[str, str]:
         who_text = "每家高危企业（是否高危=是，或所属行业默认高危）"
     elif who == "villages":
         who_text = "企业名录中出现的每个村"
+    elif who == "stations":
+        who_text = "监管企业名录中至少一家企业的每个站所（方案所列行业的站所，“其他站所”除外）"
     elif who == "town":
         who_text = f"镇（{campaign.town}）"
     elif who.startswith("with:"):
@@ -601,11 +605,18 @@ def render_obligations_fragment(registry: dict, campaign=None) -> str:
 
 
 def render_four_lists_fragment() -> str:
-    """The documented rule that draws 通报、约谈、联合惩戒、停产整顿 lists."""
-    from jicui_compliance.analysis.rankings import LIST_RULES, LISTS
+    """The 四个一批 proposals (who decides, basis, criterion), the letters and 退回重报, from the code."""
+    from jicui_compliance.analysis.rankings import LETTER_BASIS, LETTER_DECIDES, NO_HISTORY, PROPOSAL_LISTS
 
-    return list_table(["名单", "入选条件（一家企业只列入最严重的一个名单）"],
-                      [[n, esc(LIST_RULES[n])] for n in LISTS], widths=[18, 82])
+    table = list_table(["名单", "决定机关", "决定依据", "列入条件（一家企业只列入最严重的一个名单）"],
+                       [[esc(p.name), esc(p.decides), esc(p.basis), esc(p.criterion)] for p in PROPOSAL_LISTS],
+                       widths=[12, 18, 30, 40])
+    letters = (f"提醒函、督办函由{esc(LETTER_DECIDES)}决定（{esc(LETTER_BASIS)}）：村、站所有判定其履职的“错误”级核查发现，"
+               "或所属企业已到期义务履行率在各村（各站所）中最低的，建议下达提醒函；上期报告已有提醒函、本期仍有条件的，"
+               f"建议下达督办函（``a.letters(previous=上期名单)``；不给上期名单时注明“{esc(NO_HISTORY)}”）。"
+               "台账记录本身有误（规则对象为“台账记录”）的文件列入退回重报名单（``a.resubmissions()``），"
+               "退回报送该文件的村或站所。")
+    return table + "\n" + letters + "\n"
 
 
 def link_notebooks(target: Path, source: Path = NOTEBOOKS_DIR) -> list[str]:

@@ -14,29 +14,20 @@ import pandas as pd
 
 from ..check import CheckResult
 from ..rules.context import Context
-from . import kpis, obligations, rankings, windows
+from . import kpis
 from .obligations import COMPLIANT, NOT_COMPLIANT, PENDING, obligation_status, phase_summary
-from .rankings import LIST_RULES, LISTS, four_lists, unit_ranking
+from .rankings import LIST_RULES, LISTS, PROPOSAL_LISTS, four_lists, letters, resubmissions, unit_ranking
 from .windows import CADENCES, Window, dated_findings, window_for
 
-__all__ = ["Analysis", "CADENCES", "COMPLIANT", "LISTS", "LIST_RULES", "NOT_COMPLIANT", "PENDING", "Window",
-           "dated_findings", "four_lists", "narrow", "obligation_status", "phase_summary", "unit_ranking", "window_for"]
+__all__ = ["Analysis", "CADENCES", "COMPLIANT", "LISTS", "LIST_RULES", "NOT_COMPLIANT", "PENDING", "PROPOSAL_LISTS",
+           "Window", "dated_findings", "four_lists", "letters", "narrow", "obligation_status", "phase_summary",
+           "resubmissions", "unit_ranking", "window_for"]
 
 
 def narrow(result: CheckResult, village: str) -> CheckResult:
     """The same check result seen from one village: its enterprises, their records and findings."""
     ctx = result.context
-    sub = Context(ctx.campaign, ctx.as_of, ctx.ledgers, ctx.submission)
-    reg = ctx.registry[ctx.registry["village"] == village]
-    sub.__dict__["registry"] = reg
-    rows = ctx.registry_rows
-    sub.__dict__["registry_rows"] = rows[rows["village"] == village]
-    for name, frame in ctx.enterprise_frames():
-        sub._frames[name] = frame[frame["eid"].isin(reg.index)]
-    ent = ctx.frame("enterprises")
-    sub._frames["enterprises"] = ent[ent["village"] == village]
-    meetings = ctx.frame("meetings")
-    sub._frames["meetings"] = meetings[meetings["unit"] == village]
+    sub = Context(ctx.campaign, ctx.as_of, ctx.ledgers, ctx.submission, resolution=ctx.resolution.for_village(village))
     findings = result.findings[result.findings["village"] == village].reset_index(drop=True)
     return CheckResult(result.submission, sub, findings, result.rules)
 
@@ -118,7 +109,18 @@ class Analysis:
         return unit_ranking(self.status, by=by)
 
     def four_lists(self) -> pd.DataFrame:
+        """The 四个一批 proposals (建议名单): only ``enterprise`` findings count (see :func:`.rankings.four_lists`)."""
         return four_lists(self.result)
+
+    def letters(self, previous=None) -> pd.DataFrame:
+        """提醒函 / 督办函 to villages and stations; ``previous``: the units that had a 提醒函 in the previous
+        report of the same cadence (names, or that report's ``letters()`` frame). Without it no 督办函 can be
+        decided (``attrs["note"]`` says so). See :func:`.rankings.letters`."""
+        return letters(self.result, self.status, previous)
+
+    def resubmissions(self) -> pd.DataFrame:
+        """退回重报: per submitting village or station, the files with ``record`` findings."""
+        return resubmissions(self.result)
 
     def findings_by_rule(self) -> pd.DataFrame:
         """Findings per rule (most frequent first), with title, severity and one example message."""

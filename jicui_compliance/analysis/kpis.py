@@ -163,7 +163,7 @@ def training_kpis(result, status: pd.DataFrame) -> pd.DataFrame:
     campaign = t[t["kind"] == "专项行动全员培训"]
     tr1 = coverage(status, "TR001")
     tr3 = coverage(status, "TR003")
-    row = {
+    row: dict[str, float] = {
         "全员培训（场）": len(campaign), "培训人次": int(campaign["attendees"].fillna(0).sum()),
         "考试人数": int(campaign["examined"].fillna(0).sum()), "合格人数": int(campaign["passed"].fillna(0).sum()),
         "动火作业警示教育（场）": int((t["kind"] == "动火作业警示教育").sum()),
@@ -208,7 +208,7 @@ def accident_kpis(result) -> pd.DataFrame:
     ctx = result.context
     a = ctx.frame("accidents")
     a = a[ctx.existing(a, "occurred_at", undated=False)]
-    row = {"事故起数": len(a), "死亡人数": int(a["deaths"].fillna(0).sum()), "受伤人数": int(a["injuries"].fillna(0).sum())}
+    row: dict[str, float] = {"事故起数": len(a), "死亡人数": int(a["deaths"].fillna(0).sum()), "受伤人数": int(a["injuries"].fillna(0).sum())}
     for label, col in (("报县应急局", "county_at"), ("报镇政府", "town_at")):
         delay = (a[col].where(a[col] < ctx.as_of_end) - a["occurred_at"]).dt.total_seconds() / 60
         row[f"{label}平均用时（分钟）"] = round(float(delay.mean()), 1) if delay.notna().any() else np.nan

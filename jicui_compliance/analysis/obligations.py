@@ -67,6 +67,12 @@ def _population(result, who: str) -> pd.DataFrame:
         villages = sorted(reg["village"].dropna().unique())
         return pd.DataFrame({"unit": villages, "eid": pd.NA, "enterprise_name": "", "village": villages,
                              "station": "", "industry": ""})
+    if who == "stations":  # GV003: the stations of the industries table that supervise an enterprise
+        from ..rules.governance import supervising_stations
+
+        stations = supervising_stations(result.context)
+        return pd.DataFrame({"unit": stations, "eid": pd.NA, "enterprise_name": "", "village": stations,
+                             "station": stations, "industry": ""})
     if who == "town":
         town = result.campaign.town
         return pd.DataFrame({"unit": [town], "eid": [pd.NA], "enterprise_name": [""], "village": [town],
@@ -88,13 +94,14 @@ def _finding_units(result, rule: Rule) -> pd.DataFrame:
 
 def _coverage(result, rule: Rule) -> pd.DataFrame:
     ob = rule.obligation
+    assert ob is not None  # obligation_status passes rules with an obligation only
     camp, as_of = result.campaign, result.as_of
     units = _population(result, ob.who)
     bad = _finding_units(result, rule)
     if ob.when == "as_of":  # a state at as-of (e.g. safety staff named): judged now, in the current phase
         now = phase_of(camp, as_of)
-        status = np.where(units["unit"].isin(set(bad["unit"])), NOT_COMPLIANT, COMPLIANT)
-        return units.assign(period=now, phase=now, status=status, records=np.nan, bad_records=np.nan)
+        state = np.where(units["unit"].isin(set(bad["unit"])), NOT_COMPLIANT, COMPLIANT)
+        return units.assign(period=now, phase=now, status=state, records=np.nan, bad_records=np.nan)
     bad_keys = set(zip(bad["unit"], bad["period"]))
     frames = []
     for p in periods_of(camp, ob.when):
@@ -108,6 +115,7 @@ def _coverage(result, rule: Rule) -> pd.DataFrame:
 def _records(result, rule: Rule) -> pd.DataFrame:
     """Record obligations: each enterprise × phase in which it has records, compliant if none has a finding."""
     ob = rule.obligation
+    assert ob is not None and ob.ledger is not None and ob.date is not None  # a records obligation names both
     ctx = result.context
     rows = ctx.frame(ob.ledger)
     rows = rows[rows["eid"].notna() & rows[ob.date].notna() & (rows[ob.date] <= ctx.as_of_ts + pd.Timedelta(days=1))]
@@ -133,7 +141,7 @@ def obligation_status(result, rules: list[Rule] | None = None) -> pd.DataFrame:
     rules = [r for r in (rules or result.rules) if r.obligation is not None]
     parts = []
     for r in rules:
-        part = _records(result, r) if r.obligation.when == "records" else _coverage(result, r)
+        part = _records(result, r) if r.obligation and r.obligation.when == "records" else _coverage(result, r)
         if len(part):
             parts.append(part.assign(rule_id=r.id, title=r.title, clause=r.clause, severity=r.severity))
     if not parts:

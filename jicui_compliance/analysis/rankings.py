@@ -1,28 +1,84 @@
-"""Rankings of villages and stations, and the plan's four lists (三 (二) 3 (6)).
+"""Rankings of villages and stations; the plan's 四个一批 (三 (二) 3 (6)), the letters to villages
+and stations (三 (二) 4 (8)) and the 退回重报 list, as proposals (RULEBOOK §10).
 
-The four lists — 通报一批、约谈一批、联合惩戒一批、停产整顿一批 — are drawn by a fixed,
-documented rule from the findings (see :func:`four_lists`); each enterprise stands in the
-most severe list it qualifies for only.
+Who is judged decides where a finding can lead (RULEBOOK §5, ``REGISTRY[id].party``):
+
+* only ``enterprise`` findings can put an enterprise on a 四个一批 list (:func:`four_lists`);
+* ``station`` and ``village`` findings lead to a 提醒函 (or a 督办函) to that unit (:func:`letters`);
+* ``record`` findings put nobody on a list: the file goes back to the unit that submitted it
+  (:func:`resubmissions`);
+* ``town`` findings lead to none of these (the town issues them).
+
+Every list is a proposal (建议名单) for the people who decide; each says who decides and on what
+basis (:data:`PROPOSAL_LISTS`, :data:`LETTER_DECIDES`), and each entry names the findings that put
+it there.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from dataclasses import dataclass
+
 import numpy as np
 import pandas as pd
 
+from ..rules import REGISTRY, Party
 from .obligations import COMPLIANT, NOT_COMPLIANT
 from .sources import field_at
 
 #: rules about data quality, not about what the plan asks of an enterprise
 DATA_RULES = ("SCH", "FMT", "REF")
 
-LISTS = ("停产整顿一批", "联合惩戒一批", "约谈一批", "通报一批")
-LIST_RULES = {
-    "停产整顿一批": "重大事故隐患逾期未整改（HZ005）超过30天，或逾期隐患被罚款后仍未整改且无后续检查（EN006）",
-    "联合惩戒一批": "一年内3次以上被罚款而隐患仍未消除（EN005），或事故迟报、漏报（AC001/AC002）",
-    "约谈一批": "主要负责人3个月以上未带队检查（HI001），或全年未开展应急演练（DR001），或违反3条以上不同规则（错误级）",
-    "通报一批": "有任何“错误”级别的方案规则问题（不含表格格式类 SCH/FMT/REF）",
-}
+
+@dataclass(frozen=True)
+class ProposalList:
+    """One of the 四个一批: who decides, on what basis, and when an enterprise is proposed."""
+
+    name: str
+    decides: str  # 决定机关
+    basis: str  # 决定依据
+    criterion: str  # 列入条件 (RULEBOOK §10)
+
+
+PROPOSAL_LISTS = (
+    ProposalList("停产整顿一批", "负有安全生产监督管理职责的县级主管部门",
+                 "《中华人民共和国安全生产法》第一百零二条：未采取措施消除事故隐患、拒不执行消除隐患指令的，责令停产停业整顿",
+                 "有重大事故隐患在挂牌督办或被罚款后逾期未整改超过30天（隐患逾期 HZ005，结合执法检查记录的挂牌督办、罚款判定）"),
+    ProposalList("联合惩戒一批", "县应急管理局",
+                 "《安全生产严重失信主体名单管理办法》（2023年10月1日起施行）：瞒报事故、多次受到行政处罚",
+                 "发生生产安全事故始终未报告县应急管理局（AC001 且无报告时间），或多次受到处罚而重大事故隐患仍未消除（EN005）"),
+    ProposalList("约谈一批", "镇人民政府",
+                 "方案三（二）3（6）“约谈一批”：企业主要负责人（第一责任人）履职不到位",
+                 "事故迟报（AC001 或 AC002，填有报告时间但超过1小时），或主要负责人3个月以上未带队检查（HI001），"
+                 "或全年未开展应急演练（DR001），或违反3条以上不同的企业“错误”级规则"),
+    ProposalList("通报一批", "镇安委办",
+                 "方案三（二）3（6）“通报一批”：违反专项行动方案要求",
+                 "有任何企业“错误”级核查发现"),
+)
+LISTS = tuple(p.name for p in PROPOSAL_LISTS)
+#: list → its criterion (the docs fragment and the notebooks read this)
+LIST_RULES = {p.name: p.criterion for p in PROPOSAL_LISTS}
+LIST_INFO = {p.name: p for p in PROPOSAL_LISTS}
+
+#: the 四个一批 table's columns
+LIST_COLUMNS = ["名单", "企业名称", "统一社会信用代码", "所属村", "监管站所", "列入理由", "依据发现", "错误", "警告", "决定机关"]
+
+#: who issues 提醒函 and 督办函 (方案三（二）4（8）)
+LETTER_DECIDES = "镇纪委"
+LETTER_BASIS = "方案三（二）4（8）：对排查整治不力的有关村和站所，镇纪委要下达提醒函、督办函，严肃指出存在的突出问题"
+REMINDER, SUPERVISION = "提醒函", "督办函"
+NO_HISTORY = "无上期数据，暂不能判定督办函"
+LETTER_COLUMNS = ["函件", "单位", "类别", "列入理由", "依据发现", "上期提醒函", "决定机关"]
+UNIT_KINDS = {"village": "村", "station": "站所"}
+
+RESUBMIT_COLUMNS = ["报送单位", "来源文件", "工作表", "问题行数", "发现数", "依据发现"]
+UNKNOWN_UNIT = "未能确定报送单位"
+
+#: days a hazard may stay overdue after it was 挂牌督办 or fined before 停产整顿 is proposed
+STOP_AFTER_DAYS = 30
+HI_MONTHS_FOR_TALK = 3
+ERROR_RULES_FOR_TALK = 3
+_FINE_ACTIONS = ("罚款", "一案双罚")
 
 
 def unit_ranking(status: pd.DataFrame, by: str = "village") -> pd.DataFrame:
@@ -39,53 +95,333 @@ def unit_ranking(status: pd.DataFrame, by: str = "village") -> pd.DataFrame:
     return g
 
 
-def four_lists(result) -> pd.DataFrame:
-    """The enterprises for 通报、约谈、联合惩戒、停产整顿 (plan 三 (二) 3 (6)), by the rule in ``LIST_RULES``.
+# -- helpers ----------------------------------------------------------------------------------
+def party_of(rule_ids: pd.Series) -> pd.Series:
+    """The party each finding's rule judges (``REGISTRY[id].party``); None for an unknown rule."""
+    parties = {r: (REGISTRY[r].party if r in REGISTRY else None) for r in rule_ids.unique()}
+    return rule_ids.map(parties)
 
-    Each enterprise appears once, in the most severe list it qualifies for; within a list,
-    enterprises with more 错误 findings come first. Columns: 名单, 企业名称, 统一社会信用代码,
-    所属村, 监管站所, 错误, 警告, 依据 (the rules that put it there).
+
+def _counts_text(f: pd.DataFrame, key: str) -> pd.Series:
+    """Per ``key``: "HI001×4、DR001×1" (rules by count, then ID)."""
+    if f.empty:
+        return pd.Series(dtype=object)
+    c = f.groupby([key, "rule_id"]).size().rename("n").reset_index()
+    c = c.sort_values([key, "n", "rule_id"], ascending=[True, False, True], kind="mergesort")
+    c["t"] = c["rule_id"] + "×" + c["n"].astype(str)
+    return c.groupby(key, sort=False)["t"].agg("、".join)
+
+
+def _join_unique(s: pd.Series) -> str:
+    return "；".join(dict.fromkeys(v for v in s if v))
+
+
+def _day(s: pd.Series) -> pd.Series:
+    return s.dt.strftime("%Y-%m-%d").fillna("")
+
+
+def _hazard_key(s: pd.Series) -> pd.Series:
+    """A hazard number as matched: full-width folded, no spaces, upper case (as EN003–EN006 match it)."""
+    return s.astype("string").str.normalize("NFKC").str.replace(r"\s+", "", regex=True).str.upper()
+
+
+def _listed_or_fined(ctx) -> pd.DataFrame:
+    """(eid, key, date, how) for each hazard an enforcement row on or before as-of lists (挂牌督办=是)
+    or fines (an amount > 0, or 处理措施 罚款 / 一案双罚) by naming it in 隐患编号."""
+    enf = ctx.frame("enforcement")
+    enf = enf[enf["eid"].notna() & (enf["date"] <= ctx.as_of_ts)]
+    cols = ["eid", "key", "date", "how"]
+    if enf.empty:
+        return pd.DataFrame(columns=cols)
+    listed = enf["listed"].eq(True).fillna(False).astype(bool)
+    acts = enf["actions"].explode()
+    named_fine = acts.isin(_FINE_ACTIONS).groupby(level=0).any().reindex(enf.index, fill_value=False)
+    fined = (enf["fine_company"].fillna(0) > 0) | (enf["fine_head"].fillna(0) > 0) | named_fine
+    how = pd.Series(np.select([listed & fined, listed], ["挂牌督办并罚款", "挂牌督办"], default="罚款"), index=enf.index)
+    e = enf.assign(how=how)[listed | fined][["eid", "date", "how", "hazard_nos"]]
+    e = e.explode("hazard_nos").dropna(subset=["hazard_nos"])
+    if e.empty:
+        return pd.DataFrame(columns=cols)
+    e["key"] = _hazard_key(e["hazard_nos"])
+    e["eid"] = e["eid"].astype("int64")
+    return e[cols]
+
+
+def _stop_hazards(result, hz: pd.DataFrame) -> pd.DataFrame:
+    """The HZ005 findings in ``hz`` whose hazard stayed overdue more than 30 days after it was listed or
+    fined: the findings' index, with ``reason``."""
+    ctx = result.context
+    out = pd.DataFrame(columns=["reason"])
+    if hz.empty:
+        return out
+    h = ctx.frame("hazards")
+    d = pd.DataFrame({"eid": field_at(hz, h, "eid"), "no": field_at(hz, h, "hazard_no"),
+                      "deadline": pd.to_datetime(field_at(hz, h, "deadline")),
+                      "done_on": pd.to_datetime(field_at(hz, h, "done_on"))}, index=hz.index)
+    d = d[d["eid"].notna() & d["no"].notna() & d["deadline"].notna()]
+    d = d[d["done_on"].isna() | (d["done_on"] > ctx.as_of_ts)]  # open at as-of
+    acts = _listed_or_fined(ctx)
+    if d.empty or acts.empty:
+        return out
+    d = d.assign(eid=d["eid"].astype("int64"), key=_hazard_key(d["no"])).rename_axis("finding").reset_index()
+    m = d.merge(acts, on=["eid", "key"], how="inner")
+    m["start"] = m[["deadline", "date"]].max(axis=1)  # overdue and already listed or fined
+    m["days"] = (ctx.as_of_ts - m["start"]).dt.days
+    m = m.sort_values(["finding", "start"], kind="mergesort").drop_duplicates("finding")  # the earliest order
+    m = m[m["days"] > STOP_AFTER_DAYS]
+    m["reason"] = ("隐患" + m["no"].astype(str) + "于" + _day(m["date"]) + m["how"] + "（整改期限" + _day(m["deadline"])
+                   + "），截至" + ctx.as_of.strftime("%Y-%m-%d") + "仍未整改，" + m["how"] + "后已逾期"
+                   + m["days"].astype(str) + "天")
+    return m.set_index("finding")[["reason"]]
+
+
+def _reported(result, f: pd.DataFrame, field: str) -> np.ndarray:
+    """True where the accident row a finding stands on has a report time in ``field`` on or before as-of's end
+    (a time written later did not exist at as-of)."""
+    if f.empty:
+        return np.zeros(0, dtype=bool)
+    at = pd.to_datetime(field_at(f, result.context.frame("accidents"), field))
+    return np.asarray(pd.notna(at) & (at < result.context.as_of_ts + pd.Timedelta(days=1)), dtype=bool)
+
+
+# -- 四个一批 ---------------------------------------------------------------------------------
+def four_lists(result) -> pd.DataFrame:
+    """The 四个一批 as proposals (建议名单, plan 三 (二) 3 (6), RULEBOOK §10), one row per enterprise.
+
+    Only findings of rules that judge the enterprise (``REGISTRY[id].party == enterprise``) count:
+    what a station, village or the town did, and what is wrong with a record, never puts an
+    enterprise on a list. An enterprise is proposed for
+
+    * 停产整顿一批 (decided by the supervising county department, 安全生产法 第102条) when a major
+      hazard of it stayed overdue more than 30 days after it was 挂牌督办 or fined. Decided from the
+      ledgers, on the hazards that carry an HZ005 finding (overdue and open at as-of): the
+      enforcement rows of that enterprise dated on or before as-of that list it (挂牌督办 = 是) or
+      fine it (罚款 / 一案双罚 in 处理措施, or an amount > 0) and name the hazard in 隐患编号
+      (numbers matched as EN003–EN006 match them). The days count from the later of the hazard's
+      整改期限 and the first such inspection to as-of; more than 30 qualifies (31 days, not 30).
+      An order issued after the deadline thus gets its own 30 days, a hazard done by as-of (整改完成
+      日期 on or before it) or without 整改期限 never qualifies, and an inspection row that names no
+      hazard number links to no hazard.
+    * 联合惩戒一批 (county 应急管理局, 安全生产严重失信主体名单管理办法) for an AC001 finding whose accident
+      has no 报告县应急管理局时间 at as-of (empty, or written after as-of: never reported), or EN005.
+    * 约谈一批 (the town government) for a late report — AC001 with a county report time, or AC002 with
+      a town report time (an AC002 with no town report time is not a *late* report: it leads to 通报
+      unless something else applies, as RULEBOOK §10 reads) —, HI001 in 3 or more distinct months,
+      DR001, or 3 or more distinct ``enterprise`` rules with 错误 findings.
+    * 通报一批 (the town 安委办) for any ``enterprise`` 错误 finding.
+
+    Each enterprise stands in the most severe list it qualifies for. Columns (:data:`LIST_COLUMNS`):
+    名单, 企业名称, 统一社会信用代码, 所属村, 监管站所, 列入理由 (short reasons), 依据发现 (the rule IDs and
+    counts of the findings that qualify it for *that* list), 错误 and 警告 (all its ``enterprise``
+    findings), 决定机关. Within a list, more 错误 first.
     """
     f = result.findings
-    f = f[(f["enterprise_name"] != "") & ~f["rule_id"].str.startswith(DATA_RULES)]
+    f = f[(f["enterprise_name"] != "") & (party_of(f["rule_id"]) == Party.ENTERPRISE)]
     if f.empty:
-        return pd.DataFrame(columns=["名单", "企业名称", "统一社会信用代码", "所属村", "监管站所", "错误", "警告", "依据"])
-    key = ["enterprise_uscc", "enterprise_name", "village", "station"]
-    ent = f.groupby(key).agg(
-        错误=("severity", lambda s: int((s == "错误").sum())),
-        警告=("severity", lambda s: int((s == "警告").sum())),
-        error_rules=("rule_id", lambda s: set(s[f.loc[s.index, "severity"] == "错误"])),
-        rules=("rule_id", set),
-    ).reset_index()
-    hz = result.findings[result.findings["rule_id"] == "HZ005"]
-    overdue_days = _overdue_days(result, hz)
-    long_overdue = set(hz.loc[overdue_days > 30, "enterprise_uscc"])
-    hi_months = result.findings[result.findings["rule_id"] == "HI001"].groupby("enterprise_uscc").size()
-    conditions = {
-        "停产整顿一批": lambda r: r.enterprise_uscc in long_overdue or "EN006" in r.rules,
-        "联合惩戒一批": lambda r: bool({"EN005", "AC001", "AC002"} & r.rules),
-        "约谈一批": lambda r: hi_months.get(r.enterprise_uscc, 0) >= 3 or "DR001" in r.rules or len(r.error_rules) >= 3,
-        "通报一批": lambda r: r.错误 > 0,
-    }
-    chosen, why = [], []
-    for r in ent.itertuples(index=False):  # one row per enterprise with findings, not per ledger row
-        name = next((n for n in LISTS if conditions[n](r)), None)
-        chosen.append(name)
-        why.append("、".join(sorted(r.rules)))
-    ent["名单"] = chosen
-    ent["依据"] = why
-    ent = ent[ent["名单"].notna()]
-    ent["_order"] = ent["名单"].map({n: i for i, n in enumerate(LISTS)})
+        return pd.DataFrame(columns=LIST_COLUMNS)
+    f = f.assign(_ent=f["enterprise_uscc"] + "\x1f" + f["enterprise_name"])
+    rid, error = f["rule_id"], (f["severity"] == "错误").to_numpy()
+    reason = pd.Series("", index=f.index, dtype=object)
+
+    # 停产整顿一批
+    stop = _stop_hazards(result, f[rid == "HZ005"])
+    q_stop = f.index.isin(stop.index)
+    reason.loc[stop.index] = stop["reason"]
+
+    # 联合惩戒一批 / 约谈一批 (accidents)
+    ac1, ac2 = (rid == "AC001").to_numpy(), (rid == "AC002").to_numpy()
+    county = np.zeros(len(f), dtype=bool)
+    county[ac1] = _reported(result, f[ac1], "county_at")
+    town = np.zeros(len(f), dtype=bool)
+    town[ac2] = _reported(result, f[ac2], "town_at")
+    unreported = ac1 & ~county
+    en005 = (rid == "EN005").to_numpy()
+    q_punish = unreported | en005
+    occurred = pd.Series(_day(pd.to_datetime(pd.Series(field_at(f, result.context.frame("accidents"), "occurred_at"),
+                                                        index=f.index))).to_numpy(), index=f.index)
+    reason = reason.where(~unreported, occurred + "发生的事故截至核查日未报告县应急管理局")
+    reason = reason.where(~en005, "多次受到处罚而重大事故隐患仍未消除")
+
+    # 约谈一批
+    late = (ac1 & county) | (ac2 & town)
+    hi = (rid == "HI001").to_numpy()
+    hi_months = f[hi].groupby("_ent")["period"].nunique()
+    n_hi = f["_ent"].map(hi_months).fillna(0).astype(int).to_numpy()
+    error_rules = f[error].groupby("_ent")["rule_id"].nunique()
+    n_err_rules = f["_ent"].map(error_rules).fillna(0).astype(int).to_numpy()
+    dr = (rid == "DR001").to_numpy()
+    many = error & (n_err_rules >= ERROR_RULES_FOR_TALK)
+    q_talk = late | (hi & (n_hi >= HI_MONTHS_FOR_TALK)) | dr | many
+    talk_reason = np.select(
+        [late & ac1, late, hi & (n_hi >= HI_MONTHS_FOR_TALK), dr, many],
+        [occurred + "发生的事故迟报县应急管理局（超过1小时）", occurred + "发生的事故迟报镇政府（超过1小时）",
+         "主要负责人" + pd.Series(n_hi, index=f.index).astype(str) + "个月未带队检查",
+         "全年未开展应急演练", "违反" + pd.Series(n_err_rules, index=f.index).astype(str) + "条不同的“错误”级规则"],
+        default="")
+
+    # 通报一批
+    n_err = f[error].groupby("_ent").size()
+    notice_reason = "有" + f["_ent"].map(n_err).fillna(0).astype(int).astype(str) + "条“错误”级核查发现"
+
+    qualifies = np.column_stack([q_stop, q_punish, q_talk, error])
+    ent_q = pd.DataFrame(qualifies, index=f["_ent"].to_numpy()).groupby(level=0).any()
+    choice = pd.Series(np.select([ent_q[i] for i in range(4)], list(range(4)), default=-1), index=ent_q.index)
+    chosen = f["_ent"].map(choice).to_numpy()
+    sel = qualifies[np.arange(len(f)), np.clip(chosen, 0, 3)] & (chosen >= 0)
+    texts = np.select([chosen == 2, chosen == 3], [talk_reason, notice_reason.to_numpy()], default=reason.to_numpy())
+    picked = f[sel].assign(_why=texts[sel])
+    if picked.empty:
+        return pd.DataFrame(columns=LIST_COLUMNS)
+
+    key = ["_ent", "enterprise_uscc", "enterprise_name", "village", "station"]
+    sev = pd.DataFrame({"e": error, "w": (f["severity"] == "警告").to_numpy()}, index=f["_ent"].to_numpy())
+    sev = sev.groupby(level=0).sum()
+    ent = picked.groupby(key, sort=False).agg(列入理由=("_why", _join_unique)).reset_index()
+    ent["依据发现"] = ent["_ent"].map(_counts_text(picked, "_ent"))
+    ent["错误"] = ent["_ent"].map(sev["e"]).astype(int)
+    ent["警告"] = ent["_ent"].map(sev["w"]).astype(int)
+    ent["_order"] = ent["_ent"].map(choice)
+    ent["名单"] = ent["_order"].map(dict(enumerate(LISTS)))
+    ent["决定机关"] = ent["名单"].map({p.name: p.decides for p in PROPOSAL_LISTS})
     ent = ent.sort_values(["_order", "错误", "警告", "enterprise_name"], ascending=[True, False, False, True], kind="mergesort")
+    ent = ent.drop_duplicates("_ent")  # an enterprise whose findings name two villages: once
     return ent.rename(columns={"enterprise_name": "企业名称", "enterprise_uscc": "统一社会信用代码", "village": "所属村",
-                               "station": "监管站所"})[["名单", "企业名称", "统一社会信用代码", "所属村", "监管站所", "错误", "警告", "依据"]].reset_index(drop=True)
+                               "station": "监管站所"})[LIST_COLUMNS].reset_index(drop=True)
 
 
-def _overdue_days(result, hz_findings: pd.DataFrame) -> pd.Series:
-    """Days overdue at as-of of the hazards behind HZ005 findings (looked up by source row)."""
-    if hz_findings.empty:
-        return pd.Series(dtype=float)
-    h = result.context.frame("hazards")
-    d = field_at(hz_findings, h, "deadline")
-    days = (result.context.as_of_ts - pd.to_datetime(d)).days
-    return pd.Series(np.asarray(days, dtype=float), index=hz_findings.index)
+def list_rules_table(lists: pd.DataFrame | None = None) -> pd.DataFrame:
+    """名单, 决定机关, 决定依据, 列入条件 (and 企业数 when ``lists`` is given)."""
+    t = pd.DataFrame({"名单": [p.name for p in PROPOSAL_LISTS], "决定机关": [p.decides for p in PROPOSAL_LISTS],
+                      "决定依据": [p.basis for p in PROPOSAL_LISTS], "列入条件": [p.criterion for p in PROPOSAL_LISTS]})
+    if lists is not None:
+        counts = lists["名单"].value_counts()
+        t["企业数"] = [int(counts.get(n, 0)) for n in LISTS]
+    return t
+
+
+# -- 提醒函 / 督办函 ---------------------------------------------------------------------------
+def _previous_units(previous) -> set[str] | None:
+    if previous is None:
+        return None
+    if isinstance(previous, pd.DataFrame):
+        if "单位" not in previous.columns:
+            raise ValueError("previous: a frame of the previous report's letters needs a 单位 column")
+        p = previous
+        if "函件" in p.columns:
+            p = p[p["函件"].isin([REMINDER, SUPERVISION])]
+        return set(p["单位"].dropna().astype(str))
+    if isinstance(previous, str):
+        return {previous}
+    return {str(u) for u in previous}
+
+
+def letters(result, status: pd.DataFrame, previous: Iterable[str] | pd.DataFrame | None = None) -> pd.DataFrame:
+    """提醒函 and 督办函 to villages and stations (plan 三 (二) 4 (8), RULEBOOK §10), as proposals for the
+    镇纪委, one row per unit.
+
+    A village or station gets a 提醒函 when
+
+    * it has at least one 错误 finding of a rule that judges a ``station`` or a ``village``. The unit of
+      a ``village`` finding is its 所属村 (GV001 names the village there). The unit of a ``station``
+      finding is the unit that acted: the 执法站所 of the enforcement row it stands on (EN001–EN004,
+      EN006, EN007 judge what the inspecting or fining unit did, which may be the 综合行政执法队), else
+      the finding's 监管站所, else (a finding that names no enterprise, such as GV003) its 所属村 column,
+      which then holds the station;
+    * or its enterprises' obligation rate (:func:`unit_ranking` of the due obligations in ``status``)
+      is the lowest of its kind: villages among villages, stations among stations. Only when at least
+      two units of that kind are ranked and the rates differ (all equal singles nobody out); ties at
+      the lowest rate all get one.
+
+    ``town`` findings lead to no letter (the town issues them). ``previous`` holds the units that had a
+    提醒函 (or 督办函) in the previous report of the same cadence — a list of names, or the previous
+    ``letters()`` frame. A unit with a letter condition now that is among them gets a 督办函 instead
+    of a 提醒函 (上期提醒函 = 是). Without ``previous`` the 督办函 cannot be decided: every letter is a
+    提醒函, 上期提醒函 says so and ``frame.attrs["note"]`` is :data:`NO_HISTORY`.
+    Columns: :data:`LETTER_COLUMNS`.
+    """
+    f = result.findings
+    party = party_of(f["rule_id"])
+    bad = f[party.isin([Party.STATION, Party.VILLAGE]) & (f["severity"] == "错误")]
+    bad_party = party[bad.index]
+    parts = []
+    if len(bad):
+        enf_station = field_at(bad, result.context.frame("enforcement"), "station")
+        enf_station = pd.Series(enf_station, index=bad.index).where(bad["ledger"] == "enforcement")
+        enf_station = enf_station.where(enf_station.notna() & (enf_station.astype(str) != ""))
+        station = enf_station.fillna(bad["station"].where(bad["station"] != "")).fillna(bad["village"])
+        unit = station.where(bad_party == Party.STATION, bad["village"])
+        kind = np.where(bad_party == Party.STATION, "station", "village")
+        b = bad.assign(_unit=unit.astype(str), _kind=kind)
+        b = b[b["_unit"] != ""]
+        if len(b):
+            g = b.groupby(["_unit", "_kind"]).agg(n=("rule_id", "size")).reset_index()
+            counts = _counts_text(b.assign(_k=b["_unit"] + "\x1f" + b["_kind"]), "_k")
+            g["依据发现"] = (g["_unit"] + "\x1f" + g["_kind"]).map(counts)
+            g["列入理由"] = "有" + g["n"].astype(str) + "条" + g["_kind"].map(UNIT_KINDS) + "履职“错误”级核查发现"
+            parts.append(g[["_unit", "_kind", "列入理由", "依据发现"]])
+    for by in ("village", "station"):
+        r = unit_ranking(status, by=by)
+        r = r[r[by].notna() & (r[by].astype(str) != "")]
+        if len(r) < 2 or r["履行率"].min() == r["履行率"].max():
+            continue
+        low = r[r["履行率"] == r["履行率"].min()]
+        word = UNIT_KINDS[by]
+        parts.append(pd.DataFrame({
+            "_unit": low[by].astype(str).to_numpy(), "_kind": by,
+            "列入理由": ("所属企业已到期义务履行率" + (low["履行率"] * 100).round(1).map("{:g}%".format)
+                     + "，为" + str(len(r)) + "个" + word + "中最低").to_numpy(),
+            "依据发现": ("履行率排名（未履行" + low["未履行"].astype(str) + "项/应履行" + low["应履行义务"].astype(str) + "项）").to_numpy(),
+        }))
+    if not parts:
+        out = pd.DataFrame(columns=LETTER_COLUMNS)
+    else:
+        p = pd.concat(parts, ignore_index=True)
+        out = p.groupby(["_unit", "_kind"], sort=False).agg(列入理由=("列入理由", "；".join),
+                                                           依据发现=("依据发现", "、".join)).reset_index()
+        prev = _previous_units(previous)
+        if prev is None:
+            out["上期提醒函"] = "无上期数据"
+            out["函件"] = REMINDER
+        else:
+            again = out["_unit"].isin(prev)
+            out["上期提醒函"] = np.where(again, "是", "否")
+            out["函件"] = np.where(again, SUPERVISION, REMINDER)
+        out["类别"] = out["_kind"].map(UNIT_KINDS)
+        out["单位"] = out["_unit"]
+        out["决定机关"] = LETTER_DECIDES
+        out["_order"] = (out["函件"] == REMINDER).astype(int)
+        out = out.sort_values(["_order", "_kind", "单位"], ascending=[True, False, True], kind="mergesort")
+        out = out[LETTER_COLUMNS].reset_index(drop=True)
+    out.attrs["note"] = NO_HISTORY if previous is None else ""
+    return out
+
+
+# -- 退回重报 -----------------------------------------------------------------------------------
+def resubmissions(result) -> pd.DataFrame:
+    """退回重报 (RULEBOOK §10): per submitting unit, the files with findings of rules that judge a
+    ``record`` (SCH, FMT, REF, HZ004, HZ007, TR004: the ledger is wrong, nobody is shown to have
+    breached the plan).
+
+    The submitting unit is the first folder of the file's path under the submission root (villages and
+    stations send a folder each); for a file at the root (a town-wide registry, say) it is the registry
+    village of the row each finding stands on, and :data:`UNKNOWN_UNIT` for a finding about a whole
+    sheet or file there, or about a row that names no registered enterprise (REF001): the analyst
+    routes those by hand. One row per (unit, file): 工作表 (the sheets concerned), 问题行数 (distinct
+    rows with a finding; a finding about a whole sheet or file counts no row), 发现数, 依据发现.
+    """
+    f = result.findings
+    f = f[(party_of(f["rule_id"]) == Party.RECORD) & (f["source_file"] != "")]
+    if f.empty:
+        return pd.DataFrame(columns=RESUBMIT_COLUMNS)
+    folder = f["source_file"].str.extract(r"^([^/\\]+)[/\\]", expand=False)
+    unit = folder.fillna(f["village"].where(f["village"] != ""))
+    f = f.assign(_unit=unit.fillna(UNKNOWN_UNIT), _row=f["source_sheet"] + "\x1f" + f["source_row"].astype("string"))
+    f = f.assign(_k=f["_unit"] + "\x1f" + f["source_file"])
+    g = f.groupby(["_k", "_unit", "source_file"], sort=False).agg(
+        工作表=("source_sheet", lambda s: "、".join(dict.fromkeys(v for v in s if v))),
+        问题行数=("_row", lambda s: int(s.dropna().nunique())), 发现数=("rule_id", "size")).reset_index()
+    g["依据发现"] = g["_k"].map(_counts_text(f, "_k"))
+    g = g.rename(columns={"_unit": "报送单位", "source_file": "来源文件"})
+    g["_unknown"] = g["报送单位"] == UNKNOWN_UNIT
+    g = g.sort_values(["_unknown", "报送单位", "来源文件"], kind="mergesort")
+    return g[RESUBMIT_COLUMNS].reset_index(drop=True)

@@ -158,6 +158,22 @@ class Campaign:
             Period(f"{y}-H2", dt.date(y, 7, 1), dt.date(y, 12, 31)),
         )
 
+    def period_text(self, label: str) -> str:
+        """A period label as users read it: "2023-07" → 2023年7月, "2023-H1" → 2023年上半年,
+        "P2" → P2（企业自查自改和部门帮扶，截至2023年7月31日）, "2023" → 2023年."""
+        if not label:
+            return ""
+        if label.startswith("P"):
+            p = self.phase(label)
+            return f"{label}（{p.name}，截至{p.end.year}年{p.end.month}月{p.end.day}日）"
+        if label.endswith("-H1"):
+            return f"{label[:4]}年上半年"
+        if label.endswith("-H2"):
+            return f"{label[:4]}年下半年"
+        if len(label) == 7:
+            return f"{label[:4]}年{int(label[5:])}月"
+        return f"{label}年"
+
     def due(self, periods, as_of: dt.date) -> list[Period]:
         """The periods among ``periods`` whose obligation is due at ``as_of``."""
         return [p for p in periods if self.is_due(p.end, as_of)]

@@ -8,15 +8,15 @@ just the variables they name.
 from __future__ import annotations
 
 import string
-from functools import lru_cache
+from collections.abc import Iterable
+from functools import cache
 
 import numpy as np
 import pandas as pd
 
 from ..ledgers import LEDGERS
+from ..resolution import Resolution
 from ..rules.base import HIT_COLUMNS, Rule
-from ..rules._running import run_rules
-from ..rules.context import Context
 from .masking import mask_id, mask_phone
 from .schema import COLUMNS, finalize
 
@@ -26,7 +26,7 @@ class _Vars(dict):
         return ""
 
 
-@lru_cache(maxsize=None)
+@cache
 def template_fields(template: str) -> tuple[str, ...]:
     return tuple(dict.fromkeys(f for _, f, _, _ in string.Formatter().parse(template) if f))
 
@@ -44,16 +44,16 @@ def _text(v) -> str:
     return str(v)
 
 
-def findings_from_hits(rule: Rule, h: pd.DataFrame, ctx: Context) -> pd.DataFrame:
+def findings_from_hits(rule: Rule, h: pd.DataFrame, resolution: Resolution) -> pd.DataFrame:
     """One rule's hits as findings rows (the columns of RULEBOOK §6, not yet sorted)."""
-    return _frame(_finding_columns(rule, h, ctx) or {c: [] for c in COLUMNS})
+    return _frame(_finding_columns(rule, h, resolution) or {c: [] for c in COLUMNS})
 
 
 def _frame(columns: dict[str, list]) -> pd.DataFrame:
     return pd.DataFrame({**columns, "source_row": pd.array(columns["source_row"], dtype="Int64")}, columns=COLUMNS)
 
 
-def _finding_columns(rule: Rule, h: pd.DataFrame, ctx: Context) -> dict[str, object] | None:
+def _finding_columns(rule: Rule, h: pd.DataFrame, resolution: Resolution) -> dict[str, list] | None:
     """The findings columns of one rule's hits (None when it has none)."""
     if h is None or h.empty:
         return None
@@ -61,7 +61,7 @@ def _finding_columns(rule: Rule, h: pd.DataFrame, ctx: Context) -> dict[str, obj
     n = len(h)
     col = {c: (h[c].astype(object).to_numpy() if c in h.columns else np.full(n, None, dtype=object))
            for c in HIT_COLUMNS}
-    tables = ctx.ledgers.tables
+    tables = resolution.ledgers.tables
     src_file = np.full(n, None, dtype=object)
     src_sheet = np.full(n, None, dtype=object)
     src_row = np.full(n, None, dtype=object)
@@ -70,10 +70,10 @@ def _finding_columns(rule: Rule, h: pd.DataFrame, ctx: Context) -> dict[str, obj
     has_row = pd.notna(col["row"]) & pd.notna(col["ledger"])
     for ledger in pd.unique(col["ledger"][has_row]):
         sel = has_row & (col["ledger"] == ledger)
-        frame = ctx.frame(ledger)
+        frame = resolution.frame(ledger)
         at = frame.index.get_indexer(col["row"][sel].astype(np.int64))  # the hit rows' positions
 
-        def cells(name: str) -> np.ndarray:
+        def cells(name: str, frame: pd.DataFrame = frame, at: np.ndarray = at) -> np.ndarray:
             return frame[name].take(at).to_numpy(dtype=object, na_value=None)
 
         src_file[sel], src_sheet[sel] = cells("source_file"), cells("source_sheet")
@@ -92,7 +92,7 @@ def _finding_columns(rule: Rule, h: pd.DataFrame, ctx: Context) -> dict[str, obj
         arr[given] = col[c][given]
 
     # registry attribution
-    reg = ctx.registry
+    reg = resolution.registry
     at = reg.index.get_indexer(pd.array(eid, dtype="Int64"))  # -1: no registry enterprise
 
     def registry(name: str) -> np.ndarray:
@@ -118,7 +118,7 @@ def _finding_columns(rule: Rule, h: pd.DataFrame, ctx: Context) -> dict[str, obj
     period = [_text(p) for p in col["period"]]
     builtins = {
         "value": values, "header": headers, "period": period,
-        "period_text": [ctx.period_text(p) for p in period] if any(period) else period,
+        "period_text": [resolution.campaign.period_text(p) for p in period] if any(period) else period,
     }
     names = template_fields(rule.message)
     columns = []
@@ -176,18 +176,18 @@ class _HeaderLookup:
         out = []
         for f in field.split(","):
             if f == "enterprise":
-                parts = [written.get(x) for x in ("enterprise_uscc", "enterprise_name") if written.get(x)]
+                parts = [h for x in ("enterprise_uscc", "enterprise_name") if (h := written.get(x))]
                 out.append("/".join(parts) if parts else led.header_of("enterprise"))
             else:
                 out.append(written.get(f) or led.header_of(f))
         return "、".join(out)
 
 
-def build_findings(rules: list[Rule], ctx: Context, on_rule=None) -> pd.DataFrame:
-    """Run ``rules`` and turn their hits into the findings table (one frame built at the end)."""
+def build_findings(hits: Iterable[tuple[Rule, pd.DataFrame]], resolution: Resolution) -> pd.DataFrame:
+    """Each rule's hits turned into the findings table (one frame built at the end)."""
     columns: dict[str, list] = {c: [] for c in COLUMNS}
-    for r, hits in zip(rules, run_rules(rules, ctx, on_rule)):
-        part = _finding_columns(r, hits, ctx)
+    for rule, h in hits:
+        part = _finding_columns(rule, h, resolution)
         if part:
             for c in COLUMNS:
                 columns[c].extend(part[c])

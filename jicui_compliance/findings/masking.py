@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from stdnum.cn import ric
+from ..rules.formats import ID_VALID, id_number
 
 _ID = re.compile(r"(?<!\d)(\d{6})(\d{8})(\d{3}[\dXx])(?![0-9A-Za-z])")  # also after a letter: T + ID is a certificate number
 _MOBILE = re.compile(r"(?<![0-9A-Za-z])(1[3-9]\d)(\d{4})(\d{4})(?![0-9A-Za-z])")
@@ -37,7 +37,8 @@ def mask_phone(value: str) -> str:
 def mask_text(text: str) -> str:
     """A safety net over any free text: mask what looks like an ID or mobile number.
 
-    Only 18-digit runs that are valid ID numbers (GB 11643) are masked here — also inside a
+    Only 18-digit runs that are valid ID numbers (GB 11643, as FMT002 judges them:
+    :func:`jicui_compliance.rules.formats.id_number`) are masked here — also inside a
     special-operation certificate number, which is often "T" + the holder's ID number — so that
     an enterprise's credit code, valid or mistyped, stays readable; values of the personal
     columns themselves (身份证号, 联系电话) are masked by field, whatever they hold.
@@ -47,7 +48,7 @@ def mask_text(text: str) -> str:
 
     def _id(m: re.Match) -> str:
         s = m.group(0)
-        return mask_id(s) if ric.is_valid(s) else s
+        return mask_id(s) if id_number(s.upper())[0] == ID_VALID else s
 
     text = _ID.sub(_id, text)
     text = _MOBILE.sub(lambda m: m.group(1) + "****" + m.group(3), text)

@@ -17,7 +17,7 @@ from ..campaign import Campaign
 from ..reading import Submission, Table
 from . import (
     accidents, checklist, drills, enforcement, enterprises, hazards, head_inspections, hot_work,
-    meetings, outsourcing, special_workers, training,
+    meetings, outsourcing, special_workers, training, welding_equipment,
 )
 from .base import ENTERPRISE_REF, KIND_LABELS, SHEET_ID, SOURCE_COLUMNS, Field, Ledger
 from .base import cells as _cells
@@ -26,7 +26,7 @@ LEDGERS: dict[str, Ledger] = {
     m.LEDGER.name: m.LEDGER
     for m in (
         enterprises, hazards, head_inspections, drills, outsourcing, hot_work, special_workers,
-        training, checklist, enforcement, accidents, meetings,
+        training, checklist, welding_equipment, enforcement, accidents, meetings,
     )
 }
 

@@ -8,6 +8,7 @@ from .base import Ledger, column
 
 SOURCES = ("企业自查", "部门检查", "执法检查", "举报", "其他")
 STATUSES = ("整改中", "已整改", "已销号")
+LEVELS = ("重大", "一般")
 
 
 class HazardsModel(EnterpriseRef):
@@ -29,6 +30,10 @@ class HazardsModel(EnterpriseRef):
     verifier: Series[str] = column("验收人", "验收责任人")
     verified_on: Series[pd.Timestamp] = column("验收日期", "销号日期", kind="date")
     status: Series[str] = column("整改状态", "治理状态", "状态", kind="choice", options=STATUSES)
+    level: Series[str] = column("隐患等级", "隐患级别", kind="choice", options=LEVELS,
+                                synonyms={"重大隐患": "重大", "重大事故隐患": "重大", "一般隐患": "一般", "一般事故隐患": "一般"},
+                                note="空白或表中没有此列按“重大”计（本台账是重大事故隐患台账）")
+    basis: Series[str] = column("判定依据", "判定标准条款", note="重大事故隐患判定标准或重点检查事项的条款")
 
     class Config:
         name = "hazards"

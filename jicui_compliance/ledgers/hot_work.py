@@ -7,6 +7,8 @@ from ._ref import EnterpriseRef
 from .base import Ledger, column
 
 LEVELS = ("特级", "一级", "二级")
+#: 动火方式 (v2); the first four are welding and cutting, which need a 焊接与热切割作业 certificate (HW007)
+METHODS = ("电焊", "气焊", "气割", "等离子切割", "砂轮", "喷灯", "电钻", "其他")
 
 
 class HotWorkModel(EnterpriseRef):
@@ -22,6 +24,10 @@ class HotWorkModel(EnterpriseRef):
     guardian: Series[str] = column("监护人")
     gas_test: Series[pd.BooleanDtype] = column("气体分析", "是否气体分析", kind="yesno", empty_is_no=True)
     fire_measures: Series[pd.BooleanDtype] = column("消防措施落实", "安全措施确认", kind="yesno", empty_is_no=True)
+    method: Series[str] = column("动火方式", "作业方式", kind="choice", options=METHODS,
+                                 note="电焊、气焊、气割、等离子切割须持焊接与热切割作业操作证")
+    equipment_no: Series[str] = column("设备编号", "焊机编号", kind="code",
+                                       note="本企业电气焊设备检查台账中的设备编号")
 
     class Config:
         name = "hot_work"

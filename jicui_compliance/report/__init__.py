@@ -23,11 +23,12 @@ from pathlib import Path
 
 from ..analysis import Analysis
 from ..check import CheckResult
-from .cadence import CADENCE_NAMES, build as build_report
+from .cadence import CADENCE_NAMES
+from .cadence import build as build_report
 from .html import render_html, write_html
 from .model import Chart, Report, Section, Table
-from .workbook import write_workbook
 from .word import write_word
+from .workbook import write_workbook
 
 __all__ = ["CADENCE_NAMES", "Chart", "Report", "ReportError", "Section", "Table", "build_report", "cadence_of",
            "render_html", "write_report"]
@@ -48,14 +49,16 @@ def cadence_of(text: str) -> str:
     return key
 
 
-def write_report(result: CheckResult, cadence: str, out: Path, village: str | None = None) -> list[Path]:
-    """Write the product of ``cadence`` as ``<名称>[_<村>]_<as-of>.html/.xlsx/.docx`` in ``out``."""
+def write_report(result: CheckResult, cadence: str, out: Path, village: str | None = None,
+                 previous_letters=None) -> list[Path]:
+    """Write the product of ``cadence`` as ``<名称>[_<村>]_<as-of>.html/.xlsx/.docx`` in ``out``.
+    ``previous_letters``: the units with a 提醒函 in the previous report of the same cadence (督办函)."""
     cadence = cadence_of(cadence)
     if village is not None:
         villages = sorted(result.context.registry["village"].dropna().unique())
         if village not in villages:
             raise ReportError(f"村“{village}”不在企业名录的“所属村”中（名录中的村：{'、'.join(villages) or '无'}）")
-    report = build_report(Analysis(result, village=village), cadence)
+    report = build_report(Analysis(result, village=village), cadence, previous_letters=previous_letters)
     out.mkdir(parents=True, exist_ok=True)
     stem = out / report.stem
     return [write_html(report, stem.with_suffix(".html")), write_workbook(report, stem.with_suffix(".xlsx")),

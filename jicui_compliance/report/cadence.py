@@ -12,11 +12,10 @@ import datetime as dt
 
 import pandas as pd
 
-from ..analysis import CADENCES, LIST_RULES, LISTS, Analysis, Window, window_for
+from ..analysis import CADENCES, LISTS, Analysis, Window, window_for
 from ..analysis.kpis import hazards_existing
-from ..analysis.rankings import DATA_RULES
+from ..analysis.rankings import DATA_RULES, LETTER_BASIS, LETTER_DECIDES, SUPERVISION, list_rules_table
 from ..rules import REGISTRY
-from ..rules.head_inspections import led_by_head
 from . import charts
 from .facts import Facts
 from .model import Chart, Report, Section, Table
@@ -36,7 +35,7 @@ def day_text(d: dt.date) -> str:
 class Builder:
     """Collects the tables, facts and sections of one report."""
 
-    def __init__(self, analysis: Analysis, cadence: str):
+    def __init__(self, analysis: Analysis, cadence: str, previous_letters=None):
         if cadence not in CADENCE_NAMES:
             raise ValueError(f"unknown cadence {cadence!r}: week, month, quarter or year")
         self.a = analysis
@@ -49,6 +48,7 @@ class Builder:
         self.tables: dict[str, Table] = {}
         self.sections: list[Section] = []
         self.word = PERIOD_WORD[cadence]
+        self.previous_letters = previous_letters  # units with a 提醒函 in the previous report (督办函)
 
     # -- plumbing ---------------------------------------------------------------------------
     def table(self, name: str, title: str, frame: pd.DataFrame, note: str = "") -> Table:
@@ -165,7 +165,7 @@ class Builder:
         self.facts.text("hi_month", f"{self.as_of.year}年{self.as_of.month}月", "命令行 --as-of 所在月")
         df = c.frame("head_inspections")
         df = df[c.existing(df, "date", undated=False) & (df["date"] >= pd.Timestamp(start))]
-        led = led_by_head(c, df)
+        led = c.resolution.led_by_head(df)
         covered = set(df.loc[led, "eid"].astype("int64"))
         others = df.loc[~led].groupby(df.loc[~led, "eid"].astype("int64"))["leader"].agg(
             lambda s: "、".join(dict.fromkeys(str(v) for v in s.dropna())))
@@ -226,19 +226,43 @@ class Builder:
         return tv, ts
 
     def four_lists(self) -> tuple[Table, Table]:
+        """The 四个一批 as proposals (建议名单): who decides, on what basis, the criterion; the entries."""
         fl = self.a.four_lists()
-        counts = fl["名单"].value_counts()
-        rules = pd.DataFrame({"名单": list(LISTS), "确定规则": [LIST_RULES[n] for n in LISTS],
-                              "企业数": [int(counts.get(n, 0)) for n in LISTS]})
+        rules = list_rules_table(fl)
         note = ("依据方案三（二）3（6）“根据监管执法情况，定期通报一批、约谈一批、联合惩戒一批、停产整顿一批”。"
-                "每家企业只列入其符合条件的最严重的一个名单；同一名单内按“错误”级发现数由多到少排列。")
-        tr = self.table("四个一批规则", "“四个一批”名单的确定规则与企业数", rules, note=note)
-        tl = self.table("四个一批名单", f"“四个一批”企业名单（截至{day_text(self.as_of)}）", fl, note=note)
+                "以上为建议名单，由各名单的决定机关依法研究决定；只依据判定企业自身的核查发现（不含站所、村、镇的履职问题"
+                "和台账填报问题），每家企业只列入其符合条件的最严重的一个名单，同一名单内按“错误”级发现数由多到少排列；"
+                "“依据发现”为使其列入该名单的规则编号及条数。")
+        tr = self.table("四个一批规则", "“四个一批”建议名单的决定机关、依据、列入条件与企业数", rules, note=note)
+        tl = self.table("四个一批名单", f"“四个一批”建议名单（截至{day_text(self.as_of)}）", fl, note=note)
         for i, n in enumerate(LISTS):
             self.fact(f"list_{i}", tr, "企业数", where={"名单": n})
             self.fact(f"list_{i}_name", tr, "名单", where={"名单": n}, kind="text")
+            self.fact(f"list_{i}_decides", tr, "决定机关", where={"名单": n}, kind="text")
         self.fact("list_total", tr, "企业数", "sum")
         return tr, tl
+
+    def letters(self) -> tuple[Table, Table]:
+        """提醒函 / 督办函 to villages and stations, and the files to send back (退回重报)."""
+        lt = self.a.letters(previous=self.previous_letters)
+        history = lt.attrs.get("note") or "督办函按上期报告的提醒函名单判定"
+        note = (f"依据{LETTER_BASIS}。以上为建议名单，由{LETTER_DECIDES}研究决定。村、站所有判定其履职的“错误”级核查发现，"
+                "或所属企业已到期义务履行率在各村（各站所）中最低的，建议下达提醒函；上期报告已有提醒函条件、本期仍有的，"
+                f"建议下达督办函。{history}。")
+        t_letters = self.table("提醒函督办函", f"建议下达提醒函、督办函的村和站所（截至{day_text(self.as_of)}）", lt, note=note)
+        rs = self.a.resubmissions()
+        t_resub = self.table("退回重报", "建议退回重报的台账文件（按报送单位）", rs,
+                             note="台账记录本身有误（表头、格式、企业对应、记录前后矛盾等）的文件，退回报送的村或站所修改后重新报送；"
+                                  "这些问题不作为任何单位违反方案的依据。报送单位取文件所在的第一级文件夹；"
+                                  "提交根目录下的文件取所在行企业的所属村。")
+        self.fact("letters_n", t_letters, None, "len")
+        self.fact("letters_village", t_letters, None, "len", where={"类别": "村"})
+        self.fact("letters_station", t_letters, None, "len", where={"类别": "站所"})
+        self.fact("letters_supervision", t_letters, None, "len", where={"函件": SUPERVISION})
+        self.facts.text("letters_history", history, "analysis.letters(previous=…)：是否有上期提醒函名单")
+        self.fact("resub_files", t_resub, None, "len")
+        self.fact("resub_units", t_resub, "报送单位", "nunique")
+        return t_letters, t_resub
 
     def typical(self, by_rule: pd.DataFrame, name: str, title: str, top: int = 10) -> tuple[Table, pd.DataFrame]:
         """The most frequent plan rules (data-quality rules SCH/FMT/REF apart), an example message each."""
@@ -382,9 +406,11 @@ class Builder:
         return ts, all_rules, td
 
 
-def build(analysis: Analysis, cadence: str = "year") -> Report:
-    """The report of ``cadence`` (week / month / quarter / year) for an analysis."""
-    b = Builder(analysis, cadence)
+def build(analysis: Analysis, cadence: str = "year", previous_letters=None) -> Report:
+    """The report of ``cadence`` (week / month / quarter / year) for an analysis. ``previous_letters``: the
+    units that had a 提醒函 in the previous report of the same cadence (see :meth:`.Analysis.letters`);
+    without it the report says that no 督办函 can be decided."""
+    b = Builder(analysis, cadence, previous_letters)
     b.scope_facts()
     {"week": _week, "month": _month, "quarter": _quarter, "year": _year}[cadence](b)
     narrative = render(cadence, b.facts)
@@ -450,6 +476,7 @@ def _quarter(b: Builder) -> None:
     t_en = b.enforcement_window()
     tv, ts = b.rankings()
     tr, tl = b.four_lists()
+    t_letters, t_resub = b.letters()
     b.section("本季度核查发现", t_rule, b.chart("findings_pareto", "本季度核查发现按规则分布",
                                               charts.findings_pareto(t_rule.frame, "本季度核查发现按规则分布（帕累托图）")))
     b.section("本季度隐患动态", t_hz, b.chart("hazard_flow", "隐患累计趋势", charts.hazard_flow(
@@ -458,7 +485,8 @@ def _quarter(b: Builder) -> None:
     b.section("各村、各站所排名", tv, b.chart("compliance_village", "各村履行率", charts.compliance_by_unit(
         tv.frame, "村", "各村企业义务履行率")), ts, b.chart("compliance_station", "各站所履行率", charts.compliance_by_unit(
             ts.frame, "站所", "各站所监管企业义务履行率")))
-    b.section("“四个一批”名单", tr, tl)
+    b.section("“四个一批”建议名单", tr, tl)
+    b.section("提醒函、督办函和退回重报建议", t_letters, t_resub)
     b.section("典型问题", t_typ)
     b.section("附：本季度新增发现清单", t_list, new, moved)
 
@@ -477,6 +505,7 @@ def _year(b: Builder) -> None:
     ts_sev, t_rules, t_data = b.findings_overview()
     t_typ, plan_rules = b.typical(t_rules.frame, "典型问题", "典型问题（方案规则，按发现数，附示例）")
     tr, tl = b.four_lists()
+    t_letters, t_resub = b.letters()
     p3 = b.camp.phase("P3") if any(p.id == "P3" for p in b.camp.phases) else None
     en = t_en.frame
     if p3 is not None and len(en):
@@ -508,4 +537,5 @@ def _year(b: Builder) -> None:
     b.section("典型问题",
               ts_sev, t_typ, b.chart("findings_pareto", "核查发现帕累托图", charts.findings_pareto(
                   plan_rules, "方案规则核查发现分布（帕累托图，不含台账填报规范问题）")), t_data)
-    b.section("“四个一批”名单", tr, tl)
+    b.section("“四个一批”建议名单", tr, tl)
+    b.section("提醒函、督办函和退回重报建议", t_letters, t_resub)

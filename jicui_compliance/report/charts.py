@@ -14,14 +14,12 @@ from io import BytesIO
 from pathlib import Path
 
 import matplotlib
-
-
-import numpy as np  # noqa: E402
-import pandas as pd  # noqa: E402
-from matplotlib import font_manager  # noqa: E402
-from matplotlib.backends.backend_agg import FigureCanvasAgg  # noqa: E402
-from matplotlib.figure import Figure  # noqa: E402
-from matplotlib.ticker import FuncFormatter, MaxNLocator  # noqa: E402
+import numpy as np
+import pandas as pd
+from matplotlib import font_manager
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.figure import Figure
+from matplotlib.ticker import FuncFormatter, MaxNLocator
 
 DPI = 160
 FONT_FILE = "NotoSansCJKsc-Regular.otf"
@@ -295,7 +293,7 @@ def drill_coverage(groups: list[tuple[str, pd.Series | None]], title: str = "应
         ax = fig.add_subplot()
         x = np.arange(len(rows))
         top = max(int(r["已完成"] + r["未完成"] + r["待到期"]) for _, r in rows) or 1
-        for i, (label, r) in enumerate(rows):
+        for i, (_label, r) in enumerate(rows):
             done, bad, pend = int(r["已完成"]), int(r["未完成"]), int(r["待到期"])
             ax.bar(i, done, color=COLOURS["ok"], width=0.55, label="已完成" if i == 0 else None)
             ax.bar(i, bad, bottom=done, color=COLOURS["bad"], width=0.55, label="未完成" if i == 0 else None)

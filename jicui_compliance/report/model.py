@@ -32,7 +32,7 @@ class Table:
     note: str = ""
 
     @classmethod
-    def of(cls, name: str, title: str, frame: pd.DataFrame, note: str = "") -> "Table":
+    def of(cls, name: str, title: str, frame: pd.DataFrame, note: str = "") -> Table:
         name = _SHEET_BAD.sub("_", name)[:31]
         out = frame.copy()
         if isinstance(out.index, pd.MultiIndex) or out.index.name is not None:

@@ -1,10 +1,5 @@
-"""What rules read: the typed ledgers resolved to registry enterprises, the campaign, as-of.
-
-Resolution (RULEBOOK §4, §8): a row names its enterprise by 统一社会信用代码 and/or
-企业名称 (exact after folding spaces and full-width forms). The USCC decides; when the
-USCC is not in the registry but the name is, the row is attributed by its name (and
-``REF002`` says the two disagree); a row neither resolves is ``REF001`` and is left out
-of the enterprise rules.
+"""What rules read: the typed ledgers resolved to registry enterprises
+(:mod:`jicui_compliance.resolution`), the campaign, as-of, and the helpers rules share.
 """
 
 from __future__ import annotations
@@ -13,21 +8,17 @@ import datetime as dt
 import functools
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from functools import cached_property
 from typing import TypeVar
 
-import numpy as np
 import pandas as pd
 
 from ..campaign import Campaign
-from ..ledgers import LEDGERS, Ledgers
-from ..reading import Submission, fold, normalize_name
-from ..reading.cells import map_distinct
-
-# how a row was resolved
-RESOLVED, BY_NAME_USCC_UNKNOWN, USCC_NAME_MISMATCH, UNRESOLVED, NO_REF = (
-    "ok", "uscc_unknown", "name_mismatch", "unresolved", "no_ref",
-)
+from ..ledgers import Ledgers
+from ..reading import Submission
+from ..resolution import BY_NAME_USCC_UNKNOWN, NO_REF, RESOLVED, UNRESOLVED, USCC_NAME_MISMATCH, Resolution, folded  # noqa: F401 (re-exported)
+from ..resolution import existing as _existing
+from ..resolution import month_label as _month_label
+from ..text import map_distinct
 
 
 @dataclass
@@ -36,130 +27,36 @@ class Context:
     as_of: dt.date
     ledgers: Ledgers
     submission: Submission | None = None
-    _frames: dict[str, pd.DataFrame] = field(default_factory=dict)
+    resolution: Resolution = None  # type: ignore[assignment]  # set in __post_init__ when not given
     _shared: dict[tuple, object] = field(default_factory=dict)  # see shared()
-    _name_norms: dict[str, str] = field(default_factory=dict)  # enterprise name → normalize_name
+
+    def __post_init__(self) -> None:
+        if self.resolution is None:
+            self.resolution = Resolution(self.campaign, self.ledgers)
 
     @property
     def as_of_ts(self) -> pd.Timestamp:
         return pd.Timestamp(self.as_of)
 
-    # -- the registry ------------------------------------------------------------------
-    @cached_property
+    # -- the registry and the resolved ledgers (jicui_compliance.resolution) -------------
+    @property
     def registry_rows(self) -> pd.DataFrame:
-        """Every registry row, with ``duplicate`` marking second and later USCCs."""
-        reg = self.ledgers["enterprises"].copy()
-        reg["duplicate"] = reg["uscc"].notna() & reg["uscc"].duplicated(keep="first")
-        reg["name_norm"] = reg["name"].map(normalize_name, na_action="ignore")
-        return reg
+        return self.resolution.registry_rows
 
-    @cached_property
+    @property
     def registry(self) -> pd.DataFrame:
-        """One row per enterprise (index = ``eid``), with effective station and high-risk."""
-        reg = self.registry_rows.loc[~self.registry_rows["duplicate"]].copy()
-        reg.index.name = "eid"
-        ind = {i.name: i for i in self.campaign.industries}
-        lead = reg["industry"].map(lambda x: ind[x].station if x in ind else None, na_action="ignore")
-        reg["lead_station"] = lead
-        reg["station_eff"] = reg["station"].fillna(lead)
-        default_risk = reg["industry"].map(lambda x: ind[x].high_risk if x in ind else False, na_action="ignore")
-        reg["high_risk_eff"] = reg["high_risk"].astype("boolean").fillna(default_risk.astype("boolean")).fillna(False).astype(bool)
-        return reg
+        return self.resolution.registry
 
-    @cached_property
-    def _uscc_index(self) -> pd.Series:
-        reg = self.registry
-        s = reg["uscc"].dropna()
-        return pd.Series(s.index, index=s.to_numpy())
-
-    @cached_property
-    def _lookups(self) -> tuple[dict[str, int], dict[str, int], np.ndarray]:
-        """USCC → eid, normalised name → eid (the first enterprise of that name), and the
-        registry's normalised name by eid (position eid; the last slot, for "no eid", is None)."""
-        reg = self.registry
-        by_uscc = dict(self._uscc_index.items())
-        names = reg["name_norm"].dropna()
-        names = names[~names.duplicated(keep="first")]
-        by_name = dict(zip(names.to_numpy(), names.index))
-        size = int(reg.index.max()) + 2 if len(reg) else 1
-        name_of = np.full(size, None, dtype=object)
-        name_of[reg.index.to_numpy()] = reg["name_norm"].astype(object).where(reg["name_norm"].notna(), None).to_numpy()
-        return by_uscc, by_name, name_of
-
-    # -- resolved ledgers ----------------------------------------------------------------
     def frame(self, name: str) -> pd.DataFrame:
         """A ledger's typed frame; enterprise ledgers gain ``eid`` and ``ref_status``."""
-        if name not in self._frames:
-            df = self.ledgers[name]
-            if name == "enterprises":
-                # each row is its own enterprise; a duplicate USCC row belongs to the first row of that USCC
-                eid = pd.Series(df.index, index=df.index, dtype="Int64")
-                dup = self.registry_rows["duplicate"]
-                eid[dup] = df.loc[dup, "uscc"].map(self._uscc_index).astype("Int64")
-                df = df.assign(eid=eid)
-            elif LEDGERS[name].refers_to_enterprise:
-                df = self._resolve(df)
-            self._frames[name] = df
-        return self._frames[name]
-
-    def _resolve(self, df: pd.DataFrame) -> pd.DataFrame:
-        """``eid`` and ``ref_status`` of each row, decided once per distinct (USCC, name) pair."""
-        uscc_eid, name_eid, name_of = self._lookups
-        u_codes, u_values = pd.factorize(df["enterprise_uscc"].to_numpy(dtype=object), use_na_sentinel=True)
-        n_codes, n_values = pd.factorize(df["enterprise_name"].to_numpy(dtype=object), use_na_sentinel=True)
-        width = len(n_values) + 1  # codes shifted by one: -1 (missing) becomes 0
-        pair_codes, pairs = pd.factorize((u_codes.astype(np.int64) + 1) * width + (n_codes + 1))
-        pu, pn = pairs // width - 1, pairs % width - 1  # each pair's codes, -1 missing
-        known = self._name_norms  # the same names recur in every ledger: normalised once
-        for v in n_values:
-            if v not in known:
-                known[v] = normalize_name(v)
-        norms = np.asarray([known[v] for v in n_values] + [None], dtype=object)
-        by_uscc = np.append(np.asarray([uscc_eid.get(v, -1) for v in u_values], dtype=np.int64), -1)[pu]
-        name_norm = norms[pn]
-        by_name = np.asarray([name_eid.get(x, -1) for x in norms], dtype=np.int64)[pn]
-        has_uscc, has_name = pu >= 0, pn >= 0
-        found_uscc, found_name = by_uscc >= 0, by_name >= 0
-        status = pd.array(np.select(
-            [
-                ~has_uscc & ~has_name,
-                found_uscc & has_name & (name_norm != name_of[by_uscc]),  # by_uscc -1 → None: differs
-                found_uscc,
-                has_uscc & found_name,
-                found_name,
-            ],
-            [NO_REF, USCC_NAME_MISMATCH, RESOLVED, BY_NAME_USCC_UNKNOWN, RESOLVED],
-            default=UNRESOLVED,
-        ), dtype="str").take(pair_codes)
-        eid = np.where(found_uscc, by_uscc, by_name)[pair_codes]
-        return df.assign(eid=pd.arrays.IntegerArray(np.maximum(eid, 0), eid < 0), ref_status=status)
+        return self.resolution.frame(name)
 
     def enterprise_frames(self):
-        for name, led in LEDGERS.items():
-            if led.refers_to_enterprise:
-                yield name, self.frame(name)
-
-    def resolve_all(self) -> None:
-        """Resolve every ledger now (they are otherwise resolved when a rule first reads them)."""
-        self.registry
-        for name in LEDGERS:
-            self.frame(name)
+        return self.resolution.enterprise_frames()
 
     # -- periods -------------------------------------------------------------------------
     def period_text(self, label: str) -> str:
-        """"2023-07" → 2023年7月, "2023-H1" → 2023年上半年, "P2" → 第二阶段（…）."""
-        if not label:
-            return ""
-        if label.startswith("P"):
-            p = self.campaign.phase(label)
-            return f"{label}（{p.name}，截至{p.end.year}年{p.end.month}月{p.end.day}日）"
-        if label.endswith("-H1"):
-            return f"{label[:4]}年上半年"
-        if label.endswith("-H2"):
-            return f"{label[:4]}年下半年"
-        if len(label) == 7:
-            return f"{label[:4]}年{int(label[5:])}月"
-        return f"{label}年"
+        return self.campaign.period_text(label)
 
     # -- due dates and coverage (the as-of rule itself lives in Campaign.is_due) ---------
     def is_due(self, last_day: dt.date) -> bool:
@@ -192,14 +89,8 @@ class Context:
         return self.as_of_ts + pd.Timedelta(days=1)
 
     def existing(self, frame: pd.DataFrame, date_field: str, *, undated: bool = True) -> pd.Series:
-        """Rows of a registry enterprise that exist at as-of: dated before the end of the as-of
-        day (records dated later do not exist yet). ``undated`` rows are kept unless False."""
-        when = frame[date_field]
-        after = (when >= self.as_of_end).fillna(not undated).astype(bool)
-        if not undated:
-            after |= when.isna().to_numpy()
-        resolved = frame["eid"].notna() if "eid" in frame.columns else pd.Series(True, index=frame.index)
-        return resolved.astype(bool) & ~after
+        """Rows of a registry enterprise that exist at as-of (see :func:`jicui_compliance.resolution.existing`)."""
+        return _existing(frame, date_field, self.as_of_end, undated=undated)
 
     def has_column(self, frame: pd.DataFrame, field: str) -> pd.Series:
         """True where the row's sheet has the column ``field``. RULEBOOK §8: an optional column
@@ -216,10 +107,8 @@ class Context:
 
     @staticmethod
     def month_label(dates: pd.Series) -> pd.Series:
-        """``YYYY-MM`` of each date (missing stays missing), formatted once per distinct month."""
-        ym = dates.dt.year * 100 + dates.dt.month
-        labels = {v: f"{int(v) // 100:04d}-{int(v) % 100:02d}" for v in pd.unique(ym.dropna())}
-        return ym.map(labels)
+        """``YYYY-MM`` of each date (missing stays missing)."""
+        return _month_label(dates)
 
 
 T = TypeVar("T")
@@ -242,9 +131,6 @@ def shared(helper: Callable[..., T]) -> Callable[..., T]:
 
 
 # -- text for messages and names for comparison (module level: helpers without a ctx use them) --
-def folded(values: pd.Series) -> pd.Series:
-    """Names as compared: no spaces or line breaks, full-width forms folded (each distinct value once)."""
-    return map_distinct(values, fold)
 
 
 def day_text(dates: pd.Series) -> pd.Series:

@@ -11,6 +11,8 @@ Shared readings (written once here, repeated in each rule's 规则说明 where i
   without one; EN001 and EN002 judge an undated row too (its missing date is SCH003).
 * A *fined* inspection: 企业罚款(元) > 0, or 负责人罚款(元) > 0, or 处理措施 lists 罚款 or
   一案双罚 (a fine written only in 处理措施, without an amount, is still a fine).
+* A *penalty* (EN005, v2): a fine amount > 0, or 处理措施 listing 罚款, 一案双罚 or 停产整顿;
+  EN007 also counts 提请关闭 (any measure only a lawful enforcer may take).
 * 一案双罚 (double penalty) is proven only by amounts: 企业罚款 > 0 and 负责人罚款 > 0.
 * Hazard numbers match after folding full-width forms, removing spaces and upper-casing;
   a number the hazard ledger of that enterprise lacks links to nothing; when a hazard
@@ -23,10 +25,13 @@ from __future__ import annotations
 
 import pandas as pd
 
-from .base import Party, ERROR, Obligation, WARNING, hits, no_hits, rule
-from .context import Context, day_text, shared
+from ..text import fold
+from .base import ERROR, WARNING, Obligation, Party, hits, no_hits, rule
+from .context import Context, day_text, folded, shared
 
 _FINE_ACTIONS = ("罚款", "一案双罚")
+_PENALTY_ACTIONS = ("罚款", "一案双罚", "停产整顿")  # EN005, DC002 (安全生产法 第113条: 行政处罚)
+_EN007_ACTIONS = ("罚款", "一案双罚", "停产整顿", "提请关闭")
 _HAZARD_COLS = ["hazard_no", "source", "found_on", "reported_on", "deadline", "done_on"]
 
 
@@ -53,6 +58,11 @@ def _amount(s: pd.Series) -> pd.Series:
 
 def _fined(enf: pd.DataFrame) -> pd.Series:
     return _amount(enf["fine_company"]) | _amount(enf["fine_head"]) | _has_action(enf, _FINE_ACTIONS)
+
+
+def _penalised(enf: pd.DataFrame, actions: tuple[str, ...] = _PENALTY_ACTIONS) -> pd.Series:
+    """A penalty: a fine amount > 0, or 处理措施 naming any of ``actions`` (EN005: 罚款, 一案双罚, 停产整顿)."""
+    return _amount(enf["fine_company"]) | _amount(enf["fine_head"]) | _has_action(enf, actions)
 
 
 def _key(s: pd.Series) -> pd.Series:
@@ -259,57 +269,79 @@ def overdue_fine_without_double_penalty(ctx: Context) -> pd.DataFrame:
                 fine=_fine_text(d).to_numpy(), detail=detail.to_numpy())
 
 
-@rule("EN005", WARNING, "D3(4)", party=Party.ENTERPRISE, reads=("enforcement", "hazards"), title="多次处罚隐患仍未整改而未提请关闭",
-      message="{period_text}已对该企业罚款{fined_count}次（{dates}），所涉重大事故隐患{hazards}截至{as_of}仍未整改完成，"
-              "且没有“提请关闭”的处理记录（方案 D3(4)：重大事故隐患长期存在并多次受到处罚的，每年依法提请县人民政府予以关闭"
-              "并落实企业主要负责人行业禁入规定）；请研究依法提请关闭",
+@rule("EN005", WARNING, "D3(4); EXT: 安全生产法 第113条", party=Party.ENTERPRISE, reads=("enforcement", "hazards"),
+      title="180日内三次或一年内四次受到处罚、重大隐患仍未整改而未提请关闭",
+      message="该企业{window}受到行政处罚{penalty_count}次（{dates}），截至{as_of}仍有重大事故隐患{hazards}未整改完成，"
+              "且{year}年没有“提请关闭”的处理记录（安全生产法第一百一十三条：存在重大事故隐患，一百八十日内三次或者一年内四次"
+              "受到行政处罚的，应当提请地方人民政府予以关闭；方案 D3(4)：重大事故隐患长期存在并多次受到处罚的，每年依法提请"
+              "县人民政府予以关闭并落实企业主要负责人行业禁入规定）；请研究依法提请县人民政府予以关闭",
       obligation=Obligation(who="with:enforcement", when="as_of", ledger="enforcement"))
 def repeated_fines_without_closure(ctx: Context) -> pd.DataFrame:
-    """规则说明：在专项行动年度（活动日历的年份，默认 2023 年）内、核查截止日（--as-of）及以前，同一企业有三次及以上
-    有罚款的执法检查（企业罚款或负责人罚款大于 0，或“处理措施”含“罚款”“一案双罚”；按不同检查日期计次，同一天的多条
-    记录算一次），每次所涉的重大事故隐患到核查截止日仍未整改完成（没有整改完成日期，或完成日期晚于截止日），而该企业
-    本年度截至核查截止日的执法检查记录中没有一条“处理措施”含“提请关闭”。“所涉隐患”是该次检查“隐患编号”指向的该企业
-    隐患；该次检查没有填写、或所填编号在隐患台账中都找不到时，以该企业在检查日及以前发现、到截止日仍未整改完成的隐患
-    为其所涉隐患。一家企业报一次（期间为年度，如“2023”），不指向具体行；罚款满三次即报，不等到年底。
+    """规则说明：同一企业的行政处罚在任意 180 日内达到三次，或在任意一年（365 日）内达到四次；该企业到核查截止日
+    （--as-of）仍有未整改完成的重大事故隐患；而该企业专项行动年度（活动日历的年份，默认 2023 年）内、截止日及以前的
+    执法检查记录中没有一条“处理措施”含“提请关闭”。一家企业报一次（期间为年度，如“2023”），不指向具体行；
+    处罚次数一达到即报，不等到年底。
+
+    * 处罚：一条执法检查记录的“处理措施”含“罚款”“一案双罚”或“停产整顿”，或企业罚款、负责人罚款大于 0。
+      按不同检查日期计次：同一天的多条记录（如两个站所联合检查各报一条）算一次。“提请关闭”本身不算处罚。
+    * 日期边界含端点：第一次与第三次处罚相隔不超过 180 日（第 180 日当天仍算“180 日内”），或第一次与第四次相隔
+      不超过 365 日。安全生产法按处罚的先后计算，所以专项行动年度以前的处罚也计入，但达到次数的那一次处罚须在
+      专项行动年度内（以前年度已满足条件的，由当年核查）；检查日期在截止日之后的记录尚不存在，不计。
+    * 仍未整改的重大事故隐患：该企业隐患台账中发现日期不晚于截止日、到截止日没有整改完成日期（或完成日期晚于截止日）
+      的隐患，“隐患等级”为“重大”或空白（一般隐患不算）。v2 起不再要求它就是被处罚所涉的隐患（第一百一十三条的条件是
+      “存在重大事故隐患”），消息列出这些隐患的编号（无编号的列出隐患描述）。
+    * 同时满足两种情形时消息按 180 日的情形说明；消息列出最早一组达到次数的处罚日期。
 
     依据：方案三（二）3（4）“重大事故隐患长期存在并多次受到处罚的，每年依法提请县人民政府予以关闭并落实企业主要负责人
-    行业禁入规定；涉嫌犯罪的，依法移送司法机关追究刑事责任。”（D3(4)）
+    行业禁入规定；涉嫌犯罪的，依法移送司法机关追究刑事责任。”（D3(4)）；《安全生产法》第一百一十三条“生产经营单位
+    存在下列情形之一的，负有安全生产监督管理职责的部门应当提请地方人民政府予以关闭，有关部门应当依法吊销其有关证照。
+    ……（一）存在重大事故隐患，一百八十日内三次或者一年内四次受到本法规定的行政处罚的；……”
 
-    违规示例：2023 年 8 月 10 日、9 月 12 日、10 月 16 日三次检查甲公司均涉及隐患 YH-001 并罚款，YH-001 到 12 月 31 日
-    仍未整改，没有任何一次检查的处理措施含“提请关闭”。
+    违规示例：2023 年 8 月 10 日、9 月 12 日、10 月 16 日三次检查甲公司均处以罚款（或停产整顿），甲公司重大隐患
+    YH-001 到 12 月 31 日仍未整改，没有任何一次检查的处理措施含“提请关闭”；或 1 月 5 日、4 月 20 日、8 月 10 日、
+    12 月 20 日四次罚款（任意 180 日内都不满三次，但一年内四次）。
 
-    合规示例：只罚款两次；或第三次检查处理措施含“提请关闭”；或所涉隐患已在截止日前整改完成。
+    合规示例：180 日内只处罚两次；或第一次与第三次处罚相隔 181 日且一年内不满四次；或某次检查处理措施含“提请关闭”；
+    或该企业的重大隐患都已在截止日前整改完成（只剩“一般”隐患）。
     """
     year = ctx.campaign.end.year
     enf = _inspections(ctx)
-    enf = enf[enf["date"].dt.year == year]
-    closing = enf.loc[_has_action(enf, ("提请关闭",)), "eid"].unique()
-    fined = enf[_fined(enf) & ~enf["eid"].isin(closing)]
-    if fined.empty:
+    closing = enf.loc[(enf["date"].dt.year == year) & _has_action(enf, ("提请关闭",)), "eid"].unique()
+    pen = enf[_penalised(enf) & ~enf["eid"].isin(closing)]
+    if pen.empty:
         return no_hits()
-    haz = _hazards(ctx)
+    days = pen[["eid", "date"]].drop_duplicates().sort_values(["eid", "date"], ignore_index=True)
+    g = days.groupby("eid")["date"]
+    nxt = {k: g.shift(-k) for k in (1, 2, 3)}
+    w180 = ((nxt[2] - days["date"]) <= pd.Timedelta(days=180)) & (nxt[2].dt.year == year)
+    w365 = ((nxt[3] - days["date"]) <= pd.Timedelta(days=365)) & (nxt[3].dt.year == year)
+    days = days.assign(w180=w180.fillna(False).astype(bool), w365=w365.fillna(False).astype(bool))
+    first180 = days[days["w180"]].drop_duplicates("eid")
+    first365 = days[days["w365"] & ~days["eid"].isin(first180["eid"])].drop_duplicates("eid")
+    if first180.empty and first365.empty:
+        return no_hits()
+    texts = {k: day_text(v) for k, v in nxt.items()}
+    start = day_text(days["date"])
+    three = start + "、" + texts[1] + "、" + texts[2]
+    per = pd.concat([
+        pd.DataFrame({"eid": first180["eid"], "window": "180日内", "penalty_count": 3, "dates": three[first180.index]}),
+        pd.DataFrame({"eid": first365["eid"], "window": "一年（365日）内", "penalty_count": 4,
+                      "dates": (three + "、" + texts[3])[first365.index]}),
+    ]).set_index("eid")
+    haz = ctx.frame("hazards")
     as_of = ctx.as_of_ts
-    named = _linked(fined, haz)
-    named_open = named[_open_at(named["done_on"], as_of).astype(bool)]
-    unnamed = fined.loc[fined.index.difference(pd.Index(named["row"].unique())), ["eid", "date"]]
-    open_haz = haz[_open_at(haz["done_on"], as_of).astype(bool)]
-    fallback = unnamed.rename_axis("row").reset_index().merge(open_haz[["eid", "hazard_no", "found_on"]], on="eid")
-    fallback = fallback[fallback["found_on"] <= fallback["date"]]
-    concerned = pd.concat([named_open[["row", "eid", "date", "hazard_no"]], fallback[["row", "eid", "date", "hazard_no"]]],
-                          ignore_index=True).sort_values(["eid", "date", "row"])
-    if concerned.empty:
+    major = haz["level"].fillna("重大").eq("重大").astype(bool)
+    open_haz = haz[haz["eid"].isin(per.index) & (haz["found_on"] <= as_of).fillna(False).astype(bool)
+                   & _open_at(haz["done_on"], as_of).astype(bool) & major]
+    if open_haz.empty:
         return no_hits()
-    concerned = concerned.assign(day=day_text(concerned["date"]))
-    days = concerned.drop_duplicates(["eid", "day"]).groupby("eid")["day"]
-    per = pd.DataFrame({"fined_count": days.size(), "dates": days.agg("、".join)})
-    per = per[per["fined_count"] >= 3]
-    if per.empty:
-        return no_hits()
-    nos = concerned[concerned["eid"].isin(per.index)].drop_duplicates(["eid", "hazard_no"])
-    per["hazards"] = nos.groupby("eid")["hazard_no"].agg("、".join)
+    label = open_haz["hazard_no"].fillna(open_haz["description"]).fillna("（无编号）")
+    hazards = label.groupby(open_haz["eid"]).agg(lambda s: "、".join(pd.unique(s)))
+    per = per.loc[per.index.isin(hazards.index)].sort_index()
     return hits(ledger="enforcement", eid=per.index.astype("Int64"), period=str(year),
-                fined_count=per["fined_count"].to_numpy(), dates=per["dates"].to_numpy(),
-                hazards=per["hazards"].to_numpy(), as_of=ctx.as_of.isoformat())
+                window=per["window"].to_numpy(), penalty_count=per["penalty_count"].to_numpy(),
+                dates=per["dates"].to_numpy(), hazards=hazards.reindex(per.index).to_numpy(),
+                as_of=ctx.as_of.isoformat(), year=str(year))
 
 
 @rule("EN006", WARNING, "D3(5)", party=Party.STATION, reads=("enforcement", "hazards"), title="以罚代管：罚款后隐患逾期未改且无后续检查",
@@ -348,3 +380,49 @@ def fine_without_follow_up(ctx: Context) -> pd.DataFrame:
     return hits(ledger="enforcement", row=d.index, field="hazard_nos", value=_cell_list(d["hazard_nos"]).to_numpy(),
                 when=day_text(d["date"]).to_numpy(), station=d["station"].fillna("").to_numpy(),
                 fine=_fine_text(d).to_numpy(), detail=detail.to_numpy(), as_of=ctx.as_of.isoformat())
+
+
+@rule("EN007", ERROR, "EXT: 行政处罚法 第18、24条", party=Party.STATION, reads=("enforcement",),
+      title="处罚由不具有行政处罚权的单位作出",
+      message="{when}{station}的执法检查记录作出了处罚（{penalty}），但“{station}”不是本镇依法行使行政处罚权的单位"
+              "（{enforcers}）（行政处罚法第十八条：推行综合行政执法制度，相对集中行政处罚权；第二十四条：县级人民政府部门的"
+              "行政处罚权交由乡镇人民政府行使的，应当按照规定范围、依照法定程序实施）；行业监管站所发现违法行为应移交"
+              "{enforcers}依法处罚，请核实该处罚的实施主体，如为填报错误请更正“执法站所”",
+      obligation=Obligation(when="records", ledger="enforcement", date="date"))
+def penalty_by_unlawful_unit(ctx: Context) -> pd.DataFrame:
+    """规则说明：一条执法检查记录作出了处罚——“处理措施”含“罚款”“一案双罚”“停产整顿”或“提请关闭”，或企业罚款、
+    负责人罚款大于 0——而“执法站所”不是方案文件 ``enforcers`` 所列的执法单位（默认只有“综合行政执法队”）。
+    比较前两边都去掉全部空格并把全角字符折成半角；执法单位名称前冠以本镇镇名或“镇”的写法（如“积翠镇综合行政执法队”
+    “镇综合行政执法队”）视为同一单位，其余须完全一致（“应急站”“应急站、综合行政执法队”都不算）。“责令限期整改”
+    “移送司法机关”不是本规则所指的处罚，任何站所都可以记录。“执法站所”为空的记录无从判断（另报 SCH003）。
+    检查日期在核查截止日（--as-of）之后的记录尚不存在，不核查；无法归属企业的记录（REF001）不核查。
+    发现指向该执法检查记录的“执法站所”一格。
+
+    依据：《行政处罚法》第十八条“国家在城市管理、市场监管、生态环境、文化市场、交通运输、应急管理、农业等领域推行建立
+    综合行政执法制度，相对集中行政处罚权。”；第二十四条“省、自治区、直辖市根据当地实际情况，可以决定将基层管理迫切需要的
+    县级人民政府部门的行政处罚权交由能够有效承接的乡镇人民政府、街道办事处行使，并定期组织评估。决定应当公布。
+    承接行政处罚权的乡镇人民政府、街道办事处应当加强执法能力建设，按照规定范围、依照法定程序实施行政处罚。”；
+    方案三（二）3“镇综合行政执法队要配合各行业监管站所、各村围绕专项整治重点，加大执法检查力度，开展精准执法。”
+
+    违规示例：2023-08-15 执法站所“应急站”检查甲公司，处理措施“罚款”，对企业罚款 5000 元。
+
+    合规示例：同一处罚由“综合行政执法队”（或“积翠镇综合行政执法队”）作出；或应急站检查只作出“责令限期整改”。
+    """
+    enf = _inspections(ctx)
+    enf = enf[_penalised(enf, _EN007_ACTIONS) & enf["station"].notna()]
+    if enf.empty:
+        return no_hits()
+    lawful = {fold(prefix + e) for e in ctx.campaign.enforcers for prefix in ("", ctx.campaign.town, "镇")}
+    bad = ~folded(enf["station"]).isin(lawful)
+    if not bad.any():
+        return no_hits()
+    d = enf[bad]
+    items = d["actions"].explode()
+    items = items[items.isin(_EN007_ACTIONS)]
+    what = items.groupby(level=0).agg("、".join).reindex(d.index).fillna("")
+    amounts = ("对企业罚款" + _yuan(d["fine_company"]) + "元").where(_amount(d["fine_company"]), "") + "、" + \
+        ("对主要负责人罚款" + _yuan(d["fine_head"]) + "元").where(_amount(d["fine_head"]), "")
+    penalty = (what + "、" + amounts.str.strip("、")).str.strip("、")
+    return hits(ledger="enforcement", row=d.index, field="station", value=d["station"].to_numpy(),
+                when=day_text(d["date"]).to_numpy(), station=d["station"].to_numpy(), penalty=penalty.to_numpy(),
+                enforcers="、".join(ctx.campaign.enforcers))

@@ -2,18 +2,17 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from functools import lru_cache
 
 import numpy as np
 import pandas as pd
 from stdnum.cn import ric, uscc
-from stdnum.exceptions import ValidationError
-from stdnum.util import isdigits
 
 from ..ledgers import LEDGERS
-from ..reading.cells import map_distinct
-from .base import Party, ERROR, WARNING, hits, no_hits, rule
+from ..text import map_distinct
+from .base import ERROR, WARNING, Party, hits, no_hits, rule
 from .context import Context
 
 _MOBILE = re.compile(r"^(?:\+?86-?)?1[3-9]\d{9}$")
@@ -25,57 +24,57 @@ def _uscc_ok(value: str) -> bool:
     return uscc.is_valid(value)
 
 
-@lru_cache(maxsize=None)
-def _birth_place_ok(prefix: str, year: int) -> bool:
-    """stdnum's region check for a 6-digit region code in a birth year (the costly part of
-    ``ric.validate``: a lookup in its region database). It reads only those two, so it is
-    asked once per (region, year) instead of once per number."""
-    try:
-        ric.get_birth_place(f"{prefix}{year:04d}01010000")
-        return True
-    except ValidationError:
-        return False
+#: ``id_number`` statuses: valid, or why not (RULEBOOK §5 FMT002)
+ID_VALID, ID_FIRST_GENERATION, ID_FORM, ID_BIRTH_DATE, ID_CHECK_DIGIT, ID_FUTURE = (
+    "valid", "first_generation", "form", "birth_date", "check_digit", "future",
+)
+#: the earliest birth year taken as possible: 18-digit numbers were assigned from 1999 on,
+#: to people then alive (a year such as 1019 or 1800 is a typing error)
+ID_EARLIEST_BIRTH_YEAR = 1880
+_RIC_FORM = re.compile(r"[0-9]{17}[0-9X]")
+_RIC_FIRST_GENERATION = re.compile(r"[0-9]{15}")
 
 
 @lru_cache(maxsize=200_000)
-def _id_ok(value: str) -> bool:
-    """Exactly ``stdnum.cn.ric.is_valid`` (a property test holds them equal), in its order:
-    length, digits, check digit, birth date, birth place, the last one cached."""
-    number = ric.compact(value)
-    if len(number) != 18 or not isdigits(number[:-1]) or number[-1] != ric.calc_check_digit(number):
-        return False
-    try:
-        birth = ric.get_birth_date(number)
-    except ValidationError:
-        return False
-    return _birth_place_ok(number[:6], birth.year)
+def id_number(value: str) -> tuple[str, dt.date | None]:
+    """``(status, birth date)`` of one ID number as the ledger holds it (folded, upper case).
 
-
-_RIC_FORM = r"[0-9]{17}[0-9X]"  # already in stdnum's compact form: no separators, upper case
-
-
-def _ids_ok(values: np.ndarray) -> np.ndarray:
-    """``_id_ok`` of many distinct values at once (a property test holds them equal).
-
-    Numbers already in compact form (nearly all, after the ledger folded them) are checked
-    together: stdnum's check digit of each, their birth dates in one ``pandas.to_datetime``,
-    the region once per (region, year). Anything else takes :func:`_id_ok` itself.
+    GB 11643-1999: 18 characters, 17 digits and a digit or X; the check digit as
+    ``stdnum.cn.ric.calc_check_digit`` computes it; digits 7–14 a possible birth date
+    (a calendar date, year :data:`ID_EARLIEST_BIRTH_YEAR` or later). The address code is
+    never judged against the birth year (RULEBOOK §9: the code is the one in force when the
+    number was assigned). Whether the birth date is after as-of depends on as-of:
+    :func:`id_numbers` decides it. The birth date is given only for a valid number.
     """
-    s = pd.Series(values, dtype=object)
-    is_str = s.map(type).eq(str).to_numpy()
-    compact = np.zeros(len(s), dtype=bool)
-    compact[is_str] = s[is_str].str.fullmatch(_RIC_FORM).to_numpy(dtype=bool)
-    numbers = s[compact]
-    born = pd.to_datetime(numbers.str[6:14], format="%Y%m%d", errors="coerce")
-    plain = (born.notna() & born.dt.year.between(1900, 2100)).to_numpy(dtype=bool)  # else: stdnum decides
-    ok = np.zeros(len(s), dtype=bool)
-    fast = np.flatnonzero(compact)[plain]
-    years = born[plain].dt.year.to_numpy()
-    ok[fast] = [v[-1] == ric.calc_check_digit(v) and _birth_place_ok(v[:6], int(y))
-                for v, y in zip(s.to_numpy()[fast], years)]
-    rest = np.setdiff1d(np.arange(len(s)), fast)
-    ok[rest] = [isinstance(v, str) and _id_ok(v) for v in s.to_numpy()[rest]]
-    return ok
+    if not isinstance(value, str):
+        return ID_FORM, None
+    if not _RIC_FORM.fullmatch(value):
+        return (ID_FIRST_GENERATION if _RIC_FIRST_GENERATION.fullmatch(value) else ID_FORM), None
+    if value[-1] != ric.calc_check_digit(value):
+        return ID_CHECK_DIGIT, None
+    try:
+        birth = dt.date(int(value[6:10]), int(value[10:12]), int(value[12:14]))
+    except ValueError:
+        return ID_BIRTH_DATE, None
+    if birth.year < ID_EARLIEST_BIRTH_YEAR:
+        return ID_BIRTH_DATE, None
+    return ID_VALID, birth
+
+
+def id_numbers(values: pd.Series, as_of: dt.date) -> pd.DataFrame:
+    """:func:`id_number` of every value (each distinct value checked once), as a frame with
+    ``status`` (missing for an empty cell) and ``birth`` (valid numbers only), index that of
+    ``values``. A birth date after ``as_of`` makes the number ``future``: the records as
+    they stood on the as-of day cannot hold a person not yet born (as-of rather than today,
+    so that a check gives the same result whenever it is run)."""
+    codes, uniques = pd.factorize(values.to_numpy(dtype=object), use_na_sentinel=True)
+    checked = [id_number(v) for v in uniques]
+    status = np.array([s for s, _ in checked] + [None], dtype=object)
+    birth = pd.to_datetime(pd.Series([b for _, b in checked] + [None], dtype=object))
+    future = (birth > pd.Timestamp(as_of)).to_numpy(dtype=bool)
+    status[future] = ID_FUTURE
+    birth[future] = pd.NaT
+    return pd.DataFrame({"status": status[codes], "birth": birth.to_numpy()[codes]}, index=values.index)
 
 
 def _invalid(values: pd.Series, is_valid) -> pd.Series:
@@ -119,24 +118,43 @@ def invalid_uscc(ctx: Context) -> pd.DataFrame:
     return pd.concat(parts, ignore_index=True) if parts else no_hits()
 
 
-@rule("FMT002", ERROR, "EXT: GB 11643-1999", party=Party.RECORD, reads=("special_workers",), title="身份证号校验位错误",
-      message="“{header}”的值“{value}”不是有效的公民身份号码（GB 11643-1999 校验位、出生日期或位数不符），请核对")
+_ID_PROBLEMS = {
+    ID_FIRST_GENERATION: "是 15 位的第一代居民身份证号码，第一代居民身份证已于 2013 年 1 月 1 日停止使用；"
+                         "请填写本人 18 位公民身份号码（GB 11643-1999）",
+    ID_FORM: "不是 18 位公民身份号码（应为 17 位数字加 1 位数字或 X，GB 11643-1999），请核对后重填",
+    ID_CHECK_DIGIT: "末位校验码与前 17 位不符（GB 11643-1999），多为抄错某一位，请对照身份证核对",
+    ID_BIRTH_DATE: "第 7–14 位不是可能的出生日期（GB 11643-1999：出生年月日），请对照身份证核对",
+    ID_FUTURE: "第 7–14 位的出生日期晚于核查截止日，不可能是持证人的身份号码，请对照身份证核对",
+}
+
+
+@rule("FMT002", ERROR, "EXT: GB 11643-1999", party=Party.RECORD, reads=("special_workers",), title="身份证号无效",
+      message="“{header}”的值“{value}”{detail}")
 def invalid_id_number(ctx: Context) -> pd.DataFrame:
-    """规则说明：公民身份号码应为 18 位，含有效的出生日期，末位校验码按 GB 11643-1999 计算（用 python-stdnum 校验）。
+    """规则说明：公民身份号码（GB 11643-1999）须同时满足：18 位，前 17 位为数字、末位为数字或 X（小写 x、全角字符、
+    空格在读取时已统一）；第 7–14 位是可能的出生日期（真实存在的日期，年份不早于 1880 年，且不晚于核查截止日
+    --as-of：按截止日而不是运行当天判断，同一份报送无论何时核查结果都相同）；末位校验码按 GB 11643-1999 计算相符
+    （用 python-stdnum 的校验码函数）。**不**按出生年份核对前 6 位地址码是否已设立：地址码是赋码时有效的行政区划
+    代码，1985 年出生、2000 年以后在新设县区办证的人持有新代码是合法的（规则手册第 2 版的更正）。
+    15 位的第一代身份证号码单独说明：第一代居民身份证已于 2013 年 1 月 1 日停止使用。消息说明是哪一项不符。
     输出中身份证号一律脱敏（如 110105********1234）。
 
-    依据：GB 11643-1999《公民身份号码》；特种作业人员持证台账的“身份证号”列。
+    依据：GB 11643-1999《公民身份号码》：公民身份号码由六位数字地址码、八位数字出生日期码、三位数字顺序码和一位
+    数字校验码组成；《全国人民代表大会常务委员会关于批准第一代居民身份证停止使用的决定》：第一代居民身份证
+    自 2013 年 1 月 1 日起停止使用。
 
-    违规示例：“110105198001011235”（校验位应为 4）。
+    违规示例：“110105194912310021”（校验位应为 X）；“110105491231002”（15 位第一代号码）；“110105194902300026”
+    （2 月 30 日）。
 
-    合规示例：“11010519491231002X”。
+    合规示例：“11010519491231002X”；“140922198503151236”（地址码 140922 设于 2000 年，持有人生于 1985 年，仍有效）。
     """
     df = ctx.ledgers["special_workers"]
-    codes, uniques = pd.factorize(df["id_no"], use_na_sentinel=True)
-    bad = np.append(~_ids_ok(np.asarray(uniques, dtype=object)), False)[codes]
+    status = id_numbers(df["id_no"], ctx.as_of)["status"]
+    bad = (status.notna() & status.ne(ID_VALID)).to_numpy(dtype=bool)
     if not bad.any():
         return no_hits()
-    return hits(ledger="special_workers", row=df.index[bad], field="id_no", value=df.loc[bad, "id_no"].to_numpy())
+    return hits(ledger="special_workers", row=df.index[bad], field="id_no", value=df.loc[bad, "id_no"].to_numpy(),
+                detail=status[bad].map(_ID_PROBLEMS).to_numpy())
 
 
 def _phone_ok(value: str) -> bool:

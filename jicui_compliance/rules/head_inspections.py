@@ -2,23 +2,13 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 
-from .base import Party, ERROR, Obligation, WARNING, hits, no_hits, rule
-from .context import Context, day_text, folded
+from .base import ERROR, WARNING, Obligation, Party, hits, no_hits, rule
+from .context import Context, day_text
 
 _LEDGER = "head_inspections"
-
-
-def led_by_head(ctx: Context, df: pd.DataFrame) -> pd.Series:
-    """True where the leader is the registered head (both folded: no spaces, half-width forms).
-
-    An enterprise whose registry row names no head (SCH003 there) cannot be judged: any leader counts.
-    """
-    head = df["eid"].map(folded(ctx.registry["head"])).astype(object)
-    leader = folded(df["leader"]).astype(object)
-    no_head = head.isna() | (head == "")
-    return ((leader == head) & leader.notna()).astype(bool) | no_head.astype(bool)
 
 
 @rule("HI001", ERROR, "E(4)", party=Party.ENTERPRISE, reads=("enterprises", "head_inspections"),
@@ -47,7 +37,7 @@ def missing_monthly_head_inspection(ctx: Context) -> pd.DataFrame:
     months = ctx.campaign.head_inspection_months
     usable = ctx.existing(df, "date") & df["date"].notna()
     d = df.loc[usable, ["eid", "date", "leader"]]
-    d = d.assign(period=ctx.month_label(d["date"]), by_head=led_by_head(ctx, d))
+    d = d.assign(period=ctx.month_label(d["date"]), by_head=ctx.resolution.led_by_head(d))
     gaps = ctx.coverage_gaps(months, d.loc[d["by_head"], ["eid", "period"]])
     if gaps.empty:
         return no_hits()
@@ -83,7 +73,7 @@ def inspection_notled_by_head(ctx: Context) -> pd.DataFrame:
     df = ctx.frame(_LEDGER)
     sel = ctx.existing(df, "date") & df["leader"].notna()
     d = df.loc[sel]
-    bad = ~led_by_head(ctx, d)
+    bad = ~ctx.resolution.led_by_head(d)
     if not bad.any():
         return no_hits()
     d = d.loc[bad]
@@ -120,41 +110,57 @@ def unsigned_head_inspection(ctx: Context) -> pd.DataFrame:
 
 @rule("HI004", ERROR, "E(4)", party=Party.ENTERPRISE, reads=("head_inspections", "hazards"),
       title="检查发现的隐患未全部登记入台账",
-      message="{date}带队检查记录发现隐患{value}项，但重大事故隐患台账中该企业发现日期为{date}、发现方式为“企业自查”的隐患"
+      message="{date}带队检查记录{what}{value}项，但重大事故隐患台账中该企业发现日期为{date}、发现方式为“企业自查”{which}的隐患"
               "只有{logged}项（方案 E(4)：对发现和解决的重大问题及隐患要记录在案；E(2)：建立隐患台账清单）；"
-              "请把该次检查发现的隐患逐项登记入台账",
+              "请把该次检查发现的{kind}隐患逐项登记入台账",
       obligation=Obligation(when="records", ledger="head_inspections", date="date"))
 def inspection_hazards_not_logged(ctx: Context) -> pd.DataFrame:
-    """规则说明：一条带队检查记录的“发现隐患数”为 N（N ≥ 1），而重大事故隐患台账中同一企业、“发现日期”等于该检查日期、
-    “发现方式”为“企业自查”的隐患少于 N 项。同一企业同一天有多条检查记录时，每条记录分别与当天的隐患数比较（不相加：
+    """规则说明：一条带队检查记录发现了 N 项隐患（N ≥ 1），而重大事故隐患台账中同一企业、“发现日期”等于该检查日期、
+    “发现方式”为“企业自查”的隐患少于 N 项。N 的取法：检查记录填了“发现重大隐患数”时取该数，只数台账中“隐患等级”为
+    “重大”的隐患（等级空白或台账没有该列的按“重大”计）；没有该列或该格为空时取“发现隐患数”，台账中各等级的隐患都计入
+    （一次检查也会发现一般隐患，重大事故隐患台账不一定登记它们，所以填了重大隐患数就只核对重大隐患）。
+    “发现重大隐患数”填 0 的记录不报本规则，即使“发现隐患数”大于 0。
+    同一企业同一天有多条检查记录时，每条记录分别与当天的隐患数比较（不相加：
     隐患台账不记录隐患由哪次检查发现，同一次检查重复报送也常见）。同一企业重复的隐患编号（SCH004）只计一次。
     任何人带队的检查都判断（副职带队的检查发现的隐患同样要入账）。检查日期晚于 as-of 的记录尚不存在，不判断；
-    检查日期或发现隐患数为空、无法识别，或记录未能对应到企业名录的行不判断。
+    检查日期或所取的隐患数为空、无法识别，或记录未能对应到企业名录的行不判断。
 
     依据：方案 三(一)1(4)（E(4)）：“专项行动期间，主要负责人每月要带队对本单位重大事故隐患排查整治情况至少开展1次检查，
     要对照重大事故隐患判定标准或重点检查事项逐条逐项检查、建档，对发现和解决的重大问题及隐患要记录在案。”
 
-    违规示例：2023-07-20 检查记录“发现隐患数”为 2，隐患台账中该企业 2023-07-20 “企业自查”发现的隐患只有 1 条
-    （或有 2 条但一条发现日期写成 2023-07-21、一条发现方式为“部门检查”）。
+    违规示例：2023-07-20 检查记录“发现隐患数”为 2（未填重大隐患数），隐患台账中该企业 2023-07-20 “企业自查”发现的隐患
+    只有 1 条（或有 2 条但一条发现日期写成 2023-07-21、一条发现方式为“部门检查”）；或“发现重大隐患数”为 1，
+    当天“企业自查”的隐患只有 2 条“一般”隐患。
 
-    合规示例：“发现隐患数”为 2，隐患台账中该企业有 2 条发现日期 2023-07-20、发现方式“企业自查”的隐患；或“发现隐患数”为 0。
+    合规示例：“发现隐患数”为 2，隐患台账中该企业有 2 条发现日期 2023-07-20、发现方式“企业自查”的隐患；
+    或“发现隐患数”为 3、“发现重大隐患数”为 1，台账中当天“企业自查”的隐患有 1 条“重大”、2 条“一般”；或“发现隐患数”为 0。
     """
     df = ctx.frame(_LEDGER)
-    sel = ctx.existing(df, "date") & df["date"].notna() & (df["hazards_found"].fillna(0) > 0).astype(bool)
+    by_major = df["major_found"].notna().to_numpy()
+    n = df["major_found"].where(by_major, df["hazards_found"])
+    sel = ctx.existing(df, "date") & df["date"].notna() & (n.fillna(0) > 0).astype(bool)
     if not sel.any():
         return no_hits()
-    insp = df.loc[sel, ["eid", "date", "hazards_found"]]
+    insp = df.loc[sel, ["eid", "date"]].assign(n=n[sel].astype("int64"), by_major=by_major[sel.to_numpy()])
     hz = ctx.frame("hazards")
     hz = hz.loc[hz["eid"].notna() & hz["found_on"].notna() & (hz["source"] == "企业自查").fillna(False).astype(bool),
-                ["eid", "hazard_no", "found_on"]]
+                ["eid", "hazard_no", "found_on", "level"]]
     numbered = hz["hazard_no"].notna()
     hz = pd.concat([hz.loc[numbered].drop_duplicates(["eid", "hazard_no"]), hz.loc[~numbered]])
-    logged = hz.groupby(["eid", "found_on"]).size().rename("logged")
+    major = hz["level"].fillna("重大").eq("重大").astype(bool)
     key = pd.MultiIndex.from_arrays([insp["eid"], insp["date"]])
-    counts = pd.Series(logged.reindex(key).fillna(0).astype("int64").to_numpy(), index=insp.index)
-    bad = counts < insp["hazards_found"].astype("int64")
+
+    def logged(h: pd.DataFrame) -> pd.Series:
+        per_day = h.groupby(["eid", "found_on"]).size()
+        return pd.Series(per_day.reindex(key).fillna(0).astype("int64").to_numpy(), index=insp.index)
+
+    counts = logged(hz).where(~insp["by_major"], logged(hz.loc[major]))
+    bad = counts < insp["n"]
     if not bad.any():
         return no_hits()
     d = insp.loc[bad]
-    return hits(ledger=_LEDGER, row=d.index, field="hazards_found", value=d["hazards_found"].astype(str).to_numpy(),
-                date=day_text(d["date"]).to_numpy(), logged=counts[bad].to_numpy())
+    m = d["by_major"].to_numpy()
+    return hits(ledger=_LEDGER, row=d.index, field=np.where(m, "major_found", "hazards_found"),
+                value=d["n"].astype(str).to_numpy(), date=day_text(d["date"]).to_numpy(), logged=counts[bad].to_numpy(),
+                what=np.where(m, "发现重大隐患", "发现隐患"), which=np.where(m, "、隐患等级为“重大”", ""),
+                kind=np.where(m, "重大", ""))

@@ -13,16 +13,20 @@ import re
 import numpy as np
 import pandas as pd
 
-from ..reading import fold
-from ..reading.cells import map_distinct
-from .base import Party, ERROR, Obligation, hits, no_hits, rule
-from .context import Context, folded, day_text, time_text, shared
+from ..text import fold, map_distinct
+from .base import ERROR, WARNING, Obligation, Party, hits, no_hits, rule
+from .context import Context, day_text, folded, shared, time_text
 
 LEDGER = "hot_work"
-#: GB 30871-2022 5.3: 特级、一级动火作业票有效期不超过 8 h，二级不超过 72 h.
+#: GB 30871-2022 5.1: 特级、一级动火作业票有效期不超过 8 h，二级不超过 72 h.
 MAX_HOURS = {"特级": 8, "一级": 8, "二级": 72}
 WELDING = "焊接与热切割作业"
-HAZCHEM = "危险化学品"
+#: the industries within the scope of GB 30871-2022 (危险化学品企业; LPG and gas stations handle
+#: hazardous chemicals too): HW004 binding, HW006; elsewhere HW008 only refers to it
+GB30871_INDUSTRIES = ("危险化学品", "燃气")
+#: 动火方式 that are welding or cutting: they need a 焊接与热切割作业 certificate (HW007) and
+#: welding equipment (EQ001); 砂轮, 喷灯, 电钻 and 其他 do not
+WELDING_METHODS = ("电焊", "气焊", "气割", "等离子切割")
 _NAME_SEPARATORS = r"[、,，;；/\s]+"
 
 
@@ -32,6 +36,18 @@ def _permits(ctx: Context) -> pd.DataFrame:
     df = ctx.frame(LEDGER)
     keep = df["eid"].notna() & df["start"].notna() & (df["start"].dt.normalize() <= ctx.as_of_ts)
     return df.loc[keep.to_numpy(dtype=bool)]
+
+
+def welding_or_unknown(ctx: Context, d: pd.DataFrame) -> pd.Series:
+    """Permits that are, or may be, welding or cutting: 动火方式 is one of :data:`WELDING_METHODS`,
+    the cell is empty (or could not be read), or the permit's sheet has no 动火方式 column
+    (RULEBOOK §8: an empty cell is judged like a sheet without the column)."""
+    return (d["method"].isna() | d["method"].isin(WELDING_METHODS)).astype(bool)
+
+
+def _in_gb30871_scope(ctx: Context, d: pd.DataFrame) -> pd.Series:
+    """Permits of enterprises whose registered industry is within GB 30871-2022's scope."""
+    return d["eid"].map(ctx.registry["industry"]).isin(GB30871_INDUSTRIES).fillna(False).astype(bool)
 
 
 def _about(d: pd.DataFrame) -> dict:
@@ -133,27 +149,10 @@ def no_guardian(ctx: Context) -> pd.DataFrame:
                 detail=detail, **_about(d))
 
 
-@rule("HW004", ERROR, "EXT: GB 30871-2022", party=Party.ENTERPRISE, reads=("enterprises", "hot_work"),
-      title="动火作业票超过有效期",
-      message="{level}动火作业票{permit_no}（动火人{worker}）作业时间 {start} 至 {end}，共 {duration}，"
-              "超过{level}动火作业票最长 {limit} 小时的有效期（GB 30871-2022：特级、一级动火不超过 8 h，二级不超过 72 h）；"
-              "超过有效期应重新办理动火作业票",
-      obligation=Obligation(when="records", ledger="hot_work", date="start"))
-def permit_too_long(ctx: Context) -> pd.DataFrame:
-    """规则说明：结束时间减开始时间超过该级别动火作业票的最长有效期：特级、一级 8 小时，二级 72 小时；
-    恰好 8 小时（或 72 小时）不报告。只写日期的时间读作当天 00:00（RULEBOOK §8）。
-    结束时间早于开始时间的记录不由本规则判断。按 RULEBOOK §5，本规则适用于所有企业（不限于危险化学品企业），
-    以 GB 30871-2022 的有效期作为方案 E(10)“严格履行动火作业审批手续”的尺度。开始时间晚于核查截止日的作业票不核查。
-
-    依据：方案三(一)3(10)：“严格履行电气焊等动火作业审批手续，督促作业人员严格遵守消防安全操作规程，明确现场监护人员，
-    严格落实消防安全措施检查和作业过程监督。”；GB 30871-2022《危险化学品企业特殊作业安全规范》5.3：
-    特级、一级动火作业的安全作业票有效期不应超过 8 h，二级动火作业的安全作业票有效期不应超过 72 h。
-
-    违规示例：一级动火，2023-07-20 08:00 至 2023-07-20 16:01（8 小时 1 分钟）。
-
-    合规示例：一级动火，2023-07-20 08:00 至 2023-07-20 16:00（恰好 8 小时）；二级动火 2023-07-20 08:00 至 2023-07-23 08:00。
-    """
+def _too_long(ctx: Context, in_scope: bool) -> pd.DataFrame:
+    """Permits longer than their level allows, of enterprises within (or outside) GB 30871-2022's scope."""
     d = _permits(ctx)
+    d = d[(_in_gb30871_scope(ctx, d) == in_scope).to_numpy(dtype=bool)]
     limit = pd.to_timedelta(d["level"].astype(object).map(MAX_HOURS).astype("float64"), unit="h")
     sel = (d["end"] - d["start"]) > limit
     d = d[sel.to_numpy(dtype=bool)]
@@ -164,7 +163,57 @@ def permit_too_long(ctx: Context) -> pd.DataFrame:
     text = hours.astype(str) + " 小时" + np.where(rest > 0, " " + rest.astype(str) + " 分钟", "")
     return hits(ledger=LEDGER, row=d.index, field="end", value=time_text(d["end"]).to_numpy(),
                 end=time_text(d["end"]).to_numpy(), duration=text.to_numpy(),
+                industry=d["eid"].map(ctx.registry["industry"]).fillna("").to_numpy(),
                 limit=d["level"].astype(object).map(MAX_HOURS).astype("int64").to_numpy(), **_about(d))
+
+
+@rule("HW004", ERROR, "EXT: GB 30871-2022 5.1", party=Party.ENTERPRISE, reads=("enterprises", "hot_work"),
+      title="危险化学品或燃气企业动火作业票超过有效期",
+      message="{industry}企业的{level}动火作业票{permit_no}（动火人{worker}）作业时间 {start} 至 {end}，共 {duration}，"
+              "超过{level}动火作业票最长 {limit} 小时的有效期（GB 30871-2022 5.1：特级、一级动火安全作业票有效期不应超过 8 h，"
+              "二级不应超过 72 h）；超过有效期应重新办理动火作业票，重新进行气体分析和安全措施确认",
+      obligation=Obligation(when="records", ledger="hot_work", date="start"))
+def permit_too_long(ctx: Context) -> pd.DataFrame:
+    """规则说明：企业名录中行业领域为“危险化学品”或“燃气”的企业（GB 30871-2022《危险化学品企业特殊作业安全规范》
+    的适用范围：危险化学品企业，液化石油气充装站、加气站等燃气企业同样储存、经营危险化学品），其动火作业票的
+    结束时间减开始时间超过该级别的最长有效期：特级、一级 8 小时，二级 72 小时；恰好 8 小时（或 72 小时）不报告。
+    只写日期的时间读作当天 00:00（RULEBOOK §8）。结束时间早于开始时间的记录不由本规则判断。
+    其他行业的企业，同样的时限只作参考，由 HW008（警告）提示。开始时间晚于核查截止日的作业票不核查。
+
+    依据：方案三(一)3(10)：“严格履行电气焊等动火作业审批手续，督促作业人员严格遵守消防安全操作规程，明确现场监护人员，
+    严格落实消防安全措施检查和作业过程监督。”；GB 30871-2022《危险化学品企业特殊作业安全规范》5.1：
+    特级动火、一级动火安全作业票有效期不应超过 8 h；二级动火安全作业票有效期不应超过 72 h。
+
+    违规示例：乙公司（危险化学品）一级动火，2023-07-20 08:00 至 2023-07-20 16:01（8 小时 1 分钟）。
+
+    合规示例：乙公司一级动火 2023-07-20 08:00 至 2023-07-20 16:00（恰好 8 小时）；二级动火 2023-07-20 08:00 至
+    2023-07-23 08:00；甲公司（工贸）一级动火 10 小时不由本规则报告（HW008 提示）。
+    """
+    return _too_long(ctx, in_scope=True)
+
+
+@rule("HW008", WARNING, "EXT: GB 30871-2022（参照）", party=Party.ENTERPRISE, reads=("enterprises", "hot_work"),
+      title="动火作业票超过参照的有效期",
+      message="{level}动火作业票{permit_no}（动火人{worker}）作业时间 {start} 至 {end}，共 {duration}，"
+              "超过 GB 30871-2022 对{level}动火作业票 {limit} 小时的有效期（该标准适用于危险化学品企业，本企业可参照执行）；"
+              "方案 E(10) 要求严格履行动火作业审批手续，长时间动火宜分段重新审批，并重新确认现场安全措施",
+      obligation=Obligation(when="records", ledger="hot_work", date="start"))
+def permit_too_long_for_reference(ctx: Context) -> pd.DataFrame:
+    """规则说明：行业领域不是“危险化学品”或“燃气”的企业（含行业领域为空或无法识别的），其动火作业票的结束时间减开始时间
+    超过 GB 30871-2022 对该级别的有效期：特级、一级 8 小时，二级 72 小时；恰好 8 小时（或 72 小时）不提示。
+    该标准只约束危险化学品企业，对其他企业不是强制要求，而是衡量“严格履行动火作业审批手续”的参照，故为警告；
+    危险化学品和燃气企业由 HW004（错误）报告，两条规则不会同时报告同一张作业票。只写日期的时间读作当天 00:00；
+    结束时间早于开始时间的记录不判断；开始时间晚于核查截止日的作业票不核查。
+
+    依据：方案三(一)3(10)：“严格履行电气焊等动火作业审批手续，督促作业人员严格遵守消防安全操作规程，明确现场监护人员，
+    严格落实消防安全措施检查和作业过程监督。”；参照 GB 30871-2022《危险化学品企业特殊作业安全规范》5.1：
+    特级动火、一级动火安全作业票有效期不应超过 8 h；二级动火安全作业票有效期不应超过 72 h。
+
+    违规示例：甲公司（工贸）一级动火，2023-07-20 08:00 至 2023-07-20 18:00（10 小时）。
+
+    合规示例：甲公司二级动火 2023-07-20 08:00 至 2023-07-22 18:00（58 小时）；乙公司（危险化学品）的超时作业票归 HW004。
+    """
+    return _too_long(ctx, in_scope=False)
 
 
 @rule("HW005", ERROR, "E(10)", party=Party.ENTERPRISE, reads=("enterprises", "hot_work"),
@@ -192,29 +241,30 @@ def fire_measures_not_confirmed(ctx: Context) -> pd.DataFrame:
 
 
 @rule("HW006", ERROR, "EXT: GB 30871-2022", party=Party.ENTERPRISE, reads=("enterprises", "hot_work"),
-      title="危险化学品企业动火未做气体分析",
-      message="危险化学品企业的动火作业票{permit_no}（{level}，{start}开始，动火人{worker}）未进行气体分析（“{header}”为否或未填写）；"
+      title="危险化学品或燃气企业动火未做气体分析",
+      message="{industry}企业的动火作业票{permit_no}（{level}，{start}开始，动火人{worker}）未进行气体分析（“{header}”为否或未填写）；"
               "GB 30871-2022 要求动火作业前进行气体分析、合格后方可动火，请补齐分析记录并整改",
       obligation=Obligation(when="records", ledger="hot_work", date="start"))
 def no_gas_test(ctx: Context) -> pd.DataFrame:
-    """规则说明：企业名录中行业领域为“危险化学品”的企业，其动火作业票“气体分析”为否或空白（空白按“否”计，RULEBOOK §8）。
+    """规则说明：企业名录中行业领域为“危险化学品”或“燃气”的企业，其动火作业票“气体分析”为否或空白（空白按“否”计，RULEBOOK §8）。
+    燃气企业（液化石油气充装站、加气站、燃气管网等）动火前同样须检测可燃气体浓度，第 2 版起纳入。
     其他行业的企业不适用本规则（GB 30871-2022 是危险化学品企业的特殊作业规范）。
     “气体分析”整列缺失的工作表不报告；开始时间晚于核查截止日的作业票不核查。
 
     依据：方案三(一)3(10)：“严格履行电气焊等动火作业审批手续，督促作业人员严格遵守消防安全操作规程，明确现场监护人员，
     严格落实消防安全措施检查和作业过程监督。”；GB 30871-2022《危险化学品企业特殊作业安全规范》5.3：动火作业前应进行气体分析。
 
-    违规示例：乙公司（危险化学品）的一级动火作业票，“气体分析”填“否”。
+    违规示例：乙公司（危险化学品）的一级动火作业票，“气体分析”填“否”；某液化石油气站（燃气）的作业票“气体分析”留空。
 
     合规示例：乙公司的作业票“气体分析”填“是”；甲公司（工贸）的作业票未做气体分析，不适用本规则。
     """
     d = _permits(ctx)
-    hazchem = d["eid"].map(ctx.registry["industry"]).eq(HAZCHEM).fillna(False)
-    sel = hazchem & ctx.said_no(d, "gas_test")
+    sel = _in_gb30871_scope(ctx, d) & ctx.said_no(d, "gas_test")
     d = d[sel.to_numpy(dtype=bool)]
     if d.empty:
         return no_hits()
-    return hits(ledger=LEDGER, row=d.index, field="gas_test", value="否", **_about(d))
+    return hits(ledger=LEDGER, row=d.index, field="gas_test", value="否",
+                industry=d["eid"].map(ctx.registry["industry"]).fillna("").to_numpy(), **_about(d))
 
 
 @rule("HW007", ERROR, "E(12)", party=Party.ENTERPRISE, reads=("enterprises", "hot_work", "special_workers"),
@@ -231,6 +281,9 @@ def welder_without_certificate(ctx: Context) -> pd.DataFrame:
     初领日期为空或不晚于动火当天（动火时已取得证书）。任一条证书满足即合规。按证书编号匹配时不再核对姓名。
     按姓名查找时，“动火人”一栏写了多人（以、，；/或空格分隔）的，每人都须持证，消息写明第一个无证的人。
     “是否在岗”不影响本规则。
+    只核查电焊、气焊、气割、等离子切割（焊接与热切割作业）的作业票：“动火方式”为砂轮、喷灯、电钻或其他的，不需要
+    焊接与热切割作业操作证，不核查；“动火方式”为空白（或无法识别）、或工作表没有“动火方式”列的，不能排除是焊接或
+    切割，照常核查（RULEBOOK §8）。
     开始时间晚于核查截止日的作业票不核查。
 
     依据：方案三(一)3(12)：“举一反三组织对动火等危险作业人员以及易产生重大事故隐患的其他关键岗位人员落实岗位责任情况进行1次全面排查，
@@ -238,9 +291,10 @@ def welder_without_certificate(ctx: Context) -> pd.DataFrame:
 
     违规示例：2023-07-20 动火，动火人张三的焊接与热切割作业操作证有效期至 2023-07-19；或证书编号不在本企业持证台账中。
 
-    合规示例：2023-07-20 动火，张三的焊接与热切割作业操作证有效期至 2023-07-20。
+    合规示例：2023-07-20 动火，张三的焊接与热切割作业操作证有效期至 2023-07-20；或动火方式为砂轮，动火人没有操作证。
     """
     d = _permits(ctx)
+    d = d[welding_or_unknown(ctx, d).to_numpy(dtype=bool)]
     if d.empty:
         return no_hits()
     reg = ctx.frame("special_workers")

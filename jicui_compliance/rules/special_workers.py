@@ -8,16 +8,20 @@ happened yet.
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 
-from .base import Party, ERROR, INFO, Obligation, hits, no_hits, rule
+from .base import ERROR, INFO, WARNING, Obligation, Party, hits, no_hits, rule
 from .context import Context, day_text, shared
+from .formats import id_numbers
 
 LEDGER = "special_workers"
 #: 特种作业人员安全技术培训考核管理规定 第二十一条: 特种作业操作证每3年复审1次.
 REVIEW_EVERY = pd.DateOffset(years=3)
 #: SW003: how far ahead an expiry is announced.
 EXPIRY_NOTICE_DAYS = 60
+#: 特种作业人员安全技术培训考核管理规定 第四条（一）: 年满18周岁.
+MIN_AGE = 18
 
 
 
@@ -65,7 +69,7 @@ def expired_on_post(ctx: Context) -> pd.DataFrame:
                 as_of=ctx.as_of.isoformat(), days=(as_of - d["valid_until"]).dt.days.to_numpy(), **_about(d))
 
 
-@rule("SW002", ERROR, "EXT: 特种作业人员安全技术培训考核管理规定", party=Party.ENTERPRISE, reads=("enterprises", "special_workers"),
+@rule("SW002", ERROR, "EXT: 特种作业人员安全技术培训考核管理规定 第21条", party=Party.ENTERPRISE, reads=("enterprises", "special_workers"),
       title="特种作业操作证逾期未复审",
       message="{person}（{category}，证书编号{cert_no}）{basis} {last}，至核查截止日 {as_of} 已超过 3 年未复审"
               "（特种作业人员安全技术培训考核管理规定 第二十一条：特种作业操作证每 3 年复审 1 次）；"
@@ -133,3 +137,42 @@ def expiring_soon(ctx: Context) -> pd.DataFrame:
 def _days_left(left: pd.Series) -> list:
     days = left.dt.days
     return ("还有 " + days.astype(str) + " 天到期").where(days > 0, "当日到期").to_numpy()
+
+
+@rule("SW004", WARNING, "EXT: 特种作业人员安全技术培训考核管理规定 第4条", party=Party.ENTERPRISE,
+      reads=("enterprises", "special_workers"),
+      title="特种作业操作证初领时持证人未满18周岁",
+      message="{person}（{category}，证书编号{cert_no}）的操作证初领日期为 {issued_on}，按身份证号的出生日期，当时未满 18 周岁"
+              "（{age}）；特种作业人员安全技术培训考核管理规定 第四条要求特种作业人员年满 18 周岁，"
+              "请核实身份证号、初领日期和证书的真实性，证书存疑的人员不得在特种作业岗位上岗（方案 E(12)）",
+      obligation=Obligation(who="with:special_workers", when="as_of", ledger="special_workers"))
+def certificate_issued_to_minor(ctx: Context) -> pd.DataFrame:
+    """规则说明：在岗人员（“是否在岗”为是或空白）的操作证，初领日期时持证人未满 18 周岁。出生日期取自有效的身份证号
+    （与 FMT002 同一套判断：18 位、校验码正确、出生日期可能且不晚于核查截止日）；身份证号为空或无效的不判断
+    （无效的由 FMT002 报告）。周岁按生日计：18 周岁生日当天初领视为已满 18 周岁，合规；2 月 29 日出生的，
+    平年以 3 月 1 日为生日。初领日期为空的不判断；初领日期晚于核查截止日的证书在截止日尚不存在，不核查；
+    不在岗的人员不报告。一个人未满 18 周岁时取证，多为身份证号或初领日期填错，也可能是假证，故为警告。
+
+    依据：方案三(一)3(12)：“严禁聘用和招请未经安全培训合格、未取得相关证书的人员在特种作业岗位上岗作业”；
+    《特种作业人员安全技术培训考核管理规定》第四条：“特种作业人员应当符合下列条件：（一）年满18周岁，
+    且不超过国家法定退休年龄；……”
+
+    违规示例：身份证号的出生日期为 2005-08-01，焊接与热切割作业操作证初领日期 2023-07-31（17 周岁）。
+
+    合规示例：出生日期 2005-08-01，初领日期 2023-08-01（18 周岁生日当天）。
+    """
+    d = _on_post(ctx)
+    d = d.loc[d["id_no"].notna() & d["issued_on"].notna()]
+    if d.empty:
+        return no_hits()
+    birth = id_numbers(d["id_no"], ctx.as_of)["birth"]
+    issued = d["issued_on"]
+    before_birthday = (issued.dt.month * 100 + issued.dt.day) < (birth.dt.month * 100 + birth.dt.day)
+    age = issued.dt.year - birth.dt.year - before_birthday.astype("Int64")
+    sel = (age < MIN_AGE).fillna(False).to_numpy(dtype=bool)
+    if not sel.any():
+        return no_hits()
+    d, age = d[sel], age[sel]
+    return hits(ledger=LEDGER, row=d.index, field="issued_on", value=day_text(d["issued_on"]).to_numpy(),
+                issued_on=day_text(d["issued_on"]).to_numpy(),
+                age=np.where(age >= 0, age.astype("int64").astype(str) + " 周岁", "初领日期早于出生日期"), **_about(d))

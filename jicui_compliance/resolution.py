@@ -1,0 +1,216 @@
+"""Enterprise resolution: which registry enterprise each ledger row is about.
+
+A row names its enterprise by 统一社会信用代码 and/or 企业名称 (exact after folding spaces and
+full-width forms; RULEBOOK §4, §8). The USCC decides; when the USCC is not in the registry but
+the name is, the row is attributed by its name (``REF002`` says the two disagree); a row
+neither resolves is ``REF001`` and is left out of the enterprise rules.
+
+This layer sits between the typed ledgers and the rules: rules, findings, analysis and
+reports all read the registry and the resolved frames from here, and nothing here knows
+about rules.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from .campaign import Campaign
+from .ledgers import LEDGERS, Ledgers
+from .text import fold, map_distinct, normalize_name
+
+__all__ = ["BY_NAME_USCC_UNKNOWN", "NO_REF", "RESOLVED", "UNRESOLVED", "USCC_NAME_MISMATCH", "Resolution",
+           "existing", "folded", "month_label"]
+
+# how a row was resolved
+RESOLVED, BY_NAME_USCC_UNKNOWN, USCC_NAME_MISMATCH, UNRESOLVED, NO_REF = (
+    "ok", "uscc_unknown", "name_mismatch", "unresolved", "no_ref",
+)
+
+
+@dataclass
+class Resolution:
+    """The typed ledgers attributed to registry enterprises (computed once, lazily)."""
+
+    campaign: Campaign
+    ledgers: Ledgers
+    _registry_rows: pd.DataFrame | None = None
+    _registry: pd.DataFrame | None = None
+    _frames: dict[str, pd.DataFrame] = field(default_factory=dict)
+    _name_norms: dict[str, str] = field(default_factory=dict)  # enterprise name → normalize_name
+    _lookup_cache: tuple[dict[str, int], dict[str, int], np.ndarray] | None = None
+
+    # -- the registry ------------------------------------------------------------------
+    @property
+    def registry_rows(self) -> pd.DataFrame:
+        """Every registry row, with ``duplicate`` marking second and later USCCs."""
+        if self._registry_rows is None:
+            self._registry_rows = self._read_registry_rows()
+        return self._registry_rows
+
+    def _read_registry_rows(self) -> pd.DataFrame:
+        reg = self.ledgers["enterprises"].copy()
+        reg["duplicate"] = reg["uscc"].notna() & reg["uscc"].duplicated(keep="first")
+        reg["name_norm"] = reg["name"].map(normalize_name, na_action="ignore")
+        return reg
+
+    @property
+    def registry(self) -> pd.DataFrame:
+        """One row per enterprise (index = ``eid``), with effective station and high-risk.
+
+        High risk (RULEBOOK §3): the enterprise's own 是否高危 cell when filled; else a crowded
+        venue (its registered name contains a ``crowded_venue_keywords`` keyword, kept in
+        ``crowded_venue``) or the industry default."""
+        if self._registry is None:
+            self._registry = self._build_registry()
+        return self._registry
+
+    def _build_registry(self) -> pd.DataFrame:
+        reg = self.registry_rows.loc[~self.registry_rows["duplicate"]].copy()
+        reg.index.name = "eid"
+        ind = {i.name: i for i in self.campaign.industries}
+        lead = reg["industry"].map(lambda x: ind[x].station if x in ind else None, na_action="ignore")
+        reg["lead_station"] = lead
+        reg["station_eff"] = reg["station"].fillna(lead)
+        default_risk = reg["industry"].map(lambda x: ind[x].high_risk if x in ind else False, na_action="ignore")
+        default_risk = default_risk.astype("boolean").fillna(False)
+        keywords = [k for k in self.campaign.crowded_venue_keywords if k]
+        if keywords:
+            # the first keyword found in the folded name (case-insensitive: KTV, ktv, ＫＴＶ), once per distinct name
+            keyword_of = {fold(k).casefold(): k for k in keywords}
+            pattern = re.compile("|".join(map(re.escape, keyword_of)))
+            reg["crowded_venue"] = map_distinct(
+                reg["name"], lambda n: (keyword_of[m.group(0)] if (m := pattern.search(fold(n).casefold())) else None))
+        else:
+            reg["crowded_venue"] = pd.Series(None, index=reg.index, dtype=object)
+        default_risk = default_risk | reg["crowded_venue"].notna()
+        reg["high_risk_eff"] = reg["high_risk"].astype("boolean").fillna(default_risk).fillna(False).astype(bool)
+        return reg
+
+    @property
+    def _uscc_index(self) -> pd.Series:
+        reg = self.registry
+        s = reg["uscc"].dropna()
+        return pd.Series(s.index, index=s.to_numpy())
+
+    @property
+    def _lookups(self) -> tuple[dict[str, int], dict[str, int], np.ndarray]:
+        """USCC → eid, normalised name → eid (the first enterprise of that name), and the
+        registry's normalised name by eid (position eid; the last slot, for "no eid", is None)."""
+        if self._lookup_cache is None:
+            self._lookup_cache = self._build_lookups()
+        return self._lookup_cache
+
+    def _build_lookups(self) -> tuple[dict[str, int], dict[str, int], np.ndarray]:
+        reg = self.registry
+        by_uscc = dict(self._uscc_index.items())
+        names = reg["name_norm"].dropna()
+        names = names[~names.duplicated(keep="first")]
+        by_name = dict(zip(names.to_numpy(), names.index))
+        size = int(reg.index.max()) + 2 if len(reg) else 1
+        name_of = np.full(size, None, dtype=object)
+        name_of[reg.index.to_numpy()] = reg["name_norm"].astype(object).where(reg["name_norm"].notna(), None).to_numpy()
+        return by_uscc, by_name, name_of
+
+    # -- resolved ledgers ----------------------------------------------------------------
+    def frame(self, name: str) -> pd.DataFrame:
+        """A ledger's typed frame; enterprise ledgers gain ``eid`` and ``ref_status``."""
+        if name not in self._frames:
+            df = self.ledgers[name]
+            if name == "enterprises":
+                # each row is its own enterprise; a duplicate USCC row belongs to the first row of that USCC
+                eid = pd.Series(df.index, index=df.index, dtype="Int64")
+                dup = self.registry_rows["duplicate"]
+                eid[dup] = df.loc[dup, "uscc"].map(self._uscc_index).astype("Int64")
+                df = df.assign(eid=eid)
+            elif LEDGERS[name].refers_to_enterprise:
+                df = self._resolve(df)
+            self._frames[name] = df
+        return self._frames[name]
+
+    def _resolve(self, df: pd.DataFrame) -> pd.DataFrame:
+        """``eid`` and ``ref_status`` of each row, decided once per distinct (USCC, name) pair."""
+        uscc_eid, name_eid, name_of = self._lookups
+        u_codes, u_values = pd.factorize(df["enterprise_uscc"].to_numpy(dtype=object), use_na_sentinel=True)
+        n_codes, n_values = pd.factorize(df["enterprise_name"].to_numpy(dtype=object), use_na_sentinel=True)
+        width = len(n_values) + 1  # codes shifted by one: -1 (missing) becomes 0
+        pair_codes, pairs = pd.factorize((u_codes.astype(np.int64) + 1) * width + (n_codes + 1))
+        pu, pn = pairs // width - 1, pairs % width - 1  # each pair's codes, -1 missing
+        known = self._name_norms  # the same names recur in every ledger: normalised once
+        for v in n_values:
+            if v not in known:
+                known[v] = normalize_name(v)
+        norms = np.asarray([known[v] for v in n_values] + [None], dtype=object)
+        by_uscc = np.append(np.asarray([uscc_eid.get(v, -1) for v in u_values], dtype=np.int64), -1)[pu]
+        name_norm = norms[pn]
+        by_name = np.asarray([name_eid.get(x, -1) for x in norms], dtype=np.int64)[pn]
+        has_uscc, has_name = pu >= 0, pn >= 0
+        found_uscc, found_name = by_uscc >= 0, by_name >= 0
+        status = pd.array(np.select(
+            [
+                ~has_uscc & ~has_name,
+                found_uscc & has_name & (name_norm != name_of[by_uscc]),  # by_uscc -1 → None: differs
+                found_uscc,
+                has_uscc & found_name,
+                found_name,
+            ],
+            [NO_REF, USCC_NAME_MISMATCH, RESOLVED, BY_NAME_USCC_UNKNOWN, RESOLVED],
+            default=UNRESOLVED,
+        ), dtype="str").take(pair_codes)
+        eid = np.where(found_uscc, by_uscc, by_name)[pair_codes]
+        return df.assign(eid=pd.arrays.IntegerArray(np.maximum(eid, 0), eid < 0), ref_status=status)
+
+    def enterprise_frames(self):
+        for name, led in LEDGERS.items():
+            if led.refers_to_enterprise:
+                yield name, self.frame(name)
+
+    # -- views --------------------------------------------------------------------------------
+    def for_village(self, village: str) -> Resolution:
+        """The same resolution seen from one village: its enterprises and their records only
+        (meetings: the village's own)."""
+        reg = self.registry[self.registry["village"] == village]
+        rows = self.registry_rows
+        frames = {name: frame[frame["eid"].isin(reg.index)] for name, frame in self.enterprise_frames()}
+        ent = self.frame("enterprises")
+        frames["enterprises"] = ent[ent["village"] == village]
+        meetings = self.frame("meetings")
+        frames["meetings"] = meetings[meetings["unit"] == village]
+        return Resolution(self.campaign, self.ledgers, _registry_rows=rows[rows["village"] == village],
+                          _registry=reg, _frames=frames, _name_norms=self._name_norms)
+
+    def led_by_head(self, df: pd.DataFrame) -> pd.Series:
+        """True where a record's ``leader`` is its enterprise's registered head (both folded: no
+        spaces, half-width forms). An enterprise whose registry row names no head (SCH003 there)
+        cannot be judged: any leader counts."""
+        head = df["eid"].map(folded(self.registry["head"])).astype(object)
+        leader = folded(df["leader"]).astype(object)
+        no_head = head.isna() | (head == "")
+        return ((leader == head) & leader.notna()).astype(bool) | no_head.astype(bool)
+
+
+# -- records at as-of, and names as compared (module level: no Resolution needed) -------------
+def existing(frame: pd.DataFrame, date_field: str, as_of_end: pd.Timestamp, *, undated: bool = True) -> pd.Series:
+    """Rows of a registry enterprise that exist at as-of: dated before ``as_of_end`` (the end of
+    the as-of day; records dated later do not exist yet). ``undated`` rows are kept unless False."""
+    when = frame[date_field]
+    after = (when >= as_of_end).fillna(not undated).astype(bool)
+    if not undated:
+        after |= when.isna().to_numpy()
+    resolved = frame["eid"].notna() if "eid" in frame.columns else pd.Series(True, index=frame.index)
+    return resolved.astype(bool) & ~after
+
+
+def month_label(dates: pd.Series) -> pd.Series:
+    """``YYYY-MM`` of each date (missing stays missing), formatted once per distinct month."""
+    ym = dates.dt.year * 100 + dates.dt.month
+    labels = {v: f"{int(v) // 100:04d}-{int(v) % 100:02d}" for v in pd.unique(ym.dropna())}
+    return ym.map(labels)
+
+
+def folded(values: pd.Series) -> pd.Series:
+    """Names as compared: no spaces or line breaks, full-width forms folded (each distinct value once)."""
+    return map_distinct(values, fold)

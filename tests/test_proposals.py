@@ -1,0 +1,305 @@
+"""The 四个一批 proposals, the letters and the 退回重报 list (RULEBOOK §5 "Whom a rule judges", §10)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from jicui_compliance.analysis import Analysis
+from jicui_compliance.analysis.rankings import (LIST_COLUMNS, LISTS, NO_HISTORY, PROPOSAL_LISTS, UNKNOWN_UNIT,
+                                                four_lists, list_rules_table)
+from jicui_compliance.check import CheckResult, run_check
+from jicui_compliance.findings.schema import COLUMNS
+from jicui_compliance.rules import REGISTRY, Party
+
+from .rules.runner import write_case
+
+SAMPLES = Path(__file__).resolve().parents[1] / "data" / "samples"
+NOT_ENTERPRISE = sorted(r for r, rule in REGISTRY.items() if rule.party != Party.ENTERPRISE)
+ENTERPRISE = sorted(r for r, rule in REGISTRY.items() if rule.party == Party.ENTERPRISE)
+OPEN = dict(immediate="否", owner="a", measures="b", funds=1, contingency="有", posted="是", status="整改中", done_on=None)
+
+
+def _check(case: dict, folder: Path, as_of: dt.date) -> CheckResult:
+    write_case(case, folder)
+    return run_check([folder], as_of=as_of)
+
+
+@pytest.fixture(scope="module")
+def base(tmp_path_factory):
+    """甲公司 has hazard H1 (deadline 07-31) listed on 08-10; H2 (deadline 06-30) fined on 08-10 without
+    listing; H3 (deadline 07-31) named by no listing (the listed row names no hazard number)."""
+    case = {
+        "hazards": [
+            {"enterprise": "甲公司", "hazard_no": "H1", "description": "a", "found_on": "2023-06-01", "source": "企业自查",
+             "deadline": "2023-07-31", "reported_on": "2023-06-02", **OPEN},
+            {"enterprise": "乙公司", "hazard_no": "H2", "description": "b", "found_on": "2023-06-01", "source": "执法检查",
+             "deadline": "2023-06-30", "reported_on": "2023-06-02", **OPEN},
+            {"enterprise": "丙公司", "hazard_no": "H3", "description": "c", "found_on": "2023-06-01", "source": "执法检查",
+             "deadline": "2023-07-31", "reported_on": "2023-06-02", **OPEN},
+        ],
+        "enforcement": [
+            {"enterprise": "甲公司", "date": "2023-08-10", "station": "应急站", "officers": "赵、钱", "major_hazards": 1,
+             "hazard_nos": "H1", "actions": "责令限期整改", "listed": "是", "supervisor": "赵", "signed": "是"},
+            {"enterprise": "乙公司", "date": "2023-08-10", "station": "综合行政执法队", "officers": "孙、李", "major_hazards": 1,
+             "hazard_nos": "H2", "actions": "罚款", "fine_company": 5000, "listed": "否", "signed": "是"},
+            {"enterprise": "丙公司", "date": "2023-08-01", "station": "城建站", "officers": "周、吴", "major_hazards": 1,
+             "actions": "责令限期整改", "listed": "是", "supervisor": "周", "signed": "是"},
+        ],
+        "accidents": [
+            {"enterprise": "丁公司", "occurred_at": "2023-08-20 10:00", "kind": "火灾", "deaths": 0, "injuries": 1,
+             "county_at": None, "town_at": "2023-08-20 10:30"},
+        ],
+    }
+    folder = tmp_path_factory.mktemp("proposals")
+    write_case(case, folder)
+    return {day: run_check([folder], as_of=day) for day in (dt.date(2023, 9, 9), dt.date(2023, 9, 10))}
+
+
+@pytest.fixture(scope="module")
+def samples():
+    return run_check([SAMPLES], as_of=dt.date(2023, 12, 31))
+
+
+def _lists(result) -> pd.DataFrame:
+    return Analysis(result).four_lists().set_index("企业名称")
+
+
+def synthetic(result: CheckResult, rows: list[dict]) -> CheckResult:
+    """The same context with hand-made findings (defaults: 甲公司, 错误, no source)."""
+    reg = result.context.registry.set_index("name")
+    out = []
+    for r in rows:
+        name = r.get("enterprise", "甲公司")
+        rid = r["rule_id"]
+        out.append({c: "" for c in COLUMNS} | {
+            "rule_id": rid, "severity": r.get("severity", "错误"), "clause": REGISTRY[rid].clause,
+            "enterprise_uscc": reg.loc[name, "uscc"] if name else "", "enterprise_name": name or "",
+            "village": r.get("village", reg.loc[name, "village"] if name else ""),
+            "station": r.get("station", reg.loc[name, "station_eff"] if name else ""), "period": r.get("period", ""),
+            "source_file": r.get("source_file", ""), "source_sheet": r.get("source_sheet", ""),
+            "source_row": r.get("source_row"), "ledger": r.get("ledger", ""), "message": "x"})
+    f = pd.DataFrame(out, columns=COLUMNS).astype({"source_row": "Int64"})
+    return CheckResult(result.submission, result.context, f, result.rules)
+
+
+# -- whom a rule judges ----------------------------------------------------------------------------
+@pytest.mark.parametrize("rule_id", NOT_ENTERPRISE)
+def test_no_station_village_town_or_record_finding_puts_an_enterprise_on_a_list(base, rule_id):
+    result = base[dt.date(2023, 9, 10)]
+    real = result.findings
+    # every real row finding re-labelled as this rule (so HZ005's hazard rows and AC001's accident rows too),
+    # plus coverage findings over many months, all 错误
+    relabelled = real.assign(rule_id=rule_id, severity="错误")
+    months = [{"rule_id": rule_id, "enterprise": e, "period": f"2023-{m:02d}"} for e in ("甲公司", "乙公司")
+              for m in range(6, 12)]
+    fake = synthetic(result, months)
+    fake = CheckResult(fake.submission, fake.context, pd.concat([relabelled, fake.findings], ignore_index=True),
+                       fake.rules)
+    assert four_lists(fake).empty
+
+
+@pytest.mark.parametrize("rule_id", ENTERPRISE)
+def test_an_enterprise_error_finding_proposes_the_enterprise(base, rule_id):
+    fake = synthetic(base[dt.date(2023, 9, 10)], [{"rule_id": rule_id, "enterprise": "乙公司", "period": "2023"}])
+    lists = four_lists(fake)
+    assert list(lists["企业名称"]) == ["乙公司"]
+    assert lists["名单"].iloc[0] in LISTS and lists["依据发现"].iloc[0].startswith(rule_id + "×1")
+
+
+def test_over_the_sample_town_only_enterprise_findings_count(samples):
+    lists = Analysis(samples).four_lists()
+    assert len(lists) > 0
+    cited = {part.split("×")[0] for cell in lists["依据发现"] for part in cell.split("、")}
+    assert cited and all(REGISTRY[r].party == Party.ENTERPRISE for r in cited)
+    f = samples.findings
+    ent = f[f["rule_id"].map(lambda r: REGISTRY[r].party) == Party.ENTERPRISE]
+    assert set(lists["企业名称"]) <= set(ent["enterprise_name"])
+    # without the enterprise findings, nobody is on a list
+    rest = CheckResult(samples.submission, samples.context, f.drop(ent.index).reset_index(drop=True), samples.rules)
+    assert four_lists(rest).empty
+
+
+# -- the criteria ------------------------------------------------------------------------------
+def test_listed_hazard_overdue_more_than_30_days_after_the_listing_is_stop(base):
+    # H1: deadline 07-31, listed 08-10 → the clock runs from 08-10: 30 days on 09-09, 31 on 09-10
+    assert _lists(base[dt.date(2023, 9, 9)]).loc["甲公司", "名单"] != "停产整顿一批"
+    row = _lists(base[dt.date(2023, 9, 10)]).loc["甲公司"]
+    assert row["名单"] == "停产整顿一批" and row["依据发现"] == "HZ005×1"
+    assert "H1" in row["列入理由"] and "挂牌督办" in row["列入理由"] and "31天" in row["列入理由"]
+    assert row["决定机关"] == PROPOSAL_LISTS[0].decides
+
+
+def test_fined_hazard_without_listing_is_stop_too(base):
+    # H2: fined (not listed) on 08-10, deadline 06-30: 31 days after the fine on 09-10
+    assert _lists(base[dt.date(2023, 9, 9)]).loc["乙公司", "名单"] != "停产整顿一批"
+    row = _lists(base[dt.date(2023, 9, 10)]).loc["乙公司"]
+    assert row["名单"] == "停产整顿一批" and "罚款" in row["列入理由"]
+
+
+def test_a_listing_that_names_no_hazard_number_links_to_no_hazard(base):
+    # H3 is overdue 41 days, and a listed inspection of 丙公司 exists, but it names no hazard
+    assert _lists(base[dt.date(2023, 9, 10)]).loc["丙公司", "名单"] != "停产整顿一批"
+
+
+def test_an_overdue_hazard_never_listed_or_fined_is_not_stop(base):
+    result = base[dt.date(2023, 9, 10)]
+    hz = result.findings[result.findings["rule_id"] == "HZ005"]
+    assert set(hz["enterprise_name"]) >= {"甲公司", "乙公司", "丙公司"}
+    assert set(_lists(result).query("名单 == '停产整顿一批'").index) == {"甲公司", "乙公司"}
+
+
+def test_an_accident_never_reported_to_the_county_is_joint_punishment(base):
+    row = _lists(base[dt.date(2023, 9, 10)]).loc["丁公司"]
+    assert row["名单"] == "联合惩戒一批" and row["依据发现"] == "AC001×1"
+    assert "2023-08-20" in row["列入理由"] and row["决定机关"] == "县应急管理局"
+
+
+def _accident_case(tmp_path, county_at, town_at, as_of=dt.date(2023, 9, 30)):
+    return _check({"accidents": [{"enterprise": "丁公司", "occurred_at": "2023-08-20 10:00", "kind": "火灾",
+                                  "county_at": county_at, "town_at": town_at}]}, tmp_path, as_of)
+
+
+def test_a_late_county_report_is_a_talk(tmp_path):
+    row = _lists(_accident_case(tmp_path, "2023-08-20 12:00", "2023-08-20 10:30")).loc["丁公司"]
+    assert row["名单"] == "约谈一批" and "AC001×1" in row["依据发现"] and "迟报县应急管理局" in row["列入理由"]
+
+
+def test_a_late_town_report_is_a_talk(tmp_path):
+    row = _lists(_accident_case(tmp_path, "2023-08-20 10:30", "2023-08-20 12:00")).loc["丁公司"]
+    assert row["名单"] == "约谈一批" and "AC002×1" in row["依据发现"]
+
+
+def test_a_county_report_written_after_as_of_is_no_report(tmp_path):
+    row = _lists(_accident_case(tmp_path, "2023-10-05 10:00", "2023-08-20 10:30")).loc["丁公司"]
+    assert row["名单"] == "联合惩戒一批"
+
+
+def test_en005_is_joint_punishment_even_as_a_warning(base):
+    fake = synthetic(base[dt.date(2023, 9, 10)], [{"rule_id": "EN005", "enterprise": "乙公司", "severity": "警告",
+                                                   "period": "2023"}])
+    row = four_lists(fake).set_index("企业名称").loc["乙公司"]
+    assert row["名单"] == "联合惩戒一批" and (row["错误"], row["警告"]) == (0, 1)
+
+
+def test_talk_criteria(base):
+    r = base[dt.date(2023, 9, 10)]
+    hi = [{"rule_id": "HI001", "enterprise": "乙公司", "period": f"2023-0{m}"} for m in (6, 7, 8)]
+    two_hi = [{"rule_id": "HI001", "enterprise": "丙公司", "period": f"2023-0{m}"} for m in (6, 7)]
+    three = [{"rule_id": rid, "enterprise": "丁公司"} for rid in ("CHK002", "CHK003", "ENT002")]
+    two = [{"rule_id": rid, "enterprise": "甲公司"} for rid in ("CHK002", "CHK003")]
+    dr = [{"rule_id": "DR001", "enterprise": "甲公司", "period": "2023", "severity": "错误"}]
+    lists = four_lists(synthetic(r, hi + two_hi + three + two)).set_index("企业名称")
+    assert lists.loc["乙公司", "名单"] == "约谈一批" and lists.loc["乙公司", "依据发现"] == "HI001×3"
+    assert "3个月未带队检查" in lists.loc["乙公司", "列入理由"]
+    assert lists.loc["丙公司", "名单"] == "通报一批"  # two months only
+    assert lists.loc["丁公司", "名单"] == "约谈一批" and "3条不同" in lists.loc["丁公司", "列入理由"]
+    assert lists.loc["甲公司", "名单"] == "通报一批" and lists.loc["甲公司", "依据发现"] == "CHK002×1、CHK003×1"
+    assert four_lists(synthetic(r, dr)).set_index("企业名称").loc["甲公司", "名单"] == "约谈一批"
+
+
+def test_warnings_alone_propose_nobody_and_each_enterprise_is_listed_once(base):
+    r = base[dt.date(2023, 9, 10)]
+    assert four_lists(synthetic(r, [{"rule_id": "HZ006", "severity": "警告"}])).empty
+    lists = Analysis(r).four_lists()
+    assert lists["企业名称"].is_unique and list(lists.columns) == LIST_COLUMNS
+    order = lists["名单"].map({n: i for i, n in enumerate(LISTS)})
+    assert order.is_monotonic_increasing
+
+
+def test_list_rules_table_says_who_decides_on_what_basis():
+    t = list_rules_table()
+    assert list(t["名单"]) == list(LISTS)
+    assert dict(zip(t["名单"], t["决定机关"])) == {
+        "停产整顿一批": "负有安全生产监督管理职责的县级主管部门", "联合惩戒一批": "县应急管理局",
+        "约谈一批": "镇人民政府", "通报一批": "镇安委办"}
+    assert "第一百零二条" in t["决定依据"].iloc[0] and "严重失信主体名单管理办法" in t["决定依据"].iloc[1]
+
+
+# -- letters ---------------------------------------------------------------------------------------
+def test_letters_go_to_the_unit_that_acted_and_to_the_village(base):
+    r = base[dt.date(2023, 9, 10)]
+    enf = r.context.frame("enforcement")
+    row = int(enf.loc[enf["station"] == "综合行政执法队", "source_row"].iloc[0])
+    file, sheet = enf["source_file"].iloc[0], enf["source_sheet"].iloc[0]
+    fake = synthetic(r, [
+        {"rule_id": "EN003", "enterprise": "乙公司", "ledger": "enforcement", "source_file": file, "source_sheet": sheet,
+         "source_row": row},
+        {"rule_id": "GV001", "enterprise": None, "village": "西岭村", "period": "P1"},
+        {"rule_id": "GV002", "enterprise": None, "village": "积翠镇", "period": "P4"},  # town: no letter
+        {"rule_id": "EN002", "enterprise": "丙公司", "severity": "警告"},  # a warning: no letter
+    ])
+    a = Analysis(fake)
+    letters = a.letters().set_index("单位")
+    assert letters.loc["综合行政执法队", "类别"] == "站所" and letters.loc["综合行政执法队", "依据发现"] == "EN003×1"
+    assert letters.loc["西岭村", "类别"] == "村" and letters.loc["西岭村", "依据发现"] == "GV001×1"
+    assert "积翠镇" not in letters.index
+    # 乙公司's supervising station did not fine it: EN003 goes to the unit that did, not to 应急站
+    assert "EN" not in letters["依据发现"].drop("综合行政执法队").str.cat()
+    assert set(letters["函件"]) == {"提醒函"} and set(letters["上期提醒函"]) == {"无上期数据"}
+    assert a.letters().attrs["note"] == NO_HISTORY == "无上期数据，暂不能判定督办函"
+
+
+def test_a_unit_with_a_letter_last_time_gets_a_supervision_letter(base):
+    fake = synthetic(base[dt.date(2023, 9, 10)], [{"rule_id": "GV001", "enterprise": None, "village": v, "period": "P1"}
+                                                  for v in ("东坡村", "西岭村")])
+    a = Analysis(fake)
+    first = a.letters()
+    again = a.letters(previous=first[first["单位"] == "东坡村"]).set_index("单位")
+    assert again.loc["东坡村", "函件"] == "督办函" and again.loc["东坡村", "上期提醒函"] == "是"
+    assert again.loc["西岭村", "函件"] == "提醒函" and again.loc["西岭村", "上期提醒函"] == "否"
+    assert a.letters(previous=["西岭村"]).set_index("单位").loc["西岭村", "函件"] == "督办函"
+    assert a.letters(previous=[]).attrs["note"] == ""
+
+
+def test_the_lowest_obligation_rate_of_its_kind_gets_a_letter(base):
+    a = Analysis(synthetic(base[dt.date(2023, 9, 10)], []))
+    letters = a.letters()
+    for by, word in (("village", "村"), ("station", "站所")):
+        rank = a.ranking(by)
+        lowest = set(rank.loc[rank["履行率"] == rank["履行率"].min(), by])
+        got = set(letters.loc[letters["类别"] == word, "单位"])
+        if rank["履行率"].nunique() > 1:
+            assert got == lowest and all("最低" in t for t in letters.loc[letters["类别"] == word, "列入理由"])
+        else:
+            assert got == set()
+
+
+def test_samples_letters_and_resubmissions(samples):
+    a = Analysis(samples)
+    letters = a.letters()
+    assert len(letters) and set(letters["决定机关"]) == {"镇纪委"}
+    res = a.resubmissions()
+    cited = {part.split("×")[0] for cell in res["依据发现"] for part in cell.split("、")}
+    assert cited and all(REGISTRY[r].party == Party.RECORD for r in cited)
+    # a file in a unit's folder goes back to that unit
+    foldered = res[res["来源文件"].str.contains("/")]
+    assert (foldered["来源文件"].str.split("/").str[0] == foldered["报送单位"]).all()
+
+
+# -- 退回重报 ---------------------------------------------------------------------------------------
+def test_resubmissions_per_unit_and_file(base):
+    r = base[dt.date(2023, 9, 10)]
+    fake = synthetic(r, [
+        {"rule_id": "SCH002", "enterprise": "甲公司", "source_file": "东坡村/隐患.xlsx", "source_sheet": "Sheet1",
+         "source_row": 3},
+        {"rule_id": "FMT001", "enterprise": "甲公司", "source_file": "东坡村/隐患.xlsx", "source_sheet": "Sheet1",
+         "source_row": 3},
+        {"rule_id": "HZ004", "enterprise": "甲公司", "source_file": "东坡村/隐患.xlsx", "source_sheet": "Sheet1",
+         "source_row": 5},
+        {"rule_id": "SCH000", "enterprise": None, "village": "", "source_file": "应急站/说明.pdf"},
+        {"rule_id": "REF002", "enterprise": "丙公司", "source_file": "企业名录.xlsx", "source_sheet": "名录",
+         "source_row": 4},
+        {"rule_id": "SCH001", "enterprise": None, "village": "", "source_file": "企业名录.xlsx", "source_sheet": "汇总"},
+        {"rule_id": "HZ005", "enterprise": "甲公司", "source_file": "东坡村/隐患.xlsx", "source_row": 6},  # not a record
+    ])
+    res = Analysis(fake).resubmissions().set_index(["报送单位", "来源文件"])
+    assert (res.loc[("东坡村", "东坡村/隐患.xlsx"), ["问题行数", "发现数"]] == [2, 3]).all()
+    assert res.loc[("东坡村", "东坡村/隐患.xlsx"), "依据发现"] == "FMT001×1、HZ004×1、SCH002×1"
+    assert res.loc[("应急站", "应急站/说明.pdf"), "问题行数"] == 0
+    assert res.loc[("西岭村", "企业名录.xlsx"), "依据发现"] == "REF002×1"  # root file: the row's village
+    assert res.loc[(UNKNOWN_UNIT, "企业名录.xlsx"), "依据发现"] == "SCH001×1"
+    assert res.index.get_level_values(0)[-1] == UNKNOWN_UNIT
