@@ -16,8 +16,19 @@ import pandera.pandas as pa
 from ..campaign import Campaign
 from ..reading import Submission, Table
 from . import (
-    accidents, checklist, drills, enforcement, enterprises, hazards, head_inspections, hot_work,
-    meetings, outsourcing, special_workers, training, welding_equipment,
+    accidents,
+    checklist,
+    drills,
+    enforcement,
+    enterprises,
+    hazards,
+    head_inspections,
+    hot_work,
+    meetings,
+    outsourcing,
+    special_workers,
+    training,
+    welding_equipment,
 )
 from .base import ENTERPRISE_REF, KIND_LABELS, SHEET_ID, SOURCE_COLUMNS, Field, Ledger
 from .base import cells as _cells

@@ -18,9 +18,9 @@ from dataclasses import dataclass, field
 from multiprocessing import get_context
 from pathlib import Path
 
+from ..text import PLACEHOLDERS, fold, normalize_header, normalize_name
 from .sources import WORKBOOK_SUFFIXES, InputError, RawSheet, SheetProblem, SourceFile, discover, read_file
 from .tables import HeaderIndex, Table, Vocabulary, column_letter, locate
-from ..text import PLACEHOLDERS, fold, normalize_header, normalize_name
 
 __all__ = [
     "InputError", "PLACEHOLDERS", "RawSheet", "SheetProblem", "Submission", "Table", "Vocabulary",

@@ -15,8 +15,8 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from .sources import RawSheet, SheetProblem
 from ..text import normalize_header
+from .sources import RawSheet, SheetProblem
 
 #: ledger → field → accepted header texts (canonical first, then aliases)
 Vocabulary = Mapping[str, Mapping[str, Sequence[str]]]
@@ -89,7 +89,7 @@ class Table:
         ``None`` where empty) and ``source_row``."""
         out = {}
         for fld, (codes, uniques) in self.columns.items():
-            values = np.append(uniques, None).astype(object)
+            values = np.concatenate([np.asarray(uniques, dtype=object), np.array([None], dtype=object)])
             out[fld] = values[np.where(codes < 0, len(uniques), codes)]
         frame = pd.DataFrame(out, dtype=object) if out else pd.DataFrame(index=range(len(self)))
         frame["source_row"] = self.source_rows
