@@ -150,7 +150,7 @@ def _listed_or_fined(ctx) -> pd.DataFrame:
 def _stop_hazards(result, hz: pd.DataFrame) -> pd.DataFrame:
     """The HZ005 findings in ``hz`` whose hazard stayed overdue more than 30 days after it was listed or
     fined: the findings' index, with ``reason``."""
-    ctx = result.context
+    ctx = result
     out = pd.DataFrame(columns=["reason"])
     if hz.empty:
         return out
@@ -180,8 +180,8 @@ def _reported(result, f: pd.DataFrame, field: str) -> np.ndarray:
     (a time written later did not exist at as-of)."""
     if f.empty:
         return np.zeros(0, dtype=bool)
-    at = pd.to_datetime(field_at(f, result.context.frame("accidents"), field))
-    return np.asarray(pd.notna(at) & (at < result.context.as_of_ts + pd.Timedelta(days=1)), dtype=bool)
+    at = pd.to_datetime(field_at(f, result.frame("accidents"), field))
+    return np.asarray(pd.notna(at) & (at < result.as_of_ts + pd.Timedelta(days=1)), dtype=bool)
 
 
 # -- 四个一批 ---------------------------------------------------------------------------------
@@ -237,7 +237,7 @@ def four_lists(result) -> pd.DataFrame:
     unreported = ac1 & ~county
     en005 = (rid == "EN005").to_numpy()
     q_punish = unreported | en005
-    occurred = pd.Series(_day(pd.to_datetime(pd.Series(field_at(f, result.context.frame("accidents"), "occurred_at"),
+    occurred = pd.Series(_day(pd.to_datetime(pd.Series(field_at(f, result.frame("accidents"), "occurred_at"),
                                                         index=f.index))).to_numpy(), index=f.index)
     reason = reason.where(~unreported, occurred + "发生的事故截至核查日未报告县应急管理局")
     reason = reason.where(~en005, "多次受到处罚而重大事故隐患仍未消除")
@@ -345,7 +345,7 @@ def letters(result, status: pd.DataFrame, previous: Iterable[str] | pd.DataFrame
     bad_party = party[bad.index]
     parts = []
     if len(bad):
-        enf_station = field_at(bad, result.context.frame("enforcement"), "station")
+        enf_station = field_at(bad, result.frame("enforcement"), "station")
         enf_station = pd.Series(enf_station, index=bad.index).where(bad["ledger"] == "enforcement")
         enf_station = enf_station.where(enf_station.notna() & (enf_station.astype(str) != ""))
         station = enf_station.fillna(bad["station"].where(bad["station"] != "")).fillna(bad["village"])

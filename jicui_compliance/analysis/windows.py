@@ -75,7 +75,7 @@ def dated_findings(result) -> pd.DataFrame:
         sel = (f["ledger"] == ledger) & f["source_row"].notna()
         if not sel.any():
             continue
-        found = field_at(f[sel], result.context.frame(ledger), led.date_field)
+        found = field_at(f[sel], result.frame(ledger), led.date_field)
         dates[sel] = pd.to_datetime(pd.Series(found)).dt.normalize().to_numpy()
     per = f["period"] != ""
     labels = {p: period_end(result.campaign, p) for p in f.loc[per, "period"].unique()}

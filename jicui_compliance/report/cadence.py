@@ -43,7 +43,7 @@ class Builder:
         self.camp = analysis.campaign
         self.as_of = analysis.as_of
         self.window: Window = window_for(cadence, self.as_of, self.camp)
-        self.ctx = analysis.result.context
+        self.ctx = analysis.result
         self.facts = Facts()
         self.tables: dict[str, Table] = {}
         self.sections: list[Section] = []
