@@ -192,6 +192,41 @@ def report_cmd(
         console.print(f"  {path}")
 
 
+@app.command("notices")
+def notices_cmd(
+    paths: Annotated[list[Path], typer.Argument(help="报送的文件夹或文件（.xlsx/.xls/.csv）")],
+    out: Annotated[Path, typer.Option("--out", help="输出文件夹：每类文书一个子文件夹，另写文书清单.xlsx")],
+    as_of: Annotated[Optional[str], typer.Option("--as-of", help="数据截至日 YYYY-MM-DD（默认：方案最后一天与今天中较早者）")] = None,
+    campaign: Annotated[Optional[Path], typer.Option("--campaign", help="方案文件（TOML），默认积翠镇2023")] = None,
+    previous: Annotated[Optional[Path], typer.Option("--previous", help="上期的文书清单.xlsx（或报告工作簿、每行一个单位的文本文件）：其中已发提醒函的单位本期改发督办函")] = None,
+    date: Annotated[Optional[str], typer.Option("--date", help="成文日期 YYYY-MM-DD（默认：数据截至日）；整改、回复和重报期限由此起算")] = None,
+    village: Annotated[Optional[str], typer.Option("--village", help="只生成该村的文书")] = None,
+) -> None:
+    """生成隐患整改通知书、提醒函/督办函和退回重报通知（Word，公文格式）."""
+    from .check import InputError, run_check
+    from .documents import DocumentError, read_previous, write_documents
+
+    camp, day = _inputs(paths, out, campaign, as_of)
+    issued = _parse_date(date, "--date")
+    try:
+        units = read_previous(previous) if previous else None
+    except DocumentError as exc:
+        _fail(str(exc))
+    with err.status("读取台账、核查并生成文书…") if err.is_terminal else nullcontext():
+        try:
+            result = run_check([str(p) for p in paths], as_of=day, campaign=camp)
+            written = write_documents(result, out, day=issued, previous=units, village=village)
+        except (InputError, DocumentError) as exc:
+            _fail(str(exc))
+    from .documents import KINDS
+
+    console.print(f"[bold]文书已生成[/]（数据截至 {day.isoformat()}；范围：{village or camp.town}）："
+                  + "，".join(f"{k} {written.count(k)} 份" for k in KINDS))
+    for note in written.notes:
+        console.print(f"[yellow]说明[/]：{note}")
+    console.print(f"文书清单：{out / '文书清单.xlsx'}")
+
+
 def main() -> None:
     """The console command (``jicui``)."""
     app()
