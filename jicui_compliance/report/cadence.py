@@ -423,7 +423,7 @@ def build(analysis: Analysis, cadence: str = "year", previous_letters=None) -> R
     return Report(cadence=cadence, title=title, heading=f"{b.a.village or c.town}重大事故隐患专项排查整治{title}",
                   subtitle=f"{c.name}｜{b.window.label}",
                   window=b.window, as_of=b.as_of, town=c.town, village=b.a.village, meta=meta, narrative=narrative,
-                  facts=b.facts, sections=b.sections, tables=b.tables)
+                  facts=b.facts, sections=b.sections, tables=b.tables, documents=c.documents)
 
 
 _NUMERALS = "一二三四五六七八九十"

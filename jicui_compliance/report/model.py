@@ -130,6 +130,8 @@ class Report:
     facts: Facts
     sections: list[Section]
     tables: dict[str, Table]  # every table made (the workbook writes them all), by sheet name
+    #: the campaign's [documents] keys: 发文机关, 主送, 文号 pattern (the 公文 layout of the .docx)
+    documents: object = None
 
     @property
     def scope(self) -> str:
