@@ -176,3 +176,23 @@ def test_notices_cli(tmp_path):
     assert "隐患整改通知书" in res.output and "无上期数据" in res.output
     res = CliRunner().invoke(app, ["notices", str(SAMPLES), "--out", str(tmp_path / "p"), "--previous", "nope.xlsx"])
     assert res.exit_code == 2 and "上期名单文件不存在" in res.output and "Traceback" not in res.output
+
+
+def test_the_html_embeds_a_cjk_subset_that_covers_its_text():
+    """On a machine without Chinese fonts the page still renders: a WOFF2 subset of Noto Sans CJK SC
+    with every character of the page is inlined."""
+    import base64
+    import re
+    from io import BytesIO
+
+    from fontTools.ttLib import TTFont
+
+    from jicui_compliance.report.html import EMBEDDED_FAMILY, FONT_STACK, font_face
+
+    text = "积翠镇重大事故隐患专项排查整治年总结：隐患整改率89.8%（“四个一批”）"
+    css = font_face(text)
+    assert EMBEDDED_FAMILY in css and EMBEDDED_FAMILY in FONT_STACK
+    data = base64.b64decode(re.search(r"base64,([A-Za-z0-9+/=]+)\)", css).group(1))
+    assert data[:4] == b"wOF2" and len(data) < 60_000
+    cmap = TTFont(BytesIO(data)).getBestCmap()
+    assert all(ord(ch) in cmap for ch in text)
