@@ -13,7 +13,7 @@ import pytest
 from typer.testing import CliRunner
 
 from jicui_compliance.cli import app
-from jicui_compliance.findings import COLUMNS
+from jicui_compliance.findings.schema import COLUMNS, TITLES
 
 from .rules.runner import write_case
 
@@ -78,7 +78,8 @@ def test_xlsx_output_is_readable_and_formula_safe(submission, tmp_path):
     assert village[1][0] == "东坡村" and village[1][1] >= 1 and village[1][5] == 1
     ws = wb["核查发现"]
     assert ws.freeze_panes == "A2" and ws.auto_filter.ref
-    assert [c.value.split("\n")[0] for c in ws[1]] == COLUMNS
+    assert [c.value for c in ws[1]] == [TITLES[c] for c in COLUMNS]  # Chinese; the csv name in a comment
+    assert [c.comment.text.split("：")[1] for c in ws[1]] == COLUMNS
     cells = [c for row in ws.iter_rows(min_row=2) for c in row if isinstance(c.value, str) and c.value.startswith("=")]
     assert cells and all(c.data_type == "s" for c in cells)
     csv = (out / "findings.csv").read_text("utf-8-sig")

@@ -196,3 +196,18 @@ def test_the_html_embeds_a_cjk_subset_that_covers_its_text():
     assert data[:4] == b"wOF2" and len(data) < 60_000
     cmap = TTFont(BytesIO(data)).getBestCmap()
     assert all(ord(ch) in cmap for ch in text)
+
+
+def test_no_internal_identifier_in_notices_or_findings(notices, tmp_path):
+    """Issue 14: the ASCII-identifier scan of the documents and of findings.xlsx finds nothing."""
+    from typer.testing import CliRunner
+
+    from jicui_compliance.cli import app
+
+    from .ascii_scan import scan
+
+    _, _, base = notices
+    assert scan(base) == {}
+    res = CliRunner().invoke(app, ["check", str(SAMPLES), "--as-of", "2023-12-31", "--out", str(tmp_path / "c")])
+    assert res.exit_code == 0, res.output
+    assert scan(tmp_path / "c") == {}

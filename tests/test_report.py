@@ -338,3 +338,10 @@ def test_python_m_report(submission, tmp_path):
                           capture_output=True, text=True, timeout=120)
     assert proc.returncode == 0, proc.stderr
     assert sorted(p.name for p in out.iterdir()) == [f"周调度表_东坡村_2023-09-15.{e}" for e in ("docx", "html", "xlsx")]
+
+
+def test_no_internal_identifier_in_any_report(written):
+    """Issue 14: users read Chinese labels, never a ledger field name, ``eid`` or ``as-of``."""
+    from .ascii_scan import scan
+
+    assert scan(written) == {}
