@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 import sys
-from contextlib import nullcontext
+from collections.abc import Iterator
+from contextlib import contextmanager, nullcontext
 from pathlib import Path
 from typing import Annotated, Optional
 
@@ -99,6 +100,16 @@ def _fail(message: str) -> None:
     raise typer.Exit(2)
 
 
+@contextmanager
+def _stopped_by_ctrl_c() -> Iterator[None]:
+    """Ctrl-C ends the command with one line and exit code 130, not a traceback."""
+    try:
+        yield
+    except KeyboardInterrupt:
+        err.print("[bold]已按 Ctrl-C 中断 / interrupted[/]")
+        raise typer.Exit(130) from None
+
+
 def _parse_date(text: str | None, what: str) -> dt.date | None:
     if text is None:
         return None
@@ -166,17 +177,16 @@ def check_cmd(
     if (select_l or ignore_l) and not select_rules(select_l, ignore_l):
         _fail("--select/--ignore 之后没有任何规则可运行（用 `jicui rules` 查看规则编号）")
 
-    # Refreshed by the callbacks, not by rich's own thread: the reader forks worker
-    # processes for a large submission, which it does only from a single-threaded process.
-    with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-                  console=err, transient=True, disable=not err.is_terminal, auto_refresh=False) as progress:
+    with _stopped_by_ctrl_c(), Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+                                        TimeElapsedColumn(), console=err, transient=True,
+                                        disable=not err.is_terminal) as progress:
         reading = progress.add_task("读取台账", total=None)
         checking = progress.add_task("执行规则", total=len(select_rules(select_l, ignore_l)))
         try:
             result = run_check(
                 [str(p) for p in paths], as_of=day, campaign=camp, select=select_l, ignore=ignore_l,
-                on_file=lambda f: progress.update(reading, advance=1, description=f"读取 {f}", refresh=True),
-                on_rule=lambda r: progress.update(checking, advance=1, refresh=True),
+                on_file=lambda f: progress.update(reading, advance=1, description=f"读取 {f}"),
+                on_rule=lambda r: progress.update(checking, advance=1),
             )
         except InputError as exc:
             _fail(str(exc))
@@ -253,7 +263,7 @@ def report_cmd(
     except ReportError as exc:
         _fail(str(exc))
     camp, day = _inputs(paths, out, campaign, as_of)
-    with err.status("读取台账、核查并生成报告…") if err.is_terminal else nullcontext():
+    with _stopped_by_ctrl_c(), err.status("读取台账、核查并生成报告…") if err.is_terminal else nullcontext():
         try:
             result = run_check([str(p) for p in paths], as_of=day, campaign=camp)
             written = write_report(result, cadence, out, village=village)
