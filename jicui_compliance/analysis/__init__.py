@@ -16,11 +16,21 @@ from ..check import CheckResult
 from ..rules.context import Context
 from . import kpis
 from .obligations import COMPLIANT, NOT_COMPLIANT, PENDING, obligation_status, phase_summary
-from .rankings import LIST_RULES, LISTS, PROPOSAL_LISTS, four_lists, letters, resubmissions, unit_ranking
+from .rankings import (
+    LIST_RULES,
+    LISTS,
+    PROPOSAL_LISTS,
+    four_lists,
+    letter_findings,
+    letters,
+    resubmission_findings,
+    resubmissions,
+    unit_ranking,
+)
 from .windows import CADENCES, Window, dated_findings, window_for
 
 __all__ = ["Analysis", "CADENCES", "COMPLIANT", "LISTS", "LIST_RULES", "NOT_COMPLIANT", "PENDING", "PROPOSAL_LISTS",
-           "Window", "dated_findings", "four_lists", "letters", "narrow", "obligation_status", "phase_summary",
+           "Window", "dated_findings", "four_lists", "letter_findings", "resubmission_findings", "letters", "narrow", "obligation_status", "phase_summary",
            "resubmissions", "unit_ranking", "window_for"]
 
 
