@@ -64,9 +64,9 @@ _NO_DIGIT_BEFORE = r"(?<![0-9０-９])"
 _NO_DIGIT_AFTER = r"(?![0-9０-９])"
 _ID18 = re.compile(_NO_DIGIT_BEFORE + rf"([1-8１-８]{_D}(?:{_S}?{_D}){{15}}{_S}?[0-9０-９XxＸｘ])" + r"(?![0-9０-９A-Za-z])")
 _ID15 = re.compile(_NO_DIGIT_BEFORE + rf"([1-8１-８]{_D}(?:{_S}?{_D}){{13}})" + r"(?![0-9０-９A-Za-z])")
-_MOBILE_RE = re.compile(r"(?<![0-9０-９A-Za-z+＋])((?:[+＋]?[8８][6６]" + _S + r"?)?[1１][3-9３-９]"
+_MOBILE_RE = re.compile(r"(?<![0-9０-９+＋])((?:[+＋]?[8８][6６]" + _S + r"?)?[1１][3-9３-９]"
                         + rf"{_D}(?:{_S}?{_D}){{8}})" + _NO_DIGIT_AFTER)
-_LANDLINE = re.compile(r"(?<![0-9０-９A-Za-z])([(（]?[0０][1-9１-９]" + _D + rf"{{1,2}}[)）]?{_S}?"
+_LANDLINE = re.compile(r"(?<![0-9０-９])([(（]?[0０][1-9１-９]" + _D + rf"{{1,2}}[)）]?{_S}?"
                        + rf"[1-9１-９](?:{_S}?{_D}){{6,7}})" + _NO_DIGIT_AFTER)
 _ANY_DIGIT = re.compile(_D)
 

@@ -211,6 +211,7 @@ class OutputSet:
             try:
                 os.replace(tmp, final)
             except PermissionError as exc:
+                journal.unlink(missing_ok=True)
                 raise OutputError(f"无法写入 {final}：该文件正被其他程序（如 Excel、WPS）打开；请关闭它后重试") from exc
             out.append(final)
             checkpoint("mid-commit")

@@ -23,9 +23,9 @@ def safe_for_output(findings: pd.DataFrame) -> pd.DataFrame:
     also in ``source_file`` and ``source_sheet``), control characters (NUL, …) removed."""
     out = findings.copy()
     for c in out.columns:
-        if c == "source_row" or out[c].dtype != object:
+        if c == "source_row" or pd.api.types.is_numeric_dtype(out[c]):
             continue
-        col = mask_column(out[c])
+        col = mask_column(out[c].astype(object))
         text = col.map(type).eq(str)
         if text.any():
             bad = col[text].astype(str).str.contains(_CONTROL, regex=True)
