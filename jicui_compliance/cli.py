@@ -27,7 +27,7 @@ class _GuardedTyper(typer.Typer):
     """Every command registered on it runs inside :func:`_guarded`: one line and an exit code
     for every exception, whoever adds the command."""
 
-    def command(self, *args, **kwargs):  # type: ignore[override]
+    def command(self, *args, **kwargs):
         register = super().command(*args, **kwargs)
         return lambda func: register(_guarded(func))
 

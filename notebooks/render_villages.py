@@ -42,9 +42,8 @@ def villages_of(submission: Path) -> list[str]:
 def render(village: str, submission: Path, as_of: str, out: Path, html: bool = True, show_code: bool = False,
            kernel: str = "python3") -> list[Path]:
     """Run the template for one village; the executed notebook (and its HTML)."""
-    import papermill
-
     import nbformat
+    import papermill
 
     from jicui_compliance.writing import TMP_PREFIX, safe_file_name, write_text_atomic
 
