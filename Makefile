@@ -21,8 +21,9 @@ demo: $(STAMP)
 	@echo "核查结果 (findings): $(OUT)/findings.xlsx  $(OUT)/findings.csv"
 	@echo "年总结 (year-end summary): $(OUT)/年总结_2023-12-31.html  .xlsx  .docx"
 
-# unit tests, rule fixtures, the -W docs build (tests/test_docs.py) and the notebooks (nbval)
-test: $(STAMP)
+# the gates (ruff, mypy), then unit tests, rule fixtures, the -W docs build (tests/test_docs.py)
+# and the notebooks (nbval)
+test: lint
 	$(BIN)/python -m pytest -q --nbval-lax tests notebooks
 
 # while working: the unit and rule tests only (no docs, notebooks, reports or generated towns)

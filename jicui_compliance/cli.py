@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
-import sys
-from contextlib import nullcontext
+from collections.abc import Iterator
+from contextlib import contextmanager, nullcontext
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated, NoReturn
 
 import typer
 from rich.console import Console
@@ -26,9 +26,19 @@ _SEVERITY_ORDER = ["错误", "警告", "提示"]
 _STYLE = {"错误": "bold red", "警告": "yellow", "提示": "cyan"}
 
 
-def _fail(message: str) -> None:
+def _fail(message: str) -> NoReturn:
     err.print(f"[bold red]无法运行 / cannot run:[/] {message}")
     raise typer.Exit(2)
+
+
+@contextmanager
+def _stopped_by_ctrl_c() -> Iterator[None]:
+    """Ctrl-C ends the command with one line and exit code 130, not a traceback."""
+    try:
+        yield
+    except KeyboardInterrupt:
+        err.print("[bold]已按 Ctrl-C 中断 / interrupted[/]")
+        raise typer.Exit(130) from None
 
 
 def _parse_date(text: str | None, what: str) -> dt.date | None:
@@ -75,11 +85,11 @@ def _inside(child: Path, parent: Path) -> bool:
 def check_cmd(
     paths: Annotated[list[Path], typer.Argument(help="报送的文件夹或文件（.xlsx/.xls/.csv） / submission folders or files")],
     out: Annotated[Path, typer.Option("--out", help="输出文件夹，写入 findings.csv 和 findings.xlsx / output folder")],
-    as_of: Annotated[Optional[str], typer.Option("--as-of", help="核查截止日 YYYY-MM-DD（默认：方案最后一天与今天中较早者） / records as of this day")] = None,
-    campaign: Annotated[Optional[Path], typer.Option("--campaign", help="方案文件（TOML），默认积翠镇2023 / campaign file")] = None,
-    fail_on: Annotated[Optional[str], typer.Option("--fail-on", help="有该级别或更严重的发现时退出码为 1：错误 或 警告 / exit 1 on findings of this severity")] = None,
-    select: Annotated[Optional[list[str]], typer.Option("--select", help="只运行这些规则（编号或前缀，逗号分隔，如 HI,DR） / only these rules")] = None,
-    ignore: Annotated[Optional[list[str]], typer.Option("--ignore", help="不运行这些规则（编号或前缀） / skip these rules")] = None,
+    as_of: Annotated[str | None, typer.Option("--as-of", help="核查截止日 YYYY-MM-DD（默认：方案最后一天与今天中较早者） / records as of this day")] = None,
+    campaign: Annotated[Path | None, typer.Option("--campaign", help="方案文件（TOML），默认积翠镇2023 / campaign file")] = None,
+    fail_on: Annotated[str | None, typer.Option("--fail-on", help="有该级别或更严重的发现时退出码为 1：错误 或 警告 / exit 1 on findings of this severity")] = None,
+    select: Annotated[list[str] | None, typer.Option("--select", help="只运行这些规则（编号或前缀，逗号分隔，如 HI,DR） / only these rules")] = None,
+    ignore: Annotated[list[str] | None, typer.Option("--ignore", help="不运行这些规则（编号或前缀） / skip these rules")] = None,
 ) -> None:
     """核查报送的台账，输出核查发现 / Check a submission and write its findings."""
     from .check import InputError, run_check, summarise, summarise_by_village
@@ -94,17 +104,16 @@ def check_cmd(
     if (select_l or ignore_l) and not select_rules(select_l, ignore_l):
         _fail("--select/--ignore 之后没有任何规则可运行（用 `jicui rules` 查看规则编号）")
 
-    # Refreshed by the callbacks, not by rich's own thread: the reader forks worker
-    # processes for a large submission, which it does only from a single-threaded process.
-    with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-                  console=err, transient=True, disable=not err.is_terminal, auto_refresh=False) as progress:
+    with _stopped_by_ctrl_c(), Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+                                        TimeElapsedColumn(), console=err, transient=True,
+                                        disable=not err.is_terminal) as progress:
         reading = progress.add_task("读取台账", total=None)
         checking = progress.add_task("执行规则", total=len(select_rules(select_l, ignore_l)))
         try:
             result = run_check(
                 [str(p) for p in paths], as_of=day, campaign=camp, select=select_l, ignore=ignore_l,
-                on_file=lambda f: progress.update(reading, advance=1, description=f"读取 {f}", refresh=True),
-                on_rule=lambda r: progress.update(checking, advance=1, refresh=True),
+                on_file=lambda f: progress.update(reading, advance=1, description=f"读取 {f}"),
+                on_rule=lambda r: progress.update(checking, advance=1),
             )
         except InputError as exc:
             _fail(str(exc))
@@ -138,7 +147,7 @@ def check_cmd(
 
 @app.command("rules")
 def rules_cmd(
-    which: Annotated[Optional[str], typer.Argument(help="规则编号或前缀（如 HI001、HI） / rule ID or prefix")] = None,
+    which: Annotated[str | None, typer.Argument(help="规则编号或前缀（如 HI001、HI） / rule ID or prefix")] = None,
 ) -> None:
     """列出规则，或显示一条规则的完整说明 / List rules, or show one rule's documentation."""
     from .rules import PARTY_LABELS, REGISTRY, select_rules
@@ -168,9 +177,9 @@ def report_cmd(
     paths: Annotated[list[Path], typer.Argument(help="报送的文件夹或文件（.xlsx/.xls/.csv） / submission folders or files")],
     out: Annotated[Path, typer.Option("--out", help="输出文件夹，写入同名的 .html、.xlsx、.docx 三个文件 / output folder")],
     cadence: Annotated[str, typer.Option("--cadence", help="报告类型：week 周调度表、month 月小结、quarter 季通报、year 年总结（默认） / week, month, quarter or year")] = "year",
-    as_of: Annotated[Optional[str], typer.Option("--as-of", help="数据截至日 YYYY-MM-DD，报告期以此日结束（默认：方案最后一天与今天中较早者） / records as of this day; the report period ends on it")] = None,
-    campaign: Annotated[Optional[Path], typer.Option("--campaign", help="方案文件（TOML），默认积翠镇2023 / campaign file")] = None,
-    village: Annotated[Optional[str], typer.Option("--village", help="只报告该村（与企业名录“所属村”一致），文件名加村名 / only this village")] = None,
+    as_of: Annotated[str | None, typer.Option("--as-of", help="数据截至日 YYYY-MM-DD，报告期以此日结束（默认：方案最后一天与今天中较早者） / records as of this day; the report period ends on it")] = None,
+    campaign: Annotated[Path | None, typer.Option("--campaign", help="方案文件（TOML），默认积翠镇2023 / campaign file")] = None,
+    village: Annotated[str | None, typer.Option("--village", help="只报告该村（与企业名录“所属村”一致），文件名加村名 / only this village")] = None,
 ) -> None:
     """按“周调度、月小结、季通报、年总结”生成报告（HTML、Excel、Word） / Write the weekly, monthly, quarterly or annual report."""
     from .check import InputError, run_check
@@ -181,7 +190,7 @@ def report_cmd(
     except ReportError as exc:
         _fail(str(exc))
     camp, day = _inputs(paths, out, campaign, as_of)
-    with err.status("读取台账、核查并生成报告…") if err.is_terminal else nullcontext():
+    with _stopped_by_ctrl_c(), err.status("读取台账、核查并生成报告…") if err.is_terminal else nullcontext():
         try:
             result = run_check([str(p) for p in paths], as_of=day, campaign=camp)
             written = write_report(result, cadence, out, village=village)

@@ -19,12 +19,12 @@ from pathlib import Path
 
 import openpyxl
 import pytest
+from stdnum.cn import ric, uscc
 
 from jicui_compliance.campaign import load_campaign
 from jicui_samples import MANIFEST_COLUMNS, RULE_ORDER, build, default_manifest_path, generate_town
 from jicui_samples._spec import LEDGERS
 from jicui_samples._town import Raw
-from stdnum.cn import ric, uscc
 
 D = dt.date
 CAMPAIGN = load_campaign()
@@ -152,7 +152,7 @@ class Oracle:
         return (file, self.written.order[(file, sheet)], row)
 
     def run(self) -> set[tuple]:
-        t, town = self.t, self.town
+        t, _town = self.t, self.town
         # registry
         reg = t["enterprises"]
         self.head, self.emp, self.ind, self.risk, self.by_uscc, self.by_name = {}, {}, {}, {}, {}, {}
@@ -431,7 +431,7 @@ class Oracle:
             checked = {we.e[i] for i in we.live() if D(CAMPAIGN.end.year, 1, 1) <= we.get(i, "checked_on") <= P2_END}
             for e in welders - checked:
                 self.add("EQ001", e, period="P2")
-        for (e, no), rows in checks.items():
+        for (e, _no), rows in checks.items():
             failed = [j for _, j in rows if we.get(j, "result") == "不合格"]
             if failed and not any(we.get(j, "result") in ("合格", "淘汰") and d > we.get(failed[-1], "checked_on")
                                   for d, j in rows):
@@ -495,7 +495,6 @@ class Oracle:
             done = hz.get(h, "done_on")
             return done is None or done > day
 
-        fined_open: dict[int, int] = {}
         for i in en.live():
             g = lambda k: en.get(i, k)  # noqa: E731
             e, day = en.e[i], g("date")
@@ -794,7 +793,7 @@ def test_all_ledgers_encodings_and_forms_appear(planted):
     date_cols: dict[tuple[str, str], set[int]] = {}
     dt_cols: dict[tuple[str, str], set[int]] = {}
     kinds = {}
-    for name, fields in LEDGERS.items():
+    for fields in LEDGERS.values():
         for f in fields:
             kinds.setdefault(f.key, set()).add(f.kind)
     for (file, sheet), cols in planted.written.columns.items():

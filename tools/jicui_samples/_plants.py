@@ -18,9 +18,27 @@ import random
 from dataclasses import dataclass
 
 from . import _people as P
-from ._town import (D, DAY, DT, NOT_WELDING, Ent, Raw, Town, add_accident, add_check, add_drill, add_hazard,
-                    add_inspection, add_permit, _stem, add_training, major_open_on, must_have_full_time, new_certificate,
-                    norm_name, running_in_p2)
+from ._town import (
+    DAY,
+    DT,
+    NOT_WELDING,
+    D,
+    Ent,
+    Raw,
+    Town,
+    _stem,
+    add_accident,
+    add_check,
+    add_drill,
+    add_hazard,
+    add_inspection,
+    add_permit,
+    add_training,
+    major_open_on,
+    must_have_full_time,
+    new_certificate,
+    norm_name,
+)
 
 
 @dataclass
@@ -901,7 +919,7 @@ def _enforcement(p: Planter) -> None:
 def _d4_review(p: Planter) -> None:
     """D4(7) 倒查: what the inspections missed (DC001, DC002) and accidents after them (DC003, DC004)."""
     town = p.town
-    en, hz = town.t["enforcement"], town.t["hazards"]
+    _en, hz = town.t["enforcement"], town.t["hazards"]
 
     def ent_for() -> Ent:
         return p.fresh("enforcement hazards accidents")

@@ -604,7 +604,7 @@ def _write_xlsx(town: Town, ren: Renderer, d: DocPlan, out: Path, written: Writt
         lines, header_line, at, cols, n_titles = _lines(town, ren, d, sp, True)
         ncol = len(cols)
         fd = f_date[SheetStyle.counter % 3]
-        for c, (k, h, f) in enumerate(cols):
+        for c, (k, h, _f) in enumerate(cols):
             width = 6 if k == "@seq" else 22 if k in ("@uscc", "@name") else max(10, min(30, len(h) * 2 + 2))
             ws.set_column(c, c, width)
         for r, line in enumerate(lines):

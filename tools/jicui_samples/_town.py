@@ -19,6 +19,7 @@ import unicodedata
 from dataclasses import dataclass, field
 
 from jicui_compliance.campaign import Campaign
+
 from . import _people as P
 from ._spec import LEDGERS
 
@@ -626,7 +627,7 @@ def add_contract(town: Town, ent: Ent, *, running: bool = True, **over) -> int:
 def _outsourcing(town: Town, ent: Ent) -> None:
     rng = town.rng
     if rng.random() < 0.35:
-        for k in range(1 + (ent.employees > 100) + (rng.random() < 0.3)):
+        for _k in range(1 + (ent.employees > 100) + (rng.random() < 0.3)):
             add_contract(town, ent, running=rng.random() < 0.85)
 
 
