@@ -13,21 +13,89 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+#: typer's (and click's) own words in Chinese: panel titles, and the error messages, by pattern
+_PANELS = {"ARGUMENTS_PANEL_TITLE": "参数", "OPTIONS_PANEL_TITLE": "选项", "COMMANDS_PANEL_TITLE": "命令",
+           "ERRORS_PANEL_TITLE": "错误", "ABORTED_TEXT": "已中止。", "DEFAULT_STRING": "[默认：{}]",
+           "REQUIRED_LONG_STRING": "[必填]", "ENVVAR_STRING": "[环境变量：{}]", "DEPRECATED_STRING": "（已弃用）",
+           "RICH_HELP": "用 [blue]{command_path} {help_option}[/] 查看帮助。"}
+_ERRORS = (
+    (r"^Missing argument '?([^'.]+)'?\.?", r"缺少参数 \1。"), (r"^Missing option '?([^'.]+)'?\.?", r"缺少选项 \1。"),
+    (r"^Missing parameter:? '?([^'.]+)'?\.?", r"缺少参数 \1。"), (r"^Missing command\.", "缺少命令。"),
+    (r"^No such option:? '?([^'\s]+?)'?\.?(?=\s|$)", r"没有选项 \1。"),
+    (r"^No such command:? '?([^'\s]+?)'?\.?(?=\s|$)", r"没有命令 \1。"),
+    (r"Did you mean ([^?]+)\?", r"您是否想用 \1？"), (r"\(Possible options: ([^)]*)\)", r"（可用的选项：\1）"),
+    (r"^Invalid value for ([^:]+): ", r"\1 的取值无效："), (r"^Invalid value: ", "取值无效："),
+    (r"^Got unexpected extra arguments? ?\(s\)? \((.*)\)", r"多余的参数：\1"),
+    (r"^Option '([^']+)' requires an argument\.", r"选项 \1 需要一个值。"),
+    (r"is not a valid ([\w ]+)\.", r"不是有效的\1。"),
+)
+
+
+def _zh_error(message: str) -> str:
+    import re
+
+    for pattern, repl in _ERRORS:
+        message = re.sub(pattern, repl, message)
+    return message
+
+
+def _speak_chinese() -> None:
+    """Make typer (and the click it uses) print usage, help and errors in Chinese: the panel titles,
+    the --help option's text, "Usage:" and the usage errors."""
+    import typer.rich_utils as ru
+
+    try:
+        from typer import _click as tclick  # typer ≥ 0.16 carries its own click
+        core, formatting = tclick.core, tclick.formatting
+    except ImportError:  # pragma: no cover - older typer uses click itself
+        import click.core as core  # type: ignore[no-redef]
+        import click.formatting as formatting  # type: ignore[no-redef]
+    for name, text in _PANELS.items():
+        if hasattr(ru, name):
+            setattr(ru, name, text)
+
+    write_usage = formatting.HelpFormatter.write_usage
+
+    def usage(self, prog, args="", prefix=None):
+        return write_usage(self, prog, args, "用法：" if prefix is None else prefix)
+
+    formatting.HelpFormatter.write_usage = usage  # type: ignore[method-assign]
+    get_help_option = core.Command.get_help_option
+
+    def help_option(self, ctx):
+        opt = get_help_option(self, ctx)
+        if opt is not None:
+            opt.help = "显示本帮助并退出。"
+        return opt
+
+    core.Command.get_help_option = help_option  # type: ignore[method-assign]
+    format_error = ru.rich_format_error
+
+    def error(self):
+        english = self.format_message
+        self.format_message = lambda: _zh_error(english())
+        return format_error(self)
+
+    ru.rich_format_error = error
+
+
+_speak_chinese()
+
 app = typer.Typer(
-    help="积翠镇重大事故隐患专项排查整治台账核查工具 / Ledger compliance checks for the 积翠镇 campaign.",
+    help="积翠镇重大事故隐患专项排查整治台账核查工具。各命令的说明：jicui 命令 --help。",
     no_args_is_help=True,
     add_completion=False,
     rich_markup_mode="rich",
 )
 console = Console(soft_wrap=True)  # paths and messages are never broken across lines
-err = Console(stderr=True)
+err = Console(stderr=True, soft_wrap=True)  # one line, never broken in the middle of a path
 
 _SEVERITY_ORDER = ["错误", "警告", "提示"]
 _STYLE = {"错误": "bold red", "警告": "yellow", "提示": "cyan"}
 
 
 def _fail(message: str) -> NoReturn:
-    err.print(f"[bold red]无法运行 / cannot run:[/] {message}")
+    err.print(f"[bold red]无法运行：[/]{message}")
     raise typer.Exit(2)
 
 
@@ -63,7 +131,11 @@ def _inputs(paths: list[Path], out: Path, campaign: Path | None, as_of: str | No
         camp = load_campaign(campaign) if campaign else load_campaign()
     except (OSError, KeyError, ValueError) as exc:
         _fail(f"方案文件无法读取：{campaign}（{exc}）")
-    return camp, _parse_date(as_of, "--as-of") or camp.default_as_of()
+    day = _parse_date(as_of, "--as-of") or camp.default_as_of()
+    if not camp.start <= day <= camp.end:
+        err.print(f"[yellow]注意：[/]数据截至日 {day.isoformat()} 不在专项行动期间（{camp.start.isoformat()} 至 "
+                  f"{camp.end.isoformat()}）内，按该日核查，结果可能不是所期望的")
+    return camp, day
 
 
 def _split(values: list[str] | None) -> list[str]:
@@ -83,15 +155,15 @@ def _inside(child: Path, parent: Path) -> bool:
 
 @app.command("check")
 def check_cmd(
-    paths: Annotated[list[Path], typer.Argument(help="报送的文件夹或文件（.xlsx/.xls/.csv） / submission folders or files")],
-    out: Annotated[Path, typer.Option("--out", help="输出文件夹，写入 findings.csv 和 findings.xlsx / output folder")],
-    as_of: Annotated[str | None, typer.Option("--as-of", help="核查截止日 YYYY-MM-DD（默认：方案最后一天与今天中较早者） / records as of this day")] = None,
-    campaign: Annotated[Path | None, typer.Option("--campaign", help="方案文件（TOML），默认积翠镇2023 / campaign file")] = None,
-    fail_on: Annotated[str | None, typer.Option("--fail-on", help="有该级别或更严重的发现时退出码为 1：错误 或 警告 / exit 1 on findings of this severity")] = None,
-    select: Annotated[list[str] | None, typer.Option("--select", help="只运行这些规则（编号或前缀，逗号分隔，如 HI,DR） / only these rules")] = None,
-    ignore: Annotated[list[str] | None, typer.Option("--ignore", help="不运行这些规则（编号或前缀） / skip these rules")] = None,
+    paths: Annotated[list[Path], typer.Argument(help="报送的文件夹或文件（.xlsx/.xls/.csv）")],
+    out: Annotated[Path, typer.Option("--out", help="输出文件夹，写入 findings.csv 和 findings.xlsx")],
+    as_of: Annotated[str | None, typer.Option("--as-of", help="核查截止日 YYYY-MM-DD（默认：方案最后一天与今天中较早者）")] = None,
+    campaign: Annotated[Path | None, typer.Option("--campaign", help="方案文件（TOML），默认积翠镇2023")] = None,
+    fail_on: Annotated[str | None, typer.Option("--fail-on", help="有该级别或更严重的发现时退出码为 1：错误 或 警告")] = None,
+    select: Annotated[list[str] | None, typer.Option("--select", help="只运行这些规则（编号或前缀，逗号分隔，如 HI,DR）")] = None,
+    ignore: Annotated[list[str] | None, typer.Option("--ignore", help="不运行这些规则（编号或前缀）")] = None,
 ) -> None:
-    """核查报送的台账，输出核查发现 / Check a submission and write its findings."""
+    """核查报送的台账，输出核查发现。"""
     from .check import InputError, run_check, summarise, summarise_by_village
     from .findings import write_csv, write_xlsx
 
@@ -131,14 +203,14 @@ def check_cmd(
     console.print("发现：" + "，".join(f"[{_STYLE[s]}]{s} {int(counts.get(s, 0))}[/]" for s in _SEVERITY_ORDER)
                   + f"（共 {len(f)} 条）")
     if len(summary):
-        table = Table(title="按规则汇总 / findings by rule（条款见 findings.xlsx 或 jicui rules 编号）", show_lines=False)
+        table = Table(title="按规则汇总（条款见 findings.xlsx 或 jicui rules 编号）", show_lines=False)
         shown = ["规则", "严重程度", "名称", "数量"]
         for c in shown:
             table.add_column(c, justify="right" if c == "数量" else "left", no_wrap=c != "名称")
         for row in summary[shown].itertuples(index=False):
             table.add_row(*[str(v) for v in row], style=_STYLE.get(row[1]))
         console.print(table)
-    console.print(f"结果已写入 / written: {out / 'findings.xlsx'}  {out / 'findings.csv'}")
+    console.print(f"结果已写入：{out / 'findings.xlsx'}  {out / 'findings.csv'}")
     if fail_on:
         worst = _SEVERITY_ORDER[: _SEVERITY_ORDER.index(fail_on) + 1]
         if f["severity"].isin(worst).any():
@@ -147,9 +219,9 @@ def check_cmd(
 
 @app.command("rules")
 def rules_cmd(
-    which: Annotated[str | None, typer.Argument(help="规则编号或前缀（如 HI001、HI） / rule ID or prefix")] = None,
+    which: Annotated[str | None, typer.Argument(help="规则编号或前缀（如 HI001、HI）")] = None,
 ) -> None:
-    """列出规则，或显示一条规则的完整说明 / List rules, or show one rule's documentation."""
+    """列出规则，或显示一条规则的完整说明。"""
     from .rules import PARTY_LABELS, REGISTRY, select_rules
 
     if which and which.upper() in REGISTRY:
@@ -164,7 +236,7 @@ def rules_cmd(
     chosen = select_rules([which] if which else None)
     if not chosen:
         _fail(f"没有编号以“{which}”开头的规则")
-    table = Table(title=f"规则目录（{len(chosen)} 条） / rule catalogue")
+    table = Table(title=f"规则目录（{len(chosen)} 条）")
     for c in ("编号", "严重程度", "对象", "条款", "名称"):
         table.add_column(c, overflow="fold")
     for r in chosen:
@@ -174,14 +246,14 @@ def rules_cmd(
 
 @app.command("report")
 def report_cmd(
-    paths: Annotated[list[Path], typer.Argument(help="报送的文件夹或文件（.xlsx/.xls/.csv） / submission folders or files")],
-    out: Annotated[Path, typer.Option("--out", help="输出文件夹，写入同名的 .html、.xlsx、.docx 三个文件 / output folder")],
-    cadence: Annotated[str, typer.Option("--cadence", help="报告类型：week 周调度表、month 月小结、quarter 季通报、year 年总结（默认） / week, month, quarter or year")] = "year",
-    as_of: Annotated[str | None, typer.Option("--as-of", help="数据截至日 YYYY-MM-DD，报告期以此日结束（默认：方案最后一天与今天中较早者） / records as of this day; the report period ends on it")] = None,
-    campaign: Annotated[Path | None, typer.Option("--campaign", help="方案文件（TOML），默认积翠镇2023 / campaign file")] = None,
-    village: Annotated[str | None, typer.Option("--village", help="只报告该村（与企业名录“所属村”一致），文件名加村名 / only this village")] = None,
+    paths: Annotated[list[Path], typer.Argument(help="报送的文件夹或文件（.xlsx/.xls/.csv）")],
+    out: Annotated[Path, typer.Option("--out", help="输出文件夹，写入同名的 .html、.xlsx、.docx 三个文件")],
+    cadence: Annotated[str, typer.Option("--cadence", help="报告类型：week 周调度表、month 月小结、quarter 季通报、year 年总结（默认）")] = "year",
+    as_of: Annotated[str | None, typer.Option("--as-of", help="数据截至日 YYYY-MM-DD，报告期以此日结束（默认：方案最后一天与今天中较早者）")] = None,
+    campaign: Annotated[Path | None, typer.Option("--campaign", help="方案文件（TOML），默认积翠镇2023")] = None,
+    village: Annotated[str | None, typer.Option("--village", help="只报告该村（与企业名录“所属村”一致），文件名加村名")] = None,
 ) -> None:
-    """按“周调度、月小结、季通报、年总结”生成报告（HTML、Excel、Word） / Write the weekly, monthly, quarterly or annual report."""
+    """按“周调度、月小结、季通报、年总结”生成报告（HTML、Excel、Word）。"""
     from .check import InputError, run_check
     from .report import ReportError, cadence_of, write_report
 
@@ -199,6 +271,41 @@ def report_cmd(
     console.print(f"[bold]报告已生成[/]：{written[0].stem}（数据截至 {day.isoformat()}；范围：{village or camp.town}）")
     for path in written:
         console.print(f"  {path}")
+
+
+@app.command("notices")
+def notices_cmd(
+    paths: Annotated[list[Path], typer.Argument(help="报送的文件夹或文件（.xlsx/.xls/.csv）")],
+    out: Annotated[Path, typer.Option("--out", help="输出文件夹：每类文书一个子文件夹，另写文书清单.xlsx")],
+    as_of: Annotated[str | None, typer.Option("--as-of", help="数据截至日 YYYY-MM-DD（默认：方案最后一天与今天中较早者）")] = None,
+    campaign: Annotated[Path | None, typer.Option("--campaign", help="方案文件（TOML），默认积翠镇2023")] = None,
+    previous: Annotated[Path | None, typer.Option("--previous", help="上期的文书清单.xlsx（或报告工作簿、每行一个单位的文本文件）：其中已发提醒函的单位本期改发督办函")] = None,
+    date: Annotated[str | None, typer.Option("--date", help="成文日期 YYYY-MM-DD（默认：数据截至日）；整改、回复和重报期限由此起算")] = None,
+    village: Annotated[str | None, typer.Option("--village", help="只生成该村的文书")] = None,
+) -> None:
+    """生成隐患整改通知书、提醒函/督办函和退回重报通知（Word，公文格式）."""
+    from .check import InputError, run_check
+    from .documents import DocumentError, read_previous, write_documents
+
+    camp, day = _inputs(paths, out, campaign, as_of)
+    issued = _parse_date(date, "--date")
+    try:
+        units = read_previous(previous) if previous else None
+    except DocumentError as exc:
+        _fail(str(exc))
+    with err.status("读取台账、核查并生成文书…") if err.is_terminal else nullcontext():
+        try:
+            result = run_check([str(p) for p in paths], as_of=day, campaign=camp)
+            written = write_documents(result, out, day=issued, previous=units, village=village)
+        except (InputError, DocumentError) as exc:
+            _fail(str(exc))
+    from .documents import KINDS
+
+    console.print(f"[bold]文书已生成[/]（数据截至 {day.isoformat()}；范围：{village or camp.town}）："
+                  + "，".join(f"{k} {written.count(k)} 份" for k in KINDS))
+    for note in written.notes:
+        console.print(f"[yellow]说明[/]：{note}")
+    console.print(f"文书清单：{out / '文书清单.xlsx'}")
 
 
 def main() -> None:

@@ -3,15 +3,12 @@ headings, the narrative paragraphs, the tables and the charts as pictures."""
 
 from __future__ import annotations
 
-from io import BytesIO
 from pathlib import Path
 
-from docx import Document
-from docx.enum.section import WD_ORIENT
 from docx.enum.table import WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.oxml.ns import qn
-from docx.shared import Cm, Pt, RGBColor
+from docx.shared import Pt, RGBColor
 
 from .model import Chart, Report, Table
 
@@ -36,52 +33,39 @@ def _font(style_or_run, name: str, size: float | None = None, bold: bool | None 
         font.color.rgb = RGBColor.from_string(colour)
 
 
-def write_word(report: Report, path: Path) -> Path:
-    from .cadence import DISPLAY_ROWS
+def write_word(report: Report, path: Path, number: int | None = None) -> Path:
+    """The report in the GB/T 9704-2012 layout (:mod:`.gongwen`): 版头 with the issuing organ and the 文号
+    (``number`` fills the pattern's ``{n}``; without it the place is left blank to be filled in), 主送, the
+    title, the narrative in 仿宋 3号 with 黑体 headings, the charts, 落款 and 成文日期 (as-of), and every
+    table complete as an 附件 on pages of its own."""
+    from ..campaign import DEFAULT_DOCUMENTS
+    from .gongwen import Gongwen
 
-    doc = Document()
-    sec = doc.sections[0]
-    sec.orientation = WD_ORIENT.PORTRAIT
-    sec.page_width, sec.page_height = Cm(21), Cm(29.7)
-    sec.left_margin = sec.right_margin = Cm(2.2)
-    sec.top_margin, sec.bottom_margin = Cm(2.5), Cm(2.2)
-    _font(doc.styles["Normal"], BODY_FONT, 11)
-    for level, size in ((1, 15), (2, 12)):
-        _font(doc.styles[f"Heading {level}"], HEAD_FONT, size, True, "1F4E8C")
-    _font(doc.styles["Title"], HEAD_FONT, 20, True, "B00000")
-
-    title = doc.add_paragraph(report.heading, style="Title")
-    title.alignment = WD_ALIGN_PARAGRAPH.CENTER
-    sub = doc.add_paragraph(report.subtitle)
-    sub.alignment = WD_ALIGN_PARAGRAPH.CENTER
-    _font(sub.runs[0], BODY_FONT, 10.5, colour="5B6470")
-    for k, v in report.meta:
-        p = doc.add_paragraph()
-        r = p.add_run(f"{k}：")
-        r.bold = True
-        p.add_run(v)
-        p.paragraph_format.space_after = Pt(0)
-    width = sec.page_width - sec.left_margin - sec.right_margin
+    docs = report.documents or DEFAULT_DOCUMENTS
+    num = docs.numbered(docs.number, report.as_of.year, number) if number else \
+        docs.number.replace("{year}", str(report.as_of.year)).replace("{n}", "\u3000\u3000")
+    d = Gongwen(docs.organ, num, report.heading, list(docs.recipients))
+    annexes: list[Table] = []
     for s in report.sections:
-        doc.add_heading(s.heading, level=1)
+        d.heading(s.heading, 1)
         for para in s.paragraphs:
-            p = doc.add_paragraph(para)
-            p.paragraph_format.first_line_indent = Pt(22)
-            p.paragraph_format.line_spacing = 1.4
-            p.alignment = WD_ALIGN_PARAGRAPH.JUSTIFY
+            d.p(para)
+        tables = [it for it in s.items if isinstance(it, Table)]
+        if tables:
+            first = len(annexes) + 1
+            annexes.extend(tables)
+            refs = f"附件{first}" if len(tables) == 1 else f"附件{first}至附件{len(annexes)}"
+            d.p(f"有关情况详见{refs}。")
         for it in s.items:
-            if isinstance(it, Table):
-                _table(doc, it, DISPLAY_ROWS, report.stem, width)
-            elif isinstance(it, Chart):
-                doc.add_picture(BytesIO(it.png), width=width)
-                cap = doc.add_paragraph(it.caption or it.title)
-                cap.alignment = WD_ALIGN_PARAGRAPH.CENTER
-                _font(cap.runs[0], BODY_FONT, 9, colour="5B6470")
-    foot = doc.add_paragraph("本报告由台账核查工具根据报送台账自动生成；个人信息（身份证号、手机号）已脱敏。"
-                             "文中数字均取自所附表格，逐项来源见同名工作簿的“叙述数据来源”工作表。")
-    _font(foot.runs[0], BODY_FONT, 9, colour="5B6470")
-    doc.save(str(path))
-    return path
+            if isinstance(it, Chart):
+                d.picture(it.png, it.caption or it.title)
+    d.annex_list([t.title for t in annexes])
+    d.signature(docs.organ, report.as_of)
+    for i, t in enumerate(annexes, start=1):
+        header, rows = t.display(None)
+        numeric = [t.kind(c) in ("int", "float", "pct", "money") for c in header]
+        d.annex(i, t.title, header, rows, numeric, t.note)
+    return d.save(path)
 
 
 def _widths(header: list[str], rows: list[list[str]], total: int, size: float) -> list[int]:
