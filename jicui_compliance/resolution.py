@@ -12,6 +12,7 @@ about rules.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -58,7 +59,11 @@ class Resolution:
 
     @property
     def registry(self) -> pd.DataFrame:
-        """One row per enterprise (index = ``eid``), with effective station and high-risk."""
+        """One row per enterprise (index = ``eid``), with effective station and high-risk.
+
+        High risk (RULEBOOK §3): the enterprise's own 是否高危 cell when filled; else a crowded
+        venue (its registered name contains a ``crowded_venue_keywords`` keyword, kept in
+        ``crowded_venue``) or the industry default."""
         if self._registry is None:
             self._registry = self._build_registry()
         return self._registry
@@ -71,7 +76,18 @@ class Resolution:
         reg["lead_station"] = lead
         reg["station_eff"] = reg["station"].fillna(lead)
         default_risk = reg["industry"].map(lambda x: ind[x].high_risk if x in ind else False, na_action="ignore")
-        reg["high_risk_eff"] = reg["high_risk"].astype("boolean").fillna(default_risk.astype("boolean")).fillna(False).astype(bool)
+        default_risk = default_risk.astype("boolean").fillna(False)
+        keywords = [k for k in self.campaign.crowded_venue_keywords if k]
+        if keywords:
+            # the first keyword found in the folded name (case-insensitive: KTV, ktv, ＫＴＶ), once per distinct name
+            keyword_of = {fold(k).casefold(): k for k in keywords}
+            pattern = re.compile("|".join(map(re.escape, keyword_of)))
+            reg["crowded_venue"] = map_distinct(
+                reg["name"], lambda n: (keyword_of[m.group(0)] if (m := pattern.search(fold(n).casefold())) else None))
+        else:
+            reg["crowded_venue"] = pd.Series(None, index=reg.index, dtype=object)
+        default_risk = default_risk | reg["crowded_venue"].notna()
+        reg["high_risk_eff"] = reg["high_risk"].astype("boolean").fillna(default_risk).fillna(False).astype(bool)
         return reg
 
     @property

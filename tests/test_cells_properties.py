@@ -19,6 +19,11 @@ FORMS = [
     lambda d: d.strftime("%Y%m%d"),
     lambda d: (d - dt.date(1899, 12, 30)).days,  # Excel serial
     lambda d: dt.datetime(d.year, d.month, d.day),
+    # forms real ledgers use beyond the list (v2)
+    lambda d: f"{d.year}。{d.month}。{d.day}",
+    lambda d: f"{d.year}.{d.month:02d}.{d.day:02d}.",
+    lambda d: f"{d.year}年{d.month}月{d.day}日（星期{'一二三四五六日'[d.weekday()]}）",
+    lambda d: f"{d.year}年{d.month}月{d.day}日 周{'一二三四五六日'[d.weekday()]}",
 ]
 
 
@@ -73,7 +78,30 @@ WRITTEN = st.one_of(
     st.from_regex(r"\A\d{4}[-/.年]\d{1,2}[-/.月]\d{1,2}[日号 ]?\d{0,2}[:时点]?\d{0,2}分?\Z"),
     st.from_regex(r"\A\d{7,9}\Z"),
     st.text(alphabet="0123456789-/. :年月日时分号点T", max_size=18),
+    st.builds(lambda d, f: f(d), DAYS, st.sampled_from(FORMS[7:])),
+    st.builds(lambda d, w: f"{d.year}年{d.month}月{d.day}日{w}", DAYS,  # a weekday that may not agree
+              st.sampled_from(["（星期一）", "(周三)", "星期日", " 周日", "（星期天）", "礼拜六"])),
+    st.builds(lambda d: f"{d.year % 100}.{d.month}.{d.day}", DAYS),  # two-digit years stay unreadable
 )
+
+
+def test_forms_real_ledgers_use_and_what_stays_unreadable():
+    assert cells.parse_date("2023。7。5") == dt.datetime(2023, 7, 5)
+    assert cells.parse_date("2023年11月6日（星期一）") == dt.datetime(2023, 11, 6)
+    assert cells.parse_date("2023年11月6日周一") == dt.datetime(2023, 11, 6)
+    assert cells.parse_date("2023年11月5日(星期日)") == dt.datetime(2023, 11, 5)
+    assert cells.parse_datetime("2023年11月6日（星期一）8时30分") == dt.datetime(2023, 11, 6, 8, 30)
+    assert cells.parse_date("2023.12.06.") == dt.datetime(2023, 12, 6)
+    assert cells.parse_date("23.12.5") is cells.BAD  # which century: not guessed
+    assert cells.parse_date("2023年11月7日（星期一）") is cells.BAD  # the weekday contradicts the date
+    assert cells.parse_date("2023520") is cells.BAD  # seven digits are no compact date
+
+
+def test_the_unreadable_sentinel_is_typed_and_survives_pickling():
+    import pickle
+
+    assert isinstance(cells.BAD, cells._Unreadable)
+    assert pickle.loads(pickle.dumps(cells.BAD)) is cells.BAD
 
 
 def test_a_single_digit_day_before_a_time():

@@ -209,6 +209,10 @@ def test_cells_parse_every_promised_form():
     assert cells.parse_date(45066.0) == dt.datetime(2023, 5, 20)
     assert cells.parse_date("2023-02-30") is cells.BAD
     assert cells.parse_date("去年") is cells.BAD
+    assert cells.parse_date("2023。7。5") == dt.datetime(2023, 7, 5)
+    assert cells.parse_date("2023年11月6日（星期一）") == dt.datetime(2023, 11, 6)
+    assert cells.parse_date("2023.12.06.") == dt.datetime(2023, 12, 6)
+    assert cells.parse_date("23.12.5") is cells.BAD
     assert cells.parse_int("1,200人") == 1200 and cells.parse_int("3.5") is cells.BAD
     assert cells.money_parser("元")("1.5万元") == 15000 and cells.money_parser("万元")("5000元") == 0.5
     assert cells.money_parser("元")("0") == 0.0
@@ -367,3 +371,126 @@ def test_welding_equipment_and_hot_work_share_the_equipment_number_and_are_told_
     assert led["welding_equipment"]["equipment_no"].tolist() == ["HJ-01"]
     assert led["welding_equipment"]["result"].tolist() == ["不合格"]
     assert led["hot_work"][["method", "equipment_no"]].values.tolist() == [["砂轮", "HJ-01"]]
+
+
+def test_footer_words_are_one_list_for_the_pattern_and_its_first_characters():
+    from jicui_compliance.reading import tables
+
+    for word in tables._FOOTER_WORDS:
+        line = word + ("（盖章）" if word in tables._STAMP_UNITS else "：某某")
+        assert tables._FOOTER.match(line), line
+        assert line[0] in tables._FOOTER_START
+    assert not tables._FOOTER.match("合计数量不符")
+
+
+def _two_row_hazards(path, group, subs, title=True):
+    """A hazards sheet as offices draw it: a merged title, headers merged over two rows, and
+    ``group`` merged over ``subs``."""
+    wb = xlsxwriter.Workbook(path)
+    ws = wb.add_worksheet("隐患台账")
+    singles = ["序号", "企业名称", "隐患描述", "发现日期", "发现方式", "是否立即整改"]
+    top = 1 if title else 0
+    if title:
+        ws.merge_range(0, 0, 0, len(singles) + len(subs), "东坡村重大事故隐患台账")
+    for j, h in enumerate(singles):
+        ws.merge_range(top, j, top + 1, j, h)
+    ws.merge_range(top, len(singles), top, len(singles) + len(subs) - 1, group)
+    ws.write_row(top + 1, len(singles), subs)
+    ws.write(top, len(singles) + len(subs), "备注")
+    return wb, ws, top + 2
+
+
+def test_a_group_header_over_the_five_elements_maps_all_five(tmp_path):
+    wb, ws, first = _two_row_hazards(tmp_path / "h.xlsx", "整改五落实", ["责任人", "措施", "资金（万元）", "期限", "预案"])
+    ws.write_row(first, 0, [1, "甲公司", "配电箱无防护", "2023-06-01", "企业自查", "否", "张三", "加装防护罩", 0.5,
+                            "2023-07-01", "设置警戒区"])
+    ws.write_row(first + 1, 0, [2, "甲公司", "消防通道堵塞", "2023-06-02", "企业自查", "是", "李四", "清理通道", 0,
+                                "2023-06-03", "无"])
+    wb.close()
+    sub, led = read(tmp_path)
+    assert sub.problems == []
+    (table,) = sub.tables
+    assert table.ledger == "hazards" and table.header_row == 2
+    assert table.letters == {"enterprise_name": "B", "description": "C", "found_on": "D", "source": "E",
+                             "immediate": "F", "owner": "G", "measures": "H", "funds": "I", "deadline": "J",
+                             "contingency": "K"}
+    assert table.headers["measures"] == "整改五落实/措施" and table.headers["description"] == "隐患描述"
+    assert table.unmapped == []  # 序号 and 备注 are never listed
+    df = led["hazards"]
+    assert df["source_row"].tolist() == [4, 5]
+    assert df["owner"].tolist() == ["张三", "李四"]
+    assert df["measures"].tolist() == ["加装防护罩", "清理通道"]
+    assert df["funds"].tolist() == [0.5, 0.0]
+    assert df["deadline"].dt.date.tolist() == [dt.date(2023, 7, 1), dt.date(2023, 6, 3)]
+    assert df.at[0, "contingency"] == "设置警戒区" and pd.isna(df.at[1, "contingency"])  # 无: not in place
+
+
+@pytest.mark.parametrize("group", ["整改", "五落实", "整改情况"])
+def test_other_group_headers_read_their_sub_headers(tmp_path, group):
+    wb, ws, first = _two_row_hazards(tmp_path / "h.xlsx", group, ["措施", "期限", "预案", "完成日期", "验收人"],
+                                     title=False)
+    ws.write_row(first, 0, [1, "甲公司", "配电箱无防护", "2023-06-01", "企业自查", "否", "加装防护罩", "2023-07-01",
+                            "设置警戒区", "2023-06-20", "王五"])
+    wb.close()
+    sub, led = read(tmp_path)
+    (table,) = sub.tables
+    assert {"measures", "deadline", "contingency", "verifier"} <= set(table.letters)
+    df = led["hazards"]
+    assert df["source_row"].tolist() == [3]
+    assert (df.at[0, "measures"], df.at[0, "contingency"], df.at[0, "verifier"]) == ("加装防护罩", "设置警戒区", "王五")
+    assert df.at[0, "deadline"].date() == dt.date(2023, 7, 1)
+    if group != "五落实":  # 整改+完成日期 → 整改完成日期
+        assert df.at[0, "done_on"].date() == dt.date(2023, 6, 20)
+
+
+def test_a_csv_two_row_header_writes_the_group_once(tmp_path):
+    text = ("序号,企业名称,隐患描述,发现日期,发现方式,是否立即整改,整改五落实,,,,\n"
+            ",,,,,,责任人,措施,资金(万元),期限,预案\n"
+            "1,甲公司,配电箱无防护,2023-06-01,企业自查,否,张三,加装防护罩,0.5,2023-07-01,设置警戒区\n")
+    (tmp_path / "h.csv").write_text(text, "utf-8")
+    sub, led = read(tmp_path)
+    df = led["hazards"]
+    assert df["source_row"].tolist() == [3]
+    assert df.loc[0, ["owner", "measures", "funds", "contingency"]].tolist() == ["张三", "加装防护罩", 0.5, "设置警戒区"]
+
+
+def test_headers_that_name_no_field_are_recorded_once_with_their_column(tmp_path):
+    text = ("序号,企业名称,检查日期,带队负责人,发现隐患数,检查天气,备注,照片,,陪同人员\n"
+            "1,甲公司,2023-07-01,张三,0,晴,,,,\n")
+    (tmp_path / "a.csv").write_text(text, "utf-8")
+    sub, _ = read(tmp_path)
+    (table,) = sub.tables
+    assert table.unmapped == [("F", "检查天气"), ("J", "陪同人员")]
+
+
+def test_outputs_of_this_tool_among_the_inputs_are_skipped_by_their_content(tmp_path):
+    import shutil
+
+    from jicui_compliance.analysis import Analysis
+    from jicui_compliance.check import run_check, summarise
+    from jicui_compliance.findings import schema, write_csv, write_xlsx
+    from jicui_compliance.reading import outputs
+    from jicui_compliance.report import build_report, workbook
+
+    from .rules.runner import write_case
+
+    assert outputs.FINDINGS_COLUMNS == tuple(schema.COLUMNS)
+    assert (outputs.REPORT_COVER, outputs.REPORT_FACTS) == (workbook.COVER, workbook.FACTS)
+    first = tmp_path / "first"
+    first.mkdir()
+    write_case({"head_inspections": [{"enterprise": "甲公司", "date": "2023-07-01", "leader": "李四",
+                                      "hazards_found": 0}]}, first)
+    result = run_check([first], as_of=dt.date(2023, 7, 31))
+    assert len(result.findings)
+    again = tmp_path / "again"
+    shutil.copytree(first, again)
+    write_csv(result.findings, again / "上次结果.csv")  # renamed: known by content
+    write_xlsx(result.findings, again / "findings.xlsx", summarise(result.findings, result.rules))
+    report = build_report(Analysis(result), "week")
+    for name in ("周调度表.xlsx", "汇总.xlsx"):
+        workbook.write_workbook(report, again / name)
+    sub = read_submission([again], vocabulary())
+    skipped = {p.file: p.reason for p in sub.problems}
+    assert skipped == {n: outputs.REASON for n in ("上次结果.csv", "findings.xlsx", "周调度表.xlsx", "汇总.xlsx")}
+    assert {t.file for t in sub.tables} == {"台账.xlsx"}
+    assert len(run_check([again], as_of=dt.date(2023, 7, 31), select=["SCH000"]).findings) == 4

@@ -23,6 +23,8 @@ AWAITING_SAMPLES: set[str] = {
     "EN007",  # v2-enforcement: new
     "DC001", "DC002", "DC003", "DC004",  # v2-enforcement: new
     "EQ001", "EQ002", "EQ003", "HW004", "HW006", "HW008", "SW004",  # v2-hotwork: new or changed
+    "CHK007", "DR002", "ENT003", "GV003", "GV004", "GV005", "OS001", "TR006",  # v2-governance
+    "SCH005",  # v2-reading: new
 }
 
 

@@ -169,6 +169,8 @@ def obligation_text(ob, campaign=None) -> tuple[str, str]:
         who_text = "每家高危企业（是否高危=是，或所属行业默认高危）"
     elif who == "villages":
         who_text = "企业名录中出现的每个村"
+    elif who == "stations":
+        who_text = "监管企业名录中至少一家企业的每个站所（方案所列行业的站所，“其他站所”除外）"
     elif who == "town":
         who_text = f"镇（{campaign.town}）"
     elif who.startswith("with:"):

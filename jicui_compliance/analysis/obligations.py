@@ -67,6 +67,12 @@ def _population(result, who: str) -> pd.DataFrame:
         villages = sorted(reg["village"].dropna().unique())
         return pd.DataFrame({"unit": villages, "eid": pd.NA, "enterprise_name": "", "village": villages,
                              "station": "", "industry": ""})
+    if who == "stations":  # GV003: the stations of the industries table that supervise an enterprise
+        from ..rules.governance import supervising_stations
+
+        stations = supervising_stations(result.context)
+        return pd.DataFrame({"unit": stations, "eid": pd.NA, "enterprise_name": "", "village": stations,
+                             "station": stations, "industry": ""})
     if who == "town":
         town = result.campaign.town
         return pd.DataFrame({"unit": [town], "eid": [pd.NA], "enterprise_name": [""], "village": [town],

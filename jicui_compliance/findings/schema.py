@@ -29,7 +29,7 @@ class FindingsModel(pa.DataFrameModel):
     enterprise_name: Series[str] = pa.Field(title="企业名称")
     village: Series[str] = pa.Field(title="所属村")
     station: Series[str] = pa.Field(title="监管站所")
-    period: Series[str] = pa.Field(str_matches=r"^(|\d{4}|\d{4}-\d{2}|\d{4}-H[12]|P[1-9])$", title="期间")
+    period: Series[str] = pa.Field(str_matches=r"^(|\d{4}|\d{4}-\d{2}|\d{4}-\d{2}-\d{2}|\d{4}-H[12]|P[1-9])$", title="期间")
     source_file: Series[str] = pa.Field(title="来源文件")
     source_sheet: Series[str] = pa.Field(title="工作表")
     source_row: Series[pd.Int64Dtype] = pa.Field(nullable=True, ge=1, title="行号")

@@ -21,6 +21,13 @@ class EnterprisesModel(pa.DataFrameModel):
     phone: Series[str] = column("联系电话", "负责人电话", "手机", kind="code", personal=True)
     employees: Series[pd.Int64Dtype] = column("从业人数", "职工人数", "员工人数", kind="int", required=True, ge=0)
     safety_staff: Series[str] = column("安全管理人员", "专(兼)职安全管理人员")
+    full_time_safety: Series[pd.Int64Dtype] = column(
+        "专职安全管理人员数", "专职安全员人数", kind="int", ge=0,
+        note="专职（不含兼职）安全生产管理人员的人数；空白时不据此判断",
+    )
+    weak: Series[pd.BooleanDtype] = column(
+        "技术力量薄弱", "是否技术力量薄弱", kind="yesno", note="由村或站所认定；空白按不薄弱",
+    )
 
     class Config:
         name = "enterprises"

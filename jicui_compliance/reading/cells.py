@@ -5,33 +5,50 @@ an empty cell, or :data:`BAD` for a value that cannot be read (→ ``SCH002``).
 :func:`parse_column` applies a parser to a whole column through its distinct values
 (``pandas.factorize``), so a county's 500k rows cost a few thousand parses.
 
-Dates are read with one regular expression rather than ``dateutil``/``pandas``: neither
-reads ``2023年5月20日8时30分`` nor tells an Excel serial number from ``20230520``.
+Dates are defined by one grammar, :func:`parse_datetime` (a regular expression rather than
+``dateutil``/``pandas``: neither reads ``2023年5月20日8时30分`` nor tells an Excel serial
+number from ``20230520``). A column reads its distinct values first with ``pandas.to_datetime``
+in a few exact formats that the grammar reads the same way (:data:`_EXACT_FORMATS`), only to
+go faster; whatever those leave is read by :func:`parse_datetime`.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import enum
 import math
 import re
 import unicodedata
 from collections.abc import Callable
+from typing import Final
 
 import numpy as np
 import pandas as pd
 
 from ..text import PLACEHOLDERS, fold
 
-BAD = object()  # sentinel: a value that cannot be read as its type
+
+class _Unreadable(enum.Enum):
+    """The type of :data:`BAD`: parsers return ``X | _Unreadable``."""
+
+    BAD = "BAD"
+
+
+BAD: Final = _Unreadable.BAD  # sentinel: a value that cannot be read as its type
 
 _EXCEL_EPOCH = dt.datetime(1899, 12, 30)
 _SERIAL_RANGE = (18264, 73051)  # 1950-01-01 … 2099-12-31 as Excel serials
 _YEAR_RANGE = (1950, 2100)
 
+# 2023-05-20, 2023/5/20, 2023.5.20, 2023。7。5, 2023.12.06. (a closing dot), 2023年5月20日 or 号,
+# a weekday (（星期一）, 周一, 礼拜天; it must agree with the date), then an optional time
+# (8:30, 8时30分, 8点); the text is NFKC-folded first, so （ is ( and full-width digits are digits.
 _DATE = re.compile(
-    r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*[日号]?"
+    r"^(\d{4})\s*[-/.。年]\s*(\d{1,2})\s*[-/.。月]\s*(\d{1,2})\s*(?:[日号]|[.。])?"
+    r"(?:\s*\(?\s*(?:星期|周|礼拜)([一二三四五六日天])\s*\)?)?"
     r"(?:\s*T?\s*(\d{1,2})\s*[:时点]\s*(?:(\d{1,2})\s*分?)?\s*(?::?\s*(\d{1,2})\s*秒?)?)?$"
 )
+_WEEKDAYS = {c: i for i, c in enumerate("一二三四五六日")} | {"天": 6}
 _COMPACT = re.compile(r"^(\d{4})(\d{2})(\d{2})(?:\s*(\d{2}):?(\d{2})(?::?(\d{2}))?)?$")
 _SERIAL = re.compile(r"^\d{5}(?:\.\d+)?$")
 
@@ -68,20 +85,20 @@ def as_text(v: object) -> str | None:
 
 
 # -- parsers of one value ---------------------------------------------------------------
-def parse_text(v: object) -> object:
+def parse_text(v: object) -> str | None:
     text = as_text(v)
     if text is None or _is_empty_text(text):
         return None
     return text
 
 
-def parse_code(v: object) -> object:
+def parse_code(v: object) -> str | None:
     """Identifiers (USCC, ID and phone numbers): folded, no spaces, upper case."""
     text = parse_text(v)
     return None if text is None else fold(text).upper()
 
 
-def _valid(y: int, m: int, d: int, hh: int = 0, mm: int = 0, ss: int = 0) -> dt.datetime | object:
+def _valid(y: int, m: int, d: int, hh: int = 0, mm: int = 0, ss: int = 0) -> dt.datetime | _Unreadable:
     if not (_YEAR_RANGE[0] <= y <= _YEAR_RANGE[1]):
         return BAD
     try:
@@ -90,7 +107,8 @@ def _valid(y: int, m: int, d: int, hh: int = 0, mm: int = 0, ss: int = 0) -> dt.
         return BAD
 
 
-def parse_datetime(v: object) -> object:
+def parse_datetime(v: object) -> dt.datetime | None | _Unreadable:
+    """The one definition of what a date (and time) cell may hold (RULEBOOK §4)."""
     if v is None or (isinstance(v, float) and math.isnan(v)):
         return None
     if isinstance(v, dt.datetime):
@@ -109,23 +127,29 @@ def parse_datetime(v: object) -> object:
     text = unicodedata.normalize("NFKC", str(v)).strip()
     if _is_empty_text(text):
         return None
-    m = _DATE.match(text) or _COMPACT.match(text)
+    m = _DATE.match(text)
     if m:
-        parts = [int(g) if g else 0 for g in m.groups()]
-        return _valid(*parts)
+        y, mo, d, weekday, hh, mm, ss = m.groups()
+        value = _valid(int(y), int(mo), int(d), int(hh or 0), int(mm or 0), int(ss or 0))
+        if weekday and isinstance(value, dt.datetime) and value.weekday() != _WEEKDAYS[weekday]:
+            return BAD  # 2023年11月7日（星期一）: the date or the weekday is wrong
+        return value
+    m = _COMPACT.match(text)
+    if m:
+        return _valid(*(int(g) if g else 0 for g in m.groups()))
     if _SERIAL.match(text):
         return parse_datetime(float(text))
     return BAD
 
 
-def parse_date(v: object) -> object:
+def parse_date(v: object) -> dt.datetime | None | _Unreadable:
     value = parse_datetime(v)
     if isinstance(value, dt.datetime):
         return dt.datetime(value.year, value.month, value.day)
     return value
 
 
-def parse_yesno(v: object) -> object:
+def parse_yesno(v: object) -> bool | None | _Unreadable:
     if v is None or (isinstance(v, float) and math.isnan(v)):
         return None
     if isinstance(v, bool):
@@ -148,7 +172,7 @@ def parse_yesno(v: object) -> object:
     return BAD
 
 
-def parse_signature(v: object) -> object:
+def parse_signature(v: object) -> bool | None:
     """签名确认: yes/no, or a person's name (a name counts as signed)."""
     yn = parse_yesno(v)
     if yn is not BAD:
@@ -156,7 +180,7 @@ def parse_signature(v: object) -> object:
     return True  # any other text is a name
 
 
-def _number(v: object, units: dict[str, float] | frozenset[str]) -> object:
+def _number(v: object, units: dict[str, float] | frozenset[str]) -> tuple[float, str | None] | None | _Unreadable:
     if v is None or (isinstance(v, float) and math.isnan(v)):
         return None
     if isinstance(v, bool):
@@ -172,7 +196,7 @@ def _number(v: object, units: dict[str, float] | frozenset[str]) -> object:
     return (float(m.group(1)), m.group(2))
 
 
-def parse_int(v: object) -> object:
+def parse_int(v: object) -> int | None | _Unreadable:
     got = _number(v, COUNT_UNITS)
     if got is None or got is BAD:
         return got
@@ -180,11 +204,11 @@ def parse_int(v: object) -> object:
     return int(value) if value.is_integer() else BAD
 
 
-def money_parser(column_unit: str) -> Callable[[object], object]:
+def money_parser(column_unit: str) -> Callable[[object], float | None | _Unreadable]:
     """Amounts in 元 or 万元: a value written in the other unit is converted to the column's."""
     scale = MONEY_UNITS[column_unit]
 
-    def parse_money(v: object) -> object:
+    def parse_money(v: object) -> float | None | _Unreadable:
         got = _number(v, MONEY_UNITS)
         if got is None or got is BAD:
             return got
@@ -195,13 +219,13 @@ def money_parser(column_unit: str) -> Callable[[object], object]:
 
 
 def choice_parser(synonyms: dict[str, str] | None = None, yesno: bool = False,
-                  options: tuple[str, ...] = ()) -> Callable[[object], object]:
+                  options: tuple[str, ...] = ()) -> Callable[[object], str | None]:
     """One of a list: folded; an exact option wins, then known synonyms, then (for 是/否 lists)
     the yes/no forms. Membership itself is the schema's ``isin``."""
     syn = {fold(k): v for k, v in (synonyms or {}).items()}
     exact = {fold(o): o for o in options}
 
-    def parse_choice(v: object) -> object:
+    def parse_choice(v: object) -> str | None:
         text = parse_text(v)
         if text is None:
             return None
@@ -219,10 +243,10 @@ def choice_parser(synonyms: dict[str, str] | None = None, yesno: bool = False,
     return parse_choice
 
 
-def list_parser(options: frozenset[str] | None = None) -> Callable[[object], object]:
+def list_parser(options: frozenset[str] | None = None) -> Callable[[object], tuple[str, ...] | None | _Unreadable]:
     """Several values in one cell, separated by 、 , ， ; or spaces."""
 
-    def parse_list(v: object) -> object:
+    def parse_list(v: object) -> tuple[str, ...] | None | _Unreadable:
         text = parse_text(v)
         if text is None:
             return None
@@ -236,7 +260,7 @@ def list_parser(options: frozenset[str] | None = None) -> Callable[[object], obj
     return parse_list
 
 
-def parse_text_or_yesno(v: object) -> object:
+def parse_text_or_yesno(v: object) -> str | None:
     """应急预案: a text, or yes/no; 否/无 mean missing."""
     text = parse_text(v)
     if text is None:
@@ -248,68 +272,56 @@ def parse_text_or_yesno(v: object) -> object:
 
 
 # -- columns ------------------------------------------------------------------------------
-_ISO = re.compile(r"^\d{4}-\d{2}-\d{2}(?: \d{2}:\d{2}(?::\d{2})?)?$")
+#: The forms offices write most, as exact ``pandas.to_datetime`` formats, keyed by the fifth
+#: character of the text (the first separator), its number of colons and whether it writes 时
+#: ("8": eight digits).
+#: Each reads a value as :func:`parse_datetime` does, or not at all (the property tests hold
+#: the two together); ``%Y%m%d`` is tried on eight digits only, for ``strptime`` would also
+#: read ``2023520``.
+_EXACT_FORMATS: dict[str, str] = {
+    "-0": "%Y-%m-%d", "/0": "%Y/%m/%d", ".0": "%Y.%m.%d", "年0": "%Y年%m月%d日",
+    "-1": "%Y-%m-%d %H:%M", "/1": "%Y/%m/%d %H:%M", ".1": "%Y.%m.%d %H:%M",
+    "-2": "%Y-%m-%d %H:%M:%S", "/2": "%Y/%m/%d %H:%M:%S", "年0时": "%Y年%m月%d日%H时%M分",
+    "8": "%Y%m%d",
+}
 
 
-# The written forms offices use most: 2023-05-20, 2023/5/20, 2023.5.20, 2023年5月20日, 20230520,
-# each with an optional time (8:30, 8时30分). One regular expression over all the values
-# joined by line breaks reads their parts in a single pass; anything else (seconds, spaces
-# inside, full-width digits, Excel serials …) is left to parse_datetime.
-_WRITTEN_DATE = re.compile(
-    r"^(?:([0-9]{4})[-/.年]([0-9]{1,2})[-/.月]([0-9]{1,2})[日号]?(?:[ T]?([0-9]{1,2})[:时点](?:([0-9]{1,2})分?)?)?"
-    r"|([0-9]{4})([0-9]{2})([0-9]{2})|.*)$",
-    re.M,
-)
+def _format_key(text: str) -> str:
+    """The key of :data:`_EXACT_FORMATS` a text may be written in (a failed try costs as much
+    as twenty successful ones, so each text is tried with one format at most)."""
+    if len(text) == 8 and text.isdigit():
+        return "8"
+    return text[4:5] + str(text.count(":")) + ("时" if "时" in text else "")
 
 
-def _vector_dates(text: pd.Series) -> pd.Series:
-    """Datetimes of the common written forms, read in one pass; NaT for anything else, and
-    for impossible dates and years outside 1950–2100 (the per-value parser then reads or
-    rejects those). Only forms that :func:`parse_datetime` reads the same way are taken."""
-    values = text.to_numpy(dtype=object)
-    joined = "\n".join(values)
-    parts = _WRITTEN_DATE.findall(joined) if joined.count("\n") == len(values) - 1 else []
-    if len(parts) != len(values):  # a value holding a line break: match each on its own
-        parts = [_WRITTEN_DATE.match(v).groups("") for v in values]
-    g = np.array(parts, dtype="U4").reshape(len(values), 8)
-    compact = g[:, 5] != ""
-    g[compact, :3] = g[compact, 5:]  # 20230520: the same parts
-    found = g[:, 0] != ""
-    out = np.full(len(values), np.datetime64("NaT"), dtype="datetime64[ns]")
-    if not found.any():
-        return pd.Series(out, index=text.index)
-
-    year, month, day, hour, minute = _digits_value(g[found, :5]).T
-    ok = (year >= _YEAR_RANGE[0]) & (year <= _YEAR_RANGE[1]) & (hour <= 23) & (minute <= 59)
-    stamps = pd.to_datetime(pd.DataFrame({"year": year, "month": month, "day": day, "hour": hour, "minute": minute}),
-                            errors="coerce").to_numpy(dtype="datetime64[ns]")
-    out[np.flatnonzero(found)[ok]] = stamps[ok]
-    return pd.Series(out, index=text.index)
-
-
-def _digits_value(digits: np.ndarray) -> np.ndarray:
-    """The numbers written in a 2-D array of up to four ASCII digits each ("" → 0), computed
-    from the characters' code points rather than parsed one by one."""
-    points = np.ascontiguousarray(digits, dtype="U4").view(np.uint32).reshape(*digits.shape, 4)
-    present = points != 0
-    value = np.zeros(digits.shape, dtype=np.int64)
-    for k in range(4):  # most significant first; a shorter number ends in zero code points
-        value = np.where(present[..., k], value * 10 + (points[..., k].astype(np.int64) - 48), value)
-    return value
+def _exact_dates(text: pd.Series) -> pd.Series:
+    """Datetimes of the texts written in one of :data:`_EXACT_FORMATS`, NaT for the rest
+    (and for years outside 1950–2100, which :func:`parse_datetime` rejects itself)."""
+    out = pd.Series(pd.NaT, index=text.index, dtype="datetime64[ns]")
+    codes, keys = pd.factorize(np.array([_format_key(t) for t in text], dtype=object))
+    for i, key in enumerate(keys):
+        fmt = _EXACT_FORMATS.get(key)
+        if fmt is None:
+            continue
+        got = pd.to_datetime(text[codes == i], format=fmt, errors="coerce")
+        ok = got.notna() & got.dt.year.between(*_YEAR_RANGE)
+        if ok.any():
+            out[ok[ok].index] = got[ok].astype("datetime64[ns]")
+    return out
 
 
 def _fast_path(parser, uniques: np.ndarray) -> tuple[np.ndarray, np.ndarray] | None:
     """Vectorised parsing of the common forms; returns (values, done) or None.
 
-    Dates written as ISO text go through ``pandas.to_datetime`` in one call; text that is
-    already clean needs no per-value work. Everything else takes the per-value parser.
+    Dates in the common exact forms go through ``pandas.to_datetime`` (:func:`_exact_dates`);
+    text that is already clean needs no per-value work. Everything else takes the per-value parser.
     """
     if parser in (parse_date, parse_datetime):
         s = pd.Series(uniques, dtype=object)
         is_str = s.map(type).eq(str).to_numpy()
         if not is_str.any():
             return None
-        stamps = _vector_dates(s[is_str])
+        stamps = _exact_dates(s[is_str].reset_index(drop=True))
         ok = stamps.notna()
         if not ok.any():
             return None

@@ -245,6 +245,7 @@ def _short(exc: Exception) -> str:
 
 def read_file(src: SourceFile) -> list[RawSheet | SheetProblem]:
     suffix = src.path.suffix.lower()
+    result: list[RawSheet] | list[RawSheet | SheetProblem] | SheetProblem
     if suffix in CSV_SUFFIXES:
         result = read_csv(src)
     elif suffix in WORKBOOK_SUFFIXES:
@@ -253,4 +254,9 @@ def read_file(src: SourceFile) -> list[RawSheet | SheetProblem]:
         result = read_workbook(src)
     else:
         return [SheetProblem(src.rel, "", f"不是台账文件（{suffix or '无扩展名'}）：只接受 .xlsx/.xls 工作簿和 .csv 文件")]
-    return [result] if isinstance(result, SheetProblem) else list(result)
+    if isinstance(result, SheetProblem):
+        return [result]
+    from .outputs import own_output  # a findings table or report of this tool: not a ledger
+
+    own = own_output(src.rel, list(result))
+    return [own] if own is not None else list(result)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
@@ -24,14 +24,45 @@ Vocabulary = Mapping[str, Mapping[str, Sequence[str]]]
 SCAN_ROWS = 30  # the header must be among the first rows of a sheet
 MIN_MATCHES = 3
 
+#: Two-row headers: a group cell (merged over its columns, e.g. “整改五落实”) above sub-headers
+#: (“责任人”, “措施”, “资金(万元)”, “期限”, “预案”). A sub-header is read with its group: the group
+#: text and each of the group's synonyms below are tried as a prefix (整改+措施 → 整改措施,
+#: 应急+预案 → 应急预案), then the sub-header alone. Keys are normalised group texts.
+GROUP_SYNONYMS: dict[str, tuple[str, ...]] = {
+    "整改五落实": ("整改", "应急"),
+    "五落实": ("整改", "应急"),
+    "整改": ("应急",),
+    "整改情况": ("整改", "应急"),
+    "隐患整改": ("整改", "应急"),
+    "隐患整改情况": ("整改", "应急"),
+}
+
+#: Header cells that are never a ledger column and never reported as unchecked (RULEBOOK §5, SCH005).
+UNCHECKED_HEADERS = frozenset({"序号", "备注", "说明", "附件", "照片"})
+
+# Footer lines (RULEBOOK §4), by their first cell; the one list of words from which both the
+# regular expressions and the first characters worth testing are built.
+_TOTALS = ("合计", "总计", "小计")  # the whole cell, or followed by ":" or a space
+_SIGNERS = ("填表人", "填报人", "制表人", "审核人", "审批人", "复核人", "单位负责人", "负责人签字", "签字", "盖章",
+            "联系人", "填报日期", "填表日期")  # followed by ":"
+_NOTES_TITLE = ("填表说明",)  # starts the notes
+_NOTE_LABELS = ("说明", "备注", "注")  # followed by ":", starts the notes
+_STAMP_UNITS = ("单位", "填报单位")  # followed by "(盖章"
+_FOOTER_WORDS = _TOTALS + _SIGNERS + _NOTES_TITLE + _NOTE_LABELS + _STAMP_UNITS
+
+
+def _any(words: tuple[str, ...]) -> str:
+    return "(?:" + "|".join(map(re.escape, words)) + ")"
+
+
 _FOOTER = re.compile(
-    r"^(?:(?:合计|总计|小计)(?:[:：\s].*)?$"
-    r"|(?:填表人|填报人|制表人|审核人|审批人|复核人|单位负责人|负责人签字|签字|盖章|联系人|填报日期|填表日期)\s*[:：]"
-    r"|填表说明|(?:说明|备注|注)\s*[:：]|(?:单位|填报单位)\s*[(（]?盖章)"
+    rf"^(?:{_any(_TOTALS)}(?:[:：\s].*)?$"
+    rf"|{_any(_SIGNERS)}\s*[:：]"
+    rf"|{_any(_NOTES_TITLE)}|{_any(_NOTE_LABELS)}\s*[:：]|{_any(_STAMP_UNITS)}\s*[(（]?盖章)"
 )
-_FOOTER_START = frozenset("合总小填制审复单负签盖联说备注")  # first characters _FOOTER can match
+_FOOTER_START = frozenset(w[0] for w in _FOOTER_WORDS)  # first characters _FOOTER can match
 _FIRST_CHARS = np.array(sorted(_FOOTER_START), dtype="U1")
-_NOTES_MARKER = re.compile(r"^(?:填表说明|(?:说明|备注|注)\s*[:：]?$|(?:说明|备注|注)\s*[:：])")
+_NOTES_MARKER = re.compile(rf"^(?:{_any(_NOTES_TITLE)}|{_any(_NOTE_LABELS)}\s*[:：]?$|{_any(_NOTE_LABELS)}\s*[:：])")
 
 
 @dataclass
@@ -45,6 +76,9 @@ class Table:
     columns: dict[str, tuple[np.ndarray, np.ndarray]]  # field → (codes, distinct cleaned values); -1 empty
     source_rows: np.ndarray  # the Excel row / CSV line of each record
     encoding: str = ""
+    #: header cells that name no field of the ledger, as (column letter, header as written):
+    #: those columns are not checked (SCH005). 序号, 备注 … (:data:`UNCHECKED_HEADERS`) are not listed.
+    unmapped: list[tuple[str, str]] = field(default_factory=list)
 
     def __len__(self) -> int:
         return len(self.source_rows)
@@ -168,6 +202,59 @@ def _score_row(row: Sequence[object], index: HeaderIndex) -> dict[str, dict[str,
     return found
 
 
+@dataclass
+class _Layout:
+    """One way of reading the header: a row, or two rows (group cells above sub-headers)."""
+
+    rows: list[int]
+    keys: list[object]  # per column: the text looked up (a sub-header read with its group) or None
+    written: list[str]  # per column: the header as written ("" for none)
+    found: dict[str, dict[str, int]]  # ledger → field → first column position
+
+    @property
+    def top(self) -> int:
+        return max((len(f) for f in self.found.values()), default=0)
+
+
+def _written(cell: object) -> str:
+    if cell is None or (isinstance(cell, float) and cell != cell):
+        return ""
+    return re.sub(r"\s+", "", str(cell))
+
+
+def _one_row(r: int, row: Sequence[object], index: HeaderIndex) -> _Layout:
+    return _Layout([r], list(row), [_written(c) for c in row], _score_row(row, index))
+
+
+def _two_rows(r: int, upper: Sequence[object], lower: Sequence[object], index: HeaderIndex) -> _Layout:
+    """Row ``r`` as group cells over the sub-headers of row ``r + 1``. A merged cell holds its
+    text in every column it spans (the reader fills merged ranges); in a CSV the group is
+    written once, so an empty upper cell right of a group continues it."""
+    keys: list[object] = []
+    written: list[str] = []
+    group = ""
+    for u_cell, l_cell in zip(upper, lower):
+        u, low = normalize_header(u_cell), normalize_header(l_cell)
+        if u and u != low:
+            group = u if low else ""
+        elif u:
+            group = ""
+        if not low:
+            keys.append(u_cell)
+            written.append(_written(u_cell))
+            continue
+        g = u if u and u != low else group
+        if not g:  # a header merged over both rows, or a lone sub-header
+            keys.append(l_cell)
+            written.append(_written(l_cell))
+            continue
+        tries = [g + low] + [p + low for p in GROUP_SYNONYMS.get(g, ())] + [low, g]
+        key = next((t for t in tries if index.lookup(t)), None)
+        keys.append(key)
+        written.append(_written(l_cell) if key == low else f"{g}/{_written(l_cell)}" if key != g else g)
+    return _Layout([r, r + 1], keys, written, _score_row(keys, index))
+
+
 def locate(raw: RawSheet, index: HeaderIndex) -> Table | SheetProblem:
     """Find the header row and ledger of a sheet, and cut out its records."""
     cells = raw.cells
@@ -175,58 +262,58 @@ def locate(raw: RawSheet, index: HeaderIndex) -> Table | SheetProblem:
     # each column as an array (a view of what the reader holds: no copy of the whole sheet)
     arrays = [np.asarray(cells[c].to_numpy(), dtype=object) for c in cells.columns]
     top_rows = list(zip(*(a[: n_scan + 1] for a in arrays))) if arrays else [()] * (n_scan + 1)  # the header is among these
-    best: tuple[int, int, list[str], dict[str, dict[str, int]]] | None = None  # score, row, ledgers, found
-    for r in range(n_scan):
-        found = _score_row(top_rows[r], index)
-        if not found:
-            continue
-        top = max(len(f) for f in found.values())
-        leaders = [led for led, f in found.items() if len(f) == top]
-        if best is None or top > best[0]:
-            best = (top, r, leaders, found)
+    singles = [_one_row(r, top_rows[r], index) for r in range(n_scan)]
+    best: _Layout | None = None
+    for r, single in enumerate(singles):
+        layouts = [single]
+        # two rows count only when they name more columns than either row alone: a title row
+        # above the header, or the first record below it, adds nothing
+        if single.found and r + 1 < len(cells):
+            pair = _two_rows(r, top_rows[r], top_rows[r + 1], index)
+            below = singles[r + 1].top if r + 1 < n_scan else 0
+            if pair.top > max(single.top, below):
+                layouts.append(pair)
+        for layout in layouts:
+            if layout.found and (best is None or layout.top > best.top):
+                best = layout
     where = f"前 {n_scan} 行"
-    if best is None or best[0] < MIN_MATCHES:
-        n = 0 if best is None else best[0]
+    if best is None or best.top < MIN_MATCHES:
+        n = 0 if best is None else best.top
         return SheetProblem(raw.file, raw.sheet, f"{where}中未找到可识别的台账表头（最多只匹配到 {n} 个已知列名，至少需要 {MIN_MATCHES} 个）")
-    score, r, leaders, found = best
+    score = best.top
+    leaders = [led for led, f in best.found.items() if len(f) == score]
     if len(leaders) > 1:
         return SheetProblem(
             raw.file, raw.sheet,
-            f"第 {raw.line_numbers[r]} 行的表头同时符合{len(leaders)}种台账（{'、'.join(leaders)}，各匹配 {score} 列），无法判断是哪种台账",
+            f"第 {raw.line_numbers[best.rows[-1]]} 行的表头同时符合{len(leaders)}种台账（{'、'.join(leaders)}，各匹配 {score} 列），无法判断是哪种台账",
         )
     ledger = leaders[0]
-    positions = dict(found[ledger])
-    header_rows = [r]
-    # A two-row header: group cells ("整改五落实") above sub-headers ("责任人", "资金", …).
-    if r + 1 < len(cells):
-        below = _score_row(top_rows[r + 1], index).get(ledger, {})
-        extra = {f: p for f, p in below.items() if f not in positions and p not in positions.values()}
-        if extra:
-            positions.update(extra)
-            header_rows.append(r + 1)
-    data_start = header_rows[-1] + 1
-    header_text = {}
-    for fld, pos in positions.items():
-        for hr in reversed(header_rows):
-            v = top_rows[hr][pos]
-            if index.lookup(v) and (ledger, fld) in index.lookup(v):
-                header_text[fld] = re.sub(r"\s+", "", str(v))
-                break
-    lines = np.asarray(raw.line_numbers[data_start:])
+    positions = dict(best.found[ledger])
+    data_start = best.rows[-1] + 1
+    header_text = {fld: best.written[pos] for fld, pos in positions.items()}
     mapped_pos = set(positions.values())
+    unmapped = [(column_letter(j), text) for j, text in enumerate(best.written)
+                if text and j not in mapped_pos and not _unchecked(text)]
+    lines = np.asarray(raw.line_numbers[data_start:])
     columns = [encode(a[data_start:], strip=j in mapped_pos) for j, a in enumerate(arrays)]
     keep = _record_mask(columns, [columns[pos][0] for pos in positions.values()])
     return Table(
         ledger=ledger,
         file=raw.file,
         sheet=raw.sheet,
-        header_row=int(raw.line_numbers[header_rows[0]]),
+        header_row=int(raw.line_numbers[best.rows[0]]),
         headers=header_text,
         letters={f: column_letter(p) for f, p in positions.items()},
         columns={fld: (columns[pos][0][keep], columns[pos][1]) for fld, pos in positions.items()},
         source_rows=lines[keep],
         encoding=raw.encoding,
+        unmapped=unmapped,
     )
+
+
+def _unchecked(written: str) -> bool:
+    """序号, 备注, 说明, 附件, 照片 (also as a sub-header: 整改情况/备注): not a ledger column."""
+    return normalize_header(written.rsplit("/", 1)[-1]) in UNCHECKED_HEADERS
 
 
 def _record_mask(columns: list[tuple[np.ndarray, np.ndarray]], mapped: list[np.ndarray]) -> np.ndarray:

@@ -10,9 +10,9 @@ from __future__ import annotations
 import importlib
 import pkgutil
 
+from ._running import run_rules
 from .base import ERROR, INFO, PARTY_LABELS, REGISTRY, SEVERITIES, WARNING, Party, Rule, Severity, rule
 from .context import Context
-from ._running import run_rules
 
 for _mod in sorted(m.name for m in pkgutil.iter_modules(__path__)):
     if _mod not in ("base", "context") and not _mod.startswith("_"):

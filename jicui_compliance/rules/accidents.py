@@ -20,7 +20,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from .base import Party, ERROR, Obligation, hits, no_hits, rule
+from .base import ERROR, Obligation, Party, hits, no_hits, rule
 from .context import Context
 
 LEDGER = "accidents"

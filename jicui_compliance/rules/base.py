@@ -19,6 +19,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from enum import StrEnum
+from typing import Literal, get_args
 
 import pandas as pd
 
@@ -62,12 +63,20 @@ HIT_COLUMNS = ("ledger", "row", "sheet", "source_file", "source_sheet", "eid", "
 DOC_SECTIONS = ("规则说明", "依据", "违规示例", "合规示例")
 
 
+#: whom an obligation binds (``with:<ledger>`` is also accepted: enterprises with rows in that ledger)
+Who = Literal["enterprises", "high_risk", "villages", "stations", "town"] | str
+#: when an obligation falls due
+When = Literal["months", "drill_year", "drill_halves", "year", "P1", "P2", "P3", "P4", "as_of", "records"]
+WHEN_KINDS: tuple[str, ...] = get_args(When)
+
+
 @dataclass(frozen=True)
 class Obligation:
     """What a rule asks, of whom and when: the phase analysis derives its tables from this.
 
     ``who``: ``enterprises`` (every registered enterprise), ``high_risk``, ``villages``
-    (every village of the registry), ``town`` (the town itself), or ``with:<ledger>``
+    (every village of the registry), ``stations`` (the stations of the industries table that
+    supervise a registered enterprise), ``town`` (the town itself), or ``with:<ledger>``
     (enterprises that have rows in that ledger).
     ``when``: ``months`` (the campaign's head-inspection months), ``drill_year``,
     ``drill_halves``, ``year`` (the campaign year), a phase ``P1``…``P4`` ("by the end of the
@@ -75,11 +84,17 @@ class Obligation:
     ``records``: every row of ``ledger`` (dated by its ``date`` field) must comply.
     """
 
-    who: str = "enterprises"
-    when: str = "records"
+    who: Who = "enterprises"
+    when: When = "records"
     ledger: str | None = None
     date: str | None = None
-_SECTION = re.compile(r"^(%s)[:：]\s*" % "|".join(DOC_SECTIONS), re.M)
+
+    def __post_init__(self) -> None:
+        if self.when not in WHEN_KINDS:
+            raise ValueError(f"unknown obligation period kind {self.when!r}")
+
+
+_SECTION = re.compile(r"^({})[:：]\s*".format("|".join(DOC_SECTIONS)), re.M)
 
 
 @dataclass(frozen=True)
@@ -96,7 +111,10 @@ class Rule:
 
     @property
     def area(self) -> str:
-        return re.match(r"[A-Z]+", self.id).group(0)
+        m = re.match(r"[A-Z]+", self.id)
+        if m is None:
+            raise ValueError(f"rule ID {self.id!r} does not start with its area's letters")
+        return m.group(0)
 
     @property
     def doc(self) -> str:

@@ -6,14 +6,17 @@ at all is CHK006 only (its items cannot be read, so CHK001–CHK005 stay silent 
 
 from __future__ import annotations
 
+from typing import Final
+
 import numpy as np
 import pandas as pd
 
 from ..ledgers import LEDGERS
-from .base import Party, ERROR, Obligation, hits, no_hits, rule
+from .base import ERROR, WARNING, Obligation, Party, hits, no_hits, rule
 from .context import Context, day_text, shared
+from .enterprises import full_time_required
 
-PHASE = "P2"  # the enterprise self-inspection phase (四(二)), by whose end the checklist is due
+PHASE: Final = "P2"  # the enterprise self-inspection phase (四(二)), by whose end the checklist is due
 
 
 def _limit(ctx: Context) -> pd.Timestamp:
@@ -248,3 +251,52 @@ def checklist_row_missing(ctx: Context) -> pd.DataFrame:
     if gaps.empty:
         return no_hits()
     return hits(ledger="checklist", eid=gaps["eid"].to_numpy(), period=gaps["period"].to_numpy())
+
+
+@rule("CHK007", WARNING, "E(8)", party=Party.ENTERPRISE, reads=("enterprises", "checklist"),
+      obligation=Obligation(who="with:checklist", when=PHASE, ledger="checklist"),
+      title="技术力量薄弱的企业未聘请专业机构或专家",
+      message="该企业{why}，属技术力量薄弱的企业，企业专项行动落实情况表“{header}”{state}；方案 E(8) 要求技术力量薄弱的企业"
+              "聘请专业技术机构或行业领域安全生产专家，强化技术指导，精准查找并科学治理重大事故隐患；请在{period_text}前聘请"
+              "并如实填报")
+def weak_enterprise_without_experts(ctx: Context) -> pd.DataFrame:
+    """规则说明：技术力量薄弱的企业，企业专项行动落实情况表中“聘请专业机构或专家”不是“是”（填“否”“不需要”或空白；
+    空白不能证明已聘请）。技术力量薄弱指：企业名录“技术力量薄弱”为“是”（由村或站所认定），或“专职安全管理人员数”为 0
+    而该企业依《安全生产法》第二十四条必须配备专职安全生产管理人员（行业领域为非煤矿山、危险化学品、建筑施工、交通运输、
+    燃气，或从业人数超过 100 人，同 ENT003）。后一种情况下“技术力量薄弱”即使填“否”也按薄弱计：没有专职安全管理人员的
+    这类企业，自身难以精准查找重大事故隐患。“技术力量薄弱”空白或缺列、专职人数空白或缺列的，不据此认定。
+    第二阶段结束后核查（--as-of 早于第二阶段最后一天时不报告），期间为 P2，报告落在该企业在落实情况表中的第一行；
+    同一企业有多行时，任一行填“是”即视为已聘请。落实情况表缺少该列时，该表各行不报告（RULEBOOK §8）；
+    企业名录有而落实情况表没有的企业只报 CHK006，本规则不再要求（RULEBOOK §8）。
+    同一企业可同时有 ENT003（未配专职安全管理人员，E(7)）和本规则（未聘专家，E(8)）两条发现。
+
+    依据：方案 E(8)“技术力量薄弱的企业，要聘请专业技术机构或行业领域安全生产专家，强化技术指导，精准查找并科学治理
+    重大事故隐患，提高隐患排查和整改的质量。”；方案 四(二)“企业自查自改和部门帮扶（2023年7月底前）。”
+
+    违规示例：企业名录中甲公司“技术力量薄弱”填“是”，落实情况表“聘请专业机构或专家”填“不需要”；或乙公司（危险化学品）
+    专职安全管理人员数为 0，“聘请专业机构或专家”空白。
+
+    合规示例：甲公司“聘请专业机构或专家”填“是”；或丙公司技术力量不薄弱、有 2 名专职安全管理人员，填“不需要”。
+    """
+    cl = _checklist(ctx)
+    if cl is None or cl.empty:
+        return no_hits()
+    reg = ctx.registry
+    required = full_time_required(reg)
+    no_staff = reg["full_time_safety"].eq(0).fillna(False).astype(bool) & required.notna().to_numpy()
+    marked = reg["weak"].eq(True).fillna(False).astype(bool)
+    why = pd.Series(pd.NA, index=reg.index, dtype="string")
+    why[no_staff] = "专职安全管理人员数为0（" + required[no_staff] + "，依法须配备专职安全生产管理人员）"
+    why[marked] = "在企业名录中被认定为技术力量薄弱"
+    weak = why.dropna()
+    if weak.empty:
+        return no_hits()
+    gaps = _item_gaps(ctx, cl, "experts", cl["experts"].eq("是"))
+    gaps = gaps.loc[gaps["eid"].isin(weak.index)]
+    if gaps.empty:
+        return no_hits()
+    v = cl.loc[gaps["row"].to_numpy(), "experts"]
+    state = ("填“" + v.astype("string") + "”").fillna("未填（不能证明已聘请）")
+    return hits(ledger="checklist", row=gaps["row"].to_numpy(), eid=gaps["eid"].to_numpy(), period=PHASE,
+                field="experts", value=v.fillna("").to_numpy(), state=state.to_numpy(),
+                why=gaps["eid"].astype("int64").map(weak).to_numpy())

@@ -15,12 +15,10 @@ import pandas as pd
 from ..campaign import Campaign
 from ..ledgers import Ledgers
 from ..reading import Submission
-from ..resolution import (BY_NAME_USCC_UNKNOWN, NO_REF, RESOLVED, UNRESOLVED,  # noqa: F401 (re-exported)
-                          USCC_NAME_MISMATCH, Resolution, folded)
+from ..resolution import BY_NAME_USCC_UNKNOWN, NO_REF, RESOLVED, UNRESOLVED, USCC_NAME_MISMATCH, Resolution, folded  # noqa: F401 (re-exported)
 from ..resolution import existing as _existing
 from ..resolution import month_label as _month_label
 from ..text import map_distinct
-
 
 
 @dataclass

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from .base import Party, ERROR, INFO, Obligation, WARNING, hits, no_hits, rule
+from .base import ERROR, INFO, WARNING, Obligation, Party, hits, no_hits, rule
 from .context import Context, day_text, shared
 
 _LEDGER = "drills"
@@ -63,7 +63,9 @@ def no_drill_in_year(ctx: Context) -> pd.DataFrame:
       obligation=Obligation(who="high_risk", when="drill_halves", ledger="drills"))
 def no_drill_in_half_year(ctx: Context) -> pd.DataFrame:
     """规则说明：高危企业（企业名录“是否高危”为“是”；该格空白时按行业默认：非煤矿山、危险化学品、建筑施工、燃气、
-    文化旅游为高危，见 RULEBOOK §3）在演练年度的上半年（1–6月）和下半年（7–12月）各至少要有1条应急演练记录；
+    文化旅游为高危；企业名称含方案文件所列人员密集场所关键词（默认 商场、购物、超市、宾馆、酒店、旅馆、民宿、娱乐、KTV、
+    网吧、网络会所、影院、游乐；比对时统一全角半角、不分大小写）的，不论行业也为高危，除非“是否高危”填“否”，
+    见 RULEBOOK §3）在演练年度的上半年（1–6月）和下半年（7–12月）各至少要有1条应急演练记录；
     每家企业每个缺演练的半年一条结果，period 为 2023-H1 / 2023-H2。半年义务在该半年最后一天到期：
     as-of 为 2023-06-30 时上半年到期，为 2023-06-29 时不核查。一个半年内演练多次不能抵补另一个半年
     （两次都在下半年的高危企业报上半年 DR002，不报 DR001）。非高危企业不适用本条（只需每年1次，见 DR001）。
@@ -72,6 +74,7 @@ def no_drill_in_half_year(ctx: Context) -> pd.DataFrame:
     依据：方案 三(一)5(15)（E(15)）：“(15)企业主要负责人要根据本行业领域事故特点，每年至少组织开展1次事故应急救援预案演练(高危行业领域企业每半年至少1次)，
     特别要让全体从业人员主动落实安全生产岗位责任，熟知安全逃生出口(或避灾路线)，切实提高从业人员应急避险意识。”
     高危范围参照《生产安全事故应急预案管理办法》第三十三条（每半年至少组织一次演练的单位）。
+    该条所列“宾馆、商场、娱乐场所、旅游景区等人员密集场所经营单位”按名称关键词认定。
 
     违规示例：乙公司（危险化学品，高危）2023 年的两次演练在 2023-08-10 和 2023-11-20 → 2023-H1 一条 DR002。
 
@@ -84,7 +87,9 @@ def no_drill_in_half_year(ctx: Context) -> pd.DataFrame:
     if gaps.empty:
         return no_hits()
     cell = gaps["eid"].map(reg["high_risk"])
-    risk_basis = cell.notna().map({True: "企业名录标为高危", False: "按行业默认为高危"})
+    venue = gaps["eid"].map(reg["crowded_venue"])  # a crowded venue by its name (RULEBOOK §3)
+    risk_basis = ("名称含“" + venue.astype("string") + "”，属人员密集场所").fillna("按行业默认为高危")
+    risk_basis = risk_basis.where(cell.isna(), "企业名录标为高危")
     return hits(ledger=_LEDGER, eid=gaps["eid"].to_numpy(), period=gaps["period"].to_numpy(),
                 industry=gaps["eid"].map(reg["industry"]).fillna("").to_numpy(), risk_basis=risk_basis.to_numpy())
 

@@ -26,7 +26,7 @@ from __future__ import annotations
 import pandas as pd
 
 from ..text import fold
-from .base import Party, ERROR, Obligation, WARNING, hits, no_hits, rule
+from .base import ERROR, WARNING, Obligation, Party, hits, no_hits, rule
 from .context import Context, day_text, folded, shared
 
 _FINE_ACTIONS = ("罚款", "一案双罚")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 
 from ..text import fold
-from .base import Party, ERROR, WARNING, Obligation, hits, no_hits, rule
+from .base import ERROR, WARNING, Obligation, Party, hits, no_hits, rule
 from .context import Context, folded
 
 
@@ -78,3 +78,55 @@ def no_safety_staff(ctx: Context) -> pd.DataFrame:
         return no_hits()
     return hits(ledger="enterprises", row=bad.index.to_numpy(), eid=bad.index.to_numpy(), field="safety_staff", value="")
 
+
+
+#: ENT003, CHK007: units that must set up a safety department or employ full-time safety staff under
+#: 安全生产法 第24条 (mines, construction, transport, hazardous goods; RULEBOOK §5 lists the industries) …
+FULL_TIME_INDUSTRIES = ("非煤矿山", "危险化学品", "建筑施工", "交通运输", "燃气")
+#: … and any other unit with more than this many employees
+FULL_TIME_EMPLOYEES = 100
+
+
+def full_time_required(reg: pd.DataFrame) -> pd.Series:
+    """Why each registry enterprise must have full-time safety staff (安全生产法 第24条), or missing
+    where it need not: "属危险化学品行业" / "从业人数 120 人，超过100人"."""
+    by_industry = reg["industry"].isin(FULL_TIME_INDUSTRIES)
+    emp = reg["employees"].astype("Int64")
+    many = (emp > FULL_TIME_EMPLOYEES).fillna(False).astype(bool)
+    why = pd.Series(pd.NA, index=reg.index, dtype="string")
+    why[many] = "从业人数" + emp[many].astype("string") + f"人，超过{FULL_TIME_EMPLOYEES}人"
+    why[by_industry] = "属" + reg.loc[by_industry, "industry"].astype("string") + "行业"
+    return why
+
+
+@rule("ENT003", ERROR, "E(7); EXT: 安全生产法 第24条", party=Party.ENTERPRISE, reads=("enterprises",),
+      title="应配专职安全管理人员而未配",
+      message="企业名录填写的专职安全管理人员数为0，而该企业{why}，依《安全生产法》第二十四条应当设置安全生产管理机构"
+              "或者配备专职安全生产管理人员；请配备专职安全生产管理人员并更新企业名录"
+              "（方案 E(7)：按规定设置安全生产管理机构或者配齐配强专兼职安全生产管理人员）",
+      obligation=Obligation(who="enterprises", when="as_of", ledger="enterprises"))
+def no_full_time_safety_staff(ctx: Context) -> pd.DataFrame:
+    """规则说明：企业名录中“专职安全管理人员数”填 0、而依法必须配备专职安全生产管理人员的企业：行业领域为非煤矿山、
+    危险化学品、建筑施工、交通运输或燃气（《安全生产法》第二十四条所列矿山、建筑施工、运输单位和危险物品的生产、
+    经营、储存、装卸单位），或从业人数超过 100 人（恰好 100 人不算超过）。只有填了 0 才报告：该格空白、或企业名录
+    缺少这一整列时无法判断，不报告（是否配备了安全管理人员另见 ENT002）。金属冶炼等名录不能按行业识别的单位不在此列，
+    由村、站所按实际核查。企业名录中信用代码重复的第二行及以后（SCH004）不再重复报告。该企业同时被认定为技术力量薄弱，
+    落实情况表中未聘请专业机构或专家时另报 CHK007（两项义务不同，可同时出现）。
+
+    依据：方案 E(7)“按规定设置安全生产管理机构或者配齐配强专兼职安全生产管理人员。”；《安全生产法》第二十四条
+    “矿山、金属冶炼、建筑施工、运输单位和危险物品的生产、经营、储存、装卸单位，应当设置安全生产管理机构或者配备
+    专职安全生产管理人员。前款规定以外的其他生产经营单位，从业人员超过一百人的，应当设置安全生产管理机构或者配备
+    专职安全生产管理人员；从业人员在一百人以下的，应当配备专职或者兼职的安全生产管理人员。”
+
+    违规示例：乙公司（危险化学品）“专职安全管理人员数”填 0；或甲公司（工贸）从业人数 120 人，专职安全管理人员数填 0。
+
+    合规示例：乙公司专职安全管理人员数填 1；甲公司（工贸）从业人数 100 人，只有兼职安全员（专职数填 0）。
+    """
+    reg = ctx.registry
+    why = full_time_required(reg)
+    sel = reg["full_time_safety"].eq(0).fillna(False).astype(bool) & why.notna().to_numpy()
+    bad = reg.loc[sel]
+    if bad.empty:
+        return no_hits()
+    return hits(ledger="enterprises", row=bad.index.to_numpy(), eid=bad.index.to_numpy(), field="full_time_safety",
+                value="0", why=why[sel].to_numpy())

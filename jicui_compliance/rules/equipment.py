@@ -10,15 +10,17 @@ latest.
 
 from __future__ import annotations
 
+from typing import Final
+
 import numpy as np
 import pandas as pd
 
-from .base import Party, ERROR, WARNING, Obligation, hits, no_hits, rule
+from .base import ERROR, WARNING, Obligation, Party, hits, no_hits, rule
 from .context import Context, day_text, shared, time_text
 from .hot_work import _permits, welding_or_unknown
 
 LEDGER = "welding_equipment"
-PHASE = "P2"  # E(11) belongs to the enterprises' self-inspection, due by the end of P2
+PHASE: Final = "P2"  # E(11) belongs to the enterprises' self-inspection, due by the end of P2
 PASSED, FAILED, RETIRED = "合格", "不合格", "淘汰"
 _E11 = "方案 E(11)：组织对电气焊设备进行全面安全检查，严禁带病作业，不得使用淘汰或危及安全的电气焊设备"
 

@@ -12,7 +12,7 @@ from stdnum.cn import ric, uscc
 
 from ..ledgers import LEDGERS
 from ..text import map_distinct
-from .base import Party, ERROR, WARNING, hits, no_hits, rule
+from .base import ERROR, WARNING, Party, hits, no_hits, rule
 from .context import Context
 
 _MOBILE = re.compile(r"^(?:\+?86-?)?1[3-9]\d{9}$")

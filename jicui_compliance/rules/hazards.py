@@ -17,7 +17,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from .base import Party, ERROR, Obligation, WARNING, hits, no_hits, rule
+from .base import ERROR, WARNING, Obligation, Party, hits, no_hits, rule
 from .context import Context, day_text, shared
 
 LEDGER = "hazards"
@@ -61,10 +61,10 @@ def _label(h: pd.DataFrame) -> np.ndarray:
 
 def _join(parts: list[tuple[pd.Series, str]], sep: str) -> pd.Series:
     """Join, row by row, the texts whose condition holds (vectorised string concatenation)."""
-    out = None
-    for cond, text in parts:
-        piece = pd.Series(np.where(cond.to_numpy(dtype=bool), text + sep, ""), index=cond.index)
-        out = piece if out is None else out + piece
+    pieces = [pd.Series(np.where(cond.to_numpy(dtype=bool), text + sep, ""), index=cond.index) for cond, text in parts]
+    out = pieces[0]
+    for piece in pieces[1:]:
+        out = out + piece
     return out.str.slice(0, -len(sep)).where(out != "", "")
 
 

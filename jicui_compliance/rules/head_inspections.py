@@ -5,8 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from .base import Party, ERROR, Obligation, WARNING, hits, no_hits, rule
-from .context import Context, day_text, folded
+from .base import ERROR, WARNING, Obligation, Party, hits, no_hits, rule
+from .context import Context, day_text
 
 _LEDGER = "head_inspections"
 

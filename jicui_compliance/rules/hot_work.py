@@ -14,8 +14,8 @@ import numpy as np
 import pandas as pd
 
 from ..text import fold, map_distinct
-from .base import Party, ERROR, WARNING, Obligation, hits, no_hits, rule
-from .context import Context, folded, day_text, time_text, shared
+from .base import ERROR, WARNING, Obligation, Party, hits, no_hits, rule
+from .context import Context, day_text, folded, shared, time_text
 
 LEDGER = "hot_work"
 #: GB 30871-2022 5.1: 特级、一级动火作业票有效期不超过 8 h，二级不超过 72 h.

@@ -10,7 +10,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from .base import Party, ERROR, Obligation, WARNING, hits, no_hits, rule
+from ..ledgers import LEDGERS
+from .base import ERROR, WARNING, Obligation, Party, hits, no_hits, rule
 from .context import Context, day_text, shared
 
 LEDGER = "outsourcing"
@@ -36,32 +37,44 @@ def _about(d: pd.DataFrame) -> dict:
                 mode=d["mode"].fillna("").to_numpy(), start=day_text(d["start"]).to_numpy())
 
 
-@rule("OS001", ERROR, "E(13)", party=Party.ENTERPRISE, reads=("enterprises", "outsourcing"),
-      title="外包外租未签订安全生产协议",
-      message="外包外租项目“{project}”（{mode}，承包承租方：{party}，{start}开始）{detail}；"
-              "方案 E(13) 要求重点检查双方是否签订安全生产协议，请与承包承租方签订安全生产协议并填写签订日期",
+@rule("OS001", ERROR, "E(13); EXT: 安全生产法 第49条", party=Party.ENTERPRISE, reads=("enterprises", "outsourcing"),
+      title="外包外租未签订安全生产协议也未约定安全管理职责",
+      message="外包外租项目“{project}”（{mode}，承包承租方：{party}，{start}开始）{detail}，合同也未约定双方的安全管理职责"
+              "（“{duties_header}”{duties_state}）；《安全生产法》第四十九条要求与承包承租方签订专门的安全生产管理协议，"
+              "或者在承包合同、租赁合同中约定各自的安全生产管理职责（方案 E(13)）；请签订安全生产协议并填写签订日期，"
+              "或在合同中约定职责并如实填报",
       obligation=Obligation(when="records", ledger="outsourcing", date="start"))
 def no_safety_agreement(ctx: Context) -> pd.DataFrame:
-    """规则说明：外包外租台账中，项目或场所已开始（开始日期不晚于核查截止日）却没有安全生产协议签订日期。
+    """规则说明：外包外租台账中，项目或场所已开始（开始日期不晚于核查截止日），既没有安全生产协议签订日期，合同也没有
+    约定双方的安全管理职责（“明确安全管理职责”不是“是”）。《安全生产法》第四十九条允许二者择一：签订专门的安全生产
+    管理协议，或者在承包、租赁合同中约定各自的安全生产管理职责，所以“明确安全管理职责”填“是”的，没有单独的协议
+    也不报告本规则。“明确安全管理职责”填“否”、空白（不能证明已约定）或工作表没有这一列（无从证明）时，均按未约定计；
+    这时本规则与 OS004（职责不清）各报一条，是两项不同的缺失（RULEBOOK §8）。
     签订日期晚于核查截止日的协议在截止日尚不存在，同样按“未签订”报告（不再报 OS002）。
-    “安全生产协议签订日期”一列整列缺失的工作表不报告。已结束的外包外租项目同样核查：台账中列出的项目都应有协议。
+    “安全生产协议签订日期”一列整列缺失的工作表不报告。已结束的外包外租项目同样核查：台账中列出的项目都应有协议或约定。
     开始日期晚于核查截止日的项目尚未开始，不核查。
 
     依据：方案三(一)4(13)：“企业主要负责人要针对本企业生产经营项目和场所外包外租(包括委托、合作等类似方式)情况至少组织开展1次全面排查，
     重点检查是否存在承包承租方不具备安全生产条件或者相应资质以及双方未签订安全生产协议、安全管理职责不清等问题，
-    不符合法律法规规定的要坚决依法处理。”
+    不符合法律法规规定的要坚决依法处理。”；《安全生产法》第四十九条第二款“生产经营项目、场所发包或者出租给其他单位的，
+    生产经营单位应当与承包单位、承租单位签订专门的安全生产管理协议，或者在承包合同、租赁合同中约定各自的安全生产管理职责；
+    生产经营单位对承包单位、承租单位的安全生产工作统一协调、管理，定期进行安全检查，发现安全问题的，应当及时督促整改。”
 
-    违规示例：甲公司把仓库出租给某物流公司，起租日期 2023-03-01，“安全生产协议签订日期”为空。
+    违规示例：甲公司把仓库出租给某物流公司，起租日期 2023-03-01，“安全生产协议签订日期”为空，“明确安全管理职责”填“否”。
 
-    合规示例：同一仓库出租，安全生产协议签订日期 2023-02-25。
+    合规示例：同一仓库出租，安全生产协议签订日期 2023-02-25；或没有单独的协议，但租赁合同约定了双方的安全管理职责
+    （“明确安全管理职责”填“是”）。
     """
     d = _contracts(ctx)
     d = d[ctx.has_column(d, "agreement_on")]
     missing = d["agreement_on"].isna()
     later = d["agreement_on"] > ctx.as_of_ts
-    d, missing, later = d[missing | later], missing[missing | later], later[missing | later]
+    bad = (missing | later).fillna(False).astype(bool) & ~d["duties_defined"].eq(True).fillna(False).astype(bool)
+    d, missing = d[bad], missing[bad]
     if d.empty:
         return no_hits()
+    duties_header = _header_of(ctx, d["_sheet"], "duties_defined")
+    duties_state = np.where(ctx.has_column(d, "duties_defined").to_numpy(), "为“否”或未填写", "一列未填报")
     as_of = ctx.as_of.isoformat()
     detail = np.where(
         missing.to_numpy(),
@@ -69,7 +82,14 @@ def no_safety_agreement(ctx: Context) -> pd.DataFrame:
         "安全生产协议签订日期 " + day_text(d["agreement_on"]) + f" 晚于核查截止日 {as_of}，截至该日尚未签订",
     )
     return hits(ledger=LEDGER, row=d.index, field="agreement_on", value=day_text(d["agreement_on"]).to_numpy(),
-                detail=detail, **_about(d))
+                detail=detail, duties_header=duties_header.to_numpy(), duties_state=duties_state, **_about(d))
+
+
+def _header_of(ctx: Context, sheets: pd.Series, field: str) -> pd.Series:
+    """The header of ``field`` as each row's sheet writes it (else the canonical header)."""
+    canonical = LEDGERS[LEDGER].fields[field].header
+    written = {i: t.headers.get(field, canonical) for i, t in enumerate(ctx.ledgers.tables) if t.ledger == LEDGER}
+    return sheets.map(written).fillna(canonical)
 
 
 @rule("OS002", ERROR, "E(13)", party=Party.ENTERPRISE, reads=("enterprises", "outsourcing"),

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from .base import Party, ERROR, WARNING, hits, no_hits, rule
+from .base import ERROR, WARNING, Party, hits, no_hits, rule
 from .context import BY_NAME_USCC_UNKNOWN, UNRESOLVED, USCC_NAME_MISMATCH, Context
 
 

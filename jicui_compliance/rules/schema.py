@@ -5,7 +5,8 @@ from __future__ import annotations
 import pandas as pd
 
 from ..ledgers import LEDGERS
-from .base import Party, ERROR, WARNING, hits, no_hits, rule
+from ..ledgers.base import ENTERPRISE_REF
+from .base import ERROR, INFO, WARNING, Party, hits, no_hits, rule
 from .context import Context
 
 _HOW = "请按台账填报规范（表头、必填项、格式）修改后重新报送"
@@ -17,10 +18,14 @@ def unrecognised_sheet(ctx: Context) -> pd.DataFrame:
     """规则说明：报送的文件或工作表无法作为任何一种台账读取：不是 .xlsx/.xls/.csv 文件、文件损坏或为空、
     CSV 编码无法识别，或表头匹配到的已知列名少于 3 个、同时符合两种台账。这样的文件不会被静默跳过，
     而是逐个列出原因，便于退回报送单位。完全空白的工作表（如默认的 Sheet2）和 Excel 临时锁文件（~$ 开头）不报告。
+    本工具自己生成的核查结果（findings.csv、findings.xlsx）和报告工作簿（周调度表、月小结、季通报、年总结）
+    放进了输入目录时，按内容（结果表的表头、报告的工作表）认出，整个文件跳过并报告一次，不当作台账读取，
+    即使文件已改名。
 
     依据：台账填报规范（RULEBOOK §4、§8）：每个工作表按表头识别为一种台账。
 
-    违规示例：提交了扫描件“隐患整改照片.pdf”；或一个工作表的表头是“序号、姓名、备注”，不属于任何台账。
+    违规示例：提交了扫描件“隐患整改照片.pdf”；或一个工作表的表头是“序号、姓名、备注”，不属于任何台账；
+    或把上次核查输出的 findings.csv 一并放进了报送目录。
 
     合规示例：工作表表头含“统一社会信用代码、隐患描述、发现日期、发现方式…”，识别为重大事故隐患台账。
     """
@@ -81,7 +86,9 @@ def _row_issues(ctx: Context, rule_id: str) -> pd.DataFrame:
 def unreadable_value(ctx: Context) -> pd.DataFrame:
     """规则说明：单元格的值无法按该列的类型读取：日期写错（2023-13-45）、数字列写了文字、是/否列写了其他内容、
     选项列的值不在可选范围内、金额或人数为负数。读不出的值按空白处理，相关规则可能因此另有发现。
-    可接受的写法：日期可写 Excel 日期、2023-05-20、2023/5/20、2023.5.20、2023年5月20日、20230520；
+    可接受的写法：日期可写 Excel 日期、2023-05-20、2023/5/20、2023.5.20、2023年5月20日、20230520，
+    也接受 2023。7。5、2023.12.06.（末尾多一个点）和带星期的 2023年11月6日（星期一）；星期与日期不符
+    （2023年11月7日（星期一））时无法确定哪个对，按无法识别报告；两位数年份（23.12.5）不猜世纪，按无法识别报告；
     是/否可写 是/否、Y/N、√/×、有/无、1/0；数字可带千分位和“元、万元、人、项”等单位。
 
     依据：台账填报规范（RULEBOOK §4 各列的类型）。
@@ -147,6 +154,48 @@ def duplicate_key(ctx: Context) -> pd.DataFrame:
                 first_where=[_where(firsts.loc[(e, k)]) for e, k in zip(d["eid"], d[key])],
             ))
     return pd.concat(parts, ignore_index=True) if parts else no_hits()
+
+
+@rule("SCH005", INFO, "—", party=Party.RECORD, reads=("*",), title="表头未对应任何字段，该列未核查",
+      message="{ledger_title}中有 {n} 列的表头不是该台账的列，这些列未纳入核查：{columns}。"
+              "{absent}如这些列填的是台账内容，请改用规范表头后重新报送；如只是附加信息，可不处理")
+def unmapped_header(ctx: Context) -> pd.DataFrame:
+    """规则说明：工作表已识别为某种台账，但有的表头单元格不是该台账的任何一列（既不是规范表头，也不是可接受的别名），
+    该列的内容因此没有被核查。每个工作表报告一次，列出这些列（列号和表头原文）。“序号”“备注”“说明”“附件”“照片”
+    和空白表头不列出；两行表头（如合并单元格“整改五落实”下分“责任人、措施、资金（万元）、期限、预案”）按“组名+子表头”
+    识别，识别出的列不列出。同一字段的列出现两次时，第二列不核查，也会列出。写法接近而未能识别的表头
+    （如把“整改期限”写成“整改到期时间”）最常见，请分析人员据此提醒报送单位改用规范表头。
+
+    依据：台账填报规范：每个工作表按表头识别为一种台账，各列按规范表头或其别名读取。
+
+    违规示例：带队检查记录表头为“企业名称、检查日期、带队负责人、发现隐患数、检查天气”，“检查天气”一列未核查。
+
+    合规示例：表头为“序号、企业名称、检查日期、带队负责人、发现隐患数、备注”：每列都已识别，“序号”“备注”不需要识别。
+    """
+    tables = ctx.ledgers.tables
+    found = [(i, t) for i, t in enumerate(tables) if t.unmapped]
+    if not found:
+        return no_hits()
+    return hits(
+        ledger=[t.ledger for _, t in found],
+        sheet=[i for i, _ in found],
+        value=["、".join(text for _, text in t.unmapped) for _, t in found],
+        ledger_title=[f"“{LEDGERS[t.ledger].title}”" for _, t in found],
+        n=[len(t.unmapped) for _, t in found],
+        columns=["、".join(f"{letter}列“{text}”" for letter, text in t.unmapped) for _, t in found],
+        absent=[_absent_headers(t) for _, t in found],
+    )
+
+
+def _absent_headers(table) -> str:
+    """The ledger's columns that the sheet lacks (what an unread column may have meant)."""
+    led = LEDGERS[table.ledger]
+    have = set(table.headers)
+    names = [f for f in led.fields if f not in have and not (f in ENTERPRISE_REF and have & set(ENTERPRISE_REF))]
+    if not names:
+        return ""
+    shown = "、".join(f"“{led.header_of(f)}”" for f in names[:8]) + ("等" if len(names) > 8 else "")
+    return f"该台账本表没有的规范列有{shown}；"
 
 
 def _where(row) -> str:

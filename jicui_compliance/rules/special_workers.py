@@ -11,7 +11,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from .base import Party, ERROR, INFO, WARNING, Obligation, hits, no_hits, rule
+from .base import ERROR, INFO, WARNING, Obligation, Party, hits, no_hits, rule
 from .context import Context, day_text, shared
 from .formats import id_numbers
 

@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+from typing import Final
+
 import numpy as np
 import pandas as pd
 
-from .base import Party, ERROR, Obligation, WARNING, hits, no_hits, rule
-from .context import Context, day_text, time_text, shared
+from .base import ERROR, WARNING, Obligation, Party, hits, no_hits, rule
+from .context import Context, day_text, shared, time_text
 
 CAMPAIGN_TRAINING, HOT_WORK_EDUCATION, ACCIDENT_EDUCATION = "专项行动全员培训", "动火作业警示教育", "事故警示教育"
-PHASE = "P2"  # training, exam and hot-work education are due by the end of the self-inspection phase
+PHASE: Final = "P2"  # training, exam and hot-work education are due by the end of the self-inspection phase
 SHARE_NEEDED = (9, 10)  # TR002: at least 9/10 of the registered employees
 EDUCATION_DAYS = 30  # TR005: days after an accident within which its warning education is due
 
@@ -226,3 +228,59 @@ def no_education_after_accident(ctx: Context) -> pd.DataFrame:
         accident_on=day_text(bad["day"]).to_numpy(), limit=day_text(bad["limit"]).to_numpy(),
         kind=("的" + t["kind"].fillna("")).to_numpy(),
     )
+
+
+@rule("TR006", WARNING, "E(3)", party=Party.ENTERPRISE, reads=("enterprises", "training"),
+      title="未就典型事故开展警示教育",
+      message="{accident_on}发生{accident}（{note}）后，该企业（{industry}）在{start}至{limit}期间无事故警示教育记录；"
+              "方案 E(3) 要求对县内外发生的典型事故，通过安全例会、班组班前会通报事故情况，开展警示教育，吸取事故教训，"
+              "并迅速组织排查整治本企业同类事故隐患；请组织警示教育并登记")
+def no_education_on_typical_accident(ctx: Context) -> pd.DataFrame:
+    """规则说明：方案文件（campaign）列出的每起典型事故（typical_accidents：日期、名称、涉及行业；默认 2023-04-18
+    北京长峰医院重大火灾，所有行业；2023-06-21 银川富洋烧烤店燃气爆炸，燃气、食品卫生、文化旅游、消防），涉及行业的
+    每家企业（涉及行业为空时为全部企业；企业名录行业领域空白的只在“全部行业”的事故中要求）须有一行类型为“事故警示教育”、
+    日期不早于事故日期、不晚于 max(事故日期, 第一阶段最后一天) 之后第 30 天的培训与警示教育记录（两端都含）：专项行动
+    开始前发生的事故，从第一阶段（动员部署）结束起算 30 天（默认至 2023-06-30），之后发生的从事故当日起算。一次警示教育
+    可以同时覆盖几起事故（日期落在几起事故的期限内即都计入），不核对“主题”写的是哪起事故；参加人数不限（与 TR005 相同）。
+    期限届满才核查：--as-of 早于期限最后一天时不报告。每家企业每起事故一条，期间为事故日期（YYYY-MM-DD），不指向某一行；
+    日期晚于 --as-of 的记录当时尚不存在，归属不到企业的记录不计入。本企业自己发生的事故见 TR005。
+
+    依据：方案 E(3)“对县内外发生的典型事故，要通过安全例会、班组班前会通报事故情况，开展警示教育，吸取事故教训，
+    并迅速组织排查整治本企业同类事故隐患。”
+
+    违规示例：乙公司（燃气）在 2023-06-21 银川富洋烧烤店燃气爆炸后，到 2023-07-21 都没有事故警示教育记录。
+
+    合规示例：乙公司 2023-06-28 开展事故警示教育，同时通报北京长峰医院火灾和银川烧烤店燃气爆炸（两起事故的期限
+    分别至 2023-06-30 和 2023-07-21，一次教育覆盖两起）。
+    """
+    accidents = ctx.campaign.typical_accidents
+    if not accidents:
+        return no_hits()
+    p1_end = pd.Timestamp(ctx.campaign.phase("P1").end)
+    reg = ctx.registry
+    edu = _training(ctx, ACCIDENT_EDUCATION)
+    edu = pd.DataFrame({"eid": edu["eid"].astype("int64").to_numpy(), "on": edu["date"].to_numpy()})
+    parts = []
+    for a in accidents:  # the campaign's few typical accidents, not ledger rows
+        day = pd.Timestamp(a.date)
+        limit = max(day, p1_end) + pd.Timedelta(days=EDUCATION_DAYS)
+        if limit > ctx.as_of_ts:
+            continue
+        concerned = reg.index if not a.industries else reg.index[reg["industry"].isin(a.industries).to_numpy()]
+        if len(concerned) == 0:
+            continue
+        ok = set(edu.loc[(edu["on"] >= day) & (edu["on"] <= limit), "eid"])
+        bad = concerned[~concerned.isin(ok)]
+        if len(bad):
+            parts.append(pd.DataFrame({
+                "eid": bad.to_numpy(), "period": day.strftime("%Y-%m-%d"), "accident": a.name, "note": a.note or "典型事故",
+                "accident_on": f"{day.year}年{day.month}月{day.day}日", "start": day.strftime("%Y-%m-%d"),
+                "limit": limit.strftime("%Y-%m-%d"),
+            }))
+    if not parts:
+        return no_hits()
+    out = pd.concat(parts, ignore_index=True)
+    return hits(ledger="training", eid=out["eid"].to_numpy(), period=out["period"].to_numpy(),
+                accident=out["accident"].to_numpy(), note=out["note"].to_numpy(), accident_on=out["accident_on"].to_numpy(),
+                start=out["start"].to_numpy(), limit=out["limit"].to_numpy(),
+                industry=reg["industry"].reindex(out["eid"].to_numpy()).fillna("行业未填").to_numpy())

@@ -26,6 +26,8 @@ the default enterprises 甲公司 (工贸), 乙公司 (危险化学品, high ris
 high risk), 丁公司 (文化旅游); ``{ID_OK}`` is a valid ID number. The default registry holds
 all four; ``enterprises:`` replaces it, ``extra_enterprises:`` adds to it. ``sheets:`` adds
 raw grids (``{file, sheet, rows}``) and ``files:`` raw files (``{name, text}``).
+``extra_columns: {ledger: {header: value}}`` appends columns that are no field of the ledger
+(the same value on every row) after the ledger's columns.
 """
 
 from __future__ import annotations
@@ -110,7 +112,12 @@ def write_case(case: dict, folder: Path) -> None:
         unknown = [f for f in fields if f not in led.fields]
         assert not unknown, f"{name}: unknown fields {unknown}"
         ws = wb.add_worksheet(led.title)
-        ws.write_row(0, 0, [led.fields[f].header for f in fields])
+        extra = dict((case.get("extra_columns") or {}).get(name, {}))
+        ws.write_row(0, 0, [led.fields[f].header for f in fields] + list(extra))
+        for i in range(1, len(rows) + 1):
+            for j, v in enumerate(extra.values(), start=len(fields)):
+                if v is not None:
+                    ws.write_string(i, j, str(_sub(v)))
         for i, r in enumerate(rows, start=1):
             for j, f in enumerate(fields):
                 v = _sub(r.get(f))

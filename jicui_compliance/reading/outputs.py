@@ -1,0 +1,52 @@
+"""Files this tool wrote (findings.csv / findings.xlsx, the report workbooks), met among the
+inputs: they are no ledgers, and are skipped with one ``SCH000`` (never read as ledgers: a
+report's tables carry headers such as 企业名称, 所属村, 行业领域).
+
+They are known by content, not by file name: the findings table's header row (the columns of
+RULEBOOK §6, each optionally followed by a line break and its Chinese title, as findings.xlsx
+writes them), or a report workbook's sheets. The texts below are those of
+``findings.schema.COLUMNS`` and ``report.workbook``; the reader cannot import those modules
+(they import the rules, which import the reader), so ``tests/test_reading.py`` holds them
+together and reads real outputs of both writers.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from .sources import RawSheet, SheetProblem
+
+FINDINGS_COLUMNS = (
+    "rule_id", "severity", "clause", "ledger", "enterprise_uscc", "enterprise_name", "village", "station",
+    "period", "source_file", "source_sheet", "source_row", "column", "value", "message",
+)
+REPORT_COVER, REPORT_FACTS = "报告正文", "叙述数据来源"  # report.workbook.COVER, FACTS
+FACTS_HEADER = ("名称", "取值", "来源（表｜列｜取法｜条件）")  # report.facts.Facts.frame()
+HEAD_ROWS = 3  # a header row is among the first rows (the facts sheet has a note above it)
+
+REASON = "本工具生成的核查结果/报告，不是台账，已跳过"
+
+
+def _first_lines(row: Sequence[object]) -> tuple[str, ...]:
+    return tuple(str(c).split("\n", 1)[0].strip() if isinstance(c, str) else "" for c in row)
+
+
+def _has_header(sheet: RawSheet, header: tuple[str, ...]) -> bool:
+    n = len(header)
+    for row in sheet.cells.head(HEAD_ROWS).itertuples(index=False):
+        if _first_lines(row[:n]) == header:
+            return True
+    return False
+
+
+def own_output(file: str, parts: list[RawSheet | SheetProblem]) -> SheetProblem | None:
+    """One problem for the whole file when it is a findings table or a report workbook of this tool."""
+    sheets = [p for p in parts if isinstance(p, RawSheet)]
+    if not sheets:
+        return None
+    names = {s.sheet for s in sheets}
+    findings = any(_has_header(s, FINDINGS_COLUMNS) for s in sheets)
+    report = {REPORT_COVER, REPORT_FACTS} <= names or any(_has_header(s, FACTS_HEADER) for s in sheets)
+    if findings or report:
+        return SheetProblem(file, "", REASON)
+    return None
