@@ -59,8 +59,17 @@ class StoreError(InputError):
     """The store cannot be used as asked (not a store, locked by another process, no such run)."""
 
 
+_passed: dict[str, int] = {}
+
+
 def _stage(name: str) -> None:
-    if os.environ.get(FAIL_AT_ENV) == name:
+    """Test hook: ``JICUI_STORE_FAIL_AT=blobs`` (or ``blobs:3``, the third time) kills the process here."""
+    want = os.environ.get(FAIL_AT_ENV)
+    if not want:
+        return
+    _passed[name] = _passed.get(name, 0) + 1
+    stage, _, nth = want.partition(":")
+    if stage == name and _passed[name] == int(nth or 1):
         if hasattr(signal, "SIGKILL"):
             os.kill(os.getpid(), signal.SIGKILL)
         os._exit(137)

@@ -14,6 +14,7 @@ from pathlib import Path
 import pandas as pd
 import xlsxwriter
 
+from ..findings.writers import safe_for_output
 from ..ledgers import LEDGERS
 from . import Store, StoreError
 from .keys import value_fields
@@ -54,32 +55,32 @@ class Diff:
 
 
 def _runs_present(store: Store, until: int) -> pd.DataFrame:
-    return store.df("SELECT f.finding_key, r.run_id, r.as_of FROM findings f JOIN runs r USING (run_id)"
+    return store.df("SELECT f.finding_key, r.run_id, r.received FROM findings f JOIN runs r USING (run_id)"
                     " WHERE r.run_id <= ?", [until])
 
 
 def _first_seen(store: Store, run_b: int) -> pd.Series:
-    """For each finding key of run B: the as-of of the first run of its unbroken streak up to B."""
-    runs = store.df("SELECT run_id, as_of FROM runs WHERE run_id <= ? ORDER BY run_id", [run_b])
+    """For each finding key of run B: the day the first run of its unbroken streak up to B was received."""
+    runs = store.df("SELECT run_id FROM runs WHERE run_id <= ? ORDER BY run_id", [run_b])
     pos = {r: i for i, r in enumerate(runs["run_id"])}
     p = _runs_present(store, run_b).drop_duplicates(["finding_key", "run_id"])
     p = p.assign(pos=p["run_id"].map(pos)).sort_values(["finding_key", "pos"], kind="mergesort")
     new_streak = (p["finding_key"] != p["finding_key"].shift()) | (p["pos"] != p["pos"].shift() + 1)
     p["streak"] = new_streak.cumsum()
-    start = p.groupby("streak")["as_of"].transform("first")
+    start = p.groupby("streak")["received"].transform("first")
     last = p[p["run_id"] == run_b]
     return pd.Series(pd.to_datetime(start[last.index]).to_numpy(), index=last["finding_key"].to_numpy())
 
 
 def _findings(store: Store, a: int, b: int) -> pd.DataFrame:
-    fa, fb = store.run_findings(a), store.run_findings(b)
+    fa, fb = safe_for_output(store.run_findings(a)), safe_for_output(store.run_findings(b))
     ka, kb = set(fa["finding_key"]), set(fb["finding_key"])
     new = fb[~fb["finding_key"].isin(ka)].assign(状态=NEW)
     still = fb[fb["finding_key"].isin(ka)].assign(状态=OPEN)
     fixed = fa[~fa["finding_key"].isin(kb)].assign(状态=FIXED)
     f = pd.concat([new, fixed, still], ignore_index=True).drop_duplicates(["状态", "finding_key"])
     first = _first_seen(store, b)
-    as_of_b = pd.Timestamp(store.run_info(b)["as_of"])
+    received_b = pd.Timestamp(store.run_info(b)["received"])
     seen = f["finding_key"].map(first).where(f["状态"] != FIXED)
     out = pd.DataFrame({
         "状态": f["状态"], "单位": f["village"].where(f["village"] != "", f["station"]).replace("", NO_UNIT),
@@ -88,7 +89,7 @@ def _findings(store: Store, a: int, b: int) -> pd.DataFrame:
         "期间": f["period"], "台账": f["ledger"].map(lambda n: LEDGERS[n].title if n in LEDGERS else n),
         "来源文件": f["source_file"], "工作表": f["source_sheet"], "行号": f["source_row"], "列": f["column"],
         "说明": f["message"], "首次发现": pd.to_datetime(seen).dt.date,
-        "已持续天数": (as_of_b - pd.to_datetime(seen)).dt.days.astype("Int64"), "finding_key": f["finding_key"],
+        "已持续天数": (received_b - pd.to_datetime(seen)).dt.days.astype("Int64"), "finding_key": f["finding_key"],
     })
     order = {NEW: 0, FIXED: 1, OPEN: 2}
     return out.sort_values(["单位", "状态", "规则", "企业名称"], key=lambda s: s.map(order) if s.name == "状态" else s,
@@ -199,7 +200,8 @@ def _table_html(frame: pd.DataFrame) -> str:
 def _html(d: Diff, sheets: dict[str, pd.DataFrame]) -> str:
     f = d.findings.drop(columns="finding_key")
     parts = [f"<h1>{html.escape(_title(d))}</h1>", "<h2>汇总（按村、站所）</h2>",
-             "<p>发现按所属村归入单位（不属于任何村的归入其站所），台账记录按报送单位归入；"
+             "<p>“首次发现”为该发现连续出现的第一次核查的收到日期，“已持续天数”算到本次核查的收到日期。"
+             "发现按所属村归入单位（不属于任何村的归入其站所），台账记录按报送单位归入；"
              "发现按规则、企业、期间、列和所在记录（按隐患编号、作业票编号、日期等识别，不按行号）配对。</p>", _table_html(sheets["汇总"])]
     units = sorted(set(f["单位"]) | set(d.rows["报送单位"]), key=lambda u: (u == NO_UNIT, u))
     for u in units:

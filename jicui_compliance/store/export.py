@@ -14,6 +14,7 @@ import pandas as pd
 
 from ..findings import COLUMNS as FINDING_COLUMNS
 from ..findings import mask_id, mask_phone
+from ..findings.writers import safe_for_output
 from ..ledgers import LEDGERS
 from ..text import map_distinct, normalize_name
 from . import Store, StoreError
@@ -75,7 +76,7 @@ def export_parquet(store: Store, out: Path, run_id: int | None = None, town: str
         rows["village"] = village
         _copy(store, rows, out / name)
         written.append(out / name)
-    f = store.run_findings(run_id)
+    f = safe_for_output(store.run_findings(run_id))
     f = f.assign(**stamp, village=f["village"].where(f["village"] != "", NO_VILLAGE))
     _copy(store, f[[*stamp, *FINDING_COLUMNS, "finding_key"]], out / "findings")
     written.append(out / "findings")
