@@ -6,7 +6,7 @@ import datetime as dt
 import sys
 from contextlib import nullcontext
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated, Any, Optional
 
 import typer
 from rich.console import Console
@@ -104,7 +104,7 @@ def check_cmd(
         reading = progress.add_task("读取台账", total=None)
         checking = progress.add_task("执行规则", total=len(select_rules(select_l, ignore_l)))
         try:
-            options = dict(
+            options: dict[str, Any] = dict(
                 select=select_l, ignore=ignore_l,
                 on_file=lambda f: progress.update(reading, advance=1, description=f"读取 {f}", refresh=True),
                 on_rule=lambda r: progress.update(checking, advance=1, refresh=True),
@@ -231,7 +231,7 @@ def _paths_or_store(paths: list[Path] | None, store: Path | None, version: int |
             _fail("--version 只能与 --store 一起使用")
         if not paths:
             _fail("请给出报送的文件夹或文件，或用 --store 指定数据库")
-        return list(paths)
+        return list(paths or [])
     if paths:
         _fail("用 --store 时不再给出报送路径（先用 jicui ingest 把报送导入数据库）")
     if not store.exists():
@@ -279,15 +279,16 @@ def ingest_cmd(
         return
     v = outcome.versions
     console.print(f"[bold]已入库[/]：第 {outcome.run_id} 次核查（收到 {day_received.isoformat()}，核查截止日 "
-                  f"{outcome.as_of.isoformat()}）；{len(v)} 个单位有新版本，新存文件 {outcome.new_bytes:,} 字节；{store}")
+                  f"{outcome.as_of}）；{len(v)} 个单位有新版本，新存文件 {outcome.new_bytes:,} 字节；{store}")
     for row in v.itertuples(index=False):
         parts = "，".join(f"{k} {getattr(row, k)}" for k in ("新增", "修改", "未变", "撤回") if getattr(row, k))
         console.print(f"  版本 {row.version_id}  {row.unit}：{parts}")
     if outcome.units_unchanged:
         console.print(f"  未变：{'、'.join(outcome.units_unchanged)}")
-    counts = outcome.findings["severity"].value_counts()
+    found = outcome.findings if outcome.findings is not None else pd_empty()
+    counts = found["severity"].value_counts()
     console.print("发现：" + "，".join(f"[{_STYLE[s]}]{s} {int(counts.get(s, 0))}[/]" for s in _SEVERITY_ORDER)
-                  + f"（共 {len(outcome.findings)} 条；jicui diff --store {store} 查看与上次的差别）")
+                  + f"（共 {len(found)} 条；jicui diff --store {store} 查看与上次的差别）")
 
 
 @app.command("history")
@@ -329,8 +330,14 @@ def history_cmd(
         t.add_column(c)
     for r in runs.itertuples(index=False):
         t.add_row(str(r.run_id), str(pd_date(r.received)), str(pd_date(r.as_of)), str(r.files),
-                  str(getattr(r, "错误")), str(getattr(r, "警告")), str(getattr(r, "提示")))
+                  str(r.错误), str(r.警告), str(r.提示))
     console.print(t)
+
+
+def pd_empty():
+    import pandas as pd
+
+    return pd.DataFrame({"severity": pd.Series(dtype=str)})
 
 
 def pd_date(v) -> dt.date:
@@ -354,7 +361,8 @@ def diff_cmd(
         _fail("请给出两次核查的编号（如 jicui diff 1 3），或都不给以比较最近两次")
     try:
         with Store.open(store) as s:
-            d = diff_runs(s, *(runs or (None, None)), village=village)
+            run_a, run_b = runs if runs else (None, None)
+            d = diff_runs(s, run_a, run_b, village=village)
         written = write_diff(d, out)
     except StoreError as exc:
         _fail(str(exc))

@@ -53,7 +53,7 @@ def compare(current, previous) -> pd.DataFrame:
         rate = name.endswith("率")
         old = before[name] if before is not None else None
 
-        def show(v):
+        def show(v, rate=rate):
             return "—" if v is None else (f"{v:.1%}" if rate else int(v))
 
         if before is None:
@@ -61,7 +61,7 @@ def compare(current, previous) -> pd.DataFrame:
         elif value is None or old is None:
             change = "—"
         elif rate:
-            change = f"{(value - old) * 100:+.1f}个百分点"
+            change = f"{round((value - old) * 100, 1) + 0.0:+.1f}个百分点"
         else:
             change = f"{int(value) - int(old):+d}"
         rows.append({"指标": name, "上期": NO_PREVIOUS if before is None else show(old), "本期": show(value),

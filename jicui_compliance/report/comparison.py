@@ -72,8 +72,8 @@ def write_stored_report(store_path: Path, cadence: str, out: Path, *, as_of: dt.
                         campaign: Campaign | None = None) -> tuple[list[Path], dt.date, Comparison]:
     """The report of ``cadence`` from the store: the latest version of each unit received by ``as_of`` (or
     with an id up to ``version``), with 与上期对比 and the 督办函 decided from the previous report."""
-    from . import ReportError, cadence_of, write_report
     from ..campaign import load_campaign
+    from . import ReportError, cadence_of, write_report
 
     cadence = cadence_of(cadence)
     campaign = campaign or load_campaign()

@@ -246,7 +246,8 @@ class Store:
         if run_id is not None:
             return self.df("SELECT v.* FROM run_versions r JOIN versions v USING (version_id) WHERE r.run_id = ?"
                            " ORDER BY v.unit", [run_id])
-        cond, params = [], []
+        cond: list[str] = []
+        params: list[object] = []
         if version_id is not None:
             cond.append("version_id <= ?")
             params.append(version_id)

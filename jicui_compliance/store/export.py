@@ -36,7 +36,7 @@ def _masked(frame: pd.DataFrame, ledger: str) -> pd.DataFrame:
     for f, spec in LEDGERS[ledger].fields.items():
         if spec.personal and f in frame:
             mask = mask_id if spec.format and "11643" in spec.format else mask_phone
-            frame[f] = map_distinct(frame[f], lambda v, m=mask: m(str(v)))
+            frame[f] = map_distinct(frame[f], lambda v, m=mask: m(str(v)))  # type: ignore[misc]
     return frame
 
 
