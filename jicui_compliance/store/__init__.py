@@ -45,6 +45,7 @@ from . import keys as _keys
 __all__ = ["CHANGE_LABELS", "IngestOutcome", "Store", "StoreError", "ingest"]
 
 SCHEMA_VERSION = "1"
+BLOCK_SIZE = 16384
 
 #: how a file of a version relates to the unit's previous version
 ADDED, CHANGED, UNCHANGED, WITHDRAWN = "added", "changed", "unchanged", "withdrawn"
@@ -101,8 +102,10 @@ def ledger_table(name: str) -> str:
 def _ledger_ddl(name: str) -> list[str]:
     led = LEDGERS[name]
     cols = ", ".join(f'"{f}" {_SQL_TYPES[spec.dtype]}' for f, spec in led.fields.items())
+    # the row keys and hashes (keys.py) are computed when the rows are read: they are derived data,
+    # and the keys would take a quarter of the store
     out = [f"CREATE TABLE IF NOT EXISTS {ledger_table(name)}(sha256 VARCHAR, sheet_order INTEGER, source_sheet VARCHAR,"
-           f" source_row BIGINT, row_key VARCHAR, row_hash BIGINT, {cols})"]
+           f" source_row BIGINT, {cols})"]
     # a field added to the ledger since the store was made (all new fields are optional)
     out += [f'ALTER TABLE {ledger_table(name)} ADD COLUMN IF NOT EXISTS "{f}" {_SQL_TYPES[spec.dtype]}'
             for f, spec in led.fields.items()]
@@ -155,8 +158,11 @@ class Store:
         path = Path(path)
         if not write and not path.exists():
             raise StoreError(f"数据库文件不存在：{path}（先用 jicui ingest 导入报送的台账）")
+        # small blocks: a town's store holds twenty small tables, each taking whole blocks (DuckDB's
+        # default is 256 KiB); a block size is chosen once, when the file is made
+        config = {} if path.exists() else {"default_block_size": str(BLOCK_SIZE)}
         try:
-            con = duckdb.connect(str(path), read_only=not write)
+            con = duckdb.connect(str(path), read_only=not write, config=config)
         except duckdb.IOException as exc:
             if "lock" in str(exc).lower():
                 raise StoreError(f"数据库 {path} 正被另一个程序使用（如另一个 jicui ingest），请等它结束后再试") from exc
@@ -332,7 +338,7 @@ class Store:
 
     def state_rows(self, ledger: str, versions: pd.DataFrame) -> pd.DataFrame:
         """The stored typed rows of one ledger in a state, in reading order, with ``source_file``,
-        ``submitted_by`` (the unit) and ``row_key`` numbered within the state."""
+        ``submitted_by`` (the unit), ``row_key`` (numbered within the state) and ``row_hash``."""
         files = self.state_files(versions["version_id"])
         if files.empty:
             return pd.DataFrame()
@@ -342,7 +348,11 @@ class Store:
             " JOIN (SELECT unnest(?) AS path, unnest(?) AS sha256, unnest(?) AS unit) s USING (sha256)"
             " ORDER BY s.path, r.sheet_order, r.source_row",
             [files["path"].tolist(), files["sha256"].tolist(), files["unit"].tolist()]).df()
-        rows["row_key"] = _keys.numbered(rows["row_key"].astype(str))
+        for f, spec in LEDGERS[ledger].fields.items():  # DuckDB gives microseconds and plain objects back
+            if spec.dtype != "object" and f in rows:
+                rows[f] = rows[f].astype(spec.dtype)
+        rows["row_key"] = _keys.numbered(_keys.row_keys(ledger, rows))
+        rows["row_hash"] = _keys.row_hashes(ledger, rows)
         return rows
 
 
@@ -384,7 +394,6 @@ def _typed_rows(result: CheckResult, new_paths: dict[str, str]) -> dict[str, pd.
         rows = pd.DataFrame({
             "sha256": frame["source_file"].map(new_paths), "sheet_order": order,
             "source_sheet": frame["source_sheet"].astype(str), "source_row": frame["source_row"].astype("Int64"),
-            "row_key": _keys.row_keys(name, frame), "row_hash": _keys.row_hashes(name, frame),
         })
         for f, spec in led.fields.items():
             col = frame[f]
