@@ -377,6 +377,8 @@ def _collect(paths: list[str | Path], campaign: Campaign, known: set[str]) -> li
 
 
 def _pack(data: bytes) -> tuple[bool, bytes]:
+    if data[:4] == b"PK\x03\x04":  # xlsx, docx …: a zip archive, already compressed
+        return False, data
     packed = zlib.compress(data, 1)  # level 1: nearly the ratio of 6 on ledgers, in a third of the time
     return (True, packed) if len(packed) < len(data) * 0.95 else (False, data)
 
