@@ -464,7 +464,7 @@ def ingest(store_path: str | Path, paths: list[str | Path], *, received: dt.date
 def _ingest(store: Store, fresh: bool, paths, received, as_of, campaign: Campaign, on_file) -> IngestOutcome:
     con = store.con
     _stage("opened")
-    files = _collect(paths, campaign, set() if fresh else _known_units(store, campaign))
+    files = _collect(paths, campaign, _known_units(None if fresh else store, campaign))
     if not fresh:
         for name in LEDGERS:  # new optional fields since the store was made
             for sql in _ledger_ddl(name)[1:]:
