@@ -32,8 +32,9 @@ demo: $(STAMP)
 	@echo "第2周→第3周对比 (diff): $(OUT)/对比/对比_第2次_第3次.html  .xlsx（计划的变化见 $(OUT)/history/manifest.json）"
 	@echo "含与上期对比的周调度表 (weekly report, compared): $(OUT)/周调度表_2023-12-29.html  .xlsx  .docx"
 
-# unit tests, rule fixtures, the -W docs build (tests/test_docs.py) and the notebooks (nbval)
-test: $(STAMP)
+# the gates (ruff, mypy), then unit tests, rule fixtures, the -W docs build (tests/test_docs.py)
+# and the notebooks (nbval)
+test: lint
 	$(BIN)/python -m pytest -q --nbval-lax tests notebooks
 
 # while working: the unit and rule tests only (no docs, notebooks, reports or generated towns)

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
-import sys
-from contextlib import nullcontext
+from collections.abc import Iterator
+from contextlib import contextmanager, nullcontext
 from pathlib import Path
-from typing import Annotated, Any, Optional
+from typing import Annotated, Any, NoReturn
 
 import typer
 from rich.console import Console
@@ -26,9 +26,19 @@ _SEVERITY_ORDER = ["错误", "警告", "提示"]
 _STYLE = {"错误": "bold red", "警告": "yellow", "提示": "cyan"}
 
 
-def _fail(message: str) -> None:
+def _fail(message: str) -> NoReturn:
     err.print(f"[bold red]无法运行 / cannot run:[/] {message}")
     raise typer.Exit(2)
+
+
+@contextmanager
+def _stopped_by_ctrl_c() -> Iterator[None]:
+    """Ctrl-C ends the command with one line and exit code 130, not a traceback."""
+    try:
+        yield
+    except KeyboardInterrupt:
+        err.print("[bold]已按 Ctrl-C 中断 / interrupted[/]")
+        raise typer.Exit(130) from None
 
 
 def _parse_date(text: str | None, what: str) -> dt.date | None:
@@ -74,14 +84,14 @@ def _inside(child: Path, parent: Path) -> bool:
 @app.command("check")
 def check_cmd(
     out: Annotated[Path, typer.Option("--out", help="输出文件夹，写入 findings.csv 和 findings.xlsx / output folder")],
-    paths: Annotated[Optional[list[Path]], typer.Argument(help="报送的文件夹或文件（.xlsx/.xls/.csv）；用 --store 时不给 / submission folders or files")] = None,
-    as_of: Annotated[Optional[str], typer.Option("--as-of", help="核查截止日 YYYY-MM-DD（默认：方案最后一天与今天中较早者） / records as of this day")] = None,
-    campaign: Annotated[Optional[Path], typer.Option("--campaign", help="方案文件（TOML），默认积翠镇2023 / campaign file")] = None,
-    fail_on: Annotated[Optional[str], typer.Option("--fail-on", help="有该级别或更严重的发现时退出码为 1：错误 或 警告 / exit 1 on findings of this severity")] = None,
-    select: Annotated[Optional[list[str]], typer.Option("--select", help="只运行这些规则（编号或前缀，逗号分隔，如 HI,DR） / only these rules")] = None,
-    ignore: Annotated[Optional[list[str]], typer.Option("--ignore", help="不运行这些规则（编号或前缀） / skip these rules")] = None,
-    store: Annotated[Optional[Path], typer.Option("--store", help="从数据库（jicui ingest 建立）读取各单位最新的报送版本 / read the latest versions from this store")] = None,
-    version: Annotated[Optional[int], typer.Option("--version", help="与 --store 一起：各单位截至该版本号的报送（见 jicui history） / with --store: the versions up to this id")] = None,
+    paths: Annotated[list[Path] | None, typer.Argument(help="报送的文件夹或文件（.xlsx/.xls/.csv）；用 --store 时不给 / submission folders or files")] = None,
+    as_of: Annotated[str | None, typer.Option("--as-of", help="核查截止日 YYYY-MM-DD（默认：方案最后一天与今天中较早者） / records as of this day")] = None,
+    campaign: Annotated[Path | None, typer.Option("--campaign", help="方案文件（TOML），默认积翠镇2023 / campaign file")] = None,
+    fail_on: Annotated[str | None, typer.Option("--fail-on", help="有该级别或更严重的发现时退出码为 1：错误 或 警告 / exit 1 on findings of this severity")] = None,
+    select: Annotated[list[str] | None, typer.Option("--select", help="只运行这些规则（编号或前缀，逗号分隔，如 HI,DR） / only these rules")] = None,
+    ignore: Annotated[list[str] | None, typer.Option("--ignore", help="不运行这些规则（编号或前缀） / skip these rules")] = None,
+    store: Annotated[Path | None, typer.Option("--store", help="从数据库（jicui ingest 建立）读取各单位最新的报送版本 / read the latest versions from this store")] = None,
+    version: Annotated[int | None, typer.Option("--version", help="与 --store 一起：各单位截至该版本号的报送（见 jicui history） / with --store: the versions up to this id")] = None,
 ) -> None:
     """核查报送的台账，输出核查发现 / Check a submission and write its findings."""
     from .check import InputError, run_check, summarise, summarise_by_village
@@ -97,17 +107,16 @@ def check_cmd(
     if (select_l or ignore_l) and not select_rules(select_l, ignore_l):
         _fail("--select/--ignore 之后没有任何规则可运行（用 `jicui rules` 查看规则编号）")
 
-    # Refreshed by the callbacks, not by rich's own thread: the reader forks worker
-    # processes for a large submission, which it does only from a single-threaded process.
-    with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-                  console=err, transient=True, disable=not err.is_terminal, auto_refresh=False) as progress:
+    with _stopped_by_ctrl_c(), Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+                                        TimeElapsedColumn(), console=err, transient=True,
+                                        disable=not err.is_terminal) as progress:
         reading = progress.add_task("读取台账", total=None)
         checking = progress.add_task("执行规则", total=len(select_rules(select_l, ignore_l)))
         try:
             options: dict[str, Any] = dict(
                 select=select_l, ignore=ignore_l,
-                on_file=lambda f: progress.update(reading, advance=1, description=f"读取 {f}", refresh=True),
-                on_rule=lambda r: progress.update(checking, advance=1, refresh=True),
+                on_file=lambda f: progress.update(reading, advance=1, description=f"读取 {f}"),
+                on_rule=lambda r: progress.update(checking, advance=1),
             )
             if store is not None:
                 from .store import Store
@@ -151,7 +160,7 @@ def check_cmd(
 
 @app.command("rules")
 def rules_cmd(
-    which: Annotated[Optional[str], typer.Argument(help="规则编号或前缀（如 HI001、HI） / rule ID or prefix")] = None,
+    which: Annotated[str | None, typer.Argument(help="规则编号或前缀（如 HI001、HI） / rule ID or prefix")] = None,
 ) -> None:
     """列出规则，或显示一条规则的完整说明 / List rules, or show one rule's documentation."""
     from .rules import PARTY_LABELS, REGISTRY, select_rules
@@ -179,13 +188,13 @@ def rules_cmd(
 @app.command("report")
 def report_cmd(
     out: Annotated[Path, typer.Option("--out", help="输出文件夹，写入同名的 .html、.xlsx、.docx 三个文件 / output folder")],
-    paths: Annotated[Optional[list[Path]], typer.Argument(help="报送的文件夹或文件（.xlsx/.xls/.csv）；用 --store 时不给 / submission folders or files")] = None,
+    paths: Annotated[list[Path] | None, typer.Argument(help="报送的文件夹或文件（.xlsx/.xls/.csv）；用 --store 时不给 / submission folders or files")] = None,
     cadence: Annotated[str, typer.Option("--cadence", help="报告类型：week 周调度表、month 月小结、quarter 季通报、year 年总结（默认） / week, month, quarter or year")] = "year",
-    as_of: Annotated[Optional[str], typer.Option("--as-of", help="数据截至日 YYYY-MM-DD，报告期以此日结束（默认：方案最后一天与今天中较早者） / records as of this day; the report period ends on it")] = None,
-    campaign: Annotated[Optional[Path], typer.Option("--campaign", help="方案文件（TOML），默认积翠镇2023 / campaign file")] = None,
-    village: Annotated[Optional[str], typer.Option("--village", help="只报告该村（与企业名录“所属村”一致），文件名加村名 / only this village")] = None,
-    store: Annotated[Optional[Path], typer.Option("--store", help="从数据库读取报送，并与上期报告对比（与上期对比、督办函） / read from this store and compare with the previous report")] = None,
-    version: Annotated[Optional[int], typer.Option("--version", help="与 --store 一起：各单位截至该版本号的报送 / with --store: the versions up to this id")] = None,
+    as_of: Annotated[str | None, typer.Option("--as-of", help="数据截至日 YYYY-MM-DD，报告期以此日结束（默认：方案最后一天与今天中较早者） / records as of this day; the report period ends on it")] = None,
+    campaign: Annotated[Path | None, typer.Option("--campaign", help="方案文件（TOML），默认积翠镇2023 / campaign file")] = None,
+    village: Annotated[str | None, typer.Option("--village", help="只报告该村（与企业名录“所属村”一致），文件名加村名 / only this village")] = None,
+    store: Annotated[Path | None, typer.Option("--store", help="从数据库读取报送，并与上期报告对比（与上期对比、督办函） / read from this store and compare with the previous report")] = None,
+    version: Annotated[int | None, typer.Option("--version", help="与 --store 一起：各单位截至该版本号的报送 / with --store: the versions up to this id")] = None,
 ) -> None:
     """按“周调度、月小结、季通报、年总结”生成报告（HTML、Excel、Word） / Write the weekly, monthly, quarterly or annual report."""
     from .check import InputError, run_check
@@ -200,7 +209,7 @@ def report_cmd(
         from .report.comparison import write_stored_report
 
         camp, day = _inputs([], out, campaign, as_of)
-        with err.status("读取数据库、核查并生成报告（含上期）…") if err.is_terminal else nullcontext():
+        with _stopped_by_ctrl_c(), err.status("读取数据库、核查并生成报告（含上期）…") if err.is_terminal else nullcontext():
             try:
                 written, day, comparison = write_stored_report(
                     store, cadence, out, as_of=_parse_date(as_of, "--as-of"), version=version, village=village,
@@ -213,7 +222,7 @@ def report_cmd(
             console.print(f"  {path}")
         return
     camp, day = _inputs(paths, out, campaign, as_of)
-    with err.status("读取台账、核查并生成报告…") if err.is_terminal else nullcontext():
+    with _stopped_by_ctrl_c(), err.status("读取台账、核查并生成报告…") if err.is_terminal else nullcontext():
         try:
             result = run_check([str(p) for p in paths], as_of=day, campaign=camp)
             written = write_report(result, cadence, out, village=village)
@@ -254,9 +263,9 @@ _STORE_HELP = "数据库文件（DuckDB，一个文件），如 专项行动.duc
 def ingest_cmd(
     paths: Annotated[list[Path], typer.Argument(help="本次收到的报送文件夹或文件 / the submission received")],
     store: Annotated[Path, typer.Option("--store", help=_STORE_HELP)],
-    received: Annotated[Optional[str], typer.Option("--received", help="收到日期 YYYY-MM-DD（默认今天） / day received")] = None,
-    as_of: Annotated[Optional[str], typer.Option("--as-of", help="核查截止日（默认收到日期，不晚于方案最后一天） / records as of")] = None,
-    campaign: Annotated[Optional[Path], typer.Option("--campaign", help="方案文件（TOML），默认积翠镇2023 / campaign file")] = None,
+    received: Annotated[str | None, typer.Option("--received", help="收到日期 YYYY-MM-DD（默认今天） / day received")] = None,
+    as_of: Annotated[str | None, typer.Option("--as-of", help="核查截止日（默认收到日期，不晚于方案最后一天） / records as of")] = None,
+    campaign: Annotated[Path | None, typer.Option("--campaign", help="方案文件（TOML），默认积翠镇2023 / campaign file")] = None,
 ) -> None:
     """把收到的报送存入数据库（保留每个版本），并核查最新状态 / Store a submission and check the new state."""
     from .store import StoreError, ingest
@@ -294,7 +303,7 @@ def ingest_cmd(
 @app.command("history")
 def history_cmd(
     store: Annotated[Path, typer.Option("--store", help=_STORE_HELP)],
-    village: Annotated[Optional[str], typer.Option("--village", help="只看该村（或站所）的报送版本和发现 / only this unit")] = None,
+    village: Annotated[str | None, typer.Option("--village", help="只看该村（或站所）的报送版本和发现 / only this unit")] = None,
 ) -> None:
     """列出数据库中的报送版本和历次核查（按严重程度计数） / List the versions and runs in a store."""
     from .store import Store, StoreError
@@ -350,8 +359,8 @@ def pd_date(v) -> dt.date:
 def diff_cmd(
     store: Annotated[Path, typer.Option("--store", help=_STORE_HELP)],
     out: Annotated[Path, typer.Option("--out", help="输出文件夹，写入对比的 .xlsx 和 .html / output folder")],
-    runs: Annotated[Optional[list[int]], typer.Argument(help="两次核查的编号 A B（默认最近两次；见 jicui history） / two run ids")] = None,
-    village: Annotated[Optional[str], typer.Option("--village", help="只看该村（或站所） / only this unit")] = None,
+    runs: Annotated[list[int] | None, typer.Argument(help="两次核查的编号 A B（默认最近两次；见 jicui history） / two run ids")] = None,
+    village: Annotated[str | None, typer.Option("--village", help="只看该村（或站所） / only this unit")] = None,
 ) -> None:
     """比较两次核查：新增、已整改、仍未整改的发现，台账记录的增删改 / Compare two runs."""
     from .store import Store, StoreError
@@ -379,8 +388,8 @@ def diff_cmd(
 def export_cmd(
     store: Annotated[Path, typer.Option("--store", help=_STORE_HELP)],
     parquet: Annotated[Path, typer.Option("--parquet", help="输出文件夹：每张台账和核查发现一个按村分区的 Parquet 数据集 / output folder")],
-    run: Annotated[Optional[int], typer.Option("--run", help="导出哪一次核查（默认最近一次） / which run")] = None,
-    campaign: Annotated[Optional[Path], typer.Option("--campaign", help="方案文件（TOML），默认积翠镇2023 / campaign file")] = None,
+    run: Annotated[int | None, typer.Option("--run", help="导出哪一次核查（默认最近一次） / which run")] = None,
+    campaign: Annotated[Path | None, typer.Option("--campaign", help="方案文件（TOML），默认积翠镇2023 / campaign file")] = None,
 ) -> None:
     """把台账和核查发现导出为 Parquet（供县、市汇总多个镇） / Export ledgers and findings as Parquet."""
     from .store import Store, StoreError
@@ -399,8 +408,8 @@ def export_cmd(
 def restore_cmd(
     store: Annotated[Path, typer.Option("--store", help=_STORE_HELP)],
     out: Annotated[Path, typer.Option("--out", help="输出文件夹，按原路径写出报送的文件 / output folder")],
-    version: Annotated[Optional[int], typer.Option("--version", help="各单位截至该版本号的报送（默认最新；见 jicui history） / versions up to this id")] = None,
-    village: Annotated[Optional[str], typer.Option("--village", help="只取该村（或站所）的文件 / only this unit")] = None,
+    version: Annotated[int | None, typer.Option("--version", help="各单位截至该版本号的报送（默认最新；见 jicui history） / versions up to this id")] = None,
+    village: Annotated[str | None, typer.Option("--village", help="只取该村（或站所）的文件 / only this unit")] = None,
 ) -> None:
     """取回某个版本时的报送文件（被覆盖或撤回的文件也能取回） / Write out the files of a version."""
     from .store import Store, StoreError

@@ -45,11 +45,14 @@ def test_campaign_file_replaces_the_default(tmp_path):
 def test_a_version_1_campaign_file_loads_with_the_version_2_defaults(tmp_path):
     """RULEBOOK §9: enforcers, typical_accidents and crowded_venue_keywords are optional keys."""
     import re
-
-    from jicui_compliance.campaign import (DEFAULT_CROWDED_VENUE_KEYWORDS, DEFAULT_ENFORCERS,
-                                           DEFAULT_TYPICAL_ACCIDENTS, load_campaign)
-
     from importlib import resources
+
+    from jicui_compliance.campaign import (
+        DEFAULT_CROWDED_VENUE_KEYWORDS,
+        DEFAULT_ENFORCERS,
+        DEFAULT_TYPICAL_ACCIDENTS,
+        load_campaign,
+    )
 
     shipped = load_campaign()
 

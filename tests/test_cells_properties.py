@@ -2,10 +2,9 @@
 
 import datetime as dt
 
+import pandas as pd
 from hypothesis import given, settings
 from hypothesis import strategies as st
-
-import pandas as pd
 
 from jicui_compliance.reading import cells
 from jicui_compliance.text import PLACEHOLDERS

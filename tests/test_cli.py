@@ -100,6 +100,20 @@ def test_cannot_run_exits_2_with_one_line(submission, tmp_path, args, needle):
     assert "Traceback" not in res.output
 
 
+@pytest.mark.parametrize("command", ["check", "report"])
+def test_ctrl_c_exits_130_with_one_line(submission, tmp_path, monkeypatch, command):
+    import jicui_compliance.check
+
+    def interrupted(*args, **kwargs):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(jicui_compliance.check, "run_check", interrupted)
+    res = runner.invoke(app, [command, str(submission), "--out", str(tmp_path / "o")])
+    assert res.exit_code == 130
+    assert "中断" in res.output and "Traceback" not in res.output
+    assert not (tmp_path / "o" / "findings.csv").exists()
+
+
 def test_no_registry_exits_2(tmp_path):
     folder = tmp_path / "s"
     folder.mkdir()

@@ -1,6 +1,7 @@
 """The findings table: its schema, order, masking."""
 
 import pandas as pd
+import pandera.pandas as pa
 import pytest
 
 from jicui_compliance.findings import COLUMNS, FindingsModel, finalize, mask_id, mask_phone, mask_text
@@ -42,5 +43,5 @@ def test_findings_are_sorted_and_validated():
 
 def test_schema_rejects_a_bad_severity():
     row = {c: "" for c in COLUMNS} | {"rule_id": "HZ001", "severity": "严重", "message": "x", "source_row": 1}
-    with pytest.raises(Exception):
+    with pytest.raises(pa.errors.SchemaError):
         finalize(pd.DataFrame([row]))

@@ -8,8 +8,15 @@ from hypothesis import strategies as st
 from stdnum.cn import ric
 
 from jicui_compliance.rules.formats import (
-    ID_BIRTH_DATE, ID_CHECK_DIGIT, ID_EARLIEST_BIRTH_YEAR, ID_FIRST_GENERATION, ID_FORM, ID_FUTURE, ID_VALID,
-    id_number, id_numbers,
+    ID_BIRTH_DATE,
+    ID_CHECK_DIGIT,
+    ID_EARLIEST_BIRTH_YEAR,
+    ID_FIRST_GENERATION,
+    ID_FORM,
+    ID_FUTURE,
+    ID_VALID,
+    id_number,
+    id_numbers,
 )
 
 # real region codes of several eras (140922 was created in 2000), plus made-up and retired ones

@@ -25,37 +25,29 @@ def test_registry_only_submission_runs_every_rule(tmp_path, as_of):
         assert set(f.loc[f["rule_id"] == "GV001", "village"]) == {"东坡村", "西岭村"}
 
 
-
-def test_ledgers_typed_with_a_forked_process_are_the_same(monkeypatch):
-    """Large submissions type the ledgers in this process and a forked one; forced on the
-    samples, every typed frame and every issue equals those typed here."""
-    import sys
+def test_reading_with_the_process_pool_gives_the_same_findings(monkeypatch):
+    """Large submissions are read with a process pool; forced here on the sample town, the
+    ledgers and findings equal those of reading every file in this process."""
     from pathlib import Path
 
     import pandas as pd
 
-    from jicui_compliance import _parallel
-    from jicui_compliance import ledgers as L
-    from jicui_compliance.campaign import load_campaign
-    from jicui_compliance.reading import read_submission
+    import jicui_compliance.reading as reading
 
-    if sys.platform != "linux":
-        pytest.skip("ledgers are shared with a forked process on Linux only")
-    sub = read_submission([Path(__file__).resolve().parents[1] / "data" / "samples"], L.vocabulary())
-    monkeypatch.setattr(L, "FORK_ROWS", float("inf"))
-    here = L.load(sub, load_campaign())
-    calls = []
-    real_share = _parallel.share
-
-    def spy(tasks, run, *, fork, fork_from_back=False, on_done=None):
-        calls.append(fork)
-        return real_share(tasks, run, fork=fork, fork_from_back=fork_from_back, on_done=on_done)
-
-    monkeypatch.setattr(L, "FORK_ROWS", 0)
-    monkeypatch.setattr(L, "share", spy)
-    shared = L.load(sub, load_campaign())
-    assert calls == [True] and _parallel.can_fork()
-    assert len(here.issues) > 0
-    pd.testing.assert_frame_equal(here.issues, shared.issues)
-    for name, frame in here.frames.items():
-        pd.testing.assert_frame_equal(frame, shared.frames[name])
+    samples = Path(__file__).resolve().parents[1] / "data" / "samples"
+    monkeypatch.setattr(reading, "PROCESS_POOL_BYTES", float("inf"))
+    here = run_check([samples], as_of=dt.date(2023, 12, 31))
+    monkeypatch.setattr(reading, "PROCESS_POOL_BYTES", 0)
+    used = []
+    real = reading._read_in_processes
+    monkeypatch.setattr(reading, "_read_in_processes", lambda *a: used.append(True) or real(*a))
+    seen = []
+    pooled = run_check([samples], as_of=dt.date(2023, 12, 31), on_rule=lambda r: seen.append(r.id))
+    assert used == [True] or reading._cores() == 1
+    assert seen == [r.id for r in pooled.rules]  # progress hears of every rule once, in order
+    assert len(here.findings) > 100
+    pd.testing.assert_frame_equal(here.findings, pooled.findings)
+    assert here.submission.files == pooled.submission.files
+    for name, frame in here.ledgers.items():
+        pd.testing.assert_frame_equal(frame, pooled.ledgers[name])
+    pd.testing.assert_frame_equal(here.context.ledgers.issues, pooled.context.ledgers.issues)

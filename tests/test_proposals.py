@@ -9,8 +9,15 @@ import pandas as pd
 import pytest
 
 from jicui_compliance.analysis import Analysis
-from jicui_compliance.analysis.rankings import (LIST_COLUMNS, LISTS, NO_HISTORY, PROPOSAL_LISTS, UNKNOWN_UNIT,
-                                                four_lists, list_rules_table)
+from jicui_compliance.analysis.rankings import (
+    LIST_COLUMNS,
+    LISTS,
+    NO_HISTORY,
+    PROPOSAL_LISTS,
+    UNKNOWN_UNIT,
+    four_lists,
+    list_rules_table,
+)
 from jicui_compliance.check import CheckResult, run_check
 from jicui_compliance.findings.schema import COLUMNS
 from jicui_compliance.rules import REGISTRY, Party

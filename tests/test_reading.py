@@ -266,33 +266,98 @@ def test_legacy_xls_is_read_like_xlsx(tmp_path):
     assert df["date"].dt.date.tolist() == [dt.date(2023, 6, 10)]
 
 
-@pytest.mark.parametrize("how", ["threads", "processes"])
+SAMPLES = Path(__file__).resolve().parents[1] / "data" / "samples"
+
+
+@pytest.mark.parametrize("how", ["small input", "processes", "workers only"])
 def test_parallel_reading_gives_the_same_tables_in_the_same_order(how, monkeypatch):
-    import sys
-    from pathlib import Path
+    """In this thread (``workers=1``, or a small input), and with the process pool (forced on the
+    small samples; "workers only": this process reads no run itself, so every table comes from a worker)."""
+    import functools
 
     import jicui_compliance.reading as reading
+    from jicui_compliance.reading.sources import discover
 
-    if how == "processes":
-        if sys.platform != "linux":
-            pytest.skip("worker processes are forked on Linux only")
-        monkeypatch.setattr(reading, "PROCESS_POOL_BYTES", 0)  # the samples are small: fork anyway
-        from jicui_compliance.reading.sources import discover
-
-        samples_ = Path(__file__).resolve().parents[1] / "data" / "samples"
-        assert reading._forking_pays(discover([samples_]).files, 3)
-    else:
+    if how == "small input":
         monkeypatch.setattr(reading, "PROCESS_POOL_BYTES", float("inf"))
-    samples = Path(__file__).resolve().parents[1] / "data" / "samples"
+        assert not reading._pool_pays(discover([SAMPLES]).files, 3)
+    else:
+        monkeypatch.setattr(reading, "PROCESS_POOL_BYTES", 0)  # the samples are small: use the pool anyway
+        assert reading._pool_pays(discover([SAMPLES]).files, 3)
+    if how == "workers only":
+        monkeypatch.setattr(reading, "_read_in_processes", functools.partial(reading._read_in_processes, here=False))
     seen: list[str] = []
-    one = read_submission([samples], vocabulary(), workers=1)
-    many = read_submission([samples], vocabulary(), workers=3, progress=seen.append)
+    one = read_submission([SAMPLES], vocabulary(), workers=1)
+    many = read_submission([SAMPLES], vocabulary(), workers=3, progress=seen.append)
     assert seen == one.files  # progress is told of every file, in order
     assert [(t.file, t.sheet, t.ledger) for t in one.tables] == [(t.file, t.sheet, t.ledger) for t in many.tables]
     assert [(p.file, p.sheet, p.reason) for p in one.problems] == [(p.file, p.sheet, p.reason) for p in many.problems]
     for a, b in zip(one.tables, many.tables):
         pd.testing.assert_frame_equal(a.frame, b.frame)
-        assert (a.header_row, a.headers, a.letters) == (b.header_row, b.headers, b.letters)
+        assert (a.header_row, a.headers, a.letters, a.encoding) == (b.header_row, b.headers, b.letters, b.encoding)
+
+
+class ReaderFault(Exception):
+    """What a reader raises in a worker process: it must come back as itself."""
+
+
+class _FaultyPath:
+    """Stands for a file; reading it (its suffix is the reader's first question) fails."""
+
+    def stat(self):
+        return Path(__file__).stat()
+
+    @property
+    def suffix(self):
+        raise ReaderFault("台账读不了")
+
+
+def _worker_sigint_handler():
+    import signal
+
+    return signal.getsignal(signal.SIGINT)
+
+
+def test_an_error_in_a_worker_is_raised_here_as_itself():
+    import multiprocessing
+
+    import jicui_compliance.reading as reading
+    from jicui_compliance.reading.sources import SourceFile, discover
+    from jicui_compliance.reading.tables import HeaderIndex
+
+    files = discover([SAMPLES]).files[:3] + [SourceFile(_FaultyPath(), "坏.csv")]
+    children = set(multiprocessing.active_children())
+    with pytest.raises(ReaderFault, match="台账读不了") as raised:  # here=False: every run is read by a worker
+        list(reading._read_in_processes(files, HeaderIndex(vocabulary()), 2, here=False))
+    assert raised.type is ReaderFault
+    assert "Traceback" in str(raised.value.__cause__)  # the worker's traceback, attached
+    assert set(multiprocessing.active_children()) <= children  # the pool has been shut down
+
+
+def test_ctrl_c_stops_the_pool_and_workers_ignore_it(monkeypatch):
+    """Ctrl-C reaches this process (here: raised while the first file is reported): the pool is
+    shut down, its workers have ended, and Ctrl-C is handled as before. The workers ignore it."""
+    import multiprocessing
+    import signal
+    from concurrent.futures import ProcessPoolExecutor
+
+    import jicui_compliance.reading as reading
+    from jicui_compliance.reading.tables import HeaderIndex
+
+    monkeypatch.setattr(reading, "PROCESS_POOL_BYTES", 0)
+    before = signal.getsignal(signal.SIGINT)
+    children = set(multiprocessing.active_children())
+
+    def interrupt(rel):
+        raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        read_submission([SAMPLES], vocabulary(), workers=2, progress=interrupt)
+    assert set(multiprocessing.active_children()) <= children  # the pool's workers have ended
+    assert signal.getsignal(signal.SIGINT) is before
+    with ProcessPoolExecutor(1, mp_context=multiprocessing.get_context(reading.START_METHOD),
+                             initializer=reading._start_worker, initargs=(HeaderIndex(vocabulary()),)) as pool:
+        assert pool.submit(_worker_sigint_handler).result() == signal.SIG_IGN
 
 
 def test_files_are_cut_into_runs_in_order(tmp_path):
@@ -335,7 +400,7 @@ def test_header_only_sheets_are_tables_without_records(tmp_path):
 
 
 def test_tables_travel_between_processes_unchanged():
-    """A table pickled by a forked reader comes back equal, whatever its texts hold."""
+    """A table pickled (as it comes back from a worker process) comes back equal, whatever its texts hold."""
     import pickle
 
     from jicui_compliance.reading.tables import Table

@@ -19,12 +19,12 @@ from pathlib import Path
 
 import openpyxl
 import pytest
+from stdnum.cn import ric, uscc
 
 from jicui_compliance.campaign import load_campaign
 from jicui_samples import MANIFEST_COLUMNS, RULE_ORDER, build, default_manifest_path, generate_town
 from jicui_samples._spec import LEDGERS
 from jicui_samples._town import Raw
-from stdnum.cn import ric, uscc
 
 D = dt.date
 CAMPAIGN = load_campaign()
@@ -32,6 +32,30 @@ AS_OF = CAMPAIGN.end
 P1_END = CAMPAIGN.phase("P1").end
 P2_START, P2_END = CAMPAIGN.phase("P2").start, CAMPAIGN.phase("P2").end
 PLACEHOLDERS = {"无", "/", "／", "-", "—", "——"}
+HOUR = dt.timedelta(hours=1)
+#: 安全生产法 第24条 (ENT003, CHK007)
+FULL_TIME_INDUSTRIES = {"非煤矿山", "危险化学品", "建筑施工", "交通运输", "燃气"}
+WELDING = {"电焊", "气焊", "气割", "等离子切割"}
+NEVER_UNMAPPED = {"序号", "备注", "说明", "附件", "照片", ""}
+PENALTIES = ("罚款", "一案双罚", "停产整顿", "提请关闭")
+
+
+def _id_ok(number: str) -> bool:
+    """GB 11643-1999 as RULEBOOK v2 reads it (no address-code-by-birth-year test)."""
+    if len(number) != 18 or not number[:17].isdigit():
+        return False
+    try:
+        birth = D(int(number[6:10]), int(number[10:12]), int(number[12:14]))
+    except ValueError:
+        return False
+    return birth <= D.today() and ric.calc_check_digit(number[:17] + "0") == number[17]
+
+
+def _years_later(day: dt.date, years: int) -> dt.date:
+    try:
+        return day.replace(year=day.year + years)
+    except ValueError:
+        return day.replace(year=day.year + years, day=28)
 
 
 # -- fixtures ------------------------------------------------------------------------------------
@@ -78,7 +102,7 @@ def _good_phone(p: str) -> bool:
 #: the column that dates a record: at an earlier as-of, records dated later do not exist yet
 DATED = {"hazards": "found_on", "head_inspections": "date", "drills": "date", "training": "date",
          "enforcement": "date", "accidents": "occurred_at", "hot_work": "start", "outsourcing": "start",
-         "meetings": "date"}
+         "meetings": "date", "welding_equipment": "checked_on"}
 
 
 class _AsOfTable:
@@ -128,10 +152,12 @@ class Oracle:
         return (file, self.written.order[(file, sheet)], row)
 
     def run(self) -> set[tuple]:
-        t, town = self.t, self.town
+        t, _town = self.t, self.town
         # registry
         reg = t["enterprises"]
         self.head, self.emp, self.ind, self.risk, self.by_uscc, self.by_name = {}, {}, {}, {}, {}, {}
+        self.weak, self.station = {}, {}
+        self.gv: set[tuple[str, str]] = set()
         for i in sorted(reg.live(), key=lambda i: self.order("enterprises", i)):
             code = reg.get(i, "uscc")
             if code in self.by_uscc:
@@ -144,17 +170,25 @@ class Oracle:
             ind = CAMPAIGN.industry(reg.get(i, "industry"))
             self.ind[e] = ind.name
             cell = reg.get(i, "high_risk")
-            self.risk[e] = ind.high_risk if cell is None else cell
+            crowded = any(k in reg.get(i, "name") for k in CAMPAIGN.crowded_venue_keywords)
+            self.risk[e] = (ind.high_risk or crowded) if cell is None else cell
             if not uscc.is_valid(code):
                 self.add("FMT001", e, "enterprises", i)
             ph = reg.get(i, "phone")
             if ph and not _good_phone(ph):
                 self.add("FMT003", e, "enterprises", i)
             st = reg.get(i, "station")
+            self.station[e] = st or ind.station
             if st is not None and st != ind.station:
                 self.add("ENT001", e, "enterprises", i)
             if _empty(reg.get(i, "safety_staff")):
                 self.add("ENT002", e, "enterprises", i)
+            must = ind.name in FULL_TIME_INDUSTRIES or self.emp[e] > 100
+            ft = reg.get(i, "full_time_safety") if self.present("enterprises", i, "full_time_safety") else None
+            weak = reg.get(i, "weak") if self.present("enterprises", i, "weak") else None
+            self.weak[e] = weak is True or (ft == 0 and must)
+            if ft == 0 and must:
+                self.add("ENT003", e, "enterprises", i)
         self.ents = sorted(set(self.by_uscc.values()))
         self.generic()
         self.checklist()
@@ -165,7 +199,9 @@ class Oracle:
         self.hot_work()
         self.special_workers()
         self.training()
+        self.welding_equipment()
         self.enforcement()
+        self.d4_review()
         self.accidents_and_town()
         return self.out
 
@@ -198,8 +234,11 @@ class Oracle:
                         assert (eu if code else en) == e, f"{name} row {i} resolves to another enterprise"
         sw = self.t["special_workers"]
         for i in sw.live():
-            if sw.get(i, "id_no") and not ric.is_valid(sw.get(i, "id_no")):
+            if sw.get(i, "id_no") and not _id_ok(sw.get(i, "id_no")):
                 self.add("FMT002", sw.e[i], "special_workers", i)
+        for (file, sheet), cols in self.written.columns.items():
+            if any(k.startswith("@x:") and k[3:] not in NEVER_UNMAPPED for k in cols):
+                self.out.add(("SCH005", "", file, sheet, None, ""))
         os_ = self.t["outsourcing"]
         for i in os_.live():
             if os_.get(i, "party_uscc") and not uscc.is_valid(os_.get(i, "party_uscc")):
@@ -216,7 +255,6 @@ class Oracle:
         ck, os_ = self.t["checklist"], self.t["outsourcing"]
         for e in self.ents:
             rows = ck.rows(e)
-            has_os = bool(os_.rows(e))
             if AS_OF < P2_END or self.as_of < P2_END:
                 continue
             if not rows:  # CHK006 stands for every item: CHK001–CHK005 stay silent
@@ -236,11 +274,11 @@ class Oracle:
             chk("CHK002", ck.get(i, "duty_system") is not True)
             chk("CHK003", ck.get(i, "duty_lists") is not True)
             chk("CHK004", late(ck.get(i, "hot_work_review_on")))
-            chk("CHK005", has_os and late(ck.get(i, "outsourcing_review_on")))
-            # the narrower reading (only contracts in force during P2 need the review) agrees
+            # v2: only a contract running during P2 needs the review
             in_p2 = any(os_.get(j, "start") <= P2_END and (os_.get(j, "end") is None or os_.get(j, "end") >= P2_START)
                         for j in os_.rows(e))
-            assert not has_os or in_p2 or not late(ck.get(i, "outsourcing_review_on"))
+            chk("CHK005", in_p2 and late(ck.get(i, "outsourcing_review_on")))
+            chk("CHK007", self.weak[e] and ck.get(i, "experts") != "是")
 
     def hazards(self):
         hz = self.t["hazards"]
@@ -273,10 +311,13 @@ class Oracle:
     def head_inspections(self):
         hi, hz = self.t["head_inspections"], self.t["hazards"]
         selfreported: dict[tuple, int] = {}
+        major: dict[tuple, int] = {}
         for i in hz.live():
             if hz.get(i, "source") == "企业自查":
                 k = (hz.e[i], hz.get(i, "found_on"))
                 selfreported[k] = selfreported.get(k, 0) + 1
+                if hz.get(i, "level") != "一般":
+                    major[k] = major.get(k, 0) + 1
         led: set[tuple] = set()
         for i in hi.live():
             e, day, leader = hi.e[i], hi.get(i, "date"), hi.get(i, "leader")
@@ -286,8 +327,11 @@ class Oracle:
                 led.add((e, day.year, day.month))
             if not _yes(hi.get(i, "signed")):
                 self.add("HI003", e, "head_inspections", i)
-            n = hi.get(i, "hazards_found")
-            if isinstance(n, int) and isinstance(day, dt.date) and selfreported.get((e, day), 0) < n:
+            if self.present("head_inspections", i, "major_found"):  # v2: the 重大 count, the 重大 hazards
+                n, have = hi.get(i, "major_found"), major
+            else:
+                n, have = hi.get(i, "hazards_found"), selfreported
+            if isinstance(n, int) and isinstance(day, dt.date) and have.get((e, day), 0) < n:
                 self.add("HI004", e, "head_inspections", i)
         for e in self.ents:
             for p in CAMPAIGN.due(CAMPAIGN.head_inspection_months, self.as_of):
@@ -321,9 +365,9 @@ class Oracle:
         for i in os_.live():
             g = lambda k: os_.get(i, k)  # noqa: E731
             e, start, end = os_.e[i], g("start"), g("end")
-            if g("agreement_on") is None:
+            if g("agreement_on") is None and not _yes(g("duties_defined")):  # v2: 第49条 allows either
                 self.add("OS001", e, "outsourcing", i)
-            elif g("agreement_on") > start:
+            elif g("agreement_on") is not None and g("agreement_on") > start:
                 self.add("OS002", e, "outsourcing", i)
             runs = start <= self.as_of
             limit = min(end or self.as_of, self.as_of)
@@ -349,17 +393,49 @@ class Oracle:
             if _empty(g("guardian")) or g("guardian") == g("worker"):
                 self.add("HW003", e, "hot_work", i)
             limit = 72 if g("level") == "二级" else 8
+            binding = self.ind[e] in ("危险化学品", "燃气")
             if (end - start).total_seconds() > limit * 3600:
-                self.add("HW004", e, "hot_work", i)
+                self.add("HW004" if binding else "HW008", e, "hot_work", i)
             if not _yes(g("fire_measures")):
                 self.add("HW005", e, "hot_work", i)
-            if self.ind[e] == "危险化学品" and not _yes(g("gas_test")):
+            if binding and not _yes(g("gas_test")):
                 self.add("HW006", e, "hot_work", i)
+            if not self.welding(i):
+                continue
             cert = g("worker_cert")
             rows = [j for j in certs.get(e, ()) if (sw.get(j, "cert_no") == cert if cert else sw.get(j, "person") == g("worker"))]
             if not any(sw.get(j, "category") == "焊接与热切割作业" and sw.get(j, "valid_until") >= start.date()
                        and (sw.get(j, "issued_on") is None or sw.get(j, "issued_on") <= start.date()) for j in rows):
                 self.add("HW007", e, "hot_work", i)
+
+    def welding(self, i) -> bool:
+        """A welding or cutting permit (or one whose method is not given)."""
+        hw = self.t["hot_work"]
+        return not self.present("hot_work", i, "method") or hw.get(i, "method") in WELDING or hw.get(i, "method") is None
+
+    def welding_equipment(self):
+        we, hw = self.t["welding_equipment"], self.t["hot_work"]
+        checks: dict[tuple, list] = {}
+        for i in we.live():
+            checks.setdefault((we.e[i], we.get(i, "equipment_no")), []).append((we.get(i, "checked_on"), i))
+        for v in checks.values():
+            v.sort()
+        for i in hw.live():
+            no = hw.get(i, "equipment_no") if self.present("hot_work", i, "equipment_no") else None
+            if no:
+                before = [j for d, j in checks.get((hw.e[i], no), []) if d <= hw.get(i, "start").date()]
+                if not before or we.get(before[-1], "result") != "合格":
+                    self.add("EQ002", hw.e[i], "hot_work", i)
+        if self.as_of >= P2_END:
+            welders = {hw.e[i] for i in hw.live() if self.welding(i) and hw.get(i, "start").year == CAMPAIGN.end.year}
+            checked = {we.e[i] for i in we.live() if D(CAMPAIGN.end.year, 1, 1) <= we.get(i, "checked_on") <= P2_END}
+            for e in welders - checked:
+                self.add("EQ001", e, period="P2")
+        for (e, _no), rows in checks.items():
+            failed = [j for _, j in rows if we.get(j, "result") == "不合格"]
+            if failed and not any(we.get(j, "result") in ("合格", "淘汰") and d > we.get(failed[-1], "checked_on")
+                                  for d, j in rows):
+                self.add("EQ003", e, "welding_equipment", failed[-1])
 
     def special_workers(self):
         sw = self.t["special_workers"]
@@ -373,6 +449,11 @@ class Oracle:
                 self.add("SW002", e, "special_workers", i)
             if self.as_of <= until <= self.as_of + dt.timedelta(days=60):
                 self.add("SW003", e, "special_workers", i)
+            idn, issued = sw.get(i, "id_no"), sw.get(i, "issued_on")
+            if idn and _id_ok(idn) and issued is not None and not isinstance(issued, Raw):
+                birth = D(int(idn[6:10]), int(idn[10:12]), int(idn[12:14]))
+                if issued < _years_later(birth, 18):
+                    self.add("SW004", e, "special_workers", i)
 
     def training(self):
         tr, ac = self.t["training"], self.t["accidents"]
@@ -390,6 +471,11 @@ class Oracle:
                 top = max(camp, key=lambda i: tr.get(i, "attendees"))
                 if tr.get(top, "attendees") < 0.9 * self.emp[e]:
                     self.add("TR002", e, "training", top)
+            edu = [tr.get(i, "date") for i in rows if tr.get(i, "kind") == "事故警示教育"]
+            for acc in CAMPAIGN.typical_accidents:
+                until = max(acc.date, P1_END) + dt.timedelta(days=30)
+                if acc.concerns(self.ind[e]) and self.as_of >= until and not any(acc.date <= d <= until for d in edu):
+                    self.add("TR006", e, period=f"{acc.date:%Y-%m-%d}")
             for a in ac.rows(e):
                 day = ac.get(a, "occurred_at").date()
                 if day + dt.timedelta(days=30) <= self.as_of and not any(
@@ -409,7 +495,6 @@ class Oracle:
             done = hz.get(h, "done_on")
             return done is None or done > day
 
-        fined_open: dict[int, int] = {}
         for i in en.live():
             g = lambda k: en.get(i, k)  # noqa: E731
             e, day = en.e[i], g("date")
@@ -427,29 +512,69 @@ class Oracle:
             double = (g("fine_company") or 0) > 0 and (g("fine_head") or 0) > 0
             if not double and any(hz.get(h, "deadline") < day and open_at(h, day) for h in hs):
                 self.add("EN004", e, "enforcement", i)
-            if any(open_at(h, self.as_of) for h in hs) and "提请关闭" not in (g("actions") or ""):
-                fined_open[e] = fined_open.get(e, 0) + 1
             later = any(en.get(j, "date") > day for j in en.rows(e))
             if not later and any(open_at(h, self.as_of) and hz.get(h, "deadline") < self.as_of for h in hs):
                 self.add("EN006", e, "enforcement", i)
-        for e, n in fined_open.items():
-            if n >= 3:
-                self.add("EN005", e, period="2023")
-        # the other reading of EN005 ("three fined inspections and any hazard of the
-        # enterprise still open") must give the same enterprises
-        fined = {}
+        # EN005 (v2): 3 penalties within any 180 days or 4 within any 365, a hazard still open at
+        # as-of, no 提请关闭; EN007: a penalty by a unit that is no lawful enforcer
+        pen: dict[int, list] = {}
+        closing = set()
         for i in en.live():
-            if (en.get(i, "fine_company") or 0) > 0 or (en.get(i, "fine_head") or 0) > 0:
-                fined[en.e[i]] = fined.get(en.e[i], 0) + 1
-        other = {e for e, n in fined.items() if n >= 3 and any(open_at(h, self.as_of) for h in hz.rows(e))}
-        assert other == {e for e, n in fined_open.items() if n >= 3}
+            acts = en.get(i, "actions") or ""
+            if "提请关闭" in acts:
+                closing.add(en.e[i])
+            if any(a in acts for a in PENALTIES) or (en.get(i, "fine_company") or 0) > 0 or (en.get(i, "fine_head") or 0) > 0:
+                if en.get(i, "station") not in CAMPAIGN.enforcers:
+                    self.add("EN007", en.e[i], "enforcement", i)
+                if "提请关闭" not in acts or any(a in acts for a in PENALTIES[:3]):
+                    pen.setdefault(en.e[i], []).append(en.get(i, "date"))
+        for e, days in pen.items():
+            days.sort()
+            hit = any((days[k + 2] - days[k]).days <= 180 for k in range(len(days) - 2)) or \
+                any((days[k + 3] - days[k]).days <= 365 for k in range(len(days) - 3))
+            if hit and e not in closing and any(open_at(h, self.as_of) for h in hz.rows(e)):
+                self.add("EN005", e, period="2023")
+
+    def d4_review(self):
+        en, hz, ac = self.t["enforcement"], self.t["hazards"], self.t["accidents"]
+        major = {}
+        for h in hz.live():
+            if hz.get(h, "level") != "一般" and isinstance(hz.get(h, "found_on"), dt.date) and not isinstance(hz.get(h, "found_on"), Raw):
+                major.setdefault(hz.e[h], []).append(h)
+
+        def open_on(h, day):
+            done = hz.get(h, "done_on")
+            return done is None or done > day
+
+        def penalty(i):
+            acts = en.get(i, "actions") or ""
+            return any(a in acts for a in PENALTIES) or (en.get(i, "fine_company") or 0) > 0 or (en.get(i, "fine_head") or 0) > 0
+
+        fined_h = {h for i in en.live() if penalty(i) for h in (en.get(i, "hazard_nos") or [])}
+        for i in en.live():
+            e, day = en.e[i], en.get(i, "date")
+            hs = major.get(e, [])
+            if en.get(i, "major_hazards") == 0 and any(hz.get(h, "found_on") < day and open_on(h, day) for h in hs):
+                self.add("DC001", e, "enforcement", i)
+            later_pen = any(penalty(j) for j in en.rows(e) if en.get(j, "date") >= day)
+            if not later_pen and any(h not in fined_h and isinstance(hz.get(h, "deadline"), dt.date)
+                                     and hz.get(h, "deadline") < day and open_on(h, day) for h in hs):
+                self.add("DC002", e, "enforcement", i)
+        for a in ac.live():
+            e, day = ac.e[a], ac.get(a, "occurred_at").date()
+            if any(en.get(i, "major_hazards") == 0 and 0 <= (day - en.get(i, "date")).days <= 90 for i in en.rows(e)):
+                self.add("DC003", e, "accidents", a)
+            if any(isinstance(hz.get(h, "deadline"), dt.date) and hz.get(h, "deadline") < day and open_on(h, day)
+                   for h in major.get(e, [])):
+                self.add("DC004", e, "accidents", a)
 
     def accidents_and_town(self):
         ac, mt = self.t["accidents"], self.t["meetings"]
         hour = dt.timedelta(hours=1)
         for i in ac.live():
             at = ac.get(i, "occurred_at")
-            if ac.get(i, "county_at") is None or ac.get(i, "county_at") - at > hour:
+            start = ac.get(i, "head_informed_at") if self.present("accidents", i, "head_informed_at") else None
+            if ac.get(i, "county_at") is None or ac.get(i, "county_at") - (start or at) > hour:
                 self.add("AC001", ac.e[i], "accidents", i)
             if ac.get(i, "town_at") is None or ac.get(i, "town_at") - at > hour:
                 self.add("AC002", ac.e[i], "accidents", i)
@@ -460,17 +585,34 @@ class Oracle:
                            for i in mt.live()):
                     self.out.add(("GV001", "", "", "", None, "P1"))
                     self.gv001 = getattr(self, "gv001", set()) | {v}
+                    self.gv.add(("GV001", v))
         if self.as_of >= CAMPAIGN.end and not any(
                 mt.get(i, "kind") == "现场督导" and mt.get(i, "chair") in CAMPAIGN.leader_names
                 and mt.get(i, "date") <= CAMPAIGN.end for i in mt.live()):
             self.out.add(("GV002", "", "", "", None, "P4"))
+            self.gv.add(("GV002", CAMPAIGN.town))
+        meetings = [i for i in mt.live() if mt.get(i, "chair") is not None]  # an empty chair is SCH003 only
+        if self.as_of >= P2_END:
+            supervising = {self.station[e] for e in self.ents}  # the registry's 监管站所
+            supervising = {s for s in supervising if s and s != "其他站所"}
+            held = {mt.get(i, "unit") for i in meetings if mt.get(i, "kind") == "企业宣讲" and mt.get(i, "date") <= P2_END}
+            for s in supervising - held:
+                self.gv.add(("GV003", s))
+        p3_end = CAMPAIGN.phase("P3").end
+        if self.as_of >= p3_end and not any(mt.get(i, "kind") == "执法培训" and mt.get(i, "date") <= p3_end
+                                            for i in meetings):
+            self.gv.add(("GV004", CAMPAIGN.town))
+        if self.as_of >= P1_END and not any(
+                mt.get(i, "unit") in ("镇政府", "镇党委", CAMPAIGN.town) and mt.get(i, "kind") in ("动员部署会", "专题会议")
+                and mt.get(i, "chair") in CAMPAIGN.leader_names and mt.get(i, "date") <= P1_END for i in meetings):
+            self.gv.add(("GV005", CAMPAIGN.town))
 
 
 def _manifest_keys(df) -> set[tuple]:
     out = set()
     for r in df.itertuples(index=False):
         row = None if r.source_row is None or str(r.source_row) in ("<NA>", "nan", "") else int(r.source_row)
-        if r.rule_id in ("SCH000", "SCH001", "GV001", "GV002"):
+        if r.rule_id in ("SCH000", "SCH001") or r.rule_id.startswith("GV"):
             continue
         out.add((r.rule_id, r.enterprise_uscc or "", r.source_file or "", r.source_sheet or "", row, r.period or ""))
     return out
@@ -489,18 +631,19 @@ def test_manifest_shape_and_file(planted):
     assert path.read_bytes().startswith(b"\xef\xbb\xbf")
     assert not any(p.name.endswith("-planted.csv") for p in planted.out.rglob("*"))
     for r in df.itertuples(index=False):
-        if r.rule_id in ("SCH000", "SCH001"):
+        if r.rule_id in ("SCH000", "SCH001", "SCH005"):
             assert r.source_file and pd_isna(r.source_row)
         elif r.period:
             assert r.rule_id in {"HI001", "DR001", "DR002", "CHK001", "CHK002", "CHK003", "CHK004", "CHK005",
-                                 "CHK006", "TR001", "TR003", "EN005", "GV001", "GV002"}
+                                 "CHK006", "CHK007", "TR001", "TR003", "TR006", "EN005", "EQ001", "GV001", "GV002",
+                                 "GV003", "GV004", "GV005"}
         else:
             assert r.source_file and not pd_isna(r.source_row), r
         if r.source_file:
             assert "\\" not in r.source_file and (planted.out / r.source_file).exists()
-    gv = df[df.rule_id.isin(["GV001", "GV002"])]
+    gv = df[df.rule_id.str.startswith("GV")]
     assert (gv.enterprise_uscc == "").all()
-    assert set(gv[gv.rule_id == "GV002"].village) == {"积翠镇"}
+    assert set(gv[gv.rule_id.isin(["GV002", "GV004", "GV005"])].village) == {"积翠镇"}
 
 
 def pd_isna(v) -> bool:
@@ -510,7 +653,8 @@ def pd_isna(v) -> bool:
 def test_every_rule_is_planted_twice(planted):
     counts = planted.manifest.rule_id.value_counts()
     for rule in RULE_ORDER:
-        assert counts.get(rule, 0) >= (1 if rule == "GV002" else 2), rule
+        # the town-level rules can fire once in a town
+        assert counts.get(rule, 0) >= (1 if rule in ("GV002", "GV004", "GV005") else 2), rule
     assert set(counts.index) <= set(RULE_ORDER)
 
 
@@ -535,6 +679,8 @@ def test_manifest_is_exactly_what_the_rules_find(planted):
     gv = planted.manifest[planted.manifest.rule_id == "GV001"]
     assert set(gv.village) == oracle.gv001
     assert ("GV002", "", "", "", None, "P4") in found
+    gv = planted.manifest[planted.manifest.rule_id.str.startswith("GV")]
+    assert oracle.gv == set(zip(gv.rule_id, gv.village))
 
 
 # -- the files hold what the manifest says --------------------------------------------------------
@@ -647,7 +793,7 @@ def test_all_ledgers_encodings_and_forms_appear(planted):
     date_cols: dict[tuple[str, str], set[int]] = {}
     dt_cols: dict[tuple[str, str], set[int]] = {}
     kinds = {}
-    for name, fields in LEDGERS.items():
+    for fields in LEDGERS.values():
         for f in fields:
             kinds.setdefault(f.key, set()).add(f.kind)
     for (file, sheet), cols in planted.written.columns.items():
@@ -725,7 +871,9 @@ def test_identifiers_are_valid_in_the_clean_town(clean):
     codes = [t["enterprises"].get(i, "uscc") for i in t["enterprises"].live()]
     assert len(codes) == len(set(codes)) and all(uscc.is_valid(c) for c in codes)
     ids = [t["special_workers"].get(i, "id_no") for i in t["special_workers"].live()]
-    assert all(ric.is_valid(x) for x in ids)
+    assert all(_id_ok(x) for x in ids)
+    # v2: some hold a 忻州 code created in 2000 though born before it (valid; stdnum disagrees)
+    assert any(x[:4] == "1409" and not ric.is_valid(x) for x in ids)
     for i in t["special_workers"].live():  # GBK-safe text everywhere
         t["special_workers"].get(i, "person").encode("gbk")
 

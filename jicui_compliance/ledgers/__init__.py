@@ -13,12 +13,22 @@ import numpy as np
 import pandas as pd
 import pandera.pandas as pa
 
-from .._parallel import share
 from ..campaign import Campaign
 from ..reading import Submission, Table
 from . import (
-    accidents, checklist, drills, enforcement, enterprises, hazards, head_inspections, hot_work,
-    meetings, outsourcing, special_workers, training, welding_equipment,
+    accidents,
+    checklist,
+    drills,
+    enforcement,
+    enterprises,
+    hazards,
+    head_inspections,
+    hot_work,
+    meetings,
+    outsourcing,
+    special_workers,
+    training,
+    welding_equipment,
 )
 from .base import ENTERPRISE_REF, KIND_LABELS, SHEET_ID, SOURCE_COLUMNS, Field, Ledger
 from .base import cells as _cells
@@ -32,9 +42,6 @@ LEDGERS: dict[str, Ledger] = {
 }
 
 __all__ = ["LEDGERS", "Field", "Ledger", "Ledgers", "ISSUE_COLUMNS", "load", "vocabulary"]
-
-#: from this many records on, typing is shared with a forked process (see jicui_compliance._parallel)
-FORK_ROWS = 100_000
 
 ISSUE_COLUMNS = ["rule_id", "ledger", "row", "sheet", "field", "value", "detail"]
 
@@ -134,11 +141,7 @@ def load(sub: Submission, campaign: Campaign) -> Ledgers:
         }
         return _type(led, raw, sources, campaign, excused[name])
 
-    # The ledgers are typed independently: a large submission shares them with a forked
-    # process, which takes the smallest (cheapest to send back) while this one takes the largest.
-    filled = sorted((n for n in LEDGERS if per_ledger[n]), key=lambda n: -sum(len(t) for _, t in per_ledger[n]))
-    rows = sum(len(t) for n in filled for _, t in per_ledger[n])
-    typed = dict(zip(filled, share(filled, type_ledger, fork=rows >= FORK_ROWS, fork_from_back=True)))
+    typed = {n: type_ledger(n) for n in LEDGERS if per_ledger[n]}
     frames: dict[str, pd.DataFrame] = {}
     for name, led in LEDGERS.items():
         frames[name], ledger_issues = typed.get(name, (led.empty_frame(), []))

@@ -132,7 +132,7 @@ class Field:
         if k == "code":
             return cells.parse_code
         if k == "choice":
-            return cells.choice_parser(self.synonyms, yesno=bool(self.options) and "是" in self.options,
+            return cells.choice_parser(self.synonyms, yesno=self.options is not None and "是" in self.options,
                                        options=self.options or ())
         if k == "date":
             return cells.parse_date

@@ -16,7 +16,7 @@ from . import LEDGERS
 
 def schema_yaml(name: str) -> str:
     led = LEDGERS[name]
-    data = yaml.safe_load(led.model.to_schema().to_yaml())
+    data = yaml.safe_load(led.model.to_schema().to_yaml() or "")
     data["title"] = led.title
     data["description"] = led.description
     header = f"# {led.title}（{name}）— generated from jicui_compliance/ledgers/{name}.py; do not edit by hand.\n"

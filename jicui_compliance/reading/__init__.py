@@ -8,15 +8,19 @@ person sees), plus the problems (in Chinese) of what it could not read.
 
 from __future__ import annotations
 
+import os
+import signal
+import threading
 from collections.abc import Callable, Iterator
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ProcessPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass, field
+from multiprocessing import get_context
 from pathlib import Path
 
-from .. import _parallel
+from ..text import PLACEHOLDERS, fold, normalize_header, normalize_name
 from .sources import WORKBOOK_SUFFIXES, InputError, RawSheet, SheetProblem, SourceFile, discover, read_file
 from .tables import HeaderIndex, Table, Vocabulary, column_letter, locate
-from ..text import PLACEHOLDERS, fold, normalize_header, normalize_name
 
 __all__ = [
     "InputError", "PLACEHOLDERS", "RawSheet", "SheetProblem", "Submission", "Table", "Vocabulary",
@@ -32,8 +36,21 @@ class Submission:
     problems: list[SheetProblem] = field(default_factory=list)
 
 
-#: below this many bytes of input, reading in one process is quicker than starting others
-PROCESS_POOL_BYTES = 16 * 2**20
+#: from this much input on (and with more than one core), files are read by this process and
+#: a pool of worker processes together: below it, starting the workers costs more than they
+#: save (measured in docs/dev.md, "大批量数据怎样跑得快"). Bytes of CSV; a byte of a workbook
+#: (compressed) counts as :data:`WORKBOOK_WEIGHT`, about what it costs to read in comparison.
+PROCESS_POOL_BYTES = 32 * 2**20
+WORKBOOK_WEIGHT = 8
+
+#: how worker processes are started: "spawn" on every platform (a fresh interpreter that
+#: imports the reader), so that a run behaves alike on Linux, macOS and Windows and is safe
+#: from a process that has other threads (a notebook kernel, a progress bar)
+START_METHOD = "spawn"
+
+#: the files are cut into about this many runs per reading process: small enough that the
+#: processes finish together, large enough that a run is worth sending
+RUNS_PER_PROCESS = 8
 
 
 def read_submission(
@@ -44,13 +61,12 @@ def read_submission(
 ) -> Submission:
     """Read every ledger sheet under ``paths``; never raises for a bad file (only for a bad path).
 
-    A large submission on Linux (:data:`PROCESS_POOL_BYTES`) is read by this process and
-    forked copies of it (one process per core, or ``workers``), taking runs of files in turn;
-    a fork sends its files' tables back as integer codes and distinct values, which cost
-    little to send. Otherwise workbooks are parsed by a small thread pool (python-calamine
-    releases the GIL while it parses) and CSV files in this thread. Results are always taken
-    in file order, so the output does not depend on how many workers there are;
-    ``workers=1`` reads everything in this thread.
+    A large submission (:data:`PROCESS_POOL_BYTES`) is read by this process together with a
+    pool of worker processes (``workers`` processes in all, this one included; by default
+    one per core): see ``_read_in_processes``. Otherwise, or with ``workers=1``, every file
+    is read in this thread. Results are always taken in file order, so the output does not
+    depend on how many workers there are. An exception in a worker is raised here as the
+    same exception.
     """
     found = discover(paths)
     sub = Submission(found.root, [f.rel for f in found.files])
@@ -70,38 +86,103 @@ def _read_one(src: SourceFile, index: HeaderIndex) -> list[Table | SheetProblem]
     return [part if isinstance(part, SheetProblem) else locate(part, index) for part in parts]
 
 
+def _read_run(run: list[SourceFile], index: HeaderIndex) -> list[tuple[str, list[Table | SheetProblem]]]:
+    return [(src.rel, _read_one(src, index)) for src in run]
+
+
+def _cores() -> int:
+    """Cores this process may run on."""
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+
+
 def _read_all(files: list[SourceFile], index: HeaderIndex, workers: int | None) -> Iterator[tuple[str, list]]:
     """(file, its tables and problems) for every file, in file order."""
-    cores = _parallel.cores()
-    if workers == 1:
-        for src in files:
-            yield src.rel, _read_one(src, index)
+    processes = workers or _cores()
+    if _pool_pays(files, processes):
+        yield from _read_in_processes(files, index, processes)
         return
-    if _forking_pays(files, workers or cores):
-        # this process reads every n-th run of files itself while n - 1 forked ones read the rest
-        n = min(workers or cores, len(files))
-        # this process also takes in what the forks send: its own runs are a little smaller
-        runs = _batches(files, [0.94 if i % n == 0 else 1.0 for i in range(4 * n)])
-        for results in _parallel.alternate(runs, lambda run: [(src.rel, _read_one(src, index)) for src in run],
-                                           processes=n):
-            yield from results
-        return
-    with ThreadPoolExecutor(max_workers=workers or min(4, cores)) as pool:
-        pending = {src.rel: pool.submit(_read_one, src, index) for src in files
-                   if src.path.suffix.lower() in WORKBOOK_SUFFIXES}
-        for src in files:
-            yield src.rel, (pending[src.rel].result() if src.rel in pending else _read_one(src, index))
+    for src in files:
+        yield src.rel, _read_one(src, index)
 
 
-def _forking_pays(files: list[SourceFile], workers: int) -> bool:
-    """Worker processes are forked only on Linux (fork is unsafe on macOS and absent on
-    Windows), from a process with no other threads, for a submission large enough."""
-    if workers < 2 or len(files) < 2 or not _parallel.can_fork():
+def _pool_pays(files: list[SourceFile], processes: int) -> bool:
+    if processes < 2 or len(files) < 2:
         return False
     try:
-        return sum(f.path.stat().st_size for f in files) >= PROCESS_POOL_BYTES
+        cost = sum(f.path.stat().st_size * (WORKBOOK_WEIGHT if f.path.suffix.lower() in WORKBOOK_SUFFIXES else 1)
+                   for f in files)
     except OSError:
         return False
+    return cost >= PROCESS_POOL_BYTES
+
+
+def _read_in_processes(files: list[SourceFile], index: HeaderIndex, processes: int,
+                       *, here: bool = True) -> Iterator[tuple[str, list]]:
+    """Read ``files`` with ``processes - 1`` worker processes and this one, in file order.
+
+    The files are cut, in order, into runs of about equal size. This process reads them
+    from the first, and as soon as a worker has started (a fresh interpreter needs a moment
+    to import the reader) it gives the workers runs from the last backwards, keeping two
+    waiting for each, until the two ends meet; then it takes the workers' results in order.
+    So nobody waits for a worker to start, and the work shares itself out whatever the speed
+    of each process. With ``here=False`` every run goes to a worker (for the tests).
+
+    The workers ignore Ctrl-C: this process stops, cancels what no worker has begun and
+    waits for the runs being read.
+    """
+    runs = _batches(files, [1.0] * (RUNS_PER_PROCESS * processes))
+    n_workers = max(1, min(processes - 1, len(runs)))
+    pool = ProcessPoolExecutor(max_workers=n_workers, mp_context=get_context(START_METHOD),
+                               initializer=_start_worker, initargs=(index,))
+    given: dict[int, Future] = {}  # run → its result to come, for the runs given to the workers
+    finished = False
+    try:
+        with _sigint_ignored():  # the workers start now, ignoring Ctrl-C (each would print a traceback)
+            started = [pool.submit(_started) for _ in range(n_workers)]
+        end = 0 if not here else len(runs)  # runs[end:] are the workers'
+        given.update((j, pool.submit(_read_in_worker, runs[j])) for j in range(end, len(runs)))
+        for i, run in enumerate(runs):
+            if i < end and any(f.done() for f in started):
+                while end - 1 > i and sum(not f.done() for f in given.values()) < 2 * n_workers:
+                    end -= 1
+                    given[end] = pool.submit(_read_in_worker, runs[end])
+            yield from (_read_run(run, index) if i < end else given[i].result())
+        finished = True
+    finally:
+        # when the workers were given nothing, this process does not wait for them to finish starting
+        pool.shutdown(wait=not finished or bool(given), cancel_futures=True)
+
+
+def _started() -> None:
+    """A worker's first task: when it is done, that worker is ready."""
+
+
+@contextmanager
+def _sigint_ignored() -> Iterator[None]:
+    """Ctrl-C ignored meanwhile, so that processes started now ignore it from their first
+    moment (where the platform passes it on; a worker also ignores it once started)."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, signal.SIG_DFL if previous is None else previous)
+
+
+_WORKER_INDEX: HeaderIndex | None = None  # set in each worker process by _start_worker
+
+
+def _start_worker(index: HeaderIndex) -> None:
+    global _WORKER_INDEX
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is handled by the process that started it
+    _WORKER_INDEX = index
+
+
+def _read_in_worker(run: list[SourceFile]) -> list[tuple[str, list[Table | SheetProblem]]]:
+    assert _WORKER_INDEX is not None
+    return _read_run(run, _WORKER_INDEX)
 
 
 def _batches(files: list[SourceFile], weights: list[float]) -> list[list[SourceFile]]:

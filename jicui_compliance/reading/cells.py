@@ -20,7 +20,7 @@ import math
 import re
 import unicodedata
 from collections.abc import Callable
-from typing import Final
+from typing import Any, Final
 
 import numpy as np
 import pandas as pd
@@ -362,7 +362,7 @@ def parse_column(col: pd.Series, parser: Callable[[object], object], dtype: str 
 
 
 def parse_encoded(codes: np.ndarray, uniques: np.ndarray, parser: Callable[[object], object],
-                  dtype: str = "object") -> tuple[object, np.ndarray]:
+                  dtype: str = "object") -> tuple[Any, np.ndarray]:
     """Parse a column given as (codes, distinct values), code -1 missing: (typed values, bad mask).
 
     Each distinct value is parsed once (vectorised where the form allows), converted to

@@ -15,8 +15,8 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from .sources import RawSheet, SheetProblem
 from ..text import normalize_header
+from .sources import RawSheet, SheetProblem
 
 #: ledger → field → accepted header texts (canonical first, then aliases)
 Vocabulary = Mapping[str, Mapping[str, Sequence[str]]]
@@ -83,45 +83,17 @@ class Table:
     def __len__(self) -> int:
         return len(self.source_rows)
 
-    def __getstate__(self) -> dict:
-        """Pickled (to come back from a forked reader) with each column's distinct texts
-        joined into one string: one object to send instead of thousands."""
-        state = dict(self.__dict__)
-        state["columns"] = {f: (codes, _pack(uniques)) for f, (codes, uniques) in self.columns.items()}
-        return state
-
-    def __setstate__(self, state: dict) -> None:
-        state["columns"] = {f: (codes, _unpack(packed)) for f, (codes, packed) in state["columns"].items()}
-        self.__dict__.update(state)
-
     @property
     def frame(self) -> pd.DataFrame:
         """The records as a person reads them: one column per matched field (cleaned cells,
         ``None`` where empty) and ``source_row``."""
         out = {}
         for fld, (codes, uniques) in self.columns.items():
-            values = np.append(uniques, None).astype(object)
+            values = np.concatenate([np.asarray(uniques, dtype=object), np.array([None], dtype=object)])
             out[fld] = values[np.where(codes < 0, len(uniques), codes)]
         frame = pd.DataFrame(out, dtype=object) if out else pd.DataFrame(index=range(len(self)))
         frame["source_row"] = self.source_rows
         return frame
-
-
-_SEP = "\x00"
-
-
-def _pack(uniques: np.ndarray) -> object:
-    if len(uniques) > 1 and pd.api.types.infer_dtype(uniques, skipna=False) == "string":
-        joined = _SEP.join(uniques)
-        if joined.count(_SEP) == len(uniques) - 1:  # no text holds the separator itself
-            return joined
-    return uniques
-
-
-def _unpack(packed: object) -> np.ndarray:
-    if isinstance(packed, str):
-        return np.array(packed.split(_SEP), dtype=object)
-    return packed
 
 
 def column_letter(index: int) -> str:

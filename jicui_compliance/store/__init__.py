@@ -161,7 +161,8 @@ class Store:
             raise StoreError(f"数据库文件不存在：{path}（先用 jicui ingest 导入报送的台账）")
         # small blocks: a town's store holds twenty small tables, each taking whole blocks (DuckDB's
         # default is 256 KiB); a block size is chosen once, when the file is made
-        config = {} if path.exists() else {"default_block_size": str(BLOCK_SIZE)}
+        config: dict[str, str | bool | int | float | list[str]] = (
+            {} if path.exists() else {"default_block_size": str(BLOCK_SIZE)})
         try:
             con = duckdb.connect(str(path), read_only=not write, config=config)
         except duckdb.IOException as exc:

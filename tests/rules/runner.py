@@ -197,8 +197,9 @@ def run_case(rule_id: str, case: dict, doc: dict, tmp: Path) -> None:
             missing.append(exp)
         else:
             unmatched.remove(hit)
-    show = lambda fs: "\n".join(f"  {f['rule_id']} {f['ledger']} row={f['source_row']} period={f['period']} "
-                                f"{f['enterprise_name']} | {f['message']}" for f in fs)
+    def show(fs):
+        return "\n".join(f"  {f['rule_id']} {f['ledger']} row={f['source_row']} period={f['period']} "
+                         f"{f['enterprise_name']} | {f['message']}" for f in fs)
     assert not missing and not unmatched, (
         f"\nexpected but not found: {missing}\nfound but not expected:\n{show(unmatched)}\nall findings:\n{show(found)}"
     )

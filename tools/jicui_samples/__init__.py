@@ -20,7 +20,19 @@ with ``"xlsx"`` every file is a workbook)::
     <村>/<村>企业专项行动落实情况.*      checklist, training, drills, outsourcing
     <村>/<村>动火作业审批记录.*          hot work
     <村>/<村>特种作业人员持证台账.*      special workers
+    <村>/<村>电气焊设备检查台账.*        welding equipment checks (v2 ledger, every village)
     <村>/~$<村>重大事故隐患台账.xlsx     an Excel lock file (ignored by the checker)
+
+RULEBOOK version 2: the even-numbered villages (东坡村, 南庄村, 石门村, 杏花村 in the default
+town) submit on the new template, with the new optional columns (hazards 隐患等级/判定依据 —
+some 一般, some empty = 重大 —, head inspections 发现重大隐患数, hot work 动火方式/设备编号 —
+some 砂轮/电钻/喷灯 work by uncertified fitters, no kit named —); the odd ones still use the
+old template without them (their hazards are all 重大, their permits all welding, so reading
+them the version-1 way gives the same answer). The registry carries 专职安全管理人员数 and
+技术力量薄弱; the accidents 单位负责人接报时间; the town's meetings sheet 宣讲企业 and the kinds
+执法培训 and 进展汇报 (the villages' sheet keeps the old template). Some sheets carry a 备注,
+附件 or 说明 column (never reported, SCH005); some workers hold a 忻州 number (1409xx, a code
+created in 2000) though born before 2000: valid under v2.
 
 Every sheet has its own mess: 0–2 title rows (merged in xlsx), a 序号 column, header
 aliases with spaces, line breaks (xlsx only: a CSV line stays a line) and full-width
@@ -32,8 +44,22 @@ true/false (Excel booleans in xlsx), 1/0; counts with 人/项 and thousands sepa
 money with 元/万元; enterprises by USCC and name, by name only, or by USCC only. CSV
 files are UTF-8, UTF-8 with BOM, GBK or GB18030.
 
-The clean town (``clean=True``) satisfies every rule of RULEBOOK §5 at as-of 2023-12-31
-and at each earlier phase end (see :mod:`._town`). Without ``clean`` the plantings
+The clean town (``clean=True``) satisfies every rule of RULEBOOK §5 (version 2) at as-of
+2023-12-31 and at each earlier phase end (see :mod:`._town`): the town's 动员部署会 (unit 镇政府)
+chaired by the 党委书记 in May (GV005), the 执法培训 of the 综合行政执法队 in July (GV004), a
+企业宣讲 of every station supervising enterprises in June–July (GV003), a 事故警示教育 for each
+typical accident of the campaign file concerning the enterprise's industry (TR006), penalties
+only by the 综合行政执法队 (EN007), full-time safety staff where 安全生产法 第24条 asks for
+them and experts hired by technically weak enterprises (ENT003, CHK007), crowded venues
+(宾馆, 超市, KTV…) drilling every half-year (DR002), welding kit checked in December 2022 and
+again before the P2 end, never used failed (EQ001–EQ003), enforcement visits only on days no
+重大 hazard of the enterprise is open and accidents never within 90 days after a visit that
+found nothing (DC001–DC004). The version-2 corrections are present as clean cases: a lease
+without an agreement that defines the duties (OS001), a head inspection counting more hazards
+than the 重大 ledger holds but the right 重大 count (HI004), 砂轮 work without a welding
+certificate (HW007), an accident reported 75 minutes after it happened but 35 minutes after the
+head heard of it (AC001), enterprises whose only contract ended before P2 and no review
+(CHK005), the 1409xx numbers (FMT002). Without ``clean`` the plantings
 below are added, on otherwise clean enterprises: a planting that changes an enterprise's
 coverage (a month of inspections, its drills, its checklist row, its enforcement history)
 has the enterprise to itself, row plantings never share a row, and an untouched enterprise
@@ -88,7 +114,6 @@ HI001   2+1   all July inspections of one enterprise removed; all October  (+1 f
 HI002   2     extra deputy-led inspection in August (August has head-led    2nd: HI001 2023-09 (deputy-led inspections
               ones); the only September inspection of another made deputy-led  do not count)
 HI003   2     签名确认 empty; ``无``                                        none
-HI004   2     发现隐患数 = that day's 企业自查 hazards + 2                   none
 DR001   2     all drills of a non-high-risk enterprise removed (one keeps  not high risk → no DR002
               a 2022-11 drill)
 DR002   2     the H2 drills of a high-risk enterprise removed (preferably   the H1 drill remains → no DR001
@@ -96,20 +121,17 @@ DR002   2     the H2 drills of a high-risk enterprise removed (preferably   the 
 DR003   2     含疏散逃生 否; empty (= 否)                                   none
 DR004   2     评估总结 否                                                   none
 DR005   2     参演人数 = employees // 3                                    none
-OS001   2     安全生产协议签订日期 empty                                    no date → no OS002
 OS002   2     agreement 12 / 30 days after the start                        none
 OS003   2     资质证书编号 empty; 资质有效期至 2023-09-30 on a contract      none
               running past it
-OS004   2     明确安全管理职责 否; empty (= 否)                             none
+OS004   2+2   明确安全管理职责 否; empty (= 否), with an agreement          (+2 from OS001)
 OS005   2     最近安全检查日期 2023-04-10 (started before); empty            none
 HW001   2     审批人 empty; 审批时间 empty                                   no time → no HW002
 HW002   2     审批时间 30 min / 2 h after the start                         none
 HW003   2     监护人 empty; 监护人 = 动火人                                  none
-HW004   2     一级 for 10 h; 二级 for 80 h                                  none
 HW005   2     消防措施落实 否; empty (= 否)                                 none
-HW006   2     气体分析 否; empty, in 危险化学品 enterprises                  none
-HW007   2     the permit cites the worker's 电工作业 certificate; a worker   the certificates are valid → no SW finding
-              not in the register and no certificate number
+HW007   2     the permit cites the worker's 电工作业 certificate; a worker   the certificates are valid → no SW finding;
+              not in the register and no certificate number (welding)     v2: planted on welding permits only
 SW001   2     电工 on post, valid until 2023-10-31 / 2023-09-14 (on post    reviewed 2021 → no SW002; expired → no SW003
               empty = yes)
 SW002   2     issued 2018-06-01, never reviewed; reviewed 2020-08-01        valid into 2024-05+ → no SW003
@@ -126,16 +148,60 @@ EN003   2     a fine on a 企业自查 hazard reported before the inspection    
               and fixed within its deadline                                 not overdue → no EN004
 EN004   2     a company-only fine on a 部门检查 hazard overdue at the        done in October → no HZ005; a later
               inspection                                                    inspection follows → no EN006
-EN005   2     three fined inspections (Aug–Oct), their hazards open with   deadlines in 2024 → no HZ005/EN006; fresh
-              deadlines in 2024, no 提请关闭 (period ``2023``)              执法检查 hazards → no EN003/EN004
 EN006   2     一案双罚 on a hazard due 2023-09-30, never fixed, no later     HZ005 on that hazard (open and overdue);
               inspection                                                    一案双罚 → no EN004
-AC001   2     reported to the county 3 h later; not reported                education within 30 days → no TR005
 AC002   2     reported to the town 2 h later; not reported                  education within 30 days → no TR005
 GV001   2     a village's 动员部署会 on 2023-06-10; a village whose only     period ``P1``, village named, no enterprise
               May meeting is a 专题会议
 GV002   1     the leaders' 现场督导 removed; one dated 2024-01-06 added     (at most one finding exists: the town's)
+v2      —     *version 2: the new rules, and the changed ones re-planted*   —
+SCH005  2     an extra column 所在位置 on a village's hazards sheet,        one finding per sheet (file and sheet, no
+              复查情况 on another's head-inspection sheet (with 备注 at     row); 备注 is never listed
+              times)
+FMT002  +1    a 15-digit first-generation number (an electrician)          (besides the 2 wrong check digits)
+ENT003  2     专职安全管理人员数 0 in a must-have enterprise (第24条),       1st: experts 是 → no CHK007; 2nd: experts
+              once with experts 是, once with 不需要                        不需要 → CHK007 on its checklist row
+CHK007  2     the 2nd ENT003; 技术力量薄弱 是 with experts 否               period P2 and the checklist row
+OS001   2     no agreement and duties 否 / empty (v2: duties alone         + OS004 on each row (§8: both fire)
+              satisfy 第49条)
+HI004   2     v2 sheet: 发现重大隐患数 = that day's 重大 self-reported + 1;  none
+              old sheet: 发现隐患数 = that day's self-reported + 2
+HW004   2     一级 10 h / 二级 80 h in 危险化学品 or 燃气 enterprises       none
+HW008   2     the same in other industries                                none
+HW006   2     气体分析 否 (危险化学品); empty (燃气, v2)                    none
+EQ001   2     kit checked in Dec 2022, then only after P2; no check at all  period P2; the 2nd in an old-template
+              (an old-template village: its permits name no kit)          village (or its permits name none)
+EQ002   2     the kit named failed its check that day (repaired the next   no EQ003 (a later 合格)
+              day); a permit naming HJ-09, never checked
+EQ003   2     a 气瓶组 checked 合格 in June, 不合格 on 11-20; one checked    no permit names them → no EQ002
+              only once, 不合格 on 12-05
+SW004   2     electricians born 2003 / 2005, certificates issued at 17      valid, reviewed in time → nothing else
+TR006   2     no education for the 4-18 accident (an industry the 6-21 one  period the accident's date; no accident
+              does not concern); the 6-21 one held 20 days late (燃气…)     of their own → no TR005
+EN005   2     3 penalties within 180 days; 4 within 365 (not 3 in any 180,  the last hazard open, deadline 2024 →
+              one a 停产整顿 without fine)                                  no HZ005/EN006; all by the 执法队
+EN007   2     a fine, and a 停产整顿, recorded by the enterprise's station  its hazard fixed in time → nothing else
+AC001   2     county report 90 min after the head was informed (20 min     education in time → no TR005
+              after the accident); not reported
+DC001   2     0 major hazards recorded 20 days after a 重大 hazard found    fixed in time later → no HZ finding
+DC002   2     a visit after the deadline, 责令限期整改 only (fixed in Nov)   listed with a supervisor → no EN001;
+                                                                            done → no HZ005
+DC003   2     an accident 71 / 90 days after a 0-major inspection          reported in time, education → nothing else
+DC004   2     an accident while a 重大 hazard was past its deadline          fixed 10-25 → no HZ005; no inspection →
+                                                                            no DC002/DC003
+GV003   2     a station's 企业宣讲 on 08-16; another station's removed      village = the station; period P2
+GV004   1     the 执法培训 moved to 12-12 (after the P3 end)                 village = the town; period P3
+GV005   1     the town's 动员部署会 chaired by the deputy 薛明辉             village = the town; period P1
 ======  ====  ========================================================  =========================================
+
+GV002, GV004 and GV005 judge the town as a whole: each can fire once in a town, and none of them
+says anything about an enterprise, a village or a station, so the sample town carries all three
+(a town whose leaders neither chaired its mobilisation nor went out to supervise, and whose
+enforcers were trained late). The rest of the town is as meaningful as before: a planted town
+variant without them would show nothing the clean town does not. Plantings that add an
+enforcement visit, an accident or a hazard to an enterprise take one with no enforcement
+history, accident or other planted hazard (:meth:`._plants.Planter.fresh`), so that no 倒查 rule
+(DC001–DC004) fires by chance.
 
 Readings chosen where the RULEBOOK leaves room (also in the report of the change):
 TR001 and TR003 are coverage findings with period ``P2`` and no source row; CHK006
@@ -165,7 +231,10 @@ RULE_ORDER = ("SCH000 SCH001 SCH002 SCH003 SCH004 FMT001 FMT002 FMT003 REF001 RE
               "CHK002 CHK003 CHK004 CHK005 CHK006 HZ001 HZ002 HZ003 HZ004 HZ005 HZ006 HZ007 HZ008 HI001 HI002 "
               "HI003 HI004 DR001 DR002 DR003 DR004 DR005 OS001 OS002 OS003 OS004 OS005 HW001 HW002 HW003 HW004 "
               "HW005 HW006 HW007 SW001 SW002 SW003 TR001 TR002 TR003 TR004 TR005 EN001 EN002 EN003 EN004 EN005 "
-              "EN006 AC001 AC002 GV001 GV002").split()
+              "EN006 AC001 AC002 GV001 GV002 "
+              # version 2
+              "SCH005 SW004 GV003 GV004 GV005 EN007 TR006 CHK007 ENT003 EQ001 EQ002 EQ003 DC001 DC002 DC003 DC004 "
+              "HW008").split()
 _GENERATED_SUFFIXES = {".xlsx", ".csv", ".pdf", ".docx"}
 
 

@@ -32,6 +32,10 @@ RESERVED_NAMES = frozenset({"张庆斌", "王鑫辉", "薛明辉", "雷建良"})
 # mostly the town's own county area (太原 阳曲/清徐/娄烦), a few from neighbouring provinces.
 _ID_REGIONS = ("140122", "140122", "140122", "140121", "140123", "140100", "140200",
                "140400", "130100", "410100", "610322", "150121")
+#: 忻州 codes created in 2000 (忻州地区 became 忻州市: 142201 → 140902 …): a person born before 2000
+#: lawfully holds one when the number was assigned later (RULEBOOK §9, FMT002); stdnum's is_valid
+#: rejects them for such births, so the generator checks numbers with :func:`id_ok_v2`.
+NEW_REGIONS = ("140902", "140921", "140981")
 #: The registry's county code (USCC digits 3–8).
 USCC_REGION = "140122"
 _USCC_ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
@@ -83,8 +87,8 @@ def uscc_ok(code: str) -> bool:
     return uscc.is_valid(code)
 
 
-def make_id(rng: random.Random, birth: dt.date, male: bool) -> str:
-    region = rng.choice(_ID_REGIONS)
+def make_id(rng: random.Random, birth: dt.date, male: bool, region: str | None = None) -> str:
+    region = region or rng.choice(_ID_REGIONS)
     seq = rng.randrange(0, 500) * 2 + (1 if male else 0)
     first17 = f"{region}{birth:%Y%m%d}{seq:03d}"
     return first17 + ric.calc_check_digit(first17 + "0")
@@ -94,6 +98,28 @@ def break_id(number: str) -> str:
     """The same ID number with a wrong check digit."""
     digits = "0123456789X"
     return number[:-1] + digits[(digits.index(number[-1]) + 3) % 11]
+
+
+def id_ok_v2(number: str) -> bool:
+    """GB 11643-1999 as RULEBOOK v2 reads it: 18 characters, a real past birth date, the check digit
+    (no address-code-by-birth-year test)."""
+    if len(number) != 18 or not number[:17].isdigit():
+        return False
+    try:
+        birth = dt.date(int(number[6:10]), int(number[10:12]), int(number[12:14]))
+    except ValueError:
+        return False
+    return birth.year >= 1900 and birth <= dt.date.today() and ric.calc_check_digit(number[:17] + "0") == number[17]
+
+
+def old_id(rng: random.Random, birth: dt.date, male: bool) -> str:
+    """A first-generation 15-digit number (region, YYMMDD, sequence): lapsed on 2013-01-01."""
+    seq = rng.randrange(0, 500) * 2 + (1 if male else 0)
+    return f"{rng.choice(_ID_REGIONS)}{birth:%y%m%d}{seq:03d}"
+
+
+def birth_of(number: str) -> dt.date:
+    return dt.date(int(number[6:10]), int(number[10:12]), int(number[12:14]))
 
 
 def id_ok(number: str) -> bool:

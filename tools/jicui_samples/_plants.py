@@ -18,8 +18,27 @@ import random
 from dataclasses import dataclass
 
 from . import _people as P
-from ._town import (D, DAY, DT, Ent, Raw, Town, add_accident, add_drill, add_hazard, add_inspection, add_permit,
-                    _stem, add_training, new_certificate, norm_name)
+from ._town import (
+    DAY,
+    DT,
+    NOT_WELDING,
+    D,
+    Ent,
+    Raw,
+    Town,
+    _stem,
+    add_accident,
+    add_check,
+    add_drill,
+    add_hazard,
+    add_inspection,
+    add_permit,
+    add_training,
+    major_open_on,
+    must_have_full_time,
+    new_certificate,
+    norm_name,
+)
 
 
 @dataclass
@@ -109,6 +128,28 @@ class Planter:
                 return e
         raise RuntimeError("a town of one enterprise has no other name to borrow")
 
+    def calm(self, ent: Ent) -> bool:
+        """No enforcement record and no accident, no planted hazard: a planted hazard, inspection or
+        accident there triggers none of DC001–DC004 by chance."""
+        t = self.town.t
+        return not t["enforcement"].rows(ent.i) and not t["accidents"].rows(ent.i) and \
+            "hazards" not in self.used.get(ent.i, {})
+
+    def fresh(self, aspects: str, pred=lambda ent: True) -> Ent:
+        """An enterprise for a planting of inspections or accidents: no accident and no planted hazard
+        of its own, and its clean enforcement history removed (the planting owns it), so nothing
+        meets by chance (DC001–DC004)."""
+        t = self.town.t
+        ent = self.pick(aspects, lambda e: not t["accidents"].rows(e.i) and "hazards" not in self.used.get(e.i, {})
+                        and pred(e))
+        for i in t["enforcement"].rows(ent.i):
+            t["enforcement"].kill(i)
+        return ent
+
+    def hi_major(self, ent: Ent, n: int = 0):
+        """发现重大隐患数 of an added head-led inspection (v2 template only)."""
+        return n if self.town.v2(ent.village) else None
+
     def new_name(self, ent: Ent) -> str:
         name = P.distinct_names(self.rng, 1, ent.people)[0]
         ent.people.add(name)
@@ -118,7 +159,8 @@ class Planter:
 def plant_all(town: Town) -> Planter:
     p = Planter(town)
     for fn in (_generic, _registry_and_checklist, _hazards, _head_inspections, _drills, _outsourcing,
-               _hot_work, _special_workers, _training, _enforcement, _accidents, _town_level):
+               _hot_work, _welding_equipment, _special_workers, _training, _enforcement, _d4_review, _accidents,
+               _town_level):
         fn(p)
     return p
 
@@ -141,7 +183,7 @@ def _generic(p: Planter) -> None:
 
     # SCH001: a hazards sheet without 发现方式, a training sheet without 类型 (their rows are
     # extra: read or not, nothing else changes)
-    ent = p.pick(shared="hazards")
+    ent = p.pick(shared="hazards", pred=p.calm)
     for _ in range(2):
         r = add_hazard(town, ent.i, town.day(D(2023, 8, 1), D(2023, 9, 30)), "部门检查", immediate=False,
                        open_ok=False, place="补录隐患")
@@ -154,16 +196,22 @@ def _generic(p: Planter) -> None:
     p.sheets["安全例会记录"] = {"ledger": "training", "village": ent2.village, "omit": ("kind",)}
     p.add("SCH001", None, sheet="安全例会记录", note="“安全例会记录”表缺少必填列“类型”")
 
+    # SCH005 (v2): a column that maps to no field (the village added it): one finding per sheet
+    p.sheets["extra-hazards"] = {"ledger": "hazards", "village": v0, "extra": ("所在位置",)}
+    p.add("SCH005", None, sheet="extra-hazards", note="隐患台账多出“所在位置”列，该列不在核查范围")
+    p.sheets["extra-hi"] = {"ledger": "head_inspections", "village": v1, "extra": ("复查情况",)}
+    p.add("SCH005", None, sheet="extra-hi", note="带队检查记录多出“复查情况”列，该列不在核查范围")
+
     # SCH002: values that cannot be read
     hi = t["head_inspections"]
     ent = p.pick(shared="hi")
     r = hi.add(ent.i, D(2023, 8, 31), date=Raw("2023-13-45"), leader=ent.head, members=None,
-               basis="重大事故隐患判定标准", hazards_found=0, signed=True)
+               basis="重大事故隐患判定标准", hazards_found=0, major_found=p.hi_major(ent), signed=True)
     p.add("SCH002", ent, row=("head_inspections", r), expect=("date", Raw("2023-13-45")),
           note="检查日期“2023-13-45”不是日期（该行不计入月度检查，当月另有负责人带队检查）")
     ent = p.pick(shared="hi")
     r = hi.add(ent.i, D(2023, 9, 15), date=D(2023, 9, 15), leader=ent.head, members=None,
-               basis="重点检查事项清单", hazards_found=Raw("若干"), signed=True)
+               basis="重点检查事项清单", hazards_found=Raw("若干"), major_found=p.hi_major(ent), signed=True)
     p.add("SCH002", ent, row=("head_inspections", r), expect=("hazards_found", Raw("若干")),
           note="发现隐患数“若干”不是整数（无法核对 HI004）")
     ent = p.pick(shared="training")
@@ -187,7 +235,7 @@ def _generic(p: Planter) -> None:
           note="是否在岗“待定”不是是/否（证书有效，无其他问题）")
 
     # SCH003: empty required cells
-    ent = p.pick(shared="hazards")
+    ent = p.pick(shared="hazards", pred=p.calm)
     r = add_hazard(town, ent.i, town.day(D(2023, 6, 1), D(2023, 9, 30)), "部门检查", open_ok=False)
     t["hazards"].set(r, description=None)
     p.add("SCH003", ent, row=("hazards", r), expect=("description", None), note="隐患描述为空")
@@ -211,7 +259,8 @@ def _generic(p: Planter) -> None:
     r = reg.add(ent.i, (10**6, ent.i), **vals)  # pasted again at the end of the list
     p.add("SCH004", ent, row=("enterprises", r), dup=("enterprises", ent.reg_row), expect=("uscc", ent.uscc),
           note="统一社会信用代码在企业名录中重复出现（重复粘贴的整行）")
-    ent = p.pick("hazards", lambda e: any(t["hazards"].get(i, "source") == "企业自查" for i in t["hazards"].rows(e.i)))
+    ent = p.pick("hazards", lambda e: p.calm(e) and any(t["hazards"].get(i, "source") == "企业自查"
+                                                        for i in t["hazards"].rows(e.i)))
     first = p.one("hazards", ent, lambda i: t["hazards"].get(i, "source") == "企业自查")
     r = add_hazard(town, ent.i, town.day(D(2023, 6, 1), D(2023, 10, 31)), "部门检查", open_ok=False)
     no = t["hazards"].get(first, "hazard_no")
@@ -249,6 +298,12 @@ def _generic(p: Planter) -> None:
         bad = P.break_id(t["special_workers"].get(r, "id_no"))
         t["special_workers"].set(r, id_no=bad)
         p.add("FMT002", ent, row=("special_workers", r), expect=("id_no", bad), note="身份证号校验位错误")
+    ent = p.pick(shared="sw")
+    r = new_certificate(town, ent, "电工作业", birth=D(1968, 3, 12))
+    old = P.old_id(rng, D(1968, 3, 12), True)
+    t["special_workers"].set(r, id_no=old)
+    p.add("FMT002", ent, row=("special_workers", r), expect=("id_no", old),
+          note="15位第一代身份证号（2013年1月1日起停止使用）")
 
     # FMT003: malformed phone numbers in the registry
     for bad in (lambda ph: P.mobile(rng)[:10], lambda ph: f"{P.AREA_CODE}-{rng.randrange(10000, 99999)}"):
@@ -279,7 +334,7 @@ def _generic(p: Planter) -> None:
     a = p.pick("ref", shared="hi")
     b = p.donor(a)
     r = hi.add(a.i, D(2023, 10, 20), ref={"uscc": a.uscc, "name": b.name}, date=D(2023, 10, 20), leader=a.head,
-               members=None, basis="重大事故隐患判定标准", hazards_found=0, signed=True)
+               members=None, basis="重大事故隐患判定标准", hazards_found=0, major_found=p.hi_major(a), signed=True)
     p.add("REF002", a, row=("head_inspections", r), expect=("@name", b.name),
           note=f"信用代码属于本企业，企业名称却是“{b.name}”（本行按信用代码归属，负责人带队，无其他问题）")
     a = p.pick("ref", shared="training")
@@ -298,7 +353,7 @@ def _registry_and_checklist(p: Planter) -> None:
         ent = p.pick("registry")
         lead = town.campaign.industry(ent.industry)
         wrong = next(s for s in town.stations if s not in lead.stations and s != town.enforcement_team
-                     and s != ("城建站", "农技站")[k])
+                     and s != ("城建站", "农技站")[k] and any(e.station == s for e in town.ents))
         reg.set(ent.reg_row, station=wrong)
         p.add("ENT001", ent, row=("enterprises", ent.reg_row), expect=("station", wrong),
               note=f"{ent.industry}的监管站所应为{lead.station}，填为{wrong}")
@@ -307,6 +362,25 @@ def _registry_and_checklist(p: Planter) -> None:
         reg.set(ent.reg_row, safety_staff=value)
         p.add("ENT002", ent, row=("enterprises", ent.reg_row), expect=("safety_staff", value),
               note="未填安全管理人员" if value is None else "安全管理人员填“无”")
+
+    # ENT003 (E(7), 安全生产法 第24条) and CHK007 (E(8)): full-time safety staff, experts
+    ent = p.pick("registry checklist", must_have_full_time)
+    reg.set(ent.reg_row, full_time_safety=0)
+    ck.set(ent.check_row, experts="是")
+    p.add("ENT003", ent, row=("enterprises", ent.reg_row), expect=("full_time_safety", 0),
+          note=f"{ent.industry}（从业{ent.employees}人）应配专职安全管理人员，填0人（已聘请专家，故无 CHK007）")
+    ent = p.pick("registry checklist", must_have_full_time)
+    reg.set(ent.reg_row, full_time_safety=0)
+    ck.set(ent.check_row, experts="不需要")
+    p.add("ENT003", ent, row=("enterprises", ent.reg_row), expect=("full_time_safety", 0),
+          note=f"{ent.industry}（从业{ent.employees}人）应配专职安全管理人员，填0人")
+    p.add("CHK007", ent, row=("checklist", ent.check_row), period="P2", expect=("experts", "不需要"),
+          note="无专职安全管理人员（技术力量薄弱），聘请专业机构或专家填“不需要”")
+    ent = p.pick("registry checklist", lambda e: not must_have_full_time(e) or e.full_time)
+    reg.set(ent.reg_row, weak=True)
+    ck.set(ent.check_row, experts="否")
+    p.add("CHK007", ent, row=("checklist", ent.check_row), period="P2", expect=("experts", "否"),
+          note="村认定技术力量薄弱，未聘请专业机构或专家")
 
     def chk(rule: str, key: str, value, note: str, pred=lambda e: True) -> None:
         ent = p.pick("checklist", pred)
@@ -342,7 +416,7 @@ def _hazards(p: Planter) -> None:
     hz = town.t["hazards"]
 
     def plant(rule: str, note: str, *, immediate=False, expect_key: str | None = None, **vals) -> None:
-        ent = p.pick(shared="hazards")
+        ent = p.pick(shared="hazards", pred=p.calm)
         r = add_hazard(town, ent.i, vals.pop("found_on", None) or town.day(D(2023, 6, 1), D(2023, 9, 30)),
                        vals.pop("source", "部门检查"), immediate=immediate, open_ok=False)
         found = hz.get(r, "found_on")
@@ -394,7 +468,7 @@ def _head_inspections(p: Planter) -> None:
     ent = p.pick(shared="hi")
     deputy = ent.deputy
     r = hi.add(ent.i, D(2023, 8, 29), date=D(2023, 8, 29), leader=deputy, members=ent.safety_staff[0],
-               basis="重点检查事项清单", hazards_found=0, signed=True)
+               basis="重点检查事项清单", hazards_found=0, major_found=p.hi_major(ent), signed=True)
     p.add("HI002", ent, row=("head_inspections", r), expect=("leader", deputy),
           note="副职带队（当月另有主要负责人带队检查，故无 HI001）")
     # HI002 on the only inspection of September: HI001 for September follows
@@ -403,7 +477,7 @@ def _head_inspections(p: Planter) -> None:
     keep = sept[0]
     for i in sept[1:]:
         hi.kill(i)
-    hi.set(keep, leader=ent.deputy, hazards_found=0)
+    hi.set(keep, leader=ent.deputy, hazards_found=0, major_found=p.hi_major(ent))
     p.add("HI002", ent, row=("head_inspections", keep), expect=("leader", ent.deputy),
           note="9月唯一一次检查由副职带队")
     p.add("HI001", ent, period="2023-09", note="后果：9月唯一的检查不是主要负责人带队（见 HI002）")
@@ -413,14 +487,23 @@ def _head_inspections(p: Planter) -> None:
         hi.set(r, signed=value)
         p.add("HI003", ent, row=("head_inspections", r), expect=("signed", value),
               note="未签名确认" if value is None else "签名确认填“无”")
-    for _ in range(2):
-        ent = p.pick(shared="hi")
+    # HI004 (v2): on the new template the 重大 count is compared with the day's 重大 self-reported
+    # hazards; on the old one the 发现隐患数 with all of them
+    for v2 in (True, False):
+        ent = p.pick(shared="hi", pred=lambda e: town.v2(e.village) == v2 or len(town.villages) == 1)
         r = p.one("head_inspections", ent, lambda i: isinstance(hi.get(i, "date"), dt.date))
         day = hi.get(r, "date")
-        n = sum(1 for i in hz.rows(ent.i) if hz.get(i, "source") == "企业自查" and hz.get(i, "found_on") == day)
-        hi.set(r, hazards_found=n + 2)
-        p.add("HI004", ent, row=("head_inspections", r), expect=("hazards_found", n + 2),
-              note=f"记录发现{n + 2}项隐患，当日企业自查隐患台账只有{n}项")
+        same = [i for i in hz.rows(ent.i) if hz.get(i, "source") == "企业自查" and hz.get(i, "found_on") == day]
+        if town.v2(ent.village):
+            n = sum(1 for i in same if hz.get(i, "level") != "一般")
+            hi.set(r, major_found=n + 1, hazards_found=max(hi.get(r, "hazards_found"), n + 1))
+            p.add("HI004", ent, row=("head_inspections", r), expect=("major_found", n + 1),
+                  note=f"记录发现重大隐患{n + 1}项，当日企业自查的重大隐患只登记了{n}项")
+        else:
+            n = len(same)
+            hi.set(r, hazards_found=n + 2)
+            p.add("HI004", ent, row=("head_inspections", r), expect=("hazards_found", n + 2),
+                  note=f"记录发现{n + 2}项隐患（旧表，无“发现重大隐患数”列），当日企业自查隐患台账只有{n}项")
 
 
 # =========================================================================================
@@ -482,16 +565,24 @@ def _outsourcing(p: Planter) -> None:
         os_.set(r, **{key: value})
         p.add(rule, ent, row=("outsourcing", r), expect=(key, value), note=note)
 
-    plant("OS001", "未签订安全生产协议（日期为空）", "agreement_on", None)
-    plant("OS001", "未签订安全生产协议（日期为空）", "agreement_on", None)
-    plant("OS002", "协议在开工后才签订", "agreement_on", lambda r: os_.get(r, "start") + DAY * 12)
-    plant("OS002", "协议在开工后才签订", "agreement_on", lambda r: os_.get(r, "start") + DAY * 30)
+    # OS001 (v2): no agreement and duties not defined in the contract either; OS004 follows (§8)
+    for duties in (False, None):
+        ent = p.pick(shared="os", pred=lambda e: p.has("outsourcing", e, running))
+        r = p.one("outsourcing", ent, running)
+        os_.set(r, agreement_on=None, duties_defined=duties)
+        p.add("OS001", ent, row=("outsourcing", r), expect=("agreement_on", None),
+              note="未签订安全生产协议，合同也未明确安全管理职责" + ("（空白按否）" if duties is None else ""))
+        p.add("OS004", ent, row=("outsourcing", r), expect=("duties_defined", duties),
+              note="后果：未明确安全管理职责（见 OS001）")
+    signed = lambda i: running(i) and os_.get(i, "agreement_on") is not None  # noqa: E731
+    plant("OS002", "协议在开工后才签订", "agreement_on", lambda r: os_.get(r, "start") + DAY * 12, signed)
+    plant("OS002", "协议在开工后才签订", "agreement_on", lambda r: os_.get(r, "start") + DAY * 30, signed)
     plant("OS003", "承包方资质证书编号为空", "licence", None)
     plant("OS003", "资质在合同期内（2023-09-30）过期", "licence_until", D(2023, 9, 30),
           lambda i: running(i) and os_.get(i, "start") < D(2023, 9, 1)
           and (os_.get(i, "end") is None or os_.get(i, "end") > D(2023, 10, 31)))
-    plant("OS004", "未明确安全管理职责（否）", "duties_defined", False)
-    plant("OS004", "明确安全管理职责为空（按否）", "duties_defined", None)
+    plant("OS004", "未明确安全管理职责（否）", "duties_defined", False, signed)
+    plant("OS004", "明确安全管理职责为空（按否）", "duties_defined", None, signed)
     plant("OS005", "P2 开始后未检查（最近检查在2023年4月）", "last_check", D(2023, 4, 10),
           lambda i: running(i) and os_.get(i, "start") < D(2023, 4, 1))
     plant("OS005", "无最近安全检查日期", "last_check", None)
@@ -502,9 +593,12 @@ def _hot_work(p: Planter) -> None:
     town = p.town
     hw = town.t["hot_work"]
 
-    def plant(rule: str, note: str, pred=lambda e: e.hot_work, **vals) -> tuple[Ent, int]:
-        ent = p.pick(shared="hw", pred=lambda e: e.hot_work and pred(e) and p.has("hot_work", e))
-        r = p.one("hot_work", ent)
+    def welding(i: int) -> bool:  # HW007 judges only welding and cutting (or a sheet without 动火方式)
+        return hw.get(i, "method") not in NOT_WELDING
+
+    def plant(rule: str, note: str, pred=lambda e: e.hot_work, row=lambda i: True, **vals) -> tuple[Ent, int]:
+        ent = p.pick(shared="hw", pred=lambda e: e.hot_work and pred(e) and p.has("hot_work", e, row))
+        r = p.one("hot_work", ent, row)
         start = hw.get(r, "start")
         vals = {k: (v(r, start) if callable(v) else v) for k, v in vals.items()}
         hw.set(r, **vals)
@@ -518,27 +612,101 @@ def _hot_work(p: Planter) -> None:
     plant("HW002", "审批时间晚于动火开始2小时", approved_at=lambda r, s: s + dt.timedelta(hours=2))
     plant("HW003", "无监护人", guardian=None)
     plant("HW003", "监护人就是动火人", guardian=lambda r, s: hw.get(r, "worker"))
-    plant("HW004", "一级动火作业票10小时", end=lambda r, s: s + dt.timedelta(hours=10), level="一级")
-    plant("HW004", "二级动火作业票80小时", end=lambda r, s: s + dt.timedelta(hours=80), level="二级")
+    # HW004 binds 危险化学品 and 燃气 (GB 30871-2022 scope); elsewhere the same limits are HW008
+    chem_gas = lambda e: e.industry in ("危险化学品", "燃气")  # noqa: E731
+    plant("HW004", "危险化学品/燃气企业一级动火作业票10小时", chem_gas, end=lambda r, s: s + dt.timedelta(hours=10),
+          level="一级")
+    plant("HW004", "危险化学品/燃气企业二级动火作业票80小时", chem_gas, end=lambda r, s: s + dt.timedelta(hours=80),
+          level="二级")
+    other = lambda e: not chem_gas(e)  # noqa: E731
+    plant("HW008", "非危险化学品/燃气企业一级动火作业票10小时（标准仅作参照）", other,
+          end=lambda r, s: s + dt.timedelta(hours=10), level="一级")
+    plant("HW008", "非危险化学品/燃气企业二级动火作业票80小时（标准仅作参照）", other,
+          end=lambda r, s: s + dt.timedelta(hours=80), level="二级")
     plant("HW005", "消防措施未落实（否）", fire_measures=False)
     plant("HW005", "消防措施落实为空（按否）", fire_measures=None)
     chem = lambda e: e.industry == "危险化学品"  # noqa: E731
+    gas = lambda e: e.industry == ("燃气" if any(x.industry == "燃气" and x.hot_work for x in town.ents) else "危险化学品")  # noqa: E731
     plant("HW006", "危险化学品企业动火未做气体分析（否）", chem, gas_test=False)
-    plant("HW006", "危险化学品企业动火气体分析为空（按否）", chem, gas_test=None)
+    plant("HW006", "燃气企业动火气体分析为空（按否，v2 起燃气也须气体分析）", gas, gas_test=None)
     # HW007: the cited certificate is an electrician's; a worker not in the register at all
-    ent = p.pick(shared="hw sw", pred=lambda e: e.hot_work and p.has("hot_work", e))
-    r = p.one("hot_work", ent)
+    ent = p.pick(shared="hw sw", pred=lambda e: e.hot_work and p.has("hot_work", e, welding))
+    r = p.one("hot_work", ent, welding)
     c = new_certificate(town, ent, "电工作业", on_post=True)
     sw = town.t["special_workers"]
     hw.set(r, worker=sw.get(c, "person"), worker_cert=sw.get(c, "cert_no"))
     p.add("HW007", ent, row=("hot_work", r), expect=("worker_cert", sw.get(c, "cert_no")),
           note="动火人证书编号对应的是电工作业证，不是焊接与热切割作业证")
-    ent = p.pick(shared="hw sw", pred=lambda e: e.hot_work and p.has("hot_work", e))
-    r = p.one("hot_work", ent)
+    ent = p.pick(shared="hw sw", pred=lambda e: e.hot_work and p.has("hot_work", e, welding))
+    r = p.one("hot_work", ent, welding)
     name = p.new_name(ent)
     hw.set(r, worker=name, worker_cert=None)
     p.add("HW007", ent, row=("hot_work", r), expect=("worker", name),
           note=f"动火人“{name}”未填证书编号，持证台账中也没有此人")
+
+
+# =========================================================================================
+def _welding_equipment(p: Planter) -> None:
+    """E(11): the welding kit checked before the P2 end (EQ001), not used while failed or
+    unchecked (EQ002), not left failed (EQ003)."""
+    town = p.town
+    hw, we = town.t["hot_work"], town.t["welding_equipment"]
+    p2_end = town.campaign.phase("P2").end
+
+    def welds(e: Ent) -> bool:
+        return any(hw.get(i, "method") not in NOT_WELDING for i in hw.rows(e.i))
+
+    # EQ001: checked in December 2022 and then only after P2 (the 2022 check is not the campaign's)
+    ent = p.pick("we", lambda e: e.hot_work and not e.grind_only and welds(e))
+    for i in we.rows(ent.i):
+        if D(2023, 1, 1) <= we.get(i, "checked_on") <= p2_end:
+            we.kill(i)
+    p.add("EQ001", ent, period="P2", note="电气焊设备只有2022年12月的检查，P2 结束前未按专项行动检查")
+    # EQ001: no equipment checked at all, in a village on the old template (no 设备编号 on its permits)
+    old = [e for e in town.ents if not town.v2(e.village)]
+    ent = p.pick("we", lambda e: e.hot_work and not e.grind_only and welds(e) and (not town.v2(e.village) or not old))
+    for i in we.rows(ent.i):
+        if we.get(i, "checked_on") <= p2_end or not old:
+            we.kill(i)
+    if not old:  # a town without old-template villages: the permits name no kit either
+        for i in hw.rows(ent.i):
+            hw.set(i, equipment_no=None)
+    p.add("EQ001", ent, period="P2", note="有电气焊动火作业，P2 结束前没有任何电气焊设备检查记录")
+
+    # EQ002: the kit named on a permit failed its check that morning (repaired the next day)
+    def named(e: Ent):
+        rows = [i for i in hw.rows(e.i) if hw.get(i, "equipment_no") and (("hot_work", i) not in p.taken)]
+        for i in rows:
+            no, day = hw.get(i, "equipment_no"), hw.get(i, "start").date()
+            if not any(j != i and hw.get(j, "equipment_no") == no and hw.get(j, "start").date() == day for j in rows):
+                return i
+        return None
+
+    v2 = lambda e: town.v2(e.village)  # noqa: E731
+    ent = p.pick("we", lambda e: v2(e) and e.hot_work and named(e) is not None)
+    r = named(ent)
+    p.taken.add(("hot_work", r))
+    no, day = hw.get(r, "equipment_no"), hw.get(r, "start").date()
+    kind = next(we.get(i, "kind") for i in we.rows(ent.i) if we.get(i, "equipment_no") == no)
+    add_check(town, ent, no, kind, day, "不合格", action="绝缘破损，停用送修")
+    add_check(town, ent, no, kind, day + DAY, "合格", action="更换电缆后复检合格")
+    p.add("EQ002", ent, row=("hot_work", r), expect=("equipment_no", no),
+          note=f"动火当天设备{no}检查不合格（次日修复复检合格），仍用于动火作业")
+    ent = p.pick(shared="hw", pred=lambda e: v2(e) and e.hot_work and p.has("hot_work", e, lambda i: hw.get(i, "equipment_no")))
+    r = p.one("hot_work", ent, lambda i: hw.get(i, "equipment_no"))
+    hw.set(r, equipment_no="HJ-09")
+    p.add("EQ002", ent, row=("hot_work", r), expect=("equipment_no", "HJ-09"),
+          note="作业票写的设备编号 HJ-09 在电气焊设备检查台账中没有检查记录")
+
+    # EQ003: failed and left so (no later 合格 or 淘汰); no permit names it
+    for k, (first, failed) in enumerate(((D(2023, 6, 12), D(2023, 11, 20)), (None, D(2023, 12, 5)))):
+        ent = p.pick(shared="we", pred=lambda e: e.hot_work and not e.grind_only and e.equipment)
+        no = f"QP-{9 - k:02d}"
+        if first:
+            add_check(town, ent, no, "氧气瓶、乙炔瓶组", first)
+        r = add_check(town, ent, no, "氧气瓶、乙炔瓶组", failed, "不合格", action="减压器损坏，待维修")
+        p.add("EQ003", ent, row=("welding_equipment", r), expect=("result", "不合格"),
+              note=f"设备{no}于{failed:%m月%d日}检查不合格，至年底未复检或淘汰")
 
 
 # =========================================================================================
@@ -562,6 +730,12 @@ def _special_workers(p: Planter) -> None:
         until = town.t["special_workers"].get(r, "valid_until")
         p.add("SW003", ent, row=("special_workers", r), expect=("valid_until", until),
               note=f"证书{until:%Y-%m-%d}到期，距2023-12-31不足60天")
+    # SW004: under 18 on the issue date (the birth date read from a valid ID number)
+    for issued, birth in ((D(2021, 3, 10), D(2003, 8, 15)), (D(2022, 9, 1), D(2005, 1, 20))):
+        ent = p.pick(shared="sw")
+        r = new_certificate(town, ent, "电工作业", issued=issued, birth=birth, on_post=True)
+        p.add("SW004", ent, row=("special_workers", r), expect=("issued_on", issued),
+              note=f"初领证时未满18周岁（出生于{birth:%Y-%m-%d}）")
 
 
 # =========================================================================================
@@ -603,6 +777,30 @@ def _training(p: Planter) -> None:
     for i in kind_rows(ent, "动火作业警示教育"):
         tr.set(i, date=D(2023, 9, 5))
     p.add("TR003", ent, period="P2", note="动火作业警示教育在 P2 结束后（9月5日）才开展")
+    # TR006: the typical accidents of the campaign file (E(3))
+    p1_end = town.campaign.phase("P1").end
+    accs = town.campaign.typical_accidents
+    edu = lambda e: [i for i in kind_rows(e, "事故警示教育")]  # noqa: E731
+    no_acc = lambda e: not town.t["accidents"].rows(e.i)  # noqa: E731
+    if accs:
+        a = accs[0]
+        until = max(a.date, p1_end) + DAY * 30
+        later = [x for x in accs[1:] if x.date <= until]
+        ent = p.pick("training", lambda e: no_acc(e) and not any(x.concerns(e.industry) for x in later))
+        for i in edu(ent):
+            if a.date <= tr.get(i, "date") <= until:
+                tr.kill(i)
+        p.add("TR006", ent, period=f"{a.date:%Y-%m-%d}", note=f"未开展{a.name}事故警示教育")
+    if len(accs) > 1:
+        a, first = accs[1], accs[0]
+        until = max(a.date, p1_end) + DAY * 30
+        ent = p.pick("training", lambda e: no_acc(e) and a.concerns(e.industry) and bool(a.industries))
+        for i in edu(ent):
+            if a.date <= tr.get(i, "date") <= until:
+                mine = first.name in (tr.get(i, "topic") or "")
+                tr.set(i, date=max(first.date, p1_end) - DAY * 10 if mine else until + DAY * 20)
+        p.add("TR006", ent, period=f"{a.date:%Y-%m-%d}",
+              note=f"{a.name}事故警示教育在期限（{until:%m月%d日}）后才开展")
     reg_meeting = lambda i: tr.get(i, "kind") == "安全例会" and isinstance(tr.get(i, "attendees"), int)  # noqa: E731
     for k in range(2):
         ent = p.pick(shared="training", pred=lambda e: p.has("training", e, reg_meeting))
@@ -620,9 +818,15 @@ def _training(p: Planter) -> None:
 def _enforcement(p: Planter) -> None:
     town = p.town
     en, hz = town.t["enforcement"], town.t["hazards"]
+    team = town.enforcement_team
 
     def ent_for(pred=lambda e: True) -> Ent:
-        return p.pick("enforcement hazards", pred)
+        # no enforcement history and no accident of its own: the planted inspections meet no open
+        # hazard by chance (DC001/DC002) and no accident follows them (DC003)
+        return p.fresh("enforcement hazards accidents", pred)
+
+    def quiet(day):
+        return lambda e: not major_open_on(town, e.i, day)
 
     # EN001
     ent = ent_for()
@@ -632,11 +836,11 @@ def _enforcement(p: Planter) -> None:
     r = add_inspection(town, ent, D(2023, 10, 17), hazards=1, supervisor=None)
     p.add("EN001", ent, row=("enforcement", r), expect=("supervisor", None), note="挂牌督办但未明确督办责任人")
     # EN002
-    ent = ent_for()
+    ent = ent_for(quiet(D(2023, 8, 22)))
     st = town.stations[ent.station]
     r = add_inspection(town, ent, D(2023, 8, 22), station=ent.station, officers=[st.officers[0]])
     p.add("EN002", ent, row=("enforcement", r), expect=("officers", [st.officers[0]]), note="执法人员只有1人")
-    ent = ent_for()
+    ent = ent_for(quiet(D(2023, 9, 26)))
     r = add_inspection(town, ent, D(2023, 9, 26), signed=None)
     p.add("EN002", ent, row=("enforcement", r), expect=("signed", None), note="执法检查记录未签名")
     # EN003: fined a self-reported hazard that was being fixed within its deadline
@@ -651,7 +855,7 @@ def _enforcement(p: Planter) -> None:
               note="企业自查并已报告、正在期限内整改的隐患被罚款")
     # EN004: fined an overdue hazard, company only (a follow-up inspection comes later)
     for k in range(2):
-        ent = ent_for()
+        ent = ent_for(quiet(D(2023, 10, 25 + k)))
         f = D(2023, 7, 10 + k)
         h = add_hazard(town, ent.i, f, "部门检查", immediate=False, open_ok=False)
         hz.set(h, reported_on=f + DAY, deadline=f + DAY * 40, done_on=D(2023, 10, 15), verified_on=D(2023, 10, 15),
@@ -660,15 +864,27 @@ def _enforcement(p: Planter) -> None:
         add_inspection(town, ent, D(2023, 10, 25 + k))
         p.add("EN004", ent, row=("enforcement", r), expect=("fine_head", None),
               note="对逾期未整改的隐患只罚企业、未罚主要负责人（未一案双罚）；10月已整改并复查")
-    # EN005: three fined inspections in the year, the hazards still open, no 提请关闭
-    for k in range(2):
+    # EN005 (v2, 安全生产法 第113条): 3 penalties within 180 days, or 4 within 365 days, a hazard
+    # still open at the year end, no 提请关闭
+    for k, days in enumerate(((D(2023, 8, 15), D(2023, 9, 20), D(2023, 10, 25)),
+                              (D(2023, 1, 10), D(2023, 4, 20), D(2023, 8, 15), D(2023, 11, 20)))):
         ent = ent_for()
-        for day in (D(2023, 8, 15 + k), D(2023, 9, 20 + k), D(2023, 10, 25 + k)):
-            r = add_inspection(town, ent, day, hazards=1, fine=10000)
+        for n, day in enumerate(days):
+            last = n == len(days) - 1
+            if k == 1 and n == 2:  # a shutdown order, no fine: a penalty all the same
+                r = add_inspection(town, ent, day, station=team, hazards=1,
+                                   actions="责令限期整改、停产整顿")
+            else:
+                r = add_inspection(town, ent, day, hazards=1, fine=10000)
             for h in en.get(r, "hazard_nos"):
-                hz.set(h, deadline=D(2024, 1, 31) + DAY * (10 * k), done_on=None, verifier=None, verified_on=None,
-                       status="整改中")
-        p.add("EN005", ent, period="2023", note="一年内3次执法罚款，隐患仍未整改，未提请关闭")
+                if k == 0 or last:
+                    hz.set(h, deadline=D(2024, 1, 31) + DAY * (10 * k), done_on=None, verifier=None,
+                           verified_on=None, status="整改中")
+                else:
+                    hz.set(h, deadline=day + DAY * 30, done_on=day + DAY * 20, verified_on=day + DAY * 20,
+                           status="已销号")
+        note = ("180天内3次行政处罚" if k == 0 else "365天内4次行政处罚（含一次停产整顿，任意180天内不足3次）")
+        p.add("EN005", ent, period="2023", note=f"{note}，仍有隐患未整改，未提请关闭")
     # EN006: a fined hazard open after its deadline and no later inspection (→ HZ005 too)
     for k in range(2):
         ent = ent_for()
@@ -683,22 +899,95 @@ def _enforcement(p: Planter) -> None:
               note="一案双罚后隐患逾期未改，此后再无执法检查（以罚代管）")
         p.add("HZ005", ent, row=("hazards", h), expect=("deadline", D(2023, 9, 30)),
               note="后果：罚款所涉隐患9月30日到期仍未整改（见 EN006）")
+    # EN007 (行政处罚法 第18、24条): a penalty recorded by a station, not by the enforcement team
+    for k in range(2):
+        ent = ent_for(lambda e: e.station != team)
+        day = D(2023, 8, 24 + k)
+        if k == 0:
+            r = add_inspection(town, ent, day, station=ent.station, hazards=1, fine=5000)
+            p.add("EN007", ent, row=("enforcement", r), expect=("fine_company", 5000),
+                  note=f"{ent.station}作出罚款5000元（只有综合行政执法队可以实施行政处罚）")
+        else:
+            r = add_inspection(town, ent, day, station=ent.station, hazards=1, actions="责令限期整改、停产整顿")
+            p.add("EN007", ent, row=("enforcement", r), expect=("actions", "责令限期整改、停产整顿"),
+                  note=f"{ent.station}责令停产整顿（行政处罚应由综合行政执法队实施）")
+        for h in en.get(r, "hazard_nos"):  # fixed in time: nothing else follows
+            hz.set(h, deadline=day + DAY * 30, done_on=day + DAY * 20, verified_on=day + DAY * 20, status="已销号")
+
+
+# =========================================================================================
+def _d4_review(p: Planter) -> None:
+    """D4(7) 倒查: what the inspections missed (DC001, DC002) and accidents after them (DC003, DC004)."""
+    town = p.town
+    _en, hz = town.t["enforcement"], town.t["hazards"]
+
+    def ent_for() -> Ent:
+        return p.fresh("enforcement hazards accidents")
+
+    def hazard(ent: Ent, found, deadline, done) -> int:
+        h = add_hazard(town, ent.i, found, "部门检查", immediate=False, open_ok=False, level="重大")
+        hz.set(h, deadline=deadline, done_on=done, verified_on=done, status="已销号")
+        return h
+
+    # DC001: an inspection recorded 0 major hazards while one found before it was open
+    for k in range(2):
+        ent = ent_for()
+        found = D(2023, 8, 3 + k)
+        h = hazard(ent, found, found + DAY * 45, found + DAY * 35)
+        day = found + DAY * 20
+        r = add_inspection(town, ent, day, station=ent.station, actions="无")
+        p.add("DC001", ent, row=("enforcement", r), expect=("major_hazards", 0),
+              note=f"{day:%m月%d日}执法检查记录0项重大隐患，而该企业{hz.get(h, 'hazard_no')}号重大隐患当时尚未整改（查不出）")
+    # DC002: found open after its deadline, no penalty then or later (fixed in November)
+    for k in range(2):
+        ent = ent_for()
+        found = D(2023, 8, 1 + k)
+        h = hazard(ent, found, D(2023, 9, 15), D(2023, 11, 5))
+        r = add_inspection(town, ent, D(2023, 10, 10 + k), station=ent.station, hazard_rows=[h] if k == 0 else None,
+                           actions="责令限期整改", major_hazards=1, listed=True,
+                           supervisor=town.stations[ent.station].head)
+        p.add("DC002", ent, row=("enforcement", r), expect=("actions", "责令限期整改"),
+              note="检查时该重大隐患已超过整改期限仍未整改，只责令整改、未予处罚（应罚未罚）")
+    # DC003: an accident within 90 days (the 90th day included) after a 0-major inspection
+    def quiet_day(e: Ent):
+        return next((d for d in (D(2023, 7, 1) + DAY * n for n in range(60)) if not major_open_on(town, e.i, d)), None)
+
+    for k, gap in enumerate((71, 90)):
+        ent = p.fresh("enforcement hazards accidents", lambda e: quiet_day(e) is not None)
+        day = quiet_day(ent)
+        add_inspection(town, ent, day, station=ent.station, actions="无")
+        acc = day + DAY * gap
+        at = DT(acc.year, acc.month, acc.day, 10, 20 + k)
+        r = add_accident(town, ent, at, education=5)
+        p.add("DC003", ent, row=("accidents", r), expect=("occurred_at", at),
+              note=f"事故发生在{day:%m月%d日}执法检查（记录0项重大隐患）后第{gap}天")
+    # DC004: an accident while a 重大 hazard was past its deadline and open (fixed afterwards)
+    for k in range(2):
+        ent = ent_for()
+        hazard(ent, D(2023, 8, 20 + k), D(2023, 9, 30), D(2023, 10, 25))
+        at = DT(2023, 10, 15 + k, 9, 40)
+        r = add_accident(town, ent, at, education=6)
+        p.add("DC004", ent, row=("accidents", r), expect=("occurred_at", at),
+              note="事故发生时该企业有重大隐患已超过整改期限（9月30日）仍未整改")
 
 
 # =========================================================================================
 def _accidents(p: Planter) -> None:
     town = p.town
 
-    def acc(rule: str, note: str, key: str, value, education=6) -> None:
-        ent = p.pick("accidents training", lambda e: not town.t["accidents"].rows(e.i))
+    def acc(rule: str, note: str, key: str, value, education=6, **more) -> None:
+        ent = p.fresh("accidents training enforcement")
         day = town.day(D(2023, 8, 20), D(2023, 10, 31))
         at = DT(day.year, day.month, day.day, p.rng.randrange(8, 17), p.rng.randrange(60))
         over = {key: value(at) if callable(value) else value} if key else {}
+        over.update({k: v(at) for k, v in more.items()})
         r = add_accident(town, ent, at, education=education, **over)
         p.add(rule, ent, row=("accidents", r), expect=(key or "occurred_at", town.t["accidents"].get(r, key or "occurred_at")),
               note=note)
 
-    acc("AC001", "事故发生3小时后才报告县应急管理局", "county_at", lambda at: at + dt.timedelta(hours=3))
+    # AC001 (v2): the hour runs from when the unit's head was informed
+    acc("AC001", "单位负责人接报（事故后20分钟）1个半小时后才报告县应急管理局", "county_at",
+        lambda at: at + dt.timedelta(minutes=110), head_informed_at=lambda at: at + dt.timedelta(minutes=20))
     acc("AC001", "未报告县应急管理局", "county_at", None)
     acc("AC002", "事故发生2小时后才报告镇政府", "town_at", lambda at: at + dt.timedelta(hours=2))
     acc("AC002", "未报告镇政府", "town_at", None)
@@ -708,6 +997,10 @@ def _accidents(p: Planter) -> None:
 
 # =========================================================================================
 def _town_level(p: Planter) -> None:
+    """The town's and the stations' own duties. GV002, GV004 and GV005 judge the town as a whole:
+    each can fire once, and planting it says nothing about any enterprise, so the sample town
+    carries all three (a town that mobilised without its leaders, trained its enforcers late and
+    whose leaders never went out to supervise); the rest of the town stays as clean as before."""
     town = p.town
     mt = town.t["meetings"]
     nv = len(town.villages)
@@ -734,6 +1027,34 @@ def _town_level(p: Planter) -> None:
                chair=town.campaign.leader_names[0], note="年终现场督导（已在专项行动结束后）")
     p.add("GV002", None, village=town.campaign.town, period="P4",
           note="镇主要负责同志在专项行动期间未开展现场督导（唯一一次在2024年1月）")
+    # GV003: a station's 企业宣讲 after the P2 end; another station held none
+    talks = {mt.get(i, "unit"): i for i in mt.live() if mt.get(i, "kind") == "企业宣讲" and mt.get(i, "chair")}
+    reg = town.t["enterprises"]
+    registered = [reg.get(e.reg_row, "station") for e in town.ents]  # after ENT001 moved some
+    stations = [s for s in town.stations if s in talks and s != "城建站" and s in registered]
+    for k, st in enumerate(stations[-2:]):
+        i = talks[st]
+        if k == 0:
+            mt.set(i, date=D(2023, 8, 16))
+            mt.sort[i] = D(2023, 8, 16)
+            note = f"{st}8月16日才到企业宣讲（P2 截至7月31日）"
+        else:
+            mt.kill(i)
+            note = f"{st}监管有企业，未到企业宣讲"
+        p.add("GV003", None, village=st, period="P2", note=note)
+    # GV004: the enforcers' training only in December (after the P3 end)
+    for i in mt.live():
+        if mt.get(i, "kind") == "执法培训":
+            mt.set(i, date=D(2023, 12, 12))
+            mt.sort[i] = D(2023, 12, 12)
+    p.add("GV004", None, village=town.campaign.town, period="P3",
+          note="执法培训12月12日才举办（应在 P3 精准执法结束前）")
+    # GV005: the town's 动员部署会 chaired by the deputy, not by a town leader of the campaign file
+    for i in mt.live():
+        if mt.get(i, "unit") == town.town_unit and mt.get(i, "kind") == "动员部署会":
+            mt.set(i, chair="薛明辉")
+    p.add("GV005", None, village=town.campaign.town, period="P1",
+          note="镇动员部署会由分管副镇长主持，党委书记、镇长均未主持")
 
 
 # -- non-ledger files ----------------------------------------------------------------------

@@ -15,7 +15,7 @@ import random
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ._spec import LEDGERS, OMITTABLE, REF_NAME, REF_USCC, TITLES, WITH_ENTERPRISE, Field
+from ._spec import LEDGERS, OMITTABLE, REF_NAME, REF_USCC, TITLES, V2_FIELDS, WITH_ENTERPRISE, Field
 from ._town import Raw, Town
 
 EXCEL_EPOCH = dt.date(1899, 12, 30)
@@ -29,6 +29,10 @@ DT_STYLES_CSV = ("iso_dt", "cn_dt")
 YESNO = (("是", "否"), ("Y", "N"), ("是", "否"), ("√", "×"), ("有", "无"), ("true", "false"), ("是", "否"), ("1", "0"))
 SIGN_YES = ("是", "√", "Y", "已签")
 ENCODINGS = ("utf-8-sig", "gbk", "utf-8", "gb18030")
+#: what people write in columns that are no field of the ledger
+EXTRA_VALUES = {"备注": (None, None, "已复查", None, "见附件"), "附件": (None, "整改照片", None), "说明": (None,),
+                "所在位置": ("生产车间", "仓库", "办公楼", "厂区东侧"), "整改前后照片": ("有", "有", "无"),
+                "联系电话": (None,), "复查情况": ("已复查", "待复查")}
 
 
 @dataclass
@@ -39,7 +43,8 @@ class SheetPlan:
     omit: tuple[str, ...] = ()
     title: str = ""
     junk: list[list[str]] | None = None
-    key: str = ""  # a planted sheet's key (SCH000 / SCH001)
+    key: str = ""  # a planted sheet's key (SCH000 / SCH001 / SCH005)
+    extra: tuple[str, ...] = ()  # headers of columns that map to no field (备注; a planted SCH005)
 
 
 @dataclass
@@ -81,7 +86,7 @@ def plan(town: Town, formats: str, planted_sheets: dict[str, dict]) -> list[DocP
     special: dict[str, list[int]] = {}
     town_rows: dict[str, list[int]] = {}
     for name in ("hazards", "head_inspections", "checklist", "training", "drills", "outsourcing", "hot_work",
-                 "special_workers"):
+                 "special_workers", "welding_equipment"):
         tab = t[name]
         for i in tab.live():
             if tab.place[i]:
@@ -119,8 +124,9 @@ def plan(town: Town, formats: str, planted_sheets: dict[str, dict]) -> list[DocP
     mt = t["meetings"]
     village_meetings = by_date("meetings", [i for i in town_rows["meetings"] if mt.place[i] != "town"])
     town_meetings = by_date("meetings", [i for i in town_rows["meetings"] if mt.place[i] == "town"])
+    # the villages' sheet is still on the old template (no 宣讲企业); the town's is on the new one
     docs.append(DocPlan(f"{town.campaign.town}会议与督导记录", "xlsx" if formats != "csv" else "csv", "镇应急站", [
-        sheet("村级会议", "meetings", village_meetings, "各村动员部署及专题会议记录"),
+        sheet("村级会议", "meetings", village_meetings, "各村动员部署及专题会议记录", omit=V2_FIELDS["meetings"]),
         sheet("镇站所督导", "meetings", town_meetings, "镇领导现场督导及站所宣讲记录")]))
     if town_rows["accidents"]:
         docs.append(DocPlan(f"应急站/{town.campaign.town}生产安全事故报告记录", fmt_for(0.7), "应急站", [
@@ -147,8 +153,11 @@ def plan(town: Town, formats: str, planted_sheets: dict[str, dict]) -> list[DocP
             sheets = [sheet("执法检查", "enforcement", rows, title)]
         docs.append(DocPlan(f"{st}/{title}", fmt, st, sheets))
 
-    # villages
+    # villages: the even ones on the version-2 template, the others still on the old one
     for v, village in enumerate(town.villages):
+        def old(ledger: str) -> tuple[str, ...]:
+            return () if town.v2(v) else V2_FIELDS[ledger]
+
         rows = ordered("hazards", by_village.get(("hazards", v), []))
         fmt = fmt_for(0.65)
         sheets = []
@@ -161,13 +170,14 @@ def plan(town: Town, formats: str, planted_sheets: dict[str, dict]) -> list[DocP
             for e in ents:
                 sname = _sheet_name(town.ents[e].name if e >= 0 else "其他", used)
                 mine = [i for i in rows if t["hazards"].e[i] == e]
-                sheets.append(sheet(sname, "hazards", mine, f"{town.ents[e].name if e >= 0 else village}重大事故隐患台账"))
+                sheets.append(sheet(sname, "hazards", mine, f"{town.ents[e].name if e >= 0 else village}重大事故隐患台账",
+                                    omit=old("hazards")))
         elif rows:
-            sheets.append(sheet("隐患台账", "hazards", rows, f"{village}重大事故隐患台账"))
+            sheets.append(sheet("隐患台账", "hazards", rows, f"{village}重大事故隐患台账", omit=old("hazards")))
         for key, spec in planted_sheets.items():
-            if spec.get("ledger") == "hazards" and spec["village"] == v:
+            if spec.get("ledger") == "hazards" and spec["village"] == v and "extra" not in spec:
                 sheets.append(sheet(key, "hazards", ordered("hazards", special.get(key, [])), f"{village}重大事故隐患补录",
-                                    omit=spec["omit"], key=key))
+                                    omit=spec["omit"] + old("hazards"), key=key))
         if fmt == "xlsx" and rng.random() < 0.5:
             sheets.append(SheetPlan("Sheet2", None))
         docs.append(DocPlan(f"{village}/{village}重大事故隐患台账", fmt, village, sheets))
@@ -180,9 +190,10 @@ def plan(town: Town, formats: str, planted_sheets: dict[str, dict]) -> list[DocP
             months: dict[int, list[int]] = {}
             for i in rows:
                 months.setdefault(_month(t["head_inspections"].sort[i]), []).append(i)
-            sheets = [sheet(f"{m}月", "head_inspections", months[m], f"{title}（{m}月）") for m in sorted(months)]
+            sheets = [sheet(f"{m}月", "head_inspections", months[m], f"{title}（{m}月）", omit=old("head_inspections"))
+                      for m in sorted(months)]
         else:
-            sheets = [sheet("带队检查", "head_inspections", rows, title)]
+            sheets = [sheet("带队检查", "head_inspections", rows, title, omit=old("head_inspections"))]
         docs.append(DocPlan(f"{village}/{village}主要负责人带队检查记录", fmt, village, sheets))
 
         fmt = fmt_for(0.6)
@@ -193,7 +204,7 @@ def plan(town: Town, formats: str, planted_sheets: dict[str, dict]) -> list[DocP
             if rows:
                 sheets.append(sheet(sname, ledger, rows, f"{village}{TITLES[ledger]}"))
         for key, spec in planted_sheets.items():
-            if spec.get("ledger") == "training" and spec["village"] == v:
+            if spec.get("ledger") == "training" and spec["village"] == v and "extra" not in spec:
                 sheets.append(sheet(key, "training", ordered("training", special.get(key, [])), f"{village}安全例会记录",
                                     omit=spec["omit"], key=key))
         docs.append(DocPlan(f"{village}/{village}企业专项行动落实情况", fmt, village, sheets))
@@ -201,11 +212,29 @@ def plan(town: Town, formats: str, planted_sheets: dict[str, dict]) -> list[DocP
         rows = ordered("hot_work", by_village.get(("hot_work", v), []))
         if rows:
             docs.append(DocPlan(f"{village}/{village}动火作业审批记录", fmt_for(0.4), village,
-                                [sheet("动火作业", "hot_work", rows, f"{village}动火作业审批记录")]))
+                                [sheet("动火作业", "hot_work", rows, f"{village}动火作业审批记录", omit=old("hot_work"))]))
+        rows = ordered("welding_equipment", by_village.get(("welding_equipment", v), []))
+        if rows:  # a new ledger (E(11)): every village sends it, whatever template its other ledgers use
+            docs.append(DocPlan(f"{village}/{village}电气焊设备检查台账", fmt_for(0.5), village,
+                                [sheet("设备检查", "welding_equipment", rows, f"{village}电气焊设备检查台账")]))
         rows = ordered("special_workers", by_village.get(("special_workers", v), []))
         if rows:
             docs.append(DocPlan(f"{village}/{village}特种作业人员持证台账", fmt_for(0.5), village,
                                 [sheet("持证台账", "special_workers", rows, f"{village}特种作业人员持证台账")]))
+
+    # columns that map to no field: 备注 / 附件 now and then (never reported), and the planted ones
+    # (SCH005: a column the checker cannot check)
+    for d in docs:
+        for sp in d.sheets:
+            if sp.ledger and not sp.key and rng.random() < 0.15:
+                sp.extra = (rng.choice(("备注", "备注", "附件", "说明")),)
+    for key, spec in planted_sheets.items():
+        if "extra" not in spec:
+            continue
+        unit = town.villages[spec["village"]] if spec.get("village") is not None else spec["unit"]
+        sp = next(sp for d in docs if d.unit == unit for sp in d.sheets if sp.ledger == spec["ledger"] and not sp.key)
+        sp.extra = tuple(spec["extra"]) + (("备注",) if rng.random() < 0.5 else ())
+        sp.key = key
 
     # every CSV encoding appears; xlsx-only docs keep "utf-8" (unused)
     k = 0
@@ -390,6 +419,8 @@ def _columns(town: Town, sp: SheetPlan, rng: random.Random, xl: bool, need_uscc:
     for f in fields:
         header = f.header if rng.random() < 0.65 or not f.aliases else rng.choice(f.aliases)
         cols.append((f.key, _decorate(header, rng, xl), f))
+    for h in sp.extra:
+        cols.append((f"@x:{h}", h, None))
     return cols
 
 
@@ -475,6 +506,8 @@ def _lines(town: Town, ren: Renderer, d: DocPlan, sp: SheetPlan, xl: bool):
                 row.append(uscc)
             elif k == "@name":
                 row.append(name)
+            elif k.startswith("@x:"):
+                row.append(EXTRA_VALUES.get(k[3:], (None,))[seq % len(EXTRA_VALUES.get(k[3:], (None,)))])
             else:
                 v = tab.cols[k][i]
                 row.append(ren.cell(f, v, st, xl))
@@ -571,7 +604,7 @@ def _write_xlsx(town: Town, ren: Renderer, d: DocPlan, out: Path, written: Writt
         lines, header_line, at, cols, n_titles = _lines(town, ren, d, sp, True)
         ncol = len(cols)
         fd = f_date[SheetStyle.counter % 3]
-        for c, (k, h, f) in enumerate(cols):
+        for c, (k, h, _f) in enumerate(cols):
             width = 6 if k == "@seq" else 22 if k in ("@uscc", "@name") else max(10, min(30, len(h) * 2 + 2))
             ws.set_column(c, c, width)
         for r, line in enumerate(lines):

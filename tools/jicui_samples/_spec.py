@@ -17,10 +17,11 @@ class Field:
     kind: str  # text code date datetime yesno sign int wan yuan enum names contingency
     required: bool = False
     unit: str = ""  # suffix a person might type after a count: 人 / 项
+    v2: bool = False  # a column of the version-2 template (RULEBOOK §9): old-template sheets lack it
 
 
-def _f(key, header, aliases=(), kind="text", required=False, unit=""):
-    return Field(key, header, tuple(aliases), kind, required, unit)
+def _f(key, header, aliases=(), kind="text", required=False, unit="", v2=False):
+    return Field(key, header, tuple(aliases), kind, required, unit, v2)
 
 
 #: The enterprise columns every ledger but the registry carries (one of them is enough).
@@ -39,6 +40,8 @@ LEDGERS: dict[str, tuple[Field, ...]] = {
         _f("phone", "联系电话", ("负责人电话", "手机"), "code"),
         _f("employees", "从业人数", ("职工人数", "员工人数"), "int", True, "人"),
         _f("safety_staff", "安全管理人员", ("专(兼)职安全管理人员",), "text"),
+        _f("full_time_safety", "专职安全管理人员数", ("专职安全员人数",), "int", False, "人", v2=True),
+        _f("weak", "技术力量薄弱", ("是否技术力量薄弱",), "yesno", v2=True),
     ),
     "hazards": (
         _f("hazard_no", "隐患编号", ("编号",), "text"),
@@ -58,6 +61,8 @@ LEDGERS: dict[str, tuple[Field, ...]] = {
         _f("verifier", "验收人", ("验收责任人",), "text"),
         _f("verified_on", "验收日期", ("销号日期",), "date"),
         _f("status", "整改状态", ("治理状态", "状态"), "enum"),
+        _f("level", "隐患等级", ("隐患级别",), "enum", v2=True),
+        _f("basis", "判定依据", ("判定标准条款",), "text", v2=True),
     ),
     "head_inspections": (
         _f("date", "检查日期", ("检查时间",), "date", True),
@@ -65,6 +70,7 @@ LEDGERS: dict[str, tuple[Field, ...]] = {
         _f("members", "参加人员", ("检查人员",), "text"),
         _f("basis", "检查依据", ("检查内容",), "text"),
         _f("hazards_found", "发现隐患数", ("发现隐患(项)", "隐患数量"), "int", True, "项"),
+        _f("major_found", "发现重大隐患数", ("重大隐患数",), "int", False, "项", v2=True),
         _f("signed", "签名确认", ("检查人签名", "签字"), "sign"),
     ),
     "drills": (
@@ -100,6 +106,8 @@ LEDGERS: dict[str, tuple[Field, ...]] = {
         _f("guardian", "监护人", (), "text"),
         _f("gas_test", "气体分析", ("是否气体分析",), "yesno"),
         _f("fire_measures", "消防措施落实", ("安全措施确认",), "yesno"),
+        _f("method", "动火方式", ("作业方式",), "enum", v2=True),
+        _f("equipment_no", "设备编号", ("焊机编号",), "text", v2=True),
     ),
     "special_workers": (
         _f("person", "姓名", (), "text", True),
@@ -128,6 +136,14 @@ LEDGERS: dict[str, tuple[Field, ...]] = {
         _f("hot_work_review_on", "动火人员排查日期", ("危险作业人员排查日期",), "date"),
         _f("outsourcing_review_on", "外包外租排查日期", ("外包外租排查时间",), "date"),
     ),
+    "welding_equipment": (
+        _f("equipment_no", "设备编号", ("焊机编号",), "text", True),
+        _f("kind", "设备名称", ("设备类型",), "text"),
+        _f("checked_on", "检查日期", ("检查时间",), "date", True),
+        _f("result", "检查结果", ("检查结论",), "enum", True),
+        _f("action", "处理情况", ("整改情况",), "text"),
+        _f("inspector", "检查人", (), "text"),
+    ),
     "enforcement": (
         _f("date", "检查日期", ("执法日期",), "date", True),
         _f("station", "执法站所", ("检查单位",), "text", True),
@@ -148,11 +164,13 @@ LEDGERS: dict[str, tuple[Field, ...]] = {
         _f("injuries", "受伤人数", (), "int", False, "人"),
         _f("county_at", "报告县应急管理局时间", ("报县应急局时间",), "datetime"),
         _f("town_at", "报告镇政府时间", ("报镇政府时间",), "datetime"),
+        _f("head_informed_at", "单位负责人接报时间", ("负责人接报时间",), "datetime", v2=True),
     ),
     "meetings": (
         _f("unit", "单位", ("村/站所",), "text", True),
         _f("date", "日期", ("会议日期", "督导日期"), "date", True),
         _f("kind", "类型", ("会议类型",), "enum", True),
+        _f("enterprises", "宣讲企业", ("覆盖企业",), "names", v2=True),
         _f("chair", "主持或带队", ("主持人", "带队领导"), "text", True),
         _f("note", "内容", ("主要内容",), "text"),
     ),
@@ -169,7 +187,11 @@ OMITTABLE = {
     "training": ("topic",),
     "meetings": ("note",),
     "accidents": ("kind",),
+    "welding_equipment": ("action",),
 }
+
+#: The version-2 columns of each ledger: a sheet on the old template leaves them out.
+V2_FIELDS = {name: tuple(f.key for f in fields if f.v2) for name, fields in LEDGERS.items()}
 
 ENUMS = {
     ("hazards", "source"): ("企业自查", "部门检查", "执法检查", "举报", "其他"),
@@ -183,7 +205,10 @@ ENUMS = {
         "危险化学品安全作业", "烟花爆竹安全作业", "其他"),
     ("training", "kind"): ("专项行动全员培训", "动火作业警示教育", "事故警示教育", "安全例会"),
     ("checklist", "experts"): ("是", "否", "不需要"),
-    ("meetings", "kind"): ("动员部署会", "专题会议", "现场督导", "企业宣讲"),
+    ("meetings", "kind"): ("动员部署会", "专题会议", "现场督导", "企业宣讲", "执法培训", "进展汇报"),
+    ("hazards", "level"): ("重大", "一般"),
+    ("hot_work", "method"): ("电焊", "气焊", "气割", "等离子切割", "砂轮", "喷灯", "电钻", "其他"),
+    ("welding_equipment", "result"): ("合格", "不合格", "淘汰"),
 }
 
 #: Plain titles of the ledgers (used in sheet titles and notes).
@@ -197,6 +222,7 @@ TITLES = {
     "special_workers": "特种作业人员持证台账",
     "training": "培训与警示教育记录",
     "checklist": "企业专项行动落实情况表",
+    "welding_equipment": "电气焊设备检查台账",
     "enforcement": "执法检查记录",
     "accidents": "生产安全事故报告记录",
     "meetings": "会议与督导记录",

@@ -19,6 +19,7 @@ import unicodedata
 from dataclasses import dataclass, field
 
 from jicui_compliance.campaign import Campaign
+
 from . import _people as P
 from ._spec import LEDGERS
 
@@ -105,10 +106,14 @@ class Ent:
     safety_staff: list[str]
     staff: list[str]
     hot_work: bool
+    full_time: int | None = None  # 专职安全管理人员数 (v2)
+    weak: bool | None = None  # 技术力量薄弱, set by the village (v2)
+    grind_only: bool = False  # hot work only with 砂轮/电钻/喷灯: no welding equipment (v2 villages)
     ref_mode: str = "mixed"  # "name": its rows never carry its USCC (FMT001 on the registry)
     reg_row: int = -1
     check_row: int = -1
     welders: list[tuple[str, str]] = field(default_factory=list)  # (name, cert_no)
+    equipment: dict[str, list[tuple[dt.date, str]]] = field(default_factory=dict)  # no → [(checked_on, result)]
     people: set[str] = field(default_factory=set)  # every name used in the enterprise
     hazard_prefix: str = "YH2023-"
     hazard_seq: int = 0
@@ -134,6 +139,12 @@ class Town:
     ents: list[Ent] = field(default_factory=list)
     t: dict[str, Table] = field(default_factory=dict)
     enforcement_team: str = "综合行政执法队"
+    town_unit: str = "镇政府"  # the unit of the town's own meetings (GV005)
+
+    def v2(self, v: int) -> bool:
+        """Whether a village submits on the version-2 template (the even ones; the others keep
+        the old template, without the new columns)."""
+        return v % 2 == 0
 
     @property
     def as_of(self) -> dt.date:
@@ -181,7 +192,7 @@ NAME_TEMPLATES = {
     "建筑施工": ("{b}建筑工程有限公司", "{b}建设集团有限公司（{p}项目部）", "{p}{b}市政工程有限公司"),
     "自建房": ("{p}{x}家庭旅馆", "{p}{b}出租公寓", "{p}{b}民宿"),
     "燃气": ("{b}燃气有限公司", "{p}{b}液化石油气供应站", "{p}{b}天然气加气站"),
-    "消防": ("{b}购物广场", "{p}{b}大酒店", "{p}{b}网络会所", "{p}{b}商贸城"),
+    "消防": ("{b}购物广场", "{p}{b}大酒店", "{p}{b}网络会所", "{p}{b}商贸城", "{p}{b}KTV"),
     "涉农企业": ("{p}{b}农业专业合作社", "{p}{b}养殖场", "{p}{b}农机服务专业合作社", "{p}{b}粮食收储站"),
     "河道治理": ("{b}水利工程有限公司", "{p}{b}河道清淤工程队"),
     "文化旅游": ("{p}{b}景区管理有限公司", "{p}{b}农家乐", "{b}文化旅游开发有限公司", "{p}{b}度假村"),
@@ -247,6 +258,14 @@ MEETING_TOPICS = ("学习重大事故隐患判定标准", "通报近期典型事
                   "学习安全生产法", "班组安全交底")
 CONTRACT_TYPES = ("劳务有限公司", "建筑安装工程有限公司", "物业服务有限公司", "设备维修有限公司",
                   "保洁服务有限公司", "运输服务有限公司")
+BASIS = ("第四条第（一）项", "第五条第（三）项", "第六条第（二）项", "第七条", "第八条第（四）项", "第十一条第（一）项")
+EQUIPMENT = (("HJ", "交流电焊机"), ("HJ", "直流电焊机"), ("QG", "氧气乙炔割炬"), ("QP", "氧气瓶、乙炔瓶组"),
+             ("DL", "等离子切割机"))
+WELDING = ("电焊", "电焊", "电焊", "气焊", "气割", "等离子切割")
+NOT_WELDING = ("砂轮", "电钻", "喷灯")
+#: 安全生产法 第24条: these industries, and any enterprise with more than 100 employees, need
+#: full-time safety staff (ENT003, CHK007)
+FULL_TIME_INDUSTRIES = ("非煤矿山", "危险化学品", "建筑施工", "交通运输", "燃气")
 ACCIDENT_KINDS = ("机械伤害", "高处坠落", "物体打击", "触电", "车辆伤害", "起重伤害")
 
 
@@ -289,6 +308,7 @@ def build_clean_town(campaign: Campaign, seed: int, n_villages: int, n_enterpris
         _extra_hazards(town, ent)
         _drills(town, ent)
         _outsourcing(town, ent)
+        _welding_equipment(town, ent)
         _hot_work(town, ent)
         _training(town, ent)
         _checklist(town, ent)
@@ -346,7 +366,10 @@ def _enterprises(town: Town, n: int) -> None:
             cell = True  # metal smelting
         elif ind_name == "文化旅游" and "农家乐" in name:
             cell = False  # a farm-stay is no crowded venue
-        high_risk = ind.high_risk if cell is None else cell
+        crowded = any(k in name for k in camp.crowded_venue_keywords)
+        if crowded and cell is False and rng.random() < 0.7:
+            cell = rng.choice((None, True))  # a crowded venue: half-yearly drills (§3)
+        high_risk = (ind.high_risk or crowded) if cell is None else cell
         n_safety = 1 if employees < 60 else 2
         n_staff = min(10, 3 + employees // 25)
         people = P.distinct_names(rng, 2 + n_safety + n_staff)
@@ -354,8 +377,12 @@ def _enterprises(town: Town, n: int) -> None:
         safety = people[2:2 + n_safety]
         staff = people[2 + n_safety:]
         hot = rng.random() < HOT_WORK_P.get(ind_name, 0.3)
+        must = ind_name in FULL_TIME_INDUSTRIES or employees > 100
+        full_time = n_safety if must else rng.choice((0, 0, 1))
+        weak = (employees < 30 and rng.random() < 0.25) if rng.random() < 0.85 else None
         ent = Ent(i, code, name, v, ind_name, ind.station, cell, high_risk, head, deputy,
-                  P.phone(rng), employees, safety, staff, hot)
+                  P.phone(rng), employees, safety, staff, hot, full_time, weak)
+        ent.grind_only = hot and town.v2(v) and rng.random() < 0.1
         ent.hazard_prefix = rng.choice(("YH2023-", "2023-", "ZG2023-", "YH-"))
         ent.permit_prefix = rng.choice(("DH2023-", "DH-", "2023DH"))
         ent.people.update(people)
@@ -363,7 +390,11 @@ def _enterprises(town: Town, n: int) -> None:
         ent.reg_row = reg.add(
             i, (v, i), uscc=code, name=name, village=town.villages[v], industry=ind_name,
             station=ind.station, high_risk=cell, head=head, phone=ent.phone, employees=employees,
-            safety_staff="、".join(safety))
+            safety_staff="、".join(safety), full_time_safety=full_time, weak=weak)
+
+
+def must_have_full_time(ent: Ent) -> bool:
+    return ent.industry in FULL_TIME_INDUSTRIES or ent.employees > 100
 
 
 def norm_name(name: str) -> str:
@@ -389,13 +420,15 @@ def _enterprise_name(rng: random.Random, industry: str, stem: str, seen: set[str
 
 # -- people with certificates -----------------------------------------------------------
 def new_certificate(town: Town, ent: Ent, category: str, *, name: str | None = None,
-                    issued: dt.date | None = None, on_post="auto", reviewed="auto") -> int:
+                    issued: dt.date | None = None, on_post="auto", reviewed="auto", birth: dt.date | None = None) -> int:
     """A special-operation certificate that is valid and reviewed through 2024-03 (clean)."""
     rng = town.rng
     person = name or P.distinct_names(rng, 1, ent.people)[0]
     ent.people.add(person)
-    birth = town.day(D(1966, 1, 1), D(1999, 12, 31))
-    id_no = P.make_id(rng, birth, rng.random() < 0.85)
+    birth = birth or town.day(D(1966, 1, 1), D(1999, 12, 31))
+    # some hold a 忻州 number created in 2000 although born before it (valid, RULEBOOK §9)
+    region = rng.choice(P.NEW_REGIONS) if rng.random() < 0.08 else None
+    id_no = P.make_id(rng, birth, rng.random() < 0.85, region)
     issued = issued or town.day(D(2018, 4, 1), D(2022, 10, 31))
     valid_until = _add_years(issued, 6) - DAY
     if reviewed == "auto":
@@ -428,10 +461,13 @@ def _special_workers(town: Town, ent: Ent) -> None:
 
 # -- hazards -------------------------------------------------------------------------------
 def add_hazard(town: Town, e: int, found: dt.date, source: str, *, immediate: bool | None = None,
-               open_ok: bool = True, place: str | None = None, v: int | None = None) -> int:
+               open_ok: bool = True, place: str | None = None, v: int | None = None, level: str | None = "auto") -> int:
     """A clean hazard: five elements, posted, reported, done in time and closed (or open
-    with a deadline in 2024)."""
+    with a deadline in 2024). ``level``: 重大 / 一般 / None (empty = 重大); on the old template
+    the column is not written, so only 重大 (or empty) is used there."""
     rng, ent, as_of = town.rng, town.ents[e], town.as_of
+    if level == "auto":
+        level = rng.choice(("重大", "重大", "重大", None)) if town.v2(ent.village if v is None else v) else None
     imm = (rng.random() < 0.4) if immediate is None else immediate
     desc = rng.choice(("", "", "1号", "2号", "3号", "东区", "西区", "南侧", "北侧")) + rng.choice(
         HAZARDS.get(ent.industry, HAZARDS["工贸"]))
@@ -463,7 +499,25 @@ def add_hazard(town: Town, e: int, found: dt.date, source: str, *, immediate: bo
         else:
             vals.update(deadline=deadline, done_on=done, verifier=verifier, verified_on=done, status="已销号")
     vals["hazard_no"] = town.new_hazard_no(e)
+    vals["level"] = level
+    if town.v2(ent.village if v is None else v) and rng.random() < 0.9:
+        vals["basis"] = (f"{ent.industry}重大事故隐患判定标准" if level != "一般" else "重点检查事项清单") + rng.choice(BASIS)
     return town.t["hazards"].add(e, (found, ent.hazard_seq), place=place, v=v, **vals)
+
+
+def is_major(town: Town, h: int) -> bool:
+    return town.t["hazards"].get(h, "level") != "一般"
+
+
+def major_open_on(town: Town, e: int, day: dt.date) -> bool:
+    """A 重大 hazard of the enterprise found on or before ``day`` and not done before it (DC001
+    would fire on a 0-major enforcement inspection that day; both ends kept clear)."""
+    hz = town.t["hazards"]
+    for h in hz.rows(e):
+        found, done = hz.get(h, "found_on"), hz.get(h, "done_on")
+        if is_major(town, h) and isinstance(found, dt.date) and found <= day and (done is None or done >= day):
+            return True
+    return False
 
 
 def _head_inspections(town: Town, ent: Ent) -> None:
@@ -484,11 +538,21 @@ def _head_inspections(town: Town, ent: Ent) -> None:
             found = 0 if r < 0.7 else 1 if r < 0.92 else 2 if r < 0.98 else 3
             pool = ent.safety_staff + ent.staff
             members = "、".join(rng.sample(pool, min(len(pool), rng.randrange(1, 4))))
+            major, unrecorded = found, 0
+            if town.v2(ent.village):
+                # the v2 template counts the 重大 ones apart; a 一般 hazard may be entered with its
+                # level, or not at all (this is the 重大 ledger): HI004 reads 发现重大隐患数
+                levels = [rng.choice(("重大", "重大", "重大", None, "一般")) for _ in range(found)]
+                major = sum(1 for x in levels if x != "一般")
+                unrecorded = 1 if rng.random() < 0.08 else 0
+            else:
+                levels = [None] * found
             hi.add(ent.i, day, date=day, leader=ent.head, members=members or None,
-                   basis=rng.choice(INSPECTION_BASIS), hazards_found=found,
+                   basis=rng.choice(INSPECTION_BASIS), hazards_found=found + unrecorded,
+                   major_found=major if town.v2(ent.village) else None,
                    signed=True if rng.random() < 0.7 else ent.head)
-            for _ in range(found):
-                add_hazard(town, ent.i, day, "企业自查")
+            for lv in levels:
+                add_hazard(town, ent.i, day, "企业自查", level=lv)
 
 
 def _extra_hazards(town: Town, ent: Ent) -> None:
@@ -546,12 +610,15 @@ def add_contract(town: Town, ent: Ent, *, running: bool = True, **over) -> int:
         end = town.day(D(2023, 1, 1), D(2023, 5, 20))
         check = town.day(max(start, end - DAY * 120), end)
     mode = rng.choice(("外包", "外包", "外租", "委托", "合作"))
+    # a lease that defines the safety duties in the contract itself, without a separate agreement,
+    # satisfies 安全生产法 第49条 (OS001 v2)
+    lease_only = mode == "外租" and rng.random() < 0.5
     project = {"外包": ("设备检修维护", "厂区保洁", "土建施工", "货物装卸"), "外租": ("临街门面房", "闲置厂房", "仓库"),
                "委托": ("危废转运处置", "消防设施维保"), "合作": ("联合经营项目",)}[mode]
     vals = dict(project=rng.choice(project), mode=mode, party=party, party_uscc=party_uscc,
                 licence=rng.choice(("D2141", "D3141", "JZ")) + f"{rng.randrange(10**7):07d}",
                 licence_until=town.day(max(D(2024, 12, 31), end or D(2024, 12, 31)), D(2027, 12, 31)),
-                agreement_on=start - DAY * rng.randrange(0, 16), duties_defined=True,
+                agreement_on=None if lease_only else start - DAY * rng.randrange(0, 16), duties_defined=True,
                 start=start, end=end, last_check=check)
     vals.update(over)
     return town.t["outsourcing"].add(ent.i, start, **vals)
@@ -560,8 +627,56 @@ def add_contract(town: Town, ent: Ent, *, running: bool = True, **over) -> int:
 def _outsourcing(town: Town, ent: Ent) -> None:
     rng = town.rng
     if rng.random() < 0.35:
-        for k in range(1 + (ent.employees > 100) + (rng.random() < 0.3)):
+        for _k in range(1 + (ent.employees > 100) + (rng.random() < 0.3)):
             add_contract(town, ent, running=rng.random() < 0.85)
+
+
+# -- welding equipment (E(11), v2) ------------------------------------------------------------
+def add_check(town: Town, ent: Ent, no: str, kind: str, day: dt.date, result: str = "合格", **over) -> int:
+    rng = town.rng
+    action = {"合格": rng.choice((None, "正常使用", "/")), "不合格": "停用，送修",
+              "淘汰": "报废，停止使用"}[result]
+    vals = dict(equipment_no=no, kind=kind, checked_on=day, result=result, action=action,
+                inspector=rng.choice(ent.safety_staff))
+    vals.update(over)
+    ent.equipment.setdefault(no, []).append((day, vals["result"]))
+    ent.equipment[no].sort()
+    return town.t["welding_equipment"].add(ent.i, (no, day), **vals)
+
+
+def usable(ent: Ent, day: dt.date) -> list[str]:
+    """Equipment whose latest check on or before ``day`` is 合格 (EQ002 stays silent)."""
+    out = []
+    for no, checks in ent.equipment.items():
+        before = [r for d, r in checks if d <= day]
+        if before and before[-1] == "合格":
+            out.append(no)
+    return out
+
+
+def _welding_equipment(town: Town, ent: Ent) -> None:
+    """Every enterprise with welding or cutting checks its kit before the P2 end (a yearly check in
+    December 2022 covers the permits of early 2023); some kit fails and is repaired, or retired."""
+    if not ent.hot_work or ent.grind_only:
+        return
+    rng = town.rng
+    p2_end = town.campaign.phase("P2").end
+    n = 1 + (ent.employees > 60) + (ent.employees > 200)
+    for k, (prefix, kind) in enumerate(rng.sample(EQUIPMENT, n)):
+        no = f"{prefix}-{k + 1:02d}"
+        add_check(town, ent, no, kind, town.day(D(2022, 12, 1), D(2022, 12, 28)))
+        day = town.day(D(2023, 5, 10), p2_end - DAY * 12)
+        r = rng.random()
+        if r < 0.1:  # failed, repaired and passed within days (no permit names it meanwhile; no phase
+            day = max(day, D(2023, 6, 1))  # end falls between the two checks)
+            add_check(town, ent, no, kind, day, "不合格", action="焊把线破损，停用送修")
+            add_check(town, ent, no, kind, day + DAY * rng.randrange(3, 10), "合格", action="更换焊把线后复检合格")
+        else:
+            add_check(town, ent, no, kind, day)
+        if r > 0.93 and k > 0:  # retired in the autumn: later permits use the other kit
+            add_check(town, ent, no, kind, town.day(D(2023, 9, 1), D(2023, 10, 31)), "淘汰")
+        elif rng.random() < 0.4:
+            add_check(town, ent, no, kind, town.day(D(2023, 10, 1), D(2023, 12, 15)))
 
 
 # -- hot work ------------------------------------------------------------------------------
@@ -576,8 +691,17 @@ def add_permit(town: Town, ent: Ent, start: dt.datetime, **over) -> int:
                 approved_at=start - dt.timedelta(minutes=rng.choice((10, 15, 20, 30, 45, 60, 90, 120))),
                 worker=worker, worker_cert=cert if rng.random() < 0.85 else None,
                 guardian=rng.choice(ent.staff or ent.safety_staff),
-                gas_test=True if ent.industry == "危险化学品" or rng.random() < 0.95 else False,
+                gas_test=True if ent.industry in ("危险化学品", "燃气") or rng.random() < 0.95 else False,
                 fire_measures=True)
+    # v2: the method, and the welding kit used (only welding and cutting need a certificate and kit)
+    if ent.grind_only or (town.v2(ent.village) and rng.random() < 0.15):
+        vals.update(method=rng.choice(NOT_WELDING), equipment_no=None)
+        fitters = [x for x in ent.staff if x != vals["guardian"]]
+        if fitters and rng.random() < 0.6:  # a fitter with an angle grinder: no welding certificate needed
+            vals.update(worker=rng.choice(fitters), worker_cert=None)
+    else:
+        kit = usable(ent, start.date())
+        vals.update(method=rng.choice(WELDING), equipment_no=rng.choice(kit) if kit and rng.random() < 0.9 else None)
     vals.update(over)
     return town.t["hot_work"].add(ent.i, start, **vals)
 
@@ -621,9 +745,15 @@ def _training(town: Town, ent: Ent) -> None:
                      attendees=k, examined=k, passed=k)
     add_training(town, ent, town.day(D(2023, 5, 15), D(2023, 7, 25)), "动火作业警示教育",
                  rng.choice(("吸取违规动火事故教训警示教育", "电气焊作业安全警示教育")))
-    if rng.random() < 0.4:
-        add_training(town, ent, town.day(D(2023, 6, 25), D(2023, 7, 15)), "事故警示教育",
-                     "银川富洋烧烤店“6·21”燃气爆炸事故警示教育")
+    # E(3), TR006: every typical accident of the campaign that concerns the industry, learnt from
+    # within 30 days after max(its date, the P1 end)
+    p1_end = town.campaign.phase("P1").end
+    for acc in town.campaign.typical_accidents:
+        if acc.concerns(ent.industry) or rng.random() < 0.3:
+            a = max(acc.date, p1_end - DAY * 20)
+            b = max(acc.date, p1_end) + DAY * 25
+            add_training(town, ent, town.day(a, b), "事故警示教育",
+                         f"{acc.name}（{acc.date.month}·{acc.date.day}）事故警示教育")
     per_month = 1 + (e > 20) + (e > 100) + (rng.random() < 0.5)
     for m in range(1, 13):
         for dday in sorted(rng.sample(range(1, 29), per_month)):
@@ -641,8 +771,13 @@ def _training(town: Town, ent: Ent) -> None:
 def _checklist(town: Town, ent: Ent) -> None:
     rng = town.rng
     plan = town.day(D(2023, 5, 8), D(2023, 6, 20))
-    has_os = bool(town.t["outsourcing"].rows(ent.i))
+    os_, p2 = town.t["outsourcing"], town.campaign.phase("P2")
+    # CHK005 (v2): only a contract running during P2 needs the campaign review
+    has_os = any(os_.get(i, "start") <= p2.end and (os_.get(i, "end") is None or os_.get(i, "end") >= p2.start)
+                 for i in os_.rows(ent.i))
     experts = "是" if ent.industry in ("危险化学品", "非煤矿山", "燃气") else rng.choice(("是", "否", "不需要"))
+    if ent.weak or (ent.full_time == 0 and must_have_full_time(ent)):
+        experts = "是"  # E(8): a technically weak enterprise hires experts (CHK007)
     ent.check_row = town.t["checklist"].add(
         ent.i, (ent.village, ent.i), plan_on=plan, kickoff_on=plan + DAY * rng.randrange(0, 10),
         duty_system=True, duty_lists=True, experts=experts,
@@ -650,12 +785,20 @@ def _checklist(town: Town, ent: Ent) -> None:
         outsourcing_review_on=town.day(D(2023, 6, 5), D(2023, 7, 25)) if has_os or rng.random() < 0.2 else None)
 
 
+def running_in_p2(town: Town, ent: Ent) -> bool:
+    os_, p2 = town.t["outsourcing"], town.campaign.phase("P2")
+    return any(os_.get(i, "start") <= p2.end and (os_.get(i, "end") is None or os_.get(i, "end") >= p2.start)
+               for i in os_.rows(ent.i))
+
+
 # -- enforcement ---------------------------------------------------------------------------
 def add_inspection(town: Town, ent: Ent, day: dt.date, *, station: str | None = None, hazards: int = 0,
                    fine: int = 0, fine_head: int = 0, hazard_rows: list[int] | None = None, **over) -> int:
     """An enforcement inspection; ``hazards`` new major hazards (source 执法检查) found that day."""
     rng = town.rng
-    station = station or (ent.station if rng.random() < 0.8 else town.enforcement_team)
+    if station is None:  # EN007: only the lawful enforcer imposes penalties
+        station = town.enforcement_team if (fine or fine_head) else (
+            ent.station if rng.random() < 0.8 else town.enforcement_team)
     st = town.stations[station]
     rows = list(hazard_rows or [])
     for _ in range(hazards):
@@ -683,22 +826,46 @@ def add_inspection(town: Town, ent: Ent, day: dt.date, *, station: str | None = 
 def _enforcement(town: Town, ent: Ent) -> None:
     rng = town.rng
     if rng.random() < 0.6:
-        day = town.day(D(2023, 6, 5), D(2023, 7, 28)) if rng.random() < 0.3 else town.day(D(2023, 8, 1), D(2023, 11, 30))
         r = rng.random()
         n = 0 if r < 0.8 else 1 if r < 0.97 else 2
+        for _ in range(20):  # DC001: a 0-major inspection never meets an open 重大 hazard
+            day = town.day(D(2023, 6, 5), D(2023, 7, 28)) if rng.random() < 0.3 else town.day(D(2023, 8, 1), D(2023, 11, 30))
+            if n or not major_open_on(town, ent.i, day):
+                break
+        else:
+            return
         fine = rng.randrange(5, 51) * 1000 if (n and rng.random() < 0.35) else 0
         add_inspection(town, ent, day, hazards=n, fine=fine)
         again = day + DAY * rng.randrange(20, 40)
-        if rng.random() < 0.2 and again <= D(2023, 12, 28):
+        if rng.random() < 0.2 and again <= D(2023, 12, 28) and not major_open_on(town, ent.i, again):
             add_inspection(town, ent, again)
+
+
+def zero_major_before(town: Town, e: int, day: dt.date, days: int = 100) -> bool:
+    """An enforcement inspection with 0 major hazards in the ``days`` before ``day`` (DC003)."""
+    en = town.t["enforcement"]
+    return any(en.get(i, "major_hazards") == 0 and isinstance(en.get(i, "date"), dt.date)
+               and day - DAY * days <= en.get(i, "date") <= day for i in en.rows(e))
+
+
+def overdue_open_on(town: Town, e: int, day: dt.date) -> bool:
+    """A 重大 hazard of the enterprise past its deadline and open on ``day`` (DC004)."""
+    hz = town.t["hazards"]
+    for h in hz.rows(e):
+        dl, done = hz.get(h, "deadline"), hz.get(h, "done_on")
+        if is_major(town, h) and isinstance(dl, dt.date) and dl <= day and (done is None or done >= day):
+            return True
+    return False
 
 
 # -- accidents -------------------------------------------------------------------------------
 def add_accident(town: Town, ent: Ent, at: dt.datetime, *, education: int | None = 5, **over) -> int:
     rng = town.rng
+    # v2: the head learns of it a few minutes later (AC001 counts the hour from then)
+    informed = at + dt.timedelta(minutes=rng.randrange(0, 11))
     vals = dict(occurred_at=at, kind=rng.choice(ACCIDENT_KINDS), deaths=0, injuries=rng.choice((1, 1, 2)),
-                county_at=at + dt.timedelta(minutes=rng.randrange(15, 51)),
-                town_at=at + dt.timedelta(minutes=rng.randrange(10, 46)))
+                county_at=informed + dt.timedelta(minutes=rng.randrange(15, 51)),
+                town_at=at + dt.timedelta(minutes=rng.randrange(10, 46)), head_informed_at=informed)
     vals.update(over)
     row = town.t["accidents"].add(ent.i, at, **vals)
     if education is not None:  # TR005: 事故警示教育 within 30 days after
@@ -709,10 +876,20 @@ def add_accident(town: Town, ent: Ent, at: dt.datetime, *, education: int | None
 def _accidents(town: Town) -> None:
     rng = town.rng
     pool = [e for e in town.ents if e.industry in ("工贸", "建筑施工", "交通运输", "非煤矿山")] or town.ents
-    for ent in rng.sample(pool, min(len(pool), max(1, round(len(town.ents) / 50)))):
-        day = town.day(D(2023, 3, 1), D(2023, 11, 20))
-        add_accident(town, ent, DT(day.year, day.month, day.day, rng.randrange(7, 18), rng.randrange(60)),
-                     education=rng.randrange(2, 20))
+    for k, ent in enumerate(rng.sample(pool, min(len(pool), max(1, round(len(town.ents) / 50))))):
+        for _ in range(20):  # DC003/DC004 stay silent in the clean town
+            day = town.day(D(2023, 3, 1), D(2023, 11, 20))
+            if not zero_major_before(town, ent.i, day) and not overdue_open_on(town, ent.i, day):
+                break
+        else:
+            continue
+        at = DT(day.year, day.month, day.day, rng.randrange(7, 18), rng.randrange(60))
+        over = {}
+        if k == 0:  # the head heard of it 40 min later: reported within the hour after that (AC001 v2)
+            informed = at + dt.timedelta(minutes=40)
+            over = dict(head_informed_at=informed, county_at=informed + dt.timedelta(minutes=35),
+                        town_at=at + dt.timedelta(minutes=50))
+        add_accident(town, ent, at, education=rng.randrange(2, 20), **over)
 
 
 # -- meetings --------------------------------------------------------------------------------
@@ -721,9 +898,16 @@ def _meetings(town: Town) -> None:
     p1_end = town.campaign.phase("P1").end
     leaders = town.campaign.leader_names
     office = town.campaign.industries[0].station  # 领导组办公室 at the 应急站
-    if leaders:
-        mt.add(-1, D(2023, 5, 12), place="town", unit=office, date=D(2023, 5, 12), kind="动员部署会",
+    if leaders:  # G1: the town's own 动员部署会, chaired by a town leader (GV005)
+        mt.add(-1, D(2023, 5, 12), place="town", unit=town.town_unit, date=D(2023, 5, 12), kind="动员部署会",
                chair=leaders[0], note="全镇重大事故隐患专项排查整治动员部署会")
+        mt.add(-1, D(2023, 5, 26), place="town", unit=office, date=D(2023, 5, 26), kind="专题会议",
+               chair=town.stations[office].head, note="领导组办公室研究部署企业自查自改")
+    # D2: the enforcers' training before 精准执法 (GV004)
+    team = town.stations[town.enforcement_team]
+    day = town.day(D(2023, 7, 10), D(2023, 7, 28))
+    mt.add(-1, day, place="town", unit=town.enforcement_team, date=day, kind="执法培训", chair=team.head,
+           note="精准执法阶段执法人员业务培训（重大事故隐患判定标准、行政处罚程序）")
     for v, village in enumerate(town.villages):
         sec = town.secretaries[v]
         day = town.day(D(2023, 5, 15), p1_end)
@@ -732,12 +916,18 @@ def _meetings(town: Town) -> None:
             day = town.day(a, b)
             mt.add(-1, day, v=v, unit=village, date=day, kind="专题会议", chair=sec, note="研究隐患整改进展")
     deputy = "薛明辉"
+    lead = {ind.station for ind in town.campaign.industries}
     for s in list(town.stations)[:-1]:
-        if not any(e.station == s for e in town.ents):
+        if s not in lead or not any(e.station == s for e in town.ents):
             continue
         day = town.day(D(2023, 6, 1), D(2023, 7, 15))
+        mine = [e.name for e in town.ents if e.station == s]
+        reached = rng.sample(mine, min(len(mine), rng.randrange(1, 6)))
         mt.add(-1, day, place="town", unit=s, date=day, kind="企业宣讲", chair=town.stations[s].head,
-               note="到企业宣讲专项整治方案")
+               enterprises=reached, note="到企业宣讲专项整治方案")
+        day = town.day(D(2023, 9, 4), D(2023, 9, 29))
+        mt.add(-1, day, place="town", unit=s, date=day, kind="进展汇报", chair=town.stations[s].head,
+               note="向镇专项行动领导组汇报本行业排查整治进展")
     for k, leader in enumerate(leaders):
         v = rng.randrange(len(town.villages))
         day = town.day(D(2023, 6, 10), D(2023, 6, 30)) if k == 0 else town.day(D(2023, 9, 1), D(2023, 9, 28))
