@@ -29,6 +29,7 @@ import pandas as pd
 
 from jicui_compliance.check import CheckResult, run_check
 from jicui_compliance.ledgers import LEDGERS
+from jicui_compliance.rules import REGISTRY
 from jicui_compliance.store.keys import numbered, row_keys
 
 WEEKS = ("第1周", "第2周", "第3周")
@@ -59,7 +60,11 @@ class Town:
         self.tables = {(t.file, t.sheet, t.ledger): t for t in self.result.submission.tables}
         f = self.result.findings
         self.busy_rows = set(zip(f["source_file"], f["source_sheet"], f["source_row"].astype("Int64")))
-        self.busy_enterprises = {(led, e) for led, e in zip(f["ledger"], f["enterprise_name"])}
+        # (ledger, enterprise) for every ledger a rule with a finding on the enterprise reads: an edit of that
+        # ledger for that enterprise could change the other finding too, so such enterprises are not edited
+        self.busy_enterprises = {(led, e) for rid, own, e in zip(f["rule_id"], f["ledger"], f["enterprise_name"])
+                                 for led in (*REGISTRY[rid].reads, own)}
+        self._findings_of = f.groupby("enterprise_name")["rule_id"].agg(list).to_dict()
         self.keys = {name: numbered(row_keys(name, frame)) for name, frame in self.result.ledgers.items()
                      if len(frame)}
 
@@ -96,8 +101,11 @@ class Town:
         at = {(a, b, int(c)): i for i, a, b, c in zip(df.index, df["source_file"], df["source_sheet"],
                                                      df["source_row"].astype("Int64")) if not pd.isna(c)}
         out = []
-        for a, b, c in zip(f["source_file"], f["source_sheet"], f["source_row"]):
+        for a, b, c, e in zip(f["source_file"], f["source_sheet"], f["source_row"], f["enterprise_name"]):
             if pd.isna(c) or counts.get((a, b, c), 0) != 1 or "/" not in a:
+                continue
+            others = [r for r in self._findings_of.get(e, []) if r != rule and ledger in REGISTRY[r].reads]
+            if others:  # another finding of the enterprise depends on this ledger: it could move too
                 continue
             if (a, b, int(c)) in at:
                 out.append(at[(a, b, int(c))])
