@@ -250,7 +250,7 @@ def _store_figures(town: Path, out: Path, size_mib: float, repeat: int) -> None:
     ratio = ing["seconds"] / cli["seconds"]
     print(f"  (best of {repeat} runs each; median in brackets)")
     print(f"  jicui check (CLI)     {cli['seconds']:7.2f} s  [{cli['median']:.2f}]")
-    print(f"  jicui ingest (CLI)    {ing['seconds']:7.2f} s  [{ing['median']:.2f}]  peak {ing['fork_peak_mb']:5.0f} MiB")
+    print(f"  jicui ingest (CLI)    {ing['seconds']:7.2f} s  [{ing['median']:.2f}]  peak {ing['worker_peak_mb']:5.0f} MiB")
     print(f"  ratio ingest/check    {ratio:7.2f}×  " + ("✓ within" if ratio <= 1.5 else "✗ over") + " the 1.5× target")
     print(f"  store file {store_mib:7.1f} MiB against submitted files {size_mib:.1f} MiB ({store_mib / size_mib:.2f}×)  "
           + ("✓ smaller" if store_mib < size_mib else "✗ larger"))
