@@ -148,6 +148,17 @@ def test_a_unit_folder_ingested_alone_is_that_unit(town, tmp_path):
         assert "积翠镇企业名录.xlsx" in set(s.state_files(s.state_versions()["version_id"])["path"])
 
 
+def test_single_files_withdraw_nothing(town, tmp_path):
+    store = tmp_path / "store.duckdb"
+    shutil.copy(town["store"], store)
+    out = ingest(store, [town["week2"] / "东坡村" / "东坡村动火作业审批记录.csv"], received=dt.date(2023, 7, 14))
+    v = out.versions.set_index("unit")
+    assert v.loc["东坡村", "修改"] == 1 and v.loc["东坡村", "撤回"] == 0 and v.loc["东坡村", "未变"] > 0
+    with Store.open(store) as s:
+        assert len(s.state_files(s.state_versions()["version_id"])) == len(
+            s.state_files(s.state_versions(run_id=1)["version_id"]))
+
+
 def test_store_errors_are_one_line(tmp_path):
     missing = runner.invoke(app, ["history", "--store", str(tmp_path / "none.duckdb")])
     assert missing.exit_code == 2 and "数据库文件不存在" in missing.output

@@ -360,21 +360,35 @@ class Store:
 
 # -- ingest ---------------------------------------------------------------------------------------
 def _known_units(store: Store | None, campaign: Campaign) -> set[str]:
+    """Names a folder may carry to be a unit: the campaign's stations and enforcers, the units and the
+    registry villages already in the store."""
     units = {s for i in campaign.industries for s in i.stations} | set(getattr(campaign, "enforcers", ()) or ())
     if store is not None:
         units |= set(store.df("SELECT DISTINCT unit FROM versions")["unit"])
+        latest = store.state_versions()
+        if len(latest):
+            reg = store.state_rows("enterprises", latest)
+            if len(reg):
+                units |= set(reg["village"].dropna().astype(str))
     return units - {campaign.town}
 
 
-def _collect(paths: list[str | Path], campaign: Campaign, known: set[str]) -> list[StoredFile]:
+def _collect(paths: list[str | Path], campaign: Campaign, known: set[str]) -> tuple[list[StoredFile], set[str]]:
+    """The files with their stored paths and units, and the units whose whole folder was given (only
+    those can withdraw a file: a unit sent as single files keeps its other files)."""
     found = discover(paths)
     prefix = found.root.name + "/" if found.root.name in known else ""  # `ingest 收件/东坡村`: the folder is the unit
-    out = []
+    folders = [Path(p).resolve() for p in paths if Path(p).is_dir()]
+    out, whole = [], set()
     for src in found.files:
         data = src.path.read_bytes()
         path = prefix + src.rel
-        out.append(StoredFile(path, src.rel, unit_of(path, campaign.town), _sha(data), len(data), src.path, data))
-    return out
+        unit = unit_of(path, campaign.town)
+        out.append(StoredFile(path, src.rel, unit, _sha(data), len(data), src.path, data))
+        unit_dir = found.root if prefix or "/" not in src.rel else found.root / src.rel.split("/", 1)[0]
+        if any(unit_dir.resolve().is_relative_to(d) for d in folders):
+            whole.add(unit)
+    return out, whole
 
 
 def _pack(data: bytes) -> tuple[bool, bytes]:
@@ -465,7 +479,7 @@ def ingest(store_path: str | Path, paths: list[str | Path], *, received: dt.date
 def _ingest(store: Store, fresh: bool, paths, received, as_of, campaign: Campaign, on_file) -> IngestOutcome:
     con = store.con
     _stage("opened")
-    files = _collect(paths, campaign, _known_units(None if fresh else store, campaign))
+    files, whole = _collect(paths, campaign, _known_units(None if fresh else store, campaign))
     if not fresh:
         for name in LEDGERS:  # new optional fields since the store was made
             for sql in _ledger_ddl(name)[1:]:
@@ -484,6 +498,8 @@ def _ingest(store: Store, fresh: bool, paths, received, as_of, campaign: Campaig
         before = previous[previous["unit"] == unit]
         before_map = dict(zip(before["path"], before["sha256"]))
         now_map = {f.path: f.sha256 for f in ufiles}
+        if unit not in whole:  # single files of the unit: its other files stay as they were
+            now_map = {**before_map, **now_map}
         if now_map == before_map:
             unchanged_units.append(unit)
             continue
