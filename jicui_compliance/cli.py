@@ -13,21 +13,89 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+#: typer's (and click's) own words in Chinese: panel titles, and the error messages, by pattern
+_PANELS = {"ARGUMENTS_PANEL_TITLE": "参数", "OPTIONS_PANEL_TITLE": "选项", "COMMANDS_PANEL_TITLE": "命令",
+           "ERRORS_PANEL_TITLE": "错误", "ABORTED_TEXT": "已中止。", "DEFAULT_STRING": "[默认：{}]",
+           "REQUIRED_LONG_STRING": "[必填]", "ENVVAR_STRING": "[环境变量：{}]", "DEPRECATED_STRING": "（已弃用）",
+           "RICH_HELP": "用 [blue]{command_path} {help_option}[/] 查看帮助。"}
+_ERRORS = (
+    (r"^Missing argument '?([^'.]+)'?\.?", r"缺少参数 \1。"), (r"^Missing option '?([^'.]+)'?\.?", r"缺少选项 \1。"),
+    (r"^Missing parameter:? '?([^'.]+)'?\.?", r"缺少参数 \1。"), (r"^Missing command\.", "缺少命令。"),
+    (r"^No such option:? '?([^'\s]+?)'?\.?(?=\s|$)", r"没有选项 \1。"),
+    (r"^No such command:? '?([^'\s]+?)'?\.?(?=\s|$)", r"没有命令 \1。"),
+    (r"Did you mean ([^?]+)\?", r"您是否想用 \1？"), (r"\(Possible options: ([^)]*)\)", r"（可用的选项：\1）"),
+    (r"^Invalid value for ([^:]+): ", r"\1 的取值无效："), (r"^Invalid value: ", "取值无效："),
+    (r"^Got unexpected extra arguments? ?\(s\)? \((.*)\)", r"多余的参数：\1"),
+    (r"^Option '([^']+)' requires an argument\.", r"选项 \1 需要一个值。"),
+    (r"is not a valid ([\w ]+)\.", r"不是有效的\1。"),
+)
+
+
+def _zh_error(message: str) -> str:
+    import re
+
+    for pattern, repl in _ERRORS:
+        message = re.sub(pattern, repl, message)
+    return message
+
+
+def _speak_chinese() -> None:
+    """Make typer (and the click it uses) print usage, help and errors in Chinese: the panel titles,
+    the --help option's text, "Usage:" and the usage errors."""
+    import typer.rich_utils as ru
+
+    try:
+        from typer import _click as tclick  # typer ≥ 0.16 carries its own click
+        core, formatting = tclick.core, tclick.formatting
+    except ImportError:  # pragma: no cover - older typer uses click itself
+        import click.core as core  # type: ignore[no-redef]
+        import click.formatting as formatting  # type: ignore[no-redef]
+    for name, text in _PANELS.items():
+        if hasattr(ru, name):
+            setattr(ru, name, text)
+
+    write_usage = formatting.HelpFormatter.write_usage
+
+    def usage(self, prog, args="", prefix=None):
+        return write_usage(self, prog, args, "用法：" if prefix is None else prefix)
+
+    formatting.HelpFormatter.write_usage = usage  # type: ignore[method-assign]
+    get_help_option = core.Command.get_help_option
+
+    def help_option(self, ctx):
+        opt = get_help_option(self, ctx)
+        if opt is not None:
+            opt.help = "显示本帮助并退出。"
+        return opt
+
+    core.Command.get_help_option = help_option  # type: ignore[method-assign]
+    format_error = ru.rich_format_error
+
+    def error(self):
+        english = self.format_message
+        self.format_message = lambda: _zh_error(english())
+        return format_error(self)
+
+    ru.rich_format_error = error
+
+
+_speak_chinese()
+
 app = typer.Typer(
-    help="积翠镇重大事故隐患专项排查整治台账核查工具 / Ledger compliance checks for the 积翠镇 campaign.",
+    help="积翠镇重大事故隐患专项排查整治台账核查工具。各命令的说明：jicui 命令 --help。",
     no_args_is_help=True,
     add_completion=False,
     rich_markup_mode="rich",
 )
 console = Console(soft_wrap=True)  # paths and messages are never broken across lines
-err = Console(stderr=True)
+err = Console(stderr=True, soft_wrap=True)  # one line, never broken in the middle of a path
 
 _SEVERITY_ORDER = ["错误", "警告", "提示"]
 _STYLE = {"错误": "bold red", "警告": "yellow", "提示": "cyan"}
 
 
 def _fail(message: str) -> NoReturn:
-    err.print(f"[bold red]无法运行 / cannot run:[/] {message}")
+    err.print(f"[bold red]无法运行：[/]{message}")
     raise typer.Exit(2)
 
 
@@ -63,7 +131,11 @@ def _inputs(paths: list[Path], out: Path, campaign: Path | None, as_of: str | No
         camp = load_campaign(campaign) if campaign else load_campaign()
     except (OSError, KeyError, ValueError) as exc:
         _fail(f"方案文件无法读取：{campaign}（{exc}）")
-    return camp, _parse_date(as_of, "--as-of") or camp.default_as_of()
+    day = _parse_date(as_of, "--as-of") or camp.default_as_of()
+    if not camp.start <= day <= camp.end:
+        err.print(f"[yellow]注意：[/]数据截至日 {day.isoformat()} 不在专项行动期间（{camp.start.isoformat()} 至 "
+                  f"{camp.end.isoformat()}）内，按该日核查，结果可能不是所期望的")
+    return camp, day
 
 
 def _split(values: list[str] | None) -> list[str]:
@@ -83,17 +155,17 @@ def _inside(child: Path, parent: Path) -> bool:
 
 @app.command("check")
 def check_cmd(
-    out: Annotated[Path, typer.Option("--out", help="输出文件夹，写入 findings.csv 和 findings.xlsx / output folder")],
-    paths: Annotated[list[Path] | None, typer.Argument(help="报送的文件夹或文件（.xlsx/.xls/.csv）；用 --store 时不给 / submission folders or files")] = None,
-    as_of: Annotated[str | None, typer.Option("--as-of", help="核查截止日 YYYY-MM-DD（默认：方案最后一天与今天中较早者） / records as of this day")] = None,
-    campaign: Annotated[Path | None, typer.Option("--campaign", help="方案文件（TOML），默认积翠镇2023 / campaign file")] = None,
-    fail_on: Annotated[str | None, typer.Option("--fail-on", help="有该级别或更严重的发现时退出码为 1：错误 或 警告 / exit 1 on findings of this severity")] = None,
-    select: Annotated[list[str] | None, typer.Option("--select", help="只运行这些规则（编号或前缀，逗号分隔，如 HI,DR） / only these rules")] = None,
-    ignore: Annotated[list[str] | None, typer.Option("--ignore", help="不运行这些规则（编号或前缀） / skip these rules")] = None,
-    store: Annotated[Path | None, typer.Option("--store", help="从数据库（jicui ingest 建立）读取各单位最新的报送版本 / read the latest versions from this store")] = None,
-    version: Annotated[int | None, typer.Option("--version", help="与 --store 一起：各单位截至该版本号的报送（见 jicui history） / with --store: the versions up to this id")] = None,
+    out: Annotated[Path, typer.Option("--out", help="输出文件夹，写入 findings.csv 和 findings.xlsx")],
+    paths: Annotated[list[Path] | None, typer.Argument(help="报送的文件夹或文件（.xlsx/.xls/.csv）；用 --store 时不给")] = None,
+    as_of: Annotated[str | None, typer.Option("--as-of", help="核查截止日 YYYY-MM-DD（默认：方案最后一天与今天中较早者）")] = None,
+    campaign: Annotated[Path | None, typer.Option("--campaign", help="方案文件（TOML），默认积翠镇2023")] = None,
+    fail_on: Annotated[str | None, typer.Option("--fail-on", help="有该级别或更严重的发现时退出码为 1：错误 或 警告")] = None,
+    select: Annotated[list[str] | None, typer.Option("--select", help="只运行这些规则（编号或前缀，逗号分隔，如 HI,DR）")] = None,
+    ignore: Annotated[list[str] | None, typer.Option("--ignore", help="不运行这些规则（编号或前缀）")] = None,
+    store: Annotated[Path | None, typer.Option("--store", help="从数据库（jicui ingest 建立）读取各单位最新的报送版本")] = None,
+    version: Annotated[int | None, typer.Option("--version", help="与 --store 一起：各单位截至该版本号的报送（见 jicui history）")] = None,
 ) -> None:
-    """核查报送的台账，输出核查发现 / Check a submission and write its findings."""
+    """核查报送的台账，输出核查发现。"""
     from .check import InputError, run_check, summarise, summarise_by_village
     from .findings import write_csv, write_xlsx
 
@@ -144,14 +216,14 @@ def check_cmd(
     console.print("发现：" + "，".join(f"[{_STYLE[s]}]{s} {int(counts.get(s, 0))}[/]" for s in _SEVERITY_ORDER)
                   + f"（共 {len(f)} 条）")
     if len(summary):
-        table = Table(title="按规则汇总 / findings by rule（条款见 findings.xlsx 或 jicui rules 编号）", show_lines=False)
+        table = Table(title="按规则汇总（条款见 findings.xlsx 或 jicui rules 编号）", show_lines=False)
         shown = ["规则", "严重程度", "名称", "数量"]
         for c in shown:
             table.add_column(c, justify="right" if c == "数量" else "left", no_wrap=c != "名称")
         for row in summary[shown].itertuples(index=False):
             table.add_row(*[str(v) for v in row], style=_STYLE.get(row[1]))
         console.print(table)
-    console.print(f"结果已写入 / written: {out / 'findings.xlsx'}  {out / 'findings.csv'}")
+    console.print(f"结果已写入：{out / 'findings.xlsx'}  {out / 'findings.csv'}")
     if fail_on:
         worst = _SEVERITY_ORDER[: _SEVERITY_ORDER.index(fail_on) + 1]
         if f["severity"].isin(worst).any():
@@ -160,9 +232,9 @@ def check_cmd(
 
 @app.command("rules")
 def rules_cmd(
-    which: Annotated[str | None, typer.Argument(help="规则编号或前缀（如 HI001、HI） / rule ID or prefix")] = None,
+    which: Annotated[str | None, typer.Argument(help="规则编号或前缀（如 HI001、HI）")] = None,
 ) -> None:
-    """列出规则，或显示一条规则的完整说明 / List rules, or show one rule's documentation."""
+    """列出规则，或显示一条规则的完整说明。"""
     from .rules import PARTY_LABELS, REGISTRY, select_rules
 
     if which and which.upper() in REGISTRY:
@@ -177,7 +249,7 @@ def rules_cmd(
     chosen = select_rules([which] if which else None)
     if not chosen:
         _fail(f"没有编号以“{which}”开头的规则")
-    table = Table(title=f"规则目录（{len(chosen)} 条） / rule catalogue")
+    table = Table(title=f"规则目录（{len(chosen)} 条）")
     for c in ("编号", "严重程度", "对象", "条款", "名称"):
         table.add_column(c, overflow="fold")
     for r in chosen:
@@ -187,16 +259,16 @@ def rules_cmd(
 
 @app.command("report")
 def report_cmd(
-    out: Annotated[Path, typer.Option("--out", help="输出文件夹，写入同名的 .html、.xlsx、.docx 三个文件 / output folder")],
-    paths: Annotated[list[Path] | None, typer.Argument(help="报送的文件夹或文件（.xlsx/.xls/.csv）；用 --store 时不给 / submission folders or files")] = None,
-    cadence: Annotated[str, typer.Option("--cadence", help="报告类型：week 周调度表、month 月小结、quarter 季通报、year 年总结（默认） / week, month, quarter or year")] = "year",
-    as_of: Annotated[str | None, typer.Option("--as-of", help="数据截至日 YYYY-MM-DD，报告期以此日结束（默认：方案最后一天与今天中较早者） / records as of this day; the report period ends on it")] = None,
-    campaign: Annotated[Path | None, typer.Option("--campaign", help="方案文件（TOML），默认积翠镇2023 / campaign file")] = None,
-    village: Annotated[str | None, typer.Option("--village", help="只报告该村（与企业名录“所属村”一致），文件名加村名 / only this village")] = None,
-    store: Annotated[Path | None, typer.Option("--store", help="从数据库读取报送，并与上期报告对比（与上期对比、督办函） / read from this store and compare with the previous report")] = None,
-    version: Annotated[int | None, typer.Option("--version", help="与 --store 一起：各单位截至该版本号的报送 / with --store: the versions up to this id")] = None,
+    out: Annotated[Path, typer.Option("--out", help="输出文件夹，写入同名的 .html、.xlsx、.docx 三个文件")],
+    paths: Annotated[list[Path] | None, typer.Argument(help="报送的文件夹或文件（.xlsx/.xls/.csv）；用 --store 时不给")] = None,
+    cadence: Annotated[str, typer.Option("--cadence", help="报告类型：week 周调度表、month 月小结、quarter 季通报、year 年总结（默认）")] = "year",
+    as_of: Annotated[str | None, typer.Option("--as-of", help="数据截至日 YYYY-MM-DD，报告期以此日结束（默认：方案最后一天与今天中较早者）")] = None,
+    campaign: Annotated[Path | None, typer.Option("--campaign", help="方案文件（TOML），默认积翠镇2023")] = None,
+    village: Annotated[str | None, typer.Option("--village", help="只报告该村（与企业名录“所属村”一致），文件名加村名")] = None,
+    store: Annotated[Path | None, typer.Option("--store", help="从数据库读取报送，并与上期报告对比（与上期对比、督办函）")] = None,
+    version: Annotated[int | None, typer.Option("--version", help="与 --store 一起：各单位截至该版本号的报送")] = None,
 ) -> None:
-    """按“周调度、月小结、季通报、年总结”生成报告（HTML、Excel、Word） / Write the weekly, monthly, quarterly or annual report."""
+    """按“周调度、月小结、季通报、年总结”生成报告（HTML、Excel、Word）。"""
     from .check import InputError, run_check
     from .report import ReportError, cadence_of, write_report
 
@@ -233,6 +305,41 @@ def report_cmd(
         console.print(f"  {path}")
 
 
+@app.command("notices")
+def notices_cmd(
+    paths: Annotated[list[Path], typer.Argument(help="报送的文件夹或文件（.xlsx/.xls/.csv）")],
+    out: Annotated[Path, typer.Option("--out", help="输出文件夹：每类文书一个子文件夹，另写文书清单.xlsx")],
+    as_of: Annotated[str | None, typer.Option("--as-of", help="数据截至日 YYYY-MM-DD（默认：方案最后一天与今天中较早者）")] = None,
+    campaign: Annotated[Path | None, typer.Option("--campaign", help="方案文件（TOML），默认积翠镇2023")] = None,
+    previous: Annotated[Path | None, typer.Option("--previous", help="上期的文书清单.xlsx（或报告工作簿、每行一个单位的文本文件）：其中已发提醒函的单位本期改发督办函")] = None,
+    date: Annotated[str | None, typer.Option("--date", help="成文日期 YYYY-MM-DD（默认：数据截至日）；整改、回复和重报期限由此起算")] = None,
+    village: Annotated[str | None, typer.Option("--village", help="只生成该村的文书")] = None,
+) -> None:
+    """生成隐患整改通知书、提醒函/督办函和退回重报通知（Word，公文格式）."""
+    from .check import InputError, run_check
+    from .documents import DocumentError, read_previous, write_documents
+
+    camp, day = _inputs(paths, out, campaign, as_of)
+    issued = _parse_date(date, "--date")
+    try:
+        units = read_previous(previous) if previous else None
+    except DocumentError as exc:
+        _fail(str(exc))
+    with err.status("读取台账、核查并生成文书…") if err.is_terminal else nullcontext():
+        try:
+            result = run_check([str(p) for p in paths], as_of=day, campaign=camp)
+            written = write_documents(result, out, day=issued, previous=units, village=village)
+        except (InputError, DocumentError) as exc:
+            _fail(str(exc))
+    from .documents import KINDS
+
+    console.print(f"[bold]文书已生成[/]（数据截至 {day.isoformat()}；范围：{village or camp.town}）："
+                  + "，".join(f"{k} {written.count(k)} 份" for k in KINDS))
+    for note in written.notes:
+        console.print(f"[yellow]说明[/]：{note}")
+    console.print(f"文书清单：{out / '文书清单.xlsx'}")
+
+
 def _paths_or_store(paths: list[Path] | None, store: Path | None, version: int | None) -> list[Path]:
     """Either submission paths or ``--store`` (then the paths come from the store)."""
     if store is None:
@@ -256,18 +363,18 @@ def _latest_received(versions) -> dt.date:
     return pd.Timestamp(versions["received"].max()).date()
 
 
-_STORE_HELP = "数据库文件（DuckDB，一个文件），如 专项行动.duckdb / the store file"
+_STORE_HELP = "数据库文件（DuckDB，一个文件），如 专项行动.duckdb"
 
 
 @app.command("ingest")
 def ingest_cmd(
-    paths: Annotated[list[Path], typer.Argument(help="本次收到的报送文件夹或文件 / the submission received")],
+    paths: Annotated[list[Path], typer.Argument(help="本次收到的报送文件夹或文件")],
     store: Annotated[Path, typer.Option("--store", help=_STORE_HELP)],
-    received: Annotated[str | None, typer.Option("--received", help="收到日期 YYYY-MM-DD（默认今天） / day received")] = None,
-    as_of: Annotated[str | None, typer.Option("--as-of", help="核查截止日（默认收到日期，不晚于方案最后一天） / records as of")] = None,
-    campaign: Annotated[Path | None, typer.Option("--campaign", help="方案文件（TOML），默认积翠镇2023 / campaign file")] = None,
+    received: Annotated[str | None, typer.Option("--received", help="收到日期 YYYY-MM-DD（默认今天）")] = None,
+    as_of: Annotated[str | None, typer.Option("--as-of", help="核查截止日（默认收到日期，不晚于方案最后一天）")] = None,
+    campaign: Annotated[Path | None, typer.Option("--campaign", help="方案文件（TOML），默认积翠镇2023")] = None,
 ) -> None:
-    """把收到的报送存入数据库（保留每个版本），并核查最新状态 / Store a submission and check the new state."""
+    """把收到的报送存入数据库（保留每个版本），并核查最新状态。"""
     from .store import StoreError, ingest
 
     for p in paths:
@@ -303,9 +410,9 @@ def ingest_cmd(
 @app.command("history")
 def history_cmd(
     store: Annotated[Path, typer.Option("--store", help=_STORE_HELP)],
-    village: Annotated[str | None, typer.Option("--village", help="只看该村（或站所）的报送版本和发现 / only this unit")] = None,
+    village: Annotated[str | None, typer.Option("--village", help="只看该村（或站所）的报送版本和发现")] = None,
 ) -> None:
-    """列出数据库中的报送版本和历次核查（按严重程度计数） / List the versions and runs in a store."""
+    """列出数据库中的报送版本和历次核查（按严重程度计数）。"""
     from .store import Store, StoreError
 
     try:
@@ -325,7 +432,7 @@ def history_cmd(
                              [village] if village else [])
     except StoreError as exc:
         _fail(str(exc))
-    t = Table(title=f"报送版本 / versions（{village or '全部单位'}）")
+    t = Table(title=f"报送版本（{village or '全部单位'}）")
     for c in ("版本", "单位", "收到日期", "文件数", "新增", "修改", "未变", "撤回"):
         t.add_column(c)
     for r in versions.itertuples(index=False):
@@ -334,7 +441,7 @@ def history_cmd(
     console.print(t)
     for r in withdrawn.itertuples(index=False):
         console.print(f"  版本 {r.version_id} {r.unit} 撤回：{r.path}（上一版本仍保存在数据库中）")
-    t = Table(title="核查 / runs" + (f"（{village}的发现）" if village else ""))
+    t = Table(title="历次核查" + (f"（{village}的发现）" if village else ""))
     for c in ("核查", "收到日期", "核查截止日", "文件数", "错误", "警告", "提示"):
         t.add_column(c)
     for r in runs.itertuples(index=False):
@@ -358,11 +465,11 @@ def pd_date(v) -> dt.date:
 @app.command("diff")
 def diff_cmd(
     store: Annotated[Path, typer.Option("--store", help=_STORE_HELP)],
-    out: Annotated[Path, typer.Option("--out", help="输出文件夹，写入对比的 .xlsx 和 .html / output folder")],
-    runs: Annotated[list[int] | None, typer.Argument(help="两次核查的编号 A B（默认最近两次；见 jicui history） / two run ids")] = None,
-    village: Annotated[str | None, typer.Option("--village", help="只看该村（或站所） / only this unit")] = None,
+    out: Annotated[Path, typer.Option("--out", help="输出文件夹，写入对比的 .xlsx 和 .html")],
+    runs: Annotated[list[int] | None, typer.Argument(help="两次核查的编号 A B（默认最近两次；见 jicui history）")] = None,
+    village: Annotated[str | None, typer.Option("--village", help="只看该村（或站所）")] = None,
 ) -> None:
-    """比较两次核查：新增、已整改、仍未整改的发现，台账记录的增删改 / Compare two runs."""
+    """比较两次核查：新增、已整改、仍未整改的发现，台账记录的增删改。"""
     from .store import Store, StoreError
     from .store.diff import FIXED, NEW, OPEN, diff_runs, write_diff
 
@@ -387,11 +494,11 @@ def diff_cmd(
 @app.command("export")
 def export_cmd(
     store: Annotated[Path, typer.Option("--store", help=_STORE_HELP)],
-    parquet: Annotated[Path, typer.Option("--parquet", help="输出文件夹：每张台账和核查发现一个按村分区的 Parquet 数据集 / output folder")],
-    run: Annotated[int | None, typer.Option("--run", help="导出哪一次核查（默认最近一次） / which run")] = None,
-    campaign: Annotated[Path | None, typer.Option("--campaign", help="方案文件（TOML），默认积翠镇2023 / campaign file")] = None,
+    parquet: Annotated[Path, typer.Option("--parquet", help="输出文件夹：每张台账和核查发现一个按村分区的 Parquet 数据集")],
+    run: Annotated[int | None, typer.Option("--run", help="导出哪一次核查（默认最近一次）")] = None,
+    campaign: Annotated[Path | None, typer.Option("--campaign", help="方案文件（TOML），默认积翠镇2023")] = None,
 ) -> None:
-    """把台账和核查发现导出为 Parquet（供县、市汇总多个镇） / Export ledgers and findings as Parquet."""
+    """把台账和核查发现导出为 Parquet（供县、市汇总多个镇）。"""
     from .store import Store, StoreError
     from .store.export import export_parquet
 
@@ -407,11 +514,11 @@ def export_cmd(
 @app.command("restore")
 def restore_cmd(
     store: Annotated[Path, typer.Option("--store", help=_STORE_HELP)],
-    out: Annotated[Path, typer.Option("--out", help="输出文件夹，按原路径写出报送的文件 / output folder")],
-    version: Annotated[int | None, typer.Option("--version", help="各单位截至该版本号的报送（默认最新；见 jicui history） / versions up to this id")] = None,
-    village: Annotated[str | None, typer.Option("--village", help="只取该村（或站所）的文件 / only this unit")] = None,
+    out: Annotated[Path, typer.Option("--out", help="输出文件夹，按原路径写出报送的文件")],
+    version: Annotated[int | None, typer.Option("--version", help="各单位截至该版本号的报送（默认最新；见 jicui history）")] = None,
+    village: Annotated[str | None, typer.Option("--village", help="只取该村（或站所）的文件")] = None,
 ) -> None:
-    """取回某个版本时的报送文件（被覆盖或撤回的文件也能取回） / Write out the files of a version."""
+    """取回某个版本时的报送文件（被覆盖或撤回的文件也能取回）。"""
     from .store import Store, StoreError
 
     try:

@@ -43,6 +43,15 @@ def write_csv(findings: pd.DataFrame, path: Path) -> None:
     out.to_csv(path, index=False, encoding="utf-8-sig")
 
 
+def _ledger_titles() -> dict[str, str]:
+    from ..ledgers import LEDGERS
+
+    return {name: ledger.title for name, ledger in LEDGERS.items()} | {"*": "全部台账"}
+
+
+_LEDGER_TITLES = _ledger_titles()
+
+
 def write_xlsx(findings: pd.DataFrame, path: Path, summary: pd.DataFrame | None = None,
                extra: dict[str, pd.DataFrame] | None = None) -> None:
     """The findings sheet (frozen header, autofilter, severity colours) and summary sheets:
@@ -55,9 +64,12 @@ def write_xlsx(findings: pd.DataFrame, path: Path, summary: pd.DataFrame | None 
     wrap = wb.add_format({"text_wrap": False})
     ws = wb.add_worksheet("核查发现")
     for j, c in enumerate(COLUMNS):
-        ws.write_string(0, j, f"{c}\n{TITLES[c]}", head)
+        # users read Chinese: the findings.csv column name (RULEBOOK §6) is the header cell's comment
+        ws.write_string(0, j, TITLES[c], head)
+        ws.write_comment(0, j, f"findings.csv 列名：{c}")
         ws.set_column(j, j, _WIDTHS.get(c, 12), wrap)
-    ws.set_row(0, 32)
+    ws.set_row(0, 20)
+    out["ledger"] = out["ledger"].map(lambda v: _LEDGER_TITLES.get(v, v))
     records = out.to_dict("records")
     for i, rec in enumerate(records, start=1):
         for j, c in enumerate(COLUMNS):

@@ -56,7 +56,7 @@ def write_report(result: CheckResult, cadence: str, out: Path, village: str | No
     ``comparison``: the previous report from the store, for 与上期对比 (see :mod:`.comparison`)."""
     cadence = cadence_of(cadence)
     if village is not None:
-        villages = sorted(result.context.registry["village"].dropna().unique())
+        villages = sorted(result.registry["village"].dropna().unique())
         if village not in villages:
             raise ReportError(f"村“{village}”不在企业名录的“所属村”中（名录中的村：{'、'.join(villages) or '无'}）")
     report = build_report(Analysis(result, village=village), cadence, previous_letters=previous_letters,
