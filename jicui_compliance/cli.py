@@ -379,7 +379,6 @@ def report_cmd(
     paths = _paths_or_store(paths, store, version)
     if store is not None:
         from .report.comparison import write_stored_report
-
         from .writing import locked
 
         camp, day = _inputs([], out, campaign, as_of)
