@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
+import functools
+import sys
+import traceback
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager, nullcontext
 from pathlib import Path
 from typing import Annotated, NoReturn
@@ -81,7 +84,80 @@ def _speak_chinese() -> None:
 
 _speak_chinese()
 
-app = typer.Typer(
+#: exit codes (docs/guide/checking.md): 0 ran, 1 findings at --fail-on, 2 cannot run (a bad
+#: argument or input path, the output cannot be written), 3 internal error (a defect: the
+#: traceback goes to a log file in --out, never to the screen), 130 Ctrl-C
+EXIT_CANNOT_RUN, EXIT_INTERNAL, EXIT_INTERRUPTED = 2, 3, 130
+ERROR_LOG = "jicui-错误日志.log"
+
+
+class _GuardedTyper(typer.Typer):
+    """Every command registered on it runs inside :func:`_guarded`: one line and an exit code
+    for every exception, whoever adds the command."""
+
+    def command(self, *args, **kwargs):
+        register = super().command(*args, **kwargs)
+        return lambda func: register(_guarded(func))
+
+
+def _guarded(func: Callable) -> Callable:
+    @functools.wraps(func)
+    def run(*args, **kwargs):
+        from .writing import OutputError
+
+        try:
+            return func(*args, **kwargs)
+        except (typer.Exit, typer.Abort, SystemExit):
+            raise
+        except KeyboardInterrupt:
+            err.print("[bold]已按 Ctrl-C 中断[/]")
+            raise typer.Exit(EXIT_INTERRUPTED) from None
+        except OutputError as exc:
+            _fail(str(exc))
+        except MemoryError:
+            _fail("内存不足，无法完成；请分批核查，或在内存更大的计算机上运行")
+        except OSError as exc:
+            from .writing import describe_os_error
+
+            _fail(describe_os_error(exc, getattr(exc, "filename", None) or "文件"))
+        except Exception:
+            log = _write_log(traceback.format_exc(), kwargs.get("out"))
+            where = f"详细信息已写入 {_shown(log)}" if log else "详细信息无法写入日志文件"
+            err.print(f"[bold red]内部错误：[/]程序出错，未完成（这是本工具的缺陷，不是台账的问题）；"
+                      f"{where}，请把它发给维护人员")
+            raise typer.Exit(EXIT_INTERNAL) from None
+
+    return run
+
+
+def _write_log(text: str, out: object) -> Path | None:
+    """The traceback (personal numbers masked) in ``out``, else in the temporary folder."""
+    import tempfile
+
+    from .text import mask_personal
+
+    body = (f"jicui {dt.datetime.now().isoformat(timespec='seconds')}\n命令：{mask_personal(' '.join(sys.argv))}\n\n"
+            + mask_personal(text))
+    for folder in ([Path(out)] if isinstance(out, (str, Path)) else []) + [Path(tempfile.gettempdir())]:
+        try:
+            if folder.is_dir():
+                path = folder / ERROR_LOG
+                with path.open("a", encoding="utf-8", errors="replace") as fh:
+                    fh.write(body + "\n")
+                return path
+        except OSError:
+            continue
+    return None
+
+
+def _shown(value: object) -> str:
+    """A path or text as printed: personal numbers masked, undecodable bytes as �."""
+    from .text import mask_personal
+
+    return mask_personal(str(value).encode("utf-8", "surrogateescape").decode("utf-8", "replace"))
+
+
+app = _GuardedTyper(
     help="积翠镇重大事故隐患专项排查整治台账核查工具。各命令的说明：jicui 命令 --help。",
     no_args_is_help=True,
     add_completion=False,
@@ -95,8 +171,10 @@ _STYLE = {"错误": "bold red", "警告": "yellow", "提示": "cyan"}
 
 
 def _fail(message: str) -> NoReturn:
-    err.print(f"[bold red]无法运行：[/]{message}")
-    raise typer.Exit(2)
+    from rich.markup import escape
+
+    err.print(f"[bold red]无法运行：[/]{escape(_shown(message))}")
+    raise typer.Exit(EXIT_CANNOT_RUN)
 
 
 @contextmanager
@@ -105,17 +183,25 @@ def _stopped_by_ctrl_c() -> Iterator[None]:
     try:
         yield
     except KeyboardInterrupt:
-        err.print("[bold]已按 Ctrl-C 中断 / interrupted[/]")
+        err.print("[bold]已按 Ctrl-C 中断[/]")
         raise typer.Exit(130) from None
+
+
+#: the days --as-of may name: those the reader reads as dates (RULEBOOK §4, years 1950–2100)
+XLSX_MAX_ROWS = 1_048_575  # rows of an Excel sheet below its header row
+AS_OF_RANGE = (dt.date(1950, 1, 1), dt.date(2100, 12, 31))
 
 
 def _parse_date(text: str | None, what: str) -> dt.date | None:
     if text is None:
         return None
     try:
-        return dt.date.fromisoformat(text)
+        day = dt.date.fromisoformat(text)
     except ValueError:
         _fail(f"{what} 应为 YYYY-MM-DD 格式的日期，收到“{text}”")
+    if not (AS_OF_RANGE[0] <= day <= AS_OF_RANGE[1]):
+        _fail(f"{what} 应在 {AS_OF_RANGE[0].isoformat()} 至 {AS_OF_RANGE[1].isoformat()} 之间，收到“{text}”")
+    return day
 
 
 def _inputs(paths: list[Path], out: Path, campaign: Path | None, as_of: str | None):
@@ -126,7 +212,10 @@ def _inputs(paths: list[Path], out: Path, campaign: Path | None, as_of: str | No
         if not p.exists():
             _fail(f"输入路径不存在：{p}")
         if _inside(out, p):
-            _fail(f"输出文件夹 {out} 位于输入路径 {p} 之内；本工具从不在输入文件夹中写文件，请换一个输出位置")
+            where = p if p.is_dir() else p.parent
+            _fail(f"输出文件夹 {out} 位于输入路径 {where} 之内；本工具从不在输入文件夹中写文件，请换一个输出位置")
+    if out.exists() and not out.is_dir():
+        _fail(f"--out 应为文件夹，但 {out} 是一个已存在的文件；请换一个输出位置")
     try:
         camp = load_campaign(campaign) if campaign else load_campaign()
     except (OSError, KeyError, ValueError) as exc:
@@ -146,9 +235,11 @@ def _split(values: list[str] | None) -> list[str]:
 
 
 def _inside(child: Path, parent: Path) -> bool:
+    """Whether ``child`` lies in the input ``parent``: the folder itself, or a file's folder."""
+    folder = parent.resolve() if parent.is_dir() else parent.resolve().parent
     try:
-        child.resolve().relative_to(parent.resolve() if parent.is_dir() else parent.resolve().parent)
-        return parent.is_dir() or child.resolve() == parent.resolve()
+        child.resolve().relative_to(folder)
+        return True
     except ValueError:
         return False
 
@@ -164,8 +255,11 @@ def check_cmd(
     ignore: Annotated[list[str] | None, typer.Option("--ignore", help="不运行这些规则（编号或前缀）")] = None,
 ) -> None:
     """核查报送的台账，输出核查发现。"""
+    from rich.markup import escape
+
     from .check import InputError, run_check, summarise, summarise_by_village
     from .findings import write_csv, write_xlsx
+    from .writing import checkpoint, locked, output_set
 
     if fail_on is not None and fail_on not in ("错误", "警告"):
         _fail(f"--fail-on 只能是“错误”或“警告”，收到“{fail_on}”")
@@ -176,23 +270,26 @@ def check_cmd(
     if (select_l or ignore_l) and not select_rules(select_l, ignore_l):
         _fail("--select/--ignore 之后没有任何规则可运行（用 `jicui rules` 查看规则编号）")
 
-    with _stopped_by_ctrl_c(), Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
-                                        TimeElapsedColumn(), console=err, transient=True,
-                                        disable=not err.is_terminal) as progress:
+    with locked(out), _stopped_by_ctrl_c(), Progress(
+            TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(), console=err,
+            transient=True, disable=not err.is_terminal) as progress:
         reading = progress.add_task("读取台账", total=None)
         checking = progress.add_task("执行规则", total=len(select_rules(select_l, ignore_l)))
         try:
             result = run_check(
                 [str(p) for p in paths], as_of=day, campaign=camp, select=select_l, ignore=ignore_l,
-                on_file=lambda f: progress.update(reading, advance=1, description=f"读取 {f}"),
+                on_file=lambda f: progress.update(reading, advance=1, description=f"读取 {escape(_shown(f))}"),
                 on_rule=lambda r: progress.update(checking, advance=1),
             )
         except InputError as exc:
             _fail(str(exc))
-    out.mkdir(parents=True, exist_ok=True)
-    summary = summarise(result.findings, result.rules)
-    write_csv(result.findings, out / "findings.csv")
-    write_xlsx(result.findings, out / "findings.xlsx", summary, {"按村汇总": summarise_by_village(result.findings)})
+        summary = summarise(result.findings, result.rules)
+        checkpoint("after-rules")
+        with output_set(out) as outs:
+            write_csv(result.findings, outs.path("findings.csv"))
+            checkpoint("between-files")
+            write_xlsx(result.findings, outs.path("findings.xlsx"), summary,
+                       {"按村汇总": summarise_by_village(result.findings)})
 
     f = result.findings
     n_tables = len(result.submission.tables)
@@ -210,7 +307,10 @@ def check_cmd(
         for row in summary[shown].itertuples(index=False):
             table.add_row(*[str(v) for v in row], style=_STYLE.get(row[1]))
         console.print(table)
-    console.print(f"结果已写入：{out / 'findings.xlsx'}  {out / 'findings.csv'}")
+    console.print(f"结果已写入：{escape(_shown(out / 'findings.xlsx'))}  {escape(_shown(out / 'findings.csv'))}")
+    if len(f) > XLSX_MAX_ROWS:
+        console.print(f"[yellow]发现共 {len(f)} 条，超过 Excel 工作表的行数上限：findings.xlsx 只含前 {XLSX_MAX_ROWS} 条，"
+                      "findings.csv 是完整的[/]")
     if fail_on:
         worst = _SEVERITY_ORDER[: _SEVERITY_ORDER.index(fail_on) + 1]
         if f["severity"].isin(worst).any():
@@ -262,7 +362,9 @@ def report_cmd(
     except ReportError as exc:
         _fail(str(exc))
     camp, day = _inputs(paths, out, campaign, as_of)
-    with _stopped_by_ctrl_c(), err.status("读取台账、核查并生成报告…") if err.is_terminal else nullcontext():
+    from .writing import locked
+
+    with locked(out), _stopped_by_ctrl_c(), err.status("读取台账、核查并生成报告…") if err.is_terminal else nullcontext():
         try:
             result = run_check([str(p) for p in paths], as_of=day, campaign=camp)
             written = write_report(result, cadence, out, village=village)
@@ -270,7 +372,7 @@ def report_cmd(
             _fail(str(exc))
     console.print(f"[bold]报告已生成[/]：{written[0].stem}（数据截至 {day.isoformat()}；范围：{village or camp.town}）")
     for path in written:
-        console.print(f"  {path}")
+        console.print(f"  {_shown(path)}", markup=False)
 
 
 @app.command("notices")

@@ -22,6 +22,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from ..ledgers.enforcement import hazard_key, is_fined
 from ..rules import REGISTRY, Party
 from .obligations import COMPLIANT, NOT_COMPLIANT
 from .sources import field_at
@@ -78,7 +79,6 @@ UNKNOWN_UNIT = "未能确定报送单位"
 STOP_AFTER_DAYS = 30
 HI_MONTHS_FOR_TALK = 3
 ERROR_RULES_FOR_TALK = 3
-_FINE_ACTIONS = ("罚款", "一案双罚")
 
 
 def unit_ranking(status: pd.DataFrame, by: str = "village") -> pd.DataFrame:
@@ -120,11 +120,6 @@ def _day(s: pd.Series) -> pd.Series:
     return s.dt.strftime("%Y-%m-%d").fillna("")
 
 
-def _hazard_key(s: pd.Series) -> pd.Series:
-    """A hazard number as matched: full-width folded, no spaces, upper case (as EN003–EN006 match it)."""
-    return s.astype("string").str.normalize("NFKC").str.replace(r"\s+", "", regex=True).str.upper()
-
-
 def _listed_or_fined(ctx) -> pd.DataFrame:
     """(eid, key, date, how) for each hazard an enforcement row on or before as-of lists (挂牌督办=是)
     or fines (an amount > 0, or 处理措施 罚款 / 一案双罚) by naming it in 隐患编号."""
@@ -134,15 +129,13 @@ def _listed_or_fined(ctx) -> pd.DataFrame:
     if enf.empty:
         return pd.DataFrame(columns=cols)
     listed = enf["listed"].eq(True).fillna(False).astype(bool)
-    acts = enf["actions"].explode()
-    named_fine = acts.isin(_FINE_ACTIONS).groupby(level=0).any().reindex(enf.index, fill_value=False)
-    fined = (enf["fine_company"].fillna(0) > 0) | (enf["fine_head"].fillna(0) > 0) | named_fine
+    fined = is_fined(enf)
     how = pd.Series(np.select([listed & fined, listed], ["挂牌督办并罚款", "挂牌督办"], default="罚款"), index=enf.index)
     e = enf.assign(how=how)[listed | fined][["eid", "date", "how", "hazard_nos"]]
     e = e.explode("hazard_nos").dropna(subset=["hazard_nos"])
     if e.empty:
         return pd.DataFrame(columns=cols)
-    e["key"] = _hazard_key(e["hazard_nos"])
+    e["key"] = hazard_key(e["hazard_nos"])
     e["eid"] = e["eid"].astype("int64")
     return e[cols]
 
@@ -163,7 +156,7 @@ def _stop_hazards(result, hz: pd.DataFrame) -> pd.DataFrame:
     acts = _listed_or_fined(ctx)
     if d.empty or acts.empty:
         return out
-    d = d.assign(eid=d["eid"].astype("int64"), key=_hazard_key(d["no"])).rename_axis("finding").reset_index()
+    d = d.assign(eid=d["eid"].astype("int64"), key=hazard_key(d["no"])).rename_axis("finding").reset_index()
     m = d.merge(acts, on=["eid", "key"], how="inner")
     m["start"] = m[["deadline", "date"]].max(axis=1)  # overdue and already listed or fined
     m["days"] = (ctx.as_of_ts - m["start"]).dt.days

@@ -7,10 +7,11 @@ from pathlib import Path
 import pandas as pd
 import xlsxwriter
 
-from .masking import mask_text
+from .masking import mask_column, mask_text
 from .schema import COLUMNS, TITLES
 
 _FORMULA_START = ("=", "+", "-", "@")
+_CONTROL = r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]"  # never written (NUL bytes, …); tab and line breaks stay
 _WIDTHS = {"rule_id": 9, "severity": 8, "clause": 12, "ledger": 16, "enterprise_uscc": 21, "enterprise_name": 26,
            "village": 10, "station": 11, "period": 9, "source_file": 34, "source_sheet": 14, "source_row": 7,
            "column": 16, "value": 18, "message": 80}
@@ -18,16 +19,21 @@ _COLOURS = {"错误": "#F8CBAD", "警告": "#FFE699", "提示": "#DDEBF7"}
 
 
 def safe_for_output(findings: pd.DataFrame) -> pd.DataFrame:
-    """Mask what looks like an ID or mobile number in every text column (a safety net).
-
-    Only cells holding a run of 11 or more digits can hold one, so only those are masked.
-    """
+    """Every text column as it may be written: personal numbers masked (:func:`mask_column`,
+    also in ``source_file`` and ``source_sheet``), control characters (NUL, …) removed."""
     out = findings.copy()
-    for c in ("value", "message", "column", "enterprise_name"):
-        col = out[c].astype(str)
-        maybe = col.str.contains(r"\d{11}", regex=True)
-        if maybe.any():
-            out.loc[maybe, c] = col[maybe].map(mask_text)
+    for c in out.columns:
+        if c == "source_row" or pd.api.types.is_numeric_dtype(out[c]):
+            continue
+        col = mask_column(out[c].astype(object))
+        text = col.map(type).eq(str)
+        if text.any():
+            bad = col[text].astype(str).str.contains(_CONTROL, regex=True)
+            if bad.any():
+                col = col.copy()
+                idx = bad.index[bad.to_numpy()]
+                col.loc[idx] = col.loc[idx].astype(str).str.replace(_CONTROL, "", regex=True)
+        out[c] = col
     return out
 
 
@@ -40,7 +46,7 @@ def write_csv(findings: pd.DataFrame, path: Path) -> None:
             risky = col.str.startswith(_FORMULA_START)
             if risky.any():
                 out.loc[risky, c] = "'" + col[risky]
-    out.to_csv(path, index=False, encoding="utf-8-sig")
+    out.to_csv(path, index=False, encoding="utf-8-sig", errors="replace")
 
 
 def _ledger_titles() -> dict[str, str]:
