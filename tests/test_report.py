@@ -353,3 +353,33 @@ def test_no_internal_identifier_in_any_report(written):
     from .ascii_scan import scan
 
     assert scan(written) == {}
+
+
+def test_charts_keep_legends_off_the_data_and_say_why_an_axis_is_cut(monkeypatch):
+    """Pareto: no legend (the line is named by its axis); hazard flow: no legend, 销号 dashed over a wide
+    solid 整改 so that equal curves stay apart; a rate axis that does not start at zero says why."""
+    from matplotlib.figure import Figure
+
+    figures = []
+
+    def capture(draw, size=(8.0, 4.2)):
+        fig = Figure(figsize=size)
+        draw(fig)
+        figures.append(fig)
+        return b""
+
+    monkeypatch.setattr(charts, "_render", capture)
+    charts.findings_pareto(pd.DataFrame({"规则": ["HZ005", "HI001", "DR001"], "数量": [5, 3, 1]}))
+    flow = pd.DataFrame({"发现": [1, 3, 5], "整改": [0, 2, 4], "销号": [0, 2, 4]},
+                        index=pd.to_datetime(["2023-06-04", "2023-06-11", "2023-06-18"]))
+    charts.hazard_flow(flow)
+    charts.compliance_by_unit(pd.DataFrame({"村": ["甲村", "乙村"], "履行率": [0.99, 0.97], "已履行": [99, 97],
+                                            "应履行义务": [100, 100]}), "村", "各村")
+    pareto, hazard, ranking = figures
+    assert all(ax.get_legend() is None for ax in pareto.axes) and pareto.legends == []
+    assert all(ax.get_legend() is None for ax in hazard.axes)
+    lines = {line.get_label(): line for line in hazard.axes[0].get_lines()}
+    assert lines["累计销号"].get_linestyle() != lines["累计整改"].get_linestyle()
+    assert lines["累计整改"].get_linewidth() > lines["累计销号"].get_linewidth()
+    ax = ranking.axes[0]
+    assert ax.get_xlim()[0] == 0 or "起以便看清差距" in ax.get_xlabel()
