@@ -340,7 +340,7 @@ def _number_format(spec: Field) -> str:
 
 
 def _width(spec: Field) -> float:
-    base = {"date": 12, "datetime": 17, "code": 22, "money": 12, "int": 10}.get(spec.kind, 14)
+    base = {"date": 13, "datetime": 18, "code": 22, "money": 12, "int": 10}.get(spec.kind, 14)
     if spec.name in ("enterprise_name", "description", "measures", "project", "party", "note", "topic", "basis"):
         base = 28
     return max(base, len(spec.header) * 2.1 + 2)
