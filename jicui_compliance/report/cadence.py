@@ -552,13 +552,18 @@ class Builder:
         return ts, all_rules, td
 
 
-def build(analysis: Analysis, cadence: str = "year", previous_letters=None) -> Report:
+def build(analysis: Analysis, cadence: str = "year", previous_letters=None, comparison=None) -> Report:
     """The report of ``cadence`` (week / month / quarter / year) for an analysis. ``previous_letters``: the
     units that had a 提醒函 in the previous report of the same cadence (see :meth:`.Analysis.letters`);
-    without it the report says that no 督办函 can be decided."""
+    without it the report says that no 督办函 can be decided. ``comparison``: the previous report from the
+    store (:class:`.comparison.Comparison`), for the 与上期对比 section."""
     b = Builder(analysis, cadence, previous_letters)
     b.scope_facts()
     {"week": _week, "month": _month, "quarter": _quarter, "year": _year}[cadence](b)
+    if comparison is not None:
+        from .comparison import add_comparison
+
+        add_comparison(b, comparison)
     parts = render_sections(cadence, b.facts)
     narrative = [p for _, paragraphs in parts for p in paragraphs]
     intro = parts[0][1] if parts and parts[0][0] is None else []
