@@ -444,6 +444,36 @@ def notices_cmd(
     console.print(f"文书清单：{out / '文书清单.xlsx'}")
 
 
+@app.command("templates")
+def templates_cmd(
+    out: Annotated[Path, typer.Option("--out", help="输出文件夹：每个报送单位（各村、各站所、镇）一个工作簿")],
+    village: Annotated[str | None, typer.Option("--village", help="只生成该村的模板")] = None,
+    campaign: Annotated[Path | None, typer.Option("--campaign", help="方案文件（TOML），默认积翠镇2023")] = None,
+    registry: Annotated[list[Path] | None, typer.Option("--registry", help="企业名录：名录文件，或含名录的报送文件夹；给出时各村、各站所的模板带本单位企业的下拉列表")] = None,
+    rows: Annotated[int, typer.Option("--rows", help="每张台账预设数据有效性和条件格式的行数", min=1, max=100000)] = 1000,
+) -> None:
+    """生成防错的台账模板（Excel）：规范表头、填写提示、下拉选项、日期和数字校验、违规整行变红。"""
+    from .campaign import load_campaign
+    from .documents.templates import TemplateError, read_registry, write_templates
+
+    try:
+        camp = load_campaign(campaign) if campaign else load_campaign()
+    except (OSError, KeyError, ValueError) as exc:
+        _fail(f"方案文件无法读取：{campaign}（{exc}）")
+    for p in registry or []:
+        if _inside(out, p):
+            _fail(f"输出文件夹 {out} 位于输入路径 {p} 之内；本工具从不在输入文件夹中写文件，请换一个输出位置")
+    try:
+        reg = read_registry(registry, camp) if registry else None
+        written = write_templates(out, camp, reg, village=village, rows=rows)
+    except TemplateError as exc:
+        _fail(str(exc))
+    console.print(f"[bold]台账模板已生成[/]：{len(written)} 个工作簿（方案：{camp.name}；"
+                  f"{'带企业名录下拉列表' if reg is not None else '未给企业名录，无企业下拉列表'}）")
+    for path in written:
+        console.print(f"  {path}")
+
+
 def _paths_or_store(paths: list[Path] | None, store: Path | None, version: int | None) -> list[Path]:
     """Either submission paths or ``--store`` (then the paths come from the store)."""
     if store is None:
