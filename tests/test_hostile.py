@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from hypothesis import given, settings
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from typer.testing import CliRunner
 
@@ -404,8 +404,11 @@ def _output_texts(folder: Path) -> dict[str, str]:
     return out
 
 
-def test_no_unmasked_number_in_any_output(tmp_path):
-    numbers = [personal_number().example() for _ in range(40)]
+@settings(max_examples=1, derandomize=True, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(numbers=st.lists(personal_number(), min_size=40, max_size=40))
+def test_no_unmasked_number_in_any_output(tmp_path, numbers):
+    """Every output of check and of every report cadence, seeded with 40 numbers in the forms
+    clerks write them (one derandomised example: a full check and four reports per example)."""
     sub = tmp_path / "报送"
     sub.mkdir()
     write_case({
