@@ -90,11 +90,12 @@ def check_cmd(
     fail_on: Annotated[str | None, typer.Option("--fail-on", help="有该级别或更严重的发现时退出码为 1：错误 或 警告 / exit 1 on findings of this severity")] = None,
     select: Annotated[list[str] | None, typer.Option("--select", help="只运行这些规则（编号或前缀，逗号分隔，如 HI,DR） / only these rules")] = None,
     ignore: Annotated[list[str] | None, typer.Option("--ignore", help="不运行这些规则（编号或前缀） / skip these rules")] = None,
+    formats: Annotated[str, typer.Option("--format", help="输出格式，逗号分隔：csv、xlsx、parquet（findings.csv 总是写出，是完整的结果） / output formats")] = "csv,xlsx",
 ) -> None:
     """核查报送的台账，输出核查发现 / Check a submission and write its findings."""
     from .check import InputError, run_check, summarise, summarise_by_village
-    from .findings import write_csv, write_xlsx
 
+    chosen = _formats(formats)
     if fail_on is not None and fail_on not in ("错误", "警告"):
         _fail(f"--fail-on 只能是“错误”或“警告”，收到“{fail_on}”")
     camp, day = _inputs(paths, out, campaign, as_of)
@@ -119,8 +120,8 @@ def check_cmd(
             _fail(str(exc))
     out.mkdir(parents=True, exist_ok=True)
     summary = summarise(result.findings, result.rules)
-    write_csv(result.findings, out / "findings.csv")
-    write_xlsx(result.findings, out / "findings.xlsx", summary, {"按村汇总": summarise_by_village(result.findings)})
+    written, cut_note = _write_findings(result.findings, out, chosen, summary,
+                                        {"按村汇总": summarise_by_village(result.findings)})
 
     f = result.findings
     n_tables = len(result.submission.tables)
@@ -138,11 +139,43 @@ def check_cmd(
         for row in summary[shown].itertuples(index=False):
             table.add_row(*[str(v) for v in row], style=_STYLE.get(row[1]))
         console.print(table)
-    console.print(f"结果已写入 / written: {out / 'findings.xlsx'}  {out / 'findings.csv'}")
+    if cut_note:
+        console.print(f"[bold yellow]注意[/]：{cut_note}")
+    console.print("结果已写入 / written: " + "  ".join(str(p) for p in written))
     if fail_on:
         worst = _SEVERITY_ORDER[: _SEVERITY_ORDER.index(fail_on) + 1]
         if f["severity"].isin(worst).any():
             raise typer.Exit(1)
+
+
+_FORMATS = ("xlsx", "csv", "parquet")
+
+
+def _formats(text: str) -> list[str]:
+    chosen = [f.lower() for f in _split([text])]
+    unknown = [f for f in chosen if f not in _FORMATS]
+    if unknown:
+        _fail(f"--format 只能是 csv、xlsx、parquet（逗号分隔），收到“{'、'.join(unknown)}”")
+    return [f for f in _FORMATS if f in chosen or f == "csv"]
+
+
+def _write_findings(findings, out: Path, formats: list[str], summary, extra) -> tuple[list[Path], str | None]:
+    """findings.csv (always: the complete findings) and the other chosen formats; the note to print
+    when findings.xlsx holds fewer findings than there are."""
+    from .findings import write_csv, write_parquet, write_xlsx, xlsx_cut_note
+
+    written, note = [], None
+    for fmt in formats:
+        path = out / f"findings.{fmt}"
+        if fmt == "xlsx":
+            if write_xlsx(findings, path, summary, extra) < len(findings):
+                note = xlsx_cut_note(len(findings))
+        elif fmt == "csv":
+            write_csv(findings, path)
+        elif fmt == "parquet":
+            write_parquet(findings, path)
+        written.append(path)
+    return written, note
 
 
 @app.command("rules")
