@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 OUT    ?= out/demo
 
-.PHONY: demo test test-fast lint install samples bench schemas docs village-reports clean
+.PHONY: demo test test-fast lint install samples bench schemas docs village-reports screenshots clean
 
 $(STAMP): pyproject.toml tools/pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -47,6 +47,11 @@ docs: $(STAMP)
 # 按村报告: render notebooks/08_按村报告.ipynb (papermill) for every village of the samples
 village-reports: $(STAMP)
 	$(BIN)/python notebooks/render_villages.py data/samples --as-of 2023-12-31 --out $(OUT)/villages
+
+# pictures of the 公文 (LibreOffice → PDF → pdftoppm) and the HTML (headless Chromium) for the docs;
+# needs: apt-get install -y libreoffice-writer-nogui poppler-utils chromium fonts-noto-cjk
+screenshots: $(STAMP)
+	$(BIN)/python tools/screenshots.py
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/run.py

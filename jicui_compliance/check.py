@@ -17,7 +17,7 @@ from . import ledgers as _ledgers
 from .campaign import Campaign, load_campaign
 from .findings import build_findings
 from .reading import InputError, Submission, read_submission
-from .resolution import Resolution
+from .resolution import Resolution, existing
 from .rules import Context, Rule, run_rules, select_rules
 
 __all__ = ["CheckResult", "InputError", "run_check", "summarise", "summarise_by_village"]
@@ -46,6 +46,29 @@ class CheckResult:
     def resolution(self) -> Resolution:
         """The registry and the ledgers attributed to its enterprises."""
         return self.context.resolution
+
+    # -- the records at as-of, as analysis and reports read them ---------------------------------
+    @property
+    def registry(self) -> pd.DataFrame:
+        """One row per registered enterprise (index ``eid``), with effective station and high risk."""
+        return self.resolution.registry
+
+    def frame(self, ledger: str) -> pd.DataFrame:
+        """A ledger's typed rows; enterprise ledgers carry ``eid`` and ``ref_status``."""
+        return self.resolution.frame(ledger)
+
+    @property
+    def as_of_ts(self) -> pd.Timestamp:
+        return pd.Timestamp(self.as_of)
+
+    @property
+    def as_of_end(self) -> pd.Timestamp:
+        """The end of the as-of day (exclusive): records dated before it exist at as-of."""
+        return self.as_of_ts + pd.Timedelta(days=1)
+
+    def existing(self, frame: pd.DataFrame, date_field: str, *, undated: bool = True) -> pd.Series:
+        """Rows of a registry enterprise that exist at as-of (see :func:`jicui_compliance.resolution.existing`)."""
+        return existing(frame, date_field, self.as_of_end, undated=undated)
 
 
 def run_check(

@@ -25,6 +25,9 @@ from .text import fold, map_distinct, normalize_name
 __all__ = ["BY_NAME_USCC_UNKNOWN", "NO_REF", "RESOLVED", "UNRESOLVED", "USCC_NAME_MISMATCH", "Resolution",
            "existing", "folded", "month_label"]
 
+#: the placeholder station of the industries table, which supervises nothing of its own (GV003)
+PLACEHOLDER_STATION = "其他站所"
+
 # how a row was resolved
 RESOLVED, BY_NAME_USCC_UNKNOWN, USCC_NAME_MISMATCH, UNRESOLVED, NO_REF = (
     "ok", "uscc_unknown", "name_mismatch", "unresolved", "no_ref",
@@ -181,6 +184,18 @@ class Resolution:
         frames["meetings"] = meetings[meetings["unit"] == village]
         return Resolution(self.campaign, self.ledgers, _registry_rows=rows[rows["village"] == village],
                           _registry=reg, _frames=frames, _name_norms=self._name_norms)
+
+    def supervising_stations(self) -> list[str]:
+        """The stations of the campaign's industries table (RULEBOOK §3) that supervise at least one
+        registered enterprise (its 监管站所, else its industry's lead station), in table order; the
+        placeholder 其他站所 is left out (GV003 and its obligation)."""
+        known: dict[str, str] = {}
+        for ind in self.campaign.industries:
+            for s in ind.stations:
+                if s != PLACEHOLDER_STATION:
+                    known.setdefault(fold(s), s)
+        used = set(self.registry["station_eff"].dropna().map(fold))
+        return [s for key, s in known.items() if key in used]
 
     def led_by_head(self, df: pd.DataFrame) -> pd.Series:
         """True where a record's ``leader`` is its enterprise's registered head (both folded: no

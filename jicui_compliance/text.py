@@ -50,3 +50,99 @@ def map_distinct(col: pd.Series, func: Callable[[Any], object], dtype: object = 
     mapped[len(uniques)] = None
     out = pd.Series(mapped[codes], index=col.index, dtype=object)
     return out if dtype is object else out.astype(dtype)
+
+
+# -- personal data in outputs (RULEBOOK §6) --------------------------------------------------
+# One masking function for every output: findings csv/xlsx, reports, notebooks, logs and the
+# terminal. It masks by form, whatever the check digit says: ID numbers of 18 and 15
+# characters (a possible birth date after a region code 1–8; separators allowed), mainland
+# mobiles (with +86/86, separators, full-width digits) and landlines with an area code.
+# Credit codes (USCC) stay readable: an enterprise's code starts with 9 (or a letter).
+_D = "[0-9０-９]"
+_S = r"[ \-‐－—\u3000]"  # one separator between digit groups
+_NO_DIGIT_BEFORE = r"(?<![0-9０-９])"
+_NO_DIGIT_AFTER = r"(?![0-9０-９])"
+_ID18 = re.compile(_NO_DIGIT_BEFORE + rf"([1-8１-８]{_D}(?:{_S}?{_D}){{15}}{_S}?[0-9０-９XxＸｘ])" + r"(?![0-9０-９A-Za-z])")
+_ID15 = re.compile(_NO_DIGIT_BEFORE + rf"([1-8１-８]{_D}(?:{_S}?{_D}){{13}})" + r"(?![0-9０-９A-Za-z])")
+_MOBILE_RE = re.compile(r"(?<![0-9０-９+＋])((?:[+＋]?[8８][6６]" + _S + r"?)?[1１][3-9３-９]"
+                        + rf"{_D}(?:{_S}?{_D}){{8}})" + _NO_DIGIT_AFTER)
+_LANDLINE = re.compile(r"(?<![0-9０-９])([(（]?[0０][1-9１-９]" + _D + rf"{{1,2}}[)）]?{_S}?"
+                       + rf"[1-9１-９](?:{_S}?{_D}){{6,7}})" + _NO_DIGIT_AFTER)
+_ANY_DIGIT = re.compile(_D)
+
+
+def _digits(text: str) -> str:
+    return "".join(ch for ch in unicodedata.normalize("NFKC", text) if ch.isalnum())
+
+
+def _birth_ok(y: int, m: int, d: int) -> bool:
+    return 1850 <= y <= 2100 and 1 <= m <= 12 and 1 <= d <= 31
+
+
+def _keep_ends(text: str, head: int, tail: int) -> str:
+    """``text`` with every digit masked except the first ``head`` and the last ``tail`` digits
+    (separators and brackets stay, so the shape is still recognisable)."""
+    pos = [i for i, ch in enumerate(text) if _ANY_DIGIT.match(ch) or ch in "XxＸｘ"]
+    keep = set(pos[:head]) | set(pos[len(pos) - tail:])
+    return "".join("*" if (i in pos and i not in keep) else ch for i, ch in enumerate(text))
+
+
+def _mask_id18(m: re.Match) -> str:
+    d = _digits(m.group(1))
+    if not _birth_ok(int(d[6:10]), int(d[10:12]), int(d[12:14])):
+        return m.group(0)
+    return _keep_ends(m.group(1), 6, 4)
+
+
+def _mask_id15(m: re.Match) -> str:
+    d = _digits(m.group(1))
+    if not _birth_ok(1900 + int(d[6:8]), int(d[8:10]), int(d[10:12])):
+        return m.group(0)
+    return _keep_ends(m.group(1), 6, 3)
+
+
+def _mask_mobile(m: re.Match) -> str:
+    s = m.group(1)
+    prefix = len(_digits(s)) - 11  # 0, or 2 for 86
+    return _keep_ends(s, prefix + 3, 4)
+
+
+def _mask_landline(m: re.Match) -> str:
+    s = m.group(1)
+    d = _digits(s)
+    area = 3 if d[1] in "12" else 4  # 010, 02x; else 0xxx
+    return _keep_ends(s, area, 4)
+
+
+def mask_personal(text: str) -> str:
+    """Mask ID, mobile and landline numbers in any text, in every form they are written.
+
+    >>> mask_personal("身份证 110105 19491231 002X，电话 +86 138-1234-5678，座机 (0571)88886666")
+    '身份证 110105 ******** 002X，电话 +86 138-****-5678，座机 (0571)****6666'
+    """
+    if not isinstance(text, str) or len(text) < 7 or not _ANY_DIGIT.search(text):
+        return text
+    text = _ID18.sub(_mask_id18, text)
+    text = _ID15.sub(_mask_id15, text)
+    text = _MOBILE_RE.sub(_mask_mobile, text)
+    return _LANDLINE.sub(_mask_landline, text)
+
+
+#: a text may hold a number that :func:`mask_personal` masks (a quick test for whole columns)
+MAY_HOLD_PERSONAL = r"[0-9０-９](?:[ \-‐－—\u3000()（）]?[0-9０-９]){6}"
+
+
+def mask_column(col: pd.Series) -> pd.Series:
+    """:func:`mask_personal` over a column (text cells only), once per distinct text that may
+    hold a number; other values are left as they are."""
+    is_text = col.map(type).eq(str)
+    if not is_text.any():
+        return col
+    text = col[is_text].astype(str)
+    maybe = text.str.contains(MAY_HOLD_PERSONAL, regex=True)
+    if not maybe.any():
+        return col
+    out = col.astype(object)
+    idx = text.index[maybe.to_numpy()]
+    out.loc[idx] = map_distinct(text.loc[idx], mask_personal)
+    return out

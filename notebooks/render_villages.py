@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import os
 import sys
 import time
 from concurrent.futures import ProcessPoolExecutor
@@ -41,27 +42,54 @@ def villages_of(submission: Path) -> list[str]:
 def render(village: str, submission: Path, as_of: str, out: Path, html: bool = True, show_code: bool = False,
            kernel: str = "python3") -> list[Path]:
     """Run the template for one village; the executed notebook (and its HTML)."""
+    import nbformat
     import papermill
 
-    stem = out / f"按村报告_{village}_{as_of}"
+    from jicui_compliance.writing import TMP_PREFIX, safe_file_name, write_text_atomic
+
+    stem = out / safe_file_name(f"按村报告_{village}_{as_of}")
     notebook = stem.with_suffix(".ipynb")
-    papermill.execute_notebook(
-        str(TEMPLATE), str(notebook), parameters={"village": village, "as_of": as_of, "submission": str(submission)},
-        cwd=str(HERE), kernel_name=kernel, progress_bar=False, log_output=False,
-    )
+    executed = out / f"{TMP_PREFIX}{os.getpid()}-{notebook.name}"  # papermill writes as it goes: never the final name
+    try:
+        papermill.execute_notebook(
+            str(TEMPLATE), str(executed), parameters={"village": village, "as_of": as_of, "submission": str(submission)},
+            cwd=str(HERE), kernel_name=kernel, progress_bar=False, log_output=False,
+        )
+        nb = masked_notebook(nbformat.read(executed, as_version=4))
+    finally:
+        executed.unlink(missing_ok=True)
+    write_text_atomic(notebook, nbformat.writes(nb))
     written = [notebook]
     if html:
-        import nbformat
         from nbconvert import HTMLExporter
 
         # the classic template keeps the charts' alt text (the lab template drops it and warns)
         exporter = HTMLExporter(template_name="classic", exclude_input=not show_code, exclude_input_prompt=True,
                                 exclude_output_prompt=True)
-        body, _ = exporter.from_notebook_node(nbformat.read(notebook, as_version=4))
-        page = stem.with_suffix(".html")
-        page.write_text(body, encoding="utf-8")
-        written.append(page)
+        body, _ = exporter.from_notebook_node(nb)
+        written.append(write_text_atomic(stem.with_suffix(".html"), body))
     return written
+
+
+def masked_notebook(nb):
+    """The executed notebook with personal numbers masked in every text output (tables, text,
+    Markdown; images are left as they are) and in the code cells' parameters."""
+    from jicui_compliance.text import mask_personal
+
+    def mask(value):
+        return "".join(mask_personal(v) for v in value) if isinstance(value, list) else mask_personal(value)
+
+    for cell in nb.cells:
+        cell.source = mask(cell.source)
+        for output in cell.get("outputs", []):
+            if "text" in output:
+                output["text"] = mask(output["text"])
+            for kind, value in output.get("data", {}).items():
+                if kind.startswith("text/"):
+                    output["data"][kind] = mask(value)
+            if "traceback" in output:
+                output["traceback"] = [mask_personal(v) for v in output["traceback"]]
+    return nb
 
 
 def _render_timed(args: tuple) -> tuple[str, list[Path] | None, str, float]:
@@ -103,7 +131,20 @@ def main(argv: list[str] | None = None) -> int:
         parser.error(f"名录中没有这些村：{'、'.join(unknown)}（名录中的村：{'、'.join(known)}）")
 
     out = args.out.resolve()
-    out.mkdir(parents=True, exist_ok=True)
+    inputs = submission if submission.is_dir() else submission.parent
+    if out == inputs or inputs in out.parents:
+        parser.error(f"输出文件夹 {out} 位于报送文件夹 {inputs} 之内；不在输入文件夹中写文件，请换一个输出位置")
+    from jicui_compliance.writing import OutputError, locked
+
+    try:
+        with locked(out):
+            return _render_all(villages, submission, as_of, out, args)
+    except OutputError as exc:
+        print(f"无法运行：{exc}", file=sys.stderr, flush=True)
+        return 2
+
+
+def _render_all(villages: list[str], submission: Path, as_of: str, out: Path, args: argparse.Namespace) -> int:
     jobs = [(v, submission, as_of, out, not args.no_html, args.show_code, args.kernel) for v in villages]
     print(f"{len(villages)} 个村，核查截止日 {as_of}，输出到 {out}", flush=True)
     started = time.perf_counter()

@@ -104,4 +104,4 @@ def test_windows():
     assert (w.start, w.end) == (dt.date(2023, 9, 9), dt.date(2023, 9, 15))
     assert window_for("quarter", dt.date(2023, 9, 15), c).start == dt.date(2023, 7, 1)
     assert window_for("month", dt.date(2023, 9, 15), c).start == dt.date(2023, 9, 1)
-    assert window_for("year", dt.date(2023, 12, 31), c).start == dt.date(2023, 1, 1)
+    assert window_for("year", dt.date(2023, 12, 31), c).start == dt.date(2023, 5, 1)  # the campaign start (issue 14)

@@ -83,3 +83,28 @@ def test_the_campaign_file_sets_the_version_2_keys(tmp_path):
     assert [a.name for a in c.typical_accidents][-1] == "某厂粉尘爆炸"
     assert c.typical_accidents[-1].concerns("工贸") and not c.typical_accidents[-1].concerns("燃气")
     assert c.typical_accidents[0].concerns("燃气")  # empty industries: every industry
+
+
+def test_the_documents_keys_are_optional(tmp_path):
+    """[documents] (issuing organs, 文号 patterns, 主送, deadlines) may be left out: the defaults apply."""
+    from importlib import resources
+
+    from jicui_compliance.campaign import DEFAULT_DOCUMENTS, load_campaign
+
+    shipped = load_campaign()
+    assert shipped.documents.notice_days == 15
+    assert shipped.documents.numbered(shipped.documents.number, 2023, 7) == "积安委办〔2023〕7号"
+    text = resources.files("jicui_compliance.campaign").joinpath("data", "jicui-2023.toml").read_text("utf-8")
+    without = text.split("\n[documents]")[0] + "\n"
+    path = tmp_path / "c.toml"
+    path.write_text(without, "utf-8")
+    assert load_campaign(path).documents == DEFAULT_DOCUMENTS
+    path.write_text(without + '[documents]\nnotice_days = 7\nrecipients = ["县应急管理局"]\n', "utf-8")
+    c = load_campaign(path)
+    assert c.documents.notice_days == 7 and c.documents.recipients == ("县应急管理局",)
+    assert c.documents.organ == DEFAULT_DOCUMENTS.organ
+    path.write_text(without + '[documents]\nnotice_dayz = 7\n', "utf-8")
+    import pytest
+
+    with pytest.raises(ValueError, match="notice_dayz"):
+        load_campaign(path)

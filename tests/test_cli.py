@@ -13,7 +13,7 @@ import pytest
 from typer.testing import CliRunner
 
 from jicui_compliance.cli import app
-from jicui_compliance.findings import COLUMNS
+from jicui_compliance.findings.schema import COLUMNS, TITLES
 
 from .rules.runner import write_case
 
@@ -78,7 +78,8 @@ def test_xlsx_output_is_readable_and_formula_safe(submission, tmp_path):
     assert village[1][0] == "东坡村" and village[1][1] >= 1 and village[1][5] == 1
     ws = wb["核查发现"]
     assert ws.freeze_panes == "A2" and ws.auto_filter.ref
-    assert [c.value.split("\n")[0] for c in ws[1]] == COLUMNS
+    assert [c.value for c in ws[1]] == [TITLES[c] for c in COLUMNS]  # Chinese; the csv name in a comment
+    assert [c.comment.text.split("：")[1] for c in ws[1]] == COLUMNS
     cells = [c for row in ws.iter_rows(min_row=2) for c in row if isinstance(c.value, str) and c.value.startswith("=")]
     assert cells and all(c.data_type == "s" for c in cells)
     csv = (out / "findings.csv").read_text("utf-8-sig")
@@ -130,10 +131,10 @@ def test_fail_on(submission, tmp_path):
     assert runner.invoke(app, base + ["--select", "SCH002", "--fail-on", "错误"]).exit_code == 1
 
 
-def test_python_m_and_bilingual_help():
+def test_python_m_and_chinese_help():
     res = subprocess.run([sys.executable, "-m", "jicui_compliance", "check", "--help"], capture_output=True, text=True)
     assert res.returncode == 0
-    assert "核查" in res.stdout and "Check" in res.stdout and "--as-of" in res.stdout
+    assert "核查" in res.stdout and "--as-of" in res.stdout and "用法：" in res.stdout  # Chinese throughout (issue 14)
 
 
 def test_rules_command_lists_and_documents():
@@ -157,3 +158,15 @@ def test_the_console_command_keeps_exit_codes_and_output(submission, tmp_path):
     assert missing.returncode == 2 and "输入路径不存在" in missing.stderr
     usage = run("check", "--no-such-option")
     assert usage.returncode == 2 and "no-such-option" in usage.stderr
+
+
+def test_the_terminal_speaks_chinese(submission, tmp_path):
+    """Issue 14: typer's own words (usage, --help, errors) in Chinese; a warning for an as-of outside the campaign."""
+    res = runner.invoke(app, ["--help"])
+    assert res.exit_code == 0 and "用法：" in res.output and "显示本帮助并退出" in res.output
+    assert "Show this message" not in res.output and "Usage:" not in res.output
+    res = runner.invoke(app, ["report", str(submission)])
+    assert res.exit_code == 2 and "缺少选项 --out" in res.output and "Missing" not in res.output
+    res = runner.invoke(app, ["check", str(submission), "--out", str(tmp_path / "o"), "--as-of", "2024-03-01",
+                              "--select", "HI001"])
+    assert res.exit_code == 0 and "不在专项行动期间" in res.output

@@ -17,6 +17,7 @@ PACKAGE = Path(__file__).resolve().parents[1] / "jicui_compliance"
 #: left to right; a module may import its own layer and the layers before it
 LAYERS = (
     "text",        # text helpers, no package imports
+    "writing",     # outputs written as a set (temporary files, rename, lock), no package imports
     "campaign",    # the campaign as data, read by all
     "reading",     # files → sheets → header row → canonical columns
     "ledgers",     # one pandera model per ledger

@@ -540,6 +540,7 @@ def test_outputs_of_this_tool_among_the_inputs_are_skipped_by_their_content(tmp_
     from .rules.runner import write_case
 
     assert outputs.FINDINGS_COLUMNS == tuple(schema.COLUMNS)
+    assert outputs.FINDINGS_TITLES == tuple(schema.TITLES[c] for c in schema.COLUMNS)
     assert (outputs.REPORT_COVER, outputs.REPORT_FACTS) == (workbook.COVER, workbook.FACTS)
     first = tmp_path / "first"
     first.mkdir()
@@ -552,6 +553,7 @@ def test_outputs_of_this_tool_among_the_inputs_are_skipped_by_their_content(tmp_
     write_csv(result.findings, again / "上次结果.csv")  # renamed: known by content
     write_xlsx(result.findings, again / "findings.xlsx", summarise(result.findings, result.rules))
     report = build_report(Analysis(result), "week")
+    assert tuple(report.facts.frame().columns) == outputs.FACTS_HEADER
     for name in ("周调度表.xlsx", "汇总.xlsx"):
         workbook.write_workbook(report, again / name)
     sub = read_submission([again], vocabulary())

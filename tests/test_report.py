@@ -246,7 +246,9 @@ def test_html_is_self_contained_and_masked(written):
     for path in written.glob("*.html"):
         html = path.read_text("utf-8")
         assert not re.search(r"""(?:src|href)\s*=\s*["']?(?:https?:)?//""", html), path.name
-        assert "<link" not in html and "@import" not in html and "url(" not in html
+        assert "<link" not in html and "@import" not in html
+        # the only url() is the embedded font, inlined as data
+        assert re.findall(r"url\(([a-z]+):", html) == ["data"], path.name
         assert '"Noto Sans CJK SC"' in html and '"Microsoft YaHei"' in html and '"PingFang SC"' in html
         assert "@page" in html and "A4" in html
         visible = re.sub(r'src="data:image/png;base64,[^"]*"', "", html)
@@ -336,3 +338,10 @@ def test_python_m_report(submission, tmp_path):
                           capture_output=True, text=True, timeout=120)
     assert proc.returncode == 0, proc.stderr
     assert sorted(p.name for p in out.iterdir()) == [f"周调度表_东坡村_2023-09-15.{e}" for e in ("docx", "html", "xlsx")]
+
+
+def test_no_internal_identifier_in_any_report(written):
+    """Issue 14: users read Chinese labels, never a ledger field name, ``eid`` or ``as-of``."""
+    from .ascii_scan import scan
+
+    assert scan(written) == {}

@@ -16,11 +16,21 @@ from ..check import CheckResult
 from ..rules.context import Context
 from . import kpis
 from .obligations import COMPLIANT, NOT_COMPLIANT, PENDING, obligation_status, phase_summary
-from .rankings import LIST_RULES, LISTS, PROPOSAL_LISTS, four_lists, letters, resubmissions, unit_ranking
+from .rankings import (
+    LIST_RULES,
+    LISTS,
+    PROPOSAL_LISTS,
+    four_lists,
+    letter_findings,
+    letters,
+    resubmission_findings,
+    resubmissions,
+    unit_ranking,
+)
 from .windows import CADENCES, Window, dated_findings, window_for
 
 __all__ = ["Analysis", "CADENCES", "COMPLIANT", "LISTS", "LIST_RULES", "NOT_COMPLIANT", "PENDING", "PROPOSAL_LISTS",
-           "Window", "dated_findings", "four_lists", "letters", "narrow", "obligation_status", "phase_summary",
+           "Window", "dated_findings", "four_lists", "letter_findings", "resubmission_findings", "letters", "narrow", "obligation_status", "phase_summary",
            "resubmissions", "unit_ranking", "window_for"]
 
 
@@ -144,12 +154,12 @@ class Analysis:
         """Hazards not done at as-of, oldest first, with 逾期 days."""
         h = kpis.hazards_existing(self.result)
         h = h[~h["done"]]
-        reg = self.result.context.registry
+        reg = self.result.registry
         out = pd.DataFrame({
             "企业名称": h["eid"].map(reg["name"]), "所属村": h["eid"].map(reg["village"]),
             "隐患编号": h["hazard_no"], "隐患描述": h["description"], "发现日期": h["found_on"].dt.date,
             "整改期限": h["deadline"].dt.date,
-            "逾期天数": (self.result.context.as_of_ts - h["deadline"]).dt.days.where(h["overdue"]),
+            "逾期天数": (self.result.as_of_ts - h["deadline"]).dt.days.where(h["overdue"]),
             "来源": h["source_file"] + h["source_sheet"].map(lambda s: f"｜{s}" if s else "") + "｜第" + h["source_row"].astype(str) + "行",
         })
         return out.sort_values(["发现日期", "企业名称"], kind="mergesort").reset_index(drop=True)

@@ -9,6 +9,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from ..resolution import month_label
 from .obligations import COMPLIANT, NOT_COMPLIANT, PENDING
 from .sources import flagged
 
@@ -27,7 +28,7 @@ def _by(frame: pd.DataFrame, ctx, by: str | None, scope: str = "全镇") -> pd.S
 
 
 def hazards_existing(result) -> pd.DataFrame:
-    ctx = result.context
+    ctx = result
     h = ctx.frame("hazards")
     h = h[ctx.existing(h, "found_on", undated=False)].copy()
     end = ctx.as_of_end
@@ -39,7 +40,7 @@ def hazards_existing(result) -> pd.DataFrame:
 
 def hazard_kpis(result, by: str | None = None, scope: str = "全镇") -> pd.DataFrame:
     """隐患：发现（按来源）、整改、销号、整改率、销号率、逾期未改；``by``: village / station / industry."""
-    ctx = result.context
+    ctx = result
     h = hazards_existing(result)
     key = _by(h, ctx, by, scope)
     src = h["source"].astype(object)
@@ -61,7 +62,7 @@ def hazard_kpis(result, by: str | None = None, scope: str = "全镇") -> pd.Data
 
 def listed_supervision(result) -> int:
     """挂牌督办（次）：执法检查记录中“挂牌督办”为“是”的次数（截至 as-of）。"""
-    ctx = result.context
+    ctx = result
     e = ctx.frame("enforcement")
     e = e[ctx.existing(e, "date", undated=False)]
     return int(e["listed"].eq(True).fillna(False).sum())
@@ -70,7 +71,7 @@ def listed_supervision(result) -> int:
 def hazard_flow(result, freq: str = "W-SUN") -> pd.DataFrame:
     """Cumulative hazards found / fixed / closed by week (or ``freq``), up to as-of."""
     h = hazards_existing(result)
-    end = result.context.as_of_end
+    end = result.as_of_end
     series = {
         "发现": h["found_on"],
         "整改": h["done_on"].where(h["done_on"] < end),
@@ -79,10 +80,10 @@ def hazard_flow(result, freq: str = "W-SUN") -> pd.DataFrame:
     out = pd.DataFrame({k: v.dropna().dt.to_period(freq).value_counts() for k, v in series.items()}).fillna(0)
     if out.empty:
         return pd.DataFrame(columns=list(series))
-    full = pd.period_range(out.index.min(), result.context.as_of_ts.to_period(freq), freq=freq)
+    full = pd.period_range(out.index.min(), result.as_of_ts.to_period(freq), freq=freq)
     out = out.reindex(full, fill_value=0).sort_index().cumsum().astype(int)
     ends = out.index.end_time.normalize()
-    out.index = ends.where(ends <= result.context.as_of_ts, result.context.as_of_ts)  # the last week ends on as-of
+    out.index = ends.where(ends <= result.as_of_ts, result.as_of_ts)  # the last week ends on as-of
     out.index.name = "截至"
     return out
 
@@ -111,7 +112,7 @@ def head_inspection_matrix(status: pd.DataFrame) -> pd.DataFrame:
 
 def _row_compliance(result, ledger: str, prefix: str, date: str) -> pd.DataFrame:
     """Records of a ledger existing at as-of, each marked compliant when no ``prefix`` rule flags its row."""
-    ctx = result.context
+    ctx = result
     df = ctx.frame(ledger)
     df = df[ctx.existing(df, date, undated=False)]
     f = result.findings
@@ -121,7 +122,7 @@ def _row_compliance(result, ledger: str, prefix: str, date: str) -> pd.DataFrame
 
 def outsourcing_kpis(result) -> pd.DataFrame:
     d = _row_compliance(result, "outsourcing", "OS", "start")
-    end = result.context.as_of_end
+    end = result.as_of_end
     signed = (d["agreement_on"] < end).fillna(False).astype(bool)
     timely = signed & (d["agreement_on"] <= d["start"]).fillna(False).astype(bool)
     n = len(d)
@@ -142,7 +143,7 @@ def hot_work_kpis(result) -> pd.DataFrame:
 
 
 def certificate_kpis(result) -> pd.DataFrame:
-    ctx = result.context
+    ctx = result
     w = ctx.frame("special_workers")
     w = w[w["eid"].notna() & ~w["on_post"].eq(False).fillna(False).astype(bool)]
     valid = (w["valid_until"] >= ctx.as_of_ts).fillna(False).astype(bool)
@@ -157,7 +158,7 @@ def certificate_kpis(result) -> pd.DataFrame:
 
 
 def training_kpis(result, status: pd.DataFrame) -> pd.DataFrame:
-    ctx = result.context
+    ctx = result
     t = ctx.frame("training")
     t = t[ctx.existing(t, "date", undated=False)]
     campaign = t[t["kind"] == "专项行动全员培训"]
@@ -179,13 +180,13 @@ ACTIONS = ("责令限期整改", "罚款", "一案双罚", "停产整顿", "提�
 
 def enforcement_by_month(result) -> pd.DataFrame:
     """执法：每月检查次数、发现重大隐患、罚款、一案双罚、停产整顿、提请关闭、移送司法机关。"""
-    ctx = result.context
+    ctx = result
     e = ctx.frame("enforcement")
     e = e[ctx.existing(e, "date", undated=False)]
     actions = e["actions"].map(lambda a: set(a) if isinstance(a, tuple) else set())
     fc, fh = e["fine_company"].fillna(0), e["fine_head"].fillna(0)
     d = pd.DataFrame({
-        "月份": ctx.month_label(e["date"]),
+        "月份": month_label(e["date"]),
         "检查次数": 1,
         "发现重大隐患": e["major_hazards"].fillna(0).astype(int),
         "罚款企业（次）": (fc > 0).astype(int),
@@ -205,7 +206,7 @@ def enforcement_by_month(result) -> pd.DataFrame:
 
 
 def accident_kpis(result) -> pd.DataFrame:
-    ctx = result.context
+    ctx = result
     a = ctx.frame("accidents")
     a = a[ctx.existing(a, "occurred_at", undated=False)]
     row: dict[str, float] = {"事故起数": len(a), "死亡人数": int(a["deaths"].fillna(0).sum()), "受伤人数": int(a["injuries"].fillna(0).sum())}

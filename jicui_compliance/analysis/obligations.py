@@ -47,7 +47,7 @@ def periods_of(campaign: Campaign, when: str) -> list[Period]:
 
 def _population(result, who: str) -> pd.DataFrame:
     """Units an obligation applies to: columns unit, eid, enterprise_name, village, station, industry."""
-    reg = result.context.registry
+    reg = result.registry
     ent = pd.DataFrame({
         "unit": reg["name"].astype(object).to_numpy(), "eid": reg.index.to_numpy(),
         "enterprise_name": reg["name"].astype(object).to_numpy(), "village": reg["village"].astype(object).to_numpy(),
@@ -58,19 +58,18 @@ def _population(result, who: str) -> pd.DataFrame:
     if who == "high_risk":
         return ent[reg["high_risk_eff"].to_numpy()]
     if who.startswith("with:"):
-        rows = result.context.frame(who[5:])
+        rows = result.frame(who[5:])
         rows = rows[rows["eid"].notna()]
         if "date" in rows.columns:
-            rows = rows[~(rows["date"] > result.context.as_of_ts).fillna(False).astype(bool)]
+            rows = rows[~(rows["date"] > result.as_of_ts).fillna(False).astype(bool)]
         return ent[ent["eid"].isin(rows["eid"].astype("int64"))]
     if who == "villages":
         villages = sorted(reg["village"].dropna().unique())
         return pd.DataFrame({"unit": villages, "eid": pd.NA, "enterprise_name": "", "village": villages,
                              "station": "", "industry": ""})
     if who == "stations":  # GV003: the stations of the industries table that supervise an enterprise
-        from ..rules.governance import supervising_stations
 
-        stations = supervising_stations(result.context)
+        stations = result.resolution.supervising_stations()
         return pd.DataFrame({"unit": stations, "eid": pd.NA, "enterprise_name": "", "village": stations,
                              "station": stations, "industry": ""})
     if who == "town":
@@ -83,7 +82,7 @@ def _population(result, who: str) -> pd.DataFrame:
 def _finding_units(result, rule: Rule) -> pd.DataFrame:
     """The (unit, period) pairs that have a finding of ``rule``."""
     f = result.findings[result.findings["rule_id"] == rule.id]
-    reg = result.context.registry
+    reg = result.registry
     by_uscc = pd.Series(reg.index, index=reg["uscc"].astype(object)).loc[lambda s: ~s.index.duplicated()]
     by_name = pd.Series(reg.index, index=reg["name"].astype(object)).loc[lambda s: ~s.index.duplicated()]
     eid = f["enterprise_uscc"].map(by_uscc)
@@ -115,7 +114,7 @@ def _coverage(result, rule: Rule) -> pd.DataFrame:
 def _dated_rows(result, ledger: str, date: str, units: pd.DataFrame):
     """The rows of ``ledger`` a record obligation judges (attributed, dated up to as-of) with the
     phase of each, and the enterprises: the same for every rule on that ledger and date."""
-    ctx = result.context
+    ctx = result
     rows = ctx.frame(ledger)
     rows = rows[rows["eid"].notna() & rows[date].notna() & (rows[date] <= ctx.as_of_ts + pd.Timedelta(days=1))]
     days = rows[date].dt.normalize()

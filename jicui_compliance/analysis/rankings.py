@@ -22,6 +22,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from ..ledgers.enforcement import hazard_key, is_fined
 from ..rules import REGISTRY, Party
 from .obligations import COMPLIANT, NOT_COMPLIANT
 from .sources import field_at
@@ -78,7 +79,6 @@ UNKNOWN_UNIT = "未能确定报送单位"
 STOP_AFTER_DAYS = 30
 HI_MONTHS_FOR_TALK = 3
 ERROR_RULES_FOR_TALK = 3
-_FINE_ACTIONS = ("罚款", "一案双罚")
 
 
 def unit_ranking(status: pd.DataFrame, by: str = "village") -> pd.DataFrame:
@@ -120,11 +120,6 @@ def _day(s: pd.Series) -> pd.Series:
     return s.dt.strftime("%Y-%m-%d").fillna("")
 
 
-def _hazard_key(s: pd.Series) -> pd.Series:
-    """A hazard number as matched: full-width folded, no spaces, upper case (as EN003–EN006 match it)."""
-    return s.astype("string").str.normalize("NFKC").str.replace(r"\s+", "", regex=True).str.upper()
-
-
 def _listed_or_fined(ctx) -> pd.DataFrame:
     """(eid, key, date, how) for each hazard an enforcement row on or before as-of lists (挂牌督办=是)
     or fines (an amount > 0, or 处理措施 罚款 / 一案双罚) by naming it in 隐患编号."""
@@ -134,15 +129,13 @@ def _listed_or_fined(ctx) -> pd.DataFrame:
     if enf.empty:
         return pd.DataFrame(columns=cols)
     listed = enf["listed"].eq(True).fillna(False).astype(bool)
-    acts = enf["actions"].explode()
-    named_fine = acts.isin(_FINE_ACTIONS).groupby(level=0).any().reindex(enf.index, fill_value=False)
-    fined = (enf["fine_company"].fillna(0) > 0) | (enf["fine_head"].fillna(0) > 0) | named_fine
+    fined = is_fined(enf)
     how = pd.Series(np.select([listed & fined, listed], ["挂牌督办并罚款", "挂牌督办"], default="罚款"), index=enf.index)
     e = enf.assign(how=how)[listed | fined][["eid", "date", "how", "hazard_nos"]]
     e = e.explode("hazard_nos").dropna(subset=["hazard_nos"])
     if e.empty:
         return pd.DataFrame(columns=cols)
-    e["key"] = _hazard_key(e["hazard_nos"])
+    e["key"] = hazard_key(e["hazard_nos"])
     e["eid"] = e["eid"].astype("int64")
     return e[cols]
 
@@ -150,7 +143,7 @@ def _listed_or_fined(ctx) -> pd.DataFrame:
 def _stop_hazards(result, hz: pd.DataFrame) -> pd.DataFrame:
     """The HZ005 findings in ``hz`` whose hazard stayed overdue more than 30 days after it was listed or
     fined: the findings' index, with ``reason``."""
-    ctx = result.context
+    ctx = result
     out = pd.DataFrame(columns=["reason"])
     if hz.empty:
         return out
@@ -163,7 +156,7 @@ def _stop_hazards(result, hz: pd.DataFrame) -> pd.DataFrame:
     acts = _listed_or_fined(ctx)
     if d.empty or acts.empty:
         return out
-    d = d.assign(eid=d["eid"].astype("int64"), key=_hazard_key(d["no"])).rename_axis("finding").reset_index()
+    d = d.assign(eid=d["eid"].astype("int64"), key=hazard_key(d["no"])).rename_axis("finding").reset_index()
     m = d.merge(acts, on=["eid", "key"], how="inner")
     m["start"] = m[["deadline", "date"]].max(axis=1)  # overdue and already listed or fined
     m["days"] = (ctx.as_of_ts - m["start"]).dt.days
@@ -180,8 +173,8 @@ def _reported(result, f: pd.DataFrame, field: str) -> np.ndarray:
     (a time written later did not exist at as-of)."""
     if f.empty:
         return np.zeros(0, dtype=bool)
-    at = pd.to_datetime(field_at(f, result.context.frame("accidents"), field))
-    return np.asarray(pd.notna(at) & (at < result.context.as_of_ts + pd.Timedelta(days=1)), dtype=bool)
+    at = pd.to_datetime(field_at(f, result.frame("accidents"), field))
+    return np.asarray(pd.notna(at) & (at < result.as_of_ts + pd.Timedelta(days=1)), dtype=bool)
 
 
 # -- 四个一批 ---------------------------------------------------------------------------------
@@ -237,7 +230,7 @@ def four_lists(result) -> pd.DataFrame:
     unreported = ac1 & ~county
     en005 = (rid == "EN005").to_numpy()
     q_punish = unreported | en005
-    occurred = pd.Series(_day(pd.to_datetime(pd.Series(field_at(f, result.context.frame("accidents"), "occurred_at"),
+    occurred = pd.Series(_day(pd.to_datetime(pd.Series(field_at(f, result.frame("accidents"), "occurred_at"),
                                                         index=f.index))).to_numpy(), index=f.index)
     reason = reason.where(~unreported, occurred + "发生的事故截至核查日未报告县应急管理局")
     reason = reason.where(~en005, "多次受到处罚而重大事故隐患仍未消除")
@@ -315,6 +308,25 @@ def _previous_units(previous) -> set[str] | None:
     return {str(u) for u in previous}
 
 
+def letter_findings(result) -> pd.DataFrame:
+    """The findings that lead to a letter: 错误 findings of ``station`` and ``village`` rules, with the unit
+    they count against (``_unit``) and its kind (``_kind``: village / station); see :func:`letters`."""
+    f = result.findings
+    party = party_of(f["rule_id"])
+    bad = f[party.isin([Party.STATION, Party.VILLAGE]) & (f["severity"] == "错误")]
+    if bad.empty:
+        return bad.assign(_unit=pd.Series(dtype=str), _kind=pd.Series(dtype=str))
+    bad_party = party[bad.index]
+    enf_station = field_at(bad, result.frame("enforcement"), "station")
+    enf_station = pd.Series(enf_station, index=bad.index).where(bad["ledger"] == "enforcement")
+    enf_station = enf_station.where(enf_station.notna() & (enf_station.astype(str) != ""))
+    station = enf_station.fillna(bad["station"].where(bad["station"] != "")).fillna(bad["village"])
+    unit = station.where(bad_party == Party.STATION, bad["village"])
+    kind = np.where(bad_party == Party.STATION, "station", "village")
+    b = bad.assign(_unit=unit.astype(str), _kind=kind)
+    return b[b["_unit"] != ""]
+
+
 def letters(result, status: pd.DataFrame, previous: Iterable[str] | pd.DataFrame | None = None) -> pd.DataFrame:
     """提醒函 and 督办函 to villages and stations (plan 三 (二) 4 (8), RULEBOOK §10), as proposals for the
     镇纪委, one row per unit.
@@ -339,26 +351,14 @@ def letters(result, status: pd.DataFrame, previous: Iterable[str] | pd.DataFrame
     提醒函, 上期提醒函 says so and ``frame.attrs["note"]`` is :data:`NO_HISTORY`.
     Columns: :data:`LETTER_COLUMNS`.
     """
-    f = result.findings
-    party = party_of(f["rule_id"])
-    bad = f[party.isin([Party.STATION, Party.VILLAGE]) & (f["severity"] == "错误")]
-    bad_party = party[bad.index]
+    b = letter_findings(result)
     parts = []
-    if len(bad):
-        enf_station = field_at(bad, result.context.frame("enforcement"), "station")
-        enf_station = pd.Series(enf_station, index=bad.index).where(bad["ledger"] == "enforcement")
-        enf_station = enf_station.where(enf_station.notna() & (enf_station.astype(str) != ""))
-        station = enf_station.fillna(bad["station"].where(bad["station"] != "")).fillna(bad["village"])
-        unit = station.where(bad_party == Party.STATION, bad["village"])
-        kind = np.where(bad_party == Party.STATION, "station", "village")
-        b = bad.assign(_unit=unit.astype(str), _kind=kind)
-        b = b[b["_unit"] != ""]
-        if len(b):
-            g = b.groupby(["_unit", "_kind"]).agg(n=("rule_id", "size")).reset_index()
-            counts = _counts_text(b.assign(_k=b["_unit"] + "\x1f" + b["_kind"]), "_k")
-            g["依据发现"] = (g["_unit"] + "\x1f" + g["_kind"]).map(counts)
-            g["列入理由"] = "有" + g["n"].astype(str) + "条" + g["_kind"].map(UNIT_KINDS) + "履职“错误”级核查发现"
-            parts.append(g[["_unit", "_kind", "列入理由", "依据发现"]])
+    if len(b):
+        g = b.groupby(["_unit", "_kind"]).agg(n=("rule_id", "size")).reset_index()
+        counts = _counts_text(b.assign(_k=b["_unit"] + "\x1f" + b["_kind"]), "_k")
+        g["依据发现"] = (g["_unit"] + "\x1f" + g["_kind"]).map(counts)
+        g["列入理由"] = "有" + g["n"].astype(str) + "条" + g["_kind"].map(UNIT_KINDS) + "履职“错误”级核查发现"
+        parts.append(g[["_unit", "_kind", "列入理由", "依据发现"]])
     for by in ("village", "station"):
         r = unit_ranking(status, by=by)
         r = r[r[by].notna() & (r[by].astype(str) != "")]
@@ -397,6 +397,16 @@ def letters(result, status: pd.DataFrame, previous: Iterable[str] | pd.DataFrame
 
 
 # -- 退回重报 -----------------------------------------------------------------------------------
+def resubmission_findings(result) -> pd.DataFrame:
+    """The findings of ``record`` rules about a file, with the submitting unit (``_unit``) that must
+    correct it; see :func:`resubmissions`."""
+    f = result.findings
+    f = f[(party_of(f["rule_id"]) == Party.RECORD) & (f["source_file"] != "")]
+    folder = f["source_file"].str.extract(r"^([^/\\]+)[/\\]", expand=False)
+    unit = folder.fillna(f["village"].where(f["village"] != ""))
+    return f.assign(_unit=unit.fillna(UNKNOWN_UNIT))
+
+
 def resubmissions(result) -> pd.DataFrame:
     """退回重报 (RULEBOOK §10): per submitting unit, the files with findings of rules that judge a
     ``record`` (SCH, FMT, REF, HZ004, HZ007, TR004: the ledger is wrong, nobody is shown to have
@@ -409,13 +419,10 @@ def resubmissions(result) -> pd.DataFrame:
     routes those by hand. One row per (unit, file): 工作表 (the sheets concerned), 问题行数 (distinct
     rows with a finding; a finding about a whole sheet or file counts no row), 发现数, 依据发现.
     """
-    f = result.findings
-    f = f[(party_of(f["rule_id"]) == Party.RECORD) & (f["source_file"] != "")]
+    f = resubmission_findings(result)
     if f.empty:
         return pd.DataFrame(columns=RESUBMIT_COLUMNS)
-    folder = f["source_file"].str.extract(r"^([^/\\]+)[/\\]", expand=False)
-    unit = folder.fillna(f["village"].where(f["village"] != ""))
-    f = f.assign(_unit=unit.fillna(UNKNOWN_UNIT), _row=f["source_sheet"] + "\x1f" + f["source_row"].astype("string"))
+    f = f.assign(_row=f["source_sheet"] + "\x1f" + f["source_row"].astype("string"))
     f = f.assign(_k=f["_unit"] + "\x1f" + f["source_file"])
     g = f.groupby(["_k", "_unit", "source_file"], sort=False).agg(
         工作表=("source_sheet", lambda s: "、".join(dict.fromkeys(v for v in s if v))),

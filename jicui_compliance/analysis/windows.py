@@ -40,7 +40,7 @@ class Window:
 
 def window_for(cadence: str, as_of: dt.date, campaign: Campaign) -> Window:
     """The window a cadence product covers, ending on as-of: the 7 days, the month, the quarter
-    so far, or the whole campaign (年总结)."""
+    so far, or the whole campaign from its first day (年总结)."""
     if cadence == "week":
         return Window(cadence, as_of - dt.timedelta(days=6), as_of)
     if cadence == "month":
@@ -48,7 +48,7 @@ def window_for(cadence: str, as_of: dt.date, campaign: Campaign) -> Window:
     if cadence == "quarter":
         return Window(cadence, dt.date(as_of.year, 3 * ((as_of.month - 1) // 3) + 1, 1), as_of)
     if cadence == "year":
-        return Window(cadence, min(campaign.start, dt.date(campaign.drill_year, 1, 1)), as_of)
+        return Window(cadence, campaign.start, as_of)  # the campaign began in May: so does its summary
     raise ValueError(f"unknown cadence {cadence!r}: week, month, quarter or year")
 
 
@@ -75,7 +75,7 @@ def dated_findings(result) -> pd.DataFrame:
         sel = (f["ledger"] == ledger) & f["source_row"].notna()
         if not sel.any():
             continue
-        found = field_at(f[sel], result.context.frame(ledger), led.date_field)
+        found = field_at(f[sel], result.frame(ledger), led.date_field)
         dates[sel] = pd.to_datetime(pd.Series(found)).dt.normalize().to_numpy()
     per = f["period"] != ""
     labels = {p: period_end(result.campaign, p) for p in f.loc[per, "period"].unique()}

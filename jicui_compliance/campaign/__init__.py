@@ -12,8 +12,9 @@ import tomllib
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
+from typing import Any
 
-__all__ = ["Campaign", "Phase", "Industry", "Leader", "Period", "TypicalAccident", "load_campaign", "default_as_of"]
+__all__ = ["Campaign", "Documents", "Phase", "Industry", "Leader", "Period", "TypicalAccident", "load_campaign", "default_as_of"]
 
 
 @dataclass(frozen=True)
@@ -68,6 +69,49 @@ DEFAULT_CROWDED_VENUE_KEYWORDS = ("商场", "购物", "超市", "宾馆", "酒�
 
 
 @dataclass(frozen=True)
+class Documents:
+    """Who issues the documents that leave the office, how they are numbered, whom they go to and
+    the deadlines they set (``[documents]`` in the campaign file; every key optional).
+
+    A 文号 pattern holds ``{year}`` (the year of the 成文日期) and ``{n}`` (the sequence number)."""
+
+    #: reports (周调度表、月小结、季通报、年总结) and the 退回重报通知: 发文机关, 主送, 文号
+    organ: str = "积翠镇安全生产委员会办公室"
+    recipients: tuple[str, ...] = ("县安全生产委员会办公室",)
+    number: str = "积安委办〔{year}〕{n}号"
+    #: 隐患整改通知书 (to each enterprise): 发文机关, 文号, days to rectify from the 成文日期
+    notice_organ: str = "积翠镇人民政府"
+    notice_number: str = "积政隐改〔{year}〕{n}号"
+    notice_days: int = 15
+    #: 提醒函 / 督办函 (to villages and stations, plan 三（二）4（8）): 发文机关, 文号, days to reply
+    letter_organ: str = "中共积翠镇纪律检查委员会"
+    letter_number: str = "积纪函〔{year}〕{n}号"
+    letter_days: int = 10
+    #: 退回重报通知 (to each submitting unit): 文号, days to resubmit
+    resubmit_number: str = "积安委办退〔{year}〕{n}号"
+    resubmit_days: int = 5
+    #: the 抄送 line of the letters (empty: none)
+    letter_copy: tuple[str, ...] = ("镇安全生产委员会办公室",)
+
+    def numbered(self, pattern: str, year: int, n: int) -> str:
+        """``积安委办〔{year}〕{n}号`` → ``积安委办〔2023〕7号``."""
+        return pattern.replace("{year}", str(year)).replace("{n}", str(n))
+
+
+DEFAULT_DOCUMENTS = Documents()
+
+
+def _documents(data: dict) -> Documents:
+    d = data.get("documents", {})
+    known = {f for f in Documents.__dataclass_fields__}
+    unknown = set(d) - known
+    if unknown:
+        raise ValueError(f"[documents] 中有未知的键：{'、'.join(sorted(unknown))}")
+    values: dict[str, Any] = {k: (tuple(v) if isinstance(v, list) else v) for k, v in d.items()}
+    return Documents(**values)
+
+
+@dataclass(frozen=True)
 class Period:
     """A reporting period: a month, a half-year, a year or a phase."""
 
@@ -104,6 +148,8 @@ class Campaign:
     typical_accidents: tuple[TypicalAccident, ...] = DEFAULT_TYPICAL_ACCIDENTS
     #: name keywords of crowded venues (商场、宾馆、娱乐场所), high risk whatever their industry (§3)
     crowded_venue_keywords: tuple[str, ...] = DEFAULT_CROWDED_VENUE_KEYWORDS
+    #: issuing organs, 文号 patterns, 主送 and deadlines of the documents (``[documents]``)
+    documents: Documents = DEFAULT_DOCUMENTS
     source: str = field(default="", compare=False)
 
     # -- the as-of rule (RULEBOOK §2), once -------------------------------------------
@@ -209,6 +255,7 @@ def _load(data: dict, source: str) -> Campaign:
             for a in data["typical_accidents"]
         ) if "typical_accidents" in data else DEFAULT_TYPICAL_ACCIDENTS,
         crowded_venue_keywords=tuple(data.get("crowded_venue_keywords", DEFAULT_CROWDED_VENUE_KEYWORDS)),
+        documents=_documents(data),
         source=source,
     )
 

@@ -96,7 +96,7 @@ def _finding_columns(rule: Rule, h: pd.DataFrame, resolution: Resolution) -> dic
     at = reg.index.get_indexer(pd.array(eid, dtype="Int64"))  # -1: no registry enterprise
 
     def registry(name: str) -> np.ndarray:
-        values = reg[name].take(np.maximum(at, 0)).to_numpy(dtype=object, na_value=None)
+        values = np.array(reg[name].astype(object).take(np.maximum(at, 0)).to_numpy(dtype=object, na_value=None))
         values[at < 0] = None
         return values
 

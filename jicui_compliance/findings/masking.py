@@ -2,12 +2,9 @@
 
 from __future__ import annotations
 
-import re
+from ..text import mask_column, mask_personal
 
-from ..rules.formats import ID_VALID, id_number
-
-_ID = re.compile(r"(?<!\d)(\d{6})(\d{8})(\d{3}[\dXx])(?![0-9A-Za-z])")  # also after a letter: T + ID is a certificate number
-_MOBILE = re.compile(r"(?<![0-9A-Za-z])(1[3-9]\d)(\d{4})(\d{4})(?![0-9A-Za-z])")
+__all__ = ["mask_column", "mask_id", "mask_personal", "mask_phone", "mask_text"]
 
 
 def mask_id(value: str) -> str:
@@ -35,21 +32,9 @@ def mask_phone(value: str) -> str:
 
 
 def mask_text(text: str) -> str:
-    """A safety net over any free text: mask what looks like an ID or mobile number.
-
-    Only 18-digit runs that are valid ID numbers (GB 11643, as FMT002 judges them:
-    :func:`jicui_compliance.rules.formats.id_number`) are masked here — also inside a
-    special-operation certificate number, which is often "T" + the holder's ID number — so that
-    an enterprise's credit code, valid or mistyped, stays readable; values of the personal
-    columns themselves (身份证号, 联系电话) are masked by field, whatever they hold.
-    """
-    if not text or not any(ch.isdigit() for ch in text):
-        return text
-
-    def _id(m: re.Match) -> str:
-        s = m.group(0)
-        return mask_id(s) if id_number(s.upper())[0] == ID_VALID else s
-
-    text = _ID.sub(_id, text)
-    text = _MOBILE.sub(lambda m: m.group(1) + "****" + m.group(3), text)
-    return text
+    """A safety net over any free text: :func:`jicui_compliance.text.mask_personal`, the one
+    masking function of every output (ID numbers of 15 and 18 characters whatever their check
+    digit, with or without separators; mobiles with +86/86, separators or full-width digits;
+    landlines with an area code). An enterprise's credit code stays readable; values of the
+    personal columns themselves (身份证号, 联系电话) are masked by field, whatever they hold."""
+    return mask_personal(text)

@@ -14,10 +14,11 @@ from xlsxwriter.sharedstrings import SharedStrings
 from xlsxwriter.utility import xl_col_to_name
 from xlsxwriter.worksheet import Worksheet
 
-from .masking import mask_text
+from .masking import mask_column, mask_text
 from .schema import COLUMNS, TITLES
 
 _FORMULA_START = ("=", "+", "-", "@")
+_CONTROL = r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]"  # never written (NUL bytes, …); tab and line breaks stay
 _WIDTHS = {"rule_id": 9, "severity": 8, "clause": 12, "ledger": 16, "enterprise_uscc": 21, "enterprise_name": 26,
            "village": 10, "station": 11, "period": 9, "source_file": 34, "source_sheet": 14, "source_row": 7,
            "column": 16, "value": 18, "message": 80}
@@ -28,16 +29,21 @@ XLSX_MAX_FINDINGS = 1_048_575
 
 
 def safe_for_output(findings: pd.DataFrame) -> pd.DataFrame:
-    """Mask what looks like an ID or mobile number in every text column (a safety net).
-
-    Only cells holding a run of 11 or more digits can hold one, so only those are masked.
-    """
+    """Every text column as it may be written: personal numbers masked (:func:`mask_column`,
+    also in ``source_file`` and ``source_sheet``), control characters (NUL, …) removed."""
     out = findings.copy()
-    for c in ("value", "message", "column", "enterprise_name"):
-        col = out[c].astype(str)
-        maybe = col.str.contains(r"\d{11}", regex=True)
-        if maybe.any():
-            out.loc[maybe, c] = col[maybe].map(mask_text)
+    for c in out.columns:
+        if c == "source_row" or pd.api.types.is_numeric_dtype(out[c]):
+            continue
+        col = mask_column(out[c].astype(object))
+        text = col.map(type).eq(str)
+        if text.any():
+            bad = col[text].astype(str).str.contains(_CONTROL, regex=True)
+            if bad.any():
+                col = col.copy()
+                idx = bad.index[bad.to_numpy()]
+                col.loc[idx] = col.loc[idx].astype(str).str.replace(_CONTROL, "", regex=True)
+        out[c] = col
     return out
 
 
@@ -50,9 +56,16 @@ def write_csv(findings: pd.DataFrame, path: Path) -> None:
             risky = col.str.startswith(_FORMULA_START)
             if risky.any():
                 out.loc[risky, c] = "'" + col[risky]
-    out.to_csv(path, index=False, encoding="utf-8-sig")
+    out.to_csv(path, index=False, encoding="utf-8-sig", errors="replace")
 
 
+def _ledger_titles() -> dict[str, str]:
+    from ..ledgers import LEDGERS
+
+    return {name: ledger.title for name, ledger in LEDGERS.items()} | {"*": "全部台账"}
+
+
+_LEDGER_TITLES = _ledger_titles()
 
 
 def write_parquet(findings: pd.DataFrame, path: Path) -> None:
@@ -85,9 +98,12 @@ def write_xlsx(findings: pd.DataFrame, path: Path, summary: pd.DataFrame | None 
     sev = {k: wb.add_format({"bg_color": v}) for k, v in _COLOURS.items()}
     ws = wb.add_worksheet("核查发现", worksheet_class=_FindingsSheet)
     for j, c in enumerate(COLUMNS):
-        ws.write_string(0, j, f"{c}\n{TITLES[c]}", head)
+        # users read Chinese: the findings.csv column name (RULEBOOK §6) is the header cell's comment
+        ws.write_string(0, j, TITLES[c], head)
+        ws.write_comment(0, j, f"findings.csv 列名：{c}")
         ws.set_column(j, j, _WIDTHS.get(c, 12))
-    ws.set_row(0, 32)
+    ws.set_row(0, 20)
+    out["ledger"] = out["ledger"].map(lambda v: _LEDGER_TITLES.get(v, v))
     ws.rows_xml = _rows_xml(out, ws.str_table, {k: f._get_xf_index() for k, f in sev.items()})
     ws.last_row = len(out)
     ws.freeze_panes(1, 0)
@@ -129,7 +145,7 @@ class _Workbook(xlsxwriter.Workbook):
             xw.ZipFile, xp.SharedStrings = zip_file, shared
 
 
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\ufffe\uffff]")
+_XML_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\ufffe\uffff]")
 
 
 class _SharedStrings(SharedStrings):
@@ -141,7 +157,7 @@ class _SharedStrings(SharedStrings):
         parts = []
         for text in self.string_table.string_array:
             space = ""
-            if text and (text[0].isspace() or text[-1].isspace() or "_x" in text or _CONTROL.search(text)):
+            if text and (text[0].isspace() or text[-1].isspace() or "_x" in text or _XML_CONTROL.search(text)):
                 text = self._escape_control_characters(text)
                 space = ' xml:space="preserve"' if text[0].isspace() or text[-1].isspace() else ""
             parts.append(f"<si><t{space}>{text.replace('&', '&amp;').replace('<', '&lt;').replace('>', '&gt;')}</t></si>")

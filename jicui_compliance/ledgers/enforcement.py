@@ -29,3 +29,38 @@ class EnforcementModel(EnterpriseRef):
 
 LEDGER = Ledger("enforcement", "执法检查记录", EnforcementModel, "各站所和综合行政执法队的执法检查、处罚与督办记录。",
                 date_field="date")
+
+
+# -- what an enforcement record means (shared by the rules and the lists) ------------------------
+#: 处理措施 that are fines (EN003, EN004, EN006; the 停产整顿 list of 四个一批)
+FINE_ACTIONS = ("罚款", "一案双罚")
+#: 处理措施 that are administrative penalties (安全生产法 第113条: EN005, DC002)
+PENALTY_ACTIONS = ("罚款", "一案双罚", "停产整顿")
+
+
+def has_action(enf: pd.DataFrame, actions: tuple[str, ...]) -> pd.Series:
+    """True where the 处理措施 list names any of ``actions``."""
+    if enf.empty:
+        return pd.Series(False, index=enf.index)
+    items = enf["actions"].explode()
+    return items.isin(actions).groupby(level=0).any().reindex(enf.index, fill_value=False)
+
+
+def has_amount(s: pd.Series) -> pd.Series:
+    """True where a fine column holds an amount above 0."""
+    return s.fillna(0) > 0
+
+
+def penalised(enf: pd.DataFrame, actions: tuple[str, ...] = PENALTY_ACTIONS) -> pd.Series:
+    """A penalty: a fine amount > 0, or 处理措施 naming any of ``actions``."""
+    return has_amount(enf["fine_company"]) | has_amount(enf["fine_head"]) | has_action(enf, actions)
+
+
+def is_fined(enf: pd.DataFrame) -> pd.Series:
+    """A fine: an amount > 0, or 处理措施 罚款 / 一案双罚."""
+    return penalised(enf, FINE_ACTIONS)
+
+
+def hazard_key(s: pd.Series) -> pd.Series:
+    """A hazard number as matched between ledgers: full-width folded, no spaces, upper case."""
+    return s.astype("string").str.normalize("NFKC").str.replace(r"\s+", "", regex=True).str.upper()

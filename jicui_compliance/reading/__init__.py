@@ -69,7 +69,7 @@ def read_submission(
     same exception.
     """
     found = discover(paths)
-    sub = Submission(found.root, [f.rel for f in found.files])
+    sub = Submission(found.root, [f.rel for f in found.files], problems=list(found.problems))
     for rel, items in _read_all(found.files, HeaderIndex(vocabulary), workers):
         if progress:
             progress(rel)
@@ -82,7 +82,9 @@ def _read_one(src: SourceFile, index: HeaderIndex) -> list[Table | SheetProblem]
     try:
         parts = read_file(src)
     except OSError as exc:
-        parts = [SheetProblem(src.rel, "", f"文件无法读取（{exc.strerror or exc}）")]
+        parts = [SheetProblem(src.rel, "", f"文件无法读取（{exc.strerror or type(exc).__name__}）")]
+    except MemoryError:
+        parts = [SheetProblem(src.rel, "", "文件太大，内存不足，无法读取；请拆分后重新报送")]
     return [part if isinstance(part, SheetProblem) else locate(part, index) for part in parts]
 
 

@@ -111,10 +111,10 @@ def parse_datetime(v: object) -> dt.datetime | None | _Unreadable:
     """The one definition of what a date (and time) cell may hold (RULEBOOK §4)."""
     if v is None or (isinstance(v, float) and math.isnan(v)):
         return None
-    if isinstance(v, dt.datetime):
-        return v
+    if isinstance(v, dt.datetime):  # a real Excel date: the same years as a written one (9999-12-31 is SCH002)
+        return v if _YEAR_RANGE[0] <= v.year <= _YEAR_RANGE[1] else BAD
     if isinstance(v, dt.date):
-        return dt.datetime(v.year, v.month, v.day)
+        return dt.datetime(v.year, v.month, v.day) if _YEAR_RANGE[0] <= v.year <= _YEAR_RANGE[1] else BAD
     if isinstance(v, bool):
         return BAD
     if isinstance(v, (int, float)):

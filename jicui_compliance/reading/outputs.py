@@ -20,8 +20,14 @@ FINDINGS_COLUMNS = (
     "rule_id", "severity", "clause", "ledger", "enterprise_uscc", "enterprise_name", "village", "station",
     "period", "source_file", "source_sheet", "source_row", "column", "value", "message",
 )
+#: findings.xlsx's header row (the Chinese titles, ``findings.schema.TITLES``; earlier versions wrote the columns)
+FINDINGS_TITLES = (
+    "规则编号", "严重程度", "方案条款", "台账", "统一社会信用代码", "企业名称", "所属村", "监管站所",
+    "期间", "来源文件", "工作表", "行号", "列", "值", "说明",
+)
 REPORT_COVER, REPORT_FACTS = "报告正文", "叙述数据来源"  # report.workbook.COVER, FACTS
-FACTS_HEADER = ("名称", "取值", "来源（表｜列｜取法｜条件）")  # report.facts.Facts.frame()
+FACTS_HEADER = ("序号", "取值", "来源（表｜列｜取法｜条件）")  # report.facts.Facts.frame()
+FACTS_HEADER_V1 = ("名称", "取值", "来源（表｜列｜取法｜条件）")  # before issue 14
 HEAD_ROWS = 3  # a header row is among the first rows (the facts sheet has a note above it)
 
 REASON = "本工具生成的核查结果/报告，不是台账，已跳过"
@@ -48,8 +54,9 @@ def own_output(file: str, parts: list[RawSheet | SheetProblem]) -> SheetProblem 
     if not sheets:
         return None
     names = {s.sheet for s in sheets}
-    findings = any(_has_header(s, FINDINGS_COLUMNS) for s in sheets)
-    report = {REPORT_COVER, REPORT_FACTS} <= names or any(_has_header(s, FACTS_HEADER) for s in sheets)
+    findings = any(_has_header(s, FINDINGS_COLUMNS) or _has_header(s, FINDINGS_TITLES) for s in sheets)
+    report = {REPORT_COVER, REPORT_FACTS} <= names or any(
+        _has_header(s, FACTS_HEADER) or _has_header(s, FACTS_HEADER_V1) for s in sheets)
     if findings or report:
         return SheetProblem(file, "", REASON)
     return None

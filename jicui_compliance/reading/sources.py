@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import codecs
 import io
+import re
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -51,6 +52,23 @@ class SourceFile:
 class Discovery:
     root: Path
     files: list[SourceFile] = field(default_factory=list)
+    problems: list[SheetProblem] = field(default_factory=list)  # what could not be listed, and why
+
+
+#: limits of what is read (docs/guide/formats.md, “读取的上限”): a file beyond one is an SCH000
+#: naming the limit, and the other files are read. They bound the memory of a check.
+MAX_DEPTH = 32  # folder levels below the submission root
+MAX_UNCOMPRESSED = 512 * 2**20  # bytes of a workbook's parts once unzipped (.xlsx/.xlsm/.ods)
+MAX_COLUMNS = 256  # columns of a sheet or CSV line (IV, the last column of an .xls)
+MAX_CELLS = 20_000_000  # cells of a sheet's used range (rows × columns)
+MAX_CSV_BYTES = 256 * 2**20  # size of a CSV file
+MAX_LINE_BYTES = 1 * 2**20  # one CSV line
+
+
+def shown_name(name: str) -> str:
+    """A file name as shown: bytes that are not UTF-8 (a GBK name unzipped from a Windows zip)
+    become the replacement character �, so that every output can write it."""
+    return name.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
 
 
 def discover(paths: list[str | Path]) -> Discovery:
@@ -58,7 +76,9 @@ def discover(paths: list[str | Path]) -> Discovery:
 
     The root is the folder given (or the common folder of several inputs). Excel lock
     files (``~$…``) and hidden files (``.…``, e.g. ``.DS_Store``) are not submissions and
-    are ignored; everything else is listed, so that an unreadable file is reported.
+    are ignored; everything else is listed, so that an unreadable file is reported. A folder
+    that cannot be opened, a broken or looping link, a special file (a pipe, a device) and a
+    folder deeper than :data:`MAX_DEPTH` are problems (SCH000) with the reason.
     """
     if not paths:
         raise InputError("未指定输入路径")
@@ -66,7 +86,7 @@ def discover(paths: list[str | Path]) -> Discovery:
     for p in paths:
         path = Path(p)
         if not path.exists():
-            raise InputError(f"输入路径不存在：{p}")
+            raise InputError(f"输入路径不存在：{shown_name(str(p))}")
         resolved.append(path.resolve())
     if len(resolved) == 1:
         root = resolved[0] if resolved[0].is_dir() else resolved[0].parent
@@ -74,17 +94,89 @@ def discover(paths: list[str | Path]) -> Discovery:
         parents = [r if r.is_dir() else r.parent for r in resolved]
         root = Path(_common_path(parents))
     found: dict[str, SourceFile] = {}
+    problems: dict[str, SheetProblem] = {}
     for path in resolved:
-        candidates = sorted(path.rglob("*")) if path.is_dir() else [path]
-        for f in candidates:
-            if not f.is_file():
-                continue
+        entries = _walk(path, root, problems) if path.is_dir() else [path]
+        for f in entries:
             rel_parts = f.relative_to(root).parts
             if any(part.startswith(".") for part in rel_parts) or f.name.startswith("~$"):
                 continue
-            rel = "/".join(rel_parts)
+            rel = shown_name("/".join(rel_parts))
+            if not f.is_file():
+                problems.setdefault(rel, SheetProblem(rel, "", "不是普通文件（管道、设备等特殊文件），未读取"))
+                continue
             found.setdefault(rel, SourceFile(f, rel))
-    return Discovery(root, [found[k] for k in sorted(found)])
+    return Discovery(root, [found[k] for k in sorted(found)], [problems[k] for k in sorted(problems)])
+
+
+def _walk(top: Path, root: Path, problems: dict[str, SheetProblem]) -> list[Path]:
+    """Every entry under ``top`` that is not a folder (iterative: any depth without recursion),
+    following links to folders once; what cannot be listed goes to ``problems``."""
+    import os
+
+    def rel(p: Path) -> str:
+        return shown_name("/".join(p.relative_to(root).parts)) or "."
+
+    out: list[Path] = []
+    seen: set[tuple[int, int]] = set()
+    stack: list[tuple[Path, int]] = [(top, 0)]
+    while stack:
+        folder, depth = stack.pop()
+        try:
+            st = folder.stat()
+        except OSError as exc:
+            problems[rel(folder)] = SheetProblem(rel(folder), "", f"文件夹无法打开（{_os_reason(exc)}）")
+            continue
+        if (st.st_dev, st.st_ino) in seen:
+            problems[rel(folder)] = SheetProblem(rel(folder), "", "链接指向它自己所在的文件夹（循环链接），未读取")
+            continue
+        seen.add((st.st_dev, st.st_ino))
+        if depth > MAX_DEPTH:
+            problems[rel(folder)] = SheetProblem(rel(folder), "", f"文件夹层级超过 {MAX_DEPTH} 层，其中的文件未读取")
+            continue
+        try:
+            with os.scandir(folder) as it:
+                entries = sorted(it, key=lambda e: e.name)
+        except OSError as exc:
+            problems[rel(folder)] = SheetProblem(rel(folder), "", f"文件夹无法打开（{_os_reason(exc)}）")
+            continue
+        for e in entries:
+            path = Path(e.path)
+            if e.name.startswith(".") or e.name.startswith("~$"):
+                continue
+            try:
+                is_dir = e.is_dir()  # follows links
+            except OSError as exc:
+                problems[rel(path)] = SheetProblem(rel(path), "", f"无法读取（{_os_reason(exc)}）")
+                continue
+            if is_dir:
+                stack.append((path, depth + 1))
+                continue
+            if e.is_symlink() and not path.exists():
+                try:
+                    path.resolve(strict=True)
+                    reason = "链接指向的文件不存在（失效的链接）"
+                except RuntimeError:
+                    reason = "链接指向它自己（循环链接）"
+                except OSError as exc:
+                    reason = ("链接指向它自己（循环链接）" if getattr(exc, "errno", 0) == 40
+                              else "链接指向的文件不存在（失效的链接）")
+                problems[rel(path)] = SheetProblem(rel(path), "", reason + "，未读取")
+                continue
+            out.append(path)
+    return out
+
+
+def _os_reason(exc: OSError) -> str:
+    import errno
+
+    if exc.errno in (errno.EACCES, errno.EPERM):
+        return "没有读取权限"
+    if exc.errno == errno.ELOOP:
+        return "循环链接"
+    if exc.errno == errno.ENAMETOOLONG:
+        return "路径过长"
+    return exc.strerror or type(exc).__name__
 
 
 def _common_path(paths: list[Path]) -> str:
@@ -138,7 +230,17 @@ def read_csv(src: SourceFile) -> list[RawSheet] | SheetProblem:
     """One CSV file as a sheet. UTF-8 (with or without BOM) is handed to pandas as bytes,
     which decodes each cell strictly; a file that is not UTF-8 is decoded as GB18030 (see
     :func:`decode_csv`: the same detection, without decoding UTF-8 files twice)."""
+    size = src.path.stat().st_size
+    if size > MAX_CSV_BYTES:
+        return SheetProblem(src.rel, "", f"文件大小 {size / 2**20:.0f} MB，超过 CSV 文件的上限 {MAX_CSV_BYTES // 2**20} MB；"
+                                         "请按村或按台账拆分后报送")
     raw = src.path.read_bytes()
+    if raw[:2] not in (b"\xff\xfe", b"\xfe\xff") and b"\x00" in raw and raw.count(b"\x00") * 10 < len(raw):
+        raw = raw.replace(b"\x00", b"")  # NUL bytes (a damaged export) are removed, not copied into outputs
+    widest = _widest_line(raw)
+    if widest > MAX_LINE_BYTES:
+        return SheetProblem(src.rel, "", f"有一行长 {widest / 2**20:.1f} MB，超过单行的上限 {MAX_LINE_BYTES // 2**20} MB；"
+                                         "这不像一份台账，请检查文件")
     if not raw.strip():
         return SheetProblem(src.rel, "", "空文件，没有任何内容")
     if raw[:2] in (b"\xff\xfe", b"\xfe\xff"):
@@ -165,6 +267,13 @@ def read_csv(src: SourceFile) -> list[RawSheet] | SheetProblem:
     return [RawSheet(src.rel, "", cells, lines, encoding)]
 
 
+def _widest_line(raw: bytes) -> int:
+    """Bytes of the longest line."""
+    ends = np.flatnonzero(np.frombuffer(raw, dtype=np.uint8) == 10)
+    bounds = np.concatenate([[-1], ends, [len(raw)]])
+    return int(np.diff(bounds).max()) - 1 if len(raw) else 0
+
+
 def _starts_as_utf8(raw: bytes) -> bool:
     """Whether the first 4 KiB are UTF-8 (a title or header row in GBK seldom is)."""
     try:
@@ -185,6 +294,8 @@ def _parse_csv(data: bytes) -> pd.DataFrame | str:
     head = data.split(b"\n", 100)[:100]
     width = max(line.count(sep) for line in head + data[-20000:].split(b"\n")) + 1
     for attempt in range(2):
+        if width > MAX_COLUMNS:
+            return f"有一行有 {width} 列，超过上限 {MAX_COLUMNS} 列"
         try:
             return pd.read_csv(
                 io.BytesIO(data), sep=sep.decode(), header=None, names=range(width), dtype=object,
@@ -206,6 +317,10 @@ def read_workbook(src: SourceFile) -> list[RawSheet | SheetProblem] | SheetProbl
 
     if src.path.stat().st_size == 0:
         return SheetProblem(src.rel, "", "空文件（0 字节），无法作为 Excel 工作簿打开")
+    if src.path.suffix.lower() in {".xlsx", ".xlsm", ".ods"}:
+        over = zip_over_limits(src.path)
+        if over:
+            return SheetProblem(src.rel, "", over)
     try:
         wb = CalamineWorkbook.from_path(str(src.path))
     except Exception as exc:  # calamine raises its own error types; all mean "cannot open"
@@ -226,6 +341,81 @@ def read_workbook(src: SourceFile) -> list[RawSheet | SheetProblem] | SheetProbl
             _fill_merged(cells, merged)
             out.append(RawSheet(src.rel, name, cells, np.arange(1, len(cells) + 1)))
     return out
+
+
+_OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+_ENCRYPTED = "EncryptedPackage".encode("utf-16-le")
+_ROW_NUMBER = re.compile(rb'<row[^>]*?\sr="(\d+)"')
+_FAR_CELL = re.compile(rb'<c r="([A-Z]{3}|[J-Z][A-Z]|I[W-Z])(\d+)"')  # column IW (257) or further
+_CHUNK = 4 * 2**20
+
+
+def is_encrypted(path: Path) -> bool:
+    """An Excel workbook saved with a password: an OLE2 container with an ``EncryptedPackage``."""
+    with path.open("rb") as fh:
+        head = fh.read(2**20)
+    return head.startswith(_OLE_MAGIC) and _ENCRYPTED in head
+
+
+def zip_over_limits(path: Path) -> str | None:
+    """Why a zipped workbook is beyond the limits, or None: checked before any parser sees it.
+
+    The uncompressed size is taken from the zip directory, then each worksheet is unzipped in
+    chunks (never whole, never beyond :data:`MAX_UNCOMPRESSED` in all, whatever the directory
+    claims) to find its used range: the last row and the cells beyond column 256; a sheet whose
+    range (rows × columns) exceeds :data:`MAX_CELLS` is refused, so the parser never builds it.
+    """
+    try:
+        with zipfile.ZipFile(path) as z:
+            infos = z.infolist()
+            total = sum(i.file_size for i in infos)
+            if total > MAX_UNCOMPRESSED:
+                return (f"解压后大小 {total / 2**20:.0f} MB，超过工作簿的上限 {MAX_UNCOMPRESSED // 2**20} MB；"
+                        "请拆分后报送（或检查文件是否异常）")
+            budget = MAX_UNCOMPRESSED
+            for info in infos:
+                if not info.filename.startswith("xl/worksheets/") or not info.filename.endswith(".xml"):
+                    continue
+                last_row, rows, cells, far = 0, 0, 0, 0
+                far_ref = ""
+                tail = b""
+                with z.open(info) as fh:
+                    while chunk := fh.read(_CHUNK):
+                        budget -= len(chunk)
+                        if budget < 0:
+                            return f"解压后大小超过工作簿的上限 {MAX_UNCOMPRESSED // 2**20} MB（压缩包目录所记的大小不实）"
+                        data = tail + chunk
+                        rows += data.count(b"<row ") - tail.count(b"<row ")
+                        cells += data.count(b"<c ") - tail.count(b"<c ")
+                        for m in _FAR_CELL.finditer(data):
+                            col = _column_number(m.group(1).decode())
+                            if col > far:
+                                far, far_ref = col, (m.group(1) + m.group(2)).decode()
+                        found = _ROW_NUMBER.findall(data)
+                        if found:
+                            last_row = max(last_row, int(found[-1]))
+                        tail = data[-64:]
+                if cells > MAX_CELLS:
+                    return f"工作表有 {cells} 个单元格，超过上限 {MAX_CELLS} 个；请拆分后报送"
+                if far:
+                    return (f"工作表在第 {MAX_COLUMNS} 列（IV 列）之外还有单元格（最远在 {far_ref}），超过列数上限 {MAX_COLUMNS}；"
+                            "请删除多余的列（常见于误输入的空格）后另存")
+                width = min(MAX_COLUMNS, 2 * (cells // max(rows, 1)) + 8)
+                if last_row * width > MAX_CELLS:
+                    return (f"工作表的使用范围延伸到第 {last_row} 行，而只有 {rows} 行有内容，超过单元格上限 {MAX_CELLS} 个；"
+                            "请删除多余的行（常见于误输入的空格）后另存")
+    except (zipfile.BadZipFile, OSError, ValueError, EOFError, NotImplementedError):
+        return None  # the parser says what is wrong with it
+    except Exception:  # zlib.error and the like: a damaged file, which the parser reports
+        return None
+    return None
+
+
+def _column_number(letters: str) -> int:
+    n = 0
+    for ch in letters:
+        n = n * 26 + ord(ch) - 64
+    return n
 
 
 def _fill_merged(cells: pd.DataFrame, merged) -> None:
@@ -249,6 +439,8 @@ def read_file(src: SourceFile) -> list[RawSheet | SheetProblem]:
     if suffix in CSV_SUFFIXES:
         result = read_csv(src)
     elif suffix in WORKBOOK_SUFFIXES:
+        if suffix in {".xlsx", ".xlsm", ".xls"} and src.path.stat().st_size and is_encrypted(src.path):
+            return [SheetProblem(src.rel, "", "工作簿已加密（设置了打开密码），无法读取：已加密，请另存为不加密的文件后重新报送")]
         if suffix in {".xlsx", ".xlsm"} and not zipfile.is_zipfile(src.path) and src.path.stat().st_size:
             return [SheetProblem(src.rel, "", "Excel 文件已损坏或不是有效的 .xlsx 工作簿，无法打开")]
         result = read_workbook(src)

@@ -23,6 +23,7 @@ from pathlib import Path
 
 from ..analysis import Analysis
 from ..check import CheckResult
+from ..writing import output_set
 from .cadence import CADENCE_NAMES
 from .cadence import build as build_report
 from .html import render_html, write_html
@@ -55,11 +56,25 @@ def write_report(result: CheckResult, cadence: str, out: Path, village: str | No
     ``previous_letters``: the units with a 提醒函 in the previous report of the same cadence (督办函)."""
     cadence = cadence_of(cadence)
     if village is not None:
-        villages = sorted(result.context.registry["village"].dropna().unique())
+        villages = sorted(result.registry["village"].dropna().unique())
         if village not in villages:
             raise ReportError(f"村“{village}”不在企业名录的“所属村”中（名录中的村：{'、'.join(villages) or '无'}）")
     report = build_report(Analysis(result, village=village), cadence, previous_letters=previous_letters)
-    out.mkdir(parents=True, exist_ok=True)
-    stem = out / report.stem
-    return [write_html(report, stem.with_suffix(".html")), write_workbook(report, stem.with_suffix(".xlsx")),
-            write_word(report, stem.with_suffix(".docx"))]
+    report = masked(report)
+    with output_set(out) as outs:  # the three files appear together, or not at all
+        for suffix, write in ((".html", write_html), (".xlsx", write_workbook), (".docx", write_word)):
+            write(report, outs.path(report.stem + suffix))
+    return [out / (report.stem + suffix) for suffix in (".html", ".xlsx", ".docx")]
+
+
+def masked(report: Report) -> Report:
+    """The report with personal numbers masked in every text it shows (tables are masked when made)."""
+    import dataclasses
+
+    from ..text import mask_personal as m
+
+    sections = [dataclasses.replace(s, heading=m(s.heading), paragraphs=[m(p) for p in s.paragraphs])
+                for s in report.sections]
+    return dataclasses.replace(report, heading=m(report.heading), subtitle=m(report.subtitle),
+                               meta=[(m(k), m(v)) for k, v in report.meta], narrative=[m(p) for p in report.narrative],
+                               sections=sections)

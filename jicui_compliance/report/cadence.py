@@ -43,7 +43,7 @@ class Builder:
         self.camp = analysis.campaign
         self.as_of = analysis.as_of
         self.window: Window = window_for(cadence, self.as_of, self.camp)
-        self.ctx = analysis.result.context
+        self.ctx = analysis.result
         self.facts = Facts()
         self.tables: dict[str, Table] = {}
         self.sections: list[Section] = []
@@ -72,13 +72,13 @@ class Builder:
     # -- facts every product shares --------------------------------------------------------------
     def scope_facts(self) -> None:
         c, f = self.camp, self.facts
-        f.text("town", c.town, "方案文件：campaign.town")
-        f.text("campaign", c.name, "方案文件：campaign.name")
-        f.text("document", c.document, "方案文件：campaign.document")
-        f.text("scope", self.a.village or c.town, "命令行 --village（未指定时为全镇）")
-        f.text("as_of", day_text(self.as_of), "命令行 --as-of")
-        f.text("window", self.window.label, "报告期（analysis.window_for）")
-        f.text("start", day_text(c.start), "方案文件：campaign.start")
+        f.text("town", c.town, "方案文件：镇名")
+        f.text("campaign", c.name, "方案文件：专项行动名称")
+        f.text("document", c.document, "方案文件：方案文号")
+        f.text("scope", self.a.village or c.town, "报告范围：指定的村（未指定时为全镇）")
+        f.text("as_of", day_text(self.as_of), "数据截至日（生成报告时指定）")
+        f.text("window", self.window.label, "报告期：自专项行动开始或本周、本月、本季度第一天起，至数据截至日")
+        f.text("start", day_text(c.start), "方案文件：专项行动开始日期")
         reg = self.ctx.registry
         ent = pd.DataFrame({"村": reg["village"].astype(object), "企业数": 1,
                             "高危企业数": reg["high_risk_eff"].astype(int)}).groupby("村").sum().reset_index()
@@ -162,7 +162,7 @@ class Builder:
         start = self.as_of.replace(day=1)
         label = f"{self.as_of.year:04d}-{self.as_of.month:02d}"
         in_campaign = label in {p.label for p in self.camp.head_inspection_months}
-        self.facts.text("hi_month", f"{self.as_of.year}年{self.as_of.month}月", "命令行 --as-of 所在月")
+        self.facts.text("hi_month", f"{self.as_of.year}年{self.as_of.month}月", "数据截至日所在月")
         df = c.frame("head_inspections")
         df = df[c.existing(df, "date", undated=False) & (df["date"] >= pd.Timestamp(start))]
         led = c.resolution.led_by_head(df)
@@ -174,6 +174,7 @@ class Builder:
         lst = pd.DataFrame({"企业名称": missing["name"], "所属村": missing["village"], "监管站所": missing["station_eff"],
                             "行业领域": missing["industry"], "主要负责人": missing["head"],
                             "本月他人带队检查": [others.get(i, "") for i in missing.index]}).sort_values(["所属村", "企业名称"])
+        lst = lst.reset_index(drop=True)  # the registry's internal key is no column users read
         note = ("" if in_campaign else f"{self.as_of.year}年{self.as_of.month}月不在方案规定的主要负责人带队检查月份内。")
         t_list = self.table("本月未带队检查企业", f"{self.as_of.year}年{self.as_of.month}月（截至{self.as_of.month}月"
                             f"{self.as_of.day}日）尚无主要负责人带队检查的企业", lst,
@@ -186,9 +187,9 @@ class Builder:
         t_by = self.table("本月带队检查进度", f"{self.as_of.year}年{self.as_of.month}月主要负责人带队检查进度（按村，截至报告日）",
                           by if in_campaign else by.iloc[0:0])
         self.fact("hi_month_missing", t_list, None, "len")
-        self.facts.text("hi_month_in_campaign", "是" if in_campaign else "否", "方案文件：head_inspection_months")
+        self.facts.text("hi_month_in_campaign", "是" if in_campaign else "否", "方案文件：主要负责人每月带队检查的月份")
         ended = (self.as_of + dt.timedelta(days=1)).month != self.as_of.month
-        self.facts.text("hi_month_ended", "是" if ended else "否", "命令行 --as-of 是否为当月最后一天")
+        self.facts.text("hi_month_ended", "是" if ended else "否", "数据截至日是否为当月最后一天")
         if in_campaign:
             self.fact("hi_month_done", t_by, "已带队检查", where={"村": "合计"})
             self.fact("hi_month_rate", t_by, "覆盖率", where={"村": "合计"}, kind="pct")
@@ -259,7 +260,7 @@ class Builder:
         self.fact("letters_village", t_letters, None, "len", where={"类别": "村"})
         self.fact("letters_station", t_letters, None, "len", where={"类别": "站所"})
         self.fact("letters_supervision", t_letters, None, "len", where={"函件": SUPERVISION})
-        self.facts.text("letters_history", history, "analysis.letters(previous=…)：是否有上期提醒函名单")
+        self.facts.text("letters_history", history, "是否提供了上期提醒函名单")
         self.fact("resub_files", t_resub, None, "len")
         self.fact("resub_units", t_resub, "报送单位", "nunique")
         return t_letters, t_resub
@@ -423,7 +424,7 @@ def build(analysis: Analysis, cadence: str = "year", previous_letters=None) -> R
     return Report(cadence=cadence, title=title, heading=f"{b.a.village or c.town}重大事故隐患专项排查整治{title}",
                   subtitle=f"{c.name}｜{b.window.label}",
                   window=b.window, as_of=b.as_of, town=c.town, village=b.a.village, meta=meta, narrative=narrative,
-                  facts=b.facts, sections=b.sections, tables=b.tables)
+                  facts=b.facts, sections=b.sections, tables=b.tables, documents=c.documents)
 
 
 _NUMERALS = "一二三四五六七八九十"

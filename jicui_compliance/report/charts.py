@@ -29,6 +29,13 @@ PHASE_SHADES = ("#f3f6fb", "#e8eef7")
 
 
 @lru_cache(maxsize=1)
+def font_path() -> Path:
+    """The Noto Sans CJK SC file mplfonts ships (also subset into the HTML reports)."""
+    import mplfonts
+
+    return Path(mplfonts.__file__).parent / "fonts" / FONT_FILE
+
+
 def chinese_font() -> str:
     """Register mplfonts' bundled Noto Sans CJK SC with matplotlib; its family name."""
     import mplfonts

@@ -21,6 +21,9 @@ from typing import Any
 import pandas as pd
 
 HOWS = ("cell", "first", "last", "sum", "len", "nunique", "max", "min")
+#: how a fact is picked, as the 叙述数据来源 sheet says it
+HOW_LABELS = {"cell": "取该格", "first": "第一行", "last": "最后一行", "sum": "合计", "len": "行数", "nunique": "不重复值个数",
+              "max": "最大值", "min": "最小值"}
 _NUMBER = re.compile(r"\d+(?:\.\d+)?")
 
 
@@ -97,8 +100,8 @@ class Fact:
     def path(self) -> str:
         if self.table is None:
             return self.source
-        cond = "，".join(f"{c}={v}" for c, v in self.where)
-        return f"{self.table}｜{self.column or '行数'}｜{self.how}" + (f"｜{cond}" if cond else "")
+        cond = "，".join(f"{c}为{v}" for c, v in self.where)
+        return f"{self.table}｜{self.column or '行数'}｜{HOW_LABELS[self.how]}" + (f"｜{cond}" if cond else "")
 
 
 @dataclass
@@ -147,7 +150,9 @@ class Facts:
         return {k: f.value for k, f in self.items.items()}
 
     def frame(self) -> pd.DataFrame:
-        return pd.DataFrame([{"名称": f.name, "取值": f.text, "来源（表｜列｜取法｜条件）": f.path} for f in self])
+        """One row per fact, in the order the facts were made; no internal name (users read this sheet)."""
+        return pd.DataFrame([{"序号": i, "取值": f.text, "来源（表｜列｜取法｜条件）": f.path}
+                             for i, f in enumerate(self, start=1)])
 
     def numbers(self) -> set[str]:
         """Every number printed by a fact (``89.8`` of ``89.8%``, ``37.4`` of ``37.4万元``)."""

@@ -16,6 +16,7 @@ import numpy as np
 import pandas as pd
 
 from ..analysis import Window
+from ..campaign import Documents
 from ..findings.masking import mask_text
 from .facts import Facts
 
@@ -130,6 +131,8 @@ class Report:
     facts: Facts
     sections: list[Section]
     tables: dict[str, Table]  # every table made (the workbook writes them all), by sheet name
+    #: the campaign's [documents] keys: 发文机关, 主送, 文号 pattern (the 公文 layout of the .docx)
+    documents: Documents | None = None
 
     @property
     def scope(self) -> str:

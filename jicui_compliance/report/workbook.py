@@ -88,8 +88,8 @@ def write_workbook(report: Report, path: Path) -> Path:
     # facts behind the narrative
     ff = report.facts.frame()
     _table_sheet(wb, FACTS, Table(FACTS, "叙述中每个数字的来源", ff,
-                                  "“来源”写明取自哪个工作表的哪一列、取法（cell 单元格、sum 求和、len 行数、first/last 首行/末行、"
-                                  "max/min 最大/最小）和行条件。"), f)
+                                  "“来源”写明取自哪个工作表的哪一列、取法（取该格、合计、行数、第一行、最后一行、最大值、最小值）"
+                                  "和行条件。"), f)
     wb.close()
     return path
 

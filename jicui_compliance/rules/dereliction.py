@@ -21,9 +21,10 @@ from __future__ import annotations
 
 import pandas as pd
 
+from ..ledgers.enforcement import hazard_key, is_fined, penalised
 from .base import INFO, WARNING, Obligation, Party, hits, no_hits, rule
 from .context import Context, day_text, shared, time_text
-from .enforcement import _cell_list, _fined, _inspections, _key, _linked, _open_at, _penalised
+from .enforcement import _cell_list, _inspections, _linked, _open_at
 
 _CLAUSE_D47 = ("方案 D4(7)：镇政府将建立安全监管执法责任倒查机制，严格执行“谁检查、谁签名、谁负责”，对明显有重大事故隐患"
                "却查不出、或查出后应处罚未处罚以及跟踪整改不到位的，将采取通报、约谈等措施")
@@ -38,7 +39,7 @@ def _major_hazards(ctx: Context) -> pd.DataFrame:
     haz = ctx.frame("hazards")
     haz = haz[haz["eid"].notna() & haz["level"].fillna("重大").eq("重大").astype(bool)]
     numbered = haz["hazard_no"].notna()
-    haz = haz.assign(key=_key(haz["hazard_no"]))
+    haz = haz.assign(key=hazard_key(haz["hazard_no"]))
     haz = pd.concat([haz[numbered].drop_duplicates(["eid", "key"], keep="first"), haz[~numbered]])
     label = haz["hazard_no"].fillna("“" + haz["description"].fillna("未填描述") + "”")
     return haz.assign(label=label)[["eid", "key", "label", "found_on", "deadline", "done_on"]]
@@ -136,14 +137,14 @@ def overdue_hazard_not_penalised(ctx: Context) -> pd.DataFrame:
     enf = _inspections(ctx)
     if enf.empty:
         return no_hits()
-    dealt = _penalised(enf, _DEALT_WITH)
+    dealt = penalised(enf, _DEALT_WITH)
     last_penalty = enf.loc[dealt, ["eid", "date"]].groupby("eid")["date"].max()
     last_penalty = pd.Series(last_penalty.reindex(enf["eid"].to_numpy()).to_numpy(), index=enf.index, dtype="datetime64[ns]")
     visits = enf[~(enf["date"] <= last_penalty).to_numpy(dtype=bool)]
     if visits.empty:
         return no_hits()
     haz = _major_hazards(ctx)
-    fined = _linked(enf[_fined(enf)], haz.dropna(subset=["key"])[["eid", "key"]])[["eid", "key"]].drop_duplicates()
+    fined = _linked(enf[is_fined(enf)], haz.dropna(subset=["key"])[["eid", "key"]])[["eid", "key"]].drop_duplicates()
     if not fined.empty:
         marked = haz.merge(fined.assign(_fined=True), on=["eid", "key"], how="left")["_fined"].fillna(False)
         haz = haz[~marked.to_numpy(dtype=bool)]

@@ -25,12 +25,11 @@ from __future__ import annotations
 
 import pandas as pd
 
+from ..ledgers.enforcement import has_action, has_amount, hazard_key, is_fined, penalised
 from ..text import fold
 from .base import ERROR, WARNING, Obligation, Party, hits, no_hits, rule
 from .context import Context, day_text, folded, shared
 
-_FINE_ACTIONS = ("罚款", "一案双罚")
-_PENALTY_ACTIONS = ("罚款", "一案双罚", "停产整顿")  # EN005, DC002 (安全生产法 第113条: 行政处罚)
 _EN007_ACTIONS = ("罚款", "一案双罚", "停产整顿", "提请关闭")
 _HAZARD_COLS = ["hazard_no", "source", "found_on", "reported_on", "deadline", "done_on"]
 
@@ -44,38 +43,13 @@ def _inspections(ctx: Context, *, keep_undated: bool = False) -> pd.DataFrame:
     return enf[enf["eid"].notna() & exists]
 
 
-def _has_action(enf: pd.DataFrame, actions: tuple[str, ...]) -> pd.Series:
-    """True where the 处理措施 list names any of ``actions``."""
-    if enf.empty:
-        return pd.Series(False, index=enf.index)
-    items = enf["actions"].explode()
-    return items.isin(actions).groupby(level=0).any().reindex(enf.index, fill_value=False)
-
-
-def _amount(s: pd.Series) -> pd.Series:
-    return s.fillna(0) > 0
-
-
-def _fined(enf: pd.DataFrame) -> pd.Series:
-    return _amount(enf["fine_company"]) | _amount(enf["fine_head"]) | _has_action(enf, _FINE_ACTIONS)
-
-
-def _penalised(enf: pd.DataFrame, actions: tuple[str, ...] = _PENALTY_ACTIONS) -> pd.Series:
-    """A penalty: a fine amount > 0, or 处理措施 naming any of ``actions`` (EN005: 罚款, 一案双罚, 停产整顿)."""
-    return _amount(enf["fine_company"]) | _amount(enf["fine_head"]) | _has_action(enf, actions)
-
-
-def _key(s: pd.Series) -> pd.Series:
-    """A hazard number as matched: full-width folded, no spaces, upper case."""
-    return s.astype("string").str.normalize("NFKC").str.replace(r"\s+", "", regex=True).str.upper()
-
 
 @shared
 def _hazards(ctx: Context) -> pd.DataFrame:
     """Hazard rows of resolved enterprises with a number, one per (eid, number)."""
     haz = ctx.frame("hazards")
     haz = haz[haz["eid"].notna() & haz["hazard_no"].notna()]
-    haz = haz.assign(key=_key(haz["hazard_no"]))
+    haz = haz.assign(key=hazard_key(haz["hazard_no"]))
     return haz.drop_duplicates(["eid", "key"], keep="first")[["eid", "key", *_HAZARD_COLS]]
 
 
@@ -83,7 +57,7 @@ def _linked(enf: pd.DataFrame, haz: pd.DataFrame) -> pd.DataFrame:
     """One row per (inspection row, ledger hazard it names): ``row``, ``eid``, ``date`` + hazard columns."""
     links = enf[["eid", "date", "hazard_nos"]].explode("hazard_nos").dropna(subset=["hazard_nos"])
     links = links.rename_axis("row").reset_index()
-    links["key"] = _key(links["hazard_nos"])
+    links["key"] = hazard_key(links["hazard_nos"])
     links = links.drop_duplicates(["row", "key"]).drop(columns="hazard_nos")
     return links.merge(haz, on=["eid", "key"], how="inner")
 
@@ -101,8 +75,8 @@ def _yuan(s: pd.Series) -> pd.Series:
 
 def _fine_text(enf: pd.DataFrame) -> pd.Series:
     """What the record says was fined: amounts, else the 处理措施 that names the fine."""
-    company = ("对企业罚款" + _yuan(enf["fine_company"]) + "元").where(_amount(enf["fine_company"]), "")
-    head = ("对主要负责人罚款" + _yuan(enf["fine_head"]) + "元").where(_amount(enf["fine_head"]), "")
+    company = ("对企业罚款" + _yuan(enf["fine_company"]) + "元").where(has_amount(enf["fine_company"]), "")
+    head = ("对主要负责人罚款" + _yuan(enf["fine_head"]) + "元").where(has_amount(enf["fine_head"]), "")
     both = (company + "、" + head).str.strip("、")
     return both.where(both != "", "处理措施记为罚款，未填罚款金额")
 
@@ -213,7 +187,7 @@ def fine_on_self_reported_hazard(ctx: Context) -> pd.DataFrame:
     合规示例：同一隐患发现方式为“执法检查”（不是企业自查）时罚款；或企业自查隐患未报告、已逾期时罚款。
     """
     enf = _inspections(ctx)
-    enf = enf[_fined(enf)]
+    enf = enf[is_fined(enf)]
     link = _linked(enf, _hazards(ctx))
     protected = (
         link["source"].eq("企业自查").fillna(False)
@@ -252,7 +226,7 @@ def overdue_fine_without_double_penalty(ctx: Context) -> pd.DataFrame:
     合规示例：同一检查对企业罚款 10000 元、对主要负责人罚款 2000 元；或检查日正好是整改期限当天。
     """
     enf = _inspections(ctx)
-    enf = enf[_fined(enf) & ~(_amount(enf["fine_company"]) & _amount(enf["fine_head"]))]
+    enf = enf[is_fined(enf) & ~(has_amount(enf["fine_company"]) & has_amount(enf["fine_head"]))]
     link = _linked(enf, _hazards(ctx))
     overdue = (link["deadline"] < link["date"]) & _open_at(link["done_on"], link["date"])
     link = link[overdue.astype(bool)]
@@ -261,7 +235,7 @@ def overdue_fine_without_double_penalty(ctx: Context) -> pd.DataFrame:
     link = link.assign(text=link["hazard_no"] + "（整改期限" + day_text(link["deadline"]) + "）")
     detail = _join_per_row(link, "text")
     d = enf.loc[detail.index]
-    has_c, has_h = _amount(d["fine_company"]), _amount(d["fine_head"])
+    has_c, has_h = has_amount(d["fine_company"]), has_amount(d["fine_head"])
     field = pd.Series("fine_head", index=d.index).where(has_c, "fine_company").where(has_c | has_h, "fine_company,fine_head")
     value = _yuan(d["fine_head"]).where(has_c, _yuan(d["fine_company"]).where(has_h, "")).fillna("")
     return hits(ledger="enforcement", row=d.index, field=field.to_numpy(), value=value.to_numpy(),
@@ -306,8 +280,8 @@ def repeated_fines_without_closure(ctx: Context) -> pd.DataFrame:
     """
     year = ctx.campaign.end.year
     enf = _inspections(ctx)
-    closing = enf.loc[(enf["date"].dt.year == year) & _has_action(enf, ("提请关闭",)), "eid"].unique()
-    pen = enf[_penalised(enf) & ~enf["eid"].isin(closing)]
+    closing = enf.loc[(enf["date"].dt.year == year) & has_action(enf, ("提请关闭",)), "eid"].unique()
+    pen = enf[penalised(enf) & ~enf["eid"].isin(closing)]
     if pen.empty:
         return no_hits()
     days = pen[["eid", "date"]].drop_duplicates().sort_values(["eid", "date"], ignore_index=True)
@@ -368,7 +342,7 @@ def fine_without_follow_up(ctx: Context) -> pd.DataFrame:
     if enf.empty:
         return no_hits()
     last = enf.groupby("eid")["date"].max()
-    fined = enf[_fined(enf)]
+    fined = enf[is_fined(enf)]
     fined = fined[fined["date"] >= fined["eid"].map(last)]
     link = _linked(fined, _hazards(ctx))
     link = link[(_open_at(link["done_on"], as_of) & (link["deadline"] < as_of)).astype(bool)]
@@ -409,7 +383,7 @@ def penalty_by_unlawful_unit(ctx: Context) -> pd.DataFrame:
     合规示例：同一处罚由“综合行政执法队”（或“积翠镇综合行政执法队”）作出；或应急站检查只作出“责令限期整改”。
     """
     enf = _inspections(ctx)
-    enf = enf[_penalised(enf, _EN007_ACTIONS) & enf["station"].notna()]
+    enf = enf[penalised(enf, _EN007_ACTIONS) & enf["station"].notna()]
     if enf.empty:
         return no_hits()
     lawful = {fold(prefix + e) for e in ctx.campaign.enforcers for prefix in ("", ctx.campaign.town, "镇")}
@@ -420,8 +394,8 @@ def penalty_by_unlawful_unit(ctx: Context) -> pd.DataFrame:
     items = d["actions"].explode()
     items = items[items.isin(_EN007_ACTIONS)]
     what = items.groupby(level=0).agg("、".join).reindex(d.index).fillna("")
-    amounts = ("对企业罚款" + _yuan(d["fine_company"]) + "元").where(_amount(d["fine_company"]), "") + "、" + \
-        ("对主要负责人罚款" + _yuan(d["fine_head"]) + "元").where(_amount(d["fine_head"]), "")
+    amounts = ("对企业罚款" + _yuan(d["fine_company"]) + "元").where(has_amount(d["fine_company"]), "") + "、" + \
+        ("对主要负责人罚款" + _yuan(d["fine_head"]) + "元").where(has_amount(d["fine_head"]), "")
     penalty = (what + "、" + amounts.str.strip("、")).str.strip("、")
     return hits(ledger="enforcement", row=d.index, field="station", value=d["station"].to_numpy(),
                 when=day_text(d["date"]).to_numpy(), station=d["station"].to_numpy(), penalty=penalty.to_numpy(),

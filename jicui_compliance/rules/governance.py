@@ -81,21 +81,6 @@ def no_leader_supervision(ctx: Context) -> pd.DataFrame:
 
 
 BRIEFING, ENFORCER_TRAINING, TOPIC_MEETING = "企业宣讲", "执法培训", "专题会议"
-#: GV003: the placeholder station of the industries table, which owes no 宣讲 of its own
-PLACEHOLDER_STATION = "其他站所"
-
-
-def supervising_stations(ctx: Context) -> list[str]:
-    """GV003: the stations of the campaign's industries table (RULEBOOK §3) that supervise at least one
-    registered enterprise (its 监管站所, else its industry's lead station), in table order;
-    the placeholder 其他站所 is left out. Also the population of GV003's obligation."""
-    known: dict[str, str] = {}
-    for ind in ctx.campaign.industries:
-        for s in ind.stations:
-            if s != PLACEHOLDER_STATION:
-                known.setdefault(fold(s), s)
-    used = set(ctx.registry["station_eff"].dropna().map(fold))
-    return [s for key, s in known.items() if key in used]
 
 
 def _held(ctx: Context, kinds: tuple[str, ...], phase: str) -> pd.DataFrame:
@@ -133,7 +118,7 @@ def station_without_briefing(ctx: Context) -> pd.DataFrame:
     """
     if not ctx.phase_due("P2"):
         return no_hits()
-    stations = supervising_stations(ctx)
+    stations = ctx.resolution.supervising_stations()
     if not stations:
         return no_hits()
     held = set(_held(ctx, (BRIEFING,), "P2")["unit_key"].dropna())

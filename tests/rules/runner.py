@@ -40,8 +40,10 @@ import xlsxwriter
 import yaml
 from stdnum.cn import ric, uscc
 
+from jicui_compliance.analysis import four_lists
 from jicui_compliance.check import run_check
 from jicui_compliance.ledgers import LEDGERS
+from jicui_compliance.rules import REGISTRY, Party
 
 
 def _uscc(body: str) -> str:
@@ -203,3 +205,14 @@ def run_case(rule_id: str, case: dict, doc: dict, tmp: Path) -> None:
     assert not missing and not unmatched, (
         f"\nexpected but not found: {missing}\nfound but not expected:\n{show(unmatched)}\nall findings:\n{show(found)}"
     )
+    _lists_name_enterprises_for_their_own_findings_only(result)
+
+
+def _lists_name_enterprises_for_their_own_findings_only(result) -> None:
+    """RULEBOOK §5, §10: no station, village, town or record finding ever puts an enterprise on a
+    四个一批 list — checked on every fixture case's real findings."""
+    lists = four_lists(result)
+    cited = {rid for text in lists["依据发现"] for rid in re.findall(r"[A-Z]+\d{3}", str(text))}
+    assert all(REGISTRY[rid].party is Party.ENTERPRISE for rid in cited), cited
+    if not result.findings["rule_id"].map(lambda r: REGISTRY[r].party is Party.ENTERPRISE).any():
+        assert lists.empty, lists

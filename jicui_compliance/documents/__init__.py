@@ -1,0 +1,103 @@
+"""Documents that leave the office (issue 14): the 隐患整改通知书 to enterprises, the 提醒函 and
+督办函 to villages and stations, and the 退回重报通知 to submitting units, each a .docx in the
+GB/T 9704-2012 layout (:mod:`..report.gongwen`), plus 文书清单.xlsx listing them.
+
+Sits after :mod:`..report` in the corridor: it reads the analysis and lays documents out; only
+the CLI imports it.
+
+>>> written = write_documents(result, Path("out/notices"), previous=read_previous(Path("上期/文书清单.xlsx")))  # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import pandas as pd
+
+from ..analysis import Analysis
+from ..analysis.rankings import REMINDER, SUPERVISION
+from ..check import CheckResult
+from .notices import (
+    INDEX_COLUMNS,
+    KINDS,
+    NO_HISTORY,
+    NOTICE,
+    RESUBMIT,
+    Written,
+    letters,
+    rectification_notices,
+    resubmission_notices,
+)
+
+__all__ = ["DocumentError", "INDEX_NAME", "KINDS", "NO_HISTORY", "NOTICE", "RESUBMIT", "Written", "read_previous",
+           "write_documents"]
+
+INDEX_NAME = "文书清单.xlsx"
+
+
+class DocumentError(ValueError):
+    """Documents that cannot be made as asked (an unreadable previous list, an unknown village): say why."""
+
+
+def read_previous(path: Path) -> set[str]:
+    """The units that had a 提醒函 or 督办函 last time: from a previous 文书清单.xlsx (文书 and 主送 columns),
+    a previous report's workbook (a sheet with 函件 and 单位 columns), or a text/CSV file with one unit a line."""
+    if not path.exists():
+        raise DocumentError(f"上期名单文件不存在：{path}")
+    if path.suffix.lower() in (".xlsx", ".xls"):
+        try:
+            sheets = pd.read_excel(path, sheet_name=None, dtype=str, engine="calamine")
+        except Exception as exc:
+            raise DocumentError(f"上期名单工作簿无法读取：{path}（{exc}）") from exc
+        for frame in sheets.values():
+            for kind_col, unit_col in (("文书", "主送"), ("函件", "单位")):
+                if kind_col in frame.columns and unit_col in frame.columns:
+                    sel = frame[kind_col].isin([REMINDER, SUPERVISION])
+                    return set(frame.loc[sel, unit_col].dropna().str.strip())
+        raise DocumentError(f"上期名单工作簿 {path} 中没有“文书/主送”或“函件/单位”两列的工作表")
+    text = path.read_text("utf-8-sig")
+    return {line.split(",")[0].strip() for line in text.splitlines() if line.strip() and line.strip() != "单位"}
+
+
+def write_documents(result: CheckResult, out: Path, day: dt.date | None = None, previous=None,
+                    village: str | None = None) -> Written:
+    """Write every document into ``out`` (a folder per kind) and ``out/文书清单.xlsx``.
+    ``day``: the 成文日期 (default: as-of); ``previous``: the units with a 提醒函 last time (督办函)."""
+    if village is not None:
+        villages = sorted(result.registry["village"].dropna().unique())
+        if village not in villages:
+            raise DocumentError(f"村“{village}”不在企业名录的“所属村”中（名录中的村：{'、'.join(villages) or '无'}）")
+    analysis = Analysis(result, village=village)
+    day = day or analysis.as_of
+    out.mkdir(parents=True, exist_ok=True)
+    rows = rectification_notices(analysis, out, day)
+    rows += letters(analysis, out, day, previous)
+    resub, unknown = resubmission_notices(analysis, out, day)
+    rows += resub
+    notes = []
+    if previous is None:
+        notes.append(NO_HISTORY)
+    if unknown:
+        notes.append(f"另有{unknown}条文件问题未能确定报送单位（如镇级文件中未填企业的行），未生成退回重报通知，请人工转交")
+    index = pd.DataFrame(rows, columns=INDEX_COLUMNS)
+    paths = [Path(p) for p in index["文件"]]
+    index["文件"] = [str(Path(p).relative_to(out)) for p in index["文件"]]
+    _write_index(index, notes, out / INDEX_NAME)
+    return Written(index, notes, [*paths, out / INDEX_NAME])
+
+
+def _write_index(index: pd.DataFrame, notes: list[str], path: Path) -> None:
+    """文书清单 (one row per document; the sheet a later run reads with ``--previous``) and 说明."""
+    with pd.ExcelWriter(path, engine="xlsxwriter") as xw:
+        frame = index.copy()
+        frame["期限"] = pd.to_datetime(frame["期限"]).dt.strftime("%Y-%m-%d")
+        frame.to_excel(xw, sheet_name="文书清单", index=False)
+        ws = xw.sheets["文书清单"]
+        for j, width in enumerate((14, 24, 28, 8, 12, 48)):
+            ws.set_column(j, j, width)
+        ws.freeze_panes(1, 0)
+        counts = index["文书"].value_counts()
+        about = pd.DataFrame({"说明": [f"{k}：{int(counts.get(k, 0))}份" for k in KINDS] + notes})
+        about.to_excel(xw, sheet_name="说明", index=False)
+        xw.sheets["说明"].set_column(0, 0, 100)

@@ -1,0 +1,205 @@
+"""The documents sent to each enterprise and unit, one .docx each, in the 公文 layout:
+
+* 隐患整改通知书 — to each enterprise with open findings of rules that judge the enterprise
+  (``party == enterprise``; 错误 and 警告, 提示 are advice and are left out): every finding in plain
+  words with the plan clause and the ledger row it stands on, and a deadline (campaign
+  ``documents.notice_days`` after the 成文日期);
+* 提醒函 / 督办函 — from the 镇纪委 to each village or station :func:`~..analysis.rankings.letters`
+  proposes (plan 三（二）4（8）, RULEBOOK §10): the unit's own 错误 findings and, where it is the
+  reason, its enterprises' obligation rate; a 督办函 where the unit already had a 提醒函 in the
+  previous report (``previous``), otherwise the 督办函 cannot be decided (无上期数据);
+* 退回重报通知 — to each submitting unit with ``record`` findings: the files, sheets and rows to
+  correct and resubmit.
+
+Each document has a 文号 from the campaign's pattern, numbered 1, 2, … per kind in the order
+written (by village, then name), and everything is masked (ID and phone numbers).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+from ..analysis import Analysis
+from ..analysis.rankings import REMINDER, SUPERVISION, UNKNOWN_UNIT, letter_findings, party_of, resubmission_findings
+from ..findings.masking import mask_text
+from ..report.gongwen import Gongwen, day_text
+from ..report.wording import clause_text, plain
+from ..rules import Party
+
+NOTICE, RESUBMIT = "隐患整改通知书", "退回重报通知"
+KINDS = (NOTICE, REMINDER, SUPERVISION, RESUBMIT)
+NO_HISTORY = "无上期数据：未提供上期的提醒函名单（--previous），所有函件均按提醒函发出，暂不能判定督办函"
+INDEX_COLUMNS = ["文书", "文号", "主送", "事项数", "期限", "文件"]
+#: the severities a 隐患整改通知书 lists (提示 is advice, not a breach to rectify)
+NOTICE_SEVERITIES = ("错误", "警告")
+_BAD_FILE = re.compile(r'[\\/:*?"<>|\s]+')
+
+
+@dataclass
+class Written:
+    """What :func:`write_documents` wrote: the index (one row per document) and its notes."""
+
+    index: pd.DataFrame
+    notes: list[str] = field(default_factory=list)
+    paths: list[Path] = field(default_factory=list)
+
+    def count(self, kind: str) -> int:
+        return int((self.index["文书"] == kind).sum()) if len(self.index) else 0
+
+
+def _file_name(n: int, name: str) -> str:
+    return f"{n:03d}_{_BAD_FILE.sub('_', name)[:60]}.docx"
+
+
+def _source(row) -> str:
+    """Where a finding stands: 东坡村/隐患台账.xlsx“重大隐患”第12行."""
+    if not row.source_file:
+        return ""
+    where = row.source_file
+    if row.source_sheet and not row.source_file.endswith(".csv"):
+        where += f"“{row.source_sheet}”工作表"
+    if pd.notna(row.source_row) and str(row.source_row) not in ("", "<NA>"):
+        where += f"第{int(row.source_row)}行"
+    return where
+
+
+def _plan(campaign) -> str:
+    name = campaign.name
+    doc = f"（{campaign.document}）" if campaign.document else ""
+    return f"《{name}实施方案》{doc}"
+
+
+def _item_text(row) -> str:
+    text = plain(mask_text(row.message)).rstrip("。；;")
+    src = _source(row)
+    return text + (f"（见{src}）" if src else "") + "。"
+
+
+def _basis(row) -> str:
+    """"依据：…。" unless the message already cites every clause of the finding."""
+    text = plain(row.message)
+    missing = [c for c in clause_text(row.clause).split("；") if c and c.removeprefix("方案") not in text]
+    return f"依据：{'；'.join(missing)}。" if missing else ""
+
+
+# -- 隐患整改通知书 -----------------------------------------------------------------------------------
+def rectification_notices(analysis: Analysis, out: Path, day: dt.date) -> list[dict]:
+    camp, docs = analysis.campaign, analysis.campaign.documents
+    f = analysis.findings
+    f = f[(party_of(f["rule_id"]) == Party.ENTERPRISE) & f["severity"].isin(NOTICE_SEVERITIES)
+          & (f["enterprise_name"] != "")]
+    deadline = day + dt.timedelta(days=docs.notice_days)
+    rows: list[dict] = []
+    if f.empty:
+        return rows
+    order = {s: i for i, s in enumerate(NOTICE_SEVERITIES)}
+    f = f.assign(_sev=f["severity"].map(order))
+    groups = f.groupby(["village", "enterprise_name"], sort=True)
+    folder = out / NOTICE
+    folder.mkdir(parents=True, exist_ok=True)
+    for n, ((village, name), g) in enumerate(groups, start=1):
+        g = g.sort_values(["_sev", "source_file", "source_row"], kind="mergesort")
+        number = docs.numbered(docs.notice_number, day.year, n)
+        d = Gongwen(docs.notice_organ, number, NOTICE, [name], letter=True)
+        d.p(f"根据{_plan(camp)}，镇专项行动工作专班对你单位报送的专项行动台账（数据截至{day_text(analysis.as_of)}）"
+            f"进行了核查，发现你单位存在下列{len(g)}项问题，须认真整改：")
+        d.heading("一、存在的问题")
+        for i, row in enumerate(g.itertuples(index=False), start=1):
+            d.p(f"{i}. {_item_text(row)}" + _basis(row))
+        d.heading("二、整改要求")
+        station = next((s for s in g["station"] if s), "")
+        to = station or "镇应急管理站"
+        d.p(f"请你单位于{day_text(deadline)}前完成上述问题的整改，逐项明确整改责任人、措施、资金、期限和应急预案；"
+            f"能立即整改的，要立即整改。整改完成后，将整改情况（附相关记录或照片）书面报送{to}，并在相应台账中如实登记。")
+        d.p("整改期间，要采取必要的安全防范措施，防止发生生产安全事故。逾期未整改或者整改不到位的，"
+            "将依照《中华人民共和国安全生产法》有关规定处理。")
+        if station:
+            d.p(f"联系单位：{station}。")
+        d.signature(docs.notice_organ, day)
+        copy = [x for x in (station, village) if x]
+        d.record(copy, docs.notice_organ, day)
+        path = d.save(folder / _file_name(n, name))
+        rows.append({"文书": NOTICE, "文号": number, "主送": name, "事项数": len(g), "期限": deadline, "文件": path})
+    return rows
+
+
+# -- 提醒函 / 督办函 ----------------------------------------------------------------------------------
+def letters(analysis: Analysis, out: Path, day: dt.date, previous=None) -> list[dict]:
+    camp, docs = analysis.campaign, analysis.campaign.documents
+    table = analysis.letters(previous=previous)
+    found = letter_findings(analysis.result)
+    deadline = day + dt.timedelta(days=docs.letter_days)
+    rows = []
+    counters = {REMINDER: 0, SUPERVISION: 0}
+    for rec in table.itertuples(index=False):
+        kind, unit = rec.函件, rec.单位
+        counters[kind] += 1
+        n = sum(counters.values())
+        number = docs.numbered(docs.letter_number, day.year, n)
+        g = found[found["_unit"] == unit].sort_values(["rule_id", "source_file", "source_row"], kind="mergesort")
+        ranking = [r for r in str(rec.列入理由).split("；") if "履行率" in r]
+        title = f"关于{unit}重大事故隐患专项排查整治工作的{kind}"
+        d = Gongwen(docs.letter_organ, number, title, [unit], letter=True)
+        d.p(f"按照{_plan(camp)}三（二）4（8）“对排查整治不力的有关村和站所，镇纪委要下达提醒函、督办函，"
+            f"严肃指出存在的突出问题”的要求，经对截至{day_text(analysis.as_of)}报送台账的核查，"
+            f"你单位在专项排查整治工作中存在以下突出问题：")
+        if kind == SUPERVISION:
+            d.p("上期已就有关问题向你单位发出提醒函，但问题仍然存在，排查整治工作仍未落实到位。")
+        i = 0
+        for r in ranking:
+            i += 1
+            d.p(f"{i}. {unit}{r}。")
+        for row in g.itertuples(index=False):
+            i += 1
+            d.p(f"{i}. {_item_text(row)}")
+        if kind == SUPERVISION:
+            d.p(f"现对上述问题进行督办。请你单位主要负责人亲自研究部署，逐项整改落实，于{day_text(deadline)}前将整改落实情况"
+                f"书面报{docs.letter_organ}。镇纪委将跟踪督办，对整改不力、敷衍塞责的，依规依纪严肃追责问责。")
+        else:
+            d.p(f"请你单位高度重视，认真对照检查，逐项整改，于{day_text(deadline)}前将整改落实情况书面报{docs.letter_organ}。"
+                "下期核查问题仍然存在的，将下达督办函。")
+        d.signature(docs.letter_organ, day)
+        d.record(list(docs.letter_copy), docs.letter_organ, day)
+        path = d.save(_folder(out, kind) / _file_name(n, unit))
+        rows.append({"文书": kind, "文号": number, "主送": unit, "事项数": i, "期限": deadline, "文件": path})
+    return rows
+
+
+def _folder(out: Path, kind: str) -> Path:
+    p = out / kind
+    p.mkdir(parents=True, exist_ok=True)
+    return p
+
+
+# -- 退回重报通知 -------------------------------------------------------------------------------------
+def resubmission_notices(analysis: Analysis, out: Path, day: dt.date) -> tuple[list[dict], int]:
+    """One notice per submitting unit; the findings no unit could be found for are counted, not sent."""
+    docs = analysis.campaign.documents
+    f = resubmission_findings(analysis.result)
+    unknown = int((f["_unit"] == UNKNOWN_UNIT).sum())
+    f = f[f["_unit"] != UNKNOWN_UNIT]
+    deadline = day + dt.timedelta(days=docs.resubmit_days)
+    rows = []
+    for n, (unit, g) in enumerate(f.groupby("_unit", sort=True), start=1):
+        g = g.sort_values(["source_file", "source_sheet", "source_row"], kind="mergesort", na_position="first")
+        number = docs.numbered(docs.resubmit_number, day.year, n)
+        d = Gongwen(docs.organ, number, "关于退回专项行动台账重新报送的通知", [unit], letter=True)
+        files = g["source_file"].nunique()
+        d.p(f"你单位报送的专项行动台账中，有{files}个文件存在无法识别、缺少必填内容或填写有误的问题，"
+            f"相关记录无法纳入核查。现予退回，请对照下表逐项更正，于{day_text(deadline)}前重新报送。")
+        d.p("更正时请使用统一的台账模板，保持表头不变，每行填写一条记录；已更正的文件整份重新报送。")
+        header = ["文件", "工作表", "行号", "列", "问题及更正要求"]
+        table = [[r.source_file, r.source_sheet or "—",
+                  str(int(r.source_row)) if pd.notna(r.source_row) else "整表",
+                  mask_text(r.column) or "—", plain(mask_text(r.message))] for r in g.itertuples(index=False)]
+        d.table(header, table, [False, False, True, False, False])
+        d.signature(docs.organ, day)
+        d.record([], docs.organ, day)
+        path = d.save(_folder(out, RESUBMIT) / _file_name(n, unit))
+        rows.append({"文书": RESUBMIT, "文号": number, "主送": unit, "事项数": len(g), "期限": deadline, "文件": path})
+    return rows, unknown

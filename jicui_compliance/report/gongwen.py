@@ -1,0 +1,409 @@
+"""The GB/T 9704-2012 layout (党政机关公文格式) for every Word document that leaves the office.
+
+A4, 天头 37 mm, 订口 28 mm, 版心 156 × 225 mm; 正文 仿宋_GB2312 3号 on a grid of 22 lines × 28
+characters; headings 黑体 (一、) and 楷体_GB2312 (（一）); the title in 小标宋 2号; a red 版头 with the
+issuing organ and the 文号; 主送, 落款 and 成文日期; page numbers "— 1 —" in 宋体 4号, odd pages right,
+even pages left; 附件 each on a new page with complete tables whose header row repeats on every page.
+
+The font names are those the standard names; each has an East-Asian fallback declared in the
+document's font table (``w:altName``), so Word on a machine without 仿宋_GB2312 uses 仿宋, and
+LibreOffice substitutes the nearest CJK font.
+
+>>> doc = Gongwen("积翠镇安全生产委员会办公室", "积安委办〔2023〕7号", "关于……的通报", ["县安委办"])  # doctest: +SKIP
+>>> doc.heading("一、基本情况"); doc.para("……"); doc.signature("积翠镇安全生产委员会办公室", day)  # doctest: +SKIP
+>>> doc.save(path)                                                                               # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from io import BytesIO
+from pathlib import Path
+
+from docx import Document
+from docx.enum.section import WD_ORIENT
+from docx.enum.style import WD_STYLE_TYPE
+from docx.enum.table import WD_TABLE_ALIGNMENT
+from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_BREAK, WD_LINE_SPACING
+from docx.oxml import OxmlElement
+from docx.oxml.ns import qn
+from docx.shared import Mm, Pt, RGBColor
+
+# -- the standard's fonts and sizes ----------------------------------------------------------------
+FANGSONG, HEITI, KAITI, XIAOBIAOSONG, SONGTI = "仿宋_GB2312", "黑体", "楷体_GB2312", "方正小标宋简体", "宋体"
+LATIN = "Times New Roman"
+#: font → the fallback Word uses where it is missing (w:altName in the font table)
+FALLBACKS = {FANGSONG: "仿宋", KAITI: "楷体", XIAOBIAOSONG: "宋体", HEITI: "SimHei", SONGTI: "SimSun"}
+SIZE_2, SIZE_3, SIZE_4, SIZE_5 = 22.0, 16.0, 14.0, 10.5  # 二号、三号、四号、五号 (pt)
+RED = "FF0000"
+
+#: margins (GB/T 9704-2012 5.2.1): 天头 37 mm, 订口 28 mm, 版心 156 × 225 mm
+MARGIN_TOP, MARGIN_LEFT = Mm(37), Mm(28)
+MARGIN_RIGHT, MARGIN_BOTTOM = Mm(210 - 28 - 156), Mm(297 - 37 - 225)
+LINES, CHARS = 22, 28
+#: one grid line: 225 mm / 22 lines, in points
+LINE_PITCH_PT = 225 / LINES / 25.4 * 72
+
+
+def set_font(target, name: str, size: float | None = None, bold: bool | None = None, colour: str | None = None,
+             latin: str | None = None) -> None:
+    """Set the East-Asian font ``name`` (and a Latin font) on a style or a run."""
+    font = target.font
+    font.name = latin or name
+    rpr = target.element.get_or_add_rPr()
+    rfonts = rpr.find(qn("w:rFonts"))
+    if rfonts is None:
+        rfonts = OxmlElement("w:rFonts")
+        rpr.insert(0, rfonts)
+    for attr in ("w:ascii", "w:hAnsi", "w:cs"):
+        rfonts.set(qn(attr), latin or name)
+    rfonts.set(qn("w:eastAsia"), name)
+    for attr in ("w:asciiTheme", "w:hAnsiTheme", "w:eastAsiaTheme", "w:cstheme"):
+        rfonts.attrib.pop(qn(attr), None)
+    if size:
+        font.size = Pt(size)
+    if bold is not None:
+        font.bold = bold
+    if colour:
+        font.color.rgb = RGBColor.from_string(colour)
+
+
+#: the order of w:pPr's children (ECMA-376 CT_PPrBase): Word rejects them out of order
+_PPR_ORDER = ("pStyle", "keepNext", "keepLines", "pageBreakBefore", "framePr", "widowControl", "numPr",
+              "suppressLineNumbers", "pBdr", "shd", "tabs", "suppressAutoHyphens", "kinsoku", "wordWrap",
+              "overflowPunct", "topLinePunct", "autoSpaceDE", "autoSpaceDN", "bidi", "adjustRightInd", "snapToGrid",
+              "spacing", "ind", "contextualSpacing", "mirrorIndents", "suppressOverlap", "jc", "textDirection",
+              "textAlignment", "textboxTightWrap", "outlineLvl", "divId", "cnfStyle", "rPr", "sectPr", "pPrChange")
+
+
+def _ppr_child(ppr, name: str):
+    """``w:<name>`` of ``ppr``, inserted in schema order if missing."""
+    found = ppr.find(qn(f"w:{name}"))
+    if found is not None:
+        return found
+    el = OxmlElement(f"w:{name}")
+    later = {qn(f"w:{n}") for n in _PPR_ORDER[_PPR_ORDER.index(name) + 1:]}
+    for i, child in enumerate(ppr):
+        if child.tag in later:
+            ppr.insert(i, el)
+            return el
+    ppr.append(el)
+    return el
+
+
+def _no_grid(paragraph_or_style) -> None:
+    """Do not snap to the 22-line grid (tables, captions: their own line height)."""
+    el = getattr(paragraph_or_style, "_element", None)
+    el = paragraph_or_style.element if el is None else el
+    _ppr_child(el.get_or_add_pPr(), "snapToGrid").set(qn("w:val"), "0")
+
+
+_RPR_AFTER_SPACING = ("w", "kern", "position", "sz", "szCs", "highlight", "u", "effect", "bdr", "shd", "fitText",
+                      "vertAlign", "rtl", "cs", "em", "lang", "eastAsianLayout", "specVanish", "oMath")
+
+
+def _char_spacing(style, twentieths: int) -> None:
+    """Character spacing (w:spacing in the run properties, in 1/20 pt), in schema order."""
+    rpr = style.element.get_or_add_rPr()
+    for old in rpr.findall(qn("w:spacing")):
+        rpr.remove(old)
+    el = OxmlElement("w:spacing")
+    el.set(qn("w:val"), str(twentieths))
+    later = {qn(f"w:{n}") for n in _RPR_AFTER_SPACING}
+    for i, child in enumerate(rpr):
+        if child.tag in later:
+            rpr.insert(i, el)
+            return
+    rpr.append(el)
+
+
+_BDR_ORDER = ("top", "left", "bottom", "right", "between", "bar")
+
+
+def _border(paragraph, side: str = "bottom", size: int = 12, colour: str = RED) -> None:
+    bdr = _ppr_child(paragraph._p.get_or_add_pPr(), "pBdr")
+    b = OxmlElement(f"w:{side}")
+    for k, v in (("w:val", "single"), ("w:sz", str(size)), ("w:space", "4"), ("w:color", colour)):
+        b.set(qn(k), v)
+    later = {qn(f"w:{n}") for n in _BDR_ORDER[_BDR_ORDER.index(side) + 1:]}
+    for i, child in enumerate(bdr):
+        if child.tag in later:
+            bdr.insert(i, b)
+            return
+    bdr.append(b)
+
+
+def day_text(d: dt.date) -> str:
+    """成文日期 in Arabic numerals (GB/T 9704-2012 7.3.5.1): 2023年12月31日."""
+    return f"{d.year}年{d.month}月{d.day}日"
+
+
+def text_width(text: str) -> int:
+    """Display width: a CJK character counts 2, a Latin one 1."""
+    return sum(2 if ord(ch) > 0x2E7F else 1 for ch in text)
+
+
+def column_widths(header: list[str], rows: list[list[str]], total: int, size: float) -> list[int]:
+    """Column widths (EMU) by content: short columns (codes, dates, counts) get what they need on one
+    line, the long ones (names, reasons) share the rest in proportion to their content."""
+    unit, pad = Pt(size * 0.56), Pt(18)  # cell margins 2 × 5.4 pt and some air
+    natural, short = [], []
+    for j, h in enumerate(header):
+        longest = max([text_width(r[j]) for r in rows[:500]] + [min(text_width(h), 8), 3])
+        natural.append(min(longest, 80) * unit + pad)
+        short.append(longest <= 16)
+    fixed = sum(n for n, s in zip(natural, short) if s)
+    flex = sum(n for n, s in zip(natural, short) if not s)
+    if fixed + flex <= total:  # everything fits: widen all in proportion
+        return [int(n * total / (fixed + flex)) for n in natural]
+    if flex and fixed < total * 0.7:
+        return [int(n) if s else int(n * (total - fixed) / flex) for n, s in zip(natural, short)]
+    return [int(n * total / (fixed + flex)) for n in natural]
+
+
+class Gongwen:
+    """One document in the 公文 layout; paragraphs are added in reading order."""
+
+    def __init__(self, organ: str, number: str, title: str, recipients: Sequence[str] = (), letter: bool = False):
+        self.doc = doc = Document()
+        self.organ, self.number, self.title = organ, number, title
+        self.annexes: list[str] = []
+        sec = doc.sections[0]
+        sec.orientation = WD_ORIENT.PORTRAIT
+        sec.page_width, sec.page_height = Mm(210), Mm(297)
+        sec.top_margin, sec.bottom_margin = MARGIN_TOP, MARGIN_BOTTOM
+        sec.left_margin, sec.right_margin = MARGIN_LEFT, MARGIN_RIGHT
+        sec.footer_distance = Mm(28) - Pt(SIZE_4)  # 页码 7 mm below the 版心 (5.2.1 + 7.5)
+        self._grid(sec)
+        self._styles()
+        self._font_fallbacks()
+        self._page_numbers()
+        self._version_head(letter)
+        t = self.p(title, indent=False, style="公文标题")
+        t.alignment = WD_ALIGN_PARAGRAPH.CENTER
+        if recipients:
+            self.p("、".join(recipients) + "：", indent=False)
+
+    # -- set-up ---------------------------------------------------------------------------------
+    @staticmethod
+    def _grid(sec) -> None:
+        """22 lines (docGrid type lines) × 28 characters (3号 characters 0.2 pt closer: 28 × 15.8 pt = 156 mm).
+        A character grid (linesAndChars) is not used: LibreOffice and WPS lay it out differently from Word."""
+        sect = sec._sectPr
+        grid = sect.find(qn("w:docGrid"))
+        if grid is None:
+            grid = OxmlElement("w:docGrid")
+            sect.append(grid)
+        grid.set(qn("w:type"), "lines")
+        grid.set(qn("w:linePitch"), str(round(LINE_PITCH_PT * 20)))  # twips
+        grid.attrib.pop(qn("w:charSpace"), None)
+
+    def _styles(self) -> None:
+        styles = self.doc.styles
+        normal = styles["Normal"]
+        set_font(normal, FANGSONG, SIZE_3, latin=LATIN)
+        _char_spacing(normal, round((156 / CHARS / 25.4 * 72 - SIZE_3) * 20))  # 28 characters a line
+        pf = normal.paragraph_format
+        pf.line_spacing_rule = WD_LINE_SPACING.EXACTLY
+        pf.line_spacing = Pt(LINE_PITCH_PT)
+        pf.space_before = pf.space_after = Pt(0)
+        pf.widow_control = False
+        for level, font in ((1, HEITI), (2, KAITI), (3, FANGSONG)):
+            st = styles[f"Heading {level}"]
+            set_font(st, font, SIZE_3, bold=level == 3, colour="000000", latin=LATIN if level > 1 else None)
+            st.font.italic = False
+            st.paragraph_format.first_line_indent = Pt(SIZE_3 * 2)
+            st.paragraph_format.line_spacing_rule = WD_LINE_SPACING.EXACTLY
+            st.paragraph_format.line_spacing = Pt(LINE_PITCH_PT)
+            st.paragraph_format.space_before = st.paragraph_format.space_after = Pt(0)
+            st.paragraph_format.keep_with_next = True
+        title = styles.add_style("公文标题", WD_STYLE_TYPE.PARAGRAPH)
+        title.base_style = normal
+        set_font(title, XIAOBIAOSONG, SIZE_2)
+        title.paragraph_format.line_spacing = Pt(LINE_PITCH_PT * 1.2)
+        title.paragraph_format.space_before = Pt(LINE_PITCH_PT * 2)
+        title.paragraph_format.space_after = Pt(LINE_PITCH_PT)
+        table_text = styles.add_style("表格文字", WD_STYLE_TYPE.PARAGRAPH)
+        table_text.base_style = normal
+        set_font(table_text, FANGSONG, SIZE_5, latin=LATIN)
+        table_text.paragraph_format.line_spacing_rule = WD_LINE_SPACING.SINGLE
+        table_text.paragraph_format.first_line_indent = Pt(0)
+        _no_grid(table_text)
+        _char_spacing(table_text, 0)
+
+    def _font_fallbacks(self) -> None:
+        """Declare each standard font with its fallback (w:altName) and the GB2312 charset."""
+        part = next((p for p in self.doc.part.package.iter_parts() if str(p.partname) == "/word/fontTable.xml"), None)
+        if part is None:
+            return
+        blob = part.blob.decode("utf-8")
+        entries = "".join(
+            f'<w:font w:name="{name}"><w:altName w:val="{alt}"/><w:charset w:val="86"/>'
+            f'<w:family w:val="{"roman" if "宋" in name else "modern"}"/><w:pitch w:val="variable"/></w:font>'
+            for name, alt in FALLBACKS.items())
+        blob = blob.replace("</w:fonts>", entries + "</w:fonts>")
+        part._blob = blob.encode("utf-8")
+
+    def _page_numbers(self) -> None:
+        """"— 1 —" in 宋体 4号: odd pages right, even pages left, one character in (7.5)."""
+        self.doc.settings.odd_and_even_pages_header_footer = True
+        sec = self.doc.sections[0]
+        for footer, align in ((sec.footer, WD_ALIGN_PARAGRAPH.RIGHT), (sec.even_page_footer, WD_ALIGN_PARAGRAPH.LEFT)):
+            footer.is_linked_to_previous = False
+            p = footer.paragraphs[0]
+            p.alignment = align
+            if align == WD_ALIGN_PARAGRAPH.RIGHT:
+                p.paragraph_format.right_indent = Pt(SIZE_4)
+            else:
+                p.paragraph_format.left_indent = Pt(SIZE_4)
+            self._run(p, "— ", SONGTI, SIZE_4)
+            run = self._run(p, "", SONGTI, SIZE_4)
+            for kind, text in (("begin", None), (None, " PAGE "), ("separate", None), (None, "1"), ("end", None)):
+                if kind:
+                    el = OxmlElement("w:fldChar")
+                    el.set(qn("w:fldCharType"), kind)
+                elif text == " PAGE ":
+                    el = OxmlElement("w:instrText")
+                    el.set(qn("xml:space"), "preserve")
+                    el.text = text
+                else:
+                    el = OxmlElement("w:t")
+                    el.text = text
+                run._r.append(el)
+            self._run(p, " —", SONGTI, SIZE_4)
+
+    def _version_head(self, letter: bool) -> None:
+        """版头: the organ in red 小标宋 (…文件, or the organ alone for a 函), the 文号, the red line."""
+        name = self.organ if letter else f"{self.organ}文件"
+        size = min(36.0, 156 / 25.4 * 72 / max(len(name), 1) * 0.92)
+        head = self.doc.paragraphs[0] if self.doc.paragraphs else self.doc.add_paragraph()
+        head.alignment = WD_ALIGN_PARAGRAPH.CENTER
+        head.paragraph_format.first_line_indent = Pt(0)
+        head.paragraph_format.line_spacing_rule = WD_LINE_SPACING.SINGLE
+        _no_grid(head)
+        head.paragraph_format.space_before = Pt(0 if letter else LINE_PITCH_PT)
+        self._run(head, name, XIAOBIAOSONG, size, colour=RED)
+        num = self.doc.add_paragraph()
+        num.alignment = WD_ALIGN_PARAGRAPH.RIGHT if letter else WD_ALIGN_PARAGRAPH.CENTER
+        num.paragraph_format.space_before = Pt(LINE_PITCH_PT * (0.5 if letter else 2))
+        self._run(num, self.number, FANGSONG, SIZE_3, latin=LATIN)
+        _border(num, "bottom", 18 if letter else 12)
+
+    # -- content ----------------------------------------------------------------------------------
+    @staticmethod
+    def _run(p, text: str, font: str, size: float, bold: bool | None = None, colour: str | None = None,
+             latin: str | None = None):
+        r = p.add_run(text)
+        set_font(r, font, size, bold, colour, latin)
+        return r
+
+    def p(self, text: str = "", indent: bool = True, style: str | None = None, align=None):
+        """A 正文 paragraph (仿宋 3号, first line indented two characters)."""
+        para = self.doc.add_paragraph(text, style=style)
+        para.paragraph_format.first_line_indent = Pt(SIZE_3 * 2) if indent else Pt(0)
+        if align is not None:
+            para.alignment = align
+        elif style is None:
+            para.alignment = WD_ALIGN_PARAGRAPH.JUSTIFY
+        return para
+
+    def heading(self, text: str, level: int = 1):
+        """一、… in 黑体 (level 1), （一）… in 楷体 (level 2), 1. … in 仿宋 bold (level 3)."""
+        return self.doc.add_paragraph(text, style=f"Heading {level}")
+
+    def picture(self, png: bytes, caption: str = "") -> None:
+        width = Mm(156)
+        self.doc.add_picture(BytesIO(png), width=width)
+        pic = self.doc.paragraphs[-1]
+        pic.alignment = WD_ALIGN_PARAGRAPH.CENTER
+        pic.paragraph_format.first_line_indent = Pt(0)
+        pic.paragraph_format.line_spacing_rule = WD_LINE_SPACING.SINGLE
+        _no_grid(pic)
+        if caption:
+            cap = self.doc.add_paragraph(caption, style="表格文字")
+            cap.alignment = WD_ALIGN_PARAGRAPH.CENTER
+
+    def annex_list(self, names: Sequence[str]) -> None:
+        """附件说明 (7.3.4): below the body, one blank line, "附件：1. …" two characters in."""
+        if not names:
+            return
+        self.p()
+        for i, name in enumerate(names, start=1):
+            label = "附件：" if i == 1 else "　　　"
+            para = self.p(f"{label}{i}. {name}" if len(names) > 1 else f"附件：{name}")
+            para.alignment = WD_ALIGN_PARAGRAPH.LEFT
+
+    def signature(self, organ: str, day: dt.date) -> None:
+        """落款 and 成文日期 (7.3.5.2, without seal): one blank line, the organ two characters from the
+        right, the date below it."""
+        self.p()
+        o = self.p(organ, indent=False, align=WD_ALIGN_PARAGRAPH.RIGHT)
+        o.paragraph_format.right_indent = Pt(SIZE_3 * 2)
+        d = self.p(day_text(day), indent=False, align=WD_ALIGN_PARAGRAPH.RIGHT)
+        d.paragraph_format.right_indent = Pt(SIZE_3 * 2 + max(0, len(organ) - len(day_text(day))) * SIZE_3 / 2)
+
+    def annex(self, n: int | None, title: str, header: list[str], rows: list[list[str]],
+              numeric: Sequence[bool] | None = None, note: str = "") -> None:
+        """附件 n on a new page: "附件n" in 黑体 at the top left, its title, the complete table."""
+        self.doc.add_paragraph().add_run().add_break(WD_BREAK.PAGE)
+        label = self.p(f"附件{n}" if n else "附件", indent=False, align=WD_ALIGN_PARAGRAPH.LEFT)
+        set_font(label.runs[0], HEITI, SIZE_3)
+        t = self.p(title, indent=False, style="公文标题")
+        t.paragraph_format.space_before = Pt(0)
+        t.runs[0].font.size = Pt(18)
+        t.alignment = WD_ALIGN_PARAGRAPH.CENTER
+        self.table(header, rows, numeric)
+        if note:
+            self.doc.add_paragraph("注：" + note, style="表格文字")
+
+    def table(self, header: list[str], rows: list[list[str]], numeric: Sequence[bool] | None = None) -> None:
+        """A complete table: header row repeated on every page, rows kept whole, widths by content."""
+        if not rows:
+            self.p("无", indent=False)
+            return
+        numeric = list(numeric or [False] * len(header))
+        size = SIZE_5 if len(header) <= 6 else 9.0
+        table = self.doc.add_table(rows=1 + len(rows), cols=len(header))
+        table.style = "Table Grid"
+        table.alignment = WD_TABLE_ALIGNMENT.CENTER
+        table.autofit = False
+        for col, cw in zip(table.columns, column_widths(header, rows, Mm(156), size)):
+            col.width = cw  # the grid (LibreOffice reads this) and each cell (Word reads these)
+            for cell in col.cells:
+                cell.width = cw
+        for i, values in enumerate([header, *rows]):
+            tr = table.rows[i]
+            trpr = tr._tr.get_or_add_trPr()
+            trpr.append(OxmlElement("w:cantSplit"))
+            if i == 0:
+                el = OxmlElement("w:tblHeader")
+                el.set(qn("w:val"), "true")
+                trpr.append(el)
+            for j, (cell, v) in enumerate(zip(tr.cells, values)):
+                para = cell.paragraphs[0]
+                para.style = self.doc.styles["表格文字"]
+                self._run(para, v, HEITI if i == 0 else FANGSONG, size, latin=None if i == 0 else LATIN)
+                if i == 0:
+                    para.alignment = WD_ALIGN_PARAGRAPH.CENTER
+                elif numeric[j]:
+                    para.alignment = WD_ALIGN_PARAGRAPH.RIGHT
+
+    def record(self, copy_to: Sequence[str], printer: str, day: dt.date) -> None:
+        """版记 (7.4): 抄送 and 印发机关/印发日期 between lines, at the end of the body."""
+        if copy_to:
+            c = self.p(f"抄送：{'，'.join(copy_to)}。", indent=False, align=WD_ALIGN_PARAGRAPH.LEFT)
+            c.paragraph_format.left_indent = Pt(SIZE_4)
+            for r in c.runs:
+                r.font.size = Pt(SIZE_4)
+            _border(c, "top", 6, "000000")
+        pr = self.p(f"{printer}　　　　{day.year}年{day.month}月{day.day}日印发", indent=False,
+                    align=WD_ALIGN_PARAGRAPH.CENTER)
+        for r in pr.runs:
+            r.font.size = Pt(SIZE_4)
+        _border(pr, "top", 6, "000000")
+        _border(pr, "bottom", 12, "000000")
+
+    def save(self, path: Path) -> Path:
+        self.doc.save(str(path))
+        return path

@@ -1,0 +1,66 @@
+"""Find internal identifiers (ledger and field names, ``eid``, ``as-of``…) in what users read."""
+
+from __future__ import annotations
+
+import re
+import zipfile
+from pathlib import Path
+
+from jicui_compliance.ledgers import LEDGERS
+
+#: words of the code that no user-facing text may hold
+EXTRA = {"eid", "as-of", "as_of", "campaign", "head_inspection_months", "cell", "len", "rule_id", "enterprise_uscc",
+         "enterprise_name", "source_file", "source_sheet", "source_row", "ledger", "severity", "hazards_existing",
+         "obligation", "party", "record", "station", "village", "enterprise", "town", "None", "nan", "NaT", "True",
+         "False"}
+
+
+def vocabulary() -> set[str]:
+    words = set(EXTRA)
+    for name, ledger in LEDGERS.items():
+        words.add(name)
+        words.update(f for f in ledger.fields if len(f) > 3 or "_" in f)
+    return words
+
+
+_WORD = re.compile(r"(?<![A-Za-z0-9_.\-/])[A-Za-z_][A-Za-z0-9_]*(?:-[a-z]+)?(?![A-Za-z0-9_/])")
+
+
+def identifiers(text: str, words: set[str]) -> set[str]:
+    return {w for w in _WORD.findall(text) if w in words}
+
+
+def texts(path: Path) -> list[str]:
+    """The text a person sees in an output file."""
+    if path.suffix == ".html":
+        html = path.read_text("utf-8")
+        html = re.sub(r"(?s)<style.*?</style>|<[^>]+>|data:[^\"')]+", " ", html)
+        return [html]
+    if path.suffix in (".docx", ".xlsx"):
+        with zipfile.ZipFile(path) as z:
+            names = [n for n in z.namelist() if n.endswith(".xml") and ("sharedStrings" in n or "worksheets/" in n
+                                                                         or n.startswith("word/document")
+                                                                         or "footer" in n)]
+            out = []
+            for n in names:
+                xml = z.read(n).decode("utf-8")
+                out.extend(re.findall(r"<(?:w:)?t(?: [^>]*)?>([^<]*)</(?:w:)?t>", xml))
+                out.extend(re.findall(r"<is><t[^>]*>([^<]*)</t></is>", xml))
+            return out
+    if path.suffix == ".csv":
+        return []  # findings.csv keeps the RULEBOOK §6 column names: it is the machine contract
+    return []
+
+
+def scan(folder: Path) -> dict[str, set[str]]:
+    words = vocabulary()
+    found: dict[str, set[str]] = {}
+    for path in sorted(folder.rglob("*")):
+        if path.suffix not in (".html", ".docx", ".xlsx"):
+            continue
+        hits = set()
+        for t in texts(path):
+            hits |= identifiers(t, words)
+        if hits:
+            found[str(path.relative_to(folder))] = hits
+    return found

@@ -1,0 +1,213 @@
+"""Documents that leave the office (issue 14): the 公文 layout checked on the docx XML, and the
+notices and letters of the sample town."""
+
+from __future__ import annotations
+
+import datetime as dt
+import doctest
+import zipfile
+from pathlib import Path
+
+import pytest
+from docx import Document
+from docx.oxml.ns import qn
+from docx.shared import Mm, Pt
+
+from jicui_compliance.report import gongwen, wording
+from jicui_compliance.report.gongwen import FANGSONG, HEITI, KAITI, XIAOBIAOSONG, Gongwen
+
+ROOT = Path(__file__).resolve().parents[1]
+SAMPLES = ROOT / "data" / "samples"
+W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+
+
+def test_wording_doctests():
+    assert doctest.testmod(wording).failed == 0
+
+
+def test_no_rule_id_or_severity_word_survives_plain():
+    text = wording.plain("方案 E(4)：……；D3(2)、G1 和 P3（精准执法，截至2023年11月30日）；方案 四(一) 要求")
+    assert text == "方案三（一）（4）：……；三（二）3（2）、三（三）1 和 第三阶段（精准执法，截至2023年11月30日）；方案四（一） 要求"
+    assert not wording.RULE_ID.search(text)
+
+
+def _east_asia(el) -> str | None:
+    rfonts = el.find(f"{W}rPr/{W}rFonts") if el.tag != f"{W}rPr" else el.find(f"{W}rFonts")
+    return None if rfonts is None else rfonts.get(qn("w:eastAsia"))
+
+
+@pytest.fixture(scope="module")
+def sample_doc(tmp_path_factory) -> Path:
+    d = Gongwen("积翠镇安全生产委员会办公室", "积安委办〔2023〕7号", "关于专项行动进展情况的通报", ["县安全生产委员会办公室"])
+    d.heading("一、基本情况")
+    d.p("全镇纳入企业名录的企业123家。")
+    d.heading("（一）主要做法", 2)
+    d.annex_list(["隐患清单"])
+    d.signature("积翠镇安全生产委员会办公室", dt.date(2023, 12, 31))
+    d.annex(1, "隐患清单", ["企业名称", "隐患编号"], [[f"积翠某某化工有限公司第{i}分公司", f"YH-{i:03d}"] for i in range(150)], [False, False])
+    return d.save(tmp_path_factory.mktemp("gw") / "通报.docx")
+
+
+def test_gongwen_page_grid_and_margins(sample_doc):
+    doc = Document(str(sample_doc))
+    sec = doc.sections[0]
+    def mm(v):  # stored in twips: compare to the tenth of a millimetre
+        return round(v / Mm(1), 1)
+
+    assert (mm(sec.page_width), mm(sec.page_height)) == (210, 297)
+    assert mm(sec.top_margin) == 37 and mm(sec.left_margin) == 28
+    assert mm(sec.page_width - sec.left_margin - sec.right_margin) == 156  # 版心 156 × 225 mm
+    assert mm(sec.page_height - sec.top_margin - sec.bottom_margin) == 225
+    grid = sec._sectPr.find(qn("w:docGrid"))
+    assert int(grid.get(qn("w:linePitch"))) == round(225 / 22 / 25.4 * 72 * 20)  # 22 lines
+
+
+def test_gongwen_fonts_and_sizes(sample_doc):
+    doc = Document(str(sample_doc))
+    normal = doc.styles["Normal"]
+    assert _east_asia(normal.element) == FANGSONG and normal.font.size == Pt(16)  # 仿宋_GB2312 3号
+    assert _east_asia(doc.styles["Heading 1"].element) == HEITI
+    assert _east_asia(doc.styles["Heading 2"].element) == KAITI
+    title = doc.styles["公文标题"]
+    assert _east_asia(title.element) == XIAOBIAOSONG and title.font.size == Pt(22)  # 小标宋 2号
+    # every standard font has an East-Asian fallback in the font table
+    with zipfile.ZipFile(sample_doc) as z:
+        table = z.read("word/fontTable.xml").decode("utf-8")
+    for name, alt in gongwen.FALLBACKS.items():
+        assert f'w:name="{name}"><w:altName w:val="{alt}"/>' in table
+
+
+def test_gongwen_head_number_recipients_signature(sample_doc):
+    doc = Document(str(sample_doc))
+    texts = [p.text for p in doc.paragraphs]
+    head = doc.paragraphs[0]
+    assert head.text == "积翠镇安全生产委员会办公室文件"
+    assert str(head.runs[0].font.color.rgb) == "FF0000" and _east_asia(head.runs[0]._r) == XIAOBIAOSONG
+    number = doc.paragraphs[1]
+    assert number.text == "积安委办〔2023〕7号"
+    assert number._p.find(f"{W}pPr/{W}pBdr/{W}bottom").get(qn("w:color")) == "FF0000"  # the red line
+    assert texts[2] == "关于专项行动进展情况的通报"
+    assert texts[3] == "县安全生产委员会办公室："  # 主送
+    assert "附件：隐患清单" in texts
+    i = texts.index("2023年12月31日")  # 成文日期 in Arabic numerals, under the organ
+    assert texts[i - 1] == "积翠镇安全生产委员会办公室"
+    assert doc.paragraphs[i].alignment == doc.paragraphs[i - 1].alignment == 2  # right
+
+
+def test_gongwen_page_numbers_and_complete_annex(sample_doc):
+    doc = Document(str(sample_doc))
+    assert doc.settings.odd_and_even_pages_header_footer
+    sec = doc.sections[0]
+    for footer in (sec.footer, sec.even_page_footer):
+        xml = footer._element.xml
+        assert "— " in xml and " —" in xml and " PAGE " in xml
+    table = doc.tables[-1]
+    assert len(table.rows) == 151  # every row, no "此处列出前60行"
+    header = table.rows[0]._tr.find(f"{W}trPr/{W}tblHeader")
+    assert header is not None  # repeated on every page
+    widths = [c.width for c in table.columns]
+    assert sum(widths) <= Mm(156) + 10 and widths[0] != widths[1]  # by content, not equal
+
+
+# -- the sample town -----------------------------------------------------------------------------
+@pytest.fixture(scope="module")
+def notices(tmp_path_factory):
+    from jicui_compliance.check import run_check
+    from jicui_compliance.documents import read_previous, write_documents
+
+    base = tmp_path_factory.mktemp("notices")
+    q3 = write_documents(run_check([str(SAMPLES)], as_of=dt.date(2023, 9, 30)), base / "q3")
+    prev = read_previous(base / "q3" / "文书清单.xlsx")
+    year = write_documents(run_check([str(SAMPLES)], as_of=dt.date(2023, 12, 31)), base / "year", previous=prev)
+    return q3, year, base
+
+
+def test_the_sample_town_gets_every_kind_of_document(notices):
+    from jicui_compliance.documents import NO_HISTORY, NOTICE, RESUBMIT
+
+    q3, year, base = notices
+    assert q3.count(NOTICE) > 0 and q3.count("提醒函") > 0 and q3.count(RESUBMIT) > 0
+    assert q3.count("督办函") == 0 and NO_HISTORY in q3.notes  # no previous list: no 督办函
+    assert year.count("督办函") > 0  # a unit with a 提醒函 in Q3 that still qualifies
+    assert NO_HISTORY not in year.notes
+    numbers = year.index["文号"]
+    assert numbers.is_unique and numbers.str.contains("〔2023〕").all()
+    for path in year.paths:
+        assert path.exists()
+
+
+def test_a_rectification_notice_reads_as_a_notice(notices):
+    _, year, base = notices
+    row = year.index[year.index["文书"] == "隐患整改通知书"].iloc[0]
+    doc = Document(str(base / "year" / row["文件"]))
+    text = "\n".join(p.text for p in doc.paragraphs)
+    assert doc.paragraphs[0].text == "积翠镇人民政府"
+    assert row["文号"] in text and f"{row['主送']}：" in text
+    assert "2024年1月15日前完成上述问题的整改" in text  # 成文日期 2023-12-31 + 15 days
+    assert not wording.RULE_ID.search(text), "no rule ID in a document"
+    assert not any(w in text for w in wording.SEVERITY_WORDS)
+    assert "E(" not in text and "D3(" not in text  # the plan's own numbering
+
+
+def test_letters_and_resubmissions_are_masked_and_plain(notices):
+    from jicui_compliance.findings.masking import mask_text
+
+    _, year, base = notices
+    for rel in year.index["文件"]:
+        doc = Document(str(base / "year" / rel))
+        text = "\n".join([p.text for p in doc.paragraphs]
+                         + [c.text for t in doc.tables for r in t.rows for c in r.cells])
+        assert mask_text(text) == text, rel  # nothing left to mask
+        assert not wording.RULE_ID.search(text), rel
+    sup = year.index[year.index["文书"] == "督办函"].iloc[0]
+    doc = Document(str(base / "year" / sup["文件"]))
+    text = "\n".join(p.text for p in doc.paragraphs)
+    assert "上期已就有关问题向你单位发出提醒函" in text and doc.paragraphs[0].text == "中共积翠镇纪律检查委员会"
+
+
+def test_notices_cli(tmp_path):
+    from typer.testing import CliRunner
+
+    from jicui_compliance.cli import app
+
+    res = CliRunner().invoke(app, ["notices", str(SAMPLES), "--as-of", "2023-12-31", "--out", str(tmp_path / "o"),
+                                   "--village", "东坡村"])
+    assert res.exit_code == 0, res.output
+    assert "隐患整改通知书" in res.output and "无上期数据" in res.output
+    res = CliRunner().invoke(app, ["notices", str(SAMPLES), "--out", str(tmp_path / "p"), "--previous", "nope.xlsx"])
+    assert res.exit_code == 2 and "上期名单文件不存在" in res.output and "Traceback" not in res.output
+
+
+def test_the_html_embeds_a_cjk_subset_that_covers_its_text():
+    """On a machine without Chinese fonts the page still renders: a WOFF2 subset of Noto Sans CJK SC
+    with every character of the page is inlined."""
+    import base64
+    import re
+    from io import BytesIO
+
+    from fontTools.ttLib import TTFont
+
+    from jicui_compliance.report.html import EMBEDDED_FAMILY, FONT_STACK, font_face
+
+    text = "积翠镇重大事故隐患专项排查整治年总结：隐患整改率89.8%（“四个一批”）"
+    css = font_face(text)
+    assert EMBEDDED_FAMILY in css and EMBEDDED_FAMILY in FONT_STACK
+    data = base64.b64decode(re.search(r"base64,([A-Za-z0-9+/=]+)\)", css).group(1))
+    assert data[:4] == b"wOF2" and len(data) < 60_000
+    cmap = TTFont(BytesIO(data)).getBestCmap()
+    assert all(ord(ch) in cmap for ch in text)
+
+
+def test_no_internal_identifier_in_notices_or_findings(notices, tmp_path):
+    """Issue 14: the ASCII-identifier scan of the documents and of findings.xlsx finds nothing."""
+    from typer.testing import CliRunner
+
+    from jicui_compliance.cli import app
+
+    from .ascii_scan import scan
+
+    _, _, base = notices
+    assert scan(base) == {}
+    res = CliRunner().invoke(app, ["check", str(SAMPLES), "--as-of", "2023-12-31", "--out", str(tmp_path / "c")])
+    assert res.exit_code == 0, res.output
+    assert scan(tmp_path / "c") == {}

@@ -1,0 +1,450 @@
+"""Hostile and broken inputs (issue 12): each file is built here, small, and `jicui check` is run
+on it in a subprocess with a memory limit; it must end with its documented exit code, an SCH000
+(or SCH002) naming the reason or one line on stderr, no traceback, and bounded memory. Then the
+outputs: written as a set under a lock (kill tests), the file-system errors as one line, and no
+unmasked personal number in any output file."""
+
+from __future__ import annotations
+
+import datetime as dt
+import errno
+import os
+import re
+import resource
+import subprocess
+import sys
+import unicodedata
+import zipfile
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from typer.testing import CliRunner
+
+from jicui_compliance.cli import app
+from jicui_compliance.text import mask_personal
+from jicui_compliance.writing import KILL_AT_ENV, LOCK_NAME, TMP_PREFIX
+
+from .rules.runner import write_case
+
+runner = CliRunner()
+MEMORY_LIMIT = 3 * 2**30  # address space of the checking process (RLIMIT_AS)
+PEAK_BOUND_KB = 1_200_000  # its peak resident memory, whatever a file claims
+
+
+# -- building hostile files ---------------------------------------------------------------------
+_CT = ('<?xml version="1.0" encoding="UTF-8"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
+       '<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
+       '<Default Extension="xml" ContentType="application/xml"/>'
+       '<Override PartName="/xl/workbook.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/>'
+       '<Override PartName="/xl/worksheets/sheet1.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/></Types>')
+_RELS = ('<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
+         '<Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument" Target="xl/workbook.xml"/></Relationships>')
+_WB = ('<?xml version="1.0" encoding="UTF-8"?><workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" '
+       'xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships"><sheets><sheet name="Sheet1" sheetId="1" r:id="rId1"/></sheets></workbook>')
+_WB_RELS = ('<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
+            '<Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet" Target="worksheets/sheet1.xml"/></Relationships>')
+
+
+def _xlsx(path: Path, sheet_data: str | None = None, *, bomb_bytes: int = 0) -> Path:
+    """A minimal workbook whose one sheet holds ``sheet_data`` (or ``bomb_bytes`` of blanks)."""
+    head = ('<?xml version="1.0" encoding="UTF-8"?><worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
+            '<dimension ref="A1"/><sheetData>')
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as z:
+        for name, text in (("[Content_Types].xml", _CT), ("_rels/.rels", _RELS), ("xl/workbook.xml", _WB),
+                           ("xl/_rels/workbook.xml.rels", _WB_RELS)):
+            z.writestr(name, text)
+        with z.open("xl/worksheets/sheet1.xml", "w", force_zip64=True) as fh:
+            fh.write(head.encode())
+            fh.write((sheet_data or "").encode())
+            block = b" " * 2**20
+            for _ in range(bomb_bytes // len(block)):
+                fh.write(block)
+            fh.write(b"</sheetData></worksheet>")
+    return path
+
+
+def _nested(folder: Path, depth: int) -> None:
+    fd = os.open(folder, os.O_RDONLY)
+    for _ in range(depth):
+        os.mkdir("d", dir_fd=fd)
+        inner = os.open("d", os.O_RDONLY, dir_fd=fd)
+        os.close(fd)
+        fd = inner
+    os.close(fd)
+
+
+def _cell(ref: str, text: str) -> str:
+    return f'<c r="{ref}" t="inlineStr"><is><t>{text}</t></is></c>'
+
+
+@pytest.fixture()
+def submission(tmp_path):
+    folder = tmp_path / "报送"
+    folder.mkdir()
+    write_case({"head_inspections": [{"enterprise": "甲公司", "date": "2023-07-01", "leader": "张三", "hazards_found": 0}]},
+               folder)
+    return folder
+
+
+def _run(args: list[str], env: dict | None = None, limit: int = MEMORY_LIMIT) -> tuple[int, str, str, int]:
+    """`python -m jicui_compliance ARGS` with an address-space limit: (exit code, stdout, stderr, peak KB)."""
+    def limited():
+        resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+
+    proc = subprocess.Popen([sys.executable, "-m", "jicui_compliance", *args], stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, preexec_fn=limited, env={**os.environ, **(env or {})})
+    out, err = proc.communicate(timeout=300)
+    peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss  # the largest child so far: an upper bound
+    return proc.returncode, out.decode("utf-8", "replace"), err.decode("utf-8", "replace"), peak
+
+
+def _check(sub: Path, out: Path, *extra: str, env: dict | None = None):
+    return _run(["check", str(sub), "--out", str(out), "--as-of", "2023-12-31", *extra], env=env)
+
+
+def _findings(out: Path) -> pd.DataFrame:
+    return pd.read_csv(out / "findings.csv", encoding="utf-8-sig", dtype=str, keep_default_na=False)
+
+
+def _assert_clean(code: int, err: str, expected: int = 0) -> None:
+    assert code == expected, err
+    assert "Traceback" not in err
+
+
+# -- inputs: each one an SCH000 (or SCH002) and the run goes on ----------------------------------
+HOSTILE = {
+    "far_cell": (lambda d: _xlsx(d / "远单元格.xlsx", "<row r=\"1\">" + _cell("A1", "企业名称")
+                                 + "</row><row r=\"1048576\">" + _cell("XFD1048576", " ") + "</row>"),
+                 "SCH000", "IV 列"),
+    "zip_bomb": (lambda d: _xlsx(d / "炸弹.xlsx", bomb_bytes=530 * 2**20), "SCH000", "解压后大小"),
+    "csv_one_line_of_commas": (lambda d: (d / "逗号.csv").write_bytes(b"," * (3 * 2**20)), "SCH000", "单行的上限"),
+    "csv_too_many_columns": (lambda d: (d / "宽表.csv").write_text(",".join(f"列{i}" for i in range(400)) + "\n", "utf-8"),
+                             "SCH000", "列"),
+    "encrypted_workbook": (lambda d: (d / "加密.xlsx").write_bytes(
+        b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 500 + "EncryptedPackage".encode("utf-16-le") + b"\x00" * 500),
+        "SCH000", "已加密，请另存为不加密的文件"),
+    "broken_link": (lambda d: os.symlink(d / "不存在.xlsx", d / "失效链接.xlsx"), "SCH000", "失效的链接"),
+    "looping_link": (lambda d: os.symlink(d / "环.xlsx", d / "环.xlsx"), "SCH000", "循环链接"),
+    "link_to_own_folder": (lambda d: os.symlink(d, d / "回到自己"), "SCH000", "循环链接"),
+    "fifo": (lambda d: os.mkfifo(d / "管道.csv"), "SCH000", "特殊文件"),
+    "nested_1100_folders": (lambda d: _nested(d, 1100), "SCH000", "层级"),
+}
+
+
+@pytest.fixture()
+def deep_cleanup(submission):
+    yield
+    if (submission / "d").exists():  # pytest's own clean-up of old folders recurses, and would fail on 1,100 levels
+        subprocess.run(["rm", "-rf", str(submission / "d")], check=False)
+
+
+@pytest.mark.parametrize("case", list(HOSTILE))
+def test_hostile_input_is_an_sch000_and_the_run_goes_on(submission, tmp_path, case, deep_cleanup):
+    build, rule, needle = HOSTILE[case]
+    build(submission)
+    out = tmp_path / "结果"
+    code, stdout, err, peak = _check(submission, out)
+    _assert_clean(code, err)
+    f = _findings(out)
+    hit = f[(f["rule_id"] == rule) & f["message"].str.contains(needle, regex=False)]
+    assert len(hit) >= 1, f[f["rule_id"] == "SCH000"]["message"].tolist()
+    assert peak < PEAK_BOUND_KB
+
+
+def test_real_excel_date_after_2262_is_sch002(submission, tmp_path):
+    import openpyxl
+
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.append(["企业名称", "姓名", "作业类别", "证书编号", "有效期至"])
+    ws.append(["甲公司", "焊工甲", "焊接与热切割作业", "T1", dt.datetime(9999, 12, 31)])
+    ws.append(["甲公司", "焊工乙", "焊接与热切割作业", "T2", dt.datetime(3023, 5, 1)])
+    wb.save(submission / "持证.xlsx")
+    out = tmp_path / "结果"
+    code, _, err, _ = _check(submission, out)
+    _assert_clean(code, err)
+    f = _findings(out)
+    assert len(f[(f["rule_id"] == "SCH002") & (f["source_file"] == "持证.xlsx")]) == 2
+
+
+def test_non_utf8_file_name_is_shown_with_replacement_characters(submission, tmp_path):
+    with open(os.path.join(os.fsencode(submission), b"\xd5\xc5\xc8\xfd.pdf"), "wb") as fh:
+        fh.write(b"%PDF-1.4")
+    out = tmp_path / "结果"
+    code, _, err, _ = _check(submission, out)
+    _assert_clean(code, err)
+    f = _findings(out)
+    assert f["source_file"].str.contains("\ufffd").any()
+    assert (out / "findings.xlsx").exists()
+
+
+def test_nul_bytes_never_reach_the_outputs(submission, tmp_path):
+    (submission / "空字符.csv").write_bytes("企业名称,检查日期,带队负责人,发现隐患数\n甲\x00公司,2023-06-01,张\x00三,x\n".encode())
+    out = tmp_path / "结果"
+    code, _, err, _ = _check(submission, out)
+    _assert_clean(code, err)
+    assert b"\x00" not in (out / "findings.csv").read_bytes()
+
+
+# -- arguments and the output folder: exit 2 and one line ---------------------------------------------
+def _one_line(err: str) -> str:
+    lines = [x for x in err.splitlines() if x.strip()]
+    assert len(lines) == 1, err
+    return lines[0]
+
+
+@pytest.mark.parametrize("args,needle", [
+    (["--as-of", "2262-04-12"], "--as-of"),
+    (["--as-of", "9999-12-31"], "--as-of"),
+])
+def test_bad_arguments_exit_2_with_one_line(submission, tmp_path, args, needle):
+    res = runner.invoke(app, ["check", str(submission), "--out", str(tmp_path / "o"), *args])
+    assert res.exit_code == 2 and needle in _one_line(res.output)
+
+
+def test_out_that_is_an_existing_file(submission, tmp_path):
+    target = tmp_path / "结果.txt"
+    target.write_text("x")
+    code, _, err, _ = _run(["check", str(submission), "--out", str(target), "--as-of", "2023-12-31"])
+    assert code == 2 and "已存在的文件" in _one_line(err)
+
+
+def test_out_inside_the_folder_of_an_input_given_as_a_file(submission):
+    res = runner.invoke(app, ["check", str(submission / "台账.xlsx"), "--out", str(submission / "x")])
+    assert res.exit_code == 2 and "输入路径" in _one_line(res.output)
+    assert not (submission / "x").exists()
+
+
+def _previous(submission: Path, out: Path) -> dict[str, bytes]:
+    assert runner.invoke(app, ["check", str(submission), "--out", str(out), "--as-of", "2023-06-30"]).exit_code == 0
+    return {p.name: p.read_bytes() for p in out.iterdir()}
+
+
+@pytest.mark.parametrize("error,needle", [
+    (OSError(errno.ENOSPC, "No space left on device"), "磁盘空间不足"),
+    (OSError(errno.EROFS, "Read-only file system"), "只读"),
+    (PermissionError(errno.EACCES, "Permission denied"), "没有写入权限"),
+])
+def test_a_failed_write_is_one_line_and_leaves_the_previous_set(submission, tmp_path, monkeypatch, error, needle):
+    out = tmp_path / "结果"
+    before = _previous(submission, out)
+
+    def broken(findings, path):
+        Path(path).write_bytes(b"half")
+        raise error
+
+    monkeypatch.setattr("jicui_compliance.findings.write_csv", broken)
+    res = runner.invoke(app, ["check", str(submission), "--out", str(out), "--as-of", "2023-12-31"])
+    assert res.exit_code == 2 and needle in _one_line(res.output)
+    assert {p.name: p.read_bytes() for p in out.iterdir()} == before  # no temporary file, nothing changed
+
+
+def test_a_file_held_open_by_excel_is_named(submission, tmp_path, monkeypatch):
+    out = tmp_path / "结果"
+    before = _previous(submission, out)
+    real = os.replace
+
+    def held(src, dst):
+        if str(dst).endswith("findings.csv"):
+            raise PermissionError(errno.EACCES, "The process cannot access the file", str(dst))
+        return real(src, dst)
+
+    monkeypatch.setattr("jicui_compliance.writing.os.replace", held)
+    res = runner.invoke(app, ["check", str(submission), "--out", str(out), "--as-of", "2023-12-31"])
+    assert res.exit_code == 2
+    assert "findings.csv" in res.output and "关闭" in _one_line(res.output)
+    assert {p.name: p.read_bytes() for p in out.iterdir()} == before
+
+
+def test_a_second_run_into_the_same_out_stops_at_once(submission, tmp_path):
+    out = tmp_path / "结果"
+    out.mkdir()
+    (out / LOCK_NAME).write_text(f"{os.getpid()}\n{os.uname().nodename}\n2023-12-31 08:00:00\n")
+    res = runner.invoke(app, ["check", str(submission), "--out", str(out), "--as-of", "2023-12-31"])
+    assert res.exit_code == 2 and "另一次运行" in _one_line(res.output)
+    assert not (out / "findings.csv").exists()
+
+
+def test_a_lock_left_by_a_dead_run_is_taken_over(submission, tmp_path):
+    out = tmp_path / "结果"
+    out.mkdir()
+    dead = subprocess.Popen([sys.executable, "-c", "pass"])
+    dead.wait()
+    (out / LOCK_NAME).write_text(f"{dead.pid}\n{os.uname().nodename}\n2023-12-31 08:00:00\n")
+    res = runner.invoke(app, ["check", str(submission), "--out", str(out), "--as-of", "2023-12-31"])
+    assert res.exit_code == 0, res.output
+    assert not (out / LOCK_NAME).exists()
+
+
+def test_an_internal_error_exits_3_with_the_traceback_in_a_log(submission, tmp_path, monkeypatch):
+    def boom(*a, **k):
+        raise RuntimeError("身份证 110105194912310021 出错")
+
+    monkeypatch.setattr("jicui_compliance.check.run_check", boom)
+    out = tmp_path / "结果"
+    out.mkdir()
+    res = runner.invoke(app, ["check", str(submission), "--out", str(out), "--as-of", "2023-12-31"])
+    assert res.exit_code == 3
+    line = _one_line(res.output)
+    assert "Traceback" not in res.output and "内部错误" in line
+    logs = list(out.glob("*.log"))
+    assert len(logs) == 1
+    text = logs[0].read_text("utf-8")
+    assert "Traceback" in text and "RuntimeError" in text and "110105194912310021" not in text
+
+
+# -- kill tests: the previous complete set, or none ----------------------------------------------------
+@pytest.mark.parametrize("stage", ["after-rules", "between-files", "before-commit"])
+def test_a_run_killed_leaves_the_previous_set(submission, tmp_path, stage):
+    out = tmp_path / "结果"
+    before = _previous(submission, out)
+    code, *_ = _check(submission, out, env={KILL_AT_ENV: stage})
+    assert code == -9
+    after = {p.name: p.read_bytes() for p in out.iterdir() if p.name != LOCK_NAME and not p.name.startswith(TMP_PREFIX)}
+    assert after == before
+    # the next run finds the stale lock and temporary files of the killed one and cleans up
+    code, _, err, _ = _check(submission, out)
+    _assert_clean(code, err)
+    assert sorted(p.name for p in out.iterdir()) == ["findings.csv", "findings.xlsx"]
+
+
+@pytest.mark.parametrize("stage", ["after-rules", "between-files", "before-commit"])
+def test_a_first_run_killed_leaves_nothing(submission, tmp_path, stage):
+    out = tmp_path / "结果"
+    code, *_ = _check(submission, out, env={KILL_AT_ENV: stage})
+    assert code == -9
+    assert not (out / "findings.csv").exists() and not (out / "findings.xlsx").exists()
+
+
+def test_a_commit_killed_half_way_is_finished_by_the_next_run(submission, tmp_path):
+    out = tmp_path / "结果"
+    _previous(submission, out)
+    code, *_ = _check(submission, out, env={KILL_AT_ENV: "mid-commit"})
+    assert code == -9
+    assert runner.invoke(app, ["report", str(submission), "--out", str(out), "--as-of", "2023-12-31"]).exit_code == 0
+    f = _findings(out)  # the killed run's set, completed: csv and xlsx of the same run
+    x = pd.read_excel(out / "findings.xlsx", sheet_name=0, dtype=str).fillna("")
+    assert len(f) == len(x)
+
+
+# -- personal data: one masking function, no unmasked number in any output ---------------------------
+def _id18(draw, check_ok: bool) -> str:
+    region = draw(st.sampled_from(["110105", "320102", "440305", "510104", "652801"]))
+    born = draw(st.dates(dt.date(1930, 1, 1), dt.date(2010, 12, 31)))
+    body = region + born.strftime("%Y%m%d") + f"{draw(st.integers(0, 999)):03d}"
+    weights = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2]
+    good = "10X98765432"[sum(int(c) * w for c, w in zip(body, weights)) % 11]
+    return body + (good if check_ok else draw(st.sampled_from([c for c in "0123456789X" if c != good])))
+
+
+@st.composite
+def personal_number(draw) -> str:
+    """A personal number in one of the forms clerks write it."""
+    kind = draw(st.sampled_from(["id18", "id18_bad", "id15", "mobile", "landline"]))
+    if kind in ("id18", "id18_bad"):
+        text = _id18(draw, kind == "id18")
+        sep = draw(st.sampled_from(["", " ", "-"]))
+        if sep:
+            text = sep.join([text[:6], text[6:14], text[14:]])
+    elif kind == "id15":
+        born = draw(st.dates(dt.date(1930, 1, 1), dt.date(1999, 12, 31)))
+        text = draw(st.sampled_from(["110105", "320102", "440305"])) + born.strftime("%y%m%d") + f"{draw(st.integers(0, 999)):03d}"
+    elif kind == "mobile":
+        digits = "1" + draw(st.sampled_from("3456789")) + f"{draw(st.integers(0, 999_999_999)):09d}"
+        sep = draw(st.sampled_from(["", " ", "-"]))
+        text = sep.join([digits[:3], digits[3:7], digits[7:]])
+        text = draw(st.sampled_from(["", "+86", "86", "+86 "])) + text
+    else:
+        area = draw(st.sampled_from(["010", "021", "0571", "0917"]))
+        local = str(draw(st.integers(2, 9))) + f"{draw(st.integers(0, 9_999_999 if len(area) == 3 else 999_999)):0{7 if len(area) == 3 else 6}d}"
+        text = draw(st.sampled_from([f"{area}-{local}", f"({area}){local}", f"{area} {local}", area + local]))
+    if draw(st.booleans()):
+        text = text.translate({ord(c): ord(c) + 0xFEE0 for c in "0123456789"})  # full-width digits
+    return text
+
+
+def _significant(number: str) -> str:
+    """The digits that identify the person: the number without country code and separators."""
+    d = re.sub(r"[^0-9Xx]", "", unicodedata.normalize("NFKC", number))
+    return d[2:] if len(d) == 13 and d.startswith("86") else d
+
+
+def _unmasked(text: str, numbers: list[str]) -> list[str]:
+    flat = re.sub(r"(?<=[0-9０-９])[ \-‐－—\u3000()（）]+(?=[0-9０-９])", "", unicodedata.normalize("NFKC", text))
+    flat = unicodedata.normalize("NFKC", flat)
+    return [n for n in numbers if _significant(n) in flat]
+
+
+@settings(max_examples=300, deadline=None)
+@given(number=personal_number(), before=st.sampled_from(["", "电话", "身份证号：", "T", "联系人张三 "]),
+       after=st.sampled_from(["", "。", "（手机）", " 转"]))
+def test_mask_personal_leaves_no_number_readable(number, before, after):
+    assert _unmasked(mask_personal(before + number + after), [number]) == []
+
+
+def test_credit_codes_and_dates_stay_readable():
+    for text in ("91110105MA01234567", "913301001430000001", "2023-05-20", "20230520", "整改资金 12000 元"):
+        assert mask_personal(text) == text
+
+
+def _output_texts(folder: Path) -> dict[str, str]:
+    """Every output file's text: xlsx and docx unzipped (every XML part), the rest as text."""
+    out = {}
+    for p in sorted(folder.rglob("*")):
+        if not p.is_file():
+            continue
+        if p.suffix in (".xlsx", ".docx"):
+            with zipfile.ZipFile(p) as z:
+                out[p.name] = "\n".join(z.read(n).decode("utf-8", "replace") for n in z.namelist() if n.endswith(".xml"))
+        else:
+            out[p.name] = p.read_bytes().decode("utf-8", "replace")
+    return out
+
+
+def test_no_unmasked_number_in_any_output(tmp_path):
+    numbers = [personal_number().example() for _ in range(40)]
+    sub = tmp_path / "报送"
+    sub.mkdir()
+    write_case({
+        "enterprises": [{"uscc": "91110105MA01234567", "name": "甲公司", "village": "东坡村", "industry": "工贸",
+                         "head": "张三", "phone": numbers[1], "employees": 12}],
+        "hazards": [{"enterprise": "甲公司", "description": f"隐患，联系 {n}", "found_on": "2023-05-20",
+                     "source": "企业自查", "immediate": "否", "owner": f"李四 {n}"} for n in numbers[2:20]],
+        "special_workers": [{"enterprise": "甲公司", "person": f"焊工{n}", "id_no": n, "category": "焊接与热切割作业",
+                             "cert_no": f"T{n}", "valid_until": "2023-01-01"} for n in numbers[20:]],
+    }, sub)
+    (sub / f"张三{numbers[0]}的台账.pdf").write_bytes(b"%PDF")
+    out = tmp_path / "结果"
+    assert runner.invoke(app, ["check", str(sub), "--out", str(out), "--as-of", "2023-12-31"]).exit_code == 0
+    for cadence in ("week", "month", "quarter", "year"):
+        res = runner.invoke(app, ["report", str(sub), "--out", str(out), "--as-of", "2023-12-31", "--cadence", cadence])
+        assert res.exit_code == 0, res.output
+    texts = _output_texts(out)
+    assert len(texts) >= 14
+    leaks = {name: _unmasked(text, numbers) for name, text in texts.items()}
+    assert {k: v for k, v in leaks.items() if v} == {}
+
+
+def test_notebook_outputs_are_masked_and_escaped():
+    import nbformat
+
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "notebooks"))
+    from render_villages import masked_notebook
+
+    nb = nbformat.v4.new_notebook()
+    cell = nbformat.v4.new_code_cell("x")
+    cell.outputs = [nbformat.v4.new_output("display_data", {"text/html": "<td>T110105194912310021</td>",
+                                                             "text/plain": "138 1234 5678"}),
+                    nbformat.v4.new_output("stream", text="０５７１-８８８８６６６６\n")]
+    nb.cells.append(cell)
+    text = nbformat.writes(masked_notebook(nb))
+    assert _unmasked(text, ["110105194912310021", "13812345678", "0571-88886666"]) == []
+    import pandas as pd_
+
+    frame = pd_.DataFrame({"隐患描述": ["<script>alert(1)</script>"]})
+    with pd_.option_context("styler.format.escape", "html"):
+        html = frame.style.to_html()
+    assert "<script>" not in html and "&lt;script&gt;" in html
