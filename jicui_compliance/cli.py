@@ -258,7 +258,7 @@ def check_cmd(
     from rich.markup import escape
 
     from .check import InputError, run_check, summarise, summarise_by_village
-    from .findings import write_csv, write_parquet, write_xlsx, xlsx_cut_note
+    from .findings import safe_for_output, write_csv, write_parquet, write_xlsx, xlsx_cut_note
     from .writing import checkpoint, locked, output_set
 
     chosen = _formats(formats)
@@ -286,15 +286,16 @@ def check_cmd(
             _fail(str(exc))
         summary = summarise(result.findings, result.rules)
         checkpoint("after-rules")
+        safe = safe_for_output(result.findings)  # masked once for every file written
         with output_set(out) as outs:
-            write_csv(result.findings, outs.path("findings.csv"))
+            write_csv(safe, outs.path("findings.csv"), masked=True)
             checkpoint("between-files")
-            in_sheet = len(result.findings)
+            in_sheet = len(safe)
             if "xlsx" in chosen:
-                in_sheet = write_xlsx(result.findings, outs.path("findings.xlsx"), summary,
-                                      {"按村汇总": summarise_by_village(result.findings)})
+                in_sheet = write_xlsx(safe, outs.path("findings.xlsx"), summary,
+                                      {"按村汇总": summarise_by_village(result.findings)}, masked=True)
             if "parquet" in chosen:
-                write_parquet(result.findings, outs.path("findings.parquet"))
+                write_parquet(safe, outs.path("findings.parquet"), masked=True)
 
     f = result.findings
     n_tables = len(result.submission.tables)

@@ -47,9 +47,11 @@ def safe_for_output(findings: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-def write_csv(findings: pd.DataFrame, path: Path) -> None:
-    """UTF-8 with BOM (Excel opens it); a cell starting with = + - @ gets a leading ' (never a formula)."""
-    out = safe_for_output(findings)
+def write_csv(findings: pd.DataFrame, path: Path, masked: bool = False) -> None:
+    """UTF-8 with BOM (Excel opens it); a cell starting with = + - @ gets a leading ' (never a formula).
+    ``masked``: ``findings`` come from :func:`safe_for_output` already (as for every writer here:
+    ``jicui check`` masks once for all the files it writes)."""
+    out = findings.copy() if masked else safe_for_output(findings)
     for c in COLUMNS:
         if c != "source_row":
             col = out[c].astype(str)
@@ -68,12 +70,12 @@ def _ledger_titles() -> dict[str, str]:
 _LEDGER_TITLES = _ledger_titles()
 
 
-def write_parquet(findings: pd.DataFrame, path: Path) -> None:
+def write_parquet(findings: pd.DataFrame, path: Path, masked: bool = False) -> None:
     """findings.parquet (zstd), masked like the csv, for counties that combine towns' findings:
     ``duckdb.sql("select * from '*/findings.parquet'")``; ``source_row`` is a nullable integer."""
     import duckdb
 
-    out = safe_for_output(findings)
+    out = findings if masked else safe_for_output(findings)
     con = duckdb.connect()
     try:
         con.register("findings", out)
@@ -83,7 +85,7 @@ def write_parquet(findings: pd.DataFrame, path: Path) -> None:
 
 
 def write_xlsx(findings: pd.DataFrame, path: Path, summary: pd.DataFrame | None = None,
-               extra: dict[str, pd.DataFrame] | None = None) -> int:
+               extra: dict[str, pd.DataFrame] | None = None, masked: bool = False) -> int:
     """The findings sheet (frozen header, autofilter, severity colours) and summary sheets:
     ``summary`` as 按规则汇总, and each of ``extra`` (sheet name → table). Returns how many
     findings the findings sheet holds.
@@ -92,7 +94,8 @@ def write_xlsx(findings: pd.DataFrame, path: Path, summary: pd.DataFrame | None 
     :data:`XLSX_MAX_FINDINGS` the sheet holds the first ones and 按规则汇总 (or a sheet 说明) says
     that findings.csv holds them all."""
     cut = len(findings) > XLSX_MAX_FINDINGS
-    out = safe_for_output(findings.iloc[:XLSX_MAX_FINDINGS] if cut else findings)
+    shown = findings.iloc[:XLSX_MAX_FINDINGS] if cut else findings
+    out = shown.copy() if masked else safe_for_output(shown)
     wb = _Workbook(str(path), {"strings_to_formulas": False, "strings_to_numbers": False, "strings_to_urls": False})
     head = wb.add_format({"bold": True, "bg_color": "#D9E1F2", "border": 1, "text_wrap": True, "valign": "top"})
     sev = {k: wb.add_format({"bg_color": v}) for k, v in _COLOURS.items()}
