@@ -176,6 +176,21 @@ if p.returncode != 0:
 print(json.dumps({"seconds": time.perf_counter() - t0, "cpu": _cpu() - c0}))
 """
 
+INGEST = r"""
+import json, subprocess, sys, time
+from pathlib import Path
+store = Path(sys.argv[2])
+if sys.argv[3] == "new":
+    for leftover in (store, Path(str(store) + ".wal")):
+        leftover.unlink(missing_ok=True)
+t0 = time.perf_counter(); c0 = _cpu()
+p = subprocess.run([sys.executable, "-m", "jicui_compliance", "ingest", sys.argv[1], "--store", str(store),
+                    "--received", "2023-12-31" if sys.argv[3] == "new" else "2024-01-07"], capture_output=True, text=True)
+if p.returncode != 0:
+    sys.stderr.write(p.stdout + p.stderr); sys.exit(3)
+print(json.dumps({"seconds": time.perf_counter() - t0, "cpu": _cpu() - c0, "store_bytes": store.stat().st_size}))
+"""
+
 AREAS = r"""
 import json, sys, time, datetime as dt
 from collections import defaultdict
@@ -287,6 +302,8 @@ def main() -> None:
     ap.add_argument("--no-areas", action="store_true")
     ap.add_argument("--no-cli", action="store_true")
     ap.add_argument("--repeat", type=int, default=3, help="runs of each measurement")
+    ap.add_argument("--store", action="store_true",
+                    help="only `jicui ingest` of one week into a new store against `jicui check` (issue 13)")
     args = ap.parse_args()
     CORES = args.cores
     sys.path.insert(0, str(ROOT))
@@ -304,6 +321,10 @@ def main() -> None:
             print(f"\n== {county} county, {fmt}: {args.enterprises} enterprises, {args.villages} villages ==")
             size = sum(p.stat().st_size for p in town.rglob("*") if p.is_file()) / 2**20
             out = HERE / "_data" / f"out-{county}-{fmt}"
+            if args.store:
+                if county == "clean":
+                    _store_figures(town, out, size, args.repeat)
+                continue
             bare = _child(BARE, str(town), repeat=args.repeat)
             pipe = _child(PIPELINE, str(town), str(out), repeat=args.repeat)
             print(f"  files {bare['files']}, {size:.0f} MiB, raw rows {bare['rows']:,}, records {pipe['records']:,}, "
@@ -336,6 +357,24 @@ def main() -> None:
                 for k, v in areas.items():
                     if k not in ("process_wall", "peak_mb", "worker_peak_mb", "seconds", "cpu"):
                         print(f"    {k:<24} {v:7.2f}")
+
+
+def _store_figures(town: Path, out: Path, size_mib: float, repeat: int) -> None:
+    """A week ingested into a new store (copy, check, typed rows, findings, one transaction) against the
+    stateless `jicui check`, and the store file against the submitted files (target: ≤ 1.5×, smaller)."""
+    cli = _child(CLI, str(town), str(out), repeat=repeat)
+    store = HERE / "_data" / f"{town.name}.duckdb"
+    ing = _child(INGEST, str(town), str(store), "new", repeat=repeat)
+    again = _child(INGEST, str(town), str(store), "again")
+    store_mib = ing["store_bytes"] / 2**20
+    ratio = ing["seconds"] / cli["seconds"]
+    print(f"  jicui check (CLI)     wall {_fig(cli, 'seconds')}")
+    print(f"  jicui ingest (CLI)    wall {_fig(ing, 'seconds')}  peak {ing['worker_peak_mb']:5.0f} MiB")
+    print(f"  ratio ingest/check    {ratio:7.2f}×  " + ("✓ within" if ratio <= 1.5 else "✗ over") + " the 1.5× target")
+    print(f"  store file {store_mib:7.1f} MiB against submitted files {size_mib:.1f} MiB ({store_mib / size_mib:.2f}×)  "
+          + ("✓ smaller" if store_mib < size_mib else "✗ larger"))
+    print(f"  the same files a week later: {again['seconds']:.2f} s, no new version, store "
+          f"{(again['store_bytes'] - ing['store_bytes']) / 2**20:+.1f} MiB")
 
 
 if __name__ == "__main__":

@@ -43,6 +43,11 @@ templates_path: list[str] = []
 # -- MyST / myst-nb --------------------------------------------------------------------------
 myst_enable_extensions = ["colon_fence", "deflist", "fieldlist", "substitution", "attrs_inline"]
 myst_heading_anchors = 3
+# counts quoted in the pages ({{ n_rules }} 条规则), taken from the code so that they never go stale
+from jicui_compliance.ledgers import LEDGERS as _LEDGERS  # noqa: E402
+from jicui_compliance.rules import REGISTRY as _REGISTRY  # noqa: E402
+
+myst_substitutions = {"n_rules": str(len(_REGISTRY)), "n_ledgers": str(len(_LEDGERS))}
 # Notebooks (../notebooks, shown through _generated/nb) are executed at build time.
 # "cache": a notebook runs again only when its code changes (jupyter-cache keyed on the cells),
 # so a local rebuild stays fast; a fresh output folder (CI, tests/test_docs.py) always runs them.

@@ -9,7 +9,7 @@ import traceback
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager, nullcontext
 from pathlib import Path
-from typing import Annotated, NoReturn
+from typing import Annotated, Any, NoReturn
 
 import typer
 from rich.console import Console
@@ -245,14 +245,16 @@ def _inside(child: Path, parent: Path) -> bool:
 
 @app.command("check")
 def check_cmd(
-    paths: Annotated[list[Path], typer.Argument(help="报送的文件夹或文件（.xlsx/.xls/.csv）")],
     out: Annotated[Path, typer.Option("--out", help="输出文件夹，写入 findings.csv 和 findings.xlsx")],
+    paths: Annotated[list[Path] | None, typer.Argument(help="报送的文件夹或文件（.xlsx/.xls/.csv）；用 --store 时不给")] = None,
     as_of: Annotated[str | None, typer.Option("--as-of", help="核查截止日 YYYY-MM-DD（默认：方案最后一天与今天中较早者）")] = None,
     campaign: Annotated[Path | None, typer.Option("--campaign", help="方案文件（TOML），默认积翠镇2023")] = None,
     fail_on: Annotated[str | None, typer.Option("--fail-on", help="有该级别或更严重的发现时退出码为 1：错误 或 警告")] = None,
     select: Annotated[list[str] | None, typer.Option("--select", help="只运行这些规则（编号或前缀，逗号分隔，如 HI,DR）")] = None,
     ignore: Annotated[list[str] | None, typer.Option("--ignore", help="不运行这些规则（编号或前缀）")] = None,
     formats: Annotated[str, typer.Option("--format", help="输出格式，逗号分隔：csv、xlsx、parquet（findings.csv 总会写出，是完整的结果）")] = "csv,xlsx",
+    store: Annotated[Path | None, typer.Option("--store", help="从数据库（jicui ingest 建立）读取各单位最新的报送版本")] = None,
+    version: Annotated[int | None, typer.Option("--version", help="与 --store 一起：各单位截至该版本号的报送（见 jicui history）")] = None,
 ) -> None:
     """核查报送的台账，输出核查发现。"""
     from rich.markup import escape
@@ -264,6 +266,7 @@ def check_cmd(
     chosen = _formats(formats)
     if fail_on is not None and fail_on not in ("错误", "警告"):
         _fail(f"--fail-on 只能是“错误”或“警告”，收到“{fail_on}”")
+    paths = _paths_or_store(paths, store, version)
     camp, day = _inputs(paths, out, campaign, as_of)
     select_l, ignore_l = _split(select), _split(ignore)
     from .rules import select_rules
@@ -277,11 +280,21 @@ def check_cmd(
         reading = progress.add_task("读取台账", total=None)
         checking = progress.add_task("执行规则", total=len(select_rules(select_l, ignore_l)))
         try:
-            result = run_check(
-                [str(p) for p in paths], as_of=day, campaign=camp, select=select_l, ignore=ignore_l,
+            options: dict[str, Any] = dict(
+                select=select_l, ignore=ignore_l,
                 on_file=lambda f: progress.update(reading, advance=1, description=f"读取 {escape(_shown(f))}"),
                 on_rule=lambda r: progress.update(checking, advance=1),
             )
+            if store is not None:
+                from .store import Store
+
+                with Store.open(store) as s:
+                    versions = s.state_versions(version_id=version)
+                    if as_of is None:
+                        day = camp.default_as_of(_latest_received(versions))
+                    result = s.check_state(versions, as_of=day, campaign=camp, **options)
+            else:
+                result = run_check([str(p) for p in paths], as_of=day, campaign=camp, **options)
         except InputError as exc:
             _fail(str(exc))
         summary = summarise(result.findings, result.rules)
@@ -363,12 +376,14 @@ def rules_cmd(
 
 @app.command("report")
 def report_cmd(
-    paths: Annotated[list[Path], typer.Argument(help="报送的文件夹或文件（.xlsx/.xls/.csv）")],
     out: Annotated[Path, typer.Option("--out", help="输出文件夹，写入同名的 .html、.xlsx、.docx 三个文件")],
+    paths: Annotated[list[Path] | None, typer.Argument(help="报送的文件夹或文件（.xlsx/.xls/.csv）；用 --store 时不给")] = None,
     cadence: Annotated[str, typer.Option("--cadence", help="报告类型：week 周调度表、month 月小结、quarter 季通报、year 年总结（默认）")] = "year",
     as_of: Annotated[str | None, typer.Option("--as-of", help="数据截至日 YYYY-MM-DD，报告期以此日结束（默认：方案最后一天与今天中较早者）")] = None,
     campaign: Annotated[Path | None, typer.Option("--campaign", help="方案文件（TOML），默认积翠镇2023")] = None,
     village: Annotated[str | None, typer.Option("--village", help="只报告该村（与企业名录“所属村”一致），文件名加村名")] = None,
+    store: Annotated[Path | None, typer.Option("--store", help="从数据库读取报送，并与上期报告对比（与上期对比、督办函）")] = None,
+    version: Annotated[int | None, typer.Option("--version", help="与 --store 一起：各单位截至该版本号的报送")] = None,
 ) -> None:
     """按“周调度、月小结、季通报、年总结”生成报告（HTML、Excel、Word）。"""
     from .check import InputError, run_check
@@ -378,6 +393,25 @@ def report_cmd(
         cadence = cadence_of(cadence)
     except ReportError as exc:
         _fail(str(exc))
+    paths = _paths_or_store(paths, store, version)
+    if store is not None:
+        from .report.comparison import write_stored_report
+        from .writing import locked
+
+        camp, day = _inputs([], out, campaign, as_of)
+        with locked(out), _stopped_by_ctrl_c(), \
+                err.status("读取数据库、核查并生成报告（含上期）…") if err.is_terminal else nullcontext():
+            try:
+                written, day, comparison = write_stored_report(
+                    store, cadence, out, as_of=_parse_date(as_of, "--as-of"), version=version, village=village,
+                    campaign=camp)
+            except (InputError, ReportError) as exc:
+                _fail(str(exc))
+        console.print(f"[bold]报告已生成[/]：{written[0].stem}（数据截至 {day.isoformat()}；范围：{village or camp.town}；"
+                      f"与上期对比：{comparison.label if comparison.previous is not None else '无上期数据'}）")
+        for path in written:
+            console.print(f"  {path}")
+        return
     camp, day = _inputs(paths, out, campaign, as_of)
     from .writing import locked
 
@@ -425,6 +459,230 @@ def notices_cmd(
     for note in written.notes:
         console.print(f"[yellow]说明[/]：{note}")
     console.print(f"文书清单：{out / '文书清单.xlsx'}")
+
+
+@app.command("templates")
+def templates_cmd(
+    out: Annotated[Path, typer.Option("--out", help="输出文件夹：每个报送单位（各村、各站所、镇）一个工作簿")],
+    village: Annotated[str | None, typer.Option("--village", help="只生成该村的模板")] = None,
+    campaign: Annotated[Path | None, typer.Option("--campaign", help="方案文件（TOML），默认积翠镇2023")] = None,
+    registry: Annotated[list[Path] | None, typer.Option("--registry", help="企业名录：名录文件，或含名录的报送文件夹；给出时各村、各站所的模板带本单位企业的下拉列表")] = None,
+    rows: Annotated[int, typer.Option("--rows", help="每张台账预设数据有效性和条件格式的行数", min=1, max=100000)] = 1000,
+) -> None:
+    """生成防错的台账模板（Excel）：规范表头、填写提示、下拉选项、日期和数字校验、违规整行变红。"""
+    from .campaign import load_campaign
+    from .documents.templates import TemplateError, read_registry, write_templates
+
+    try:
+        camp = load_campaign(campaign) if campaign else load_campaign()
+    except (OSError, KeyError, ValueError) as exc:
+        _fail(f"方案文件无法读取：{campaign}（{exc}）")
+    for p in registry or []:
+        if _inside(out, p):
+            _fail(f"输出文件夹 {out} 位于输入路径 {p} 之内；本工具从不在输入文件夹中写文件，请换一个输出位置")
+    try:
+        reg = read_registry(registry, camp) if registry else None
+        written = write_templates(out, camp, reg, village=village, rows=rows)
+    except TemplateError as exc:
+        _fail(str(exc))
+    console.print(f"[bold]台账模板已生成[/]：{len(written)} 个工作簿（方案：{camp.name}；"
+                  f"{'带企业名录下拉列表' if reg is not None else '未给企业名录，无企业下拉列表'}）")
+    for path in written:
+        console.print(f"  {path}")
+
+
+def _paths_or_store(paths: list[Path] | None, store: Path | None, version: int | None) -> list[Path]:
+    """Either submission paths or ``--store`` (then the paths come from the store)."""
+    if store is None:
+        if version is not None:
+            _fail("--version 只能与 --store 一起使用")
+        if not paths:
+            _fail("请给出报送的文件夹或文件，或用 --store 指定数据库")
+        return list(paths or [])
+    if paths:
+        _fail("用 --store 时不再给出报送路径（先用 jicui ingest 把报送导入数据库）")
+    if not store.exists():
+        _fail(f"数据库文件不存在：{store}（先用 jicui ingest 导入报送的台账）")
+    return []
+
+
+def _latest_received(versions) -> dt.date:
+    import pandas as pd
+
+    if versions.empty:
+        _fail("数据库中没有符合条件的报送版本")
+    return pd.Timestamp(versions["received"].max()).date()
+
+
+_STORE_HELP = "数据库文件（DuckDB，一个文件），如 专项行动.duckdb"
+
+
+@app.command("ingest")
+def ingest_cmd(
+    paths: Annotated[list[Path], typer.Argument(help="本次收到的报送文件夹或文件")],
+    store: Annotated[Path, typer.Option("--store", help=_STORE_HELP)],
+    received: Annotated[str | None, typer.Option("--received", help="收到日期 YYYY-MM-DD（默认今天）")] = None,
+    as_of: Annotated[str | None, typer.Option("--as-of", help="核查截止日（默认收到日期，不晚于方案最后一天）")] = None,
+    campaign: Annotated[Path | None, typer.Option("--campaign", help="方案文件（TOML），默认积翠镇2023")] = None,
+) -> None:
+    """把收到的报送存入数据库（保留每个版本），并核查最新状态。"""
+    from .store import StoreError, ingest
+
+    for p in paths:
+        if not p.exists():
+            _fail(f"输入路径不存在：{p}")
+        if _inside(store, p):
+            _fail(f"数据库文件 {store} 位于输入路径 {p} 之内；请放在报送文件夹之外")
+    day_received = _parse_date(received, "--received") or dt.date.today()
+    camp, _ = _inputs(paths, store.parent / "_", campaign, None)
+    day = _parse_date(as_of, "--as-of")
+    with err.status("保存报送并核查…") if err.is_terminal else nullcontext():
+        try:
+            outcome = ingest(store, list(paths), received=day_received, as_of=day, campaign=camp)
+        except StoreError as exc:
+            _fail(str(exc))
+    if outcome.run_id is None:
+        console.print(f"[bold]无变化[/]：{outcome.files} 个文件与各单位上一版本完全相同，未新增版本（{store}）")
+        return
+    v = outcome.versions
+    console.print(f"[bold]已入库[/]：第 {outcome.run_id} 次核查（收到 {day_received.isoformat()}，核查截止日 "
+                  f"{outcome.as_of}）；{len(v)} 个单位有新版本，新存文件 {outcome.new_bytes:,} 字节；{store}")
+    for row in v.itertuples(index=False):
+        parts = "，".join(f"{k} {getattr(row, k)}" for k in ("新增", "修改", "未变", "撤回") if getattr(row, k))
+        console.print(f"  版本 {row.version_id}  {row.unit}：{parts}")
+    if outcome.units_unchanged:
+        console.print(f"  未变：{'、'.join(outcome.units_unchanged)}")
+    found = outcome.findings if outcome.findings is not None else pd_empty()
+    counts = found["severity"].value_counts()
+    console.print("发现：" + "，".join(f"[{_STYLE[s]}]{s} {int(counts.get(s, 0))}[/]" for s in _SEVERITY_ORDER)
+                  + f"（共 {len(found)} 条；jicui diff --store {store} 查看与上次的差别）")
+
+
+@app.command("history")
+def history_cmd(
+    store: Annotated[Path, typer.Option("--store", help=_STORE_HELP)],
+    village: Annotated[str | None, typer.Option("--village", help="只看该村（或站所）的报送版本和发现")] = None,
+) -> None:
+    """列出数据库中的报送版本和历次核查（按严重程度计数）。"""
+    from .store import Store, StoreError
+
+    try:
+        with Store.open(store) as s:
+            versions = s.versions(village)
+            runs = s.runs()
+            if village:
+                per = s.df("SELECT run_id, severity, count(*) AS n FROM findings WHERE village = ? GROUP BY ALL",
+                           [village])
+                if versions.empty and per.empty:
+                    _fail(f"数据库中没有“{village}”的报送版本或核查发现")
+                table = per.pivot_table(index="run_id", columns="severity", values="n", fill_value=0)
+                for sev in _SEVERITY_ORDER:
+                    runs[sev] = runs["run_id"].map(table[sev] if sev in table else {}).fillna(0).astype(int)
+            withdrawn = s.df("SELECT f.version_id, v.unit, f.path FROM version_files f JOIN versions v USING (version_id)"
+                             " WHERE f.change = 'withdrawn'" + (" AND v.unit = ?" if village else "") + " ORDER BY 1",
+                             [village] if village else [])
+    except StoreError as exc:
+        _fail(str(exc))
+    t = Table(title=f"报送版本（{village or '全部单位'}）")
+    for c in ("版本", "单位", "收到日期", "文件数", "新增", "修改", "未变", "撤回"):
+        t.add_column(c)
+    for r in versions.itertuples(index=False):
+        t.add_row(str(r.version_id), r.unit, str(pd_date(r.received)), str(r.files), str(r.added), str(r.changed),
+                  str(r.unchanged), str(r.withdrawn))
+    console.print(t)
+    for r in withdrawn.itertuples(index=False):
+        console.print(f"  版本 {r.version_id} {r.unit} 撤回：{r.path}（上一版本仍保存在数据库中）")
+    t = Table(title="历次核查" + (f"（{village}的发现）" if village else ""))
+    for c in ("核查", "收到日期", "核查截止日", "文件数", "错误", "警告", "提示"):
+        t.add_column(c)
+    for r in runs.itertuples(index=False):
+        t.add_row(str(r.run_id), str(pd_date(r.received)), str(pd_date(r.as_of)), str(r.files),
+                  str(r.错误), str(r.警告), str(r.提示))
+    console.print(t)
+
+
+def pd_empty():
+    import pandas as pd
+
+    return pd.DataFrame({"severity": pd.Series(dtype=str)})
+
+
+def pd_date(v) -> dt.date:
+    import pandas as pd
+
+    return pd.Timestamp(v).date()
+
+
+@app.command("diff")
+def diff_cmd(
+    store: Annotated[Path, typer.Option("--store", help=_STORE_HELP)],
+    out: Annotated[Path, typer.Option("--out", help="输出文件夹，写入对比的 .xlsx 和 .html")],
+    runs: Annotated[list[int] | None, typer.Argument(help="两次核查的编号 A B（默认最近两次；见 jicui history）")] = None,
+    village: Annotated[str | None, typer.Option("--village", help="只看该村（或站所）")] = None,
+) -> None:
+    """比较两次核查：新增、已整改、仍未整改的发现，台账记录的增删改。"""
+    from .store import Store, StoreError
+    from .store.diff import FIXED, NEW, OPEN, diff_runs, write_diff
+
+    if runs and len(runs) != 2:
+        _fail("请给出两次核查的编号（如 jicui diff 1 3），或都不给以比较最近两次")
+    try:
+        with Store.open(store) as s:
+            run_a, run_b = runs if runs else (None, None)
+            d = diff_runs(s, run_a, run_b, village=village)
+        written = write_diff(d, out)
+    except StoreError as exc:
+        _fail(str(exc))
+    n = d.findings["状态"].value_counts()
+    r = d.rows["变化"].value_counts()
+    console.print(f"[bold]对比完成[/]：第 {d.run_a['run_id']} 次 → 第 {d.run_b['run_id']} 次（{village or '全部单位'}）："
+                  f"发现 新增 {int(n.get(NEW, 0))}，已整改 {int(n.get(FIXED, 0))}，仍未整改 {int(n.get(OPEN, 0))}；"
+                  f"台账记录 新增 {int(r.get('新增', 0))}，删除 {int(r.get('删除', 0))}，修改 {int(r.get('修改', 0))}")
+    for path in written:
+        console.print(f"  {path}")
+
+
+@app.command("export")
+def export_cmd(
+    store: Annotated[Path, typer.Option("--store", help=_STORE_HELP)],
+    parquet: Annotated[Path, typer.Option("--parquet", help="输出文件夹：每张台账和核查发现一个按村分区的 Parquet 数据集")],
+    run: Annotated[int | None, typer.Option("--run", help="导出哪一次核查（默认最近一次）")] = None,
+    campaign: Annotated[Path | None, typer.Option("--campaign", help="方案文件（TOML），默认积翠镇2023")] = None,
+) -> None:
+    """把台账和核查发现导出为 Parquet（供县、市汇总多个镇）。"""
+    from .store import Store, StoreError
+    from .store.export import export_parquet
+
+    camp, _ = _inputs([], parquet, campaign, None)
+    try:
+        with Store.open(store) as s:
+            written = export_parquet(s, parquet, run, town=camp.town)
+    except StoreError as exc:
+        _fail(str(exc))
+    console.print(f"[bold]已导出[/]：{len(written) - 2} 张台账、核查发现和核查记录 → {parquet}")
+
+
+@app.command("restore")
+def restore_cmd(
+    store: Annotated[Path, typer.Option("--store", help=_STORE_HELP)],
+    out: Annotated[Path, typer.Option("--out", help="输出文件夹，按原路径写出报送的文件")],
+    version: Annotated[int | None, typer.Option("--version", help="各单位截至该版本号的报送（默认最新；见 jicui history）")] = None,
+    village: Annotated[str | None, typer.Option("--village", help="只取该村（或站所）的文件")] = None,
+) -> None:
+    """取回某个版本时的报送文件（被覆盖或撤回的文件也能取回）。"""
+    from .store import Store, StoreError
+
+    try:
+        with Store.open(store) as s:
+            files = s.state_files(s.state_versions(version_id=version)["version_id"])
+            if village:
+                files = files[files["unit"] == village]
+            if files.empty:
+                _fail("没有符合条件的报送文件")
+            s.materialize(files, out)
+    except StoreError as exc:
+        _fail(str(exc))
+    console.print(f"[bold]已取回[/]：{len(files)} 个文件 → {out}")
 
 
 def main() -> None:

@@ -173,3 +173,9 @@ def test_the_docs_build_with_warnings_as_errors(tmp_path):
     lang_js = (out / "_static" / "language_data.js").read_text("utf-8")
     stemmer = re.search(r"window\.Stemmer = (\w+);", lang_js).group(1)
     assert re.search(rf"\b{stemmer}\s*=\s*function", lang_js), f"language_data.js names an undefined {stemmer}"
+
+
+def test_the_readme_quotes_the_rule_count():
+    """The README cannot use the docs' {{ n_rules }} substitution: its count is checked here."""
+    readme = (ROOT / "README.md").read_text("utf-8")
+    assert f"按 {len(REGISTRY)} 条规则逐条核查" in readme

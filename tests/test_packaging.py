@@ -8,7 +8,7 @@ import yaml
 
 ROOT = Path(__file__).resolve().parents[1]
 # conda-forge names that differ from PyPI names
-CONDA_NAMES = {"python-duckdb": "duckdb", "brotli-python": "brotli"}
+CONDA_NAMES = {"brotli-python": "brotli", "python-duckdb": "duckdb"}
 
 
 def _split(req: str) -> tuple[str, str]:

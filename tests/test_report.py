@@ -146,7 +146,15 @@ def test_year_figures_by_hand(results):
     assert (f.hi_due.value, f.hi_done.value, f.hi_rate.text) == (12, 9, "75%")
     assert f.en_n.value == 2 and f.en_fine_company.text == "2万元"
     t = _text(text_mid)
-    assert "累计排查重大事故隐患4项" in t and "整改率50%" in t and "完成率75%" in t
+    assert "累计排查隐患4项，其中重大事故隐患4项、一般隐患0项" in t and "整改率50%" in t and "完成率75%" in t
+    # the county's figures: H1 (due 06-30, done 06-20) on time, H3 (due 08-31) open, H2 and H4 not yet due
+    assert (f.hz_due.value, f.hz_ontime.value, f.hz_ontime_rate.text, f.hz_funds.text) == (2, 1, "50%", "4万元")
+    # 乙 and 丙 inspected once each (2 家, 2 家次); high risk 乙 丙 丁, both inspected in P3; 责令限期整改 + 罚款
+    assert (f.en_ent.value, f.en_visits.value, f.en_high_p3.value, f.en_high_p3_rate.text) == (2, 2, 2, "66.7%")
+    assert (f.en_docs.value, f.en_cases.value, f.en_listed_hz.value) == (2, 1, 1)
+    assert "挂牌督办重大事故隐患1项" in t and "按期整改率50%" in t
+    heads = [s.heading for s in text_mid.sections]
+    assert heads[:4] == ["一、基本情况", "二、主要做法和成效", "三、存在问题", "四、下一步工作"]
     assert "全年演练尚未到期" in t  # the drill year is not due at 09-15
     end = build_report(Analysis(results[END]), "year")
     f = end.facts
@@ -239,7 +247,7 @@ def test_year_docx_has_narrative_tables_and_pictures(written, results):
     assert all(p in texts for p in report.narrative)
     assert len(d.inline_shapes) == len(report.charts) >= 6
     assert len(d.tables) >= 10
-    assert any(p.style.name.startswith("Heading") and p.text.endswith("典型问题") for p in d.paragraphs)
+    assert any(p.style.name.startswith("Heading") and p.text.endswith("存在问题") for p in d.paragraphs)
 
 
 def test_html_is_self_contained_and_masked(written):
@@ -345,3 +353,33 @@ def test_no_internal_identifier_in_any_report(written):
     from .ascii_scan import scan
 
     assert scan(written) == {}
+
+
+def test_charts_keep_legends_off_the_data_and_say_why_an_axis_is_cut(monkeypatch):
+    """Pareto: no legend (the line is named by its axis); hazard flow: no legend, 销号 dashed over a wide
+    solid 整改 so that equal curves stay apart; a rate axis that does not start at zero says why."""
+    from matplotlib.figure import Figure
+
+    figures = []
+
+    def capture(draw, size=(8.0, 4.2)):
+        fig = Figure(figsize=size)
+        draw(fig)
+        figures.append(fig)
+        return b""
+
+    monkeypatch.setattr(charts, "_render", capture)
+    charts.findings_pareto(pd.DataFrame({"规则": ["HZ005", "HI001", "DR001"], "数量": [5, 3, 1]}))
+    flow = pd.DataFrame({"发现": [1, 3, 5], "整改": [0, 2, 4], "销号": [0, 2, 4]},
+                        index=pd.to_datetime(["2023-06-04", "2023-06-11", "2023-06-18"]))
+    charts.hazard_flow(flow)
+    charts.compliance_by_unit(pd.DataFrame({"村": ["甲村", "乙村"], "履行率": [0.99, 0.97], "已履行": [99, 97],
+                                            "应履行义务": [100, 100]}), "村", "各村")
+    pareto, hazard, ranking = figures
+    assert all(ax.get_legend() is None for ax in pareto.axes) and pareto.legends == []
+    assert all(ax.get_legend() is None for ax in hazard.axes)
+    lines = {line.get_label(): line for line in hazard.axes[0].get_lines()}
+    assert lines["累计销号"].get_linestyle() != lines["累计整改"].get_linestyle()
+    assert lines["累计整改"].get_linewidth() > lines["累计销号"].get_linewidth()
+    ax = ranking.axes[0]
+    assert ax.get_xlim()[0] == 0 or "起以便看清差距" in ax.get_xlabel()

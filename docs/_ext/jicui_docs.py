@@ -485,7 +485,7 @@ def render_findings_fragment() -> str:
         "ledger": "台账名（英文，如 ``hazards``），见 :ref:`ledger-reference`",
         "enterprise_uscc": "企业名录中的信用代码（按名录归属，不是原行所填）",
         "enterprise_name": "企业名录中的企业名称",
-        "village": "企业名录中的所属村；GV001 为村名，GV002 为镇名",
+        "village": "企业名录中的所属村；GV001 为村名，GV003 为站所名，GV002、GV004、GV005 为镇名",
         "station": "企业名录中的监管站所，空白时为所属行业的牵头站所",
         "period": "覆盖类规则的期间：``YYYY-MM``、``YYYY-H1``/``YYYY-H2``、``YYYY`` 或 ``P1``…``P4``；逐行规则为空",
         "source_file": "相对报送根目录的文件路径；期间类发现为空",

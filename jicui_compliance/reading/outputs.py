@@ -32,6 +32,13 @@ HEAD_ROWS = 3  # a header row is among the first rows (the facts sheet has a not
 
 REASON = "本工具生成的核查结果/报告，不是台账，已跳过"
 
+#: The first cell of the helper sheets of a ledger template (``documents.templates``): the 填表说明
+#: sheet and the hidden sheet of dropdown values. A filled template comes back with them; they are
+#: the template's own pages, not ledgers, and are left out silently (no ``SCH000``).
+TEMPLATE_NOTES_MARK = "填表说明（台账模板）"
+TEMPLATE_LISTS_MARK = "下拉可选值（台账模板，请勿修改）"
+TEMPLATE_MARKS = (TEMPLATE_NOTES_MARK, TEMPLATE_LISTS_MARK)
+
 
 def _first_lines(row: Sequence[object]) -> tuple[str, ...]:
     return tuple(str(c).split("\n", 1)[0].strip() if isinstance(c, str) else "" for c in row)
@@ -46,6 +53,14 @@ def _has_header(sheet: RawSheet, header: tuple[str, ...]) -> bool:
         if _first_lines(row) == header:
             return True
     return False
+
+
+def template_page(sheet: RawSheet) -> bool:
+    """A helper sheet of a ledger template (填表说明, dropdown values): known by its first cell."""
+    if sheet.cells.empty:
+        return False
+    first = sheet.cells.iat[0, 0]
+    return isinstance(first, str) and first.strip() in TEMPLATE_MARKS
 
 
 def own_output(file: str, parts: list[RawSheet | SheetProblem]) -> SheetProblem | None:

@@ -448,7 +448,9 @@ def read_file(src: SourceFile) -> list[RawSheet | SheetProblem]:
         return [SheetProblem(src.rel, "", f"不是台账文件（{suffix or '无扩展名'}）：只接受 .xlsx/.xls 工作簿和 .csv 文件")]
     if isinstance(result, SheetProblem):
         return [result]
-    from .outputs import own_output  # a findings table or report of this tool: not a ledger
+    from .outputs import own_output, template_page  # a findings table or report of this tool: not a ledger
 
     own = own_output(src.rel, list(result))
-    return [own] if own is not None else list(result)
+    if own is not None:
+        return [own]
+    return [p for p in result if not (isinstance(p, RawSheet) and template_page(p))]

@@ -51,15 +51,17 @@ def cadence_of(text: str) -> str:
 
 
 def write_report(result: CheckResult, cadence: str, out: Path, village: str | None = None,
-                 previous_letters=None) -> list[Path]:
+                 previous_letters=None, comparison=None) -> list[Path]:
     """Write the product of ``cadence`` as ``<名称>[_<村>]_<as-of>.html/.xlsx/.docx`` in ``out``.
-    ``previous_letters``: the units with a 提醒函 in the previous report of the same cadence (督办函)."""
+    ``previous_letters``: the units with a 提醒函 in the previous report of the same cadence (督办函);
+    ``comparison``: the previous report from the store, for 与上期对比 (see :mod:`.comparison`)."""
     cadence = cadence_of(cadence)
     if village is not None:
         villages = sorted(result.registry["village"].dropna().unique())
         if village not in villages:
             raise ReportError(f"村“{village}”不在企业名录的“所属村”中（名录中的村：{'、'.join(villages) or '无'}）")
-    report = build_report(Analysis(result, village=village), cadence, previous_letters=previous_letters)
+    report = build_report(Analysis(result, village=village), cadence, previous_letters=previous_letters,
+                          comparison=comparison)
     report = masked(report)
     with output_set(out) as outs:  # the three files appear together, or not at all
         for suffix, write in ((".html", write_html), (".xlsx", write_workbook), (".docx", write_word)):

@@ -15,11 +15,12 @@ import pandas as pd
 from ..analysis import CADENCES, LISTS, Analysis, Window, window_for
 from ..analysis.kpis import hazards_existing
 from ..analysis.rankings import DATA_RULES, LETTER_BASIS, LETTER_DECIDES, SUPERVISION, list_rules_table
-from ..rules import REGISTRY
+from ..rules import REGISTRY, Party
 from . import charts
 from .facts import Facts
 from .model import Chart, Report, Section, Table
-from .narrative import render
+from .narrative import render_sections
+from .wording import plain
 
 CADENCE_NAMES = CADENCES  # week / month / quarter / year → 周调度表 / 月小结 / 季通报 / 年总结
 PERIOD_WORD = {"week": "本周", "month": "本月", "quarter": "本季度", "year": "专项行动期间"}
@@ -49,6 +50,7 @@ class Builder:
         self.sections: list[Section] = []
         self.word = PERIOD_WORD[cadence]
         self.previous_letters = previous_letters  # units with a 提醒函 in the previous report (督办函)
+        self.basic_items: list = []  # tables and charts of the 基本情况 section, after the overview
 
     # -- plumbing ---------------------------------------------------------------------------
     def table(self, name: str, title: str, frame: pd.DataFrame, note: str = "") -> Table:
@@ -209,6 +211,149 @@ class Builder:
             self.fact("en_n", t, "检查次数", where=row)
             self.fact("en_major", t, "发现重大隐患", where=row)
             self.fact("en_listed", t, "挂牌督办（次）", where=row)
+        return t
+
+    # -- the figures a county 安委办 asks for (each traced to a table) ---------------------------
+    def hazard_levels(self) -> Table:
+        """重大 vs 一般 hazards (the ledger's 隐患等级; empty = 重大), found so far."""
+        h = hazards_existing(self.a.result)
+        level = h["level"].astype(object).where(h["level"].notna(), "重大")
+        rows = []
+        for name in ("重大", "一般"):
+            sel = level == name
+            rows.append({"隐患等级": name, "隐患数": int(sel.sum()), "已整改": int((sel & h["done"]).sum()),
+                         "未整改": int((sel & ~h["done"]).sum())})
+        frame = pd.DataFrame(rows)
+        frame = pd.concat([frame, frame.drop(columns="隐患等级").sum().to_frame().T.assign(隐患等级="合计")],
+                          ignore_index=True)
+        t = self.table("隐患等级", "排查隐患（按隐患等级）", frame,
+                       note="“隐患等级”空白或台账中没有此列的，按重大事故隐患计（本台账为重大事故隐患台账）。")
+        self.fact("hz_major", t, "隐患数", where={"隐患等级": "重大"})
+        self.fact("hz_general", t, "隐患数", where={"隐患等级": "一般"})
+        self.fact("hz_major_open", t, "未整改", where={"隐患等级": "重大"})
+        return t
+
+    def rectification(self) -> Table:
+        """按期整改率 (done on or before the deadline, among hazards whose deadline has passed) and the funds."""
+        h = hazards_existing(self.a.result)
+        due = h["deadline"].notna() & (h["deadline"] <= self.ctx.as_of_ts)
+        ontime = due & h["done"] & (h["done_on"] <= h["deadline"]).fillna(False).astype(bool)
+        late_done = due & h["done"] & ~ontime
+        frame = pd.DataFrame([{
+            "已到整改期限的隐患": int(due.sum()), "按期完成整改": int(ontime.sum()), "逾期完成整改": int(late_done.sum()),
+            "逾期未完成整改": int((due & ~h["done"]).sum()),
+            "按期整改率": round(ontime.sum() / due.sum(), 4) if due.sum() else float("nan"),
+            "未填整改期限的隐患": int((h["deadline"].isna() & ~h["immediate"].eq(True).fillna(False)).sum()),
+            "整改资金投入（万元）": round(float(h["funds"].fillna(0).sum()), 2),
+            "填报资金的隐患": int(h["funds"].notna().sum()),
+        }])
+        t = self.table("按期整改", "重大事故隐患按期整改和资金投入", frame,
+                       note="按期整改率 = 整改期限已到的隐患中，在期限当日或之前完成整改的比例；整改资金为隐患台账“整改资金(万元)”之和。")
+        self.fact("hz_due", t, "已到整改期限的隐患")
+        self.fact("hz_ontime", t, "按期完成整改")
+        self.fact("hz_ontime_rate", t, "按期整改率", kind="pct")
+        self.fact("hz_late_open", t, "逾期未完成整改")
+        self.fact("hz_funds", t, "整改资金投入（万元）", kind="wan_given")
+        self.fact("hz_funds_n", t, "填报资金的隐患")
+        return t
+
+    def enforcement_coverage(self) -> Table:
+        """Enterprises inspected (家, 家次), P3 coverage of high-risk enterprises, 执法文书 and 立案, and
+        挂牌督办 counted per hazard."""
+        c = self.ctx
+        e = c.frame("enforcement")
+        e = e[c.existing(e, "date", undated=False) & self.window.contains(e["date"])]
+        e = e[e["eid"].notna()]
+        eid = e["eid"].astype("int64")
+        reg = c.registry
+        high = reg.index[reg["high_risk_eff"]]
+        p3 = c.campaign.phase("P3") if any(p.id == "P3" for p in c.campaign.phases) else None
+        in_p3 = (e["date"] >= pd.Timestamp(p3.start)) & (e["date"] <= pd.Timestamp(p3.end)) if p3 else e["date"].isna()
+        high_p3 = eid[in_p3.to_numpy(dtype=bool)].isin(high)
+        actions = e["actions"].map(lambda a: [x for x in a if x != "无"] if isinstance(a, tuple) else [])
+        fc, fh = e["fine_company"].fillna(0), e["fine_head"].fillna(0)
+        penalty = actions.map(lambda a: bool({"罚款", "一案双罚", "停产整顿", "提请关闭", "移送司法机关"} & set(a))).astype(bool) \
+            | (fc > 0) | (fh > 0)
+        listed = e[e["listed"].eq(True).fillna(False).to_numpy(dtype=bool)]
+        named = listed[listed["hazard_nos"].map(lambda v: isinstance(v, tuple) and len(v) > 0).to_numpy(dtype=bool)]
+        pairs = {(int(i), str(n).strip().upper()) for i, nos in zip(named["eid"], named["hazard_nos"]) for n in nos}
+        unnamed = listed.drop(named.index)
+        frame = pd.DataFrame([{
+            "检查企业（家）": int(eid.nunique()), "检查（家次）": len(e),
+            "高危企业（家）": len(high), "精准执法阶段检查的高危企业（家）": int(eid[in_p3.to_numpy(dtype=bool)][high_p3].nunique()),
+            "高危企业覆盖率": round(eid[in_p3.to_numpy(dtype=bool)][high_p3].nunique() / len(high), 4) if len(high) else float("nan"),
+            "执法文书（份）": int(actions.map(len).sum()), "立案（起）": int(penalty.sum()),
+            "挂牌督办隐患（项）": len(pairs) + int(unnamed["major_hazards"].fillna(0).sum()),
+            "挂牌督办（次）": len(listed),
+        }])
+        t = self.table("执法检查覆盖", f"{self.word}执法检查覆盖、执法文书和挂牌督办", frame,
+                       note="执法文书按执法检查记录“处理措施”中除“无”以外的每项措施计一份；立案按有罚款、一案双罚、停产整顿、"
+                            "提请关闭、移送司法机关或罚款金额大于0的检查计；挂牌督办按隐患计，同一隐患多次督办只计一项，"
+                            "督办记录未写隐患编号的按该次“发现重大隐患数”计。")
+        for key, col, kind in (("en_ent", "检查企业（家）", "int"), ("en_visits", "检查（家次）", "int"),
+                               ("en_high", "高危企业（家）", "int"), ("en_high_p3", "精准执法阶段检查的高危企业（家）", "int"),
+                               ("en_high_p3_rate", "高危企业覆盖率", "pct"), ("en_docs", "执法文书（份）", "int"),
+                               ("en_cases", "立案（起）", "int"), ("en_listed_hz", "挂牌督办隐患（项）", "int")):
+            self.fact(key, t, col, kind=kind)
+        return t
+
+    def town_work(self) -> Table:
+        """The town's, villages' and stations' own work: meetings by kind (会议与督导记录)."""
+        from ..ledgers.meetings import KINDS
+
+        c = self.ctx
+        m = c.frame("meetings")
+        m = m[c.existing(m, "date", undated=False) & self.window.contains(m["date"])]
+        reached = m["enterprises"].map(lambda v: len(v) if isinstance(v, tuple) else 0)
+        rows = [{"类型": k, "次数": int((m["kind"] == k).sum()), "开展单位（个）": int(m.loc[m["kind"] == k, "unit"].nunique()),
+                 "覆盖企业（家次）": int(reached[m["kind"] == k].sum())} for k in KINDS]
+        t = self.table("镇村站所工作", f"{self.word}镇、村、站所开展的工作（按类型）", pd.DataFrame(rows),
+                       note="取自会议与督导记录；“覆盖企业”为“宣讲企业”列所列企业数之和。")
+        for i, k in enumerate(KINDS):
+            self.fact(f"mt_{i}_name", t, "类型", where={"类型": k}, kind="text")
+            self.fact(f"mt_{i}_n", t, "次数", where={"类型": k})
+        self.fact("mt_preach_ent", t, "覆盖企业（家次）", where={"类型": "企业宣讲"})
+        return t
+
+    def obligation_gaps(self) -> Table:
+        """Where the real gaps are: for each enterprise obligation (rule), how many enterprises have not
+        fulfilled it and its rate over the due units, most enterprises first; and how many enterprises
+        have fulfilled every due obligation (a bare rate over all row obligations hides both)."""
+        st_ = self.a.status
+        due = st_[st_["status"].isin(["合规", "不合规"])]
+        judged = {rid for rid, r in REGISTRY.items() if r.party == Party.ENTERPRISE}
+        ent = due[due["eid"].notna() & due["rule_id"].isin(judged)]
+        columns = ["义务", "条款", "应履行", "已履行", "未履行", "履行率", "未履行企业（家）"]
+        if ent.empty:
+            frame = pd.DataFrame(columns=columns)
+        else:
+            g = ent.assign(ok=(ent["status"] == "合规").astype(int), bad=(ent["status"] == "不合规").astype(int))
+            bad_units = g[g["bad"] == 1].groupby(["title", "clause"])["eid"].nunique()
+            frame = g.groupby(["title", "clause"]).agg(应履行=("ok", "size"), 已履行=("ok", "sum"), 未履行=("bad", "sum"))
+            frame["未履行企业（家）"] = bad_units.reindex(frame.index).fillna(0).astype(int)
+            frame = frame.reset_index().rename(columns={"title": "义务", "clause": "条款"})
+            frame["履行率"] = (frame["已履行"] / frame["应履行"]).round(4)
+            frame["条款"] = frame["条款"].map(plain)
+            frame = frame.loc[frame["未履行"] > 0, columns].sort_values(
+                ["未履行企业（家）", "履行率", "义务"], ascending=[False, True, True], kind="mergesort")
+        t = self.table("义务履行差距", f"企业未履行最多的义务（截至{day_text(self.as_of)}已到期）", frame.reset_index(drop=True),
+                       note="每项义务按应履行的企业和期间（企业×月、企业×半年、每条记录……）计；只列有未履行的义务，"
+                            "未履行企业多的在前。")
+        for i in range(min(3, len(t.frame))):
+            row = {"义务": t.frame["义务"].iloc[i]}
+            self.fact(f"gap_{i + 1}_title", t, "义务", where=row, kind="text")
+            self.fact(f"gap_{i + 1}_rate", t, "履行率", where=row, kind="pct")
+            self.fact(f"gap_{i + 1}_units", t, "未履行企业（家）", where=row)
+        per = ent.groupby("eid")["status"].agg(lambda s: bool((s == "不合规").any()))
+        reg = self.ctx.registry
+        by = pd.DataFrame([{"企业数": len(reg), "有已到期义务的企业": len(per), "全部履行的企业": int((~per).sum()),
+                            "有未履行义务的企业": int(per.sum()),
+                            "全部履行企业占比": round(float((~per).sum()) / len(per), 4) if len(per) else float("nan")}])
+        te = self.table("企业义务履行", "企业履行已到期义务情况（按企业）", by)
+        self.fact("ob_ent_all", te, "全部履行的企业")
+        self.fact("ob_ent_bad", te, "有未履行义务的企业")
+        self.fact("ob_ent_rate", te, "全部履行企业占比", kind="pct")
+        self.gap_tables = (t, te)
         return t
 
     # -- the as-of picture (cumulative) ------------------------------------------------------
@@ -407,15 +552,30 @@ class Builder:
         return ts, all_rules, td
 
 
-def build(analysis: Analysis, cadence: str = "year", previous_letters=None) -> Report:
+def build(analysis: Analysis, cadence: str = "year", previous_letters=None, comparison=None) -> Report:
     """The report of ``cadence`` (week / month / quarter / year) for an analysis. ``previous_letters``: the
     units that had a 提醒函 in the previous report of the same cadence (see :meth:`.Analysis.letters`);
-    without it the report says that no 督办函 can be decided."""
+    without it the report says that no 督办函 can be decided. ``comparison``: the previous report from the
+    store (:class:`.comparison.Comparison`), for the 与上期对比 section."""
     b = Builder(analysis, cadence, previous_letters)
     b.scope_facts()
     {"week": _week, "month": _month, "quarter": _quarter, "year": _year}[cadence](b)
-    narrative = render(cadence, b.facts)
-    b.sections.insert(0, Section("一、总体情况" if cadence == "year" else "一、基本情况", narrative, [b.overview]))
+    if comparison is not None:
+        from .comparison import add_comparison
+
+        add_comparison(b, comparison)
+    parts = render_sections(cadence, b.facts)
+    narrative = [p for _, paragraphs in parts for p in paragraphs]
+    intro = parts[0][1] if parts and parts[0][0] is None else []
+    b.sections.insert(0, Section("一、基本情况", intro, [b.overview, *b.basic_items]))
+    for heading, paragraphs in parts:
+        if heading is None:
+            continue
+        same = [s for s in b.sections if s.heading.split("、", 1)[-1] == heading]
+        if same:
+            same[0].paragraphs = paragraphs + same[0].paragraphs
+        else:
+            b.sections.append(Section(heading, paragraphs, []))
     _number_sections(b.sections)
     c = b.camp
     title = CADENCE_NAMES[cadence]
@@ -455,14 +615,16 @@ def _month(b: Builder) -> None:
     t_over = b.overdue()
     t_hi, t_hi_by = b.head_month()
     t_en = b.enforcement_window()
+    t_cov = b.enforcement_coverage()
     b.section("本月新增核查发现", t_rule, b.chart("findings_pareto", "本月核查发现按规则分布",
                                                charts.findings_pareto(t_rule.frame, "本月核查发现按规则分布（帕累托图）")),
               t_list)
     b.section("本月隐患动态", t_hz, b.chart("hazard_flow", "隐患累计趋势", charts.hazard_flow(
         b.a.hazard_flow(), b.camp.phases)), new, moved, t_over)
     b.section("主要负责人带队检查", t_hi_by if len(t_hi_by.frame) else None, t_hi)
-    b.section("执法检查", t_en)
-    b.section("典型问题", t_typ)
+    b.section("执法检查", t_cov, t_en)
+    b.section("存在问题", t_typ)
+    b.section("下一步要求")
 
 
 def _quarter(b: Builder) -> None:
@@ -475,6 +637,7 @@ def _quarter(b: Builder) -> None:
     t_hi = b.table("本季度带队检查", "本季度各月主要负责人带队检查完成情况", hi[hi["period"].isin(months)].rename(
         columns={"period": "月份"}))
     t_en = b.enforcement_window()
+    t_cov = b.enforcement_coverage()
     tv, ts = b.rankings()
     tr, tl = b.four_lists()
     t_letters, t_resub = b.letters()
@@ -482,26 +645,33 @@ def _quarter(b: Builder) -> None:
                                               charts.findings_pareto(t_rule.frame, "本季度核查发现按规则分布（帕累托图）")))
     b.section("本季度隐患动态", t_hz, b.chart("hazard_flow", "隐患累计趋势", charts.hazard_flow(
         b.a.hazard_flow(), b.camp.phases)), t_over)
-    b.section("主要负责人带队检查与执法检查", t_hi, t_en)
+    b.section("主要负责人带队检查与执法检查", t_hi, t_cov, t_en)
     b.section("各村、各站所排名", tv, b.chart("compliance_village", "各村履行率", charts.compliance_by_unit(
         tv.frame, "村", "各村企业义务履行率")), ts, b.chart("compliance_station", "各站所履行率", charts.compliance_by_unit(
             ts.frame, "站所", "各站所监管企业义务履行率")))
     b.section("“四个一批”建议名单", tr, tl)
     b.section("提醒函、督办函和退回重报建议", t_letters, t_resub)
-    b.section("典型问题", t_typ)
+    b.section("存在问题", t_typ)
+    b.section("下一步要求")
     b.section("附：本季度新增发现清单", t_list, new, moved)
 
 
 def _year(b: Builder) -> None:
     hz = b.hazard_kpis()
+    t_level = b.hazard_levels()
+    t_rect = b.rectification()
     oh = b.a.open_hazards()
     oh = oh.sort_values(["逾期天数", "发现日期"], ascending=[False, True], na_position="last", kind="mergesort")
     open_h = b.table("未整改隐患", f"截至{day_text(b.as_of)}仍未整改的重大事故隐患（逾期的在前）", oh)
     b.fact("open_total", open_h, None, "len")
+    t_town = b.town_work()
     t_hi, t_dr = b.coverage_tables()
     duties = b.duty_tables()
     t_en, t_ac = b.enforcement_year()
+    t_cov = b.enforcement_coverage()
     t_ph, t_phd = b.phases()
+    t_gap = b.obligation_gaps()
+    t_ent = b.gap_tables[1]
     tv, ts = b.rankings()
     ts_sev, t_rules, t_data = b.findings_overview()
     t_typ, plan_rules = b.typical(t_rules.frame, "典型问题", "典型问题（方案规则，按发现数，附示例）")
@@ -517,26 +687,24 @@ def _year(b: Builder) -> None:
     def dr_row(label):
         return dr.loc[label] if dr is not None and label in dr.index else None
 
-    b.section("重大事故隐患排查整治",
-              hz[0], b.chart("hazard_flow", "隐患累计趋势", charts.hazard_flow(b.a.hazard_flow(), b.camp.phases)),
-              hz[1], hz[2], hz[3], open_h)
-    b.section("企业主体责任落实",
+    b.basic_items = [t_level, hz[0], b.chart("hazard_flow", "隐患累计趋势", charts.hazard_flow(b.a.hazard_flow(), b.camp.phases)),
+                     t_rect, hz[1], hz[2], hz[3]]
+    b.section("主要做法和成效",
+              t_town,
               t_hi, b.chart("head_inspection_heatmap", "带队检查覆盖热力图",
                             charts.head_inspection_heatmap(b.a.head_inspection_matrix())),
               t_dr, b.chart("drill_coverage", "应急演练完成情况", charts.drill_coverage([
                   ("全年\n（全部企业）", dr_row(year.label)), ("上半年\n（高危企业）", dr_row(h1.label)),
                   ("下半年\n（高危企业）", dr_row(h2.label))])),
-              *duties)
-    b.section("部门监管执法与事故报告",
-              t_en, b.chart("enforcement_p3", "精准执法阶段执法情况", charts.enforcement_by_month(en)), t_ac)
-    b.section("分阶段合规情况",
+              *duties,
+              t_cov, t_en, b.chart("enforcement_p3", "精准执法阶段执法情况", charts.enforcement_by_month(en)), t_ac,
               t_ph, b.chart("compliance_phase", "各阶段合规率", charts.compliance_by_phase(t_ph.frame)), t_phd)
-    b.section("各村、各站所履职排名",
+    b.section("存在问题",
+              open_h, t_gap, t_ent,
+              ts_sev, t_typ, b.chart("findings_pareto", "核查发现帕累托图", charts.findings_pareto(
+                  plan_rules, "方案规则核查发现分布（帕累托图，不含台账填报规范问题）")), t_data,
               tv, b.chart("compliance_village", "各村履行率", charts.compliance_by_unit(tv.frame, "村", "各村企业义务履行率")),
               ts, b.chart("compliance_station", "各站所履行率",
-                          charts.compliance_by_unit(ts.frame, "站所", "各站所监管企业义务履行率")))
-    b.section("典型问题",
-              ts_sev, t_typ, b.chart("findings_pareto", "核查发现帕累托图", charts.findings_pareto(
-                  plan_rules, "方案规则核查发现分布（帕累托图，不含台账填报规范问题）")), t_data)
-    b.section("“四个一批”建议名单", tr, tl)
-    b.section("提醒函、督办函和退回重报建议", t_letters, t_resub)
+                          charts.compliance_by_unit(ts.frame, "站所", "各站所监管企业义务履行率")),
+              tr, tl, t_letters, t_resub)
+    b.section("下一步工作")

@@ -110,11 +110,13 @@ def hazard_flow(flow: pd.DataFrame, phases=(), title: str = "重大事故隐患�
                 continue
             ax.axvspan(lo, hi, color=PHASE_SHADES[i % 2], zorder=0, lw=0)
             ax.text(lo + (hi - lo) / 2, ymax * 1.13, p.id, ha="center", va="center", fontsize=8.5, color="#555555")
-        # 整改 drawn wide underneath 销号: when every fixed hazard is closed at once, both stay visible
-        styles = (("发现", "found", "累计发现", 2.0), ("整改", "fixed", "累计整改", 4.2), ("销号", "closed", "累计销号", 1.6))
-        for col, key, label, lw in styles:
+        # 整改 drawn wide and solid underneath a dashed 销号: when every fixed hazard is closed at once the two
+        # curves coincide and both stay visible (the orange band shows through the gaps of the dashes)
+        styles = (("发现", "found", "累计发现", 2.0, "-"), ("整改", "fixed", "累计整改", 5.0, "-"),
+                  ("销号", "closed", "累计销号", 1.8, (0, (4, 2.5))))
+        for col, key, label, lw, ls in styles:
             if col in flow:
-                ax.plot(x, flow[col], color=COLOURS[key], lw=lw, label=label, solid_capstyle="butt",
+                ax.plot(x, flow[col], color=COLOURS[key], lw=lw, ls=ls, label=label, solid_capstyle="butt",
                         marker="o" if len(x) < 12 else None, ms=3)
         last = flow.iloc[-1]
         gap = ymax * 0.06
@@ -122,9 +124,11 @@ def hazard_flow(flow: pd.DataFrame, phases=(), title: str = "重大事故隐患�
         y_fixed = min(float(last["整改"]), y_found - gap)
         ax.annotate(f"发现 {int(last['发现'])}", (x[-1], last["发现"]), xytext=(x[-1] + span * 0.015, y_found),
                     fontsize=8.5, color=COLOURS["found"], va="center")
-        ax.annotate(f"整改 {int(last['整改'])}\n销号 {int(last['销号'])}", (x[-1], last["整改"]),
-                    xytext=(x[-1] + span * 0.015, y_fixed - gap * 0.6), fontsize=8.5, color=COLOURS["closed"], va="center")
-        ax.set_xlim(x.min() - span * 0.02, x.max() + span * 0.13)
+        ax.annotate(f"整改 {int(last['整改'])}（橙色实线）", (x[-1], last["整改"]),
+                    xytext=(x[-1] + span * 0.015, y_fixed - gap * 0.1), fontsize=8.5, color=COLOURS["fixed"], va="center")
+        ax.annotate(f"销号 {int(last['销号'])}（绿色虚线）", (x[-1], last["销号"]),
+                    xytext=(x[-1] + span * 0.015, y_fixed - gap * 1.1), fontsize=8.5, color=COLOURS["closed"], va="center")
+        ax.set_xlim(x.min() - span * 0.02, x.max() + span * 0.22)
         ax.set_ylim(0, ymax * 1.22)
         ax.set_title(title)
         ax.set_ylabel("隐患数（项）")
@@ -132,8 +136,7 @@ def hazard_flow(flow: pd.DataFrame, phases=(), title: str = "重大事故隐患�
         months = months[months >= x.min() - span * 0.02]
         ax.set_xticks(months, [f"{m.month}月" if m.month != 1 or len(months) < 2 else f"{m.year}年1月" for m in months])
         ax.yaxis.set_major_locator(MaxNLocator(integer=True))
-        ax.grid(axis="y", color="#e5e5e5", lw=0.6)
-        ax.legend(loc="lower right")
+        ax.grid(axis="y", color="#e5e5e5", lw=0.6)  # the curves are labelled at their ends: no legend over the data
         if phases:
             ax.set_xlabel("阴影为专项行动各阶段：" + "，".join(f"{p.id} {p.name}" for p in phases),
                           fontsize=8, color="#555555")
@@ -202,7 +205,8 @@ def compliance_by_unit(ranking: pd.DataFrame, unit: str, title: str) -> bytes:
         ax.set_xlim(lo, 1 + (1 - lo) * 0.28)
         ax.set_xticks([t for t in np.linspace(lo, 1, 6) if t <= 1 + 1e-9])
         _pct_axis(ax.xaxis, 0 if (1 - lo) > 0.2 else 1)
-        ax.set_xlabel("已到期义务的履行率" + (f"（横轴自{lo * 100:.0f}%起）" if lo > 0 else ""))
+        ax.set_xlabel("已到期义务的履行率" + (f"（各单位均在{lo * 100:.0f}%以上，横轴自{lo * 100:.0f}%起以便看清差距）"
+                                              if lo > 0 else ""))
         ax.set_title(title)
         ax.grid(axis="x", color="#e5e5e5", lw=0.6)
         ax.set_axisbelow(True)
@@ -238,7 +242,7 @@ def compliance_by_phase(overview: pd.DataFrame, title: str = "各阶段义务合
         ax.set_xticks(x, labels)
         ax.set_ylim(lo, 1 + (1 - lo) * 0.1)
         _pct_axis(ax.yaxis, 0 if (1 - lo) > 0.2 else 1)
-        ax.set_ylabel("合规率" + (f"（纵轴自{lo * 100:.0f}%起）" if lo > 0 else ""))
+        ax.set_ylabel("合规率" + (f"（均在{lo * 100:.0f}%以上，纵轴自{lo * 100:.0f}%起）" if lo > 0 else ""))
         ax.set_title(title)
         ax.grid(axis="y", color="#e5e5e5", lw=0.6)
         ax.set_axisbelow(True)
@@ -276,9 +280,8 @@ def findings_pareto(by_rule: pd.DataFrame, title: str = "核查发现按规则�
         ax2.set_ylim(0, 1.05)
         _pct_axis(ax2.yaxis)
         ax2.spines["right"].set_visible(True)
-        ax2.set_ylabel("累计占比")
-        handles = ax2.get_legend_handles_labels()
-        ax.legend(*handles, loc="upper right")
+        ax2.set_ylabel("累计占比（红线，占全部发现）")
+        # the line is named by the right axis (no legend, which would cover bars or the line)
         if len(by_rule) > top:
             rest = by_rule.iloc[top:]
             ax.set_xlabel(f"另有{len(rest)}条规则共{int(rest['数量'].sum())}条发现未列出；累计占比按全部{total}条发现计算",

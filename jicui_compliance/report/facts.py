@@ -70,6 +70,8 @@ def fmt(value: Any, kind: str) -> str:
     if kind == "wan":  # money in 元, printed as 万元 from 1万 up
         v = float(value)
         return f"{v / 10000:.2f}".rstrip("0").rstrip(".") + "万元" if v >= 10000 else f"{int(round(v))}元"
+    if kind == "wan_given":  # an amount already in 万元 (整改资金)
+        return f"{float(value):.2f}".rstrip("0").rstrip(".") + "万元"
     if kind == "int":
         return str(int(round(float(value))))
     if kind == "float":

@@ -32,10 +32,26 @@ def environment() -> jinja2.Environment:
 
 
 def render(cadence: str, facts: Facts) -> list[str]:
-    """The narrative paragraphs of ``cadence`` (week / month / quarter / year), masked."""
+    """The narrative paragraphs of ``cadence`` (week / month / quarter / year), masked (headings left out)."""
+    return [p for _, paragraphs in render_sections(cadence, facts) for p in paragraphs]
+
+
+def render_sections(cadence: str, facts: Facts) -> list[tuple[str | None, list[str]]]:
+    """The narrative as (heading, paragraphs): a block whose text starts with ``#`` opens a section of
+    that heading (年总结：基本情况 / 主要做法和成效 / 存在问题 / 下一步工作); the blocks before the first
+    heading have the heading ``None``."""
     phases = [k[len("phase_"):-len("_name")] for k in facts.items if k.startswith("phase_") and k.endswith("_name")]
     typical = [int(k.split("_")[1]) for k in facts.items if k.startswith("typ_") and k.endswith("_rule")]
-    text = environment().get_template(f"narrative_{cadence}.txt.j2").render(f=facts, phases=phases, typical=typical)
+    gaps = [int(k.split("_")[1]) for k in facts.items if k.startswith("gap_") and k.endswith("_title")]
+    meetings = [k.split("_")[1] for k in facts.items if k.startswith("mt_") and k.endswith("_name")]
+    text = environment().get_template(f"narrative_{cadence}.txt.j2").render(f=facts, phases=phases, typical=typical,
+                                                                              gaps=gaps, meetings=meetings)
     # a block tag at the end of a line eats its newline (trim_blocks): split on the marker itself
-    paragraphs = ["".join(line.strip() for line in block.splitlines()) for block in text.split("---")]
-    return [mask_text(p) for p in paragraphs if p]
+    out: list[tuple[str | None, list[str]]] = [(None, [])]
+    for block in text.split("---"):
+        para = "".join(line.strip() for line in block.splitlines())
+        if para.startswith("#"):
+            out.append((para.lstrip("#").strip(), []))
+        elif para:
+            out[-1][1].append(mask_text(para))
+    return [(h, ps) for h, ps in out if h is not None or ps]

@@ -111,6 +111,10 @@ def faulty_equipment_used(ctx: Context) -> pd.DataFrame:
     right = pd.DataFrame({"eid": checks["eid"].to_numpy(), "equipment_no": checks["equipment_no"].astype(object).to_numpy(),
                           "checked_on": checks["checked_on"].to_numpy(), "result": checks["result"].astype(object).to_numpy(),
                           "order": checks["order"].to_numpy()}).sort_values(["checked_on", "order"], kind="mergesort")
+    # the same key dtypes on both sides (pandas infers str for a column of strings, object for an empty one)
+    left["equipment_no"] = left["equipment_no"].astype(object)
+    right["equipment_no"] = right["equipment_no"].astype(object)
+    right["eid"] = right["eid"].astype("int64")
     latest = pd.merge_asof(left, right, left_on="day", right_on="checked_on", by=["eid", "equipment_no"],
                            direction="backward", allow_exact_matches=True)
     bad = latest[latest["result"].isna() | latest["result"].isin([FAILED, RETIRED])].sort_values("_row")

@@ -1,0 +1,94 @@
+"""与上期对比 in the reports, and the report made from the store (``jicui report --store``).
+
+The previous report of the same cadence is the report of the period that ends the day before this
+report's period starts (上周、上月、上季度), rebuilt from the store: each unit's latest version received
+by that day, checked as of that day. Its 提醒函 units decide this report's 督办函 (RULEBOOK §10).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+from ..analysis import Analysis, window_for
+from ..analysis.comparison import NO_PREVIOUS, compare, week_changes
+from ..campaign import Campaign
+from ..store import Store, StoreError
+from .model import Section
+
+PREVIOUS_WORD = {"week": "上周", "month": "上月", "quarter": "上季度", "year": "上年"}
+
+
+@dataclass
+class Comparison:
+    """What a report compares with: the previous report's analysis (None on the first) and its label."""
+
+    previous: Analysis | None
+    label: str  # 上期报告期 and 数据截至, or why there is none
+    letters: pd.DataFrame | None = None  # the previous report's letters (for the 督办函)
+    tables: dict = field(default_factory=dict)
+
+
+def add_comparison(b, comparison: Comparison) -> None:
+    """The 与上期对比 section (second, after 基本情况); the 周调度 also gets 本周已整改 and 本周新增逾期."""
+    word = PREVIOUS_WORD[b.cadence]
+    t = b.table("与上期对比", f"与上期对比（{comparison.label}）", compare(b.a, comparison.previous),
+                note=("上期为同一类报告的上一报告期：按数据库中截至上期最后一天收到的各单位最新报送版本、以该日为核查截止日重新核查所得。"
+                      "履行率、整改率的变化以百分点计。"))
+    paragraphs = [] if comparison.previous is not None else [
+        f"{NO_PREVIOUS}：数据库中没有{word}（{comparison.label}）的报送，本期为第一期。"]
+    items = [t]
+    if b.cadence == "week":
+        fixed, newly = week_changes(b.a, comparison.previous)
+        items.append(b.table("本周已整改隐患", f"与{word}相比已完成整改的重大事故隐患", fixed,
+                             note="上周报告中未整改、本周报告中已有整改完成日期的隐患（按企业和隐患编号配对）。"))
+        items.append(b.table("本周新增逾期隐患", f"与{word}相比新增逾期的重大事故隐患", newly,
+                             note="上周报告中未逾期（或尚未登记）、截至本周报告日已过整改期限仍未整改的隐患。"))
+    b.sections.insert(0, Section("与上期对比", paragraphs, items))
+
+
+def previous_comparison(store: Store, cadence: str, as_of: dt.date, campaign: Campaign,
+                        village: str | None = None) -> Comparison:
+    """The previous report of ``cadence`` before the one ending on ``as_of``, rebuilt from the store."""
+    window = window_for(cadence, as_of, campaign)
+    end = window.start - dt.timedelta(days=1)
+    versions = store.state_versions(received=end)
+    prev_window = window_for(cadence, end, campaign)
+    label = f"上期报告期 {prev_window.label}，数据截至 {end.year}年{end.month}月{end.day}日"
+    if versions.empty:
+        return Comparison(None, label)
+    result = store.check_state(versions, as_of=end, campaign=campaign)
+    if village and village not in set(result.context.registry["village"].dropna()):
+        return Comparison(None, label)
+    previous = Analysis(result, village=village)
+    return Comparison(previous, label, previous.letters())
+
+
+def write_stored_report(store_path: Path, cadence: str, out: Path, *, as_of: dt.date | None = None,
+                        version: int | None = None, village: str | None = None,
+                        campaign: Campaign | None = None) -> tuple[list[Path], dt.date, Comparison]:
+    """The report of ``cadence`` from the store: the latest version of each unit received by ``as_of`` (or
+    with an id up to ``version``), with 与上期对比 and the 督办函 decided from the previous report."""
+    from ..campaign import load_campaign
+    from . import ReportError, cadence_of, write_report
+
+    cadence = cadence_of(cadence)
+    campaign = campaign or load_campaign()
+    with Store.open(store_path) as store:
+        versions = store.state_versions(version_id=version, received=as_of)
+        if versions.empty:
+            raise StoreError("数据库中没有符合条件的报送版本" + (f"（收到日期不晚于 {as_of}）" if as_of else ""))
+        if as_of is None:
+            as_of = campaign.default_as_of(pd.Timestamp(versions["received"].max()).date())
+        result = store.check_state(versions, as_of=as_of, campaign=campaign)
+        if village is not None and village not in set(result.context.registry["village"].dropna()):
+            raise ReportError(f"村“{village}”不在企业名录的“所属村”中")
+        comparison = previous_comparison(store, cadence, as_of, campaign, village)
+    # no previous report in the store: nobody had a 提醒函 before, so nobody gets a 督办函 yet
+    previous_letters = comparison.letters if comparison.previous is not None else []
+    written = write_report(result, cadence, out, village=village, previous_letters=previous_letters,
+                           comparison=comparison)
+    return written, as_of, comparison

@@ -1,0 +1,222 @@
+"""What changed between two runs: findings new, fixed and still open; ledger rows added, removed, changed.
+
+Findings are matched by :func:`~.keys.finding_keys` (rule, enterprise or unit, period, column and
+the key of the row they stand on), ledger rows by :func:`~.keys.row_keys`, so a row that moved
+down the sheet because a village inserted rows above it is the same row.
+"""
+
+from __future__ import annotations
+
+import html
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+import xlsxwriter
+
+from ..findings.writers import safe_for_output
+from ..ledgers import LEDGERS
+from . import Store, StoreError
+from .keys import value_fields
+
+NEW, FIXED, OPEN = "新增", "已整改", "仍未整改"
+ADDED, REMOVED, CHANGED = "新增", "删除", "修改"
+NO_UNIT = "（未归属）"
+
+FINDING_COLUMNS = ["状态", "单位", "所属村", "监管站所", "规则", "严重程度", "企业名称", "统一社会信用代码", "期间", "台账", "来源文件",
+                   "工作表", "行号", "列", "说明", "首次发现", "已持续天数", "finding_key"]
+ROW_COLUMNS = ["变化", "报送单位", "台账", "记录", "变化的列", "来源文件", "工作表", "行号", "上期来源文件", "上期行号"]
+
+
+@dataclass
+class Diff:
+    run_a: dict
+    run_b: dict
+    findings: pd.DataFrame  # FINDING_COLUMNS
+    rows: pd.DataFrame  # ROW_COLUMNS
+    village: str | None = None
+
+    def summary(self) -> pd.DataFrame:
+        """Per unit (the village of a finding, else its station; the submitting unit of a row): counts."""
+        f = self.findings
+        fs = (pd.crosstab(f["单位"], f["状态"]).reindex(columns=[NEW, FIXED, OPEN], fill_value=0).rename_axis("单位")
+              .reset_index() if len(f) else pd.DataFrame(columns=["单位", NEW, FIXED, OPEN]))
+        fs = fs.rename(columns={NEW: "新增发现", FIXED: "已整改发现", OPEN: "仍未整改发现"})
+        r = self.rows
+        rs = (pd.crosstab(r["报送单位"], r["变化"]).reindex(columns=[ADDED, REMOVED, CHANGED], fill_value=0)
+              .rename(columns={ADDED: "新增记录", REMOVED: "删除记录", CHANGED: "修改记录"})
+              .rename_axis("单位").reset_index()) if len(r) else pd.DataFrame(columns=["单位", "新增记录", "删除记录",
+                                                                                       "修改记录"])
+        out = fs.merge(rs, on="单位", how="outer")
+        num = [c for c in out.columns if c != "单位"]
+        out[num] = out[num].fillna(0).astype(int)
+        out = out.assign(_n=out["单位"] == NO_UNIT).sort_values(["_n", "单位"], kind="mergesort")
+        return out.drop(columns="_n").reset_index(drop=True)
+
+
+def _runs_present(store: Store, until: int) -> pd.DataFrame:
+    return store.df("SELECT f.finding_key, r.run_id, r.received FROM findings f JOIN runs r USING (run_id)"
+                    " WHERE r.run_id <= ?", [until])
+
+
+def _first_seen(store: Store, run_b: int) -> pd.Series:
+    """For each finding key of run B: the day the first run of its unbroken streak up to B was received."""
+    runs = store.df("SELECT run_id FROM runs WHERE run_id <= ? ORDER BY run_id", [run_b])
+    pos = {r: i for i, r in enumerate(runs["run_id"])}
+    p = _runs_present(store, run_b).drop_duplicates(["finding_key", "run_id"])
+    p = p.assign(pos=p["run_id"].map(pos)).sort_values(["finding_key", "pos"], kind="mergesort")
+    new_streak = (p["finding_key"] != p["finding_key"].shift()) | (p["pos"] != p["pos"].shift() + 1)
+    p["streak"] = new_streak.cumsum()
+    start = p.groupby("streak")["received"].transform("first")
+    last = p[p["run_id"] == run_b]
+    return pd.Series(pd.to_datetime(start[last.index]).to_numpy(), index=last["finding_key"].to_numpy())
+
+
+def _findings(store: Store, a: int, b: int) -> pd.DataFrame:
+    fa, fb = safe_for_output(store.run_findings(a)), safe_for_output(store.run_findings(b))
+    ka, kb = set(fa["finding_key"]), set(fb["finding_key"])
+    new = fb[~fb["finding_key"].isin(ka)].assign(状态=NEW)
+    still = fb[fb["finding_key"].isin(ka)].assign(状态=OPEN)
+    fixed = fa[~fa["finding_key"].isin(kb)].assign(状态=FIXED)
+    f = pd.concat([new, fixed, still], ignore_index=True).drop_duplicates(["状态", "finding_key"])
+    first = _first_seen(store, b)
+    received_b = pd.Timestamp(store.run_info(b)["received"])
+    seen = f["finding_key"].map(first).where(f["状态"] != FIXED)
+    out = pd.DataFrame({
+        "状态": f["状态"], "单位": f["village"].where(f["village"] != "", f["station"]).replace("", NO_UNIT),
+        "所属村": f["village"], "监管站所": f["station"], "规则": f["rule_id"],
+        "严重程度": f["severity"], "企业名称": f["enterprise_name"], "统一社会信用代码": f["enterprise_uscc"],
+        "期间": f["period"], "台账": f["ledger"].map(lambda n: LEDGERS[n].title if n in LEDGERS else n),
+        "来源文件": f["source_file"], "工作表": f["source_sheet"], "行号": f["source_row"], "列": f["column"],
+        "说明": f["message"], "首次发现": pd.to_datetime(seen).dt.date,
+        "已持续天数": (received_b - pd.to_datetime(seen)).dt.days.astype("Int64"), "finding_key": f["finding_key"],
+    })
+    order = {NEW: 0, FIXED: 1, OPEN: 2}
+    return out.sort_values(["单位", "状态", "规则", "企业名称"], key=lambda s: s.map(order) if s.name == "状态" else s,
+                           kind="mergesort").reset_index(drop=True)
+
+
+def _rows(store: Store, a: int, b: int) -> pd.DataFrame:
+    va, vb = store.state_versions(run_id=a), store.state_versions(run_id=b)
+    parts = []
+    for name, led in LEDGERS.items():
+        ra, rb = store.state_rows(name, va), store.state_rows(name, vb)
+        if ra.empty and rb.empty:
+            continue
+        cols = ["row_key", "row_hash", "submitted_by", "source_file", "source_sheet", "source_row"]
+        ra = ra[cols + value_fields(name)] if len(ra) else pd.DataFrame(columns=cols)
+        rb = rb[cols + value_fields(name)] if len(rb) else pd.DataFrame(columns=cols)
+        m = ra.merge(rb, on="row_key", how="outer", suffixes=("_a", "_b"), indicator=True)
+        change = m["_merge"].map({"left_only": REMOVED, "right_only": ADDED, "both": ""}).astype(str)
+        both = m["_merge"] == "both"
+        change = change.where(~(both & (m["row_hash_a"] != m["row_hash_b"])), CHANGED)
+        m = m.assign(_change=change)
+        m = m[m["_change"] != ""]
+        if m.empty:
+            continue
+        changed_cols = pd.Series("", index=m.index)
+        if (m["_change"] == CHANGED).any() and len(ra) and len(rb):
+            for fld in value_fields(name):
+                xa, xb = m[f"{fld}_a"], m[f"{fld}_b"]
+                differ = ~((xa.astype("string") == xb.astype("string")).fillna(False) | (xa.isna() & xb.isna()))
+                differ &= m["_change"] == CHANGED
+                changed_cols = changed_cols.where(~differ, changed_cols + "、" + led.fields[fld].header)
+        parts.append(pd.DataFrame({
+            "变化": m["_change"], "报送单位": m["submitted_by_b"].fillna(m["submitted_by_a"]), "台账": led.title,
+            "记录": m["row_key"], "变化的列": changed_cols.str.lstrip("、"),
+            "来源文件": m["source_file_b"].fillna(""), "工作表": m["source_sheet_b"].fillna(""),
+            "行号": m["source_row_b"].astype("Int64"), "上期来源文件": m["source_file_a"].fillna(""),
+            "上期行号": m["source_row_a"].astype("Int64"),
+        }))
+    if not parts:
+        return pd.DataFrame(columns=ROW_COLUMNS)
+    out = pd.concat(parts, ignore_index=True)
+    return out.sort_values(["报送单位", "变化", "台账", "记录"], kind="mergesort").reset_index(drop=True)
+
+
+def diff_runs(store: Store, run_a: int | None = None, run_b: int | None = None, village: str | None = None) -> Diff:
+    """Compare two runs (default: the last two). ``village``: only that village's findings and rows."""
+    runs = store.runs()["run_id"].tolist()
+    if run_a is None and run_b is None:
+        if len(runs) < 2:
+            raise StoreError("数据库中只有一次核查，没有可比较的上一次（再导入一周的报送后再比较）")
+        run_a, run_b = runs[-2], runs[-1]
+    elif run_a is None or run_b is None:
+        raise StoreError("请给出两次核查的编号（jicui history 列出全部），或都不给以比较最近两次")
+    a, b = store.run_info(run_a), store.run_info(run_b)
+    findings, rows = _findings(store, run_a, run_b), _rows(store, run_a, run_b)
+    if village:
+        if village not in set(findings["单位"]) | set(rows["报送单位"]) | set(store.df(
+                "SELECT DISTINCT unit FROM versions")["unit"]):
+            raise StoreError(f"两次核查中都没有“{village}”的发现或台账记录")
+        findings = findings[findings["单位"] == village].reset_index(drop=True)
+        rows = rows[rows["报送单位"] == village].reset_index(drop=True)
+    return Diff(a, b, findings, rows, village)
+
+
+# -- writing ------------------------------------------------------------------------------------
+def _title(d: Diff) -> str:
+    return (f"第 {d.run_a['run_id']} 次（数据截至 {d.run_a['as_of']}）与第 {d.run_b['run_id']} 次"
+            f"（数据截至 {d.run_b['as_of']}）核查对比" + (f"｜{d.village}" if d.village else ""))
+
+
+def write_diff(d: Diff, out: Path) -> list[Path]:
+    """``对比_<A>_<B>.xlsx`` (汇总, 新增发现, 已整改发现, 仍未整改发现, 台账变化) and the same as HTML."""
+    out.mkdir(parents=True, exist_ok=True)
+    stem = f"对比_第{d.run_a['run_id']}次_第{d.run_b['run_id']}次" + (f"_{d.village}" if d.village else "")
+    f = d.findings.drop(columns="finding_key")
+    sheets = {"汇总": d.summary(), "新增发现": f[f["状态"] == NEW].drop(columns=["首次发现", "已持续天数"]),
+              "已整改发现": f[f["状态"] == FIXED].drop(columns=["首次发现", "已持续天数"]),
+              "仍未整改发现": f[f["状态"] == OPEN], "台账变化": d.rows}
+    xlsx = out / f"{stem}.xlsx"
+    wb = xlsxwriter.Workbook(str(xlsx))
+    head = wb.add_format({"bold": True, "bg_color": "#DDEBF7", "border": 1})
+    title = wb.add_format({"bold": True, "font_size": 12})
+    for name, frame in sheets.items():
+        ws = wb.add_worksheet(name)
+        ws.write(0, 0, _title(d), title)
+        for j, c in enumerate(frame.columns):
+            ws.write(2, j, c, head)
+            ws.set_column(j, j, 40 if c in ("说明", "记录", "来源文件") else 12)
+        for i, row in enumerate(frame.itertuples(index=False), start=3):
+            for j, v in enumerate(row):
+                ws.write(i, j, "" if v is None or v is pd.NA or (isinstance(v, float) and pd.isna(v)) else
+                         (v if isinstance(v, (int, float)) else str(v)))
+        ws.freeze_panes(3, 0)
+        if len(frame):
+            ws.autofilter(2, 0, 2 + len(frame), len(frame.columns) - 1)
+    wb.close()
+    page = out / f"{stem}.html"
+    page.write_text(_html(d, sheets), encoding="utf-8")
+    return [xlsx, page]
+
+
+def _table_html(frame: pd.DataFrame) -> str:
+    if frame.empty:
+        return "<p class='none'>无</p>"
+    return frame.to_html(index=False, na_rep="", border=0, classes="t", escape=True)
+
+
+def _html(d: Diff, sheets: dict[str, pd.DataFrame]) -> str:
+    f = d.findings.drop(columns="finding_key")
+    parts = [f"<h1>{html.escape(_title(d))}</h1>", "<h2>汇总（按村、站所）</h2>",
+             "<p>“首次发现”为该发现连续出现的第一次核查的收到日期，“已持续天数”算到本次核查的收到日期。"
+             "发现按所属村归入单位（不属于任何村的归入其站所），台账记录按报送单位归入；"
+             "发现按规则、企业、期间、列和所在记录（按隐患编号、作业票编号、日期等识别，不按行号）配对。</p>", _table_html(sheets["汇总"])]
+    units = sorted(set(f["单位"]) | set(d.rows["报送单位"]), key=lambda u: (u == NO_UNIT, u))
+    for u in units:
+        parts.append(f"<h2>{html.escape(u)}</h2>")
+        fu = f[f["单位"] == u]
+        for status in (NEW, FIXED, OPEN):
+            x = fu[fu["状态"] == status].drop(columns=["状态", "单位"])
+            if status != OPEN:
+                x = x.drop(columns=["首次发现", "已持续天数"])
+            parts.append(f"<h3>{status}发现（{len(x)} 条）</h3>" + _table_html(x))
+        r = d.rows[d.rows["报送单位"] == u].drop(columns="报送单位")
+        parts.append(f"<h3>台账记录变化（{len(r)} 条）</h3>" + _table_html(r))
+    style = ("body{font-family:'Noto Sans CJK SC','Microsoft YaHei',sans-serif;margin:2em;}"
+             "table.t{border-collapse:collapse;font-size:13px;margin-bottom:1em}"
+             "table.t th,table.t td{border:1px solid #ccc;padding:2px 6px;vertical-align:top}"
+             "table.t th{background:#DDEBF7}.none{color:#888}")
+    return (f"<!DOCTYPE html><html lang='zh-CN'><head><meta charset='utf-8'><title>{html.escape(_title(d))}</title>"
+            f"<style>{style}</style></head><body>{''.join(parts)}</body></html>")

@@ -1,0 +1,298 @@
+"""The campaign's memory (jicui_compliance.store): ingest is atomic, versions keep every file,
+diff finds exactly what changed, reports compare with the previous one, Parquet export."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import os
+import random
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+import pytest
+from typer.testing import CliRunner
+
+from jicui_compliance.check import run_check
+from jicui_compliance.cli import app
+from jicui_compliance.findings.writers import safe_for_output
+from jicui_compliance.store import FAIL_AT_ENV, STAGES, Store, ingest
+from jicui_compliance.store.diff import diff_runs
+from jicui_samples.history import make_history
+
+ROOT = Path(__file__).resolve().parents[1]
+SAMPLES = ROOT / "data" / "samples"
+runner = CliRunner()
+
+
+def _small_town(folder: Path) -> Path:
+    """The registry, one village and one station of the samples: quick to check."""
+    folder.mkdir(parents=True)
+    for name in ("积翠镇企业名录.xlsx", "东坡村", "应急站"):
+        src = SAMPLES / name
+        (shutil.copytree if src.is_dir() else shutil.copy)(src, folder / name)
+    return folder
+
+
+def _snapshot(path: Path) -> dict:
+    """Everything a store holds, as comparable values (row counts and the lists of versions and runs)."""
+    con = duckdb.connect(str(path), read_only=True)
+    try:
+        tables = [r[0] for r in con.execute("SELECT table_name FROM duckdb_tables() ORDER BY 1").fetchall()]
+        out = {t: con.execute(f"SELECT count(*) FROM {t}").fetchone()[0] for t in tables}
+        out["versions"] = con.execute("SELECT version_id, unit FROM versions ORDER BY 1").fetchall()
+        out["runs"] = con.execute("SELECT run_id, as_of FROM runs ORDER BY 1").fetchall()
+        return out
+    finally:
+        con.close()
+
+
+def _ingest_cli(store: Path, folder: Path, received: str, env: dict | None = None) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "jicui_compliance", "ingest", str(folder), "--store", str(store),
+                           "--received", received], capture_output=True, text=True, env={**os.environ, **(env or {})},
+                          cwd=ROOT)
+
+
+@pytest.fixture(scope="module")
+def town(tmp_path_factory) -> dict:
+    """A store with a first ingest of a small town, and a changed second week of it."""
+    base = tmp_path_factory.mktemp("kill")
+    week1 = _small_town(base / "week1")
+    week2 = base / "week2"
+    shutil.copytree(week1, week2)
+    with open(week2 / "东坡村" / "东坡村动火作业审批记录.csv", "ab") as f:  # overwritten: other bytes
+        f.write(b"\r\n")
+    (week2 / "应急站" / "执法检查情况说明.docx").unlink()
+    store = base / "store.duckdb"
+    done = _ingest_cli(store, week1, "2023-07-07")
+    assert done.returncode == 0, done.stderr
+    return {"store": store, "week1": week1, "week2": week2, "base": base}
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("stage", [*STAGES, "random"])
+def test_a_killed_ingest_leaves_the_store_as_it_was(town, stage, tmp_path):
+    if stage == "random":  # a random point among all the places the ingest can be killed
+        stage = random.choice(STAGES)
+    store = tmp_path / "store.duckdb"
+    shutil.copy(town["store"], store)
+    before = _snapshot(store)
+    killed = _ingest_cli(store, town["week2"], "2023-07-14", {FAIL_AT_ENV: stage})
+    assert killed.returncode != 0, f"{stage}: the ingest was not killed ({killed.stdout})"
+    assert _snapshot(store) == before, stage
+    # the store still works: the same ingest, not killed, goes through
+    again = _ingest_cli(store, town["week2"], "2023-07-14")
+    assert again.returncode == 0, again.stderr
+    assert len(_snapshot(store)["runs"]) == 2
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("stage", ["blobs", "blobs:5", "rows:4", "findings", "commit", "random"])
+def test_a_killed_first_ingest_leaves_no_store(town, stage, tmp_path):
+    if stage == "random":  # the first ingest stores many files and ledgers: a random one of them
+        stage = random.choice([f"blobs:{random.randint(1, 7)}", f"rows:{random.randint(1, 6)}"])
+    store = tmp_path / "new.duckdb"
+    killed = _ingest_cli(store, town["week1"], "2023-07-07", {FAIL_AT_ENV: stage})
+    assert killed.returncode != 0
+    assert not store.exists()
+    again = _ingest_cli(store, town["week1"], "2023-07-07")
+    assert again.returncode == 0, again.stderr
+    assert len(_snapshot(store)["runs"]) == 1
+
+
+def test_versions_of_changed_unchanged_and_removed_files(town, tmp_path):
+    store = tmp_path / "store.duckdb"
+    shutil.copy(town["store"], store)
+    again = ingest(store, [town["week1"]], received=dt.date(2023, 7, 10))
+    assert again.run_id is None, "identical files make no new version"
+    out = ingest(store, [town["week2"]], received=dt.date(2023, 7, 14))
+    assert out.run_id == 2
+    v = out.versions.set_index("unit")
+    n_files = sum(1 for p in (town["week1"] / "东坡村").iterdir() if not p.name.startswith(("~$", ".")))
+    assert v.loc["东坡村", "修改"] == 1 and v.loc["东坡村", "未变"] == n_files - 1
+    assert v.loc["应急站", "撤回"] == 1
+    assert "积翠镇" in out.units_unchanged
+    with Store.open(store) as s:
+        hist = s.file_history("应急站/执法检查情况说明.docx")
+        assert hist["change"].tolist() == ["added", "withdrawn"]
+        # the withdrawn file stays retrievable, byte for byte
+        assert s.blob(hist["sha256"].iloc[0]) == (town["week1"] / "应急站" / "执法检查情况说明.docx").read_bytes()
+        latest = s.state_files(s.state_versions()["version_id"])
+        assert "应急站/执法检查情况说明.docx" not in set(latest["path"])
+        # the overwritten file's first version too
+        first = s.state_files(s.state_versions(run_id=1)["version_id"]).set_index("path")
+        assert s.blob(first.loc["东坡村/东坡村动火作业审批记录.csv", "sha256"]) == (
+            town["week1"] / "东坡村" / "东坡村动火作业审批记录.csv").read_bytes()
+        distinct = {hashlib.sha256(p.read_bytes()).hexdigest() for p in town["week1"].rglob("*") if p.is_file()
+                    and not p.name.startswith(("~$", "."))}
+        assert s.df("SELECT count(*) AS n FROM blobs")["n"][0] == len(distinct) + 1  # + the overwritten file
+    shown = runner.invoke(app, ["history", "--store", str(store)])
+    assert shown.exit_code == 0, shown.output
+    assert "撤回：应急站/执法检查情况说明.docx" in shown.output
+    restored = runner.invoke(app, ["restore", "--store", str(store), "--version", "3", "--out", str(tmp_path / "r")])
+    assert restored.exit_code == 0, restored.output
+    assert (tmp_path / "r" / "应急站" / "执法检查情况说明.docx").exists()
+
+
+def test_a_unit_folder_ingested_alone_is_that_unit(town, tmp_path):
+    store = tmp_path / "store.duckdb"
+    shutil.copy(town["store"], store)
+    out = ingest(store, [town["week2"] / "东坡村"], received=dt.date(2023, 7, 14))
+    assert out.versions["unit"].tolist() == ["东坡村"]
+    with Store.open(store) as s:  # the other units keep their versions: the registry is still there
+        assert "积翠镇企业名录.xlsx" in set(s.state_files(s.state_versions()["version_id"])["path"])
+
+
+def test_single_files_withdraw_nothing(town, tmp_path):
+    store = tmp_path / "store.duckdb"
+    shutil.copy(town["store"], store)
+    out = ingest(store, [town["week2"] / "东坡村" / "东坡村动火作业审批记录.csv"], received=dt.date(2023, 7, 14))
+    v = out.versions.set_index("unit")
+    assert v.loc["东坡村", "修改"] == 1 and v.loc["东坡村", "撤回"] == 0 and v.loc["东坡村", "未变"] > 0
+    with Store.open(store) as s:
+        assert len(s.state_files(s.state_versions()["version_id"])) == len(
+            s.state_files(s.state_versions(run_id=1)["version_id"]))
+
+
+def test_store_errors_are_one_line(tmp_path):
+    missing = runner.invoke(app, ["history", "--store", str(tmp_path / "none.duckdb")])
+    assert missing.exit_code == 2 and "数据库文件不存在" in missing.output
+    (tmp_path / "x.duckdb").write_bytes(b"not a database")
+    bad = runner.invoke(app, ["diff", "--store", str(tmp_path / "x.duckdb"), "--out", str(tmp_path / "d")])
+    assert bad.exit_code == 2 and "Traceback" not in bad.output
+    both = runner.invoke(app, ["check", str(SAMPLES), "--store", str(tmp_path / "none.duckdb"), "--out", str(tmp_path)])
+    assert both.exit_code == 2
+
+
+# -- the sample history ----------------------------------------------------------------------------
+@pytest.fixture(scope="module")
+def history(tmp_path_factory) -> dict:
+    out = tmp_path_factory.mktemp("history")
+    manifest = make_history(SAMPLES, out / "history")
+    store = out / "history.duckdb"
+    for w in manifest["weeks"]:
+        ingest(store, [out / "history" / w["folder"]], received=dt.date.fromisoformat(w["received"]),
+               as_of=dt.date.fromisoformat(manifest["as_of"]))
+    return {"manifest": manifest, "store": store, "folder": out / "history"}
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("week", [1, 2])
+def test_diff_reports_exactly_the_planted_changes(history, week, tmp_path):
+    planted = history["manifest"]["weeks"][week]
+    assert planted["findings"] and planted["rows"]
+    with Store.open(history["store"]) as s:
+        d = diff_runs(s, week, week + 1)
+    moved = d.findings[d.findings["状态"] != "仍未整改"]
+    assert sorted(zip(moved["状态"], moved["规则"], moved["企业名称"], moved["来源文件"])) == sorted(
+        (x["change"], x["rule"], x["enterprise"], x["file"]) for x in planted["findings"])
+    assert sorted(zip(d.rows["变化"], d.rows["台账"], d.rows["报送单位"], d.rows["记录"])) == sorted(
+        (x["change"], x["ledger"], x["unit"], x["key"]) for x in planted["rows"])
+    still = d.findings[d.findings["状态"] == "仍未整改"]
+    assert len(still) > 0 and (still["已持续天数"] == 7 * week).all()  # open since the first week
+    # the command writes the same as xlsx and HTML
+    done = runner.invoke(app, ["diff", str(week), str(week + 1), "--store", str(history["store"]), "--out",
+                               str(tmp_path)])
+    assert done.exit_code == 0, done.output
+    xlsx = next(tmp_path.glob("*.xlsx"))
+    sheets = pd.read_excel(xlsx, sheet_name=None, header=2, engine="openpyxl")
+    assert set(sheets) == {"汇总", "新增发现", "已整改发现", "仍未整改发现", "台账变化"}
+    assert len(sheets["台账变化"]) == len(planted["rows"])
+    assert "仍未整改" in next(tmp_path.glob("*.html")).read_text("utf-8")
+
+
+@pytest.mark.slow
+def test_check_from_the_store_is_the_stateless_check(history, tmp_path):
+    done = runner.invoke(app, ["check", "--store", str(history["store"]), "--as-of", "2023-12-31", "--out",
+                               str(tmp_path)])
+    assert done.exit_code == 0, done.output
+    stateless = safe_for_output(run_check([history["folder"] / "第3周"], as_of=dt.date(2023, 12, 31)).findings)
+    from_store = pd.read_csv(tmp_path / "findings.csv", dtype=str, keep_default_na=False)
+    assert len(from_store) == len(stateless)
+    assert sorted(from_store["message"]) == sorted(stateless["message"])
+    with Store.open(history["store"]) as s:  # what the ingest stored is the same
+        stored = safe_for_output(s.run_findings(3))
+        result = s.load_run(3)
+    assert sorted(stored["message"]) == sorted(stateless["message"])
+    assert len(result.findings) == len(stateless) and len(result.ledgers["hazards"]) > 0
+
+
+def test_export_parquet_by_village(history, tmp_path):
+    done = runner.invoke(app, ["export", "--store", str(history["store"]), "--parquet", str(tmp_path / "pq")])
+    assert done.exit_code == 0, done.output
+    q = duckdb.connect()
+    hz = q.execute(f"SELECT * FROM read_parquet('{(tmp_path / 'pq' / 'hazards').as_posix()}/**/*.parquet',"
+                   " hive_partitioning=true)").df()
+    assert set(hz["town"]) == {"积翠镇"} and "东坡村" in set(hz["village"])
+    assert hz["hazard_no"].str.endswith("-补").sum() == 0  # week 3 deleted it again
+    sw = q.execute(f"SELECT id_no FROM read_parquet('{(tmp_path / 'pq' / 'special_workers').as_posix()}/**/*.parquet')"
+                   " WHERE id_no IS NOT NULL").df()
+    assert len(sw) and sw["id_no"].str.contains(r"\*{4}").all(), "ID numbers are masked"
+    f = q.execute(f"SELECT count(*) FROM read_parquet('{(tmp_path / 'pq' / 'findings').as_posix()}/**/*.parquet')")
+    with Store.open(history["store"]) as s:
+        assert f.fetchone()[0] == len(s.run_findings(3))
+
+
+# -- reports compared with the previous one --------------------------------------------------------
+@pytest.fixture(scope="module")
+def dated_store(history, tmp_path_factory) -> Path:
+    """The three weeks received on 2023-09-29, 2023-12-22 and 2023-12-29, checked as of those days."""
+    store = tmp_path_factory.mktemp("dated") / "s.duckdb"
+    for w, day in zip(history["manifest"]["weeks"], ("2023-09-29", "2023-12-22", "2023-12-29")):
+        ingest(store, [history["folder"] / w["folder"]], received=dt.date.fromisoformat(day))
+    return store
+
+
+def history_fix(manifest: dict) -> tuple[str, str]:
+    """The hazard the history fixed in week 2 (HZ005 fixed): enterprise and 隐患编号."""
+    week = manifest["weeks"][1]
+    name = next(f["enterprise"] for f in week["findings"] if f["rule"] == "HZ005")
+    key = next(r["key"] for r in week["rows"] if r["ledger"] == "重大事故隐患台账" and r["change"] == "修改")
+    return name, key.rsplit("|", 1)[1]
+
+
+def _comparison(out: Path) -> pd.DataFrame:
+    book = next(out.glob("*.xlsx"))
+    return pd.read_excel(book, sheet_name="与上期对比", header=1, engine="openpyxl")
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("cadence", ["week", "month", "quarter"])
+def test_reports_compare_with_the_previous_report(dated_store, history, cadence, tmp_path):
+    done = runner.invoke(app, ["report", "--store", str(dated_store), "--cadence", cadence, "--as-of", "2023-12-29",
+                               "--out", str(tmp_path)])
+    assert done.exit_code == 0, done.output
+    t = _comparison(tmp_path)
+    assert "无上期数据" not in set(t["上期"].astype(str))
+    assert t.loc[t["指标"] == "重大事故隐患（项）", "变化"].iloc[0].startswith(("+", "-"))
+    page = next(tmp_path.glob("*.html")).read_text("utf-8")
+    assert "与上期对比" in page
+    if cadence == "week":
+        book = next(tmp_path.glob("*.xlsx"))
+        fixed = pd.read_excel(book, sheet_name="本周已整改隐患", header=1, engine="openpyxl")
+        fixed_w2 = history_fix(history["manifest"])
+        assert fixed_w2 not in set(zip(fixed["企业名称"], fixed["隐患编号"].astype(str)))  # fixed in week 2 already
+        assert len(fixed) > 0
+    if cadence == "quarter":  # the 督办函 are decided from the previous report: no "cannot decide" note
+        assert "暂不能判定督办函" not in page
+
+
+@pytest.mark.slow
+def test_the_first_report_says_there_is_no_previous_one(dated_store, tmp_path):
+    done = runner.invoke(app, ["report", "--store", str(dated_store), "--cadence", "week", "--as-of", "2023-09-29",
+                               "--out", str(tmp_path)])
+    assert done.exit_code == 0, done.output
+    assert "无上期数据" in done.output
+    assert "无上期数据" in set(_comparison(tmp_path)["上期"].astype(str))
+    assert "无上期数据" in next(tmp_path.glob("*.html")).read_text("utf-8")
+
+
+def test_manifest_is_written(history):
+    m = json.loads((history["folder"] / "manifest.json").read_text("utf-8"))
+    assert [w["folder"] for w in m["weeks"]] == ["第1周", "第2周", "第3周"]
+    assert m["weeks"][1]["withdrawn"] and m["weeks"][2]["withdrawn"]

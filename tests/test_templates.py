@@ -1,0 +1,247 @@
+"""Ledger templates (issue 14): generated from the pandera models; a filled template reads back
+without any SCH finding (property test: random valid rows of every ledger); LibreOffice keeps the
+validations and conditional formats when it re-saves a template.
+
+LibreOffice is not a Python dependency: the round-trip test runs where ``soffice`` is installed
+(Debian/Ubuntu: ``apt-get install libreoffice-calc-nogui``) and is skipped elsewhere."""
+
+from __future__ import annotations
+
+import datetime as dt
+import shutil
+import subprocess
+from pathlib import Path
+
+import openpyxl
+import pytest
+from hypothesis import HealthCheck, Phase, given, settings
+from hypothesis import strategies as st
+from stdnum.cn import uscc as uscc_check
+from typer.testing import CliRunner
+
+from jicui_compliance.campaign import load_campaign
+from jicui_compliance.check import run_check
+from jicui_compliance.cli import app
+from jicui_compliance.documents.templates import (
+    FIRST,
+    HEADER_ROW,
+    STATION_LEDGERS,
+    TOWN_LEDGERS,
+    VILLAGE_LEDGERS,
+    Unit,
+    read_registry,
+    row_checks,
+    units,
+    write_template,
+)
+from jicui_compliance.ledgers import LEDGERS
+
+ROOT = Path(__file__).resolve().parents[1]
+SAMPLES = ROOT / "data" / "samples"
+CAMPAIGN = load_campaign()
+
+
+def _uscc(n: int) -> str:
+    body = f"91330110MA2AB{n:04d}"
+    return body + uscc_check.calc_check_digit(body)
+
+
+REGISTRY = [(f"测试{n}号公司", _uscc(n)) for n in range(1, 5)]
+VILLAGE = Unit("东坡村", "村", VILLAGE_LEDGERS, tuple(REGISTRY), ("东坡村",))
+TOWN = Unit(CAMPAIGN.town, "镇", TOWN_LEDGERS, tuple(REGISTRY), ("镇政府", CAMPAIGN.town))
+STATION = Unit("综合行政执法队", "站所", STATION_LEDGERS, tuple(REGISTRY), ("综合行政执法队",))
+
+
+@pytest.fixture(scope="module")
+def blank(tmp_path_factory) -> dict[str, Path]:
+    base = tmp_path_factory.mktemp("templates")
+    return {u.kind: write_template(u, CAMPAIGN, base / u.file_name, rows=50) for u in (VILLAGE, TOWN, STATION)}
+
+
+# -- random valid rows ---------------------------------------------------------------------------
+TEXT = st.text(alphabet="安全隐患检查整改企业设备车间仓库张王李赵刘陈杨", min_size=1, max_size=8)
+NAME = st.text(alphabet="张王李赵刘陈杨明华军丽", min_size=2, max_size=3)
+CODE = st.text(alphabet="ABCDEFGHJK0123456789", min_size=4, max_size=12)
+DATES = st.dates(dt.date(2020, 1, 1), dt.date(2026, 12, 31)).map(lambda d: dt.datetime(d.year, d.month, d.day))
+TIMES = st.datetimes(dt.datetime(2020, 1, 1), dt.datetime(2026, 12, 31)).map(lambda t: t.replace(second=0, microsecond=0))
+YESNO = st.sampled_from(["是", "否"])
+
+
+def _value(led, spec, unique: int):
+    """A strategy for one valid cell of a field (``unique``: the row's number, for keys)."""
+    if spec.name in ("hazard_no", "permit_no"):
+        return st.just(f"NO-{unique:03d}")
+    if led.name == "enterprises":
+        if spec.name == "village":
+            return st.just("东坡村")
+        if spec.name == "industry":
+            return st.sampled_from(CAMPAIGN.industry_names)
+    kind = spec.kind
+    if kind == "code":
+        if spec.format == "GB 32100-2015":
+            return st.integers(100, 999).map(_uscc)
+        return CODE
+    if kind == "choice":
+        return st.sampled_from(spec.options)
+    if kind == "date":
+        return DATES
+    if kind == "datetime":
+        return TIMES
+    if kind == "yesno":
+        return YESNO
+    if kind == "signature":
+        return YESNO | NAME
+    if kind == "int":
+        return st.integers(0, 500)
+    if kind == "money":
+        return st.integers(0, 100000).map(lambda n: n / 100)
+    if kind == "list":
+        pool = st.sampled_from(spec.options) if spec.options else NAME
+        return st.lists(pool, min_size=1, max_size=3, unique=True).map("、".join)
+    if kind == "text_or_yesno":
+        return TEXT | YESNO
+    if spec.name in ("head", "leader", "worker", "guardian", "person", "chair", "approver"):
+        return NAME
+    return TEXT
+
+
+@st.composite
+def _rows(draw, ledger: str, n_max: int = 4) -> list[dict]:
+    led = LEDGERS[ledger]
+    rows = []
+    for i in range(draw(st.integers(0, n_max))):
+        row = {}
+        for spec in led.fields.values():
+            if spec.name in ("enterprise_uscc", "enterprise_name"):
+                continue
+            value = _value(led, spec, i)
+            row[spec.name] = draw(value) if spec.required else draw(st.none() | value)
+        if led.refers_to_enterprise:
+            name, code = draw(st.sampled_from(REGISTRY))
+            how = draw(st.sampled_from(["both", "uscc", "name"]))
+            row["enterprise_uscc"] = code if how != "name" else None
+            row["enterprise_name"] = name if how != "uscc" else None
+        rows.append(row)
+    return rows
+
+
+def _fill(template: Path, target: Path, data: dict[str, list[dict]]) -> None:
+    """Write rows into the template's cells (as a clerk would: the header row is left as it is)."""
+    wb = openpyxl.load_workbook(template)
+    for ledger, rows in data.items():
+        led = LEDGERS[ledger]
+        ws = wb[led.title]
+        header = [c.value for c in ws[HEADER_ROW + 1]]
+        col = {spec.name: header.index(spec.header) + 1 for spec in led.fields.values()}
+        for i, row in enumerate(rows):
+            for name, value in row.items():
+                if value is not None:
+                    ws.cell(FIRST + 1 + i, col[name], value)
+    wb.save(target)
+
+
+def _registry_rows() -> list[dict]:
+    return [dict(uscc=code, name=name, village="东坡村", industry="工贸", head="张三", employees=10,
+                 safety_staff="李四") for name, code in REGISTRY]
+
+
+# no shrinking: each example is a whole check (about a second); the drawn rows are reported as they are
+@settings(max_examples=12, deadline=None, phases=[Phase.explicit, Phase.reuse, Phase.generate],
+          suppress_health_check=[HealthCheck.function_scoped_fixture,
+                                                                 HealthCheck.too_slow])
+@given(st.data())
+def test_a_filled_template_reads_back_without_sch_findings(blank, tmp_path_factory, data):
+    folder = tmp_path_factory.mktemp("filled")
+    village = {name: data.draw(_rows(name), label=name) for name in VILLAGE_LEDGERS}
+    town = {name: data.draw(_rows(name), label=name) for name in TOWN_LEDGERS if name != "enterprises"}
+    extra = data.draw(_rows("enterprises", 2), label="enterprises")
+    for i, row in enumerate(extra):  # further registry enterprises: unique codes
+        row["uscc"] = _uscc(500 + i)
+    town["enterprises"] = _registry_rows() + extra
+    station = {"enforcement": data.draw(_rows("enforcement"), label="enforcement")}
+    _fill(blank["村"], folder / "东坡村.xlsx", village)
+    _fill(blank["镇"], folder / "镇.xlsx", town)
+    _fill(blank["站所"], folder / "执法队.xlsx", station)
+    result = run_check([str(folder)], as_of=dt.date(2023, 12, 31))
+    sch = result.findings[result.findings["rule_id"].str.startswith("SCH")]
+    assert sch.empty, sch[["rule_id", "source_file", "source_sheet", "source_row", "column", "value", "message"]].to_string()
+    read = {t.ledger: len(t) for t in result.submission.tables}
+    for name, rows in {**village, **town, **station}.items():
+        assert read.get(name, 0) == len(rows), name  # every row read, no note line taken for a record
+
+
+def test_the_template_follows_the_model(blank):
+    wb = openpyxl.load_workbook(blank["村"])
+    assert wb.sheetnames[0] == "填表说明" and wb["可选值"].sheet_state == "hidden"
+    ws = wb["重大事故隐患台账"]
+    led = LEDGERS["hazards"]
+    assert [c.value for c in ws[HEADER_ROW + 1]] == [s.header for s in led.fields.values()]
+    assert ws.freeze_panes == f"A{FIRST + 1}"
+    dv = {str(d.sqref).split(":")[0][:-1]: d for d in ws.data_validations.dataValidation}
+    col = {s.name: openpyxl.utils.get_column_letter(j + 1) for j, s in enumerate(led.fields.values())}
+    assert dv[col["source"]].type == "list" and "企业自查" in dv[col["source"]].formula1
+    assert dv[col["immediate"]].formula1 == '"是,否"'
+    assert dv[col["found_on"]].type == "date"
+    assert dv[col["funds"]].type == "decimal"
+    assert dv[col["enterprise_name"]].formula1 == "企业名称"
+    assert dv[col["enterprise_uscc"]].formula1 == "信用代码"
+    assert "必填" in dv[col["description"]].prompt
+    rules = [r.formula[0] for c in ws.conditional_formatting for r in c.rules]
+    assert len(rules) == len(row_checks("hazards", CAMPAIGN))
+    assert any(f'${col["deadline"]}3<${col["found_on"]}3' in f for f in rules)  # deadline before found date
+    hot = wb["动火作业审批记录"]
+    assert any("8/24" in r.formula[0] for c in hot.conditional_formatting for r in c.rules)  # permit too long
+
+
+def test_units_of_the_sample_town():
+    reg = read_registry([SAMPLES], CAMPAIGN)
+    all_units = units(CAMPAIGN, reg)
+    kinds = [u.kind for u in all_units]
+    assert kinds.count("村") == reg["village"].nunique() and kinds[-1] == "镇"
+    assert "综合行政执法队" in [u.name for u in all_units] and "其他站所" not in [u.name for u in all_units]
+    east = units(CAMPAIGN, reg, village="东坡村")
+    assert len(east) == 1 and {n for n, _ in east[0].enterprises} == set(reg.loc[reg["village"] == "东坡村", "name"])
+
+
+def test_templates_command(tmp_path):
+    res = CliRunner().invoke(app, ["templates", "--out", str(tmp_path / "t"), "--village", "东坡村",
+                                   "--registry", str(SAMPLES / "积翠镇企业名录.xlsx"), "--rows", "20"])
+    assert res.exit_code == 0, res.output
+    assert (tmp_path / "t" / "东坡村台账模板.xlsx").exists()
+    res = CliRunner().invoke(app, ["templates", "--out", str(tmp_path / "u"), "--village", "无此村",
+                                   "--registry", str(SAMPLES)])
+    assert res.exit_code == 2 and "无此村" in res.output
+
+
+def _validations(path: Path) -> dict[str, list[tuple]]:
+    wb = openpyxl.load_workbook(path)
+    out = {}
+    for ws in wb.worksheets:
+        dvs = sorted((d.type or "any", str(d.sqref), d.formula1 if d.type else None, d.operator or "between",
+                      d.errorStyle or "stop", d.promptTitle, d.prompt) for d in ws.data_validations.dataValidation)
+        cfs = sorted(r.formula[0] for c in ws.conditional_formatting for r in c.rules)
+        out[ws.title] = [dvs, cfs]
+    return out
+
+
+@pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice (soffice) is not installed")
+def test_libreoffice_keeps_the_validations(blank, tmp_path):
+    profile = (tmp_path / "profile").as_uri()
+    out = tmp_path / "out"
+    for kind, path in blank.items():
+        src = tmp_path / f"{kind}.xlsx"
+        shutil.copy(path, src)
+        done = subprocess.run(["soffice", "--headless", f"-env:UserInstallation={profile}", "--convert-to", "xlsx",
+                               "--outdir", str(out), str(src)], capture_output=True, text=True, timeout=180)
+        saved = out / src.name
+        if not saved.exists():
+            pytest.skip(f"LibreOffice could not convert the workbook (is Calc installed?): {done.stderr[-300:]}")
+        before, after = _validations(path), _validations(saved)
+        changed = {sheet: ([e for e in before[sheet][i] if e not in after.get(sheet, [[], []])[i]],
+                           [e for e in after.get(sheet, [[], []])[i] if e not in before[sheet][i]])
+                   for sheet in before for i in (0, 1)
+                   if before[sheet][i] != after.get(sheet, [[], []])[i]}
+        assert not changed, (kind, changed)
+        assert sum(len(v[0]) for v in after.values()) > 10
+        result = run_check([str(saved)], as_of=dt.date(2023, 12, 31), require_registry=False)
+        assert not result.findings["rule_id"].str.startswith("SCH").any()
