@@ -188,7 +188,6 @@ def _stopped_by_ctrl_c() -> Iterator[None]:
 
 
 #: the days --as-of may name: those the reader reads as dates (RULEBOOK §4, years 1950–2100)
-XLSX_MAX_ROWS = 1_048_575  # rows of an Excel sheet below its header row
 AS_OF_RANGE = (dt.date(1950, 1, 1), dt.date(2100, 12, 31))
 
 
@@ -253,6 +252,7 @@ def check_cmd(
     fail_on: Annotated[str | None, typer.Option("--fail-on", help="有该级别或更严重的发现时退出码为 1：错误 或 警告")] = None,
     select: Annotated[list[str] | None, typer.Option("--select", help="只运行这些规则（编号或前缀，逗号分隔，如 HI,DR）")] = None,
     ignore: Annotated[list[str] | None, typer.Option("--ignore", help="不运行这些规则（编号或前缀）")] = None,
+    formats: Annotated[str, typer.Option("--format", help="输出格式，逗号分隔：csv、xlsx、parquet（findings.csv 总会写出，是完整的结果）")] = "csv,xlsx",
     store: Annotated[Path | None, typer.Option("--store", help="从数据库（jicui ingest 建立）读取各单位最新的报送版本")] = None,
     version: Annotated[int | None, typer.Option("--version", help="与 --store 一起：各单位截至该版本号的报送（见 jicui history）")] = None,
 ) -> None:
@@ -260,9 +260,10 @@ def check_cmd(
     from rich.markup import escape
 
     from .check import InputError, run_check, summarise, summarise_by_village
-    from .findings import write_csv, write_xlsx
+    from .findings import safe_for_output, write_csv, write_parquet, write_xlsx, xlsx_cut_note
     from .writing import checkpoint, locked, output_set
 
+    chosen = _formats(formats)
     if fail_on is not None and fail_on not in ("错误", "警告"):
         _fail(f"--fail-on 只能是“错误”或“警告”，收到“{fail_on}”")
     paths = _paths_or_store(paths, store, version)
@@ -298,11 +299,16 @@ def check_cmd(
             _fail(str(exc))
         summary = summarise(result.findings, result.rules)
         checkpoint("after-rules")
+        safe = safe_for_output(result.findings)  # masked once for every file written
         with output_set(out) as outs:
-            write_csv(result.findings, outs.path("findings.csv"))
+            write_csv(safe, outs.path("findings.csv"), masked=True)
             checkpoint("between-files")
-            write_xlsx(result.findings, outs.path("findings.xlsx"), summary,
-                       {"按村汇总": summarise_by_village(result.findings)})
+            in_sheet = len(safe)
+            if "xlsx" in chosen:
+                in_sheet = write_xlsx(safe, outs.path("findings.xlsx"), summary,
+                                      {"按村汇总": summarise_by_village(result.findings)}, masked=True)
+            if "parquet" in chosen:
+                write_parquet(safe, outs.path("findings.parquet"), masked=True)
 
     f = result.findings
     n_tables = len(result.submission.tables)
@@ -320,14 +326,25 @@ def check_cmd(
         for row in summary[shown].itertuples(index=False):
             table.add_row(*[str(v) for v in row], style=_STYLE.get(row[1]))
         console.print(table)
-    console.print(f"结果已写入：{escape(_shown(out / 'findings.xlsx'))}  {escape(_shown(out / 'findings.csv'))}")
-    if len(f) > XLSX_MAX_ROWS:
-        console.print(f"[yellow]发现共 {len(f)} 条，超过 Excel 工作表的行数上限：findings.xlsx 只含前 {XLSX_MAX_ROWS} 条，"
-                      "findings.csv 是完整的[/]")
+    console.print("结果已写入：" + "  ".join(escape(_shown(out / f"findings.{x}")) for x in chosen))
+    if in_sheet < len(f):
+        console.print(f"[yellow]{escape(xlsx_cut_note(len(f)))}[/]")
     if fail_on:
         worst = _SEVERITY_ORDER[: _SEVERITY_ORDER.index(fail_on) + 1]
         if f["severity"].isin(worst).any():
             raise typer.Exit(1)
+
+
+_FORMATS = ("xlsx", "csv", "parquet")
+
+
+def _formats(text: str) -> list[str]:
+    """The output formats asked for, in a fixed order; findings.csv is always among them."""
+    chosen = [f.lower() for f in _split([text])]
+    unknown = [f for f in chosen if f not in _FORMATS]
+    if unknown:
+        _fail(f"--format 只能是 csv、xlsx、parquet（逗号分隔），收到“{'、'.join(unknown)}”")
+    return [f for f in _FORMATS if f in chosen or f == "csv"]
 
 
 @app.command("rules")

@@ -232,7 +232,7 @@ def test_a_failed_write_is_one_line_and_leaves_the_previous_set(submission, tmp_
     out = tmp_path / "结果"
     before = _previous(submission, out)
 
-    def broken(findings, path):
+    def broken(findings, path, masked=False):
         Path(path).write_bytes(b"half")
         raise error
 

@@ -111,23 +111,37 @@ def _coverage(result, rule: Rule) -> pd.DataFrame:
     return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=STATUS_COLUMNS)
 
 
-def _records(result, rule: Rule) -> pd.DataFrame:
-    """Record obligations: each enterprise × phase in which it has records, compliant if none has a finding."""
+def _dated_rows(result, ledger: str, date: str, units: pd.DataFrame):
+    """The rows of ``ledger`` a record obligation judges (attributed, dated up to as-of) with the
+    phase of each, and the enterprises: the same for every rule on that ledger and date."""
+    ctx = result
+    rows = ctx.frame(ledger)
+    rows = rows[rows["eid"].notna() & rows[date].notna() & (rows[date] <= ctx.as_of_ts + pd.Timedelta(days=1))]
+    days = rows[date].dt.normalize()
+    phase_by_day = {d: phase_of(result.campaign, d.date()) for d in days.unique()}
+    return rows, days.map(phase_by_day).to_numpy(), units
+
+
+def _records(result, rule: Rule, shared: dict | None = None) -> pd.DataFrame:
+    """Record obligations: each enterprise × phase in which it has records, compliant if none has a finding.
+    ``shared``: rows, phases and enterprises already worked out for another rule on the same ledger."""
     ob = rule.obligation
     assert ob is not None and ob.ledger is not None and ob.date is not None  # a records obligation names both
-    ctx = result
-    rows = ctx.frame(ob.ledger)
-    rows = rows[rows["eid"].notna() & rows[ob.date].notna() & (rows[ob.date] <= ctx.as_of_ts + pd.Timedelta(days=1))]
+    key = (ob.ledger, ob.date)
+    if shared is None or key not in shared:
+        units = _population(result, "enterprises").drop(columns=["unit"]).set_index("eid")
+        got = _dated_rows(result, ob.ledger, ob.date, units)
+        if shared is not None:
+            shared[key] = got
+    else:
+        got = shared[key]
+    rows, phases, units = got
     if rows.empty:
         return pd.DataFrame(columns=STATUS_COLUMNS)
-    days = rows[ob.date].dt.normalize()
-    phase_by_day = {d: phase_of(result.campaign, d.date()) for d in days.unique()}
     f = result.findings[(result.findings["rule_id"] == rule.id) & (result.findings["ledger"] == ob.ledger)]
     is_bad = flagged(rows, f)
-    rec = pd.DataFrame({"eid": rows["eid"].astype("int64").to_numpy(), "phase": days.map(phase_by_day).to_numpy(),
-                        "bad": is_bad})
+    rec = pd.DataFrame({"eid": rows["eid"].astype("int64").to_numpy(), "phase": phases, "bad": is_bad})
     agg = rec.groupby(["eid", "phase"]).agg(records=("bad", "size"), bad_records=("bad", "sum")).reset_index()
-    units = _population(result, "enterprises").drop(columns=["unit"]).set_index("eid")
     agg = agg.join(units, on="eid")
     agg["unit"] = agg["enterprise_name"]
     agg["period"] = agg["phase"]
@@ -139,8 +153,9 @@ def obligation_status(result, rules: list[Rule] | None = None) -> pd.DataFrame:
     """One row per (rule, unit, period) with its status 合规 / 不合规 / 待到期."""
     rules = [r for r in (rules or result.rules) if r.obligation is not None]
     parts = []
+    shared: dict = {}  # the rows of a ledger, by (ledger, date), for the record obligations on it
     for r in rules:
-        part = _records(result, r) if r.obligation and r.obligation.when == "records" else _coverage(result, r)
+        part = _records(result, r, shared) if r.obligation and r.obligation.when == "records" else _coverage(result, r)
         if len(part):
             parts.append(part.assign(rule_id=r.id, title=r.title, clause=r.clause, severity=r.severity))
     if not parts:

@@ -13,8 +13,15 @@ def source_keys(frame: pd.DataFrame) -> pd.MultiIndex:
 
 
 def flagged(rows: pd.DataFrame, findings: pd.DataFrame) -> np.ndarray:
-    """True for the ledger rows that some of ``findings`` stand on."""
-    return source_keys(rows).isin(source_keys(findings))
+    """True for the ledger rows that some of ``findings`` stand on (only the rows of the files the
+    findings name are keyed: most rules have few findings, most ledgers many rows)."""
+    out = np.zeros(len(rows), dtype=bool)
+    if findings.empty or rows.empty:
+        return out
+    maybe = rows["source_file"].isin(findings["source_file"].unique()).to_numpy()
+    if maybe.any():
+        out[maybe] = source_keys(rows[maybe]).isin(source_keys(findings))
+    return out
 
 
 def field_at(findings: pd.DataFrame, rows: pd.DataFrame, field: str) -> np.ndarray:

@@ -46,8 +46,11 @@ def _first_lines(row: Sequence[object]) -> tuple[str, ...]:
 
 def _has_header(sheet: RawSheet, header: tuple[str, ...]) -> bool:
     n = len(header)
-    for row in sheet.cells.head(HEAD_ROWS).itertuples(index=False):
-        if _first_lines(row[:n]) == header:
+    if sheet.cells.shape[1] < n:
+        return False
+    # the first rows' first n cells only (itertuples would copy every column of the sheet)
+    for row in sheet.cells.iloc[:HEAD_ROWS, :n].to_numpy(dtype=object):
+        if _first_lines(row) == header:
             return True
     return False
 

@@ -195,7 +195,8 @@ def _written(cell: object) -> str:
 
 
 def _one_row(r: int, row: Sequence[object], index: HeaderIndex) -> _Layout:
-    return _Layout([r], list(row), [_written(c) for c in row], _score_row(row, index))
+    """``written`` is left empty, and filled by :func:`locate` for the layout it takes only."""
+    return _Layout([r], list(row), [], _score_row(row, index))
 
 
 def _two_rows(r: int, upper: Sequence[object], lower: Sequence[object], index: HeaderIndex) -> _Layout:
@@ -261,6 +262,8 @@ def locate(raw: RawSheet, index: HeaderIndex) -> Table | SheetProblem:
         )
     ledger = leaders[0]
     positions = dict(best.found[ledger])
+    if len(best.rows) == 1:
+        best.written = [_written(c) for c in best.keys]
     data_start = best.rows[-1] + 1
     header_text = {fld: best.written[pos] for fld, pos in positions.items()}
     mapped_pos = set(positions.values())

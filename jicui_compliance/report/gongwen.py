@@ -368,21 +368,28 @@ class Gongwen:
         table.style = "Table Grid"
         table.alignment = WD_TABLE_ALIGNMENT.CENTER
         table.autofit = False
-        for col, cw in zip(table.columns, column_widths(header, rows, Mm(156), size)):
+        # every cell and row once (python-docx works out the whole grid on each ``col.cells``, lists
+        # every row on each ``table.rows[i]`` and looks the default style up among all styles on each
+        # ``para.style =``: quadratic in a county's tables), and the style's id once
+        ncols = len(header)
+        grid = table._cells
+        style_id = self.doc.part.get_style_id(self.doc.styles["表格文字"], WD_STYLE_TYPE.PARAGRAPH)
+        for j, (col, cw) in enumerate(zip(table.columns, column_widths(header, rows, Mm(156), size))):
             col.width = cw  # the grid (LibreOffice reads this) and each cell (Word reads these)
-            for cell in col.cells:
+            for cell in grid[j::ncols]:
                 cell.width = cw
+        table_rows = list(table.rows)  # ``table.rows[i]`` lists every row each time
         for i, values in enumerate([header, *rows]):
-            tr = table.rows[i]
+            tr = table_rows[i]
             trpr = tr._tr.get_or_add_trPr()
             trpr.append(OxmlElement("w:cantSplit"))
             if i == 0:
                 el = OxmlElement("w:tblHeader")
                 el.set(qn("w:val"), "true")
                 trpr.append(el)
-            for j, (cell, v) in enumerate(zip(tr.cells, values)):
+            for j, (cell, v) in enumerate(zip(grid[i * ncols:(i + 1) * ncols], values)):
                 para = cell.paragraphs[0]
-                para.style = self.doc.styles["表格文字"]
+                para._p.style = style_id
                 self._run(para, v, HEITI if i == 0 else FANGSONG, size, latin=None if i == 0 else LATIN)
                 if i == 0:
                     para.alignment = WD_ALIGN_PARAGRAPH.CENTER
