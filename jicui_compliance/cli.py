@@ -96,6 +96,7 @@ class _GuardedTyper(typer.Typer):
     for every exception, whoever adds the command."""
 
     def command(self, *args, **kwargs):
+        kwargs.setdefault("options_metavar", "[选项]")
         register = super().command(*args, **kwargs)
         return lambda func: register(_guarded(func))
 
@@ -162,6 +163,8 @@ app = _GuardedTyper(
     no_args_is_help=True,
     add_completion=False,
     rich_markup_mode="rich",
+    options_metavar="[选项]",
+    subcommand_metavar="命令 [参数]...",
 )
 console = Console(soft_wrap=True)  # paths and messages are never broken across lines
 err = Console(stderr=True, soft_wrap=True)  # one line, never broken in the middle of a path
@@ -246,7 +249,7 @@ def _inside(child: Path, parent: Path) -> bool:
 @app.command("check")
 def check_cmd(
     out: Annotated[Path, typer.Option("--out", help="输出文件夹，写入 findings.csv 和 findings.xlsx")],
-    paths: Annotated[list[Path] | None, typer.Argument(help="报送的文件夹或文件（.xlsx/.xls/.csv）；用 --store 时不给")] = None,
+    paths: Annotated[list[Path] | None, typer.Argument(metavar="报送路径", help="报送的文件夹或文件（.xlsx/.xls/.csv）；用 --store 时不给")] = None,
     as_of: Annotated[str | None, typer.Option("--as-of", help="核查截止日 YYYY-MM-DD（默认：方案最后一天与今天中较早者）")] = None,
     campaign: Annotated[Path | None, typer.Option("--campaign", help="方案文件（TOML），默认积翠镇2023")] = None,
     fail_on: Annotated[str | None, typer.Option("--fail-on", help="有该级别或更严重的发现时退出码为 1：错误 或 警告")] = None,
@@ -349,7 +352,7 @@ def _formats(text: str) -> list[str]:
 
 @app.command("rules")
 def rules_cmd(
-    which: Annotated[str | None, typer.Argument(help="规则编号或前缀（如 HI001、HI）")] = None,
+    which: Annotated[str | None, typer.Argument(metavar="规则编号", help="规则编号或前缀（如 HI001、HI）")] = None,
 ) -> None:
     """列出规则，或显示一条规则的完整说明。"""
     from .rules import PARTY_LABELS, REGISTRY, select_rules
@@ -377,7 +380,7 @@ def rules_cmd(
 @app.command("report")
 def report_cmd(
     out: Annotated[Path, typer.Option("--out", help="输出文件夹，写入同名的 .html、.xlsx、.docx 三个文件")],
-    paths: Annotated[list[Path] | None, typer.Argument(help="报送的文件夹或文件（.xlsx/.xls/.csv）；用 --store 时不给")] = None,
+    paths: Annotated[list[Path] | None, typer.Argument(metavar="报送路径", help="报送的文件夹或文件（.xlsx/.xls/.csv）；用 --store 时不给")] = None,
     cadence: Annotated[str, typer.Option("--cadence", help="报告类型：week 周调度表、month 月小结、quarter 季通报、year 年总结（默认）")] = "year",
     as_of: Annotated[str | None, typer.Option("--as-of", help="数据截至日 YYYY-MM-DD，报告期以此日结束（默认：方案最后一天与今天中较早者）")] = None,
     campaign: Annotated[Path | None, typer.Option("--campaign", help="方案文件（TOML），默认积翠镇2023")] = None,
@@ -428,7 +431,7 @@ def report_cmd(
 
 @app.command("notices")
 def notices_cmd(
-    paths: Annotated[list[Path], typer.Argument(help="报送的文件夹或文件（.xlsx/.xls/.csv）")],
+    paths: Annotated[list[Path], typer.Argument(metavar="报送路径", help="报送的文件夹或文件（.xlsx/.xls/.csv）")],
     out: Annotated[Path, typer.Option("--out", help="输出文件夹：每类文书一个子文件夹，另写文书清单.xlsx")],
     as_of: Annotated[str | None, typer.Option("--as-of", help="数据截至日 YYYY-MM-DD（默认：方案最后一天与今天中较早者）")] = None,
     campaign: Annotated[Path | None, typer.Option("--campaign", help="方案文件（TOML），默认积翠镇2023")] = None,
@@ -519,7 +522,7 @@ _STORE_HELP = "数据库文件（DuckDB，一个文件），如 专项行动.duc
 
 @app.command("ingest")
 def ingest_cmd(
-    paths: Annotated[list[Path], typer.Argument(help="本次收到的报送文件夹或文件")],
+    paths: Annotated[list[Path], typer.Argument(metavar="报送路径", help="本次收到的报送文件夹或文件")],
     store: Annotated[Path, typer.Option("--store", help=_STORE_HELP)],
     received: Annotated[str | None, typer.Option("--received", help="收到日期 YYYY-MM-DD（默认今天）")] = None,
     as_of: Annotated[str | None, typer.Option("--as-of", help="核查截止日（默认收到日期，不晚于方案最后一天）")] = None,
@@ -617,7 +620,7 @@ def pd_date(v) -> dt.date:
 def diff_cmd(
     store: Annotated[Path, typer.Option("--store", help=_STORE_HELP)],
     out: Annotated[Path, typer.Option("--out", help="输出文件夹，写入对比的 .xlsx 和 .html")],
-    runs: Annotated[list[int] | None, typer.Argument(help="两次核查的编号 A B（默认最近两次；见 jicui history）")] = None,
+    runs: Annotated[list[int] | None, typer.Argument(metavar="核查编号", help="两次核查的编号 A B（默认最近两次；见 jicui history）")] = None,
     village: Annotated[str | None, typer.Option("--village", help="只看该村（或站所）")] = None,
 ) -> None:
     """比较两次核查：新增、已整改、仍未整改的发现，台账记录的增删改。"""

@@ -99,7 +99,8 @@ def test_cli_page_has_every_command_and_option(generated):
         assert f"jicui {name}\n" in page
         for p in cmd.params:
             if p.name != "help":
-                assert any(o in page for o in p.opts), f"{name}: {p.opts} missing"
+                shown = [*p.opts, p.metavar] if getattr(p, "metavar", None) else p.opts  # an argument shows its metavar
+                assert any(o in page for o in shown), f"{name}: {p.opts} missing"
 
 
 def _rule_without(section: str) -> Rule:
