@@ -154,20 +154,61 @@ def test_hostile_input_is_an_sch000_and_the_run_goes_on(submission, tmp_path, ca
     assert peak < PEAK_BOUND_KB
 
 
-def test_real_excel_date_after_2262_is_sch002(submission, tmp_path):
+def _check_here(sub: Path, out: Path, as_of: str = "2023-12-31") -> pd.DataFrame:
+    """`jicui check` in this process (no memory limit needed): the findings."""
+    res = runner.invoke(app, ["check", str(sub), "--out", str(out), "--as-of", as_of])
+    assert res.exit_code == 0, res.output
+    return _findings(out)
+
+
+def test_real_excel_date_after_2262_is_sch002_but_9999_12_31_is_long_term(submission, tmp_path):
+    """9999-12-31 in a validity column is how clerks write “长期”: no SCH002, never expired or
+    expiring; 3023 (a typo) stays SCH002, in a validity column too; an expired date is SW001."""
     import openpyxl
 
     wb = openpyxl.Workbook()
     ws = wb.active
-    ws.append(["企业名称", "姓名", "作业类别", "证书编号", "有效期至"])
-    ws.append(["甲公司", "焊工甲", "焊接与热切割作业", "T1", dt.datetime(9999, 12, 31)])
-    ws.append(["甲公司", "焊工乙", "焊接与热切割作业", "T2", dt.datetime(3023, 5, 1)])
+    ws.append(["企业名称", "姓名", "作业类别", "证书编号", "初领日期", "有效期至"])
+    ws.append(["甲公司", "焊工甲", "焊接与热切割作业", "T1", dt.datetime(2022, 3, 1), dt.datetime(9999, 12, 31)])
+    ws.append(["甲公司", "焊工乙", "焊接与热切割作业", "T2", dt.datetime(2022, 3, 1), dt.datetime(3023, 5, 1)])
+    ws.append(["甲公司", "焊工丙", "焊接与热切割作业", "T3", dt.datetime(2022, 3, 1), "9999/12/31"])
+    ws.append(["甲公司", "焊工丁", "焊接与热切割作业", "T4", dt.datetime(2022, 3, 1), "长期"])
+    ws.append(["甲公司", "焊工戊", "焊接与热切割作业", "T5", dt.datetime(2022, 3, 1), "长期有效"])
+    ws.append(["甲公司", "焊工己", "焊接与热切割作业", "T6", dt.datetime(2022, 3, 1), "9999-12-31"])
+    ws.append(["甲公司", "焊工庚", "焊接与热切割作业", "T7", dt.datetime(2018, 3, 1), dt.datetime(2023, 6, 30)])
+    ws.append(["甲公司", "焊工辛", "焊接与热切割作业", "T8", dt.datetime(3023, 3, 1), "长期"])
     wb.save(submission / "持证.xlsx")
     out = tmp_path / "结果"
     code, _, err, _ = _check(submission, out)
     _assert_clean(code, err)
     f = _findings(out)
-    assert len(f[(f["rule_id"] == "SCH002") & (f["source_file"] == "持证.xlsx")]) == 2
+    mine = f[f["source_file"] == "持证.xlsx"]
+    sch002 = mine[mine["rule_id"] == "SCH002"]
+    assert sorted(sch002["source_row"].astype(int)) == [3, 9]  # 3023 as 有效期至, and as 初领日期
+    assert "3023" in sch002[sch002["source_row"] == "3"]["message"].iloc[0]
+    assert "长期" in sch002[sch002["source_row"] == "3"]["message"].iloc[0]  # the detail says how to write it
+    expired = mine[mine["rule_id"] == "SW001"]
+    assert expired["source_row"].tolist() == ["8"]
+    assert mine[mine["rule_id"] == "SW003"].empty
+    assert mine[mine["rule_id"] == "SCH003"].empty
+
+
+def test_long_term_validity_is_shown_as_long_term_and_still_reviewed(submission, tmp_path):
+    """A certificate valid 长期 is still reviewed every 3 years (SW002), and its date reads “长期”."""
+    import openpyxl
+
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.append(["企业名称", "姓名", "作业类别", "证书编号", "初领日期", "有效期至"])
+    ws.append(["甲公司", "焊工甲", "焊接与热切割作业", "T1", dt.datetime(2019, 3, 1), dt.datetime(9999, 12, 31)])
+    wb.save(submission / "持证.xlsx")
+    f = _check_here(submission, tmp_path / "结果")
+    mine = f[f["source_file"] == "持证.xlsx"]
+    assert mine["rule_id"].tolist() == ["SW002"]
+    from jicui_compliance.reading.cells import LONG_TERM
+    from jicui_compliance.rules.context import day_text
+
+    assert day_text(pd.Series([pd.Timestamp(LONG_TERM), pd.Timestamp("2023-07-20")])).tolist() == ["长期", "2023-07-20"]
 
 
 def test_non_utf8_file_name_is_shown_with_replacement_characters(submission, tmp_path):

@@ -69,7 +69,8 @@ def _issue_frame(rows: list[dict]) -> pd.DataFrame:
 
 def _bad_detail(spec: Field) -> str:
     if spec.kind in ("date", "datetime"):
-        return f"无法识别为{KIND_LABELS[spec.kind]}（可写作 2023-05-20、2023/5/20、2023.5.20、2023年5月20日、20230520）"
+        also = "；长期有效的写“长期”或 9999-12-31" if spec.long_term else ""
+        return f"无法识别为{KIND_LABELS[spec.kind]}（可写作 2023-05-20、2023/5/20、2023.5.20、2023年5月20日、20230520{also}）"
     if spec.kind == "int":
         return "无法识别为整数（可带“人”“项”等单位）"
     if spec.kind == "money":
@@ -197,7 +198,8 @@ def _parse_dates_together(led: Ledger, raw: dict[str, Encoded]) -> dict[str, tup
     over the distinct values of all its columns: 开始时间, 结束时间 and 审批时间 share most."""
     out: dict[str, tuple[np.ndarray, np.ndarray]] = {}
     for kind in ("date", "datetime"):
-        names = [f for f, spec in led.fields.items() if spec.kind == kind and f in raw]
+        # validity columns (长期) have their own parser
+        names = [f for f, spec in led.fields.items() if spec.kind == kind and not spec.long_term and f in raw]
         if len(names) < 2:
             continue
         spec = led.fields[names[0]]

@@ -59,6 +59,7 @@ def column(
     personal: bool = False,
     format: str | None = None,
     note: str = "",
+    long_term: bool = False,
 ) -> Any:
     """Declare a ledger column: its Chinese header, aliases, kind and checks."""
     label = KIND_LABELS[kind] + (f"（{unit}）" if unit else "") + (f"，{format}" if format else "")
@@ -73,6 +74,8 @@ def column(
         parts.append("空白按“否”计（不能证明已落实）；表中没有此列时不据此判断")
     if personal:
         parts.append("个人信息，输出时脱敏")
+    if long_term:
+        parts.append("填“长期”“长期有效”或 9999-12-31 表示长期有效（不会过期）")
     if note:
         parts.append(note)
     checks: dict[str, Any] = {}
@@ -95,6 +98,7 @@ def column(
             "empty_is_no": empty_is_no,
             "personal": personal,
             "format": format,
+            "long_term": long_term,
         },
         **checks,
     )
@@ -116,6 +120,8 @@ class Field:
     personal: bool
     format: str | None
     description: str
+    #: a validity date (有效期至): “长期”, “长期有效” and 9999-12-31 read as :data:`cells.LONG_TERM`
+    long_term: bool = False
 
     @property
     def headers(self) -> tuple[str, ...]:
@@ -135,7 +141,7 @@ class Field:
             return cells.choice_parser(self.synonyms, yesno=self.options is not None and "是" in self.options,
                                        options=self.options or ())
         if k == "date":
-            return cells.parse_date
+            return cells.parse_validity if self.long_term else cells.parse_date
         if k == "datetime":
             return cells.parse_datetime
         if k == "yesno":
@@ -187,6 +193,7 @@ class Ledger:
                 personal=md["personal"],
                 format=md["format"],
                 description=col.description or "",
+                long_term=bool(md.get("long_term")),
             )
 
     @property

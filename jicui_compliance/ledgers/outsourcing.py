@@ -15,7 +15,7 @@ class OutsourcingModel(EnterpriseRef):
     party: Series[str] = column("承包承租方", "承包单位", "承租单位", required=True)
     party_uscc: Series[str] = column("承包承租方信用代码", "承包方统一社会信用代码", kind="code", format="GB 32100-2015")
     licence: Series[str] = column("资质证书编号", "资质证书")
-    licence_until: Series[pd.Timestamp] = column("资质有效期至", "资质有效期", kind="date")
+    licence_until: Series[pd.Timestamp] = column("资质有效期至", "资质有效期", kind="date", long_term=True)
     agreement_on: Series[pd.Timestamp] = column("安全生产协议签订日期", "协议签订日期", "安全协议签订时间", kind="date")
     duties_defined: Series[pd.BooleanDtype] = column("明确安全管理职责", "职责是否明确", kind="yesno", empty_is_no=True)
     start: Series[pd.Timestamp] = column("开始日期", "起租日期", "开工日期", kind="date", required=True)

@@ -18,7 +18,7 @@ class SpecialWorkersModel(EnterpriseRef):
     category: Series[str] = column("作业类别", "工种", kind="choice", required=True, options=CATEGORIES)
     cert_no: Series[str] = column("证书编号", "操作证号", kind="code", required=True)
     issued_on: Series[pd.Timestamp] = column("初领日期", "发证日期", kind="date")
-    valid_until: Series[pd.Timestamp] = column("有效期至", "证书有效期", kind="date", required=True)
+    valid_until: Series[pd.Timestamp] = column("有效期至", "证书有效期", kind="date", required=True, long_term=True)
     reviewed_on: Series[pd.Timestamp] = column("最近复审日期", "复审日期", kind="date")
     on_post: Series[pd.BooleanDtype] = column("是否在岗", "在岗", kind="yesno", note="空白按“在岗”计")
 

@@ -149,6 +149,31 @@ def parse_date(v: object) -> dt.datetime | None | _Unreadable:
     return value
 
 
+#: “长期” in a validity column (有效期至): the last day pandas can hold (2262-04-11), so that it is
+#: after every date a rule compares it with (never expired, never expiring) and reviews still count.
+#: Shown as “长期” (:func:`jicui_compliance.rules.context.day_text`).
+LONG_TERM: Final = dt.datetime(2262, 4, 11)
+LONG_TERM_WORDS = frozenset({"长期", "长期有效"})
+
+
+def parse_validity(v: object) -> dt.datetime | None | _Unreadable:
+    """A validity date (有效期至): a date, or 长期 — written “长期”, “长期有效” or 9999-12-31
+    (as clerks write it, a real Excel date or text in any date form); other far years
+    (3023, a typo) stay unreadable, as in :func:`parse_date`."""
+    if isinstance(v, dt.date):
+        if (v.year, v.month, v.day) == (9999, 12, 31):
+            return LONG_TERM
+        return parse_date(v)
+    if isinstance(v, str):
+        text = unicodedata.normalize("NFKC", v).strip()
+        if text in LONG_TERM_WORDS:
+            return LONG_TERM
+        m = _DATE.match(text) or _COMPACT.match(text)
+        if m and m.group(1, 2, 3) == ("9999", "12", "31") and not any(m.groups()[3:]):
+            return LONG_TERM
+    return parse_date(v)
+
+
 def parse_yesno(v: object) -> bool | None | _Unreadable:
     if v is None or (isinstance(v, float) and math.isnan(v)):
         return None

@@ -15,6 +15,7 @@ import pandas as pd
 from ..campaign import Campaign
 from ..ledgers import Ledgers
 from ..reading import Submission
+from ..reading.cells import LONG_TERM
 from ..resolution import BY_NAME_USCC_UNKNOWN, NO_REF, RESOLVED, UNRESOLVED, USCC_NAME_MISMATCH, Resolution, folded  # noqa: F401 (re-exported)
 from ..resolution import existing as _existing
 from ..resolution import month_label as _month_label
@@ -134,8 +135,9 @@ def shared(helper: Callable[..., T]) -> Callable[..., T]:
 
 
 def day_text(dates: pd.Series) -> pd.Series:
-    """Dates as ``2023-07-20`` ("" when missing), formatted once per distinct value."""
-    return map_distinct(dates, lambda d: d.strftime("%Y-%m-%d")).fillna("")
+    """Dates as ``2023-07-20`` ("" when missing; “长期” for a validity read as long-term),
+    formatted once per distinct value."""
+    return map_distinct(dates, lambda d: "长期" if d == LONG_TERM else d.strftime("%Y-%m-%d")).fillna("")
 
 
 def time_text(stamps: pd.Series) -> pd.Series:
