@@ -116,9 +116,12 @@ def _assert_clean(code: int, err: str, expected: int = 0) -> None:
 
 # -- inputs: each one an SCH000 (or SCH002) and the run goes on ----------------------------------
 HOSTILE = {
-    "far_cell": (lambda d: _xlsx(d / "远单元格.xlsx", "<row r=\"1\">" + _cell("A1", "企业名称")
-                                 + "</row><row r=\"1048576\">" + _cell("XFD1048576", " ") + "</row>"),
-                 "SCH000", "IV 列"),
+    "far_cell_with_content": (lambda d: _xlsx(d / "远单元格.xlsx", "<row r=\"1\">" + _cell("A1", "企业名称")
+                                              + "</row><row r=\"1048576\">" + _cell("XFD1048576", "x") + "</row>"),
+                              "SCH000", "超过列数上限 256"),
+    "far_row_with_content": (lambda d: _xlsx(d / "远行.xlsx", "<row r=\"1\">" + "".join(_cell(f"{chr(65 + i)}1", f"列{i}") for i in range(26))
+                                             + "</row><row r=\"1048576\">" + _cell("A1048576", "x") + "</row>"),
+                             "SCH000", "超过单元格上限"),
     "zip_bomb": (lambda d: _xlsx(d / "炸弹.xlsx", bomb_bytes=530 * 2**20), "SCH000", "解压后大小"),
     "csv_one_line_of_commas": (lambda d: (d / "逗号.csv").write_bytes(b"," * (3 * 2**20)), "SCH000", "单行的上限"),
     "csv_too_many_columns": (lambda d: (d / "宽表.csv").write_text(",".join(f"列{i}" for i in range(400)) + "\n", "utf-8"),
@@ -209,6 +212,101 @@ def test_long_term_validity_is_shown_as_long_term_and_still_reviewed(submission,
     from jicui_compliance.rules.context import day_text
 
     assert day_text(pd.Series([pd.Timestamp(LONG_TERM), pd.Timestamp("2023-07-20")])).tolist() == ["长期", "2023-07-20"]
+
+
+_WORKERS = ("企业名称", "姓名", "作业类别", "证书编号", "有效期至")
+
+
+def _workers_sheet(rows: list[tuple[str, ...]]) -> str:
+    """Sheet XML of a 持证台账: the header in row 1, ``rows`` from row 2."""
+    out = []
+    for r, row in enumerate([_WORKERS, *rows], start=1):
+        out.append(f'<row r="{r}">' + "".join(_cell(f"{chr(65 + j)}{r}", v) for j, v in enumerate(row)) + "</row>")
+    return "".join(out)
+
+
+@pytest.mark.parametrize("far", ["XFD1048576", "ZZ200000", "E1048576"])
+def test_a_far_blank_cell_is_trimmed_and_the_sheet_read(submission, tmp_path, far):
+    """A space typed far away (the dimension and the cell claim a huge range) is trimmed: the sheet
+    is read with its real rows, at their Excel row numbers, in bounded memory; no SCH000."""
+    rows = [("甲公司", "焊工甲", "焊接与热切割作业", "T1", "2025-01-01"),
+            ("甲公司", "焊工乙", "焊接与热切割作业", "T2", "2023-13-45"),  # SCH002, row 3
+            ("甲公司", "焊工丙", "焊接与热切割作业", "T3", "2023-06-30")]  # expired: SW001, row 4
+    row = "".join(ch for ch in far if ch.isdigit())
+    path = _xlsx(submission / "远单元格.xlsx", _workers_sheet(rows) + f'<row r="{row}">' + _cell(far, " ") + "</row>")
+    assert path.stat().st_size < 2000
+    out = tmp_path / "结果"
+    code, _, err, peak = _check(submission, out)
+    _assert_clean(code, err)
+    f = _findings(out)
+    mine = f[f["source_file"] == "远单元格.xlsx"]
+    assert mine[mine["rule_id"] == "SCH000"].empty, mine["message"].tolist()
+    assert mine[mine["rule_id"] == "SCH002"]["source_row"].tolist() == ["3"]
+    assert mine[mine["rule_id"] == "SW001"]["source_row"].tolist() == ["4"]
+    assert peak < PEAK_BOUND_KB
+
+
+def test_excel_error_cells_are_sch002_not_empty(submission, tmp_path):
+    """#REF! in a required column and #N/A in a date column: SCH002 “单元格为公式错误 #REF!” at
+    their row and column, and no “必填项为空” for those cells."""
+    import openpyxl
+
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = "持证人员"
+    ws.append(list(_WORKERS))
+    ws.append(["甲公司", "焊工甲", "焊接与热切割作业", "T1", dt.datetime(2025, 1, 1)])
+    ws.append(["甲公司", "焊工乙", "焊接与热切割作业", "#REF!", "#N/A"])
+    ws.append(["甲公司", "#DIV/0!", "焊接与热切割作业", "T3", dt.datetime(2025, 1, 1)])
+    for ref in ("D3", "E3", "B4"):
+        ws[ref].data_type = "e"
+    wb.save(submission / "公式错误.xlsx")
+    out = tmp_path / "结果"
+    code, _, err, _ = _check(submission, out)
+    _assert_clean(code, err)
+    f = _findings(out)
+    mine = f[f["source_file"] == "公式错误.xlsx"]
+    assert mine[mine["rule_id"] == "SCH003"].empty, mine["message"].tolist()
+    got = mine[mine["rule_id"] == "SCH002"].sort_values(["source_row", "column"])
+    assert got[["source_sheet", "source_row", "column", "value"]].values.tolist() == [
+        ["持证人员", "3", "有效期至", "#N/A"], ["持证人员", "3", "证书编号", "#REF!"], ["持证人员", "4", "姓名", "#DIV/0!"]]
+    assert got["message"].str.contains("单元格为公式错误 #").all()
+    assert "单元格为公式错误 #REF!" in got[got["column"] == "证书编号"]["message"].iloc[0]
+
+
+def test_error_cells_in_a_text_column_are_not_read_as_text(tmp_path):
+    """The reader gives error cells as FormulaError; a text cell that reads “#REF!” stays text."""
+    import openpyxl
+
+    from jicui_compliance.reading.cells import FormulaError
+    from jicui_compliance.reading.sources import SourceFile, read_workbook
+
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.append(["#NAME?", "#REF!", "#VALUE!", "#NUM!", "#NULL!"])
+    for cell in ws[1]:
+        cell.data_type = "e"
+    ws["E1"].data_type = "s"  # the text “#NULL!”, typed as text
+    wb.save(tmp_path / "e.xlsx")
+    (sheet,) = read_workbook(SourceFile(tmp_path / "e.xlsx", "e.xlsx"))
+    assert sheet.cells.iloc[0].tolist() == [FormulaError("#NAME?"), FormulaError("#REF!"), FormulaError("#VALUE!"),
+                                            FormulaError("#NUM!"), "#NULL!"]
+
+
+@pytest.mark.parametrize("chunk", [7, 50, 4 * 2**20])
+def test_error_cells_are_found_across_chunk_boundaries(tmp_path, monkeypatch, chunk):
+    """The search for error cells cuts each out whole, wherever the unzipped chunks end; it finds
+    what a full parse of the sheet finds."""
+    from jicui_compliance.reading import sources
+
+    rows = "".join(f'<row r="{r}">' + _cell(f"A{r}", "甲" * r) + f'<c r="B{r}" t="e"><f>Sheet9!A1</f><v>#REF!</v></c>'
+                   + f'<c r="C{r}" s="1" t="e"><v>#N/A</v></c></row>' for r in range(1, 12))
+    path = _xlsx(tmp_path / "e.xlsx", rows)
+    monkeypatch.setattr(sources, "_CHUNK", chunk)
+    with zipfile.ZipFile(path) as z:
+        searched = sources._error_cells_by_search(z, "xl/worksheets/sheet1.xml")
+        parsed = sources._error_cells_by_parsing(z, "xl/worksheets/sheet1.xml")
+    assert searched == parsed == {**{(r, 1): "#REF!" for r in range(11)}, **{(r, 2): "#N/A" for r in range(11)}}
 
 
 def test_non_utf8_file_name_is_shown_with_replacement_characters(submission, tmp_path):

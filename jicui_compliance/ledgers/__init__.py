@@ -157,6 +157,7 @@ def _type(led: Ledger, raw: dict[str, Encoded], sources: dict[str, np.ndarray], 
     n = len(sheets)
     out: dict[str, object] = {}
     bad_cells: set[tuple[int, str]] = set()
+    raw, formula_errors = _without_formula_errors(raw)
     parsed = _parse_dates_together(led, raw)
     for fname, spec in led.fields.items():
         if fname not in raw:  # no sheet of this ledger has the column
@@ -172,6 +173,14 @@ def _type(led: Ledger, raw: dict[str, Encoded], sources: dict[str, np.ndarray], 
                 issues.append(dict(rule_id="SCH002", ledger=led.name, row=int(r), sheet=int(sheets[r]),
                                    field=fname, value=text, detail=detail))
                 bad_cells.add((int(r), fname))
+        if fname in formula_errors:  # Excel error cells: SCH002 with their code, never “为空”
+            errors = formula_errors[fname]
+            for r in np.flatnonzero(errors != ""):
+                issues.append(dict(rule_id="SCH002", ledger=led.name, row=int(r), sheet=int(sheets[r]), field=fname,
+                                   value=str(errors[r]),
+                                   detail=f"：单元格为公式错误 {errors[r]}，显示的不是数据；请修正公式，或改填实际的值"))
+                bad_cells.add((int(r), fname))
+            bad = bad | (errors != "")
         if spec.empty_is_no:
             # An empty cell cannot prove compliance: 否. A column the sheet lacks altogether,
             # or a value that cannot be read (SCH002), stays missing: it is not judged.
@@ -191,6 +200,23 @@ def _type(led: Ledger, raw: dict[str, Encoded], sources: dict[str, np.ndarray], 
         issues.extend(_industry_issues(typed, campaign, sheets))
     issues.extend(_validate(led, typed, excused, bad_cells, sheets))
     return typed, issues
+
+
+def _without_formula_errors(raw: dict[str, Encoded]) -> tuple[dict[str, Encoded], dict[str, np.ndarray]]:
+    """The columns with their Excel error cells (:class:`~jicui_compliance.reading.cells.FormulaError`)
+    made missing, and field → each row's error code ("" where none), for the columns that have any."""
+    clean = dict(raw)
+    errors: dict[str, np.ndarray] = {}
+    for fname, (codes, uniques) in raw.items():
+        is_error = np.fromiter((isinstance(u, _cells.FormulaError) for u in uniques), dtype=bool, count=len(uniques))
+        if not is_error.any():
+            continue
+        texts = np.append(np.where(is_error, [str(u) for u in uniques], ""), "").astype(object)
+        errors[fname] = texts[np.where(codes < 0, len(uniques), codes)]
+        uniques = uniques.copy()
+        uniques[is_error] = None
+        clean[fname] = (codes, uniques)
+    return clean, errors
 
 
 def _parse_dates_together(led: Ledger, raw: dict[str, Encoded]) -> dict[str, tuple[np.ndarray, np.ndarray]]:
@@ -249,8 +275,8 @@ def _validate(led: Ledger, typed: pd.DataFrame, excused, bad_cells, sheets) -> l
             issues.append(dict(rule_id="SCH003", ledger=led.name, row=r, sheet=sheet, field=fname, value="",
                                detail=f"必填项“{led.header_of(fname)}”为空"))
         elif check.startswith("one_filled"):
-            if (r, "enterprise") in bad_cells:
-                continue  # pandera lists a dataframe check once per column it reads
+            if (r, "enterprise") in bad_cells or any((r, f) in bad_cells for f in ENTERPRISE_REF):
+                continue  # pandera lists a dataframe check once per column it reads; or a cell is SCH002
             bad_cells.add((r, "enterprise"))
             issues.append(dict(rule_id="SCH003", ledger=led.name, row=r, sheet=sheet, field="enterprise",
                                value="", detail="“统一社会信用代码”和“企业名称”均为空，无法确定是哪家企业"))

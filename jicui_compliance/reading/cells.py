@@ -20,6 +20,7 @@ import math
 import re
 import unicodedata
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any, Final
 
 import numpy as np
@@ -35,6 +36,17 @@ class _Unreadable(enum.Enum):
 
 
 BAD: Final = _Unreadable.BAD  # sentinel: a value that cannot be read as its type
+
+
+@dataclass(frozen=True)
+class FormulaError:
+    """An Excel error cell (``#REF!``, ``#N/A``, ``#DIV/0!`` …): not a value, whatever the
+    column (SCH002 “单元格为公式错误 #REF!”, never an empty cell)."""
+
+    code: str
+
+    def __str__(self) -> str:
+        return self.code
 
 _EXCEL_EPOCH = dt.datetime(1899, 12, 30)
 _SERIAL_RANGE = (18264, 73051)  # 1950-01-01 … 2099-12-31 as Excel serials

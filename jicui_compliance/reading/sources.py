@@ -10,12 +10,18 @@ from __future__ import annotations
 import codecs
 import io
 import re
+import sys
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
+from xml.sax.handler import ContentHandler
+from xml.sax.saxutils import XMLGenerator
 
 import numpy as np
 import pandas as pd
+
+from .cells import FormulaError
 
 WORKBOOK_SUFFIXES = {".xlsx", ".xlsm", ".xls", ".xlsb", ".ods"}
 CSV_SUFFIXES = {".csv"}
@@ -317,14 +323,22 @@ def read_workbook(src: SourceFile) -> list[RawSheet | SheetProblem] | SheetProbl
 
     if src.path.stat().st_size == 0:
         return SheetProblem(src.rel, "", "空文件（0 字节），无法作为 Excel 工作簿打开")
+    scan = ZipScan()
     if src.path.suffix.lower() in {".xlsx", ".xlsm", ".ods"}:
-        over = zip_over_limits(src.path)
-        if over:
-            return SheetProblem(src.rel, "", over)
+        scan = scan_zip(src.path)
+        if scan.problem:
+            return SheetProblem(src.rel, "", scan.problem)
     try:
-        wb = CalamineWorkbook.from_path(str(src.path))
+        if scan.untrimmed:  # blank cells far out: calamine reads a copy without them
+            trimmed = trimmed_workbook(src.path, scan.untrimmed)
+            if isinstance(trimmed, str):
+                return SheetProblem(src.rel, "", trimmed)
+            wb = CalamineWorkbook.from_filelike(trimmed)
+        else:
+            wb = CalamineWorkbook.from_path(str(src.path))
     except Exception as exc:  # calamine raises its own error types; all mean "cannot open"
         return SheetProblem(src.rel, "", f"Excel 文件已损坏或不是有效的工作簿，无法打开（{_short(exc)}）")
+    errors = formula_errors(src.path, scan.with_errors) if scan.with_errors else {}
     out: list[RawSheet | SheetProblem] = []
     with wb:
         for name in wb.sheet_names:
@@ -335,9 +349,10 @@ def read_workbook(src: SourceFile) -> list[RawSheet | SheetProblem] | SheetProbl
             except Exception as exc:
                 out.append(SheetProblem(src.rel, name, f"工作表无法读取（{_short(exc)}）"))
                 continue
-            if not rows or not any(v != "" and v is not None for row in rows for v in row):
+            if not rows or (not any(v != "" and v is not None for row in rows for v in row) and not errors.get(name)):
                 continue  # a completely empty sheet (the default Sheet2) is not a submission
             cells = pd.DataFrame(rows, dtype=object)
+            _place_errors(cells, errors.get(name, {}))
             _fill_merged(cells, merged)
             out.append(RawSheet(src.rel, name, cells, np.arange(1, len(cells) + 1)))
     return out
@@ -347,6 +362,8 @@ _OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _ENCRYPTED = "EncryptedPackage".encode("utf-16-le")
 _ROW_NUMBER = re.compile(rb'<row[^>]*?\sr="(\d+)"')
 _FAR_CELL = re.compile(rb'<c r="([A-Z]{3}|[J-Z][A-Z]|I[W-Z])(\d+)"')  # column IW (257) or further
+_ERROR_TYPE = b't="e"'  # an error cell (#REF!, #N/A …), which calamine reads as empty
+_CELL_REF = re.compile(r"^\$?([A-Z]{1,3})\$?(\d{1,7})$")
 _CHUNK = 4 * 2**20
 
 
@@ -357,58 +374,355 @@ def is_encrypted(path: Path) -> bool:
     return head.startswith(_OLE_MAGIC) and _ENCRYPTED in head
 
 
-def zip_over_limits(path: Path) -> str | None:
-    """Why a zipped workbook is beyond the limits, or None: checked before any parser sees it.
+@dataclass
+class ZipScan:
+    """What :func:`scan_zip` found in a zipped workbook."""
+
+    problem: str | None = None  # beyond a limit: the SCH000 reason
+    #: worksheet parts whose cells reach beyond the limits (a far cell, rows far below the data):
+    #: read from a copy without their blank cells (:func:`trimmed_workbook`)
+    untrimmed: list[str] = field(default_factory=list)
+    with_errors: list[str] = field(default_factory=list)  # worksheet parts that hold error cells
+
+
+def scan_zip(path: Path) -> ZipScan:
+    """Check a zipped workbook against the limits before any parser sees it.
 
     The uncompressed size is taken from the zip directory, then each worksheet is unzipped in
     chunks (never whole, never beyond :data:`MAX_UNCOMPRESSED` in all, whatever the directory
-    claims) to find its used range: the last row and the cells beyond column 256; a sheet whose
-    range (rows × columns) exceeds :data:`MAX_CELLS` is refused, so the parser never builds it.
+    claims) to find its extent: the last row and the cells beyond column 256. A sheet whose cells
+    (rows × columns) exceed :data:`MAX_CELLS` is refused. A sheet that reaches beyond the limits
+    is listed in ``untrimmed``: whether that is content or only blank cells (a space typed at
+    XFD1048576) is for :func:`trimmed_workbook` to tell. Sheets with error cells are listed in
+    ``with_errors``; a sheet without them costs one more search of its bytes.
     """
+    scan = ZipScan()
     try:
         with zipfile.ZipFile(path) as z:
             infos = z.infolist()
             total = sum(i.file_size for i in infos)
             if total > MAX_UNCOMPRESSED:
-                return (f"解压后大小 {total / 2**20:.0f} MB，超过工作簿的上限 {MAX_UNCOMPRESSED // 2**20} MB；"
-                        "请拆分后报送（或检查文件是否异常）")
+                scan.problem = (f"解压后大小 {total / 2**20:.0f} MB，超过工作簿的上限 {MAX_UNCOMPRESSED // 2**20} MB；"
+                                "请拆分后报送（或检查文件是否异常）")
+                return scan
             budget = MAX_UNCOMPRESSED
             for info in infos:
                 if not info.filename.startswith("xl/worksheets/") or not info.filename.endswith(".xml"):
                     continue
-                last_row, rows, cells, far = 0, 0, 0, 0
-                far_ref = ""
+                last_row, rows, cells, far, errors = 0, 0, 0, False, False
                 tail = b""
                 with z.open(info) as fh:
                     while chunk := fh.read(_CHUNK):
                         budget -= len(chunk)
                         if budget < 0:
-                            return f"解压后大小超过工作簿的上限 {MAX_UNCOMPRESSED // 2**20} MB（压缩包目录所记的大小不实）"
+                            scan.problem = f"解压后大小超过工作簿的上限 {MAX_UNCOMPRESSED // 2**20} MB（压缩包目录所记的大小不实）"
+                            return scan
                         data = tail + chunk
                         rows += data.count(b"<row ") - tail.count(b"<row ")
                         cells += data.count(b"<c ") - tail.count(b"<c ")
-                        for m in _FAR_CELL.finditer(data):
-                            col = _column_number(m.group(1).decode())
-                            if col > far:
-                                far, far_ref = col, (m.group(1) + m.group(2)).decode()
-                        found = _ROW_NUMBER.findall(data)
-                        if found:
-                            last_row = max(last_row, int(found[-1]))
+                        far = far or _FAR_CELL.search(data) is not None
+                        errors = errors or _ERROR_TYPE in data
+                        last_row = max(last_row, _last_row_number(data))
                         tail = data[-64:]
                 if cells > MAX_CELLS:
-                    return f"工作表有 {cells} 个单元格，超过上限 {MAX_CELLS} 个；请拆分后报送"
-                if far:
-                    return (f"工作表在第 {MAX_COLUMNS} 列（IV 列）之外还有单元格（最远在 {far_ref}），超过列数上限 {MAX_COLUMNS}；"
-                            "请删除多余的列（常见于误输入的空格）后另存")
+                    scan.problem = f"工作表有 {cells} 个单元格，超过上限 {MAX_CELLS} 个；请拆分后报送"
+                    return scan
                 width = min(MAX_COLUMNS, 2 * (cells // max(rows, 1)) + 8)
-                if last_row * width > MAX_CELLS:
-                    return (f"工作表的使用范围延伸到第 {last_row} 行，而只有 {rows} 行有内容，超过单元格上限 {MAX_CELLS} 个；"
-                            "请删除多余的行（常见于误输入的空格）后另存")
+                if far or last_row * width > MAX_CELLS:
+                    scan.untrimmed.append(info.filename)
+                if errors:
+                    scan.with_errors.append(info.filename)
     except (zipfile.BadZipFile, OSError, ValueError, EOFError, NotImplementedError):
-        return None  # the parser says what is wrong with it
+        return ZipScan()  # the parser says what is wrong with it
     except Exception:  # zlib.error and the like: a damaged file, which the parser reports
+        return ZipScan()
+    return scan
+
+
+def _last_row_number(data: bytes) -> int:
+    """The number of the last row element in ``data`` (0 if none): rows come in order, so
+    only the last one is parsed, unless it is cut off at the end of the chunk."""
+    m = _ROW_NUMBER.match(data, max(data.rfind(b"<row"), 0))
+    if m is None:
+        found = _ROW_NUMBER.findall(data)
+        return int(found[-1]) if found else 0
+    return int(m.group(1))
+
+
+def zip_over_limits(path: Path) -> str | None:
+    """Why a zipped workbook is beyond the limits, or None (:func:`scan_zip`, then
+    :func:`trimmed_workbook` for the sheets that reach far)."""
+    scan = scan_zip(path)
+    if scan.problem or not scan.untrimmed:
+        return scan.problem
+    got = trimmed_workbook(path, scan.untrimmed)
+    return got if isinstance(got, str) else None
+
+
+def _local(name: str) -> str:
+    """An XML name without its namespace: ``{ns}c`` or ``x:c`` → ``c``."""
+    return name.rpartition("}")[2].rpartition(":")[2]
+
+
+def _cell_index(ref: str | None) -> tuple[int, int] | None:
+    """``B7`` → (6, 1): 0-based row and column of a cell reference."""
+    m = _CELL_REF.match(ref or "")
+    return None if m is None else (int(m.group(2)) - 1, _column_number(m.group(1)) - 1)
+
+
+def _parts(z: zipfile.ZipFile) -> tuple[dict[str, str], str | None]:
+    """(worksheet part → sheet name, the shared-strings part) from the workbook's relationships."""
+    import posixpath
+    import xml.etree.ElementTree as ET
+
+    rels: dict[str, tuple[str, str]] = {}
+    for el in ET.fromstring(z.read("xl/_rels/workbook.xml.rels")):
+        target = el.get("Target") or ""
+        part = target.lstrip("/") if target.startswith("/") else posixpath.normpath("xl/" + target)
+        rels[el.get("Id") or ""] = (part, (el.get("Type") or "").rpartition("/")[2])
+    names = {}
+    for el in ET.fromstring(z.read("xl/workbook.xml")).iter():
+        if _local(el.tag) == "sheet":
+            rid = next((v for k, v in el.attrib.items() if _local(k) == "id"), "")
+            if rid in rels:
+                names[rels[rid][0]] = el.get("name") or ""
+    shared = next((part for part, kind in rels.values() if kind == "sharedStrings"), None)
+    return names, shared
+
+
+def formula_errors(path: Path, parts: list[str]) -> dict[str, dict[tuple[int, int], str]]:
+    """sheet name → (row, column) → the error code (``#REF!``) of each error cell of ``parts``,
+    the sheets :func:`scan_zip` found error cells in.
+
+    Each sheet is unzipped in chunks; each ``t="e"`` found is the start tag of an error cell,
+    which is cut out whole (up to its ``</c>``) and parsed by ElementTree. A sheet whose cells
+    do not parse on their own (a namespace prefix) is parsed whole, streaming.
+    """
+    out: dict[str, dict[tuple[int, int], str]] = {}
+    try:
+        with zipfile.ZipFile(path) as z:
+            names, _ = _parts(z)
+            for part in parts:
+                found = _error_cells_by_search(z, part)
+                if found is None:
+                    found = _error_cells_by_parsing(z, part)
+                if part in names:
+                    out[names[part]] = found
+    except Exception:  # a damaged part: calamine has read what it could, the errors stay empty cells
+        return out
+    return out
+
+
+def _error_cells_by_search(z: zipfile.ZipFile, part: str) -> dict[tuple[int, int], str] | None:
+    import xml.etree.ElementTree as ET
+
+    found: dict[tuple[int, int], str] = {}
+    carry = b""
+    with z.open(part) as fh:
+        while chunk := fh.read(_CHUNK):
+            data = carry + chunk
+            keep_from = data.rfind(b"<")  # a tag may go on in the next chunk
+            pos = data.find(_ERROR_TYPE)
+            while pos >= 0:
+                start = data.rfind(b"<", 0, pos)
+                end = data.find(b"</c>", pos)
+                if end < 0:  # the cell goes on in the next chunk
+                    keep_from = min(keep_from, start)
+                    break
+                if data.startswith(b"<c ", start):
+                    try:
+                        cell = ET.fromstring(data[start : end + 4])
+                    except ET.ParseError:
+                        return None
+                    where = _cell_index(cell.get("r"))
+                    code = cell.findtext("v")
+                    if where is not None and code and code.strip():
+                        found[where] = sys.intern(code.strip())
+                else:
+                    return None  # <x:c …>, or the text t="e" in an inline string: parse the sheet whole
+                pos = data.find(_ERROR_TYPE, end)
+            carry = data[max(keep_from, 0) :]
+    return found
+
+
+def _error_cells_by_parsing(z: zipfile.ZipFile, part: str) -> dict[tuple[int, int], str]:
+    import xml.etree.ElementTree as ET
+
+    found: dict[tuple[int, int], str] = {}
+    with z.open(part) as fh:
+        parent = None
+        for event, el in ET.iterparse(fh, events=("start", "end")):
+            tag = _local(el.tag)
+            if event == "start":
+                if tag == "sheetData":
+                    parent = el
+                continue
+            if tag == "c" and el.get("t") == "e":
+                where = _cell_index(el.get("r"))
+                code = next((v.text for v in el if _local(v.tag) == "v"), None)
+                if where is not None and code and code.strip():
+                    found[where] = sys.intern(code.strip())
+            elif tag == "row" and parent is not None:
+                parent.clear()  # the rows read so far
+    return found
+
+
+def _place_errors(cells: pd.DataFrame, errors: dict[tuple[int, int], str]) -> None:
+    """Put each error cell into the grid as a :class:`~.cells.FormulaError` (calamine gives "")."""
+    n_rows, n_cols = cells.shape
+    for (r, c), code in errors.items():
+        if r < n_rows and c < n_cols and cells.iat[r, c] in ("", None):
+            cells.iat[r, c] = FormulaError(code)
+
+
+def trimmed_workbook(path: Path, parts: list[str]) -> io.BytesIO | str:
+    """A copy of the workbook in memory whose sheets ``parts`` have no blank cells (no value,
+    or only white space: a space typed at XFD1048576), or why the content itself is beyond the
+    limits (the farthest cell with content, or rows × columns of the content).
+
+    The used range is what has content, not what the dimension or a blank cell claims: calamine
+    is given the copy, and never builds the range a blank cell would stretch. Each sheet is
+    streamed through the standard library's SAX parser into the copy, so memory stays bounded.
+    """
+    import shutil
+    import xml.sax
+
+    buf = io.BytesIO()
+    with zipfile.ZipFile(path) as z, zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as copy:
+        _, shared = _parts(z)
+        blank = _blank_strings(z, shared) if shared and shared in z.namelist() else frozenset()
+        for info in z.infolist():
+            target = zipfile.ZipInfo(info.filename, date_time=info.date_time)
+            target.compress_type = zipfile.ZIP_DEFLATED
+            with z.open(info) as src, copy.open(target, "w", force_zip64=True) as dst:
+                if info.filename not in parts:
+                    shutil.copyfileobj(src, dst, _CHUNK)
+                    continue
+                text = io.TextIOWrapper(dst, encoding="utf-8", errors="xmlcharrefreplace", newline="\n")
+                handler = _BlankCellFilter(text, blank)
+                parser = xml.sax.make_parser()
+                parser.setContentHandler(handler)
+                parser.parse(src)
+                text.flush()
+                text.detach()
+                over = handler.over_limits()
+                if over:
+                    return over
+    buf.seek(0)
+    return buf
+
+
+def _blank_strings(z: zipfile.ZipFile, part: str) -> frozenset[int]:
+    """Indices of the shared strings that are empty or only white space."""
+    import xml.etree.ElementTree as ET
+
+    blank = []
+    i = 0
+    root = None
+    with z.open(part) as fh:
+        for event, el in ET.iterparse(fh, events=("start", "end")):
+            if event == "start":
+                root = el if root is None else root
+                continue
+            if _local(el.tag) == "si":
+                if not "".join(el.itertext()).strip():
+                    blank.append(i)
+                i += 1
+                if root is not None:
+                    root.clear()
+    return frozenset(blank)
+
+
+class _BlankCellFilter(ContentHandler):
+    """SAX handler: copies a worksheet to ``out`` without its blank cells, and measures the
+    extent of the cells kept (the content)."""
+
+    _VALUE = frozenset({"v", "t"})  # elements whose text is a cell's value (<v>, inline <is><t>)
+
+    def __init__(self, out: io.TextIOWrapper, blank_strings: frozenset[int]):
+        super().__init__()
+        self.out = XMLGenerator(out, encoding="utf-8", short_empty_elements=True)
+        self.blank_strings = blank_strings
+        self.cell: list[tuple[int, str, Any]] | None = None  # the events of the cell being read
+        self.value: list[str] = []
+        self.in_value = 0
+        self.last_row = self.last_col = 0
+        self.far_ref = ""
+
+    def startDocument(self) -> None:
+        self.out.startDocument()
+
+    def endDocument(self) -> None:
+        self.out.endDocument()
+
+    def processingInstruction(self, target: str, data: str) -> None:
+        self.out.processingInstruction(target, data)
+
+    def startElement(self, name: str, attrs) -> None:
+        if self.cell is not None:
+            self.cell.append((0, name, attrs))
+            self.in_value += _local(name) in self._VALUE
+        elif _local(name) == "c":
+            self.cell = [(0, name, attrs)]
+            self.value = []
+        else:
+            self.out.startElement(name, attrs)
+
+    def characters(self, content: str) -> None:
+        if self.cell is None:
+            self.out.characters(content)
+            return
+        self.cell.append((1, content, None))
+        if self.in_value:
+            self.value.append(content)
+
+    def ignorableWhitespace(self, whitespace: str) -> None:
+        self.characters(whitespace)
+
+    def endElement(self, name: str) -> None:
+        if self.cell is None:
+            self.out.endElement(name)
+            return
+        self.cell.append((2, name, None))
+        if _local(name) in self._VALUE:
+            self.in_value -= 1
+        elif _local(name) == "c":
+            self._end_cell()
+
+    def _end_cell(self) -> None:
+        assert self.cell is not None
+        attrs = self.cell[0][2]
+        kind = attrs.get("t")
+        text = "".join(self.value).strip()
+        if kind == "s":
+            blank = text.isdigit() and int(text) in self.blank_strings
+        else:
+            blank = kind != "e" and not text
+        where = _cell_index(attrs.get("r"))
+        if blank and where is not None:  # a cell without a reference stays: dropping it would move the next
+            self.cell = None
+            return
+        if where is not None:
+            self.last_row = max(self.last_row, where[0] + 1)
+            if where[1] + 1 > self.last_col:
+                self.last_col, self.far_ref = where[1] + 1, attrs.get("r")
+        for kind_, a, b in self.cell:
+            if kind_ == 0:
+                self.out.startElement(a, b)
+            elif kind_ == 1:
+                self.out.characters(a)
+            else:
+                self.out.endElement(a)
+        self.cell = None
+
+    def over_limits(self) -> str | None:
+        if self.last_col > MAX_COLUMNS:
+            return (f"工作表在第 {MAX_COLUMNS} 列（IV 列）之外有内容（最远在 {self.far_ref}），超过列数上限 {MAX_COLUMNS}；"
+                    "请删除多余的列后另存")
+        if self.last_row * self.last_col > MAX_CELLS:
+            return (f"工作表的内容延伸到第 {self.last_row} 行、第 {self.last_col} 列，超过单元格上限 {MAX_CELLS} 个；"
+                    "请删除多余的行（常见于误输入的内容）或拆分后报送")
         return None
-    return None
 
 
 def _column_number(letters: str) -> int:
