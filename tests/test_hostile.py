@@ -543,23 +543,40 @@ def _output_texts(folder: Path) -> dict[str, str]:
     return out
 
 
+SCRIPT = "<script>alert('积翠')</script>"  # a hazard description that must never run in a browser
+
+
+def _seeded_submission(tmp_path: Path, numbers: list[str]) -> Path:
+    """A submission whose text columns, certificate numbers and a file name carry the 40
+    ``numbers`` in the forms clerks write them, and a hazard and an enterprise named as a script.
+    A fresh folder each time (hypothesis replays a failing example in the same ``tmp_path``)."""
+    import tempfile
+
+    sub = Path(tempfile.mkdtemp(dir=tmp_path)) / "报送"
+    sub.mkdir()
+    write_case({
+        "enterprises": [{"uscc": "91110105MA01234567", "name": "甲公司", "village": "东坡村", "industry": "工贸",
+                         "head": "张三", "phone": numbers[1], "employees": 12},
+                        {"uscc": "91110105MA01234575", "name": "乙公司" + SCRIPT, "village": "东坡村", "industry": "工贸",
+                         "head": "王五", "employees": 3}],
+        "hazards": [{"enterprise": "甲公司", "description": f"隐患，联系 {n}", "found_on": "2023-05-20",
+                     "source": "企业自查", "immediate": "否", "owner": f"李四 {n}"} for n in numbers[2:20]]
+        + [{"enterprise": "甲公司", "description": SCRIPT, "found_on": "2023-05-21", "source": "企业自查", "immediate": "否",
+            "owner": "李四"}],
+        "special_workers": [{"enterprise": "甲公司", "person": f"焊工{n}", "id_no": n, "category": "焊接与热切割作业",
+                             "cert_no": f"T{n}", "valid_until": "2023-01-01"} for n in numbers[20:]],
+    }, sub)
+    (sub / f"张三{numbers[0]}的台账.pdf").write_bytes(b"%PDF")
+    return sub
+
+
 @settings(max_examples=1, derandomize=True, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(numbers=st.lists(personal_number(), min_size=40, max_size=40))
 def test_no_unmasked_number_in_any_output(tmp_path, numbers):
     """Every output of check and of every report cadence, seeded with 40 numbers in the forms
     clerks write them (one derandomised example: a full check and four reports per example)."""
-    sub = tmp_path / "报送"
-    sub.mkdir()
-    write_case({
-        "enterprises": [{"uscc": "91110105MA01234567", "name": "甲公司", "village": "东坡村", "industry": "工贸",
-                         "head": "张三", "phone": numbers[1], "employees": 12}],
-        "hazards": [{"enterprise": "甲公司", "description": f"隐患，联系 {n}", "found_on": "2023-05-20",
-                     "source": "企业自查", "immediate": "否", "owner": f"李四 {n}"} for n in numbers[2:20]],
-        "special_workers": [{"enterprise": "甲公司", "person": f"焊工{n}", "id_no": n, "category": "焊接与热切割作业",
-                             "cert_no": f"T{n}", "valid_until": "2023-01-01"} for n in numbers[20:]],
-    }, sub)
-    (sub / f"张三{numbers[0]}的台账.pdf").write_bytes(b"%PDF")
-    out = tmp_path / "结果"
+    sub = _seeded_submission(tmp_path, numbers)
+    out = sub.parent / "结果"
     assert runner.invoke(app, ["check", str(sub), "--out", str(out), "--as-of", "2023-12-31"]).exit_code == 0
     for cadence in ("week", "month", "quarter", "year"):
         res = runner.invoke(app, ["report", str(sub), "--out", str(out), "--as-of", "2023-12-31", "--cadence", cadence])
@@ -568,6 +585,35 @@ def test_no_unmasked_number_in_any_output(tmp_path, numbers):
     assert len(texts) >= 14
     leaks = {name: _unmasked(text, numbers) for name, text in texts.items()}
     assert {k: v for k, v in leaks.items() if v} == {}
+
+
+@settings(max_examples=1, derandomize=True, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(numbers=st.lists(personal_number(), min_size=40, max_size=40))
+def test_no_unmasked_number_in_the_village_reports(tmp_path, numbers):
+    """`make village-reports` (render_villages.py: papermill, then nbconvert) on the same seeded
+    submission: neither the notebook nor its HTML shows an unmasked number or the raw script."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("render_villages", Path(__file__).resolve().parents[1] / "notebooks" / "render_villages.py")
+    assert spec is not None and spec.loader is not None
+    render_villages = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(render_villages)
+    sub = _seeded_submission(tmp_path, numbers)
+    out = sub.parent / "按村报告"
+    assert render_villages.main([str(sub), "--as-of", "2023-12-31", "--village", "东坡村", "--out", str(out), "--jobs", "1"]) == 0
+    texts = _output_texts(out)
+    assert sorted(texts) == ["按村报告_东坡村_2023-12-31.html", "按村报告_东坡村_2023-12-31.ipynb"]
+    html = texts["按村报告_东坡村_2023-12-31.html"]
+    assert "甲公司" in html and "&lt;script&gt;alert(" in html  # the tables are there, the script shown as text
+    leaks = {name: _unmasked(text, numbers) for name, text in texts.items()}
+    assert {k: v for k, v in leaks.items() if v} == {}
+    assert "<script>alert(" not in html
+    import nbformat
+
+    nb = nbformat.reads(texts["按村报告_东坡村_2023-12-31.ipynb"], as_version=4)
+    shown = [v for c in nb.cells for o in c.get("outputs", []) for k, v in o.get("data", {}).items()
+             if k in ("text/html", "text/markdown")]  # what a browser renders (text/plain is shown as text)
+    assert shown and not [v for v in shown if "<script>alert(" in v]
 
 
 def test_notebook_outputs_are_masked_and_escaped():
