@@ -210,8 +210,10 @@ def test_long_term_validity_is_shown_as_long_term_and_still_reviewed(submission,
     assert mine["rule_id"].tolist() == ["SW002"]
     from jicui_compliance.reading.cells import LONG_TERM
     from jicui_compliance.rules.context import day_text
+    from jicui_compliance.store.keys import _text
 
-    assert day_text(pd.Series([pd.Timestamp(LONG_TERM), pd.Timestamp("2023-07-20")])).tolist() == ["长期", "2023-07-20"]
+    dates = pd.Series([pd.Timestamp(LONG_TERM), pd.Timestamp("2023-07-20")])
+    assert day_text(dates).tolist() == _text(dates).tolist() == ["长期", "2023-07-20"]  # findings, and `jicui diff`
 
 
 _WORKERS = ("企业名称", "姓名", "作业类别", "证书编号", "有效期至")

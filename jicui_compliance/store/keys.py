@@ -14,6 +14,7 @@ import numpy as np
 import pandas as pd
 
 from ..ledgers import LEDGERS
+from ..reading.cells import LONG_TERM
 from ..text import map_distinct, normalize_name
 
 #: per ledger, the fields that (with the enterprise) identify a record across versions
@@ -39,10 +40,11 @@ def value_fields(ledger: str) -> list[str]:
 
 
 def _text(series: pd.Series) -> pd.Series:
-    """A column as comparable text: dates as 2023-07-20 (with the time when there is one), "" for missing."""
+    """A column as comparable text: dates as 2023-07-20 (with the time when there is one), “长期” for a
+    validity read as long-term, "" for missing."""
     if pd.api.types.is_datetime64_any_dtype(series):
-        return map_distinct(series, lambda d: d.strftime("%Y-%m-%d %H:%M") if (d.hour or d.minute)
-                            else d.strftime("%Y-%m-%d")).fillna("").astype(str)
+        return map_distinct(series, lambda d: "长期" if d == LONG_TERM else d.strftime("%Y-%m-%d %H:%M")
+                            if (d.hour or d.minute) else d.strftime("%Y-%m-%d")).fillna("").astype(str)
     if series.dtype == object:
         return series.map(lambda v: "、".join(map(str, v)) if isinstance(v, (list, tuple)) else
                           ("" if v is None or (isinstance(v, float) and np.isnan(v)) else str(v))).astype(str)
