@@ -248,6 +248,30 @@ def test_a_far_blank_cell_is_trimmed_and_the_sheet_read(submission, tmp_path, fa
     assert peak < PEAK_BOUND_KB
 
 
+def test_far_blank_shared_strings_and_formatted_cells_are_trimmed(submission, tmp_path):
+    """As Excel writes them: white space as shared strings (a space, an ideographic space) far
+    out, and a formatted empty cell far below: the sheet is read, with its real rows."""
+    import xlsxwriter
+
+    wb = xlsxwriter.Workbook(str(submission / "远单元格.xlsx"))
+    ws = wb.add_worksheet("持证人员")
+    ws.write_row(0, 0, list(_WORKERS))
+    ws.write_row(1, 0, ["甲公司", "焊工甲", "焊接与热切割作业", "T1", "2025-01-01"])
+    ws.write_row(2, 0, ["甲公司", "焊工丙", "焊接与热切割作业", "T3", "2023-06-30"])  # expired: SW001, row 3
+    ws.write_string(1048575, 16383, " ")
+    ws.write_string(5000, 300, "\u3000 ")
+    ws.write_blank(900000, 3, None, wb.add_format({"bold": True}))
+    wb.close()
+    out = tmp_path / "结果"
+    code, _, err, peak = _check(submission, out)
+    _assert_clean(code, err)
+    f = _findings(out)
+    mine = f[f["source_file"] == "远单元格.xlsx"]
+    assert mine[mine["rule_id"] == "SCH000"].empty, mine["message"].tolist()
+    assert mine[mine["rule_id"] == "SW001"][["source_sheet", "source_row"]].values.tolist() == [["持证人员", "3"]]
+    assert peak < PEAK_BOUND_KB
+
+
 def test_excel_error_cells_are_sch002_not_empty(submission, tmp_path):
     """#REF! in a required column and #N/A in a date column: SCH002 “单元格为公式错误 #REF!” at
     their row and column, and no “必填项为空” for those cells."""
