@@ -109,6 +109,27 @@ def test_gongwen_page_numbers_and_complete_annex(sample_doc):
     assert sum(widths) <= Mm(156) + 10 and widths[0] != widths[1]  # by content, not equal
 
 
+def test_annex_table_cells_as_python_docx_would_make_them(tmp_path):
+    """The annex rows are written as XML text: each cell still reads back as its text, in 表格文字 with one
+    run (黑体 header, 仿宋 body), numbers right-aligned; tabs and line breaks as Word's own, spaces kept,
+    ``& <`` as text, control characters XML cannot hold left out."""
+    d = Gongwen("积翠镇安全生产委员会办公室", "积安委办〔2023〕7号", "关于……的通报")
+    rows = [["甲 & <乙>", "12"], ["  前后空格  ", "3"], ["一\t二\n三", "4"], ["坏\x01字\x0b符", ""]]
+    d.annex(1, "测试表", ["名称", "数量"], rows, [False, True])
+    doc = Document(str(d.save(tmp_path / "t.docx")))
+    table = doc.tables[-1]
+    assert [[c.text for c in r.cells] for r in table.rows] == [
+        ["名称", "数量"], ["甲 & <乙>", "12"], ["  前后空格  ", "3"], ["一\t二\n三", "4"], ["坏字符", ""]]
+    for i, row in enumerate(table.rows):
+        for j, cell in enumerate(row.cells):
+            (para,) = cell.paragraphs
+            (run,) = para.runs  # an empty cell too: one run holding no text
+            assert para.style.name == "表格文字"
+            assert run._r.rPr.find(qn("w:rFonts")).get(qn("w:eastAsia")) == (HEITI if i == 0 else FANGSONG)
+            assert para.alignment == (1 if i == 0 else 2 if j == 1 else None)  # centre / right / as the style
+    assert [c.width for c in table.rows[1].cells] == [c.width for c in table.columns]
+
+
 # -- the sample town -----------------------------------------------------------------------------
 @pytest.fixture(scope="module")
 def notices(tmp_path_factory):
