@@ -109,6 +109,27 @@ def test_gongwen_page_numbers_and_complete_annex(sample_doc):
     assert sum(widths) <= Mm(156) + 10 and widths[0] != widths[1]  # by content, not equal
 
 
+def test_annex_table_cells_as_python_docx_would_make_them(tmp_path):
+    """The annex rows are written as XML text: each cell still reads back as its text, in 表格文字 with one
+    run (黑体 header, 仿宋 body), numbers right-aligned; tabs and line breaks as Word's own, spaces kept,
+    ``& <`` as text, control characters XML cannot hold left out."""
+    d = Gongwen("积翠镇安全生产委员会办公室", "积安委办〔2023〕7号", "关于……的通报")
+    rows = [["甲 & <乙>", "12"], ["  前后空格  ", "3"], ["一\t二\n三", "4"], ["坏\x01字\x0b符", ""]]
+    d.annex(1, "测试表", ["名称", "数量"], rows, [False, True])
+    doc = Document(str(d.save(tmp_path / "t.docx")))
+    table = doc.tables[-1]
+    assert [[c.text for c in r.cells] for r in table.rows] == [
+        ["名称", "数量"], ["甲 & <乙>", "12"], ["  前后空格  ", "3"], ["一\t二\n三", "4"], ["坏字符", ""]]
+    for i, row in enumerate(table.rows):
+        for j, cell in enumerate(row.cells):
+            (para,) = cell.paragraphs
+            (run,) = para.runs  # an empty cell too: one run holding no text
+            assert para.style.name == "表格文字"
+            assert run._r.rPr.find(qn("w:rFonts")).get(qn("w:eastAsia")) == (HEITI if i == 0 else FANGSONG)
+            assert para.alignment == (1 if i == 0 else 2 if j == 1 else None)  # centre / right / as the style
+    assert [c.width for c in table.rows[1].cells] == [c.width for c in table.columns]
+
+
 # -- the sample town -----------------------------------------------------------------------------
 @pytest.fixture(scope="module")
 def notices(tmp_path_factory):
@@ -179,7 +200,7 @@ def test_notices_cli(tmp_path):
 
 
 def test_the_html_embeds_a_cjk_subset_that_covers_its_text():
-    """On a machine without Chinese fonts the page still renders: a WOFF2 subset of Noto Sans CJK SC
+    """On a machine without Chinese fonts the page still renders: a WOFF subset of Noto Sans CJK SC
     with every character of the page is inlined."""
     import base64
     import re
@@ -193,9 +214,13 @@ def test_the_html_embeds_a_cjk_subset_that_covers_its_text():
     css = font_face(text)
     assert EMBEDDED_FAMILY in css and EMBEDDED_FAMILY in FONT_STACK
     data = base64.b64decode(re.search(r"base64,([A-Za-z0-9+/=]+)\)", css).group(1))
-    assert data[:4] == b"wOF2" and len(data) < 60_000
-    cmap = TTFont(BytesIO(data)).getBestCmap()
-    assert all(ord(ch) in cmap for ch in text)
+    assert data[:4] == b"wOFF" and len(data) < 60_000 and "format(\"woff\")" in css
+    font = TTFont(BytesIO(data))
+    cmap = font.getBestCmap()
+    assert all(ord(ch) in cmap for ch in text) and ord("隘") not in cmap
+    glyphs = font.getGlyphSet()
+    assert all(glyphs[cmap[ord(ch)]].width > 0 for ch in text)  # outlines and advances kept, not just the cmap
+    assert len(font.getGlyphOrder()) <= 1 + 95 + len(set(text))  # .notdef, printable ASCII, the text: no more
 
 
 def test_no_internal_identifier_in_notices_or_findings(notices, tmp_path):

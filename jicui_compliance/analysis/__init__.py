@@ -48,6 +48,7 @@ class Analysis:
     def __init__(self, result: CheckResult, village: str | None = None):
         self.village = village
         self.result = narrow(result, village) if village else result
+        self._rankings: dict[str, pd.DataFrame] = {}  # by village / station / industry: shared by ranking and letters
 
     @property
     def campaign(self):
@@ -116,7 +117,9 @@ class Analysis:
         return kpis.accident_kpis(self.result)
 
     def ranking(self, by: str = "village") -> pd.DataFrame:
-        return unit_ranking(self.status, by=by)
+        if by not in self._rankings:
+            self._rankings[by] = unit_ranking(self.status, by=by)
+        return self._rankings[by].copy()
 
     def four_lists(self) -> pd.DataFrame:
         """The 四个一批 proposals (建议名单): only ``enterprise`` findings count (see :func:`.rankings.four_lists`)."""
@@ -126,7 +129,7 @@ class Analysis:
         """提醒函 / 督办函 to villages and stations; ``previous``: the units that had a 提醒函 in the previous
         report of the same cadence (names, or that report's ``letters()`` frame). Without it no 督办函 can be
         decided (``attrs["note"]`` says so). See :func:`.rankings.letters`."""
-        return letters(self.result, self.status, previous)
+        return letters(self.result, self.status, previous, rankings={by: self.ranking(by) for by in ("village", "station")})
 
     def resubmissions(self) -> pd.DataFrame:
         """退回重报: per submitting village or station, the files with ``record`` findings."""

@@ -112,19 +112,23 @@ def _coverage(result, rule: Rule) -> pd.DataFrame:
 
 
 def _dated_rows(result, ledger: str, date: str, units: pd.DataFrame):
-    """The rows of ``ledger`` a record obligation judges (attributed, dated up to as-of) with the
-    phase of each, and the enterprises: the same for every rule on that ledger and date."""
+    """The rows of ``ledger`` a record obligation judges (attributed, dated up to as-of) and, the same
+    for every rule on that ledger and date: each row's (enterprise, phase) group as a number, and the
+    groups in order with their enterprise's name, village, station and industry."""
     ctx = result
     rows = ctx.frame(ledger)
     rows = rows[rows["eid"].notna() & rows[date].notna() & (rows[date] <= ctx.as_of_ts + pd.Timedelta(days=1))]
     days = rows[date].dt.normalize()
     phase_by_day = {d: phase_of(result.campaign, d.date()) for d in days.unique()}
-    return rows, days.map(phase_by_day).to_numpy(), units
+    keys = pd.DataFrame({"eid": rows["eid"].astype("int64").to_numpy(), "phase": days.map(phase_by_day).to_numpy()})
+    by = keys.groupby(["eid", "phase"])
+    groups = by.size().reset_index()[["eid", "phase"]].join(units, on="eid")
+    return rows, by.ngroup().to_numpy(), groups
 
 
 def _records(result, rule: Rule, shared: dict | None = None) -> pd.DataFrame:
     """Record obligations: each enterprise × phase in which it has records, compliant if none has a finding.
-    ``shared``: rows, phases and enterprises already worked out for another rule on the same ledger."""
+    ``shared``: rows and their (enterprise, phase) groups already worked out for another rule on the same ledger."""
     ob = rule.obligation
     assert ob is not None and ob.ledger is not None and ob.date is not None  # a records obligation names both
     key = (ob.ledger, ob.date)
@@ -135,14 +139,14 @@ def _records(result, rule: Rule, shared: dict | None = None) -> pd.DataFrame:
             shared[key] = got
     else:
         got = shared[key]
-    rows, phases, units = got
+    rows, group, groups = got
     if rows.empty:
         return pd.DataFrame(columns=STATUS_COLUMNS)
     f = result.findings[(result.findings["rule_id"] == rule.id) & (result.findings["ledger"] == ob.ledger)]
-    is_bad = flagged(rows, f)
-    rec = pd.DataFrame({"eid": rows["eid"].astype("int64").to_numpy(), "phase": phases, "bad": is_bad})
-    agg = rec.groupby(["eid", "phase"]).agg(records=("bad", "size"), bad_records=("bad", "sum")).reset_index()
-    agg = agg.join(units, on="eid")
+    is_bad = np.asarray(flagged(rows, f), dtype=bool)
+    agg = groups.copy()
+    agg.insert(2, "records", np.bincount(group, minlength=len(groups)).astype("int64"))
+    agg.insert(3, "bad_records", np.bincount(group[is_bad], minlength=len(groups)).astype("int64"))
     agg["unit"] = agg["enterprise_name"]
     agg["period"] = agg["phase"]
     agg["status"] = np.where(agg["bad_records"] > 0, NOT_COMPLIANT, COMPLIANT)

@@ -86,8 +86,8 @@ def unit_ranking(status: pd.DataFrame, by: str = "village") -> pd.DataFrame:
     s = status[status["eid"].notna() & status["status"].isin([COMPLIANT, NOT_COMPLIANT])]
     if s.empty:
         return pd.DataFrame(columns=[by, "企业数", "应履行义务", "已履行", "未履行", "履行率", "排名"])
-    g = s.groupby(by).agg(企业数=("eid", "nunique"), 应履行义务=("status", "size"),
-                          已履行=("status", lambda x: int((x == COMPLIANT).sum())))
+    g = s.assign(_ok=s["status"].eq(COMPLIANT).astype("int64")).groupby(by).agg(
+        企业数=("eid", "nunique"), 应履行义务=("status", "size"), 已履行=("_ok", "sum"))
     g["未履行"] = g["应履行义务"] - g["已履行"]
     g["履行率"] = (g["已履行"] / g["应履行义务"]).round(4)
     g = g.sort_values(["履行率", "企业数"], ascending=[False, False], kind="mergesort").reset_index()
@@ -327,7 +327,8 @@ def letter_findings(result) -> pd.DataFrame:
     return b[b["_unit"] != ""]
 
 
-def letters(result, status: pd.DataFrame, previous: Iterable[str] | pd.DataFrame | None = None) -> pd.DataFrame:
+def letters(result, status: pd.DataFrame, previous: Iterable[str] | pd.DataFrame | None = None,
+            rankings: dict[str, pd.DataFrame] | None = None) -> pd.DataFrame:
     """提醒函 and 督办函 to villages and stations (plan 三 (二) 4 (8), RULEBOOK §10), as proposals for the
     镇纪委, one row per unit.
 
@@ -349,6 +350,7 @@ def letters(result, status: pd.DataFrame, previous: Iterable[str] | pd.DataFrame
     ``letters()`` frame. A unit with a letter condition now that is among them gets a 督办函 instead
     of a 提醒函 (上期提醒函 = 是). Without ``previous`` the 督办函 cannot be decided: every letter is a
     提醒函, 上期提醒函 says so and ``frame.attrs["note"]`` is :data:`NO_HISTORY`.
+    ``rankings``: :func:`unit_ranking` of ``status`` by ``village`` and ``station`` where the caller has them.
     Columns: :data:`LETTER_COLUMNS`.
     """
     b = letter_findings(result)
@@ -360,7 +362,7 @@ def letters(result, status: pd.DataFrame, previous: Iterable[str] | pd.DataFrame
         g["列入理由"] = "有" + g["n"].astype(str) + "条" + g["_kind"].map(UNIT_KINDS) + "履职“错误”级核查发现"
         parts.append(g[["_unit", "_kind", "列入理由", "依据发现"]])
     for by in ("village", "station"):
-        r = unit_ranking(status, by=by)
+        r = rankings[by] if rankings is not None and by in rankings else unit_ranking(status, by=by)
         r = r[r[by].notna() & (r[by].astype(str) != "")]
         if len(r) < 2 or r["履行率"].min() == r["履行率"].max():
             continue

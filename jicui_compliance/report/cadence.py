@@ -344,7 +344,7 @@ class Builder:
             self.fact(f"gap_{i + 1}_title", t, "义务", where=row, kind="text")
             self.fact(f"gap_{i + 1}_rate", t, "履行率", where=row, kind="pct")
             self.fact(f"gap_{i + 1}_units", t, "未履行企业（家）", where=row)
-        per = ent.groupby("eid")["status"].agg(lambda s: bool((s == "不合规").any()))
+        per = ent["status"].eq("不合规").groupby(ent["eid"]).any()  # per enterprise: any obligation not fulfilled
         reg = self.ctx.registry
         by = pd.DataFrame([{"企业数": len(reg), "有已到期义务的企业": len(per), "全部履行的企业": int((~per).sum()),
                             "有未履行义务的企业": int(per.sum()),

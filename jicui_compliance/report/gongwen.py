@@ -17,18 +17,22 @@ LibreOffice substitutes the nearest CJK font.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Sequence
 from io import BytesIO
 from pathlib import Path
+from xml.sax.saxutils import escape
 
 from docx import Document
 from docx.enum.section import WD_ORIENT
 from docx.enum.style import WD_STYLE_TYPE
 from docx.enum.table import WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_BREAK, WD_LINE_SPACING
-from docx.oxml import OxmlElement
-from docx.oxml.ns import qn
-from docx.shared import Mm, Pt, RGBColor
+from docx.oxml import OxmlElement, parse_xml
+from docx.oxml.ns import nsdecls, qn
+from docx.shared import Emu, Mm, Pt, RGBColor
+from docx.text.run import Run
+from lxml import etree
 
 # -- the standard's fonts and sizes ----------------------------------------------------------------
 FANGSONG, HEITI, KAITI, XIAOBIAOSONG, SONGTI = "仿宋_GB2312", "黑体", "楷体_GB2312", "方正小标宋简体", "宋体"
@@ -160,6 +164,29 @@ def column_widths(header: list[str], rows: list[list[str]], total: int, size: fl
     if flex and fixed < total * 0.7:
         return [int(n) if s else int(n * (total - fixed) / flex) for n, s in zip(natural, short)]
     return [int(n * total / (fixed + flex)) for n in natural]
+
+
+_QUOTE = {'"': "&quot;"}
+#: characters XML 1.0 cannot hold (python-docx refuses them): left out of table cells
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+_BREAKS = re.compile(r"([\t\r\n])")
+
+
+def _run_content(text: str) -> str:
+    """The content of a ``w:r`` holding ``text``, as python-docx writes it: ``w:t`` (``xml:space="preserve"``
+    when it starts or ends with white space), ``w:tab`` for a tab, ``w:br`` for a line break."""
+    if _NOT_XML.search(text):
+        text = _NOT_XML.sub("", text)
+    out = []
+    for piece in _BREAKS.split(text) if ("\t" in text or "\n" in text or "\r" in text) else (text,):
+        if piece == "\t":
+            out.append("<w:tab/>")
+        elif piece in ("\r", "\n"):
+            out.append("<w:br/>")
+        elif piece:
+            space = ' xml:space="preserve"' if len(piece.strip()) < len(piece) else ""
+            out.append(f"<w:t{space}>{escape(piece)}</w:t>")
+    return "".join(out)
 
 
 class Gongwen:
@@ -358,43 +385,50 @@ class Gongwen:
             self.doc.add_paragraph("注：" + note, style="表格文字")
 
     def table(self, header: list[str], rows: list[list[str]], numeric: Sequence[bool] | None = None) -> None:
-        """A complete table: header row repeated on every page, rows kept whole, widths by content."""
+        """A complete table: header row repeated on every page, rows kept whole, widths by content.
+
+        The table's frame (style, widths, grid) is made by python-docx; its rows are written as XML
+        text in one pass and parsed once (a county's annexes have tens of thousands of cells: made
+        one python-docx call at a time they took seconds). Each cell holds what python-docx would make
+        of it — a paragraph in 表格文字 with one run in 黑体 (header) or 仿宋 — tabs and line breaks
+        as ``w:tab``/``w:br``, control characters XML cannot hold left out."""
         if not rows:
             self.p("无", indent=False)
             return
         numeric = list(numeric or [False] * len(header))
         size = SIZE_5 if len(header) <= 6 else 9.0
-        table = self.doc.add_table(rows=1 + len(rows), cols=len(header))
+        table = self.doc.add_table(rows=0, cols=len(header))
         table.style = "Table Grid"
         table.alignment = WD_TABLE_ALIGNMENT.CENTER
         table.autofit = False
-        # every cell and row once (python-docx works out the whole grid on each ``col.cells``, lists
-        # every row on each ``table.rows[i]`` and looks the default style up among all styles on each
-        # ``para.style =``: quadratic in a county's tables), and the style's id once
-        ncols = len(header)
-        grid = table._cells
+        widths = column_widths(header, rows, Mm(156), size)
+        for col, cw in zip(table.columns, widths):
+            col.width = cw  # the grid (LibreOffice reads this); each cell's own width below (Word reads these)
         style_id = self.doc.part.get_style_id(self.doc.styles["表格文字"], WD_STYLE_TYPE.PARAGRAPH)
-        for j, (col, cw) in enumerate(zip(table.columns, column_widths(header, rows, Mm(156), size))):
-            col.width = cw  # the grid (LibreOffice reads this) and each cell (Word reads these)
-            for cell in grid[j::ncols]:
-                cell.width = cw
-        table_rows = list(table.rows)  # ``table.rows[i]`` lists every row each time
-        for i, values in enumerate([header, *rows]):
-            tr = table_rows[i]
-            trpr = tr._tr.get_or_add_trPr()
-            trpr.append(OxmlElement("w:cantSplit"))
-            if i == 0:
-                el = OxmlElement("w:tblHeader")
-                el.set(qn("w:val"), "true")
-                trpr.append(el)
-            for j, (cell, v) in enumerate(zip(grid[i * ncols:(i + 1) * ncols], values)):
-                para = cell.paragraphs[0]
-                para._p.style = style_id
-                self._run(para, v, HEITI if i == 0 else FANGSONG, size, latin=None if i == 0 else LATIN)
-                if i == 0:
-                    para.alignment = WD_ALIGN_PARAGRAPH.CENTER
-                elif numeric[j]:
-                    para.alignment = WD_ALIGN_PARAGRAPH.RIGHT
+        head_rpr, body_rpr = (self._rpr_xml(font, size, latin) for font, latin in ((HEITI, None), (FANGSONG, LATIN)))
+        ppr = f'<w:pPr><w:pStyle w:val="{escape(style_id, _QUOTE)}"/>'
+        starts = [f'<w:tc><w:tcPr><w:tcW w:type="dxa" w:w="{Emu(cw).twips}"/></w:tcPr><w:p>{ppr}' for cw in widths]
+        head_starts = [f'{s}<w:jc w:val="center"/></w:pPr><w:r>{head_rpr}' for s in starts]
+        right = '<w:jc w:val="right"/>'
+        body_starts = [f'{s}{right if num else ""}</w:pPr><w:r>{body_rpr}' for s, num in zip(starts, numeric)]
+        parts = [f"<w:tbl {nsdecls('w')}>", '<w:tr><w:trPr><w:cantSplit/><w:tblHeader w:val="true"/></w:trPr>']
+        parts.extend(s + _run_content(v) + "</w:r></w:p></w:tc>" for s, v in zip(head_starts, header))
+        parts.append("</w:tr>")
+        for values in rows:
+            parts.append("<w:tr><w:trPr><w:cantSplit/></w:trPr>")
+            parts.extend(s + _run_content(v) + "</w:r></w:p></w:tc>" for s, v in zip(body_starts, values))
+            parts.append("</w:tr>")
+        parts.append("</w:tbl>")
+        table._tbl.extend(list(parse_xml("".join(parts))))
+
+    def _rpr_xml(self, font: str, size: float, latin: str | None) -> str:
+        """The ``w:rPr`` python-docx writes for a run in ``font`` at ``size`` (as :meth:`_run` makes it), as XML text."""
+        r = OxmlElement("w:r")
+        run = Run(r, self.doc)
+        set_font(run, font, size, latin=latin)
+        rpr = r.find(qn("w:rPr"))
+        text = etree.tostring(rpr, encoding="unicode")
+        return re.sub(r"\s+xmlns:\w+=\"[^\"]*\"", "", text)
 
     def record(self, copy_to: Sequence[str], printer: str, day: dt.date) -> None:
         """版记 (7.4): 抄送 and 印发机关/印发日期 between lines, at the end of the body."""
