@@ -49,8 +49,8 @@ from . import packing
 __all__ = ["CHANGE_LABELS", "IngestOutcome", "Store", "StoreError", "ingest"]
 
 SCHEMA_VERSION = "2"  # 2: blobs.codec (packing.py), DATE columns for the ledgers' date fields
-#: 64 KiB: DuckDB bit-packs integers, dates and timestamps only in blocks of 64 KiB or more (in 16 KiB
-#: blocks they are stored uncompressed: the county's typed rows take 20 MiB instead of 13); 256 KiB,
+#: 64 KiB: DuckDB bit-packs 64-bit integers and timestamps only in blocks of 64 KiB or more (in 16 KiB
+#: blocks they are stored uncompressed: the county's typed rows take 20 MiB instead of 14); 256 KiB,
 #: the default, would make a town's twenty small tables take whole blocks
 BLOCK_SIZE = 65536
 
@@ -292,13 +292,20 @@ class Store:
 
     def blob(self, sha256: str) -> bytes:
         """A stored file's bytes, exactly as submitted (checked against its SHA-256)."""
+        return self._unpack(sha256, *self._stored(sha256))
+
+    def _stored(self, sha256: str) -> tuple[str, bytes]:
         codec = "coalesce(codec, CASE WHEN packed THEN 'zlib' ELSE 'plain' END)" if self._has_codec() else (
             "CASE WHEN packed THEN 'zlib' ELSE 'plain' END")
         row = self.con.execute(f"SELECT {codec}, data FROM blobs WHERE sha256 = ?", [sha256]).fetchone()
         if row is None:
             raise StoreError(f"数据库中没有内容为 {sha256[:12]}… 的文件")
+        return row[0], bytes(row[1])
+
+    @staticmethod
+    def _unpack(sha256: str, codec: str, stored: bytes) -> bytes:
         try:
-            return packing.unpack(row[0], bytes(row[1]), sha256)
+            return packing.unpack(codec, stored, sha256)
         except (packing.RestoreError, ValueError, LZMAError, zlib_error) as exc:
             raise StoreError(f"数据库中内容为 {sha256[:12]}… 的文件无法按原样取回（{exc}）：压缩保存的 xlsx"
                              " 需要与导入时相同的 zlib 才能逐字节还原，请在导入时所用的环境中取回") from exc
@@ -318,6 +325,7 @@ class Store:
     def materialize(self, files: pd.DataFrame, folder: Path, links: dict[str, Path] | None = None) -> Path:
         """Write the files (path, sha256) under ``folder`` as they were submitted; ``links``: paths whose
         bytes are at hand on disk (the ingest's own inputs) are linked instead of copied."""
+        wanted: list[tuple[Path, str, str, bytes]] = []
         for path, sha in zip(files["path"], files["sha256"]):
             target = folder / path
             target.parent.mkdir(parents=True, exist_ok=True)
@@ -328,7 +336,12 @@ class Store:
                     continue
                 except OSError:  # no symlinks (Windows without the right): copy
                     pass
-            target.write_bytes(self.blob(sha))
+            wanted.append((target, sha, *self._stored(sha)))
+        # unpacked in threads: zlib and xz do not hold the GIL
+        with ThreadPoolExecutor(max_workers=len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity")
+                                else (os.cpu_count() or 1)) as pool:
+            for target, data in zip([w[0] for w in wanted], pool.map(lambda w: self._unpack(*w[1:]), wanted)):
+                target.write_bytes(data)
         return folder
 
     @contextmanager
