@@ -296,6 +296,7 @@ def check_cmd(
                     if as_of is None:
                         day = camp.default_as_of(_latest_received(versions))
                     result = s.check_state(versions, as_of=day, campaign=camp, **options)
+                    _say_inexact(s)
             else:
                 result = run_check([str(p) for p in paths], as_of=day, campaign=camp, **options)
         except InputError as exc:
@@ -665,6 +666,13 @@ def export_cmd(
     console.print(f"[bold]已导出[/]：{len(written) - 2} 张台账、核查发现和核查记录 → {parquet}")
 
 
+def _say_inexact(store) -> None:
+    """One line when files came back with their contents but not their exact bytes (another zlib)."""
+    if store.inexact:
+        console.print(f"[yellow]注意[/]：{len(store.inexact)} 个 xlsx 文件无法逐字节还原（本机的 zlib 与导入时不同），"
+                      "已按相同内容重新压缩取回：每个部件都按文件自带的 CRC-32 核对过，内容相同，文件字节与报送时不同")
+
+
 @app.command("restore")
 def restore_cmd(
     store: Annotated[Path, typer.Option("--store", help=_STORE_HELP)],
@@ -683,6 +691,7 @@ def restore_cmd(
             if files.empty:
                 _fail("没有符合条件的报送文件")
             s.materialize(files, out)
+            _say_inexact(s)
     except StoreError as exc:
         _fail(str(exc))
     console.print(f"[bold]已取回[/]：{len(files)} 个文件 → {out}")

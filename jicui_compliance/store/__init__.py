@@ -28,6 +28,7 @@ import os
 import shutil
 import signal
 import tempfile
+import zipfile
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
@@ -165,6 +166,8 @@ class Store:
         self.con = con
         self.path = path
         self._codec: bool | None = None  # whether blobs has its codec column (schema 2)
+        #: files given back with the same contents but not byte for byte (another zlib: :func:`packing.equivalent`)
+        self.inexact: list[str] = []
 
     # -- opening -------------------------------------------------------------------------------
     @classmethod
@@ -302,13 +305,19 @@ class Store:
             raise StoreError(f"数据库中没有内容为 {sha256[:12]}… 的文件")
         return row[0], bytes(row[1])
 
-    @staticmethod
-    def _unpack(sha256: str, codec: str, stored: bytes) -> bytes:
+    def _unpack(self, sha256: str, codec: str, stored: bytes) -> bytes:
         try:
             return packing.unpack(codec, stored, sha256)
         except (packing.RestoreError, ValueError, LZMAError, zlib_error) as exc:
-            raise StoreError(f"数据库中内容为 {sha256[:12]}… 的文件无法按原样取回（{exc}）：压缩保存的 xlsx"
-                             " 需要与导入时相同的 zlib 才能逐字节还原，请在导入时所用的环境中取回") from exc
+            if codec == packing.ZIP_XZ:
+                try:  # another zlib (e.g. zlib-ng): the same contents, compressed otherwise
+                    data = packing.equivalent(stored)
+                except (packing.RestoreError, ValueError, LZMAError, zlib_error, zipfile.BadZipFile, KeyError):
+                    pass
+                else:
+                    self.inexact.append(sha256)
+                    return data
+            raise StoreError(f"数据库中内容为 {sha256[:12]}… 的文件无法取回（{exc}）：数据库可能已损坏") from exc
 
     def _has_codec(self) -> bool:
         if self._codec is None:

@@ -26,7 +26,7 @@ import re
 import zipfile
 import zlib
 
-__all__ = ["PLAIN", "ZIP_XZ", "ZLIB", "RestoreError", "pack", "unpack"]
+__all__ = ["PLAIN", "ZIP_XZ", "ZLIB", "RestoreError", "equivalent", "pack", "unpack"]
 
 PLAIN, ZLIB, ZIP_XZ = "plain", "zlib", "zip-xz"
 MAGIC = b"JICUI-ZIP/1\n"
@@ -179,6 +179,49 @@ def pack(data: bytes, sha256: str | None = None) -> tuple[str, bytes]:
         return PLAIN, data
     packed = zlib.compress(data, 1)
     return (ZLIB, packed) if len(packed) < len(data) * 0.95 else (PLAIN, data)
+
+
+def equivalent(stored: bytes) -> bytes:
+    """A zip with the same members, the same names and the same contents as the packed file, when
+    this machine's zlib cannot rebuild its exact bytes (:func:`unpack` raised): each member's
+    content is checked against the CRC-32 the file recorded, so only the compression differs.
+
+    The packed members' slots are filled with placeholders of their original length, so the zip's
+    own directory (kept verbatim) still reads; the other members are read from their verbatim streams.
+    """
+    payload = lzma.decompress(stored)
+    if not payload.startswith(MAGIC):
+        raise RestoreError("not a packed zip")
+    end = payload.index(b"\n", len(MAGIC))
+    meta = json.loads(payload[len(MAGIC):end])
+    body = memoryview(payload)[end + 1:]
+    shell: list[bytes | memoryview] = []
+    contents: dict[int, bytes] = {}  # start of a packed stream → its content
+    at = pos = 0
+    for start, length, kept_len, _level, transformed in meta["members"]:
+        shell.append(body[at:at + start - pos])
+        at += start - pos
+        kept = bytes(body[at:at + kept_len])
+        at += kept_len
+        contents[start] = _put_rows(kept) if transformed else kept
+        shell.append(bytes(length))
+        pos = start + length
+    shell.append(body[at:])
+    original = b"".join(shell)
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(original)) as src, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
+        for info in src.infolist():
+            off = info.header_offset
+            start = off + 30 + int.from_bytes(original[off + 26:off + 28], "little") + int.from_bytes(
+                original[off + 28:off + 30], "little")
+            data = contents[start] if start in contents else src.read(info)
+            if zlib.crc32(data) != info.CRC:
+                raise RestoreError(f"member {info.filename} does not match its CRC-32")
+            copy = zipfile.ZipInfo(info.filename, info.date_time)
+            copy.compress_type = info.compress_type
+            copy.external_attr, copy.create_system, copy.comment = info.external_attr, info.create_system, info.comment
+            dst.writestr(copy, data)
+    return out.getvalue()
 
 
 def unpack(codec: str, stored: bytes, sha256: str | None = None) -> bytes:
