@@ -17,6 +17,7 @@ SLOW_MODULES = {
     "test_cells_properties.py",   # hypothesis, hundreds of examples each
     "test_formats_properties.py",
     "test_hostile.py",          # subprocesses with resource limits
+    "test_county.py",           # the benchmark county, read serially and with the process pool
 }
 
 
