@@ -37,9 +37,9 @@ demo: $(STAMP)
 test: lint
 	$(BIN)/python -m pytest -q --nbval-lax tests notebooks
 
-# while working: the unit and rule tests only (no docs, notebooks, reports or generated towns)
+# while working: the unit and rule tests only (no docs, notebooks, reports or generated towns), on every core
 test-fast: $(STAMP)
-	$(BIN)/python -m pytest -q -m "not slow" tests
+	$(BIN)/python -m pytest -q -m "not slow" -n auto --dist loadgroup tests
 
 lint: $(STAMP)
 	$(BIN)/ruff check jicui_compliance tests benchmarks tools docs/_ext docs/conf.py

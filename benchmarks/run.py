@@ -219,14 +219,24 @@ print(json.dumps(t, ensure_ascii=False))
 """
 
 
+#: the benchmark county (the defaults of the command line; tests/test_county.py checks the same county)
+ENTERPRISES, VILLAGES, SEED = 5000, 50, 7
+
+
+def generate(folder: Path, n_enterprises: int = ENTERPRISES, n_villages: int = VILLAGES, fmt: str = "csv",
+             seed: int = SEED) -> None:
+    """Generate the benchmark's town into ``folder`` (its planted findings in ``<folder>-planted.csv``)."""
+    from jicui_samples import generate_town
+
+    generate_town(folder, seed=seed, n_villages=n_villages, n_enterprises=n_enterprises, formats=fmt,
+                  manifest=folder.parent / f"{folder.name}-planted.csv")
+
+
 def ensure_town(n_enterprises: int, n_villages: int, fmt: str, seed: int) -> Path:
     folder = HERE / "_data" / f"town-{n_enterprises}-{n_villages}-{fmt}-{seed}"
     if not (folder / ".complete").exists():
-        from jicui_samples import generate_town
-
         t0 = time.perf_counter()
-        generate_town(folder, seed=seed, n_villages=n_villages, n_enterprises=n_enterprises, formats=fmt,
-                      manifest=folder.parent / f"{folder.name}-planted.csv")
+        generate(folder, n_enterprises, n_villages, fmt, seed)
         (folder / ".complete").write_text("")
         print(f"  generated {folder.relative_to(ROOT)} in {time.perf_counter() - t0:.1f} s")
     return folder
@@ -292,12 +302,12 @@ def _verdict(ratio: float, goal: float) -> str:
 def main() -> None:
     global CORES
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--enterprises", type=int, default=5000)
-    ap.add_argument("--villages", type=int, default=50)
+    ap.add_argument("--enterprises", type=int, default=ENTERPRISES)
+    ap.add_argument("--villages", type=int, default=VILLAGES)
     ap.add_argument("--formats", default="csv,xlsx")
     ap.add_argument("--counties", default="clean,dirty", help="clean (as generated), dirty (CSV rows damaged)")
     ap.add_argument("--dirty-rate", type=float, default=0.3)
-    ap.add_argument("--seed", type=int, default=7)
+    ap.add_argument("--seed", type=int, default=SEED)
     ap.add_argument("--cores", default="0", help="the cores every measured process is pinned to (comma-separated)")
     ap.add_argument("--no-areas", action="store_true")
     ap.add_argument("--no-cli", action="store_true")

@@ -379,6 +379,7 @@ def test_check_from_the_store_is_the_stateless_check(history, tmp_path):
     assert len(result.findings) == len(stateless) and len(result.ledgers["hazards"]) > 0
 
 
+@pytest.mark.slow  # the sample town's three weeks generated and ingested
 def test_export_parquet_by_village(history, tmp_path):
     done = runner.invoke(app, ["export", "--store", str(history["store"]), "--parquet", str(tmp_path / "pq")])
     assert done.exit_code == 0, done.output
@@ -449,6 +450,7 @@ def test_the_first_report_says_there_is_no_previous_one(dated_store, tmp_path):
     assert "无上期数据" in next(tmp_path.glob("*.html")).read_text("utf-8")
 
 
+@pytest.mark.slow  # the sample town's three weeks generated and ingested
 def test_manifest_is_written(history):
     m = json.loads((history["folder"] / "manifest.json").read_text("utf-8"))
     assert [w["folder"] for w in m["weeks"]] == ["第1周", "第2周", "第3周"]
