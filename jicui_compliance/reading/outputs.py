@@ -44,15 +44,23 @@ def _first_lines(row: Sequence[object]) -> tuple[str, ...]:
     return tuple(str(c).split("\n", 1)[0].strip() if isinstance(c, str) else "" for c in row)
 
 
-def _has_header(sheet: RawSheet, header: tuple[str, ...]) -> bool:
+def _has_header(sheet: RawSheet, header: tuple[str, ...], lead: set[str]) -> bool:
+    """``lead``: the first lines of the first cells of the top rows (:func:`_lead`); a header
+    whose first column is not among them is not looked at further (most sheets are ledgers)."""
     n = len(header)
-    if sheet.cells.shape[1] < n:
+    if sheet.cells.shape[1] < n or header[0] not in lead:
         return False
     # the first rows' first n cells only (itertuples would copy every column of the sheet)
     for row in sheet.cells.iloc[:HEAD_ROWS, :n].to_numpy(dtype=object):
         if _first_lines(row) == header:
             return True
     return False
+
+
+def _lead(sheet: RawSheet) -> set[str]:
+    if sheet.cells.shape[1] == 0:
+        return set()
+    return set(_first_lines(sheet.cells.iloc[:HEAD_ROWS, 0].to_numpy(dtype=object)))
 
 
 def template_page(sheet: RawSheet) -> bool:
@@ -69,9 +77,11 @@ def own_output(file: str, parts: list[RawSheet | SheetProblem]) -> SheetProblem 
     if not sheets:
         return None
     names = {s.sheet for s in sheets}
-    findings = any(_has_header(s, FINDINGS_COLUMNS) or _has_header(s, FINDINGS_TITLES) for s in sheets)
+    leads = [_lead(s) for s in sheets]
+    findings = any(_has_header(s, FINDINGS_COLUMNS, lead) or _has_header(s, FINDINGS_TITLES, lead)
+                   for s, lead in zip(sheets, leads))
     report = {REPORT_COVER, REPORT_FACTS} <= names or any(
-        _has_header(s, FACTS_HEADER) or _has_header(s, FACTS_HEADER_V1) for s in sheets)
+        _has_header(s, FACTS_HEADER, lead) or _has_header(s, FACTS_HEADER_V1, lead) for s, lead in zip(sheets, leads))
     if findings or report:
         return SheetProblem(file, "", REASON)
     return None
