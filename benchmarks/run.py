@@ -232,6 +232,34 @@ def ensure_town(n_enterprises: int, n_villages: int, fmt: str, seed: int) -> Pat
     return folder
 
 
+#: a province is generated in parts of this many enterprises (and PART_VILLAGES villages), each
+#: in its own process: the generator holds a whole town in memory (~370 MiB for a part)
+PART_ENTERPRISES, PART_VILLAGES = 5000, 50
+
+
+def ensure_province(n_enterprises: int, seed: int) -> list[Path]:
+    """The parts of a province of ``n_enterprises``: towns of :data:`PART_ENTERPRISES` generated
+    one after another, each with villages of its own (``first_village``), under one folder
+    ``benchmarks/_data/province-<seed>/part-NN`` (a part once generated is reused by larger
+    provinces). Checked together they are one submission: 40 registries, 2,000 villages."""
+    parts = []
+    root = HERE / "_data" / f"province-{seed}"
+    for k in range(max(1, n_enterprises // PART_ENTERPRISES)):
+        folder = root / f"part-{k:02d}"
+        parts.append(folder)
+        if (folder / ".complete").exists():
+            continue
+        t0 = time.perf_counter()
+        code = ("import sys\nfrom pathlib import Path\nfrom jicui_samples import generate_town\n"
+                f"generate_town(Path({str(folder)!r}), seed={seed + k}, n_villages={PART_VILLAGES}, "
+                f"n_enterprises={PART_ENTERPRISES}, formats='csv', first_village={k * PART_VILLAGES}, "
+                f"manifest=Path({str(root / f'part-{k:02d}-planted.csv')!r}))")
+        subprocess.run([PY, "-c", code], check=True, cwd=ROOT)
+        (folder / ".complete").write_text("")
+        print(f"  generated {folder.relative_to(ROOT)} in {time.perf_counter() - t0:.1f} s", flush=True)
+    return parts
+
+
 def ensure_dirty(clean: Path, rate: float, seed: int) -> Path:
     """A copy of the generated CSV town ``clean`` with a share ``rate`` of its ledger rows damaged
     (the registry left whole): in each damaged row one filled cell becomes an impossible date, a

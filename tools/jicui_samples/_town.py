@@ -285,9 +285,10 @@ def _month_days(year: int, month: int) -> int:
 
 
 # -- building ----------------------------------------------------------------------------
-def build_clean_town(campaign: Campaign, seed: int, n_villages: int, n_enterprises: int) -> Town:
+def build_clean_town(campaign: Campaign, seed: int, n_villages: int, n_enterprises: int,
+                     first_village: int = 0) -> Town:
     rng = random.Random(f"jicui-town-{seed}")
-    villages = _village_names(n_villages)
+    villages = _village_names(first_village + n_villages)[first_village:]
     secretaries = P.distinct_names(rng, len(villages))
     station_names: list[str] = []
     for ind in campaign.industries:
