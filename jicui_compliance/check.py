@@ -100,10 +100,11 @@ def run_check(
 
 
 def summarise(findings: pd.DataFrame, rules: list[Rule]) -> pd.DataFrame:
-    """Counts by rule (with severity and title), most severe first; rules without findings left out."""
+    """Counts by rule (with severity and title), most severe first; rules without findings left out.
+    ``findings`` may instead be counts (a column ``n``, :meth:`VillageRun.counts`)."""
     from .rules import REGISTRY, SEVERITIES
 
-    counts = findings.groupby("rule_id").size()
+    counts = findings.groupby("rule_id")["n"].sum() if "n" in findings.columns else findings.groupby("rule_id").size()
     rows = [
         {"规则": rid, "严重程度": REGISTRY[rid].severity, "名称": REGISTRY[rid].title, "条款": REGISTRY[rid].clause,
          "数量": int(n)}
@@ -117,11 +118,16 @@ def summarise(findings: pd.DataFrame, rules: list[Rule]) -> pd.DataFrame:
 
 def summarise_by_village(findings: pd.DataFrame) -> pd.DataFrame:
     """Counts by village (or town, for files and town-level findings) and severity, with the
-    number of enterprises concerned; findings about unreadable files stand as “（未归属）”."""
+    number of enterprises concerned; findings about unreadable files stand as “（未归属）”.
+    ``findings`` may instead be counts (a column ``n``, :meth:`VillageRun.counts`)."""
     from .rules import SEVERITIES
 
     f = findings.assign(village=findings["village"].replace("", "（未归属）"))
-    table = pd.crosstab(f["village"], f["severity"]).reindex(columns=list(SEVERITIES), fill_value=0)
+    if "n" in f.columns:
+        table = pd.crosstab(f["village"], f["severity"], values=f["n"], aggfunc="sum").fillna(0).astype(int)
+    else:
+        table = pd.crosstab(f["village"], f["severity"])
+    table = table.reindex(columns=list(SEVERITIES), fill_value=0)
     table["合计"] = table.sum(axis=1)
     table["涉及企业"] = f[f["enterprise_name"] != ""].groupby("village")["enterprise_name"].nunique()
     table = table.fillna({"涉及企业": 0}).astype(int).sort_values("合计", ascending=False, kind="mergesort")
