@@ -273,7 +273,8 @@ def run_check_by_village(
     import tempfile
 
     from . import ledgers as _ledgers
-    from .reading import discover, read_files
+    from .reading import WORKBOOK_WEIGHT, discover, read_files
+    from .reading.sources import WORKBOOK_SUFFIXES
     from .rules import Party
 
     if not isinstance(campaign, Campaign):
@@ -344,7 +345,7 @@ def run_check_by_village(
     batches: list[list[str]] = []
     size = budget + 1
     for k in keys:
-        w = sum(_weight(f.path, 8, (".xlsx", ".xlsm", ".xls")) for f in groups.get(k, []))
+        w = sum(_weight(f.path, WORKBOOK_WEIGHT, WORKBOOK_SUFFIXES) for f in groups.get(k, []))
         if not batches or size + w > budget:
             batches.append([])
             size = 0
@@ -463,7 +464,9 @@ def _village_context(keys: set[str], typed: _ledgers.Ledgers, sub: Submission, t
             frames[name] = town.ledgers.frames[name].loc[mask.to_numpy()]
             resolved[name] = r.loc[mask.to_numpy()]
         else:
-            frames[name] = frame.assign(**{SHEET_ID: frame[SHEET_ID] + offset}) if len(frame) else frame
+            if len(frame):  # in place: the batch's frames are this run's own (no copy of a batch's rows)
+                frame[SHEET_ID] = frame[SHEET_ID].to_numpy() + offset
+            frames[name] = frame
     issues = typed.issues.assign(sheet=typed.issues["sheet"] + offset)
     dropped = {k + offset: v for k, v in typed.dropped.items()}
     led = _ledgers.Ledgers(frames, list(town.ledgers.tables) + list(typed.tables), issues, dropped)
