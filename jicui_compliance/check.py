@@ -342,15 +342,9 @@ def run_check_by_village(
 
     # 2. the villages, a few at a time in file order; registry villages without a folder last
     keys = list(groups) + sorted(set(reg_key) - set(groups))
-    batches: list[list[str]] = []
-    size = budget + 1
-    for k in keys:
-        w = sum(_weight(f.path, WORKBOOK_WEIGHT, WORKBOOK_SUFFIXES) for f in groups.get(k, []))
-        if not batches or size + w > budget:
-            batches.append([])
-            size = 0
-        batches[-1].append(k)
-        size += w
+    weight = {k: sum(_weight(f.path, WORKBOOK_WEIGHT, WORKBOOK_SUFFIXES) for f in groups.get(k, [])) for k in keys}
+    batches = _pack([[k] for k in keys], weight, budget)
+    folder_of = {f.rel: k for k, fs in groups.items() for f in fs}
     parent: dict[str, str] = {k: k for k in keys}
 
     def root_of(k: str) -> str:
@@ -372,11 +366,11 @@ def run_check_by_village(
         typed = _ledgers.load(sub, campaign)
         if any(t.ledger in TOWN_LEDGERS for t in typed.tables):
             return whole("以村名命名的文件夹中有企业名录、会议、事故或执法检查记录")
-        ctx, referenced = _village_context(set(batch), typed, sub, ctx_t, reg_key)
-        outside = {k for k in referenced if k not in batch and k in parent}
-        if outside:  # rows of another village's enterprises: checked again together at the end
-            for k in [*batch[1:], *outside]:
-                parent[root_of(k)] = root_of(batch[0])
+        ctx, pairs = _village_context(set(batch), typed, sub, ctx_t, reg_key, folder_of)
+        for here, there in pairs:  # rows in one village's folder of another village's enterprise
+            if there in parent:
+                parent[root_of(there)] = root_of(here)
+        if any(there not in batch and there in parent for _, there in pairs):  # checked again at the end
             tangled.add(b)
         else:
             if on_partition:
@@ -390,10 +384,13 @@ def run_check_by_village(
             del found_b
         del ctx, typed, sub
         if not pending and tangled:
+            # the villages tied together by such rows are checked again as one (with the other villages of
+            # their batches, whose findings are dropped: a part holds a batch), packed again by size
             roots = {root_of(k) for t in tangled for k in batches[t]}
+            redo = [i for i in range(len(batches)) if (i in done or i in tangled)
+                    and any(root_of(k) in roots for k in batches[i])]
             comps: dict[str, list[str]] = {}
-            for i in [i for i in range(len(batches)) if (i in done or i in tangled)
-                      and any(root_of(k) in roots for k in batches[i])]:
+            for i in redo:
                 for k in batches[i]:
                     comps.setdefault(root_of(k), []).append(k)
                 if i in spilled:
@@ -403,13 +400,27 @@ def run_check_by_village(
                     out.total -= n
                 done.pop(i, None)
             tangled = set()
-            for comp in comps.values():
-                batches.append(comp)
-                out.merged.append(comp)
-                pending.append((len(batches) - 1, comp))
+            out.merged.extend(c for c in comps.values() if len(c) > 1)
+            for batch in _pack(list(comps.values()), weight, budget):
+                batches.append(batch)
+                pending.append((len(batches) - 1, batch))
     out.partitions = [done[i] for i in sorted(done)]
     out.tables = len(sub_t.tables) + sum(tables[i] for i in done)
     return out
+
+
+def _pack(comps: list[list[str]], weight: dict[str, int], budget: int) -> list[list[str]]:
+    """Villages (groups that go together) into batches of about ``budget``, in order."""
+    batches: list[list[str]] = []
+    size = budget + 1
+    for comp in comps:
+        w = sum(weight[k] for k in comp)
+        if not batches or size + w > budget:
+            batches.append([])
+            size = 0
+        batches[-1].extend(comp)
+        size += w
+    return batches
 
 
 def _spill(out: VillageRun, name: str, findings: pd.DataFrame) -> Path:
@@ -443,10 +454,11 @@ def _merged(root: Path, subs: list[Submission], problems: list, index: dict[str,
 
 
 def _village_context(keys: set[str], typed: _ledgers.Ledgers, sub: Submission, town: Context,
-                     reg_key: pd.Series) -> tuple[Context, set[str]]:
+                     reg_key: pd.Series, folder_of: dict[str, str]) -> tuple[Context, set[tuple[str, str]]]:
     """The rules' view of some villages: their ledgers after the town's tables (so that a row's
     sheet number means the same sheet), the registry and town ledgers cut to their enterprises,
-    rows attributed with the whole registry; and the villages the rows name."""
+    rows attributed with the whole registry; and (folder's village, enterprise's village) where
+    a row in one village's folder is about another village's enterprise."""
     from .ledgers import LEDGERS, SHEET_ID
 
     res_t = town.resolution
@@ -474,10 +486,13 @@ def _village_context(keys: set[str], typed: _ledgers.Ledgers, sub: Submission, t
     rows = res_t.registry_rows.loc[ent["eid"].isin(ours).to_numpy()]
     res = Resolution(town.campaign, led, _registry_rows=rows, _registry=res_t.registry.loc[ours], _frames=resolved,
                      _name_norms=res_t._name_norms, _lookup_cache=res_t._lookups)
-    referenced: set[str] = set()
+    pairs: set[tuple[str, str]] = set()
     for name, ledger in LEDGERS.items():
         if ledger.refers_to_enterprise and name not in TOWN_LEDGERS:
-            eids = res.frame(name)["eid"].dropna().unique()
-            referenced.update(reg_key.reindex(eids.astype("int64")).fillna("").unique())
+            f = res.frame(name)
+            f = f.loc[f["eid"].notna().to_numpy(), ["source_file", "eid"]].drop_duplicates()
+            here = f["source_file"].map(folder_of)
+            there = reg_key.reindex(f["eid"].astype("int64")).fillna("").to_numpy()
+            pairs.update((h, t) for h, t in zip(here, there) if h != t)
     ctx = Context(campaign=town.campaign, as_of=town.as_of, ledgers=led, submission=sub, resolution=res)
-    return ctx, referenced
+    return ctx, pairs
