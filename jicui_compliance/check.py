@@ -324,7 +324,8 @@ def run_check_by_village(
     for f in found.files:
         if (k := key_of(f.rel)) is not None:
             groups.setdefault(k, []).append(f)
-    town_files = [f for f in found.files if key_of(f.rel) is None and f not in beside]
+    read_first = {f.rel for f in beside}
+    town_files = [f for f in found.files if key_of(f.rel) is None and f.rel not in read_first]
     rest = read_files(found.root, town_files, [], vocab, on_file)
     town_problems = [p for p in found.problems if key_of(p.file + "/x") is None]
     sub_t = _merged(found.root, [first, rest], town_problems, index)
