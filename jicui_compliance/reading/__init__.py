@@ -20,12 +20,13 @@ from multiprocessing import get_context
 from pathlib import Path
 
 from ..text import PLACEHOLDERS, fold, normalize_header, normalize_name
-from .sources import WORKBOOK_SUFFIXES, InputError, RawSheet, SheetProblem, SourceFile, discover, read_file
+from .sources import WORKBOOK_SUFFIXES, Discovery, InputError, RawSheet, SheetProblem, SourceFile, discover, read_file
 from .tables import HeaderIndex, Table, Vocabulary, column_letter, locate
 
 __all__ = [
-    "InputError", "PLACEHOLDERS", "RawSheet", "SheetProblem", "Submission", "Table", "Vocabulary",
-    "column_letter", "fold", "normalize_header", "normalize_name", "read_submission",
+    "Discovery", "InputError", "PLACEHOLDERS", "RawSheet", "SheetProblem", "SourceFile", "Submission", "Table",
+    "Vocabulary", "column_letter", "discover", "fold", "normalize_header", "normalize_name", "read_files",
+    "read_submission",
 ]
 
 
@@ -70,8 +71,22 @@ def read_submission(
     same exception.
     """
     found = discover(paths)
-    sub = Submission(found.root, [f.rel for f in found.files], problems=list(found.problems))
-    for rel, items in _read_all(found.files, HeaderIndex(vocabulary), workers):
+    return read_files(found.root, found.files, found.problems, vocabulary, progress, workers)
+
+
+def read_files(
+    root: Path,
+    files: list[SourceFile],
+    problems: list[SheetProblem],
+    vocabulary: Vocabulary,
+    progress: Callable[[str], None] | None = None,
+    workers: int | None = None,
+) -> Submission:
+    """Read some of the files :func:`discover` found (``problems``: the discovery's problems that
+    go with them), as :func:`read_submission` reads them all: a check by village reads each
+    village's files in turn, with the same root, so every row keeps the same ``source_file``."""
+    sub = Submission(root, [f.rel for f in files], problems=list(problems))
+    for rel, items in _read_all(files, HeaderIndex(vocabulary), workers):
         if progress:
             progress(rel)
         for item in items:
