@@ -448,7 +448,8 @@ def _province(n_enterprises: int, seed: int, repeat: int) -> None:
 
 def _store_figures(town: Path, out: Path, size_mib: float, repeat: int) -> None:
     """A week ingested into a new store (copy, check, typed rows, findings, one transaction) against the
-    stateless `jicui check`, and the store file against the submitted files (target: ≤ 1.5×, smaller)."""
+    stateless `jicui check`, and the store file against the submitted files (target: ≤ 1.5× in wall
+    seconds, best of the runs; smaller). Run it with ``--cores 0,1`` for the wall figure to mean anything."""
     cli = _child(CLI, str(town), str(out), repeat=repeat)
     store = HERE / "_data" / f"{town.name}.duckdb"
     ing = _child(INGEST, str(town), str(store), "new", repeat=repeat)
@@ -458,7 +459,12 @@ def _store_figures(town: Path, out: Path, size_mib: float, repeat: int) -> None:
     print(f"  jicui check (CLI)     CPU {_fig(cli, 'cpu')}  wall {_fig(cli, 'seconds')}")
     print(f"  jicui ingest (CLI)    CPU {_fig(ing, 'cpu')}  wall {_fig(ing, 'seconds')}  "
           f"peak {ing['worker_peak_mb']:5.0f} MiB")
-    print(f"  ratio ingest/check, CPU {ratio:5.2f}×  " + ("✓ within" if ratio <= 1.5 else "✗ over") + " the 1.5× target")
+    wall = ing["seconds"] / cli["seconds"]
+    wall_median = ing["seconds_spread"][0] / cli["seconds_spread"][0]
+    # issue #13's target is the time the analyst waits (wall), held to the medians (one lucky run of either
+    # side moves the best-of ratio a lot); the packing of xlsx runs in a worker process beside the check
+    print(f"  ratio ingest/check, wall {wall_median:5.2f}× (medians; best {wall:.2f}×)  "
+          + ("✓ within" if wall_median <= 1.5 else "✗ over") + f" the 1.5× target   (CPU {ratio:.2f}×)")
     print(f"  store file {store_mib:7.1f} MiB against submitted files {size_mib:.1f} MiB ({store_mib / size_mib:.2f}×)  "
           + ("✓ smaller" if store_mib < size_mib else "✗ larger"))
     print(f"  the same files a week later: {again['cpu']:.2f} CPU s, no new version, store "

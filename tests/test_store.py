@@ -455,3 +455,34 @@ def test_manifest_is_written(history):
     m = json.loads((history["folder"] / "manifest.json").read_text("utf-8"))
     assert [w["folder"] for w in m["weeks"]] == ["第1周", "第2周", "第3周"]
     assert m["weeks"][1]["withdrawn"] and m["weeks"][2]["withdrawn"]
+
+
+def test_an_ingest_that_packs_in_a_worker_process_stores_the_same(town, tmp_path, monkeypatch):
+    """Large xlsx submissions are packed in a worker process beside the check: the store holds the same
+    files (restored byte for byte), rows and findings as when they are packed in a thread."""
+    import jicui_compliance.store as store_mod
+
+    threaded = tmp_path / "thread.duckdb"
+    ingest(threaded, [town["week1"]], received=dt.date(2023, 7, 7))
+    monkeypatch.setattr(store_mod, "PACK_PROCESS_BYTES", 0)
+    monkeypatch.setattr("jicui_compliance.reading._cores", lambda: 2)
+    started = []
+
+    class Pool(store_mod.ProcessPoolExecutor):
+        def __init__(self, *args, **kwargs):
+            started.append(kwargs["mp_context"].get_start_method())
+            super().__init__(*args, **kwargs)
+
+    monkeypatch.setattr(store_mod, "ProcessPoolExecutor", Pool)
+    pooled = tmp_path / "process.duckdb"
+    ingest(pooled, [town["week1"]], received=dt.date(2023, 7, 7))
+    assert started == ["spawn"]
+    with Store.open(threaded) as a, Store.open(pooled) as b:
+        blobs_a = a.df("SELECT sha256, codec, size FROM blobs ORDER BY sha256")
+        pd.testing.assert_frame_equal(blobs_a, b.df("SELECT sha256, codec, size FROM blobs ORDER BY sha256"))
+        assert (blobs_a["codec"] == packing.ZIP_XZ).any()  # the small town has packed xlsx too
+        for sha in blobs_a["sha256"]:
+            assert hashlib.sha256(b.blob(sha)).hexdigest() == sha
+        cols = "rule_id, source_file, source_sheet, source_row, message"
+        pd.testing.assert_frame_equal(a.df(f"SELECT {cols} FROM findings ORDER BY ALL"),
+                                      b.df(f"SELECT {cols} FROM findings ORDER BY ALL"))

@@ -30,10 +30,11 @@ import signal
 import tempfile
 import zipfile
 from collections.abc import Callable, Iterator
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Executor, ProcessPoolExecutor, ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from lzma import LZMAError
+from multiprocessing import get_context
 from pathlib import Path
 from zlib import error as zlib_error
 
@@ -518,6 +519,35 @@ def ingest(store_path: str | Path, paths: list[str | Path], *, received: dt.date
     return outcome
 
 
+#: from this many bytes of new zipped files (xlsx) on, they are packed in a worker process
+PACK_PROCESS_BYTES = 8 * 2**20
+
+
+@contextmanager
+def _packing_pool(files: list[StoredFile]) -> Iterator[Executor]:
+    """Where the new files are packed: a worker process (the standard pool, started as the reader's
+    are: spawn, ignoring Ctrl-C) when there are :data:`PACK_PROCESS_BYTES` of zipped files and more
+    than one core; else one thread (zlib and xz release the GIL, the rest of packing does not)."""
+    from ..reading import START_METHOD, _cores, _sigint_ignored
+
+    zipped = sum(len(f.data or b"") for f in files if (f.data or b"")[:4] == b"PK\x03\x04")
+    if zipped >= PACK_PROCESS_BYTES and _cores() > 1:
+        pool: Executor = ProcessPoolExecutor(max_workers=1, mp_context=get_context(START_METHOD),
+                                             initializer=_ignore_sigint)
+        with _sigint_ignored():  # the worker starts now (not waited for), ignoring Ctrl-C from its first moment
+            pool.submit(_ignore_sigint)
+    else:
+        pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="jicui-pack")
+    try:
+        yield pool
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
+
+
+def _ignore_sigint() -> None:
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is handled by the process that started it
+
+
 def _ingest(store: Store, fresh: bool, paths, received, as_of, campaign: Campaign, on_file) -> IngestOutcome:
     con = store.con
     _stage("opened")
@@ -569,9 +599,9 @@ def _ingest(store: Store, fresh: bool, paths, received, as_of, campaign: Campaig
     known_blobs = set() if fresh else set(store.df("SELECT sha256 FROM blobs WHERE sha256 IN (SELECT unnest(?))",
                                                    [sorted({f.sha256 for f in files})])["sha256"])
     new_files = list({f.sha256: f for f in files if f.sha256 not in known_blobs}.values())
-    # the new files are packed (packing.py) in a thread while the check runs: zlib, xz and the reading
-    # workers' processes do not hold the GIL, so a second core does it in the check's time
-    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="jicui-pack") as pool:
+    # the new files are packed (packing.py) while the check runs: in a worker process when there is
+    # much to pack and a second core (the check's typing and rules run on one core), else in a thread
+    with _packing_pool(new_files) as pool:
         jobs = [pool.submit(packing.pack, f.data or b"", f.sha256) for f in new_files]
         try:
             if set(state["path"]) == set(at_hand) and all(f.path == f.rel for f in files):
