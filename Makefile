@@ -33,9 +33,11 @@ demo: $(STAMP)
 	@echo "含与上期对比的周调度表 (weekly report, compared): $(OUT)/周调度表_2023-12-29.html  .xlsx  .docx"
 
 # the gates (ruff, mypy), then unit tests, rule fixtures, the -W docs build (tests/test_docs.py)
-# and the notebooks (nbval), on every core: a test file (or notebook) stays whole on one worker
+# and the notebooks (nbval), on every core: a test file stays whole on one worker (loadgroup, see
+# tests/conftest.py); a notebook's cells run in order in one kernel (nbval needs loadscope)
 test: lint
-	$(BIN)/python -m pytest -q --nbval-lax -n auto --dist loadgroup tests notebooks
+	$(BIN)/python -m pytest -q -n auto --dist loadgroup tests
+	$(BIN)/python -m pytest -q --nbval-lax -n auto --dist loadscope notebooks
 
 # while working: the unit and rule tests only (no docs, notebooks, reports or generated towns), on every core
 test-fast: $(STAMP)

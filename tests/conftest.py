@@ -33,5 +33,5 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         path = Path(str(item.fspath))
         if path.name in SLOW_MODULES or path.suffix == ".ipynb":
             item.add_marker(pytest.mark.slow)
-        if grouped and path.name not in SPREAD_MODULES:
+        if grouped and path.name not in SPREAD_MODULES and path.suffix != ".ipynb":
             item.add_marker(pytest.mark.xdist_group(path.name))

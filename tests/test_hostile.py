@@ -13,6 +13,7 @@ import re
 import resource
 import subprocess
 import sys
+import threading
 import unicodedata
 import zipfile
 from pathlib import Path
@@ -96,9 +97,23 @@ def _run(args: list[str], env: dict | None = None, limit: int = MEMORY_LIMIT) ->
 
     proc = subprocess.Popen([sys.executable, "-m", "jicui_compliance", *args], stdout=subprocess.PIPE,
                             stderr=subprocess.PIPE, preexec_fn=limited, env={**os.environ, **(env or {})})
-    out, err = proc.communicate(timeout=300)
-    peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss  # the largest child so far: an upper bound
-    return proc.returncode, out.decode("utf-8", "replace"), err.decode("utf-8", "replace"), peak
+    streams: dict[str, bytes] = {}
+    readers = [threading.Thread(target=lambda k=k, f=f: streams.__setitem__(k, f.read()))
+               for k, f in (("out", proc.stdout), ("err", proc.stderr))]
+    for t in readers:
+        t.start()
+    timer = threading.Timer(300, proc.kill)
+    timer.start()
+    try:
+        # this child's own peak (RUSAGE_CHILDREN would be the largest of every child this worker ever had)
+        _, status, usage = os.wait4(proc.pid, 0)
+    finally:
+        timer.cancel()
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    for t in readers:
+        t.join()
+    return (proc.returncode, streams["out"].decode("utf-8", "replace"), streams["err"].decode("utf-8", "replace"),
+            usage.ru_maxrss)
 
 
 def _check(sub: Path, out: Path, *extra: str, env: dict | None = None):
