@@ -36,8 +36,10 @@ def font_path() -> Path:
     return Path(mplfonts.__file__).parent / "fonts" / FONT_FILE
 
 
+@lru_cache(maxsize=1)
 def chinese_font() -> str:
-    """Register mplfonts' bundled Noto Sans CJK SC with matplotlib; its family name."""
+    """Register mplfonts' bundled Noto Sans CJK SC with matplotlib (once: each registration adds the font to
+    matplotlib's list again and empties its font look-up cache); its family name."""
     import mplfonts
 
     path = Path(mplfonts.__file__).parent / "fonts" / FONT_FILE
