@@ -33,13 +33,13 @@ demo: $(STAMP)
 	@echo "含与上期对比的周调度表 (weekly report, compared): $(OUT)/周调度表_2023-12-29.html  .xlsx  .docx"
 
 # the gates (ruff, mypy), then unit tests, rule fixtures, the -W docs build (tests/test_docs.py)
-# and the notebooks (nbval)
+# and the notebooks (nbval), on every core: a test file (or notebook) stays whole on one worker
 test: lint
-	$(BIN)/python -m pytest -q --nbval-lax tests notebooks
+	$(BIN)/python -m pytest -q --nbval-lax -n auto --dist loadgroup tests notebooks
 
-# while working: the unit and rule tests only (no docs, notebooks, reports or generated towns)
+# while working: the unit and rule tests only (no docs, notebooks, reports or generated towns), on every core
 test-fast: $(STAMP)
-	$(BIN)/python -m pytest -q -m "not slow" tests
+	$(BIN)/python -m pytest -q -m "not slow" -n auto --dist loadgroup tests
 
 lint: $(STAMP)
 	$(BIN)/ruff check jicui_compliance tests benchmarks tools docs/_ext docs/conf.py

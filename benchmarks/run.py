@@ -124,6 +124,28 @@ print(json.dumps({"seconds": time.perf_counter() - t0, "cpu": _cpu() - c0, "rows
                   "skipped": skipped, "import": t_import}))
 """
 
+PROVINCE = r"""
+import json, sys, time, datetime as dt
+from pathlib import Path
+t0 = time.perf_counter(); c0 = _cpu()
+from jicui_compliance.check import run_check_by_village, summarise, summarise_by_village
+from jicui_compliance.findings import write_streamed
+out = Path(sys.argv[1]); out.mkdir(parents=True, exist_ok=True)
+parts = sys.argv[2:]
+steps = []  # after the town and after each batch of villages: CPU s, peak RSS MiB so far, villages
+def step(villages):
+    steps.append((round(_cpu() - c0, 1), _r.getrusage(_r.RUSAGE_SELF).ru_maxrss // 1024, len(villages)))
+    print(json.dumps(steps[-1]), file=sys.stderr, flush=True)
+with run_check_by_village(parts, as_of=dt.date(2023, 12, 31), on_partition=step) as run:
+    c1 = _cpu()
+    counts = run.counts()
+    in_sheet = write_streamed(run.chunks(), {"csv": out / "findings.csv", "xlsx": out / "findings.xlsx"}, run.total,
+                              summarise(counts, run.rules), {"按村汇总": summarise_by_village(counts)})
+    print(json.dumps({"seconds": time.perf_counter() - t0, "cpu": _cpu() - c0, "check_cpu": c1 - c0,
+                      "findings": run.total, "files": run.files, "partitions": len(run.partitions),
+                      "merged": len(run.merged), "whole": run.whole, "steps": steps}))
+"""
+
 START = r"""
 import json, subprocess, sys, time
 t0 = time.perf_counter(); c0 = _cpu()
@@ -219,17 +241,55 @@ print(json.dumps(t, ensure_ascii=False))
 """
 
 
+#: the benchmark county (the defaults of the command line; tests/test_county.py checks the same county)
+ENTERPRISES, VILLAGES, SEED = 5000, 50, 7
+
+
+def generate(folder: Path, n_enterprises: int = ENTERPRISES, n_villages: int = VILLAGES, fmt: str = "csv",
+             seed: int = SEED) -> None:
+    """Generate the benchmark's town into ``folder`` (its planted findings in ``<folder>-planted.csv``)."""
+    from jicui_samples import generate_town
+
+    generate_town(folder, seed=seed, n_villages=n_villages, n_enterprises=n_enterprises, formats=fmt,
+                  manifest=folder.parent / f"{folder.name}-planted.csv")
+
+
 def ensure_town(n_enterprises: int, n_villages: int, fmt: str, seed: int) -> Path:
     folder = HERE / "_data" / f"town-{n_enterprises}-{n_villages}-{fmt}-{seed}"
     if not (folder / ".complete").exists():
-        from jicui_samples import generate_town
-
         t0 = time.perf_counter()
-        generate_town(folder, seed=seed, n_villages=n_villages, n_enterprises=n_enterprises, formats=fmt,
-                      manifest=folder.parent / f"{folder.name}-planted.csv")
+        generate(folder, n_enterprises, n_villages, fmt, seed)
         (folder / ".complete").write_text("")
         print(f"  generated {folder.relative_to(ROOT)} in {time.perf_counter() - t0:.1f} s")
     return folder
+
+
+#: a province is generated in parts of this many enterprises (and PART_VILLAGES villages), each
+#: in its own process: the generator holds a whole town in memory (~370 MiB for a part)
+PART_ENTERPRISES, PART_VILLAGES = 5000, 50
+
+
+def ensure_province(n_enterprises: int, seed: int) -> list[Path]:
+    """The parts of a province of ``n_enterprises``: towns of :data:`PART_ENTERPRISES` generated
+    one after another, each with villages of its own (``first_village``), under one folder
+    ``benchmarks/_data/province-<seed>/part-NN`` (a part once generated is reused by larger
+    provinces). Checked together they are one submission: 40 registries, 2,000 villages."""
+    parts = []
+    root = HERE / "_data" / f"province-{seed}"
+    for k in range(max(1, n_enterprises // PART_ENTERPRISES)):
+        folder = root / f"part-{k:02d}"
+        parts.append(folder)
+        if (folder / ".complete").exists():
+            continue
+        t0 = time.perf_counter()
+        code = ("import sys\nfrom pathlib import Path\nfrom jicui_samples import generate_town\n"
+                f"generate_town(Path({str(folder)!r}), seed={seed + k}, n_villages={PART_VILLAGES}, "
+                f"n_enterprises={PART_ENTERPRISES}, formats='csv', first_village={k * PART_VILLAGES}, "
+                f"manifest=Path({str(root / f'part-{k:02d}-planted.csv')!r}))")
+        subprocess.run([PY, "-c", code], check=True, cwd=ROOT)
+        (folder / ".complete").write_text("")
+        print(f"  generated {folder.relative_to(ROOT)} in {time.perf_counter() - t0:.1f} s", flush=True)
+    return parts
 
 
 def ensure_dirty(clean: Path, rate: float, seed: int) -> Path:
@@ -292,12 +352,14 @@ def _verdict(ratio: float, goal: float) -> str:
 def main() -> None:
     global CORES
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--enterprises", type=int, default=5000)
-    ap.add_argument("--villages", type=int, default=50)
+    ap.add_argument("--enterprises", type=int, default=ENTERPRISES)
+    ap.add_argument("--villages", type=int, default=VILLAGES)
     ap.add_argument("--formats", default="csv,xlsx")
-    ap.add_argument("--counties", default="clean,dirty", help="clean (as generated), dirty (CSV rows damaged)")
+    ap.add_argument("--counties", default="clean,dirty",
+                    help="clean (as generated), dirty (CSV rows damaged), province (checked by village; "
+                         "the default from --enterprises 100000 on)")
     ap.add_argument("--dirty-rate", type=float, default=0.3)
-    ap.add_argument("--seed", type=int, default=7)
+    ap.add_argument("--seed", type=int, default=SEED)
     ap.add_argument("--cores", default="0", help="the cores every measured process is pinned to (comma-separated)")
     ap.add_argument("--no-areas", action="store_true")
     ap.add_argument("--no-cli", action="store_true")
@@ -311,6 +373,9 @@ def main() -> None:
     print(f"机器 / machine: {os.cpu_count()} cores, measured processes pinned to core(s) {CORES}; "
           f"Python {sys.version.split()[0]}; load {os.getloadavg()[0]:.1f}")
     print(f"(best of {args.repeat} runs [median, worst]; CPU = the process and its reading workers)")
+    if "province" in args.counties.split(",") or args.enterprises >= 20 * PART_ENTERPRISES:
+        _province(args.enterprises, args.seed, args.repeat)
+        return
     for county in args.counties.split(","):
         for fmt in args.formats.split(","):
             if county == "dirty" and fmt != "csv":
@@ -359,21 +424,50 @@ def main() -> None:
                         print(f"    {k:<24} {v:7.2f}")
 
 
+def _province(n_enterprises: int, seed: int, repeat: int) -> None:
+    """A province generated in parts (:func:`ensure_province`), checked by village (`jicui check
+    --by-village`: findings.csv and findings.xlsx streamed), in a process pinned like the others."""
+    t0 = time.perf_counter()
+    parts = ensure_province(n_enterprises, seed)
+    files = [p for part in parts for p in part.rglob("*") if p.is_file() and p.name != ".complete"]
+    size = sum(p.stat().st_size for p in files) / 2**20
+    print(f"\n== province: {n_enterprises:,} enterprises in {len(parts)} parts of {PART_ENTERPRISES:,} "
+          f"({len(parts) * PART_VILLAGES} villages), {len(files):,} files, {size:,.0f} MiB "
+          f"(generated or found in {time.perf_counter() - t0:.0f} s) ==")
+    out = HERE / "_data" / f"out-province-{n_enterprises}"
+    d = _child(PROVINCE, str(out), *map(str, parts), repeat=repeat)
+    print(f"  {d['findings']:,} findings; {d['partitions']} partitions, {d['merged']} merged"
+          + (f"; not cut: {d['whole']}" if d["whole"] else ""))
+    _line("check --by-village", d, f" (check {d['check_cpu']:.1f} CPU s, the rest writing)")
+    steps = d["steps"]
+    print("  CPU s and peak MiB so far, before the town's rules and before each batch of villages:")
+    print("    " + "; ".join(f"{c:.0f} s {m:,} MiB ({v} villages)" for c, m, v in steps))
+    ok = "✓ within" if d["peak_mb"] * 2**20 < 8e9 else "✗ over"
+    print(f"  peak memory {d['peak_mb'] / 1024:.2f} GiB  {ok} the 8 GB target")
+
+
 def _store_figures(town: Path, out: Path, size_mib: float, repeat: int) -> None:
     """A week ingested into a new store (copy, check, typed rows, findings, one transaction) against the
-    stateless `jicui check`, and the store file against the submitted files (target: ≤ 1.5×, smaller)."""
+    stateless `jicui check`, and the store file against the submitted files (target: ≤ 1.5× in wall
+    seconds, best of the runs; smaller). Run it with ``--cores 0,1`` for the wall figure to mean anything."""
     cli = _child(CLI, str(town), str(out), repeat=repeat)
     store = HERE / "_data" / f"{town.name}.duckdb"
     ing = _child(INGEST, str(town), str(store), "new", repeat=repeat)
     again = _child(INGEST, str(town), str(store), "again")
     store_mib = ing["store_bytes"] / 2**20
-    ratio = ing["seconds"] / cli["seconds"]
-    print(f"  jicui check (CLI)     wall {_fig(cli, 'seconds')}")
-    print(f"  jicui ingest (CLI)    wall {_fig(ing, 'seconds')}  peak {ing['worker_peak_mb']:5.0f} MiB")
-    print(f"  ratio ingest/check    {ratio:7.2f}×  " + ("✓ within" if ratio <= 1.5 else "✗ over") + " the 1.5× target")
+    ratio = ing["cpu"] / cli["cpu"]
+    print(f"  jicui check (CLI)     CPU {_fig(cli, 'cpu')}  wall {_fig(cli, 'seconds')}")
+    print(f"  jicui ingest (CLI)    CPU {_fig(ing, 'cpu')}  wall {_fig(ing, 'seconds')}  "
+          f"peak {ing['worker_peak_mb']:5.0f} MiB")
+    wall = ing["seconds"] / cli["seconds"]
+    wall_median = ing["seconds_spread"][0] / cli["seconds_spread"][0]
+    # issue #13's target is the time the analyst waits (wall), held to the medians (one lucky run of either
+    # side moves the best-of ratio a lot); the packing of xlsx runs in a worker process beside the check
+    print(f"  ratio ingest/check, wall {wall_median:5.2f}× (medians; best {wall:.2f}×)  "
+          + ("✓ within" if wall_median <= 1.5 else "✗ over") + f" the 1.5× target   (CPU {ratio:.2f}×)")
     print(f"  store file {store_mib:7.1f} MiB against submitted files {size_mib:.1f} MiB ({store_mib / size_mib:.2f}×)  "
           + ("✓ smaller" if store_mib < size_mib else "✗ larger"))
-    print(f"  the same files a week later: {again['seconds']:.2f} s, no new version, store "
+    print(f"  the same files a week later: {again['cpu']:.2f} CPU s, no new version, store "
           f"{(again['store_bytes'] - ing['store_bytes']) / 2**20:+.1f} MiB")
 
 

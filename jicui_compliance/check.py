@@ -11,6 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from . import ledgers as _ledgers
@@ -19,8 +20,10 @@ from .findings import build_findings
 from .reading import InputError, Submission, read_submission
 from .resolution import Resolution, existing
 from .rules import Context, Rule, run_rules, select_rules
+from .text import fold
 
-__all__ = ["CheckResult", "InputError", "run_check", "summarise", "summarise_by_village"]
+__all__ = ["BY_VILLAGE_BYTES", "CheckResult", "InputError", "VillageRun", "input_bytes", "run_check",
+           "run_check_by_village", "summarise", "summarise_by_village"]
 
 
 @dataclass
@@ -97,10 +100,11 @@ def run_check(
 
 
 def summarise(findings: pd.DataFrame, rules: list[Rule]) -> pd.DataFrame:
-    """Counts by rule (with severity and title), most severe first; rules without findings left out."""
+    """Counts by rule (with severity and title), most severe first; rules without findings left out.
+    ``findings`` may instead be counts (a column ``n``, :meth:`VillageRun.counts`)."""
     from .rules import REGISTRY, SEVERITIES
 
-    counts = findings.groupby("rule_id").size()
+    counts = findings.groupby("rule_id")["n"].sum() if "n" in findings.columns else findings.groupby("rule_id").size()
     rows = [
         {"规则": rid, "严重程度": REGISTRY[rid].severity, "名称": REGISTRY[rid].title, "条款": REGISTRY[rid].clause,
          "数量": int(n)}
@@ -114,14 +118,382 @@ def summarise(findings: pd.DataFrame, rules: list[Rule]) -> pd.DataFrame:
 
 def summarise_by_village(findings: pd.DataFrame) -> pd.DataFrame:
     """Counts by village (or town, for files and town-level findings) and severity, with the
-    number of enterprises concerned; findings about unreadable files stand as “（未归属）”."""
+    number of enterprises concerned; findings about unreadable files stand as “（未归属）”.
+    ``findings`` may instead be counts (a column ``n``, :meth:`VillageRun.counts`)."""
     from .rules import SEVERITIES
 
     f = findings.assign(village=findings["village"].replace("", "（未归属）"))
-    table = pd.crosstab(f["village"], f["severity"]).reindex(columns=list(SEVERITIES), fill_value=0)
+    if "n" in f.columns:
+        table = pd.crosstab(f["village"], f["severity"], values=f["n"], aggfunc="sum").fillna(0).astype(int)
+    else:
+        table = pd.crosstab(f["village"], f["severity"])
+    table = table.reindex(columns=list(SEVERITIES), fill_value=0)
     table["合计"] = table.sum(axis=1)
     table["涉及企业"] = f[f["enterprise_name"] != ""].groupby("village")["enterprise_name"].nunique()
     table = table.fillna({"涉及企业": 0}).astype(int).sort_values("合计", ascending=False, kind="mergesort")
     table.index.name = "所属村"
     table.columns.name = None
     return table.reset_index()
+
+
+# -- a check by village: bounded memory for a county or a province -------------------------------
+#: the ledgers a town submits once for all its villages (名录, 会议与督导, 事故, 执法检查): read first,
+#: kept for the whole run; every other ledger is read, checked and dropped village by village
+TOWN_LEDGERS = frozenset({"enterprises", "meetings", "accidents", "enforcement"})
+
+#: villages are checked together, in file order, up to this much input (bytes of CSV; a byte of a
+#: workbook counts as :data:`jicui_compliance.reading.WORKBOOK_WEIGHT`): ~2M ledger rows, ~1.3 GiB
+PARTITION_BYTES = 256 * 2**20
+
+#: from this much input on (weighted as above), ``jicui check`` checks by village unless told
+BY_VILLAGE_BYTES = 1024 * 2**20
+
+#: the order of RULEBOOK §6, as :func:`jicui_compliance.findings.finalize` sorts
+SORT_KEYS = ("village", "enterprise_uscc", "enterprise_name", "rule_id", "source_file", "source_sheet",
+             "source_row", "period")
+
+
+def input_bytes(paths: list[str | Path]) -> int:
+    """The size of a submission as the reader weighs it (workbooks are compressed)."""
+    from .reading import WORKBOOK_WEIGHT, discover
+    from .reading.sources import WORKBOOK_SUFFIXES
+
+    return sum(_weight(f.path, WORKBOOK_WEIGHT, WORKBOOK_SUFFIXES) for f in discover(paths).files)
+
+
+def _weight(path: Path, weight: int, suffixes) -> int:
+    try:
+        return path.stat().st_size * (weight if path.suffix.lower() in suffixes else 1)
+    except OSError:
+        return 0
+
+
+@dataclass
+class VillageRun:
+    """The outcome of :func:`run_check_by_village`: the findings wait on disk (``spill``), in
+    parts, until they are taken in order (:meth:`chunks`); nothing else of the run is kept."""
+
+    spill: Path
+    parts: list[Path]
+    total: int
+    files: int
+    tables: int
+    rules: list[Rule]
+    partitions: list[list[str]]  # the villages checked together, in the order they were checked
+    merged: list[list[str]]  # villages checked again together: rows of one filed in another's folder
+    whole: str | None = None  # why the run could not be cut by village (then one partition)
+    spilled: int = 0
+
+    def _query(self, select: str, tail: str = "") -> str:
+        files = ", ".join("'" + str(p).replace("'", "''") + "'" for p in self.parts)
+        return f"SELECT {select} FROM read_parquet([{files}]) {tail}"
+
+    def _con(self):
+        import duckdb
+
+        con = duckdb.connect()
+        con.execute("SET preserve_insertion_order = true")
+        return con
+
+    def chunks(self, rows: int = 200_000):
+        """The findings in the order of RULEBOOK §6 (as :func:`run_check` returns them), ``rows`` at a time.
+        DuckDB merges the parts (each sorted already) on disk: the whole table is never in memory."""
+        from .findings import COLUMNS
+
+        if not self.parts:
+            return
+        order = ", ".join(f'"{k}" NULLS FIRST' for k in SORT_KEYS) + ", _part, _pos"
+        con = self._con()
+        try:
+            cur = con.execute(self._query(", ".join(f'"{c}"' for c in COLUMNS), f"ORDER BY {order}"))
+            while True:
+                chunk = cur.fetch_df_chunk(max(1, rows // 2048))
+                if chunk.empty:
+                    break
+                chunk["source_row"] = chunk["source_row"].astype("Int64")
+                yield chunk[COLUMNS]
+        finally:
+            con.close()
+
+    def frame(self) -> pd.DataFrame:
+        """All findings in one frame (small runs and tests)."""
+        from .findings.schema import empty
+
+        parts = list(self.chunks())
+        return pd.concat(parts, ignore_index=True) if parts else empty()
+
+    def counts(self) -> pd.DataFrame:
+        """Findings by (village, severity, enterprise name, rule): what the summaries need."""
+        cols = ["village", "severity", "enterprise_name", "rule_id", "n"]
+        if not self.parts:
+            return pd.DataFrame(columns=cols)
+        con = self._con()
+        try:
+            return con.execute(self._query("village, severity, enterprise_name, rule_id, count(*) AS n",
+                                           "GROUP BY ALL ORDER BY ALL")).df()[cols]
+        finally:
+            con.close()
+
+    def close(self) -> None:
+        import shutil
+
+        shutil.rmtree(self.spill, ignore_errors=True)
+
+    def __enter__(self) -> VillageRun:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+
+def run_check_by_village(
+    paths: list[str | Path],
+    *,
+    as_of: dt.date | None = None,
+    campaign: Campaign | str | Path | None = None,
+    select: list[str] | None = None,
+    ignore: list[str] | None = None,
+    on_file: Callable[[str], None] | None = None,
+    on_partition: Callable[[list[str]], None] | None = None,
+    partition_bytes: int | None = None,
+    spill: Path | None = None,
+) -> VillageRun:
+    """The findings of :func:`run_check`, exactly, in memory bounded by a few villages.
+
+    The registry (名录) and the other town ledgers (:data:`TOWN_LEDGERS`) are read once and
+    resolved; the town's rules and the record rules on those files run on them. Then the villages'
+    folders (a folder named as a registry village, at any depth) are read a few at a time
+    (:data:`PARTITION_BYTES`), typed, attributed with the whole registry's lookups, checked with
+    the rules that read village ledgers — the registry and town ledgers cut to those villages'
+    enterprises — and dropped; their findings go to Parquet parts under ``spill``. A row that names
+    an enterprise of another village (filed in the wrong folder) makes the villages concerned be
+    checked again together. A submission that cannot be cut this way (no registry beside the
+    village folders, village ledgers outside them, town ledgers inside them) is checked as one.
+    """
+    import tempfile
+
+    from . import ledgers as _ledgers
+    from .reading import WORKBOOK_WEIGHT, discover, read_files
+    from .reading.sources import WORKBOOK_SUFFIXES
+    from .rules import Party
+
+    if not isinstance(campaign, Campaign):
+        campaign = load_campaign(campaign)
+    as_of = as_of or campaign.default_as_of()
+    budget = PARTITION_BYTES if partition_bytes is None else partition_bytes
+    vocab = _ledgers.vocabulary()
+    found = discover(paths)
+    index = {f.rel: i for i, f in enumerate(found.files)}
+    rules = select_rules(select, ignore)
+    record = [r for r in rules if r.party == Party.RECORD]
+    town_rules = [r for r in rules if r.party != Party.RECORD and set(r.reads) <= TOWN_LEDGERS]
+    village_rules = [r for r in rules if r.party != Party.RECORD and r not in town_rules]
+    village_record = [r for r in record if not set(r.reads) <= TOWN_LEDGERS or not r.reads]
+    out = VillageRun(Path(spill or tempfile.mkdtemp(prefix="jicui-by-village-")), [], 0, len(found.files), 0, rules,
+                     [], [])
+    out.spill.mkdir(parents=True, exist_ok=True)
+
+    def whole(reason: str) -> VillageRun:
+        for p in out.parts:
+            p.unlink(missing_ok=True)
+        out.parts, out.total, out.partitions, out.merged, out.whole = [], 0, [], [], reason
+        sub = read_files(found.root, found.files, found.problems, vocab, on_file)
+        typed = _ledgers.load(sub, campaign)
+        ctx = Context(campaign=campaign, as_of=as_of, ledgers=typed, submission=sub)
+        out.tables = len(sub.tables)
+        _spill(out, "whole", build_findings(run_rules(rules, ctx), ctx.resolution))
+        return out
+
+    # 1. the files beside the folders (where the registry is), then the rest of the town's files
+    parents = [tuple(f.rel.split("/")[:-1]) for f in found.files]
+    above = {p[:k] for p in parents for k in range(len(p))}
+    beside = [f for f, p in zip(found.files, parents) if p in above]
+    first = read_files(found.root, beside, [], vocab, on_file)
+    names = _ledgers.load(first, campaign)["enterprises"]["village"] if first.tables else pd.Series(dtype=object)
+    villages = {fold(str(v)) for v in names.dropna()}
+    if not villages:
+        return whole("企业名录不在各村文件夹旁边（或名录中没有所属村）")
+
+    def key_of(rel: str) -> str | None:
+        for part in rel.split("/")[:-1]:
+            if fold(part) in villages:
+                return fold(part)
+        return None
+
+    groups: dict[str, list] = {}
+    for f in found.files:
+        if (k := key_of(f.rel)) is not None:
+            groups.setdefault(k, []).append(f)
+    read_first = {f.rel for f in beside}
+    town_files = [f for f in found.files if key_of(f.rel) is None and f.rel not in read_first]
+    rest = read_files(found.root, town_files, [], vocab, on_file)
+    town_problems = [p for p in found.problems if key_of(p.file + "/x") is None]
+    sub_t = _merged(found.root, [first, rest], town_problems, index)
+    typed_t = _ledgers.load(sub_t, campaign)
+    if any(t.ledger not in TOWN_LEDGERS for t in typed_t.tables):
+        return whole("村级台账（隐患、带队检查等）不在以村名命名的文件夹中")
+    ctx_t = Context(campaign=campaign, as_of=as_of, ledgers=typed_t, submission=sub_t)
+    res_t = ctx_t.resolution
+    reg = res_t.registry
+    reg_key = reg["village"].map(lambda v: fold(str(v)), na_action="ignore").fillna("")
+    out.tables = len(sub_t.tables)
+    if on_partition:
+        on_partition([])
+    _spill(out, "town", build_findings(run_rules(sorted(town_rules + record, key=lambda r: r.id), ctx_t), res_t))
+
+    # 2. the villages, a few at a time in file order; registry villages without a folder last
+    keys = list(groups) + sorted(set(reg_key) - set(groups))
+    weight = {k: sum(_weight(f.path, WORKBOOK_WEIGHT, WORKBOOK_SUFFIXES) for f in groups.get(k, [])) for k in keys}
+    batches = _pack([[k] for k in keys], weight, budget)
+    folder_of = {f.rel: k for k, fs in groups.items() for f in fs}
+    parent: dict[str, str] = {k: k for k in keys}
+
+    def root_of(k: str) -> str:
+        while parent[k] != k:
+            parent[k] = parent[parent[k]]
+            k = parent[k]
+        return k
+
+    done: dict[int, list[str]] = {}
+    spilled: dict[int, tuple[Path, int]] = {}
+    tables: dict[int, int] = {}
+    tangled: set[int] = set()
+    pending = list(enumerate(batches))
+    while pending:
+        b, batch = pending.pop(0)
+        files = sorted((f for k in batch for f in groups.get(k, [])), key=lambda f: index[f.rel])
+        problems = [p for p in found.problems if key_of(p.file + "/x") in batch]
+        sub = read_files(found.root, files, problems, vocab, on_file)
+        typed = _ledgers.load(sub, campaign)
+        if any(t.ledger in TOWN_LEDGERS for t in typed.tables):
+            return whole("以村名命名的文件夹中有企业名录、会议、事故或执法检查记录")
+        ctx, pairs = _village_context(set(batch), typed, sub, ctx_t, reg_key, folder_of)
+        for here, there in pairs:  # rows in one village's folder of another village's enterprise
+            if there in parent:
+                parent[root_of(there)] = root_of(here)
+        if any(there not in batch and there in parent for _, there in pairs):  # checked again at the end
+            tangled.add(b)
+        else:
+            if on_partition:
+                on_partition(batch)
+            own = {f.rel for f in files} | {p.file for p in problems}
+            found_b = build_findings(run_rules(village_rules + village_record, ctx), ctx.resolution)
+            ids = {r.id for r in village_record}
+            found_b = found_b[~(found_b["rule_id"].isin(ids) & ~found_b["source_file"].isin(own))]
+            spilled[b] = (_spill(out, f"v{b}", found_b), len(found_b))
+            done[b], tables[b] = batch, len(sub.tables)
+            del found_b
+        del ctx, typed, sub
+        if not pending and tangled:
+            # the villages tied together by such rows are checked again as one (with the other villages of
+            # their batches, whose findings are dropped: a part holds a batch), packed again by size
+            roots = {root_of(k) for t in tangled for k in batches[t]}
+            redo = [i for i in range(len(batches)) if (i in done or i in tangled)
+                    and any(root_of(k) in roots for k in batches[i])]
+            comps: dict[str, list[str]] = {}
+            for i in redo:
+                for k in batches[i]:
+                    comps.setdefault(root_of(k), []).append(k)
+                if i in spilled:
+                    path, n = spilled.pop(i)
+                    path.unlink(missing_ok=True)
+                    out.parts.remove(path)
+                    out.total -= n
+                done.pop(i, None)
+            tangled = set()
+            out.merged.extend(c for c in comps.values() if len(c) > 1)
+            for batch in _pack(list(comps.values()), weight, budget):
+                batches.append(batch)
+                pending.append((len(batches) - 1, batch))
+    out.partitions = [done[i] for i in sorted(done)]
+    out.tables = len(sub_t.tables) + sum(tables[i] for i in done)
+    return out
+
+
+def _pack(comps: list[list[str]], weight: dict[str, int], budget: int) -> list[list[str]]:
+    """Villages (groups that go together) into batches of about ``budget``, in order."""
+    batches: list[list[str]] = []
+    size = budget + 1
+    for comp in comps:
+        w = sum(weight[k] for k in comp)
+        if not batches or size + w > budget:
+            batches.append([])
+            size = 0
+        batches[-1].extend(comp)
+        size += w
+    return batches
+
+
+def _spill(out: VillageRun, name: str, findings: pd.DataFrame) -> Path:
+    """One partition's findings (sorted) to a Parquet part, with its number and their order."""
+    import duckdb
+
+    path = out.spill / f"{name}.parquet"
+    out.spilled += 1
+    part = findings.assign(_part=out.spilled, _pos=np.arange(len(findings), dtype=np.int64))
+    con = duckdb.connect()
+    try:
+        con.register("part", part)
+        con.execute(f"COPY part TO '{str(path).replace(chr(39), chr(39) * 2)}' (FORMAT parquet)")
+    finally:
+        con.close()
+    out.parts.append(path)
+    out.total += len(findings)
+    return path
+
+
+def _merged(root: Path, subs: list[Submission], problems: list, index: dict[str, int]) -> Submission:
+    """Several reads of disjoint files as one, in file order."""
+    items: dict[str, list] = {}
+    for s in subs:
+        for t in s.tables:
+            items.setdefault(t.file, []).append(t)
+    files = sorted({f for s in subs for f in s.files}, key=index.__getitem__)
+    extra = [p for s in subs for p in s.problems]
+    probs = sorted(list(problems) + extra, key=lambda p: index.get(p.file, -1))
+    return Submission(root, files, [t for f in files for t in items.get(f, [])], probs)
+
+
+def _village_context(keys: set[str], typed: _ledgers.Ledgers, sub: Submission, town: Context,
+                     reg_key: pd.Series, folder_of: dict[str, str]) -> tuple[Context, set[tuple[str, str]]]:
+    """The rules' view of some villages: their ledgers after the town's tables (so that a row's
+    sheet number means the same sheet), the registry and town ledgers cut to their enterprises,
+    rows attributed with the whole registry; and (folder's village, enterprise's village) where
+    a row in one village's folder is about another village's enterprise."""
+    from .ledgers import LEDGERS, SHEET_ID
+
+    res_t = town.resolution
+    offset = len(town.ledgers.tables)
+    ours = reg_key.index[reg_key.isin(keys).to_numpy()]
+    frames: dict[str, pd.DataFrame] = {}
+    resolved: dict[str, pd.DataFrame] = {}
+    for name, frame in typed.frames.items():
+        if name in TOWN_LEDGERS:
+            r = res_t.frame(name)
+            if name == "meetings":
+                mask = r["unit"].map(lambda v: fold(str(v)), na_action="ignore").isin(keys)
+            else:
+                mask = r["eid"].isin(ours)
+            frames[name] = town.ledgers.frames[name].loc[mask.to_numpy()]
+            resolved[name] = r.loc[mask.to_numpy()]
+        else:
+            if len(frame):  # in place: the batch's frames are this run's own (no copy of a batch's rows)
+                frame[SHEET_ID] = frame[SHEET_ID].to_numpy() + offset
+            frames[name] = frame
+    issues = typed.issues.assign(sheet=typed.issues["sheet"] + offset)
+    dropped = {k + offset: v for k, v in typed.dropped.items()}
+    led = _ledgers.Ledgers(frames, list(town.ledgers.tables) + list(typed.tables), issues, dropped)
+    ent = res_t.frame("enterprises")
+    rows = res_t.registry_rows.loc[ent["eid"].isin(ours).to_numpy()]
+    res = Resolution(town.campaign, led, _registry_rows=rows, _registry=res_t.registry.loc[ours], _frames=resolved,
+                     _name_norms=res_t._name_norms, _lookup_cache=res_t._lookups)
+    pairs: set[tuple[str, str]] = set()
+    for name, ledger in LEDGERS.items():
+        if ledger.refers_to_enterprise and name not in TOWN_LEDGERS:
+            f = res.frame(name)
+            f = f.loc[f["eid"].notna().to_numpy(), ["source_file", "eid"]].drop_duplicates()
+            here = f["source_file"].map(folder_of)
+            there = reg_key.reindex(f["eid"].astype("int64")).fillna("").to_numpy()
+            pairs.update((h, t) for h, t in zip(here, there) if h != t)
+    ctx = Context(campaign=town.campaign, as_of=town.as_of, ledgers=led, submission=sub, resolution=res)
+    return ctx, pairs

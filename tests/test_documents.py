@@ -143,6 +143,7 @@ def notices(tmp_path_factory):
     return q3, year, base
 
 
+@pytest.mark.slow  # the sample town checked and all its documents written
 def test_the_sample_town_gets_every_kind_of_document(notices):
     from jicui_compliance.documents import NO_HISTORY, NOTICE, RESUBMIT
 
@@ -157,6 +158,7 @@ def test_the_sample_town_gets_every_kind_of_document(notices):
         assert path.exists()
 
 
+@pytest.mark.slow  # the sample town checked and all its documents written
 def test_a_rectification_notice_reads_as_a_notice(notices):
     _, year, base = notices
     row = year.index[year.index["文书"] == "隐患整改通知书"].iloc[0]
@@ -170,6 +172,7 @@ def test_a_rectification_notice_reads_as_a_notice(notices):
     assert "E(" not in text and "D3(" not in text  # the plan's own numbering
 
 
+@pytest.mark.slow  # the sample town checked and all its documents written
 def test_letters_and_resubmissions_are_masked_and_plain(notices):
     from jicui_compliance.findings.masking import mask_text
 
@@ -186,6 +189,7 @@ def test_letters_and_resubmissions_are_masked_and_plain(notices):
     assert "上期已就有关问题向你单位发出提醒函" in text and doc.paragraphs[0].text == "中共积翠镇纪律检查委员会"
 
 
+@pytest.mark.slow  # the sample town checked and all its documents written
 def test_notices_cli(tmp_path):
     from typer.testing import CliRunner
 
@@ -223,6 +227,7 @@ def test_the_html_embeds_a_cjk_subset_that_covers_its_text():
     assert len(font.getGlyphOrder()) <= 1 + 95 + len(set(text))  # .notdef, printable ASCII, the text: no more
 
 
+@pytest.mark.slow  # the sample town checked and all its documents written
 def test_no_internal_identifier_in_notices_or_findings(notices, tmp_path):
     """Issue 14: the ASCII-identifier scan of the documents and of findings.xlsx finds nothing."""
     from typer.testing import CliRunner

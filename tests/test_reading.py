@@ -561,3 +561,28 @@ def test_outputs_of_this_tool_among_the_inputs_are_skipped_by_their_content(tmp_
     assert skipped == {n: outputs.REASON for n in ("上次结果.csv", "findings.xlsx", "周调度表.xlsx", "汇总.xlsx")}
     assert {t.file for t in sub.tables} == {"台账.xlsx"}
     assert len(run_check([again], as_of=dt.date(2023, 7, 31), select=["SCH000"]).findings) == 4
+
+
+def test_the_garbage_collector_is_paused_while_a_file_is_read_and_restored_after(monkeypatch):
+    import gc
+
+    from jicui_compliance import reading
+
+    during: list[bool] = []
+    real = reading.read_file
+
+    def spy(src):
+        during.append(gc.isenabled())
+        return real(src)
+
+    monkeypatch.setattr(reading, "read_file", spy)
+    assert gc.isenabled()
+    sub = read_submission([SAMPLES], vocabulary(), workers=1)
+    assert sub.tables and during and not any(during)
+    assert gc.isenabled()
+    gc.disable()  # a caller that turned it off itself keeps it off
+    try:
+        read_submission([SAMPLES], vocabulary(), workers=1)
+        assert not gc.isenabled()
+    finally:
+        gc.enable()

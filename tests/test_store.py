@@ -5,12 +5,16 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import io
 import json
+import lzma
 import os
 import random
 import shutil
 import subprocess
 import sys
+import zipfile
+import zlib
 from pathlib import Path
 
 import duckdb
@@ -21,7 +25,8 @@ from typer.testing import CliRunner
 from jicui_compliance.check import run_check
 from jicui_compliance.cli import app
 from jicui_compliance.findings.writers import safe_for_output
-from jicui_compliance.store import FAIL_AT_ENV, STAGES, Store, ingest
+from jicui_compliance.ledgers import LEDGERS
+from jicui_compliance.store import FAIL_AT_ENV, STAGES, Store, StoreError, ingest, packing
 from jicui_compliance.store.diff import diff_runs
 from jicui_samples.history import make_history
 
@@ -139,6 +144,158 @@ def test_versions_of_changed_unchanged_and_removed_files(town, tmp_path):
     assert (tmp_path / "r" / "应急站" / "执法检查情况说明.docx").exists()
 
 
+def test_stored_rows_are_the_typed_rows_of_the_check(town):
+    """Dates are stored as DATE, date-times as TIMESTAMP: what comes back is what the check typed."""
+    checked = run_check([town["week1"]], as_of=dt.date(2023, 7, 7))
+    src = ["source_file", "source_sheet", "source_row"]
+    with Store.open(town["store"]) as s:
+        state = s.state_versions(run_id=1)
+        compared = 0
+        for name, led in LEDGERS.items():
+            want = checked.ledgers.get(name)
+            if want is None or want.empty:
+                continue
+            got = s.state_rows(name, state)
+            fields = [f for f in led.fields if led.fields[f].dtype != "object"]
+            got = got[src + fields].sort_values(src).reset_index(drop=True)
+            want = want[src + fields].sort_values(src).reset_index(drop=True)
+            want["source_row"] = want["source_row"].astype("Int64")
+            pd.testing.assert_frame_equal(got, want, check_dtype=False, check_index_type=False)
+            compared += 1
+        assert compared >= 5
+        dates = s.df("SELECT column_name, data_type FROM duckdb_columns() WHERE table_name = 'rows_hazards'"
+                     " AND column_name IN ('found_on', 'deadline')")
+        assert set(dates["data_type"]) == {"DATE"}
+
+
+def _xlsx_by(writer: str, path: Path) -> Path:
+    rows = [["序号", "单位名称", "排查日期", "资金（万元）"]] + [
+        [i, f"积翠镇第{i % 37}机械厂", dt.date(2023, 5, 1 + i % 28), i * 0.5] for i in range(1, 400)]
+    if writer == "xlsxwriter":
+        import xlsxwriter
+
+        wb = xlsxwriter.Workbook(str(path))
+        ws = wb.add_worksheet("隐患台账")
+        for r, row in enumerate(rows):
+            ws.write_row(r, 0, row)
+        wb.close()
+    else:
+        import openpyxl
+
+        wb = openpyxl.Workbook()
+        for row in rows:
+            wb.active.append(row)
+        wb.save(path)
+    return path
+
+
+@pytest.mark.parametrize("writer", ["xlsxwriter", "openpyxl"])
+def test_an_xlsx_of_a_zlib_based_writer_is_stored_smaller_and_restored_exactly(writer, tmp_path):
+    data = _xlsx_by(writer, tmp_path / "台账.xlsx").read_bytes()
+    sha = hashlib.sha256(data).hexdigest()
+    codec, stored = packing.pack(data, sha)
+    assert codec == packing.ZIP_XZ
+    assert len(stored) < len(data) * 0.8
+    assert packing.unpack(codec, stored, sha) == data
+
+
+def _zip_with_foreign_deflate(path: Path, monkeypatch, foreign: set[str]) -> bytes:
+    """A zip whose members in ``foreign`` are deflated as no zlib level does (Huffman only, as an
+    encoder other than zlib's would): its streams cannot be reproduced."""
+    real = zipfile._get_compressor  # type: ignore[attr-defined]
+
+    def compressor(compress_type, compresslevel=None):
+        if compresslevel == 1:
+            return zlib.compressobj(6, zlib.DEFLATED, -15, 8, zlib.Z_HUFFMAN_ONLY)
+        return real(compress_type, compresslevel)
+
+    monkeypatch.setattr(zipfile, "_get_compressor", compressor)
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as z:
+        sheet = "<sheetData>" + "".join(f'<row r="{r}"><c r="A{r}"><v>{r}</v></c></row>' for r in range(1, 3000))
+        for name, text in [("[Content_Types].xml", "<Types/>" * 20), ("xl/styles.xml", "<styleSheet/>" * 30),
+                           ("xl/worksheets/sheet1.xml", sheet + "</sheetData>"),
+                           ("xl/worksheets/sheet2.xml", sheet.replace("<v>", "<v>1") + "</sheetData>")]:
+            z.writestr(name, text, compresslevel=1 if name in foreign else 6)
+    monkeypatch.setattr(zipfile, "_get_compressor", real)
+    return path.read_bytes()
+
+
+def test_a_zip_not_written_by_zlib_is_stored_as_it_is(tmp_path, monkeypatch):
+    data = _zip_with_foreign_deflate(tmp_path / "excel.xlsx", monkeypatch,
+                                     {"[Content_Types].xml", "xl/styles.xml", "xl/worksheets/sheet1.xml",
+                                      "xl/worksheets/sheet2.xml"})
+    assert packing.pack(data) == (packing.PLAIN, data)
+
+
+def test_members_that_do_not_reproduce_are_kept_verbatim(tmp_path, monkeypatch):
+    data = _zip_with_foreign_deflate(tmp_path / "mixed.xlsx", monkeypatch, {"xl/worksheets/sheet2.xml"})
+    sha = hashlib.sha256(data).hexdigest()
+    codec, stored = packing.pack(data, sha)
+    assert codec == packing.ZIP_XZ and packing.unpack(codec, stored, sha) == data
+    header = lzma.decompress(stored).split(b"\n", 2)[1]
+    assert len(json.loads(header)["members"]) == 3  # the second worksheet stays deflated as it was
+
+
+def test_a_restore_by_another_zlib_gives_the_same_contents_and_says_so(town, tmp_path):
+    """A packed xlsx rebuilt by a zlib that deflates otherwise (simulated: another level): not the
+    same bytes, so the file comes back re-zipped with the same contents, and the store says so."""
+    store = tmp_path / "store.duckdb"
+    shutil.copy(town["store"], store)
+    con = duckdb.connect(str(store))
+    sha, stored = con.execute("SELECT sha256, data FROM blobs WHERE codec = 'zip-xz' ORDER BY size DESC"
+                              " LIMIT 1").fetchone()
+    payload = lzma.decompress(stored)
+    magic, header, body = payload.split(b"\n", 2)
+    meta = json.loads(header)
+    for m in meta["members"]:
+        m[3] = 1 if m[3] != 1 else 9
+    con.execute("UPDATE blobs SET data = ? WHERE sha256 = ?",
+                [lzma.compress(magic + b"\n" + json.dumps(meta).encode() + b"\n" + body), sha])
+    con.close()
+    with Store.open(store) as s:
+        data = s.blob(sha)
+        assert s.inexact == [sha]
+    # the same members with the same contents (each checked by its CRC-32); the bytes may differ
+    original = next(p for p in town["week1"].rglob("*.xlsx") if hashlib.sha256(p.read_bytes()).hexdigest() == sha)
+    with zipfile.ZipFile(original) as a, zipfile.ZipFile(io.BytesIO(data)) as b:
+        assert b.testzip() is None
+        assert a.namelist() == b.namelist()
+        assert all(a.read(n) == b.read(n) for n in a.namelist())
+
+
+def test_a_store_damaged_beyond_repair_is_one_error(town, tmp_path):
+    """A packed blob whose contents no longer match their CRC-32 is an error, never another file."""
+    store = tmp_path / "store.duckdb"
+    shutil.copy(town["store"], store)
+    con = duckdb.connect(str(store))
+    sha, stored = con.execute("SELECT sha256, data FROM blobs WHERE codec = 'zip-xz' ORDER BY size DESC"
+                              " LIMIT 1").fetchone()
+    payload = bytearray(lzma.decompress(stored))
+    i = payload.index(b"<sheetData")
+    payload[i + 20] ^= 0x01  # one bit of a worksheet's content
+    con.execute("UPDATE blobs SET data = ? WHERE sha256 = ?", [lzma.compress(bytes(payload)), sha])
+    con.close()
+    with Store.open(store) as s, pytest.raises(StoreError, match="无法取回"):
+        s.blob(sha)
+
+
+def test_a_store_of_schema_1_is_read_and_extended(town, tmp_path):
+    """A store made before blobs had their codec: its blobs are read as before; an ingest adds the column."""
+    store = tmp_path / "store.duckdb"
+    shutil.copy(town["store"], store)
+    con = duckdb.connect(str(store))
+    con.execute("DELETE FROM blobs WHERE codec = 'zip-xz'")  # schema 1 kept zips as they were
+    con.execute("ALTER TABLE blobs DROP COLUMN codec")
+    con.close()
+    with Store.open(store) as s:
+        csv = s.df("SELECT sha256 FROM blobs WHERE packed LIMIT 1")["sha256"][0]
+        assert hashlib.sha256(s.blob(csv)).hexdigest() == csv
+    out = ingest(store, [town["week2"]], received=dt.date(2023, 7, 14))
+    assert out.run_id == 2
+    with Store.open(store) as s:
+        assert set(s.df("SELECT DISTINCT codec FROM blobs")["codec"].dropna()) >= {"zlib"}
+
+
 def test_a_unit_folder_ingested_alone_is_that_unit(town, tmp_path):
     store = tmp_path / "store.duckdb"
     shutil.copy(town["store"], store)
@@ -222,6 +379,7 @@ def test_check_from_the_store_is_the_stateless_check(history, tmp_path):
     assert len(result.findings) == len(stateless) and len(result.ledgers["hazards"]) > 0
 
 
+@pytest.mark.slow  # the sample town's three weeks generated and ingested
 def test_export_parquet_by_village(history, tmp_path):
     done = runner.invoke(app, ["export", "--store", str(history["store"]), "--parquet", str(tmp_path / "pq")])
     assert done.exit_code == 0, done.output
@@ -292,7 +450,39 @@ def test_the_first_report_says_there_is_no_previous_one(dated_store, tmp_path):
     assert "无上期数据" in next(tmp_path.glob("*.html")).read_text("utf-8")
 
 
+@pytest.mark.slow  # the sample town's three weeks generated and ingested
 def test_manifest_is_written(history):
     m = json.loads((history["folder"] / "manifest.json").read_text("utf-8"))
     assert [w["folder"] for w in m["weeks"]] == ["第1周", "第2周", "第3周"]
     assert m["weeks"][1]["withdrawn"] and m["weeks"][2]["withdrawn"]
+
+
+def test_an_ingest_that_packs_in_a_worker_process_stores_the_same(town, tmp_path, monkeypatch):
+    """Large xlsx submissions are packed in a worker process beside the check: the store holds the same
+    files (restored byte for byte), rows and findings as when they are packed in a thread."""
+    import jicui_compliance.store as store_mod
+
+    threaded = tmp_path / "thread.duckdb"
+    ingest(threaded, [town["week1"]], received=dt.date(2023, 7, 7))
+    monkeypatch.setattr(store_mod, "PACK_PROCESS_BYTES", 0)
+    monkeypatch.setattr("jicui_compliance.reading._cores", lambda: 2)
+    started = []
+
+    class Pool(store_mod.ProcessPoolExecutor):
+        def __init__(self, *args, **kwargs):
+            started.append(kwargs["mp_context"].get_start_method())
+            super().__init__(*args, **kwargs)
+
+    monkeypatch.setattr(store_mod, "ProcessPoolExecutor", Pool)
+    pooled = tmp_path / "process.duckdb"
+    ingest(pooled, [town["week1"]], received=dt.date(2023, 7, 7))
+    assert started == ["spawn"]
+    with Store.open(threaded) as a, Store.open(pooled) as b:
+        blobs_a = a.df("SELECT sha256, codec, size FROM blobs ORDER BY sha256")
+        pd.testing.assert_frame_equal(blobs_a, b.df("SELECT sha256, codec, size FROM blobs ORDER BY sha256"))
+        assert (blobs_a["codec"] == packing.ZIP_XZ).any()  # the small town has packed xlsx too
+        for sha in blobs_a["sha256"]:
+            assert hashlib.sha256(b.blob(sha)).hexdigest() == sha
+        cols = "rule_id, source_file, source_sheet, source_row, message"
+        pd.testing.assert_frame_equal(a.df(f"SELECT {cols} FROM findings ORDER BY ALL"),
+                                      b.df(f"SELECT {cols} FROM findings ORDER BY ALL"))

@@ -149,6 +149,7 @@ def _registry_rows() -> list[dict]:
 @settings(max_examples=12, deadline=None, phases=[Phase.explicit, Phase.reuse, Phase.generate],
           suppress_health_check=[HealthCheck.function_scoped_fixture,
                                                                  HealthCheck.too_slow])
+@pytest.mark.slow  # 12 whole checks
 @given(st.data())
 def test_a_filled_template_reads_back_without_sch_findings(blank, tmp_path_factory, data):
     folder = tmp_path_factory.mktemp("filled")
@@ -224,6 +225,7 @@ def _validations(path: Path) -> dict[str, list[tuple]]:
     return out
 
 
+@pytest.mark.slow  # LibreOffice converts each template
 @pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice (soffice) is not installed")
 def test_libreoffice_keeps_the_validations(blank, tmp_path):
     profile = (tmp_path / "profile").as_uri()

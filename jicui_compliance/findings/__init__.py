@@ -3,8 +3,16 @@
 from .build import build_findings, findings_from_hits
 from .masking import mask_id, mask_phone, mask_text
 from .schema import COLUMNS, TITLES, FindingsModel, finalize
-from .writers import XLSX_MAX_FINDINGS, safe_for_output, write_csv, write_parquet, write_xlsx, xlsx_cut_note
+from .writers import (
+    XLSX_MAX_FINDINGS,
+    safe_for_output,
+    write_csv,
+    write_parquet,
+    write_streamed,
+    write_xlsx,
+    xlsx_cut_note,
+)
 
 __all__ = ["COLUMNS", "TITLES", "XLSX_MAX_FINDINGS", "FindingsModel", "build_findings", "finalize",
-           "findings_from_hits", "mask_id", "mask_phone", "mask_text", "safe_for_output", "write_csv", "write_parquet", "write_xlsx",
-           "xlsx_cut_note"]
+           "findings_from_hits", "mask_id", "mask_phone", "mask_text", "safe_for_output", "write_csv", "write_parquet",
+           "write_streamed", "write_xlsx", "xlsx_cut_note"]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from functools import partial
 from itertools import chain
 from pathlib import Path
@@ -51,6 +52,10 @@ def write_csv(findings: pd.DataFrame, path: Path, masked: bool = False) -> None:
     """UTF-8 with BOM (Excel opens it); a cell starting with = + - @ gets a leading ' (never a formula).
     ``masked``: ``findings`` come from :func:`safe_for_output` already (as for every writer here:
     ``jicui check`` masks once for all the files it writes)."""
+    _csv_cells(findings, masked).to_csv(path, index=False, encoding="utf-8-sig", errors="replace")
+
+
+def _csv_cells(findings: pd.DataFrame, masked: bool) -> pd.DataFrame:
     out = findings.copy() if masked else safe_for_output(findings)
     for c in COLUMNS:
         if c != "source_row":
@@ -58,7 +63,56 @@ def write_csv(findings: pd.DataFrame, path: Path, masked: bool = False) -> None:
             risky = col.str.startswith(_FORMULA_START)
             if risky.any():
                 out.loc[risky, c] = "'" + col[risky]
-    out.to_csv(path, index=False, encoding="utf-8-sig", errors="replace")
+    return out
+
+
+def _no_findings() -> pd.DataFrame:
+    return pd.DataFrame({c: pd.Series(dtype="Int64" if c == "source_row" else object) for c in COLUMNS})
+
+
+def write_streamed(chunks: Iterable[pd.DataFrame], paths: dict[str, Path], total: int,
+                   summary: pd.DataFrame | None = None, extra: dict[str, pd.DataFrame] | None = None) -> int:
+    """The findings files from the findings in order, a frame at a time (a check by village): each
+    frame is masked once and appended to findings.csv (the same bytes as :func:`write_csv` of the
+    whole), and to findings.parquet (through a DuckDB table on disk beside it); findings.xlsx gets
+    the first :data:`XLSX_MAX_FINDINGS` of ``total``. ``paths``: format → file. Returns how many
+    findings the xlsx sheet holds (``total`` without xlsx)."""
+    import duckdb
+
+    kept: list[pd.DataFrame] = []
+    room = XLSX_MAX_FINDINGS if "xlsx" in paths else 0
+    scratch = paths["parquet"].with_name(paths["parquet"].name + ".duckdb") if "parquet" in paths else None
+    con = duckdb.connect(str(scratch)) if scratch else None
+    try:
+        with open(paths["csv"], "w", encoding="utf-8-sig", errors="replace", newline="") as fh:
+            first = True
+            for chunk in chain(chunks, [_no_findings()]):
+                if len(chunk) == 0 and not first:
+                    continue
+                safe = safe_for_output(chunk)
+                _csv_cells(safe, True).to_csv(fh, index=False, header=first)
+                if con is not None:
+                    con.register("chunk", safe)
+                    con.execute("CREATE TABLE findings AS SELECT * FROM chunk" if first else
+                                "INSERT INTO findings SELECT * FROM chunk")
+                    con.unregister("chunk")
+                if room > 0 and len(safe):
+                    kept.append(safe.iloc[:room])
+                    room -= len(kept[-1])
+                first = False
+        if con is not None:
+            con.execute(f"COPY findings TO '{str(paths['parquet']).replace(chr(39), chr(39) * 2)}' "
+                        "(FORMAT parquet, COMPRESSION zstd)")
+    finally:
+        if con is not None:
+            con.close()
+        if scratch is not None:
+            scratch.unlink(missing_ok=True)
+            scratch.with_name(scratch.name + ".wal").unlink(missing_ok=True)
+    if "xlsx" not in paths:
+        return total
+    shown = pd.concat(kept, ignore_index=True) if kept else _no_findings()
+    return write_xlsx(shown, paths["xlsx"], summary, extra, masked=True, total=total)
 
 
 def _ledger_titles() -> dict[str, str]:
@@ -85,15 +139,17 @@ def write_parquet(findings: pd.DataFrame, path: Path, masked: bool = False) -> N
 
 
 def write_xlsx(findings: pd.DataFrame, path: Path, summary: pd.DataFrame | None = None,
-               extra: dict[str, pd.DataFrame] | None = None, masked: bool = False) -> int:
+               extra: dict[str, pd.DataFrame] | None = None, masked: bool = False, total: int | None = None) -> int:
     """The findings sheet (frozen header, autofilter, severity colours) and summary sheets:
     ``summary`` as 按规则汇总, and each of ``extra`` (sheet name → table). Returns how many
     findings the findings sheet holds.
 
     The findings are written column by column (:class:`_FindingsSheet`), not cell by cell. Above
     :data:`XLSX_MAX_FINDINGS` the sheet holds the first ones and 按规则汇总 (or a sheet 说明) says
-    that findings.csv holds them all."""
-    cut = len(findings) > XLSX_MAX_FINDINGS
+    that findings.csv holds them all. ``total``: how many findings there are, when ``findings`` are
+    only the first of them (:func:`write_streamed`)."""
+    total = len(findings) if total is None else total
+    cut = total > XLSX_MAX_FINDINGS
     shown = findings.iloc[:XLSX_MAX_FINDINGS] if cut else findings
     out = shown.copy() if masked else safe_for_output(shown)
     wb = _Workbook(str(path), {"strings_to_formulas": False, "strings_to_numbers": False, "strings_to_urls": False})
@@ -116,7 +172,7 @@ def write_xlsx(findings: pd.DataFrame, path: Path, summary: pd.DataFrame | None 
     if cut and summary is None:
         sheets = {"说明": pd.DataFrame(), **sheets}
     for k, (name, table) in enumerate(sheets.items()):
-        note = xlsx_cut_note(len(findings)) if cut and k == 0 else None
+        note = xlsx_cut_note(total) if cut and k == 0 else None
         _table_sheet(wb, name, table, head, note)
     wb.close()
     return len(out)

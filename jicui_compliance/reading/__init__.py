@@ -8,6 +8,7 @@ person sees), plus the problems (in Chinese) of what it could not read.
 
 from __future__ import annotations
 
+import gc
 import os
 import signal
 import threading
@@ -19,12 +20,13 @@ from multiprocessing import get_context
 from pathlib import Path
 
 from ..text import PLACEHOLDERS, fold, normalize_header, normalize_name
-from .sources import WORKBOOK_SUFFIXES, InputError, RawSheet, SheetProblem, SourceFile, discover, read_file
+from .sources import WORKBOOK_SUFFIXES, Discovery, InputError, RawSheet, SheetProblem, SourceFile, discover, read_file
 from .tables import HeaderIndex, Table, Vocabulary, column_letter, locate
 
 __all__ = [
-    "InputError", "PLACEHOLDERS", "RawSheet", "SheetProblem", "Submission", "Table", "Vocabulary",
-    "column_letter", "fold", "normalize_header", "normalize_name", "read_submission",
+    "Discovery", "InputError", "PLACEHOLDERS", "RawSheet", "SheetProblem", "SourceFile", "Submission", "Table",
+    "Vocabulary", "column_letter", "discover", "fold", "normalize_header", "normalize_name", "read_files",
+    "read_submission",
 ]
 
 
@@ -69,8 +71,22 @@ def read_submission(
     same exception.
     """
     found = discover(paths)
-    sub = Submission(found.root, [f.rel for f in found.files], problems=list(found.problems))
-    for rel, items in _read_all(found.files, HeaderIndex(vocabulary), workers):
+    return read_files(found.root, found.files, found.problems, vocabulary, progress, workers)
+
+
+def read_files(
+    root: Path,
+    files: list[SourceFile],
+    problems: list[SheetProblem],
+    vocabulary: Vocabulary,
+    progress: Callable[[str], None] | None = None,
+    workers: int | None = None,
+) -> Submission:
+    """Read some of the files :func:`discover` found (``problems``: the discovery's problems that
+    go with them), as :func:`read_submission` reads them all: a check by village reads each
+    village's files in turn, with the same root, so every row keeps the same ``source_file``."""
+    sub = Submission(root, [f.rel for f in files], problems=list(problems))
+    for rel, items in _read_all(files, HeaderIndex(vocabulary), workers):
         if progress:
             progress(rel)
         for item in items:
@@ -79,13 +95,30 @@ def read_submission(
 
 
 def _read_one(src: SourceFile, index: HeaderIndex) -> list[Table | SheetProblem]:
+    with _gc_paused():
+        try:
+            parts = read_file(src)
+        except OSError as exc:
+            parts = [SheetProblem(src.rel, "", f"文件无法读取（{exc.strerror or type(exc).__name__}）")]
+        except MemoryError:
+            parts = [SheetProblem(src.rel, "", "文件太大，内存不足，无法读取；请拆分后重新报送")]
+        return [part if isinstance(part, SheetProblem) else locate(part, index) for part in parts]
+
+
+@contextmanager
+def _gc_paused() -> Iterator[None]:
+    """Python's cyclic garbage collector paused while one file is read. A workbook arrives as
+    a list of row lists (one tracked container per row): each full collection during the read
+    walks them all, about 0.3 s of a county's 4 s read (docs/dev.md). Reading makes no
+    reference cycles worth collecting at once; the collector runs as usual afterwards."""
+    if not gc.isenabled():
+        yield
+        return
+    gc.disable()
     try:
-        parts = read_file(src)
-    except OSError as exc:
-        parts = [SheetProblem(src.rel, "", f"文件无法读取（{exc.strerror or type(exc).__name__}）")]
-    except MemoryError:
-        parts = [SheetProblem(src.rel, "", "文件太大，内存不足，无法读取；请拆分后重新报送")]
-    return [part if isinstance(part, SheetProblem) else locate(part, index) for part in parts]
+        yield
+    finally:
+        gc.enable()
 
 
 def _read_run(run: list[SourceFile], index: HeaderIndex) -> list[tuple[str, list[Table | SheetProblem]]]:

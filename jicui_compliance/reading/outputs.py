@@ -44,15 +44,25 @@ def _first_lines(row: Sequence[object]) -> tuple[str, ...]:
     return tuple(str(c).split("\n", 1)[0].strip() if isinstance(c, str) else "" for c in row)
 
 
-def _has_header(sheet: RawSheet, header: tuple[str, ...]) -> bool:
+def _has_header(sheet: RawSheet, header: tuple[str, ...], starts: set[tuple[str, ...]]) -> bool:
+    """``starts``: the first two cells (first lines) of the sheet's top rows (:func:`_starts`);
+    a header that does not start so is not looked at further (most sheets are ledgers)."""
     n = len(header)
-    if sheet.cells.shape[1] < n:
+    if sheet.cells.shape[1] < n or header[:2] not in starts:
         return False
     # the first rows' first n cells only (itertuples would copy every column of the sheet)
     for row in sheet.cells.iloc[:HEAD_ROWS, :n].to_numpy(dtype=object):
         if _first_lines(row) == header:
             return True
     return False
+
+
+def _starts(sheet: RawSheet) -> set[tuple[str, ...]]:
+    cells = sheet.cells
+    if cells.shape[1] < 2:
+        return set()
+    firsts = (cells[c].to_numpy()[:HEAD_ROWS] for c in cells.columns[:2])  # two columns, not a 2-D slice: faster
+    return {_first_lines(pair) for pair in zip(*firsts)}
 
 
 def template_page(sheet: RawSheet) -> bool:
@@ -69,9 +79,11 @@ def own_output(file: str, parts: list[RawSheet | SheetProblem]) -> SheetProblem 
     if not sheets:
         return None
     names = {s.sheet for s in sheets}
-    findings = any(_has_header(s, FINDINGS_COLUMNS) or _has_header(s, FINDINGS_TITLES) for s in sheets)
+    starts = [_starts(s) for s in sheets]
+    findings = any(_has_header(s, FINDINGS_COLUMNS, st) or _has_header(s, FINDINGS_TITLES, st)
+                   for s, st in zip(sheets, starts))
     report = {REPORT_COVER, REPORT_FACTS} <= names or any(
-        _has_header(s, FACTS_HEADER) or _has_header(s, FACTS_HEADER_V1) for s in sheets)
+        _has_header(s, FACTS_HEADER, st) or _has_header(s, FACTS_HEADER_V1, st) for s, st in zip(sheets, starts))
     if findings or report:
         return SheetProblem(file, "", REASON)
     return None

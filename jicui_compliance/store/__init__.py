@@ -4,7 +4,8 @@ Villages and stations resubmit their ledgers every week, usually by overwriting 
 file. :func:`ingest` keeps them all:
 
 - the **bytes** of every submitted file, content-addressed by SHA-256 (an unchanged file is
-  stored once, an overwritten one is never lost), zlib-compressed;
+  stored once, an overwritten one is never lost), compressed so that they restore byte for byte
+  (:mod:`.packing`: zlib for text, an xlsx written by a zlib-based tool inflated and xz-compressed);
 - a **submission version** per unit (village, station or the town itself: the first folder of a
   file's path, as for 退回重报) whose files differ from its previous version; a file of the
   previous version that the unit no longer sends is recorded as **withdrawn** (撤回);
@@ -27,11 +28,15 @@ import os
 import shutil
 import signal
 import tempfile
-import zlib
+import zipfile
 from collections.abc import Callable, Iterator
+from concurrent.futures import Executor, ProcessPoolExecutor, ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from lzma import LZMAError
+from multiprocessing import get_context
 from pathlib import Path
+from zlib import error as zlib_error
 
 import pandas as pd
 
@@ -41,11 +46,15 @@ from ..findings import COLUMNS as FINDING_COLUMNS
 from ..ledgers import LEDGERS
 from ..reading.sources import discover
 from . import keys as _keys
+from . import packing
 
 __all__ = ["CHANGE_LABELS", "IngestOutcome", "Store", "StoreError", "ingest"]
 
-SCHEMA_VERSION = "1"
-BLOCK_SIZE = 16384
+SCHEMA_VERSION = "2"  # 2: blobs.codec (packing.py), DATE columns for the ledgers' date fields
+#: 64 KiB: DuckDB bit-packs 64-bit integers and timestamps only in blocks of 64 KiB or more (in 16 KiB
+#: blocks they are stored uncompressed: the county's typed rows take 20 MiB instead of 14); 256 KiB,
+#: the default, would make a town's twenty small tables take whole blocks
+BLOCK_SIZE = 65536
 
 #: how a file of a version relates to the unit's previous version
 ADDED, CHANGED, UNCHANGED, WITHDRAWN = "added", "changed", "unchanged", "withdrawn"
@@ -83,7 +92,9 @@ _FINDINGS_DDL = ", ".join(f'"{c}" {"BIGINT" if c == "source_row" else "VARCHAR"}
 
 _DDL = [
     "CREATE TABLE IF NOT EXISTS meta(key VARCHAR PRIMARY KEY, value VARCHAR)",
-    "CREATE TABLE IF NOT EXISTS blobs(sha256 VARCHAR PRIMARY KEY, size BIGINT, packed BOOLEAN, data BLOB)",
+    "CREATE TABLE IF NOT EXISTS blobs(sha256 VARCHAR PRIMARY KEY, size BIGINT, packed BOOLEAN, data BLOB,"
+    " codec VARCHAR)",
+    "ALTER TABLE blobs ADD COLUMN IF NOT EXISTS codec VARCHAR",  # a store of schema 1
     "CREATE TABLE IF NOT EXISTS versions(version_id INTEGER PRIMARY KEY, unit VARCHAR, received DATE,"
     " ingested_at TIMESTAMP)",
     "CREATE TABLE IF NOT EXISTS version_files(version_id INTEGER, path VARCHAR, sha256 VARCHAR, change VARCHAR)",
@@ -95,19 +106,24 @@ _DDL = [
 ]
 
 
+def _sql_type(spec) -> str:
+    # a date field is read as midnight (cells.parse_date): DATE keeps it in 4 bytes, bit-packed to ~9 bits
+    return "DATE" if spec.kind == "date" else _SQL_TYPES[spec.dtype]
+
+
 def ledger_table(name: str) -> str:
     return f"rows_{name}"
 
 
 def _ledger_ddl(name: str) -> list[str]:
     led = LEDGERS[name]
-    cols = ", ".join(f'"{f}" {_SQL_TYPES[spec.dtype]}' for f, spec in led.fields.items())
+    cols = ", ".join(f'"{f}" {_sql_type(spec)}' for f, spec in led.fields.items())
     # the row keys and hashes (keys.py) are computed when the rows are read: they are derived data,
     # and the keys would take a quarter of the store
     out = [f"CREATE TABLE IF NOT EXISTS {ledger_table(name)}(sha256 VARCHAR, sheet_order INTEGER, source_sheet VARCHAR,"
            f" source_row BIGINT, {cols})"]
     # a field added to the ledger since the store was made (all new fields are optional)
-    out += [f'ALTER TABLE {ledger_table(name)} ADD COLUMN IF NOT EXISTS "{f}" {_SQL_TYPES[spec.dtype]}'
+    out += [f'ALTER TABLE {ledger_table(name)} ADD COLUMN IF NOT EXISTS "{f}" {_sql_type(spec)}'
             for f, spec in led.fields.items()]
     return out
 
@@ -150,6 +166,9 @@ class Store:
     def __init__(self, con, path: Path):
         self.con = con
         self.path = path
+        self._codec: bool | None = None  # whether blobs has its codec column (schema 2)
+        #: files given back with the same contents but not byte for byte (another zlib: :func:`packing.equivalent`)
+        self.inexact: list[str] = []
 
     # -- opening -------------------------------------------------------------------------------
     @classmethod
@@ -276,11 +295,36 @@ class Store:
                        " ORDER BY f.path", [ids])
 
     def blob(self, sha256: str) -> bytes:
-        row = self.con.execute("SELECT packed, data FROM blobs WHERE sha256 = ?", [sha256]).fetchone()
+        """A stored file's bytes, exactly as submitted (checked against its SHA-256)."""
+        return self._unpack(sha256, *self._stored(sha256))
+
+    def _stored(self, sha256: str) -> tuple[str, bytes]:
+        codec = "coalesce(codec, CASE WHEN packed THEN 'zlib' ELSE 'plain' END)" if self._has_codec() else (
+            "CASE WHEN packed THEN 'zlib' ELSE 'plain' END")
+        row = self.con.execute(f"SELECT {codec}, data FROM blobs WHERE sha256 = ?", [sha256]).fetchone()
         if row is None:
             raise StoreError(f"数据库中没有内容为 {sha256[:12]}… 的文件")
-        packed, data = row
-        return zlib.decompress(data) if packed else bytes(data)
+        return row[0], bytes(row[1])
+
+    def _unpack(self, sha256: str, codec: str, stored: bytes) -> bytes:
+        try:
+            return packing.unpack(codec, stored, sha256)
+        except (packing.RestoreError, ValueError, LZMAError, zlib_error) as exc:
+            if codec == packing.ZIP_XZ:
+                try:  # another zlib (e.g. zlib-ng): the same contents, compressed otherwise
+                    data = packing.equivalent(stored)
+                except (packing.RestoreError, ValueError, LZMAError, zlib_error, zipfile.BadZipFile, KeyError):
+                    pass
+                else:
+                    self.inexact.append(sha256)
+                    return data
+            raise StoreError(f"数据库中内容为 {sha256[:12]}… 的文件无法取回（{exc}）：数据库可能已损坏") from exc
+
+    def _has_codec(self) -> bool:
+        if self._codec is None:
+            self._codec = bool(self.con.execute("SELECT count(*) FROM duckdb_columns() WHERE table_name = 'blobs'"
+                                                " AND column_name = 'codec'").fetchone()[0])
+        return self._codec
 
     def file_history(self, path: str) -> pd.DataFrame:
         """Every version of one file (also its withdrawal), oldest first: version_id, unit, received, sha256, change."""
@@ -291,6 +335,7 @@ class Store:
     def materialize(self, files: pd.DataFrame, folder: Path, links: dict[str, Path] | None = None) -> Path:
         """Write the files (path, sha256) under ``folder`` as they were submitted; ``links``: paths whose
         bytes are at hand on disk (the ingest's own inputs) are linked instead of copied."""
+        wanted: list[tuple[Path, str, str, bytes]] = []
         for path, sha in zip(files["path"], files["sha256"]):
             target = folder / path
             target.parent.mkdir(parents=True, exist_ok=True)
@@ -301,7 +346,12 @@ class Store:
                     continue
                 except OSError:  # no symlinks (Windows without the right): copy
                     pass
-            target.write_bytes(self.blob(sha))
+            wanted.append((target, sha, *self._stored(sha)))
+        # unpacked in threads: zlib and xz do not hold the GIL
+        with ThreadPoolExecutor(max_workers=len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity")
+                                else (os.cpu_count() or 1)) as pool:
+            for target, data in zip([w[0] for w in wanted], pool.map(lambda w: self._unpack(*w[1:]), wanted)):
+                target.write_bytes(data)
         return folder
 
     @contextmanager
@@ -391,13 +441,6 @@ def _collect(paths: list[str | Path], campaign: Campaign, known: set[str]) -> tu
     return out, whole
 
 
-def _pack(data: bytes) -> tuple[bool, bytes]:
-    if data[:4] == b"PK\x03\x04":  # xlsx, docx …: a zip archive, already compressed
-        return False, data
-    packed = zlib.compress(data, 1)  # level 1: nearly the ratio of 6 on ledgers, in a third of the time
-    return (True, packed) if len(packed) < len(data) * 0.95 else (False, data)
-
-
 def _typed_rows(result: CheckResult, new_paths: dict[str, str]) -> dict[str, pd.DataFrame]:
     """Per ledger, the typed rows of the files whose content is new to the store, ready to insert."""
     out = {}
@@ -476,6 +519,35 @@ def ingest(store_path: str | Path, paths: list[str | Path], *, received: dt.date
     return outcome
 
 
+#: from this many bytes of new zipped files (xlsx) on, they are packed in a worker process
+PACK_PROCESS_BYTES = 8 * 2**20
+
+
+@contextmanager
+def _packing_pool(files: list[StoredFile]) -> Iterator[Executor]:
+    """Where the new files are packed: a worker process (the standard pool, started as the reader's
+    are: spawn, ignoring Ctrl-C) when there are :data:`PACK_PROCESS_BYTES` of zipped files and more
+    than one core; else one thread (zlib and xz release the GIL, the rest of packing does not)."""
+    from ..reading import START_METHOD, _cores, _sigint_ignored
+
+    zipped = sum(len(f.data or b"") for f in files if (f.data or b"")[:4] == b"PK\x03\x04")
+    if zipped >= PACK_PROCESS_BYTES and _cores() > 1:
+        pool: Executor = ProcessPoolExecutor(max_workers=1, mp_context=get_context(START_METHOD),
+                                             initializer=_ignore_sigint)
+        with _sigint_ignored():  # the worker starts now (not waited for), ignoring Ctrl-C from its first moment
+            pool.submit(_ignore_sigint)
+    else:
+        pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="jicui-pack")
+    try:
+        yield pool
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
+
+
+def _ignore_sigint() -> None:
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is handled by the process that started it
+
+
 def _ingest(store: Store, fresh: bool, paths, received, as_of, campaign: Campaign, on_file) -> IngestOutcome:
     con = store.con
     _stage("opened")
@@ -484,6 +556,10 @@ def _ingest(store: Store, fresh: bool, paths, received, as_of, campaign: Campaig
         for name in LEDGERS:  # new optional fields since the store was made
             for sql in _ledger_ddl(name)[1:]:
                 con.execute(sql)
+        for sql in _DDL:  # new columns (blobs.codec)
+            if sql.startswith("ALTER"):
+                con.execute(sql)
+        store._codec = None
     latest = pd.DataFrame(columns=["version_id", "unit"]) if fresh else store.state_versions()
     previous = (store.state_files(latest["version_id"]) if len(latest)
                 else pd.DataFrame(columns=["path", "sha256", "unit", "version_id"]))
@@ -520,17 +596,28 @@ def _ingest(store: Store, fresh: bool, paths, received, as_of, campaign: Campaig
     state = pd.concat([previous[~previous["unit"].isin(changed_units)][["path", "sha256"]],
                        vf[vf["change"] != WITHDRAWN][["path", "sha256"]]], ignore_index=True).sort_values("path")
     at_hand = {f.path: f for f in files}
-    if set(state["path"]) == set(at_hand) and all(f.path == f.rel for f in files):
-        # the whole state was submitted now, from one folder: check it where it is
-        result = run_check(list(paths), as_of=as_of, campaign=campaign, on_file=on_file)
-    else:  # some units' files come from the store: check out the state
-        with tempfile.TemporaryDirectory(prefix="jicui-ingest-") as tmp:
-            folder = store.materialize(state, Path(tmp) / "submission",
-                                       links={p: f.source for p, f in at_hand.items() if f.source is not None})
-            result = run_check([folder], as_of=as_of, campaign=campaign, on_file=on_file)
-
     known_blobs = set() if fresh else set(store.df("SELECT sha256 FROM blobs WHERE sha256 IN (SELECT unnest(?))",
                                                    [sorted({f.sha256 for f in files})])["sha256"])
+    new_files = list({f.sha256: f for f in files if f.sha256 not in known_blobs}.values())
+    # the new files are packed (packing.py) while the check runs: in a worker process when there is
+    # much to pack and a second core (the check's typing and rules run on one core), else in a thread
+    with _packing_pool(new_files) as pool:
+        jobs = [pool.submit(packing.pack, f.data or b"", f.sha256) for f in new_files]
+        try:
+            if set(state["path"]) == set(at_hand) and all(f.path == f.rel for f in files):
+                # the whole state was submitted now, from one folder: check it where it is
+                result = run_check(list(paths), as_of=as_of, campaign=campaign, on_file=on_file)
+            else:  # some units' files come from the store: check out the state
+                with tempfile.TemporaryDirectory(prefix="jicui-ingest-") as tmp:
+                    folder = store.materialize(state, Path(tmp) / "submission",
+                                               links={p: f.source for p, f in at_hand.items() if f.source is not None})
+                    result = run_check([folder], as_of=as_of, campaign=campaign, on_file=on_file)
+        except BaseException:
+            for job in jobs:
+                job.cancel()
+            raise
+        blobs = [(f, *job.result()) for f, job in zip(new_files, jobs)]
+
     typed_already = set() if fresh else set(store.df(
         "SELECT sha256 FROM typed_blobs WHERE sha256 IN (SELECT unnest(?))", [state["sha256"].tolist()])["sha256"])
     untyped = {p: s for p, s in zip(state["path"], state["sha256"]) if s not in typed_already}
@@ -548,13 +635,11 @@ def _ingest(store: Store, fresh: bool, paths, received, as_of, campaign: Campaig
     con.execute("BEGIN TRANSACTION")
     if fresh:
         store.create_schema()
-    seen: set[str] = set()
-    for f in files:
-        if f.sha256 in known_blobs or f.sha256 in seen:
-            continue
-        seen.add(f.sha256)
-        packed, data = _pack(f.data or b"")
-        con.execute("INSERT INTO blobs VALUES (?, ?, ?, ?)", [f.sha256, f.size, packed, data])
+    else:  # a store of schema 1 gets packed blobs and DATE columns from now on
+        con.execute("INSERT OR REPLACE INTO meta VALUES ('schema', ?)", [SCHEMA_VERSION])
+    for f, codec, data in blobs:
+        con.execute("INSERT INTO blobs (sha256, size, packed, data, codec) VALUES (?, ?, ?, ?, ?)",
+                    [f.sha256, f.size, codec != packing.PLAIN, data, codec])
         new_bytes += f.size
         _stage("blobs")
     versions = pd.DataFrame(new_versions).assign(ingested_at=now)

@@ -256,19 +256,22 @@ def default_manifest_path(out_dir: str | Path) -> Path:
 
 def generate_town(out_dir: str | Path, *, seed: int = 2023, n_villages: int = 8, n_enterprises: int = 150,
                   clean: bool = False, formats: str = "mixed", manifest: str | Path | None | bool = None,
-                  campaign: Campaign | str | Path | None = None) -> pd.DataFrame:
+                  campaign: Campaign | str | Path | None = None, first_village: int = 0) -> pd.DataFrame:
     """Write a synthetic submission to ``out_dir`` and return its manifest of planted violations.
 
     ``manifest``: where to write the manifest (default ``<out_dir>-planted.csv``; ``False``:
     not at all). ``campaign``: a campaign file or object (default: the shipped 积翠镇 2023).
+    ``first_village``: the villages are the generator's list of names from this position on, so
+    that towns generated one after another (the parts of a province, ``benchmarks/run.py``)
+    have villages, and so enterprise names, of their own.
     """
     return build(out_dir, seed=seed, n_villages=n_villages, n_enterprises=n_enterprises, clean=clean,
-                 formats=formats, manifest=manifest, campaign=campaign).manifest
+                 formats=formats, manifest=manifest, campaign=campaign, first_village=first_village).manifest
 
 
 def build(out_dir: str | Path, *, seed: int = 2023, n_villages: int = 8, n_enterprises: int = 150,
           clean: bool = False, formats: str = "mixed", manifest: str | Path | None | bool = None,
-          campaign: Campaign | str | Path | None = None) -> Result:
+          campaign: Campaign | str | Path | None = None, first_village: int = 0) -> Result:
     from . import _plants, _render, _town
 
     if formats not in ("mixed", "csv", "xlsx"):
@@ -276,7 +279,7 @@ def build(out_dir: str | Path, *, seed: int = 2023, n_villages: int = 8, n_enter
     if n_villages < 1 or n_enterprises < 1:
         raise ValueError("a town needs at least one village and one enterprise")
     camp = campaign if isinstance(campaign, Campaign) else load_campaign(campaign)
-    town = _town.build_clean_town(camp, seed, n_villages, n_enterprises)
+    town = _town.build_clean_town(camp, seed, n_villages, n_enterprises, first_village)
     try:
         planter = None if clean else _plants.plant_all(town)
     except RuntimeError as exc:  # a town too small for every planting

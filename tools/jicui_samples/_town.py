@@ -140,6 +140,7 @@ class Town:
     t: dict[str, Table] = field(default_factory=dict)
     enforcement_team: str = "综合行政执法队"
     town_unit: str = "镇政府"  # the unit of the town's own meetings (GV005)
+    first_village: int = 0  # where in the generator's list of village names this town's begin
 
     def v2(self, v: int) -> bool:
         """Whether a village submits on the version-2 template (the even ones; the others keep
@@ -285,9 +286,10 @@ def _month_days(year: int, month: int) -> int:
 
 
 # -- building ----------------------------------------------------------------------------
-def build_clean_town(campaign: Campaign, seed: int, n_villages: int, n_enterprises: int) -> Town:
+def build_clean_town(campaign: Campaign, seed: int, n_villages: int, n_enterprises: int,
+                     first_village: int = 0) -> Town:
     rng = random.Random(f"jicui-town-{seed}")
-    villages = _village_names(n_villages)
+    villages = _village_names(first_village + n_villages)[first_village:]
     secretaries = P.distinct_names(rng, len(villages))
     station_names: list[str] = []
     for ind in campaign.industries:
@@ -300,6 +302,7 @@ def build_clean_town(campaign: Campaign, seed: int, n_villages: int, n_enterpris
         people = P.distinct_names(rng, 7)
         stations[s] = Station(s, people[0], people[1:])
     town = Town(campaign, seed, rng, villages, secretaries, stations)
+    town.first_village = first_village
     town.t = {name: Table(name) for name in LEDGERS}
     _enterprises(town, n_enterprises)
     for ent in town.ents:
@@ -350,7 +353,7 @@ def _enterprises(town: Town, n: int) -> None:
     for i, (ind_name, v) in enumerate(zip(industries, villages)):
         ind = camp.industry(ind_name)
         stem = _stem(town.villages[v])
-        name = _enterprise_name(rng, ind_name, stem, seen_names)
+        name = _enterprise_name(rng, ind_name, stem, seen_names, placed=town.first_village > 0)
         prefix = "93" if "合作社" in name else "12" if name.endswith(("小学", "中学", "幼儿园", "学校")) else (
             "92" if any(k in name for k in ("农家乐", "家庭旅馆", "饭店", "民宿")) else "91")
         code = P.make_uscc(rng, prefix)
@@ -402,11 +405,13 @@ def norm_name(name: str) -> str:
     return "".join(unicodedata.normalize("NFKC", name).split())
 
 
-def _enterprise_name(rng: random.Random, industry: str, stem: str, seen: set[str]) -> str:
+def _enterprise_name(rng: random.Random, industry: str, stem: str, seen: set[str], placed: bool = False) -> str:
+    """A new name; ``placed``: always with the village's name (towns generated as the parts of a
+    province: their villages differ, so their enterprises' names do too)."""
     templates = NAME_TEMPLATES.get(industry, ("{p}{b}有限公司",))
     for attempt in range(60):
         t = rng.choice(templates)
-        if attempt > 20 and "{p}" not in t:
+        if (placed or attempt > 20) and "{p}" not in t:
             t = "{p}" + t
         name = t.format(p=stem, b=rng.choice(BRANDS), x=P.person_name(rng)[0])
         if attempt > 40:

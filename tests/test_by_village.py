@@ -1,0 +1,113 @@
+"""A check by village (`jicui check --by-village`, :func:`run_check_by_village`) finds exactly what
+one check of the whole submission finds: the same rows in the same order."""
+
+from __future__ import annotations
+
+import datetime as dt
+import shutil
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from jicui_compliance.check import run_check, run_check_by_village
+
+SAMPLES = Path(__file__).resolve().parent.parent / "data" / "samples"
+AS_OF = dt.date(2023, 12, 31)
+
+
+def _both(path: Path, **options) -> tuple[pd.DataFrame, pd.DataFrame, object]:
+    whole = run_check([path], as_of=AS_OF).findings
+    with run_check_by_village([path], as_of=AS_OF, **options) as run:
+        return whole, run.frame(), run
+
+
+def test_the_sample_town_village_by_village_finds_the_same(tmp_path):
+    whole, parts, run = _both(SAMPLES, partition_bytes=0)
+    assert run.whole is None and not run.merged
+    assert len(run.partitions) == 8 and all(len(p) == 1 for p in run.partitions)  # one village at a time
+    assert len(whole) > 100
+    pd.testing.assert_frame_equal(parts, whole)
+
+
+@pytest.mark.slow  # generates a town
+def test_a_generated_town_in_several_partitions_finds_the_same(tmp_path):
+    from jicui_samples import generate_town
+
+    town = tmp_path / "town"
+    generate_town(town, seed=11, n_villages=12, n_enterprises=240, formats="mixed", manifest=False)
+    whole = run_check([town], as_of=AS_OF).findings
+    for budget in (0, 200_000):
+        with run_check_by_village([town], as_of=AS_OF, partition_bytes=budget) as run:
+            assert run.whole is None
+            assert len(run.partitions) >= (12 if budget == 0 else 2)
+            pd.testing.assert_frame_equal(run.frame(), whole)
+
+
+def test_rows_filed_in_another_villages_folder_tie_the_two_villages(tmp_path):
+    town = tmp_path / "samples"
+    shutil.copytree(SAMPLES, town)
+    moved = town / "北岭村" / "东坡村主要负责人带队检查记录.xlsx"
+    (town / "东坡村" / "东坡村主要负责人带队检查记录.xlsx").rename(moved)
+    whole, parts, run = _both(town, partition_bytes=0)
+    assert sorted(sorted(m) for m in run.merged) == [["东坡村", "北岭村"]]
+    assert ["东坡村"] not in run.partitions
+    pd.testing.assert_frame_equal(parts, whole)
+
+
+def test_a_flat_folder_is_checked_as_one(tmp_path):
+    flat = tmp_path / "flat"
+    flat.mkdir()
+    for p in SAMPLES.rglob("*"):
+        if p.is_file() and not p.name.startswith("~$"):
+            shutil.copy(p, flat / p.name)
+    whole, parts, run = _both(flat, partition_bytes=0)
+    assert run.whole and "村" in run.whole
+    pd.testing.assert_frame_equal(parts, whole)
+
+
+def test_cli_by_village_writes_the_same_files(tmp_path):
+    from typer.testing import CliRunner
+
+    from jicui_compliance.cli import app
+
+    runner = CliRunner()
+    common = ["check", str(SAMPLES), "--as-of", "2023-12-31", "--format", "csv,xlsx,parquet"]
+    a = runner.invoke(app, [*common, "--out", str(tmp_path / "a"), "--all-at-once"])
+    b = runner.invoke(app, [*common, "--out", str(tmp_path / "b"), "--by-village"])
+    assert a.exit_code == 0 and b.exit_code == 0, b.output
+    assert "分村核查" in b.output
+    assert (tmp_path / "a" / "findings.csv").read_bytes() == (tmp_path / "b" / "findings.csv").read_bytes()
+    import duckdb
+
+    pd.testing.assert_frame_equal(duckdb.sql(f"SELECT * FROM '{tmp_path / 'a' / 'findings.parquet'}'").df(),
+                                  duckdb.sql(f"SELECT * FROM '{tmp_path / 'b' / 'findings.parquet'}'").df())
+    for sheet in ("核查发现", "按规则汇总", "按村汇总"):
+        pd.testing.assert_frame_equal(pd.read_excel(tmp_path / "a" / "findings.xlsx", sheet_name=sheet, engine="calamine"),
+                                      pd.read_excel(tmp_path / "b" / "findings.xlsx", sheet_name=sheet, engine="calamine"))
+
+
+def test_streamed_xlsx_says_where_the_rest_is(tmp_path, monkeypatch):
+    from jicui_compliance.check import summarise
+    from jicui_compliance.findings import writers
+
+    monkeypatch.setattr(writers, "XLSX_MAX_FINDINGS", 40)
+    with run_check_by_village([SAMPLES], as_of=AS_OF) as run:
+        paths = {"csv": tmp_path / "findings.csv", "xlsx": tmp_path / "findings.xlsx"}
+        shown = writers.write_streamed(run.chunks(rows=16), paths, run.total, summarise(run.counts(), run.rules))
+        total = run.total
+    assert shown == 40 < total
+    assert len(pd.read_csv(paths["csv"])) == total
+    assert len(pd.read_excel(paths["xlsx"], sheet_name="核查发现", engine="calamine")) == 40
+    note = pd.read_excel(paths["xlsx"], sheet_name="按规则汇总", header=None, engine="calamine").astype(str)
+    assert note.apply(lambda c: c.str.contains(f"核查发现共 {total:,} 条")).any().any()
+
+
+@pytest.mark.parametrize("column", ["village", "source_file"])
+def test_the_partitions_really_differ(column):
+    """Not a tautology: the parts of a run hold different villages' findings."""
+    import duckdb
+
+    with run_check_by_village([SAMPLES], as_of=AS_OF, partition_bytes=0) as run:
+        firsts = [duckdb.sql(f"SELECT {column} FROM '{p}' LIMIT 1").fetchall() for p in run.parts]
+    assert len({f[0][0] for f in firsts if f}) > 3
