@@ -19,7 +19,7 @@ from typer.testing import CliRunner
 from jicui_compliance.analysis import Analysis
 from jicui_compliance.check import run_check
 from jicui_compliance.cli import app
-from jicui_compliance.report import build_report, charts
+from jicui_compliance.report import build_report, charts, write_report
 
 from .rules.runner import write_case
 
@@ -224,6 +224,20 @@ def test_each_cadence_writes_three_files(written, cadence, day):
     assert all(len(n) <= 31 for n in wb.sheetnames)
     d = docx.Document(str(written / f"{stem}.docx"))
     assert any(p.text.startswith(("按照", "积翠镇专项行动周调度")) for p in d.paragraphs)
+
+
+def test_report_leaves_the_garbage_collector_as_it_found_it(results, tmp_path):
+    import gc
+
+    write_report(results[END], "year", tmp_path / "a")
+    assert gc.get_freeze_count() == 0  # what it froze while writing is handed back
+    gc.freeze()  # a caller's own frozen objects stay frozen (those freed meanwhile leave the count)
+    try:
+        write_report(results[END], "week", tmp_path / "b")
+        assert gc.get_freeze_count() > 0
+    finally:
+        gc.unfreeze()
+    assert len(list((tmp_path / "a").glob("*.docx"))) == 1 and len(list((tmp_path / "b").glob("*.docx"))) == 1
 
 
 def test_year_workbook_sheets_and_headers(written):

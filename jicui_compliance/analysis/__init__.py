@@ -49,6 +49,7 @@ class Analysis:
         self.village = village
         self.result = narrow(result, village) if village else result
         self._rankings: dict[str, pd.DataFrame] = {}  # by village / station / industry: shared by ranking and letters
+        self._phase_tables: dict[str | None, pd.DataFrame] = {}
 
     @property
     def campaign(self):
@@ -69,7 +70,9 @@ class Analysis:
         return status[status["village"] == self.village].reset_index(drop=True) if self.village else status
 
     def phase_table(self, by: str | None = None) -> pd.DataFrame:
-        return phase_summary(self.status, by=[by] if by else None)
+        if by not in self._phase_tables:  # the overview and the detail of a report share it
+            self._phase_tables[by] = phase_summary(self.status, by=[by] if by else None)
+        return self._phase_tables[by].copy()
 
     def phase_overview(self) -> pd.DataFrame:
         """Per phase: obligations (unit × period) due, compliant, not compliant, pending, rate."""

@@ -101,11 +101,13 @@ def _coverage(result, rule: Rule) -> pd.DataFrame:
         now = phase_of(camp, as_of)
         state = np.where(units["unit"].isin(set(bad["unit"])), NOT_COMPLIANT, COMPLIANT)
         return units.assign(period=now, phase=now, status=state, records=np.nan, bad_records=np.nan)
-    bad_keys = set(zip(bad["unit"], bad["period"]))
     frames = []
     for p in periods_of(camp, ob.when):
-        due = camp.is_due(p.end, as_of)
-        status = [(NOT_COMPLIANT if (u, p.label) in bad_keys else COMPLIANT) if due else PENDING for u in units["unit"]]
+        if camp.is_due(p.end, as_of):
+            hit = units["unit"].isin(bad.loc[bad["period"] == p.label, "unit"]).to_numpy()
+            status = np.where(hit, NOT_COMPLIANT, COMPLIANT)
+        else:
+            status = np.full(len(units), PENDING)
         frames.append(units.assign(period=p.label, phase=phase_of(camp, p.end), status=status, records=np.nan,
                                    bad_records=np.nan))
     return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=STATUS_COLUMNS)

@@ -14,13 +14,27 @@ def source_keys(frame: pd.DataFrame) -> pd.MultiIndex:
 
 def flagged(rows: pd.DataFrame, findings: pd.DataFrame) -> np.ndarray:
     """True for the ledger rows that some of ``findings`` stand on (only the rows of the files the
-    findings name are keyed: most rules have few findings, most ledgers many rows)."""
+    findings name are keyed: most rules have few findings, most ledgers many rows). The keys are
+    integers: file and sheet numbered among the findings' own, the Excel row (a missing one matches a
+    missing one, as in :func:`source_keys`)."""
     out = np.zeros(len(rows), dtype=bool)
     if findings.empty or rows.empty:
         return out
-    maybe = rows["source_file"].isin(findings["source_file"].unique()).to_numpy()
-    if maybe.any():
-        out[maybe] = source_keys(rows[maybe]).isin(source_keys(findings))
+    files = pd.Index(findings["source_file"].astype(object).unique())
+    maybe = files.get_indexer(rows["source_file"].astype(object)) >= 0
+    if not maybe.any():
+        return out
+    sheets = pd.Index(findings["source_sheet"].astype(object).unique())
+
+    def keys(frame: pd.DataFrame) -> np.ndarray:
+        file = files.get_indexer(frame["source_file"].astype(object)).astype("int64")
+        sheet = sheets.get_indexer(frame["source_sheet"].astype(object)).astype("int64")
+        row = frame["source_row"].astype("Int64").to_numpy(dtype="int64", na_value=-1) + 1
+        key = (file * len(sheets) + sheet) * (1 << 32) + row
+        return np.where((file >= 0) & (sheet >= 0), key, -1)
+
+    mine = keys(rows[maybe])
+    out[maybe] = (mine >= 0) & np.isin(mine, keys(findings))
     return out
 
 

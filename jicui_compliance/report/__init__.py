@@ -60,12 +60,24 @@ def write_report(result: CheckResult, cadence: str, out: Path, village: str | No
         villages = sorted(result.registry["village"].dropna().unique())
         if village not in villages:
             raise ReportError(f"村“{village}”不在企业名录的“所属村”中（名录中的村：{'、'.join(villages) or '无'}）")
-    report = build_report(Analysis(result, village=village), cadence, previous_letters=previous_letters,
-                          comparison=comparison)
-    report = masked(report)
-    with output_set(out) as outs:  # the three files appear together, or not at all
-        for suffix, write in ((".html", write_html), (".xlsx", write_workbook), (".docx", write_word)):
-            write(report, outs.path(report.stem + suffix))
+    import gc
+
+    # the objects that exist already (the check result among them) are left out of the garbage collector's
+    # full passes while the report is made: a county's report triggers several, each walking them all again
+    # (docs/dev.md, 年总结的写出); unless the caller has frozen objects of its own
+    freeze = gc.get_freeze_count() == 0
+    if freeze:
+        gc.freeze()
+    try:
+        report = build_report(Analysis(result, village=village), cadence, previous_letters=previous_letters,
+                              comparison=comparison)
+        report = masked(report)
+        with output_set(out) as outs:  # the three files appear together, or not at all
+            for suffix, write in ((".html", write_html), (".xlsx", write_workbook), (".docx", write_word)):
+                write(report, outs.path(report.stem + suffix))
+    finally:
+        if freeze:
+            gc.unfreeze()
     return [out / (report.stem + suffix) for suffix in (".html", ".xlsx", ".docx")]
 
 

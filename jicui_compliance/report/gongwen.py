@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import zipfile
 from collections.abc import Sequence
 from io import BytesIO
 from pathlib import Path
@@ -28,8 +29,8 @@ from docx.enum.section import WD_ORIENT
 from docx.enum.style import WD_STYLE_TYPE
 from docx.enum.table import WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_BREAK, WD_LINE_SPACING
-from docx.oxml import OxmlElement, parse_xml
-from docx.oxml.ns import nsdecls, qn
+from docx.oxml import OxmlElement
+from docx.oxml.ns import qn
 from docx.shared import Emu, Mm, Pt, RGBColor
 from docx.text.run import Run
 from lxml import etree
@@ -167,6 +168,8 @@ def column_widths(header: list[str], rows: list[list[str]], total: int, size: fl
 
 
 _QUOTE = {'"': "&quot;"}
+#: the comment that holds a table's place for its rows until the document is saved
+_ROWS = "jicui-rows-"
 #: characters XML 1.0 cannot hold (python-docx refuses them): left out of table cells
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 _BREAKS = re.compile(r"([\t\r\n])")
@@ -196,6 +199,7 @@ class Gongwen:
         self.doc = doc = Document()
         self.organ, self.number, self.title = organ, number, title
         self.annexes: list[str] = []
+        self._rows: list[bytes] = []  # the rows of each table as XML, put into document.xml by save()
         sec = doc.sections[0]
         sec.orientation = WD_ORIENT.PORTRAIT
         sec.page_width, sec.page_height = Mm(210), Mm(297)
@@ -411,15 +415,17 @@ class Gongwen:
         head_starts = [f'{s}<w:jc w:val="center"/></w:pPr><w:r>{head_rpr}' for s in starts]
         right = '<w:jc w:val="right"/>'
         body_starts = [f'{s}{right if num else ""}</w:pPr><w:r>{body_rpr}' for s, num in zip(starts, numeric)]
-        parts = [f"<w:tbl {nsdecls('w')}>", '<w:tr><w:trPr><w:cantSplit/><w:tblHeader w:val="true"/></w:trPr>']
+        parts = ['<w:tr><w:trPr><w:cantSplit/><w:tblHeader w:val="true"/></w:trPr>']
         parts.extend(s + _run_content(v) + "</w:r></w:p></w:tc>" for s, v in zip(head_starts, header))
         parts.append("</w:tr>")
         for values in rows:
             parts.append("<w:tr><w:trPr><w:cantSplit/></w:trPr>")
             parts.extend(s + _run_content(v) + "</w:r></w:p></w:tc>" for s, v in zip(body_starts, values))
             parts.append("</w:tr>")
-        parts.append("</w:tbl>")
-        table._tbl.extend(list(parse_xml("".join(parts))))
+        # the rows go into document.xml as this text when the document is saved (:meth:`save`): parsing
+        # them here only for python-docx to serialise them again took most of a county report's Word time
+        table._tbl.append(etree.Comment(f"{_ROWS}{len(self._rows)}"))
+        self._rows.append("".join(parts).encode("utf-8"))
 
     def _rpr_xml(self, font: str, size: float, latin: str | None) -> str:
         """The ``w:rPr`` python-docx writes for a run in ``font`` at ``size`` (as :meth:`_run` makes it), as XML text."""
@@ -446,5 +452,20 @@ class Gongwen:
         _border(pr, "bottom", 12, "000000")
 
     def save(self, path: Path) -> Path:
-        self.doc.save(str(path))
+        """The document as python-docx writes it, with the table rows of :meth:`table` put in place of their
+        markers in ``word/document.xml`` (the other parts copied as they are, in the same order)."""
+        if not self._rows:
+            self.doc.save(str(path))
+            return path
+        buf = BytesIO()
+        self.doc.save(buf)
+        marker = re.compile(rb"<!--" + _ROWS.encode("ascii") + rb"(\d+)-->")
+        with zipfile.ZipFile(buf) as src, zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as out:
+            for info in src.infolist():
+                data = src.read(info)
+                if info.filename == "word/document.xml":
+                    pieces = marker.split(data)
+                    pieces[1::2] = [self._rows[int(i)] for i in pieces[1::2]]
+                    data = b"".join(pieces)
+                out.writestr(info, data)
         return path

@@ -66,7 +66,7 @@ def subset_font(text: str) -> bytes:
 
     from .charts import font_path
 
-    chars = {ord(ch) for ch in text if ord(ch) >= 0x20} | set(range(0x20, 0x7F))
+    chars = {ord(ch) for ch in set(text) if ord(ch) >= 0x20} | set(range(0x20, 0x7F))  # distinct characters first
     face = hb.Face(hb.Blob.from_file_path(str(font_path())))
     wanted = hb.SubsetInput()
     wanted.unicode_set.update(chars)

@@ -31,6 +31,7 @@ class Table:
     title: str
     frame: pd.DataFrame
     note: str = ""
+    _kinds: dict[str, str] = field(default_factory=dict, init=False, repr=False, compare=False)
 
     @classmethod
     def of(cls, name: str, title: str, frame: pd.DataFrame, note: str = "") -> Table:
@@ -47,7 +48,13 @@ class Table:
         return cls(name, title, out, mask_text(note))
 
     def kind(self, column: str) -> str:
-        """How a column is shown: pct (a rate 0–1), money (元), date, int, float or text."""
+        """How a column is shown: pct (a rate 0–1), money (元), date, int, float or text (worked out once
+        per column: the three writers ask for every column)."""
+        if column not in self._kinds:
+            self._kinds[column] = self._kind(column)
+        return self._kinds[column]
+
+    def _kind(self, column: str) -> str:
         s = self.frame[column]
         if column.endswith("率") or column.endswith("占比"):
             return "pct"
