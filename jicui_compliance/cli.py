@@ -264,7 +264,7 @@ def check_cmd(
     from rich.markup import escape
 
     from .check import InputError, run_check, summarise, summarise_by_village
-    from .findings import safe_for_output, write_csv, write_parquet, write_xlsx, xlsx_cut_note
+    from .findings import safe_for_output, write_csv, write_parquet, write_xlsx
     from .writing import checkpoint, locked, output_set
 
     chosen = _formats(formats)
@@ -329,20 +329,7 @@ def check_cmd(
     n_files = len(result.submission.files)
     console.print(f"[bold]核查完成[/]：{n_files} 个文件，识别台账工作表 {n_tables} 个；核查截止日 {day.isoformat()}；"
                   f"方案：{camp.name}")
-    counts = f["severity"].value_counts()
-    console.print("发现：" + "，".join(f"[{_STYLE[s]}]{s} {int(counts.get(s, 0))}[/]" for s in _SEVERITY_ORDER)
-                  + f"（共 {len(f)} 条）")
-    if len(summary):
-        table = Table(title="按规则汇总（条款见 findings.xlsx 或 jicui rules 编号）", show_lines=False)
-        shown = ["规则", "严重程度", "名称", "数量"]
-        for c in shown:
-            table.add_column(c, justify="right" if c == "数量" else "left", no_wrap=c != "名称")
-        for row in summary[shown].itertuples(index=False):
-            table.add_row(*[str(v) for v in row], style=_STYLE.get(row[1]))
-        console.print(table)
-    console.print("结果已写入：" + "  ".join(escape(_shown(out / f"findings.{x}")) for x in chosen))
-    if in_sheet < len(f):
-        console.print(f"[yellow]{escape(xlsx_cut_note(len(f)))}[/]")
+    _print_findings(f["severity"].value_counts(), len(f), summary, [out / f"findings.{x}" for x in chosen], in_sheet)
     if fail_on:
         worst = _SEVERITY_ORDER[: _SEVERITY_ORDER.index(fail_on) + 1]
         if f["severity"].isin(worst).any():
@@ -355,7 +342,7 @@ def _check_by_village(out: Path, paths: list[Path], camp, day: dt.date, fail_on:
     from rich.markup import escape
 
     from .check import InputError, run_check_by_village, summarise, summarise_by_village
-    from .findings import write_streamed, xlsx_cut_note
+    from .findings import write_streamed
     from .writing import locked, output_set
 
     with locked(out), _stopped_by_ctrl_c(), Progress(
@@ -381,19 +368,8 @@ def _check_by_village(out: Path, paths: list[Path], camp, day: dt.date, fail_on:
                   + (f"；未能分村：{run.whole}，一次核查" if run.whole else "")
                   + f"）：{run.files} 个文件，识别台账工作表 {run.tables} 个；核查截止日 {day.isoformat()}；方案：{camp.name}")
     by_sev = counts.groupby("severity")["n"].sum()
-    console.print("发现：" + "，".join(f"[{_STYLE[s]}]{s} {int(by_sev.get(s, 0))}[/]" for s in _SEVERITY_ORDER)
-                  + f"（共 {run.total} 条）")
-    if len(summary):
-        table = Table(title="按规则汇总（条款见 findings.xlsx 或 jicui rules 编号）", show_lines=False)
-        shown = ["规则", "严重程度", "名称", "数量"]
-        for c in shown:
-            table.add_column(c, justify="right" if c == "数量" else "left", no_wrap=c != "名称")
-        for row in summary[shown].itertuples(index=False):
-            table.add_row(*[str(v) for v in row], style=_STYLE.get(row[1]))
-        console.print(table)
-    console.print("结果已写入：" + "  ".join(escape(_shown(out / f"findings.{x}")) for x in chosen))
-    if in_sheet < run.total:
-        console.print(f"[yellow]{escape(xlsx_cut_note(run.total))}[/]")
+    _print_findings(by_sev, run.total, summary,
+                    [out / f"findings.{x}" for x in chosen], in_sheet)
     if fail_on:
         worst = _SEVERITY_ORDER[: _SEVERITY_ORDER.index(fail_on) + 1]
         if int(by_sev.reindex(worst).fillna(0).sum()):
@@ -725,6 +701,27 @@ def export_cmd(
     except StoreError as exc:
         _fail(str(exc))
     console.print(f"[bold]已导出[/]：{len(written) - 2} 张台账、核查发现和核查记录 → {parquet}")
+
+
+def _print_findings(by_severity, total: int, summary, written: list[Path], in_sheet: int) -> None:
+    """The findings by severity, the table by rule, the files written and the xlsx row-limit note."""
+    from rich.markup import escape
+
+    from .findings import xlsx_cut_note
+
+    console.print("发现：" + "，".join(f"[{_STYLE[s]}]{s} {int(by_severity.get(s, 0))}[/]" for s in _SEVERITY_ORDER)
+                  + f"（共 {total} 条）")
+    if len(summary):
+        table = Table(title="按规则汇总（条款见 findings.xlsx 或 jicui rules 编号）", show_lines=False)
+        shown = ["规则", "严重程度", "名称", "数量"]
+        for c in shown:
+            table.add_column(c, justify="right" if c == "数量" else "left", no_wrap=c != "名称")
+        for row in summary[shown].itertuples(index=False):
+            table.add_row(*[str(v) for v in row], style=_STYLE.get(row[1]))
+        console.print(table)
+    console.print("结果已写入：" + "  ".join(escape(_shown(p)) for p in written))
+    if in_sheet < total:
+        console.print(f"[yellow]{escape(xlsx_cut_note(total))}[/]")
 
 
 def _say_inexact(store) -> None:
