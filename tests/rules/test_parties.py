@@ -30,3 +30,13 @@ def test_every_rule_judges_the_party_the_rulebook_names():
 def test_en005_judges_the_enterprise_not_the_station():
     assert REGISTRY["EN005"].party is Party.ENTERPRISE
     assert REGISTRY["EN001"].party is Party.STATION
+
+
+def test_no_rule_text_points_users_to_the_rulebook():
+    """Rule pages, titles and messages reach analysts, who do not have the RULEBOOK: they cite the plan
+    or the law, and state the tool's own readings in words."""
+    from jicui_compliance.rules import REGISTRY
+
+    for rule in REGISTRY.values():
+        for text in (rule.doc, rule.title, rule.message):
+            assert "RULEBOOK" not in text and "规则手册" not in text, (rule.id, text)
