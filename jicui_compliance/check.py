@@ -185,7 +185,9 @@ class VillageRun:
     spilled: int = 0
 
     def _query(self, select: str, tail: str = "") -> str:
-        files = ", ".join("'" + str(p).replace("'", "''") + "'" for p in self.parts)
+        from .findings.writers import sql_path
+
+        files = ", ".join(sql_path(p) for p in self.parts)
         return f"SELECT {select} FROM read_parquet([{files}]) {tail}"
 
     def _con(self):
@@ -426,17 +428,12 @@ def _pack(comps: list[list[str]], weight: dict[str, int], budget: int) -> list[l
 
 def _spill(out: VillageRun, name: str, findings: pd.DataFrame) -> Path:
     """One partition's findings (sorted) to a Parquet part, with its number and their order."""
-    import duckdb
+    from .findings.writers import frame_to_parquet
 
     path = out.spill / f"{name}.parquet"
     out.spilled += 1
-    part = findings.assign(_part=out.spilled, _pos=np.arange(len(findings), dtype=np.int64))
-    con = duckdb.connect()
-    try:
-        con.register("part", part)
-        con.execute(f"COPY part TO '{str(path).replace(chr(39), chr(39) * 2)}' (FORMAT parquet)")
-    finally:
-        con.close()
+    frame_to_parquet(findings.assign(_part=out.spilled, _pos=np.arange(len(findings), dtype=np.int64)), path,
+                     compression="snappy")
     out.parts.append(path)
     out.total += len(findings)
     return path

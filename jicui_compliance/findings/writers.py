@@ -101,8 +101,7 @@ def write_streamed(chunks: Iterable[pd.DataFrame], paths: dict[str, Path], total
                     room -= len(kept[-1])
                 first = False
         if con is not None:
-            con.execute(f"COPY findings TO '{str(paths['parquet']).replace(chr(39), chr(39) * 2)}' "
-                        "(FORMAT parquet, COMPRESSION zstd)")
+            con.execute(f"COPY findings TO {sql_path(paths['parquet'])} (FORMAT parquet, COMPRESSION zstd)")
     finally:
         if con is not None:
             con.close()
@@ -127,13 +126,22 @@ _LEDGER_TITLES = _ledger_titles()
 def write_parquet(findings: pd.DataFrame, path: Path, masked: bool = False) -> None:
     """findings.parquet (zstd), masked like the csv, for counties that combine towns' findings:
     ``duckdb.sql("select * from '*/findings.parquet'")``; ``source_row`` is a nullable integer."""
+    frame_to_parquet(findings if masked else safe_for_output(findings), path)
+
+
+def sql_path(path: Path) -> str:
+    """A file path as a DuckDB string literal."""
+    return "'" + str(path).replace("'", "''") + "'"
+
+
+def frame_to_parquet(frame: pd.DataFrame, path: Path, compression: str = "zstd") -> None:
+    """A frame written as one Parquet file by DuckDB (the store's engine; no pyarrow needed)."""
     import duckdb
 
-    out = findings if masked else safe_for_output(findings)
     con = duckdb.connect()
     try:
-        con.register("findings", out)
-        con.execute(f"COPY findings TO '{str(path).replace(chr(39), chr(39) * 2)}' (FORMAT parquet, COMPRESSION zstd)")
+        con.register("frame", frame)
+        con.execute(f"COPY frame TO {sql_path(path)} (FORMAT parquet, COMPRESSION {compression})")
     finally:
         con.close()
 

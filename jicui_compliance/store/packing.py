@@ -120,32 +120,43 @@ def _layout(data: bytes, members: list[tuple[int, int, bytes]], level: int) -> b
     return MAGIC + json.dumps(header).encode() + b"\n" + b"".join(body)
 
 
-def _rebuild(payload: bytes, original: bytes | None = None) -> tuple[bytes, set[int]]:
-    """The file from its packed form (before xz), and the members (by offset) whose rebuilt stream
-    differs from ``original``'s (when given; else a differing length is an error)."""
+def _unpacked(payload: bytes) -> tuple[str, list[tuple[memoryview, int, int, int, bytes]], memoryview]:
+    """A packed form (before xz) taken apart: the zlib it was packed with; for each packed member, the
+    verbatim bytes before it, its start and length in the file, its level and its content (row
+    numbers put back); and the verbatim bytes after the last."""
     if not payload.startswith(MAGIC):
         raise RestoreError("not a packed zip")
     end = payload.index(b"\n", len(MAGIC))
     meta = json.loads(payload[len(MAGIC):end])
     body = memoryview(payload)[end + 1:]
-    out: list[bytes | memoryview] = []
-    differ: set[int] = set()
+    members = []
     at = pos = 0  # where we are in the body, in the file
     for start, length, kept_len, level, transformed in meta["members"]:
-        out.append(body[at:at + start - pos])
+        before = body[at:at + start - pos]
         at += start - pos
         kept = bytes(body[at:at + kept_len])
         at += kept_len
-        stream = _deflate(_put_rows(kept) if transformed else kept, level)
+        members.append((before, start, length, level, _put_rows(kept) if transformed else kept))
+        pos = start + length
+    return meta["zlib"], members, body[at:]
+
+
+def _rebuild(payload: bytes, original: bytes | None = None) -> tuple[bytes, set[int]]:
+    """The file from its packed form (before xz), and the members (by offset) whose rebuilt stream
+    differs from ``original``'s (when given; else a differing length is an error)."""
+    packed_with, members, tail = _unpacked(payload)
+    out: list[bytes | memoryview] = []
+    differ: set[int] = set()
+    for before, start, length, level, content in members:
+        stream = _deflate(content, level)
         if original is not None:
             if stream != original[start:start + length]:
                 differ.add(start)
         elif len(stream) != length:
             raise RestoreError(f"zlib {zlib.ZLIB_VERSION} does not reproduce the packed file (packed with zlib"
-                               f" {meta['zlib']})")
-        out.append(stream)
-        pos = start + length
-    out.append(body[at:])
+                               f" {packed_with})")
+        out += [before, stream]
+    out.append(tail)
     return b"".join(out), differ
 
 
@@ -189,24 +200,13 @@ def equivalent(stored: bytes) -> bytes:
     The packed members' slots are filled with placeholders of their original length, so the zip's
     own directory (kept verbatim) still reads; the other members are read from their verbatim streams.
     """
-    payload = lzma.decompress(stored)
-    if not payload.startswith(MAGIC):
-        raise RestoreError("not a packed zip")
-    end = payload.index(b"\n", len(MAGIC))
-    meta = json.loads(payload[len(MAGIC):end])
-    body = memoryview(payload)[end + 1:]
+    _, members, tail = _unpacked(lzma.decompress(stored))
     shell: list[bytes | memoryview] = []
     contents: dict[int, bytes] = {}  # start of a packed stream → its content
-    at = pos = 0
-    for start, length, kept_len, _level, transformed in meta["members"]:
-        shell.append(body[at:at + start - pos])
-        at += start - pos
-        kept = bytes(body[at:at + kept_len])
-        at += kept_len
-        contents[start] = _put_rows(kept) if transformed else kept
-        shell.append(bytes(length))
-        pos = start + length
-    shell.append(body[at:])
+    for before, start, length, _level, content in members:
+        contents[start] = content
+        shell += [before, bytes(length)]
+    shell.append(tail)
     original = b"".join(shell)
     out = io.BytesIO()
     with zipfile.ZipFile(io.BytesIO(original)) as src, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
