@@ -47,10 +47,10 @@ def county(request, generated, tmp_path_factory) -> Path:
 
 def test_serial_and_pooled_reading_give_the_same_ledgers_and_findings(county, monkeypatch):
     as_of = dt.date(2023, 12, 31)
-    cores = reading._cores()
-    monkeypatch.setattr(reading, "_cores", lambda: 1)  # as with workers=1: every file read in this process
+    cores = reading.cores()
+    monkeypatch.setattr(reading, "cores", lambda: 1)  # as with workers=1: every file read in this process
     serial = run_check([county], as_of=as_of)
-    monkeypatch.setattr(reading, "_cores", lambda: max(2, cores))  # the pool, even on a one-core machine
+    monkeypatch.setattr(reading, "cores", lambda: max(2, cores))  # the pool, even on a one-core machine
     used = []
     real = reading._read_in_processes
     monkeypatch.setattr(reading, "_read_in_processes", lambda *a: used.append(a[2]) or real(*a))

@@ -465,7 +465,7 @@ def test_an_ingest_that_packs_in_a_worker_process_stores_the_same(town, tmp_path
     threaded = tmp_path / "thread.duckdb"
     ingest(threaded, [town["week1"]], received=dt.date(2023, 7, 7))
     monkeypatch.setattr(store_mod, "PACK_PROCESS_BYTES", 0)
-    monkeypatch.setattr("jicui_compliance.reading._cores", lambda: 2)
+    monkeypatch.setattr(store_mod, "cores", lambda: 2)
     started = []
 
     class Pool(store_mod.ProcessPoolExecutor):

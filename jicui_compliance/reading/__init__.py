@@ -25,8 +25,8 @@ from .tables import HeaderIndex, Table, Vocabulary, column_letter, locate
 
 __all__ = [
     "Discovery", "InputError", "PLACEHOLDERS", "RawSheet", "SheetProblem", "SourceFile", "Submission", "Table",
-    "Vocabulary", "column_letter", "discover", "fold", "normalize_header", "normalize_name", "read_files",
-    "read_submission",
+    "START_METHOD", "Vocabulary", "column_letter", "cores", "discover", "fold", "normalize_header", "normalize_name",
+    "read_files", "read_submission", "sigint_ignored",
 ]
 
 
@@ -125,14 +125,14 @@ def _read_run(run: list[SourceFile], index: HeaderIndex) -> list[tuple[str, list
     return [(src.rel, _read_one(src, index)) for src in run]
 
 
-def _cores() -> int:
-    """Cores this process may run on."""
+def cores() -> int:
+    """Cores this process may run on (the process model's one measure, used by the store too)."""
     return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
 
 
 def _read_all(files: list[SourceFile], index: HeaderIndex, workers: int | None) -> Iterator[tuple[str, list]]:
     """(file, its tables and problems) for every file, in file order."""
-    processes = workers or _cores()
+    processes = workers or cores()
     if _pool_pays(files, processes):
         yield from _read_in_processes(files, index, processes)
         return
@@ -172,7 +172,7 @@ def _read_in_processes(files: list[SourceFile], index: HeaderIndex, processes: i
     given: dict[int, Future] = {}  # run → its result to come, for the runs given to the workers
     finished = False
     try:
-        with _sigint_ignored():  # the workers start now, ignoring Ctrl-C (each would print a traceback)
+        with sigint_ignored():  # the workers start now, ignoring Ctrl-C (each would print a traceback)
             started = [pool.submit(_started) for _ in range(n_workers)]
         end = 0 if not here else len(runs)  # runs[end:] are the workers'
         given.update((j, pool.submit(_read_in_worker, runs[j])) for j in range(end, len(runs)))
@@ -193,7 +193,7 @@ def _started() -> None:
 
 
 @contextmanager
-def _sigint_ignored() -> Iterator[None]:
+def sigint_ignored() -> Iterator[None]:
     """Ctrl-C ignored meanwhile, so that processes started now ignore it from their first
     moment (where the platform passes it on; a worker also ignores it once started)."""
     if threading.current_thread() is not threading.main_thread():

@@ -44,6 +44,7 @@ from ..campaign import Campaign, load_campaign
 from ..check import CheckResult, InputError, run_check
 from ..findings import COLUMNS as FINDING_COLUMNS
 from ..ledgers import LEDGERS
+from ..reading import cores
 from ..reading.sources import discover
 from . import keys as _keys
 from . import packing
@@ -348,8 +349,7 @@ class Store:
                     pass
             wanted.append((target, sha, *self._stored(sha)))
         # unpacked in threads: zlib and xz do not hold the GIL
-        with ThreadPoolExecutor(max_workers=len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity")
-                                else (os.cpu_count() or 1)) as pool:
+        with ThreadPoolExecutor(max_workers=cores()) as pool:
             for target, data in zip([w[0] for w in wanted], pool.map(lambda w: self._unpack(*w[1:]), wanted)):
                 target.write_bytes(data)
         return folder
@@ -528,13 +528,13 @@ def _packing_pool(files: list[StoredFile]) -> Iterator[Executor]:
     """Where the new files are packed: a worker process (the standard pool, started as the reader's
     are: spawn, ignoring Ctrl-C) when there are :data:`PACK_PROCESS_BYTES` of zipped files and more
     than one core; else one thread (zlib and xz release the GIL, the rest of packing does not)."""
-    from ..reading import START_METHOD, _cores, _sigint_ignored
+    from ..reading import START_METHOD, sigint_ignored
 
     zipped = sum(len(f.data or b"") for f in files if (f.data or b"")[:4] == b"PK\x03\x04")
-    if zipped >= PACK_PROCESS_BYTES and _cores() > 1:
+    if zipped >= PACK_PROCESS_BYTES and cores() > 1:
         pool: Executor = ProcessPoolExecutor(max_workers=1, mp_context=get_context(START_METHOD),
                                              initializer=_ignore_sigint)
-        with _sigint_ignored():  # the worker starts now (not waited for), ignoring Ctrl-C from its first moment
+        with sigint_ignored():  # the worker starts now (not waited for), ignoring Ctrl-C from its first moment
             pool.submit(_ignore_sigint)
     else:
         pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="jicui-pack")
