@@ -155,17 +155,9 @@ SORT_KEYS = ("village", "enterprise_uscc", "enterprise_name", "rule_id", "source
 
 def input_bytes(paths: list[str | Path]) -> int:
     """The size of a submission as the reader weighs it (workbooks are compressed)."""
-    from .reading import WORKBOOK_WEIGHT, discover
-    from .reading.sources import WORKBOOK_SUFFIXES
+    from .reading import discover, read_cost
 
-    return sum(_weight(f.path, WORKBOOK_WEIGHT, WORKBOOK_SUFFIXES) for f in discover(paths).files)
-
-
-def _weight(path: Path, weight: int, suffixes) -> int:
-    try:
-        return path.stat().st_size * (weight if path.suffix.lower() in suffixes else 1)
-    except OSError:
-        return 0
+    return sum(read_cost(f.path) for f in discover(paths).files)
 
 
 @dataclass
@@ -275,8 +267,7 @@ def run_check_by_village(
     import tempfile
 
     from . import ledgers as _ledgers
-    from .reading import WORKBOOK_WEIGHT, discover, read_files
-    from .reading.sources import WORKBOOK_SUFFIXES
+    from .reading import discover, read_cost, read_files
     from .rules import Party
 
     if not isinstance(campaign, Campaign):
@@ -345,7 +336,7 @@ def run_check_by_village(
 
     # 2. the villages, a few at a time in file order; registry villages without a folder last
     keys = list(groups) + sorted(set(reg_key) - set(groups))
-    weight = {k: sum(_weight(f.path, WORKBOOK_WEIGHT, WORKBOOK_SUFFIXES) for f in groups.get(k, [])) for k in keys}
+    weight = {k: sum(read_cost(f.path) for f in groups.get(k, [])) for k in keys}
     batches = _pack([[k] for k in keys], weight, budget)
     folder_of = {f.rel: k for k, fs in groups.items() for f in fs}
     parent: dict[str, str] = {k: k for k in keys}

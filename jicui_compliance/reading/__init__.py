@@ -26,7 +26,7 @@ from .tables import HeaderIndex, Table, Vocabulary, column_letter, locate
 __all__ = [
     "Discovery", "InputError", "PLACEHOLDERS", "RawSheet", "SheetProblem", "SourceFile", "Submission", "Table",
     "START_METHOD", "Vocabulary", "column_letter", "cores", "discover", "fold", "normalize_header", "normalize_name",
-    "read_files", "read_submission", "sigint_ignored",
+    "read_cost", "read_files", "read_submission", "sigint_ignored",
 ]
 
 
@@ -140,15 +140,19 @@ def _read_all(files: list[SourceFile], index: HeaderIndex, workers: int | None) 
         yield src.rel, _read_one(src, index)
 
 
+def read_cost(path: Path) -> int:
+    """What reading a file costs, in bytes of CSV: its size, a workbook's (compressed) times
+    :data:`WORKBOOK_WEIGHT`; 0 for a file that cannot be looked at (the reader reports it)."""
+    try:
+        return path.stat().st_size * (WORKBOOK_WEIGHT if path.suffix.lower() in WORKBOOK_SUFFIXES else 1)
+    except OSError:
+        return 0
+
+
 def _pool_pays(files: list[SourceFile], processes: int) -> bool:
     if processes < 2 or len(files) < 2:
         return False
-    try:
-        cost = sum(f.path.stat().st_size * (WORKBOOK_WEIGHT if f.path.suffix.lower() in WORKBOOK_SUFFIXES else 1)
-                   for f in files)
-    except OSError:
-        return False
-    return cost >= PROCESS_POOL_BYTES
+    return sum(read_cost(f.path) for f in files) >= PROCESS_POOL_BYTES
 
 
 def _read_in_processes(files: list[SourceFile], index: HeaderIndex, processes: int,
