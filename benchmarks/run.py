@@ -11,8 +11,9 @@ Then, each in a fresh process pinned to the same cores (``--cores``, default one
 ``os.sched_setaffinity``: the figures then say something about the code, not about whether a
 second core was free), ``--repeat`` times:
 
-  * bare read: pandas.read_csv (dtype=str, no type parsing) / read_excel(engine="calamine",
-    dtype=object) of every file, the encoding and width decided beforehand, untimed;
+  * bare read: pandas.read_csv (dtype=object: plain Python str cells, no type parsing; unlike
+    dtype=str it costs the same whether or not pyarrow backs pandas' string dtype) /
+    read_excel(engine="calamine", dtype=object) of every file, the encoding and width decided beforehand, untimed;
   * pipeline: run_check + the writers (csv, xlsx) inside one process (no interpreter start-up);
   * report: run_check + ``write_report(…, "year")`` (the clean county only);
   * check: `jicui check` as a user runs it (process start, imports, writing the outputs).
@@ -114,7 +115,7 @@ t0 = time.perf_counter(); c0 = _cpu()
 for p, enc, width in prepared:
     try:
         if enc:
-            rows += len(pd.read_csv(p, encoding=enc, header=None, names=range(width), dtype=str, keep_default_na=False))
+            rows += len(pd.read_csv(p, encoding=enc, header=None, names=range(width), dtype=object, keep_default_na=False))
         else:
             for df in pd.read_excel(p, sheet_name=None, header=None, engine="calamine", dtype=object).values():
                 rows += len(df)
