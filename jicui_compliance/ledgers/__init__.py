@@ -135,8 +135,8 @@ def load(sub: Submission, campaign: Campaign) -> Ledgers:
         raw = {f: _union([_encoded(t, f) for _, t in parts]) for f in led.fields
                if any(f in t.columns for _, t in parts)}
         sources = {
-            "source_file": np.repeat([t.file for _, t in parts], sizes).astype(object),
-            "source_sheet": np.repeat([t.sheet for _, t in parts], sizes).astype(object),
+            "source_file": np.repeat(np.array([t.file for _, t in parts], dtype=object), sizes),
+            "source_sheet": np.repeat(np.array([t.sheet for _, t in parts], dtype=object), sizes),
             "source_row": np.concatenate([np.asarray(t.source_rows, dtype=np.int64) for _, t in parts]),
             SHEET_ID: np.repeat([sid for sid, _ in parts], sizes),
         }
@@ -208,6 +208,8 @@ def _without_formula_errors(raw: dict[str, Encoded]) -> tuple[dict[str, Encoded]
     clean = dict(raw)
     errors: dict[str, np.ndarray] = {}
     for fname, (codes, uniques) in raw.items():
+        if pd.api.types.infer_dtype(uniques, skipna=True) in ("string", "empty"):  # text only (CSV): no error cell
+            continue
         is_error = np.fromiter((isinstance(u, _cells.FormulaError) for u in uniques), dtype=bool, count=len(uniques))
         if not is_error.any():
             continue
@@ -256,7 +258,7 @@ def _industry_issues(typed: pd.DataFrame, campaign: Campaign, sheets: np.ndarray
 
 def _validate(led: Ledger, typed: pd.DataFrame, excused, bad_cells, sheets) -> list[dict]:
     try:
-        led.model.validate(typed, lazy=True)
+        led.checked_schema.validate(typed, lazy=True, inplace=True)  # nothing coerced: no copy
         return []
     except pa.errors.SchemaErrors as exc:
         cases = exc.failure_cases

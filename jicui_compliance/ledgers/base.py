@@ -215,6 +215,16 @@ class Ledger:
                      "source_row": pd.Series(dtype="Int64"), SHEET_ID: pd.Series(dtype="int64")})
         return pd.DataFrame(data)
 
+    @cached_property
+    def checked_schema(self) -> pa.DataFrameSchema:
+        """The model's schema as :func:`jicui_compliance.ledgers.load` validates a typed frame: the
+        columns that carry a check (required, options, a lower bound) and the frame-wide checks
+        (one of USCC and name). The other columns have no check but their dtype, which the typed
+        frame holds by construction (one ``take`` of values converted to the field's dtype); the
+        whole model stays the schema that is exported and documented."""
+        schema = self.model.to_schema()
+        return schema.select_columns([n for n, c in schema.columns.items() if not c.nullable or c.checks])
+
     def header_of(self, fld: str) -> str:
         if fld in self.fields:
             return self.fields[fld].header

@@ -353,7 +353,8 @@ def _fast_path(parser, uniques: np.ndarray) -> tuple[np.ndarray, np.ndarray] | N
     Dates in the common exact forms go through ``pandas.to_datetime`` (:func:`_exact_dates`);
     text that is already clean needs no per-value work. Everything else takes the per-value parser.
     """
-    if parser in (parse_date, parse_datetime):
+    if parser in (parse_date, parse_datetime, parse_validity):
+        # a validity date in an exact form is a date of 1950–2100 (长期 and 9999-12-31 are left to the parser)
         s = pd.Series(uniques, dtype=object)
         is_str = s.map(type).eq(str).to_numpy()
         if not is_str.any():
@@ -362,7 +363,7 @@ def _fast_path(parser, uniques: np.ndarray) -> tuple[np.ndarray, np.ndarray] | N
         ok = stamps.notna()
         if not ok.any():
             return None
-        if parser is parse_date:
+        if parser is not parse_datetime:
             stamps = stamps.dt.normalize()
         done = np.zeros(len(s), dtype=bool)
         done[np.flatnonzero(is_str)[ok.to_numpy()]] = True
