@@ -98,7 +98,7 @@ def _finding_columns(rule: Rule, h: pd.DataFrame, resolution: Resolution) -> dic
     def registry(name: str) -> np.ndarray:
         if reg.empty:  # an empty registry (a blank template): no finding names an enterprise
             return np.full(len(at), None, dtype=object)
-        values = np.array(reg[name].astype(object).take(np.maximum(at, 0)).to_numpy(dtype=object, na_value=None))
+        values = np.array(reg[name].take(np.maximum(at, 0)).to_numpy(dtype=object, na_value=None))
         values[at < 0] = None
         return values
 

@@ -3,6 +3,7 @@
 import pandas as pd
 from pandera.typing import Series
 
+from ..text import fold, map_distinct
 from ._ref import EnterpriseRef
 from .base import Ledger, column
 
@@ -62,5 +63,6 @@ def is_fined(enf: pd.DataFrame) -> pd.Series:
 
 
 def hazard_key(s: pd.Series) -> pd.Series:
-    """A hazard number as matched between ledgers: full-width folded, no spaces, upper case."""
-    return s.astype("string").str.normalize("NFKC").str.replace(r"\s+", "", regex=True).str.upper()
+    """A hazard number as matched between ledgers: full-width folded, no spaces, upper case
+    (:func:`jicui_compliance.text.fold`, once per distinct number)."""
+    return map_distinct(s, lambda v: fold(str(v)).upper()).astype("string")

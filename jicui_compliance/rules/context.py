@@ -10,6 +10,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TypeVar
 
+import numpy as np
 import pandas as pd
 
 from ..campaign import Campaign
@@ -77,11 +78,15 @@ class Context:
         eids = self.registry.index if eids is None else eids
         if not due or len(eids) == 0:
             return pd.DataFrame({"eid": pd.Series(dtype="Int64"), "period": pd.Series(dtype="str")})
-        grid = pd.MultiIndex.from_product([eids, due], names=["eid", "period"]).to_frame(index=False)
-        have = covered[["eid", "period"]].dropna().drop_duplicates()
-        have = have.assign(eid=have["eid"].astype("int64"), _hit=True)
-        grid = grid.assign(eid=grid["eid"].astype("int64")).merge(have, on=["eid", "period"], how="left")
-        return grid.loc[grid["_hit"].isna(), ["eid", "period"]].reset_index(drop=True)
+        # (eid, period) as one integer, eid × number of due periods + the period's place among them
+        have = covered[["eid", "period"]].dropna()
+        at = pd.Index(due).get_indexer(have["period"])
+        have_keys = have["eid"].to_numpy(dtype=np.int64)[at >= 0] * len(due) + at[at >= 0]
+        grid_eid = np.repeat(np.asarray(eids, dtype=np.int64), len(due))
+        grid_at = np.tile(np.arange(len(due)), len(eids))
+        gap = ~np.isin(grid_eid * len(due) + grid_at, have_keys)
+        return pd.DataFrame({"eid": grid_eid[gap], "period": pd.array(np.asarray(due, dtype=object)[grid_at[gap]],
+                                                                       dtype="str")})
 
     # -- helpers every rule module shares ---------------------------------------------------
     @property
@@ -96,8 +101,8 @@ class Context:
     def has_column(self, frame: pd.DataFrame, field: str) -> pd.Series:
         """True where the row's sheet has the column ``field``. RULEBOOK §8: an optional column
         that a sheet lacks altogether gives no finding for that sheet's rows."""
-        present = {i: field in t.headers for i, t in enumerate(self.ledgers.tables)}
-        return frame["_sheet"].map(present).fillna(False).astype(bool)
+        present = np.array([field in t.headers for t in self.ledgers.tables], dtype=bool)
+        return pd.Series(present[frame["_sheet"].to_numpy(dtype=np.int64)], index=frame.index, name="_sheet")
 
     @staticmethod
     def said_no(frame: pd.DataFrame, field: str) -> pd.Series:
