@@ -46,20 +46,24 @@ def _text(v) -> str:
 
 def findings_from_hits(rule: Rule, h: pd.DataFrame, resolution: Resolution) -> pd.DataFrame:
     """One rule's hits as findings rows (the columns of RULEBOOK §6, not yet sorted)."""
-    return _frame(_finding_columns(rule, h, resolution) or {c: [] for c in COLUMNS})
+    return _frame(_finding_columns([(rule, h)], resolution) or {c: [] for c in COLUMNS})
 
 
 def _frame(columns: dict[str, list]) -> pd.DataFrame:
     return pd.DataFrame({**columns, "source_row": pd.array(columns["source_row"], dtype="Int64")}, columns=COLUMNS)
 
 
-def _finding_columns(rule: Rule, h: pd.DataFrame, resolution: Resolution) -> dict[str, list] | None:
-    """The findings columns of one rule's hits (None when it has none)."""
-    if h is None or h.empty:
+def _finding_columns(rule_hits: Iterable[tuple[Rule, pd.DataFrame]], resolution: Resolution) -> dict[str, list] | None:
+    """The findings columns of the rules' hits, rule after rule (None when there are none).
+    The rules' hits are taken together: the source rows, the registry and the headers are
+    looked up once for all of them; only the messages are filled rule by rule."""
+    parts = [(rule, h.reset_index(drop=True)) for rule, h in rule_hits if h is not None and not h.empty]
+    if not parts:
         return None
-    h = h.reset_index(drop=True)
-    n = len(h)
-    col = {c: (h[c].astype(object).to_numpy() if c in h.columns else np.full(n, None, dtype=object))
+    sizes = [len(h) for _, h in parts]
+    n = sum(sizes)
+    col = {c: np.concatenate([h[c].astype(object).to_numpy() if c in h.columns else np.full(len(h), None, dtype=object)
+                              for _, h in parts])
            for c in HIT_COLUMNS}
     tables = resolution.ledgers.tables
     src_file = np.full(n, None, dtype=object)
@@ -116,35 +120,46 @@ def _finding_columns(rule: Rule, h: pd.DataFrame, resolution: Resolution) -> dic
             for i in np.flatnonzero((col["ledger"] == ledger) & (col["field"] == field)):
                 values[i] = m(values[i]) if values[i] else ""
 
-    # messages: only the variables the template names
+    # messages, rule by rule: only the variables the template names
     period = [_text(p) for p in col["period"]]
-    builtins = {
-        "value": values, "header": headers, "period": period,
-        "period_text": [resolution.campaign.period_text(p) for p in period] if any(period) else period,
-    }
-    names = template_fields(rule.message)
-    columns = []
-    for f in names:
-        if f in builtins:
-            columns.append(builtins[f])
-        elif f in h.columns:
-            columns.append([_text(v) for v in h[f].astype(object)])
-        elif f == "name":
-            columns.append([_text(v) for v in name])
-        elif f == "head":
-            columns.append([_text(v) for v in head])
-        else:
-            columns.append([""] * n)
-    template = rule.message
-    messages = [template.format_map(_Vars(zip(names, vals))) for vals in zip(*columns)] if names else [template] * n
+    name_text, head_text = [_text(v) for v in name], [_text(v) for v in head]
+    messages: list[str] = []
+    start = 0
+    for (rule, h), size in zip(parts, sizes):
+        end = start + size
+        names = template_fields(rule.message)
+        rule_period = period[start:end]
+        columns = []
+        for f in names:
+            if f == "value":
+                columns.append(values[start:end])
+            elif f == "header":
+                columns.append(headers[start:end])
+            elif f == "period":
+                columns.append(rule_period)
+            elif f == "period_text":
+                columns.append([resolution.campaign.period_text(p) for p in rule_period] if any(rule_period)
+                               else rule_period)
+            elif f in h.columns:
+                columns.append([_text(v) for v in h[f].astype(object)])
+            elif f == "name":
+                columns.append(name_text[start:end])
+            elif f == "head":
+                columns.append(head_text[start:end])
+            else:
+                columns.append([""] * size)
+        template = rule.message
+        messages.extend([template.format_map(_Vars(zip(names, vals))) for vals in zip(*columns)] if names
+                        else [template] * size)
+        start = end
 
     return {
-        "rule_id": [rule.id] * n,
-        "severity": [rule.severity] * n,
-        "clause": [rule.clause] * n,
+        "rule_id": [rule.id for (rule, _), size in zip(parts, sizes) for _ in range(size)],
+        "severity": [rule.severity for (rule, _), size in zip(parts, sizes) for _ in range(size)],
+        "clause": [rule.clause for (rule, _), size in zip(parts, sizes) for _ in range(size)],
         "ledger": [_text(v) for v in col["ledger"]],
         "enterprise_uscc": [_text(v) for v in uscc],
-        "enterprise_name": [_text(v) for v in name],
+        "enterprise_name": name_text,
         "village": [_text(v) for v in village],
         "station": [_text(v) for v in station],
         "period": period,
@@ -187,10 +202,4 @@ class _HeaderLookup:
 
 def build_findings(hits: Iterable[tuple[Rule, pd.DataFrame]], resolution: Resolution) -> pd.DataFrame:
     """Each rule's hits turned into the findings table (one frame built at the end)."""
-    columns: dict[str, list] = {c: [] for c in COLUMNS}
-    for rule, h in hits:
-        part = _finding_columns(rule, h, resolution)
-        if part:
-            for c in COLUMNS:
-                columns[c].extend(part[c])
-    return finalize(_frame(columns))
+    return finalize(_frame(_finding_columns(hits, resolution) or {c: [] for c in COLUMNS}))
