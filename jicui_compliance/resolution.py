@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 import numpy as np
 import pandas as pd
@@ -45,6 +46,7 @@ class Resolution:
     _frames: dict[str, pd.DataFrame] = field(default_factory=dict)
     _name_norms: dict[str, str] = field(default_factory=dict)  # enterprise name → normalize_name
     _lookup_cache: tuple[dict[str, int], dict[str, int], np.ndarray] | None = None
+    _heads: pd.Series | None = None  # the registry's heads, folded (led_by_head)
 
     # -- the registry ------------------------------------------------------------------
     @property
@@ -201,7 +203,9 @@ class Resolution:
         """True where a record's ``leader`` is its enterprise's registered head (both folded: no
         spaces, half-width forms). An enterprise whose registry row names no head (SCH003 there)
         cannot be judged: any leader counts."""
-        head = df["eid"].map(folded(self.registry["head"])).astype(object)
+        if self._heads is None:
+            self._heads = folded(self.registry["head"])
+        head = df["eid"].map(self._heads).astype(object)
         leader = folded(df["leader"]).astype(object)
         no_head = head.isna() | (head == "")
         return ((leader == head) & leader.notna()).astype(bool) | no_head.astype(bool)
@@ -227,5 +231,9 @@ def month_label(dates: pd.Series) -> pd.Series:
 
 
 def folded(values: pd.Series) -> pd.Series:
-    """Names as compared: no spaces or line breaks, full-width forms folded (each distinct value once)."""
-    return map_distinct(values, fold)
+    """Names as compared: no spaces or line breaks, full-width forms folded (each distinct value once;
+    the same people and places recur in many ledgers and rules, so recent values are remembered)."""
+    return map_distinct(values, _fold_remembered)
+
+
+_fold_remembered = lru_cache(maxsize=1 << 16)(fold)
