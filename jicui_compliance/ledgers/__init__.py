@@ -233,10 +233,13 @@ def _without_formula_errors(raw: dict[str, Encoded]) -> tuple[dict[str, Encoded]
     for fname, (codes, uniques) in raw.items():
         if pd.api.types.infer_dtype(uniques, skipna=True) in ("string", "empty"):  # text only (CSV): no error cell
             continue
+        if _cells.FormulaError not in set(map(type, uniques)):  # the usual workbook column
+            continue
         is_error = np.fromiter((isinstance(u, _cells.FormulaError) for u in uniques), dtype=bool, count=len(uniques))
         if not is_error.any():
             continue
-        texts = np.append(np.where(is_error, [str(u) for u in uniques], ""), "").astype(object)
+        texts = np.full(len(uniques) + 1, "", dtype=object)  # the last: code -1 (empty)
+        texts[np.flatnonzero(is_error)] = [str(u) for u in uniques[is_error]]
         errors[fname] = texts[np.where(codes < 0, len(uniques), codes)]
         uniques = uniques.copy()
         uniques[is_error] = None

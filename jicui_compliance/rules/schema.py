@@ -147,7 +147,8 @@ def duplicate_key(ctx: Context) -> pd.DataFrame:
             is_dup = sub.duplicated(["eid", key], keep="first")
             if not is_dup.any():
                 continue
-            firsts = sub[~is_dup].drop_duplicates(["eid", key]).set_index(["eid", key])
+            repeated = sub.duplicated(["eid", key], keep=False)  # the first rows of the repeated keys, only
+            firsts = sub[repeated & ~is_dup].set_index(["eid", key])
             d = sub[is_dup]
             parts.append(hits(
                 ledger=name, row=d.index.to_numpy(), field=key, value=d[key].to_numpy(),
