@@ -213,7 +213,7 @@ def _type(led: Ledger, raw: dict[str, Encoded], sources: dict[str, np.ndarray], 
                 values = values.copy()
                 values[fill] = False
         out[fname] = values
-    typed = pd.DataFrame({f: _column(out[f], spec.dtype, n) for f, spec in led.fields.items()})
+    typed = pd.DataFrame({f: _column(out[f], spec.dtype, n) for f, spec in led.fields.items()}, copy=False)
     for c in SOURCE_COLUMNS:
         typed[c] = sources[c] if c != "source_row" else pd.array(sources[c], dtype="Int64")
     typed["source_sheet"] = typed["source_sheet"].astype("str")
