@@ -117,12 +117,29 @@ def test_column_parsing_equals_the_value_parser(values):
 
     uniques = np.array(values, dtype=object)
     codes = np.arange(len(values))
-    for parser in (cells.parse_datetime, cells.parse_date):
+    for parser in (cells.parse_datetime, cells.parse_date, cells.parse_validity):
         got, bad = cells.parse_encoded(codes, uniques, parser, "datetime64[ns]")
         one = [parser(v) for v in values]
         assert bad.tolist() == [x is cells.BAD for x in one]
         want = [None if x is cells.BAD or x is None else x for x in one]
         assert [None if v != v else v.to_pydatetime() for v in pd.Series(got)] == want
+
+
+def test_a_validity_column_reads_long_term_and_dates_as_the_value_parser():
+    """有效期至 takes the vectorised date forms too; 长期 and 9999-12-31 stay the parser's."""
+    import numpy as np
+
+    days = ([f"2023-{m:02d}-{d:02d}" for m in range(1, 13) for d in (1, 15, 28)]  # more than 64: vectorised
+            + [f"2024年{m}月{d}日" for m in range(1, 13) for d in (3, 9, 20)])
+    values = days + ["长期", "长期有效", "9999-12-31", "9999年12月31日", "3023-01-01", "2023-02-30", "20230520", "无"]
+    assert len(values) > 64
+    uniques = np.array(values, dtype=object)
+    got, bad = cells.parse_encoded(np.arange(len(values)), uniques, cells.parse_validity, "datetime64[ns]")
+    one = [cells.parse_validity(v) for v in values]
+    assert bad.tolist() == [x is cells.BAD for x in one]
+    assert [None if v != v else v.to_pydatetime() for v in pd.Series(got)] == [
+        None if x is cells.BAD or x is None else x for x in one]
+    assert pd.Series(got)[values.index("9999年12月31日")] == pd.Timestamp(cells.LONG_TERM)
 
 
 CODES = st.one_of(
