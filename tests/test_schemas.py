@@ -33,3 +33,15 @@ def test_every_ledger_of_the_rulebook_is_modelled():
     assert set(LEDGERS) == {"enterprises", "hazards", "head_inspections", "drills", "outsourcing", "hot_work",
                             "special_workers", "training", "checklist", "welding_equipment", "enforcement", "accidents",
                             "meetings"}
+
+
+def test_loading_validates_every_column_that_carries_a_check():
+    """Loading validates with the model restricted to the columns that carry a check: none is left out."""
+    for led in LEDGERS.values():
+        full, checked = led.model.to_schema(), led.checked_schema
+        assert [str(c) for c in checked.checks] == [str(c) for c in full.checks], led.name
+        carrying = [n for n, c in full.columns.items() if not c.nullable or c.checks]
+        assert list(checked.columns) == carrying, led.name
+        for n in carrying:
+            assert checked.columns[n].nullable == full.columns[n].nullable
+            assert [str(c) for c in checked.columns[n].checks] == [str(c) for c in full.columns[n].checks]
