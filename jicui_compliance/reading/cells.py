@@ -334,17 +334,18 @@ def _format_key(text: str) -> str:
 def _exact_dates(text: pd.Series) -> pd.Series:
     """Datetimes of the texts written in one of :data:`_EXACT_FORMATS`, NaT for the rest
     (and for years outside 1950–2100, which :func:`parse_datetime` rejects itself)."""
-    out = pd.Series(pd.NaT, index=text.index, dtype="datetime64[ns]")
-    codes, keys = pd.factorize(np.array([_format_key(t) for t in text], dtype=object))
+    values = text.to_numpy(dtype=object)
+    out = np.full(len(values), np.datetime64("NaT"), dtype="datetime64[ns]")
+    codes, keys = pd.factorize(np.array([_format_key(t) for t in values], dtype=object))
     for i, key in enumerate(keys):
         fmt = _EXACT_FORMATS.get(key)
         if fmt is None:
             continue
-        got = pd.to_datetime(text[codes == i], format=fmt, errors="coerce")
-        ok = got.notna() & got.dt.year.between(*_YEAR_RANGE)
-        if ok.any():
-            out[ok[ok].index] = got[ok].astype("datetime64[ns]")
-    return out
+        at = np.flatnonzero(codes == i)
+        got = pd.DatetimeIndex(pd.to_datetime(values[at], format=fmt, errors="coerce"))
+        ok = np.asarray(got.notna() & (got.year >= _YEAR_RANGE[0]) & (got.year <= _YEAR_RANGE[1]), dtype=bool)
+        out[at[ok]] = got[ok].as_unit("ns").to_numpy()  # in range: a nanosecond datetime holds it
+    return pd.Series(out, index=text.index)
 
 
 def _fast_path(parser, uniques: np.ndarray) -> tuple[np.ndarray, np.ndarray] | None:
