@@ -15,7 +15,7 @@ import pandas as pd
 from ..check import CheckResult
 from ..rules.context import Context
 from . import kpis
-from .obligations import COMPLIANT, NOT_COMPLIANT, PENDING, obligation_status, phase_summary
+from .obligations import COMPLIANT, NOT_COMPLIANT, PENDING, Codes, coded_status, obligation_status, phase_summary
 from .rankings import (
     LIST_RULES,
     LISTS,
@@ -64,14 +64,19 @@ class Analysis:
         return self.result.findings
 
     @cached_property
+    def coded(self) -> Codes:
+        """The status table with the integer codes of its columns, which the counts on it share."""
+        coded = coded_status(self.result)
+        return coded.where(coded.frame["village"].to_numpy() == self.village) if self.village else coded
+
+    @property
     def status(self) -> pd.DataFrame:
         """One row per (rule, unit, period) with 合规 / 不合规 / 待到期 (a village sees its own rows only)."""
-        status = obligation_status(self.result)
-        return status[status["village"] == self.village].reset_index(drop=True) if self.village else status
+        return self.coded.frame
 
     def phase_table(self, by: str | None = None) -> pd.DataFrame:
         if by not in self._phase_tables:  # the overview and the detail of a report share it
-            self._phase_tables[by] = phase_summary(self.status, by=[by] if by else None)
+            self._phase_tables[by] = phase_summary(self.coded, by=[by] if by else None)
         return self._phase_tables[by].copy()
 
     def phase_overview(self) -> pd.DataFrame:
@@ -121,7 +126,7 @@ class Analysis:
 
     def ranking(self, by: str = "village") -> pd.DataFrame:
         if by not in self._rankings:
-            self._rankings[by] = unit_ranking(self.status, by=by)
+            self._rankings[by] = unit_ranking(self.coded, by=by)
         return self._rankings[by].copy()
 
     def four_lists(self) -> pd.DataFrame:
