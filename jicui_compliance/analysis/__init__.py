@@ -91,11 +91,17 @@ class Analysis:
         g.insert(0, "阶段", [f"{p} {names.get(p, '')}" for p in g.index])
         return g.reset_index()
 
+    @cached_property
+    def existing_hazards(self) -> pd.DataFrame:
+        """The hazards that exist at as-of (:func:`.kpis.hazards_existing`), with done / closed / overdue: worked
+        out once for the tables that count them. Not to be changed in place."""
+        return kpis.hazards_existing(self.result)
+
     def hazards(self, by: str | None = None) -> pd.DataFrame:
-        return kpis.hazard_kpis(self.result, by=by, scope=self.village or "全镇")
+        return kpis.hazard_kpis(self.result, by=by, scope=self.village or "全镇", hazards=self.existing_hazards)
 
     def hazard_flow(self) -> pd.DataFrame:
-        return kpis.hazard_flow(self.result)
+        return kpis.hazard_flow(self.result, hazards=self.existing_hazards)
 
     def listed_supervision(self) -> int:
         return kpis.listed_supervision(self.result)
@@ -163,7 +169,7 @@ class Analysis:
 
     def open_hazards(self) -> pd.DataFrame:
         """Hazards not done at as-of, oldest first, with 逾期 days."""
-        h = kpis.hazards_existing(self.result)
+        h = self.existing_hazards
         h = h[~h["done"]]
         reg = self.result.registry
         out = pd.DataFrame({

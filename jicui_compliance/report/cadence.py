@@ -14,7 +14,6 @@ import numpy as np
 import pandas as pd
 
 from ..analysis import CADENCES, LISTS, Analysis, Window, window_for
-from ..analysis.kpis import hazards_existing
 from ..analysis.rankings import DATA_RULES, LETTER_BASIS, LETTER_DECIDES, SUPERVISION, list_rules_table
 from ..rules import REGISTRY, Party
 from . import charts
@@ -118,7 +117,7 @@ class Builder:
 
     def hazard_movement(self) -> tuple[Table, Table, Table]:
         """Hazards found, fixed and closed in the window, by village; and the lists of the window."""
-        h = hazards_existing(self.a.result)
+        h = self.a.existing_hazards
         reg = self.ctx.registry
         found = self.window.contains(h["found_on"])
         fixed = self.window.contains(h["done_on"]) & h["done"]
@@ -217,7 +216,7 @@ class Builder:
     # -- the figures a county 安委办 asks for (each traced to a table) ---------------------------
     def hazard_levels(self) -> Table:
         """重大 vs 一般 hazards (the ledger's 隐患等级; empty = 重大), found so far."""
-        h = hazards_existing(self.a.result)
+        h = self.a.existing_hazards
         level = h["level"].astype(object).where(h["level"].notna(), "重大")
         rows = []
         for name in ("重大", "一般"):
@@ -236,7 +235,7 @@ class Builder:
 
     def rectification(self) -> Table:
         """按期整改率 (done on or before the deadline, among hazards whose deadline has passed) and the funds."""
-        h = hazards_existing(self.a.result)
+        h = self.a.existing_hazards
         due = h["deadline"].notna() & (h["deadline"] <= self.ctx.as_of_ts)
         ontime = due & h["done"] & (h["done_on"] <= h["deadline"]).fillna(False).astype(bool)
         late_done = due & h["done"] & ~ontime

@@ -18,6 +18,7 @@ import pandas as pd
 from ..analysis import Window
 from ..campaign import Documents
 from ..findings.masking import mask_text
+from ..text import MAY_HOLD_PERSONAL
 from .facts import Facts
 
 _SHEET_BAD = re.compile(r"[\[\]:*?/\\]")
@@ -43,8 +44,12 @@ class Table:
             out = out.reset_index(drop=True)
         out.columns = [str(c) for c in out.columns]
         for c in out.columns:
-            if out[c].dtype == object or pd.api.types.is_string_dtype(out[c]):
+            if out[c].dtype == object:
                 out[c] = out[c].map(lambda v: mask_text(v) if isinstance(v, str) else v)
+            elif pd.api.types.is_string_dtype(out[c]):  # only the cells that may hold a number are masked
+                maybe = out[c].str.contains(MAY_HOLD_PERSONAL, regex=True, na=False).to_numpy(dtype=bool)
+                if maybe.any():
+                    out.loc[maybe, c] = out.loc[maybe, c].map(mask_text)
         return cls(name, title, out, mask_text(note))
 
     def kind(self, column: str) -> str:

@@ -32,7 +32,7 @@ def _unique(name: str, used: set[str]) -> str:
 
 def write_workbook(report: Report, path: Path) -> Path:
     wb = xlsxwriter.Workbook(str(path), {"strings_to_formulas": False, "strings_to_numbers": False,
-                                         "strings_to_urls": False, "nan_inf_to_errors": True})
+                                         "strings_to_urls": False, "nan_inf_to_errors": True, "in_memory": True})
     f = {
         "title": wb.add_format({"bold": True, "font_size": 15, "font_color": "#B00000"}),
         "bold": wb.add_format({"bold": True}),
