@@ -77,10 +77,16 @@ class Table:
 
     def display(self, limit: int | None = None) -> tuple[list[str], list[list[str]]]:
         """Header and rows as printed text (rates as percentages, missing as “—”)."""
-        kinds = {c: self.kind(c) for c in self.frame.columns}
         frame = self.frame if limit is None else self.frame.head(limit)
-        rows = [[cell_text(v, kinds[c]) for c, v in zip(frame.columns, rec)] for rec in frame.itertuples(index=False)]
-        return list(self.frame.columns), rows
+        # column by column (a county's report prints some 50,000 cells); a text column's strings as they are
+        columns = []
+        for c in frame.columns:
+            kind, values = self.kind(c), frame[c].tolist()
+            if kind == "text" and pd.api.types.is_string_dtype(frame[c]) and frame[c].dtype != object:
+                columns.append([v if isinstance(v, str) else cell_text(v, kind) for v in values])
+            else:
+                columns.append([cell_text(v, kind) for v in values])
+        return list(self.frame.columns), [list(r) for r in zip(*columns)] if columns else [[] for _ in range(len(frame))]
 
 
 def cell_text(v, kind: str = "text") -> str:
