@@ -157,3 +157,20 @@ def test_status_is_sorted_with_its_codes(small):
     for k in keys:
         codes, values = coded(k)
         assert (values.take(codes) == s[k]).all()
+
+
+def test_field_at_takes_the_first_row_a_finding_stands_on():
+    from jicui_compliance.analysis.sources import field_at, flagged, rows_at
+
+    rows = pd.DataFrame({"source_file": ["a.csv", "a.csv", "b.csv", "a.csv", "c.csv"],
+                         "source_sheet": ["", "", "", "", ""],
+                         "source_row": pd.array([2, 3, 2, 3, None], dtype="Int64"),
+                         "eid": [10, 11, 12, 13, 14]})
+    findings = pd.DataFrame({"source_file": ["a.csv", "b.csv", "a.csv", "c.csv", "d.csv"],
+                             "source_sheet": ["", "", "", "", ""],
+                             "source_row": pd.array([3, 9, 2, None, 2], dtype="Int64")})
+    # a.csv row 3 twice: the first; b.csv has no row 9; a missing row matches a missing row; d.csv is not there
+    assert rows_at(findings, rows).tolist() == [1, -1, 0, 4, -1]
+    got = field_at(findings, rows, "eid")
+    assert got[[0, 2, 3]].tolist() == [11, 10, 14] and pd.isna(got[[1, 4]]).all()
+    assert flagged(rows, findings).tolist() == [True, True, False, True, True]

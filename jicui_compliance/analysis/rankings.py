@@ -25,7 +25,7 @@ import pandas as pd
 from ..ledgers.enforcement import hazard_key, is_fined
 from ..rules import REGISTRY, Party
 from .obligations import COMPLIANT, NOT_COMPLIANT, Codes
-from .sources import field_at
+from .sources import field_at, rows_at
 
 #: rules about data quality, not about what the plan asks of an enterprise
 DATA_RULES = ("SCH", "FMT", "REF")
@@ -159,9 +159,10 @@ def _stop_hazards(result, hz: pd.DataFrame) -> pd.DataFrame:
     if hz.empty:
         return out
     h = ctx.frame("hazards")
-    d = pd.DataFrame({"eid": field_at(hz, h, "eid"), "no": field_at(hz, h, "hazard_no"),
-                      "deadline": pd.to_datetime(field_at(hz, h, "deadline")),
-                      "done_on": pd.to_datetime(field_at(hz, h, "done_on"))}, index=hz.index)
+    at = rows_at(hz, h)
+    d = pd.DataFrame({"eid": field_at(hz, h, "eid", at), "no": field_at(hz, h, "hazard_no", at),
+                      "deadline": pd.to_datetime(field_at(hz, h, "deadline", at)),
+                      "done_on": pd.to_datetime(field_at(hz, h, "done_on", at))}, index=hz.index)
     d = d[d["eid"].notna() & d["no"].notna() & d["deadline"].notna()]
     d = d[d["done_on"].isna() | (d["done_on"] > ctx.as_of_ts)]  # open at as-of
     acts = _listed_or_fined(ctx)

@@ -58,8 +58,35 @@ def flagged(rows: pd.DataFrame, findings: pd.DataFrame, coded=None) -> np.ndarra
     return out
 
 
-def field_at(findings: pd.DataFrame, rows: pd.DataFrame, field: str) -> np.ndarray:
-    """The value of ``field`` in the ledger row each finding stands on (missing when none)."""
-    lookup = pd.Series(rows[field].to_numpy(), index=source_keys(rows))
-    lookup = lookup[~lookup.index.duplicated()]
-    return lookup.reindex(source_keys(findings)).to_numpy()
+def rows_at(findings: pd.DataFrame, rows: pd.DataFrame) -> np.ndarray:
+    """For each finding, the position of the first of ``rows`` it stands on (-1 for none), matched as
+    :func:`flagged` matches them: on integer keys, only the rows of the findings' files keyed."""
+    out = np.full(len(findings), -1, dtype="int64")
+    if findings.empty or rows.empty:
+        return out
+    files = pd.Index(findings["source_file"].astype(object).unique())
+    sheets = pd.Index(findings["source_sheet"].astype(object).unique())
+
+    def of(frame: pd.DataFrame) -> np.ndarray:
+        file = files.get_indexer(frame["source_file"].astype(object)).astype("int64")
+        sheet = sheets.get_indexer(frame["source_sheet"].astype(object)).astype("int64")
+        row = frame["source_row"].astype("Int64").to_numpy(dtype="int64", na_value=-1) + 1
+        return np.where((file >= 0) & (sheet >= 0), (file * len(sheets) + sheet) * (1 << 32) + row, -1)
+
+    maybe = np.flatnonzero(files.get_indexer(rows["source_file"].astype(object)) >= 0)
+    mine = of(rows.iloc[maybe][["source_file", "source_sheet", "source_row"]])
+    keys, first = np.unique(mine, return_index=True)  # each key's first row
+    theirs = of(findings)
+    at = np.clip(np.searchsorted(keys, theirs), 0, max(len(keys) - 1, 0))
+    hit = (len(keys) > 0) & (theirs >= 0)
+    if len(keys):
+        hit &= keys[at] == theirs
+        out[hit] = maybe[first[at[hit]]]
+    return out
+
+
+def field_at(findings: pd.DataFrame, rows: pd.DataFrame, field: str, at: np.ndarray | None = None) -> np.ndarray:
+    """The value of ``field`` in the ledger row each finding stands on (missing when none); ``at``:
+    :func:`rows_at` of the same findings and rows where the caller has it."""
+    at = rows_at(findings, rows) if at is None else at
+    return pd.Series(rows[field].to_numpy()).reindex(at).to_numpy()
