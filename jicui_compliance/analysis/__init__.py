@@ -74,6 +74,10 @@ class Analysis:
         """One row per (rule, unit, period) with 合规 / 不合规 / 待到期 (a village sees its own rows only)."""
         return self.coded.frame
 
+    def of_rules(self, *rule_ids: str) -> pd.DataFrame:
+        """The status rows of these rules (picked on the rule codes, not by comparing half a million strings)."""
+        return self.status[self.coded.isin("rule_id", rule_ids)]
+
     def phase_table(self, by: str | None = None) -> pd.DataFrame:
         if by not in self._phase_tables:  # the overview and the detail of a report share it
             self._phase_tables[by] = phase_summary(self.coded, by=[by] if by else None)
@@ -107,10 +111,10 @@ class Analysis:
         return kpis.listed_supervision(self.result)
 
     def coverage(self, rule_id: str, by: str | None = None) -> pd.DataFrame:
-        return kpis.coverage(self.status, rule_id, by=by)
+        return kpis.coverage(self.of_rules(rule_id), rule_id, by=by)
 
     def head_inspection_matrix(self) -> pd.DataFrame:
-        return kpis.head_inspection_matrix(self.status)
+        return kpis.head_inspection_matrix(self.of_rules("HI001"))
 
     def outsourcing(self) -> pd.DataFrame:
         return kpis.outsourcing_kpis(self.result)
@@ -122,7 +126,7 @@ class Analysis:
         return kpis.certificate_kpis(self.result)
 
     def training(self) -> pd.DataFrame:
-        return kpis.training_kpis(self.result, self.status)
+        return kpis.training_kpis(self.result, self.of_rules("TR001", "TR003"))
 
     def enforcement(self) -> pd.DataFrame:
         return kpis.enforcement_by_month(self.result)
