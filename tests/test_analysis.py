@@ -105,3 +105,72 @@ def test_windows():
     assert window_for("quarter", dt.date(2023, 9, 15), c).start == dt.date(2023, 7, 1)
     assert window_for("month", dt.date(2023, 9, 15), c).start == dt.date(2023, 9, 1)
     assert window_for("year", dt.date(2023, 12, 31), c).start == dt.date(2023, 5, 1)  # the campaign start (issue 14)
+
+
+def _status_frame() -> pd.DataFrame:
+    """A status table with keys out of order, a missing village and a missing enterprise."""
+    return pd.DataFrame({
+        "phase": ["P2", "P1", "P2", "P1", "P2", "P2", "P1"],
+        "rule_id": ["HI001", "HZ005", "HI001", "HZ005", "DR001", "HI001", "HZ005"],
+        "title": ["带队", "逾期", "带队", "逾期", "演练", "带队", "逾期"],
+        "clause": ["E(1)", "E(2)", "E(1)", "E(2)", "E(15)", "E(1)", "E(2)"],
+        "village": ["西岭村", "东坡村", None, "西岭村", "东坡村", "东坡村", "东坡村"],
+        "eid": [1, 2, 3, pd.NA, 2, 2, 4],
+        "status": ["合规", "不合规", "合规", "待到期", "不合规", "不合规", "合规"],
+    }).astype({"phase": "str", "rule_id": "str", "title": "str", "clause": "str", "village": "str", "status": "str"})
+
+
+def test_codes_count_as_crosstab_does():
+    from jicui_compliance.analysis.obligations import STATUSES, Codes
+
+    s = _status_frame()
+    keys = ["phase", "rule_id", "village"]
+    expected = pd.crosstab([s[k] for k in keys], s["status"]).reindex(columns=list(STATUSES), fill_value=0)
+    expected.columns.name = None
+    pd.testing.assert_frame_equal(Codes(s).counts(keys), expected.reset_index())
+
+
+def test_phase_summary_and_ranking_on_codes_and_on_the_frame_agree():
+    from jicui_compliance.analysis import phase_summary, unit_ranking
+    from jicui_compliance.analysis.obligations import Codes
+
+    s = _status_frame()
+    t = phase_summary(s, by=["village"]).set_index(["phase", "rule_id", "village"])
+    assert list(t.index) == [("P1", "HZ005", "东坡村"), ("P1", "HZ005", "西岭村"), ("P2", "DR001", "东坡村"),
+                             ("P2", "HI001", "东坡村"), ("P2", "HI001", "西岭村")]
+    assert t.loc[("P1", "HZ005", "东坡村"), ["title", "应核查", "合规", "不合规", "合规率"]].tolist() == ["逾期", 2, 1, 1, 0.5]
+    pd.testing.assert_frame_equal(phase_summary(Codes(s), by=["village"]), phase_summary(s, by=["village"]))
+    r = unit_ranking(s, by="village").set_index("village")
+    # due rows of an enterprise: 东坡村 has eid 2 (three rows, all 不合规) and 4 (合规); the row without eid is pending
+    assert r.loc["东坡村", ["企业数", "应履行义务", "已履行", "排名"]].tolist() == [2, 4, 1, 2]
+    assert r.loc["西岭村", ["企业数", "应履行义务", "已履行", "履行率", "排名"]].tolist() == [1, 1, 1, 1.0, 1]
+    pd.testing.assert_frame_equal(unit_ranking(Codes(s), by="village"), r.reset_index())
+
+
+def test_status_is_sorted_with_its_codes(small):
+    from jicui_compliance.analysis.obligations import coded_status
+
+    coded = coded_status(small)
+    s = coded.frame
+    keys = ["phase", "rule_id", "period", "village", "unit"]
+    pd.testing.assert_frame_equal(s, s.sort_values(keys, kind="mergesort").reset_index(drop=True))
+    for k in keys:
+        codes, values = coded(k)
+        assert (values.take(codes) == s[k]).all()
+
+
+def test_field_at_takes_the_first_row_a_finding_stands_on():
+    from jicui_compliance.analysis.sources import field_at, flagged, rows_at
+
+    rows = pd.DataFrame({"source_file": ["a.csv", "a.csv", "b.csv", "a.csv", "c.csv"],
+                         "source_sheet": ["", "", "", "", ""],
+                         "source_row": pd.array([2, 3, 2, 3, None], dtype="Int64"),
+                         "eid": [10, 11, 12, 13, 14]})
+    findings = pd.DataFrame({"source_file": ["a.csv", "b.csv", "a.csv", "c.csv", "d.csv"],
+                             "source_sheet": ["", "", "", "", ""],
+                             "source_row": pd.array([3, 9, 2, None, 2], dtype="Int64")})
+    # a.csv row 3 twice: the first; b.csv has no row 9; a missing row matches a missing row; d.csv is not there
+    assert rows_at(findings, rows).tolist() == [1, -1, 0, 4, -1]
+    got = field_at(findings, rows, "eid")
+    assert got[[0, 2, 3]].tolist() == [11, 10, 14] and pd.isna(got[[1, 4]]).all()
+    assert flagged(rows, findings).tolist() == [True, True, False, True, True]

@@ -15,7 +15,7 @@ import pandas as pd
 from ..check import CheckResult
 from ..rules.context import Context
 from . import kpis
-from .obligations import COMPLIANT, NOT_COMPLIANT, PENDING, obligation_status, phase_summary
+from .obligations import COMPLIANT, NOT_COMPLIANT, PENDING, Codes, coded_status, obligation_status, phase_summary
 from .rankings import (
     LIST_RULES,
     LISTS,
@@ -64,14 +64,23 @@ class Analysis:
         return self.result.findings
 
     @cached_property
+    def coded(self) -> Codes:
+        """The status table with the integer codes of its columns, which the counts on it share."""
+        coded = coded_status(self.result)
+        return coded.where(coded.frame["village"].to_numpy() == self.village) if self.village else coded
+
+    @property
     def status(self) -> pd.DataFrame:
         """One row per (rule, unit, period) with 合规 / 不合规 / 待到期 (a village sees its own rows only)."""
-        status = obligation_status(self.result)
-        return status[status["village"] == self.village].reset_index(drop=True) if self.village else status
+        return self.coded.frame
+
+    def of_rules(self, *rule_ids: str) -> pd.DataFrame:
+        """The status rows of these rules (picked on the rule codes, not by comparing half a million strings)."""
+        return self.status[self.coded.isin("rule_id", rule_ids)]
 
     def phase_table(self, by: str | None = None) -> pd.DataFrame:
         if by not in self._phase_tables:  # the overview and the detail of a report share it
-            self._phase_tables[by] = phase_summary(self.status, by=[by] if by else None)
+            self._phase_tables[by] = phase_summary(self.coded, by=[by] if by else None)
         return self._phase_tables[by].copy()
 
     def phase_overview(self) -> pd.DataFrame:
@@ -86,20 +95,26 @@ class Analysis:
         g.insert(0, "阶段", [f"{p} {names.get(p, '')}" for p in g.index])
         return g.reset_index()
 
+    @cached_property
+    def existing_hazards(self) -> pd.DataFrame:
+        """The hazards that exist at as-of (:func:`.kpis.hazards_existing`), with done / closed / overdue: worked
+        out once for the tables that count them. Not to be changed in place."""
+        return kpis.hazards_existing(self.result)
+
     def hazards(self, by: str | None = None) -> pd.DataFrame:
-        return kpis.hazard_kpis(self.result, by=by, scope=self.village or "全镇")
+        return kpis.hazard_kpis(self.result, by=by, scope=self.village or "全镇", hazards=self.existing_hazards)
 
     def hazard_flow(self) -> pd.DataFrame:
-        return kpis.hazard_flow(self.result)
+        return kpis.hazard_flow(self.result, hazards=self.existing_hazards)
 
     def listed_supervision(self) -> int:
         return kpis.listed_supervision(self.result)
 
     def coverage(self, rule_id: str, by: str | None = None) -> pd.DataFrame:
-        return kpis.coverage(self.status, rule_id, by=by)
+        return kpis.coverage(self.of_rules(rule_id), rule_id, by=by)
 
     def head_inspection_matrix(self) -> pd.DataFrame:
-        return kpis.head_inspection_matrix(self.status)
+        return kpis.head_inspection_matrix(self.of_rules("HI001"))
 
     def outsourcing(self) -> pd.DataFrame:
         return kpis.outsourcing_kpis(self.result)
@@ -111,7 +126,7 @@ class Analysis:
         return kpis.certificate_kpis(self.result)
 
     def training(self) -> pd.DataFrame:
-        return kpis.training_kpis(self.result, self.status)
+        return kpis.training_kpis(self.result, self.of_rules("TR001", "TR003"))
 
     def enforcement(self) -> pd.DataFrame:
         return kpis.enforcement_by_month(self.result)
@@ -121,7 +136,7 @@ class Analysis:
 
     def ranking(self, by: str = "village") -> pd.DataFrame:
         if by not in self._rankings:
-            self._rankings[by] = unit_ranking(self.status, by=by)
+            self._rankings[by] = unit_ranking(self.coded, by=by)
         return self._rankings[by].copy()
 
     def four_lists(self) -> pd.DataFrame:
@@ -158,7 +173,7 @@ class Analysis:
 
     def open_hazards(self) -> pd.DataFrame:
         """Hazards not done at as-of, oldest first, with 逾期 days."""
-        h = kpis.hazards_existing(self.result)
+        h = self.existing_hazards
         h = h[~h["done"]]
         reg = self.result.registry
         out = pd.DataFrame({

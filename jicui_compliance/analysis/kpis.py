@@ -38,10 +38,11 @@ def hazards_existing(result) -> pd.DataFrame:
     return h
 
 
-def hazard_kpis(result, by: str | None = None, scope: str = "全镇") -> pd.DataFrame:
-    """隐患：发现（按来源）、整改、销号、整改率、销号率、逾期未改；``by``: village / station / industry."""
+def hazard_kpis(result, by: str | None = None, scope: str = "全镇", hazards: pd.DataFrame | None = None) -> pd.DataFrame:
+    """隐患：发现（按来源）、整改、销号、整改率、销号率、逾期未改；``by``: village / station / industry.
+    ``hazards``: :func:`hazards_existing` of ``result`` where the caller has it."""
     ctx = result
-    h = hazards_existing(result)
+    h = hazards_existing(result) if hazards is None else hazards
     key = _by(h, ctx, by, scope)
     src = h["source"].astype(object)
     g = pd.DataFrame({
@@ -68,9 +69,9 @@ def listed_supervision(result) -> int:
     return int(e["listed"].eq(True).fillna(False).sum())
 
 
-def hazard_flow(result, freq: str = "W-SUN") -> pd.DataFrame:
+def hazard_flow(result, freq: str = "W-SUN", hazards: pd.DataFrame | None = None) -> pd.DataFrame:
     """Cumulative hazards found / fixed / closed by week (or ``freq``), up to as-of."""
-    h = hazards_existing(result)
+    h = hazards_existing(result) if hazards is None else hazards
     end = result.as_of_end
     series = {
         "发现": h["found_on"],

@@ -16,7 +16,7 @@ import pandas as pd
 
 from ..campaign import Campaign, Period
 from ..rules import Rule
-from .sources import flagged
+from .sources import flagged, source_codes
 
 COMPLIANT, NOT_COMPLIANT, PENDING = "合规", "不合规", "待到期"
 STATUSES = (COMPLIANT, NOT_COMPLIANT, PENDING)
@@ -45,10 +45,11 @@ def periods_of(campaign: Campaign, when: str) -> list[Period]:
     raise ValueError(f"unknown obligation period {when!r}")
 
 
-def _population(result, who: str) -> pd.DataFrame:
-    """Units an obligation applies to: columns unit, eid, enterprise_name, village, station, industry."""
+def _population(result, who: str, ent: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Units an obligation applies to: columns unit, eid, enterprise_name, village, station, industry.
+    ``ent``: the population of ``enterprises`` where the caller has it."""
     reg = result.registry
-    ent = pd.DataFrame({
+    ent = ent if ent is not None else pd.DataFrame({
         "unit": reg["name"].astype(object).to_numpy(), "eid": reg.index.to_numpy(),
         "enterprise_name": reg["name"].astype(object).to_numpy(), "village": reg["village"].astype(object).to_numpy(),
         "station": reg["station_eff"].astype(object).to_numpy(), "industry": reg["industry"].astype(object).to_numpy(),
@@ -82,103 +83,274 @@ def _population(result, who: str) -> pd.DataFrame:
 def _finding_units(result, rule: Rule) -> pd.DataFrame:
     """The (unit, period) pairs that have a finding of ``rule``."""
     f = result.findings[result.findings["rule_id"] == rule.id]
-    reg = result.registry
-    by_uscc = pd.Series(reg.index, index=reg["uscc"].astype(object)).loc[lambda s: ~s.index.duplicated()]
-    by_name = pd.Series(reg.index, index=reg["name"].astype(object)).loc[lambda s: ~s.index.duplicated()]
-    eid = f["enterprise_uscc"].map(by_uscc)
-    eid = eid.where(eid.notna(), f["enterprise_name"].map(by_name))
     unit = np.where(f["enterprise_name"] != "", f["enterprise_name"], f["village"])
-    return pd.DataFrame({"unit": unit, "eid": eid.to_numpy(), "period": f["period"].to_numpy()})
+    return pd.DataFrame({"unit": unit, "period": f["period"].to_numpy()})
 
 
-def _coverage(result, rule: Rule) -> pd.DataFrame:
+class _Units:
+    """The units the status rows stand for, in one table: every enterprise of the registry (in its order),
+    then the villages, the stations and the town as the obligations ask for them. A status row is a
+    position in it: the unit's six columns are taken once, for all rows, when the table is made."""
+
+    ENTERPRISES = ("enterprises", "high_risk")
+
+    def __init__(self, result):
+        self.result = result
+        self.blocks = [_population(result, "enterprises")]
+        self.n = len(self.blocks[0])
+        self.eids = pd.Index(self.blocks[0]["eid"])
+        self._at: dict[str, np.ndarray] = {}
+
+    def of(self, who: str) -> tuple[pd.DataFrame, np.ndarray]:
+        """The population of ``who`` and its units' positions."""
+        pop = _population(self.result, who, self.blocks[0])
+        if who in self.ENTERPRISES or who.startswith("with:"):
+            return pop, pop.index.to_numpy()  # a selection of the enterprises: their positions are their labels
+        if who not in self._at:
+            self._at[who] = self._add(pop)
+        return pop, self._at[who]
+
+    def of_eids(self, eids: np.ndarray) -> np.ndarray:
+        """Positions of enterprises by ID (one not in the registry gets a unit without name or village)."""
+        pos = self.eids.get_indexer(eids)
+        if (pos < 0).any():
+            missing = np.unique(eids[pos < 0])
+            block = pd.DataFrame({"unit": np.nan, "eid": missing, "enterprise_name": np.nan, "village": np.nan,
+                                  "station": np.nan, "industry": np.nan})
+            extra = pd.Index(missing).get_indexer(eids[pos < 0])
+            pos[pos < 0] = self._add(block)[extra]
+        return pos
+
+    def _add(self, frame: pd.DataFrame) -> np.ndarray:
+        self.blocks.append(frame.reset_index(drop=True))
+        self.n += len(frame)
+        return np.arange(self.n - len(frame), self.n)
+
+    def table(self) -> pd.DataFrame:
+        return pd.concat(self.blocks, ignore_index=True) if len(self.blocks) > 1 else self.blocks[0]
+
+
+#: one obligation's rows: unit positions, period and phase (a label, or one per row), status (index into
+#: STATUSES), records and bad records (None for coverage obligations)
+_Rows = tuple[np.ndarray, "str | np.ndarray", "str | np.ndarray", np.ndarray, "np.ndarray | None", "np.ndarray | None"]
+
+
+def _coverage(result, rule: Rule, units: _Units) -> list[_Rows]:
     ob = rule.obligation
     assert ob is not None  # obligation_status passes rules with an obligation only
     camp, as_of = result.campaign, result.as_of
-    units = _population(result, ob.who)
+    pop, pos = units.of(ob.who)
     bad = _finding_units(result, rule)
+    ok, not_ok, pending = (STATUSES.index(s) for s in (COMPLIANT, NOT_COMPLIANT, PENDING))
     if ob.when == "as_of":  # a state at as-of (e.g. safety staff named): judged now, in the current phase
         now = phase_of(camp, as_of)
-        state = np.where(units["unit"].isin(set(bad["unit"])), NOT_COMPLIANT, COMPLIANT)
-        return units.assign(period=now, phase=now, status=state, records=np.nan, bad_records=np.nan)
-    frames = []
+        state = np.where(pop["unit"].isin(set(bad["unit"])).to_numpy(), not_ok, ok)
+        return [(pos, now, now, state, None, None)]
+    out: list[_Rows] = []
     for p in periods_of(camp, ob.when):
         if camp.is_due(p.end, as_of):
-            hit = units["unit"].isin(bad.loc[bad["period"] == p.label, "unit"]).to_numpy()
-            status = np.where(hit, NOT_COMPLIANT, COMPLIANT)
+            hit = pop["unit"].isin(bad.loc[bad["period"] == p.label, "unit"]).to_numpy()
+            status = np.where(hit, not_ok, ok)
         else:
-            status = np.full(len(units), PENDING)
-        frames.append(units.assign(period=p.label, phase=phase_of(camp, p.end), status=status, records=np.nan,
-                                   bad_records=np.nan))
-    return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=STATUS_COLUMNS)
+            status = np.full(len(pop), pending)
+        out.append((pos, p.label, phase_of(camp, p.end), status, None, None))
+    return out
 
 
-def _dated_rows(result, ledger: str, date: str, units: pd.DataFrame):
+def _dated_rows(result, ledger: str, date: str, units: _Units):
     """The rows of ``ledger`` a record obligation judges (attributed, dated up to as-of) and, the same
     for every rule on that ledger and date: each row's (enterprise, phase) group as a number, and the
-    groups in order with their enterprise's name, village, station and industry."""
+    groups in order: their enterprise's unit position and their phase; the rows' files numbered."""
     ctx = result
-    rows = ctx.frame(ledger)
+    rows = ctx.frame(ledger)[["eid", date, "source_file", "source_sheet", "source_row"]]  # the columns used
     rows = rows[rows["eid"].notna() & rows[date].notna() & (rows[date] <= ctx.as_of_ts + pd.Timedelta(days=1))]
     days = rows[date].dt.normalize()
-    phase_by_day = {d: phase_of(result.campaign, d.date()) for d in days.unique()}
+    # phases numbered in their sorted order: groups of (enterprise, phase) on integers, in the same order
+    names = sorted({p.id for p in result.campaign.phases})
+    phase_by_day = {d: names.index(phase_of(result.campaign, d.date())) for d in days.unique()}
     keys = pd.DataFrame({"eid": rows["eid"].astype("int64").to_numpy(), "phase": days.map(phase_by_day).to_numpy()})
     by = keys.groupby(["eid", "phase"])
-    groups = by.size().reset_index()[["eid", "phase"]].join(units, on="eid")
-    return rows, by.ngroup().to_numpy(), groups
+    groups = by.size().reset_index()
+    pos = units.of_eids(groups["eid"].to_numpy()) if len(groups) else np.zeros(0, dtype="int64")
+    files = source_codes(rows)  # for flagged(), rule after rule
+    phases = np.array(names, dtype=object)[groups["phase"].to_numpy(dtype="int64")]
+    return rows, by.ngroup().to_numpy(), pos, phases, files
 
 
-def _records(result, rule: Rule, shared: dict | None = None) -> pd.DataFrame:
+def _records(result, rule: Rule, units: _Units, shared: dict) -> list[_Rows]:
     """Record obligations: each enterprise × phase in which it has records, compliant if none has a finding.
     ``shared``: rows and their (enterprise, phase) groups already worked out for another rule on the same ledger."""
     ob = rule.obligation
     assert ob is not None and ob.ledger is not None and ob.date is not None  # a records obligation names both
     key = (ob.ledger, ob.date)
-    if shared is None or key not in shared:
-        units = _population(result, "enterprises").drop(columns=["unit"]).set_index("eid")
-        got = _dated_rows(result, ob.ledger, ob.date, units)
-        if shared is not None:
-            shared[key] = got
-    else:
-        got = shared[key]
-    rows, group, groups = got
+    if key not in shared:
+        shared[key] = _dated_rows(result, ob.ledger, ob.date, units)
+    rows, group, pos, phases, files = shared[key]
     if rows.empty:
-        return pd.DataFrame(columns=STATUS_COLUMNS)
+        return []
     f = result.findings[(result.findings["rule_id"] == rule.id) & (result.findings["ledger"] == ob.ledger)]
-    is_bad = np.asarray(flagged(rows, f), dtype=bool)
-    agg = groups.copy()
-    agg.insert(2, "records", np.bincount(group, minlength=len(groups)).astype("int64"))
-    agg.insert(3, "bad_records", np.bincount(group[is_bad], minlength=len(groups)).astype("int64"))
-    agg["unit"] = agg["enterprise_name"]
-    agg["period"] = agg["phase"]
-    agg["status"] = np.where(agg["bad_records"] > 0, NOT_COMPLIANT, COMPLIANT)
-    return agg
+    is_bad = np.asarray(flagged(rows, f, files), dtype=bool)
+    records = np.bincount(group, minlength=len(pos)).astype(float)
+    bad = np.bincount(group[is_bad], minlength=len(pos)).astype(float)
+    status = np.where(bad > 0, STATUSES.index(NOT_COMPLIANT), STATUSES.index(COMPLIANT))
+    return [(pos, phases, phases, status, records, bad)]
 
 
 def obligation_status(result, rules: list[Rule] | None = None) -> pd.DataFrame:
     """One row per (rule, unit, period) with its status 合规 / 不合规 / 待到期."""
+    return coded_status(result, rules).frame
+
+
+def _strings(values) -> pd.api.extensions.ExtensionArray:
+    """Python strings as the string array pandas makes of them in a frame."""
+    return pd.Series(np.asarray(values, dtype=object)).array
+
+
+def _sorted_codes(codes: np.ndarray, values) -> tuple[np.ndarray, pd.Index]:
+    """Codes into ``values`` (-1: missing) as ``pd.factorize(…, sort=True)`` gives them: renumbered in the
+    sorted order of the values present, with those values."""
+    values = pd.Index(values)
+    present = np.flatnonzero(np.bincount(codes[codes >= 0], minlength=len(values)))
+    order = present[values.take(present).argsort(kind="stable")]
+    renum = np.full(len(values), -1, dtype="int64")
+    renum[order] = np.arange(len(order))
+    return np.where(codes >= 0, renum[np.maximum(codes, 0)], -1), values.take(order)
+
+
+def coded_status(result, rules: list[Rule] | None = None) -> Codes:
+    """:func:`obligation_status` with the integer codes of its columns (:class:`Codes`).
+
+    Built on integers: each obligation gives unit positions (:class:`_Units`), a period and phase label, a
+    status and the record counts; the table is sorted on the codes of phase, rule, period, village and
+    unit (values in sorted order, missing last: the order of a stable ``sort_values``) and its columns are
+    taken once from the units, the rules and the labels. The codes it was sorted on are kept (and those of
+    the status and the enterprise), for the counts on it."""
     rules = [r for r in (rules or result.rules) if r.obligation is not None]
-    parts = []
+    units = _Units(result)
     shared: dict = {}  # the rows of a ledger, by (ledger, date), for the record obligations on it
+    labels: dict[str, int] = {}  # period and phase labels, numbered as met
+    pos, rule_i, period, phase, status, records, bad = ([] for _ in range(7))
+
+    def label(v) -> np.ndarray:
+        if isinstance(v, str):
+            return np.array([labels.setdefault(v, len(labels))])
+        codes, uniques = pd.factorize(v)
+        return np.array([labels.setdefault(u, len(labels)) for u in uniques], dtype="int64")[codes]
+
+    used = []
     for r in rules:
-        part = _records(result, r, shared) if r.obligation and r.obligation.when == "records" else _coverage(result, r)
-        if len(part):
-            parts.append(part.assign(rule_id=r.id, title=r.title, clause=r.clause, severity=r.severity))
-    if not parts:
-        return pd.DataFrame(columns=STATUS_COLUMNS)
-    out = pd.concat(parts, ignore_index=True)[STATUS_COLUMNS]
-    return out.sort_values(["phase", "rule_id", "period", "village", "unit"], kind="mergesort").reset_index(drop=True)
+        got = _records(result, r, units, shared) if r.obligation and r.obligation.when == "records" \
+            else _coverage(result, r, units)
+        chunks = [c for c in got if len(c[0])]
+        if chunks:
+            used.append(r)
+        for p, per, ph, st, rec, b in chunks:
+            n = len(p)
+            pos.append(p)
+            rule_i.append(np.full(n, len(used) - 1))
+            period.append(np.broadcast_to(label(per), n))
+            phase.append(np.broadcast_to(label(ph), n))
+            status.append(st)
+            records.append(np.full(n, np.nan) if rec is None else rec)
+            bad.append(np.full(n, np.nan) if b is None else b)
+    if not used:
+        return Codes(pd.DataFrame(columns=STATUS_COLUMNS))
+    u = units.table()
+    at = np.concatenate(pos)
+    names = list(labels)
+    codes = {
+        "phase": _sorted_codes(np.concatenate(phase), names),
+        "rule_id": _sorted_codes(np.concatenate(rule_i), [r.id for r in used]),
+        "period": _sorted_codes(np.concatenate(period), names),
+        "status": _sorted_codes(np.concatenate(status), list(STATUSES)),
+    }
+    for k in ("village", "unit", "eid"):
+        c, values = pd.factorize(u[k], sort=True)
+        codes[k] = _sorted_codes(c[at], values)
+    keys = ["phase", "rule_id", "period", "village", "unit"]
+    order = np.lexsort([np.where(c < 0, len(v), c) for c, v in (codes[k] for k in reversed(keys))])
+    at, rule_at = at[order], np.concatenate(rule_i)[order]
+    phase_at, period_at = np.concatenate(phase)[order], np.concatenate(period)[order]
+    label_values = _strings(names)
+    columns = {
+        "rule_id": _strings([r.id for r in used]).take(rule_at), "title": _strings([r.title for r in used]).take(rule_at),
+        "clause": _strings([r.clause for r in used]).take(rule_at),
+        "severity": _strings([r.severity for r in used]).take(rule_at),
+        "phase": label_values.take(phase_at), "period": label_values.take(period_at),
+        **{k: u[k].array.take(at) for k in ("unit", "eid", "enterprise_name", "village", "station", "industry")},
+        "status": _strings(list(STATUSES)).take(np.concatenate(status)[order]),
+        "records": np.concatenate(records)[order], "bad_records": np.concatenate(bad)[order],
+    }
+    frame = pd.DataFrame({k: columns[k] for k in STATUS_COLUMNS})
+    return Codes(frame, {k: (c[order], v) for k, (c, v) in codes.items()})
 
 
-def phase_summary(status: pd.DataFrame, by: list[str] | None = None) -> pd.DataFrame:
+class Codes:
+    """A status table and the integer codes of its columns (``pd.factorize(…, sort=True)``: a value's code
+    is its place among the column's sorted distinct values, -1 for a missing one), each worked out once and
+    shared by the tables counted on it: counting half a million rows on integers rather than strings."""
+
+    def __init__(self, frame: pd.DataFrame, codes: dict | None = None):
+        self.frame = frame
+        self._codes: dict[str, tuple[np.ndarray, pd.Index]] = dict(codes or {})
+
+    def __len__(self) -> int:
+        return len(self.frame)
+
+    def __call__(self, column: str) -> tuple[np.ndarray, pd.Index]:
+        """The codes of ``column`` and its distinct values (in sorted order)."""
+        if column not in self._codes:
+            codes, uniques = pd.factorize(self.frame[column], sort=True)
+            self._codes[column] = (codes, uniques)
+        return self._codes[column]
+
+    def isin(self, column: str, values) -> np.ndarray:
+        codes, uniques = self(column)
+        return np.isin(codes, np.flatnonzero(uniques.isin(list(values))))
+
+    def where(self, rows: np.ndarray) -> Codes:
+        """The rows where ``rows`` (a boolean mask) holds, renumbered from 0, with their codes."""
+        return Codes(self.frame[rows].reset_index(drop=True), {k: (c[rows], u) for k, (c, u) in self._codes.items()})
+
+    def counts(self, keys: list[str], rows: np.ndarray | None = None) -> pd.DataFrame:
+        """Rows (where ``rows`` holds) counted by the statuses per distinct ``keys`` (rows with a missing key left
+        out, as groupby does): the keys' values in sorted order, then a column per status; as
+        ``pd.crosstab([frame[k] for k in keys], frame["status"])`` with all of :data:`STATUSES` as columns."""
+        sel = np.ones(len(self), dtype=bool) if rows is None else rows.copy()
+        cols = {}
+        for k in keys:
+            c, _ = self(k)
+            sel &= c >= 0
+            cols[k] = c
+        st, st_values = self("status")
+        frame = pd.DataFrame({**{k: c[sel] for k, c in cols.items()}, "_s": st[sel]})
+        n = frame.groupby([*keys, "_s"]).size().unstack("_s", fill_value=0)
+        n.columns = st_values.take(n.columns.to_numpy())
+        n = n.reindex(columns=list(STATUSES), fill_value=0)
+        n.columns.name = None
+        out = n.reset_index()
+        for k in keys:
+            out[k] = self(k)[1].take(out[k].to_numpy())
+        return out
+
+
+def phase_summary(status: pd.DataFrame | Codes, by: list[str] | None = None) -> pd.DataFrame:
     """Per phase and rule (and ``by``: village / station / industry): units required, compliant,
-    not compliant, pending, and the compliance rate among the due ones."""
+    not compliant, pending, and the compliance rate among the due ones. ``status``: the status table,
+    or its :class:`Codes` (counted on integers)."""
     keys = ["phase", "rule_id", "title", "clause", *(by or [])]
-    if status.empty:
+    coded = status if isinstance(status, Codes) else Codes(status)
+    if len(coded) == 0:
         return pd.DataFrame(columns=[*keys, "应核查", COMPLIANT, NOT_COMPLIANT, PENDING, "合规率"])
-    counts = pd.crosstab([status[k] for k in keys], status["status"]).reindex(columns=list(STATUSES), fill_value=0)
-    counts.columns.name = None
-    counts = counts.reset_index()
+    # a rule has one title and one clause: counted per (phase, rule, by), its title and clause put beside
+    counts = coded.counts(["phase", "rule_id", *(by or [])])
+    rule, rules = coded("rule_id")
+    seen, first = np.unique(rule, return_index=True)
+    row = np.zeros(len(rules), dtype="int64")  # per rule: a row of it
+    row[seen[seen >= 0]] = first[seen >= 0]
+    at = row[rules.get_indexer(counts["rule_id"])]
+    for i, k in enumerate(("title", "clause")):
+        counts.insert(2 + i, k, coded.frame[k].take(at).array)
     counts.insert(len(keys), "应核查", counts[list(STATUSES)].sum(axis=1))
     due = counts[COMPLIANT] + counts[NOT_COMPLIANT]
     counts["合规率"] = (counts[COMPLIANT] / due.where(due > 0)).round(4)

@@ -24,8 +24,8 @@ import pandas as pd
 
 from ..ledgers.enforcement import hazard_key, is_fined
 from ..rules import REGISTRY, Party
-from .obligations import COMPLIANT, NOT_COMPLIANT
-from .sources import field_at
+from .obligations import COMPLIANT, NOT_COMPLIANT, Codes
+from .sources import field_at, rows_at
 
 #: rules about data quality, not about what the plan asks of an enterprise
 DATA_RULES = ("SCH", "FMT", "REF")
@@ -81,17 +81,24 @@ HI_MONTHS_FOR_TALK = 3
 ERROR_RULES_FOR_TALK = 3
 
 
-def unit_ranking(status: pd.DataFrame, by: str = "village") -> pd.DataFrame:
-    """Villages (or stations, industries) ranked by their enterprises' compliance with due obligations."""
-    due = (status["eid"].notna() & status["status"].isin([COMPLIANT, NOT_COMPLIANT])).to_numpy()
+def unit_ranking(status: pd.DataFrame | Codes, by: str = "village") -> pd.DataFrame:
+    """Villages (or stations, industries) ranked by their enterprises' compliance with due obligations.
+    ``status``: the status table, or its :class:`~.obligations.Codes` (counted on integers)."""
+    coded = status if isinstance(status, Codes) else Codes(status)
+    columns = [by, "企业数", "应履行义务", "已履行", "未履行", "履行率", "排名"]
+    if len(coded) == 0:
+        return pd.DataFrame(columns=columns)
+    eid, _ = coded("eid")
+    due = (eid >= 0) & coded.isin("status", [COMPLIANT, NOT_COMPLIANT])
     if not due.any():
-        return pd.DataFrame(columns=[by, "企业数", "应履行义务", "已履行", "未履行", "履行率", "排名"])
-    # only the three columns it counts (the status table has 15 and half a million rows at county scale);
-    # enterprises counted on integer IDs rather than the object column
-    s = pd.DataFrame({by: status[by].to_numpy()[due], "eid": status["eid"].to_numpy()[due].astype("int64"),
-                      "_ok": status["status"].to_numpy()[due] == COMPLIANT})
-    s[by] = s[by].astype(status[by].dtype)
+        return pd.DataFrame(columns=columns)
+    # on the columns' integer codes (the status table has half a million rows at county scale); a unit that
+    # is missing counts nowhere (as groupby leaves it out)
+    unit, units = coded(by)
+    keep = due & (unit >= 0)
+    s = pd.DataFrame({by: unit[keep], "eid": eid[keep], "_ok": coded.isin("status", [COMPLIANT])[keep]})
     g = s.groupby(by).agg(企业数=("eid", "nunique"), 应履行义务=("_ok", "size"), 已履行=("_ok", "sum"))
+    g.index = pd.Index(units.take(g.index.to_numpy()), name=by)
     g["未履行"] = g["应履行义务"] - g["已履行"]
     g["履行率"] = (g["已履行"] / g["应履行义务"]).round(4)
     g = g.sort_values(["履行率", "企业数"], ascending=[False, False], kind="mergesort").reset_index()
@@ -152,9 +159,10 @@ def _stop_hazards(result, hz: pd.DataFrame) -> pd.DataFrame:
     if hz.empty:
         return out
     h = ctx.frame("hazards")
-    d = pd.DataFrame({"eid": field_at(hz, h, "eid"), "no": field_at(hz, h, "hazard_no"),
-                      "deadline": pd.to_datetime(field_at(hz, h, "deadline")),
-                      "done_on": pd.to_datetime(field_at(hz, h, "done_on"))}, index=hz.index)
+    at = rows_at(hz, h)
+    d = pd.DataFrame({"eid": field_at(hz, h, "eid", at), "no": field_at(hz, h, "hazard_no", at),
+                      "deadline": pd.to_datetime(field_at(hz, h, "deadline", at)),
+                      "done_on": pd.to_datetime(field_at(hz, h, "done_on", at))}, index=hz.index)
     d = d[d["eid"].notna() & d["no"].notna() & d["deadline"].notna()]
     d = d[d["done_on"].isna() | (d["done_on"] > ctx.as_of_ts)]  # open at as-of
     acts = _listed_or_fined(ctx)

@@ -12,34 +12,81 @@ def source_keys(frame: pd.DataFrame) -> pd.MultiIndex:
                                       frame["source_row"].astype("Int64")])
 
 
-def flagged(rows: pd.DataFrame, findings: pd.DataFrame) -> np.ndarray:
+def source_codes(rows: pd.DataFrame) -> tuple[np.ndarray, pd.Index, np.ndarray, pd.Index, np.ndarray]:
+    """Rows' files and sheets numbered (codes and names, a missing one a name of its own) and their Excel
+    rows (+1, 0 for missing): worked out once for rows that :func:`flagged` is asked about rule after rule."""
+    fc, fn = pd.factorize(rows["source_file"].astype(object), use_na_sentinel=False)
+    sc, sn = pd.factorize(rows["source_sheet"].astype(object), use_na_sentinel=False)
+    row = rows["source_row"].astype("Int64").to_numpy(dtype="int64", na_value=-1) + 1
+    return fc, pd.Index(fn, dtype=object), sc, pd.Index(sn, dtype=object), row
+
+
+def flagged(rows: pd.DataFrame, findings: pd.DataFrame, coded=None) -> np.ndarray:
     """True for the ledger rows that some of ``findings`` stand on (only the rows of the files the
     findings name are keyed: most rules have few findings, most ledgers many rows). The keys are
     integers: file and sheet numbered among the findings' own, the Excel row (a missing one matches a
-    missing one, as in :func:`source_keys`)."""
+    missing one, as in :func:`source_keys`). ``coded``: :func:`source_codes` of ``rows`` where the caller
+    has it (the same rows asked about for several rules)."""
     out = np.zeros(len(rows), dtype=bool)
     if findings.empty or rows.empty:
         return out
     files = pd.Index(findings["source_file"].astype(object).unique())
-    maybe = files.get_indexer(rows["source_file"].astype(object)) >= 0
-    if not maybe.any():
-        return out
     sheets = pd.Index(findings["source_sheet"].astype(object).unique())
 
-    def keys(frame: pd.DataFrame) -> np.ndarray:
-        file = files.get_indexer(frame["source_file"].astype(object)).astype("int64")
-        sheet = sheets.get_indexer(frame["source_sheet"].astype(object)).astype("int64")
-        row = frame["source_row"].astype("Int64").to_numpy(dtype="int64", na_value=-1) + 1
+    def keys(file: np.ndarray, sheet: np.ndarray, row: np.ndarray) -> np.ndarray:
         key = (file * len(sheets) + sheet) * (1 << 32) + row
         return np.where((file >= 0) & (sheet >= 0), key, -1)
 
-    mine = keys(rows[maybe])
-    out[maybe] = (mine >= 0) & np.isin(mine, keys(findings))
+    def of(frame: pd.DataFrame) -> np.ndarray:
+        return keys(files.get_indexer(frame["source_file"].astype(object)).astype("int64"),
+                    sheets.get_indexer(frame["source_sheet"].astype(object)).astype("int64"),
+                    frame["source_row"].astype("Int64").to_numpy(dtype="int64", na_value=-1) + 1)
+
+    if coded is not None:  # the rows' names looked up once per distinct file and sheet
+        fc, fn, sc, sn, row = coded
+        file = files.get_indexer(fn).astype("int64")[fc]
+        maybe = file >= 0
+        if not maybe.any():
+            return out
+        mine = keys(file[maybe], sheets.get_indexer(sn).astype("int64")[sc[maybe]], row[maybe])
+    else:
+        maybe = files.get_indexer(rows["source_file"].astype(object)) >= 0
+        if not maybe.any():
+            return out
+        mine = of(rows[maybe])
+    out[maybe] = (mine >= 0) & np.isin(mine, of(findings))
     return out
 
 
-def field_at(findings: pd.DataFrame, rows: pd.DataFrame, field: str) -> np.ndarray:
-    """The value of ``field`` in the ledger row each finding stands on (missing when none)."""
-    lookup = pd.Series(rows[field].to_numpy(), index=source_keys(rows))
-    lookup = lookup[~lookup.index.duplicated()]
-    return lookup.reindex(source_keys(findings)).to_numpy()
+def rows_at(findings: pd.DataFrame, rows: pd.DataFrame) -> np.ndarray:
+    """For each finding, the position of the first of ``rows`` it stands on (-1 for none), matched as
+    :func:`flagged` matches them: on integer keys, only the rows of the findings' files keyed."""
+    out = np.full(len(findings), -1, dtype="int64")
+    if findings.empty or rows.empty:
+        return out
+    files = pd.Index(findings["source_file"].astype(object).unique())
+    sheets = pd.Index(findings["source_sheet"].astype(object).unique())
+
+    def of(frame: pd.DataFrame) -> np.ndarray:
+        file = files.get_indexer(frame["source_file"].astype(object)).astype("int64")
+        sheet = sheets.get_indexer(frame["source_sheet"].astype(object)).astype("int64")
+        row = frame["source_row"].astype("Int64").to_numpy(dtype="int64", na_value=-1) + 1
+        return np.where((file >= 0) & (sheet >= 0), (file * len(sheets) + sheet) * (1 << 32) + row, -1)
+
+    maybe = np.flatnonzero(files.get_indexer(rows["source_file"].astype(object)) >= 0)
+    mine = of(rows.iloc[maybe][["source_file", "source_sheet", "source_row"]])
+    keys, first = np.unique(mine, return_index=True)  # each key's first row
+    theirs = of(findings)
+    at = np.clip(np.searchsorted(keys, theirs), 0, max(len(keys) - 1, 0))
+    hit = (len(keys) > 0) & (theirs >= 0)
+    if len(keys):
+        hit &= keys[at] == theirs
+        out[hit] = maybe[first[at[hit]]]
+    return out
+
+
+def field_at(findings: pd.DataFrame, rows: pd.DataFrame, field: str, at: np.ndarray | None = None) -> np.ndarray:
+    """The value of ``field`` in the ledger row each finding stands on (missing when none); ``at``:
+    :func:`rows_at` of the same findings and rows where the caller has it."""
+    at = rows_at(findings, rows) if at is None else at
+    return pd.Series(rows[field].to_numpy()).reindex(at).to_numpy()

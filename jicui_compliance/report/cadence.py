@@ -10,10 +10,10 @@ from __future__ import annotations
 
 import datetime as dt
 
+import numpy as np
 import pandas as pd
 
 from ..analysis import CADENCES, LISTS, Analysis, Window, window_for
-from ..analysis.kpis import hazards_existing
 from ..analysis.rankings import DATA_RULES, LETTER_BASIS, LETTER_DECIDES, SUPERVISION, list_rules_table
 from ..rules import REGISTRY, Party
 from . import charts
@@ -117,7 +117,7 @@ class Builder:
 
     def hazard_movement(self) -> tuple[Table, Table, Table]:
         """Hazards found, fixed and closed in the window, by village; and the lists of the window."""
-        h = hazards_existing(self.a.result)
+        h = self.a.existing_hazards
         reg = self.ctx.registry
         found = self.window.contains(h["found_on"])
         fixed = self.window.contains(h["done_on"]) & h["done"]
@@ -216,7 +216,7 @@ class Builder:
     # -- the figures a county 安委办 asks for (each traced to a table) ---------------------------
     def hazard_levels(self) -> Table:
         """重大 vs 一般 hazards (the ledger's 隐患等级; empty = 重大), found so far."""
-        h = hazards_existing(self.a.result)
+        h = self.a.existing_hazards
         level = h["level"].astype(object).where(h["level"].notna(), "重大")
         rows = []
         for name in ("重大", "一般"):
@@ -235,7 +235,7 @@ class Builder:
 
     def rectification(self) -> Table:
         """按期整改率 (done on or before the deadline, among hazards whose deadline has passed) and the funds."""
-        h = hazards_existing(self.a.result)
+        h = self.a.existing_hazards
         due = h["deadline"].notna() & (h["deadline"] <= self.ctx.as_of_ts)
         ontime = due & h["done"] & (h["done_on"] <= h["deadline"]).fillna(False).astype(bool)
         late_done = due & h["done"] & ~ontime
@@ -319,22 +319,30 @@ class Builder:
         """Where the real gaps are: for each enterprise obligation (rule), how many enterprises have not
         fulfilled it and its rate over the due units, most enterprises first; and how many enterprises
         have fulfilled every due obligation (a bare rate over all row obligations hides both)."""
-        st_ = self.a.status
-        judged = {rid for rid, r in REGISTRY.items() if r.party == Party.ENTERPRISE}
-        # the four columns counted, of the due enterprise rows only (the status table is half a million rows)
-        # (statuses compared as a numpy object array: pandas' comparison of its Python string columns is slower)
-        status = st_["status"].to_numpy(dtype=object)
-        ent = st_.loc[((status == "合规") | (status == "不合规")) & st_["eid"].notna().to_numpy()
-                      & st_["rule_id"].isin(judged).to_numpy(), ["title", "clause", "eid", "status"]]
-        ok, bad = (ent["status"].to_numpy(dtype=object) == v for v in ("合规", "不合规"))
+        coded = self.a.coded
+        judged = [rid for rid, r in REGISTRY.items() if r.party == Party.ENTERPRISE]
+        # counted on the status table's integer codes (half a million rows at county scale): the due rows of
+        # enterprises under the rules that judge them; a rule's (title, clause) numbered in their sorted order
+        eid, _ = coded("eid")
+        rule, _ = coded("rule_id")
+        due = coded.isin("status", ["合规", "不合规"]) & (eid >= 0) & coded.isin("rule_id", judged)
+        bad = coded.isin("status", ["不合规"])[due]
+        st_ = coded.frame
         columns = ["义务", "条款", "应履行", "已履行", "未履行", "履行率", "未履行企业（家）"]
-        if ent.empty:
+        if not due.any():
             frame = pd.DataFrame(columns=columns)
         else:
-            g = ent.assign(ok=ok.astype(int), bad=bad.astype(int))
-            bad_units = g[g["bad"] == 1].groupby(["title", "clause"])["eid"].nunique()
-            frame = g.groupby(["title", "clause"]).agg(应履行=("ok", "size"), 已履行=("ok", "sum"), 未履行=("bad", "sum"))
+            seen, first = np.unique(rule[due], return_index=True)
+            rows = np.flatnonzero(due)[first]  # a row of each rule
+            pairs = pd.DataFrame({"title": st_["title"].take(rows).array, "clause": st_["clause"].take(rows).array})
+            kinds = pairs.drop_duplicates().sort_values(["title", "clause"], kind="mergesort").reset_index(drop=True)
+            gid = np.full(rule.max() + 1, -1)
+            gid[seen] = pd.MultiIndex.from_frame(kinds).get_indexer(pd.MultiIndex.from_frame(pairs))
+            g = pd.DataFrame({"g": gid[rule[due]], "eid": eid[due], "ok": (~bad).astype(int), "bad": bad.astype(int)})
+            bad_units = g[g["bad"] == 1].groupby("g")["eid"].nunique()
+            frame = g.groupby("g").agg(应履行=("ok", "size"), 已履行=("ok", "sum"), 未履行=("bad", "sum"))
             frame["未履行企业（家）"] = bad_units.reindex(frame.index).fillna(0).astype(int)
+            frame.index = pd.MultiIndex.from_frame(kinds.take(frame.index.to_numpy()))
             frame = frame.reset_index().rename(columns={"title": "义务", "clause": "条款"})
             frame["履行率"] = (frame["已履行"] / frame["应履行"]).round(4)
             frame["条款"] = frame["条款"].map(plain)
@@ -348,11 +356,13 @@ class Builder:
             self.fact(f"gap_{i + 1}_title", t, "义务", where=row, kind="text")
             self.fact(f"gap_{i + 1}_rate", t, "履行率", where=row, kind="pct")
             self.fact(f"gap_{i + 1}_units", t, "未履行企业（家）", where=row)
-        per = pd.Series(bad, index=ent.index).groupby(ent["eid"]).any()  # per enterprise: any obligation not fulfilled
+        # per enterprise with a due obligation: any not fulfilled
+        n_ent = int(np.count_nonzero(np.bincount(eid[due]))) if due.any() else 0
+        n_bad = int(np.count_nonzero(np.bincount(eid[due][bad]))) if bad.any() else 0
         reg = self.ctx.registry
-        by = pd.DataFrame([{"企业数": len(reg), "有已到期义务的企业": len(per), "全部履行的企业": int((~per).sum()),
-                            "有未履行义务的企业": int(per.sum()),
-                            "全部履行企业占比": round(float((~per).sum()) / len(per), 4) if len(per) else float("nan")}])
+        by = pd.DataFrame([{"企业数": len(reg), "有已到期义务的企业": n_ent, "全部履行的企业": n_ent - n_bad,
+                            "有未履行义务的企业": n_bad,
+                            "全部履行企业占比": round(float(n_ent - n_bad) / n_ent, 4) if n_ent else float("nan")}])
         te = self.table("企业义务履行", "企业履行已到期义务情况（按企业）", by)
         self.fact("ob_ent_all", te, "全部履行的企业")
         self.fact("ob_ent_bad", te, "有未履行义务的企业")

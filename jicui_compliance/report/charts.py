@@ -162,14 +162,14 @@ def head_inspection_heatmap(matrix: pd.DataFrame, title: str = "主要负责人�
         data = matrix.to_numpy(dtype=float)
         cmap = matplotlib.colormaps["RdYlGn"].with_extremes(bad=COLOURS["pending"])
         im = ax.imshow(np.ma.masked_invalid(data), cmap=cmap, vmin=0.5, vmax=1.0, aspect="auto")
+        colours = cmap((np.clip(data, 0.5, 1.0) - 0.5) / 0.5)  # every cell's colour at once (NaN: pending, grey ink)
         for i in range(data.shape[0]):
             for j in range(data.shape[1]):
                 v = data[i, j]
                 text = "待到期" if np.isnan(v) else _pct(v)
                 # inside its cell: not measured by the constrained layout (600 labels for a county's 50 villages)
                 ax.text(j, i, text, ha="center", va="center", fontsize=8 if data.shape[1] > 8 else 8.5,
-                        color="#444444" if np.isnan(v) else _ink(cmap((min(max(v, 0.5), 1.0) - 0.5) / 0.5)),
-                        in_layout=False)
+                        color="#444444" if np.isnan(v) else _ink(colours[i, j]), in_layout=False)
         ax.set_xticks(range(data.shape[1]), [f"{int(str(c)[5:])}月" if len(str(c)) == 7 else str(c)
                                              for c in matrix.columns])
         ax.set_yticks(range(data.shape[0]), [str(v) for v in matrix.index])

@@ -18,6 +18,7 @@ import pandas as pd
 from ..analysis import Window
 from ..campaign import Documents
 from ..findings.masking import mask_text
+from ..text import MAY_HOLD_PERSONAL
 from .facts import Facts
 
 _SHEET_BAD = re.compile(r"[\[\]:*?/\\]")
@@ -43,8 +44,12 @@ class Table:
             out = out.reset_index(drop=True)
         out.columns = [str(c) for c in out.columns]
         for c in out.columns:
-            if out[c].dtype == object or pd.api.types.is_string_dtype(out[c]):
+            if out[c].dtype == object:
                 out[c] = out[c].map(lambda v: mask_text(v) if isinstance(v, str) else v)
+            elif pd.api.types.is_string_dtype(out[c]):  # only the cells that may hold a number are masked
+                maybe = out[c].str.contains(MAY_HOLD_PERSONAL, regex=True, na=False).to_numpy(dtype=bool)
+                if maybe.any():
+                    out.loc[maybe, c] = out.loc[maybe, c].map(mask_text)
         return cls(name, title, out, mask_text(note))
 
     def kind(self, column: str) -> str:
@@ -72,10 +77,16 @@ class Table:
 
     def display(self, limit: int | None = None) -> tuple[list[str], list[list[str]]]:
         """Header and rows as printed text (rates as percentages, missing as “—”)."""
-        kinds = {c: self.kind(c) for c in self.frame.columns}
         frame = self.frame if limit is None else self.frame.head(limit)
-        rows = [[cell_text(v, kinds[c]) for c, v in zip(frame.columns, rec)] for rec in frame.itertuples(index=False)]
-        return list(self.frame.columns), rows
+        # column by column (a county's report prints some 50,000 cells); a text column's strings as they are
+        columns = []
+        for c in frame.columns:
+            kind, values = self.kind(c), frame[c].tolist()
+            if kind == "text" and pd.api.types.is_string_dtype(frame[c]) and frame[c].dtype != object:
+                columns.append([v if isinstance(v, str) else cell_text(v, kind) for v in values])
+            else:
+                columns.append([cell_text(v, kind) for v in values])
+        return list(self.frame.columns), [list(r) for r in zip(*columns)] if columns else [[] for _ in range(len(frame))]
 
 
 def cell_text(v, kind: str = "text") -> str:

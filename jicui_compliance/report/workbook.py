@@ -32,7 +32,7 @@ def _unique(name: str, used: set[str]) -> str:
 
 def write_workbook(report: Report, path: Path) -> Path:
     wb = xlsxwriter.Workbook(str(path), {"strings_to_formulas": False, "strings_to_numbers": False,
-                                         "strings_to_urls": False, "nan_inf_to_errors": True})
+                                         "strings_to_urls": False, "nan_inf_to_errors": True, "in_memory": True})
     f = {
         "title": wb.add_format({"bold": True, "font_size": 15, "font_color": "#B00000"}),
         "bold": wb.add_format({"bold": True}),
@@ -112,9 +112,24 @@ def _table_sheet(wb, name: str, t: Table, f: dict) -> None:
         start = 1
     for j, c in enumerate(cols):
         ws.write_string(start, j, c, f["head"])
-    for i, rec in enumerate(frame.itertuples(index=False), start=start + 1):
-        for j, (c, v) in enumerate(zip(cols, rec)):
-            _cell(ws, i, j, v, kinds[c], f)
+    # column by column: a column's kind and dtype decide the call once (numbers and strings written
+    # straight away, anything else cell by cell as _cell decides)
+    for j, c in enumerate(cols):
+        s, kind = frame[c], kinds[c]
+        values = s.tolist()
+        if kind in ("pct", "int", "money", "float") and pd.api.types.is_numeric_dtype(s) \
+                and not pd.api.types.is_bool_dtype(s):
+            fmt = f[kind]
+            for i, v in enumerate(values, start=start + 1):
+                if v is not None and v is not pd.NA and v == v:  # NaN is not equal to itself
+                    ws.write_number(i, j, float(v), fmt)
+        elif kind == "text" and pd.api.types.is_string_dtype(s) and s.dtype != object:
+            for i, v in enumerate(values, start=start + 1):
+                if isinstance(v, str):
+                    ws.write_string(i, j, v)
+        else:
+            for i, v in enumerate(values, start=start + 1):
+                _cell(ws, i, j, v, kind, f)
     # widths from the content (CJK characters count double), within reason
     for j, c in enumerate(cols):
         sample = [str(v) for v in frame[c].head(300) if not (v is None or (isinstance(v, float) and math.isnan(v)))]
