@@ -350,6 +350,21 @@ def test_error_cells_are_found_across_chunk_boundaries(tmp_path, monkeypatch, ch
     assert searched == parsed == {**{(r, 1): "#REF!" for r in range(11)}, **{(r, 2): "#N/A" for r in range(11)}}
 
 
+
+@pytest.mark.parametrize("chunk", [50, 4 * 2**20])
+def test_a_sheet_with_more_cells_than_the_limit_is_refused(tmp_path, monkeypatch, chunk):
+    """A sheet with more cells than the limit is refused, naming the count (cells are counted
+    only in a sheet large enough to hold that many, wherever the unzipped chunks end)."""
+    from jicui_compliance.reading import sources
+
+    rows = "".join(f'<row r="{r}">' + "".join(_cell(f"{c}{r}", "x") for c in "ABC") + "</row>" for r in range(1, 11))
+    path = _xlsx(tmp_path / "宽表.xlsx", rows)
+    monkeypatch.setattr(sources, "_CHUNK", chunk)
+    monkeypatch.setattr(sources, "MAX_CELLS", 29)
+    assert sources.scan_zip(path).problem == "工作表有 30 个单元格，超过上限 29 个；请拆分后报送"
+    monkeypatch.setattr(sources, "MAX_CELLS", 30)
+    assert sources.scan_zip(path).problem is None
+
 def test_non_utf8_file_name_is_shown_with_replacement_characters(submission, tmp_path):
     with open(os.path.join(os.fsencode(submission), b"\xd5\xc5\xc8\xfd.pdf"), "wb") as fh:
         fh.write(b"%PDF-1.4")

@@ -351,11 +351,25 @@ def read_workbook(src: SourceFile) -> list[RawSheet | SheetProblem] | SheetProbl
                 continue
             if not rows or (not any(v != "" and v is not None for row in rows for v in row) and not errors.get(name)):
                 continue  # a completely empty sheet (the default Sheet2) is not a submission
-            cells = pd.DataFrame(rows, dtype=object)
-            _place_errors(cells, errors.get(name, {}))
-            _fill_merged(cells, merged)
+            grid = _grid(rows)
+            del rows
+            _place_errors(grid, errors.get(name, {}))
+            _fill_merged(grid, merged)
+            cells = pd.DataFrame(grid, dtype=object, copy=False)  # the grid itself, no copy
             out.append(RawSheet(src.rel, name, cells, np.arange(1, len(cells) + 1)))
     return out
+
+
+def _grid(rows: list[list[Any]]) -> np.ndarray:
+    """calamine's rows as one 2-D object array, the values as calamine gives them (no type
+    inference, no Python code per cell): the function ``pandas.DataFrame(rows)`` itself uses,
+    which pads a short row with None, called directly (about half the time of ``numpy.array``,
+    which looks into every value)."""
+    try:
+        from pandas._libs.lib import to_object_array
+    except ImportError:  # another pandas: the DataFrame does the same
+        return pd.DataFrame(rows, dtype=object).to_numpy(dtype=object)
+    return to_object_array(rows)
 
 
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
@@ -409,7 +423,7 @@ def scan_zip(path: Path) -> ZipScan:
             for info in infos:
                 if not info.filename.startswith("xl/worksheets/") or not info.filename.endswith(".xml"):
                     continue
-                last_row, rows, cells, far, errors = 0, 0, 0, False, False
+                last_row, size, far, errors = 0, 0, False, False
                 tail = b""
                 with z.open(info) as fh:
                     while chunk := fh.read(_CHUNK):
@@ -417,18 +431,23 @@ def scan_zip(path: Path) -> ZipScan:
                         if budget < 0:
                             scan.problem = f"解压后大小超过工作簿的上限 {MAX_UNCOMPRESSED // 2**20} MB（压缩包目录所记的大小不实）"
                             return scan
+                        size += len(chunk)
                         data = tail + chunk
-                        rows += data.count(b"<row ") - tail.count(b"<row ")
-                        cells += data.count(b"<c ") - tail.count(b"<c ")
                         far = far or _FAR_CELL.search(data) is not None
                         errors = errors or _ERROR_TYPE in data
                         last_row = max(last_row, _last_row_number(data))
                         tail = data[-64:]
-                if cells > MAX_CELLS:
-                    scan.problem = f"工作表有 {cells} 个单元格，超过上限 {MAX_CELLS} 个；请拆分后报送"
-                    return scan
-                width = min(MAX_COLUMNS, 2 * (cells // max(rows, 1)) + 8)
-                if far or last_row * width > MAX_CELLS:
+                # Rows and cells are counted only when they could matter: a cell takes at least the
+                # 3 bytes of "<c ", and a sheet of at most MAX_CELLS / MAX_COLUMNS rows is within
+                # the limit however wide. Only a large sheet is unzipped a second time to count.
+                if size > 3 * MAX_CELLS or last_row * MAX_COLUMNS > MAX_CELLS:
+                    rows, cells = _count_rows_and_cells(z, info)
+                    if cells > MAX_CELLS:
+                        scan.problem = f"工作表有 {cells} 个单元格，超过上限 {MAX_CELLS} 个；请拆分后报送"
+                        return scan
+                    width = min(MAX_COLUMNS, 2 * (cells // max(rows, 1)) + 8)
+                    far = far or last_row * width > MAX_CELLS
+                if far:
                     scan.untrimmed.append(info.filename)
                 if errors:
                     scan.with_errors.append(info.filename)
@@ -437,6 +456,19 @@ def scan_zip(path: Path) -> ZipScan:
     except Exception:  # zlib.error and the like: a damaged file, which the parser reports
         return ZipScan()
     return scan
+
+
+def _count_rows_and_cells(z: zipfile.ZipFile, info: zipfile.ZipInfo) -> tuple[int, int]:
+    """The row and cell elements of a worksheet (unzipped in chunks, as :func:`scan_zip` does)."""
+    rows = cells = 0
+    tail = b""
+    with z.open(info) as fh:
+        while chunk := fh.read(_CHUNK):
+            data = tail + chunk
+            rows += data.count(b"<row ") - tail.count(b"<row ")
+            cells += data.count(b"<c ") - tail.count(b"<c ")
+            tail = data[-64:]
+    return rows, cells
 
 
 def _last_row_number(data: bytes) -> int:
@@ -567,12 +599,12 @@ def _error_cells_by_parsing(z: zipfile.ZipFile, part: str) -> dict[tuple[int, in
     return found
 
 
-def _place_errors(cells: pd.DataFrame, errors: dict[tuple[int, int], str]) -> None:
+def _place_errors(cells: np.ndarray, errors: dict[tuple[int, int], str]) -> None:
     """Put each error cell into the grid as a :class:`~.cells.FormulaError` (calamine gives "")."""
     n_rows, n_cols = cells.shape
     for (r, c), code in errors.items():
-        if r < n_rows and c < n_cols and cells.iat[r, c] in ("", None):
-            cells.iat[r, c] = FormulaError(code)
+        if r < n_rows and c < n_cols and cells[r, c] in ("", None):
+            cells[r, c] = FormulaError(code)
 
 
 def trimmed_workbook(path: Path, parts: list[str]) -> io.BytesIO | str:
@@ -732,14 +764,16 @@ def _column_number(letters: str) -> int:
     return n
 
 
-def _fill_merged(cells: pd.DataFrame, merged) -> None:
+def _fill_merged(cells: np.ndarray, merged) -> None:
     """Give every cell of a merged range the value of its top-left cell, as a person reads it."""
     n_rows, n_cols = cells.shape
     for (r0, c0), (r1, c1) in merged:
         if r0 >= n_rows or c0 >= n_cols:
             continue
         r1, c1 = min(r1, n_rows - 1), min(c1, n_cols - 1)
-        cells.iloc[r0 : r1 + 1, c0 : c1 + 1] = cells.iat[r0, c0]
+        value = np.empty((), dtype=object)
+        value[()] = cells[r0, c0]  # the value itself, whatever it is (never taken apart as a sequence)
+        cells[r0 : r1 + 1, c0 : c1 + 1] = value
 
 
 def _short(exc: Exception) -> str:
