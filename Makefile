@@ -67,7 +67,7 @@ screenshots: $(STAMP)
 	$(BIN)/python tools/screenshots.py
 
 bench: $(STAMP)
-	$(BIN)/python benchmarks/run.py
+	$(BIN)/python benchmarks/run.py $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) out build *.egg-info
