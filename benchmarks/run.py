@@ -359,6 +359,7 @@ def main() -> None:
     args = ap.parse_args()
     CORES = args.cores
     started = time.perf_counter()
+    sys.stdout.reconfigure(line_buffering=True)  # type: ignore[union-attr]  # a long run shows its progress in a log
     sys.path.insert(0, str(ROOT))
     print(f"机器 / machine: {os.cpu_count()} cores, measured processes pinned to core(s) {CORES}; "
           f"Python {sys.version.split()[0]}; load {os.getloadavg()[0]:.1f}")

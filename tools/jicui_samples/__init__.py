@@ -194,6 +194,13 @@ GV004   1     the 执法培训 moved to 12-12 (after the P3 end)                
 GV005   1     the town's 动员部署会 chaired by the deputy 薛明辉             village = the town; period P1
 ======  ====  ========================================================  =========================================
 
+Many findings (``plant_rate``, the benchmark's dirty county): besides the table, each enterprise
+no planting touched is taken with that probability, and each row of its ledgers damaged with it
+(:func:`._plants.plant_bulk`: a missing month of inspections, unsigned or undated inspections,
+mistyped names and codes, emptied cells, permits without guardian or fire measures, expired
+certificates …), each damage with the one finding it causes (two for a mistyped code) in the
+manifest. A generator of its own draws them: without a rate the town is byte for byte the same.
+
 GV002, GV004 and GV005 judge the town as a whole: each can fire once in a town, and none of them
 says anything about an enterprise, a village or a station, so the sample town carries all three
 (a town whose leaders neither chaired its mobilisation nor went out to supervise, and whose
