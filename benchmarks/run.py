@@ -33,7 +33,7 @@ seconds, best [median, worst] of the runs, with the peak RSS of the process (and
 worker process it started). The targets are held to CPU seconds: pipeline ≤ 2.5× the bare read
 on CSV and ≤ 1.3× on xlsx; findings.xlsx of the dirty county ≤ 2 s; the report ≤ 1.5× the check;
 the province's peak memory < 8 GB with its findings written. A summary at the end gives one line
-per target: the figure and ✓ or ✗. Then it times each stage and rule area, serially in one process.
+per target: the figure and ✓ or ✗. Then it times each stage and rule area (CPU seconds), serially in one process.
 """
 
 from __future__ import annotations
@@ -234,21 +234,21 @@ from jicui_compliance.reading import read_submission
 from jicui_compliance.rules import Context, select_rules
 from jicui_compliance.findings.build import findings_from_hits
 t = {}
-t0 = time.perf_counter(); read_submission([sys.argv[1]], L.vocabulary(), workers=1); t["读取（单进程） reading, serial"] = time.perf_counter() - t0
-t0 = time.perf_counter(); sub = read_submission([sys.argv[1]], L.vocabulary()); t["读取 reading"] = time.perf_counter() - t0
+t0 = _cpu(); read_submission([sys.argv[1]], L.vocabulary(), workers=1); t["读取（单进程） reading, serial"] = _cpu() - t0
+t0 = _cpu(); sub = read_submission([sys.argv[1]], L.vocabulary()); t["读取 reading"] = _cpu() - t0
 camp = load_campaign()
-t0 = time.perf_counter(); typed = L.load(sub, camp); t["台账类型与校验 ledgers"] = time.perf_counter() - t0
+t0 = _cpu(); typed = L.load(sub, camp); t["台账类型与校验 ledgers"] = _cpu() - t0
 ctx = Context(camp, dt.date(2023, 12, 31), typed, sub)
-t0 = time.perf_counter()
+t0 = _cpu()
 for name, _ in ctx.enterprise_frames(): pass
 ctx.registry
-t["企业归属 resolution"] = time.perf_counter() - t0
+t["企业归属 resolution"] = _cpu() - t0
 areas = defaultdict(float)
 for r in select_rules():
-    t0 = time.perf_counter(); findings_from_hits(r, r(ctx), ctx.resolution); areas[r.area] += time.perf_counter() - t0
+    t0 = _cpu(); findings_from_hits(r, r(ctx), ctx.resolution); areas[r.area] += _cpu() - t0
 t.update({f"规则 {a}": s for a, s in sorted(areas.items())})
-t["seconds"] = sum(t.values()) - t["读取（单进程） reading, serial"]
-t["cpu"] = t["seconds"]
+t["cpu"] = sum(t.values()) - t["读取（单进程） reading, serial"]
+t["seconds"] = t["cpu"]
 print(json.dumps(t, ensure_ascii=False))
 """
 
@@ -425,7 +425,7 @@ def _county(county: str, fmt: str, town: Path, out: Path, size: float, args: arg
         _line("jicui check (CLI)", cli, " (process start and imports included)")
     if not args.no_areas:
         areas = _once(AREAS, str(town))
-        print("  per stage (s; reading also in one process for comparison, then as a run does it; "
+        print("  per stage (CPU s, one run; reading also in one process for comparison, then as a run does it; "
               "rule areas one after another):")
         for k, v in areas.items():
             if k not in ("process_wall", "peak_mb", "worker_peak_mb", "seconds", "cpu"):
