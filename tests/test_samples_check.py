@@ -63,3 +63,15 @@ def test_a_clean_town_has_no_errors_or_warnings(tmp_path, as_of):
     f = run_check([town], as_of=as_of).findings
     bad = f[f["severity"].isin(["错误", "警告"])]
     assert bad.empty, bad[["rule_id", "enterprise_name", "source_file", "source_row", "period", "message"]].head(20).to_string()
+
+
+def test_a_town_planted_at_a_high_rate_gives_exactly_its_planted_findings(tmp_path):
+    # the benchmark's dirty county in small: most enterprises damaged, row after row
+    town = tmp_path / "dirty"
+    manifest = generate_town(town, seed=11, n_villages=4, n_enterprises=250, plant_rate=0.8)
+    bulk = manifest["rule_id"].value_counts()
+    assert len(manifest) > 5000
+    for rule in ("HI001", "HI003", "SCH002", "SCH003", "TR004", "HW003", "HW005", "HZ002", "DR003", "DR004",
+                 "SW001", "REF002", "FMT001"):
+        assert bulk[rule] > (10 if rule in ("HI001", "SW001", "DR003", "DR004", "FMT001") else 100), rule
+    _compare(run_check([town], as_of=AS_OF).findings, manifest)

@@ -943,3 +943,19 @@ def test_cli(tmp_path):
     assert main(["--out", str(tmp_path / "cli"), "--seed", "5", "--villages", "4", "--enterprises", "150",
                  "--clean", "--formats", "csv", "--manifest", str(tmp_path / "m.csv")]) == 0
     assert (tmp_path / "m.csv").exists() and not (tmp_path / "cli-planted.csv").exists()
+
+
+def test_plant_rate_zero_is_the_default_town_and_a_rate_adds_to_it(tmp_path):
+    plain = build(tmp_path / "a", seed=9, n_villages=3, n_enterprises=200, formats="csv")
+    zero = build(tmp_path / "b", seed=9, n_villages=3, n_enterprises=200, formats="csv", plant_rate=0.0)
+    assert _digest(tmp_path / "a") == _digest(tmp_path / "b") and plain.manifest.equals(zero.manifest)
+    dirty = build(tmp_path / "c", seed=9, n_villages=3, n_enterprises=200, formats="csv", plant_rate=0.9)
+    assert len(dirty.manifest) > len(plain.manifest) + 1000
+    # the catalogue's plantings are all still there, on the same enterprises
+    key = ["rule_id", "enterprise_uscc", "period"]
+    catalogue = set(plain.manifest[key].itertuples(index=False))
+    assert catalogue <= set(dirty.manifest[key].itertuples(index=False))
+    with pytest.raises(ValueError, match="plant_rate"):
+        build(tmp_path / "d", n_villages=3, n_enterprises=120, clean=True, plant_rate=0.5)
+    with pytest.raises(ValueError, match="plant_rate"):
+        build(tmp_path / "d", n_villages=3, n_enterprises=120, plant_rate=1.5)

@@ -194,6 +194,13 @@ GV004   1     the 执法培训 moved to 12-12 (after the P3 end)                
 GV005   1     the town's 动员部署会 chaired by the deputy 薛明辉             village = the town; period P1
 ======  ====  ========================================================  =========================================
 
+Many findings (``plant_rate``, the benchmark's dirty county): besides the table, each enterprise
+no planting touched is taken with that probability, and each row of its ledgers damaged with it
+(:func:`._plants.plant_bulk`: a missing month of inspections, unsigned or undated inspections,
+mistyped names and codes, emptied cells, permits without guardian or fire measures, expired
+certificates …), each damage with the one finding it causes (two for a mistyped code) in the
+manifest. A generator of its own draws them: without a rate the town is byte for byte the same.
+
 GV002, GV004 and GV005 judge the town as a whole: each can fire once in a town, and none of them
 says anything about an enterprise, a village or a station, so the sample town carries all three
 (a town whose leaders neither chaired its mobilisation nor went out to supervise, and whose
@@ -256,7 +263,8 @@ def default_manifest_path(out_dir: str | Path) -> Path:
 
 def generate_town(out_dir: str | Path, *, seed: int = 2023, n_villages: int = 8, n_enterprises: int = 150,
                   clean: bool = False, formats: str = "mixed", manifest: str | Path | None | bool = None,
-                  campaign: Campaign | str | Path | None = None, first_village: int = 0) -> pd.DataFrame:
+                  campaign: Campaign | str | Path | None = None, first_village: int = 0,
+                  plant_rate: float = 0.0) -> pd.DataFrame:
     """Write a synthetic submission to ``out_dir`` and return its manifest of planted violations.
 
     ``manifest``: where to write the manifest (default ``<out_dir>-planted.csv``; ``False``:
@@ -264,24 +272,33 @@ def generate_town(out_dir: str | Path, *, seed: int = 2023, n_villages: int = 8,
     ``first_village``: the villages are the generator's list of names from this position on, so
     that towns generated one after another (the parts of a province, ``benchmarks/run.py``)
     have villages, and so enterprise names, of their own.
+    ``plant_rate`` (0 to 1, not with ``clean``): besides the catalogue's plantings, that share of the
+    other enterprises gets damaged rows, each row of theirs with that probability
+    (:func:`._plants.plant_bulk`): at 0.8 about half of a town's rows carry a finding, as in ledgers
+    filled in by other hands; the manifest lists them all. 0 (the default) changes nothing.
     """
     return build(out_dir, seed=seed, n_villages=n_villages, n_enterprises=n_enterprises, clean=clean,
-                 formats=formats, manifest=manifest, campaign=campaign, first_village=first_village).manifest
+                 formats=formats, manifest=manifest, campaign=campaign, first_village=first_village,
+                 plant_rate=plant_rate).manifest
 
 
 def build(out_dir: str | Path, *, seed: int = 2023, n_villages: int = 8, n_enterprises: int = 150,
           clean: bool = False, formats: str = "mixed", manifest: str | Path | None | bool = None,
-          campaign: Campaign | str | Path | None = None, first_village: int = 0) -> Result:
+          campaign: Campaign | str | Path | None = None, first_village: int = 0, plant_rate: float = 0.0) -> Result:
     from . import _plants, _render, _town
 
     if formats not in ("mixed", "csv", "xlsx"):
         raise ValueError(f"formats must be mixed, csv or xlsx, not {formats!r}")
     if n_villages < 1 or n_enterprises < 1:
         raise ValueError("a town needs at least one village and one enterprise")
+    if not 0 <= plant_rate <= 1 or (clean and plant_rate):
+        raise ValueError(f"plant_rate must be between 0 and 1, and 0 for a clean town, not {plant_rate!r}")
     camp = campaign if isinstance(campaign, Campaign) else load_campaign(campaign)
     town = _town.build_clean_town(camp, seed, n_villages, n_enterprises, first_village)
     try:
         planter = None if clean else _plants.plant_all(town)
+        if planter is not None:
+            _plants.plant_bulk(planter, plant_rate)
     except RuntimeError as exc:  # a town too small for every planting
         raise ValueError(f"n_enterprises={n_enterprises}: {exc}") from exc
     docs = _render.plan(town, formats, planter.sheets if planter else {})
@@ -381,10 +398,13 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--formats", choices=("mixed", "csv", "xlsx"), default="mixed")
     ap.add_argument("--manifest", help="manifest path (default: <out>-planted.csv next to the folder)")
     ap.add_argument("--campaign", help="campaign TOML file (default: the shipped 积翠镇 2023)")
+    ap.add_argument("--plant-rate", type=float, default=0.0,
+                    help="share (0-1) of the other enterprises, and of their rows, damaged besides the plantings "
+                         "(many findings: the benchmark's dirty county)")
     a = ap.parse_args(argv)
     t0 = time.perf_counter()
     res = build(a.out, seed=a.seed, n_villages=a.villages, n_enterprises=a.enterprises, clean=a.clean,
-                formats=a.formats, manifest=a.manifest, campaign=a.campaign)
+                formats=a.formats, manifest=a.manifest, campaign=a.campaign, plant_rate=a.plant_rate)
     rows = sum(len(t.live()) for t in res.town.t.values())
     where = a.manifest or default_manifest_path(a.out)
     print(f"{a.out}: {len(res.files)} files, {rows} ledger rows, {len(res.manifest)} planted findings "

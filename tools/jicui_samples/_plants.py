@@ -1099,3 +1099,143 @@ def _tiny_docx(text: str) -> bytes:
         for name, body in parts.items():
             z.writestr(zipfile.ZipInfo(name, (1980, 1, 1, 0, 0, 0)), body.encode("utf-8"))
     return buf.getvalue()
+
+
+# =========================================================================================
+#: impossible dates written into a date cell (read as SCH002, never as another day)
+_BAD_DATES = ("2023-02-30", "2023-13-45", "2023-04-31", "2023-06-31", "2023-09-31", "2023-11-31")
+
+
+def plant_bulk(p: Planter, rate: float) -> None:
+    """Many findings, as in ledgers filled in by other hands (``plant_rate``; the benchmark's dirty
+    county). After :func:`plant_all`, each enterprise no planting touched is taken with probability
+    ``rate``; in an enterprise taken, each of the following happens with probability ``rate`` too:
+
+    * a month of head-led inspections missing (HI001), a registry cell wrong (a phone one digit
+      short, FMT003; the safety manager left empty or 无, ENT002), an electrician's expired
+      certificate (SW001, a certificate added);
+    * on every row of its head-led inspections: 签名确认 empty or 无 (HI003), or an impossible
+      检查日期 when another inspection of the month stays readable and the row counted no hazard
+      (SCH002: the month stays covered, HI004 has nothing to compare);
+    * on every 安全例会 row (no coverage rule counts 例会): the enterprise's name mistyped (REF002:
+      the row goes by its code), its code mistyped (FMT001 and REF002: the row goes by its name),
+      an impossible date (SCH002) or 考试人数 above 参加人数 (TR004);
+    * on every hot-work permit: no 监护人 (HW003) or 消防措施落实 否/empty (HW005);
+    * on every hazard: 隐患描述 emptied (SCH003), or, on a 重大 hazard with a deadline, 是否公示 否
+      (HZ002);
+    * on every drill: 含疏散逃生 否/empty (DR003) or 评估总结 否 (DR004).
+
+    Each damage changes one cell of one row and yields one finding (a mistyped code two), listed in the manifest
+    like the other plantings. A generator of its own (seeded by the town's seed) draws them, so a
+    town generated without a rate is byte for byte what it was.
+    """
+    if rate <= 0:
+        return
+    town = p.town
+    rng = random.Random(f"jicui-bulk-{town.seed}")
+    for e, ent in enumerate(town.ents):
+        if e in p.used or rng.random() >= rate:
+            continue
+        p.used[e] = {"bulk": "x"}
+        _bulk_enterprise(p, ent, rng, rate)
+
+
+def _bulk_enterprise(p: Planter, ent: Ent, rng: random.Random, rate: float) -> None:
+    town = p.town
+    t = town.t
+    hi, tr, hw, hz, dr = (t[k] for k in ("head_inspections", "training", "hot_work", "hazards", "drills"))
+
+    def hit(ledger: str, i: int) -> bool:
+        return (ledger, i) not in p.taken and rng.random() < rate
+
+    def row(rule: str, ledger: str, i: int, key: str, value, note: str) -> None:
+        t[ledger].set(i, **{key: value})
+        p.taken.add((ledger, i))
+        p.add(rule, ent, row=(ledger, i), expect=(key, value), note=note)
+
+    # the enterprise as a whole
+    months: dict[str, list[int]] = {}
+    for i in hi.rows(ent.i):
+        d = hi.get(i, "date")
+        if isinstance(d, dt.date):
+            months.setdefault(f"{d:%Y-%m}", []).append(i)
+    due = [m.label for m in town.campaign.head_inspection_months if m.end <= town.as_of and m.label in months]
+    if due and rng.random() < rate:
+        gone = rng.choice(due)
+        for i in months.pop(gone):
+            hi.kill(i)
+        p.add("HI001", ent, period=gone, note=f"{gone}的负责人带队检查记录全部缺失")
+    if rng.random() < rate:
+        if rng.random() < 0.5 and isinstance(ent.phone, str) and len(ent.phone) == 11:
+            row("FMT003", "enterprises", ent.reg_row, "phone", ent.phone[:10], f"联系电话“{ent.phone[:10]}”少一位")
+        else:
+            value = rng.choice((None, "无"))
+            row("ENT002", "enterprises", ent.reg_row, "safety_staff", value,
+                "未填安全管理人员" if value is None else "安全管理人员填“无”")
+    if rng.random() < rate:
+        r = new_certificate(town, ent, "电工作业", issued=D(2017, 11, 1), reviewed=D(2021, 6, 15), on_post=True,
+                            birth=town.day(D(1966, 1, 1), D(1995, 12, 31)))  # of age when issued: no SW004
+        until = t["special_workers"].get(r, "valid_until")
+        p.add("SW001", ent, row=("special_workers", r), expect=("valid_until", until),
+              note=f"在岗电工证书已于{until:%Y-%m-%d}过期")
+
+    # row by row
+    for rows in months.values():
+        readable = len(rows)
+        for i in rows:
+            if not hit("head_inspections", i):
+                continue
+            if readable > 1 and hi.get(i, "hazards_found") == 0 and hi.get(i, "major_found") in (0, None) \
+                    and rng.random() < 0.5:
+                readable -= 1
+                bad = rng.choice(_BAD_DATES)
+                row("SCH002", "head_inspections", i, "date", Raw(bad), f"检查日期“{bad}”不是日期（当月另有检查）")
+            else:
+                value = rng.choice((None, "无"))
+                row("HI003", "head_inspections", i, "signed", value, "未签名确认" if value is None else "签名确认填“无”")
+    for i in tr.rows(ent.i):
+        if tr.get(i, "kind") != "安全例会" or not isinstance(tr.get(i, "attendees"), int) or not hit("training", i):
+            continue
+        x = rng.random()
+        if x < 0.15:  # the name mistyped (one character), the code right: attributed by the code
+            typo = ent.name[:2] + ("鑫" if ent.name[2] != "鑫" else "森") + ent.name[3:]
+            tr.ref[i] = {"uscc": ent.uscc, "name": typo}
+            p.taken.add(("training", i))
+            p.add("REF002", ent, row=("training", i), expect=("@name", typo), note=f"企业名称误写为“{typo}”")
+        elif x < 0.3 and ent.ref_mode != "name":  # the code mistyped (its check character): attributed by name
+            typo = ent.uscc[:-1] + ("X" if ent.uscc[-1] != "X" else "Y")
+            tr.ref[i] = {"uscc": typo, "name": ent.name}
+            p.taken.add(("training", i))
+            p.add("FMT001", ent, row=("training", i), expect=("@uscc", typo), note=f"信用代码误写为“{typo}”（校验位不符）")
+            p.add("REF002", ent, row=("training", i), note="后果：信用代码不在名录中，按名称归属")
+        elif x < 0.6:
+            bad = rng.choice(_BAD_DATES)
+            row("SCH002", "training", i, "date", Raw(bad), f"例会日期“{bad}”不存在")
+        else:
+            att = tr.get(i, "attendees")
+            tr.set(i, passed=att)
+            row("TR004", "training", i, "examined", att + 2, "考试人数多于参加人数")
+    for i in hw.rows(ent.i):
+        if not hit("hot_work", i):
+            continue
+        if rng.random() < 0.5:
+            row("HW003", "hot_work", i, "guardian", None, "未填监护人")
+        else:
+            value = rng.choice((False, None))
+            row("HW005", "hot_work", i, "fire_measures", value, "消防措施落实" + ("否" if value is False else "为空（按否）"))
+    for i in hz.rows(ent.i):
+        if not hit("hazards", i):
+            continue
+        if hz.get(i, "deadline") is not None and hz.get(i, "level") != "一般" and not hz.get(i, "immediate") \
+                and rng.random() < 0.5:
+            row("HZ002", "hazards", i, "posted", False, "需限期整改，未公示（否）")
+        else:
+            row("SCH003", "hazards", i, "description", None, "隐患描述为空")
+    for i in dr.rows(ent.i):
+        if not hit("drills", i):
+            continue
+        if rng.random() < 0.5:
+            value = rng.choice((False, None))
+            row("DR003", "drills", i, "evacuation", value, "演练不含疏散逃生" + ("（空白按否）" if value is None else ""))
+        else:
+            row("DR004", "drills", i, "evaluated", False, "演练未评估总结")
