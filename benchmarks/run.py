@@ -51,8 +51,17 @@ ROOT = HERE.parent
 PY = sys.executable
 
 
-_PEAK = ("import resource, json as _j; print(_j.dumps({'peak_kb': resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, "
-         "'child_peak_kb': resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss}))")
+# A process's own peak: VmHWM (Linux), not ru_maxrss, which Linux carries over from the parent
+# through fork and exec (a child of a 400 MiB benchmark process would report 400 MiB at least).
+# The workers' figure (ru_maxrss of the children) has that flaw and is an upper bound.
+_PEAK = ("import resource, json as _j\n"
+         "def _hwm():\n"
+         "    try:\n"
+         "        with open('/proc/self/status') as f:\n"
+         "            return next(int(x.split()[1]) for x in f if x.startswith('VmHWM:'))\n"
+         "    except (OSError, StopIteration):\n"
+         "        return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss\n"
+         "print(_j.dumps({'peak_kb': _hwm(), 'child_peak_kb': resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss}))")
 # every child pins itself first (its reading workers inherit the pinning), then measures CPU and wall
 _PIN = ("import os as _os, time as _t, resource as _r\n"
         "_os.sched_setaffinity(0, {int(c) for c in _os.environ['JICUI_BENCH_CORES'].split(',')})\n"
