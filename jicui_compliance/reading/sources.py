@@ -8,6 +8,7 @@ whose row ``i`` is Excel row / CSV line ``line_numbers[i]``), or a
 from __future__ import annotations
 
 import codecs
+import csv
 import io
 import re
 import sys
@@ -214,22 +215,43 @@ def decode_csv(raw: bytes) -> tuple[str, str]:
     return text, "GB18030"
 
 
-def _record_start_lines(data: bytes, n_records: int) -> np.ndarray:
+def _line_breaks(b: np.ndarray) -> np.ndarray:
+    """Positions of the last byte of each line break: ``\n``, ``\r\n`` (its ``\n``) or a lone ``\r``
+    (old Mac files), as the CSV parser and a spreadsheet program count lines."""
+    newline = b == 10
+    lone_cr = b == 13
+    lone_cr[:-1] &= ~newline[1:]
+    return np.flatnonzero(newline | lone_cr)
+
+
+def _record_start_lines(data: bytes, n_records: int, sep: bytes = b",") -> np.ndarray:
     """1-based line number on which each CSV record starts (quoted line breaks span lines).
 
     ``data`` is the file's bytes in UTF-8 or GB18030: in both, the bytes of ``"`` and of a
-    line break never occur inside another character.
+    line break never occur inside another character. A line break ends a record when the
+    quotes before it are even in number; when that does not give ``n_records`` records (a
+    quote inside an unquoted cell, as in ``5"钢管``, opens nothing), the records are counted
+    by Python's ``csv`` module, which reads quotes as the parser does.
     """
     if b'"' not in data:
         return np.arange(1, n_records + 1)
     b = np.frombuffer(data, dtype=np.uint8)
-    newline_pos = np.flatnonzero(b == 10)
-    quotes_before = np.cumsum(b == 34)[newline_pos] if len(newline_pos) else np.array([], dtype=int)
+    breaks = _line_breaks(b)
+    quotes_before = np.searchsorted(np.flatnonzero(b == 34), breaks)
     ends_record = (quotes_before % 2) == 0
     # line numbers (1-based) of the lines that end a record; the next record starts one after
     ending_lines = np.flatnonzero(ends_record) + 1
     starts = np.concatenate([[1], ending_lines + 1])
-    return starts[:n_records]
+    last_end = int(breaks[ends_record][-1]) if ends_record.any() else -1
+    if len(ending_lines) + (last_end < len(b) - 1) == n_records:
+        return starts[:n_records]
+    # csv's line_num is the number of lines read after each record: a record starts one after the previous
+    reader = _records(data, sep)
+    lines, previous = [], 0
+    for _ in reader:
+        lines.append(previous + 1)
+        previous = reader.line_num
+    return np.asarray((lines + [lines[-1] if lines else 1] * n_records)[:n_records])
 
 
 def read_csv(src: SourceFile) -> list[RawSheet] | SheetProblem:
@@ -247,7 +269,7 @@ def read_csv(src: SourceFile) -> list[RawSheet] | SheetProblem:
     if widest > MAX_LINE_BYTES:
         return SheetProblem(src.rel, "", f"有一行长 {widest / 2**20:.1f} MB，超过单行的上限 {MAX_LINE_BYTES // 2**20} MB；"
                                          "这不像一份台账，请检查文件")
-    if not raw.strip():
+    if not raw.strip() or raw.startswith(_UTF8_BOM) and not raw[3:].strip():  # nothing, or a UTF-8 mark only
         return SheetProblem(src.rel, "", "空文件，没有任何内容")
     if raw[:2] in (b"\xff\xfe", b"\xfe\xff"):
         return SheetProblem(src.rel, "", "文件为 UTF-16 编码，请另存为 UTF-8 或 GBK 编码的 CSV")
@@ -269,13 +291,13 @@ def read_csv(src: SourceFile) -> list[RawSheet] | SheetProblem:
         cells = _parse_csv(data)
     if isinstance(cells, str):
         return SheetProblem(src.rel, "", f"CSV 格式无法解析：{cells}")
-    lines = _record_start_lines(raw if encoding == "GB18030" else data, len(cells))
+    lines = _record_start_lines(raw if encoding == "GB18030" else data, len(cells), _separator(data))
     return [RawSheet(src.rel, "", cells, lines, encoding)]
 
 
 def _widest_line(raw: bytes) -> int:
-    """Bytes of the longest line."""
-    ends = np.flatnonzero(np.frombuffer(raw, dtype=np.uint8) == 10)
+    """Bytes of the longest line (any line break ends one: an old Mac file's lone CR too)."""
+    ends = _line_breaks(np.frombuffer(raw, dtype=np.uint8))
     bounds = np.concatenate([[-1], ends, [len(raw)]])
     return int(np.diff(bounds).max()) - 1 if len(raw) else 0
 
@@ -289,16 +311,24 @@ def _starts_as_utf8(raw: bytes) -> bool:
         return False
 
 
-def _parse_csv(data: bytes) -> pd.DataFrame | str:
-    """UTF-8 bytes → a grid of text cells; the parser's complaint if it cannot; raises
-    ``UnicodeDecodeError`` when the bytes are not UTF-8."""
+def _separator(data: bytes) -> bytes:
+    """Tab when the start of the file has more tabs than commas, else comma."""
     sample = data[:20000]
-    sep = b"\t" if sample.count(b"\t") > sample.count(b",") else b","
+    return b"\t" if sample.count(b"\t") > sample.count(b",") else b","
+
+
+def _parse_csv(data: bytes) -> pd.DataFrame | str:
+    """UTF-8 bytes → a grid of text cells; the parser's complaint (in Chinese) if it cannot;
+    raises ``UnicodeDecodeError`` when the bytes are not UTF-8."""
+    sep = _separator(data)
     # Title and footer lines are narrower than the table: give the parser the widest line.
-    # Checking the first and last lines is enough unless some data line is wider; then
-    # the parser complains and every line is measured.
-    head = data.split(b"\n", 100)[:100]
-    width = max(line.count(sep) for line in head + data[-20000:].split(b"\n")) + 1
+    # Counting separators on the first and last lines is enough unless some record is wider
+    # (or a quoted line break hides its width); then the parser complains and every record is
+    # measured as the csv module reads it.
+    head = [line for chunk in data.split(b"\n", 100)[:100] for line in chunk.splitlines()][:100]  # CR ends a line too
+    width = max((line.count(sep) for line in head + data[-20000:].splitlines()), default=0) + 1
+    if any(b'"' in line for line in head):  # a quoted line break splits a record: count the first ones whole
+        width = max(width, max((len(r) for r in _records(b"\n".join(head), sep)), default=1))
     for attempt in range(2):
         if width > MAX_COLUMNS:
             return f"有一行有 {width} 列，超过上限 {MAX_COLUMNS} 列"
@@ -306,15 +336,32 @@ def _parse_csv(data: bytes) -> pd.DataFrame | str:
             return pd.read_csv(
                 io.BytesIO(data), sep=sep.decode(), header=None, names=range(width), dtype=object,
                 encoding="utf-8", encoding_errors="strict", keep_default_na=False, skip_blank_lines=False,
-                engine="c",
+                engine="c", index_col=False,  # a record wider than ``names`` is a complaint, never an index
             )
         except UnicodeDecodeError:
             raise
         except (pd.errors.ParserError, ValueError) as exc:
+            if "EOF inside string" in str(exc):
+                return (f"第 {_last_record_line(data, sep)} 行有一个引号没有配对的结束引号，从这里到文件末尾会被读成一格；"
+                        "请检查这一行的引号")
             if attempt:
                 return _short(exc)
-            width = max(line.count(sep) for line in data.split(b"\n")) + 1
+            width = max((len(r) for r in _records(data, sep)), default=1)
     raise AssertionError("unreachable")
+
+
+def _records(data: bytes, sep: bytes) -> Any:  # csv.reader: its records, and line_num
+    """The records of UTF-8 CSV bytes as Python's csv module reads them (quotes as the parser reads them)."""
+    return csv.reader(io.StringIO(data.decode("utf-8", "replace"), newline=""), delimiter=sep.decode())
+
+
+def _last_record_line(data: bytes, sep: bytes) -> int:
+    """The line on which the last record starts: with a quote never closed, the line of that quote."""
+    reader = _records(data, sep)
+    start, previous = 1, 0
+    for _ in reader:
+        start, previous = previous + 1, reader.line_num
+    return start
 
 
 # -- workbooks ---------------------------------------------------------------------------

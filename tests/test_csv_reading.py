@@ -1,0 +1,160 @@
+"""The CSV reader: what it does beyond the common case, on real files (lines of other widths,
+quotes, line breaks of every kind, encodings)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from jicui_compliance.campaign import load_campaign
+from jicui_compliance.ledgers import load, vocabulary
+from jicui_compliance.reading import read_submission
+from jicui_compliance.reading.sources import SourceFile, read_csv
+
+HEADER = "序号,企业名称,检查日期,带队负责人,发现隐患数,签名确认"
+
+
+def read(folder: Path):
+    sub = read_submission([folder], vocabulary())
+    return sub, load(sub, load_campaign())
+
+
+def sheet_of(path: Path):
+    (sheet,) = read_csv(SourceFile(path, path.name))
+    return sheet
+
+
+def test_lines_narrower_or_wider_than_the_table_keep_their_cells_and_lines(tmp_path):
+    text = ("西岭村主要负责人带队检查记录\n"  # one cell: narrower than the table
+            f"{HEADER}\n"
+            "1,甲公司,2023-06-01,张三,0,是\n"
+            "2,乙公司,2023-06-02,李四,1,李四,多写的一格,再一格\n"  # wider
+            "3,丙公司,2023-06-03\n"  # narrower: the rest of the row is missing
+            "合计,,,,1\n"
+            "填表人：周八\n")
+    (tmp_path / "a.csv").write_text(text, "utf-8")
+    sheet = sheet_of(tmp_path / "a.csv")
+    grid = sheet.cells.values.tolist()
+    assert grid[0] == ["西岭村主要负责人带队检查记录"] + [""] * 7
+    assert grid[3] == ["2", "乙公司", "2023-06-02", "李四", "1", "李四", "多写的一格", "再一格"]
+    assert grid[4] == ["3", "丙公司", "2023-06-03"] + [""] * 5
+    assert grid[5] == ["合计", "", "", "", "1", "", "", ""]
+    assert sheet.line_numbers.tolist() == [1, 2, 3, 4, 5, 6, 7]
+    sub, led = read(tmp_path)
+    assert sub.problems == []
+    df = led["head_inspections"]
+    assert df["source_row"].tolist() == [3, 4, 5]
+    assert df["enterprise_name"].tolist() == ["甲公司", "乙公司", "丙公司"]
+    assert sub.tables[0].unmapped == []  # the extra cells have no header: nothing to report
+
+
+def test_gb18030_with_a_narrow_title_and_a_quoted_line_break(tmp_path):
+    text = ("东坡村带队检查记录\r\n"
+            f"{HEADER}\r\n"
+            '1,"甲公司\r\n（东坡）",2023-06-01,张三,0,是\r\n'
+            "2,乙公司,2023-06-02,李四,0,是\r\n")
+    (tmp_path / "a.csv").write_bytes(text.encode("gb18030"))
+    sub, led = read(tmp_path)
+    assert sub.problems == [] and sub.tables[0].encoding == "GB18030"
+    df = led["head_inspections"]
+    assert df["source_row"].tolist() == [3, 5]
+    assert df["enterprise_name"].tolist() == ["甲公司\r\n（东坡）", "乙公司"]
+
+
+def test_a_quote_inside_an_unquoted_cell_is_a_character_and_lines_stay_exact(tmp_path):
+    # 5"钢管 opens no quoted cell (as in Excel): counting quotes alone would run the lines together
+    text = (f"{HEADER}\n"
+            '1,甲公司,2023-06-01,张三,0,是\n'
+            '2,乙公司 5"钢管,2023-06-02,李四,0,是\n'
+            '3,丙公司,2023-06-03,"王五\n（补签）",0,是\n'
+            '4,丁公司,2023-06-04,赵六,0,是')  # the last line has no line break
+    (tmp_path / "a.csv").write_text(text, "utf-8")
+    sheet = sheet_of(tmp_path / "a.csv")
+    assert sheet.cells[1].tolist() == ["企业名称", "甲公司", '乙公司 5"钢管', "丙公司", "丁公司"]
+    assert sheet.line_numbers.tolist() == [1, 2, 3, 4, 6]
+    _, led = read(tmp_path)
+    assert led["head_inspections"]["source_row"].tolist() == [2, 3, 4, 6]
+
+
+def test_line_breaks_of_every_kind_count_as_lines(tmp_path):
+    for name, newline in (("crlf.csv", "\r\n"), ("lf.csv", "\n"), ("cr.csv", "\r")):
+        rows = ["标题", HEADER, "1,甲公司,2023-06-01,张三,0,是", "", '2,"乙公司' + newline + '（二）",2023-06-02,李四,0,是']
+        (tmp_path / name).write_text(newline.join(rows) + newline, "utf-8", newline="")
+    sub, led = read(tmp_path)
+    assert sub.problems == []
+    df = led["head_inspections"]
+    assert df.groupby("source_file")["source_row"].apply(list).to_dict() == {
+        "cr.csv": [3, 5], "crlf.csv": [3, 5], "lf.csv": [3, 5]}
+    names = df.groupby("source_file")["enterprise_name"].apply(list).to_dict()
+    assert names == {"cr.csv": ["甲公司", "乙公司\r（二）"], "crlf.csv": ["甲公司", "乙公司\r\n（二）"],
+                     "lf.csv": ["甲公司", "乙公司\n（二）"]}
+
+
+def test_a_bom_file_with_a_200_column_header(tmp_path):
+    extra = [f"附加列{j}" for j in range(194)]
+    header = HEADER + "," + ",".join(extra)
+    row = "1,甲公司,2023-06-01,张三,0,是" + "," * 194
+    (tmp_path / "a.csv").write_bytes(b"\xef\xbb\xbf" + f"{header}\n{row}\n".encode())
+    sub, led = read(tmp_path)
+    assert sub.problems == [] and sub.tables[0].encoding == "UTF-8 (BOM)"
+    assert len(sub.tables[0].unmapped) == 194
+    assert sub.tables[0].frame["enterprise_name"].tolist() == ["甲公司"]
+    assert led["head_inspections"]["source_row"].tolist() == [2]
+
+
+def test_white_space_is_stripped_in_ledger_columns_only(tmp_path):
+    text = f"{HEADER},备注\n 1 , 甲公司 ,2023-06-01,张三,0,是,  \n2,\u3000,2023-06-02,李四,0,是, 说明 \n"
+    (tmp_path / "a.csv").write_text(text, "utf-8")
+    sub, _ = read(tmp_path)
+    frame = sub.tables[0].frame
+    assert frame["enterprise_name"].tolist() == ["甲公司", None]  # white space only (a full-width space): empty
+    sheet = sheet_of(tmp_path / "a.csv")
+    assert sheet.cells[6].tolist() == ["备注", "  ", " 说明 "]  # the reader hands cells on as written
+
+
+def test_a_line_wider_than_the_column_limit_is_reported(tmp_path):
+    rows = [HEADER] + ["1,甲公司,2023-06-01,张三,0,是"] * 50 + ["," * 300] + ["2,乙公司,2023-06-01,张三,0,是"]
+    (tmp_path / "a.csv").write_text("\n".join(rows) + "\n", "utf-8")
+    sub, _ = read(tmp_path)
+    assert [p.reason for p in sub.problems] == ["CSV 格式无法解析：有一行有 301 列，超过上限 256 列"]
+
+
+def test_a_bom_and_nothing_else_is_an_empty_file(tmp_path):
+    (tmp_path / "a.csv").write_bytes(b"\xef\xbb\xbf\r\n")
+    sub, _ = read(tmp_path)
+    assert [p.reason for p in sub.problems] == ["空文件，没有任何内容"]
+
+
+@pytest.mark.parametrize("sep", [",", "\t"])
+def test_tab_and_comma_separated_files_read_alike(tmp_path, sep):
+    text = "\n".join(line.replace(",", sep) for line in [HEADER, "1,甲公司,2023-06-01,张三,0,是"]) + "\n"
+    (tmp_path / "a.csv").write_text(text, "utf-8")
+    _, led = read(tmp_path)
+    assert led["head_inspections"]["enterprise_name"].tolist() == ["甲公司"]
+
+
+def test_a_quote_never_closed_is_reported_not_read_as_one_cell(tmp_path):
+    # the parser would read everything after the quote as one cell: the records below it would be lost
+    text = (f"{HEADER}\n"
+            "1,甲公司,2023-06-01,张三,0,是\n"
+            '2,"乙公司,2023-06-02,李四,0,是\n'
+            "3,丙公司,2023-06-03,王五,0,是\n")
+    (tmp_path / "a.csv").write_text(text, "utf-8")
+    sub, _ = read(tmp_path)
+    assert [p.reason for p in sub.problems] == [
+        "CSV 格式无法解析：第 3 行有一个引号没有配对的结束引号，从这里到文件末尾会被读成一格；请检查这一行的引号"]
+    # an odd number of quotes is not enough: a quote inside an unquoted cell is a character
+    (tmp_path / "a.csv").write_text(text.replace('"乙公司', '乙公司 5"钢管'), "utf-8")
+    sub, led = read(tmp_path)
+    assert sub.problems == [] and led["head_inspections"]["source_row"].tolist() == [2, 3, 4]
+
+
+def test_a_large_file_with_lone_cr_line_breaks_is_not_one_long_line(tmp_path):
+    # an old Mac export: every line ends with a lone CR; over 1 MB in all, no line near the limit
+    rows = "".join(f"{i},企业{i},2023-06-01,张三,0,是\r" for i in range(1, 40001))
+    (tmp_path / "a.csv").write_bytes((HEADER + "\r" + rows).encode("utf-8"))
+    assert (tmp_path / "a.csv").stat().st_size > 2**20
+    sub, led = read(tmp_path)
+    assert sub.problems == []
+    assert led["head_inspections"]["source_row"].iloc[[0, -1]].tolist() == [2, 40001]
