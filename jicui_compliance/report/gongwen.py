@@ -212,6 +212,7 @@ class Gongwen:
         sec.footer_distance = Mm(28) - Pt(SIZE_4)  # 页码 7 mm below the 版心 (5.2.1 + 7.5)
         self._grid(sec)
         self._styles()
+        self._cache_style_ids()
         self._font_fallbacks()
         self._page_numbers()
         self._version_head(letter)
@@ -266,6 +267,24 @@ class Gongwen:
         table_text.paragraph_format.first_line_indent = Pt(0)
         _no_grid(table_text)
         _char_spacing(table_text, 0)
+
+    def _cache_style_ids(self) -> None:
+        """A style named in a paragraph or a table is looked up once: python-docx otherwise searches the style
+        part (some 160 styles, each one's type read) for every ``style=`` given by name (a county's 31 annexes:
+        some 150 times). The styles are all made by now (:meth:`_styles`), so a name keeps its id."""
+        part = self.doc.part
+        lookup = part.get_style_id
+        ids: dict = {}
+
+        def get_style_id(style_or_name, style_type):
+            if not isinstance(style_or_name, str):
+                return lookup(style_or_name, style_type)
+            key = (style_or_name, style_type)
+            if key not in ids:
+                ids[key] = lookup(style_or_name, style_type)
+            return ids[key]
+
+        part.get_style_id = get_style_id  # type: ignore[method-assign]
 
     def _font_fallbacks(self) -> None:
         """Declare each standard font with its fallback (w:altName) and the GB2312 charset."""
@@ -412,7 +431,7 @@ class Gongwen:
         widths = column_widths(header, rows, Mm(156), size)
         for col, cw in zip(table.columns, widths):
             col.width = cw  # the grid (LibreOffice reads this); each cell's own width below (Word reads these)
-        style_id = self.doc.part.get_style_id(self.doc.styles["表格文字"], WD_STYLE_TYPE.PARAGRAPH)
+        style_id = self.doc.part.get_style_id("表格文字", WD_STYLE_TYPE.PARAGRAPH)
         head_rpr, body_rpr = (self._rpr_xml(font, size, latin) for font, latin in ((HEITI, None), (FANGSONG, LATIN)))
         ppr = f'<w:pPr><w:pStyle w:val="{escape(style_id, _QUOTE)}"/>'
         starts = [f'<w:tc><w:tcPr><w:tcW w:type="dxa" w:w="{Emu(cw).twips}"/></w:tcPr><w:p>{ppr}' for cw in widths]
