@@ -95,6 +95,8 @@ def cell_text(v, kind: str = "text") -> str:
     if kind == "pct":
         return pct(float(v))
     if kind == "date":
+        if type(v) is dt.date and v.year >= 1000:  # most date cells: the same text, without a Timestamp
+            return v.isoformat()
         return pd.Timestamp(v).strftime("%Y-%m-%d")
     if kind == "money":
         return f"{int(round(float(v))):,}"

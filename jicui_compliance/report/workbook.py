@@ -9,6 +9,7 @@ import math
 from io import BytesIO
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import xlsxwriter
 
@@ -123,6 +124,11 @@ def _table_sheet(wb, name: str, t: Table, f: dict) -> None:
             for i, v in enumerate(values, start=start + 1):
                 if v is not None and v is not pd.NA and v == v:  # NaN is not equal to itself
                     ws.write_number(i, j, float(v), fmt)
+        elif kind == "date" and (days := _excel_days(s)) is not None:
+            fmt = f["date"]
+            for i, v in enumerate(days.tolist(), start=start + 1):
+                if v == v:  # NaT
+                    ws.write_number(i, j, v, fmt)
         elif kind == "text" and pd.api.types.is_string_dtype(s) and s.dtype != object:
             for i, v in enumerate(values, start=start + 1):
                 if isinstance(v, str):
@@ -142,6 +148,29 @@ def _table_sheet(wb, name: str, t: Table, f: dict) -> None:
         ws.autofilter(start, 0, start + len(frame), max(len(cols) - 1, 0))
     if t.note:
         ws.set_row(0, 15 * max(1, math.ceil(_width(t.note) / max(40, sum(min(_width(c) + 2, 60) for c in cols)))))
+
+
+_EPOCH = pd.Timestamp("1899-12-31")  # xlsxwriter's epoch (1900 date system)
+_DAY = 86_400 * 10**9  # ns
+
+
+def _excel_days(s: pd.Series):
+    """A date column (of days, or datetimes without time zone that are all whole days) as the serial numbers ``write_datetime``
+    writes (days since 1899-12-31, one more for Excel's 1900 leap day), NaN for missing; None for another
+    column, or one with a date before 1900-03-01 (written cell by cell)."""
+    if s.dtype == object:  # dates (datetime.date, as the analysis gives them) and missing values only
+        if not all(type(v) is dt.date or v is None or v is pd.NaT or (isinstance(v, float) and math.isnan(v))
+                   for v in s.tolist()):
+            return None
+        s = pd.to_datetime(s)
+    if not pd.api.types.is_datetime64_dtype(s) or getattr(s.dtype, "tz", None) is not None:
+        return None
+    ns = s.to_numpy(dtype="datetime64[ns]").astype("int64")
+    missing = s.isna().to_numpy()
+    ns = np.where(missing, 0, ns - _EPOCH.value)
+    if (ns % _DAY).any() or (ns[~missing] < 60 * _DAY).any():
+        return None
+    return np.where(missing, np.nan, (ns // _DAY + 1).astype(float))
 
 
 def _cell(ws, i: int, j: int, v, kind: str, f: dict) -> None:
