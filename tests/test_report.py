@@ -397,3 +397,43 @@ def test_charts_keep_legends_off_the_data_and_say_why_an_axis_is_cut(monkeypatch
     assert lines["累计整改"].get_linewidth() > lines["累计销号"].get_linewidth()
     ax = ranking.axes[0]
     assert ax.get_xlim()[0] == 0 or "起以便看清差距" in ax.get_xlabel()
+
+
+def test_workbook_date_columns_as_write_datetime_writes_them(tmp_path):
+    """A date column goes into the workbook as the same day numbers and format as cell-by-cell ``write_datetime``
+    (dates, datetimes at midnight, missing cells, a time of day, the days around Excel's 1900 leap day)."""
+    import xlsxwriter
+
+    from jicui_compliance.report.facts import Facts
+    from jicui_compliance.report.model import Report, Table, cell_text
+    from jicui_compliance.report.workbook import write_workbook
+
+    days = [dt.date(2023, 1, 5), None, dt.date(1900, 3, 1), dt.date(2023, 12, 31)]
+    frame = pd.DataFrame({
+        "日期": pd.Series(days, dtype=object),
+        "时间": pd.to_datetime(["2023-06-01", None, "2023-06-02", "2023-06-03"]),
+        "带钟点": pd.to_datetime(["2023-06-01 08:30", "2023-06-02 00:00", None, "2023-06-03 00:00"]),
+        "早日期": pd.Series([dt.date(1900, 2, 28), dt.date(1900, 1, 1), None, dt.date(2023, 1, 1)], dtype=object),
+    })
+    table = Table.of("日期表", "日期", frame)
+    assert all(table.kind(c) == "date" for c in frame.columns)
+    report = Report("year", "年总结", "年总结", "", None, END, "积翠镇", None, [], [], Facts(), [],  # type: ignore[arg-type]
+                    {table.name: table})
+    write_workbook(report, tmp_path / "fast.xlsx")
+    # the same cells written one by one by xlsxwriter
+    wb = xlsxwriter.Workbook(str(tmp_path / "slow.xlsx"))
+    ws, fmt = wb.add_worksheet("日期表"), wb.add_format({"num_format": "yyyy-mm-dd"})
+    for j, c in enumerate(frame.columns):
+        for i, v in enumerate(frame[c].tolist(), start=1):
+            if v is not None and v is not pd.NaT:
+                ws.write_datetime(i, j, pd.Timestamp(v).to_pydatetime(), fmt)
+    wb.close()
+    got = openpyxl.load_workbook(tmp_path / "fast.xlsx")["日期表"]
+    want = openpyxl.load_workbook(tmp_path / "slow.xlsx")["日期表"]
+    for j in range(1, len(frame.columns) + 1):
+        for i in range(2, len(frame) + 2):
+            g, w = got.cell(i, j), want.cell(i, j)
+            assert (g.value, g.number_format if g.value is not None else None) == \
+                (w.value, w.number_format if w.value is not None else None), (i, j)
+    assert got.cell(2, 1).value == dt.datetime(2023, 1, 5) and got.cell(3, 1).value is None
+    assert [cell_text(v, "date") for v in days] == ["2023-01-05", "—", "1900-03-01", "2023-12-31"]
