@@ -174,3 +174,23 @@ def test_field_at_takes_the_first_row_a_finding_stands_on():
     got = field_at(findings, rows, "eid")
     assert got[[0, 2, 3]].tolist() == [11, 10, 14] and pd.isna(got[[1, 4]]).all()
     assert flagged(rows, findings).tolist() == [True, True, False, True, True]
+
+
+@pytest.mark.parametrize("values", [
+    ["a.xlsx", "a.xlsx", "b.xlsx", "a.xlsx", "c.csv", "c.csv", "b.xlsx"],  # runs, a value coming back
+    ["", "", "", ""], ["x"], [],
+    ["a.xlsx", None, "a.xlsx", None, "b.xlsx"],  # missing values: a value of their own
+])
+def test_source_codes_as_factorize(values):
+    """The files and sheets of ledger rows are numbered run by run as ``pd.factorize`` numbers them row by row."""
+    from jicui_compliance.analysis.sources import source_codes
+
+    frame = pd.DataFrame({"source_file": pd.Series(values, dtype="str"),
+                          "source_sheet": pd.Series(values[::-1], dtype="str"),
+                          "source_row": pd.Series(range(len(values)), dtype="Int64")})
+    fc, fn, sc, sn, row = source_codes(frame)
+    for col, codes, names in (("source_file", fc, fn), ("source_sheet", sc, sn)):
+        want_codes, want_names = pd.factorize(frame[col].astype(object), use_na_sentinel=False)
+        assert codes.tolist() == want_codes.tolist()
+        assert names.equals(pd.Index(want_names, dtype=object))
+    assert row.tolist() == [i + 1 for i in range(len(values))]

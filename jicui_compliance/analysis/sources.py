@@ -15,10 +15,25 @@ def source_keys(frame: pd.DataFrame) -> pd.MultiIndex:
 def source_codes(rows: pd.DataFrame) -> tuple[np.ndarray, pd.Index, np.ndarray, pd.Index, np.ndarray]:
     """Rows' files and sheets numbered (codes and names, a missing one a name of its own) and their Excel
     rows (+1, 0 for missing): worked out once for rows that :func:`flagged` is asked about rule after rule."""
-    fc, fn = pd.factorize(rows["source_file"].astype(object), use_na_sentinel=False)
-    sc, sn = pd.factorize(rows["source_sheet"].astype(object), use_na_sentinel=False)
+    fc, fn = _factorize_runs(rows["source_file"])
+    sc, sn = _factorize_runs(rows["source_sheet"])
     row = rows["source_row"].astype("Int64").to_numpy(dtype="int64", na_value=-1) + 1
     return fc, pd.Index(fn, dtype=object), sc, pd.Index(sn, dtype=object), row
+
+
+def _factorize_runs(column: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+    """``pd.factorize(column.astype(object), use_na_sentinel=False)``, the same codes and values, looked up once
+    per run of equal values: a ledger's rows come file by file and sheet by sheet, so a county's 160,000 rows
+    of one ledger are some fifty runs (hashing every row's file name took most of the time)."""
+    if column.empty or column.isna().any():
+        return pd.factorize(column.astype(object), use_na_sentinel=False)
+    values = column.to_numpy(dtype=object)
+    head = np.empty(len(values), dtype=bool)
+    head[0] = True
+    np.not_equal(values[1:], values[:-1], out=head[1:])
+    starts = np.flatnonzero(head)
+    codes, uniques = pd.factorize(values[starts], use_na_sentinel=False)
+    return np.repeat(codes, np.diff(np.append(starts, len(values)))), uniques
 
 
 def flagged(rows: pd.DataFrame, findings: pd.DataFrame, coded=None) -> np.ndarray:
