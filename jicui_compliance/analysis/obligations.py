@@ -10,6 +10,7 @@ enterprise and the period the phase in which its records are dated.
 from __future__ import annotations
 
 import datetime as dt
+import math
 
 import numpy as np
 import pandas as pd
@@ -268,7 +269,15 @@ def coded_status(result, rules: list[Rule] | None = None) -> Codes:
         c, values = pd.factorize(u[k], sort=True)
         codes[k] = _sorted_codes(c[at], values)
     keys = ["phase", "rule_id", "period", "village", "unit"]
-    order = np.lexsort([np.where(c < 0, len(v), c) for c, v in (codes[k] for k in reversed(keys))])
+    sort_keys = [np.where(c < 0, len(v), c) for c, v in (codes[k] for k in keys)]  # missing last
+    sizes = [len(codes[k][1]) + 1 for k in keys]
+    if math.prod(sizes) < 2**62:  # the five codes as one number, in the same order: one stable sort, not five
+        key = np.zeros(len(at), dtype="int64")
+        for c, size in zip(sort_keys, sizes):
+            key = key * size + c
+        order = np.argsort(key, kind="stable")
+    else:
+        order = np.lexsort(sort_keys[::-1])
     at, rule_at = at[order], np.concatenate(rule_i)[order]
     phase_at, period_at = np.concatenate(phase)[order], np.concatenate(period)[order]
     label_values = _strings(names)
