@@ -40,6 +40,15 @@ class RawSheet:
     cells: pd.DataFrame  # object or str cells, positional columns 0..n-1
     line_numbers: np.ndarray  # row i of ``cells`` is this Excel row / CSV line (1-based)
     encoding: str = ""  # CSV only
+    #: a workbook's cells as the one 2-D array ``cells`` holds (rows × columns), whose columns
+    #: :meth:`column_arrays` gives as views; None for a CSV (a block per column)
+    grid: np.ndarray | None = field(default=None, repr=False)
+
+    def column_arrays(self) -> list[np.ndarray]:
+        """Each column as an object array (views of what the reader holds: no copy of the sheet)."""
+        if self.grid is not None:
+            return list(self.grid.T)
+        return [np.asarray(self.cells[c].to_numpy(), dtype=object) for c in self.cells.columns]
 
 
 @dataclass
@@ -403,7 +412,7 @@ def read_workbook(src: SourceFile) -> list[RawSheet | SheetProblem] | SheetProbl
             _place_errors(grid, errors.get(name, {}))
             _fill_merged(grid, merged)
             cells = pd.DataFrame(grid, dtype=object, copy=False)  # the grid itself, no copy
-            out.append(RawSheet(src.rel, name, cells, np.arange(1, len(cells) + 1)))
+            out.append(RawSheet(src.rel, name, cells, np.arange(1, len(cells) + 1), grid=grid))
     return out
 
 
