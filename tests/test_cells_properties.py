@@ -125,6 +125,34 @@ def test_column_parsing_equals_the_value_parser(values):
         assert [None if v != v else v.to_pydatetime() for v in pd.Series(got)] == want
 
 
+#: what a workbook's date column holds: real Excel dates (any year, with times, 9999-12-31),
+#: date-only cells, serial numbers and text
+WORKBOOK_CELLS = st.one_of(
+    st.datetimes(min_value=dt.datetime(1900, 1, 1), max_value=dt.datetime(9999, 12, 31, 23, 59, 59)),
+    st.builds(lambda d: dt.datetime(d.year, d.month, d.day), DAYS),
+    st.just(dt.datetime(9999, 12, 31)),
+    st.dates(min_value=dt.date(1900, 1, 1)),
+    st.floats(min_value=10_000, max_value=80_000),
+    WRITTEN,
+)
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(WORKBOOK_CELLS, min_size=65, max_size=200, unique=True))
+def test_workbook_date_columns_read_each_cell_as_the_value_parser(values):
+    """Real Excel dates are taken as a whole column (the years the parser accepts), and read as
+    the per-value parser reads each: 1950–2100 as they are (the day for a date), others SCH002 or 长期."""
+    import numpy as np
+
+    uniques = np.array(values, dtype=object)
+    for parser in (cells.parse_datetime, cells.parse_date, cells.parse_validity):
+        got, bad = cells.parse_encoded(np.arange(len(values)), uniques, parser, "datetime64[ns]")
+        one = [parser(v) for v in values]
+        assert bad.tolist() == [x is cells.BAD for x in one]
+        assert [None if v != v else v.to_pydatetime() for v in pd.Series(got)] == [
+            None if x is cells.BAD or x is None else x for x in one]
+
+
 def test_a_validity_column_reads_long_term_and_dates_as_the_value_parser():
     """有效期至 takes the vectorised date forms too; 长期 and 9999-12-31 stay the parser's."""
     import numpy as np

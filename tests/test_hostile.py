@@ -692,3 +692,33 @@ def test_notebook_outputs_are_masked_and_escaped():
     with pd_.option_context("styler.format.escape", "html"):
         html = frame.style.to_html()
     assert "<script>" not in html and "&lt;script&gt;" in html
+
+
+_COLUMNS = ["A", "Z", "AA", "IV", "IW", "JA", "ZZ", "AAA", "XFD"]
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.sampled_from(_COLUMNS), max_size=6), st.sampled_from(["", '<row r="3">', "<c r=\"\"/>"]))
+def test_the_far_cell_search_from_the_first_wide_cell_finds_what_the_full_search_finds(columns, filler):
+    """The zip scan's pre-search (a cell of column AA or further) never hides a far cell (IW or further)."""
+    from jicui_compliance.reading import sources
+
+    data = filler.join(f'<c r="{c}{i + 1}" t="s"><v>0</v></c>' for i, c in enumerate(columns)).encode()
+    assert sources._has_far_cell(data) == (sources._FAR_CELL.search(data) is not None)
+    assert sources._has_far_cell(data) == any(c in ("IW", "JA", "ZZ", "AAA", "XFD") for c in columns)
+
+
+@pytest.mark.parametrize("others", [["a"], [1.5], [3], [1, 2.5], [True], [dt.datetime(2023, 5, 1)], [dt.date(2023, 5, 1)], []])
+def test_an_error_cell_is_found_among_values_of_any_one_kind(others):
+    """Error cells come out of a column whatever else it holds (text, numbers, dates)."""
+    import numpy as np
+
+    from jicui_compliance.ledgers import _without_formula_errors
+    from jicui_compliance.reading.cells import FormulaError
+
+    uniques = np.array([*others, FormulaError("#N/A")], dtype=object)
+    codes = np.array([-1, *range(len(uniques))])
+    clean, errors = _without_formula_errors({"f": (codes, uniques)})
+    assert errors["f"].tolist() == ["", *[""] * len(others), "#N/A"]
+    assert clean["f"][1][-1] is None and list(clean["f"][1][:-1]) == others
+    assert _without_formula_errors({"f": (codes[:-1], uniques[:-1])})[1] == {}

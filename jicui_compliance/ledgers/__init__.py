@@ -225,13 +225,18 @@ def _type(led: Ledger, raw: dict[str, Encoded], sources: dict[str, np.ndarray], 
     return typed, issues
 
 
+#: ``infer_dtype`` kinds of values all of one type (or of numbers only): an error cell among
+#: them would make the kind "mixed"
+_ONE_KIND = frozenset({"string", "empty", "floating", "integer", "mixed-integer-float", "datetime", "date", "boolean"})
+
+
 def _without_formula_errors(raw: dict[str, Encoded]) -> tuple[dict[str, Encoded], dict[str, np.ndarray]]:
     """The columns with their Excel error cells (:class:`~jicui_compliance.reading.cells.FormulaError`)
     made missing, and field → each row's error code ("" where none), for the columns that have any."""
     clean = dict(raw)
     errors: dict[str, np.ndarray] = {}
     for fname, (codes, uniques) in raw.items():
-        if pd.api.types.infer_dtype(uniques, skipna=True) in ("string", "empty"):  # text only (CSV): no error cell
+        if pd.api.types.infer_dtype(uniques, skipna=True) in _ONE_KIND:  # text only (CSV), numbers or dates only: no error cell
             continue
         if _cells.FormulaError not in set(map(type, uniques)):  # the usual workbook column
             continue

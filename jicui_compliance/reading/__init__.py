@@ -25,7 +25,7 @@ from .tables import HeaderIndex, Table, Vocabulary, column_letter, locate
 
 __all__ = [
     "Discovery", "InputError", "PLACEHOLDERS", "RawSheet", "SheetProblem", "SourceFile", "Submission", "Table",
-    "START_METHOD", "Vocabulary", "column_letter", "cores", "discover", "fold", "normalize_header", "normalize_name",
+    "START_METHOD", "Vocabulary", "column_letter", "cores", "discover", "fold", "gc_paused", "normalize_header", "normalize_name",
     "read_cost", "read_files", "read_submission", "sigint_ignored",
 ]
 
@@ -95,7 +95,7 @@ def read_files(
 
 
 def _read_one(src: SourceFile, index: HeaderIndex) -> list[Table | SheetProblem]:
-    with _gc_paused():
+    with gc_paused():
         try:
             parts = read_file(src)
         except OSError as exc:
@@ -106,8 +106,9 @@ def _read_one(src: SourceFile, index: HeaderIndex) -> list[Table | SheetProblem]
 
 
 @contextmanager
-def _gc_paused() -> Iterator[None]:
-    """Python's cyclic garbage collector paused while one file is read. A workbook arrives as
+def gc_paused() -> Iterator[None]:
+    """Python's cyclic garbage collector paused while one file is read (and while a check
+    types and checks the ledgers, :func:`jicui_compliance.check.run_check`). A workbook arrives as
     a list of row lists (one tracked container per row): each full collection during the read
     walks them all, about 0.3 s of a county's 4 s read (docs/dev.md). Reading makes no
     reference cycles worth collecting at once; the collector runs as usual afterwards."""

@@ -357,19 +357,35 @@ def _fast_path(parser, uniques: np.ndarray) -> tuple[np.ndarray, np.ndarray] | N
     if parser in (parse_date, parse_datetime, parse_validity):
         # a validity date in an exact form is a date of 1950–2100 (长期 and 9999-12-31 are left to the parser)
         s = pd.Series(uniques, dtype=object)
-        is_str = s.map(type).eq(str).to_numpy()
-        if not is_str.any():
+        kinds = s.map(type)
+        is_str = kinds.eq(str).to_numpy()
+        # a real Excel date (a workbook's date cell) of 1950–2100 is itself, as parse_datetime
+        # keeps it (far years are left to the parser: SCH002, or 长期 for a validity)
+        is_stamp = kinds.eq(dt.datetime).to_numpy(copy=True)
+        if is_stamp.any():
+            try:
+                got = pd.DatetimeIndex(pd.to_datetime(uniques[is_stamp], errors="coerce"))
+            except (TypeError, ValueError):  # time zones (calamine gives none): the parser decides
+                got = pd.DatetimeIndex([pd.NaT] * int(is_stamp.sum()))
+            in_range = np.asarray(got.notna() & (got.year >= _YEAR_RANGE[0]) & (got.year <= _YEAR_RANGE[1])
+                                  & (got.tz is None), dtype=bool)
+            is_stamp[np.flatnonzero(is_stamp)[~in_range]] = False
+            real = got[in_range]
+        if not is_str.any() and not is_stamp.any():
             return None
         stamps = _exact_dates(s[is_str].reset_index(drop=True))
-        ok = stamps.notna()
-        if not ok.any():
+        ok = stamps.notna().to_numpy()
+        if not ok.any() and not is_stamp.any():
             return None
-        if parser is not parse_datetime:
-            stamps = stamps.dt.normalize()
         done = np.zeros(len(s), dtype=bool)
-        done[np.flatnonzero(is_str)[ok.to_numpy()]] = True
+        done[np.flatnonzero(is_str)[ok]] = True
         values = np.full(len(s), np.datetime64("NaT"), dtype="datetime64[ns]")
         values[done] = stamps[ok].to_numpy(dtype="datetime64[ns]")
+        if is_stamp.any():
+            done |= is_stamp
+            values[is_stamp] = real.as_unit("ns").to_numpy()
+        if parser is not parse_datetime:
+            values = pd.DatetimeIndex(values).normalize().to_numpy(dtype="datetime64[ns]")  # the day
         return values, done
     if parser is parse_text:
         s = pd.Series(uniques, dtype=object)

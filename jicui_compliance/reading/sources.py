@@ -40,6 +40,15 @@ class RawSheet:
     cells: pd.DataFrame  # object or str cells, positional columns 0..n-1
     line_numbers: np.ndarray  # row i of ``cells`` is this Excel row / CSV line (1-based)
     encoding: str = ""  # CSV only
+    #: a workbook's cells as the one 2-D array ``cells`` holds (rows × columns), whose columns
+    #: :meth:`column_arrays` gives as views; None for a CSV (a block per column)
+    grid: np.ndarray | None = field(default=None, repr=False)
+
+    def column_arrays(self) -> list[np.ndarray]:
+        """Each column as an object array (views of what the reader holds: no copy of the sheet)."""
+        if self.grid is not None:
+            return list(self.grid.T)
+        return [np.asarray(self.cells[c].to_numpy(), dtype=object) for c in self.cells.columns]
 
 
 @dataclass
@@ -403,7 +412,7 @@ def read_workbook(src: SourceFile) -> list[RawSheet | SheetProblem] | SheetProbl
             _place_errors(grid, errors.get(name, {}))
             _fill_merged(grid, merged)
             cells = pd.DataFrame(grid, dtype=object, copy=False)  # the grid itself, no copy
-            out.append(RawSheet(src.rel, name, cells, np.arange(1, len(cells) + 1)))
+            out.append(RawSheet(src.rel, name, cells, np.arange(1, len(cells) + 1), grid=grid))
     return out
 
 
@@ -423,6 +432,9 @@ _OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _ENCRYPTED = "EncryptedPackage".encode("utf-16-le")
 _ROW_NUMBER = re.compile(rb'<row[^>]*?\sr="(\d+)"')
 _FAR_CELL = re.compile(rb'<c r="([A-Z]{3}|[J-Z][A-Z]|I[W-Z])(\d+)"')  # column IW (257) or further
+#: a cell of column AA or further: every far cell is one, and most sheets have none, which this
+#: simpler pattern tells sooner than :data:`_FAR_CELL` (only then is that one searched)
+_WIDE_CELL = re.compile(rb'<c r="[A-Z][A-Z]')
 _ERROR_TYPE = b't="e"'  # an error cell (#REF!, #N/A …), which calamine reads as empty
 _CELL_REF = re.compile(r"^\$?([A-Z]{1,3})\$?(\d{1,7})$")
 _CHUNK = 4 * 2**20
@@ -480,7 +492,7 @@ def scan_zip(path: Path) -> ZipScan:
                             return scan
                         size += len(chunk)
                         data = tail + chunk
-                        far = far or _FAR_CELL.search(data) is not None
+                        far = far or _has_far_cell(data)
                         errors = errors or _ERROR_TYPE in data
                         last_row = max(last_row, _last_row_number(data))
                         tail = data[-64:]
@@ -503,6 +515,13 @@ def scan_zip(path: Path) -> ZipScan:
     except Exception:  # zlib.error and the like: a damaged file, which the parser reports
         return ZipScan()
     return scan
+
+
+def _has_far_cell(data: bytes) -> bool:
+    """Whether ``data`` holds a cell of column IW or further (:data:`_FAR_CELL`), searched
+    from the first cell of column AA (:data:`_WIDE_CELL`) on: a sheet without one is told at once."""
+    wide = _WIDE_CELL.search(data)
+    return wide is not None and _FAR_CELL.search(data, wide.start()) is not None
 
 
 def _count_rows_and_cells(z: zipfile.ZipFile, info: zipfile.ZipInfo) -> tuple[int, int]:

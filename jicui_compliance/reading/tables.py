@@ -232,8 +232,7 @@ def locate(raw: RawSheet, index: HeaderIndex) -> Table | SheetProblem:
     """Find the header row and ledger of a sheet, and cut out its records."""
     cells = raw.cells
     n_scan = min(SCAN_ROWS, len(cells))
-    # each column as an array (a view of what the reader holds: no copy of the whole sheet)
-    arrays = [np.asarray(cells[c].to_numpy(), dtype=object) for c in cells.columns]
+    arrays = raw.column_arrays()
     top_rows = list(zip(*(a[: n_scan + 1] for a in arrays))) if arrays else [()] * (n_scan + 1)  # the header is among these
     singles = [_one_row(r, top_rows[r], index) for r in range(n_scan)]
     best: _Layout | None = None
