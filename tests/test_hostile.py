@@ -129,6 +129,18 @@ def _assert_clean(code: int, err: str, expected: int = 0) -> None:
     assert "Traceback" not in err
 
 
+def _checked_file(sub: Path, out: Path, file: str) -> pd.DataFrame:
+    """`jicui check` under the memory limit: it ends cleanly within the peak bound, and no SCH000
+    for ``file`` (the sheet is read); the findings of ``file``."""
+    code, _, err, peak = _check(sub, out)
+    _assert_clean(code, err)
+    assert peak < PEAK_BOUND_KB
+    f = _findings(out)
+    mine = f[f["source_file"] == file]
+    assert mine[mine["rule_id"] == "SCH000"].empty, mine["message"].tolist()
+    return mine
+
+
 # -- inputs: each one an SCH000 (or SCH002) and the run goes on ----------------------------------
 HOSTILE = {
     "far_cell_with_content": (lambda d: _xlsx(d / "远单元格.xlsx", "<row r=\"1\">" + _cell("A1", "企业名称")
@@ -252,15 +264,9 @@ def test_a_far_blank_cell_is_trimmed_and_the_sheet_read(submission, tmp_path, fa
     row = "".join(ch for ch in far if ch.isdigit())
     path = _xlsx(submission / "远单元格.xlsx", _workers_sheet(rows) + f'<row r="{row}">' + _cell(far, " ") + "</row>")
     assert path.stat().st_size < 2000
-    out = tmp_path / "结果"
-    code, _, err, peak = _check(submission, out)
-    _assert_clean(code, err)
-    f = _findings(out)
-    mine = f[f["source_file"] == "远单元格.xlsx"]
-    assert mine[mine["rule_id"] == "SCH000"].empty, mine["message"].tolist()
+    mine = _checked_file(submission, tmp_path / "结果", "远单元格.xlsx")
     assert mine[mine["rule_id"] == "SCH002"]["source_row"].tolist() == ["3"]
     assert mine[mine["rule_id"] == "SW001"]["source_row"].tolist() == ["4"]
-    assert peak < PEAK_BOUND_KB
 
 
 def test_far_blank_shared_strings_and_formatted_cells_are_trimmed(submission, tmp_path):
@@ -277,14 +283,8 @@ def test_far_blank_shared_strings_and_formatted_cells_are_trimmed(submission, tm
     ws.write_string(5000, 300, "\u3000 ")
     ws.write_blank(900000, 3, None, wb.add_format({"bold": True}))
     wb.close()
-    out = tmp_path / "结果"
-    code, _, err, peak = _check(submission, out)
-    _assert_clean(code, err)
-    f = _findings(out)
-    mine = f[f["source_file"] == "远单元格.xlsx"]
-    assert mine[mine["rule_id"] == "SCH000"].empty, mine["message"].tolist()
+    mine = _checked_file(submission, tmp_path / "结果", "远单元格.xlsx")
     assert mine[mine["rule_id"] == "SW001"][["source_sheet", "source_row"]].values.tolist() == [["持证人员", "3"]]
-    assert peak < PEAK_BOUND_KB
 
 
 def test_excel_error_cells_are_sch002_not_empty(submission, tmp_path):
