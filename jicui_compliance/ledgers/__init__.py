@@ -298,7 +298,8 @@ def _without_formula_errors(uniques: np.ndarray) -> tuple[np.ndarray, np.ndarray
 def _column(values, dtype: str, n: int) -> pd.Series:
     if isinstance(values, list):  # no sheet has the column: all missing
         return pd.Series(_cells._typed(np.array([None] * n, dtype=object), dtype))
-    return pd.Series(values, dtype=dtype if dtype != "object" else object)
+    # the values are taken afresh for this frame: no copy (pandas copies an array into a Series by default)
+    return pd.Series(values, dtype=dtype if dtype != "object" else object, copy=False)
 
 
 def _industry_issues(typed: pd.DataFrame, campaign: Campaign, sheets: np.ndarray) -> list[dict]:
