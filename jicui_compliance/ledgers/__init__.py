@@ -163,6 +163,7 @@ def _parse_groups(parts: dict[str, list[Table]]) -> dict[tuple[str, str], _Colum
         for f, spec in led.fields.items():
             if any(f in t.columns for t in tables):
                 groups.setdefault(_group_of(name, f, spec), []).append((name, f))
+    rows = {name: sum(len(t) for t in tables) for name, tables in parts.items()}
     out: dict[tuple[str, str], _Column] = {}
     for members in groups.values():
         spec = LEDGERS[members[0][0]].fields[members[0][1]]
@@ -173,9 +174,8 @@ def _parse_groups(parts: dict[str, list[Table]]) -> dict[tuple[str, str], _Colum
         typed, bad = _cells.parse_encoded(np.append(np.arange(k), -1), uniques, spec.parser(), spec.dtype)
         start = 0
         for name, f in members:
-            n = sum(len(t) for t in parts[name])
-            mine = keys[start : start + n]
-            start += n
+            mine = keys[start : start + rows[name]]
+            start += rows[name]
             errors = None if error_texts is None else error_texts[mine]
             out[(name, f)] = _Column(mine, uniques, typed, bad[mine], errors)
     return out
