@@ -7,7 +7,9 @@ single-table issues (``SCH001`` missing column, ``SCH002`` unreadable value,
 
 from __future__ import annotations
 
+from collections.abc import Hashable
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -95,46 +97,94 @@ def _encoded(table: Table, fname: str) -> Encoded:
     return table.columns[fname]
 
 
-def _union(columns: list[Encoded]) -> Encoded:
-    """Columns of several sheets, one after the other, as one (codes, distinct values)."""
+def _merged(columns: list[Encoded]) -> tuple[np.ndarray, np.ndarray]:
+    """Columns of several sheets, one after the other, as (each row's key, distinct values): key k
+    (the number of distinct values) is an empty cell."""
     if len(columns) == 1:
-        return columns[0]
-    all_uniques = np.concatenate([u for _, u in columns]) if columns else np.empty(0, dtype=object)
-    recodes, uniques = pd.factorize(all_uniques.astype(object), use_na_sentinel=True)
-    out, start = [], 0
-    for codes, u in columns:
-        mapping = np.append(recodes[start : start + len(u)], -1)  # code -1 stays missing
-        out.append(mapping[codes])
-        start += len(u)
-    return np.concatenate(out), np.asarray(uniques, dtype=object)
+        codes, uniques = columns[0]
+        return np.where(codes < 0, len(uniques), codes), uniques
+    # each sheet's distinct values in a run of slots, after one slot for its empty cells: a row's
+    # slot is its code + 1 (code -1: empty) + where its sheet's run starts, all rows in one pass
+    slots = np.array([len(u) + 1 for _, u in columns], dtype=np.int64)
+    starts = np.cumsum(slots) - slots
+    at = np.concatenate([c for c, _ in columns]) + np.repeat(starts + 1, [len(c) for c, _ in columns])
+    recodes, uniques = pd.factorize(np.concatenate([np.asarray(u, dtype=object) for _, u in columns]),
+                                    use_na_sentinel=True)
+    k = len(uniques)
+    key_of_slot = np.full(int(slots.sum()), k, dtype=np.int64)
+    is_value = np.ones(len(key_of_slot), dtype=bool)
+    is_value[starts] = False
+    key_of_slot[is_value] = np.where(recodes < 0, k, recodes)  # a missing value among them: empty
+    return key_of_slot[at], np.asarray(uniques, dtype=object)
 
 
-def _stacked(columns: list[Encoded]) -> Encoded:
-    """Columns of several sheets, one after the other, with their distinct values side by side
-    (a value of two sheets is there twice): for columns merged again with others anyway
-    (:func:`_parse_dates_together`), which then costs one merge instead of two."""
-    if len(columns) == 1:
-        return columns[0]
-    starts = np.cumsum([0] + [len(u) for _, u in columns])
-    codes = np.concatenate([np.where(c < 0, -1, c + start) for (c, _), start in zip(columns, starts)])
-    return codes, np.concatenate([np.asarray(u, dtype=object) for _, u in columns])
+#: the registry's own code and name hold the enterprises the other ledgers refer to
+_SAME_VALUES = {("enterprises", "uscc"): "enterprise_uscc", ("enterprises", "name"): "enterprise_name"}
+_DATE_PARSERS = (_cells.parse_date, _cells.parse_datetime, _cells.parse_validity)
 
 
-def _together(led: Ledger, present) -> dict[str, list[str]]:
-    """kind → the ledger's date (or date-and-time) fields present that are parsed together (two or more)."""
-    out = {}
-    for kind in ("date", "datetime"):
-        # validity columns (长期) have their own parser
-        names = [f for f, spec in led.fields.items() if spec.kind == kind and not spec.long_term and f in present]
-        if len(names) >= 2:
-            out[kind] = names
+def _group_of(ledger: str, fname: str, spec: Field) -> Hashable:
+    """Which columns are parsed together, over the distinct values of all of them: the dates of
+    every ledger, one group per parser (a county's 2023 is a few thousand days, written in every
+    ledger), and the enterprise columns of all ledgers (the same enterprises everywhere). Dates
+    read each value on its own (vectorised forms first, value by value where those fail), so a
+    group never reads slower than its columns one by one; the other columns stay on their own."""
+    parser = spec.parser()
+    if parser in _DATE_PARSERS:
+        return parser
+    if fname in ENTERPRISE_REF:
+        return fname
+    return _SAME_VALUES.get((ledger, fname), (ledger, fname))
+
+
+@dataclass
+class _Column:
+    """One ledger's column, parsed: per row the key of its cell into the distinct cells of its group
+    (the last key: empty), which is also the key of its typed value; per row whether the cell cannot
+    be read (SCH002) and its Excel error code ("" where none)."""
+
+    keys: np.ndarray
+    uniques: np.ndarray  # the group's distinct cells, error cells made missing
+    typed: Any  # the group's distinct typed values, the last one missing
+    bad: np.ndarray  # the value cannot be read
+    errors: np.ndarray | None  # Excel error cells, for the groups that have any
+
+    @property
+    def values(self):
+        return self.typed.take(self.keys)
+
+
+def _parse_groups(parts: dict[str, list[Table]]) -> dict[tuple[str, str], _Column]:
+    """(ledger, field) → the column parsed: each group of columns (:func:`_group_of`) merged over
+    all its sheets and parsed once over its distinct values."""
+    groups: dict[Hashable, list[tuple[str, str]]] = {}
+    for name, tables in parts.items():
+        led = LEDGERS[name]
+        for f, spec in led.fields.items():
+            if any(f in t.columns for t in tables):
+                groups.setdefault(_group_of(name, f, spec), []).append((name, f))
+    rows = {name: sum(len(t) for t in tables) for name, tables in parts.items()}
+    out: dict[tuple[str, str], _Column] = {}
+    for members in groups.values():
+        spec = LEDGERS[members[0][0]].fields[members[0][1]]
+        keys, uniques = _merged([_encoded(t, f) for name, f in members for t in parts[name]])
+        uniques, error_texts = _without_formula_errors(uniques)
+        k = len(uniques)
+        # each distinct value read once; position k: an empty cell
+        typed, bad = _cells.parse_encoded(np.append(np.arange(k), -1), uniques, spec.parser(), spec.dtype)
+        start = 0
+        for name, f in members:
+            mine = keys[start : start + rows[name]]
+            start += rows[name]
+            errors = None if error_texts is None else error_texts[mine]
+            out[(name, f)] = _Column(mine, uniques, typed, bad[mine], errors)
     return out
 
 
 def load(sub: Submission, campaign: Campaign) -> Ledgers:
     issues: list[dict] = []
     dropped: dict[int, int] = {}
-    per_ledger: dict[str, list[pd.DataFrame]] = {n: [] for n in LEDGERS}
+    per_ledger: dict[str, list[tuple[int, Table]]] = {n: [] for n in LEDGERS}
     excused: dict[str, set[tuple[int, str]]] = {n: set() for n in LEDGERS}  # (sheet, field) absent
     for sheet_id, table in enumerate(sub.tables):
         led = LEDGERS[table.ledger]
@@ -151,21 +201,23 @@ def load(sub: Submission, campaign: Campaign) -> Ledgers:
         per_ledger[table.ledger].append((sheet_id, table))
         excused[led.name].update((sheet_id, f) for f in led.fields if f not in present)
 
-    def type_ledger(name: str) -> tuple[pd.DataFrame, list[dict]]:
-        led, parts = LEDGERS[name], per_ledger[name]
-        sizes = [len(t) for _, t in parts]
-        present = [f for f in led.fields if any(f in t.columns for _, t in parts)]
-        together = {f for names in _together(led, present).values() for f in names}
-        raw = {f: (_stacked if f in together else _union)([_encoded(t, f) for _, t in parts]) for f in present}
-        sources = {
-            "source_file": np.repeat(np.array([t.file for _, t in parts], dtype=object), sizes),
-            "source_sheet": np.repeat(np.array([t.sheet for _, t in parts], dtype=object), sizes),
-            "source_row": np.concatenate([np.asarray(t.source_rows, dtype=np.int64) for _, t in parts]),
-            SHEET_ID: np.repeat([sid for sid, _ in parts], sizes),
-        }
-        return _type(led, raw, sources, campaign, excused[name])
+    parts = {n: [t for _, t in p] for n, p in per_ledger.items() if p}
+    columns = _parse_groups(parts)
 
-    typed = {n: type_ledger(n) for n in LEDGERS if per_ledger[n]}
+    def type_ledger(name: str) -> tuple[pd.DataFrame, list[dict]]:
+        led, tables = LEDGERS[name], per_ledger[name]
+        sizes = [len(t) for _, t in tables]
+        of_table = np.repeat(np.arange(len(tables)), sizes)
+        sources = {  # file and sheet names: one per table, spread with a take
+            "source_file": pd.array([t.file for _, t in tables], dtype="str").take(of_table),
+            "source_sheet": pd.array([t.sheet for _, t in tables], dtype="str").take(of_table),
+            "source_row": np.concatenate([np.asarray(t.source_rows, dtype=np.int64) for _, t in tables]),
+            SHEET_ID: np.repeat([sid for sid, _ in tables], sizes),
+        }
+        parsed = {f: columns[(name, f)] for f in led.fields if (name, f) in columns}
+        return _type(led, parsed, sources, campaign, excused[name])
+
+    typed = {n: type_ledger(n) for n in parts}
     frames: dict[str, pd.DataFrame] = {}
     for name, led in LEDGERS.items():
         frames[name], ledger_issues = typed.get(name, (led.empty_frame(), []))
@@ -173,31 +225,29 @@ def load(sub: Submission, campaign: Campaign) -> Ledgers:
     return Ledgers(frames, list(sub.tables), _issue_frame(issues), dropped)
 
 
-def _type(led: Ledger, raw: dict[str, Encoded], sources: dict[str, np.ndarray], campaign: Campaign,
+def _type(led: Ledger, parsed: dict[str, _Column], sources: dict[str, Any], campaign: Campaign,
           excused: set[tuple[int, str]]):
     issues: list[dict] = []
     sheets = sources[SHEET_ID]
     n = len(sheets)
     out: dict[str, object] = {}
     bad_cells: set[tuple[int, str]] = set()
-    raw, formula_errors = _without_formula_errors(raw)
-    parsed = _parse_dates_together(led, raw)
     for fname, spec in led.fields.items():
-        if fname not in raw:  # no sheet of this ledger has the column
+        if fname not in parsed:  # no sheet of this ledger has the column
             out[fname] = [None] * n
             continue
-        codes, uniques = raw[fname]
-        values, bad = parsed[fname] if fname in parsed else _cells.parse_encoded(codes, uniques, spec.parser(), spec.dtype)
+        col = parsed[fname]
+        values, bad = col.values, col.bad
         if bad.any():
             rows = np.flatnonzero(bad)
-            texts = _raw_text(uniques[codes[rows]])
+            texts = _raw_text(col.uniques[col.keys[rows]])  # a bad cell is never empty
             detail = _bad_detail(spec)
             for r, text in zip(rows, texts):
                 issues.append(dict(rule_id="SCH002", ledger=led.name, row=int(r), sheet=int(sheets[r]),
                                    field=fname, value=text, detail=detail))
                 bad_cells.add((int(r), fname))
-        if fname in formula_errors:  # Excel error cells: SCH002 with their code, never “为空”
-            errors = formula_errors[fname]
+        if col.errors is not None and (col.errors != "").any():  # Excel error cells: SCH002 with their code, never “为空”
+            errors = col.errors
             for r in np.flatnonzero(errors != ""):
                 issues.append(dict(rule_id="SCH002", ledger=led.name, row=int(r), sheet=int(sheets[r]), field=fname,
                                    value=str(errors[r]),
@@ -213,12 +263,11 @@ def _type(led: Ledger, raw: dict[str, Encoded], sources: dict[str, np.ndarray], 
                 values = values.copy()
                 values[fill] = False
         out[fname] = values
-    typed = pd.DataFrame({f: _column(out[f], spec.dtype, n) for f, spec in led.fields.items()}, copy=False)
-    for c in SOURCE_COLUMNS:
-        typed[c] = sources[c] if c != "source_row" else pd.array(sources[c], dtype="Int64")
-    typed["source_sheet"] = typed["source_sheet"].astype("str")
-    typed["source_file"] = typed["source_file"].astype("str")
-    typed[SHEET_ID] = sheets
+    columns = {f: _column(out[f], spec.dtype, n) for f, spec in led.fields.items()}
+    columns.update({c: sources[c] for c in SOURCE_COLUMNS})
+    columns["source_row"] = pd.array(sources["source_row"], dtype="Int64")
+    columns[SHEET_ID] = sheets
+    typed = pd.DataFrame(columns, copy=False)
     if led.name == "enterprises":
         issues.extend(_industry_issues(typed, campaign, sheets))
     issues.extend(_validate(led, typed, excused, bad_cells, sheets))
@@ -230,46 +279,27 @@ def _type(led: Ledger, raw: dict[str, Encoded], sources: dict[str, np.ndarray], 
 _ONE_KIND = frozenset({"string", "empty", "floating", "integer", "mixed-integer-float", "datetime", "date", "boolean"})
 
 
-def _without_formula_errors(raw: dict[str, Encoded]) -> tuple[dict[str, Encoded], dict[str, np.ndarray]]:
-    """The columns with their Excel error cells (:class:`~jicui_compliance.reading.cells.FormulaError`)
-    made missing, and field → each row's error code ("" where none), for the columns that have any."""
-    clean = dict(raw)
-    errors: dict[str, np.ndarray] = {}
-    for fname, (codes, uniques) in raw.items():
-        if pd.api.types.infer_dtype(uniques, skipna=True) in _ONE_KIND:  # text only (CSV), numbers or dates only: no error cell
-            continue
-        if _cells.FormulaError not in set(map(type, uniques)):  # the usual workbook column
-            continue
-        is_error = np.fromiter((isinstance(u, _cells.FormulaError) for u in uniques), dtype=bool, count=len(uniques))
-        if not is_error.any():
-            continue
-        texts = np.full(len(uniques) + 1, "", dtype=object)  # the last: code -1 (empty)
-        texts[np.flatnonzero(is_error)] = [str(u) for u in uniques[is_error]]
-        errors[fname] = texts[np.where(codes < 0, len(uniques), codes)]
-        uniques = uniques.copy()
-        uniques[is_error] = None
-        clean[fname] = (codes, uniques)
-    return clean, errors
-
-
-def _parse_dates_together(led: Ledger, raw: dict[str, Encoded]) -> dict[str, tuple[np.ndarray, np.ndarray]]:
-    """(values, bad) of the ledger's date (and date-and-time) columns, each kind parsed once
-    over the distinct values of all its columns: 开始时间, 结束时间 and 审批时间 share most."""
-    out: dict[str, tuple[np.ndarray, np.ndarray]] = {}
-    for names in _together(led, raw).values():
-        spec = led.fields[names[0]]
-        codes, uniques = _union([raw[f] for f in names])
-        values, bad = _cells.parse_encoded(codes, uniques, spec.parser(), spec.dtype)
-        n = len(raw[names[0]][0])
-        for i, f in enumerate(names):
-            out[f] = values[i * n : (i + 1) * n], bad[i * n : (i + 1) * n]
-    return out
+def _without_formula_errors(uniques: np.ndarray) -> tuple[np.ndarray, np.ndarray | None]:
+    """Distinct cell values with the Excel error cells (:class:`~jicui_compliance.reading.cells.FormulaError`)
+    made missing, and each value's error code ("" where none; the last position: an empty cell),
+    or None when there is no error cell."""
+    if pd.api.types.infer_dtype(uniques, skipna=True) in _ONE_KIND:  # text only (CSV), numbers or dates only: no error cell
+        return uniques, None
+    if _cells.FormulaError not in set(map(type, uniques)):  # the usual workbook column
+        return uniques, None
+    is_error = np.fromiter((isinstance(u, _cells.FormulaError) for u in uniques), dtype=bool, count=len(uniques))
+    texts = np.full(len(uniques) + 1, "", dtype=object)
+    texts[np.flatnonzero(is_error)] = [str(u) for u in uniques[is_error]]
+    uniques = uniques.copy()
+    uniques[is_error] = None
+    return uniques, texts
 
 
 def _column(values, dtype: str, n: int) -> pd.Series:
     if isinstance(values, list):  # no sheet has the column: all missing
         return pd.Series(_cells._typed(np.array([None] * n, dtype=object), dtype))
-    return pd.Series(values, dtype=dtype if dtype != "object" else object)
+    # the values are taken afresh for this frame: no copy (pandas copies an array into a Series by default)
+    return pd.Series(values, dtype=dtype if dtype != "object" else object, copy=False)
 
 
 def _industry_issues(typed: pd.DataFrame, campaign: Campaign, sheets: np.ndarray) -> list[dict]:

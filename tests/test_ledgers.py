@@ -1,0 +1,91 @@
+"""Typing the ledgers: columns read together over their distinct values read as each read alone."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from jicui_compliance.campaign import load_campaign
+from jicui_compliance.ledgers import LEDGERS, load, vocabulary
+from jicui_compliance.ledgers import _group_of as group_of
+from jicui_compliance.reading import cells, read_submission
+
+USCC_A, USCC_B = "91140122MA0K1234X5", "９１１４０１２２ＭＡ０Ｋ５６７８Ｙ６"  # the second full-width: read per value
+
+FILES = {
+    "东坡村/带队检查.csv": (
+        ["统一社会信用代码", "企业名称", "检查日期", "带队负责人", "发现隐患数", "签名确认"],
+        [[USCC_A, "甲公司", "2023-06-10", "张三", "0", "是"],
+         [USCC_B, "乙公司", "2023年7月8日", "王五", "1项", "王五"],
+         ["", "丙公司", "2023-13-45", "赵六", "2", "是"]],
+    ),
+    "东坡村/培训.csv": (
+        ["统一社会信用代码", "企业名称", "日期", "类型", "参加人数"],
+        [[USCC_B, "乙公司", "2023/7/8", "专项行动全员培训", "12人"],
+         [USCC_A, "甲公司", "2023-06-10", "专项行动全员培训", "9"]],
+    ),
+    "北岭村/演练.csv": (
+        ["企业名称", "演练日期", "参演人数", "含疏散逃生"],
+        [["乙公司", "20230708", "30", "是"],
+         ["丁公司", "2023-02-30", "8", "否"],
+         ["甲公司", "2023.6.10", "15", ""]],
+    ),
+    "北岭村/带队检查.csv": (
+        ["企业名称", "统一社会信用代码", "检查日期", "带队负责人", "发现隐患数", "签名确认"],
+        [["甲公司", USCC_A.lower(), "2023-07-08", "张三", "0", "是"]],
+    ),
+}
+
+
+def write(folder: Path) -> None:
+    for name, (header, rows) in FILES.items():
+        path = folder / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text("\n".join(",".join(r) for r in [header, *rows]) + "\n", encoding="utf-8")
+
+
+def test_columns_parsed_together_read_as_each_column_alone(tmp_path):
+    """Dates of all ledgers, and the enterprise columns of all ledgers, are each parsed once over
+    the distinct values of all their sheets: every typed column and every SCH002 is what reading
+    that column alone gives."""
+    write(tmp_path)
+    sub = read_submission([tmp_path], vocabulary())
+    typed = load(sub, load_campaign())
+    checked = 0
+    for name, frame in typed.frames.items():
+        tables = [t for t in sub.tables if t.ledger == name]
+        if not tables:
+            continue
+        raw = pd.concat([t.frame for t in tables], ignore_index=True)
+        for f, spec in LEDGERS[name].fields.items():
+            if f not in raw or spec.empty_is_no:
+                continue
+            alone, bad = cells.parse_column(raw[f], spec.parser(), spec.dtype)
+            expected = pd.Series(alone, dtype=spec.dtype if spec.dtype != "object" else object, name=f)
+            pd.testing.assert_series_equal(frame[f], expected, check_exact=True)
+            issues = typed.issues[(typed.issues["ledger"] == name) & (typed.issues["field"] == f)
+                                  & (typed.issues["rule_id"] == "SCH002")]
+            assert issues["row"].tolist() == np.flatnonzero(bad).tolist(), (name, f)
+            checked += 1
+    assert checked == 13
+    dates = typed.issues[typed.issues["rule_id"] == "SCH002"].set_index("ledger")["value"].to_dict()
+    assert dates == {"head_inspections": "2023-13-45", "drills": "2023-02-30"}
+    inspections = typed["head_inspections"]
+    assert inspections["enterprise_uscc"].tolist()[:2] == [USCC_A, "91140122MA0K5678Y6"]
+    assert inspections["enterprise_uscc"].iloc[3] == USCC_A  # the lower-case one, folded
+    assert inspections["source_file"].tolist() == ["东坡村/带队检查.csv"] * 3 + ["北岭村/带队检查.csv"]
+    assert typed["drills"]["evacuation"].tolist() == [True, False, False]  # empty: 否
+
+
+def test_columns_parsed_together_share_their_parser():
+    """A group of columns is parsed with the parser of its first column: all read alike."""
+    groups: dict = {}
+    for name, led in LEDGERS.items():
+        for f, spec in led.fields.items():
+            groups.setdefault(group_of(name, f, spec), []).append(spec)
+    shared = [specs for specs in groups.values() if len(specs) > 1]
+    assert len(shared) >= 4  # dates, date-and-times, validity dates, the enterprise columns
+    for specs in shared:
+        assert len({(s.kind, s.dtype, s.long_term, s.unit, s.options) for s in specs}) == 1, specs
