@@ -46,7 +46,7 @@ class Resolution:
     _frames: dict[str, pd.DataFrame] = field(default_factory=dict)
     _name_norms: dict[str, str] = field(default_factory=dict)  # enterprise name → normalize_name
     _lookup_cache: tuple[dict[str, int], dict[str, int], np.ndarray] | None = None
-    _heads: pd.Series | None = None  # the registry's heads, folded (led_by_head)
+    _heads: tuple[dict[str, int], np.ndarray] | None = None  # the registry's heads, numbered (led_by_head)
 
     # -- the registry ------------------------------------------------------------------
     @property
@@ -203,12 +203,25 @@ class Resolution:
         """True where a record's ``leader`` is its enterprise's registered head (both folded: no
         spaces, half-width forms). An enterprise whose registry row names no head (SCH003 there)
         cannot be judged: any leader counts."""
+        head_id, at_head = self._head_ids
+        # each distinct leader folded once and numbered like the heads (-1: no registered head is so named)
+        codes, leaders = pd.factorize(df["leader"].to_numpy(dtype=object), use_na_sentinel=True)
+        leader_id = np.array([head_id.get(_fold_remembered(v), -1) for v in leaders] + [-1], dtype=np.int64)[codes]
+        head = at_head[self.registry.index.get_indexer(df["eid"])]  # -2: no head to judge by (or no enterprise)
+        return pd.Series(((leader_id == head) & (leader_id >= 0)) | (head == -2), index=df.index)
+
+    @property
+    def _head_ids(self) -> tuple[dict[str, int], np.ndarray]:
+        """The registry's heads folded and numbered, and each enterprise's head number by registry
+        position (the last slot, for "no enterprise", and an empty head: -2)."""
         if self._heads is None:
-            self._heads = folded(self.registry["head"])
-        head = df["eid"].map(self._heads).astype(object)
-        leader = folded(df["leader"]).astype(object)
-        no_head = head.isna() | (head == "")
-        return ((leader == head) & leader.notna()).astype(bool) | no_head.astype(bool)
+            heads = folded(self.registry["head"]).to_numpy(dtype=object)
+            filled = pd.notna(heads) & (heads != "")
+            numbers, distinct = pd.factorize(heads[filled])
+            at_head = np.full(len(heads) + 1, -2, dtype=np.int64)
+            at_head[:-1][filled] = numbers
+            self._heads = (dict(zip(distinct, range(len(distinct)))), at_head)
+        return self._heads
 
 
 # -- records at as-of, and names as compared (module level: no Resolution needed) -------------
