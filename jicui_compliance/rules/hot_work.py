@@ -50,6 +50,12 @@ def _in_gb30871_scope(ctx: Context, d: pd.DataFrame) -> pd.Series:
     return d["eid"].map(ctx.registry["industry"]).isin(GB30871_INDUSTRIES).fillna(False).astype(bool)
 
 
+@shared
+def _permits_in_scope(ctx: Context) -> np.ndarray:
+    """:func:`_in_gb30871_scope` of every permit of :func:`_permits` (HW004, HW006, HW008)."""
+    return _in_gb30871_scope(ctx, _permits(ctx)).to_numpy(dtype=bool)
+
+
 def _about(d: pd.DataFrame) -> dict:
     return dict(permit_no=d["permit_no"].fillna("").to_numpy(), level=d["level"].fillna("").to_numpy(),
                 start=time_text(d["start"]).to_numpy(), worker=d["worker"].fillna("").to_numpy())
@@ -135,11 +141,7 @@ def no_guardian(ctx: Context) -> pd.DataFrame:
     """
     d = _permits(ctx)
     missing = (d["guardian"].isna() & ctx.has_column(d, "guardian")).to_numpy(dtype=bool)
-    guardian = folded(d["guardian"]).astype(object).fillna("\0")  # an empty guardian equals no worker
-    names = map_distinct(d["worker"], lambda v: [fold(x) for x in re.split(_NAME_SEPARATORS, v) if x] or [""])
-    workers = names.explode().astype(object).fillna("")
-    same = (workers == guardian.reindex(workers.index)).groupby(level=0).any()
-    same = same.reindex(d.index, fill_value=False).to_numpy(dtype=bool) & ~missing
+    same = _one_of_workers(d["guardian"], d["worker"]) & ~missing
     sel = missing | same
     if not sel.any():
         return no_hits()
@@ -149,10 +151,29 @@ def no_guardian(ctx: Context) -> pd.DataFrame:
                 detail=detail, **_about(d))
 
 
+def _one_of_workers(person: pd.Series, workers: pd.Series) -> np.ndarray:
+    """True where ``person`` (folded; an empty cell is no one) is one of the names of the row's
+    ``workers`` cell (split at :data:`_NAME_SEPARATORS`, each name folded; an empty cell is the one
+    name ""). Each distinct cell is split, and each distinct person folded, once; the rows are then
+    compared as numbers."""
+    cell_at, cells = pd.factorize(workers.to_numpy(dtype=object), use_na_sentinel=True)
+    cell_at[cell_at < 0] = len(cells)  # an empty cell: the last code
+    number: dict[str, int] = {}  # each folded name, numbered
+    listed: list[tuple[int, int]] = []  # (cell code, name number) of every name of every distinct cell
+    for code, cell in enumerate([*cells, None]):
+        names = [fold(x) for x in re.split(_NAME_SEPARATORS, cell) if x] if cell is not None else []
+        listed.extend((code, number.setdefault(n, len(number))) for n in names or [""])
+    person_at, persons = pd.factorize(person.to_numpy(dtype=object), use_na_sentinel=True)
+    who = np.array([number.get(fold(p), -1) for p in persons] + [-1], dtype=np.int64)[person_at]
+    pairs = np.array(listed, dtype=np.int64).reshape(-1, 2)
+    width = len(number)
+    return (who >= 0) & np.isin(cell_at.astype(np.int64) * width + who, pairs[:, 0] * width + pairs[:, 1])
+
+
 def _too_long(ctx: Context, in_scope: bool) -> pd.DataFrame:
     """Permits longer than their level allows, of enterprises within (or outside) GB 30871-2022's scope."""
     d = _permits(ctx)
-    d = d[(_in_gb30871_scope(ctx, d) == in_scope).to_numpy(dtype=bool)]
+    d = d.loc[_permits_in_scope(ctx) == in_scope, ["eid", "permit_no", "level", "start", "end", "worker"]]
     limit = pd.to_timedelta(d["level"].astype(object).map(MAX_HOURS).astype("float64"), unit="h")
     sel = (d["end"] - d["start"]) > limit
     d = d[sel.to_numpy(dtype=bool)]
@@ -259,8 +280,7 @@ def no_gas_test(ctx: Context) -> pd.DataFrame:
     合规示例：乙公司的作业票“气体分析”填“是”；甲公司（工贸）的作业票未做气体分析，不适用本规则。
     """
     d = _permits(ctx)
-    sel = _in_gb30871_scope(ctx, d) & ctx.said_no(d, "gas_test")
-    d = d[sel.to_numpy(dtype=bool)]
+    d = d[_permits_in_scope(ctx) & ctx.said_no(d, "gas_test").to_numpy(dtype=bool)]
     if d.empty:
         return no_hits()
     return hits(ledger=LEDGER, row=d.index, field="gas_test", value="否",
@@ -294,7 +314,7 @@ def welder_without_certificate(ctx: Context) -> pd.DataFrame:
     合规示例：2023-07-20 动火，张三的焊接与热切割作业操作证有效期至 2023-07-20；或动火方式为砂轮，动火人没有操作证。
     """
     d = _permits(ctx)
-    d = d[welding_or_unknown(ctx, d).to_numpy(dtype=bool)]
+    d = d.loc[welding_or_unknown(ctx, d).to_numpy(dtype=bool), ["eid", "start", "worker_cert", "worker", "permit_no", "level"]]
     if d.empty:
         return no_hits()
     reg = ctx.frame("special_workers")
@@ -305,7 +325,8 @@ def welder_without_certificate(ctx: Context) -> pd.DataFrame:
                             "day": d["start"].dt.normalize().to_numpy(), "cert": d["worker_cert"].to_numpy(dtype=object),
                             "who": d["worker"].astype(object).to_numpy()})
     by_cert = permits["cert"].notna()
-    named = permits[~by_cert].assign(who=permits.loc[~by_cert, "who"].str.split(_NAME_SEPARATORS, regex=True)).explode("who")
+    named = permits[~by_cert]
+    named = named.assign(who=map_distinct(named["who"], lambda v: re.split(_NAME_SEPARATORS, v))).explode("who")
     named = named[named["who"].fillna("") != ""]
     keys = pd.concat([permits[by_cert], named.assign(name=folded(named["who"]))], ignore_index=True)
     keys["_key"] = range(len(keys))
