@@ -23,7 +23,7 @@ from .campaign import Campaign
 from .ledgers import LEDGERS, Ledgers
 from .text import fold, map_distinct, normalize_name
 
-__all__ = ["BY_NAME_USCC_UNKNOWN", "NO_REF", "RESOLVED", "UNRESOLVED", "USCC_NAME_MISMATCH", "Resolution",
+__all__ = ["BY_NAME_USCC_UNKNOWN", "NO_REF", "RESOLVED", "STATUSES", "UNRESOLVED", "USCC_NAME_MISMATCH", "Resolution",
            "existing", "folded", "month_label"]
 
 #: the placeholder station of the industries table, which supervises nothing of its own (GV003)
@@ -33,6 +33,8 @@ PLACEHOLDER_STATION = "其他站所"
 RESOLVED, BY_NAME_USCC_UNKNOWN, USCC_NAME_MISMATCH, UNRESOLVED, NO_REF = (
     "ok", "uscc_unknown", "name_mismatch", "unresolved", "no_ref",
 )
+#: the categories of a resolved frame's ``ref_status`` column (a categorical: rows are compared by code)
+STATUSES = (RESOLVED, BY_NAME_USCC_UNKNOWN, USCC_NAME_MISMATCH, UNRESOLVED, NO_REF)
 
 
 @dataclass
@@ -154,7 +156,7 @@ class Resolution:
         by_name = np.asarray([name_eid.get(x, -1) for x in norms], dtype=np.int64)[pn]
         has_uscc, has_name = pu >= 0, pn >= 0
         found_uscc, found_name = by_uscc >= 0, by_name >= 0
-        status = pd.array(np.select(
+        pair_status = np.select(  # each pair's place in STATUSES
             [
                 ~has_uscc & ~has_name,
                 found_uscc & has_name & (name_norm != name_of[by_uscc]),  # by_uscc -1 → None: differs
@@ -162,9 +164,10 @@ class Resolution:
                 has_uscc & found_name,
                 found_name,
             ],
-            [NO_REF, USCC_NAME_MISMATCH, RESOLVED, BY_NAME_USCC_UNKNOWN, RESOLVED],
-            default=UNRESOLVED,
-        ), dtype="str").take(pair_codes)
+            [STATUSES.index(s) for s in (NO_REF, USCC_NAME_MISMATCH, RESOLVED, BY_NAME_USCC_UNKNOWN, RESOLVED)],
+            default=STATUSES.index(UNRESOLVED),
+        ).astype(np.int8)
+        status = pd.Categorical.from_codes(pair_status[pair_codes], categories=pd.Index(STATUSES, dtype="str"))
         eid = np.where(found_uscc, by_uscc, by_name)[pair_codes]
         return df.assign(eid=pd.arrays.IntegerArray(np.maximum(eid, 0), eid < 0), ref_status=status)
 

@@ -72,7 +72,7 @@ def inspection_notled_by_head(ctx: Context) -> pd.DataFrame:
     """
     df = ctx.frame(_LEDGER)
     sel = ctx.existing(df, "date") & df["leader"].notna()
-    d = df.loc[sel]
+    d = df.loc[sel, ["eid", "leader"]]
     bad = ~ctx.resolution.led_by_head(d)
     if not bad.any():
         return no_hits()
