@@ -157,7 +157,7 @@ def training_counts_out_of_order(ctx: Context) -> pd.DataFrame:
     合规示例：参加人数 20，考试人数 20，合格人数 18。
     """
     tr = ctx.frame("training")
-    tr = tr.loc[tr["eid"].notna() & ~(tr["date"] > ctx.as_of_ts).fillna(False)]
+    tr = tr.loc[tr["eid"].notna() & ~(tr["date"] > ctx.as_of_ts).fillna(False), ["eid", *_COUNT_NAMES]]
     a, e, p = tr["attendees"], tr["examined"], tr["passed"]
     pe = (p > e).fillna(False).astype(bool)
     ea = (e > a).fillna(False).astype(bool)
