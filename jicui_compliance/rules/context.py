@@ -101,7 +101,10 @@ class Context:
     def has_column(self, frame: pd.DataFrame, field: str) -> pd.Series:
         """True where the row's sheet has the column ``field``. RULEBOOK §8: an optional column
         that a sheet lacks altogether gives no finding for that sheet's rows."""
-        present = np.array([field in t.headers for t in self.ledgers.tables], dtype=bool)
+        key = ("has_column", field)  # which sheets have the column: once per field
+        if key not in self._shared:
+            self._shared[key] = np.array([field in t.headers for t in self.ledgers.tables], dtype=bool)
+        present: np.ndarray = self._shared[key]  # type: ignore[assignment]
         return pd.Series(present[frame["_sheet"].to_numpy(dtype=np.int64)], index=frame.index, name="_sheet")
 
     @staticmethod
