@@ -24,7 +24,7 @@ from .ledgers import LEDGERS, Ledgers
 from .text import fold, map_distinct, normalize_name
 
 __all__ = ["BY_NAME_USCC_UNKNOWN", "NO_REF", "RESOLVED", "STATUSES", "UNRESOLVED", "USCC_NAME_MISMATCH", "Resolution",
-           "existing", "folded", "month_label"]
+           "existing", "fold_remembered", "folded", "month_label"]
 
 #: the placeholder station of the industries table, which supervises nothing of its own (GV003)
 PLACEHOLDER_STATION = "其他站所"
@@ -209,7 +209,7 @@ class Resolution:
         head_id, at_head = self._head_ids
         # each distinct leader folded once and numbered like the heads (-1: no registered head is so named)
         codes, leaders = pd.factorize(df["leader"].to_numpy(dtype=object), use_na_sentinel=True)
-        leader_id = np.array([head_id.get(_fold_remembered(v), -1) for v in leaders] + [-1], dtype=np.int64)[codes]
+        leader_id = np.array([head_id.get(fold_remembered(v), -1) for v in leaders] + [-1], dtype=np.int64)[codes]
         head = at_head[self.registry.index.get_indexer(df["eid"])]  # -2: no head to judge by (or no enterprise)
         return pd.Series(((leader_id == head) & (leader_id >= 0)) | (head == -2), index=df.index)
 
@@ -249,7 +249,8 @@ def month_label(dates: pd.Series) -> pd.Series:
 def folded(values: pd.Series) -> pd.Series:
     """Names as compared: no spaces or line breaks, full-width forms folded (each distinct value once;
     the same people and places recur in many ledgers and rules, so recent values are remembered)."""
-    return map_distinct(values, _fold_remembered)
+    return map_distinct(values, fold_remembered)
 
 
-_fold_remembered = lru_cache(maxsize=1 << 16)(fold)
+#: :func:`jicui_compliance.text.fold` remembering recent values (names recur in many ledgers and rules)
+fold_remembered = lru_cache(maxsize=1 << 16)(fold)

@@ -17,7 +17,16 @@ from ..campaign import Campaign
 from ..ledgers import Ledgers
 from ..reading import Submission
 from ..reading.cells import LONG_TERM
-from ..resolution import BY_NAME_USCC_UNKNOWN, NO_REF, RESOLVED, UNRESOLVED, USCC_NAME_MISMATCH, Resolution, folded  # noqa: F401 (re-exported)
+from ..resolution import (  # noqa: F401 (re-exported)
+    BY_NAME_USCC_UNKNOWN,
+    NO_REF,
+    RESOLVED,
+    UNRESOLVED,
+    USCC_NAME_MISMATCH,
+    Resolution,
+    fold_remembered,
+    folded,
+)
 from ..resolution import existing as _existing
 from ..resolution import month_label as _month_label
 from ..text import map_distinct

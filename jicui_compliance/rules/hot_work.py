@@ -13,9 +13,9 @@ import re
 import numpy as np
 import pandas as pd
 
-from ..text import fold, map_distinct
+from ..text import map_distinct
 from .base import ERROR, WARNING, Obligation, Party, hits, no_hits, rule
-from .context import Context, day_text, folded, shared, time_text
+from .context import Context, day_text, fold_remembered, folded, shared, time_text
 
 LEDGER = "hot_work"
 #: GB 30871-2022 5.1: 特级、一级动火作业票有效期不超过 8 h，二级不超过 72 h.
@@ -28,6 +28,7 @@ GB30871_INDUSTRIES = ("危险化学品", "燃气")
 #: welding equipment (EQ001); 砂轮, 喷灯, 电钻 and 其他 do not
 WELDING_METHODS = ("电焊", "气焊", "气割", "等离子切割")
 _NAME_SEPARATORS = r"[、,，;；/\s]+"
+_split_names = re.compile(_NAME_SEPARATORS).split
 
 
 @shared
@@ -159,15 +160,17 @@ def _one_of_workers(person: pd.Series, workers: pd.Series) -> np.ndarray:
     cell_at, cells = pd.factorize(workers.to_numpy(dtype=object), use_na_sentinel=True)
     cell_at[cell_at < 0] = len(cells)  # an empty cell: the last code
     number: dict[str, int] = {}  # each folded name, numbered
-    listed: list[tuple[int, int]] = []  # (cell code, name number) of every name of every distinct cell
+    cell_of, name_of = [], []  # for every name of every distinct cell: the cell's code, the name's number
     for code, cell in enumerate([*cells, None]):
-        names = [fold(x) for x in re.split(_NAME_SEPARATORS, cell) if x] if cell is not None else []
-        listed.extend((code, number.setdefault(n, len(number))) for n in names or [""])
+        names = [x for x in _split_names(cell) if x] if cell is not None else []
+        for x in names or [""]:
+            cell_of.append(code)
+            name_of.append(number.setdefault(fold_remembered(x), len(number)))
     person_at, persons = pd.factorize(person.to_numpy(dtype=object), use_na_sentinel=True)
-    who = np.array([number.get(fold(p), -1) for p in persons] + [-1], dtype=np.int64)[person_at]
-    pairs = np.array(listed, dtype=np.int64).reshape(-1, 2)
+    who = np.array([number.get(fold_remembered(p), -1) for p in persons] + [-1], dtype=np.int64)[person_at]
     width = len(number)
-    return (who >= 0) & np.isin(cell_at.astype(np.int64) * width + who, pairs[:, 0] * width + pairs[:, 1])
+    listed = np.asarray(cell_of, dtype=np.int64) * width + np.asarray(name_of, dtype=np.int64)
+    return (who >= 0) & np.isin(cell_at.astype(np.int64) * width + who, listed)
 
 
 def _too_long(ctx: Context, in_scope: bool) -> pd.DataFrame:
