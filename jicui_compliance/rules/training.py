@@ -21,7 +21,7 @@ def _training(ctx: Context, kind: str) -> pd.DataFrame:
     """Resolved training rows of ``kind`` that exist at as-of (dated on or before it)."""
     tr = ctx.frame("training")
     sel = tr["eid"].notna() & (tr["kind"] == kind) & (tr["date"] <= ctx.as_of_ts).fillna(False)
-    return tr.loc[sel]
+    return tr.loc[sel, ["eid", "date", "attendees", "examined"]]  # the columns the TR rules read
 
 
 
