@@ -340,14 +340,17 @@ def welder_without_certificate(ctx: Context) -> pd.DataFrame:
     weld = cand["category"].eq(WELDING).fillna(False).astype(bool)
     not_expired = weld & (cand["valid_until"] >= cand["day"]).fillna(False).astype(bool)
     held = not_expired & (cand["issued_on"].isna() | (cand["issued_on"] <= cand["day"]))
-    cand = cand.assign(_weld=weld, _not_expired=not_expired, _held=held,
+    # only the keys with no certificate held on the day need the details of why (most keys hold one)
+    lacking = ~np.isin(cand["_key"].to_numpy(), cand["_key"].to_numpy()[held.to_numpy(dtype=bool)])
+    cand, weld, not_expired = cand.loc[lacking], weld.loc[lacking], not_expired.loc[lacking]
+    cand = cand.assign(_weld=weld, _not_expired=not_expired,
                        _weld_until=cand["valid_until"].where(weld), _issued=cand["issued_on"].where(not_expired))
     g = cand.groupby("_key")
     per = pd.DataFrame({
-        "held": g["_held"].any(), "matched": g["category"].count(), "weld": g["_weld"].any(),
+        "matched": g["category"].count(), "weld": g["_weld"].any(),
         "not_expired": g["_not_expired"].any(), "weld_until": g["_weld_until"].max(), "issued": g["_issued"].min(),
     }).join(keys.set_index("_key")[["_row", "cert", "who"]])
-    per = per[~per["held"]].drop_duplicates("_row")  # the first worker without a certificate
+    per = per.drop_duplicates("_row")  # the first worker without a certificate
     if per.empty:
         return no_hits()
     cats = (cand.loc[cand["_key"].isin(per.index) & cand["category"].notna(), ["_key", "category"]]
