@@ -72,9 +72,11 @@ def welding_equipment_not_checked(ctx: Context) -> pd.DataFrame:
     gaps = ctx.coverage_gaps([camp.phase_period(PHASE)], covered, eids=welders)
     if gaps.empty:
         return no_hits()
-    first = d.assign(eid=d["eid"].astype("int64")).sort_values("start", kind="mergesort").groupby("eid")
-    count, earliest = first.size(), first.head(1).set_index("eid")
     eid = gaps["eid"].astype("int64").to_numpy()
+    d = d.assign(eid=d["eid"].astype("int64"))
+    d = d[d["eid"].isin(eid).to_numpy()]  # the permits of the enterprises reported
+    first = d.sort_values("start", kind="mergesort").groupby("eid")
+    count, earliest = first.size(), first.head(1).set_index("eid")
     return hits(ledger=LEDGER, eid=gaps["eid"].to_numpy(), period=gaps["period"].to_numpy(),
                 count=count.reindex(eid).to_numpy(),
                 first_permit=earliest["permit_no"].reindex(eid).fillna("").to_numpy(),

@@ -331,11 +331,12 @@ def welder_without_certificate(ctx: Context) -> pd.DataFrame:
     named = permits[~by_cert]
     named = named.assign(who=map_distinct(named["who"], lambda v: re.split(_NAME_SEPARATORS, v))).explode("who")
     named = named[named["who"].fillna("") != ""]
-    keys = pd.concat([permits[by_cert], named.assign(name=folded(named["who"]))], ignore_index=True)
-    keys["_key"] = range(len(keys))
+    certified = permits[by_cert]
+    certified = certified.assign(_key=np.arange(len(certified)))
+    named = named.assign(name=folded(named["who"]), _key=np.arange(len(certified), len(certified) + len(named)))
     cand = pd.concat([
-        keys[keys["cert"].notna()].merge(reg.drop(columns="name"), left_on=["eid", "cert"], right_on=["eid", "cert_no"], how="left"),
-        keys[keys["cert"].isna()].merge(reg.drop(columns="person"), on=["eid", "name"], how="left"),
+        certified.merge(reg.drop(columns="name"), left_on=["eid", "cert"], right_on=["eid", "cert_no"], how="left"),
+        named.merge(reg.drop(columns="person"), on=["eid", "name"], how="left"),
     ], ignore_index=True)
     weld = cand["category"].eq(WELDING).fillna(False).astype(bool)
     not_expired = weld & (cand["valid_until"] >= cand["day"]).fillna(False).astype(bool)
@@ -349,7 +350,7 @@ def welder_without_certificate(ctx: Context) -> pd.DataFrame:
     per = pd.DataFrame({
         "matched": g["category"].count(), "weld": g["_weld"].any(),
         "not_expired": g["_not_expired"].any(), "weld_until": g["_weld_until"].max(), "issued": g["_issued"].min(),
-    }).join(keys.set_index("_key")[["_row", "cert", "who"]])
+    }).join(cand.drop_duplicates("_key").set_index("_key")[["_row", "cert", "who"]])
     per = per.drop_duplicates("_row")  # the first worker without a certificate
     if per.empty:
         return no_hits()
