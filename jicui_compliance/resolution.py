@@ -23,8 +23,8 @@ from .campaign import Campaign
 from .ledgers import LEDGERS, Ledgers
 from .text import fold, map_distinct, normalize_name
 
-__all__ = ["BY_NAME_USCC_UNKNOWN", "NO_REF", "RESOLVED", "UNRESOLVED", "USCC_NAME_MISMATCH", "Resolution",
-           "existing", "folded", "month_label"]
+__all__ = ["BY_NAME_USCC_UNKNOWN", "NO_REF", "RESOLVED", "STATUSES", "UNRESOLVED", "USCC_NAME_MISMATCH", "Resolution",
+           "existing", "fold_remembered", "folded", "month_label"]
 
 #: the placeholder station of the industries table, which supervises nothing of its own (GV003)
 PLACEHOLDER_STATION = "其他站所"
@@ -33,6 +33,8 @@ PLACEHOLDER_STATION = "其他站所"
 RESOLVED, BY_NAME_USCC_UNKNOWN, USCC_NAME_MISMATCH, UNRESOLVED, NO_REF = (
     "ok", "uscc_unknown", "name_mismatch", "unresolved", "no_ref",
 )
+#: the categories of a resolved frame's ``ref_status`` column (a categorical: rows are compared by code)
+STATUSES = (RESOLVED, BY_NAME_USCC_UNKNOWN, USCC_NAME_MISMATCH, UNRESOLVED, NO_REF)
 
 
 @dataclass
@@ -46,7 +48,7 @@ class Resolution:
     _frames: dict[str, pd.DataFrame] = field(default_factory=dict)
     _name_norms: dict[str, str] = field(default_factory=dict)  # enterprise name → normalize_name
     _lookup_cache: tuple[dict[str, int], dict[str, int], np.ndarray] | None = None
-    _heads: pd.Series | None = None  # the registry's heads, folded (led_by_head)
+    _heads: tuple[dict[str, int], np.ndarray] | None = None  # the registry's heads, numbered (led_by_head)
 
     # -- the registry ------------------------------------------------------------------
     @property
@@ -154,7 +156,7 @@ class Resolution:
         by_name = np.asarray([name_eid.get(x, -1) for x in norms], dtype=np.int64)[pn]
         has_uscc, has_name = pu >= 0, pn >= 0
         found_uscc, found_name = by_uscc >= 0, by_name >= 0
-        status = pd.array(np.select(
+        pair_status = np.select(  # each pair's place in STATUSES
             [
                 ~has_uscc & ~has_name,
                 found_uscc & has_name & (name_norm != name_of[by_uscc]),  # by_uscc -1 → None: differs
@@ -162,9 +164,10 @@ class Resolution:
                 has_uscc & found_name,
                 found_name,
             ],
-            [NO_REF, USCC_NAME_MISMATCH, RESOLVED, BY_NAME_USCC_UNKNOWN, RESOLVED],
-            default=UNRESOLVED,
-        ), dtype="str").take(pair_codes)
+            [STATUSES.index(s) for s in (NO_REF, USCC_NAME_MISMATCH, RESOLVED, BY_NAME_USCC_UNKNOWN, RESOLVED)],
+            default=STATUSES.index(UNRESOLVED),
+        ).astype(np.int8)
+        status = pd.Categorical.from_codes(pair_status[pair_codes], categories=pd.Index(STATUSES, dtype="str"))
         eid = np.where(found_uscc, by_uscc, by_name)[pair_codes]
         return df.assign(eid=pd.arrays.IntegerArray(np.maximum(eid, 0), eid < 0), ref_status=status)
 
@@ -203,12 +206,25 @@ class Resolution:
         """True where a record's ``leader`` is its enterprise's registered head (both folded: no
         spaces, half-width forms). An enterprise whose registry row names no head (SCH003 there)
         cannot be judged: any leader counts."""
+        head_id, at_head = self._head_ids
+        # each distinct leader folded once and numbered like the heads (-1: no registered head is so named)
+        codes, leaders = pd.factorize(df["leader"].to_numpy(dtype=object), use_na_sentinel=True)
+        leader_id = np.array([head_id.get(fold_remembered(v), -1) for v in leaders] + [-1], dtype=np.int64)[codes]
+        head = at_head[self.registry.index.get_indexer(df["eid"])]  # -2: no head to judge by (or no enterprise)
+        return pd.Series(((leader_id == head) & (leader_id >= 0)) | (head == -2), index=df.index)
+
+    @property
+    def _head_ids(self) -> tuple[dict[str, int], np.ndarray]:
+        """The registry's heads folded and numbered, and each enterprise's head number by registry
+        position (the last slot, for "no enterprise", and an empty head: -2)."""
         if self._heads is None:
-            self._heads = folded(self.registry["head"])
-        head = df["eid"].map(self._heads).astype(object)
-        leader = folded(df["leader"]).astype(object)
-        no_head = head.isna() | (head == "")
-        return ((leader == head) & leader.notna()).astype(bool) | no_head.astype(bool)
+            heads = folded(self.registry["head"]).to_numpy(dtype=object)
+            filled = pd.notna(heads) & (heads != "")
+            numbers, distinct = pd.factorize(heads[filled])
+            at_head = np.full(len(heads) + 1, -2, dtype=np.int64)
+            at_head[:-1][filled] = numbers
+            self._heads = (dict(zip(distinct, range(len(distinct)))), at_head)
+        return self._heads
 
 
 # -- records at as-of, and names as compared (module level: no Resolution needed) -------------
@@ -233,7 +249,8 @@ def month_label(dates: pd.Series) -> pd.Series:
 def folded(values: pd.Series) -> pd.Series:
     """Names as compared: no spaces or line breaks, full-width forms folded (each distinct value once;
     the same people and places recur in many ledgers and rules, so recent values are remembered)."""
-    return map_distinct(values, _fold_remembered)
+    return map_distinct(values, fold_remembered)
 
 
-_fold_remembered = lru_cache(maxsize=1 << 16)(fold)
+#: :func:`jicui_compliance.text.fold` remembering recent values (names recur in many ledgers and rules)
+fold_remembered = lru_cache(maxsize=1 << 16)(fold)

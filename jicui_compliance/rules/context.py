@@ -17,7 +17,16 @@ from ..campaign import Campaign
 from ..ledgers import Ledgers
 from ..reading import Submission
 from ..reading.cells import LONG_TERM
-from ..resolution import BY_NAME_USCC_UNKNOWN, NO_REF, RESOLVED, UNRESOLVED, USCC_NAME_MISMATCH, Resolution, folded  # noqa: F401 (re-exported)
+from ..resolution import (  # noqa: F401 (re-exported)
+    BY_NAME_USCC_UNKNOWN,
+    NO_REF,
+    RESOLVED,
+    UNRESOLVED,
+    USCC_NAME_MISMATCH,
+    Resolution,
+    fold_remembered,
+    folded,
+)
 from ..resolution import existing as _existing
 from ..resolution import month_label as _month_label
 from ..text import map_distinct
@@ -101,7 +110,10 @@ class Context:
     def has_column(self, frame: pd.DataFrame, field: str) -> pd.Series:
         """True where the row's sheet has the column ``field``. RULEBOOK §8: an optional column
         that a sheet lacks altogether gives no finding for that sheet's rows."""
-        present = np.array([field in t.headers for t in self.ledgers.tables], dtype=bool)
+        key = ("has_column", field)  # which sheets have the column: once per field
+        if key not in self._shared:
+            self._shared[key] = np.array([field in t.headers for t in self.ledgers.tables], dtype=bool)
+        present: np.ndarray = self._shared[key]  # type: ignore[assignment]
         return pd.Series(present[frame["_sheet"].to_numpy(dtype=np.int64)], index=frame.index, name="_sheet")
 
     @staticmethod

@@ -21,10 +21,10 @@ from __future__ import annotations
 
 import pandas as pd
 
-from ..ledgers.enforcement import hazard_key, is_fined, penalised
+from ..ledgers.enforcement import is_fined, penalised
 from .base import INFO, WARNING, Obligation, Party, hits, no_hits, rule
 from .context import Context, day_text, shared, time_text
-from .enforcement import _cell_list, _inspections, _linked, _open_at
+from .enforcement import _cell_list, _inspections, _linked, _open_at, hazard_keys
 
 _CLAUSE_D47 = ("方案 D4(7)：镇政府将建立安全监管执法责任倒查机制，严格执行“谁检查、谁签名、谁负责”，对明显有重大事故隐患"
                "却查不出、或查出后应处罚未处罚以及跟踪整改不到位的，将采取通报、约谈等措施")
@@ -37,11 +37,14 @@ _WINDOW = pd.Timedelta(days=90)
 def _major_hazards(ctx: Context) -> pd.DataFrame:
     """Hazards of level 重大 of registry enterprises: ``eid, key, label, found_on, deadline, done_on``."""
     haz = ctx.frame("hazards")
-    haz = haz[haz["eid"].notna() & haz["level"].fillna("重大").eq("重大").astype(bool)]
+    keep = (haz["eid"].notna() & haz["level"].fillna("重大").eq("重大")).to_numpy(dtype=bool)
+    haz = haz.loc[keep, ["eid", "hazard_no", "description", "found_on", "deadline", "done_on"]]
+    haz = haz.assign(key=hazard_keys(ctx)[keep])
     numbered = haz["hazard_no"].notna()
-    haz = haz.assign(key=hazard_key(haz["hazard_no"]))
     haz = pd.concat([haz[numbered].drop_duplicates(["eid", "key"], keep="first"), haz[~numbered]])
-    label = haz["hazard_no"].fillna("“" + haz["description"].fillna("未填描述") + "”")
+    label = haz["hazard_no"].copy()  # a hazard without a number is named by its description
+    unnumbered = label.isna().to_numpy()
+    label[unnumbered] = "“" + haz.loc[unnumbered, "description"].fillna("未填描述") + "”"
     return haz.assign(label=label)[["eid", "key", "label", "found_on", "deadline", "done_on"]]
 
 

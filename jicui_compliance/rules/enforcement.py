@@ -45,11 +45,18 @@ def _inspections(ctx: Context, *, keep_undated: bool = False) -> pd.DataFrame:
 
 
 @shared
+def hazard_keys(ctx: Context) -> pd.Series:
+    """The :func:`hazard_key` of every row of the hazard ledger (index that of its frame): the EN
+    and DC rules select their rows from it rather than folding the same numbers again."""
+    return hazard_key(ctx.frame("hazards")["hazard_no"])
+
+
+@shared
 def _hazards(ctx: Context) -> pd.DataFrame:
     """Hazard rows of resolved enterprises with a number, one per (eid, number)."""
     haz = ctx.frame("hazards")
-    haz = haz[haz["eid"].notna() & haz["hazard_no"].notna()]
-    haz = haz.assign(key=hazard_key(haz["hazard_no"]))
+    keep = (haz["eid"].notna() & haz["hazard_no"].notna()).to_numpy(dtype=bool)
+    haz = haz.loc[keep, ["eid", *_HAZARD_COLS]].assign(key=hazard_keys(ctx)[keep])
     return haz.drop_duplicates(["eid", "key"], keep="first")[["eid", "key", *_HAZARD_COLS]]
 
 

@@ -61,8 +61,8 @@ def welding_equipment_not_checked(ctx: Context) -> pd.DataFrame:
     camp = ctx.campaign
     limit = pd.Timestamp(camp.phase(PHASE).end)
     d = _permits(ctx)
-    d = d[(welding_or_unknown(ctx, d) & (d["start"] >= pd.Timestamp(camp.start))
-           & (d["start"] < pd.Timestamp(camp.end) + pd.Timedelta(days=1))).to_numpy(dtype=bool)]
+    d = d.loc[(welding_or_unknown(ctx, d) & (d["start"] >= pd.Timestamp(camp.start))
+               & (d["start"] < pd.Timestamp(camp.end) + pd.Timedelta(days=1))).to_numpy(dtype=bool), ["eid", "start", "permit_no"]]
     if d.empty:
         return no_hits()
     checks = _checks(ctx)
@@ -72,9 +72,11 @@ def welding_equipment_not_checked(ctx: Context) -> pd.DataFrame:
     gaps = ctx.coverage_gaps([camp.phase_period(PHASE)], covered, eids=welders)
     if gaps.empty:
         return no_hits()
-    first = d.assign(eid=d["eid"].astype("int64")).sort_values("start", kind="mergesort").groupby("eid")
-    count, earliest = first.size(), first.head(1).set_index("eid")
     eid = gaps["eid"].astype("int64").to_numpy()
+    d = d.assign(eid=d["eid"].astype("int64"))
+    d = d[d["eid"].isin(eid).to_numpy()]  # the permits of the enterprises reported
+    first = d.sort_values("start", kind="mergesort").groupby("eid")
+    count, earliest = first.size(), first.head(1).set_index("eid")
     return hits(ledger=LEDGER, eid=gaps["eid"].to_numpy(), period=gaps["period"].to_numpy(),
                 count=count.reindex(eid).to_numpy(),
                 first_permit=earliest["permit_no"].reindex(eid).fillna("").to_numpy(),
@@ -101,7 +103,7 @@ def faulty_equipment_used(ctx: Context) -> pd.DataFrame:
     合规示例：HJ-02 在 2023-07-01 检查不合格、2023-07-15 复查合格，2023-07-20 动火使用。
     """
     d = _permits(ctx)
-    d = d[d["equipment_no"].notna().to_numpy(dtype=bool)]
+    d = d.loc[d["equipment_no"].notna().to_numpy(dtype=bool), ["eid", "equipment_no", "start", "permit_no", "level", "worker"]]
     if d.empty:
         return no_hits()
     checks = _checks(ctx)

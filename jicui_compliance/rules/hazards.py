@@ -96,7 +96,7 @@ def five_elements_missing(ctx: Context) -> pd.DataFrame:
     应急预案“设置警戒区，停用该配电箱”。
     """
     h = _existing(ctx)
-    h = h.loc[_flag(h["immediate"].eq(False))]
+    h = h.loc[_flag(h["immediate"].eq(False)), ["_sheet", "hazard_no", "description", "found_on", *(f for f, _ in ELEMENTS)]]
     if h.empty:
         return no_hits()
     miss = {f: (h[f].isna() & ctx.has_column(h, f)) for f, _ in ELEMENTS}
@@ -260,7 +260,7 @@ def done_not_closed(ctx: Context) -> pd.DataFrame:
     """
     h = _existing(ctx)
     done = _at_as_of(ctx, h["done_on"])
-    h = h.loc[done.notna()]
+    h = h.loc[done.notna(), ["_sheet", "hazard_no", "description", "done_on", "verifier", "verified_on"]]
     if h.empty:
         return no_hits()
     no_verifier = h["verifier"].isna() & ctx.has_column(h, "verifier")

@@ -72,7 +72,7 @@ def inspection_notled_by_head(ctx: Context) -> pd.DataFrame:
     """
     df = ctx.frame(_LEDGER)
     sel = ctx.existing(df, "date") & df["leader"].notna()
-    d = df.loc[sel]
+    d = df.loc[sel, ["eid", "leader"]]
     bad = ~ctx.resolution.led_by_head(d)
     if not bad.any():
         return no_hits()
@@ -149,12 +149,10 @@ def inspection_hazards_not_logged(ctx: Context) -> pd.DataFrame:
     hz = pd.concat([hz.loc[numbered].drop_duplicates(["eid", "hazard_no"]), hz.loc[~numbered]])
     major = hz["level"].fillna("重大").eq("重大").astype(bool)
     key = pd.MultiIndex.from_arrays([insp["eid"], insp["date"]])
-
-    def logged(h: pd.DataFrame) -> pd.Series:
-        per_day = h.groupby(["eid", "found_on"]).size()
-        return pd.Series(per_day.reindex(key).fillna(0).astype("int64").to_numpy(), index=insp.index)
-
-    counts = logged(hz).where(~insp["by_major"], logged(hz.loc[major]))
+    # hazards logged per enterprise and day: all of them ("size") and the major ones ("sum")
+    per_day = hz.assign(major=major).groupby(["eid", "found_on"])["major"].agg(["size", "sum"])
+    per_day = per_day.reindex(key).fillna(0).astype("int64")
+    counts = pd.Series(np.where(insp["by_major"], per_day["sum"], per_day["size"]), index=insp.index)
     bad = counts < insp["n"]
     if not bad.any():
         return no_hits()

@@ -13,9 +13,9 @@ import re
 import numpy as np
 import pandas as pd
 
-from ..text import fold, map_distinct
+from ..text import map_distinct
 from .base import ERROR, WARNING, Obligation, Party, hits, no_hits, rule
-from .context import Context, day_text, folded, shared, time_text
+from .context import Context, day_text, fold_remembered, folded, shared, time_text
 
 LEDGER = "hot_work"
 #: GB 30871-2022 5.1: 特级、一级动火作业票有效期不超过 8 h，二级不超过 72 h.
@@ -28,6 +28,7 @@ GB30871_INDUSTRIES = ("危险化学品", "燃气")
 #: welding equipment (EQ001); 砂轮, 喷灯, 电钻 and 其他 do not
 WELDING_METHODS = ("电焊", "气焊", "气割", "等离子切割")
 _NAME_SEPARATORS = r"[、,，;；/\s]+"
+_split_names = re.compile(_NAME_SEPARATORS).split
 
 
 @shared
@@ -48,6 +49,12 @@ def welding_or_unknown(ctx: Context, d: pd.DataFrame) -> pd.Series:
 def _in_gb30871_scope(ctx: Context, d: pd.DataFrame) -> pd.Series:
     """Permits of enterprises whose registered industry is within GB 30871-2022's scope."""
     return d["eid"].map(ctx.registry["industry"]).isin(GB30871_INDUSTRIES).fillna(False).astype(bool)
+
+
+@shared
+def _permits_in_scope(ctx: Context) -> np.ndarray:
+    """:func:`_in_gb30871_scope` of every permit of :func:`_permits` (HW004, HW006, HW008)."""
+    return _in_gb30871_scope(ctx, _permits(ctx)).to_numpy(dtype=bool)
 
 
 def _about(d: pd.DataFrame) -> dict:
@@ -135,11 +142,7 @@ def no_guardian(ctx: Context) -> pd.DataFrame:
     """
     d = _permits(ctx)
     missing = (d["guardian"].isna() & ctx.has_column(d, "guardian")).to_numpy(dtype=bool)
-    guardian = folded(d["guardian"]).astype(object).fillna("\0")  # an empty guardian equals no worker
-    names = map_distinct(d["worker"], lambda v: [fold(x) for x in re.split(_NAME_SEPARATORS, v) if x] or [""])
-    workers = names.explode().astype(object).fillna("")
-    same = (workers == guardian.reindex(workers.index)).groupby(level=0).any()
-    same = same.reindex(d.index, fill_value=False).to_numpy(dtype=bool) & ~missing
+    same = _one_of_workers(d["guardian"], d["worker"]) & ~missing
     sel = missing | same
     if not sel.any():
         return no_hits()
@@ -149,10 +152,31 @@ def no_guardian(ctx: Context) -> pd.DataFrame:
                 detail=detail, **_about(d))
 
 
+def _one_of_workers(person: pd.Series, workers: pd.Series) -> np.ndarray:
+    """True where ``person`` (folded; an empty cell is no one) is one of the names of the row's
+    ``workers`` cell (split at :data:`_NAME_SEPARATORS`, each name folded; an empty cell is the one
+    name ""). Each distinct cell is split, and each distinct person folded, once; the rows are then
+    compared as numbers."""
+    cell_at, cells = pd.factorize(workers.to_numpy(dtype=object), use_na_sentinel=True)
+    cell_at[cell_at < 0] = len(cells)  # an empty cell: the last code
+    number: dict[str, int] = {}  # each folded name, numbered
+    cell_of, name_of = [], []  # for every name of every distinct cell: the cell's code, the name's number
+    for code, cell in enumerate([*cells, None]):
+        names = [x for x in _split_names(cell) if x] if cell is not None else []
+        for x in names or [""]:
+            cell_of.append(code)
+            name_of.append(number.setdefault(fold_remembered(x), len(number)))
+    person_at, persons = pd.factorize(person.to_numpy(dtype=object), use_na_sentinel=True)
+    who = np.array([number.get(fold_remembered(p), -1) for p in persons] + [-1], dtype=np.int64)[person_at]
+    width = len(number)
+    listed = np.asarray(cell_of, dtype=np.int64) * width + np.asarray(name_of, dtype=np.int64)
+    return (who >= 0) & np.isin(cell_at.astype(np.int64) * width + who, listed)
+
+
 def _too_long(ctx: Context, in_scope: bool) -> pd.DataFrame:
     """Permits longer than their level allows, of enterprises within (or outside) GB 30871-2022's scope."""
     d = _permits(ctx)
-    d = d[(_in_gb30871_scope(ctx, d) == in_scope).to_numpy(dtype=bool)]
+    d = d.loc[_permits_in_scope(ctx) == in_scope, ["eid", "permit_no", "level", "start", "end", "worker"]]
     limit = pd.to_timedelta(d["level"].astype(object).map(MAX_HOURS).astype("float64"), unit="h")
     sel = (d["end"] - d["start"]) > limit
     d = d[sel.to_numpy(dtype=bool)]
@@ -259,8 +283,7 @@ def no_gas_test(ctx: Context) -> pd.DataFrame:
     合规示例：乙公司的作业票“气体分析”填“是”；甲公司（工贸）的作业票未做气体分析，不适用本规则。
     """
     d = _permits(ctx)
-    sel = _in_gb30871_scope(ctx, d) & ctx.said_no(d, "gas_test")
-    d = d[sel.to_numpy(dtype=bool)]
+    d = d[_permits_in_scope(ctx) & ctx.said_no(d, "gas_test").to_numpy(dtype=bool)]
     if d.empty:
         return no_hits()
     return hits(ledger=LEDGER, row=d.index, field="gas_test", value="否",
@@ -294,7 +317,7 @@ def welder_without_certificate(ctx: Context) -> pd.DataFrame:
     合规示例：2023-07-20 动火，张三的焊接与热切割作业操作证有效期至 2023-07-20；或动火方式为砂轮，动火人没有操作证。
     """
     d = _permits(ctx)
-    d = d[welding_or_unknown(ctx, d).to_numpy(dtype=bool)]
+    d = d.loc[welding_or_unknown(ctx, d).to_numpy(dtype=bool), ["eid", "start", "worker_cert", "worker", "permit_no", "level"]]
     if d.empty:
         return no_hits()
     reg = ctx.frame("special_workers")
@@ -305,25 +328,30 @@ def welder_without_certificate(ctx: Context) -> pd.DataFrame:
                             "day": d["start"].dt.normalize().to_numpy(), "cert": d["worker_cert"].to_numpy(dtype=object),
                             "who": d["worker"].astype(object).to_numpy()})
     by_cert = permits["cert"].notna()
-    named = permits[~by_cert].assign(who=permits.loc[~by_cert, "who"].str.split(_NAME_SEPARATORS, regex=True)).explode("who")
+    named = permits[~by_cert]
+    named = named.assign(who=map_distinct(named["who"], lambda v: re.split(_NAME_SEPARATORS, v))).explode("who")
     named = named[named["who"].fillna("") != ""]
-    keys = pd.concat([permits[by_cert], named.assign(name=folded(named["who"]))], ignore_index=True)
-    keys["_key"] = range(len(keys))
+    certified = permits[by_cert]
+    certified = certified.assign(_key=np.arange(len(certified)))
+    named = named.assign(name=folded(named["who"]), _key=np.arange(len(certified), len(certified) + len(named)))
     cand = pd.concat([
-        keys[keys["cert"].notna()].merge(reg.drop(columns="name"), left_on=["eid", "cert"], right_on=["eid", "cert_no"], how="left"),
-        keys[keys["cert"].isna()].merge(reg.drop(columns="person"), on=["eid", "name"], how="left"),
+        certified.merge(reg.drop(columns="name"), left_on=["eid", "cert"], right_on=["eid", "cert_no"], how="left"),
+        named.merge(reg.drop(columns="person"), on=["eid", "name"], how="left"),
     ], ignore_index=True)
     weld = cand["category"].eq(WELDING).fillna(False).astype(bool)
     not_expired = weld & (cand["valid_until"] >= cand["day"]).fillna(False).astype(bool)
     held = not_expired & (cand["issued_on"].isna() | (cand["issued_on"] <= cand["day"]))
-    cand = cand.assign(_weld=weld, _not_expired=not_expired, _held=held,
+    # only the keys with no certificate held on the day need the details of why (most keys hold one)
+    lacking = ~np.isin(cand["_key"].to_numpy(), cand["_key"].to_numpy()[held.to_numpy(dtype=bool)])
+    cand, weld, not_expired = cand.loc[lacking], weld.loc[lacking], not_expired.loc[lacking]
+    cand = cand.assign(_weld=weld, _not_expired=not_expired,
                        _weld_until=cand["valid_until"].where(weld), _issued=cand["issued_on"].where(not_expired))
     g = cand.groupby("_key")
     per = pd.DataFrame({
-        "held": g["_held"].any(), "matched": g["category"].count(), "weld": g["_weld"].any(),
+        "matched": g["category"].count(), "weld": g["_weld"].any(),
         "not_expired": g["_not_expired"].any(), "weld_until": g["_weld_until"].max(), "issued": g["_issued"].min(),
-    }).join(keys.set_index("_key")[["_row", "cert", "who"]])
-    per = per[~per["held"]].drop_duplicates("_row")  # the first worker without a certificate
+    }).join(cand.drop_duplicates("_key").set_index("_key")[["_row", "cert", "who"]])
+    per = per.drop_duplicates("_row")  # the first worker without a certificate
     if per.empty:
         return no_hits()
     cats = (cand.loc[cand["_key"].isin(per.index) & cand["category"].notna(), ["_key", "category"]]

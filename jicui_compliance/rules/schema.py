@@ -147,13 +147,14 @@ def duplicate_key(ctx: Context) -> pd.DataFrame:
             is_dup = sub.duplicated(["eid", key], keep="first")
             if not is_dup.any():
                 continue
-            repeated = sub.duplicated(["eid", key], keep=False)  # the first rows of the repeated keys, only
-            firsts = sub[repeated & ~is_dup].set_index(["eid", key])
             d = sub[is_dup]
+            # each repeated row with the first row of its key (one per key: the rows not repeated)
+            firsts = d[["eid", key]].merge(sub[~is_dup], on=["eid", key], how="left")
             parts.append(hits(
                 ledger=name, row=d.index.to_numpy(), field=key, value=d[key].to_numpy(),
                 what=led.fields[key].header, scope="企业",
-                first_where=[_where(firsts.loc[(e, k)]) for e, k in zip(d["eid"], d[key])],
+                first_where=[_where_text(f, s, r) for f, s, r in zip(firsts["source_file"], firsts["source_sheet"],
+                                                                     firsts["source_row"])],
             ))
     return pd.concat(parts, ignore_index=True) if parts else no_hits()
 
@@ -201,5 +202,9 @@ def _absent_headers(table) -> str:
 
 
 def _where(row) -> str:
-    sheet = f"工作表“{row['source_sheet']}”" if row["source_sheet"] else ""
-    return f"“{row['source_file']}”{sheet}第 {row['source_row']} 行"
+    return _where_text(row["source_file"], row["source_sheet"], row["source_row"])
+
+
+def _where_text(file, sheet, row) -> str:
+    sheet = f"工作表“{sheet}”" if sheet else ""
+    return f"“{file}”{sheet}第 {row} 行"

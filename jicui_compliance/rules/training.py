@@ -21,7 +21,7 @@ def _training(ctx: Context, kind: str) -> pd.DataFrame:
     """Resolved training rows of ``kind`` that exist at as-of (dated on or before it)."""
     tr = ctx.frame("training")
     sel = tr["eid"].notna() & (tr["kind"] == kind) & (tr["date"] <= ctx.as_of_ts).fillna(False)
-    return tr.loc[sel]
+    return tr.loc[sel, ["eid", "date", "attendees", "examined"]]  # the columns the TR rules read
 
 
 
@@ -157,7 +157,7 @@ def training_counts_out_of_order(ctx: Context) -> pd.DataFrame:
     合规示例：参加人数 20，考试人数 20，合格人数 18。
     """
     tr = ctx.frame("training")
-    tr = tr.loc[tr["eid"].notna() & ~(tr["date"] > ctx.as_of_ts).fillna(False)]
+    tr = tr.loc[tr["eid"].notna() & ~(tr["date"] > ctx.as_of_ts).fillna(False), ["eid", *_COUNT_NAMES]]
     a, e, p = tr["attendees"], tr["examined"], tr["passed"]
     pe = (p > e).fillna(False).astype(bool)
     ea = (e > a).fillna(False).astype(bool)
