@@ -20,7 +20,7 @@ from .findings import build_findings
 from .reading import InputError, Submission, gc_paused, read_submission
 from .resolution import Resolution, existing
 from .rules import Context, Rule, run_rules, select_rules
-from .text import fold
+from .text import fold, python_strings
 
 __all__ = ["BY_VILLAGE_BYTES", "CheckResult", "InputError", "VillageRun", "input_bytes", "run_check",
            "run_check_by_village", "summarise", "summarise_by_village"]
@@ -74,6 +74,7 @@ class CheckResult:
         return existing(frame, date_field, self.as_of_end, undated=undated)
 
 
+@python_strings()  # pandas' inferred text columns in Python objects (docs/dev.md, “CSV 用 pyarrow 读取”)
 def run_check(
     paths: list[str | Path],
     *,
@@ -102,6 +103,7 @@ def run_check(
     return CheckResult(sub, ctx, findings, rules)
 
 
+@python_strings()
 def summarise(findings: pd.DataFrame, rules: list[Rule]) -> pd.DataFrame:
     """Counts by rule (with severity and title), most severe first; rules without findings left out.
     ``findings`` may instead be counts (a column ``n``, :meth:`VillageRun.counts`)."""
@@ -119,6 +121,7 @@ def summarise(findings: pd.DataFrame, rules: list[Rule]) -> pd.DataFrame:
                              kind="mergesort").reset_index(drop=True)
 
 
+@python_strings()
 def summarise_by_village(findings: pd.DataFrame) -> pd.DataFrame:
     """Counts by village (or town, for files and town-level findings) and severity, with the
     number of enterprises concerned; findings about unreadable files stand as “（未归属）”.
@@ -204,14 +207,17 @@ class VillageRun:
         try:
             cur = con.execute(self._query(", ".join(f'"{c}"' for c in COLUMNS), f"ORDER BY {order}"))
             while True:
-                chunk = cur.fetch_df_chunk(max(1, rows // 2048))
-                if chunk.empty:
-                    break
-                chunk["source_row"] = chunk["source_row"].astype("Int64")
-                yield chunk[COLUMNS]
+                with python_strings():  # as run_check's findings (not around the yield: the caller's code)
+                    chunk = cur.fetch_df_chunk(max(1, rows // 2048))
+                    if chunk.empty:
+                        break
+                    chunk["source_row"] = chunk["source_row"].astype("Int64")
+                    chunk = chunk[COLUMNS]
+                yield chunk
         finally:
             con.close()
 
+    @python_strings()
     def frame(self) -> pd.DataFrame:
         """All findings in one frame (small runs and tests)."""
         from .findings.schema import empty
@@ -219,6 +225,7 @@ class VillageRun:
         parts = list(self.chunks())
         return pd.concat(parts, ignore_index=True) if parts else empty()
 
+    @python_strings()
     def counts(self) -> pd.DataFrame:
         """Findings by (village, severity, enterprise name, rule): what the summaries need."""
         cols = ["village", "severity", "enterprise_name", "rule_id", "n"]
@@ -243,6 +250,7 @@ class VillageRun:
         self.close()
 
 
+@python_strings()
 def run_check_by_village(
     paths: list[str | Path],
     *,

@@ -93,7 +93,8 @@ ERROR_LOG = "jicui-错误日志.log"
 
 class _GuardedTyper(typer.Typer):
     """Every command registered on it runs inside :func:`_guarded`: one line and an exit code
-    for every exception, whoever adds the command."""
+    for every exception, whoever adds the command; pandas' inferred text columns in Python objects
+    (:func:`~jicui_compliance.text.python_strings`, docs/dev.md “CSV 用 pyarrow 读取”)."""
 
     def command(self, *args, **kwargs):
         kwargs.setdefault("options_metavar", "[选项]")
@@ -104,10 +105,12 @@ class _GuardedTyper(typer.Typer):
 def _guarded(func: Callable) -> Callable:
     @functools.wraps(func)
     def run(*args, **kwargs):
+        from .text import python_strings
         from .writing import OutputError
 
         try:
-            return func(*args, **kwargs)
+            with python_strings():
+                return func(*args, **kwargs)
         except (typer.Exit, typer.Abort, SystemExit):
             raise
         except KeyboardInterrupt:

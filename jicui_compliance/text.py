@@ -18,6 +18,21 @@ _SPACE = re.compile(r"\s+")
 # Required-column markers that templates put around headers ("*企业名称", "企业名称※").
 _MARKERS = "*＊※"
 
+#: pandas' ``str`` dtype with its values as Python objects, whatever ``mode.string_storage`` says.
+#: With pyarrow installed (the CSV reader's parser), pandas 3 stores ``str`` in pyarrow by default,
+#: and every value taken one by one (rules, reports) is then converted: the ledgers' text columns
+#: are built with this dtype (docs/dev.md, “CSV 用 pyarrow 读取”).
+TEXT = pd.StringDtype("python", na_value=np.nan)
+
+
+def python_strings():
+    """``with python_strings():`` (or ``@python_strings()``): the text columns pandas infers in the
+    block (``pd.Series(["…"])``, ``astype(str)``) hold Python objects, as without pyarrow; restored
+    after. Around the public entry points (``run_check``, ``run_check_by_village``, ``write_report``,
+    the command line), never set for the whole process (docs/dev.md, “CSV 用 pyarrow 读取”)."""
+    return pd.option_context("mode.string_storage", "python")
+
+
 #: Cells that mean "empty" in a text column (RULEBOOK §8).
 PLACEHOLDERS = frozenset({"无", "暂无", "/", "／", "-", "—", "——", "－", "--", "─"})
 

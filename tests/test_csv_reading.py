@@ -158,3 +158,20 @@ def test_a_large_file_with_lone_cr_line_breaks_is_not_one_long_line(tmp_path):
     sub, led = read(tmp_path)
     assert sub.problems == []
     assert led["head_inspections"]["source_row"].iloc[[0, -1]].tolist() == [2, 40001]
+
+
+def test_a_csv_column_is_read_as_codes_and_its_distinct_texts(tmp_path):
+    # pyarrow hands each column over dictionary-encoded: one text per distinct value, an integer per line
+    rows = [f"{i},甲公司,2023-06-0{1 + i % 3},张三,0,是" for i in range(1, 501)]
+    (tmp_path / "a.csv").write_text("\n".join(["带队检查记录", HEADER, *rows, "合计,,,,0"]) + "\n", "utf-8")
+    sheet = sheet_of(tmp_path / "a.csv")
+    assert sheet.grid is None and sheet.columns is not None and sheet.width == 6
+    codes, texts = sheet.columns[1]
+    assert len(codes) == len(sheet) == 503
+    assert sorted(texts.tolist()) == sorted(["", "企业名称", "甲公司"])  # "": 合计's empty cell (the title has none)
+    codes, texts = sheet.columns[2]
+    assert len(texts) == 1 + 3 + 1  # 检查日期, three days, and 合计's empty cell
+    assert sheet.cells[2].tolist()[:4] == ["", "检查日期", "2023-06-02", "2023-06-03"]
+    sub, led = read(tmp_path)
+    assert sub.problems == [] and len(led["head_inspections"]) == 500
+    assert led["head_inspections"]["source_row"].iloc[[0, -1]].tolist() == [3, 502]

@@ -6,6 +6,9 @@ import pandas as pd
 import pandera.pandas as pa
 from pandera.typing import Series
 
+from ..ledgers.base import Text
+from ..text import TEXT
+
 COLUMNS = [
     "rule_id", "severity", "clause", "ledger", "enterprise_uscc", "enterprise_name", "village", "station",
     "period", "source_file", "source_sheet", "source_row", "column", "value", "message",
@@ -21,21 +24,21 @@ TITLES = {
 
 
 class FindingsModel(pa.DataFrameModel):
-    rule_id: Series[str] = pa.Field(str_matches=r"^[A-Z]{2,3}\d{3}$", title="规则编号")
-    severity: Series[str] = pa.Field(isin=["错误", "警告", "提示"], title="严重程度")
-    clause: Series[str] = pa.Field(title="方案条款")
-    ledger: Series[str] = pa.Field(title="台账")
-    enterprise_uscc: Series[str] = pa.Field(title="统一社会信用代码")
-    enterprise_name: Series[str] = pa.Field(title="企业名称")
-    village: Series[str] = pa.Field(title="所属村")
-    station: Series[str] = pa.Field(title="监管站所")
-    period: Series[str] = pa.Field(str_matches=r"^(|\d{4}|\d{4}-\d{2}|\d{4}-\d{2}-\d{2}|\d{4}-H[12]|P[1-9])$", title="期间")
-    source_file: Series[str] = pa.Field(title="来源文件")
-    source_sheet: Series[str] = pa.Field(title="工作表")
+    rule_id: Series[Text] = pa.Field(str_matches=r"^[A-Z]{2,3}\d{3}$", title="规则编号")
+    severity: Series[Text] = pa.Field(isin=["错误", "警告", "提示"], title="严重程度")
+    clause: Series[Text] = pa.Field(title="方案条款")
+    ledger: Series[Text] = pa.Field(title="台账")
+    enterprise_uscc: Series[Text] = pa.Field(title="统一社会信用代码")
+    enterprise_name: Series[Text] = pa.Field(title="企业名称")
+    village: Series[Text] = pa.Field(title="所属村")
+    station: Series[Text] = pa.Field(title="监管站所")
+    period: Series[Text] = pa.Field(str_matches=r"^(|\d{4}|\d{4}-\d{2}|\d{4}-\d{2}-\d{2}|\d{4}-H[12]|P[1-9])$", title="期间")
+    source_file: Series[Text] = pa.Field(title="来源文件")
+    source_sheet: Series[Text] = pa.Field(title="工作表")
     source_row: Series[pd.Int64Dtype] = pa.Field(nullable=True, ge=1, title="行号")
-    column: Series[str] = pa.Field(title="列")
-    value: Series[str] = pa.Field(title="值")
-    message: Series[str] = pa.Field(str_length={"min_value": 1}, title="说明")
+    column: Series[Text] = pa.Field(title="列")
+    value: Series[Text] = pa.Field(title="值")
+    message: Series[Text] = pa.Field(str_length={"min_value": 1}, title="说明")
 
     class Config:
         strict = True
@@ -45,7 +48,7 @@ class FindingsModel(pa.DataFrameModel):
 
 
 def empty() -> pd.DataFrame:
-    frame = pd.DataFrame({c: pd.Series(dtype="str") for c in COLUMNS})
+    frame = pd.DataFrame({c: pd.Series(dtype=TEXT) for c in COLUMNS})
     frame["source_row"] = frame["source_row"].astype("Int64")
     return frame
 
@@ -56,7 +59,7 @@ def finalize(frame: pd.DataFrame) -> pd.DataFrame:
         return empty()
     frame = frame[COLUMNS]
     text_cols = [c for c in COLUMNS if c != "source_row"]
-    frame = frame.astype({c: "str" for c in text_cols}).fillna({c: "" for c in text_cols})
+    frame = frame.astype({c: TEXT for c in text_cols}).fillna({c: "" for c in text_cols})
     frame["source_row"] = frame["source_row"].astype("Int64")
     frame = frame.sort_values(
         ["village", "enterprise_uscc", "enterprise_name", "rule_id", "source_file", "source_sheet", "source_row", "period"],

@@ -15,6 +15,7 @@ from xlsxwriter.sharedstrings import SharedStrings
 from xlsxwriter.utility import xl_col_to_name
 from xlsxwriter.worksheet import Worksheet
 
+from ..text import python_strings
 from .masking import mask_column, mask_text
 from .schema import COLUMNS, TITLES
 
@@ -29,6 +30,7 @@ _COLOURS = {"错误": "#F8CBAD", "警告": "#FFE699", "提示": "#DDEBF7"}
 XLSX_MAX_FINDINGS = 1_048_575
 
 
+@python_strings()  # the text columns inferred here in Python objects (docs/dev.md, “CSV 用 pyarrow 读取”)
 def safe_for_output(findings: pd.DataFrame) -> pd.DataFrame:
     """Every text column as it may be written: personal numbers masked (:func:`mask_column`,
     also in ``source_file`` and ``source_sheet``), control characters (NUL, …) removed."""
@@ -48,6 +50,7 @@ def safe_for_output(findings: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
+@python_strings()
 def write_csv(findings: pd.DataFrame, path: Path, masked: bool = False) -> None:
     """UTF-8 with BOM (Excel opens it); a cell starting with = + - @ gets a leading ' (never a formula).
     ``masked``: ``findings`` come from :func:`safe_for_output` already (as for every writer here:
@@ -70,6 +73,7 @@ def _no_findings() -> pd.DataFrame:
     return pd.DataFrame({c: pd.Series(dtype="Int64" if c == "source_row" else object) for c in COLUMNS})
 
 
+@python_strings()
 def write_streamed(chunks: Iterable[pd.DataFrame], paths: dict[str, Path], total: int,
                    summary: pd.DataFrame | None = None, extra: dict[str, pd.DataFrame] | None = None) -> int:
     """The findings files from the findings in order, a frame at a time (a check by village): each
@@ -123,6 +127,7 @@ def _ledger_titles() -> dict[str, str]:
 _LEDGER_TITLES = _ledger_titles()
 
 
+@python_strings()
 def write_parquet(findings: pd.DataFrame, path: Path, masked: bool = False) -> None:
     """findings.parquet (zstd), masked like the csv, for counties that combine towns' findings:
     ``duckdb.sql("select * from '*/findings.parquet'")``; ``source_row`` is a nullable integer."""
@@ -146,6 +151,7 @@ def frame_to_parquet(frame: pd.DataFrame, path: Path, compression: str = "zstd")
         con.close()
 
 
+@python_strings()
 def write_xlsx(findings: pd.DataFrame, path: Path, summary: pd.DataFrame | None = None,
                extra: dict[str, pd.DataFrame] | None = None, masked: bool = False, total: int | None = None) -> int:
     """The findings sheet (frozen header, autofilter, severity colours) and summary sheets:

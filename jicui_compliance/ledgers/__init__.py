@@ -17,6 +17,7 @@ import pandera.pandas as pa
 
 from ..campaign import Campaign
 from ..reading import Submission, Table
+from ..text import TEXT
 from . import (
     accidents,
     checklist,
@@ -209,8 +210,8 @@ def load(sub: Submission, campaign: Campaign) -> Ledgers:
         sizes = [len(t) for _, t in tables]
         of_table = np.repeat(np.arange(len(tables)), sizes)
         sources = {  # file and sheet names: one per table, spread with a take
-            "source_file": pd.array([t.file for _, t in tables], dtype="str").take(of_table),
-            "source_sheet": pd.array([t.sheet for _, t in tables], dtype="str").take(of_table),
+            "source_file": pd.array([t.file for _, t in tables], dtype=TEXT).take(of_table),
+            "source_sheet": pd.array([t.sheet for _, t in tables], dtype=TEXT).take(of_table),
             "source_row": np.concatenate([np.asarray(t.source_rows, dtype=np.int64) for _, t in tables]),
             SHEET_ID: np.repeat([sid for sid, _ in tables], sizes),
         }

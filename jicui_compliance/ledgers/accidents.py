@@ -4,12 +4,12 @@ import pandas as pd
 from pandera.typing import Series
 
 from ._ref import EnterpriseRef
-from .base import Ledger, column
+from .base import Ledger, Text, column
 
 
 class AccidentsModel(EnterpriseRef):
     occurred_at: Series[pd.Timestamp] = column("事故发生时间", "发生时间", kind="datetime", required=True)
-    kind: Series[str] = column("事故类型")
+    kind: Series[Text] = column("事故类型")
     deaths: Series[pd.Int64Dtype] = column("死亡人数", kind="int", ge=0)
     injuries: Series[pd.Int64Dtype] = column("受伤人数", kind="int", ge=0)
     county_at: Series[pd.Timestamp] = column("报告县应急管理局时间", "报县应急局时间", kind="datetime")

@@ -10,22 +10,28 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import Any
+from typing import Annotated, Any
 
+import numpy as np
 import pandas as pd
 import pandera.pandas as pa
 from pandera import extensions
 
 from ..reading import cells
+from ..text import TEXT
+
+#: a model's text column (``Series[Text]``): pandas' ``str`` held in Python objects (:data:`~jicui_compliance.text.TEXT`),
+#: not ``Series[str]``, whose storage pandas picks when the schema is first built (pyarrow, when installed)
+Text = Annotated[pd.StringDtype, "python", np.nan]
 
 SOURCE_COLUMNS = ("source_file", "source_sheet", "source_row")
 SHEET_ID = "_sheet"  # index into Ledgers.tables: which sheet a row came from
 
-# kind → (parser factory, pandas dtype of the parsed column, Chinese type name)
-_KINDS: dict[str, tuple[str, str]] = {
-    "text": ("str", "文本"),
-    "code": ("str", "编码"),
-    "choice": ("str", "选项"),
+# kind → (pandas dtype of the parsed column, Chinese type name)
+_KINDS: dict[str, tuple[Any, str]] = {
+    "text": (TEXT, "文本"),
+    "code": (TEXT, "编码"),
+    "choice": (TEXT, "选项"),
     "date": ("datetime64[ns]", "日期"),
     "datetime": ("datetime64[ns]", "日期时间"),
     "yesno": ("boolean", "是/否（也可写 Y/N、√/×、有/无、1/0、已…/未…）"),
@@ -33,7 +39,7 @@ _KINDS: dict[str, tuple[str, str]] = {
     "int": ("Int64", "整数"),
     "money": ("float64", "金额"),
     "list": ("object", "多个值（以、，；或空格分隔）"),
-    "text_or_yesno": ("str", "文本或是/否"),
+    "text_or_yesno": (TEXT, "文本或是/否"),
 }
 KIND_LABELS = {k: v[1] for k, v in _KINDS.items()}
 
@@ -129,7 +135,7 @@ class Field:
         return (self.header, *self.aliases)
 
     @property
-    def dtype(self) -> str:
+    def dtype(self) -> Any:
         return _KINDS[self.kind][0]
 
     def parser(self) -> Callable[[object], object]:
@@ -211,7 +217,7 @@ class Ledger:
     @cached_property
     def _empty(self) -> pd.DataFrame:
         data = {f: pd.Series(dtype=spec.dtype) for f, spec in self.fields.items()}
-        data.update({"source_file": pd.Series(dtype="str"), "source_sheet": pd.Series(dtype="str"),
+        data.update({"source_file": pd.Series(dtype=TEXT), "source_sheet": pd.Series(dtype=TEXT),
                      "source_row": pd.Series(dtype="Int64"), SHEET_ID: pd.Series(dtype="int64")})
         return pd.DataFrame(data)
 

@@ -5,14 +5,14 @@ from pandera.typing import Series
 
 from ..text import fold, map_distinct
 from ._ref import EnterpriseRef
-from .base import Ledger, column
+from .base import Ledger, Text, column
 
 ACTIONS = ("责令限期整改", "罚款", "一案双罚", "停产整顿", "提请关闭", "移送司法机关", "无")
 
 
 class EnforcementModel(EnterpriseRef):
     date: Series[pd.Timestamp] = column("检查日期", "执法日期", kind="date", required=True)
-    station: Series[str] = column("执法站所", "检查单位", required=True)
+    station: Series[Text] = column("执法站所", "检查单位", required=True)
     officers: Series[object] = column("执法人员", "检查人员", kind="list", required=True)
     major_hazards: Series[pd.Int64Dtype] = column("发现重大隐患数", "重大隐患数", kind="int", required=True, ge=0)
     hazard_nos: Series[object] = column("隐患编号", "涉及隐患编号", kind="list", note="该企业隐患台账中的隐患编号")
@@ -20,7 +20,7 @@ class EnforcementModel(EnterpriseRef):
     fine_company: Series[float] = column("企业罚款(元)", "对企业罚款", kind="money", unit="元", ge=0)
     fine_head: Series[float] = column("负责人罚款(元)", "对主要负责人罚款", kind="money", unit="元", ge=0)
     listed: Series[pd.BooleanDtype] = column("挂牌督办", "是否挂牌督办", kind="yesno")
-    supervisor: Series[str] = column("督办责任人", "跟踪督办责任人")
+    supervisor: Series[Text] = column("督办责任人", "跟踪督办责任人")
     signed: Series[pd.BooleanDtype] = column("签名确认", "检查人签名", kind="signature", empty_is_no=True)
 
     class Config:

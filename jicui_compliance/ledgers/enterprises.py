@@ -4,23 +4,23 @@ import pandas as pd
 import pandera.pandas as pa
 from pandera.typing import Series
 
-from .base import Ledger, column
+from .base import Ledger, Text, column
 
 
 class EnterprisesModel(pa.DataFrameModel):
-    uscc: Series[str] = column("统一社会信用代码", "社会信用代码", "信用代码", kind="code", required=True, format="GB 32100-2015")
-    name: Series[str] = column("企业名称", "单位名称", required=True)
-    village: Series[str] = column("所属村", "所在村", "村(社区)", required=True)
-    industry: Series[str] = column(
+    uscc: Series[Text] = column("统一社会信用代码", "社会信用代码", "信用代码", kind="code", required=True, format="GB 32100-2015")
+    name: Series[Text] = column("企业名称", "单位名称", required=True)
+    village: Series[Text] = column("所属村", "所在村", "村(社区)", required=True)
+    industry: Series[Text] = column(
         "行业领域", "所属行业", "行业类别", kind="choice", required=True,
         note="须为方案文件（campaign）所列行业之一",
     )
-    station: Series[str] = column("监管站所", "主管站所", "行业监管部门", note="空白时按行业的牵头站所")
+    station: Series[Text] = column("监管站所", "主管站所", "行业监管部门", note="空白时按行业的牵头站所")
     high_risk: Series[pd.BooleanDtype] = column("是否高危", "高危行业", kind="yesno", note="空白时按行业默认")
-    head: Series[str] = column("主要负责人", "法定代表人/主要负责人", "负责人", required=True)
-    phone: Series[str] = column("联系电话", "负责人电话", "手机", kind="code", personal=True)
+    head: Series[Text] = column("主要负责人", "法定代表人/主要负责人", "负责人", required=True)
+    phone: Series[Text] = column("联系电话", "负责人电话", "手机", kind="code", personal=True)
     employees: Series[pd.Int64Dtype] = column("从业人数", "职工人数", "员工人数", kind="int", required=True, ge=0)
-    safety_staff: Series[str] = column("安全管理人员", "专(兼)职安全管理人员")
+    safety_staff: Series[Text] = column("安全管理人员", "专(兼)职安全管理人员")
     full_time_safety: Series[pd.Int64Dtype] = column(
         "专职安全管理人员数", "专职安全员人数", kind="int", ge=0,
         note="专职（不含兼职）安全生产管理人员的人数；空白时不据此判断",

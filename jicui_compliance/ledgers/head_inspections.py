@@ -4,14 +4,14 @@ import pandas as pd
 from pandera.typing import Series
 
 from ._ref import EnterpriseRef
-from .base import Ledger, column
+from .base import Ledger, Text, column
 
 
 class HeadInspectionsModel(EnterpriseRef):
     date: Series[pd.Timestamp] = column("检查日期", "检查时间", kind="date", required=True)
-    leader: Series[str] = column("带队负责人", "带队人", "带队领导", required=True)
-    members: Series[str] = column("参加人员", "检查人员")
-    basis: Series[str] = column("检查依据", "检查内容")
+    leader: Series[Text] = column("带队负责人", "带队人", "带队领导", required=True)
+    members: Series[Text] = column("参加人员", "检查人员")
+    basis: Series[Text] = column("检查依据", "检查内容")
     hazards_found: Series[pd.Int64Dtype] = column("发现隐患数", "发现隐患(项)", "隐患数量", kind="int", required=True, ge=0)
     major_found: Series[pd.Int64Dtype] = column("发现重大隐患数", "重大隐患数", kind="int", ge=0,
                                                  note="其中的重大事故隐患数；填写时 HI004 按此数核对隐患台账")

@@ -4,7 +4,7 @@ import pandas as pd
 from pandera.typing import Series
 
 from ._ref import EnterpriseRef
-from .base import Ledger, column
+from .base import Ledger, Text, column
 
 CATEGORIES = (
     "电工作业", "焊接与热切割作业", "高处作业", "制冷与空调作业", "煤矿安全作业", "金属非金属矿山安全作业",
@@ -13,10 +13,10 @@ CATEGORIES = (
 
 
 class SpecialWorkersModel(EnterpriseRef):
-    person: Series[str] = column("姓名", required=True)
-    id_no: Series[str] = column("身份证号", "身份证号码", kind="code", personal=True, format="GB 11643-1999")
-    category: Series[str] = column("作业类别", "工种", kind="choice", required=True, options=CATEGORIES)
-    cert_no: Series[str] = column("证书编号", "操作证号", kind="code", required=True)
+    person: Series[Text] = column("姓名", required=True)
+    id_no: Series[Text] = column("身份证号", "身份证号码", kind="code", personal=True, format="GB 11643-1999")
+    category: Series[Text] = column("作业类别", "工种", kind="choice", required=True, options=CATEGORIES)
+    cert_no: Series[Text] = column("证书编号", "操作证号", kind="code", required=True)
     issued_on: Series[pd.Timestamp] = column("初领日期", "发证日期", kind="date")
     valid_until: Series[pd.Timestamp] = column("有效期至", "证书有效期", kind="date", required=True, long_term=True)
     reviewed_on: Series[pd.Timestamp] = column("最近复审日期", "复审日期", kind="date")

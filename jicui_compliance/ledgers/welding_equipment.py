@@ -4,19 +4,19 @@ import pandas as pd
 from pandera.typing import Series
 
 from ._ref import EnterpriseRef
-from .base import Ledger, column
+from .base import Ledger, Text, column
 
 RESULTS = ("合格", "不合格", "淘汰")
 
 
 class WeldingEquipmentModel(EnterpriseRef):
-    equipment_no: Series[str] = column("设备编号", "焊机编号", kind="code", required=True,
+    equipment_no: Series[Text] = column("设备编号", "焊机编号", kind="code", required=True,
                                        note="与动火作业审批记录的“设备编号”对应")
-    kind: Series[str] = column("设备名称", "设备类型", note="如交流电焊机、气瓶、割炬")
+    kind: Series[Text] = column("设备名称", "设备类型", note="如交流电焊机、气瓶、割炬")
     checked_on: Series[pd.Timestamp] = column("检查日期", "检查时间", kind="date", required=True)
-    result: Series[str] = column("检查结果", "检查结论", kind="choice", required=True, options=RESULTS)
-    action: Series[str] = column("处理情况", "整改情况")
-    inspector: Series[str] = column("检查人")
+    result: Series[Text] = column("检查结果", "检查结论", kind="choice", required=True, options=RESULTS)
+    action: Series[Text] = column("处理情况", "整改情况")
+    inspector: Series[Text] = column("检查人")
 
     class Config:
         name = "welding_equipment"

@@ -48,28 +48,23 @@ def _has_header(sheet: RawSheet, header: tuple[str, ...], starts: set[tuple[str,
     """``starts``: the first two cells (first lines) of the sheet's top rows (:func:`_starts`);
     a header that does not start so is not looked at further (most sheets are ledgers)."""
     n = len(header)
-    if sheet.cells.shape[1] < n or header[:2] not in starts:
+    if sheet.width < n or header[:2] not in starts:
         return False
-    # the first rows' first n cells only (itertuples would copy every column of the sheet)
-    for row in sheet.cells.iloc[:HEAD_ROWS, :n].to_numpy(dtype=object):
-        if _first_lines(row) == header:
-            return True
-    return False
+    # the first rows' first n cells only
+    return any(_first_lines(row[:n]) == header for row in sheet.head(HEAD_ROWS, n))
 
 
 def _starts(sheet: RawSheet) -> set[tuple[str, ...]]:
-    cells = sheet.cells
-    if cells.shape[1] < 2:
+    if sheet.width < 2:
         return set()
-    firsts = (cells[c].to_numpy()[:HEAD_ROWS] for c in cells.columns[:2])  # two columns, not a 2-D slice: faster
-    return {_first_lines(pair) for pair in zip(*firsts)}
+    return {_first_lines(row) for row in sheet.head(HEAD_ROWS, 2)}
 
 
 def template_page(sheet: RawSheet) -> bool:
     """A helper sheet of a ledger template (填表说明, dropdown values): known by its first cell."""
-    if sheet.cells.empty:
+    if not len(sheet) or not sheet.width:
         return False
-    first = sheet.cells.iat[0, 0]
+    first = sheet.head(1, 1)[0][0]
     return isinstance(first, str) and first.strip() in TEMPLATE_MARKS
 
 

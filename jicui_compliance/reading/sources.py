@@ -33,22 +33,68 @@ class InputError(Exception):
     """The inputs cannot be used at all (no such path); the command exits 2."""
 
 
+#: one column of a CSV file as the reader hands it on: (codes, distinct texts). ``codes[i]`` is
+#: row ``i``'s index into the distinct texts, -1 where the row has no cell there (a line narrower
+#: than the widest). Empty cells ("") are a text like any other here; :func:`.tables.locate` treats
+#: them as missing.
+Column = tuple[np.ndarray, np.ndarray]
+
+
 @dataclass
 class RawSheet:
+    """A grid of cell values whose row ``i`` is Excel row / CSV line ``line_numbers[i]``: a
+    workbook's as one 2-D object array (``grid``), a CSV file's by column as codes + distinct
+    texts (``columns``, :data:`Column`): a CSV file never has a Python object per cell."""
+
     file: str  # relative to the submission root, '/' separators
     sheet: str  # "" for CSV
-    cells: pd.DataFrame  # object or str cells, positional columns 0..n-1
-    line_numbers: np.ndarray  # row i of ``cells`` is this Excel row / CSV line (1-based)
+    line_numbers: np.ndarray  # row i is this Excel row / CSV line (1-based)
     encoding: str = ""  # CSV only
-    #: a workbook's cells as the one 2-D array ``cells`` holds (rows × columns), whose columns
-    #: :meth:`column_arrays` gives as views; None for a CSV (a block per column)
+    #: a workbook's cells (rows × columns), whose columns :meth:`column_arrays` gives as views
     grid: np.ndarray | None = field(default=None, repr=False)
+    #: a CSV file's columns (positional, 0..n-1)
+    columns: list[Column] | None = field(default=None, repr=False)
+
+    def __len__(self) -> int:
+        return len(self.line_numbers)
+
+    @property
+    def width(self) -> int:
+        if self.grid is not None:
+            return self.grid.shape[1]
+        return len(self.columns or ())
 
     def column_arrays(self) -> list[np.ndarray]:
-        """Each column as an object array (views of what the reader holds: no copy of the sheet)."""
+        """A workbook's columns as object arrays (views of what the reader holds: no copy of the sheet)."""
+        return list(self.grid.T) if self.grid is not None else []
+
+    def head(self, n: int, width: int | None = None) -> list[tuple[Any, ...]]:
+        """The first ``n`` rows (of their first ``width`` cells) as tuples of cell values (a CSV
+        line's missing cells are "")."""
+        n = min(n, len(self))
         if self.grid is not None:
-            return list(self.grid.T)
-        return [np.asarray(self.cells[c].to_numpy(), dtype=object) for c in self.cells.columns]
+            top = self.grid[:n, :width]
+            return list(zip(*top.T)) if top.shape[1] else [()] * n
+        cols = [_texts(codes[:n], uniques).tolist() for codes, uniques in (self.columns or [])[:width]]
+        return list(zip(*cols)) if cols else [()] * n
+
+    @property
+    def cells(self) -> pd.DataFrame:
+        """The whole grid, one object per cell, positional columns 0..n-1: for people and tests;
+        the reader itself works on :attr:`grid` and :attr:`columns`."""
+        if self.grid is not None:
+            return pd.DataFrame(self.grid, dtype=object, copy=False)
+        return pd.DataFrame({j: _texts(codes, uniques) for j, (codes, uniques) in enumerate(self.columns or ())},
+                            index=range(len(self)), dtype=object)
+
+
+def _texts(codes: np.ndarray, uniques: np.ndarray) -> np.ndarray:
+    """A CSV column's cells as texts ("" where a line has no cell); as long as ``codes``, whatever
+    the number of distinct texts."""
+    out = np.full(len(codes), "", dtype=object)
+    have = codes >= 0
+    out[have] = uniques[codes[have]]
+    return out
 
 
 @dataclass
@@ -264,9 +310,10 @@ def _record_start_lines(data: bytes, n_records: int, sep: bytes = b",") -> np.nd
 
 
 def read_csv(src: SourceFile) -> list[RawSheet] | SheetProblem:
-    """One CSV file as a sheet. UTF-8 (with or without BOM) is handed to pandas as bytes,
-    which decodes each cell strictly; a file that is not UTF-8 is decoded as GB18030 (see
-    :func:`decode_csv`: the same detection, without decoding UTF-8 files twice)."""
+    """One CSV file as a sheet. UTF-8 (with or without BOM) is parsed as it is, once checked to
+    be UTF-8; a file that is not UTF-8 is decoded as GB18030 and parsed in UTF-8 (see
+    :func:`decode_csv`: the same detection, without decoding UTF-8 files twice). The parser is
+    pyarrow's (:func:`_parse_csv`)."""
     size = src.path.stat().st_size
     if size > MAX_CSV_BYTES:
         return SheetProblem(src.rel, "", f"文件大小 {size / 2**20:.0f} MB，超过 CSV 文件的上限 {MAX_CSV_BYTES // 2**20} MB；"
@@ -274,7 +321,7 @@ def read_csv(src: SourceFile) -> list[RawSheet] | SheetProblem:
     raw = src.path.read_bytes()
     if raw[:2] not in (b"\xff\xfe", b"\xfe\xff") and b"\x00" in raw and raw.count(b"\x00") * 10 < len(raw):
         raw = raw.replace(b"\x00", b"")  # NUL bytes (a damaged export) are removed, not copied into outputs
-    widest = _widest_line(raw)
+    widest = _widest_line(raw) if len(raw) > MAX_LINE_BYTES else 0  # a smaller file has no longer line
     if widest > MAX_LINE_BYTES:
         return SheetProblem(src.rel, "", f"有一行长 {widest / 2**20:.1f} MB，超过单行的上限 {MAX_LINE_BYTES // 2**20} MB；"
                                          "这不像一份台账，请检查文件")
@@ -284,24 +331,30 @@ def read_csv(src: SourceFile) -> list[RawSheet] | SheetProblem:
         return SheetProblem(src.rel, "", "文件为 UTF-16 编码，请另存为 UTF-8 或 GBK 编码的 CSV")
     bom = raw.startswith(_UTF8_BOM)
     data, encoding = (raw[3:], "UTF-8 (BOM)") if bom else (raw, "UTF-8")
-    cells = None
-    if bom or _starts_as_utf8(raw):
+    utf8 = bom or _starts_as_utf8(raw)
+    if utf8:
         try:
-            cells = _parse_csv(data)
+            data.decode("utf-8")  # strictly: pyarrow is not asked to check (check_utf8=False)
         except UnicodeDecodeError as exc:
             if bom:
                 return SheetProblem(src.rel, "", f"文件带 UTF-8 标记（BOM），但内容不是有效的 UTF-8（{_short(exc)}）")
-    if cells is None:  # not UTF-8
+            utf8 = False
+    if not utf8:
         try:
             text, encoding = decode_csv(raw)
         except ValueError as exc:
             return SheetProblem(src.rel, "", str(exc))
         data = text.encode("utf-8")
-        cells = _parse_csv(data)
-    if isinstance(cells, str):
-        return SheetProblem(src.rel, "", f"CSV 格式无法解析：{cells}")
-    lines = _record_start_lines(raw if encoding == "GB18030" else data, len(cells), _separator(data))
-    return [RawSheet(src.rel, "", cells, lines, encoding)]
+    sep = _separator(data)
+    parsed = _parse_csv(data, sep)
+    if isinstance(parsed, str):
+        return SheetProblem(src.rel, "", f"CSV 格式无法解析：{parsed}")
+    columns, n_rows = parsed
+    lines = _record_start_lines(raw if encoding == "GB18030" else data, n_rows, sep)
+    if n_rows and _unclosed_quote(data, int(lines[-1]), sep):
+        return SheetProblem(src.rel, "", f"CSV 格式无法解析：第 {lines[-1]} 行有一个引号没有配对的结束引号，"
+                                         "从这里到文件末尾会被读成一格；请检查这一行的引号")
+    return [RawSheet(src.rel, "", lines, encoding, columns=columns)]
 
 
 def _widest_line(raw: bytes) -> int:
@@ -326,37 +379,114 @@ def _separator(data: bytes) -> bytes:
     return b"\t" if sample.count(b"\t") > sample.count(b",") else b","
 
 
-def _parse_csv(data: bytes) -> pd.DataFrame | str:
-    """UTF-8 bytes → a grid of text cells; the parser's complaint (in Chinese) if it cannot;
-    raises ``UnicodeDecodeError`` when the bytes are not UTF-8."""
-    sep = _separator(data)
-    # Title and footer lines are narrower than the table: give the parser the widest line.
-    # Counting separators on the first and last lines is enough unless some record is wider
-    # (or a quoted line break hides its width); then the parser complains and every record is
-    # measured as the csv module reads it.
+def _usual_width(data: bytes, sep: bytes) -> int:
+    """How many cells most of the first 100 lines have (the wider on a tie): the table's width,
+    which pyarrow is told; title lines, footers and other lines of another width are read apart
+    (:func:`_parse_csv`). With a quote among those lines (a quoted line break splits a record),
+    the records are counted as the csv module reads them."""
     head = [line for chunk in data.split(b"\n", 100)[:100] for line in chunk.splitlines()][:100]  # CR ends a line too
-    width = max((line.count(sep) for line in head + data[-20000:].splitlines()), default=0) + 1
-    if any(b'"' in line for line in head):  # a quoted line break splits a record: count the first ones whole
-        width = max(width, max((len(r) for r in _records(b"\n".join(head), sep)), default=1))
-    for attempt in range(2):
-        if width > MAX_COLUMNS:
-            return f"有一行有 {width} 列，超过上限 {MAX_COLUMNS} 列"
-        try:
-            return pd.read_csv(
-                io.BytesIO(data), sep=sep.decode(), header=None, names=range(width), dtype=object,
-                encoding="utf-8", encoding_errors="strict", keep_default_na=False, skip_blank_lines=False,
-                engine="c", index_col=False,  # a record wider than ``names`` is a complaint, never an index
-            )
-        except UnicodeDecodeError:
-            raise
-        except (pd.errors.ParserError, ValueError) as exc:
-            if "EOF inside string" in str(exc):
-                return (f"第 {_last_record_line(data, sep)} 行有一个引号没有配对的结束引号，从这里到文件末尾会被读成一格；"
-                        "请检查这一行的引号")
-            if attempt:
-                return _short(exc)
-            width = max((len(r) for r in _records(data, sep)), default=1)
-    raise AssertionError("unreachable")
+    if any(b'"' in line for line in head):
+        widths = [len(r) for r in _records(b"\n".join(head), sep) if r]
+    else:
+        widths = [line.count(sep) + 1 for line in head]
+    if not widths:
+        return 1
+    counts: dict[int, int] = {}
+    for w in widths:
+        counts[w] = counts.get(w, 0) + 1
+    return max(counts, key=lambda w: (counts[w], w))
+
+
+def _parse_csv(data: bytes, sep: bytes) -> tuple[list[Column], int] | str:
+    """UTF-8 bytes → (the columns as codes + distinct texts, the number of records), or the
+    parser's complaint (in Chinese) if it cannot read them.
+
+    pyarrow parses the file into dictionary-encoded columns (each column's distinct texts once,
+    and an integer per cell, straight from its C++ parser): no Python object per cell. It is told
+    the table's usual width (:func:`_usual_width`); a record of another width (a title, a footer,
+    a line with an extra cell) is handed back by pyarrow's ``invalid_row_handler`` with its text
+    and record number, read by Python's ``csv`` module and put in its place. Nothing is skipped.
+    """
+    import pyarrow as pa
+    import pyarrow.csv as pacsv
+
+    width = _usual_width(data, sep)
+    if width > MAX_COLUMNS:
+        return f"有一行有 {width} 列，超过上限 {MAX_COLUMNS} 列"
+    odd: dict[int, str] = {}  # record number (1-based) → its text
+
+    def handle(row: Any) -> str:
+        odd[row.number] = row.text
+        return "skip"
+
+    names = [str(j) for j in range(width)]
+    dictionary = pa.dictionary(pa.int32(), pa.string())  # a column: its distinct texts, an index per cell
+    try:
+        table = pacsv.read_csv(
+            io.BytesIO(data),
+            read_options=pacsv.ReadOptions(column_names=names, use_threads=False,
+                                           block_size=max(len(data) + 1, 1 << 20)),  # one block: record numbers known
+            parse_options=pacsv.ParseOptions(delimiter=sep.decode(), newlines_in_values=True, ignore_empty_lines=False,
+                                             invalid_row_handler=handle),
+            convert_options=pacsv.ConvertOptions(column_types={n: dictionary for n in names}, strings_can_be_null=False,
+                                                 quoted_strings_can_be_null=False, check_utf8=False),
+        )
+    except (pa.ArrowException, ValueError) as exc:
+        return _short(exc)
+    n_rows = table.num_rows + len(odd)
+    odd_rows: dict[int, list[str]] = {number - 1: next(_records(line.encode("utf-8"), sep), [])
+                                      for number, line in odd.items()}
+    # the widest record: pyarrow's width counts only when pyarrow read a record of it
+    total_width = max([width if table.num_rows else 0] + [len(cells) for cells in odd_rows.values()])
+    if total_width > MAX_COLUMNS:
+        return f"有一行有 {total_width} 列，超过上限 {MAX_COLUMNS} 列"
+    placed = np.ones(n_rows, dtype=bool)  # the records pyarrow read
+    placed[list(odd_rows)] = False
+    columns: list[Column] = []
+    for j in range(total_width):
+        if j < width:
+            chunks = table.column(j).chunks
+            if len(chunks) == 1:
+                codes = chunks[0].indices.to_numpy(zero_copy_only=False)
+                uniques = chunks[0].dictionary.to_numpy(zero_copy_only=False).astype(object, copy=False)
+            else:  # no record at all, or (never with one block) several blocks
+                codes, uniques = _unified(chunks)
+        else:
+            codes, uniques = np.full(table.num_rows, -1, dtype=np.int32), np.array([], dtype=object)
+        if odd_rows:
+            full = np.full(n_rows, -1, dtype=np.int32)
+            full[placed] = codes
+            uniques = _add_cells(full, uniques, {i: cells[j] for i, cells in odd_rows.items() if j < len(cells)})
+            codes = full
+        columns.append((codes, uniques))
+    return columns, n_rows
+
+
+def _unified(chunks: list[Any]) -> Column:
+    """A column read in several blocks (or none): one table of distinct texts, in order of first use."""
+    values: dict[str, int] = {}
+    parts = [np.zeros(0, dtype=np.int32)]
+    for chunk in chunks:
+        mapping = np.array([values.setdefault(v, len(values)) for v in chunk.dictionary.to_pylist()], dtype=np.int32)
+        idx = chunk.indices.to_numpy(zero_copy_only=False)
+        parts.append(mapping[idx] if len(mapping) else idx.astype(np.int32))
+    return np.concatenate(parts), np.array(list(values), dtype=object)
+
+
+def _add_cells(codes: np.ndarray, uniques: np.ndarray, cells: dict[int, str]) -> np.ndarray:
+    """Put ``cells`` (row → text) into a column's ``codes``: a text already among ``uniques`` takes
+    its code, a new one is added. Returns the distinct texts."""
+    if not cells:
+        return uniques
+    index = {t: i for i, t in enumerate(uniques.tolist())}
+    extra: list[str] = []
+    for row, t in cells.items():
+        code = index.get(t)
+        if code is None:
+            code = index[t] = len(uniques) + len(extra)
+            extra.append(t)
+        codes[row] = code
+    return np.concatenate([uniques, np.array(extra, dtype=object)]) if extra else uniques
 
 
 def _records(data: bytes, sep: bytes) -> Any:  # csv.reader: its records, and line_num
@@ -364,13 +494,22 @@ def _records(data: bytes, sep: bytes) -> Any:  # csv.reader: its records, and li
     return csv.reader(io.StringIO(data.decode("utf-8", "replace"), newline=""), delimiter=sep.decode())
 
 
-def _last_record_line(data: bytes, sep: bytes) -> int:
-    """The line on which the last record starts: with a quote never closed, the line of that quote."""
-    reader = _records(data, sep)
-    start, previous = 1, 0
-    for _ in reader:
-        start, previous = previous + 1, reader.line_num
-    return start
+def _unclosed_quote(data: bytes, last_line: int, sep: bytes) -> bool:
+    """Whether the last record (starting on ``last_line``) opens a quoted cell that is never
+    closed: the parser would read the rest of the file into that cell, and the records in it
+    would be lost. Only a file with an odd number of quotes is looked at: its last record is read
+    again by the csv module, strictly."""
+    if data.count(b'"') % 2 == 0:
+        return False
+    breaks = _line_breaks(np.frombuffer(data, dtype=np.uint8))
+    start = int(breaks[last_line - 2]) + 1 if last_line > 1 else 0
+    try:
+        for _ in csv.reader(io.StringIO(data[start:].decode("utf-8", "replace"), newline=""), delimiter=sep.decode(),
+                            strict=True):
+            pass
+    except csv.Error as exc:
+        return "unexpected end of data" in str(exc)
+    return False
 
 
 # -- workbooks ---------------------------------------------------------------------------
@@ -411,8 +550,7 @@ def read_workbook(src: SourceFile) -> list[RawSheet | SheetProblem] | SheetProbl
             del rows
             _place_errors(grid, errors.get(name, {}))
             _fill_merged(grid, merged)
-            cells = pd.DataFrame(grid, dtype=object, copy=False)  # the grid itself, no copy
-            out.append(RawSheet(src.rel, name, cells, np.arange(1, len(cells) + 1), grid=grid))
+            out.append(RawSheet(src.rel, name, np.arange(1, len(grid) + 1), grid=grid))
     return out
 
 

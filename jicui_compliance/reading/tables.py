@@ -159,6 +159,33 @@ def encode(values: np.ndarray, strip: bool = True) -> tuple[np.ndarray, np.ndarr
     return np.append(recodes, -1)[codes], np.asarray(distinct, dtype=object)
 
 
+def records_of(codes: np.ndarray, uniques: np.ndarray, start: int, strip: bool = True) -> tuple[np.ndarray, np.ndarray]:
+    """A CSV column as the reader holds it (codes + distinct texts, :data:`~.sources.Column`), cut
+    to its rows from ``start`` on (the records): as :func:`encode` gives a column, without a pass
+    over every cell but the one that maps its code. Only the distinct texts the records use are
+    looked at (stripped, emptied)."""
+    rows = codes[start:]
+    used = np.zeros(len(uniques) + 1, dtype=bool)
+    used[rows] = True  # code -1 (no cell) marks the last slot
+    keep = used[:-1]
+    values = uniques
+    if strip:  # other columns (序号, 备注 …) only tell whether a row is blank or a footer
+        texts = uniques.tolist()
+        stripped = list(map(str.strip, texts))
+        if stripped != texts:  # str.strip returns the text itself when there is nothing to strip
+            values = np.array(stripped, dtype=object)
+    if len(values):
+        keep = keep & (values != "")
+    if values is not uniques:  # stripping may merge values (" 张三" and "张三"): factorize the few again
+        recodes, distinct = pd.factorize(values[keep], use_na_sentinel=True)
+        remap = np.full(len(uniques) + 1, -1, dtype=np.intp)
+        remap[:-1][keep] = recodes
+        return remap[rows], np.asarray(distinct, dtype=object)
+    remap = np.full(len(uniques) + 1, -1, dtype=np.intp)
+    remap[:-1][keep] = np.arange(int(keep.sum()), dtype=np.intp)
+    return remap[rows], uniques[keep]
+
+
 def _score_row(row: Sequence[object], index: HeaderIndex) -> dict[str, dict[str, int]]:
     """ledger → field → first column position, for one candidate header row."""
     found: dict[str, dict[str, int]] = {}
@@ -230,17 +257,16 @@ def _two_rows(r: int, upper: Sequence[object], lower: Sequence[object], index: H
 
 def locate(raw: RawSheet, index: HeaderIndex) -> Table | SheetProblem:
     """Find the header row and ledger of a sheet, and cut out its records."""
-    cells = raw.cells
-    n_scan = min(SCAN_ROWS, len(cells))
-    arrays = raw.column_arrays()
-    top_rows = list(zip(*(a[: n_scan + 1] for a in arrays))) if arrays else [()] * (n_scan + 1)  # the header is among these
+    n_rows = len(raw)
+    n_scan = min(SCAN_ROWS, n_rows)
+    top_rows = raw.head(n_scan + 1)  # the header is among these
     singles = [_one_row(r, top_rows[r], index) for r in range(n_scan)]
     best: _Layout | None = None
     for r, single in enumerate(singles):
         layouts = [single]
         # two rows count only when they name more columns than either row alone: a title row
         # above the header, or the first record below it, adds nothing
-        if single.found and r + 1 < len(cells):
+        if single.found and r + 1 < n_rows:
             pair = _two_rows(r, top_rows[r], top_rows[r + 1], index)
             below = singles[r + 1].top if r + 1 < n_scan else 0
             if pair.top > max(single.top, below):
@@ -269,7 +295,11 @@ def locate(raw: RawSheet, index: HeaderIndex) -> Table | SheetProblem:
     unmapped = [(column_letter(j), text) for j, text in enumerate(best.written)
                 if text and j not in mapped_pos and not _unchecked(text)]
     lines = np.asarray(raw.line_numbers[data_start:])
-    columns = [encode(a[data_start:], strip=j in mapped_pos) for j, a in enumerate(arrays)]
+    if raw.columns is not None:  # a CSV file: codes + distinct texts already
+        columns = [records_of(codes, uniques, data_start, strip=j in mapped_pos)
+                   for j, (codes, uniques) in enumerate(raw.columns)]
+    else:
+        columns = [encode(a[data_start:], strip=j in mapped_pos) for j, a in enumerate(raw.column_arrays())]
     keep = _record_mask(columns, [columns[pos][0] for pos in positions.values()])
     return Table(
         ledger=ledger,

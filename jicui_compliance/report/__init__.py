@@ -23,6 +23,7 @@ from pathlib import Path
 
 from ..analysis import Analysis
 from ..check import CheckResult
+from ..text import python_strings
 from ..writing import output_set
 from .cadence import CADENCE_NAMES
 from .cadence import build as build_report
@@ -50,6 +51,7 @@ def cadence_of(text: str) -> str:
     return key
 
 
+@python_strings()  # pandas' inferred text columns in Python objects (docs/dev.md, “CSV 用 pyarrow 读取”)
 def write_report(result: CheckResult, cadence: str, out: Path, village: str | None = None,
                  previous_letters=None, comparison=None) -> list[Path]:
     """Write the product of ``cadence`` as ``<名称>[_<村>]_<as-of>.html/.xlsx/.docx`` in ``out``.

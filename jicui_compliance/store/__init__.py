@@ -46,6 +46,7 @@ from ..findings import COLUMNS as FINDING_COLUMNS
 from ..ledgers import LEDGERS
 from ..reading import cores
 from ..reading.sources import discover
+from ..text import python_strings
 from . import keys as _keys
 from . import packing
 
@@ -109,7 +110,7 @@ _DDL = [
 
 def _sql_type(spec) -> str:
     # a date field is read as midnight (cells.parse_date): DATE keeps it in 4 bytes, bit-packed to ~9 bits
-    return "DATE" if spec.kind == "date" else _SQL_TYPES[spec.dtype]
+    return "DATE" if spec.kind == "date" else _SQL_TYPES[str(spec.dtype)]  # TEXT is "str"
 
 
 def ledger_table(name: str) -> str:
@@ -219,6 +220,7 @@ class Store:
                 self.con.execute(sql)
         self.con.execute("INSERT OR REPLACE INTO meta VALUES ('schema', ?)", [SCHEMA_VERSION])
 
+    @python_strings()
     def df(self, sql: str, params: list | None = None) -> pd.DataFrame:
         return self.con.execute(sql, params or []).df()
 
@@ -256,6 +258,7 @@ class Store:
         row["as_of"] = pd.Timestamp(row["as_of"]).date()
         return row
 
+    @python_strings()
     def run_findings(self, run_id: int) -> pd.DataFrame:
         """The findings of a run, as the check wrote them (the 15 columns), plus ``finding_key``."""
         f = self.df(f"SELECT {', '.join(chr(34) + c + chr(34) for c in FINDING_COLUMNS)}, finding_key"
@@ -364,6 +367,7 @@ class Store:
             shutil.rmtree(tmp, ignore_errors=True)
 
     # -- a run as a CheckResult -----------------------------------------------------------------------
+    @python_strings()
     def check_state(self, versions: pd.DataFrame, *, as_of: dt.date, campaign: Campaign | str | Path | None = None,
                     **options) -> CheckResult:
         """Check a state (a version per unit) afresh: the files are checked out and checked as ``run_check`` does."""
@@ -373,6 +377,7 @@ class Store:
         with self.checked_out(files) as folder:
             return run_check([folder], as_of=as_of, campaign=campaign, **options)
 
+    @python_strings()
     def load_run(self, run_id: int | None = None, *, campaign: Campaign | str | Path | None = None) -> CheckResult:
         """A run as a :class:`~jicui_compliance.check.CheckResult` (what the analysis and reports read): its
         files re-read and typed, its findings as stored."""
@@ -388,6 +393,7 @@ class Store:
         result.rules = list(REGISTRY.values())
         return result
 
+    @python_strings()
     def state_rows(self, ledger: str, versions: pd.DataFrame) -> pd.DataFrame:
         """The stored typed rows of one ledger in a state, in reading order, with ``source_file``,
         ``submitted_by`` (the unit), ``row_key`` (numbered within the state) and ``row_hash``."""
@@ -490,6 +496,7 @@ def _finding_rows(result: CheckResult, run_id: int) -> pd.DataFrame:
     return out
 
 
+@python_strings()  # pandas' inferred text columns in Python objects (docs/dev.md, “CSV 用 pyarrow 读取”)
 def ingest(store_path: str | Path, paths: list[str | Path], *, received: dt.date | None = None,
            as_of: dt.date | None = None, campaign: Campaign | str | Path | None = None,
            on_file: Callable[[str], None] | None = None) -> IngestOutcome:

@@ -16,6 +16,7 @@ import xlsxwriter
 
 from ..findings.writers import safe_for_output
 from ..ledgers import LEDGERS
+from ..text import python_strings
 from . import Store, StoreError
 from .keys import value_fields
 
@@ -134,6 +135,7 @@ def _rows(store: Store, a: int, b: int) -> pd.DataFrame:
     return out.sort_values(["报送单位", "变化", "台账", "记录"], kind="mergesort").reset_index(drop=True)
 
 
+@python_strings()
 def diff_runs(store: Store, run_a: int | None = None, run_b: int | None = None, village: str | None = None) -> Diff:
     """Compare two runs (default: the last two). ``village``: only that village's findings and rows."""
     runs = store.runs()["run_id"].tolist()
@@ -160,6 +162,7 @@ def _title(d: Diff) -> str:
             f"（数据截至 {d.run_b['as_of']}）核查对比" + (f"｜{d.village}" if d.village else ""))
 
 
+@python_strings()
 def write_diff(d: Diff, out: Path) -> list[Path]:
     """``对比_<A>_<B>.xlsx`` (汇总, 新增发现, 已整改发现, 仍未整改发现, 台账变化) and the same as HTML."""
     out.mkdir(parents=True, exist_ok=True)

@@ -16,7 +16,7 @@ from ..findings import COLUMNS as FINDING_COLUMNS
 from ..findings import mask_id, mask_phone
 from ..findings.writers import safe_for_output
 from ..ledgers import LEDGERS
-from ..text import map_distinct, normalize_name
+from ..text import map_distinct, normalize_name, python_strings
 from . import Store, StoreError
 
 NO_VILLAGE = "（未归属）"
@@ -47,6 +47,7 @@ def _copy(store: Store, frame: pd.DataFrame, target: Path, partition: bool = Tru
     store.con.unregister("export_df")
 
 
+@python_strings()
 def export_parquet(store: Store, out: Path, run_id: int | None = None, town: str = "") -> list[Path]:
     """Write the run's ledgers and findings under ``out``; returns the folders and files written."""
     run_id = store.latest_run() if run_id is None else run_id
