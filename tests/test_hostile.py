@@ -717,8 +717,7 @@ def test_an_error_cell_is_found_among_values_of_any_one_kind(others):
     from jicui_compliance.reading.cells import FormulaError
 
     uniques = np.array([*others, FormulaError("#N/A")], dtype=object)
-    codes = np.array([-1, *range(len(uniques))])
-    clean, errors = _without_formula_errors({"f": (codes, uniques)})
-    assert errors["f"].tolist() == ["", *[""] * len(others), "#N/A"]
-    assert clean["f"][1][-1] is None and list(clean["f"][1][:-1]) == others
-    assert _without_formula_errors({"f": (codes[:-1], uniques[:-1])})[1] == {}
+    clean, errors = _without_formula_errors(uniques)
+    assert errors is not None and errors.tolist() == [*[""] * len(others), "#N/A", ""]  # the last: an empty cell
+    assert clean[-1] is None and list(clean[:-1]) == others
+    assert _without_formula_errors(uniques[:-1])[1] is None
