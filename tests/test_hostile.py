@@ -521,7 +521,7 @@ def test_a_commit_killed_half_way_is_finished_by_the_next_run(submission, tmp_pa
     assert code == -9
     assert runner.invoke(app, ["report", str(submission), "--out", str(out), "--as-of", "2023-12-31"]).exit_code == 0
     f = _findings(out)  # the killed run's set, completed: csv and xlsx of the same run
-    x = pd.read_excel(out / "findings.xlsx", sheet_name=0, dtype=str).fillna("")
+    x = pd.read_excel(out / "findings.xlsx", sheet_name=0, dtype=str, engine="calamine").fillna("")
     assert len(f) == len(x)
 
 
