@@ -135,35 +135,17 @@ def encode(values: np.ndarray, strip: bool = True) -> tuple[np.ndarray, np.ndarr
     (the ledger's columns) text is stripped and white-space-only cells are missing too.
 
     This is the only pass over every cell of a column: later stages (the record mask, the
-    ledgers' parsers) work on the distinct values and on integer codes.
+    ledgers' parsers) work on the distinct values and on integer codes. A workbook's column is
+    numbered here; a CSV file's comes numbered from the parser (:func:`records_of` alone).
     """
     codes, uniques = pd.factorize(values, use_na_sentinel=True)
-    uniques = np.asarray(uniques, dtype=object)
-    if not strip:  # other columns (序号, 备注 …) only tell whether a row is blank or a footer
-        empty = uniques == ""
-        if empty.any():
-            codes = np.where(empty[codes] & (codes >= 0), -1, codes)
-        return codes, uniques
-    stripped = np.array([u.strip() if isinstance(u, str) else u for u in uniques], dtype=object)
-    empty = stripped == ""
-    if not (stripped != uniques).any():  # str.strip returns the text itself when there is
-        # nothing to strip: the usual case. Only the empty cell ("" in a CSV) may need to go.
-        if not empty.any():
-            return codes, uniques
-        if empty.sum() == 1:
-            e = int(np.flatnonzero(empty)[0])
-            return np.where(codes == e, -1, codes - (codes > e)), np.delete(uniques, e)
-    # stripping may merge values (" 张三" and "张三") and empty some: factorize the few again
-    stripped[empty] = None
-    recodes, distinct = pd.factorize(stripped, use_na_sentinel=True)
-    return np.append(recodes, -1)[codes], np.asarray(distinct, dtype=object)
+    return records_of(codes, np.asarray(uniques, dtype=object), 0, strip)
 
 
 def records_of(codes: np.ndarray, uniques: np.ndarray, start: int, strip: bool = True) -> tuple[np.ndarray, np.ndarray]:
-    """A CSV column as the reader holds it (codes + distinct texts, :data:`~.sources.Column`), cut
-    to its rows from ``start`` on (the records): as :func:`encode` gives a column, without a pass
-    over every cell but the one that maps its code. Only the distinct texts the records use are
-    looked at (stripped, emptied)."""
+    """A column as (codes, distinct values) (``codes[i]`` -1: no cell), cut to its rows from
+    ``start`` on (the records), as :func:`encode` describes: only the distinct values the records
+    use are looked at (stripped, emptied), and every cell's code is mapped once."""
     rows = codes[start:]
     used = np.zeros(len(uniques) + 1, dtype=bool)
     used[rows] = True  # code -1 (no cell) marks the last slot
@@ -171,17 +153,19 @@ def records_of(codes: np.ndarray, uniques: np.ndarray, start: int, strip: bool =
     values = uniques
     if strip:  # other columns (序号, 备注 …) only tell whether a row is blank or a footer
         texts = uniques.tolist()
-        stripped = list(map(str.strip, texts))
+        try:
+            stripped = list(map(str.strip, texts))
+        except TypeError:  # a workbook's numbers and dates among the texts
+            stripped = [t.strip() if isinstance(t, str) else t for t in texts]
         if stripped != texts:  # str.strip returns the text itself when there is nothing to strip
             values = np.array(stripped, dtype=object)
     if len(values):
         keep = keep & (values != "")
+    remap = np.full(len(uniques) + 1, -1, dtype=np.intp)
     if values is not uniques:  # stripping may merge values (" 张三" and "张三"): factorize the few again
         recodes, distinct = pd.factorize(values[keep], use_na_sentinel=True)
-        remap = np.full(len(uniques) + 1, -1, dtype=np.intp)
         remap[:-1][keep] = recodes
         return remap[rows], np.asarray(distinct, dtype=object)
-    remap = np.full(len(uniques) + 1, -1, dtype=np.intp)
     remap[:-1][keep] = np.arange(int(keep.sum()), dtype=np.intp)
     return remap[rows], uniques[keep]
 

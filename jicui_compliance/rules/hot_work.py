@@ -329,7 +329,7 @@ def welder_without_certificate(ctx: Context) -> pd.DataFrame:
                             "who": d["worker"].astype(object).to_numpy()})
     by_cert = permits["cert"].notna()
     named = permits[~by_cert]
-    named = named.assign(who=map_distinct(named["who"], lambda v: re.split(_NAME_SEPARATORS, v))).explode("who")
+    named = named.assign(who=map_distinct(named["who"], _split_names)).explode("who")
     named = named[named["who"].fillna("") != ""]
     certified = permits[by_cert]
     certified = certified.assign(_key=np.arange(len(certified)))
