@@ -31,7 +31,7 @@ second core was free), ``--repeat`` times (3):
 Each is reported as CPU seconds (of the process and the reading workers it started) and wall
 seconds, best [median, worst] of the runs, with the peak RSS of the process (and of the largest
 worker process it started). The targets are held to CPU seconds: pipeline ≤ 2.5× the bare read
-on CSV and ≤ 1.3× on xlsx; findings.xlsx of the dirty county ≤ 2 s; the report ≤ 1.5× the check;
+on CSV and ≤ 1.3× on xlsx (the clean county; the dirty county's ratio is a figure); findings.xlsx of the dirty county ≤ 2 s; the report ≤ 1.5× the check;
 the province's peak memory < 8 GB with its findings written. A summary at the end gives one line
 per target: the figure and ✓ or ✗. Then it times each stage and rule area (CPU seconds), serially in one process.
 """
@@ -242,6 +242,8 @@ from jicui_compliance.campaign import load_campaign
 from jicui_compliance.reading import read_submission
 from jicui_compliance.rules import Context, select_rules
 from jicui_compliance.findings.build import findings_from_hits
+from jicui_compliance.text import python_strings
+python_strings().__enter__()  # as inside run_check: text columns in Python storage, not pyarrow's
 t = {}
 t0 = _cpu(); read_submission([sys.argv[1]], L.vocabulary(), workers=1); t["读取（单进程） reading, serial"] = _cpu() - t0
 t0 = _cpu(); sub = read_submission([sys.argv[1]], L.vocabulary()); t["读取 reading"] = _cpu() - t0
@@ -411,9 +413,17 @@ def _county(county: str, fmt: str, town: Path, out: Path, size: float, args: arg
           f"masking {_fig(pipe, 'mask_cpu')} and findings.xlsx {_fig(pipe, 'xlsx_cpu')} "
           f"(wall {_fig(pipe, 'xlsx')}); imports {pipe['import']:.2f} s")
     r = pipe["cpu"] / bare["cpu"]
-    print(f"  ratio pipeline/bare read, CPU  {r:5.2f}×  {_verdict(r, targets[fmt])}")
-    _target(f"{name}: pipeline / bare read, CPU", f"{pipe['cpu']:.2f} / {bare['cpu']:.2f} = {r:.2f}×",
-            f"≤ {targets[fmt]}×", r <= targets[fmt])
+    if county == "dirty":
+        # issue #15 sets the reading target on the mostly clean county (CSV and xlsx); the dirty county's
+        # targets are its findings.xlsx and its report: most of its pipeline is writing 100k findings,
+        # which a bare read does not do. Its ratio is printed as a figure (docs/dev.md).
+        print(f"  ratio pipeline/bare read, CPU  {r:5.2f}×  (a figure: the reading target is the clean county's)")
+        _target(f"{name}: pipeline / bare read, CPU", f"{pipe['cpu']:.2f} / {bare['cpu']:.2f} = {r:.2f}×",
+                "none", None)
+    else:
+        print(f"  ratio pipeline/bare read, CPU  {r:5.2f}×  {_verdict(r, targets[fmt])}")
+        _target(f"{name}: pipeline / bare read, CPU", f"{pipe['cpu']:.2f} / {bare['cpu']:.2f} = {r:.2f}×",
+                f"≤ {targets[fmt]}×", r <= targets[fmt])
     r_check = pipe["check_cpu"] / bare["cpu"]
     print(f"  ratio check (no writing)/bare read, CPU  {r_check:5.2f}×")
     if county == "dirty":
