@@ -399,6 +399,43 @@ def test_charts_keep_legends_off_the_data_and_say_why_an_axis_is_cut(monkeypatch
     assert ax.get_xlim()[0] == 0 or "起以便看清差距" in ax.get_xlabel()
 
 
+def test_heat_map_labels_the_cells_below_full_coverage_and_says_what_the_others_hold(monkeypatch):
+    """The village × month map writes a rate only where it is below 100% and 待到期 where the month is not
+    due; when some cells are left unlabelled, a note under the map says they are 100% (none when all are
+    labelled). Every text lies inside the figure."""
+    import matplotlib
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+
+    figures = []
+
+    def capture(draw, size=(8.0, 4.2)):  # as charts._render draws, keeping the figure
+        with matplotlib.rc_context(charts._style()):
+            fig = Figure(figsize=size, dpi=charts.DPI, layout="constrained")
+            FigureCanvasAgg(fig)
+            draw(fig)
+            fig.canvas.draw()
+        figures.append(fig)
+        return b""
+
+    monkeypatch.setattr(charts, "_render", capture)
+    villages = ["甲村", f"{'很长的名字' * 3}乙村", "丙村"]
+    months = ["2023-06", "2023-07", "2023-08"]
+    charts.head_inspection_heatmap(pd.DataFrame([[1.0, 0.93, float("nan")]] * 3, index=villages, columns=months))
+    charts.head_inspection_heatmap(pd.DataFrame([[0.99, 0.5, float("nan")]] * 3, index=villages, columns=months))
+    mostly_full, none_full = figures
+    ax = mostly_full.axes[0]
+    assert sorted(t.get_text() for t in ax.texts) == sorted(["93%", "待到期"] * 3)
+    assert ax.get_xlabel() == charts.HEAT_NOTE
+    renderer = mostly_full.canvas.get_renderer()
+    page = mostly_full.bbox
+    for t in [ax.title, ax.xaxis.label, *ax.get_yticklabels(), *ax.get_xticklabels(), mostly_full.axes[1].yaxis.label]:
+        e = t.get_window_extent(renderer)
+        assert page.x0 <= e.x0 and e.x1 <= page.x1 and page.y0 <= e.y0 and e.y1 <= page.y1, t.get_text()
+    ax = none_full.axes[0]
+    assert ax.get_xlabel() == "" and len(ax.texts) == 9
+
+
 def test_workbook_date_columns_as_write_datetime_writes_them(tmp_path):
     """A date column goes into the workbook as the same day numbers and format as cell-by-cell ``write_datetime``
     (dates, datetimes at midnight, missing cells, a time of day, the days around Excel's 1900 leap day)."""
