@@ -17,6 +17,7 @@ import pandera.pandas as pa
 
 from ..campaign import Campaign
 from ..reading import Submission, Table
+from ..reading.tables import as_objects
 from ..text import TEXT
 from . import (
     accidents,
@@ -89,7 +90,7 @@ def _raw_text(values) -> list[str]:
     return [_cells.as_text(v) or "" for v in values]
 
 
-Encoded = tuple[np.ndarray, np.ndarray]  # (codes, distinct values), code -1 missing
+Encoded = tuple[np.ndarray, Any]  # (codes, distinct values), code -1 missing
 
 
 def _encoded(table: Table, fname: str) -> Encoded:
@@ -100,17 +101,30 @@ def _encoded(table: Table, fname: str) -> Encoded:
 
 def _merged(columns: list[Encoded]) -> tuple[np.ndarray, np.ndarray]:
     """Columns of several sheets, one after the other, as (each row's key, distinct values): key k
-    (the number of distinct values) is an empty cell."""
-    if len(columns) == 1:
+    (the number of distinct values) is an empty cell.
+
+    A CSV sheet's distinct texts are a pyarrow array (:func:`~jicui_compliance.reading.tables.text_columns`):
+    when every sheet's are (or are none), pyarrow finds the distinct texts of them all (a sheet's may
+    hold a text twice), and only those become Python texts; otherwise (a workbook among them) pandas does."""
+    texts = all(not isinstance(u, np.ndarray) or not len(u) for _, u in columns)
+    if len(columns) == 1 and not texts:
         codes, uniques = columns[0]
-        return np.where(codes < 0, len(uniques), codes), uniques
+        return np.where(codes < 0, len(uniques), codes), as_objects(uniques)
     # each sheet's distinct values in a run of slots, after one slot for its empty cells: a row's
     # slot is its code + 1 (code -1: empty) + where its sheet's run starts, all rows in one pass
     slots = np.array([len(u) + 1 for _, u in columns], dtype=np.int64)
     starts = np.cumsum(slots) - slots
     at = np.concatenate([c for c, _ in columns]) + np.repeat(starts + 1, [len(c) for c, _ in columns])
-    recodes, uniques = pd.factorize(np.concatenate([np.asarray(u, dtype=object) for _, u in columns]),
-                                    use_na_sentinel=True)
+    if texts:
+        import pyarrow as pa
+        import pyarrow.compute as pc
+
+        both = pc.dictionary_encode(pa.concat_arrays([u if not isinstance(u, np.ndarray) else pa.array([], pa.string())
+                                                      for _, u in columns]))
+        recodes = both.indices.to_numpy(zero_copy_only=False)
+        uniques = both.dictionary.to_numpy(zero_copy_only=False)
+    else:
+        recodes, uniques = pd.factorize(np.concatenate([as_objects(u) for _, u in columns]), use_na_sentinel=True)
     k = len(uniques)
     key_of_slot = np.full(int(slots.sum()), k, dtype=np.int64)
     is_value = np.ones(len(key_of_slot), dtype=bool)

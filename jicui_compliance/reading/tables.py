@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -21,7 +22,7 @@ from .sources import RawSheet, SheetProblem
 #: ledger → field → accepted header texts (canonical first, then aliases)
 Vocabulary = Mapping[str, Mapping[str, Sequence[str]]]
 
-SCAN_ROWS = 30  # the header must be among the first rows of a sheet
+SCAN_ROWS = 30  # the header must be among the first rows of a sheet (sources.HEAD_ROWS: one more)
 MIN_MATCHES = 3
 
 #: Two-row headers: a group cell (merged over its columns, e.g. “整改五落实”) above sub-headers
@@ -64,6 +65,22 @@ _FOOTER_START = frozenset(w[0] for w in _FOOTER_WORDS)  # first characters _FOOT
 _FIRST_CHARS = np.array(sorted(_FOOTER_START), dtype="U1")
 _NOTES_MARKER = re.compile(rf"^(?:{_any(_NOTES_TITLE)}|{_any(_NOTE_LABELS)}\s*[:：]?$|{_any(_NOTE_LABELS)}\s*[:：])")
 
+#: the characters ``str.strip()`` removes (those of ``str.isspace()``): pyarrow trims exactly these
+#: from a CSV file's texts (:func:`text_columns`), as Python strips a workbook's (:func:`records_of`)
+WHITESPACE = ("\t\n\x0b\x0c\r\x1c\x1d\x1e\x1f \x85\xa0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006"
+              "\u2007\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000")
+
+
+def _char_key(ch: str) -> int:
+    """A character's UTF-8 bytes as one number (the first three), as :func:`_first_char_keys` reads them."""
+    b = ch.encode("utf-8")[:3]
+    return int.from_bytes(b, "big")
+
+
+#: the first characters worth a look for a footer: those :data:`_FOOTER` can start with, and white
+#: space (a footer may come after it)
+_FIRST_KEYS = np.array(sorted({_char_key(c) for c in _FOOTER_START | set(WHITESPACE)}), dtype=np.int64)
+
 
 @dataclass
 class Table:
@@ -83,17 +100,35 @@ class Table:
     def __len__(self) -> int:
         return len(self.source_rows)
 
+    def __getstate__(self) -> dict[str, Any]:
+        """As pickled (sent back by a worker process): a CSV column's texts are a slice of the texts
+        of the file's columns (:func:`text_columns`), and go on their own, not with the whole."""
+        import pyarrow as pa
+
+        state = dict(self.__dict__)
+        state["columns"] = {f: (codes, u if isinstance(u, np.ndarray) else pa.concat_arrays([u]))
+                            for f, (codes, u) in self.columns.items()}
+        return state
+
     @property
     def frame(self) -> pd.DataFrame:
         """The records as a person reads them: one column per matched field (cleaned cells,
         ``None`` where empty) and ``source_row``."""
         out = {}
         for fld, (codes, uniques) in self.columns.items():
-            values = np.concatenate([np.asarray(uniques, dtype=object), np.array([None], dtype=object)])
+            values = np.concatenate([as_objects(uniques), np.array([None], dtype=object)])
             out[fld] = values[np.where(codes < 0, len(uniques), codes)]
         frame = pd.DataFrame(out, dtype=object) if out else pd.DataFrame(index=range(len(self)))
         frame["source_row"] = self.source_rows
         return frame
+
+
+def as_objects(uniques: Any) -> np.ndarray:
+    """A column's distinct values as an object array: a CSV column's are a pyarrow string array
+    (:func:`text_columns`), a workbook's an object array already."""
+    if isinstance(uniques, np.ndarray):
+        return uniques.astype(object, copy=False)
+    return np.asarray(uniques.to_numpy(zero_copy_only=False), dtype=object)
 
 
 def column_letter(index: int) -> str:
@@ -168,6 +203,89 @@ def records_of(codes: np.ndarray, uniques: np.ndarray, start: int, strip: bool =
         return remap[rows], np.asarray(distinct, dtype=object)
     remap[:-1][keep] = np.arange(int(keep.sum()), dtype=np.intp)
     return remap[rows], uniques[keep]
+
+
+def _lengths(texts: Any) -> np.ndarray:
+    """The length in bytes of each text of a pyarrow string array."""
+    offsets = _offsets(texts)
+    return offsets[1:] - offsets[:-1]
+
+
+def _offsets(texts: Any) -> np.ndarray:
+    if not len(texts):
+        return np.zeros(1, dtype=np.int64)
+    wide = texts.type.id == 14  # large_string (never from the CSV parser)
+    return np.frombuffer(texts.buffers()[1], dtype=np.int64 if wide else np.int32, count=len(texts) + 1,
+                         offset=texts.offset * (8 if wide else 4))
+
+
+def text_columns(columns: list[tuple[np.ndarray, Any]], start: int, mapped: set[int]) -> list[tuple[np.ndarray, Any]]:
+    """:func:`records_of` for every column of a CSV file, whose distinct texts are pyarrow string
+    arrays: trimmed (:data:`WHITESPACE`, as ``str.strip``) and measured by pyarrow, all the ledger's
+    columns of the file at once, and left pyarrow arrays.
+
+    A ledger's column (``mapped``) keeps the trimmed texts its records use; two of them may be
+    the same text once trimmed (" 张三" and "张三"), which :func:`jicui_compliance.ledgers.load`
+    merges with the texts of the other sheets. Another column (序号, 备注 …) only tells whether a
+    row is blank or a footer: its codes keep pointing into its texts, empty cells (code -1) apart."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    out: list[tuple[np.ndarray, Any]] = []
+    for j, (codes, texts) in enumerate(columns):
+        rows = codes[start:]
+        if j in mapped:
+            out.append((rows, texts))  # replaced below
+            continue
+        empty = np.append(_lengths(texts) == 0, True)
+        out.append((np.where(empty[rows], -1, rows) if empty[:-1].any() else rows, texts))
+    mine = [j for j in sorted(mapped) if j < len(columns)]
+    if not mine:
+        return out
+    sizes = [len(columns[j][1]) for j in mine]
+    trimmed = pc.utf8_trim(pa.concat_arrays([columns[j][1] for j in mine]), WHITESPACE)
+    filled = _lengths(trimmed) > 0
+    keep = np.zeros(len(trimmed), dtype=bool)
+    at = 0
+    for j, n in zip(mine, sizes):
+        used = np.zeros(n + 1, dtype=bool)
+        used[out[j][0]] = True  # code -1 (no cell) marks the last slot
+        keep[at : at + n] = used[:-1] & filled[at : at + n]
+        at += n
+    kept = trimmed.filter(pa.array(keep))
+    at = taken = 0
+    for j, n in zip(mine, sizes):
+        k = keep[at : at + n]
+        m = int(k.sum())
+        remap = np.full(n + 1, -1, dtype=np.intp)
+        remap[:-1][k] = np.arange(m, dtype=np.intp)
+        out[j] = (remap[out[j][0]], kept.slice(taken, m))
+        at += n
+        taken += m
+    return out
+
+
+def _first_char_keys(texts: Any, which: np.ndarray) -> np.ndarray:
+    """For the texts ``which`` of a pyarrow string array, the first character as :func:`_char_key`
+    numbers it (0 for an empty text), read from the array's bytes: no text becomes a Python text."""
+    offsets = _offsets(texts)
+    starts = offsets[which]
+    data = texts.buffers()[2] if len(texts) else None
+    if data is None or not len(data):
+        return np.zeros(len(which), dtype=np.int64)
+    raw = np.frombuffer(data, dtype=np.uint8)
+    last = len(raw) - 1
+    b0 = raw[np.minimum(starts, last)].astype(np.int64)
+    b1 = raw[np.minimum(starts + 1, last)].astype(np.int64)
+    b2 = raw[np.minimum(starts + 2, last)].astype(np.int64)
+    key = np.where(b0 < 0x80, b0, np.where(b0 < 0xE0, (b0 << 8) | b1, (b0 << 16) | (b1 << 8) | b2))
+    key[offsets[which + 1] == starts] = 0
+    return key
+
+
+def _among_first_keys(keys: np.ndarray) -> np.ndarray:
+    at = np.minimum(np.searchsorted(_FIRST_KEYS, keys), len(_FIRST_KEYS) - 1)
+    return _FIRST_KEYS[at] == keys
 
 
 def _score_row(row: Sequence[object], index: HeaderIndex) -> dict[str, dict[str, int]]:
@@ -279,9 +397,9 @@ def locate(raw: RawSheet, index: HeaderIndex) -> Table | SheetProblem:
     unmapped = [(column_letter(j), text) for j, text in enumerate(best.written)
                 if text and j not in mapped_pos and not _unchecked(text)]
     lines = np.asarray(raw.line_numbers[data_start:])
+    columns: list[tuple[np.ndarray, Any]]
     if raw.columns is not None:  # a CSV file: codes + distinct texts already
-        columns = [records_of(codes, uniques, data_start, strip=j in mapped_pos)
-                   for j, (codes, uniques) in enumerate(raw.columns)]
+        columns = text_columns(raw.columns, data_start, mapped_pos)
     else:
         columns = [encode(a[data_start:], strip=j in mapped_pos) for j, a in enumerate(raw.column_arrays())]
     keep = _record_mask(columns, [columns[pos][0] for pos in positions.values()])
@@ -304,7 +422,7 @@ def _unchecked(written: str) -> bool:
     return normalize_header(written.rsplit("/", 1)[-1]) in UNCHECKED_HEADERS
 
 
-def _record_mask(columns: list[tuple[np.ndarray, np.ndarray]], mapped: list[np.ndarray]) -> np.ndarray:
+def _record_mask(columns: list[tuple[np.ndarray, Any]], mapped: list[np.ndarray]) -> np.ndarray:
     """True for rows that are records: not blank, not a footer, not a note line.
 
     ``columns`` are every column of the sheet as (codes, distinct values), ``mapped`` the
@@ -343,11 +461,20 @@ def _record_mask(columns: list[tuple[np.ndarray, np.ndarray]], mapped: list[np.n
     return has_value & ~footer
 
 
-def _footer_kinds(uniques: np.ndarray, used: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def _footer_kinds(uniques: Any, used: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """For each distinct (stripped) value among ``used``: is it a footer line, does it start
     the notes."""
     is_footer = np.zeros(len(uniques), dtype=bool)
     is_notes = np.zeros(len(uniques), dtype=bool)
+    if not isinstance(uniques, np.ndarray):  # a CSV column's texts (pyarrow): the first characters of many
+        if len(used) > 64:
+            used = used[_among_first_keys(_first_char_keys(uniques, used))]
+        for i, u in zip(used.tolist(), uniques.take(used).to_pylist() if len(used) else []):
+            if u.lstrip()[:1] in _FOOTER_START:
+                u = u.strip()
+                is_footer[i] = bool(_FOOTER.match(u))
+                is_notes[i] = bool(_NOTES_MARKER.match(u))
+        return is_footer, is_notes
     texts = uniques[used]
     if len(used) > 64 and pd.api.types.infer_dtype(texts, skipna=False) == "string":
         # most first cells are 序号 numbers: test only those whose first character could
