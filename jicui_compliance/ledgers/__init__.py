@@ -247,6 +247,7 @@ def _type(led: Ledger, parsed: dict[str, _Column], sources: dict[str, Any], camp
     n = len(sheets)
     out: dict[str, object] = {}
     bad_cells: set[tuple[int, str]] = set()
+    fills: dict[str, np.ndarray] = {}  # field → the empty cells read as 否
     for fname, spec in led.fields.items():
         if fname not in parsed:  # no sheet of this ledger has the column
             out[fname] = [None] * n
@@ -277,6 +278,7 @@ def _type(led: Ledger, parsed: dict[str, _Column], sources: dict[str, Any], camp
             if fill.any():
                 values = values.copy()
                 values[fill] = False
+                fills[fname] = fill
         out[fname] = values
     columns = {f: _column(out[f], spec.dtype, n) for f, spec in led.fields.items()}
     columns.update({c: sources[c] for c in SOURCE_COLUMNS})
@@ -285,8 +287,69 @@ def _type(led: Ledger, parsed: dict[str, _Column], sources: dict[str, Any], camp
     typed = pd.DataFrame(columns, copy=False)
     if led.name == "enterprises":
         issues.extend(_industry_issues(typed, campaign, sheets))
-    issues.extend(_validate(led, typed, excused, bad_cells, sheets))
+    issues.extend(_validate(led, typed, excused, bad_cells, sheets, _suspects(led, typed, parsed, fills)))
     return typed, issues
+
+
+def _suspects(led: Ledger, typed: pd.DataFrame, parsed: dict[str, _Column], fills: dict[str, np.ndarray]) -> np.ndarray | None:
+    """The rows the ledger's checked schema (:attr:`Ledger.checked_schema`) could fail on, told from
+    the columns as parsed: which rows are empty, and which distinct values fail a check (each check
+    of the schema is run on the distinct values the rows use). None when that cannot be told so (a
+    check of another kind, a column not of the schema's dtype): pandera then looks at every row.
+
+    pandera itself validates these rows only (:func:`_validate`): the checks are row by row, so the
+    other rows cannot fail, and the failures are the same, in the same order."""
+    from pandera.engines import pandas_engine
+
+    schema = led.checked_schema
+    n = len(typed)
+    suspect = np.zeros(n, dtype=bool)
+    nulls: dict[str, np.ndarray] = {}
+
+    def empty(fname: str) -> np.ndarray:
+        if fname not in nulls:
+            col = parsed.get(fname)
+            if col is None:  # no sheet has the column
+                nulls[fname] = np.ones(n, dtype=bool)
+            else:
+                nulls[fname] = np.asarray(pd.isna(col.typed), dtype=bool)[col.keys]
+                if fname in fills:  # empty cells read as 否
+                    nulls[fname] &= ~fills[fname]
+        return nulls[fname]
+
+    for name, column in schema.columns.items():
+        if not column.dtype.check(pandas_engine.Engine.dtype(typed[name].dtype)):
+            return None
+        if not column.nullable:
+            suspect |= empty(name)
+        col = parsed.get(name)
+        if not column.checks or col is None:  # no check, or no value (an element check passes on empty cells)
+            continue
+        if name in fills:
+            return None
+        used = np.unique(col.keys)
+        values = pd.Series(col.typed.take(used))
+        for check in column.checks:
+            if check.name not in ("isin", "greater_than_or_equal_to") or not check.ignore_na:
+                return None
+            passed = check(values).check_output  # of the values that are not empty, by their position
+            if not isinstance(passed, pd.Series):
+                return None
+            failing = np.asarray(passed.index[~passed.to_numpy(dtype=bool, na_value=False)], dtype=np.intp)
+            if len(failing):
+                flag = np.zeros(len(col.typed), dtype=bool)
+                flag[used[failing]] = True
+                suspect |= flag[col.keys]
+    for check in schema.checks:
+        if check.name != "one_filled":
+            return None
+        present = [c for c in check.statistics["columns"] if c in typed.columns]
+        if present:
+            both = np.ones(n, dtype=bool)
+            for c in present:
+                both &= empty(c)
+            suspect |= both
+    return suspect
 
 
 #: ``infer_dtype`` kinds of values all of one type (or of numbers only): an error cell among
@@ -328,7 +391,13 @@ def _industry_issues(typed: pd.DataFrame, campaign: Campaign, sheets: np.ndarray
     ]
 
 
-def _validate(led: Ledger, typed: pd.DataFrame, excused, bad_cells, sheets) -> list[dict]:
+def _validate(led: Ledger, typed: pd.DataFrame, excused, bad_cells, sheets, suspects: np.ndarray | None = None) -> list[dict]:
+    """SCH002/SCH003 from pandera's validation of the typed frame by the ledger's checked schema:
+    of the rows that could fail (``suspects``, :func:`_suspects`), or of every row."""
+    if suspects is not None:
+        if not suspects.any():
+            return []
+        typed = typed.iloc[np.flatnonzero(suspects)]  # the rows keep their index: the failures name them
     try:
         led.checked_schema.validate(typed, lazy=True, inplace=True)  # nothing coerced: no copy
         return []
