@@ -212,3 +212,19 @@ def test_a_csv_files_columns_are_cut_to_their_records_as_a_workbooks_are():
     for kinds_a, kinds_b in zip(_footer_kinds(pa.array(texts), used), _footer_kinds(uniques, used)):
         assert kinds_a.tolist() == kinds_b.tolist()
     assert _footer_kinds(uniques, used)[0].sum() > 0
+
+
+@pytest.mark.parametrize("data", [
+    "甲公司,2023-06-01".encode(), b"", b"plain ascii", "\U0001f600 emoji".encode(),
+    "甲".encode()[:2], b"\xed\xa0\x80 surrogate", b"\xc0\xaf overlong", b"\xf4\x90\x80\x80 beyond", b"\xff",
+    "中文".encode("gb18030"), "中文".encode() + b"\x80",
+])
+def test_utf8_is_checked_as_strictly_as_python_decodes(data):
+    from jicui_compliance.reading.sources import _valid_utf8
+
+    try:
+        data.decode("utf-8")
+        python = True
+    except UnicodeDecodeError:
+        python = False
+    assert _valid_utf8(data) == python

@@ -155,14 +155,29 @@ class HeaderIndex:
                         pairs.append((ledger, fld))
 
         self._memo: dict[str, list[tuple[str, str]]] = {}
+        #: every accepted header has a character beyond ASCII (中文): a cell of ASCII only (a date, a
+        #: number, a code) names no field, and is not normalised to be looked up
+        self._ascii_names = any(key.isascii() for key in self._index)
 
     def lookup(self, cell: object) -> list[tuple[str, str]]:
         if not isinstance(cell, str):
             return []
         found = self._memo.get(cell)
         if found is None:
-            found = self._memo[cell] = self._index.get(normalize_header(cell), [])
+            if cell.isascii() and not self._ascii_names:  # normalising ASCII gives ASCII
+                found = self._memo[cell] = []
+            else:
+                found = self._memo[cell] = self._index.get(normalize_header(cell), [])
         return found
+
+    def naming(self, rows: Sequence[Sequence[object]]) -> set | None:
+        """The cells of ``rows`` that name a field, each distinct cell looked up once; None when a
+        cell cannot be hashed (then each row is looked at cell by cell)."""
+        try:
+            cells = set().union(*rows)
+        except TypeError:
+            return None
+        return {c for c in cells if self.lookup(c)}
 
 
 def encode(values: np.ndarray, strip: bool = True) -> tuple[np.ndarray, np.ndarray]:
@@ -288,9 +303,12 @@ def _among_first_keys(keys: np.ndarray) -> np.ndarray:
     return _FIRST_KEYS[at] == keys
 
 
-def _score_row(row: Sequence[object], index: HeaderIndex) -> dict[str, dict[str, int]]:
-    """ledger → field → first column position, for one candidate header row."""
+def _score_row(row: Sequence[object], index: HeaderIndex, naming: set | None = None) -> dict[str, dict[str, int]]:
+    """ledger → field → first column position, for one candidate header row (``naming``: a set
+    holding every cell of the row that names a field, :meth:`HeaderIndex.naming`)."""
     found: dict[str, dict[str, int]] = {}
+    if naming is not None and naming.isdisjoint(row):  # the usual row: a record
+        return found
     known = index._memo.get  # most cells are data already seen: skip the call
     for pos, cell in enumerate(row):
         if not isinstance(cell, str):
@@ -323,9 +341,9 @@ def _written(cell: object) -> str:
     return re.sub(r"\s+", "", str(cell))
 
 
-def _one_row(r: int, row: Sequence[object], index: HeaderIndex) -> _Layout:
+def _one_row(r: int, row: Sequence[object], index: HeaderIndex, naming: set | None = None) -> _Layout:
     """``written`` is left empty, and filled by :func:`locate` for the layout it takes only."""
-    return _Layout([r], list(row), [], _score_row(row, index))
+    return _Layout([r], list(row), [], _score_row(row, index, naming))
 
 
 def _two_rows(r: int, upper: Sequence[object], lower: Sequence[object], index: HeaderIndex) -> _Layout:
@@ -362,7 +380,8 @@ def locate(raw: RawSheet, index: HeaderIndex) -> Table | SheetProblem:
     n_rows = len(raw)
     n_scan = min(SCAN_ROWS, n_rows)
     top_rows = raw.head(n_scan + 1)  # the header is among these
-    singles = [_one_row(r, top_rows[r], index) for r in range(n_scan)]
+    naming = index.naming(top_rows[:n_scan])
+    singles = [_one_row(r, top_rows[r], index, naming) for r in range(n_scan)]
     best: _Layout | None = None
     for r, single in enumerate(singles):
         layouts = [single]
