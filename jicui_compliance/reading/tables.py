@@ -158,6 +158,7 @@ class HeaderIndex:
         #: every accepted header has a character beyond ASCII (中文): a cell of ASCII only (a date, a
         #: number, a code) names no field, and is not normalised to be looked up
         self._ascii_names = any(key.isascii() for key in self._index)
+        self._named: set[str] = set()  # the texts looked up so far that name a field
 
     def lookup(self, cell: object) -> list[tuple[str, str]]:
         if not isinstance(cell, str):
@@ -168,6 +169,8 @@ class HeaderIndex:
                 found = self._memo[cell] = []
             else:
                 found = self._memo[cell] = self._index.get(normalize_header(cell), [])
+                if found:
+                    self._named.add(cell)
         return found
 
     def naming(self, rows: Sequence[Sequence[object]]) -> set | None:
@@ -177,7 +180,9 @@ class HeaderIndex:
             cells = set().union(*rows)
         except TypeError:
             return None
-        return {c for c in cells if self.lookup(c)}
+        for cell in cells.difference(self._memo):
+            self.lookup(cell)
+        return cells & self._named
 
 
 def encode(values: np.ndarray, strip: bool = True) -> tuple[np.ndarray, np.ndarray]:
@@ -421,7 +426,7 @@ def locate(raw: RawSheet, index: HeaderIndex) -> Table | SheetProblem:
         columns = text_columns(raw.columns, data_start, mapped_pos)
     else:
         columns = [encode(a[data_start:], strip=j in mapped_pos) for j, a in enumerate(raw.column_arrays())]
-    keep = _record_mask(columns, [columns[pos][0] for pos in positions.values()])
+    keep = _record_mask(columns, list(positions.values()))
     return Table(
         ledger=ledger,
         file=raw.file,
@@ -441,31 +446,28 @@ def _unchecked(written: str) -> bool:
     return normalize_header(written.rsplit("/", 1)[-1]) in UNCHECKED_HEADERS
 
 
-def _record_mask(columns: list[tuple[np.ndarray, Any]], mapped: list[np.ndarray]) -> np.ndarray:
+def _record_mask(columns: list[tuple[np.ndarray, Any]], mapped: list[int]) -> np.ndarray:
     """True for rows that are records: not blank, not a footer, not a note line.
 
     ``columns`` are every column of the sheet as (codes, distinct values), ``mapped`` the
-    codes of the ledger's columns; only distinct values are looked at as text.
+    positions of the ledger's columns; only distinct values are looked at as text.
     """
     n = len(columns[0][0]) if columns else 0
     if n == 0:
         return np.zeros(0, dtype=bool)
-    has_value = np.zeros(n, dtype=bool)
-    for codes in mapped:
-        has_value |= codes >= 0
+    filled = np.empty((len(columns), n), dtype=bool)  # column × row
+    for j, (codes, _) in enumerate(columns):
+        np.greater_equal(codes, 0, out=filled[j])
+    has_value = filled[sorted(mapped)].any(axis=0) if mapped else np.zeros(n, dtype=bool)
+    n_filled = filled.sum(axis=0)
     # The first non-empty cell of each row, over all columns (序号 and unmapped ones
     # included), decides whether the row is a footer or starts the notes.
     footer = np.zeros(n, dtype=bool)
     notes = np.zeros(n, dtype=bool)
-    open_ = np.ones(n, dtype=bool)
-    n_filled = np.zeros(n, dtype=np.int64)
-    for codes, uniques in columns:
-        filled = codes >= 0
-        n_filled += filled
-        take = open_ & filled
-        if not take.any():
-            continue
-        open_ &= ~filled
+    first_column = np.where(n_filled > 0, filled.argmax(axis=0), -1)
+    for j in np.unique(first_column[first_column >= 0]).tolist():
+        codes, uniques = columns[j]
+        take = first_column == j
         first = codes[take]
         used = np.zeros(len(uniques), dtype=bool)
         used[first] = True
