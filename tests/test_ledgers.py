@@ -120,4 +120,6 @@ def test_pandera_validates_the_rows_that_could_fail_and_finds_what_it_finds_in_a
     everything = load(sub, load_campaign()).issues
     pd.testing.assert_frame_equal(shortcut, everything)
     assert {"SCH002", "SCH003"} <= set(shortcut["rule_id"]) and len(shortcut) >= 6
-    assert any(s is not None and 0 < s.sum() < len(s) for s in suspected)  # some rows only, not none, not all
+    assert any(s is not None and 0 < s[0].sum() < len(s[0]) for s in suspected)  # some rows only, not none, not all
+    assert any(s is not None and 0 < len(s[1]) < len(LEDGERS[n].checked_schema.columns)  # and some columns only
+               for s, n in zip(suspected, ["hazards", "head_inspections", "training"]))

@@ -291,19 +291,25 @@ def _type(led: Ledger, parsed: dict[str, _Column], sources: dict[str, Any], camp
     return typed, issues
 
 
-def _suspects(led: Ledger, typed: pd.DataFrame, parsed: dict[str, _Column], fills: dict[str, np.ndarray]) -> np.ndarray | None:
-    """The rows the ledger's checked schema (:attr:`Ledger.checked_schema`) could fail on, told from
-    the columns as parsed: which rows are empty, and which distinct values fail a check (each check
-    of the schema is run on the distinct values the rows use). None when that cannot be told so (a
-    check of another kind, a column not of the schema's dtype): pandera then looks at every row.
+Suspects = tuple[np.ndarray, list[str]]  # rows that could fail, and the columns they could fail on
 
-    pandera itself validates these rows only (:func:`_validate`): the checks are row by row, so the
-    other rows cannot fail, and the failures are the same, in the same order."""
+
+def _suspects(led: Ledger, typed: pd.DataFrame, parsed: dict[str, _Column], fills: dict[str, np.ndarray]) -> Suspects | None:
+    """The rows the ledger's checked schema (:attr:`Ledger.checked_schema`) could fail on, and the
+    schema's columns they could fail on, told from the columns as parsed: which rows are empty, and
+    which distinct values fail a check (each check of the schema is run on the distinct values the
+    rows use). None when that cannot be told so (a check of another kind, a column not of the
+    schema's dtype): pandera then looks at every row.
+
+    pandera itself validates these rows and columns only (:func:`_validate`): the checks are row by
+    row, so the other rows cannot fail, nor can these rows fail the other columns; the failures are
+    the same, in the same order."""
     from pandera.engines import pandas_engine
 
     schema = led.checked_schema
     n = len(typed)
     suspect = np.zeros(n, dtype=bool)
+    columns: list[str] = []
     nulls: dict[str, np.ndarray] = {}
 
     def empty(fname: str) -> np.ndarray:
@@ -320,8 +326,9 @@ def _suspects(led: Ledger, typed: pd.DataFrame, parsed: dict[str, _Column], fill
     for name, column in schema.columns.items():
         if not column.dtype.check(pandas_engine.Engine.dtype(typed[name].dtype)):
             return None
-        if not column.nullable:
+        if not column.nullable and empty(name).any():
             suspect |= empty(name)
+            columns.append(name)
         col = parsed.get(name)
         if not column.checks or col is None:  # no check, or no value (an element check passes on empty cells)
             continue
@@ -340,6 +347,8 @@ def _suspects(led: Ledger, typed: pd.DataFrame, parsed: dict[str, _Column], fill
                 flag = np.zeros(len(col.typed), dtype=bool)
                 flag[used[failing]] = True
                 suspect |= flag[col.keys]
+                if name not in columns:
+                    columns.append(name)
     for check in schema.checks:
         if check.name != "one_filled":
             return None
@@ -349,7 +358,7 @@ def _suspects(led: Ledger, typed: pd.DataFrame, parsed: dict[str, _Column], fill
             for c in present:
                 both &= empty(c)
             suspect |= both
-    return suspect
+    return suspect, columns
 
 
 #: ``infer_dtype`` kinds of values all of one type (or of numbers only): an error cell among
@@ -391,15 +400,19 @@ def _industry_issues(typed: pd.DataFrame, campaign: Campaign, sheets: np.ndarray
     ]
 
 
-def _validate(led: Ledger, typed: pd.DataFrame, excused, bad_cells, sheets, suspects: np.ndarray | None = None) -> list[dict]:
+def _validate(led: Ledger, typed: pd.DataFrame, excused, bad_cells, sheets, suspects: Suspects | None = None) -> list[dict]:
     """SCH002/SCH003 from pandera's validation of the typed frame by the ledger's checked schema:
-    of the rows that could fail (``suspects``, :func:`_suspects`), or of every row."""
+    of the rows and columns that could fail (``suspects``, :func:`_suspects`), or of all."""
+    schema = led.checked_schema
     if suspects is not None:
-        if not suspects.any():
+        rows, columns = suspects
+        if not rows.any():
             return []
-        typed = typed.iloc[np.flatnonzero(suspects)]  # the rows keep their index: the failures name them
+        typed = typed.iloc[np.flatnonzero(rows)]  # the rows keep their index: the failures name them
+        if len(columns) < len(schema.columns):  # the frame-wide checks stay
+            schema = schema.select_columns([c for c in schema.columns if c in columns])
     try:
-        led.checked_schema.validate(typed, lazy=True, inplace=True)  # nothing coerced: no copy
+        schema.validate(typed, lazy=True, inplace=True)  # nothing coerced: no copy
         return []
     except pa.errors.SchemaErrors as exc:
         cases = exc.failure_cases
