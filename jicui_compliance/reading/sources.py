@@ -366,7 +366,7 @@ def read_csv(src: SourceFile) -> list[RawSheet] | SheetProblem:
     if widest > MAX_LINE_BYTES:
         return SheetProblem(src.rel, "", f"有一行长 {widest / 2**20:.1f} MB，超过单行的上限 {MAX_LINE_BYTES // 2**20} MB；"
                                          "这不像一份台账，请检查文件")
-    if not raw.strip() or raw.startswith(_UTF8_BOM) and not raw[3:].strip():  # nothing, or a UTF-8 mark only
+    if _blank(raw) or raw.startswith(_UTF8_BOM) and _blank(raw[3:6]) and _blank(raw[3:]):  # nothing, or a UTF-8 mark only
         return SheetProblem(src.rel, "", "空文件，没有任何内容")
     if raw[:2] in (b"\xff\xfe", b"\xfe\xff"):
         return SheetProblem(src.rel, "", "文件为 UTF-16 编码，请另存为 UTF-8 或 GBK 编码的 CSV")
@@ -415,6 +415,11 @@ def _valid_utf8(data: bytes) -> bool:
     except pa.ArrowInvalid:
         return False
     return True
+
+
+def _blank(raw: bytes) -> bool:
+    """``not raw.strip()``, without copying the file (``bytes.isspace`` knows the same white space)."""
+    return not raw or raw.isspace()
 
 
 def _widest_line(raw: bytes) -> int:
