@@ -241,47 +241,33 @@ def _offsets(texts: Any) -> np.ndarray:
 
 def text_columns(columns: list[tuple[np.ndarray, Any]], start: int, mapped: set[int]) -> list[tuple[np.ndarray, Any]]:
     """:func:`records_of` for every column of a CSV file, whose distinct texts are pyarrow string
-    arrays: trimmed (:data:`WHITESPACE`, as ``str.strip``) and measured by pyarrow, all the ledger's
-    columns of the file at once, and left pyarrow arrays.
+    arrays: trimmed (:data:`WHITESPACE`, as ``str.strip``) and measured by pyarrow, the ledger's
+    columns of the file at once, and left pyarrow arrays; the codes are those of the parser, an empty
+    cell's made -1.
 
-    A ledger's column (``mapped``) keeps the trimmed texts its records use; two of them may be
-    the same text once trimmed (" 张三" and "张三"), which :func:`jicui_compliance.ledgers.load`
-    merges with the texts of the other sheets. Another column (序号, 备注 …) only tells whether a
-    row is blank or a footer: its codes keep pointing into its texts, empty cells (code -1) apart."""
+    A ledger's column (``mapped``) keeps its texts trimmed: two of them may be the same text once
+    trimmed (" 张三" and "张三"), which :func:`jicui_compliance.ledgers.load` merges with the texts of
+    the other sheets; a few are no record's (the header's, a title's, ""): they are parsed with the
+    others, and no row takes them. Another column (序号, 备注 …) only tells whether a row is blank or a
+    footer: its texts stay as they are."""
     import pyarrow as pa
     import pyarrow.compute as pc
 
-    out: list[tuple[np.ndarray, Any]] = []
-    for j, (codes, texts) in enumerate(columns):
-        rows = codes[start:]
-        if j in mapped:
-            out.append((rows, texts))  # replaced below
-            continue
-        empty = np.append(_lengths(texts) == 0, True)
-        out.append((np.where(empty[rows], -1, rows) if empty[:-1].any() else rows, texts))
+    out: list[tuple[np.ndarray, Any]] = [(codes[start:], texts) for codes, texts in columns]
     mine = [j for j in sorted(mapped) if j < len(columns)]
-    if not mine:
-        return out
-    sizes = [len(columns[j][1]) for j in mine]
-    trimmed = pc.utf8_trim(pa.concat_arrays([columns[j][1] for j in mine]), WHITESPACE)
-    filled = _lengths(trimmed) > 0
-    keep = np.zeros(len(trimmed), dtype=bool)
+    trimmed = pc.utf8_trim(pa.concat_arrays([columns[j][1] for j in mine]), WHITESPACE) if mine else None
+    empty = _lengths(trimmed) == 0 if trimmed is not None else None
     at = 0
-    for j, n in zip(mine, sizes):
-        used = np.zeros(n + 1, dtype=bool)
-        used[out[j][0]] = True  # code -1 (no cell) marks the last slot
-        keep[at : at + n] = used[:-1] & filled[at : at + n]
-        at += n
-    kept = trimmed.filter(pa.array(keep))
-    at = taken = 0
-    for j, n in zip(mine, sizes):
-        k = keep[at : at + n]
-        m = int(k.sum())
-        remap = np.full(n + 1, -1, dtype=np.intp)
-        remap[:-1][k] = np.arange(m, dtype=np.intp)
-        out[j] = (remap[out[j][0]], kept.slice(taken, m))
-        at += n
-        taken += m
+    for j, (rows, texts) in enumerate(out):
+        if j in mapped and trimmed is not None and empty is not None:
+            n = len(texts)
+            texts, blank = trimmed.slice(at, n), empty[at : at + n]
+            at += n
+        else:
+            blank = _lengths(texts) == 0
+        if blank.any():
+            rows = np.where(np.append(blank, True)[rows], -1, rows)
+        out[j] = (rows, texts)
     return out
 
 
