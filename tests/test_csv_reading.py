@@ -175,3 +175,56 @@ def test_a_csv_column_is_read_as_codes_and_its_distinct_texts(tmp_path):
     sub, led = read(tmp_path)
     assert sub.problems == [] and len(led["head_inspections"]) == 500
     assert led["head_inspections"]["source_row"].iloc[[0, -1]].tolist() == [3, 502]
+
+
+def test_pyarrow_trims_what_python_strips():
+    # a CSV file's texts are trimmed by pyarrow (text_columns), a workbook's stripped by Python (records_of):
+    # both remove the same characters, those of str.isspace
+    from jicui_compliance.reading.tables import WHITESPACE
+
+    assert WHITESPACE == "".join(c for c in map(chr, range(0x110000)) if c.isspace())
+
+
+def test_a_csv_files_columns_are_cut_to_their_records_as_a_workbooks_are():
+    # text_columns (pyarrow texts) gives the records records_of gives (Python texts): the same cells,
+    # empty where only white space, texts trimmed; and the record mask finds the same footers
+    import random
+
+    import numpy as np
+    import pyarrow as pa
+
+    from jicui_compliance.reading.tables import _footer_kinds, as_objects, records_of, text_columns
+
+    rnd = random.Random(7)
+    pieces = ["", " ", "\u3000", "\xa0", "\t", "张三", "合计", "1", "abc", "填表人：周八", "说明：", "注", "é", "\U0001f600"]
+    texts = sorted({"".join(rnd.choice(pieces) for _ in range(rnd.randint(0, 4))) for _ in range(400)})
+    uniques = np.array(texts, dtype=object)
+    codes = np.array([rnd.randint(-1, len(texts) - 1) for _ in range(2000)])
+    for start in (0, 3):
+        (mine, mine_texts), (other, other_texts) = text_columns([(codes, pa.array(texts)), (codes, pa.array(texts))],
+                                                                start, {0})
+        want, want_texts = records_of(codes, uniques, start)
+        got = as_objects(mine_texts)
+        assert [got[c] if c >= 0 else None for c in mine] == [want_texts[c] if c >= 0 else None for c in want]
+        plain, plain_texts = records_of(codes, uniques, start, strip=False)
+        assert [texts[c] if c >= 0 else None for c in other] == [plain_texts[c] if c >= 0 else None for c in plain]
+    used = np.arange(len(texts))
+    for kinds_a, kinds_b in zip(_footer_kinds(pa.array(texts), used), _footer_kinds(uniques, used)):
+        assert kinds_a.tolist() == kinds_b.tolist()
+    assert _footer_kinds(uniques, used)[0].sum() > 0
+
+
+@pytest.mark.parametrize("data", [
+    "甲公司,2023-06-01".encode(), b"", b"plain ascii", "\U0001f600 emoji".encode(),
+    "甲".encode()[:2], b"\xed\xa0\x80 surrogate", b"\xc0\xaf overlong", b"\xf4\x90\x80\x80 beyond", b"\xff",
+    "中文".encode("gb18030"), "中文".encode() + b"\x80",
+])
+def test_utf8_is_checked_as_strictly_as_python_decodes(data):
+    from jicui_compliance.reading.sources import _valid_utf8
+
+    try:
+        data.decode("utf-8")
+        python = True
+    except UnicodeDecodeError:
+        python = False
+    assert _valid_utf8(data) == python

@@ -89,3 +89,37 @@ def test_columns_parsed_together_share_their_parser():
     assert len(shared) >= 4  # dates, date-and-times, validity dates, the enterprise columns
     for specs in shared:
         assert len({(s.kind, s.dtype, s.long_term, s.unit, s.options) for s in specs}) == 1, specs
+
+
+def test_pandera_validates_the_rows_that_could_fail_and_finds_what_it_finds_in_all(tmp_path, monkeypatch):
+    """The checked schema is validated on the rows the parsed columns say could fail (empty where
+    required, a value outside the options, a negative number, no enterprise at all): the same SCH002
+    and SCH003, in the same order, as pandera validating every row."""
+    import jicui_compliance.ledgers as ledgers
+
+    files = {
+        "a/隐患.csv": (["企业名称", "隐患描述", "发现日期", "隐患来源", "整改资金", "隐患级别", "整改状态"],
+                       [["甲公司", "消防通道堵塞", "2023-06-01", "企业自查", "1.5", "一般", "已整改"],
+                        ["乙公司", "", "2023-06-02", "路人", "-2", "一般", "已整改"],
+                        ["", "", "2023-06-03", "企业自查", "3", "一般", "已整改"],
+                        ["丙公司", "配电箱未接地", "", "企业自查", "0", "特别", "已整改"]]),
+        "a/带队检查.csv": (["企业名称", "检查日期", "带队负责人", "发现隐患数", "签名确认"],
+                          [["甲公司", "2023-06-10", "张三", "-1", "是"], ["乙公司", "2023-06-11", "", "0", "是"],
+                           ["丙公司", "2023-06-12", "李四", "2", "是"]]),
+        "a/培训.csv": (["企业名称", "日期", "类型", "参加人数"], [["甲公司", "2023-06-10", "专项行动全员培训", "9"]]),
+    }
+    for name, (header, rows) in files.items():
+        path = tmp_path / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text("\n".join(",".join(r) for r in [header, *rows]) + "\n", encoding="utf-8")
+    sub = read_submission([tmp_path], vocabulary())
+    shortcut = load(sub, load_campaign()).issues
+    suspected = []
+    real = ledgers._suspects
+    monkeypatch.setattr(ledgers, "_suspects", lambda *a: suspected.append(real(*a)))  # None: every row
+    everything = load(sub, load_campaign()).issues
+    pd.testing.assert_frame_equal(shortcut, everything)
+    assert {"SCH002", "SCH003"} <= set(shortcut["rule_id"]) and len(shortcut) >= 6
+    assert any(s is not None and 0 < s[0].sum() < len(s[0]) for s in suspected)  # some rows only, not none, not all
+    assert any(s is not None and 0 < len(s[1]) < len(LEDGERS[n].checked_schema.columns)  # and some columns only
+               for s, n in zip(suspected, ["hazards", "head_inspections", "training"]))

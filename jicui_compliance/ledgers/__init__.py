@@ -17,6 +17,7 @@ import pandera.pandas as pa
 
 from ..campaign import Campaign
 from ..reading import Submission, Table
+from ..reading.tables import as_objects
 from ..text import TEXT
 from . import (
     accidents,
@@ -89,7 +90,7 @@ def _raw_text(values) -> list[str]:
     return [_cells.as_text(v) or "" for v in values]
 
 
-Encoded = tuple[np.ndarray, np.ndarray]  # (codes, distinct values), code -1 missing
+Encoded = tuple[np.ndarray, Any]  # (codes, distinct values), code -1 missing
 
 
 def _encoded(table: Table, fname: str) -> Encoded:
@@ -100,17 +101,30 @@ def _encoded(table: Table, fname: str) -> Encoded:
 
 def _merged(columns: list[Encoded]) -> tuple[np.ndarray, np.ndarray]:
     """Columns of several sheets, one after the other, as (each row's key, distinct values): key k
-    (the number of distinct values) is an empty cell."""
-    if len(columns) == 1:
+    (the number of distinct values) is an empty cell.
+
+    A CSV sheet's distinct texts are a pyarrow array (:func:`~jicui_compliance.reading.tables.text_columns`):
+    when every sheet's are (or are none), pyarrow finds the distinct texts of them all (a sheet's may
+    hold a text twice), and only those become Python texts; otherwise (a workbook among them) pandas does."""
+    texts = all(not isinstance(u, np.ndarray) or not len(u) for _, u in columns)
+    if len(columns) == 1 and not texts:
         codes, uniques = columns[0]
-        return np.where(codes < 0, len(uniques), codes), uniques
+        return np.where(codes < 0, len(uniques), codes), as_objects(uniques)
     # each sheet's distinct values in a run of slots, after one slot for its empty cells: a row's
     # slot is its code + 1 (code -1: empty) + where its sheet's run starts, all rows in one pass
     slots = np.array([len(u) + 1 for _, u in columns], dtype=np.int64)
     starts = np.cumsum(slots) - slots
     at = np.concatenate([c for c, _ in columns]) + np.repeat(starts + 1, [len(c) for c, _ in columns])
-    recodes, uniques = pd.factorize(np.concatenate([np.asarray(u, dtype=object) for _, u in columns]),
-                                    use_na_sentinel=True)
+    if texts:
+        import pyarrow as pa
+        import pyarrow.compute as pc
+
+        both = pc.dictionary_encode(pa.concat_arrays([u if not isinstance(u, np.ndarray) else pa.array([], pa.string())
+                                                      for _, u in columns]))
+        recodes = both.indices.to_numpy(zero_copy_only=False)
+        uniques = both.dictionary.to_numpy(zero_copy_only=False)
+    else:
+        recodes, uniques = pd.factorize(np.concatenate([as_objects(u) for _, u in columns]), use_na_sentinel=True)
     k = len(uniques)
     key_of_slot = np.full(int(slots.sum()), k, dtype=np.int64)
     is_value = np.ones(len(key_of_slot), dtype=bool)
@@ -233,6 +247,7 @@ def _type(led: Ledger, parsed: dict[str, _Column], sources: dict[str, Any], camp
     n = len(sheets)
     out: dict[str, object] = {}
     bad_cells: set[tuple[int, str]] = set()
+    fills: dict[str, np.ndarray] = {}  # field → the empty cells read as 否
     for fname, spec in led.fields.items():
         if fname not in parsed:  # no sheet of this ledger has the column
             out[fname] = [None] * n
@@ -263,6 +278,7 @@ def _type(led: Ledger, parsed: dict[str, _Column], sources: dict[str, Any], camp
             if fill.any():
                 values = values.copy()
                 values[fill] = False
+                fills[fname] = fill
         out[fname] = values
     columns = {f: _column(out[f], spec.dtype, n) for f, spec in led.fields.items()}
     columns.update({c: sources[c] for c in SOURCE_COLUMNS})
@@ -271,8 +287,78 @@ def _type(led: Ledger, parsed: dict[str, _Column], sources: dict[str, Any], camp
     typed = pd.DataFrame(columns, copy=False)
     if led.name == "enterprises":
         issues.extend(_industry_issues(typed, campaign, sheets))
-    issues.extend(_validate(led, typed, excused, bad_cells, sheets))
+    issues.extend(_validate(led, typed, excused, bad_cells, sheets, _suspects(led, typed, parsed, fills)))
     return typed, issues
+
+
+Suspects = tuple[np.ndarray, list[str]]  # rows that could fail, and the columns they could fail on
+
+
+def _suspects(led: Ledger, typed: pd.DataFrame, parsed: dict[str, _Column], fills: dict[str, np.ndarray]) -> Suspects | None:
+    """The rows the ledger's checked schema (:attr:`Ledger.checked_schema`) could fail on, and the
+    schema's columns they could fail on, told from the columns as parsed: which rows are empty, and
+    which distinct values fail a check (each check of the schema is run on the distinct values the
+    rows use). None when that cannot be told so (a check of another kind, a column not of the
+    schema's dtype): pandera then looks at every row.
+
+    pandera itself validates these rows and columns only (:func:`_validate`): the checks are row by
+    row, so the other rows cannot fail, nor can these rows fail the other columns; the failures are
+    the same, in the same order."""
+    from pandera.engines import pandas_engine
+
+    schema = led.checked_schema
+    n = len(typed)
+    suspect = np.zeros(n, dtype=bool)
+    columns: list[str] = []
+    nulls: dict[str, np.ndarray] = {}
+
+    def empty(fname: str) -> np.ndarray:
+        if fname not in nulls:
+            col = parsed.get(fname)
+            if col is None:  # no sheet has the column
+                nulls[fname] = np.ones(n, dtype=bool)
+            else:
+                nulls[fname] = np.asarray(pd.isna(col.typed), dtype=bool)[col.keys]
+                if fname in fills:  # empty cells read as 否
+                    nulls[fname] &= ~fills[fname]
+        return nulls[fname]
+
+    for name, column in schema.columns.items():
+        if not column.dtype.check(pandas_engine.Engine.dtype(typed[name].dtype)):
+            return None
+        if not column.nullable and empty(name).any():
+            suspect |= empty(name)
+            columns.append(name)
+        col = parsed.get(name)
+        if not column.checks or col is None:  # no check, or no value (an element check passes on empty cells)
+            continue
+        if name in fills:
+            return None
+        used = np.unique(col.keys)
+        values = pd.Series(col.typed.take(used))
+        for check in column.checks:
+            if check.name not in ("isin", "greater_than_or_equal_to") or not check.ignore_na:
+                return None
+            passed = check(values).check_output  # of the values that are not empty, by their position
+            if not isinstance(passed, pd.Series):
+                return None
+            failing = np.asarray(passed.index[~passed.to_numpy(dtype=bool, na_value=False)], dtype=np.intp)
+            if len(failing):
+                flag = np.zeros(len(col.typed), dtype=bool)
+                flag[used[failing]] = True
+                suspect |= flag[col.keys]
+                if name not in columns:
+                    columns.append(name)
+    for check in schema.checks:
+        if check.name != "one_filled":
+            return None
+        present = [c for c in check.statistics["columns"] if c in typed.columns]
+        if present:
+            both = np.ones(n, dtype=bool)
+            for c in present:
+                both &= empty(c)
+            suspect |= both
+    return suspect, columns
 
 
 #: ``infer_dtype`` kinds of values all of one type (or of numbers only): an error cell among
@@ -314,9 +400,19 @@ def _industry_issues(typed: pd.DataFrame, campaign: Campaign, sheets: np.ndarray
     ]
 
 
-def _validate(led: Ledger, typed: pd.DataFrame, excused, bad_cells, sheets) -> list[dict]:
+def _validate(led: Ledger, typed: pd.DataFrame, excused, bad_cells, sheets, suspects: Suspects | None = None) -> list[dict]:
+    """SCH002/SCH003 from pandera's validation of the typed frame by the ledger's checked schema:
+    of the rows and columns that could fail (``suspects``, :func:`_suspects`), or of all."""
+    schema = led.checked_schema
+    if suspects is not None:
+        rows, columns = suspects
+        if not rows.any():
+            return []
+        typed = typed.iloc[np.flatnonzero(rows)]  # the rows keep their index: the failures name them
+        if len(columns) < len(schema.columns):  # the frame-wide checks stay
+            schema = schema.select_columns([c for c in schema.columns if c in columns])
     try:
-        led.checked_schema.validate(typed, lazy=True, inplace=True)  # nothing coerced: no copy
+        schema.validate(typed, lazy=True, inplace=True)  # nothing coerced: no copy
         return []
     except pa.errors.SchemaErrors as exc:
         cases = exc.failure_cases

@@ -36,8 +36,10 @@ class InputError(Exception):
 #: one column of a CSV file as the reader hands it on: (codes, distinct texts). ``codes[i]`` is
 #: row ``i``'s index into the distinct texts, -1 where the row has no cell there (a line narrower
 #: than the widest). Empty cells ("") are a text like any other here; :func:`.tables.locate` treats
-#: them as missing.
-Column = tuple[np.ndarray, np.ndarray]
+#: them as missing. The distinct texts stay a pyarrow string array, as pyarrow's parser gives them:
+#: only the ledger's columns become Python texts, once for all sheets of a ledger
+#: (:func:`jicui_compliance.ledgers.load`).
+Column = tuple[np.ndarray, Any]
 
 
 @dataclass
@@ -54,6 +56,7 @@ class RawSheet:
     grid: np.ndarray | None = field(default=None, repr=False)
     #: a CSV file's columns (positional, 0..n-1)
     columns: list[Column] | None = field(default=None, repr=False)
+    _top: tuple[int, list[list[str]]] | None = field(default=None, repr=False, compare=False)  # :meth:`head`'s texts
 
     def __len__(self) -> int:
         return len(self.line_numbers)
@@ -75,7 +78,10 @@ class RawSheet:
         if self.grid is not None:
             top = self.grid[:n, :width]
             return list(zip(*top.T)) if top.shape[1] else [()] * n
-        cols = [_texts(codes[:n], uniques).tolist() for codes, uniques in (self.columns or [])[:width]]
+        if self._top is None or self._top[0] < n:  # the first rows' texts, kept for the next look
+            rows = max(n, HEAD_ROWS)
+            self._top = (rows, _head_texts([(codes[:rows], uniques) for codes, uniques in self.columns or []]))
+        cols = [cells[:n] for cells in self._top[1][:width]]
         return list(zip(*cols)) if cols else [()] * n
 
     @property
@@ -88,12 +94,47 @@ class RawSheet:
                             index=range(len(self)), dtype=object)
 
 
-def _texts(codes: np.ndarray, uniques: np.ndarray) -> np.ndarray:
+def _texts(codes: np.ndarray, uniques: Any) -> np.ndarray:
     """A CSV column's cells as texts ("" where a line has no cell); as long as ``codes``, whatever
     the number of distinct texts."""
     out = np.full(len(codes), "", dtype=object)
     have = codes >= 0
-    out[have] = uniques[codes[have]]
+    if have.any():
+        out[have] = uniques.take(codes[have]).to_numpy(zero_copy_only=False)
+    return out
+
+
+#: :meth:`RawSheet.head` turns at least this many first rows of a CSV file into texts, once: the
+#: rows the header is looked for in (:data:`.tables.SCAN_ROWS` and one)
+HEAD_ROWS = 31
+
+
+def _head_texts(columns: list[Column]) -> list[list[str]]:
+    """The cells of a few first rows of CSV columns as texts ("" where a line has no cell). pyarrow
+    numbers a column's distinct texts in order of first use: the first rows use the first few, and
+    those of all columns become Python texts together."""
+    import pyarrow as pa
+
+    pieces: list[Any] = []
+    spans: list[tuple[np.ndarray, bool]] = []  # (codes, whether the piece holds the distinct texts in order)
+    for codes, uniques in columns:
+        top = int(codes.max()) + 1 if len(codes) else 0
+        if top <= 4 * len(codes):  # the first distinct texts
+            pieces.append(uniques.slice(0, top))
+            spans.append((codes, True))
+        else:  # a line pyarrow did not read (a title), whose texts come last: each cell's text in turn
+            pieces.append(uniques.take(codes[codes >= 0]))
+            spans.append((codes, False))
+    texts = pa.concat_arrays(pieces).to_numpy(zero_copy_only=False).tolist() if pieces else []
+    out, at = [], 0
+    for piece, (codes, in_order) in zip(pieces, spans):
+        mine = texts[at : at + len(piece)]
+        at += len(piece)
+        if in_order:
+            out.append([mine[c] if c >= 0 else "" for c in codes.tolist()])
+        else:
+            rest = iter(mine)
+            out.append([next(rest) if c >= 0 else "" for c in codes.tolist()])
     return out
 
 
@@ -325,20 +366,20 @@ def read_csv(src: SourceFile) -> list[RawSheet] | SheetProblem:
     if widest > MAX_LINE_BYTES:
         return SheetProblem(src.rel, "", f"有一行长 {widest / 2**20:.1f} MB，超过单行的上限 {MAX_LINE_BYTES // 2**20} MB；"
                                          "这不像一份台账，请检查文件")
-    if not raw.strip() or raw.startswith(_UTF8_BOM) and not raw[3:].strip():  # nothing, or a UTF-8 mark only
+    if _blank(raw) or raw.startswith(_UTF8_BOM) and _blank(raw[3:6]) and _blank(raw[3:]):  # nothing, or a UTF-8 mark only
         return SheetProblem(src.rel, "", "空文件，没有任何内容")
     if raw[:2] in (b"\xff\xfe", b"\xfe\xff"):
         return SheetProblem(src.rel, "", "文件为 UTF-16 编码，请另存为 UTF-8 或 GBK 编码的 CSV")
     bom = raw.startswith(_UTF8_BOM)
     data, encoding = (raw[3:], "UTF-8 (BOM)") if bom else (raw, "UTF-8")
     utf8 = bom or _starts_as_utf8(raw)
-    if utf8:
-        try:
-            data.decode("utf-8")  # strictly: pyarrow is not asked to check (check_utf8=False)
-        except UnicodeDecodeError as exc:
-            if bom:
+    if utf8 and not _valid_utf8(data):  # strictly: pyarrow's parser is not asked to check (check_utf8=False)
+        if bom:
+            try:
+                data.decode("utf-8")  # what is wrong, and where
+            except UnicodeDecodeError as exc:
                 return SheetProblem(src.rel, "", f"文件带 UTF-8 标记（BOM），但内容不是有效的 UTF-8（{_short(exc)}）")
-            utf8 = False
+        utf8 = False
     if not utf8:
         try:
             text, encoding = decode_csv(raw)
@@ -355,6 +396,30 @@ def read_csv(src: SourceFile) -> list[RawSheet] | SheetProblem:
         return SheetProblem(src.rel, "", f"CSV 格式无法解析：第 {lines[-1]} 行有一个引号没有配对的结束引号，"
                                          "从这里到文件末尾会被读成一格；请检查这一行的引号")
     return [RawSheet(src.rel, "", lines, encoding, columns=columns)]
+
+
+def _valid_utf8(data: bytes) -> bool:
+    """Whether ``data`` is UTF-8, as strictly as Python decodes it (no surrogates, no overlong forms),
+    checked by pyarrow without making a Python text of it (half the time of ``bytes.decode``)."""
+    import pyarrow as pa
+
+    if len(data) >= 2**31:  # one text of pyarrow's string type holds less
+        try:
+            data.decode("utf-8")
+            return True
+        except UnicodeDecodeError:
+            return False
+    offsets = pa.py_buffer(np.array([0, len(data)], dtype=np.int32).tobytes())
+    try:
+        pa.Array.from_buffers(pa.string(), 1, [None, offsets, pa.py_buffer(data)]).validate(full=True)
+    except pa.ArrowInvalid:
+        return False
+    return True
+
+
+def _blank(raw: bytes) -> bool:
+    """``not raw.strip()``, without copying the file (``bytes.isspace`` knows the same white space)."""
+    return not raw or raw.isspace()
 
 
 def _widest_line(raw: bytes) -> int:
@@ -448,11 +513,11 @@ def _parse_csv(data: bytes, sep: bytes) -> tuple[list[Column], int] | str:
             chunks = table.column(j).chunks
             if len(chunks) == 1:
                 codes = chunks[0].indices.to_numpy(zero_copy_only=False)
-                uniques = chunks[0].dictionary.to_numpy(zero_copy_only=False).astype(object, copy=False)
+                uniques = chunks[0].dictionary
             else:  # no record at all, or (never with one block) several blocks
                 codes, uniques = _unified(chunks)
         else:
-            codes, uniques = np.full(table.num_rows, -1, dtype=np.int32), np.array([], dtype=object)
+            codes, uniques = np.full(table.num_rows, -1, dtype=np.int32), _string_array([])
         if odd_rows:
             full = np.full(n_rows, -1, dtype=np.int32)
             full[placed] = codes
@@ -470,23 +535,38 @@ def _unified(chunks: list[Any]) -> Column:
         mapping = np.array([values.setdefault(v, len(values)) for v in chunk.dictionary.to_pylist()], dtype=np.int32)
         idx = chunk.indices.to_numpy(zero_copy_only=False)
         parts.append(mapping[idx] if len(mapping) else idx.astype(np.int32))
-    return np.concatenate(parts), np.array(list(values), dtype=object)
+    return np.concatenate(parts), _string_array(list(values))
 
 
-def _add_cells(codes: np.ndarray, uniques: np.ndarray, cells: dict[int, str]) -> np.ndarray:
+def _string_array(texts: list[str]) -> Any:
+    import pyarrow as pa
+
+    return pa.array(texts, type=pa.string())
+
+
+def _add_cells(codes: np.ndarray, uniques: Any, cells: dict[int, str]) -> Any:
     """Put ``cells`` (row → text) into a column's ``codes``: a text already among ``uniques`` takes
-    its code, a new one is added. Returns the distinct texts."""
+    its code, a new one is added. Returns the distinct texts (only the new ones become Python texts)."""
+    import pyarrow.compute as pc
+
     if not cells:
         return uniques
-    index = {t: i for i, t in enumerate(uniques.tolist())}
+    texts = list(cells.values())
+    found = pc.index_in(_string_array(texts), value_set=uniques).to_pylist() if len(uniques) else [None] * len(texts)
+    index: dict[str, int] = {}
     extra: list[str] = []
-    for row, t in cells.items():
-        code = index.get(t)
+    for row, t, code in zip(cells, texts, found):
         if code is None:
-            code = index[t] = len(uniques) + len(extra)
-            extra.append(t)
+            code = index.get(t)
+            if code is None:
+                code = index[t] = len(uniques) + len(extra)
+                extra.append(t)
         codes[row] = code
-    return np.concatenate([uniques, np.array(extra, dtype=object)]) if extra else uniques
+    if not extra:
+        return uniques
+    import pyarrow as pa
+
+    return pa.concat_arrays([uniques, _string_array(extra)])
 
 
 def _records(data: bytes, sep: bytes) -> Any:  # csv.reader: its records, and line_num

@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -21,7 +22,7 @@ from .sources import RawSheet, SheetProblem
 #: ledger → field → accepted header texts (canonical first, then aliases)
 Vocabulary = Mapping[str, Mapping[str, Sequence[str]]]
 
-SCAN_ROWS = 30  # the header must be among the first rows of a sheet
+SCAN_ROWS = 30  # the header must be among the first rows of a sheet (sources.HEAD_ROWS: one more)
 MIN_MATCHES = 3
 
 #: Two-row headers: a group cell (merged over its columns, e.g. “整改五落实”) above sub-headers
@@ -64,6 +65,22 @@ _FOOTER_START = frozenset(w[0] for w in _FOOTER_WORDS)  # first characters _FOOT
 _FIRST_CHARS = np.array(sorted(_FOOTER_START), dtype="U1")
 _NOTES_MARKER = re.compile(rf"^(?:{_any(_NOTES_TITLE)}|{_any(_NOTE_LABELS)}\s*[:：]?$|{_any(_NOTE_LABELS)}\s*[:：])")
 
+#: the characters ``str.strip()`` removes (those of ``str.isspace()``): pyarrow trims exactly these
+#: from a CSV file's texts (:func:`text_columns`), as Python strips a workbook's (:func:`records_of`)
+WHITESPACE = ("\t\n\x0b\x0c\r\x1c\x1d\x1e\x1f \x85\xa0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006"
+              "\u2007\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000")
+
+
+def _char_key(ch: str) -> int:
+    """A character's UTF-8 bytes as one number (the first three), as :func:`_first_char_keys` reads them."""
+    b = ch.encode("utf-8")[:3]
+    return int.from_bytes(b, "big")
+
+
+#: the first characters worth a look for a footer: those :data:`_FOOTER` can start with, and white
+#: space (a footer may come after it)
+_FIRST_KEYS = np.array(sorted({_char_key(c) for c in _FOOTER_START | set(WHITESPACE)}), dtype=np.int64)
+
 
 @dataclass
 class Table:
@@ -83,17 +100,35 @@ class Table:
     def __len__(self) -> int:
         return len(self.source_rows)
 
+    def __getstate__(self) -> dict[str, Any]:
+        """As pickled (sent back by a worker process): a CSV column's texts are a slice of the texts
+        of the file's columns (:func:`text_columns`), and go on their own, not with the whole."""
+        import pyarrow as pa
+
+        state = dict(self.__dict__)
+        state["columns"] = {f: (codes, u if isinstance(u, np.ndarray) else pa.concat_arrays([u]))
+                            for f, (codes, u) in self.columns.items()}
+        return state
+
     @property
     def frame(self) -> pd.DataFrame:
         """The records as a person reads them: one column per matched field (cleaned cells,
         ``None`` where empty) and ``source_row``."""
         out = {}
         for fld, (codes, uniques) in self.columns.items():
-            values = np.concatenate([np.asarray(uniques, dtype=object), np.array([None], dtype=object)])
+            values = np.concatenate([as_objects(uniques), np.array([None], dtype=object)])
             out[fld] = values[np.where(codes < 0, len(uniques), codes)]
         frame = pd.DataFrame(out, dtype=object) if out else pd.DataFrame(index=range(len(self)))
         frame["source_row"] = self.source_rows
         return frame
+
+
+def as_objects(uniques: Any) -> np.ndarray:
+    """A column's distinct values as an object array: a CSV column's are a pyarrow string array
+    (:func:`text_columns`), a workbook's an object array already."""
+    if isinstance(uniques, np.ndarray):
+        return uniques.astype(object, copy=False)
+    return np.asarray(uniques.to_numpy(zero_copy_only=False), dtype=object)
 
 
 def column_letter(index: int) -> str:
@@ -120,14 +155,34 @@ class HeaderIndex:
                         pairs.append((ledger, fld))
 
         self._memo: dict[str, list[tuple[str, str]]] = {}
+        #: every accepted header has a character beyond ASCII (中文): a cell of ASCII only (a date, a
+        #: number, a code) names no field, and is not normalised to be looked up
+        self._ascii_names = any(key.isascii() for key in self._index)
+        self._named: set[str] = set()  # the texts looked up so far that name a field
 
     def lookup(self, cell: object) -> list[tuple[str, str]]:
         if not isinstance(cell, str):
             return []
         found = self._memo.get(cell)
         if found is None:
-            found = self._memo[cell] = self._index.get(normalize_header(cell), [])
+            if cell.isascii() and not self._ascii_names:  # normalising ASCII gives ASCII
+                found = self._memo[cell] = []
+            else:
+                found = self._memo[cell] = self._index.get(normalize_header(cell), [])
+                if found:
+                    self._named.add(cell)
         return found
+
+    def naming(self, rows: Sequence[Sequence[object]]) -> set | None:
+        """The cells of ``rows`` that name a field, each distinct cell looked up once; None when a
+        cell cannot be hashed (then each row is looked at cell by cell)."""
+        try:
+            cells = set().union(*rows)
+        except TypeError:
+            return None
+        for cell in cells.difference(self._memo):
+            self.lookup(cell)
+        return cells & self._named
 
 
 def encode(values: np.ndarray, strip: bool = True) -> tuple[np.ndarray, np.ndarray]:
@@ -170,9 +225,81 @@ def records_of(codes: np.ndarray, uniques: np.ndarray, start: int, strip: bool =
     return remap[rows], uniques[keep]
 
 
-def _score_row(row: Sequence[object], index: HeaderIndex) -> dict[str, dict[str, int]]:
-    """ledger → field → first column position, for one candidate header row."""
+def _lengths(texts: Any) -> np.ndarray:
+    """The length in bytes of each text of a pyarrow string array."""
+    offsets = _offsets(texts)
+    return offsets[1:] - offsets[:-1]
+
+
+def _offsets(texts: Any) -> np.ndarray:
+    if not len(texts):
+        return np.zeros(1, dtype=np.int64)
+    wide = texts.type.id == 14  # large_string (never from the CSV parser)
+    return np.frombuffer(texts.buffers()[1], dtype=np.int64 if wide else np.int32, count=len(texts) + 1,
+                         offset=texts.offset * (8 if wide else 4))
+
+
+def text_columns(columns: list[tuple[np.ndarray, Any]], start: int, mapped: set[int]) -> list[tuple[np.ndarray, Any]]:
+    """:func:`records_of` for every column of a CSV file, whose distinct texts are pyarrow string
+    arrays: trimmed (:data:`WHITESPACE`, as ``str.strip``) and measured by pyarrow, the ledger's
+    columns of the file at once, and left pyarrow arrays; the codes are those of the parser, an empty
+    cell's made -1.
+
+    A ledger's column (``mapped``) keeps its texts trimmed: two of them may be the same text once
+    trimmed (" 张三" and "张三"), which :func:`jicui_compliance.ledgers.load` merges with the texts of
+    the other sheets; a few are no record's (the header's, a title's, ""): they are parsed with the
+    others, and no row takes them. Another column (序号, 备注 …) only tells whether a row is blank or a
+    footer: its texts stay as they are."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    out: list[tuple[np.ndarray, Any]] = [(codes[start:], texts) for codes, texts in columns]
+    mine = [j for j in sorted(mapped) if j < len(columns)]
+    trimmed = pc.utf8_trim(pa.concat_arrays([columns[j][1] for j in mine]), WHITESPACE) if mine else None
+    empty = _lengths(trimmed) == 0 if trimmed is not None else None
+    at = 0
+    for j, (rows, texts) in enumerate(out):
+        if j in mapped and trimmed is not None and empty is not None:
+            n = len(texts)
+            texts, blank = trimmed.slice(at, n), empty[at : at + n]
+            at += n
+        else:
+            blank = _lengths(texts) == 0
+        if blank.any():
+            rows = np.where(np.append(blank, True)[rows], -1, rows)
+        out[j] = (rows, texts)
+    return out
+
+
+def _first_char_keys(texts: Any, which: np.ndarray) -> np.ndarray:
+    """For the texts ``which`` of a pyarrow string array, the first character as :func:`_char_key`
+    numbers it (0 for an empty text), read from the array's bytes: no text becomes a Python text."""
+    offsets = _offsets(texts)
+    starts = offsets[which]
+    data = texts.buffers()[2] if len(texts) else None
+    if data is None or not len(data):
+        return np.zeros(len(which), dtype=np.int64)
+    raw = np.frombuffer(data, dtype=np.uint8)
+    last = len(raw) - 1
+    b0 = raw[np.minimum(starts, last)].astype(np.int64)
+    b1 = raw[np.minimum(starts + 1, last)].astype(np.int64)
+    b2 = raw[np.minimum(starts + 2, last)].astype(np.int64)
+    key = np.where(b0 < 0x80, b0, np.where(b0 < 0xE0, (b0 << 8) | b1, (b0 << 16) | (b1 << 8) | b2))
+    key[offsets[which + 1] == starts] = 0
+    return key
+
+
+def _among_first_keys(keys: np.ndarray) -> np.ndarray:
+    at = np.minimum(np.searchsorted(_FIRST_KEYS, keys), len(_FIRST_KEYS) - 1)
+    return _FIRST_KEYS[at] == keys
+
+
+def _score_row(row: Sequence[object], index: HeaderIndex, naming: set | None = None) -> dict[str, dict[str, int]]:
+    """ledger → field → first column position, for one candidate header row (``naming``: a set
+    holding every cell of the row that names a field, :meth:`HeaderIndex.naming`)."""
     found: dict[str, dict[str, int]] = {}
+    if naming is not None and naming.isdisjoint(row):  # the usual row: a record
+        return found
     known = index._memo.get  # most cells are data already seen: skip the call
     for pos, cell in enumerate(row):
         if not isinstance(cell, str):
@@ -205,9 +332,9 @@ def _written(cell: object) -> str:
     return re.sub(r"\s+", "", str(cell))
 
 
-def _one_row(r: int, row: Sequence[object], index: HeaderIndex) -> _Layout:
+def _one_row(r: int, row: Sequence[object], index: HeaderIndex, naming: set | None = None) -> _Layout:
     """``written`` is left empty, and filled by :func:`locate` for the layout it takes only."""
-    return _Layout([r], list(row), [], _score_row(row, index))
+    return _Layout([r], list(row), [], _score_row(row, index, naming))
 
 
 def _two_rows(r: int, upper: Sequence[object], lower: Sequence[object], index: HeaderIndex) -> _Layout:
@@ -244,7 +371,8 @@ def locate(raw: RawSheet, index: HeaderIndex) -> Table | SheetProblem:
     n_rows = len(raw)
     n_scan = min(SCAN_ROWS, n_rows)
     top_rows = raw.head(n_scan + 1)  # the header is among these
-    singles = [_one_row(r, top_rows[r], index) for r in range(n_scan)]
+    naming = index.naming(top_rows[:n_scan])
+    singles = [_one_row(r, top_rows[r], index, naming) for r in range(n_scan)]
     best: _Layout | None = None
     for r, single in enumerate(singles):
         layouts = [single]
@@ -279,12 +407,12 @@ def locate(raw: RawSheet, index: HeaderIndex) -> Table | SheetProblem:
     unmapped = [(column_letter(j), text) for j, text in enumerate(best.written)
                 if text and j not in mapped_pos and not _unchecked(text)]
     lines = np.asarray(raw.line_numbers[data_start:])
+    columns: list[tuple[np.ndarray, Any]]
     if raw.columns is not None:  # a CSV file: codes + distinct texts already
-        columns = [records_of(codes, uniques, data_start, strip=j in mapped_pos)
-                   for j, (codes, uniques) in enumerate(raw.columns)]
+        columns = text_columns(raw.columns, data_start, mapped_pos)
     else:
         columns = [encode(a[data_start:], strip=j in mapped_pos) for j, a in enumerate(raw.column_arrays())]
-    keep = _record_mask(columns, [columns[pos][0] for pos in positions.values()])
+    keep = _record_mask(columns, list(positions.values()))
     return Table(
         ledger=ledger,
         file=raw.file,
@@ -304,31 +432,28 @@ def _unchecked(written: str) -> bool:
     return normalize_header(written.rsplit("/", 1)[-1]) in UNCHECKED_HEADERS
 
 
-def _record_mask(columns: list[tuple[np.ndarray, np.ndarray]], mapped: list[np.ndarray]) -> np.ndarray:
+def _record_mask(columns: list[tuple[np.ndarray, Any]], mapped: list[int]) -> np.ndarray:
     """True for rows that are records: not blank, not a footer, not a note line.
 
     ``columns`` are every column of the sheet as (codes, distinct values), ``mapped`` the
-    codes of the ledger's columns; only distinct values are looked at as text.
+    positions of the ledger's columns; only distinct values are looked at as text.
     """
     n = len(columns[0][0]) if columns else 0
     if n == 0:
         return np.zeros(0, dtype=bool)
-    has_value = np.zeros(n, dtype=bool)
-    for codes in mapped:
-        has_value |= codes >= 0
+    filled = np.empty((len(columns), n), dtype=bool)  # column × row
+    for j, (codes, _) in enumerate(columns):
+        np.greater_equal(codes, 0, out=filled[j])
+    has_value = filled[sorted(mapped)].any(axis=0) if mapped else np.zeros(n, dtype=bool)
+    n_filled = filled.sum(axis=0)
     # The first non-empty cell of each row, over all columns (序号 and unmapped ones
     # included), decides whether the row is a footer or starts the notes.
     footer = np.zeros(n, dtype=bool)
     notes = np.zeros(n, dtype=bool)
-    open_ = np.ones(n, dtype=bool)
-    n_filled = np.zeros(n, dtype=np.int64)
-    for codes, uniques in columns:
-        filled = codes >= 0
-        n_filled += filled
-        take = open_ & filled
-        if not take.any():
-            continue
-        open_ &= ~filled
+    first_column = np.where(n_filled > 0, filled.argmax(axis=0), -1)
+    for j in np.unique(first_column[first_column >= 0]).tolist():
+        codes, uniques = columns[j]
+        take = first_column == j
         first = codes[take]
         used = np.zeros(len(uniques), dtype=bool)
         used[first] = True
@@ -343,11 +468,20 @@ def _record_mask(columns: list[tuple[np.ndarray, np.ndarray]], mapped: list[np.n
     return has_value & ~footer
 
 
-def _footer_kinds(uniques: np.ndarray, used: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def _footer_kinds(uniques: Any, used: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """For each distinct (stripped) value among ``used``: is it a footer line, does it start
     the notes."""
     is_footer = np.zeros(len(uniques), dtype=bool)
     is_notes = np.zeros(len(uniques), dtype=bool)
+    if not isinstance(uniques, np.ndarray):  # a CSV column's texts (pyarrow): the first characters of many
+        if len(used) > 64:
+            used = used[_among_first_keys(_first_char_keys(uniques, used))]
+        for i, u in zip(used.tolist(), uniques.take(used).to_pylist() if len(used) else []):
+            if u.lstrip()[:1] in _FOOTER_START:
+                u = u.strip()
+                is_footer[i] = bool(_FOOTER.match(u))
+                is_notes[i] = bool(_NOTES_MARKER.match(u))
+        return is_footer, is_notes
     texts = uniques[used]
     if len(used) > 64 and pd.api.types.infer_dtype(texts, skipna=False) == "string":
         # most first cells are 序号 numbers: test only those whose first character could
