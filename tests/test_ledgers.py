@@ -6,6 +6,7 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import pytest
 
 from jicui_compliance.campaign import load_campaign
 from jicui_compliance.ledgers import LEDGERS, load, vocabulary
@@ -123,3 +124,23 @@ def test_pandera_validates_the_rows_that_could_fail_and_finds_what_it_finds_in_a
     assert any(s is not None and 0 < s[0].sum() < len(s[0]) for s in suspected)  # some rows only, not none, not all
     assert any(s is not None and 0 < len(s[1]) < len(LEDGERS[n].checked_schema.columns)  # and some columns only
                for s, n in zip(suspected, ["hazards", "head_inspections", "training"]))
+
+
+
+@pytest.mark.parametrize("change", ["column unique", "column regex", "frame unique"])
+def test_rows_are_not_singled_out_when_a_check_spans_rows(change):
+    """A uniqueness constraint (of a column or of the frame), or columns matched by pattern, is not a
+    row-by-row check: pandera then validates every row (no suspects are worked out)."""
+    from types import SimpleNamespace
+
+    import jicui_compliance.ledgers as ledgers
+
+    schema = LEDGERS["training"].checked_schema
+    first = next(iter(schema.columns))
+    if change == "column unique":
+        schema = schema.update_column(first, unique=True)
+    elif change == "column regex":
+        schema = schema.update_column(first, regex=True)
+    else:
+        schema = schema.__class__(schema.columns, checks=schema.checks, unique=[first])
+    assert ledgers._suspects(SimpleNamespace(checked_schema=schema), pd.DataFrame(), {}, {}) is None

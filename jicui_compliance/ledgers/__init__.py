@@ -299,7 +299,7 @@ def _suspects(led: Ledger, typed: pd.DataFrame, parsed: dict[str, _Column], fill
     schema's columns they could fail on, told from the columns as parsed: which rows are empty, and
     which distinct values fail a check (each check of the schema is run on the distinct values the
     rows use). None when that cannot be told so (a check of another kind, a column not of the
-    schema's dtype): pandera then looks at every row.
+    schema's dtype, a uniqueness or shape constraint): pandera then looks at every row.
 
     pandera itself validates these rows and columns only (:func:`_validate`): the checks are row by
     row, so the other rows cannot fail, nor can these rows fail the other columns; the failures are
@@ -307,6 +307,9 @@ def _suspects(led: Ledger, typed: pd.DataFrame, parsed: dict[str, _Column], fill
     from pandera.engines import pandas_engine
 
     schema = led.checked_schema
+    if schema.unique or schema.strict or schema.ordered or schema.index is not None \
+            or any(c.unique or c.regex for c in schema.columns.values()):
+        return None  # a check across rows, or on the frame's shape: pandera looks at every row
     n = len(typed)
     suspect = np.zeros(n, dtype=bool)
     columns: list[str] = []
