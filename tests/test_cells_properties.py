@@ -215,3 +215,23 @@ def test_encoding_a_column_keeps_every_cell(values, strip):
         return v
 
     assert decoded == [expected(v) for v in values]
+
+
+def test_chinese_datetimes_read_through_the_iso_form_as_the_value_parser():
+    """``2023年2月2日13时45分`` is read as ISO text when it is exactly digits and units; the near
+    misses (impossible days and hours, full-width digits, spaces, a header) end up as the parser reads them."""
+    import numpy as np
+
+    values = [f"2023年{m}月{d}日{h}时{mi}分" for m in (1, 2, 11) for d in (1, 9, 28) for h in (0, 8, 13) for mi in (0, 5, 45)]
+    values += ["2023年2月30日10时00分", "2023年2月3日24时00分", "1900年2月3日10时00分", "2023年２月3日10时00分",
+               "2023年2月3日 10时00分", "2023年2月3日10时60分", "2023年13月3日10时00分", "动火开始时间",
+               "2023年2月3日10时", "2023年2月3日10时00", "2023年2-3日10时00分", "20231年2月3日10时00分"]
+    assert len(values) > 64
+    uniques = np.array(values, dtype=object)
+    got, bad = cells.parse_encoded(np.arange(len(values)), uniques, cells.parse_datetime, "datetime64[ns]")
+    one = [cells.parse_datetime(v) for v in values]
+    assert bad.tolist() == [x is cells.BAD for x in one]
+    assert [None if v != v else v.to_pydatetime() for v in pd.Series(got)] == [
+        None if x is cells.BAD or x is None else x for x in one]
+    assert pd.Series(got)[values.index("2023年２月3日10时00分")] == pd.Timestamp(2023, 2, 3, 10)
+    assert bad[values.index("2023年2月30日10时00分")] and bad[values.index("动火开始时间")]
