@@ -337,7 +337,7 @@ def _suspects(led: Ledger, typed: pd.DataFrame, parsed: dict[str, _Column], fill
             continue
         if name in fills:
             return None
-        used = np.unique(col.keys)
+        used = np.flatnonzero(np.bincount(col.keys, minlength=len(col.typed)))  # np.unique, without sorting the rows
         values = pd.Series(col.typed.take(used))
         for check in column.checks:
             if check.name not in ("isin", "greater_than_or_equal_to") or not check.ignore_na:

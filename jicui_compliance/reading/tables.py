@@ -451,7 +451,7 @@ def _record_mask(columns: list[tuple[np.ndarray, Any]], mapped: list[int]) -> np
     footer = np.zeros(n, dtype=bool)
     notes = np.zeros(n, dtype=bool)
     first_column = np.where(n_filled > 0, filled.argmax(axis=0), -1)
-    for j in np.unique(first_column[first_column >= 0]).tolist():
+    for j in np.flatnonzero(np.bincount(first_column + 1)[1:]).tolist():  # the columns that come first, in order
         codes, uniques = columns[j]
         take = first_column == j
         first = codes[take]
