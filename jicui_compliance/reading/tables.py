@@ -266,7 +266,9 @@ def text_columns(columns: list[tuple[np.ndarray, Any]], start: int, mapped: set[
         else:
             blank = _lengths(texts) == 0
         if blank.any():
-            rows = np.where(np.append(blank, True)[rows], -1, rows)
+            recode = np.arange(len(blank) + 1, dtype=rows.dtype)  # a code → itself, or -1 for an empty text
+            recode[np.append(blank, True)] = -1  # code -1 (no cell) takes the last slot
+            rows = recode[rows]
         out[j] = (rows, texts)
     return out
 
