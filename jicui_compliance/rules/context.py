@@ -148,6 +148,16 @@ def shared(helper: Callable[..., T]) -> Callable[..., T]:
     return once
 
 
+def merge_few(left: pd.DataFrame, right: pd.DataFrame, on: str | list[str], how: str = "inner") -> pd.DataFrame:
+    """``left.merge(right, on=on, how=how)`` for a few ``left`` rows against a large ``right``
+    (``how`` "inner" or "left", ``on`` includes ``eid``): the ``right`` rows of enterprises not in
+    ``left`` are dropped first, which cannot change the result but spares hashing all of ``right``."""
+    if how not in ("inner", "left"):
+        raise ValueError(f"merge_few: how={how!r}")
+    right = right[right["eid"].isin(left["eid"].unique()).to_numpy(dtype=bool)]
+    return left.merge(right, on=on, how=how)
+
+
 # -- text for messages and names for comparison (module level: helpers without a ctx use them) --
 
 

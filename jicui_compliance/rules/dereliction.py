@@ -23,7 +23,7 @@ import pandas as pd
 
 from ..ledgers.enforcement import is_fined, penalised
 from .base import INFO, WARNING, Obligation, Party, hits, no_hits, rule
-from .context import Context, day_text, shared, time_text
+from .context import Context, day_text, merge_few, shared, time_text
 from .enforcement import _cell_list, _inspections, _linked, _open_at, hazard_keys
 
 _CLAUSE_D47 = ("方案 D4(7)：镇政府将建立安全监管执法责任倒查机制，严格执行“谁检查、谁签名、谁负责”，对明显有重大事故隐患"
@@ -53,7 +53,7 @@ def _pairs(rows: pd.DataFrame, day: pd.Series, haz: pd.DataFrame, extra: tuple[s
     left = pd.DataFrame({"row": rows.index, "eid": rows["eid"].to_numpy(), "day": day.to_numpy()})
     for c in extra:
         left[c] = rows[c].to_numpy()
-    return left.merge(haz, on="eid", how="inner")
+    return merge_few(left, haz, on="eid")
 
 
 def _detail(p: pd.DataFrame, text: pd.Series, sep: str = "、") -> pd.Series:

@@ -28,7 +28,7 @@ import pandas as pd
 from ..ledgers.enforcement import has_action, has_amount, hazard_key, is_fined, penalised
 from ..text import fold
 from .base import ERROR, WARNING, Obligation, Party, hits, no_hits, rule
-from .context import Context, day_text, folded, shared
+from .context import Context, day_text, folded, merge_few, shared
 
 _EN007_ACTIONS = ("罚款", "一案双罚", "停产整顿", "提请关闭")
 _HAZARD_COLS = ["hazard_no", "source", "found_on", "reported_on", "deadline", "done_on"]
@@ -66,7 +66,7 @@ def _linked(enf: pd.DataFrame, haz: pd.DataFrame) -> pd.DataFrame:
     links = links.rename_axis("row").reset_index()
     links["key"] = hazard_key(links["hazard_nos"])
     links = links.drop_duplicates(["row", "key"]).drop(columns="hazard_nos")
-    return links.merge(haz, on=["eid", "key"], how="inner")
+    return merge_few(links, haz, on=["eid", "key"])
 
 
 def _open_at(done_on: pd.Series, day) -> pd.Series:

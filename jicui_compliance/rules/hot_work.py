@@ -325,7 +325,7 @@ def welder_without_certificate(ctx: Context) -> pd.DataFrame:
     reg = reg.assign(eid=reg["eid"].astype("int64"), name=folded(reg["person"]))
     # one key per permit given a certificate number; one per (permit, worker name) otherwise
     permits = pd.DataFrame({"_row": d.index, "eid": d["eid"].astype("int64").to_numpy(),
-                            "day": d["start"].dt.normalize().to_numpy(), "cert": d["worker_cert"].to_numpy(dtype=object),
+                            "day": d["start"].dt.normalize().to_numpy(), "cert": d["worker_cert"].array,
                             "who": d["worker"].astype(object).to_numpy()})
     by_cert = permits["cert"].notna()
     named = permits[~by_cert]
