@@ -89,7 +89,9 @@ class Context:
             return pd.DataFrame({"eid": pd.Series(dtype="Int64"), "period": pd.Series(dtype="str")})
         # (eid, period) as one integer, eid × number of due periods + the period's place among them
         have = covered[["eid", "period"]].dropna()
-        at = pd.Index(due).get_indexer(have["period"])
+        # each distinct period looked up once (a string column's get_indexer hashes every row)
+        codes, periods = pd.factorize(have["period"])
+        at = np.append(pd.Index(due).get_indexer(periods), -1)[codes]
         have_keys = have["eid"].to_numpy(dtype=np.int64)[at >= 0] * len(due) + at[at >= 0]
         grid_eid = np.repeat(np.asarray(eids, dtype=np.int64), len(due))
         grid_at = np.tile(np.arange(len(due)), len(eids))
