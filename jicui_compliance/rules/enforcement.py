@@ -43,6 +43,12 @@ def _inspections(ctx: Context, *, keep_undated: bool = False) -> pd.DataFrame:
     return enf[enf["eid"].notna() & exists]
 
 
+@shared
+def _fined(ctx: Context) -> pd.Series:
+    """:func:`is_fined` of every row of :func:`_inspections` (EN003, EN004, EN006, DC002)."""
+    return is_fined(_inspections(ctx))
+
+
 
 @shared
 def hazard_keys(ctx: Context) -> pd.Series:
@@ -194,7 +200,7 @@ def fine_on_self_reported_hazard(ctx: Context) -> pd.DataFrame:
     合规示例：同一隐患发现方式为“执法检查”（不是企业自查）时罚款；或企业自查隐患未报告、已逾期时罚款。
     """
     enf = _inspections(ctx)
-    enf = enf[is_fined(enf)]
+    enf = enf[_fined(ctx)]
     link = _linked(enf, _hazards(ctx))
     protected = (
         link["source"].eq("企业自查").fillna(False)
@@ -233,7 +239,7 @@ def overdue_fine_without_double_penalty(ctx: Context) -> pd.DataFrame:
     合规示例：同一检查对企业罚款 10000 元、对主要负责人罚款 2000 元；或检查日正好是整改期限当天。
     """
     enf = _inspections(ctx)
-    enf = enf[is_fined(enf) & ~(has_amount(enf["fine_company"]) & has_amount(enf["fine_head"]))]
+    enf = enf[_fined(ctx) & ~(has_amount(enf["fine_company"]) & has_amount(enf["fine_head"]))]
     link = _linked(enf, _hazards(ctx))
     overdue = (link["deadline"] < link["date"]) & _open_at(link["done_on"], link["date"])
     link = link[overdue.astype(bool)]
@@ -349,7 +355,7 @@ def fine_without_follow_up(ctx: Context) -> pd.DataFrame:
     if enf.empty:
         return no_hits()
     last = enf.groupby("eid")["date"].max()
-    fined = enf[is_fined(enf)]
+    fined = enf[_fined(ctx)]
     fined = fined[fined["date"] >= fined["eid"].map(last)]
     link = _linked(fined, _hazards(ctx))
     link = link[(_open_at(link["done_on"], as_of) & (link["deadline"] < as_of)).astype(bool)]
