@@ -150,13 +150,18 @@ def shared(helper: Callable[..., T]) -> Callable[..., T]:
     return once
 
 
-def merge_few(left: pd.DataFrame, right: pd.DataFrame, on: str | list[str], how: str = "inner") -> pd.DataFrame:
+def merge_few(left: pd.DataFrame, right: pd.DataFrame, on: str | list[str], how: str = "inner", *,
+              among: pd.Series | None = None) -> pd.DataFrame:
     """``left.merge(right, on=on, how=how)`` for a few ``left`` rows against a large ``right``
     (``how`` "inner" or "left", ``on`` includes ``eid``): the ``right`` rows of enterprises not in
-    ``left`` are dropped first, which cannot change the result but spares hashing all of ``right``."""
+    ``left`` are dropped first, which cannot change the result but spares hashing all of ``right``.
+    ``among`` (a mask of ``right``): merge with ``right[among]`` (without copying all of it first)."""
     if how not in ("inner", "left"):
         raise ValueError(f"merge_few: how={how!r}")
-    right = right[right["eid"].isin(left["eid"].unique()).to_numpy(dtype=bool)]
+    keep = right["eid"].isin(left["eid"].unique()).to_numpy(dtype=bool)
+    if among is not None:
+        keep &= among.to_numpy(dtype=bool)
+    right = right[keep]
     return left.merge(right, on=on, how=how)
 
 

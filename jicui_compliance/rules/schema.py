@@ -149,7 +149,7 @@ def duplicate_key(ctx: Context) -> pd.DataFrame:
                 continue
             d = sub[is_dup]
             # each repeated row with the first row of its key (one per key: the rows not repeated)
-            firsts = merge_few(d[["eid", key]], sub[~is_dup], on=["eid", key], how="left")
+            firsts = merge_few(d[["eid", key]], sub, on=["eid", key], how="left", among=~is_dup)
             parts.append(hits(
                 ledger=name, row=d.index.to_numpy(), field=key, value=d[key].to_numpy(),
                 what=led.fields[key].header, scope="企业",
