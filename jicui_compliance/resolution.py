@@ -49,6 +49,7 @@ class Resolution:
     _name_norms: dict[str, str] = field(default_factory=dict)  # enterprise name → normalize_name
     _lookup_cache: tuple[dict[str, int], dict[str, int], np.ndarray] | None = None
     _heads: tuple[dict[str, int], np.ndarray] | None = None  # the registry's heads, numbered (led_by_head)
+    _usccs: dict[str, tuple[np.ndarray, np.ndarray]] = field(default_factory=dict)  # see written_usccs
 
     # -- the registry ------------------------------------------------------------------
     @property
@@ -134,14 +135,22 @@ class Resolution:
                 eid[dup] = df.loc[dup, "uscc"].map(self._uscc_index).astype("Int64")
                 df = df.assign(eid=eid)
             elif LEDGERS[name].refers_to_enterprise:
-                df = self._resolve(df)
+                df = self._resolve(name, df)
             self._frames[name] = df
         return self._frames[name]
 
-    def _resolve(self, df: pd.DataFrame) -> pd.DataFrame:
+    def written_usccs(self, name: str) -> tuple[np.ndarray, np.ndarray]:
+        """The 企业统一社会信用代码 cells of ledger ``name`` as written (all its rows), factorized
+        once: each row's code (-1: empty) and the distinct values (resolution, FMT001)."""
+        if name not in self._usccs:
+            self._usccs[name] = pd.factorize(self.ledgers[name]["enterprise_uscc"].to_numpy(dtype=object),
+                                             use_na_sentinel=True)
+        return self._usccs[name]
+
+    def _resolve(self, name: str, df: pd.DataFrame) -> pd.DataFrame:
         """``eid`` and ``ref_status`` of each row, decided once per distinct (USCC, name) pair."""
         uscc_eid, name_eid, name_of = self._lookups
-        u_codes, u_values = pd.factorize(df["enterprise_uscc"].to_numpy(dtype=object), use_na_sentinel=True)
+        u_codes, u_values = self.written_usccs(name)
         n_codes, n_values = pd.factorize(df["enterprise_name"].to_numpy(dtype=object), use_na_sentinel=True)
         width = len(n_values) + 1  # codes shifted by one: -1 (missing) becomes 0
         pair_codes, pairs = pd.factorize((u_codes.astype(np.int64) + 1) * width + (n_codes + 1))

@@ -89,7 +89,9 @@ class Context:
             return pd.DataFrame({"eid": pd.Series(dtype="Int64"), "period": pd.Series(dtype="str")})
         # (eid, period) as one integer, eid × number of due periods + the period's place among them
         have = covered[["eid", "period"]].dropna()
-        at = pd.Index(due).get_indexer(have["period"])
+        # each distinct period looked up once (a string column's get_indexer hashes every row)
+        codes, periods = pd.factorize(have["period"])
+        at = np.append(pd.Index(due).get_indexer(periods), -1)[codes]
         have_keys = have["eid"].to_numpy(dtype=np.int64)[at >= 0] * len(due) + at[at >= 0]
         grid_eid = np.repeat(np.asarray(eids, dtype=np.int64), len(due))
         grid_at = np.tile(np.arange(len(due)), len(eids))
@@ -146,6 +148,21 @@ def shared(helper: Callable[..., T]) -> Callable[..., T]:
         return ctx._shared[key]  # type: ignore[return-value]
 
     return once
+
+
+def merge_few(left: pd.DataFrame, right: pd.DataFrame, on: str | list[str], how: str = "inner", *,
+              among: pd.Series | None = None) -> pd.DataFrame:
+    """``left.merge(right, on=on, how=how)`` for a few ``left`` rows against a large ``right``
+    (``how`` "inner" or "left", ``on`` includes ``eid``): the ``right`` rows of enterprises not in
+    ``left`` are dropped first, which cannot change the result but spares hashing all of ``right``.
+    ``among`` (a mask of ``right``): merge with ``right[among]`` (without copying all of it first)."""
+    if how not in ("inner", "left"):
+        raise ValueError(f"merge_few: how={how!r}")
+    keep = right["eid"].isin(left["eid"].unique()).to_numpy(dtype=bool)
+    if among is not None:
+        keep &= among.to_numpy(dtype=bool)
+    right = right[keep]
+    return left.merge(right, on=on, how=how)
 
 
 # -- text for messages and names for comparison (module level: helpers without a ctx use them) --

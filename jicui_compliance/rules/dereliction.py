@@ -21,10 +21,10 @@ from __future__ import annotations
 
 import pandas as pd
 
-from ..ledgers.enforcement import is_fined, penalised
+from ..ledgers.enforcement import penalised
 from .base import INFO, WARNING, Obligation, Party, hits, no_hits, rule
-from .context import Context, day_text, shared, time_text
-from .enforcement import _cell_list, _inspections, _linked, _open_at, hazard_keys
+from .context import Context, day_text, merge_few, shared, time_text
+from .enforcement import _cell_list, _fined, _inspections, _linked, _open_at, hazard_keys
 
 _CLAUSE_D47 = ("方案 D4(7)：镇政府将建立安全监管执法责任倒查机制，严格执行“谁检查、谁签名、谁负责”，对明显有重大事故隐患"
                "却查不出、或查出后应处罚未处罚以及跟踪整改不到位的，将采取通报、约谈等措施")
@@ -53,7 +53,7 @@ def _pairs(rows: pd.DataFrame, day: pd.Series, haz: pd.DataFrame, extra: tuple[s
     left = pd.DataFrame({"row": rows.index, "eid": rows["eid"].to_numpy(), "day": day.to_numpy()})
     for c in extra:
         left[c] = rows[c].to_numpy()
-    return left.merge(haz, on="eid", how="inner")
+    return merge_few(left, haz, on="eid")
 
 
 def _detail(p: pd.DataFrame, text: pd.Series, sep: str = "、") -> pd.Series:
@@ -147,7 +147,7 @@ def overdue_hazard_not_penalised(ctx: Context) -> pd.DataFrame:
     if visits.empty:
         return no_hits()
     haz = _major_hazards(ctx)
-    fined = _linked(enf[is_fined(enf)], haz.dropna(subset=["key"])[["eid", "key"]])[["eid", "key"]].drop_duplicates()
+    fined = _linked(enf[_fined(ctx)], haz.dropna(subset=["key"])[["eid", "key"]])[["eid", "key"]].drop_duplicates()
     if not fined.empty:
         marked = haz.merge(fined.assign(_fined=True), on=["eid", "key"], how="left")["_fined"].fillna(False)
         haz = haz[~marked.to_numpy(dtype=bool)]

@@ -28,7 +28,7 @@ import pandas as pd
 from ..ledgers.enforcement import has_action, has_amount, hazard_key, is_fined, penalised
 from ..text import fold
 from .base import ERROR, WARNING, Obligation, Party, hits, no_hits, rule
-from .context import Context, day_text, folded, shared
+from .context import Context, day_text, folded, merge_few, shared
 
 _EN007_ACTIONS = ("罚款", "一案双罚", "停产整顿", "提请关闭")
 _HAZARD_COLS = ["hazard_no", "source", "found_on", "reported_on", "deadline", "done_on"]
@@ -41,6 +41,12 @@ def _inspections(ctx: Context, *, keep_undated: bool = False) -> pd.DataFrame:
     enf = ctx.frame("enforcement")
     exists = ~(enf["date"] > ctx.as_of_ts) if keep_undated else (enf["date"] <= ctx.as_of_ts)
     return enf[enf["eid"].notna() & exists]
+
+
+@shared
+def _fined(ctx: Context) -> pd.Series:
+    """:func:`is_fined` of every row of :func:`_inspections` (EN003, EN004, EN006, DC002)."""
+    return is_fined(_inspections(ctx))
 
 
 
@@ -66,7 +72,7 @@ def _linked(enf: pd.DataFrame, haz: pd.DataFrame) -> pd.DataFrame:
     links = links.rename_axis("row").reset_index()
     links["key"] = hazard_key(links["hazard_nos"])
     links = links.drop_duplicates(["row", "key"]).drop(columns="hazard_nos")
-    return links.merge(haz, on=["eid", "key"], how="inner")
+    return merge_few(links, haz, on=["eid", "key"])
 
 
 def _open_at(done_on: pd.Series, day) -> pd.Series:
@@ -194,7 +200,7 @@ def fine_on_self_reported_hazard(ctx: Context) -> pd.DataFrame:
     合规示例：同一隐患发现方式为“执法检查”（不是企业自查）时罚款；或企业自查隐患未报告、已逾期时罚款。
     """
     enf = _inspections(ctx)
-    enf = enf[is_fined(enf)]
+    enf = enf[_fined(ctx)]
     link = _linked(enf, _hazards(ctx))
     protected = (
         link["source"].eq("企业自查").fillna(False)
@@ -233,7 +239,7 @@ def overdue_fine_without_double_penalty(ctx: Context) -> pd.DataFrame:
     合规示例：同一检查对企业罚款 10000 元、对主要负责人罚款 2000 元；或检查日正好是整改期限当天。
     """
     enf = _inspections(ctx)
-    enf = enf[is_fined(enf) & ~(has_amount(enf["fine_company"]) & has_amount(enf["fine_head"]))]
+    enf = enf[_fined(ctx) & ~(has_amount(enf["fine_company"]) & has_amount(enf["fine_head"]))]
     link = _linked(enf, _hazards(ctx))
     overdue = (link["deadline"] < link["date"]) & _open_at(link["done_on"], link["date"])
     link = link[overdue.astype(bool)]
@@ -349,7 +355,7 @@ def fine_without_follow_up(ctx: Context) -> pd.DataFrame:
     if enf.empty:
         return no_hits()
     last = enf.groupby("eid")["date"].max()
-    fined = enf[is_fined(enf)]
+    fined = enf[_fined(ctx)]
     fined = fined[fined["date"] >= fined["eid"].map(last)]
     link = _linked(fined, _hazards(ctx))
     link = link[(_open_at(link["done_on"], as_of) & (link["deadline"] < as_of)).astype(bool)]

@@ -104,7 +104,9 @@ def invalid_uscc(ctx: Context) -> pd.DataFrame:
     for name in (n for n, led in LEDGERS.items() if led.refers_to_enterprise):
         df = ctx.ledgers[name]  # the codes as written: no need to resolve the enterprises
         col = df["enterprise_uscc"]
-        unknown = col.notna() & ~col.isin(known)  # a registry code is reported once, on its registry row
+        # a registry code is reported once, on its registry row (each distinct code looked up once)
+        codes, values = ctx.resolution.written_usccs(name)
+        unknown = pd.Series(np.append([v not in known for v in values], False)[codes], index=col.index)
         if not unknown.any():
             continue
         bad = pd.Series(False, index=col.index)

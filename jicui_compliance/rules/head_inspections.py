@@ -6,9 +6,16 @@ import numpy as np
 import pandas as pd
 
 from .base import ERROR, WARNING, Obligation, Party, hits, no_hits, rule
-from .context import Context, day_text
+from .context import Context, day_text, shared
 
 _LEDGER = "head_inspections"
+
+
+@shared
+def _led_by_head(ctx: Context) -> np.ndarray:
+    """:meth:`~jicui_compliance.resolution.Resolution.led_by_head` of every row of the ledger,
+    decided once per run (HI001, HI002 take their rows from it)."""
+    return ctx.resolution.led_by_head(ctx.frame(_LEDGER)).to_numpy(dtype=bool)
 
 
 @rule("HI001", ERROR, "E(4)", party=Party.ENTERPRISE, reads=("enterprises", "head_inspections"),
@@ -37,7 +44,7 @@ def missing_monthly_head_inspection(ctx: Context) -> pd.DataFrame:
     months = ctx.campaign.head_inspection_months
     usable = ctx.existing(df, "date") & df["date"].notna()
     d = df.loc[usable, ["eid", "date", "leader"]]
-    d = d.assign(period=ctx.month_label(d["date"]), by_head=ctx.resolution.led_by_head(d))
+    d = d.assign(period=ctx.month_label(d["date"]), by_head=_led_by_head(ctx)[usable.to_numpy(dtype=bool)])
     gaps = ctx.coverage_gaps(months, d.loc[d["by_head"], ["eid", "period"]])
     if gaps.empty:
         return no_hits()
@@ -73,7 +80,7 @@ def inspection_notled_by_head(ctx: Context) -> pd.DataFrame:
     df = ctx.frame(_LEDGER)
     sel = ctx.existing(df, "date") & df["leader"].notna()
     d = df.loc[sel, ["eid", "leader"]]
-    bad = ~ctx.resolution.led_by_head(d)
+    bad = ~_led_by_head(ctx)[sel.to_numpy(dtype=bool)]
     if not bad.any():
         return no_hits()
     d = d.loc[bad]

@@ -173,13 +173,22 @@ def _one_of_workers(person: pd.Series, workers: pd.Series) -> np.ndarray:
     return (who >= 0) & np.isin(cell_at.astype(np.int64) * width + who, listed)
 
 
+@shared
+def _permits_too_long(ctx: Context) -> np.ndarray:
+    """Every permit of :func:`_permits` that lasts longer than its level allows (HW004, HW008)."""
+    d = _permits(ctx)
+    codes, levels = pd.factorize(d["level"])  # each distinct level looked up once
+    hours = np.array([MAX_HOURS.get(v, np.nan) for v in levels] + [np.nan], dtype="float64")[codes]
+    took = (d["end"] - d["start"]).to_numpy(dtype="timedelta64[ns]")  # NaT: a time missing
+    known = ~np.isnat(took) & ~np.isnan(hours)
+    return known & (took.astype(np.int64) > np.nan_to_num(hours) * 3_600_000_000_000)
+
+
 def _too_long(ctx: Context, in_scope: bool) -> pd.DataFrame:
     """Permits longer than their level allows, of enterprises within (or outside) GB 30871-2022's scope."""
     d = _permits(ctx)
-    d = d.loc[_permits_in_scope(ctx) == in_scope, ["eid", "permit_no", "level", "start", "end", "worker"]]
-    limit = pd.to_timedelta(d["level"].astype(object).map(MAX_HOURS).astype("float64"), unit="h")
-    sel = (d["end"] - d["start"]) > limit
-    d = d[sel.to_numpy(dtype=bool)]
+    d = d.loc[_permits_too_long(ctx) & (_permits_in_scope(ctx) == in_scope),
+              ["eid", "permit_no", "level", "start", "end", "worker"]]
     if d.empty:
         return no_hits()
     minutes = ((d["end"] - d["start"]) // pd.Timedelta(minutes=1)).astype("int64")
@@ -325,7 +334,7 @@ def welder_without_certificate(ctx: Context) -> pd.DataFrame:
     reg = reg.assign(eid=reg["eid"].astype("int64"), name=folded(reg["person"]))
     # one key per permit given a certificate number; one per (permit, worker name) otherwise
     permits = pd.DataFrame({"_row": d.index, "eid": d["eid"].astype("int64").to_numpy(),
-                            "day": d["start"].dt.normalize().to_numpy(), "cert": d["worker_cert"].to_numpy(dtype=object),
+                            "day": d["start"].dt.normalize().to_numpy(), "cert": d["worker_cert"].array,
                             "who": d["worker"].astype(object).to_numpy()})
     by_cert = permits["cert"].notna()
     named = permits[~by_cert]

@@ -7,7 +7,7 @@ import pandas as pd
 from ..ledgers import LEDGERS
 from ..ledgers.base import ENTERPRISE_REF
 from .base import ERROR, INFO, WARNING, Party, hits, no_hits, rule
-from .context import Context
+from .context import Context, merge_few
 
 _HOW = "请按台账填报规范（表头、必填项、格式）修改后重新报送"
 
@@ -149,7 +149,7 @@ def duplicate_key(ctx: Context) -> pd.DataFrame:
                 continue
             d = sub[is_dup]
             # each repeated row with the first row of its key (one per key: the rows not repeated)
-            firsts = d[["eid", key]].merge(sub[~is_dup], on=["eid", key], how="left")
+            firsts = merge_few(d[["eid", key]], sub, on=["eid", key], how="left", among=~is_dup)
             parts.append(hits(
                 ledger=name, row=d.index.to_numpy(), field=key, value=d[key].to_numpy(),
                 what=led.fields[key].header, scope="企业",
