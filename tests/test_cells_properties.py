@@ -2,6 +2,7 @@
 
 import datetime as dt
 
+import numpy as np
 import pandas as pd
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -113,7 +114,6 @@ def test_a_single_digit_day_before_a_time():
 @given(st.lists(WRITTEN, min_size=65, max_size=200, unique=True))
 def test_column_parsing_equals_the_value_parser(values):
     """A whole column (vectorised for the common forms) reads each value as the per-value parser does."""
-    import numpy as np
 
     uniques = np.array(values, dtype=object)
     codes = np.arange(len(values))
@@ -142,32 +142,31 @@ WORKBOOK_CELLS = st.one_of(
 def test_workbook_date_columns_read_each_cell_as_the_value_parser(values):
     """Real Excel dates are taken as a whole column (the years the parser accepts), and read as
     the per-value parser reads each: 1950–2100 as they are (the day for a date), others SCH002 or 长期."""
-    import numpy as np
 
-    uniques = np.array(values, dtype=object)
     for parser in (cells.parse_datetime, cells.parse_date, cells.parse_validity):
-        got, bad = cells.parse_encoded(np.arange(len(values)), uniques, parser, "datetime64[ns]")
-        one = [parser(v) for v in values]
-        assert bad.tolist() == [x is cells.BAD for x in one]
-        assert [None if v != v else v.to_pydatetime() for v in pd.Series(got)] == [
-            None if x is cells.BAD or x is None else x for x in one]
+        _read_as_the_value_parser(values, parser)
+
+
+def _read_as_the_value_parser(values: list, parser) -> tuple[pd.Series, np.ndarray]:
+    """Parse ``values`` as one column (the vectorised forms) and assert that every cell comes out as
+    ``parser`` reads it alone: the same SCH002 cells and the same datetimes; (datetimes, unreadable)."""
+    got, bad = cells.parse_encoded(np.arange(len(values)), np.array(values, dtype=object), parser, "datetime64[ns]")
+    one = [parser(v) for v in values]
+    assert bad.tolist() == [x is cells.BAD for x in one]
+    assert [None if v != v else v.to_pydatetime() for v in pd.Series(got)] == [
+        None if x is cells.BAD or x is None else x for x in one]
+    return pd.Series(got), bad
 
 
 def test_a_validity_column_reads_long_term_and_dates_as_the_value_parser():
     """有效期至 takes the vectorised date forms too; 长期 and 9999-12-31 stay the parser's."""
-    import numpy as np
 
     days = ([f"2023-{m:02d}-{d:02d}" for m in range(1, 13) for d in (1, 15, 28)]  # more than 64: vectorised
             + [f"2024年{m}月{d}日" for m in range(1, 13) for d in (3, 9, 20)])
     values = days + ["长期", "长期有效", "9999-12-31", "9999年12月31日", "3023-01-01", "2023-02-30", "20230520", "无"]
     assert len(values) > 64
-    uniques = np.array(values, dtype=object)
-    got, bad = cells.parse_encoded(np.arange(len(values)), uniques, cells.parse_validity, "datetime64[ns]")
-    one = [cells.parse_validity(v) for v in values]
-    assert bad.tolist() == [x is cells.BAD for x in one]
-    assert [None if v != v else v.to_pydatetime() for v in pd.Series(got)] == [
-        None if x is cells.BAD or x is None else x for x in one]
-    assert pd.Series(got)[values.index("9999年12月31日")] == pd.Timestamp(cells.LONG_TERM)
+    got, _ = _read_as_the_value_parser(values, cells.parse_validity)
+    assert got[values.index("9999年12月31日")] == pd.Timestamp(cells.LONG_TERM)
 
 
 CODES = st.one_of(
@@ -182,7 +181,6 @@ CODES = st.one_of(
 def test_code_columns_read_each_value_as_the_value_parser(values):
     """Identifiers (USCC, ID and phone numbers) parsed as a column, plain ASCII ones all at once,
     equal the per-value parser."""
-    import numpy as np
 
     uniques = np.array([v.strip() or "x" for v in values], dtype=object)  # the reader strips cells
     got, bad = cells.parse_encoded(np.arange(len(uniques)), uniques, cells.parse_code, "object")
@@ -199,7 +197,6 @@ CELLS = st.one_of(st.none(), st.text(alphabet="ab 张\t", max_size=4), st.sample
 def test_encoding_a_column_keeps_every_cell(values, strip):
     """The reader's one pass over a column (codes + distinct values) gives back every cell,
     stripped (mapped columns) or as written, with empty and blank cells missing."""
-    import numpy as np
 
     from jicui_compliance.reading.tables import encode
 
@@ -220,18 +217,12 @@ def test_encoding_a_column_keeps_every_cell(values, strip):
 def test_chinese_datetimes_read_through_the_iso_form_as_the_value_parser():
     """``2023年2月2日13时45分`` is read as ISO text when it is exactly digits and units; the near
     misses (impossible days and hours, full-width digits, spaces, a header) end up as the parser reads them."""
-    import numpy as np
 
     values = [f"2023年{m}月{d}日{h}时{mi}分" for m in (1, 2, 11) for d in (1, 9, 28) for h in (0, 8, 13) for mi in (0, 5, 45)]
     values += ["2023年2月30日10时00分", "2023年2月3日24时00分", "1900年2月3日10时00分", "2023年２月3日10时00分",
                "2023年2月3日 10时00分", "2023年2月3日10时60分", "2023年13月3日10时00分", "动火开始时间",
                "2023年2月3日10时", "2023年2月3日10时00", "2023年2-3日10时00分", "20231年2月3日10时00分"]
     assert len(values) > 64
-    uniques = np.array(values, dtype=object)
-    got, bad = cells.parse_encoded(np.arange(len(values)), uniques, cells.parse_datetime, "datetime64[ns]")
-    one = [cells.parse_datetime(v) for v in values]
-    assert bad.tolist() == [x is cells.BAD for x in one]
-    assert [None if v != v else v.to_pydatetime() for v in pd.Series(got)] == [
-        None if x is cells.BAD or x is None else x for x in one]
-    assert pd.Series(got)[values.index("2023年２月3日10时00分")] == pd.Timestamp(2023, 2, 3, 10)
+    got, bad = _read_as_the_value_parser(values, cells.parse_datetime)
+    assert got[values.index("2023年２月3日10时00分")] == pd.Timestamp(2023, 2, 3, 10)
     assert bad[values.index("2023年2月30日10时00分")] and bad[values.index("动火开始时间")]
