@@ -49,7 +49,6 @@ def _fined(ctx: Context) -> pd.Series:
     return is_fined(_inspections(ctx))
 
 
-
 @shared
 def hazard_keys(ctx: Context) -> pd.Series:
     """The :func:`hazard_key` of every row of the hazard ledger (index that of its frame): the EN

@@ -137,7 +137,7 @@ def duplicate_key(ctx: Context) -> pd.DataFrame:
         parts.append(hits(
             ledger="enterprises", row=dup.index.to_numpy(), field="uscc", value=dup["uscc"].to_numpy(),
             what="统一社会信用代码", scope="企业名录",
-            first_where=[_where(first.loc[u]) for u in dup["uscc"]],
+            first_where=[_where(*first.loc[u, ["source_file", "source_sheet", "source_row"]]) for u in dup["uscc"]],
         ))
     for name, led in LEDGERS.items():
         for key in led.unique_within_enterprise:
@@ -153,8 +153,8 @@ def duplicate_key(ctx: Context) -> pd.DataFrame:
             parts.append(hits(
                 ledger=name, row=d.index.to_numpy(), field=key, value=d[key].to_numpy(),
                 what=led.fields[key].header, scope="企业",
-                first_where=[_where_text(f, s, r) for f, s, r in zip(firsts["source_file"], firsts["source_sheet"],
-                                                                     firsts["source_row"])],
+                first_where=[_where(f, s, r) for f, s, r in zip(firsts["source_file"], firsts["source_sheet"],
+                                                                firsts["source_row"])],
             ))
     return pd.concat(parts, ignore_index=True) if parts else no_hits()
 
@@ -201,10 +201,6 @@ def _absent_headers(table) -> str:
     return f"该台账本表没有的规范列有{shown}；"
 
 
-def _where(row) -> str:
-    return _where_text(row["source_file"], row["source_sheet"], row["source_row"])
-
-
-def _where_text(file, sheet, row) -> str:
+def _where(file, sheet, row) -> str:
     sheet = f"工作表“{sheet}”" if sheet else ""
     return f"“{file}”{sheet}第 {row} 行"
