@@ -35,10 +35,17 @@ def render_html(report: Report, max_rows: int | None = None) -> str:
                               "src": "data:image/png;base64," + base64.b64encode(it.png).decode("ascii")})
         sections.append({"heading": s.heading, "paragraphs": s.paragraphs, "items": items})
     template = environment().get_template("report.html.j2")
+    # rendered once, with a mark where the @font-face rule goes: the font holds the characters of the page without
+    # it (the rule itself is ASCII, which the subset always holds); a text of the page is escaped and cannot hold "<"
     page = template.render(r=report, sections=sections, font_stack=FONT_STACK, workbook=f"{report.stem}.xlsx",
-                           font_face="")
-    return template.render(r=report, sections=sections, font_stack=FONT_STACK, workbook=f"{report.stem}.xlsx",
-                           font_face=font_face(page))
+                           font_face=_FONT_FACE_MARK)
+    before, mark, after = page.partition(_FONT_FACE_MARK)
+    if not mark or _FONT_FACE_MARK in after:
+        raise AssertionError("the template holds the @font-face rule once")
+    return before + font_face(before + after) + after
+
+
+_FONT_FACE_MARK = "<!--jicui:font-face-->"
 
 
 def font_face(text: str) -> str:
