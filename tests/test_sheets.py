@@ -1,6 +1,7 @@
 """The columnar sheet writer (findings.xlsx, the report workbook): every kind of cell as xlsxwriter writes it."""
 
 import datetime as dt
+import io
 import re
 import xml.etree.ElementTree as ET
 import zipfile
@@ -185,3 +186,30 @@ def test_the_findings_sheet_cut_at_the_row_limit_says_so(tmp_path, monkeypatch):
     assert [ws.cell(r, 2).fill.fgColor.rgb for r in (2, 3, 4)] == ["FFF8CBAD", "FFFFE699", "FFDDEBF7"]
     note = book["按规则汇总"]["A4"]
     assert "核查发现共 5 条" in note.value and "前 3 条" in note.value and note.font.b
+
+
+@pytest.mark.parametrize("in_memory", [True, False])
+def test_the_workbook_is_compressed_at_level_1_and_pictures_stored(tmp_path, in_memory):
+    """Every XML part deflated at zlib level 1, also in memory (where xlsxwriter hands each part over with a ZipInfo
+    of its own, which would take zlib's default level 6); a picture stored as it is."""
+    import struct
+    import zlib
+
+    png = (b"\x89PNG\r\n\x1a\n" + struct.pack(">I", 13) + b"IHDR" + struct.pack(">IIBBBBB", 1, 1, 8, 0, 0, 0, 0)
+           + b"\0" * 4 + struct.pack(">I", 0) + b"IEND" + b"\0" * 4)
+    path = tmp_path / "c.xlsx"
+    wb = Workbook(str(path), {"in_memory": in_memory})
+    ws = wb.add_worksheet("表", worksheet_class=ColumnarSheet)
+    ws.write_columns(0, 0, [Column(text=[f"第{i}行" for i in range(2_000)])])
+    ws.insert_image(0, 2, "p.png", {"image_data": io.BytesIO(png)})
+    wb.close()
+    with zipfile.ZipFile(path) as z:
+        infos = {i.filename: i for i in z.infolist()}
+        for name, info in infos.items():
+            if name.endswith(".png"):
+                assert info.compress_type == zipfile.ZIP_STORED
+                continue
+            c = zlib.compressobj(1, zlib.DEFLATED, -15)
+            data = z.read(name)
+            assert info.compress_type == zipfile.ZIP_DEFLATED and info.compress_size == len(c.compress(data) + c.flush()), name
+    assert any(n.endswith(".png") for n in infos) and "xl/sharedStrings.xml" in infos
