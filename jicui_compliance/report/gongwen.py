@@ -21,6 +21,7 @@ import re
 import zipfile
 from collections.abc import Sequence
 from io import BytesIO
+from itertools import chain, repeat
 from pathlib import Path
 from xml.sax.saxutils import escape
 
@@ -448,8 +449,8 @@ class Gongwen:
             cells: dict[str, bytes] = {}
             columns.append([cells.get(v) or cells.setdefault(v, (s + _run_content(v) + "</w:r></w:p></w:tc>").encode())
                             for v in values])
-        opening, closing = b"<w:tr><w:trPr><w:cantSplit/></w:trPr>", b"</w:tr>"
-        parts.extend(b"".join((opening, *cells, closing)) for cells in zip(*columns))
+        opening, closing = repeat(b"<w:tr><w:trPr><w:cantSplit/></w:trPr>"), repeat(b"</w:tr>")
+        parts.extend(chain.from_iterable(zip(opening, *columns, closing)))
         # the rows go into document.xml as this text when the document is saved (:meth:`save`): parsing
         # them here only for python-docx to serialise them again took most of a county report's Word time
         table._tbl.append(etree.Comment(f"{_ROWS}{len(self._rows)}"))

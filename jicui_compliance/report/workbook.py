@@ -115,9 +115,10 @@ def _table_sheet(wb, name: str, t: Table, f: dict) -> None:
         ws.write_string(start, j, c, f["head"])
     # column by column (:class:`ColumnarSheet`): a column's kind and dtype decide once how its cells are written
     ws.write_columns(start + 1, 0, [_column(ws, frame[c], kinds[c], f) for c in cols])
-    # widths from the content (CJK characters count double), within reason
+    # widths from the content of the first 300 rows (CJK characters count double), within reason
+    top = frame.head(300)
     for j, c in enumerate(cols):
-        sample = {str(v) for v in frame[c].head(300).tolist() if not (v is None or (isinstance(v, float) and math.isnan(v)))}
+        sample = {str(v) for v in top[c].tolist() if not (v is None or (isinstance(v, float) and math.isnan(v)))}
         w = max([_width(c)] + [_width(s) for s in sample]) + 2  # each distinct text once
         if kinds[c] == "pct":
             w = max(w, 8)
