@@ -20,6 +20,7 @@ writes every kind of cell both ways and compares the XML, so a change shows ther
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 import zipfile
 from collections.abc import Mapping, Sequence
@@ -70,9 +71,9 @@ class ColumnarSheet(Worksheet):
         if self._block is not None:
             raise ValueError("a ColumnarSheet holds one block of columns")
         n = len(_first_values(columns[0])) if columns else 0
-        prepared = [self._prepare(c, n) for c in columns]
         if n and row + n > self.xls_rowmax:
             raise ValueError(f"{n} rows from row {row} do not fit in a worksheet")
+        prepared = [self._prepare(c, n) for c in columns]
         self._block = (row, col, prepared)
         if not n:
             return
@@ -87,8 +88,6 @@ class ColumnarSheet(Worksheet):
         """A column of dates (``datetime.date`` or datetime64, missing values allowed) as the serial numbers
         ``write_datetime`` writes, NaN for missing; None when it holds anything else. Whole days from
         1900-03-01 on (nearly all) are counted at once, others one by one by xlsxwriter's own conversion."""
-        import datetime as dt
-
         s = values
         if s.dtype == object:
             vals = s.tolist()
