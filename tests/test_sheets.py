@@ -148,7 +148,7 @@ def test_an_empty_block_and_a_block_of_nothing(tmp_path):
 
 
 def test_what_the_block_refuses(tmp_path):
-    wb = Workbook(str(tmp_path / "r.xlsx"))
+    wb = Workbook(str(tmp_path / "r.xlsx"), {"in_memory": True})  # no temporary files left open by the refusal
     ws = wb.add_worksheet("表", worksheet_class=ColumnarSheet)
     with pytest.raises(ValueError, match="both a text and a number"):
         ws.write_columns(1, 0, [Column(text=["a", None], number=np.array([1.0, 2.0]))])
