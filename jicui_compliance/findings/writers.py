@@ -2,22 +2,17 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable
-from functools import partial
 from itertools import chain
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
-import xlsxwriter
-from xlsxwriter.sharedstrings import SharedStrings
-from xlsxwriter.utility import xl_col_to_name
-from xlsxwriter.worksheet import Worksheet
 
 from ..text import python_strings
 from .masking import mask_column, mask_text
 from .schema import COLUMNS, TITLES
+from .sheets import Column, ColumnarSheet, Workbook
 
 _FORMULA_START = ("=", "+", "-", "@")
 _CONTROL = r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]"  # never written (NUL bytes, …); tab and line breaks stay
@@ -158,7 +153,7 @@ def write_xlsx(findings: pd.DataFrame, path: Path, summary: pd.DataFrame | None 
     ``summary`` as 按规则汇总, and each of ``extra`` (sheet name → table). Returns how many
     findings the findings sheet holds.
 
-    The findings are written column by column (:class:`_FindingsSheet`), not cell by cell. Above
+    The findings are written column by column (:class:`.sheets.ColumnarSheet`), not cell by cell. Above
     :data:`XLSX_MAX_FINDINGS` the sheet holds the first ones and 按规则汇总 (or a sheet 说明) says
     that findings.csv holds them all. ``total``: how many findings there are, when ``findings`` are
     only the first of them (:func:`write_streamed`)."""
@@ -166,10 +161,10 @@ def write_xlsx(findings: pd.DataFrame, path: Path, summary: pd.DataFrame | None 
     cut = total > XLSX_MAX_FINDINGS
     shown = findings.iloc[:XLSX_MAX_FINDINGS] if cut else findings
     out = shown.copy() if masked else safe_for_output(shown)
-    wb = _Workbook(str(path), {"strings_to_formulas": False, "strings_to_numbers": False, "strings_to_urls": False})
+    wb = Workbook(str(path), {"strings_to_formulas": False, "strings_to_numbers": False, "strings_to_urls": False})
     head = wb.add_format({"bold": True, "bg_color": "#D9E1F2", "border": 1, "text_wrap": True, "valign": "top"})
     sev = {k: wb.add_format({"bg_color": v}) for k, v in _COLOURS.items()}
-    ws = wb.add_worksheet("核查发现", worksheet_class=_FindingsSheet)
+    ws = wb.add_worksheet("核查发现", worksheet_class=ColumnarSheet)
     for j, c in enumerate(COLUMNS):
         # users read Chinese: the findings.csv column name (RULEBOOK §6) is the header cell's comment
         ws.write_string(0, j, TITLES[c], head)
@@ -177,8 +172,11 @@ def write_xlsx(findings: pd.DataFrame, path: Path, summary: pd.DataFrame | None 
         ws.set_column(j, j, _WIDTHS.get(c, 12))
     ws.set_row(0, 20)
     out["ledger"] = out["ledger"].map(lambda v: _LEDGER_TITLES.get(v, v))
-    ws.rows_xml = _rows_xml(out, ws.str_table, {k: f._get_xf_index() for k, f in sev.items()})
-    ws.last_row = len(out)
+    # every text as a shared string, an empty one left out (as cell-by-cell writing left it out); the row number a number
+    ws.write_columns(1, 0, [
+        Column(number=out[c].to_numpy(dtype=float, na_value=np.nan)) if c == "source_row" else
+        Column(text=out[c].astype(str).to_numpy(), text_formats=sev if c == "severity" else None, keep_empty_text=False)
+        for c in COLUMNS])
     ws.freeze_panes(1, 0)
     ws.autofilter(0, 0, max(len(out), 1), len(COLUMNS) - 1)
     sheets = {"按规则汇总": summary} if summary is not None else {}
@@ -196,97 +194,6 @@ def xlsx_cut_note(n: int) -> str:
     """What the workbook and the terminal say when ``n`` findings are more than one sheet holds."""
     return (f"核查发现共 {n:,} 条，超过 Excel 一张工作表的行数上限，“核查发现”表只列出前 {XLSX_MAX_FINDINGS:,} 条；"
             f"全部 {n:,} 条见同一文件夹中的 findings.csv（完整）。")
-
-
-class _Workbook(xlsxwriter.Workbook):
-    """Compressed at zlib level 1: four times faster than xlsxwriter's default (6) on the findings,
-    the file about a third larger (121,697 findings: 0.4 s against 1.3 s, 20 MB against 15 MB);
-    shared strings written by :class:`_SharedStrings`. Both are swapped into xlsxwriter's modules
-    for the duration of ``close()`` only (a workbook closed meanwhile in another thread would get
-    them too, which changes nothing but its compression)."""
-
-    def _store_workbook(self) -> None:
-        import xlsxwriter.packager as xp
-        import xlsxwriter.workbook as xw
-
-        zip_file, shared = xw.ZipFile, xp.SharedStrings
-        xw.ZipFile = partial(zip_file, compresslevel=1)
-        xp.SharedStrings = _SharedStrings
-        try:
-            super()._store_workbook()
-        finally:
-            xw.ZipFile, xp.SharedStrings = zip_file, shared
-
-
-_XML_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\ufffe\uffff]")
-
-
-class _SharedStrings(SharedStrings):
-    """xlsxwriter's sharedStrings.xml, each string tested once for what needs more than escaping
-    ``& < >`` rather than by five regular expressions; and a text that looks like a rich string
-    (``<r>…</r>``) is written as the text it is, never as XML."""
-
-    def _write_sst_strings(self) -> None:
-        parts = []
-        for text in self.string_table.string_array:
-            space = ""
-            if text and (text[0].isspace() or text[-1].isspace() or "_x" in text or _XML_CONTROL.search(text)):
-                text = self._escape_control_characters(text)
-                space = ' xml:space="preserve"' if text[0].isspace() or text[-1].isspace() else ""
-            parts.append(f"<si><t{space}>{text.replace('&', '&amp;').replace('<', '&lt;').replace('>', '&gt;')}</t></si>")
-        self.fh.write("".join(parts))
-
-
-class _FindingsSheet(Worksheet):
-    """A worksheet whose data rows after the header come ready-made as XML (``rows_xml``)."""
-
-    rows_xml: str = ""
-    last_row: int = 0
-
-    def _write_dimension(self) -> None:
-        if not self.last_row:
-            super()._write_dimension()
-        else:
-            self._xml_empty_tag("dimension", [("ref", f"A1:{xl_col_to_name(len(COLUMNS) - 1)}{self.last_row + 1}")])
-
-    def _write_sheet_data(self) -> None:
-        self._xml_start_tag("sheetData")
-        self._write_rows()  # the header row, written by xlsxwriter
-        self.fh.write(self.rows_xml)
-        self._xml_end_tag("sheetData")
-
-
-def _rows_xml(out: pd.DataFrame, strings, severity_xf: dict[str, int]) -> str:
-    """The ``<row>`` elements of the findings, column by column: every distinct text goes once into
-    the workbook's shared strings (xlsxwriter escapes them there), each cell refers to its index.
-    Empty cells (and a missing row number) are left out, as cell-by-cell writing left them out."""
-    n = len(out)
-    if n == 0:
-        return ""
-    rows = np.arange(2, n + 2).astype(str).astype(object)
-    cells = []
-    for j, c in enumerate(COLUMNS):
-        ref = np.full(n, f'<c r="{xl_col_to_name(j)}', dtype=object) + rows
-        if c == "source_row":
-            v = out[c]
-            keep = v.notna().to_numpy()
-            num = v.fillna(0).astype("int64").to_numpy().astype(str).astype(object)
-            cell = ref + '"><v>' + num + "</v></c>"
-        else:
-            codes, uniques = pd.factorize(out[c].astype(str).to_numpy(), use_na_sentinel=False)
-            keep = (uniques != "")[codes]
-            table = strings.string_table  # xlsxwriter's shared strings: text → index
-            index = [table.setdefault(u, len(table)) for u in uniques]
-            strings.unique_count = len(table)
-            strings.count += int(keep.sum())
-            styles = [f' s="{severity_xf[u]}"' if u in severity_xf else "" for u in uniques] if c == "severity" \
-                else [""] * len(uniques)
-            tails = np.array([f'"{st} t="s"><v>{i}</v></c>' for st, i in zip(styles, index)], dtype=object)
-            cell = ref + tails[codes]
-        cells.append(np.where(keep, cell, ""))
-    opening = np.full(n, '<row r="', dtype=object) + rows + '">'
-    closing = np.full(n, "</row>", dtype=object)
-    return "".join(chain.from_iterable(zip(opening, *cells, closing)))
 
 
 def _table_sheet(wb, name: str, table: pd.DataFrame, head, note: str | None = None) -> None:

@@ -21,6 +21,7 @@ import re
 import zipfile
 from collections.abc import Sequence
 from io import BytesIO
+from itertools import chain, repeat
 from pathlib import Path
 from xml.sax.saxutils import escape
 
@@ -146,7 +147,7 @@ def day_text(d: dt.date) -> str:
 
 def text_width(text: str) -> int:
     """Display width: a CJK character counts 2, a Latin one 1."""
-    return sum(2 if ord(ch) > 0x2E7F else 1 for ch in text)
+    return len(text) if text.isascii() else sum(2 if ord(ch) > 0x2E7F else 1 for ch in text)
 
 
 def column_widths(header: list[str], rows: list[list[str]], total: int, size: float) -> list[int]:
@@ -155,7 +156,7 @@ def column_widths(header: list[str], rows: list[list[str]], total: int, size: fl
     unit, pad = Pt(size * 0.56), Pt(18)  # cell margins 2 × 5.4 pt and some air
     natural, short = [], []
     for j, h in enumerate(header):
-        longest = max([text_width(r[j]) for r in rows[:500]] + [min(text_width(h), 8), 3])
+        longest = max([text_width(v) for v in {r[j] for r in rows[:500]}] + [min(text_width(h), 8), 3])
         natural.append(min(longest, 80) * unit + pad)
         short.append(longest <= 16)
     fixed = sum(n for n, s in zip(natural, short) if s)
@@ -204,6 +205,7 @@ class Gongwen:
         self.organ, self.number, self.title = organ, number, title
         self.annexes: list[str] = []
         self._rows: list[bytes] = []  # the rows of each table as XML, put into document.xml by save()
+        self._rprs: dict[tuple[str, float, str | None], str] = {}
         sec = doc.sections[0]
         sec.orientation = WD_ORIENT.PORTRAIT
         sec.page_width, sec.page_height = Mm(210), Mm(297)
@@ -438,25 +440,31 @@ class Gongwen:
         head_starts = [f'{s}<w:jc w:val="center"/></w:pPr><w:r>{head_rpr}' for s in starts]
         right = '<w:jc w:val="right"/>'
         body_starts = [f'{s}{right if num else ""}</w:pPr><w:r>{body_rpr}' for s, num in zip(starts, numeric)]
-        parts = ['<w:tr><w:trPr><w:cantSplit/><w:tblHeader w:val="true"/></w:trPr>']
-        parts.extend(s + _run_content(v) + "</w:r></w:p></w:tc>" for s, v in zip(head_starts, header))
-        parts.append("</w:tr>")
-        content: dict[str, str] = {}  # a text's run content, made once (statuses, villages, dates repeat)
-        for values in rows:
-            parts.append("<w:tr><w:trPr><w:cantSplit/></w:trPr>")
-            for s, v in zip(body_starts, values):
-                c = content.get(v)
-                if c is None:
-                    c = content[v] = _run_content(v)
-                parts.append(s + c + "</w:r></w:p></w:tc>")
-            parts.append("</w:tr>")
+        head = "".join(s + _run_content(v) + "</w:r></w:p></w:tc>" for s, v in zip(head_starts, header))
+        parts = [f'<w:tr><w:trPr><w:cantSplit/><w:tblHeader w:val="true"/></w:trPr>{head}</w:tr>'.encode()]
+        # column by column: each distinct text of a column becomes its whole cell once, as UTF-8 (statuses, villages,
+        # dates repeat), then the rows are joined from the columns' cells
+        columns = []
+        for s, values in zip(body_starts, zip(*rows)):
+            cells: dict[str, bytes] = {}
+            columns.append([cells.get(v) or cells.setdefault(v, (s + _run_content(v) + "</w:r></w:p></w:tc>").encode())
+                            for v in values])
+        opening, closing = repeat(b"<w:tr><w:trPr><w:cantSplit/></w:trPr>"), repeat(b"</w:tr>")
+        parts.extend(chain.from_iterable(zip(opening, *columns, closing)))
         # the rows go into document.xml as this text when the document is saved (:meth:`save`): parsing
         # them here only for python-docx to serialise them again took most of a county report's Word time
         table._tbl.append(etree.Comment(f"{_ROWS}{len(self._rows)}"))
-        self._rows.append("".join(parts).encode("utf-8"))
+        self._rows.append(b"".join(parts))
 
     def _rpr_xml(self, font: str, size: float, latin: str | None) -> str:
-        """The ``w:rPr`` python-docx writes for a run in ``font`` at ``size`` (as :meth:`_run` makes it), as XML text."""
+        """The ``w:rPr`` python-docx writes for a run in ``font`` at ``size`` (as :meth:`_run` makes it), as XML text
+        (made once per document: 31 annexes ask for the same two)."""
+        key = (font, size, latin)
+        if key not in self._rprs:
+            self._rprs[key] = self._make_rpr_xml(font, size, latin)
+        return self._rprs[key]
+
+    def _make_rpr_xml(self, font: str, size: float, latin: str | None) -> str:
         r = OxmlElement("w:r")
         run = Run(r, self.doc)
         set_font(run, font, size, latin=latin)
@@ -481,23 +489,45 @@ class Gongwen:
 
     def save(self, path: Path) -> Path:
         """The document as python-docx writes it, with the table rows of :meth:`table` put in place of their
-        markers in ``word/document.xml`` (the other parts copied as they are, in the same order)."""
+        markers in ``word/document.xml``.
+
+        python-docx hands the parts, in order, to a zip writer of its own (``docx.opc.pkgwriter.PhysPkgWriter``);
+        while it saves, :class:`_Parts` takes its place and writes each part once: zlib level 1 rather than 6 (a
+        county's document.xml is 16 MB of repetitive XML, compressed in less than half the time for a file a
+        third larger), the pictures (PNG, compressed already) stored as they are. That writer's name and its
+        ``write(pack_uri, blob)``/``close()`` are the python-docx internals this leans on (``tests/test_documents.py``
+        reads the document back)."""
         if not self._rows:
             self.doc.save(str(path))
             return path
-        buf = BytesIO()
-        self.doc.save(buf)
-        marker = re.compile(rb"<!--" + _ROWS.encode("ascii") + rb"(\d+)-->")
-        # zlib level 1 rather than 6: a county's document.xml is 16 MB of repetitive XML, compressed in a third of
-        # the time for a file a fifth larger; the pictures (PNG, compressed already) are stored as they are
-        with zipfile.ZipFile(buf) as src, zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as out:
-            for info in src.infolist():
-                data = src.read(info)
-                if info.filename == "word/document.xml":
-                    pieces = marker.split(data)
-                    pieces[1::2] = [self._rows[int(i)] for i in pieces[1::2]]
-                    data = b"".join(pieces)
-                if info.filename.lower().endswith((".png", ".jpeg", ".jpg")):
-                    info.compress_type = zipfile.ZIP_STORED
-                out.writestr(info, data)
+        import docx.opc.pkgwriter as pkgwriter
+
+        with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as out:
+            writer = pkgwriter.PhysPkgWriter
+            pkgwriter.PhysPkgWriter = lambda _file: _Parts(out, self._rows)  # type: ignore[assignment,misc,return-value]
+            try:
+                self.doc.save(BytesIO())
+            finally:
+                pkgwriter.PhysPkgWriter = writer  # type: ignore[misc]
         return path
+
+
+class _Parts:
+    """python-docx's physical package writer onto an open zip file, the table rows put into ``word/document.xml``."""
+
+    _MARKER = re.compile(rb"<!--" + _ROWS.encode("ascii") + rb"(\d+)-->")
+
+    def __init__(self, out: zipfile.ZipFile, rows: list[bytes]):
+        self.out, self.rows = out, rows
+
+    def write(self, pack_uri, blob: bytes) -> None:
+        name = pack_uri.membername
+        if name == "word/document.xml":
+            pieces = self._MARKER.split(blob)
+            pieces[1::2] = [self.rows[int(i)] for i in pieces[1::2]]
+            blob = b"".join(pieces)
+        stored = name.lower().endswith((".png", ".jpeg", ".jpg"))
+        self.out.writestr(name, blob, compress_type=zipfile.ZIP_STORED if stored else None)
+
+    def close(self) -> None:
+        pass

@@ -11,15 +11,15 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-import xlsxwriter
 
+from ..findings.sheets import Column, ColumnarSheet, Workbook
 from .model import Report, Table
 
 COVER, CHARTS, FACTS = "报告正文", "图表", "叙述数据来源"
 
 
 def _width(text: str) -> float:
-    return sum(2 if ord(ch) > 0x2E7F else 1 for ch in text)
+    return len(text) if text.isascii() else sum(2 if ord(ch) > 0x2E7F else 1 for ch in text)
 
 
 def _unique(name: str, used: set[str]) -> str:
@@ -32,8 +32,8 @@ def _unique(name: str, used: set[str]) -> str:
 
 
 def write_workbook(report: Report, path: Path) -> Path:
-    wb = xlsxwriter.Workbook(str(path), {"strings_to_formulas": False, "strings_to_numbers": False,
-                                         "strings_to_urls": False, "nan_inf_to_errors": True, "in_memory": True})
+    wb = Workbook(str(path), {"strings_to_formulas": False, "strings_to_numbers": False,
+                              "strings_to_urls": False, "nan_inf_to_errors": True, "in_memory": True})
     f = {
         "title": wb.add_format({"bold": True, "font_size": 15, "font_color": "#B00000"}),
         "bold": wb.add_format({"bold": True}),
@@ -103,7 +103,7 @@ def _image_rows(png: bytes, scale: float) -> int:
 
 
 def _table_sheet(wb, name: str, t: Table, f: dict) -> None:
-    ws = wb.add_worksheet(name)
+    ws = wb.add_worksheet(name, worksheet_class=ColumnarSheet)
     frame = t.frame
     cols = list(frame.columns)
     kinds = {c: t.kind(c) for c in cols}
@@ -113,33 +113,13 @@ def _table_sheet(wb, name: str, t: Table, f: dict) -> None:
         start = 1
     for j, c in enumerate(cols):
         ws.write_string(start, j, c, f["head"])
-    # column by column: a column's kind and dtype decide the call once (numbers and strings written
-    # straight away, anything else cell by cell as _cell decides)
+    # column by column (:class:`ColumnarSheet`): a column's kind and dtype decide once how its cells are written
+    ws.write_columns(start + 1, 0, [_column(ws, frame[c], kinds[c], f) for c in cols])
+    # widths from the content of the first 300 rows (CJK characters count double), within reason
+    top = frame.head(300)
     for j, c in enumerate(cols):
-        s, kind = frame[c], kinds[c]
-        values = s.tolist()
-        if kind in ("pct", "int", "money", "float") and pd.api.types.is_numeric_dtype(s) \
-                and not pd.api.types.is_bool_dtype(s):
-            fmt = f[kind]
-            for i, v in enumerate(values, start=start + 1):
-                if v is not None and v is not pd.NA and v == v:  # NaN is not equal to itself
-                    ws.write_number(i, j, float(v), fmt)
-        elif kind == "date" and (days := _excel_days(s)) is not None:
-            fmt = f["date"]
-            for i, v in enumerate(days.tolist(), start=start + 1):
-                if v == v:  # NaT
-                    ws.write_number(i, j, v, fmt)
-        elif kind == "text" and pd.api.types.is_string_dtype(s) and s.dtype != object:
-            for i, v in enumerate(values, start=start + 1):
-                if isinstance(v, str):
-                    ws.write_string(i, j, v)
-        else:
-            for i, v in enumerate(values, start=start + 1):
-                _cell(ws, i, j, v, kind, f)
-    # widths from the content (CJK characters count double), within reason
-    for j, c in enumerate(cols):
-        sample = [str(v) for v in frame[c].head(300) if not (v is None or (isinstance(v, float) and math.isnan(v)))]
-        w = max([_width(c)] + [_width(s) for s in sample]) + 2
+        sample = {str(v) for v in top[c].tolist() if not (v is None or (isinstance(v, float) and math.isnan(v)))}
+        w = max([_width(c)] + [_width(s) for s in sample]) + 2  # each distinct text once
         if kinds[c] == "pct":
             w = max(w, 8)
         ws.set_column(j, j, min(max(w, 6), 60), f["wrap"] if w > 60 else None)
@@ -150,39 +130,34 @@ def _table_sheet(wb, name: str, t: Table, f: dict) -> None:
         ws.set_row(0, 15 * max(1, math.ceil(_width(t.note) / max(40, sum(min(_width(c) + 2, 60) for c in cols)))))
 
 
-_EPOCH = pd.Timestamp("1899-12-31")  # xlsxwriter's epoch (1900 date system)
-_DAY = 86_400 * 10**9  # ns
+_NUMBERS = ("pct", "int", "money", "float")
 
 
-def _excel_days(s: pd.Series):
-    """A date column (of days, or datetimes without time zone that are all whole days) as the serial numbers ``write_datetime``
-    writes (days since 1899-12-31, one more for Excel's 1900 leap day), NaN for missing; None for another
-    column, or one with a date before 1900-03-01 (written cell by cell)."""
-    if s.dtype == object:  # dates (datetime.date, as the analysis gives them) and missing values only
-        if not all(type(v) is dt.date or v is None or v is pd.NaT or (isinstance(v, float) and math.isnan(v))
-                   for v in s.tolist()):
-            return None
-        s = pd.to_datetime(s)
-    if not pd.api.types.is_datetime64_dtype(s) or getattr(s.dtype, "tz", None) is not None:
-        return None
-    ns = s.to_numpy(dtype="datetime64[ns]").astype("int64")
-    missing = s.isna().to_numpy()
-    ns = np.where(missing, 0, ns - _EPOCH.value)
-    if (ns % _DAY).any() or (ns[~missing] < 60 * _DAY).any():
-        return None
-    return np.where(missing, np.nan, (ns // _DAY + 1).astype(float))
+def _column(ws: ColumnarSheet, s: pd.Series, kind: str, f: dict) -> Column:
+    """A table column as the workbook shows it: numbers of a numeric kind in its number format, dates as
+    dates, text as text; a column of anything else cell by cell as :func:`_cell` decides."""
+    if kind in _NUMBERS and pd.api.types.is_numeric_dtype(s) and not pd.api.types.is_bool_dtype(s):
+        return Column(number=s.to_numpy(dtype=float, na_value=np.nan), number_format=f[kind])
+    if kind == "date" and (days := ws.excel_dates(s)) is not None:
+        return Column(number=days, number_format=f["date"])
+    if kind == "text" and pd.api.types.is_string_dtype(s) and s.dtype != object:
+        return Column(text=s.to_numpy(dtype=object, na_value=None))
+    cells = [_cell(ws, v, kind) for v in s.tolist()]
+    texts = [v if isinstance(v, str) else None for v in cells]
+    numbers = np.array([v if isinstance(v, float) else np.nan for v in cells], dtype=float)
+    return Column(text=texts, number=numbers, number_format=f["date"] if kind == "date" else f.get(kind))
 
 
-def _cell(ws, i: int, j: int, v, kind: str, f: dict) -> None:
+def _cell(ws: ColumnarSheet, v, kind: str) -> str | float | None:
+    """One cell of a column of mixed values: a number (a date as its serial number), a text or nothing."""
     if v is None or v is pd.NA or v is pd.NaT or (isinstance(v, float) and math.isnan(v)):
-        return
+        return None
     if kind == "date" and isinstance(v, (dt.date, pd.Timestamp)):
-        ws.write_datetime(i, j, pd.Timestamp(v).to_pydatetime(), f["date"])
-    elif kind in ("pct", "int", "money", "float") and isinstance(v, (int, float)) and not isinstance(v, bool):
-        ws.write_number(i, j, float(v), f[kind])
-    elif hasattr(v, "item") and not isinstance(v, str):
-        _cell(ws, i, j, v.item(), kind, f)
-    elif isinstance(v, (set, frozenset, tuple, list)):
-        ws.write_string(i, j, "、".join(sorted(map(str, v))))
-    else:
-        ws.write_string(i, j, str(v))  # write_string: text is never taken for a formula
+        return float(ws._convert_date_time(pd.Timestamp(v).to_pydatetime()))  # as write_datetime converts it
+    if kind in _NUMBERS and isinstance(v, (int, float)) and not isinstance(v, bool):
+        return float(v)
+    if hasattr(v, "item") and not isinstance(v, str):
+        return _cell(ws, v.item(), kind)
+    if isinstance(v, (set, frozenset, tuple, list)):
+        return "、".join(sorted(map(str, v)))
+    return str(v)  # text is never taken for a formula
