@@ -335,6 +335,52 @@ def test_charts_render_without_glyph_warnings(results):
     assert charts.chinese_font() == "Noto Sans CJK SC"
 
 
+def test_chart_titles_clear_everything_and_large_counts_are_written_in_full(monkeypatch):
+    """Titles stand at a fixed height (charts._title): nothing may be drawn above the axes, so count axes
+    write large numbers in full, without an offset text such as “1e6”; every text lies inside the figure."""
+    import matplotlib
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+
+    figures = []
+
+    def capture(draw, size=(8.0, 4.2)):  # as charts._render draws, keeping the figure
+        with matplotlib.rc_context(charts._style()):
+            fig = Figure(figsize=size, dpi=charts.DPI, layout="constrained")
+            FigureCanvasAgg(fig)
+            draw(fig)
+            fig.canvas.draw()
+        figures.append(fig)
+        return b""
+
+    monkeypatch.setattr(charts, "_render", capture)
+    big = [3_400_000, 2_100_000, 1_000_001]
+    charts.findings_pareto(pd.DataFrame({"规则": ["HZ005", "HI001", "DR001"], "数量": big}))
+    charts.enforcement_by_month(pd.DataFrame({"月份": ["2023-09", "2023-10"], "检查次数": big[:2], "发现重大隐患": [5, 7],
+                                              "企业罚款（元）": [2.5e11, 1.0e11], "负责人罚款（元）": [0, 0]}))
+    charts.drill_coverage([("全年", pd.Series({"已完成": 1_200_000, "未完成": 30_000, "待到期": 0, "完成率": 0.975}))])
+    for fig in figures:
+        renderer = fig.canvas.get_renderer()
+        ax = fig.axes[0]
+        title = ax.title.get_window_extent(renderer)
+        def drawn(axis):  # the tick labels within the axis' limits (the others are not drawn)
+            lo, hi = sorted(axis.get_view_interval())
+            return [lbl for tick, loc in zip(axis.get_major_ticks(), axis.get_majorticklocs()) if lo <= loc <= hi
+                    for lbl in (tick.label1, tick.label2) if lbl.get_visible()]
+
+        texts = [t for a in fig.axes for t in (*a.texts, *drawn(a.xaxis), *drawn(a.yaxis), a.xaxis.label,
+                                                a.yaxis.label, a.yaxis.offsetText) if t.get_text()]
+        for a in fig.axes:
+            assert a.yaxis.offsetText.get_text() == ""
+        assert title.y0 >= max(a.get_window_extent(renderer).y1 for a in fig.axes) - 0.5
+        for t in texts:
+            e = t.get_window_extent(renderer)
+            assert fig.bbox.x0 <= e.x0 and e.x1 <= fig.bbox.x1 and fig.bbox.y0 <= e.y0 and e.y1 <= fig.bbox.y1, t.get_text()
+            assert e.y1 <= title.y0 + 0.5 or e.x1 <= title.x0 or e.x0 >= title.x1, t.get_text()
+        ticks = [t.get_text() for t in ax.get_yticklabels()]
+        assert any(len(t) >= 7 and t.isdigit() for t in ticks), ticks
+
+
 # -- the command -----------------------------------------------------------------------------------
 @pytest.mark.parametrize("args, says", [
     (["--cadence", "daily"], "报告类型"),

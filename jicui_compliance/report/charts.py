@@ -70,13 +70,29 @@ def _render(draw, size=(8.0, 4.2)) -> bytes:
 
 
 def _empty(ax, title: str, why: str = "暂无数据") -> None:
-    ax.set_title(title)
+    _title(ax, title)
     ax.set_axis_off()
     ax.text(0.5, 0.5, why, ha="center", va="center", fontsize=16, color="#888888", transform=ax.transAxes)
 
 
 def empty_chart(title: str, why: str = "暂无数据") -> bytes:
     return _render(lambda fig: _empty(fig.add_subplot(), title, why), size=(8.0, 2.6))
+
+
+def _title(ax, title: str) -> None:
+    """The chart's title, at a fixed height above the axes (``y=1``, matplotlib's own default place).
+
+    With the title's height left to matplotlib, every layout pass and the draw look for anything above the
+    axes that the title must clear, and measure each tick label of every axis again to find it (about 8% of
+    the charts' time). Nothing is ever drawn above our axes: tick labels are below or beside them, and the
+    count axes have no offset text (``_count_axis``); so the title stands where it would anyway."""
+    ax.set_title(title, y=1.0)
+
+
+def _count_axis(ax) -> None:
+    """Whole numbers on the y axis, written out in full: no “1e6” or offset text above the axis."""
+    ax.yaxis.set_major_locator(MaxNLocator(integer=True))
+    ax.ticklabel_format(axis="y", style="plain", useOffset=False)
 
 
 def _pct_axis(axis, decimals: int = 0) -> None:
@@ -135,12 +151,12 @@ def hazard_flow(flow: pd.DataFrame, phases=(), title: str = "重大事故隐患�
                     xytext=(x[-1] + span * 0.015, y_fixed - gap * 1.1), fontsize=8.5, color=COLOURS["closed"], va="center")
         ax.set_xlim(x.min() - span * 0.02, x.max() + span * 0.22)
         ax.set_ylim(0, ymax * 1.22)
-        ax.set_title(title)
+        _title(ax, title)
         ax.set_ylabel("隐患数（项）")
         months = pd.date_range(x.min().to_period("M").to_timestamp(), x.max(), freq="MS")
         months = months[months >= x.min() - span * 0.02]
         ax.set_xticks(months, [f"{m.month}月" if m.month != 1 or len(months) < 2 else f"{m.year}年1月" for m in months])
-        ax.yaxis.set_major_locator(MaxNLocator(integer=True))
+        _count_axis(ax)
         ax.grid(axis="y", color="#e5e5e5", lw=0.6)  # the curves are labelled at their ends: no legend over the data
         if phases:
             ax.set_xlabel("阴影为专项行动各阶段：" + "，".join(f"{p.id} {p.name}" for p in phases),
@@ -187,7 +203,7 @@ def head_inspection_heatmap(matrix: pd.DataFrame, title: str = "主要负责人�
         ax.tick_params(length=0)
         for s in ax.spines.values():
             s.set_visible(False)
-        ax.set_title(title)
+        _title(ax, title)
         if (data >= 1.0).any():  # some cells left unlabelled: say what they hold
             ax.set_xlabel(HEAT_NOTE, fontsize=8, color="#555555")
         # a bar at most about 0.3 inch wide: the default aspect (20) makes a county's tall map's bar an inch wide
@@ -228,7 +244,7 @@ def compliance_by_unit(ranking: pd.DataFrame, unit: str, title: str) -> bytes:
         _pct_axis(ax.xaxis, 0 if (1 - lo) > 0.2 else 1)
         ax.set_xlabel("已到期义务的履行率" + (f"（各单位均在{lo * 100:.0f}%以上，横轴自{lo * 100:.0f}%起以便看清差距）"
                                               if lo > 0 else ""))
-        ax.set_title(title)
+        _title(ax, title)
         ax.grid(axis="x", color="#e5e5e5", lw=0.6)
         ax.set_axisbelow(True)
 
@@ -264,7 +280,7 @@ def compliance_by_phase(overview: pd.DataFrame, title: str = "各阶段义务合
         ax.set_ylim(lo, 1 + (1 - lo) * 0.1)
         _pct_axis(ax.yaxis, 0 if (1 - lo) > 0.2 else 1)
         ax.set_ylabel("合规率" + (f"（均在{lo * 100:.0f}%以上，纵轴自{lo * 100:.0f}%起）" if lo > 0 else ""))
-        ax.set_title(title)
+        _title(ax, title)
         ax.grid(axis="y", color="#e5e5e5", lw=0.6)
         ax.set_axisbelow(True)
 
@@ -293,7 +309,7 @@ def findings_pareto(by_rule: pd.DataFrame, title: str = "核查发现按规则�
         ax.set_ylabel("发现数（条）")
         ax.set_ylim(0, counts.max() * 1.45)
         ax.set_xlim(-0.6, len(d) - 0.4)
-        ax.yaxis.set_major_locator(MaxNLocator(integer=True))
+        _count_axis(ax)
         ax2 = ax.twinx()
         ax2.plot(x, cum, color=COLOURS["line"], marker="o", ms=3.5, lw=1.8, label="累计占比（占全部发现）", zorder=3)
         ax2.axhline(0.8, color=COLOURS["line"], ls="--", lw=0.8, alpha=0.6)
@@ -307,7 +323,7 @@ def findings_pareto(by_rule: pd.DataFrame, title: str = "核查发现按规则�
             rest = by_rule.iloc[top:]
             ax.set_xlabel(f"另有{len(rest)}条规则共{int(rest['数量'].sum())}条发现未列出；累计占比按全部{total}条发现计算",
                           fontsize=8.5, color="#555555")
-        ax.set_title(title)
+        _title(ax, title)
 
     return _render(draw)
 
@@ -335,9 +351,9 @@ def drill_coverage(groups: list[tuple[str, pd.Series | None]], title: str = "应
         ax.set_xticks(x, [label for label, _ in rows])
         ax.set_ylim(0, top * 1.3)
         ax.set_ylabel("企业数（家）")
-        ax.yaxis.set_major_locator(MaxNLocator(integer=True))
+        _count_axis(ax)
         ax.legend(loc="upper right", ncols=3)
-        ax.set_title(title)
+        _title(ax, title)
 
     return _render(draw, size=(8.0, 3.8))
 
@@ -367,18 +383,19 @@ def enforcement_by_month(monthly: pd.DataFrame, title: str = "精准执法阶段
                     ax.text(b.get_x() + b.get_width() / 2, v, f"{int(v)}", ha="center", va="bottom", fontsize=7)
         ax.set_xticks(x, [f"{int(str(m)[5:])}月" if len(str(m)) == 7 else str(m) for m in d["月份"]])
         ax.set_ylabel("次数 / 项数")
-        ax.yaxis.set_major_locator(MaxNLocator(integer=True))
+        _count_axis(ax)
         ymax = float(d[series].to_numpy(dtype=float).max() or 1)
         ax.set_ylim(0, ymax * 1.3)
         fines = (d.get("企业罚款（元）", 0) + d.get("负责人罚款（元）", 0)).astype(float).to_numpy() / 10000
         ax2 = ax.twinx()
         ax2.plot(x, fines, color="#111111", marker="D", ms=4, lw=1.4, label="罚款合计（万元，右轴）")
         ax2.set_ylim(0, max(fines.max(), 1) * 1.3)
+        ax2.ticklabel_format(axis="y", style="plain", useOffset=False)
         ax2.spines["right"].set_visible(True)
         ax2.set_ylabel("罚款（万元）")
         h1, l1 = ax.get_legend_handles_labels()
         h2, l2 = ax2.get_legend_handles_labels()
         ax.legend(h1 + h2, l1 + l2, loc="upper left", ncols=4, fontsize=8)
-        ax.set_title(title)
+        _title(ax, title)
 
     return _render(draw)
