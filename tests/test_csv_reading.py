@@ -228,3 +228,26 @@ def test_utf8_is_checked_as_strictly_as_python_decodes(data):
     except UnicodeDecodeError:
         python = False
     assert _valid_utf8(data) == python
+
+
+def test_gbk_decodes_every_sequence_it_accepts_as_gb18030_does():
+    """The reader decodes a GB file with the GBK codec first (faster), GB18030 when that fails: the same
+    text, since every one- and two-byte sequence GBK accepts is the same character in GB18030."""
+    for lead in range(0x80, 0x100):
+        for seq in [bytes([lead])] + [bytes([lead, trail]) for trail in range(0x100)]:
+            try:
+                gbk = seq.decode("gbk")
+            except UnicodeDecodeError:
+                continue
+            assert seq.decode("gb18030") == gbk, seq
+
+
+@pytest.mark.parametrize("text", ["台账,甲公司\n", "四字节 \u20ac \U00020000 𠀀,乙\n", "ÿ 乱码 \u00b7\u2014\u2015\n"])
+def test_gb_files_are_read_as_gb18030(tmp_path, text):
+    from jicui_compliance.reading.sources import decode_csv
+
+    try:
+        raw = text.encode("gb18030")
+    except UnicodeEncodeError:
+        pytest.skip("not in GB18030")
+    assert decode_csv(raw) == (raw.decode("gb18030"), "GB18030")
