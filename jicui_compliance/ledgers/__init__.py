@@ -235,7 +235,7 @@ def load(sub: Submission, campaign: Campaign) -> Ledgers:
     typed = {n: type_ledger(n) for n in parts}
     frames: dict[str, pd.DataFrame] = {}
     for name, led in LEDGERS.items():
-        frames[name], ledger_issues = typed.get(name, (led.empty_frame(), []))
+        frames[name], ledger_issues = typed[name] if name in typed else (led.empty_frame(), [])  # built only when needed
         issues.extend(ledger_issues)
     return Ledgers(frames, list(sub.tables), _issue_frame(issues), dropped)
 
