@@ -251,3 +251,32 @@ def test_gb_files_are_read_as_gb18030(tmp_path, text):
     except UnicodeEncodeError:
         pytest.skip("not in GB18030")
     assert decode_csv(raw) == (raw.decode("gb18030"), "GB18030")
+
+
+def test_text_columns_of_many_columns_are_records_of_each():
+    # all columns of a file are renumbered at once (text_columns): each as records_of gives it alone,
+    # whichever are the ledger's, with empty columns, columns without an empty text, and no cell at all
+    import random
+
+    import numpy as np
+    import pyarrow as pa
+
+    from jicui_compliance.reading.tables import as_objects, records_of, text_columns
+
+    rnd = random.Random(11)
+    pieces = ["", " ", "\u3000", "张三", "1", "合计", "ab"]
+    for _ in range(60):
+        n_rows, columns, objects = rnd.randint(0, 30), [], []
+        for _ in range(rnd.randint(1, 6)):
+            kind = rnd.random()
+            texts = [] if kind < 0.15 else sorted({"".join(rnd.choice(pieces[3:] if kind < 0.3 else pieces)
+                                                         for _ in range(rnd.randint(1, 3))) for _ in range(8)})
+            codes = np.array([rnd.randint(-1, len(texts) - 1) if texts else -1 for _ in range(n_rows)], dtype=np.int32)
+            columns.append((codes, pa.array(texts, type=pa.string())))
+            objects.append(np.array(texts, dtype=object))
+        mapped = {j for j in range(len(columns) + 1) if rnd.random() < 0.5}
+        start = rnd.randint(0, 3)
+        for j, (codes, texts) in enumerate(text_columns(columns, start, mapped)):
+            want, want_texts = records_of(columns[j][0], objects[j], start, strip=j in mapped)
+            got = as_objects(texts)
+            assert [got[c] if c >= 0 else None for c in codes] == [want_texts[c] if c >= 0 else None for c in want]
