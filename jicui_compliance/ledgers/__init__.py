@@ -255,7 +255,7 @@ def _written(columns: dict[tuple[str, str], _Column]) -> dict[tuple[str, str], t
             continue
         if id(col.typed) not in groups:
             codes, values = pd.factorize(np.asarray(col.typed, dtype=object), use_na_sentinel=True)
-            groups[id(col.typed)] = (codes, np.asarray(values, dtype=object))
+            groups[id(col.typed)] = (codes.astype(np.int32), np.asarray(values, dtype=object))
         codes, values = groups[id(col.typed)]
         out[(name, fname)] = (codes[col.keys], values)
     return out
