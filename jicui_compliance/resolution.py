@@ -49,7 +49,8 @@ class Resolution:
     _name_norms: dict[str, str] = field(default_factory=dict)  # enterprise name → normalize_name
     _lookup_cache: tuple[dict[str, int], dict[str, int], np.ndarray] | None = None
     _heads: tuple[dict[str, int], np.ndarray] | None = None  # the registry's heads, numbered (led_by_head)
-    _usccs: dict[str, tuple[np.ndarray, np.ndarray]] = field(default_factory=dict)  # see written_usccs
+    _usccs: dict[tuple[str, str], tuple[np.ndarray, np.ndarray]] = field(default_factory=dict)  # see _written
+    _per_values: dict[tuple[str, int], tuple[np.ndarray, np.ndarray]] = field(default_factory=dict)  # _per_value
 
     # -- the registry ------------------------------------------------------------------
     @property
@@ -141,28 +142,53 @@ class Resolution:
 
     def written_usccs(self, name: str) -> tuple[np.ndarray, np.ndarray]:
         """The 企业统一社会信用代码 cells of ledger ``name`` as written (all its rows), factorized
-        once: each row's code (-1: empty) and the distinct values (resolution, FMT001)."""
-        if name not in self._usccs:
-            self._usccs[name] = pd.factorize(self.ledgers[name]["enterprise_uscc"].to_numpy(dtype=object),
-                                             use_na_sentinel=True)
-        return self._usccs[name]
+        once: each row's code (-1: empty) and distinct values (resolution, FMT001): those
+        :func:`jicui_compliance.ledgers.load` gives (:attr:`Ledgers.written`, the values of all ledgers),
+        else the ledger's own."""
+        return self._written(name, "enterprise_uscc")
+
+    def _written(self, name: str, fname: str) -> tuple[np.ndarray, np.ndarray]:
+        key = (name, fname)
+        if key not in self._usccs:
+            got = self.ledgers.written.get(key)
+            if got is None or len(got[0]) != len(self.ledgers[name]):
+                got = pd.factorize(self.ledgers[name][fname].to_numpy(dtype=object), use_na_sentinel=True)
+            self._usccs[key] = got
+        return self._usccs[key]
+
+    def _per_value(self, values: np.ndarray, what: str) -> np.ndarray:
+        """For the distinct written values ``values`` (and a last slot: missing), the registry
+        enterprise of each USCC (``what`` "uscc") or each name's normalised form ("norm") and the
+        enterprise of that name ("name"), -1 where none; once per array of values (the ledgers'
+        enterprise columns share one)."""
+        memo = self._per_values.get((what, id(values)))
+        if memo is not None and memo[0] is values:
+            return memo[1]
+        uscc_eid, name_eid, _ = self._lookups
+        if what == "uscc":
+            out = np.append(np.asarray([uscc_eid.get(v, -1) for v in values], dtype=np.int64), -1)
+        elif what == "norm":
+            known = self._name_norms  # the same names recur in every ledger: normalised once
+            for v in values:
+                if v not in known:
+                    known[v] = normalize_name(v)
+            out = np.asarray([known[v] for v in values] + [None], dtype=object)
+        else:
+            out = np.asarray([name_eid.get(x, -1) for x in self._per_value(values, "norm")], dtype=np.int64)
+        self._per_values[(what, id(values))] = (values, out)
+        return out
 
     def _resolve(self, name: str, df: pd.DataFrame) -> pd.DataFrame:
         """``eid`` and ``ref_status`` of each row, decided once per distinct (USCC, name) pair."""
-        uscc_eid, name_eid, name_of = self._lookups
+        _, _, name_of = self._lookups
         u_codes, u_values = self.written_usccs(name)
-        n_codes, n_values = pd.factorize(df["enterprise_name"].to_numpy(dtype=object), use_na_sentinel=True)
+        n_codes, n_values = self._written(name, "enterprise_name")
         width = len(n_values) + 1  # codes shifted by one: -1 (missing) becomes 0
         pair_codes, pairs = pd.factorize((u_codes.astype(np.int64) + 1) * width + (n_codes + 1))
         pu, pn = pairs // width - 1, pairs % width - 1  # each pair's codes, -1 missing
-        known = self._name_norms  # the same names recur in every ledger: normalised once
-        for v in n_values:
-            if v not in known:
-                known[v] = normalize_name(v)
-        norms = np.asarray([known[v] for v in n_values] + [None], dtype=object)
-        by_uscc = np.append(np.asarray([uscc_eid.get(v, -1) for v in u_values], dtype=np.int64), -1)[pu]
-        name_norm = norms[pn]
-        by_name = np.asarray([name_eid.get(x, -1) for x in norms], dtype=np.int64)[pn]
+        by_uscc = self._per_value(u_values, "uscc")[pu]
+        name_norm = self._per_value(n_values, "norm")[pn]
+        by_name = self._per_value(n_values, "name")[pn]
         has_uscc, has_name = pu >= 0, pn >= 0
         found_uscc, found_name = by_uscc >= 0, by_name >= 0
         pair_status = np.select(  # each pair's place in STATUSES

@@ -226,3 +226,24 @@ def test_chinese_datetimes_read_through_the_iso_form_as_the_value_parser():
     got, bad = _read_as_the_value_parser(values, cells.parse_datetime)
     assert got[values.index("2023年２月3日10时00分")] == pd.Timestamp(2023, 2, 3, 10)
     assert bad[values.index("2023年2月30日10时00分")] and bad[values.index("动火开始时间")]
+
+
+@settings(max_examples=500)
+@given(st.text(alphabet=st.sampled_from(list(" \t\n\u3000\xa0\u2028\x1c\u200b\ufeffＡ（）：张三ab1")) | st.characters(),
+               max_size=12))
+def test_fold_drops_what_the_pattern_of_white_space_drops(text):
+    # fold splits at white space (str.split: str.isspace), as re's \s matches it
+    import re
+    import unicodedata
+
+    from jicui_compliance.text import fold
+
+    assert fold(text) == re.sub(r"\s+", "", unicodedata.normalize("NFKC", text))
+
+
+def test_split_and_the_pattern_know_the_same_white_space():
+    import re
+
+    space = re.compile(r"\s")
+    assert [c for c in map(chr, range(0x110000)) if space.match(c)] == \
+        [c for c in map(chr, range(0x110000)) if not c.split()]

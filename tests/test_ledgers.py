@@ -144,3 +144,21 @@ def test_rows_are_not_singled_out_when_a_check_spans_rows(change):
     else:
         schema = schema.__class__(schema.columns, checks=schema.checks, unique=[first])
     assert ledgers._suspects(SimpleNamespace(checked_schema=schema), pd.DataFrame(), {}, {}) is None
+
+
+def test_the_enterprise_columns_come_factorized_and_resolve_as_the_frames_do():
+    """load hands the enterprise columns on factorized (Ledgers.written): each row's value is the frame's,
+    and the resolution from them is the resolution from the frames themselves."""
+    from jicui_compliance.resolution import Resolution
+
+    samples = Path(__file__).resolve().parents[1] / "data" / "samples"
+    typed = load(read_submission([samples], vocabulary()), load_campaign())
+    assert {f for _, f in typed.written} == {"enterprise_uscc", "enterprise_name"}
+    for (name, fname), (codes, values) in typed.written.items():
+        frame = typed[name][fname]
+        got = np.append(values, None)[codes]  # code -1: the last slot
+        assert [None if pd.isna(v) else v for v in frame] == got.tolist(), (name, fname)
+    carried = Resolution(load_campaign(), typed)
+    plain = Resolution(load_campaign(), type(typed)(typed.frames, typed.tables, typed.issues, typed.dropped))
+    for (name, a), (_, b) in zip(carried.enterprise_frames(), plain.enterprise_frames()):
+        pd.testing.assert_frame_equal(a, b, obj=name)

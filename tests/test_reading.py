@@ -586,3 +586,22 @@ def test_the_garbage_collector_is_paused_while_a_file_is_read_and_restored_after
         assert not gc.isenabled()
     finally:
         gc.enable()
+
+
+def test_a_two_row_header_is_tried_only_below_a_row_that_could_add_to_it(monkeypatch):
+    """``locate`` reads two rows together only when the lower one names a field or ends an accepted
+    header (措施 of 整改措施): a row of data adds nothing, and trying it anyway finds the same tables."""
+    from jicui_compliance.reading.tables import HeaderIndex
+
+    index = HeaderIndex(vocabulary())
+    assert index.may_extend(["", "", "责任人", "措施", "资金（万元）"]) and index.may_extend(["企业名称"])
+    assert not index.may_extend(["1", "甲公司", "2023-06-01", "张三", "0.5", 3, dt.date(2023, 6, 1), None, ""])
+    assert index.may_extend(["", "（万元）"])  # the end of 资金(万元), full-width
+    lenient = read_submission([SAMPLES], vocabulary(), workers=1)
+    monkeypatch.setattr(HeaderIndex, "may_extend", lambda self, row: True)
+    every = read_submission([SAMPLES], vocabulary(), workers=1)
+    assert [(p.file, p.sheet, p.reason) for p in lenient.problems] == [(p.file, p.sheet, p.reason) for p in every.problems]
+    assert [(t.file, t.sheet, t.ledger, t.header_row, t.headers, t.letters) for t in lenient.tables] == \
+        [(t.file, t.sheet, t.ledger, t.header_row, t.headers, t.letters) for t in every.tables]
+    for a, b in zip(lenient.tables, every.tables):
+        pd.testing.assert_frame_equal(a.frame, b.frame)

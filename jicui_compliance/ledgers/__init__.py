@@ -61,6 +61,11 @@ class Ledgers:
     tables: list[Table]
     issues: pd.DataFrame  # ISSUE_COLUMNS
     dropped: dict[int, int] = field(default_factory=dict)  # sheet → rows left out (no enterprise column)
+    #: (ledger, enterprise_uscc / enterprise_name) → the column as :func:`load` typed it, factorized:
+    #: each row's code (-1: empty) into the distinct values of that column in all ledgers (one array,
+    #: shared). :mod:`jicui_compliance.resolution` reads the enterprise columns from here instead of
+    #: hashing every ledger's rows again; a column missing here (frames built otherwise) is factorized there.
+    written: dict[tuple[str, str], tuple[np.ndarray, np.ndarray]] = field(default_factory=dict, repr=False)
 
     def __getitem__(self, name: str) -> pd.DataFrame:
         return self.frames[name]
@@ -235,9 +240,25 @@ def load(sub: Submission, campaign: Campaign) -> Ledgers:
     typed = {n: type_ledger(n) for n in parts}
     frames: dict[str, pd.DataFrame] = {}
     for name, led in LEDGERS.items():
-        frames[name], ledger_issues = typed.get(name, (led.empty_frame(), []))
+        frames[name], ledger_issues = typed[name] if name in typed else (led.empty_frame(), [])  # built only when needed
         issues.extend(ledger_issues)
-    return Ledgers(frames, list(sub.tables), _issue_frame(issues), dropped)
+    return Ledgers(frames, list(sub.tables), _issue_frame(issues), dropped, _written(columns))
+
+
+def _written(columns: dict[tuple[str, str], _Column]) -> dict[tuple[str, str], tuple[np.ndarray, np.ndarray]]:
+    """:attr:`Ledgers.written`: the enterprise columns of all ledgers are one group (:func:`_group_of`),
+    whose distinct typed values are factorized once (two values may type alike, a bad one is missing)."""
+    out: dict[tuple[str, str], tuple[np.ndarray, np.ndarray]] = {}
+    groups: dict[int, tuple[np.ndarray, np.ndarray]] = {}
+    for (name, fname), col in columns.items():
+        if fname not in ENTERPRISE_REF:
+            continue
+        if id(col.typed) not in groups:
+            codes, values = pd.factorize(np.asarray(col.typed, dtype=object), use_na_sentinel=True)
+            groups[id(col.typed)] = (codes.astype(np.int32), np.asarray(values, dtype=object))
+        codes, values = groups[id(col.typed)]
+        out[(name, fname)] = (codes[col.keys], values)
+    return out
 
 
 def _type(led: Ledger, parsed: dict[str, _Column], sources: dict[str, Any], campaign: Campaign,

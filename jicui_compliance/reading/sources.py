@@ -303,12 +303,23 @@ def decode_csv(raw: bytes) -> tuple[str, str]:
     except UnicodeDecodeError:
         pass
     try:
-        text = raw.decode("gb18030")
+        text = _decode_gb(raw)
     except UnicodeDecodeError:
         raise ValueError("无法识别文件编码（既不是 UTF-8，也不是 GB18030/GBK）") from None
     if "\x00" in text:
         raise ValueError("无法识别文件编码（含空字符，可能是 UTF-16）")
     return text, "GB18030"
+
+
+def _decode_gb(raw: bytes) -> str:
+    """GB18030 bytes decoded. Python's GBK decoder is about a quarter faster, and wherever it decodes
+    a text, it decodes it as the GB18030 decoder does (GBK is GB18030 without its four-byte forms; every
+    one- and two-byte sequence GBK accepts, GB18030 reads as the same character: ``tests/test_reading.py``
+    checks all 65,536 pairs); a file with a four-byte form fails GBK and is decoded as GB18030."""
+    try:
+        return raw.decode("gbk")
+    except UnicodeDecodeError:
+        return raw.decode("gb18030")
 
 
 def _line_breaks(b: np.ndarray) -> np.ndarray:
@@ -579,7 +590,7 @@ def _unclosed_quote(data: bytes, last_line: int, sep: bytes) -> bool:
     closed: the parser would read the rest of the file into that cell, and the records in it
     would be lost. Only a file with an odd number of quotes is looked at: its last record is read
     again by the csv module, strictly."""
-    if data.count(b'"') % 2 == 0:
+    if b'"' not in data or data.count(b'"') % 2 == 0:  # most files have no quote at all: told at once
         return False
     breaks = _line_breaks(np.frombuffer(data, dtype=np.uint8))
     start = int(breaks[last_line - 2]) + 1 if last_line > 1 else 0

@@ -159,19 +159,41 @@ class HeaderIndex:
         #: number, a code) names no field, and is not normalised to be looked up
         self._ascii_names = any(key.isascii() for key in self._index)
         self._named: set[str] = set()  # the texts looked up so far that name a field
+        #: the ends of accepted headers (“措施” of “整改措施”): a sub-header below a group cell is one of these
+        self._ends = {key[i:] for key in self._index for i in range(1, len(key))}
+        self._ascii_end_chars = {ch for end in self._ends if end.isascii() for ch in end}  # “)” of “资金(万元)”
+        self._ending: set[str] = set()  # the texts looked up so far that are such an end, once normalised
 
     def lookup(self, cell: object) -> list[tuple[str, str]]:
         if not isinstance(cell, str):
             return []
         found = self._memo.get(cell)
         if found is None:
-            if cell.isascii() and not self._ascii_names:  # normalising ASCII gives ASCII
-                found = self._memo[cell] = []
+            if cell.isascii() and not self._ascii_names and self._ascii_end_chars.isdisjoint(cell):
+                found = self._memo[cell] = []  # normalising ASCII gives ASCII
             else:
-                found = self._memo[cell] = self._index.get(normalize_header(cell), [])
+                key = normalize_header(cell)
+                found = self._memo[cell] = self._index.get(key, [])
                 if found:
                     self._named.add(cell)
+                if key in self._ends:
+                    self._ending.add(cell)
         return found
+
+    def may_extend(self, row: Sequence[object]) -> bool:
+        """Whether ``row``, below a row of group cells, could add to what the row above names
+        (:func:`_two_rows`): one of its cells names a field, or is the end of an accepted header
+        (a sub-header: 整改 + 措施). A row of data (dates, names, numbers) is neither, and the two
+        rows together then name no field the upper row does not name alone (:func:`locate`)."""
+        for cell in row:
+            if isinstance(cell, str):
+                if self.lookup(cell) or cell in self._ending:
+                    return True
+            elif cell is not None:
+                key = normalize_header(cell)  # a workbook's number or date, as _two_rows reads it
+                if key in self._index or key in self._ends:
+                    return True
+        return False
 
     def naming(self, rows: Sequence[Sequence[object]]) -> set | None:
         """The cells of ``rows`` that name a field, each distinct cell looked up once; None when a
@@ -380,7 +402,7 @@ def locate(raw: RawSheet, index: HeaderIndex) -> Table | SheetProblem:
         layouts = [single]
         # two rows count only when they name more columns than either row alone: a title row
         # above the header, or the first record below it, adds nothing
-        if single.found and r + 1 < n_rows:
+        if single.found and r + 1 < n_rows and index.may_extend(top_rows[r + 1]):
             pair = _two_rows(r, top_rows[r], top_rows[r + 1], index)
             below = singles[r + 1].top if r + 1 < n_scan else 0
             if pair.top > max(single.top, below):
