@@ -67,7 +67,7 @@ class Analysis:
     def coded(self) -> Codes:
         """The status table with the integer codes of its columns, which the counts on it share."""
         coded = coded_status(self.result)
-        return coded.where(coded.frame["village"].to_numpy() == self.village) if self.village else coded
+        return coded.where(coded.equals("village", self.village)) if self.village else coded
 
     @property
     def status(self) -> pd.DataFrame:
@@ -111,10 +111,10 @@ class Analysis:
         return kpis.listed_supervision(self.result)
 
     def coverage(self, rule_id: str, by: str | None = None) -> pd.DataFrame:
-        return kpis.coverage(self.of_rules(rule_id), rule_id, by=by)
+        return kpis.coverage(self.coded, rule_id, by=by)
 
     def head_inspection_matrix(self) -> pd.DataFrame:
-        return kpis.head_inspection_matrix(self.of_rules("HI001"))
+        return kpis.head_inspection_matrix(self.coded)
 
     def outsourcing(self) -> pd.DataFrame:
         return kpis.outsourcing_kpis(self.result)
@@ -126,7 +126,7 @@ class Analysis:
         return kpis.certificate_kpis(self.result)
 
     def training(self) -> pd.DataFrame:
-        return kpis.training_kpis(self.result, self.of_rules("TR001", "TR003"))
+        return kpis.training_kpis(self.result, self.coded)
 
     def enforcement(self) -> pd.DataFrame:
         return kpis.enforcement_by_month(self.result)
@@ -147,7 +147,7 @@ class Analysis:
         """提醒函 / 督办函 to villages and stations; ``previous``: the units that had a 提醒函 in the previous
         report of the same cadence (names, or that report's ``letters()`` frame). Without it no 督办函 can be
         decided (``attrs["note"]`` says so). See :func:`.rankings.letters`."""
-        return letters(self.result, self.status, previous, rankings={by: self.ranking(by) for by in ("village", "station")})
+        return letters(self.result, self.coded, previous, rankings={by: self.ranking(by) for by in ("village", "station")})
 
     def resubmissions(self) -> pd.DataFrame:
         """退回重报: per submitting village or station, the files with ``record`` findings."""

@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 
 from ..resolution import month_label
-from .obligations import COMPLIANT, NOT_COMPLIANT, PENDING
+from .obligations import COMPLIANT, NOT_COMPLIANT, PENDING, Codes
 from .sources import flagged
 
 
@@ -89,21 +89,33 @@ def hazard_flow(result, freq: str = "W-SUN", hazards: pd.DataFrame | None = None
     return out
 
 
-def coverage(status: pd.DataFrame, rule_id: str, by: str | None = None) -> pd.DataFrame:
-    """For a coverage obligation (HI001, DR001, …): per period (and ``by``), units due, compliant, rate."""
-    s = status[status["rule_id"] == rule_id]
+def coverage(status: pd.DataFrame | Codes, rule_id: str, by: str | None = None) -> pd.DataFrame:
+    """For a coverage obligation (HI001, DR001, …): per period (and ``by``), units due, compliant, rate.
+    ``status``: the status table, or its :class:`~.obligations.Codes` (counted on integers)."""
     keys = ["period"] + ([by] if by else [])
-    if s.empty:
-        return pd.DataFrame(columns=[*keys, "应完成", "已完成", "未完成", PENDING, "完成率"])
-    t = pd.crosstab([s[k] for k in keys], s["status"]).reindex(columns=[COMPLIANT, NOT_COMPLIANT, PENDING], fill_value=0)
-    t.columns.name = None
-    t = t.rename(columns={COMPLIANT: "已完成", NOT_COMPLIANT: "未完成"}).reset_index()
+    empty = pd.DataFrame(columns=[*keys, "应完成", "已完成", "未完成", PENDING, "完成率"])
+    if isinstance(status, Codes):
+        rows = status.equals("rule_id", rule_id)
+        if not rows.any():
+            return empty
+        if not all((status(k)[0][rows] >= 0).any() for k in keys):  # nothing to count: as crosstab has it
+            return coverage(status.frame[rows], rule_id, by)
+        t = status.counts(keys, rows)
+    else:
+        s = status[status["rule_id"] == rule_id]
+        if s.empty:
+            return empty
+        t = pd.crosstab([s[k] for k in keys], s["status"]).reindex(columns=[COMPLIANT, NOT_COMPLIANT, PENDING],
+                                                                   fill_value=0)
+        t.columns.name = None
+        t = t.reset_index()
+    t = t.rename(columns={COMPLIANT: "已完成", NOT_COMPLIANT: "未完成"})
     t.insert(len(keys), "应完成", t["已完成"] + t["未完成"])
     t["完成率"] = _rate(t["已完成"], t["应完成"])
     return t
 
 
-def head_inspection_matrix(status: pd.DataFrame) -> pd.DataFrame:
+def head_inspection_matrix(status: pd.DataFrame | Codes) -> pd.DataFrame:
     """Village × month: share of due enterprises with a head-led inspection (NaN where not yet due)."""
     c = coverage(status, "HI001", by="village")
     if c.empty:
@@ -158,7 +170,7 @@ def certificate_kpis(result) -> pd.DataFrame:
     }])
 
 
-def training_kpis(result, status: pd.DataFrame) -> pd.DataFrame:
+def training_kpis(result, status: pd.DataFrame | Codes) -> pd.DataFrame:
     ctx = result
     t = ctx.frame("training")
     t = t[ctx.existing(t, "date", undated=False)]

@@ -17,7 +17,7 @@ import pandas as pd
 
 from ..campaign import Campaign, Period
 from ..rules import Rule
-from .sources import flagged, source_codes
+from .sources import flagged_at, source_codes
 
 COMPLIANT, NOT_COMPLIANT, PENDING = "合规", "不合规", "待到期"
 STATUSES = (COMPLIANT, NOT_COMPLIANT, PENDING)
@@ -81,11 +81,19 @@ def _population(result, who: str, ent: pd.DataFrame | None = None) -> pd.DataFra
     raise ValueError(f"unknown obligation population {who!r}")
 
 
-def _finding_units(result, rule: Rule) -> pd.DataFrame:
-    """The (unit, period) pairs that have a finding of ``rule``."""
-    f = result.findings[result.findings["rule_id"] == rule.id]
-    unit = np.where(f["enterprise_name"] != "", f["enterprise_name"], f["village"])
-    return pd.DataFrame({"unit": unit, "period": f["period"].to_numpy()})
+class _ByRule:
+    """The findings of each rule, picked out once for all the obligations (not by comparing every finding's
+    rule with each of some seventy rules in turn)."""
+
+    def __init__(self, findings: pd.DataFrame):
+        self.findings = findings
+        codes, uniques = pd.factorize(findings["rule_id"].to_numpy(dtype=object))
+        order = np.argsort(codes, kind="stable")  # each rule's findings in their order
+        bounds = np.searchsorted(codes[order], np.arange(len(uniques) + 1))
+        self._at = {u: order[bounds[i]:bounds[i + 1]] for i, u in enumerate(uniques)}
+
+    def of(self, rule_id: str) -> pd.DataFrame:
+        return self.findings.iloc[self._at.get(rule_id, np.zeros(0, dtype="int64"))]
 
 
 class _Units:
@@ -101,15 +109,30 @@ class _Units:
         self.n = len(self.blocks[0])
         self.eids = pd.Index(self.blocks[0]["eid"])
         self._at: dict[str, np.ndarray] = {}
+        self._names: dict[str, tuple[np.ndarray, pd.Index]] = {}
 
     def of(self, who: str) -> tuple[pd.DataFrame, np.ndarray]:
         """The population of ``who`` and its units' positions."""
         pop = _population(self.result, who, self.blocks[0])
-        if who in self.ENTERPRISES or who.startswith("with:"):
+        if self.is_enterprises(who):
             return pop, pop.index.to_numpy()  # a selection of the enterprises: their positions are their labels
         if who not in self._at:
             self._at[who] = self._add(pop)
         return pop, self._at[who]
+
+    def is_enterprises(self, who: str) -> bool:
+        return who in self.ENTERPRISES or who.startswith("with:")
+
+    def names(self, who: str, pop: pd.DataFrame, pos: np.ndarray) -> tuple[np.ndarray, pd.Index]:
+        """The population's unit names numbered (a code per unit, into the distinct names): the enterprises'
+        names are numbered once for every population of enterprises."""
+        key = "enterprises" if self.is_enterprises(who) else who
+        if key not in self._names:
+            units = (self.blocks[0] if key == "enterprises" else pop)["unit"].to_numpy(dtype=object)
+            codes, uniques = pd.factorize(units, use_na_sentinel=False)
+            self._names[key] = (codes, pd.Index(uniques, dtype=object))
+        codes, uniques = self._names[key]
+        return (codes[pos] if key == "enterprises" else codes), uniques
 
     def of_eids(self, eids: np.ndarray) -> np.ndarray:
         """Positions of enterprises by ID (one not in the registry gets a unit without name or village)."""
@@ -131,27 +154,40 @@ class _Units:
         return pd.concat(self.blocks, ignore_index=True) if len(self.blocks) > 1 else self.blocks[0]
 
 
-#: one obligation's rows: unit positions, period and phase (a label, or one per row), status (index into
-#: STATUSES), records and bad records (None for coverage obligations)
-_Rows = tuple[np.ndarray, "str | np.ndarray", "str | np.ndarray", np.ndarray, "np.ndarray | None", "np.ndarray | None"]
+#: one obligation's rows: unit positions, period and phase (a label, one per row, or codes into labels),
+#: status (index into STATUSES), records and bad records (None for coverage obligations)
+_Rows = tuple[np.ndarray, "str | np.ndarray | tuple[np.ndarray, list[str]]",
+              "str | np.ndarray | tuple[np.ndarray, list[str]]", np.ndarray, "np.ndarray | None", "np.ndarray | None"]
 
 
-def _coverage(result, rule: Rule, units: _Units) -> list[_Rows]:
+def _coverage(result, rule: Rule, units: _Units, findings: pd.DataFrame) -> list[_Rows]:
+    """Coverage obligations: each unit of the population, per period, compliant unless a finding of the
+    rule names it (by name: the enterprise's, else the village's) for that period. ``findings``: the rule's."""
     ob = rule.obligation
     assert ob is not None  # obligation_status passes rules with an obligation only
     camp, as_of = result.campaign, result.as_of
     pop, pos = units.of(ob.who)
-    bad = _finding_units(result, rule)
+    code, names = units.names(ob.who, pop, pos)
+    f = findings
+    bad_unit = np.where(f["enterprise_name"] != "", f["enterprise_name"], f["village"])
+    bad_at = names.get_indexer(pd.Index(bad_unit, dtype=object))  # -1: not a unit of the population
+    bad_period = f["period"].to_numpy(dtype=object)
     ok, not_ok, pending = (STATUSES.index(s) for s in (COMPLIANT, NOT_COMPLIANT, PENDING))
+
+    def hit(sel: np.ndarray) -> np.ndarray:
+        mark = np.zeros(len(names) + 1, dtype=bool)
+        mark[bad_at[sel]] = True
+        mark[-1] = False  # -1 marked no unit
+        return mark[code]
+
     if ob.when == "as_of":  # a state at as-of (e.g. safety staff named): judged now, in the current phase
         now = phase_of(camp, as_of)
-        state = np.where(pop["unit"].isin(set(bad["unit"])).to_numpy(), not_ok, ok)
+        state = np.where(hit(np.ones(len(f), dtype=bool)), not_ok, ok)
         return [(pos, now, now, state, None, None)]
     out: list[_Rows] = []
     for p in periods_of(camp, ob.when):
         if camp.is_due(p.end, as_of):
-            hit = pop["unit"].isin(bad.loc[bad["period"] == p.label, "unit"]).to_numpy()
-            status = np.where(hit, not_ok, ok)
+            status = np.where(hit(bad_period == p.label), not_ok, ok)
         else:
             status = np.full(len(pop), pending)
         out.append((pos, p.label, phase_of(camp, p.end), status, None, None))
@@ -160,39 +196,51 @@ def _coverage(result, rule: Rule, units: _Units) -> list[_Rows]:
 
 def _dated_rows(result, ledger: str, date: str, units: _Units):
     """The rows of ``ledger`` a record obligation judges (attributed, dated up to as-of) and, the same
-    for every rule on that ledger and date: each row's (enterprise, phase) group as a number, and the
-    groups in order: their enterprise's unit position and their phase; the rows' files numbered."""
+    for every rule on that ledger and date: their number, each row's (enterprise, phase) group as a number,
+    and the groups in order: their enterprise's unit position, their phase (codes into the sorted phase IDs)
+    and number of rows; the rows' files numbered (:func:`.sources.source_codes`)."""
     ctx = result
-    rows = ctx.frame(ledger)[["eid", date, "source_file", "source_sheet", "source_row"]]  # the columns used
-    rows = rows[rows["eid"].notna() & rows[date].notna() & (rows[date] <= ctx.as_of_ts + pd.Timedelta(days=1))]
-    days = rows[date].dt.normalize()
-    # phases numbered in their sorted order: groups of (enterprise, phase) on integers, in the same order
+    frame = ctx.frame(ledger)
+    when = frame[date]
+    keep = (frame["eid"].notna() & when.notna() & (when <= ctx.as_of_ts + pd.Timedelta(days=1))).to_numpy(dtype=bool)
     names = sorted({p.id for p in result.campaign.phases})
-    phase_by_day = {d: names.index(phase_of(result.campaign, d.date())) for d in days.unique()}
-    keys = pd.DataFrame({"eid": rows["eid"].astype("int64").to_numpy(), "phase": days.map(phase_by_day).to_numpy()})
-    by = keys.groupby(["eid", "phase"])
-    groups = by.size().reset_index()
-    pos = units.of_eids(groups["eid"].to_numpy()) if len(groups) else np.zeros(0, dtype="int64")
-    files = source_codes(rows)  # for flagged(), rule after rule
-    phases = np.array(names, dtype=object)[groups["phase"].to_numpy(dtype="int64")]
-    return rows, by.ngroup().to_numpy(), pos, phases, files
+    n = int(keep.sum())
+    # each distinct day's phase, numbered in the sorted order of the phase IDs
+    values = when.to_numpy()[keep]
+    if values.dtype.kind == "M":
+        days, distinct = pd.factorize(values.astype("datetime64[D]").view("int64"))
+        epoch = dt.date(1970, 1, 1)
+        phase_at = [names.index(phase_of(result.campaign, epoch + dt.timedelta(days=int(d)))) for d in distinct]
+    else:
+        day_values = pd.Series(values).dt.normalize()
+        days, distinct = pd.factorize(day_values)
+        phase_at = [names.index(phase_of(result.campaign, pd.Timestamp(d).date())) for d in distinct]
+    phase = np.asarray(phase_at, dtype="int64")[days] if n else np.zeros(0, dtype="int64")
+    # (enterprise, phase) groups on one integer, in the order groupby sorts them: enterprise, then phase
+    eid = frame["eid"].to_numpy(dtype="int64", na_value=-1)[keep]
+    group, keys = pd.factorize(eid * len(names) + phase, sort=True)
+    pos = units.of_eids(keys // len(names)) if len(keys) else np.zeros(0, dtype="int64")
+    fc, fn, sc, sn, row = source_codes(frame)  # for flagged(), rule after rule
+    files = (fc[keep], fn, sc[keep], sn, row[keep])
+    records = np.bincount(group, minlength=len(keys)).astype(float)
+    return n, group, pos, (keys % len(names), names), records, files
 
 
-def _records(result, rule: Rule, units: _Units, shared: dict) -> list[_Rows]:
+def _records(result, rule: Rule, units: _Units, shared: dict, findings: pd.DataFrame) -> list[_Rows]:
     """Record obligations: each enterprise × phase in which it has records, compliant if none has a finding.
-    ``shared``: rows and their (enterprise, phase) groups already worked out for another rule on the same ledger."""
+    ``shared``: rows and their (enterprise, phase) groups already worked out for another rule on the same
+    ledger; ``findings``: the rule's."""
     ob = rule.obligation
     assert ob is not None and ob.ledger is not None and ob.date is not None  # a records obligation names both
     key = (ob.ledger, ob.date)
     if key not in shared:
         shared[key] = _dated_rows(result, ob.ledger, ob.date, units)
-    rows, group, pos, phases, files = shared[key]
-    if rows.empty:
+    n, group, pos, phases, records, files = shared[key]
+    if n == 0:
         return []
-    f = result.findings[(result.findings["rule_id"] == rule.id) & (result.findings["ledger"] == ob.ledger)]
-    is_bad = np.asarray(flagged(rows, f, files), dtype=bool)
-    records = np.bincount(group, minlength=len(pos)).astype(float)
-    bad = np.bincount(group[is_bad], minlength=len(pos)).astype(float)
+    f = findings[findings["ledger"] == ob.ledger] if len(findings) else findings
+    is_bad = flagged_at(n, f, files)
+    bad = np.bincount(group[is_bad], minlength=len(pos)).astype(float) if is_bad.any() else np.zeros(len(pos))
     status = np.where(bad > 0, STATUSES.index(NOT_COMPLIANT), STATUSES.index(COMPLIANT))
     return [(pos, phases, phases, status, records, bad)]
 
@@ -223,25 +271,28 @@ def coded_status(result, rules: list[Rule] | None = None) -> Codes:
 
     Built on integers: each obligation gives unit positions (:class:`_Units`), a period and phase label, a
     status and the record counts; the table is sorted on the codes of phase, rule, period, village and
-    unit (values in sorted order, missing last: the order of a stable ``sort_values``) and its columns are
-    taken once from the units, the rules and the labels. The codes it was sorted on are kept (and those of
-    the status and the enterprise), for the counts on it."""
+    unit (values in sorted order, missing last: the order of a stable ``sort_values``). Its columns are
+    kept as positions into the units, the rules and the labels, and taken from them only when the frame
+    is asked for (:attr:`Codes.frame`): the counts of a report need the codes only. The codes it was
+    sorted on are kept (and those of the status and the enterprise), for the counts on it."""
     rules = [r for r in (rules or result.rules) if r.obligation is not None]
     units = _Units(result)
     shared: dict = {}  # the rows of a ledger, by (ledger, date), for the record obligations on it
+    by_rule = _ByRule(result.findings)
     labels: dict[str, int] = {}  # period and phase labels, numbered as met
     pos, rule_i, period, phase, status, records, bad = ([] for _ in range(7))
 
     def label(v) -> np.ndarray:
         if isinstance(v, str):
             return np.array([labels.setdefault(v, len(labels))])
-        codes, uniques = pd.factorize(v)
+        codes, uniques = v if isinstance(v, tuple) else pd.factorize(v)
         return np.array([labels.setdefault(u, len(labels)) for u in uniques], dtype="int64")[codes]
 
     used = []
     for r in rules:
-        got = _records(result, r, units, shared) if r.obligation and r.obligation.when == "records" \
-            else _coverage(result, r, units)
+        mine = by_rule.of(r.id)
+        got = _records(result, r, units, shared, mine) if r.obligation and r.obligation.when == "records" \
+            else _coverage(result, r, units, mine)
         chunks = [c for c in got if len(c[0])]
         if chunks:
             used.append(r)
@@ -250,7 +301,7 @@ def coded_status(result, rules: list[Rule] | None = None) -> Codes:
             pos.append(p)
             rule_i.append(np.full(n, len(used) - 1))
             period.append(np.broadcast_to(label(per), n))
-            phase.append(np.broadcast_to(label(ph), n))
+            phase.append(np.broadcast_to(label(ph), n) if ph is not per else period[-1])
             status.append(st)
             records.append(np.full(n, np.nan) if rec is None else rec)
             bad.append(np.full(n, np.nan) if b is None else b)
@@ -259,10 +310,11 @@ def coded_status(result, rules: list[Rule] | None = None) -> Codes:
     u = units.table()
     at = np.concatenate(pos)
     names = list(labels)
+    rule_all, phase_all, period_all = np.concatenate(rule_i), np.concatenate(phase), np.concatenate(period)
     codes = {
-        "phase": _sorted_codes(np.concatenate(phase), names),
-        "rule_id": _sorted_codes(np.concatenate(rule_i), [r.id for r in used]),
-        "period": _sorted_codes(np.concatenate(period), names),
+        "phase": _sorted_codes(phase_all, names),
+        "rule_id": _sorted_codes(rule_all, [r.id for r in used]),
+        "period": _sorted_codes(period_all, names),
         "status": _sorted_codes(np.concatenate(status), list(STATUSES)),
     }
     for k in ("village", "unit", "eid"):
@@ -278,48 +330,94 @@ def coded_status(result, rules: list[Rule] | None = None) -> Codes:
         order = np.argsort(key, kind="stable")
     else:
         order = np.lexsort(sort_keys[::-1])
-    at, rule_at = at[order], np.concatenate(rule_i)[order]
-    phase_at, period_at = np.concatenate(phase)[order], np.concatenate(period)[order]
+    rule_at = rule_all[order]
     label_values = _strings(names)
-    columns = {
-        "rule_id": _strings([r.id for r in used]).take(rule_at), "title": _strings([r.title for r in used]).take(rule_at),
-        "clause": _strings([r.clause for r in used]).take(rule_at),
-        "severity": _strings([r.severity for r in used]).take(rule_at),
-        "phase": label_values.take(phase_at), "period": label_values.take(period_at),
-        **{k: u[k].array.take(at) for k in ("unit", "eid", "enterprise_name", "village", "station", "industry")},
-        "status": _strings(list(STATUSES)).take(np.concatenate(status)[order]),
-        "records": np.concatenate(records)[order], "bad_records": np.concatenate(bad)[order],
+    rule_values = {k: _strings([getattr(r, k if k != "rule_id" else "id") for r in used])
+                   for k in ("rule_id", "title", "clause", "severity")}
+    parts = {
+        **{k: (rule_at, rule_values[k]) for k in ("rule_id", "title", "clause", "severity")},
+        "phase": (phase_all[order], label_values), "period": (period_all[order], label_values),
+        **{k: (at[order], u[k].array) for k in ("unit", "eid", "enterprise_name", "village", "station", "industry")},
+        "status": (np.concatenate(status)[order], _strings(list(STATUSES))),
+        "records": (None, np.concatenate(records)[order]), "bad_records": (None, np.concatenate(bad)[order]),
     }
-    frame = pd.DataFrame({k: columns[k] for k in STATUS_COLUMNS})
-    return Codes(frame, {k: (c[order], v) for k, (c, v) in codes.items()})
+    return Codes.lazy({k: parts[k] for k in STATUS_COLUMNS}, {k: (c[order], v) for k, (c, v) in codes.items()},
+                      len(order))
 
 
 class Codes:
     """A status table and the integer codes of its columns (``pd.factorize(…, sort=True)``: a value's code
     is its place among the column's sorted distinct values, -1 for a missing one), each worked out once and
-    shared by the tables counted on it: counting half a million rows on integers rather than strings."""
+    shared by the tables counted on it: counting half a million rows on integers rather than strings.
 
-    def __init__(self, frame: pd.DataFrame, codes: dict | None = None):
-        self.frame = frame
+    Made by :func:`coded_status`, the table itself is kept as its columns' parts — positions into a small
+    array of values (the units, the rules, the labels) — and made only when :attr:`frame` is first asked for."""
+
+    def __init__(self, frame: pd.DataFrame | None, codes: dict | None = None,
+                 parts: dict[str, tuple[np.ndarray | None, object]] | None = None, n: int | None = None):
+        self._frame = frame
+        self._parts = dict(parts or {})
+        self._n = len(frame) if frame is not None else int(n or 0)
         self._codes: dict[str, tuple[np.ndarray, pd.Index]] = dict(codes or {})
 
+    @classmethod
+    def lazy(cls, parts: dict[str, tuple[np.ndarray | None, object]], codes: dict, n: int) -> Codes:
+        """A status table of ``n`` rows given by column: ``(positions, values)`` (the column is
+        ``values.take(positions)``) or ``(None, column)``."""
+        return cls(None, codes, parts, n)
+
+    @property
+    def frame(self) -> pd.DataFrame:
+        if self._frame is None:
+            self._frame = pd.DataFrame({k: self._take(k) for k in self._parts}, copy=False)
+        return self._frame
+
+    def _take(self, column: str, at: np.ndarray | None = None):
+        idx, values = self._parts[column]
+        if idx is None:
+            return values if at is None else values[at]  # type: ignore[index]
+        return values.take(idx if at is None else idx[at])  # type: ignore[attr-defined]
+
+    def values(self, column: str, at: np.ndarray):
+        """The values of ``column`` at the row positions ``at`` (an array, without making the whole table)."""
+        if column in self._parts:
+            return self._take(column, at)
+        return self.frame[column].take(at).array
+
     def __len__(self) -> int:
-        return len(self.frame)
+        return self._n
 
     def __call__(self, column: str) -> tuple[np.ndarray, pd.Index]:
         """The codes of ``column`` and its distinct values (in sorted order)."""
         if column not in self._codes:
-            codes, uniques = pd.factorize(self.frame[column], sort=True)
-            self._codes[column] = (codes, uniques)
+            idx, values = self._parts.get(column, (None, None))
+            if idx is not None:  # numbered among the few values the positions point into
+                c, uniques = pd.factorize(pd.Series(values, copy=False), sort=True)  # as the frame's column
+                self._codes[column] = _sorted_codes(np.asarray(c)[idx], uniques)
+            else:
+                codes, uniques = pd.factorize(self.frame[column], sort=True)
+                self._codes[column] = (codes, uniques)
         return self._codes[column]
 
     def isin(self, column: str, values) -> np.ndarray:
         codes, uniques = self(column)
         return np.isin(codes, np.flatnonzero(uniques.isin(list(values))))
 
+    def equals(self, column: str, value) -> np.ndarray:
+        """Rows whose ``column`` is ``value``."""
+        codes, uniques = self(column)
+        at = uniques.get_indexer([value])[0]
+        return codes == at if at >= 0 else np.zeros(len(self), dtype=bool)
+
     def where(self, rows: np.ndarray) -> Codes:
         """The rows where ``rows`` (a boolean mask) holds, renumbered from 0, with their codes."""
-        return Codes(self.frame[rows].reset_index(drop=True), {k: (c[rows], u) for k, (c, u) in self._codes.items()})
+        codes = {k: (c[rows], u) for k, (c, u) in self._codes.items()}
+        if not self._parts:
+            assert self._frame is not None
+            return Codes(self._frame[rows].reset_index(drop=True), codes)
+        parts = {k: (None, v[rows]) if idx is None else (idx[rows], v)  # type: ignore[index]
+                 for k, (idx, v) in self._parts.items()}
+        return Codes.lazy(parts, codes, int(np.count_nonzero(rows)))
 
     def counts(self, keys: list[str], rows: np.ndarray | None = None) -> pd.DataFrame:
         """Rows (where ``rows`` holds) counted by the statuses per distinct ``keys`` (rows with a missing key left
@@ -359,7 +457,7 @@ def phase_summary(status: pd.DataFrame | Codes, by: list[str] | None = None) -> 
     row[seen[seen >= 0]] = first[seen >= 0]
     at = row[rules.get_indexer(counts["rule_id"])]
     for i, k in enumerate(("title", "clause")):
-        counts.insert(2 + i, k, coded.frame[k].take(at).array)
+        counts.insert(2 + i, k, coded.values(k, at))
     counts.insert(len(keys), "应核查", counts[list(STATUSES)].sum(axis=1))
     due = counts[COMPLIANT] + counts[NOT_COMPLIANT]
     counts["合规率"] = (counts[COMPLIANT] / due.where(due > 0)).round(4)

@@ -339,7 +339,7 @@ def letter_findings(result) -> pd.DataFrame:
     return b[b["_unit"] != ""]
 
 
-def letters(result, status: pd.DataFrame, previous: Iterable[str] | pd.DataFrame | None = None,
+def letters(result, status: pd.DataFrame | Codes, previous: Iterable[str] | pd.DataFrame | None = None,
             rankings: dict[str, pd.DataFrame] | None = None) -> pd.DataFrame:
     """提醒函 and 督办函 to villages and stations (plan 三 (二) 4 (8), RULEBOOK §10), as proposals for the
     镇纪委, one row per unit.

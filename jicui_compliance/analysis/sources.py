@@ -42,35 +42,50 @@ def flagged(rows: pd.DataFrame, findings: pd.DataFrame, coded=None) -> np.ndarra
     integers: file and sheet numbered among the findings' own, the Excel row (a missing one matches a
     missing one, as in :func:`source_keys`). ``coded``: :func:`source_codes` of ``rows`` where the caller
     has it (the same rows asked about for several rules)."""
+    if coded is not None:
+        return flagged_at(len(rows), findings, coded)
     out = np.zeros(len(rows), dtype=bool)
     if findings.empty or rows.empty:
         return out
     files = pd.Index(findings["source_file"].astype(object).unique())
     sheets = pd.Index(findings["source_sheet"].astype(object).unique())
 
-    def keys(file: np.ndarray, sheet: np.ndarray, row: np.ndarray) -> np.ndarray:
-        key = (file * len(sheets) + sheet) * (1 << 32) + row
-        return np.where((file >= 0) & (sheet >= 0), key, -1)
-
     def of(frame: pd.DataFrame) -> np.ndarray:
-        return keys(files.get_indexer(frame["source_file"].astype(object)).astype("int64"),
-                    sheets.get_indexer(frame["source_sheet"].astype(object)).astype("int64"),
-                    frame["source_row"].astype("Int64").to_numpy(dtype="int64", na_value=-1) + 1)
+        return _keys(len(sheets), files.get_indexer(frame["source_file"].astype(object)).astype("int64"),
+                     sheets.get_indexer(frame["source_sheet"].astype(object)).astype("int64"),
+                     frame["source_row"].astype("Int64").to_numpy(dtype="int64", na_value=-1) + 1)
 
-    if coded is not None:  # the rows' names looked up once per distinct file and sheet
-        fc, fn, sc, sn, row = coded
-        file = files.get_indexer(fn).astype("int64")[fc]
-        maybe = file >= 0
-        if not maybe.any():
-            return out
-        mine = keys(file[maybe], sheets.get_indexer(sn).astype("int64")[sc[maybe]], row[maybe])
-    else:
-        maybe = files.get_indexer(rows["source_file"].astype(object)) >= 0
-        if not maybe.any():
-            return out
-        mine = of(rows[maybe])
+    maybe = files.get_indexer(rows["source_file"].astype(object)) >= 0
+    if not maybe.any():
+        return out
+    mine = of(rows[maybe])
     out[maybe] = (mine >= 0) & np.isin(mine, of(findings))
     return out
+
+
+def flagged_at(n: int, findings: pd.DataFrame, coded) -> np.ndarray:
+    """:func:`flagged` for ``n`` rows known by their :func:`source_codes` ``coded`` only."""
+    out = np.zeros(n, dtype=bool)
+    if findings.empty or n == 0:
+        return out
+    files = pd.Index(findings["source_file"].astype(object).unique())
+    sheets = pd.Index(findings["source_sheet"].astype(object).unique())
+    fc, fn, sc, sn, row = coded  # the rows' names looked up once per distinct file and sheet
+    file = files.get_indexer(fn).astype("int64")[fc]
+    maybe = file >= 0
+    if not maybe.any():
+        return out
+    mine = _keys(len(sheets), file[maybe], sheets.get_indexer(sn).astype("int64")[sc[maybe]], row[maybe])
+    theirs = _keys(len(sheets), files.get_indexer(findings["source_file"].astype(object)).astype("int64"),
+                   sheets.get_indexer(findings["source_sheet"].astype(object)).astype("int64"),
+                   findings["source_row"].astype("Int64").to_numpy(dtype="int64", na_value=-1) + 1)
+    out[maybe] = (mine >= 0) & np.isin(mine, theirs)
+    return out
+
+
+def _keys(n_sheets: int, file: np.ndarray, sheet: np.ndarray, row: np.ndarray) -> np.ndarray:
+    """(file, sheet, Excel row + 1) as one integer, -1 where the file or the sheet is not known."""
+    return np.where((file >= 0) & (sheet >= 0), (file * n_sheets + sheet) * (1 << 32) + row, -1)
 
 
 def rows_at(findings: pd.DataFrame, rows: pd.DataFrame) -> np.ndarray:

@@ -327,14 +327,13 @@ class Builder:
         rule, _ = coded("rule_id")
         due = coded.isin("status", ["合规", "不合规"]) & (eid >= 0) & coded.isin("rule_id", judged)
         bad = coded.isin("status", ["不合规"])[due]
-        st_ = coded.frame
         columns = ["义务", "条款", "应履行", "已履行", "未履行", "履行率", "未履行企业（家）"]
         if not due.any():
             frame = pd.DataFrame(columns=columns)
         else:
             seen, first = np.unique(rule[due], return_index=True)
             rows = np.flatnonzero(due)[first]  # a row of each rule
-            pairs = pd.DataFrame({"title": st_["title"].take(rows).array, "clause": st_["clause"].take(rows).array})
+            pairs = pd.DataFrame({"title": coded.values("title", rows), "clause": coded.values("clause", rows)})
             kinds = pairs.drop_duplicates().sort_values(["title", "clause"], kind="mergesort").reset_index(drop=True)
             gid = np.full(rule.max() + 1, -1)
             gid[seen] = pd.MultiIndex.from_frame(kinds).get_indexer(pd.MultiIndex.from_frame(pairs))
