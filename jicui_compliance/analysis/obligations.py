@@ -10,7 +10,6 @@ enterprise and the period the phase in which its records are dated.
 from __future__ import annotations
 
 import datetime as dt
-import math
 
 import numpy as np
 import pandas as pd
@@ -108,17 +107,16 @@ class _Units:
         self.blocks = [_population(result, "enterprises")]
         self.n = len(self.blocks[0])
         self.eids = pd.Index(self.blocks[0]["eid"])
-        self._at: dict[str, np.ndarray] = {}
+        self._at: dict[str, tuple[pd.DataFrame, np.ndarray]] = {}
         self._names: dict[str, tuple[np.ndarray, pd.Index]] = {}
 
     def of(self, who: str) -> tuple[pd.DataFrame, np.ndarray]:
-        """The population of ``who`` and its units' positions."""
-        pop = _population(self.result, who, self.blocks[0])
-        if self.is_enterprises(who):
-            return pop, pop.index.to_numpy()  # a selection of the enterprises: their positions are their labels
+        """The population of ``who`` and its units' positions (the same arrays each time it is asked for)."""
         if who not in self._at:
-            self._at[who] = self._add(pop)
-        return pop, self._at[who]
+            pop = _population(self.result, who, self.blocks[0])
+            # a selection of the enterprises: their positions are their labels
+            self._at[who] = (pop, pop.index.to_numpy() if self.is_enterprises(who) else self._add(pop))
+        return self._at[who]
 
     def is_enterprises(self, who: str) -> bool:
         return who in self.ENTERPRISES or who.startswith("with:")
@@ -154,10 +152,9 @@ class _Units:
         return pd.concat(self.blocks, ignore_index=True) if len(self.blocks) > 1 else self.blocks[0]
 
 
-#: one obligation's rows: unit positions, period and phase (a label, one per row, or codes into labels),
-#: status (index into STATUSES), records and bad records (None for coverage obligations)
-_Rows = tuple[np.ndarray, "str | np.ndarray | tuple[np.ndarray, list[str]]",
-              "str | np.ndarray | tuple[np.ndarray, list[str]]", np.ndarray, "np.ndarray | None", "np.ndarray | None"]
+#: a part of one obligation's rows: unit positions, period and phase labels, status (index into STATUSES),
+#: records and bad records (None for coverage obligations)
+_Rows = tuple[np.ndarray, str, str, np.ndarray, "np.ndarray | None", "np.ndarray | None"]
 
 
 def _coverage(result, rule: Rule, units: _Units, findings: pd.DataFrame) -> list[_Rows]:
@@ -197,8 +194,8 @@ def _coverage(result, rule: Rule, units: _Units, findings: pd.DataFrame) -> list
 def _dated_rows(result, ledger: str, date: str, units: _Units):
     """The rows of ``ledger`` a record obligation judges (attributed, dated up to as-of) and, the same
     for every rule on that ledger and date: their number, each row's (enterprise, phase) group as a number,
-    and the groups in order: their enterprise's unit position, their phase (codes into the sorted phase IDs)
-    and number of rows; the rows' files numbered (:func:`.sources.source_codes`)."""
+    the number of groups, the groups of each phase (phase ID, the groups' numbers, their enterprises' unit
+    positions and their numbers of rows) and the rows' files numbered (:func:`.sources.source_codes`)."""
     ctx = result
     frame = ctx.frame(ledger)
     when = frame[date]
@@ -212,37 +209,41 @@ def _dated_rows(result, ledger: str, date: str, units: _Units):
         epoch = dt.date(1970, 1, 1)
         phase_at = [names.index(phase_of(result.campaign, epoch + dt.timedelta(days=int(d)))) for d in distinct]
     else:
-        day_values = pd.Series(values).dt.normalize()
-        days, distinct = pd.factorize(day_values)
+        days, distinct = pd.factorize(pd.Series(values).dt.normalize())
         phase_at = [names.index(phase_of(result.campaign, pd.Timestamp(d).date())) for d in distinct]
     phase = np.asarray(phase_at, dtype="int64")[days] if n else np.zeros(0, dtype="int64")
     # (enterprise, phase) groups on one integer, in the order groupby sorts them: enterprise, then phase
     eid = frame["eid"].to_numpy(dtype="int64", na_value=-1)[keep]
     group, keys = pd.factorize(eid * len(names) + phase, sort=True)
     pos = units.of_eids(keys // len(names)) if len(keys) else np.zeros(0, dtype="int64")
+    records = np.bincount(group, minlength=len(keys)).astype(float)
+    by_phase = []
+    for k, name in enumerate(names):
+        at = np.flatnonzero(keys % len(names) == k)
+        if len(at):
+            by_phase.append((name, at, pos[at], records[at]))
     fc, fn, sc, sn, row = source_codes(frame)  # for flagged(), rule after rule
     files = (fc[keep], fn, sc[keep], sn, row[keep])
-    records = np.bincount(group, minlength=len(keys)).astype(float)
-    return n, group, pos, (keys % len(names), names), records, files
+    return n, group, len(keys), by_phase, files
 
 
 def _records(result, rule: Rule, units: _Units, shared: dict, findings: pd.DataFrame) -> list[_Rows]:
-    """Record obligations: each enterprise × phase in which it has records, compliant if none has a finding.
-    ``shared``: rows and their (enterprise, phase) groups already worked out for another rule on the same
-    ledger; ``findings``: the rule's."""
+    """Record obligations: each enterprise × phase in which it has records, compliant if none has a finding,
+    a part per phase. ``shared``: rows and their (enterprise, phase) groups already worked out for another rule
+    on the same ledger; ``findings``: the rule's."""
     ob = rule.obligation
     assert ob is not None and ob.ledger is not None and ob.date is not None  # a records obligation names both
     key = (ob.ledger, ob.date)
     if key not in shared:
         shared[key] = _dated_rows(result, ob.ledger, ob.date, units)
-    n, group, pos, phases, records, files = shared[key]
+    n, group, n_groups, by_phase, files = shared[key]
     if n == 0:
         return []
     f = findings[findings["ledger"] == ob.ledger] if len(findings) else findings
     is_bad = flagged_at(n, f, files)
-    bad = np.bincount(group[is_bad], minlength=len(pos)).astype(float) if is_bad.any() else np.zeros(len(pos))
+    bad = np.bincount(group[is_bad], minlength=n_groups).astype(float) if is_bad.any() else np.zeros(n_groups)
     status = np.where(bad > 0, STATUSES.index(NOT_COMPLIANT), STATUSES.index(COMPLIANT))
-    return [(pos, phases, phases, status, records, bad)]
+    return [(pos, name, name, status[at], records, bad[at]) for name, at, pos, records in by_phase]
 
 
 def obligation_status(result, rules: list[Rule] | None = None) -> pd.DataFrame:
@@ -269,26 +270,21 @@ def _sorted_codes(codes: np.ndarray, values) -> tuple[np.ndarray, pd.Index]:
 def coded_status(result, rules: list[Rule] | None = None) -> Codes:
     """:func:`obligation_status` with the integer codes of its columns (:class:`Codes`).
 
-    Built on integers: each obligation gives unit positions (:class:`_Units`), a period and phase label, a
-    status and the record counts; the table is sorted on the codes of phase, rule, period, village and
-    unit (values in sorted order, missing last: the order of a stable ``sort_values``). Its columns are
-    kept as positions into the units, the rules and the labels, and taken from them only when the frame
-    is asked for (:attr:`Codes.frame`): the counts of a report need the codes only. The codes it was
-    sorted on are kept (and those of the status and the enterprise), for the counts on it."""
+    Built on integers: each obligation gives parts of rows with one period and phase — unit positions
+    (:class:`_Units`), statuses and record counts. The table's order (phase, rule, period, village, unit;
+    values in sorted order, missing last: the order of a stable ``sort_values``) is reached part by part: the
+    parts sorted on their phase, rule and period, the rows of a part on their unit's village and name (the
+    same positions in the same order for every part of a population). Its columns are kept as positions into
+    the units, the rules and the labels and taken from them only when the frame is asked for
+    (:attr:`Codes.frame`): the counts of a report need the codes only. The codes of the sort keys are kept
+    (and those of the status and the enterprise), for the counts on it."""
     rules = [r for r in (rules or result.rules) if r.obligation is not None]
     units = _Units(result)
     shared: dict = {}  # the rows of a ledger, by (ledger, date), for the record obligations on it
     by_rule = _ByRule(result.findings)
     labels: dict[str, int] = {}  # period and phase labels, numbered as met
-    pos, rule_i, period, phase, status, records, bad = ([] for _ in range(7))
-
-    def label(v) -> np.ndarray:
-        if isinstance(v, str):
-            return np.array([labels.setdefault(v, len(labels))])
-        codes, uniques = v if isinstance(v, tuple) else pd.factorize(v)
-        return np.array([labels.setdefault(u, len(labels)) for u in uniques], dtype="int64")[codes]
-
-    used = []
+    parts = []  # (rule, period, phase, unit positions, status, records, bad records)
+    used: list[Rule] = []
     for r in rules:
         mine = by_rule.of(r.id)
         got = _records(result, r, units, shared, mine) if r.obligation and r.obligation.when == "records" \
@@ -296,53 +292,86 @@ def coded_status(result, rules: list[Rule] | None = None) -> Codes:
         chunks = [c for c in got if len(c[0])]
         if chunks:
             used.append(r)
-        for p, per, ph, st, rec, b in chunks:
-            n = len(p)
-            pos.append(p)
-            rule_i.append(np.full(n, len(used) - 1))
-            period.append(np.broadcast_to(label(per), n))
-            phase.append(np.broadcast_to(label(ph), n) if ph is not per else period[-1])
-            status.append(st)
-            records.append(np.full(n, np.nan) if rec is None else rec)
-            bad.append(np.full(n, np.nan) if b is None else b)
+        for p, period_label, phase_label, st, rec, b in chunks:
+            parts.append((len(used) - 1, labels.setdefault(period_label, len(labels)),
+                          labels.setdefault(phase_label, len(labels)), p, st, rec, b))
     if not used:
         return Codes(pd.DataFrame(columns=STATUS_COLUMNS))
     u = units.table()
-    at = np.concatenate(pos)
     names = list(labels)
-    rule_all, phase_all, period_all = np.concatenate(rule_i), np.concatenate(phase), np.concatenate(period)
+    # the parts in the order of their phase, rule and period (labels and rule IDs ranked as sorted)
+    label_rank = _rank(names)
+    rule_rank = _rank([r.id for r in used])
+    groups: dict[tuple[int, int, int], list[int]] = {}
+    for i, part in enumerate(parts):
+        groups.setdefault((int(label_rank[part[2]]), int(rule_rank[part[0]]), int(label_rank[part[1]])), []).append(i)
+    # each unit position's place in the order of (village, unit), missing last
+    unit_key = np.zeros(len(u), dtype="int64")
+    for k in ("village", "unit"):
+        c, values = pd.factorize(u[k], sort=True)
+        unit_key = unit_key * (len(values) + 1) + np.where(c < 0, len(values), c)
+    orders: dict[int, tuple[np.ndarray, np.ndarray]] = {}  # by the positions' identity: populations recur
+
+    def order(pos: np.ndarray) -> np.ndarray:
+        if id(pos) not in orders:
+            orders[id(pos)] = (pos, np.argsort(unit_key[pos], kind="stable"))
+        return orders[id(pos)][1]
+
+    rule_of, period_of, phase_of_, lengths = [], [], [], []
+    at, status, records, bad = [], [], [], []
+    for key in sorted(groups):
+        members = [parts[i] for i in groups[key]]
+        if len(members) == 1:
+            rule, per, ph, p, st, rec, b = members[0]
+            o = order(p)
+        else:  # parts with the same phase, rule and period (none so far): their rows sorted together
+            rule, per, ph = members[0][:3]
+            p = np.concatenate([m[3] for m in members])
+            st = np.concatenate([m[4] for m in members])
+            rec = None if all(m[5] is None for m in members) else np.concatenate(
+                [np.full(len(m[3]), np.nan) if m[5] is None else m[5] for m in members])
+            b = None if all(m[6] is None for m in members) else np.concatenate(
+                [np.full(len(m[3]), np.nan) if m[6] is None else m[6] for m in members])
+            o = np.argsort(unit_key[p], kind="stable")
+        rule_of.append(rule)
+        period_of.append(per)
+        phase_of_.append(ph)
+        lengths.append(len(p))
+        at.append(p[o])
+        status.append(st[o])
+        records.append(np.full(len(p), np.nan) if rec is None else rec[o])
+        bad.append(np.full(len(p), np.nan) if b is None else b[o])
+    n = np.asarray(lengths)
+    rows = {"rule_id": np.asarray(rule_of), "period": np.asarray(period_of), "phase": np.asarray(phase_of_)}
     codes = {
-        "phase": _sorted_codes(phase_all, names),
-        "rule_id": _sorted_codes(rule_all, [r.id for r in used]),
-        "period": _sorted_codes(period_all, names),
-        "status": _sorted_codes(np.concatenate(status), list(STATUSES)),
+        "phase": _sorted_codes(rows["phase"], names), "rule_id": _sorted_codes(rows["rule_id"], [r.id for r in used]),
+        "period": _sorted_codes(rows["period"], names),  # per part: the same values present as per row
     }
+    codes = {k: (np.repeat(c, n), v) for k, (c, v) in codes.items()}
+    rows = {k: np.repeat(v, n) for k, v in rows.items()}
+    at_all, status_all = np.concatenate(at), np.concatenate(status)
+    codes["status"] = _sorted_codes(status_all, list(STATUSES))
     for k in ("village", "unit", "eid"):
         c, values = pd.factorize(u[k], sort=True)
-        codes[k] = _sorted_codes(c[at], values)
-    keys = ["phase", "rule_id", "period", "village", "unit"]
-    sort_keys = [np.where(c < 0, len(v), c) for c, v in (codes[k] for k in keys)]  # missing last
-    sizes = [len(codes[k][1]) + 1 for k in keys]
-    if math.prod(sizes) < 2**62:  # the five codes as one number, in the same order: one stable sort, not five
-        key = np.zeros(len(at), dtype="int64")
-        for c, size in zip(sort_keys, sizes):
-            key = key * size + c
-        order = np.argsort(key, kind="stable")
-    else:
-        order = np.lexsort(sort_keys[::-1])
-    rule_at = rule_all[order]
+        codes[k] = _sorted_codes(c[at_all], values)
     label_values = _strings(names)
-    rule_values = {k: _strings([getattr(r, k if k != "rule_id" else "id") for r in used])
+    rule_values = {k: _strings([getattr(r, "id" if k == "rule_id" else k) for r in used])
                    for k in ("rule_id", "title", "clause", "severity")}
-    parts = {
-        **{k: (rule_at, rule_values[k]) for k in ("rule_id", "title", "clause", "severity")},
-        "phase": (phase_all[order], label_values), "period": (period_all[order], label_values),
-        **{k: (at[order], u[k].array) for k in ("unit", "eid", "enterprise_name", "village", "station", "industry")},
-        "status": (np.concatenate(status)[order], _strings(list(STATUSES))),
-        "records": (None, np.concatenate(records)[order]), "bad_records": (None, np.concatenate(bad)[order]),
+    columns = {
+        **{k: (rows["rule_id"], rule_values[k]) for k in ("rule_id", "title", "clause", "severity")},
+        "phase": (rows["phase"], label_values), "period": (rows["period"], label_values),
+        **{k: (at_all, u[k].array) for k in ("unit", "eid", "enterprise_name", "village", "station", "industry")},
+        "status": (status_all, _strings(list(STATUSES))),
+        "records": (None, np.concatenate(records)), "bad_records": (None, np.concatenate(bad)),
     }
-    return Codes.lazy({k: parts[k] for k in STATUS_COLUMNS}, {k: (c[order], v) for k, (c, v) in codes.items()},
-                      len(order))
+    return Codes.lazy({k: columns[k] for k in STATUS_COLUMNS}, codes, len(at_all))
+
+
+def _rank(values: list[str]) -> np.ndarray:
+    """Each value's place in the stable sorted order of ``values``."""
+    rank = np.empty(len(values), dtype="int64")
+    rank[pd.Index(values).argsort(kind="stable")] = np.arange(len(values))
+    return rank
 
 
 class Codes:
