@@ -10,13 +10,14 @@ enterprise and the period the phase in which its records are dated.
 from __future__ import annotations
 
 import datetime as dt
+import math
 
 import numpy as np
 import pandas as pd
 
 from ..campaign import Campaign, Period
 from ..rules import Rule
-from .sources import flagged_at, source_codes
+from .sources import row_keys, source_codes
 
 COMPLIANT, NOT_COMPLIANT, PENDING = "合规", "不合规", "待到期"
 STATUSES = (COMPLIANT, NOT_COMPLIANT, PENDING)
@@ -82,7 +83,8 @@ def _population(result, who: str, ent: pd.DataFrame | None = None) -> pd.DataFra
 
 class _ByRule:
     """The findings of each rule, picked out once for all the obligations (not by comparing every finding's
-    rule with each of some seventy rules in turn)."""
+    rule with each of some seventy rules in turn), and where they stand: file and sheet numbered among all
+    the findings' once, so that a rule's findings are matched with ledger rows on integers alone."""
 
     def __init__(self, findings: pd.DataFrame):
         self.findings = findings
@@ -90,9 +92,39 @@ class _ByRule:
         order = np.argsort(codes, kind="stable")  # each rule's findings in their order
         bounds = np.searchsorted(codes[order], np.arange(len(uniques) + 1))
         self._at = {u: order[bounds[i]:bounds[i + 1]] for i, u in enumerate(uniques)}
+        self._file, files = pd.factorize(findings["source_file"].to_numpy(dtype=object), use_na_sentinel=False)
+        self._sheet, sheets = pd.factorize(findings["source_sheet"].to_numpy(dtype=object), use_na_sentinel=False)
+        self.files, self.sheets = pd.Index(files, dtype=object), pd.Index(sheets, dtype=object)
+        self._row = findings["source_row"].astype("Int64").to_numpy(dtype="int64", na_value=-1) + 1
+        self._ledger = findings["ledger"].to_numpy(dtype=object)
 
     def of(self, rule_id: str) -> pd.DataFrame:
         return self.findings.iloc[self._at.get(rule_id, np.zeros(0, dtype="int64"))]
+
+    def keyed(self, coded) -> tuple[np.ndarray, np.ndarray]:
+        """Rows known by their :func:`.sources.source_codes`: each row's file among the findings' files (-1 for
+        none) and its (file, sheet, Excel row) as one integer (-1 where no finding names its file or sheet)."""
+        fc, fn, sc, sn, row = coded
+        file = self.files.get_indexer(fn).astype("int64")[fc]
+        sheet = self.sheets.get_indexer(sn).astype("int64")[sc]
+        return file, row_keys(len(self.sheets), file, sheet, row)
+
+    def flagged(self, rule_id: str, ledger: str, file: np.ndarray, key: np.ndarray) -> np.ndarray:
+        """:func:`.sources.flagged` for the rows :meth:`keyed` gave ``file`` and ``key``, and the findings of
+        ``rule_id`` on ``ledger``: only the rows of the files those findings name are compared."""
+        out = np.zeros(len(key), dtype=bool)
+        at = self._at.get(rule_id)
+        if at is None or not len(key):
+            return out
+        at = at[self._ledger[at] == ledger]
+        if not len(at):
+            return out
+        named = np.zeros(len(self.files) + 1, dtype=bool)  # the last one: rows of no finding's file (-1)
+        named[self._file[at]] = True
+        maybe = np.flatnonzero(named[file])
+        mine = key[maybe]
+        out[maybe] = (mine >= 0) & np.isin(mine, row_keys(len(self.sheets), self._file[at], self._sheet[at], self._row[at]))
+        return out
 
 
 class _Units:
@@ -191,7 +223,7 @@ def _coverage(result, rule: Rule, units: _Units, findings: pd.DataFrame) -> list
     return out
 
 
-def _dated_rows(result, ledger: str, date: str, units: _Units):
+def _dated_rows(result, ledger: str, date: str, units: _Units, by_rule: _ByRule):
     """The rows of ``ledger`` a record obligation judges (attributed, dated up to as-of) and, the same
     for every rule on that ledger and date: their number, each row's (enterprise, phase) group as a number,
     the number of groups, the groups of each phase (phase ID, the groups' numbers, their enterprises' unit
@@ -222,25 +254,24 @@ def _dated_rows(result, ledger: str, date: str, units: _Units):
         at = np.flatnonzero(keys % len(names) == k)
         if len(at):
             by_phase.append((name, at, pos[at], records[at]))
-    fc, fn, sc, sn, row = source_codes(frame)  # for flagged(), rule after rule
-    files = (fc[keep], fn, sc[keep], sn, row[keep])
-    return n, group, len(keys), by_phase, files
+    fc, fn, sc, sn, row = source_codes(frame)  # for the flagged rows, rule after rule
+    file, key = by_rule.keyed((fc[keep], fn, sc[keep], sn, row[keep]))
+    return n, group, len(keys), by_phase, (file, key)
 
 
-def _records(result, rule: Rule, units: _Units, shared: dict, findings: pd.DataFrame) -> list[_Rows]:
+def _records(result, rule: Rule, units: _Units, shared: dict, by_rule: _ByRule) -> list[_Rows]:
     """Record obligations: each enterprise × phase in which it has records, compliant if none has a finding,
     a part per phase. ``shared``: rows and their (enterprise, phase) groups already worked out for another rule
-    on the same ledger; ``findings``: the rule's."""
+    on the same ledger."""
     ob = rule.obligation
     assert ob is not None and ob.ledger is not None and ob.date is not None  # a records obligation names both
     key = (ob.ledger, ob.date)
     if key not in shared:
-        shared[key] = _dated_rows(result, ob.ledger, ob.date, units)
-    n, group, n_groups, by_phase, files = shared[key]
+        shared[key] = _dated_rows(result, ob.ledger, ob.date, units, by_rule)
+    n, group, n_groups, by_phase, (file, row_key) = shared[key]
     if n == 0:
         return []
-    f = findings[findings["ledger"] == ob.ledger] if len(findings) else findings
-    is_bad = flagged_at(n, f, files)
+    is_bad = by_rule.flagged(rule.id, ob.ledger, file, row_key)
     bad = np.bincount(group[is_bad], minlength=n_groups).astype(float) if is_bad.any() else np.zeros(n_groups)
     status = np.where(bad > 0, STATUSES.index(NOT_COMPLIANT), STATUSES.index(COMPLIANT))
     return [(pos, name, name, status[at], records, bad[at]) for name, at, pos, records in by_phase]
@@ -286,9 +317,8 @@ def coded_status(result, rules: list[Rule] | None = None) -> Codes:
     parts = []  # (rule, period, phase, unit positions, status, records, bad records)
     used: list[Rule] = []
     for r in rules:
-        mine = by_rule.of(r.id)
-        got = _records(result, r, units, shared, mine) if r.obligation and r.obligation.when == "records" \
-            else _coverage(result, r, units, mine)
+        got = _records(result, r, units, shared, by_rule) if r.obligation and r.obligation.when == "records" \
+            else _coverage(result, r, units, by_rule.of(r.id))
         chunks = [c for c in got if len(c[0])]
         if chunks:
             used.append(r)
@@ -458,6 +488,29 @@ class Codes:
             c, _ = self(k)
             sel &= c >= 0
             cols[k] = c
+        st, st_values = self("status")
+        sizes = [len(self(k)[1]) for k in keys]
+        cells = math.prod(sizes) * len(st_values)
+        if not sel.any() or cells > 2**24:
+            return self._counts_grouped(keys, cols, sel)
+        # each (keys, status) combination one number, counted with bincount: groups in the order of their codes
+        key = np.zeros(np.count_nonzero(sel), dtype="int64")
+        for k, size in zip(keys, sizes):
+            key = key * size + cols[k][sel]
+        n = np.bincount(key * len(st_values) + st[sel], minlength=cells).reshape(-1, len(st_values))
+        present = np.flatnonzero(n.any(axis=1))
+        codes, rest = [], present
+        for size in reversed(sizes):
+            codes.append(rest % size)
+            rest = rest // size
+        out = pd.DataFrame({k: self(k)[1].take(c) for k, c in zip(keys, reversed(codes))})
+        for status in STATUSES:
+            at = st_values.get_indexer([status])[0]
+            out[status] = n[present, at].astype("int64") if at >= 0 else np.zeros(len(present), dtype="int64")
+        return out
+
+    def _counts_grouped(self, keys: list[str], cols: dict[str, np.ndarray], sel: np.ndarray) -> pd.DataFrame:
+        """:meth:`counts` by a groupby (no rows, or too many combinations of keys to count them in one array)."""
         st, st_values = self("status")
         frame = pd.DataFrame({**{k: c[sel] for k, c in cols.items()}, "_s": st[sel]})
         n = frame.groupby([*keys, "_s"]).size().unstack("_s", fill_value=0)

@@ -96,9 +96,19 @@ def unit_ranking(status: pd.DataFrame | Codes, by: str = "village") -> pd.DataFr
     # is missing counts nowhere (as groupby leaves it out)
     unit, units = coded(by)
     keep = due & (unit >= 0)
-    s = pd.DataFrame({by: unit[keep], "eid": eid[keep], "_ok": coded.isin("status", [COMPLIANT])[keep]})
-    g = s.groupby(by).agg(企业数=("eid", "nunique"), 应履行义务=("_ok", "size"), 已履行=("_ok", "sum"))
-    g.index = pd.Index(units.take(g.index.to_numpy()), name=by)
+    u, e, ok = unit[keep], eid[keep], coded.isin("status", [COMPLIANT])[keep]
+    rows = np.bincount(u, minlength=len(units))
+    done = np.bincount(u[ok], minlength=len(units))
+    n_eid = int(e.max()) + 1
+    if len(units) * n_eid <= 2**26:  # distinct (unit, enterprise) pairs marked in one array
+        seen = np.zeros(len(units) * n_eid, dtype=bool)
+        seen[u * n_eid + e] = True
+        enterprises = seen.reshape(len(units), n_eid).sum(axis=1)
+    else:
+        enterprises = np.bincount(np.unique(u * n_eid + e) // n_eid, minlength=len(units))
+    present = np.flatnonzero(rows)  # as groupby: the units with rows, in the order of their codes
+    g = pd.DataFrame({"企业数": enterprises[present].astype("int64"), "应履行义务": rows[present].astype("int64"),
+                      "已履行": done[present].astype("int64")}, index=pd.Index(units.take(present), name=by))
     g["未履行"] = g["应履行义务"] - g["已履行"]
     g["履行率"] = (g["已履行"] / g["应履行义务"]).round(4)
     g = g.sort_values(["履行率", "企业数"], ascending=[False, False], kind="mergesort").reset_index()

@@ -51,7 +51,7 @@ def flagged(rows: pd.DataFrame, findings: pd.DataFrame, coded=None) -> np.ndarra
     sheets = pd.Index(findings["source_sheet"].astype(object).unique())
 
     def of(frame: pd.DataFrame) -> np.ndarray:
-        return _keys(len(sheets), files.get_indexer(frame["source_file"].astype(object)).astype("int64"),
+        return row_keys(len(sheets), files.get_indexer(frame["source_file"].astype(object)).astype("int64"),
                      sheets.get_indexer(frame["source_sheet"].astype(object)).astype("int64"),
                      frame["source_row"].astype("Int64").to_numpy(dtype="int64", na_value=-1) + 1)
 
@@ -75,15 +75,15 @@ def flagged_at(n: int, findings: pd.DataFrame, coded) -> np.ndarray:
     maybe = file >= 0
     if not maybe.any():
         return out
-    mine = _keys(len(sheets), file[maybe], sheets.get_indexer(sn).astype("int64")[sc[maybe]], row[maybe])
-    theirs = _keys(len(sheets), files.get_indexer(findings["source_file"].astype(object)).astype("int64"),
+    mine = row_keys(len(sheets), file[maybe], sheets.get_indexer(sn).astype("int64")[sc[maybe]], row[maybe])
+    theirs = row_keys(len(sheets), files.get_indexer(findings["source_file"].astype(object)).astype("int64"),
                    sheets.get_indexer(findings["source_sheet"].astype(object)).astype("int64"),
                    findings["source_row"].astype("Int64").to_numpy(dtype="int64", na_value=-1) + 1)
     out[maybe] = (mine >= 0) & np.isin(mine, theirs)
     return out
 
 
-def _keys(n_sheets: int, file: np.ndarray, sheet: np.ndarray, row: np.ndarray) -> np.ndarray:
+def row_keys(n_sheets: int, file: np.ndarray, sheet: np.ndarray, row: np.ndarray) -> np.ndarray:
     """(file, sheet, Excel row + 1) as one integer, -1 where the file or the sheet is not known."""
     return np.where((file >= 0) & (sheet >= 0), (file * n_sheets + sheet) * (1 << 32) + row, -1)
 
