@@ -298,6 +298,13 @@ def _sorted_codes(codes: np.ndarray, values) -> tuple[np.ndarray, pd.Index]:
     return np.where(codes >= 0, renum[np.maximum(codes, 0)], -1), values.take(order)
 
 
+def _sorted_codes_at(codes: np.ndarray, values, at: np.ndarray, used: np.ndarray) -> tuple[np.ndarray, pd.Index]:
+    """``_sorted_codes(codes[at], values)``, renumbered on ``codes`` (``used``: the entries ``at`` points to)
+    before one take per row."""
+    small, kept = _sorted_codes(np.where(used, codes, -1), values)
+    return small[at], kept
+
+
 def coded_status(result, rules: list[Rule] | None = None) -> Codes:
     """:func:`obligation_status` with the integer codes of its columns (:class:`Codes`).
 
@@ -380,10 +387,13 @@ def coded_status(result, rules: list[Rule] | None = None) -> Codes:
     codes = {k: (np.repeat(c, n), v) for k, (c, v) in codes.items()}
     rows = {k: np.repeat(v, n) for k, v in rows.items()}
     at_all, status_all = np.concatenate(at), np.concatenate(status)
-    codes["status"] = _sorted_codes(status_all, list(STATUSES))
+    # renumbered among the values present on the few values themselves, then taken once per row
+    codes["status"] = _sorted_codes_at(np.arange(len(STATUSES)), list(STATUSES), status_all,
+                                       np.bincount(status_all, minlength=len(STATUSES)) > 0)
+    used_units = np.bincount(at_all, minlength=len(u)) > 0
     for k in ("village", "unit", "eid"):
         c, values = pd.factorize(u[k], sort=True)
-        codes[k] = _sorted_codes(c[at_all], values)
+        codes[k] = _sorted_codes_at(c, values, at_all, used_units)
     label_values = _strings(names)
     rule_values = {k: _strings([getattr(r, "id" if k == "rule_id" else k) for r in used])
                    for k in ("rule_id", "title", "clause", "severity")}
