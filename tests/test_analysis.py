@@ -279,13 +279,17 @@ def test_field_at_takes_the_first_row_a_finding_stands_on():
     ["a.xlsx", "a.xlsx", "b.xlsx", "a.xlsx", "c.csv", "c.csv", "b.xlsx"],  # runs, a value coming back
     ["", "", "", ""], ["x"], [],
     ["a.xlsx", None, "a.xlsx", None, "b.xlsx"],  # missing values: a value of their own
+    [None, None, "a.xlsx", "a.xlsx"], ["a.xlsx", "a.xlsx", None, None],  # runs of missing values
 ])
-def test_source_codes_as_factorize(values):
+@pytest.mark.parametrize("dtype", ["str", "ledger"])
+def test_source_codes_as_factorize(values, dtype):
     """The files and sheets of ledger rows are numbered run by run as ``pd.factorize`` numbers them row by row."""
     from jicui_compliance.analysis.sources import source_codes
+    from jicui_compliance.text import TEXT
 
-    frame = pd.DataFrame({"source_file": pd.Series(values, dtype="str"),
-                          "source_sheet": pd.Series(values[::-1], dtype="str"),
+    dtype = TEXT if dtype == "ledger" else dtype  # the ledgers' text columns: Python strings, NaN for missing
+    frame = pd.DataFrame({"source_file": pd.Series(values, dtype=dtype),
+                          "source_sheet": pd.Series(values[::-1], dtype=dtype),
                           "source_row": pd.Series(range(len(values)), dtype="Int64")})
     fc, fn, sc, sn, row = source_codes(frame)
     for col, codes, names in (("source_file", fc, fn), ("source_sheet", sc, sn)):

@@ -101,8 +101,13 @@ class Analysis:
         out once for the tables that count them. Not to be changed in place."""
         return kpis.hazards_existing(self.result)
 
+    @cached_property
+    def _hazard_counts(self):
+        return kpis.hazard_counts(self.existing_hazards)
+
     def hazards(self, by: str | None = None) -> pd.DataFrame:
-        return kpis.hazard_kpis(self.result, by=by, scope=self.village or "全镇", hazards=self.existing_hazards)
+        return kpis.hazard_kpis(self.result, by=by, scope=self.village or "全镇", hazards=self.existing_hazards,
+                                counts=self._hazard_counts)
 
     def hazard_flow(self) -> pd.DataFrame:
         return kpis.hazard_flow(self.result, hazards=self.existing_hazards)

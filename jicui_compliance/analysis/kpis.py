@@ -38,23 +38,43 @@ def hazards_existing(result) -> pd.DataFrame:
     return h
 
 
-def hazard_kpis(result, by: str | None = None, scope: str = "全镇", hazards: pd.DataFrame | None = None) -> pd.DataFrame:
+def hazard_counts(hazards: pd.DataFrame) -> tuple[dict[str, np.ndarray], np.ndarray, pd.Index]:
+    """What :func:`hazard_kpis` counts of each hazard (a 0/1 column per figure) and the hazards' enterprises
+    numbered (codes into the distinct ``eid`` values, a missing one among them): the same for every ``by``."""
+    h = hazards
+    src, sources = pd.factorize(h["source"].astype(object), use_na_sentinel=False)
+    sources = pd.Index(sources, dtype=object)
+    counted = {
+        "隐患数": np.ones(len(h), dtype=bool),
+        "企业自查": (sources == "企业自查")[src],
+        "部门/执法检查": sources.isin(["部门检查", "执法检查"])[src],
+        "举报及其他": (~sources.isin(["企业自查", "部门检查", "执法检查"]))[src],
+        "已整改": h["done"].to_numpy(dtype=bool),
+        "已销号": h["closed"].to_numpy(dtype=bool),
+        "逾期未改": h["overdue"].to_numpy(dtype=bool),
+    }
+    ent, eids = pd.factorize(h["eid"], use_na_sentinel=False)
+    return counted, ent, pd.Index(eids)
+
+
+def hazard_kpis(result, by: str | None = None, scope: str = "全镇", hazards: pd.DataFrame | None = None,
+                counts: tuple[dict[str, np.ndarray], np.ndarray, pd.Index] | None = None) -> pd.DataFrame:
     """隐患：发现（按来源）、整改、销号、整改率、销号率、逾期未改；``by``: village / station / industry.
-    ``hazards``: :func:`hazards_existing` of ``result`` where the caller has it."""
+    ``hazards``: :func:`hazards_existing` of ``result`` where the caller has it, ``counts``: its
+    :func:`hazard_counts`."""
     ctx = result
     h = hazards_existing(result) if hazards is None else hazards
-    key = _by(h, ctx, by, scope)
-    src = h["source"].astype(object)
-    g = pd.DataFrame({
-        "key": key,
-        "隐患数": 1,
-        "企业自查": (src == "企业自查").astype(int),
-        "部门/执法检查": src.isin(["部门检查", "执法检查"]).astype(int),
-        "举报及其他": (~src.isin(["企业自查", "部门检查", "执法检查"])).astype(int),
-        "已整改": h["done"].astype(int),
-        "已销号": h["closed"].astype(int),
-        "逾期未改": h["overdue"].astype(int),
-    }).groupby("key").sum()
+    counted, ent, eids = hazard_counts(h) if counts is None else counts
+    # as groupby(key).sum(): the keys numbered in sorted order (missing left out), each column counted by bincount
+    if by is None:
+        keys = pd.Index(pd.Series(scope, index=h.index[:1]))
+        codes = np.zeros(len(h), dtype="int64")
+    else:  # an enterprise's key looked up once
+        c, keys = pd.factorize(_by(pd.DataFrame({"eid": eids}), ctx, by, scope), sort=True)
+        codes = c[ent]
+    keep = codes >= 0
+    g = pd.DataFrame({k: np.bincount(codes[keep & v], minlength=len(keys)).astype("int64") for k, v in counted.items()},
+                     index=keys)
     g["整改率"] = _rate(g["已整改"], g["隐患数"])
     g["销号率"] = _rate(g["已销号"], g["隐患数"])
     g.index.name = {None: "范围", "village": "村", "station": "站所", "industry": "行业领域"}[by]
@@ -173,15 +193,23 @@ def certificate_kpis(result) -> pd.DataFrame:
 def training_kpis(result, status: pd.DataFrame | Codes) -> pd.DataFrame:
     ctx = result
     t = ctx.frame("training")
-    t = t[ctx.existing(t, "date", undated=False)]
-    campaign = t[t["kind"] == "专项行动全员培训"]
+    rows = np.flatnonzero(ctx.existing(t, "date", undated=False).to_numpy(dtype=bool))
+    # the kinds numbered once (a county's training ledger has some 160,000 rows), the counts taken from them
+    kind, kinds = pd.factorize(t["kind"].to_numpy(dtype=object)[rows])
+    of_kind = {k: np.flatnonzero(kind == i) for i, k in enumerate(kinds)
+               if k in ("专项行动全员培训", "动火作业警示教育", "事故警示教育")}
+    campaign = rows[of_kind.get("专项行动全员培训", np.zeros(0, dtype="int64"))]
+
+    def total(column: str) -> int:
+        return int(t[column].take(campaign).fillna(0).sum())
+
     tr1 = coverage(status, "TR001")
     tr3 = coverage(status, "TR003")
     row: dict[str, float] = {
-        "全员培训（场）": len(campaign), "培训人次": int(campaign["attendees"].fillna(0).sum()),
-        "考试人数": int(campaign["examined"].fillna(0).sum()), "合格人数": int(campaign["passed"].fillna(0).sum()),
-        "动火作业警示教育（场）": int((t["kind"] == "动火作业警示教育").sum()),
-        "事故警示教育（场）": int((t["kind"] == "事故警示教育").sum()),
+        "全员培训（场）": len(campaign), "培训人次": total("attendees"), "考试人数": total("examined"),
+        "合格人数": total("passed"),
+        "动火作业警示教育（场）": len(of_kind.get("动火作业警示教育", ())),
+        "事故警示教育（场）": len(of_kind.get("事故警示教育", ())),
     }
     for label, cov in (("全员培训考试覆盖率", tr1), ("动火警示教育覆盖率", tr3)):
         row[label] = float(cov["完成率"].iloc[0]) if len(cov) and cov["应完成"].iloc[0] else np.nan

@@ -25,13 +25,18 @@ def _factorize_runs(column: pd.Series) -> tuple[np.ndarray, np.ndarray]:
     """``pd.factorize(column.astype(object), use_na_sentinel=False)``, the same codes and values, looked up once
     per run of equal values: a ledger's rows come file by file and sheet by sheet, so a county's 160,000 rows
     of one ledger are some fifty runs (hashing every row's file name took most of the time)."""
-    if column.empty or column.isna().any():
+    if column.empty:
         return pd.factorize(column.astype(object), use_na_sentinel=False)
     values = column.to_numpy(dtype=object)
     head = np.empty(len(values), dtype=bool)
     head[0] = True
-    np.not_equal(values[1:], values[:-1], out=head[1:])
+    try:
+        np.not_equal(values[1:], values[:-1], out=head[1:])
+    except TypeError:  # pd.NA compares to nothing
+        return pd.factorize(column.astype(object), use_na_sentinel=False)
     starts = np.flatnonzero(head)
+    if pd.isna(values[starts]).any():  # a missing value differs from the one before it: it starts a run
+        return pd.factorize(column.astype(object), use_na_sentinel=False)
     codes, uniques = pd.factorize(values[starts], use_na_sentinel=False)
     return np.repeat(codes, np.diff(np.append(starts, len(values)))), uniques
 
@@ -103,7 +108,8 @@ def rows_at(findings: pd.DataFrame, rows: pd.DataFrame) -> np.ndarray:
         row = frame["source_row"].astype("Int64").to_numpy(dtype="int64", na_value=-1) + 1
         return np.where((file >= 0) & (sheet >= 0), (file * len(sheets) + sheet) * (1 << 32) + row, -1)
 
-    maybe = np.flatnonzero(files.get_indexer(rows["source_file"].astype(object)) >= 0)
+    fc, fn = _factorize_runs(rows["source_file"])  # each run of rows of one file looked up once
+    maybe = np.flatnonzero(files.get_indexer(pd.Index(fn, dtype=object))[fc] >= 0)
     mine = of(rows.iloc[maybe][["source_file", "source_sheet", "source_row"]])
     keys, first = np.unique(mine, return_index=True)  # each key's first row
     theirs = of(findings)
