@@ -221,6 +221,30 @@ def test_counts_on_the_parts_of_a_status_table_equal_those_on_its_frame(seed):
     assert list(lazy.values("title", at)) == list(frame["title"].take(at))
 
 
+def test_phases_of_days_and_groups_as_one_day_and_factorize_give_them():
+    """The phase of every record's day worked out on the whole array (phases with a gap and an overlap, days
+    before, between and after), and (enterprise, phase) groups numbered as ``pd.factorize(sort=True)``."""
+    from types import SimpleNamespace
+
+    from jicui_compliance.analysis.obligations import _groups, _phases_of_days, phase_of
+
+    phases = [SimpleNamespace(id=i, start=dt.date(2023, *a), end=dt.date(2023, *b)) for i, a, b in
+              (("P2", (5, 1), (6, 30)), ("P1", (6, 20), (7, 31)), ("P3", (9, 1), (10, 31)))]
+
+    def holding(day):
+        return next((p for p in phases if p.start <= day <= p.end), None)
+
+    campaign = SimpleNamespace(phases=phases, phase_of=holding)
+    names = sorted(p.id for p in phases)
+    rng = np.random.default_rng(7)
+    days = np.datetime64("2023-03-01") + rng.integers(0, 330, 2000)
+    want = [names.index(phase_of(campaign, d.item())) for d in days]  # type: ignore[arg-type]
+    assert _phases_of_days(campaign, days, names).tolist() == want  # type: ignore[arg-type]
+    for key in (rng.integers(0, 50, 300), rng.integers(0, 10**9, 300), np.zeros(0, dtype="int64")):
+        got, want_key = _groups(key), pd.factorize(key, sort=True)
+        assert got[0].tolist() == want_key[0].tolist() and list(got[1]) == list(want_key[1])
+
+
 @pytest.fixture(scope="module")
 def samples():
     return run_check([Path(__file__).parents[1] / "data" / "samples"], as_of=dt.date(2023, 12, 31))

@@ -223,6 +223,29 @@ def _coverage(result, rule: Rule, units: _Units, findings: pd.DataFrame) -> list
     return out
 
 
+def _phases_of_days(campaign: Campaign, days: np.ndarray, names: list[str]) -> np.ndarray:
+    """:func:`phase_of` of each day (``datetime64[D]``) as its place in ``names``, on the whole array: the first
+    phase that holds the day, else the first phase for a day before it and the last for any other day."""
+    first, last = campaign.phases[0], campaign.phases[-1]
+    out = np.where(days < np.datetime64(first.start, "D"), names.index(first.id), names.index(last.id))
+    found = np.zeros(len(days), dtype=bool)
+    for p in campaign.phases:
+        inside = ~found & (days >= np.datetime64(p.start, "D")) & (days <= np.datetime64(p.end, "D"))
+        out[inside] = names.index(p.id)
+        found |= inside
+    return out.astype("int64")
+
+
+def _groups(key: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """``pd.factorize(key, sort=True)`` of non-negative integers: counted in one array where their range is
+    small (enterprise IDs × phases), each key's group its place among the keys present."""
+    if not len(key) or key.min() < 0 or key.max() > 4 * len(key) + (1 << 20):
+        return pd.factorize(key, sort=True)
+    present = np.bincount(key) > 0
+    place = np.cumsum(present) - 1
+    return place[key], np.flatnonzero(present)
+
+
 def _dated_rows(result, ledger: str, date: str, units: _Units, by_rule: _ByRule):
     """The rows of ``ledger`` a record obligation judges (attributed, dated up to as-of) and, the same
     for every rule on that ledger and date: their number, each row's (enterprise, phase) group as a number,
@@ -234,19 +257,17 @@ def _dated_rows(result, ledger: str, date: str, units: _Units, by_rule: _ByRule)
     keep = (frame["eid"].notna() & when.notna() & (when <= ctx.as_of_ts + pd.Timedelta(days=1))).to_numpy(dtype=bool)
     names = sorted({p.id for p in result.campaign.phases})
     n = int(keep.sum())
-    # each distinct day's phase, numbered in the sorted order of the phase IDs
+    # each row's phase, numbered in the sorted order of the phase IDs
     values = when.to_numpy()[keep]
     if values.dtype.kind == "M":
-        days, distinct = pd.factorize(values.astype("datetime64[D]").view("int64"))
-        epoch = dt.date(1970, 1, 1)
-        phase_at = [names.index(phase_of(result.campaign, epoch + dt.timedelta(days=int(d)))) for d in distinct]
+        phase = _phases_of_days(result.campaign, values.astype("datetime64[D]"), names)
     else:
         days, distinct = pd.factorize(pd.Series(values).dt.normalize())
         phase_at = [names.index(phase_of(result.campaign, pd.Timestamp(d).date())) for d in distinct]
-    phase = np.asarray(phase_at, dtype="int64")[days] if n else np.zeros(0, dtype="int64")
+        phase = np.asarray(phase_at, dtype="int64")[days] if n else np.zeros(0, dtype="int64")
     # (enterprise, phase) groups on one integer, in the order groupby sorts them: enterprise, then phase
     eid = frame["eid"].to_numpy(dtype="int64", na_value=-1)[keep]
-    group, keys = pd.factorize(eid * len(names) + phase, sort=True)
+    group, keys = _groups(eid * len(names) + phase)
     pos = units.of_eids(keys // len(names)) if len(keys) else np.zeros(0, dtype="int64")
     records = np.bincount(group, minlength=len(keys)).astype(float)
     by_phase = []
