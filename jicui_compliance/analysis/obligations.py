@@ -449,6 +449,7 @@ class Codes:
         self._parts = dict(parts or {})
         self._n = len(frame) if frame is not None else int(n or 0)
         self._codes: dict[str, tuple[np.ndarray, pd.Index]] = dict(codes or {})
+        self._masks: dict[tuple, np.ndarray] = {}
 
     @classmethod
     def lazy(cls, parts: dict[str, tuple[np.ndarray | None, object]], codes: dict, n: int) -> Codes:
@@ -490,8 +491,13 @@ class Codes:
         return self._codes[column]
 
     def isin(self, column: str, values) -> np.ndarray:
-        codes, uniques = self(column)
-        return np.isin(codes, np.flatnonzero(uniques.isin(list(values))))
+        """Rows whose ``column`` is one of ``values`` (the same question asked by several tables: answered once;
+        not to be changed in place)."""
+        key = (column, tuple(values))
+        if key not in self._masks:
+            codes, uniques = self(column)
+            self._masks[key] = np.isin(codes, np.flatnonzero(uniques.isin(list(values))))
+        return self._masks[key]
 
     def equals(self, column: str, value) -> np.ndarray:
         """Rows whose ``column`` is ``value``."""
