@@ -165,8 +165,10 @@ class Analysis:
         f = self.findings
         if f.empty:
             return pd.DataFrame(columns=["规则", "名称", "严重程度", "数量", "涉及企业", "示例"])
-        g = f.groupby("rule_id").agg(数量=("rule_id", "size"), 涉及企业=("enterprise_name", lambda s: s[s != ""].nunique()),
-                                     示例=("message", "first")).reset_index()
+        g = f.groupby("rule_id").agg(数量=("rule_id", "size"), 示例=("message", "first")).reset_index()
+        named = f.loc[f["enterprise_name"] != "", ["rule_id", "enterprise_name"]]  # distinct named enterprises per rule
+        g.insert(2, "涉及企业", g["rule_id"].map(named.groupby("rule_id")["enterprise_name"].nunique())
+                 .fillna(0).astype("int64").to_numpy())
         g.insert(1, "名称", g["rule_id"].map(lambda r: REGISTRY[r].title))
         g.insert(2, "严重程度", g["rule_id"].map(lambda r: REGISTRY[r].severity))
         g = g.rename(columns={"rule_id": "规则"})
