@@ -49,7 +49,7 @@ class Table:
                     continue
                 out[c] = out[c].map(lambda v: mask_text(v) if isinstance(v, str) else v)
             elif pd.api.types.is_string_dtype(out[c]):  # only the cells that may hold a number are masked
-                maybe = _may_hold_personal(out[c])
+                maybe = out[c].str.contains(MAY_HOLD_PERSONAL, regex=True, na=False).to_numpy(dtype=bool)
                 if maybe.any():
                     out.loc[maybe, c] = out.loc[maybe, c].map(mask_text)
         return cls(name, title, out, mask_text(note))
@@ -89,14 +89,6 @@ class Table:
             else:
                 columns.append([cell_text(v, kind) for v in values])
         return list(self.frame.columns), [list(r) for r in zip(*columns)] if columns else [[] for _ in range(len(frame))]
-
-
-def _may_hold_personal(column: pd.Series) -> np.ndarray:
-    """Where a text column's cells may hold a personal number (:data:`~jicui_compliance.text.MAY_HOLD_PERSONAL`),
-    searched once per distinct text (names, villages and rules recur down a table)."""
-    codes, uniques = pd.factorize(column)
-    hit = pd.Series(uniques).str.contains(MAY_HOLD_PERSONAL, regex=True, na=False).to_numpy(dtype=bool)
-    return np.append(hit, False)[codes]  # a missing cell (-1): nothing to mask
 
 
 def cell_text(v, kind: str = "text") -> str:
