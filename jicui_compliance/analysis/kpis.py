@@ -143,18 +143,20 @@ def head_inspection_matrix(status: pd.DataFrame | Codes) -> pd.DataFrame:
     return c.pivot(index="village", columns="period", values="完成率").sort_index()
 
 
-def _row_compliance(result, ledger: str, prefix: str, date: str) -> pd.DataFrame:
-    """Records of a ledger existing at as-of, each marked compliant when no ``prefix`` rule flags its row."""
+def _row_compliance(result, ledger: str, prefix: str, date: str, columns: list[str]) -> pd.DataFrame:
+    """Records of a ledger existing at as-of (only ``columns`` and where they stand), each marked compliant when
+    no ``prefix`` rule flags its row."""
     ctx = result
     df = ctx.frame(ledger)
-    df = df[ctx.existing(df, date, undated=False)]
+    df = df[list(dict.fromkeys([*columns, "source_file", "source_sheet", "source_row"]))][
+        ctx.existing(df, date, undated=False)]
     f = result.findings
     f = f[f["rule_id"].str.startswith(prefix) & (f["ledger"] == ledger)]
     return df.assign(compliant=~flagged(df, f))
 
 
 def outsourcing_kpis(result) -> pd.DataFrame:
-    d = _row_compliance(result, "outsourcing", "OS", "start")
+    d = _row_compliance(result, "outsourcing", "OS", "start", ["eid", "agreement_on", "start"])
     end = result.as_of_end
     signed = (d["agreement_on"] < end).fillna(False).astype(bool)
     timely = signed & (d["agreement_on"] <= d["start"]).fillna(False).astype(bool)
@@ -167,7 +169,7 @@ def outsourcing_kpis(result) -> pd.DataFrame:
 
 
 def hot_work_kpis(result) -> pd.DataFrame:
-    d = _row_compliance(result, "hot_work", "HW", "start")
+    d = _row_compliance(result, "hot_work", "HW", "start", ["eid"])
     n = len(d)
     return pd.DataFrame([{
         "动火作业票": n, "涉及企业": d["eid"].nunique(), "合规作业票": int(d["compliant"].sum()),

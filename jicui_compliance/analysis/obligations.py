@@ -97,9 +97,13 @@ class _ByRule:
         self.files, self.sheets = pd.Index(files, dtype=object), pd.Index(sheets, dtype=object)
         self._row = findings["source_row"].astype("Int64").to_numpy(dtype="int64", na_value=-1) + 1
         self._ledger = findings["ledger"].to_numpy(dtype=object)
+        # the unit a finding names (its enterprise, else its village) and its period, for the coverage obligations
+        self.unit = np.where(findings["enterprise_name"] != "", findings["enterprise_name"], findings["village"])
+        self.period = findings["period"].to_numpy(dtype=object)
 
-    def of(self, rule_id: str) -> pd.DataFrame:
-        return self.findings.iloc[self._at.get(rule_id, np.zeros(0, dtype="int64"))]
+    def at(self, rule_id: str) -> np.ndarray:
+        """The positions of the findings of ``rule_id``."""
+        return self._at.get(rule_id, np.zeros(0, dtype="int64"))
 
     def keyed(self, coded) -> tuple[np.ndarray, np.ndarray]:
         """Rows known by their :func:`.sources.source_codes`: each row's file among the findings' files (-1 for
@@ -189,18 +193,17 @@ class _Units:
 _Rows = tuple[np.ndarray, str, str, np.ndarray, "np.ndarray | None", "np.ndarray | None"]
 
 
-def _coverage(result, rule: Rule, units: _Units, findings: pd.DataFrame) -> list[_Rows]:
+def _coverage(result, rule: Rule, units: _Units, by_rule: _ByRule) -> list[_Rows]:
     """Coverage obligations: each unit of the population, per period, compliant unless a finding of the
-    rule names it (by name: the enterprise's, else the village's) for that period. ``findings``: the rule's."""
+    rule names it (by name: the enterprise's, else the village's) for that period."""
     ob = rule.obligation
     assert ob is not None  # obligation_status passes rules with an obligation only
     camp, as_of = result.campaign, result.as_of
     pop, pos = units.of(ob.who)
     code, names = units.names(ob.who, pop, pos)
-    f = findings
-    bad_unit = np.where(f["enterprise_name"] != "", f["enterprise_name"], f["village"])
-    bad_at = names.get_indexer(pd.Index(bad_unit, dtype=object))  # -1: not a unit of the population
-    bad_period = f["period"].to_numpy(dtype=object)
+    mine = by_rule.at(rule.id)
+    bad_at = names.get_indexer(pd.Index(by_rule.unit[mine], dtype=object))  # -1: not a unit of the population
+    bad_period = by_rule.period[mine]
     ok, not_ok, pending = (STATUSES.index(s) for s in (COMPLIANT, NOT_COMPLIANT, PENDING))
 
     def hit(sel: np.ndarray) -> np.ndarray:
@@ -211,7 +214,7 @@ def _coverage(result, rule: Rule, units: _Units, findings: pd.DataFrame) -> list
 
     if ob.when == "as_of":  # a state at as-of (e.g. safety staff named): judged now, in the current phase
         now = phase_of(camp, as_of)
-        state = np.where(hit(np.ones(len(f), dtype=bool)), not_ok, ok)
+        state = np.where(hit(np.ones(len(mine), dtype=bool)), not_ok, ok)
         return [(pos, now, now, state, None, None)]
     out: list[_Rows] = []
     for p in periods_of(camp, ob.when):
@@ -346,7 +349,7 @@ def coded_status(result, rules: list[Rule] | None = None) -> Codes:
     used: list[Rule] = []
     for r in rules:
         got = _records(result, r, units, shared, by_rule) if r.obligation and r.obligation.when == "records" \
-            else _coverage(result, r, units, by_rule.of(r.id))
+            else _coverage(result, r, units, by_rule)
         chunks = [c for c in got if len(c[0])]
         if chunks:
             used.append(r)
