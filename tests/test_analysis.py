@@ -321,3 +321,15 @@ def test_source_codes_as_factorize(values, dtype):
         assert codes.tolist() == want_codes.tolist()
         assert names.equals(pd.Index(want_names, dtype=object))
     assert row.tolist() == [i + 1 for i in range(len(values))]
+
+
+def test_texts_joined_per_key_as_a_groupby_joins_them():
+    """Reasons, rule counts and sheets are joined per key in one pass, as a groupby (sort=False) joins them:
+    keys in the order met, a missing key left out, and (unique) the non-empty texts each once."""
+    from jicui_compliance.analysis.rankings import _joined
+
+    f = pd.DataFrame({"k": ["b", "a", "b", None, "a", "b", "c"], "t": ["x", "y", "", "z", "y", "w", ""]})
+    want = f.groupby("k", sort=False)["t"].agg("、".join)
+    pd.testing.assert_series_equal(_joined(f["k"], f["t"], "、", "k"), want, check_names=False)
+    unique = f.groupby("k", sort=False)["t"].agg(lambda s: "；".join(dict.fromkeys(v for v in s if v)))
+    pd.testing.assert_series_equal(_joined(f["k"], f["t"], "；", "k", unique=True), unique, check_names=False)
