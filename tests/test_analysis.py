@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
+from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -159,6 +161,127 @@ def test_status_is_sorted_with_its_codes(small):
         assert (values.take(codes) == s[k]).all()
 
 
+def _random_parts(seed: int, n: int = 400):
+    """A status table as coded_status keeps it: each column positions into a few values (units with a missing
+    village, station and enterprise; rules; labels; statuses), with its sorted codes where coded_status has them."""
+    from jicui_compliance.analysis.obligations import STATUSES, _sorted_codes, _strings
+
+    rng = np.random.default_rng(seed)
+    units = pd.DataFrame({
+        "unit": ["甲", "乙", "丙", "丁", "东坡村", "应急站", "甲"],
+        "eid": [1, 2, 3, 4, pd.NA, pd.NA, 5],
+        "enterprise_name": ["甲", "乙", "丙", "丁", "", "", "甲"],
+        "village": ["东坡村", "西岭村", None, "东坡村", "东坡村", "应急站", "西岭村"],
+        "station": ["应急站", "", "应急站", "林业站", "", "应急站", None],
+        "industry": ["化工", "建筑", "化工", None, "", "", "建筑"],
+    })  # text columns as pandas infers them (as coded_status' units table has them), eid of objects
+    rules = [("HI001", "带队", "E(1)", "错误"), ("DR001", "演练", "E(15)", "警告"), ("HZ005", "逾期", "E(2)", "错误")]
+    labels = ["2023-07", "P2", "2023-06", "2023-H1", "P1"]
+    at, rule_at = rng.integers(0, len(units), n), rng.integers(0, len(rules), n)
+    period_at, phase_at, status_at = rng.integers(0, len(labels), n), rng.integers(0, 2, n) + 1, rng.integers(0, 3, n)
+    parts = {
+        **{k: (rule_at, _strings([r[i] for r in rules])) for i, k in enumerate(("rule_id", "title", "clause", "severity"))},
+        "phase": (phase_at, _strings(labels)), "period": (period_at, _strings(labels)),
+        **{k: (at, units[k].array) for k in ("unit", "eid", "enterprise_name", "village", "station", "industry")},
+        "status": (status_at, _strings(list(STATUSES))),
+        "records": (None, rng.integers(0, 5, n).astype(float)), "bad_records": (None, rng.integers(0, 2, n).astype(float)),
+    }
+    codes = {"phase": _sorted_codes(phase_at, labels), "period": _sorted_codes(period_at, labels),
+             "rule_id": _sorted_codes(rule_at, [r[0] for r in rules]), "status": _sorted_codes(status_at, list(STATUSES))}
+    for k in ("village", "unit"):
+        c, values = pd.factorize(units[k], sort=True)
+        codes[k] = _sorted_codes(c[at], values)
+    frame = pd.DataFrame({k: v if idx is None else v.take(idx) for k, (idx, v) in parts.items()})
+    return parts, codes, frame
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_counts_on_the_parts_of_a_status_table_equal_those_on_its_frame(seed):
+    """The report counts on coded_status' parts (the 490k-row frame is never made); notebooks get the frame."""
+    from jicui_compliance.analysis import kpis, phase_summary, unit_ranking
+    from jicui_compliance.analysis.obligations import Codes
+
+    parts, codes, frame = _random_parts(seed)
+    lazy = Codes.lazy(parts, codes, len(frame))
+    for rid in ("HI001", "DR001", "HZ005", "XX000"):
+        for by in (None, "village", "station", "industry"):
+            pd.testing.assert_frame_equal(kpis.coverage(lazy, rid, by), kpis.coverage(frame, rid, by))
+    for by in (None, ["station"], ["industry"]):
+        pd.testing.assert_frame_equal(phase_summary(lazy, by=by), phase_summary(frame, by=by))
+    for by in ("village", "station", "industry"):
+        pd.testing.assert_frame_equal(unit_ranking(lazy, by=by), unit_ranking(frame, by=by))
+    pd.testing.assert_frame_equal(kpis.head_inspection_matrix(lazy), kpis.head_inspection_matrix(frame))
+    mine = frame["village"].to_numpy() == "东坡村"
+    assert (lazy.equals("village", "东坡村") == mine).all() and not lazy.equals("village", "无此村").any()
+    part = lazy.where(mine)
+    pd.testing.assert_frame_equal(kpis.coverage(part, "HI001", "station"), kpis.coverage(frame[mine], "HI001", "station"))
+    pd.testing.assert_frame_equal(part.frame, frame[mine].reset_index(drop=True))
+    pd.testing.assert_frame_equal(lazy.frame, frame)
+    at = np.array([3, 0, 7])
+    assert list(lazy.values("title", at)) == list(frame["title"].take(at))
+
+
+def test_phases_of_days_and_groups_as_one_day_and_factorize_give_them():
+    """The phase of every record's day worked out on the whole array (phases with a gap and an overlap, days
+    before, between and after), and (enterprise, phase) groups numbered as ``pd.factorize(sort=True)``."""
+    from types import SimpleNamespace
+
+    from jicui_compliance.analysis.obligations import _groups, _phases_of_days, phase_of
+
+    phases = [SimpleNamespace(id=i, start=dt.date(2023, *a), end=dt.date(2023, *b)) for i, a, b in
+              (("P2", (5, 1), (6, 30)), ("P1", (6, 20), (7, 31)), ("P3", (9, 1), (10, 31)))]
+
+    def holding(day):
+        return next((p for p in phases if p.start <= day <= p.end), None)
+
+    campaign = SimpleNamespace(phases=phases, phase_of=holding)
+    names = sorted(p.id for p in phases)
+    rng = np.random.default_rng(7)
+    days = np.datetime64("2023-03-01") + rng.integers(0, 330, 2000)
+    want = [names.index(phase_of(campaign, d.item())) for d in days]  # type: ignore[arg-type]
+    assert _phases_of_days(campaign, days, names).tolist() == want  # type: ignore[arg-type]
+    for key in (rng.integers(0, 50, 300), rng.integers(0, 10**9, 300), np.zeros(0, dtype="int64")):
+        got, want_key = _groups(key), pd.factorize(key, sort=True)
+        assert got[0].tolist() == want_key[0].tolist() and list(got[1]) == list(want_key[1])
+
+
+@pytest.fixture(scope="module")
+def samples():
+    return run_check([Path(__file__).parents[1] / "data" / "samples"], as_of=dt.date(2023, 12, 31))
+
+
+@pytest.mark.parametrize("town", ["small", "samples"])
+def test_record_obligations_as_a_groupby_counts_them(town, request):
+    """Each records obligation's rows: per (enterprise, phase of the record's date), the ledger rows dated up to
+    as-of and those a finding of the rule stands on — as a plain groupby on the ledger counts them."""
+    from jicui_compliance.analysis.obligations import phase_of
+    from jicui_compliance.analysis.sources import source_keys
+
+    small = request.getfixturevalue(town)
+    status = Analysis(small).status
+    seen, bad = 0, 0
+    for r in small.rules:
+        ob = r.obligation
+        if ob is None or ob.when != "records":
+            continue
+        rows = small.frame(ob.ledger)
+        rows = rows[rows["eid"].notna() & rows[ob.date].notna() & (rows[ob.date] <= small.as_of_ts + pd.Timedelta(days=1))]
+        if rows.empty:
+            assert not (status["rule_id"] == r.id).any()
+            continue
+        f = small.findings[(small.findings["rule_id"] == r.id) & (small.findings["ledger"] == ob.ledger)]
+        g = pd.DataFrame({"eid": rows["eid"].astype("int64").to_numpy(),
+                          "phase": [phase_of(small.campaign, d.date()) for d in rows[ob.date]],
+                          "bad": source_keys(rows).isin(source_keys(f))}).groupby(["eid", "phase"])
+        expected = pd.DataFrame({"records": g.size().astype(float), "bad_records": g["bad"].sum().astype(float)})
+        got = status[status["rule_id"] == r.id].assign(eid=lambda s: s["eid"].astype("int64"))
+        got = got.set_index(["eid", "phase"])[["records", "bad_records"]].sort_index()
+        pd.testing.assert_frame_equal(got, expected, check_names=False)
+        assert (status.loc[status["rule_id"] == r.id, "status"] == "不合规").sum() == (expected["bad_records"] > 0).sum()
+        seen, bad = seen + len(expected), bad + int(expected["bad_records"].sum())
+    assert seen > 0 and (bad > 0 or town == "small")
+
+
 def test_field_at_takes_the_first_row_a_finding_stands_on():
     from jicui_compliance.analysis.sources import field_at, flagged, rows_at
 
@@ -180,13 +303,17 @@ def test_field_at_takes_the_first_row_a_finding_stands_on():
     ["a.xlsx", "a.xlsx", "b.xlsx", "a.xlsx", "c.csv", "c.csv", "b.xlsx"],  # runs, a value coming back
     ["", "", "", ""], ["x"], [],
     ["a.xlsx", None, "a.xlsx", None, "b.xlsx"],  # missing values: a value of their own
+    [None, None, "a.xlsx", "a.xlsx"], ["a.xlsx", "a.xlsx", None, None],  # runs of missing values
 ])
-def test_source_codes_as_factorize(values):
+@pytest.mark.parametrize("dtype", ["str", "ledger"])
+def test_source_codes_as_factorize(values, dtype):
     """The files and sheets of ledger rows are numbered run by run as ``pd.factorize`` numbers them row by row."""
     from jicui_compliance.analysis.sources import source_codes
+    from jicui_compliance.text import TEXT
 
-    frame = pd.DataFrame({"source_file": pd.Series(values, dtype="str"),
-                          "source_sheet": pd.Series(values[::-1], dtype="str"),
+    dtype = TEXT if dtype == "ledger" else dtype  # the ledgers' text columns: Python strings, NaN for missing
+    frame = pd.DataFrame({"source_file": pd.Series(values, dtype=dtype),
+                          "source_sheet": pd.Series(values[::-1], dtype=dtype),
                           "source_row": pd.Series(range(len(values)), dtype="Int64")})
     fc, fn, sc, sn, row = source_codes(frame)
     for col, codes, names in (("source_file", fc, fn), ("source_sheet", sc, sn)):
@@ -194,3 +321,15 @@ def test_source_codes_as_factorize(values):
         assert codes.tolist() == want_codes.tolist()
         assert names.equals(pd.Index(want_names, dtype=object))
     assert row.tolist() == [i + 1 for i in range(len(values))]
+
+
+def test_texts_joined_per_key_as_a_groupby_joins_them():
+    """Reasons, rule counts and sheets are joined per key in one pass, as a groupby (sort=False) joins them:
+    keys in the order met, a missing key left out, and (unique) the non-empty texts each once."""
+    from jicui_compliance.analysis.rankings import _joined
+
+    f = pd.DataFrame({"k": ["b", "a", "b", None, "a", "b", "c"], "t": ["x", "y", "", "z", "y", "w", ""]})
+    want = f.groupby("k", sort=False)["t"].agg("、".join)
+    pd.testing.assert_series_equal(_joined(f["k"], f["t"], "、", "k"), want, check_names=False)
+    unique = f.groupby("k", sort=False)["t"].agg(lambda s: "；".join(dict.fromkeys(v for v in s if v)))
+    pd.testing.assert_series_equal(_joined(f["k"], f["t"], "；", "k", unique=True), unique, check_names=False)

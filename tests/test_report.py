@@ -520,3 +520,25 @@ def test_workbook_date_columns_as_write_datetime_writes_them(tmp_path):
                 (w.value, w.number_format if w.value is not None else None), (i, j)
     assert got.cell(2, 1).value == dt.datetime(2023, 1, 5) and got.cell(3, 1).value is None
     assert [cell_text(v, "date") for v in days] == ["2023-01-05", "—", "1900-03-01", "2023-12-31"]
+
+
+def test_tables_are_masked_when_made_whatever_the_column():
+    """Every text cell that may hold a personal number is masked (searched once per distinct text: repeated
+    and missing cells too); dates, numbers and other text stay as they are, with their dtypes."""
+    from jicui_compliance.report.model import Table
+
+    phone, ident = "联系13812345678", "身份证110101199003071234"
+    frame = pd.DataFrame({
+        "说明": pd.Series([phone, "无", phone, None, ident], dtype="str"),
+        "混合": pd.Series([phone, 3, None, dt.date(2023, 1, 1), "x"], dtype=object),
+        "日期": pd.Series([dt.date(2023, 1, 5), None, dt.date(2023, 2, 1), dt.date(2023, 3, 1), None], dtype=object),
+        "数": [1, 2, 3, 4, 5],
+    })
+    t = Table.of("表", "表", frame).frame
+    said = t["说明"]
+    assert "13812345678" not in said.iloc[0] and "110101199003071234" not in said.iloc[4]
+    assert said.iloc[0] == said.iloc[2] and said.iloc[1] == "无" and pd.isna(said.iloc[3])
+    assert "13812345678" not in t["混合"].iloc[0]
+    assert t["混合"].tolist()[1:] == frame["混合"].tolist()[1:]
+    assert t["日期"].tolist()[0] == dt.date(2023, 1, 5) and t["日期"].dtype == object
+    assert t.dtypes.to_dict() == frame.dtypes.to_dict() and t["数"].tolist() == [1, 2, 3, 4, 5]

@@ -67,7 +67,7 @@ class Analysis:
     def coded(self) -> Codes:
         """The status table with the integer codes of its columns, which the counts on it share."""
         coded = coded_status(self.result)
-        return coded.where(coded.frame["village"].to_numpy() == self.village) if self.village else coded
+        return coded.where(coded.equals("village", self.village)) if self.village else coded
 
     @property
     def status(self) -> pd.DataFrame:
@@ -101,8 +101,13 @@ class Analysis:
         out once for the tables that count them. Not to be changed in place."""
         return kpis.hazards_existing(self.result)
 
+    @cached_property
+    def _hazard_counts(self):
+        return kpis.hazard_counts(self.existing_hazards)
+
     def hazards(self, by: str | None = None) -> pd.DataFrame:
-        return kpis.hazard_kpis(self.result, by=by, scope=self.village or "全镇", hazards=self.existing_hazards)
+        return kpis.hazard_kpis(self.result, by=by, scope=self.village or "全镇", hazards=self.existing_hazards,
+                                counts=self._hazard_counts)
 
     def hazard_flow(self) -> pd.DataFrame:
         return kpis.hazard_flow(self.result, hazards=self.existing_hazards)
@@ -111,10 +116,10 @@ class Analysis:
         return kpis.listed_supervision(self.result)
 
     def coverage(self, rule_id: str, by: str | None = None) -> pd.DataFrame:
-        return kpis.coverage(self.of_rules(rule_id), rule_id, by=by)
+        return kpis.coverage(self.coded, rule_id, by=by)
 
     def head_inspection_matrix(self) -> pd.DataFrame:
-        return kpis.head_inspection_matrix(self.of_rules("HI001"))
+        return kpis.head_inspection_matrix(self.coded)
 
     def outsourcing(self) -> pd.DataFrame:
         return kpis.outsourcing_kpis(self.result)
@@ -126,7 +131,7 @@ class Analysis:
         return kpis.certificate_kpis(self.result)
 
     def training(self) -> pd.DataFrame:
-        return kpis.training_kpis(self.result, self.of_rules("TR001", "TR003"))
+        return kpis.training_kpis(self.result, self.coded)
 
     def enforcement(self) -> pd.DataFrame:
         return kpis.enforcement_by_month(self.result)
@@ -147,7 +152,7 @@ class Analysis:
         """提醒函 / 督办函 to villages and stations; ``previous``: the units that had a 提醒函 in the previous
         report of the same cadence (names, or that report's ``letters()`` frame). Without it no 督办函 can be
         decided (``attrs["note"]`` says so). See :func:`.rankings.letters`."""
-        return letters(self.result, self.status, previous, rankings={by: self.ranking(by) for by in ("village", "station")})
+        return letters(self.result, self.coded, previous, rankings={by: self.ranking(by) for by in ("village", "station")})
 
     def resubmissions(self) -> pd.DataFrame:
         """退回重报: per submitting village or station, the files with ``record`` findings."""
@@ -160,8 +165,10 @@ class Analysis:
         f = self.findings
         if f.empty:
             return pd.DataFrame(columns=["规则", "名称", "严重程度", "数量", "涉及企业", "示例"])
-        g = f.groupby("rule_id").agg(数量=("rule_id", "size"), 涉及企业=("enterprise_name", lambda s: s[s != ""].nunique()),
-                                     示例=("message", "first")).reset_index()
+        g = f.groupby("rule_id").agg(数量=("rule_id", "size"), 示例=("message", "first")).reset_index()
+        named = f.loc[f["enterprise_name"] != "", ["rule_id", "enterprise_name"]]  # distinct named enterprises per rule
+        g.insert(2, "涉及企业", g["rule_id"].map(named.groupby("rule_id")["enterprise_name"].nunique())
+                 .fillna(0).astype("int64").to_numpy())
         g.insert(1, "名称", g["rule_id"].map(lambda r: REGISTRY[r].title))
         g.insert(2, "严重程度", g["rule_id"].map(lambda r: REGISTRY[r].severity))
         g = g.rename(columns={"rule_id": "规则"})

@@ -25,8 +25,7 @@ def figures(a) -> dict[str, float | int | None]:
     if a.village:
         h = h[h["eid"].map(a.result.context.registry["village"]) == a.village]
     n = len(h)
-    status = a.status
-    ok, bad = int((status["status"] == COMPLIANT).sum()), int((status["status"] == NOT_COMPLIANT).sum())
+    ok, bad = int(a.coded.equals("status", COMPLIANT).sum()), int(a.coded.equals("status", NOT_COMPLIANT).sum())
     lt = a.letters()
     return {
         "核查发现（条）": len(f),

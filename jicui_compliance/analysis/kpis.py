@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 
 from ..resolution import month_label
-from .obligations import COMPLIANT, NOT_COMPLIANT, PENDING
+from .obligations import COMPLIANT, NOT_COMPLIANT, PENDING, Codes
 from .sources import flagged
 
 
@@ -38,23 +38,43 @@ def hazards_existing(result) -> pd.DataFrame:
     return h
 
 
-def hazard_kpis(result, by: str | None = None, scope: str = "全镇", hazards: pd.DataFrame | None = None) -> pd.DataFrame:
+def hazard_counts(hazards: pd.DataFrame) -> tuple[dict[str, np.ndarray], np.ndarray, pd.Index]:
+    """What :func:`hazard_kpis` counts of each hazard (a 0/1 column per figure) and the hazards' enterprises
+    numbered (codes into the distinct ``eid`` values, a missing one among them): the same for every ``by``."""
+    h = hazards
+    src, sources = pd.factorize(h["source"].astype(object), use_na_sentinel=False)
+    sources = pd.Index(sources, dtype=object)
+    counted = {
+        "隐患数": np.ones(len(h), dtype=bool),
+        "企业自查": (sources == "企业自查")[src],
+        "部门/执法检查": sources.isin(["部门检查", "执法检查"])[src],
+        "举报及其他": (~sources.isin(["企业自查", "部门检查", "执法检查"]))[src],
+        "已整改": h["done"].to_numpy(dtype=bool),
+        "已销号": h["closed"].to_numpy(dtype=bool),
+        "逾期未改": h["overdue"].to_numpy(dtype=bool),
+    }
+    ent, eids = pd.factorize(h["eid"], use_na_sentinel=False)
+    return counted, ent, pd.Index(eids)
+
+
+def hazard_kpis(result, by: str | None = None, scope: str = "全镇", hazards: pd.DataFrame | None = None,
+                counts: tuple[dict[str, np.ndarray], np.ndarray, pd.Index] | None = None) -> pd.DataFrame:
     """隐患：发现（按来源）、整改、销号、整改率、销号率、逾期未改；``by``: village / station / industry.
-    ``hazards``: :func:`hazards_existing` of ``result`` where the caller has it."""
+    ``hazards``: :func:`hazards_existing` of ``result`` where the caller has it, ``counts``: its
+    :func:`hazard_counts`."""
     ctx = result
     h = hazards_existing(result) if hazards is None else hazards
-    key = _by(h, ctx, by, scope)
-    src = h["source"].astype(object)
-    g = pd.DataFrame({
-        "key": key,
-        "隐患数": 1,
-        "企业自查": (src == "企业自查").astype(int),
-        "部门/执法检查": src.isin(["部门检查", "执法检查"]).astype(int),
-        "举报及其他": (~src.isin(["企业自查", "部门检查", "执法检查"])).astype(int),
-        "已整改": h["done"].astype(int),
-        "已销号": h["closed"].astype(int),
-        "逾期未改": h["overdue"].astype(int),
-    }).groupby("key").sum()
+    counted, ent, eids = hazard_counts(h) if counts is None else counts
+    # as groupby(key).sum(): the keys numbered in sorted order (missing left out), each column counted by bincount
+    if by is None:
+        keys = pd.Index(pd.Series(scope, index=h.index[:1]))
+        codes = np.zeros(len(h), dtype="int64")
+    else:  # an enterprise's key looked up once
+        c, keys = pd.factorize(_by(pd.DataFrame({"eid": eids}), ctx, by, scope), sort=True)
+        codes = c[ent]
+    keep = codes >= 0
+    g = pd.DataFrame({k: np.bincount(codes[keep & v], minlength=len(keys)).astype("int64") for k, v in counted.items()},
+                     index=keys)
     g["整改率"] = _rate(g["已整改"], g["隐患数"])
     g["销号率"] = _rate(g["已销号"], g["隐患数"])
     g.index.name = {None: "范围", "village": "村", "station": "站所", "industry": "行业领域"}[by]
@@ -89,21 +109,33 @@ def hazard_flow(result, freq: str = "W-SUN", hazards: pd.DataFrame | None = None
     return out
 
 
-def coverage(status: pd.DataFrame, rule_id: str, by: str | None = None) -> pd.DataFrame:
-    """For a coverage obligation (HI001, DR001, …): per period (and ``by``), units due, compliant, rate."""
-    s = status[status["rule_id"] == rule_id]
+def coverage(status: pd.DataFrame | Codes, rule_id: str, by: str | None = None) -> pd.DataFrame:
+    """For a coverage obligation (HI001, DR001, …): per period (and ``by``), units due, compliant, rate.
+    ``status``: the status table, or its :class:`~.obligations.Codes` (counted on integers)."""
     keys = ["period"] + ([by] if by else [])
-    if s.empty:
-        return pd.DataFrame(columns=[*keys, "应完成", "已完成", "未完成", PENDING, "完成率"])
-    t = pd.crosstab([s[k] for k in keys], s["status"]).reindex(columns=[COMPLIANT, NOT_COMPLIANT, PENDING], fill_value=0)
-    t.columns.name = None
-    t = t.rename(columns={COMPLIANT: "已完成", NOT_COMPLIANT: "未完成"}).reset_index()
+    empty = pd.DataFrame(columns=[*keys, "应完成", "已完成", "未完成", PENDING, "完成率"])
+    if isinstance(status, Codes):
+        rows = status.equals("rule_id", rule_id)
+        if not rows.any():
+            return empty
+        if not all((status(k)[0][rows] >= 0).any() for k in keys):  # nothing to count: as crosstab has it
+            return coverage(status.frame[rows], rule_id, by)
+        t = status.counts(keys, rows)
+    else:
+        s = status[status["rule_id"] == rule_id]
+        if s.empty:
+            return empty
+        t = pd.crosstab([s[k] for k in keys], s["status"]).reindex(columns=[COMPLIANT, NOT_COMPLIANT, PENDING],
+                                                                   fill_value=0)
+        t.columns.name = None
+        t = t.reset_index()
+    t = t.rename(columns={COMPLIANT: "已完成", NOT_COMPLIANT: "未完成"})
     t.insert(len(keys), "应完成", t["已完成"] + t["未完成"])
     t["完成率"] = _rate(t["已完成"], t["应完成"])
     return t
 
 
-def head_inspection_matrix(status: pd.DataFrame) -> pd.DataFrame:
+def head_inspection_matrix(status: pd.DataFrame | Codes) -> pd.DataFrame:
     """Village × month: share of due enterprises with a head-led inspection (NaN where not yet due)."""
     c = coverage(status, "HI001", by="village")
     if c.empty:
@@ -111,18 +143,20 @@ def head_inspection_matrix(status: pd.DataFrame) -> pd.DataFrame:
     return c.pivot(index="village", columns="period", values="完成率").sort_index()
 
 
-def _row_compliance(result, ledger: str, prefix: str, date: str) -> pd.DataFrame:
-    """Records of a ledger existing at as-of, each marked compliant when no ``prefix`` rule flags its row."""
+def _row_compliance(result, ledger: str, prefix: str, date: str, columns: list[str]) -> pd.DataFrame:
+    """Records of a ledger existing at as-of (only ``columns`` and where they stand), each marked compliant when
+    no ``prefix`` rule flags its row."""
     ctx = result
     df = ctx.frame(ledger)
-    df = df[ctx.existing(df, date, undated=False)]
+    df = df[list(dict.fromkeys([*columns, "source_file", "source_sheet", "source_row"]))][
+        ctx.existing(df, date, undated=False)]
     f = result.findings
     f = f[f["rule_id"].str.startswith(prefix) & (f["ledger"] == ledger)]
     return df.assign(compliant=~flagged(df, f))
 
 
 def outsourcing_kpis(result) -> pd.DataFrame:
-    d = _row_compliance(result, "outsourcing", "OS", "start")
+    d = _row_compliance(result, "outsourcing", "OS", "start", ["eid", "agreement_on", "start"])
     end = result.as_of_end
     signed = (d["agreement_on"] < end).fillna(False).astype(bool)
     timely = signed & (d["agreement_on"] <= d["start"]).fillna(False).astype(bool)
@@ -135,7 +169,7 @@ def outsourcing_kpis(result) -> pd.DataFrame:
 
 
 def hot_work_kpis(result) -> pd.DataFrame:
-    d = _row_compliance(result, "hot_work", "HW", "start")
+    d = _row_compliance(result, "hot_work", "HW", "start", ["eid"])
     n = len(d)
     return pd.DataFrame([{
         "动火作业票": n, "涉及企业": d["eid"].nunique(), "合规作业票": int(d["compliant"].sum()),
@@ -158,18 +192,26 @@ def certificate_kpis(result) -> pd.DataFrame:
     }])
 
 
-def training_kpis(result, status: pd.DataFrame) -> pd.DataFrame:
+def training_kpis(result, status: pd.DataFrame | Codes) -> pd.DataFrame:
     ctx = result
     t = ctx.frame("training")
-    t = t[ctx.existing(t, "date", undated=False)]
-    campaign = t[t["kind"] == "专项行动全员培训"]
+    rows = np.flatnonzero(ctx.existing(t, "date", undated=False).to_numpy(dtype=bool))
+    # the kinds numbered once (a county's training ledger has some 160,000 rows), the counts taken from them
+    kind, kinds = pd.factorize(t["kind"].to_numpy(dtype=object)[rows])
+    of_kind = {k: np.flatnonzero(kind == i) for i, k in enumerate(kinds)
+               if k in ("专项行动全员培训", "动火作业警示教育", "事故警示教育")}
+    campaign = rows[of_kind.get("专项行动全员培训", np.zeros(0, dtype="int64"))]
+
+    def total(column: str) -> int:
+        return int(t[column].take(campaign).fillna(0).sum())
+
     tr1 = coverage(status, "TR001")
     tr3 = coverage(status, "TR003")
     row: dict[str, float] = {
-        "全员培训（场）": len(campaign), "培训人次": int(campaign["attendees"].fillna(0).sum()),
-        "考试人数": int(campaign["examined"].fillna(0).sum()), "合格人数": int(campaign["passed"].fillna(0).sum()),
-        "动火作业警示教育（场）": int((t["kind"] == "动火作业警示教育").sum()),
-        "事故警示教育（场）": int((t["kind"] == "事故警示教育").sum()),
+        "全员培训（场）": len(campaign), "培训人次": total("attendees"), "考试人数": total("examined"),
+        "合格人数": total("passed"),
+        "动火作业警示教育（场）": len(of_kind.get("动火作业警示教育", ())),
+        "事故警示教育（场）": len(of_kind.get("事故警示教育", ())),
     }
     for label, cov in (("全员培训考试覆盖率", tr1), ("动火警示教育覆盖率", tr3)):
         row[label] = float(cov["完成率"].iloc[0]) if len(cov) and cov["应完成"].iloc[0] else np.nan

@@ -96,9 +96,19 @@ def unit_ranking(status: pd.DataFrame | Codes, by: str = "village") -> pd.DataFr
     # is missing counts nowhere (as groupby leaves it out)
     unit, units = coded(by)
     keep = due & (unit >= 0)
-    s = pd.DataFrame({by: unit[keep], "eid": eid[keep], "_ok": coded.isin("status", [COMPLIANT])[keep]})
-    g = s.groupby(by).agg(企业数=("eid", "nunique"), 应履行义务=("_ok", "size"), 已履行=("_ok", "sum"))
-    g.index = pd.Index(units.take(g.index.to_numpy()), name=by)
+    u, e, ok = unit[keep], eid[keep], coded.isin("status", [COMPLIANT])[keep]
+    rows = np.bincount(u, minlength=len(units))
+    done = np.bincount(u[ok], minlength=len(units))
+    n_eid = int(e.max()) + 1
+    if len(units) * n_eid <= 2**26:  # distinct (unit, enterprise) pairs marked in one array
+        seen = np.zeros(len(units) * n_eid, dtype=bool)
+        seen[u * n_eid + e] = True
+        enterprises = seen.reshape(len(units), n_eid).sum(axis=1)
+    else:
+        enterprises = np.bincount(np.unique(u * n_eid + e) // n_eid, minlength=len(units))
+    present = np.flatnonzero(rows)  # as groupby: the units with rows, in the order of their codes
+    g = pd.DataFrame({"企业数": enterprises[present].astype("int64"), "应履行义务": rows[present].astype("int64"),
+                      "已履行": done[present].astype("int64")}, index=pd.Index(units.take(present), name=by))
     g["未履行"] = g["应履行义务"] - g["已履行"]
     g["履行率"] = (g["已履行"] / g["应履行义务"]).round(4)
     g = g.sort_values(["履行率", "企业数"], ascending=[False, False], kind="mergesort").reset_index()
@@ -120,11 +130,25 @@ def _counts_text(f: pd.DataFrame, key: str) -> pd.Series:
     c = f.groupby([key, "rule_id"]).size().rename("n").reset_index()
     c = c.sort_values([key, "n", "rule_id"], ascending=[True, False, True], kind="mergesort")
     c["t"] = c["rule_id"] + "×" + c["n"].astype(str)
-    return c.groupby(key, sort=False)["t"].agg("、".join)
+    return _joined(c[key], c["t"], "、", key)
 
 
-def _join_unique(s: pd.Series) -> str:
-    return "；".join(dict.fromkeys(v for v in s if v))
+def _joined(keys: pd.Series, texts: pd.Series, sep: str, name: str | None = None, unique: bool = False,
+            dtype=None) -> pd.Series:
+    """Per key (in the order met, a missing key left out): its texts joined by ``sep`` (``unique``: the non-empty
+    ones, each once) — as ``groupby(keys, sort=False)[…].agg(sep.join)``, in one pass rather than a Python call per
+    group (a county with a hundred thousand findings has thousands of groups)."""
+    out: dict = {}
+    for k, t in zip(keys.to_numpy(dtype=object), texts.to_numpy(dtype=object)):
+        if k is pd.NA or k != k:  # NaN: groupby leaves it out
+            continue
+        if unique:
+            seen = out.setdefault(k, {})
+            if t:
+                seen[t] = None
+        else:
+            out.setdefault(k, []).append(t)
+    return pd.Series([sep.join(v) for v in out.values()], index=pd.Index(list(out), name=name), name="t", dtype=dtype)
 
 
 def _day(s: pd.Series) -> pd.Series:
@@ -281,7 +305,11 @@ def four_lists(result) -> pd.DataFrame:
     key = ["_ent", "enterprise_uscc", "enterprise_name", "village", "station"]
     sev = pd.DataFrame({"e": error, "w": (f["severity"] == "警告").to_numpy()}, index=f["_ent"].to_numpy())
     sev = sev.groupby(level=0).sum()
-    ent = picked.groupby(key, sort=False).agg(列入理由=("_why", _join_unique)).reset_index()
+    # per (enterprise, village, station): its reasons, each once, joined in one pass over the rows
+    group = picked["_ent"] + "\x1e" + picked["village"] + "\x1e" + picked["station"]
+    ent = picked.assign(_g=group).groupby(key, sort=False)["_g"].first().reset_index()
+    ent["列入理由"] = ent["_g"].map(_joined(group, picked["_why"], "；", unique=True))
+    ent = ent.drop(columns="_g")
     ent["依据发现"] = ent["_ent"].map(_counts_text(picked, "_ent"))
     ent["错误"] = ent["_ent"].map(sev["e"]).astype(int)
     ent["警告"] = ent["_ent"].map(sev["w"]).astype(int)
@@ -339,7 +367,7 @@ def letter_findings(result) -> pd.DataFrame:
     return b[b["_unit"] != ""]
 
 
-def letters(result, status: pd.DataFrame, previous: Iterable[str] | pd.DataFrame | None = None,
+def letters(result, status: pd.DataFrame | Codes, previous: Iterable[str] | pd.DataFrame | None = None,
             rankings: dict[str, pd.DataFrame] | None = None) -> pd.DataFrame:
     """提醒函 and 督办函 to villages and stations (plan 三 (二) 4 (8), RULEBOOK §10), as proposals for the
     镇纪委, one row per unit.
@@ -416,7 +444,10 @@ def resubmission_findings(result) -> pd.DataFrame:
     correct it; see :func:`resubmissions`."""
     f = result.findings
     f = f[(party_of(f["rule_id"]) == Party.RECORD) & (f["source_file"] != "")]
-    folder = f["source_file"].str.extract(r"^([^/\\]+)[/\\]", expand=False)
+    # each distinct file's first folder (a county's hundred thousand findings name a few hundred files)
+    files, names = pd.factorize(f["source_file"])
+    folders = pd.Series(names).str.extract(r"^([^/\\]+)[/\\]", expand=False)
+    folder = pd.Series(folders.array.take(files, allow_fill=True), index=f.index)
     unit = folder.fillna(f["village"].where(f["village"] != ""))
     return f.assign(_unit=unit.fillna(UNKNOWN_UNIT))
 
@@ -438,9 +469,13 @@ def resubmissions(result) -> pd.DataFrame:
         return pd.DataFrame(columns=RESUBMIT_COLUMNS)
     f = f.assign(_row=f["source_sheet"] + "\x1f" + f["source_row"].astype("string"))
     f = f.assign(_k=f["_unit"] + "\x1f" + f["source_file"])
-    g = f.groupby(["_k", "_unit", "source_file"], sort=False).agg(
-        工作表=("source_sheet", lambda s: "、".join(dict.fromkeys(v for v in s if v))),
-        问题行数=("_row", lambda s: int(s.dropna().nunique())), 发现数=("rule_id", "size")).reset_index()
+    g = f.groupby(["_k", "_unit", "source_file"], sort=False).agg(发现数=("rule_id", "size")).reset_index()
+    g.insert(3, "工作表", g["_k"].map(_joined(f["_k"], f["source_sheet"], "、", unique=True, dtype=f["source_sheet"].dtype)))
+    rows = f[["_k", "_row"]].dropna().drop_duplicates().groupby("_k").size()  # distinct rows with a finding
+    counts = g["_k"].map(rows).fillna(0).astype("int64")
+    if getattr(f["_row"].dtype, "storage", None) == "pyarrow":  # the dtype pandas gave the per-group count of it
+        counts = counts.astype("int64[pyarrow]")
+    g.insert(4, "问题行数", counts)
     g["依据发现"] = g["_k"].map(_counts_text(f, "_k"))
     g = g.rename(columns={"_unit": "报送单位", "source_file": "来源文件"})
     g["_unknown"] = g["报送单位"] == UNKNOWN_UNIT

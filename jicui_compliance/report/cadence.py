@@ -327,21 +327,34 @@ class Builder:
         rule, _ = coded("rule_id")
         due = coded.isin("status", ["合规", "不合规"]) & (eid >= 0) & coded.isin("rule_id", judged)
         bad = coded.isin("status", ["不合规"])[due]
-        st_ = coded.frame
         columns = ["义务", "条款", "应履行", "已履行", "未履行", "履行率", "未履行企业（家）"]
         if not due.any():
             frame = pd.DataFrame(columns=columns)
         else:
-            seen, first = np.unique(rule[due], return_index=True)
-            rows = np.flatnonzero(due)[first]  # a row of each rule
-            pairs = pd.DataFrame({"title": st_["title"].take(rows).array, "clause": st_["clause"].take(rows).array})
+            rows = np.flatnonzero(due)
+            a_row = np.full(rule.max() + 1, -1)
+            a_row[rule[rows]] = rows  # a row of each rule (any: a rule has one title and one clause)
+            seen = np.flatnonzero(a_row >= 0)
+            rows = a_row[seen]
+            pairs = pd.DataFrame({"title": coded.values("title", rows), "clause": coded.values("clause", rows)})
             kinds = pairs.drop_duplicates().sort_values(["title", "clause"], kind="mergesort").reset_index(drop=True)
             gid = np.full(rule.max() + 1, -1)
             gid[seen] = pd.MultiIndex.from_frame(kinds).get_indexer(pd.MultiIndex.from_frame(pairs))
-            g = pd.DataFrame({"g": gid[rule[due]], "eid": eid[due], "ok": (~bad).astype(int), "bad": bad.astype(int)})
-            bad_units = g[g["bad"] == 1].groupby("g")["eid"].nunique()
-            frame = g.groupby("g").agg(应履行=("ok", "size"), 已履行=("ok", "sum"), 未履行=("bad", "sum"))
-            frame["未履行企业（家）"] = bad_units.reindex(frame.index).fillna(0).astype(int)
+            # as groupby(gid) of the due rows: rows, fulfilled, not fulfilled and distinct enterprises not fulfilling
+            g, e = gid[rule[due]], eid[due]
+            n_rows = np.bincount(g, minlength=len(kinds))
+            n_not = np.bincount(g[bad], minlength=len(kinds))
+            n_eid = int(e.max()) + 1
+            if len(kinds) * n_eid <= 2**26:
+                marked = np.zeros(len(kinds) * n_eid, dtype=bool)
+                marked[g[bad] * n_eid + e[bad]] = True
+                bad_units = marked.reshape(len(kinds), n_eid).sum(axis=1)
+            else:
+                bad_units = np.bincount(np.unique(g[bad] * n_eid + e[bad]) // n_eid, minlength=len(kinds))
+            present = np.flatnonzero(n_rows)
+            frame = pd.DataFrame({"应履行": n_rows[present].astype("int64"), "已履行": (n_rows - n_not)[present].astype("int64"),
+                                  "未履行": n_not[present].astype("int64"),
+                                  "未履行企业（家）": bad_units[present].astype("int64")}, index=present)
             frame.index = pd.MultiIndex.from_frame(kinds.take(frame.index.to_numpy()))
             frame = frame.reset_index().rename(columns={"title": "义务", "clause": "条款"})
             frame["履行率"] = (frame["已履行"] / frame["应履行"]).round(4)

@@ -18,6 +18,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 HOWS = ("cell", "first", "last", "sum", "len", "nunique", "max", "min")
@@ -33,12 +34,13 @@ def _missing(v) -> bool:
 
 def pick(frame: pd.DataFrame, column: str | None, how: str, where: tuple = ()) -> Any:
     """The value a fact's path designates in ``frame``."""
-    sel = frame
+    rows = None  # the conditions as one mask: only the column picked from is selected
     for col, val in where:
-        sel = sel[sel[col].isin(val)] if isinstance(val, (list, tuple)) else sel[sel[col] == val]
+        hit = (frame[col].isin(val) if isinstance(val, (list, tuple)) else frame[col] == val).to_numpy(dtype=bool)
+        rows = hit if rows is None else rows & hit
     if how == "len":
-        return len(sel)
-    s = sel[column]
+        return len(frame) if rows is None else int(np.count_nonzero(rows))
+    s = frame[column] if rows is None else frame[column][rows]
     if how == "cell":
         if len(s) != 1:
             raise LookupError(f"{column} {where}: {len(s)} rows, expected one")

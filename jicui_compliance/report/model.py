@@ -45,6 +45,8 @@ class Table:
         out.columns = [str(c) for c in out.columns]
         for c in out.columns:
             if out[c].dtype == object:
+                if pd.api.types.infer_dtype(out[c], skipna=True) == "date":  # dates only: nothing to mask
+                    continue
                 out[c] = out[c].map(lambda v: mask_text(v) if isinstance(v, str) else v)
             elif pd.api.types.is_string_dtype(out[c]):  # only the cells that may hold a number are masked
                 maybe = out[c].str.contains(MAY_HOLD_PERSONAL, regex=True, na=False).to_numpy(dtype=bool)
