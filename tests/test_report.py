@@ -335,16 +335,15 @@ def test_charts_render_without_glyph_warnings(results):
     assert charts.chinese_font() == "Noto Sans CJK SC"
 
 
-def test_chart_titles_clear_everything_and_large_counts_are_written_in_full(monkeypatch):
-    """Titles stand at a fixed height (charts._title): nothing may be drawn above the axes, so count axes
-    write large numbers in full, without an offset text such as “1e6”; every text lies inside the figure."""
+def _capture_figures(monkeypatch) -> list:
+    """Charts drawn as charts._render draws them, each figure kept (in the returned list) instead of its PNG."""
     import matplotlib
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
 
-    figures = []
+    figures: list = []
 
-    def capture(draw, size=(8.0, 4.2)):  # as charts._render draws, keeping the figure
+    def capture(draw, size=(8.0, 4.2)):
         with matplotlib.rc_context(charts._style()):
             fig = Figure(figsize=size, dpi=charts.DPI, layout="constrained")
             FigureCanvasAgg(fig)
@@ -354,6 +353,13 @@ def test_chart_titles_clear_everything_and_large_counts_are_written_in_full(monk
         return b""
 
     monkeypatch.setattr(charts, "_render", capture)
+    return figures
+
+
+def test_chart_titles_clear_everything_and_large_counts_are_written_in_full(monkeypatch):
+    """Titles stand at a fixed height (charts._title): nothing may be drawn above the axes, so count axes
+    write large numbers in full, without an offset text such as “1e6”; every text lies inside the figure."""
+    figures = _capture_figures(monkeypatch)
     big = [3_400_000, 2_100_000, 1_000_001]
     charts.findings_pareto(pd.DataFrame({"规则": ["HZ005", "HI001", "DR001"], "数量": big}))
     charts.enforcement_by_month(pd.DataFrame({"月份": ["2023-09", "2023-10"], "检查次数": big[:2], "发现重大隐患": [5, 7],
@@ -449,22 +455,7 @@ def test_heat_map_labels_the_cells_below_full_coverage_and_says_what_the_others_
     """The village × month map writes a rate only where it is below 100% and 待到期 where the month is not
     due; when some cells are left unlabelled, a note under the map says they are 100% (none when all are
     labelled). Every text lies inside the figure."""
-    import matplotlib
-    from matplotlib.backends.backend_agg import FigureCanvasAgg
-    from matplotlib.figure import Figure
-
-    figures = []
-
-    def capture(draw, size=(8.0, 4.2)):  # as charts._render draws, keeping the figure
-        with matplotlib.rc_context(charts._style()):
-            fig = Figure(figsize=size, dpi=charts.DPI, layout="constrained")
-            FigureCanvasAgg(fig)
-            draw(fig)
-            fig.canvas.draw()
-        figures.append(fig)
-        return b""
-
-    monkeypatch.setattr(charts, "_render", capture)
+    figures = _capture_figures(monkeypatch)
     villages = ["甲村", f"{'很长的名字' * 3}乙村", "丙村"]
     months = ["2023-06", "2023-07", "2023-08"]
     charts.head_inspection_heatmap(pd.DataFrame([[1.0, 0.93, float("nan")]] * 3, index=villages, columns=months))
