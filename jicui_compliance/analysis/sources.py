@@ -14,7 +14,7 @@ def source_keys(frame: pd.DataFrame) -> pd.MultiIndex:
 
 def source_codes(rows: pd.DataFrame) -> tuple[np.ndarray, pd.Index, np.ndarray, pd.Index, np.ndarray]:
     """Rows' files and sheets numbered (codes and names, a missing one a name of its own) and their Excel
-    rows (+1, 0 for missing): worked out once for rows that :func:`flagged` is asked about rule after rule."""
+    rows (+1, 0 for missing): worked out once for rows asked about rule after rule (the obligations)."""
     fc, fn = _factorize_runs(rows["source_file"])
     sc, sn = _factorize_runs(rows["source_sheet"])
     row = rows["source_row"].astype("Int64").to_numpy(dtype="int64", na_value=-1) + 1
@@ -41,51 +41,34 @@ def _factorize_runs(column: pd.Series) -> tuple[np.ndarray, np.ndarray]:
     return np.repeat(codes, np.diff(np.append(starts, len(values)))), uniques
 
 
-def flagged(rows: pd.DataFrame, findings: pd.DataFrame, coded=None) -> np.ndarray:
+def flagged(rows: pd.DataFrame, findings: pd.DataFrame) -> np.ndarray:
     """True for the ledger rows that some of ``findings`` stand on (only the rows of the files the
     findings name are keyed: most rules have few findings, most ledgers many rows). The keys are
     integers: file and sheet numbered among the findings' own, the Excel row (a missing one matches a
-    missing one, as in :func:`source_keys`). ``coded``: :func:`source_codes` of ``rows`` where the caller
-    has it (the same rows asked about for several rules)."""
-    if coded is not None:
-        return flagged_at(len(rows), findings, coded)
+    missing one, as in :func:`source_keys`)."""
     out = np.zeros(len(rows), dtype=bool)
     if findings.empty or rows.empty:
         return out
-    files = pd.Index(findings["source_file"].astype(object).unique())
-    sheets = pd.Index(findings["source_sheet"].astype(object).unique())
-
-    def of(frame: pd.DataFrame) -> np.ndarray:
-        return row_keys(len(sheets), files.get_indexer(frame["source_file"].astype(object)).astype("int64"),
-                     sheets.get_indexer(frame["source_sheet"].astype(object)).astype("int64"),
-                     frame["source_row"].astype("Int64").to_numpy(dtype="int64", na_value=-1) + 1)
-
+    files, sheets = _names(findings)
     maybe = files.get_indexer(rows["source_file"].astype(object)) >= 0
     if not maybe.any():
         return out
-    mine = of(rows[maybe])
-    out[maybe] = (mine >= 0) & np.isin(mine, of(findings))
+    mine = _keys(rows[maybe], files, sheets)
+    out[maybe] = (mine >= 0) & np.isin(mine, _keys(findings, files, sheets))
     return out
 
 
-def flagged_at(n: int, findings: pd.DataFrame, coded) -> np.ndarray:
-    """:func:`flagged` for ``n`` rows known by their :func:`source_codes` ``coded`` only."""
-    out = np.zeros(n, dtype=bool)
-    if findings.empty or n == 0:
-        return out
-    files = pd.Index(findings["source_file"].astype(object).unique())
-    sheets = pd.Index(findings["source_sheet"].astype(object).unique())
-    fc, fn, sc, sn, row = coded  # the rows' names looked up once per distinct file and sheet
-    file = files.get_indexer(fn).astype("int64")[fc]
-    maybe = file >= 0
-    if not maybe.any():
-        return out
-    mine = row_keys(len(sheets), file[maybe], sheets.get_indexer(sn).astype("int64")[sc[maybe]], row[maybe])
-    theirs = row_keys(len(sheets), files.get_indexer(findings["source_file"].astype(object)).astype("int64"),
-                   sheets.get_indexer(findings["source_sheet"].astype(object)).astype("int64"),
-                   findings["source_row"].astype("Int64").to_numpy(dtype="int64", na_value=-1) + 1)
-    out[maybe] = (mine >= 0) & np.isin(mine, theirs)
-    return out
+def _names(findings: pd.DataFrame) -> tuple[pd.Index, pd.Index]:
+    """The files and the sheets the findings name, each once: the numbering of :func:`_keys`."""
+    return (pd.Index(findings["source_file"].astype(object).unique()),
+            pd.Index(findings["source_sheet"].astype(object).unique()))
+
+
+def _keys(frame: pd.DataFrame, files: pd.Index, sheets: pd.Index) -> np.ndarray:
+    """:func:`row_keys` of rows or findings, their file and sheet numbered in ``files`` and ``sheets``."""
+    return row_keys(len(sheets), files.get_indexer(frame["source_file"].astype(object)).astype("int64"),
+                    sheets.get_indexer(frame["source_sheet"].astype(object)).astype("int64"),
+                    frame["source_row"].astype("Int64").to_numpy(dtype="int64", na_value=-1) + 1)
 
 
 def row_keys(n_sheets: int, file: np.ndarray, sheet: np.ndarray, row: np.ndarray) -> np.ndarray:
@@ -99,20 +82,12 @@ def rows_at(findings: pd.DataFrame, rows: pd.DataFrame) -> np.ndarray:
     out = np.full(len(findings), -1, dtype="int64")
     if findings.empty or rows.empty:
         return out
-    files = pd.Index(findings["source_file"].astype(object).unique())
-    sheets = pd.Index(findings["source_sheet"].astype(object).unique())
-
-    def of(frame: pd.DataFrame) -> np.ndarray:
-        file = files.get_indexer(frame["source_file"].astype(object)).astype("int64")
-        sheet = sheets.get_indexer(frame["source_sheet"].astype(object)).astype("int64")
-        row = frame["source_row"].astype("Int64").to_numpy(dtype="int64", na_value=-1) + 1
-        return np.where((file >= 0) & (sheet >= 0), (file * len(sheets) + sheet) * (1 << 32) + row, -1)
-
+    files, sheets = _names(findings)
     fc, fn = _factorize_runs(rows["source_file"])  # each run of rows of one file looked up once
     maybe = np.flatnonzero(files.get_indexer(pd.Index(fn, dtype=object))[fc] >= 0)
-    mine = of(rows.iloc[maybe][["source_file", "source_sheet", "source_row"]])
+    mine = _keys(rows.iloc[maybe], files, sheets)
     keys, first = np.unique(mine, return_index=True)  # each key's first row
-    theirs = of(findings)
+    theirs = _keys(findings, files, sheets)
     at = np.clip(np.searchsorted(keys, theirs), 0, max(len(keys) - 1, 0))
     hit = (len(keys) > 0) & (theirs >= 0)
     if len(keys):

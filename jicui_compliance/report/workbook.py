@@ -13,13 +13,10 @@ import numpy as np
 import pandas as pd
 
 from ..findings.sheets import Column, ColumnarSheet, Workbook
+from .gongwen import text_width
 from .model import Report, Table
 
 COVER, CHARTS, FACTS = "报告正文", "图表", "叙述数据来源"
-
-
-def _width(text: str) -> float:
-    return len(text) if text.isascii() else sum(2 if ord(ch) > 0x2E7F else 1 for ch in text)
 
 
 def _unique(name: str, used: set[str]) -> str:
@@ -62,7 +59,7 @@ def write_workbook(report: Report, path: Path) -> Path:
     for p in report.narrative:
         ws.write_string(row, 0, "", f["wrap"])
         ws.write_string(row, 1, p, f["wrap"])
-        ws.set_row(row, 15 * max(1, math.ceil(_width(p) / 105)))
+        ws.set_row(row, 15 * max(1, math.ceil(text_width(p) / 105)))
         row += 1
     row += 1
     ws.write_string(row, 0, "工作表", f["bold"])
@@ -119,7 +116,7 @@ def _table_sheet(wb, name: str, t: Table, f: dict) -> None:
     top = frame.head(300)
     for j, c in enumerate(cols):
         sample = {str(v) for v in top[c].tolist() if not (v is None or (isinstance(v, float) and math.isnan(v)))}
-        w = max([_width(c)] + [_width(s) for s in sample]) + 2  # each distinct text once
+        w = max([text_width(c)] + [text_width(s) for s in sample]) + 2  # each distinct text once
         if kinds[c] == "pct":
             w = max(w, 8)
         ws.set_column(j, j, min(max(w, 6), 60), f["wrap"] if w > 60 else None)
@@ -127,7 +124,7 @@ def _table_sheet(wb, name: str, t: Table, f: dict) -> None:
     if len(frame):
         ws.autofilter(start, 0, start + len(frame), max(len(cols) - 1, 0))
     if t.note:
-        ws.set_row(0, 15 * max(1, math.ceil(_width(t.note) / max(40, sum(min(_width(c) + 2, 60) for c in cols)))))
+        ws.set_row(0, 15 * max(1, math.ceil(text_width(t.note) / max(40, sum(min(text_width(c) + 2, 60) for c in cols)))))
 
 
 _NUMBERS = ("pct", "int", "money", "float")
