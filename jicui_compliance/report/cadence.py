@@ -344,13 +344,8 @@ class Builder:
             g, e = gid[rule[due]], eid[due]
             n_rows = np.bincount(g, minlength=len(kinds))
             n_not = np.bincount(g[bad], minlength=len(kinds))
-            n_eid = int(e.max()) + 1
-            if len(kinds) * n_eid <= 2**26:
-                marked = np.zeros(len(kinds) * n_eid, dtype=bool)
-                marked[g[bad] * n_eid + e[bad]] = True
-                bad_units = marked.reshape(len(kinds), n_eid).sum(axis=1)
-            else:
-                bad_units = np.bincount(np.unique(g[bad] * n_eid + e[bad]) // n_eid, minlength=len(kinds))
+            n_eid = int(e.max()) + 1  # each (obligation, enterprise) not fulfilled once
+            bad_units = np.bincount(np.unique(g[bad] * n_eid + e[bad]) // n_eid, minlength=len(kinds))
             present = np.flatnonzero(n_rows)
             frame = pd.DataFrame({"应履行": n_rows[present].astype("int64"), "已履行": (n_rows - n_not)[present].astype("int64"),
                                   "未履行": n_not[present].astype("int64"),
