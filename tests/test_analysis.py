@@ -149,6 +149,16 @@ def test_phase_summary_and_ranking_on_codes_and_on_the_frame_agree():
     pd.testing.assert_frame_equal(unit_ranking(Codes(s), by="village"), r.reset_index())
 
 
+def test_ranking_of_units_that_are_all_missing_is_empty_on_codes_as_on_the_frame():
+    """Due rows whose village is missing count nowhere (as groupby leaves them out): no rows, no error."""
+    from jicui_compliance.analysis import unit_ranking
+    from jicui_compliance.analysis.obligations import Codes
+
+    s = _status_frame().assign(village=None)
+    assert unit_ranking(s, by="village").empty
+    assert unit_ranking(Codes(s), by="village").empty
+
+
 def test_status_is_sorted_with_its_codes(small):
     from jicui_compliance.analysis.obligations import coded_status
 

@@ -99,13 +99,8 @@ def unit_ranking(status: pd.DataFrame | Codes, by: str = "village") -> pd.DataFr
     u, e, ok = unit[keep], eid[keep], coded.isin("status", [COMPLIANT])[keep]
     rows = np.bincount(u, minlength=len(units))
     done = np.bincount(u[ok], minlength=len(units))
-    n_eid = int(e.max()) + 1
-    if len(units) * n_eid <= 2**26:  # distinct (unit, enterprise) pairs marked in one array
-        seen = np.zeros(len(units) * n_eid, dtype=bool)
-        seen[u * n_eid + e] = True
-        enterprises = seen.reshape(len(units), n_eid).sum(axis=1)
-    else:
-        enterprises = np.bincount(np.unique(u * n_eid + e) // n_eid, minlength=len(units))
+    n_eid = int(e.max()) + 1 if len(e) else 1  # each distinct (unit, enterprise) pair once
+    enterprises = np.bincount(np.unique(u * n_eid + e) // n_eid, minlength=len(units))
     present = np.flatnonzero(rows)  # as groupby: the units with rows, in the order of their codes
     g = pd.DataFrame({"企业数": enterprises[present].astype("int64"), "应履行义务": rows[present].astype("int64"),
                       "已履行": done[present].astype("int64")}, index=pd.Index(units.take(present), name=by))
