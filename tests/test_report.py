@@ -473,6 +473,45 @@ def test_heat_map_labels_the_cells_below_full_coverage_and_says_what_the_others_
     assert ax.get_xlabel() == "" and len(ax.texts) == 9
 
 
+def test_county_heat_map_leaves_out_the_villages_whose_due_months_are_all_full(monkeypatch):
+    """Above HEAT_ROWS villages, a village whose due months are all 100% is left out and counted in a note;
+    a village with a month below 100%, or with no month due yet, stays. Up to HEAT_ROWS villages the whole map
+    is drawn; when every village is left out, the chart says so in one line."""
+    figures = _capture_figures(monkeypatch)
+    months = ["2023-06", "2023-07", "2023-08"]
+    n = charts.HEAT_ROWS + 5
+    rows = {f"{i:02d}村": [1.0, 1.0, float("nan")] for i in range(n)}
+    rows["03村"], rows["07村"] = [1.0, 0.9, float("nan")], [float("nan")] * 3
+    charts.head_inspection_heatmap(pd.DataFrame.from_dict(rows, orient="index", columns=months))
+    small = {f"{i:02d}村": [1.0, 1.0, 1.0] for i in range(charts.HEAT_ROWS)}
+    charts.head_inspection_heatmap(pd.DataFrame.from_dict(small, orient="index", columns=months))
+    full = {f"{i:02d}村": [1.0, 1.0, 1.0] for i in range(n)}
+    charts.head_inspection_heatmap(pd.DataFrame.from_dict(full, orient="index", columns=months))
+    county, town, all_full = figures
+    ax = county.axes[0]
+    assert [t.get_text() for t in ax.get_yticklabels()] == ["03村", "07村"]
+    assert ax.get_xlabel().splitlines() == [charts.HEAT_NOTE, f"共{n}个村，另有{n - 2}个村已到期各月均为100%，未列入图中"]
+    assert len(town.axes[0].get_yticklabels()) == charts.HEAT_ROWS and town.axes[0].get_xlabel() == charts.HEAT_NOTE
+    assert [t.get_text() for t in all_full.axes[0].texts] == [f"全部{n}个村已到期各月的覆盖率均为100%"]
+
+
+def test_ranking_chart_of_many_units_draws_the_lowest_rates_and_says_so(monkeypatch):
+    """A ranking longer than UNIT_ROWS is drawn as its UNIT_ROWS lowest rates (the worst in red at the bottom);
+    the axis label gives the total and points to the table; a short ranking is drawn whole."""
+    figures = _capture_figures(monkeypatch)
+    n = charts.UNIT_ROWS + 5
+    rates = [1.0 - i / 1000 for i in range(n)]  # best first, as Analysis.ranking gives it
+    ranking = pd.DataFrame({"村": [f"{i:02d}村" for i in range(n)], "履行率": rates,
+                            "已履行": [round(r * 1000) for r in rates], "应履行义务": [1000] * n})
+    charts.compliance_by_unit(ranking, "村", "各村")
+    charts.compliance_by_unit(ranking.head(3), "村", "各村")
+    county, town = figures
+    ax = county.axes[0]
+    assert [t.get_text() for t in ax.get_yticklabels()] == [f"{i:02d}村" for i in range(n - 1, 4, -1)]  # bottom up
+    assert f"共{n}个村，图中为履行率最低的{charts.UNIT_ROWS}个，全部见上表" in ax.get_xlabel()
+    assert len(town.axes[0].get_yticklabels()) == 3 and "全部见上表" not in town.axes[0].get_xlabel()
+
+
 def test_workbook_date_columns_as_write_datetime_writes_them(tmp_path):
     """A date column goes into the workbook as the same day numbers and format as cell-by-cell ``write_datetime``
     (dates, datetimes at midnight, missing cells, a time of day, the days around Excel's 1900 leap day)."""

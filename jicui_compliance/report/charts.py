@@ -167,6 +167,10 @@ def hazard_flow(flow: pd.DataFrame, phases=(), title: str = "重大事故隐患�
 
 # -- head inspections ------------------------------------------------------------------------
 HEAT_NOTE = "格内只标出低于100%的覆盖率和待到期的格，未标注的格均为100%"
+#: a map of more villages than this leaves out the villages whose due months are all 100% (a note says how many)
+HEAT_ROWS = 15
+#: a ranking chart shows at most this many villages / stations: the lowest rates (the table above it has all)
+UNIT_ROWS = 20
 
 
 def head_inspection_heatmap(matrix: pd.DataFrame, title: str = "主要负责人带队检查覆盖率（村 × 月）") -> bytes:
@@ -175,7 +179,20 @@ def head_inspection_heatmap(matrix: pd.DataFrame, title: str = "主要负责人�
     The cells are one ``pcolormesh`` (a quad per cell, not an image resampled to the figure's pixels), and
     only the cells that need reading carry a label: a rate below 100% or 待到期. A county's map is mostly
     100%; a label in each of its ~600 cells cost most of the chart's time and hid the few cells that matter
-    (a note under the map, when a cell is left unlabelled, says that those are 100%; docs/guide/analysis.md)."""
+    (a note under the map, when a cell is left unlabelled, says that those are 100%; docs/guide/analysis.md).
+
+    With more than :data:`HEAT_ROWS` villages, a village whose due months are all 100% (and that has a due
+    month) is left out and counted in a second note line: a county's map of fifty rows of green said only
+    that, and the few villages that fell short were hard to find in it. When no village is left, the chart
+    says in one line that every village's due months are 100%."""
+    full, left_out = len(matrix), 0
+    if full > HEAT_ROWS:
+        rates = matrix.to_numpy(dtype=float)
+        complete = ~(rates < 1.0).any(axis=1) & (rates >= 1.0).any(axis=1)
+        left_out = int(complete.sum())
+        if left_out == full:
+            return empty_chart(title, f"全部{full}个村已到期各月的覆盖率均为100%")
+        matrix = matrix[~complete]
     n = max(len(matrix), 1)
 
     if matrix.empty:
@@ -204,8 +221,11 @@ def head_inspection_heatmap(matrix: pd.DataFrame, title: str = "主要负责人�
         for s in ax.spines.values():
             s.set_visible(False)
         _title(ax, title)
-        if (data >= 1.0).any():  # some cells left unlabelled: say what they hold
-            ax.set_xlabel(HEAT_NOTE, fontsize=8, color="#555555")
+        notes = [HEAT_NOTE] if (data >= 1.0).any() else []  # some cells left unlabelled: say what they hold
+        if left_out:
+            notes.append(f"共{full}个村，另有{left_out}个村已到期各月均为100%，未列入图中")
+        if notes:
+            ax.set_xlabel("\n".join(notes), fontsize=8, color="#555555")
         # a bar at most about 0.3 inch wide: the default aspect (20) makes a county's tall map's bar an inch wide
         cb = fig.colorbar(mesh, ax=ax, shrink=0.9, pad=0.02, aspect=max(20.0, 0.9 * fig.get_size_inches()[1] / 0.3))
         _pct_axis(cb.ax.yaxis)
@@ -222,7 +242,14 @@ def _ink(rgba) -> str:
 
 # -- compliance -------------------------------------------------------------------------------
 def compliance_by_unit(ranking: pd.DataFrame, unit: str, title: str) -> bytes:
-    """Horizontal bars of 履行率 per village / station (``Analysis.ranking``), best on top."""
+    """Horizontal bars of 履行率 per village / station (``Analysis.ranking``, best first), best on top.
+
+    Of a longer ranking only the :data:`UNIT_ROWS` lowest rates are drawn, and the axis label says so: the
+    chart is there to show who lags, and the ranking table printed above it has every unit."""
+    shown = ranking.iloc[-UNIT_ROWS:] if len(ranking) > UNIT_ROWS else ranking
+    cut = (f"共{len(ranking)}个{unit}，图中为履行率最低的{len(shown)}个，全部见上表"
+           if len(shown) < len(ranking) else "")
+    ranking = shown
     n = max(len(ranking), 1)
 
     if ranking.empty:
@@ -242,8 +269,9 @@ def compliance_by_unit(ranking: pd.DataFrame, unit: str, title: str) -> bytes:
         ax.set_xlim(lo, 1 + (1 - lo) * 0.28)
         ax.set_xticks([t for t in np.linspace(lo, 1, 6) if t <= 1 + 1e-9])
         _pct_axis(ax.xaxis, 0 if (1 - lo) > 0.2 else 1)
-        ax.set_xlabel("已到期义务的履行率" + (f"（各单位均在{lo * 100:.0f}%以上，横轴自{lo * 100:.0f}%起以便看清差距）"
-                                              if lo > 0 else ""))
+        floor = f"各单位均在{lo * 100:.0f}%以上，横轴自{lo * 100:.0f}%起以便看清差距" if lo > 0 else ""
+        why = "；".join(x for x in (floor, cut) if x)
+        ax.set_xlabel("已到期义务的履行率" + (f"（{why}）" if why else ""))
         _title(ax, title)
         ax.grid(axis="x", color="#e5e5e5", lw=0.6)
         ax.set_axisbelow(True)
