@@ -45,3 +45,20 @@ def test_schema_rejects_a_bad_severity():
     row = {c: "" for c in COLUMNS} | {"rule_id": "HZ001", "severity": "严重", "message": "x", "source_row": 1}
     with pytest.raises(pa.errors.SchemaError):
         finalize(pd.DataFrame([row]))
+
+
+def test_safe_for_output_of_text_columns_is_the_same_once_per_distinct_text():
+    """Text columns (the string dtype) are made safe once per distinct text and spread back: the same cells
+    as the cell-by-cell path of object columns — personal numbers masked, control characters removed, missing
+    cells and repeated texts where they were."""
+    from jicui_compliance.findings import safe_for_output
+
+    texts = ["身份证 110105 19491231 002X\x00", None, "(010) 1234567 座机", "张三13812345678.csv", "HZ001", "",
+             "代码91330110MA2AA0001J", "2023-07-20"]
+    cells = [texts[(i * 5) % len(texts)] for i in range(40)]  # every text several times, in a shuffled order
+    frame = pd.DataFrame({"value": pd.array(cells, dtype="str"), "message": pd.array(cells[::-1], dtype="str"),
+                          "source_row": pd.array(range(40), dtype="Int64")})
+    fast, cell_by_cell = safe_for_output(frame), safe_for_output(frame.astype({"value": object, "message": object}))
+    pd.testing.assert_frame_equal(fast, cell_by_cell)
+    assert fast["value"].iloc[0] == "身份证 110105 ******** 002X" and pd.isna(fast["value"].iloc[5])
+    assert fast["value"].tolist().count("(010) ***4567 座机") == cells.count("(010) 1234567 座机")
