@@ -363,9 +363,8 @@ def coded_status(result, rules: list[Rule] | None = None) -> Codes:
     # the parts in the order of their phase, rule and period (labels and rule IDs ranked as sorted)
     label_rank = _rank(names)
     rule_rank = _rank([r.id for r in used])
-    groups: dict[tuple[int, int, int], list[int]] = {}
-    for i, part in enumerate(parts):
-        groups.setdefault((int(label_rank[part[2]]), int(rule_rank[part[0]]), int(label_rank[part[1]])), []).append(i)
+    # a (phase, rule, period) names one part: an obligation gives one part per period (records: per phase)
+    parts.sort(key=lambda part: (label_rank[part[2]], rule_rank[part[0]], label_rank[part[1]]))
     # each unit position's place in the order of (village, unit), missing last
     unit_key = np.zeros(len(u), dtype="int64")
     for k in ("village", "unit"):
@@ -380,20 +379,8 @@ def coded_status(result, rules: list[Rule] | None = None) -> Codes:
 
     rule_of, period_of, phase_of_, lengths = [], [], [], []
     at, status, records, bad = [], [], [], []
-    for key in sorted(groups):
-        members = [parts[i] for i in groups[key]]
-        if len(members) == 1:
-            rule, per, ph, p, st, rec, b = members[0]
-            o = order(p)
-        else:  # parts with the same phase, rule and period (none so far): their rows sorted together
-            rule, per, ph = members[0][:3]
-            p = np.concatenate([m[3] for m in members])
-            st = np.concatenate([m[4] for m in members])
-            rec = None if all(m[5] is None for m in members) else np.concatenate(
-                [np.full(len(m[3]), np.nan) if m[5] is None else m[5] for m in members])
-            b = None if all(m[6] is None for m in members) else np.concatenate(
-                [np.full(len(m[3]), np.nan) if m[6] is None else m[6] for m in members])
-            o = np.argsort(unit_key[p], kind="stable")
+    for rule, per, ph, p, st, rec, b in parts:
+        o = order(p)
         rule_of.append(rule)
         period_of.append(per)
         phase_of_.append(ph)
