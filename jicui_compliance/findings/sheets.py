@@ -254,13 +254,15 @@ class _ZipFile(zipfile.ZipFile):
     def writestr(self, zinfo_or_arcname, data, compress_type=None, compresslevel=None) -> None:
         name = zinfo_or_arcname.filename if isinstance(zinfo_or_arcname, zipfile.ZipInfo) else zinfo_or_arcname
         level = self.compresslevel if compresslevel is None else compresslevel
-        super().writestr(zinfo_or_arcname, data, _stored(name, compress_type), level)
+        super().writestr(zinfo_or_arcname, data, zip_type(name, compress_type), level)
 
     def write(self, filename, arcname=None, compress_type=None, compresslevel=None) -> None:
-        super().write(filename, arcname, _stored(str(arcname or filename), compress_type), compresslevel)
+        super().write(filename, arcname, zip_type(str(arcname or filename), compress_type), compresslevel)
 
 
-def _stored(name: str, compress_type: int | None) -> int | None:
+def zip_type(name: str, compress_type: int | None = None) -> int | None:
+    """How a package part (xlsx, docx) is zipped: as asked, else a picture (PNG, JPEG: compressed already)
+    stored as it is and anything else as the zip file's default (``None``)."""
     pictures = (".png", ".jpeg", ".jpg")
     return zipfile.ZIP_STORED if compress_type is None and name.lower().endswith(pictures) else compress_type
 

@@ -36,6 +36,8 @@ from docx.shared import Emu, Mm, Pt, RGBColor
 from docx.text.run import Run
 from lxml import etree
 
+from ..findings.sheets import zip_type
+
 # -- the standard's fonts and sizes ----------------------------------------------------------------
 FANGSONG, HEITI, KAITI, XIAOBIAOSONG, SONGTI = "仿宋_GB2312", "黑体", "楷体_GB2312", "方正小标宋简体", "宋体"
 LATIN = "Times New Roman"
@@ -526,8 +528,7 @@ class _Parts:
             pieces = self._MARKER.split(blob)
             pieces[1::2] = [self.rows[int(i)] for i in pieces[1::2]]
             blob = b"".join(pieces)
-        stored = name.lower().endswith((".png", ".jpeg", ".jpg"))
-        self.out.writestr(name, blob, compress_type=zipfile.ZIP_STORED if stored else None)
+        self.out.writestr(name, blob, compress_type=zip_type(name))
 
     def close(self) -> None:
         pass
