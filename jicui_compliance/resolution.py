@@ -49,7 +49,7 @@ class Resolution:
     _name_norms: dict[str, str] = field(default_factory=dict)  # enterprise name → normalize_name
     _lookup_cache: tuple[dict[str, int], dict[str, int], np.ndarray] | None = None
     _heads: tuple[dict[str, int], np.ndarray] | None = None  # the registry's heads, numbered (led_by_head)
-    _usccs: dict[tuple[str, str], tuple[np.ndarray, np.ndarray]] = field(default_factory=dict)  # see _written
+    _written_cells: dict[tuple[str, str], tuple[np.ndarray, np.ndarray]] = field(default_factory=dict)  # each ledger column as written, factorized (_written)
     _per_values: dict[tuple[str, int], tuple[np.ndarray, np.ndarray]] = field(default_factory=dict)  # _per_value
 
     # -- the registry ------------------------------------------------------------------
@@ -149,12 +149,12 @@ class Resolution:
 
     def _written(self, name: str, fname: str) -> tuple[np.ndarray, np.ndarray]:
         key = (name, fname)
-        if key not in self._usccs:
+        if key not in self._written_cells:
             got = self.ledgers.written.get(key)
             if got is None or len(got[0]) != len(self.ledgers[name]):
                 got = pd.factorize(self.ledgers[name][fname].to_numpy(dtype=object), use_na_sentinel=True)
-            self._usccs[key] = got
-        return self._usccs[key]
+            self._written_cells[key] = got
+        return self._written_cells[key]
 
     def _per_value(self, values: np.ndarray, what: str) -> np.ndarray:
         """For the distinct written values ``values`` (and a last slot: missing), the registry
