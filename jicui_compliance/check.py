@@ -169,7 +169,10 @@ def input_bytes(paths: list[str | Path]) -> int:
 @dataclass
 class VillageRun:
     """The outcome of :func:`run_check_by_village`: the findings wait on disk (``spill``), in
-    parts, until they are taken in order (:meth:`chunks`); nothing else of the run is kept."""
+    parts, until they are taken in order (:meth:`chunks`); nothing else of the run is kept.
+    With ``masked`` (the default) the parts hold them as they are written out — personal numbers
+    masked, control characters removed — so that no ID or phone number lies on disk unmasked, not
+    even in the private temporary folder while the run lasts."""
 
     spill: Path
     parts: list[Path]
@@ -181,6 +184,7 @@ class VillageRun:
     merged: list[list[str]]  # villages checked again together: rows of one filed in another's folder
     whole: str | None = None  # why the run could not be cut by village (then one partition)
     spilled: int = 0
+    masked: bool = True  # the parts hold the findings as written (:func:`~.findings.safe_for_output`)
 
     def _query(self, select: str, tail: str = "") -> str:
         from .findings.writers import sql_path
@@ -262,6 +266,7 @@ def run_check_by_village(
     on_partition: Callable[[list[str]], None] | None = None,
     partition_bytes: int | None = None,
     spill: Path | None = None,
+    masked: bool = True,
 ) -> VillageRun:
     """The findings of :func:`run_check`, exactly, in memory bounded by a few villages.
 
@@ -274,6 +279,10 @@ def run_check_by_village(
     an enterprise of another village (filed in the wrong folder) makes the villages concerned be
     checked again together. A submission that cannot be cut this way (no registry beside the
     village folders, village ledgers outside them, town ledgers inside them) is checked as one.
+
+    ``masked`` (default): the findings are made safe for output (:func:`~.findings.safe_for_output`)
+    before they reach the disk, and :meth:`VillageRun.chunks` gives them so (the writers are told
+    with ``masked=True``); ``masked=False`` keeps them exactly as :func:`run_check` gives them.
     """
     import tempfile
 
@@ -294,7 +303,7 @@ def run_check_by_village(
     village_rules = [r for r in rules if r.party != Party.RECORD and r not in town_rules]
     village_record = [r for r in record if not set(r.reads) <= TOWN_LEDGERS or not r.reads]
     out = VillageRun(Path(spill or tempfile.mkdtemp(prefix="jicui-by-village-")), [], 0, len(found.files), 0, rules,
-                     [], [])
+                     [], [], masked=masked)
     out.spill.mkdir(parents=True, exist_ok=True)
 
     def whole(reason: str) -> VillageRun:
@@ -429,10 +438,13 @@ def _pack(comps: list[list[str]], weight: dict[str, int], budget: int) -> list[l
 
 
 def _spill(out: VillageRun, name: str, findings: pd.DataFrame) -> Path:
-    """One partition's findings (sorted) to a Parquet part, with its number and their order."""
-    from .findings.writers import frame_to_parquet
+    """One partition's findings (sorted) to a Parquet part, with its number and their order; made safe
+    for output first unless the run keeps them as found (``masked=False``)."""
+    from .findings.writers import frame_to_parquet, safe_for_output
 
     path = out.spill / f"{name}.parquet"
+    if out.masked:
+        findings = safe_for_output(findings)
     out.spilled += 1
     frame_to_parquet(findings.assign(_part=out.spilled, _pos=np.arange(len(findings), dtype=np.int64)), path,
                      compression="snappy")

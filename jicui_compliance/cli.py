@@ -7,9 +7,9 @@ import functools
 import sys
 import traceback
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager, nullcontext
+from contextlib import ExitStack, contextmanager, nullcontext
 from pathlib import Path
-from typing import Annotated, Any, NoReturn
+from typing import Annotated, NoReturn
 
 import typer
 from rich.console import Console
@@ -261,12 +261,10 @@ def check_cmd(
     formats: Annotated[str, typer.Option("--format", help="输出格式，逗号分隔：csv、xlsx、parquet（findings.csv 总会写出，是完整的结果）")] = "csv,xlsx",
     store: Annotated[Path | None, typer.Option("--store", help="从数据库（jicui ingest 建立）读取各单位最新的报送版本")] = None,
     version: Annotated[int | None, typer.Option("--version", help="与 --store 一起：各单位截至该版本号的报送（见 jicui history）")] = None,
-    by_village: Annotated[bool | None, typer.Option("--by-village/--all-at-once", help="分村核查：名录读一次，各村台账分批读取、核查后即释放，内存只需几个村的量；结果与一次核查相同。默认在报送超过 1 GiB 时自动分村")] = None,
+    by_village: Annotated[bool | None, typer.Option("--by-village/--all-at-once", help="分村核查：名录读一次，各村台账分批读取、核查后即释放，内存只需几个村的量；结果与一次核查相同。默认在报送（用 --store 时为取出的各单位版本）超过 1 GiB 时自动分村")] = None,
 ) -> None:
     """核查报送的台账，输出核查发现。"""
-    from rich.markup import escape
-
-    from .check import InputError, run_check, summarise, summarise_by_village
+    from .check import summarise, summarise_by_village
     from .findings import safe_for_output, write_csv, write_parquet, write_xlsx
     from .writing import checkpoint, locked, output_set
 
@@ -281,51 +279,40 @@ def check_cmd(
     if (select_l or ignore_l) and not select_rules(select_l, ignore_l):
         _fail("--select/--ignore 之后没有任何规则可运行（用 `jicui rules` 查看规则编号）")
 
-    if by_village is None and store is None:
-        from .check import BY_VILLAGE_BYTES, input_bytes
+    with ExitStack() as held:
+        if store is not None:  # the state's files checked out into a temporary folder, checked as a submission
+            from .store import Store
 
-        by_village = input_bytes([str(p) for p in paths]) >= BY_VILLAGE_BYTES
-    if by_village and store is not None:
-        _fail("--by-village 不能与 --store 一起使用")
-    if by_village:
-        _check_by_village(out, paths, camp, day, fail_on, select_l, ignore_l, chosen)
-        return
-    with locked(out), _stopped_by_ctrl_c(), Progress(
-            TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(), console=err,
-            transient=True, disable=not err.is_terminal) as progress:
-        reading = progress.add_task("读取台账", total=None)
-        checking = progress.add_task("执行规则", total=len(select_rules(select_l, ignore_l)))
-        try:
-            options: dict[str, Any] = dict(
-                select=select_l, ignore=ignore_l,
-                on_file=lambda f: progress.update(reading, advance=1, description=f"读取 {escape(_shown(f))}"),
-                on_rule=lambda r: progress.update(checking, advance=1),
-            )
-            if store is not None:
-                from .store import Store
+            s = held.enter_context(Store.open(store))
+            versions = s.state_versions(version_id=version)
+            if as_of is None:
+                day = camp.default_as_of(_latest_received(versions))
+            files = s.state_files(versions["version_id"])
+            if files.empty:
+                _fail("数据库中没有可核查的报送版本")
+            paths = [held.enter_context(s.checked_out(files))]
+            _say_inexact(s)
+        if by_village is None:
+            from .check import BY_VILLAGE_BYTES, input_bytes
 
-                with Store.open(store) as s:
-                    versions = s.state_versions(version_id=version)
-                    if as_of is None:
-                        day = camp.default_as_of(_latest_received(versions))
-                    result = s.check_state(versions, as_of=day, campaign=camp, **options)
-                    _say_inexact(s)
-            else:
-                result = run_check([str(p) for p in paths], as_of=day, campaign=camp, **options)
-        except InputError as exc:
-            _fail(str(exc))
-        summary = summarise(result.findings, result.rules)
-        checkpoint("after-rules")
-        safe = safe_for_output(result.findings)  # masked once for every file written
-        with output_set(out) as outs:
-            write_csv(safe, outs.path("findings.csv"), masked=True)
-            checkpoint("between-files")
-            in_sheet = len(safe)
-            if "xlsx" in chosen:
-                in_sheet = write_xlsx(safe, outs.path("findings.xlsx"), summary,
-                                      {"按村汇总": summarise_by_village(result.findings)}, masked=True)
-            if "parquet" in chosen:
-                write_parquet(safe, outs.path("findings.parquet"), masked=True)
+            by_village = input_bytes([str(p) for p in paths]) >= BY_VILLAGE_BYTES
+        if by_village:
+            _check_by_village(out, paths, camp, day, fail_on, select_l, ignore_l, chosen)
+            return
+        with locked(out), _stopped_by_ctrl_c():
+            result = _check_at_once(paths, camp, day, select_l, ignore_l)
+            summary = summarise(result.findings, result.rules)
+            checkpoint("after-rules")
+            safe = safe_for_output(result.findings)  # masked once for every file written
+            with output_set(out) as outs:
+                write_csv(safe, outs.path("findings.csv"), masked=True)
+                checkpoint("between-files")
+                in_sheet = len(safe)
+                if "xlsx" in chosen:
+                    in_sheet = write_xlsx(safe, outs.path("findings.xlsx"), summary,
+                                          {"按村汇总": summarise_by_village(result.findings)}, masked=True)
+                if "parquet" in chosen:
+                    write_parquet(safe, outs.path("findings.parquet"), masked=True)
 
     f = result.findings
     n_tables = len(result.submission.tables)
@@ -337,6 +324,25 @@ def check_cmd(
         worst = _SEVERITY_ORDER[: _SEVERITY_ORDER.index(fail_on) + 1]
         if f["severity"].isin(worst).any():
             raise typer.Exit(1)
+
+
+def _check_at_once(paths: list[Path], camp, day: dt.date, select_l: list[str], ignore_l: list[str]):
+    """`jicui check --all-at-once`: every ledger in memory together, with progress bars."""
+    from rich.markup import escape
+
+    from .check import InputError, run_check
+    from .rules import select_rules
+
+    with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(), console=err,
+                  transient=True, disable=not err.is_terminal) as progress:
+        reading = progress.add_task("读取台账", total=None)
+        checking = progress.add_task("执行规则", total=len(select_rules(select_l, ignore_l)))
+        try:
+            return run_check([str(p) for p in paths], as_of=day, campaign=camp, select=select_l, ignore=ignore_l,
+                             on_file=lambda f: progress.update(reading, advance=1, description=f"读取 {escape(_shown(f))}"),
+                             on_rule=lambda r: progress.update(checking, advance=1))
+        except InputError as exc:
+            _fail(str(exc))
 
 
 def _check_by_village(out: Path, paths: list[Path], camp, day: dt.date, fail_on: str | None,
@@ -365,7 +371,7 @@ def _check_by_village(out: Path, paths: list[Path], camp, day: dt.date, fail_on:
             summary = summarise(counts, run.rules)
             with output_set(out) as outs:
                 in_sheet = write_streamed(run.chunks(), {x: outs.path(f"findings.{x}") for x in chosen}, run.total,
-                                          summary, {"按村汇总": summarise_by_village(counts)})
+                                          summary, {"按村汇总": summarise_by_village(counts)}, masked=run.masked)
     console.print(f"[bold]核查完成[/]（分村核查，{len(run.partitions)} 批"
                   + (f"；{len(run.merged)} 组村因台账行填在别村文件夹中而合并核查" if run.merged else "")
                   + (f"；未能分村：{run.whole}，一次核查" if run.whole else "")

@@ -18,7 +18,7 @@ AS_OF = dt.date(2023, 12, 31)
 
 def _both(path: Path, **options) -> tuple[pd.DataFrame, pd.DataFrame, object]:
     whole = run_check([path], as_of=AS_OF).findings
-    with run_check_by_village([path], as_of=AS_OF, **options) as run:
+    with run_check_by_village([path], as_of=AS_OF, masked=False, **options) as run:
         return whole, run.frame(), run
 
 
@@ -38,10 +38,29 @@ def test_a_generated_town_in_several_partitions_finds_the_same(tmp_path):
     generate_town(town, seed=11, n_villages=12, n_enterprises=240, formats="mixed", manifest=False)
     whole = run_check([town], as_of=AS_OF).findings
     for budget in (0, 200_000):
-        with run_check_by_village([town], as_of=AS_OF, partition_bytes=budget) as run:
+        with run_check_by_village([town], as_of=AS_OF, partition_bytes=budget, masked=False) as run:
             assert run.whole is None
             assert len(run.partitions) >= (12 if budget == 0 else 2)
             pd.testing.assert_frame_equal(run.frame(), whole)
+
+
+def test_the_parts_on_disk_hold_no_personal_number(tmp_path):
+    """By default a part is written as the findings files are (masked): while the run lasts, no ID
+    number lies unmasked in the temporary folder. Without masking the same parts hold it."""
+    import duckdb
+
+    from jicui_compliance.findings import safe_for_output
+
+    whole = run_check([SAMPLES], as_of=AS_OF).findings
+    safe = safe_for_output(whole)
+    personal = set(whole["message"][whole["message"] != safe["message"]])
+    assert personal  # the samples' certificate numbers carry ID numbers into messages
+    for masked in (True, False):
+        with run_check_by_village([SAMPLES], as_of=AS_OF, partition_bytes=0, masked=masked) as run:
+            on_disk = set(pd.concat([duckdb.sql(f"SELECT message FROM '{p}'").df() for p in run.parts])["message"])
+            assert (personal & on_disk) == (set() if masked else personal)
+            if masked:
+                pd.testing.assert_frame_equal(run.frame(), safe, check_dtype=False)
 
 
 def test_rows_filed_in_another_villages_folder_tie_the_two_villages(tmp_path):

@@ -377,6 +377,12 @@ def test_check_from_the_store_is_the_stateless_check(history, tmp_path):
         result = s.load_run(3)
     assert sorted(stored["message"]) == sorted(stateless["message"])
     assert len(result.findings) == len(stateless) and len(result.ledgers["hazards"]) > 0
+    # village by village from the store: the state's folders, checked out, cut as a submission's are
+    by_village = runner.invoke(app, ["check", "--store", str(history["store"]), "--as-of", "2023-12-31", "--out",
+                                     str(tmp_path / "v"), "--by-village"])
+    assert by_village.exit_code == 0, by_village.output
+    assert "分村核查" in by_village.output and "未能分村" not in by_village.output
+    assert (tmp_path / "v" / "findings.csv").read_bytes() == (tmp_path / "findings.csv").read_bytes()
 
 
 @pytest.mark.slow  # the sample town's three weeks generated and ingested

@@ -90,10 +90,12 @@ def _no_findings() -> pd.DataFrame:
 
 @python_strings()
 def write_streamed(chunks: Iterable[pd.DataFrame], paths: dict[str, Path], total: int,
-                   summary: pd.DataFrame | None = None, extra: dict[str, pd.DataFrame] | None = None) -> int:
+                   summary: pd.DataFrame | None = None, extra: dict[str, pd.DataFrame] | None = None,
+                   masked: bool = False) -> int:
     """The findings files from the findings in order, a frame at a time (a check by village): each
-    frame is masked once and appended to findings.csv (the same bytes as :func:`write_csv` of the
-    whole), and to findings.parquet (through a DuckDB table on disk beside it); findings.xlsx gets
+    frame is masked once (unless ``masked``: the frames come from :func:`safe_for_output` already)
+    and appended to findings.csv (the same bytes as :func:`write_csv` of the whole), and to
+    findings.parquet (through a DuckDB table on disk beside it); findings.xlsx gets
     the first :data:`XLSX_MAX_FINDINGS` of ``total``. ``paths``: format → file. Returns how many
     findings the xlsx sheet holds (``total`` without xlsx)."""
     import duckdb
@@ -108,7 +110,7 @@ def write_streamed(chunks: Iterable[pd.DataFrame], paths: dict[str, Path], total
             for chunk in chain(chunks, [_no_findings()]):
                 if len(chunk) == 0 and not first:
                     continue
-                safe = safe_for_output(chunk)
+                safe = chunk if masked else safe_for_output(chunk)
                 _csv_cells(safe, True).to_csv(fh, index=False, header=first)
                 if con is not None:
                     con.register("chunk", safe)
