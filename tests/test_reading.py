@@ -605,3 +605,19 @@ def test_a_two_row_header_is_tried_only_below_a_row_that_could_add_to_it(monkeyp
         [(t.file, t.sheet, t.ledger, t.header_row, t.headers, t.letters) for t in every.tables]
     for a, b in zip(lenient.tables, every.tables):
         pd.testing.assert_frame_equal(a.frame, b.frame)
+
+
+def test_a_sheets_rows_become_one_grid_with_the_values_untouched():
+    """calamine's rows into the 2-D grid the header finder reads: each value the very object given
+    (no type inference), rows of one width in place, a shorter row padded with None."""
+    from jicui_compliance.reading.sources import _grid
+
+    stamp = dt.datetime(2023, 5, 1, 8, 30)
+    rows = [["企业名称", "日期", 1.0], ["甲公司", stamp, ""], ["乙公司", "2023-05-02", 3]]
+    grid = _grid(rows)
+    assert grid.shape == (3, 3) and grid.dtype == object
+    assert grid[1, 1] is stamp and grid[2, 2] == 3 and type(grid[2, 2]) is int and grid[1, 2] == ""
+    assert grid.tolist() == rows
+    ragged = _grid([["a", "b", "c"], ["d"]])
+    assert ragged.tolist() == [["a", "b", "c"], ["d", None, None]]
+    assert _grid([]).shape == (0, 0)

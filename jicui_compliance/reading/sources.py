@@ -14,6 +14,7 @@ import re
 import sys
 import zipfile
 from dataclasses import dataclass, field
+from itertools import chain
 from pathlib import Path
 from typing import Any
 from xml.sax.handler import ContentHandler
@@ -647,14 +648,16 @@ def read_workbook(src: SourceFile) -> list[RawSheet | SheetProblem] | SheetProbl
 
 def _grid(rows: list[list[Any]]) -> np.ndarray:
     """calamine's rows as one 2-D object array, the values as calamine gives them (no type
-    inference, no Python code per cell): the function ``pandas.DataFrame(rows)`` itself uses,
-    which pads a short row with None, called directly (about half the time of ``numpy.array``,
-    which looks into every value)."""
-    try:
-        from pandas._libs.lib import to_object_array
-    except ImportError:  # another pandas: the DataFrame does the same
-        return pd.DataFrame(rows, dtype=object).to_numpy(dtype=object)
-    return to_object_array(rows)
+    inference, no Python code per cell): the cells in one pass of ``numpy.fromiter`` into an
+    array of the rows' width (calamine's rows are all as wide as the sheet's used range; about a
+    third of the time of ``numpy.array``, which looks into every value). Rows of different widths,
+    should a reader ever give them, are padded with None to the widest."""
+    widths = set(map(len, rows))
+    width = max(widths, default=0)
+    if len(widths) > 1:
+        rows = [list(r) + [None] * (width - len(r)) for r in rows]
+    cells = np.fromiter(chain.from_iterable(rows), dtype=object, count=len(rows) * width)
+    return cells.reshape(len(rows), width)
 
 
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
