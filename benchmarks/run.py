@@ -34,6 +34,10 @@ worker process it started). The targets are held to CPU seconds: pipeline ≤ 2.
 on CSV and ≤ 1.3× on xlsx (the clean county; the dirty county's ratio is a figure); findings.xlsx of the dirty county ≤ 2 s; the report ≤ 1.5× the check;
 the province's peak memory < 8 GB with its findings written. A summary at the end gives one line
 per target: the figure and ✓ or ✗. Then it times each stage and rule area (CPU seconds), serially in one process.
+
+The generated inputs are kept in ``benchmarks/_data`` and reused; the outputs (findings, reports,
+stores) go to a temporary folder of this run, removed at the end, or to ``--out`` to be looked at:
+two benchmarks at once never write into the same folder.
 """
 
 from __future__ import annotations
@@ -41,8 +45,10 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import shutil
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -69,6 +75,8 @@ _PIN = ("import os as _os, time as _t, resource as _r\n"
         "    s, c = _r.getrusage(_r.RUSAGE_SELF), _r.getrusage(_r.RUSAGE_CHILDREN)\n"
         "    return s.ru_utime + s.ru_stime + c.ru_utime + c.ru_stime\n")
 CORES = "0"
+#: where this run writes its outputs (set in :func:`main`)
+OUT = Path(tempfile.gettempdir())
 
 
 def _once(code: str, *args: str) -> dict:
@@ -283,12 +291,24 @@ def generate(folder: Path, n_enterprises: int = ENTERPRISES, n_villages: int = V
 
 
 def ensure_town(n_enterprises: int, n_villages: int, fmt: str, seed: int, plant_rate: float = 0.0) -> Path:
+    """The benchmark's town, generated once into ``benchmarks/_data`` and reused. It is generated
+    into a folder of this process's own and renamed into place when complete, so two benchmarks
+    started at once never write into one folder (the second's copy is dropped)."""
     rate = f"-rate{round(plant_rate * 100)}" if plant_rate else ""
     folder = HERE / "_data" / f"town-{n_enterprises}-{n_villages}-{fmt}-{seed}{rate}"
     if not (folder / ".complete").exists():
         t0 = time.perf_counter()
-        generate(folder, n_enterprises, n_villages, fmt, seed, plant_rate)
-        (folder / ".complete").write_text("")
+        shutil.rmtree(folder, ignore_errors=True)  # an incomplete one (a generation stopped half-way)
+        tmp = folder.with_name(f"{folder.name}.tmp-{os.getpid()}")
+        generate(tmp, n_enterprises, n_villages, fmt, seed, plant_rate)
+        (tmp / ".complete").write_text("")
+        manifest = tmp.parent / f"{tmp.name}-planted.csv"
+        try:
+            tmp.rename(folder)
+            manifest.replace(folder.parent / f"{folder.name}-planted.csv")
+        except OSError:  # another benchmark finished the same town first: use that one
+            shutil.rmtree(tmp, ignore_errors=True)
+            manifest.unlink(missing_ok=True)
         print(f"  generated {folder.relative_to(ROOT)} in {time.perf_counter() - t0:.1f} s")
     return folder
 
@@ -347,7 +367,7 @@ def _summary(started: float) -> None:
 
 
 def main() -> None:
-    global CORES
+    global CORES, OUT
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--enterprises", type=int, default=ENTERPRISES, help="of the clean county")
     ap.add_argument("--villages", type=int, default=VILLAGES, help="of the clean county")
@@ -367,8 +387,19 @@ def main() -> None:
     ap.add_argument("--repeat", type=int, default=3, help="runs of each measurement of the counties")
     ap.add_argument("--store", action="store_true",
                     help="only `jicui ingest` of one week into a new store against `jicui check` (issue 13)")
+    ap.add_argument("--out", type=Path, default=None,
+                    help="keep the outputs (findings, reports) in this folder (default: a temporary folder, removed)")
     args = ap.parse_args()
     CORES = args.cores
+    OUT = args.out if args.out else Path(tempfile.mkdtemp(prefix="jicui-bench-"))
+    try:
+        _run(args)
+    finally:
+        if args.out is None:
+            shutil.rmtree(OUT, ignore_errors=True)
+
+
+def _run(args: argparse.Namespace) -> None:
     started = time.perf_counter()
     sys.stdout.reconfigure(line_buffering=True)  # type: ignore[union-attr]  # a long run shows its progress in a log
     sys.path.insert(0, str(ROOT))
@@ -391,7 +422,7 @@ def main() -> None:
                 town = ensure_town(args.enterprises, args.villages, fmt, args.seed)
                 print(f"\n== {county} county, {fmt}: {args.enterprises} enterprises, {args.villages} villages ==")
             size = sum(p.stat().st_size for p in town.rglob("*") if p.is_file()) / 2**20
-            out = HERE / "_data" / f"out-{county}-{fmt}"
+            out = OUT / f"out-{county}-{fmt}"
             if args.store:
                 _store_figures(town, out, size, args.repeat)
                 continue
@@ -461,7 +492,7 @@ def _province(n_enterprises: int, seed: int, repeat: int) -> None:
     print(f"\n== province: {n_enterprises:,} enterprises in {len(parts)} parts of {PART_ENTERPRISES:,} "
           f"({len(parts) * PART_VILLAGES} villages), {len(files):,} files, {size:,.0f} MiB "
           f"(generated or found in {time.perf_counter() - t0:.0f} s); best of {repeat} ==", flush=True)
-    out = HERE / "_data" / f"out-province-{n_enterprises}"
+    out = OUT / f"out-province-{n_enterprises}"
     d = _child(PROVINCE, str(out), *map(str, parts), repeat=repeat)
     written = [p.name for p in (out / "findings.csv", out / "findings.xlsx") if p.exists() and p.stat().st_size]
     print(f"  {d['findings']:,} findings; {d['partitions']} partitions, {d['merged']} merged"
@@ -483,7 +514,7 @@ def _store_figures(town: Path, out: Path, size_mib: float, repeat: int) -> None:
     stateless `jicui check`, and the store file against the submitted files (target: ≤ 1.5× in wall
     seconds, best of the runs; smaller). Run it with ``--cores 0,1`` for the wall figure to mean anything."""
     cli = _child(CLI, str(town), str(out), repeat=repeat)
-    store = HERE / "_data" / f"{town.name}.duckdb"
+    store = OUT / f"{town.name}.duckdb"
     ing = _child(INGEST, str(town), str(store), "new", repeat=repeat)
     again = _child(INGEST, str(town), str(store), "again")
     store_mib = ing["store_bytes"] / 2**20

@@ -25,3 +25,43 @@ def test_summary_gives_each_target_its_verdict_and_counts_only_targets(capsys, m
     assert lines[2].lstrip().startswith("✓ dirty county")
     assert lines[3].lstrip().startswith("· province")
     assert lines[4].strip() == "1 of 2 targets met"
+
+
+def _fake_generate(calls, race=None):
+    def generate(folder, n_enterprises, n_villages, fmt, seed, plant_rate):
+        calls.append(folder)
+        folder.mkdir(parents=True)
+        (folder / "名录.csv").write_text(f"by {folder.name}")
+        (folder.parent / f"{folder.name}-planted.csv").write_text("rule")
+        if race is not None:  # another benchmark finishes the same town meanwhile
+            race()
+    return generate
+
+
+def test_a_town_is_generated_aside_and_moved_into_place_whole(tmp_path, monkeypatch):
+    monkeypatch.setattr(bench, "HERE", tmp_path)
+    monkeypatch.setattr(bench, "ROOT", tmp_path)
+    calls: list[Path] = []
+    monkeypatch.setattr(bench, "generate", _fake_generate(calls))
+    town = bench.ensure_town(10, 2, "csv", 7)
+    assert calls and calls[0] != town and calls[0].parent == town.parent  # written aside first
+    assert (town / ".complete").exists() and (town / "名录.csv").exists()
+    assert (town.parent / f"{town.name}-planted.csv").exists()
+    assert sorted(p.name for p in town.parent.iterdir()) == [town.name, f"{town.name}-planted.csv"]
+    assert bench.ensure_town(10, 2, "csv", 7) == town and len(calls) == 1  # reused
+
+
+def test_two_benchmarks_generating_one_town_keep_the_first_copy(tmp_path, monkeypatch):
+    monkeypatch.setattr(bench, "HERE", tmp_path)
+    monkeypatch.setattr(bench, "ROOT", tmp_path)
+    folder = tmp_path / "_data" / "town-10-2-csv-7"
+
+    def other():
+        folder.mkdir(parents=True)
+        (folder / "名录.csv").write_text("by the other")
+        (folder / ".complete").write_text("")
+
+    monkeypatch.setattr(bench, "generate", _fake_generate([], race=other))
+    town = bench.ensure_town(10, 2, "csv", 7)
+    assert town == folder and (town / "名录.csv").read_text() == "by the other"
+    assert [p.name for p in town.parent.iterdir()] == [town.name]  # our copy and its manifest dropped
