@@ -310,3 +310,15 @@ def test_resubmissions_per_unit_and_file(base):
     assert res.loc[("西岭村", "企业名录.xlsx"), "依据发现"] == "REF002×1"  # root file: the row's village
     assert res.loc[(UNKNOWN_UNIT, "企业名录.xlsx"), "依据发现"] == "SCH001×1"
     assert res.index.get_level_values(0)[-1] == UNKNOWN_UNIT
+
+
+def test_resubmissions_when_no_finding_names_a_row(base):
+    r = base[dt.date(2023, 9, 10)]
+    fake = synthetic(r, [
+        {"rule_id": "SCH000", "enterprise": None, "village": "", "source_file": "应急站/说明.pdf"},
+        {"rule_id": "SCH001", "enterprise": None, "village": "", "source_file": "东坡村/隐患.xlsx", "source_sheet": "汇总"},
+        {"rule_id": "SCH001", "enterprise": None, "village": "", "source_file": "东坡村/隐患.xlsx", "source_sheet": "统计"},
+    ])
+    res = Analysis(fake).resubmissions().set_index(["报送单位", "来源文件"])
+    assert res["问题行数"].tolist() == [0, 0] and res["发现数"].tolist() == [2, 1]
+    assert res.loc[("东坡村", "东坡村/隐患.xlsx"), "工作表"] == "汇总、统计"
