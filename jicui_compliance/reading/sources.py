@@ -649,8 +649,8 @@ def read_workbook(src: SourceFile) -> list[RawSheet | SheetProblem] | SheetProbl
 def _grid(rows: list[list[Any]]) -> np.ndarray:
     """calamine's rows as one 2-D object array, the values as calamine gives them (no type
     inference, no Python code per cell): the cells in one pass of ``numpy.fromiter`` into an
-    array of the rows' width (calamine's rows are all as wide as the sheet's used range; about a
-    third of the time of ``numpy.array``, which looks into every value). Rows of different widths,
+    array of the rows' width (calamine's rows are all as wide as the sheet's used range; about 60%
+    of the time of ``numpy.array``, which looks into every value). Rows of different widths,
     should a reader ever give them, are padded with None to the widest."""
     widths = set(map(len, rows))
     width = max(widths, default=0)
