@@ -484,10 +484,7 @@ def resubmissions(result) -> pd.DataFrame:
     row_code = pd.factorize(row)[0]
     on_row, width = row_code >= 0, max(int(row_code.max()) + 1, 1)
     pairs = np.unique(key[on_row].astype(np.int64) * width + row_code[on_row])  # each (group, row) once
-    counts = pd.Series(np.bincount(pairs // width, minlength=n).astype("int64"))  # distinct rows with a finding
-    if getattr(row.dtype, "storage", None) == "pyarrow":  # the dtype pandas gave the per-group count of it
-        counts = counts.astype("int64[pyarrow]")
-    g.insert(3, "问题行数", counts)
+    g.insert(3, "问题行数", np.bincount(pairs // width, minlength=n).astype("int64"))  # distinct rows with a finding
     g["依据发现"] = _counts_text(f.assign(_k=key), "_k").reindex(range(n)).array
     g = g.rename(columns={"_unit": "报送单位", "source_file": "来源文件"})
     g["_unknown"] = g["报送单位"] == UNKNOWN_UNIT
