@@ -281,16 +281,20 @@ def check_cmd(
 
     with ExitStack() as held:
         if store is not None:  # the state's files checked out into a temporary folder, checked as a submission
+            from .check import InputError
             from .store import Store
 
-            s = held.enter_context(Store.open(store))
-            versions = s.state_versions(version_id=version)
-            if as_of is None:
-                day = camp.default_as_of(_latest_received(versions))
-            files = s.state_files(versions["version_id"])
-            if files.empty:
-                _fail("数据库中没有可核查的报送版本")
-            paths = [held.enter_context(s.checked_out(files))]
+            try:
+                s = held.enter_context(Store.open(store))
+                versions = s.state_versions(version_id=version)
+                if as_of is None:
+                    day = camp.default_as_of(_latest_received(versions))
+                files = s.state_files(versions["version_id"])
+                if files.empty:
+                    _fail("数据库中没有可核查的报送版本")
+                paths = [held.enter_context(s.checked_out(files))]
+            except InputError as exc:  # the store's own errors (StoreError) among them
+                _fail(str(exc))
             _say_inexact(s)
         if by_village is None:
             from .check import BY_VILLAGE_BYTES, input_bytes

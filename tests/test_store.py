@@ -324,6 +324,9 @@ def test_store_errors_are_one_line(tmp_path):
     assert bad.exit_code == 2 and "Traceback" not in bad.output
     both = runner.invoke(app, ["check", str(SAMPLES), "--store", str(tmp_path / "none.duckdb"), "--out", str(tmp_path)])
     assert both.exit_code == 2
+    for mode in ("--all-at-once", "--by-village"):  # checked from a store that is not one
+        broken = runner.invoke(app, ["check", "--store", str(tmp_path / "x.duckdb"), mode, "--out", str(tmp_path / "c")])
+        assert broken.exit_code == 2 and "无法打开数据库" in broken.output, broken.output
 
 
 # -- the sample history ----------------------------------------------------------------------------
