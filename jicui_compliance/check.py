@@ -200,8 +200,9 @@ class VillageRun:
         return con
 
     def chunks(self, rows: int = 200_000):
-        """The findings in the order of RULEBOOK §6 (as :func:`run_check` returns them), ``rows`` at a time.
-        DuckDB merges the parts (each sorted already) on disk: the whole table is never in memory."""
+        """The findings in the order of RULEBOOK §6 (as :func:`run_check` returns them), ``rows`` at a time,
+        made safe for output unless the run was made with ``masked=False``. DuckDB merges the parts (each
+        sorted already) on disk: the whole table is never in memory."""
         from .findings import COLUMNS
 
         if not self.parts:
@@ -223,7 +224,7 @@ class VillageRun:
 
     @python_strings()
     def frame(self) -> pd.DataFrame:
-        """All findings in one frame (small runs and tests)."""
+        """All findings in one frame (small runs and tests), as :meth:`chunks` gives them."""
         from .findings.schema import empty
 
         parts = list(self.chunks())
