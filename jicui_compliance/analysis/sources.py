@@ -50,7 +50,7 @@ def flagged(rows: pd.DataFrame, findings: pd.DataFrame) -> np.ndarray:
     if findings.empty or rows.empty:
         return out
     files, sheets = _names(findings)
-    maybe = files.get_indexer(rows["source_file"].astype(object)) >= 0
+    maybe = _in_files(rows, files)
     if not maybe.any():
         return out
     mine = _keys(rows[maybe], files, sheets)
@@ -62,6 +62,12 @@ def _names(findings: pd.DataFrame) -> tuple[pd.Index, pd.Index]:
     """The files and the sheets the findings name, each once: the numbering of :func:`_keys`."""
     return (pd.Index(findings["source_file"].astype(object).unique()),
             pd.Index(findings["source_sheet"].astype(object).unique()))
+
+
+def _in_files(rows: pd.DataFrame, files: pd.Index) -> np.ndarray:
+    """True for the rows of one of ``files`` (each run of rows of one file looked up once)."""
+    fc, fn = _factorize_runs(rows["source_file"])
+    return files.get_indexer(pd.Index(fn, dtype=object))[fc] >= 0
 
 
 def _keys(frame: pd.DataFrame, files: pd.Index, sheets: pd.Index) -> np.ndarray:
@@ -83,8 +89,7 @@ def rows_at(findings: pd.DataFrame, rows: pd.DataFrame) -> np.ndarray:
     if findings.empty or rows.empty:
         return out
     files, sheets = _names(findings)
-    fc, fn = _factorize_runs(rows["source_file"])  # each run of rows of one file looked up once
-    maybe = np.flatnonzero(files.get_indexer(pd.Index(fn, dtype=object))[fc] >= 0)
+    maybe = np.flatnonzero(_in_files(rows, files))
     mine = _keys(rows.iloc[maybe], files, sheets)
     keys, first = np.unique(mine, return_index=True)  # each key's first row
     theirs = _keys(findings, files, sheets)
