@@ -99,8 +99,7 @@ def unit_ranking(status: pd.DataFrame | Codes, by: str = "village") -> pd.DataFr
     u, e, ok = unit[keep], eid[keep], coded.isin("status", [COMPLIANT])[keep]
     rows = np.bincount(u, minlength=len(units))
     done = np.bincount(u[ok], minlength=len(units))
-    n_eid = int(e.max()) + 1 if len(e) else 1  # each distinct (unit, enterprise) pair once
-    enterprises = np.bincount(np.unique(u * n_eid + e) // n_eid, minlength=len(units))
+    enterprises = distinct_per_group(u, e, len(units))
     present = np.flatnonzero(rows)  # as groupby: the units with rows, in the order of their codes
     g = pd.DataFrame({"企业数": enterprises[present].astype("int64"), "应履行义务": rows[present].astype("int64"),
                       "已履行": done[present].astype("int64")}, index=pd.Index(units.take(present), name=by))
@@ -116,6 +115,15 @@ def party_of(rule_ids: pd.Series) -> pd.Series:
     """The party each finding's rule judges (``REGISTRY[id].party``); None for an unknown rule."""
     parties = {r: (REGISTRY[r].party if r in REGISTRY else None) for r in rule_ids.unique()}
     return rule_ids.map(parties)
+
+
+def distinct_per_group(group: np.ndarray, member: np.ndarray, n_groups: int) -> np.ndarray:
+    """For each group ``0 … n_groups - 1``, how many distinct ``member`` values (non-negative integers) its
+    rows hold: ``groupby(group)[member].nunique()`` on integers, each (group, member) pair counted once."""
+    if not len(group):
+        return np.zeros(n_groups, dtype=np.int64)
+    width = int(member.max()) + 1
+    return np.bincount(np.unique(group.astype(np.int64) * width + member) // width, minlength=n_groups)
 
 
 def _counts_text(f: pd.DataFrame, key: str) -> pd.Series:
@@ -482,9 +490,8 @@ def resubmissions(result) -> pd.DataFrame:
     g.insert(2, "工作表", sheets.reindex(range(n)).array)
     row = f["source_sheet"] + "\x1f" + f["source_row"].astype("string")  # missing where the finding is about no row
     row_code = pd.factorize(row)[0]
-    on_row, width = row_code >= 0, max(int(row_code.max()) + 1, 1)
-    pairs = np.unique(key[on_row].astype(np.int64) * width + row_code[on_row])  # each (group, row) once
-    g.insert(3, "问题行数", np.bincount(pairs // width, minlength=n).astype("int64"))  # distinct rows with a finding
+    on_row = row_code >= 0
+    g.insert(3, "问题行数", distinct_per_group(key[on_row], row_code[on_row], n).astype("int64"))  # rows with a finding
     g["依据发现"] = _counts_text(f.assign(_k=key), "_k").reindex(range(n)).array
     g = g.rename(columns={"_unit": "报送单位", "source_file": "来源文件"})
     g["_unknown"] = g["报送单位"] == UNKNOWN_UNIT

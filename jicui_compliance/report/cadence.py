@@ -14,7 +14,14 @@ import numpy as np
 import pandas as pd
 
 from ..analysis import CADENCES, LISTS, Analysis, Window, window_for
-from ..analysis.rankings import DATA_RULES, LETTER_BASIS, LETTER_DECIDES, SUPERVISION, list_rules_table
+from ..analysis.rankings import (
+    DATA_RULES,
+    LETTER_BASIS,
+    LETTER_DECIDES,
+    SUPERVISION,
+    distinct_per_group,
+    list_rules_table,
+)
 from ..rules import REGISTRY, Party
 from . import charts
 from .facts import Facts
@@ -344,8 +351,7 @@ class Builder:
             g, e = gid[rule[due]], eid[due]
             n_rows = np.bincount(g, minlength=len(kinds))
             n_not = np.bincount(g[bad], minlength=len(kinds))
-            n_eid = int(e.max()) + 1  # each (obligation, enterprise) not fulfilled once
-            bad_units = np.bincount(np.unique(g[bad] * n_eid + e[bad]) // n_eid, minlength=len(kinds))
+            bad_units = distinct_per_group(g[bad], e[bad], len(kinds))  # enterprises not fulfilling, each once
             present = np.flatnonzero(n_rows)
             frame = pd.DataFrame({"应履行": n_rows[present].astype("int64"), "已履行": (n_rows - n_not)[present].astype("int64"),
                                   "未履行": n_not[present].astype("int64"),
