@@ -343,3 +343,20 @@ def test_texts_joined_per_key_as_a_groupby_joins_them():
     pd.testing.assert_series_equal(_joined(f["k"], f["t"], "、", "k"), want, check_names=False)
     unique = f.groupby("k", sort=False)["t"].agg(lambda s: "；".join(dict.fromkeys(v for v in s if v)))
     pd.testing.assert_series_equal(_joined(f["k"], f["t"], "；", "k", unique=True), unique, check_names=False)
+
+
+def test_distinct_per_group_is_groupby_nunique():
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+
+    from jicui_compliance.analysis.rankings import distinct_per_group
+
+    @settings(max_examples=200, deadline=None)
+    @given(st.lists(st.tuples(st.integers(0, 6), st.integers(0, 40)), max_size=60))
+    def check(pairs):
+        group = np.array([g for g, _ in pairs], dtype=np.int64)
+        member = np.array([m for _, m in pairs], dtype=np.int64)
+        expected = pd.Series(member).groupby(group).nunique().reindex(range(7), fill_value=0).to_numpy()
+        assert distinct_per_group(group, member, 7).tolist() == expected.tolist()
+
+    check()
