@@ -87,6 +87,16 @@ _LANDLINE = re.compile(r"(?<![0-9０-９])([(（]?[0０][1-9１-９]" + _D + rf"
 _ANY_DIGIT = re.compile(_D)
 
 
+def text_width(text: str) -> int:
+    """Display width, for sizing columns in the Excel and Word writers: a CJK character (from U+2E80,
+    full-width forms included) counts 2, anything else 1.
+
+    >>> text_width("东坡村"), text_width("2023-05-20"), text_width("（方案 E(4)）")
+    (6, 10, 13)
+    """
+    return len(text) if text.isascii() else sum(2 if ord(ch) > 0x2E7F else 1 for ch in text)
+
+
 def _digits(text: str) -> str:
     return "".join(ch for ch in unicodedata.normalize("NFKC", text) if ch.isalnum())
 

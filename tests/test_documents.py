@@ -13,6 +13,7 @@ from docx import Document
 from docx.oxml.ns import qn
 from docx.shared import Mm, Pt
 
+from jicui_compliance import text
 from jicui_compliance.report import gongwen, wording
 from jicui_compliance.report.gongwen import FANGSONG, HEITI, KAITI, XIAOBIAOSONG, Gongwen
 
@@ -23,6 +24,11 @@ W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 
 def test_wording_doctests():
     assert doctest.testmod(wording).failed == 0
+
+
+def test_text_doctests():
+    result = doctest.testmod(text)
+    assert result.attempted > 0 and result.failed == 0
 
 
 def test_no_rule_id_or_severity_word_survives_plain():

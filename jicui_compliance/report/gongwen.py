@@ -37,6 +37,7 @@ from docx.text.run import Run
 from lxml import etree
 
 from ..findings.sheets import zip_type
+from ..text import text_width
 
 # -- the standard's fonts and sizes ----------------------------------------------------------------
 FANGSONG, HEITI, KAITI, XIAOBIAOSONG, SONGTI = "仿宋_GB2312", "黑体", "楷体_GB2312", "方正小标宋简体", "宋体"
@@ -145,11 +146,6 @@ def _border(paragraph, side: str = "bottom", size: int = 12, colour: str = RED) 
 def day_text(d: dt.date) -> str:
     """成文日期 in Arabic numerals (GB/T 9704-2012 7.3.5.1): 2023年12月31日."""
     return f"{d.year}年{d.month}月{d.day}日"
-
-
-def text_width(text: str) -> int:
-    """Display width: a CJK character counts 2, a Latin one 1."""
-    return len(text) if text.isascii() else sum(2 if ord(ch) > 0x2E7F else 1 for ch in text)
 
 
 def column_widths(header: list[str], rows: list[list[str]], total: int, size: float) -> list[int]:

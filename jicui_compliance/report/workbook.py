@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 
 from ..findings.sheets import Column, ColumnarSheet, Workbook
-from .gongwen import text_width
+from ..text import text_width
 from .model import Report, Table
 
 COVER, CHARTS, FACTS = "报告正文", "图表", "叙述数据来源"
