@@ -39,6 +39,16 @@ def test_datetimes_with_chinese_and_colon_times(day, h, m):
     assert cells.parse_datetime(f"{day.isoformat()} {h:02d}:{m:02d}") == want
 
 
+@given(DAYS, st.integers(0, 23), st.integers(0, 59), st.integers(0, 59))
+def test_a_serial_as_excel_stores_it_reads_as_the_second_typed(day, h, m, s):
+    """Excel keeps 15 significant digits (45066.3388888889 for 2023-05-20 08:08): the time read is
+    the whole second, not a few microseconds after it (an hour to the minute is not "over an hour")."""
+    want = dt.datetime(day.year, day.month, day.day, h, m, s)
+    serial = float(f"{(want - dt.datetime(1899, 12, 30)) / dt.timedelta(days=1):.15g}")
+    assert cells.parse_datetime(serial) == want
+    assert cells.parse_datetime(repr(serial)) == want
+
+
 @settings(max_examples=300)
 @given(st.one_of(st.text(), st.integers(), st.floats(allow_nan=True), st.booleans(), st.none(), st.datetimes()))
 def test_parsers_never_raise(value):

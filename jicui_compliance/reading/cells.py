@@ -133,7 +133,9 @@ def parse_datetime(v: object) -> dt.datetime | None | _Unreadable:
         return BAD
     if isinstance(v, (int, float)):
         if _SERIAL_RANGE[0] <= v <= _SERIAL_RANGE[1]:
-            return _EXCEL_EPOCH + dt.timedelta(days=float(v))
+            # Excel keeps 15 significant digits: 45066.3388888889 is 08:08 and a few microseconds;
+            # a time a person typed is whole seconds
+            return _EXCEL_EPOCH + dt.timedelta(seconds=round(float(v) * 86400))
         if float(v).is_integer() and 10_000_000 <= v <= 99_999_999:
             return parse_datetime(str(int(v)))
         return BAD
