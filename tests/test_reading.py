@@ -448,6 +448,28 @@ def test_footer_words_are_one_list_for_the_pattern_and_its_first_characters():
     assert not tables._FOOTER.match("合计数量不符")
 
 
+def test_spaced_out_footer_labels_and_a_sheet_of_spaces_are_not_records(tmp_path):
+    """Offices space out short labels (“合 计”, “填　表　人：”); a sheet holding only a stray space is
+    as empty as the default Sheet2."""
+    wb = xlsxwriter.Workbook(tmp_path / "东坡村.xlsx")
+    ws = wb.add_worksheet("带队检查")
+    ws.write_row(0, 0, ["企业名称", "检查日期", "带队人", "发现隐患数", "签字"])
+    ws.write_row(1, 0, ["甲公司", "2023-06-10", "张三", 0, "是"])  # Excel row 2
+    ws.write_row(2, 0, ["合 计", "", "", 0])
+    ws.write_row(3, 0, ["甲公司", "2023-07-10", "张三", 1, "是"])  # row 4: a record between totals
+    ws.write_row(4, 0, ["合　计", "", "", 1])
+    ws.write_row(5, 0, ["总  计", "", "", 1])
+    ws.write_row(6, 0, ["填　表　人：李四", "", "审 核 人：王五"])
+    spaces = wb.add_worksheet("只有空格")
+    spaces.write(0, 0, " ")
+    spaces.write(4, 2, "\u3000")
+    wb.close()
+    sub, led = read(tmp_path)
+    assert sub.problems == []
+    assert [t.sheet for t in sub.tables] == ["带队检查"]
+    assert led["head_inspections"]["source_row"].tolist() == [2, 4]
+
+
 def _two_row_hazards(path, group, subs, title=True):
     """A hazards sheet as offices draw it: a merged title, headers merged over two rows, and
     ``group`` merged over ``subs``."""

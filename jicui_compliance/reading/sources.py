@@ -636,14 +636,19 @@ def read_workbook(src: SourceFile) -> list[RawSheet | SheetProblem] | SheetProbl
             except Exception as exc:
                 out.append(SheetProblem(src.rel, name, f"工作表无法读取（{_short(exc)}）"))
                 continue
-            if not rows or (not any(v != "" and v is not None for row in rows for v in row) and not errors.get(name)):
-                continue  # a completely empty sheet (the default Sheet2) is not a submission
+            if not rows or (not any(_filled(v) for row in rows for v in row) and not errors.get(name)):
+                continue  # a completely empty sheet (the default Sheet2; spaces only) is not a submission
             grid = _grid(rows)
             del rows
             _place_errors(grid, errors.get(name, {}))
             _fill_merged(grid, merged)
             out.append(RawSheet(src.rel, name, np.arange(1, len(grid) + 1), grid=grid))
     return out
+
+
+def _filled(v: Any) -> bool:
+    """A cell that holds something: not empty, not only white space (a stray space in A1)."""
+    return v is not None and (not isinstance(v, str) or not v.isspace() and v != "")
 
 
 def _grid(rows: list[list[Any]]) -> np.ndarray:

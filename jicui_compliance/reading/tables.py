@@ -53,7 +53,9 @@ _FOOTER_WORDS = _TOTALS + _SIGNERS + _NOTES_TITLE + _NOTE_LABELS + _STAMP_UNITS
 
 
 def _any(words: tuple[str, ...]) -> str:
-    return "(?:" + "|".join(map(re.escape, words)) + ")"
+    """One of ``words``, each also with white space between its characters (“合 计”, “填　表　人”:
+    offices space out short labels to fill the cell)."""
+    return "(?:" + "|".join(r"\s*".join(map(re.escape, w)) for w in words) + ")"
 
 
 _FOOTER = re.compile(
