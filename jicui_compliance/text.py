@@ -97,6 +97,27 @@ def text_width(text: str) -> int:
     return len(text) if text.isascii() else sum(2 if ord(ch) > 0x2E7F else 1 for ch in text)
 
 
+_LIST_SEPARATORS = re.compile(r"[、,，;；/／]+")
+
+
+def person_names(cell: str) -> list[str]:
+    """The people a names cell lists (动火人, 带队负责人): split at 、，,；;/ and, between names, at white
+    space — but a name padded with spaces to line up a column (“张 三”, “欧阳 明”) is one person: a piece
+    is split at white space only when every part has at least 2 characters, else its spaces are removed.
+
+    >>> person_names("张三、李四"), person_names("张三 李四"), person_names("张 三"), person_names("欧阳　明")
+    (['张三', '李四'], ['张三', '李四'], ['张三'], ['欧阳明'])
+    >>> person_names(" ; ")
+    []
+    """
+    names: list[str] = []
+    for piece in _LIST_SEPARATORS.split(cell):
+        parts = piece.split()
+        if parts:
+            names.extend(parts if all(len(p) >= 2 for p in parts) else ["".join(parts)])
+    return names
+
+
 def _digits(text: str) -> str:
     return "".join(ch for ch in unicodedata.normalize("NFKC", text) if ch.isalnum())
 

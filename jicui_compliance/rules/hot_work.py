@@ -8,12 +8,10 @@ column that the permit's sheet lacks altogether gives no finding for that sheet'
 
 from __future__ import annotations
 
-import re
-
 import numpy as np
 import pandas as pd
 
-from ..text import map_distinct
+from ..text import map_distinct, person_names
 from .base import ERROR, WARNING, Obligation, Party, hits, no_hits, rule
 from .context import Context, day_text, fold_remembered, folded, shared, time_text
 
@@ -27,8 +25,6 @@ GB30871_INDUSTRIES = ("危险化学品", "燃气")
 #: 动火方式 that are welding or cutting: they need a 焊接与热切割作业 certificate (HW007) and
 #: welding equipment (EQ001); 砂轮, 喷灯, 电钻 and 其他 do not
 WELDING_METHODS = ("电焊", "气焊", "气割", "等离子切割")
-_NAME_SEPARATORS = r"[、,，;；/\s]+"
-_split_names = re.compile(_NAME_SEPARATORS).split
 
 
 @shared
@@ -130,7 +126,8 @@ def approved_after_start(ctx: Context) -> pd.DataFrame:
       obligation=Obligation(when="records", ledger="hot_work", date="start"))
 def no_guardian(ctx: Context) -> pd.DataFrame:
     """规则说明：作业票没有填写监护人（“监护人”整列缺失的工作表不报告），或监护人就是动火人本人。
-    姓名比较前统一全角半角、去掉空格；动火人一栏写了多人（以、，；/或空格分隔）时，监护人是其中任何一人即报告。
+    姓名比较前统一全角半角、去掉空格；动火人一栏写了多人（以、，；/分隔，或以空格分隔且每个名字至少两个字；“张 三”“欧阳 明”这样为对齐而加空格的是一个人）时，
+    监护人是其中任何一人即报告。
     开始时间晚于核查截止日的作业票不核查。
 
     依据：方案三(一)3(10)：“严格履行电气焊等动火作业审批手续，督促作业人员严格遵守消防安全操作规程，明确现场监护人员，
@@ -154,7 +151,7 @@ def no_guardian(ctx: Context) -> pd.DataFrame:
 
 def _one_of_workers(person: pd.Series, workers: pd.Series) -> np.ndarray:
     """True where ``person`` (folded; an empty cell is no one) is one of the names of the row's
-    ``workers`` cell (split at :data:`_NAME_SEPARATORS`, each name folded; an empty cell is the one
+    ``workers`` cell (:func:`~jicui_compliance.text.person_names`, each name folded; an empty cell is the one
     name ""). Each distinct cell is split, and each distinct person folded, once; the rows are then
     compared as numbers."""
     cell_at, cells = pd.factorize(workers.to_numpy(dtype=object), use_na_sentinel=True)
@@ -162,7 +159,7 @@ def _one_of_workers(person: pd.Series, workers: pd.Series) -> np.ndarray:
     number: dict[str, int] = {}  # each folded name, numbered
     cell_of, name_of = [], []  # for every name of every distinct cell: the cell's code, the name's number
     for code, cell in enumerate([*cells, None]):
-        names = [x for x in _split_names(cell) if x] if cell is not None else []
+        names = person_names(cell) if cell is not None else []
         for x in names or [""]:
             cell_of.append(code)
             name_of.append(number.setdefault(fold_remembered(x), len(number)))
@@ -311,7 +308,8 @@ def welder_without_certificate(ctx: Context) -> pd.DataFrame:
     没填证书编号的，按动火人姓名（统一全角半角、去空格）在本企业持证台账中查找。
     找到的证书须同时满足：作业类别为“焊接与热切割作业”；有效期至不早于动火开始当天（有效期至当天动火视为有效）；
     初领日期为空或不晚于动火当天（动火时已取得证书）。任一条证书满足即合规。按证书编号匹配时不再核对姓名。
-    按姓名查找时，“动火人”一栏写了多人（以、，；/或空格分隔）的，每人都须持证，消息写明第一个无证的人。
+    按姓名查找时，“动火人”一栏写了多人（以、，；/分隔，或以空格分隔且每个名字至少两个字；“张 三”“欧阳 明”这样为对齐
+    而加空格的是一个人）的，每人都须持证，消息写明第一个无证的人。
     “是否在岗”不影响本规则。
     只核查电焊、气焊、气割、等离子切割（焊接与热切割作业）的作业票：“动火方式”为砂轮、喷灯、电钻或其他的，不需要
     焊接与热切割作业操作证，不核查；“动火方式”为空白（或无法识别）、或工作表没有“动火方式”列的，不能排除是焊接或
@@ -338,7 +336,7 @@ def welder_without_certificate(ctx: Context) -> pd.DataFrame:
                             "who": d["worker"].astype(object).to_numpy()})
     by_cert = permits["cert"].notna()
     named = permits[~by_cert]
-    named = named.assign(who=map_distinct(named["who"], _split_names)).explode("who")
+    named = named.assign(who=map_distinct(named["who"], person_names)).explode("who")
     named = named[named["who"].fillna("") != ""]
     certified = permits[by_cert]
     certified = certified.assign(_key=np.arange(len(certified)))
