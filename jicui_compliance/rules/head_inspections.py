@@ -123,9 +123,9 @@ def unsigned_head_inspection(ctx: Context) -> pd.DataFrame:
       obligation=Obligation(when="records", ledger="head_inspections", date="date"))
 def inspection_hazards_not_logged(ctx: Context) -> pd.DataFrame:
     """规则说明：一条带队检查记录发现了 N 项隐患（N ≥ 1），而重大事故隐患台账中同一企业、“发现日期”等于该检查日期、
-    “发现方式”为“企业自查”的隐患少于 N 项。N 的取法：检查记录填了“发现重大隐患数”时取该数，只数台账中“隐患等级”为
-    “重大”的隐患（等级空白或台账没有该列的按“重大”计）；没有该列或该格为空时取“发现隐患数”，台账中各等级的隐患都计入
-    （一次检查也会发现一般隐患，重大事故隐患台账不一定登记它们，所以填了重大隐患数就只核对重大隐患）。
+    “发现方式”为“企业自查”的隐患少于 N 项。N 的取法：检查记录的工作表有“发现重大隐患数”列时取该数，只数台账中“隐患等级”为
+    “重大”的隐患（等级空白或台账没有该列的按“重大”计），该格为空的记录不判断（重大隐患数不详，而发现的隐患可能都是
+    重大事故隐患台账不登记的一般隐患）；工作表没有该列时取“发现隐患数”，台账中各等级的隐患都计入。
     “发现重大隐患数”填 0 的记录不报本规则，即使“发现隐患数”大于 0。
     同一企业同一天有多条检查记录时，每条记录分别与当天的隐患数比较（不相加：
     隐患台账不记录隐患由哪次检查发现，同一次检查重复报送也常见）。同一企业重复的隐患编号（SCH004）只计一次。
@@ -135,7 +135,7 @@ def inspection_hazards_not_logged(ctx: Context) -> pd.DataFrame:
     依据：方案 三(一)1(4)（E(4)）：“专项行动期间，主要负责人每月要带队对本单位重大事故隐患排查整治情况至少开展1次检查，
     要对照重大事故隐患判定标准或重点检查事项逐条逐项检查、建档，对发现和解决的重大问题及隐患要记录在案。”
 
-    违规示例：2023-07-20 检查记录“发现隐患数”为 2（未填重大隐患数），隐患台账中该企业 2023-07-20 “企业自查”发现的隐患
+    违规示例：2023-07-20 检查记录“发现隐患数”为 2（工作表没有“发现重大隐患数”列），隐患台账中该企业 2023-07-20 “企业自查”发现的隐患
     只有 1 条（或有 2 条但一条发现日期写成 2023-07-21、一条发现方式为“部门检查”）；或“发现重大隐患数”为 1，
     当天“企业自查”的隐患只有 2 条“一般”隐患。
 
@@ -143,7 +143,7 @@ def inspection_hazards_not_logged(ctx: Context) -> pd.DataFrame:
     或“发现隐患数”为 3、“发现重大隐患数”为 1，台账中当天“企业自查”的隐患有 1 条“重大”、2 条“一般”；或“发现隐患数”为 0。
     """
     df = ctx.frame(_LEDGER)
-    by_major = df["major_found"].notna().to_numpy()
+    by_major = ctx.has_column(df, "major_found").to_numpy()  # per sheet (RULEBOOK §5), not per cell
     n = df["major_found"].where(by_major, df["hazards_found"])
     sel = ctx.existing(df, "date") & df["date"].notna() & (n.fillna(0) > 0).astype(bool)
     if not sel.any():
