@@ -97,26 +97,27 @@ def no_approval(ctx: Context) -> pd.DataFrame:
               "方案 E(10) 要求严格履行动火作业审批手续，必须审批后方可动火",
       obligation=Obligation(when="records", ledger="hot_work", date="start"))
 def approved_after_start(ctx: Context) -> pd.DataFrame:
-    """规则说明：审批时间晚于动火开始时间。两项都写了时刻的，按时刻比较；任一项只写了日期（没有时刻，读作当天 00:00）的，
-    只按日期比较，同一天不报告（只写日期的记录不能证明审批晚于开工，本规则只报告能确认的先作业后审批）。
-    审批时间为空的归 HW001。开始时间晚于核查截止日的作业票不核查。
+    """规则说明：审批时间晚于动火开始时间。只写了日期、没有写时刻的，按当天 00:00 计（开始时间只写日期而审批时间写了
+    当天的时刻，即审批晚于开始）；消息中注明哪一项按 00:00 计，便于核实。审批时间为空的归 HW001。
+    开始时间晚于核查截止日的作业票不核查。
 
     依据：方案三(一)3(10)：“严格履行电气焊等动火作业审批手续，督促作业人员严格遵守消防安全操作规程，明确现场监护人员，
     严格落实消防安全措施检查和作业过程监督。”
 
-    违规示例：动火开始 2023-07-20 08:00，审批时间 2023-07-20 09:30。
+    违规示例：动火开始 2023-07-20 08:00，审批时间 2023-07-20 09:30；或开始只写 2023-07-20、审批时间 2023-07-20 09:00。
 
-    合规示例：动火开始 2023-07-20 08:00，审批时间 2023-07-20 07:30；或开始 2023-07-20、审批 2023-07-20 09:00（只写日期的一方按日比较）。
+    合规示例：动火开始 2023-07-20 08:00，审批时间 2023-07-20 07:30；或审批时间只写 2023-07-20（按 00:00 计，早于 08:00）。
     """
     d = _permits(ctx)
-    start, appr = d["start"], d["approved_at"]
-    date_only = (start.dt.normalize() == start) | (appr.dt.normalize() == appr)
-    later = (appr > start).where(~date_only, appr.dt.normalize() > start.dt.normalize())
-    d = d[later.fillna(False).to_numpy(dtype=bool)]
+    later = (d["approved_at"] > d["start"]).fillna(False)  # a date without a time is 00:00 (RULEBOOK §8)
+    d = d[later.to_numpy(dtype=bool)]
     if d.empty:
         return no_hits()
+    midnight = (d["start"].dt.normalize() == d["start"]).to_numpy()
+    about = _about(d)
+    about["start"] = np.where(midnight, about["start"] + "（未写时刻，按 00:00 计）", about["start"])
     return hits(ledger=LEDGER, row=d.index, field="approved_at", value=time_text(d["approved_at"]).to_numpy(),
-                approved_at=time_text(d["approved_at"]).to_numpy(), **_about(d))
+                approved_at=time_text(d["approved_at"]).to_numpy(), **about)
 
 
 @rule("HW003", ERROR, "E(10)", party=Party.ENTERPRISE, reads=("enterprises", "hot_work"),
