@@ -15,8 +15,6 @@ from .base import ERROR, WARNING, Obligation, Party, hits, no_hits, rule
 from .context import Context, day_text, shared
 
 LEDGER = "outsourcing"
-#: OS005: a contract that starts late in the campaign gets this long for its first check.
-FIRST_CHECK_GRACE = pd.Timedelta(days=30)
 
 
 
@@ -193,9 +191,7 @@ def duties_not_defined(ctx: Context) -> pd.DataFrame:
 def no_safety_check(ctx: Context) -> pd.DataFrame:
     """规则说明：专项行动期间仍在进行的外包外租项目（开始日期不晚于核查截止日，且结束日期为空或不早于第二阶段开始日
     2023-06-01），“最近安全检查日期”应不早于第二阶段开始日。检查日期晚于核查截止日的在截止日尚不存在，不算。
-    何时到期：检查不是一开工就能做完的，本规则给企业留出做检查的时间：核查截止日达到第二阶段（企业自查自改）
-    最后一天（2023-07-31）后才核查；第二阶段结束后才开始的项目，自开始日期起留 30 天，
-    即核查截止日达到 max(第二阶段最后一天, 开始日期 + 30 天) 时才到期。未到期的不报告。
+    核查截止日在第二阶段之中、或项目刚开始不久的，同样报告（警告）：截至该日专项行动期间还没有检查记录，提醒企业安排检查。
     “最近安全检查日期”整列缺失的工作表不报告。
 
     依据：方案三(一)4(14)：“企业主要负责人要将外包外租等生产经营活动纳入本企业安全生产管理体系，建立健全有关档案，
@@ -203,16 +199,15 @@ def no_safety_check(ctx: Context) -> pd.DataFrame:
 
     违规示例：仓库 2023-03-01 起出租、无结束日期，最近安全检查日期 2023-05-10，核查截止日 2023-07-31。
 
-    合规示例：同一仓库最近安全检查日期 2023-06-15；或核查截止日为 2023-07-30（第二阶段尚未结束，未到期）。
+    合规示例：同一仓库最近安全检查日期 2023-06-15；或项目 2023-05-31 已结束。
     """
     p2 = ctx.campaign.phase("P2")
-    p2_start, p2_end = pd.Timestamp(p2.start), pd.Timestamp(p2.end)
+    p2_start = pd.Timestamp(p2.start)
     d = _contracts(ctx)
     as_of = ctx.as_of_ts
-    running = d["end"].isna() | (d["end"] >= p2_start)
-    due_day = (d["start"] + FIRST_CHECK_GRACE).where(d["start"] + FIRST_CHECK_GRACE > p2_end, p2_end)
+    running = d["end"].isna() | (d["end"] >= p2_start)  # RULEBOOK §8: started by as-of, not ended before P2
     checked = (d["last_check"] >= p2_start) & (d["last_check"] <= as_of)
-    sel = running & (due_day <= as_of) & ~checked.fillna(False) & ctx.has_column(d, "last_check")
+    sel = running & ~checked.fillna(False) & ctx.has_column(d, "last_check")
     d = d[sel.to_numpy(dtype=bool)]
     if d.empty:
         return no_hits()
