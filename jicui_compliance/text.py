@@ -78,7 +78,10 @@ _D = "[0-9０-９]"
 _S = r"[ \-‐－—\u3000]"  # one separator between digit groups
 _NO_DIGIT_BEFORE = r"(?<![0-9０-９])"
 _NO_DIGIT_AFTER = r"(?![0-9０-９])"
-_ID18 = re.compile(_NO_DIGIT_BEFORE + rf"([1-8１-８]{_D}(?:{_S}?{_D}){{15}}{_S}?[0-9０-９XxＸｘ])" + r"(?![0-9０-９A-Za-z])")
+_ID18 = re.compile(_NO_DIGIT_BEFORE + rf"([1-8１-８]{_D}(?:{_S}?{_D}){{15}}{_S}?[0-9０-９XxＸｘ])" + _NO_DIGIT_AFTER)
+# a 特种作业操作证 number is “T” and the holder's ID number: masked whatever its length or birth date
+# (a mistyped ID is still the person's), where a bare digit run of the wrong shape stays readable
+_CERT_ID = re.compile(r"(?<![0-9０-９A-Za-zＡ-Ｚａ-ｚ])[TtＴｔ]" + rf"({_D}{{14,19}}[0-9０-９XxＸｘ])" + _NO_DIGIT_AFTER)
 _ID15 = re.compile(_NO_DIGIT_BEFORE + rf"([1-8１-８]{_D}(?:{_S}?{_D}){{13}})" + r"(?![0-9０-９A-Za-z])")
 _MOBILE_RE = re.compile(r"(?<![0-9０-９+＋])((?:[+＋]?[8８][6６]" + _S + r"?)?[1１][3-9３-９]"
                         + rf"{_D}(?:{_S}?{_D}){{8}})" + _NO_DIGIT_AFTER)
@@ -141,6 +144,10 @@ def _mask_id18(m: re.Match) -> str:
     return _keep_ends(m.group(1), 6, 4)
 
 
+def _mask_cert_id(m: re.Match) -> str:
+    return m.group(0)[0] + _keep_ends(m.group(1), 6, 4)
+
+
 def _mask_id15(m: re.Match) -> str:
     d = _digits(m.group(1))
     if not _birth_ok(1900 + int(d[6:8]), int(d[8:10]), int(d[10:12])):
@@ -166,9 +173,12 @@ def mask_personal(text: str) -> str:
 
     >>> mask_personal("身份证 110105 19491231 002X，电话 +86 138-1234-5678，座机 (0571)88886666")
     '身份证 110105 ******** 002X，电话 +86 138-****-5678，座机 (0571)****6666'
+    >>> mask_personal("操作证 T11010519850315123，证号 110105198503151230X1")
+    '操作证 T110105*******5123，证号 110105********1230X1'
     """
     if not isinstance(text, str) or len(text) < 7 or not _ANY_DIGIT.search(text):
         return text
+    text = _CERT_ID.sub(_mask_cert_id, text)
     text = _ID18.sub(_mask_id18, text)
     text = _ID15.sub(_mask_id15, text)
     text = _MOBILE_RE.sub(_mask_mobile, text)

@@ -18,6 +18,12 @@ def test_masking_forms():
     ("联系人电话13812345678", "13812345678"),
     ("身份证11010519491231002X", "11010519491231002X"),
     ("证书“T11010519491231002X”类别不符", "11010519491231002X"),  # certificate number = T + ID number
+    # a mistyped ID in a certificate number is still the person's: 17, 16 and 19 digits, a wrong month
+    ("证书编号“T11010519850315123”不在台账中", "19850315"),
+    ("证书编号“T1101051985031512”不在台账中", "19850315"),
+    ("证书编号“T1101051985031512301”不在台账中", "19850315"),
+    ("证书编号“T110105198513321230”不在台账中", "19851332"),
+    ("证号 110105198503151230X1", "19850315"),  # an ID with letters after it
 ])
 def test_mask_text_hides_personal_numbers(text, hidden):
     assert hidden not in mask_text(text)
