@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from pathlib import Path
 
 import numpy as np
@@ -446,6 +447,25 @@ def test_footer_words_are_one_list_for_the_pattern_and_its_first_characters():
         assert tables._FOOTER.match(line), line
         assert line[0] in tables._FOOTER_START
     assert not tables._FOOTER.match("合计数量不符")
+
+
+def test_a_workbook_that_cannot_be_opened_is_described_in_chinese(tmp_path):
+    """The analyst reads what the file is (an HTML table saved as .xls, a cut zip, a broken old .xls),
+    never the Excel library's own English error."""
+    (tmp_path / "系统导出.xls").write_text("<html><body><table><tr><td>企业名称</td></tr></table></body></html>", "utf-8")
+    (tmp_path / "半截.xlsx").write_bytes(b"PK\x03\x04" + b"\x00" * 60)
+    (tmp_path / "旧表.xls").write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 60)
+    (tmp_path / "乱码.xlsx").write_bytes(b"\x01\x02 not a workbook")
+    (tmp_path / "带标记.csv").write_bytes(b"\xef\xbb\xbf\xe4\xbc\x81\xe4\xb8\x9a,a\n\xb6\xab,b\n")
+    sub, _ = read(tmp_path)
+    problems = {p.file: p.reason for p in sub.problems}
+    assert "网页（HTML）或 XML 文本" in problems["系统导出.xls"]
+    assert "压缩包格式" in problems["半截.xlsx"]
+    assert "旧版 Excel（.xls）文件已损坏" in problems["旧表.xls"]
+    assert "不是 Excel 工作簿" in problems["乱码.xlsx"]
+    assert "第 2 行有不是 UTF-8 的字符" in problems["带标记.csv"]
+    for reason in problems.values():  # no English beyond the names of formats
+        assert not re.search(r"[A-Za-z]{2,}", re.sub(r"HTML|XML|Excel|UTF-8|CSV|BOM|xlsx|xls", "", reason)), reason
 
 
 def test_spaced_out_footer_labels_and_a_sheet_of_spaces_are_not_records(tmp_path):

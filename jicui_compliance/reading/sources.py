@@ -144,6 +144,9 @@ class SheetProblem:
     file: str
     sheet: str
     reason: str  # Chinese, for the SCH000 message
+    #: the ledgers a header row fits equally well (their keys appear in ``reason``; the SCH000 rule,
+    #: which knows the ledgers' Chinese titles, names them by title)
+    tied: tuple[str, ...] = ()
 
 
 @dataclass
@@ -390,7 +393,9 @@ def read_csv(src: SourceFile) -> list[RawSheet] | SheetProblem:
             try:
                 data.decode("utf-8")  # what is wrong, and where
             except UnicodeDecodeError as exc:
-                return SheetProblem(src.rel, "", f"文件带 UTF-8 标记（BOM），但内容不是有效的 UTF-8（{_short(exc)}）")
+                line = data[:exc.start].count(b"\n") + 1
+                return SheetProblem(src.rel, "", f"文件带 UTF-8 标记（BOM），但第 {line} 行有不是 UTF-8 的字符；"
+                                                 "请用记事本或 Excel 另存为 UTF-8 编码的 CSV")
         utf8 = False
     if not utf8:
         try:
@@ -508,8 +513,8 @@ def _parse_csv(data: bytes, sep: bytes) -> tuple[list[Column], int] | str:
             convert_options=pacsv.ConvertOptions(column_types={n: dictionary for n in names}, strings_can_be_null=False,
                                                  quoted_strings_can_be_null=False, check_utf8=False),
         )
-    except (pa.ArrowException, ValueError) as exc:
-        return _short(exc)
+    except (pa.ArrowException, ValueError):
+        return "各行的分隔符或引号无法对齐，文件结构异常；请用 Excel 打开检查后另存为 CSV"
     n_rows = table.num_rows + len(odd)
     odd_rows: dict[int, list[str]] = {number - 1: next(_records(line.encode("utf-8"), sep), [])
                                       for number, line in odd.items()}
@@ -623,8 +628,8 @@ def read_workbook(src: SourceFile) -> list[RawSheet | SheetProblem] | SheetProbl
             wb = CalamineWorkbook.from_filelike(trimmed)
         else:
             wb = CalamineWorkbook.from_path(str(src.path))
-    except Exception as exc:  # calamine raises its own error types; all mean "cannot open"
-        return SheetProblem(src.rel, "", f"Excel 文件已损坏或不是有效的工作簿，无法打开（{_short(exc)}）")
+    except Exception:  # calamine raises its own error types; all mean "cannot open"
+        return SheetProblem(src.rel, "", f"Excel 文件已损坏或不是有效的工作簿，无法打开（{_why_unopened(src.path)}）")
     errors = formula_errors(src.path, scan.with_errors) if scan.with_errors else {}
     out: list[RawSheet | SheetProblem] = []
     with wb:
@@ -633,8 +638,8 @@ def read_workbook(src: SourceFile) -> list[RawSheet | SheetProblem] | SheetProbl
                 sheet = wb.get_sheet_by_name(name)
                 rows = sheet.to_python(skip_empty_area=False)
                 merged = sheet.merged_cell_ranges or []
-            except Exception as exc:
-                out.append(SheetProblem(src.rel, name, f"工作表无法读取（{_short(exc)}）"))
+            except Exception:
+                out.append(SheetProblem(src.rel, name, "工作表无法读取（这张表的数据已损坏）；请用 Excel 打开检查后另存为 .xlsx"))
                 continue
             if not rows or (not any(_filled(v) for row in rows for v in row) and not errors.get(name)):
                 continue  # a completely empty sheet (the default Sheet2; spaces only) is not a submission
@@ -1079,9 +1084,21 @@ def _fill_merged(cells: np.ndarray, merged) -> None:
         cells[r0 : r1 + 1, c0 : c1 + 1] = value
 
 
-def _short(exc: Exception) -> str:
-    text = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-    return text[:120]
+def _why_unopened(path: Path) -> str:
+    """What a workbook that cannot be opened is, judged by its first bytes, in the analyst's words."""
+    try:
+        with open(path, "rb") as fh:
+            head = fh.read(512)
+    except OSError:
+        head = b""
+    text = head.lstrip(b"\xef\xbb\xbf \t\r\n")
+    if text[:1] == b"<":
+        return "文件内容是网页（HTML）或 XML 文本，不是真正的 Excel 工作簿，常见于从业务系统导出的表格；请用 Excel 打开后另存为 .xlsx"
+    if head[:2] == b"PK":
+        return "文件是压缩包格式，但不是完整的 Excel 工作簿，可能已损坏或只传了一部分；请重新导出或另存为 .xlsx"
+    if head[:4] == b"\xd0\xcf\x11\xe0":
+        return "旧版 Excel（.xls）文件已损坏；请用 Excel 打开后另存为 .xlsx"
+    return "文件内容不是 Excel 工作簿，可能已损坏或改了扩展名；请用 Excel 打开检查后另存为 .xlsx"
 
 
 def read_file(src: SourceFile) -> list[RawSheet | SheetProblem]:
@@ -1093,7 +1110,7 @@ def read_file(src: SourceFile) -> list[RawSheet | SheetProblem]:
         if suffix in {".xlsx", ".xlsm", ".xls"} and src.path.stat().st_size and is_encrypted(src.path):
             return [SheetProblem(src.rel, "", "工作簿已加密（设置了打开密码），无法读取：已加密，请另存为不加密的文件后重新报送")]
         if suffix in {".xlsx", ".xlsm"} and not zipfile.is_zipfile(src.path) and src.path.stat().st_size:
-            return [SheetProblem(src.rel, "", "Excel 文件已损坏或不是有效的 .xlsx 工作簿，无法打开")]
+            return [SheetProblem(src.rel, "", f"Excel 文件已损坏或不是有效的 .xlsx 工作簿，无法打开（{_why_unopened(src.path)}）")]
         result = read_workbook(src)
     else:
         return [SheetProblem(src.rel, "", f"不是台账文件（{suffix or '无扩展名'}）：只接受 .xlsx/.xls 工作簿和 .csv 文件")]

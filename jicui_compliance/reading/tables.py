@@ -422,6 +422,7 @@ def locate(raw: RawSheet, index: HeaderIndex) -> Table | SheetProblem:
         return SheetProblem(
             raw.file, raw.sheet,
             f"第 {raw.line_numbers[best.rows[-1]]} 行的表头同时符合{len(leaders)}种台账（{'、'.join(leaders)}，各匹配 {score} 列），无法判断是哪种台账",
+            tied=tuple(leaders),
         )
     ledger = leaders[0]
     positions = dict(best.found[ledger])

@@ -36,8 +36,15 @@ def unrecognised_sheet(ctx: Context) -> pd.DataFrame:
         source_file=[p.file for p in problems],
         source_sheet=[p.sheet for p in problems],
         where=[f"“{p.file}”" + (f"的工作表“{p.sheet}”" if p.sheet else "") for p in problems],
-        reason=[p.reason for p in problems],
+        reason=[_titled(p.reason, p.tied) for p in problems],
     )
+
+
+def _titled(reason: str, ledgers: tuple[str, ...]) -> str:
+    """``reason`` with the keys of ``ledgers`` it names replaced by their Chinese titles."""
+    for key in sorted(ledgers, key=len, reverse=True):
+        reason = reason.replace(key, LEDGERS[key].title)
+    return reason
 
 
 @rule("SCH001", ERROR, "—", party=Party.RECORD, reads=("*",), title="工作表缺少必填列",
