@@ -159,6 +159,43 @@ def test_an_overdue_hazard_never_listed_or_fined_is_not_stop(base):
     assert set(_lists(result).query("名单 == '停产整顿一批'").index) == {"甲公司", "乙公司"}
 
 
+def _levels_case(tmp_path, levels: dict[str, str | None]):
+    """甲公司, 乙公司 and 丙公司 each have one hazard (deadline 07-31) listed on 08-10, of the given 隐患等级;
+    as of 09-10 each is overdue 31 days after its listing."""
+    hazards = [{"enterprise": e, "hazard_no": f"H{i}", "description": "a", "found_on": "2023-06-01", "source": "部门检查",
+                "deadline": "2023-07-31", "reported_on": "2023-06-02", "level": level, **OPEN}
+               for i, (e, level) in enumerate(levels.items(), start=1)]
+    enforcement = [{"enterprise": e, "date": "2023-08-10", "station": "应急站", "officers": "赵、钱", "major_hazards": 1,
+                    "hazard_nos": f"H{i}", "actions": "责令限期整改", "listed": "是", "supervisor": "赵", "signed": "是"}
+                   for i, e in enumerate(levels, start=1)]
+    return _lists(_check({"hazards": hazards, "enforcement": enforcement}, tmp_path, dt.date(2023, 9, 10)))
+
+
+def test_only_a_major_hazard_puts_an_enterprise_on_the_stop_list(tmp_path):
+    # 隐患等级 一般: overdue and listed all the same, but 停产整顿 is for a 重大 hazard (RULEBOOK §10); an empty
+    # level is 重大 (§4), as 重大 written out is
+    lists = _levels_case(tmp_path, {"甲公司": "一般", "乙公司": "重大", "丙公司": None})
+    # 甲公司 stands where its other findings put it: the list of 丁公司, which has the same coverage gaps and no hazard
+    assert lists.loc["甲公司", "名单"] == lists.loc["丁公司", "名单"] != "停产整顿一批"
+    assert "H1" not in lists.loc["甲公司", "列入理由"]
+    assert lists.loc["乙公司", "名单"] == "停产整顿一批" and "H2" in lists.loc["乙公司", "列入理由"]
+    assert lists.loc["丙公司", "名单"] == "停产整顿一批" and "H3" in lists.loc["丙公司", "列入理由"]
+
+
+def test_a_general_hazard_beside_a_major_one_leaves_the_major_one_on_the_stop_list(tmp_path):
+    # 甲公司 has both: the 一般 hazard is not named as the reason, the 重大 one is
+    case = {"hazards": [
+        {"enterprise": "甲公司", "hazard_no": no, "description": "a", "found_on": "2023-06-01", "source": "部门检查",
+         "deadline": "2023-07-31", "reported_on": "2023-06-02", "level": level, **OPEN}
+        for no, level in (("G1", "一般"), ("M1", "重大"))],
+        "enforcement": [{"enterprise": "甲公司", "date": "2023-08-10", "station": "应急站", "officers": "赵、钱",
+                         "major_hazards": 1, "hazard_nos": "G1、M1", "actions": "责令限期整改", "listed": "是",
+                         "supervisor": "赵", "signed": "是"}]}
+    row = _lists(_check(case, tmp_path, dt.date(2023, 9, 10))).loc["甲公司"]
+    assert row["名单"] == "停产整顿一批" and row["依据发现"] == "HZ005×1"
+    assert "M1" in row["列入理由"] and "G1" not in row["列入理由"]
+
+
 def test_an_accident_never_reported_to_the_county_is_joint_punishment(base):
     row = _lists(base[dt.date(2023, 9, 10)]).loc["丁公司"]
     assert row["名单"] == "联合惩戒一批" and row["依据发现"] == "AC001×1"

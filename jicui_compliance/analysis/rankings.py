@@ -44,7 +44,8 @@ class ProposalList:
 PROPOSAL_LISTS = (
     ProposalList("停产整顿一批", "负有安全生产监督管理职责的县级主管部门",
                  "《中华人民共和国安全生产法》第一百零二条：未采取措施消除事故隐患、拒不执行消除隐患指令的，责令停产停业整顿",
-                 "有重大事故隐患在挂牌督办或被罚款后逾期未整改超过30天（隐患逾期 HZ005，结合执法检查记录的挂牌督办、罚款判定）"),
+                 ("有重大事故隐患在挂牌督办或被罚款后逾期未整改超过30天（隐患逾期 HZ005，结合执法检查记录的挂牌督办、罚款判定；"
+                  "只计隐患等级为“重大”的隐患，空白或台账无此列按重大计，“一般”隐患不计）")),
     ProposalList("联合惩戒一批", "县应急管理局",
                  "《安全生产严重失信主体名单管理办法》（2023年10月1日起施行）：瞒报事故、多次受到行政处罚",
                  "发生生产安全事故始终未报告县应急管理局（AC001 且无报告时间），或多次受到处罚而重大事故隐患仍未消除（EN005）"),
@@ -179,8 +180,9 @@ def _listed_or_fined(ctx) -> pd.DataFrame:
 
 
 def _stop_hazards(result, hz: pd.DataFrame) -> pd.DataFrame:
-    """The HZ005 findings in ``hz`` whose hazard stayed overdue more than 30 days after it was listed or
-    fined: the findings' index, with ``reason``."""
+    """The HZ005 findings in ``hz`` whose hazard, of level 重大 (an empty 隐患等级, or a sheet without the
+    column, is 重大: RULEBOOK §4), stayed overdue more than 30 days after it was listed or fined: the
+    findings' index, with ``reason``."""
     ctx = result
     out = pd.DataFrame(columns=["reason"])
     if hz.empty:
@@ -189,8 +191,10 @@ def _stop_hazards(result, hz: pd.DataFrame) -> pd.DataFrame:
     at = rows_at(hz, h)
     d = pd.DataFrame({"eid": field_at(hz, h, "eid", at), "no": field_at(hz, h, "hazard_no", at),
                       "deadline": pd.to_datetime(field_at(hz, h, "deadline", at)),
-                      "done_on": pd.to_datetime(field_at(hz, h, "done_on", at))}, index=hz.index)
-    d = d[d["eid"].notna() & d["no"].notna() & d["deadline"].notna()]
+                      "done_on": pd.to_datetime(field_at(hz, h, "done_on", at)),
+                      "level": field_at(hz, h, "level", at)}, index=hz.index)
+    major = d["level"].fillna("重大").eq("重大")
+    d = d[major & d["eid"].notna() & d["no"].notna() & d["deadline"].notna()]
     d = d[d["done_on"].isna() | (d["done_on"] > ctx.as_of_ts)]  # open at as-of
     acts = _listed_or_fined(ctx)
     if d.empty or acts.empty:
@@ -226,7 +230,9 @@ def four_lists(result) -> pd.DataFrame:
 
     * 停产整顿一批 (decided by the supervising county department, 安全生产法 第102条) when a major
       hazard of it stayed overdue more than 30 days after it was 挂牌督办 or fined. Decided from the
-      ledgers, on the hazards that carry an HZ005 finding (overdue and open at as-of): the
+      ledgers, on the hazards of level 重大 (隐患等级 重大 or empty, or no such column: RULEBOOK §4; an
+      overdue 一般 hazard leaves the enterprise to the list its other findings give) that carry an HZ005
+      finding (overdue and open at as-of): the
       enforcement rows of that enterprise dated on or before as-of that list it (挂牌督办 = 是) or
       fine it (罚款 / 一案双罚 in 处理措施, or an amount > 0) and name the hazard in 隐患编号
       (numbers matched as EN003–EN006 match them). The days count from the later of the hazard's
