@@ -16,9 +16,12 @@ from jicui_compliance.analysis.rankings import (
     PROPOSAL_LISTS,
     UNKNOWN_UNIT,
     four_lists,
+    letter_findings,
     list_rules_table,
 )
+from jicui_compliance.analysis.rankings import letters as letters_of
 from jicui_compliance.check import CheckResult, run_check
+from jicui_compliance.documents.notices import letters as notice_letters
 from jicui_compliance.findings.schema import COLUMNS
 from jicui_compliance.rules import REGISTRY, Party
 
@@ -322,6 +325,102 @@ def test_samples_letters_and_resubmissions(samples):
     # a file in a unit's folder goes back to that unit
     foldered = res[res["来源文件"].str.contains("/")]
     assert (foldered["来源文件"].str.split("/").str[0] == foldered["报送单位"]).all()
+
+
+def _inspection(enterprise: str, station: str, officer: str) -> dict:
+    """An enforcement row by one officer only: EN002 (错误, judges the unit that inspected)."""
+    return {"enterprise": enterprise, "date": "2023-08-10", "station": station, "officers": officer, "major_hazards": 0,
+            "actions": "责令限期整改", "signed": "是"}
+
+
+def _letters_by_unit(result, previous=None) -> pd.DataFrame:
+    letters = Analysis(result).letters(previous=previous)
+    assert letters["单位"].is_unique
+    return letters.set_index("单位")
+
+
+def _findings_of(letters: pd.DataFrame) -> dict[str, str]:
+    """Unit → the 依据发现 of its own findings (the ranking's reason left out)."""
+    return {u: "、".join(p for p in t.split("、") if not p.startswith("履行率")) for u, t in letters["依据发现"].items()}
+
+
+@pytest.fixture(scope="module")
+def spelled(tmp_path_factory):
+    """EN002 at 应急站 written two ways and at the enforcement team written with and without the town's name;
+    城建站 once, as written in the registry."""
+    case = {"enforcement": [_inspection("甲公司", "应急 站", "赵"), _inspection("乙公司", "应急站", "钱"),
+                            _inspection("丙公司", "积翠镇综合行政执法队", "孙"), _inspection("丁公司", "综合行政执法队", "李"),
+                            _inspection("丙公司", "城建站", "周")]}
+    return _check(case, tmp_path_factory.mktemp("spelled"), dt.date(2023, 9, 30))
+
+
+def test_letters_compare_units_after_folding_and_the_town_prefix(spelled):
+    letters = _letters_by_unit(spelled)
+    got = _findings_of(letters)
+    # one letter each, addressed as the campaign and the registry spell the unit
+    assert got["应急站"] == "EN002×2" and got["综合行政执法队"] == "EN002×2" and got["城建站"] == "EN002×1"
+    assert not {"应急 站", "积翠镇综合行政执法队"} & set(letters.index)
+    assert (letters.loc[["应急站", "综合行政执法队", "城建站"], "类别"] == "站所").all()
+
+
+def test_letter_findings_carry_the_canonical_unit(spelled):
+    b = letter_findings(spelled)
+    assert set(b.loc[b["rule_id"] == "EN002", "_unit"]) == {"应急站", "综合行政执法队", "城建站"}
+    assert set(b.loc[b["_kind"] == "village", "_unit"]) == {"东坡村", "西岭村"}  # GV001: as the registry spells them
+
+
+def test_a_previous_letter_counts_for_the_unit_however_it_was_spelled(spelled):
+    letters = _letters_by_unit(spelled, previous=["积翠镇综合行政执法队", "应急 站"])
+    assert letters.loc["综合行政执法队", "函件"] == "督办函" and letters.loc["应急站", "函件"] == "督办函"
+    assert letters.loc["城建站", "函件"] == "提醒函"
+    # and a previous letters() frame, as the reports pass it
+    again = _letters_by_unit(spelled, previous=pd.DataFrame({"函件": ["提醒函"], "单位": ["综合行政 执法队"]}))
+    assert again.loc["综合行政执法队", "函件"] == "督办函" and again.loc["应急站", "函件"] == "提醒函"
+
+
+def test_letter_documents_are_addressed_to_the_canonical_unit(spelled, tmp_path):
+    rows = notice_letters(Analysis(spelled), tmp_path, dt.date(2023, 10, 8))
+    addressed = [r["主送"] for r in rows]
+    assert len(addressed) == len(set(addressed))
+    assert {"应急站", "综合行政执法队", "城建站"} <= set(addressed)
+    assert not {"应急 站", "积翠镇综合行政执法队"} & set(addressed)
+    by_unit = {r["主送"]: r["事项数"] for r in rows}
+    assert by_unit["应急站"] >= 2 and by_unit["综合行政执法队"] >= 2  # both spellings' findings in the one letter
+
+
+def test_a_cell_naming_two_units_is_a_finding_for_each_and_the_placeholder_gets_no_letter(tmp_path):
+    case = {"enforcement": [_inspection("甲公司", "应急站、综合行政执法队", "赵"), _inspection("丙公司", "城建站", "孙"),
+                            _inspection("乙公司", "其他站所", "钱"), _inspection("丁公司", "其他 站所、城建站", "李")]}
+    r = _check(case, tmp_path, dt.date(2023, 9, 30))
+    letters = _letters_by_unit(r)
+    got = _findings_of(letters)
+    assert got["应急站"] == "EN002×1" and got["综合行政执法队"] == "EN002×1" and got["城建站"] == "EN002×2"
+    assert not [u for u in letters.index if "、" in u or u == "其他站所"]  # no compound, no placeholder
+    assert "其他站所" not in set(letter_findings(r)["_unit"])
+    # the letters themselves: one to each named unit, none to the compound cell or to the placeholder
+    addressed = [row["主送"] for row in notice_letters(Analysis(r), tmp_path / "out", dt.date(2023, 10, 8))]
+    assert {"应急站", "综合行政执法队", "城建站"} <= set(addressed)
+    assert not [u for u in addressed if "、" in u or u == "其他站所"]
+
+
+def _ranking(rates: dict[str, float], by: str = "station") -> pd.DataFrame:
+    return pd.DataFrame({by: list(rates), "企业数": 1, "应履行义务": 10, "已履行": [round(v * 10) for v in rates.values()],
+                         "未履行": [10 - round(v * 10) for v in rates.values()], "履行率": list(rates.values()), "排名": 1})
+
+
+def test_the_placeholder_station_is_not_ranked_for_the_lowest_rate(base):
+    r = synthetic(base[dt.date(2023, 9, 10)], [])
+    rankings = {"village": _ranking({}, "village"),
+                "station": _ranking({"其他站所": 0.2, "应急站": 0.5, "城建站": 0.9})}
+    letters = letters_of(r, None, rankings=rankings).set_index("单位")
+    # the lowest real station gets the letter, compared with the other real one only
+    assert list(letters.index) == ["应急站"] and "为2个站所中最低" in letters.loc["应急站", "列入理由"]
+    # a placeholder beside a single real station singles nobody out
+    rankings["station"] = _ranking({"其他站所": 0.2, "应急站": 0.5})
+    assert letters_of(r, None, rankings=rankings).empty
+    # the compliant case: two real stations, the lower one gets it as before
+    rankings["station"] = _ranking({"应急站": 0.5, "城建站": 0.9})
+    assert list(letters_of(r, None, rankings=rankings)["单位"]) == ["应急站"]
 
 
 # -- 退回重报 ---------------------------------------------------------------------------------------

@@ -16,6 +16,7 @@ it there.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -23,7 +24,9 @@ import numpy as np
 import pandas as pd
 
 from ..ledgers.enforcement import hazard_key, is_fined
+from ..resolution import PLACEHOLDER_STATION
 from ..rules import REGISTRY, Party
+from ..text import PLACEHOLDERS, fold, map_distinct
 from .obligations import COMPLIANT, NOT_COMPLIANT, Codes
 from .sources import field_at, rows_at
 
@@ -76,6 +79,10 @@ UNIT_KINDS = {"village": "村", "station": "站所"}
 RESUBMIT_COLUMNS = ["报送单位", "来源文件", "工作表", "问题行数", "发现数", "依据发现"]
 UNKNOWN_UNIT = "未能确定报送单位"
 
+#: what separates the units one cell names ("应急站、综合行政执法队"): the separators of a list in a cell
+#: (:data:`jicui_compliance.reading.cells.LIST_SEPARATORS`) but white space, which a unit's name may hold ("应急 站")
+UNIT_SEPARATORS = re.compile(r"[、,，;；]+")
+
 #: days a hazard may stay overdue after it was 挂牌督办 or fined before 停产整顿 is proposed
 STOP_AFTER_DAYS = 30
 HI_MONTHS_FOR_TALK = 3
@@ -112,6 +119,44 @@ def unit_ranking(status: pd.DataFrame | Codes, by: str = "village") -> pd.DataFr
 
 
 # -- helpers ----------------------------------------------------------------------------------
+class Units:
+    """Villages and stations as the letters compare and address them (RULEBOOK §10).
+
+    Two names are one unit when they are equal after folding (no spaces, half-width forms: "应急 站" is
+    应急站), the enforcement team also after the town's name or 镇 (as EN007 reads it:
+    :meth:`~jicui_compliance.campaign.Campaign.enforcer_spellings`). A unit is addressed as the campaign
+    spells it (its industries' stations, its ``enforcers``), else as the registry does (所属村, 监管站所),
+    else as first met. The placeholder station 其他站所 is no unit."""
+
+    def __init__(self, result):
+        campaign, registry = result.context.campaign, result.context.registry
+        self._enforcers = {k: fold(e) for k, e in campaign.enforcer_spellings().items()}
+        self._names: dict[str, str] = {}
+        for name in ([s for i in campaign.industries for s in i.stations] + list(campaign.enforcers)
+                     + list(registry["village"].dropna().unique()) + list(registry["station_eff"].dropna().unique())):
+            self.name(str(name))
+
+    def key(self, name: str) -> str:
+        """The unit a name stands for, as compared."""
+        k = fold(name)
+        return self._enforcers.get(k, k)
+
+    def name(self, name: str) -> str:
+        """The unit a name stands for, as addressed."""
+        return self._names.setdefault(self.key(name), name.strip())
+
+    def is_unit(self, name: str) -> bool:
+        """Not empty, not a placeholder cell (无, /) and not the placeholder station 其他站所."""
+        k = self.key(name)
+        return k != "" and k not in PLACEHOLDERS and k != self.key(PLACEHOLDER_STATION)
+
+    def split(self, cell: object) -> list[str]:
+        """The units one cell names ("应急站、综合行政执法队": two), each as addressed, each once."""
+        if not isinstance(cell, str):
+            return []
+        return list(dict.fromkeys(self.name(p) for p in UNIT_SEPARATORS.split(cell) if self.is_unit(p)))
+
+
 def party_of(rule_ids: pd.Series) -> pd.Series:
     """The party each finding's rule judges (``REGISTRY[id].party``); None for an unknown rule."""
     parties = {r: (REGISTRY[r].party if r in REGISTRY else None) for r in rule_ids.unique()}
@@ -369,7 +414,9 @@ def _previous_units(previous) -> set[str] | None:
 
 def letter_findings(result) -> pd.DataFrame:
     """The findings that lead to a letter: 错误 findings of ``station`` and ``village`` rules, with the unit
-    they count against (``_unit``) and its kind (``_kind``: village / station); see :func:`letters`."""
+    they count against (``_unit``, as :class:`Units` addresses it) and its kind (``_kind``: village / station);
+    see :func:`letters`. A finding whose cell names several units is a row for each (same index); one that
+    names only the placeholder 其他站所 is left out."""
     f = result.findings
     party = party_of(f["rule_id"])
     bad = f[party.isin([Party.STATION, Party.VILLAGE]) & (f["severity"] == "错误")]
@@ -382,8 +429,9 @@ def letter_findings(result) -> pd.DataFrame:
     station = enf_station.fillna(bad["station"].where(bad["station"] != "")).fillna(bad["village"])
     unit = station.where(bad_party == Party.STATION, bad["village"])
     kind = np.where(bad_party == Party.STATION, "station", "village")
-    b = bad.assign(_unit=unit.astype(str), _kind=kind)
-    return b[b["_unit"] != ""]
+    # each unit the cell names, as addressed (a finding about two units counts for each); none for 其他站所
+    b = bad.assign(_unit=map_distinct(unit, Units(result).split), _kind=kind).explode("_unit")
+    return b[b["_unit"].notna()].astype({"_unit": str})
 
 
 def letters(result, status: pd.DataFrame | Codes, previous: Iterable[str] | pd.DataFrame | None = None,
@@ -413,6 +461,7 @@ def letters(result, status: pd.DataFrame | Codes, previous: Iterable[str] | pd.D
     Columns: :data:`LETTER_COLUMNS`.
     """
     b = letter_findings(result)
+    units = Units(result)
     parts = []
     if len(b):
         g = b.groupby(["_unit", "_kind"]).agg(n=("rule_id", "size")).reset_index()
@@ -422,13 +471,14 @@ def letters(result, status: pd.DataFrame | Codes, previous: Iterable[str] | pd.D
         parts.append(g[["_unit", "_kind", "列入理由", "依据发现"]])
     for by in ("village", "station"):
         r = rankings[by] if rankings is not None and by in rankings else unit_ranking(status, by=by)
-        r = r[r[by].notna() & (r[by].astype(str) != "")]
+        r = r[r[by].notna()]
+        r = r[r[by].astype(str).map(units.is_unit).astype(bool)]  # 其他站所 is ranked nowhere
         if len(r) < 2 or r["履行率"].min() == r["履行率"].max():
             continue
         low = r[r["履行率"] == r["履行率"].min()]
         word = UNIT_KINDS[by]
         parts.append(pd.DataFrame({
-            "_unit": low[by].astype(str).to_numpy(), "_kind": by,
+            "_unit": low[by].astype(str).map(units.name).to_numpy(), "_kind": by,
             "列入理由": ("所属企业已到期义务履行率" + (low["履行率"] * 100).round(1).map("{:g}%".format)
                      + "，为" + str(len(r)) + "个" + word + "中最低").to_numpy(),
             "依据发现": ("履行率排名（未履行" + low["未履行"].astype(str) + "项/应履行" + low["应履行义务"].astype(str) + "项）").to_numpy(),
@@ -444,7 +494,7 @@ def letters(result, status: pd.DataFrame | Codes, previous: Iterable[str] | pd.D
             out["上期提醒函"] = "无上期数据"
             out["函件"] = REMINDER
         else:
-            again = out["_unit"].isin(prev)
+            again = out["_unit"].map(units.key).isin({units.key(u) for p in prev for u in units.split(p)})
             out["上期提醒函"] = np.where(again, "是", "否")
             out["函件"] = np.where(again, SUPERVISION, REMINDER)
         out["类别"] = out["_kind"].map(UNIT_KINDS)
