@@ -18,6 +18,7 @@ from jicui_compliance.analysis.rankings import (
     four_lists,
     letter_findings,
     list_rules_table,
+    resubmission_findings,
 )
 from jicui_compliance.analysis.rankings import letters as letters_of
 from jicui_compliance.check import CheckResult, run_check
@@ -446,6 +447,22 @@ def test_resubmissions_per_unit_and_file(base):
     assert res.loc[("西岭村", "企业名录.xlsx"), "依据发现"] == "REF002×1"  # root file: the row's village
     assert res.loc[(UNKNOWN_UNIT, "企业名录.xlsx"), "依据发现"] == "SCH001×1"
     assert res.index.get_level_values(0)[-1] == UNKNOWN_UNIT
+
+
+def test_resubmissions_group_a_unit_however_its_folder_is_spelled(base):
+    r = base[dt.date(2023, 9, 10)]
+    fake = synthetic(r, [
+        {"rule_id": "SCH000", "enterprise": None, "village": "", "source_file": "积翠镇综合行政执法队/说明.pdf"},
+        {"rule_id": "SCH000", "enterprise": None, "village": "", "source_file": "综合行政执法队/照片.jpg"},
+        {"rule_id": "SCH000", "enterprise": None, "village": "", "source_file": "应急 站/说明.pdf"},
+        {"rule_id": "SCH000", "enterprise": None, "village": "", "source_file": "应急站/照片.jpg"},
+        {"rule_id": "SCH000", "enterprise": None, "village": "", "source_file": "城建站/说明.pdf"},
+    ])
+    res = Analysis(fake).resubmissions()
+    units = res.groupby("报送单位")["来源文件"].agg(set).to_dict()
+    assert units == {"综合行政执法队": {"积翠镇综合行政执法队/说明.pdf", "综合行政执法队/照片.jpg"},
+                     "应急站": {"应急 站/说明.pdf", "应急站/照片.jpg"}, "城建站": {"城建站/说明.pdf"}}
+    assert set(resubmission_findings(fake)["_unit"]) == set(units)
 
 
 def test_resubmissions_when_no_finding_names_a_row(base):

@@ -518,6 +518,7 @@ def resubmission_findings(result) -> pd.DataFrame:
     folders = pd.Series(names).str.extract(r"^([^/\\]+)[/\\]", expand=False)
     folder = pd.Series(folders.array.take(files, allow_fill=True), index=f.index)
     unit = folder.fillna(f["village"].where(f["village"] != ""))
+    unit = map_distinct(unit, Units(result).name)  # one unit however its folder is spelled ("应急 站", "应急站")
     return f.assign(_unit=unit.fillna(UNKNOWN_UNIT))
 
 
@@ -527,7 +528,8 @@ def resubmissions(result) -> pd.DataFrame:
     breached the plan).
 
     The submitting unit is the first folder of the file's path under the submission root (villages and
-    stations send a folder each); for a file at the root (a town-wide registry, say) it is the registry
+    stations send a folder each), compared and named as the letters do (:class:`Units`: "应急 站" is 应急站,
+    "积翠镇综合行政执法队" is 综合行政执法队); for a file at the root (a town-wide registry, say) it is the registry
     village of the row each finding stands on, and :data:`UNKNOWN_UNIT` for a finding about a whole
     sheet or file there, or about a row that names no registered enterprise (REF001): the analyst
     routes those by hand. One row per (unit, file): 工作表 (the sheets concerned), 问题行数 (distinct
