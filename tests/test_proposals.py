@@ -16,9 +16,13 @@ from jicui_compliance.analysis.rankings import (
     PROPOSAL_LISTS,
     UNKNOWN_UNIT,
     four_lists,
+    letter_findings,
     list_rules_table,
+    resubmission_findings,
 )
+from jicui_compliance.analysis.rankings import letters as letters_of
 from jicui_compliance.check import CheckResult, run_check
+from jicui_compliance.documents.notices import letters as notice_letters
 from jicui_compliance.findings.schema import COLUMNS
 from jicui_compliance.rules import REGISTRY, Party
 
@@ -159,6 +163,43 @@ def test_an_overdue_hazard_never_listed_or_fined_is_not_stop(base):
     assert set(_lists(result).query("名单 == '停产整顿一批'").index) == {"甲公司", "乙公司"}
 
 
+def _levels_case(tmp_path, levels: dict[str, str | None]):
+    """甲公司, 乙公司 and 丙公司 each have one hazard (deadline 07-31) listed on 08-10, of the given 隐患等级;
+    as of 09-10 each is overdue 31 days after its listing."""
+    hazards = [{"enterprise": e, "hazard_no": f"H{i}", "description": "a", "found_on": "2023-06-01", "source": "部门检查",
+                "deadline": "2023-07-31", "reported_on": "2023-06-02", "level": level, **OPEN}
+               for i, (e, level) in enumerate(levels.items(), start=1)]
+    enforcement = [{"enterprise": e, "date": "2023-08-10", "station": "应急站", "officers": "赵、钱", "major_hazards": 1,
+                    "hazard_nos": f"H{i}", "actions": "责令限期整改", "listed": "是", "supervisor": "赵", "signed": "是"}
+                   for i, e in enumerate(levels, start=1)]
+    return _lists(_check({"hazards": hazards, "enforcement": enforcement}, tmp_path, dt.date(2023, 9, 10)))
+
+
+def test_only_a_major_hazard_puts_an_enterprise_on_the_stop_list(tmp_path):
+    # 隐患等级 一般: overdue and listed all the same, but 停产整顿 is for a 重大 hazard (RULEBOOK §10); an empty
+    # level is 重大 (§4), as 重大 written out is
+    lists = _levels_case(tmp_path, {"甲公司": "一般", "乙公司": "重大", "丙公司": None})
+    # 甲公司 stands where its other findings put it: the list of 丁公司, which has the same coverage gaps and no hazard
+    assert lists.loc["甲公司", "名单"] == lists.loc["丁公司", "名单"] != "停产整顿一批"
+    assert "H1" not in lists.loc["甲公司", "列入理由"]
+    assert lists.loc["乙公司", "名单"] == "停产整顿一批" and "H2" in lists.loc["乙公司", "列入理由"]
+    assert lists.loc["丙公司", "名单"] == "停产整顿一批" and "H3" in lists.loc["丙公司", "列入理由"]
+
+
+def test_a_general_hazard_beside_a_major_one_leaves_the_major_one_on_the_stop_list(tmp_path):
+    # 甲公司 has both: the 一般 hazard is not named as the reason, the 重大 one is
+    case = {"hazards": [
+        {"enterprise": "甲公司", "hazard_no": no, "description": "a", "found_on": "2023-06-01", "source": "部门检查",
+         "deadline": "2023-07-31", "reported_on": "2023-06-02", "level": level, **OPEN}
+        for no, level in (("G1", "一般"), ("M1", "重大"))],
+        "enforcement": [{"enterprise": "甲公司", "date": "2023-08-10", "station": "应急站", "officers": "赵、钱",
+                         "major_hazards": 1, "hazard_nos": "G1、M1", "actions": "责令限期整改", "listed": "是",
+                         "supervisor": "赵", "signed": "是"}]}
+    row = _lists(_check(case, tmp_path, dt.date(2023, 9, 10))).loc["甲公司"]
+    assert row["名单"] == "停产整顿一批" and row["依据发现"] == "HZ005×1"
+    assert "M1" in row["列入理由"] and "G1" not in row["列入理由"]
+
+
 def test_an_accident_never_reported_to_the_county_is_joint_punishment(base):
     row = _lists(base[dt.date(2023, 9, 10)]).loc["丁公司"]
     assert row["名单"] == "联合惩戒一批" and row["依据发现"] == "AC001×1"
@@ -287,6 +328,102 @@ def test_samples_letters_and_resubmissions(samples):
     assert (foldered["来源文件"].str.split("/").str[0] == foldered["报送单位"]).all()
 
 
+def _inspection(enterprise: str, station: str, officer: str) -> dict:
+    """An enforcement row by one officer only: EN002 (错误, judges the unit that inspected)."""
+    return {"enterprise": enterprise, "date": "2023-08-10", "station": station, "officers": officer, "major_hazards": 0,
+            "actions": "责令限期整改", "signed": "是"}
+
+
+def _letters_by_unit(result, previous=None) -> pd.DataFrame:
+    letters = Analysis(result).letters(previous=previous)
+    assert letters["单位"].is_unique
+    return letters.set_index("单位")
+
+
+def _findings_of(letters: pd.DataFrame) -> dict[str, str]:
+    """Unit → the 依据发现 of its own findings (the ranking's reason left out)."""
+    return {u: "、".join(p for p in t.split("、") if not p.startswith("履行率")) for u, t in letters["依据发现"].items()}
+
+
+@pytest.fixture(scope="module")
+def spelled(tmp_path_factory):
+    """EN002 at 应急站 written two ways and at the enforcement team written with and without the town's name;
+    城建站 once, as written in the registry."""
+    case = {"enforcement": [_inspection("甲公司", "应急 站", "赵"), _inspection("乙公司", "应急站", "钱"),
+                            _inspection("丙公司", "积翠镇综合行政执法队", "孙"), _inspection("丁公司", "综合行政执法队", "李"),
+                            _inspection("丙公司", "城建站", "周")]}
+    return _check(case, tmp_path_factory.mktemp("spelled"), dt.date(2023, 9, 30))
+
+
+def test_letters_compare_units_after_folding_and_the_town_prefix(spelled):
+    letters = _letters_by_unit(spelled)
+    got = _findings_of(letters)
+    # one letter each, addressed as the campaign and the registry spell the unit
+    assert got["应急站"] == "EN002×2" and got["综合行政执法队"] == "EN002×2" and got["城建站"] == "EN002×1"
+    assert not {"应急 站", "积翠镇综合行政执法队"} & set(letters.index)
+    assert (letters.loc[["应急站", "综合行政执法队", "城建站"], "类别"] == "站所").all()
+
+
+def test_letter_findings_carry_the_canonical_unit(spelled):
+    b = letter_findings(spelled)
+    assert set(b.loc[b["rule_id"] == "EN002", "_unit"]) == {"应急站", "综合行政执法队", "城建站"}
+    assert set(b.loc[b["_kind"] == "village", "_unit"]) == {"东坡村", "西岭村"}  # GV001: as the registry spells them
+
+
+def test_a_previous_letter_counts_for_the_unit_however_it_was_spelled(spelled):
+    letters = _letters_by_unit(spelled, previous=["积翠镇综合行政执法队", "应急 站"])
+    assert letters.loc["综合行政执法队", "函件"] == "督办函" and letters.loc["应急站", "函件"] == "督办函"
+    assert letters.loc["城建站", "函件"] == "提醒函"
+    # and a previous letters() frame, as the reports pass it
+    again = _letters_by_unit(spelled, previous=pd.DataFrame({"函件": ["提醒函"], "单位": ["综合行政 执法队"]}))
+    assert again.loc["综合行政执法队", "函件"] == "督办函" and again.loc["应急站", "函件"] == "提醒函"
+
+
+def test_letter_documents_are_addressed_to_the_canonical_unit(spelled, tmp_path):
+    rows = notice_letters(Analysis(spelled), tmp_path, dt.date(2023, 10, 8))
+    addressed = [r["主送"] for r in rows]
+    assert len(addressed) == len(set(addressed))
+    assert {"应急站", "综合行政执法队", "城建站"} <= set(addressed)
+    assert not {"应急 站", "积翠镇综合行政执法队"} & set(addressed)
+    by_unit = {r["主送"]: r["事项数"] for r in rows}
+    assert by_unit["应急站"] >= 2 and by_unit["综合行政执法队"] >= 2  # both spellings' findings in the one letter
+
+
+def test_a_cell_naming_two_units_is_a_finding_for_each_and_the_placeholder_gets_no_letter(tmp_path):
+    case = {"enforcement": [_inspection("甲公司", "应急站、综合行政执法队", "赵"), _inspection("丙公司", "城建站", "孙"),
+                            _inspection("乙公司", "其他站所", "钱"), _inspection("丁公司", "其他 站所、城建站", "李")]}
+    r = _check(case, tmp_path, dt.date(2023, 9, 30))
+    letters = _letters_by_unit(r)
+    got = _findings_of(letters)
+    assert got["应急站"] == "EN002×1" and got["综合行政执法队"] == "EN002×1" and got["城建站"] == "EN002×2"
+    assert not [u for u in letters.index if "、" in u or u == "其他站所"]  # no compound, no placeholder
+    assert "其他站所" not in set(letter_findings(r)["_unit"])
+    # the letters themselves: one to each named unit, none to the compound cell or to the placeholder
+    addressed = [row["主送"] for row in notice_letters(Analysis(r), tmp_path / "out", dt.date(2023, 10, 8))]
+    assert {"应急站", "综合行政执法队", "城建站"} <= set(addressed)
+    assert not [u for u in addressed if "、" in u or u == "其他站所"]
+
+
+def _ranking(rates: dict[str, float], by: str = "station") -> pd.DataFrame:
+    return pd.DataFrame({by: list(rates), "企业数": 1, "应履行义务": 10, "已履行": [round(v * 10) for v in rates.values()],
+                         "未履行": [10 - round(v * 10) for v in rates.values()], "履行率": list(rates.values()), "排名": 1})
+
+
+def test_the_placeholder_station_is_not_ranked_for_the_lowest_rate(base):
+    r = synthetic(base[dt.date(2023, 9, 10)], [])
+    rankings = {"village": _ranking({}, "village"),
+                "station": _ranking({"其他站所": 0.2, "应急站": 0.5, "城建站": 0.9})}
+    letters = letters_of(r, None, rankings=rankings).set_index("单位")
+    # the lowest real station gets the letter, compared with the other real one only
+    assert list(letters.index) == ["应急站"] and "为2个站所中最低" in letters.loc["应急站", "列入理由"]
+    # a placeholder beside a single real station singles nobody out
+    rankings["station"] = _ranking({"其他站所": 0.2, "应急站": 0.5})
+    assert letters_of(r, None, rankings=rankings).empty
+    # the compliant case: two real stations, the lower one gets it as before
+    rankings["station"] = _ranking({"应急站": 0.5, "城建站": 0.9})
+    assert list(letters_of(r, None, rankings=rankings)["单位"]) == ["应急站"]
+
+
 # -- 退回重报 ---------------------------------------------------------------------------------------
 def test_resubmissions_per_unit_and_file(base):
     r = base[dt.date(2023, 9, 10)]
@@ -310,6 +447,22 @@ def test_resubmissions_per_unit_and_file(base):
     assert res.loc[("西岭村", "企业名录.xlsx"), "依据发现"] == "REF002×1"  # root file: the row's village
     assert res.loc[(UNKNOWN_UNIT, "企业名录.xlsx"), "依据发现"] == "SCH001×1"
     assert res.index.get_level_values(0)[-1] == UNKNOWN_UNIT
+
+
+def test_resubmissions_group_a_unit_however_its_folder_is_spelled(base):
+    r = base[dt.date(2023, 9, 10)]
+    fake = synthetic(r, [
+        {"rule_id": "SCH000", "enterprise": None, "village": "", "source_file": "积翠镇综合行政执法队/说明.pdf"},
+        {"rule_id": "SCH000", "enterprise": None, "village": "", "source_file": "综合行政执法队/照片.jpg"},
+        {"rule_id": "SCH000", "enterprise": None, "village": "", "source_file": "应急 站/说明.pdf"},
+        {"rule_id": "SCH000", "enterprise": None, "village": "", "source_file": "应急站/照片.jpg"},
+        {"rule_id": "SCH000", "enterprise": None, "village": "", "source_file": "城建站/说明.pdf"},
+    ])
+    res = Analysis(fake).resubmissions()
+    units = res.groupby("报送单位")["来源文件"].agg(set).to_dict()
+    assert units == {"综合行政执法队": {"积翠镇综合行政执法队/说明.pdf", "综合行政执法队/照片.jpg"},
+                     "应急站": {"应急 站/说明.pdf", "应急站/照片.jpg"}, "城建站": {"城建站/说明.pdf"}}
+    assert set(resubmission_findings(fake)["_unit"]) == set(units)
 
 
 def test_resubmissions_when_no_finding_names_a_row(base):

@@ -16,6 +16,7 @@ it there.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -23,7 +24,9 @@ import numpy as np
 import pandas as pd
 
 from ..ledgers.enforcement import hazard_key, is_fined
+from ..resolution import PLACEHOLDER_STATION
 from ..rules import REGISTRY, Party
+from ..text import PLACEHOLDERS, fold, map_distinct
 from .obligations import COMPLIANT, NOT_COMPLIANT, Codes
 from .sources import field_at, rows_at
 
@@ -44,7 +47,8 @@ class ProposalList:
 PROPOSAL_LISTS = (
     ProposalList("停产整顿一批", "负有安全生产监督管理职责的县级主管部门",
                  "《中华人民共和国安全生产法》第一百零二条：未采取措施消除事故隐患、拒不执行消除隐患指令的，责令停产停业整顿",
-                 "有重大事故隐患在挂牌督办或被罚款后逾期未整改超过30天（隐患逾期 HZ005，结合执法检查记录的挂牌督办、罚款判定）"),
+                 ("有重大事故隐患在挂牌督办或被罚款后逾期未整改超过30天（隐患逾期 HZ005，结合执法检查记录的挂牌督办、罚款判定；"
+                  "只计隐患等级为“重大”的隐患，空白或台账无此列按重大计，“一般”隐患不计）")),
     ProposalList("联合惩戒一批", "县应急管理局",
                  "《安全生产严重失信主体名单管理办法》（2023年10月1日起施行）：瞒报事故、多次受到行政处罚",
                  "发生生产安全事故始终未报告县应急管理局（AC001 且无报告时间），或多次受到处罚而重大事故隐患仍未消除（EN005）"),
@@ -74,6 +78,10 @@ UNIT_KINDS = {"village": "村", "station": "站所"}
 
 RESUBMIT_COLUMNS = ["报送单位", "来源文件", "工作表", "问题行数", "发现数", "依据发现"]
 UNKNOWN_UNIT = "未能确定报送单位"
+
+#: what separates the units one cell names ("应急站、综合行政执法队"): the separators of a list in a cell
+#: (:data:`jicui_compliance.reading.cells.LIST_SEPARATORS`) but white space, which a unit's name may hold ("应急 站")
+UNIT_SEPARATORS = re.compile(r"[、,，;；]+")
 
 #: days a hazard may stay overdue after it was 挂牌督办 or fined before 停产整顿 is proposed
 STOP_AFTER_DAYS = 30
@@ -111,6 +119,44 @@ def unit_ranking(status: pd.DataFrame | Codes, by: str = "village") -> pd.DataFr
 
 
 # -- helpers ----------------------------------------------------------------------------------
+class Units:
+    """Villages and stations as the letters compare and address them (RULEBOOK §10).
+
+    Two names are one unit when they are equal after folding (no spaces, half-width forms: "应急 站" is
+    应急站), the enforcement team also after the town's name or 镇 (as EN007 reads it:
+    :meth:`~jicui_compliance.campaign.Campaign.enforcer_spellings`). A unit is addressed as the campaign
+    spells it (its industries' stations, its ``enforcers``), else as the registry does (所属村, 监管站所),
+    else as first met. The placeholder station 其他站所 is no unit."""
+
+    def __init__(self, result):
+        campaign, registry = result.context.campaign, result.context.registry
+        self._enforcers = {k: fold(e) for k, e in campaign.enforcer_spellings().items()}
+        self._names: dict[str, str] = {}
+        for name in ([s for i in campaign.industries for s in i.stations] + list(campaign.enforcers)
+                     + list(registry["village"].dropna().unique()) + list(registry["station_eff"].dropna().unique())):
+            self.name(str(name))
+
+    def key(self, name: str) -> str:
+        """The unit a name stands for, as compared."""
+        k = fold(name)
+        return self._enforcers.get(k, k)
+
+    def name(self, name: str) -> str:
+        """The unit a name stands for, as addressed."""
+        return self._names.setdefault(self.key(name), name.strip())
+
+    def is_unit(self, name: str) -> bool:
+        """Not empty, not a placeholder cell (无, /) and not the placeholder station 其他站所."""
+        k = self.key(name)
+        return k != "" and k not in PLACEHOLDERS and k != self.key(PLACEHOLDER_STATION)
+
+    def split(self, cell: object) -> list[str]:
+        """The units one cell names ("应急站、综合行政执法队": two), each as addressed, each once."""
+        if not isinstance(cell, str):
+            return []
+        return list(dict.fromkeys(self.name(p) for p in UNIT_SEPARATORS.split(cell) if self.is_unit(p)))
+
+
 def party_of(rule_ids: pd.Series) -> pd.Series:
     """The party each finding's rule judges (``REGISTRY[id].party``); None for an unknown rule."""
     parties = {r: (REGISTRY[r].party if r in REGISTRY else None) for r in rule_ids.unique()}
@@ -179,8 +225,9 @@ def _listed_or_fined(ctx) -> pd.DataFrame:
 
 
 def _stop_hazards(result, hz: pd.DataFrame) -> pd.DataFrame:
-    """The HZ005 findings in ``hz`` whose hazard stayed overdue more than 30 days after it was listed or
-    fined: the findings' index, with ``reason``."""
+    """The HZ005 findings in ``hz`` whose hazard, of level 重大 (an empty 隐患等级, or a sheet without the
+    column, is 重大: RULEBOOK §4), stayed overdue more than 30 days after it was listed or fined: the
+    findings' index, with ``reason``."""
     ctx = result
     out = pd.DataFrame(columns=["reason"])
     if hz.empty:
@@ -189,8 +236,10 @@ def _stop_hazards(result, hz: pd.DataFrame) -> pd.DataFrame:
     at = rows_at(hz, h)
     d = pd.DataFrame({"eid": field_at(hz, h, "eid", at), "no": field_at(hz, h, "hazard_no", at),
                       "deadline": pd.to_datetime(field_at(hz, h, "deadline", at)),
-                      "done_on": pd.to_datetime(field_at(hz, h, "done_on", at))}, index=hz.index)
-    d = d[d["eid"].notna() & d["no"].notna() & d["deadline"].notna()]
+                      "done_on": pd.to_datetime(field_at(hz, h, "done_on", at)),
+                      "level": field_at(hz, h, "level", at)}, index=hz.index)
+    major = d["level"].fillna("重大").eq("重大")
+    d = d[major & d["eid"].notna() & d["no"].notna() & d["deadline"].notna()]
     d = d[d["done_on"].isna() | (d["done_on"] > ctx.as_of_ts)]  # open at as-of
     acts = _listed_or_fined(ctx)
     if d.empty or acts.empty:
@@ -226,7 +275,9 @@ def four_lists(result) -> pd.DataFrame:
 
     * 停产整顿一批 (decided by the supervising county department, 安全生产法 第102条) when a major
       hazard of it stayed overdue more than 30 days after it was 挂牌督办 or fined. Decided from the
-      ledgers, on the hazards that carry an HZ005 finding (overdue and open at as-of): the
+      ledgers, on the hazards of level 重大 (隐患等级 重大 or empty, or no such column: RULEBOOK §4; an
+      overdue 一般 hazard leaves the enterprise to the list its other findings give) that carry an HZ005
+      finding (overdue and open at as-of): the
       enforcement rows of that enterprise dated on or before as-of that list it (挂牌督办 = 是) or
       fine it (罚款 / 一案双罚 in 处理措施, or an amount > 0) and name the hazard in 隐患编号
       (numbers matched as EN003–EN006 match them). The days count from the later of the hazard's
@@ -363,7 +414,9 @@ def _previous_units(previous) -> set[str] | None:
 
 def letter_findings(result) -> pd.DataFrame:
     """The findings that lead to a letter: 错误 findings of ``station`` and ``village`` rules, with the unit
-    they count against (``_unit``) and its kind (``_kind``: village / station); see :func:`letters`."""
+    they count against (``_unit``, as :class:`Units` addresses it) and its kind (``_kind``: village / station);
+    see :func:`letters`. A finding whose cell names several units is a row for each (same index); one that
+    names only the placeholder 其他站所 is left out."""
     f = result.findings
     party = party_of(f["rule_id"])
     bad = f[party.isin([Party.STATION, Party.VILLAGE]) & (f["severity"] == "错误")]
@@ -376,8 +429,9 @@ def letter_findings(result) -> pd.DataFrame:
     station = enf_station.fillna(bad["station"].where(bad["station"] != "")).fillna(bad["village"])
     unit = station.where(bad_party == Party.STATION, bad["village"])
     kind = np.where(bad_party == Party.STATION, "station", "village")
-    b = bad.assign(_unit=unit.astype(str), _kind=kind)
-    return b[b["_unit"] != ""]
+    # each unit the cell names, as addressed (a finding about two units counts for each); none for 其他站所
+    b = bad.assign(_unit=map_distinct(unit, Units(result).split), _kind=kind).explode("_unit")
+    return b[b["_unit"].notna()].astype({"_unit": str})
 
 
 def letters(result, status: pd.DataFrame | Codes, previous: Iterable[str] | pd.DataFrame | None = None,
@@ -407,6 +461,7 @@ def letters(result, status: pd.DataFrame | Codes, previous: Iterable[str] | pd.D
     Columns: :data:`LETTER_COLUMNS`.
     """
     b = letter_findings(result)
+    units = Units(result)
     parts = []
     if len(b):
         g = b.groupby(["_unit", "_kind"]).agg(n=("rule_id", "size")).reset_index()
@@ -416,13 +471,14 @@ def letters(result, status: pd.DataFrame | Codes, previous: Iterable[str] | pd.D
         parts.append(g[["_unit", "_kind", "列入理由", "依据发现"]])
     for by in ("village", "station"):
         r = rankings[by] if rankings is not None and by in rankings else unit_ranking(status, by=by)
-        r = r[r[by].notna() & (r[by].astype(str) != "")]
+        r = r[r[by].notna()]
+        r = r[r[by].astype(str).map(units.is_unit).astype(bool)]  # 其他站所 is ranked nowhere
         if len(r) < 2 or r["履行率"].min() == r["履行率"].max():
             continue
         low = r[r["履行率"] == r["履行率"].min()]
         word = UNIT_KINDS[by]
         parts.append(pd.DataFrame({
-            "_unit": low[by].astype(str).to_numpy(), "_kind": by,
+            "_unit": low[by].astype(str).map(units.name).to_numpy(), "_kind": by,
             "列入理由": ("所属企业已到期义务履行率" + (low["履行率"] * 100).round(1).map("{:g}%".format)
                      + "，为" + str(len(r)) + "个" + word + "中最低").to_numpy(),
             "依据发现": ("履行率排名（未履行" + low["未履行"].astype(str) + "项/应履行" + low["应履行义务"].astype(str) + "项）").to_numpy(),
@@ -438,7 +494,7 @@ def letters(result, status: pd.DataFrame | Codes, previous: Iterable[str] | pd.D
             out["上期提醒函"] = "无上期数据"
             out["函件"] = REMINDER
         else:
-            again = out["_unit"].isin(prev)
+            again = out["_unit"].map(units.key).isin({units.key(u) for p in prev for u in units.split(p)})
             out["上期提醒函"] = np.where(again, "是", "否")
             out["函件"] = np.where(again, SUPERVISION, REMINDER)
         out["类别"] = out["_kind"].map(UNIT_KINDS)
@@ -462,6 +518,7 @@ def resubmission_findings(result) -> pd.DataFrame:
     folders = pd.Series(names).str.extract(r"^([^/\\]+)[/\\]", expand=False)
     folder = pd.Series(folders.array.take(files, allow_fill=True), index=f.index)
     unit = folder.fillna(f["village"].where(f["village"] != ""))
+    unit = map_distinct(unit, Units(result).name)  # one unit however its folder is spelled ("应急 站", "应急站")
     return f.assign(_unit=unit.fillna(UNKNOWN_UNIT))
 
 
@@ -471,7 +528,8 @@ def resubmissions(result) -> pd.DataFrame:
     breached the plan).
 
     The submitting unit is the first folder of the file's path under the submission root (villages and
-    stations send a folder each); for a file at the root (a town-wide registry, say) it is the registry
+    stations send a folder each), compared and named as the letters do (:class:`Units`: "应急 站" is 应急站,
+    "积翠镇综合行政执法队" is 综合行政执法队); for a file at the root (a town-wide registry, say) it is the registry
     village of the row each finding stands on, and :data:`UNKNOWN_UNIT` for a finding about a whole
     sheet or file there, or about a row that names no registered enterprise (REF001): the analyst
     routes those by hand. One row per (unit, file): 工作表 (the sheets concerned), 问题行数 (distinct

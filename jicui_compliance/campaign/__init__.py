@@ -14,6 +14,8 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
+from ..text import fold
+
 __all__ = ["Campaign", "Documents", "Phase", "Industry", "Leader", "Period", "TypicalAccident", "load_campaign", "default_as_of"]
 
 
@@ -194,6 +196,12 @@ class Campaign:
     @property
     def leader_names(self) -> tuple[str, ...]:
         return tuple(l.name for l in self.leaders)
+
+    def enforcer_spellings(self) -> dict[str, str]:
+        """Each way a lawful enforcer may be written, folded (no spaces, half-width forms), → the enforcer as
+        the campaign spells it: its name, or its name after the town's name or 镇 ("积翠镇综合行政执法队",
+        "镇综合行政执法队" are 综合行政执法队). EN007 and the letters compare units by it."""
+        return {fold(prefix + e): e for e in self.enforcers for prefix in ("", self.town, "镇")}
 
     def drill_periods(self) -> tuple[Period, Period, Period]:
         """The drill year and its two halves: (year, H1, H2)."""

@@ -26,7 +26,6 @@ from __future__ import annotations
 import pandas as pd
 
 from ..ledgers.enforcement import has_action, has_amount, hazard_key, is_fined, penalised
-from ..text import fold
 from .base import ERROR, WARNING, Obligation, Party, hits, no_hits, rule
 from .context import Context, day_text, folded, merge_few, shared
 
@@ -398,7 +397,7 @@ def penalty_by_unlawful_unit(ctx: Context) -> pd.DataFrame:
     enf = enf[penalised(enf, _EN007_ACTIONS) & enf["station"].notna()]
     if enf.empty:
         return no_hits()
-    lawful = {fold(prefix + e) for e in ctx.campaign.enforcers for prefix in ("", ctx.campaign.town, "镇")}
+    lawful = list(ctx.campaign.enforcer_spellings())
     bad = ~folded(enf["station"]).isin(lawful)
     if not bad.any():
         return no_hits()
