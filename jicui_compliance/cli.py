@@ -274,8 +274,12 @@ def check_cmd(
     paths = _paths_or_store(paths, store, version)
     camp, day = _inputs(paths, out, campaign, as_of)
     select_l, ignore_l = _split(select), _split(ignore)
-    from .rules import select_rules
+    from .rules import REGISTRY, select_rules
 
+    for option, given in (("--select", select_l), ("--ignore", ignore_l)):
+        unknown = [s for s in given if not any(rid.startswith(s.strip().upper()) for rid in REGISTRY)]
+        if unknown:  # a typo must not quietly run (or skip) other rules than meant
+            _fail(f"{option} 中的“{'、'.join(unknown)}”不是任何规则的编号或前缀（用 `jicui rules` 查看规则编号）")
     if (select_l or ignore_l) and not select_rules(select_l, ignore_l):
         _fail("--select/--ignore 之后没有任何规则可运行（用 `jicui rules` 查看规则编号）")
 

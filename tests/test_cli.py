@@ -91,7 +91,11 @@ def test_xlsx_output_is_readable_and_formula_safe(submission, tmp_path):
     (["check", "{sub}", "--out", "{tmp}/o", "--as-of", "2023/12/31"], "YYYY-MM-DD"),
     (["check", "{sub}", "--out", "{sub}/结果"], "输入路径"),
     (["check", "{sub}", "--out", "{tmp}/o", "--fail-on", "严重"], "--fail-on"),
-    (["check", "{sub}", "--out", "{tmp}/o", "--select", "XYZ"], "没有任何规则"),
+    (["check", "{sub}", "--out", "{tmp}/o", "--select", "HI", "--ignore", "HI"], "没有任何规则"),
+    (["check", "{sub}", "--out", "{tmp}/o", "--select", "XYZ"], "--select 中的“XYZ”不是任何规则的编号或前缀"),
+    # a typo beside a real rule must not quietly run only the real one
+    (["check", "{sub}", "--out", "{tmp}/o", "--select", "EN001,XX999"], "--select 中的“XX999”不是"),
+    (["check", "{sub}", "--out", "{tmp}/o", "--ignore", "HI01"], "--ignore 中的“HI01”不是"),
 ])
 def test_cannot_run_exits_2_with_one_line(submission, tmp_path, args, needle):
     args = [a.format(tmp=tmp_path, sub=submission) for a in args]
