@@ -26,7 +26,7 @@ _ERRORS = (
     (r"^Missing parameter:? '?([^'.]+)'?\.?", r"缺少参数 \1。"), (r"^Missing command\.", "缺少命令。"),
     (r"^No such option:? '?([^'\s]+?)'?\.?(?=\s|$)", r"没有选项 \1。"),
     (r"^No such command:? '?([^'\s]+?)'?\.?(?=\s|$)", r"没有命令 \1。"),
-    (r"Did you mean ([^?]+)\?", r"您是否想用 \1？"), (r"\(Possible options: ([^)]*)\)", r"（可用的选项：\1）"),
+    (r"Did you mean ([^?]+)\?", r"您是否想用 \1？"), (r"\(Possible options: ([^)]*)\)", r"（相近的选项：\1）"),
     (r"^Invalid value for ([^:]+): ", r"\1 的取值无效："), (r"^Invalid value: ", "取值无效："),
     (r"^Got unexpected extra arguments? ?\(s\)? \((.*)\)", r"多余的参数：\1"),
     (r"^Option '([^']+)' requires an argument\.", r"选项 \1 需要一个值。"),
@@ -39,7 +39,7 @@ def _zh_error(message: str) -> str:
 
     for pattern, repl in _ERRORS:
         message = re.sub(pattern, repl, message)
-    return message
+    return re.sub(r"。\s+", "；", re.sub(r"。\s*(?=（)", "", message))  # click's sentences, joined in one line
 
 
 def _speak_chinese() -> None:
@@ -72,12 +72,12 @@ def _speak_chinese() -> None:
         return opt
 
     core.Command.get_help_option = help_option  # type: ignore[method-assign]
-    format_error = ru.rich_format_error
-
     def error(self):
-        english = self.format_message
-        self.format_message = lambda: _zh_error(english())
-        return format_error(self)
+        """A usage error as every other failure ends (RULEBOOK §7): one line, “无法运行：…”, and where
+        to read the help; not click's usage block and box."""
+        ctx = getattr(self, "ctx", None)
+        hint = f"；用 {ctx.command_path if ctx is not None else 'jicui'} --help 查看帮助"
+        _fail_line(_zh_error(self.format_message()).rstrip("。 ") + hint)
 
     ru.rich_format_error = error
 
@@ -176,10 +176,14 @@ _SEVERITY_ORDER = ["错误", "警告", "提示"]
 _STYLE = {"错误": "bold red", "警告": "yellow", "提示": "cyan"}
 
 
-def _fail(message: str) -> NoReturn:
+def _fail_line(message: str) -> None:
     from rich.markup import escape
 
     err.print(f"[bold red]无法运行：[/]{escape(_shown(message))}")
+
+
+def _fail(message: str) -> NoReturn:
+    _fail_line(message)
     raise typer.Exit(EXIT_CANNOT_RUN)
 
 

@@ -171,6 +171,12 @@ def test_the_terminal_speaks_chinese(submission, tmp_path):
     assert "Show this message" not in res.output and "Usage:" not in res.output
     res = runner.invoke(app, ["report", str(submission)])
     assert res.exit_code == 2 and "缺少选项 --out" in res.output and "Missing" not in res.output
+    # a usage error ends as every failure does: one line (RULEBOOK §7), not click's usage block and box
+    for args, line in ((["report", str(submission)], "无法运行：缺少选项 --out；用 jicui report --help 查看帮助"),
+                       (["check", str(submission), "--out", "o", "--bogus"],
+                        "无法运行：没有选项 --bogus（相近的选项：--out）；用 jicui check --help 查看帮助")):
+        res = runner.invoke(app, args, prog_name="jicui")
+        assert res.exit_code == 2 and res.output.strip().splitlines() == [line], res.output
     res = runner.invoke(app, ["check", str(submission), "--out", str(tmp_path / "o"), "--as-of", "2024-03-01",
                               "--select", "HI001"])
     assert res.exit_code == 0 and "不在专项行动期间" in res.output
