@@ -14,7 +14,8 @@ COLUMNS = [
     "period", "source_file", "source_sheet", "source_row", "column", "value", "message",
 ]
 
-#: Chinese column titles for the Excel sheet's second header line and the docs.
+#: Chinese column titles: the findings sheet's header in findings.xlsx (the findings.csv name is each
+#: header cell's comment) and the docs.
 TITLES = {
     "rule_id": "规则编号", "severity": "严重程度", "clause": "方案条款", "ledger": "台账",
     "enterprise_uscc": "统一社会信用代码", "enterprise_name": "企业名称", "village": "所属村", "station": "监管站所",
