@@ -58,11 +58,12 @@ def mismatched_reference(ctx: Context) -> pd.DataFrame:
     （所填名称是名录中另一家企业的名称，或名录中没有这个名称，如简称），或信用代码不在名录中而名称在。
     信用代码能在名录中找到时，记录归属信用代码对应的企业；信用代码找不到、名称只对应名录中的一家企业时，按名称归属
     （不让一处笔误使整行记录丢失）；名称有几家企业同名时无法确定是哪一家，报告为 REF001。
-    名录中有几家企业同名、信用代码对应其中一家时，名称与信用代码一致，不报告。
+    名录中有几家企业同名、信用代码对应其中一家时，名称与信用代码一致，不报告。消息写明所填名称是另一家企业的名称
+    （列出所属村和信用代码），还是名录中没有这个名称（给出名录登记的名称）。
 
     依据：台账填报规范（信用代码与名称不一致的行归属信用代码对应的企业）。
 
-    违规示例：信用代码是甲公司的，名称却填了乙公司。
+    违规示例：信用代码是甲公司的，名称却填了乙公司；或信用代码是“甲工贸有限公司”的，名称填了简称“甲工贸”。
 
     合规示例：信用代码与名称都对应企业名录中的同一家企业（名录中另有一家同名企业也是如此）。
     """
@@ -75,10 +76,13 @@ def mismatched_reference(ctx: Context) -> pd.DataFrame:
         d = df[sel]
         reg_name = d["eid"].map(reg["name"])
         by_name = d["ref_status"] == BY_NAME_USCC_UNKNOWN
+        named = ctx.resolution.namesakes(d["enterprise_name"])
         detail = [
             f"信用代码“{u}”不在企业名录中，名称“{n}”在名录中" if bn
-            else f"信用代码“{u}”在企业名录中对应“{rn}”，所填名称为“{n}”"
-            for u, n, rn, bn in zip(d["enterprise_uscc"], d["enterprise_name"], reg_name, by_name)
+            else f"信用代码“{u}”在企业名录中对应“{rn}”，所填名称“{n}”" + (
+                f"是企业名录中{'另一家企业' if len(others) == 1 else f'另外{len(others)}家企业'}（{_listed(others)}）的名称"
+                if others else f"与企业名录登记的名称“{rn}”不同，企业名录中没有名为“{n}”的企业")
+            for u, n, rn, bn, others in zip(d["enterprise_uscc"], d["enterprise_name"], reg_name, by_name, named)
         ]
         parts.append(hits(ledger=name, row=d.index, field="enterprise", value=_ref_value(d), detail=detail,
                           basis=["名称" if bn else "信用代码" for bn in by_name], name=reg_name.to_numpy()))
