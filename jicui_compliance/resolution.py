@@ -15,6 +15,7 @@ about rules.
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass, field
 from functools import lru_cache
 
@@ -26,7 +27,7 @@ from .ledgers import LEDGERS, Ledgers
 from .text import fold, map_distinct, normalize_name
 
 __all__ = ["BY_NAME_USCC_UNKNOWN", "NO_REF", "RESOLVED", "SHARED_NAME", "STATUSES", "UNRESOLVED", "USCC_NAME_MISMATCH", "Resolution",
-           "existing", "fold_remembered", "folded", "month_label"]
+           "existing", "fold_remembered", "folded", "leader_names", "month_label"]
 
 #: the placeholder station of the industries table, which supervises nothing of its own (GV003)
 PLACEHOLDER_STATION = "其他站所"
@@ -253,15 +254,19 @@ class Resolution:
         return [s for key, s in known.items() if key in used]
 
     def led_by_head(self, df: pd.DataFrame) -> pd.Series:
-        """True where a record's ``leader`` is its enterprise's registered head (both folded: no
-        spaces, half-width forms). An enterprise whose registry row names no head (SCH003 there)
-        cannot be judged: any leader counts."""
+        """True where a record's ``leader`` names its enterprise's registered head (both folded: no
+        spaces, half-width forms): the whole cell, the cell without a bracketed title, or one of the
+        leaders it lists (:func:`leader_names`). An enterprise whose registry row names no head
+        (SCH003 there) cannot be judged: any leader counts."""
         head_id, at_head = self._head_ids
-        # each distinct leader folded once and numbered like the heads (-1: no registered head is so named)
         codes, leaders = pd.factorize(df["leader"].to_numpy(dtype=object), use_na_sentinel=True)
-        leader_id = np.array([head_id.get(fold_remembered(v), -1) for v in leaders] + [-1], dtype=np.int64)[codes]
         head = at_head[self.registry.index.get_indexer(df["eid"])]  # -2: no head to judge by (or no enterprise)
-        return pd.Series(((leader_id == head) & (leader_id >= 0)) | (head == -2), index=df.index)
+        # each distinct leader read once: the registered heads it may name, as pairs leader × (number of heads) + head
+        width = len(head_id) + 1
+        named = [c * width + h for c, v in enumerate(leaders) for n in leader_names(str(v))
+                 if (h := head_id.get(n, -1)) >= 0]
+        by_head = (codes >= 0) & (head >= 0) & np.isin(codes.astype(np.int64) * width + head, named)
+        return pd.Series(by_head | (head == -2), index=df.index)
 
     @property
     def _head_ids(self) -> tuple[dict[str, int], np.ndarray]:
@@ -304,3 +309,23 @@ def folded(values: pd.Series) -> pd.Series:
 
 #: :func:`jicui_compliance.text.fold` remembering recent values (names recur in many ledgers and rules)
 fold_remembered = lru_cache(maxsize=1 << 16)(fold)
+
+#: a bracketed part of a 带队负责人 cell, a title (张三（总经理）), once folded (（）→())
+_BRACKETED = re.compile(r"\([^()]*\)")
+#: what separates the leaders a 带队负责人 cell lists, once folded (，→, ；→; ／→/); white space aside
+_LEADER_SEPARATORS = re.compile(r"[、,;/]")
+
+
+@lru_cache(maxsize=1 << 16)
+def leader_names(cell: str) -> tuple[str, ...]:
+    """The folded names a 带队负责人 cell may mean, any of which can be the registered head: the cell as
+    written, the cell without bracketed titles (张三（总经理）), and each leader it lists (张三、李四:
+    、,，;；/ separate them; white space too, but only where every piece is two characters or more,
+    else it pads one name: 张 三, 欧阳 明)."""
+    text = unicodedata.normalize("NFKC", cell)
+    plain = _BRACKETED.sub("", text)
+    names = [fold(text), fold(plain)]
+    for part in _LEADER_SEPARATORS.split(plain):
+        pieces = part.split()
+        names.extend(pieces if all(len(p) >= 2 for p in pieces) else ["".join(pieces)])
+    return tuple(dict.fromkeys(n for n in names if n))
