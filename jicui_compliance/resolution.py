@@ -3,7 +3,9 @@
 A row names its enterprise by 统一社会信用代码 and/or 企业名称 (exact after folding spaces and
 full-width forms; RULEBOOK §4, §8). The USCC decides; when the USCC is not in the registry but
 the name is, the row is attributed by its name (``REF002`` says the two disagree); a row
-neither resolves is ``REF001`` and is left out of the enterprise rules.
+neither resolves is ``REF001`` and is left out of the enterprise rules. A name that several
+registry enterprises bear (two villages' 同名 enterprises) resolves no row: which of them the row
+is about is not guessed.
 
 This layer sits between the typed ledgers and the rules: rules, findings, analysis and
 reports all read the registry and the resolved frames from here, and nothing here knows
@@ -13,6 +15,7 @@ about rules.
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass, field
 from functools import lru_cache
 
@@ -23,8 +26,8 @@ from .campaign import Campaign
 from .ledgers import LEDGERS, Ledgers
 from .text import fold, map_distinct, normalize_name
 
-__all__ = ["BY_NAME_USCC_UNKNOWN", "NO_REF", "RESOLVED", "STATUSES", "UNRESOLVED", "USCC_NAME_MISMATCH", "Resolution",
-           "existing", "fold_remembered", "folded", "month_label"]
+__all__ = ["BY_NAME_USCC_UNKNOWN", "NO_REF", "RESOLVED", "SHARED_NAME", "STATUSES", "UNRESOLVED", "USCC_NAME_MISMATCH", "Resolution",
+           "existing", "fold_remembered", "folded", "leader_names", "month_label"]
 
 #: the placeholder station of the industries table, which supervises nothing of its own (GV003)
 PLACEHOLDER_STATION = "其他站所"
@@ -35,6 +38,8 @@ RESOLVED, BY_NAME_USCC_UNKNOWN, USCC_NAME_MISMATCH, UNRESOLVED, NO_REF = (
 )
 #: the categories of a resolved frame's ``ref_status`` column (a categorical: rows are compared by code)
 STATUSES = (RESOLVED, BY_NAME_USCC_UNKNOWN, USCC_NAME_MISMATCH, UNRESOLVED, NO_REF)
+#: the enterprise of a normalised name that several registry enterprises bear: none (the row is UNRESOLVED)
+SHARED_NAME = -2
 
 
 @dataclass
@@ -47,7 +52,7 @@ class Resolution:
     _registry: pd.DataFrame | None = None
     _frames: dict[str, pd.DataFrame] = field(default_factory=dict)
     _name_norms: dict[str, str] = field(default_factory=dict)  # enterprise name → normalize_name
-    _lookup_cache: tuple[dict[str, int], dict[str, int], np.ndarray] | None = None
+    _lookup_cache: tuple[dict[str, int], dict[str, int], np.ndarray, pd.DataFrame] | None = None
     _heads: tuple[dict[str, int], np.ndarray] | None = None  # the registry's heads, numbered (led_by_head)
     _written_cells: dict[tuple[str, str], tuple[np.ndarray, np.ndarray]] = field(default_factory=dict)  # each ledger column as written, factorized (_written)
     _per_values: dict[tuple[str, int], tuple[np.ndarray, np.ndarray]] = field(default_factory=dict)  # _per_value
@@ -106,23 +111,23 @@ class Resolution:
         return pd.Series(s.index, index=s.to_numpy())
 
     @property
-    def _lookups(self) -> tuple[dict[str, int], dict[str, int], np.ndarray]:
-        """USCC → eid, normalised name → eid (the first enterprise of that name), and the
-        registry's normalised name by eid (position eid; the last slot, for "no eid", is None)."""
+    def _lookups(self) -> tuple[dict[str, int], dict[str, int], np.ndarray, pd.DataFrame]:
+        """USCC → eid, normalised name → eid (:data:`SHARED_NAME` for a name several enterprises bear),
+        the registry's normalised name by eid (position eid; the last slot, for "no eid", is None),
+        and the registry they were made from (a village's view shares the whole registry's)."""
         if self._lookup_cache is None:
             self._lookup_cache = self._build_lookups()
         return self._lookup_cache
 
-    def _build_lookups(self) -> tuple[dict[str, int], dict[str, int], np.ndarray]:
+    def _build_lookups(self) -> tuple[dict[str, int], dict[str, int], np.ndarray, pd.DataFrame]:
         reg = self.registry
         by_uscc = dict(self._uscc_index.items())
         names = reg["name_norm"].dropna()
-        names = names[~names.duplicated(keep="first")]
-        by_name = dict(zip(names.to_numpy(), names.index))
+        by_name = dict(zip(names.to_numpy(), np.where(names.duplicated(keep=False), SHARED_NAME, names.index).tolist()))
         size = int(reg.index.max()) + 2 if len(reg) else 1
         name_of = np.full(size, None, dtype=object)
         name_of[reg.index.to_numpy()] = reg["name_norm"].astype(object).where(reg["name_norm"].notna(), None).to_numpy()
-        return by_uscc, by_name, name_of
+        return by_uscc, by_name, name_of, reg
 
     # -- resolved ledgers ----------------------------------------------------------------
     def frame(self, name: str) -> pd.DataFrame:
@@ -159,12 +164,12 @@ class Resolution:
     def _per_value(self, values: np.ndarray, what: str) -> np.ndarray:
         """For the distinct written values ``values`` (and a last slot: missing), the registry
         enterprise of each USCC (``what`` "uscc") or each name's normalised form ("norm") and the
-        enterprise of that name ("name"), -1 where none; once per array of values (the ledgers'
-        enterprise columns share one)."""
+        enterprise of that name ("name"), -1 where none (:data:`SHARED_NAME`: several); once per array
+        of values (the ledgers' enterprise columns share one)."""
         memo = self._per_values.get((what, id(values)))
         if memo is not None and memo[0] is values:
             return memo[1]
-        uscc_eid, name_eid, _ = self._lookups
+        uscc_eid, name_eid, _, _ = self._lookups
         if what == "uscc":
             out = np.append(np.asarray([uscc_eid.get(v, -1) for v in values], dtype=np.int64), -1)
         elif what == "norm":
@@ -180,7 +185,7 @@ class Resolution:
 
     def _resolve(self, name: str, df: pd.DataFrame) -> pd.DataFrame:
         """``eid`` and ``ref_status`` of each row, decided once per distinct (USCC, name) pair."""
-        _, _, name_of = self._lookups
+        _, _, name_of, _ = self._lookups
         u_codes, u_values = self.written_usccs(name)
         n_codes, n_values = self._written(name, "enterprise_name")
         width = len(n_values) + 1  # codes shifted by one: -1 (missing) becomes 0
@@ -205,6 +210,17 @@ class Resolution:
         status = pd.Categorical.from_codes(pair_status[pair_codes], categories=pd.Index(STATUSES, dtype="str"))
         eid = np.where(found_uscc, by_uscc, by_name)[pair_codes]
         return df.assign(eid=pd.arrays.IntegerArray(np.maximum(eid, 0), eid < 0), ref_status=status)
+
+    def namesakes(self, names: pd.Series) -> pd.Series:
+        """The registry enterprises each written enterprise name names (exact after normalisation), as a
+        tuple of (registered name, village, USCC) per row, empty where none (or no name); looked up in
+        the whole registry, also from a village's view (REF001, REF002 name them)."""
+        reg = self._lookups[3]
+        norms = map_distinct(names, normalize_name)
+        found = reg.loc[reg["name_norm"].isin(set(norms.dropna())), ["name_norm", "name", "village", "uscc"]]
+        found = found.astype(object).where(found.notna(), None)
+        named = {k: tuple(zip(g["name"], g["village"], g["uscc"])) for k, g in found.groupby("name_norm", sort=False)}
+        return pd.Series([named.get(n, ()) for n in norms], index=names.index, dtype=object)
 
     def enterprise_frames(self):
         for name, led in LEDGERS.items():
@@ -238,15 +254,19 @@ class Resolution:
         return [s for key, s in known.items() if key in used]
 
     def led_by_head(self, df: pd.DataFrame) -> pd.Series:
-        """True where a record's ``leader`` is its enterprise's registered head (both folded: no
-        spaces, half-width forms). An enterprise whose registry row names no head (SCH003 there)
-        cannot be judged: any leader counts."""
+        """True where a record's ``leader`` names its enterprise's registered head (both folded: no
+        spaces, half-width forms): the whole cell, the cell without a bracketed title, or one of the
+        leaders it lists (:func:`leader_names`). An enterprise whose registry row names no head
+        (SCH003 there) cannot be judged: any leader counts."""
         head_id, at_head = self._head_ids
-        # each distinct leader folded once and numbered like the heads (-1: no registered head is so named)
         codes, leaders = pd.factorize(df["leader"].to_numpy(dtype=object), use_na_sentinel=True)
-        leader_id = np.array([head_id.get(fold_remembered(v), -1) for v in leaders] + [-1], dtype=np.int64)[codes]
         head = at_head[self.registry.index.get_indexer(df["eid"])]  # -2: no head to judge by (or no enterprise)
-        return pd.Series(((leader_id == head) & (leader_id >= 0)) | (head == -2), index=df.index)
+        # each distinct leader read once: the registered heads it may name, as pairs leader × (number of heads) + head
+        width = len(head_id) + 1
+        named = [c * width + h for c, v in enumerate(leaders) for n in leader_names(str(v))
+                 if (h := head_id.get(n, -1)) >= 0]
+        by_head = (codes >= 0) & (head >= 0) & np.isin(codes.astype(np.int64) * width + head, named)
+        return pd.Series(by_head | (head == -2), index=df.index)
 
     @property
     def _head_ids(self) -> tuple[dict[str, int], np.ndarray]:
@@ -289,3 +309,23 @@ def folded(values: pd.Series) -> pd.Series:
 
 #: :func:`jicui_compliance.text.fold` remembering recent values (names recur in many ledgers and rules)
 fold_remembered = lru_cache(maxsize=1 << 16)(fold)
+
+#: a bracketed part of a 带队负责人 cell, a title (张三（总经理）), once folded (（）→())
+_BRACKETED = re.compile(r"\([^()]*\)")
+#: what separates the leaders a 带队负责人 cell lists, once folded (，→, ；→; ／→/); white space aside
+_LEADER_SEPARATORS = re.compile(r"[、,;/]")
+
+
+@lru_cache(maxsize=1 << 16)
+def leader_names(cell: str) -> tuple[str, ...]:
+    """The folded names a 带队负责人 cell may mean, any of which can be the registered head: the cell as
+    written, the cell without bracketed titles (张三（总经理）), and each leader it lists (张三、李四:
+    、,，;；/ separate them; white space too, but only where every piece is two characters or more,
+    else it pads one name: 张 三, 欧阳 明)."""
+    text = unicodedata.normalize("NFKC", cell)
+    plain = _BRACKETED.sub("", text)
+    names = [fold(text), fold(plain)]
+    for part in _LEADER_SEPARATORS.split(plain):
+        pieces = part.split()
+        names.extend(pieces if all(len(p) >= 2 for p in pieces) else ["".join(pieces)])
+    return tuple(dict.fromkeys(n for n in names if n))

@@ -130,3 +130,28 @@ def test_the_partitions_really_differ(column):
     with run_check_by_village([SAMPLES], as_of=AS_OF, partition_bytes=0) as run:
         firsts = [duckdb.sql(f"SELECT {column} FROM '{p}' LIMIT 1").fetchall() for p in run.parts]
     assert len({f[0][0] for f in firsts if f}) > 3
+
+
+def test_a_name_two_villages_enterprises_bear_resolves_no_row_in_either_run(tmp_path):
+    """An enterprise of 北岭村 registered under the name of one of 东坡村: a 北岭村 row giving only that
+    name is attributed to neither (REF001 lists both, looked up in the whole registry from a village's view)."""
+    import openpyxl
+    from stdnum.cn import uscc
+
+    town = tmp_path / "samples"
+    shutil.copytree(SAMPLES, town)
+    book = town / "积翠镇企业名录.xlsx"
+    wb = openpyxl.load_workbook(book)
+    code = "91140122MA0000001" + uscc.calc_check_digit("91140122MA0000001")
+    wb["企业名录"].append([code, "东坡中兴铸造厂", "北岭村", "工贸", "应急站", "N", "钱二", None, "10人", "孙三", "1人", None, None])
+    wb.save(book)
+    ledger = town / "北岭村" / "北岭村主要负责人带队检查记录.csv"
+    lines = ledger.read_text("gb18030").splitlines()
+    lines.insert(len(lines) - 1, "466,,东坡中兴铸造厂,2023.7.5,钱二,重大事故隐患判定标准,0,是")
+    ledger.write_text("\n".join(lines) + "\n", "gb18030")
+    whole, parts, run = _both(town, partition_bytes=0)
+    pd.testing.assert_frame_equal(parts, whole)
+    ref = whole[(whole["rule_id"] == "REF001") & (whole["source_file"].str.endswith(ledger.name))]
+    assert len(ref) == 1 and ref["source_row"].iloc[0] == len(lines) - 1
+    assert "企业名录中有2家企业名为“东坡中兴铸造厂”（东坡村，统一社会信用代码 9114012210049482R1；北岭村" in ref["message"].iloc[0]
+    assert not ((whole["rule_id"] == "HI002") & (whole["value"] == "钱二")).any()

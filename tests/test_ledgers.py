@@ -162,3 +162,26 @@ def test_the_enterprise_columns_come_factorized_and_resolve_as_the_frames_do():
     plain = Resolution(load_campaign(), type(typed)(typed.frames, typed.tables, typed.issues, typed.dropped))
     for (name, a), (_, b) in zip(carried.enterprise_frames(), plain.enterprise_frames()):
         pd.testing.assert_frame_equal(a, b, obj=name)
+
+
+@pytest.mark.parametrize("cell,names", [
+    ("张三", ("张三",)),
+    (" 张 三 ", ("张三",)),  # spaces padding one name
+    ("欧阳 明", ("欧阳明",)),  # a piece of one character: one person
+    ("张三（总经理）", ("张三(总经理)", "张三")),  # the cell as written (folded) first, as today
+    ("张三(经理)", ("张三(经理)", "张三")),
+    ("张三、李四", ("张三、李四", "张三", "李四")),
+    ("张三，李四", ("张三,李四", "张三", "李四")),
+    ("张三 李四", ("张三李四", "张三", "李四")),  # every piece two characters or more: two people
+    ("李四/张三（总经理）；赵六", ("李四/张三(总经理);赵六", "李四/张三;赵六", "李四", "张三", "赵六")),
+    ("欧阳 明、李四", ("欧阳明、李四", "欧阳明", "李四")),
+    ("Li Ming", ("LiMing", "Li", "Ming")),  # the whole cell too: a head registered "Li Ming"
+    ("张三 四", ("张三四",)),
+    ("（张三）", ("(张三)",)),
+])
+def test_the_people_a_leader_cell_names(cell, names):
+    """The folded names a 带队负责人 cell is compared by (HI001, HI002): the cell as written, without a
+    bracketed title, and each leader it lists."""
+    from jicui_compliance.resolution import leader_names
+
+    assert leader_names(cell) == names
