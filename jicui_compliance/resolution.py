@@ -24,7 +24,7 @@ import pandas as pd
 
 from .campaign import Campaign
 from .ledgers import LEDGERS, Ledgers
-from .text import fold, map_distinct, normalize_name
+from .text import fold, map_distinct, normalize_name, person_names
 
 __all__ = ["BY_NAME_USCC_UNKNOWN", "NO_REF", "RESOLVED", "SHARED_NAME", "STATUSES", "UNRESOLVED", "USCC_NAME_MISMATCH", "Resolution",
            "existing", "fold_remembered", "folded", "leader_names", "month_label"]
@@ -312,20 +312,14 @@ fold_remembered = lru_cache(maxsize=1 << 16)(fold)
 
 #: a bracketed part of a 带队负责人 cell, a title (张三（总经理）), once folded (（）→())
 _BRACKETED = re.compile(r"\([^()]*\)")
-#: what separates the leaders a 带队负责人 cell lists, once folded (，→, ；→; ／→/); white space aside
-_LEADER_SEPARATORS = re.compile(r"[、,;/]")
 
 
 @lru_cache(maxsize=1 << 16)
 def leader_names(cell: str) -> tuple[str, ...]:
     """The folded names a 带队负责人 cell may mean, any of which can be the registered head: the cell as
-    written, the cell without bracketed titles (张三（总经理）), and each leader it lists (张三、李四:
-    、,，;；/ separate them; white space too, but only where every piece is two characters or more,
-    else it pads one name: 张 三, 欧阳 明)."""
+    written, the cell without bracketed titles (张三（总经理）), and each leader it lists
+    (:func:`~jicui_compliance.text.person_names`: 张三、李四 and 张三 李四 are two, 张 三 and 欧阳 明 one)."""
     text = unicodedata.normalize("NFKC", cell)
     plain = _BRACKETED.sub("", text)
-    names = [fold(text), fold(plain)]
-    for part in _LEADER_SEPARATORS.split(plain):
-        pieces = part.split()
-        names.extend(pieces if all(len(p) >= 2 for p in pieces) else ["".join(pieces)])
+    names = [fold(text), fold(plain), *map(fold, person_names(plain))]
     return tuple(dict.fromkeys(n for n in names if n))
