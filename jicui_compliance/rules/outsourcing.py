@@ -191,7 +191,8 @@ def duties_not_defined(ctx: Context) -> pd.DataFrame:
 def no_safety_check(ctx: Context) -> pd.DataFrame:
     """规则说明：专项行动期间仍在进行的外包外租项目（开始日期不晚于核查截止日，且结束日期为空或不早于第二阶段开始日
     2023-06-01），“最近安全检查日期”应不早于第二阶段开始日。检查日期晚于核查截止日的在截止日尚不存在，不算。
-    核查截止日在第二阶段之中、或项目刚开始不久的，同样报告（警告）：截至该日专项行动期间还没有检查记录，提醒企业安排检查。
+    何时到期：与其他“某阶段结束前至少一次”的义务一样，核查截止日达到第二阶段（企业自查自改）最后一天（2023-07-31）
+    起核查；此后开始的项目不另留宽限期（核查截止日时仍无检查即报告，如 2023-12-15 开始、2023-12-31 核查时无检查）。
     “最近安全检查日期”整列缺失的工作表不报告。
 
     依据：方案三(一)4(14)：“企业主要负责人要将外包外租等生产经营活动纳入本企业安全生产管理体系，建立健全有关档案，
@@ -199,12 +200,14 @@ def no_safety_check(ctx: Context) -> pd.DataFrame:
 
     违规示例：仓库 2023-03-01 起出租、无结束日期，最近安全检查日期 2023-05-10，核查截止日 2023-07-31。
 
-    合规示例：同一仓库最近安全检查日期 2023-06-15；或项目 2023-05-31 已结束。
+    合规示例：同一仓库最近安全检查日期 2023-06-15；或项目 2023-05-31 已结束；或核查截止日为 2023-07-30（第二阶段尚未结束，未到期）。
     """
     p2 = ctx.campaign.phase("P2")
     p2_start = pd.Timestamp(p2.start)
     d = _contracts(ctx)
     as_of = ctx.as_of_ts
+    if as_of < pd.Timestamp(p2.end):  # due, as every "once by the end of a phase" obligation, at the P2 end
+        return no_hits()
     running = d["end"].isna() | (d["end"] >= p2_start)  # RULEBOOK §8: started by as-of, not ended before P2
     checked = (d["last_check"] >= p2_start) & (d["last_check"] <= as_of)
     sel = running & ~checked.fillna(False) & ctx.has_column(d, "last_check")
