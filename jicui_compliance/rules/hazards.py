@@ -17,6 +17,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from ..text import map_distinct, mask_personal
 from .base import ERROR, WARNING, Obligation, Party, hits, no_hits, rule
 from .context import Context, day_text, shared
 
@@ -52,7 +53,9 @@ def _day_np(s: pd.Series) -> np.ndarray:
 
 def _label(h: pd.DataFrame) -> np.ndarray:
     """How a message names a hazard: 隐患编号 with a short description, or the description."""
-    desc = h["description"].astype("string").fillna("")
+    # masked before it is cut: a phone number cut in two is no longer recognised, and the whole
+    # description (masked) stands in other tables of the same report
+    desc = map_distinct(h["description"], mask_personal).astype("string").fillna("")
     short = desc.str.slice(0, 20) + np.where(desc.str.len() > 20, "…", "")
     no = h["hazard_no"].astype("string")
     with_no = "“" + no.fillna("") + "”（" + short + "）"
