@@ -21,7 +21,19 @@ _LANDLINE = re.compile(r"^(?:\(?0\d{2,3}\)?-?)?[2-9]\d{6,7}(?:(?:-|转)\d{1,6})?
 
 @lru_cache(maxsize=200_000)
 def _uscc_ok(value: str) -> bool:
-    return uscc.is_valid(value)
+    """GB 32100-2015: 18 characters of its alphabet, digits in places 3–8 (the division code), the check
+    character computed by python-stdnum. stdnum's ``is_valid`` also wants digits in places 1–2, but the
+    registering authority and the kind of body may be letters (N2…: a village's collective economic
+    organisation, Y…: others): those are checked with stdnum's own check character."""
+    if uscc.is_valid(value):
+        return True
+    number = uscc.compact(value)
+    if len(number) != 18 or not number[2:8].isdigit() or number[:2].isdigit():
+        return False
+    try:
+        return number[-1] == uscc.calc_check_digit(number[:17])
+    except ValueError:  # a character outside the code's alphabet (I, O, S, V, Z)
+        return False
 
 
 #: ``id_number`` statuses: valid, or why not (RULEBOOK §5 FMT002)
@@ -86,6 +98,8 @@ def _invalid(values: pd.Series, is_valid) -> pd.Series:
       message="“{header}”的值“{value}”不是有效的统一社会信用代码（GB 32100-2015 校验位不符或位数不对），请核对")
 def invalid_uscc(ctx: Context) -> pd.DataFrame:
     """规则说明：统一社会信用代码应为 18 位，末位校验码按 GB 32100-2015 计算（用 python-stdnum 校验）。
+    第 1、2 位（登记管理部门、机构类别）可以是字母，如村级集体经济组织的“N2”开头、“Y”开头的其他组织，同样只看位数、
+    第 3–8 位为数字（行政区划码）和校验码。
     检查企业名录的信用代码、外包外租台账的承包承租方信用代码，以及其他台账中填写的、不在企业名录里的信用代码
     （名录里已有的代码只在名录那一行报告一次，不在引用它的每一行重复报告）。
 
