@@ -6,6 +6,7 @@ import pandas as pd
 
 from ..ledgers import LEDGERS
 from ..ledgers.base import ENTERPRISE_REF
+from ..ledgers.enforcement import hazard_key
 from .base import ERROR, INFO, WARNING, Party, hits, no_hits, rule
 from .context import Context, merge_few
 
@@ -127,7 +128,8 @@ def empty_required_cell(ctx: Context) -> pd.DataFrame:
       message="{what}“{value}”重复（与{first_where}重复）；同一{scope}内不得重复")
 def duplicate_key(ctx: Context) -> pd.DataFrame:
     """规则说明：同一个键出现了两次：企业名录中同一统一社会信用代码出现两次；同一企业的隐患台账中隐患编号重复；
-    同一企业的动火作业票编号重复。按读取顺序（文件路径、工作表顺序、自上而下），第二次及以后出现的行报告。
+    同一企业的动火作业票编号重复。编号比较前去掉空格、全角折半角、字母不分大小写（“YH-1”“yh-1”“ＹＨ－１”是同一个编号，
+    与执法检查记录按隐患编号对应隐患时的比较相同）。按读取顺序（文件路径、工作表顺序、自上而下），第二次及以后出现的行报告。
     企业名录中重复的行不作为另一家企业，记录归属第一次出现的那一行。
 
     依据：台账填报规范。
@@ -151,12 +153,14 @@ def duplicate_key(ctx: Context) -> pd.DataFrame:
             df = ctx.frame(name)
             ok = df["eid"].notna() & df[key].notna()
             sub = df.loc[ok, ["eid", key, "source_file", "source_sheet", "source_row"]]
-            is_dup = sub.duplicated(["eid", key], keep="first")
+            # numbers compared as the enforcement rules match them (YH-1 = yh-1 = ＹＨ－１ = "YH -1")
+            sub = sub.assign(_key=hazard_key(sub[key]))
+            is_dup = sub.duplicated(["eid", "_key"], keep="first")
             if not is_dup.any():
                 continue
             d = sub[is_dup]
             # each repeated row with the first row of its key (one per key: the rows not repeated)
-            firsts = merge_few(d[["eid", key]], sub, on=["eid", key], how="left", among=~is_dup)
+            firsts = merge_few(d[["eid", "_key"]], sub, on=["eid", "_key"], how="left", among=~is_dup)
             parts.append(hits(
                 ledger=name, row=d.index.to_numpy(), field=key, value=d[key].to_numpy(),
                 what=led.fields[key].header, scope="企业",
