@@ -15,7 +15,7 @@ from ..text import map_distinct
 from .base import ERROR, WARNING, Party, hits, no_hits, rule
 from .context import Context
 
-_MOBILE = re.compile(r"^(?:\+?86-?)?1[3-9]\d{9}$")
+_MOBILE = re.compile(r"^(?:\+?86|0086)?1[3-9]\d{9}$")  # matched without spaces and hyphens (138-1234-5678)
 _LANDLINE = re.compile(r"^(?:\(?0\d{2,3}\)?-?)?[2-9]\d{6,7}(?:(?:-|转)\d{1,6})?$")
 
 
@@ -175,14 +175,14 @@ def invalid_id_number(ctx: Context) -> pd.DataFrame:
 
 def _phone_ok(value: str) -> bool:
     v = value.replace(" ", "")
-    return bool(_MOBILE.match(v) or _LANDLINE.match(v))
+    return bool(_MOBILE.match(v.replace("-", "")) or _LANDLINE.match(v))
 
 
 @rule("FMT003", WARNING, "—", party=Party.RECORD, reads=("enterprises",), title="联系电话格式不对",
       message="“{header}”的值“{value}”既不是11位手机号（1[3-9]开头），也不是固定电话（区号-号码），无法联系主要负责人，请核对")
 def invalid_phone(ctx: Context) -> pd.DataFrame:
-    """规则说明：企业名录的联系电话应为大陆手机号（11 位，以 13–19 开头）或固定电话（可带区号和分机，如
-    0571-88881234、88881234）。输出中电话号码一律脱敏（如 138****5678）。
+    """规则说明：企业名录的联系电话应为大陆手机号（11 位，以 13–19 开头；可带 +86 或 0086，数字间可有空格或短横，
+    如 138-1234-5678）或固定电话（可带区号和分机，如 0571-88881234、88881234）。输出中电话号码一律脱敏（如 138****5678）。
 
     依据：台账填报规范；发生事故和督办整改需要能联系到主要负责人。
 
