@@ -72,3 +72,13 @@ def test_whole_yuan_stay_whole():
 
     t = Table.of("罚款", "罚款", pd.DataFrame({"企业罚款（元）": [20000.0], "整改资金(万元)": [1234.5]}))
     assert t.display()[1][0] == ["20,000", "1,234.50"]
+
+
+def test_overdue_is_past_the_deadline_day_in_every_figure(results):
+    f = build_report(Analysis(results[NOV_END]), "year").facts
+    # H3, H4 past their deadline and open; H1's deadline is the as-of day itself: still in time (HZ005)
+    assert f.hz_overdue_total.value == 2 and f.hz_late_open.value == 2
+    assert (f.hz_due.value, f.hz_ontime.value) == (3, 1)  # H2, H3, H4 past their deadline; H2 done on time
+    month = build_report(Analysis(results[NOV_END]), "month")
+    assert month.facts.hz_overdue.value == 2
+    assert set(month.tables["逾期未整改隐患"].frame["隐患编号"]) == {"H3", "H4"}

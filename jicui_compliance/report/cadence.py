@@ -243,20 +243,20 @@ class Builder:
     def rectification(self) -> Table:
         """按期整改率 (done on or before the deadline, among hazards whose deadline has passed) and the funds."""
         h = self.a.existing_hazards
-        due = h["deadline"].notna() & (h["deadline"] <= self.ctx.as_of_ts)
+        due = h["past_deadline"]  # the deadline day itself is still in time (HZ005)
         ontime = due & h["done"] & (h["done_on"] <= h["deadline"]).fillna(False).astype(bool)
         late_done = due & h["done"] & ~ontime
         frame = pd.DataFrame([{
-            "已到整改期限的隐患": int(due.sum()), "按期完成整改": int(ontime.sum()), "逾期完成整改": int(late_done.sum()),
-            "逾期未完成整改": int((due & ~h["done"]).sum()),
+            "已过整改期限的隐患": int(due.sum()), "按期完成整改": int(ontime.sum()), "逾期完成整改": int(late_done.sum()),
+            "逾期未完成整改": int(h["overdue"].sum()),
             "按期整改率": round(ontime.sum() / due.sum(), 4) if due.sum() else float("nan"),
             "未填整改期限的隐患": int((h["deadline"].isna() & ~h["immediate"].eq(True).fillna(False)).sum()),
             "整改资金投入（万元）": round(float(h["funds"].fillna(0).sum()), 2),
             "填报资金的隐患": int(h["funds"].notna().sum()),
         }])
         t = self.table("按期整改", "重大事故隐患按期整改和资金投入", frame,
-                       note="按期整改率 = 整改期限已到的隐患中，在期限当日或之前完成整改的比例；整改资金为隐患台账“整改资金(万元)”之和。")
-        self.fact("hz_due", t, "已到整改期限的隐患")
+                       note="按期整改率 = 整改期限已过（期限当日仍在期限内）的隐患中，在期限当日或之前完成整改的比例；整改资金为隐患台账“整改资金(万元)”之和。")
+        self.fact("hz_due", t, "已过整改期限的隐患")
         self.fact("hz_ontime", t, "按期完成整改")
         self.fact("hz_ontime_rate", t, "按期整改率", kind="pct")
         self.fact("hz_late_open", t, "逾期未完成整改")
