@@ -10,10 +10,11 @@ import pytest
 
 from jicui_compliance.analysis import Analysis
 from jicui_compliance.check import run_check
-from jicui_compliance.report import build_report
+from jicui_compliance.report import build_report, charts
 from jicui_compliance.report.workbook import write_workbook
 
 from .rules.runner import write_case
+from .test_report import _capture_figures
 
 NOV_END, NOV_29 = dt.date(2023, 11, 30), dt.date(2023, 11, 29)
 BASE = dict(immediate="否", owner="a", measures="b", contingency="有", posted="是")
@@ -82,3 +83,27 @@ def test_overdue_is_past_the_deadline_day_in_every_figure(results):
     month = build_report(Analysis(results[NOV_END]), "month")
     assert month.facts.hz_overdue.value == 2
     assert set(month.tables["逾期未整改隐患"].frame["隐患编号"]) == {"H3", "H4"}
+
+
+@pytest.mark.parametrize("cadence", ["week", "month", "quarter", "year"])
+def test_what_says_major_hazards_counts_only_major_ones(results, cadence):
+    report = build_report(Analysis(results[NOV_END]), cadence)
+    level = {c["hazard_no"]: c.get("level", "重大") for c in CASE["hazards"]}
+    for t in report.tables.values():
+        if "重大事故隐患" in t.title and "隐患编号" in t.frame:
+            assert {level[n] for n in t.frame["隐患编号"]} <= {"重大"}, t.title
+    hazard_tables = {"隐患整改（总体）", "隐患整改（按村）", "隐患整改（按站所）", "隐患整改（按行业）", "按期整改",
+                     "隐患动态（按村）"}
+    for name in hazard_tables & set(report.tables):  # counts of every level
+        assert "重大事故隐患" not in report.tables[name].title, name
+    text = _text(report)
+    assert "新发现重大事故隐患" not in text
+    if cadence in ("month", "quarter"):
+        assert f"{'本月' if cadence == 'month' else '本季度'}新发现隐患3项" in text  # H1, H2 (一般), H5
+
+
+def test_hazard_flow_chart_is_of_every_level(results, monkeypatch):
+    figures = _capture_figures(monkeypatch)
+    charts.hazard_flow(Analysis(results[NOV_END]).hazard_flow())
+    title = figures[0].axes[0].get_title()
+    assert "隐患发现" in title and "重大事故隐患" not in title

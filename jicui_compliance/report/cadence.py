@@ -137,7 +137,7 @@ class Builder:
         g = pd.concat([g, g.drop(columns="村").sum().to_frame().T.assign(村="合计")], ignore_index=True)
         g[g.columns[1:]] = g[g.columns[1:]].astype(int)
         w = self.word
-        t = self.table("隐患动态（按村）", f"{w}重大事故隐患动态（按村）", g)
+        t = self.table("隐患动态（按村）", f"{w}隐患动态（按村）", g)
         for key, col in (("hz_new", f"{w}新发现"), ("hz_fixed", f"{w}完成整改"), ("hz_closed_w", f"{w}验收销号"),
                          ("hz_open", "截至报告日未整改"), ("hz_overdue", "其中逾期")):
             self.fact(key, t, col, where={"村": "合计"})
@@ -150,9 +150,9 @@ class Builder:
                 "发现日期": x["found_on"].dt.date, "整改期限": x["deadline"].dt.date, **extra(x),
             }).sort_values(["发现日期", "企业名称"], kind="mergesort")
 
-        new = self.table(f"{w}新发现隐患", f"{w}新发现的重大事故隐患", listing(found, lambda x: {
+        new = self.table(f"{w}新发现隐患", f"{w}新发现的隐患", listing(found, lambda x: {
             "整改完成日期": x["done_on"].dt.date, "状态": x["status"]}))
-        moved = self.table(f"{w}整改销号隐患", f"{w}完成整改或验收销号的重大事故隐患", listing(fixed | closed, lambda x: {
+        moved = self.table(f"{w}整改销号隐患", f"{w}完成整改或验收销号的隐患", listing(fixed | closed, lambda x: {
             "整改完成日期": x["done_on"].dt.date, "验收日期": x["verified_on"].where(x["closed"]).dt.date,
             "验收人": x["verifier"]}))
         return t, new, moved
@@ -160,7 +160,7 @@ class Builder:
     def overdue(self) -> Table:
         o = self.a.open_hazards()
         o = o[o["逾期天数"].notna()].sort_values(["逾期天数", "企业名称"], ascending=[False, True], kind="mergesort")
-        t = self.table("逾期未整改隐患", f"截至{day_text(self.as_of)}逾期未整改的重大事故隐患", o)
+        t = self.table("逾期未整改隐患", f"截至{day_text(self.as_of)}逾期未整改的隐患", o)
         self.fact("overdue_list", t, None, "len")
         self.fact("overdue_max_days", t, "逾期天数", "max")
         return t
@@ -254,7 +254,7 @@ class Builder:
             "整改资金投入（万元）": round(float(h["funds"].fillna(0).sum()), 2),
             "填报资金的隐患": int(h["funds"].notna().sum()),
         }])
-        t = self.table("按期整改", "重大事故隐患按期整改和资金投入", frame,
+        t = self.table("按期整改", "隐患按期整改和资金投入", frame,
                        note="按期整改率 = 整改期限已过（期限当日仍在期限内）的隐患中，在期限当日或之前完成整改的比例；整改资金为隐患台账“整改资金(万元)”之和。")
         self.fact("hz_due", t, "已过整改期限的隐患")
         self.fact("hz_ontime", t, "按期完成整改")
@@ -451,10 +451,10 @@ class Builder:
     # -- the whole picture (年总结) ------------------------------------------------------------
     def hazard_kpis(self) -> list[Table]:
         out = []
-        for by, name, title in ((None, "隐患整改（总体）", "重大事故隐患排查整改总体情况"),
-                                ("village", "隐患整改（按村）", "重大事故隐患排查整改情况（按村）"),
-                                ("station", "隐患整改（按站所）", "重大事故隐患排查整改情况（按监管站所）"),
-                                ("industry", "隐患整改（按行业）", "重大事故隐患排查整改情况（按行业领域）")):
+        for by, name, title in ((None, "隐患整改（总体）", "隐患排查整改总体情况"),
+                                ("village", "隐患整改（按村）", "隐患排查整改情况（按村）"),
+                                ("station", "隐患整改（按站所）", "隐患排查整改情况（按监管站所）"),
+                                ("industry", "隐患整改（按行业）", "隐患排查整改情况（按行业领域）")):
             out.append(self.table(name, title, self.a.hazards(by=by)))
         t = out[0]
         if len(t.frame):
@@ -690,7 +690,7 @@ def _year(b: Builder) -> None:
     t_rect = b.rectification()
     oh = b.a.open_hazards()
     oh = oh.sort_values(["逾期天数", "发现日期"], ascending=[False, True], na_position="last", kind="mergesort")
-    open_h = b.table("未整改隐患", f"截至{day_text(b.as_of)}仍未整改的重大事故隐患（逾期的在前）", oh)
+    open_h = b.table("未整改隐患", f"截至{day_text(b.as_of)}仍未整改的隐患（逾期的在前）", oh)
     b.fact("open_total", open_h, None, "len")
     t_town = b.town_work()
     t_hi, t_dr = b.coverage_tables()
