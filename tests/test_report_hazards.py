@@ -107,3 +107,14 @@ def test_hazard_flow_chart_is_of_every_level(results, monkeypatch):
     charts.hazard_flow(Analysis(results[NOV_END]).hazard_flow())
     title = figures[0].axes[0].get_title()
     assert "隐患发现" in title and "重大事故隐患" not in title
+
+
+def test_listings_show_hazards_as_they_stood_at_as_of(results):
+    report = build_report(Analysis(results[NOV_END]), "month")
+    new = report.tables["本月新发现隐患"].frame.set_index("隐患编号")
+    # H2 done 11-18 but verified only on 12-05: 已整改 at 11-30; H5 done only on 12-03: 整改中, no 整改完成日期
+    assert new.loc["H2", "状态"] == "已整改" and new.loc["H1", "状态"] == "整改中"
+    assert new.loc["H5", "状态"] == "整改中" and new["整改完成日期"].isna()["H5"]
+    moved = report.tables["本月整改销号隐患"].frame.set_index("隐患编号")
+    assert list(moved.index) == ["H2"]
+    assert moved["验收日期"].isna()["H2"] and moved["验收人"].isna()["H2"]

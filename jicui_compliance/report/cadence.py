@@ -150,11 +150,14 @@ class Builder:
                 "发现日期": x["found_on"].dt.date, "整改期限": x["deadline"].dt.date, **extra(x),
             }).sort_values(["发现日期", "企业名称"], kind="mergesort")
 
+        # as the hazards stood at as-of: a 整改完成日期 or 验收日期 after it does not exist yet, nor its 验收人
+        end = self.ctx.as_of_end
         new = self.table(f"{w}新发现隐患", f"{w}新发现的隐患", listing(found, lambda x: {
-            "整改完成日期": x["done_on"].dt.date, "状态": x["status"]}))
+            "整改完成日期": x["done_on"].where(x["done"]).dt.date,
+            "状态": pd.Series(np.select([x["closed"], x["done"]], ["已销号", "已整改"], "整改中"), index=x.index)}))
         moved = self.table(f"{w}整改销号隐患", f"{w}完成整改或验收销号的隐患", listing(fixed | closed, lambda x: {
-            "整改完成日期": x["done_on"].dt.date, "验收日期": x["verified_on"].where(x["closed"]).dt.date,
-            "验收人": x["verifier"]}))
+            "整改完成日期": x["done_on"].where(x["done"]).dt.date, "验收日期": x["verified_on"].where(x["closed"]).dt.date,
+            "验收人": x["verifier"].where(~(x["verified_on"] >= end))}))
         return t, new, moved
 
     def overdue(self) -> Table:
