@@ -118,3 +118,12 @@ def test_listings_show_hazards_as_they_stood_at_as_of(results):
     moved = report.tables["本月整改销号隐患"].frame.set_index("隐患编号")
     assert list(moved.index) == ["H2"]
     assert moved["验收日期"].isna()["H2"] and moved["验收人"].isna()["H2"]
+
+
+def test_month_ended_asks_to_make_up_the_missing_inspections(results):
+    ended = _text(build_report(Analysis(results[NOV_END]), "month"))
+    assert "月底前" not in ended
+    assert "督促2023年11月未由主要负责人带队检查的3家企业（当月已结束，已逾期）补报当月检查记录" in ended
+    assert "下月按时完成带队检查" in ended
+    running = _text(build_report(Analysis(results[NOV_29]), "month"))
+    assert "在月底前完成带队检查" in running and "已逾期" not in running

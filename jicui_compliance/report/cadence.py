@@ -202,6 +202,9 @@ class Builder:
         self.facts.text("hi_month_in_campaign", "是" if in_campaign else "否", "方案文件：主要负责人每月带队检查的月份")
         ended = (self.as_of + dt.timedelta(days=1)).month != self.as_of.month
         self.facts.text("hi_month_ended", "是" if ended else "否", "数据截至日是否为当月最后一天")
+        following = (start + dt.timedelta(days=31)).replace(day=1)
+        self.facts.text("hi_next_month_in_campaign", "是" if f"{following:%Y-%m}" in {
+            p.label for p in self.camp.head_inspection_months} else "否", "方案文件：下月是否为主要负责人带队检查的月份")
         if in_campaign:
             self.fact("hi_month_done", t_by, "已带队检查", where={"村": "合计"})
             self.fact("hi_month_rate", t_by, "覆盖率", where={"村": "合计"}, kind="pct")
