@@ -27,6 +27,12 @@ def _by(frame: pd.DataFrame, ctx, by: str | None, scope: str = "全镇") -> pd.S
     return frame["eid"].map(ctx.registry[col]).fillna("（未知）")
 
 
+def past_deadline(deadline: pd.Series, as_of: pd.Timestamp) -> pd.Series:
+    """Hazards past their 整改期限 at as-of, as HZ005 reads it: the deadline is before as-of (the deadline day
+    itself is still in time); no deadline is never past. The one reading of every report figure."""
+    return (deadline < as_of).fillna(False).astype(bool)
+
+
 def hazards_existing(result) -> pd.DataFrame:
     ctx = result
     h = ctx.frame("hazards")
@@ -34,7 +40,8 @@ def hazards_existing(result) -> pd.DataFrame:
     end = ctx.as_of_end
     h["done"] = (h["done_on"] < end).fillna(False).astype(bool)
     h["closed"] = h["done"] & (h["verified_on"] < end).fillna(False).astype(bool)
-    h["overdue"] = ~h["done"] & (h["deadline"] < ctx.as_of_ts).fillna(False).astype(bool)
+    h["past_deadline"] = past_deadline(h["deadline"], ctx.as_of_ts)
+    h["overdue"] = ~h["done"] & h["past_deadline"]
     return h
 
 

@@ -137,7 +137,7 @@ class Builder:
         g = pd.concat([g, g.drop(columns="村").sum().to_frame().T.assign(村="合计")], ignore_index=True)
         g[g.columns[1:]] = g[g.columns[1:]].astype(int)
         w = self.word
-        t = self.table("隐患动态（按村）", f"{w}重大事故隐患动态（按村）", g)
+        t = self.table("隐患动态（按村）", f"{w}隐患动态（按村）", g)
         for key, col in (("hz_new", f"{w}新发现"), ("hz_fixed", f"{w}完成整改"), ("hz_closed_w", f"{w}验收销号"),
                          ("hz_open", "截至报告日未整改"), ("hz_overdue", "其中逾期")):
             self.fact(key, t, col, where={"村": "合计"})
@@ -150,17 +150,20 @@ class Builder:
                 "发现日期": x["found_on"].dt.date, "整改期限": x["deadline"].dt.date, **extra(x),
             }).sort_values(["发现日期", "企业名称"], kind="mergesort")
 
-        new = self.table(f"{w}新发现隐患", f"{w}新发现的重大事故隐患", listing(found, lambda x: {
-            "整改完成日期": x["done_on"].dt.date, "状态": x["status"]}))
-        moved = self.table(f"{w}整改销号隐患", f"{w}完成整改或验收销号的重大事故隐患", listing(fixed | closed, lambda x: {
-            "整改完成日期": x["done_on"].dt.date, "验收日期": x["verified_on"].where(x["closed"]).dt.date,
-            "验收人": x["verifier"]}))
+        # as the hazards stood at as-of: a 整改完成日期 or 验收日期 after it does not exist yet, nor its 验收人
+        end = self.ctx.as_of_end
+        new = self.table(f"{w}新发现隐患", f"{w}新发现的隐患", listing(found, lambda x: {
+            "整改完成日期": x["done_on"].where(x["done"]).dt.date,
+            "状态": pd.Series(np.select([x["closed"], x["done"]], ["已销号", "已整改"], "整改中"), index=x.index)}))
+        moved = self.table(f"{w}整改销号隐患", f"{w}完成整改或验收销号的隐患", listing(fixed | closed, lambda x: {
+            "整改完成日期": x["done_on"].where(x["done"]).dt.date, "验收日期": x["verified_on"].where(x["closed"]).dt.date,
+            "验收人": x["verifier"].where(~(x["verified_on"] >= end))}))
         return t, new, moved
 
     def overdue(self) -> Table:
         o = self.a.open_hazards()
         o = o[o["逾期天数"].notna()].sort_values(["逾期天数", "企业名称"], ascending=[False, True], kind="mergesort")
-        t = self.table("逾期未整改隐患", f"截至{day_text(self.as_of)}逾期未整改的重大事故隐患", o)
+        t = self.table("逾期未整改隐患", f"截至{day_text(self.as_of)}逾期未整改的隐患", o)
         self.fact("overdue_list", t, None, "len")
         self.fact("overdue_max_days", t, "逾期天数", "max")
         return t
@@ -199,6 +202,9 @@ class Builder:
         self.facts.text("hi_month_in_campaign", "是" if in_campaign else "否", "方案文件：主要负责人每月带队检查的月份")
         ended = (self.as_of + dt.timedelta(days=1)).month != self.as_of.month
         self.facts.text("hi_month_ended", "是" if ended else "否", "数据截至日是否为当月最后一天")
+        following = (start + dt.timedelta(days=31)).replace(day=1)
+        self.facts.text("hi_next_month_in_campaign", "是" if f"{following:%Y-%m}" in {
+            p.label for p in self.camp.head_inspection_months} else "否", "方案文件：下月是否为主要负责人带队检查的月份")
         if in_campaign:
             self.fact("hi_month_done", t_by, "已带队检查", where={"村": "合计"})
             self.fact("hi_month_rate", t_by, "覆盖率", where={"村": "合计"}, kind="pct")
@@ -243,20 +249,20 @@ class Builder:
     def rectification(self) -> Table:
         """按期整改率 (done on or before the deadline, among hazards whose deadline has passed) and the funds."""
         h = self.a.existing_hazards
-        due = h["deadline"].notna() & (h["deadline"] <= self.ctx.as_of_ts)
+        due = h["past_deadline"]  # the deadline day itself is still in time (HZ005)
         ontime = due & h["done"] & (h["done_on"] <= h["deadline"]).fillna(False).astype(bool)
         late_done = due & h["done"] & ~ontime
         frame = pd.DataFrame([{
-            "已到整改期限的隐患": int(due.sum()), "按期完成整改": int(ontime.sum()), "逾期完成整改": int(late_done.sum()),
-            "逾期未完成整改": int((due & ~h["done"]).sum()),
+            "已过整改期限的隐患": int(due.sum()), "按期完成整改": int(ontime.sum()), "逾期完成整改": int(late_done.sum()),
+            "逾期未完成整改": int(h["overdue"].sum()),
             "按期整改率": round(ontime.sum() / due.sum(), 4) if due.sum() else float("nan"),
             "未填整改期限的隐患": int((h["deadline"].isna() & ~h["immediate"].eq(True).fillna(False)).sum()),
             "整改资金投入（万元）": round(float(h["funds"].fillna(0).sum()), 2),
             "填报资金的隐患": int(h["funds"].notna().sum()),
         }])
-        t = self.table("按期整改", "重大事故隐患按期整改和资金投入", frame,
-                       note="按期整改率 = 整改期限已到的隐患中，在期限当日或之前完成整改的比例；整改资金为隐患台账“整改资金(万元)”之和。")
-        self.fact("hz_due", t, "已到整改期限的隐患")
+        t = self.table("按期整改", "隐患按期整改和资金投入", frame,
+                       note="按期整改率 = 整改期限已过（期限当日仍在期限内）的隐患中，在期限当日或之前完成整改的比例；整改资金为隐患台账“整改资金(万元)”之和。")
+        self.fact("hz_due", t, "已过整改期限的隐患")
         self.fact("hz_ontime", t, "按期完成整改")
         self.fact("hz_ontime_rate", t, "按期整改率", kind="pct")
         self.fact("hz_late_open", t, "逾期未完成整改")
@@ -451,10 +457,10 @@ class Builder:
     # -- the whole picture (年总结) ------------------------------------------------------------
     def hazard_kpis(self) -> list[Table]:
         out = []
-        for by, name, title in ((None, "隐患整改（总体）", "重大事故隐患排查整改总体情况"),
-                                ("village", "隐患整改（按村）", "重大事故隐患排查整改情况（按村）"),
-                                ("station", "隐患整改（按站所）", "重大事故隐患排查整改情况（按监管站所）"),
-                                ("industry", "隐患整改（按行业）", "重大事故隐患排查整改情况（按行业领域）")):
+        for by, name, title in ((None, "隐患整改（总体）", "隐患排查整改总体情况"),
+                                ("village", "隐患整改（按村）", "隐患排查整改情况（按村）"),
+                                ("station", "隐患整改（按站所）", "隐患排查整改情况（按监管站所）"),
+                                ("industry", "隐患整改（按行业）", "隐患排查整改情况（按行业领域）")):
             out.append(self.table(name, title, self.a.hazards(by=by)))
         t = out[0]
         if len(t.frame):
@@ -690,7 +696,7 @@ def _year(b: Builder) -> None:
     t_rect = b.rectification()
     oh = b.a.open_hazards()
     oh = oh.sort_values(["逾期天数", "发现日期"], ascending=[False, True], na_position="last", kind="mergesort")
-    open_h = b.table("未整改隐患", f"截至{day_text(b.as_of)}仍未整改的重大事故隐患（逾期的在前）", oh)
+    open_h = b.table("未整改隐患", f"截至{day_text(b.as_of)}仍未整改的隐患（逾期的在前）", oh)
     b.fact("open_total", open_h, None, "len")
     t_town = b.town_work()
     t_hi, t_dr = b.coverage_tables()

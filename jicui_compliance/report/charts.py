@@ -114,7 +114,7 @@ def _rate_floor(rates) -> float:
 
 
 # -- hazard flow ----------------------------------------------------------------------------
-def hazard_flow(flow: pd.DataFrame, phases=(), title: str = "重大事故隐患发现、整改、销号累计趋势（按周）") -> bytes:
+def hazard_flow(flow: pd.DataFrame, phases=(), title: str = "隐患发现、整改、销号累计趋势（按周）") -> bytes:
     """Cumulative found / fixed / closed by week (``Analysis.hazard_flow``), campaign phases shaded."""
 
     if flow.empty or flow.to_numpy().sum() == 0:

@@ -99,7 +99,7 @@ def _classes(t: Table, header: list[str], rows: list[list[str]]) -> list[str]:
         kind = t.kind(c)
         longest = max((len(r[j]) for r in rows), default=0)
         code = all(r[j].isascii() and " " not in r[j] for r in rows) and longest <= 22  # credit codes, numbers
-        out.append("num" if kind in ("int", "float", "pct", "money")
+        out.append("num" if kind in ("int", "float", "pct", "money", "wan")
                    else "nw" if kind == "date" or longest <= 12 or code else "")
     return out
 

@@ -55,7 +55,7 @@ class Table:
         return cls(name, title, out, mask_text(note))
 
     def kind(self, column: str) -> str:
-        """How a column is shown: pct (a rate 0–1), money (元), date, int, float or text (worked out once
+        """How a column is shown: pct (a rate 0–1), money (元), wan (万元), date, int, float or text (worked out once
         per column: the three writers ask for every column)."""
         if column not in self._kinds:
             self._kinds[column] = self._kind(column)
@@ -66,7 +66,7 @@ class Table:
         if column.endswith("率") or column.endswith("占比"):
             return "pct"
         if "元" in column and pd.api.types.is_numeric_dtype(s):
-            return "money"
+            return "wan" if "万元" in column else "money"
         if pd.api.types.is_datetime64_any_dtype(s) or (s.dtype == object and s.map(
                 lambda v: isinstance(v, (dt.date, pd.Timestamp))).any()):
             return "date"
@@ -102,6 +102,8 @@ def cell_text(v, kind: str = "text") -> str:
         return pd.Timestamp(v).strftime("%Y-%m-%d")
     if kind == "money":
         return f"{int(round(float(v))):,}"
+    if kind == "wan":  # 万元 to the 元 hundred: two decimals, as the workbook's #,##0.00
+        return f"{float(v):,.2f}"
     if kind == "int":
         return f"{int(round(float(v)))}"
     if kind == "float":

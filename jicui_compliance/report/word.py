@@ -38,6 +38,6 @@ def write_word(report: Report, path: Path, number: int | None = None) -> Path:
     d.signature(docs.organ, report.as_of)
     for i, t in enumerate(annexes, start=1):
         header, rows = t.display(None)
-        numeric = [t.kind(c) in ("int", "float", "pct", "money") for c in header]
+        numeric = [t.kind(c) in ("int", "float", "pct", "money", "wan") for c in header]
         d.annex(i, t.title, header, rows, numeric, t.note)
     return d.save(path)

@@ -40,6 +40,7 @@ def write_workbook(report: Report, path: Path) -> Path:
         "pct": wb.add_format({"num_format": "0.0%"}),
         "int": wb.add_format({"num_format": "0"}),
         "money": wb.add_format({"num_format": "#,##0"}),
+        "wan": wb.add_format({"num_format": "#,##0.00"}),
         "float": wb.add_format({"num_format": "0.0"}),
         "date": wb.add_format({"num_format": "yyyy-mm-dd"}),
         "text": None,
@@ -127,7 +128,7 @@ def _table_sheet(wb, name: str, t: Table, f: dict) -> None:
         ws.set_row(0, 15 * max(1, math.ceil(text_width(t.note) / max(40, sum(min(text_width(c) + 2, 60) for c in cols)))))
 
 
-_NUMBERS = ("pct", "int", "money", "float")
+_NUMBERS = ("pct", "int", "money", "wan", "float")
 
 
 def _column(ws: ColumnarSheet, s: pd.Series, kind: str, f: dict) -> Column:
