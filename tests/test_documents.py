@@ -37,6 +37,28 @@ def test_no_rule_id_or_severity_word_survives_plain():
     assert not wording.RULE_ID.search(text)
 
 
+def test_office_frame_and_leaks():
+    """A report table in the office's language (the document boundary: the analysis frames keep their IDs)."""
+    import pandas as pd
+
+    frame = pd.DataFrame({"规则": ["HI001"], "名称": ["当月无主要负责人带队检查"], "严重程度": ["错误"],
+                          "条款": ["E(2); EXT: 生产安全事故报告和调查处理条例 第9条"], "期间": ["P2"],
+                          "示例": ["……（方案 E(4)：……）；应在P2（企业自查自改和部门帮扶，截至2023年7月31日）前……"],
+                          "依据发现": ["HI001×7、DR001×1、履行率排名（未履行14项/应履行73项）"], "错误": [9], "警告": [1]})
+    out = wording.office_frame(frame)
+    assert list(out.columns) == ["名称", "问题类别", "条款", "期间", "示例", "依据发现", "违反方案要求的问题（条）",
+                                 "需核实完善的问题（条）"]
+    row = out.iloc[0]
+    assert row["问题类别"] == "违反方案要求的问题" and row["期间"] == "第二阶段"
+    assert row["条款"] == "方案三（一）（2）；生产安全事故报告和调查处理条例 第9条"
+    assert row["依据发现"] == "当月无主要负责人带队检查×7、全年无应急演练×1、履行率排名（未履行14项/应履行73项）"
+    assert not any(wording.leaks(str(v)) for v in row)
+    assert wording.leaks("有3条“错误”级核查发现；HZ005×1；方案 G1；D3(1)；SCH/FMT/REF") == [
+        "“错误”", "HZ005", "G1", "D3(1)", "SCH", "FMT", "REF"]
+    assert wording.leaks("GB 30871-2022；统一社会信用代码91140122MA0A1B2C6A；隐患XH-01；第三阶段") == []
+    assert frame.loc[0, "规则"] == "HI001"  # the frame given is left as it is
+
+
 def _east_asia(el) -> str | None:
     rfonts = el.find(f"{W}rPr/{W}rFonts") if el.tag != f"{W}rPr" else el.find(f"{W}rFonts")
     return None if rfonts is None else rfonts.get(qn("w:eastAsia"))
