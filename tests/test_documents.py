@@ -160,14 +160,22 @@ def test_annex_table_cells_as_python_docx_would_make_them(tmp_path):
 
 # -- the sample town -----------------------------------------------------------------------------
 @pytest.fixture(scope="module")
-def notices(tmp_path_factory):
+def sample_checks():
+    """The sample town checked at the days of the notices and the reports (each check once)."""
     from jicui_compliance.check import run_check
+
+    return {day: run_check([str(SAMPLES)], as_of=day)
+            for day in (dt.date(2023, 9, 15), dt.date(2023, 9, 30), dt.date(2023, 12, 31))}
+
+
+@pytest.fixture(scope="module")
+def notices(tmp_path_factory, sample_checks):
     from jicui_compliance.documents import read_previous, write_documents
 
     base = tmp_path_factory.mktemp("notices")
-    q3 = write_documents(run_check([str(SAMPLES)], as_of=dt.date(2023, 9, 30)), base / "q3")
+    q3 = write_documents(sample_checks[dt.date(2023, 9, 30)], base / "q3")
     prev = read_previous(base / "q3" / "文书清单.xlsx")
-    year = write_documents(run_check([str(SAMPLES)], as_of=dt.date(2023, 12, 31)), base / "year", previous=prev)
+    year = write_documents(sample_checks[dt.date(2023, 12, 31)], base / "year", previous=prev)
     return q3, year, base
 
 
@@ -215,6 +223,26 @@ def test_letters_and_resubmissions_are_masked_and_plain(notices):
     doc = Document(str(base / "year" / sup["文件"]))
     text = "\n".join(p.text for p in doc.paragraphs)
     assert "上期已就有关问题向你单位发出提醒函" in text and doc.paragraphs[0].text == "中共积翠镇纪律检查委员会"
+
+
+@pytest.mark.slow  # the sample town checked, its four reports and all its documents written
+def test_documents_speak_the_office_language(notices, sample_checks, tmp_path):
+    """Every document that leaves the office — the 年总结 and 季通报 (with the 四个一批, the letters, the
+    obligation gaps), the 月小结 and 周调度表, in Word, HTML and the workbook, and the notices and letters —
+    cites the plan in its own numbering and names findings by their titles: no rule ID (HI001, SCH002), no
+    RULEBOOK code (方案 E(4), D3(1), G1, P2（…）, EXT: …) and no severity word (“错误”级, a 警告 label)."""
+    from jicui_compliance.report import write_report
+
+    from .ascii_scan import office_leaks
+
+    for cadence, day in (("year", dt.date(2023, 12, 31)), ("quarter", dt.date(2023, 9, 30)),
+                         ("month", dt.date(2023, 9, 30)), ("week", dt.date(2023, 9, 15))):
+        write_report(sample_checks[day], cadence, tmp_path / cadence)
+    written = sorted(p.suffix for p in tmp_path.rglob("*.*"))
+    assert written.count(".docx") == written.count(".html") == written.count(".xlsx") == 4
+    assert office_leaks(tmp_path) == {}
+    _, _, base = notices
+    assert office_leaks(base) == {}
 
 
 @pytest.mark.slow  # the sample town checked and all its documents written
