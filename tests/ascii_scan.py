@@ -64,3 +64,25 @@ def scan(folder: Path) -> dict[str, set[str]]:
         if hits:
             found[str(path.relative_to(folder))] = hits
     return found
+
+
+_CELL = re.compile(r"<t[dh][^>]*>\s*([^<]*?)\s*</t[dh]>")
+
+
+def office_leaks(folder: Path) -> dict[str, set[str]]:
+    """What the Word, HTML and workbook files under ``folder`` hold that a document leaving the office may not
+    (:func:`jicui_compliance.report.wording.leaks`: rule IDs, the RULEBOOK's clause and phase codes, severity
+    words), and any cell that is a bare severity word (错误, 警告, 提示 as a label)."""
+    from jicui_compliance.report.wording import SEVERITY_TEXT, leaks
+
+    found: dict[str, set[str]] = {}
+    for path in sorted(folder.rglob("*")):
+        if path.suffix not in (".html", ".docx", ".xlsx"):
+            continue
+        cells = texts(path)
+        if path.suffix == ".html":
+            cells = cells + _CELL.findall(path.read_text("utf-8"))
+        hits = {h for t in cells for h in leaks(t)} | {t.strip() for t in cells if t.strip() in SEVERITY_TEXT}
+        if hits:
+            found[str(path.relative_to(folder))] = hits
+    return found

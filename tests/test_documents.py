@@ -37,6 +37,28 @@ def test_no_rule_id_or_severity_word_survives_plain():
     assert not wording.RULE_ID.search(text)
 
 
+def test_office_frame_and_leaks():
+    """A report table in the office's language (the document boundary: the analysis frames keep their IDs)."""
+    import pandas as pd
+
+    frame = pd.DataFrame({"规则": ["HI001"], "名称": ["当月无主要负责人带队检查"], "严重程度": ["错误"],
+                          "条款": ["E(2); EXT: 生产安全事故报告和调查处理条例 第9条"], "期间": ["P2"],
+                          "示例": ["……（方案 E(4)：……）；应在P2（企业自查自改和部门帮扶，截至2023年7月31日）前……"],
+                          "依据发现": ["HI001×7、DR001×1、履行率排名（未履行14项/应履行73项）"], "错误": [9], "警告": [1]})
+    out = wording.office_frame(frame)
+    assert list(out.columns) == ["名称", "问题类别", "条款", "期间", "示例", "依据发现", "违反方案要求的问题（条）",
+                                 "需核实完善的问题（条）"]
+    row = out.iloc[0]
+    assert row["问题类别"] == "违反方案要求的问题" and row["期间"] == "第二阶段"
+    assert row["条款"] == "方案三（一）（2）；生产安全事故报告和调查处理条例 第9条"
+    assert row["依据发现"] == "当月无主要负责人带队检查×7、全年无应急演练×1、履行率排名（未履行14项/应履行73项）"
+    assert not any(wording.leaks(str(v)) for v in row)
+    assert wording.leaks("有3条“错误”级核查发现；HZ005×1；方案 G1；D3(1)；SCH/FMT/REF") == [
+        "“错误”", "HZ005", "G1", "D3(1)", "SCH", "FMT", "REF"]
+    assert wording.leaks("GB 30871-2022；统一社会信用代码91140122MA0A1B2C6A；隐患XH-01；第三阶段") == []
+    assert frame.loc[0, "规则"] == "HI001"  # the frame given is left as it is
+
+
 def _east_asia(el) -> str | None:
     rfonts = el.find(f"{W}rPr/{W}rFonts") if el.tag != f"{W}rPr" else el.find(f"{W}rFonts")
     return None if rfonts is None else rfonts.get(qn("w:eastAsia"))
@@ -138,14 +160,22 @@ def test_annex_table_cells_as_python_docx_would_make_them(tmp_path):
 
 # -- the sample town -----------------------------------------------------------------------------
 @pytest.fixture(scope="module")
-def notices(tmp_path_factory):
+def sample_checks():
+    """The sample town checked at the days of the notices and the reports (each check once)."""
     from jicui_compliance.check import run_check
+
+    return {day: run_check([str(SAMPLES)], as_of=day)
+            for day in (dt.date(2023, 9, 15), dt.date(2023, 9, 30), dt.date(2023, 12, 31))}
+
+
+@pytest.fixture(scope="module")
+def notices(tmp_path_factory, sample_checks):
     from jicui_compliance.documents import read_previous, write_documents
 
     base = tmp_path_factory.mktemp("notices")
-    q3 = write_documents(run_check([str(SAMPLES)], as_of=dt.date(2023, 9, 30)), base / "q3")
+    q3 = write_documents(sample_checks[dt.date(2023, 9, 30)], base / "q3")
     prev = read_previous(base / "q3" / "文书清单.xlsx")
-    year = write_documents(run_check([str(SAMPLES)], as_of=dt.date(2023, 12, 31)), base / "year", previous=prev)
+    year = write_documents(sample_checks[dt.date(2023, 12, 31)], base / "year", previous=prev)
     return q3, year, base
 
 
@@ -193,6 +223,26 @@ def test_letters_and_resubmissions_are_masked_and_plain(notices):
     doc = Document(str(base / "year" / sup["文件"]))
     text = "\n".join(p.text for p in doc.paragraphs)
     assert "上期已就有关问题向你单位发出提醒函" in text and doc.paragraphs[0].text == "中共积翠镇纪律检查委员会"
+
+
+@pytest.mark.slow  # the sample town checked, its four reports and all its documents written
+def test_documents_speak_the_office_language(notices, sample_checks, tmp_path):
+    """Every document that leaves the office — the 年总结 and 季通报 (with the 四个一批, the letters, the
+    obligation gaps), the 月小结 and 周调度表, in Word, HTML and the workbook, and the notices and letters —
+    cites the plan in its own numbering and names findings by their titles: no rule ID (HI001, SCH002), no
+    RULEBOOK code (方案 E(4), D3(1), G1, P2（…）, EXT: …) and no severity word (“错误”级, a 警告 label)."""
+    from jicui_compliance.report import write_report
+
+    from .ascii_scan import office_leaks
+
+    for cadence, day in (("year", dt.date(2023, 12, 31)), ("quarter", dt.date(2023, 9, 30)),
+                         ("month", dt.date(2023, 9, 30)), ("week", dt.date(2023, 9, 15))):
+        write_report(sample_checks[day], cadence, tmp_path / cadence)
+    written = sorted(p.suffix for p in tmp_path.rglob("*.*"))
+    assert written.count(".docx") == written.count(".html") == written.count(".xlsx") == 4
+    assert office_leaks(tmp_path) == {}
+    _, _, base = notices
+    assert office_leaks(base) == {}
 
 
 @pytest.mark.slow  # the sample town checked and all its documents written

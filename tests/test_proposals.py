@@ -244,7 +244,7 @@ def test_talk_criteria(base):
     assert lists.loc["乙公司", "名单"] == "约谈一批" and lists.loc["乙公司", "依据发现"] == "HI001×3"
     assert "3个月未带队检查" in lists.loc["乙公司", "列入理由"]
     assert lists.loc["丙公司", "名单"] == "通报一批"  # two months only
-    assert lists.loc["丁公司", "名单"] == "约谈一批" and "3条不同" in lists.loc["丁公司", "列入理由"]
+    assert lists.loc["丁公司", "名单"] == "约谈一批" and "3类不同" in lists.loc["丁公司", "列入理由"]
     assert lists.loc["甲公司", "名单"] == "通报一批" and lists.loc["甲公司", "依据发现"] == "CHK002×1、CHK003×1"
     assert four_lists(synthetic(r, dr)).set_index("企业名称").loc["甲公司", "名单"] == "约谈一批"
 

@@ -611,7 +611,7 @@ def render_four_lists_fragment() -> str:
     table = list_table(["名单", "决定机关", "决定依据", "列入条件（一家企业只列入最严重的一个名单）"],
                        [[esc(p.name), esc(p.decides), esc(p.basis), esc(p.criterion)] for p in PROPOSAL_LISTS],
                        widths=[12, 18, 30, 40])
-    letters = (f"提醒函、督办函由{esc(LETTER_DECIDES)}决定（{esc(LETTER_BASIS)}）：村、站所有判定其履职的“错误”级核查发现，"
+    letters = (f"提醒函、督办函由{esc(LETTER_DECIDES)}决定（{esc(LETTER_BASIS)}）：村、站所有其履职方面违反方案要求的问题（判定其履职的“错误”级核查发现），"
                "或所属企业已到期义务履行率在各村（各站所）中最低的，建议下达提醒函；上期报告已有提醒函、本期仍有条件的，"
                f"建议下达督办函（``a.letters(previous=上期名单)``；不给上期名单时注明“{esc(NO_HISTORY)}”）。"
                "单位名称去掉空格、全角折半角后比较，执法单位前冠以本镇镇名或“镇”的写法视为同一单位，主送按方案文件和企业名录的写法；"

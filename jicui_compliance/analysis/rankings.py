@@ -44,21 +44,25 @@ class ProposalList:
     criterion: str  # 列入条件 (RULEBOOK §10)
 
 
+#: the criteria in the office's words (they are printed in the reports); the rules behind them: HZ005 with
+#: 挂牌督办 or a fine (停产整顿), AC001 without a report time and EN005 (联合惩戒), AC001/AC002 late, HI001,
+#: DR001 and 3+ distinct 错误 rules (约谈), any 错误 finding (通报)
 PROPOSAL_LISTS = (
     ProposalList("停产整顿一批", "负有安全生产监督管理职责的县级主管部门",
                  "《中华人民共和国安全生产法》第一百零二条：未采取措施消除事故隐患、拒不执行消除隐患指令的，责令停产停业整顿",
-                 ("有重大事故隐患在挂牌督办或被罚款后逾期未整改超过30天（隐患逾期 HZ005，结合执法检查记录的挂牌督办、罚款判定；"
+                 ("有重大事故隐患在挂牌督办或被罚款后逾期未整改超过30天（按隐患台账的整改期限，结合执法检查记录的挂牌督办、罚款判定；"
                   "只计隐患等级为“重大”的隐患，空白或台账无此列按重大计，“一般”隐患不计）")),
     ProposalList("联合惩戒一批", "县应急管理局",
                  "《安全生产严重失信主体名单管理办法》（2023年10月1日起施行）：瞒报事故、多次受到行政处罚",
-                 "发生生产安全事故始终未报告县应急管理局（AC001 且无报告时间），或多次受到处罚而重大事故隐患仍未消除（EN005）"),
+                 "发生生产安全事故始终未报告县应急管理局（事故记录无报告县应急管理局的时间），"
+                 "或180日内三次、一年内四次受到处罚而重大事故隐患仍未消除"),
     ProposalList("约谈一批", "镇人民政府",
                  "方案三（二）3（6）“约谈一批”：企业主要负责人（第一责任人）履职不到位",
-                 "事故迟报（AC001 或 AC002，填有报告时间但超过1小时），或主要负责人3个月以上未带队检查（HI001），"
-                 "或全年未开展应急演练（DR001），或违反3条以上不同的企业“错误”级规则"),
+                 "事故迟报（报告县应急管理局或镇政府的时间填有但超过1小时），或主要负责人3个月以上未带队检查，"
+                 "或全年未开展应急演练，或有3类以上不同的违反方案要求的问题"),
     ProposalList("通报一批", "镇安委办",
                  "方案三（二）3（6）“通报一批”：违反专项行动方案要求",
-                 "有任何企业“错误”级核查发现"),
+                 "有任何违反方案要求的问题"),
 )
 LISTS = tuple(p.name for p in PROPOSAL_LISTS)
 #: list → its criterion (the docs fragment and the notebooks read this)
@@ -347,13 +351,13 @@ def four_lists(result) -> pd.DataFrame:
         [late & ac1, late, hi & (n_hi >= HI_MONTHS_FOR_TALK), dr, many],
         [occurred + "发生的事故迟报县应急管理局（超过1小时）", occurred + "发生的事故迟报镇政府（超过1小时）",
          "主要负责人" + pd.Series(n_hi, index=f.index).astype(str) + "个月未带队检查",
-         "全年未开展应急演练", "违反" + pd.Series(n_err_rules, index=f.index).astype(str) + "条不同的“错误”级规则"],
+         "全年未开展应急演练", "有" + pd.Series(n_err_rules, index=f.index).astype(str) + "类不同的违反方案要求的问题"],
         default="")
 
     # 通报一批
     n_err_ent = np.bincount(ent_code[error], minlength=n_ent)
     n_warn_ent = np.bincount(ent_code[(f["severity"] == "警告").to_numpy()], minlength=n_ent)
-    notice_reason = "有" + pd.Series(n_err_ent[ent_code], index=f.index).astype(str) + "条“错误”级核查发现"
+    notice_reason = "有" + pd.Series(n_err_ent[ent_code], index=f.index).astype(str) + "条违反方案要求的问题"
 
     # each enterprise in the most severe list it qualifies for (-1: none)
     qualifies = np.column_stack([q_stop, q_punish, q_talk, error])
@@ -467,7 +471,7 @@ def letters(result, status: pd.DataFrame | Codes, previous: Iterable[str] | pd.D
         g = b.groupby(["_unit", "_kind"]).agg(n=("rule_id", "size")).reset_index()
         counts = _counts_text(b.assign(_k=b["_unit"] + "\x1f" + b["_kind"]), "_k")
         g["依据发现"] = (g["_unit"] + "\x1f" + g["_kind"]).map(counts)
-        g["列入理由"] = "有" + g["n"].astype(str) + "条" + g["_kind"].map(UNIT_KINDS) + "履职“错误”级核查发现"
+        g["列入理由"] = "有" + g["n"].astype(str) + "条" + g["_kind"].map(UNIT_KINDS) + "履职方面违反方案要求的问题"
         parts.append(g[["_unit", "_kind", "列入理由", "依据发现"]])
     for by in ("village", "station"):
         r = rankings[by] if rankings is not None and by in rankings else unit_ranking(status, by=by)

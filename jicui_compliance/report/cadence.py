@@ -27,7 +27,7 @@ from . import charts
 from .facts import Facts
 from .model import Chart, Report, Section, Table
 from .narrative import render_sections
-from .wording import plain
+from .wording import SEVERITY_TEXT, office_frame, phase_text
 
 CADENCE_NAMES = CADENCES  # week / month / quarter / year → 周调度表 / 月小结 / 季通报 / 年总结
 PERIOD_WORD = {"week": "本周", "month": "本月", "quarter": "本季度", "year": "专项行动期间"}
@@ -61,7 +61,7 @@ class Builder:
 
     # -- plumbing ---------------------------------------------------------------------------
     def table(self, name: str, title: str, frame: pd.DataFrame, note: str = "") -> Table:
-        t = Table.of(name, title, frame, note)
+        t = Table.of(name, title, office_frame(frame), note)
         if t.name in self.tables:
             raise KeyError(f"table {t.name} twice")
         self.tables[t.name] = t
@@ -119,7 +119,7 @@ class Builder:
         t_rule = self.table(f"{w}新增发现（按规则）", f"{w}新增核查发现（按规则）", by_rule)
         self.fact("new_findings", t_list, None, "len")
         for i, s in enumerate(SEVERITIES):
-            self.fact(f"new_{['error', 'warning', 'info'][i]}", t_rule, "数量", "sum", {"严重程度": s})
+            self.fact(f"new_{['error', 'warning', 'info'][i]}", t_rule, "数量", "sum", {"问题类别": SEVERITY_TEXT[s]})
         return t_list, t_rule
 
     def hazard_movement(self) -> tuple[Table, Table, Table]:
@@ -190,7 +190,7 @@ class Builder:
         note = ("" if in_campaign else f"{self.as_of.year}年{self.as_of.month}月不在方案规定的主要负责人带队检查月份内。")
         t_list = self.table("本月未带队检查企业", f"{self.as_of.year}年{self.as_of.month}月（截至{self.as_of.month}月"
                             f"{self.as_of.day}日）尚无主要负责人带队检查的企业", lst,
-                            note=note + "“主要负责人带队”指带队负责人与企业名录登记的主要负责人相同（规则 HI001/HI002 的判定）。")
+                            note=note + "“主要负责人带队”指带队负责人与企业名录登记的主要负责人相同。")
         by = pd.DataFrame({"村": reg["village"].astype(object), "企业数": 1,
                            "已带队检查": reg.index.isin(covered).astype(int)}).groupby("村").sum().reset_index()
         by = pd.concat([by, by.drop(columns="村").sum().to_frame().T.assign(村="合计")], ignore_index=True)
@@ -365,7 +365,6 @@ class Builder:
             frame.index = pd.MultiIndex.from_frame(kinds.take(frame.index.to_numpy()))
             frame = frame.reset_index().rename(columns={"title": "义务", "clause": "条款"})
             frame["履行率"] = (frame["已履行"] / frame["应履行"]).round(4)
-            frame["条款"] = frame["条款"].map(plain)
             frame = frame.loc[frame["未履行"] > 0, columns].sort_values(
                 ["未履行企业（家）", "履行率", "义务"], ascending=[False, True, True], kind="mergesort")
         t = self.table("义务履行差距", f"企业未履行最多的义务（截至{day_text(self.as_of)}已到期）", frame.reset_index(drop=True),
@@ -411,8 +410,8 @@ class Builder:
         rules = list_rules_table(fl)
         note = ("依据方案三（二）3（6）“根据监管执法情况，定期通报一批、约谈一批、联合惩戒一批、停产整顿一批”。"
                 "以上为建议名单，由各名单的决定机关依法研究决定；只依据判定企业自身的核查发现（不含站所、村、镇的履职问题"
-                "和台账填报问题），每家企业只列入其符合条件的最严重的一个名单，同一名单内按“错误”级发现数由多到少排列；"
-                "“依据发现”为使其列入该名单的规则编号及条数。")
+                "和台账填报问题），每家企业只列入其符合条件的最严重的一个名单，同一名单内按违反方案要求的问题数由多到少排列；"
+                "“依据发现”为使其列入该名单的问题及条数。")
         tr = self.table("四个一批规则", "“四个一批”建议名单的决定机关、依据、列入条件与企业数", rules, note=note)
         tl = self.table("四个一批名单", f"“四个一批”建议名单（截至{day_text(self.as_of)}）", fl, note=note)
         for i, n in enumerate(LISTS):
@@ -426,7 +425,7 @@ class Builder:
         """提醒函 / 督办函 to villages and stations, and the files to send back (退回重报)."""
         lt = self.a.letters(previous=self.previous_letters)
         history = lt.attrs.get("note") or "督办函按上期报告的提醒函名单判定"
-        note = (f"依据{LETTER_BASIS}。以上为建议名单，由{LETTER_DECIDES}研究决定。村、站所有判定其履职的“错误”级核查发现，"
+        note = (f"依据{LETTER_BASIS}。以上为建议名单，由{LETTER_DECIDES}研究决定。村、站所有其履职方面违反方案要求的问题，"
                 "或所属企业已到期义务履行率在各村（各站所）中最低的，建议下达提醒函；上期报告已有提醒函条件、本期仍有的，"
                 f"建议下达督办函。{history}。")
         t_letters = self.table("提醒函督办函", f"建议下达提醒函、督办函的村和站所（截至{day_text(self.as_of)}）", lt, note=note)
@@ -446,12 +445,12 @@ class Builder:
 
     def typical(self, by_rule: pd.DataFrame, name: str, title: str, top: int = 10) -> tuple[Table, pd.DataFrame]:
         """The most frequent plan rules (data-quality rules SCH/FMT/REF apart), an example message each."""
-        plan = by_rule[~by_rule["规则"].str.startswith(DATA_RULES)]
+        data = {r.title for rid, r in REGISTRY.items() if rid.startswith(DATA_RULES)}  # a report's tables name rules by title
+        plan = by_rule[~by_rule["名称"].isin(data)]
         t = self.table(name, title, plan.head(top))
         for i in range(min(3, len(t.frame))):
-            self.fact(f"typ_{i + 1}_rule", t, "规则", where={"规则": t.frame["规则"].iloc[i]}, kind="text")
-            self.fact(f"typ_{i + 1}_title", t, "名称", where={"规则": t.frame["规则"].iloc[i]}, kind="text")
-            self.fact(f"typ_{i + 1}_n", t, "数量", where={"规则": t.frame["规则"].iloc[i]})
+            self.fact(f"typ_{i + 1}_title", t, "名称", where={"名称": t.frame["名称"].iloc[i]}, kind="text")
+            self.fact(f"typ_{i + 1}_n", t, "数量", where={"名称": t.frame["名称"].iloc[i]})
         return t, plan
 
     # -- the whole picture (年总结) ------------------------------------------------------------
@@ -493,7 +492,7 @@ class Builder:
         dr = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(
             columns=["类别", "period", "应完成", "已完成", "未完成", "待到期", "完成率"])
         dr = dr[["类别", "period", "应完成", "已完成", "未完成", "待到期", "完成率"]].rename(columns={"period": "期间"})
-        t_dr = self.table("应急演练覆盖", "应急演练完成情况（方案 E(15)：每年至少一次，高危行业领域企业每半年至少一次）", dr)
+        t_dr = self.table("应急演练覆盖", "应急演练完成情况（方案三（一）（15）：每年至少一次，高危行业领域企业每半年至少一次）", dr)
         year, h1, h2 = self.camp.drill_periods()
         for key, period in (("dr_year", year.label), ("dr_h1", h1.label), ("dr_h2", h2.label)):
             if (dr["期间"] == period).sum() == 1:
@@ -524,7 +523,7 @@ class Builder:
     def enforcement_year(self) -> tuple[Table, Table]:
         e = self.a.enforcement()
         if len(e):
-            phase = {f"{m:%Y-%m}": p.id for p in self.camp.phases for m in pd.period_range(p.start, p.end, freq="M")}
+            phase = {f"{m:%Y-%m}": phase_text(p.id) for p in self.camp.phases for m in pd.period_range(p.start, p.end, freq="M")}
             e.insert(1, "阶段", e["月份"].map(phase).fillna("—"))
         t = self.table("执法检查（按月）", "执法检查及处理情况（按月）", e)
         if len(e):
@@ -535,8 +534,8 @@ class Builder:
                 self.fact(key, t, col, where=w)
             self.fact("en_fine_company", t, "企业罚款（元）", where=w, kind="wan")
             self.fact("en_fine_head", t, "负责人罚款（元）", where=w, kind="wan")
-            self.fact("en_p3_n", t, "检查次数", "sum", where={"阶段": "P3"})
-            self.fact("en_p3_major", t, "发现重大隐患", "sum", where={"阶段": "P3"})
+            self.fact("en_p3_n", t, "检查次数", "sum", where={"阶段": phase_text("P3")})
+            self.fact("en_p3_major", t, "发现重大隐患", "sum", where={"阶段": phase_text("P3")})
         ac = self.table("生产安全事故", "生产安全事故及报告情况", self.a.accidents())
         for key, col in (("ac_n", "事故起数"), ("ac_deaths", "死亡人数"), ("ac_injuries", "受伤人数"),
                          ("ac_late_county", "报县应急局超1小时或未报（起）"), ("ac_late_town", "报镇政府超1小时或未报（起）")):
@@ -545,22 +544,25 @@ class Builder:
 
     def phases(self) -> tuple[Table, Table]:
         ov = self.a.phase_overview().rename(columns={"phase": "编号"})
+        if len(ov):  # the plan's words: 第一阶段 (动员部署), not the RULEBOOK's P1
+            ov["阶段"] = ov["编号"].map({q.id: q.name for q in self.camp.phases}).fillna("")
+            ov["编号"] = ov["编号"].map(phase_text)
         if len(ov):
             ov.insert(ov.columns.get_loc("待到期"), "已到期", ov["合规"] + ov["不合规"])
         t = self.table("分阶段合规", "各阶段义务履行情况（企业、村、镇的应履行义务，按所属阶段）", ov,
                        note="义务按规则的期间划入阶段：按月、半年、年度核查的义务计入期间结束所在阶段；逐条记录核查的义务计入记录日期所在阶段。")
         for p in self.camp.phases:
-            if (ov.get("编号", pd.Series(dtype=object)) == p.id).sum() == 1:
+            if (ov.get("编号", pd.Series(dtype=object)) == phase_text(p.id)).sum() == 1:
                 self.facts.text(f"phase_{p.id}_name", p.name, "方案文件：phases")
-                self.fact(f"phase_{p.id}_due", t, "已到期", where={"编号": p.id})
-                self.fact(f"phase_{p.id}_bad", t, "不合规", where={"编号": p.id})
-                self.fact(f"phase_{p.id}_pending", t, "待到期", where={"编号": p.id})
-                self.fact(f"phase_{p.id}_rate", t, "合规率", where={"编号": p.id}, kind="pct")
+                self.fact(f"phase_{p.id}_due", t, "已到期", where={"编号": phase_text(p.id)})
+                self.fact(f"phase_{p.id}_bad", t, "不合规", where={"编号": phase_text(p.id)})
+                self.fact(f"phase_{p.id}_pending", t, "待到期", where={"编号": phase_text(p.id)})
+                self.fact(f"phase_{p.id}_rate", t, "合规率", where={"编号": phase_text(p.id)}, kind="pct")
         detail = self.a.phase_table().rename(columns={"phase": "阶段", "rule_id": "规则", "title": "名称", "clause": "条款"})
-        self.table("分阶段合规（明细）", "各阶段义务履行情况（按规则，明细）", detail)
+        self.table("分阶段合规（明细）", "各阶段义务履行情况（按规则，明细）", detail.assign(阶段=detail["阶段"].map(phase_text)))
         if len(detail):
             pivot = detail.pivot_table(index=["规则", "名称"], columns="阶段", values="合规率", aggfunc="first")
-            pivot.columns = [f"{c}合规率" for c in pivot.columns]
+            pivot.columns = [f"{phase_text(c)}合规率" for c in pivot.columns]
             pivot = pivot.reset_index()
         else:
             pivot = pd.DataFrame(columns=["规则", "名称"])
@@ -575,13 +577,13 @@ class Builder:
                             "数量": [int((f["severity"] == s).sum()) for s in SEVERITIES],
                             "涉及企业": [int(f.loc[(f["severity"] == s) & (f["enterprise_name"] != ""), "enterprise_name"]
                                          .nunique()) for s in SEVERITIES]})
-        ts = self.table("核查发现（按严重程度）", f"核查发现（截至{day_text(self.as_of)}，按严重程度）", sev)
+        ts = self.table("核查发现（按严重程度）", f"核查发现（截至{day_text(self.as_of)}，按问题类别）", sev)
         self.fact("findings_total", ts, "数量", "sum")
         for i, s in enumerate(SEVERITIES):
-            self.fact(f"findings_{['error', 'warning', 'info'][i]}", ts, "数量", where={"严重程度": s})
+            self.fact(f"findings_{['error', 'warning', 'info'][i]}", ts, "数量", where={"问题类别": SEVERITY_TEXT[s]})
         all_rules = self.table("核查发现（按规则）", "核查发现（按规则，含示例）", by_rule)
         data = by_rule[by_rule["规则"].str.startswith(DATA_RULES)]
-        td = self.table("台账填报规范问题", "台账填报规范问题（表头、格式、企业对应：SCH/FMT/REF）", data)
+        td = self.table("台账填报规范问题", "台账填报规范问题（表头、格式、企业对应）", data)
         self.fact("data_findings", td, "数量", "sum")
         return ts, all_rules, td
 
@@ -714,7 +716,7 @@ def _year(b: Builder) -> None:
     p3 = b.camp.phase("P3") if any(p.id == "P3" for p in b.camp.phases) else None
     en = t_en.frame
     if p3 is not None and len(en):
-        en = en[en["阶段"] == "P3"]
+        en = en[en["阶段"] == phase_text("P3")]
     year, h1, h2 = b.camp.drill_periods()
     dr = t_dr.frame.set_index("期间") if len(t_dr.frame) else None
 

@@ -326,14 +326,14 @@ def findings_pareto(by_rule: pd.DataFrame, title: str = "核查发现按规则�
     def draw(fig):
         ax = fig.add_subplot()
         total = int(by_rule["数量"].sum())
-        d = by_rule[["规则", "数量"]].head(top)
+        d = by_rule.head(top)
         counts = d["数量"].astype(int).to_numpy()
         cum = counts.cumsum() / total
         x = np.arange(len(d))
         ax.bar(x, counts, color=COLOURS["bar"], width=0.65, zorder=2)
         for xi, c in zip(x, counts):
             ax.text(xi, c, str(c), ha="center", va="bottom", fontsize=8)
-        ax.set_xticks(x, [str(v) for v in d["规则"]], rotation=45, ha="right", rotation_mode="anchor")
+        ax.set_xticks(x, _rule_labels(d), rotation=45, ha="right", rotation_mode="anchor", fontsize=7.5)
         ax.set_ylabel("发现数（条）")
         ax.set_ylim(0, counts.max() * 1.45)
         ax.set_xlim(-0.6, len(d) - 0.4)
@@ -349,11 +349,20 @@ def findings_pareto(by_rule: pd.DataFrame, title: str = "核查发现按规则�
         # the line is named by the right axis (no legend, which would cover bars or the line)
         if len(by_rule) > top:
             rest = by_rule.iloc[top:]
-            ax.set_xlabel(f"另有{len(rest)}条规则共{int(rest['数量'].sum())}条发现未列出；累计占比按全部{total}条发现计算",
+            ax.set_xlabel(f"另有{len(rest)}类问题共{int(rest['数量'].sum())}条发现未列出；累计占比按全部{total}条发现计算",
                           fontsize=8.5, color="#555555")
         _title(ax, title)
 
     return _render(draw)
+
+
+def _rule_labels(by_rule: pd.DataFrame, width: int = 12) -> list[str]:
+    """The bars' labels: each rule by its title (名称; a frame with only 规则 IDs gets their titles), long
+    titles cut at ``width`` characters with "…" (the table beside the chart has them whole)."""
+    from .wording import rule_titles
+
+    names = by_rule["名称"] if "名称" in by_rule.columns else by_rule["规则"].map(rule_titles)
+    return [n if len(n) <= width else n[:width - 1] + "…" for n in map(str, names)]
 
 
 # -- drills -----------------------------------------------------------------------------------

@@ -14,11 +14,19 @@ document that leaves the office cites the plan as its readers know it: 三（一
 'GB 30871-2022（参照）'
 >>> clause_text("E(4)")
 '方案三（一）（4）'
+>>> clause_text("G1, P1")
+'方案三（三）1；方案四、第一阶段'
+>>> rule_titles("HI001×7、DR001×1")
+'当月无主要负责人带队检查×7、全年无应急演练×1'
+>>> phase_text("P3")
+'第三阶段'
 """
 
 from __future__ import annotations
 
 import re
+
+import pandas as pd
 
 _PHASE = {"1": "一", "2": "二", "3": "三", "4": "四", "5": "五", "6": "六"}
 _RULES = (
@@ -35,6 +43,12 @@ _PHASE_RE = re.compile(r"(?<![A-Za-z0-9])P([1-6])(?=（)")
 #: rule IDs (HZ005, SCH001 …) and the severity words that must not stand in a sentence
 RULE_ID = re.compile(r"(?<![A-Za-z0-9])[A-Z]{2,3}\d{3}(?![0-9])")
 SEVERITY_WORDS = ("“错误”级", "“警告”级", "“提示”级", "错误级", "警告级", "提示级")
+#: a finding's severity as the office says it (the narrative's words: 违反方案要求的问题, 需核实完善的问题, 提示事项)
+SEVERITY_TEXT = {"错误": "违反方案要求的问题", "警告": "需核实完善的问题", "提示": "提示事项"}
+#: what no document may hold: rule IDs, the RULEBOOK's clause and phase codes (E(4), D3(1), G1, P2, EXT:),
+#: the data-quality families (SCH/FMT/REF) and severity words used as labels
+LEAK = re.compile(r"(?<![A-Za-z0-9])(?:[A-Z]{2,3}\d{3}(?!\d)|E\(\d+\)|D\d(?:\(\d+\))?(?![A-Za-z0-9])|[GSP]\d(?![A-Za-z0-9])"
+                  r"|EXT:|SCH|FMT|REF)|“(?:错误|警告|提示)”|(?:错误|警告|提示)级")
 
 
 def plain(text: str) -> str:
@@ -46,11 +60,51 @@ def plain(text: str) -> str:
     return _PHASE_RE.sub(lambda m: f"第{_PHASE[m.group(1)]}阶段", text)
 
 
+def phase_text(phase: str) -> str:
+    """A phase as the plan names it: "P3" → 第三阶段 (anything else as it is)."""
+    m = re.fullmatch(r"P([1-6])", str(phase))
+    return f"第{_PHASE[m.group(1)]}阶段" if m else str(phase)
+
+
+def rule_titles(text: str) -> str:
+    """Every rule ID in ``text`` replaced by the rule's title: "HI001×7" → 当月无主要负责人带队检查×7."""
+    from ..rules import REGISTRY
+
+    if not isinstance(text, str):
+        return text
+    return RULE_ID.sub(lambda m: REGISTRY[m.group()].title if m.group() in REGISTRY else m.group(), text)
+
+
+def leaks(text: str) -> list[str]:
+    """What ``text`` holds that a document leaving the office may not (see :data:`LEAK`)."""
+    return [m.group() for m in LEAK.finditer(text or "")]
+
+
+def office_frame(frame: pd.DataFrame) -> pd.DataFrame:
+    """A report table in the office's language (the report's tables are made through it): a rule ID
+    column (规则) beside the rule's title (名称) is dropped, or else shows the title; 严重程度 becomes
+    问题类别 in :data:`SEVERITY_TEXT`'s words, and the 四个一批 counts "错误", "警告" say which problems
+    they count; 条款 as :func:`clause_text`; 示例, 说明 and 列入条件 as :func:`plain`; 依据发现 names the rules by
+    their titles; a 期间 that is a phase (P2) as :func:`phase_text`. The analysis frames keep their IDs: notebooks and findings.csv speak the RULEBOOK's."""
+    out = frame
+    if "规则" in out.columns:
+        out = out.drop(columns="规则") if "名称" in out.columns else out.assign(规则=out["规则"].map(rule_titles))
+    if "严重程度" in out.columns:
+        out = out.assign(严重程度=out["严重程度"].map(lambda v: SEVERITY_TEXT.get(str(v), v)))
+        out = out.rename(columns={"严重程度": "问题类别"})
+    out = out.rename(columns={k: f"{v}（条）" for k, v in SEVERITY_TEXT.items() if k in out.columns})
+    for column, how in (("条款", clause_text), ("示例", plain), ("说明", plain), ("列入条件", plain),
+                        ("依据发现", rule_titles), ("期间", phase_text)):
+        if column in out.columns:
+            out = out.assign(**{column: out[column].map(lambda v, how=how: how(v) if isinstance(v, str) else v)})
+    return out
+
+
 def clause_text(clause: str) -> str:
     """A clause column as the reader knows it: "E(4)" → 方案三（一）（4）; "EXT: 行政处罚法 第18条" → 行政处罚法 第18条;
     several (``;``-separated) joined with "；"; "—" (none) → ""."""
     parts = []
-    for c in (clause or "").split(";"):
+    for c in re.split(r"[;,]", clause or ""):
         c = c.strip()
         if not c or c == "—":
             continue
