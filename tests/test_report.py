@@ -156,6 +156,12 @@ def test_year_figures_by_hand(results):
     heads = [s.heading for s in text_mid.sections]
     assert heads[:4] == ["一、基本情况", "二、主要做法和成效", "三、存在问题", "四、下一步工作"]
     assert "全年演练尚未到期" in t  # the drill year is not due at 09-15
+    # the guide's “分阶段推进”: each phase's due obligations and rate, from the phase table; at 09-15 P4 is not due
+    ph = Analysis(results[MID]).phase_overview().set_index("phase")
+    p2 = ph.loc["P2"]
+    assert f"第二阶段（{text_mid.facts.phase_P2_name.text}）已到期义务{p2['合规'] + p2['不合规']}项，履行率" in t
+    assert f.phase_P2_rate.value == p2["合规率"]
+    assert "第四阶段（巩固提高）义务尚未到期" in t
     end = build_report(Analysis(results[END]), "year")
     f = end.facts
     # at 12-31: H5 too; H2's deadline (10-31) has passed

@@ -554,6 +554,7 @@ class Builder:
         for p in self.camp.phases:
             if (ov.get("编号", pd.Series(dtype=object)) == phase_text(p.id)).sum() == 1:
                 self.facts.text(f"phase_{p.id}_name", p.name, "方案文件：phases")
+                self.facts.text(f"phase_{p.id}_label", phase_text(p.id), "方案文件：phases")
                 self.fact(f"phase_{p.id}_due", t, "已到期", where={"编号": phase_text(p.id)})
                 self.fact(f"phase_{p.id}_bad", t, "不合规", where={"编号": phase_text(p.id)})
                 self.fact(f"phase_{p.id}_pending", t, "待到期", where={"编号": phase_text(p.id)})
