@@ -490,6 +490,36 @@ def test_spaced_out_footer_labels_and_a_sheet_of_spaces_are_not_records(tmp_path
     assert led["head_inspections"]["source_row"].tolist() == [2, 4]
 
 
+def test_the_heading_again_after_a_page_break_is_not_a_record(tmp_path):
+    """Print-outs put together page by page repeat the header rows, or a “（续）” title, below the data;
+    neither is a record (they used to be REF001 and an SCH002 for every cell). A record whose first cell
+    happens to end as a title does stays one."""
+    wb, ws, first = _two_row_hazards(tmp_path / "h.xlsx", "整改五落实", ["责任人", "措施", "资金（万元）", "期限", "预案"])
+    row = [1, "甲公司", "配电箱无防护", "2023-06-01", "企业自查", "否", "张三", "加装防护罩", 0.5, "2023-07-01", "设置警戒区"]
+    ws.write_row(first, 0, row)  # Excel row 4
+    ws.merge_range(first + 1, 0, first + 1, 11, "东坡村重大事故隐患台账（续）")  # row 5
+    singles = ["序号", "企业名称", "隐患描述", "发现日期", "发现方式", "是否立即整改"]
+    for j, h in enumerate(singles):  # rows 6–7: the two header rows again
+        ws.merge_range(first + 2, j, first + 3, j, h)
+    ws.merge_range(first + 2, 6, first + 2, 10, "整改五落实")
+    ws.write_row(first + 3, 6, ["责任人", "措施", "资金（万元）", "期限", "预案"])
+    ws.write_row(first + 4, 0, [2, "甲公司", "消防检查记录", "2023-06-02", "企业自查", "否", "李四", "补齐", 0, "2023-06-30", "无"])
+    wb.close()
+    (tmp_path / "检查.csv").write_text(
+        "东坡村主要负责人带队检查记录\n"
+        "企业名称,检查日期,带队负责人,发现隐患数,签名确认\n"
+        "甲公司,2023-06-10,张三,0,是\n"  # line 3
+        "东坡村主要负责人带队检查记录（续）\n"
+        "企业名称,检查日期,带队负责人,发现隐患数,签名确认\n"
+        "甲公司,2023-07-10,张三,1,是\n"  # line 6
+        "东坡档案记录,2023-08-10,王五,0,是\n", "utf-8")  # line 7: a name that ends as a title does
+    sub, led = read(tmp_path)
+    assert sub.problems == []
+    assert led["hazards"]["source_row"].tolist() == [4, 8]
+    assert led["hazards"]["description"].tolist() == ["配电箱无防护", "消防检查记录"]
+    assert led["head_inspections"]["source_row"].tolist() == [3, 6, 7]
+
+
 def _two_row_hazards(path, group, subs, title=True):
     """A hazards sheet as offices draw it: a merged title, headers merged over two rows, and
     ``group`` merged over ``subs``."""

@@ -15,6 +15,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 
 from ..text import normalize_header
 from .sources import RawSheet, SheetProblem
@@ -440,6 +441,7 @@ def locate(raw: RawSheet, index: HeaderIndex) -> Table | SheetProblem:
     else:
         columns = [encode(a[data_start:], strip=j in mapped_pos) for j, a in enumerate(raw.column_arrays())]
     keep = _record_mask(columns, list(positions.values()))
+    keep &= ~_headings_again(columns, {pos: best.written[pos] for pos in mapped_pos})
     return Table(
         ledger=ledger,
         file=raw.file,
@@ -493,6 +495,52 @@ def _record_mask(columns: list[tuple[np.ndarray, Any]], mapped: list[int]) -> np
         after = np.arange(n) > np.flatnonzero(notes)[0]
         footer |= after & (n_filled <= 1)
     return has_value & ~footer
+
+
+#: a ledger's title as offices write it again over a continued page: “（续）”, “续表”, or ending as a
+#: ledger's name does (…台账, …记录, …情况表, …登记表, …统计表)
+_TITLE = re.compile(r"[(（]\s*续\s*[)）]|续表|(?:台账|记录|情况表|登记表|统计表)\s*$")
+_TITLE_HINT = re.compile("续|台账|记录|情况表|登记表|统计表")
+
+
+def _headings_again(columns: list[tuple[np.ndarray, Any]], written: dict[int, str]) -> np.ndarray:
+    """True for rows that repeat the sheet's heading below the data (a print-out put together page by
+    page): the header rows again — at least two, and at least half, of the row's filled ledger cells hold
+    their own column's header (a two-row header's group row holds the group, “五落实”, over its
+    sub-headers' columns); or the title again (“东坡村动火作业审批记录（续）”), the row's only text, in
+    one cell or merged across. No record holds two headers, nor a title only.
+
+    Both kinds hold a heading in the leftmost ledger column, so only that column's distinct values are
+    looked at first (a county has some hundred thousand); the few rows found are then read whole."""
+    n = len(columns[0][0]) if columns else 0
+    out = np.zeros(n, dtype=bool)
+    if n == 0 or not written:
+        return out
+    names = {pos: {normalize_header(part) for part in (h, *h.split("/"))} - {""} for pos, h in written.items()}
+    left = min(written)
+    codes, uniques = columns[left]
+    firsts = {x[0] for x in names[left]}
+    longest = max((len(x) for x in names[left]), default=0) + 8
+    values = uniques.to_pylist() if isinstance(uniques, pa.Array) else uniques  # a CSV's texts: pyarrow
+    candidates = ((k, v) for k, v in enumerate(values) if isinstance(v, str))
+    hit = [k for k, v in candidates
+           if _TITLE_HINT.search(v) or len(v) <= longest and v.lstrip(" \t\r\n\u3000*＊※")[:1] in firsts
+           and normalize_header(v) in names[left]]
+    if not hit:
+        return out
+    for i in np.flatnonzero(np.isin(codes, hit)).tolist():
+        cells = {pos: _value(u, c[i]) for pos, (c, u) in enumerate(columns) if c[i] >= 0}
+        mine = [(pos, v) for pos, v in cells.items() if pos in written]
+        own = sum(isinstance(v, str) and normalize_header(v) in names[pos] for pos, v in mine)
+        texts = set(map(str, cells.values()))
+        out[i] = (own >= 2 and 2 * own >= len(mine)) or (
+            len(texts) == 1 and bool(_TITLE.search(next(iter(texts)))))
+    return out
+
+
+def _value(uniques: Any, code: int) -> object:
+    value = uniques[code]
+    return value.as_py() if isinstance(value, pa.Scalar) else value
 
 
 def _footer_kinds(uniques: Any, used: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
