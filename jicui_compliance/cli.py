@@ -504,6 +504,9 @@ def notices_cmd(
 
     camp, day = _inputs(paths, out, campaign, as_of)
     issued = _parse_date(date, "--date")
+    if issued is not None and issued < day:  # a notice cannot be issued before the data it cites
+        _fail(f"--date（成文日期 {issued.isoformat()}）早于数据截至日 {day.isoformat()}：文书不能早于其所依据的数据；"
+              "请改用不早于截至日的日期，或不给 --date（即用截至日）")
     try:
         units = read_previous(previous) if previous else None
     except DocumentError as exc:

@@ -96,6 +96,8 @@ def test_xlsx_output_is_readable_and_formula_safe(submission, tmp_path):
     # a typo beside a real rule must not quietly run only the real one
     (["check", "{sub}", "--out", "{tmp}/o", "--select", "EN001,XX999"], "--select 中的“XX999”不是"),
     (["check", "{sub}", "--out", "{tmp}/o", "--ignore", "HI01"], "--ignore 中的“HI01”不是"),
+    (["notices", "{sub}", "--out", "{tmp}/o", "--as-of", "2023-12-31", "--date", "2023-06-01"],
+     "早于数据截至日 2023-12-31"),
 ])
 def test_cannot_run_exits_2_with_one_line(submission, tmp_path, args, needle):
     args = [a.format(tmp=tmp_path, sub=submission) for a in args]

@@ -6,6 +6,8 @@ document that leaves the office cites the plan as its readers know it: 三（一
 
 >>> plain("方案 E(11)：组织对电气焊设备进行全面安全检查")
 '方案三（一）（11）：组织对电气焊设备进行全面安全检查'
+>>> plain("方案 E(10) 要求严格履行动火作业审批手续；方案 四(一) 要求")
+'方案三（一）（10）要求严格履行动火作业审批手续；方案四（一）要求'
 >>> plain("（方案 D3(1)：对企业自查……；D4(7)：……）")
 '（方案三（二）3（1）：对企业自查……；三（二）4（7）：……）'
 >>> plain("杏花村在P1（动员部署，截至2023年5月31日）前无动员部署会记录")
@@ -40,6 +42,8 @@ _RULES = (
     (re.compile(r"([一二三四五六])\(([一二三四五六七八九十])\)"), r"\1（\2）"),
 )
 _PHASE_RE = re.compile(r"(?<![A-Za-z0-9])P([1-6])(?=（)")
+#: the space that set “E(10)” apart in “方案 E(10) 要求”: Chinese sets none after 三（一）（10）
+_SPACE_AFTER_CLAUSE = re.compile(r"(?<=[）)]) (?=[\u4e00-\u9fff])")
 #: rule IDs (HZ005, SCH001 …) and the severity words that must not stand in a sentence
 RULE_ID = re.compile(r"(?<![A-Za-z0-9])[A-Z]{2,3}\d{3}(?![0-9])")
 SEVERITY_WORDS = ("“错误”级", "“警告”级", "“提示”级", "错误级", "警告级", "提示级")
@@ -57,7 +61,8 @@ def plain(text: str) -> str:
         return text
     for pattern, repl in _RULES:
         text = pattern.sub(repl, text)
-    return _PHASE_RE.sub(lambda m: f"第{_PHASE[m.group(1)]}阶段", text)
+    text = _PHASE_RE.sub(lambda m: f"第{_PHASE[m.group(1)]}阶段", text)
+    return _SPACE_AFTER_CLAUSE.sub("", text)
 
 
 def phase_text(phase: str) -> str:
