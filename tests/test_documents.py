@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import doctest
+import re
 import zipfile
 from pathlib import Path
 
@@ -297,3 +298,36 @@ def test_no_internal_identifier_in_notices_or_findings(notices, tmp_path):
     res = CliRunner().invoke(app, ["check", str(SAMPLES), "--as-of", "2023-12-31", "--out", str(tmp_path / "c")])
     assert res.exit_code == 0, res.output
     assert scan(tmp_path / "c") == {}
+
+
+def test_a_notice_to_an_enterprise_under_the_placeholder_station_names_the_town_office(tmp_path):
+    """其他站所 is the industries table's placeholder, no unit: the notice asks for the report to the
+    town's office and copies no 其他站所; words a message addresses to the town (EN005's 请研究依法提请…)
+    stay out of the enterprise's notice, and a rewritten clause leaves no space before the next word."""
+    from jicui_compliance.check import run_check
+    from jicui_compliance.documents import write_documents
+
+    from .rules.runner import DEFAULT_ENTERPRISES, write_case
+
+    registry = [dict(e) for e in DEFAULT_ENTERPRISES]
+    registry[0].update(industry="食品卫生", station="其他站所")  # 甲公司: accepted for 食品卫生 (no ENT001)
+    write_case({"enterprises": registry, "hot_work": [
+        {"enterprise": "甲公司", "permit_no": "DH-1", "level": "一级", "start": "2023-07-20 08:00",
+         "end": "2023-07-20 10:00", "approver": "王五", "approved_at": "2023-07-20 09:00", "worker": "焊工甲",
+         "guardian": "李四", "fire_measures": "是"}]}, tmp_path)
+    written = write_documents(run_check([str(tmp_path)], as_of=dt.date(2023, 12, 31)), tmp_path.parent / f"{tmp_path.name}-out")
+    row = written.index[(written.index["文书"] == "隐患整改通知书") & (written.index["主送"] == "甲公司")].iloc[0]
+    text = "\n".join(p.text for p in Document(str(tmp_path.parent / f"{tmp_path.name}-out" / row["文件"])).paragraphs)
+    assert "先动火后审批" in text  # HW002 is among its items
+    assert "其他站所" not in text and "书面报送镇应急管理站" in text
+    assert not re.search(r"[）)] [\u4e00-\u9fff]", text), text
+
+
+def test_a_notice_leaves_out_what_a_message_asks_of_the_town():
+    from types import SimpleNamespace
+
+    from jicui_compliance.documents.notices import _item_text
+
+    row = SimpleNamespace(message="该企业180日内受到行政处罚3次……（方案 D3(4)：……）；请研究依法提请县人民政府予以关闭",
+                          source_file="", source_sheet="", source_row=None)
+    assert _item_text(row) == "该企业180日内受到行政处罚3次……（方案三（二）3（4）：……）。"

@@ -29,6 +29,7 @@ from ..analysis.rankings import REMINDER, SUPERVISION, UNKNOWN_UNIT, letter_find
 from ..findings.masking import mask_text
 from ..report.gongwen import Gongwen, day_text
 from ..report.wording import clause_text, plain
+from ..resolution import PLACEHOLDER_STATION
 from ..rules import Party
 
 NOTICE, RESUBMIT = "隐患整改通知书", "退回重报通知"
@@ -74,8 +75,13 @@ def _plan(campaign) -> str:
     return f"《{name}实施方案》{doc}"
 
 
+#: the closing words of a message that ask the town (the analyst), not the enterprise, to act (EN005:
+#: 请研究依法提请县人民政府予以关闭): left out of the enterprise's notice, which has its own 整改要求
+_TO_THE_TOWN = re.compile(r"；请研究依法提请[^；。]*$")
+
+
 def _item_text(row) -> str:
-    text = plain(mask_text(row.message)).rstrip("。；;")
+    text = _TO_THE_TOWN.sub("", plain(mask_text(row.message)).rstrip("。；;"))
     src = _source(row)
     return text + (f"（见{src}）" if src else "") + "。"
 
@@ -112,7 +118,8 @@ def rectification_notices(analysis: Analysis, out: Path, day: dt.date) -> list[d
         for i, row in enumerate(g.itertuples(index=False), start=1):
             d.p(f"{i}. {_item_text(row)}" + _basis(row))
         d.heading("二、整改要求")
-        station = next((s for s in g["station"] if s), "")
+        # the placeholder 其他站所 is no unit to report to (docs/guide/documents.md): the town's office then
+        station = next((s for s in g["station"] if s and s != PLACEHOLDER_STATION), "")
         to = station or "镇应急管理站"
         d.p(f"请你单位于{day_text(deadline)}前完成上述问题的整改，逐项明确整改责任人、措施、资金、期限和应急预案；"
             f"能立即整改的，要立即整改。整改完成后，将整改情况（附相关记录或照片）书面报送{to}，并在相应台账中如实登记。")
