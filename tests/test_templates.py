@@ -192,6 +192,14 @@ def test_the_template_follows_the_model(blank):
     assert any(f'${col["deadline"]}3<${col["found_on"]}3' in f for f in rules)  # deadline before found date
     hot = wb["动火作业审批记录"]
     assert any("8/24" in r.formula[0] for c in hot.conditional_formatting for r in c.rules)  # permit too long
+    # a validity column takes what its prompt offers: a date, 长期, 长期有效 or 9999-12-31 (the reader does)
+    sw, spec = wb["特种作业人员持证台账"], LEDGERS["special_workers"]
+    letter = openpyxl.utils.get_column_letter(list(spec.fields).index("valid_until") + 1)
+    v = {str(d.sqref).split(":")[0][:-1]: d for d in sw.data_validations.dataValidation}[letter]
+    assert v.type == "custom" and "长期" in v.prompt
+    assert v.formula1 == (f'OR(AND(ISNUMBER({letter}{FIRST + 1}),{letter}{FIRST + 1}>=DATE(1950,1,1),'
+                          f'{letter}{FIRST + 1}<=DATE(2100,12,31)),{letter}{FIRST + 1}=DATE(9999,12,31),'
+                          f'{letter}{FIRST + 1}="长期",{letter}{FIRST + 1}="长期有效")')
 
 
 def test_units_of_the_sample_town():

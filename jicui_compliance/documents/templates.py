@@ -287,8 +287,9 @@ def _options(led: Ledger, spec: Field, campaign: Campaign) -> tuple[str, ...] | 
     return spec.options
 
 
-def _validation(led: Ledger, spec: Field, campaign: Campaign, unit: Unit) -> dict:
-    """The data validation of a column (with its input message)."""
+def _validation(led: Ledger, spec: Field, campaign: Campaign, unit: Unit, cell: str = "A3") -> dict:
+    """The data validation of a column (with its input message); ``cell``: the column's first data cell,
+    which a formula validation refers to."""
     title = _clip(spec.header, 32)
     message = _clip(_rule_text(spec), 255)
     base = {"input_title": title, "input_message": message, "error_title": _clip(f"“{spec.header}”填写有误", 32),
@@ -316,6 +317,12 @@ def _validation(led: Ledger, spec: Field, campaign: Campaign, unit: Unit) -> dic
     if kind == "list" and options:
         return {**base, "validate": "list", "source": list(options), "error_type": "information",
                 "error_message": _clip("可填多项，以“、”分隔：" + " / ".join(options) + "。", 255)}
+    if kind == "date" and spec.long_term:  # a date, or 长期 / 长期有效 / 9999-12-31 as the prompt says
+        lo, hi = (f"DATE({d.year},{d.month},{d.day})" for d in (DATE_MIN, DATE_MAX))
+        return {**base, "validate": "custom", "error_type": "stop",
+                "value": f'=OR(AND(ISNUMBER({cell}),{cell}>={lo},{cell}<={hi}),{cell}=DATE(9999,12,31),'
+                         f'{cell}="长期",{cell}="长期有效")',
+                "error_message": "请填写日期，如 2023-05-20（1950年至2100年之间）；长期有效的填“长期”“长期有效”或 9999-12-31。"}
     if kind in ("date", "datetime"):
         what = "日期" if kind == "date" else "日期时间（如 2023-08-01 08:30）"
         return {**base, "validate": "date", "criteria": "between", "minimum": DATE_MIN, "maximum": DATE_MAX,
@@ -408,7 +415,7 @@ def _ledger_sheet(wb, fmt: dict, led: Ledger, unit: Unit, campaign: Campaign, ro
         letters[spec.name] = xl_col_to_name(j)
         ws.write_string(HEADER_ROW, j, spec.header, fmt["required" if spec.required else "header"])
         ws.set_column(j, j, _width(spec), fmt[_number_format(spec)])
-        ws.data_validation(FIRST, j, end, j, _validation(led, spec, campaign, unit))
+        ws.data_validation(FIRST, j, end, j, _validation(led, spec, campaign, unit, f"{xl_col_to_name(j)}{FIRST + 1}"))
     last = xl_col_to_name(last_col)
     for chk in row_checks(led.name, campaign):
         body = _formula(chk, letters, FIRST + 1).lstrip("=")
