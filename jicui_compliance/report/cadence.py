@@ -19,6 +19,7 @@ from ..analysis.rankings import (
     LETTER_BASIS,
     LETTER_DECIDES,
     SUPERVISION,
+    UNKNOWN_UNIT,
     distinct_per_group,
     list_rules_table,
 )
@@ -439,8 +440,12 @@ class Builder:
         self.fact("letters_station", t_letters, None, "len", where={"类别": "站所"})
         self.fact("letters_supervision", t_letters, None, "len", where={"函件": SUPERVISION})
         self.facts.text("letters_history", history, "是否提供了上期提醒函名单")
-        self.fact("resub_files", t_resub, None, "len")
-        self.fact("resub_units", t_resub, "报送单位", "nunique")
+        # distinct files (the town's registry is one file, whichever villages its rows send it back to), and
+        # the units it goes back to: the rows no unit could be found for are routed by hand, not a unit
+        self.fact("resub_files", t_resub, "来源文件", "nunique")
+        known = sorted(set(rs["报送单位"]) - {UNKNOWN_UNIT}) if len(rs) else []
+        self.fact("resub_units", t_resub, "报送单位", "nunique", where={"报送单位": known})
+        self.fact("resub_unknown", t_resub, None, "len", where={"报送单位": UNKNOWN_UNIT})
         return t_letters, t_resub
 
     def typical(self, by_rule: pd.DataFrame, name: str, title: str, top: int = 10) -> tuple[Table, pd.DataFrame]:
