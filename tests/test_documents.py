@@ -331,3 +331,14 @@ def test_a_notice_leaves_out_what_a_message_asks_of_the_town():
     row = SimpleNamespace(message="该企业180日内受到行政处罚3次……（方案 D3(4)：……）；请研究依法提请县人民政府予以关闭",
                           source_file="", source_sheet="", source_row=None)
     assert _item_text(row) == "该企业180日内受到行政处罚3次……（方案三（二）3（4）：……）。"
+
+
+def test_a_law_the_message_quotes_is_not_cited_again():
+    from types import SimpleNamespace
+
+    from jicui_compliance.documents.notices import _basis
+
+    quoted = SimpleNamespace(message="依《安全生产法》第二十四条，应当配备专职安全生产管理人员（方案 E(7)）", clause="E(7); EXT: 安全生产法 第24条")
+    assert _basis(quoted) == ""
+    bare = SimpleNamespace(message="未配备专职安全生产管理人员", clause="E(7); EXT: 安全生产法 第24条")
+    assert _basis(bare) == "依据：方案三（一）（7）；安全生产法 第24条。"

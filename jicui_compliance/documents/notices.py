@@ -86,10 +86,21 @@ def _item_text(row) -> str:
     return text + (f"（见{src}）" if src else "") + "。"
 
 
+#: a law's article as a clause names it: 安全生产法 第113条 (the message cites it 第一百一十三条)
+_LAW_ARTICLE = re.compile(r"^(?P<law>\S+) 第\d+条$")
+
+
+def _cited(clause: str, text: str) -> bool:
+    """Whether the message ``text`` already cites ``clause``: the plan's item as written, a law by its
+    name (a message quotes the article in Chinese numerals: 《安全生产法》第二十四条)."""
+    law = _LAW_ARTICLE.match(clause)
+    return (law is not None and law["law"] in text) or clause.removeprefix("方案") in text
+
+
 def _basis(row) -> str:
     """"依据：…。" unless the message already cites every clause of the finding."""
     text = plain(row.message)
-    missing = [c for c in clause_text(row.clause).split("；") if c and c.removeprefix("方案") not in text]
+    missing = [c for c in clause_text(row.clause).split("；") if c and not _cited(c, text)]
     return f"依据：{'；'.join(missing)}。" if missing else ""
 
 
