@@ -109,6 +109,20 @@ class Context:
         """Rows of a registry enterprise that exist at as-of (see :func:`jicui_compliance.resolution.existing`)."""
         return _existing(frame, date_field, self.as_of_end, undated=undated)
 
+    def left_blank(self, frame: pd.DataFrame, ledger: str, field: str, values: pd.Series | None = None) -> pd.Series:
+        """True where the row's ``field`` was left empty in a sheet that has the column: not a sheet
+        without the column (RULEBOOK §8), nor a value written but not readable — SCH002 reports that one,
+        and a rule must not say “未填写” of a cell that was filled. ``values``: the column as the rule
+        reads it (a date after as-of taken as not yet written), else ``frame[field]``."""
+        key = ("unreadable", ledger, field)
+        if key not in self._shared:  # the rows with an SCH002 in this column: once per column
+            iss = self.ledgers.issues
+            self._shared[key] = iss.loc[(iss["rule_id"] == "SCH002") & (iss["ledger"] == ledger)
+                                        & (iss["field"] == field), "row"].to_numpy()
+        unreadable: np.ndarray = self._shared[key]  # type: ignore[assignment]
+        empty = (frame[field] if values is None else values).isna()
+        return empty & self.has_column(frame, field) & ~frame.index.isin(unreadable)
+
     def has_column(self, frame: pd.DataFrame, field: str) -> pd.Series:
         """True where the row's sheet has the column ``field``. RULEBOOK §8: an optional column
         that a sheet lacks altogether gives no finding for that sheet's rows."""

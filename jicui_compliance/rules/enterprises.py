@@ -72,7 +72,7 @@ def no_safety_staff(ctx: Context) -> pd.DataFrame:
     合规示例：甲公司“安全管理人员”填“李四（兼职）”。
     """
     reg = ctx.registry
-    sel = reg["safety_staff"].isna() & ctx.has_column(reg, "safety_staff")
+    sel = ctx.left_blank(reg, "enterprises", "safety_staff")
     bad = reg.loc[sel]
     if bad.empty:
         return no_hits()

@@ -83,7 +83,8 @@ def _as_of_text(ctx: Context) -> str:
 def five_elements_missing(ctx: Context) -> pd.DataFrame:
     """规则说明：不能立即整改（“是否立即整改”为否）的重大事故隐患，须落实“五落实”：整改责任人、整改措施、
     整改资金、整改期限、应急预案。任何一项为空即报告，一条隐患一条结果，消息中列出缺少的各项（按方案顺序）。
-    整改资金填 0 是有效值（无需资金也是明确的），不算缺项；应急预案填“否”“无”“/”等视为未落实，算缺项；
+    整改资金填 0 是有效值（无需资金也是明确的），不算缺项；填了但无法识别的值（如资金“50%”、期限“6月30日”）
+    由 SCH002 报告，本规则不把它算作未填；应急预案填“否”“无”“/”等视为未落实，算缺项；
     应急预案填“是”或写明措施内容都算已落实。不论该隐患后来是否已整改完成，台账上都应有“五落实”记录。
     只核查截至核查日（--as-of）已发现的隐患（发现日期晚于核查日的隐患当时尚不存在）；“是否立即整改”为空的行
     已由 SCH003 报告，本规则不判断。工作表整列缺少某一项（如没有“整改资金”列）时，该表各行不因这一项报告。
@@ -102,7 +103,7 @@ def five_elements_missing(ctx: Context) -> pd.DataFrame:
     h = h.loc[_flag(h["immediate"].eq(False)), ["_sheet", "hazard_no", "description", "found_on", *(f for f, _ in ELEMENTS)]]
     if h.empty:
         return no_hits()
-    miss = {f: (h[f].isna() & ctx.has_column(h, f)) for f, _ in ELEMENTS}
+    miss = {f: ctx.left_blank(h, LEDGER, f) for f, _ in ELEMENTS}
     bad = pd.concat(miss, axis=1).any(axis=1)
     if not bad.any():
         return no_hits()
@@ -266,8 +267,8 @@ def done_not_closed(ctx: Context) -> pd.DataFrame:
     h = h.loc[done.notna(), ["_sheet", "hazard_no", "description", "done_on", "verifier", "verified_on"]]
     if h.empty:
         return no_hits()
-    no_verifier = h["verifier"].isna() & ctx.has_column(h, "verifier")
-    no_date = _at_as_of(ctx, h["verified_on"]).isna() & ctx.has_column(h, "verified_on")
+    no_verifier = ctx.left_blank(h, LEDGER, "verifier")
+    no_date = ctx.left_blank(h, LEDGER, "verified_on", _at_as_of(ctx, h["verified_on"]))
     bad = no_verifier | no_date
     if not bad.any():
         return no_hits()

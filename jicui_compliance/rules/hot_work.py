@@ -64,7 +64,8 @@ def _about(d: pd.DataFrame) -> dict:
               "方案 E(10) 要求严格履行电气焊等动火作业审批手续，动火前须经审批并填写审批人和审批时间",
       obligation=Obligation(when="records", ledger="hot_work", date="start"))
 def no_approval(ctx: Context) -> pd.DataFrame:
-    """规则说明：动火作业票没有审批人，或没有审批时间（两项缺一即报告，消息写明缺哪一项）。
+    """规则说明：动火作业票没有审批人，或没有审批时间（两项缺一即报告，消息写明缺哪一项）。审批时间填了但无法识别的
+    （如“7月20日 7:30”没有年份）由 SCH002 报告，本规则不算作未填。
     “审批人”或“审批时间”整列缺失的工作表，对缺失的那一列不报告。开始时间晚于核查截止日的作业票在截止日尚不存在，不核查。
 
     依据：方案三(一)3(10)：“严格履行电气焊等动火作业审批手续，督促作业人员严格遵守消防安全操作规程，明确现场监护人员，
@@ -75,8 +76,8 @@ def no_approval(ctx: Context) -> pd.DataFrame:
     合规示例：作业票 DH-001，审批人王五，审批时间 2023-07-20 07:30，动火开始 2023-07-20 08:00。
     """
     d = _permits(ctx)
-    no_approver = (d["approver"].isna() & ctx.has_column(d, "approver")).to_numpy(dtype=bool)
-    no_time = (d["approved_at"].isna() & ctx.has_column(d, "approved_at")).to_numpy(dtype=bool)
+    no_approver = ctx.left_blank(d, LEDGER, "approver").to_numpy(dtype=bool)
+    no_time = ctx.left_blank(d, LEDGER, "approved_at").to_numpy(dtype=bool)
     sel = no_approver | no_time
     if not sel.any():
         return no_hits()
@@ -139,7 +140,7 @@ def no_guardian(ctx: Context) -> pd.DataFrame:
     合规示例：动火人张三，监护人李四。
     """
     d = _permits(ctx)
-    missing = (d["guardian"].isna() & ctx.has_column(d, "guardian")).to_numpy(dtype=bool)
+    missing = ctx.left_blank(d, LEDGER, "guardian").to_numpy(dtype=bool)
     same = _one_of_workers(d["guardian"], d["worker"]) & ~missing
     sel = missing | same
     if not sel.any():

@@ -139,7 +139,7 @@ def contractor_licence(ctx: Context) -> pd.DataFrame:
     """
     d = _contracts(ctx)
     as_of = ctx.as_of_ts
-    missing = d["licence"].isna() & ctx.has_column(d, "licence")
+    missing = ctx.left_blank(d, LEDGER, "licence")
     until = d["end"].where(d["end"].notna() & (d["end"] < as_of), as_of)
     expired = ~missing & (d["licence_until"] < until).fillna(False)
     sel = (missing | expired).to_numpy(dtype=bool)
