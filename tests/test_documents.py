@@ -34,7 +34,7 @@ def test_text_doctests():
 
 def test_no_rule_id_or_severity_word_survives_plain():
     text = wording.plain("方案 E(4)：……；D3(2)、G1 和 P3（精准执法，截至2023年11月30日）；方案 四(一) 要求")
-    assert text == "方案三（一）（4）：……；三（二）3（2）、三（三）1 和 第三阶段（精准执法，截至2023年11月30日）；方案四（一） 要求"
+    assert text == "方案三（一）（4）：……；三（二）3（2）、三（三）1 和 第三阶段（精准执法，截至2023年11月30日）；方案四（一）要求"
     assert not wording.RULE_ID.search(text)
 
 
