@@ -77,9 +77,12 @@ def _issue_frame(rows: list[dict]) -> pd.DataFrame:
 
 
 def _bad_detail(spec: Field) -> str:
-    if spec.kind in ("date", "datetime"):
+    if spec.kind == "datetime":
+        return (f"无法识别为{KIND_LABELS[spec.kind]}（须写明年、月、日，可写作 2023-05-20 08:30、2023/5/20 8:30、"
+                "2023年5月20日8时30分；只写日期的按当天 00:00 计）")
+    if spec.kind == "date":
         also = "；长期有效的写“长期”或 9999-12-31" if spec.long_term else ""
-        return f"无法识别为{KIND_LABELS[spec.kind]}（可写作 2023-05-20、2023/5/20、2023.5.20、2023年5月20日、20230520{also}）"
+        return f"无法识别为{KIND_LABELS[spec.kind]}（须写明年、月、日，可写作 2023-05-20、2023/5/20、2023.5.20、2023年5月20日、20230520{also}）"
     if spec.kind == "int":
         return "无法识别为整数（可带“人”“项”等单位）"
     if spec.kind == "money":
