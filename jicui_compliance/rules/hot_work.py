@@ -190,9 +190,11 @@ def _too_long(ctx: Context, in_scope: bool) -> pd.DataFrame:
               ["eid", "permit_no", "level", "start", "end", "worker"]]
     if d.empty:
         return no_hits()
-    minutes = ((d["end"] - d["start"]) // pd.Timedelta(minutes=1)).astype("int64")
-    hours, rest = minutes // 60, minutes % 60
-    text = hours.astype(str) + " 小时" + np.where(rest > 0, " " + rest.astype(str) + " 分钟", "")
+    seconds = ((d["end"] - d["start"]) // pd.Timedelta(seconds=1)).astype("int64")
+    hours, rest, secs = seconds // 3600, seconds % 3600 // 60, seconds % 60
+    # seconds only where they are what goes over (8 小时 0 分钟 1 秒: “共 8 小时，超过 8 小时” reads as no excess)
+    text = (hours.astype(str) + " 小时" + np.where((rest > 0) | (secs > 0), " " + rest.astype(str) + " 分钟", "")
+            + np.where(secs > 0, " " + secs.astype(str) + " 秒", ""))
     return hits(ledger=LEDGER, row=d.index, field="end", value=time_text(d["end"]).to_numpy(),
                 end=time_text(d["end"]).to_numpy(), duration=text.to_numpy(),
                 industry=d["eid"].map(ctx.registry["industry"]).fillna("").to_numpy(),
