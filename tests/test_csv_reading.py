@@ -280,3 +280,20 @@ def test_text_columns_of_many_columns_are_records_of_each():
             want, want_texts = records_of(columns[j][0], objects[j], start, strip=j in mapped)
             got = as_objects(texts)
             assert [got[c] if c >= 0 else None for c in codes] == [want_texts[c] if c >= 0 else None for c in want]
+
+
+def test_a_semicolon_separated_file_is_read(tmp_path):
+    """Excel writes “CSV” with ; where the system's list separator is ; — read like a comma file; a
+    full-width ； in the text is no separator, and a comma file with a ; in a cell stays a comma file."""
+    (tmp_path / "分号.csv").write_text(
+        "东坡村主要负责人带队检查记录\n"
+        "企业名称;检查日期;带队负责人;发现隐患数;检查内容\n"
+        "甲公司;2023-06-10;张三;0;配电；消防\n", "utf-8")
+    (tmp_path / "逗号.csv").write_text(
+        "企业名称,检查日期,带队负责人,发现隐患数,检查内容\n"
+        "乙公司,2023-06-11,李四,1,配电;消防;仓储\n", "utf-8")
+    sub, led = read(tmp_path)
+    assert sub.problems == []
+    df = led["head_inspections"].sort_values("source_file")
+    assert df["source_file"].tolist() == ["分号.csv", "逗号.csv"] and df["source_row"].tolist() == [3, 2]
+    assert df["basis"].tolist() == ["配电；消防", "配电;消防;仓储"]
