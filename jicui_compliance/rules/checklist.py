@@ -69,9 +69,10 @@ def _date_gaps(ctx: Context, cl: pd.DataFrame, field: str) -> pd.DataFrame:
 def _yesno_gaps(ctx: Context, cl: pd.DataFrame, field: str) -> pd.DataFrame:
     """Enterprises whose ``field`` is not 是 (否, or empty: cannot prove it), with ``state`` and ``value``."""
     gaps = _item_gaps(ctx, cl, field, cl[field].eq(True))
-    v = cl.loc[gaps["row"].to_numpy(), field]
-    state = np.where(v.isna(), "未填（不能证明已落实）", "填“否”")
-    return gaps.assign(value=np.where(v.isna(), "", "否"), state=state)
+    rows = cl.loc[gaps["row"].to_numpy()]
+    written = ctx.as_written(rows, "checklist", field)  # 否, 无, × … as the cell reads
+    state = np.where(rows[field].isna().to_numpy(), "未填（不能证明已落实）", "填“" + written.astype(str) + "”")
+    return gaps.assign(value=written, state=state)
 
 
 def _hits(field: str, gaps: pd.DataFrame, **more) -> pd.DataFrame:

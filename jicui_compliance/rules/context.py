@@ -109,6 +109,17 @@ class Context:
         """Rows of a registry enterprise that exist at as-of (see :func:`jicui_compliance.resolution.existing`)."""
         return _existing(frame, date_field, self.as_of_end, undated=undated)
 
+    def as_written(self, frame: pd.DataFrame, ledger: str, field: str) -> np.ndarray:
+        """A yes/no or signature column's cells as the analyst sees them in the file (“否”, “无”, “×”, or
+        "" for an empty cell), for a finding's ``value``; where they are not known (frames built
+        otherwise), the reading: “否” for 否, "" for empty."""
+        got = self.ledgers.yes_no_cells.get((ledger, field))
+        if got is not None and len(got[0]) == len(self.ledgers[ledger]):
+            codes, texts = got
+            keys = codes[frame.index.to_numpy(dtype=np.int64)]
+            return texts[np.minimum(keys, len(texts) - 1)]
+        return np.where(frame[field].eq(False).fillna(False).to_numpy(dtype=bool), "否", "")
+
     def left_blank(self, frame: pd.DataFrame, ledger: str, field: str, values: pd.Series | None = None) -> pd.Series:
         """True where the row's ``field`` was left empty in a sheet that has the column: not a sheet
         without the column (RULEBOOK §8), nor a value written but not readable — SCH002 reports that one,

@@ -116,7 +116,7 @@ def drill_without_evacuation(ctx: Context) -> pd.DataFrame:
     if not sel.any():
         return no_hits()
     d = df.loc[sel]
-    return hits(ledger=_LEDGER, row=d.index, field="evacuation", value="",
+    return hits(ledger=_LEDGER, row=d.index, field="evacuation", value=ctx.as_written(d, _LEDGER, "evacuation"),
                 date=day_text(d["date"]).replace("", "（日期不详）").to_numpy())
 
 
@@ -143,7 +143,7 @@ def drill_without_evaluation(ctx: Context) -> pd.DataFrame:
     if not sel.any():
         return no_hits()
     d = df.loc[sel]
-    return hits(ledger=_LEDGER, row=d.index, field="evaluated", value="",
+    return hits(ledger=_LEDGER, row=d.index, field="evaluated", value=ctx.as_written(d, _LEDGER, "evaluated"),
                 date=day_text(d["date"]).replace("", "（日期不详）").to_numpy())
 
 

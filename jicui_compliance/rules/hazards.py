@@ -140,7 +140,7 @@ def not_posted(ctx: Context) -> pd.DataFrame:
     if not bad.any():
         return no_hits()
     h = h.loc[bad]
-    return hits(ledger=LEDGER, row=h.index.to_numpy(), field="posted", value="",
+    return hits(ledger=LEDGER, row=h.index.to_numpy(), field="posted", value=ctx.as_written(h, LEDGER, "posted"),
                 hazard=_label(h), found_on=_day_np(h["found_on"]))
 
 

@@ -115,7 +115,7 @@ def unsigned_head_inspection(ctx: Context) -> pd.DataFrame:
     if not sel.any():
         return no_hits()
     d = df.loc[sel]
-    return hits(ledger=_LEDGER, row=d.index, field="signed", value="",
+    return hits(ledger=_LEDGER, row=d.index, field="signed", value=ctx.as_written(d, _LEDGER, "signed"),
                 date=day_text(d["date"]).replace("", "（日期不详）").to_numpy())
 
 

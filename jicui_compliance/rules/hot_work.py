@@ -271,7 +271,8 @@ def fire_measures_not_confirmed(ctx: Context) -> pd.DataFrame:
     d = d[sel.to_numpy(dtype=bool)]
     if d.empty:
         return no_hits()
-    return hits(ledger=LEDGER, row=d.index, field="fire_measures", value="否", **_about(d))
+    return hits(ledger=LEDGER, row=d.index, field="fire_measures", value=ctx.as_written(d, LEDGER, "fire_measures"),
+                **_about(d))
 
 
 @rule("HW006", ERROR, "EXT: GB 30871-2022", party=Party.ENTERPRISE, reads=("enterprises", "hot_work"),
@@ -296,7 +297,7 @@ def no_gas_test(ctx: Context) -> pd.DataFrame:
     d = d[_permits_in_scope(ctx) & ctx.said_no(d, "gas_test").to_numpy(dtype=bool)]
     if d.empty:
         return no_hits()
-    return hits(ledger=LEDGER, row=d.index, field="gas_test", value="否",
+    return hits(ledger=LEDGER, row=d.index, field="gas_test", value=ctx.as_written(d, LEDGER, "gas_test"),
                 industry=d["eid"].map(ctx.registry["industry"]).fillna("").to_numpy(), **_about(d))
 
 

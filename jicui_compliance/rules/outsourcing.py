@@ -180,7 +180,8 @@ def duties_not_defined(ctx: Context) -> pd.DataFrame:
     d = d[sel.to_numpy(dtype=bool)]
     if d.empty:
         return no_hits()
-    return hits(ledger=LEDGER, row=d.index, field="duties_defined", value="否", **_about(d))
+    return hits(ledger=LEDGER, row=d.index, field="duties_defined", value=ctx.as_written(d, LEDGER, "duties_defined"),
+                **_about(d))
 
 
 @rule("OS005", WARNING, "E(14)", party=Party.ENTERPRISE, reads=("enterprises", "outsourcing"),
