@@ -14,12 +14,14 @@ import pandas as pd
 
 from ..check import CheckResult
 from ..rules.context import Context
+from ..text import map_distinct
 from . import kpis
 from .obligations import COMPLIANT, NOT_COMPLIANT, PENDING, Codes, coded_status, obligation_status, phase_summary
 from .rankings import (
     LIST_RULES,
     LISTS,
     PROPOSAL_LISTS,
+    Units,
     four_lists,
     letter_findings,
     letters,
@@ -47,6 +49,7 @@ class Analysis:
 
     def __init__(self, result: CheckResult, village: str | None = None):
         self.village = village
+        self.whole = result  # the town-wide result: the 退回重报 and the letters are decided on it (RULEBOOK §10)
         self.result = narrow(result, village) if village else result
         self._rankings: dict[str, pd.DataFrame] = {}  # by village / station / industry: shared by ranking and letters
         self._phase_tables: dict[str | None, pd.DataFrame] = {}
@@ -155,8 +158,22 @@ class Analysis:
         return letters(self.result, self.coded, previous, rankings={by: self.ranking(by) for by in ("village", "station")})
 
     def resubmissions(self) -> pd.DataFrame:
-        """退回重报: per submitting village or station, the files with ``record`` findings."""
-        return resubmissions(self.result)
+        """退回重报: per submitting village or station, the files with ``record`` findings. Decided town-wide
+        (a finding about a whole file or sheet, or a row of no registered enterprise, names no village): a
+        village sees the rows the whole town's list has for it as the submitting unit, and no other unit's."""
+        return self._own(resubmissions(self.whole), "报送单位").reset_index(drop=True)
+
+    def resubmission_findings(self) -> pd.DataFrame:
+        """The ``record`` findings behind :meth:`resubmissions`, with their submitting unit (``_unit``)."""
+        return self._own(resubmission_findings(self.whole), "_unit")
+
+    def _own(self, frame: pd.DataFrame, column: str) -> pd.DataFrame:
+        """The rows of a town-wide ``frame`` whose unit in ``column`` is this village (all of them for the town),
+        the unit compared as the letters compare it (:class:`.rankings.Units`)."""
+        if not self.village:
+            return frame
+        units = Units(self.whole)
+        return frame[(map_distinct(frame[column], units.key) == units.key(self.village)).to_numpy(dtype=bool)]
 
     def findings_by_rule(self) -> pd.DataFrame:
         """Findings per rule (most frequent first), with title, severity and one example message."""
