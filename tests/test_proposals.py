@@ -518,3 +518,27 @@ def test_a_village_run_sends_the_village_the_resubmissions_the_town_run_sends_it
         assert [(r["主送"], r["事项数"]) for r in rows] == [(r["主送"], r["事项数"]) for r in town_rows
                                                           if r["主送"] == village]
         assert unknown == 0  # the town-wide run counts the files no unit could be found for
+
+
+def test_a_village_run_sends_the_village_its_town_wide_letter_and_no_station_letter(base, tmp_path):
+    """A village's letter is decided town-wide: its own findings and its obligation rate compared with every
+    village of the town (not with itself alone); stations' letters are no village's business (RULEBOOK §10)."""
+    fake = synthetic(base[dt.date(2023, 9, 10)], [
+        {"rule_id": "GV001", "enterprise": None, "village": "西岭村", "period": "P1"},
+        {"rule_id": "EN002", "enterprise": "甲公司", "station": "应急站"},  # a station's finding about a 东坡村 enterprise
+        {"rule_id": "HI001", "enterprise": "甲公司", "period": "2023-07"},  # 东坡村 the lowest of the 2 villages
+    ])
+    town = Analysis(fake).letters()
+    assert {"站所", "村"} <= set(town["类别"]) and town["列入理由"].str.contains("为2个村中最低").any()
+    for village in ("东坡村", "西岭村"):
+        own = Analysis(fake, village=village).letters()
+        pd.testing.assert_frame_equal(own, town[(town["类别"] == "村") & (town["单位"] == village)].reset_index(drop=True))
+        assert own.attrs["note"] == town.attrs["note"]
+    town_rows = notice_letters(Analysis(fake), tmp_path / "town", dt.date(2023, 9, 10))
+    for village in ("东坡村", "西岭村"):
+        rows = notice_letters(Analysis(fake, village=village), tmp_path / village, dt.date(2023, 9, 10))
+        assert [(r["主送"], r["事项数"]) for r in rows] == [(r["主送"], r["事项数"]) for r in town_rows
+                                                          if r["主送"] == village]
+    # with the previous letters a village's 督办函 is decided as the town's is
+    prev = Analysis(fake, village="西岭村").letters(previous=["西岭村", "应急站"])
+    assert prev["单位"].tolist() == ["西岭村"] and prev["函件"].tolist() == ["督办函"]

@@ -21,6 +21,7 @@ from .rankings import (
     LIST_RULES,
     LISTS,
     PROPOSAL_LISTS,
+    UNIT_KINDS,
     Units,
     four_lists,
     letter_findings,
@@ -154,8 +155,22 @@ class Analysis:
     def letters(self, previous=None) -> pd.DataFrame:
         """提醒函 / 督办函 to villages and stations; ``previous``: the units that had a 提醒函 in the previous
         report of the same cadence (names, or that report's ``letters()`` frame). Without it no 督办函 can be
-        decided (``attrs["note"]`` says so). See :func:`.rankings.letters`."""
+        decided (``attrs["note"]`` says so). See :func:`.rankings.letters`.
+
+        Decided town-wide: a village sees its own letter exactly as the whole town's list has it (its obligation
+        rate compared with every village of the town, not with its own slice) and no station's letter (the
+        stations answer for the whole town, not to one village)."""
+        if self.village:
+            town = self.town.letters(previous)
+            own = self._own(town[town["类别"] == UNIT_KINDS["village"]], "单位").reset_index(drop=True)
+            own.attrs = dict(town.attrs)
+            return own
         return letters(self.result, self.coded, previous, rankings={by: self.ranking(by) for by in ("village", "station")})
+
+    @cached_property
+    def town(self) -> Analysis:
+        """The whole town's analysis (this one when it is not narrowed to a village)."""
+        return Analysis(self.whole) if self.village else self
 
     def resubmissions(self) -> pd.DataFrame:
         """退回重报: per submitting village or station, the files with ``record`` findings. Decided town-wide

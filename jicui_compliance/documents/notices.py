@@ -132,7 +132,7 @@ def rectification_notices(analysis: Analysis, out: Path, day: dt.date) -> list[d
 def letters(analysis: Analysis, out: Path, day: dt.date, previous=None) -> list[dict]:
     camp, docs = analysis.campaign, analysis.campaign.documents
     table = analysis.letters(previous=previous)
-    found = letter_findings(analysis.result)
+    found = letter_findings(analysis.whole)  # the letters are decided town-wide (a village run: its own)
     deadline = day + dt.timedelta(days=docs.letter_days)
     rows = []
     counters = {REMINDER: 0, SUPERVISION: 0}
