@@ -144,8 +144,14 @@ class Analysis:
         return kpis.accident_kpis(self.result)
 
     def ranking(self, by: str = "village") -> pd.DataFrame:
+        """Units ranked by their enterprises' obligation rate (:func:`.rankings.unit_ranking`). A village's
+        analysis has the village's row of the whole town's ranking by village (排名: its place among the town's
+        villages, the comparison its letter states), and its own enterprises by station or industry."""
         if by not in self._rankings:
-            self._rankings[by] = unit_ranking(self.coded, by=by)
+            if self.village and by == "village":
+                self._rankings[by] = self._own(self.town.ranking(by), by).reset_index(drop=True)
+            else:
+                self._rankings[by] = unit_ranking(self.coded, by=by)
         return self._rankings[by].copy()
 
     def four_lists(self) -> pd.DataFrame:
