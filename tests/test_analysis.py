@@ -360,3 +360,13 @@ def test_distinct_per_group_is_groupby_nunique():
         assert distinct_per_group(group, member, 7).tolist() == expected.tolist()
 
     check()
+
+
+def test_a_village_is_ranked_among_the_town_s_villages(samples):
+    """The village's ranking row is its row of the town-wide ranking: 排名 its place among all villages, as its
+    letter's “为N个村中最低” compares it (not 1 of 1)."""
+    town = Analysis(samples).ranking("village")
+    for village in town["village"]:
+        own = Analysis(samples, village=village).ranking("village")
+        pd.testing.assert_frame_equal(own, town[town["village"] == village].reset_index(drop=True))
+    assert town["排名"].max() > 1

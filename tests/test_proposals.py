@@ -475,3 +475,70 @@ def test_resubmissions_when_no_finding_names_a_row(base):
     res = Analysis(fake).resubmissions().set_index(["报送单位", "来源文件"])
     assert res["问题行数"].tolist() == [0, 0] and res["发现数"].tolist() == [2, 1]
     assert res.loc[("东坡村", "东坡村/隐患.xlsx"), "工作表"] == "汇总、统计"
+
+
+# -- one village's share ---------------------------------------------------------------------------
+def _village_resubmissions_case(base) -> CheckResult:
+    """Findings about 东坡村's files that name no village (a whole file, a whole sheet, a row of no registered
+    enterprise), a 西岭村 enterprise's row in 东坡村's file, and root files (the registry)."""
+    return synthetic(base[dt.date(2023, 9, 10)], [
+        {"rule_id": "SCH000", "enterprise": None, "village": "", "source_file": "东坡村/验收单扫描件.pdf"},
+        {"rule_id": "SCH005", "enterprise": None, "village": "", "source_file": "东坡村/带队检查.xlsx",
+         "source_sheet": "5月"},
+        {"rule_id": "REF001", "enterprise": None, "village": "", "source_file": "东坡村/隐患.xlsx",
+         "source_sheet": "隐患台账", "source_row": 3},
+        {"rule_id": "SCH002", "enterprise": "丙公司", "source_file": "东坡村/隐患.xlsx", "source_sheet": "隐患台账",
+         "source_row": 4},
+        {"rule_id": "SCH002", "enterprise": "甲公司", "source_file": "应急站/执法.xlsx", "source_sheet": "执法检查",
+         "source_row": 2},
+        {"rule_id": "REF002", "enterprise": "丙公司", "source_file": "企业名录.xlsx", "source_sheet": "名录",
+         "source_row": 4},
+        {"rule_id": "SCH001", "enterprise": None, "village": "", "source_file": "企业名录.xlsx", "source_sheet": "汇总"},
+    ])
+
+
+def test_a_village_run_sends_the_village_the_resubmissions_the_town_run_sends_it(base, tmp_path):
+    """A finding about a whole file or sheet, or a row naming no registered enterprise, has no village; it still
+    goes back to the village whose folder holds the file, in a village run as in the town-wide one, and a
+    village run sends nobody else anything (the station's file with the village's enterprise stays the station's)."""
+    from jicui_compliance.documents.notices import resubmission_notices
+
+    fake = _village_resubmissions_case(base)
+    town = Analysis(fake).resubmissions()
+    for village in ("东坡村", "西岭村"):
+        own = Analysis(fake, village=village).resubmissions()
+        pd.testing.assert_frame_equal(own, town[town["报送单位"] == village].reset_index(drop=True))
+    east = Analysis(fake, village="东坡村").resubmissions().set_index("来源文件")
+    assert east["发现数"].to_dict() == {"东坡村/带队检查.xlsx": 1, "东坡村/隐患.xlsx": 2, "东坡村/验收单扫描件.pdf": 1}
+    west = Analysis(fake, village="西岭村").resubmissions()
+    assert west["来源文件"].tolist() == ["企业名录.xlsx"]  # its enterprise's row in 东坡村's file is 东坡村's to correct
+    town_rows, _ = resubmission_notices(Analysis(fake), tmp_path / "town", dt.date(2023, 9, 10))
+    for village in ("东坡村", "西岭村"):
+        rows, unknown = resubmission_notices(Analysis(fake, village=village), tmp_path / village, dt.date(2023, 9, 10))
+        assert [(r["主送"], r["事项数"]) for r in rows] == [(r["主送"], r["事项数"]) for r in town_rows
+                                                          if r["主送"] == village]
+        assert unknown == 0  # the town-wide run counts the files no unit could be found for
+
+
+def test_a_village_run_sends_the_village_its_town_wide_letter_and_no_station_letter(base, tmp_path):
+    """A village's letter is decided town-wide: its own findings and its obligation rate compared with every
+    village of the town (not with itself alone); stations' letters are no village's business (RULEBOOK §10)."""
+    fake = synthetic(base[dt.date(2023, 9, 10)], [
+        {"rule_id": "GV001", "enterprise": None, "village": "西岭村", "period": "P1"},
+        {"rule_id": "EN002", "enterprise": "甲公司", "station": "应急站"},  # a station's finding about a 东坡村 enterprise
+        {"rule_id": "HI001", "enterprise": "甲公司", "period": "2023-07"},  # 东坡村 the lowest of the 2 villages
+    ])
+    town = Analysis(fake).letters()
+    assert {"站所", "村"} <= set(town["类别"]) and town["列入理由"].str.contains("为2个村中最低").any()
+    for village in ("东坡村", "西岭村"):
+        own = Analysis(fake, village=village).letters()
+        pd.testing.assert_frame_equal(own, town[(town["类别"] == "村") & (town["单位"] == village)].reset_index(drop=True))
+        assert own.attrs["note"] == town.attrs["note"]
+    town_rows = notice_letters(Analysis(fake), tmp_path / "town", dt.date(2023, 9, 10))
+    for village in ("东坡村", "西岭村"):
+        rows = notice_letters(Analysis(fake, village=village), tmp_path / village, dt.date(2023, 9, 10))
+        assert [(r["主送"], r["事项数"]) for r in rows] == [(r["主送"], r["事项数"]) for r in town_rows
+                                                          if r["主送"] == village]
+    # with the previous letters a village's 督办函 is decided as the town's is
+    prev = Analysis(fake, village="西岭村").letters(previous=["西岭村", "应急站"])
+    assert prev["单位"].tolist() == ["西岭村"] and prev["函件"].tolist() == ["督办函"]

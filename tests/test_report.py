@@ -218,6 +218,20 @@ def test_village_narrows(results):
     assert set(west.tables["未整改隐患"].frame["所属村"]) == {"西岭村"}
 
 
+
+@pytest.mark.parametrize("village", ["东坡村", "西岭村"])
+def test_a_village_report_ranks_and_letters_the_village_as_the_town_does(results, village):
+    """A village's report has its row of the town's ranking by village (its place among the town's villages), no
+    station ranking, and exactly its own rows of the town's letters and 退回重报 (nothing computed on its slice)."""
+    town = build_report(Analysis(results[END]), "year")
+    own = build_report(Analysis(results[END], village=village), "year")
+    for name, column in (("各村排名", "村"), ("提醒函督办函", "单位"), ("退回重报", "报送单位")):
+        t = town.tables[name].frame
+        pd.testing.assert_frame_equal(own.tables[name].frame, t[t[column] == village].reset_index(drop=True))
+    assert len(own.tables["各村排名"].frame) == 1 and "各站所排名" not in own.tables
+    assert "rank_station_best" not in own.facts and own.facts.unexplained_numbers(_text(own)) == []
+
+
 # -- the three formats ---------------------------------------------------------------------------
 @pytest.mark.parametrize("day", [MID, END])
 @pytest.mark.parametrize("cadence", list(CADENCES))

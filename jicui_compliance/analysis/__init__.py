@@ -14,12 +14,15 @@ import pandas as pd
 
 from ..check import CheckResult
 from ..rules.context import Context
+from ..text import map_distinct
 from . import kpis
 from .obligations import COMPLIANT, NOT_COMPLIANT, PENDING, Codes, coded_status, obligation_status, phase_summary
 from .rankings import (
     LIST_RULES,
     LISTS,
     PROPOSAL_LISTS,
+    UNIT_KINDS,
+    Units,
     four_lists,
     letter_findings,
     letters,
@@ -47,6 +50,7 @@ class Analysis:
 
     def __init__(self, result: CheckResult, village: str | None = None):
         self.village = village
+        self.whole = result  # the town-wide result: the 退回重报 and the letters are decided on it (RULEBOOK §10)
         self.result = narrow(result, village) if village else result
         self._rankings: dict[str, pd.DataFrame] = {}  # by village / station / industry: shared by ranking and letters
         self._phase_tables: dict[str | None, pd.DataFrame] = {}
@@ -140,8 +144,14 @@ class Analysis:
         return kpis.accident_kpis(self.result)
 
     def ranking(self, by: str = "village") -> pd.DataFrame:
+        """Units ranked by their enterprises' obligation rate (:func:`.rankings.unit_ranking`). A village's
+        analysis has the village's row of the whole town's ranking by village (排名: its place among the town's
+        villages, the comparison its letter states), and its own enterprises by station or industry."""
         if by not in self._rankings:
-            self._rankings[by] = unit_ranking(self.coded, by=by)
+            if self.village and by == "village":
+                self._rankings[by] = self._own(self.town.ranking(by), by).reset_index(drop=True)
+            else:
+                self._rankings[by] = unit_ranking(self.coded, by=by)
         return self._rankings[by].copy()
 
     def four_lists(self) -> pd.DataFrame:
@@ -151,12 +161,40 @@ class Analysis:
     def letters(self, previous=None) -> pd.DataFrame:
         """提醒函 / 督办函 to villages and stations; ``previous``: the units that had a 提醒函 in the previous
         report of the same cadence (names, or that report's ``letters()`` frame). Without it no 督办函 can be
-        decided (``attrs["note"]`` says so). See :func:`.rankings.letters`."""
+        decided (``attrs["note"]`` says so). See :func:`.rankings.letters`.
+
+        Decided town-wide: a village sees its own letter exactly as the whole town's list has it (its obligation
+        rate compared with every village of the town, not with its own slice) and no station's letter (the
+        stations answer for the whole town, not to one village)."""
+        if self.village:
+            town = self.town.letters(previous)
+            own = self._own(town[town["类别"] == UNIT_KINDS["village"]], "单位").reset_index(drop=True)
+            own.attrs = dict(town.attrs)
+            return own
         return letters(self.result, self.coded, previous, rankings={by: self.ranking(by) for by in ("village", "station")})
 
+    @cached_property
+    def town(self) -> Analysis:
+        """The whole town's analysis (this one when it is not narrowed to a village)."""
+        return Analysis(self.whole) if self.village else self
+
     def resubmissions(self) -> pd.DataFrame:
-        """退回重报: per submitting village or station, the files with ``record`` findings."""
-        return resubmissions(self.result)
+        """退回重报: per submitting village or station, the files with ``record`` findings. Decided town-wide
+        (a finding about a whole file or sheet, or a row of no registered enterprise, names no village): a
+        village sees the rows the whole town's list has for it as the submitting unit, and no other unit's."""
+        return self._own(resubmissions(self.whole), "报送单位").reset_index(drop=True)
+
+    def resubmission_findings(self) -> pd.DataFrame:
+        """The ``record`` findings behind :meth:`resubmissions`, with their submitting unit (``_unit``)."""
+        return self._own(resubmission_findings(self.whole), "_unit")
+
+    def _own(self, frame: pd.DataFrame, column: str) -> pd.DataFrame:
+        """The rows of a town-wide ``frame`` whose unit in ``column`` is this village (all of them for the town),
+        the unit compared as the letters compare it (:class:`.rankings.Units`)."""
+        if not self.village:
+            return frame
+        units = Units(self.whole)
+        return frame[(map_distinct(frame[column], units.key) == units.key(self.village)).to_numpy(dtype=bool)]
 
     def findings_by_rule(self) -> pd.DataFrame:
         """Findings per rule (most frequent first), with title, severity and one example message."""

@@ -25,7 +25,7 @@ from pathlib import Path
 import pandas as pd
 
 from ..analysis import Analysis
-from ..analysis.rankings import REMINDER, SUPERVISION, UNKNOWN_UNIT, letter_findings, party_of, resubmission_findings
+from ..analysis.rankings import REMINDER, SUPERVISION, UNKNOWN_UNIT, letter_findings, party_of
 from ..findings.masking import mask_text
 from ..report.gongwen import Gongwen, day_text
 from ..report.wording import clause_text, plain
@@ -150,7 +150,7 @@ def rectification_notices(analysis: Analysis, out: Path, day: dt.date) -> list[d
 def letters(analysis: Analysis, out: Path, day: dt.date, previous=None) -> list[dict]:
     camp, docs = analysis.campaign, analysis.campaign.documents
     table = analysis.letters(previous=previous)
-    found = letter_findings(analysis.result)
+    found = letter_findings(analysis.whole)  # the letters are decided town-wide (a village run: its own)
     deadline = day + dt.timedelta(days=docs.letter_days)
     rows = []
     counters = {REMINDER: 0, SUPERVISION: 0}
@@ -198,7 +198,7 @@ def _folder(out: Path, kind: str) -> Path:
 def resubmission_notices(analysis: Analysis, out: Path, day: dt.date) -> tuple[list[dict], int]:
     """One notice per submitting unit; the findings no unit could be found for are counted, not sent."""
     docs = analysis.campaign.documents
-    f = resubmission_findings(analysis.result)
+    f = analysis.resubmission_findings()  # decided town-wide: a village run sends the village what the town run does
     unknown = int((f["_unit"] == UNKNOWN_UNIT).sum())
     f = f[f["_unit"] != UNKNOWN_UNIT]
     deadline = day + dt.timedelta(days=docs.resubmit_days)

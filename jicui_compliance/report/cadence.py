@@ -391,19 +391,31 @@ class Builder:
         return t
 
     # -- the as-of picture (cumulative) ------------------------------------------------------
-    def rankings(self) -> tuple[Table, Table]:
+    def rankings(self) -> tuple[Table, Table | None]:
+        """各村排名 and 各站所排名. A village's report has the village's row of the town-wide ranking (排名: its place
+        among the town's villages, as its letter compares it) and no station ranking: the stations are ranked, and
+        written to, for the whole town only (:meth:`.Analysis.letters`)."""
         rv = self.a.ranking("village").rename(columns={"village": "村"})
-        rs = self.a.ranking("station").rename(columns={"station": "站所"})
-        tv = self.table("各村排名", f"各村企业履行义务情况排名（截至{day_text(self.as_of)}已到期的义务）", rv)
-        ts = self.table("各站所排名", f"各站所监管企业履行义务情况排名（截至{day_text(self.as_of)}已到期的义务）", rs)
+        title = "本村在全镇各村中的企业履行义务情况排名" if self.a.village else "各村企业履行义务情况排名"
+        tv = self.table("各村排名", f"{title}（截至{day_text(self.as_of)}已到期的义务）", rv)
+        ts = None
+        if not self.a.village:
+            rs = self.a.ranking("station").rename(columns={"station": "站所"})
+            ts = self.table("各站所排名", f"各站所监管企业履行义务情况排名（截至{day_text(self.as_of)}已到期的义务）", rs)
         for key, t, col in (("village", tv, "村"), ("station", ts, "站所")):
-            if len(t.frame):
+            if t is not None and len(t.frame):
                 self.fact(f"rank_{key}_count", t, None, "len")
                 self.fact(f"rank_{key}_best", t, col, "first", kind="text")
                 self.fact(f"rank_{key}_best_rate", t, "履行率", "first", kind="pct")
                 self.fact(f"rank_{key}_worst", t, col, "last", kind="text")
                 self.fact(f"rank_{key}_worst_rate", t, "履行率", "last", kind="pct")
         return tv, ts
+
+    def station_chart(self, ts: Table | None) -> Chart | None:
+        """The stations' rates beside their ranking (none in a village's report)."""
+        if ts is None:
+            return None
+        return self.chart("compliance_station", "各站所履行率", charts.compliance_by_unit(ts.frame, "站所", "各站所监管企业义务履行率"))
 
     def four_lists(self) -> tuple[Table, Table]:
         """The 四个一批 as proposals (建议名单): who decides, on what basis, the criterion; the entries."""
@@ -689,8 +701,7 @@ def _quarter(b: Builder) -> None:
         b.a.hazard_flow(), b.camp.phases)), t_over)
     b.section("主要负责人带队检查与执法检查", t_hi, t_cov, t_en)
     b.section("各村、各站所排名", tv, b.chart("compliance_village", "各村履行率", charts.compliance_by_unit(
-        tv.frame, "村", "各村企业义务履行率")), ts, b.chart("compliance_station", "各站所履行率", charts.compliance_by_unit(
-            ts.frame, "站所", "各站所监管企业义务履行率")))
+        tv.frame, "村", "各村企业义务履行率")), ts, b.station_chart(ts))
     b.section("“四个一批”建议名单", tr, tl)
     b.section("提醒函、督办函和退回重报建议", t_letters, t_resub)
     b.section("存在问题", t_typ)
@@ -746,7 +757,6 @@ def _year(b: Builder) -> None:
               ts_sev, t_typ, b.chart("findings_pareto", "核查发现帕累托图", charts.findings_pareto(
                   plan_rules, "方案规则核查发现分布（帕累托图，不含台账填报规范问题）")), t_data,
               tv, b.chart("compliance_village", "各村履行率", charts.compliance_by_unit(tv.frame, "村", "各村企业义务履行率")),
-              ts, b.chart("compliance_station", "各站所履行率",
-                          charts.compliance_by_unit(ts.frame, "站所", "各站所监管企业义务履行率")),
+              ts, b.station_chart(ts),
               tr, tl, t_letters, t_resub)
     b.section("下一步工作")
