@@ -400,9 +400,20 @@ def test_export_parquet_by_village(history, tmp_path):
     sw = q.execute(f"SELECT id_no FROM read_parquet('{(tmp_path / 'pq' / 'special_workers').as_posix()}/**/*.parquet')"
                    " WHERE id_no IS NOT NULL").df()
     assert len(sw) and sw["id_no"].str.contains(r"\*{4}").all(), "ID numbers are masked"
+    # and in every other text: a 特种作业操作证 number is T and the ID number, a row's key holds it
+    certs = q.execute(f"SELECT cert_no, row_key FROM read_parquet('{(tmp_path / 'pq' / 'special_workers').as_posix()}"
+                      "/**/*.parquet') WHERE cert_no LIKE 'T%'").df()
+    assert len(certs) and not certs["cert_no"].str.contains(r"T\d{17}").any()
+    assert not certs["row_key"].str.contains(r"T\d{17}").any()
     f = q.execute(f"SELECT count(*) FROM read_parquet('{(tmp_path / 'pq' / 'findings').as_posix()}/**/*.parquet')")
     with Store.open(history["store"]) as s:
         assert f.fetchone()[0] == len(s.run_findings(3))
+    # exported again into the same folder, an earlier run's data is replaced whole, not mixed in
+    again = runner.invoke(app, ["export", "--store", str(history["store"]), "--parquet", str(tmp_path / "pq"), "--run", "1"])
+    assert again.exit_code == 0, again.output
+    runs = q.execute(f"SELECT DISTINCT run_id FROM read_parquet('{(tmp_path / 'pq' / 'hazards').as_posix()}/**/*.parquet',"
+                     " hive_partitioning=true)").df()
+    assert runs["run_id"].tolist() == [1]
 
 
 # -- reports compared with the previous one --------------------------------------------------------
@@ -495,3 +506,13 @@ def test_an_ingest_that_packs_in_a_worker_process_stores_the_same(town, tmp_path
         cols = "rule_id, source_file, source_sheet, source_row, message"
         pd.testing.assert_frame_equal(a.df(f"SELECT {cols} FROM findings ORDER BY ALL"),
                                       b.df(f"SELECT {cols} FROM findings ORDER BY ALL"))
+
+
+def test_the_ledger_changes_of_a_diff_are_masked():
+    from jicui_compliance.store.diff import _masked_rows
+
+    rows = pd.DataFrame({"变化": ["新增"], "报送单位": ["东坡村"], "记录": ["9114012295012373GG|T140122198503151232"],
+                         "行号": [3]})
+    shown = _masked_rows(rows)
+    assert shown.at[0, "记录"] == "9114012295012373GG|T140122*********1232" or "198503151232" not in shown.at[0, "记录"]
+    assert shown.at[0, "行号"] == 3 and shown.at[0, "报送单位"] == "东坡村"

@@ -16,7 +16,7 @@ import xlsxwriter
 
 from ..findings.writers import safe_for_output
 from ..ledgers import LEDGERS
-from ..text import python_strings
+from ..text import mask_column, python_strings
 from . import Store, StoreError
 from .keys import value_fields
 
@@ -73,16 +73,22 @@ def _first_seen(store: Store, run_b: int) -> pd.Series:
     return pd.Series(pd.to_datetime(start[last.index]).to_numpy(), index=last["finding_key"].to_numpy())
 
 
+def _shown(findings: pd.DataFrame) -> pd.DataFrame:
+    """Findings masked for output, their stored key kept apart (``_key``): runs are compared, and a
+    finding's first run looked up, on the keys as stored, which hold the numbers masking hides."""
+    return safe_for_output(findings).assign(_key=findings["finding_key"].to_numpy())
+
+
 def _findings(store: Store, a: int, b: int) -> pd.DataFrame:
-    fa, fb = safe_for_output(store.run_findings(a)), safe_for_output(store.run_findings(b))
-    ka, kb = set(fa["finding_key"]), set(fb["finding_key"])
-    new = fb[~fb["finding_key"].isin(ka)].assign(状态=NEW)
-    still = fb[fb["finding_key"].isin(ka)].assign(状态=OPEN)
-    fixed = fa[~fa["finding_key"].isin(kb)].assign(状态=FIXED)
-    f = pd.concat([new, fixed, still], ignore_index=True).drop_duplicates(["状态", "finding_key"])
+    fa, fb = _shown(store.run_findings(a)), _shown(store.run_findings(b))
+    ka, kb = set(fa["_key"]), set(fb["_key"])
+    new = fb[~fb["_key"].isin(ka)].assign(状态=NEW)
+    still = fb[fb["_key"].isin(ka)].assign(状态=OPEN)
+    fixed = fa[~fa["_key"].isin(kb)].assign(状态=FIXED)
+    f = pd.concat([new, fixed, still], ignore_index=True).drop_duplicates(["状态", "_key"])
     first = _first_seen(store, b)
     received_b = pd.Timestamp(store.run_info(b)["received"])
-    seen = f["finding_key"].map(first).where(f["状态"] != FIXED)
+    seen = f["_key"].map(first).where(f["状态"] != FIXED)
     out = pd.DataFrame({
         "状态": f["状态"], "单位": f["village"].where(f["village"] != "", f["station"]).replace("", NO_UNIT),
         "所属村": f["village"], "监管站所": f["station"], "规则": f["rule_id"],
@@ -170,7 +176,7 @@ def write_diff(d: Diff, out: Path) -> list[Path]:
     f = d.findings.drop(columns="finding_key")
     sheets = {"汇总": d.summary(), "新增发现": f[f["状态"] == NEW].drop(columns=["首次发现", "已持续天数"]),
               "已整改发现": f[f["状态"] == FIXED].drop(columns=["首次发现", "已持续天数"]),
-              "仍未整改发现": f[f["状态"] == OPEN], "台账变化": d.rows}
+              "仍未整改发现": f[f["状态"] == OPEN], "台账变化": _masked_rows(d.rows)}
     xlsx = out / f"{stem}.xlsx"
     wb = xlsxwriter.Workbook(str(xlsx))
     head = wb.add_format({"bold": True, "bg_color": "#DDEBF7", "border": 1})
@@ -200,13 +206,20 @@ def _table_html(frame: pd.DataFrame) -> str:
     return frame.to_html(index=False, na_rep="", border=0, classes="t", escape=True)
 
 
+def _masked_rows(rows: pd.DataFrame) -> pd.DataFrame:
+    """The ledger rows' changes with ID and phone numbers masked in every text column (a record's key
+    holds its certificate number, T and the holder's ID number)."""
+    return rows.apply(lambda c: mask_column(c) if c.dtype == object or pd.api.types.is_string_dtype(c) else c)
+
+
 def _html(d: Diff, sheets: dict[str, pd.DataFrame]) -> str:
     f = d.findings.drop(columns="finding_key")
     parts = [f"<h1>{html.escape(_title(d))}</h1>", "<h2>汇总（按村、站所）</h2>",
              "<p>“首次发现”为该发现连续出现的第一次核查的收到日期，“已持续天数”算到本次核查的收到日期。"
              "发现按所属村归入单位（不属于任何村的归入其站所），台账记录按报送单位归入；"
              "发现按规则、企业、期间、列和所在记录（按隐患编号、作业票编号、日期等识别，不按行号）配对。</p>", _table_html(sheets["汇总"])]
-    units = sorted(set(f["单位"]) | set(d.rows["报送单位"]), key=lambda u: (u == NO_UNIT, u))
+    rows = sheets["台账变化"]  # masked
+    units = sorted(set(f["单位"]) | set(rows["报送单位"]), key=lambda u: (u == NO_UNIT, u))
     for u in units:
         parts.append(f"<h2>{html.escape(u)}</h2>")
         fu = f[f["单位"] == u]
@@ -215,7 +228,7 @@ def _html(d: Diff, sheets: dict[str, pd.DataFrame]) -> str:
             if status != OPEN:
                 x = x.drop(columns=["首次发现", "已持续天数"])
             parts.append(f"<h3>{status}发现（{len(x)} 条）</h3>" + _table_html(x))
-        r = d.rows[d.rows["报送单位"] == u].drop(columns="报送单位")
+        r = rows[rows["报送单位"] == u].drop(columns="报送单位")
         parts.append(f"<h3>台账记录变化（{len(r)} 条）</h3>" + _table_html(r))
     style = ("body{font-family:'Noto Sans CJK SC','Microsoft YaHei',sans-serif;margin:2em;}"
              "table.t{border-collapse:collapse;font-size:13px;margin-bottom:1em}"

@@ -8,6 +8,7 @@ phone numbers) are masked as in every other output.
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 import pandas as pd
@@ -16,7 +17,7 @@ from ..findings import COLUMNS as FINDING_COLUMNS
 from ..findings import mask_id, mask_phone
 from ..findings.writers import safe_for_output
 from ..ledgers import LEDGERS
-from ..text import map_distinct, normalize_name, python_strings
+from ..text import map_distinct, mask_column, normalize_name, python_strings
 from . import Store, StoreError
 
 NO_VILLAGE = "（未归属）"
@@ -37,14 +38,30 @@ def _masked(frame: pd.DataFrame, ledger: str) -> pd.DataFrame:
         if spec.personal and f in frame:
             mask = mask_id if spec.format and "11643" in spec.format else mask_phone
             frame[f] = map_distinct(frame[f], lambda v, m=mask: m(str(v)))  # type: ignore[misc]
+    for f in frame.columns:  # numbers in other texts too: a 特种作业操作证 number is T and the ID, a row's key holds it
+        if frame[f].dtype == object or pd.api.types.is_string_dtype(frame[f]):
+            frame[f] = mask_column(frame[f])
     return frame
 
 
 def _copy(store: Store, frame: pd.DataFrame, target: Path, partition: bool = True) -> None:
+    """Write ``frame`` to ``target`` whole: into a temporary name beside it, then in place of what was there
+    (an earlier export's partitions, a village withdrawn since, are not left mixed with this run's)."""
+    tmp = target.with_name(f".{target.name}.tmp")
+    _remove(tmp)
     store.con.register("export_df", frame)
-    opts = "FORMAT PARQUET, COMPRESSION ZSTD" + (", PARTITION_BY (village), OVERWRITE_OR_IGNORE" if partition else "")
-    store.con.execute(f"COPY (SELECT * FROM export_df) TO '{target.as_posix()}' ({opts})")
+    opts = "FORMAT PARQUET, COMPRESSION ZSTD" + (", PARTITION_BY (village)" if partition else "")
+    store.con.execute(f"COPY (SELECT * FROM export_df) TO '{tmp.as_posix()}' ({opts})")
     store.con.unregister("export_df")
+    _remove(target)
+    tmp.rename(target)
+
+
+def _remove(path: Path) -> None:
+    if path.is_dir() and not path.is_symlink():
+        shutil.rmtree(path)
+    elif path.exists() or path.is_symlink():
+        path.unlink()
 
 
 @python_strings()
