@@ -404,6 +404,18 @@ def test_a_cell_naming_two_units_is_a_finding_for_each_and_the_placeholder_gets_
     assert not [u for u in addressed if "、" in u or u == "其他站所"]
 
 
+def test_a_joint_penalty_counts_against_the_unit_without_the_power_only(tmp_path):
+    """EN007 on “应急站、综合行政执法队”: the letter goes to 应急站, which has no power to penalise, not to the
+    lawful enforcer named beside it; a cell “应急站（）” is 应急站."""
+    fine = {"enterprise": "甲公司", "date": "2023-08-10", "station": "应急站、综合行政执法队", "officers": ["赵", "钱"],
+            "major_hazards": 0, "actions": "罚款", "fine_company": 5000, "signed": "是"}
+    case = {"enforcement": [fine, _inspection("乙公司", "应急站（）", "孙")]}
+    r = _check(case, tmp_path, dt.date(2023, 9, 30))
+    got = _findings_of(_letters_by_unit(r))
+    assert got["应急站"] == "EN002×1、EN007×1"  # the joint fine and 应急站（）'s one-officer inspection
+    assert "综合行政执法队" not in got and not [u for u in got if "（" in u or "、" in u]
+
+
 def _ranking(rates: dict[str, float], by: str = "station") -> pd.DataFrame:
     return pd.DataFrame({by: list(rates), "企业数": 1, "应履行义务": 10, "已履行": [round(v * 10) for v in rates.values()],
                          "未履行": [10 - round(v * 10) for v in rates.values()], "履行率": list(rates.values()), "排名": 1})

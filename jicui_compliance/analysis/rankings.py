@@ -142,12 +142,16 @@ class Units:
 
     def key(self, name: str) -> str:
         """The unit a name stands for, as compared."""
-        k = fold(name)
+        k = fold(name).replace("()", "")  # “应急站（）”: a bracket left empty names no other unit
         return self._enforcers.get(k, k)
 
     def name(self, name: str) -> str:
         """The unit a name stands for, as addressed."""
         return self._names.setdefault(self.key(name), name.strip())
+
+    def is_enforcer(self, name: str) -> bool:
+        """One of the campaign's lawful enforcers (综合行政执法队), however written."""
+        return fold(name).replace("()", "") in self._enforcers
 
     def is_unit(self, name: str) -> bool:
         """Not empty, not a placeholder cell (无, /) and not the placeholder station 其他站所."""
@@ -434,8 +438,12 @@ def letter_findings(result) -> pd.DataFrame:
     unit = station.where(bad_party == Party.STATION, bad["village"])
     kind = np.where(bad_party == Party.STATION, "station", "village")
     # each unit the cell names, as addressed (a finding about two units counts for each); none for 其他站所
-    b = bad.assign(_unit=map_distinct(unit, Units(result).split), _kind=kind).explode("_unit")
-    return b[b["_unit"].notna()].astype({"_unit": str})
+    units = Units(result)
+    b = bad.assign(_unit=map_distinct(unit, units.split), _kind=kind).explode("_unit")
+    b = b[b["_unit"].notna()].astype({"_unit": str})
+    # EN007 is about the unit without the power to penalise: a joint record's lawful enforcer is not at fault
+    lawful = b["rule_id"].eq("EN007") & b["_unit"].map(units.is_enforcer).astype(bool)
+    return b[~lawful.to_numpy(dtype=bool)]
 
 
 def letters(result, status: pd.DataFrame | Codes, previous: Iterable[str] | pd.DataFrame | None = None,

@@ -114,7 +114,7 @@ class Context:
         "" for an empty cell), for a finding's ``value``; where they are not known (frames built
         otherwise), the reading: “否” for 否, "" for empty."""
         got = self.ledgers.yes_no_cells.get((ledger, field))
-        if got is not None and len(got[0]) == len(self.ledgers[ledger]):
+        if got is not None and (frame.empty or int(frame.index.max()) < len(got[0])):  # rows labelled by position
             codes, texts = got
             keys = codes[frame.index.to_numpy(dtype=np.int64)]
             return texts[np.minimum(keys, len(texts) - 1)]

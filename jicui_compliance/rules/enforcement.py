@@ -125,7 +125,7 @@ def major_hazard_not_listed(ctx: Context) -> pd.DataFrame:
     if not bad.any():
         return no_hits()
     d, nl, ns = enf[bad], not_listed[bad], no_supervisor[bad]
-    listed_text = d["listed"].map({True: "是", False: "否"}, na_action="ignore").fillna("")
+    listed_text = pd.Series(ctx.as_written(d, "enforcement", "listed"), index=d.index)
     why_listed = pd.Series("“挂牌督办”填为“否”", index=d.index).where(d["listed"].eq(False).fillna(False), "“挂牌督办”未填写")
     problem = (why_listed.where(nl, "") + pd.Series("，且", index=d.index).where(nl & ns, "")
                + pd.Series("未明确跟踪督办责任人", index=d.index).where(ns, ""))
@@ -171,7 +171,7 @@ def officers_or_signature_missing(ctx: Context) -> pd.DataFrame:
     problem = (who.where(f, "") + pd.Series("，且", index=d.index).where(f & u, "")
                + pd.Series("无检查人签名确认", index=d.index).where(u, ""))
     field = pd.Series("officers", index=d.index).where(~u, "signed").where(~(f & u), "officers,signed")
-    value = officers.where(f, d["signed"].map({True: "是", False: "否"}, na_action="ignore").fillna(""))
+    value = officers.where(f, pd.Series(ctx.as_written(d, "enforcement", "signed"), index=d.index))
     return hits(ledger="enforcement", row=d.index, field=field.to_numpy(), value=value.to_numpy(),
                 when=day_text(d["date"]).fillna("（检查日期未填）").to_numpy(), station=d["station"].fillna("").to_numpy(),
                 problem=problem.to_numpy())

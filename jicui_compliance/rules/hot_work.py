@@ -99,7 +99,7 @@ def no_approval(ctx: Context) -> pd.DataFrame:
       obligation=Obligation(when="records", ledger="hot_work", date="start"))
 def approved_after_start(ctx: Context) -> pd.DataFrame:
     """规则说明：审批时间晚于动火开始时间。只写了日期、没有写时刻的，按当天 00:00 计（开始时间只写日期而审批时间写了
-    当天的时刻，即审批晚于开始）；开始时间没有时刻的，消息中注明“按 00:00 计”，便于核实。审批时间为空的归 HW001。
+    当天的时刻，即审批晚于开始）；开始时间为当天 00:00 的（含没有写时刻的），消息中注明“即当天 00:00”，便于核实。审批时间为空的归 HW001。
     开始时间晚于核查截止日的作业票不核查。
 
     依据：方案三(一)3(10)：“严格履行电气焊等动火作业审批手续，督促作业人员严格遵守消防安全操作规程，明确现场监护人员，
@@ -116,7 +116,7 @@ def approved_after_start(ctx: Context) -> pd.DataFrame:
         return no_hits()
     midnight = (d["start"].dt.normalize() == d["start"]).to_numpy()
     about = _about(d)
-    about["start"] = np.where(midnight, about["start"] + "（未写时刻，按 00:00 计）", about["start"])
+    about["start"] = np.where(midnight, about["start"] + "（即当天 00:00）", about["start"])
     return hits(ledger=LEDGER, row=d.index, field="approved_at", value=time_text(d["approved_at"]).to_numpy(),
                 approved_at=time_text(d["approved_at"]).to_numpy(), **about)
 
