@@ -21,6 +21,8 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter, MaxNLocator
 
+from .wording import phase_text
+
 DPI = 160
 FONT_FILE = "NotoSansCJKsc-Regular.otf"
 COLOURS = {"found": "#c0392b", "fixed": "#e69f00", "closed": "#2e7d32", "ok": "#4c9a5f", "bad": "#d1495b",
@@ -130,7 +132,8 @@ def hazard_flow(flow: pd.DataFrame, phases=(), title: str = "隐患发现、整�
             if lo >= hi:
                 continue
             ax.axvspan(lo, hi, color=PHASE_SHADES[i % 2], zorder=0, lw=0)
-            ax.text(lo + (hi - lo) / 2, ymax * 1.13, p.id, ha="center", va="center", fontsize=8.5, color="#555555")
+            ax.text(lo + (hi - lo) / 2, ymax * 1.13, phase_text(p.id), ha="center", va="center", fontsize=8.5,
+                    color="#555555")  # the plan's words (第一阶段), not the short code P1
         # 整改 drawn wide and solid underneath a dashed 销号: when every fixed hazard is closed at once the two
         # curves coincide and both stay visible (the orange band shows through the gaps of the dashes)
         styles = (("发现", "found", "累计发现", 2.0, "-"), ("整改", "fixed", "累计整改", 5.0, "-"),
@@ -159,7 +162,7 @@ def hazard_flow(flow: pd.DataFrame, phases=(), title: str = "隐患发现、整�
         _count_axis(ax)
         ax.grid(axis="y", color="#e5e5e5", lw=0.6)  # the curves are labelled at their ends: no legend over the data
         if phases:
-            ax.set_xlabel("阴影为专项行动各阶段：" + "，".join(f"{p.id} {p.name}" for p in phases),
+            ax.set_xlabel("阴影为专项行动各阶段：" + "，".join(f"{phase_text(p.id)}（{p.name}）" for p in phases),
                           fontsize=8, color="#555555")
 
     return _render(draw)
