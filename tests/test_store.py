@@ -305,6 +305,20 @@ def test_a_unit_folder_ingested_alone_is_that_unit(town, tmp_path):
         assert "积翠镇企业名录.xlsx" in set(s.state_files(s.state_versions()["version_id"])["path"])
 
 
+def test_a_version_the_store_does_not_have_is_one_error(town, tmp_path):
+    """--version 99 of a store with fewer versions is an error, not the latest state in silence."""
+    with Store.open(town["store"]) as s:
+        last = int(s.state_versions()["version_id"].max())
+    for args in (["check", "--store", str(town["store"]), "--out", str(tmp_path / "c")],
+                 ["restore", "--store", str(town["store"]), "--out", str(tmp_path / "r")]):
+        done = runner.invoke(app, [*args, "--version", "99"])
+        assert done.exit_code == 2 and f"数据库中没有第 99 个报送版本（已有：第 1 至第 {last} 个" in done.output, done.output
+        assert "Traceback" not in done.output
+    assert not (tmp_path / "r").exists()
+    kept = runner.invoke(app, ["restore", "--store", str(town["store"]), "--out", str(tmp_path / "r"), "--version", str(last)])
+    assert kept.exit_code == 0, kept.output
+
+
 def test_single_files_withdraw_nothing(town, tmp_path):
     store = tmp_path / "store.duckdb"
     shutil.copy(town["store"], store)

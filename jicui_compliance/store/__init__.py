@@ -280,6 +280,10 @@ class Store:
         cond: list[str] = []
         params: list[object] = []
         if version_id is not None:
+            last = self.df("SELECT max(version_id) AS n FROM versions")["n"].iloc[0]
+            if pd.isna(last) or not 1 <= version_id <= int(last):  # not the latest state, silently
+                have = "还没有报送版本" if pd.isna(last) else f"已有：第 1 至第 {int(last)} 个"
+                raise StoreError(f"数据库中没有第 {version_id} 个报送版本（{have}；jicui history 列出全部）")
             cond.append("version_id <= ?")
             params.append(version_id)
         if received is not None:
