@@ -10,6 +10,7 @@ import json
 import lzma
 import os
 import random
+import re
 import shutil
 import subprocess
 import sys
@@ -341,6 +342,11 @@ def test_store_errors_are_one_line(tmp_path):
     for mode in ("--all-at-once", "--by-village"):  # checked from a store that is not one
         broken = runner.invoke(app, ["check", "--store", str(tmp_path / "x.duckdb"), mode, "--out", str(tmp_path / "c")])
         assert broken.exit_code == 2 and "无法打开数据库" in broken.output, broken.output
+    (tmp_path / "folder.duckdb").mkdir()
+    for name in ("x.duckdb", "folder.duckdb"):  # in Chinese, without DuckDB's English
+        said = runner.invoke(app, ["history", "--store", str(tmp_path / name)])
+        words = said.output.replace(str(tmp_path / name), "").replace("DuckDB", "").replace("jicui ingest", "")
+        assert said.exit_code == 2 and not re.search(r"[A-Za-z]{4,}", words), said.output
 
 
 # -- the sample history ----------------------------------------------------------------------------

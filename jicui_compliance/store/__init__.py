@@ -189,9 +189,11 @@ class Store:
         except duckdb.IOException as exc:
             if "lock" in str(exc).lower():
                 raise StoreError(f"数据库 {path} 正被另一个程序使用（如另一个 jicui ingest），请等它结束后再试") from exc
-            raise StoreError(f"无法打开数据库 {path}：{exc}") from exc
-        except duckdb.Error as exc:
-            raise StoreError(f"{path} 不是本工具的数据库文件（{exc}）") from exc
+            why = ("这是一个文件夹，不是数据库文件" if path.is_dir()
+                   else "文件为空、不完整或不是 DuckDB 数据库（可能已损坏或只复制了一部分）")
+            raise StoreError(f"无法打开数据库 {path}：{why}；请指定 jicui ingest 建立的数据库文件") from exc
+        except duckdb.Error as exc:  # DuckDB's own words are English: the analyst reads what it means
+            raise StoreError(f"{path} 不是本工具的数据库文件（文件已损坏或是别的程序的文件）；请指定 jicui ingest 建立的数据库文件") from exc
         store = cls(con, path)
         if not write:
             store._check_schema()
