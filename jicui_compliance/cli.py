@@ -765,6 +765,9 @@ def restore_cmd(
     """取回某个版本时的报送文件（被覆盖或撤回的文件也能取回）。"""
     from .store import Store, StoreError
 
+    if out.is_dir() and any(out.iterdir()):  # restored among other files, the folder would be no version at all
+        _fail(f"输出文件夹 {out} 不是空的：取回的文件会与其中已有的文件混在一起，不再是该版本的报送；请换一个新的或空的文件夹")
+
     try:
         with Store.open(store) as s:
             files = s.state_files(s.state_versions(version_id=version)["version_id"])

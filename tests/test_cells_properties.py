@@ -181,7 +181,8 @@ def test_a_validity_column_reads_long_term_and_dates_as_the_value_parser():
 
 CODES = st.one_of(
     st.from_regex(r"\A[0-9A-Za-z]{6,18}\Z"),
-    st.text(alphabet="0123456789abcXYZ -/（）ＡＢ１２\t\u3000", min_size=1, max_size=12),
+    st.text(alphabet="0123456789abcXYZ -/（）ＡＢ１２'\t\u3000", min_size=1, max_size=12),
+    st.from_regex(r"\A'[0-9A-Z]{6,18}\Z"),  # Excel's text marker before a long number
     st.sampled_from(sorted(PLACEHOLDERS)),
 )
 

@@ -318,6 +318,9 @@ def test_a_version_the_store_does_not_have_is_one_error(town, tmp_path):
     assert not (tmp_path / "r").exists()
     kept = runner.invoke(app, ["restore", "--store", str(town["store"]), "--out", str(tmp_path / "r"), "--version", str(last)])
     assert kept.exit_code == 0, kept.output
+    # into a folder that already holds files, a restore would no longer be that version: refused
+    again = runner.invoke(app, ["restore", "--store", str(town["store"]), "--out", str(tmp_path / "r"), "--version", "1"])
+    assert again.exit_code == 2 and "不是空的" in again.output, again.output
 
 
 def test_single_files_withdraw_nothing(town, tmp_path):

@@ -107,9 +107,13 @@ def parse_text(v: object) -> str | None:
 
 
 def parse_code(v: object) -> str | None:
-    """Identifiers (USCC, ID and phone numbers): folded, no spaces, upper case."""
+    """Identifiers (USCC, ID and phone numbers): folded, no spaces, upper case; without the leading
+    apostrophe offices type to keep Excel from turning a long number into 9.1E+17 ('91140122…)."""
     text = parse_text(v)
-    return None if text is None else fold(text).upper()
+    if text is None:
+        return None
+    code = fold(text).lstrip("'‘’").upper()
+    return code or None
 
 
 def _valid(y: int, m: int, d: int, hh: int = 0, mm: int = 0, ss: int = 0) -> dt.datetime | _Unreadable:
@@ -445,7 +449,7 @@ def _fast_path(parser, uniques: np.ndarray) -> tuple[np.ndarray, np.ndarray] | N
     return None
 
 
-_PLAIN = r"^[\x21-\x7e]+$"  # printable ASCII without spaces, at least one character
+_PLAIN = r"^[\x21-\x26\x28-\x7e][\x21-\x7e]*$"  # printable ASCII without spaces, not starting with an apostrophe
 
 
 def parse_column(col: pd.Series, parser: Callable[[object], object], dtype: str = "object") -> tuple[object, np.ndarray]:
