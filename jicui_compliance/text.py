@@ -100,7 +100,8 @@ def text_width(text: str) -> int:
     return len(text) if text.isascii() else sum(2 if ord(ch) > 0x2E7F else 1 for ch in text)
 
 
-_LIST_SEPARATORS = re.compile(r"[、,，;；/／]+")
+#: what separates the items a cell lists (people, units): 、，,；;/ — white space is no separator of its own
+LIST_SEPARATORS = re.compile(r"[、,，;；/／]+")
 
 
 def person_names(cell: str) -> list[str]:
@@ -114,7 +115,7 @@ def person_names(cell: str) -> list[str]:
     []
     """
     names: list[str] = []
-    for piece in _LIST_SEPARATORS.split(cell):
+    for piece in LIST_SEPARATORS.split(cell):
         parts = piece.split()
         if parts:
             names.extend(parts if all(len(p) >= 2 for p in parts) else ["".join(parts)])

@@ -16,7 +16,6 @@ it there.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -26,7 +25,7 @@ import pandas as pd
 from ..ledgers.enforcement import hazard_key, is_fined
 from ..resolution import PLACEHOLDER_STATION
 from ..rules import REGISTRY, Party
-from ..text import PLACEHOLDERS, fold, map_distinct
+from ..text import LIST_SEPARATORS, PLACEHOLDERS, fold, map_distinct
 from .obligations import COMPLIANT, NOT_COMPLIANT, Codes
 from .sources import field_at, rows_at
 
@@ -83,9 +82,6 @@ UNIT_KINDS = {"village": "村", "station": "站所"}
 RESUBMIT_COLUMNS = ["报送单位", "来源文件", "工作表", "问题行数", "发现数", "依据发现"]
 UNKNOWN_UNIT = "未能确定报送单位"
 
-#: what separates the units one cell names ("应急站、综合行政执法队"): the separators of a list in a cell
-#: (:data:`jicui_compliance.reading.cells.LIST_SEPARATORS`) but white space, which a unit's name may hold ("应急 站")
-UNIT_SEPARATORS = re.compile(r"[、,，;；]+")
 
 #: days a hazard may stay overdue after it was 挂牌督办 or fined before 停产整顿 is proposed
 STOP_AFTER_DAYS = 30
@@ -135,6 +131,7 @@ class Units:
     def __init__(self, result):
         campaign, registry = result.context.campaign, result.context.registry
         self._enforcers = {k: fold(e) for k, e in campaign.enforcer_spellings().items()}
+        self._enforcer_names = set(self._enforcers.values())
         self._names: dict[str, str] = {}
         for name in ([s for i in campaign.industries for s in i.stations] + list(campaign.enforcers)
                      + list(registry["village"].dropna().unique()) + list(registry["station_eff"].dropna().unique())):
@@ -151,7 +148,7 @@ class Units:
 
     def is_enforcer(self, name: str) -> bool:
         """One of the campaign's lawful enforcers (综合行政执法队), however written."""
-        return fold(name).replace("()", "") in self._enforcers
+        return self.key(name) in self._enforcer_names
 
     def is_unit(self, name: str) -> bool:
         """Not empty, not a placeholder cell (无, /) and not the placeholder station 其他站所."""
@@ -162,7 +159,7 @@ class Units:
         """The units one cell names ("应急站、综合行政执法队": two), each as addressed, each once."""
         if not isinstance(cell, str):
             return []
-        return list(dict.fromkeys(self.name(p) for p in UNIT_SEPARATORS.split(cell) if self.is_unit(p)))
+        return list(dict.fromkeys(self.name(p) for p in LIST_SEPARATORS.split(cell) if self.is_unit(p)))
 
 
 def party_of(rule_ids: pd.Series) -> pd.Series:

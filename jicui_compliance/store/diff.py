@@ -16,7 +16,7 @@ import xlsxwriter
 
 from ..findings.writers import safe_for_output
 from ..ledgers import LEDGERS
-from ..text import mask_column, python_strings
+from ..text import python_strings
 from . import Store, StoreError
 from .keys import value_fields
 
@@ -207,9 +207,9 @@ def _table_html(frame: pd.DataFrame) -> str:
 
 
 def _masked_rows(rows: pd.DataFrame) -> pd.DataFrame:
-    """The ledger rows' changes with ID and phone numbers masked in every text column (a record's key
-    holds its certificate number, T and the holder's ID number)."""
-    return rows.apply(lambda c: mask_column(c) if c.dtype == object or pd.api.types.is_string_dtype(c) else c)
+    """The ledger rows' changes as every output writes text (:func:`safe_for_output`: a record's key holds
+    its certificate number, T and the holder's ID number)."""
+    return safe_for_output(rows)
 
 
 def _html(d: Diff, sheets: dict[str, pd.DataFrame]) -> str:
