@@ -539,3 +539,38 @@ def test_the_ledger_changes_of_a_diff_are_masked():
     shown = _masked_rows(rows)
     assert shown.at[0, "记录"] == "9114012295012373GG|T140122*********1232" or "198503151232" not in shown.at[0, "记录"]
     assert shown.at[0, "行号"] == 3 and shown.at[0, "报送单位"] == "东坡村"
+
+
+def test_diff_pairs_rows_and_findings_within_the_unit_that_sent_them(tmp_path):
+    """The same record in two units' files (a station keeps a copy of a village's hot-work permits): when the
+    village deletes one, the diff says the village deleted it — not the station, whose copy is unchanged —
+    and the findings on the station's copy stay open while those on the village's row are gone."""
+    week1 = _small_town(tmp_path / "week1")
+    src = week1 / "东坡村" / "东坡村动火作业审批记录.csv"
+    shutil.copy(src, week1 / "应急站" / "抄送动火作业审批记录.csv")
+    week2 = tmp_path / "week2"
+    shutil.copytree(week1, week2)
+    lines = src.read_bytes().split(b"\n")
+    assert "HW005" in _rules_on(week1, "东坡村/" + src.name, 83)  # a permit without 消防措施落实
+    (week2 / "东坡村" / src.name).write_bytes(b"\n".join(lines[:82] + lines[83:]))  # deleted by the village
+    store = tmp_path / "store.duckdb"
+    ingest(store, [week1], received=dt.date(2023, 7, 7), as_of=dt.date(2023, 12, 31))
+    ingest(store, [week2], received=dt.date(2023, 7, 14), as_of=dt.date(2023, 12, 31))
+    with Store.open(store) as s:
+        d = diff_runs(s, 1, 2)
+    rows = d.rows[d.rows["台账"] == LEDGERS["hot_work"].title]
+    assert rows[["变化", "报送单位"]].values.tolist() == [["删除", "东坡村"]]
+    assert rows["上期来源文件"].iloc[0] == "东坡村/" + src.name and rows["上期行号"].iloc[0] == 83
+    moved = d.findings[d.findings["状态"] != "仍未整改"]
+    copy = "应急站/抄送动火作业审批记录.csv"
+    # gone: the finding on the village's deleted row, and the station's copy of it is no longer a duplicate
+    assert sorted(moved[["状态", "规则", "来源文件", "行号"]].values.tolist()) == [
+        ["已整改", "HW005", "东坡村/" + src.name, 83], ["已整改", "SCH004", copy, 83]]
+    still = d.findings[(d.findings["来源文件"] == copy) & (d.findings["行号"] == 83) & (d.findings["规则"] == "HW005")]
+    assert still["状态"].tolist() == ["仍未整改"]  # the station's copy is unchanged
+    assert (d.findings["状态"] == "新增").sum() == 0
+
+
+def _rules_on(folder: Path, file: str, row: int) -> set[str]:
+    f = run_check([folder], as_of=dt.date(2023, 12, 31)).findings
+    return set(f.loc[(f["source_file"] == file) & (f["source_row"] == row), "rule_id"])

@@ -402,7 +402,7 @@ class Store:
     @python_strings()
     def state_rows(self, ledger: str, versions: pd.DataFrame) -> pd.DataFrame:
         """The stored typed rows of one ledger in a state, in reading order, with ``source_file``,
-        ``submitted_by`` (the unit), ``row_key`` (numbered within the state) and ``row_hash``."""
+        ``submitted_by`` (the unit), ``row_key`` (numbered within the unit) and ``row_hash``."""
         files = self.state_files(versions["version_id"])
         if files.empty:
             return pd.DataFrame()
@@ -415,7 +415,7 @@ class Store:
         for f, spec in LEDGERS[ledger].fields.items():  # DuckDB gives microseconds and plain objects back
             if spec.dtype != "object" and f in rows:
                 rows[f] = rows[f].astype(spec.dtype)
-        rows["row_key"] = _keys.numbered(_keys.row_keys(ledger, rows))
+        rows["row_key"] = _keys.numbered(_keys.row_keys(ledger, rows), within=rows["submitted_by"])
         rows["row_hash"] = _keys.row_hashes(ledger, rows)
         return rows
 

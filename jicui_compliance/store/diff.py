@@ -18,7 +18,7 @@ from ..findings.writers import safe_for_output
 from ..ledgers import LEDGERS
 from ..text import python_strings
 from . import Store, StoreError
-from .keys import value_fields
+from .keys import paired, value_fields
 
 NEW, FIXED, OPEN = "新增", "已整改", "仍未整改"
 ADDED, REMOVED, CHANGED = "新增", "删除", "修改"
@@ -56,27 +56,29 @@ class Diff:
 
 
 def _runs_present(store: Store, until: int) -> pd.DataFrame:
-    return store.df("SELECT f.finding_key, r.run_id, r.received FROM findings f JOIN runs r USING (run_id)"
-                    " WHERE r.run_id <= ?", [until])
+    """Each finding of the runs up to ``until``, by its pairing key (``_key``), with its run and day."""
+    p = store.df("SELECT f.finding_key, f.source_file, f.source_sheet, f.source_row, r.run_id, r.received"
+                 " FROM findings f JOIN runs r USING (run_id) WHERE r.run_id <= ?", [until])
+    return p.assign(_key=paired(p, run="run_id"))[["_key", "run_id", "received"]]
 
 
 def _first_seen(store: Store, run_b: int) -> pd.Series:
     """For each finding key of run B: the day the first run of its unbroken streak up to B was received."""
     runs = store.df("SELECT run_id FROM runs WHERE run_id <= ? ORDER BY run_id", [run_b])
     pos = {r: i for i, r in enumerate(runs["run_id"])}
-    p = _runs_present(store, run_b).drop_duplicates(["finding_key", "run_id"])
-    p = p.assign(pos=p["run_id"].map(pos)).sort_values(["finding_key", "pos"], kind="mergesort")
-    new_streak = (p["finding_key"] != p["finding_key"].shift()) | (p["pos"] != p["pos"].shift() + 1)
+    p = _runs_present(store, run_b).drop_duplicates(["_key", "run_id"])
+    p = p.assign(pos=p["run_id"].map(pos)).sort_values(["_key", "pos"], kind="mergesort")
+    new_streak = (p["_key"] != p["_key"].shift()) | (p["pos"] != p["pos"].shift() + 1)
     p["streak"] = new_streak.cumsum()
     start = p.groupby("streak")["received"].transform("first")
     last = p[p["run_id"] == run_b]
-    return pd.Series(pd.to_datetime(start[last.index]).to_numpy(), index=last["finding_key"].to_numpy())
+    return pd.Series(pd.to_datetime(start[last.index]).to_numpy(), index=last["_key"].to_numpy())
 
 
 def _shown(findings: pd.DataFrame) -> pd.DataFrame:
-    """Findings masked for output, their stored key kept apart (``_key``): runs are compared, and a
-    finding's first run looked up, on the keys as stored, which hold the numbers masking hides."""
-    return safe_for_output(findings).assign(_key=findings["finding_key"].to_numpy())
+    """Findings masked for output, their pairing key kept apart (``_key``, :func:`~.keys.paired`): runs are
+    compared, and a finding's first run looked up, on the keys as stored, which hold the numbers masking hides."""
+    return safe_for_output(findings).assign(_key=paired(findings).to_numpy())
 
 
 def _findings(store: Store, a: int, b: int) -> pd.DataFrame:
@@ -113,7 +115,8 @@ def _rows(store: Store, a: int, b: int) -> pd.DataFrame:
         cols = ["row_key", "row_hash", "submitted_by", "source_file", "source_sheet", "source_row"]
         ra = ra[cols + value_fields(name)] if len(ra) else pd.DataFrame(columns=cols)
         rb = rb[cols + value_fields(name)] if len(rb) else pd.DataFrame(columns=cols)
-        m = ra.merge(rb, on="row_key", how="outer", suffixes=("_a", "_b"), indicator=True)
+        # a record is the same record only in the same unit's files (keys.numbered: numbered within the unit)
+        m = ra.merge(rb, on=["submitted_by", "row_key"], how="outer", suffixes=("_a", "_b"), indicator=True)
         change = m["_merge"].map({"left_only": REMOVED, "right_only": ADDED, "both": ""}).astype(str)
         both = m["_merge"] == "both"
         change = change.where(~(both & (m["row_hash_a"] != m["row_hash_b"])), CHANGED)
@@ -129,7 +132,7 @@ def _rows(store: Store, a: int, b: int) -> pd.DataFrame:
                 differ &= m["_change"] == CHANGED
                 changed_cols = changed_cols.where(~differ, changed_cols + "、" + led.fields[fld].header)
         parts.append(pd.DataFrame({
-            "变化": m["_change"], "报送单位": m["submitted_by_b"].fillna(m["submitted_by_a"]), "台账": led.title,
+            "变化": m["_change"], "报送单位": m["submitted_by"], "台账": led.title,
             "记录": m["row_key"], "变化的列": changed_cols.str.lstrip("、"),
             "来源文件": m["source_file_b"].fillna(""), "工作表": m["source_sheet_b"].fillna(""),
             "行号": m["source_row_b"].astype("Int64"), "上期来源文件": m["source_file_a"].fillna(""),
@@ -217,7 +220,8 @@ def _html(d: Diff, sheets: dict[str, pd.DataFrame]) -> str:
     parts = [f"<h1>{html.escape(_title(d))}</h1>", "<h2>汇总（按村、站所）</h2>",
              "<p>“首次发现”为该发现连续出现的第一次核查的收到日期，“已持续天数”算到本次核查的收到日期。"
              "发现按所属村归入单位（不属于任何村的归入其站所），台账记录按报送单位归入；"
-             "发现按规则、企业、期间、列和所在记录（按隐患编号、作业票编号、日期等识别，不按行号）配对。</p>", _table_html(sheets["汇总"])]
+             "发现按规则、企业、期间、列和所在记录（按隐患编号、作业票编号、日期等识别，不按行号）配对，"
+             "记录和发现都只在同一报送单位的文件之间配对。</p>", _table_html(sheets["汇总"])]
     rows = sheets["台账变化"]  # masked
     units = sorted(set(f["单位"]) | set(rows["报送单位"]), key=lambda u: (u == NO_UNIT, u))
     for u in units:

@@ -3,9 +3,11 @@
 A village overwrites its file every week: rows move, are inserted above others, get fixed.
 A row is therefore matched across versions by its **key** — the enterprise (统一社会信用代码,
 else the normalised 企业名称) and the ledger's own identifying fields (隐患编号, 作业票编号,
-the date …) — never by its row number. Two rows with the same key in one state are told apart
-by their order (the second is ``key#2``). A finding is matched by its rule, enterprise (or unit),
-period, column and the key of the row it stands on.
+the date …) — never by its row number — within the unit that sent it: the same record in a
+village's file and in a station's copy are two records. Two rows with the same key in one unit's
+files are told apart by their order (the second is ``key#2``). A finding is matched by its rule,
+enterprise (or unit), period, column and the key of the row it stands on (:func:`finding_keys`,
+stored), and, when two runs are compared, by the unit whose file it stands on (:func:`paired`).
 """
 
 from __future__ import annotations
@@ -70,10 +72,31 @@ def row_keys(ledger: str, frame: pd.DataFrame) -> pd.Series:
     return key
 
 
-def numbered(keys: pd.Series) -> pd.Series:
-    """Keys in reading order with repeats told apart: the second ``K`` is ``K#2``, the third ``K#3`` …"""
-    n = keys.groupby(keys, sort=False).cumcount() + 1
+def numbered(keys: pd.Series, within: pd.Series | None = None) -> pd.Series:
+    """Keys in reading order with repeats told apart: the second ``K`` is ``K#2``, the third ``K#3`` …;
+    with ``within`` (the unit of each row), counted within each unit."""
+    by = [keys] if within is None else [within, keys]
+    n = keys.groupby(by, sort=False).cumcount() + 1
     return keys.where(n == 1, keys + "#" + n.astype(str))
+
+
+def unit_of_file(source_file: pd.Series) -> pd.Series:
+    """The submitting unit of a finding's file: its first folder (a village or station sends a folder);
+    "" for a file at the root (the registry) or a finding without a file."""
+    return source_file.str.split("/", n=1).str[0].where(source_file.str.contains("/", regex=False), "")
+
+
+def paired(findings: pd.DataFrame, run: str | None = None) -> pd.Series:
+    """What pairs a finding across two runs: its stored ``finding_key``, the unit whose file it stands on,
+    and, for findings with the same key in one unit (a record the unit wrote twice), their order in the
+    run (``run``: the column telling the runs apart when ``findings`` holds several)."""
+    f = findings
+    key = f["finding_key"].astype(str) + "||" + unit_of_file(f["source_file"].astype(str))
+    order = pd.DataFrame({"file": f["source_file"].astype(str), "sheet": f["source_sheet"].astype(str),
+                          "row": pd.to_numeric(f["source_row"], errors="coerce")}, index=f.index)
+    in_order = order.sort_values(["file", "sheet", "row"], kind="mergesort").index
+    within = None if run is None else f[run].loc[in_order]
+    return numbered(key.loc[in_order], within=within).reindex(f.index)
 
 
 def row_hashes(ledger: str, frame: pd.DataFrame) -> pd.Series:
