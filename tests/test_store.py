@@ -574,3 +574,25 @@ def test_diff_pairs_rows_and_findings_within_the_unit_that_sent_them(tmp_path):
 def _rules_on(folder: Path, file: str, row: int) -> set[str]:
     f = run_check([folder], as_of=dt.date(2023, 12, 31)).findings
     return set(f.loc[(f["source_file"] == file) & (f["source_row"] == row), "rule_id"])
+
+
+def test_an_ingest_that_cannot_be_checked_is_one_line_and_stores_nothing(town, tmp_path):
+    """No registry in a first ingest: exit 2 with check's reason, and no half-made database left beside it.
+    A village folder under a name the store does not know (东坡村0728) would replace the town's files, the
+    registry among them: exit 2 naming the folder, and the store as it was."""
+    village = tmp_path / "收件" / "东坡村"
+    shutil.copytree(town["week1"] / "东坡村", village)
+    fresh = tmp_path / "new.duckdb"
+    done = _ingest_cli(fresh, village.parent, "2023-07-14")
+    assert done.returncode == 2, done.stderr
+    assert "企业名录" in done.stderr and "内部错误" not in done.stderr and "Traceback" not in done.stderr
+    assert len(done.stderr.strip().splitlines()) == 1
+    assert not fresh.exists() and not Path(str(fresh) + ".partial").exists()
+    store = tmp_path / "store.duckdb"
+    shutil.copy(town["store"], store)
+    before = _snapshot(store)
+    odd = village.rename(tmp_path / "收件" / "东坡村0728")
+    done = _ingest_cli(store, odd, "2023-07-28")
+    assert done.returncode == 2, done.stderr
+    assert "东坡村0728" in done.stderr and "改名" in done.stderr and "内部错误" not in done.stderr
+    assert _snapshot(store) == before

@@ -522,14 +522,29 @@ def ingest(store_path: str | Path, paths: list[str | Path], *, received: dt.date
         if not fresh:
             store._check_schema()
         outcome = _ingest(store, fresh, paths, received, as_of, campaign, on_file)
-    finally:
+    except BaseException:
         store.close()
+        if fresh:  # nothing was stored: no half-made database beside the user's files
+            work.unlink(missing_ok=True)
+            Path(str(work) + ".wal").unlink(missing_ok=True)
+        raise
+    store.close()
     if fresh:
         if outcome.run_id is None:
             work.unlink(missing_ok=True)
         else:
             os.replace(work, store_path)
     return outcome
+
+
+def _unchecked(why: str, paths, campaign: Campaign, whole: set[str], previous: pd.DataFrame) -> str:
+    """Why an ingest stored nothing: the check's reason, and when a folder the store does not know as a unit
+    replaced the town's own files (the registry among them), that folder's name."""
+    names = [Path(p).name for p in paths if Path(p).is_dir()]
+    if campaign.town in whole and campaign.town in set(previous["unit"]) and names:
+        return (f"未入库：按文件夹名“{'、'.join(names)}”认不出报送单位（应为村名或站所名），其中的文件被当作镇的文件，"
+                f"镇的企业名录因此被视为撤回，{why}；请把文件夹改名为村或站所的名称后再导入")
+    return f"未入库：{why}"
 
 
 #: from this many bytes of new zipped files (xlsx) on, they are packed in a worker process
@@ -625,6 +640,10 @@ def _ingest(store: Store, fresh: bool, paths, received, as_of, campaign: Campaig
                     folder = store.materialize(state, Path(tmp) / "submission",
                                                links={p: f.source for p, f in at_hand.items() if f.source is not None})
                     result = run_check([folder], as_of=as_of, campaign=campaign, on_file=on_file)
+        except InputError as exc:  # the state cannot be checked (no registry): nothing is stored
+            for job in jobs:
+                job.cancel()
+            raise StoreError(_unchecked(str(exc), paths, campaign, whole, previous)) from None
         except BaseException:
             for job in jobs:
                 job.cancel()
