@@ -596,3 +596,17 @@ def test_an_ingest_that_cannot_be_checked_is_one_line_and_stores_nothing(town, t
     assert done.returncode == 2, done.stderr
     assert "东坡村0728" in done.stderr and "改名" in done.stderr and "内部错误" not in done.stderr
     assert _snapshot(store) == before
+
+
+def test_the_export_masks_numbers_inside_list_cells():
+    """执法人员, 隐患编号, 处理措施 are cells listing several items (stored as lists): each item is masked."""
+    import numpy as np
+
+    from jicui_compliance.store.export import _masked
+
+    rows = pd.DataFrame({"officers": [np.array(["张三13812345678", "李四"], dtype=object), ["王五 110105194912310021"],
+                                      None], "station": ["应急站", "应急站", "城建站"]})
+    out = _masked(rows, "enforcement")
+    assert list(out.at[0, "officers"]) == ["张三138****5678", "李四"]
+    assert list(out.at[1, "officers"]) == ["王五 110105********0021"]
+    assert out.at[2, "officers"] is None and out["station"].tolist() == ["应急站", "应急站", "城建站"]

@@ -11,13 +11,14 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from ..findings import COLUMNS as FINDING_COLUMNS
 from ..findings import mask_id, mask_phone
 from ..findings.writers import safe_for_output
 from ..ledgers import LEDGERS
-from ..text import map_distinct, mask_column, normalize_name, python_strings
+from ..text import map_distinct, mask_column, mask_personal, normalize_name, python_strings
 from . import Store, StoreError
 
 NO_VILLAGE = "（未归属）"
@@ -41,6 +42,9 @@ def _masked(frame: pd.DataFrame, ledger: str) -> pd.DataFrame:
     for f in frame.columns:  # numbers in other texts too: a 特种作业操作证 number is T and the ID, a row's key holds it
         if frame[f].dtype == object or pd.api.types.is_string_dtype(frame[f]):
             frame[f] = mask_column(frame[f])
+            listed = frame[f].map(lambda v: isinstance(v, (list, tuple, np.ndarray)))
+            if listed.any():  # a cell listing several (执法人员, 隐患编号 …): each item masked
+                frame.loc[listed, f] = frame.loc[listed, f].map(lambda v: [mask_personal(x) for x in v])
     return frame
 
 
