@@ -443,10 +443,16 @@ def test_footer_words_are_one_list_for_the_pattern_and_its_first_characters():
     from jicui_compliance.reading import tables
 
     for word in tables._FOOTER_WORDS:
-        line = word + ("（盖章）" if word in tables._STAMP_UNITS else "：某某")
+        line = word + ("（盖章）" if word in tables._STAMP_UNITS else "" if word in tables._BLANK_BELOW else "：某某")
         assert tables._FOOTER.match(line), line
         assert line[0] in tables._FOOTER_START
     assert not tables._FOOTER.match("合计数量不符")
+    assert not tables._FOOTER.match("以下空白处理")
+    # a signature's label is a rule, not a list: each signer word, after any short words, then ":"
+    for word in tables._SIGNER_WORDS:
+        assert tables._is_footer(f"分管{word}：某某") and tables._is_footer(f"{word}（签字）:")
+    for name in ("日期科技有限公司", "东坡村(原单位:东坡石料厂)", "张三：负责", "9114012210049482R1", "2023-06-01 08:30"):
+        assert not tables._is_footer(name), name
 
 
 def test_a_workbook_that_cannot_be_opened_is_described_in_chinese(tmp_path):
@@ -693,3 +699,91 @@ def test_a_sheets_rows_become_one_grid_with_the_values_untouched():
     ragged = _grid([["a", "b", "c"], ["d"]])
     assert ragged.tolist() == [["a", "b", "c"], ["d", None, None]]
     assert _grid([]).shape == (0, 0)
+
+
+def _inspections_with(tmp_path, below, merged=True, above=()):
+    """The same head-inspection table as a workbook (each one-cell line of ``below`` merged across the
+    table, as printed forms lay out footers and notes, when ``merged``) and as a CSV file (one cell):
+    a title, ``above`` (rows between the header and the records), two records, then ``below``.
+    Returns the records' source rows of both, (xlsx, csv)."""
+    width = len(INSPECTION_HEADER)
+    rows = [["东坡村主要负责人带队检查记录"], INSPECTION_HEADER, *above,
+            [1, "甲公司", "2023-06-10", "张三", 0, "是"], [2, "乙公司", "2023-07-10", "李四", 1, "是"], *below]
+    wb = xlsxwriter.Workbook(tmp_path / "检查.xlsx")
+    ws = wb.add_worksheet("带队检查")
+    for r, row in enumerate(rows):
+        if merged and len(row) == 1 and row[0] is not None:
+            ws.merge_range(r, 0, r, width - 1, row[0])
+        elif merged and len(row) == 2 and row[0] in ("备注", "说明"):  # a label, its text merged beside it
+            ws.write(r, 0, row[0])
+            ws.merge_range(r, 1, r, width - 1, row[1])
+        else:
+            ws.write_row(r, 0, row)
+    wb.close()
+    (tmp_path / "检查.csv").write_text(
+        "\n".join(",".join("" if c is None else str(c) for c in row) for row in rows) + "\n", "utf-8")
+    sub, led = read(tmp_path)
+    assert sub.problems == []
+    df = led["head_inspections"]
+    return (df.loc[df["source_file"] == "检查.xlsx", "source_row"].tolist(),
+            df.loc[df["source_file"] == "检查.csv", "source_row"].tolist())
+
+
+SIGNATURES = ["负责人：王五", "主要负责人签字：", "审核：李四", "制表：张三", "经办人：赵六", "统计人：钱七",
+              "日期：2024年1月8日", "填报：刘晨飞", "审核人（签字）：", "分管领导：孙九", "统计：", "填　表：",
+              "记录人:周八", "联系电话：0351-1234567"]
+
+
+@pytest.mark.parametrize("merged", [True, False])
+def test_signature_lines_of_any_signer_label_are_not_records(tmp_path, merged):
+    """A signature line (“负责人：”, “审核：”, “日期：” …, not only the labels of a fixed list) is no record,
+    merged across the table or not, in a workbook and in a CSV file alike; a record whose name starts with
+    such a word (日期科技有限公司) stays one."""
+    below = [[s] for s in SIGNATURES] + [[None, "负责人：王五", None, "审核：李四", None, "制表：张三"],
+                                         [3, "日期科技有限公司", "2023-08-10", "王五", 0, "是"]]
+    assert _inspections_with(tmp_path, below, merged) == ([3, 4, 20], [3, 4, 20])
+
+
+def test_note_lines_merged_across_the_table_are_not_records(tmp_path):
+    """Note lines after 填表说明, each merged across the table (the merge copies the text into every cell),
+    a 备注/说明 label with its text merged beside it, 注1：… and a merged 以下空白 are not records."""
+    below = [["以下空白"], ["填表说明："], ["1. 每月至少检查1次；"], ["2. 发现隐患数填项数。"]]
+    assert _inspections_with(tmp_path, below) == ([3, 4], [3, 4])
+    below = [["备注", "本表每月5日前报送镇应急站"], ["说明", "1. 隐患编号按年度流水号填写"], [None, "2. 资金单位为万元"],
+             ["注1：本表一式两份"]]
+    for f in tmp_path.iterdir():
+        f.unlink()
+    assert _inspections_with(tmp_path, below) == ([3, 4], [3, 4])
+
+
+def test_rows_of_a_number_and_placeholders_only_are_blank(tmp_path):
+    """无, /, —, ——, - read as empty (§8), so a row holding them and a 序号 holds only a 序号: blank, no record.
+    A row with real data and some placeholders stays a record."""
+    below = [[3, "/", "/", "/", "/", "/"], [4, None, "无"], [5, "—", "——", "-"], [None, "—", "—", "—", "—", "—"],
+             [6, "丙公司", "2023-08-10", "—", "/", "无"]]
+    assert _inspections_with(tmp_path, below, merged=False) == ([3, 4, 9], [3, 4, 9])
+
+
+@pytest.mark.parametrize("numbers", [[1, 2, 3, 4, 5, 6], ["栏次", 1, 2, 3, 4, 5], ["甲", "乙", "1", "2", "3", "4"],
+                                     ["（1）", "（2）", "（3）", "（4）", "（5）", "（6）"]])
+def test_a_column_number_row_under_the_header_is_not_a_record(tmp_path, numbers):
+    """Government forms print the columns' numbers under the header (1 2 3 …, 栏次, 甲 乙 1 2 …): part of
+    the heading, no record; the records keep their Excel rows (and CSV lines)."""
+    assert _inspections_with(tmp_path, [], merged=False, above=[numbers]) == ([4, 5], [4, 5])
+
+
+def test_a_column_number_row_under_a_units_row_is_not_a_record(tmp_path):
+    """A units row the header is not read with (发现隐患数 names the field alone), then the column numbers:
+    both are heading. A units row without numbers below is read as before (a record, here without an
+    enterprise)."""
+    units = [None, None, "（年月日）", None, "（项）"]
+    assert _inspections_with(tmp_path, [], merged=False, above=[units, [1, 2, 3, 4, 5, 6]]) == ([5, 6], [5, 6])
+    for f in tmp_path.iterdir():
+        f.unlink()
+    assert _inspections_with(tmp_path, [], merged=False, above=[units]) == ([3, 4, 5], [3, 4, 5])
+
+
+def test_a_record_of_small_numbers_under_the_header_stays_a_record(tmp_path):
+    """Only consecutive numbers 1, 2, 3 … across most of the header are column numbers."""
+    above = [[1, "2", "2023-05-10", "3", 4, "是"], [1, 2, 3]]
+    assert _inspections_with(tmp_path, [], merged=False, above=above) == ([3, 4, 5, 6], [3, 4, 5, 6])

@@ -3,7 +3,9 @@
 RULEBOOK §4 and §8: the header row may sit below title rows; a sheet is the ledger
 whose headers it matches most (distinct columns, canonical or alias); fewer than three
 matches, or a tie between two ledgers, is reported. Rows that are blank, that hold only
-a 序号, or that are footers (合计, 填表人：, 审核人：, 填表说明 …) are not records.
+a 序号 (and placeholders: 无, /, —), or that are footers (合计, a signature's label 填表人：, 审核：,
+日期：, 填表说明 and the note lines after it …) are not records; nor is a row of column numbers
+(1 2 3 …) right below the header.
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 
-from ..text import normalize_header
+from ..text import PLACEHOLDERS, fold, normalize_header
 from .sources import RawSheet, SheetProblem
 
 #: ledger → field → accepted header texts (canonical first, then aliases)
@@ -45,12 +47,21 @@ UNCHECKED_HEADERS = frozenset({"序号", "备注", "说明", "附件", "照片"}
 # Footer lines (RULEBOOK §4), by their first cell; the one list of words from which both the
 # regular expressions and the first characters worth testing are built.
 _TOTALS = ("合计", "总计", "小计")  # the whole cell, or followed by ":" or a space
-_SIGNERS = ("填表人", "填报人", "制表人", "审核人", "审批人", "复核人", "单位负责人", "负责人签字", "签字", "盖章",
-            "联系人", "填报日期", "填表日期")  # followed by ":"
 _NOTES_TITLE = ("填表说明",)  # starts the notes
-_NOTE_LABELS = ("说明", "备注", "注")  # followed by ":", starts the notes
+_NOTE_LABELS = ("说明", "备注", "注")  # followed by ":" (注1：, 注①：), starts the notes
 _STAMP_UNITS = ("单位", "填报单位")  # followed by "(盖章"
-_FOOTER_WORDS = _TOTALS + _SIGNERS + _NOTES_TITLE + _NOTE_LABELS + _STAMP_UNITS
+_BLANK_BELOW = ("以下空白", "以下无内容", "本页以下空白")  # the whole cell, also in brackets
+_FOOTER_WORDS = _TOTALS + _NOTES_TITLE + _NOTE_LABELS + _STAMP_UNITS + _BLANK_BELOW
+
+#: A signature line: a short label (at most 10 characters, folded: no spaces, full-width forms
+#: half-width) ending in a signer's or a date's word, perhaps with “(签字)”, then ":" — 填表人：,
+#: 负责人：, 主要负责人签字：, 审核：, 制表：, 审核人(签字)：, 分管领导：, 日期：, 联系电话：. A record's
+#: first cell is a 序号, a code or a name, never such a label (日期科技有限公司 has no ":").
+_SIGNER_WORDS = ("人", "领导", "审核", "审批", "审定", "复核", "核对", "校对", "批准", "制表", "填表", "填报",
+                "统计", "经办", "记录", "录入", "签字", "签名", "签章", "盖章", "日期", "时间", "单位", "电话")
+_SIGNED = "签字|签名|签章|盖章"
+_SIGNATURE = re.compile(rf"^(?=[\u4e00-\u9fff()]{{1,10}}:)[\u4e00-\u9fff]*(?:{'|'.join(_SIGNER_WORDS)})"
+                        rf"(?:\((?:{_SIGNED})\))?:")
 
 
 def _any(words: tuple[str, ...]) -> str:
@@ -59,14 +70,22 @@ def _any(words: tuple[str, ...]) -> str:
     return "(?:" + "|".join(r"\s*".join(map(re.escape, w)) for w in words) + ")"
 
 
+_NUMBERED = r"\s*[0-9０-９①-⑳]*\s*"  # 注1：, 注①：
 _FOOTER = re.compile(
     rf"^(?:{_any(_TOTALS)}(?:[:：\s].*)?$"
-    rf"|{_any(_SIGNERS)}\s*[:：]"
-    rf"|{_any(_NOTES_TITLE)}|{_any(_NOTE_LABELS)}\s*[:：]|{_any(_STAMP_UNITS)}\s*[(（]?盖章)"
+    rf"|{_any(_NOTES_TITLE)}|{_any(_NOTE_LABELS)}{_NUMBERED}[:：]|{_any(_STAMP_UNITS)}\s*[(（]?盖章"
+    rf"|[(（]?{_any(_BLANK_BELOW)}[)）]?$)"
 )
-_FOOTER_START = frozenset(w[0] for w in _FOOTER_WORDS)  # first characters _FOOTER can match
+_FOOTER_START = frozenset(w[0] for w in _FOOTER_WORDS) | {"(", "（"}  # first characters _FOOTER can match
 _FIRST_CHARS = np.array(sorted(_FOOTER_START), dtype="U1")
-_NOTES_MARKER = re.compile(rf"^(?:{_any(_NOTES_TITLE)}|{_any(_NOTE_LABELS)}\s*[:：]?$|{_any(_NOTE_LABELS)}\s*[:：])")
+_NOTES_MARKER = re.compile(rf"^(?:{_any(_NOTES_TITLE)}|{_any(_NOTE_LABELS)}\s*[:：]?$|{_any(_NOTE_LABELS)}{_NUMBERED}[:：])")
+
+
+def _is_footer(text: str) -> bool:
+    """Whether a row's first cell (stripped) makes it a footer: a total, a signature, a stamp, the
+    notes, 以下空白."""
+    return bool(_FOOTER.match(text)) or ((":" in text or "：" in text) and bool(_SIGNATURE.match(fold(text))))
+
 
 #: the characters ``str.strip()`` removes (those of ``str.isspace()``): pyarrow trims exactly these
 #: from a CSV file's texts (:func:`text_columns`), as Python strips a workbook's (:func:`records_of`)
@@ -430,6 +449,15 @@ def locate(raw: RawSheet, index: HeaderIndex) -> Table | SheetProblem:
     if len(best.rows) == 1:
         best.written = [_written(c) for c in best.keys]
     data_start = best.rows[-1] + 1
+    # a row of column numbers (1 2 3 …) right below the header, or below a units row the header was not
+    # read with (:func:`_two_rows`), is part of the heading: the records keep their own rows (line_numbers)
+    n_headers = sum(map(bool, best.written))
+    for numbers in (data_start, data_start + 1):
+        if numbers < len(top_rows) and _column_numbers(top_rows[numbers], n_headers):
+            data_start = numbers + 1
+            break
+        if not (numbers + 1 < len(top_rows) and _units_row(top_rows[numbers])):
+            break
     header_text = {fld: best.written[pos] for fld, pos in positions.items()}
     mapped_pos = set(positions.values())
     unmapped = [(column_letter(j), text) for j, text in enumerate(best.written)
@@ -456,6 +484,40 @@ def locate(raw: RawSheet, index: HeaderIndex) -> Table | SheetProblem:
     )
 
 
+#: what a column-number row may start with before its numbers: 栏次 (under 序号), 甲 乙 丙 (under the
+#: columns of names and codes, which government forms letter rather than number)
+_COLUMN_LABELS = frozenset({"栏次", "栏号", "列次", "甲", "乙", "丙", "丁", "戊", "己"})
+
+
+_UNITS = re.compile(r"^\([^()]{1,8}\)$")
+
+
+def _units_row(row: Sequence[object]) -> bool:
+    """Whether ``row`` holds only units in brackets (（万元）, （人）, （年月日）), under the headers."""
+    cells = [normalize_header(c) for c in row]
+    cells = [c for c in cells if c and c != "nan"]
+    return bool(cells) and all(_UNITS.match(c) for c in cells)
+
+
+def _column_numbers(row: Sequence[object], n_headers: int) -> bool:
+    """Whether ``row``, directly below the header, numbers the columns as government forms print it:
+    its cells in column order are 1, 2, 3 … k (k ≥ 3, “（1）” too), perhaps after 栏次 or 甲 乙, and
+    they are more than half as many as the header's cells. A record is never such a row."""
+    cells = []
+    for c in row:
+        if isinstance(c, float) and c.is_integer():
+            c = int(c)
+        text = normalize_header(c)
+        if text and text != "nan":
+            cells.append(text.removeprefix("(").removesuffix(")"))
+    labels = 0
+    while labels < len(cells) and cells[labels] in _COLUMN_LABELS:
+        labels += 1
+    numbers = cells[labels:]
+    return (len(numbers) >= 3 and 2 * len(cells) > n_headers
+            and numbers == [str(k) for k in range(1, len(numbers) + 1)])
+
+
 def _unchecked(written: str) -> bool:
     """序号, 备注, 说明, 附件, 照片 (also as a sub-header: 整改情况/备注): not a ledger column."""
     return normalize_header(written.rsplit("/", 1)[-1]) in UNCHECKED_HEADERS
@@ -465,7 +527,11 @@ def _record_mask(columns: list[tuple[np.ndarray, Any]], mapped: list[int]) -> np
     """True for rows that are records: not blank, not a footer, not a note line.
 
     ``columns`` are every column of the sheet as (codes, distinct values), ``mapped`` the
-    positions of the ledger's columns; only distinct values are looked at as text.
+    positions of the ledger's columns; only distinct values are looked at as text. A row is blank
+    when none of the ledger's cells holds a value: a placeholder (无, /, —) is empty (RULEBOOK §8),
+    so a row of a 序号 and placeholders holds only a 序号. A merged cell's value is in every cell of
+    its range (:func:`.sources._fill_merged`): a note line is told by its distinct values, not its
+    filled cells.
     """
     n = len(columns[0][0]) if columns else 0
     if n == 0:
@@ -473,7 +539,10 @@ def _record_mask(columns: list[tuple[np.ndarray, Any]], mapped: list[int]) -> np
     filled = np.empty((len(columns), n), dtype=bool)  # column × row
     for j, (codes, _) in enumerate(columns):
         np.greater_equal(codes, 0, out=filled[j])
-    has_value = filled[sorted(mapped)].any(axis=0) if mapped else np.zeros(n, dtype=bool)
+    has_value = np.zeros(n, dtype=bool)
+    for j in sorted(set(mapped)):
+        codes, uniques = columns[j]
+        has_value |= np.append(~_placeholders(uniques), False)[codes]  # code -1 (no cell): the last slot
     n_filled = filled.sum(axis=0)
     # The first non-empty cell of each row, over all columns (序号 and unmapped ones
     # included), decides whether the row is a footer or starts the notes.
@@ -490,11 +559,44 @@ def _record_mask(columns: list[tuple[np.ndarray, Any]], mapped: list[int]) -> np
         if is_footer.any() or is_notes.any():
             footer[take] = is_footer[first]
             notes[take] = is_notes[first]
-    # After a 填表说明 / 说明： line, numbered note lines (one cell) are notes, not records.
     if notes.any():
-        after = np.arange(n) > np.flatnonzero(notes)[0]
-        footer |= after & (n_filled <= 1)
+        # A note label with its text beside it (备注 | 本表每月5日前报送, the text merged across) is a note line.
+        labels = np.flatnonzero(notes & ~footer & has_value)
+        footer[labels] = _distinct_counts(columns, labels) <= 2
+        # After a 填表说明 / 说明： line, numbered note lines (one text, in one cell or merged across the
+        # table) are notes, not records.
+        lines = np.flatnonzero((np.arange(n) > np.flatnonzero(notes)[0]) & ~footer & has_value)
+        footer[lines] = _distinct_counts(columns, lines) <= 1
     return has_value & ~footer
+
+
+def _placeholders(uniques: Any) -> np.ndarray:
+    """For each distinct (stripped) value: is it a placeholder for empty (无, /, —, ——, - …)."""
+    if isinstance(uniques, np.ndarray):
+        return pd.Series(uniques, dtype=object).isin(_PLACEHOLDER_LIST).to_numpy(dtype=bool)
+    import pyarrow.compute as pc
+
+    return pc.is_in(uniques, value_set=pa.array(_PLACEHOLDER_LIST)).to_numpy(zero_copy_only=False).astype(bool)
+
+
+_PLACEHOLDER_LIST = sorted(PLACEHOLDERS)
+
+
+def _distinct_counts(columns: list[tuple[np.ndarray, Any]], rows: np.ndarray) -> np.ndarray:
+    """How many distinct values (stripped) each of ``rows`` holds: a merged cell, whose value is in
+    every cell of its range, counts once."""
+    seen: list[set[str]] = [set() for _ in range(len(rows))]
+    if not len(rows):
+        return np.zeros(0, dtype=np.intp)
+    for codes, uniques in columns:
+        c = codes[rows]
+        at = np.flatnonzero(c >= 0)
+        if not len(at):
+            continue
+        values = uniques[c[at]].tolist() if isinstance(uniques, np.ndarray) else uniques.take(c[at]).to_pylist()
+        for k, v in zip(at.tolist(), values):
+            seen[k].add(str(v).strip())
+    return np.array([len(x) for x in seen], dtype=np.intp)
 
 
 #: a ledger's title as offices write it again over a continued page: “（续）”, “续表”, or ending as a
@@ -550,23 +652,32 @@ def _footer_kinds(uniques: Any, used: np.ndarray) -> tuple[np.ndarray, np.ndarra
     is_notes = np.zeros(len(uniques), dtype=bool)
     if not isinstance(uniques, np.ndarray):  # a CSV column's texts (pyarrow): the first characters of many
         if len(used) > 64:
-            used = used[_among_first_keys(_first_char_keys(uniques, used))]
+            import pyarrow.compute as pc
+
+            colon = pc.match_substring_regex(uniques.take(used), "[:：]").to_numpy(zero_copy_only=False)
+            used = used[_among_first_keys(_first_char_keys(uniques, used)) | colon.astype(bool)]
         for i, u in zip(used.tolist(), uniques.take(used).to_pylist() if len(used) else []):
-            if u.lstrip()[:1] in _FOOTER_START:
+            if _may_be_footer(u):
                 u = u.strip()
-                is_footer[i] = bool(_FOOTER.match(u))
+                is_footer[i] = _is_footer(u)
                 is_notes[i] = bool(_NOTES_MARKER.match(u))
         return is_footer, is_notes
     texts = uniques[used]
     if len(used) > 64 and pd.api.types.infer_dtype(texts, skipna=False) == "string":
         # most first cells are 序号 numbers: test only those whose first character could
-        # start a footer, or is white space (a string array of width 1 keeps the first one)
+        # start a footer, or is white space (a string array of width 1 keeps the first one),
+        # and those with a ":" (a signature's label)
         first = np.array(texts, dtype="U1")
-        used = used[np.isin(first, _FIRST_CHARS) | (np.char.isspace(first))]
+        colon = pd.Series(texts, dtype=object).str.contains("[:：]", regex=True).to_numpy(dtype=bool)
+        used = used[np.isin(first, _FIRST_CHARS) | np.char.isspace(first) | colon]
     for i in used:
         u = uniques[i]
-        if isinstance(u, str) and u.lstrip()[:1] in _FOOTER_START:
+        if isinstance(u, str) and _may_be_footer(u):
             u = u.strip()
-            is_footer[i] = bool(_FOOTER.match(u))
+            is_footer[i] = _is_footer(u)
             is_notes[i] = bool(_NOTES_MARKER.match(u))
     return is_footer, is_notes
+
+
+def _may_be_footer(text: str) -> bool:
+    return text.lstrip()[:1] in _FOOTER_START or ":" in text or "：" in text
