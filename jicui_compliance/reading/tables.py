@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
 import numpy as np
@@ -540,9 +541,13 @@ def _record_mask(columns: list[tuple[np.ndarray, Any]], mapped: list[int]) -> np
     for j, (codes, _) in enumerate(columns):
         np.greater_equal(codes, 0, out=filled[j])
     has_value = np.zeros(n, dtype=bool)
-    for j in sorted(set(mapped)):
-        codes, uniques = columns[j]
-        has_value |= np.append(~_placeholders(uniques), False)[codes]  # code -1 (no cell): the last slot
+    js = sorted(set(mapped))
+    for j, placeholder in zip(js, _placeholders([columns[j][1] for j in js])):
+        codes = columns[j][0]
+        if placeholder.any():
+            has_value |= np.append(~placeholder, False)[codes]  # code -1 (no cell): the last slot
+        else:  # most columns hold no placeholder: their filled cells are their values
+            has_value |= filled[j]
     n_filled = filled.sum(axis=0)
     # The first non-empty cell of each row, over all columns (序号 and unmapped ones
     # included), decides whether the row is a footer or starts the notes.
@@ -570,16 +575,47 @@ def _record_mask(columns: list[tuple[np.ndarray, Any]], mapped: list[int]) -> np
     return has_value & ~footer
 
 
-def _placeholders(uniques: Any) -> np.ndarray:
-    """For each distinct (stripped) value: is it a placeholder for empty (无, /, —, ——, - …)."""
-    if isinstance(uniques, np.ndarray):
-        return pd.Series(uniques, dtype=object).isin(_PLACEHOLDER_LIST).to_numpy(dtype=bool)
-    import pyarrow.compute as pc
+def _placeholders(columns: list[Any]) -> list[np.ndarray]:
+    """For each column's distinct (stripped) values: is each a placeholder for empty (无, /, —, ——, - …).
+    A workbook's columns (numpy) are looked up together, in one hash pass: a sheet has a dozen columns,
+    a county six hundred sheets, and most columns only a few distinct values; a CSV file's columns
+    (pyarrow texts) likewise."""
+    out: list[np.ndarray | None] = [None] * len(columns)
+    at = [k for k, u in enumerate(columns) if isinstance(u, np.ndarray)]
+    if at:
+        flags = pd.Series(np.concatenate([columns[k] for k in at]).astype(object, copy=False)).isin(
+            _PLACEHOLDER_LIST).to_numpy(dtype=bool)
+        _spread(flags, at, columns, out)
+    at = [k for k, u in enumerate(columns) if out[k] is None]
+    if at:  # a CSV file's columns (pyarrow texts): one look-up over them all
+        import pyarrow.compute as pc
 
-    return pc.is_in(uniques, value_set=pa.array(_PLACEHOLDER_LIST)).to_numpy(zero_copy_only=False).astype(bool)
+        texts = pa.concat_arrays([columns[k] for k in at])
+        lengths = _lengths(texts)  # bytes: only a short text can be a placeholder
+        short = np.flatnonzero((lengths > 0) & (lengths <= _PLACEHOLDER_BYTES))
+        flags = np.zeros(len(texts), dtype=bool)
+        if len(short):
+            flags[short] = pc.is_in(texts.take(pa.array(short)), value_set=_placeholder_texts()).to_numpy(
+                zero_copy_only=False).astype(bool, copy=False)
+        _spread(flags, at, columns, out)
+    return [x for x in out if x is not None]
+
+
+def _spread(flags: np.ndarray, at: list[int], columns: list[Any], out: list[np.ndarray | None]) -> None:
+    """``flags`` of the columns ``at`` one after another, cut back into ``out`` (slices, no copies)."""
+    end = 0
+    for k in at:
+        start, end = end, end + len(columns[k])
+        out[k] = flags[start:end]
+
+
+@lru_cache(maxsize=1)
+def _placeholder_texts() -> Any:
+    return pa.array(_PLACEHOLDER_LIST, type=pa.string())
 
 
 _PLACEHOLDER_LIST = sorted(PLACEHOLDERS)
+_PLACEHOLDER_BYTES = max(len(t.encode()) for t in PLACEHOLDERS)
 
 
 def _distinct_counts(columns: list[tuple[np.ndarray, Any]], rows: np.ndarray) -> np.ndarray:
@@ -654,8 +690,9 @@ def _footer_kinds(uniques: Any, used: np.ndarray) -> tuple[np.ndarray, np.ndarra
         if len(used) > 64:
             import pyarrow.compute as pc
 
-            colon = pc.match_substring_regex(uniques.take(used), "[:：]").to_numpy(zero_copy_only=False)
-            used = used[_among_first_keys(_first_char_keys(uniques, used)) | colon.astype(bool)]
+            texts = uniques.take(used)
+            colon = pc.or_(pc.match_substring(texts, ":"), pc.match_substring(texts, "："))
+            used = used[_among_first_keys(_first_char_keys(uniques, used)) | colon.to_numpy(zero_copy_only=False)]
         for i, u in zip(used.tolist(), uniques.take(used).to_pylist() if len(used) else []):
             if _may_be_footer(u):
                 u = u.strip()
