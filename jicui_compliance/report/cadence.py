@@ -575,8 +575,8 @@ class Builder:
                        note="义务按规则的期间划入阶段：按月、半年、年度核查的义务计入期间结束所在阶段；逐条记录核查的义务计入记录日期所在阶段。")
         for p in self.camp.phases:
             if (ov.get("编号", pd.Series(dtype=object)) == phase_text(p.id)).sum() == 1:
-                self.facts.text(f"phase_{p.id}_name", p.name, "方案文件：phases")
-                self.facts.text(f"phase_{p.id}_label", phase_text(p.id), "方案文件：phases")
+                self.facts.text(f"phase_{p.id}_name", p.name, f"方案文件：阶段安排（{phase_text(p.id)}的名称）")
+                self.facts.text(f"phase_{p.id}_label", phase_text(p.id), "方案文件：阶段安排（各阶段按先后次序称第一阶段、第二阶段……）")
                 self.fact(f"phase_{p.id}_due", t, "已到期", where={"编号": phase_text(p.id)})
                 self.fact(f"phase_{p.id}_bad", t, "不合规", where={"编号": phase_text(p.id)})
                 self.fact(f"phase_{p.id}_pending", t, "待到期", where={"编号": phase_text(p.id)})
