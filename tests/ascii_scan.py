@@ -6,6 +6,8 @@ import re
 import zipfile
 from pathlib import Path
 
+import openpyxl
+
 from jicui_compliance.ledgers import LEDGERS
 
 #: words of the code that no user-facing text may hold
@@ -50,6 +52,33 @@ def texts(path: Path) -> list[str]:
     if path.suffix == ".csv":
         return []  # findings.csv keeps the RULEBOOK §6 column names: it is the machine contract
     return []
+
+
+#: an English word: two or more ASCII letters (a half-year label such as 2023-H1 is a period, not a word)
+_ASCII_WORD = re.compile(r"[A-Za-z]{2,}")
+
+
+def sheet_texts(path: Path, sheet: str) -> list[str]:
+    """The text cells of one sheet of a workbook (none when it has no such sheet), as a person sees them."""
+    wb = openpyxl.load_workbook(path, read_only=True)
+    try:
+        if sheet not in wb.sheetnames:
+            return []
+        return [v for row in wb[sheet].iter_rows(values_only=True) for v in row if isinstance(v, str)]
+    finally:
+        wb.close()
+
+
+def ascii_words(folder: Path, sheet: str) -> dict[str, set[str]]:
+    """Any English word (:data:`_ASCII_WORD`) in the sheet ``sheet`` of each workbook under ``folder`` that has it:
+    a sheet written wholly in the office's words (the 叙述数据来源 of a report) holds no code, field or key name,
+    whether or not :func:`scan`'s vocabulary knows it."""
+    found: dict[str, set[str]] = {}
+    for path in sorted(folder.rglob("*.xlsx")):
+        hits = {w for t in sheet_texts(path, sheet) for w in _ASCII_WORD.findall(t)}
+        if hits:
+            found[str(path.relative_to(folder))] = hits
+    return found
 
 
 def scan(folder: Path) -> dict[str, set[str]]:

@@ -149,6 +149,23 @@ def test_phase_summary_and_ranking_on_codes_and_on_the_frame_agree():
     pd.testing.assert_frame_equal(unit_ranking(Codes(s), by="village"), r.reset_index())
 
 
+def test_a_units_rate_counts_only_the_obligations_of_rules_that_judge_the_enterprise():
+    """RULEBOOK §10 “whose enterprises' obligation rate”, §5: an obligation of a station rule (EN002), a village rule
+    (DC004) or a record rule (TR004) carries the enterprise's eid but does not judge the enterprise: 西岭村's one
+    enterprise fulfilled its one obligation (100%), whatever its station did or its records say."""
+    from jicui_compliance.analysis import unit_ranking
+    from jicui_compliance.analysis.obligations import Codes
+
+    s = _status_frame()
+    others = pd.DataFrame({"phase": "P2", "rule_id": ["EN002", "DC004", "TR004"], "title": "x", "clause": "x",
+                           "village": "西岭村", "eid": 1, "status": "不合规"})
+    s = pd.concat([s, others], ignore_index=True).astype({"rule_id": "str", "village": "str", "status": "str"})
+    for status in (s, Codes(s)):
+        r = unit_ranking(status, by="village").set_index("village")
+        assert r.loc["西岭村", ["企业数", "应履行义务", "已履行", "未履行", "履行率", "排名"]].tolist() == [1, 1, 1, 0, 1.0, 1]
+        assert r.loc["东坡村", ["应履行义务", "已履行", "排名"]].tolist() == [4, 1, 2]
+
+
 def test_ranking_of_units_that_are_all_missing_is_empty_on_codes_as_on_the_frame():
     """Due rows whose village is missing count nowhere (as groupby leaves them out): no rows, no error."""
     from jicui_compliance.analysis import unit_ranking

@@ -436,6 +436,79 @@ def test_the_placeholder_station_is_not_ranked_for_the_lowest_rate(base):
     assert list(letters_of(r, None, rankings=rankings)["单位"]) == ["应急站"]
 
 
+def _compliant_case(enterprises: dict[str, tuple[str, str, str, str, str]], skip: dict[str, set[int]]) -> dict:
+    """Every enterprise (name → village, station, industry, head, USCC token) fulfils every obligation due at
+    2023-12-31, except the head-led inspections of the months in ``skip`` (HI001); villages and town hold their
+    meetings."""
+    case: dict = {"enterprises": [dict(uscc=u, name=n, village=v, industry=i, station=s, high_risk="否", head=h,
+                                       phone="13812345678", employees=20, safety_staff="李四", full_time_safety=1, weak="否")
+                                  for n, (v, s, i, h, u) in enterprises.items()]}
+    case["checklist"] = [dict(enterprise=n, plan_on="2023-05-10", kickoff_on="2023-05-15", duty_system="是",
+                              duty_lists="是", experts="否", hot_work_review_on="2023-06-10",
+                              outsourcing_review_on="2023-06-10") for n in enterprises]
+    case["training"] = [dict(enterprise=n, date=d, kind=k, topic="专项", attendees=20, examined=x, passed=x)
+                        for n in enterprises for d, k, x in (("2023-06-05", "专项行动全员培训", 20),
+                                                             ("2023-06-06", "动火作业警示教育", None),
+                                                             ("2023-06-07", "事故警示教育", None))]
+    case["head_inspections"] = [dict(enterprise=n, date=f"2023-{m:02d}-15", leader=h, members="李四", basis="判定标准",
+                                     hazards_found=0, signed="是") for n, (_, _, _, h, _) in enterprises.items()
+                                for m in range(6, 13) if m not in skip.get(n, set())]
+    case["drills"] = [dict(enterprise=n, date=d, kind="综合应急预案", topic="疏散", participants=20, evacuation="是",
+                           evaluated="是") for n in enterprises for d in ("2023-06-20", "2023-11-20")]
+    villages = sorted({v for v, *_ in enterprises.values()})
+    case["meetings"] = [dict(unit=v, date="2023-05-10", kind="动员部署会", chair="支书", note="动员") for v in villages]
+    return case
+
+
+@pytest.fixture(scope="module")
+def rank_flip(tmp_path_factory):
+    """甲公司 (东坡村, 应急站) missed its head-led inspection in October (HI001). 乙公司 (西岭村, 城建站) did everything;
+    城建站 inspected it with one officer and fined it (EN002, EN007: what 城建站 did, not what 乙公司 did)."""
+    case = _compliant_case({"甲公司": ("东坡村", "应急站", "工贸", "张三", "{USCC_甲}"),
+                            "乙公司": ("西岭村", "城建站", "建筑施工", "王五", "{USCC_乙}")}, skip={"甲公司": {10}})
+    case["enforcement"] = [{**_inspection("乙公司", "城建站", "周"), "actions": "罚款", "fine_company": 5000}]
+    return _check(case, tmp_path_factory.mktemp("rank_flip"), dt.date(2023, 12, 31))
+
+
+def test_a_units_rate_counts_its_enterprises_obligations_only(rank_flip):
+    """RULEBOOK §10: the lowest “obligation rate of its enterprises”. 城建站's EN002/EN007 about its inspection of
+    乙公司 are 城建站's (its own 提醒函), not 乙公司's: 西岭村 and 城建站 are at 100%, 东坡村 and 应急站 lowest."""
+    f = rank_flip.findings
+    assert sorted(f.loc[(f["severity"] == "错误") & (f["enterprise_name"] != ""), "rule_id"]) == ["EN002", "EN007", "HI001"]
+    a = Analysis(rank_flip)
+    columns = ["企业数", "应履行义务", "已履行", "未履行", "履行率", "排名"]
+    village = a.ranking("village").set_index("village")[columns]
+    assert village.loc["西岭村"].tolist() == [1, 36, 36, 0, 1.0, 1]
+    assert village.loc["东坡村"].tolist() == [1, 35, 34, 1, 0.9714, 2]
+    station = a.ranking("station").set_index("station")[columns]
+    assert station.loc["城建站"].tolist() == [1, 36, 36, 0, 1.0, 1]
+    assert station.loc["应急站"].tolist() == [1, 35, 34, 1, 0.9714, 2]
+    letters = a.letters().set_index("单位")
+    assert sorted(letters.index) == ["东坡村", "城建站", "应急站"]
+    assert letters.loc["东坡村", "列入理由"] == "所属企业已到期义务履行率97.1%，为2个村中最低"
+    assert letters.loc["东坡村", "依据发现"] == "履行率排名（未履行1项/应履行35项）"
+    assert letters.loc["应急站", "列入理由"] == "所属企业已到期义务履行率97.1%，为2个站所中最低"
+    assert letters.loc["城建站", "列入理由"] == "有2条站所履职方面违反方案要求的问题"  # its own findings, not a rate
+    assert letters.loc["城建站", "依据发现"] == "EN002×1、EN007×1"
+
+
+def test_the_report_ranks_villages_as_its_enterprise_sheet_counts_them(rank_flip):
+    """The year report says the same everywhere: the one enterprise that fulfilled everything (企业义务履行) is
+    西岭村's, which ranks first at 100% in the table, the narrative and the letters."""
+    from jicui_compliance.report import build_report
+
+    r = build_report(Analysis(rank_flip), "year")
+    ent = r.tables["企业义务履行"].frame.iloc[0]
+    assert (ent["有已到期义务的企业"], ent["全部履行的企业"]) == (2, 1)
+    assert r.tables["各村排名"].frame["村"].tolist() == ["西岭村", "东坡村"]
+    assert r.tables["各站所排名"].frame["站所"].tolist() == ["城建站", "应急站"]
+    text = "".join(r.narrative)
+    assert "西岭村最高（100%），东坡村最低（97.1%）" in text
+    assert "城建站监管企业履行率最高（100%），应急站最低（97.1%）" in text
+    lt = r.tables["提醒函督办函"].frame.set_index("单位")
+    assert "为2个村中最低" in lt.loc["东坡村", "列入理由"] and "西岭村" not in lt.index
+
+
 # -- 退回重报 ---------------------------------------------------------------------------------------
 def test_resubmissions_per_unit_and_file(base):
     r = base[dt.date(2023, 9, 10)]

@@ -441,6 +441,17 @@ def test_no_internal_identifier_in_any_report(written):
     assert scan(written) == {}
 
 
+def test_the_narrative_sources_sheet_has_no_english_word(written):
+    """The 叙述数据来源 sheet says where each figure comes from in the office's words: 方案文件：阶段安排, not
+    the campaign file's key “phases”. Every workbook written (each cadence, both dates, a village's) has it."""
+    from .ascii_scan import ascii_words, sheet_texts
+
+    year = written / "年总结_2023-12-31.xlsx"
+    assert any(t.startswith("方案文件：阶段安排") for t in sheet_texts(year, "叙述数据来源"))
+    assert len(list(written.glob("*.xlsx"))) == 9
+    assert ascii_words(written, "叙述数据来源") == {}
+
+
 def test_charts_keep_legends_off_the_data_and_say_why_an_axis_is_cut(monkeypatch):
     """Pareto: no legend (the line is named by its axis); hazard flow: no legend, 销号 dashed over a wide
     solid 整改 so that equal curves stay apart; a rate axis that does not start at zero says why."""

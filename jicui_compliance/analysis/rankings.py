@@ -89,15 +89,26 @@ HI_MONTHS_FOR_TALK = 3
 ERROR_RULES_FOR_TALK = 3
 
 
+def enterprise_rules() -> list[str]:
+    """The rules that judge the enterprise (``REGISTRY[id].party == enterprise``, RULEBOOK §5), in ID order: the
+    only obligations an enterprise's obligation rate counts. A station rule (EN002: what the inspecting unit did),
+    a village rule (DC004) or a record rule (TR004) names the enterprise its records are about, but does not
+    judge it."""
+    return sorted(rid for rid, rule in REGISTRY.items() if rule.party == Party.ENTERPRISE)
+
+
 def unit_ranking(status: pd.DataFrame | Codes, by: str = "village") -> pd.DataFrame:
-    """Villages (or stations, industries) ranked by their enterprises' compliance with due obligations.
+    """Villages (or stations, industries) ranked by their enterprises' compliance with due obligations:
+    the obligations of an enterprise (a status row with an ``eid``) under the rules that judge the enterprise
+    (:func:`enterprise_rules`), so that what a station or village did about an enterprise, or what is wrong
+    with a record, never lowers the rate of the village's or station's enterprises (RULEBOOK §5, §10).
     ``status``: the status table, or its :class:`~.obligations.Codes` (counted on integers)."""
     coded = status if isinstance(status, Codes) else Codes(status)
     columns = [by, "企业数", "应履行义务", "已履行", "未履行", "履行率", "排名"]
     if len(coded) == 0:
         return pd.DataFrame(columns=columns)
     eid, _ = coded("eid")
-    due = (eid >= 0) & coded.isin("status", [COMPLIANT, NOT_COMPLIANT])
+    due = (eid >= 0) & coded.isin("status", [COMPLIANT, NOT_COMPLIANT]) & coded.isin("rule_id", enterprise_rules())
     if not due.any():
         return pd.DataFrame(columns=columns)
     # on the columns' integer codes (the status table has half a million rows at county scale); a unit that

@@ -21,9 +21,10 @@ from ..analysis.rankings import (
     SUPERVISION,
     UNKNOWN_UNIT,
     distinct_per_group,
+    enterprise_rules,
     list_rules_table,
 )
-from ..rules import REGISTRY, Party
+from ..rules import REGISTRY
 from . import charts
 from .facts import Facts
 from .model import Chart, Report, Section, Table
@@ -33,6 +34,9 @@ from .wording import SEVERITY_TEXT, office_frame, phase_text
 CADENCE_NAMES = CADENCES  # week / month / quarter / year → 周调度表 / 月小结 / 季通报 / 年总结
 PERIOD_WORD = {"week": "本周", "month": "本月", "quarter": "本季度", "year": "专项行动期间"}
 SEVERITIES = ("错误", "警告", "提示")
+#: what the 各村排名 and 各站所排名 count (the rate the 提醒函 compare: RULEBOOK §5, §10)
+RANKING_NOTE = ("履行率为所属企业已履行的已到期义务占应履行的比例，只计判定企业自身的义务（按企业和期间计）；"
+                "站所、村履职方面的问题和台账填报问题不计入，分别见“提醒函督办函”和“退回重报”。")
 #: rows shown in the HTML and Word versions of a long table (the workbook has them all)
 DISPLAY_ROWS = 60
 
@@ -334,7 +338,7 @@ class Builder:
         fulfilled it and its rate over the due units, most enterprises first; and how many enterprises
         have fulfilled every due obligation (a bare rate over all row obligations hides both)."""
         coded = self.a.coded
-        judged = [rid for rid, r in REGISTRY.items() if r.party == Party.ENTERPRISE]
+        judged = enterprise_rules()  # as the rankings count them (各村排名, 各站所排名, the letters)
         # counted on the status table's integer codes (half a million rows at county scale): the due rows of
         # enterprises under the rules that judge them; a rule's (title, clause) numbered in their sorted order
         eid, _ = coded("eid")
@@ -397,11 +401,12 @@ class Builder:
         written to, for the whole town only (:meth:`.Analysis.letters`)."""
         rv = self.a.ranking("village").rename(columns={"village": "村"})
         title = "本村在全镇各村中的企业履行义务情况排名" if self.a.village else "各村企业履行义务情况排名"
-        tv = self.table("各村排名", f"{title}（截至{day_text(self.as_of)}已到期的义务）", rv)
+        tv = self.table("各村排名", f"{title}（截至{day_text(self.as_of)}已到期的义务）", rv, note=RANKING_NOTE)
         ts = None
         if not self.a.village:
             rs = self.a.ranking("station").rename(columns={"station": "站所"})
-            ts = self.table("各站所排名", f"各站所监管企业履行义务情况排名（截至{day_text(self.as_of)}已到期的义务）", rs)
+            ts = self.table("各站所排名", f"各站所监管企业履行义务情况排名（截至{day_text(self.as_of)}已到期的义务）", rs,
+                            note=RANKING_NOTE)
         for key, t, col in (("village", tv, "村"), ("station", ts, "站所")):
             if t is not None and len(t.frame):
                 self.fact(f"rank_{key}_count", t, None, "len")
@@ -570,8 +575,8 @@ class Builder:
                        note="义务按规则的期间划入阶段：按月、半年、年度核查的义务计入期间结束所在阶段；逐条记录核查的义务计入记录日期所在阶段。")
         for p in self.camp.phases:
             if (ov.get("编号", pd.Series(dtype=object)) == phase_text(p.id)).sum() == 1:
-                self.facts.text(f"phase_{p.id}_name", p.name, "方案文件：phases")
-                self.facts.text(f"phase_{p.id}_label", phase_text(p.id), "方案文件：phases")
+                self.facts.text(f"phase_{p.id}_name", p.name, f"方案文件：阶段安排（{phase_text(p.id)}的名称）")
+                self.facts.text(f"phase_{p.id}_label", phase_text(p.id), "方案文件：阶段安排（各阶段按先后次序称第一阶段、第二阶段……）")
                 self.fact(f"phase_{p.id}_due", t, "已到期", where={"编号": phase_text(p.id)})
                 self.fact(f"phase_{p.id}_bad", t, "不合规", where={"编号": phase_text(p.id)})
                 self.fact(f"phase_{p.id}_pending", t, "待到期", where={"编号": phase_text(p.id)})
