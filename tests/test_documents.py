@@ -260,6 +260,77 @@ def test_notices_cli(tmp_path):
     assert res.exit_code == 2 and "上期名单文件不存在" in res.output and "Traceback" not in res.output
 
 
+# -- the previous list (--previous): a 文书清单.xlsx, a report's workbook, a text file ---------------
+#: tests/test_report.py's town: at 09-30 and at 12-31 东坡村, 西岭村 (村履职), 城建站 (站所履职) and 宣传部门
+#: (the lowest rate of the stations) qualify for a 提醒函
+LETTERED = {"东坡村", "西岭村", "城建站", "宣传部门"}
+
+
+@pytest.fixture(scope="module")
+def previous_outputs(tmp_path_factory):
+    """The small town's Q3 workbook, 文书清单 and month workbook (09-30), its year workbook (12-31, told the
+    Q3 letters: 督办函 rows) and the check at 12-31: every file a later run is given with ``--previous``."""
+    from jicui_compliance.check import run_check
+    from jicui_compliance.documents import write_documents
+    from jicui_compliance.report import write_report
+
+    from .rules.runner import write_case
+    from .test_report import CASE
+
+    base = tmp_path_factory.mktemp("previous")
+    folder = base / "报送"
+    folder.mkdir()
+    write_case(CASE, folder)
+    q3, end = (run_check([folder], as_of=dt.date(2023, m, d)) for m, d in ((9, 30), (12, 31)))
+    write_report(q3, "quarter", base / "q3")
+    write_report(q3, "month", base / "q3")
+    write_documents(q3, base / "q3" / "文书")
+    write_report(end, "year", base / "year", previous_letters=sorted(LETTERED))
+    return base, folder, end
+
+
+def test_read_previous_finds_the_header_below_a_report_sheets_note(previous_outputs):
+    """A report's 提醒函督办函 sheet has its note above the header (函件, 单位 …): the header is found, as the
+    ledger reader finds one under title rows; the 文书清单 (header in row 1) and a text file still read."""
+    import openpyxl
+
+    from jicui_compliance.documents import DocumentError, read_previous
+
+    base, _, _ = previous_outputs
+    quarter, year = base / "q3" / "季通报_2023-09-30.xlsx", base / "year" / "年总结_2023-12-31.xlsx"
+    sheet = openpyxl.load_workbook(quarter, read_only=True)["提醒函督办函"]
+    first, header = (list(r) for r in sheet.iter_rows(max_row=2, values_only=True))
+    assert first[0].startswith("依据方案") and header[:2] == ["函件", "单位"]  # the case of the audit
+    assert read_previous(quarter) == LETTERED
+    year_sheet = openpyxl.load_workbook(year, read_only=True)["提醒函督办函"]
+    assert {r[0] for r in year_sheet.iter_rows(min_row=3, values_only=True)} == {"督办函"}
+    assert read_previous(year) == LETTERED  # a 督办函 row had the 提醒函 condition too
+    assert read_previous(base / "q3" / "文书" / "文书清单.xlsx") == LETTERED  # no 隐患整改通知书 addressee
+    (base / "units.txt").write_text("单位\n东坡村\n城建站, 附注\n", "utf-8")
+    assert read_previous(base / "units.txt") == {"东坡村", "城建站"}
+    with pytest.raises(DocumentError, match="没有“文书/主送”或“函件/单位”两列"):
+        read_previous(base / "q3" / "月小结_2023-09-30.xlsx")  # a month report proposes no letters
+
+
+def test_a_previous_report_workbook_turns_its_units_letters_into_supervision(previous_outputs, tmp_path):
+    """RULEBOOK §10: a 督办函 when the unit had a 提醒函 condition in the previous report of the same cadence
+    — given as that report's workbook, through the CLI as the audit ran it."""
+    from typer.testing import CliRunner
+
+    from jicui_compliance.cli import app
+    from jicui_compliance.documents import read_previous, write_documents
+
+    base, folder, end = previous_outputs
+    quarter = base / "q3" / "季通报_2023-09-30.xlsx"
+    written = write_documents(end, tmp_path / "year", previous=read_previous(quarter))
+    index = written.index
+    assert set(index.loc[index["文书"] == "督办函", "主送"]) == LETTERED and written.count("提醒函") == 0
+    res = CliRunner().invoke(app, ["notices", str(folder), "--as-of", "2023-12-31", "--out", str(tmp_path / "cli"),
+                                   "--previous", str(quarter)])
+    assert res.exit_code == 0, res.output
+    assert "提醒函 0 份，督办函 4 份" in res.output and "无上期数据" not in res.output
+
+
 def test_the_html_embeds_a_cjk_subset_that_covers_its_text():
     """On a machine without Chinese fonts the page still renders: a WOFF subset of Noto Sans CJK SC
     with every character of the page is inlined."""
