@@ -260,6 +260,189 @@ def test_notices_cli(tmp_path):
     assert res.exit_code == 2 and "上期名单文件不存在" in res.output and "Traceback" not in res.output
 
 
+# -- the previous list (--previous): a 文书清单.xlsx, a report's workbook, a text file ---------------
+#: tests/test_report.py's town: at 09-30 and at 12-31 东坡村, 西岭村 (村履职), 城建站 (站所履职) and 宣传部门
+#: (the lowest rate of the stations) qualify for a 提醒函
+LETTERED = {"东坡村", "西岭村", "城建站", "宣传部门"}
+
+
+@pytest.fixture(scope="module")
+def previous_outputs(tmp_path_factory):
+    """The small town's Q3 workbook, 文书清单 and month workbook (09-30), its year workbook (12-31, told the
+    Q3 letters: 督办函 rows) and the check at 12-31: every file a later run is given with ``--previous``."""
+    from jicui_compliance.check import run_check
+    from jicui_compliance.documents import write_documents
+    from jicui_compliance.report import write_report
+
+    from .rules.runner import write_case
+    from .test_report import CASE
+
+    base = tmp_path_factory.mktemp("previous")
+    folder = base / "报送"
+    folder.mkdir()
+    write_case(CASE, folder)
+    q3, end = (run_check([folder], as_of=dt.date(2023, m, d)) for m, d in ((9, 30), (12, 31)))
+    write_report(q3, "quarter", base / "q3")
+    write_report(q3, "month", base / "q3")
+    write_documents(q3, base / "q3" / "文书")
+    write_report(end, "year", base / "year", previous_letters=sorted(LETTERED))
+    return base, folder, end
+
+
+def test_read_previous_finds_the_header_below_a_report_sheets_note(previous_outputs):
+    """A report's 提醒函督办函 sheet has its note above the header (函件, 单位 …): the header is found, as the
+    ledger reader finds one under title rows; the 文书清单 (header in row 1) and a text file still read."""
+    import openpyxl
+
+    from jicui_compliance.documents import DocumentError, read_previous
+
+    base, _, _ = previous_outputs
+    quarter, year = base / "q3" / "季通报_2023-09-30.xlsx", base / "year" / "年总结_2023-12-31.xlsx"
+    sheet = openpyxl.load_workbook(quarter, read_only=True)["提醒函督办函"]
+    first, header = (list(r) for r in sheet.iter_rows(max_row=2, values_only=True))
+    assert first[0].startswith("依据方案") and header[:2] == ["函件", "单位"]  # the case of the audit
+    assert read_previous(quarter) == LETTERED
+    year_sheet = openpyxl.load_workbook(year, read_only=True)["提醒函督办函"]
+    assert {r[0] for r in year_sheet.iter_rows(min_row=3, values_only=True)} == {"督办函"}
+    assert read_previous(year) == LETTERED  # a 督办函 row had the 提醒函 condition too
+    assert read_previous(base / "q3" / "文书" / "文书清单.xlsx") == LETTERED  # no 隐患整改通知书 addressee
+    (base / "units.txt").write_text("单位\n东坡村\n城建站, 附注\n", "utf-8")
+    assert read_previous(base / "units.txt") == {"东坡村", "城建站"}
+    with pytest.raises(DocumentError, match="没有“文书/主送”或“函件/单位”两列"):
+        read_previous(base / "q3" / "月小结_2023-09-30.xlsx")  # a month report proposes no letters
+
+
+def test_a_previous_report_workbook_turns_its_units_letters_into_supervision(previous_outputs, tmp_path):
+    """RULEBOOK §10: a 督办函 when the unit had a 提醒函 condition in the previous report of the same cadence
+    — given as that report's workbook, through the CLI as the audit ran it."""
+    from typer.testing import CliRunner
+
+    from jicui_compliance.cli import app
+    from jicui_compliance.documents import read_previous, write_documents
+
+    base, folder, end = previous_outputs
+    quarter = base / "q3" / "季通报_2023-09-30.xlsx"
+    written = write_documents(end, tmp_path / "year", previous=read_previous(quarter))
+    index = written.index
+    assert set(index.loc[index["文书"] == "督办函", "主送"]) == LETTERED and written.count("提醒函") == 0
+    res = CliRunner().invoke(app, ["notices", str(folder), "--as-of", "2023-12-31", "--out", str(tmp_path / "cli"),
+                                   "--previous", str(quarter)])
+    assert res.exit_code == 0, res.output
+    assert "提醒函 0 份，督办函 4 份" in res.output and "无上期数据" not in res.output
+
+
+# -- ledger data that look like clause codes (a hazard numbered D1, a description G3仓库…) ------------------
+_OPEN = dict(done_on=None, source="执法检查", immediate="否", owner="张三", measures="整改", funds=1, contingency="停用",
+             posted="是", reported_on="2023-07-02")
+_FINE = dict(station="应急站", officers=["张警官", "李警官"], major_hazards=1, actions=["罚款", "一案双罚"],
+             fine_company=5000, fine_head=1000, listed="是", supervisor="刘站长", signed="是")
+#: 甲公司: hazard G9 “S3车间…”, open, fined three times (EN005); 丙公司: hazard D1 “G3仓库…” and D2…D9 “G2号库房…”, open
+CODED_CASE = {
+    "hazards": [
+        {"enterprise": "甲公司", "hazard_no": "G9", "description": "S3车间粉尘除尘系统未泄爆", "found_on": "2023-07-01",
+         "deadline": "2023-08-31", **_OPEN},
+        {"enterprise": "丙公司", "hazard_no": "D1", "description": "G3仓库货架倒塌风险", "found_on": "2023-08-01",
+         "deadline": "2023-09-30", **_OPEN},
+        *[{"enterprise": "丙公司", "hazard_no": f"D{i}", "description": "G2号库房消防通道堵塞", "found_on": "2023-08-01",
+           "deadline": "2023-09-30", **_OPEN} for i in range(2, 10)],
+    ],
+    "enforcement": [
+        *[{"enterprise": "甲公司", "date": d, "hazard_nos": "G9", **_FINE} for d in ("2023-08-10", "2023-09-12", "2023-10-16")],
+        {"enterprise": "甲公司", "date": "2023-11-20", "hazard_nos": "G9",
+         **{**_FINE, "actions": "责令限期整改", "fine_company": None, "fine_head": None}},
+    ],
+}
+#: the 隐患逾期未整改 messages as findings.csv has them, and as a document must quote them
+G9_RAW = ("隐患“G9”（S3车间粉尘除尘系统未泄爆）整改期限为2023-08-31，截至2023-12-31仍未整改完成（已逾期122天）；"
+          "请督促整改并如实填写整改完成日期（方案 E(2)：明确期限，实行闭环管理）")
+G9_PLAIN = G9_RAW.replace("方案 E(2)", "方案三（一）（2）")
+D1_PLAIN = G9_PLAIN.replace("G9", "D1").replace("S3车间粉尘除尘系统未泄爆", "G3仓库货架倒塌风险").replace(
+    "2023-08-31", "2023-09-30").replace("122天", "92天")
+#: what the audit found in the documents: the data rewritten as the plan's numbering
+MANGLED = ("三（二）1”", "三（三）3仓库", "五（三）车间", "三（三）9", "三（三）2号库房", "三（二）2”")
+
+
+@pytest.fixture(scope="module")
+def coded(tmp_path_factory):
+    """The case checked at 12-31, its documents and its 年总结."""
+    from jicui_compliance.check import run_check
+    from jicui_compliance.documents import write_documents
+    from jicui_compliance.report import write_report
+
+    from .rules.runner import write_case
+
+    base = tmp_path_factory.mktemp("coded")
+    (base / "报送").mkdir()
+    write_case(CODED_CASE, base / "报送")
+    result = run_check([base / "报送"], as_of=dt.date(2023, 12, 31))
+    written = write_documents(result, base / "文书")
+    write_report(result, "year", base / "年总结")
+    return result, written, base
+
+
+def test_plain_rewrites_a_messages_clauses_not_its_data(coded):
+    """The values a message quotes are data as written; only the rule's own words cite the plan in its numbering
+    (the phase label the tool fills in too); a message already plain comes back as it is."""
+    result, _, _ = coded
+    f = result.findings
+    messages = dict(zip(f["rule_id"] + "|" + f["enterprise_name"], f["message"]))
+    assert messages["HZ005|甲公司"] == G9_RAW  # findings.csv: the data and the RULEBOOK's code
+    assert wording.plain(G9_RAW, "HZ005") == G9_PLAIN
+    assert wording.plain(G9_PLAIN, "HZ005") == G9_PLAIN
+    en005 = wording.plain(messages["EN005|甲公司"], "EN005")
+    assert "仍有重大事故隐患G9未整改完成" in en005 and "方案三（二）3（4）：重大事故隐患长期存在" in en005
+    period = f.loc[f["rule_id"] == "TR001", "message"].iloc[0]
+    assert period.startswith("P2（企业自查自改和部门帮扶，截至2023年7月31日）前")
+    assert wording.plain(period, "TR001").startswith("第二阶段（企业自查自改和部门帮扶，截至2023年7月31日）前")
+    for rule, message in zip(f["rule_id"], f["message"]):
+        out = wording.plain(message, rule)
+        # no code left in the rule's words (wording.leaks would flag the data G9, D1 …: it is for texts without such data)
+        assert not re.search(r"方案\s*[EDGS]\d|[ED]\d?\(\d+\)|P[1-6]（", out) and not any(m in out for m in MANGLED), out
+        assert wording.plain(out, rule) == out
+    # a table of a report: by its rule ID, or (made from a report table) by the rule's title
+    import pandas as pd
+
+    frame = pd.DataFrame({"规则": ["HZ005"], "名称": ["隐患逾期未整改"], "严重程度": ["错误"], "示例": [G9_RAW]})
+    office = wording.office_frame(frame)
+    assert office.loc[0, "示例"] == G9_PLAIN
+    assert wording.office_frame(office).loc[0, "示例"] == G9_PLAIN
+    assert wording.office_frame(frame.drop(columns="规则")).loc[0, "示例"] == G9_PLAIN
+
+
+def test_notices_quote_the_ledgers_hazard_numbers_and_descriptions(coded):
+    """The audit's case: a notice names the hazard as the ledger has it (“D1”, G3仓库…, S3车间…, G9)."""
+    _, written, base = coded
+    index = written.index.set_index(["文书", "主送"])
+    texts = {}
+    for unit in ("甲公司", "丙公司"):
+        doc = Document(str(base / "文书" / index.loc[("隐患整改通知书", unit), "文件"]))
+        texts[unit] = "\n".join(p.text for p in doc.paragraphs)
+    assert G9_PLAIN in texts["甲公司"] and "仍有重大事故隐患G9未整改完成" in texts["甲公司"]
+    assert D1_PLAIN in texts["丙公司"] and "隐患“D5”（G2号库房消防通道堵塞）" in texts["丙公司"]
+    for page in texts.values():
+        assert not any(m in page for m in MANGLED)
+
+
+def test_a_reports_examples_quote_the_ledgers_data(coded):
+    """The 年总结's 典型问题 example in the workbook, the Word document and the page, and no mangled data anywhere."""
+    import openpyxl
+
+    _, _, base = coded
+    folder = base / "年总结"
+    book = openpyxl.load_workbook(next(folder.glob("*.xlsx")), read_only=True)
+    rows = [r for r in book["典型问题"].iter_rows(values_only=True)]
+    header = next(r for r in rows if "示例" in r)
+    example = next(r[header.index("示例")] for r in rows if r[header.index("名称")] == "隐患逾期未整改")
+    assert example in (G9_PLAIN, D1_PLAIN)
+    cells = "\n".join(str(c) for ws in book.worksheets for r in ws.iter_rows(values_only=True) for c in r if c)
+    doc = Document(str(next(folder.glob("*.docx"))))
+    word = "\n".join([p.text for p in doc.paragraphs] + [c.text for t in doc.tables for r in t.rows for c in r.cells])
+    html = next(folder.glob("*.html")).read_text("utf-8")
+    for page in (cells, word, html):
+        assert example in page
+        assert not any(m in page for m in MANGLED), [m for m in MANGLED if m in page]
+
+
 def test_the_html_embeds_a_cjk_subset_that_covers_its_text():
     """On a machine without Chinese fonts the page still renders: a WOFF subset of Noto Sans CJK SC
     with every character of the page is inlined."""
@@ -329,7 +512,7 @@ def test_a_notice_leaves_out_what_a_message_asks_of_the_town():
     from jicui_compliance.documents.notices import _item_text
 
     row = SimpleNamespace(message="该企业180日内受到行政处罚3次……（方案 D3(4)：……）；请研究依法提请县人民政府予以关闭",
-                          source_file="", source_sheet="", source_row=None)
+                          rule_id="EN005", source_file="", source_sheet="", source_row=None)
     assert _item_text(row) == "该企业180日内受到行政处罚3次……（方案三（二）3（4）：……）。"
 
 
@@ -338,7 +521,8 @@ def test_a_law_the_message_quotes_is_not_cited_again():
 
     from jicui_compliance.documents.notices import _basis
 
-    quoted = SimpleNamespace(message="依《安全生产法》第二十四条，应当配备专职安全生产管理人员（方案 E(7)）", clause="E(7); EXT: 安全生产法 第24条")
+    quoted = SimpleNamespace(message="依《安全生产法》第二十四条，应当配备专职安全生产管理人员（方案 E(7)）", clause="E(7); EXT: 安全生产法 第24条",
+                             rule_id="ENT003")
     assert _basis(quoted) == ""
-    bare = SimpleNamespace(message="未配备专职安全生产管理人员", clause="E(7); EXT: 安全生产法 第24条")
+    bare = SimpleNamespace(message="未配备专职安全生产管理人员", clause="E(7); EXT: 安全生产法 第24条", rule_id="ENT003")
     assert _basis(bare) == "依据：方案三（一）（7）；安全生产法 第24条。"

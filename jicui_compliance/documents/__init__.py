@@ -18,6 +18,7 @@ import pandas as pd
 from ..analysis import Analysis
 from ..analysis.rankings import REMINDER, SUPERVISION
 from ..check import CheckResult
+from ..reading.tables import SCAN_ROWS
 from .notices import (
     INDEX_COLUMNS,
     KINDS,
@@ -42,22 +43,37 @@ class DocumentError(ValueError):
 
 def read_previous(path: Path) -> set[str]:
     """The units that had a 提醒函 or 督办函 last time: from a previous 文书清单.xlsx (文书 and 主送 columns),
-    a previous report's workbook (a sheet with 函件 and 单位 columns), or a text/CSV file with one unit a line."""
+    a previous report's workbook (a sheet with 函件 and 单位 columns, below the sheet's note), or a text/CSV
+    file with one unit a line. In a workbook the header is the first row, among the first
+    :data:`~..reading.tables.SCAN_ROWS`, that holds both columns (title or note rows above it are skipped)."""
     if not path.exists():
         raise DocumentError(f"上期名单文件不存在：{path}")
     if path.suffix.lower() in (".xlsx", ".xls"):
         try:
-            sheets = pd.read_excel(path, sheet_name=None, dtype=str, engine="calamine")
+            sheets = pd.read_excel(path, sheet_name=None, header=None, dtype=str, engine="calamine")
         except Exception as exc:
             raise DocumentError(f"上期名单工作簿无法读取：{path}（{exc}）") from exc
         for frame in sheets.values():
-            for kind_col, unit_col in (("文书", "主送"), ("函件", "单位")):
-                if kind_col in frame.columns and unit_col in frame.columns:
-                    sel = frame[kind_col].isin([REMINDER, SUPERVISION])
-                    return set(frame.loc[sel, unit_col].dropna().str.strip())
+            units = _letter_units(frame)
+            if units is not None:
+                return units
         raise DocumentError(f"上期名单工作簿 {path} 中没有“文书/主送”或“函件/单位”两列的工作表")
     text = path.read_text("utf-8-sig")
     return {line.split(",")[0].strip() for line in text.splitlines() if line.strip() and line.strip() != "单位"}
+
+
+def _letter_units(frame: pd.DataFrame) -> set[str] | None:
+    """The units of a sheet's 提醒函 and 督办函 rows, or None when no row among its first rows is a header
+    with 文书 and 主送 (文书清单) or 函件 and 单位 (a report's 提醒函督办函 sheet)."""
+    for r in range(min(SCAN_ROWS, len(frame))):
+        cells = [c.strip() if isinstance(c, str) else "" for c in frame.iloc[r]]
+        for kind_col, unit_col in (("文书", "主送"), ("函件", "单位")):
+            if kind_col in cells and unit_col in cells:
+                body = frame.iloc[r + 1:]
+                kinds = body.iloc[:, cells.index(kind_col)].astype(str).str.strip()
+                units = body.iloc[:, cells.index(unit_col)].loc[kinds.isin([REMINDER, SUPERVISION])]
+                return set(units.dropna().astype(str).str.strip()) - {""}
+    return None
 
 
 def write_documents(result: CheckResult, out: Path, day: dt.date | None = None, previous=None,

@@ -81,7 +81,7 @@ _TO_THE_TOWN = re.compile(r"；请研究依法提请[^；。]*$")
 
 
 def _item_text(row) -> str:
-    text = _TO_THE_TOWN.sub("", plain(mask_text(row.message)).rstrip("。；;"))
+    text = _TO_THE_TOWN.sub("", plain(mask_text(row.message), row.rule_id).rstrip("。；;"))
     src = _source(row)
     return text + (f"（见{src}）" if src else "") + "。"
 
@@ -99,7 +99,7 @@ def _cited(clause: str, text: str) -> bool:
 
 def _basis(row) -> str:
     """"依据：…。" unless the message already cites every clause of the finding."""
-    text = plain(row.message)
+    text = plain(row.message, row.rule_id)
     missing = [c for c in clause_text(row.clause).split("；") if c and not _cited(c, text)]
     return f"依据：{'；'.join(missing)}。" if missing else ""
 
@@ -214,7 +214,7 @@ def resubmission_notices(analysis: Analysis, out: Path, day: dt.date) -> tuple[l
         header = ["文件", "工作表", "行号", "列", "问题及更正要求"]
         table = [[r.source_file, r.source_sheet or "—",
                   str(int(r.source_row)) if pd.notna(r.source_row) else "整表",
-                  mask_text(r.column) or "—", plain(mask_text(r.message))] for r in g.itertuples(index=False)]
+                  mask_text(r.column) or "—", plain(mask_text(r.message), r.rule_id)] for r in g.itertuples(index=False)]
         d.table(header, table, [False, False, True, False, False])
         d.signature(docs.organ, day)
         d.record([], docs.organ, day)

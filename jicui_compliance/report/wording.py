@@ -4,6 +4,9 @@ The findings cite the plan by the RULEBOOK's short codes ("方案 E(11)", "D3(2)
 document that leaves the office cites the plan as its readers know it: 三（一）（11）, 三（二）3（2），
 第二阶段（…）. :func:`plain` rewrites a finding's message; :func:`clause_text` a clause column.
 
+A message is the rule's template filled with values, and the values are data as written (a hazard
+numbered “D1”, a description “G3仓库…”): given the rule, only the template's own words are rewritten.
+
 >>> plain("方案 E(11)：组织对电气焊设备进行全面安全检查")
 '方案三（一）（11）：组织对电气焊设备进行全面安全检查'
 >>> plain("方案 E(10) 要求严格履行动火作业审批手续；方案 四(一) 要求")
@@ -12,6 +15,9 @@ document that leaves the office cites the plan as its readers know it: 三（一
 '（方案三（二）3（1）：对企业自查……；三（二）4（7）：……）'
 >>> plain("杏花村在P1（动员部署，截至2023年5月31日）前无动员部署会记录")
 '杏花村在第一阶段（动员部署，截至2023年5月31日）前无动员部署会记录'
+>>> plain("隐患“D1”（G3仓库货架倒塌）整改期限为2023-09-30，截至2023-12-31仍未整改完成（已逾期92天）；"
+...       "请督促整改并如实填写整改完成日期（方案 E(2)：明确期限，实行闭环管理）", "HZ005")
+'隐患“D1”（G3仓库货架倒塌）整改期限为2023-09-30，截至2023-12-31仍未整改完成（已逾期92天）；请督促整改并如实填写整改完成日期（方案三（一）（2）：明确期限，实行闭环管理）'
 >>> clause_text("EXT: GB 30871-2022（参照）")
 'GB 30871-2022（参照）'
 >>> clause_text("E(4)")
@@ -27,6 +33,8 @@ document that leaves the office cites the plan as its readers know it: 三（一
 from __future__ import annotations
 
 import re
+import string
+from functools import cache
 
 import pandas as pd
 
@@ -55,10 +63,59 @@ LEAK = re.compile(r"(?<![A-Za-z0-9])(?:[A-Z]{2,3}\d{3}(?!\d)|E\(\d+\)|D\d(?:\(\d
                   r"|EXT:|SCH|FMT|REF)|“(?:错误|警告|提示)”|(?:错误|警告|提示)级")
 
 
-def plain(text: str) -> str:
-    """A finding's message in the plan's own numbering (see the module doc)."""
+def plain(text: str, rule: str | None = None) -> str:
+    """A finding's message in the plan's own numbering (see the module doc). ``rule``: the ID of the
+    rule whose message ``text`` is: only the words of its template are rewritten (and the phase label
+    the tool fills in, :data:`TOOL_FIELDS`), never the values filled into it; the message of an earlier
+    run through :func:`plain` is recognised too, and comes back as it is. Without ``rule``, or for a
+    text that is not that rule's message, the whole text is rewritten: for texts that quote no data
+    (a clause, a list's criterion)."""
     if not text:
         return text
+    parts = _template(rule) if rule else None
+    if parts is not None:
+        patterns, literals, fields = parts
+        for pattern in patterns:
+            m = pattern.fullmatch(text)
+            if m is None:
+                continue
+            out, values = [], iter(m.groups())
+            for literal, field in zip(literals, fields):
+                out.append(literal)
+                if field is not None:
+                    value = next(values)
+                    out.append(_codes(value) if field in TOOL_FIELDS else value)
+            return "".join(out)
+    return _codes(text)
+
+
+#: the fields of a message template the tool fills with its own words rather than the ledgers' data:
+#: the phase label "P2（企业自查自改和部门帮扶，截至2023年7月31日）" (``Campaign.period_text``)
+TOOL_FIELDS = frozenset({"period_text"})
+
+
+@cache
+def _template(rule: str) -> tuple[tuple[re.Pattern[str], ...], tuple[str, ...], tuple[str | None, ...]] | None:
+    """A rule's message template: patterns matching its messages as built and as :func:`plain` wrote them
+    (a group per field), the template's words in the plan's numbering, and the field of each group."""
+    from ..rules import REGISTRY
+
+    if rule not in REGISTRY:
+        return None
+    parsed = list(string.Formatter().parse(REGISTRY[rule].message))
+    literals = tuple(lit for lit, _, _, _ in parsed)
+    fields = tuple(field for _, field, _, _ in parsed)
+    office = tuple(_codes(lit) for lit in literals)
+
+    def pattern(words: tuple[str, ...]) -> re.Pattern[str]:
+        return re.compile("".join(re.escape(w) + ("(.*?)" if f is not None else "") for w, f in zip(words, fields)),
+                          re.S)
+
+    return (pattern(literals), pattern(office)), office, fields
+
+
+def _codes(text: str) -> str:
+    """Every clause and phase code of ``text`` in the plan's numbering."""
     for pattern, repl in _RULES:
         text = pattern.sub(repl, text)
     text = _PHASE_RE.sub(lambda m: f"第{_PHASE[m.group(1)]}阶段", text)
@@ -90,18 +147,36 @@ def office_frame(frame: pd.DataFrame) -> pd.DataFrame:
     column (规则) beside the rule's title (名称) is dropped, or else shows the title; 严重程度 becomes
     问题类别 in :data:`SEVERITY_TEXT`'s words, and the 四个一批 counts "错误", "警告" say which problems
     they count; 条款 as :func:`clause_text`; 示例, 说明 and 列入条件 as :func:`plain`; 依据发现 names the rules by
-    their titles; a 期间 that is a phase (P2) as :func:`phase_text`. The analysis frames keep their IDs: notebooks and findings.csv speak the RULEBOOK's."""
+    their titles; a 期间 that is a phase (P2) as :func:`phase_text`. The analysis frames keep their IDs: notebooks and findings.csv speak the RULEBOOK's.
+    示例 and 说明 are findings' messages: :func:`plain` is told each row's rule (by its 规则, or by its title in
+    名称 once 规则 is gone: a table made from a report table), so the data they quote stay as written."""
     out = frame
+    rules = _row_rules(frame)
     if "规则" in out.columns:
         out = out.drop(columns="规则") if "名称" in out.columns else out.assign(规则=out["规则"].map(rule_titles))
     if "严重程度" in out.columns:
         out = out.assign(严重程度=out["严重程度"].map(lambda v: SEVERITY_TEXT.get(str(v), v)))
         out = out.rename(columns={"严重程度": "问题类别"})
     out = out.rename(columns={k: f"{v}（条）" for k, v in SEVERITY_TEXT.items() if k in out.columns})
-    for column, how in (("条款", clause_text), ("示例", plain), ("说明", plain), ("列入条件", plain),
-                        ("依据发现", rule_titles), ("期间", phase_text)):
+    for column, how in (("条款", clause_text), ("列入条件", plain), ("依据发现", rule_titles), ("期间", phase_text)):
         if column in out.columns:
             out = out.assign(**{column: out[column].map(lambda v, how=how: how(v) if isinstance(v, str) else v)})
+    for column in ("示例", "说明"):
+        if column in out.columns:
+            out = out.assign(**{column: [plain(v, r) if isinstance(v, str) else v for v, r in zip(out[column], rules)]})
+    return out
+
+
+def _row_rules(frame: pd.DataFrame) -> list[str | None]:
+    """Each row's rule ID: its 规则 (an ID, or the title :func:`office_frame` put there) or its 名称 (a title)."""
+    from ..rules import REGISTRY
+
+    by_title = {r.title: rid for rid, r in REGISTRY.items()}
+    out: list[str | None] = [None] * len(frame)
+    for column in ("名称", "规则"):  # 规则 wins
+        if column in frame.columns:
+            out = [v if v in REGISTRY else by_title.get(v, r) if isinstance(v, str) else r
+                   for v, r in zip(frame[column], out)]
     return out
 
 
