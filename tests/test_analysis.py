@@ -109,6 +109,29 @@ def test_windows():
     assert window_for("year", dt.date(2023, 12, 31), c).start == dt.date(2023, 5, 1)  # the campaign start (issue 14)
 
 
+def test_records_dated_after_as_of_are_no_evidence_at_as_of(tmp_path):
+    """The phase analysis reads a record obligation's rows with the rules' own cut-off (the end of the as-of day):
+    a drill dated the day after as-of (a DR003 breach once it exists) gives P3 no 合规, while a permit written at
+    10:00 on the as-of day itself exists, as it does for the rules."""
+    write_case({
+        "drills": [{"enterprise": "甲公司", "date": "2023-08-01", "participants": 20, "evacuation": "否", "evaluated": "是"}],
+        "hot_work": [
+            {"enterprise": "乙公司", "permit_no": "DH-1", "level": "二级", "start": "2023-07-31 10:00", "end": "2023-07-31 16:00",
+             "approver": "王五", "approved_at": "2023-07-31 09:30", "worker": "张三", "guardian": "李四", "fire_measures": "是"},
+            {"enterprise": "乙公司", "permit_no": "DH-2", "level": "二级", "start": "2023-08-01 08:00", "end": "2023-08-01 16:00",
+             "approver": "王五", "approved_at": "2023-08-01 07:30", "worker": "张三", "guardian": "李四", "fire_measures": "是"},
+        ],
+    }, tmp_path)
+    a = Analysis(run_check([tmp_path], as_of=dt.date(2023, 7, 31)))
+    st = a.status
+    assert not st["rule_id"].isin(["DR003", "DR004", "DR005"]).any()
+    hw = st[st["rule_id"] == "HW001"]
+    assert hw[["phase", "unit", "records"]].values.tolist() == [["P2", "乙公司", 1.0]]
+    t = a.phase_table().set_index(["phase", "rule_id"])
+    assert ("P3", "DR003") not in t.index
+    assert t.loc[("P2", "HW001"), "合规"] == 1
+
+
 def _status_frame() -> pd.DataFrame:
     """A status table with keys out of order, a missing village and a missing enterprise."""
     return pd.DataFrame({
@@ -275,7 +298,7 @@ def test_record_obligations_as_a_groupby_counts_them(town, request):
         if ob is None or ob.when != "records":
             continue
         rows = small.frame(ob.ledger)
-        rows = rows[rows["eid"].notna() & rows[ob.date].notna() & (rows[ob.date] <= small.as_of_ts + pd.Timedelta(days=1))]
+        rows = rows[rows["eid"].notna() & rows[ob.date].notna() & (rows[ob.date] < small.as_of_ts + pd.Timedelta(days=1))]
         if rows.empty:
             assert not (status["rule_id"] == r.id).any()
             continue

@@ -250,14 +250,16 @@ def _groups(key: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 
 
 def _dated_rows(result, ledger: str, date: str, units: _Units, by_rule: _ByRule):
-    """The rows of ``ledger`` a record obligation judges (attributed, dated up to as-of) and, the same
+    """The rows of ``ledger`` a record obligation judges (attributed, existing at as-of as the rules read them:
+    :meth:`~jicui_compliance.check.CheckResult.existing`, undated rows left out) and, the same
     for every rule on that ledger and date: their number, each row's (enterprise, phase) group as a number,
     the number of groups, the groups of each phase (phase ID, the groups' numbers, their enterprises' unit
     positions and their numbers of rows) and the rows' files numbered (:func:`.sources.source_codes`)."""
     ctx = result
     frame = ctx.frame(ledger)
     when = frame[date]
-    keep = (frame["eid"].notna() & when.notna() & (when <= ctx.as_of_ts + pd.Timedelta(days=1))).to_numpy(dtype=bool)
+    # the rules' own cut-off (resolution.existing): dated before the end of the as-of day, a time on it included
+    keep = ctx.existing(frame, date, undated=False).to_numpy(dtype=bool)
     names = sorted({p.id for p in result.campaign.phases})
     n = int(keep.sum())
     # each row's phase, numbered in the sorted order of the phase IDs
