@@ -132,6 +132,27 @@ def test_records_dated_after_as_of_are_no_evidence_at_as_of(tmp_path):
     assert t.loc[("P2", "HW001"), "合规"] == 1
 
 
+def test_populations_leave_out_enterprises_whose_only_rows_are_dated_after_as_of(tmp_path):
+    """``with:<ledger>`` populations count the rows that exist at as-of as the rules read them: a permit, contract,
+    equipment check or certificate dated after as-of puts no enterprise among those owing the obligation."""
+    write_case({
+        "hot_work": [{"enterprise": "甲公司", "permit_no": "DH-9", "level": "二级", "method": "电焊", "start": "2023-08-01 08:00",
+                      "end": "2023-08-01 16:00", "approver": "王五", "approved_at": "2023-08-01 07:30", "worker": "张三",
+                      "guardian": "李四", "fire_measures": "是"}],
+        "outsourcing": [{"enterprise": "乙公司", "project": "仓库出租", "mode": "外租", "party": "戊公司", "start": "2023-08-01"},
+                        {"enterprise": "丙公司", "project": "保洁", "mode": "外包", "party": "某保洁公司", "start": "2023-07-31"}],
+        "welding_equipment": [{"enterprise": "丙公司", "equipment_no": "HJ-1", "kind": "电焊机", "checked_on": "2023-08-01",
+                               "result": "不合格"}],
+        "special_workers": [{"enterprise": "丁公司", "person": "李四", "category": "电工作业", "cert_no": "D9",
+                             "issued_on": "2023-08-01", "valid_until": "2029-07-31", "reviewed_on": "2023-08-01"}],
+    }, tmp_path)
+    st = Analysis(run_check([tmp_path], as_of=dt.date(2023, 7, 31))).status
+    units = st.groupby("rule_id")["unit"].agg(lambda s: sorted(s))
+    assert units.get("CHK005") == ["丙公司"]  # 丙's contract began on as-of; 乙's the day after
+    for rid in ("EQ001", "EQ003", "SW001", "SW002", "SW003", "SW004"):
+        assert rid not in units.index, rid
+
+
 def _status_frame() -> pd.DataFrame:
     """A status table with keys out of order, a missing village and a missing enterprise."""
     return pd.DataFrame({

@@ -16,6 +16,7 @@ import numpy as np
 import pandas as pd
 
 from ..campaign import Campaign, Period
+from ..ledgers import LEDGERS
 from ..rules import Rule
 from .sources import row_keys, source_codes
 
@@ -46,6 +47,11 @@ def periods_of(campaign: Campaign, when: str) -> list[Period]:
     raise ValueError(f"unknown obligation period {when!r}")
 
 
+#: the date from which a row exists, for a ledger whose date field does not say it: a certificate issued after
+#: as-of is not held at as-of (the SW rules)
+_EXISTS_FROM = {"special_workers": "issued_on"}
+
+
 def _population(result, who: str, ent: pd.DataFrame | None = None) -> pd.DataFrame:
     """Units an obligation applies to: columns unit, eid, enterprise_name, village, station, industry.
     ``ent``: the population of ``enterprises`` where the caller has it."""
@@ -59,11 +65,12 @@ def _population(result, who: str, ent: pd.DataFrame | None = None) -> pd.DataFra
         return ent
     if who == "high_risk":
         return ent[reg["high_risk_eff"].to_numpy()]
-    if who.startswith("with:"):
-        rows = result.frame(who[5:])
-        rows = rows[rows["eid"].notna()]
-        if "date" in rows.columns:
-            rows = rows[~(rows["date"] > result.as_of_ts).fillna(False).astype(bool)]
+    if who.startswith("with:"):  # enterprises with rows that exist at as-of, as the rules read them (undated kept)
+        name = who[5:]
+        rows = result.frame(name)
+        date = _EXISTS_FROM.get(name, LEDGERS[name].date_field)
+        keep = result.existing(rows, date) if date in rows.columns else rows["eid"].notna()
+        rows = rows[keep.to_numpy(dtype=bool)]
         return ent[ent["eid"].isin(rows["eid"].astype("int64"))]
     if who == "villages":
         villages = sorted(reg["village"].dropna().unique())
