@@ -109,6 +109,50 @@ def test_windows():
     assert window_for("year", dt.date(2023, 12, 31), c).start == dt.date(2023, 5, 1)  # the campaign start (issue 14)
 
 
+def test_records_dated_after_as_of_are_no_evidence_at_as_of(tmp_path):
+    """The phase analysis reads a record obligation's rows with the rules' own cut-off (the end of the as-of day):
+    a drill dated the day after as-of (a DR003 breach once it exists) gives P3 no 合规, while a permit written at
+    10:00 on the as-of day itself exists, as it does for the rules."""
+    write_case({
+        "drills": [{"enterprise": "甲公司", "date": "2023-08-01", "participants": 20, "evacuation": "否", "evaluated": "是"}],
+        "hot_work": [
+            {"enterprise": "乙公司", "permit_no": "DH-1", "level": "二级", "start": "2023-07-31 10:00", "end": "2023-07-31 16:00",
+             "approver": "王五", "approved_at": "2023-07-31 09:30", "worker": "张三", "guardian": "李四", "fire_measures": "是"},
+            {"enterprise": "乙公司", "permit_no": "DH-2", "level": "二级", "start": "2023-08-01 08:00", "end": "2023-08-01 16:00",
+             "approver": "王五", "approved_at": "2023-08-01 07:30", "worker": "张三", "guardian": "李四", "fire_measures": "是"},
+        ],
+    }, tmp_path)
+    a = Analysis(run_check([tmp_path], as_of=dt.date(2023, 7, 31)))
+    st = a.status
+    assert not st["rule_id"].isin(["DR003", "DR004", "DR005"]).any()
+    hw = st[st["rule_id"] == "HW001"]
+    assert hw[["phase", "unit", "records"]].values.tolist() == [["P2", "乙公司", 1.0]]
+    t = a.phase_table().set_index(["phase", "rule_id"])
+    assert ("P3", "DR003") not in t.index
+    assert t.loc[("P2", "HW001"), "合规"] == 1
+
+
+def test_populations_leave_out_enterprises_whose_only_rows_are_dated_after_as_of(tmp_path):
+    """``with:<ledger>`` populations count the rows that exist at as-of as the rules read them: a permit, contract,
+    equipment check or certificate dated after as-of puts no enterprise among those owing the obligation."""
+    write_case({
+        "hot_work": [{"enterprise": "甲公司", "permit_no": "DH-9", "level": "二级", "method": "电焊", "start": "2023-08-01 08:00",
+                      "end": "2023-08-01 16:00", "approver": "王五", "approved_at": "2023-08-01 07:30", "worker": "张三",
+                      "guardian": "李四", "fire_measures": "是"}],
+        "outsourcing": [{"enterprise": "乙公司", "project": "仓库出租", "mode": "外租", "party": "戊公司", "start": "2023-08-01"},
+                        {"enterprise": "丙公司", "project": "保洁", "mode": "外包", "party": "某保洁公司", "start": "2023-07-31"}],
+        "welding_equipment": [{"enterprise": "丙公司", "equipment_no": "HJ-1", "kind": "电焊机", "checked_on": "2023-08-01",
+                               "result": "不合格"}],
+        "special_workers": [{"enterprise": "丁公司", "person": "李四", "category": "电工作业", "cert_no": "D9",
+                             "issued_on": "2023-08-01", "valid_until": "2029-07-31", "reviewed_on": "2023-08-01"}],
+    }, tmp_path)
+    st = Analysis(run_check([tmp_path], as_of=dt.date(2023, 7, 31))).status
+    units = st.groupby("rule_id")["unit"].agg(lambda s: sorted(s))
+    assert units.get("CHK005") == ["丙公司"]  # 丙's contract began on as-of; 乙's the day after
+    for rid in ("EQ001", "EQ003", "SW001", "SW002", "SW003", "SW004"):
+        assert rid not in units.index, rid
+
+
 def _status_frame() -> pd.DataFrame:
     """A status table with keys out of order, a missing village and a missing enterprise."""
     return pd.DataFrame({
@@ -292,7 +336,7 @@ def test_record_obligations_as_a_groupby_counts_them(town, request):
         if ob is None or ob.when != "records":
             continue
         rows = small.frame(ob.ledger)
-        rows = rows[rows["eid"].notna() & rows[ob.date].notna() & (rows[ob.date] <= small.as_of_ts + pd.Timedelta(days=1))]
+        rows = rows[rows["eid"].notna() & rows[ob.date].notna() & (rows[ob.date] < small.as_of_ts + pd.Timedelta(days=1))]
         if rows.empty:
             assert not (status["rule_id"] == r.id).any()
             continue

@@ -20,6 +20,8 @@ from jicui_compliance.analysis import Analysis
 from jicui_compliance.check import run_check
 from jicui_compliance.cli import app
 from jicui_compliance.report import build_report, charts, write_report
+from jicui_compliance.report.cadence import PERIOD_WORD
+from jicui_compliance.rules import REGISTRY
 
 from .rules.runner import write_case
 
@@ -603,3 +605,51 @@ def test_tables_are_masked_when_made_whatever_the_column():
     assert t["混合"].tolist()[1:] == frame["混合"].tolist()[1:]
     assert t["日期"].tolist()[0] == dt.date(2023, 1, 5) and t["日期"].dtype == object
     assert t.dtypes.to_dict() == frame.dtypes.to_dict() and t["数"].tolist() == [1, 2, 3, 4, 5]
+
+
+# TR006 (default typical accidents: 2023-04-18 all industries, due 06-30; 2023-06-21 燃气/食品卫生/文化旅游/消防,
+# due 07-21: 丁公司 only) and EN005 (丙: three penalties, the third on 07-12, hazard open since 05-01;
+# 乙: the same penalties, its major hazard found only on 07-20)
+_FINE = dict(station="综合行政执法队", officers="赵、钱", major_hazards=1, actions="罚款、一案双罚", fine_company=5000,
+             fine_head=1000, listed="是", supervisor="赵", signed="是")
+DATING_CASE = {
+    "hazards": [
+        {"enterprise": e, "hazard_no": no, "description": "x", "found_on": found, "source": "执法检查",
+         "deadline": "2023-12-31", "reported_on": found, **OPEN}
+        for e, no, found in (("丙公司", "YH-C", "2023-05-01"), ("乙公司", "YH-B", "2023-07-20"))
+    ],
+    "enforcement": [{"enterprise": e, "date": d, "hazard_nos": no, **_FINE}
+                    for e, no in (("丙公司", "YH-C"), ("乙公司", None)) for d in ("2023-05-10", "2023-06-10", "2023-07-12")],
+}
+
+
+@pytest.fixture(scope="module")
+def dating(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("dating")
+    write_case(DATING_CASE, folder)
+    return folder
+
+
+@pytest.mark.parametrize("cadence,day,expected", [
+    ("week", dt.date(2023, 6, 30), {("TR006", e, "2023-06-30") for e in ("甲公司", "乙公司", "丙公司", "丁公司")}),
+    ("week", dt.date(2023, 7, 14), {("EN005", "丙公司", "2023-07-12")}),
+    ("week", dt.date(2023, 7, 21), {("TR006", "丁公司", "2023-07-21"), ("EN005", "乙公司", "2023-07-20")}),
+    ("week", dt.date(2023, 7, 27), {("TR006", "丁公司", "2023-07-21")}),  # 07-21 – 07-27
+    ("week", dt.date(2023, 7, 28), set()),
+    ("month", dt.date(2023, 4, 30), set()),
+    ("month", dt.date(2023, 6, 30), {("TR006", e, "2023-06-30") for e in ("甲公司", "乙公司", "丙公司", "丁公司")}),
+    ("month", dt.date(2023, 7, 31), {("TR006", "丁公司", "2023-07-21"), ("EN005", "丙公司", "2023-07-12"),
+                                     ("EN005", "乙公司", "2023-07-20")}),
+    ("month", dt.date(2023, 12, 31), set()),
+    ("quarter", dt.date(2023, 6, 30), {("TR006", e, "2023-06-30") for e in ("甲公司", "乙公司", "丙公司", "丁公司")}),
+    ("quarter", dt.date(2023, 9, 30), {("TR006", "丁公司", "2023-07-21"), ("EN005", "丙公司", "2023-07-12"),
+                                       ("EN005", "乙公司", "2023-07-20")}),
+])
+def test_tr006_and_en005_are_new_in_the_report_of_the_day_they_arose(dating, cadence, day, expected):
+    """A finding is new in the report whose window holds the day it came due or arose: TR006 on the last day of its
+    education (30 days after max(the accident, the P1 end)), not at the end of the accident's month; EN005 on the
+    day its count of penalties was reached (or its open major hazard found, if later), not on 31 December."""
+    r = build_report(Analysis(run_check([dating], as_of=day, select=["TR006", "EN005"])), cadence)
+    new = r.tables[f"{PERIOD_WORD[cadence]}新增发现"].frame
+    title = {REGISTRY[x].title: x for x in ("TR006", "EN005")}
+    assert {(title[x], e, str(d)) for x, e, d in zip(new["名称"], new["企业名称"], new["日期"])} == expected

@@ -16,6 +16,7 @@ import numpy as np
 import pandas as pd
 
 from ..campaign import Campaign, Period
+from ..ledgers import LEDGERS
 from ..rules import Rule
 from .sources import row_keys, source_codes
 
@@ -46,6 +47,11 @@ def periods_of(campaign: Campaign, when: str) -> list[Period]:
     raise ValueError(f"unknown obligation period {when!r}")
 
 
+#: the date from which a row exists, for a ledger whose date field does not say it: a certificate issued after
+#: as-of is not held at as-of (the SW rules)
+_EXISTS_FROM = {"special_workers": "issued_on"}
+
+
 def _population(result, who: str, ent: pd.DataFrame | None = None) -> pd.DataFrame:
     """Units an obligation applies to: columns unit, eid, enterprise_name, village, station, industry.
     ``ent``: the population of ``enterprises`` where the caller has it."""
@@ -59,11 +65,12 @@ def _population(result, who: str, ent: pd.DataFrame | None = None) -> pd.DataFra
         return ent
     if who == "high_risk":
         return ent[reg["high_risk_eff"].to_numpy()]
-    if who.startswith("with:"):
-        rows = result.frame(who[5:])
-        rows = rows[rows["eid"].notna()]
-        if "date" in rows.columns:
-            rows = rows[~(rows["date"] > result.as_of_ts).fillna(False).astype(bool)]
+    if who.startswith("with:"):  # enterprises with rows that exist at as-of, as the rules read them (undated kept)
+        name = who[5:]
+        rows = result.frame(name)
+        date = _EXISTS_FROM.get(name, LEDGERS[name].date_field)
+        keep = result.existing(rows, date) if date in rows.columns else rows["eid"].notna()
+        rows = rows[keep.to_numpy(dtype=bool)]
         return ent[ent["eid"].isin(rows["eid"].astype("int64"))]
     if who == "villages":
         villages = sorted(reg["village"].dropna().unique())
@@ -250,14 +257,16 @@ def _groups(key: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 
 
 def _dated_rows(result, ledger: str, date: str, units: _Units, by_rule: _ByRule):
-    """The rows of ``ledger`` a record obligation judges (attributed, dated up to as-of) and, the same
+    """The rows of ``ledger`` a record obligation judges (attributed, existing at as-of as the rules read them:
+    :meth:`~jicui_compliance.check.CheckResult.existing`, undated rows left out) and, the same
     for every rule on that ledger and date: their number, each row's (enterprise, phase) group as a number,
     the number of groups, the groups of each phase (phase ID, the groups' numbers, their enterprises' unit
     positions and their numbers of rows) and the rows' files numbered (:func:`.sources.source_codes`)."""
     ctx = result
     frame = ctx.frame(ledger)
     when = frame[date]
-    keep = (frame["eid"].notna() & when.notna() & (when <= ctx.as_of_ts + pd.Timedelta(days=1))).to_numpy(dtype=bool)
+    # the rules' own cut-off (resolution.existing): dated before the end of the as-of day, a time on it included
+    keep = ctx.existing(frame, date, undated=False).to_numpy(dtype=bool)
     names = sorted({p.id for p in result.campaign.phases})
     n = int(keep.sum())
     # each row's phase, numbered in the sorted order of the phase IDs

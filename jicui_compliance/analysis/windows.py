@@ -9,6 +9,8 @@ import pandas as pd
 
 from ..campaign import Campaign
 from ..ledgers import LEDGERS
+from ..rules.enforcement import repeated_penalties
+from ..rules.training import typical_accident_deadline
 from .sources import field_at
 
 CADENCES = {"week": "周调度表", "month": "月小结", "quarter": "季通报", "year": "年总结"}
@@ -53,6 +55,7 @@ def window_for(cadence: str, as_of: dt.date, campaign: Campaign) -> Window:
 
 
 def period_end(campaign: Campaign, label: str) -> pd.Timestamp:
+    """The last day of a period label: a phase, a half-year, a year, a month or a day (``YYYY-MM-DD``)."""
     if not label:
         return pd.NaT
     if label.startswith("P"):
@@ -61,12 +64,35 @@ def period_end(campaign: Campaign, label: str) -> pd.Timestamp:
         return pd.Timestamp(int(label[:4]), 6, 30)
     if label.endswith("-H2") or len(label) == 4:
         return pd.Timestamp(int(label[:4]), 12, 31)
+    if len(label) == 10:  # one day (TR006: the typical accident's date)
+        return pd.Timestamp(label)
     return pd.Period(label, freq="M").end_time.normalize()
+
+
+def _arisen(result, f: pd.DataFrame) -> pd.Series:
+    """The day the findings of rules whose period is no deadline came due or arose, by the rule's own
+    reading (NaT for the others): TR006 (period: the accident's day) on the last day of its education,
+    EN005 (period: a year) on the day the count of penalties was reached with a major hazard open."""
+    out = pd.Series(pd.NaT, index=f.index, dtype="datetime64[ns]")
+    tr = ((f["rule_id"] == "TR006") & (f["period"] != "")).to_numpy(dtype=bool)
+    if tr.any():
+        due = {p: typical_accident_deadline(result.campaign, pd.Timestamp(p)) for p in f.loc[tr, "period"].unique()}
+        out[tr] = f.loc[tr, "period"].map(due).to_numpy(dtype="datetime64[ns]")
+    en = (f["rule_id"] == "EN005").to_numpy(dtype=bool)
+    if en.any():
+        raised = repeated_penalties(result.context)["raised_on"]
+        uscc = result.registry["uscc"].reindex(raised.index).to_numpy(dtype=object)
+        by_uscc = pd.Series(raised.to_numpy(), index=pd.Index(uscc, dtype=object))
+        by_uscc = by_uscc[~by_uscc.index.duplicated()]
+        out[en] = f.loc[en, "enterprise_uscc"].astype(object).map(by_uscc).to_numpy(dtype="datetime64[ns]")
+    return out
 
 
 def dated_findings(result) -> pd.DataFrame:
     """Findings with ``date``: the date of the record they stand on (its ledger's date field), or
-    the last day of their period; NaT for findings about files and registry rows."""
+    the last day of their period, the day the obligation came due; for the rules whose period is no
+    deadline (TR006, EN005), the day the rule's own reading makes them due or raises them
+    (:func:`_arisen`); NaT for findings about files and registry rows."""
     f = result.findings.copy()
     dates = pd.Series(pd.NaT, index=f.index, dtype="datetime64[ns]")
     for ledger, led in LEDGERS.items():
@@ -80,5 +106,6 @@ def dated_findings(result) -> pd.DataFrame:
     per = f["period"] != ""
     labels = {p: period_end(result.campaign, p) for p in f.loc[per, "period"].unique()}
     dates[per] = f.loc[per, "period"].map(labels).to_numpy(dtype="datetime64[ns]")
-    f["date"] = dates
+    arisen = _arisen(result, f)
+    f["date"] = arisen.where(arisen.notna(), dates)
     return f

@@ -165,6 +165,12 @@ class Campaign:
         today = today or dt.date.today()
         return min(today, self.end)
 
+    @property
+    def year_start(self) -> dt.date:
+        """1 January of the year the campaign starts: "the campaign year" (EQ001, EN005) runs from it, also
+        for a campaign across New Year (2023-10-01 – 2024-06-30: from 2023-01-01, not 2024-01-01)."""
+        return dt.date(self.start.year, 1, 1)
+
     # -- lookups -------------------------------------------------------------------------
     def phase(self, phase_id: str) -> Phase:
         for p in self.phases:

@@ -120,7 +120,9 @@ class Builder:
                    .reset_index().sort_values(["数量", "规则"], ascending=[False, True], kind="mergesort"))
         w = self.word
         t_list = self.table(f"{w}新增发现", f"{w}新增核查发现（按记录日期或所属期间）", lst,
-                            note="记录日期取所在台账行的日期字段，按期间判断的发现（如某月未带队检查）取该期间最后一天。")
+                            note="记录日期取所在台账行的日期字段，按期间判断的发现（如某月未带队检查）取该期间最后一天；"
+                                 "未就典型事故开展警示教育取警示教育期限的最后一天，多次受到处罚而未提请关闭"
+                                 "取处罚次数达到之日（所列重大隐患发现更晚的，取其发现日期）。")
         t_rule = self.table(f"{w}新增发现（按规则）", f"{w}新增核查发现（按规则）", by_rule)
         self.fact("new_findings", t_list, None, "len")
         for i, s in enumerate(SEVERITIES):

@@ -23,6 +23,7 @@ Shared readings (written once here, repeated in each rule's 规则说明 where i
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 
 from ..ledgers.enforcement import has_action, has_amount, hazard_key, is_fined, penalised
@@ -263,9 +264,12 @@ def overdue_fine_without_double_penalty(ctx: Context) -> pd.DataFrame:
       obligation=Obligation(who="with:enforcement", when="as_of", ledger="enforcement"))
 def repeated_fines_without_closure(ctx: Context) -> pd.DataFrame:
     """规则说明：同一企业的行政处罚在任意 180 日内达到三次，或在任意一年（365 日）内达到四次；该企业到核查截止日
-    （--as-of）仍有未整改完成的重大事故隐患；而该企业专项行动年度（活动日历的年份，默认 2023 年）内、截止日及以前的
-    执法检查记录中没有一条“处理措施”含“提请关闭”。一家企业报一次（期间为年度，如“2023”），不指向具体行；
-    处罚次数一达到即报，不等到年底。
+    （--as-of）仍有未整改完成的重大事故隐患；而该企业专项行动年度内、截止日及以前的执法检查记录中没有一条
+    “处理措施”含“提请关闭”。专项行动年度指方案文件开始日所在年份的 1 月 1 日至结束日所在年份的 12 月 31 日：默认
+    为 2023 年；跨年的专项行动（如 2023-10-01 至 2024-06-30）为 2023、2024 两年。一家企业报一次，不指向具体行，
+    期间为首次达到次数的那一次处罚所在的年份（默认总是“2023”；跨年的专项行动为“2023”或“2024”）；
+    处罚次数一达到即报，不等到年底。周调度表、月小结、季通报按首次达到次数的那一天（所列未整改重大隐患的发现日期
+    更晚的，按最早的发现日期）计为新增发现。
 
     * 处罚：一条执法检查记录的“处理措施”含“罚款”“一案双罚”或“停产整顿”，或企业罚款、负责人罚款大于 0。
       按不同检查日期计次：同一天的多条记录（如两个站所联合检查各报一条）算一次。“提请关闭”本身不算处罚。
@@ -284,27 +288,59 @@ def repeated_fines_without_closure(ctx: Context) -> pd.DataFrame:
 
     违规示例：2023 年 8 月 10 日、9 月 12 日、10 月 16 日三次检查甲公司均处以罚款（或停产整顿），甲公司重大隐患
     YH-001 到 12 月 31 日仍未整改，没有任何一次检查的处理措施含“提请关闭”；或 1 月 5 日、4 月 20 日、8 月 10 日、
-    12 月 20 日四次罚款（任意 180 日内都不满三次，但一年内四次）。
+    12 月 20 日四次罚款（任意 180 日内都不满三次，但一年内四次）；或在 2023-10-01 至 2024-06-30 的跨年专项行动中，
+    2023 年 10 月 5 日、11 月 5 日、12 月 5 日三次罚款（期间为“2023”）。
 
     合规示例：180 日内只处罚两次；或第一次与第三次处罚相隔 181 日且一年内不满四次；或某次检查处理措施含“提请关闭”；
     或该企业的重大隐患都已在截止日前整改完成（只剩“一般”隐患）。
     """
-    year = ctx.campaign.end.year
+    per = repeated_penalties(ctx)
+    if per.empty:
+        return no_hits()
+    return hits(ledger="enforcement", eid=per.index.astype("Int64"), period=per["period"].to_numpy(),
+                window=per["window"].to_numpy(), penalty_count=per["penalty_count"].to_numpy(),
+                dates=per["dates"].to_numpy(), hazards=per["hazards"].to_numpy(),
+                as_of=ctx.as_of.isoformat(), year=_campaign_years_text(ctx))
+
+
+def _campaign_years_text(ctx: Context) -> str:
+    """The campaign's years as EN005's message names them: ``2023``, or ``2023—2024`` across New Year."""
+    first, last = ctx.campaign.year_start.year, ctx.campaign.end.year
+    return str(first) if first == last else f"{first}—{last}"
+
+
+@shared
+def repeated_penalties(ctx: Context) -> pd.DataFrame:
+    """EN005's enterprises at as-of (index ``eid``, sorted): ``window``, ``penalty_count``, ``dates`` (the
+    first group that reached the count), ``hazards`` (the major hazards open at as-of), ``period`` (the year
+    of the penalty that first reached a count) and ``raised_on``: the day from which the finding holds, the
+    later of that penalty's date and the earliest ``found_on`` of the open hazards listed (the reports date
+    the finding by it, :func:`jicui_compliance.analysis.windows.dated_findings`)."""
+    empty = pd.DataFrame({"window": [], "penalty_count": [], "dates": [], "hazards": [], "period": [],
+                          "raised_on": pd.Series(dtype="datetime64[ns]")}, index=pd.Index([], dtype="int64", name="eid"))
+    first_day = pd.Timestamp(ctx.campaign.year_start)
+    after_last = pd.Timestamp(ctx.campaign.end.year + 1, 1, 1)
     enf = _inspections(ctx)
-    closing = enf.loc[(enf["date"].dt.year == year) & has_action(enf, ("提请关闭",)), "eid"].unique()
+    in_years = (enf["date"] >= first_day) & (enf["date"] < after_last)
+    closing = enf.loc[in_years & has_action(enf, ("提请关闭",)), "eid"].unique()
     pen = enf[penalised(enf) & ~enf["eid"].isin(closing)]
     if pen.empty:
-        return no_hits()
+        return empty
     days = pen[["eid", "date"]].drop_duplicates().sort_values(["eid", "date"], ignore_index=True)
     g = days.groupby("eid")["date"]
     nxt = {k: g.shift(-k) for k in (1, 2, 3)}
-    w180 = ((nxt[2] - days["date"]) <= pd.Timedelta(days=180)) & (nxt[2].dt.year == year)
-    w365 = ((nxt[3] - days["date"]) <= pd.Timedelta(days=365)) & (nxt[3].dt.year == year)
+
+    def reached(k: int) -> pd.Series:  # the (k+1)th penalty, the one reaching the count, in the campaign's years
+        return (nxt[k] >= first_day) & (nxt[k] < after_last)
+
+    w180 = ((nxt[2] - days["date"]) <= pd.Timedelta(days=180)) & reached(2)
+    w365 = ((nxt[3] - days["date"]) <= pd.Timedelta(days=365)) & reached(3)
     days = days.assign(w180=w180.fillna(False).astype(bool), w365=w365.fillna(False).astype(bool))
     first180 = days[days["w180"]].drop_duplicates("eid")
-    first365 = days[days["w365"] & ~days["eid"].isin(first180["eid"])].drop_duplicates("eid")
+    any365 = days[days["w365"]].drop_duplicates("eid")
+    first365 = any365[~any365["eid"].isin(first180["eid"])]
     if first180.empty and first365.empty:
-        return no_hits()
+        return empty
     texts = {k: day_text(v) for k, v in nxt.items()}
     start = day_text(days["date"])
     three = start + "、" + texts[1] + "、" + texts[2]
@@ -313,20 +349,26 @@ def repeated_fines_without_closure(ctx: Context) -> pd.DataFrame:
         pd.DataFrame({"eid": first365["eid"], "window": "一年（365日）内", "penalty_count": 4,
                       "dates": (three + "、" + texts[3])[first365.index]}),
     ]).set_index("eid")
+    # the day the count was first reached, by three in 180 days or four in 365, whichever came first
+    reach = pd.concat([pd.Series(nxt[2][first180.index].to_numpy(), index=first180["eid"].to_numpy()),
+                       pd.Series(nxt[3][any365.index].to_numpy(), index=any365["eid"].to_numpy())])
+    reach = reach.groupby(level=0).min()
     haz = ctx.frame("hazards")
     as_of = ctx.as_of_ts
     major = haz["level"].fillna("重大").eq("重大").astype(bool)
     open_haz = haz[haz["eid"].isin(per.index) & (haz["found_on"] <= as_of).fillna(False).astype(bool)
                    & _open_at(haz["done_on"], as_of).astype(bool) & major]
     if open_haz.empty:
-        return no_hits()
+        return empty
     label = open_haz["hazard_no"].fillna(open_haz["description"]).fillna("（无编号）")
     hazards = label.groupby(open_haz["eid"]).agg(lambda s: "、".join(pd.unique(s)))
+    found = open_haz.groupby("eid")["found_on"].min()
     per = per.loc[per.index.isin(hazards.index)].sort_index()
-    return hits(ledger="enforcement", eid=per.index.astype("Int64"), period=str(year),
-                window=per["window"].to_numpy(), penalty_count=per["penalty_count"].to_numpy(),
-                dates=per["dates"].to_numpy(), hazards=hazards.reindex(per.index).to_numpy(),
-                as_of=ctx.as_of.isoformat(), year=str(year))
+    reach = reach.reindex(per.index)
+    per = per.assign(hazards=hazards.reindex(per.index).to_numpy(), period=reach.dt.year.astype(str).to_numpy(),
+                     raised_on=np.maximum(reach.to_numpy(), found.reindex(per.index).to_numpy()))
+    per.index = per.index.astype("int64")
+    return per
 
 
 @rule("EN006", WARNING, "D3(5)", party=Party.STATION, reads=("enforcement", "hazards"), title="以罚代管：罚款后隐患逾期未改且无后续检查",

@@ -45,7 +45,9 @@ def welding_equipment_not_checked(ctx: Context) -> pd.DataFrame:
     """规则说明：企业在专项行动期间（方案文件的开始日至核查截止日，默认 2023-05-01 起）有电焊、气焊、气割或等离子切割的
     动火作业票（“动火方式”为这四种之一；该格空白、无法识别或工作表没有“动火方式”列的，不能排除是焊接或切割，同样计入；
     砂轮、喷灯、电钻、其他不计），而电气焊设备检查台账中没有一条该企业的检查记录日期在专项行动当年 1 月 1 日至第二阶段
-    最后一天（默认 2023-07-31，当天仍合规）之间。检查结果不论合格与否都算做了检查（不合格的处置见 EQ003）。
+    最后一天（默认 2023-07-31，当天仍合规）之间。“专项行动当年”是方案文件开始日所在的年份：跨年的专项行动
+    （如 2023-10-01 至 2024-06-30，第二阶段 2023-11-01 至 2024-01-31）从 2023-01-01 起算，第二阶段内 2023 年
+    12 月的检查同样计入。检查结果不论合格与否都算做了检查（不合格的处置见 EQ003）。
     第二阶段结束后核查（--as-of 早于第二阶段最后一天时不报告）；第二阶段之后才开始电气焊作业的企业，同样要求第二阶段
     结束前已检查（方案要求的是全面检查，在第二阶段自查自改中完成）。每家企业一条，期间为 P2。
 
@@ -66,7 +68,8 @@ def welding_equipment_not_checked(ctx: Context) -> pd.DataFrame:
     if d.empty:
         return no_hits()
     checks = _checks(ctx)
-    in_time = (checks["checked_on"] >= pd.Timestamp(limit.year, 1, 1)) & (checks["checked_on"] <= limit)
+    # the campaign year begins on 1 January of the campaign's start, not of the P2 end (P2 may cross New Year)
+    in_time = (checks["checked_on"] >= pd.Timestamp(camp.year_start)) & (checks["checked_on"] <= limit)
     covered = pd.DataFrame({"eid": checks.loc[in_time, "eid"], "period": PHASE})
     welders = pd.Index(d["eid"].astype("int64").unique())
     gaps = ctx.coverage_gaps([camp.phase_period(PHASE)], covered, eids=welders)

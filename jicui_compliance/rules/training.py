@@ -7,6 +7,7 @@ from typing import Final
 import numpy as np
 import pandas as pd
 
+from ..campaign import Campaign
 from .base import ERROR, WARNING, Obligation, Party, hits, no_hits, rule
 from .context import Context, day_text, shared, time_text
 
@@ -230,6 +231,12 @@ def no_education_after_accident(ctx: Context) -> pd.DataFrame:
     )
 
 
+def typical_accident_deadline(campaign: Campaign, day: pd.Timestamp) -> pd.Timestamp:
+    """The last day of the education a typical accident of ``day`` asks for (TR006): 30 days after the later of
+    the accident and the P1 end. TR006 is due, and its finding new in the reports, on that day."""
+    return max(day, pd.Timestamp(campaign.phase("P1").end)) + pd.Timedelta(days=EDUCATION_DAYS)
+
+
 @rule("TR006", WARNING, "E(3)", party=Party.ENTERPRISE, reads=("enterprises", "training"),
       title="未就典型事故开展警示教育",
       message="{accident_on}发生{accident}（{note}）后，该企业（{industry}）在{start}至{limit}期间无事故警示教育记录；"
@@ -243,6 +250,7 @@ def no_education_on_typical_accident(ctx: Context) -> pd.DataFrame:
     开始前发生的事故，从第一阶段（动员部署）结束起算 30 天（默认至 2023-06-30），之后发生的从事故当日起算。一次警示教育
     可以同时覆盖几起事故（日期落在几起事故的期限内即都计入），不核对“主题”写的是哪起事故；参加人数不限（与 TR005 相同）。
     期限届满才核查：--as-of 早于期限最后一天时不报告。每家企业每起事故一条，期间为事故日期（YYYY-MM-DD），不指向某一行；
+    周调度表、月小结、季通报按期限最后一天（而不是事故日期所在月的月底）计为新增发现；
     日期晚于 --as-of 的记录当时尚不存在，归属不到企业的记录不计入。本企业自己发生的事故见 TR005。
 
     依据：方案 E(3)“对县内外发生的典型事故，要通过安全例会、班组班前会通报事故情况，开展警示教育，吸取事故教训，
@@ -256,14 +264,13 @@ def no_education_on_typical_accident(ctx: Context) -> pd.DataFrame:
     accidents = ctx.campaign.typical_accidents
     if not accidents:
         return no_hits()
-    p1_end = pd.Timestamp(ctx.campaign.phase("P1").end)
     reg = ctx.registry
     edu = _training(ctx, ACCIDENT_EDUCATION)
     edu = pd.DataFrame({"eid": edu["eid"].astype("int64").to_numpy(), "on": edu["date"].to_numpy()})
     parts = []
     for a in accidents:  # the campaign's few typical accidents, not ledger rows
         day = pd.Timestamp(a.date)
-        limit = max(day, p1_end) + pd.Timedelta(days=EDUCATION_DAYS)
+        limit = typical_accident_deadline(ctx.campaign, day)
         if limit > ctx.as_of_ts:
             continue
         concerned = reg.index if not a.industries else reg.index[reg["industry"].isin(a.industries).to_numpy()]

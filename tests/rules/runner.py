@@ -27,11 +27,14 @@ high risk), 丁公司 (文化旅游); ``{ID_OK}`` is a valid ID number. The defa
 all four; ``enterprises:`` replaces it, ``extra_enterprises:`` adds to it. ``sheets:`` adds
 raw grids (``{file, sheet, rows}``) and ``files:`` raw files (``{name, text}``).
 ``extra_columns: {ledger: {header: value}}`` appends columns that are no field of the ledger
-(the same value on every row) after the ledger's columns.
+(the same value on every row) after the ledger's columns. ``campaign:`` (in a case, or for the
+whole file) changes the default campaign: ``start``, ``end``, ``drill_year`` and ``phases``
+(``{P2: [start, end]}``, the phases not named kept as they are), e.g. a campaign across New Year.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import re
 from pathlib import Path
@@ -41,6 +44,7 @@ import yaml
 from stdnum.cn import ric, uscc
 
 from jicui_compliance.analysis import four_lists
+from jicui_compliance.campaign import Campaign, load_campaign
 from jicui_compliance.check import run_check
 from jicui_compliance.ledgers import LEDGERS
 from jicui_compliance.rules import REGISTRY, Party
@@ -182,6 +186,20 @@ def _matches(exp: dict, f: dict) -> bool:
     return True
 
 
+def case_campaign(changes: dict | None) -> Campaign:
+    """The default campaign with a case's ``campaign:`` changes."""
+    camp = load_campaign()
+    if not changes:
+        return camp
+    changes = dict(changes)
+    phases = changes.pop("phases", {})
+    unknown = set(changes) - {"start", "end", "drill_year"}
+    assert not unknown, f"campaign: unknown keys {unknown}"
+    new = tuple(dataclasses.replace(p, start=phases[p.id][0], end=phases[p.id][1]) if p.id in phases else p
+                for p in camp.phases)
+    return dataclasses.replace(camp, phases=new, **changes)
+
+
 def run_case(rule_id: str, case: dict, doc: dict, tmp: Path) -> None:
     folder = tmp / "submission"
     folder.mkdir()
@@ -189,7 +207,8 @@ def run_case(rule_id: str, case: dict, doc: dict, tmp: Path) -> None:
     expect = case.get("expect") or []
     rules = {rule_id, *(e["rule"] for e in expect), *case.get("also", [])}
     as_of = case.get("as_of", doc.get("as_of", dt.date(2023, 12, 31)))
-    result = run_check([folder], as_of=as_of, select=sorted(rules))
+    campaign = case_campaign(case.get("campaign", doc.get("campaign")))
+    result = run_check([folder], as_of=as_of, campaign=campaign, select=sorted(rules))
     found = result.findings[result.findings["rule_id"].isin(rules)].to_dict("records")
     unmatched = list(found)
     missing = []
