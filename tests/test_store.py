@@ -610,3 +610,39 @@ def test_the_export_masks_numbers_inside_list_cells():
     assert list(out.at[0, "officers"]) == ["张三138****5678", "李四"]
     assert list(out.at[1, "officers"]) == ["王五 110105********0021"]
     assert out.at[2, "officers"] is None and out["station"].tolist() == ["应急站", "应急站", "城建站"]
+
+
+_HAZARD_HEADER = ("统一社会信用代码,企业名称,隐患编号,隐患描述,发现日期,发现方式,是否立即整改,整改责任人,整改措施,整改资金(万元),"
+                  "整改期限,应急预案,是否公示,报告日期,整改完成日期,验收人,验收日期,整改状态")
+
+
+def _hazards(*rows: tuple[str, bool]) -> str:
+    """A hazard CSV of one sample enterprise, hazards without a 隐患编号: (description, fixed) each."""
+    lines = [_HAZARD_HEADER]
+    for i, (what, fixed) in enumerate(rows, start=1):
+        done = "2023-06-18,张验收,2023-06-19,已销号" if fixed else ",,,整改中"
+        lines.append(f"91140122186327491R,东坡同心石料厂,,{what},2023-06-0{i},企业自查,否,韩兰悦,整改,0.5,2023-06-20,有,是,"
+                     f"2023-06-0{i},{done}")
+    return "\n".join(lines) + "\n"
+
+
+def test_diff_pairs_the_findings_of_records_without_a_number_as_their_rows(tmp_path):
+    """Three overdue hazards of one enterprise without a 隐患编号 (the column is optional): the village fixes
+    the first two. The diff says those two are 已整改 and the third still open — as its 台账变化 pairs the rows."""
+    week1 = _small_town(tmp_path / "week1")
+    week2 = tmp_path / "week2"
+    shutil.copytree(week1, week2)
+    (week1 / "东坡村" / "补充隐患.csv").write_text(_hazards(("破碎机防护罩缺失", False), ("配电箱未接地", False),
+                                                            ("料仓护栏损坏", False)), "utf-8")
+    (week2 / "东坡村" / "补充隐患.csv").write_text(_hazards(("破碎机防护罩缺失", True), ("配电箱未接地", True),
+                                                            ("料仓护栏损坏", False)), "utf-8")
+    store = tmp_path / "store.duckdb"
+    ingest(store, [week1], received=dt.date(2023, 7, 14), as_of=dt.date(2023, 7, 14))
+    ingest(store, [week2], received=dt.date(2023, 7, 21), as_of=dt.date(2023, 7, 14))
+    with Store.open(store) as s:
+        d = diff_runs(s, 1, 2)
+    f = d.findings[(d.findings["来源文件"] == "东坡村/补充隐患.csv") & (d.findings["规则"] == "HZ005")]
+    assert sorted(zip(f["状态"], f["行号"])) == [("仍未整改", 4), ("已整改", 2), ("已整改", 3)]
+    assert (f.loc[f["状态"] == "仍未整改", "首次发现"] == dt.date(2023, 7, 14)).all()
+    rows = d.rows[d.rows["来源文件"] == "东坡村/补充隐患.csv"]
+    assert sorted(zip(rows["变化"], rows["行号"])) == [("修改", 2), ("修改", 3)]

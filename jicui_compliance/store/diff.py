@@ -18,7 +18,7 @@ from ..findings.writers import safe_for_output
 from ..ledgers import LEDGERS
 from ..text import python_strings
 from . import Store, StoreError
-from .keys import paired, value_fields
+from .keys import ordinals, paired, unit_key, value_fields
 
 NEW, FIXED, OPEN = "新增", "已整改", "仍未整改"
 ADDED, REMOVED, CHANGED = "新增", "删除", "修改"
@@ -56,10 +56,11 @@ class Diff:
 
 
 def _runs_present(store: Store, until: int) -> pd.DataFrame:
-    """Each finding of the runs up to ``until``, by its pairing key (``_key``), with its run and day."""
-    p = store.df("SELECT f.finding_key, f.source_file, f.source_sheet, f.source_row, r.run_id, r.received"
+    """Each finding of the runs up to ``until``, by its key and unit (``_key``, :func:`~.keys.unit_key`), with
+    its run and day."""
+    p = store.df("SELECT f.finding_key, f.source_file, r.run_id, r.received"
                  " FROM findings f JOIN runs r USING (run_id) WHERE r.run_id <= ?", [until])
-    return p.assign(_key=paired(p, run="run_id"))[["_key", "run_id", "received"]]
+    return p.assign(_key=unit_key(p))[["_key", "run_id", "received"]]
 
 
 def _first_seen(store: Store, run_b: int) -> pd.Series:
@@ -75,14 +76,49 @@ def _first_seen(store: Store, run_b: int) -> pd.Series:
     return pd.Series(pd.to_datetime(start[last.index]).to_numpy(), index=last["_key"].to_numpy())
 
 
-def _shown(findings: pd.DataFrame) -> pd.DataFrame:
-    """Findings masked for output, their pairing key kept apart (``_key``, :func:`~.keys.paired`): runs are
-    compared, and a finding's first run looked up, on the keys as stored, which hold the numbers masking hides."""
-    return safe_for_output(findings).assign(_key=paired(findings).to_numpy())
+class _States:
+    """The stored rows of each ledger in the states of the runs compared (read once for rows and findings)."""
+
+    def __init__(self, store: Store):
+        self.store = store
+        self._versions: dict[int, pd.DataFrame] = {}
+        self._rows: dict[tuple[str, int], pd.DataFrame] = {}
+
+    def rows(self, ledger: str, run: int) -> pd.DataFrame:
+        if run not in self._versions:
+            self._versions[run] = self.store.state_versions(run_id=run)
+        if (ledger, run) not in self._rows:
+            self._rows[ledger, run] = self.store.state_rows(ledger, self._versions[run])
+        return self._rows[ledger, run]
 
 
-def _findings(store: Store, a: int, b: int) -> pd.DataFrame:
-    fa, fb = _shown(store.run_findings(a)), _shown(store.run_findings(b))
+def _ordinal(findings: pd.DataFrame, states: _States, run: int) -> pd.Series:
+    """For each finding on a ledger row: the row's place among the rows of its key in the run's state
+    (:func:`~.keys.ordinals`), so that findings pair as their rows do; missing for the others."""
+    out = pd.Series(pd.NA, index=findings.index, dtype="Int64")
+    where = ["source_file", "source_sheet", "source_row"]
+    on_rows = findings["source_row"].notna() & findings["ledger"].isin(list(LEDGERS))
+    for ledger, part in findings[on_rows].groupby("ledger", sort=False):
+        rows = states.rows(str(ledger), run)
+        if rows.empty:
+            continue
+        places = rows[where].assign(_n=ordinals(rows).to_numpy()).drop_duplicates(where)
+        places["source_row"] = places["source_row"].astype("Int64")
+        found = part[where].assign(source_row=part["source_row"].astype("Int64")).merge(places, on=where, how="left")
+        out.loc[part.index] = found["_n"].astype("Int64").to_numpy()
+    return out
+
+
+def _shown(findings: pd.DataFrame, states: _States, run: int) -> pd.DataFrame:
+    """Findings masked for output, their pairing key kept apart (``_key``, :func:`~.keys.paired`) and their key
+    and unit (``_unit_key``): runs are compared, and a finding's first run looked up, on the keys as stored,
+    which hold the numbers masking hides."""
+    return safe_for_output(findings).assign(_key=paired(findings, _ordinal(findings, states, run)).to_numpy(),
+                                            _unit_key=unit_key(findings).to_numpy())
+
+
+def _findings(store: Store, a: int, b: int, states: _States) -> pd.DataFrame:
+    fa, fb = _shown(store.run_findings(a), states, a), _shown(store.run_findings(b), states, b)
     ka, kb = set(fa["_key"]), set(fb["_key"])
     new = fb[~fb["_key"].isin(ka)].assign(状态=NEW)
     still = fb[fb["_key"].isin(ka)].assign(状态=OPEN)
@@ -90,7 +126,7 @@ def _findings(store: Store, a: int, b: int) -> pd.DataFrame:
     f = pd.concat([new, fixed, still], ignore_index=True).drop_duplicates(["状态", "_key"])
     first = _first_seen(store, b)
     received_b = pd.Timestamp(store.run_info(b)["received"])
-    seen = f["_key"].map(first).where(f["状态"] != FIXED)
+    seen = f["_unit_key"].map(first).where(f["状态"] != FIXED)
     out = pd.DataFrame({
         "状态": f["状态"], "单位": f["village"].where(f["village"] != "", f["station"]).replace("", NO_UNIT),
         "所属村": f["village"], "监管站所": f["station"], "规则": f["rule_id"],
@@ -105,11 +141,10 @@ def _findings(store: Store, a: int, b: int) -> pd.DataFrame:
                            kind="mergesort").reset_index(drop=True)
 
 
-def _rows(store: Store, a: int, b: int) -> pd.DataFrame:
-    va, vb = store.state_versions(run_id=a), store.state_versions(run_id=b)
+def _rows(a: int, b: int, states: _States) -> pd.DataFrame:
     parts = []
     for name, led in LEDGERS.items():
-        ra, rb = store.state_rows(name, va), store.state_rows(name, vb)
+        ra, rb = states.rows(name, a), states.rows(name, b)
         if ra.empty and rb.empty:
             continue
         cols = ["row_key", "row_hash", "submitted_by", "source_file", "source_sheet", "source_row"]
@@ -155,7 +190,8 @@ def diff_runs(store: Store, run_a: int | None = None, run_b: int | None = None, 
     elif run_a is None or run_b is None:
         raise StoreError("请给出两次核查的编号（jicui history 列出全部），或都不给以比较最近两次")
     a, b = store.run_info(run_a), store.run_info(run_b)
-    findings, rows = _findings(store, run_a, run_b), _rows(store, run_a, run_b)
+    states = _States(store)
+    findings, rows = _findings(store, run_a, run_b, states), _rows(run_a, run_b, states)
     if village:
         if village not in set(findings["单位"]) | set(rows["报送单位"]) | set(store.df(
                 "SELECT DISTINCT unit FROM versions")["unit"]):

@@ -86,17 +86,34 @@ def unit_of_file(source_file: pd.Series) -> pd.Series:
     return source_file.str.split("/", n=1).str[0].where(source_file.str.contains("/", regex=False), "")
 
 
-def paired(findings: pd.DataFrame, run: str | None = None) -> pd.Series:
-    """What pairs a finding across two runs: its stored ``finding_key``, the unit whose file it stands on,
-    and, for findings with the same key in one unit (a record the unit wrote twice), their order in the
-    run (``run``: the column telling the runs apart when ``findings`` holds several)."""
+def unit_key(findings: pd.DataFrame) -> pd.Series:
+    """A finding's stored ``finding_key`` and the unit whose file it stands on: the same finding in two
+    units' files (a station's copy of a village's record) is two findings."""
+    return findings["finding_key"].astype(str) + "||" + unit_of_file(findings["source_file"].astype(str))
+
+
+def paired(findings: pd.DataFrame, ordinal: pd.Series | None = None) -> pd.Series:
+    """What pairs a finding across two runs: its :func:`unit_key` and, to tell apart the findings of records
+    with the same key in one unit (hazards without a 隐患编号), the record's place among them — ``ordinal``:
+    the number :func:`numbered` gives the finding's row in its state (1 for ``K``, 2 for ``K#2``), so that
+    the findings pair as the rows do; where it is missing (a finding on no ledger row), the finding's order
+    among its run's findings with the same key."""
     f = findings
-    key = f["finding_key"].astype(str) + "||" + unit_of_file(f["source_file"].astype(str))
+    key = unit_key(f)
     order = pd.DataFrame({"file": f["source_file"].astype(str), "sheet": f["source_sheet"].astype(str),
                           "row": pd.to_numeric(f["source_row"], errors="coerce")}, index=f.index)
     in_order = order.sort_values(["file", "sheet", "row"], kind="mergesort").index
-    within = None if run is None else f[run].loc[in_order]
-    return numbered(key.loc[in_order], within=within).reindex(f.index)
+    by_order = numbered(key.loc[in_order]).reindex(f.index)
+    if ordinal is None:
+        return by_order
+    known = ordinal.notna()
+    return by_order.where(~known, key + "#@" + ordinal.astype("Int64").astype(str))
+
+
+def ordinals(rows: pd.DataFrame) -> pd.Series:
+    """The place of each row among the rows of its key (``row_key`` as :func:`numbered` wrote it): 1, 2 …"""
+    n = rows["row_key"].astype(str).str.extract(r"#(\d+)$", expand=False)
+    return pd.to_numeric(n, errors="coerce").fillna(1).astype("int64")
 
 
 def row_hashes(ledger: str, frame: pd.DataFrame) -> pd.Series:
