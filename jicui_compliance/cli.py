@@ -626,18 +626,20 @@ def ingest_cmd(
 @app.command("history")
 def history_cmd(
     store: Annotated[Path, typer.Option("--store", help=_STORE_HELP)],
-    village: Annotated[str | None, typer.Option("--village", help="只看该村（或站所）的报送版本和发现")] = None,
+    village: Annotated[str | None, typer.Option(
+        "--village", help="只看该村（或站所）的报送版本和发现：所属村或监管站所是它的企业的发现，以及它报送的文件上的发现")] = None,
 ) -> None:
     """列出数据库中的报送版本和历次核查（按严重程度计数）。"""
     from .store import Store, StoreError
+    from .text import mask_personal
 
     try:
         with Store.open(store) as s:
             versions = s.versions(village)
             runs = s.runs()
             if village:
-                per = s.df("SELECT run_id, severity, count(*) AS n FROM findings WHERE village = ? GROUP BY ALL",
-                           [village])
+                per = s.df("SELECT run_id, severity, count(*) AS n FROM findings WHERE village = ? OR station = ?"
+                           " OR starts_with(source_file, ?) GROUP BY ALL", [village, village, village + "/"])
                 if versions.empty and per.empty:
                     _fail(f"数据库中没有“{village}”的报送版本或核查发现")
                 table = per.pivot_table(index="run_id", columns="severity", values="n", fill_value=0)
@@ -656,7 +658,7 @@ def history_cmd(
                   str(r.unchanged), str(r.withdrawn))
     console.print(t)
     for r in withdrawn.itertuples(index=False):
-        console.print(f"  版本 {r.version_id} {r.unit} 撤回：{r.path}（上一版本仍保存在数据库中）")
+        console.print(f"  版本 {r.version_id} {r.unit} 撤回：{mask_personal(r.path)}（上一版本仍保存在数据库中）")
     t = Table(title="历次核查" + (f"（{village}的发现）" if village else ""))
     for c in ("核查", "收到日期", "核查截止日", "文件数", "错误", "警告", "提示"):
         t.add_column(c)

@@ -646,3 +646,26 @@ def test_diff_pairs_the_findings_of_records_without_a_number_as_their_rows(tmp_p
     assert (f.loc[f["状态"] == "仍未整改", "首次发现"] == dt.date(2023, 7, 14)).all()
     rows = d.rows[d.rows["来源文件"] == "东坡村/补充隐患.csv"]
     assert sorted(zip(rows["变化"], rows["行号"])) == [("修改", 2), ("修改", 3)]
+
+
+def test_history_of_a_station_counts_its_findings_and_masks_withdrawn_names(town, tmp_path):
+    """`history --village 应急站`: the findings on its own files (its enforcement records) and of the enterprises it
+    supervises are its findings; a withdrawn file's name holding a phone number is shown masked."""
+    store = tmp_path / "store.duckdb"
+    shutil.copy(town["store"], store)
+    with Store.open(store) as s:
+        f = s.run_findings(1)
+    own = int((f["source_file"].str.startswith("应急站/") | (f["station"] == "应急站") | (f["village"] == "应急站")).sum())
+    assert own > 0
+    week = tmp_path / "week"
+    shutil.copytree(town["week1"], week)
+    (week / "应急站" / "联系人13912345678执法记录.csv").write_bytes(
+        (week / "应急站" / "应急站执法检查记录.csv").read_bytes())
+    ingest(store, [week], received=dt.date(2023, 7, 14))
+    (week / "应急站" / "联系人13912345678执法记录.csv").unlink()
+    ingest(store, [week], received=dt.date(2023, 7, 21))
+    done = runner.invoke(app, ["history", "--store", str(store), "--village", "应急站"])
+    assert done.exit_code == 0, done.output
+    assert "13912345678" not in done.output and "139****5678" in done.output
+    first = next(line for line in done.output.splitlines() if line.strip().startswith("│ 1 "))
+    assert sum(int(x) for x in first.split("│")[5:8]) == own  # 错误, 警告, 提示 of the first run
