@@ -777,10 +777,10 @@ def restore_cmd(
                 files = files[files["unit"] == village]
             if files.empty:
                 _fail("没有符合条件的报送文件")
-            s.materialize(files, out)
+            s.restore(files, out)
             _say_inexact(s)
     except StoreError as exc:
-        _fail(str(exc))
+        _fail(f"未取回：{exc}")
     console.print(f"[bold]已取回[/]：{len(files)} 个文件 → {out}")
 
 

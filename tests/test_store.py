@@ -669,3 +669,43 @@ def test_history_of_a_station_counts_its_findings_and_masks_withdrawn_names(town
     assert "13912345678" not in done.output and "139****5678" in done.output
     first = next(line for line in done.output.splitlines() if line.strip().startswith("│ 1 "))
     assert sum(int(x) for x in first.split("│")[5:8]) == own  # 错误, 警告, 提示 of the first run
+
+
+def test_a_restore_that_fails_leaves_no_folder_and_names_the_file(town, tmp_path):
+    """One stored file damaged: `restore` is exit 2 naming that file, and --out is not left holding the other
+    files as if it were the version (it is restored whole or not at all)."""
+    store = tmp_path / "store.duckdb"
+    shutil.copy(town["store"], store)
+    con = duckdb.connect(str(store))
+    path, sha = con.execute("SELECT path, sha256 FROM version_files WHERE path LIKE '东坡村/%.csv' ORDER BY path"
+                            " LIMIT 1").fetchone()
+    data = bytes(con.execute("SELECT data FROM blobs WHERE sha256 = ?", [sha]).fetchone()[0])
+    con.execute("UPDATE blobs SET data = ? WHERE sha256 = ?", [data[:-8] + b"\0" * 8, sha])
+    con.close()
+    out = tmp_path / "取回"
+    done = runner.invoke(app, ["restore", "--store", str(store), "--out", str(out)])
+    assert done.exit_code == 2, done.output
+    assert Path(path).name in done.output and "无法取回" in done.output
+    assert not out.exists() and not list(tmp_path.glob(".取回*"))
+    # into an empty folder that exists, the same: it stays empty
+    out.mkdir()
+    assert runner.invoke(app, ["restore", "--store", str(store), "--out", str(out)]).exit_code == 2
+    assert out.is_dir() and not any(out.iterdir())
+    # a whole restore still works for a unit whose files are intact
+    ok = runner.invoke(app, ["restore", "--store", str(store), "--out", str(out), "--village", "应急站"])
+    assert ok.exit_code == 0, ok.output
+    assert sorted(p.name for p in (out / "应急站").iterdir()) == sorted(
+        p.name for p in (town["week1"] / "应急站").iterdir() if not p.name.startswith(("~$", ".")))
+
+
+def test_a_diff_writes_both_files_or_neither(town, tmp_path, monkeypatch):
+    import jicui_compliance.store.diff as diff_module
+
+    store = tmp_path / "store.duckdb"
+    shutil.copy(town["store"], store)
+    ingest(store, [town["week2"]], received=dt.date(2023, 7, 14))
+    monkeypatch.setattr(diff_module, "_html", lambda d, sheets: (_ for _ in ()).throw(OSError(28, "No space left")))
+    out = tmp_path / "对比"
+    done = runner.invoke(app, ["diff", "--store", str(store), "--out", str(out)])
+    assert done.exit_code == 2, done.output
+    assert not out.exists() or not [p for p in out.iterdir() if not p.name.startswith(".")]

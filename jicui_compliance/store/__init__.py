@@ -359,9 +359,31 @@ class Store:
             wanted.append((target, sha, *self._stored(sha)))
         # unpacked in threads: zlib and xz do not hold the GIL
         with ThreadPoolExecutor(max_workers=cores()) as pool:
-            for target, data in zip([w[0] for w in wanted], pool.map(lambda w: self._unpack(*w[1:]), wanted)):
+            for target, data in zip([w[0] for w in wanted], pool.map(self._unpack_file, wanted)):
                 target.write_bytes(data)
         return folder
+
+    def restore(self, files: pd.DataFrame, out: Path) -> Path:
+        """:meth:`materialize` into ``out`` (new or empty) whole or not at all: into a folder beside it, renamed
+        when every file is there, so that a file that cannot be restored leaves no folder that looks like the
+        version and is not."""
+        out.parent.mkdir(parents=True, exist_ok=True)
+        partial = Path(tempfile.mkdtemp(prefix=f".{out.name}.取回中-", dir=out.parent))
+        try:
+            self.materialize(files, partial)
+            if out.is_dir():
+                out.rmdir()  # empty: a folder holding files is refused before
+            os.replace(partial, out)
+        finally:
+            shutil.rmtree(partial, ignore_errors=True)
+        return out
+
+    def _unpack_file(self, wanted: tuple[Path, str, str, bytes]) -> bytes:
+        target, sha, codec, stored = wanted
+        try:
+            return self._unpack(sha, codec, stored)
+        except StoreError as exc:  # name the file, not only its contents' hash
+            raise StoreError(f"{target.name}：{exc}") from exc
 
     @contextmanager
     def checked_out(self, files: pd.DataFrame) -> Iterator[Path]:

@@ -17,6 +17,7 @@ import xlsxwriter
 from ..findings.writers import safe_for_output
 from ..ledgers import LEDGERS
 from ..text import python_strings
+from ..writing import output_set
 from . import Store, StoreError
 from .keys import ordinals, paired, unit_key, value_fields
 
@@ -210,13 +211,17 @@ def _title(d: Diff) -> str:
 @python_strings()
 def write_diff(d: Diff, out: Path) -> list[Path]:
     """``对比_<A>_<B>.xlsx`` (汇总, 新增发现, 已整改发现, 仍未整改发现, 台账变化) and the same as HTML."""
-    out.mkdir(parents=True, exist_ok=True)
     stem = f"对比_第{d.run_a['run_id']}次_第{d.run_b['run_id']}次" + (f"_{d.village}" if d.village else "")
+    with output_set(out) as outs:  # both files, or neither (a set, as every run writes its outputs)
+        _write_diff(d, outs.path(f"{stem}.xlsx"), outs.path(f"{stem}.html"))
+    return [out / f"{stem}.xlsx", out / f"{stem}.html"]
+
+
+def _write_diff(d: Diff, xlsx: Path, page: Path) -> None:
     f = d.findings.drop(columns="finding_key")
     sheets = {"汇总": d.summary(), "新增发现": f[f["状态"] == NEW].drop(columns=["首次发现", "已持续天数"]),
               "已整改发现": f[f["状态"] == FIXED].drop(columns=["首次发现", "已持续天数"]),
               "仍未整改发现": f[f["状态"] == OPEN], "台账变化": _masked_rows(d.rows)}
-    xlsx = out / f"{stem}.xlsx"
     wb = xlsxwriter.Workbook(str(xlsx))
     head = wb.add_format({"bold": True, "bg_color": "#DDEBF7", "border": 1})
     title = wb.add_format({"bold": True, "font_size": 12})
@@ -234,9 +239,7 @@ def write_diff(d: Diff, out: Path) -> list[Path]:
         if len(frame):
             ws.autofilter(2, 0, 2 + len(frame), len(frame.columns) - 1)
     wb.close()
-    page = out / f"{stem}.html"
     page.write_text(_html(d, sheets), encoding="utf-8")
-    return [xlsx, page]
 
 
 def _table_html(frame: pd.DataFrame) -> str:
