@@ -209,7 +209,7 @@ def resubmission_notices(analysis: Analysis, out: Path, day: dt.date) -> tuple[l
         d = Gongwen(docs.organ, number, "关于退回专项行动台账重新报送的通知", [unit], letter=True)
         files = g["source_file"].nunique()
         d.p(f"你单位报送的专项行动台账中，有{files}个文件存在无法识别、缺少必填内容或填写有误的问题，"
-            f"相关记录无法纳入核查。现予退回，请对照下表逐项更正，于{day_text(deadline)}前重新报送。")
+            f"影响对相关记录的核查。现予退回，请对照下表逐项更正，于{day_text(deadline)}前重新报送。")
         d.p("更正时请使用统一的台账模板，保持表头不变，每行填写一条记录；已更正的文件整份重新报送。")
         header = ["文件", "工作表", "行号", "列", "问题及更正要求"]
         table = [[r.source_file, r.source_sheet or "—",
