@@ -202,7 +202,7 @@ def test_a_csv_files_columns_are_cut_to_their_records_as_a_workbooks_are():
     codes = np.array([rnd.randint(-1, len(texts) - 1) for _ in range(2000)])
     for start in (0, 3):
         (mine, mine_texts), (other, other_texts) = text_columns([(codes, pa.array(texts)), (codes, pa.array(texts))],
-                                                                start, {0})
+                                                                start, {0})[0]
         want, want_texts = records_of(codes, uniques, start)
         got = as_objects(mine_texts)
         assert [got[c] if c >= 0 else None for c in mine] == [want_texts[c] if c >= 0 else None for c in want]
@@ -276,7 +276,7 @@ def test_text_columns_of_many_columns_are_records_of_each():
             objects.append(np.array(texts, dtype=object))
         mapped = {j for j in range(len(columns) + 1) if rnd.random() < 0.5}
         start = rnd.randint(0, 3)
-        for j, (codes, texts) in enumerate(text_columns(columns, start, mapped)):
+        for j, (codes, texts) in enumerate(text_columns(columns, start, mapped)[0]):
             want, want_texts = records_of(columns[j][0], objects[j], start, strip=j in mapped)
             got = as_objects(texts)
             assert [got[c] if c >= 0 else None for c in codes] == [want_texts[c] if c >= 0 else None for c in want]

@@ -284,7 +284,8 @@ def _offsets(texts: Any) -> np.ndarray:
                          offset=texts.offset * (8 if wide else 4))
 
 
-def text_columns(columns: list[tuple[np.ndarray, Any]], start: int, mapped: set[int]) -> list[tuple[np.ndarray, Any]]:
+def text_columns(columns: list[tuple[np.ndarray, Any]], start: int,
+                 mapped: set[int]) -> tuple[list[tuple[np.ndarray, Any]], bool]:
     """:func:`records_of` for every column of a CSV file, whose distinct texts are pyarrow string
     arrays: trimmed (:data:`WHITESPACE`, as ``str.strip``) and measured by pyarrow, the ledger's
     columns of the file at once, and left pyarrow arrays; the codes are those of the parser, an empty
@@ -294,14 +295,23 @@ def text_columns(columns: list[tuple[np.ndarray, Any]], start: int, mapped: set[
     trimmed (" 张三" and "张三"), which :func:`jicui_compliance.ledgers.load` merges with the texts of
     the other sheets; a few are no record's (the header's, a title's, ""): they are parsed with the
     others, and no row takes them. Another column (序号, 备注 …) only tells whether a row is blank or a
-    footer: its texts stay as they are."""
+    footer: its texts stay as they are.
+
+    Also whether a text of the ledger's columns is a placeholder (无, /, —): measured at once, only the short
+    texts asked."""
     import pyarrow as pa
     import pyarrow.compute as pc
 
     out: list[tuple[np.ndarray, Any]] = [(codes[start:], texts) for codes, texts in columns]
     mine = [j for j in sorted(mapped) if j < len(columns)]
     trimmed = pc.utf8_trim(pa.concat_arrays([columns[j][1] for j in mine]), WHITESPACE) if mine else None
-    empty = _lengths(trimmed) == 0 if trimmed is not None else None
+    lengths = _lengths(trimmed) if trimmed is not None else None
+    empty = lengths == 0 if lengths is not None else None
+    placeholders = False
+    if trimmed is not None and lengths is not None:
+        short = np.flatnonzero((lengths > 0) & (lengths <= _PLACEHOLDER_BYTES))
+        placeholders = bool(len(short)) and pc.any(pc.is_in(trimmed.take(pa.array(short)),
+                                                             value_set=_placeholder_texts())).as_py() is True
     at = 0
     for j, (rows, texts) in enumerate(out):
         if j in mapped and trimmed is not None and empty is not None:
@@ -315,7 +325,7 @@ def text_columns(columns: list[tuple[np.ndarray, Any]], start: int, mapped: set[
             recode[np.append(blank, True)] = -1  # code -1 (no cell) takes the last slot
             rows = recode[rows]
         out[j] = (rows, texts)
-    return out
+    return out, placeholders
 
 
 def _first_char_keys(texts: Any, which: np.ndarray) -> np.ndarray:
@@ -465,11 +475,12 @@ def locate(raw: RawSheet, index: HeaderIndex) -> Table | SheetProblem:
                 if text and j not in mapped_pos and not _unchecked(text)]
     lines = np.asarray(raw.line_numbers[data_start:])
     columns: list[tuple[np.ndarray, Any]]
+    placeholders = True  # whether a ledger's cell may be a placeholder (无, /, —): a CSV file's texts tell
     if raw.columns is not None:  # a CSV file: codes + distinct texts already
-        columns = text_columns(raw.columns, data_start, mapped_pos)
+        columns, placeholders = text_columns(raw.columns, data_start, mapped_pos)
     else:
         columns = [encode(a[data_start:], strip=j in mapped_pos) for j, a in enumerate(raw.column_arrays())]
-    keep = _record_mask(columns, list(positions.values()))
+    keep = _record_mask(columns, list(positions.values()), placeholders)
     keep &= ~_headings_again(columns, {pos: best.written[pos] for pos in mapped_pos})
     return Table(
         ledger=ledger,
@@ -524,7 +535,7 @@ def _unchecked(written: str) -> bool:
     return normalize_header(written.rsplit("/", 1)[-1]) in UNCHECKED_HEADERS
 
 
-def _record_mask(columns: list[tuple[np.ndarray, Any]], mapped: list[int]) -> np.ndarray:
+def _record_mask(columns: list[tuple[np.ndarray, Any]], mapped: list[int], placeholders: bool = True) -> np.ndarray:
     """True for rows that are records: not blank, not a footer, not a note line.
 
     ``columns`` are every column of the sheet as (codes, distinct values), ``mapped`` the
@@ -532,7 +543,7 @@ def _record_mask(columns: list[tuple[np.ndarray, Any]], mapped: list[int]) -> np
     when none of the ledger's cells holds a value: a placeholder (无, /, —) is empty (RULEBOOK §8),
     so a row of a 序号 and placeholders holds only a 序号. A merged cell's value is in every cell of
     its range (:func:`.sources._fill_merged`): a note line is told by its distinct values, not its
-    filled cells.
+    filled cells. ``placeholders``: False when no cell of the ledger's columns is a placeholder.
     """
     n = len(columns[0][0]) if columns else 0
     if n == 0:
@@ -540,14 +551,11 @@ def _record_mask(columns: list[tuple[np.ndarray, Any]], mapped: list[int]) -> np
     filled = np.empty((len(columns), n), dtype=bool)  # column × row
     for j, (codes, _) in enumerate(columns):
         np.greater_equal(codes, 0, out=filled[j])
-    has_value = np.zeros(n, dtype=bool)
     js = sorted(set(mapped))
-    for j, placeholder in zip(js, _placeholders([columns[j][1] for j in js])):
-        codes = columns[j][0]
-        if placeholder.any():
-            has_value |= np.append(~placeholder, False)[codes]  # code -1 (no cell): the last slot
-        else:  # most columns hold no placeholder: their filled cells are their values
-            has_value |= filled[j]
+    if placeholders:
+        has_value = _has_value(columns, js, filled)
+    else:
+        has_value = np.array(filled[js].any(axis=0), dtype=bool) if js else np.zeros(n, dtype=bool)
     n_filled = filled.sum(axis=0)
     # The first non-empty cell of each row, over all columns (序号 and unmapped ones
     # included), decides whether the row is a footer or starts the notes.
@@ -575,47 +583,49 @@ def _record_mask(columns: list[tuple[np.ndarray, Any]], mapped: list[int]) -> np
     return has_value & ~footer
 
 
-def _placeholders(columns: list[Any]) -> list[np.ndarray]:
-    """For each column's distinct (stripped) values: is each a placeholder for empty (无, /, —, ——, - …).
-    A workbook's columns (numpy) are looked up together, in one hash pass: a sheet has a dozen columns,
-    a county six hundred sheets, and most columns only a few distinct values; a CSV file's columns
-    (pyarrow texts) likewise."""
-    out: list[np.ndarray | None] = [None] * len(columns)
-    at = [k for k, u in enumerate(columns) if isinstance(u, np.ndarray)]
-    if at:
-        flags = pd.Series(np.concatenate([columns[k] for k in at]).astype(object, copy=False)).isin(
-            _PLACEHOLDER_LIST).to_numpy(dtype=bool)
-        _spread(flags, at, columns, out)
-    at = [k for k, u in enumerate(columns) if out[k] is None]
-    if at:  # a CSV file's columns (pyarrow texts): one look-up over them all
-        import pyarrow.compute as pc
-
-        texts = pa.concat_arrays([columns[k] for k in at])
-        lengths = _lengths(texts)  # bytes: only a short text can be a placeholder
-        short = np.flatnonzero((lengths > 0) & (lengths <= _PLACEHOLDER_BYTES))
-        flags = np.zeros(len(texts), dtype=bool)
-        if len(short):
-            flags[short] = pc.is_in(texts.take(pa.array(short)), value_set=_placeholder_texts()).to_numpy(
-                zero_copy_only=False).astype(bool, copy=False)
-        _spread(flags, at, columns, out)
-    return [x for x in out if x is not None]
+def _has_value(columns: list[tuple[np.ndarray, Any]], mapped: list[int], filled: np.ndarray) -> np.ndarray:
+    """Which rows hold a value in one of the ``mapped`` columns: a cell that is neither empty nor a placeholder
+    (无, /, —, ——, - …: empty, RULEBOOK §8). The columns are asked in turn, each only about the rows no column
+    before it answered: a record nearly always has its enterprise, the first of them, so the other columns
+    are seldom looked at."""
+    has_value = np.zeros(filled.shape[1], dtype=bool)
+    pending = np.array(filled[mapped].any(axis=0), dtype=bool) if mapped else has_value.copy()  # some cell filled
+    for j in mapped:
+        rows = np.flatnonzero(pending)
+        if not len(rows):
+            break
+        codes, uniques = columns[j]
+        at = codes[rows]
+        real = np.append(~_placeholders(uniques), False)  # code -1 (no cell): the last slot
+        found = real[at]
+        has_value[rows[found]] = True
+        pending[rows[found]] = False
+    return has_value
 
 
-def _spread(flags: np.ndarray, at: list[int], columns: list[Any], out: list[np.ndarray | None]) -> None:
-    """``flags`` of the columns ``at`` one after another, cut back into ``out`` (slices, no copies)."""
-    end = 0
-    for k in at:
-        start, end = end, end + len(columns[k])
-        out[k] = flags[start:end]
+def _placeholders(uniques: Any) -> np.ndarray:
+    """For each distinct (stripped) value of a column: is it a placeholder for empty. Only a short text can
+    be one: a CSV column's texts (pyarrow) are measured by their bytes, a workbook's (numpy) asked one by one."""
+    if isinstance(uniques, np.ndarray):
+        return np.fromiter((isinstance(u, str) and u in PLACEHOLDERS for u in uniques.tolist()), dtype=bool,
+                           count=len(uniques))
+    flags = np.zeros(len(uniques), dtype=bool)
+    short = np.flatnonzero(_lengths(uniques) <= _PLACEHOLDER_BYTES)
+    if len(short):
+        flags[short] = [t in PLACEHOLDERS for t in uniques.take(pa.array(short)).to_pylist()]
+    return flags
+
+
+_PLACEHOLDER_BYTES = max(len(t.encode()) for t in PLACEHOLDERS)
 
 
 @lru_cache(maxsize=1)
 def _placeholder_texts() -> Any:
-    return pa.array(_PLACEHOLDER_LIST, type=pa.string())
+    return pa.array(sorted(PLACEHOLDERS), type=pa.string())
 
 
-_PLACEHOLDER_LIST = sorted(PLACEHOLDERS)
-_PLACEHOLDER_BYTES = max(len(t.encode()) for t in PLACEHOLDERS)
+#: the first characters of the CJK unified ideographs (U+4E00–U+9FFF) as :func:`_char_key` numbers them
+_CJK_KEYS = (_char_key("\u4e00"), _char_key("\u9fff"))
 
 
 def _distinct_counts(columns: list[tuple[np.ndarray, Any]], rows: np.ndarray) -> np.ndarray:
@@ -690,9 +700,15 @@ def _footer_kinds(uniques: Any, used: np.ndarray) -> tuple[np.ndarray, np.ndarra
         if len(used) > 64:
             import pyarrow.compute as pc
 
-            texts = uniques.take(used)
-            colon = pc.or_(pc.match_substring(texts, ":"), pc.match_substring(texts, "："))
-            used = used[_among_first_keys(_first_char_keys(uniques, used)) | colon.to_numpy(zero_copy_only=False)]
+            keys = _first_char_keys(uniques, used)
+            maybe = _among_first_keys(keys)
+            # a signature's label (负责人：) starts with a Chinese character and holds a colon
+            cjk = np.flatnonzero((keys >= _CJK_KEYS[0]) & (keys <= _CJK_KEYS[1]) & ~maybe)
+            if len(cjk):
+                texts = uniques.take(pa.array(used[cjk]))
+                colon = pc.or_(pc.match_substring(texts, ":"), pc.match_substring(texts, "："))
+                maybe[cjk] = colon.to_numpy(zero_copy_only=False)
+            used = used[maybe]
         for i, u in zip(used.tolist(), uniques.take(used).to_pylist() if len(used) else []):
             if _may_be_footer(u):
                 u = u.strip()
