@@ -653,3 +653,37 @@ def test_tr006_and_en005_are_new_in_the_report_of_the_day_they_arose(dating, cad
     new = r.tables[f"{PERIOD_WORD[cadence]}新增发现"].frame
     title = {REGISTRY[x].title: x for x in ("TR006", "EN005")}
     assert {(title[x], e, str(d)) for x, e, d in zip(new["名称"], new["企业名称"], new["日期"])} == expected
+
+
+@pytest.fixture(scope="module")
+def sample_year():
+    from pathlib import Path
+
+    res = run_check([Path(__file__).resolve().parents[1] / "data" / "samples"], as_of=END)
+    return res, build_report(Analysis(res), "year"), build_report(Analysis(res, village="东坡村"), "year")
+
+
+def test_year_accidents_and_enforcement_are_counted_as_the_rules_and_the_period_count_them(sample_year):
+    """The county hour is counted from when the unit's head was informed (AC001), so the summary's late reports
+    are AC001's findings; the enforcement figures are the report period's (from the campaign's first day), every
+    one of them, not the year's for some and the period's for others."""
+    res, rep, _ = sample_year
+    f, found = rep.facts, res.findings
+    assert f.ac_late_county.value == (found["rule_id"] == "AC001").sum() == 2
+    assert f.ac_late_town.value == (found["rule_id"] == "AC002").sum()
+    assert f"其中{f.ac_late_county.value}起未在一小时内报告县应急管理局" in _text(rep)
+    enf = res.ledgers["enforcement"]
+    in_period = enf[(enf["date"] >= pd.Timestamp(res.campaign.start)) & (enf["date"] < pd.Timestamp(END) + pd.Timedelta(days=1))]
+    assert len(in_period) < len(enf[enf["date"] < pd.Timestamp(END) + pd.Timedelta(days=1)])  # the samples have earlier ones
+    assert f.en_n.value == len(in_period) == f.en_visits.value
+    assert f.en_major.value == int(in_period["major_hazards"].fillna(0).sum())
+    assert f.en_fined.value == int((in_period["fine_company"].fillna(0) > 0).sum())
+    monthly = rep.tables["执法检查（按月）"].frame
+    assert monthly["月份"].iloc[0] >= f"{res.campaign.start:%Y-%m}"
+
+
+def test_zero_counts_are_written_as_words_not_as_0(sample_year):
+    _, _, village = sample_year
+    t = _text(village)
+    assert not re.search(r"(?<![0-9.])0(起|元|次|项)", t), t
+    assert "均在一小时内报告" in t or "其中" in t

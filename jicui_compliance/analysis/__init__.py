@@ -8,6 +8,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from functools import cached_property
 
 import pandas as pd
@@ -137,8 +138,9 @@ class Analysis:
     def training(self) -> pd.DataFrame:
         return kpis.training_kpis(self.result, self.coded)
 
-    def enforcement(self) -> pd.DataFrame:
-        return kpis.enforcement_by_month(self.result)
+    def enforcement(self, since: dt.date | None = None) -> pd.DataFrame:
+        """Enforcement by month (:func:`.kpis.enforcement_by_month`); ``since``: inspections from that day on."""
+        return kpis.enforcement_by_month(self.result, since)
 
     def accidents(self) -> pd.DataFrame:
         return kpis.accident_kpis(self.result)

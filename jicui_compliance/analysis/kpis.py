@@ -6,10 +6,14 @@ the registry. Rates are fractions (0.0–1.0); reports format them as percentage
 
 from __future__ import annotations
 
+import datetime as dt
+
 import numpy as np
 import pandas as pd
 
 from ..resolution import month_label
+from ..rules.accidents import LIMIT as REPORT_LIMIT
+from ..rules.accidents import hour_starts
 from .obligations import COMPLIANT, NOT_COMPLIANT, PENDING, Codes
 from .sources import flagged
 
@@ -228,11 +232,15 @@ def training_kpis(result, status: pd.DataFrame | Codes) -> pd.DataFrame:
 ACTIONS = ("责令限期整改", "罚款", "一案双罚", "停产整顿", "提请关闭", "移送司法机关")
 
 
-def enforcement_by_month(result) -> pd.DataFrame:
-    """执法：每月检查次数、发现重大隐患、罚款、一案双罚、停产整顿、提请关闭、移送司法机关。"""
+def enforcement_by_month(result, since: dt.date | None = None) -> pd.DataFrame:
+    """执法：每月检查次数、发现重大隐患、罚款、一案双罚、停产整顿、提请关闭、移送司法机关；``since``：只计该日及以后的
+    检查（年总结的报告期自专项行动开始日起，此前的检查不计入合计）。"""
     ctx = result
     e = ctx.frame("enforcement")
-    e = e[ctx.existing(e, "date", undated=False)]
+    keep = ctx.existing(e, "date", undated=False)
+    if since is not None:
+        keep &= (e["date"] >= pd.Timestamp(since)).fillna(False).astype(bool)
+    e = e[keep]
     actions = e["actions"].map(lambda a: set(a) if isinstance(a, tuple) else set())
     fc, fh = e["fine_company"].fillna(0), e["fine_head"].fillna(0)
     d = pd.DataFrame({
@@ -260,9 +268,14 @@ def accident_kpis(result) -> pd.DataFrame:
     a = ctx.frame("accidents")
     a = a[ctx.existing(a, "occurred_at", undated=False)]
     row: dict[str, float] = {"事故起数": len(a), "死亡人数": int(a["deaths"].fillna(0).sum()), "受伤人数": int(a["injuries"].fillna(0).sum())}
-    for label, col in (("报县应急局", "county_at"), ("报镇政府", "town_at")):
-        delay = (a[col].where(a[col] < ctx.as_of_end) - a["occurred_at"]).dt.total_seconds() / 60
+    for label, col, from_head in (("报县应急局", "county_at", True), ("报镇政府", "town_at", False)):
+        # timed as AC001 and AC002 time it: to the county from when the unit's head was informed, where recorded
+        start = hour_starts(a, from_head)
+        reported = a[col].where(a[col] < ctx.as_of_end)
+        delay = (reported - start).dt.total_seconds() / 60
         row[f"{label}平均用时（分钟）"] = round(float(delay.mean()), 1) if delay.notna().any() else np.nan
         row[f"{label}最长用时（分钟）"] = round(float(delay.max()), 1) if delay.notna().any() else np.nan
-        row[f"{label}超1小时或未报（起）"] = int(((delay > 60) | delay.isna()).sum())
+        missing = reported.isna() & (start + REPORT_LIMIT < ctx.as_of_end)  # unreported once its hour ran out
+        early = (reported < a["occurred_at"]).fillna(False)  # before the accident: no proof of a report in time
+        row[f"{label}超1小时或未报（起）"] = int(((delay > 60) | missing | early).fillna(False).sum())
     return pd.DataFrame([row])

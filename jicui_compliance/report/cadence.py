@@ -545,11 +545,12 @@ class Builder:
         return [tr, os_, hw, sw]
 
     def enforcement_year(self) -> tuple[Table, Table]:
-        e = self.a.enforcement()
+        e = self.a.enforcement(since=self.window.start)  # the report's period: inspections before it are not its work
         if len(e):
             phase = {f"{m:%Y-%m}": phase_text(p.id) for p in self.camp.phases for m in pd.period_range(p.start, p.end, freq="M")}
             e.insert(1, "阶段", e["月份"].map(phase).fillna("—"))
-        t = self.table("执法检查（按月）", "执法检查及处理情况（按月）", e)
+        t = self.table("执法检查（按月）", "执法检查及处理情况（按月）", e,
+                       note=f"只计报告期（{day_text(self.window.start)}起）的执法检查记录。")
         if len(e):
             w = {"月份": "合计"}
             for key, col in (("en_n", "检查次数"), ("en_major", "发现重大隐患"), ("en_fined", "罚款企业（次）"),
@@ -560,7 +561,9 @@ class Builder:
             self.fact("en_fine_head", t, "负责人罚款（元）", where=w, kind="wan")
             self.fact("en_p3_n", t, "检查次数", "sum", where={"阶段": phase_text("P3")})
             self.fact("en_p3_major", t, "发现重大隐患", "sum", where={"阶段": phase_text("P3")})
-        ac = self.table("生产安全事故", "生产安全事故及报告情况", self.a.accidents())
+        ac = self.table("生产安全事故", "生产安全事故及报告情况", self.a.accidents(),
+                        note="报县应急管理局的用时从单位负责人接报时起算（有接报时间的），否则从事故发生时起算；"
+                             "报镇政府的用时从事故发生时起算（《生产安全事故报告和调查处理条例》第九条）。")
         for key, col in (("ac_n", "事故起数"), ("ac_deaths", "死亡人数"), ("ac_injuries", "受伤人数"),
                          ("ac_late_county", "报县应急局超1小时或未报（起）"), ("ac_late_town", "报镇政府超1小时或未报（起）")):
             self.fact(key, ac, col)

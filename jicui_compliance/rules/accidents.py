@@ -29,6 +29,15 @@ LIMIT = pd.Timedelta(hours=1)
 
 
 
+def hour_starts(a: pd.DataFrame, from_head: bool) -> pd.Series:
+    """When the hour to report each accident starts: at the accident, or (``from_head``) when the unit's head
+    was informed, where that time is recorded and not before the accident (the reports time it so too)."""
+    occurred = a["occurred_at"]
+    if not from_head or "head_informed_at" not in a:
+        return occurred
+    return a["head_informed_at"].where(a["head_informed_at"] >= occurred).fillna(occurred)
+
+
 def _minute(s: pd.Series) -> np.ndarray:
     return s.dt.strftime("%Y-%m-%d %H:%M").fillna("").to_numpy()
 
@@ -43,9 +52,9 @@ def _late_reports(ctx: Context, field: str, whom: str, from_head: bool = False) 
     if a.empty:
         return no_hits()
     occurred, written = a["occurred_at"], a[field]
-    informed = a["head_informed_at"].where(a["head_informed_at"] >= occurred) if from_head else occurred.where(np.zeros(len(a), dtype=bool))
-    by_head = informed.notna()
-    start = informed.fillna(occurred)
+    start = hour_starts(a, from_head)
+    by_head = ((a["head_informed_at"] >= occurred).fillna(False).astype(bool) if from_head
+               else pd.Series(False, index=a.index))
     reported = written.where(written < end)
     delay = reported - start
     missing = reported.isna() & (start + LIMIT < end)
