@@ -213,10 +213,18 @@ def _parse_date(text: str | None, what: str) -> dt.date | None:
     return day
 
 
+def _campaign(path: Path | None):
+    """The campaign file (or the shipped one); a file that cannot be used: exit 2 with its one Chinese line."""
+    from .campaign import CampaignError, load_campaign
+
+    try:
+        return load_campaign(path) if path else load_campaign()
+    except CampaignError as exc:
+        _fail(str(exc))
+
+
 def _inputs(paths: list[Path], out: Path, campaign: Path | None, as_of: str | None):
     """What every command checks before it runs: the paths, the output folder, the campaign, as-of."""
-    from .campaign import load_campaign
-
     for p in paths:
         if not p.exists():
             _fail(f"输入路径不存在：{p}")
@@ -225,10 +233,7 @@ def _inputs(paths: list[Path], out: Path, campaign: Path | None, as_of: str | No
             _fail(f"输出文件夹 {out} 位于输入路径 {where} 之内；本工具从不在输入文件夹中写文件，请换一个输出位置")
     if out.exists() and not out.is_dir():
         _fail(f"--out 应为文件夹，但 {out} 是一个已存在的文件；请换一个输出位置")
-    try:
-        camp = load_campaign(campaign) if campaign else load_campaign()
-    except (OSError, KeyError, ValueError) as exc:
-        _fail(f"方案文件无法读取：{campaign}（{exc}）")
+    camp = _campaign(campaign)
     day = _parse_date(as_of, "--as-of") or camp.default_as_of()
     if not camp.start <= day <= camp.end:
         err.print(f"[yellow]注意：[/]数据截至日 {day.isoformat()} 不在专项行动期间（{camp.start.isoformat()} 至 "
@@ -535,13 +540,9 @@ def templates_cmd(
     rows: Annotated[int, typer.Option("--rows", help="每张台账预设数据有效性和条件格式的行数", min=1, max=100000)] = 1000,
 ) -> None:
     """生成防错的台账模板（Excel）：规范表头、填写提示、下拉选项、日期和数字校验、违规整行变红。"""
-    from .campaign import load_campaign
     from .documents.templates import TemplateError, read_registry, write_templates
 
-    try:
-        camp = load_campaign(campaign) if campaign else load_campaign()
-    except (OSError, KeyError, ValueError) as exc:
-        _fail(f"方案文件无法读取：{campaign}（{exc}）")
+    camp = _campaign(campaign)
     for p in registry or []:
         if _inside(out, p):
             _fail(f"输出文件夹 {out} 位于输入路径 {p} 之内；本工具从不在输入文件夹中写文件，请换一个输出位置")

@@ -1,6 +1,14 @@
 import datetime as dt
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
 
 from jicui_compliance.campaign import load_campaign
+
+ROOT = Path(__file__).resolve().parents[1]
 
 
 def test_default_campaign_matches_rulebook():
@@ -108,3 +116,156 @@ def test_the_documents_keys_are_optional(tmp_path):
 
     with pytest.raises(ValueError, match="notice_dayz"):
         load_campaign(path)
+
+
+# -- a campaign file that cannot be used: one Chinese line, exit 2 (RULEBOOK §7), for every command ----------
+
+def _shipped() -> str:
+    from importlib import resources
+
+    return resources.files("jicui_compliance.campaign").joinpath("data", "jicui-2023.toml").read_text("utf-8")
+
+
+def _v1() -> str:
+    """The shipped file as version 1 wrote it: no enforcers, crowded_venue_keywords, typical_accidents, [documents]."""
+    import re
+
+    text = re.sub(r"(?m)^(enforcers|crowded_venue_keywords) = .*$", "", _shipped().split("[[typical_accidents]]")[0])
+    assert "enforcers =" not in text and "typical_accidents" not in text and "[documents]" not in text
+    return text
+
+
+_P2 = 'id = "P2"\nname = "企业自查自改和部门帮扶"\nstart = 2023-06-01\nend = 2023-07-31'
+
+#: class of error → (edit of the shipped file, the exact line after "方案文件 {path} ")
+BAD = {
+    "syntax": (lambda t: t.replace("drill_year = 2023 ", "drill_year = = 2023 "),
+               "第46行第14列不符合 TOML 语法：值的写法有误（文字要加英文双引号，日期写作 2023-05-01，true/false 小写）"),
+    "missing_table": (lambda t: t.replace("[obligations]\nhead_inspection_months = { first = \"2023-06\", last = \"2023-12\" }", "")
+                      .replace("drill_year = 2023 ", "# "), "中缺少 [obligations]"),
+    "missing_key": (lambda t: t.replace('name = "积翠镇重大事故隐患专项排查整治2023行动"\n', ""), "中 [campaign] 缺少 name"),
+    "missing_station": (lambda t: t.replace('name = "河道治理"\nstation = "水利站"\n', 'name = "河道治理"\n'),
+                        "中 industries 第10项（河道治理）缺少 station"),
+    "empty_station": (lambda t: t.replace('station = "水利站"', 'station = ""'), "中 industries 第10项（河道治理）的 station 不能为空"),
+    "unknown_top_key": (lambda t: t.replace("[[leaders]]", "[[leader]]"),
+                        "中顶层有未知的键 leader（是否应为 leaders？可用的键：enforcers、crowded_venue_keywords、campaign、"
+                        "phases、obligations、leaders、industries、typical_accidents、documents）"),
+    "unknown_key": (lambda t: t.replace('enforcers = ["综合行政执法队"]', 'enforcer = ["综合行政执法队", "消防工作所"]'),
+                    "中顶层有未知的键 enforcer（是否应为 enforcers？可用的键：enforcers、crowded_venue_keywords、campaign、"
+                    "phases、obligations、leaders、industries、typical_accidents、documents）"),
+    "unknown_phase_key": (lambda t: t.replace("end = 2023-07-31", "ennd = 2023-07-31"),
+                          "中 phases 第2项（P2）有未知的键 ennd（是否应为 end？可用的键：id、name、start、end）"),
+    "date_as_text": (lambda t: t.replace("start = 2023-05-01          #", 'start = "2023-05-01"  #'),
+                     "中 [campaign] 的 start 应为日期（写作 2023-05-01，不加引号），收到文字“2023-05-01”"),
+    "date_as_number": (lambda t: t.replace("end = 2023-07-31", "end = 20230731"),
+                       "中 phases 第2项（P2）的 end 应为日期（写作 2023-05-01，不加引号），收到数字 20230731"),
+    "bool_as_text": (lambda t: t.replace('name = "非煤矿山"\nstation = "应急站"\nhigh_risk = true',
+                                         'name = "非煤矿山"\nstation = "应急站"\nhigh_risk = "否"'),
+                     "中 industries 第1项（非煤矿山）的 high_risk 应为布尔值 true 或 false（小写，不加引号），收到文字“否”"),
+    "list_as_text": (lambda t: t.replace('enforcers = ["综合行政执法队"]', 'enforcers = "综合行政执法队"'),
+                     '中 enforcers 应为文字列表（如 ["综合行政执法队"]），收到文字“综合行政执法队”'),
+    "int_as_text": (lambda t: t.replace("drill_year = 2023 ", 'drill_year = "2023"'),
+                    "中 [obligations] 的 drill_year 应为整数（不加引号），收到文字“2023”"),
+    "bad_month": (lambda t: t.replace('first = "2023-06"', 'first = "2023-13"'),
+                  '中 [obligations] 的 head_inspection_months.first 应为“YYYY-MM”形式的月份（如 "2023-06"，月份在 01—12 之间），'
+                  "收到文字“2023-13”"),
+    "months_reversed": (lambda t: t.replace('first = "2023-06", last = "2023-12"', 'first = "2023-12", last = "2023-06"'),
+                        "中 [obligations] 的 head_inspection_months.last（2023-06）早于 first（2023-12）"),
+    "months_outside": (lambda t: t.replace('first = "2023-06"', 'first = "2023-04"'),
+                       "中 [obligations] 的 head_inspection_months（2023-04 至 2023-12）不在 [campaign] 的 start 至 end 的月份"
+                       "（2023-05 至 2023-12）之内"),
+    "drill_year_outside": (lambda t: t.replace("drill_year = 2023 ", "drill_year = 2022 "),
+                           "中 [obligations] 的 drill_year（2022）不在专项行动的年份（2023）之内"),
+    "campaign_reversed": (lambda t: t.replace("end = 2023-12-31\n\n# 四", "end = 2023-04-30\n\n# 四"),
+                          "中 [campaign] 的 end（2023-04-30）早于 start（2023-05-01）"),
+    "phase_reversed": (lambda t: t.replace(_P2, _P2.replace("2023-06-01", "X").replace("2023-07-31", "2023-06-01")
+                                           .replace("X", "2023-07-31")),
+                       "中 phases 第2项（P2）的 end（2023-06-01）早于 start（2023-07-31）"),
+    "phase_overlap": (lambda t: t.replace("start = 2023-08-01\nend = 2023-11-30", "start = 2023-07-01\nend = 2023-11-30"),
+                      "中 phases 第3项（P3）的 start（2023-07-01）不晚于上一阶段 P2 的 end（2023-07-31）：各阶段应按时间先后排列、互不重叠"),
+    "phase_outside": (lambda t: t.replace("start = 2023-12-01\nend = 2023-12-31", "start = 2023-12-01\nend = 2024-01-31"),
+                      "中 phases 第4项（P4）（2023-12-01 至 2024-01-31）不在 [campaign] 的 start 至 end（2023-05-01 至 2023-12-31）之内"),
+    "phase_missing": (lambda t: t.replace("[[phases]]\n" + _P2 + "\n\n", ""),
+                      "中 [[phases]] 应依次为 P1、P2、P3、P4 四个阶段（规则按这些编号核查），收到 P1、P3、P4"),
+    "accident_industry": (lambda t: t.replace('industries = ["燃气", "食品卫生"', 'industries = ["燃气行业", "食品卫生"'),
+                          "中 typical_accidents 第2项（银川富洋烧烤店燃气爆炸）的 industries 中的“燃气行业”不是 [[industries]] 列出的行业"
+                          "（非煤矿山、危险化学品、工贸、交通运输、建筑施工、自建房、燃气、消防、涉农企业、河道治理、文化旅游、校园安全、"
+                          "护林防火、食品卫生）"),
+    "documents_key": (lambda t: t.replace("notice_days = 15", "notice_dayz = 15"),
+                      "中 [documents] 有未知的键 notice_dayz（是否应为 notice_days？可用的键：organ、recipients、number、"
+                      "notice_organ、notice_number、notice_days、letter_organ、letter_number、letter_days、resubmit_number、"
+                      "resubmit_days、letter_copy）"),
+}
+
+
+@pytest.mark.parametrize("case", sorted(BAD))
+def test_a_bad_campaign_file_is_refused_with_one_chinese_line(tmp_path, case):
+    from jicui_compliance.campaign import CampaignError
+
+    edit, line = BAD[case]
+    text = edit(_shipped())
+    assert text != _shipped()
+    path = tmp_path / "方案.toml"
+    path.write_text(text, "utf-8")
+    with pytest.raises(CampaignError) as exc:
+        load_campaign(path)
+    assert str(exc.value) == f"方案文件 {path} {line}"
+    assert "\n" not in str(exc.value)
+
+
+def test_encodings(tmp_path):
+    """UTF-8 with or without a BOM loads; a GB18030 file is refused with a line saying to save it as UTF-8."""
+    from jicui_compliance.campaign import CampaignError
+
+    path = tmp_path / "c.toml"
+    path.write_bytes(b"\xef\xbb\xbf" + _shipped().encode("utf-8"))
+    assert load_campaign(path) == load_campaign()
+    path.write_bytes(_shipped().encode("gb18030"))
+    with pytest.raises(CampaignError) as exc:
+        load_campaign(path)
+    assert str(exc.value) == (f"方案文件 {path} 不是 UTF-8 编码（第1行起无法按 UTF-8 读取，看来是 GBK/GB18030 编码）；"
+                              "请用记事本、WPS 或 VS Code 将它另存为 UTF-8 编码后再试")
+    with pytest.raises(CampaignError, match=r"^方案文件 \S+nosuch.toml 不存在$"):
+        load_campaign(tmp_path / "nosuch.toml")
+
+
+def _cli(*args: str) -> subprocess.CompletedProcess:
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    return subprocess.run([sys.executable, "-m", "jicui_compliance", *args], capture_output=True, text=True,
+                          env=env, cwd=ROOT, timeout=300)
+
+
+@pytest.mark.parametrize("case", ["syntax", "missing_key", "date_as_text", "date_as_number", "bool_as_text",
+                                  "unknown_top_key", "phase_reversed", "phase_missing", "gb18030", "nosuch"])
+@pytest.mark.parametrize("command", ["check", "templates"])
+def test_the_cli_exits_2_with_the_line(tmp_path, case, command):
+    path = tmp_path / "方案.toml"
+    if case == "gb18030":
+        path.write_bytes(_shipped().encode("gb18030"))
+        line = ("不是 UTF-8 编码（第1行起无法按 UTF-8 读取，看来是 GBK/GB18030 编码）；"
+                "请用记事本、WPS 或 VS Code 将它另存为 UTF-8 编码后再试")
+    elif case == "nosuch":
+        line = "不存在"
+    else:
+        edit, line = BAD[case]
+        path.write_text(edit(_shipped()), "utf-8")
+    out = tmp_path / "out"
+    args = (["check", str(ROOT / "data" / "samples"), "--as-of", "2023-12-31"] if command == "check" else ["templates"])
+    res = _cli(*args, "--out", str(out), "--campaign", str(path))
+    assert res.returncode == 2, res.stderr
+    lines = [x for x in res.stderr.splitlines() if x.strip()]
+    assert lines == [f"无法运行：方案文件 {path} {line}"], res.stderr
+    assert "Traceback" not in res.stderr + res.stdout and not out.exists()
+
+
+def test_a_version_1_file_and_the_shipped_one_give_identical_findings_on_the_samples(tmp_path):
+    """RULEBOOK §9: the version-1 file loads with the defaults, and the checked samples do not change."""
+    from jicui_compliance.check import run_check
+
+    path = tmp_path / "v1.toml"
+    path.write_text(_v1(), "utf-8")
+    samples = [ROOT / "data" / "samples"]
+    shipped = run_check(samples, as_of=dt.date(2023, 12, 31)).findings
+    old = run_check(samples, as_of=dt.date(2023, 12, 31), campaign=load_campaign(path)).findings
+    assert len(shipped) > 100
+    assert shipped.astype(str).equals(old.astype(str))

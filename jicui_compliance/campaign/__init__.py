@@ -15,8 +15,9 @@ from pathlib import Path
 from typing import Any
 
 from ..text import fold
+from .schema import CampaignError, toml_syntax_reason, validate
 
-__all__ = ["Campaign", "Documents", "Phase", "Industry", "Leader", "Period", "TypicalAccident", "load_campaign", "default_as_of"]
+__all__ = ["Campaign", "CampaignError", "Documents", "Phase", "Industry", "Leader", "Period", "TypicalAccident", "load_campaign", "default_as_of"]
 
 
 @dataclass(frozen=True)
@@ -104,12 +105,8 @@ DEFAULT_DOCUMENTS = Documents()
 
 
 def _documents(data: dict) -> Documents:
-    d = data.get("documents", {})
-    known = {f for f in Documents.__dataclass_fields__}
-    unknown = set(d) - known
-    if unknown:
-        raise ValueError(f"[documents] 中有未知的键：{'、'.join(sorted(unknown))}")
-    values: dict[str, Any] = {k: (tuple(v) if isinstance(v, list) else v) for k, v in d.items()}
+    """``[documents]`` (its keys checked by the schema)."""
+    values: dict[str, Any] = {k: (tuple(v) if isinstance(v, list) else v) for k, v in data.get("documents", {}).items()}
     return Documents(**values)
 
 
@@ -128,7 +125,7 @@ def _month_end(year: int, month: int) -> dt.date:
 
 
 def _parse_month(text: str) -> tuple[int, int]:
-    year, month = text.split("-")
+    year, month = text.strip().split("-")
     return int(year), int(month)
 
 
@@ -240,6 +237,7 @@ class Campaign:
 
 
 def _load(data: dict, source: str) -> Campaign:
+    validate(data, source)
     c = data["campaign"]
     ob = data["obligations"]
     first = _parse_month(ob["head_inspection_months"]["first"])
@@ -257,10 +255,10 @@ def _load(data: dict, source: str) -> Campaign:
         end=c["end"],
         phases=tuple(Phase(p["id"], p["name"], p["start"], p["end"]) for p in data["phases"]),
         head_inspection_months=tuple(months),
-        drill_year=int(ob["drill_year"]),
+        drill_year=ob["drill_year"],
         leaders=tuple(Leader(l["name"], l.get("role", "")) for l in data.get("leaders", [])),
         industries=tuple(
-            Industry(i["name"], i["station"], bool(i["high_risk"]), tuple(i.get("also_accepted", ())))
+            Industry(i["name"], i["station"], i["high_risk"], tuple(i.get("also_accepted", ())))
             for i in data["industries"]
         ),
         enforcers=tuple(data.get("enforcers", DEFAULT_ENFORCERS)),
@@ -278,12 +276,54 @@ DEFAULT_CAMPAIGN = "jicui-2023.toml"
 
 
 def load_campaign(path: str | Path | None = None) -> Campaign:
-    """Load a campaign file; without a path, the shipped 积翠镇 2023 campaign."""
+    """Load a campaign file; without a path, the shipped 积翠镇 2023 campaign.
+
+    The file is checked against :func:`schema.campaign_schema` and its calendar; any problem (missing file, not
+    UTF-8, TOML syntax, a missing or unknown key, a wrong kind of value, an impossible calendar) raises
+    :class:`CampaignError` (a ``ValueError``) whose message is one Chinese line naming the file and the key.
+    """
     if path is None:
-        text = resources.files(__package__).joinpath("data", DEFAULT_CAMPAIGN).read_text("utf-8")
-        return _load(tomllib.loads(text), f"(内置) {DEFAULT_CAMPAIGN}")
-    path = Path(path)
-    return _load(tomllib.loads(path.read_text("utf-8")), str(path))
+        raw = resources.files(__package__).joinpath("data", DEFAULT_CAMPAIGN).read_bytes()
+        source = f"(内置) {DEFAULT_CAMPAIGN}"
+    else:
+        path = Path(path)
+        source = str(path)
+        raw = _read(path)
+    return _load(_parse(raw, source), source)
+
+
+def _read(path: Path) -> bytes:
+    try:
+        return path.read_bytes()
+    except FileNotFoundError:
+        raise CampaignError(f"方案文件 {path} 不存在") from None
+    except IsADirectoryError:
+        raise CampaignError(f"方案文件 {path} 是一个文件夹；--campaign 应给出 .toml 文件") from None
+    except PermissionError:
+        raise CampaignError(f"方案文件 {path} 无法读取：没有读取权限") from None
+    except OSError as exc:
+        raise CampaignError(f"方案文件 {path} 无法读取（系统错误 {exc.errno}）") from None
+
+
+def _parse(raw: bytes, source: str) -> dict:
+    """UTF-8, with or without a BOM (TOML files are UTF-8); a GB18030 file is refused, not guessed."""
+    if raw.startswith(b"\xef\xbb\xbf"):
+        raw = raw[3:]
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = raw[:exc.start].count(b"\n") + 1
+        try:
+            raw.decode("gb18030")
+            guess = "，看来是 GBK/GB18030 编码"
+        except UnicodeDecodeError:
+            guess = ""
+        raise CampaignError(f"方案文件 {source} 不是 UTF-8 编码（第{line}行起无法按 UTF-8 读取{guess}）；"
+                            f"请用记事本、WPS 或 VS Code 将它另存为 UTF-8 编码后再试") from None
+    try:
+        return tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise CampaignError(f"方案文件 {source} {toml_syntax_reason(str(exc))}") from None
 
 
 def default_as_of(campaign: Campaign, today: dt.date | None = None) -> dt.date:
