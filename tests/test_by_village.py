@@ -106,6 +106,43 @@ def test_cli_by_village_writes_the_same_files(tmp_path):
                                       pd.read_excel(tmp_path / "b" / "findings.xlsx", sheet_name=sheet, engine="calamine"))
 
 
+@pytest.mark.parametrize("select", ["HI", "DR001"])
+def test_cli_by_village_with_rules_the_town_part_has_no_finding_for(tmp_path, select):
+    """The town's ledgers give no finding for these rules: its part holds no row, yet it is typed as
+    the findings are (not NULL), so the parts are read back together and the files are the same."""
+    import duckdb
+    from typer.testing import CliRunner
+
+    from jicui_compliance.cli import app
+
+    with run_check_by_village([SAMPLES], as_of=AS_OF, select=[select]) as run:
+        assert run.total > 0 and duckdb.sql(f"SELECT count(*) FROM '{run.parts[0]}'").fetchall() == [(0,)]
+        assert run.parts[0].stem == "town"
+    runner = CliRunner()
+    common = ["check", str(SAMPLES), "--as-of", "2023-12-31", "--select", select, "--format", "csv,parquet"]
+    a = runner.invoke(app, [*common, "--out", str(tmp_path / "a"), "--all-at-once"])
+    b = runner.invoke(app, [*common, "--out", str(tmp_path / "b"), "--by-village"])
+    assert a.exit_code == 0 and b.exit_code == 0, b.output
+    assert "分村核查" in b.output
+    assert (tmp_path / "a" / "findings.csv").read_bytes() == (tmp_path / "b" / "findings.csv").read_bytes()
+    assert len(pd.read_csv(tmp_path / "b" / "findings.csv")) == run.total
+
+
+def test_findings_parquet_without_findings_has_the_columns_types(tmp_path):
+    """No finding at all: findings.parquet still has text columns and an integer row number, so that it
+    is read together with other towns' findings."""
+    import duckdb
+
+    from jicui_compliance.findings import COLUMNS
+    from jicui_compliance.findings.schema import empty
+    from jicui_compliance.findings.writers import write_parquet
+
+    write_parquet(empty(), tmp_path / "findings.parquet")
+    types = dict(duckdb.sql(f"DESCRIBE SELECT * FROM '{tmp_path / 'findings.parquet'}'").fetchall()[i][:2]
+                 for i in range(len(COLUMNS)))
+    assert types == {c: "BIGINT" if c == "source_row" else "VARCHAR" for c in COLUMNS}
+
+
 def test_streamed_xlsx_says_where_the_rest_is(tmp_path, monkeypatch):
     from jicui_compliance.check import summarise
     from jicui_compliance.findings import writers

@@ -7,6 +7,7 @@ LibreOffice is not a Python dependency: the round-trip test runs where ``soffice
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import shutil
 import subprocess
@@ -220,6 +221,77 @@ def test_templates_command(tmp_path):
     res = CliRunner().invoke(app, ["templates", "--out", str(tmp_path / "u"), "--village", "无此村",
                                    "--registry", str(SAMPLES)])
     assert res.exit_code == 2 and "无此村" in res.output
+
+
+def _penalty_check(campaign) -> str:
+    return next(c.formula for c in row_checks("enforcement", campaign) if "执法主体" in c.text)
+
+
+def test_the_penalty_unit_check_accepts_the_spellings_en007_accepts():
+    """The row check for EN007 compares the folded 执法站所 with every spelling the checker accepts
+    (the campaign's enforcers, alone or after the town's name or 镇): not only the exact names."""
+    assert set(CAMPAIGN.enforcer_spellings()) == {"综合行政执法队", "积翠镇综合行政执法队", "镇综合行政执法队"}
+    campaign = dataclasses.replace(CAMPAIGN, enforcers=("综合行政执法队", "消防 工作所"))
+    formula = _penalty_check(campaign)
+    folded = 'SUBSTITUTE(SUBSTITUTE(SUBSTITUTE(SUBSTITUTE(SUBSTITUTE(SUBSTITUTE(ASC({station})," ",""),' \
+             '"\u00a0",""),"\u3000",""),CHAR(9),""),CHAR(10),""),CHAR(13),"")'
+    spellings = campaign.enforcer_spellings()
+    assert set(spellings) == {f"{p}{e}" for p in ("", "积翠镇", "镇") for e in ("综合行政执法队", "消防工作所")}
+    assert formula.startswith(f'=AND({folded}<>"",NOT(OR(' + ",".join(f'{folded}="{s}"' for s in spellings) + ")),")
+    assert "{station}=" not in formula
+
+
+#: 执法站所 spellings of a penalty row (罚款, 5000 元): whether EN007 reports it, as its rule text says
+PENALTY_UNITS = {
+    "综合行政执法队": False, "积翠镇综合行政执法队": False, "镇综合行政执法队": False, "综合行政执法队 ": False,
+    " 综合 行政执法队\u3000": False, "积翠镇\n综合行政执法队": False, "": False,
+    "应急站": True, "应急站、综合行政执法队": True, "县综合行政执法队": True, "积翠镇应急站": True,
+}
+
+
+def test_en007_judges_the_penalty_units_so():
+    """The spellings of :data:`PENALTY_UNITS` as EN007 matches them (the template's check is held to these)."""
+    from jicui_compliance.text import fold
+
+    spellings = CAMPAIGN.enforcer_spellings()
+    assert {u: fold(u) != "" and fold(u) not in spellings for u in PENALTY_UNITS} == PENALTY_UNITS
+
+
+@pytest.mark.slow  # LibreOffice calculates a workbook
+@pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice (soffice) is not installed")
+def test_libreoffice_colours_a_penalty_row_as_en007_judges_it(blank, tmp_path):
+    """The station template's own conditional format, calculated by LibreOffice for rows of :data:`PENALTY_UNITS`
+    (and one 责令限期整改 without a fine, never red): red exactly where EN007 reports the row."""
+    import csv
+    import re
+
+    from openpyxl.utils import get_column_letter
+
+    led = LEDGERS["enforcement"]
+    ws = openpyxl.load_workbook(blank["站所"])[led.title]
+    (formula,) = [r.formula[0] for cf in ws.conditional_formatting for r in cf.rules if '"提请关闭"' in r.formula[0]]
+    col = {name: get_column_letter(j + 1) for j, name in enumerate(led.fields)}
+    cases = [(u, "罚款", 5000, want) for u, want in PENALTY_UNITS.items()] + [("应急站", "责令限期整改", None, False)]
+    book = openpyxl.Workbook()
+    sheet = book.active
+    out = get_column_letter(len(led.fields) + 1)
+    for i, (unit, action, fine, _) in enumerate(cases):
+        row = FIRST + 1 + i
+        sheet[f"{col['enterprise_name']}{row}"] = "测试1号公司"
+        sheet[f"{col['station']}{row}"] = unit or None
+        sheet[f"{col['actions']}{row}"] = action
+        sheet[f"{col['fine_company']}{row}"] = fine
+        sheet[f"{out}{row}"] = "=" + re.sub(rf"\$([A-Z]+){FIRST + 1}(?!\d)", rf"$\g<1>{row}", formula)
+    book.save(tmp_path / "cf.xlsx")
+    profile = (tmp_path / "profile").as_uri()
+    done = subprocess.run(["soffice", "--headless", f"-env:UserInstallation={profile}", "--convert-to", "csv",
+                           "--outdir", str(tmp_path / "out"), str(tmp_path / "cf.xlsx")],
+                          capture_output=True, text=True, timeout=180)
+    if not (tmp_path / "out" / "cf.csv").exists():
+        pytest.skip(f"LibreOffice could not convert the workbook (is Calc installed?): {done.stderr[-300:]}")
+    rows = list(csv.reader((tmp_path / "out" / "cf.csv").open(encoding="utf-8")))[FIRST:]
+    got = [(unit, r[-1]) for (unit, *_), r in zip(cases, rows)]
+    assert got == [(unit, "TRUE" if want else "FALSE") for unit, _, _, want in cases]
 
 
 def _validations(path: Path) -> dict[str, list[tuple]]:

@@ -104,6 +104,25 @@ def _day(d: dt.date) -> str:
     return f"DATE({d.year},{d.month},{d.day})"
 
 
+def _text(value: str) -> str:
+    """A text as an Excel string literal."""
+    return '"' + value.replace('"', '""') + '"'
+
+
+#: the white space :func:`jicui_compliance.text.fold` drops that a cell may hold (after ASC, which turns
+#: the full-width space into a space): space, no-break and full-width space, tab, line breaks
+_SPACES = ('" "', '"\u00a0"', '"\u3000"', "CHAR(9)", "CHAR(10)", "CHAR(13)")
+
+
+def _folded(ref: str) -> str:
+    """An Excel expression of a cell's text as :func:`jicui_compliance.text.fold` compares it (as the rules
+    compare names, e.g. EN007's units): full-width forms half-width (ASC), all white space removed."""
+    out = f"ASC({ref})"
+    for space in _SPACES:
+        out = f'SUBSTITUTE({out},{space},"")'
+    return out
+
+
 #: a little more than a second: a permit of exactly 8 hours is not "longer than 8 hours"
 _EPS = "1/86400"
 
@@ -114,7 +133,8 @@ def row_checks(ledger: str, campaign: Campaign) -> list[RowCheck]:
     p2_end = _day(campaign.phase("P2").end)
     full_time = ",".join(f'{{industry}}="{i}"' for i in FULL_TIME_INDUSTRIES)
     penalties = ",".join(f'ISNUMBER(FIND("{a}",{{actions}}))' for a in ("罚款", "一案双罚", "停产整顿", "提请关闭"))
-    enforcers = ",".join(f'{{station}}="{e}"' for e in campaign.enforcers) or "FALSE"
+    station = _folded("{station}")
+    enforcers = ",".join(f"{station}={_text(s)}" for s in campaign.enforcer_spellings()) or "FALSE"
     one_name = ",".join(f'ISERROR(FIND("{sep}",TRIM({{officers}})))' for sep in ("、", ",", "，", ";", "；", " "))
     c = _check
     checks: dict[str, list[RowCheck]] = {
@@ -190,7 +210,7 @@ def row_checks(ledger: str, campaign: Campaign) -> list[RowCheck]:
             c(ERROR, "执法人员少于2人或未签名确认（方案 三（二）4（7）；行政处罚法第四十二条）",
               f'=OR({{signed}}="",{{signed}}="否",AND({{officers}}<>"",{one_name}))'),
             c(ERROR, "处罚由不具备执法主体资格的单位作出（行政处罚法第十八、二十四条）",
-              f'=AND(NOT(OR({enforcers})),OR({penalties},{{fine_company}}>0,{{fine_head}}>0))'),
+              f'=AND({station}<>"",NOT(OR({enforcers})),OR({penalties},{{fine_company}}>0,{{fine_head}}>0))'),
         ],
         "accidents": [
             c(ERROR, "未报告县应急管理局，或晚于负责人接报后1小时（生产安全事故报告和调查处理条例第九条）",

@@ -14,6 +14,10 @@ COLUMNS = [
     "period", "source_file", "source_sheet", "source_row", "column", "value", "message",
 ]
 
+#: each column's type in a Parquet file (findings.parquet, the parts of a check by village): written
+#: so even when there are no findings, whose columns would otherwise be typed NULL
+SQL_TYPES = {c: "BIGINT" if c == "source_row" else "VARCHAR" for c in COLUMNS}
+
 #: Chinese column titles: the findings sheet's header in findings.xlsx (the findings.csv name is each
 #: header cell's comment) and the docs.
 TITLES = {

@@ -157,13 +157,20 @@ def sql_path(path: Path) -> str:
 
 
 def frame_to_parquet(frame: pd.DataFrame, path: Path, compression: str = "zstd") -> None:
-    """A frame written as one Parquet file by DuckDB (the store's engine; no pyarrow needed)."""
+    """A findings frame written as one Parquet file by DuckDB (the store's engine; no pyarrow needed).
+    Each findings column has its schema's type (:data:`.schema.SQL_TYPES`), also when the frame has no
+    rows or a column only empty values: DuckDB would type such a column NULL, and a file so typed is not
+    read back together with others (the parts of a check by village). Other columns are kept as they are."""
     import duckdb
 
+    from .schema import SQL_TYPES
+
+    cols = ", ".join(f'CAST("{c}" AS {SQL_TYPES[c]}) AS "{c}"' if c in SQL_TYPES else f'"{c}"'
+                     for c in (str(c).replace('"', '""') for c in frame.columns))
     con = duckdb.connect()
     try:
         con.register("frame", frame)
-        con.execute(f"COPY frame TO {sql_path(path)} (FORMAT parquet, COMPRESSION {compression})")
+        con.execute(f"COPY (SELECT {cols} FROM frame) TO {sql_path(path)} (FORMAT parquet, COMPRESSION {compression})")
     finally:
         con.close()
 
