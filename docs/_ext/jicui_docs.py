@@ -475,6 +475,14 @@ def render_aliases_fragment(ledgers: dict) -> str:
     return "\n".join(out)
 
 
+def render_campaign_fragment() -> str:
+    """The campaign file's keys, from the schema its loading checks (jicui_compliance.campaign.schema)."""
+    from jicui_compliance.campaign.schema import schema_rows
+
+    rows = [[f"``{key}``".replace(" 的 ", "`` 的 ``"), esc(kind), esc(needed), esc(doc)] for key, kind, needed, doc in schema_rows()]
+    return list_table(["键", "类型", "必填", "含义"], rows, widths=[34, 12, 12, 42], cls="jicui-columns")
+
+
 def render_findings_fragment() -> str:
     from jicui_compliance.findings.schema import COLUMNS, TITLES
 
@@ -759,6 +767,7 @@ def generate(out: Path = GENERATED, *, registry: dict | None = None, ledgers: di
     write("fragments/check_options.rst.inc", render_check_options_fragment(app))
     write("fragments/aliases.rst.inc", render_aliases_fragment(ledgers))
     write("fragments/findings_columns.rst.inc", render_findings_fragment())
+    write("fragments/campaign_keys.rst.inc", render_campaign_fragment())
     write("fragments/report_options.rst.inc", render_check_options_fragment(app, command="report"))
     write("fragments/obligations.rst.inc", render_obligations_fragment(registry, campaign))
     write("fragments/four_lists.rst.inc", render_four_lists_fragment())

@@ -16,7 +16,7 @@ from dataclasses import dataclass, fields
 from functools import cache
 from typing import Any
 
-__all__ = ["CampaignError", "Field", "campaign_schema", "PHASE_IDS", "validate", "toml_syntax_reason"]
+__all__ = ["CampaignError", "Field", "campaign_schema", "PHASE_IDS", "schema_rows", "validate", "toml_syntax_reason"]
 
 
 class CampaignError(ValueError):
@@ -52,6 +52,8 @@ class Field:
     fields: tuple[Field, ...] = ()
     #: the smallest integer allowed
     minimum: int | None = None
+    #: what the key means, in the analysts' words (the user guide's table of keys is made from it)
+    doc: str = ""
 
 
 def _documents_fields() -> tuple[Field, ...]:
@@ -74,28 +76,58 @@ def campaign_schema() -> tuple[Field, ...]:
     """Every key of a campaign file (built on first use: ``[documents]`` follows :class:`Documents`)."""
     return (
         # version 2 (RULEBOOK §9): optional, defaults when left out
-        Field("enforcers", TEXTS, required=False),
-        Field("crowded_venue_keywords", TEXTS, required=False, empty=True),
-        Field("campaign", TABLE, fields=(
-            Field("name", TEXT), Field("town", TEXT), Field("document", TEXT, required=False, empty=True),
-            Field("start", DATE), Field("end", DATE),
+        Field("enforcers", TEXTS, required=False, doc="有执法主体资格的单位（EN007），默认 [\"综合行政执法队\"]"),
+        Field("crowded_venue_keywords", TEXTS, required=False, empty=True,
+              doc="人员密集场所的名称关键词（定为高危），默认商场、宾馆、娱乐场所等"),
+        Field("campaign", TABLE, doc="专项行动本身", fields=(
+            Field("name", TEXT, doc="行动名称"), Field("town", TEXT, doc="镇名"),
+            Field("document", TEXT, required=False, empty=True, doc="方案文号"),
+            Field("start", DATE, doc="专项行动开始日"), Field("end", DATE, doc="专项行动结束日"),
         )),
-        Field("phases", TABLES, fields=(Field("id", TEXT), Field("name", TEXT), Field("start", DATE), Field("end", DATE))),
-        Field("obligations", TABLE, fields=(
-            Field("head_inspection_months", TABLE, fields=(Field("first", MONTH), Field("last", MONTH))),
-            Field("drill_year", INT),
+        Field("phases", TABLES, doc="依次为 P1、P2、P3、P4 四个阶段（规则按这些编号核查），按时间先后、互不重叠、在专项行动期间之内",
+              fields=(Field("id", TEXT, doc="阶段编号 P1—P4"), Field("name", TEXT, doc="阶段名称"),
+                      Field("start", DATE, doc="阶段开始日"), Field("end", DATE, doc="阶段结束日"))),
+        Field("obligations", TABLE, doc="按期履行的义务", fields=(
+            Field("head_inspection_months", TABLE, doc="主要负责人每月带队检查的起止月份（方案 E(4)），在专项行动的月份之内",
+                  fields=(Field("first", MONTH, doc="第一个月"), Field("last", MONTH, doc="最后一个月"))),
+            Field("drill_year", INT, doc="演练年度（方案 E(15)），在专项行动的年份之内"),
         )),
-        Field("leaders", TABLES, required=False, fields=(Field("name", TEXT), Field("role", TEXT, required=False, empty=True))),
-        Field("industries", TABLES, fields=(
-            Field("name", TEXT), Field("station", TEXT), Field("high_risk", BOOL),
-            Field("also_accepted", TEXTS, required=False, empty=True),
+        Field("leaders", TABLES, required=False, doc="镇领导（方案 G2）；不列时 GV002、GV005 不核查",
+              fields=(Field("name", TEXT, doc="姓名"), Field("role", TEXT, required=False, empty=True, doc="职务"))),
+        Field("industries", TABLES, doc="行业领域及其牵头站所（行业名称不能重复）", fields=(
+            Field("name", TEXT, doc="行业领域"), Field("station", TEXT, doc="牵头站所"),
+            Field("high_risk", BOOL, doc="是否默认为高危行业领域"),
+            Field("also_accepted", TEXTS, required=False, empty=True, doc="也可牵头的站所"),
         )),
-        Field("typical_accidents", TABLES, required=False, empty=True, fields=(
-            Field("date", DATE), Field("name", TEXT), Field("industries", TEXTS, required=False, empty=True),
-            Field("note", TEXT, required=False, empty=True),
+        Field("typical_accidents", TABLES, required=False, empty=True, doc="典型事故（TR006），默认方案所列两起", fields=(
+            Field("date", DATE, doc="事故日期"), Field("name", TEXT, doc="事故名称"),
+            Field("industries", TEXTS, required=False, empty=True, doc="须开展警示教育的行业（须为上面列出的行业；空为所有行业）"),
+            Field("note", TEXT, required=False, empty=True, doc="说明"),
         )),
-        Field("documents", TABLE, required=False, fields=_documents_fields()),
+        Field("documents", TABLE, required=False, doc="发文机关、文号、主送、期限，见使用指南“文书”", fields=_documents_fields()),
     )
+
+
+#: each kind as the user guide's table of keys names it
+KIND_TEXT = {TEXT: "文字", DATE: "日期", BOOL: "true/false", INT: "整数", MONTH: "月份 \"YYYY-MM\"", TEXTS: "文字列表",
+             TABLE: "表", TABLES: "一组表"}
+
+
+def schema_rows() -> list[tuple[str, str, str, str]]:
+    """The keys of a campaign file, one row each: (key as written, kind, required, meaning) — the user guide's
+    table (docs/_ext), so that it is never written apart from the checking."""
+    rows: list[tuple[str, str, str, str]] = []
+
+    def walk(spec: tuple[Field, ...], owner: str, owner_required: bool) -> None:
+        for f in spec:
+            key = f"{owner} 的 {f.key}" if owner else _shown(f)
+            needed = "否" if not f.required else "是" if owner_required else "列出上一级时必填"
+            rows.append((key, KIND_TEXT[f.kind], needed, f.doc))
+            if f.fields and f.key != "documents":  # [documents]: its own page (文书)
+                walk(f.fields, key, f.required and owner_required)
+
+    walk(campaign_schema(), "", True)
+    return rows
 
 
 # -- describing values and places -----------------------------------------------------------------
