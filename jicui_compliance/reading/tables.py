@@ -11,7 +11,7 @@ a 序号 (and placeholders: 无, /, —), or that are footers (合计, a signatu
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
@@ -649,8 +649,6 @@ def _distinct_counts(columns: list[tuple[np.ndarray, Any]], rows: np.ndarray) ->
 #: ledger's name does (…台账, …记录, …情况表, …登记表, …统计表)
 _TITLE = re.compile(r"[(（]\s*续\s*[)）]|续表|(?:台账|记录|情况表|登记表|统计表)\s*$")
 _TITLE_HINT = re.compile("续|台账|记录|情况表|登记表|统计表")
-#: what may stand before a repeated header's text (a marker, white space)
-_HEADING_PAD = " \t\r\n\u3000*＊※"
 
 
 def _headings_again(columns: list[tuple[np.ndarray, Any]], written: dict[int, str]) -> np.ndarray:
@@ -671,19 +669,10 @@ def _headings_again(columns: list[tuple[np.ndarray, Any]], written: dict[int, st
     codes, uniques = columns[left]
     firsts = {x[0] for x in names[left]}
     longest = max((len(x) for x in names[left]), default=0) + 8
-    if isinstance(uniques, pa.Array):  # a CSV's texts (pyarrow): only the few that may be a heading become Python's
-        import pyarrow.compute as pc
-
-        first = pc.utf8_slice_codeunits(pc.utf8_ltrim(uniques, characters=_HEADING_PAD), 0, 1)
-        may = pc.or_(pc.match_substring_regex(uniques, _TITLE_HINT.pattern),
-                     pc.and_(pc.less_equal(pc.utf8_length(uniques), longest),
-                             pc.is_in(first, value_set=pa.array(sorted(firsts), type=pa.string()))))
-        at = np.flatnonzero(may.fill_null(False).to_numpy(zero_copy_only=False))
-        candidates: Iterable[tuple[int, Any]] = zip(at.tolist(), uniques.take(pa.array(at)).to_pylist())
-    else:
-        candidates = ((k, v) for k, v in enumerate(uniques) if isinstance(v, str))
+    values = uniques.to_pylist() if isinstance(uniques, pa.Array) else uniques  # a CSV's texts: pyarrow
+    candidates = ((k, v) for k, v in enumerate(values) if isinstance(v, str))
     hit = [k for k, v in candidates
-           if _TITLE_HINT.search(v) or len(v) <= longest and v.lstrip(_HEADING_PAD)[:1] in firsts
+           if _TITLE_HINT.search(v) or len(v) <= longest and v.lstrip(" \t\r\n\u3000*＊※")[:1] in firsts
            and normalize_header(v) in names[left]]
     if not hit:
         return out
