@@ -309,9 +309,7 @@ def text_columns(columns: list[tuple[np.ndarray, Any]], start: int,
     empty = lengths == 0 if lengths is not None else None
     placeholders = False
     if trimmed is not None and lengths is not None:
-        short = np.flatnonzero((lengths > 0) & (lengths <= _PLACEHOLDER_BYTES))
-        placeholders = bool(len(short)) and pc.any(pc.is_in(trimmed.take(pa.array(short)),
-                                                             value_set=_placeholder_texts())).as_py() is True
+        placeholders = _any_placeholder(trimmed, lengths)
     at = 0
     for j, (rows, texts) in enumerate(out):
         if j in mapped and trimmed is not None and empty is not None:
@@ -619,9 +617,31 @@ def _placeholders(uniques: Any) -> np.ndarray:
 _PLACEHOLDER_BYTES = max(len(t.encode()) for t in PLACEHOLDERS)
 
 
+def _byte_keys(texts: Any, which: np.ndarray, lengths: np.ndarray) -> np.ndarray:
+    """The texts ``which`` of a pyarrow string array (each at most 7 bytes) as numbers: their length and
+    bytes, read from the array's buffer, packed in one int64 (no text becomes a Python text)."""
+    raw = np.frombuffer(texts.buffers()[2], dtype=np.uint8)
+    n = lengths[which]
+    at = _offsets(texts)[which][:, None] + np.arange(7)
+    packed = np.zeros((len(which), 8), dtype=np.uint8)
+    packed[:, 0] = n
+    packed[:, 1:] = np.where(np.arange(7) < n[:, None], raw[np.minimum(at, len(raw) - 1)], 0)
+    return packed.view(np.int64).ravel()
+
+
 @lru_cache(maxsize=1)
-def _placeholder_texts() -> Any:
-    return pa.array(sorted(PLACEHOLDERS), type=pa.string())
+def _placeholder_keys() -> np.ndarray:
+    texts = pa.array(sorted(PLACEHOLDERS), type=pa.string())
+    return np.sort(_byte_keys(texts, np.arange(len(texts)), _lengths(texts)))
+
+
+def _any_placeholder(texts: Any, lengths: np.ndarray) -> bool:
+    """Whether a text of the pyarrow string array ``texts`` (``lengths``: their bytes) is a placeholder."""
+    short = np.flatnonzero((lengths > 0) & (lengths <= _PLACEHOLDER_BYTES))
+    if not len(short):
+        return False
+    keys, known = _byte_keys(texts, short, lengths), _placeholder_keys()  # known: sorted
+    return bool((known[np.minimum(np.searchsorted(known, keys), len(known) - 1)] == keys).any())
 
 
 #: the first characters of the CJK unified ideographs (U+4E00–U+9FFF) as :func:`_char_key` numbers them
