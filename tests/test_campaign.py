@@ -136,6 +136,8 @@ def _v1() -> str:
 
 
 _P2 = 'id = "P2"\nname = "企业自查自改和部门帮扶"\nstart = 2023-06-01\nend = 2023-07-31'
+#: the top-level keys as the refusal of an unknown one lists them
+_TOP_KEYS = "可用的键：enforcers、crowded_venue_keywords、campaign、phases、obligations、leaders、industries、typical_accidents、documents）"
 
 #: class of error → (edit of the shipped file, the exact line after "方案文件 {path} ")
 BAD = {
@@ -148,11 +150,9 @@ BAD = {
                         "中 industries 第10项（河道治理）缺少 station"),
     "empty_station": (lambda t: t.replace('station = "水利站"', 'station = ""'), "中 industries 第10项（河道治理）的 station 不能为空"),
     "unknown_top_key": (lambda t: t.replace("[[leaders]]", "[[leader]]"),
-                        "中顶层有未知的键 leader（是否应为 leaders？可用的键：enforcers、crowded_venue_keywords、campaign、"
-                        "phases、obligations、leaders、industries、typical_accidents、documents）"),
+                        "中顶层有未知的键 leader（是否应为 leaders？" + _TOP_KEYS),
     "unknown_key": (lambda t: t.replace('enforcers = ["综合行政执法队"]', 'enforcer = ["综合行政执法队", "消防工作所"]'),
-                    "中顶层有未知的键 enforcer（是否应为 enforcers？可用的键：enforcers、crowded_venue_keywords、campaign、"
-                    "phases、obligations、leaders、industries、typical_accidents、documents）"),
+                    "中顶层有未知的键 enforcer（是否应为 enforcers？" + _TOP_KEYS),
     "unknown_phase_key": (lambda t: t.replace("end = 2023-07-31", "ennd = 2023-07-31"),
                           "中 phases 第2项（P2）有未知的键 ennd（是否应为 end？可用的键：id、name、start、end）"),
     "date_as_text": (lambda t: t.replace("start = 2023-05-01          #", 'start = "2023-05-01"  #'),
