@@ -607,11 +607,7 @@ def _placeholders(uniques: Any) -> np.ndarray:
     if isinstance(uniques, np.ndarray):
         return np.fromiter((isinstance(u, str) and u in PLACEHOLDERS for u in uniques.tolist()), dtype=bool,
                            count=len(uniques))
-    flags = np.zeros(len(uniques), dtype=bool)
-    short = np.flatnonzero(_lengths(uniques) <= _PLACEHOLDER_BYTES)
-    if len(short):
-        flags[short] = [t in PLACEHOLDERS for t in uniques.take(pa.array(short)).to_pylist()]
-    return flags
+    return _placeholder_texts(uniques, _lengths(uniques))
 
 
 _PLACEHOLDER_BYTES = max(len(t.encode()) for t in PLACEHOLDERS)
@@ -635,13 +631,20 @@ def _placeholder_keys() -> np.ndarray:
     return np.sort(_byte_keys(texts, np.arange(len(texts)), _lengths(texts)))
 
 
+def _placeholder_texts(texts: Any, lengths: np.ndarray) -> np.ndarray:
+    """For each text of the pyarrow string array ``texts`` (``lengths``: their bytes): is it a placeholder.
+    Only the short ones are looked at, by their bytes (:func:`_byte_keys`)."""
+    flags = np.zeros(len(texts), dtype=bool)
+    short = np.flatnonzero((lengths > 0) & (lengths <= _PLACEHOLDER_BYTES))
+    if len(short):
+        keys, known = _byte_keys(texts, short, lengths), _placeholder_keys()  # known: sorted
+        flags[short] = known[np.minimum(np.searchsorted(known, keys), len(known) - 1)] == keys
+    return flags
+
+
 def _any_placeholder(texts: Any, lengths: np.ndarray) -> bool:
     """Whether a text of the pyarrow string array ``texts`` (``lengths``: their bytes) is a placeholder."""
-    short = np.flatnonzero((lengths > 0) & (lengths <= _PLACEHOLDER_BYTES))
-    if not len(short):
-        return False
-    keys, known = _byte_keys(texts, short, lengths), _placeholder_keys()  # known: sorted
-    return bool((known[np.minimum(np.searchsorted(known, keys), len(known) - 1)] == keys).any())
+    return bool(_placeholder_texts(texts, lengths).any())
 
 
 #: the first characters of the CJK unified ideographs (U+4E00–U+9FFF) as :func:`_char_key` numbers them
