@@ -49,6 +49,7 @@ from ..reading.sources import discover
 from ..text import python_strings
 from . import keys as _keys
 from . import packing
+from .keys import unit_of
 
 __all__ = ["CHANGE_LABELS", "IngestOutcome", "Store", "StoreError", "ingest"]
 
@@ -154,12 +155,6 @@ class IngestOutcome:
 
 def _sha(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
-
-
-def unit_of(path: str, town: str) -> str:
-    """The submitting unit of a stored path: its first folder (a village or station sends a folder),
-    the town for a file at the root (the registry)."""
-    return path.split("/", 1)[0] if "/" in path else town
 
 
 class Store:
@@ -424,7 +419,7 @@ class Store:
     @python_strings()
     def state_rows(self, ledger: str, versions: pd.DataFrame) -> pd.DataFrame:
         """The stored typed rows of one ledger in a state, in reading order, with ``source_file``,
-        ``submitted_by`` (the unit), ``row_key`` (numbered within the unit) and ``row_hash``."""
+        ``submitted_by`` (the unit), ``row_key`` (numbered within the unit: ``row_place``) and ``row_hash``."""
         files = self.state_files(versions["version_id"])
         if files.empty:
             return pd.DataFrame()
@@ -437,7 +432,9 @@ class Store:
         for f, spec in LEDGERS[ledger].fields.items():  # DuckDB gives microseconds and plain objects back
             if spec.dtype != "object" and f in rows:
                 rows[f] = rows[f].astype(spec.dtype)
-        rows["row_key"] = _keys.numbered(_keys.row_keys(ledger, rows), within=rows["submitted_by"])
+        keys = _keys.row_keys(ledger, rows)
+        rows["row_place"] = _keys.places(keys, within=rows["submitted_by"])
+        rows["row_key"] = _keys.numbered(keys, place=rows["row_place"])
         rows["row_hash"] = _keys.row_hashes(ledger, rows)
         return rows
 

@@ -19,7 +19,7 @@ from ..ledgers import LEDGERS
 from ..text import python_strings
 from ..writing import output_set
 from . import Store, StoreError
-from .keys import ordinals, paired, unit_key, value_fields
+from .keys import paired, unit_key, value_fields
 
 NEW, FIXED, OPEN = "新增", "已整改", "仍未整改"
 ADDED, REMOVED, CHANGED = "新增", "删除", "修改"
@@ -95,7 +95,7 @@ class _States:
 
 def _ordinal(findings: pd.DataFrame, states: _States, run: int) -> pd.Series:
     """For each finding on a ledger row: the row's place among the rows of its key in the run's state
-    (:func:`~.keys.ordinals`), so that findings pair as their rows do; missing for the others."""
+    (``row_place``), so that findings pair as their rows do; missing for the others."""
     out = pd.Series(pd.NA, index=findings.index, dtype="Int64")
     where = ["source_file", "source_sheet", "source_row"]
     on_rows = findings["source_row"].notna() & findings["ledger"].isin(list(LEDGERS))
@@ -103,7 +103,7 @@ def _ordinal(findings: pd.DataFrame, states: _States, run: int) -> pd.Series:
         rows = states.rows(str(ledger), run)
         if rows.empty:
             continue
-        places = rows[where].assign(_n=ordinals(rows).to_numpy()).drop_duplicates(where)
+        places = rows[where].assign(_n=rows["row_place"].to_numpy()).drop_duplicates(where)
         places["source_row"] = places["source_row"].astype("Int64")
         found = part[where].assign(source_row=part["source_row"].astype("Int64")).merge(places, on=where, how="left")
         out.loc[part.index] = found["_n"].astype("Int64").to_numpy()

@@ -39,12 +39,13 @@ def _masked(frame: pd.DataFrame, ledger: str) -> pd.DataFrame:
         if spec.personal and f in frame:
             mask = mask_id if spec.format and "11643" in spec.format else mask_phone
             frame[f] = map_distinct(frame[f], lambda v, m=mask: m(str(v)))  # type: ignore[misc]
+    lists = {f for f, spec in LEDGERS[ledger].fields.items() if spec.dtype == "object"}  # stored as lists
     for f in frame.columns:  # numbers in other texts too: a 特种作业操作证 number is T and the ID, a row's key holds it
-        if frame[f].dtype == object or pd.api.types.is_string_dtype(frame[f]):
+        if f in lists:  # a cell listing several (执法人员, 隐患编号 …): each item masked
+            frame[f] = frame[f].map(lambda v: [mask_personal(x) for x in v]
+                                    if isinstance(v, (list, tuple, np.ndarray)) else v)
+        elif frame[f].dtype == object or pd.api.types.is_string_dtype(frame[f]):
             frame[f] = mask_column(frame[f])
-            listed = frame[f].map(lambda v: isinstance(v, (list, tuple, np.ndarray)))
-            if listed.any():  # a cell listing several (执法人员, 隐患编号 …): each item masked
-                frame.loc[listed, f] = frame.loc[listed, f].map(lambda v: [mask_personal(x) for x in v])
     return frame
 
 
@@ -93,7 +94,7 @@ def export_parquet(store: Store, out: Path, run_id: int | None = None, town: str
             village = village.fillna(rows["enterprise_name"].map(
                 lambda v: by_name.get(normalize_name(str(v))) if isinstance(v, str) else None))
         village = village.fillna(rows["submitted_by"]).fillna(NO_VILLAGE).astype(str)
-        rows = _masked(rows.drop(columns=["sheet_order", "row_hash"]), name)
+        rows = _masked(rows.drop(columns=["sheet_order", "row_hash", "row_place"]), name)
         rows = rows.assign(**stamp)
         rows["village"] = village
         _copy(store, rows, out / name)

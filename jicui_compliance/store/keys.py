@@ -72,17 +72,29 @@ def row_keys(ledger: str, frame: pd.DataFrame) -> pd.Series:
     return key
 
 
-def numbered(keys: pd.Series, within: pd.Series | None = None) -> pd.Series:
-    """Keys in reading order with repeats told apart: the second ``K`` is ``K#2``, the third ``K#3`` …;
-    with ``within`` (the unit of each row), counted within each unit."""
+def places(keys: pd.Series, within: pd.Series | None = None) -> pd.Series:
+    """Each key's place among the same keys in reading order: 1, 2 …; with ``within`` (the unit of each
+    row), counted within each unit."""
     by = [keys] if within is None else [within, keys]
-    n = keys.groupby(by, sort=False).cumcount() + 1
+    return keys.groupby(by, sort=False).cumcount() + 1
+
+
+def numbered(keys: pd.Series, within: pd.Series | None = None, place: pd.Series | None = None) -> pd.Series:
+    """Keys in reading order with repeats told apart: the second ``K`` is ``K#2``, the third ``K#3`` …
+    (:func:`places`; ``place`` when already counted)."""
+    n = places(keys, within) if place is None else place
     return keys.where(n == 1, keys + "#" + n.astype(str))
 
 
+def unit_of(path: str, town: str) -> str:
+    """The submitting unit of a stored path: its first folder (a village or station sends a folder),
+    the town for a file at the root (the registry)."""
+    return path.split("/", 1)[0] if "/" in path else town
+
+
 def unit_of_file(source_file: pd.Series) -> pd.Series:
-    """The submitting unit of a finding's file: its first folder (a village or station sends a folder);
-    "" for a file at the root (the registry) or a finding without a file."""
+    """:func:`unit_of` of a column of files, "" for a file at the root (the registry) or a finding
+    without a file."""
     return source_file.str.split("/", n=1).str[0].where(source_file.str.contains("/", regex=False), "")
 
 
@@ -95,7 +107,7 @@ def unit_key(findings: pd.DataFrame) -> pd.Series:
 def paired(findings: pd.DataFrame, ordinal: pd.Series | None = None) -> pd.Series:
     """What pairs a finding across two runs: its :func:`unit_key` and, to tell apart the findings of records
     with the same key in one unit (hazards without a 隐患编号), the record's place among them — ``ordinal``:
-    the number :func:`numbered` gives the finding's row in its state (1 for ``K``, 2 for ``K#2``), so that
+    the finding's row's place in its state (``row_place``, :func:`places`: 1 for ``K``, 2 for ``K#2``), so that
     the findings pair as the rows do; where it is missing (a finding on no ledger row), the finding's order
     among its run's findings with the same key."""
     f = findings
@@ -108,12 +120,6 @@ def paired(findings: pd.DataFrame, ordinal: pd.Series | None = None) -> pd.Serie
         return by_order
     known = ordinal.notna()
     return by_order.where(~known, key + "#@" + ordinal.astype("Int64").astype(str))
-
-
-def ordinals(rows: pd.DataFrame) -> pd.Series:
-    """The place of each row among the rows of its key (``row_key`` as :func:`numbered` wrote it): 1, 2 …"""
-    n = rows["row_key"].astype(str).str.extract(r"#(\d+)$", expand=False)
-    return pd.to_numeric(n, errors="coerce").fillna(1).astype("int64")
 
 
 def row_hashes(ledger: str, frame: pd.DataFrame) -> pd.Series:
