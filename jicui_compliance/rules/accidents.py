@@ -29,13 +29,17 @@ LIMIT = pd.Timedelta(hours=1)
 
 
 
+def _head_informed(a: pd.DataFrame, from_head: bool) -> pd.Series:
+    """When the unit's head was informed, where ``from_head``, recorded and not before the accident; else NaT."""
+    if not from_head or "head_informed_at" not in a:
+        return pd.Series(pd.NaT, index=a.index, dtype=a["occurred_at"].dtype)
+    return a["head_informed_at"].where(a["head_informed_at"] >= a["occurred_at"])
+
+
 def hour_starts(a: pd.DataFrame, from_head: bool) -> pd.Series:
     """When the hour to report each accident starts: at the accident, or (``from_head``) when the unit's head
     was informed, where that time is recorded and not before the accident (the reports time it so too)."""
-    occurred = a["occurred_at"]
-    if not from_head or "head_informed_at" not in a:
-        return occurred
-    return a["head_informed_at"].where(a["head_informed_at"] >= occurred).fillna(occurred)
+    return _head_informed(a, from_head).fillna(a["occurred_at"])
 
 
 def _minute(s: pd.Series) -> np.ndarray:
@@ -52,9 +56,9 @@ def _late_reports(ctx: Context, field: str, whom: str, from_head: bool = False) 
     if a.empty:
         return no_hits()
     occurred, written = a["occurred_at"], a[field]
-    start = hour_starts(a, from_head)
-    by_head = ((a["head_informed_at"] >= occurred).fillna(False).astype(bool) if from_head
-               else pd.Series(False, index=a.index))
+    informed = _head_informed(a, from_head)
+    by_head = informed.notna()
+    start = informed.fillna(occurred)
     reported = written.where(written < end)
     delay = reported - start
     missing = reported.isna() & (start + LIMIT < end)
