@@ -510,6 +510,14 @@ def test_the_report_ranks_villages_as_its_enterprise_sheet_counts_them(rank_flip
 
 
 # -- 退回重报 ---------------------------------------------------------------------------------------
+#: findings on the root files (the registry): a row of a registered enterprise, and a whole sheet
+_REGISTRY_FINDINGS = (
+    {"rule_id": "REF002", "enterprise": "丙公司", "source_file": "企业名录.xlsx", "source_sheet": "名录",
+     "source_row": 4},
+    {"rule_id": "SCH001", "enterprise": None, "village": "", "source_file": "企业名录.xlsx", "source_sheet": "汇总"},
+)
+
+
 def test_resubmissions_per_unit_and_file(base):
     r = base[dt.date(2023, 9, 10)]
     fake = synthetic(r, [
@@ -520,9 +528,7 @@ def test_resubmissions_per_unit_and_file(base):
         {"rule_id": "HZ004", "enterprise": "甲公司", "source_file": "东坡村/隐患.xlsx", "source_sheet": "Sheet1",
          "source_row": 5},
         {"rule_id": "SCH000", "enterprise": None, "village": "", "source_file": "应急站/说明.pdf"},
-        {"rule_id": "REF002", "enterprise": "丙公司", "source_file": "企业名录.xlsx", "source_sheet": "名录",
-         "source_row": 4},
-        {"rule_id": "SCH001", "enterprise": None, "village": "", "source_file": "企业名录.xlsx", "source_sheet": "汇总"},
+        *_REGISTRY_FINDINGS,
         {"rule_id": "HZ005", "enterprise": "甲公司", "source_file": "东坡村/隐患.xlsx", "source_row": 6},  # not a record
     ])
     res = Analysis(fake).resubmissions().set_index(["报送单位", "来源文件"])
@@ -576,9 +582,7 @@ def _village_resubmissions_case(base) -> CheckResult:
          "source_row": 4},
         {"rule_id": "SCH002", "enterprise": "甲公司", "source_file": "应急站/执法.xlsx", "source_sheet": "执法检查",
          "source_row": 2},
-        {"rule_id": "REF002", "enterprise": "丙公司", "source_file": "企业名录.xlsx", "source_sheet": "名录",
-         "source_row": 4},
-        {"rule_id": "SCH001", "enterprise": None, "village": "", "source_file": "企业名录.xlsx", "source_sheet": "汇总"},
+        *_REGISTRY_FINDINGS,
     ])
 
 
