@@ -185,3 +185,24 @@ def test_the_people_a_leader_cell_names(cell, names):
     from jicui_compliance.resolution import leader_names
 
     assert leader_names(cell) == names
+
+
+def test_merged_keys_of_several_sheets():
+    """``_merged`` gives each row the key of its (trimmed) cell among the distinct values of all the
+    sheets (the last key: empty), in int32 for a group that fits: CSV sheets (pyarrow texts) merged by
+    pyarrow, a workbook among them by pandas; a workbook's int64 codes and -1 cells alike."""
+    import pyarrow as pa
+
+    from jicui_compliance.ledgers import _merged
+
+    csv_a = (np.array([0, 1, -1, 0], dtype=np.int32), pa.array(["张三", "李四"]))
+    csv_b = (np.array([1, 0, 2], dtype=np.int32), pa.array(["王五", "李四", "张三"]))
+    keys, uniques = _merged([csv_a, csv_b])
+    assert keys.dtype == np.int32
+    assert list(uniques) == ["张三", "李四", "王五"]
+    assert [uniques[k] if k < len(uniques) else None for k in keys] == ["张三", "李四", None, "张三", "李四", "王五",
+                                                                        "张三"]
+    book = (np.array([-1, 0, 1], dtype=np.int64), np.array(["王五", "赵六"], dtype=object))
+    keys, uniques = _merged([csv_a, book])
+    assert keys.dtype == np.int32
+    assert [uniques[k] if k < len(uniques) else None for k in keys] == ["张三", "李四", None, "张三", None, "王五", "赵六"]

@@ -126,7 +126,11 @@ def _merged(columns: list[Encoded]) -> tuple[np.ndarray, np.ndarray]:
     # slot is its code + 1 (code -1: empty) + where its sheet's run starts, all rows in one pass
     slots = np.array([len(u) + 1 for _, u in columns], dtype=np.int64)
     starts = np.cumsum(slots) - slots
-    at = np.concatenate([c for c, _ in columns]) + np.repeat(starts + 1, [len(c) for c, _ in columns])
+    # int32 where the slots fit: a county's groups hold millions of rows, and every int64 array of
+    # them is memory touched for the first time (page faults, counted as system CPU)
+    index = np.int32 if int(slots.sum()) < 2**31 else np.int64
+    at = np.concatenate([c for c, _ in columns], dtype=index, casting="same_kind")
+    np.add(at, np.repeat((starts + 1).astype(index), [len(c) for c, _ in columns]), out=at)
     if texts:
         import pyarrow as pa
         import pyarrow.compute as pc
@@ -138,7 +142,7 @@ def _merged(columns: list[Encoded]) -> tuple[np.ndarray, np.ndarray]:
     else:
         recodes, uniques = pd.factorize(np.concatenate([as_objects(u) for _, u in columns]), use_na_sentinel=True)
     k = len(uniques)
-    key_of_slot = np.full(int(slots.sum()), k, dtype=np.int64)
+    key_of_slot = np.full(int(slots.sum()), k, dtype=index)
     is_value = np.ones(len(key_of_slot), dtype=bool)
     is_value[starts] = False
     key_of_slot[is_value] = np.where(recodes < 0, k, recodes)  # a missing value among them: empty

@@ -9,6 +9,7 @@ from ..ledgers.base import ENTERPRISE_REF
 from ..ledgers.enforcement import hazard_key
 from .base import ERROR, INFO, WARNING, Party, hits, no_hits, rule
 from .context import Context, merge_few
+from .enforcement import hazard_keys
 
 _HOW = "请按台账填报规范（表头、必填项、格式）修改后重新报送"
 
@@ -153,8 +154,10 @@ def duplicate_key(ctx: Context) -> pd.DataFrame:
             df = ctx.frame(name)
             ok = df["eid"].notna() & df[key].notna()
             sub = df.loc[ok, ["eid", key, "source_file", "source_sheet", "source_row"]]
-            # numbers compared as the enforcement rules match them (YH-1 = yh-1 = ＹＨ－１ = "YH -1")
-            sub = sub.assign(_key=hazard_key(sub[key]))
+            # numbers compared as the enforcement rules match them (YH-1 = yh-1 = ＹＨ－１ = "YH -1"); the
+            # hazard numbers' keys are those the EN and DC rules share (the whole ledger's, computed once)
+            keys = hazard_keys(ctx)[ok] if (name, key) == ("hazards", "hazard_no") else hazard_key(sub[key])
+            sub = sub.assign(_key=keys)
             is_dup = sub.duplicated(["eid", "_key"], keep="first")
             if not is_dup.any():
                 continue
