@@ -74,9 +74,9 @@ def plain(text: str, rule: str | None = None) -> str:
         return text
     parts = _template(rule) if rule else None
     if parts is not None:
-        patterns, literals, fields = parts
-        for pattern in patterns:
-            m = pattern.fullmatch(text)
+        _, literals, fields = parts
+        for office in (False, True):  # as built, else as written by plain
+            m = _pattern(rule, office).fullmatch(text)
             if m is None:
                 continue
             out, values = [], iter(m.groups())
@@ -95,9 +95,8 @@ TOOL_FIELDS = frozenset({"period_text"})
 
 
 @cache
-def _template(rule: str) -> tuple[tuple[re.Pattern[str], ...], tuple[str, ...], tuple[str | None, ...]] | None:
-    """A rule's message template: patterns matching its messages as built and as :func:`plain` wrote them
-    (a group per field), the template's words in the plan's numbering, and the field of each group."""
+def _template(rule: str) -> tuple[tuple[str, ...], tuple[str, ...], tuple[str | None, ...]] | None:
+    """A rule's message template: its words, its words in the plan's numbering, and the field after each."""
     from ..rules import REGISTRY
 
     if rule not in REGISTRY:
@@ -105,13 +104,19 @@ def _template(rule: str) -> tuple[tuple[re.Pattern[str], ...], tuple[str, ...], 
     parsed = list(string.Formatter().parse(REGISTRY[rule].message))
     literals = tuple(lit for lit, _, _, _ in parsed)
     fields = tuple(field for _, field, _, _ in parsed)
-    office = tuple(_codes(lit) for lit in literals)
+    return literals, tuple(_codes(lit) for lit in literals), fields
 
-    def pattern(words: tuple[str, ...]) -> re.Pattern[str]:
-        return re.compile("".join(re.escape(w) + ("(.*?)" if f is not None else "") for w, f in zip(words, fields)),
-                          re.S)
 
-    return (pattern(literals), pattern(office)), office, fields
+@cache
+def _pattern(rule: str, office: bool) -> re.Pattern[str]:
+    """The pattern matching a rule's messages as built (``office`` False) or as :func:`plain` wrote them (a group per
+    field). Compiled when first asked for: a report's messages are as built, and compiling both patterns of the
+    some eighty rules with findings took a county report 18 ms."""
+    template = _template(rule)
+    assert template is not None
+    literals, office_words, fields = template
+    words = office_words if office else literals
+    return re.compile("".join(re.escape(w) + ("(.*?)" if f is not None else "") for w, f in zip(words, fields)), re.S)
 
 
 def _codes(text: str) -> str:
