@@ -357,36 +357,6 @@ def test_charts_render_without_glyph_warnings(results):
     assert charts.chinese_font() == "Noto Sans CJK SC"
 
 
-def test_chart_png_decodes_to_the_drawn_pixels():
-    """charts.png writes the canvas's pixels losslessly (Pillow decodes them back) with the chart's dpi."""
-    import io
-
-    import matplotlib
-    import numpy as np
-    from matplotlib.backends.backend_agg import FigureCanvasAgg
-    from matplotlib.figure import Figure
-    from PIL import Image
-
-    with matplotlib.rc_context(charts._style()):
-        fig = Figure(figsize=(3.0, 2.0), dpi=charts.DPI)
-        canvas = FigureCanvasAgg(fig)
-        ax = fig.add_subplot()
-        ax.bar([0, 1, 2], [3, 1, 2], color=["#c0392b", "#3b6ea8", "#2e7d32"])
-        ax.set_title("各村隐患数（项）")
-        canvas.draw()
-        drawn = np.asarray(canvas.buffer_rgba()).copy()
-    written = charts.png(drawn, charts.DPI)
-    image = Image.open(io.BytesIO(written))
-    assert image.mode == "RGBA" and image.size == (drawn.shape[1], drawn.shape[0])
-    assert np.array_equal(np.asarray(image), drawn)
-    assert [round(d) for d in image.info["dpi"]] == [charts.DPI, charts.DPI]
-    # bytes the Up filter wraps around (a darker row under a lighter one, and the reverse) decode exactly too
-    stripes = np.zeros((4, 3, 4), dtype=np.uint8)
-    stripes[0::2] = 250
-    stripes[1::2] = 3
-    assert np.array_equal(np.asarray(Image.open(io.BytesIO(charts.png(stripes, 96)))), stripes)
-
-
 def _capture_figures(monkeypatch) -> list:
     """Charts drawn as charts._render draws them, each figure kept (in the returned list) instead of its PNG."""
     import matplotlib
