@@ -19,7 +19,9 @@ The inputs come from the sample generator (cached under benchmarks/_data/):
 
 Each measurement runs in a fresh process pinned to the same cores (``--cores``, default one core,
 with ``os.sched_setaffinity``: the figures then say something about the code, not about whether a
-second core was free), ``--repeat`` times (3):
+second core was free), ``--repeat`` times (3), the bare read, the pipeline and the report of a county in
+turn (bare, pipeline, report, bare, pipeline, report …), so that a change in the machine's load falls on
+every side of a ratio alike:
 
   * bare read: pandas.read_csv (dtype=object: plain Python str cells, no type parsing; unlike
     dtype=str it costs the same whether or not pyarrow backs pandas' string dtype) /
@@ -99,7 +101,21 @@ def _once(code: str, *args: str) -> dict:
 def _child(code: str, *args: str, repeat: int = 1) -> dict:
     """Run ``code`` in fresh interpreters ``repeat`` times: for each figure the best run, and the
     median and worst (``<key>_spread``); peaks the highest."""
-    runs = [_once(code, *args) for _ in range(repeat)]
+    return _summary_of([_once(code, *args) for _ in range(repeat)])
+
+
+def _in_turn(*measurements: tuple[str, tuple[str, ...]], repeat: int = 1) -> list[dict]:
+    """Several measurements (code, args), each ``repeat`` times, run in turn (a, b, c, a, b, c …) rather
+    than one after the other: a change in the machine's load during the benchmark then falls on every side
+    alike, and a ratio compares runs made side by side. Each summarised as :func:`_child` does."""
+    runs: list[list[dict]] = [[] for _ in measurements]
+    for _ in range(repeat):
+        for i, (code, args) in enumerate(measurements):
+            runs[i].append(_once(code, *args))
+    return [_summary_of(r) for r in runs]
+
+
+def _summary_of(runs: list[dict]) -> dict:
     best = dict(min(runs, key=lambda d: d["cpu"]))
     for k in runs[0]:
         if isinstance(runs[0][k], float):
@@ -434,8 +450,10 @@ def _run(args: argparse.Namespace) -> None:
 def _county(county: str, fmt: str, town: Path, out: Path, size: float, args: argparse.Namespace) -> None:
     targets = {"csv": 2.5, "xlsx": 1.3}
     name = f"{county} county, {fmt}"
-    bare = _child(BARE, str(town), repeat=args.repeat)
-    pipe = _child(PIPELINE, str(town), str(out), repeat=args.repeat)
+    report = fmt == "csv" or county == "clean"
+    measured = _in_turn((BARE, (str(town),)), (PIPELINE, (str(town), str(out))),
+                        *([(REPORT, (str(town), str(out / "report")))] if report else []), repeat=args.repeat)
+    bare, pipe = measured[:2]
     print(f"  files {bare['files']}, {size:.0f} MiB, raw rows {bare['rows']:,}, records {pipe['records']:,}, "
           f"findings {pipe['findings']:,}")
     _line("bare read", bare)
@@ -462,8 +480,8 @@ def _county(county: str, fmt: str, town: Path, out: Path, size: float, args: arg
         print(f"  findings.xlsx {pipe['xlsx_cpu']:.2f} CPU s (wall {pipe['xlsx']:.2f} s) for {pipe['findings']:,} "
               f"findings  {'✓ within' if ok else '✗ over'} 2 s")
         _target(f"{name}: findings.xlsx of {pipe['findings']:,} findings, CPU", f"{pipe['xlsx_cpu']:.2f} s", "≤ 2 s", ok)
-    if fmt == "csv" or county == "clean":
-        rep = _child(REPORT, str(town), str(out / "report"), repeat=args.repeat)
+    if report:
+        rep = measured[2]
         _line("check + year report", rep)
         r = rep["cpu"] / pipe["cpu"]
         print(f"  ratio report/check, CPU  {r:5.2f}×  {_verdict(r, 1.5)} (report alone {rep['report_cpu']:.2f} s)")

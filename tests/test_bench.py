@@ -65,3 +65,18 @@ def test_two_benchmarks_generating_one_town_keep_the_first_copy(tmp_path, monkey
     town = bench.ensure_town(10, 2, "csv", 7)
     assert town == folder and (town / "名录.csv").read_text() == "by the other"
     assert [p.name for p in town.parent.iterdir()] == [town.name]  # our copy and its manifest dropped
+
+
+def test_measurements_of_a_county_run_in_turn_and_are_summarised_each(monkeypatch):
+    order: list[str] = []
+    cpu = {"bare": iter([1.0, 0.9, 1.1]), "pipe": iter([2.5, 2.4, 2.6])}
+
+    def once(code, *args):
+        order.append(code)
+        return {"cpu": next(cpu[code]), "seconds": 1.0, "peak_mb": 100.0, "worker_peak_mb": 0.0}
+
+    monkeypatch.setattr(bench, "_once", once)
+    bare, pipe = bench._in_turn(("bare", ("town",)), ("pipe", ("town", "out")), repeat=3)
+    assert order == ["bare", "pipe"] * 3  # a, b, a, b …: not a, a, a, b, b, b
+    assert bare["cpu"] == 0.9 and bare["cpu_spread"] == (1.0, 1.1)
+    assert pipe["cpu"] == 2.4 and pipe["cpu_spread"] == (2.5, 2.6)
