@@ -31,6 +31,21 @@ def template_fields(template: str) -> tuple[str, ...]:
     return tuple(dict.fromkeys(f for _, f, _, _ in string.Formatter().parse(template) if f))
 
 
+#: what a message says where it names a cell of the ledger row that is empty (动火作业票〔未填〕（二级，动火人〔未填〕）),
+#: rather than leaving an empty slot (“动火作业票（二级，动火人）”); its brackets nest in the messages' （）
+UNFILLED = "〔未填〕"
+
+
+@cache
+def _ledger_fields(ledgers: tuple[str, ...]) -> frozenset[str]:
+    """The field names of the ledgers a rule reads: a message variable of one of these names is a cell of the row."""
+    return frozenset(f for name in ledgers if name in LEDGERS for f in LEDGERS[name].fields) - _LEFT_OUT_WHEN_EMPTY
+
+
+#: fields a message reads well without when empty (“2023-08-01执法检查…”, not “2023-08-01〔未填〕执法检查”)
+_LEFT_OUT_WHEN_EMPTY = frozenset({"station"})
+
+
 def _masker(ledger, field):
     spec = LEDGERS[ledger].fields.get(field) if ledger in LEDGERS else None
     if spec is None or not spec.personal:
@@ -141,7 +156,10 @@ def _finding_columns(rule_hits: Iterable[tuple[Rule, pd.DataFrame]], resolution:
                 columns.append([resolution.campaign.period_text(p) for p in rule_period] if any(rule_period)
                                else rule_period)
             elif f in h.columns:
-                columns.append([_text(v) for v in h[f].astype(object)])
+                texts = [_text(v) for v in h[f].astype(object)]
+                if f in _ledger_fields(rule.reads):  # a cell of the row left empty: said so, not an empty slot
+                    texts = [t or UNFILLED for t in texts]
+                columns.append(texts)
             elif f == "name":
                 columns.append(name_text[start:end])
             elif f == "head":

@@ -52,14 +52,16 @@ def _day_np(s: pd.Series) -> np.ndarray:
 
 
 def _label(h: pd.DataFrame) -> np.ndarray:
-    """How a message names a hazard: 隐患编号 with a short description, or the description."""
+    """How a message names a hazard: 隐患编号 with a short description, either alone, or that neither is filled."""
     # masked before it is cut: a phone number cut in two is no longer recognised, and the whole
     # description (masked) stands in other tables of the same report
     desc = map_distinct(h["description"], mask_personal).astype("string").fillna("")
     short = desc.str.slice(0, 20) + np.where(desc.str.len() > 20, "…", "")
     no = h["hazard_no"].astype("string")
-    with_no = "“" + no.fillna("") + "”（" + short + "）"
-    return with_no.where(no.notna(), "“" + short + "”").to_numpy()
+    described = desc != ""
+    with_no = "“" + no.fillna("") + "”" + ("（" + short + "）").where(described, "")
+    alone = ("“" + short + "”").where(described, "〔编号和描述均未填〕")
+    return with_no.where(no.notna(), alone).to_numpy()
 
 
 def _join(parts: list[tuple[pd.Series, str]], sep: str) -> pd.Series:
