@@ -50,7 +50,12 @@ def test_office_frame_and_leaks():
     assert list(out.columns) == ["名称", "问题类别", "条款", "期间", "示例", "依据发现", "违反方案要求的问题（条）",
                                  "需核实完善的问题（条）"]
     row = out.iloc[0]
-    assert row["问题类别"] == "违反方案要求的问题" and row["期间"] == "第二阶段"
+    # 问题类别 of any finding (a record's too: no breach of the plan); the 四个一批 counts (enterprise rules only) are breaches
+    assert row["问题类别"] == "须纠正的问题" and row["期间"] == "第二阶段"
+    periods = wording.office_frame(pd.DataFrame({"期间": ["2023-07", "2023-H1", "2023-H2", "2023", "2023-07-21", "P4", "合计"],
+                                                 "月份": ["2023-12", "合计", "", "2024-01", "2023-06", "2023-07", "2023-08"]}))
+    assert periods["期间"].tolist() == ["2023年7月", "2023年上半年", "2023年下半年", "2023年", "2023年7月21日", "第四阶段", "合计"]
+    assert periods["月份"].tolist() == ["2023年12月", "合计", "", "2024年1月", "2023年6月", "2023年7月", "2023年8月"]
     assert row["条款"] == "方案三（一）（2）；生产安全事故报告和调查处理条例 第9条"
     assert row["依据发现"] == "当月无主要负责人带队检查×7、全年无应急演练×1、履行率排名（未履行14项/应履行73项）"
     assert not any(wording.leaks(str(v)) for v in row)

@@ -29,8 +29,8 @@ def figures(a) -> dict[str, float | int | None]:
     lt = a.letters()
     return {
         "核查发现（条）": len(f),
-        "其中违反方案要求的问题（条）": int((f["severity"] == "错误").sum()),
-        "有违反方案要求问题的企业（家）": int(f.loc[(f["severity"] == "错误") & (f["enterprise_name"] != ""),
+        "其中须纠正的问题（条）": int((f["severity"] == "错误").sum()),
+        "有须纠正问题的企业（家）": int(f.loc[(f["severity"] == "错误") & (f["enterprise_name"] != ""),
                                            "enterprise_name"].nunique()),
         "重大事故隐患（项）": n,
         "已整改（项）": int(h["done"].sum()),

@@ -29,7 +29,7 @@ from . import charts
 from .facts import Facts
 from .model import Chart, Report, Section, Table
 from .narrative import render_sections
-from .wording import SEVERITY_TEXT, office_frame, phase_text
+from .wording import SEVERITY_TEXT, office_frame, period_text, phase_text
 
 CADENCE_NAMES = CADENCES  # week / month / quarter / year → 周调度表 / 月小结 / 季通报 / 年总结
 PERIOD_WORD = {"week": "本周", "month": "本月", "quarter": "本季度", "year": "专项行动期间"}
@@ -520,10 +520,11 @@ class Builder:
         year, h1, h2 = self.camp.drill_periods()
         for key, period in (("dr_year", year.label), ("dr_h1", h1.label), ("dr_h2", h2.label)):
             if (dr["期间"] == period).sum() == 1:
-                self.fact(f"{key}_due", t_dr, "应完成", where={"期间": period})
-                self.fact(f"{key}_done", t_dr, "已完成", where={"期间": period})
-                self.fact(f"{key}_rate", t_dr, "完成率", where={"期间": period}, kind="pct")
-                self.fact(f"{key}_pending", t_dr, "待到期", where={"期间": period})
+                shown = {"期间": period_text(period)}  # the table's 期间 as it reads (2023年上半年)
+                self.fact(f"{key}_due", t_dr, "应完成", where=shown)
+                self.fact(f"{key}_done", t_dr, "已完成", where=shown)
+                self.fact(f"{key}_rate", t_dr, "完成率", where=shown, kind="pct")
+                self.fact(f"{key}_pending", t_dr, "待到期", where=shown)
         return t_hi, t_dr
 
     def duty_tables(self) -> list[Table]:

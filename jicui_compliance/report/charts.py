@@ -9,6 +9,7 @@ an ``rc_context`` that names the font, so nothing global is left changed.
 from __future__ import annotations
 
 import math
+import re
 from functools import lru_cache
 from io import BytesIO
 from pathlib import Path
@@ -105,6 +106,15 @@ def _pct(v: float) -> str:
     from .model import pct
 
     return pct(v)
+
+
+_MONTH = re.compile(r"\d{4}(?:-|年)(\d{1,2})月?")
+
+
+def _month(label) -> str:
+    """A month on an axis: "2023-08" (an analysis frame) or "2023年8月" (a report table) → 8月; anything else as it is."""
+    m = _MONTH.fullmatch(str(label))
+    return f"{int(m.group(1))}月" if m else str(label)
 
 
 def _rate_floor(rates) -> float:
@@ -218,7 +228,7 @@ def head_inspection_heatmap(matrix: pd.DataFrame, title: str = "主要负责人�
             # inside its cell: not measured by the constrained layout
             ax.text(j, i, text, ha="center", va="center", fontsize=size,
                     color="#444444" if np.isnan(v) else _ink(colours[i, j]), in_layout=False)
-        ax.set_xticks(range(cols), [f"{int(str(c)[5:])}月" if len(str(c)) == 7 else str(c) for c in matrix.columns])
+        ax.set_xticks(range(cols), [_month(c) for c in matrix.columns])
         ax.set_yticks(range(rows), [str(v) for v in matrix.index])
         ax.tick_params(length=0)
         for s in ax.spines.values():
@@ -421,7 +431,7 @@ def enforcement_by_month(monthly: pd.DataFrame, title: str = "精准执法阶段
             for b, v in zip(bars, vals):
                 if v:
                     ax.text(b.get_x() + b.get_width() / 2, v, f"{int(v)}", ha="center", va="bottom", fontsize=7)
-        ax.set_xticks(x, [f"{int(str(m)[5:])}月" if len(str(m)) == 7 else str(m) for m in d["月份"]])
+        ax.set_xticks(x, [_month(m) for m in d["月份"]])
         ax.set_ylabel("次数 / 项数")
         _count_axis(ax)
         ymax = float(d[series].to_numpy(dtype=float).max() or 1)

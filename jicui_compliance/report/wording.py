@@ -55,8 +55,11 @@ _SPACE_AFTER_CLAUSE = re.compile(r"(?<=[）)]) (?=[\u4e00-\u9fff])")
 #: rule IDs (HZ005, SCH001 …) and the severity words that must not stand in a sentence
 RULE_ID = re.compile(r"(?<![A-Za-z0-9])[A-Z]{2,3}\d{3}(?![0-9])")
 SEVERITY_WORDS = ("“错误”级", "“警告”级", "“提示”级", "错误级", "警告级", "提示级")
-#: a finding's severity as the office says it (the narrative's words: 违反方案要求的问题, 需核实完善的问题, 提示事项)
-SEVERITY_TEXT = {"错误": "违反方案要求的问题", "警告": "需核实完善的问题", "提示": "提示事项"}
+#: a finding's severity as the office says it (the narrative's words). Not "违反方案要求的问题": the 错误 of the
+#: rules that judge a record (SCH, FMT, REF …) say that a ledger is wrong, not that anyone breached the plan
+SEVERITY_TEXT = {"错误": "须纠正的问题", "警告": "需核实完善的问题", "提示": "提示事项"}
+#: the 四个一批 counts: they count only the findings of rules that judge the enterprise, whose 错误 are breaches of the plan
+LIST_COUNT_TEXT = {"错误": "违反方案要求的问题", "警告": "需核实完善的问题"}
 #: what no document may hold: rule IDs, the RULEBOOK's clause and phase codes (E(4), D3(1), G1, P2, EXT:),
 #: the data-quality families (SCH/FMT/REF) and severity words used as labels
 LEAK = re.compile(r"(?<![A-Za-z0-9])(?:[A-Z]{2,3}\d{3}(?!\d)|E\(\d+\)|D\d(?:\(\d+\))?(?![A-Za-z0-9])|[GSP]\d(?![A-Za-z0-9])"
@@ -133,6 +136,22 @@ def phase_text(phase: str) -> str:
     return f"第{_PHASE[m.group(1)]}阶段" if m else str(phase)
 
 
+_PERIOD = re.compile(r"(\d{4})(?:-(\d{2})(?:-(\d{2}))?|-H([12]))?")
+
+
+def period_text(period: str) -> str:
+    """A period label of findings.csv as a report writes it: "P3" → 第三阶段, "2023-07" → 2023年7月,
+    "2023-H1" → 2023年上半年, "2023" → 2023年, "2023-07-21" → 2023年7月21日 (anything else as it is)."""
+    text = phase_text(period)
+    m = _PERIOD.fullmatch(text)
+    if m is None:
+        return text
+    year, month, day, half = m.groups()
+    if half:
+        return f"{year}年{'上' if half == '1' else '下'}半年"
+    return f"{year}年" + (f"{int(month)}月" if month else "") + (f"{int(day)}日" if day else "")
+
+
 def rule_titles(text: str) -> str:
     """Every rule ID in ``text`` replaced by the rule's title: "HI001×7" → 当月无主要负责人带队检查×7."""
     from ..rules import REGISTRY
@@ -150,9 +169,9 @@ def leaks(text: str) -> list[str]:
 def office_frame(frame: pd.DataFrame) -> pd.DataFrame:
     """A report table in the office's language (the report's tables are made through it): a rule ID
     column (规则) beside the rule's title (名称) is dropped, or else shows the title; 严重程度 becomes
-    问题类别 in :data:`SEVERITY_TEXT`'s words, and the 四个一批 counts "错误", "警告" say which problems
+    问题类别 in :data:`SEVERITY_TEXT`'s words, and the 四个一批 counts "错误", "警告" say which problems (:data:`LIST_COUNT_TEXT`)
     they count; 条款 as :func:`clause_text`; 示例, 说明 and 列入条件 as :func:`plain`; 依据发现 names the rules by
-    their titles; a 期间 that is a phase (P2) as :func:`phase_text`. The analysis frames keep their IDs: notebooks and findings.csv speak the RULEBOOK's.
+    their titles; a 期间 or 月份 (P2, 2023-07, 2023-H1) as :func:`period_text`. The analysis frames keep their IDs: notebooks and findings.csv speak the RULEBOOK's.
     示例 and 说明 are findings' messages: :func:`plain` is told each row's rule (by its 规则, or by its title in
     名称 once 规则 is gone: a table made from a report table), so the data they quote stay as written."""
     out = frame
@@ -162,8 +181,9 @@ def office_frame(frame: pd.DataFrame) -> pd.DataFrame:
     if "严重程度" in out.columns:
         out = out.assign(严重程度=out["严重程度"].map(lambda v: SEVERITY_TEXT.get(str(v), v)))
         out = out.rename(columns={"严重程度": "问题类别"})
-    out = out.rename(columns={k: f"{v}（条）" for k, v in SEVERITY_TEXT.items() if k in out.columns})
-    for column, how in (("条款", clause_text), ("列入条件", plain), ("依据发现", rule_titles), ("期间", phase_text)):
+    out = out.rename(columns={k: f"{v}（条）" for k, v in LIST_COUNT_TEXT.items() if k in out.columns})
+    for column, how in (("条款", clause_text), ("列入条件", plain), ("依据发现", rule_titles), ("期间", period_text),
+                        ("月份", period_text)):
         if column in out.columns:
             out = out.assign(**{column: out[column].map(lambda v, how=how: how(v) if isinstance(v, str) else v)})
     for column in ("示例", "说明"):
