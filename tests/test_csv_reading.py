@@ -148,6 +148,15 @@ def test_a_quote_never_closed_is_reported_not_read_as_one_cell(tmp_path):
     (tmp_path / "a.csv").write_text(text.replace('"乙公司', '乙公司 5"钢管'), "utf-8")
     sub, led = read(tmp_path)
     assert sub.problems == [] and led["head_inspections"]["source_row"].tolist() == [2, 3, 4]
+    # a quote inside a cell above and one never closed below: an even number of quotes, still reported
+    (tmp_path / "a.csv").write_text(text.replace("1,甲公司", '1,甲公司 5"钢管'), "utf-8")
+    sub, _ = read(tmp_path)
+    assert [p.reason for p in sub.problems] == [
+        "CSV 格式无法解析：第 3 行有一个引号没有配对的结束引号，从这里到文件末尾会被读成一格；请检查这一行的引号"]
+    # a quoted cell closed on its line (with a doubled quote inside it): read, nothing reported
+    (tmp_path / "a.csv").write_text(text.replace('"乙公司', '"乙""公司"'), "utf-8")
+    sub, led = read(tmp_path)
+    assert sub.problems == [] and led["head_inspections"]["enterprise_name"].tolist() == ["甲公司", '乙"公司', "丙公司"]
 
 
 def test_a_large_file_with_lone_cr_line_breaks_is_not_one_long_line(tmp_path):

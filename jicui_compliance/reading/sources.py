@@ -335,14 +335,26 @@ def _line_breaks(b: np.ndarray) -> np.ndarray:
     return np.flatnonzero(newline | lone_cr)
 
 
+def _stray_quotes(b: np.ndarray, sep: bytes) -> bool:
+    """Whether a quote stands inside a cell (``5"钢管``): neither at a cell's edge (after a separator or
+    a line's start, before a separator or a line's end) nor doubled (``""`` in a quoted cell). Such a
+    quote opens nothing, so counting quotes no longer tells where a record ends."""
+    at = np.flatnonzero(b == 34)
+    edges = np.array([sep[0], 10, 13, 34], dtype=np.uint8)  # a separator, a line break, or a quote beside it
+    before = np.isin(b[at - 1], edges) | (at == 0)
+    after = np.isin(b[np.minimum(at + 1, len(b) - 1)], edges) | (at == len(b) - 1)
+    return bool((~before & ~after).any())
+
+
 def _record_start_lines(data: bytes, n_records: int, sep: bytes = b",") -> np.ndarray:
     """1-based line number on which each CSV record starts (quoted line breaks span lines).
 
     ``data`` is the file's bytes in UTF-8 or GB18030: in both, the bytes of ``"`` and of a
     line break never occur inside another character. A line break ends a record when the
-    quotes before it are even in number; when that does not give ``n_records`` records (a
-    quote inside an unquoted cell, as in ``5"钢管``, opens nothing), the records are counted
-    by Python's ``csv`` module, which reads quotes as the parser does.
+    quotes before it are even in number; when that does not give ``n_records`` records, or when a
+    quote stands inside an unquoted cell (as in ``5"钢管``: it opens nothing, and with a quote never
+    closed further down the count can come out right by chance), the records are counted by
+    Python's ``csv`` module, which reads quotes as the parser does.
     """
     if b'"' not in data:
         return np.arange(1, n_records + 1)
@@ -354,7 +366,7 @@ def _record_start_lines(data: bytes, n_records: int, sep: bytes = b",") -> np.nd
     ending_lines = np.flatnonzero(ends_record) + 1
     starts = np.concatenate([[1], ending_lines + 1])
     last_end = int(breaks[ends_record][-1]) if ends_record.any() else -1
-    if len(ending_lines) + (last_end < len(b) - 1) == n_records:
+    if len(ending_lines) + (last_end < len(b) - 1) == n_records and not _stray_quotes(b, sep):
         return starts[:n_records]
     # csv's line_num is the number of lines read after each record: a record starts one after the previous
     reader = _records(data, sep)
@@ -595,9 +607,10 @@ def _records(data: bytes, sep: bytes) -> Any:  # csv.reader: its records, and li
 def _unclosed_quote(data: bytes, last_line: int, sep: bytes) -> bool:
     """Whether the last record (starting on ``last_line``) opens a quoted cell that is never
     closed: the parser would read the rest of the file into that cell, and the records in it
-    would be lost. Only a file with an odd number of quotes is looked at: its last record is read
-    again by the csv module, strictly."""
-    if b'"' not in data or data.count(b'"') % 2 == 0:  # most files have no quote at all: told at once
+    would be lost. The last record of a file with a quote is read again by the csv module, strictly
+    (not only of a file with an odd number of quotes: a quote inside a cell, as in ``5"钢管``, and one
+    never closed make an even number)."""
+    if b'"' not in data:  # most files have no quote at all: told at once
         return False
     breaks = _line_breaks(np.frombuffer(data, dtype=np.uint8))
     start = int(breaks[last_line - 2]) + 1 if last_line > 1 else 0
