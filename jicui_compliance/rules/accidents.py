@@ -74,10 +74,13 @@ def _late_reports(ctx: Context, field: str, whom: str, from_head: bool = False) 
     shown = pd.Series(_minute(a[field]), index=a.index)
     since = pd.Series(np.where(by_head, "单位负责人接报（" + pd.Series(_minute(start), index=a.index) + "）", "事故发生"),
                       index=a.index)
+    # a report time of 00:00 is most likely a date without its time (RULEBOOK §8 reads it as 00:00): say so
+    at_midnight = (a[field].dt.hour == 0) & (a[field].dt.minute == 0)
+    early_why = np.where(at_midnight.to_numpy(dtype=bool), "（只填了日期的按0时计，请补填报告时刻）", "，请核对更正")
     detail = np.select(
         [early.to_numpy(), late.to_numpy(), (missing & written.loc[a.index].notna()).to_numpy()],
         [
-            ("报告" + whom + "时间" + shown + "早于事故发生时间，无法证明1小时内报告（只填了日期的按0时计，请补填报告时刻）").to_numpy(),
+            ("报告" + whom + "时间" + shown + "早于事故发生时间，无法证明1小时内报告" + early_why).to_numpy(),
             (shown + "才报告" + whom + "，距" + since + hours_text.fillna("") + "，超过1小时").to_numpy(),
             ("截至" + ctx.as_of.strftime("%Y-%m-%d") + "未报告" + whom + "（所填报告时间" + shown + "晚于核查日）").to_numpy(),
         ],
