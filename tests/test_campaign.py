@@ -176,7 +176,7 @@ BAD = {
                        "（2023-05 至 2023-12）之内"),
     "drill_year_outside": (lambda t: t.replace("drill_year = 2023 ", "drill_year = 2022 "),
                            "中 [obligations] 的 drill_year（2022）不在专项行动的年份（2023）之内"),
-    "campaign_reversed": (lambda t: t.replace("end = 2023-12-31\n\n# 四", "end = 2023-04-30\n\n# 四"),
+    "campaign_reversed": (lambda t: t.replace("end = 2023-12-31\n\n# 方案四", "end = 2023-04-30\n\n# 方案四"),
                           "中 [campaign] 的 end（2023-04-30）早于 start（2023-05-01）"),
     "phase_reversed": (lambda t: t.replace(_P2, _P2.replace("2023-06-01", "X").replace("2023-07-31", "2023-06-01")
                                            .replace("X", "2023-07-31")),

@@ -418,7 +418,7 @@ def fine_without_follow_up(ctx: Context) -> pd.DataFrame:
       obligation=Obligation(when="records", ledger="enforcement", date="date"))
 def penalty_by_unlawful_unit(ctx: Context) -> pd.DataFrame:
     """规则说明：一条执法检查记录作出了处罚——“处理措施”含“罚款”“一案双罚”“停产整顿”或“提请关闭”，或企业罚款、
-    负责人罚款大于 0——而“执法站所”不是方案文件 ``enforcers`` 所列的执法单位（默认只有“综合行政执法队”）。
+    负责人罚款大于 0——而“执法站所”不是方案文件中 `enforcers` 所列的执法单位（默认只有“综合行政执法队”）。
     比较前两边都去掉全部空格并把全角字符折成半角；执法单位名称前冠以本镇镇名或“镇”的写法（如“积翠镇综合行政执法队”
     “镇综合行政执法队”）视为同一单位，其余须完全一致（“应急站”“应急站、综合行政执法队”都不算）。“责令限期整改”
     “移送司法机关”不是本规则所指的处罚，任何站所都可以记录。“执法站所”为空的记录无从判断（另报 SCH003）。
