@@ -42,6 +42,20 @@ def _zh_error(message: str) -> str:
     return re.sub(r"。\s+", "；", re.sub(r"。\s*(?=（)", "", message))  # click's sentences, joined in one line
 
 
+_TYPES = {"Path": "路径", "path": "路径", "file": "文件", "directory": "文件夹", "str": "文字", "int": "整数",
+          "float": "数", "bool": "是/否"}
+
+
+def _zh_type(label: str | None) -> str | None:
+    """A parameter's type as the help shows it, in Chinese: <list[Path]> → <路径…>, <str> → <文字>."""
+    if not label:
+        return label
+    inner = label[1:-1] if label.startswith("<") and label.endswith(">") else label
+    many = inner.startswith("list[") and inner.endswith("]")
+    inner = inner[5:-1] if many else inner
+    return f"<{_TYPES.get(inner, inner)}{'…' if many else ''}>"
+
+
 def _speak_chinese() -> None:
     """Make typer (and the click it uses) print usage, help and errors in Chinese: the panel titles,
     the --help option's text, "Usage:" and the usage errors."""
@@ -72,6 +86,20 @@ def _speak_chinese() -> None:
         return opt
 
     core.Command.get_help_option = help_option  # type: ignore[method-assign]
+
+    import typer.core as typer_core
+
+    # the type column of the help (typer ≥ 0.24 shows the annotation: <list[Path]>, <str>); other typer
+    # versions show click's metavars and are left as they are
+    parameter = getattr(typer_core, "_TyperParameter", None)
+    if parameter is not None and hasattr(parameter, "display_type"):
+        display_type = parameter.display_type
+
+        def chinese_type(self, ctx):
+            return _zh_type(display_type(self, ctx))
+
+        parameter.display_type = chinese_type
+
     def error(self):
         """A usage error as every other failure ends (RULEBOOK §7): one line, “无法运行：…”, and where
         to read the help; not click's usage block and box."""
@@ -419,12 +447,17 @@ def rules_cmd(
     which: Annotated[str | None, typer.Argument(metavar="规则编号", help="规则编号或前缀（如 HI001、HI）")] = None,
 ) -> None:
     """列出规则，或显示一条规则的完整说明。"""
+    from .ledgers import LEDGERS
+    from .report.wording import clause_text
     from .rules import PARTY_LABELS, REGISTRY, select_rules
 
     if which and which.upper() in REGISTRY:
         r = REGISTRY[which.upper()]
         console.print(f"[bold]{r.id}[/]  {r.title}")
-        console.print(f"严重程度：{r.severity}    对象：{PARTY_LABELS[r.party]}    条款：{r.clause}    读取台账：{'、'.join(r.reads) or '（文件本身）'}")
+        clause = clause_text(r.clause)
+        clause = f"{clause}（{r.clause}）" if clause != r.clause else clause
+        ledgers = "、".join(LEDGERS[n].title if n in LEDGERS else n for n in r.reads) or "（文件本身）"
+        console.print(f"严重程度：{r.severity}    对象：{PARTY_LABELS[r.party]}    条款：{clause}    读取台账：{ledgers}")
         console.print(f"提示语模板：{r.message}\n")
         for name, text in r.sections().items():
             console.print(f"[bold]{name}[/]")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -141,6 +142,9 @@ def test_python_m_and_chinese_help():
     res = subprocess.run([sys.executable, "-m", "jicui_compliance", "check", "--help"], capture_output=True, text=True)
     assert res.returncode == 0
     assert "核查" in res.stdout and "--as-of" in res.stdout and "用法：" in res.stdout  # Chinese throughout (issue 14)
+    # the type column in Chinese too, not the annotations typer shows (<list[Path]>, <str>, <int>)
+    assert "<路径…>" in res.stdout and "<文字>" in res.stdout and "<整数>" in res.stdout
+    assert not re.search(r"<(list\[|Path|path|str|int|bool)", res.stdout), res.stdout
 
 
 def test_rules_command_lists_and_documents():
@@ -148,6 +152,8 @@ def test_rules_command_lists_and_documents():
     assert res.exit_code == 0 and "SCH004" in res.output and "FMT001" not in res.output
     res = runner.invoke(app, ["rules", "SCH002"])
     assert "规则说明" in res.output and "违规示例" in res.output and "合规示例" in res.output
+    res = runner.invoke(app, ["rules", "HI001"])  # the plan's numbering and the ledgers' names, as users know them
+    assert "条款：方案三（一）（4）（E(4)）" in res.output and "读取台账：企业名录、主要负责人带队检查记录" in res.output
 
 
 def test_the_console_command_keeps_exit_codes_and_output(submission, tmp_path):
