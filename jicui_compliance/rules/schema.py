@@ -7,6 +7,7 @@ import pandas as pd
 from ..ledgers import LEDGERS
 from ..ledgers.base import ENTERPRISE_REF
 from ..ledgers.enforcement import hazard_key
+from ..text import normalize_header
 from .base import ERROR, INFO, WARNING, Party, hits, no_hits, rule
 from .context import Context, merge_few
 from .enforcement import hazard_keys
@@ -174,13 +175,13 @@ def duplicate_key(ctx: Context) -> pd.DataFrame:
 
 
 @rule("SCH005", INFO, "—", party=Party.RECORD, reads=("*",), title="表头未对应任何字段，该列未核查",
-      message="{ledger_title}中有 {n} 列的表头不是该台账的列，这些列未纳入核查：{columns}。"
+      message="{ledger_title}中有 {n} 列未纳入核查（表头不是该台账的列，或与左边的列重复）：{columns}。"
               "{absent}如这些列填的是台账内容，请改用规范表头后重新报送；如只是附加信息，可不处理")
 def unmapped_header(ctx: Context) -> pd.DataFrame:
     """规则说明：工作表已识别为某种台账，但有的表头单元格不是该台账的任何一列（既不是规范表头，也不是可接受的别名），
     该列的内容因此没有被核查。每个工作表报告一次，列出这些列（列号和表头原文）。“序号”“备注”“说明”“附件”“照片”
     和空白表头不列出；两行表头（如合并单元格“整改五落实”下分“责任人、措施、资金（万元）、期限、预案”）按“组名+子表头”
-    识别，识别出的列不列出。同一字段的列出现两次时，第二列不核查，也会列出。写法接近而未能识别的表头
+    识别，识别出的列不列出。同一字段的列出现两次时，第二列不核查，也会列出，并注明与左边哪一列重复。写法接近而未能识别的表头
     （如把“整改期限”写成“整改到期时间”）最常见，请分析人员据此提醒报送单位改用规范表头。
 
     依据：台账填报规范：每个工作表按表头识别为一种台账，各列按规范表头或其别名读取。
@@ -199,9 +200,19 @@ def unmapped_header(ctx: Context) -> pd.DataFrame:
         value=["、".join(text for _, text in t.unmapped) for _, t in found],
         ledger_title=[f"“{LEDGERS[t.ledger].title}”" for _, t in found],
         n=[len(t.unmapped) for _, t in found],
-        columns=["、".join(f"{letter}列“{text}”" for letter, text in t.unmapped) for _, t in found],
+        columns=["、".join(f"{letter}列“{text}”{_repeated(t.ledger, text)}" for letter, text in t.unmapped) for _, t in found],
         absent=[_absent_headers(t) for _, t in found],
     )
+
+
+def _repeated(ledger: str, text: str) -> str:
+    """What to add to an unread column's header when it names a field of the ledger: it is a second column
+    of a field already read from a column on its left (“信用代码” beside “统一社会信用代码”)."""
+    key = normalize_header(text)
+    for f in LEDGERS[ledger].fields.values():
+        if any(normalize_header(h) == key for h in f.headers):
+            return f"（与左边的“{f.header}”列重复，只读取左边一列）"
+    return ""
 
 
 def _absent_headers(table) -> str:
