@@ -417,9 +417,10 @@ def _check_by_village(out: Path, paths: list[Path], camp, day: dt.date, fail_on:
             with output_set(out) as outs:
                 in_sheet = write_streamed(run.chunks(), {x: outs.path(f"findings.{x}") for x in chosen}, run.total,
                                           summary, {"按村汇总": summarise_by_village(counts)}, masked=run.masked)
-    console.print(f"[bold]核查完成[/]（分村核查，{len(run.partitions)} 批"
-                  + (f"；{len(run.merged)} 组村因台账行填在别村文件夹中而合并核查" if run.merged else "")
-                  + (f"；未能分村：{run.whole}，一次核查" if run.whole else "")
+    how = (f"未能分村：{run.whole}，改为一次核查" if run.whole else
+           f"分村核查，{len(run.partitions)} 批"
+           + (f"；{len(run.merged)} 组村因台账行填在别村文件夹中而合并核查" if run.merged else ""))
+    console.print(f"[bold]核查完成[/]（{how}"
                   + f"）：{run.files} 个文件，识别台账工作表 {run.tables} 个；核查截止日 {day.isoformat()}；方案：{camp.name}")
     by_sev = counts.groupby("severity")["n"].sum()
     _print_findings(by_sev, run.total, summary,

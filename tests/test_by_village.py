@@ -83,6 +83,14 @@ def test_a_flat_folder_is_checked_as_one(tmp_path):
     whole, parts, run = _both(flat, partition_bytes=0)
     assert run.whole and "村" in run.whole
     pd.testing.assert_frame_equal(parts, whole)
+    # the terminal says it was one check, not “分村核查，0 批”
+    from typer.testing import CliRunner
+
+    from jicui_compliance.cli import app
+
+    res = CliRunner().invoke(app, ["check", str(flat), "--as-of", "2023-12-31", "--by-village", "--out", str(tmp_path / "o")])
+    first = res.output.splitlines()[0]
+    assert res.exit_code == 0 and "未能分村：" in first and "改为一次核查" in first and "批" not in first, first
 
 
 def test_cli_by_village_writes_the_same_files(tmp_path):
