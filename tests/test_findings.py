@@ -12,6 +12,10 @@ def test_masking_forms():
     assert mask_phone("13812345678") == "138****5678"
     assert mask_phone("0571-88881234") == "0571-****1234"
     assert mask_phone("1381234567") == "138***4567"
+    # several numbers in one cell: each masked as it would be alone (not one mask over the whole cell)
+    assert mask_phone("17644968942/0351-2848716") == "176****8942/0351-***8716"
+    assert mask_phone("13812345678、13912345678") == "138****5678、139****5678"
+    assert mask_phone("138 1234 5678") == "138 **** 5678"  # one number written with spaces
 
 
 @pytest.mark.parametrize("text,hidden", [
