@@ -44,6 +44,17 @@ def _ledger_fields(ledgers: tuple[str, ...]) -> frozenset[str]:
 
 #: fields a message reads well without when empty (“2023-08-01执法检查…”, not “2023-08-01〔未填〕执法检查”)
 _LEFT_OUT_WHEN_EMPTY = frozenset({"station"})
+#: nouns a field before them qualifies (“{kind}事故”, “{industry}企业的”, “{level}动火作业票”): left out when empty
+_QUALIFIED = ("事故", "企业", "动火作业票")
+
+
+@cache
+def _qualifiers(template: str) -> frozenset[str]:
+    """The fields of a message template that qualify the noun after them: an empty one is left out
+    (“发生的事故”, not “发生的〔未填〕事故”)."""
+    parsed = list(string.Formatter().parse(template))
+    return frozenset(field for (_, field, _, _), (after, _, _, _) in zip(parsed, parsed[1:])
+                     if field and after.startswith(_QUALIFIED))
 
 
 def _masker(ledger, field):
@@ -157,7 +168,8 @@ def _finding_columns(rule_hits: Iterable[tuple[Rule, pd.DataFrame]], resolution:
                                else rule_period)
             elif f in h.columns:
                 texts = [_text(v) for v in h[f].astype(object)]
-                if f in _ledger_fields(rule.reads):  # a cell of the row left empty: said so, not an empty slot
+                if f in _ledger_fields(rule.reads) and f not in _qualifiers(rule.message):
+                    # a cell of the row left empty: said so, not an empty slot
                     texts = [t or UNFILLED for t in texts]
                 columns.append(texts)
             elif f == "name":
