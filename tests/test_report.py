@@ -689,3 +689,27 @@ def test_zero_counts_are_written_as_words_not_as_0(sample_year):
         assert not re.search(r"(?<![0-9.])0(起|元|次|项|人)", t), t
     assert "责令停产整顿2次。" in _text(town)  # the town's: no 提请关闭 nor 移送司法机关 in the samples
     assert "均在一小时内报告县应急管理局和镇政府" in _text(village)
+
+
+def test_the_year_charts_get_the_rows_of_their_tables(sample_year, monkeypatch):
+    """The drill and enforcement charts take rows of the report's own tables, whose 期间 and 月份 read as the
+    office writes them (2023年上半年, 2023年8月): every group of the drill chart finds its row, and the
+    enforcement chart its months (a chart of the samples said 暂无数据 when the lookup used 2023-H1)."""
+    res, _, _ = sample_year
+    got: dict = {}
+
+    def drills(groups, *args, **kwargs):
+        got["drills"] = groups
+        return b""
+
+    def enforcement(monthly, *args, **kwargs):
+        got["enforcement"] = monthly
+        return b""
+
+    monkeypatch.setattr(charts, "drill_coverage", drills)
+    monkeypatch.setattr(charts, "enforcement_by_month", enforcement)
+    build_report(Analysis(res), "year")
+    assert [label.split("\n")[0] for label, _ in got["drills"]] == ["全年", "上半年", "下半年"]
+    assert all(row is not None and row["应完成"] > 0 for _, row in got["drills"]), got["drills"]
+    assert got["enforcement"]["月份"].tolist()[:2] == ["2023年8月", "2023年9月"]
+    assert [charts._month(m) for m in got["enforcement"]["月份"]][:2] == ["8月", "9月"]

@@ -749,7 +749,8 @@ def _year(b: Builder) -> None:
     dr = t_dr.frame.set_index("期间") if len(t_dr.frame) else None
 
     def dr_row(label):
-        return dr.loc[label] if dr is not None and label in dr.index else None
+        shown = period_text(label)  # the table writes its periods as they read (2023年上半年)
+        return dr.loc[shown] if dr is not None and shown in dr.index else None
 
     b.basic_items = [t_level, hz[0], b.chart("hazard_flow", "隐患累计趋势", charts.hazard_flow(b.a.hazard_flow(), b.camp.phases)),
                      t_rect, hz[1], hz[2], hz[3]]
