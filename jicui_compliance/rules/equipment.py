@@ -148,7 +148,7 @@ def faulty_equipment_used(ctx: Context) -> pd.DataFrame:
 @rule("EQ003", WARNING, "E(11)", party=Party.ENTERPRISE, reads=("enterprises", "welding_equipment"),
       title="检查不合格的电气焊设备未处置",
       message="设备{equipment_no}（{kind}）{checked_on}检查不合格，至核查截止日 {as_of}（已 {days} 天）没有复查合格或淘汰的记录"
-              "{action}；" + _E11 + "，请维修后复查合格，或报废淘汰，并在台账中记录",
+              "{action_note}；" + _E11 + "，请维修后复查合格，或报废淘汰，并在台账中记录",
       obligation=Obligation(who="with:welding_equipment", when="as_of", ledger="welding_equipment"))
 def faulty_equipment_not_disposed(ctx: Context) -> pd.DataFrame:
     """规则说明：一台设备（同一企业、同一设备编号）在核查截止日及之前最近的一次检查结论为“不合格”，即检查不合格之后
@@ -174,4 +174,4 @@ def faulty_equipment_not_disposed(ctx: Context) -> pd.DataFrame:
     return hits(ledger=LEDGER, row=last.index, field="result", value=FAILED,
                 equipment_no=last["equipment_no"].to_numpy(), kind=kind.to_numpy(),
                 checked_on=day_text(last["checked_on"]).to_numpy(), as_of=ctx.as_of.isoformat(),
-                days=(ctx.as_of_ts - last["checked_on"]).dt.days.to_numpy(), action=action)
+                days=(ctx.as_of_ts - last["checked_on"]).dt.days.to_numpy(), action_note=action)
