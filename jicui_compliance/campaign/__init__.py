@@ -8,6 +8,7 @@ period") lives in :meth:`Campaign.is_due` and nowhere else.
 from __future__ import annotations
 
 import datetime as dt
+import re
 import tomllib
 from dataclasses import dataclass, field
 from importlib import resources
@@ -223,17 +224,26 @@ class Campaign:
         if label.startswith("P"):
             p = self.phase(label)
             return f"{label}（{p.name}，截至{p.end.year}年{p.end.month}月{p.end.day}日）"
-        if label.endswith("-H1"):
-            return f"{label[:4]}年上半年"
-        if label.endswith("-H2"):
-            return f"{label[:4]}年下半年"
-        if len(label) == 7:
-            return f"{label[:4]}年{int(label[5:])}月"
-        return f"{label}年"
+        return calendar_text(label)
 
     def due(self, periods, as_of: dt.date) -> list[Period]:
         """The periods among ``periods`` whose obligation is due at ``as_of``."""
         return [p for p in periods if self.is_due(p.end, as_of)]
+
+
+_CALENDAR = re.compile(r"(\d{4})(?:-(\d{2})(?:-(\d{2}))?|-H([12]))?")
+
+
+def calendar_text(label: str) -> str:
+    """A period label of the calendar as users read it: "2023-07" → 2023年7月, "2023-H1" → 2023年上半年,
+    "2023" → 2023年, "2023-07-21" → 2023年7月21日; anything else as it is."""
+    m = _CALENDAR.fullmatch(label)
+    if m is None:
+        return label
+    year, month, day, half = m.groups()
+    if half:
+        return f"{year}年{'上' if half == '1' else '下'}半年"
+    return f"{year}年" + (f"{int(month)}月" if month else "") + (f"{int(day)}日" if day else "")
 
 
 def _load(data: dict, source: str) -> Campaign:

@@ -39,19 +39,18 @@ UNFILLED = "〔未填〕"
 @cache
 def _ledger_fields(ledgers: tuple[str, ...]) -> frozenset[str]:
     """The field names of the ledgers a rule reads: a message variable of one of these names is a cell of the row."""
-    return frozenset(f for name in ledgers if name in LEDGERS for f in LEDGERS[name].fields) - _LEFT_OUT_WHEN_EMPTY
+    return frozenset(f for name in ledgers if name in LEDGERS for f in LEDGERS[name].fields)
 
 
-#: fields a message reads well without when empty (“2023-08-01执法检查…”, not “2023-08-01〔未填〕执法检查”)
-_LEFT_OUT_WHEN_EMPTY = frozenset({"station"})
-#: nouns a field before them qualifies (“{kind}事故”, “{industry}企业的”, “{level}动火作业票”): left out when empty
-_QUALIFIED = ("事故", "企业", "动火作业票")
+#: nouns a field before them qualifies (“{kind}事故”, “{industry}企业的”, “{level}动火作业票”, “{station}执法检查”):
+#: such a field is left out when empty
+_QUALIFIED = ("事故", "企业", "动火作业票", "执法检查", "的执法检查")
 
 
 @cache
 def _qualifiers(template: str) -> frozenset[str]:
     """The fields of a message template that qualify the noun after them: an empty one is left out
-    (“发生的事故”, not “发生的〔未填〕事故”)."""
+    (“发生的事故”, “2023-08-01执法检查”; not “发生的〔未填〕事故”)."""
     parsed = list(string.Formatter().parse(template))
     return frozenset(field for (_, field, _, _), (after, _, _, _) in zip(parsed, parsed[1:])
                      if field and after.startswith(_QUALIFIED))

@@ -38,6 +38,8 @@ from functools import cache
 
 import pandas as pd
 
+from ..campaign import calendar_text
+
 _PHASE = {"1": "一", "2": "二", "3": "三", "4": "四", "5": "五", "6": "六"}
 _RULES = (
     (re.compile(r"方案\s*(?=[EDGS]\d)"), "方案"),
@@ -136,20 +138,10 @@ def phase_text(phase: str) -> str:
     return f"第{_PHASE[m.group(1)]}阶段" if m else str(phase)
 
 
-_PERIOD = re.compile(r"(\d{4})(?:-(\d{2})(?:-(\d{2}))?|-H([12]))?")
-
-
 def period_text(period: str) -> str:
-    """A period label of findings.csv as a report writes it: "P3" → 第三阶段, "2023-07" → 2023年7月,
-    "2023-H1" → 2023年上半年, "2023" → 2023年, "2023-07-21" → 2023年7月21日 (anything else as it is)."""
-    text = phase_text(period)
-    m = _PERIOD.fullmatch(text)
-    if m is None:
-        return text
-    year, month, day, half = m.groups()
-    if half:
-        return f"{year}年{'上' if half == '1' else '下'}半年"
-    return f"{year}年" + (f"{int(month)}月" if month else "") + (f"{int(day)}日" if day else "")
+    """A period label of findings.csv as a report writes it: "P3" → 第三阶段, and the calendar's labels as
+    :func:`~jicui_compliance.campaign.calendar_text` writes them ("2023-07" → 2023年7月, "2023-H1" → 2023年上半年)."""
+    return calendar_text(phase_text(period))
 
 
 def rule_titles(text: str) -> str:
@@ -169,8 +161,8 @@ def leaks(text: str) -> list[str]:
 def office_frame(frame: pd.DataFrame) -> pd.DataFrame:
     """A report table in the office's language (the report's tables are made through it): a rule ID
     column (规则) beside the rule's title (名称) is dropped, or else shows the title; 严重程度 becomes
-    问题类别 in :data:`SEVERITY_TEXT`'s words, and the 四个一批 counts "错误", "警告" say which problems (:data:`LIST_COUNT_TEXT`)
-    they count; 条款 as :func:`clause_text`; 示例, 说明 and 列入条件 as :func:`plain`; 依据发现 names the rules by
+    问题类别 in :data:`SEVERITY_TEXT`'s words, and the 四个一批 counts "错误", "警告" say which problems
+    they count (:data:`LIST_COUNT_TEXT`); 条款 as :func:`clause_text`; 示例, 说明 and 列入条件 as :func:`plain`; 依据发现 names the rules by
     their titles; a 期间 or 月份 (P2, 2023-07, 2023-H1) as :func:`period_text`. The analysis frames keep their IDs: notebooks and findings.csv speak the RULEBOOK's.
     示例 and 说明 are findings' messages: :func:`plain` is told each row's rule (by its 规则, or by its title in
     名称 once 规则 is gone: a table made from a report table), so the data they quote stay as written."""

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from functools import cache
+
 import pandas as pd
 
-from ..ledgers import LEDGERS
+from ..ledgers import LEDGERS, vocabulary
 from ..ledgers.base import ENTERPRISE_REF
 from ..ledgers.enforcement import hazard_key
-from ..text import normalize_header
+from ..reading.tables import HeaderIndex
 from .base import ERROR, INFO, WARNING, Party, hits, no_hits, rule
 from .context import Context, merge_few
 from .enforcement import hazard_keys
@@ -205,14 +207,17 @@ def unmapped_header(ctx: Context) -> pd.DataFrame:
     )
 
 
+@cache
+def _header_index() -> HeaderIndex:
+    """The reader's own header look-up (normalised text → the ledgers' fields it names)."""
+    return HeaderIndex(vocabulary())
+
+
 def _repeated(ledger: str, text: str) -> str:
-    """What to add to an unread column's header when it names a field of the ledger: it is a second column
-    of a field already read from a column on its left (“信用代码” beside “统一社会信用代码”)."""
-    key = normalize_header(text)
-    for f in LEDGERS[ledger].fields.values():
-        if any(normalize_header(h) == key for h in f.headers):
-            return f"（与左边的“{f.header}”列重复，只读取左边一列）"
-    return ""
+    """What to add to an unread column's header when the reader takes it for a field of the ledger: it is a
+    second column of a field already read from a column on its left (“信用代码” beside “统一社会信用代码”)."""
+    fields = [f for led, f in _header_index().lookup(text) if led == ledger]
+    return f"（与左边的“{LEDGERS[ledger].fields[fields[0]].header}”列重复，只读取左边一列）" if fields else ""
 
 
 def _absent_headers(table) -> str:
