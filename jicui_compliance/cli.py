@@ -456,8 +456,8 @@ def rules_cmd(
         r = REGISTRY[which.upper()]
         console.print(f"[bold]{r.id}[/]  {r.title}")
         clause = clause_text(r.clause)
-        clause = f"{clause}（{r.clause}）" if clause != r.clause else clause
-        ledgers = "、".join(LEDGERS[n].title if n in LEDGERS else n for n in r.reads) or "（文件本身）"
+        clause = f"{clause}（{r.clause}）" if clause and clause != r.clause else r.clause
+        ledgers = "、".join(LEDGERS[n].title if n in LEDGERS else "全部台账" if n == "*" else n for n in r.reads) or "（文件本身）"
         console.print(f"严重程度：{r.severity}    对象：{PARTY_LABELS[r.party]}    条款：{clause}    读取台账：{ledgers}")
         console.print(f"提示语模板：{r.message}\n")
         for name, text in r.sections().items():

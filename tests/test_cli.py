@@ -154,6 +154,8 @@ def test_rules_command_lists_and_documents():
     assert "规则说明" in res.output and "违规示例" in res.output and "合规示例" in res.output
     res = runner.invoke(app, ["rules", "HI001"])  # the plan's numbering and the ledgers' names, as users know them
     assert "条款：方案三（一）（4）（E(4)）" in res.output and "读取台账：企业名录、主要负责人带队检查记录" in res.output
+    res = runner.invoke(app, ["rules", "SCH005"])  # no clause of the plan; every ledger
+    assert "条款：—" in res.output and "读取台账：全部台账" in res.output
 
 
 def test_the_console_command_keeps_exit_codes_and_output(submission, tmp_path):
