@@ -432,3 +432,21 @@ def test_a_village_is_ranked_among_the_town_s_villages(samples):
         own = Analysis(samples, village=village).ranking("village")
         pd.testing.assert_frame_equal(own, town[town["village"] == village].reset_index(drop=True))
     assert town["排名"].max() > 1
+
+
+def test_the_comparison_counts_every_hazard_and_does_not_call_them_all_major(tmp_path):
+    """与上期对比 counted 一般 hazards in a row named 重大事故隐患（项）: the row now says 隐患（项）, as the
+    reports' other hazard tables, which count 重大 and 一般 alike (docs/guide/analysis.md)."""
+    from jicui_compliance.analysis.comparison import figures
+
+    write_case({"hazards": [
+        {"enterprise": "甲公司", "hazard_no": "Y1", "description": "x", "found_on": "2023-06-01", "source": "企业自查",
+         "level": "重大", "deadline": "2023-06-30", "reported_on": "2023-06-02", "done_on": "2023-06-20",
+         "verified_on": "2023-06-25", **CLOSED},
+        {"enterprise": "乙公司", "hazard_no": "Y2", "description": "y", "found_on": "2023-06-05", "source": "企业自查",
+         "level": "一般", "deadline": "2023-06-30", "reported_on": "2023-06-06",
+         **{**CLOSED, "status": "整改中", "verifier": None}},
+    ]}, tmp_path)
+    f = figures(Analysis(run_check([tmp_path], as_of=dt.date(2023, 7, 31))))
+    assert not any("重大" in name for name in f)
+    assert (f["隐患（项）"], f["已整改（项）"], f["未整改（项）"], f["其中逾期（项）"]) == (2, 1, 1, 1)

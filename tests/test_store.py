@@ -470,7 +470,7 @@ def test_reports_compare_with_the_previous_report(dated_store, history, cadence,
     assert done.exit_code == 0, done.output
     t = _comparison(tmp_path)
     assert "无上期数据" not in set(t["上期"].astype(str))
-    assert t.loc[t["指标"] == "重大事故隐患（项）", "变化"].iloc[0].startswith(("+", "-"))
+    assert t.loc[t["指标"] == "隐患（项）", "变化"].iloc[0].startswith(("+", "-"))
     page = next(tmp_path.glob("*.html")).read_text("utf-8")
     assert "与上期对比" in page
     if cadence == "week":

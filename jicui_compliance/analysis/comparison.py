@@ -32,7 +32,9 @@ def figures(a) -> dict[str, float | int | None]:
         "其中须纠正的问题（条）": int((f["severity"] == "错误").sum()),
         "有须纠正问题的企业（家）": int(f.loc[(f["severity"] == "错误") & (f["enterprise_name"] != ""),
                                            "enterprise_name"].nunique()),
-        "重大事故隐患（项）": n,
+        # every hazard of the ledger, 重大 and 一般, as the reports' other hazard tables count them: only a
+        # figure that says 重大事故隐患 counts level 重大 alone (docs/guide/analysis.md)
+        "隐患（项）": n,
         "已整改（项）": int(h["done"].sum()),
         "未整改（项）": int((~h["done"]).sum()),
         "其中逾期（项）": int(h["overdue"].sum()),

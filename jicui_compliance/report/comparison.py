@@ -44,10 +44,10 @@ def add_comparison(b, comparison: Comparison) -> None:
     items = [t]
     if b.cadence == "week":
         fixed, newly = week_changes(b.a, comparison.previous)
-        items.append(b.table("本周已整改隐患", f"与{word}相比已完成整改的重大事故隐患", fixed,
-                             note="上周报告中未整改、本周报告中已有整改完成日期的隐患（按企业和隐患编号配对）。"))
-        items.append(b.table("本周新增逾期隐患", f"与{word}相比新增逾期的重大事故隐患", newly,
-                             note="上周报告中未逾期（或尚未登记）、截至本周报告日已过整改期限仍未整改的隐患。"))
+        items.append(b.table("本周已整改隐患", f"与{word}相比已完成整改的隐患", fixed,
+                             note="上周报告中未整改、本周报告中已有整改完成日期的隐患（重大和一般都在内；按企业和隐患编号配对）。"))
+        items.append(b.table("本周新增逾期隐患", f"与{word}相比新增逾期的隐患", newly,
+                             note="上周报告中未逾期（或尚未登记）、截至本周报告日已过整改期限仍未整改的隐患（重大和一般都在内）。"))
     b.sections.insert(0, Section("与上期对比", paragraphs, items))
 
 
