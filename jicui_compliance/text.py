@@ -6,6 +6,7 @@ may all use it without an arrow running back along the corridor."""
 
 from __future__ import annotations
 
+import math
 import re
 import unicodedata
 from collections.abc import Callable
@@ -88,6 +89,19 @@ _MOBILE_RE = re.compile(r"(?<![0-9０-９+＋])((?:[+＋]?[8８][6６]" + _S + r
 _LANDLINE = re.compile(r"(?<![0-9０-９])([(（]?[0０][1-9１-９]" + _D + rf"{{1,2}}[)）]?{_S}?"
                        + rf"[1-9１-９](?:{_S}?{_D}){{6,7}})" + _NO_DIGIT_AFTER)
 _ANY_DIGIT = re.compile(_D)
+
+
+def percent(v: float | None) -> str:
+    """A rate as the reports, letters and charts write it: 0.8976 → 89.8% (one decimal, half up on the
+    value as stored); a rate that is not 1 never prints as 100% (0.99995 → 99.99%), one above 0 never as 0%."""
+    if v is None or (isinstance(v, float) and math.isnan(v)):
+        return "—"
+    p = round(v * 100, 1)
+    if p == 100 and v < 1:
+        return f"{math.floor(v * 10000) / 100:.2f}%"
+    if p == 0 and v > 0:
+        return f"{math.ceil(v * 10000) / 100:.2f}%"
+    return f"{p:g}%"
 
 
 def text_width(text: str) -> int:

@@ -631,3 +631,23 @@ def test_a_village_run_sends_the_village_its_town_wide_letter_and_no_station_let
     # with the previous letters a village's 督办函 is decided as the town's is
     prev = Analysis(fake, village="西岭村").letters(previous=["西岭村", "应急站"])
     assert prev["单位"].tolist() == ["西岭村"] and prev["函件"].tolist() == ["督办函"]
+
+
+def test_a_letters_rate_is_written_as_the_reports_write_it():
+    """63 of 66 obligations (0.9545 as the ranking keeps it) was 95.4% in the 提醒函 (numpy rounds half to even)
+    and 95.5% in the report's ranking table: both are written by :func:`jicui_compliance.text.percent` now."""
+    from jicui_compliance.report.model import pct
+    from jicui_compliance.text import percent
+
+    rate = round(63 / 66, 4)
+    assert percent(rate) == pct(rate) == "95.5%"
+    assert percent(0.99995) == "99.99%" and percent(0.00004) == "0.01%" and percent(1.0) == "100%"
+    assert percent(None) == "—" and percent(float("nan")) == "—"
+
+
+def test_the_letter_gives_the_rate_the_ranking_table_shows(rank_flip):
+    a = Analysis(rank_flip)
+    village = a.ranking("village")
+    village.loc[village["village"] == "东坡村", "履行率"] = round(63 / 66, 4)  # 0.9545: half way at one decimal
+    letters = letters_of(rank_flip, a.coded, rankings={"village": village, "station": a.ranking("station")})
+    assert letters.set_index("单位").loc["东坡村", "列入理由"] == "所属企业已到期义务履行率95.5%，为2个村中最低"

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import pandas as pd
 
+from ..text import percent
 from .kpis import hazards_existing
 from .obligations import COMPLIANT, NOT_COMPLIANT
 from .rankings import REMINDER, SUPERVISION
@@ -55,7 +56,7 @@ def compare(current, previous) -> pd.DataFrame:
         old = before[name] if before is not None else None
 
         def show(v, rate=rate):
-            return "—" if v is None else (f"{v:.1%}" if rate else int(v))
+            return "—" if v is None else (percent(v) if rate else int(v))
 
         if before is None:
             change = NO_PREVIOUS

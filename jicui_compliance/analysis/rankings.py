@@ -25,7 +25,7 @@ import pandas as pd
 from ..ledgers.enforcement import hazard_key, is_fined
 from ..resolution import PLACEHOLDER_STATION
 from ..rules import REGISTRY, Party
-from ..text import LIST_SEPARATORS, PLACEHOLDERS, fold, map_distinct
+from ..text import LIST_SEPARATORS, PLACEHOLDERS, fold, map_distinct, percent
 from .obligations import COMPLIANT, NOT_COMPLIANT, Codes
 from .sources import field_at, rows_at
 
@@ -506,7 +506,7 @@ def letters(result, status: pd.DataFrame | Codes, previous: Iterable[str] | pd.D
         word = UNIT_KINDS[by]
         parts.append(pd.DataFrame({
             "_unit": low[by].astype(str).map(units.name).to_numpy(), "_kind": by,
-            "列入理由": ("所属企业已到期义务履行率" + (low["履行率"] * 100).round(1).map("{:g}%".format)
+            "列入理由": ("所属企业已到期义务履行率" + low["履行率"].map(percent)
                      + "，为" + str(len(r)) + "个" + word + "中最低").to_numpy(),
             "依据发现": ("履行率排名（未履行" + low["未履行"].astype(str) + "项/应履行" + low["应履行义务"].astype(str) + "项）").to_numpy(),
         }))

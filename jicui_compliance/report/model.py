@@ -19,6 +19,7 @@ from ..analysis import Window
 from ..campaign import Documents
 from ..findings.masking import mask_text
 from ..text import MAY_HOLD_PERSONAL
+from ..text import percent as pct  # noqa: F401  (the reports' name for it)
 from .facts import Facts
 
 _SHEET_BAD = re.compile(r"[\[\]:*?/\\]")
@@ -111,18 +112,6 @@ def cell_text(v, kind: str = "text") -> str:
     if isinstance(v, (set, frozenset, tuple, list)):
         return "、".join(sorted(map(str, v)))
     return str(v)
-
-
-def pct(v: float) -> str:
-    """0.8976 → 89.8%; a rate that is not 1 never prints as 100% (0.99995 → 99.99%)."""
-    if v is None or (isinstance(v, float) and math.isnan(v)):
-        return "—"
-    p = round(v * 100, 1)
-    if p == 100 and v < 1:
-        return f"{math.floor(v * 10000) / 100:.2f}%"
-    if p == 0 and v > 0:
-        return f"{math.ceil(v * 10000) / 100:.2f}%"
-    return f"{p:g}%"
 
 
 @dataclass
