@@ -19,7 +19,7 @@ from ..analysis import Window
 from ..campaign import Documents
 from ..findings.masking import mask_text
 from ..text import MAY_HOLD_PERSONAL
-from ..text import percent as pct  # noqa: F401  (the reports' name for it)
+from ..text import percent as pct  # the reports' name for it
 from .facts import Facts
 
 _SHEET_BAD = re.compile(r"[\[\]:*?/\\]")
