@@ -59,11 +59,36 @@ def describe_os_error(exc: BaseException, target: Path | str) -> str:
         return (f"无法写入 {name}：没有写入权限，或该文件正被其他程序（如 Excel、WPS）打开；"
                 "请关闭该文件或换一个输出文件夹后重试")
     if code in (errno.ENOTDIR, errno.EEXIST) or isinstance(exc, (NotADirectoryError, FileExistsError)):
+        blocking = _file_on_the_way(Path(name))
+        if blocking is not None and blocking != Path(name):
+            return f"无法建立输出文件夹 {name}：路径中的 {blocking} 是一个文件，不是文件夹；请换一个输出位置"
         return f"--out 应为文件夹，但 {name} 是一个已存在的文件；请换一个输出位置"
     if code == errno.ENAMETOOLONG:
         return f"输出路径过长，无法写入 {name}"
-    reason = getattr(exc, "strerror", None) or type(exc).__name__
-    return f"无法写入 {name}（{reason}）"
+    # the operating system's own words are English (and differ by system): say it in Chinese, with its number
+    reason = _OS_REASONS.get(code, f"系统错误，错误码 {code}") if code is not None else "系统错误"
+    return f"无法写入 {name}（{reason}）；请换一个输出文件夹"
+
+
+#: what the remaining failures to write mean, for the one line a user reads (:func:`describe_os_error`)
+_OS_REASONS = {
+    errno.ENOENT: "该位置不存在，也无法在那里建立文件夹",
+    errno.EISDIR: "同名的文件夹已存在",
+    errno.EBUSY: "文件或设备正忙",
+    errno.EIO: "磁盘读写出错",
+    errno.EINVAL: "文件名或位置无效",
+    errno.EXDEV: "不能跨磁盘移动文件",
+    errno.EMFILE: "同时打开的文件过多",
+    errno.ENODEV: "该位置不是可写的磁盘",
+}
+
+
+def _file_on_the_way(path: Path) -> Path | None:
+    """The first part of ``path`` that exists and is a file (so that no folder can be made below it)."""
+    for part in reversed([path, *path.parents]):
+        if part.exists() and not part.is_dir():
+            return part
+    return None
 
 
 def prepare_folder(folder: Path) -> Path:

@@ -452,6 +452,25 @@ def test_a_failed_write_is_one_line_and_leaves_the_previous_set(submission, tmp_
     assert {p.name: p.read_bytes() for p in out.iterdir()} == before  # no temporary file, nothing changed
 
 
+@pytest.mark.parametrize("error", [OSError(errno.ENOENT, "No such file or directory"), OSError(errno.EIO, "I/O error"),
+                                   OSError(errno.ENOTSUP, "Operation not supported")])
+def test_a_failed_write_says_why_in_chinese_never_in_the_systems_english(error):
+    from jicui_compliance.writing import describe_os_error
+
+    line = describe_os_error(error, "结果/findings.csv")
+    assert line.startswith("无法写入 结果/findings.csv（") and not re.search(r"[A-Za-z]{3,}", line.replace("findings.csv", ""))
+
+
+def test_an_output_folder_below_a_file_names_the_file(submission, tmp_path):
+    """--out 文件/子文件夹 where 文件 is a file said “文件/子文件夹 是一个已存在的文件”: it names the file now."""
+    blocker = tmp_path / "结果.txt"
+    blocker.write_text("x", "utf-8")
+    res = runner.invoke(app, ["check", str(submission), "--out", str(blocker / "子文件夹"), "--as-of", "2023-12-31"])
+    assert res.exit_code == 2
+    line = _one_line(res.output)
+    assert f"路径中的 {blocker} 是一个文件" in line and "子文件夹 是一个已存在的文件" not in line
+
+
 def test_a_file_held_open_by_excel_is_named(submission, tmp_path, monkeypatch):
     out = tmp_path / "结果"
     before = _previous(submission, out)
