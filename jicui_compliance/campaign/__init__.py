@@ -333,7 +333,7 @@ def _parse(raw: bytes, source: str) -> dict:
     try:
         return tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        raise CampaignError(f"方案文件 {source} {toml_syntax_reason(str(exc))}") from None
+        raise CampaignError(f"方案文件 {source} {toml_syntax_reason(str(exc), text)}") from None
 
 
 def default_as_of(campaign: Campaign, today: dt.date | None = None) -> dt.date:

@@ -331,9 +331,24 @@ _TOML_REASONS = (
 )
 
 
-def toml_syntax_reason(message: str) -> str:
-    """tomllib's English message → "第46行第14列不符合 TOML 语法：值的写法有误（…）"."""
+#: a date written the office way (2024/04/15, 2024.4.15, 2024-6-1, 2024年6月1日) as a value: TOML reads the
+#: year as a number and stops at what follows, so its own message says nothing of dates
+_OFFICE_DATE = re.compile(r"=\s*[\"']?(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?")
+
+
+def toml_syntax_reason(message: str, text: str | None = None) -> str:
+    """tomllib's English message → "第46行第14列不符合 TOML 语法：值的写法有误（…）"; with the file's ``text``, a
+    date written another way on that line is named with the way to write it."""
     reason = next((zh for en, zh in _TOML_REASONS if message.startswith(en)), "写法有误")
     m = re.search(r"\(at line (\d+), column (\d+)\)", message)
     place = f"第{m.group(1)}行第{m.group(2)}列" if m else "文件末尾" if "end of document" in message else "某处"
+    if m and text is not None:
+        lines = text.splitlines()
+        line = lines[int(m.group(1)) - 1] if int(m.group(1)) <= len(lines) else ""
+        date = _OFFICE_DATE.search(line)
+        if date:
+            y, mo, d = (int(g) for g in date.groups())
+            written = date.group(0).lstrip("= \t")
+            return (f"第{m.group(1)}行的日期“{written}”写法有误：方案文件中的日期写作 {y}-{mo:02d}-{d:02d}"
+                    "（四位年份、两位月份和日，用“-”连接，不加引号）")
     return f"{place}不符合 TOML 语法：{reason}"
