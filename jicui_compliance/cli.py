@@ -246,9 +246,12 @@ def _campaign(path: Path | None):
     from .campaign import CampaignError, load_campaign
 
     try:
-        return load_campaign(path) if path else load_campaign()
+        camp = load_campaign(path) if path else load_campaign()
     except CampaignError as exc:
         _fail(str(exc))
+    for note in camp.borrowed():
+        err.print(f"[yellow]注意：[/]{note}")
+    return camp
 
 
 def _inputs(paths: list[Path], out: Path, campaign: Path | None, as_of: str | None):

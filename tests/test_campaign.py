@@ -273,3 +273,25 @@ def test_a_version_1_file_and_the_shipped_one_give_identical_findings_on_the_sam
     old = run_check(samples, as_of=dt.date(2023, 12, 31), campaign=load_campaign(path)).findings
     assert len(shipped) > 100
     assert shipped.astype(str).equals(old.astype(str))
+
+
+def test_another_towns_file_without_a_section_is_told_what_it_takes_from_jicui(tmp_path):
+    """A file of 青石镇 without [documents], typical_accidents and enforcers silently sent letters as
+    “中共积翠镇纪律检查委员会” and judged 积翠镇's typical accidents: the analyst is told, one line each; the shipped
+    file and 积翠镇's own version-1 file (RULEBOOK §9) say nothing."""
+    from jicui_compliance.campaign import load_campaign
+
+    other = tmp_path / "青石镇.toml"
+    other.write_text(_v1().replace('town = "积翠镇"', 'town = "青石镇"'), "utf-8")
+    notes = load_campaign(other).borrowed()
+    assert len(notes) == 3 and any("[documents]" in n and "积翠镇人民政府" in n for n in notes)
+    assert any("typical_accidents" in n and "北京长峰医院" in n for n in notes)
+    own = tmp_path / "积翠镇.toml"
+    own.write_text(_v1(), "utf-8")
+    assert load_campaign(own).borrowed() == [] and load_campaign().borrowed() == []
+    complete = tmp_path / "完整.toml"
+    complete.write_text(_shipped().replace('town = "积翠镇"', 'town = "青石镇"'), "utf-8")
+    assert load_campaign(complete).borrowed() == []
+    res = _cli("templates", "--out", str(tmp_path / "out"), "--campaign", str(other))
+    assert res.returncode == 0, res.stderr
+    assert sum(line.startswith("注意：方案文件没有") for line in res.stderr.splitlines()) == 3, res.stderr

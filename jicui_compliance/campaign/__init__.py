@@ -61,6 +61,9 @@ class TypicalAccident:
         return not self.industries or industry in self.industries
 
 
+#: the town of the shipped campaign, whose values fill the sections another town's file leaves out
+DEFAULT_TOWN = "积翠镇"
+
 #: RULEBOOK §9: the defaults of the version-2 keys, used when a (version-1) campaign file lacks them
 DEFAULT_ENFORCERS = ("综合行政执法队",)
 DEFAULT_TYPICAL_ACCIDENTS = (
@@ -151,6 +154,20 @@ class Campaign:
     #: issuing organs, 文号 patterns, 主送 and deadlines of the documents (``[documents]``)
     documents: Documents = DEFAULT_DOCUMENTS
     source: str = field(default="", compare=False)
+    #: the sections a campaign of another town left out, filled with 积翠镇 2023's (:meth:`borrowed`)
+    left_out: tuple[str, ...] = field(default=(), compare=False)
+
+    def borrowed(self) -> list[str]:
+        """One Chinese line for each thing a campaign of another town takes from 积翠镇 2023 because its file
+        leaves the section out (RULEBOOK §9's defaults): the analyst of another town should know."""
+        notes = {
+            "documents": "方案文件没有 [documents]：公文的发文机关和文号沿用积翠镇的写法（“积翠镇人民政府”“积政隐改〔年〕号”等），"
+                         "发出前请在方案文件中写明本镇的",
+            "typical_accidents": "方案文件没有 typical_accidents：典型事故警示教育按积翠镇2023年方案所列的两起事故核查"
+                                 "（北京长峰医院重大火灾、银川富洋烧烤店燃气爆炸）",
+            "enforcers": "方案文件没有 enforcers：有行政处罚权的单位按积翠镇的“综合行政执法队”认定",
+        }
+        return [notes[k] for k in self.left_out if k in notes]
 
     # -- the as-of rule (RULEBOOK §2), once -------------------------------------------
     @staticmethod
@@ -279,6 +296,8 @@ def _load(data: dict, source: str) -> Campaign:
         crowded_venue_keywords=tuple(data.get("crowded_venue_keywords", DEFAULT_CROWDED_VENUE_KEYWORDS)),
         documents=_documents(data),
         source=source,
+        left_out=tuple(k for k in ("documents", "typical_accidents", "enforcers") if k not in data)
+        if c["town"] != DEFAULT_TOWN else (),
     )
 
 
