@@ -651,3 +651,18 @@ def test_the_letter_gives_the_rate_the_ranking_table_shows(rank_flip):
     village.loc[village["village"] == "东坡村", "履行率"] = round(63 / 66, 4)  # 0.9545: half way at one decimal
     letters = letters_of(rank_flip, a.coded, rankings={"village": village, "station": a.ranking("station")})
     assert letters.set_index("单位").loc["东坡村", "列入理由"] == "所属企业已到期义务履行率95.5%，为2个村中最低"
+
+
+def test_a_unit_is_not_told_it_submitted_the_towns_own_file(base, tmp_path):
+    """The town's registry at the submission's root is no village's submission: 西岭村, with rows of its enterprise
+    there only, is asked to verify them (“镇汇总的《企业名录.xlsx》中，涉及你单位所属企业的记录…”), not told
+    “你单位报送的专项行动台账中，有1个文件…” and asked to resubmit the town's file."""
+    import docx
+
+    from jicui_compliance.documents.notices import resubmission_notices
+
+    rows, _ = resubmission_notices(Analysis(_village_resubmissions_case(base)), tmp_path, dt.date(2023, 9, 10))
+    text = {r["主送"]: "\n".join(p.text for p in docx.Document(r["文件"]).paragraphs) for r in rows}
+    assert "你单位报送" not in text["西岭村"] and "关于核实更正专项行动台账记录的通知" in text["西岭村"]
+    assert "镇汇总的《企业名录.xlsx》中，涉及你单位所属企业的记录" in text["西岭村"]
+    assert "你单位报送的专项行动台账中，有3个文件" in text["东坡村"] and "镇汇总" not in text["东坡村"]

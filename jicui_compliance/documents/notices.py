@@ -206,11 +206,24 @@ def resubmission_notices(analysis: Analysis, out: Path, day: dt.date) -> tuple[l
     for n, (unit, g) in enumerate(f.groupby("_unit", sort=True), start=1):
         g = g.sort_values(["source_file", "source_sheet", "source_row"], kind="mergesort", na_position="first")
         number = docs.numbered(docs.resubmit_number, day.year, n)
-        d = Gongwen(docs.organ, number, "关于退回专项行动台账重新报送的通知", [unit], letter=True)
-        files = g["source_file"].nunique()
-        d.p(f"你单位报送的专项行动台账中，有{files}个文件存在无法识别、缺少必填内容或填写有误的问题，"
-            f"影响对相关记录的核查。现予退回，请对照下表逐项更正，于{day_text(deadline)}前重新报送。")
-        d.p("更正时请使用统一的台账模板，保持表头不变，每行填写一条记录；已更正的文件整份重新报送。")
+        # a file at the submission's root is the town's own (its registry, say), not one the unit sent: the
+        # unit gets the rows of its enterprises there to verify, and is not told it submitted the file
+        files = pd.unique(g["source_file"])
+        own = [x for x in files if "/" in x or "\\" in x]
+        town = [x for x in files if x not in own]
+        problems = "存在无法识别、缺少必填内容或填写有误的问题，影响对相关记录的核查"
+        town_files = "、".join(f"《{x}》" for x in town)
+        if own:
+            d = Gongwen(docs.organ, number, "关于退回专项行动台账重新报送的通知", [unit], letter=True)
+            also = f"；镇汇总的{town_files}中涉及你单位所属企业的记录也有此类问题" if town else ""
+            d.p(f"你单位报送的专项行动台账中，有{len(own)}个文件{problems}{also}。"
+                f"现予退回，请对照下表逐项更正，于{day_text(deadline)}前重新报送。")
+            d.p("更正时请使用统一的台账模板，保持表头不变，每行填写一条记录；已更正的文件整份重新报送"
+                + ("，镇汇总文件中的记录请核实后报送更正的内容。" if town else "。"))
+        else:
+            d = Gongwen(docs.organ, number, "关于核实更正专项行动台账记录的通知", [unit], letter=True)
+            d.p(f"镇汇总的{town_files}中，涉及你单位所属企业的记录{problems}。"
+                f"请对照下表逐项核实，于{day_text(deadline)}前报送更正的内容。")
         header = ["文件", "工作表", "行号", "列", "问题及更正要求"]
         table = [[r.source_file, r.source_sheet or "—",
                   str(int(r.source_row)) if pd.notna(r.source_row) else "整表",
