@@ -536,13 +536,13 @@ def notices_cmd(
     out: Annotated[Path, typer.Option("--out", help="输出文件夹：每类文书一个子文件夹，另写文书清单.xlsx")],
     as_of: Annotated[str | None, typer.Option("--as-of", help="数据截至日 YYYY-MM-DD（默认：方案最后一天与今天中较早者）")] = None,
     campaign: Annotated[Path | None, typer.Option("--campaign", help="方案文件（TOML），默认积翠镇2023")] = None,
-    previous: Annotated[Path | None, typer.Option("--previous", help="上期的文书清单.xlsx（或报告工作簿、每行一个单位的文本文件）：其中已发提醒函的单位本期改发督办函")] = None,
+    previous: Annotated[Path | None, typer.Option("--previous", help="上期的文书清单.xlsx（或报告工作簿、每行一个单位的文本文件）：其中已发提醒函的单位本期改发督办函；给上期文书清单时，本期文号接着上期的编")] = None,
     date: Annotated[str | None, typer.Option("--date", help="成文日期 YYYY-MM-DD（默认：数据截至日）；整改、回复和重报期限由此起算")] = None,
     village: Annotated[str | None, typer.Option("--village", help="只生成该村的文书")] = None,
 ) -> None:
     """生成隐患整改通知书、提醒函/督办函和退回重报通知（Word，公文格式）."""
     from .check import InputError, run_check
-    from .documents import DocumentError, read_previous, write_documents
+    from .documents import DocumentError, previous_numbers, read_previous, write_documents
 
     camp, day = _inputs(paths, out, campaign, as_of)
     issued = _parse_date(date, "--date")
@@ -556,7 +556,8 @@ def notices_cmd(
     with err.status("读取台账、核查并生成文书…") if err.is_terminal else nullcontext():
         try:
             result = run_check([str(p) for p in paths], as_of=day, campaign=camp)
-            written = write_documents(result, out, day=issued, previous=units, village=village)
+            written = write_documents(result, out, day=issued, previous=units, village=village,
+                                      numbers_used=previous_numbers(previous) if previous else None)
         except (InputError, DocumentError) as exc:
             _fail(str(exc))
     from .documents import KINDS

@@ -271,6 +271,31 @@ def test_notices_cli(tmp_path):
 LETTERED = {"东坡村", "西岭村", "城建站", "宣传部门"}
 
 
+def test_next_numbers_follow_the_patterns_numbers_of_the_year():
+    from jicui_compliance.documents import next_numbers
+
+    used = ["积政隐改〔2023〕1号", "积政隐改〔2023〕83号", "积政隐改〔2022〕400号", "积纪函〔2023〕8号", "其他〔2023〕99号", " "]
+    assert next_numbers(["积政隐改〔{year}〕{n}号", "积纪函〔{year}〕{n}号", "积安委办退〔{year}〕{n}号"], 2023, used) == {
+        "积政隐改〔{year}〕{n}号": 84, "积纪函〔{year}〕{n}号": 9, "积安委办退〔{year}〕{n}号": 1}
+
+
+@pytest.mark.slow  # the sample town's documents written twice
+def test_a_later_batch_numbers_on_after_the_previous_list(notices, sample_checks, tmp_path):
+    """Each run numbered from 1: the Q3 提醒函 and the year's 督办函 to one village were both 积纪函〔2023〕1号.
+    Given the Q3 文书清单, the year's batch numbers on after it, and says so."""
+    from jicui_compliance.documents import previous_numbers, read_previous, write_documents
+
+    q3, _, base = notices
+    listing = base / "q3" / "文书清单.xlsx"
+    year = write_documents(sample_checks[dt.date(2023, 12, 31)], tmp_path, previous=read_previous(listing),
+                           numbers_used=previous_numbers(listing))
+    assert not set(year.index["文号"]) & set(q3.index["文号"])
+    last_q3 = q3.index.loc[q3.index["文书"] == "提醒函", "文号"].str.extract(r"〕(\d+)号")[0].astype(int).max()
+    firsts = year.index.loc[year.index["文书"].isin(["提醒函", "督办函"]), "文号"].str.extract(r"〕(\d+)号")[0].astype(int)
+    assert firsts.min() == last_q3 + 1
+    assert any(n.startswith("文号接续上期文书清单：") for n in year.notes)
+
+
 @pytest.fixture(scope="module")
 def previous_outputs(tmp_path_factory):
     """The small town's Q3 workbook, 文书清单 and month workbook (09-30), its year workbook (12-31, told the

@@ -11,6 +11,7 @@ the CLI imports it.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from pathlib import Path
 
 import pandas as pd
@@ -31,8 +32,8 @@ from .notices import (
     resubmission_notices,
 )
 
-__all__ = ["DocumentError", "INDEX_NAME", "KINDS", "NO_HISTORY", "NOTICE", "RESUBMIT", "Written", "read_previous",
-           "write_documents"]
+__all__ = ["DocumentError", "INDEX_NAME", "KINDS", "NO_HISTORY", "NOTICE", "RESUBMIT", "Written", "next_numbers",
+           "previous_numbers", "read_previous", "write_documents"]
 
 INDEX_NAME = "文书清单.xlsx"
 
@@ -62,6 +63,29 @@ def read_previous(path: Path) -> set[str]:
     return {line.split(",")[0].strip() for line in text.splitlines() if line.strip() and line.strip() != "单位"}
 
 
+def previous_numbers(path: Path) -> list[str]:
+    """The 文号 a previous 文书清单.xlsx gave out (its 文书清单 sheet's 文号 column), so that this batch numbers on
+    from them; none for any other kind of previous list (a report's workbook, a text file)."""
+    if path.suffix.lower() not in (".xlsx", ".xls") or not path.exists():
+        return []
+    try:
+        frame = pd.read_excel(path, sheet_name="文书清单", dtype=str, engine="calamine")
+    except Exception:  # not a 文书清单 (read_previous has said what is wrong with the file, if anything)
+        return []
+    return [] if "文号" not in frame.columns else frame["文号"].dropna().astype(str).tolist()
+
+
+def next_numbers(patterns: list[str], year: int, used: list[str]) -> dict[str, int]:
+    """For each 文号 pattern (``积政隐改〔{year}〕{n}号``), the first sequence number after those of ``year`` in
+    ``used``: 1 when none was given out."""
+    out = {}
+    for pattern in patterns:
+        regex = re.compile(re.escape(pattern).replace(re.escape("{year}"), str(year)).replace(re.escape("{n}"), r"(\d+)"))
+        taken = [int(m.group(1)) for m in map(regex.fullmatch, (u.strip() for u in used)) if m]
+        out[pattern] = max(taken, default=0) + 1
+    return out
+
+
 def _letter_units(frame: pd.DataFrame) -> set[str] | None:
     """The units of a sheet's 提醒函 and 督办函 rows, or None when no row among its first rows is a header
     with 文书 and 主送 (文书清单) or 函件 and 单位 (a report's 提醒函督办函 sheet)."""
@@ -77,9 +101,10 @@ def _letter_units(frame: pd.DataFrame) -> set[str] | None:
 
 
 def write_documents(result: CheckResult, out: Path, day: dt.date | None = None, previous=None,
-                    village: str | None = None) -> Written:
+                    village: str | None = None, numbers_used: list[str] | None = None) -> Written:
     """Write every document into ``out`` (a folder per kind) and ``out/文书清单.xlsx``.
-    ``day``: the 成文日期 (default: as-of); ``previous``: the units with a 提醒函 last time (督办函)."""
+    ``day``: the 成文日期 (default: as-of); ``previous``: the units with a 提醒函 last time (督办函);
+    ``numbers_used``: the 文号 given out before (:func:`previous_numbers`): this batch numbers on after them."""
     if village is not None:
         villages = sorted(result.registry["village"].dropna().unique())
         if village not in villages:
@@ -87,11 +112,16 @@ def write_documents(result: CheckResult, out: Path, day: dt.date | None = None, 
     analysis = Analysis(result, village=village)
     day = day or analysis.as_of
     out.mkdir(parents=True, exist_ok=True)
-    rows = rectification_notices(analysis, out, day)
-    rows += letters(analysis, out, day, previous)
-    resub, unknown = resubmission_notices(analysis, out, day)
+    docs = analysis.campaign.documents
+    first = next_numbers([docs.notice_number, docs.letter_number, docs.resubmit_number], day.year, numbers_used or [])
+    rows = rectification_notices(analysis, out, day, first[docs.notice_number])
+    rows += letters(analysis, out, day, previous, first[docs.letter_number])
+    resub, unknown = resubmission_notices(analysis, out, day, first[docs.resubmit_number])
     rows += resub
     notes = []
+    if numbers_used and any(n > 1 for n in first.values()):
+        notes.append("文号接续上期文书清单：" + "，".join(
+            f"{docs.numbered(p, day.year, n)}起" for p, n in first.items() if n > 1))
     if previous is None:
         notes.append(NO_HISTORY)
     if unknown:

@@ -105,7 +105,7 @@ def _basis(row) -> str:
 
 
 # -- 隐患整改通知书 -----------------------------------------------------------------------------------
-def rectification_notices(analysis: Analysis, out: Path, day: dt.date) -> list[dict]:
+def rectification_notices(analysis: Analysis, out: Path, day: dt.date, first: int = 1) -> list[dict]:
     camp, docs = analysis.campaign, analysis.campaign.documents
     f = analysis.findings
     f = f[(party_of(f["rule_id"]) == Party.ENTERPRISE) & f["severity"].isin(NOTICE_SEVERITIES)
@@ -119,7 +119,7 @@ def rectification_notices(analysis: Analysis, out: Path, day: dt.date) -> list[d
     groups = f.groupby(["village", "enterprise_name"], sort=True)
     folder = out / NOTICE
     folder.mkdir(parents=True, exist_ok=True)
-    for n, ((village, name), g) in enumerate(groups, start=1):
+    for n, ((village, name), g) in enumerate(groups, start=first):
         g = g.sort_values(["_sev", "source_file", "source_row"], kind="mergesort")
         number = docs.numbered(docs.notice_number, day.year, n)
         d = Gongwen(docs.notice_organ, number, NOTICE, [name], letter=True)
@@ -147,7 +147,7 @@ def rectification_notices(analysis: Analysis, out: Path, day: dt.date) -> list[d
 
 
 # -- 提醒函 / 督办函 ----------------------------------------------------------------------------------
-def letters(analysis: Analysis, out: Path, day: dt.date, previous=None) -> list[dict]:
+def letters(analysis: Analysis, out: Path, day: dt.date, previous=None, first: int = 1) -> list[dict]:
     camp, docs = analysis.campaign, analysis.campaign.documents
     table = analysis.letters(previous=previous)
     found = letter_findings(analysis.whole)  # the letters are decided town-wide (a village run: its own)
@@ -157,7 +157,7 @@ def letters(analysis: Analysis, out: Path, day: dt.date, previous=None) -> list[
     for rec in table.itertuples(index=False):
         kind, unit = rec.函件, rec.单位
         counters[kind] += 1
-        n = sum(counters.values())
+        n = first - 1 + sum(counters.values())
         number = docs.numbered(docs.letter_number, day.year, n)
         g = found[found["_unit"] == unit].sort_values(["rule_id", "source_file", "source_row"], kind="mergesort")
         ranking = [r for r in str(rec.列入理由).split("；") if "履行率" in r]
@@ -195,7 +195,7 @@ def _folder(out: Path, kind: str) -> Path:
 
 
 # -- 退回重报通知 -------------------------------------------------------------------------------------
-def resubmission_notices(analysis: Analysis, out: Path, day: dt.date) -> tuple[list[dict], int]:
+def resubmission_notices(analysis: Analysis, out: Path, day: dt.date, first: int = 1) -> tuple[list[dict], int]:
     """One notice per submitting unit; the findings no unit could be found for are counted, not sent."""
     docs = analysis.campaign.documents
     f = analysis.resubmission_findings()  # decided town-wide: a village run sends the village what the town run does
@@ -203,7 +203,7 @@ def resubmission_notices(analysis: Analysis, out: Path, day: dt.date) -> tuple[l
     f = f[f["_unit"] != UNKNOWN_UNIT]
     deadline = day + dt.timedelta(days=docs.resubmit_days)
     rows = []
-    for n, (unit, g) in enumerate(f.groupby("_unit", sort=True), start=1):
+    for n, (unit, g) in enumerate(f.groupby("_unit", sort=True), start=first):
         g = g.sort_values(["source_file", "source_sheet", "source_row"], kind="mergesort", na_position="first")
         number = docs.numbered(docs.resubmit_number, day.year, n)
         # a file at the submission's root is the town's own (its registry, say), not one the unit sent: the
