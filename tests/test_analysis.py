@@ -450,3 +450,25 @@ def test_the_comparison_counts_every_hazard_and_does_not_call_them_all_major(tmp
     f = figures(Analysis(run_check([tmp_path], as_of=dt.date(2023, 7, 31))))
     assert not any("重大" in name for name in f)
     assert (f["隐患（项）"], f["已整改（项）"], f["未整改（项）"], f["其中逾期（项）"]) == (2, 1, 1, 1)
+
+
+def test_an_overdue_hazard_is_new_on_the_day_it_falls_overdue_not_in_the_month_it_was_found(tmp_path):
+    """Dated by 发现日期 (July), HZ005 of a hazard overdue from 16 August was “new” in no report: July's report
+    came before it existed, August's looked for July dates. It arises the day after its 整改期限 now; HZ006
+    (done, not closed) on its 整改完成日期."""
+    write_case({"hazards": [
+        {"enterprise": "甲公司", "hazard_no": "Y1", "description": "x", "found_on": "2023-07-10", "source": "企业自查",
+         "deadline": "2023-08-15", "reported_on": "2023-07-11", **{**CLOSED, "status": "整改中", "verifier": None}},
+        {"enterprise": "乙公司", "hazard_no": "Y2", "description": "y", "found_on": "2023-07-01", "source": "企业自查",
+         "deadline": "2023-09-30", "reported_on": "2023-07-02", "done_on": "2023-08-05",
+         **{**CLOSED, "status": "已整改", "verifier": None}},
+        {"enterprise": "丙公司", "hazard_no": "Y3", "description": "z", "found_on": "2023-08-18", "source": "企业自查",
+         "deadline": "2023-08-10", "reported_on": "2023-08-18", **{**CLOSED, "status": "整改中", "verifier": None}},
+    ]}, tmp_path)
+    a = Analysis(run_check([tmp_path], as_of=dt.date(2023, 8, 20)))
+    d = a.dated.set_index(["rule_id", "enterprise_name"])["date"]
+    assert d[("HZ005", "甲公司")] == pd.Timestamp("2023-08-16")
+    assert d[("HZ006", "乙公司")] == pd.Timestamp("2023-08-05")
+    assert d[("HZ005", "丙公司")] == pd.Timestamp("2023-08-18")  # found after its deadline: new when found
+    august = a.dated[(a.dated["date"] >= "2023-08-01") & (a.dated["date"] <= "2023-08-20")]
+    assert {("HZ005", "甲公司"), ("HZ006", "乙公司")} <= set(zip(august["rule_id"], august["enterprise_name"]))

@@ -70,14 +70,28 @@ def period_end(campaign: Campaign, label: str) -> pd.Timestamp:
 
 
 def _arisen(result, f: pd.DataFrame) -> pd.Series:
-    """The day the findings of rules whose period is no deadline came due or arose, by the rule's own
-    reading (NaT for the others): TR006 (period: the accident's day) on the last day of its education,
-    EN005 (period: a year) on the day the count of penalties was reached with a major hazard open."""
+    """The day the findings of rules whose period or row date is not the day of the breach came due or arose,
+    by the rule's own reading (NaT for the others): TR006 (period: the accident's day) on the last day of its
+    education, EN005 (period: a year) on the day the count of penalties was reached with a major hazard open,
+    HZ005 (on the hazard's row) the day after its 整改期限, HZ006 on its 整改完成日期."""
     out = pd.Series(pd.NaT, index=f.index, dtype="datetime64[ns]")
     tr = ((f["rule_id"] == "TR006") & (f["period"] != "")).to_numpy(dtype=bool)
     if tr.any():
         due = {p: typical_accident_deadline(result.campaign, pd.Timestamp(p)) for p in f.loc[tr, "period"].unique()}
         out[tr] = f.loc[tr, "period"].map(due).to_numpy(dtype="datetime64[ns]")
+    # a hazard's HZ005 arises the day after its 整改期限 (the deadline day itself is in time), its HZ006 on the day
+    # it was done and not closed: not in the month it was found (a hazard found in July and overdue in August is
+    # new in August's report, and in no report at all if dated by its 发现日期)
+    hz = (f["rule_id"].isin(["HZ005", "HZ006"]) & (f["ledger"] == "hazards") & f["source_row"].notna()).to_numpy(dtype=bool)
+    if hz.any():
+        rows, sub = result.frame("hazards"), f[hz]
+
+        def day(field: str) -> pd.Series:
+            return pd.to_datetime(pd.Series(field_at(sub, rows, field))).dt.normalize()
+
+        found = day("found_on")
+        became = (day("deadline") + pd.Timedelta(days=1)).where((sub["rule_id"] == "HZ005").to_numpy(), day("done_on"))
+        out[hz] = became.where(found.isna() | (became > found), found).to_numpy(dtype="datetime64[ns]")
     en = (f["rule_id"] == "EN005").to_numpy(dtype=bool)
     if en.any():
         raised = repeated_penalties(result.context)["raised_on"]
