@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import re
 import shutil
 import subprocess
 from pathlib import Path
@@ -223,6 +224,30 @@ def test_templates_command(tmp_path):
     assert res.exit_code == 2 and "无此村" in res.output
 
 
+def _texts(path: Path) -> list[str]:
+    """What a user reads in a workbook besides the data: every input message and error message, and the
+    填表说明 sheet."""
+    wb = openpyxl.load_workbook(path)
+    out = [t for ws in wb.worksheets for d in ws.data_validations.dataValidation for t in (d.prompt, d.error) if t]
+    return out + [v for row in wb["填表说明"].iter_rows(values_only=True) for v in row if isinstance(v, str)]
+
+
+def test_the_hints_cite_the_plan_in_chinese_without_rule_ids(blank):
+    """The hints (input and error messages, 填表说明) speak the plan's words: no rule ID, no clause code, no
+    English; the 发现重大隐患数 and 行业领域 hints cite the plan's clause."""
+    from jicui_compliance.report.wording import LEAK
+
+    texts = [t for path in blank.values() for t in _texts(path)]
+    assert not [t for t in texts if LEAK.search(t)]
+    assert not [t for t in texts if re.search(r"[A-Za-z]{3,}", t)]
+    major = LEDGERS["head_inspections"].fields["major_found"].header
+    industry = LEDGERS["enterprises"].fields["industry"].header
+    for path, header, clause in ((blank["村"], major, "方案 三（一）（4）"), (blank["镇"], industry, "方案 一（二）4")):
+        ws = openpyxl.load_workbook(path)["填表说明"]
+        (rule,) = [row[3] for row in ws.iter_rows(values_only=True) if row[1] == header]
+        assert clause in rule, rule
+
+
 def _penalty_check(campaign) -> str:
     return next(c.formula for c in row_checks("enforcement", campaign) if "执法主体" in c.text)
 
@@ -263,7 +288,6 @@ def test_libreoffice_colours_a_penalty_row_as_en007_judges_it(blank, tmp_path):
     """The station template's own conditional format, calculated by LibreOffice for rows of :data:`PENALTY_UNITS`
     (and one 责令限期整改 without a fine, never red): red exactly where EN007 reports the row."""
     import csv
-    import re
 
     from openpyxl.utils import get_column_letter
 

@@ -13,7 +13,7 @@ class EnterprisesModel(pa.DataFrameModel):
     village: Series[Text] = column("所属村", "所在村", "村(社区)", required=True)
     industry: Series[Text] = column(
         "行业领域", "所属行业", "行业类别", kind="choice", required=True,
-        note="须为方案文件（campaign）所列行业之一",
+        note="须为方案所列行业领域之一（方案 一（二）4）",
     )
     station: Series[Text] = column("监管站所", "主管站所", "行业监管部门", note="空白时按行业的牵头站所")
     high_risk: Series[pd.BooleanDtype] = column("是否高危", "高危行业", kind="yesno", note="空白时按行业默认")

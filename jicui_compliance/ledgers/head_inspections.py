@@ -13,8 +13,11 @@ class HeadInspectionsModel(EnterpriseRef):
     members: Series[Text] = column("参加人员", "检查人员")
     basis: Series[Text] = column("检查依据", "检查内容")
     hazards_found: Series[pd.Int64Dtype] = column("发现隐患数", "发现隐患(项)", "隐患数量", kind="int", required=True, ge=0)
-    major_found: Series[pd.Int64Dtype] = column("发现重大隐患数", "重大隐患数", kind="int", ge=0,
-                                                 note="其中的重大事故隐患数；填写时 HI004 按此数核对隐患台账")
+    major_found: Series[pd.Int64Dtype] = column(
+        "发现重大隐患数", "重大隐患数", kind="int", ge=0,
+        note="其中的重大事故隐患数；每项须记入重大事故隐患台账（发现日期为检查日期、发现方式为“企业自查”），"
+             "核查时按此数核对（方案 三（一）（4）：对发现和解决的重大问题及隐患要记录在案）",
+    )
     signed: Series[pd.BooleanDtype] = column("签名确认", "检查人签名", "签字", kind="signature", empty_is_no=True)
 
     class Config:
