@@ -31,6 +31,7 @@ from jicui_compliance.documents.templates import (
     TOWN_LEDGERS,
     VILLAGE_LEDGERS,
     Unit,
+    example_day,
     read_registry,
     row_checks,
     units,
@@ -232,6 +233,18 @@ def _texts(path: Path) -> list[str]:
     return out + [v for row in wb["填表说明"].iter_rows(values_only=True) for v in row if isinstance(v, str)]
 
 
+def _other_campaign(tmp_path: Path):
+    """青石镇's 2024 campaign: from 2024-04-15, its safety station called 安监站."""
+    from importlib import resources
+
+    text = resources.files("jicui_compliance.campaign").joinpath("data", "jicui-2023.toml").read_text("utf-8")
+    text = text.replace("2023", "2024").replace("积翠镇", "青石镇").replace("应急站", "安监站")
+    text = text.replace("2024-05-01", "2024-04-15")  # the campaign's and P1's start
+    path = tmp_path / "qingshi-2024.toml"
+    path.write_text(text, "utf-8")
+    return load_campaign(path)
+
+
 def test_the_hints_cite_the_plan_in_chinese_without_rule_ids(blank):
     """The hints (input and error messages, 填表说明) speak the plan's words: no rule ID, no clause code, no
     English; the 发现重大隐患数 and 行业领域 hints cite the plan's clause."""
@@ -246,6 +259,29 @@ def test_the_hints_cite_the_plan_in_chinese_without_rule_ids(blank):
         ws = openpyxl.load_workbook(path)["填表说明"]
         (rule,) = [row[3] for row in ws.iter_rows(values_only=True) if row[1] == header]
         assert clause in rule, rule
+
+
+def test_the_default_hints_name_the_office_and_an_example_date(blank):
+    """积翠镇 2023: the 企业名录 is corrected by 镇应急站 (方案五（三）), dates are shown as 2023-05-20."""
+    texts = [t for path in blank.values() for t in _texts(path)]
+    assert any("名录有误请先报镇应急站更正" in t for t in texts)
+    assert {d for t in texts for d in re.findall(r"\d{4}-\d{2}-\d{2}", t)} - {"9999-12-31"} == {"2023-05-20"}
+
+
+def test_the_hints_follow_the_campaign(tmp_path):
+    """The office that corrects the 企业名录 and the example dates come from the campaign: a 2024 campaign of
+    another town names its own office (the reports' 发文机关) and a date inside the campaign."""
+    other = _other_campaign(tmp_path)
+    paths = [write_template(dataclasses.replace(u, name=u.name.replace("积翠镇", other.town)), other,
+                            tmp_path / u.file_name, rows=5) for u in (VILLAGE, TOWN, STATION)]
+    texts = [t for path in paths for t in _texts(path)]
+    assert any("名录有误请先报镇安全生产委员会办公室更正" in t for t in texts)  # its [documents] organ
+    assert not [t for t in texts if "应急站" in t or "2023" in t or "积翠" in t]
+    days = {dt.date.fromisoformat(d) for t in texts for d in re.findall(r"\d{4}-\d{2}-\d{2}", t)} - {dt.date(9999, 12, 31)}
+    assert days and all(other.start <= d <= other.end for d in days), days
+    for start in (dt.date(2024, 4, 25), dt.date(2024, 12, 1)):  # an example inside a campaign that starts late
+        late = dataclasses.replace(other, start=start, end=dt.date(2024, 12, 10))
+        assert start <= dt.date.fromisoformat(example_day(late)) <= late.end
 
 
 def _penalty_check(campaign) -> str:

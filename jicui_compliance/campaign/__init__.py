@@ -157,6 +157,16 @@ class Campaign:
     #: the sections a campaign of another town left out, filled with 积翠镇 2023's (:meth:`borrowed`)
     left_out: tuple[str, ...] = field(default=(), compare=False)
 
+    @property
+    def office(self) -> str:
+        """The town office that runs the campaign day to day, as reports and templates name it (“镇应急站继续按周调度”,
+        “名录有误请先报镇应急站更正”): the office that issues the reports (``[documents] organ``) after 镇 rather than
+        the town's name (镇安全生产委员会办公室); 积翠镇's, seated in its 应急站 (plan 二), is called 镇应急站."""
+        organ = self.documents.organ
+        if organ == DEFAULT_DOCUMENTS.organ:
+            return "镇应急站"
+        return "镇" + organ[len(self.town):] if organ.startswith(self.town) else organ
+
     def borrowed(self) -> list[str]:
         """One Chinese line for each thing a campaign of another town takes from 积翠镇 2023 because its file
         leaves the section out (RULEBOOK §9's defaults): the analyst of another town should know."""

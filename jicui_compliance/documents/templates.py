@@ -127,6 +127,13 @@ def _folded(ref: str) -> str:
 _EPS = "1/86400"
 
 
+def example_day(campaign: Campaign) -> str:
+    """The date the hints give as an example: the 20th of the campaign's first month, kept inside the
+    campaign (积翠镇 2023: 2023-05-20; a campaign from 2024-04-15: 2024-04-20)."""
+    day = dt.date(campaign.start.year, campaign.start.month, 20)
+    return min(max(day, campaign.start), campaign.end).isoformat()
+
+
 def row_checks(ledger: str, campaign: Campaign) -> list[RowCheck]:
     """The single-row breaches of a ledger, as conditional formats (the rules they anticipate are
     named in the text: the 填表说明 sheet explains each)."""
@@ -310,6 +317,7 @@ def _options(led: Ledger, spec: Field, campaign: Campaign) -> tuple[str, ...] | 
 def _validation(led: Ledger, spec: Field, campaign: Campaign, unit: Unit, cell: str = "A3") -> dict:
     """The data validation of a column (with its input message); ``cell``: the column's first data cell,
     which a formula validation refers to."""
+    day = example_day(campaign)
     title = _clip(spec.header, 32)
     message = _clip(_rule_text(spec), 255)
     base = {"input_title": title, "input_message": message, "error_title": _clip(f"“{spec.header}”填写有误", 32),
@@ -318,7 +326,8 @@ def _validation(led: Ledger, spec: Field, campaign: Campaign, unit: Unit, cell: 
     options = _options(led, spec, campaign)
     if spec.name == "enterprise_name" and unit.enterprises:
         return {**base, "validate": "list", "source": "=企业名称", "error_type": "warning",
-                "error_message": "该企业不在本单位的企业名录中：请从下拉列表选择，名录有误请先报镇应急站更正企业名录。"}
+                "error_message": f"该企业不在本单位的企业名录中：请从下拉列表选择，名录有误请先报{campaign.office}"
+                                 "更正企业名录。"}
     if spec.name == "enterprise_uscc" and unit.enterprises:
         return {**base, "validate": "list", "source": "=信用代码", "error_type": "warning",
                 "error_message": "该信用代码不在本单位的企业名录中：请从下拉列表选择，或核对18位统一社会信用代码。"}
@@ -342,11 +351,12 @@ def _validation(led: Ledger, spec: Field, campaign: Campaign, unit: Unit, cell: 
         return {**base, "validate": "custom", "error_type": "stop",
                 "value": f'=OR(AND(ISNUMBER({cell}),{cell}>={lo},{cell}<={hi}),{cell}=DATE(9999,12,31),'
                          f'{cell}="长期",{cell}="长期有效")',
-                "error_message": "请填写日期，如 2023-05-20（1950年至2100年之间）；长期有效的填“长期”“长期有效”或 9999-12-31。"}
+                "error_message": f"请填写日期，如 {day}（1950年至2100年之间）；长期有效的填“长期”“长期有效”或 9999-12-31。"}
     if kind in ("date", "datetime"):
-        what = "日期" if kind == "date" else "日期时间（如 2023-08-01 08:30）"
+        what = "日期" if kind == "date" else "日期时间"
+        example = day if kind == "date" else f"{day} 08:30"
         return {**base, "validate": "date", "criteria": "between", "minimum": DATE_MIN, "maximum": DATE_MAX,
-                "error_type": "stop", "error_message": f"请填写{what}，如 2023-05-20（1950年至2100年之间）。"}
+                "error_type": "stop", "error_message": f"请填写{what}，如 {example}（1950年至2100年之间）。"}
     if kind == "int":
         return {**base, "validate": "integer", "criteria": ">=", "value": 0, "error_type": "stop",
                 "error_message": "请填写不小于0的整数。"}
@@ -454,15 +464,16 @@ def _notes_sheet(ws, fmt: dict, unit: Unit, campaign: Campaign, ledgers: list[Le
     ws.set_column(3, 3, 90, fmt["wrap"])
     ws.write(0, 0, TEMPLATE_NOTES_MARK, fmt["title"])
     who = {"村": "村", "站所": "站所", "镇": "镇"}[unit.kind]
+    day = example_day(campaign)
     lines = [
         f"填报单位：{unit.name}（{who}）；方案：{campaign.name}（{campaign.document}）。",
         f"每种台账一张工作表，每条记录一行，从第{FIRST + 1}行起填写；请勿修改、删除第{HEADER_ROW + 1}行的表头，可以在表尾另加“填表人：”“审核人：”等行。",
         "红色表头的列必填。点击单元格会显示该列的填写要求；有下拉箭头的列请从列表中选择。",
-        "日期写作 2023-05-20（日期时间写作 2023-05-20 08:30）；是/否列只填“是”或“否”；金额、人数只填数字。",
-        "统一社会信用代码、身份证号、证书编号等按文本填写，请勿写成数字（否则末几位会丢失）。",
+        f"日期写作 {day}（日期时间写作 {day} 08:30）；是/否列只填“是”或“否”；金额、人数只填数字。",
+        "统一社会信用代码、身份证号、联系电话、证书编号等列已设为文本格式，请照原样填写，不要改为数字格式（否则末几位会丢失）。",
         "整行变红：这一行本身已经违反方案或法规要求（见下方“整行变红/变黄的情形”），请核实后更正或补齐；"
         "整行变黄：记录不足以证明已落实（如未签名、未评估），请补齐。",
-        "企业名称、统一社会信用代码与镇企业名录一致，才能归属到企业；名录有误请先报镇应急站更正。",
+        f"企业名称、统一社会信用代码与镇企业名录一致，才能归属到企业；名录有误请先报{campaign.office}更正。",
         "填好后按原样报送本工作簿（可以改文件名）；核查工具会跳过本说明页和隐藏的下拉值页。",
     ]
     r = 2
