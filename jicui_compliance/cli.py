@@ -254,8 +254,9 @@ def _campaign(path: Path | None):
     return camp
 
 
-def _inputs(paths: list[Path], out: Path, campaign: Path | None, as_of: str | None):
-    """What every command checks before it runs: the paths, the output folder, the campaign, as-of."""
+def _inputs(paths: list[Path], out: Path, campaign: Path | None, as_of: str | None, documents: bool = False):
+    """What every command checks before it runs: the paths, the output folder, the campaign, as-of.
+    ``documents``: the run writes documents that cite the plan, which cannot predate the campaign."""
     for p in paths:
         if not p.exists():
             _fail(f"输入路径不存在：{p}")
@@ -266,6 +267,9 @@ def _inputs(paths: list[Path], out: Path, campaign: Path | None, as_of: str | No
         _fail(f"--out 应为文件夹，但 {out} 是一个已存在的文件；请换一个输出位置")
     camp = _campaign(campaign)
     day = _parse_date(as_of, "--as-of") or camp.default_as_of()
+    if documents and day < camp.start:
+        _fail(f"数据截至日 {day.isoformat()} 早于专项行动开始日 {camp.start.isoformat()}：文书依据方案发出，"
+              "不能早于专项行动；请给专项行动期间的 --as-of")
     if not camp.start <= day <= camp.end:
         err.print(f"[yellow]注意：[/]数据截至日 {day.isoformat()} 不在专项行动期间（{camp.start.isoformat()} 至 "
                   f"{camp.end.isoformat()}）内，按该日核查，结果可能不是所期望的")
@@ -544,7 +548,7 @@ def notices_cmd(
     from .check import InputError, run_check
     from .documents import DocumentError, previous_numbers, read_previous, write_documents
 
-    camp, day = _inputs(paths, out, campaign, as_of)
+    camp, day = _inputs(paths, out, campaign, as_of, documents=True)
     issued = _parse_date(date, "--date")
     if issued is not None and issued < day:  # a notice cannot be issued before the data it cites
         _fail(f"--date（成文日期 {issued.isoformat()}）早于数据截至日 {day.isoformat()}：文书不能早于其所依据的数据；"

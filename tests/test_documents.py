@@ -263,6 +263,11 @@ def test_notices_cli(tmp_path):
     assert "隐患整改通知书" in res.output and "无上期数据" in res.output
     res = CliRunner().invoke(app, ["notices", str(SAMPLES), "--out", str(tmp_path / "p"), "--previous", "nope.xlsx"])
     assert res.exit_code == 2 and "上期名单文件不存在" in res.output and "Traceback" not in res.output
+    # a document citing the plan cannot be dated before the campaign (it wrote 积安委办退〔2022〕1号 of 2022-12-31)
+    res = CliRunner().invoke(app, ["notices", str(SAMPLES), "--as-of", "2022-12-31", "--out", str(tmp_path / "q")])
+    assert res.exit_code == 2 and not (tmp_path / "q").exists()
+    assert [x for x in res.output.splitlines() if x.strip()] == [
+        "无法运行：数据截至日 2022-12-31 早于专项行动开始日 2023-05-01：文书依据方案发出，不能早于专项行动；请给专项行动期间的 --as-of"]
 
 
 # -- the previous list (--previous): a 文书清单.xlsx, a report's workbook, a text file ---------------
