@@ -472,3 +472,19 @@ def test_an_overdue_hazard_is_new_on_the_day_it_falls_overdue_not_in_the_month_i
     assert d[("HZ005", "丙公司")] == pd.Timestamp("2023-08-18")  # found after its deadline: new when found
     august = a.dated[(a.dated["date"] >= "2023-08-01") & (a.dated["date"] <= "2023-08-20")]
     assert {("HZ005", "甲公司"), ("HZ006", "乙公司")} <= set(zip(august["rule_id"], august["enterprise_name"]))
+
+
+def test_a_typical_accident_is_an_obligation_of_the_enterprises_of_its_industries(tmp_path):
+    """TR006 had no obligation: its findings were reported but counted in no 履行率. Each typical accident of the
+    campaign now binds the enterprises of its industries (the 2023-04-18 fire: all four; the 2023-06-21 gas
+    explosion: 丁公司 alone, 文化旅游), due on the last day of its education, counted in the phase it falls in."""
+    write_case({"training": [
+        {"enterprise": n, "date": "2023-06-07", "kind": "事故警示教育", "topic": "警示", "attendees": 10}
+        for n in ("甲公司", "乙公司", "丙公司", "丁公司")]}, tmp_path)
+    st = Analysis(run_check([tmp_path], as_of=dt.date(2023, 12, 31))).status
+    tr = st[st["rule_id"] == "TR006"]
+    got = sorted(zip(tr["period"], tr["unit"], tr["status"], tr["phase"]))
+    assert got == [("2023-04-18", n, "合规", "P2") for n in ("丁公司", "丙公司", "乙公司", "甲公司")] + [
+        ("2023-06-21", "丁公司", "不合规", "P2")]
+    early = Analysis(run_check([tmp_path], as_of=dt.date(2023, 7, 1))).status
+    assert sorted(early.loc[early["rule_id"] == "TR006", "status"]) == ["合规"] * 4 + ["待到期"]

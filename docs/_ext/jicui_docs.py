@@ -198,6 +198,9 @@ def obligation_text(ob, campaign=None) -> tuple[str, str]:
             when_text = f"{when} 阶段结束前"
     elif when == "as_of":
         when_text = "核查截止日当时的状态"
+    elif when == "typical_accidents":
+        when_text = ("方案文件所列的每起典型事故（只约束该事故涉及行业的企业，未列行业的约束全部企业），"
+                     "事故日期与第一阶段最后一天中较晚者之后第 30 天到期")
     elif when == "records":
         if ob.ledger in LEDGERS:
             led = LEDGERS[ob.ledger]

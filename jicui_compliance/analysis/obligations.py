@@ -18,6 +18,7 @@ import pandas as pd
 from ..campaign import Campaign, Period
 from ..ledgers import LEDGERS
 from ..rules import Rule
+from ..rules.training import typical_accident_deadline
 from .sources import row_keys, source_codes
 
 COMPLIANT, NOT_COMPLIANT, PENDING = "合规", "不合规", "待到期"
@@ -219,6 +220,18 @@ def _coverage(result, rule: Rule, units: _Units, by_rule: _ByRule) -> list[_Rows
         mark[-1] = False  # -1 marked no unit
         return mark[code]
 
+    if ob.when == "typical_accidents":  # TR006: each accident binds the enterprises of its industries
+        industry = pd.Index(pop["industry"].to_numpy(dtype=object))
+        rows: list[_Rows] = []
+        for a in camp.typical_accidents:
+            label, due = a.date.isoformat(), typical_accident_deadline(camp, pd.Timestamp(a.date)).date()
+            bound = industry.isin(a.industries) if a.industries else np.ones(len(pop), dtype=bool)
+            if camp.is_due(due, as_of):
+                status = np.where(hit(bad_period == label), not_ok, ok)
+            else:
+                status = np.full(len(pop), pending)
+            rows.append((pos[bound], label, phase_of(camp, due), status[bound], None, None))
+        return rows
     if ob.when == "as_of":  # a state at as-of (e.g. safety staff named): judged now, in the current phase
         now = phase_of(camp, as_of)
         state = np.where(hit(np.ones(len(mine), dtype=bool)), not_ok, ok)

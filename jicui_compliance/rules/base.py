@@ -66,7 +66,8 @@ DOC_SECTIONS = ("规则说明", "依据", "违规示例", "合规示例")
 #: whom an obligation binds (``with:<ledger>`` is also accepted: enterprises with rows in that ledger)
 Who = Literal["enterprises", "high_risk", "villages", "stations", "town"] | str
 #: when an obligation falls due
-When = Literal["months", "drill_year", "drill_halves", "year", "P1", "P2", "P3", "P4", "as_of", "records"]
+When = Literal["months", "drill_year", "drill_halves", "year", "P1", "P2", "P3", "P4", "as_of", "records",
+               "typical_accidents"]
 WHEN_KINDS: tuple[str, ...] = get_args(When)
 
 
@@ -81,7 +82,9 @@ class Obligation:
     ``when``: ``months`` (the campaign's head-inspection months), ``drill_year``,
     ``drill_halves``, ``year`` (the campaign year), a phase ``P1``…``P4`` ("by the end of the
     phase"), ``as_of`` (a standing state, judged at as-of in the current phase), or
-    ``records``: every row of ``ledger`` (dated by its ``date`` field) must comply.
+    ``records``: every row of ``ledger`` (dated by its ``date`` field) must comply; ``typical_accidents``:
+    once per typical accident of the campaign, due on the last day of its education (TR006), binding the
+    enterprises of its industries (all of them when it names none).
     """
 
     who: Who = "enterprises"

@@ -241,7 +241,8 @@ def typical_accident_deadline(campaign: Campaign, day: pd.Timestamp) -> pd.Times
       title="未就典型事故开展警示教育",
       message="{accident_on}发生{accident}（{note}）后，该企业（{industry}）在{start}至{limit}期间无事故警示教育记录；"
               "方案 E(3) 要求对县内外发生的典型事故，通过安全例会、班组班前会通报事故情况，开展警示教育，吸取事故教训，"
-              "并迅速组织排查整治本企业同类事故隐患；请组织警示教育并登记")
+              "并迅速组织排查整治本企业同类事故隐患；请组织警示教育并登记",
+      obligation=Obligation(who="enterprises", when="typical_accidents"))
 def no_education_on_typical_accident(ctx: Context) -> pd.DataFrame:
     """规则说明：方案文件（campaign）列出的每起典型事故（typical_accidents：日期、名称、涉及行业；默认 2023-04-18
     北京长峰医院重大火灾，所有行业；2023-06-21 银川富洋烧烤店燃气爆炸，燃气、食品卫生、文化旅游、消防），涉及行业的
