@@ -713,3 +713,55 @@ def test_the_year_charts_get_the_rows_of_their_tables(sample_year, monkeypatch):
     assert all(row is not None and row["应完成"] > 0 for _, row in got["drills"]), got["drills"]
     assert got["enforcement"]["月份"].tolist()[:2] == ["2023年8月", "2023年9月"]
     assert [charts._month(m) for m in got["enforcement"]["月份"]][:2] == ["8月", "9月"]
+
+
+# -- another campaign: its own phases, enforcers and office, never 积翠镇's 2023 words ---------------------------
+OTHER_PHASES = ("宣传发动", "自查自改", "集中整治", "总结提升")
+DEFAULT_PHASES = ("动员部署", "企业自查自改和部门帮扶", "精准执法", "巩固提高")
+
+
+@pytest.fixture(scope="module")
+def other_campaign(submission):
+    """The default calendar with another town's words: its phase names, its enforcer and its documents' organ."""
+    import dataclasses
+
+    from jicui_compliance.campaign import load_campaign
+
+    c = load_campaign()
+    other = dataclasses.replace(
+        c, town="青石镇", phases=tuple(dataclasses.replace(p, name=n) for p, n in zip(c.phases, OTHER_PHASES)),
+        enforcers=("综合执法大队",), documents=dataclasses.replace(c.documents, organ="青石镇安全生产委员会办公室"))
+    return {d: run_check([submission], as_of=d, campaign=other) for d in (MID, END)}
+
+
+def _words(report) -> str:
+    """Everything a report writes: narrative, headings, tables (titles, notes, columns, cells) and chart titles."""
+    parts = [report.heading, report.subtitle, *report.narrative]
+    for s in report.sections:
+        parts.append(s.heading)
+        for it in s.items:
+            parts += [it.title, getattr(it, "note", "") or getattr(it, "caption", "")]
+            if hasattr(it, "frame"):
+                parts += [*map(str, it.frame.columns), it.frame.to_csv(index=False)]
+    return "\n".join(parts)
+
+
+@pytest.mark.parametrize("cadence", ["month", "quarter", "year"])
+def test_another_campaign_names_its_own_phases(other_campaign, cadence, monkeypatch):
+    """The year summary lists the campaign's phases (as its paragraph (四) names them), and the P3 coverage column,
+    the narrative's P3 sentence and the P3 enforcement chart say the campaign's name of P3, not 精准执法."""
+    titles: list = []
+    monkeypatch.setattr(charts, "enforcement_by_month", lambda monthly, title="", *a, **k: titles.append(title) or b"")
+    report = build_report(Analysis(other_campaign[END]), cadence)
+    words = _words(report) + "\n".join(titles)
+    # 动员部署会 (a kind of meeting) and 聚焦重大隐患精准执法 (the plan's words for the work) are no phase names
+    assert "、".join(DEFAULT_PHASES) not in words and "精准执法阶段" not in words
+    assert not [n for n in DEFAULT_PHASES[1::2] if n in words]
+    assert "集中整治阶段检查的高危企业（家）" in report.tables["执法检查覆盖"].frame.columns
+    if cadence == "year":
+        text = _text(report)
+        assert "专项行动按宣传发动、自查自改、集中整治、总结提升四个阶段压茬推进" in text
+        assert "第三阶段（集中整治）" in text and "集中整治阶段检查高危行业领域企业" in text
+        assert titles == ["集中整治阶段执法检查与处理（按月）"]
+        assert [c.title for s in report.sections for c in s.items if getattr(c, "name", "") == "enforcement_p3"] == [
+            "集中整治阶段执法情况"]

@@ -288,6 +288,7 @@ class Builder:
         reg = c.registry
         high = reg.index[reg["high_risk_eff"]]
         p3 = c.campaign.phase("P3") if any(p.id == "P3" for p in c.campaign.phases) else None
+        high_p3_col = f"{p3.name if p3 else phase_text('P3')}阶段检查的高危企业（家）"  # the campaign's name of P3
         in_p3 = (e["date"] >= pd.Timestamp(p3.start)) & (e["date"] <= pd.Timestamp(p3.end)) if p3 else e["date"].isna()
         high_p3 = eid[in_p3.to_numpy(dtype=bool)].isin(high)
         actions = e["actions"].map(lambda a: [x for x in a if x != "无"] if isinstance(a, tuple) else [])
@@ -300,7 +301,7 @@ class Builder:
         unnamed = listed.drop(named.index)
         frame = pd.DataFrame([{
             "检查企业（家）": int(eid.nunique()), "检查（家次）": len(e),
-            "高危企业（家）": len(high), "精准执法阶段检查的高危企业（家）": int(eid[in_p3.to_numpy(dtype=bool)][high_p3].nunique()),
+            "高危企业（家）": len(high), high_p3_col: int(eid[in_p3.to_numpy(dtype=bool)][high_p3].nunique()),
             "高危企业覆盖率": round(eid[in_p3.to_numpy(dtype=bool)][high_p3].nunique() / len(high), 4) if len(high) else float("nan"),
             "执法文书（份）": int(actions.map(len).sum()), "立案（起）": int(penalty.sum()),
             "挂牌督办隐患（项）": len(pairs) + int(unnamed["major_hazards"].fillna(0).sum()),
@@ -311,7 +312,7 @@ class Builder:
                             "提请关闭、移送司法机关或罚款金额大于0的检查计；挂牌督办按隐患计，同一隐患多次督办只计一项，"
                             "督办记录未写隐患编号的按该次“发现重大隐患数”计。")
         for key, col, kind in (("en_ent", "检查企业（家）", "int"), ("en_visits", "检查（家次）", "int"),
-                               ("en_high", "高危企业（家）", "int"), ("en_high_p3", "精准执法阶段检查的高危企业（家）", "int"),
+                               ("en_high", "高危企业（家）", "int"), ("en_high_p3", high_p3_col, "int"),
                                ("en_high_p3_rate", "高危企业覆盖率", "pct"), ("en_docs", "执法文书（份）", "int"),
                                ("en_cases", "立案（起）", "int"), ("en_listed_hz", "挂牌督办隐患（项）", "int")):
             self.fact(key, t, col, kind=kind)
@@ -579,10 +580,10 @@ class Builder:
             ov.insert(ov.columns.get_loc("待到期"), "已到期", ov["合规"] + ov["不合规"])
         t = self.table("分阶段合规", "各阶段义务履行情况（企业、村、镇的应履行义务，按所属阶段）", ov,
                        note="义务按规则的期间划入阶段：按月、半年、年度核查的义务计入期间结束所在阶段；逐条记录核查的义务计入记录日期所在阶段。")
-        for p in self.camp.phases:
+        for p in self.camp.phases:  # every phase is named (基本情况 lists them); those with obligations have figures
+            self.facts.text(f"phase_{p.id}_name", p.name, f"方案文件：阶段安排（{phase_text(p.id)}的名称）")
+            self.facts.text(f"phase_{p.id}_label", phase_text(p.id), "方案文件：阶段安排（各阶段按先后次序称第一阶段、第二阶段……）")
             if (ov.get("编号", pd.Series(dtype=object)) == phase_text(p.id)).sum() == 1:
-                self.facts.text(f"phase_{p.id}_name", p.name, f"方案文件：阶段安排（{phase_text(p.id)}的名称）")
-                self.facts.text(f"phase_{p.id}_label", phase_text(p.id), "方案文件：阶段安排（各阶段按先后次序称第一阶段、第二阶段……）")
                 self.fact(f"phase_{p.id}_due", t, "已到期", where={"编号": phase_text(p.id)})
                 self.fact(f"phase_{p.id}_bad", t, "不合规", where={"编号": phase_text(p.id)})
                 self.fact(f"phase_{p.id}_pending", t, "待到期", where={"编号": phase_text(p.id)})
@@ -745,6 +746,7 @@ def _year(b: Builder) -> None:
     en = t_en.frame
     if p3 is not None and len(en):
         en = en[en["阶段"] == phase_text("P3")]
+    stage = f"{p3.name}阶段" if p3 is not None else ""  # the chart of P3's enforcement, by the campaign's name of P3
     year, h1, h2 = b.camp.drill_periods()
     dr = t_dr.frame.set_index("期间") if len(t_dr.frame) else None
 
@@ -762,7 +764,8 @@ def _year(b: Builder) -> None:
                   ("全年\n（全部企业）", dr_row(year.label)), ("上半年\n（高危企业）", dr_row(h1.label)),
                   ("下半年\n（高危企业）", dr_row(h2.label))])),
               *duties,
-              t_cov, t_en, b.chart("enforcement_p3", "精准执法阶段执法情况", charts.enforcement_by_month(en)), t_ac,
+              t_cov, t_en, b.chart("enforcement_p3", f"{stage}执法情况", charts.enforcement_by_month(en, f"{stage}执法检查与处理（按月）")),
+              t_ac,
               t_ph, b.chart("compliance_phase", "各阶段合规率", charts.compliance_by_phase(t_ph.frame)), t_phd)
     b.section("存在问题",
               open_h, t_gap, t_ent,
