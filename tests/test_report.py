@@ -765,3 +765,17 @@ def test_another_campaign_names_its_own_phases(other_campaign, cadence, monkeypa
         assert titles == ["集中整治阶段执法检查与处理（按月）"]
         assert [c.title for s in report.sections for c in s.items if getattr(c, "name", "") == "enforcement_p3"] == [
             "集中整治阶段执法情况"]
+
+
+@pytest.mark.parametrize("cadence", ["month", "quarter", "year"])
+def test_another_campaign_names_its_own_enforcers_and_office(other_campaign, results, cadence):
+    """The year summary's inspections are the stations' and the campaign's enforcers'; the month and quarter reports
+    name the campaign's own office (its reports' 发文机关), 积翠镇's reports their 镇应急站 as before."""
+    text = _text(build_report(Analysis(other_campaign[END]), cadence))
+    default = _text(build_report(Analysis(results[END]), cadence))
+    assert "综合行政执法队" not in text and "应急站继续" not in text
+    if cadence == "year":
+        assert "各站所和综合执法大队共检查企业" in text and "各站所和综合行政执法队共检查企业" in default
+    else:
+        assert "各站所按时报送台账，镇安全生产委员会办公室继续按周调度、按月小结、按季通报" in text
+        assert "各站所按时报送台账，镇应急站继续按周调度、按月小结、按季通报" in default

@@ -24,6 +24,7 @@ from ..analysis.rankings import (
     enterprise_rules,
     list_rules_table,
 )
+from ..campaign import DEFAULT_DOCUMENTS
 from ..rules import REGISTRY
 from . import charts
 from .facts import Facts
@@ -82,6 +83,22 @@ class Builder:
 
     def chart(self, name: str, title: str, png: bytes, caption: str = "") -> Chart:
         return Chart(name, title, png, caption)
+
+    # -- the campaign's units, as the narrative names them -------------------------------------
+    def enforcer_facts(self) -> None:
+        """The units that enforce besides the stations (年总结: 各站所和综合行政执法队共检查……)."""
+        self.facts.text("enforcers", "、".join(self.camp.enforcers), "方案文件：本镇依法可以实施行政处罚的单位")
+
+    def office_facts(self) -> None:
+        """Who keeps the 周调度、月小结、季通报 going (plan 五（三）): the office that issues the reports (the documents'
+        发文机关), after 镇 rather than the town's name (镇安全生产委员会办公室). 积翠镇's office sits in its 应急站
+        (plan 二), the name its reports have always given it."""
+        organ = self.camp.documents.organ
+        if organ == DEFAULT_DOCUMENTS.organ:
+            office = "镇应急站"
+        else:
+            office = "镇" + organ[len(self.camp.town):] if organ.startswith(self.camp.town) else organ
+        self.facts.text("office", office, "方案文件：报告的发文机关（负责周调度、月小结、季通报）")
 
     # -- facts every product shares --------------------------------------------------------------
     def scope_facts(self) -> None:
@@ -691,6 +708,7 @@ def _month(b: Builder) -> None:
     b.section("执法检查", t_cov, t_en)
     b.section("存在问题", t_typ)
     b.section("下一步要求")
+    b.office_facts()
 
 
 def _quarter(b: Builder) -> None:
@@ -719,6 +737,7 @@ def _quarter(b: Builder) -> None:
     b.section("存在问题", t_typ)
     b.section("下一步要求")
     b.section("附：本季度新增发现清单", t_list, new, moved)
+    b.office_facts()
 
 
 def _year(b: Builder) -> None:
@@ -775,3 +794,4 @@ def _year(b: Builder) -> None:
               ts, b.station_chart(ts),
               tr, tl, t_letters, t_resub)
     b.section("下一步工作")
+    b.enforcer_facts()
