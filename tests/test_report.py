@@ -779,3 +779,34 @@ def test_another_campaign_names_its_own_enforcers_and_office(other_campaign, res
     else:
         assert "各站所按时报送台账，镇安全生产委员会办公室继续按周调度、按月小结、按季通报" in text
         assert "各站所按时报送台账，镇应急站继续按周调度、按月小结、按季通报" in default
+
+
+# one inspection of the high-risk 乙公司 on 07-10, before P3 (精准执法, from 08-01)
+P3_CASE = {"enforcement": [{"enterprise": "乙公司", "date": "2023-07-10", "station": "应急站", "officers": "赵、钱",
+                            "major_hazards": 0, "actions": "责令限期整改", "listed": "否", "signed": "是"}]}
+
+
+@pytest.fixture(scope="module")
+def before_p3(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("before_p3")
+    write_case(P3_CASE, folder)
+    return {d: run_check([folder], as_of=d) for d in (dt.date(2023, 7, 15), dt.date(2023, 8, 1))}
+
+
+@pytest.mark.parametrize("cadence", ["month", "quarter", "year"])
+def test_p3_coverage_is_not_yet_due_before_p3_starts(before_p3, cadence):
+    """Before P3 has started its coverage of high-risk enterprises is not yet due: “—” in the table (with a note),
+    no “0家，占0%” sentence in the year summary; from P3's first day it is counted."""
+    early, started = (build_report(Analysis(before_p3[d]), cadence) for d in sorted(before_p3))
+    column = "精准执法阶段检查的高危企业（家）"
+    t = early.tables["执法检查覆盖"]
+    header, rows = t.display()
+    assert [rows[0][header.index(c)] for c in (column, "高危企业覆盖率")] == ["—", "—"]
+    assert "尚未开始" in t.note and not early.facts.en_high_p3.known
+    text = _text(early)
+    assert "阶段检查高危行业领域企业" not in text and "占全部高危企业的" not in text
+    assert early.facts.unexplained_numbers(text) == [] and early.facts.verify(early.tables) == []
+    assert started.facts.en_high_p3.value == 0 and "尚未开始" not in started.tables["执法检查覆盖"].note
+    if cadence == "year":
+        assert "各站所和综合行政执法队共检查企业1家、1家次" in text
+        assert "精准执法阶段检查高危行业领域企业0家，占全部高危企业的0%" in _text(started)

@@ -308,6 +308,11 @@ class Builder:
         high_p3_col = f"{p3.name if p3 else phase_text('P3')}阶段检查的高危企业（家）"  # the campaign's name of P3
         in_p3 = (e["date"] >= pd.Timestamp(p3.start)) & (e["date"] <= pd.Timestamp(p3.end)) if p3 else e["date"].isna()
         high_p3 = eid[in_p3.to_numpy(dtype=bool)].isin(high)
+        n_high_p3 = int(eid[in_p3.to_numpy(dtype=bool)][high_p3].nunique())
+        # before P3 has started its coverage is not yet due: shown as “—”, not as 0 and 0%
+        pending = (f"{phase_text('P3')}（{p3.name}）自{day_text(p3.start)}开始，截至报告日尚未开始，其高危企业覆盖情况"
+                   "待到期（表中为“—”）。" if p3 is not None and self.as_of < p3.start else "")
+        started = not pending
         actions = e["actions"].map(lambda a: [x for x in a if x != "无"] if isinstance(a, tuple) else [])
         fc, fh = e["fine_company"].fillna(0), e["fine_head"].fillna(0)
         penalty = actions.map(lambda a: bool({"罚款", "一案双罚", "停产整顿", "提请关闭", "移送司法机关"} & set(a))).astype(bool) \
@@ -318,8 +323,8 @@ class Builder:
         unnamed = listed.drop(named.index)
         frame = pd.DataFrame([{
             "检查企业（家）": int(eid.nunique()), "检查（家次）": len(e),
-            "高危企业（家）": len(high), high_p3_col: int(eid[in_p3.to_numpy(dtype=bool)][high_p3].nunique()),
-            "高危企业覆盖率": round(eid[in_p3.to_numpy(dtype=bool)][high_p3].nunique() / len(high), 4) if len(high) else float("nan"),
+            "高危企业（家）": len(high), high_p3_col: n_high_p3 if started else float("nan"),
+            "高危企业覆盖率": round(n_high_p3 / len(high), 4) if len(high) and started else float("nan"),
             "执法文书（份）": int(actions.map(len).sum()), "立案（起）": int(penalty.sum()),
             "挂牌督办隐患（项）": len(pairs) + int(unnamed["major_hazards"].fillna(0).sum()),
             "挂牌督办（次）": len(listed),
@@ -327,7 +332,7 @@ class Builder:
         t = self.table("执法检查覆盖", f"{self.word}执法检查覆盖、执法文书和挂牌督办", frame,
                        note="执法文书按执法检查记录“处理措施”中除“无”以外的每项措施计一份；立案按有罚款、一案双罚、停产整顿、"
                             "提请关闭、移送司法机关或罚款金额大于0的检查计；挂牌督办按隐患计，同一隐患多次督办只计一项，"
-                            "督办记录未写隐患编号的按该次“发现重大隐患数”计。")
+                            "督办记录未写隐患编号的按该次“发现重大隐患数”计。" + pending)
         for key, col, kind in (("en_ent", "检查企业（家）", "int"), ("en_visits", "检查（家次）", "int"),
                                ("en_high", "高危企业（家）", "int"), ("en_high_p3", high_p3_col, "int"),
                                ("en_high_p3_rate", "高危企业覆盖率", "pct"), ("en_docs", "执法文书（份）", "int"),
