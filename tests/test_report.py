@@ -810,3 +810,17 @@ def test_p3_coverage_is_not_yet_due_before_p3_starts(before_p3, cadence):
     if cadence == "year":
         assert "各站所和综合行政执法队共检查企业1家、1家次" in text
         assert "精准执法阶段检查高危行业领域企业0家，占全部高危企业的0%" in _text(started)
+
+
+@pytest.mark.parametrize("cadence, none, missing", [("month", "本月未开展执法检查。", "本月未报送执法检查记录。"),
+                                                   ("year", "报告期内未开展执法检查。", "报告期内未报送执法检查记录。")])
+def test_no_inspection_in_the_period_is_not_a_missing_ledger(tmp_path, cadence, none, missing):
+    """An enforcement ledger whose only inspection (04-10) lies before the period: there was no inspection; a
+    submission without any enforcement ledger: none was submitted."""
+    with_ledger, without = tmp_path / "with", tmp_path / "without"
+    with_ledger.mkdir(), without.mkdir()
+    write_case({"enforcement": [{**P3_CASE["enforcement"][0], "date": "2023-04-10"}]}, with_ledger)
+    write_case({"drills": CASE["drills"]}, without)
+    said = [_text(build_report(Analysis(run_check([f], as_of=END)), cadence)) for f in (with_ledger, without)]
+    assert none in said[0] and missing not in said[0]
+    assert missing in said[1] and none not in said[1]

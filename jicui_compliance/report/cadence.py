@@ -340,6 +340,12 @@ class Builder:
             self.fact(key, t, col, kind=kind)
         return t
 
+    def enforcement_ledger_fact(self) -> None:
+        """Whether an enforcement ledger was submitted at all: without one the narrative says 未报送执法检查记录,
+        with one but no inspection in the period, that there was none (本月未开展执法检查)."""
+        submitted = any(t.ledger == "enforcement" for t in self.ctx.context.ledgers.tables)
+        self.facts.text("en_ledger", "是" if submitted else "否", "提交的台账中是否有执法检查记录")
+
     def town_work(self) -> Table:
         """The town's, villages' and stations' own work: meetings by kind (会议与督导记录)."""
         from ..ledgers.meetings import KINDS
@@ -714,6 +720,7 @@ def _month(b: Builder) -> None:
     b.section("存在问题", t_typ)
     b.section("下一步要求")
     b.office_facts()
+    b.enforcement_ledger_fact()
 
 
 def _quarter(b: Builder) -> None:
@@ -800,3 +807,4 @@ def _year(b: Builder) -> None:
               tr, tl, t_letters, t_resub)
     b.section("下一步工作")
     b.enforcer_facts()
+    b.enforcement_ledger_fact()
