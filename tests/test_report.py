@@ -824,3 +824,15 @@ def test_no_inspection_in_the_period_is_not_a_missing_ledger(tmp_path, cadence, 
     said = [_text(build_report(Analysis(run_check([f], as_of=END)), cadence)) for f in (with_ledger, without)]
     assert none in said[0] and missing not in said[0]
     assert missing in said[1] and none not in said[1]
+
+
+def test_the_guide_promises_the_month_report_what_it_holds(results):
+    """docs/guide/analysis.md's 主要内容 of the 月小结 names sections the month report has (it once promised 阶段进展,
+    which only the 年总结 has)."""
+    from pathlib import Path
+
+    guide = (Path(__file__).resolve().parents[1] / "docs" / "guide" / "analysis.md").read_text(encoding="utf-8")
+    row = next(line for line in guide.splitlines() if line.startswith("| 月小结 |"))
+    promised = re.sub(r"（[^）]*）", "", row.split("|")[3]).strip().split("、")
+    headings = [s.heading.split("、", 1)[-1] for s in build_report(Analysis(results[END]), "month").sections]
+    assert promised and [p for p in promised if p not in headings] == []
