@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from pathlib import Path
 
 import numpy as np
@@ -107,6 +108,14 @@ def test_windows():
     assert window_for("quarter", dt.date(2023, 9, 15), c).start == dt.date(2023, 7, 1)
     assert window_for("month", dt.date(2023, 9, 15), c).start == dt.date(2023, 9, 1)
     assert window_for("year", dt.date(2023, 12, 31), c).start == dt.date(2023, 5, 1)  # the campaign start (issue 14)
+
+
+@pytest.mark.parametrize("day, quarter", [(dt.date(2023, 2, 1), "一"), (dt.date(2023, 6, 30), "二"),
+                                          (dt.date(2023, 9, 15), "三"), (dt.date(2023, 12, 31), "四")])
+def test_quarter_label_numbers_the_quarter_in_chinese(day, quarter):
+    """Official style writes 2023年第三季度, not 第3季度."""
+    label = window_for("quarter", day, load_campaign()).label
+    assert label.startswith(f"{day.year}年第{quarter}季度（") and not re.search(r"第\d", label)
 
 
 def test_records_dated_after_as_of_are_no_evidence_at_as_of(tmp_path):

@@ -713,3 +713,126 @@ def test_the_year_charts_get_the_rows_of_their_tables(sample_year, monkeypatch):
     assert all(row is not None and row["应完成"] > 0 for _, row in got["drills"]), got["drills"]
     assert got["enforcement"]["月份"].tolist()[:2] == ["2023年8月", "2023年9月"]
     assert [charts._month(m) for m in got["enforcement"]["月份"]][:2] == ["8月", "9月"]
+
+
+# -- another campaign: its own phases, enforcers and office, never 积翠镇's 2023 words ---------------------------
+OTHER_PHASES = ("宣传发动", "自查自改", "集中整治", "总结提升")
+DEFAULT_PHASES = ("动员部署", "企业自查自改和部门帮扶", "精准执法", "巩固提高")
+
+
+@pytest.fixture(scope="module")
+def other_campaign(submission):
+    """The default calendar with another town's words: its phase names, its enforcer and its documents' organ."""
+    import dataclasses
+
+    from jicui_compliance.campaign import load_campaign
+
+    c = load_campaign()
+    other = dataclasses.replace(
+        c, town="青石镇", phases=tuple(dataclasses.replace(p, name=n) for p, n in zip(c.phases, OTHER_PHASES)),
+        enforcers=("综合执法大队",), documents=dataclasses.replace(c.documents, organ="青石镇安全生产委员会办公室"))
+    return {d: run_check([submission], as_of=d, campaign=other) for d in (MID, END)}
+
+
+def _words(report) -> str:
+    """Everything a report writes: narrative, headings, tables (titles, notes, columns, cells) and chart titles."""
+    parts = [report.heading, report.subtitle, *report.narrative]
+    for s in report.sections:
+        parts.append(s.heading)
+        for it in s.items:
+            parts += [it.title, getattr(it, "note", "") or getattr(it, "caption", "")]
+            if hasattr(it, "frame"):
+                parts += [*map(str, it.frame.columns), it.frame.to_csv(index=False)]
+    return "\n".join(parts)
+
+
+@pytest.mark.parametrize("cadence", ["month", "quarter", "year"])
+def test_another_campaign_names_its_own_phases(other_campaign, cadence, monkeypatch):
+    """The year summary lists the campaign's phases (as its paragraph (四) names them), and the P3 coverage column,
+    the narrative's P3 sentence and the P3 enforcement chart say the campaign's name of P3, not 精准执法."""
+    titles: list = []
+    monkeypatch.setattr(charts, "enforcement_by_month", lambda monthly, title="", *a, **k: titles.append(title) or b"")
+    report = build_report(Analysis(other_campaign[END]), cadence)
+    words = _words(report) + "\n".join(titles)
+    # 动员部署会 (a kind of meeting) and 聚焦重大隐患精准执法 (the plan's words for the work) are no phase names
+    assert "、".join(DEFAULT_PHASES) not in words and "精准执法阶段" not in words
+    assert not [n for n in DEFAULT_PHASES[1::2] if n in words]
+    assert "集中整治阶段检查的高危企业（家）" in report.tables["执法检查覆盖"].frame.columns
+    if cadence == "year":
+        text = _text(report)
+        assert "专项行动按宣传发动、自查自改、集中整治、总结提升四个阶段压茬推进" in text
+        assert "第三阶段（集中整治）" in text and "集中整治阶段检查高危行业领域企业" in text
+        assert titles == ["集中整治阶段执法检查与处理（按月）"]
+        assert [c.title for s in report.sections for c in s.items if getattr(c, "name", "") == "enforcement_p3"] == [
+            "集中整治阶段执法情况"]
+
+
+@pytest.mark.parametrize("cadence", ["month", "quarter", "year"])
+def test_another_campaign_names_its_own_enforcers_and_office(other_campaign, results, cadence):
+    """The year summary's inspections are the stations' and the campaign's enforcers'; the month and quarter reports
+    name the campaign's own office (its reports' 发文机关), 积翠镇's reports their 镇应急站 as before."""
+    text = _text(build_report(Analysis(other_campaign[END]), cadence))
+    default = _text(build_report(Analysis(results[END]), cadence))
+    assert "综合行政执法队" not in text and "应急站继续" not in text
+    if cadence == "year":
+        assert "各站所和综合执法大队共检查企业" in text and "各站所和综合行政执法队共检查企业" in default
+    else:
+        assert "各站所按时报送台账，镇安全生产委员会办公室继续按周调度、按月小结、按季通报" in text
+        assert "各站所按时报送台账，镇应急站继续按周调度、按月小结、按季通报" in default
+
+
+# one inspection of the high-risk 乙公司 on 07-10, before P3 (精准执法, from 08-01)
+P3_CASE = {"enforcement": [{"enterprise": "乙公司", "date": "2023-07-10", "station": "应急站", "officers": "赵、钱",
+                            "major_hazards": 0, "actions": "责令限期整改", "listed": "否", "signed": "是"}]}
+
+
+@pytest.fixture(scope="module")
+def before_p3(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("before_p3")
+    write_case(P3_CASE, folder)
+    return {d: run_check([folder], as_of=d) for d in (dt.date(2023, 7, 15), dt.date(2023, 8, 1))}
+
+
+@pytest.mark.parametrize("cadence", ["month", "quarter", "year"])
+def test_p3_coverage_is_not_yet_due_before_p3_starts(before_p3, cadence):
+    """Before P3 has started its coverage of high-risk enterprises is not yet due: “—” in the table (with a note),
+    no “0家，占0%” sentence in the year summary; from P3's first day it is counted."""
+    early, started = (build_report(Analysis(before_p3[d]), cadence) for d in sorted(before_p3))
+    column = "精准执法阶段检查的高危企业（家）"
+    t = early.tables["执法检查覆盖"]
+    header, rows = t.display()
+    assert [rows[0][header.index(c)] for c in (column, "高危企业覆盖率")] == ["—", "—"]
+    assert "尚未开始" in t.note and not early.facts.en_high_p3.known
+    text = _text(early)
+    assert "阶段检查高危行业领域企业" not in text and "占全部高危企业的" not in text
+    assert early.facts.unexplained_numbers(text) == [] and early.facts.verify(early.tables) == []
+    assert started.facts.en_high_p3.value == 0 and "尚未开始" not in started.tables["执法检查覆盖"].note
+    if cadence == "year":
+        assert "各站所和综合行政执法队共检查企业1家、1家次" in text
+        assert "精准执法阶段检查高危行业领域企业0家，占全部高危企业的0%" in _text(started)
+
+
+@pytest.mark.parametrize("cadence, none, missing", [("month", "本月未开展执法检查。", "本月未报送执法检查记录。"),
+                                                   ("year", "报告期内未开展执法检查。", "报告期内未报送执法检查记录。")])
+def test_no_inspection_in_the_period_is_not_a_missing_ledger(tmp_path, cadence, none, missing):
+    """An enforcement ledger whose only inspection (04-10) lies before the period: there was no inspection; a
+    submission without any enforcement ledger: none was submitted."""
+    with_ledger, without = tmp_path / "with", tmp_path / "without"
+    with_ledger.mkdir(), without.mkdir()
+    write_case({"enforcement": [{**P3_CASE["enforcement"][0], "date": "2023-04-10"}]}, with_ledger)
+    write_case({"drills": CASE["drills"]}, without)
+    said = [_text(build_report(Analysis(run_check([f], as_of=END)), cadence)) for f in (with_ledger, without)]
+    assert none in said[0] and missing not in said[0]
+    assert missing in said[1] and none not in said[1]
+
+
+def test_the_guide_promises_the_month_report_what_it_holds(results):
+    """docs/guide/analysis.md's 主要内容 of the 月小结 names sections the month report has (it once promised 阶段进展,
+    which only the 年总结 has)."""
+    from pathlib import Path
+
+    guide = (Path(__file__).resolve().parents[1] / "docs" / "guide" / "analysis.md").read_text(encoding="utf-8")
+    row = next(line for line in guide.splitlines() if line.startswith("| 月小结 |"))
+    promised = re.sub(r"（[^）]*）", "", row.split("|")[3]).strip().split("、")
+    headings = [s.heading.split("、", 1)[-1] for s in build_report(Analysis(results[END]), "month").sections]
+    assert promised and [p for p in promised if p not in headings] == []

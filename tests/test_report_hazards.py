@@ -127,3 +127,14 @@ def test_month_ended_asks_to_make_up_the_missing_inspections(results):
     assert "下月按时完成带队检查" in ended
     running = _text(build_report(Analysis(results[NOV_29]), "month"))
     assert "在月底前完成带队检查" in running and "已逾期" not in running
+
+
+def test_a_month_not_yet_ended_is_no_problem_yet(results):
+    """Mid-month the month's head-led inspections are not yet due (RULEBOOK §2: pending, no finding): the 存在问题 do
+    not list the enterprises still without one, as they do once the month has ended."""
+    def problems(day):
+        report = build_report(Analysis(results[day]), "month")
+        return "".join(p for s in report.sections if s.heading.endswith("存在问题") for p in s.paragraphs)
+
+    assert "未由主要负责人带队检查" not in problems(NOV_29)
+    assert "2023年11月尚有3家企业未由主要负责人带队检查" in problems(NOV_END)

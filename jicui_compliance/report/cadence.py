@@ -24,6 +24,7 @@ from ..analysis.rankings import (
     enterprise_rules,
     list_rules_table,
 )
+from ..campaign import DEFAULT_DOCUMENTS
 from ..rules import REGISTRY
 from . import charts
 from .facts import Facts
@@ -82,6 +83,22 @@ class Builder:
 
     def chart(self, name: str, title: str, png: bytes, caption: str = "") -> Chart:
         return Chart(name, title, png, caption)
+
+    # -- the campaign's units, as the narrative names them -------------------------------------
+    def enforcer_facts(self) -> None:
+        """The units that enforce besides the stations (年总结: 各站所和综合行政执法队共检查……)."""
+        self.facts.text("enforcers", "、".join(self.camp.enforcers), "方案文件：本镇依法可以实施行政处罚的单位")
+
+    def office_facts(self) -> None:
+        """Who keeps the 周调度、月小结、季通报 going (plan 五（三）): the office that issues the reports (the documents'
+        发文机关), after 镇 rather than the town's name (镇安全生产委员会办公室). 积翠镇's office sits in its 应急站
+        (plan 二), the name its reports have always given it."""
+        organ = self.camp.documents.organ
+        if organ == DEFAULT_DOCUMENTS.organ:
+            office = "镇应急站"
+        else:
+            office = "镇" + organ[len(self.camp.town):] if organ.startswith(self.camp.town) else organ
+        self.facts.text("office", office, "方案文件：报告的发文机关（负责周调度、月小结、季通报）")
 
     # -- facts every product shares --------------------------------------------------------------
     def scope_facts(self) -> None:
@@ -288,8 +305,14 @@ class Builder:
         reg = c.registry
         high = reg.index[reg["high_risk_eff"]]
         p3 = c.campaign.phase("P3") if any(p.id == "P3" for p in c.campaign.phases) else None
+        high_p3_col = f"{p3.name if p3 else phase_text('P3')}阶段检查的高危企业（家）"  # the campaign's name of P3
         in_p3 = (e["date"] >= pd.Timestamp(p3.start)) & (e["date"] <= pd.Timestamp(p3.end)) if p3 else e["date"].isna()
         high_p3 = eid[in_p3.to_numpy(dtype=bool)].isin(high)
+        n_high_p3 = int(eid[in_p3.to_numpy(dtype=bool)][high_p3].nunique())
+        # before P3 has started its coverage is not yet due: shown as “—”, not as 0 and 0%
+        pending = (f"{phase_text('P3')}（{p3.name}）自{day_text(p3.start)}开始，截至报告日尚未开始，其高危企业覆盖情况"
+                   "待到期（表中为“—”）。" if p3 is not None and self.as_of < p3.start else "")
+        started = not pending
         actions = e["actions"].map(lambda a: [x for x in a if x != "无"] if isinstance(a, tuple) else [])
         fc, fh = e["fine_company"].fillna(0), e["fine_head"].fillna(0)
         penalty = actions.map(lambda a: bool({"罚款", "一案双罚", "停产整顿", "提请关闭", "移送司法机关"} & set(a))).astype(bool) \
@@ -300,8 +323,8 @@ class Builder:
         unnamed = listed.drop(named.index)
         frame = pd.DataFrame([{
             "检查企业（家）": int(eid.nunique()), "检查（家次）": len(e),
-            "高危企业（家）": len(high), "精准执法阶段检查的高危企业（家）": int(eid[in_p3.to_numpy(dtype=bool)][high_p3].nunique()),
-            "高危企业覆盖率": round(eid[in_p3.to_numpy(dtype=bool)][high_p3].nunique() / len(high), 4) if len(high) else float("nan"),
+            "高危企业（家）": len(high), high_p3_col: n_high_p3 if started else float("nan"),
+            "高危企业覆盖率": round(n_high_p3 / len(high), 4) if len(high) and started else float("nan"),
             "执法文书（份）": int(actions.map(len).sum()), "立案（起）": int(penalty.sum()),
             "挂牌督办隐患（项）": len(pairs) + int(unnamed["major_hazards"].fillna(0).sum()),
             "挂牌督办（次）": len(listed),
@@ -309,13 +332,19 @@ class Builder:
         t = self.table("执法检查覆盖", f"{self.word}执法检查覆盖、执法文书和挂牌督办", frame,
                        note="执法文书按执法检查记录“处理措施”中除“无”以外的每项措施计一份；立案按有罚款、一案双罚、停产整顿、"
                             "提请关闭、移送司法机关或罚款金额大于0的检查计；挂牌督办按隐患计，同一隐患多次督办只计一项，"
-                            "督办记录未写隐患编号的按该次“发现重大隐患数”计。")
+                            "督办记录未写隐患编号的按该次“发现重大隐患数”计。" + pending)
         for key, col, kind in (("en_ent", "检查企业（家）", "int"), ("en_visits", "检查（家次）", "int"),
-                               ("en_high", "高危企业（家）", "int"), ("en_high_p3", "精准执法阶段检查的高危企业（家）", "int"),
+                               ("en_high", "高危企业（家）", "int"), ("en_high_p3", high_p3_col, "int"),
                                ("en_high_p3_rate", "高危企业覆盖率", "pct"), ("en_docs", "执法文书（份）", "int"),
                                ("en_cases", "立案（起）", "int"), ("en_listed_hz", "挂牌督办隐患（项）", "int")):
             self.fact(key, t, col, kind=kind)
         return t
+
+    def enforcement_ledger_fact(self) -> None:
+        """Whether an enforcement ledger was submitted at all: without one the narrative says 未报送执法检查记录,
+        with one but no inspection in the period, that there was none (本月未开展执法检查)."""
+        submitted = any(t.ledger == "enforcement" for t in self.ctx.context.ledgers.tables)
+        self.facts.text("en_ledger", "是" if submitted else "否", "提交的台账中是否有执法检查记录")
 
     def town_work(self) -> Table:
         """The town's, villages' and stations' own work: meetings by kind (会议与督导记录)."""
@@ -579,10 +608,10 @@ class Builder:
             ov.insert(ov.columns.get_loc("待到期"), "已到期", ov["合规"] + ov["不合规"])
         t = self.table("分阶段合规", "各阶段义务履行情况（企业、村、镇的应履行义务，按所属阶段）", ov,
                        note="义务按规则的期间划入阶段：按月、半年、年度核查的义务计入期间结束所在阶段；逐条记录核查的义务计入记录日期所在阶段。")
-        for p in self.camp.phases:
+        for p in self.camp.phases:  # every phase is named (基本情况 lists them); those with obligations have figures
+            self.facts.text(f"phase_{p.id}_name", p.name, f"方案文件：阶段安排（{phase_text(p.id)}的名称）")
+            self.facts.text(f"phase_{p.id}_label", phase_text(p.id), "方案文件：阶段安排（各阶段按先后次序称第一阶段、第二阶段……）")
             if (ov.get("编号", pd.Series(dtype=object)) == phase_text(p.id)).sum() == 1:
-                self.facts.text(f"phase_{p.id}_name", p.name, f"方案文件：阶段安排（{phase_text(p.id)}的名称）")
-                self.facts.text(f"phase_{p.id}_label", phase_text(p.id), "方案文件：阶段安排（各阶段按先后次序称第一阶段、第二阶段……）")
                 self.fact(f"phase_{p.id}_due", t, "已到期", where={"编号": phase_text(p.id)})
                 self.fact(f"phase_{p.id}_bad", t, "不合规", where={"编号": phase_text(p.id)})
                 self.fact(f"phase_{p.id}_pending", t, "待到期", where={"编号": phase_text(p.id)})
@@ -690,6 +719,8 @@ def _month(b: Builder) -> None:
     b.section("执法检查", t_cov, t_en)
     b.section("存在问题", t_typ)
     b.section("下一步要求")
+    b.office_facts()
+    b.enforcement_ledger_fact()
 
 
 def _quarter(b: Builder) -> None:
@@ -718,6 +749,7 @@ def _quarter(b: Builder) -> None:
     b.section("存在问题", t_typ)
     b.section("下一步要求")
     b.section("附：本季度新增发现清单", t_list, new, moved)
+    b.office_facts()
 
 
 def _year(b: Builder) -> None:
@@ -745,6 +777,7 @@ def _year(b: Builder) -> None:
     en = t_en.frame
     if p3 is not None and len(en):
         en = en[en["阶段"] == phase_text("P3")]
+    stage = f"{p3.name}阶段" if p3 is not None else ""  # the chart of P3's enforcement, by the campaign's name of P3
     year, h1, h2 = b.camp.drill_periods()
     dr = t_dr.frame.set_index("期间") if len(t_dr.frame) else None
 
@@ -762,7 +795,8 @@ def _year(b: Builder) -> None:
                   ("全年\n（全部企业）", dr_row(year.label)), ("上半年\n（高危企业）", dr_row(h1.label)),
                   ("下半年\n（高危企业）", dr_row(h2.label))])),
               *duties,
-              t_cov, t_en, b.chart("enforcement_p3", "精准执法阶段执法情况", charts.enforcement_by_month(en)), t_ac,
+              t_cov, t_en, b.chart("enforcement_p3", f"{stage}执法情况", charts.enforcement_by_month(en, f"{stage}执法检查与处理（按月）")),
+              t_ac,
               t_ph, b.chart("compliance_phase", "各阶段合规率", charts.compliance_by_phase(t_ph.frame)), t_phd)
     b.section("存在问题",
               open_h, t_gap, t_ent,
@@ -772,3 +806,5 @@ def _year(b: Builder) -> None:
               ts, b.station_chart(ts),
               tr, tl, t_letters, t_resub)
     b.section("下一步工作")
+    b.enforcer_facts()
+    b.enforcement_ledger_fact()

@@ -412,7 +412,7 @@ def drill_coverage(groups: list[tuple[str, pd.Series | None]], title: str = "应
 ENFORCEMENT_SERIES = ("检查次数", "发现重大隐患", "罚款企业（次）", "一案双罚（次）", "挂牌督办（次）", "停产整顿（次）")
 
 
-def enforcement_by_month(monthly: pd.DataFrame, title: str = "精准执法阶段执法检查与处理（按月）") -> bytes:
+def enforcement_by_month(monthly: pd.DataFrame, title: str = "执法检查与处理（按月）") -> bytes:
     """Grouped bars per month (rows of ``Analysis.enforcement`` without 合计) and fines (万元) as a line."""
 
     d = monthly[monthly["月份"] != "合计"] if not monthly.empty else monthly
