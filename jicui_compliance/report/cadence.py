@@ -24,7 +24,6 @@ from ..analysis.rankings import (
     enterprise_rules,
     list_rules_table,
 )
-from ..campaign import DEFAULT_DOCUMENTS
 from ..rules import REGISTRY
 from . import charts
 from .facts import Facts
@@ -90,14 +89,8 @@ class Builder:
         self.facts.text("enforcers", "、".join(self.camp.enforcers), "方案文件：本镇依法可以实施行政处罚的单位")
 
     def office_facts(self) -> None:
-        """Who keeps the 周调度、月小结、季通报 going (plan 五（三）): the office that issues the reports (the documents'
-        发文机关), after 镇 rather than the town's name (镇安全生产委员会办公室). 积翠镇's office sits in its 应急站
-        (plan 二), the name its reports have always given it."""
-        organ = self.camp.documents.organ
-        if organ == DEFAULT_DOCUMENTS.organ:
-            office = "镇应急站"
-        else:
-            office = "镇" + organ[len(self.camp.town):] if organ.startswith(self.camp.town) else organ
+        """Who keeps the 周调度、月小结、季通报 going (plan 五（三）): the campaign's office, ``Campaign.office`` (积翠镇: 镇应急站)."""
+        office = self.camp.office
         self.facts.text("office", office, "方案文件：报告的发文机关（负责周调度、月小结、季通报）")
 
     # -- facts every product shares --------------------------------------------------------------
