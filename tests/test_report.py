@@ -836,3 +836,15 @@ def test_the_guide_promises_the_month_report_what_it_holds(results):
     promised = re.sub(r"（[^）]*）", "", row.split("|")[3]).strip().split("、")
     headings = [s.heading.split("、", 1)[-1] for s in build_report(Analysis(results[END]), "month").sections]
     assert promised and [p for p in promised if p not in headings] == []
+
+
+def test_p3_coverage_is_not_shown_as_nought_in_a_month_after_p3(tmp_path):
+    """A December 月小结 (P3 ended on 2023-11-30) held none of P3's inspections: its coverage said 0 and 0%; it is
+    “—” now, with a note that the period lies after the phase."""
+    write_case(P3_CASE, tmp_path)
+    r = build_report(Analysis(run_check([tmp_path], as_of=dt.date(2023, 12, 31))), "month")
+    t = r.tables["执法检查覆盖"]
+    header, rows = t.display()
+    assert [rows[0][header.index(c)] for c in ("精准执法阶段检查的高危企业（家）", "高危企业覆盖率")] == ["—", "—"]
+    assert "报告期在第三阶段（精准执法，至2023年11月30日）之后" in t.note
+    assert r.facts.unexplained_numbers(_text(r)) == [] and r.facts.verify(r.tables) == []

@@ -305,6 +305,10 @@ class Builder:
         # before P3 has started its coverage is not yet due: shown as “—”, not as 0 and 0%
         pending = (f"{phase_text('P3')}（{p3.name}）自{day_text(p3.start)}开始，截至报告日尚未开始，其高危企业覆盖情况"
                    "待到期（表中为“—”）。" if p3 is not None and self.as_of < p3.start else "")
+        # a period after P3 (a December 月小结) holds none of its inspections: not 0 and 0% either
+        if p3 is not None and self.window.start > p3.end:
+            pending = (f"报告期在{phase_text('P3')}（{p3.name}，至{day_text(p3.end)}）之后，不计该阶段的高危企业覆盖情况"
+                       "（表中为“—”，见季通报、年总结）。")
         started = not pending
         actions = e["actions"].map(lambda a: [x for x in a if x != "无"] if isinstance(a, tuple) else [])
         fc, fh = e["fine_company"].fillna(0), e["fine_head"].fillna(0)
