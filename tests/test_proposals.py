@@ -15,6 +15,7 @@ from jicui_compliance.analysis.rankings import (
     NO_HISTORY,
     PROPOSAL_LISTS,
     UNKNOWN_UNIT,
+    Units,
     four_lists,
     letter_findings,
     list_rules_table,
@@ -377,6 +378,15 @@ def test_a_previous_letter_counts_for_the_unit_however_it_was_spelled(spelled):
     # and a previous letters() frame, as the reports pass it
     again = _letters_by_unit(spelled, previous=pd.DataFrame({"函件": ["提醒函"], "单位": ["综合行政 执法队"]}))
     assert again.loc["综合行政执法队", "函件"] == "督办函" and again.loc["应急站", "函件"] == "提醒函"
+
+
+def test_a_previous_letter_to_a_station_under_the_towns_name_counts_for_the_station(spelled):
+    """“积翠镇应急站” and “镇城建站” in last time's list are 应急站 and 城建站 (only the enforcement team's town-prefixed
+    spelling was understood); a name that is no unit after the prefix is kept as written."""
+    letters = _letters_by_unit(spelled, previous=["积翠镇应急站", "镇城建站"])
+    assert letters.loc["应急站", "函件"] == "督办函" and letters.loc["城建站", "函件"] == "督办函"
+    units = Units(spelled)
+    assert units.key("积翠镇东坡村") == units.key("东坡村") and units.key("积翠镇某公司") == "积翠镇某公司"
 
 
 def test_letter_documents_are_addressed_to_the_canonical_unit(spelled, tmp_path):

@@ -144,13 +144,21 @@ class Units:
         self._enforcers = {k: fold(e) for k, e in campaign.enforcer_spellings().items()}
         self._enforcer_names = set(self._enforcers.values())
         self._names: dict[str, str] = {}
-        for name in ([s for i in campaign.industries for s in i.stations] + list(campaign.enforcers)
-                     + list(registry["village"].dropna().unique()) + list(registry["station_eff"].dropna().unique())):
+        names = ([s for i in campaign.industries for s in i.stations] + list(campaign.enforcers)
+                 + list(registry["village"].dropna().unique()) + list(registry["station_eff"].dropna().unique()))
+        self._known = {fold(str(n)) for n in names}
+        self._prefixes = tuple(p for p in (fold(campaign.town), "镇") if p)
+        for name in names:
             self.name(str(name))
 
     def key(self, name: str) -> str:
-        """The unit a name stands for, as compared."""
+        """The unit a name stands for, as compared: “积翠镇应急站” and “镇应急站” are 应急站 when 应急站 is a unit."""
         k = fold(name).replace("()", "")  # “应急站（）”: a bracket left empty names no other unit
+        if k not in self._known:
+            for prefix in self._prefixes:
+                if k.startswith(prefix) and k[len(prefix):] in self._known:
+                    k = k[len(prefix):]
+                    break
         return self._enforcers.get(k, k)
 
     def name(self, name: str) -> str:
