@@ -554,7 +554,8 @@ def resubmission_findings(result) -> pd.DataFrame:
     folder = pd.Series(folders.array.take(files, allow_fill=True), index=f.index)
     unit = folder.fillna(f["village"].where(f["village"] != ""))
     unit = map_distinct(unit, Units(result).name)  # one unit however its folder is spelled ("应急 站", "应急站")
-    return f.assign(_unit=unit.fillna(UNKNOWN_UNIT))
+    # _town_file: a file at the root, the town's own (its registry), routed by the row's village, not sent by it
+    return f.assign(_unit=unit.fillna(UNKNOWN_UNIT), _town_file=folder.isna().to_numpy())
 
 
 def resubmissions(result) -> pd.DataFrame:

@@ -11,7 +11,7 @@ from ..campaign import Campaign
 from ..ledgers import LEDGERS
 from ..rules.enforcement import repeated_penalties
 from ..rules.training import typical_accident_deadline
-from .sources import field_at
+from .sources import field_at, rows_at
 
 CADENCES = {"week": "周调度表", "month": "月小结", "quarter": "季通报", "year": "年总结"}
 #: the quarters as official documents number them (2023年第三季度, not 第3季度)
@@ -87,9 +87,10 @@ def _arisen(result, f: pd.DataFrame) -> pd.Series:
     hz = (f["rule_id"].isin(["HZ005", "HZ006"]) & (f["ledger"] == "hazards") & f["source_row"].notna()).to_numpy(dtype=bool)
     if hz.any():
         rows, sub = result.frame("hazards"), f[hz]
+        at = rows_at(sub, rows)  # the hazard row of each finding, found once for the three dates
 
         def day(field: str) -> pd.Series:
-            return pd.to_datetime(pd.Series(field_at(sub, rows, field))).dt.normalize()
+            return pd.to_datetime(pd.Series(field_at(sub, rows, field, at))).dt.normalize()
 
         found = day("found_on")
         became = (day("deadline") + pd.Timedelta(days=1)).where((sub["rule_id"] == "HZ005").to_numpy(), day("done_on"))

@@ -208,9 +208,8 @@ def resubmission_notices(analysis: Analysis, out: Path, day: dt.date, first: int
         number = docs.numbered(docs.resubmit_number, day.year, n)
         # a file at the submission's root is the town's own (its registry, say), not one the unit sent: the
         # unit gets the rows of its enterprises there to verify, and is not told it submitted the file
-        files = pd.unique(g["source_file"])
-        own = [x for x in files if "/" in x or "\\" in x]
-        town = [x for x in files if x not in own]
+        own = list(pd.unique(g.loc[~g["_town_file"], "source_file"]))
+        town = list(pd.unique(g.loc[g["_town_file"], "source_file"]))
         problems = "存在无法识别、缺少必填内容或填写有误的问题，影响对相关记录的核查"
         town_files = "、".join(f"《{x}》" for x in town)
         if own:
