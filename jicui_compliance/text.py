@@ -91,6 +91,10 @@ _LANDLINE = re.compile(r"(?<![0-9０-９])([(（]?[0０][1-9１-９]" + _D + rf"
 _ANY_DIGIT = re.compile(_D)
 
 
+#: the Chinese numerals of headings, phases and quarters (一、二、…; 第三季度), one to ten
+NUMERALS = "一二三四五六七八九十"
+
+
 def percent(v: float | None) -> str:
     """A rate as the reports, letters and charts write it: 0.8976 → 89.8% (one decimal, half up on the
     value as stored); a rate that is not 1 never prints as 100% (0.99995 → 99.99%), one above 0 never as 0%."""

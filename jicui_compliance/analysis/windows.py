@@ -11,11 +11,10 @@ from ..campaign import Campaign
 from ..ledgers import LEDGERS
 from ..rules.enforcement import repeated_penalties
 from ..rules.training import typical_accident_deadline
+from ..text import NUMERALS
 from .sources import field_at, rows_at
 
 CADENCES = {"week": "周调度表", "month": "月小结", "quarter": "季通报", "year": "年总结"}
-#: the quarters as official documents number them (2023年第三季度, not 第3季度)
-QUARTERS = "一二三四"
 
 
 @dataclass(frozen=True)
@@ -34,7 +33,7 @@ class Window:
         if self.cadence == "month":
             return f"{e.year}年{e.month}月（{s.month}月{s.day}日—{e.month}月{e.day}日）"
         if self.cadence == "quarter":
-            return f"{e.year}年第{QUARTERS[(e.month - 1) // 3]}季度（{s.month}月{s.day}日—{e.month}月{e.day}日）"
+            return f"{e.year}年第{NUMERALS[(e.month - 1) // 3]}季度（{s.month}月{s.day}日—{e.month}月{e.day}日）"
         return f"{s.year}年{s.month}月{s.day}日—{e.year}年{e.month}月{e.day}日"
 
     def contains(self, dates: pd.Series) -> pd.Series:

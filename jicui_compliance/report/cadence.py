@@ -25,6 +25,7 @@ from ..analysis.rankings import (
     list_rules_table,
 )
 from ..rules import REGISTRY
+from ..text import NUMERALS
 from . import charts
 from .facts import Facts
 from .model import Chart, Report, Section, Table
@@ -678,13 +679,12 @@ def build(analysis: Analysis, cadence: str = "year", previous_letters=None, comp
                   facts=b.facts, sections=b.sections, tables=b.tables, documents=c.documents)
 
 
-_NUMERALS = "一二三四五六七八九十"
 
 
 def _number_sections(sections: list[Section]) -> None:
     for i, s in enumerate(sections):
-        head = s.heading.split("、", 1)[-1] if s.heading[:1] in _NUMERALS else s.heading
-        s.heading = f"{_NUMERALS[i] if i < 10 else i + 1}、{head}"
+        head = s.heading.split("、", 1)[-1] if s.heading[:1] in NUMERALS else s.heading
+        s.heading = f"{NUMERALS[i] if i < 10 else i + 1}、{head}"
 
 
 # -- the four products ------------------------------------------------------------------------------

@@ -16,9 +16,8 @@ from functools import lru_cache
 import jinja2
 
 from ..findings.masking import mask_text
+from ..text import NUMERALS
 from .facts import Facts
-
-NUMERALS = "一二三四五六七八九十"
 
 
 @lru_cache(maxsize=1)
