@@ -244,7 +244,7 @@ def typical_accident_deadline(campaign: Campaign, day: pd.Timestamp) -> pd.Times
               "并迅速组织排查整治本企业同类事故隐患；请组织警示教育并登记",
       obligation=Obligation(who="enterprises", when="typical_accidents"))
 def no_education_on_typical_accident(ctx: Context) -> pd.DataFrame:
-    """规则说明：方案文件（campaign）列出的每起典型事故（typical_accidents：日期、名称、涉及行业；默认 2023-04-18
+    """规则说明：方案文件列出的每起典型事故（typical_accidents：日期、名称、涉及行业；默认 2023-04-18
     北京长峰医院重大火灾，所有行业；2023-06-21 银川富洋烧烤店燃气爆炸，燃气、食品卫生、文化旅游、消防），涉及行业的
     每家企业（涉及行业为空时为全部企业；企业名录行业领域空白的只在“全部行业”的事故中要求）须有一行类型为“事故警示教育”、
     日期不早于事故日期、不晚于 max(事故日期, 第一阶段最后一天) 之后第 30 天的培训与警示教育记录（两端都含）：专项行动
