@@ -228,11 +228,15 @@ class Campaign:
     def leader_names(self) -> tuple[str, ...]:
         return tuple(l.name for l in self.leaders)
 
+    def spellings(self, unit: str) -> set[str]:
+        """Each way a village, station or enforcer of the town may be written, folded (no spaces, half-width
+        forms): its name, or its name after the town's name or 镇 ("积翠镇应急站", "镇应急站" are 应急站)."""
+        return {fold(prefix + unit) for prefix in ("", self.town, "镇")}
+
     def enforcer_spellings(self) -> dict[str, str]:
-        """Each way a lawful enforcer may be written, folded (no spaces, half-width forms), → the enforcer as
-        the campaign spells it: its name, or its name after the town's name or 镇 ("积翠镇综合行政执法队",
-        "镇综合行政执法队" are 综合行政执法队). EN007 and the letters compare units by it."""
-        return {fold(prefix + e): e for e in self.enforcers for prefix in ("", self.town, "镇")}
+        """Each of :meth:`spellings` of each lawful enforcer → the enforcer as the campaign spells it
+        ("积翠镇综合行政执法队", "镇综合行政执法队" are 综合行政执法队). EN007 and the letters compare units by it."""
+        return {k: e for e in self.enforcers for k in self.spellings(e)}
 
     def drill_periods(self) -> tuple[Period, Period, Period]:
         """The drill year and its two halves: (year, H1, H2)."""

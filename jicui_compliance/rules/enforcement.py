@@ -58,9 +58,12 @@ def hazard_keys(ctx: Context) -> pd.Series:
 
 @shared
 def _hazards(ctx: Context) -> pd.DataFrame:
-    """Hazard rows of resolved enterprises with a number, one per (eid, number)."""
+    """Hazard rows of level 重大 (an empty 隐患等级 is 重大) of resolved enterprises with a number, one per
+    (eid, number): D3(2), D3(3) and D3(5) are about 重大事故隐患, so a fine on a 一般 hazard is not judged by
+    EN003, EN004 or EN006 (as by EN005 and DC001–DC004)."""
     haz = ctx.frame("hazards")
-    keep = (haz["eid"].notna() & haz["hazard_no"].notna()).to_numpy(dtype=bool)
+    keep = (haz["eid"].notna() & haz["hazard_no"].notna()
+            & haz["level"].fillna("重大").eq("重大")).to_numpy(dtype=bool)
     haz = haz.loc[keep, ["eid", *_HAZARD_COLS]].assign(key=hazard_keys(ctx)[keep])
     return haz.drop_duplicates(["eid", "key"], keep="first")[["eid", "key", *_HAZARD_COLS]]
 
@@ -185,7 +188,7 @@ def officers_or_signature_missing(ctx: Context) -> pd.DataFrame:
       obligation=Obligation(when="records", ledger="enforcement", date="date"))
 def fine_on_self_reported_hazard(ctx: Context) -> pd.DataFrame:
     """规则说明：一条有罚款的执法检查记录（企业罚款或负责人罚款大于 0，或“处理措施”含“罚款”“一案双罚”——只在处理措施中
-    写了罚款而未填金额也算罚款），其“隐患编号”指向的该企业隐患中，有一条同时满足：发现方式为“企业自查”；有报告日期且
+    写了罚款而未填金额也算罚款），其“隐患编号”指向的该企业重大事故隐患（“隐患等级”为“重大”或未填；一般隐患不核查）中，有一条同时满足：发现方式为“企业自查”；有报告日期且
     报告日期不晚于检查日期（同一天算已报告）；有整改期限且检查日期不晚于整改期限（期限当天仍在期限内，因而未逾期）。
     整改期限为空的隐患不能证明“按规定”在期限内整改（五落实缺期限另报 HZ001），不报本规则；检查时已整改完成的自查隐患
     同样不应处罚，照报。隐患编号与该企业隐患台账的“隐患编号”比对（统一全角半角、去空格、不分大小写），台账中找不到的
@@ -225,7 +228,7 @@ def fine_on_self_reported_hazard(ctx: Context) -> pd.DataFrame:
       obligation=Obligation(when="records", ledger="enforcement", date="date"))
 def overdue_fine_without_double_penalty(ctx: Context) -> pd.DataFrame:
     """规则说明：一条有罚款的执法检查记录（企业罚款或负责人罚款大于 0，或“处理措施”含“罚款”“一案双罚”），其“隐患编号”
-    指向的该企业隐患中有一条在检查日已逾期：整改期限早于检查日期，且检查日期当天及以前没有整改完成日期；但记录没有
+    指向的该企业重大事故隐患（“隐患等级”为“重大”或未填；一般隐患不核查）中有一条在检查日已逾期：整改期限早于检查日期，且检查日期当天及以前没有整改完成日期；但记录没有
     同时对企业和主要负责人罚款（企业罚款与负责人罚款都大于 0 才算“一案双罚”；处理措施写了“一案双罚”而金额缺一项的，
     不能证明已双罚，照报）。检查日期正好是整改期限当天的不算逾期。没有罚款的检查不报本规则。整改期限为空的隐患
     无从判断逾期，不参与判断。每条执法记录报一次，列出所有逾期隐患。检查日期在核查截止日之后或为空的记录不核查。
@@ -377,7 +380,7 @@ def repeated_penalties(ctx: Context) -> pd.DataFrame:
       obligation=Obligation(when="records", ledger="enforcement", date="date"))
 def fine_without_follow_up(ctx: Context) -> pd.DataFrame:
     """规则说明：一条有罚款的执法检查记录（企业罚款或负责人罚款大于 0，或“处理措施”含“罚款”“一案双罚”），其“隐患编号”
-    指向的该企业隐患中有一条到核查截止日（--as-of）仍未整改完成（没有整改完成日期，或完成日期晚于截止日），且整改期限
+    指向的该企业重大事故隐患（“隐患等级”为“重大”或未填；一般隐患不核查）中有一条到核查截止日（--as-of）仍未整改完成（没有整改完成日期，或完成日期晚于截止日），且整改期限
     早于截止日（期限当天不算已过期限）；而该企业没有检查日期晚于这次罚款检查的执法检查记录（任何站所的记录都算，
     检查日期在截止日之后的记录尚不存在，不算；同一天的另一条记录不算“以后”）。发现指向这条罚款检查记录，列出所有
     这样的隐患。没有填写隐患编号、或编号在隐患台账中找不到的罚款检查无从判断，不报本规则。

@@ -4,12 +4,20 @@ from __future__ import annotations
 
 import pandas as pd
 
+from ..resolution import leader_names
 from ..text import fold
 from .base import ERROR, WARNING, Obligation, Party, hits, no_hits, rule
 from .context import Context
 
 KICKOFF, SUPERVISION = "动员部署会", "现场督导"
-CHAIR_SEPARATORS = r"[、,，;；/]"
+
+
+def _chaired_by(chairs: pd.Series, leaders: tuple[str, ...]) -> bool:
+    """Whether any 主持或带队 cell names one of ``leaders``, read as HI001 reads 带队负责人
+    (:func:`~jicui_compliance.resolution.leader_names`: several names split at 、，,；;/ or spaces, a
+    bracketed title left out: 张庆斌（党委书记）, 薛明辉 王鑫辉)."""
+    wanted = {fold(n) for n in leaders}
+    return any(wanted.intersection(leader_names(str(c))) for c in chairs.dropna().unique())
 
 
 @rule("GV001", ERROR, "P1", party=Party.VILLAGE, reads=("enterprises", "meetings"),
@@ -20,7 +28,8 @@ CHAIR_SEPARATORS = r"[、,，;；/]"
 def village_without_kickoff(ctx: Context) -> pd.DataFrame:
     """规则说明：企业名录中出现的每个村（“所属村”的不同取值），会议与督导记录中须有一行“单位”为该村、“类型”为
     动员部署会、日期不晚于第一阶段（动员部署）最后一天（默认 2023-05-31，当天仍合规）的记录。村名比对时去掉空格、
-    统一全角半角，其余须完全一致（“东坡村村委会”不等于“东坡村”）。第一阶段结束后核查（--as-of 早于第一阶段最后
+    统一全角半角，其余须完全一致（“东坡村村委会”不等于“东坡村”）；村名前加镇名或“镇”
+    （“积翠镇东坡村”）也算该村。第一阶段结束后核查（--as-of 早于第一阶段最后
     一天时不报告），每村一条，期间为 P1；发现不指向企业，“村”列为该村。只要求日期不晚于第一阶段末，不设起始日期
     （方案印发前按县方案召开的动员会同样计入）。没有企业的村不在企业名录中，无法核查。
 
@@ -41,7 +50,8 @@ def village_without_kickoff(ctx: Context) -> pd.DataFrame:
     mt = ctx.frame("meetings")
     limit = pd.Timestamp(ctx.campaign.phase("P1").end)
     held = mt.loc[(mt["kind"] == KICKOFF) & (mt["date"] <= limit).fillna(False) & mt["unit"].notna(), "unit"]
-    missing = villages.loc[~villages["key"].isin(set(held.map(fold)))]
+    held_keys = set(held.map(fold))
+    missing = villages.loc[[held_keys.isdisjoint(ctx.campaign.spellings(v)) for v in villages["village"]]]
     if missing.empty:
         return no_hits()
     return hits(ledger="meetings", village=missing["village"].to_numpy(), period="P1")
@@ -55,7 +65,9 @@ def village_without_kickoff(ctx: Context) -> pd.DataFrame:
 def no_leader_supervision(ctx: Context) -> pd.DataFrame:
     """规则说明：会议与督导记录中须至少有一行“类型”为现场督导、日期不晚于专项行动最后一天（默认 2023-12-31）、
     “主持或带队”含方案文件所列镇领导（默认 张庆斌、王鑫辉）之一的记录。带队栏可写多人，以“、”（也接受
-    ，,；;/）分隔；比对时去掉空格、统一全角半角，每个姓名须与领导姓名完全一致（“王鑫辉镇长”不计入，请只写姓名）。
+    ，,；;/ 和空格）分隔，姓名后括号中的职务不看（“王鑫辉（镇长）”），与主要负责人带队检查（HI001）的读法相同；比对时
+    统一全角半角，一个姓名中间的空格去掉（“张 庆斌”），每个姓名须与领导姓名完全一致（“王鑫辉镇长”不计入，请只写姓名，
+    职务写在括号中）。
     “单位”不限（镇、村或站所组织的督导均可）。专项行动结束后核查（--as-of 早于最后一天时不报告）；全镇一条，
     期间为最后一个阶段 P4，“村”列为镇名（积翠镇）。方案所说“政府主要负责同志”按本工具的约定取方案文件的全部领导组组长
     （党委书记、镇长）；方案文件未列领导时不核查。
@@ -70,11 +82,9 @@ def no_leader_supervision(ctx: Context) -> pd.DataFrame:
     campaign = ctx.campaign
     if not ctx.is_due(campaign.end) or not campaign.leader_names:
         return no_hits()
-    leaders = {fold(n) for n in campaign.leader_names}
     mt = ctx.frame("meetings")
     sel = (mt["kind"] == SUPERVISION) & (mt["date"] <= pd.Timestamp(campaign.end)).fillna(False) & mt["chair"].notna()
-    names = mt.loc[sel, "chair"].map(fold).str.split(CHAIR_SEPARATORS).explode()
-    if names.isin(leaders).any():
+    if _chaired_by(mt.loc[sel, "chair"], campaign.leader_names):
         return no_hits()
     return hits(ledger="meetings", village=[campaign.town], period=campaign.phases[-1].id,
                 leaders="、".join(campaign.leader_names))
@@ -102,7 +112,8 @@ def station_without_briefing(ctx: Context) -> pd.DataFrame:
     """规则说明：方案所列行业的监管站所（方案文件 campaign 的行业表，含涉农企业的农技站、农经站、畜牧站等），凡企业名录中
     至少有一家企业归它监管（“监管站所”，空白时按行业的牵头站所），会议与督导记录中须有一行“单位”为该站所、“类型”为
     企业宣讲、日期不晚于第二阶段（企业自查自改和部门帮扶）最后一天（默认 2023-07-31，当天仍合规）的记录。
-    站所名称比对时去掉空格、统一全角半角，其余须完全一致（“应急管理站”不等于“应急站”，请按方案的站所名称填写）。
+    站所名称比对时去掉空格、统一全角半角，其余须完全一致（“应急管理站”不等于“应急站”，请按方案的站所名称填写）；
+    站所名称前加镇名或“镇”（“积翠镇应急站”“镇城建站”）也算该站所。
     行业表中的占位名称“其他站所”不是一个具体站所，不要求宣讲；名录中填写的、不在行业表中的站所名称由 ENT001 报告，
     本规则不核查。只要求日期不晚于第二阶段末，不设起始日期；“宣讲企业”一列填了哪些企业不影响本规则（宣讲覆盖面见报告）。
     第二阶段结束后核查（--as-of 早于第二阶段最后一天时不报告），每个站所一条，期间为 P2；发现不指向企业，“所属村”列为
@@ -122,7 +133,7 @@ def station_without_briefing(ctx: Context) -> pd.DataFrame:
     if not stations:
         return no_hits()
     held = set(_held(ctx, (BRIEFING,), "P2")["unit_key"].dropna())
-    missing = [s for s in stations if fold(s) not in held]
+    missing = [s for s in stations if held.isdisjoint(ctx.campaign.spellings(s))]
     if not missing:
         return no_hits()
     return hits(ledger="meetings", village=missing, period="P2")
@@ -173,7 +184,8 @@ def no_town_kickoff(ctx: Context) -> pd.DataFrame:
     专题会议，日期不晚于第一阶段（动员部署）最后一天（默认 2023-05-31，当天仍合规），“主持或带队”含方案文件
     所列镇领导（默认 张庆斌、王鑫辉）之一。单位也接受带镇名和“人民政府”“党委政府”的写法（积翠镇人民政府、积翠镇党委、
     镇党委政府等）；村、站所召开的会议不计入（村的动员部署会见 GV001）。单位和主持人比对时去掉空格、统一全角半角；
-    主持栏可写多人，以“、”（也接受，,；;/）分隔，每个姓名须与领导姓名完全一致（“王鑫辉镇长”不计入，请只写姓名）。
+    主持栏可写多人，以“、”（也接受，,；;/ 和空格）分隔，姓名后括号中的职务不看（“张庆斌（党委书记）”），
+    每个姓名须与领导姓名完全一致（“王鑫辉镇长”不计入，请只写姓名，职务写在括号中）。
     不设起始日期。第一阶段结束后核查（--as-of 早于第一阶段最后一天时不报告）；全镇一条，期间为 P1，“所属村”列为镇名，
     不指向企业。方案文件未列领导时不核查。
 
@@ -190,8 +202,6 @@ def no_town_kickoff(ctx: Context) -> pd.DataFrame:
         return no_hits()
     held = _held(ctx, (KICKOFF, TOPIC_MEETING), "P1")
     held = held.loc[held["unit_key"].isin(town_units(campaign.town)) & held["chair"].notna()]
-    leaders = {fold(n) for n in campaign.leader_names}
-    names = held["chair"].map(fold).str.split(CHAIR_SEPARATORS).explode()
-    if names.isin(leaders).any():
+    if _chaired_by(held["chair"], campaign.leader_names):
         return no_hits()
     return hits(ledger="meetings", village=[campaign.town], period="P1", leaders="、".join(campaign.leader_names))
