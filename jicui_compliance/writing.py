@@ -11,7 +11,8 @@ file system (an existing file where the folder should be, no permission, a full 
 held open by Excel/WPS on Windows) become :class:`OutputError`, whose text is the one line
 the command prints (exit code 2).
 
-Imports nothing of the package: every layer that writes files uses it.
+Imports nothing of the package but, when it has to say why a write failed, the reasons of
+:data:`.text.OS_REASONS`: every layer that writes files uses it.
 """
 
 from __future__ import annotations
@@ -65,22 +66,9 @@ def describe_os_error(exc: BaseException, target: Path | str) -> str:
         return f"--out 应为文件夹，但 {name} 是一个已存在的文件；请换一个输出位置"
     if code == errno.ENAMETOOLONG:
         return f"输出路径过长，无法写入 {name}"
-    # the operating system's own words are English (and differ by system): say it in Chinese, with its number
-    reason = _OS_REASONS.get(code, f"系统错误，错误码 {code}") if code is not None else "系统错误"
-    return f"无法写入 {name}（{reason}）；请换一个输出文件夹"
+    from .text import os_reason  # the one table of reasons (text.OS_REASONS), shared with the reader
 
-
-#: what the remaining failures to write mean, for the one line a user reads (:func:`describe_os_error`)
-_OS_REASONS = {
-    errno.ENOENT: "该位置不存在，也无法在那里建立文件夹",
-    errno.EISDIR: "同名的文件夹已存在",
-    errno.EBUSY: "文件或设备正忙",
-    errno.EIO: "磁盘读写出错",
-    errno.EINVAL: "文件名或位置无效",
-    errno.EXDEV: "不能跨磁盘移动文件",
-    errno.EMFILE: "同时打开的文件过多",
-    errno.ENODEV: "该位置不是可写的磁盘",
-}
+    return f"无法写入 {name}（{os_reason(exc, writing=True)}）；请换一个输出文件夹"
 
 
 def _file_on_the_way(path: Path) -> Path | None:

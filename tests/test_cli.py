@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import re
 import subprocess
@@ -190,3 +191,25 @@ def test_the_terminal_speaks_chinese(submission, tmp_path):
     res = runner.invoke(app, ["check", str(submission), "--out", str(tmp_path / "o"), "--as-of", "2024-03-01",
                               "--select", "HI001"])
     assert res.exit_code == 0 and "不在专项行动期间" in res.output
+
+
+# 4. an input file that cannot be opened: SCH000 in Chinese
+def test_an_input_file_that_cannot_be_opened_is_said_in_chinese(submission, tmp_path, monkeypatch):
+    import jicui_compliance.reading as reading
+
+    (submission / "东坡村").mkdir()
+    (submission / "东坡村" / "动火作业审批记录.csv").write_text("企业名称,动火日期\n甲公司,2023-07-01\n", "utf-8")
+    read = reading.read_file
+
+    def held(src):
+        if src.rel.endswith(".csv"):
+            raise PermissionError(errno.EACCES, "Permission denied", str(src.path))
+        return read(src)
+
+    monkeypatch.setattr(reading, "read_file", held)
+    res = runner.invoke(app, ["check", str(submission), "--out", str(tmp_path / "o"), "--as-of", "2023-12-31",
+                              "--select", "SCH000"])
+    assert res.exit_code == 0, res.output
+    f = pd.read_csv(tmp_path / "o" / "findings.csv", encoding="utf-8-sig", dtype=str, keep_default_na=False)
+    assert f.loc[f["source_file"] == "东坡村/动火作业审批记录.csv", "message"].tolist() == [
+        "“东坡村/动火作业审批记录.csv”未纳入核查：文件无法读取（没有读取权限，或正被其他程序锁定）"]
