@@ -16,11 +16,17 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from .writing import checkpoint
+
 #: typer's (and click's) own words in Chinese: panel titles, and the error messages, by pattern
 _PANELS = {"ARGUMENTS_PANEL_TITLE": "参数", "OPTIONS_PANEL_TITLE": "选项", "COMMANDS_PANEL_TITLE": "命令",
            "ERRORS_PANEL_TITLE": "错误", "ABORTED_TEXT": "已中止。", "DEFAULT_STRING": "[默认：{}]",
            "REQUIRED_LONG_STRING": "[必填]", "ENVVAR_STRING": "[环境变量：{}]", "DEPRECATED_STRING": "（已弃用）",
            "RICH_HELP": "用 [blue]{command_path} {help_option}[/] 查看帮助。"}
+#: typer's words for a path it checked, and for what it found
+_PATH_KINDS = {"path": "路径", "file": "文件", "dir": "文件夹", "directory": "文件夹"}
+_PATH_STATES = {"is not readable": "没有读取权限", "is not writable": "没有写入权限", "does not exist": "不存在",
+                "is a file": "是文件，应为文件夹", "is a directory": "是文件夹，应为文件"}
 _ERRORS = (
     (r"^Missing argument '?([^'.]+)'?\.?", r"缺少参数 \1。"), (r"^Missing option '?([^'.]+)'?\.?", r"缺少选项 \1。"),
     (r"^Missing parameter:? '?([^'.]+)'?\.?", r"缺少参数 \1。"), (r"^Missing command\.", "缺少命令。"),
@@ -31,6 +37,17 @@ _ERRORS = (
     (r"^Got unexpected extra arguments? ?\(s\)? \((.*)\)", r"多余的参数：\1"),
     (r"^Option '([^']+)' requires an argument\.", r"选项 \1 需要一个值。"),
     (r"is not a valid ([\w ]+)\.", r"不是有效的\1。"),
+    # typer's checks of a path (before the command runs): path 'c.toml' is not readable.
+    (r"\b(path|file|dir|directory) (['\"])(.*?)\2 (is not readable|is not writable|does not exist|is a file|is a directory)\.",
+     lambda m: f"{_PATH_KINDS[m[1]]}“{m[3]}”{_PATH_STATES[m[4]]}。"),
+    # pydantic's words for a value typer could not convert (--version abc, --rows 0)
+    (r"Input should be a valid integer\b[^。；]*", "应为整数"),
+    (r"Input should be a valid (number|decimal)\b[^。；]*", "应为数"),
+    (r"Input should be a valid boolean\b[^。；]*", "应为“是”或“否”"),
+    (r"Input should be greater than or equal to (\S+?)\.?(?=$|\s)", r"应不小于 \1"),
+    (r"Input should be less than or equal to (\S+?)\.?(?=$|\s)", r"应不大于 \1"),
+    (r"Input should be greater than (\S+?)\.?(?=$|\s)", r"应大于 \1"),
+    (r"Input should be less than (\S+?)\.?(?=$|\s)", r"应小于 \1"),
 )
 
 
@@ -43,7 +60,7 @@ def _zh_error(message: str) -> str:
 
 
 _TYPES = {"Path": "路径", "path": "路径", "file": "文件", "directory": "文件夹", "str": "文字", "int": "整数",
-          "float": "数", "bool": "是/否"}
+          "float": "数", "bool": "是/否", "int range": "整数", "float range": "数"}
 
 
 def _zh_type(label: str | None) -> str | None:
@@ -86,6 +103,19 @@ def _speak_chinese() -> None:
         return opt
 
     core.Command.get_help_option = help_option  # type: ignore[method-assign]
+    parse_args = core.Command.parse_args
+
+    def parse_in_context(self, ctx, args):
+        """The parser's own errors (an option without its value) know no command: they are the one parsed."""
+        checkpoint("parse")
+        try:
+            return parse_args(self, ctx, args)
+        except core.UsageError as exc:
+            if exc.ctx is None:
+                exc.ctx = ctx
+            raise
+
+    core.Command.parse_args = parse_in_context  # type: ignore[method-assign]
 
     import typer.core as typer_core
 
@@ -96,6 +126,8 @@ def _speak_chinese() -> None:
         display_type = parameter.display_type
 
         def chinese_type(self, ctx):
+            if getattr(self, "is_flag", False):  # --help, --by-village/--all-at-once: given alone, no value
+                return None
             return _zh_type(display_type(self, ctx))
 
         parameter.display_type = chinese_type
@@ -235,6 +267,16 @@ def _parse_date(text: str | None, what: str) -> dt.date | None:
     try:
         day = dt.date.fromisoformat(text)
     except ValueError:
+        import re
+
+        written = re.fullmatch(r"(\d{4})-(\d{2})-(\d{2})", text)
+        if written:  # the format is right: the day is not in the calendar
+            year, month, _ = map(int, written.groups())
+            if not 1 <= month <= 12:
+                _fail(f"{what} 的日期“{text}”不存在：没有{month}月")
+            import calendar
+
+            _fail(f"{what} 的日期“{text}”不存在：{year}年{month}月只有{calendar.monthrange(year, month)[1]}天")
         _fail(f"{what} 应为 YYYY-MM-DD 格式的日期，收到“{text}”")
     if not (AS_OF_RANGE[0] <= day <= AS_OF_RANGE[1]):
         _fail(f"{what} 应在 {AS_OF_RANGE[0].isoformat()} 至 {AS_OF_RANGE[1].isoformat()} 之间，收到“{text}”")
@@ -258,8 +300,7 @@ def _inputs(paths: list[Path], out: Path, campaign: Path | None, as_of: str | No
     """What every command checks before it runs: the paths, the output folder, the campaign, as-of.
     ``documents``: the run writes documents that cite the plan, which cannot predate the campaign."""
     for p in paths:
-        if not p.exists():
-            _fail(f"输入路径不存在：{p}")
+        _must_exist(p)
         if _inside(out, p):
             where = p if p.is_dir() else p.parent
             _fail(f"输出文件夹 {out} 位于输入路径 {where} 之内；本工具从不在输入文件夹中写文件，请换一个输出位置")
@@ -274,6 +315,19 @@ def _inputs(paths: list[Path], out: Path, campaign: Path | None, as_of: str | No
         err.print(f"[yellow]注意：[/]数据截至日 {day.isoformat()} 不在专项行动期间（{camp.start.isoformat()} 至 "
                   f"{camp.end.isoformat()}）内，按该日核查，结果可能不是所期望的")
     return camp, day
+
+
+def _must_exist(p: Path, what: str = "输入路径") -> None:
+    """An input path that does not exist, or cannot be looked at (a folder on the way that may not be
+    read, a path too long): exit 2, saying which, as a failure to read it."""
+    try:
+        if p.exists():
+            return
+    except OSError as exc:
+        from .text import os_reason
+
+        _fail(f"无法读取{what} {p}（{os_reason(exc)}）")
+    _fail(f"{what}不存在：{p}")
 
 
 def _split(values: list[str] | None) -> list[str]:
@@ -586,6 +640,7 @@ def templates_cmd(
 
     camp = _campaign(campaign)
     for p in registry or []:
+        _must_exist(p, "企业名录路径")
         if _inside(out, p):
             _fail(f"输出文件夹 {out} 位于输入路径 {p} 之内；本工具从不在输入文件夹中写文件，请换一个输出位置")
     try:
@@ -637,8 +692,7 @@ def ingest_cmd(
     from .store import StoreError, ingest
 
     for p in paths:
-        if not p.exists():
-            _fail(f"输入路径不存在：{p}")
+        _must_exist(p)
         if _inside(store, p):
             _fail(f"数据库文件 {store} 位于输入路径 {p} 之内；请放在报送文件夹之外")
     day_received = _parse_date(received, "--received") or dt.date.today()

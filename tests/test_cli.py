@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import errno
 import hashlib
+import os
 import re
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -193,6 +195,87 @@ def test_the_terminal_speaks_chinese(submission, tmp_path):
     assert res.exit_code == 0 and "不在专项行动期间" in res.output
 
 
+# -- the command line's failure modes (audit "cli") ----------------------------------------------------
+def _jicui(*args: object, env: dict | None = None, prefix: list[str] | None = None) -> subprocess.CompletedProcess:
+    """`python -m jicui_compliance ARGS` in a process of its own (signals, permissions): its exit code and output."""
+    return subprocess.run([*(prefix or []), sys.executable, "-m", "jicui_compliance", *map(str, args)],
+                          capture_output=True, text=True, env={**os.environ, **(env or {})})
+
+
+def _lines(text: str) -> list[str]:
+    return [x for x in text.splitlines() if x.strip()]
+
+
+def _unprivileged() -> list[str]:
+    """What to run a command with so that file permissions bind it: nothing for an ordinary user; as root
+    (a container), ``setpriv`` without the capabilities that override them (as the auditor ran it)."""
+    if os.name == "nt":
+        pytest.skip("POSIX permissions")
+    if os.geteuid() != 0:
+        return []
+    setpriv = shutil.which("setpriv")
+    prefix = [setpriv or "setpriv", "--bounding-set=-dac_override,-dac_read_search,-fowner", "--inh-caps=-all"]
+    if setpriv is None or subprocess.run([*prefix, "true"], capture_output=True).returncode != 0:
+        pytest.skip("root, and its capabilities cannot be dropped here")
+    return prefix
+
+
+# 3. typer's and pydantic's English, in Chinese
+@pytest.mark.parametrize("args,line", [
+    (["check", "--store", "x.duckdb", "--version", "abc", "--out", "o"],
+     "无法运行：'--version' 的取值无效：应为整数；用 jicui check --help 查看帮助"),
+    (["export", "--store", "x.duckdb", "--parquet", "o", "--run", "1.5"],
+     "无法运行：'--run' 的取值无效：应为整数；用 jicui export --help 查看帮助"),
+    (["diff", "--store", "x.duckdb", "--out", "o", "a", "b"],
+     "无法运行：'核查编号' 的取值无效：应为整数；用 jicui diff --help 查看帮助"),
+    (["templates", "--out", "o", "--rows", "0"],
+     "无法运行：'--rows' 的取值无效：应不小于 1；用 jicui templates --help 查看帮助"),
+    (["templates", "--out", "o", "--rows", "100001"],
+     "无法运行：'--rows' 的取值无效：应不大于 100000；用 jicui templates --help 查看帮助"),
+])
+def test_values_typer_cannot_convert_are_said_in_chinese(args, line, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    res = runner.invoke(app, args, prog_name="jicui")
+    assert res.exit_code == 2 and _lines(res.output) == [line]
+
+
+@pytest.mark.parametrize("option", ["--campaign", "--out", "报送路径"])
+def test_a_path_typer_finds_unreadable_is_said_in_chinese(submission, tmp_path, monkeypatch, option):
+    """“'--campaign' 的取值无效：path 'c.toml' is not readable.” (also --store, --previous, --registry, --out)."""
+    monkeypatch.chdir(tmp_path)
+    Path("c.toml").write_text("", "utf-8")
+    Path("o").mkdir()
+    assert submission == tmp_path / "报送"
+    access = os.access
+    locked = {"c.toml", "o", "报送"}
+    monkeypatch.setattr(os, "access", lambda path, mode, **k: str(path) not in locked and access(path, mode, **k))
+    res = runner.invoke(app, ["check", "报送", "--out", "o", "--campaign", "c.toml"], prog_name="jicui")
+    assert res.exit_code == 2
+    [line] = _lines(res.output)
+    shown = {"--campaign": "c.toml", "--out": "o", "报送路径": "报送"}
+    assert re.fullmatch(r"无法运行：'(--campaign|--out|报送路径)' 的取值无效：路径“(c\.toml|o|报送)”没有读取权限；用 jicui check --help 查看帮助",
+                        line), line
+    assert not re.search(r"[A-Za-z]{4,}", line.replace("jicui", "").replace("toml", "").replace("campaign", "")
+                         .replace("help", "").replace("check", ""))
+    locked.clear()
+    locked.add(shown[option])
+    res = runner.invoke(app, ["check", "报送", "--out", "o", "--campaign", "c.toml"], prog_name="jicui")
+    assert _lines(res.output) == [f"无法运行：'{option}' 的取值无效：路径“{shown[option]}”没有读取权限；"
+                                  "用 jicui check --help 查看帮助"]
+
+
+def test_zh_error_knows_every_path_message():
+    from jicui_compliance.cli import _zh_error
+
+    for english, chinese in (("is not readable", "没有读取权限"), ("is not writable", "没有写入权限"),
+                             ("does not exist", "不存在"), ("is a file", "是文件，应为文件夹"),
+                             ("is a directory", "是文件夹，应为文件")):
+        for kind, word in (("path", "路径"), ("file", "文件"), ("directory", "文件夹")):
+            assert _zh_error(f"Invalid value for '--x': {kind} 'a b.txt' {english}.") == \
+                f"'--x' 的取值无效：{word}“a b.txt”{chinese}。"
+    assert _zh_error("Invalid value for '--x': Input should be greater than 0") == "'--x' 的取值无效：应大于 0"
+
+
 # 4. an input file that cannot be opened: SCH000 in Chinese
 def test_an_input_file_that_cannot_be_opened_is_said_in_chinese(submission, tmp_path, monkeypatch):
     import jicui_compliance.reading as reading
@@ -213,3 +296,70 @@ def test_an_input_file_that_cannot_be_opened_is_said_in_chinese(submission, tmp_
     f = pd.read_csv(tmp_path / "o" / "findings.csv", encoding="utf-8-sig", dtype=str, keep_default_na=False)
     assert f.loc[f["source_file"] == "东坡村/动火作业审批记录.csv", "message"].tolist() == [
         "“东坡村/动火作业审批记录.csv”未纳入核查：文件无法读取（没有读取权限，或正被其他程序锁定）"]
+
+
+def test_unreadable_inputs_for_real(submission, tmp_path):
+    """Without the power to override permissions (root in a container drops it): a ledger of mode 000 is an
+    SCH000 in Chinese, an input below a folder that may not be read is “无法读取”, a --campaign that may not be
+    read is said in Chinese."""
+    prefix = _unprivileged()
+    ledger = submission / "动火作业审批记录.csv"
+    ledger.write_text("企业名称,动火日期\n甲公司,2023-07-01\n", "utf-8")
+    closed = tmp_path / "nr"
+    (closed / "sub").mkdir(parents=True)
+    campaign = tmp_path / "c.toml"
+    campaign.write_text("", "utf-8")
+    for p in (ledger, closed, campaign):
+        p.chmod(0)
+    try:
+        res = _jicui("check", submission, "--out", tmp_path / "o", "--as-of", "2023-12-31", "--select", "SCH000",
+                     prefix=prefix)
+        assert res.returncode == 0, res.stderr
+        f = pd.read_csv(tmp_path / "o" / "findings.csv", encoding="utf-8-sig", dtype=str, keep_default_na=False)
+        assert "文件无法读取（没有读取权限，或正被其他程序锁定）" in f.loc[f["source_file"] == ledger.name, "message"].iloc[0]
+        res = _jicui("check", closed / "sub", "--out", tmp_path / "o2", prefix=prefix)
+        assert res.returncode == 2
+        assert _lines(res.stderr) == [f"无法运行：无法读取输入路径 {closed / 'sub'}（没有读取权限，或正被其他程序锁定）"]
+        res = _jicui("check", submission, "--out", tmp_path / "o3", "--campaign", campaign, prefix=prefix)
+        assert res.returncode == 2 and _lines(res.stderr)[0].startswith(
+            f"无法运行：'--campaign' 的取值无效：路径“{campaign}”没有读取权限；用 ")
+    finally:
+        for p in (ledger, closed, campaign):
+            p.chmod(0o700)
+
+
+# 5. input paths that cannot be looked at: a failure to read them, not to write
+def test_an_input_path_too_long_is_a_failure_to_read_it(tmp_path):
+    long = tmp_path / ("长" * 100)
+    res = runner.invoke(app, ["check", str(long), "--out", str(tmp_path / "o")])
+    assert res.exit_code == 2 and _lines(res.output) == [f"无法运行：无法读取输入路径 {long}（路径过长）"]
+    res = runner.invoke(app, ["templates", "--out", str(tmp_path / "o"), "--registry", str(long)])
+    assert res.exit_code == 2 and _lines(res.output) == [f"无法运行：无法读取企业名录路径 {long}（路径过长）"]
+
+
+
+
+# 11. the wording
+@pytest.mark.parametrize("day,line", [
+    ("2023-02-30", "无法运行：--as-of 的日期“2023-02-30”不存在：2023年2月只有28天"),
+    ("2024-02-30", "无法运行：--as-of 的日期“2024-02-30”不存在：2024年2月只有29天"),
+    ("2023-13-01", "无法运行：--as-of 的日期“2023-13-01”不存在：没有13月"),
+    ("2023/12/31", "无法运行：--as-of 应为 YYYY-MM-DD 格式的日期，收到“2023/12/31”"),
+])
+def test_a_day_not_in_the_calendar_is_said_so(submission, tmp_path, day, line):
+    res = runner.invoke(app, ["check", str(submission), "--out", str(tmp_path / "o"), "--as-of", day])
+    assert res.exit_code == 2 and _lines(res.output) == [line]
+
+
+def test_an_option_without_its_value_points_to_the_commands_help(submission):
+    res = runner.invoke(app, ["check", str(submission), "--out"], prog_name="jicui")
+    assert res.exit_code == 2 and _lines(res.output) == ["无法运行：选项 --out 需要一个值；用 jicui check --help 查看帮助"]
+
+
+def test_the_help_shows_no_type_for_a_flag():
+    for command in ("check", "templates"):
+        res = runner.invoke(app, [command, "--help"], terminal_width=200)
+        rows = [x for x in res.output.splitlines() if "--help" in x or "--by-village" in x or "--rows" in x]
+        assert rows and not any("是/否" in x or "range" in x for x in rows), rows
+        assert all(re.search(r"--help\s+显示本帮助", x) for x in rows if "--help" in x)
+    assert "<整数>" in res.output

@@ -20,6 +20,7 @@ from ..analysis import Analysis
 from ..analysis.rankings import REMINDER, SUPERVISION
 from ..check import CheckResult
 from ..reading.tables import SCAN_ROWS
+from ..text import os_reason
 from .notices import (
     INDEX_COLUMNS,
     KINDS,
@@ -59,7 +60,10 @@ def read_previous(path: Path) -> set[str]:
             if units is not None:
                 return units
         raise DocumentError(f"上期名单工作簿 {path} 中没有“文书/主送”或“函件/单位”两列的工作表")
-    text = path.read_text("utf-8-sig")
+    try:
+        text = path.read_text("utf-8-sig")
+    except OSError as exc:
+        raise DocumentError(f"上期名单文件无法读取：{path}（{os_reason(exc)}）") from exc
     return {line.split(",")[0].strip() for line in text.splitlines() if line.strip() and line.strip() != "单位"}
 
 
