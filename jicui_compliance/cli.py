@@ -146,8 +146,9 @@ _speak_chinese()
 
 #: exit codes (docs/guide/checking.md): 0 ran, 1 findings at --fail-on, 2 cannot run (a bad
 #: argument or input path, the output cannot be written), 3 internal error (a defect: the
-#: traceback goes to a log file in --out, never to the screen), 130 Ctrl-C
-EXIT_CANNOT_RUN, EXIT_INTERNAL, EXIT_INTERRUPTED = 2, 3, 130
+#: traceback goes to a log file in --out, never to the screen), 130 Ctrl-C, 143 SIGTERM and
+#: 129 SIGHUP (:func:`~.writing.stopped`)
+EXIT_CANNOT_RUN, EXIT_INTERNAL = 2, 3
 ERROR_LOG = "jicui-错误日志.log"
 
 
@@ -165,25 +166,32 @@ class _GuardedTyper(typer.Typer):
 def _guarded(func: Callable) -> Callable:
     @functools.wraps(func)
     def run(*args, **kwargs):
-        from .text import python_strings
-        from .writing import OutputError
+        from . import writing
 
-        try:
+        committed = len(writing.COMMITTED)
+        try:  # the imports too: a Ctrl-C while pandas loads is a Ctrl-C like any other
+            from .text import python_strings
+
+            checkpoint("command")
             with python_strings():
                 return func(*args, **kwargs)
         except (typer.Exit, typer.Abort, SystemExit):
             raise
-        except KeyboardInterrupt:
-            err.print("[bold]已按 Ctrl-C 中断[/]")
-            raise typer.Exit(EXIT_INTERRUPTED) from None
-        except OutputError as exc:
+        except KeyboardInterrupt as exc:
+            _stop(exc)
+        except writing.OutputError as exc:
             _fail(str(exc))
         except MemoryError:
             _fail("内存不足，无法完成；请分批核查，或在内存更大的计算机上运行")
-        except OSError as exc:
-            from .writing import describe_os_error
+        except _ScreenError as exc:  # stdout redirected to a full disk, say: what was written is written
+            from .text import os_reason
 
-            _fail(describe_os_error(exc, getattr(exc, "filename", None) or "文件"))
+            done = writing.COMMITTED[committed:]
+            outcome = (f"；结果已完整写入 {'、'.join(dict.fromkeys(str(p) for p in done))}" if done
+                       else "；结果未写入" if kwargs.get("out") is not None else "")
+            _fail(f"无法写入标准输出（{os_reason(exc.__cause__ or exc, writing=True)}），屏幕上的输出不完整{outcome}")
+        except OSError as exc:
+            _fail(writing.describe_os_error(exc, getattr(exc, "filename", None) or "文件"))
         except Exception:
             log = _write_log(traceback.format_exc(), kwargs.get("out"))
             where = f"详细信息已写入 {_shown(log)}" if log else "详细信息无法写入日志文件"
@@ -221,6 +229,20 @@ def _shown(value: object) -> str:
     return mask_personal(str(value).encode("utf-8", "surrogateescape").decode("utf-8", "replace"))
 
 
+class _ScreenError(OSError):
+    """Printing failed (stdout redirected to a full disk): the outputs are not at fault."""
+
+
+class _Console(Console):
+    """A console whose failure to print is a :class:`_ScreenError`, told apart from the outputs' errors."""
+
+    def print(self, *args, **kwargs) -> None:
+        try:
+            super().print(*args, **kwargs)
+        except OSError as exc:
+            raise _ScreenError(exc.errno, exc.strerror) from exc
+
+
 app = _GuardedTyper(
     help="积翠镇重大事故隐患专项排查整治台账核查工具。各命令的说明：jicui 命令 --help。",
     no_args_is_help=True,
@@ -229,8 +251,8 @@ app = _GuardedTyper(
     options_metavar="[选项]",
     subcommand_metavar="命令 [参数]...",
 )
-console = Console(soft_wrap=True)  # paths and messages are never broken across lines
-err = Console(stderr=True, soft_wrap=True)  # one line, never broken in the middle of a path
+console = _Console(soft_wrap=True)  # paths and messages are never broken across lines
+err = _Console(stderr=True, soft_wrap=True)  # one line, never broken in the middle of a path
 
 _SEVERITY_ORDER = ["错误", "警告", "提示"]
 _STYLE = {"错误": "bold red", "警告": "yellow", "提示": "cyan"}
@@ -249,12 +271,28 @@ def _fail(message: str) -> NoReturn:
 
 @contextmanager
 def _stopped_by_ctrl_c() -> Iterator[None]:
-    """Ctrl-C ends the command with one line and exit code 130, not a traceback."""
+    """Ctrl-C (or a termination) ends the command with one line and its exit code, not a traceback."""
     try:
         yield
-    except KeyboardInterrupt:
-        err.print("[bold]已按 Ctrl-C 中断[/]")
-        raise typer.Exit(130) from None
+    except KeyboardInterrupt as exc:
+        _stop(exc)
+
+
+def _stop(exc: KeyboardInterrupt) -> NoReturn:
+    """The end of a run stopped by Ctrl-C or a signal: its one line and exit code (:func:`_say_stopped`)."""
+    raise typer.Exit(_say_stopped(exc)) from None
+
+
+def _say_stopped(exc: KeyboardInterrupt) -> int:
+    """Print the one line of a run stopped by Ctrl-C or a signal (:func:`~.writing.stopped`); its exit code."""
+    from .writing import stopped
+
+    line, code = stopped(exc)
+    try:
+        err.print(f"[bold]{line}[/]")
+    except OSError:  # the terminal is gone (SIGHUP): the exit code says it
+        pass
+    return code
 
 
 #: the days --as-of may name: those the reader reads as dates (RULEBOOK §4, years 1950–2100)
@@ -434,8 +472,6 @@ def check_cmd(
 
 def _check_at_once(paths: list[Path], camp, day: dt.date, select_l: list[str], ignore_l: list[str]):
     """`jicui check --all-at-once`: every ledger in memory together, with progress bars."""
-    from rich.markup import escape
-
     from .check import InputError, run_check
     from .rules import select_rules
 
@@ -445,10 +481,21 @@ def _check_at_once(paths: list[Path], camp, day: dt.date, select_l: list[str], i
         checking = progress.add_task("执行规则", total=len(select_rules(select_l, ignore_l)))
         try:
             return run_check([str(p) for p in paths], as_of=day, campaign=camp, select=select_l, ignore=ignore_l,
-                             on_file=lambda f: progress.update(reading, advance=1, description=f"读取 {escape(_shown(f))}"),
+                             on_file=_on_file(progress, reading),
                              on_rule=lambda r: progress.update(checking, advance=1))
         except InputError as exc:
             _fail(str(exc))
+
+
+def _on_file(progress: Progress, task) -> Callable[[str], None]:
+    """The progress bar's line for each file read (and a point the tests stop a run at: ``file-read``)."""
+    from rich.markup import escape
+
+    def read(name: str) -> None:
+        checkpoint("file-read")
+        progress.update(task, advance=1, description=f"读取 {escape(_shown(name))}")
+
+    return read
 
 
 def _check_by_village(out: Path, paths: list[Path], camp, day: dt.date, fail_on: str | None,
@@ -467,7 +514,7 @@ def _check_by_village(out: Path, paths: list[Path], camp, day: dt.date, fail_on:
         try:
             run = run_check_by_village(
                 [str(p) for p in paths], as_of=day, campaign=camp, select=select_l, ignore=ignore_l,
-                on_file=lambda f: progress.update(reading, advance=1, description=f"读取 {escape(_shown(f))}"),
+                on_file=_on_file(progress, reading),
                 on_partition=lambda v: progress.update(
                     reading, description=f"核查 {escape('、'.join(v[:3]) + ('等' if len(v) > 3 else '')) or '全镇台账'}"))
         except InputError as exc:
@@ -611,7 +658,9 @@ def notices_cmd(
         units = read_previous(previous) if previous else None
     except DocumentError as exc:
         _fail(str(exc))
-    with err.status("读取台账、核查并生成文书…") if err.is_terminal else nullcontext():
+    from .writing import locked
+
+    with locked(out), _stopped_by_ctrl_c(), err.status("读取台账、核查并生成文书…") if err.is_terminal else nullcontext():
         try:
             result = run_check([str(p) for p in paths], as_of=day, campaign=camp)
             written = write_documents(result, out, day=issued, previous=units, village=village,
@@ -643,11 +692,14 @@ def templates_cmd(
         _must_exist(p, "企业名录路径")
         if _inside(out, p):
             _fail(f"输出文件夹 {out} 位于输入路径 {p} 之内；本工具从不在输入文件夹中写文件，请换一个输出位置")
-    try:
-        reg = read_registry(registry, camp) if registry else None
-        written = write_templates(out, camp, reg, village=village, rows=rows)
-    except TemplateError as exc:
-        _fail(str(exc))
+    from .writing import locked
+
+    with locked(out), _stopped_by_ctrl_c():
+        try:
+            reg = read_registry(registry, camp) if registry else None
+            written = write_templates(out, camp, reg, village=village, rows=rows)
+        except TemplateError as exc:
+            _fail(str(exc))
     console.print(f"[bold]台账模板已生成[/]：{len(written)} 个工作簿（方案：{camp.name}；"
                   f"{'带企业名录下拉列表' if reg is not None else '未给企业名录，无企业下拉列表'}）")
     for path in written:
@@ -882,8 +934,20 @@ def restore_cmd(
 
 
 def main() -> None:
-    """The console command (``jicui``)."""
-    app()
+    """The console command (``jicui``; :func:`jicui_compliance.__main__.main` calls it once the
+    signals are handled). Every stop ends with its line and exit code (:func:`~.writing.stopped`):
+    one while typer parses the arguments too, which typer would turn into a silent exit 130."""
+    from .writing import stop_on_termination
+
+    stop_on_termination()
+    try:
+        app()
+    except SystemExit as exc:
+        context = exc.__context__
+        cause = getattr(context, "__cause__", None)
+        if not (isinstance(context, typer.Exit) and isinstance(cause, KeyboardInterrupt)):
+            raise
+        raise SystemExit(_say_stopped(cause)) from None
 
 
 if __name__ == "__main__":
