@@ -11,6 +11,7 @@ import datetime as dt
 import numpy as np
 import pandas as pd
 
+from ..ledgers.enforcement import hazard_key
 from ..resolution import month_label
 from ..rules.accidents import LIMIT as REPORT_LIMIT
 from ..rules.accidents import hour_starts
@@ -38,9 +39,16 @@ def past_deadline(deadline: pd.Series, as_of: pd.Timestamp) -> pd.Series:
 
 
 def hazards_existing(result) -> pd.DataFrame:
+    """The hazards that exist at as-of, each once: a hazard number written again for the same enterprise
+    (SCH004: the later rows are the duplicates, as when a station also sent a village's file) is one
+    hazard, as its first row says. With done / closed / past_deadline / overdue."""
     ctx = result
     h = ctx.frame("hazards")
-    h = h[ctx.existing(h, "found_on", undated=False)].copy()
+    h = h[ctx.existing(h, "found_on", undated=False)]
+    keyed = (h["eid"].notna() & h["hazard_no"].notna()).to_numpy(dtype=bool)
+    again = np.zeros(len(h), dtype=bool)
+    again[keyed] = pd.DataFrame({"eid": h["eid"][keyed], "key": hazard_key(h["hazard_no"][keyed])}).duplicated().to_numpy()
+    h = h[~again].copy()
     end = ctx.as_of_end
     h["done"] = (h["done_on"] < end).fillna(False).astype(bool)
     h["closed"] = h["done"] & (h["verified_on"] < end).fillna(False).astype(bool)
