@@ -152,7 +152,11 @@ def _guarded(func: Callable) -> Callable:
             from .writing import describe_os_error
 
             _fail(describe_os_error(exc, getattr(exc, "filename", None) or "文件"))
-        except Exception:
+        except Exception as exc:
+            from .check import InputError
+
+            if isinstance(exc, InputError):  # raised as a context closes (a damaged store found by `check --store`)
+                _fail(str(exc))
             log = _write_log(traceback.format_exc(), kwargs.get("out"))
             where = f"详细信息已写入 {_shown(log)}" if log else "详细信息无法写入日志文件"
             err.print(f"[bold red]内部错误：[/]程序出错，未完成（这是本工具的缺陷，不是台账的问题）；"

@@ -16,6 +16,8 @@ import subprocess
 import sys
 import zipfile
 import zlib
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import duckdb
@@ -709,3 +711,107 @@ def test_a_diff_writes_both_files_or_neither(town, tmp_path, monkeypatch):
     done = runner.invoke(app, ["diff", "--store", str(store), "--out", str(out)])
     assert done.exit_code == 2, done.output
     assert not out.exists() or not [p for p in out.iterdir() if not p.name.startswith(".")]
+
+
+# -- the store file: damaged, read-only, from another version ---------------------------------------
+HEADER = 3 * 4096  # DuckDB's file header before the first block
+
+
+def _damage_table(store: Path, table: str) -> None:
+    """Flip 32 bytes in the block holding ``table``'s rows: its checksum no longer matches (a disk fault)."""
+    con = duckdb.connect(str(store), read_only=True)
+    block = con.execute(f"SELECT min(block_id) FROM pragma_storage_info('{table}') WHERE block_id >= 0").fetchone()[0]
+    size = con.execute("SELECT block_size FROM pragma_database_size()").fetchone()[0]
+    con.close()
+    with store.open("r+b") as f:
+        f.seek(HEADER + block * size + 200)
+        data = f.read(32)
+        f.seek(HEADER + block * size + 200)
+        f.write(bytes(b ^ 0x5A for b in data))
+
+
+def test_a_damaged_store_is_one_line_and_exit_2_in_every_command(town, tmp_path):
+    """One block of the store damaged (its checksum no longer matches): every command that reads it says the file
+    is damaged and what to do, exit 2, not 内部错误 (a defect of the tool), and writes nothing."""
+    store = tmp_path / "store.duckdb"
+    shutil.copy(town["store"], store)
+    ingest(store, [town["week2"]], received=dt.date(2023, 7, 14))  # two runs to compare
+    _damage_table(store, "version_files")  # every command reads which files a version holds
+    s = str(store)
+    commands = {"history": ["history", "--store", s], "diff": ["diff", "--store", s, "--out", str(tmp_path / "d")],
+                "restore": ["restore", "--store", s, "--out", str(tmp_path / "r")],
+                "export": ["export", "--store", s, "--parquet", str(tmp_path / "p")],
+                "check": ["check", "--store", s, "--out", str(tmp_path / "c")],
+                "ingest": ["ingest", str(town["week2"]), "--store", s, "--received", "2023-07-14"],
+                "report": ["report", "--store", s, "--cadence", "week", "--out", str(tmp_path / "w")]}
+    for name, args in commands.items():
+        done = runner.invoke(app, args)
+        assert done.exit_code == 2, f"{name}: {done.output}"
+        assert f"数据库文件 {store} 已损坏" in done.output and "请用备份的副本替换它" in done.output, f"{name}: {done.output}"
+        assert "内部错误" not in done.output
+    assert not [p.name for p in tmp_path.iterdir() if p.name != "store.duckdb"]
+
+
+def test_a_wrong_query_is_still_a_defect(town, monkeypatch):
+    """Only the file's faults are the user's to mend: DuckDB refusing the tool's own SQL stays exit 3."""
+    monkeypatch.setattr(Store, "runs", lambda self: self.df("SELECT no_such_column FROM runs"))
+    done = runner.invoke(app, ["history", "--store", str(town["store"])])
+    assert done.exit_code == 3 and "内部错误" in done.output, done.output
+
+
+@contextmanager
+def _read_only(path: Path) -> Iterator[None]:
+    """``path`` (a file or folder) not writable: immutable for root, who may write whatever the mode says."""
+    if getattr(os, "geteuid", lambda: 1)() == 0:
+        if subprocess.run(["chattr", "+i", str(path)], capture_output=True).returncode:
+            pytest.skip("chattr +i is not available here")
+        try:
+            yield
+        finally:
+            subprocess.run(["chattr", "-i", str(path)], check=True)
+    else:
+        mode = path.stat().st_mode
+        path.chmod(0o555 if path.is_dir() else 0o444)
+        try:
+            yield
+        finally:
+            path.chmod(mode)
+
+
+def test_a_read_only_store_or_folder_is_said_so(town, tmp_path):
+    store = tmp_path / "ro.duckdb"
+    shutil.copy(town["store"], store)
+    week2 = ["ingest", str(town["week2"]), "--received", "2023-07-14", "--store"]
+    with _read_only(store):
+        done = runner.invoke(app, [*week2, str(store)])
+        assert done.exit_code == 2, done.output
+        assert f"无法写入数据库 {store}：该文件是只读的或没有写入权限" in done.output, done.output
+        assert runner.invoke(app, ["history", "--store", str(store)]).exit_code == 0  # reading it is fine
+    folder = tmp_path / "只读"
+    folder.mkdir()
+    shutil.copy(town["store"], folder / "s.duckdb")
+    with _read_only(folder):
+        new = runner.invoke(app, [*week2, str(folder / "新.duckdb")])  # a new store (written as ….partial first)
+        kept = runner.invoke(app, [*week2, str(folder / "s.duckdb")])  # DuckDB writes its .wal beside the store
+    for path, done in ((folder / "新.duckdb", new), (folder / "s.duckdb", kept)):
+        assert done.exit_code == 2, done.output
+        assert f"无法写入数据库 {path}：没有在文件夹 {folder} 中建立文件的权限" in done.output, done.output
+        assert ".partial" not in done.output and ".wal" not in done.output
+    assert sorted(p.name for p in folder.iterdir()) == ["s.duckdb"]
+    assert len(_snapshot(folder / "s.duckdb")["runs"]) == 1
+
+
+def test_a_store_of_a_newer_version_is_refused_and_left_as_it_is(town, tmp_path):
+    store = tmp_path / "store.duckdb"
+    shutil.copy(town["store"], store)
+    con = duckdb.connect(str(store))
+    con.execute("UPDATE meta SET value = '3' WHERE key = 'schema'")
+    con.close()
+    for args in (["ingest", str(town["week2"]), "--received", "2023-07-14"], ["history"]):
+        done = runner.invoke(app, [*args, "--store", str(store)])
+        assert done.exit_code == 2, done.output
+        assert f"数据库 {store} 由更新版本的本工具建立（数据格式第 3 版，本工具只能读写到第 2 版）；请升级" in done.output
+    con = duckdb.connect(str(store), read_only=True)
+    assert con.execute("SELECT value FROM meta WHERE key = 'schema'").fetchone()[0] == "3"
+    assert con.execute("SELECT count(*) FROM runs").fetchone()[0] == 1
+    con.close()
