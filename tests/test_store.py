@@ -815,3 +815,30 @@ def test_a_store_of_a_newer_version_is_refused_and_left_as_it_is(town, tmp_path)
     assert con.execute("SELECT value FROM meta WHERE key = 'schema'").fetchone()[0] == "3"
     assert con.execute("SELECT count(*) FROM runs").fetchone()[0] == 1
     con.close()
+
+
+def test_a_store_without_a_later_field_is_read_as_if_it_were_empty(town, tmp_path):
+    """A store last written before a ledger field existed (rows_hazards.basis): diff and export read the missing
+    column as empty (an ingest adds it), the same as a store that has it empty."""
+    store = tmp_path / "store.duckdb"
+    shutil.copy(town["store"], store)
+    ingest(store, [town["week2"]], received=dt.date(2023, 7, 14))
+    con = duckdb.connect(str(store))
+    assert con.execute("UPDATE rows_hazards SET basis = NULL").fetchone()[0] > 0  # the field left empty
+    con.close()
+    old = tmp_path / "old.duckdb"
+    shutil.copy(store, old)
+    con = duckdb.connect(str(old))
+    con.execute("ALTER TABLE rows_hazards DROP COLUMN basis")  # the store of a version before the field
+    con.close()
+    with Store.open(store) as s:
+        want = diff_runs(s, 1, 2)
+    with Store.open(old) as s:
+        got = diff_runs(s, 1, 2)
+    pd.testing.assert_frame_equal(got.rows, want.rows)
+    assert got.findings["状态"].value_counts().to_dict() == want.findings["状态"].value_counts().to_dict()
+    assert runner.invoke(app, ["diff", "--store", str(old), "--out", str(tmp_path / "d")]).exit_code == 0
+    done = runner.invoke(app, ["export", "--store", str(old), "--parquet", str(tmp_path / "p")])
+    assert done.exit_code == 0, done.output
+    hz = pd.read_parquet(tmp_path / "p" / "hazards")
+    assert len(hz) and hz["basis"].isna().all()

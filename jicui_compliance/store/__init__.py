@@ -332,6 +332,15 @@ class Store:
         row["as_of"] = pd.Timestamp(row["as_of"]).date()
         return row
 
+    def table_columns(self, table: str) -> list[str]:
+        """The columns ``table`` has in this store (none: no such table), which a store written by an earlier
+        version may lack: they are read as empty."""
+        if table not in self._columns:
+            self._columns[table] = self.con.execute(
+                "SELECT column_name FROM duckdb_columns() WHERE table_name = ? AND schema_name = 'main'"
+                " ORDER BY column_index", [table]).df()["column_name"].tolist()
+        return self._columns[table]
+
     @python_strings()
     def run_findings(self, run_id: int) -> pd.DataFrame:
         """The findings of a run, as the check wrote them (the 15 columns), plus ``finding_key``."""
@@ -501,13 +510,17 @@ class Store:
         if files.empty:
             return pd.DataFrame()
         t = ledger_table(ledger)
+        if not self.table_columns(t):  # a ledger added to the tool since the store was last written
+            return pd.DataFrame()
         rows = self.con.execute(
             f"SELECT s.path AS source_file, s.unit AS submitted_by, r.* EXCLUDE (sha256) FROM {t} r"
             " JOIN (SELECT unnest(?) AS path, unnest(?) AS sha256, unnest(?) AS unit) s USING (sha256)"
             " ORDER BY s.path, r.sheet_order, r.source_row",
             [files["path"].tolist(), files["sha256"].tolist(), files["unit"].tolist()]).df()
         for f, spec in LEDGERS[ledger].fields.items():  # DuckDB gives microseconds and plain objects back
-            if spec.dtype != "object" and f in rows:
+            if f not in rows:  # a field added since the store was last written (ingest adds its column): empty
+                rows[f] = pd.Series(None, index=rows.index, dtype=spec.dtype)
+            elif spec.dtype != "object":
                 rows[f] = rows[f].astype(spec.dtype)
         keys = _keys.row_keys(ledger, rows)
         rows["row_place"] = _keys.places(keys, within=rows["submitted_by"])
@@ -687,6 +700,7 @@ def _ingest(store: Store, fresh: bool, paths, received, as_of, campaign: Campaig
             if sql.startswith("ALTER"):
                 con.execute(sql)
         store._codec = None
+        store._columns.clear()
     latest = pd.DataFrame(columns=["version_id", "unit"]) if fresh else store.state_versions()
     previous = (store.state_files(latest["version_id"]) if len(latest)
                 else pd.DataFrame(columns=["path", "sha256", "unit", "version_id"]))
