@@ -842,3 +842,51 @@ def test_a_store_without_a_later_field_is_read_as_if_it_were_empty(town, tmp_pat
     assert done.exit_code == 0, done.output
     hz = pd.read_parquet(tmp_path / "p" / "hazards")
     assert len(hz) and hz["basis"].isna().all()
+
+
+# -- export and restore: the folders they write ---------------------------------------------------------
+def _runs_in(folder: Path) -> dict[str, set]:
+    return {p.name: set(pd.read_parquet(p)["run_id"]) for p in sorted(folder.iterdir()) if p.name != "runs.parquet"}
+
+
+def test_an_export_into_an_earlier_export_replaces_it_whole(town, tmp_path):
+    """Run 1 holds a hot-work ledger, run 2 not (the village withdrew its only one): exported into the folder of
+    run 1's export, run 2's leaves no hot_work dataset behind. Every dataset is run 2's, nothing else is left."""
+    store = tmp_path / "store.duckdb"
+    shutil.copy(town["store"], store)
+    week = tmp_path / "week"
+    shutil.copytree(town["week1"], week)
+    (week / "东坡村" / "东坡村动火作业审批记录.csv").unlink()
+    assert ingest(store, [week], received=dt.date(2023, 7, 14)).run_id == 2
+    out = tmp_path / "导出"
+    assert runner.invoke(app, ["export", "--store", str(store), "--parquet", str(out), "--run", "1"]).exit_code == 0
+    assert "hot_work" in _runs_in(out)
+    done = runner.invoke(app, ["export", "--store", str(store), "--parquet", str(out)])
+    assert done.exit_code == 0, done.output
+    runs = _runs_in(out)
+    assert "hot_work" not in runs and set(map(frozenset, runs.values())) == {frozenset({2})}, runs
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["store.duckdb", "week", "导出"]  # no temporary folder left
+    # a folder that holds other things than an export is not replaced (they would be lost)
+    (out / "说明.txt").write_text("县里的汇总说明", "utf-8")
+    refused = runner.invoke(app, ["export", "--store", str(store), "--parquet", str(out), "--run", "1"])
+    assert refused.exit_code == 2 and "中有不是导出数据的“说明.txt”" in refused.output, refused.output
+    assert (out / "说明.txt").exists() and not (out / "hot_work").exists()
+
+
+def test_an_export_path_with_a_quote_and_a_failed_export_leave_nothing_half_made(town, tmp_path, monkeypatch):
+    out = tmp_path / "rs" / "O'Brien导出"
+    done = runner.invoke(app, ["export", "--store", str(town["store"]), "--parquet", str(out)])
+    assert done.exit_code == 0, done.output
+    assert set(pd.read_parquet(out / "hazards")["run_id"]) == {1}
+    import jicui_compliance.store.export as export_module
+
+    def full(*args, **kwargs):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(export_module, "safe_for_output", full)  # the findings, after the ledgers were written
+    failed = runner.invoke(app, ["export", "--store", str(town["store"]), "--parquet", str(tmp_path / "新" / "x'y")])
+    assert failed.exit_code == 2 and "磁盘空间不足" in failed.output, failed.output
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["rs"]  # neither 新 nor a temporary folder
+    again = runner.invoke(app, ["export", "--store", str(town["store"]), "--parquet", str(out)])
+    assert again.exit_code == 2 and set(pd.read_parquet(out / "hazards")["run_id"]) == {1}  # the earlier export kept
+    assert sorted(p.name for p in (tmp_path / "rs").iterdir()) == ["O'Brien导出"]
