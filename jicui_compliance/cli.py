@@ -258,9 +258,11 @@ def _campaign(path: Path | None):
     return camp
 
 
-def _inputs(paths: list[Path], out: Path, campaign: Path | None, as_of: str | None, documents: bool = False):
+def _inputs(paths: list[Path], out: Path, campaign: Path | None, as_of: str | None, documents: bool = False,
+            option: str = "--out"):
     """What every command checks before it runs: the paths, the output folder, the campaign, as-of.
-    ``documents``: the run writes documents that cite the plan, which cannot predate the campaign."""
+    ``documents``: the run writes documents that cite the plan, which cannot predate the campaign;
+    ``option``: the option that names the output folder (``export --parquet``)."""
     for p in paths:
         if not p.exists():
             _fail(f"输入路径不存在：{p}")
@@ -268,7 +270,7 @@ def _inputs(paths: list[Path], out: Path, campaign: Path | None, as_of: str | No
             where = p if p.is_dir() else p.parent
             _fail(f"输出文件夹 {out} 位于输入路径 {where} 之内；本工具从不在输入文件夹中写文件，请换一个输出位置")
     if out.exists() and not out.is_dir():
-        _fail(f"--out 应为文件夹，但 {out} 是一个已存在的文件；请换一个输出位置")
+        _fail(f"{option} 应为文件夹，但 {out} 是一个已存在的文件；请换一个输出位置")
     camp = _campaign(campaign)
     day = _parse_date(as_of, "--as-of") or camp.default_as_of()
     if documents and day < camp.start:
@@ -747,6 +749,9 @@ def diff_cmd(
         written = write_diff(d, out)
     except StoreError as exc:
         _fail(str(exc))
+    if runs and runs[0] > runs[1]:
+        console.print(f"[yellow]注意：[/]第 {runs[0]} 次晚于第 {runs[1]} 次，按先后比较：第 {runs[1]} 次 → 第 {runs[0]} 次"
+                      "（“新增”“已整改”都从较早的一次算到较晚的一次）")
     n = d.findings["状态"].value_counts()
     r = d.rows["变化"].value_counts()
     console.print(f"[bold]对比完成[/]：第 {d.run_a['run_id']} 次 → 第 {d.run_b['run_id']} 次（{village or '全部单位'}）："
@@ -767,7 +772,7 @@ def export_cmd(
     from .store import Store, StoreError
     from .store.export import export_parquet
 
-    camp, _ = _inputs([], parquet, campaign, None)
+    camp, _ = _inputs([], parquet, campaign, None, option="--parquet")
     try:
         with Store.open(store) as s:
             written = export_parquet(s, parquet, run, town=camp.town)
@@ -814,6 +819,8 @@ def restore_cmd(
     """取回某个版本时的报送文件（被覆盖或撤回的文件也能取回）。"""
     from .store import Store, StoreError
 
+    if out.exists() and not out.is_dir():
+        _fail(f"--out 应为文件夹，但 {out} 是一个已存在的文件；请换一个输出位置")
     if out.is_dir() and any(out.iterdir()):  # restored among other files, the folder would be no version at all
         _fail(f"输出文件夹 {out} 不是空的：取回的文件会与其中已有的文件混在一起，不再是该版本的报送；请换一个新的或空的文件夹")
 

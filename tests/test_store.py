@@ -890,3 +890,40 @@ def test_an_export_path_with_a_quote_and_a_failed_export_leave_nothing_half_made
     again = runner.invoke(app, ["export", "--store", str(town["store"]), "--parquet", str(out)])
     assert again.exit_code == 2 and set(pd.read_parquet(out / "hazards")["run_id"]) == {1}  # the earlier export kept
     assert sorted(p.name for p in (tmp_path / "rs").iterdir()) == ["O'Brien导出"]
+
+
+def test_restore_and_export_name_the_option_and_the_path_given(town, tmp_path):
+    file = tmp_path / "afile"
+    file.write_text("x")
+    done = runner.invoke(app, ["restore", "--store", str(town["store"]), "--out", str(file)])
+    assert done.exit_code == 2 and f"--out 应为文件夹，但 {file} 是一个已存在的文件" in done.output, done.output
+    done = runner.invoke(app, ["export", "--store", str(town["store"]), "--parquet", str(file)])
+    assert done.exit_code == 2 and f"--parquet 应为文件夹，但 {file} 是一个已存在的文件" in done.output, done.output
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["afile"]
+
+
+@pytest.mark.skipif(os.name == "nt", reason="POSIX modes")
+def test_a_restored_folder_has_the_modes_of_any_new_folder(town, tmp_path):
+    before = os.umask(0o022)
+    try:
+        done = runner.invoke(app, ["restore", "--store", str(town["store"]), "--out", str(tmp_path / "取回")])
+        assert done.exit_code == 0, done.output
+        assert (tmp_path / "取回").stat().st_mode & 0o777 == 0o755
+        os.umask(0o027)
+        export = runner.invoke(app, ["export", "--store", str(town["store"]), "--parquet", str(tmp_path / "导出")])
+        assert export.exit_code == 0, export.output
+        assert (tmp_path / "导出").stat().st_mode & 0o777 == 0o750
+    finally:
+        os.umask(before)
+
+
+def test_a_diff_of_a_later_run_first_compares_in_order_and_says_so(town, tmp_path):
+    store = tmp_path / "store.duckdb"
+    shutil.copy(town["store"], store)
+    ingest(store, [town["week2"]], received=dt.date(2023, 7, 14))
+    done = runner.invoke(app, ["diff", "2", "1", "--store", str(store), "--out", str(tmp_path / "d")])
+    assert done.exit_code == 0, done.output
+    assert "注意：第 2 次晚于第 1 次，按先后比较：第 1 次 → 第 2 次" in done.output
+    assert sorted(p.name for p in (tmp_path / "d").iterdir()) == ["对比_第1次_第2次.html", "对比_第1次_第2次.xlsx"]
+    with Store.open(store) as s:
+        pd.testing.assert_frame_equal(diff_runs(s, 2, 1).findings, diff_runs(s, 1, 2).findings)

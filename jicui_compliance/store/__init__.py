@@ -448,8 +448,12 @@ class Store:
         """:meth:`materialize` into ``out`` (new or empty) whole or not at all: into a folder beside it, renamed
         when every file is there, so that a file that cannot be restored leaves no folder that looks like the
         version and is not."""
+        from ..writing import temporary_folder
+
+        if out.exists() and not out.is_dir():
+            raise StoreError(f"--out 应为文件夹，但 {out} 是一个已存在的文件；请换一个输出位置")
         out.parent.mkdir(parents=True, exist_ok=True)
-        partial = Path(tempfile.mkdtemp(prefix=f".{out.name}.取回中-", dir=out.parent))
+        partial = temporary_folder(out.parent, f".{out.name}.取回中-")  # mode as os.mkdir gives (umask), not 700
         try:
             self.materialize(files, partial)
             if out.is_dir():
