@@ -152,7 +152,11 @@ def _guarded(func: Callable) -> Callable:
             from .writing import describe_os_error
 
             _fail(describe_os_error(exc, getattr(exc, "filename", None) or "文件"))
-        except Exception:
+        except Exception as exc:
+            from .check import InputError
+
+            if isinstance(exc, InputError):  # raised as a context closes (a damaged store found by `check --store`)
+                _fail(str(exc))
             log = _write_log(traceback.format_exc(), kwargs.get("out"))
             where = f"详细信息已写入 {_shown(log)}" if log else "详细信息无法写入日志文件"
             err.print(f"[bold red]内部错误：[/]程序出错，未完成（这是本工具的缺陷，不是台账的问题）；"
@@ -254,9 +258,11 @@ def _campaign(path: Path | None):
     return camp
 
 
-def _inputs(paths: list[Path], out: Path, campaign: Path | None, as_of: str | None, documents: bool = False):
+def _inputs(paths: list[Path], out: Path, campaign: Path | None, as_of: str | None, documents: bool = False,
+            option: str = "--out"):
     """What every command checks before it runs: the paths, the output folder, the campaign, as-of.
-    ``documents``: the run writes documents that cite the plan, which cannot predate the campaign."""
+    ``documents``: the run writes documents that cite the plan, which cannot predate the campaign;
+    ``option``: the option that names the output folder (``export --parquet``)."""
     for p in paths:
         if not p.exists():
             _fail(f"输入路径不存在：{p}")
@@ -264,7 +270,7 @@ def _inputs(paths: list[Path], out: Path, campaign: Path | None, as_of: str | No
             where = p if p.is_dir() else p.parent
             _fail(f"输出文件夹 {out} 位于输入路径 {where} 之内；本工具从不在输入文件夹中写文件，请换一个输出位置")
     if out.exists() and not out.is_dir():
-        _fail(f"--out 应为文件夹，但 {out} 是一个已存在的文件；请换一个输出位置")
+        _fail(f"{option} 应为文件夹，但 {out} 是一个已存在的文件；请换一个输出位置")
     camp = _campaign(campaign)
     day = _parse_date(as_of, "--as-of") or camp.default_as_of()
     if documents and day < camp.start:
@@ -743,6 +749,9 @@ def diff_cmd(
         written = write_diff(d, out)
     except StoreError as exc:
         _fail(str(exc))
+    if runs and runs[0] > runs[1]:
+        console.print(f"[yellow]注意：[/]第 {runs[0]} 次晚于第 {runs[1]} 次，按先后比较：第 {runs[1]} 次 → 第 {runs[0]} 次"
+                      "（“新增”“已整改”都从较早的一次算到较晚的一次）")
     n = d.findings["状态"].value_counts()
     r = d.rows["变化"].value_counts()
     console.print(f"[bold]对比完成[/]：第 {d.run_a['run_id']} 次 → 第 {d.run_b['run_id']} 次（{village or '全部单位'}）："
@@ -763,7 +772,7 @@ def export_cmd(
     from .store import Store, StoreError
     from .store.export import export_parquet
 
-    camp, _ = _inputs([], parquet, campaign, None)
+    camp, _ = _inputs([], parquet, campaign, None, option="--parquet")
     try:
         with Store.open(store) as s:
             written = export_parquet(s, parquet, run, town=camp.town)
@@ -810,6 +819,8 @@ def restore_cmd(
     """取回某个版本时的报送文件（被覆盖或撤回的文件也能取回）。"""
     from .store import Store, StoreError
 
+    if out.exists() and not out.is_dir():
+        _fail(f"--out 应为文件夹，但 {out} 是一个已存在的文件；请换一个输出位置")
     if out.is_dir() and any(out.iterdir()):  # restored among other files, the folder would be no version at all
         _fail(f"输出文件夹 {out} 不是空的：取回的文件会与其中已有的文件混在一起，不再是该版本的报送；请换一个新的或空的文件夹")
 

@@ -16,6 +16,8 @@ import subprocess
 import sys
 import zipfile
 import zlib
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import duckdb
@@ -709,3 +711,219 @@ def test_a_diff_writes_both_files_or_neither(town, tmp_path, monkeypatch):
     done = runner.invoke(app, ["diff", "--store", str(store), "--out", str(out)])
     assert done.exit_code == 2, done.output
     assert not out.exists() or not [p for p in out.iterdir() if not p.name.startswith(".")]
+
+
+# -- the store file: damaged, read-only, from another version ---------------------------------------
+HEADER = 3 * 4096  # DuckDB's file header before the first block
+
+
+def _damage_table(store: Path, table: str) -> None:
+    """Flip 32 bytes in the block holding ``table``'s rows: its checksum no longer matches (a disk fault)."""
+    con = duckdb.connect(str(store), read_only=True)
+    block = con.execute(f"SELECT min(block_id) FROM pragma_storage_info('{table}') WHERE block_id >= 0").fetchone()[0]
+    size = con.execute("SELECT block_size FROM pragma_database_size()").fetchone()[0]
+    con.close()
+    with store.open("r+b") as f:
+        f.seek(HEADER + block * size + 200)
+        data = f.read(32)
+        f.seek(HEADER + block * size + 200)
+        f.write(bytes(b ^ 0x5A for b in data))
+
+
+def test_a_damaged_store_is_one_line_and_exit_2_in_every_command(town, tmp_path):
+    """One block of the store damaged (its checksum no longer matches): every command that reads it says the file
+    is damaged and what to do, exit 2, not 内部错误 (a defect of the tool), and writes nothing."""
+    store = tmp_path / "store.duckdb"
+    shutil.copy(town["store"], store)
+    ingest(store, [town["week2"]], received=dt.date(2023, 7, 14))  # two runs to compare
+    _damage_table(store, "version_files")  # every command reads which files a version holds
+    s = str(store)
+    commands = {"history": ["history", "--store", s], "diff": ["diff", "--store", s, "--out", str(tmp_path / "d")],
+                "restore": ["restore", "--store", s, "--out", str(tmp_path / "r")],
+                "export": ["export", "--store", s, "--parquet", str(tmp_path / "p")],
+                "check": ["check", "--store", s, "--out", str(tmp_path / "c")],
+                "ingest": ["ingest", str(town["week2"]), "--store", s, "--received", "2023-07-14"],
+                "report": ["report", "--store", s, "--cadence", "week", "--out", str(tmp_path / "w")]}
+    for name, args in commands.items():
+        done = runner.invoke(app, args)
+        assert done.exit_code == 2, f"{name}: {done.output}"
+        assert f"数据库文件 {store} 已损坏" in done.output and "请用备份的副本替换它" in done.output, f"{name}: {done.output}"
+        assert "内部错误" not in done.output
+    assert not [p.name for p in tmp_path.iterdir() if p.name != "store.duckdb"]
+
+
+def test_a_wrong_query_is_still_a_defect(town, monkeypatch):
+    """Only the file's faults are the user's to mend: DuckDB refusing the tool's own SQL stays exit 3."""
+    monkeypatch.setattr(Store, "runs", lambda self: self.df("SELECT no_such_column FROM runs"))
+    done = runner.invoke(app, ["history", "--store", str(town["store"])])
+    assert done.exit_code == 3 and "内部错误" in done.output, done.output
+
+
+@contextmanager
+def _read_only(path: Path) -> Iterator[None]:
+    """``path`` (a file or folder) not writable: immutable for root, who may write whatever the mode says."""
+    if getattr(os, "geteuid", lambda: 1)() == 0:
+        if subprocess.run(["chattr", "+i", str(path)], capture_output=True).returncode:
+            pytest.skip("chattr +i is not available here")
+        try:
+            yield
+        finally:
+            subprocess.run(["chattr", "-i", str(path)], check=True)
+    else:
+        mode = path.stat().st_mode
+        path.chmod(0o555 if path.is_dir() else 0o444)
+        try:
+            yield
+        finally:
+            path.chmod(mode)
+
+
+def test_a_read_only_store_or_folder_is_said_so(town, tmp_path):
+    store = tmp_path / "ro.duckdb"
+    shutil.copy(town["store"], store)
+    week2 = ["ingest", str(town["week2"]), "--received", "2023-07-14", "--store"]
+    with _read_only(store):
+        done = runner.invoke(app, [*week2, str(store)])
+        assert done.exit_code == 2, done.output
+        assert f"无法写入数据库 {store}：该文件是只读的或没有写入权限" in done.output, done.output
+        assert runner.invoke(app, ["history", "--store", str(store)]).exit_code == 0  # reading it is fine
+    folder = tmp_path / "只读"
+    folder.mkdir()
+    shutil.copy(town["store"], folder / "s.duckdb")
+    with _read_only(folder):
+        new = runner.invoke(app, [*week2, str(folder / "新.duckdb")])  # a new store (written as ….partial first)
+        kept = runner.invoke(app, [*week2, str(folder / "s.duckdb")])  # DuckDB writes its .wal beside the store
+    for path, done in ((folder / "新.duckdb", new), (folder / "s.duckdb", kept)):
+        assert done.exit_code == 2, done.output
+        assert f"无法写入数据库 {path}：没有在文件夹 {folder} 中建立文件的权限" in done.output, done.output
+        assert ".partial" not in done.output and ".wal" not in done.output
+    assert sorted(p.name for p in folder.iterdir()) == ["s.duckdb"]
+    assert len(_snapshot(folder / "s.duckdb")["runs"]) == 1
+
+
+def test_a_store_of_a_newer_version_is_refused_and_left_as_it_is(town, tmp_path):
+    store = tmp_path / "store.duckdb"
+    shutil.copy(town["store"], store)
+    con = duckdb.connect(str(store))
+    con.execute("UPDATE meta SET value = '3' WHERE key = 'schema'")
+    con.close()
+    for args in (["ingest", str(town["week2"]), "--received", "2023-07-14"], ["history"]):
+        done = runner.invoke(app, [*args, "--store", str(store)])
+        assert done.exit_code == 2, done.output
+        assert f"数据库 {store} 由更新版本的本工具建立（数据格式第 3 版，本工具只能读写到第 2 版）；请升级" in done.output
+    con = duckdb.connect(str(store), read_only=True)
+    assert con.execute("SELECT value FROM meta WHERE key = 'schema'").fetchone()[0] == "3"
+    assert con.execute("SELECT count(*) FROM runs").fetchone()[0] == 1
+    con.close()
+
+
+def test_a_store_without_a_later_field_is_read_as_if_it_were_empty(town, tmp_path):
+    """A store last written before a ledger field existed (rows_hazards.basis): diff and export read the missing
+    column as empty (an ingest adds it), the same as a store that has it empty."""
+    store = tmp_path / "store.duckdb"
+    shutil.copy(town["store"], store)
+    ingest(store, [town["week2"]], received=dt.date(2023, 7, 14))
+    con = duckdb.connect(str(store))
+    assert con.execute("UPDATE rows_hazards SET basis = NULL").fetchone()[0] > 0  # the field left empty
+    con.close()
+    old = tmp_path / "old.duckdb"
+    shutil.copy(store, old)
+    con = duckdb.connect(str(old))
+    con.execute("ALTER TABLE rows_hazards DROP COLUMN basis")  # the store of a version before the field
+    con.close()
+    with Store.open(store) as s:
+        want = diff_runs(s, 1, 2)
+    with Store.open(old) as s:
+        got = diff_runs(s, 1, 2)
+    pd.testing.assert_frame_equal(got.rows, want.rows)
+    assert got.findings["状态"].value_counts().to_dict() == want.findings["状态"].value_counts().to_dict()
+    assert runner.invoke(app, ["diff", "--store", str(old), "--out", str(tmp_path / "d")]).exit_code == 0
+    done = runner.invoke(app, ["export", "--store", str(old), "--parquet", str(tmp_path / "p")])
+    assert done.exit_code == 0, done.output
+    hz = pd.read_parquet(tmp_path / "p" / "hazards")
+    assert len(hz) and hz["basis"].isna().all()
+
+
+# -- export and restore: the folders they write ---------------------------------------------------------
+def _runs_in(folder: Path) -> dict[str, set]:
+    return {p.name: set(pd.read_parquet(p)["run_id"]) for p in sorted(folder.iterdir()) if p.name != "runs.parquet"}
+
+
+def test_an_export_into_an_earlier_export_replaces_it_whole(town, tmp_path):
+    """Run 1 holds a hot-work ledger, run 2 not (the village withdrew its only one): exported into the folder of
+    run 1's export, run 2's leaves no hot_work dataset behind. Every dataset is run 2's, nothing else is left."""
+    store = tmp_path / "store.duckdb"
+    shutil.copy(town["store"], store)
+    week = tmp_path / "week"
+    shutil.copytree(town["week1"], week)
+    (week / "东坡村" / "东坡村动火作业审批记录.csv").unlink()
+    assert ingest(store, [week], received=dt.date(2023, 7, 14)).run_id == 2
+    out = tmp_path / "导出"
+    assert runner.invoke(app, ["export", "--store", str(store), "--parquet", str(out), "--run", "1"]).exit_code == 0
+    assert "hot_work" in _runs_in(out)
+    done = runner.invoke(app, ["export", "--store", str(store), "--parquet", str(out)])
+    assert done.exit_code == 0, done.output
+    runs = _runs_in(out)
+    assert "hot_work" not in runs and set(map(frozenset, runs.values())) == {frozenset({2})}, runs
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["store.duckdb", "week", "导出"]  # no temporary folder left
+    # a folder that holds other things than an export is not replaced (they would be lost)
+    (out / "说明.txt").write_text("县里的汇总说明", "utf-8")
+    refused = runner.invoke(app, ["export", "--store", str(store), "--parquet", str(out), "--run", "1"])
+    assert refused.exit_code == 2 and "中有不是导出数据的“说明.txt”" in refused.output, refused.output
+    assert (out / "说明.txt").exists() and not (out / "hot_work").exists()
+
+
+def test_an_export_path_with_a_quote_and_a_failed_export_leave_nothing_half_made(town, tmp_path, monkeypatch):
+    out = tmp_path / "rs" / "O'Brien导出"
+    done = runner.invoke(app, ["export", "--store", str(town["store"]), "--parquet", str(out)])
+    assert done.exit_code == 0, done.output
+    assert set(pd.read_parquet(out / "hazards")["run_id"]) == {1}
+    import jicui_compliance.store.export as export_module
+
+    def full(*args, **kwargs):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(export_module, "safe_for_output", full)  # the findings, after the ledgers were written
+    failed = runner.invoke(app, ["export", "--store", str(town["store"]), "--parquet", str(tmp_path / "新" / "x'y")])
+    assert failed.exit_code == 2 and "磁盘空间不足" in failed.output, failed.output
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["rs"]  # neither 新 nor a temporary folder
+    again = runner.invoke(app, ["export", "--store", str(town["store"]), "--parquet", str(out)])
+    assert again.exit_code == 2 and set(pd.read_parquet(out / "hazards")["run_id"]) == {1}  # the earlier export kept
+    assert sorted(p.name for p in (tmp_path / "rs").iterdir()) == ["O'Brien导出"]
+
+
+def test_restore_and_export_name_the_option_and_the_path_given(town, tmp_path):
+    file = tmp_path / "afile"
+    file.write_text("x")
+    done = runner.invoke(app, ["restore", "--store", str(town["store"]), "--out", str(file)])
+    assert done.exit_code == 2 and f"--out 应为文件夹，但 {file} 是一个已存在的文件" in done.output, done.output
+    done = runner.invoke(app, ["export", "--store", str(town["store"]), "--parquet", str(file)])
+    assert done.exit_code == 2 and f"--parquet 应为文件夹，但 {file} 是一个已存在的文件" in done.output, done.output
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["afile"]
+
+
+@pytest.mark.skipif(os.name == "nt", reason="POSIX modes")
+def test_a_restored_folder_has_the_modes_of_any_new_folder(town, tmp_path):
+    before = os.umask(0o022)
+    try:
+        done = runner.invoke(app, ["restore", "--store", str(town["store"]), "--out", str(tmp_path / "取回")])
+        assert done.exit_code == 0, done.output
+        assert (tmp_path / "取回").stat().st_mode & 0o777 == 0o755
+        os.umask(0o027)
+        export = runner.invoke(app, ["export", "--store", str(town["store"]), "--parquet", str(tmp_path / "导出")])
+        assert export.exit_code == 0, export.output
+        assert (tmp_path / "导出").stat().st_mode & 0o777 == 0o750
+    finally:
+        os.umask(before)
+
+
+def test_a_diff_of_a_later_run_first_compares_in_order_and_says_so(town, tmp_path):
+    store = tmp_path / "store.duckdb"
+    shutil.copy(town["store"], store)
+    ingest(store, [town["week2"]], received=dt.date(2023, 7, 14))
+    done = runner.invoke(app, ["diff", "2", "1", "--store", str(store), "--out", str(tmp_path / "d")])
+    assert done.exit_code == 0, done.output
+    assert "注意：第 2 次晚于第 1 次，按先后比较：第 1 次 → 第 2 次" in done.output
+    assert sorted(p.name for p in (tmp_path / "d").iterdir()) == ["对比_第1次_第2次.html", "对比_第1次_第2次.xlsx"]
+    with Store.open(store) as s:
+        pd.testing.assert_frame_equal(diff_runs(s, 2, 1).findings, diff_runs(s, 1, 2).findings)

@@ -72,6 +72,56 @@ class StoreError(InputError):
     """The store cannot be used as asked (not a store, locked by another process, no such run)."""
 
 
+#: how DuckDB (in the operating system's words) says that a file cannot be written
+_DENIED = ("permission denied", "operation not permitted", "read-only file system", "access is denied")
+_NO_SPACE = ("no space left", "disk quota", "not enough space")
+
+
+def damaged(path: Path) -> str:
+    return (f"数据库文件 {path} 已损坏，无法读取（文件中的数据与其校验值不符，可能因磁盘故障、复制不完整或被别的程序改写）；"
+            "请用备份的副本替换它，或把各周的报送按收到日期重新 jicui ingest 到一个新的数据库文件")
+
+
+def _denied(exc: BaseException, path: Path) -> str | None:
+    """The line for a store that cannot be written: the file itself read-only, or its folder (where DuckDB makes
+    the ``.wal`` beside it, and a new store is written as ``….partial``)."""
+    text = str(exc)
+    if not any(w in text.lower() for w in _DENIED):
+        return None
+    import re
+
+    named = re.search(r'file "([^"]+)"', text)
+    if path.exists() and (named is None or Path(named.group(1)).name == path.name):
+        return (f"无法写入数据库 {path}：该文件是只读的或没有写入权限；请检查文件的权限（或“只读”属性），"
+                "或把它复制到有写入权限的文件夹后用 --store 指定副本")
+    folder = path.parent if str(path.parent) else Path(".")
+    return (f"无法写入数据库 {path}：没有在文件夹 {folder} 中建立文件的权限（写入数据库时要在它旁边建立临时文件）；"
+            "请检查该文件夹的权限，或把数据库放在有写入权限的文件夹中")
+
+
+def _corrupt(exc: BaseException) -> bool:
+    import duckdb
+
+    text = str(exc).lower()
+    return (isinstance(exc, (duckdb.IOException, duckdb.SerializationException, duckdb.FatalException))
+            or (type(exc) is duckdb.Error and ("corrupt" in text or "checksum" in text)))
+
+
+def store_failure(exc: BaseException | None, path: Path) -> str | None:
+    """One Chinese line for a DuckDB error that is the store file's or the disk's (no write permission, a full
+    disk, a damaged file), else None: a wrong query (``BinderException`` …) is a defect of the tool."""
+    import duckdb
+
+    if not isinstance(exc, duckdb.Error):
+        return None
+    said = _denied(exc, path)
+    if said:
+        return said
+    if any(w in str(exc).lower() for w in _NO_SPACE):
+        return f"磁盘空间不足，无法写入数据库 {path}；请清理磁盘后重试"
+    return damaged(path) if _corrupt(exc) else None
+
+
 _passed: dict[str, int] = {}
 
 
@@ -163,16 +213,21 @@ class Store:
     def __init__(self, con, path: Path):
         self.con = con
         self.path = path
+        self.name = path  # as messages name it (Store.open's ``shown``)
+        self._columns: dict[str, list[str]] = {}  # a table's columns, as the store has them
         self._codec: bool | None = None  # whether blobs has its codec column (schema 2)
         #: files given back with the same contents but not byte for byte (another zlib: :func:`packing.equivalent`)
         self.inexact: list[str] = []
 
     # -- opening -------------------------------------------------------------------------------
     @classmethod
-    def open(cls, path: str | Path, *, write: bool = False) -> Store:
+    def open(cls, path: str | Path, *, write: bool = False, shown: Path | None = None) -> Store:
+        """Open the store at ``path``; ``shown``: the name its messages give it (an ingest making a new store
+        writes ``….duckdb.partial`` and names the store the user gave)."""
         import duckdb
 
         path = Path(path)
+        name = shown or path
         if not write and not path.exists():
             raise StoreError(f"数据库文件不存在：{path}（先用 jicui ingest 导入报送的台账）")
         # small blocks: a town's store holds twenty small tables, each taking whole blocks (DuckDB's
@@ -183,22 +238,41 @@ class Store:
             con = duckdb.connect(str(path), read_only=not write, config=config)
         except duckdb.IOException as exc:
             if "lock" in str(exc).lower():
-                raise StoreError(f"数据库 {path} 正被另一个程序使用（如另一个 jicui ingest），请等它结束后再试") from exc
+                raise StoreError(f"数据库 {name} 正被另一个程序使用（如另一个 jicui ingest），请等它结束后再试") from exc
+            said = _denied(exc, name)
+            if said:
+                raise StoreError(said) from exc
             why = ("这是一个文件夹，不是数据库文件" if path.is_dir()
                    else "文件为空、不完整或不是 DuckDB 数据库（可能已损坏或只复制了一部分）")
-            raise StoreError(f"无法打开数据库 {path}：{why}；请指定 jicui ingest 建立的数据库文件") from exc
+            raise StoreError(f"无法打开数据库 {name}：{why}；请指定 jicui ingest 建立的数据库文件") from exc
         except duckdb.Error as exc:  # DuckDB's own words are English: the analyst reads what it means
-            raise StoreError(f"{path} 不是本工具的数据库文件（文件已损坏或是别的程序的文件）；请指定 jicui ingest 建立的数据库文件") from exc
+            said = _denied(exc, name) or (damaged(name) if _corrupt(exc) else None)
+            raise StoreError(said or f"{name} 不是本工具的数据库文件（文件已损坏或是别的程序的文件）；"
+                             "请指定 jicui ingest 建立的数据库文件") from exc
         store = cls(con, path)
-        if not write:
-            store._check_schema()
+        store.name = name
+        try:
+            if not write:
+                store._check_schema()
+        except BaseException:
+            con.close()
+            raise
         return store
 
     def _check_schema(self) -> None:
+        """A store of this tool, made by this version or an earlier one (whose tables it reads and extends);
+        one of a newer version is refused: its marker would be rewritten and its new columns not kept up."""
         try:
-            self.con.execute("SELECT value FROM meta WHERE key = 'schema'").fetchall()
+            row = self.con.execute("SELECT value FROM meta WHERE key = 'schema'").fetchone()
         except Exception as exc:  # duckdb.CatalogException: not a store of this tool
-            raise StoreError(f"{self.path} 不是本工具的数据库文件（没有报送记录表）") from exc
+            failure = store_failure(exc, self.name)
+            if failure:
+                raise StoreError(failure) from exc
+            raise StoreError(f"{self.name} 不是本工具的数据库文件（没有报送记录表）") from exc
+        marker = "" if row is None or row[0] is None else str(row[0]).strip()
+        if marker and not (marker.isdigit() and int(marker) <= int(SCHEMA_VERSION)):
+            raise StoreError(f"数据库 {self.name} 由更新版本的本工具建立（数据格式第 {marker} 版，本工具只能读写到第 "
+                             f"{SCHEMA_VERSION} 版）；请升级本工具（jicui）后再使用该数据库，不要用旧版本写入它")
 
     def close(self) -> None:
         self.con.close()
@@ -206,8 +280,11 @@ class Store:
     def __enter__(self) -> Store:
         return self
 
-    def __exit__(self, *exc) -> None:
+    def __exit__(self, kind, exc, tb) -> None:
         self.close()
+        failure = store_failure(exc, self.name) if exc is not None else None
+        if failure:  # the file or the disk, not the tool: one line, exit code 2
+            raise StoreError(failure) from exc
 
     def create_schema(self) -> None:
         for sql in _DDL:
@@ -254,6 +331,15 @@ class Store:
         row = r.iloc[0].to_dict()
         row["as_of"] = pd.Timestamp(row["as_of"]).date()
         return row
+
+    def table_columns(self, table: str) -> list[str]:
+        """The columns ``table`` has in this store (none: no such table), which a store written by an earlier
+        version may lack: they are read as empty."""
+        if table not in self._columns:
+            self._columns[table] = self.con.execute(
+                "SELECT column_name FROM duckdb_columns() WHERE table_name = ? AND schema_name = 'main'"
+                " ORDER BY column_index", [table]).df()["column_name"].tolist()
+        return self._columns[table]
 
     @python_strings()
     def run_findings(self, run_id: int) -> pd.DataFrame:
@@ -362,8 +448,12 @@ class Store:
         """:meth:`materialize` into ``out`` (new or empty) whole or not at all: into a folder beside it, renamed
         when every file is there, so that a file that cannot be restored leaves no folder that looks like the
         version and is not."""
+        from ..writing import temporary_folder
+
+        if out.exists() and not out.is_dir():
+            raise StoreError(f"--out 应为文件夹，但 {out} 是一个已存在的文件；请换一个输出位置")
         out.parent.mkdir(parents=True, exist_ok=True)
-        partial = Path(tempfile.mkdtemp(prefix=f".{out.name}.取回中-", dir=out.parent))
+        partial = temporary_folder(out.parent, f".{out.name}.取回中-")  # mode as os.mkdir gives (umask), not 700
         try:
             self.materialize(files, partial)
             if out.is_dir():
@@ -424,13 +514,17 @@ class Store:
         if files.empty:
             return pd.DataFrame()
         t = ledger_table(ledger)
+        if not self.table_columns(t):  # a ledger added to the tool since the store was last written
+            return pd.DataFrame()
         rows = self.con.execute(
             f"SELECT s.path AS source_file, s.unit AS submitted_by, r.* EXCLUDE (sha256) FROM {t} r"
             " JOIN (SELECT unnest(?) AS path, unnest(?) AS sha256, unnest(?) AS unit) s USING (sha256)"
             " ORDER BY s.path, r.sheet_order, r.source_row",
             [files["path"].tolist(), files["sha256"].tolist(), files["unit"].tolist()]).df()
         for f, spec in LEDGERS[ledger].fields.items():  # DuckDB gives microseconds and plain objects back
-            if spec.dtype != "object" and f in rows:
+            if f not in rows:  # a field added since the store was last written (ingest adds its column): empty
+                rows[f] = pd.Series(None, index=rows.index, dtype=spec.dtype)
+            elif spec.dtype != "object":
                 rows[f] = rows[f].astype(spec.dtype)
         keys = _keys.row_keys(ledger, rows)
         rows["row_place"] = _keys.places(keys, within=rows["submitted_by"])
@@ -536,16 +630,19 @@ def ingest(store_path: str | Path, paths: list[str | Path], *, received: dt.date
     if fresh:
         work.unlink(missing_ok=True)  # left by an ingest that was killed before its first commit
         Path(str(work) + ".wal").unlink(missing_ok=True)
-    store = Store.open(work, write=True)
+    store = Store.open(work, write=True, shown=store_path)
     try:
         if not fresh:
             store._check_schema()
         outcome = _ingest(store, fresh, paths, received, as_of, campaign, on_file)
-    except BaseException:
+    except BaseException as exc:
         store.close()
         if fresh:  # nothing was stored: no half-made database beside the user's files
             work.unlink(missing_ok=True)
             Path(str(work) + ".wal").unlink(missing_ok=True)
+        failure = store_failure(exc, store_path)
+        if failure:  # the file or the disk (damaged, read-only, full): one line; the transaction was not committed
+            raise StoreError(failure) from exc
         raise
     store.close()
     if fresh:
@@ -607,6 +704,7 @@ def _ingest(store: Store, fresh: bool, paths, received, as_of, campaign: Campaig
             if sql.startswith("ALTER"):
                 con.execute(sql)
         store._codec = None
+        store._columns.clear()
     latest = pd.DataFrame(columns=["version_id", "unit"]) if fresh else store.state_versions()
     previous = (store.state_files(latest["version_id"]) if len(latest)
                 else pd.DataFrame(columns=["path", "sha256", "unit", "version_id"]))

@@ -182,7 +182,8 @@ def _rows(a: int, b: int, states: _States) -> pd.DataFrame:
 
 @python_strings()
 def diff_runs(store: Store, run_a: int | None = None, run_b: int | None = None, village: str | None = None) -> Diff:
-    """Compare two runs (default: the last two). ``village``: only that village's findings and rows."""
+    """Compare two runs (default: the last two), the earlier one (by run number) as A whichever is given
+    first. ``village``: only that village's findings and rows."""
     runs = store.runs()["run_id"].tolist()
     if run_a is None and run_b is None:
         if len(runs) < 2:
@@ -190,6 +191,8 @@ def diff_runs(store: Store, run_a: int | None = None, run_b: int | None = None, 
         run_a, run_b = runs[-2], runs[-1]
     elif run_a is None or run_b is None:
         raise StoreError("请给出两次核查的编号（jicui history 列出全部），或都不给以比较最近两次")
+    elif run_a > run_b:  # 新增 and 已整改 read from the earlier run to the later one, whichever is named first
+        run_a, run_b = run_b, run_a
     a, b = store.run_info(run_a), store.run_info(run_b)
     states = _States(store)
     findings, rows = _findings(store, run_a, run_b, states), _rows(run_a, run_b, states)
