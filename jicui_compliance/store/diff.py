@@ -65,14 +65,15 @@ def _runs_present(store: Store, until: int) -> pd.DataFrame:
 
 
 def _first_seen(store: Store, run_b: int) -> pd.Series:
-    """For each finding key of run B: the day the first run of its unbroken streak up to B was received."""
+    """For each finding key of run B: the earliest day a run of its unbroken streak up to B was received (never
+    after B's: a store may hold a run of an older submission ingested after a newer one)."""
     runs = store.df("SELECT run_id FROM runs WHERE run_id <= ? ORDER BY run_id", [run_b])
     pos = {r: i for i, r in enumerate(runs["run_id"])}
     p = _runs_present(store, run_b).drop_duplicates(["_key", "run_id"])
     p = p.assign(pos=p["run_id"].map(pos)).sort_values(["_key", "pos"], kind="mergesort")
     new_streak = (p["_key"] != p["_key"].shift()) | (p["pos"] != p["pos"].shift() + 1)
     p["streak"] = new_streak.cumsum()
-    start = p.groupby("streak")["received"].transform("first")
+    start = p.groupby("streak")["received"].transform("min")
     last = p[p["run_id"] == run_b]
     return pd.Series(pd.to_datetime(start[last.index]).to_numpy(), index=last["_key"].to_numpy())
 
