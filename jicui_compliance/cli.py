@@ -743,7 +743,7 @@ def diff_cmd(
 ) -> None:
     """比较两次核查：新增、已整改、仍未整改的发现，台账记录的增删改。"""
     from .store import Store, StoreError
-    from .store.diff import FIXED, NEW, OPEN, diff_runs, write_diff
+    from .store.diff import FIXED, GONE, NEW, OPEN, diff_runs, write_diff
 
     if runs and len(runs) != 2:
         _fail("请给出两次核查的编号（如 jicui diff 1 3），或都不给以比较最近两次")
@@ -757,7 +757,8 @@ def diff_cmd(
     n = d.findings["状态"].value_counts()
     r = d.rows["变化"].value_counts()
     console.print(f"[bold]对比完成[/]：第 {d.run_a['run_id']} 次 → 第 {d.run_b['run_id']} 次（{village or '全部单位'}）："
-                  f"发现 新增 {int(n.get(NEW, 0))}，已整改 {int(n.get(FIXED, 0))}，仍未整改 {int(n.get(OPEN, 0))}；"
+                  f"发现 新增 {int(n.get(NEW, 0))}，已整改 {int(n.get(FIXED, 0))}，因撤回而不再出现 {int(n.get(GONE, 0))}，"
+                  f"仍未整改 {int(n.get(OPEN, 0))}；"
                   f"台账记录 新增 {int(r.get('新增', 0))}，删除 {int(r.get('删除', 0))}，修改 {int(r.get('修改', 0))}")
     for path in written:
         console.print(f"  {path}")

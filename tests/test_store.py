@@ -384,7 +384,7 @@ def test_diff_reports_exactly_the_planted_changes(history, week, tmp_path):
     assert done.exit_code == 0, done.output
     xlsx = next(tmp_path.glob("*.xlsx"))
     sheets = pd.read_excel(xlsx, sheet_name=None, header=2, engine="openpyxl")
-    assert set(sheets) == {"汇总", "新增发现", "已整改发现", "仍未整改发现", "台账变化"}
+    assert set(sheets) == {"汇总", "新增发现", "已整改发现", "因撤回而不再出现", "仍未整改发现", "台账变化"}
     assert len(sheets["台账变化"]) == len(planted["rows"])
     assert "仍未整改" in next(tmp_path.glob("*.html")).read_text("utf-8")
 
@@ -563,9 +563,10 @@ def test_diff_pairs_rows_and_findings_within_the_unit_that_sent_them(tmp_path):
     assert rows["上期来源文件"].iloc[0] == "东坡村/" + src.name and rows["上期行号"].iloc[0] == 83
     moved = d.findings[d.findings["状态"] != "仍未整改"]
     copy = "应急站/抄送动火作业审批记录.csv"
-    # gone: the finding on the village's deleted row, and the station's copy of it is no longer a duplicate
-    assert sorted(moved[["状态", "规则", "来源文件", "行号"]].values.tolist()) == [
-        ["已整改", "HW005", "东坡村/" + src.name, 83], ["已整改", "SCH004", copy, 83]]
+    # gone: the finding on the village's deleted row (not rectified: its record is gone), and the station's copy
+    # of it is no longer a duplicate (rectified)
+    assert sorted(moved[["状态", "规则", "来源文件", "行号", "撤回说明"]].values.tolist()) == [
+        ["因撤回而不再出现", "HW005", "东坡村/" + src.name, 83, "所在记录已从台账中删除"], ["已整改", "SCH004", copy, 83, ""]]
     still = d.findings[(d.findings["来源文件"] == copy) & (d.findings["行号"] == 83) & (d.findings["规则"] == "HW005")]
     assert still["状态"].tolist() == ["仍未整改"]  # the station's copy is unchanged
     assert (d.findings["状态"] == "新增").sum() == 0
@@ -864,3 +865,24 @@ def test_the_unit_is_the_folder_that_names_it_and_an_unknown_unit_is_said(tiny, 
         "注意：报送单位“西河村0825”既不是企业名录中的村，也不是方案中的站所或积翠镇：按文件夹名作为一个单位导入；"
         "如文件夹名有误，请用 jicui ingest --withdraw 西河村0825 撤回，把文件夹改名为村或站所的名称后重新导入"), lines
     assert lines[1].startswith("已入库") and "西河村0825：新增 1" in lines[2]
+
+
+def test_a_withdrawn_files_open_hazard_is_not_counted_as_rectified(tiny, tmp_path):
+    """Week 3: 西河村 withdraws its hazard file, whose C-001 is still overdue (HZ005), and sends head inspections
+    (its three HI001 are rectified). The diff lists C-001 apart, as gone because its file was withdrawn."""
+    with Store.open(tiny["store"]) as s:
+        d = diff_runs(s, 2, 3)
+    f = d.findings[d.findings["单位"] == "西河村"]
+    moved = f[f["状态"] != "仍未整改"]
+    assert sorted(moved[["状态", "规则", "撤回说明"]].values.tolist()) == [
+        ["因撤回而不再出现", "HZ005", "所在文件已撤回"], *[["已整改", "HI001", ""]] * 3]
+    summary = d.summary().set_index("单位")
+    assert summary.loc["西河村", "已整改发现"] == 3 and summary.loc["西河村", "因撤回而不再出现的发现"] == 1
+    done = runner.invoke(app, ["diff", "2", "3", "--store", str(tiny["store"]), "--out", str(tmp_path)])
+    assert done.exit_code == 0 and "已整改 3，因撤回而不再出现 1" in done.output, done.output
+    sheets = pd.read_excel(next(tmp_path.glob("*.xlsx")), sheet_name=None, header=2, engine="openpyxl")
+    gone = sheets["因撤回而不再出现"]
+    assert gone[["规则", "企业名称", "来源文件", "撤回说明"]].values.tolist() == [
+        ["HZ005", "西河丙厂", "西河村/西河村隐患台账.csv", "所在文件已撤回"]]
+    assert "HZ005" not in set(sheets["已整改发现"]["规则"])
+    assert "因撤回而不再出现的发现（1 条）" in next(tmp_path.glob("*.html")).read_text("utf-8")
