@@ -633,15 +633,23 @@ _STORE_HELP = "数据库文件（DuckDB，一个文件），如 专项行动.duc
 
 @app.command("ingest")
 def ingest_cmd(
-    paths: Annotated[list[Path], typer.Argument(metavar="报送路径", help="本次收到的报送文件夹或文件")],
     store: Annotated[Path, typer.Option("--store", help=_STORE_HELP)],
+    paths: Annotated[list[Path] | None, typer.Argument(metavar="报送路径", help="本次收到的报送文件夹或文件")] = None,
     received: Annotated[str | None, typer.Option("--received", help="收到日期 YYYY-MM-DD（默认今天）")] = None,
     as_of: Annotated[str | None, typer.Option("--as-of", help="核查截止日（默认收到日期，不晚于方案最后一天）")] = None,
     campaign: Annotated[Path | None, typer.Option("--campaign", help="方案文件（TOML），默认积翠镇2023")] = None,
+    withdraw: Annotated[list[str] | None, typer.Option(
+        "--withdraw", help="撤回该村（或站所）的全部文件（可重复给出；空文件夹不当作撤回）")] = None,
 ) -> None:
     """把收到的报送存入数据库（保留每个版本），并核查最新状态。"""
+    from rich.markup import escape
+
     from .store import StoreError, ingest
 
+    paths = list(paths or [])
+    withdraw = _split(withdraw)
+    if not paths and not withdraw:
+        _fail("请给出收到的报送文件夹或文件（或用 --withdraw 撤回某个村、站所的全部文件）")
     for p in paths:
         if not p.exists():
             _fail(f"输入路径不存在：{p}")
@@ -652,11 +660,14 @@ def ingest_cmd(
     day = _parse_date(as_of, "--as-of")
     with err.status("保存报送并核查…") if err.is_terminal else nullcontext():
         try:
-            outcome = ingest(store, list(paths), received=day_received, as_of=day, campaign=camp)
+            outcome = ingest(store, paths, received=day_received, as_of=day, campaign=camp, withdraw=withdraw)
         except StoreError as exc:
             _fail(str(exc))
+    for note in outcome.notes:
+        err.print(f"[yellow]注意：[/]{escape(_shown(note))}")
     if outcome.run_id is None:
-        console.print(f"[bold]无变化[/]：{outcome.files} 个文件与各单位上一版本完全相同，未新增版本（{store}）")
+        console.print(f"[bold]无变化[/]：{outcome.files} 个文件与各单位上一版本完全相同，未新增版本（{store}）"
+                      if outcome.files else f"[bold]无变化[/]：没有读到报送文件，未新增版本（{store}）")
         return
     v = outcome.versions
     console.print(f"[bold]已入库[/]：第 {outcome.run_id} 次核查（收到 {day_received.isoformat()}，核查截止日 "
@@ -738,7 +749,7 @@ def diff_cmd(
 ) -> None:
     """比较两次核查：新增、已整改、仍未整改的发现，台账记录的增删改。"""
     from .store import Store, StoreError
-    from .store.diff import FIXED, NEW, OPEN, diff_runs, write_diff
+    from .store.diff import FIXED, GONE, NEW, OPEN, diff_runs, write_diff
 
     if runs and len(runs) != 2:
         _fail("请给出两次核查的编号（如 jicui diff 1 3），或都不给以比较最近两次")
@@ -755,7 +766,8 @@ def diff_cmd(
     n = d.findings["状态"].value_counts()
     r = d.rows["变化"].value_counts()
     console.print(f"[bold]对比完成[/]：第 {d.run_a['run_id']} 次 → 第 {d.run_b['run_id']} 次（{village or '全部单位'}）："
-                  f"发现 新增 {int(n.get(NEW, 0))}，已整改 {int(n.get(FIXED, 0))}，仍未整改 {int(n.get(OPEN, 0))}；"
+                  f"发现 新增 {int(n.get(NEW, 0))}，已整改 {int(n.get(FIXED, 0))}，因撤回而不再出现 {int(n.get(GONE, 0))}，"
+                  f"仍未整改 {int(n.get(OPEN, 0))}；"
                   f"台账记录 新增 {int(r.get('新增', 0))}，删除 {int(r.get('删除', 0))}，修改 {int(r.get('修改', 0))}")
     for path in written:
         console.print(f"  {path}")

@@ -386,7 +386,7 @@ def test_diff_reports_exactly_the_planted_changes(history, week, tmp_path):
     assert done.exit_code == 0, done.output
     xlsx = next(tmp_path.glob("*.xlsx"))
     sheets = pd.read_excel(xlsx, sheet_name=None, header=2, engine="openpyxl")
-    assert set(sheets) == {"汇总", "新增发现", "已整改发现", "仍未整改发现", "台账变化"}
+    assert set(sheets) == {"汇总", "新增发现", "已整改发现", "因撤回而不再出现", "仍未整改发现", "台账变化"}
     assert len(sheets["台账变化"]) == len(planted["rows"])
     assert "仍未整改" in next(tmp_path.glob("*.html")).read_text("utf-8")
 
@@ -565,9 +565,10 @@ def test_diff_pairs_rows_and_findings_within_the_unit_that_sent_them(tmp_path):
     assert rows["上期来源文件"].iloc[0] == "东坡村/" + src.name and rows["上期行号"].iloc[0] == 83
     moved = d.findings[d.findings["状态"] != "仍未整改"]
     copy = "应急站/抄送动火作业审批记录.csv"
-    # gone: the finding on the village's deleted row, and the station's copy of it is no longer a duplicate
-    assert sorted(moved[["状态", "规则", "来源文件", "行号"]].values.tolist()) == [
-        ["已整改", "HW005", "东坡村/" + src.name, 83], ["已整改", "SCH004", copy, 83]]
+    # gone: the finding on the village's deleted row (not rectified: its record is gone), and the station's copy
+    # of it is no longer a duplicate (rectified)
+    assert sorted(moved[["状态", "规则", "来源文件", "行号", "撤回说明"]].values.tolist()) == [
+        ["因撤回而不再出现", "HW005", "东坡村/" + src.name, 83, "所在记录已从台账中删除"], ["已整改", "SCH004", copy, 83, ""]]
     still = d.findings[(d.findings["来源文件"] == copy) & (d.findings["行号"] == 83) & (d.findings["规则"] == "HW005")]
     assert still["状态"].tolist() == ["仍未整改"]  # the station's copy is unchanged
     assert (d.findings["状态"] == "新增").sum() == 0
@@ -927,3 +928,179 @@ def test_a_diff_of_a_later_run_first_compares_in_order_and_says_so(town, tmp_pat
     assert sorted(p.name for p in (tmp_path / "d").iterdir()) == ["对比_第1次_第2次.html", "对比_第1次_第2次.xlsx"]
     with Store.open(store) as s:
         pd.testing.assert_frame_equal(diff_runs(s, 2, 1).findings, diff_runs(s, 1, 2).findings)
+
+
+# -- the order of submissions, empty folders, which folder is which unit, withdrawn findings ----------------
+_TINY_REG = ("统一社会信用代码,企业名称,所属村,行业领域,监管站所,是否高危,主要负责人,联系电话,从业人数,安全管理人员\n"
+             "9114012210049482R1,东坡甲厂,东坡村,工贸,应急站,否,丁燕雪,18988463524,10,郝泰\n"
+             "91140122186327491R,东坡乙厂,东坡村,工贸,应急站,否,韩兰悦,17644968942,20,邹峰\n"
+             "91140122740588227B,西河丙厂,西河村,工贸,应急站,否,段昌,15510118729,30,袁强\n")
+
+
+def _tiny_hazard(uscc: str, name: str, no: str, found: str, done: str = "") -> str:
+    end = f"{done},李四,{done},已销号" if done else ",,,整改中"
+    return f"{uscc},{name},{no},设备未接地,{found},企业自查,否,王五,更换设备,1,2023-07-10,有预案,是,{found},{end}"
+
+
+def _tiny_week(folder: Path, week: int) -> Path:
+    """A town of three enterprises in two villages, as hand-made CSVs. Week 2: 东坡村 fixes A-001 and adds A-003
+    (in a file under a new name). Week 3: 西河村 withdraws its hazard file (C-001, still overdue) and sends its
+    head inspections instead; 应急站 sends a copy of 东坡村's file."""
+    a, b, c = ("9114012210049482R1", "东坡甲厂"), ("91140122186327491R", "东坡乙厂"), ("91140122740588227B", "西河丙厂")
+    dongpo = [_tiny_hazard(*a, "A-001", "2023-06-10", "2023-08-05" if week > 1 else ""),
+              *([_tiny_hazard(*a, "A-003", "2023-06-20")] if week > 1 else []), _tiny_hazard(*b, "B-001", "2023-06-15")]
+    files = {"积翠镇企业名录.csv": _TINY_REG,
+             ("东坡村/7月/东坡 隐患台账.csv" if week > 2 else "东坡村/东坡村隐患台账.csv"): [_HAZARD_HEADER, *dongpo]}
+    if week < 3:
+        files["西河村/西河村隐患台账.csv"] = [_HAZARD_HEADER, _tiny_hazard(*c, "C-001", "2023-06-05")]
+    else:
+        files["西河村/西河村检查记录.csv"] = ["统一社会信用代码,企业名称,检查日期,带队负责人,发现隐患数,签名确认",
+                                        *(f"{c[0]},{c[1]},2023-0{m}-20,段昌,0,段昌" for m in (6, 7, 8))]
+        files["应急站/东坡村隐患台账副本.csv"] = [_HAZARD_HEADER, *dongpo]
+    for rel, text in files.items():
+        (folder / rel).parent.mkdir(parents=True, exist_ok=True)
+        (folder / rel).write_text(text if isinstance(text, str) else "\n".join(text) + "\n", encoding="utf-8-sig")
+    return folder
+
+
+@pytest.fixture(scope="module")
+def tiny(tmp_path_factory) -> dict:
+    """The tiny town's weeks 1–3, ingested in order (received 08-04, 08-11, 08-18)."""
+    base = tmp_path_factory.mktemp("tiny")
+    weeks = {w: _tiny_week(base / f"w{w}", w) for w in (1, 2, 3)}
+    store = base / "store.duckdb"
+    for w, day in ((1, 4), (2, 11), (3, 18)):
+        ingest(store, [weeks[w]], received=dt.date(2023, 8, day), as_of=dt.date(2023, 8, 31))
+    return {"base": base, "store": store, **weeks}
+
+
+def _cli(*args: str) -> tuple[int, list[str]]:
+    """The exit code and the lines a command printed (standard output and error)."""
+    done = runner.invoke(app, list(args))
+    return done.exit_code, [line for line in done.output.splitlines() if line.strip()]
+
+
+def test_an_older_submission_after_a_newer_one_is_refused(tiny, tmp_path):
+    """Week 2 (received 08-11) ingested after week 3 (08-18) would make week 2 the villages' latest state (西河村's
+    withdrawn hazard file back) and durations negative: refused with one line naming the unit and both dates."""
+    store = tmp_path / "store.duckdb"
+    ingest(store, [tiny[1]], received=dt.date(2023, 8, 4), as_of=dt.date(2023, 8, 31))
+    ingest(store, [tiny[3]], received=dt.date(2023, 8, 18), as_of=dt.date(2023, 8, 31))
+    before = _snapshot(store)
+    code, lines = _cli("ingest", str(tiny[2]), "--store", str(store), "--received", "2023-08-11", "--as-of", "2023-08-31")
+    assert code == 2 and lines == [
+        "无法运行：未入库：本次的收到日期 2023-08-11 早于东坡村（已有 2023-08-18 收到的版本）、西河村（已有 2023-08-18 收到的版本）；"
+        "较早收到的报送不能在较晚的之后导入成为最新版本，请按收到的先后导入（同一天收到的重报可以导入）"], lines
+    assert _snapshot(store) == before
+    # a resubmission received the same day is the later version
+    same_day = ingest(store, [tiny[2]], received=dt.date(2023, 8, 18), as_of=dt.date(2023, 8, 31))
+    assert sorted(same_day.versions["unit"]) == ["东坡村", "西河村"] and same_day.run_id == 3
+
+
+def test_the_latest_version_is_the_last_received_and_durations_are_never_negative(tiny, tmp_path):
+    """A store written before the refusal holds week 2 (08-11) ingested after week 3 (08-18): the latest state and the
+    state of 08-18 are week 3's, and the diff's 已持续天数 counts from the earliest day a finding was seen, never < 0."""
+    store = tmp_path / "store.duckdb"
+    ingest(store, [tiny[1]], received=dt.date(2023, 8, 4), as_of=dt.date(2023, 8, 31))
+    ingest(store, [tiny[3]], received=dt.date(2023, 8, 18), as_of=dt.date(2023, 8, 31))
+    ingest(store, [tiny[2]], received=dt.date(2023, 8, 18), as_of=dt.date(2023, 8, 31))
+    con = duckdb.connect(str(store))  # as the earlier tool stored `--received 2023-08-11` after 08-18
+    con.execute("UPDATE versions SET received = DATE '2023-08-11' WHERE version_id > 6")
+    con.execute("UPDATE runs SET received = DATE '2023-08-11' WHERE run_id = 3")
+    con.close()
+    with Store.open(store) as s:
+        week3 = s.state_versions(run_id=2)[["unit", "version_id"]].values.tolist()
+        assert s.state_versions()[["unit", "version_id"]].values.tolist() == week3
+        assert s.state_versions(received=dt.date(2023, 8, 18))[["unit", "version_id"]].values.tolist() == week3
+        d = diff_runs(s, 2, 3)
+    still = d.findings[d.findings["状态"] == "仍未整改"]
+    assert len(still) and (still["已持续天数"] >= 0).all(), still[["规则", "首次发现", "已持续天数"]]
+    b001 = still[(still["规则"] == "HZ005") & (still["企业名称"] == "东坡乙厂") & (still["来源文件"].str.startswith("东坡村/"))]
+    assert b001[["首次发现", "已持续天数"]].values.tolist() == [[dt.date(2023, 8, 4), 7]]
+
+
+def test_an_empty_unit_folder_is_no_withdrawal_and_withdraw_is_said(tiny, tmp_path):
+    """应急站 empties its folder (its copy of 东坡村's file was a mistake): not taken as a withdrawal (it may not have
+    sent yet), but said in one line with how to withdraw; `--withdraw 应急站` withdraws all its files."""
+    store = tmp_path / "store.duckdb"
+    shutil.copy(tiny["store"], store)
+    week4 = tmp_path / "w4"
+    shutil.copytree(tiny[3], week4)
+    for f in (week4 / "应急站").iterdir():
+        f.unlink()
+    note = ("注意：应急站的文件夹是空的，没有当作撤回：应急站仍按 2023-08-18 收到的版本核查；要撤回它的全部文件，"
+            "请用 jicui ingest --withdraw 应急站")
+    for given in (week4, week4 / "应急站"):
+        code, lines = _cli("ingest", str(given), "--store", str(store), "--received", "2023-08-25")
+        assert code == 0 and lines[0] == note and lines[1].startswith("无变化") and len(lines) == 2, lines
+    code, lines = _cli("ingest", "--withdraw", "应急站", "--store", str(store), "--received", "2023-08-25",
+                       "--as-of", "2023-08-31")
+    assert code == 0 and any(line.endswith("应急站：撤回 1") for line in lines), lines
+    with Store.open(store) as s:
+        assert not any(p.startswith("应急站/") for p in s.state_files(s.state_versions()["version_id"])["path"])
+        f = s.run_findings(4)
+    assert not f["source_file"].str.startswith("应急站/").any()
+    code, lines = _cli("ingest", "--withdraw", "应急站", "--store", str(store), "--received", "2023-08-25")
+    assert code == 2 and "数据库中应急站的文件此前已全部撤回" in lines[0], lines
+
+
+def test_the_unit_is_the_folder_that_names_it_and_an_unknown_unit_is_said(tiny, tmp_path):
+    store = tmp_path / "store.duckdb"
+    shutil.copy(tiny["store"], store)
+    # a single file two folders below its village: 东坡村's, not the town's
+    w4 = tmp_path / "w4"
+    shutil.copytree(tiny[3], w4)
+    one = w4 / "东坡村" / "7月" / "东坡 隐患台账.csv"
+    one.write_text(one.read_text("utf-8-sig").replace("2023-06-15,企业自查", "2023-06-16,企业自查"), "utf-8-sig")
+    out = ingest(store, [one], received=dt.date(2023, 8, 19), as_of=dt.date(2023, 8, 31))
+    assert out.versions[["unit", "修改", "新增"]].values.tolist() == [["东坡村", 1, 0]]
+    assert out.notes == ["“东坡 隐患台账.csv”所在的文件夹“7月”不是村或站所的名称，按上级文件夹“东坡村”作为东坡村的文件导入"
+                         "（东坡村的其他文件不变）"]
+    # unit folders from two receipt folders: each its own unit, not “w5”, “w6”
+    w5, w6 = _tiny_week(tmp_path / "r" / "w5", 3), _tiny_week(tmp_path / "r" / "w6", 3)
+    (w5 / "西河村" / "西河村检查记录.csv").write_text(
+        (w5 / "西河村" / "西河村检查记录.csv").read_text("utf-8-sig").replace("2023-08-20", "2023-08-21"), "utf-8-sig")
+    out = ingest(store, [w5 / "西河村", w6 / "东坡村"], received=dt.date(2023, 8, 25), as_of=dt.date(2023, 8, 31))
+    assert out.versions["unit"].tolist() == ["东坡村", "西河村"] and out.notes == []
+    # a folder named after a village with a note in brackets is that village, said once
+    w8 = tmp_path / "w8"
+    shutil.copytree(tiny[2] / "东坡村", w8 / "东坡村（更正）")
+    out = ingest(store, [w8], received=dt.date(2023, 8, 26), as_of=dt.date(2023, 8, 31))
+    assert out.versions["unit"].tolist() == ["东坡村"] and out.notes == ["文件夹“东坡村（更正）”按东坡村的报送导入"]
+    with Store.open(store) as s:
+        assert set(s.state_versions()["unit"]) == {"积翠镇", "东坡村", "西河村", "应急站"}
+    # the village's folder beside its correction: which one is meant cannot be told
+    shutil.copytree(tiny[3] / "东坡村", w8 / "东坡村")
+    before = _snapshot(store)
+    code, lines = _cli("ingest", str(w8), "--store", str(store), "--received", "2023-08-27")
+    assert code == 2 and lines == ["无法运行：未入库：文件夹“东坡村”和“东坡村（更正）”都是东坡村的报送；请只保留一个（如更正后的）再导入"]
+    assert _snapshot(store) == before
+    # a folder that names no village, station or the town: imported under its name, and said
+    odd = tmp_path / "w9"
+    shutil.copytree(tiny[1] / "西河村", odd / "西河村0825")
+    code, lines = _cli("ingest", str(odd), "--store", str(store), "--received", "2023-08-28")
+    assert code == 0 and lines[0] == (
+        "注意：报送单位“西河村0825”既不是企业名录中的村，也不是方案中的站所或积翠镇：按文件夹名作为一个单位导入；"
+        "如文件夹名有误，请用 jicui ingest --withdraw 西河村0825 撤回，把文件夹改名为村或站所的名称后重新导入"), lines
+    assert lines[1].startswith("已入库") and "西河村0825：新增 1" in lines[2]
+
+
+def test_a_withdrawn_files_open_hazard_is_not_counted_as_rectified(tiny, tmp_path):
+    """Week 3: 西河村 withdraws its hazard file, whose C-001 is still overdue (HZ005), and sends head inspections
+    (its three HI001 are rectified). The diff lists C-001 apart, as gone because its file was withdrawn."""
+    with Store.open(tiny["store"]) as s:
+        d = diff_runs(s, 2, 3)
+    f = d.findings[d.findings["单位"] == "西河村"]
+    moved = f[f["状态"] != "仍未整改"]
+    assert sorted(moved[["状态", "规则", "撤回说明"]].values.tolist()) == [
+        ["因撤回而不再出现", "HZ005", "所在文件已撤回"], *[["已整改", "HI001", ""]] * 3]
+    summary = d.summary().set_index("单位")
+    assert summary.loc["西河村", "已整改发现"] == 3 and summary.loc["西河村", "因撤回而不再出现的发现"] == 1
+    done = runner.invoke(app, ["diff", "2", "3", "--store", str(tiny["store"]), "--out", str(tmp_path)])
+    assert done.exit_code == 0 and "已整改 3，因撤回而不再出现 1" in done.output, done.output
+    sheets = pd.read_excel(next(tmp_path.glob("*.xlsx")), sheet_name=None, header=2, engine="openpyxl")
+    gone = sheets["因撤回而不再出现"]
+    assert gone[["规则", "企业名称", "来源文件", "撤回说明"]].values.tolist() == [
+        ["HZ005", "西河丙厂", "西河村/西河村隐患台账.csv", "所在文件已撤回"]]
+    assert "HZ005" not in set(sheets["已整改发现"]["规则"])
+    assert "因撤回而不再出现的发现（1 条）" in next(tmp_path.glob("*.html")).read_text("utf-8")
