@@ -74,6 +74,26 @@ class CheckResult:
         return existing(frame, date_field, self.as_of_end, undated=undated)
 
 
+#: files a registry may be in (an unreadable .docx beside it is no candidate)
+_WORKBOOKS = {".xlsx", ".xlsm", ".xls", ".csv", ".ods", ".et"}
+
+
+def has_registry(sub: Submission) -> bool:
+    return any(t.ledger == "enterprises" for t in sub.tables)
+
+
+def no_registry(sub: Submission) -> InputError:
+    """The one line a check without a registry stops with (exit 2), naming the first file it could not
+    read, where the registry may be (an encrypted or damaged 企业名录.xlsx)."""
+    text = "输入中没有企业名录（表头含“统一社会信用代码、企业名称、所属村、行业领域、主要负责人、从业人数”的表），无法把台账归属到企业"
+    unread = [p for p in sub.problems if not p.sheet and Path(p.file).suffix.lower() in _WORKBOOKS]
+    unread.sort(key=lambda p: "名录" not in Path(p.file).name)
+    if unread:
+        many = f"等 {len(unread)} 个文件" if len(unread) > 1 else ""
+        text += f"；名录可能在无法读取的文件{many}中：{unread[0].file}（{unread[0].reason}）"
+    return InputError(text)
+
+
 @python_strings()  # pandas' inferred text columns in Python objects (docs/dev.md, “CSV 用 pyarrow 读取”)
 def run_check(
     paths: list[str | Path],
@@ -95,8 +115,8 @@ def run_check(
     # collector's passes over the growing heap (about 0.1 s of a county) wait until the end
     with gc_paused():
         typed = _ledgers.load(sub, campaign)
-        if require_registry and not any(t.ledger == "enterprises" for t in sub.tables):
-            raise InputError("输入中没有企业名录（表头含“统一社会信用代码、企业名称、所属村、行业领域、主要负责人、从业人数”的表），无法把台账归属到企业")
+        if require_registry and not has_registry(sub):
+            raise no_registry(sub)
         ctx = Context(campaign=campaign, as_of=as_of, ledgers=typed, submission=sub)
         rules = select_rules(select, ignore)
         findings = build_findings(run_rules(rules, ctx, on_rule), ctx.resolution)
@@ -293,6 +313,7 @@ def run_check_by_village(
     before they reach the disk, and :meth:`VillageRun.chunks` gives them so (the writers are told
     with ``masked=True``); ``masked=False`` keeps them exactly as :func:`run_check` gives them.
     """
+    import shutil
     import tempfile
 
     from . import ledgers as _ledgers
@@ -320,6 +341,10 @@ def run_check_by_village(
             p.unlink(missing_ok=True)
         out.parts, out.total, out.partitions, out.merged, out.whole = [], 0, [], [], reason
         sub = read_files(found.root, found.files, found.problems, vocab, on_file)
+        if not has_registry(sub):  # as run_check: nothing can be attributed (RULEBOOK §7, exit 2)
+            if spill is None:
+                shutil.rmtree(out.spill, ignore_errors=True)
+            raise no_registry(sub)
         typed = _ledgers.load(sub, campaign)
         ctx = Context(campaign=campaign, as_of=as_of, ledgers=typed, submission=sub)
         out.tables = len(sub.tables)

@@ -192,7 +192,11 @@ def _guarded(func: Callable) -> Callable:
             _fail(f"无法写入标准输出（{os_reason(exc.__cause__ or exc, writing=True)}），屏幕上的输出不完整{outcome}")
         except OSError as exc:
             _fail(writing.describe_os_error(exc, getattr(exc, "filename", None) or "文件"))
-        except Exception:
+        except Exception as exc:
+            from .check import InputError
+
+            if isinstance(exc, InputError):  # raised as a context closes (a damaged store found by `check --store`)
+                _fail(str(exc))
             log = _write_log(traceback.format_exc(), kwargs.get("out"))
             where = f"详细信息已写入 {_shown(log)}" if log else "详细信息无法写入日志文件"
             err.print(f"[bold red]内部错误：[/]程序出错，未完成（这是本工具的缺陷，不是台账的问题）；"
@@ -334,16 +338,18 @@ def _campaign(path: Path | None):
     return camp
 
 
-def _inputs(paths: list[Path], out: Path, campaign: Path | None, as_of: str | None, documents: bool = False):
+def _inputs(paths: list[Path], out: Path, campaign: Path | None, as_of: str | None, documents: bool = False,
+            option: str = "--out"):
     """What every command checks before it runs: the paths, the output folder, the campaign, as-of.
-    ``documents``: the run writes documents that cite the plan, which cannot predate the campaign."""
+    ``documents``: the run writes documents that cite the plan, which cannot predate the campaign;
+    ``option``: the option that names the output folder (``export --parquet``)."""
     for p in paths:
         _must_exist(p)
         if _inside(out, p):
             where = p if p.is_dir() else p.parent
             _fail(f"输出文件夹 {out} 位于输入路径 {where} 之内；本工具从不在输入文件夹中写文件，请换一个输出位置")
     if out.exists() and not out.is_dir():
-        _fail(f"--out 应为文件夹，但 {out} 是一个已存在的文件；请换一个输出位置")
+        _fail(f"{option} 应为文件夹，但 {out} 是一个已存在的文件；请换一个输出位置")
     camp = _campaign(campaign)
     day = _parse_date(as_of, "--as-of") or camp.default_as_of()
     if documents and day < camp.start:
@@ -734,15 +740,23 @@ _STORE_HELP = "数据库文件（DuckDB，一个文件），如 专项行动.duc
 
 @app.command("ingest")
 def ingest_cmd(
-    paths: Annotated[list[Path], typer.Argument(metavar="报送路径", help="本次收到的报送文件夹或文件")],
     store: Annotated[Path, typer.Option("--store", help=_STORE_HELP)],
+    paths: Annotated[list[Path] | None, typer.Argument(metavar="报送路径", help="本次收到的报送文件夹或文件")] = None,
     received: Annotated[str | None, typer.Option("--received", help="收到日期 YYYY-MM-DD（默认今天）")] = None,
     as_of: Annotated[str | None, typer.Option("--as-of", help="核查截止日（默认收到日期，不晚于方案最后一天）")] = None,
     campaign: Annotated[Path | None, typer.Option("--campaign", help="方案文件（TOML），默认积翠镇2023")] = None,
+    withdraw: Annotated[list[str] | None, typer.Option(
+        "--withdraw", help="撤回该村（或站所）的全部文件（可重复给出；空文件夹不当作撤回）")] = None,
 ) -> None:
     """把收到的报送存入数据库（保留每个版本），并核查最新状态。"""
+    from rich.markup import escape
+
     from .store import StoreError, ingest
 
+    paths = list(paths or [])
+    withdraw = _split(withdraw)
+    if not paths and not withdraw:
+        _fail("请给出收到的报送文件夹或文件（或用 --withdraw 撤回某个村、站所的全部文件）")
     for p in paths:
         _must_exist(p)
         if _inside(store, p):
@@ -752,11 +766,14 @@ def ingest_cmd(
     day = _parse_date(as_of, "--as-of")
     with err.status("保存报送并核查…") if err.is_terminal else nullcontext():
         try:
-            outcome = ingest(store, list(paths), received=day_received, as_of=day, campaign=camp)
+            outcome = ingest(store, paths, received=day_received, as_of=day, campaign=camp, withdraw=withdraw)
         except StoreError as exc:
             _fail(str(exc))
+    for note in outcome.notes:
+        err.print(f"[yellow]注意：[/]{escape(_shown(note))}")
     if outcome.run_id is None:
-        console.print(f"[bold]无变化[/]：{outcome.files} 个文件与各单位上一版本完全相同，未新增版本（{store}）")
+        console.print(f"[bold]无变化[/]：{outcome.files} 个文件与各单位上一版本完全相同，未新增版本（{store}）"
+                      if outcome.files else f"[bold]无变化[/]：没有读到报送文件，未新增版本（{store}）")
         return
     v = outcome.versions
     console.print(f"[bold]已入库[/]：第 {outcome.run_id} 次核查（收到 {day_received.isoformat()}，核查截止日 "
@@ -838,7 +855,7 @@ def diff_cmd(
 ) -> None:
     """比较两次核查：新增、已整改、仍未整改的发现，台账记录的增删改。"""
     from .store import Store, StoreError
-    from .store.diff import FIXED, NEW, OPEN, diff_runs, write_diff
+    from .store.diff import FIXED, GONE, NEW, OPEN, diff_runs, write_diff
 
     if runs and len(runs) != 2:
         _fail("请给出两次核查的编号（如 jicui diff 1 3），或都不给以比较最近两次")
@@ -849,10 +866,14 @@ def diff_cmd(
         written = write_diff(d, out)
     except StoreError as exc:
         _fail(str(exc))
+    if runs and runs[0] > runs[1]:
+        console.print(f"[yellow]注意：[/]第 {runs[0]} 次晚于第 {runs[1]} 次，按先后比较：第 {runs[1]} 次 → 第 {runs[0]} 次"
+                      "（“新增”“已整改”都从较早的一次算到较晚的一次）")
     n = d.findings["状态"].value_counts()
     r = d.rows["变化"].value_counts()
     console.print(f"[bold]对比完成[/]：第 {d.run_a['run_id']} 次 → 第 {d.run_b['run_id']} 次（{village or '全部单位'}）："
-                  f"发现 新增 {int(n.get(NEW, 0))}，已整改 {int(n.get(FIXED, 0))}，仍未整改 {int(n.get(OPEN, 0))}；"
+                  f"发现 新增 {int(n.get(NEW, 0))}，已整改 {int(n.get(FIXED, 0))}，因撤回而不再出现 {int(n.get(GONE, 0))}，"
+                  f"仍未整改 {int(n.get(OPEN, 0))}；"
                   f"台账记录 新增 {int(r.get('新增', 0))}，删除 {int(r.get('删除', 0))}，修改 {int(r.get('修改', 0))}")
     for path in written:
         console.print(f"  {path}")
@@ -869,7 +890,7 @@ def export_cmd(
     from .store import Store, StoreError
     from .store.export import export_parquet
 
-    camp, _ = _inputs([], parquet, campaign, None)
+    camp, _ = _inputs([], parquet, campaign, None, option="--parquet")
     try:
         with Store.open(store) as s:
             written = export_parquet(s, parquet, run, town=camp.town)
@@ -916,6 +937,8 @@ def restore_cmd(
     """取回某个版本时的报送文件（被覆盖或撤回的文件也能取回）。"""
     from .store import Store, StoreError
 
+    if out.exists() and not out.is_dir():
+        _fail(f"--out 应为文件夹，但 {out} 是一个已存在的文件；请换一个输出位置")
     if out.is_dir() and any(out.iterdir()):  # restored among other files, the folder would be no version at all
         _fail(f"输出文件夹 {out} 不是空的：取回的文件会与其中已有的文件混在一起，不再是该版本的报送；请换一个新的或空的文件夹")
 

@@ -496,6 +496,22 @@ def _finish_replace(folder: Path) -> None:
     _remove(stage)
 
 
+def temporary_folder(parent: Path, prefix: str) -> Path:
+    """A new folder ``parent/<prefix><random>`` to write a set of files into before it is renamed into place.
+    Made as ``os.mkdir`` makes folders (the umask applies: 755 as a rule), not 700 as ``tempfile.mkdtemp``
+    does, which the renamed folder would keep: others sharing an office folder could not open it."""
+    import secrets
+
+    for _ in range(100):
+        folder = Path(parent) / f"{prefix}{secrets.token_hex(4)}"
+        try:
+            folder.mkdir()
+        except FileExistsError:
+            continue
+        return folder
+    raise FileExistsError(errno.EEXIST, "no free temporary name", str(Path(parent) / prefix))
+
+
 def write_text_atomic(path: Path, text: str) -> Path:
     """Write ``text`` (UTF-8) to ``path`` through a temporary file beside it and a rename
     (for a single file outside an :class:`OutputSet`; the caller holds the folder's lock)."""

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import shutil
+import tempfile
 from pathlib import Path
 
 import pandas as pd
@@ -200,3 +201,28 @@ def test_a_name_two_villages_enterprises_bear_resolves_no_row_in_either_run(tmp_
     assert len(ref) == 1 and ref["source_row"].iloc[0] == len(lines) - 1
     assert "企业名录中有2家企业名为“东坡中兴铸造厂”（东坡村，统一社会信用代码 9114012210049482R1；北岭村" in ref["message"].iloc[0]
     assert not ((whole["rule_id"] == "HI002") & (whole["value"] == "钱二")).any()
+
+
+@pytest.mark.parametrize("registry", ["missing", "unreadable"])
+def test_without_a_readable_registry_the_village_run_stops_like_the_whole_run(tmp_path, registry):
+    """RULEBOOK §7: exit 2 when no registry is among the inputs, however the check is cut; an unreadable
+    registry file is named with its reason, and no temporary folder is left behind."""
+    from typer.testing import CliRunner
+
+    from jicui_compliance.cli import app
+
+    town = tmp_path / "town"
+    shutil.copytree(SAMPLES, town)
+    reg = next(town.glob("*企业名录*"))
+    if registry == "missing":
+        reg.unlink()
+    else:
+        reg.write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 600)  # an OLE file (as Excel's encrypted xlsx)
+    spills = set(Path(tempfile.gettempdir()).glob("jicui-by-village-*"))
+    for how in ("--by-village", "--all-at-once"):
+        r = CliRunner().invoke(app, ["check", str(town), "--as-of", "2023-12-31", "--out", str(tmp_path / how), how])
+        assert r.exit_code == 2, (how, r.output)
+        assert "输入中没有企业名录" in r.output
+        assert (reg.name in r.output) == (registry == "unreadable"), r.output
+        assert not (tmp_path / how / "findings.csv").exists()
+    assert set(Path(tempfile.gettempdir()).glob("jicui-by-village-*")) == spills

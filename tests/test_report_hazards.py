@@ -138,3 +138,22 @@ def test_a_month_not_yet_ended_is_no_problem_yet(results):
 
     assert "未由主要负责人带队检查" not in problems(NOV_29)
     assert "2023年11月尚有3家企业未由主要负责人带队检查" in problems(NOV_END)
+
+
+def test_a_hazard_recorded_twice_is_one_hazard_in_every_figure(tmp_path):
+    """A hazard recorded again (same enterprise, number, 发现日期 and 隐患描述; SCH004: the later row is the
+    duplicate, as when a unit also sent a village's file) is one hazard in the report: H3 sent again, its later
+    row saying it was done. Another hazard given the same number by mistake is a hazard of its own."""
+    folder = tmp_path / "报送"
+    folder.mkdir()
+    again = {**CASE["hazards"][2], "done_on": "2023-11-01", "status": "已整改"}
+    other = {**CASE["hazards"][0], "description": "配电箱门锁损坏", "found_on": "2023-11-04"}  # H1's number again
+    write_case({**CASE, "hazards": [*CASE["hazards"], again, other]}, folder)
+    result = run_check([folder], as_of=NOV_END)
+    assert (result.findings["rule_id"] == "SCH004").sum() == 2
+    analysis = Analysis(result)
+    total = analysis.hazards().iloc[0]
+    assert (total["隐患数"], total["已整改"], total["逾期未改"]) == (6, 1, 2)  # H2 done; H3 (first row) and H4 overdue
+    f = build_report(analysis, "year").facts
+    assert f.hz_overdue_total.value == 2 and (f.hz_due.value, f.hz_ontime.value) == (3, 1)
+    assert analysis.hazard_flow()["发现"].iloc[-1] == 6

@@ -16,6 +16,8 @@ import subprocess
 import sys
 import zipfile
 import zlib
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import duckdb
@@ -384,7 +386,7 @@ def test_diff_reports_exactly_the_planted_changes(history, week, tmp_path):
     assert done.exit_code == 0, done.output
     xlsx = next(tmp_path.glob("*.xlsx"))
     sheets = pd.read_excel(xlsx, sheet_name=None, header=2, engine="openpyxl")
-    assert set(sheets) == {"汇总", "新增发现", "已整改发现", "仍未整改发现", "台账变化"}
+    assert set(sheets) == {"汇总", "新增发现", "已整改发现", "因撤回而不再出现", "仍未整改发现", "台账变化"}
     assert len(sheets["台账变化"]) == len(planted["rows"])
     assert "仍未整改" in next(tmp_path.glob("*.html")).read_text("utf-8")
 
@@ -563,9 +565,10 @@ def test_diff_pairs_rows_and_findings_within_the_unit_that_sent_them(tmp_path):
     assert rows["上期来源文件"].iloc[0] == "东坡村/" + src.name and rows["上期行号"].iloc[0] == 83
     moved = d.findings[d.findings["状态"] != "仍未整改"]
     copy = "应急站/抄送动火作业审批记录.csv"
-    # gone: the finding on the village's deleted row, and the station's copy of it is no longer a duplicate
-    assert sorted(moved[["状态", "规则", "来源文件", "行号"]].values.tolist()) == [
-        ["已整改", "HW005", "东坡村/" + src.name, 83], ["已整改", "SCH004", copy, 83]]
+    # gone: the finding on the village's deleted row (not rectified: its record is gone), and the station's copy
+    # of it is no longer a duplicate (rectified)
+    assert sorted(moved[["状态", "规则", "来源文件", "行号", "撤回说明"]].values.tolist()) == [
+        ["因撤回而不再出现", "HW005", "东坡村/" + src.name, 83, "所在记录已从台账中删除"], ["已整改", "SCH004", copy, 83, ""]]
     still = d.findings[(d.findings["来源文件"] == copy) & (d.findings["行号"] == 83) & (d.findings["规则"] == "HW005")]
     assert still["状态"].tolist() == ["仍未整改"]  # the station's copy is unchanged
     assert (d.findings["状态"] == "新增").sum() == 0
@@ -709,3 +712,395 @@ def test_a_diff_writes_both_files_or_neither(town, tmp_path, monkeypatch):
     done = runner.invoke(app, ["diff", "--store", str(store), "--out", str(out)])
     assert done.exit_code == 2, done.output
     assert not out.exists() or not [p for p in out.iterdir() if not p.name.startswith(".")]
+
+
+# -- the store file: damaged, read-only, from another version ---------------------------------------
+HEADER = 3 * 4096  # DuckDB's file header before the first block
+
+
+def _damage_table(store: Path, table: str) -> None:
+    """Flip 32 bytes in the block holding ``table``'s rows: its checksum no longer matches (a disk fault)."""
+    con = duckdb.connect(str(store), read_only=True)
+    block = con.execute(f"SELECT min(block_id) FROM pragma_storage_info('{table}') WHERE block_id >= 0").fetchone()[0]
+    size = con.execute("SELECT block_size FROM pragma_database_size()").fetchone()[0]
+    con.close()
+    with store.open("r+b") as f:
+        f.seek(HEADER + block * size + 200)
+        data = f.read(32)
+        f.seek(HEADER + block * size + 200)
+        f.write(bytes(b ^ 0x5A for b in data))
+
+
+def test_a_damaged_store_is_one_line_and_exit_2_in_every_command(town, tmp_path):
+    """One block of the store damaged (its checksum no longer matches): every command that reads it says the file
+    is damaged and what to do, exit 2, not 内部错误 (a defect of the tool), and writes nothing."""
+    store = tmp_path / "store.duckdb"
+    shutil.copy(town["store"], store)
+    ingest(store, [town["week2"]], received=dt.date(2023, 7, 14))  # two runs to compare
+    _damage_table(store, "version_files")  # every command reads which files a version holds
+    s = str(store)
+    commands = {"history": ["history", "--store", s], "diff": ["diff", "--store", s, "--out", str(tmp_path / "d")],
+                "restore": ["restore", "--store", s, "--out", str(tmp_path / "r")],
+                "export": ["export", "--store", s, "--parquet", str(tmp_path / "p")],
+                "check": ["check", "--store", s, "--out", str(tmp_path / "c")],
+                "ingest": ["ingest", str(town["week2"]), "--store", s, "--received", "2023-07-14"],
+                "report": ["report", "--store", s, "--cadence", "week", "--out", str(tmp_path / "w")]}
+    for name, args in commands.items():
+        done = runner.invoke(app, args)
+        assert done.exit_code == 2, f"{name}: {done.output}"
+        assert f"数据库文件 {store} 已损坏" in done.output and "请用备份的副本替换它" in done.output, f"{name}: {done.output}"
+        assert "内部错误" not in done.output
+    assert not [p.name for p in tmp_path.iterdir() if p.name != "store.duckdb"]
+
+
+def test_a_wrong_query_is_still_a_defect(town, monkeypatch):
+    """Only the file's faults are the user's to mend: DuckDB refusing the tool's own SQL stays exit 3."""
+    monkeypatch.setattr(Store, "runs", lambda self: self.df("SELECT no_such_column FROM runs"))
+    done = runner.invoke(app, ["history", "--store", str(town["store"])])
+    assert done.exit_code == 3 and "内部错误" in done.output, done.output
+
+
+@contextmanager
+def _read_only(path: Path) -> Iterator[None]:
+    """``path`` (a file or folder) not writable: immutable for root, who may write whatever the mode says."""
+    if getattr(os, "geteuid", lambda: 1)() == 0:
+        if subprocess.run(["chattr", "+i", str(path)], capture_output=True).returncode:
+            pytest.skip("chattr +i is not available here")
+        try:
+            yield
+        finally:
+            subprocess.run(["chattr", "-i", str(path)], check=True)
+    else:
+        mode = path.stat().st_mode
+        path.chmod(0o555 if path.is_dir() else 0o444)
+        try:
+            yield
+        finally:
+            path.chmod(mode)
+
+
+def test_a_read_only_store_or_folder_is_said_so(town, tmp_path):
+    store = tmp_path / "ro.duckdb"
+    shutil.copy(town["store"], store)
+    week2 = ["ingest", str(town["week2"]), "--received", "2023-07-14", "--store"]
+    with _read_only(store):
+        done = runner.invoke(app, [*week2, str(store)])
+        assert done.exit_code == 2, done.output
+        assert f"无法写入数据库 {store}：该文件是只读的或没有写入权限" in done.output, done.output
+        assert runner.invoke(app, ["history", "--store", str(store)]).exit_code == 0  # reading it is fine
+    folder = tmp_path / "只读"
+    folder.mkdir()
+    shutil.copy(town["store"], folder / "s.duckdb")
+    with _read_only(folder):
+        new = runner.invoke(app, [*week2, str(folder / "新.duckdb")])  # a new store (written as ….partial first)
+        kept = runner.invoke(app, [*week2, str(folder / "s.duckdb")])  # DuckDB writes its .wal beside the store
+    for path, done in ((folder / "新.duckdb", new), (folder / "s.duckdb", kept)):
+        assert done.exit_code == 2, done.output
+        assert f"无法写入数据库 {path}：没有在文件夹 {folder} 中建立文件的权限" in done.output, done.output
+        assert ".partial" not in done.output and ".wal" not in done.output
+    assert sorted(p.name for p in folder.iterdir()) == ["s.duckdb"]
+    assert len(_snapshot(folder / "s.duckdb")["runs"]) == 1
+
+
+def test_a_store_of_a_newer_version_is_refused_and_left_as_it_is(town, tmp_path):
+    store = tmp_path / "store.duckdb"
+    shutil.copy(town["store"], store)
+    con = duckdb.connect(str(store))
+    con.execute("UPDATE meta SET value = '3' WHERE key = 'schema'")
+    con.close()
+    for args in (["ingest", str(town["week2"]), "--received", "2023-07-14"], ["history"]):
+        done = runner.invoke(app, [*args, "--store", str(store)])
+        assert done.exit_code == 2, done.output
+        assert f"数据库 {store} 由更新版本的本工具建立（数据格式第 3 版，本工具只能读写到第 2 版）；请升级" in done.output
+    con = duckdb.connect(str(store), read_only=True)
+    assert con.execute("SELECT value FROM meta WHERE key = 'schema'").fetchone()[0] == "3"
+    assert con.execute("SELECT count(*) FROM runs").fetchone()[0] == 1
+    con.close()
+
+
+def test_a_store_without_a_later_field_is_read_as_if_it_were_empty(town, tmp_path):
+    """A store last written before a ledger field existed (rows_hazards.basis): diff and export read the missing
+    column as empty (an ingest adds it), the same as a store that has it empty."""
+    store = tmp_path / "store.duckdb"
+    shutil.copy(town["store"], store)
+    ingest(store, [town["week2"]], received=dt.date(2023, 7, 14))
+    con = duckdb.connect(str(store))
+    assert con.execute("UPDATE rows_hazards SET basis = NULL").fetchone()[0] > 0  # the field left empty
+    con.close()
+    old = tmp_path / "old.duckdb"
+    shutil.copy(store, old)
+    con = duckdb.connect(str(old))
+    con.execute("ALTER TABLE rows_hazards DROP COLUMN basis")  # the store of a version before the field
+    con.close()
+    with Store.open(store) as s:
+        want = diff_runs(s, 1, 2)
+    with Store.open(old) as s:
+        got = diff_runs(s, 1, 2)
+    pd.testing.assert_frame_equal(got.rows, want.rows)
+    assert got.findings["状态"].value_counts().to_dict() == want.findings["状态"].value_counts().to_dict()
+    assert runner.invoke(app, ["diff", "--store", str(old), "--out", str(tmp_path / "d")]).exit_code == 0
+    done = runner.invoke(app, ["export", "--store", str(old), "--parquet", str(tmp_path / "p")])
+    assert done.exit_code == 0, done.output
+    hz = pd.read_parquet(tmp_path / "p" / "hazards")
+    assert len(hz) and hz["basis"].isna().all()
+
+
+# -- export and restore: the folders they write ---------------------------------------------------------
+def _runs_in(folder: Path) -> dict[str, set]:
+    return {p.name: set(pd.read_parquet(p)["run_id"]) for p in sorted(folder.iterdir()) if p.name != "runs.parquet"}
+
+
+def test_an_export_into_an_earlier_export_replaces_it_whole(town, tmp_path):
+    """Run 1 holds a hot-work ledger, run 2 not (the village withdrew its only one): exported into the folder of
+    run 1's export, run 2's leaves no hot_work dataset behind. Every dataset is run 2's, nothing else is left."""
+    store = tmp_path / "store.duckdb"
+    shutil.copy(town["store"], store)
+    week = tmp_path / "week"
+    shutil.copytree(town["week1"], week)
+    (week / "东坡村" / "东坡村动火作业审批记录.csv").unlink()
+    assert ingest(store, [week], received=dt.date(2023, 7, 14)).run_id == 2
+    out = tmp_path / "导出"
+    assert runner.invoke(app, ["export", "--store", str(store), "--parquet", str(out), "--run", "1"]).exit_code == 0
+    assert "hot_work" in _runs_in(out)
+    done = runner.invoke(app, ["export", "--store", str(store), "--parquet", str(out)])
+    assert done.exit_code == 0, done.output
+    runs = _runs_in(out)
+    assert "hot_work" not in runs and set(map(frozenset, runs.values())) == {frozenset({2})}, runs
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["store.duckdb", "week", "导出"]  # no temporary folder left
+    # a folder that holds other things than an export is not replaced (they would be lost)
+    (out / "说明.txt").write_text("县里的汇总说明", "utf-8")
+    refused = runner.invoke(app, ["export", "--store", str(store), "--parquet", str(out), "--run", "1"])
+    assert refused.exit_code == 2 and "中有不是导出数据的“说明.txt”" in refused.output, refused.output
+    assert (out / "说明.txt").exists() and not (out / "hot_work").exists()
+
+
+def test_an_export_path_with_a_quote_and_a_failed_export_leave_nothing_half_made(town, tmp_path, monkeypatch):
+    out = tmp_path / "rs" / "O'Brien导出"
+    done = runner.invoke(app, ["export", "--store", str(town["store"]), "--parquet", str(out)])
+    assert done.exit_code == 0, done.output
+    assert set(pd.read_parquet(out / "hazards")["run_id"]) == {1}
+    import jicui_compliance.store.export as export_module
+
+    def full(*args, **kwargs):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(export_module, "safe_for_output", full)  # the findings, after the ledgers were written
+    failed = runner.invoke(app, ["export", "--store", str(town["store"]), "--parquet", str(tmp_path / "新" / "x'y")])
+    assert failed.exit_code == 2 and "磁盘空间不足" in failed.output, failed.output
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["rs"]  # neither 新 nor a temporary folder
+    again = runner.invoke(app, ["export", "--store", str(town["store"]), "--parquet", str(out)])
+    assert again.exit_code == 2 and set(pd.read_parquet(out / "hazards")["run_id"]) == {1}  # the earlier export kept
+    assert sorted(p.name for p in (tmp_path / "rs").iterdir()) == ["O'Brien导出"]
+
+
+def test_restore_and_export_name_the_option_and_the_path_given(town, tmp_path):
+    file = tmp_path / "afile"
+    file.write_text("x")
+    done = runner.invoke(app, ["restore", "--store", str(town["store"]), "--out", str(file)])
+    assert done.exit_code == 2 and f"--out 应为文件夹，但 {file} 是一个已存在的文件" in done.output, done.output
+    done = runner.invoke(app, ["export", "--store", str(town["store"]), "--parquet", str(file)])
+    assert done.exit_code == 2 and f"--parquet 应为文件夹，但 {file} 是一个已存在的文件" in done.output, done.output
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["afile"]
+
+
+@pytest.mark.skipif(os.name == "nt", reason="POSIX modes")
+def test_a_restored_folder_has_the_modes_of_any_new_folder(town, tmp_path):
+    before = os.umask(0o022)
+    try:
+        done = runner.invoke(app, ["restore", "--store", str(town["store"]), "--out", str(tmp_path / "取回")])
+        assert done.exit_code == 0, done.output
+        assert (tmp_path / "取回").stat().st_mode & 0o777 == 0o755
+        os.umask(0o027)
+        export = runner.invoke(app, ["export", "--store", str(town["store"]), "--parquet", str(tmp_path / "导出")])
+        assert export.exit_code == 0, export.output
+        assert (tmp_path / "导出").stat().st_mode & 0o777 == 0o750
+    finally:
+        os.umask(before)
+
+
+def test_a_diff_of_a_later_run_first_compares_in_order_and_says_so(town, tmp_path):
+    store = tmp_path / "store.duckdb"
+    shutil.copy(town["store"], store)
+    ingest(store, [town["week2"]], received=dt.date(2023, 7, 14))
+    done = runner.invoke(app, ["diff", "2", "1", "--store", str(store), "--out", str(tmp_path / "d")])
+    assert done.exit_code == 0, done.output
+    assert "注意：第 2 次晚于第 1 次，按先后比较：第 1 次 → 第 2 次" in done.output
+    assert sorted(p.name for p in (tmp_path / "d").iterdir()) == ["对比_第1次_第2次.html", "对比_第1次_第2次.xlsx"]
+    with Store.open(store) as s:
+        pd.testing.assert_frame_equal(diff_runs(s, 2, 1).findings, diff_runs(s, 1, 2).findings)
+
+
+# -- the order of submissions, empty folders, which folder is which unit, withdrawn findings ----------------
+_TINY_REG = ("统一社会信用代码,企业名称,所属村,行业领域,监管站所,是否高危,主要负责人,联系电话,从业人数,安全管理人员\n"
+             "9114012210049482R1,东坡甲厂,东坡村,工贸,应急站,否,丁燕雪,18988463524,10,郝泰\n"
+             "91140122186327491R,东坡乙厂,东坡村,工贸,应急站,否,韩兰悦,17644968942,20,邹峰\n"
+             "91140122740588227B,西河丙厂,西河村,工贸,应急站,否,段昌,15510118729,30,袁强\n")
+
+
+def _tiny_hazard(uscc: str, name: str, no: str, found: str, done: str = "") -> str:
+    end = f"{done},李四,{done},已销号" if done else ",,,整改中"
+    return f"{uscc},{name},{no},设备未接地,{found},企业自查,否,王五,更换设备,1,2023-07-10,有预案,是,{found},{end}"
+
+
+def _tiny_week(folder: Path, week: int) -> Path:
+    """A town of three enterprises in two villages, as hand-made CSVs. Week 2: 东坡村 fixes A-001 and adds A-003
+    (in a file under a new name). Week 3: 西河村 withdraws its hazard file (C-001, still overdue) and sends its
+    head inspections instead; 应急站 sends a copy of 东坡村's file."""
+    a, b, c = ("9114012210049482R1", "东坡甲厂"), ("91140122186327491R", "东坡乙厂"), ("91140122740588227B", "西河丙厂")
+    dongpo = [_tiny_hazard(*a, "A-001", "2023-06-10", "2023-08-05" if week > 1 else ""),
+              *([_tiny_hazard(*a, "A-003", "2023-06-20")] if week > 1 else []), _tiny_hazard(*b, "B-001", "2023-06-15")]
+    files = {"积翠镇企业名录.csv": _TINY_REG,
+             ("东坡村/7月/东坡 隐患台账.csv" if week > 2 else "东坡村/东坡村隐患台账.csv"): [_HAZARD_HEADER, *dongpo]}
+    if week < 3:
+        files["西河村/西河村隐患台账.csv"] = [_HAZARD_HEADER, _tiny_hazard(*c, "C-001", "2023-06-05")]
+    else:
+        files["西河村/西河村检查记录.csv"] = ["统一社会信用代码,企业名称,检查日期,带队负责人,发现隐患数,签名确认",
+                                        *(f"{c[0]},{c[1]},2023-0{m}-20,段昌,0,段昌" for m in (6, 7, 8))]
+        files["应急站/东坡村隐患台账副本.csv"] = [_HAZARD_HEADER, *dongpo]
+    for rel, text in files.items():
+        (folder / rel).parent.mkdir(parents=True, exist_ok=True)
+        (folder / rel).write_text(text if isinstance(text, str) else "\n".join(text) + "\n", encoding="utf-8-sig")
+    return folder
+
+
+@pytest.fixture(scope="module")
+def tiny(tmp_path_factory) -> dict:
+    """The tiny town's weeks 1–3, ingested in order (received 08-04, 08-11, 08-18)."""
+    base = tmp_path_factory.mktemp("tiny")
+    weeks = {w: _tiny_week(base / f"w{w}", w) for w in (1, 2, 3)}
+    store = base / "store.duckdb"
+    for w, day in ((1, 4), (2, 11), (3, 18)):
+        ingest(store, [weeks[w]], received=dt.date(2023, 8, day), as_of=dt.date(2023, 8, 31))
+    return {"base": base, "store": store, **weeks}
+
+
+def _cli(*args: str) -> tuple[int, list[str]]:
+    """The exit code and the lines a command printed (standard output and error)."""
+    done = runner.invoke(app, list(args))
+    return done.exit_code, [line for line in done.output.splitlines() if line.strip()]
+
+
+def test_an_older_submission_after_a_newer_one_is_refused(tiny, tmp_path):
+    """Week 2 (received 08-11) ingested after week 3 (08-18) would make week 2 the villages' latest state (西河村's
+    withdrawn hazard file back) and durations negative: refused with one line naming the unit and both dates."""
+    store = tmp_path / "store.duckdb"
+    ingest(store, [tiny[1]], received=dt.date(2023, 8, 4), as_of=dt.date(2023, 8, 31))
+    ingest(store, [tiny[3]], received=dt.date(2023, 8, 18), as_of=dt.date(2023, 8, 31))
+    before = _snapshot(store)
+    code, lines = _cli("ingest", str(tiny[2]), "--store", str(store), "--received", "2023-08-11", "--as-of", "2023-08-31")
+    assert code == 2 and lines == [
+        "无法运行：未入库：本次的收到日期 2023-08-11 早于东坡村（已有 2023-08-18 收到的版本）、西河村（已有 2023-08-18 收到的版本）；"
+        "较早收到的报送不能在较晚的之后导入成为最新版本，请按收到的先后导入（同一天收到的重报可以导入）"], lines
+    assert _snapshot(store) == before
+    # a resubmission received the same day is the later version
+    same_day = ingest(store, [tiny[2]], received=dt.date(2023, 8, 18), as_of=dt.date(2023, 8, 31))
+    assert sorted(same_day.versions["unit"]) == ["东坡村", "西河村"] and same_day.run_id == 3
+
+
+def test_the_latest_version_is_the_last_received_and_durations_are_never_negative(tiny, tmp_path):
+    """A store written before the refusal holds week 2 (08-11) ingested after week 3 (08-18): the latest state and the
+    state of 08-18 are week 3's, and the diff's 已持续天数 counts from the earliest day a finding was seen, never < 0."""
+    store = tmp_path / "store.duckdb"
+    ingest(store, [tiny[1]], received=dt.date(2023, 8, 4), as_of=dt.date(2023, 8, 31))
+    ingest(store, [tiny[3]], received=dt.date(2023, 8, 18), as_of=dt.date(2023, 8, 31))
+    ingest(store, [tiny[2]], received=dt.date(2023, 8, 18), as_of=dt.date(2023, 8, 31))
+    con = duckdb.connect(str(store))  # as the earlier tool stored `--received 2023-08-11` after 08-18
+    con.execute("UPDATE versions SET received = DATE '2023-08-11' WHERE version_id > 6")
+    con.execute("UPDATE runs SET received = DATE '2023-08-11' WHERE run_id = 3")
+    con.close()
+    with Store.open(store) as s:
+        week3 = s.state_versions(run_id=2)[["unit", "version_id"]].values.tolist()
+        assert s.state_versions()[["unit", "version_id"]].values.tolist() == week3
+        assert s.state_versions(received=dt.date(2023, 8, 18))[["unit", "version_id"]].values.tolist() == week3
+        d = diff_runs(s, 2, 3)
+    still = d.findings[d.findings["状态"] == "仍未整改"]
+    assert len(still) and (still["已持续天数"] >= 0).all(), still[["规则", "首次发现", "已持续天数"]]
+    b001 = still[(still["规则"] == "HZ005") & (still["企业名称"] == "东坡乙厂") & (still["来源文件"].str.startswith("东坡村/"))]
+    assert b001[["首次发现", "已持续天数"]].values.tolist() == [[dt.date(2023, 8, 4), 7]]
+
+
+def test_an_empty_unit_folder_is_no_withdrawal_and_withdraw_is_said(tiny, tmp_path):
+    """应急站 empties its folder (its copy of 东坡村's file was a mistake): not taken as a withdrawal (it may not have
+    sent yet), but said in one line with how to withdraw; `--withdraw 应急站` withdraws all its files."""
+    store = tmp_path / "store.duckdb"
+    shutil.copy(tiny["store"], store)
+    week4 = tmp_path / "w4"
+    shutil.copytree(tiny[3], week4)
+    for f in (week4 / "应急站").iterdir():
+        f.unlink()
+    note = ("注意：应急站的文件夹是空的，没有当作撤回：应急站仍按 2023-08-18 收到的版本核查；要撤回它的全部文件，"
+            "请用 jicui ingest --withdraw 应急站")
+    for given in (week4, week4 / "应急站"):
+        code, lines = _cli("ingest", str(given), "--store", str(store), "--received", "2023-08-25")
+        assert code == 0 and lines[0] == note and lines[1].startswith("无变化") and len(lines) == 2, lines
+    code, lines = _cli("ingest", "--withdraw", "应急站", "--store", str(store), "--received", "2023-08-25",
+                       "--as-of", "2023-08-31")
+    assert code == 0 and any(line.endswith("应急站：撤回 1") for line in lines), lines
+    with Store.open(store) as s:
+        assert not any(p.startswith("应急站/") for p in s.state_files(s.state_versions()["version_id"])["path"])
+        f = s.run_findings(4)
+    assert not f["source_file"].str.startswith("应急站/").any()
+    code, lines = _cli("ingest", "--withdraw", "应急站", "--store", str(store), "--received", "2023-08-25")
+    assert code == 2 and "数据库中应急站的文件此前已全部撤回" in lines[0], lines
+
+
+def test_the_unit_is_the_folder_that_names_it_and_an_unknown_unit_is_said(tiny, tmp_path):
+    store = tmp_path / "store.duckdb"
+    shutil.copy(tiny["store"], store)
+    # a single file two folders below its village: 东坡村's, not the town's
+    w4 = tmp_path / "w4"
+    shutil.copytree(tiny[3], w4)
+    one = w4 / "东坡村" / "7月" / "东坡 隐患台账.csv"
+    one.write_text(one.read_text("utf-8-sig").replace("2023-06-15,企业自查", "2023-06-16,企业自查"), "utf-8-sig")
+    out = ingest(store, [one], received=dt.date(2023, 8, 19), as_of=dt.date(2023, 8, 31))
+    assert out.versions[["unit", "修改", "新增"]].values.tolist() == [["东坡村", 1, 0]]
+    assert out.notes == ["“东坡 隐患台账.csv”所在的文件夹“7月”不是村或站所的名称，按上级文件夹“东坡村”作为东坡村的文件导入"
+                         "（东坡村的其他文件不变）"]
+    # unit folders from two receipt folders: each its own unit, not “w5”, “w6”
+    w5, w6 = _tiny_week(tmp_path / "r" / "w5", 3), _tiny_week(tmp_path / "r" / "w6", 3)
+    (w5 / "西河村" / "西河村检查记录.csv").write_text(
+        (w5 / "西河村" / "西河村检查记录.csv").read_text("utf-8-sig").replace("2023-08-20", "2023-08-21"), "utf-8-sig")
+    out = ingest(store, [w5 / "西河村", w6 / "东坡村"], received=dt.date(2023, 8, 25), as_of=dt.date(2023, 8, 31))
+    assert out.versions["unit"].tolist() == ["东坡村", "西河村"] and out.notes == []
+    # a folder named after a village with a note in brackets is that village, said once
+    w8 = tmp_path / "w8"
+    shutil.copytree(tiny[2] / "东坡村", w8 / "东坡村（更正）")
+    out = ingest(store, [w8], received=dt.date(2023, 8, 26), as_of=dt.date(2023, 8, 31))
+    assert out.versions["unit"].tolist() == ["东坡村"] and out.notes == ["文件夹“东坡村（更正）”按东坡村的报送导入"]
+    with Store.open(store) as s:
+        assert set(s.state_versions()["unit"]) == {"积翠镇", "东坡村", "西河村", "应急站"}
+    # the village's folder beside its correction: which one is meant cannot be told
+    shutil.copytree(tiny[3] / "东坡村", w8 / "东坡村")
+    before = _snapshot(store)
+    code, lines = _cli("ingest", str(w8), "--store", str(store), "--received", "2023-08-27")
+    assert code == 2 and lines == ["无法运行：未入库：文件夹“东坡村”和“东坡村（更正）”都是东坡村的报送；请只保留一个（如更正后的）再导入"]
+    assert _snapshot(store) == before
+    # a folder that names no village, station or the town: imported under its name, and said
+    odd = tmp_path / "w9"
+    shutil.copytree(tiny[1] / "西河村", odd / "西河村0825")
+    code, lines = _cli("ingest", str(odd), "--store", str(store), "--received", "2023-08-28")
+    assert code == 0 and lines[0] == (
+        "注意：报送单位“西河村0825”既不是企业名录中的村，也不是方案中的站所或积翠镇：按文件夹名作为一个单位导入；"
+        "如文件夹名有误，请用 jicui ingest --withdraw 西河村0825 撤回，把文件夹改名为村或站所的名称后重新导入"), lines
+    assert lines[1].startswith("已入库") and "西河村0825：新增 1" in lines[2]
+
+
+def test_a_withdrawn_files_open_hazard_is_not_counted_as_rectified(tiny, tmp_path):
+    """Week 3: 西河村 withdraws its hazard file, whose C-001 is still overdue (HZ005), and sends head inspections
+    (its three HI001 are rectified). The diff lists C-001 apart, as gone because its file was withdrawn."""
+    with Store.open(tiny["store"]) as s:
+        d = diff_runs(s, 2, 3)
+    f = d.findings[d.findings["单位"] == "西河村"]
+    moved = f[f["状态"] != "仍未整改"]
+    assert sorted(moved[["状态", "规则", "撤回说明"]].values.tolist()) == [
+        ["因撤回而不再出现", "HZ005", "所在文件已撤回"], *[["已整改", "HI001", ""]] * 3]
+    summary = d.summary().set_index("单位")
+    assert summary.loc["西河村", "已整改发现"] == 3 and summary.loc["西河村", "因撤回而不再出现的发现"] == 1
+    done = runner.invoke(app, ["diff", "2", "3", "--store", str(tiny["store"]), "--out", str(tmp_path)])
+    assert done.exit_code == 0 and "已整改 3，因撤回而不再出现 1" in done.output, done.output
+    sheets = pd.read_excel(next(tmp_path.glob("*.xlsx")), sheet_name=None, header=2, engine="openpyxl")
+    gone = sheets["因撤回而不再出现"]
+    assert gone[["规则", "企业名称", "来源文件", "撤回说明"]].values.tolist() == [
+        ["HZ005", "西河丙厂", "西河村/西河村隐患台账.csv", "所在文件已撤回"]]
+    assert "HZ005" not in set(sheets["已整改发现"]["规则"])
+    assert "因撤回而不再出现的发现（1 条）" in next(tmp_path.glob("*.html")).read_text("utf-8")

@@ -11,7 +11,8 @@ import datetime as dt
 import numpy as np
 import pandas as pd
 
-from ..resolution import month_label
+from ..ledgers.enforcement import hazard_key
+from ..resolution import folded, month_label
 from ..rules.accidents import LIMIT as REPORT_LIMIT
 from ..rules.accidents import hour_starts
 from .obligations import COMPLIANT, NOT_COMPLIANT, PENDING, Codes
@@ -38,9 +39,20 @@ def past_deadline(deadline: pd.Series, as_of: pd.Timestamp) -> pd.Series:
 
 
 def hazards_existing(result) -> pd.DataFrame:
+    """The hazards that exist at as-of, each once: a row repeating an earlier one's enterprise, hazard number,
+    发现日期 and 隐患描述 (SCH004, as when a station also sent a village's file) is the same hazard, as its
+    first row says; two hazards given one number by mistake (another day or description) stay two.
+    With done / closed / past_deadline / overdue."""
     ctx = result
     h = ctx.frame("hazards")
-    h = h[ctx.existing(h, "found_on", undated=False)].copy()
+    h = h[ctx.existing(h, "found_on", undated=False)]
+    keyed = (h["eid"].notna() & h["hazard_no"].notna()).to_numpy(dtype=bool)
+    again = np.zeros(len(h), dtype=bool)
+    if keyed.any():
+        k = h[keyed]
+        again[keyed] = pd.DataFrame({"eid": k["eid"], "key": hazard_key(k["hazard_no"]), "found_on": k["found_on"],
+                                     "what": folded(k["description"].astype(object))}).duplicated().to_numpy()
+    h = h[~again].copy()
     end = ctx.as_of_end
     h["done"] = (h["done_on"] < end).fillna(False).astype(bool)
     h["closed"] = h["done"] & (h["verified_on"] < end).fillna(False).astype(bool)

@@ -1111,7 +1111,7 @@ def read_file(src: SourceFile) -> list[RawSheet | SheetProblem]:
         result = read_csv(src)
     elif suffix in WORKBOOK_SUFFIXES:
         if suffix in {".xlsx", ".xlsm", ".xls"} and src.path.stat().st_size and is_encrypted(src.path):
-            return [SheetProblem(src.rel, "", "工作簿已加密（设置了打开密码），无法读取：已加密，请另存为不加密的文件后重新报送")]
+            return [SheetProblem(src.rel, "", "工作簿设置了打开密码，无法读取：已加密，请另存为不加密的文件后重新报送")]
         if suffix in {".xlsx", ".xlsm"} and not zipfile.is_zipfile(src.path) and src.path.stat().st_size:
             return [SheetProblem(src.rel, "", f"Excel 文件已损坏或不是有效的 .xlsx 工作簿，无法打开（{_why_unopened(src.path)}）")]
         result = read_workbook(src)

@@ -7,8 +7,11 @@ file. :func:`ingest` keeps them all:
   stored once, an overwritten one is never lost), compressed so that they restore byte for byte
   (:mod:`.packing`: zlib for text, an xlsx written by a zlib-based tool inflated and xz-compressed);
 - a **submission version** per unit (village, station or the town itself: the first folder of a
-  file's path, as for 退回重报) whose files differ from its previous version; a file of the
-  previous version that the unit no longer sends is recorded as **withdrawn** (撤回);
+  file's path, as for 退回重报, or the folder that names a known unit: :func:`_collect`) whose files
+  differ from its previous version; a file of the previous version that the unit no longer sends is
+  recorded as **withdrawn** (撤回) — all of them only when asked (``withdraw``: an empty folder may
+  just not have been sent yet). A unit's versions come in the order received: one received before
+  the unit's latest is refused;
 - a **run**: the check of the latest version of every unit, its typed ledger rows (stored once
   per file content, with their source sheet and row) and its findings.
 
@@ -25,11 +28,12 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import os
+import re
 import shutil
 import signal
 import tempfile
 import zipfile
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Collection, Iterator
 from concurrent.futures import Executor, ProcessPoolExecutor, ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -45,11 +49,10 @@ from ..check import CheckResult, InputError, run_check
 from ..findings import COLUMNS as FINDING_COLUMNS
 from ..ledgers import LEDGERS
 from ..reading import cores
-from ..reading.sources import discover
-from ..text import python_strings
+from ..reading.sources import discover, shown_name
+from ..text import fold, python_strings
 from . import keys as _keys
 from . import packing
-from .keys import unit_of
 
 __all__ = ["CHANGE_LABELS", "IngestOutcome", "Store", "StoreError", "ingest"]
 
@@ -70,6 +73,56 @@ STAGES = ("opened", "blobs", "versions", "rows", "findings", "commit")
 
 class StoreError(InputError):
     """The store cannot be used as asked (not a store, locked by another process, no such run)."""
+
+
+#: how DuckDB (in the operating system's words) says that a file cannot be written
+_DENIED = ("permission denied", "operation not permitted", "read-only file system", "access is denied")
+_NO_SPACE = ("no space left", "disk quota", "not enough space")
+
+
+def damaged(path: Path) -> str:
+    return (f"数据库文件 {path} 已损坏，无法读取（文件中的数据与其校验值不符，可能因磁盘故障、复制不完整或被别的程序改写）；"
+            "请用备份的副本替换它，或把各周的报送按收到日期重新 jicui ingest 到一个新的数据库文件")
+
+
+def _denied(exc: BaseException, path: Path) -> str | None:
+    """The line for a store that cannot be written: the file itself read-only, or its folder (where DuckDB makes
+    the ``.wal`` beside it, and a new store is written as ``….partial``)."""
+    text = str(exc)
+    if not any(w in text.lower() for w in _DENIED):
+        return None
+    import re
+
+    named = re.search(r'file "([^"]+)"', text)
+    if path.exists() and (named is None or Path(named.group(1)).name == path.name):
+        return (f"无法写入数据库 {path}：该文件是只读的或没有写入权限；请检查文件的权限（或“只读”属性），"
+                "或把它复制到有写入权限的文件夹后用 --store 指定副本")
+    folder = path.parent if str(path.parent) else Path(".")
+    return (f"无法写入数据库 {path}：没有在文件夹 {folder} 中建立文件的权限（写入数据库时要在它旁边建立临时文件）；"
+            "请检查该文件夹的权限，或把数据库放在有写入权限的文件夹中")
+
+
+def _corrupt(exc: BaseException) -> bool:
+    import duckdb
+
+    text = str(exc).lower()
+    return (isinstance(exc, (duckdb.IOException, duckdb.SerializationException, duckdb.FatalException))
+            or (type(exc) is duckdb.Error and ("corrupt" in text or "checksum" in text)))
+
+
+def store_failure(exc: BaseException | None, path: Path) -> str | None:
+    """One Chinese line for a DuckDB error that is the store file's or the disk's (no write permission, a full
+    disk, a damaged file), else None: a wrong query (``BinderException`` …) is a defect of the tool."""
+    import duckdb
+
+    if not isinstance(exc, duckdb.Error):
+        return None
+    said = _denied(exc, path)
+    if said:
+        return said
+    if any(w in str(exc).lower() for w in _NO_SPACE):
+        return f"磁盘空间不足，无法写入数据库 {path}；请清理磁盘后重试"
+    return damaged(path) if _corrupt(exc) else None
 
 
 _passed: dict[str, int] = {}
@@ -151,6 +204,9 @@ class IngestOutcome:
     files: int = 0
     new_bytes: int = 0
     units_unchanged: list[str] = field(default_factory=list)
+    #: one Chinese line each: a folder taken as a unit it does not plainly name, an empty unit folder (not a
+    #: withdrawal), a unit that is neither a registry village, a station of the campaign nor the town
+    notes: list[str] = field(default_factory=list)
 
 
 def _sha(data: bytes) -> str:
@@ -163,16 +219,21 @@ class Store:
     def __init__(self, con, path: Path):
         self.con = con
         self.path = path
+        self.name = path  # as messages name it (Store.open's ``shown``)
+        self._columns: dict[str, list[str]] = {}  # a table's columns, as the store has them
         self._codec: bool | None = None  # whether blobs has its codec column (schema 2)
         #: files given back with the same contents but not byte for byte (another zlib: :func:`packing.equivalent`)
         self.inexact: list[str] = []
 
     # -- opening -------------------------------------------------------------------------------
     @classmethod
-    def open(cls, path: str | Path, *, write: bool = False) -> Store:
+    def open(cls, path: str | Path, *, write: bool = False, shown: Path | None = None) -> Store:
+        """Open the store at ``path``; ``shown``: the name its messages give it (an ingest making a new store
+        writes ``….duckdb.partial`` and names the store the user gave)."""
         import duckdb
 
         path = Path(path)
+        name = shown or path
         if not write and not path.exists():
             raise StoreError(f"数据库文件不存在：{path}（先用 jicui ingest 导入报送的台账）")
         # small blocks: a town's store holds twenty small tables, each taking whole blocks (DuckDB's
@@ -183,22 +244,41 @@ class Store:
             con = duckdb.connect(str(path), read_only=not write, config=config)
         except duckdb.IOException as exc:
             if "lock" in str(exc).lower():
-                raise StoreError(f"数据库 {path} 正被另一个程序使用（如另一个 jicui ingest），请等它结束后再试") from exc
+                raise StoreError(f"数据库 {name} 正被另一个程序使用（如另一个 jicui ingest），请等它结束后再试") from exc
+            said = _denied(exc, name)
+            if said:
+                raise StoreError(said) from exc
             why = ("这是一个文件夹，不是数据库文件" if path.is_dir()
                    else "文件为空、不完整或不是 DuckDB 数据库（可能已损坏或只复制了一部分）")
-            raise StoreError(f"无法打开数据库 {path}：{why}；请指定 jicui ingest 建立的数据库文件") from exc
+            raise StoreError(f"无法打开数据库 {name}：{why}；请指定 jicui ingest 建立的数据库文件") from exc
         except duckdb.Error as exc:  # DuckDB's own words are English: the analyst reads what it means
-            raise StoreError(f"{path} 不是本工具的数据库文件（文件已损坏或是别的程序的文件）；请指定 jicui ingest 建立的数据库文件") from exc
+            said = _denied(exc, name) or (damaged(name) if _corrupt(exc) else None)
+            raise StoreError(said or f"{name} 不是本工具的数据库文件（文件已损坏或是别的程序的文件）；"
+                             "请指定 jicui ingest 建立的数据库文件") from exc
         store = cls(con, path)
-        if not write:
-            store._check_schema()
+        store.name = name
+        try:
+            if not write:
+                store._check_schema()
+        except BaseException:
+            con.close()
+            raise
         return store
 
     def _check_schema(self) -> None:
+        """A store of this tool, made by this version or an earlier one (whose tables it reads and extends);
+        one of a newer version is refused: its marker would be rewritten and its new columns not kept up."""
         try:
-            self.con.execute("SELECT value FROM meta WHERE key = 'schema'").fetchall()
+            row = self.con.execute("SELECT value FROM meta WHERE key = 'schema'").fetchone()
         except Exception as exc:  # duckdb.CatalogException: not a store of this tool
-            raise StoreError(f"{self.path} 不是本工具的数据库文件（没有报送记录表）") from exc
+            failure = store_failure(exc, self.name)
+            if failure:
+                raise StoreError(failure) from exc
+            raise StoreError(f"{self.name} 不是本工具的数据库文件（没有报送记录表）") from exc
+        marker = "" if row is None or row[0] is None else str(row[0]).strip()
+        if marker and not (marker.isdigit() and int(marker) <= int(SCHEMA_VERSION)):
+            raise StoreError(f"数据库 {self.name} 由更新版本的本工具建立（数据格式第 {marker} 版，本工具只能读写到第 "
+                             f"{SCHEMA_VERSION} 版）；请升级本工具（jicui）后再使用该数据库，不要用旧版本写入它")
 
     def close(self) -> None:
         self.con.close()
@@ -206,8 +286,11 @@ class Store:
     def __enter__(self) -> Store:
         return self
 
-    def __exit__(self, *exc) -> None:
+    def __exit__(self, kind, exc, tb) -> None:
         self.close()
+        failure = store_failure(exc, self.name) if exc is not None else None
+        if failure:  # the file or the disk, not the tool: one line, exit code 2
+            raise StoreError(failure) from exc
 
     def create_schema(self) -> None:
         for sql in _DDL:
@@ -255,6 +338,15 @@ class Store:
         row["as_of"] = pd.Timestamp(row["as_of"]).date()
         return row
 
+    def table_columns(self, table: str) -> list[str]:
+        """The columns ``table`` has in this store (none: no such table), which a store written by an earlier
+        version may lack: they are read as empty."""
+        if table not in self._columns:
+            self._columns[table] = self.con.execute(
+                "SELECT column_name FROM duckdb_columns() WHERE table_name = ? AND schema_name = 'main'"
+                " ORDER BY column_index", [table]).df()["column_name"].tolist()
+        return self._columns[table]
+
     @python_strings()
     def run_findings(self, run_id: int) -> pd.DataFrame:
         """The findings of a run, as the check wrote them (the 15 columns), plus ``finding_key``."""
@@ -270,7 +362,7 @@ class Store:
     def state_versions(self, *, run_id: int | None = None, version_id: int | None = None,
                        received: dt.date | None = None) -> pd.DataFrame:
         """The version of each unit in a state: the run's, or the latest with an id ≤ ``version_id``,
-        or the latest received on or before ``received``, or the latest of all."""
+        or the latest received on or before ``received``, or the latest of all (latest: received last)."""
         if run_id is not None:
             return self.df("SELECT v.* FROM run_versions r JOIN versions v USING (version_id) WHERE r.run_id = ?"
                            " ORDER BY v.unit", [run_id])
@@ -287,8 +379,10 @@ class Store:
             cond.append("received <= ?")
             params.append(received)
         where = ("WHERE " + " AND ".join(cond)) if cond else ""
+        # the latest is the last received (of those received the same day, the last ingested): a store
+        # written before ingest refused an older submission after a newer one may hold them out of order
         return self.df(f"SELECT * FROM versions {where} QUALIFY row_number() OVER (PARTITION BY unit"
-                       " ORDER BY version_id DESC) = 1 ORDER BY unit", params)
+                       " ORDER BY received DESC, version_id DESC) = 1 ORDER BY unit", params)
 
     def state_files(self, version_ids) -> pd.DataFrame:
         """path, sha256, unit of the files (withdrawn ones left out) of these versions, by path."""
@@ -362,8 +456,12 @@ class Store:
         """:meth:`materialize` into ``out`` (new or empty) whole or not at all: into a folder beside it, renamed
         when every file is there, so that a file that cannot be restored leaves no folder that looks like the
         version and is not."""
+        from ..writing import temporary_folder
+
+        if out.exists() and not out.is_dir():
+            raise StoreError(f"--out 应为文件夹，但 {out} 是一个已存在的文件；请换一个输出位置")
         out.parent.mkdir(parents=True, exist_ok=True)
-        partial = Path(tempfile.mkdtemp(prefix=f".{out.name}.取回中-", dir=out.parent))
+        partial = temporary_folder(out.parent, f".{out.name}.取回中-")  # mode as os.mkdir gives (umask), not 700
         try:
             self.materialize(files, partial)
             if out.is_dir():
@@ -424,13 +522,17 @@ class Store:
         if files.empty:
             return pd.DataFrame()
         t = ledger_table(ledger)
+        if not self.table_columns(t):  # a ledger added to the tool since the store was last written
+            return pd.DataFrame()
         rows = self.con.execute(
             f"SELECT s.path AS source_file, s.unit AS submitted_by, r.* EXCLUDE (sha256) FROM {t} r"
             " JOIN (SELECT unnest(?) AS path, unnest(?) AS sha256, unnest(?) AS unit) s USING (sha256)"
             " ORDER BY s.path, r.sheet_order, r.source_row",
             [files["path"].tolist(), files["sha256"].tolist(), files["unit"].tolist()]).df()
         for f, spec in LEDGERS[ledger].fields.items():  # DuckDB gives microseconds and plain objects back
-            if spec.dtype != "object" and f in rows:
+            if f not in rows:  # a field added since the store was last written (ingest adds its column): empty
+                rows[f] = pd.Series(None, index=rows.index, dtype=spec.dtype)
+            elif spec.dtype != "object":
                 rows[f] = rows[f].astype(spec.dtype)
         keys = _keys.row_keys(ledger, rows)
         rows["row_place"] = _keys.places(keys, within=rows["submitted_by"])
@@ -454,22 +556,136 @@ def _known_units(store: Store | None, campaign: Campaign) -> set[str]:
     return units - {campaign.town}
 
 
-def _collect(paths: list[str | Path], campaign: Campaign, known: set[str]) -> tuple[list[StoredFile], set[str]]:
-    """The files with their stored paths and units, and the units whose whole folder was given (only
-    those can withdraw a file: a unit sent as single files keeps its other files)."""
+#: a note in brackets after a folder's name: 东坡村（更正）, 应急站(补报), 西河村【第二次】 (folded: （ is ()
+_BRACKETED = re.compile(r"\s*[(\[【〔][^()\[\]【】〔〕]*[)\]】〕]$")
+#: how many folders above a single file's folder (or a folder given that is no unit's) are looked at for a unit
+UNIT_ANCESTORS = 2
+
+
+class _Units:
+    """Which known unit a folder's name names: the unit itself, the unit after the town's name or 镇
+    (积翠镇应急站, :meth:`Campaign.spellings`), or either followed by a note in brackets (东坡村（更正）)."""
+
+    def __init__(self, campaign: Campaign, known: set[str]):
+        self.known = known
+        self.spelled: dict[str, str] = {}
+        for unit in sorted(known):
+            for s in campaign.spellings(unit):
+                self.spelled.setdefault(s, unit)
+
+    def named(self, name: str) -> str | None:
+        if name in self.known:
+            return name
+        folded = fold(name)
+        while True:
+            if folded in self.spelled:
+                return self.spelled[folded]
+            stripped = _BRACKETED.sub("", folded)
+            if stripped == folded or not stripped:
+                return None
+            folded = stripped
+
+    def above(self, folder: Path) -> Path | None:
+        """``folder`` when it is named after a unit, else the nearest of the :data:`UNIT_ANCESTORS` folders above
+        it that is, unless ``folder`` holds folders (a town's submission folder, whose folders are the units)."""
+        if self.named(folder.name):
+            return folder
+        try:
+            if any(e.is_dir() and not e.name.startswith(".") for e in os.scandir(folder)):
+                return None
+        except OSError:
+            return None
+        for f in folder.parents[:UNIT_ANCESTORS]:
+            if f.name and self.named(f.name):
+                return f
+        return None
+
+
+@dataclass
+class _Collected:
+    files: list[StoredFile]
+    #: the units whose whole folder was given (only those can withdraw a file: a unit sent as single files
+    #: keeps its other files), with that folder
+    whole: dict[str, Path]
+    notes: list[str]  # what folder was taken as which unit, when not by its plain name
+
+
+def _collect(paths: list[str | Path], campaign: Campaign, known: set[str]) -> _Collected:
+    """The files with their stored paths (``<unit>/…``, or the file's name for the town's own files) and units.
+
+    Each path given is a unit's folder when its name names a unit (:class:`_Units`), else a town's submission
+    folder whose subfolders are the units and whose files are the town's. A single file, or a folder below a
+    unit's (东坡村/7月), belongs to the unit whose folder is among the few above it (:data:`UNIT_ANCESTORS`) —
+    as a part of it: the unit's other files stay."""
     found = discover(paths)
-    prefix = found.root.name + "/" if found.root.name in known else ""  # `ingest 收件/东坡村`: the folder is the unit
-    folders = [Path(p).resolve() for p in paths if Path(p).is_dir()]
-    out, whole = [], set()
+    units = _Units(campaign, known)
+    given = sorted({Path(p).resolve() for p in paths}, key=lambda p: len(p.parts), reverse=True)  # deepest first
+    # per path given: (folder the stored paths are relative to, its unit or None for a town's folder, whole)
+    bases: dict[Path, tuple[Path, str | None, bool]] = {}
+    notes: list[str] = []
+    whole: dict[str, Path] = {}
+
+    def taken(folder: Path, unit: str) -> None:
+        if folder.name != unit:
+            note = f"文件夹“{shown_name(folder.name)}”按{unit}的报送导入"
+            if note not in notes:
+                notes.append(note)
+
+    def unit_folder(unit: str, folder: Path) -> None:
+        if whole.setdefault(unit, folder) != folder:
+            raise StoreError(f"未入库：文件夹“{shown_name(whole[unit].name)}”和“{shown_name(folder.name)}”都是{unit}的"
+                             f"报送；请只保留一个（如更正后的）再导入")
+
+    for p in given:
+        folder = p if p.is_dir() else p.parent
+        own = units.named(folder.name) if p.is_dir() else None
+        if own:  # `ingest 收件/东坡村`, `ingest 收件/东坡村（更正）`
+            bases[p] = (folder, own, True)
+            unit_folder(own, folder)
+            taken(folder, own)
+            continue
+        above = units.above(folder)
+        if above is None:  # a town's folder, or a file of the town
+            bases[p] = (folder, None, p.is_dir())
+            if p.is_dir():
+                for e in sorted(os.scandir(folder), key=lambda e: e.name):
+                    if e.is_dir() and not e.name.startswith("."):
+                        unit = units.named(e.name) or shown_name(e.name)
+                        unit_folder(unit, folder / e.name)
+            continue
+        unit = str(units.named(above.name))
+        bases[p] = (above, unit, False)
+        if above == folder:  # a file of 东坡村/ itself is 东坡村's
+            taken(folder, unit)
+        else:
+            what = (f"文件夹“{shown_name(p.name)}”不是村或站所的名称，按上级文件夹“{shown_name(above.name)}”把其中的文件"
+                    if p.is_dir() else f"“{shown_name(p.name)}”所在的文件夹“{shown_name(folder.name)}”不是村或站所的名称，"
+                    f"按上级文件夹“{shown_name(above.name)}”")
+            notes.append(f"{what}作为{unit}的文件导入（{unit}的其他文件不变）")
+
+    out: dict[str, StoredFile] = {}
     for src in found.files:
+        p = next(g for g in given if src.path == g or src.path.is_relative_to(g))
+        base, of, is_whole = bases[p]
+        parts = src.path.relative_to(base).parts
+        if of is not None:
+            unit, path = of, "/".join([of, *parts])
+        elif len(parts) > 1:  # a unit's folder in a town's folder
+            unit = units.named(parts[0]) or shown_name(parts[0])
+            path = "/".join([unit, *parts[1:]])
+            if is_whole:
+                taken(base / parts[0], unit)
+        else:  # the town's own file (the registry)
+            path, unit = "/".join(parts), campaign.town
+            if is_whole:
+                whole.setdefault(unit, base)
+        path = shown_name(path)
         data = src.path.read_bytes()
-        path = prefix + src.rel
-        unit = unit_of(path, campaign.town)
-        out.append(StoredFile(path, src.rel, unit, _sha(data), len(data), src.path, data))
-        unit_dir = found.root if prefix or "/" not in src.rel else found.root / src.rel.split("/", 1)[0]
-        if any(unit_dir.resolve().is_relative_to(d) for d in folders):
-            whole.add(unit)
-    return out, whole
+        if path in out:
+            raise StoreError(f"未入库：{shown_name(str(out[path].source))} 和 {shown_name(str(src.path))} 都是{path}；"
+                             "请一次只导入一个单位的一份报送")
+        out[path] = StoredFile(path, src.rel, unit, _sha(data), len(data), src.path, data)
+    return _Collected([out[k] for k in sorted(out)], whole, notes)
 
 
 def _typed_rows(result: CheckResult, new_paths: dict[str, str]) -> dict[str, pd.DataFrame]:
@@ -524,8 +740,9 @@ def _finding_rows(result: CheckResult, run_id: int) -> pd.DataFrame:
 @python_strings()  # pandas' inferred text columns in Python objects (docs/dev.md, “CSV 用 pyarrow 读取”)
 def ingest(store_path: str | Path, paths: list[str | Path], *, received: dt.date | None = None,
            as_of: dt.date | None = None, campaign: Campaign | str | Path | None = None,
-           on_file: Callable[[str], None] | None = None) -> IngestOutcome:
-    """Store a submission and check the new state (see the module's documentation)."""
+           on_file: Callable[[str], None] | None = None, withdraw: list[str] | tuple[str, ...] = ()) -> IngestOutcome:
+    """Store a submission and check the new state (see the module's documentation). ``withdraw``: units whose
+    files are all withdrawn (an empty folder is not taken as that: it may just not have been sent yet)."""
     if not isinstance(campaign, Campaign):
         campaign = load_campaign(campaign)
     received = received or dt.date.today()
@@ -536,16 +753,19 @@ def ingest(store_path: str | Path, paths: list[str | Path], *, received: dt.date
     if fresh:
         work.unlink(missing_ok=True)  # left by an ingest that was killed before its first commit
         Path(str(work) + ".wal").unlink(missing_ok=True)
-    store = Store.open(work, write=True)
+    store = Store.open(work, write=True, shown=store_path)
     try:
         if not fresh:
             store._check_schema()
-        outcome = _ingest(store, fresh, paths, received, as_of, campaign, on_file)
-    except BaseException:
+        outcome = _ingest(store, fresh, paths, received, as_of, campaign, on_file, tuple(withdraw))
+    except BaseException as exc:
         store.close()
         if fresh:  # nothing was stored: no half-made database beside the user's files
             work.unlink(missing_ok=True)
             Path(str(work) + ".wal").unlink(missing_ok=True)
+        failure = store_failure(exc, store_path)
+        if failure:  # the file or the disk (damaged, read-only, full): one line; the transaction was not committed
+            raise StoreError(failure) from exc
         raise
     store.close()
     if fresh:
@@ -556,7 +776,7 @@ def ingest(store_path: str | Path, paths: list[str | Path], *, received: dt.date
     return outcome
 
 
-def _unchecked(why: str, paths, campaign: Campaign, whole: set[str], previous: pd.DataFrame) -> str:
+def _unchecked(why: str, paths, campaign: Campaign, whole: Collection[str], previous: pd.DataFrame) -> str:
     """Why an ingest stored nothing: the check's reason, and when a folder the store does not know as a unit
     replaced the town's own files (the registry among them), that folder's name."""
     names = [Path(p).name for p in paths if Path(p).is_dir()]
@@ -595,10 +815,13 @@ def _ignore_sigint() -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is handled by the process that started it
 
 
-def _ingest(store: Store, fresh: bool, paths, received, as_of, campaign: Campaign, on_file) -> IngestOutcome:
+def _ingest(store: Store, fresh: bool, paths, received, as_of, campaign: Campaign, on_file,
+            withdraw: tuple[str, ...] = ()) -> IngestOutcome:
     con = store.con
     _stage("opened")
-    files, whole = _collect(paths, campaign, _known_units(None if fresh else store, campaign))
+    collected = (_collect(paths, campaign, _known_units(None if fresh else store, campaign)) if paths
+                 else _Collected([], {}, []))
+    files, whole, notes = collected.files, dict(collected.whole), list(collected.notes)
     if not fresh:
         for name in LEDGERS:  # new optional fields since the store was made
             for sql in _ledger_ddl(name)[1:]:
@@ -607,6 +830,7 @@ def _ingest(store: Store, fresh: bool, paths, received, as_of, campaign: Campaig
             if sql.startswith("ALTER"):
                 con.execute(sql)
         store._codec = None
+        store._columns.clear()
     latest = pd.DataFrame(columns=["version_id", "unit"]) if fresh else store.state_versions()
     previous = (store.state_files(latest["version_id"]) if len(latest)
                 else pd.DataFrame(columns=["path", "sha256", "unit", "version_id"]))
@@ -616,6 +840,20 @@ def _ingest(store: Store, fresh: bool, paths, received, as_of, campaign: Campaig
     by_unit: dict[str, list[StoredFile]] = {}
     for f in files:
         by_unit.setdefault(f.unit, []).append(f)
+    for unit in withdraw:
+        if unit in by_unit:
+            raise StoreError(f"未入库：{unit}既要撤回全部文件（--withdraw）又有本次报送的文件；请二选一")
+        if unit not in set(previous["unit"]):
+            have = "、".join(sorted(set(previous["unit"]) - {campaign.town})) or "无"
+            why = "的文件此前已全部撤回" if unit in set(latest["unit"]) else "没有报送过文件"
+            raise StoreError(f"未入库：数据库中{unit}{why}，没有可撤回的文件（有文件的村、站所：{have}）")
+        by_unit[unit] = []
+        whole[unit] = Path()
+    for unit in sorted(set(whole) - set(by_unit)):  # a unit's folder given empty
+        if unit != campaign.town and (previous["unit"] == unit).any():
+            day = pd.Timestamp(latest.loc[latest["unit"] == unit, "received"].iloc[0]).date().isoformat()
+            notes.append(f"{unit}的文件夹是空的，没有当作撤回：{unit}仍按 {day} 收到的版本核查；要撤回它的全部文件，"
+                         f"请用 jicui ingest --withdraw {unit}")
     unchanged_units = []
     for unit, ufiles in sorted(by_unit.items()):
         before = previous[previous["unit"] == unit]
@@ -636,7 +874,8 @@ def _ingest(store: Store, fresh: bool, paths, received, as_of, campaign: Campaig
             if p not in now_map:
                 version_files.append({"version_id": vid, "path": p, "sha256": sha, "change": WITHDRAWN})
     if not new_versions:
-        return IngestOutcome(pd.DataFrame(), None, files=len(files), units_unchanged=unchanged_units)
+        return IngestOutcome(pd.DataFrame(), None, files=len(files), units_unchanged=unchanged_units, notes=notes)
+    _in_order(store, fresh, [v["unit"] for v in new_versions], received)
 
     vf = pd.DataFrame(version_files)
     changed_units = {v["unit"] for v in new_versions}
@@ -725,4 +964,31 @@ def _ingest(store: Store, fresh: bool, paths, received, as_of, campaign: Campaig
                                          fill_value=0).reindex(columns=list(CHANGE_LABELS), fill_value=0)
     summary = versions[["version_id", "unit"]].merge(summary.rename(columns=CHANGE_LABELS).reset_index(),
                                                      on="version_id")
-    return IngestOutcome(summary, run_id, as_of, result.findings, len(files), new_bytes, unchanged_units)
+    return IngestOutcome(summary, run_id, as_of, result.findings, len(files), new_bytes, unchanged_units,
+                         notes + _unknown_units(result, campaign, sorted(changed_units - set(withdraw))))
+
+
+def _in_order(store: Store, fresh: bool, units: list[str], received: dt.date) -> None:
+    """A submission received before a unit's latest version would become its latest state (and its findings'
+    durations negative): refused. One received the same day (a resubmission) is the later one."""
+    if fresh:
+        return
+    last = store.df("SELECT unit, max(received) AS received FROM versions WHERE unit IN (SELECT unnest(?))"
+                    " GROUP BY unit ORDER BY unit", [units])
+    later = [(u, pd.Timestamp(d).date()) for u, d in zip(last["unit"], last["received"])
+             if pd.Timestamp(d).date() > received]
+    if later:
+        which = "、".join(f"{u}（已有 {d.isoformat()} 收到的版本）" for u, d in later)
+        raise StoreError(f"未入库：本次的收到日期 {received.isoformat()} 早于{which}；较早收到的报送不能在较晚的之后导入"
+                         f"成为最新版本，请按收到的先后导入（同一天收到的重报可以导入）")
+
+
+def _unknown_units(result: CheckResult, campaign: Campaign, units: list[str]) -> list[str]:
+    """A line for each unit with a new version that is neither a village of the registry, a station or enforcer
+    of the campaign, nor the town: a folder named otherwise (“w5”, “东坡村0728”) made a unit of its own."""
+    reg = result.ledgers.get("enterprises")
+    villages = set(reg["village"].dropna().astype(str)) if reg is not None and "village" in reg else set()
+    known = villages | {s for i in campaign.industries for s in i.stations} | set(campaign.enforcers) | {campaign.town}
+    return [f"报送单位“{u}”既不是企业名录中的村，也不是方案中的站所或{campaign.town}：按文件夹名作为一个单位导入；"
+            f"如文件夹名有误，请用 jicui ingest --withdraw {u} 撤回，把文件夹改名为村或站所的名称后重新导入"
+            for u in units if u not in known]

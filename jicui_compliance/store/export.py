@@ -4,10 +4,16 @@
 and ``DIR/runs.parquet``; every row carries ``town``, ``run_id`` and ``as_of`` so that the exports
 of several towns can be read as one table (see the guide page 多镇汇总). Personal data (ID and
 phone numbers) are masked as in every other output.
+
+An export is one set: written into a folder beside ``DIR`` and put in its place when complete, so that
+exported again into the same folder it replaces the earlier export whole (a ledger that run has and this
+one has not is not left behind) and a failed export leaves the earlier one.
 """
 
 from __future__ import annotations
 
+import errno
+import os
 import shutil
 from pathlib import Path
 
@@ -19,6 +25,7 @@ from ..findings import mask_id, mask_phone
 from ..findings.writers import safe_for_output
 from ..ledgers import LEDGERS
 from ..text import map_distinct, mask_column, mask_personal, normalize_name, python_strings
+from ..writing import temporary_folder
 from . import Store, StoreError
 
 NO_VILLAGE = "（未归属）"
@@ -50,21 +57,53 @@ def _masked(frame: pd.DataFrame, ledger: str) -> pd.DataFrame:
 
 
 def _copy(store: Store, frame: pd.DataFrame, target: Path, partition: bool = True) -> None:
-    """Write ``frame`` to ``target`` whole: into a temporary name beside it, then in place of what was there
-    (an earlier export's partitions, a village withdrawn since, are not left mixed with this run's)."""
-    tmp = target.with_name(f".{target.name}.tmp")
-    _remove(tmp)
+    """Write ``frame`` to ``target`` (in the export's temporary folder: :func:`export_parquet`)."""
+    import duckdb
+
     store.con.register("export_df", frame)
     opts = "FORMAT PARQUET, COMPRESSION ZSTD" + (", PARTITION_BY (village)" if partition else "")
-    store.con.execute(f"COPY (SELECT * FROM export_df) TO '{tmp.as_posix()}' ({opts})")
-    store.con.unregister("export_df")
-    _remove(target)
-    tmp.rename(target)
+    where = target.as_posix().replace("'", "''")  # a path is a SQL string here (COPY takes no parameter for it)
+    try:
+        store.con.execute(f"COPY (SELECT * FROM export_df) TO '{where}' ({opts})")
+    except duckdb.IOException as exc:  # the export's folder, not the store: said as for every output written
+        text = str(exc).lower()
+        code = (errno.ENOSPC if "no space" in text or "quota" in text else
+                errno.EACCES if "permission" in text or "not permitted" in text else errno.EIO)
+        raise OSError(code, str(exc), str(target)) from exc
+    finally:
+        store.con.unregister("export_df")
+
+
+#: what an export folder holds: a folder holding anything else is not replaced by an export
+#: (files whose names begin with a dot, Thumbs.db and desktop.ini are the file manager's)
+_EXPORTED = {*LEDGERS, "findings", "runs.parquet"}
+_FILE_MANAGERS = {"thumbs.db", "desktop.ini"}
+
+
+def _not_exported(out: Path) -> list[str]:
+    return sorted(p.name for p in out.iterdir()
+                  if p.name not in _EXPORTED and not p.name.startswith(".") and p.name.lower() not in _FILE_MANAGERS)
+
+
+def _swap(tmp: Path, out: Path) -> None:
+    """Put the export written in ``tmp`` in place of ``out`` (an earlier export, or nothing)."""
+    if not out.exists():
+        os.replace(tmp, out)
+        return
+    old = out.with_name(f".{out.name}.旧-{os.getpid()}")
+    _remove(old)
+    os.replace(out, old)
+    try:
+        os.replace(tmp, out)
+    except BaseException:
+        os.replace(old, out)
+        raise
+    _remove(old)
 
 
 def _remove(path: Path) -> None:
     if path.is_dir() and not path.is_symlink():
-        shutil.rmtree(path)
+        shutil.rmtree(path, ignore_errors=True)
     elif path.exists() or path.is_symlink():
         path.unlink()
 
@@ -76,9 +115,33 @@ def export_parquet(store: Store, out: Path, run_id: int | None = None, town: str
     if run_id is None:
         raise StoreError(f"数据库 {store.path} 中还没有核查记录（先用 jicui ingest 导入）")
     info = store.run_info(run_id)
+    if out.exists() and not out.is_dir():
+        raise StoreError(f"--parquet 应为文件夹，但 {out} 是一个已存在的文件；请换一个输出位置")
+    if out.is_dir():
+        other = _not_exported(out)
+        if other:  # replaced whole, the folder would lose them
+            raise StoreError(f"导出文件夹 {out} 中有不是导出数据的“{other[0]}”" + (f"等 {len(other)} 项" if len(other) > 1 else "")
+                             + "：再次导出会整体替换该文件夹；请换一个新的、空的或只放过本工具导出数据的文件夹")
+    made = [p for p in [out.parent, *out.parent.parents] if not p.exists()]
+    out.parent.mkdir(parents=True, exist_ok=True)
+    tmp = temporary_folder(out.parent, f".{out.name}.导出中-")
+    try:
+        written = _export(store, tmp, run_id, info, town)
+        _swap(tmp, out)
+    except BaseException:
+        _remove(tmp)
+        for p in made:  # the folders made for it, when nothing was exported into them
+            try:
+                p.rmdir()
+            except OSError:
+                break
+        raise
+    return [out / p.relative_to(tmp) for p in written]
+
+
+def _export(store: Store, out: Path, run_id: int, info: dict, town: str) -> list[Path]:
     versions = store.state_versions(run_id=run_id)
     by_uscc, by_name = _registry_villages(store, versions)
-    out.mkdir(parents=True, exist_ok=True)
     stamp = {"town": town, "run_id": run_id, "as_of": pd.Timestamp(info["as_of"])}
     written = []
     for name in LEDGERS:

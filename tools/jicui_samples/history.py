@@ -253,7 +253,7 @@ def make_history(base: Path, out: Path, as_of: dt.date = AS_OF) -> dict:
     if len(loose) < 2:
         raise SystemExit(f"history: {base} has fewer than two non-ledger files to withdraw")
     (week[1] / loose[0]).unlink()
-    finding(1, "已整改", "SCH000", file=loose[0])
+    finding(1, "因撤回而不再出现", "SCH000", file=loose[0])
     manifest["weeks"][1]["withdrawn"].append(loose[0])
     closed = hz["done_on"].notna() & hz["verified_on"].notna() & hz["hazard_no"].notna()
     added = pick(town.clean("hazards", closed), "hazards")
@@ -277,7 +277,7 @@ def make_history(base: Path, out: Path, as_of: dt.date = AS_OF) -> dict:
     finding(2, "新增", "HZ002", r)
     changed(2, "修改", r)
     (week[2] / loose[1]).unlink()
-    finding(2, "已整改", "SCH000", file=loose[1])
+    finding(2, "因撤回而不再出现", "SCH000", file=loose[1])
     manifest["weeks"][2]["withdrawn"].append(loose[1])
     delete_row(week[2], Row(added.ledger, added.file, added.sheet, added.row + 1, new_key, added.enterprise, -1))
     changed(2, "删除", added, new_key)
