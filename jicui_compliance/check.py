@@ -206,6 +206,14 @@ class VillageRun:
     spilled: int = 0
     masked: bool = True  # the parts hold the findings as written (:func:`~.findings.safe_for_output`)
 
+    def __post_init__(self) -> None:
+        import shutil
+        import weakref
+
+        # stopped before its caller holds it (Ctrl-C while the villages are read), the run leaves no findings
+        # behind either: the folder goes when the run is dropped, at the latest when the process ends
+        weakref.finalize(self, shutil.rmtree, self.spill, True)
+
     def _query(self, select: str, tail: str = "") -> str:
         from .findings.writers import sql_path
 

@@ -16,11 +16,17 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from .writing import checkpoint
+
 #: typer's (and click's) own words in Chinese: panel titles, and the error messages, by pattern
 _PANELS = {"ARGUMENTS_PANEL_TITLE": "参数", "OPTIONS_PANEL_TITLE": "选项", "COMMANDS_PANEL_TITLE": "命令",
            "ERRORS_PANEL_TITLE": "错误", "ABORTED_TEXT": "已中止。", "DEFAULT_STRING": "[默认：{}]",
            "REQUIRED_LONG_STRING": "[必填]", "ENVVAR_STRING": "[环境变量：{}]", "DEPRECATED_STRING": "（已弃用）",
            "RICH_HELP": "用 [blue]{command_path} {help_option}[/] 查看帮助。"}
+#: typer's words for a path it checked, and for what it found
+_PATH_KINDS = {"path": "路径", "file": "文件", "dir": "文件夹", "directory": "文件夹"}
+_PATH_STATES = {"is not readable": "没有读取权限", "is not writable": "没有写入权限", "does not exist": "不存在",
+                "is a file": "是文件，应为文件夹", "is a directory": "是文件夹，应为文件"}
 _ERRORS = (
     (r"^Missing argument '?([^'.]+)'?\.?", r"缺少参数 \1。"), (r"^Missing option '?([^'.]+)'?\.?", r"缺少选项 \1。"),
     (r"^Missing parameter:? '?([^'.]+)'?\.?", r"缺少参数 \1。"), (r"^Missing command\.", "缺少命令。"),
@@ -31,6 +37,17 @@ _ERRORS = (
     (r"^Got unexpected extra arguments? ?\(s\)? \((.*)\)", r"多余的参数：\1"),
     (r"^Option '([^']+)' requires an argument\.", r"选项 \1 需要一个值。"),
     (r"is not a valid ([\w ]+)\.", r"不是有效的\1。"),
+    # typer's checks of a path (before the command runs): path 'c.toml' is not readable.
+    (r"\b(path|file|dir|directory) (['\"])(.*?)\2 (is not readable|is not writable|does not exist|is a file|is a directory)\.",
+     lambda m: f"{_PATH_KINDS[m[1]]}“{m[3]}”{_PATH_STATES[m[4]]}。"),
+    # pydantic's words for a value typer could not convert (--version abc, --rows 0)
+    (r"Input should be a valid integer\b[^。；]*", "应为整数"),
+    (r"Input should be a valid (number|decimal)\b[^。；]*", "应为数"),
+    (r"Input should be a valid boolean\b[^。；]*", "应为“是”或“否”"),
+    (r"Input should be greater than or equal to (\S+?)\.?(?=$|\s)", r"应不小于 \1"),
+    (r"Input should be less than or equal to (\S+?)\.?(?=$|\s)", r"应不大于 \1"),
+    (r"Input should be greater than (\S+?)\.?(?=$|\s)", r"应大于 \1"),
+    (r"Input should be less than (\S+?)\.?(?=$|\s)", r"应小于 \1"),
 )
 
 
@@ -43,7 +60,7 @@ def _zh_error(message: str) -> str:
 
 
 _TYPES = {"Path": "路径", "path": "路径", "file": "文件", "directory": "文件夹", "str": "文字", "int": "整数",
-          "float": "数", "bool": "是/否"}
+          "float": "数", "bool": "是/否", "int range": "整数", "float range": "数"}
 
 
 def _zh_type(label: str | None) -> str | None:
@@ -86,6 +103,19 @@ def _speak_chinese() -> None:
         return opt
 
     core.Command.get_help_option = help_option  # type: ignore[method-assign]
+    parse_args = core.Command.parse_args
+
+    def parse_in_context(self, ctx, args):
+        """The parser's own errors (an option without its value) know no command: they are the one parsed."""
+        checkpoint("parse")
+        try:
+            return parse_args(self, ctx, args)
+        except core.UsageError as exc:
+            if exc.ctx is None:
+                exc.ctx = ctx
+            raise
+
+    core.Command.parse_args = parse_in_context  # type: ignore[method-assign]
 
     import typer.core as typer_core
 
@@ -96,6 +126,8 @@ def _speak_chinese() -> None:
         display_type = parameter.display_type
 
         def chinese_type(self, ctx):
+            if getattr(self, "is_flag", False):  # --help, --by-village/--all-at-once: given alone, no value
+                return None
             return _zh_type(display_type(self, ctx))
 
         parameter.display_type = chinese_type
@@ -114,8 +146,9 @@ _speak_chinese()
 
 #: exit codes (docs/guide/checking.md): 0 ran, 1 findings at --fail-on, 2 cannot run (a bad
 #: argument or input path, the output cannot be written), 3 internal error (a defect: the
-#: traceback goes to a log file in --out, never to the screen), 130 Ctrl-C
-EXIT_CANNOT_RUN, EXIT_INTERNAL, EXIT_INTERRUPTED = 2, 3, 130
+#: traceback goes to a log file in --out, never to the screen), 130 Ctrl-C, 143 SIGTERM and
+#: 129 SIGHUP (:func:`~.writing.stopped`)
+EXIT_CANNOT_RUN, EXIT_INTERNAL = 2, 3
 ERROR_LOG = "jicui-错误日志.log"
 
 
@@ -133,25 +166,32 @@ class _GuardedTyper(typer.Typer):
 def _guarded(func: Callable) -> Callable:
     @functools.wraps(func)
     def run(*args, **kwargs):
-        from .text import python_strings
-        from .writing import OutputError
+        from . import writing
 
-        try:
+        committed = len(writing.COMMITTED)
+        try:  # the imports too: a Ctrl-C while pandas loads is a Ctrl-C like any other
+            from .text import python_strings
+
+            checkpoint("command")
             with python_strings():
                 return func(*args, **kwargs)
         except (typer.Exit, typer.Abort, SystemExit):
             raise
-        except KeyboardInterrupt:
-            err.print("[bold]已按 Ctrl-C 中断[/]")
-            raise typer.Exit(EXIT_INTERRUPTED) from None
-        except OutputError as exc:
+        except KeyboardInterrupt as exc:
+            _stop(exc)
+        except writing.OutputError as exc:
             _fail(str(exc))
         except MemoryError:
             _fail("内存不足，无法完成；请分批核查，或在内存更大的计算机上运行")
-        except OSError as exc:
-            from .writing import describe_os_error
+        except _ScreenError as exc:  # stdout redirected to a full disk, say: what was written is written
+            from .text import os_reason
 
-            _fail(describe_os_error(exc, getattr(exc, "filename", None) or "文件"))
+            done = writing.COMMITTED[committed:]
+            outcome = (f"；结果已完整写入 {'、'.join(dict.fromkeys(str(p) for p in done))}" if done
+                       else "；结果未写入" if kwargs.get("out") is not None else "")
+            _fail(f"无法写入标准输出（{os_reason(exc.__cause__ or exc, writing=True)}），屏幕上的输出不完整{outcome}")
+        except OSError as exc:
+            _fail(writing.describe_os_error(exc, getattr(exc, "filename", None) or "文件"))
         except Exception as exc:
             from .check import InputError
 
@@ -193,6 +233,20 @@ def _shown(value: object) -> str:
     return mask_personal(str(value).encode("utf-8", "surrogateescape").decode("utf-8", "replace"))
 
 
+class _ScreenError(OSError):
+    """Printing failed (stdout redirected to a full disk): the outputs are not at fault."""
+
+
+class _Console(Console):
+    """A console whose failure to print is a :class:`_ScreenError`, told apart from the outputs' errors."""
+
+    def print(self, *args, **kwargs) -> None:
+        try:
+            super().print(*args, **kwargs)
+        except OSError as exc:
+            raise _ScreenError(exc.errno, exc.strerror) from exc
+
+
 app = _GuardedTyper(
     help="积翠镇重大事故隐患专项排查整治台账核查工具。各命令的说明：jicui 命令 --help。",
     no_args_is_help=True,
@@ -201,8 +255,8 @@ app = _GuardedTyper(
     options_metavar="[选项]",
     subcommand_metavar="命令 [参数]...",
 )
-console = Console(soft_wrap=True)  # paths and messages are never broken across lines
-err = Console(stderr=True, soft_wrap=True)  # one line, never broken in the middle of a path
+console = _Console(soft_wrap=True)  # paths and messages are never broken across lines
+err = _Console(stderr=True, soft_wrap=True)  # one line, never broken in the middle of a path
 
 _SEVERITY_ORDER = ["错误", "警告", "提示"]
 _STYLE = {"错误": "bold red", "警告": "yellow", "提示": "cyan"}
@@ -221,12 +275,28 @@ def _fail(message: str) -> NoReturn:
 
 @contextmanager
 def _stopped_by_ctrl_c() -> Iterator[None]:
-    """Ctrl-C ends the command with one line and exit code 130, not a traceback."""
+    """Ctrl-C (or a termination) ends the command with one line and its exit code, not a traceback."""
     try:
         yield
-    except KeyboardInterrupt:
-        err.print("[bold]已按 Ctrl-C 中断[/]")
-        raise typer.Exit(130) from None
+    except KeyboardInterrupt as exc:
+        _stop(exc)
+
+
+def _stop(exc: KeyboardInterrupt) -> NoReturn:
+    """The end of a run stopped by Ctrl-C or a signal: its one line and exit code (:func:`_say_stopped`)."""
+    raise typer.Exit(_say_stopped(exc)) from None
+
+
+def _say_stopped(exc: KeyboardInterrupt) -> int:
+    """Print the one line of a run stopped by Ctrl-C or a signal (:func:`~.writing.stopped`); its exit code."""
+    from .writing import stopped
+
+    line, code = stopped(exc)
+    try:
+        err.print(f"[bold]{line}[/]")
+    except OSError:  # the terminal is gone (SIGHUP): the exit code says it
+        pass
+    return code
 
 
 #: the days --as-of may name: those the reader reads as dates (RULEBOOK §4, years 1950–2100)
@@ -239,6 +309,16 @@ def _parse_date(text: str | None, what: str) -> dt.date | None:
     try:
         day = dt.date.fromisoformat(text)
     except ValueError:
+        import re
+
+        written = re.fullmatch(r"(\d{4})-(\d{2})-(\d{2})", text)
+        if written:  # the format is right: the day is not in the calendar
+            year, month, _ = map(int, written.groups())
+            if not 1 <= month <= 12:
+                _fail(f"{what} 的日期“{text}”不存在：没有{month}月")
+            import calendar
+
+            _fail(f"{what} 的日期“{text}”不存在：{year}年{month}月只有{calendar.monthrange(year, month)[1]}天")
         _fail(f"{what} 应为 YYYY-MM-DD 格式的日期，收到“{text}”")
     if not (AS_OF_RANGE[0] <= day <= AS_OF_RANGE[1]):
         _fail(f"{what} 应在 {AS_OF_RANGE[0].isoformat()} 至 {AS_OF_RANGE[1].isoformat()} 之间，收到“{text}”")
@@ -264,8 +344,7 @@ def _inputs(paths: list[Path], out: Path, campaign: Path | None, as_of: str | No
     ``documents``: the run writes documents that cite the plan, which cannot predate the campaign;
     ``option``: the option that names the output folder (``export --parquet``)."""
     for p in paths:
-        if not p.exists():
-            _fail(f"输入路径不存在：{p}")
+        _must_exist(p)
         if _inside(out, p):
             where = p if p.is_dir() else p.parent
             _fail(f"输出文件夹 {out} 位于输入路径 {where} 之内；本工具从不在输入文件夹中写文件，请换一个输出位置")
@@ -280,6 +359,19 @@ def _inputs(paths: list[Path], out: Path, campaign: Path | None, as_of: str | No
         err.print(f"[yellow]注意：[/]数据截至日 {day.isoformat()} 不在专项行动期间（{camp.start.isoformat()} 至 "
                   f"{camp.end.isoformat()}）内，按该日核查，结果可能不是所期望的")
     return camp, day
+
+
+def _must_exist(p: Path, what: str = "输入路径") -> None:
+    """An input path that does not exist, or cannot be looked at (a folder on the way that may not be
+    read, a path too long): exit 2, saying which, as a failure to read it."""
+    try:
+        if p.exists():
+            return
+    except OSError as exc:
+        from .text import os_reason
+
+        _fail(f"无法读取{what} {p}（{os_reason(exc)}）")
+    _fail(f"{what}不存在：{p}")
 
 
 def _split(values: list[str] | None) -> list[str]:
@@ -386,8 +478,6 @@ def check_cmd(
 
 def _check_at_once(paths: list[Path], camp, day: dt.date, select_l: list[str], ignore_l: list[str]):
     """`jicui check --all-at-once`: every ledger in memory together, with progress bars."""
-    from rich.markup import escape
-
     from .check import InputError, run_check
     from .rules import select_rules
 
@@ -397,10 +487,21 @@ def _check_at_once(paths: list[Path], camp, day: dt.date, select_l: list[str], i
         checking = progress.add_task("执行规则", total=len(select_rules(select_l, ignore_l)))
         try:
             return run_check([str(p) for p in paths], as_of=day, campaign=camp, select=select_l, ignore=ignore_l,
-                             on_file=lambda f: progress.update(reading, advance=1, description=f"读取 {escape(_shown(f))}"),
+                             on_file=_on_file(progress, reading),
                              on_rule=lambda r: progress.update(checking, advance=1))
         except InputError as exc:
             _fail(str(exc))
+
+
+def _on_file(progress: Progress, task) -> Callable[[str], None]:
+    """The progress bar's line for each file read (and a point the tests stop a run at: ``file-read``)."""
+    from rich.markup import escape
+
+    def read(name: str) -> None:
+        checkpoint("file-read")
+        progress.update(task, advance=1, description=f"读取 {escape(_shown(name))}")
+
+    return read
 
 
 def _check_by_village(out: Path, paths: list[Path], camp, day: dt.date, fail_on: str | None,
@@ -419,7 +520,7 @@ def _check_by_village(out: Path, paths: list[Path], camp, day: dt.date, fail_on:
         try:
             run = run_check_by_village(
                 [str(p) for p in paths], as_of=day, campaign=camp, select=select_l, ignore=ignore_l,
-                on_file=lambda f: progress.update(reading, advance=1, description=f"读取 {escape(_shown(f))}"),
+                on_file=_on_file(progress, reading),
                 on_partition=lambda v: progress.update(
                     reading, description=f"核查 {escape('、'.join(v[:3]) + ('等' if len(v) > 3 else '')) or '全镇台账'}"))
         except InputError as exc:
@@ -563,7 +664,9 @@ def notices_cmd(
         units = read_previous(previous) if previous else None
     except DocumentError as exc:
         _fail(str(exc))
-    with err.status("读取台账、核查并生成文书…") if err.is_terminal else nullcontext():
+    from .writing import locked
+
+    with locked(out), _stopped_by_ctrl_c(), err.status("读取台账、核查并生成文书…") if err.is_terminal else nullcontext():
         try:
             result = run_check([str(p) for p in paths], as_of=day, campaign=camp)
             written = write_documents(result, out, day=issued, previous=units, village=village,
@@ -592,13 +695,17 @@ def templates_cmd(
 
     camp = _campaign(campaign)
     for p in registry or []:
+        _must_exist(p, "企业名录路径")
         if _inside(out, p):
             _fail(f"输出文件夹 {out} 位于输入路径 {p} 之内；本工具从不在输入文件夹中写文件，请换一个输出位置")
-    try:
-        reg = read_registry(registry, camp) if registry else None
-        written = write_templates(out, camp, reg, village=village, rows=rows)
-    except TemplateError as exc:
-        _fail(str(exc))
+    from .writing import locked
+
+    with locked(out), _stopped_by_ctrl_c():
+        try:
+            reg = read_registry(registry, camp) if registry else None
+            written = write_templates(out, camp, reg, village=village, rows=rows)
+        except TemplateError as exc:
+            _fail(str(exc))
     console.print(f"[bold]台账模板已生成[/]：{len(written)} 个工作簿（方案：{camp.name}；"
                   f"{'带企业名录下拉列表' if reg is not None else '未给企业名录，无企业下拉列表'}）")
     for path in written:
@@ -651,8 +758,7 @@ def ingest_cmd(
     if not paths and not withdraw:
         _fail("请给出收到的报送文件夹或文件（或用 --withdraw 撤回某个村、站所的全部文件）")
     for p in paths:
-        if not p.exists():
-            _fail(f"输入路径不存在：{p}")
+        _must_exist(p)
         if _inside(store, p):
             _fail(f"数据库文件 {store} 位于输入路径 {p} 之内；请放在报送文件夹之外")
     day_received = _parse_date(received, "--received") or dt.date.today()
@@ -851,8 +957,20 @@ def restore_cmd(
 
 
 def main() -> None:
-    """The console command (``jicui``)."""
-    app()
+    """The console command (``jicui``; :func:`jicui_compliance.__main__.main` calls it once the
+    signals are handled). Every stop ends with its line and exit code (:func:`~.writing.stopped`):
+    one while typer parses the arguments too, which typer would turn into a silent exit 130."""
+    from .writing import stop_on_termination
+
+    stop_on_termination()
+    try:
+        app()
+    except SystemExit as exc:
+        context = exc.__context__
+        cause = getattr(context, "__cause__", None)
+        if not (isinstance(context, typer.Exit) and isinstance(cause, KeyboardInterrupt)):
+            raise
+        raise SystemExit(_say_stopped(cause)) from None
 
 
 if __name__ == "__main__":

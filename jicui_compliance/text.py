@@ -6,6 +6,7 @@ may all use it without an arrow running back along the corridor."""
 
 from __future__ import annotations
 
+import errno
 import math
 import re
 import unicodedata
@@ -106,6 +107,51 @@ def percent(v: float | None) -> str:
     if p == 0 and v > 0:
         return f"{math.ceil(v * 10000) / 100:.2f}%"
     return f"{p:g}%"
+
+
+#: what the operating system's errors mean, in the words a user reads (the system's own words are English and
+#: differ from system to system): one reason, or (reading, writing) where the two differ. The one table for
+#: every layer: the reader's problems (SCH000), the command line's inputs and :mod:`.writing`'s outputs.
+OS_REASONS: dict[int, str | tuple[str, str]] = {
+    errno.EACCES: ("没有读取权限，或正被其他程序锁定", "没有写入权限"),
+    errno.EPERM: ("没有读取权限，或正被其他程序锁定", "没有写入权限"),
+    errno.ENOENT: ("不存在", "该位置不存在，也无法在那里建立文件夹"),
+    errno.ENOTDIR: ("路径中有一部分是文件，不是文件夹", "路径中有一部分是文件，不是文件夹"),
+    errno.EISDIR: ("是文件夹，不是文件", "同名的文件夹已存在"),
+    errno.ENAMETOOLONG: "路径过长",
+    errno.ELOOP: "循环链接",
+    errno.EBUSY: "文件或设备正忙",
+    errno.EIO: "磁盘读写出错",
+    errno.EINVAL: "文件名或位置无效",
+    errno.EXDEV: "不能跨磁盘移动文件",
+    errno.EMFILE: "同时打开的文件过多",
+    errno.ENFILE: "同时打开的文件过多",
+    errno.ENODEV: ("该位置不是可读的磁盘", "该位置不是可写的磁盘"),
+    errno.ENOSPC: "磁盘空间不足",
+    getattr(errno, "EDQUOT", errno.ENOSPC): "磁盘空间不足",
+    errno.EROFS: "磁盘只读",
+    errno.EFBIG: "文件超过系统允许的大小",
+    errno.ETIMEDOUT: "网络位置没有响应",
+    errno.ENOMEM: "内存不足",
+}
+
+
+def os_reason(exc: BaseException, *, writing: bool = False) -> str:
+    """Why an operating-system call failed, in Chinese (:data:`OS_REASONS`), for a file being read
+    (default) or written: never the system's English; an unknown error by its number.
+
+    >>> os_reason(PermissionError(13, "Permission denied")), os_reason(OSError(27, "File too large"), writing=True)
+    ('没有读取权限，或正被其他程序锁定', '文件超过系统允许的大小')
+    >>> os_reason(OSError(95, "Operation not supported"))
+    '系统错误，错误码 95'
+    """
+    code = getattr(exc, "errno", None)
+    if code is None and isinstance(exc, PermissionError):
+        code = errno.EACCES
+    if code is None:
+        return "系统错误"
+    reason = OS_REASONS.get(code, f"系统错误，错误码 {code}")
+    return reason if isinstance(reason, str) else reason[writing]
 
 
 def text_width(text: str) -> int:

@@ -11,26 +11,33 @@ file system (an existing file where the folder should be, no permission, a full 
 held open by Excel/WPS on Windows) become :class:`OutputError`, whose text is the one line
 the command prints (exit code 2).
 
-Imports nothing of the package: every layer that writes files uses it.
+Imports nothing of the package but, when it has to say why a write failed, the reasons of
+:data:`.text.OS_REASONS`: every layer that writes files uses it.
 """
 
 from __future__ import annotations
 
 import errno
 import os
+import signal
 import socket
 import time
-from collections.abc import Iterator
+import uuid
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
 LOCK_NAME = ".jicui.lock"
 JOURNAL_NAME = ".jicui-commit"
+TREE_JOURNAL_NAME = ".jicui-replace"
 TMP_PREFIX = ".jicui-tmp-"
 
 #: environment variable naming a stage (see :func:`checkpoint`) at which the process kills
 #: itself with SIGKILL: how the kill tests stop a run at a chosen point, without timing
 KILL_AT_ENV = "JICUI_TEST_KILL_AT"
+#: ``<stage>:<signal>`` (``between-files:SIGTERM``): at that stage the process sends itself the signal
+#: (see :func:`checkpoint`): how the tests stop a run with Ctrl-C or a termination at a chosen point
+SIGNAL_AT_ENV = "JICUI_TEST_SIGNAL_AT"
 
 
 class OutputError(Exception):
@@ -38,11 +45,88 @@ class OutputError(Exception):
 
 
 def checkpoint(stage: str) -> None:
-    """A named point of a run; with ``JICUI_TEST_KILL_AT=<stage>`` the process dies here (tests)."""
+    """A named point of a run; with ``JICUI_TEST_KILL_AT=<stage>`` the process dies here, with
+    ``JICUI_TEST_SIGNAL_AT=<stage>:<signal>`` it receives the signal here (tests)."""
     if os.environ.get(KILL_AT_ENV) == stage:
-        import signal
-
         os.kill(os.getpid(), getattr(signal, "SIGKILL", signal.SIGTERM))
+    at, _, name = os.environ.get(SIGNAL_AT_ENV, "").partition(":")
+    if at == stage and hasattr(signal, name):
+        os.kill(os.getpid(), getattr(signal, name))
+
+
+# -- stopped: Ctrl-C, and the signals that end a process ----------------------------------------
+class Terminated(KeyboardInterrupt):
+    """The process was told to end: SIGTERM (``kill``, a shutdown) or SIGHUP (its terminal closed).
+
+    A kind of :class:`KeyboardInterrupt`, raised in the main thread as Ctrl-C's is, so that a run
+    unwinds the same way whichever it was: temporary files and the lock removed, the previous set
+    of outputs kept (or the new one, when the commit had begun: it is finished first)."""
+
+    def __init__(self, signum: int):
+        super().__init__(signum)
+        self.signum = signum
+
+
+#: the signals that end the process as Ctrl-C does (:func:`stop_on_termination`), those the system has
+TERMINATING = tuple(getattr(signal, name) for name in ("SIGTERM", "SIGHUP") if hasattr(signal, name))
+_HANDLING = False  # whether this process installed the handlers (the command line does; a library user not)
+
+
+def _terminate(signum: int, frame: object) -> None:
+    raise Terminated(signum)
+
+
+def stop_on_termination() -> None:
+    """Make the signals of :data:`TERMINATING` raise :class:`Terminated` (the command line's first act,
+    before it imports anything heavy). Only in the main thread (where Python runs signal handlers)."""
+    global _HANDLING
+    try:
+        for sig in TERMINATING:
+            signal.signal(sig, _terminate)
+    except ValueError:  # not the main thread: leave the process as it is
+        return
+    _HANDLING = True
+
+
+def stopped(exc: KeyboardInterrupt) -> tuple[str, int]:
+    """The one line and the exit code of a run stopped by Ctrl-C (130) or by a signal of
+    :data:`TERMINATING` (128 + the signal's number: 143 for SIGTERM, 129 for SIGHUP), as
+    docs/guide/checking.md lists them. The process is ending: from now on these signals are ignored
+    (when the command line installed the handlers), so that a second one cannot interrupt the last words."""
+    if _HANDLING:
+        try:
+            for sig in (signal.SIGINT, *TERMINATING):
+                signal.signal(sig, signal.SIG_IGN)
+        except ValueError:
+            pass
+    if isinstance(exc, Terminated):
+        name = signal.Signals(exc.signum).name
+        why = "终端已关闭" if name == "SIGHUP" else "系统或其他程序要求结束"
+        return f"已终止（{why}，收到信号 {name}）", 128 + exc.signum
+    return "已按 Ctrl-C 中断", 130
+
+
+@contextmanager
+def _signals_deferred() -> Iterator[None]:
+    """Ctrl-C and :data:`TERMINATING` wait until the block ends (a commit: a few renames), then take
+    effect as they would have: a stop never leaves a set half-replaced in the folder."""
+    import threading
+
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    caught: list[int] = []
+    sigs = (signal.SIGINT, *TERMINATING)
+    before = {sig: signal.getsignal(sig) for sig in sigs}
+    for sig in sigs:
+        signal.signal(sig, lambda signum, frame: caught.append(signum))
+    try:
+        yield
+    finally:
+        for sig, handler in before.items():  # (None: a handler not set from Python, i.e. the default)
+            signal.signal(sig, signal.SIG_DFL if handler is None else handler)
+        if caught:  # now as it would have come: the handler raises, or the default ends the process
+            signal.raise_signal(caught[0])
 
 
 def describe_os_error(exc: BaseException, target: Path | str) -> str:
@@ -65,22 +149,9 @@ def describe_os_error(exc: BaseException, target: Path | str) -> str:
         return f"--out 应为文件夹，但 {name} 是一个已存在的文件；请换一个输出位置"
     if code == errno.ENAMETOOLONG:
         return f"输出路径过长，无法写入 {name}"
-    # the operating system's own words are English (and differ by system): say it in Chinese, with its number
-    reason = _OS_REASONS.get(code, f"系统错误，错误码 {code}") if code is not None else "系统错误"
-    return f"无法写入 {name}（{reason}）；请换一个输出文件夹"
+    from .text import os_reason  # the one table of reasons (text.OS_REASONS), shared with the reader
 
-
-#: what the remaining failures to write mean, for the one line a user reads (:func:`describe_os_error`)
-_OS_REASONS = {
-    errno.ENOENT: "该位置不存在，也无法在那里建立文件夹",
-    errno.EISDIR: "同名的文件夹已存在",
-    errno.EBUSY: "文件或设备正忙",
-    errno.EIO: "磁盘读写出错",
-    errno.EINVAL: "文件名或位置无效",
-    errno.EXDEV: "不能跨磁盘移动文件",
-    errno.EMFILE: "同时打开的文件过多",
-    errno.ENODEV: "该位置不是可写的磁盘",
-}
+    return f"无法写入 {name}（{os_reason(exc, writing=True)}）；请换一个输出文件夹"
 
 
 def _file_on_the_way(path: Path) -> Path | None:
@@ -103,8 +174,54 @@ def prepare_folder(folder: Path) -> Path:
     return folder
 
 
+#: the folders whose new set of outputs this process has put in place, in order (the command line
+#: tells a failure to print its summary from a failure to write the outputs)
+COMMITTED: list[Path] = []
+
+
 # -- the lock ------------------------------------------------------------------------------
 _HELD: dict[Path, int] = {}  # folder → how many times this process holds its lock
+
+
+def _identity(pid: int) -> str:
+    """What tells the process ``pid`` apart from a later one given the same number: this boot of the
+    system and the moment the process started (Linux: ``/proc``); "" where it cannot be told."""
+    try:
+        boot = Path("/proc/sys/kernel/random/boot_id").read_text("ascii").strip()
+        stat = Path(f"/proc/{pid}/stat").read_text("ascii", errors="replace")
+        started = stat[stat.rindex(")") + 2:].split()[19]  # field 22, starttime
+    except (OSError, ValueError, IndexError):
+        return ""
+    return f"{boot}/{started}"
+
+
+def _running(pid: int, identity: str, written: str = "") -> bool:
+    """Whether the process that wrote a lock still runs: ``pid`` is alive and is that process, by the
+    :func:`_identity` the lock recorded or, in a lock without one (an older version's), by starting no
+    later than the lock was ``written`` (``%Y-%m-%d %H:%M:%S``, local time). A process that has since
+    been given the same number (after a reboot, pid 1) does not count."""
+    if not _alive(pid):
+        return False
+    if identity:
+        now = _identity(pid)
+        return not now or now == identity
+    began = _start_time(pid)
+    try:
+        at = time.mktime(time.strptime(written, "%Y-%m-%d %H:%M:%S"))
+    except ValueError:
+        return True
+    return began is None or began <= at + 2  # the lock is written after its process starts, to the second
+
+
+def _start_time(pid: int) -> float | None:
+    """When the process ``pid`` started (seconds since the epoch; Linux: ``/proc``), None where it cannot be told."""
+    try:
+        boot = next(int(line.split()[1]) for line in Path("/proc/stat").read_text("ascii").splitlines()
+                    if line.startswith("btime "))
+        stat = Path(f"/proc/{pid}/stat").read_text("ascii", errors="replace")
+        return boot + int(stat[stat.rindex(")") + 2:].split()[19]) / os.sysconf("SC_CLK_TCK")
+    except (OSError, ValueError, IndexError, StopIteration):
+        return None
 
 
 def _alive(pid: int) -> bool:
@@ -121,10 +238,12 @@ def _alive(pid: int) -> bool:
     return True
 
 
-def _holder(lock: Path) -> tuple[int, str, str] | None:
+def _holder(lock: Path) -> tuple[int, str, str, str] | None:
+    """(process id, host, when it started, its :func:`_identity` or "") of the lock's writer."""
     try:
-        pid, host, started = lock.read_text("utf-8").split("\n")[:3]
-        return int(pid), host, started
+        lines = lock.read_text("utf-8").split("\n")
+        pid, host, started = lines[:3]
+        return int(pid), host, started, lines[3] if len(lines) > 3 else ""
     except (OSError, ValueError):
         return None
 
@@ -147,13 +266,13 @@ def locked(folder: Path) -> Iterator[Path]:
             _HELD[folder] -= 1
         return
     lock = folder / LOCK_NAME
-    me = f"{os.getpid()}\n{socket.gethostname()}\n{time.strftime('%Y-%m-%d %H:%M:%S')}\n"
+    me = f"{os.getpid()}\n{socket.gethostname()}\n{time.strftime('%Y-%m-%d %H:%M:%S')}\n{_identity(os.getpid())}\n"
     for _ in range(2):
         try:
             fd = os.open(lock, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o644)
         except FileExistsError:
             holder = _holder(lock)
-            if holder is not None and (holder[1] != socket.gethostname() or _alive(holder[0])):
+            if holder is not None and (holder[1] != socket.gethostname() or _running(holder[0], holder[3], holder[2])):
                 raise OutputError(f"另一次运行（进程 {holder[0]}，{holder[2]} 开始）正在写入 {folder}；"
                                   "请等它结束，或换一个输出文件夹") from None
             try:  # stale: its process has ended
@@ -190,7 +309,8 @@ def locked(folder: Path) -> Iterator[Path]:
 
 
 def _recover(folder: Path) -> None:
-    """Finish a commit a killed run left half-done; remove temporary files of ended runs."""
+    """Finish a commit a killed run left half-done; remove the temporary files and folders of ended
+    runs: with the lock held, no other run writes here, so every one left is an ended run's."""
     journal = folder / JOURNAL_NAME
     if journal.exists():
         for line in journal.read_text("utf-8").splitlines():
@@ -198,13 +318,23 @@ def _recover(folder: Path) -> None:
             if tmp and final and (folder / tmp).exists():
                 os.replace(folder / tmp, folder / final)
         journal.unlink()
+    if (folder / TREE_JOURNAL_NAME).exists():
+        _finish_replace(folder)
     for f in folder.glob(TMP_PREFIX + "*"):
-        try:
-            pid = int(f.name[len(TMP_PREFIX):].split("-", 1)[0])
-        except ValueError:
-            continue
-        if not _alive(pid):
-            f.unlink(missing_ok=True)
+        _remove(f)
+
+
+def _remove(path: Path) -> None:
+    """Delete a temporary file or folder, whatever is in it; quietly (it is only left behind)."""
+    import shutil
+
+    try:
+        if path.is_dir() and not path.is_symlink():
+            shutil.rmtree(path, ignore_errors=True)
+        else:
+            path.unlink(missing_ok=True)
+    except OSError:
+        pass
 
 
 # -- the set of outputs -------------------------------------------------------------------------
@@ -228,6 +358,10 @@ class OutputSet:
         """Rename every written file into place: the journal first, so that a kill meanwhile is
         finished by the next run (see :func:`_recover`)."""
         checkpoint("before-commit")
+        with _signals_deferred():
+            return self._commit()
+
+    def _commit(self) -> list[Path]:
         journal = self.folder / JOURNAL_NAME
         journal.write_text("".join(f"{t.name}\t{n}\n" for n, t in self._names.items()), "utf-8")
         out = []
@@ -242,6 +376,7 @@ class OutputSet:
             checkpoint("mid-commit")
         journal.unlink()
         self._names.clear()
+        COMMITTED.append(self.folder)
         return out
 
     def discard(self) -> None:
@@ -271,6 +406,94 @@ def output_set(folder: Path) -> Iterator[OutputSet]:
             if type(exc).__name__ == "FileCreateError":
                 raise OutputError(describe_os_error(exc, where)) from exc
             raise
+
+
+# -- a set of files and folders ---------------------------------------------------------------------
+@contextmanager
+def output_tree(folder: Path, owned: Callable[[str], bool]) -> Iterator[Path]:
+    """Write a set of files and folders (the documents of a run, a folder for each kind) as a whole.
+
+    The block writes the set into the temporary folder it is given (inside ``folder``). When it ends
+    without an exception, the entries of ``folder`` that ``owned`` claims by name (the set an
+    earlier run wrote) are replaced by the new set together: no file of the earlier set stays among
+    the new one. Otherwise (an error, Ctrl-C, a termination) the temporary folder is removed and the
+    earlier set stays as it was. Under ``folder``'s lock; a kill during the replacement is finished
+    by the next run (:func:`_recover`). An ``OSError`` becomes :class:`OutputError`."""
+    with locked(folder) as where:
+        stage = where / f"{TMP_PREFIX}{os.getpid()}-{uuid.uuid4().hex[:8]}"
+        try:
+            stage.mkdir()
+            yield stage
+            checkpoint("before-commit")
+            _replace(where, stage, owned)
+            COMMITTED.append(where)
+        except OSError as exc:
+            raise OutputError(describe_os_error(exc, where)) from exc
+        except BaseException as exc:
+            if type(exc).__name__ == "FileCreateError":
+                raise OutputError(describe_os_error(exc, where)) from exc
+            raise
+        finally:
+            if not (where / TREE_JOURNAL_NAME).exists():  # else a replacement to finish needs it
+                _remove(stage)
+
+
+def _replace(folder: Path, stage: Path, owned: Callable[[str], bool]) -> None:
+    """Put the entries of ``stage`` in place of ``folder``'s entries that ``owned`` claims. The journal
+    first; then the earlier entries are moved aside (when one cannot be, as a document held open on
+    Windows, they are all put back and nothing has changed), then the new ones moved in."""
+    new = sorted(os.listdir(stage))
+    old = sorted(n for n in os.listdir(folder) if not n.startswith(".") and (owned(n) or n in new))
+    trash = stage.with_name(stage.name + "-old")
+    journal = folder / TREE_JOURNAL_NAME
+    with _signals_deferred():
+        part = journal.with_name(f"{TMP_PREFIX}{os.getpid()}-journal")
+        part.write_text(f"{stage.name}\n{trash.name}\n" + "".join(f"-\t{n}\n" for n in old)
+                        + "".join(f"+\t{n}\n" for n in new), "utf-8")
+        os.replace(part, journal)
+        trash.mkdir()
+        moved: list[str] = []
+        for name in old:
+            try:
+                os.replace(folder / name, trash / name)
+            except OSError as exc:
+                for back in reversed(moved):
+                    os.replace(trash / back, folder / back)
+                journal.unlink()
+                _remove(trash)
+                raise OutputError(f"无法替换 {folder / name}：{_held(exc)}；输出文件夹中仍是原有的文件") from exc
+            moved.append(name)
+        _finish_replace(folder)
+
+
+def _held(exc: OSError) -> str:
+    from .text import os_reason
+
+    if exc.errno in (errno.EACCES, errno.EPERM, errno.EBUSY):
+        return "其中的文件正被其他程序（如 Word、WPS、Excel）打开，或没有写入权限；请关闭后重试"
+    return os_reason(exc, writing=True)
+
+
+def _finish_replace(folder: Path) -> None:
+    """Carry out the replacement the journal (:data:`TREE_JOURNAL_NAME`) describes, from wherever it
+    stopped: each earlier entry not yet moved aside is, each new one still waiting is moved in."""
+    journal = folder / TREE_JOURNAL_NAME
+    lines = journal.read_text("utf-8").splitlines()
+    stage, trash = folder / lines[0], folder / lines[1]
+    old = [n for kind, _, n in (x.partition("\t") for x in lines[2:]) if kind == "-"]
+    new = [n for kind, _, n in (x.partition("\t") for x in lines[2:]) if kind == "+"]
+    trash.mkdir(exist_ok=True)
+    for name in old:
+        waiting = name not in new or os.path.lexists(stage / name)  # else the one in place is the new one
+        if waiting and os.path.lexists(folder / name) and not os.path.lexists(trash / name):
+            os.replace(folder / name, trash / name)
+    for name in new:
+        if os.path.lexists(stage / name):
+            os.replace(stage / name, folder / name)
+            checkpoint("mid-commit")
+    journal.unlink()
+    _remove(trash)
+    _remove(stage)
 
 
 def temporary_folder(parent: Path, prefix: str) -> Path:

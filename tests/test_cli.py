@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import errno
 import hashlib
+import os
 import re
+import shutil
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import openpyxl
@@ -15,6 +19,7 @@ from typer.testing import CliRunner
 
 from jicui_compliance.cli import app
 from jicui_compliance.findings.schema import COLUMNS, TITLES
+from jicui_compliance.writing import KILL_AT_ENV, LOCK_NAME, SIGNAL_AT_ENV
 
 from .rules.runner import write_case
 
@@ -190,3 +195,365 @@ def test_the_terminal_speaks_chinese(submission, tmp_path):
     res = runner.invoke(app, ["check", str(submission), "--out", str(tmp_path / "o"), "--as-of", "2024-03-01",
                               "--select", "HI001"])
     assert res.exit_code == 0 and "不在专项行动期间" in res.output
+
+
+# -- the command line's failure modes (audit "cli") ----------------------------------------------------
+def _jicui(*args: object, env: dict | None = None, prefix: list[str] | None = None) -> subprocess.CompletedProcess:
+    """`python -m jicui_compliance ARGS` in a process of its own (signals, permissions): its exit code and output."""
+    return subprocess.run([*(prefix or []), sys.executable, "-m", "jicui_compliance", *map(str, args)],
+                          capture_output=True, text=True, env={**os.environ, **(env or {})})
+
+
+def _lines(text: str) -> list[str]:
+    return [x for x in text.splitlines() if x.strip()]
+
+
+def _leftovers(folder: Path) -> list[str]:
+    """The lock, journals and temporary files a run may leave in its output folder."""
+    return sorted(p.name for p in folder.iterdir() if p.name.startswith(".jicui"))
+
+
+def _unprivileged() -> list[str]:
+    """What to run a command with so that file permissions bind it: nothing for an ordinary user; as root
+    (a container), ``setpriv`` without the capabilities that override them (as the auditor ran it)."""
+    if os.name == "nt":
+        pytest.skip("POSIX permissions")
+    if os.geteuid() != 0:
+        return []
+    setpriv = shutil.which("setpriv")
+    prefix = [setpriv or "setpriv", "--bounding-set=-dac_override,-dac_read_search,-fowner", "--inh-caps=-all"]
+    if setpriv is None or subprocess.run([*prefix, "true"], capture_output=True).returncode != 0:
+        pytest.skip("root, and its capabilities cannot be dropped here")
+    return prefix
+
+
+# 2. notices and templates: written as a set, under the lock, like check and report
+def _notices(submission: Path, out: Path, as_of: str = "2023-12-31"):
+    return runner.invoke(app, ["notices", str(submission), "--out", str(out), "--as-of", as_of])
+
+
+def test_notices_written_again_replace_the_earlier_set_as_a_whole(submission, tmp_path):
+    """Run into the same folder at 12-31 then 07-31, the letters of the first run stayed beside the second's
+    (186 documents, 文书清单 listing 77; two notices numbered 031). The earlier set goes as a whole now."""
+    out = tmp_path / "文书"
+    assert _notices(submission, out).exit_code == 0
+    stale = out / "隐患整改通知书" / "031_另一次运行的企业.docx"  # as a run of a bigger batch leaves it
+    stale.parent.mkdir(exist_ok=True)
+    stale.write_bytes(b"old")
+    (out / "提醒函").mkdir(exist_ok=True)
+    (out / "提醒函" / "001_某村.docx").write_bytes(b"old")
+    (out / "我的笔记.txt").write_text("not the tool's", "utf-8")
+    res = _notices(submission, out, "2023-07-31")
+    assert res.exit_code == 0, res.output
+    listed = pd.read_excel(out / "文书清单.xlsx", sheet_name="文书清单", dtype=str, engine="calamine")["文件"].tolist()
+    on_disk = sorted(str(p.relative_to(out)) for p in out.rglob("*.docx"))
+    assert on_disk == sorted(listed)
+    assert not stale.exists() and (out / "我的笔记.txt").read_text("utf-8") == "not the tool's"
+    assert _leftovers(out) == []
+
+
+def test_notices_interrupted_or_failing_leave_the_earlier_set(submission, tmp_path, monkeypatch):
+    """Ctrl-C after some documents left them without 文书清单.xlsx; a failed write left 112 files and said
+    “无法写入 文件（系统错误，错误码 27）”. Now the earlier set stays as it was, and the line names the folder."""
+    from jicui_compliance.report.gongwen import Gongwen
+
+    out = tmp_path / "文书"
+    assert _notices(submission, out).exit_code == 0
+    before = _tree(out)
+    save = Gongwen.save
+
+    def interrupted(self, path):
+        save(self, path)
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(Gongwen, "save", interrupted)
+    res = _notices(submission, out, "2023-07-31")
+    assert res.exit_code == 130 and _lines(res.output) == ["已按 Ctrl-C 中断"]
+    assert _tree(out) == before and _leftovers(out) == []
+
+    def too_big(self, path):
+        raise OSError(errno.EFBIG, "File too large")
+
+    monkeypatch.setattr(Gongwen, "save", too_big)
+    res = _notices(submission, out, "2023-07-31")
+    assert res.exit_code == 2
+    assert _lines(res.output) == [f"无法运行：无法写入 {out.resolve()}（文件超过系统允许的大小）；请换一个输出文件夹"]
+    assert _tree(out) == before and _leftovers(out) == []
+    # a first run that fails leaves no folder
+    res = _notices(submission, tmp_path / "新文书")
+    assert res.exit_code == 2 and not (tmp_path / "新文书").exists()
+
+
+def test_a_second_notices_run_into_the_same_folder_stops_at_once(submission, tmp_path):
+    out = tmp_path / "文书"
+    out.mkdir()
+    (out / LOCK_NAME).write_text(f"{os.getpid()}\n{os.uname().nodename}\n{time.strftime('%Y-%m-%d %H:%M:%S')}\n")
+    for args in (["notices", str(submission), "--as-of", "2023-12-31"], ["templates"]):
+        res = runner.invoke(app, [*args, "--out", str(out)])
+        assert res.exit_code == 2 and "另一次运行" in _lines(res.output)[0] and len(_lines(res.output)) == 1
+        assert sorted(p.name for p in out.iterdir()) == [LOCK_NAME]
+
+
+def test_templates_replace_the_earlier_set_and_keep_it_when_stopped(tmp_path, monkeypatch):
+    import jicui_compliance.documents.templates as templates
+
+    out = tmp_path / "模板"
+    args = ["templates", "--out", str(out), "--rows", "5"]
+    assert runner.invoke(app, args).exit_code == 0
+    (out / "已撤销村台账模板.xlsx").write_bytes(b"old")  # a unit of an earlier registry
+    (out / "填报通知.docx").write_bytes(b"mine")
+    assert runner.invoke(app, args).exit_code == 0
+    assert not (out / "已撤销村台账模板.xlsx").exists() and (out / "填报通知.docx").read_bytes() == b"mine"
+    before = _tree(out)
+    write = templates.write_template
+    calls = []
+
+    def stopped(*a, **k):
+        calls.append(write(*a, **k))
+        if len(calls) == 2:
+            raise KeyboardInterrupt
+
+    monkeypatch.setattr(templates, "write_template", stopped)
+    res = runner.invoke(app, [*args[:-1], "7"])
+    assert res.exit_code == 130 and _lines(res.output) == ["已按 Ctrl-C 中断"]
+    assert _tree(out) == before and _leftovers(out) == []
+
+
+def test_a_replacement_killed_half_way_is_finished_by_the_next_run(submission, tmp_path):
+    out = tmp_path / "模板"
+    assert _jicui("templates", "--out", out, "--rows", "3").returncode == 0
+    names = sorted(p.name for p in out.iterdir())
+    killed = _jicui("templates", "--out", out, "--rows", "4", env={KILL_AT_ENV: "mid-commit"})
+    assert killed.returncode == -9
+    assert ".jicui-replace" in _leftovers(out)  # the journal of the replacement under way
+    assert len([p for p in out.iterdir() if not p.name.startswith(".")]) == 1  # the earlier set aside, one new in
+    # the next run into the folder (whatever it writes) first completes the killed run's set, under the lock
+    res = runner.invoke(app, ["check", str(submission), "--out", str(out), "--as-of", "2023-12-31", "--select", "SCH"])
+    assert res.exit_code == 0, res.output
+    assert sorted(p.name for p in out.iterdir()) == sorted([*names, "findings.csv", "findings.xlsx"])
+    rows = {name: _prepared_rows(out / name) for name in names}
+    assert set(rows.values()) == {4}, rows  # every template the killed run's (4 rows), none of the earlier set
+
+
+def _prepared_rows(path: Path) -> int:
+    """How many rows a template's first ledger sheet prepares (its data validations' last row, less the header)."""
+    ws = openpyxl.load_workbook(path).worksheets[1]
+    last = max(int(re.findall(r"\d+", str(dv.sqref))[-1]) for dv in ws.data_validations.dataValidation)
+    first = min(int(re.findall(r"\d+", str(dv.sqref))[0]) for dv in ws.data_validations.dataValidation)
+    return last - first + 1
+
+
+# 3. typer's and pydantic's English, in Chinese
+@pytest.mark.parametrize("args,line", [
+    (["check", "--store", "x.duckdb", "--version", "abc", "--out", "o"],
+     "无法运行：'--version' 的取值无效：应为整数；用 jicui check --help 查看帮助"),
+    (["export", "--store", "x.duckdb", "--parquet", "o", "--run", "1.5"],
+     "无法运行：'--run' 的取值无效：应为整数；用 jicui export --help 查看帮助"),
+    (["diff", "--store", "x.duckdb", "--out", "o", "a", "b"],
+     "无法运行：'核查编号' 的取值无效：应为整数；用 jicui diff --help 查看帮助"),
+    (["templates", "--out", "o", "--rows", "0"],
+     "无法运行：'--rows' 的取值无效：应不小于 1；用 jicui templates --help 查看帮助"),
+    (["templates", "--out", "o", "--rows", "100001"],
+     "无法运行：'--rows' 的取值无效：应不大于 100000；用 jicui templates --help 查看帮助"),
+])
+def test_values_typer_cannot_convert_are_said_in_chinese(args, line, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    res = runner.invoke(app, args, prog_name="jicui")
+    assert res.exit_code == 2 and _lines(res.output) == [line]
+
+
+@pytest.mark.parametrize("option", ["--campaign", "--out", "报送路径"])
+def test_a_path_typer_finds_unreadable_is_said_in_chinese(submission, tmp_path, monkeypatch, option):
+    """“'--campaign' 的取值无效：path 'c.toml' is not readable.” (also --store, --previous, --registry, --out)."""
+    monkeypatch.chdir(tmp_path)
+    Path("c.toml").write_text("", "utf-8")
+    Path("o").mkdir()
+    assert submission == tmp_path / "报送"
+    access = os.access
+    locked = {"c.toml", "o", "报送"}
+    monkeypatch.setattr(os, "access", lambda path, mode, **k: str(path) not in locked and access(path, mode, **k))
+    res = runner.invoke(app, ["check", "报送", "--out", "o", "--campaign", "c.toml"], prog_name="jicui")
+    assert res.exit_code == 2
+    [line] = _lines(res.output)
+    shown = {"--campaign": "c.toml", "--out": "o", "报送路径": "报送"}
+    assert re.fullmatch(r"无法运行：'(--campaign|--out|报送路径)' 的取值无效：路径“(c\.toml|o|报送)”没有读取权限；用 jicui check --help 查看帮助",
+                        line), line
+    assert not re.search(r"[A-Za-z]{4,}", line.replace("jicui", "").replace("toml", "").replace("campaign", "")
+                         .replace("help", "").replace("check", ""))
+    locked.clear()
+    locked.add(shown[option])
+    res = runner.invoke(app, ["check", "报送", "--out", "o", "--campaign", "c.toml"], prog_name="jicui")
+    assert _lines(res.output) == [f"无法运行：'{option}' 的取值无效：路径“{shown[option]}”没有读取权限；"
+                                  "用 jicui check --help 查看帮助"]
+
+
+def test_zh_error_knows_every_path_message():
+    from jicui_compliance.cli import _zh_error
+
+    for english, chinese in (("is not readable", "没有读取权限"), ("is not writable", "没有写入权限"),
+                             ("does not exist", "不存在"), ("is a file", "是文件，应为文件夹"),
+                             ("is a directory", "是文件夹，应为文件")):
+        for kind, word in (("path", "路径"), ("file", "文件"), ("directory", "文件夹")):
+            assert _zh_error(f"Invalid value for '--x': {kind} 'a b.txt' {english}.") == \
+                f"'--x' 的取值无效：{word}“a b.txt”{chinese}。"
+    assert _zh_error("Invalid value for '--x': Input should be greater than 0") == "'--x' 的取值无效：应大于 0"
+
+
+# 4. an input file that cannot be opened: SCH000 in Chinese
+def test_an_input_file_that_cannot_be_opened_is_said_in_chinese(submission, tmp_path, monkeypatch):
+    import jicui_compliance.reading as reading
+
+    (submission / "东坡村").mkdir()
+    (submission / "东坡村" / "动火作业审批记录.csv").write_text("企业名称,动火日期\n甲公司,2023-07-01\n", "utf-8")
+    read = reading.read_file
+
+    def held(src):
+        if src.rel.endswith(".csv"):
+            raise PermissionError(errno.EACCES, "Permission denied", str(src.path))
+        return read(src)
+
+    monkeypatch.setattr(reading, "read_file", held)
+    res = runner.invoke(app, ["check", str(submission), "--out", str(tmp_path / "o"), "--as-of", "2023-12-31",
+                              "--select", "SCH000"])
+    assert res.exit_code == 0, res.output
+    f = pd.read_csv(tmp_path / "o" / "findings.csv", encoding="utf-8-sig", dtype=str, keep_default_na=False)
+    assert f.loc[f["source_file"] == "东坡村/动火作业审批记录.csv", "message"].tolist() == [
+        "“东坡村/动火作业审批记录.csv”未纳入核查：文件无法读取（没有读取权限，或正被其他程序锁定）"]
+
+
+def test_unreadable_inputs_for_real(submission, tmp_path):
+    """Without the power to override permissions (root in a container drops it): a ledger of mode 000 is an
+    SCH000 in Chinese, an input below a folder that may not be read is “无法读取”, a --campaign that may not be
+    read is said in Chinese."""
+    prefix = _unprivileged()
+    ledger = submission / "动火作业审批记录.csv"
+    ledger.write_text("企业名称,动火日期\n甲公司,2023-07-01\n", "utf-8")
+    closed = tmp_path / "nr"
+    (closed / "sub").mkdir(parents=True)
+    campaign = tmp_path / "c.toml"
+    campaign.write_text("", "utf-8")
+    for p in (ledger, closed, campaign):
+        p.chmod(0)
+    try:
+        res = _jicui("check", submission, "--out", tmp_path / "o", "--as-of", "2023-12-31", "--select", "SCH000",
+                     prefix=prefix)
+        assert res.returncode == 0, res.stderr
+        f = pd.read_csv(tmp_path / "o" / "findings.csv", encoding="utf-8-sig", dtype=str, keep_default_na=False)
+        assert "文件无法读取（没有读取权限，或正被其他程序锁定）" in f.loc[f["source_file"] == ledger.name, "message"].iloc[0]
+        res = _jicui("check", closed / "sub", "--out", tmp_path / "o2", prefix=prefix)
+        assert res.returncode == 2
+        assert _lines(res.stderr) == [f"无法运行：无法读取输入路径 {closed / 'sub'}（没有读取权限，或正被其他程序锁定）"]
+        res = _jicui("check", submission, "--out", tmp_path / "o3", "--campaign", campaign, prefix=prefix)
+        assert res.returncode == 2 and _lines(res.stderr)[0].startswith(
+            f"无法运行：'--campaign' 的取值无效：路径“{campaign}”没有读取权限；用 ")
+    finally:
+        for p in (ledger, closed, campaign):
+            p.chmod(0o700)
+
+
+# 5. input paths that cannot be looked at: a failure to read them, not to write
+def test_an_input_path_too_long_is_a_failure_to_read_it(tmp_path):
+    long = tmp_path / ("长" * 100)
+    res = runner.invoke(app, ["check", str(long), "--out", str(tmp_path / "o")])
+    assert res.exit_code == 2 and _lines(res.output) == [f"无法运行：无法读取输入路径 {long}（路径过长）"]
+    res = runner.invoke(app, ["templates", "--out", str(tmp_path / "o"), "--registry", str(long)])
+    assert res.exit_code == 2 and _lines(res.output) == [f"无法运行：无法读取企业名录路径 {long}（路径过长）"]
+
+
+# 8, 9. Ctrl-C from the first moment, SIGTERM and SIGHUP like it
+@pytest.mark.skipif(os.name == "nt", reason="POSIX signals")
+@pytest.mark.parametrize("stage", ["startup", "parse", "command"])
+def test_ctrl_c_at_any_moment_is_one_line_and_130(stage):
+    """In the first 0.3 s a traceback; at 0.4–1.2 s exit 130 and nothing said."""
+    res = _jicui("rules", "HI001", env={SIGNAL_AT_ENV: f"{stage}:SIGINT"})
+    assert (res.returncode, _lines(res.stderr), res.stdout) == (130, ["已按 Ctrl-C 中断"], "")
+
+
+@pytest.mark.skipif(os.name == "nt", reason="POSIX signals")
+@pytest.mark.parametrize("signal_name,code,line", [
+    ("SIGTERM", 143, "已终止（系统或其他程序要求结束，收到信号 SIGTERM）"),
+    ("SIGHUP", 129, "已终止（终端已关闭，收到信号 SIGHUP）"),
+])
+def test_a_termination_ends_like_ctrl_c(tmp_path, signal_name, code, line):
+    """SIGTERM ended with 143 and no word, leaving .jicui.lock and a .jicui-tmp-* behind."""
+    out = tmp_path / "模板"
+    assert _jicui("templates", "--out", out, "--rows", "3").returncode == 0
+    before = _tree(out)
+    for stage in ("between-files", "parse"):
+        res = _jicui("templates", "--out", out, "--rows", "4", env={SIGNAL_AT_ENV: f"{stage}:{signal_name}"})
+        assert (res.returncode, _lines(res.stderr)) == (code, [line])
+        assert _tree(out) == before and _leftovers(out) == []
+    res = _jicui("check", "--store", tmp_path / "x.duckdb", "--out", tmp_path / "o", env={SIGNAL_AT_ENV: "startup:" + signal_name})
+    assert (res.returncode, _lines(res.stderr)) == (code, [line])
+
+
+def test_a_lock_of_a_process_that_no_longer_runs_is_taken_over_though_its_number_is_used(submission, tmp_path):
+    """A lock left by a run whose process id a later process got (pid 1 after a reboot) refused every run."""
+    out = tmp_path / "结果"
+    out.mkdir()
+    host = os.uname().nodename
+    for lock in (f"{os.getpid()}\n{host}\n{time.strftime('%Y-%m-%d %H:%M:%S')}\nanother-boot/12345\n",  # by identity
+                 f"{os.getpid()}\n{host}\n2023-12-31 08:00:00\n"):  # an older lock: written before this process began
+        if not Path("/proc/self/stat").exists():
+            pytest.skip("no /proc: a process's start cannot be told")
+        (out / LOCK_NAME).write_text(lock)
+        res = runner.invoke(app, ["check", str(submission), "--out", str(out), "--as-of", "2023-12-31", "--select", "SCH"])
+        assert res.exit_code == 0, res.output
+        assert not (out / LOCK_NAME).exists()
+
+
+# 10. --by-village stopped: its temporary findings go too
+@pytest.mark.skipif(os.name == "nt", reason="POSIX signals")
+def test_by_village_stopped_leaves_no_temporary_folder(submission, tmp_path):
+    spill = tmp_path / "tmp"
+    spill.mkdir()
+    res = _jicui("check", submission, "--out", tmp_path / "o", "--as-of", "2023-12-31", "--by-village",
+                 env={SIGNAL_AT_ENV: "file-read:SIGINT", "TMPDIR": str(spill)})
+    assert (res.returncode, _lines(res.stderr)) == (130, ["已按 Ctrl-C 中断"])
+    assert list(spill.iterdir()) == [] and not (tmp_path / "o").exists()
+
+
+# 11. the wording
+def test_a_summary_that_cannot_be_printed_says_the_results_are_written(submission, tmp_path, monkeypatch):
+    """stdout on a full disk: “磁盘空间不足，无法写入 文件；…（原有结果未改动）” though the new results were written."""
+    import io
+
+    import jicui_compliance.cli as cli
+
+    class Full(io.StringIO):
+        def write(self, text):
+            raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(cli, "console", cli._Console(file=Full(), soft_wrap=True))
+    out = tmp_path / "o"
+    res = runner.invoke(app, ["check", str(submission), "--out", str(out), "--as-of", "2023-12-31"])
+    assert res.exit_code == 2
+    assert _lines(res.output) == [f"无法运行：无法写入标准输出（磁盘空间不足），屏幕上的输出不完整；结果已完整写入 {out.resolve()}"]
+    assert (out / "findings.csv").exists()
+    res = runner.invoke(app, ["rules"])
+    assert _lines(res.output) == ["无法运行：无法写入标准输出（磁盘空间不足），屏幕上的输出不完整"]
+
+
+@pytest.mark.parametrize("day,line", [
+    ("2023-02-30", "无法运行：--as-of 的日期“2023-02-30”不存在：2023年2月只有28天"),
+    ("2024-02-30", "无法运行：--as-of 的日期“2024-02-30”不存在：2024年2月只有29天"),
+    ("2023-13-01", "无法运行：--as-of 的日期“2023-13-01”不存在：没有13月"),
+    ("2023/12/31", "无法运行：--as-of 应为 YYYY-MM-DD 格式的日期，收到“2023/12/31”"),
+])
+def test_a_day_not_in_the_calendar_is_said_so(submission, tmp_path, day, line):
+    res = runner.invoke(app, ["check", str(submission), "--out", str(tmp_path / "o"), "--as-of", day])
+    assert res.exit_code == 2 and _lines(res.output) == [line]
+
+
+def test_an_option_without_its_value_points_to_the_commands_help(submission):
+    res = runner.invoke(app, ["check", str(submission), "--out"], prog_name="jicui")
+    assert res.exit_code == 2 and _lines(res.output) == ["无法运行：选项 --out 需要一个值；用 jicui check --help 查看帮助"]
+
+
+def test_the_help_shows_no_type_for_a_flag():
+    for command in ("check", "templates"):
+        res = runner.invoke(app, [command, "--help"], terminal_width=200)
+        rows = [x for x in res.output.splitlines() if "--help" in x or "--by-village" in x or "--rows" in x]
+        assert rows and not any("是/否" in x or "range" in x for x in rows), rows
+        assert all(re.search(r"--help\s+显示本帮助", x) for x in rows if "--help" in x)
+    assert "<整数>" in res.output

@@ -14,6 +14,7 @@ import resource
 import subprocess
 import sys
 import tempfile
+import time
 import unicodedata
 import zipfile
 from pathlib import Path
@@ -491,7 +492,8 @@ def test_a_file_held_open_by_excel_is_named(submission, tmp_path, monkeypatch):
 def test_a_second_run_into_the_same_out_stops_at_once(submission, tmp_path):
     out = tmp_path / "结果"
     out.mkdir()
-    (out / LOCK_NAME).write_text(f"{os.getpid()}\n{os.uname().nodename}\n2023-12-31 08:00:00\n")
+    # a running process (this one), the lock written after it started (a lock older than its process is stale)
+    (out / LOCK_NAME).write_text(f"{os.getpid()}\n{os.uname().nodename}\n{time.strftime('%Y-%m-%d %H:%M:%S')}\n")
     res = runner.invoke(app, ["check", str(submission), "--out", str(out), "--as-of", "2023-12-31"])
     assert res.exit_code == 2 and "另一次运行" in _one_line(res.output)
     assert not (out / "findings.csv").exists()

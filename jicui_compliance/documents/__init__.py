@@ -20,6 +20,8 @@ from ..analysis import Analysis
 from ..analysis.rankings import REMINDER, SUPERVISION
 from ..check import CheckResult
 from ..reading.tables import SCAN_ROWS
+from ..text import os_reason
+from ..writing import checkpoint, output_tree
 from .notices import (
     INDEX_COLUMNS,
     KINDS,
@@ -59,7 +61,10 @@ def read_previous(path: Path) -> set[str]:
             if units is not None:
                 return units
         raise DocumentError(f"上期名单工作簿 {path} 中没有“文书/主送”或“函件/单位”两列的工作表")
-    text = path.read_text("utf-8-sig")
+    try:
+        text = path.read_text("utf-8-sig")
+    except OSError as exc:
+        raise DocumentError(f"上期名单文件无法读取：{path}（{os_reason(exc)}）") from exc
     return {line.split(",")[0].strip() for line in text.splitlines() if line.strip() and line.strip() != "单位"}
 
 
@@ -102,7 +107,10 @@ def _letter_units(frame: pd.DataFrame) -> set[str] | None:
 
 def write_documents(result: CheckResult, out: Path, day: dt.date | None = None, previous=None,
                     village: str | None = None, numbers_used: list[str] | None = None) -> Written:
-    """Write every document into ``out`` (a folder per kind) and ``out/文书清单.xlsx``.
+    """Write every document into ``out`` (a folder per kind) and ``out/文书清单.xlsx``, as one set
+    (:func:`~..writing.output_tree`): they are written into a temporary folder, and only when all are
+    complete do they replace, together, what an earlier run left there (its folders of documents and its
+    文书清单), so that the folder never holds letters another run numbered, nor half a batch.
     ``day``: the 成文日期 (default: as-of); ``previous``: the units with a 提醒函 last time (督办函);
     ``numbers_used``: the 文号 given out before (:func:`previous_numbers`): this batch numbers on after them."""
     if village is not None:
@@ -111,26 +119,27 @@ def write_documents(result: CheckResult, out: Path, day: dt.date | None = None, 
             raise DocumentError(f"村“{village}”不在企业名录的“所属村”中（名录中的村：{'、'.join(villages) or '无'}）")
     analysis = Analysis(result, village=village)
     day = day or analysis.as_of
-    out.mkdir(parents=True, exist_ok=True)
     docs = analysis.campaign.documents
     first = next_numbers([docs.notice_number, docs.letter_number, docs.resubmit_number], day.year, numbers_used or [])
-    rows = rectification_notices(analysis, out, day, first[docs.notice_number])
-    rows += letters(analysis, out, day, previous, first[docs.letter_number])
-    resub, unknown = resubmission_notices(analysis, out, day, first[docs.resubmit_number])
-    rows += resub
-    notes = []
-    if numbers_used and any(n > 1 for n in first.values()):
-        notes.append("文号接续上期文书清单：" + "，".join(
-            f"{docs.numbered(p, day.year, n)}起" for p, n in first.items() if n > 1))
-    if previous is None:
-        notes.append(NO_HISTORY)
-    if unknown:
-        notes.append(f"另有{unknown}条文件问题未能确定报送单位（如镇级文件中未填企业的行），未生成退回重报通知，请人工转交")
-    index = pd.DataFrame(rows, columns=INDEX_COLUMNS)
-    paths = [Path(p) for p in index["文件"]]
-    index["文件"] = [str(Path(p).relative_to(out)) for p in index["文件"]]
-    _write_index(index, notes, out / INDEX_NAME)
-    return Written(index, notes, [*paths, out / INDEX_NAME])
+    with output_tree(out, lambda name: name in (*KINDS, INDEX_NAME)) as stage:
+        rows = rectification_notices(analysis, stage, day, first[docs.notice_number])
+        checkpoint("between-files")
+        rows += letters(analysis, stage, day, previous, first[docs.letter_number])
+        resub, unknown = resubmission_notices(analysis, stage, day, first[docs.resubmit_number])
+        rows += resub
+        notes = []
+        if numbers_used and any(n > 1 for n in first.values()):
+            notes.append("文号接续上期文书清单：" + "，".join(
+                f"{docs.numbered(p, day.year, n)}起" for p, n in first.items() if n > 1))
+        if previous is None:
+            notes.append(NO_HISTORY)
+        if unknown:
+            notes.append(f"另有{unknown}条文件问题未能确定报送单位（如镇级文件中未填企业的行），未生成退回重报通知，请人工转交")
+        index = pd.DataFrame(rows, columns=INDEX_COLUMNS)
+        files = [Path(p).relative_to(stage) for p in index["文件"]]
+        index["文件"] = [str(f) for f in files]
+        _write_index(index, notes, stage / INDEX_NAME)
+    return Written(index, notes, [*(out / f for f in files), out / INDEX_NAME])
 
 
 def _write_index(index: pd.DataFrame, notes: list[str], path: Path) -> None:

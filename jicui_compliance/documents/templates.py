@@ -43,10 +43,13 @@ from ..ledgers import LEDGERS, Field, Ledger, load, vocabulary
 from ..reading import InputError, read_submission
 from ..reading.outputs import TEMPLATE_LISTS_MARK, TEMPLATE_NOTES_MARK
 from ..resolution import PLACEHOLDER_STATION, Resolution
+from ..writing import checkpoint, output_tree
 
-__all__ = ["ROWS", "TemplateError", "Unit", "read_registry", "row_checks", "units", "write_template",
+__all__ = ["ROWS", "TEMPLATE_SUFFIX", "TemplateError", "Unit", "read_registry", "row_checks", "units", "write_template",
            "write_templates"]
 
+#: how the name of every template workbook ends (``东坡村台账模板.xlsx``): the set a run replaces in ``--out``
+TEMPLATE_SUFFIX = "台账模板.xlsx"
 #: data rows prepared (validation, formats) in each ledger sheet
 ROWS = 1000
 TITLE_ROW, HEADER_ROW = 0, 1  # 0-based: the title, then the header; data from row 3 (Excel)
@@ -83,7 +86,7 @@ class Unit:
     @property
     def file_name(self) -> str:
         label = f"{self.name}（镇级）" if self.kind == "镇" else self.name
-        return re.sub(r'[\\/:*?"<>|\s]+', "_", label) + "台账模板.xlsx"
+        return re.sub(r'[\\/:*?"<>|\s]+', "_", label) + TEMPLATE_SUFFIX
 
 
 @dataclass(frozen=True)
@@ -501,6 +504,13 @@ def _notes_sheet(ws, fmt: dict, unit: Unit, campaign: Campaign, ledgers: list[Le
 # -- every unit -------------------------------------------------------------------------------
 def write_templates(out: Path, campaign: Campaign, registry: pd.DataFrame | None = None,
                     village: str | None = None, rows: int = ROWS) -> list[Path]:
-    """One workbook per submitting unit into ``out``; the paths written."""
-    out.mkdir(parents=True, exist_ok=True)
-    return [write_template(u, campaign, out / u.file_name, rows) for u in units(campaign, registry, village)]
+    """One workbook per submitting unit into ``out``; the paths written. The workbooks are one set
+    (:func:`~..writing.output_tree`): written into a temporary folder first, they replace together the
+    templates an earlier run left in ``out`` (the files named …:data:`TEMPLATE_SUFFIX`), or, when the run
+    fails or is stopped, leave them as they were."""
+    chosen = units(campaign, registry, village)
+    with output_tree(out, lambda name: name.endswith(TEMPLATE_SUFFIX)) as stage:
+        for u in chosen:
+            write_template(u, campaign, stage / u.file_name, rows)
+            checkpoint("between-files")
+    return [out / u.file_name for u in chosen]

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from multiprocessing import get_context
 from pathlib import Path
 
-from ..text import PLACEHOLDERS, fold, normalize_header, normalize_name
+from ..text import PLACEHOLDERS, fold, normalize_header, normalize_name, os_reason
 from .sources import WORKBOOK_SUFFIXES, Discovery, InputError, RawSheet, SheetProblem, SourceFile, discover, read_file
 from .tables import HeaderIndex, Table, Vocabulary, column_letter, locate
 
@@ -99,7 +99,7 @@ def _read_one(src: SourceFile, index: HeaderIndex) -> list[Table | SheetProblem]
         try:
             parts = read_file(src)
         except OSError as exc:
-            parts = [SheetProblem(src.rel, "", f"文件无法读取（{exc.strerror or type(exc).__name__}）")]
+            parts = [SheetProblem(src.rel, "", f"文件无法读取（{os_reason(exc)}）")]
         except MemoryError:
             parts = [SheetProblem(src.rel, "", "文件太大，内存不足，无法读取；请拆分后重新报送")]
         return [part if isinstance(part, SheetProblem) else locate(part, index) for part in parts]

@@ -23,6 +23,7 @@ from xml.sax.saxutils import XMLGenerator
 import numpy as np
 import pandas as pd
 
+from ..text import os_reason
 from .cells import FormulaError
 
 WORKBOOK_SUFFIXES = {".xlsx", ".xlsm", ".xls", ".xlsb", ".ods"}
@@ -232,7 +233,7 @@ def _walk(top: Path, root: Path, problems: dict[str, SheetProblem]) -> list[Path
         try:
             st = folder.stat()
         except OSError as exc:
-            problems[rel(folder)] = SheetProblem(rel(folder), "", f"文件夹无法打开（{_os_reason(exc)}）")
+            problems[rel(folder)] = SheetProblem(rel(folder), "", f"文件夹无法打开（{os_reason(exc)}）")
             continue
         if (st.st_dev, st.st_ino) in seen:
             problems[rel(folder)] = SheetProblem(rel(folder), "", "链接指向它自己所在的文件夹（循环链接），未读取")
@@ -245,7 +246,7 @@ def _walk(top: Path, root: Path, problems: dict[str, SheetProblem]) -> list[Path
             with os.scandir(folder) as it:
                 entries = sorted(it, key=lambda e: e.name)
         except OSError as exc:
-            problems[rel(folder)] = SheetProblem(rel(folder), "", f"文件夹无法打开（{_os_reason(exc)}）")
+            problems[rel(folder)] = SheetProblem(rel(folder), "", f"文件夹无法打开（{os_reason(exc)}）")
             continue
         for e in entries:
             path = Path(e.path)
@@ -254,7 +255,7 @@ def _walk(top: Path, root: Path, problems: dict[str, SheetProblem]) -> list[Path
             try:
                 is_dir = e.is_dir()  # follows links
             except OSError as exc:
-                problems[rel(path)] = SheetProblem(rel(path), "", f"无法读取（{_os_reason(exc)}）")
+                problems[rel(path)] = SheetProblem(rel(path), "", f"无法读取（{os_reason(exc)}）")
                 continue
             if is_dir:
                 stack.append((path, depth + 1))
@@ -272,18 +273,6 @@ def _walk(top: Path, root: Path, problems: dict[str, SheetProblem]) -> list[Path
                 continue
             out.append(path)
     return out
-
-
-def _os_reason(exc: OSError) -> str:
-    import errno
-
-    if exc.errno in (errno.EACCES, errno.EPERM):
-        return "没有读取权限"
-    if exc.errno == errno.ELOOP:
-        return "循环链接"
-    if exc.errno == errno.ENAMETOOLONG:
-        return "路径过长"
-    return exc.strerror or type(exc).__name__
 
 
 def _common_path(paths: list[Path]) -> str:
