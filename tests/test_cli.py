@@ -557,3 +557,17 @@ def test_the_help_shows_no_type_for_a_flag():
         assert rows and not any("是/否" in x or "range" in x for x in rows), rows
         assert all(re.search(r"--help\s+显示本帮助", x) for x in rows if "--help" in x)
     assert "<整数>" in res.output
+
+
+def test_templates_for_one_village_replace_only_its_workbook(tmp_path):
+    """`--village 东坡村` into the folder of the town's set replaces 东坡村台账模板.xlsx and keeps the others'."""
+    out = tmp_path / "模板"
+    registry = str(Path(__file__).resolve().parent.parent / "data" / "samples" / "积翠镇企业名录.xlsx")
+    assert runner.invoke(app, ["templates", "--out", str(out), "--rows", "3", "--registry", registry]).exit_code == 0
+    names = sorted(p.name for p in out.iterdir())
+    before = {n: (out / n).read_bytes() for n in names}
+    res = runner.invoke(app, ["templates", "--out", str(out), "--rows", "4", "--registry", registry, "--village", "东坡村"])
+    assert res.exit_code == 0, res.output
+    assert sorted(p.name for p in out.iterdir()) == names and len(names) > 10
+    changed = [n for n in names if (out / n).read_bytes() != before[n]]
+    assert changed == ["东坡村台账模板.xlsx"]

@@ -507,9 +507,12 @@ def write_templates(out: Path, campaign: Campaign, registry: pd.DataFrame | None
     """One workbook per submitting unit into ``out``; the paths written. The workbooks are one set
     (:func:`~..writing.output_tree`): written into a temporary folder first, they replace together the
     templates an earlier run left in ``out`` (the files named …:data:`TEMPLATE_SUFFIX`), or, when the run
-    fails or is stopped, leave them as they were."""
+    fails or is stopped, leave them as they were. With ``village``, only that village's workbook is replaced:
+    the other units' templates of an earlier run stay."""
     chosen = units(campaign, registry, village)
-    with output_tree(out, lambda name: name.endswith(TEMPLATE_SUFFIX)) as stage:
+    mine = {u.file_name for u in chosen}
+    owned = (lambda name: name in mine) if village is not None else (lambda name: name.endswith(TEMPLATE_SUFFIX))
+    with output_tree(out, owned) as stage:
         for u in chosen:
             write_template(u, campaign, stage / u.file_name, rows)
             checkpoint("between-files")
