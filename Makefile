@@ -18,8 +18,8 @@ install: $(STAMP)
 demo: $(STAMP)
 	$(BIN)/jicui check data/samples --as-of 2023-12-31 --out $(OUT)
 	$(BIN)/jicui report data/samples --as-of 2023-12-31 --cadence year --out $(OUT)
-	@echo "核查结果 (findings): $(OUT)/findings.xlsx  $(OUT)/findings.csv"
-	@echo "年总结 (year-end summary): $(OUT)/年总结_2023-12-31.html  .xlsx  .docx"
+	@echo "核查结果：$(OUT)/findings.xlsx  $(OUT)/findings.csv"
+	@echo "年总结：$(OUT)/年总结_2023-12-31.html  .xlsx  .docx"
 	$(BIN)/python -m jicui_samples.history --from data/samples --out $(OUT)/history
 	rm -f $(OUT)/专项行动.duckdb
 	$(BIN)/jicui ingest $(OUT)/history/第1周 --store $(OUT)/专项行动.duckdb --received 2023-12-15
@@ -28,9 +28,9 @@ demo: $(STAMP)
 	$(BIN)/jicui history --store $(OUT)/专项行动.duckdb
 	$(BIN)/jicui diff --store $(OUT)/专项行动.duckdb --out $(OUT)/对比
 	$(BIN)/jicui report --store $(OUT)/专项行动.duckdb --cadence week --out $(OUT)
-	@echo "三周报送的数据库 (store): $(OUT)/专项行动.duckdb（jicui history --store … 查看版本）"
-	@echo "第2周→第3周对比 (diff): $(OUT)/对比/对比_第2次_第3次.html  .xlsx（计划的变化见 $(OUT)/history/manifest.json）"
-	@echo "含与上期对比的周调度表 (weekly report, compared): $(OUT)/周调度表_2023-12-29.html  .xlsx  .docx"
+	@echo "三周报送的数据库：$(OUT)/专项行动.duckdb（jicui history --store … 查看版本）"
+	@echo "第2周→第3周对比：$(OUT)/对比/对比_第2次_第3次.html  .xlsx（计划的变化见 $(OUT)/history/manifest.json）"
+	@echo "含与上期对比的周调度表：$(OUT)/周调度表_2023-12-29.html  .xlsx  .docx"
 
 # the gates (ruff, mypy), then unit tests, rule fixtures, the -W docs build (tests/test_docs.py)
 # and the notebooks (nbval), on every core: a test file stays whole on one worker (loadgroup, see
@@ -55,7 +55,7 @@ schemas: $(STAMP)
 
 docs: $(STAMP)
 	$(BIN)/sphinx-build -W -b html docs docs/_build/html
-	@echo "文档 (docs): docs/_build/html/index.html"
+	@echo "文档：docs/_build/html/index.html"
 
 # 按村报告: render notebooks/08_按村报告.ipynb (papermill) for every village of the samples
 village-reports: $(STAMP)

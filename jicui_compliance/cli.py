@@ -394,7 +394,7 @@ def _inside(child: Path, parent: Path) -> bool:
 @app.command("check")
 def check_cmd(
     out: Annotated[Path, typer.Option("--out", help="输出文件夹，写入 findings.csv 和 findings.xlsx")],
-    paths: Annotated[list[Path] | None, typer.Argument(metavar="报送路径", help="报送的文件夹或文件（.xlsx/.xls/.csv）；用 --store 时不给")] = None,
+    paths: Annotated[list[Path] | None, typer.Argument(metavar="报送路径", help="报送的文件夹或文件（.xlsx/.xlsm/.xls/.xlsb/.ods/.csv）；用 --store 时不给")] = None,
     as_of: Annotated[str | None, typer.Option("--as-of", help="核查截止日 YYYY-MM-DD（默认：方案最后一天与今天中较早者；用 --store 时为最近一次收到报送的日期）")] = None,
     campaign: Annotated[Path | None, typer.Option("--campaign", help="方案文件（TOML），默认积翠镇2023")] = None,
     fail_on: Annotated[str | None, typer.Option("--fail-on", help="有该级别或更严重的发现时退出码为 1：错误 或 警告")] = None,
@@ -592,9 +592,9 @@ def rules_cmd(
 @app.command("report")
 def report_cmd(
     out: Annotated[Path, typer.Option("--out", help="输出文件夹，写入同名的 .html、.xlsx、.docx 三个文件")],
-    paths: Annotated[list[Path] | None, typer.Argument(metavar="报送路径", help="报送的文件夹或文件（.xlsx/.xls/.csv）；用 --store 时不给")] = None,
+    paths: Annotated[list[Path] | None, typer.Argument(metavar="报送路径", help="报送的文件夹或文件（.xlsx/.xlsm/.xls/.xlsb/.ods/.csv）；用 --store 时不给")] = None,
     cadence: Annotated[str, typer.Option("--cadence", help="报告类型：week 周调度表、month 月小结、quarter 季通报、year 年总结（默认）")] = "year",
-    as_of: Annotated[str | None, typer.Option("--as-of", help="数据截至日 YYYY-MM-DD，报告期以此日结束（默认：方案最后一天与今天中较早者）")] = None,
+    as_of: Annotated[str | None, typer.Option("--as-of", help="数据截至日 YYYY-MM-DD，报告期以此日结束（默认：方案最后一天与今天中较早者；用 --store 时为最近一次收到报送的日期）")] = None,
     campaign: Annotated[Path | None, typer.Option("--campaign", help="方案文件（TOML），默认积翠镇2023")] = None,
     village: Annotated[str | None, typer.Option("--village", help="只报告该村（与企业名录“所属村”一致），文件名加村名")] = None,
     store: Annotated[Path | None, typer.Option("--store", help="从数据库读取报送，并与上期报告对比（与上期对比、督办函）")] = None,
@@ -643,7 +643,7 @@ def report_cmd(
 
 @app.command("notices")
 def notices_cmd(
-    paths: Annotated[list[Path], typer.Argument(metavar="报送路径", help="报送的文件夹或文件（.xlsx/.xls/.csv）")],
+    paths: Annotated[list[Path], typer.Argument(metavar="报送路径", help="报送的文件夹或文件（.xlsx/.xlsm/.xls/.xlsb/.ods/.csv）")],
     out: Annotated[Path, typer.Option("--out", help="输出文件夹：每类文书一个子文件夹，另写文书清单.xlsx")],
     as_of: Annotated[str | None, typer.Option("--as-of", help="数据截至日 YYYY-MM-DD（默认：方案最后一天与今天中较早者）")] = None,
     campaign: Annotated[Path | None, typer.Option("--campaign", help="方案文件（TOML），默认积翠镇2023")] = None,

@@ -102,8 +102,34 @@ def _render_timed(args: tuple) -> tuple[str, list[Path] | None, str, float]:
         return village, None, f"{type(exc).__name__}: {reason[-1] if reason else ''}", time.perf_counter() - start
 
 
+class _Formatter(argparse.HelpFormatter):
+    def add_usage(self, usage, actions, groups, prefix=None):
+        super().add_usage(usage, actions, groups, "用法：")
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse in Chinese: the help's headings, and its own error messages (a missing or malformed value)."""
+
+    _SAID = ((r"the following arguments are required: (.+)", r"缺少参数：\1"),
+             (r"argument (\S+): invalid int value: '(.*)'", r"\1 应为整数，收到“\2”"),
+             (r"argument (\S+): expected one argument", r"\1 后面缺少取值"),
+             (r"unrecognized arguments: (.+)", r"不认识的参数：\1"))
+
+    def __init__(self, **kwargs):
+        super().__init__(formatter_class=_Formatter, add_help=False, **kwargs)
+        self._positionals.title, self._optionals.title = "位置参数", "选项"
+        self.add_argument("-h", "--help", action="help", help="显示本帮助并退出")
+
+    def error(self, message: str):
+        import re
+
+        for pattern, said in self._SAID:
+            message = re.sub(pattern, said, message)
+        self.exit(2, f"无法运行：{message}（用 --help 查看用法）\n")
+
+
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description="为报送中的每个村生成按村报告（08_按村报告.ipynb，papermill）")
+    parser = _Parser(description="为报送中的每个村生成按村报告（08_按村报告.ipynb，papermill）")
     parser.add_argument("submission", type=Path, help="报送文件夹（含企业名录）")
     parser.add_argument("--as-of", default="2023-12-31", help="核查截止日 YYYY-MM-DD（默认 2023-12-31）")
     parser.add_argument("--out", type=Path, required=True, help="输出文件夹")

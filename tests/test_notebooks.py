@@ -13,6 +13,7 @@ from __future__ import annotations
 import ast
 import csv
 import importlib.util
+import re
 from pathlib import Path
 
 import nbformat
@@ -99,3 +100,19 @@ def test_render_villages_rejects_a_village_not_in_the_registry(tmp_path, capsys)
     assert exit_.value.code == 2
     assert "名录中没有这些村：不存在村" in capsys.readouterr().err
     assert not any(tmp_path.iterdir())
+
+
+def test_render_villages_speaks_chinese_on_a_wrong_command_line(capsys):
+    rv = _render_villages()
+    with pytest.raises(SystemExit) as stop:
+        rv.main(["报送", "--jobs", "四"])
+    assert stop.value.code == 2
+    assert capsys.readouterr().err.strip() == "无法运行：--jobs 应为整数，收到“四”（用 --help 查看用法）"
+    with pytest.raises(SystemExit):
+        rv.main(["报送"])
+    assert capsys.readouterr().err.strip() == "无法运行：缺少参数：--out（用 --help 查看用法）"
+    with pytest.raises(SystemExit):
+        rv.main(["--help"])
+    shown = capsys.readouterr().out
+    assert shown.startswith("用法：") and "位置参数" in shown and "显示本帮助并退出" in shown
+    assert not re.search(r"usage|positional|show this help", shown)
