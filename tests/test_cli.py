@@ -301,9 +301,13 @@ def test_templates_replace_the_earlier_set_and_keep_it_when_stopped(tmp_path, mo
     args = ["templates", "--out", str(out), "--rows", "5"]
     assert runner.invoke(app, args).exit_code == 0
     (out / "已撤销村台账模板.xlsx").write_bytes(b"old")  # a unit of an earlier registry
+    (out / "2022年度东坡村台账模板.xlsx").write_bytes(b"returned")  # a unit's filled template, renamed
     (out / "填报通知.docx").write_bytes(b"mine")
     assert runner.invoke(app, args).exit_code == 0
-    assert not (out / "已撤销村台账模板.xlsx").exists() and (out / "填报通知.docx").read_bytes() == b"mine"
+    # only this run's own names are replaced: the files that merely end the same way are not the tool's to remove
+    assert (out / "已撤销村台账模板.xlsx").read_bytes() == b"old"
+    assert (out / "2022年度东坡村台账模板.xlsx").read_bytes() == b"returned"
+    assert (out / "填报通知.docx").read_bytes() == b"mine"
     before = _tree(out)
     write = templates.write_template
     calls = []
@@ -571,3 +575,21 @@ def test_templates_for_one_village_replace_only_its_workbook(tmp_path):
     assert sorted(p.name for p in out.iterdir()) == names and len(names) > 10
     changed = [n for n in names if (out / n).read_bytes() != before[n]]
     assert changed == ["东坡村台账模板.xlsx"]
+
+
+def test_notices_never_replace_files_the_tool_did_not_write_nor_another_scopes_set(submission, tmp_path):
+    """A signed scan put beside the letters would go with the set replaced; a village's documents (numbered
+    from 1) written into the town's folder would replace the town's set: both are refused, nothing changes."""
+    out = tmp_path / "文书"
+    assert _notices(submission, out).exit_code == 0
+    kind = next(p for p in out.iterdir() if p.is_dir() and not p.name.startswith("."))
+    (kind / "东坡村_已签收扫描件.pdf").write_bytes(b"signed")
+    before = _tree(out)
+    res = _notices(submission, out)
+    assert res.exit_code == 2 and "东坡村_已签收扫描件.pdf" in res.output and "不是本工具写出的文件" in res.output
+    assert _tree(out) == before
+    (kind / "东坡村_已签收扫描件.pdf").unlink()
+    village = runner.invoke(app, ["notices", str(submission), "--as-of", "2023-12-31", "--out", str(out),
+                                  "--village", "东坡村"])
+    assert village.exit_code == 2 and "已是全镇的文书" in village.output, village.output
+    assert _notices(submission, out).exit_code == 0  # the town's set again: replaced as before

@@ -105,6 +105,37 @@ def _letter_units(frame: pd.DataFrame) -> set[str] | None:
     return None
 
 
+#: the hidden file saying whose documents a folder holds (the town's, or one village's: ``--village``)
+SCOPE_NAME = ".文书范围"
+WHOLE_TOWN = "全镇"
+#: the name of a document this tool writes (:func:`.notices` ``_file_name``: 001_单位.docx)
+_OUR_DOCUMENT = re.compile(r"\d{3,}_.+\.docx")
+
+
+def _not_replaceable(out: Path, village: str | None) -> str | None:
+    """Why the documents already in ``out`` may not be replaced by this run's as a set, or None: they are
+    another scope's (the town's when this run is one village's, or the other way round: each numbers from
+    1, and the set replaced would lose the other's), or a folder of a kind holds a file this tool did not
+    write (a signed scan put beside the letters), which the replacement would delete."""
+    scope = out / SCOPE_NAME
+    if scope.is_file():
+        before = scope.read_text("utf-8").strip()
+        if before != (village or WHOLE_TOWN):
+            shown = {WHOLE_TOWN: "全镇"}
+            return (f"输出文件夹 {out} 中已是{shown.get(before, before)}的文书，这次生成的是{shown.get(village or WHOLE_TOWN, village)}"
+                    "的：两套文书的文号各自从头编起，再次生成会整套换掉原有的一套；请换一个输出文件夹")
+    for kind in KINDS:
+        folder = out / kind
+        if folder.is_dir():
+            others = sorted(p.name for p in folder.iterdir()
+                            if not p.name.startswith(".") and not _OUR_DOCUMENT.fullmatch(p.name))
+            if others:
+                more = f"等 {len(others)} 个" if len(others) > 3 else ""
+                return (f"输出文件夹 {out} 的“{kind}”中有不是本工具写出的文件（{'、'.join(others[:3])}{more}）：再次生成会把这个"
+                        "文件夹整个换成新的一套；请先把它们移到别处，或换一个输出文件夹")
+    return None
+
+
 def write_documents(result: CheckResult, out: Path, day: dt.date | None = None, previous=None,
                     village: str | None = None, numbers_used: list[str] | None = None) -> Written:
     """Write every document into ``out`` (a folder per kind) and ``out/文书清单.xlsx``, as one set
@@ -122,6 +153,10 @@ def write_documents(result: CheckResult, out: Path, day: dt.date | None = None, 
     docs = analysis.campaign.documents
     first = next_numbers([docs.notice_number, docs.letter_number, docs.resubmit_number], day.year, numbers_used or [])
     with output_tree(out, lambda name: name in (*KINDS, INDEX_NAME)) as stage:
+        said = _not_replaceable(out, village)
+        if said:
+            raise DocumentError(said)
+        (stage / SCOPE_NAME).write_text(village or WHOLE_TOWN, "utf-8")
         rows = rectification_notices(analysis, stage, day, first[docs.notice_number])
         checkpoint("between-files")
         rows += letters(analysis, stage, day, previous, first[docs.letter_number])

@@ -507,12 +507,12 @@ def write_templates(out: Path, campaign: Campaign, registry: pd.DataFrame | None
     """One workbook per submitting unit into ``out``; the paths written. The workbooks are one set
     (:func:`~..writing.output_tree`): written into a temporary folder first, they replace together the
     templates an earlier run left in ``out`` (the files named …:data:`TEMPLATE_SUFFIX`), or, when the run
-    fails or is stopped, leave them as they were. With ``village``, only that village's workbook is replaced:
-    the other units' templates of an earlier run stay."""
+    fails or is stopped, leave them as they were. Only the workbooks of the same names are replaced: a file
+    that merely ends in 台账模板.xlsx (a unit's returned template, renamed as the 填表说明 allows; a unit no
+    longer in the registry) is not this run's to remove, and with ``village`` the other units' stay."""
     chosen = units(campaign, registry, village)
     mine = {u.file_name for u in chosen}
-    owned = (lambda name: name in mine) if village is not None else (lambda name: name.endswith(TEMPLATE_SUFFIX))
-    with output_tree(out, owned) as stage:
+    with output_tree(out, lambda name: name in mine) as stage:
         for u in chosen:
             write_template(u, campaign, stage / u.file_name, rows)
             checkpoint("between-files")
