@@ -56,7 +56,8 @@ def checkpoint(stage: str) -> None:
 
 # -- stopped: Ctrl-C, and the signals that end a process ----------------------------------------
 class Terminated(KeyboardInterrupt):
-    """The process was told to end: SIGTERM (``kill``, a shutdown) or SIGHUP (its terminal closed).
+    """The process was told to end: SIGTERM (``kill``, a shutdown), SIGHUP (its terminal closed) or, on
+    Windows, SIGBREAK (Ctrl-Break, or its console window closed).
 
     A kind of :class:`KeyboardInterrupt`, raised in the main thread as Ctrl-C's is, so that a run
     unwinds the same way whichever it was: temporary files and the lock removed, the previous set
@@ -68,7 +69,11 @@ class Terminated(KeyboardInterrupt):
 
 
 #: the signals that end the process as Ctrl-C does (:func:`stop_on_termination`), those the system has
-TERMINATING = tuple(getattr(signal, name) for name in ("SIGTERM", "SIGHUP") if hasattr(signal, name))
+def _terminating() -> tuple[int, ...]:
+    return tuple(getattr(signal, name) for name in ("SIGTERM", "SIGHUP", "SIGBREAK") if hasattr(signal, name))
+
+
+TERMINATING = _terminating()
 _HANDLING = False  # whether this process installed the handlers (the command line does; a library user not)
 
 
@@ -90,7 +95,7 @@ def stop_on_termination() -> None:
 
 def stopped(exc: KeyboardInterrupt) -> tuple[str, int]:
     """The one line and the exit code of a run stopped by Ctrl-C (130) or by a signal of
-    :data:`TERMINATING` (128 + the signal's number: 143 for SIGTERM, 129 for SIGHUP), as
+    :data:`TERMINATING` (128 + the signal's number: 143 for SIGTERM, 129 for SIGHUP, 149 for Windows' SIGBREAK), as
     docs/guide/checking.md lists them. The process is ending: from now on these signals are ignored
     (when the command line installed the handlers), so that a second one cannot interrupt the last words."""
     if _HANDLING:
@@ -100,8 +105,11 @@ def stopped(exc: KeyboardInterrupt) -> tuple[str, int]:
         except ValueError:
             pass
     if isinstance(exc, Terminated):
-        name = signal.Signals(exc.signum).name
-        why = "终端已关闭" if name == "SIGHUP" else "系统或其他程序要求结束"
+        if exc.signum == getattr(signal, "SIGBREAK", None):  # (by its number: Linux names 21 SIGTTIN)
+            name, why = "SIGBREAK", "控制台窗口已关闭或按了 Ctrl-Break"
+        else:
+            name = signal.Signals(exc.signum).name
+            why = "终端已关闭" if name == "SIGHUP" else "系统或其他程序要求结束"
         return f"已终止（{why}，收到信号 {name}）", 128 + exc.signum
     return "已按 Ctrl-C 中断", 130
 
@@ -227,8 +235,8 @@ def _start_time(pid: int) -> float | None:
 def _alive(pid: int) -> bool:
     if pid == os.getpid():
         return True
-    if os.name == "nt":  # cannot tell cheaply: a lock of another process counts as held
-        return True
+    if os.name == "nt":
+        return _alive_on_windows(pid)
     try:
         os.kill(pid, 0)
     except ProcessLookupError:
@@ -238,14 +246,102 @@ def _alive(pid: int) -> bool:
     return True
 
 
-def _holder(lock: Path) -> tuple[int, str, str, str] | None:
-    """(process id, host, when it started, its :func:`_identity` or "") of the lock's writer."""
+def _alive_on_windows(pid: int) -> bool:
+    """Whether the process ``pid`` runs (Windows: its exit code is still STILL_ACTIVE). A process that cannot be
+    opened for another reason than its absence (access denied: another user's) counts as running."""
+    import ctypes
+
     try:
-        lines = lock.read_text("utf-8").split("\n")
+        kernel32 = getattr(ctypes, "WinDLL")("kernel32", use_last_error=True)  # noqa: B009 (Windows only: mypy)
+        last_error = getattr(ctypes, "get_last_error")  # noqa: B009
+    except (AttributeError, OSError):
+        return True
+    try:
+        handle = kernel32.OpenProcess(0x1000, False, pid)  # PROCESS_QUERY_LIMITED_INFORMATION
+    except (ctypes.ArgumentError, OverflowError):  # not a process number at all
+        return False
+    if not handle:
+        return last_error() != 87  # ERROR_INVALID_PARAMETER: no process has that number
+    try:
+        code = ctypes.c_ulong()
+        if not kernel32.GetExitCodeProcess(handle, ctypes.byref(code)):
+            return True
+        return code.value == 259  # STILL_ACTIVE
+    finally:
+        kernel32.CloseHandle(handle)
+
+
+def _read(path: Path) -> str | None:
+    try:
+        return path.read_text("utf-8", errors="replace")
+    except OSError:
+        return None
+
+
+def _holder(text: str | None) -> tuple[int, str, str, str] | None:
+    """(process id, host, when it started, its :func:`_identity` or "") of a lock's writer, from the lock's text."""
+    try:
+        lines = (text or "").split("\n")
         pid, host, started = lines[:3]
         return int(pid), host, started, lines[3] if len(lines) > 3 else ""
-    except (OSError, ValueError):
+    except ValueError:
         return None
+
+
+def _create(lock: Path, text: str) -> bool:
+    """Make ``lock`` holding ``text``, unless it exists (False): written beside it, then linked to its name, so that
+    no other run ever reads it empty (and takes it for stale); where the file system has no hard links (FAT), made
+    with O_EXCL and then written."""
+    part = lock.with_name(f"{TMP_PREFIX}{os.getpid()}-{uuid.uuid4().hex[:8]}-lock")
+    try:
+        try:
+            part.write_text(text, "utf-8")
+        except OSError as exc:
+            exc.filename = str(lock)  # what the user is told cannot be written
+            raise
+        try:
+            os.link(part, lock)
+            return True
+        except FileExistsError:
+            return False
+        except OSError:
+            pass
+    finally:
+        part.unlink(missing_ok=True)
+    try:
+        fd = os.open(lock, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o644)
+    except FileExistsError:
+        return False
+    try:
+        os.write(fd, text.encode("utf-8"))
+    except OSError:
+        os.close(fd)
+        lock.unlink(missing_ok=True)
+        raise
+    os.close(fd)
+    return True
+
+
+def _take_over(lock: Path, seen: str | None) -> None:
+    """Remove the stale lock whose text was ``seen``, and only it: another run may have judged the same lock stale
+    and put its own in its place meanwhile. The lock is renamed to a name of this process's, read again, and when it
+    is not the one judged, put back (unless a lock is there again, whose run then holds the folder)."""
+    private = lock.with_name(f"{TMP_PREFIX}{os.getpid()}-{uuid.uuid4().hex[:8]}-stale")
+    try:
+        os.replace(lock, private)
+    except FileNotFoundError:  # another run took it over first
+        return
+    try:
+        text = _read(private)
+        if text != seen:  # a run's fresh lock: back in its place
+            try:
+                os.link(private, lock)
+            except FileExistsError:
+                pass
+            except OSError:  # no hard links (FAT)
+                _create(lock, text or "")
+    finally:
+        private.unlink(missing_ok=True)
 
 
 @contextmanager
@@ -267,31 +363,18 @@ def locked(folder: Path) -> Iterator[Path]:
         return
     lock = folder / LOCK_NAME
     me = f"{os.getpid()}\n{socket.gethostname()}\n{time.strftime('%Y-%m-%d %H:%M:%S')}\n{_identity(os.getpid())}\n"
-    for _ in range(2):
+    for _ in range(5):
         try:
-            fd = os.open(lock, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o644)
-        except FileExistsError:
-            holder = _holder(lock)
+            if _create(lock, me):
+                break
+            seen = _read(lock)
+            holder = _holder(seen)
             if holder is not None and (holder[1] != socket.gethostname() or _running(holder[0], holder[3], holder[2])):
                 raise OutputError(f"另一次运行（进程 {holder[0]}，{holder[2]} 开始）正在写入 {folder}；"
                                   "请等它结束，或换一个输出文件夹") from None
-            try:  # stale: its process has ended
-                lock.unlink()
-            except FileNotFoundError:
-                pass
-            except OSError as exc:
-                raise OutputError(describe_os_error(exc, lock)) from None
-            continue
+            _take_over(lock, seen)  # stale: its process has ended
         except OSError as exc:
             raise OutputError(describe_os_error(exc, lock)) from None
-        try:
-            os.write(fd, me.encode("utf-8"))
-        except OSError as exc:
-            os.close(fd)
-            lock.unlink(missing_ok=True)
-            raise OutputError(describe_os_error(exc, lock)) from None
-        os.close(fd)
-        break
     else:
         raise OutputError(f"无法取得输出文件夹 {folder} 的锁文件 {LOCK_NAME}")
     _HELD[folder] = 1
@@ -310,7 +393,8 @@ def locked(folder: Path) -> Iterator[Path]:
 
 def _recover(folder: Path) -> None:
     """Finish a commit a killed run left half-done; remove the temporary files and folders of ended
-    runs: with the lock held, no other run writes here, so every one left is an ended run's."""
+    runs (their names begin with :data:`TMP_PREFIX` and the process id): those of another process that
+    runs are kept (a run taking over a stale lock, or one that found the lock taken meanwhile)."""
     journal = folder / JOURNAL_NAME
     if journal.exists():
         for line in journal.read_text("utf-8").splitlines():
@@ -321,6 +405,9 @@ def _recover(folder: Path) -> None:
     if (folder / TREE_JOURNAL_NAME).exists():
         _finish_replace(folder)
     for f in folder.glob(TMP_PREFIX + "*"):
+        pid = f.name[len(TMP_PREFIX):].partition("-")[0]
+        if pid.isdigit() and int(pid) != os.getpid() and _alive(int(pid)):
+            continue
         _remove(f)
 
 

@@ -510,6 +510,111 @@ def test_a_lock_left_by_a_dead_run_is_taken_over(submission, tmp_path):
     assert not (out / LOCK_NAME).exists()
 
 
+def _dead_pid() -> int:
+    dead = subprocess.Popen([sys.executable, "-c", "pass"])
+    dead.wait()
+    return dead.pid
+
+
+def test_a_stale_lock_taken_over_by_another_run_meanwhile_is_not_removed(tmp_path, monkeypatch):
+    """Two runs find the same stale lock: the first takes it over and writes its own lock while the second is still
+    judging the stale one. The second must not remove the first's lock (both would write the folder, and the
+    second's cleanup remove the first's temporary files): it stops as for any running run."""
+    from jicui_compliance import writing
+
+    out = tmp_path / "结果"
+    out.mkdir()
+    lock = out / LOCK_NAME
+    lock.write_text(f"{_dead_pid()}\n{os.uname().nodename}\n2023-12-31 08:00:00\n\n")
+    other = os.getppid()  # a running process: the first run
+    fresh = f"{other}\n{os.uname().nodename}\n2023-12-31 09:00:00\n{writing._identity(other)}\n"
+    real = writing._running
+    judged: list[int] = []
+
+    def meanwhile(pid: int, identity: str, written: str = "") -> bool:
+        running = real(pid, identity, written)
+        if not judged:  # the stale lock judged; the first run takes it over now
+            judged.append(pid)
+            lock.unlink()
+            lock.write_text(fresh)
+        return running
+
+    monkeypatch.setattr(writing, "_running", meanwhile)
+    with pytest.raises(writing.OutputError, match=f"另一次运行（进程 {other}，2023-12-31 09:00:00 开始）正在写入"):
+        with writing.locked(out):
+            pass
+    assert lock.read_text() == fresh and sorted(p.name for p in out.iterdir()) == [LOCK_NAME]
+
+
+def test_the_temporary_files_of_a_running_process_are_kept(tmp_path):
+    """Taking over a stale lock removes the temporary files of ended runs, not those of a process that runs."""
+    from jicui_compliance import writing
+
+    out = tmp_path / "结果"
+    out.mkdir()
+    (out / LOCK_NAME).write_text(f"{_dead_pid()}\n{os.uname().nodename}\n2023-12-31 08:00:00\n\n")
+    running, ended = f"{TMP_PREFIX}{os.getppid()}-0-findings.csv", f"{TMP_PREFIX}{_dead_pid()}-0-findings.csv"
+    (out / running).write_text("x")
+    (out / ended).write_text("x")
+    (out / f"{TMP_PREFIX}{_dead_pid()}-ab12cd34").mkdir()  # a staging folder of documents
+    with writing.locked(out):
+        assert sorted(p.name for p in out.iterdir()) == sorted([LOCK_NAME, running])
+
+
+class _Kernel32:
+    """kernel32 as seen through ctypes: 100 runs, 200 has ended, 300 is no process, 400 is another user's."""
+
+    def __init__(self):
+        self.last_error, self.open = 0, set()
+
+    def OpenProcess(self, access, inherit, pid):
+        assert access == 0x1000
+        self.last_error = {300: 87, 400: 5}.get(pid, 0)
+        if self.last_error:
+            return 0
+        self.open.add(pid)
+        return pid
+
+    def GetExitCodeProcess(self, handle, code):
+        code._obj.value = 259 if handle == 100 else 0
+        return 1
+
+    def CloseHandle(self, handle):
+        self.open.remove(handle)
+        return 1
+
+
+def test_a_lock_of_an_ended_process_is_stale_on_windows(monkeypatch):
+    """On Windows every other process counted as running: a lock left by a killed run refused every later one."""
+    import ctypes
+
+    from jicui_compliance import writing
+
+    kernel32 = _Kernel32()
+    monkeypatch.setattr(ctypes, "WinDLL", lambda name, use_last_error=False: kernel32, raising=False)
+    monkeypatch.setattr(ctypes, "get_last_error", lambda: kernel32.last_error, raising=False)
+    monkeypatch.setattr(writing.os, "name", "nt")  # (no Path made meanwhile: pathlib would be Windows')
+    try:
+        alive = {pid: writing._alive(pid) for pid in (100, 200, 300, 400)}
+        stale = not writing._running(200, "", "2023-08-01 09:00:00")
+    finally:
+        monkeypatch.undo()
+    assert alive == {100: True, 200: False, 300: False, 400: True} and stale
+    assert kernel32.open == set()  # every handle closed
+
+
+def test_ctrl_break_and_a_closed_console_end_like_a_termination(monkeypatch):
+    """Windows sends SIGBREAK for Ctrl-Break and when the console window is closed: a termination, exit 128 + 21."""
+    import signal
+
+    from jicui_compliance import writing
+
+    monkeypatch.setattr(signal, "SIGBREAK", 21, raising=False)
+    monkeypatch.setattr(writing, "_HANDLING", False)
+    assert 21 in writing._terminating()
+    assert writing.stopped(writing.Terminated(21)) == ("已终止（控制台窗口已关闭或按了 Ctrl-Break，收到信号 SIGBREAK）", 149)
+
+
 def test_an_internal_error_exits_3_with_the_traceback_in_a_log(submission, tmp_path, monkeypatch):
     def boom(*a, **k):
         raise RuntimeError("身份证 110105194912310021 出错")

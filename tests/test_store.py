@@ -753,6 +753,36 @@ def test_a_damaged_store_is_one_line_and_exit_2_in_every_command(town, tmp_path)
     assert not [p.name for p in tmp_path.iterdir() if p.name != "store.duckdb"]
 
 
+def test_a_duckdb_error_of_another_connection_is_not_the_stores(town, tmp_path):
+    """Inside `with Store.open(…)` (`check --store` checks and writes its outputs there) DuckDB is used on other
+    connections too: a spill part gone, a full --out disk. Their errors are not the store file's: the store is not
+    said to be damaged (the analyst might discard a healthy one); the store's own queries still are."""
+    gone = tmp_path / "spill" / "part-0.parquet"
+    with pytest.raises(duckdb.IOException):
+        with Store.open(town["store"]):
+            duckdb.connect().execute(f"SELECT * FROM read_parquet(['{gone}'])")
+    full = duckdb.IOException(f'Could not write file "{tmp_path}/findings.parquet": No space left on device')
+    with pytest.raises(duckdb.IOException):
+        with Store.open(town["store"]):
+            raise full
+    with pytest.raises(StoreError, match="磁盘空间不足，无法写入数据库"):
+        with Store.open(town["store"]) as s:
+            s.con.close()  # the store's own query failing as a full disk would make it fail
+            s.con = _Failing(full)
+            s.runs()
+
+
+class _Failing:
+    def __init__(self, exc: Exception):
+        self.exc = exc
+
+    def execute(self, *args):
+        raise self.exc
+
+    def close(self):
+        pass
+
+
 def test_a_wrong_query_is_still_a_defect(town, monkeypatch):
     """Only the file's faults are the user's to mend: DuckDB refusing the tool's own SQL stays exit 3."""
     monkeypatch.setattr(Store, "runs", lambda self: self.df("SELECT no_such_column FROM runs"))

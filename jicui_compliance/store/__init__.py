@@ -125,6 +125,23 @@ def store_failure(exc: BaseException | None, path: Path) -> str | None:
     return damaged(path) if _corrupt(exc) else None
 
 
+def _raised_here(exc: BaseException) -> bool:
+    """Whether ``exc`` came from a query of this package (the store's own connection): the innermost frame of
+    the tool's code it passed through is in ``store/``. The block of a ``with Store.open(…)`` may use DuckDB on
+    its own connections (`check --store`: the spill parts of --by-village, findings.parquet, the scratch database
+    of the streamed outputs); their failures are not the store file's and must not be said to be."""
+    here = os.path.dirname(os.path.abspath(__file__))
+    package = os.path.dirname(here)
+    last = None
+    tb = exc.__traceback__
+    while tb is not None:
+        where = os.path.abspath(tb.tb_frame.f_code.co_filename)
+        if where.startswith(package + os.sep):
+            last = where
+        tb = tb.tb_next
+    return last is not None and last.startswith(here + os.sep)
+
+
 _passed: dict[str, int] = {}
 
 
@@ -288,7 +305,7 @@ class Store:
 
     def __exit__(self, kind, exc, tb) -> None:
         self.close()
-        failure = store_failure(exc, self.name) if exc is not None else None
+        failure = store_failure(exc, self.name) if exc is not None and _raised_here(exc) else None
         if failure:  # the file or the disk, not the tool: one line, exit code 2
             raise StoreError(failure) from exc
 
