@@ -874,6 +874,40 @@ def test_an_export_into_an_earlier_export_replaces_it_whole(town, tmp_path):
     assert (out / "说明.txt").exists() and not (out / "hot_work").exists()
 
 
+def test_an_export_refuses_a_folder_holding_hidden_data_and_keeps_it(town, tmp_path):
+    """Only the datasets, the file managers' files and the tool's own leftovers may be replaced: a folder holding
+    only ``.git`` (or ``.obsidian``) is someone's, not an export, and is refused whole."""
+    for hidden in [".git", ".obsidian"]:
+        out = tmp_path / hidden.strip(".")
+        (out / hidden).mkdir(parents=True)
+        (out / hidden / "HEAD").write_text("precious", "utf-8")
+        done = runner.invoke(app, ["export", "--store", str(town["store"]), "--parquet", str(out)])
+        assert done.exit_code == 2 and f"中有不是导出数据的“{hidden}”" in done.output, done.output
+        assert (out / hidden / "HEAD").read_text("utf-8") == "precious"
+        assert sorted(p.name for p in out.iterdir()) == [hidden]
+    out = tmp_path / "导出"
+    out.mkdir()
+    for name in [".DS_Store", "Thumbs.db", "desktop.ini", ".导出.导出中-1a2b3c4d", ".jicui-tmp-12-x"]:
+        (out / name).write_bytes(b"x")
+    done = runner.invoke(app, ["export", "--store", str(town["store"]), "--parquet", str(out)])
+    assert done.exit_code == 0, done.output
+    assert "hazards" in {p.name for p in out.iterdir()}
+
+
+def test_an_export_into_the_current_folder(town, tmp_path, monkeypatch):
+    out = tmp_path / "导出"
+    assert runner.invoke(app, ["export", "--store", str(town["store"]), "--parquet", str(out)]).exit_code == 0
+    monkeypatch.chdir(out)
+    done = runner.invoke(app, ["export", "--store", str(town["store"]), "--parquet", "."])
+    assert done.exit_code == 0, done.output
+    assert set(pd.read_parquet(out / "hazards")["run_id"]) == {1}
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["导出"]  # no temporary or earlier export left
+    (out / "说明.txt").write_text("x", "utf-8")
+    monkeypatch.chdir(out)  # the folder put in place is a new one: the earlier one is gone
+    refused = runner.invoke(app, ["export", "--store", str(town["store"]), "--parquet", "."])
+    assert refused.exit_code == 2 and "导出文件夹 . 中有不是导出数据的“说明.txt”" in refused.output, refused.output
+
+
 def test_an_export_path_with_a_quote_and_a_failed_export_leave_nothing_half_made(town, tmp_path, monkeypatch):
     out = tmp_path / "rs" / "O'Brien导出"
     done = runner.invoke(app, ["export", "--store", str(town["store"]), "--parquet", str(out)])
