@@ -25,11 +25,12 @@ import pandas as pd
 import pytest
 from typer.testing import CliRunner
 
+from jicui_compliance.campaign import load_campaign
 from jicui_compliance.check import run_check
 from jicui_compliance.cli import app
 from jicui_compliance.findings.writers import safe_for_output
 from jicui_compliance.ledgers import LEDGERS
-from jicui_compliance.store import FAIL_AT_ENV, STAGES, Store, StoreError, ingest, packing
+from jicui_compliance.store import FAIL_AT_ENV, STAGES, Store, StoreError, _Units, ingest, packing
 from jicui_compliance.store.diff import diff_runs
 from jicui_samples.history import make_history
 
@@ -1117,6 +1118,30 @@ def test_the_unit_is_the_folder_that_names_it_and_an_unknown_unit_is_said(tiny, 
         "注意：报送单位“西河村0825”既不是企业名录中的村，也不是方案中的站所或积翠镇：按文件夹名作为一个单位导入；"
         "如文件夹名有误，请用 jicui ingest --withdraw 西河村0825 撤回，把文件夹改名为村或站所的名称后重新导入"), lines
     assert lines[1].startswith("已入库") and "西河村0825：新增 1" in lines[2]
+
+
+def test_a_unit_named_as_another_after_the_town_word_is_its_own(tmp_path):
+    """Villages 南村 and 镇南村: "镇南村" is 镇南村's own name, not 南村 after 镇 — a folder 镇南村（更正） or “镇南村 ”
+    is 镇南村's, and 南村's files stay; 积翠镇南村 (no village of that name) is still 南村."""
+    week = _tiny_week(tmp_path / "w1", 1)
+    for f in week.rglob("*.csv"):
+        f.write_text(f.read_text("utf-8-sig").replace("东坡村", "南村").replace("西河村", "镇南村"), "utf-8-sig")
+    (week / "东坡村").rename(week / "南村")
+    (week / "西河村").rename(week / "镇南村")
+    store = tmp_path / "store.duckdb"
+    ingest(store, [week], received=dt.date(2023, 8, 4), as_of=dt.date(2023, 8, 31))
+    for n, name in enumerate(["镇南村（更正）", "镇南村 "]):
+        again = tmp_path / f"r{n}" / name
+        shutil.copytree(week / "镇南村", again)
+        (again / "西河村隐患台账.csv").write_text(
+            (again / "西河村隐患台账.csv").read_text("utf-8-sig").replace("2023-06-05", f"2023-06-0{6 + n}"), "utf-8-sig")
+        out = ingest(store, [again], received=dt.date(2023, 8, 11 + n), as_of=dt.date(2023, 8, 31))
+        assert out.versions["unit"].tolist() == ["镇南村"], out.versions
+        assert out.notes == [f"文件夹“{name}”按镇南村的报送导入"], out.notes
+    with Store.open(store) as s:
+        files = s.state_files(s.state_versions()["version_id"])["path"].tolist()
+    assert "南村/东坡村隐患台账.csv" in files and "镇南村/西河村隐患台账.csv" in files, files
+    assert _Units(load_campaign(), {"南村", "镇南村"}).named("积翠镇南村") == "南村"
 
 
 def test_a_withdrawn_files_open_hazard_is_not_counted_as_rectified(tiny, tmp_path):

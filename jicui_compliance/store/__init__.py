@@ -569,8 +569,8 @@ class _Units:
     def __init__(self, campaign: Campaign, known: set[str]):
         self.known = known
         self.spelled: dict[str, str] = {}
-        for unit in sorted(known):
-            for s in campaign.spellings(unit):
+        for unit in sorted(known):  # a unit's own name is never another's spelling (南村 and 镇南村)
+            for s in campaign.spellings(unit, known):
                 self.spelled.setdefault(s, unit)
 
     def named(self, name: str) -> str | None:
