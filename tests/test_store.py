@@ -1144,6 +1144,25 @@ def test_a_unit_named_as_another_after_the_town_word_is_its_own(tmp_path):
     assert _Units(load_campaign(), {"南村", "镇南村"}).named("积翠镇南村") == "南村"
 
 
+def test_a_folder_below_a_units_holding_a_folder_is_still_that_units(tiny, tmp_path):
+    """东坡村/7月 holding 附件/ is a part of 东坡村, as it is without 附件/ — not a town's folder (whose files would
+    be the town's, withdrawing its registry) nor 附件 a unit."""
+    store = tmp_path / "store.duckdb"
+    shutil.copy(tiny["store"], store)
+    month = tmp_path / "x" / "东坡村" / "7月"
+    shutil.copytree(tiny[3] / "东坡村" / "7月", month)
+    one = month / "东坡 隐患台账.csv"
+    one.write_text(one.read_text("utf-8-sig").replace("2023-06-15,企业自查", "2023-06-16,企业自查"), "utf-8-sig")
+    (month / "附件").mkdir()
+    (month / "附件" / "照片说明.txt").write_text("照片", "utf-8")
+    out = ingest(store, [month], received=dt.date(2023, 8, 19), as_of=dt.date(2023, 8, 31))
+    assert out.versions[["unit", "修改", "撤回"]].values.tolist() == [["东坡村", 1, 0]], out.versions
+    assert out.notes == ["文件夹“7月”不是村或站所的名称，按上级文件夹“东坡村”把其中的文件作为东坡村的文件导入（东坡村的其他文件不变）"]
+    with Store.open(store) as s:
+        assert set(s.state_versions()["unit"]) == {"积翠镇", "东坡村", "西河村", "应急站"}
+        assert "积翠镇企业名录.csv" in set(s.state_files(s.state_versions()["version_id"])["path"])
+
+
 def test_a_withdrawn_files_open_hazard_is_not_counted_as_rectified(tiny, tmp_path):
     """Week 3: 西河村 withdraws its hazard file, whose C-001 is still overdue (HZ005), and sends head inspections
     (its three HI001 are rectified). The diff lists C-001 apart, as gone because its file was withdrawn."""

@@ -587,11 +587,13 @@ class _Units:
 
     def above(self, folder: Path) -> Path | None:
         """``folder`` when it is named after a unit, else the nearest of the :data:`UNIT_ANCESTORS` folders above
-        it that is, unless ``folder`` holds folders (a town's submission folder, whose folders are the units)."""
+        it that is, unless ``folder`` holds a unit's folder (a town's submission folder, whose folders are the
+        units). A folder holding only other folders (东坡村/7月/附件) is a part of the unit above, as a folder of
+        files is."""
         if self.named(folder.name):
             return folder
         try:
-            if any(e.is_dir() and not e.name.startswith(".") for e in os.scandir(folder)):
+            if any(e.is_dir() and not e.name.startswith(".") and self.named(e.name) for e in os.scandir(folder)):
                 return None
         except OSError:
             return None
