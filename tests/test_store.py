@@ -25,11 +25,12 @@ import pandas as pd
 import pytest
 from typer.testing import CliRunner
 
+from jicui_compliance.campaign import load_campaign
 from jicui_compliance.check import run_check
 from jicui_compliance.cli import app
 from jicui_compliance.findings.writers import safe_for_output
 from jicui_compliance.ledgers import LEDGERS
-from jicui_compliance.store import FAIL_AT_ENV, STAGES, Store, StoreError, ingest, packing
+from jicui_compliance.store import FAIL_AT_ENV, STAGES, Store, StoreError, _Units, ingest, packing
 from jicui_compliance.store.diff import diff_runs
 from jicui_samples.history import make_history
 
@@ -904,6 +905,40 @@ def test_an_export_into_an_earlier_export_replaces_it_whole(town, tmp_path):
     assert (out / "说明.txt").exists() and not (out / "hot_work").exists()
 
 
+def test_an_export_refuses_a_folder_holding_hidden_data_and_keeps_it(town, tmp_path):
+    """Only the datasets, the file managers' files and the tool's own leftovers may be replaced: a folder holding
+    only ``.git`` (or ``.obsidian``) is someone's, not an export, and is refused whole."""
+    for hidden in [".git", ".obsidian"]:
+        out = tmp_path / hidden.strip(".")
+        (out / hidden).mkdir(parents=True)
+        (out / hidden / "HEAD").write_text("precious", "utf-8")
+        done = runner.invoke(app, ["export", "--store", str(town["store"]), "--parquet", str(out)])
+        assert done.exit_code == 2 and f"中有不是导出数据的“{hidden}”" in done.output, done.output
+        assert (out / hidden / "HEAD").read_text("utf-8") == "precious"
+        assert sorted(p.name for p in out.iterdir()) == [hidden]
+    out = tmp_path / "导出"
+    out.mkdir()
+    for name in [".DS_Store", "Thumbs.db", "desktop.ini", ".导出.导出中-1a2b3c4d", ".jicui-tmp-12-x"]:
+        (out / name).write_bytes(b"x")
+    done = runner.invoke(app, ["export", "--store", str(town["store"]), "--parquet", str(out)])
+    assert done.exit_code == 0, done.output
+    assert "hazards" in {p.name for p in out.iterdir()}
+
+
+def test_an_export_into_the_current_folder(town, tmp_path, monkeypatch):
+    out = tmp_path / "导出"
+    assert runner.invoke(app, ["export", "--store", str(town["store"]), "--parquet", str(out)]).exit_code == 0
+    monkeypatch.chdir(out)
+    done = runner.invoke(app, ["export", "--store", str(town["store"]), "--parquet", "."])
+    assert done.exit_code == 0, done.output
+    assert set(pd.read_parquet(out / "hazards")["run_id"]) == {1}
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["导出"]  # no temporary or earlier export left
+    (out / "说明.txt").write_text("x", "utf-8")
+    monkeypatch.chdir(out)  # the folder put in place is a new one: the earlier one is gone
+    refused = runner.invoke(app, ["export", "--store", str(town["store"]), "--parquet", "."])
+    assert refused.exit_code == 2 and "导出文件夹 . 中有不是导出数据的“说明.txt”" in refused.output, refused.output
+
+
 def test_an_export_path_with_a_quote_and_a_failed_export_leave_nothing_half_made(town, tmp_path, monkeypatch):
     out = tmp_path / "rs" / "O'Brien导出"
     done = runner.invoke(app, ["export", "--store", str(town["store"]), "--parquet", str(out)])
@@ -1113,6 +1148,49 @@ def test_the_unit_is_the_folder_that_names_it_and_an_unknown_unit_is_said(tiny, 
         "注意：报送单位“西河村0825”既不是企业名录中的村，也不是方案中的站所或积翠镇：按文件夹名作为一个单位导入；"
         "如文件夹名有误，请用 jicui ingest --withdraw 西河村0825 撤回，把文件夹改名为村或站所的名称后重新导入"), lines
     assert lines[1].startswith("已入库") and "西河村0825：新增 1" in lines[2]
+
+
+def test_a_unit_named_as_another_after_the_town_word_is_its_own(tmp_path):
+    """Villages 南村 and 镇南村: "镇南村" is 镇南村's own name, not 南村 after 镇 — a folder 镇南村（更正） or “镇南村 ”
+    is 镇南村's, and 南村's files stay; 积翠镇南村 (no village of that name) is still 南村."""
+    week = _tiny_week(tmp_path / "w1", 1)
+    for f in week.rglob("*.csv"):
+        f.write_text(f.read_text("utf-8-sig").replace("东坡村", "南村").replace("西河村", "镇南村"), "utf-8-sig")
+    (week / "东坡村").rename(week / "南村")
+    (week / "西河村").rename(week / "镇南村")
+    store = tmp_path / "store.duckdb"
+    ingest(store, [week], received=dt.date(2023, 8, 4), as_of=dt.date(2023, 8, 31))
+    for n, name in enumerate(["镇南村（更正）", "镇南村 "]):
+        again = tmp_path / f"r{n}" / name
+        shutil.copytree(week / "镇南村", again)
+        (again / "西河村隐患台账.csv").write_text(
+            (again / "西河村隐患台账.csv").read_text("utf-8-sig").replace("2023-06-05", f"2023-06-0{6 + n}"), "utf-8-sig")
+        out = ingest(store, [again], received=dt.date(2023, 8, 11 + n), as_of=dt.date(2023, 8, 31))
+        assert out.versions["unit"].tolist() == ["镇南村"], out.versions
+        assert out.notes == [f"文件夹“{name}”按镇南村的报送导入"], out.notes
+    with Store.open(store) as s:
+        files = s.state_files(s.state_versions()["version_id"])["path"].tolist()
+    assert "南村/东坡村隐患台账.csv" in files and "镇南村/西河村隐患台账.csv" in files, files
+    assert _Units(load_campaign(), {"南村", "镇南村"}).named("积翠镇南村") == "南村"
+
+
+def test_a_folder_below_a_units_holding_a_folder_is_still_that_units(tiny, tmp_path):
+    """东坡村/7月 holding 附件/ is a part of 东坡村, as it is without 附件/ — not a town's folder (whose files would
+    be the town's, withdrawing its registry) nor 附件 a unit."""
+    store = tmp_path / "store.duckdb"
+    shutil.copy(tiny["store"], store)
+    month = tmp_path / "x" / "东坡村" / "7月"
+    shutil.copytree(tiny[3] / "东坡村" / "7月", month)
+    one = month / "东坡 隐患台账.csv"
+    one.write_text(one.read_text("utf-8-sig").replace("2023-06-15,企业自查", "2023-06-16,企业自查"), "utf-8-sig")
+    (month / "附件").mkdir()
+    (month / "附件" / "照片说明.txt").write_text("照片", "utf-8")
+    out = ingest(store, [month], received=dt.date(2023, 8, 19), as_of=dt.date(2023, 8, 31))
+    assert out.versions[["unit", "修改", "撤回"]].values.tolist() == [["东坡村", 1, 0]], out.versions
+    assert out.notes == ["文件夹“7月”不是村或站所的名称，按上级文件夹“东坡村”把其中的文件作为东坡村的文件导入（东坡村的其他文件不变）"]
+    with Store.open(store) as s:
+        assert set(s.state_versions()["unit"]) == {"积翠镇", "东坡村", "西河村", "应急站"}
+        assert "积翠镇企业名录.csv" in set(s.state_files(s.state_versions()["version_id"])["path"])
 
 
 def test_a_withdrawn_files_open_hazard_is_not_counted_as_rectified(tiny, tmp_path):

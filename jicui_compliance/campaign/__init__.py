@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 import tomllib
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
@@ -228,10 +229,14 @@ class Campaign:
     def leader_names(self) -> tuple[str, ...]:
         return tuple(l.name for l in self.leaders)
 
-    def spellings(self, unit: str) -> set[str]:
+    def spellings(self, unit: str, others: Iterable[str] = ()) -> set[str]:
         """Each way a village, station or enforcer of the town may be written, folded (no spaces, half-width
-        forms): its name, or its name after the town's name or 镇 ("积翠镇应急站", "镇应急站" are 应急站)."""
-        return {fold(prefix + unit) for prefix in ("", self.town, "镇")}
+        forms): its name, or its name after the town's name or 镇 ("积翠镇应急站", "镇应急站" are 应急站).
+        ``others``: the other units known; a spelling that is one of their own names is theirs, not this unit's
+        (with villages 南村 and 镇南村, "镇南村" is 镇南村)."""
+        own = fold(unit)
+        taken = {fold(o) for o in others} - {own}
+        return {s for s in (fold(prefix + unit) for prefix in ("", self.town, "镇")) if s not in taken}
 
     def enforcer_spellings(self) -> dict[str, str]:
         """Each of :meth:`spellings` of each lawful enforcer → the enforcer as the campaign spells it

@@ -29,8 +29,8 @@ def village_without_kickoff(ctx: Context) -> pd.DataFrame:
     """规则说明：企业名录中出现的每个村（“所属村”的不同取值），会议与督导记录中须有一行“单位”为该村、“类型”为
     动员部署会、日期不晚于第一阶段（动员部署）最后一天（默认 2023-05-31，当天仍合规）的记录。村名比对时去掉空格、
     统一全角半角，其余须完全一致（“东坡村村委会”不等于“东坡村”）；村名前加镇名或“镇”
-    （“积翠镇东坡村”）也算该村。第一阶段结束后核查（--as-of 早于第一阶段最后
-    一天时不报告），每村一条，期间为 P1；发现不指向企业，“村”列为该村。只要求日期不晚于第一阶段末，不设起始日期
+    （“积翠镇东坡村”）也算该村，但这样写出的恰是另一个村或站所的名称时算那个单位（既有南村又有镇南村时，
+    “镇南村”的会不算南村的）。第一阶段结束后核查（--as-of 早于第一阶段最后一天时不报告），每村一条，期间为 P1；发现不指向企业，“村”列为该村。只要求日期不晚于第一阶段末，不设起始日期
     （方案印发前按县方案召开的动员会同样计入）。没有企业的村不在企业名录中，无法核查。
 
     依据：方案 四(一)“动员部署（2023年5月下旬前）。镇政府制定印发行动方案，召开专题会议动员部署。各村相应召开专题会议
@@ -51,7 +51,8 @@ def village_without_kickoff(ctx: Context) -> pd.DataFrame:
     limit = pd.Timestamp(ctx.campaign.phase("P1").end)
     held = mt.loc[(mt["kind"] == KICKOFF) & (mt["date"] <= limit).fillna(False) & mt["unit"].notna(), "unit"]
     held_keys = set(held.map(fold))
-    missing = villages.loc[[held_keys.isdisjoint(ctx.campaign.spellings(v)) for v in villages["village"]]]
+    units = _units(ctx)
+    missing = villages.loc[[held_keys.isdisjoint(ctx.campaign.spellings(v, units)) for v in villages["village"]]]
     if missing.empty:
         return no_hits()
     return hits(ledger="meetings", village=missing["village"].to_numpy(), period="P1")
@@ -93,6 +94,14 @@ def no_leader_supervision(ctx: Context) -> pd.DataFrame:
 BRIEFING, ENFORCER_TRAINING, TOPIC_MEETING = "企业宣讲", "执法培训", "专题会议"
 
 
+def _units(ctx: Context) -> set[str]:
+    """The town's villages (in the registry), stations and enforcers: a spelling of one that is another's own
+    name is the other's (with villages 南村 and 镇南村, 镇南村's meeting is not 南村's)."""
+    villages = set(ctx.registry["village"].dropna().astype(str)) if "village" in ctx.registry else set()
+    stations = {s for i in ctx.campaign.industries for s in i.stations}
+    return villages | stations | set(ctx.campaign.enforcers)
+
+
 def _held(ctx: Context, kinds: tuple[str, ...], phase: str) -> pd.DataFrame:
     """Meetings of ``kinds`` dated on or before the end of ``phase`` (no start date: a meeting held
     before the plan was issued counts too), with ``unit_key`` the folded unit."""
@@ -113,7 +122,7 @@ def station_without_briefing(ctx: Context) -> pd.DataFrame:
     至少有一家企业归它监管（“监管站所”，空白时按行业的牵头站所），会议与督导记录中须有一行“单位”为该站所、“类型”为
     企业宣讲、日期不晚于第二阶段（企业自查自改和部门帮扶）最后一天（默认 2023-07-31，当天仍合规）的记录。
     站所名称比对时去掉空格、统一全角半角，其余须完全一致（“应急管理站”不等于“应急站”，请按方案的站所名称填写）；
-    站所名称前加镇名或“镇”（“积翠镇应急站”“镇城建站”）也算该站所。
+    站所名称前加镇名或“镇”（“积翠镇应急站”“镇城建站”）也算该站所（恰是另一个村或站所的名称时除外）。
     行业表中的占位名称“其他站所”不是一个具体站所，不要求宣讲；名录中填写的、不在行业表中的站所名称由 ENT001 报告，
     本规则不核查。只要求日期不晚于第二阶段末，不设起始日期；“宣讲企业”一列填了哪些企业不影响本规则（宣讲覆盖面见报告）。
     第二阶段结束后核查（--as-of 早于第二阶段最后一天时不报告），每个站所一条，期间为 P2；发现不指向企业，“所属村”列为
@@ -133,7 +142,8 @@ def station_without_briefing(ctx: Context) -> pd.DataFrame:
     if not stations:
         return no_hits()
     held = set(_held(ctx, (BRIEFING,), "P2")["unit_key"].dropna())
-    missing = [s for s in stations if held.isdisjoint(ctx.campaign.spellings(s))]
+    units = _units(ctx)
+    missing = [s for s in stations if held.isdisjoint(ctx.campaign.spellings(s, units))]
     if not missing:
         return no_hits()
     return hits(ledger="meetings", village=missing, period="P2")

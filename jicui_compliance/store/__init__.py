@@ -586,8 +586,8 @@ class _Units:
     def __init__(self, campaign: Campaign, known: set[str]):
         self.known = known
         self.spelled: dict[str, str] = {}
-        for unit in sorted(known):
-            for s in campaign.spellings(unit):
+        for unit in sorted(known):  # a unit's own name is never another's spelling (南村 and 镇南村)
+            for s in campaign.spellings(unit, known):
                 self.spelled.setdefault(s, unit)
 
     def named(self, name: str) -> str | None:
@@ -604,11 +604,13 @@ class _Units:
 
     def above(self, folder: Path) -> Path | None:
         """``folder`` when it is named after a unit, else the nearest of the :data:`UNIT_ANCESTORS` folders above
-        it that is, unless ``folder`` holds folders (a town's submission folder, whose folders are the units)."""
+        it that is, unless ``folder`` holds a unit's folder (a town's submission folder, whose folders are the
+        units). A folder holding only other folders (东坡村/7月/附件) is a part of the unit above, as a folder of
+        files is."""
         if self.named(folder.name):
             return folder
         try:
-            if any(e.is_dir() and not e.name.startswith(".") for e in os.scandir(folder)):
+            if any(e.is_dir() and not e.name.startswith(".") and self.named(e.name) for e in os.scandir(folder)):
                 return None
         except OSError:
             return None

@@ -25,7 +25,7 @@ from ..findings import mask_id, mask_phone
 from ..findings.writers import safe_for_output
 from ..ledgers import LEDGERS
 from ..text import map_distinct, mask_column, mask_personal, normalize_name, python_strings
-from ..writing import temporary_folder
+from ..writing import TMP_PREFIX, temporary_folder
 from . import Store, StoreError
 
 NO_VILLAGE = "（未归属）"
@@ -74,15 +74,22 @@ def _copy(store: Store, frame: pd.DataFrame, target: Path, partition: bool = Tru
         store.con.unregister("export_df")
 
 
-#: what an export folder holds: a folder holding anything else is not replaced by an export
-#: (files whose names begin with a dot, Thumbs.db and desktop.ini are the file manager's)
+#: what an export folder holds: a folder holding anything else is not replaced by an export. Besides the
+#: export's own datasets, only the file managers' files (.DS_Store, Thumbs.db, desktop.ini) and this tool's own
+#: hidden leftovers (a temporary export, an earlier export being replaced, a temporary file) are let be; any
+#: other hidden entry (.git, .obsidian …) is someone's data and would be deleted with the folder
 _EXPORTED = {*LEDGERS, "findings", "runs.parquet"}
-_FILE_MANAGERS = {"thumbs.db", "desktop.ini"}
+_FILE_MANAGERS = {".ds_store", "thumbs.db", "desktop.ini"}
+_OWN_HIDDEN = (".导出中-", ".旧-")
+
+
+def _ours(name: str) -> bool:
+    return (name in _EXPORTED or name.lower() in _FILE_MANAGERS or name.startswith(TMP_PREFIX)
+            or (name.startswith(".") and any(mark in name for mark in _OWN_HIDDEN)))
 
 
 def _not_exported(out: Path) -> list[str]:
-    return sorted(p.name for p in out.iterdir()
-                  if p.name not in _EXPORTED and not p.name.startswith(".") and p.name.lower() not in _FILE_MANAGERS)
+    return sorted(p.name for p in out.iterdir() if not _ours(p.name))
 
 
 def _swap(tmp: Path, out: Path) -> None:
@@ -115,12 +122,15 @@ def export_parquet(store: Store, out: Path, run_id: int | None = None, town: str
     if run_id is None:
         raise StoreError(f"数据库 {store.path} 中还没有核查记录（先用 jicui ingest 导入）")
     info = store.run_info(run_id)
+    given, out = out, out.resolve()  # "." or "x/..": the folder it names, put in place under that folder's name
+    if not out.name:
+        raise StoreError(f"--parquet 不能是根目录 {given}：导出会整体替换该文件夹；请换一个新的、空的文件夹")
     if out.exists() and not out.is_dir():
-        raise StoreError(f"--parquet 应为文件夹，但 {out} 是一个已存在的文件；请换一个输出位置")
+        raise StoreError(f"--parquet 应为文件夹，但 {given} 是一个已存在的文件；请换一个输出位置")
     if out.is_dir():
         other = _not_exported(out)
         if other:  # replaced whole, the folder would lose them
-            raise StoreError(f"导出文件夹 {out} 中有不是导出数据的“{other[0]}”" + (f"等 {len(other)} 项" if len(other) > 1 else "")
+            raise StoreError(f"导出文件夹 {given} 中有不是导出数据的“{other[0]}”" + (f"等 {len(other)} 项" if len(other) > 1 else "")
                              + "：再次导出会整体替换该文件夹；请换一个新的、空的或只放过本工具导出数据的文件夹")
     made = [p for p in [out.parent, *out.parent.parents] if not p.exists()]
     out.parent.mkdir(parents=True, exist_ok=True)
@@ -136,7 +146,7 @@ def export_parquet(store: Store, out: Path, run_id: int | None = None, town: str
             except OSError:
                 break
         raise
-    return [out / p.relative_to(tmp) for p in written]
+    return [given / p.relative_to(tmp) for p in written]
 
 
 def _export(store: Store, out: Path, run_id: int, info: dict, town: str) -> list[Path]:
