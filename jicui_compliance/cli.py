@@ -863,7 +863,9 @@ def diff_cmd(
         with Store.open(store) as s:
             run_a, run_b = runs if runs else (None, None)
             d = diff_runs(s, run_a, run_b, village=village)
-        written = write_diff(d, out)
+        from .report.html import font_face
+
+        written = write_diff(d, out, font_face)
     except StoreError as exc:
         _fail(str(exc))
     if runs and runs[0] > runs[1]:

@@ -389,7 +389,18 @@ def test_diff_reports_exactly_the_planted_changes(history, week, tmp_path):
     sheets = pd.read_excel(xlsx, sheet_name=None, header=2, engine="openpyxl")
     assert set(sheets) == {"汇总", "新增发现", "已整改发现", "因撤回而不再出现", "仍未整改发现", "台账变化"}
     assert len(sheets["台账变化"]) == len(planted["rows"])
-    assert "仍未整改" in next(tmp_path.glob("*.html")).read_text("utf-8")
+    page = next(tmp_path.glob("*.html")).read_text("utf-8")
+    assert "仍未整改" in page
+    # the page carries the font of its own characters: its Chinese shows on a machine without Chinese fonts
+    import base64
+    import io
+
+    from fontTools.ttLib import TTFont
+
+    data = re.search(r"url\(data:font/woff;base64,([A-Za-z0-9+/=]+)\)", page)
+    assert data and "Jicui Noto Sans CJK SC" in page.split("</style>")[0]
+    cmap = TTFont(io.BytesIO(base64.b64decode(data.group(1)))).getBestCmap()
+    assert {ord(ch) for ch in "仍未整改发现台账记录变化汇总"} <= set(cmap)
 
 
 @pytest.mark.slow

@@ -8,6 +8,7 @@ down the sheet because a village inserted rows above it is the same row.
 from __future__ import annotations
 
 import html
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -256,15 +257,18 @@ def _title(d: Diff) -> str:
 
 
 @python_strings()
-def write_diff(d: Diff, out: Path) -> list[Path]:
-    """``对比_<A>_<B>.xlsx`` (汇总, 新增发现, 已整改发现, 因撤回而不再出现, 仍未整改发现, 台账变化) and the same as HTML."""
+def write_diff(d: Diff, out: Path, font_face: Callable[[str], str] | None = None) -> list[Path]:
+    """``对比_<A>_<B>.xlsx`` (汇总, 新增发现, 已整改发现, 因撤回而不再出现, 仍未整改发现, 台账变化) and the same as HTML.
+    ``font_face``: the ``@font-face`` rule of a font holding a text's characters (the command line gives the
+    reports' :func:`~jicui_compliance.report.html.font_face`), so that the page shows its Chinese on a machine
+    without Chinese fonts too."""
     stem = f"对比_第{d.run_a['run_id']}次_第{d.run_b['run_id']}次" + (f"_{d.village}" if d.village else "")
     with output_set(out) as outs:  # both files, or neither (a set, as every run writes its outputs)
-        _write_diff(d, outs.path(f"{stem}.xlsx"), outs.path(f"{stem}.html"))
+        _write_diff(d, outs.path(f"{stem}.xlsx"), outs.path(f"{stem}.html"), font_face)
     return [out / f"{stem}.xlsx", out / f"{stem}.html"]
 
 
-def _write_diff(d: Diff, xlsx: Path, page: Path) -> None:
+def _write_diff(d: Diff, xlsx: Path, page: Path, font_face: Callable[[str], str] | None = None) -> None:
     f = d.findings.drop(columns="finding_key")
     sheets = {"汇总": d.summary(), **{_SHEETS[s]: f[f["状态"] == s].drop(columns=_DROPPED[s]) for s in _SHEETS},
               "台账变化": _masked_rows(d.rows)}
@@ -285,7 +289,11 @@ def _write_diff(d: Diff, xlsx: Path, page: Path) -> None:
         if len(frame):
             ws.autofilter(2, 0, 2 + len(frame), len(frame.columns) - 1)
     wb.close()
-    page.write_text(_html(d, sheets), encoding="utf-8")
+    text = _html(d, sheets)
+    if font_face is not None:  # the rule (ASCII) goes before </style>: the font holds the page's characters
+        before, mark, after = text.partition("</style>")
+        text = before + font_face(text) + mark + after
+    page.write_text(text, encoding="utf-8")
 
 
 #: the sheet of each status of a finding, and the columns it leaves out (a gone finding has no duration, and only
@@ -326,7 +334,8 @@ def _html(d: Diff, sheets: dict[str, pd.DataFrame]) -> str:
             parts.append(f"<h3>{status}{'的' if status == GONE else ''}发现（{len(x)} 条）</h3>" + _table_html(x))
         r = rows[rows["报送单位"] == u].drop(columns="报送单位")
         parts.append(f"<h3>台账记录变化（{len(r)} 条）</h3>" + _table_html(r))
-    style = ("body{font-family:'Noto Sans CJK SC','Microsoft YaHei',sans-serif;margin:2em;}"
+    style = ("body{font-family:'Noto Sans CJK SC','Microsoft YaHei','PingFang SC','Jicui Noto Sans CJK SC',sans-serif;"
+             "margin:2em;}"
              "table.t{border-collapse:collapse;font-size:13px;margin-bottom:1em}"
              "table.t th,table.t td{border:1px solid #ccc;padding:2px 6px;vertical-align:top}"
              "table.t th{background:#DDEBF7}.none{color:#888}")
