@@ -1223,3 +1223,23 @@ def test_a_withdrawn_files_open_hazard_is_not_counted_as_rectified(tiny, tmp_pat
         ["HZ005", "西河丙厂", "西河村/西河村隐患台账.csv", "所在文件已撤回"]]
     assert "HZ005" not in set(sheets["已整改发现"]["规则"])
     assert "因撤回而不再出现的发现（1 条）" in next(tmp_path.glob("*.html")).read_text("utf-8")
+
+
+def test_an_ingests_duckdb_error_outside_the_store_is_not_the_stores(town, tmp_path, monkeypatch):
+    """As for `with Store.open(…)`: during an ingest the check itself may use DuckDB on its own connections; their
+    failure is not the store file's (nor said to be damaged), and the store is left as it was."""
+    import jicui_compliance.check as check
+    import jicui_compliance.store as store_module
+
+    store = tmp_path / "s.duckdb"
+    shutil.copy(town["store"], store)
+    before = _snapshot(store)
+
+    def failing(*args, **kwargs):
+        return duckdb.connect().execute(f"SELECT * FROM read_parquet(['{tmp_path / 'gone.parquet'}'])")
+
+    monkeypatch.setattr(check, "read_submission", failing)  # raised below check.run_check, the store's caller
+    assert store_module.run_check is check.run_check
+    with pytest.raises(duckdb.IOException):
+        ingest(store, [town["week2"]], received=dt.date(2023, 7, 14), as_of=dt.date(2023, 7, 31))
+    assert _snapshot(store) == before

@@ -782,7 +782,7 @@ def ingest(store_path: str | Path, paths: list[str | Path], *, received: dt.date
         if fresh:  # nothing was stored: no half-made database beside the user's files
             work.unlink(missing_ok=True)
             Path(str(work) + ".wal").unlink(missing_ok=True)
-        failure = store_failure(exc, store_path)
+        failure = store_failure(exc, store_path) if _raised_here(exc) else None  # not the check's own DuckDB
         if failure:  # the file or the disk (damaged, read-only, full): one line; the transaction was not committed
             raise StoreError(failure) from exc
         raise
