@@ -196,11 +196,19 @@ def _identity(pid: int) -> str:
     system and the moment the process started (Linux: ``/proc``); "" where it cannot be told."""
     try:
         boot = Path("/proc/sys/kernel/random/boot_id").read_text("ascii").strip()
-        stat = Path(f"/proc/{pid}/stat").read_text("ascii", errors="replace")
-        started = stat[stat.rindex(")") + 2:].split()[19]  # field 22, starttime
-    except (OSError, ValueError, IndexError):
+    except OSError:
         return ""
-    return f"{boot}/{started}"
+    started = _start_ticks(pid)
+    return "" if started is None else f"{boot}/{started}"
+
+
+def _start_ticks(pid: int) -> int | None:
+    """When the process ``pid`` started, in clock ticks since boot (Linux: ``/proc/<pid>/stat`` field 22)."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text("ascii", errors="replace")
+        return int(stat[stat.rindex(")") + 2:].split()[19])
+    except (OSError, ValueError, IndexError):
+        return None
 
 
 def _running(pid: int, identity: str, written: str = "") -> bool:
@@ -226,8 +234,8 @@ def _start_time(pid: int) -> float | None:
     try:
         boot = next(int(line.split()[1]) for line in Path("/proc/stat").read_text("ascii").splitlines()
                     if line.startswith("btime "))
-        stat = Path(f"/proc/{pid}/stat").read_text("ascii", errors="replace")
-        return boot + int(stat[stat.rindex(")") + 2:].split()[19]) / os.sysconf("SC_CLK_TCK")
+        ticks = _start_ticks(pid)
+        return None if ticks is None else boot + ticks / os.sysconf("SC_CLK_TCK")
     except (OSError, ValueError, IndexError, StopIteration):
         return None
 
@@ -408,10 +416,10 @@ def _recover(folder: Path) -> None:
         pid = f.name[len(TMP_PREFIX):].partition("-")[0]
         if pid.isdigit() and int(pid) != os.getpid() and _alive(int(pid)):
             continue
-        _remove(f)
+        remove_quietly(f)
 
 
-def _remove(path: Path) -> None:
+def remove_quietly(path: Path) -> None:
     """Delete a temporary file or folder, whatever is in it; quietly (it is only left behind)."""
     import shutil
 
@@ -522,7 +530,7 @@ def output_tree(folder: Path, owned: Callable[[str], bool]) -> Iterator[Path]:
             raise
         finally:
             if not (where / TREE_JOURNAL_NAME).exists():  # else a replacement to finish needs it
-                _remove(stage)
+                remove_quietly(stage)
 
 
 def _replace(folder: Path, stage: Path, owned: Callable[[str], bool]) -> None:
@@ -547,7 +555,7 @@ def _replace(folder: Path, stage: Path, owned: Callable[[str], bool]) -> None:
                 for back in reversed(moved):
                     os.replace(trash / back, folder / back)
                 journal.unlink()
-                _remove(trash)
+                remove_quietly(trash)
                 raise OutputError(f"无法替换 {folder / name}：{_held(exc)}；输出文件夹中仍是原有的文件") from exc
             moved.append(name)
         _finish_replace(folder)
@@ -579,8 +587,8 @@ def _finish_replace(folder: Path) -> None:
             os.replace(stage / name, folder / name)
             checkpoint("mid-commit")
     journal.unlink()
-    _remove(trash)
-    _remove(stage)
+    remove_quietly(trash)
+    remove_quietly(stage)
 
 
 def temporary_folder(parent: Path, prefix: str) -> Path:

@@ -91,8 +91,6 @@ def _denied(exc: BaseException, path: Path) -> str | None:
     text = str(exc)
     if not any(w in text.lower() for w in _DENIED):
         return None
-    import re
-
     named = re.search(r'file "([^"]+)"', text)
     if path.exists() and (named is None or Path(named.group(1)).name == path.name):
         return (f"无法写入数据库 {path}：该文件是只读的或没有写入权限；请检查文件的权限（或“只读”属性），"

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import errno
 import os
-import shutil
 from pathlib import Path
 
 import numpy as np
@@ -25,8 +24,8 @@ from ..findings import mask_id, mask_phone
 from ..findings.writers import safe_for_output
 from ..ledgers import LEDGERS
 from ..text import map_distinct, mask_column, mask_personal, normalize_name, python_strings
-from ..writing import TMP_PREFIX, temporary_folder
-from . import Store, StoreError
+from ..writing import TMP_PREFIX, remove_quietly, temporary_folder
+from . import _DENIED, _NO_SPACE, Store, StoreError
 
 NO_VILLAGE = "（未归属）"
 
@@ -67,8 +66,8 @@ def _copy(store: Store, frame: pd.DataFrame, target: Path, partition: bool = Tru
         store.con.execute(f"COPY (SELECT * FROM export_df) TO '{where}' ({opts})")
     except duckdb.IOException as exc:  # the export's folder, not the store: said as for every output written
         text = str(exc).lower()
-        code = (errno.ENOSPC if "no space" in text or "quota" in text else
-                errno.EACCES if "permission" in text or "not permitted" in text else errno.EIO)
+        code = (errno.ENOSPC if any(w in text for w in _NO_SPACE) else
+                errno.EACCES if any(w in text for w in _DENIED) else errno.EIO)
         raise OSError(code, str(exc), str(target)) from exc
     finally:
         store.con.unregister("export_df")
@@ -98,21 +97,14 @@ def _swap(tmp: Path, out: Path) -> None:
         os.replace(tmp, out)
         return
     old = out.with_name(f".{out.name}.旧-{os.getpid()}")
-    _remove(old)
+    remove_quietly(old)
     os.replace(out, old)
     try:
         os.replace(tmp, out)
     except BaseException:
         os.replace(old, out)
         raise
-    _remove(old)
-
-
-def _remove(path: Path) -> None:
-    if path.is_dir() and not path.is_symlink():
-        shutil.rmtree(path, ignore_errors=True)
-    elif path.exists() or path.is_symlink():
-        path.unlink()
+    remove_quietly(old)
 
 
 @python_strings()
@@ -139,7 +131,7 @@ def export_parquet(store: Store, out: Path, run_id: int | None = None, town: str
         written = _export(store, tmp, run_id, info, town)
         _swap(tmp, out)
     except BaseException:
-        _remove(tmp)
+        remove_quietly(tmp)
         for p in made:  # the folders made for it, when nothing was exported into them
             try:
                 p.rmdir()
