@@ -295,3 +295,19 @@ def test_another_towns_file_without_a_section_is_told_what_it_takes_from_jicui(t
     res = _cli("templates", "--out", str(tmp_path / "out"), "--campaign", str(other))
     assert res.returncode == 0, res.stderr
     assert sum(line.startswith("注意：方案文件没有") for line in res.stderr.splitlines()) == 3, res.stderr
+
+
+def test_unit_names_are_one_reading_of_the_towns_units():
+    """The campaign's stations and enforcers, then the names given; a unit after the town's name or 镇 is the
+    unit, unless that is another unit's own name; the town and empty cells are no unit; the first spelling stays."""
+    campaign = load_campaign()
+    units = campaign.units(["南村", "镇南村", " 东坡 村", "东坡村", campaign.town, "", float("nan"), "应急 站"])
+    names = list(units)
+    assert names[: len(names) - 3] == list(dict.fromkeys([*(s for i in campaign.industries for s in i.stations),
+                                                          *campaign.enforcers]))
+    assert names[-3:] == ["南村", "镇南村", "东坡 村"]
+    assert units.named("积翠镇南村") == "南村" and units.named("镇南村") == "镇南村"
+    assert units.named("积翠镇 应急站") == "应急站" and units.named("镇综合行政执法队") == "综合行政执法队"
+    assert units.named("东坡村") == "东坡 村" and units.key("东 坡村") == "东坡村"
+    assert units.named(campaign.town) is None and units.named("西岭村") is None and units.named(None) is None
+    assert units.key("积翠镇西岭村") == "积翠镇西岭村"  # not a unit here: compared as written

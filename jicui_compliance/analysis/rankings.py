@@ -133,33 +133,23 @@ def unit_ranking(status: pd.DataFrame | Codes, by: str = "village") -> pd.DataFr
 class Units:
     """Villages and stations as the letters compare and address them (RULEBOOK §10).
 
-    Two names are one unit when they are equal after folding (no spaces, half-width forms: "应急 站" is
-    应急站), the enforcement team also after the town's name or 镇 (as EN007 reads it:
-    :meth:`~jicui_compliance.campaign.Campaign.enforcer_spellings`). A unit is addressed as the campaign
-    spells it (its industries' stations, its ``enforcers``), else as the registry does (所属村, 监管站所),
-    else as first met. The placeholder station 其他站所 is no unit."""
+    Two names are one unit when :class:`~jicui_compliance.campaign.UnitNames` reads them as one: equal after
+    folding (no spaces, half-width forms: "应急 站" is 应急站), or one written after the town's name or 镇
+    ("积翠镇应急站", "镇综合行政执法队", as EN007 reads the enforcers). A unit is addressed as the campaign spells it
+    (its industries' stations, its ``enforcers``), else as the registry does (所属村, 监管站所), else as first met.
+    The placeholder station 其他站所 is no unit."""
 
     def __init__(self, result):
         campaign, registry = result.context.campaign, result.context.registry
-        self._enforcers = {k: fold(e) for k, e in campaign.enforcer_spellings().items()}
-        self._enforcer_names = set(self._enforcers.values())
+        self._units = campaign.units([*registry["village"].dropna().unique(), *registry["station_eff"].dropna().unique()])
+        self._enforcer_keys = {self._units.key(e) for e in campaign.enforcers}
         self._names: dict[str, str] = {}
-        names = ([s for i in campaign.industries for s in i.stations] + list(campaign.enforcers)
-                 + list(registry["village"].dropna().unique()) + list(registry["station_eff"].dropna().unique()))
-        self._known = {fold(str(n)) for n in names}
-        self._prefixes = tuple(p for p in (fold(campaign.town), "镇") if p)
-        for name in names:
-            self.name(str(name))
+        for name in self._units:
+            self.name(name)
 
     def key(self, name: str) -> str:
         """The unit a name stands for, as compared: “积翠镇应急站” and “镇应急站” are 应急站 when 应急站 is a unit."""
-        k = fold(name).replace("()", "")  # “应急站（）”: a bracket left empty names no other unit
-        if k not in self._known:
-            for prefix in self._prefixes:
-                if k.startswith(prefix) and k[len(prefix):] in self._known:
-                    k = k[len(prefix):]
-                    break
-        return self._enforcers.get(k, k)
+        return self._units.key(fold(name).replace("()", ""))  # “应急站（）”: a bracket left empty names no other unit
 
     def name(self, name: str) -> str:
         """The unit a name stands for, as addressed."""
@@ -167,7 +157,7 @@ class Units:
 
     def is_enforcer(self, name: str) -> bool:
         """One of the campaign's lawful enforcers (综合行政执法队), however written."""
-        return self.key(name) in self._enforcer_names
+        return self.key(name) in self._enforcer_keys
 
     def is_unit(self, name: str) -> bool:
         """Not empty, not a placeholder cell (无, /) and not the placeholder station 其他站所."""

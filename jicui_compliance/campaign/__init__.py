@@ -19,7 +19,7 @@ from typing import Any
 from ..text import fold
 from .schema import CampaignError, toml_syntax_reason, validate
 
-__all__ = ["Campaign", "CampaignError", "Documents", "Phase", "Industry", "Leader", "Period", "TypicalAccident", "load_campaign", "default_as_of"]
+__all__ = ["Campaign", "CampaignError", "UnitNames", "Documents", "Phase", "Industry", "Leader", "Period", "TypicalAccident", "load_campaign", "default_as_of"]
 
 
 @dataclass(frozen=True)
@@ -229,14 +229,16 @@ class Campaign:
     def leader_names(self) -> tuple[str, ...]:
         return tuple(l.name for l in self.leaders)
 
-    def spellings(self, unit: str, others: Iterable[str] = ()) -> set[str]:
+    def spellings(self, unit: str) -> set[str]:
         """Each way a village, station or enforcer of the town may be written, folded (no spaces, half-width
-        forms): its name, or its name after the town's name or 镇 ("积翠镇应急站", "镇应急站" are 应急站).
-        ``others``: the other units known; a spelling that is one of their own names is theirs, not this unit's
-        (with villages 南村 and 镇南村, "镇南村" is 镇南村)."""
-        own = fold(unit)
-        taken = {fold(o) for o in others} - {own}
-        return {s for s in (fold(prefix + unit) for prefix in ("", self.town, "镇")) if s not in taken}
+        forms): its name, or its name after the town's name or 镇 ("积翠镇应急站", "镇应急站" are 应急站). Which
+        unit a name stands for, when one unit's spelling is another's own name, is :class:`UnitNames`'s."""
+        return {fold(prefix + unit) for prefix in ("", self.town, "镇")}
+
+    def units(self, names: Iterable[object] = ()) -> UnitNames:
+        """The town's units: this campaign's stations and enforcers and the ``names`` given (a registry's villages,
+        a store's units), and which of them a name as written stands for (:class:`UnitNames`)."""
+        return UnitNames(self, names)
 
     def enforcer_spellings(self) -> dict[str, str]:
         """Each of :meth:`spellings` of each lawful enforcer → the enforcer as the campaign spells it
@@ -268,6 +270,43 @@ class Campaign:
 
 
 _CALENDAR = re.compile(r"(\d{4})(?:-(\d{2})(?:-(\d{2}))?|-H([12]))?")
+
+
+class UnitNames:
+    """The town's units — the campaign's stations and enforcers, then the names given (villages, a store's units) —
+    each once however it is written (folded: no spaces, half-width forms), as first written: the campaign's spelling
+    before a registry's. The town itself and empty cells are no unit.
+
+    :meth:`named` reads a name as written: a unit's name, or its name after the town's name or 镇 ("积翠镇应急站",
+    "镇应急站" are 应急站, :meth:`Campaign.spellings`), unless that is another unit's own name (with villages 南村 and
+    镇南村, "镇南村" is 镇南村). The rules (GV001, GV003), the letters' and rankings' units and the store's unit
+    folders all ask this one reading."""
+
+    def __init__(self, campaign: Campaign, names: Iterable[object] = ()):
+        town = fold(campaign.town)
+        self._units: dict[str, str] = {}
+        for name in [*(s for i in campaign.industries for s in i.stations), *campaign.enforcers, *names]:
+            if isinstance(name, str) and (key := fold(name)) and key != town:
+                self._units.setdefault(key, name.strip())
+        self._spelled = dict(self._units)  # a unit's own name first: never another's spelling
+        for unit in self._units.values():
+            for spelling in campaign.spellings(unit):
+                self._spelled.setdefault(spelling, unit)
+
+    def __iter__(self):
+        return iter(self._units.values())
+
+    def __len__(self) -> int:
+        return len(self._units)
+
+    def named(self, name: object) -> str | None:
+        """The unit ``name`` stands for, as first written; None when it names none."""
+        return self._spelled.get(fold(name)) if isinstance(name, str) else None
+
+    def key(self, name: str) -> str:
+        """``name`` as compared: its unit's folded name, else ``name`` folded (a unit not among these)."""
+        unit = self.named(name)
+        return fold(unit if unit is not None else name)
 
 
 def calendar_text(label: str) -> str:

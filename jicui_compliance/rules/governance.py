@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 
+from ..campaign import UnitNames
 from ..resolution import leader_names
 from ..text import fold
 from .base import ERROR, WARNING, Obligation, Party, hits, no_hits, rule
@@ -50,9 +51,9 @@ def village_without_kickoff(ctx: Context) -> pd.DataFrame:
     mt = ctx.frame("meetings")
     limit = pd.Timestamp(ctx.campaign.phase("P1").end)
     held = mt.loc[(mt["kind"] == KICKOFF) & (mt["date"] <= limit).fillna(False) & mt["unit"].notna(), "unit"]
-    held_keys = set(held.map(fold))
     units = _units(ctx)
-    missing = villages.loc[[held_keys.isdisjoint(ctx.campaign.spellings(v, units)) for v in villages["village"]]]
+    held_keys = {units.key(u) for u in held}
+    missing = villages.loc[[units.key(v) not in held_keys for v in villages["village"]]]
     if missing.empty:
         return no_hits()
     return hits(ledger="meetings", village=missing["village"].to_numpy(), period="P1")
@@ -94,12 +95,11 @@ def no_leader_supervision(ctx: Context) -> pd.DataFrame:
 BRIEFING, ENFORCER_TRAINING, TOPIC_MEETING = "企业宣讲", "执法培训", "专题会议"
 
 
-def _units(ctx: Context) -> set[str]:
-    """The town's villages (in the registry), stations and enforcers: a spelling of one that is another's own
-    name is the other's (with villages 南村 and 镇南村, 镇南村's meeting is not 南村's)."""
-    villages = set(ctx.registry["village"].dropna().astype(str)) if "village" in ctx.registry else set()
-    stations = {s for i in ctx.campaign.industries for s in i.stations}
-    return villages | stations | set(ctx.campaign.enforcers)
+def _units(ctx: Context) -> UnitNames:
+    """The town's stations, enforcers and villages (in the registry): a meeting's 单位 "积翠镇东坡村" is 东坡村's,
+    and a spelling of one that is another's own name is the other's (with villages 南村 and 镇南村, 镇南村's
+    meeting is not 南村's)."""
+    return ctx.campaign.units(ctx.registry["village"].dropna() if "village" in ctx.registry else ())
 
 
 def _held(ctx: Context, kinds: tuple[str, ...], phase: str) -> pd.DataFrame:
@@ -141,9 +141,9 @@ def station_without_briefing(ctx: Context) -> pd.DataFrame:
     stations = ctx.resolution.supervising_stations()
     if not stations:
         return no_hits()
-    held = set(_held(ctx, (BRIEFING,), "P2")["unit_key"].dropna())
     units = _units(ctx)
-    missing = [s for s in stations if held.isdisjoint(ctx.campaign.spellings(s, units))]
+    held = {units.key(u) for u in _held(ctx, (BRIEFING,), "P2")["unit"].dropna()}
+    missing = [s for s in stations if units.key(s) not in held]
     if not missing:
         return no_hits()
     return hits(ledger="meetings", village=missing, period="P2")

@@ -33,7 +33,7 @@ import shutil
 import signal
 import tempfile
 import zipfile
-from collections.abc import Callable, Collection, Iterator
+from collections.abc import Callable, Collection, Iterable, Iterator
 from concurrent.futures import Executor, ProcessPoolExecutor, ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -557,18 +557,18 @@ class Store:
 
 
 # -- ingest ---------------------------------------------------------------------------------------
-def _known_units(store: Store | None, campaign: Campaign) -> set[str]:
-    """Names a folder may carry to be a unit: the campaign's stations and enforcers, the units and the
+def _known_units(store: Store | None, campaign: Campaign) -> list[str]:
+    """Names a folder may carry to be a unit besides the campaign's stations and enforcers: the units and the
     registry villages already in the store."""
-    units = {s for i in campaign.industries for s in i.stations} | set(getattr(campaign, "enforcers", ()) or ())
+    units: list[str] = []
     if store is not None:
-        units |= set(store.df("SELECT DISTINCT unit FROM versions")["unit"])
+        units += sorted(store.df("SELECT DISTINCT unit FROM versions")["unit"])
         latest = store.state_versions()
         if len(latest):
             reg = store.state_rows("enterprises", latest)
             if len(reg):
-                units |= set(reg["village"].dropna().astype(str))
-    return units - {campaign.town}
+                units += sorted(reg["village"].dropna().astype(str).unique())
+    return units
 
 
 #: a note in brackets after a folder's name: 东坡村（更正）, 应急站(补报), 西河村【第二次】 (folded: （ is ()
@@ -578,27 +578,20 @@ UNIT_ANCESTORS = 2
 
 
 class _Units:
-    """Which known unit a folder's name names: the unit itself, the unit after the town's name or 镇
-    (积翠镇应急站, :meth:`Campaign.spellings`), or either followed by a note in brackets (东坡村（更正）)."""
+    """Which unit a folder's name names (:class:`~jicui_compliance.campaign.UnitNames`: the unit itself, or after the
+    town's name or 镇, 积翠镇应急站), or either followed by a note in brackets (东坡村（更正）)."""
 
-    def __init__(self, campaign: Campaign, known: set[str]):
-        self.known = known
-        self.spelled: dict[str, str] = {}
-        for unit in sorted(known):  # a unit's own name is never another's spelling (南村 and 镇南村)
-            for s in campaign.spellings(unit, known):
-                self.spelled.setdefault(s, unit)
+    def __init__(self, campaign: Campaign, known: Iterable[str]):
+        self.units = campaign.units(known)
 
     def named(self, name: str) -> str | None:
-        if name in self.known:
-            return name
-        folded = fold(name)
+        name = fold(name)  # （更正） is (更正)
         while True:
-            if folded in self.spelled:
-                return self.spelled[folded]
-            stripped = _BRACKETED.sub("", folded)
-            if stripped == folded or not stripped:
-                return None
-            folded = stripped
+            unit = self.units.named(name)
+            stripped = _BRACKETED.sub("", name)
+            if unit is not None or stripped == name or not stripped:
+                return unit
+            name = stripped
 
     def above(self, folder: Path) -> Path | None:
         """``folder`` when it is named after a unit, else the nearest of the :data:`UNIT_ANCESTORS` folders above
@@ -627,7 +620,7 @@ class _Collected:
     notes: list[str]  # what folder was taken as which unit, when not by its plain name
 
 
-def _collect(paths: list[str | Path], campaign: Campaign, known: set[str]) -> _Collected:
+def _collect(paths: list[str | Path], campaign: Campaign, known: Iterable[str]) -> _Collected:
     """The files with their stored paths (``<unit>/…``, or the file's name for the town's own files) and units.
 
     Each path given is a unit's folder when its name names a unit (:class:`_Units`), else a town's submission
