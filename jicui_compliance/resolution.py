@@ -88,7 +88,9 @@ class Resolution:
         ind = {i.name: i for i in self.campaign.industries}
         lead = reg["industry"].map(lambda x: ind[x].station if x in ind else None, na_action="ignore")
         reg["lead_station"] = lead
-        reg["station_eff"] = reg["station"].fillna(lead)
+        # a station written after the town's name or 镇 (积翠镇应急站) is the campaign's station, as everywhere
+        stations = self.campaign.units()
+        reg["station_eff"] = map_distinct(reg["station"], lambda s: stations.named(s) or s).fillna(lead)
         default_risk = reg["industry"].map(lambda x: ind[x].high_risk if x in ind else False, na_action="ignore")
         default_risk = default_risk.astype("boolean").fillna(False)
         keywords = [k for k in self.campaign.crowded_venue_keywords if k]

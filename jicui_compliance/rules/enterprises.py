@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pandas as pd
 
-from ..text import fold
+from ..text import fold, map_distinct
 from .base import ERROR, WARNING, Obligation, Party, hits, no_hits, rule
-from .context import Context, folded
+from .context import Context
 
 
 @rule("ENT001", WARNING, "三(二)4", party=Party.ENTERPRISE, reads=("enterprises",), title="监管站所与行业牵头站所不一致",
@@ -16,7 +16,8 @@ from .context import Context, folded
 def station_not_lead_of_industry(ctx: Context) -> pd.DataFrame:
     """规则说明：企业名录中填写了“监管站所”的企业，其站所须是该企业行业领域的牵头站所之一（方案文件 campaign 中
     行业的 station 及 also_accepted，如涉农企业的农技站、农经站、畜牧站均可；食品卫生的市场监管所、其他站所均可）。
-    站所名称比对时去掉空格、统一全角半角，其余须完全一致（“应急管理站”不等于“应急站”）。
+    站所名称比对时去掉空格、统一全角半角，站所名称前加镇名或“镇”（“积翠镇应急站”“镇城建站”）也算该站所，
+    其余须完全一致（“应急管理站”不等于“应急站”）。
     监管站所空白的企业不报告（按行业的牵头站所归口）；行业领域空白或不在方案所列行业中的企业不报告
     （由 SCH002/SCH003 报告）。企业名录中信用代码重复的第二行及以后（SCH004）不再重复报告。
 
@@ -36,7 +37,7 @@ def station_not_lead_of_industry(ctx: Context) -> pd.DataFrame:
     sub = reg.loc[reg["station"].notna() & reg["industry"].isin(list(accepted)), ["station", "industry"]]
     if sub.empty:
         return no_hits()
-    ok = _accepted(folded(sub["station"]), sub["industry"], accepted_folded)
+    ok = _accepted(map_distinct(sub["station"], ctx.campaign.units().key), sub["industry"], accepted_folded)
     bad = sub.loc[~ok]
     if bad.empty:
         return no_hits()

@@ -177,9 +177,10 @@ def no_enforcer_training(ctx: Context) -> pd.DataFrame:
 
 def town_units(town: str) -> set[str]:
     """GV005: how a meeting's 单位 names the town itself (folded): 镇政府, 镇党委 or the town's name
-    (RULEBOOK §5), and the same with the town's name in front (积翠镇政府, 积翠镇人民政府, 积翠镇党委…)."""
+    (RULEBOOK §5), the same with the town's name in front (积翠镇政府, 积翠镇人民政府, 积翠镇党委…), and the 党委's
+    formal name (中共积翠镇委员会, 中国共产党积翠镇委员会)."""
     bodies = ("政府", "人民政府", "党委", "党委政府", "党委、政府")
-    names = {town, *(p + b for p in ("镇", town) for b in bodies)}
+    names = {town, *(p + b for p in ("镇", town) for b in bodies), *(p + town + "委员会" for p in ("中共", "中国共产党"))}
     return {fold(n) for n in names}
 
 
@@ -193,7 +194,7 @@ def no_town_kickoff(ctx: Context) -> pd.DataFrame:
     """规则说明：会议与督导记录中须至少有一行镇级会议：“单位”为镇政府、镇党委或镇名（积翠镇），“类型”为动员部署会或
     专题会议，日期不晚于第一阶段（动员部署）最后一天（默认 2023-05-31，当天仍合规），“主持或带队”含方案文件
     所列镇领导（默认 张庆斌、王鑫辉）之一。单位也接受带镇名和“人民政府”“党委政府”的写法（积翠镇人民政府、积翠镇党委、
-    镇党委政府等）；村、站所召开的会议不计入（村的动员部署会见 GV001）。单位和主持人比对时去掉空格、统一全角半角；
+    镇党委政府等）和党委的全称（中共积翠镇委员会、中国共产党积翠镇委员会）；村、站所召开的会议不计入（村的动员部署会见 GV001）。单位和主持人比对时去掉空格、统一全角半角；
     主持栏可写多人，以“、”（也接受，,；;/ 和空格）分隔，姓名后括号中的职务不看（“张庆斌（党委书记）”），
     每个姓名须与领导姓名完全一致（“王鑫辉镇长”不计入，请只写姓名，职务写在括号中）。
     不设起始日期。第一阶段结束后核查（--as-of 早于第一阶段最后一天时不报告）；全镇一条，期间为 P1，“所属村”列为镇名，

@@ -60,6 +60,7 @@ CODES = {
     "USCC_丙": _uscc("91330110MA2AA0003"),
     "USCC_丁": _uscc("91330110MA2AA0004"),
     "USCC_戊": _uscc("91330110MA2AA0005"),
+    "USCC_己": _uscc("91330110MA2AA0006"),
     "ID_OK": "11010519491231002X",
 }
 assert ric.is_valid(CODES["ID_OK"])
