@@ -38,11 +38,25 @@ def python_strings():
 PLACEHOLDERS = frozenset({"无", "暂无", "/", "／", "-", "—", "——", "－", "--", "─"})
 
 
+#: characters that show as nothing, which text pasted from WeChat or a web page brings along inside names:
+#: zero width space, non-joiner and joiner, word joiner, and the byte order mark (zero width no-break space)
+INVISIBLE = "\u200b\u200c\u200d\u2060\ufeff"
+_DROP_INVISIBLE = dict.fromkeys(map(ord, INVISIBLE))
+
+
 def fold(text: str) -> str:
     r"""Fold full-width forms to half-width (（）→(), ：→:, ＡＢ→AB) and drop all white space (what
     ``str.split`` splits at is what ``\s`` matches, ``str.isspace``: the same as ``re.sub(r"\s+", "", …)``,
-    three times faster; headers, names and people are folded some 80,000 times in a county's check)."""
-    return "".join(unicodedata.normalize("NFKC", text).split())
+    three times faster; headers, names and people are folded some 80,000 times in a county's check), and the
+    invisible characters of :data:`INVISIBLE`. These are format characters, which ``str.isprintable`` (one
+    pass in C) says no to: only a text it says no to is translated (a text without them costs about 10%
+    more than white space alone, a ``str.translate`` of every text would cost twice as much).
+
+    >>> fold("东坡\u200b中兴 铸造厂\ufeff"), fold("（必填）　Ａ")
+    ('东坡中兴铸造厂', '(必填)A')
+    """
+    folded = "".join(unicodedata.normalize("NFKC", text).split())
+    return folded if folded.isprintable() else folded.translate(_DROP_INVISIBLE)
 
 
 def normalize_header(value: object) -> str:
