@@ -59,11 +59,23 @@ def fold(text: str) -> str:
     return folded if folded.isprintable() else folded.translate(_DROP_INVISIBLE)
 
 
+#: a template's note after a header, folded: “企业名称（必填）”, “发现方式(选填)”, “整改期限（必填项）”; only these words,
+#: so that a header whose brackets are part of it (“资金（万元）”, “金额(元)”, “村(社区)”) keeps them
+_HEADER_NOTE = re.compile(r"\((?:必填|选填|非必填|可填|可选)项?\)$")
+
+
 def normalize_header(value: object) -> str:
-    """A header cell as it is matched: folded, no spaces or line breaks, no required-markers."""
+    r"""A header cell as it is matched: folded, no spaces or line breaks, no required-markers (``*``, ``※``)
+    and no note in brackets saying whether it is required (“（必填）”, “（选填）”).
+
+    >>> [normalize_header(h) for h in ("*企业名称（必填）", "发现方式\n（选填）※", "资金（万元）", "必填")]
+    ['企业名称', '发现方式', '资金(万元)', '必填']
+    """
     if value is None:
         return ""
     text = fold(str(value)).strip(_MARKERS)
+    if text.endswith(")") and (note := _HEADER_NOTE.search(text)):
+        text = text[: note.start()].strip(_MARKERS)
     return text
 
 

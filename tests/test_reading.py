@@ -606,6 +606,34 @@ def test_headers_that_name_no_field_are_recorded_once_with_their_column(tmp_path
     assert table.unmapped == [("F", "检查天气"), ("J", "陪同人员")]
 
 
+def test_headers_with_a_required_note_in_brackets_are_matched(tmp_path):
+    """Templates write “（必填）”/“（选填）” after a header, as they write * or ※: the header is matched
+    without the note; a header whose brackets are its own (资金（万元）) keeps them; the header as written is
+    kept for the messages. In a workbook and in a CSV file alike, every record is read."""
+    header = ["序号", "企业名称（必填）", "隐患描述(必填)", "发现日期\n（必填）", "*发现方式（必填项）", "是否立即整改※（必填）",
+              "资金（万元）", "整改期限（选填）", "备注（选填）"]
+    record = [1, "甲公司", "配电箱未接地", "2023-07-01", "企业自查", "是", "0.5", "2023-07-31", ""]
+    wb = xlsxwriter.Workbook(tmp_path / "隐患.xlsx")
+    ws = wb.add_worksheet("隐患")
+    ws.write_row(0, 0, header)
+    ws.write_row(1, 0, record)
+    ws.write_row(2, 0, [2, "乙公司", "消防通道堵塞", "2023-07-02", "部门检查", "否", "1", "2023-08-15"])
+    wb.close()
+    (tmp_path / "隐患.csv").write_text(",".join(f'"{h}"' for h in header) + "\n" + ",".join(map(str, record)) + "\n",
+                                      "utf-8")
+    sub, led = read(tmp_path)
+    assert sub.problems == []
+    assert {(t.file, t.ledger) for t in sub.tables} == {("隐患.xlsx", "hazards"), ("隐患.csv", "hazards")}
+    for table in sub.tables:
+        assert table.headers == {"enterprise_name": "企业名称（必填）", "description": "隐患描述(必填)",
+                                 "found_on": "发现日期（必填）", "source": "*发现方式（必填项）",
+                                 "immediate": "是否立即整改※（必填）", "funds": "资金（万元）", "deadline": "整改期限（选填）"}
+        assert table.unmapped == []
+    df = led["hazards"]
+    assert df[["source_file", "source_row"]].values.tolist() == [["隐患.csv", 3], ["隐患.xlsx", 2], ["隐患.xlsx", 3]]  # the header spans lines 1–2
+    assert df["funds"].tolist() == [0.5, 0.5, 1.0]
+
+
 def test_outputs_of_this_tool_among_the_inputs_are_skipped_by_their_content(tmp_path):
     import shutil
 
