@@ -61,7 +61,7 @@ def fold(text: str) -> str:
 
 #: a template's note after a header, folded: “企业名称（必填）”, “发现方式(选填)”, “整改期限（必填项）”; only these words,
 #: so that a header whose brackets are part of it (“资金（万元）”, “金额(元)”, “村(社区)”) keeps them
-_HEADER_NOTE = re.compile(r"\((?:必填|选填|非必填|可填|可选)项?\)$")
+HEADER_NOTES = tuple(f"({word}{item})" for word in ("必填", "选填", "非必填", "可填", "可选") for item in ("", "项"))
 
 
 def normalize_header(value: object) -> str:
@@ -74,8 +74,8 @@ def normalize_header(value: object) -> str:
     if value is None:
         return ""
     text = fold(str(value)).strip(_MARKERS)
-    if text.endswith(")") and (note := _HEADER_NOTE.search(text)):
-        text = text[: note.start()].strip(_MARKERS)
+    if ")" in text and text.endswith(HEADER_NOTES):  # most headers have no bracket: one quick look
+        text = text[: text.rindex("(")].strip(_MARKERS)
     return text
 
 
