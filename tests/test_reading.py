@@ -606,6 +606,34 @@ def test_headers_that_name_no_field_are_recorded_once_with_their_column(tmp_path
     assert table.unmapped == [("F", "检查天气"), ("J", "陪同人员")]
 
 
+def test_headers_with_a_required_note_in_brackets_are_matched(tmp_path):
+    """Templates write “（必填）”/“（选填）” after a header, as they write * or ※: the header is matched
+    without the note; a header whose brackets are its own (资金（万元）) keeps them; the header as written is
+    kept for the messages. In a workbook and in a CSV file alike, every record is read."""
+    header = ["序号", "企业名称（必填）", "隐患描述(必填)", "发现日期\n（必填）", "*发现方式（必填项）", "是否立即整改※（必填）",
+              "资金（万元）", "整改期限（选填）", "备注（选填）"]
+    record = [1, "甲公司", "配电箱未接地", "2023-07-01", "企业自查", "是", "0.5", "2023-07-31", ""]
+    wb = xlsxwriter.Workbook(tmp_path / "隐患.xlsx")
+    ws = wb.add_worksheet("隐患")
+    ws.write_row(0, 0, header)
+    ws.write_row(1, 0, record)
+    ws.write_row(2, 0, [2, "乙公司", "消防通道堵塞", "2023-07-02", "部门检查", "否", "1", "2023-08-15"])
+    wb.close()
+    (tmp_path / "隐患.csv").write_text(",".join(f'"{h}"' for h in header) + "\n" + ",".join(map(str, record)) + "\n",
+                                      "utf-8")
+    sub, led = read(tmp_path)
+    assert sub.problems == []
+    assert {(t.file, t.ledger) for t in sub.tables} == {("隐患.xlsx", "hazards"), ("隐患.csv", "hazards")}
+    for table in sub.tables:
+        assert table.headers == {"enterprise_name": "企业名称（必填）", "description": "隐患描述(必填)",
+                                 "found_on": "发现日期（必填）", "source": "*发现方式（必填项）",
+                                 "immediate": "是否立即整改※（必填）", "funds": "资金（万元）", "deadline": "整改期限（选填）"}
+        assert table.unmapped == []
+    df = led["hazards"]
+    assert df[["source_file", "source_row"]].values.tolist() == [["隐患.csv", 3], ["隐患.xlsx", 2], ["隐患.xlsx", 3]]  # the header spans lines 1–2
+    assert df["funds"].tolist() == [0.5, 0.5, 1.0]
+
+
 def test_outputs_of_this_tool_among_the_inputs_are_skipped_by_their_content(tmp_path):
     import shutil
 
@@ -754,6 +782,41 @@ def test_note_lines_merged_across_the_table_are_not_records(tmp_path):
     for f in tmp_path.iterdir():
         f.unlink()
     assert _inspections_with(tmp_path, below) == ([3, 4], [3, 4])
+
+
+HAZARD_HEADER = ["序号", "企业名称", "隐患描述", "发现日期", "发现方式", "是否立即整改", "整改期限", "整改完成日期"]
+
+
+def test_a_text_merged_across_the_table_is_a_note_wherever_it_stands(tmp_path):
+    """“本月未发现重大事故隐患” merged across the row (A3:H3, how a village reports an empty month) is a note,
+    not a record (it was REF001 and five SCH002): right below the header, between records, over two rows, or
+    leaving the 序号 column out (a 序号 beside it). A merge that leaves a ledger cell filled outside it, or that
+    spans only part of the table, stays a record."""
+    record = ["甲公司", "配电箱未接地", "2023-09-01", "企业自查", "是", "2023-09-30", "2023-09-20"]
+    wb = xlsxwriter.Workbook(tmp_path / "隐患.xlsx")
+    ws = wb.add_worksheet("8月")
+    ws.merge_range(0, 0, 0, 7, "东坡村重大事故隐患台账（8月）")
+    ws.write_row(1, 0, HAZARD_HEADER)
+    ws.merge_range(2, 0, 2, 7, "本月未发现重大事故隐患")  # A3:H3
+    ws = wb.add_worksheet("9月")
+    ws.write_row(0, 0, HAZARD_HEADER)
+    ws.write_row(1, 0, [1, *record])  # row 2
+    ws.merge_range(2, 0, 2, 7, "以下为9月15日补报")  # row 3: a note between records
+    ws.write_row(3, 0, [2, *record])  # row 4
+    ws.write(4, 0, 3)
+    ws.merge_range(4, 1, 4, 7, "本月隐患均已整改")  # row 5: B5:H5, a 序号 in A5
+    ws.merge_range(5, 0, 5, 6, "乙公司")  # row 6: A6:G6, and 整改完成日期 filled in H6: a record
+    ws.write(5, 7, "2023-09-25")
+    ws.merge_range(6, 0, 6, 3, "丙公司")  # row 7: A7:D7, half the table: a record
+    ws.merge_range(7, 0, 8, 7, "说明文字写了两行高")  # rows 8–9 merged across
+    wb.close()
+    sub, led = read(tmp_path)
+    assert sub.problems == []
+    rows = {t.sheet: t.source_rows.tolist() for t in sub.tables}
+    assert rows == {"8月": [], "9月": [2, 4, 6, 7]}
+    df = led["hazards"]
+    assert df[["source_sheet", "source_row", "enterprise_name"]].values.tolist() == [
+        ["9月", 2, "甲公司"], ["9月", 4, "甲公司"], ["9月", 6, "乙公司"], ["9月", 7, "丙公司"]]
 
 
 def test_rows_of_a_number_and_placeholders_only_are_blank(tmp_path):

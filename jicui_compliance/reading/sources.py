@@ -58,6 +58,10 @@ class RawSheet:
     grid: np.ndarray | None = field(default=None, repr=False)
     #: a CSV file's columns (positional, 0..n-1)
     columns: list[Column] | None = field(default=None, repr=False)
+    #: a workbook's merged ranges across two columns or more, as rows of (first row, first column, last row,
+    #: last column), 0-based grid positions cut to the grid (:func:`_across`): a note merged across the table
+    #: is told by them (:func:`.tables._merged_notes`)
+    merged: np.ndarray | None = field(default=None, repr=False)
     _top: tuple[int, list[list[str]]] | None = field(default=None, repr=False, compare=False)  # :meth:`head`'s texts
 
     def __len__(self) -> int:
@@ -650,8 +654,18 @@ def read_workbook(src: SourceFile) -> list[RawSheet | SheetProblem] | SheetProbl
             del rows
             _place_errors(grid, errors.get(name, {}))
             _fill_merged(grid, merged)
-            out.append(RawSheet(src.rel, name, np.arange(1, len(grid) + 1), grid=grid))
+            out.append(RawSheet(src.rel, name, np.arange(1, len(grid) + 1), grid=grid,
+                                merged=_across(merged, grid.shape)))
     return out
+
+
+def _across(merged, shape: tuple[int, int]) -> np.ndarray:
+    """calamine's merged ranges (((r0, c0), (r1, c1)), …) that span two columns or more, as an array of
+    (r0, c0, r1, c1) cut to the grid (a sheet has a few: titles, notes, a wide cell)."""
+    n_rows, n_cols = shape
+    spans = [(r0, c0, min(r1, n_rows - 1), min(c1, n_cols - 1)) for (r0, c0), (r1, c1) in merged
+             if c1 > c0 and r0 < n_rows and c0 < n_cols - 1]
+    return np.array(spans, dtype=np.int64).reshape(-1, 4)
 
 
 def _filled(v: Any) -> bool:

@@ -480,6 +480,9 @@ def locate(raw: RawSheet, index: HeaderIndex) -> Table | SheetProblem:
         columns = [encode(a[data_start:], strip=j in mapped_pos) for j, a in enumerate(raw.column_arrays())]
     keep = _record_mask(columns, list(positions.values()), placeholders)
     keep &= ~_headings_again(columns, {pos: best.written[pos] for pos in mapped_pos})
+    if raw.merged is not None and len(raw.merged):
+        keep &= ~_merged_notes(raw.merged, data_start, columns, sorted(mapped_pos),
+                               [j for j, text in enumerate(best.written) if text])
     return Table(
         ledger=ledger,
         file=raw.file,
@@ -706,6 +709,45 @@ def _headings_again(columns: list[tuple[np.ndarray, Any]], written: dict[int, st
         texts = set(map(str, cells.values()))
         out[i] = (own >= 2 and 2 * own >= len(mine)) or (
             len(texts) == 1 and bool(_TITLE.search(next(iter(texts)))))
+    return out
+
+
+def _merged_notes(merged: np.ndarray, start: int, columns: list[tuple[np.ndarray, Any]], mapped: list[int],
+                  header: list[int]) -> np.ndarray:
+    """True for the rows (from ``start`` on, the records' rows) whose ledger cells all lie in one merged range
+    that spans the table's width: all the header's columns (``header``) but one (a 序号 or 备注 column left out
+    of the merge), of a header of eight columns or more all but a quarter — “本月未发现重大事故隐患” merged
+    across the row, as a village reports an empty month, wherever it stands. The merge copies its text into
+    every cell it spans (:func:`.sources._fill_merged`), and a record never holds one text in every column:
+    such a row is a note. A cell of the ledger's columns filled outside the range makes the row a record.
+
+    ``merged``: the sheet's ranges across two columns or more, (r0, c0, r1, c1) in grid positions; only the
+    few wide enough are looked at, a row range at a time."""
+    n = len(columns[0][0]) if columns else 0
+    out = np.zeros(n, dtype=bool)
+    if n == 0 or not header or not mapped:
+        return out
+    width = max(len(columns), int(merged[:, 3].max()) + 1)
+    in_header = np.zeros(width, dtype=np.int64)
+    in_header[header] = 1
+    before = np.concatenate([[0], np.cumsum(in_header)])  # header columns left of each column
+    covered = before[merged[:, 3] + 1] - before[merged[:, 1]]
+    need = max(2, len(header) - max(1, len(header) // 4))
+    wide = merged[(covered >= need) & (merged[:, 2] >= start)]
+    for r0, c0, r1, c1 in wide.tolist():
+        rows = np.arange(max(r0, start) - start, min(r1 - start + 1, n))
+        if not len(rows):
+            continue
+        alone = np.ones(len(rows), dtype=bool)
+        inside = False
+        for j in mapped:
+            codes = columns[j][0][rows]
+            if c0 <= j <= c1:
+                inside = True
+            else:
+                alone &= codes < 0
+        if inside:
+            out[rows[alone]] = True
     return out
 
 
