@@ -128,16 +128,17 @@ def approved_after_start(ctx: Context) -> pd.DataFrame:
       obligation=Obligation(when="records", ledger="hot_work", date="start"))
 def no_guardian(ctx: Context) -> pd.DataFrame:
     """规则说明：作业票没有填写监护人（“监护人”整列缺失的工作表不报告），或监护人就是动火人本人。
-    姓名比较前统一全角半角、去掉空格；动火人一栏写了多人（以、，；/分隔，或以空格分隔且每个名字至少两个字；“张 三”“欧阳 明”这样为对齐而加空格的是一个人）时，
-    监护人是其中任何一人即报告。
+    姓名比较前统一全角半角、去掉空格，姓名后括号中的职务或工种不看（“张三（焊工）”是张三）；动火人一栏写了多人（以、，；/分隔，
+    或以空格分隔且每个名字至少两个字；“张 三”“欧阳 明”这样为对齐而加空格的是一个人）时，监护人是其中任何一人即报告；
+    监护人一栏也写了多人的，只有每一位监护人都是动火人时才报告（另有一位不是动火人的监护人在场）。
     开始时间晚于核查截止日的作业票不核查。
 
     依据：方案三(一)3(10)：“严格履行电气焊等动火作业审批手续，督促作业人员严格遵守消防安全操作规程，明确现场监护人员，
     严格落实消防安全措施检查和作业过程监督。”
 
-    违规示例：动火人张三，监护人张三；或监护人为空。
+    违规示例：动火人张三，监护人张三（或“张三（焊工）”）；或监护人为空。
 
-    合规示例：动火人张三，监护人李四。
+    合规示例：动火人张三，监护人李四；或动火人张三，监护人“李四、张三”。
     """
     d = _permits(ctx)
     missing = ctx.left_blank(d, LEDGER, "guardian").to_numpy(dtype=bool)
@@ -152,24 +153,20 @@ def no_guardian(ctx: Context) -> pd.DataFrame:
 
 
 def _one_of_workers(person: pd.Series, workers: pd.Series) -> np.ndarray:
-    """True where ``person`` (folded; an empty cell is no one) is one of the names of the row's
-    ``workers`` cell (:func:`~jicui_compliance.text.person_names`, each name folded; an empty cell is the one
-    name ""). Each distinct cell is split, and each distinct person folded, once; the rows are then
-    compared as numbers."""
-    cell_at, cells = pd.factorize(workers.to_numpy(dtype=object), use_na_sentinel=True)
-    cell_at[cell_at < 0] = len(cells)  # an empty cell: the last code
-    number: dict[str, int] = {}  # each folded name, numbered
-    cell_of, name_of = [], []  # for every name of every distinct cell: the cell's code, the name's number
-    for code, cell in enumerate([*cells, None]):
-        names = person_names(cell) if cell is not None else []
-        for x in names or [""]:
-            cell_of.append(code)
-            name_of.append(number.setdefault(fold_remembered(x), len(number)))
-    person_at, persons = pd.factorize(person.to_numpy(dtype=object), use_na_sentinel=True)
-    who = np.array([number.get(fold_remembered(p), -1) for p in persons] + [-1], dtype=np.int64)[person_at]
-    width = len(number)
-    listed = np.asarray(cell_of, dtype=np.int64) * width + np.asarray(name_of, dtype=np.int64)
-    return (who >= 0) & np.isin(cell_at.astype(np.int64) * width + who, listed)
+    """True where the people a ``person`` cell names (:func:`~jicui_compliance.text.person_names`, each name
+    folded: “张三（焊工）” is 张三; an empty cell is no one) are all among the names of the row's ``workers``
+    cell (read alike). Each distinct cell is read once, and each distinct (person, workers) pair compared once."""
+    def names(cell: object) -> frozenset[str]:
+        return frozenset(fold_remembered(x) for x in person_names(str(cell))) - {""}
+
+    pairs = pd.DataFrame({"p": person.to_numpy(dtype=object), "w": workers.to_numpy(dtype=object)})
+    filled = (pairs["p"].notna() & pairs["w"].notna()).to_numpy(dtype=bool)
+    out = np.zeros(len(pairs), dtype=bool)
+    if filled.any():
+        codes, distinct = pd.factorize(pd.MultiIndex.from_frame(pairs[filled]))
+        same = np.array([bool(p) and p <= names(w) for p, w in ((names(p), w) for p, w in distinct)], dtype=bool)
+        out[filled] = same[codes]
+    return out
 
 
 @shared
@@ -310,7 +307,8 @@ def no_gas_test(ctx: Context) -> pd.DataFrame:
 def welder_without_certificate(ctx: Context) -> pd.DataFrame:
     """规则说明：动火人须持有动火当日有效的焊接与热切割作业操作证，在同一企业的特种作业人员持证台账中查找：
     作业票填了“动火人证书编号”的，按证书编号查找（编号不在本企业持证台账中即视为无证，不再按姓名查找）；
-    没填证书编号的，按动火人姓名（统一全角半角、去空格）在本企业持证台账中查找。
+    没填证书编号的，按动火人姓名（统一全角半角、去空格，姓名后括号中的工种或职务不看：“张三（焊工）”是张三）在本企业
+    持证台账中查找。
     找到的证书须同时满足：作业类别为“焊接与热切割作业”；有效期至不早于动火开始当天（有效期至当天动火视为有效）；
     初领日期为空或不晚于动火当天（动火时已取得证书）。任一条证书满足即合规。按证书编号匹配时不再核对姓名。
     按姓名查找时，“动火人”一栏写了多人（以、，；/分隔，或以空格分隔且每个名字至少两个字；“张 三”“欧阳 明”这样为对齐
