@@ -168,6 +168,21 @@ def text_width(text: str) -> int:
 LIST_SEPARATORS = re.compile(r"[、,，;；/／]+")
 
 
+#: what stands between two numbers written in one cell (17644968942/0351-2848716, 138…、139…, 138… 或 139…;
+#: T12345678、T87654321; QP-01、GJ-01): white space is none, it is part of a number (138 1234 5678)
+BETWEEN_NUMBERS = re.compile(r"([/／、，,;；]|或)")
+
+
+def numbers_in(cell: str) -> list[str]:
+    """The numbers a cell lists — phone, certificate and equipment numbers — each stripped (:data:`BETWEEN_NUMBERS`;
+    the masking of outputs splits a phone cell alike).
+
+    >>> numbers_in("17644968942/0351-2848716"), numbers_in("T12345678、T87654321"), numbers_in("QP-01"), numbers_in(" / ")
+    (['17644968942', '0351-2848716'], ['T12345678', 'T87654321'], ['QP-01'], [])
+    """
+    return [p.strip() for p in BETWEEN_NUMBERS.split(cell)[::2] if p.strip()]
+
+
 #: a bracketed part after a name, a title or role (张三（总经理）, 张三(焊工)): not part of the name
 _ROLE = re.compile(r"[(（][^()（）]*[)）]")
 
