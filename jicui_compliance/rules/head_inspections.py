@@ -98,11 +98,12 @@ def inspection_notled_by_head(ctx: Context) -> pd.DataFrame:
 
 @rule("HI003", WARNING, "D4(7)", party=Party.ENTERPRISE, reads=("head_inspections",),
       title="检查记录未签名",
-      message="{date}的带队检查记录未签名确认（“{header}”为空、“否”或“无”）；方案 D4(7) 要求“谁检查、谁签名、谁负责”，"
+      message="{date}的带队检查记录未签名确认（“{header}”为空、“否”“无”或写明待签）；方案 D4(7) 要求“谁检查、谁签名、谁负责”，"
               "请检查人员签名确认",
       obligation=Obligation(when="records", ledger="head_inspections", date="date"))
 def unsigned_head_inspection(ctx: Context) -> pd.DataFrame:
-    """规则说明：主要负责人带队检查记录的“签名确认”列为空、填“否”或占位符（“无”“/”等）。该列填“是”或签名人姓名都算已签名。
+    """规则说明：主要负责人带队检查记录的“签名确认”列为空、填“否”（或“未签字”“×”等）或占位符（“无”“/”等），或写明尚未签名
+    （“待签”“待签字”“待补签”“尚未签名”“暂无签名”等，这些不是签名人姓名）。该列填“是”或签名人姓名都算已签名。
     空白按“否”计：空白不能证明有人签名负责。工作表根本没有“签名确认”列时，该表的行不判断（选填列缺失不报）；
     签名值无法识别（SCH002）的不重复报告。检查日期晚于 as-of 的记录尚不存在，不判断；未能对应到企业名录的行不判断。
 
@@ -111,12 +112,12 @@ def unsigned_head_inspection(ctx: Context) -> pd.DataFrame:
     对排查出隐患但未督促整改到位导致发生事故的或发生事故前隐患未查出的属地村和主管站所相关人员，依法追责问责，
     构成犯罪的移送司法机关追究刑事责任。”
 
-    违规示例：2023-07-20 张三带队检查，“签名确认”空白或填“否”。
+    违规示例：2023-07-20 张三带队检查，“签名确认”空白、填“否”或“待签”。
 
     合规示例：“签名确认”填“是”或“张三”。
     """
     df = ctx.frame(_LEDGER)
-    sel = ctx.existing(df, "date") & ctx.said_no(df, "signed")
+    sel = ctx.existing(df, "date") & ctx.unsigned(df, _LEDGER)
     if not sel.any():
         return no_hits()
     d = df.loc[sel]
