@@ -53,7 +53,7 @@ class Resolution:
     _frames: dict[str, pd.DataFrame] = field(default_factory=dict)
     _name_norms: dict[str, str] = field(default_factory=dict)  # enterprise name → normalize_name
     _lookup_cache: tuple[dict[str, int], dict[str, int], np.ndarray, pd.DataFrame] | None = None
-    _heads: tuple[dict[str, int], np.ndarray] | None = None  # the registry's heads, numbered (led_by_head)
+    _heads: tuple[dict[str, tuple[int, ...]], np.ndarray] | None = None  # the registry's heads, numbered (led_by_head)
     _written_cells: dict[tuple[str, str], tuple[np.ndarray, np.ndarray]] = field(default_factory=dict)  # each ledger column as written, factorized (_written)
     _per_values: dict[tuple[str, int], tuple[np.ndarray, np.ndarray]] = field(default_factory=dict)  # _per_value
 
@@ -256,31 +256,37 @@ class Resolution:
         return [s for key, s in known.items() if key in used]
 
     def led_by_head(self, df: pd.DataFrame) -> pd.Series:
-        """True where a record's ``leader`` names its enterprise's registered head (both folded: no
-        spaces, half-width forms): the whole cell, the cell without a bracketed title, or one of the
-        leaders it lists (:func:`leader_names`). An enterprise whose registry row names no head
-        (SCH003 there) cannot be judged: any leader counts."""
-        head_id, at_head = self._head_ids
+        """True where a record's ``leader`` names one of its enterprise's registered heads. Both cells
+        are read alike (:func:`leader_names`, folded: no spaces, half-width forms): the whole cell, the
+        cell without a bracketed title, or one of the people it lists — a registry's “张三（总经理）” or
+        “张三/李四” names 张三, and an inspection led by “张三” or “张三、王五” is led by a head. An
+        enterprise whose registry row names no head (SCH003 there) cannot be judged: any leader counts."""
+        heads_of, at_head = self._head_ids
         codes, leaders = pd.factorize(df["leader"].to_numpy(dtype=object), use_na_sentinel=True)
         head = at_head[self.registry.index.get_indexer(df["eid"])]  # -2: no head to judge by (or no enterprise)
-        # each distinct leader read once: the registered heads it may name, as pairs leader × (number of heads) + head
-        width = len(head_id) + 1
-        named = [c * width + h for c, v in enumerate(leaders) for n in leader_names(str(v))
-                 if (h := head_id.get(n, -1)) >= 0]
+        # each distinct leader read once: the distinct head cells it names, as pairs leader × (number of head cells) + head
+        width = len(at_head) + 1
+        named = [c * width + h for c, v in enumerate(leaders) for h in
+                 dict.fromkeys(h for n in leader_names(str(v)) for h in heads_of.get(n, ()))]
         by_head = (codes >= 0) & (head >= 0) & np.isin(codes.astype(np.int64) * width + head, named)
         return pd.Series(by_head | (head == -2), index=df.index)
 
     @property
-    def _head_ids(self) -> tuple[dict[str, int], np.ndarray]:
-        """The registry's heads folded and numbered, and each enterprise's head number by registry
-        position (the last slot, for "no enterprise", and an empty head: -2)."""
+    def _head_ids(self) -> tuple[dict[str, tuple[int, ...]], np.ndarray]:
+        """Each folded name a registry head cell may mean (:func:`leader_names`) → the numbers of the
+        distinct head cells that mean it; and each enterprise's head cell number by registry position
+        (the last slot, for "no enterprise", and an empty head: -2)."""
         if self._heads is None:
-            heads = folded(self.registry["head"]).to_numpy(dtype=object)
-            filled = pd.notna(heads) & (heads != "")
-            numbers, distinct = pd.factorize(heads[filled])
-            at_head = np.full(len(heads) + 1, -2, dtype=np.int64)
-            at_head[:-1][filled] = numbers
-            self._heads = (dict(zip(distinct, range(len(distinct)))), at_head)
+            # as written (张三 李四 is two people, 张三李四 one), each distinct cell read once
+            numbers, distinct = pd.factorize(self.registry["head"].to_numpy(dtype=object), use_na_sentinel=True)
+            names = [leader_names(str(cell)) for cell in distinct]
+            known = np.append([bool(n) for n in names], False)  # a cell of spaces names no one
+            at_head = np.append(np.where(known[numbers], numbers, -2), -2).astype(np.int64)
+            heads_of: dict[str, list[int]] = {}
+            for number, cell_names in enumerate(names):
+                for name in cell_names:
+                    heads_of.setdefault(name, []).append(number)
+            self._heads = ({n: tuple(h) for n, h in heads_of.items()}, at_head)
         return self._heads
 
 
@@ -312,16 +318,17 @@ def folded(values: pd.Series) -> pd.Series:
 #: :func:`jicui_compliance.text.fold` remembering recent values (names recur in many ledgers and rules)
 fold_remembered = lru_cache(maxsize=1 << 16)(fold)
 
-#: a bracketed part of a 带队负责人 cell, a title (张三（总经理）), once folded (（）→())
+#: a bracketed part of a names cell, a title (张三（总经理）), once folded (（）→())
 _BRACKETED = re.compile(r"\([^()]*\)")
 
 
 @lru_cache(maxsize=1 << 16)
 def leader_names(cell: str) -> tuple[str, ...]:
-    """The folded names a 带队负责人 cell may mean, any of which can be the registered head: the cell as
-    written, the cell without bracketed titles (张三（总经理）), and each leader it lists
-    (:func:`~jicui_compliance.text.person_names`: 张三、李四 and 张三 李四 are two, 张 三 and 欧阳 明 one)."""
+    """The folded names a names cell may mean — a 带队负责人 or 主持 cell, or the registry's 主要负责人 — any of
+    which can be the person sought: the cell as written, the cell without bracketed titles (张三（总经理）),
+    and each person it lists as :func:`~jicui_compliance.text.person_names` reads them (the one reading of
+    people: titles in brackets dropped; 张三、李四, 张三/李四 and 张三 李四 are two, 张 三 and 欧阳 明 one)."""
     text = unicodedata.normalize("NFKC", cell)
     plain = _BRACKETED.sub("", text)
-    names = [fold(text), fold(plain), *map(fold, person_names(plain))]
+    names = [fold(text), fold(plain), *map(fold, person_names(text))]
     return tuple(dict.fromkeys(n for n in names if n))

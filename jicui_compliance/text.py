@@ -194,18 +194,38 @@ def text_width(text: str) -> int:
 LIST_SEPARATORS = re.compile(r"[、,，;；/／]+")
 
 
+#: what stands between two numbers written in one cell (17644968942/0351-2848716, 138…、139…, 138… 或 139…;
+#: T12345678、T87654321; QP-01、GJ-01): white space is none, it is part of a number (138 1234 5678)
+BETWEEN_NUMBERS = re.compile(r"([/／、，,;；]|或)")
+
+
+def numbers_in(cell: str) -> list[str]:
+    """The numbers a cell lists — phone, certificate and equipment numbers — each stripped (:data:`BETWEEN_NUMBERS`;
+    the masking of outputs splits a phone cell alike).
+
+    >>> numbers_in("17644968942/0351-2848716"), numbers_in("T12345678、T87654321"), numbers_in("QP-01"), numbers_in(" / ")
+    (['17644968942', '0351-2848716'], ['T12345678', 'T87654321'], ['QP-01'], [])
+    """
+    return [p.strip() for p in BETWEEN_NUMBERS.split(cell)[::2] if p.strip()]
+
+
+#: a bracketed part after a name, a title or role (张三（总经理）, 张三(焊工)): not part of the name
+_ROLE = re.compile(r"[(（][^()（）]*[)）]")
+
+
 def person_names(cell: str) -> list[str]:
-    """The people a names cell lists (动火人, 带队负责人): split at 、，,；;/ and, between names, at white
+    """The people a names cell lists (动火人, 监护人, 带队负责人, 执法人员, 主要负责人): a bracketed title or role
+    after a name is dropped (“张三（焊工）” is 张三); the rest is split at 、，,；;/ and, between names, at white
     space — but a name padded with spaces to line up a column (“张 三”, “欧阳 明”) is one person: a piece
     is split at white space only when every part has at least 2 characters, else its spaces are removed.
 
     >>> person_names("张三、李四"), person_names("张三 李四"), person_names("张 三"), person_names("欧阳　明")
     (['张三', '李四'], ['张三', '李四'], ['张三'], ['欧阳明'])
-    >>> person_names(" ; ")
-    []
+    >>> person_names("张三（焊工）、李四(电工)"), person_names("刘一/陈二"), person_names(" ; "), person_names("（焊工）")
+    (['张三', '李四'], ['刘一', '陈二'], [], [])
     """
     names: list[str] = []
-    for piece in LIST_SEPARATORS.split(cell):
+    for piece in LIST_SEPARATORS.split(_ROLE.sub(" ", cell)):
         parts = piece.split()
         if parts:
             names.extend(parts if all(len(p) >= 2 for p in parts) else ["".join(parts)])

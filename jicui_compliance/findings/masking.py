@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import re
-
-from ..text import mask_column, mask_personal
+from ..text import BETWEEN_NUMBERS, mask_column, mask_personal
 
 __all__ = ["mask_column", "mask_id", "mask_personal", "mask_phone", "mask_text"]
 
@@ -17,14 +15,13 @@ def mask_id(value: str) -> str:
     return v[:6] + "*" * (len(v) - 10) + v[-4:]
 
 
-#: what stands between two numbers written in one cell (17644968942/0351-2848716, 138…、139…)
-_BETWEEN_NUMBERS = re.compile(r"([/、，,;；]|或)")
 
 
 def mask_phone(value: str) -> str:
     """``13812345678`` → ``138****5678``: keep the first 3 digits (or the area code) and the last 4; several
-    numbers in one cell (``17644968942/0351-2848716``) each so."""
-    parts = _BETWEEN_NUMBERS.split(value.strip())
+    numbers in one cell (``17644968942/0351-2848716``) each so, split as FMT003 splits them
+    (:data:`jicui_compliance.text.BETWEEN_NUMBERS`)."""
+    parts = BETWEEN_NUMBERS.split(value.strip())
     if len(parts) > 1:
         return "".join(p if i % 2 else _mask_one_phone(p) for i, p in enumerate(parts))
     return _mask_one_phone(value)

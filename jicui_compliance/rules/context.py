@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TypeVar
@@ -15,8 +16,10 @@ import pandas as pd
 
 from ..campaign import Campaign
 from ..ledgers import Ledgers
+from ..ledgers.base import SHEET_ID
 from ..reading import Submission
 from ..reading.cells import LONG_TERM
+from ..reading.tables import as_objects
 from ..resolution import (  # noqa: F401 (re-exported)
     BY_NAME_USCC_UNKNOWN,
     NO_REF,
@@ -30,6 +33,9 @@ from ..resolution import (  # noqa: F401 (re-exported)
 from ..resolution import existing as _existing
 from ..resolution import month_label as _month_label
 from ..text import map_distinct
+
+#: a 签名确认 cell that says the signature is still to come (folded): no signer's name
+_PENDING_SIGNATURE = re.compile(r"^(?:待补?|尚未|暂未|还未|尚无|暂无|还没有?)签")
 
 
 @dataclass
@@ -120,6 +126,28 @@ class Context:
             return texts[np.minimum(keys, len(texts) - 1)]
         return np.where(frame[field].eq(False).fillna(False).to_numpy(dtype=bool), "否", "")
 
+    def written_text(self, frame: pd.DataFrame, field: str) -> np.ndarray:
+        """Each row's ``field`` cell as its sheet holds it (the cleaned text the reader took from the file, before
+        typing: a list column's “张 三” or “刘一/陈二” as written, not its items), ``None`` where the cell is
+        empty, the sheet lacks the column, or the row is not found among the sheets (frames built otherwise)."""
+        out = np.full(len(frame), None, dtype=object)
+        if frame.empty or SHEET_ID not in frame.columns or "source_row" not in frame.columns:
+            return out
+        tables = self.ledgers.tables
+        sheets = frame[SHEET_ID].to_numpy(dtype=np.int64)
+        rows = frame["source_row"].to_numpy(dtype=np.int64, na_value=-1)
+        for sid in np.unique(sheets):
+            if not 0 <= sid < len(tables) or field not in tables[sid].columns:
+                continue
+            table, at = tables[sid], np.flatnonzero(sheets == sid)
+            pos = pd.Index(table.source_rows).get_indexer(rows[at])
+            found = pos >= 0
+            codes, uniques = table.columns[field]
+            values = np.concatenate([as_objects(uniques), np.array([None], dtype=object)])
+            code = codes[pos[found]]
+            out[at[found]] = values[np.where(code < 0, len(values) - 1, code)]
+        return out
+
     def left_blank(self, frame: pd.DataFrame, ledger: str, field: str, values: pd.Series | None = None) -> pd.Series:
         """True where the row's ``field`` was left empty in a sheet that has the column: not a sheet
         without the column (RULEBOOK §8), nor a value written but not readable — SCH002 reports that one,
@@ -149,6 +177,18 @@ class Context:
         cell counts as 否 (RULEBOOK §8). A column the row's sheet lacks altogether, or a value that
         could not be read (SCH002), was loaded as missing and is not judged here."""
         return frame[field].eq(False).fillna(False).astype(bool)
+
+    def unsigned(self, frame: pd.DataFrame, ledger: str, field: str = "signed") -> pd.Series:
+        """True where a 签名确认 cell records no signature: :meth:`said_no` (否, 无, 未签字, an empty cell), or a cell
+        that says the signature is still to come (待签, 待签字, 待补签, 尚未签名, 暂无签名 …), which the reader
+        takes for a signer's name (RULEBOOK §4: a name counts as signed; these words are no one's name)."""
+        no = self.said_no(frame, field).to_numpy(dtype=bool).copy()
+        maybe = frame[field].eq(True).fillna(False).to_numpy(dtype=bool)
+        if maybe.any():
+            texts = pd.Series(self.as_written(frame.loc[maybe], ledger, field), dtype=object)
+            pending = map_distinct(texts, lambda t: bool(_PENDING_SIGNATURE.match(fold_remembered(str(t)))))
+            no[np.flatnonzero(maybe)[pending.fillna(False).to_numpy(dtype=bool)]] = True
+        return pd.Series(no, index=frame.index)
 
     @staticmethod
     def month_label(dates: pd.Series) -> pd.Series:

@@ -27,6 +27,7 @@ import numpy as np
 import pandas as pd
 
 from ..ledgers.enforcement import has_action, has_amount, hazard_key, is_fined, penalised
+from ..text import PLACEHOLDERS, fold, map_distinct, person_names
 from .base import ERROR, WARNING, Obligation, Party, hits, no_hits, rule
 from .context import Context, day_text, folded, merge_few, shared
 
@@ -105,6 +106,20 @@ def _cell_list(s: pd.Series) -> pd.Series:
     return s.map("、".join, na_action="ignore").fillna("")
 
 
+def _officer_cells(ctx: Context, enf: pd.DataFrame) -> pd.Series:
+    """The 执法人员 cells as written (:meth:`Context.written_text`: the list the reader typed has lost how the
+    names were separated, “张 三” being two items), else the items joined with 、."""
+    written = pd.Series(ctx.written_text(enf, "officers"), index=enf.index, dtype=object)
+    return written.where(written.notna() | enf["officers"].isna(), _cell_list(enf["officers"]))
+
+
+def _officer_count(cell: str) -> int:
+    """How many different officers a 执法人员 cell names, read as every names cell is
+    (:func:`~jicui_compliance.text.person_names`: 刘一/陈二 is two, 张 三 and 欧阳 明 one, 张三（队长） is 张三;
+    the same name twice is one; a placeholder such as 无 is no one)."""
+    return len({fold(n) for n in person_names(cell) if n not in PLACEHOLDERS} - {""})
+
+
 # -- rules ---------------------------------------------------------------------------------
 @rule("EN001", ERROR, "D3(1)", party=Party.STATION, reads=("enforcement",), title="发现重大隐患未挂牌督办或未明确督办责任人",
       message="{when}{station}执法检查发现重大事故隐患{major_hazards}项，但{problem}（方案 D3(1)：对企业自查以及执法检查发现的"
@@ -145,8 +160,10 @@ def major_hazard_not_listed(ctx: Context) -> pd.DataFrame:
               "执法人员不得少于两人）；请补全执法人员并由检查人签名确认",
       obligation=Obligation(when="records", ledger="enforcement", date="date"))
 def officers_or_signature_missing(ctx: Context) -> pd.DataFrame:
-    """规则说明：执法检查记录的“执法人员”少于两人（按不同姓名计数，同一姓名写两次算一人；未填算 0 人），或“签名确认”
-    不是“是”（填“否”、空白或“无”都算未签名；填了签名人姓名算已签名）。两项都不符合时在一条发现中一并说明。
+    """规则说明：执法检查记录的“执法人员”少于两人（按不同姓名计数，同一姓名写两次算一人；未填算 0 人。几个人以
+    、，,；;/ 分隔，或以空格分隔且每个名字至少两个字；“张 三”“欧阳 明”这样为对齐而加空格的是一个人，姓名后括号中的
+    职务不看，与动火人、带队负责人的读法相同），或“签名确认”
+    不是“是”（填“否”、空白或“无”都算未签名，写明尚未签名的“待签”“待签字”“尚未签名”等也是；填了签名人姓名算已签名）。两项都不符合时在一条发现中一并说明。
     检查日期在核查截止日之后的记录尚不存在，不予核查；检查日期为空的记录照常核查（日期为空另报 SCH003）。
     无法归属企业的记录（REF001）不核查。
 
@@ -155,22 +172,22 @@ def officers_or_signature_missing(ctx: Context) -> pd.DataFrame:
     或发生事故前隐患未查出的属地村和主管站所相关人员，依法追责问责，构成犯罪的移送司法机关追究刑事责任。”（D4(7)）；
     《行政处罚法》第四十二条“执法人员不得少于两人，法律另有规定的除外。”
 
-    违规示例：执法人员只填“张警官”一人；或执法人员两人但“签名确认”为空。
+    违规示例：执法人员只填“张警官”一人（或“欧阳 明”“张 三”，都是一人）；或执法人员两人但“签名确认”为空。
 
-    合规示例：执法人员“张警官、李警官”，“签名确认”填“是”或填检查人姓名。
+    合规示例：执法人员“张警官、李警官”或“刘一/陈二”，“签名确认”填“是”或填检查人姓名。
     """
     enf = _inspections(ctx, keep_undated=True)
     if enf.empty:
         return no_hits()
-    names = enf["officers"].explode()
-    count = names.dropna().groupby(level=0).nunique().reindex(enf.index, fill_value=0)
+    officers = _officer_cells(ctx, enf)
+    count = pd.Series(map_distinct(officers, _officer_count).fillna(0).astype("int64").to_numpy(), index=enf.index)
     few = count < 2
-    unsigned = ctx.said_no(enf, "signed")
+    unsigned = ctx.unsigned(enf, "enforcement")
     bad = few | unsigned
     if not bad.any():
         return no_hits()
     d, f, u, n = enf[bad], few[bad], unsigned[bad], count[bad]
-    officers = _cell_list(d["officers"])
+    officers = officers[bad].fillna("")
     who = ("执法人员只有" + n.astype(str) + "人（" + officers + "）").where(n > 0, "未填写执法人员")
     problem = (who.where(f, "") + pd.Series("，且", index=d.index).where(f & u, "")
                + pd.Series("无检查人签名确认", index=d.index).where(u, ""))

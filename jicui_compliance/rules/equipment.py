@@ -15,6 +15,7 @@ from typing import Final
 import numpy as np
 import pandas as pd
 
+from ..text import numbers_in
 from .base import ERROR, WARNING, Obligation, Party, hits, no_hits, rule
 from .context import Context, day_text, shared, time_text
 from .hot_work import _permits, welding_or_unknown
@@ -96,14 +97,17 @@ def faulty_equipment_used(ctx: Context) -> pd.DataFrame:
     字母不分大小写）在动火开始当天及之前最近的一次检查：结论为“不合格”或“淘汰”的，报告（带病或使用淘汰设备作业）；
     当天及之前没有这台设备的任何检查记录的（台账中没有这个编号，或它的检查都在动火之后），也报告（不能证明设备
     检查合格）。动火当天检查合格的视为合格；同一天检查多次的，以台账中排在最后的一次为准。
-    作业票没有填设备编号、或工作表没有“设备编号”列的，不判断（有电气焊作业而完全没有设备检查的，由 EQ001 报告）。
+    一格写了几个设备编号的（以 、 ， ； / 分隔，如气割用的气瓶和割炬“QP-01、GJ-01”），每台设备分别核查，消息写明第一台
+    不符合的设备。作业票没有填设备编号、或工作表没有“设备编号”列的，不判断（有电气焊作业而完全没有设备检查的，由 EQ001 报告）。
     设备编号指向电气焊设备检查台账，故不论“动火方式”为何，填了编号就核查。开始时间晚于核查截止日的作业票不核查。
 
     依据：方案三(一)3(11)：“组织对电气焊设备进行全面安全检查，严禁带病作业，不得使用淘汰或危及安全的电气焊设备。”
 
-    违规示例：2023-07-20 动火使用焊机 HJ-02，该焊机 2023-07-01 检查不合格，之后没有复查；或 HJ-03 在台账中没有检查记录。
+    违规示例：2023-07-20 动火使用焊机 HJ-02，该焊机 2023-07-01 检查不合格，之后没有复查；或 HJ-03 在台账中没有检查记录；
+    或设备编号“QP-01、GJ-02”，其中 GJ-02 没有检查记录。
 
-    合规示例：HJ-02 在 2023-07-01 检查不合格、2023-07-15 复查合格，2023-07-20 动火使用。
+    合规示例：HJ-02 在 2023-07-01 检查不合格、2023-07-15 复查合格，2023-07-20 动火使用；或气割作业票设备编号
+    “QP-01、GJ-01”，两台设备在动火前都检查合格。
     """
     d = _permits(ctx)
     d = d.loc[d["equipment_no"].notna().to_numpy(dtype=bool), ["eid", "equipment_no", "start", "permit_no", "level", "worker"]]
@@ -112,7 +116,14 @@ def faulty_equipment_used(ctx: Context) -> pd.DataFrame:
     checks = _checks(ctx)
     left = pd.DataFrame({"_row": d.index, "eid": d["eid"].astype("int64").to_numpy(),
                          "equipment_no": d["equipment_no"].astype(object).to_numpy(),
-                         "day": d["start"].dt.normalize().to_numpy()}).sort_values("day", kind="mergesort")
+                         "day": d["start"].dt.normalize().to_numpy()})
+    # each number the cell lists (QP-01、GJ-01: a cylinder and a torch), a cell that is itself a checked number as one
+    ever_checked = set(zip(checks["eid"].astype("int64").to_numpy(), checks["equipment_no"].astype(object).to_numpy()))
+    cells = left[["eid", "equipment_no"]].drop_duplicates()
+    split = {(e, c): ([c] if (e, c) in ever_checked else numbers_in(str(c)) or [c]) for e, c in cells.itertuples(index=False)}
+    left = (left.assign(_order=np.arange(len(left)), cell=left["equipment_no"],
+                        equipment_no=[split[(e, c)] for e, c in zip(left["eid"], left["equipment_no"])])
+            .explode("equipment_no").sort_values("day", kind="mergesort"))
     right = pd.DataFrame({"eid": checks["eid"].to_numpy(), "equipment_no": checks["equipment_no"].astype(object).to_numpy(),
                           "checked_on": checks["checked_on"].to_numpy(), "result": checks["result"].astype(object).to_numpy(),
                           "order": checks["order"].to_numpy()}).sort_values(["checked_on", "order"], kind="mergesort")
@@ -122,7 +133,8 @@ def faulty_equipment_used(ctx: Context) -> pd.DataFrame:
     right["eid"] = right["eid"].astype("int64")
     latest = pd.merge_asof(left, right, left_on="day", right_on="checked_on", by=["eid", "equipment_no"],
                            direction="backward", allow_exact_matches=True)
-    bad = latest[latest["result"].isna() | latest["result"].isin([FAILED, RETIRED])].sort_values("_row")
+    bad = latest[latest["result"].isna() | latest["result"].isin([FAILED, RETIRED])]
+    bad = bad.sort_values("_order", kind="mergesort").drop_duplicates("_row")  # a permit's first faulty number
     if bad.empty:
         return no_hits()
     ever = right[["eid", "equipment_no"]].drop_duplicates().assign(_known=True)
@@ -140,7 +152,7 @@ def faulty_equipment_used(ctx: Context) -> pd.DataFrame:
     )
     v = d.loc[bad["_row"].to_numpy()]
     return hits(ledger="hot_work", row=v.index, field="equipment_no", value=v["equipment_no"].to_numpy(),
-                equipment_no=v["equipment_no"].to_numpy(), detail=detail,
+                equipment_no=bad["equipment_no"].to_numpy(), detail=detail,
                 permit_no=v["permit_no"].fillna("").to_numpy(), level=v["level"].fillna("").to_numpy(),
                 start=time_text(v["start"]).to_numpy(), worker=v["worker"].fillna("").to_numpy())
 

@@ -11,7 +11,7 @@ import pandas as pd
 from stdnum.cn import ric, uscc
 
 from ..ledgers import LEDGERS
-from ..text import map_distinct
+from ..text import map_distinct, numbers_in
 from .base import ERROR, WARNING, Party, hits, no_hits, rule
 from .context import Context
 
@@ -173,25 +173,45 @@ def invalid_id_number(ctx: Context) -> pd.DataFrame:
                 detail=status[bad].map(_ID_PROBLEMS).to_numpy())
 
 
-def _phone_ok(value: str) -> bool:
+def _one_phone_ok(value: str) -> bool:
     v = value.replace(" ", "")
     return bool(_MOBILE.match(v.replace("-", "")) or _LANDLINE.match(v))
 
 
+def _phone_ok(value: str) -> bool:
+    """Every number the cell lists (:func:`~jicui_compliance.text.numbers_in`: 17644968942/0351-2848716,
+    0351-2848716、13812345679) is a mobile or a landline; the cell as a whole is one number when it is one."""
+    numbers = numbers_in(value)
+    return _one_phone_ok(value) or (bool(numbers) and all(map(_one_phone_ok, numbers)))
+
+
 @rule("FMT003", WARNING, "—", party=Party.RECORD, reads=("enterprises",), title="联系电话格式不对",
-      message="“{header}”的值“{value}”既不是11位手机号（1[3-9]开头），也不是固定电话（区号-号码），无法联系主要负责人，请核对")
+      message="“{header}”的值“{value}”{which}既不是11位手机号（1[3-9]开头），也不是固定电话（区号-号码），无法联系主要负责人，请核对")
 def invalid_phone(ctx: Context) -> pd.DataFrame:
     """规则说明：企业名录的联系电话应为大陆手机号（11 位，以 13–19 开头；可带 +86 或 0086，数字间可有空格或短横，
-    如 138-1234-5678）或固定电话（可带区号和分机，如 0571-88881234、88881234）。输出中电话号码一律脱敏（如 138****5678）。
+    如 138-1234-5678）或固定电话（可带区号和分机，如 0571-88881234、88881234）。一格写了几个号码的（以 / 、 ， ； 或“或”分隔，
+    如“17644968942/0351-2848716”），逐个核对，每个都须是手机号或固定电话；其中一个不对即报告。
+    输出中电话号码一律脱敏（如 138****5678，几个号码各自脱敏）。
 
     依据：台账填报规范；发生事故和督办整改需要能联系到主要负责人。
 
-    违规示例：“1381234567”（少一位）；“12345”。
+    违规示例：“1381234567”（少一位）；“12345”；“13812345678/12345”（第二个号码不对）。
 
-    合规示例：“13812345678”；“0571-88881234”。
+    合规示例：“13812345678”；“0571-88881234”；“17644968942/0351-2848716”；“0351-2848716、13812345679”。
     """
     reg = ctx.ledgers["enterprises"]
     bad = _invalid(reg["phone"], _phone_ok)
     if not bad.any():
         return no_hits()
-    return hits(ledger="enterprises", row=reg.index[bad], field="phone", value=reg.loc[bad, "phone"].to_numpy())
+    phones = reg.loc[bad, "phone"]
+    return hits(ledger="enterprises", row=reg.index[bad], field="phone", value=phones.to_numpy(),
+                which=map_distinct(phones, _which_wrong).to_numpy())
+
+
+def _which_wrong(value: str) -> str:
+    """Which numbers of a cell of several are wrong, by place (“中的第2个号码”; the numbers themselves are
+    personal data), "" for a cell of one number."""
+    numbers = numbers_in(value)
+    if len(numbers) < 2:
+        return ""
+    return "中的" + "、".join(f"第{i}个" for i, n in enumerate(numbers, 1) if not _one_phone_ok(n)) + "号码"

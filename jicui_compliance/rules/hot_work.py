@@ -11,7 +11,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from ..text import map_distinct, person_names
+from ..text import numbers_in, person_names
 from .base import ERROR, WARNING, Obligation, Party, hits, no_hits, rule
 from .context import Context, day_text, fold_remembered, folded, shared, time_text
 
@@ -128,16 +128,17 @@ def approved_after_start(ctx: Context) -> pd.DataFrame:
       obligation=Obligation(when="records", ledger="hot_work", date="start"))
 def no_guardian(ctx: Context) -> pd.DataFrame:
     """规则说明：作业票没有填写监护人（“监护人”整列缺失的工作表不报告），或监护人就是动火人本人。
-    姓名比较前统一全角半角、去掉空格；动火人一栏写了多人（以、，；/分隔，或以空格分隔且每个名字至少两个字；“张 三”“欧阳 明”这样为对齐而加空格的是一个人）时，
-    监护人是其中任何一人即报告。
+    姓名比较前统一全角半角、去掉空格，姓名后括号中的职务或工种不看（“张三（焊工）”是张三）；动火人一栏写了多人（以、，；/分隔，
+    或以空格分隔且每个名字至少两个字；“张 三”“欧阳 明”这样为对齐而加空格的是一个人）时，监护人是其中任何一人即报告；
+    监护人一栏也写了多人的，只有每一位监护人都是动火人时才报告（另有一位不是动火人的监护人在场）。
     开始时间晚于核查截止日的作业票不核查。
 
     依据：方案三(一)3(10)：“严格履行电气焊等动火作业审批手续，督促作业人员严格遵守消防安全操作规程，明确现场监护人员，
     严格落实消防安全措施检查和作业过程监督。”
 
-    违规示例：动火人张三，监护人张三；或监护人为空。
+    违规示例：动火人张三，监护人张三（或“张三（焊工）”）；或监护人为空。
 
-    合规示例：动火人张三，监护人李四。
+    合规示例：动火人张三，监护人李四；或动火人张三，监护人“李四、张三”。
     """
     d = _permits(ctx)
     missing = ctx.left_blank(d, LEDGER, "guardian").to_numpy(dtype=bool)
@@ -152,24 +153,20 @@ def no_guardian(ctx: Context) -> pd.DataFrame:
 
 
 def _one_of_workers(person: pd.Series, workers: pd.Series) -> np.ndarray:
-    """True where ``person`` (folded; an empty cell is no one) is one of the names of the row's
-    ``workers`` cell (:func:`~jicui_compliance.text.person_names`, each name folded; an empty cell is the one
-    name ""). Each distinct cell is split, and each distinct person folded, once; the rows are then
-    compared as numbers."""
-    cell_at, cells = pd.factorize(workers.to_numpy(dtype=object), use_na_sentinel=True)
-    cell_at[cell_at < 0] = len(cells)  # an empty cell: the last code
-    number: dict[str, int] = {}  # each folded name, numbered
-    cell_of, name_of = [], []  # for every name of every distinct cell: the cell's code, the name's number
-    for code, cell in enumerate([*cells, None]):
-        names = person_names(cell) if cell is not None else []
-        for x in names or [""]:
-            cell_of.append(code)
-            name_of.append(number.setdefault(fold_remembered(x), len(number)))
-    person_at, persons = pd.factorize(person.to_numpy(dtype=object), use_na_sentinel=True)
-    who = np.array([number.get(fold_remembered(p), -1) for p in persons] + [-1], dtype=np.int64)[person_at]
-    width = len(number)
-    listed = np.asarray(cell_of, dtype=np.int64) * width + np.asarray(name_of, dtype=np.int64)
-    return (who >= 0) & np.isin(cell_at.astype(np.int64) * width + who, listed)
+    """True where the people a ``person`` cell names (:func:`~jicui_compliance.text.person_names`, each name
+    folded: “张三（焊工）” is 张三; an empty cell is no one) are all among the names of the row's ``workers``
+    cell (read alike). Each distinct cell is read once, and each distinct (person, workers) pair compared once."""
+    def names(cell: object) -> frozenset[str]:
+        return frozenset(fold_remembered(x) for x in person_names(str(cell))) - {""}
+
+    pairs = pd.DataFrame({"p": person.to_numpy(dtype=object), "w": workers.to_numpy(dtype=object)})
+    filled = (pairs["p"].notna() & pairs["w"].notna()).to_numpy(dtype=bool)
+    out = np.zeros(len(pairs), dtype=bool)
+    if filled.any():
+        codes, distinct = pd.factorize(pd.MultiIndex.from_frame(pairs[filled]))
+        same = np.array([bool(p) and p <= names(w) for p, w in ((names(p), w) for p, w in distinct)], dtype=bool)
+        out[filled] = same[codes]
+    return out
 
 
 @shared
@@ -310,11 +307,17 @@ def no_gas_test(ctx: Context) -> pd.DataFrame:
 def welder_without_certificate(ctx: Context) -> pd.DataFrame:
     """规则说明：动火人须持有动火当日有效的焊接与热切割作业操作证，在同一企业的特种作业人员持证台账中查找：
     作业票填了“动火人证书编号”的，按证书编号查找（编号不在本企业持证台账中即视为无证，不再按姓名查找）；
-    没填证书编号的，按动火人姓名（统一全角半角、去空格）在本企业持证台账中查找。
+    没填证书编号的，按动火人姓名（统一全角半角、去空格，姓名后括号中的工种或职务不看：“张三（焊工）”是张三）在本企业
+    持证台账中查找。
     找到的证书须同时满足：作业类别为“焊接与热切割作业”；有效期至不早于动火开始当天（有效期至当天动火视为有效）；
     初领日期为空或不晚于动火当天（动火时已取得证书）。任一条证书满足即合规。按证书编号匹配时不再核对姓名。
-    按姓名查找时，“动火人”一栏写了多人（以、，；/分隔，或以空格分隔且每个名字至少两个字；“张 三”“欧阳 明”这样为对齐
-    而加空格的是一个人）的，每人都须持证，消息写明第一个无证的人。
+    “动火人”一栏写了多人（以、，；/分隔，或以空格分隔且每个名字至少两个字；“张 三”“欧阳 明”这样为对齐
+    而加空格的是一个人）的，每人都须持证。“动火人证书编号”一栏写了几个编号的（以 、 ， ； / 分隔，如
+    “T12345678、T87654321”），每个编号分别按编号查找，每个都须是有效的焊接与热切割作业操作证。编号比动火人少时
+    （如动火人“张三、钱某”只填了一个编号），所填编号按编号查找，持证台账中不是这些编号持有人的动火人再按姓名查找
+    （方案要求每名动火人都持证，只填了一人的编号不能证明另一人持证）；编号不比动火人少时只按编号查找。
+    消息写明第一个无证的人或编号；按编号查到的证书写明台账中的持证人，编号不在台账中而作业票写了几名动火人的，
+    写“张三、李五中的一人”。
     “是否在岗”不影响本规则。
     只核查电焊、气焊、气割、等离子切割（焊接与热切割作业）的作业票：“动火方式”为砂轮、喷灯、电钻或其他的，不需要
     焊接与热切割作业操作证，不核查；“动火方式”为空白（或无法识别）、或工作表没有“动火方式”列的，不能排除是焊接或
@@ -324,9 +327,11 @@ def welder_without_certificate(ctx: Context) -> pd.DataFrame:
     依据：方案三(一)3(12)：“举一反三组织对动火等危险作业人员以及易产生重大事故隐患的其他关键岗位人员落实岗位责任情况进行1次全面排查，
     严禁聘用和招请未经安全培训合格、未取得相关证书的人员在特种作业岗位上岗作业，明确“谁招请无证人员，谁负责任”的管理制度。”
 
-    违规示例：2023-07-20 动火，动火人张三的焊接与热切割作业操作证有效期至 2023-07-19；或证书编号不在本企业持证台账中。
+    违规示例：2023-07-20 动火，动火人张三的焊接与热切割作业操作证有效期至 2023-07-19；或证书编号不在本企业持证台账中；
+    或动火人“张三、钱某”，只填了张三的证书编号，钱某在持证台账中没有操作证。
 
-    合规示例：2023-07-20 动火，张三的焊接与热切割作业操作证有效期至 2023-07-20；或动火方式为砂轮，动火人没有操作证。
+    合规示例：2023-07-20 动火，张三的焊接与热切割作业操作证有效期至 2023-07-20；或动火方式为砂轮，动火人没有操作证；
+    或动火人“张三、李五”，证书编号“T12345678、T87654321”都是有效的焊接与热切割作业操作证。
     """
     d = _permits(ctx)
     d = d.loc[welding_or_unknown(ctx, d).to_numpy(dtype=bool), ["eid", "start", "worker_cert", "worker", "permit_no", "level"]]
@@ -335,20 +340,11 @@ def welder_without_certificate(ctx: Context) -> pd.DataFrame:
     reg = ctx.frame("special_workers")
     reg = reg.loc[reg["eid"].notna().to_numpy(dtype=bool), ["eid", "person", "cert_no", "category", "valid_until", "issued_on"]]
     reg = reg.assign(eid=reg["eid"].astype("int64"), name=folded(reg["person"]))
-    # one key per permit given a certificate number; one per (permit, worker name) otherwise
-    permits = pd.DataFrame({"_row": d.index, "eid": d["eid"].astype("int64").to_numpy(),
-                            "day": d["start"].dt.normalize().to_numpy(), "cert": d["worker_cert"].array,
-                            "who": d["worker"].astype(object).to_numpy()})
-    by_cert = permits["cert"].notna()
-    named = permits[~by_cert]
-    named = named.assign(who=map_distinct(named["who"], person_names)).explode("who")
-    named = named[named["who"].fillna("") != ""]
-    certified = permits[by_cert]
-    certified = certified.assign(_key=np.arange(len(certified)))
-    named = named.assign(name=folded(named["who"]), _key=np.arange(len(certified), len(certified) + len(named)))
+    # one key per (permit, certificate number given), and one per (permit, worker matched by name)
+    certified, named = _certificate_keys(d, reg)
     cand = pd.concat([
         certified.merge(reg.drop(columns="name"), left_on=["eid", "cert"], right_on=["eid", "cert_no"], how="left"),
-        named.merge(reg.drop(columns="person"), on=["eid", "name"], how="left"),
+        named.merge(reg, on=["eid", "name"], how="left"),
     ], ignore_index=True)
     weld = cand["category"].eq(WELDING).fillna(False).astype(bool)
     not_expired = weld & (cand["valid_until"] >= cand["day"]).fillna(False).astype(bool)
@@ -362,7 +358,8 @@ def welder_without_certificate(ctx: Context) -> pd.DataFrame:
     per = pd.DataFrame({
         "matched": g["category"].count(), "weld": g["_weld"].any(),
         "not_expired": g["_not_expired"].any(), "weld_until": g["_weld_until"].max(), "issued": g["_issued"].min(),
-    }).join(cand.drop_duplicates("_key").set_index("_key")[["_row", "cert", "who"]])
+        "holder": g["person"].first(),
+    }).join(cand.drop_duplicates("_key").set_index("_key")[["_row", "cert", "who", "cell"]])
     per = per.drop_duplicates("_row")  # the first worker without a certificate
     if per.empty:
         return no_hits()
@@ -385,7 +382,49 @@ def welder_without_certificate(ctx: Context) -> pd.DataFrame:
         ],
         default="焊接与热切割作业操作证初领日期 " + day_text(per["issued"]) + " 晚于动火日期 " + day + "，动火时尚未取证",
     )
+    # the worker named: by name, the one looked up; by number, the number's holder in the register, else the
+    # permit's worker(s) (“张三、李五中的一人” where the permit lists several and the number is no one's)
+    listed = v["worker"].fillna("").to_numpy()
+    several = np.array([len(person_names(w)) > 1 for w in listed], dtype=bool)
+    holder = per["holder"].astype(object).to_numpy()
+    by_number = np.where(pd.notna(holder), holder, np.where(several, np.char.add(listed.astype(str), "中的一人"), listed))
     return hits(ledger=LEDGER, row=v.index,
                 field=np.where(has_cert, "worker_cert", "worker"),
-                value=np.where(has_cert, cert, v["worker"].fillna("")), detail=detail,
-                **{**_about(v), "worker": np.where(has_cert, v["worker"].fillna(""), who)})
+                value=np.where(has_cert, per["cell"].fillna("").to_numpy(), listed), detail=detail,
+                **{**_about(v), "worker": np.where(has_cert, by_number, who)})
+
+
+def _certificate_keys(d: pd.DataFrame, reg: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """What HW007 looks up for each permit of ``d`` in the register ``reg`` (its enterprise's certificates):
+    each certificate number the permit gives (:func:`~jicui_compliance.text.numbers_in`: “T12345678、T87654321”
+    is two; a cell that is itself a number of the register is one), by number (RULEBOOK §8); and by name each
+    worker (:func:`~jicui_compliance.text.person_names`) when it gives none — or, when it gives fewer numbers
+    than it lists workers, each worker who holds none of the numbers given (per the register). Two frames of
+    keys (``_key`` numbered across both, in permit order): ``certified`` (``cert``: one number) and ``named``
+    (``who``, ``name``: the worker as written and folded); both with ``_row``, ``eid``, ``day``, ``cell`` (the
+    certificate cell as written)."""
+    regs = set(zip(reg["eid"].to_numpy(), reg["cert_no"].to_numpy()))
+    holders = reg.groupby(["eid", "cert_no"])["name"].agg(frozenset).to_dict()
+    rows = zip(d.index, d["eid"].astype("int64").to_numpy(), d["start"].dt.normalize().to_numpy(),
+               d["worker_cert"].astype(object).to_numpy(), d["worker"].astype(object).to_numpy())
+    by_number: list[tuple] = []
+    by_name: list[tuple] = []
+    for row, eid, day, cell, workers in rows:
+        certs = [] if pd.isna(cell) else ([cell] if (eid, cell) in regs else numbers_in(str(cell)))
+        people = [] if pd.isna(workers) else [w for w in person_names(str(workers)) if fold_remembered(w)]
+        by_number.extend((row, eid, day, cell, c) for c in certs)
+        if certs and len(people) <= len(certs):
+            continue
+        held = frozenset().union(*(holders.get((eid, c), frozenset()) for c in certs))
+        by_name.extend((row, eid, day, None if pd.isna(cell) else cell, w, fold_remembered(w))
+                       for w in people if fold_remembered(w) not in held)
+    certified = pd.DataFrame(by_number, columns=["_row", "eid", "day", "cell", "cert"])
+    named = pd.DataFrame(by_name, columns=["_row", "eid", "day", "cell", "who", "name"])
+    order = pd.concat([certified[["_row"]].assign(_n=0), named[["_row"]].assign(_n=1)], ignore_index=True)
+    key = order.assign(_i=np.arange(len(order))).sort_values(["_row", "_n", "_i"], kind="mergesort")["_i"]
+    numbers = np.empty(len(order), dtype=np.int64)
+    numbers[key.to_numpy()] = np.arange(len(order))
+    certified = certified.assign(eid=certified["eid"].astype("int64"), day=pd.to_datetime(certified["day"]),
+                                 cert=certified["cert"].astype(object), _key=numbers[:len(certified)])
+    named = named.assign(eid=named["eid"].astype("int64"), day=pd.to_datetime(named["day"]), _key=numbers[len(certified):])
+    return certified, named
