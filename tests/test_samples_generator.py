@@ -13,7 +13,6 @@ import csv
 import datetime as dt
 import hashlib
 import re
-import time
 import unicodedata
 from pathlib import Path
 
@@ -62,9 +61,7 @@ def _years_later(day: dt.date, years: int) -> dt.date:
 @pytest.fixture(scope="module")
 def planted(tmp_path_factory):
     out = tmp_path_factory.mktemp("planted") / "samples"
-    t0 = time.perf_counter()
     res = build(out, seed=2023)
-    res.seconds = time.perf_counter() - t0
     res.out = out
     return res
 
@@ -619,10 +616,6 @@ def _manifest_keys(df) -> set[tuple]:
 
 
 # -- the tests --------------------------------------------------------------------------------------
-def test_default_generation_is_fast(planted):
-    assert planted.seconds < 10, f"default town took {planted.seconds:.1f} s"
-
-
 def test_manifest_shape_and_file(planted):
     df = planted.manifest
     assert list(df.columns) == MANIFEST_COLUMNS
