@@ -431,7 +431,7 @@ def test_python_m_report(submission, tmp_path):
     out = tmp_path / "周报"
     proc = subprocess.run([sys.executable, "-m", "jicui_compliance", "report", str(submission), "--out", str(out),
                            "--cadence", "周调度表", "--as-of", "2023-09-15", "--village", "东坡村"],
-                          capture_output=True, text=True, timeout=120)
+                          capture_output=True, text=True, timeout=600)
     assert proc.returncode == 0, proc.stderr
     assert sorted(p.name for p in out.iterdir()) == [f"周调度表_东坡村_2023-09-15.{e}" for e in ("docx", "html", "xlsx")]
 
