@@ -152,7 +152,8 @@ def invalid_id_number(ctx: Context) -> pd.DataFrame:
     --as-of：按截止日而不是运行当天判断，同一份报送无论何时核查结果都相同）；末位校验码按 GB 11643-1999 计算相符
     （用 python-stdnum 的校验码函数）。**不**按出生年份核对前 6 位地址码是否已设立：地址码是赋码时有效的行政区划
     代码，1985 年出生、2000 年以后在新设县区办证的人持有新代码是合法的（本工具早先的版本曾据此误报，现已更正）。
-    15 位的第一代身份证号码单独说明：第一代居民身份证已于 2013 年 1 月 1 日停止使用。消息说明是哪一项不符。
+    15 位的第一代身份证号码单独说明：第一代居民身份证已于 2013 年 1 月 1 日停止使用。Excel 按科学计数法写出的号码
+    （“1.40922E+17”，身份证号列不是文本格式时另存为 CSV 的结果）也单独说明：原号码已无法从文件中得知。消息说明是哪一项不符。
     输出中身份证号一律脱敏（如 110105********1234）。
 
     依据：GB 11643-1999《公民身份号码》：公民身份号码由六位数字地址码、八位数字出生日期码、三位数字顺序码和一位
@@ -169,8 +170,17 @@ def invalid_id_number(ctx: Context) -> pd.DataFrame:
     bad = (status.notna() & status.ne(ID_VALID)).to_numpy(dtype=bool)
     if not bad.any():
         return no_hits()
-    return hits(ledger="special_workers", row=df.index[bad], field="id_no", value=df.loc[bad, "id_no"].to_numpy(),
-                detail=status[bad].map(_ID_PROBLEMS).to_numpy())
+    values = df.loc[bad, "id_no"]
+    detail = status[bad].map(_ID_PROBLEMS).where(~values.str.fullmatch(_SCIENTIFIC).fillna(False).astype(bool),
+                                                 _SCIENTIFIC_PROBLEM)
+    return hits(ledger="special_workers", row=df.index[bad], field="id_no", value=values.to_numpy(),
+                detail=detail.to_numpy())
+
+
+#: a number as Excel writes it in scientific notation (1.40922E+17): a CSV saved from a sheet whose ID column was a number
+_SCIENTIFIC = r"\d(?:\.\d+)?E\+?\d+"
+_SCIENTIFIC_PROBLEM = ("是 Excel 按科学计数法写出的数字（该列不是文本格式，保存为 CSV 时只留下前几位），原号码已无法从文件中得知；"
+                       "请对方把该列设为文本格式、按身份证重新填写后报送")
 
 
 def _one_phone_ok(value: str) -> bool:
