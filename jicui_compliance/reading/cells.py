@@ -56,11 +56,12 @@ _YEAR_RANGE = (1950, 2100)
 
 # 2023-05-20, 2023/5/20, 2023.5.20, 2023。7。5, 2023.12.06. (a closing dot), 2023年5月20日 or 号,
 # a weekday (（星期一）, 周一, 礼拜天; it must agree with the date), then an optional time
-# (8:30, 8时30分, 8点); the text is NFKC-folded first, so （ is ( and full-width digits are digits.
+# (8:30, 8时30分, 8点), which may end in 许 or 左右 ("about": 9时50分许, as accident reports write the
+# time; read as the time written); the text is NFKC-folded first, so （ is ( and full-width digits are digits.
 _DATE = re.compile(
     r"^(\d{4})\s*[-/.。年]\s*(\d{1,2})\s*[-/.。月]\s*(\d{1,2})\s*(?:[日号]|[.。])?"
     r"(?:\s*\(?\s*(?:星期|周|礼拜)([一二三四五六日天])\s*\)?)?"
-    r"(?:\s*T?\s*(\d{1,2})\s*[:时点]\s*(?:(\d{1,2})\s*分?)?\s*(?::?\s*(\d{1,2})\s*秒?)?)?$"
+    r"(?:\s*T?\s*(\d{1,2})\s*[:时点]\s*(?:(\d{1,2})\s*分?)?\s*(?::?\s*(\d{1,2})\s*秒?)?(?:\s*(?:许|左右))?)?$"
 )
 _WEEKDAYS = {c: i for i, c in enumerate("一二三四五六日")} | {"天": 6}
 _COMPACT = re.compile(r"^(\d{4})(\d{2})(\d{2})(?:\s*(\d{2}):?(\d{2})(?::?(\d{2}))?)?$")
