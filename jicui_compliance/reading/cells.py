@@ -72,6 +72,11 @@ NO = frozenset({"否", "n", "no", "×", "✗", "✘", "无", "false", "0", "错"
 # "已公示"/"已评估"/"已签" and "未公示"/"没有评估"/"无签字": how offices fill yes/no columns
 _YES_PREFIX = re.compile(r"^已")
 _NO_PREFIX = re.compile(r"^(?:未|没有|没|无)")  # not 不…: "不清楚" is not a no
+# "已离职"/"已调离"/"退休" (是否在岗): a worker who has left. 已 says it has happened, not yes: the
+# cell says the worker is no longer there, which is 否 (read before the 已 prefix)
+_LEFT = re.compile(r"^已?(?:离职|离岗|调离|调走|退休|辞职|辞退|解聘|停岗|下岗|脱岗|离开)")
+# "是（山西某安全咨询公司）", "否（已整改）": a yes/no followed by a note in brackets (folded: ASCII brackets)
+_NOTED = re.compile(r"^([^()]+?)\((?:[^()]*)\)$")
 
 _NUMBER = re.compile(r"^([+-]?\d+(?:\.\d+)?)\s*(万元|万|元|人|项|个|次|名|处|条)?$")
 COUNT_UNITS = frozenset({"人", "项", "个", "次", "名", "处", "条"})
@@ -211,10 +216,14 @@ def parse_yesno(v: object) -> bool | None | _Unreadable:
         return False
     if text in PLACEHOLDERS:
         return None
-    if _NO_PREFIX.match(text):
+    if _NO_PREFIX.match(text) or _LEFT.match(text):
         return False
     if _YES_PREFIX.match(text):
         return True
+    noted = _NOTED.match(text)
+    if noted:  # the yes/no before the note decides; a note after no yes/no is no reading
+        head = parse_yesno(noted.group(1))
+        return BAD if head is None else head
     return BAD
 
 
