@@ -56,11 +56,12 @@ _YEAR_RANGE = (1950, 2100)
 
 # 2023-05-20, 2023/5/20, 2023.5.20, 2023。7。5, 2023.12.06. (a closing dot), 2023年5月20日 or 号,
 # a weekday (（星期一）, 周一, 礼拜天; it must agree with the date), then an optional time
-# (8:30, 8时30分, 8点); the text is NFKC-folded first, so （ is ( and full-width digits are digits.
+# (8:30, 8时30分, 8点), which may end in 许 or 左右 ("about": 9时50分许, as accident reports write the
+# time; read as the time written); the text is NFKC-folded first, so （ is ( and full-width digits are digits.
 _DATE = re.compile(
     r"^(\d{4})\s*[-/.。年]\s*(\d{1,2})\s*[-/.。月]\s*(\d{1,2})\s*(?:[日号]|[.。])?"
     r"(?:\s*\(?\s*(?:星期|周|礼拜)([一二三四五六日天])\s*\)?)?"
-    r"(?:\s*T?\s*(\d{1,2})\s*[:时点]\s*(?:(\d{1,2})\s*分?)?\s*(?::?\s*(\d{1,2})\s*秒?)?)?$"
+    r"(?:\s*T?\s*(\d{1,2})\s*[:时点]\s*(?:(\d{1,2})\s*分?)?\s*(?::?\s*(\d{1,2})\s*秒?)?(?:\s*(?:许|左右))?)?$"
 )
 _WEEKDAYS = {c: i for i, c in enumerate("一二三四五六日")} | {"天": 6}
 _COMPACT = re.compile(r"^(\d{4})(\d{2})(\d{2})(?:\s*(\d{2}):?(\d{2})(?::?(\d{2}))?)?$")
@@ -71,6 +72,11 @@ NO = frozenset({"否", "n", "no", "×", "✗", "✘", "无", "false", "0", "错"
 # "已公示"/"已评估"/"已签" and "未公示"/"没有评估"/"无签字": how offices fill yes/no columns
 _YES_PREFIX = re.compile(r"^已")
 _NO_PREFIX = re.compile(r"^(?:未|没有|没|无)")  # not 不…: "不清楚" is not a no
+# "已离职"/"已调离"/"退休" (是否在岗): a worker who has left. 已 says it has happened, not yes: the
+# cell says the worker is no longer there, which is 否 (read before the 已 prefix)
+_LEFT = re.compile(r"^已?(?:离职|离岗|调离|调走|退休|辞职|辞退|解聘|停岗|下岗|脱岗|离开)")
+# "是（山西某安全咨询公司）", "否（已整改）": a yes/no followed by a note in brackets (folded: ASCII brackets)
+_NOTED = re.compile(r"^([^()]+?)\((?:[^()]*)\)$")
 
 _NUMBER = re.compile(r"^([+-]?\d+(?:\.\d+)?)\s*(万元|万|元|人|项|个|次|名|处|条)?$")
 COUNT_UNITS = frozenset({"人", "项", "个", "次", "名", "处", "条"})
@@ -210,10 +216,14 @@ def parse_yesno(v: object) -> bool | None | _Unreadable:
         return False
     if text in PLACEHOLDERS:
         return None
-    if _NO_PREFIX.match(text):
+    if _NO_PREFIX.match(text) or _LEFT.match(text):
         return False
     if _YES_PREFIX.match(text):
         return True
+    noted = _NOTED.match(text)
+    if noted:  # the yes/no before the note decides; a note after no yes/no is no reading
+        head = parse_yesno(noted.group(1))
+        return BAD if head is None else head
     return BAD
 
 

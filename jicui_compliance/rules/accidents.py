@@ -61,7 +61,8 @@ def _late_reports(ctx: Context, field: str, whom: str, from_head: bool = False) 
     start = informed.fillna(occurred)
     reported = written.where(written < end)
     delay = reported - start
-    missing = reported.isna() & (start + LIMIT < end)
+    # a report time written but not readable (SCH002) is not “no report”: nothing is known of it
+    missing = reported.isna() & (start + LIMIT < end) & ~ctx.unreadable(a, LEDGER, field)
     late = (delay > LIMIT).fillna(False).astype(bool)
     early = (reported < occurred).fillna(False).astype(bool)
     bad = missing | late | early
@@ -103,7 +104,8 @@ def county_report_late(ctx: Context) -> pd.DataFrame:
     报告时间为空、晚于起算时间 1 小时以上（恰好 60 分钟合规，61 分钟即报告）、或早于事故发生时间（无法证明
     按时报告，常见于只填了日期）的，报告；消息写明从何时起算。核查日（--as-of）之后发生的事故不核查；报告时间
     晚于核查日的，视为核查日当时尚未报告；尚未报告的事故，只有其 1 小时时限在核查日结束前已满才报告（核查日
-    23:30 接报的事故当日不报）。只填日期的时间按 0 时计。工作表整列没有“报告县应急管理局时间”时，
+    23:30 接报的事故当日不报）。只填日期的时间按 0 时计；“9时50分许”“9时50分左右”按所写时刻计。报告时间填了
+    但无法识别的（如“已报告”“10:30”、不写年份的“7月21日9:50”），只报一次 SCH002，不认定为未报告。工作表整列没有“报告县应急管理局时间”时，
     该表各行不报告。
 
     依据：方案 三(一)1(2)（E(2)）：“发生生产安全事故在第一时间向县应急管理局和县负有安全生产监督管理职责的有关
@@ -129,7 +131,8 @@ def town_report_late(ctx: Context) -> pd.DataFrame:
     县报告相同的 1 小时时限核查。报告时间为空、晚于事故发生时间 1 小时以上（恰好 60 分钟合规，
     61 分钟即报告）、或早于事故发生时间（无法证明按时报告，常见于只填了日期）的，报告。1 小时从事故发生时间起算。
     核查日（--as-of）之后发生的事故不核查；报告时间晚于核查日的，视为核查日当时尚未报告；尚未报告的事故，只有其
-    1 小时时限在核查日结束前已满才报告。只填日期的时间按 0 时计。工作表整列没有“报告镇政府时间”
+    1 小时时限在核查日结束前已满才报告。只填日期的时间按 0 时计；“10时30分许”“左右”按所写时刻计。报告时间
+    填了但无法识别的（如“已报告”“10:30”、不写年份的“7月21日9:50”），只报一次 SCH002，不认定为未报告。工作表整列没有“报告镇政府时间”
     时，该表各行不报告。
 
     依据：方案 三(一)1(2)（E(2)）：“发生生产安全事故在第一时间向县应急管理局和县负有安全生产监督管理职责的有关

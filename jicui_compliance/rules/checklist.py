@@ -41,6 +41,8 @@ def _written_header(ctx: Context, sheets: pd.Series, field: str) -> pd.Series:
 
 def _item_gaps(ctx: Context, cl: pd.DataFrame, field: str, ok: pd.Series) -> pd.DataFrame:
     """Enterprises none of whose checklist rows (in sheets that have ``field``) satisfy ``ok``.
+    A row whose ``field`` was filled but cannot be read (its SCH002) may satisfy it: an enterprise
+    with such a row is not judged (the cell is neither “未填” nor a value).
 
     Returns one row per such enterprise: ``eid`` and ``row`` (its first checklist row in
     reading order, the finding's source)."""
@@ -48,7 +50,7 @@ def _item_gaps(ctx: Context, cl: pd.DataFrame, field: str, ok: pd.Series) -> pd.
     sub = cl.loc[present]
     if sub.empty:
         return pd.DataFrame({"eid": pd.Series(dtype="Int64"), "row": pd.Series(dtype="int64")})
-    good = ok.loc[sub.index].fillna(False).astype(bool)
+    good = (ok.loc[sub.index].fillna(False).astype(bool) | ctx.unreadable(sub, "checklist", field)).astype(bool)
     any_ok = good.groupby(sub["eid"]).any()
     first = sub.reset_index(names="row").drop_duplicates("eid", keep="first").set_index("eid")["row"]
     bad = any_ok.index[~any_ok.to_numpy()]
@@ -91,7 +93,8 @@ def plan_or_kickoff_missing(ctx: Context) -> pd.DataFrame:
     """规则说明：企业专项行动落实情况表中，“方案制定日期”或“动员部署会日期”为空，或晚于第二阶段（企业自查自改和
     部门帮扶）最后一天（默认 2023-07-31，当天仍合规）。两项都不符合时合并为一条发现，逐项说明。
     P2 阶段结束后核查（--as-of 早于第二阶段最后一天时不报告），期间为 P2。同一企业有多行时，任一行符合即视为已落实，报告落在该企业在表中的第一行；
-    工作表缺少该列时，该表各行不报告；企业名录有而落实情况表没有的企业只报 CHK006。
+    工作表缺少该列时，该表各行不报告；日期填了但无法识别的（如不写年份的“6月5日”）只报一次 SCH002，该企业本项
+    不据此报告（不说成“未填”）；企业名录有而落实情况表没有的企业只报 CHK006。
 
     依据：方案 E(1)“企业主要负责人要学习研究并全面掌握本行业领域重大事故隐患判定标准或重点检查事项，组织制定本单位
     专项行动具体方案，召开会议进行动员部署，组织全员集中培训和考试，对标对表开展自查自改。”；方案 四(二)
@@ -127,7 +130,8 @@ def plan_or_kickoff_missing(ctx: Context) -> pd.DataFrame:
 def duty_system_missing(ctx: Context) -> pd.DataFrame:
     """规则说明：企业专项行动落实情况表中“全员岗位责任制”不是“是”：填“否”，或空白（空白不能证明已建立，按未建立计）。
     P2 阶段结束后核查（--as-of 早于第二阶段最后一天时不报告），期间为 P2。同一企业有多行时，任一行符合即视为已落实，报告落在该企业在表中的第一行；
-    工作表缺少该列时，该表各行不报告；企业名录有而落实情况表没有的企业只报 CHK006。
+    工作表缺少该列时，该表各行不报告；该格填了但无法识别的（如“待定”）只报一次 SCH002，该企业本项
+    不据此报告（不说成“未填”）；企业名录有而落实情况表没有的企业只报 CHK006。
 
     依据：方案 E(5)“企业主要负责人要建立健全全员安全生产岗位责任制，明确从主要负责人到一线从业人员（包括劳务派遣人员、
     实习生等）的安全生产岗位责任。”
@@ -151,7 +155,8 @@ def duty_lists_missing(ctx: Context) -> pd.DataFrame:
     """规则说明：企业专项行动落实情况表中“负责人职责清单”（职责清单和工作清单）不是“是”：填“否”，或空白
     （空白不能证明已制定，按未制定计）。
     P2 阶段结束后核查（--as-of 早于第二阶段最后一天时不报告），期间为 P2。同一企业有多行时，任一行符合即视为已落实，报告落在该企业在表中的第一行；
-    工作表缺少该列时，该表各行不报告；企业名录有而落实情况表没有的企业只报 CHK006。
+    工作表缺少该列时，该表各行不报告；该格填了但无法识别的（如“待定”）只报一次 SCH002，该企业本项
+    不据此报告（不说成“未填”）；企业名录有而落实情况表没有的企业只报 CHK006。
 
     依据：方案 E(6)“要突出管理团队安全责任落实，组织制定并督促落实企业各负责人安全生产职责清单和本次专项行动工作清单。”
 
@@ -174,7 +179,8 @@ def hot_work_review_missing(ctx: Context) -> pd.DataFrame:
     """规则说明：企业专项行动落实情况表中“动火人员排查日期”为空，或晚于第二阶段最后一天（默认 2023-07-31，当天仍合规）。
     适用于所有企业，不论是否有动火作业记录：方案要求排查的还包括“易产生重大事故隐患的其他关键岗位人员”。
     P2 阶段结束后核查（--as-of 早于第二阶段最后一天时不报告），期间为 P2。同一企业有多行时，任一行符合即视为已落实，报告落在该企业在表中的第一行；
-    工作表缺少该列时，该表各行不报告；企业名录有而落实情况表没有的企业只报 CHK006。
+    工作表缺少该列时，该表各行不报告；日期填了但无法识别的（如不写年份的“6月5日”）只报一次 SCH002，该企业本项
+    不据此报告（不说成“未填”）；企业名录有而落实情况表没有的企业只报 CHK006。
 
     依据：方案 E(12)“举一反三组织对动火等危险作业人员以及易产生重大事故隐患的其他关键岗位人员落实岗位责任情况进行1次
     全面排查，严禁聘用和招请未经安全培训合格、未取得相关证书的人员在特种作业岗位上岗作业，明确“谁招请无证人员，
@@ -201,7 +207,8 @@ def outsourcing_review_missing(ctx: Context) -> pd.DataFrame:
     且结束日期为空或不早于第二阶段第一天（开始日期空白的记录也计入，不因漏填而免于排查）；第二阶段结束后才开始、
     或第二阶段开始前已结束的外包外租不要求在第二阶段排查。没有外包外租记录的企业不适用。
     P2 阶段结束后核查（--as-of 早于第二阶段最后一天时不报告），期间为 P2。同一企业有多行时，任一行符合即视为已落实，报告落在该企业在表中的第一行；
-    工作表缺少该列时，该表各行不报告；企业名录有而落实情况表没有的企业只报 CHK006。
+    工作表缺少该列时，该表各行不报告；日期填了但无法识别的（如不写年份的“6月5日”）只报一次 SCH002，该企业本项
+    不据此报告（不说成“未填”）；企业名录有而落实情况表没有的企业只报 CHK006。
 
     依据：方案 E(13)“企业主要负责人要针对本企业生产经营项目和场所外包外租（包括委托、合作等类似方式）情况至少组织开展1次
     全面排查，重点检查是否存在承包承租方不具备安全生产条件或者相应资质以及双方未签订安全生产协议、安全管理职责不清等问题，
@@ -267,7 +274,8 @@ def weak_enterprise_without_experts(ctx: Context) -> pd.DataFrame:
     燃气，或从业人数超过 100 人，同 ENT003）。后一种情况下“技术力量薄弱”即使填“否”也按薄弱计：没有专职安全管理人员的
     这类企业，自身难以精准查找重大事故隐患。“技术力量薄弱”空白或缺列、专职人数空白或缺列的，不据此认定。
     第二阶段结束后核查（--as-of 早于第二阶段最后一天时不报告），期间为 P2，报告落在该企业在落实情况表中的第一行；
-    同一企业有多行时，任一行填“是”即视为已聘请。落实情况表缺少该列时，该表各行不报告；
+    同一企业有多行时，任一行填“是”即视为已聘请；“是”后用括号注明机构或专家的（“是（某安全咨询公司）”）按“是”读，
+    填了但无法识别的只报一次 SCH002，本规则不据此报告。落实情况表缺少该列时，该表各行不报告；
     企业名录有而落实情况表没有的企业只报 CHK006，本规则不再要求。
     同一企业可同时有 ENT003（未配专职安全管理人员，E(7)）和本规则（未聘专家，E(8)）两条发现。
 

@@ -153,14 +153,20 @@ class Context:
         without the column (RULEBOOK §8), nor a value written but not readable — SCH002 reports that one,
         and a rule must not say “未填写” of a cell that was filled. ``values``: the column as the rule
         reads it (a date after as-of taken as not yet written), else ``frame[field]``."""
+        empty = (frame[field] if values is None else values).isna()
+        return empty & self.has_column(frame, field) & ~self.unreadable(frame, ledger, field)
+
+    def unreadable(self, frame: pd.DataFrame, ledger: str, field: str) -> pd.Series:
+        """True where the row's ``field`` was filled but could not be read (it has its SCH002 and was
+        loaded as missing): a rule knows nothing of such a cell, so it must neither read it as empty
+        (“未填写”, “未报告”, “未整改”) nor as a value."""
         key = ("unreadable", ledger, field)
         if key not in self._shared:  # the rows with an SCH002 in this column: once per column
             iss = self.ledgers.issues
             self._shared[key] = iss.loc[(iss["rule_id"] == "SCH002") & (iss["ledger"] == ledger)
                                         & (iss["field"] == field), "row"].to_numpy()
-        unreadable: np.ndarray = self._shared[key]  # type: ignore[assignment]
-        empty = (frame[field] if values is None else values).isna()
-        return empty & self.has_column(frame, field) & ~frame.index.isin(unreadable)
+        rows: np.ndarray = self._shared[key]  # type: ignore[assignment]
+        return pd.Series(frame.index.isin(rows), index=frame.index, name=field)
 
     def has_column(self, frame: pd.DataFrame, field: str) -> pd.Series:
         """True where the row's sheet has the column ``field``. RULEBOOK §8: an optional column

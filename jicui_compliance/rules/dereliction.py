@@ -11,6 +11,7 @@ Shared readings (RULEBOOK §8 "Version-2 rule details"; repeated in each rule's 
 * Day boundaries are inclusive: "within 90 days after" counts the 90th day and the same day.
 * "Open on a day": no 整改完成日期 on or before that day (the enforcement rules' reading: a
   hazard done on the inspection or accident day is done; the ledger holds dates, not times).
+  A 整改完成日期 filled but unreadable (SCH002) is not known to be open: such a hazard is left out.
   "Past its deadline on a day": the 整改期限 is before that day (the deadline day itself is not
   past). A hazard without a deadline is never past it.
 * Records dated after as-of do not exist yet; rows that name no registry enterprise (REF001)
@@ -37,10 +38,11 @@ _WINDOW = pd.Timedelta(days=90)
 def _major_hazards(ctx: Context) -> pd.DataFrame:
     """Hazards of level 重大 of registry enterprises: ``eid, key, label, found_on, deadline, done_on``. A hazard
     of a sheet without the column 整改完成日期 is not known to be open (RULEBOOK §8: a column a sheet lacks
-    gives no finding), so it is left out: an empty cell of that column is a hazard still open."""
+    gives no finding), so it is left out: an empty cell of that column is a hazard still open. Nor is a
+    hazard whose 整改完成日期 was filled but cannot be read (its SCH002): it may well be done."""
     haz = ctx.frame("hazards")
     keep = (haz["eid"].notna() & haz["level"].fillna("重大").eq("重大")
-            & ctx.has_column(haz, "done_on")).to_numpy(dtype=bool)
+            & ctx.has_column(haz, "done_on") & ~ctx.unreadable(haz, "hazards", "done_on")).to_numpy(dtype=bool)
     haz = haz.loc[keep, ["eid", "hazard_no", "description", "found_on", "deadline", "done_on"]]
     haz = haz.assign(key=hazard_keys(ctx)[keep])
     numbered = haz["hazard_no"].notna()
@@ -84,7 +86,8 @@ def _accident_text(acc: pd.DataFrame) -> pd.Series:
 def inspection_missed_known_hazard(ctx: Context) -> pd.DataFrame:
     """规则说明：一条执法检查记录的“发现重大隐患数”为 0，而该企业隐患台账中有一条重大事故隐患（“隐患等级”为“重大”或
     空白）在检查日期以前（不含检查当天）已经发现、到检查当天仍未整改完成（没有整改完成日期，或完成日期晚于检查日期；
-    检查当天完成的算已完成；隐患台账所在的表根本没有“整改完成日期”一列的，无从判断是否仍未整改，不核查）。隐患不必列在该次检查的“隐患编号”中：明显存在的重大隐患检查时就应查出。“发现重大隐患数”
+    检查当天完成的算已完成；隐患台账所在的表根本没有“整改完成日期”一列的，或整改完成日期填了但无法识别的
+    （如不写年份的“7月10日”，另报 SCH002），无从判断是否仍未整改，不核查）。隐患不必列在该次检查的“隐患编号”中：明显存在的重大隐患检查时就应查出。“发现重大隐患数”
     为空或无法识别的记录（另报 SCH003/SCH002）不判断；检查当天才发现的隐患可能正是这次检查发现的，不算“此前发现”。
     每条执法记录报一次，列出所有这样的隐患（有编号的列编号，无编号的列隐患描述）和发现日期；消息写明执法站所和执法人员，
     供倒查。检查日期在核查截止日（--as-of）之后或为空的记录不核查；无法归属企业的记录（REF001）不核查。
@@ -120,10 +123,12 @@ def inspection_missed_known_hazard(ctx: Context) -> pd.DataFrame:
       obligation=Obligation(when="records", ledger="enforcement", date="date"))
 def overdue_hazard_not_penalised(ctx: Context) -> pd.DataFrame:
     """规则说明：一次执法检查时，该企业有一条重大事故隐患（“隐患等级”为“重大”或空白）已过整改期限（整改期限早于检查
-    日期，期限当天不算过期）、在检查日期及以前已经发现且到检查当天仍未整改完成（检查当天完成的算已完成；台账所在的表没有“整改完成日期”一列的不核查）——不论
+    日期，期限当天不算过期）、在检查日期及以前已经发现且到检查当天仍未整改完成（检查当天完成的算已完成；台账所在的表没有“整改完成日期”一列的、
+    或整改完成日期填了但无法识别的（另报 SCH002），不核查）——不论
     该隐患是否列在这次检查的“隐患编号”中，检查人员到了现场就应发现——而这次检查以及该企业此后（到核查截止日为止）的
     任何执法检查都没有作出处罚。“作出处罚”指“处理措施”含“罚款”“一案双罚”“停产整顿”“提请关闭”或“移送司法机关”，
-    或企业罚款、负责人罚款大于 0；同一天另一条记录（如联合检查的另一站所）作出的处罚也算。
+    或企业罚款、负责人罚款大于 0；同一天另一条记录（如联合检查的另一站所）作出的处罚也算。“处理措施”填了但无法
+    识别的（如“罚款5000元”“责令整改并罚款”，另报 SCH002）可能记着处罚，也按作出处罚计，不说成“没有作出处罚”。
     在任何一次执法检查中被罚款的隐患（该检查“隐患编号”列出了它，且有罚款）留给 EN006（以罚代管）判断，不报本规则；
     无编号的隐患无从与罚款对应，照常判断。整改期限为空的隐患无从判断逾期，不参与判断。
     每条符合条件的执法记录报一次（同一隐患多次检查都未处罚的，每次检查各报一条），列出所有这样的隐患；
@@ -143,7 +148,8 @@ def overdue_hazard_not_penalised(ctx: Context) -> pd.DataFrame:
     enf = _inspections(ctx)
     if enf.empty:
         return no_hits()
-    dealt = penalised(enf, _DEALT_WITH)
+    # a 处理措施 filled but not readable (SCH002: “罚款5000元”) may record a penalty: not “no penalty”
+    dealt = penalised(enf, _DEALT_WITH) | ctx.unreadable(enf, "enforcement", "actions")
     last_penalty = enf.loc[dealt, ["eid", "date"]].groupby("eid")["date"].max()
     last_penalty = pd.Series(last_penalty.reindex(enf["eid"].to_numpy()).to_numpy(), index=enf.index, dtype="datetime64[ns]")
     visits = enf[~(enf["date"] <= last_penalty).to_numpy(dtype=bool)]
@@ -212,7 +218,7 @@ def accident_after_clean_inspection(ctx: Context) -> pd.DataFrame:
 def accident_with_overdue_hazard(ctx: Context) -> pd.DataFrame:
     """规则说明：一起事故（事故发生时间不晚于核查截止日）发生时，该企业有一条重大事故隐患（“隐患等级”为“重大”或空白）
     已过整改期限（整改期限早于事故当天；期限当天发生的事故不算逾期）、在事故当天及以前已经发现且到事故当天仍未整改完成
-    （没有整改完成日期，或完成日期晚于事故当天；台账只有日期，事故当天完成的按已完成计；台账所在的表没有“整改完成日期”一列的不核查）。不要求隐患就是事故的原因：
+    （没有整改完成日期，或完成日期晚于事故当天；台账只有日期，事故当天完成的按已完成计；台账所在的表没有“整改完成日期”一列的、或整改完成日期填了但无法识别的（另报 SCH002）不核查）。不要求隐患就是事故的原因：
     请分析人员结合事故调查判断。整改期限为空的隐患无从判断逾期，不参与判断（缺期限另报 HZ001）。
     每起事故报一次，指向事故记录，列出所有这样的隐患（有编号的列编号，无编号的列隐患描述）；消息写明企业名录登记的
     所属村和监管站所（名录未填站所时为行业的牵头站所），二者共同负有督促整改的责任（本规则的对象记为“村”）。

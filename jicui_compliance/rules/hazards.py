@@ -154,7 +154,8 @@ def not_reported(ctx: Context) -> pd.DataFrame:
     """规则说明：不能立即整改（“是否立即整改”为否）的重大事故隐患，须向负有安全监管职责的部门（企业的监管站所）
     报告，台账以“报告日期”为凭。报告日期为空，或晚于核查日（--as-of，核查日当时尚未报告），即报告。方案未规定
     报告时限，因此不设宽限期：截至核查日已发现、需限期整改的隐患，核查日应已报告。报告日期早于发现日期不在本规则
-    判断之列。工作表整列没有“报告日期”时，该表各行不报告。消息中的站所取企业名录的监管站所（未填时为行业牵头站所）。
+    判断之列。工作表整列没有“报告日期”时，该表各行不报告；报告日期填了但无法识别的（如不写年份的“6月16日”），
+    只报一次 SCH002，不认定为未报告。消息中的站所取企业名录的监管站所（未填时为行业牵头站所）。
 
     依据：方案 三(一)1(2)（E(2)）：“组织建立企业重大事故隐患台账清单，实行闭环管理。能立即整改的，要迅速整改；
     需要一定时间整改的，要明确责任人、措施、资金、期限和应急预案，在企业醒目位置公开，并按分级属地原则向负有
@@ -166,7 +167,8 @@ def not_reported(ctx: Context) -> pd.DataFrame:
     """
     h = _existing(ctx)
     reported = _at_as_of(ctx, h["reported_on"]).notna()
-    bad = _flag(h["immediate"].eq(False)) & ~reported & ctx.has_column(h, "reported_on")
+    bad = _flag(h["immediate"].eq(False)) & ~reported & ctx.has_column(h, "reported_on") \
+        & ~ctx.unreadable(h, LEDGER, "reported_on")
     if not bad.any():
         return no_hits()
     h = h.loc[bad]
@@ -224,7 +226,8 @@ def overdue(ctx: Context) -> pd.DataFrame:
     整改期限等于核查日不报告，早于核查日一天即报告。“未整改完成”指整改完成日期为空或晚于核查日（核查日当时尚未
     完成）。逾期后已整改完成的隐患（完成日期晚于期限、但不晚于核查日）已闭环，不报告。适用于所有填了整改期限的
     隐患，包括标为立即整改的（立即整改隐患另由 HZ008 按 3 天核查）。只核查截至核查日已发现的隐患；工作表整列
-    没有“整改完成日期”时，该表各行不报告。
+    没有“整改完成日期”时，该表各行不报告；整改完成日期填了但无法识别的（如不写年份的“7月10日”），只报一次
+    SCH002，不认定为未整改完成。
 
     依据：方案 三(一)1(2)（E(2)）：“组织建立企业重大事故隐患台账清单，实行闭环管理。能立即整改的，要迅速整改；
     需要一定时间整改的，要明确责任人、措施、资金、期限和应急预案，在企业醒目位置公开，并按分级属地原则向负有
@@ -237,7 +240,8 @@ def overdue(ctx: Context) -> pd.DataFrame:
     """
     h = _existing(ctx)
     done = _at_as_of(ctx, h["done_on"]).notna()
-    bad = ~done & _flag(h["deadline"] < ctx.as_of_ts) & ctx.has_column(h, "done_on")
+    bad = ~done & _flag(h["deadline"] < ctx.as_of_ts) & ctx.has_column(h, "done_on") \
+        & ~ctx.unreadable(h, LEDGER, "done_on")
     if not bad.any():
         return no_hits()
     h = h.loc[bad]
@@ -290,7 +294,8 @@ def status_contradicts_dates(ctx: Context) -> pd.DataFrame:
     整改中 但已有整改完成日期；整改中 但已有验收日期。
     整改状态一栏没有日期，反映的是台账报送时的情况，因此与所填日期按原样比较（不按核查日截断，否则核查日之后
     才填的完成、验收日期会被误判为矛盾）；只核查截至核查日已发现的隐患。状态为空不报告；工作表整列没有
-    “整改完成日期”或“验收日期”时，该表各行不因“无该日期”报告。
+    “整改完成日期”或“验收日期”时，该表各行不因“无该日期”报告；日期填了但无法识别的（如不写年份的“7月10日”），
+    只报一次 SCH002，不说成“未填”。
 
     依据：方案 三(一)1(2)（E(2)）“组织建立企业重大事故隐患台账清单，实行闭环管理。”——状态与日期矛盾的台账
     不能说明隐患处在闭环的哪一环。
@@ -305,10 +310,10 @@ def status_contradicts_dates(ctx: Context) -> pd.DataFrame:
         return no_hits()
     st = h["status"]
     done, verified = h["done_on"].notna(), h["verified_on"].notna()
-    has_done, has_verified = ctx.has_column(h, "done_on"), ctx.has_column(h, "verified_on")
+    no_done, no_verified = ctx.left_blank(h, LEDGER, "done_on"), ctx.left_blank(h, LEDGER, "verified_on")
     contradictions = [
-        ((st == "已销号") & ~verified & has_verified, "未填验收日期"),
-        ((st.isin(["已销号", "已整改"])) & ~done & has_done, "未填整改完成日期"),
+        ((st == "已销号") & no_verified, "未填验收日期"),
+        ((st.isin(["已销号", "已整改"])) & no_done, "未填整改完成日期"),
         ((st == "已整改") & verified, "已填验收日期（应为已销号）"),
         ((st == "整改中") & done, "已填整改完成日期"),
         ((st == "整改中") & verified, "已填验收日期"),
@@ -331,8 +336,8 @@ def immediate_not_prompt(ctx: Context) -> pd.DataFrame:
     第 3 天完成合规，第 4 天完成即报告）。截至核查日未整改完成（整改完成日期为空或晚于核查日）的，
     当核查日已到发现日期后第 3 天（核查日 ≥ 发现日期 + 3 天：核查日当天结束时仍未完成，之后完成必然超过 3 天）
     即报告；核查日尚未到第 3 天的不报告（尚在时限内）。3 天的时限是本工具对方案“迅速整改”的解读。
-    只核查截至核查日已发现的隐患；工作表整列没有“整改完成日期”时，该表各行不报告。整改完成日期早于发现日期
-    见 HZ004。
+    只核查截至核查日已发现的隐患；工作表整列没有“整改完成日期”时，该表各行不报告；整改完成日期填了但无法识别的
+    只报一次 SCH002，不认定为未整改完成。整改完成日期早于发现日期见 HZ004。
 
     依据：方案 三(一)1(2)（E(2)）：“组织建立企业重大事故隐患台账清单，实行闭环管理。能立即整改的，要迅速整改；
     需要一定时间整改的，要明确责任人、措施、资金、期限和应急预案，在企业醒目位置公开，并按分级属地原则向负有
@@ -351,7 +356,7 @@ def immediate_not_prompt(ctx: Context) -> pd.DataFrame:
     limit = pd.Timedelta(days=IMMEDIATE_DAYS)
     done = _at_as_of(ctx, h["done_on"])
     late = _flag(done - h["found_on"] > limit)
-    open_due = done.isna() & (ctx.as_of_ts - h["found_on"] >= limit)
+    open_due = done.isna() & (ctx.as_of_ts - h["found_on"] >= limit) & ~ctx.unreadable(h, LEDGER, "done_on")
     bad = late | open_due
     if not bad.any():
         return no_hits()

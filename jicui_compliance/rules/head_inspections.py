@@ -7,6 +7,7 @@ import pandas as pd
 
 from .base import ERROR, WARNING, Obligation, Party, hits, no_hits, rule
 from .context import Context, day_text, shared
+from .enforcement import hazard_keys
 
 _LEDGER = "head_inspections"
 
@@ -138,7 +139,9 @@ def inspection_hazards_not_logged(ctx: Context) -> pd.DataFrame:
     重大事故隐患台账不登记的一般隐患）；工作表没有该列时取“发现隐患数”，台账中各等级的隐患都计入。
     “发现重大隐患数”填 0 的记录不报本规则，即使“发现隐患数”大于 0。
     同一企业同一天有多条检查记录时，每条记录分别与当天的隐患数比较（不相加：
-    隐患台账不记录隐患由哪次检查发现，同一次检查重复报送也常见）。同一企业重复的隐患编号（SCH004）只计一次。
+    隐患台账不记录隐患由哪次检查发现，同一次检查重复报送也常见）。同一企业重复的隐患编号（SCH004，全角半角、大小写、
+    空格不同的按同一编号，如“D-1”与“d-1”）只计一次。“发现方式”填了但无法识别的隐患（如“自查”，另报 SCH002）
+    可能是企业自查发现的，也计入，不据此报告本规则。
     任何人带队的检查都判断（副职带队的检查发现的隐患同样要入账）。检查日期晚于 as-of 的记录尚不存在，不判断；
     检查日期或所取的隐患数为空、无法识别，或记录未能对应到企业名录的行不判断。
 
@@ -160,10 +163,13 @@ def inspection_hazards_not_logged(ctx: Context) -> pd.DataFrame:
         return no_hits()
     insp = df.loc[sel, ["eid", "date"]].assign(n=n[sel].astype("int64"), by_major=by_major[sel.to_numpy()])
     hz = ctx.frame("hazards")
-    hz = hz.loc[hz["eid"].notna() & hz["found_on"].notna() & (hz["source"] == "企业自查").fillna(False).astype(bool),
-                ["eid", "hazard_no", "found_on", "level"]]
+    # a 发现方式 filled but not readable (SCH002: “自查”) may be 企业自查: counted, not held against the inspection
+    self_found = (hz["source"] == "企业自查").fillna(False).astype(bool) | ctx.unreadable(hz, "hazards", "source")
+    keep = (hz["eid"].notna() & hz["found_on"].notna() & self_found).to_numpy(dtype=bool)
+    # one hazard per number as SCH004 and the EN/DC rules match them (“D-1” and “d-1” are one number)
+    hz = hz.loc[keep, ["eid", "hazard_no", "found_on", "level"]].assign(key=hazard_keys(ctx)[keep])
     numbered = hz["hazard_no"].notna()
-    hz = pd.concat([hz.loc[numbered].drop_duplicates(["eid", "hazard_no"]), hz.loc[~numbered]])
+    hz = pd.concat([hz.loc[numbered].drop_duplicates(["eid", "key"]), hz.loc[~numbered]])
     major = hz["level"].fillna("重大").eq("重大").astype(bool)
     key = pd.MultiIndex.from_arrays([insp["eid"], insp["date"]])
     # hazards logged per enterprise and day: all of them ("size") and the major ones ("sum")

@@ -49,7 +49,8 @@ def no_safety_agreement(ctx: Context) -> pd.DataFrame:
     也不报告本规则。“明确安全管理职责”填“否”、空白（不能证明已约定）或工作表没有这一列（无从证明）时，均按未约定计；
     这时本规则与 OS004（职责不清）各报一条，是两项不同的缺失。
     签订日期晚于核查截止日的协议在截止日尚不存在，同样按“未签订”报告（不再报 OS002）。
-    “安全生产协议签订日期”一列整列缺失的工作表不报告。已结束的外包外租项目同样核查：台账中列出的项目都应有协议或约定。
+    “安全生产协议签订日期”一列整列缺失的工作表不报告；签订日期填了但无法识别的（如“已签订”、不写年份的“2月25日”），
+    只报一次 SCH002，不说成“未填写”。已结束的外包外租项目同样核查：台账中列出的项目都应有协议或约定。
     开始日期晚于核查截止日的项目尚未开始，不核查。
 
     依据：方案三(一)4(13)：“企业主要负责人要针对本企业生产经营项目和场所外包外租(包括委托、合作等类似方式)情况至少组织开展1次全面排查，
@@ -65,7 +66,8 @@ def no_safety_agreement(ctx: Context) -> pd.DataFrame:
     """
     d = _contracts(ctx)
     d = d[ctx.has_column(d, "agreement_on")]
-    missing = d["agreement_on"].isna()
+    # a date filled but not readable (SCH002: “已签订”) is not “未填写”: nothing is known of it
+    missing = d["agreement_on"].isna() & ~ctx.unreadable(d, LEDGER, "agreement_on")
     later = d["agreement_on"] > ctx.as_of_ts
     bad = (missing | later).fillna(False).astype(bool) & ~d["duties_defined"].eq(True).fillna(False).astype(bool)
     d, missing = d[bad], missing[bad]
@@ -194,7 +196,8 @@ def no_safety_check(ctx: Context) -> pd.DataFrame:
     2023-06-01），“最近安全检查日期”应不早于第二阶段开始日。检查日期晚于核查截止日的在截止日尚不存在，不算。
     何时到期：与其他“某阶段结束前至少一次”的义务一样，核查截止日达到第二阶段（企业自查自改）最后一天（2023-07-31）
     起核查；此后开始的项目不另留宽限期（核查截止日时仍无检查即报告，如 2023-12-15 开始、2023-12-31 核查时无检查）。
-    “最近安全检查日期”整列缺失的工作表不报告。
+    “最近安全检查日期”整列缺失的工作表不报告；最近安全检查日期（或结束日期）填了但无法识别的（如“已检查”、
+    不写年份的“6月15日”），只报一次 SCH002，不说成“未填写”。
 
     依据：方案三(一)4(14)：“企业主要负责人要将外包外租等生产经营活动纳入本企业安全生产管理体系，建立健全有关档案，
     加强统一协调、管理，定期进行安全检查，发现安全问题的及时督促整改。”
@@ -211,7 +214,9 @@ def no_safety_check(ctx: Context) -> pd.DataFrame:
         return no_hits()
     running = d["end"].isna() | (d["end"] >= p2_start)  # RULEBOOK §8: started by as-of, not ended before P2
     checked = (d["last_check"] >= p2_start) & (d["last_check"] <= as_of)
-    sel = running & ~checked.fillna(False) & ctx.has_column(d, "last_check")
+    # a date filled but not readable (SCH002: “已检查”, “6月15日”) is not “未填写” (nor an end that may be before P2)
+    sel = (running & ~checked.fillna(False) & ctx.has_column(d, "last_check")
+           & ~ctx.unreadable(d, LEDGER, "last_check") & ~ctx.unreadable(d, LEDGER, "end"))
     d = d[sel.to_numpy(dtype=bool)]
     if d.empty:
         return no_hits()

@@ -28,12 +28,14 @@ MIN_AGE = 18
 
 @shared
 def _on_post(ctx: Context) -> pd.DataFrame:
-    """Certificates of registry enterprises, held at as-of by workers on post."""
+    """Certificates of registry enterprises, held at as-of by workers on post (是 or empty; not a
+    是否在岗 filled but unreadable, SCH002: nothing is known of it)."""
     df = ctx.frame(LEDGER)
     as_of = ctx.as_of_ts
     keep = (
         df["eid"].notna()
         & df["on_post"].fillna(True).astype(bool)
+        & ~ctx.unreadable(df, LEDGER, "on_post")
         & (df["issued_on"].isna() | (df["issued_on"] <= as_of))
     )
     return df.loc[keep.to_numpy(dtype=bool)]
@@ -51,7 +53,8 @@ def _about(d: pd.DataFrame) -> dict:
       obligation=Obligation(who="with:special_workers", when="as_of", ledger="special_workers"))
 def expired_on_post(ctx: Context) -> pd.DataFrame:
     """规则说明：在岗人员（“是否在岗”为是或空白；空白按在岗计）的操作证有效期至早于核查截止日。
-    有效期至当天仍有效（当天归 SW003 提示）。不在岗的人员不报告。初领日期晚于核查截止日的证书在截止日尚不存在，不核查。
+    有效期至当天仍有效（当天归 SW003 提示）。不在岗的人员不报告：“是否在岗”填“已离职”“已调离”“已退休”“离岗”
+    “辞职”等表示已离开岗位的，按否（不在岗）读；填了但无法识别的（如“待定”）只报一次 SCH002，不按在岗计。初领日期晚于核查截止日的证书在截止日尚不存在，不核查。
 
     依据：方案三(一)3(12)：“举一反三组织对动火等危险作业人员以及易产生重大事故隐患的其他关键岗位人员落实岗位责任情况进行1次全面排查，
     严禁聘用和招请未经安全培训合格、未取得相关证书的人员在特种作业岗位上岗作业，明确“谁招请无证人员，谁负责任”的管理制度。”
