@@ -528,8 +528,8 @@ def _village_context(keys: set[str], typed: _ledgers.Ledgers, sub: Submission, t
     issues = typed.issues.assign(sheet=typed.issues["sheet"] + offset)
     dropped = {k + offset: v for k, v in typed.dropped.items()}
     # the batch's frames keep their rows, the town's ledgers the town's row labels: so their cells as written
-    cells = {k: v for k, v in town.ledgers.yes_no_cells.items() if k[0] in TOWN_LEDGERS} | typed.yes_no_cells
-    led = _ledgers.Ledgers(frames, list(town.ledgers.tables) + list(typed.tables), issues, dropped, yes_no_cells=cells)
+    cells = {k: v for k, v in town.ledgers.cells_as_written.items() if k[0] in TOWN_LEDGERS} | typed.cells_as_written
+    led = _ledgers.Ledgers(frames, list(town.ledgers.tables) + list(typed.tables), issues, dropped, cells_as_written=cells)
     ent = res_t.frame("enterprises")
     rows = res_t.registry_rows.loc[ent["eid"].isin(ours).to_numpy()]
     res = Resolution(town.campaign, led, _registry_rows=rows, _registry=res_t.registry.loc[ours], _frames=resolved,

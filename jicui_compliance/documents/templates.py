@@ -145,7 +145,7 @@ def row_checks(ledger: str, campaign: Campaign) -> list[RowCheck]:
     penalties = ",".join(f'ISNUMBER(FIND("{a}",{{actions}}))' for a in ("罚款", "一案双罚", "停产整顿", "提请关闭"))
     station = _folded("{station}")
     enforcers = ",".join(f"{station}={_text(s)}" for s in campaign.enforcer_spellings()) or "FALSE"
-    one_name = ",".join(f'ISERROR(FIND("{sep}",TRIM({{officers}})))' for sep in ("、", ",", "，", ";", "；", " "))
+    one_name = ",".join(f'ISERROR(FIND("{sep}",TRIM({{officers}})))' for sep in ("、", ",", "，", ";", "；", "/", "／", " "))
     c = _check
     checks: dict[str, list[RowCheck]] = {
         "enterprises": [

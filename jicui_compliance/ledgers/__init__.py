@@ -66,10 +66,10 @@ class Ledgers:
     #: shared). :mod:`jicui_compliance.resolution` reads the enterprise columns from here instead of
     #: hashing every ledger's rows again; a column missing here (frames built otherwise) is factorized there.
     written: dict[tuple[str, str], tuple[np.ndarray, np.ndarray]] = field(default_factory=dict, repr=False)
-    #: (ledger, field) → the yes/no and signature cells as written: each row's code into the texts ("" for
-    #: an empty cell). Typing reads “否”, “无”, “×” and an empty obligation cell all as 否; a finding
-    #: shows the cell the analyst will find (:meth:`jicui_compliance.rules.context.Context.as_written`).
-    yes_no_cells: dict[tuple[str, str], tuple[np.ndarray, np.ndarray]] = field(default_factory=dict, repr=False)
+    #: (ledger, field) → the yes/no, signature and people cells as written: each row's code into the texts
+    #: ("" for an empty cell). Typing reads “否”, “无”, “×” and an empty obligation cell all as 否, and “张 三”
+    #: as 张三; a finding shows the cell the analyst will find (:meth:`jicui_compliance.rules.context.Context.as_written`).
+    cells_as_written: dict[tuple[str, str], tuple[np.ndarray, np.ndarray]] = field(default_factory=dict, repr=False)
 
     def __getitem__(self, name: str) -> pd.DataFrame:
         return self.frames[name]
@@ -253,15 +253,19 @@ def load(sub: Submission, campaign: Campaign) -> Ledgers:
     for name, led in LEDGERS.items():
         frames[name], ledger_issues = typed[name] if name in typed else (led.empty_frame(), [])  # built only when needed
         issues.extend(ledger_issues)
-    return Ledgers(frames, list(sub.tables), _issue_frame(issues), dropped, _written(columns), _yes_no_cells(columns))
+    return Ledgers(frames, list(sub.tables), _issue_frame(issues), dropped, _written(columns), _cells_as_written(columns))
 
 
-def _yes_no_cells(columns: dict[tuple[str, str], _Column]) -> dict[tuple[str, str], tuple[np.ndarray, np.ndarray]]:
-    """:attr:`Ledgers.yes_no_cells`: each group's distinct cells as text once, a last "" for empty."""
+#: the kinds whose cells a finding shows as written (:attr:`Ledgers.cells_as_written`)
+AS_WRITTEN = ("yesno", "signature", "people")
+
+
+def _cells_as_written(columns: dict[tuple[str, str], _Column]) -> dict[tuple[str, str], tuple[np.ndarray, np.ndarray]]:
+    """:attr:`Ledgers.cells_as_written`: each group's distinct cells as text once, a last "" for empty."""
     out: dict[tuple[str, str], tuple[np.ndarray, np.ndarray]] = {}
     texts: dict[int, np.ndarray] = {}
     for (name, fname), col in columns.items():
-        if LEDGERS[name].fields[fname].kind not in ("yesno", "signature"):
+        if LEDGERS[name].fields[fname].kind not in AS_WRITTEN:
             continue
         if id(col.uniques) not in texts:  # a number or an Excel boolean as 是/否: 0, 0.0 and FALSE are one distinct cell
             texts[id(col.uniques)] = np.array([(u if isinstance(u, str) else _cells.as_text(bool(u)) if u in (0, 1)

@@ -39,6 +39,7 @@ _KINDS: dict[str, tuple[Any, str]] = {
     "int": ("Int64", "整数"),
     "money": ("float64", "金额"),
     "list": ("object", "多个值（以、，；或空格分隔）"),
+    "people": ("object", "几个人名（以、，；/分隔，或以空格分隔且每个名字至少两个字：“张 三”是一人；括号中的职务不看）"),
     "text_or_yesno": (TEXT, "文本或是/否"),
 }
 KIND_LABELS = {k: v[1] for k, v in _KINDS.items()}
@@ -161,6 +162,8 @@ class Field:
             return cells.money_parser(self.unit or "元")
         if k == "list":
             return cells.list_parser(frozenset(self.options) if self.options else None)
+        if k == "people":
+            return cells.parse_people
         if k == "text_or_yesno":
             return cells.parse_text_or_yesno
         raise ValueError(k)

@@ -13,7 +13,7 @@ ACTIONS = ("责令限期整改", "罚款", "一案双罚", "停产整顿", "提�
 class EnforcementModel(EnterpriseRef):
     date: Series[pd.Timestamp] = column("检查日期", "执法日期", kind="date", required=True)
     station: Series[Text] = column("执法站所", "检查单位", required=True)
-    officers: Series[object] = column("执法人员", "检查人员", kind="list", required=True)
+    officers: Series[object] = column("执法人员", "检查人员", kind="people", required=True)
     major_hazards: Series[pd.Int64Dtype] = column("发现重大隐患数", "重大隐患数", kind="int", required=True, ge=0)
     hazard_nos: Series[object] = column("隐患编号", "涉及隐患编号", kind="list", note="该企业隐患台账中的隐患编号")
     actions: Series[object] = column("处理措施", "处理结果", kind="list", options=ACTIONS)

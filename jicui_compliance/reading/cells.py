@@ -28,7 +28,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from ..text import PLACEHOLDERS, fold
+from ..text import PLACEHOLDERS, fold, person_names
 
 
 class _Unreadable(enum.Enum):
@@ -67,8 +67,8 @@ _WEEKDAYS = {c: i for i, c in enumerate("一二三四五六日")} | {"天": 6}
 _COMPACT = re.compile(r"^(\d{4})(\d{2})(\d{2})(?:\s*(\d{2}):?(\d{2})(?::?(\d{2}))?)?$")
 _SERIAL = re.compile(r"^\d{5}(?:\.\d+)?$")
 
-YES = frozenset({"是", "y", "yes", "√", "✓", "✔", "有", "true", "1", "对"})
-NO = frozenset({"否", "n", "no", "×", "✗", "✘", "无", "false", "0", "错"})
+YES = frozenset({"是", "y", "yes", "√", "✓", "✔", "有", "true", "1", "对", "在岗", "在职"})
+NO = frozenset({"否", "n", "no", "×", "✗", "✘", "无", "false", "0", "错", "不在岗", "不在职"})
 # "已公示"/"已评估"/"已签" and "未公示"/"没有评估"/"无签字": how offices fill yes/no columns
 _YES_PREFIX = re.compile(r"^已")
 _NO_PREFIX = re.compile(r"^(?:未|没有|没|无)")  # not 不…: "不清楚" is not a no
@@ -227,12 +227,27 @@ def parse_yesno(v: object) -> bool | None | _Unreadable:
     return BAD
 
 
+#: a 签名确认 cell saying the signature is still to come (folded): 待签, 待补签, 尚未签名, 暂无签字 … — no one's name
+_PENDING_SIGNATURE = re.compile(r"^(?:待补?|尚未|暂未|还未|尚无|暂无|还没有?)签")
+
+
 def parse_signature(v: object) -> bool | None:
-    """签名确认: yes/no, or a person's name (a name counts as signed)."""
+    """签名确认: yes/no, or a person's name (a name counts as signed); a cell saying the signature is still to
+    come (待签, 尚未签名) is no name: unsigned."""
     yn = parse_yesno(v)
     if yn is not BAD:
         return yn
-    return True  # any other text is a name
+    return not _PENDING_SIGNATURE.match(fold(str(v)))  # any other text is a name
+
+
+def parse_people(v: object) -> tuple[str, ...] | None:
+    """Several people in one cell (执法人员) as every names cell is read (:func:`~jicui_compliance.text.person_names`:
+    at 、，,；;/, and at spaces between names of two characters or more — “张 三” and “欧阳 明” are one; a title in
+    brackets is not part of the name); placeholders (无, /) are no one."""
+    text = parse_text(v)
+    if text is None:
+        return None
+    return tuple(n for n in person_names(unicodedata.normalize("NFKC", text)) if n not in PLACEHOLDERS) or None
 
 
 def _number(v: object, units: dict[str, float] | frozenset[str]) -> tuple[float, str | None] | None | _Unreadable:

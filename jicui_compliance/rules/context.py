@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
-import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TypeVar
@@ -16,10 +15,8 @@ import pandas as pd
 
 from ..campaign import Campaign
 from ..ledgers import Ledgers
-from ..ledgers.base import SHEET_ID
 from ..reading import Submission
 from ..reading.cells import LONG_TERM
-from ..reading.tables import as_objects
 from ..resolution import (  # noqa: F401 (re-exported)
     BY_NAME_USCC_UNKNOWN,
     NO_REF,
@@ -33,9 +30,6 @@ from ..resolution import (  # noqa: F401 (re-exported)
 from ..resolution import existing as _existing
 from ..resolution import month_label as _month_label
 from ..text import map_distinct
-
-#: a 签名确认 cell that says the signature is still to come (folded): no signer's name
-_PENDING_SIGNATURE = re.compile(r"^(?:待补?|尚未|暂未|还未|尚无|暂无|还没有?)签")
 
 
 @dataclass
@@ -116,37 +110,17 @@ class Context:
         return _existing(frame, date_field, self.as_of_end, undated=undated)
 
     def as_written(self, frame: pd.DataFrame, ledger: str, field: str) -> np.ndarray:
-        """A yes/no or signature column's cells as the analyst sees them in the file (“否”, “无”, “×”, or
-        "" for an empty cell), for a finding's ``value``; where they are not known (frames built
-        otherwise), the reading: “否” for 否, "" for empty."""
-        got = self.ledgers.yes_no_cells.get((ledger, field))
+        """A yes/no, signature or people column's cells as the analyst sees them in the file (“否”, “无”, “×”,
+        “张 三”, or "" for an empty cell), for a finding's ``value``; where they are not known (frames built
+        otherwise), the reading: “否” for 否, a people cell's names joined with 、, "" for empty."""
+        got = self.ledgers.cells_as_written.get((ledger, field))
         if got is not None and (frame.empty or int(frame.index.max()) < len(got[0])):  # rows labelled by position
             codes, texts = got
             keys = codes[frame.index.to_numpy(dtype=np.int64)]
             return texts[np.minimum(keys, len(texts) - 1)]
+        if frame[field].dtype == object and frame[field].map(lambda v: isinstance(v, tuple)).any():
+            return frame[field].map("、".join, na_action="ignore").fillna("").to_numpy(dtype=object)
         return np.where(frame[field].eq(False).fillna(False).to_numpy(dtype=bool), "否", "")
-
-    def written_text(self, frame: pd.DataFrame, field: str) -> np.ndarray:
-        """Each row's ``field`` cell as its sheet holds it (the cleaned text the reader took from the file, before
-        typing: a list column's “张 三” or “刘一/陈二” as written, not its items), ``None`` where the cell is
-        empty, the sheet lacks the column, or the row is not found among the sheets (frames built otherwise)."""
-        out = np.full(len(frame), None, dtype=object)
-        if frame.empty or SHEET_ID not in frame.columns or "source_row" not in frame.columns:
-            return out
-        tables = self.ledgers.tables
-        sheets = frame[SHEET_ID].to_numpy(dtype=np.int64)
-        rows = frame["source_row"].to_numpy(dtype=np.int64, na_value=-1)
-        for sid in np.unique(sheets):
-            if not 0 <= sid < len(tables) or field not in tables[sid].columns:
-                continue
-            table, at = tables[sid], np.flatnonzero(sheets == sid)
-            pos = pd.Index(table.source_rows).get_indexer(rows[at])
-            found = pos >= 0
-            codes, uniques = table.columns[field]
-            values = np.concatenate([as_objects(uniques), np.array([None], dtype=object)])
-            code = codes[pos[found]]
-            out[at[found]] = values[np.where(code < 0, len(values) - 1, code)]
-        return out
 
     def left_blank(self, frame: pd.DataFrame, ledger: str, field: str, values: pd.Series | None = None) -> pd.Series:
         """True where the row's ``field`` was left empty in a sheet that has the column: not a sheet
@@ -183,18 +157,6 @@ class Context:
         cell counts as 否 (RULEBOOK §8). A column the row's sheet lacks altogether, or a value that
         could not be read (SCH002), was loaded as missing and is not judged here."""
         return frame[field].eq(False).fillna(False).astype(bool)
-
-    def unsigned(self, frame: pd.DataFrame, ledger: str, field: str = "signed") -> pd.Series:
-        """True where a 签名确认 cell records no signature: :meth:`said_no` (否, 无, 未签字, an empty cell), or a cell
-        that says the signature is still to come (待签, 待签字, 待补签, 尚未签名, 暂无签名 …), which the reader
-        takes for a signer's name (RULEBOOK §4: a name counts as signed; these words are no one's name)."""
-        no = self.said_no(frame, field).to_numpy(dtype=bool).copy()
-        maybe = frame[field].eq(True).fillna(False).to_numpy(dtype=bool)
-        if maybe.any():
-            texts = pd.Series(self.as_written(frame.loc[maybe], ledger, field), dtype=object)
-            pending = map_distinct(texts, lambda t: bool(_PENDING_SIGNATURE.match(fold_remembered(str(t)))))
-            no[np.flatnonzero(maybe)[pending.fillna(False).to_numpy(dtype=bool)]] = True
-        return pd.Series(no, index=frame.index)
 
     @staticmethod
     def month_label(dates: pd.Series) -> pd.Series:

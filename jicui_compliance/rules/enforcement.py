@@ -27,7 +27,7 @@ import numpy as np
 import pandas as pd
 
 from ..ledgers.enforcement import has_action, has_amount, hazard_key, is_fined, penalised
-from ..text import PLACEHOLDERS, fold, map_distinct, person_names
+from ..text import fold
 from .base import ERROR, WARNING, Obligation, Party, hits, no_hits, rule
 from .context import Context, day_text, folded, merge_few, shared
 
@@ -106,20 +106,6 @@ def _cell_list(s: pd.Series) -> pd.Series:
     return s.map("、".join, na_action="ignore").fillna("")
 
 
-def _officer_cells(ctx: Context, enf: pd.DataFrame) -> pd.Series:
-    """The 执法人员 cells as written (:meth:`Context.written_text`: the list the reader typed has lost how the
-    names were separated, “张 三” being two items), else the items joined with 、."""
-    written = pd.Series(ctx.written_text(enf, "officers"), index=enf.index, dtype=object)
-    return written.where(written.notna() | enf["officers"].isna(), _cell_list(enf["officers"]))
-
-
-def _officer_count(cell: str) -> int:
-    """How many different officers a 执法人员 cell names, read as every names cell is
-    (:func:`~jicui_compliance.text.person_names`: 刘一/陈二 is two, 张 三 and 欧阳 明 one, 张三（队长） is 张三;
-    the same name twice is one; a placeholder such as 无 is no one)."""
-    return len({fold(n) for n in person_names(cell) if n not in PLACEHOLDERS} - {""})
-
-
 # -- rules ---------------------------------------------------------------------------------
 @rule("EN001", ERROR, "D3(1)", party=Party.STATION, reads=("enforcement",), title="发现重大隐患未挂牌督办或未明确督办责任人",
       message="{when}{station}执法检查发现重大事故隐患{major_hazards}项，但{problem}（方案 D3(1)：对企业自查以及执法检查发现的"
@@ -179,15 +165,15 @@ def officers_or_signature_missing(ctx: Context) -> pd.DataFrame:
     enf = _inspections(ctx, keep_undated=True)
     if enf.empty:
         return no_hits()
-    officers = _officer_cells(ctx, enf)
-    count = pd.Series(map_distinct(officers, _officer_count).fillna(0).astype("int64").to_numpy(), index=enf.index)
+    names = enf["officers"].explode()  # read as every names cell (the 执法人员 column's kind: people)
+    count = names.dropna().map(fold).groupby(level=0).nunique().reindex(enf.index, fill_value=0)
     few = count < 2
-    unsigned = ctx.unsigned(enf, "enforcement")
+    unsigned = ctx.said_no(enf, "signed")
     bad = few | unsigned
     if not bad.any():
         return no_hits()
     d, f, u, n = enf[bad], few[bad], unsigned[bad], count[bad]
-    officers = officers[bad].fillna("")
+    officers = pd.Series(ctx.as_written(d, "enforcement", "officers"), index=d.index)
     who = ("执法人员只有" + n.astype(str) + "人（" + officers + "）").where(n > 0, "未填写执法人员")
     problem = (who.where(f, "") + pd.Series("，且", index=d.index).where(f & u, "")
                + pd.Series("无检查人签名确认", index=d.index).where(u, ""))

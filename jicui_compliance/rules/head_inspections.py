@@ -118,7 +118,7 @@ def unsigned_head_inspection(ctx: Context) -> pd.DataFrame:
     合规示例：“签名确认”填“是”或“张三”。
     """
     df = ctx.frame(_LEDGER)
-    sel = ctx.existing(df, "date") & ctx.unsigned(df, _LEDGER)
+    sel = ctx.existing(df, "date") & ctx.said_no(df, "signed")
     if not sel.any():
         return no_hits()
     d = df.loc[sel]
