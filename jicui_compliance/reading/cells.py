@@ -266,7 +266,15 @@ def _number(v: object, units: dict[str, float] | frozenset[str]) -> tuple[float,
     return (float(m.group(1)), m.group(2))
 
 
+#: a count written as a word for none (从业人数, 专职安全管理人员数, 发现重大隐患数 …): 0, not an empty cell — “无” says
+#: how many there are; “/” and “—” stay empty (not applicable, not filled)
+NONE_COUNT = frozenset({"无", "没有", "零"})
+
+
 def parse_int(v: object) -> int | None | _Unreadable:
+    """A count: a whole number, with a unit (12人, 3项) or not; 无/没有/零 is 0 (:data:`NONE_COUNT`)."""
+    if isinstance(v, str) and fold(v) in NONE_COUNT:
+        return 0
     got = _number(v, COUNT_UNITS)
     if got is None or got is BAD:
         return got
