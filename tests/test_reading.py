@@ -13,6 +13,7 @@ import xlsxwriter
 
 from jicui_compliance.campaign import load_campaign
 from jicui_compliance.ledgers import load, vocabulary
+from jicui_compliance.ledgers.enforcement import ACTIONS
 from jicui_compliance.reading import read_submission
 
 INSPECTION_HEADER = ["序号", "企业名称", "检查日期", "带队负责人", "发现隐患数", "签名确认"]
@@ -222,6 +223,21 @@ def test_cells_parse_every_promised_form():
     assert cells.parse_signature("张三") is True and cells.parse_signature("无") is False
     assert cells.list_parser()("张三、李四 王五,赵六；钱七") == ("张三", "李四", "王五", "赵六", "钱七")
     assert cells.parse_text_or_yesno("否") is None and cells.parse_text_or_yesno("设置警戒区") == "设置警戒区"
+
+
+def test_a_list_of_options_reads_amounts_notes_and_joined_options():
+    """处理措施 as offices write it: an amount or a bracketed note after an option, two options joined by 并; anything
+    that is no option stays unreadable (SCH002), and a count written as a word for none is 0."""
+    actions = cells.list_parser(frozenset(ACTIONS))
+    assert [actions(v) for v in ("罚款5000元", "罚款0.5万元", "罚款（企业5000元）", "责令限期整改并罚款",
+                                 "一案双罚（企业1万元，负责人2000元）、停产整顿", "罚款和罚款")] == [
+        ("罚款",), ("罚款",), ("罚款",), ("责令限期整改", "罚款"), ("一案双罚", "停产整顿"), ("罚款",)]
+    assert actions("责令整改并罚款") is cells.BAD and actions("其他") is cells.BAD and actions("无") is None
+    assert cells.list_parser()("罚款5000元") == ("罚款5000元",)  # a list without options is read as written
+    assert [cells.parse_int(v) for v in ("无", "没有", "零", "/", "—")] == [0, 0, 0, None, None]
+    assert [cells.parse_people(v) for v in ("张 三", "刘一/陈二", "张三（队长） 李四", "无")] == [
+        ("张三",), ("刘一", "陈二"), ("张三", "李四"), None]
+    assert [cells.parse_signature(v) for v in ("待签", "尚未签名", "已签", "张三")] == [False, False, True, True]
 
 
 def test_csv_with_a_wide_line_in_the_middle(tmp_path):

@@ -321,18 +321,38 @@ def choice_parser(synonyms: dict[str, str] | None = None, yesno: bool = False,
     return parse_choice
 
 
+#: between two options of a list of options, besides the separators: 并, 和, 及 (“责令限期整改并罚款”)
+_OPTION_JOINS = re.compile(r"并且|并|和|及")
+#: what may follow an option in a list of options: an amount (罚款5000元, 罚款0.5万元) and a note in brackets
+#: (罚款（企业5000元）), once folded
+_OPTION_NOTE = re.compile(r"(?:\d+(?:\.\d+)?(?:万元|万|元)?)?$")
+_BRACKETED_NOTE = re.compile(r"\([^()]*\)")
+
+
 def list_parser(options: frozenset[str] | None = None) -> Callable[[object], tuple[str, ...] | None | _Unreadable]:
-    """Several values in one cell, separated by 、 , ， ; or spaces."""
+    """Several values in one cell, separated by 、 , ， ; or spaces. Of a list of ``options`` (处理措施), notes in
+    brackets are not read (“罚款（企业5000元）”, “一案双罚（企业1万元，负责人2000元）”), and options may also be joined
+    by 并/和/及 and carry an amount (“罚款5000元”, “责令限期整改并罚款”): each is read as its option; anything else
+    is unreadable."""
+
+    def option(item: str) -> str | None:
+        if item in options:  # type: ignore[operator]
+            return item
+        bare = _OPTION_NOTE.sub("", item)
+        return bare if bare in options else None  # type: ignore[operator]
 
     def parse_list(v: object) -> tuple[str, ...] | None | _Unreadable:
         text = parse_text(v)
         if text is None:
             return None
-        items = tuple(
-            i for i in LIST_SEPARATORS.split(unicodedata.normalize("NFKC", text)) if i and i not in PLACEHOLDERS
-        )
+        text = unicodedata.normalize("NFKC", text)
+        items = tuple(i for i in LIST_SEPARATORS.split(text) if i and i not in PLACEHOLDERS)
         if options is not None and any(i not in options for i in items):
-            return BAD
+            noted = (i for i in LIST_SEPARATORS.split(_BRACKETED_NOTE.sub("", text)) if i and i not in PLACEHOLDERS)
+            read = [option(p) for i in noted for p in (_OPTION_JOINS.split(i) if option(i) is None else [i]) if p]
+            if any(r is None for r in read):
+                return BAD
+            items = tuple(dict.fromkeys(r for r in read if r is not None))
         return items or None
 
     return parse_list
