@@ -14,7 +14,7 @@ import xlsxwriter
 from jicui_compliance.campaign import load_campaign
 from jicui_compliance.ledgers import load, vocabulary
 from jicui_compliance.ledgers.enforcement import ACTIONS
-from jicui_compliance.reading import read_submission
+from jicui_compliance.reading import cells, read_submission
 
 INSPECTION_HEADER = ["序号", "企业名称", "检查日期", "带队负责人", "发现隐患数", "签名确认"]
 
@@ -202,7 +202,6 @@ def test_placeholders_mean_empty_and_empty_obligation_yesno_means_no(tmp_path):
 
 
 def test_cells_parse_every_promised_form():
-    from jicui_compliance.reading import cells
 
     assert cells.parse_datetime("2023年5月20日8时30分") == dt.datetime(2023, 5, 20, 8, 30)
     assert cells.parse_datetime("2023-05-20 08:30") == dt.datetime(2023, 5, 20, 8, 30)
