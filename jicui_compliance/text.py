@@ -39,8 +39,9 @@ PLACEHOLDERS = frozenset({"无", "暂无", "/", "／", "-", "—", "——", "�
 
 
 #: characters that show as nothing, which text pasted from WeChat or a web page brings along inside names:
-#: zero width space, non-joiner and joiner, word joiner, and the byte order mark (zero width no-break space)
-INVISIBLE = "\u200b\u200c\u200d\u2060\ufeff"
+#: zero width space, non-joiner and joiner, left-to-right and right-to-left marks, word joiner, soft hyphen, and the
+#: byte order mark (zero width no-break space)
+INVISIBLE = "\u200b\u200c\u200d\u200e\u200f\u2060\u00ad\ufeff"
 _DROP_INVISIBLE = dict.fromkeys(map(ord, INVISIBLE))
 
 
@@ -210,26 +211,53 @@ def numbers_in(cell: str) -> list[str]:
 
 
 #: a bracketed part after a name, a title or role (张三（总经理）, 张三(焊工)): not part of the name
-_ROLE = re.compile(r"[(（][^()（）]*[)）]")
+ROLE = re.compile(r"[(（][^()（）]*[)）]")
 
 
 def person_names(cell: str) -> list[str]:
     """The people a names cell lists (动火人, 监护人, 带队负责人, 执法人员, 主要负责人): a bracketed title or role
     after a name is dropped (“张三（焊工）” is 张三); the rest is split at 、，,；;/ and, between names, at white
-    space — but a name padded with spaces to line up a column (“张 三”, “欧阳 明”) is one person: a piece
-    is split at white space only when every part has at least 2 characters, else its spaces are removed.
+    space — but a name padded with spaces to line up a column (“张 三”, “欧阳 明”) is one person: no one's name
+    is one character, so characters standing alone are put together (“张 三” is 张三, “李明 王 刚” is 李明 and
+    王刚), and a single one left over joins the name before it (“欧阳 明” is 欧阳明), else the one after.
 
     >>> person_names("张三、李四"), person_names("张三 李四"), person_names("张 三"), person_names("欧阳　明")
     (['张三', '李四'], ['张三', '李四'], ['张三'], ['欧阳明'])
     >>> person_names("张三（焊工）、李四(电工)"), person_names("刘一/陈二"), person_names(" ; "), person_names("（焊工）")
     (['张三', '李四'], ['刘一', '陈二'], [], [])
+    >>> person_names("李明 王 刚"), person_names("张 三 李四"), person_names("王 李四")
+    (['李明', '王刚'], ['张三', '李四'], ['王李四'])
     """
     names: list[str] = []
-    for piece in LIST_SEPARATORS.split(_ROLE.sub(" ", cell)):
-        parts = piece.split()
-        if parts:
-            names.extend(parts if all(len(p) >= 2 for p in parts) else ["".join(parts)])
+    for piece in LIST_SEPARATORS.split(ROLE.sub(" ", cell)):
+        names.extend(_padded(piece.split()))
     return names
+
+
+def _padded(parts: list[str]) -> list[str]:
+    """The names white space separates in one piece of a names cell (:func:`person_names`): single characters
+    standing together are one name, a single one alone joins the name before it, else the one after."""
+    if all(len(p) >= 2 for p in parts):
+        return parts
+    out: list[str] = []
+    alone = ""  # single characters not yet placed
+    for p in parts:
+        if len(p) == 1:
+            alone += p
+            continue
+        if len(alone) >= 2:
+            out.append(alone)
+        elif alone and out:
+            out[-1] += alone
+        elif alone:
+            p = alone + p
+        alone = ""
+        out.append(p)
+    if len(alone) >= 2 or (alone and not out):
+        out.append(alone)
+    elif alone:
+        out[-1] += alone
+    return out
 
 
 def _digits(text: str) -> str:

@@ -73,8 +73,9 @@ NO = frozenset({"否", "n", "no", "×", "✗", "✘", "无", "false", "0", "错"
 _YES_PREFIX = re.compile(r"^已")
 _NO_PREFIX = re.compile(r"^(?:未|没有|没|无)")  # not 不…: "不清楚" is not a no
 # "已离职"/"已调离"/"退休" (是否在岗): a worker who has left. 已 says it has happened, not yes: the
-# cell says the worker is no longer there, which is 否 (read before the 已 prefix)
-_LEFT = re.compile(r"^已?(?:离职|离岗|调离|调走|退休|辞职|辞退|解聘|停岗|下岗|脱岗|离开)")
+# cell says the worker is no longer there, which is 否 (read before the 已 prefix). Only the whole cell:
+# "退休返聘", "下岗再就业" say more (unreadable, SCH002), and so does a note after it ("已退休（返聘）")
+_LEFT = re.compile(r"^已?(?:离职|离岗|调离|调走|退休|辞职|辞退|解聘|停岗|下岗|脱岗|离开)$")
 # "是（山西某安全咨询公司）", "否（已整改）": a yes/no followed by a note in brackets (folded: ASCII brackets)
 _NOTED = re.compile(r"^([^()]+?)\((?:[^()]*)\)$")
 
@@ -216,19 +217,20 @@ def parse_yesno(v: object) -> bool | None | _Unreadable:
         return False
     if text in PLACEHOLDERS:
         return None
+    noted = _NOTED.match(text)
+    if noted:  # the yes/no before the note decides; a note after no yes/no, or after "left", is no reading
+        head = parse_yesno(noted.group(1))
+        return BAD if head is None or _LEFT.match(noted.group(1)) else head
     if _NO_PREFIX.match(text) or _LEFT.match(text):
         return False
     if _YES_PREFIX.match(text):
         return True
-    noted = _NOTED.match(text)
-    if noted:  # the yes/no before the note decides; a note after no yes/no is no reading
-        head = parse_yesno(noted.group(1))
-        return BAD if head is None else head
     return BAD
 
 
-#: a 签名确认 cell saying the signature is still to come (folded): 待签, 待补签, 尚未签名, 暂无签字 … — no one's name
-_PENDING_SIGNATURE = re.compile(r"^(?:待补?|尚未|暂未|还未|尚无|暂无|还没有?)签")
+#: a 签名确认 cell saying the signature is still to come or refused (folded): 待签, 待补签, 尚未签名, 暂无签字, 签字待补,
+#: 拒签, 拒绝签字 … — no one's name
+_PENDING_SIGNATURE = re.compile(r"^(?:(?:待补?|尚未|暂未|还未|尚无|暂无|还没有?|拒绝?)签|签[字名]?待补)")
 
 
 def parse_signature(v: object) -> bool | None:
