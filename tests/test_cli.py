@@ -7,6 +7,7 @@ import hashlib
 import os
 import re
 import shutil
+import signal
 import subprocess
 import sys
 import time
@@ -199,9 +200,12 @@ def test_the_terminal_speaks_chinese(submission, tmp_path):
 
 # -- the command line's failure modes (audit "cli") ----------------------------------------------------
 def _jicui(*args: object, env: dict | None = None, prefix: list[str] | None = None) -> subprocess.CompletedProcess:
-    """`python -m jicui_compliance ARGS` in a process of its own (signals, permissions): its exit code and output."""
+    """`python -m jicui_compliance ARGS` in a process of its own (signals, permissions): its exit code and output.
+    Ctrl-C is restored in it as a terminal gives it: a suite started in the background (`make test &`) hands its
+    processes SIGINT ignored, and a Python started so never hears Ctrl-C (nor would the analyst's)."""
+    restore = (lambda: signal.signal(signal.SIGINT, signal.SIG_DFL)) if os.name == "posix" else None
     return subprocess.run([*(prefix or []), sys.executable, "-m", "jicui_compliance", *map(str, args)],
-                          capture_output=True, text=True, env={**os.environ, **(env or {})})
+                          capture_output=True, text=True, env={**os.environ, **(env or {})}, preexec_fn=restore)
 
 
 def _lines(text: str) -> list[str]:
