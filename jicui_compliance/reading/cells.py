@@ -90,13 +90,15 @@ def _is_empty_text(text: str) -> bool:
 
 
 def as_text(v: object) -> str | None:
-    """A cell as text: integral floats lose their ``.0`` (Excel stores 13812345678 as a float)."""
+    """A cell as text: integral floats lose their ``.0`` (Excel stores 13812345678 as a float). Excel keeps 15
+    significant digits of a number: one of 16 digits or more (an ID number typed into a cell that is not text) has
+    lost its last digits, and is written as Excel shows it (1.40922198503151E+17), never with made-up digits."""
     if v is None or (isinstance(v, float) and math.isnan(v)):
         return None
     if isinstance(v, bool):
         return "是" if v else "否"
     if isinstance(v, float) and v.is_integer():
-        return str(int(v))
+        return str(int(v)) if abs(v) < 1e15 else f"{v:.15G}"
     if isinstance(v, dt.datetime):
         return v.strftime("%Y-%m-%d %H:%M") if (v.hour or v.minute) else v.strftime("%Y-%m-%d")
     if isinstance(v, dt.date):
