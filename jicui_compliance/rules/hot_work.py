@@ -155,16 +155,23 @@ def no_guardian(ctx: Context) -> pd.DataFrame:
 def _one_of_workers(person: pd.Series, workers: pd.Series) -> np.ndarray:
     """True where the people a ``person`` cell names (:func:`~jicui_compliance.text.person_names`, each name
     folded: “张三（焊工）” is 张三; an empty cell is no one) are all among the names of the row's ``workers``
-    cell (read alike). Each distinct cell is read once, and each distinct (person, workers) pair compared once."""
+    cell (read alike). Each distinct cell is read once, and each distinct (person, workers) pair compared once
+    (the two columns factorised each, their integer codes combined)."""
     def names(cell: object) -> frozenset[str]:
         return frozenset(fold_remembered(x) for x in person_names(str(cell))) - {""}
 
-    pairs = pd.DataFrame({"p": person.to_numpy(dtype=object), "w": workers.to_numpy(dtype=object)})
-    filled = (pairs["p"].notna() & pairs["w"].notna()).to_numpy(dtype=bool)
-    out = np.zeros(len(pairs), dtype=bool)
+    p, w = person.to_numpy(dtype=object), workers.to_numpy(dtype=object)
+    filled = (pd.notna(p) & pd.notna(w)).astype(bool)
+    out = np.zeros(len(p), dtype=bool)
     if filled.any():
-        codes, distinct = pd.factorize(pd.MultiIndex.from_frame(pairs[filled]))
-        same = np.array([bool(p) and p <= names(w) for p, w in ((names(p), w) for p, w in distinct)], dtype=bool)
+        p_codes, p_cells = pd.factorize(p[filled])
+        w_codes, w_cells = pd.factorize(w[filled])
+        codes, pairs = pd.factorize(p_codes.astype(np.int64) * len(w_cells) + w_codes)
+        p_of, w_of = np.divmod(np.asarray(pairs, dtype=np.int64), len(w_cells))
+        p_names = [names(c) for c in p_cells]
+        w_names = [names(c) for c in w_cells]
+        same = np.array([bool(p_names[i]) and p_names[i] <= w_names[j] for i, j in zip(p_of.tolist(), w_of.tolist())],
+                        dtype=bool)
         out[filled] = same[codes]
     return out
 
