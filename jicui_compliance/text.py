@@ -10,7 +10,7 @@ import errno
 import math
 import re
 import unicodedata
-from collections.abc import Callable
+from collections.abc import Callable, Container
 from typing import Any
 
 import numpy as np
@@ -198,16 +198,38 @@ LIST_SEPARATORS = re.compile(r"[、,，;；/／]+")
 #: what stands between two numbers written in one cell (17644968942/0351-2848716, 138…、139…, 138… 或 139…;
 #: T12345678、T87654321; QP-01、GJ-01): white space is none, it is part of a number (138 1234 5678)
 BETWEEN_NUMBERS = re.compile(r"([/／、，,;；]|或)")
+#: what stands between two numbers always, where a "/" may be part of one (HJ/01, T/2023-001)
+_BETWEEN_CODES = re.compile(r"[、，,;；]|或")
+_SLASH = re.compile(r"[/／]")
 
 
-def numbers_in(cell: str) -> list[str]:
+def numbers_in(cell: str, known: Container[str] | None = None) -> list[str]:
     """The numbers a cell lists — phone, certificate and equipment numbers — each stripped (:data:`BETWEEN_NUMBERS`;
     the masking of outputs splits a phone cell alike).
 
     >>> numbers_in("17644968942/0351-2848716"), numbers_in("T12345678、T87654321"), numbers_in("QP-01"), numbers_in(" / ")
     (['17644968942', '0351-2848716'], ['T12345678', 'T87654321'], ['QP-01'], [])
+
+    With ``known`` (the numbers of the enterprise's register: certificate and equipment numbers, which may hold a
+    "/" themselves), a cell is split at 、，,；; and 或 always, but at "/" only where every part is a known number;
+    else the piece stays whole (an unknown “T/2023-001” is that number, not “T”):
+
+    >>> known = {"HJ/01", "QP-02", "T001", "T002"}
+    >>> numbers_in("HJ/01、QP-02", known), numbers_in("T001/T002", known), numbers_in("T/2023-001", known)
+    (['HJ/01', 'QP-02'], ['T001', 'T002'], ['T/2023-001'])
+    >>> numbers_in("T001/T009、/", known)
+    ['T001/T009']
     """
-    return [p.strip() for p in BETWEEN_NUMBERS.split(cell)[::2] if p.strip()]
+    if known is None:
+        return [p.strip() for p in BETWEEN_NUMBERS.split(cell)[::2] if p.strip()]
+    numbers: list[str] = []
+    for piece in _BETWEEN_CODES.split(cell):
+        parts = [p.strip() for p in _SLASH.split(piece) if p.strip()]
+        if len(parts) > 1 and all(p in known for p in parts):
+            numbers.extend(parts)
+        elif parts:
+            numbers.append(piece.strip())
+    return numbers
 
 
 #: a bracketed part after a name, a title or role (张三（总经理）, 张三(焊工)): not part of the name

@@ -15,10 +15,9 @@ from typing import Final
 import numpy as np
 import pandas as pd
 
-from ..text import numbers_in
 from .base import ERROR, WARNING, Obligation, Party, hits, no_hits, rule
 from .context import Context, day_text, shared, time_text
-from .hot_work import _permits, welding_or_unknown
+from .hot_work import _permits, numbers_listed, welding_or_unknown
 
 LEDGER = "welding_equipment"
 PHASE: Final = "P2"  # E(11) belongs to the enterprises' self-inspection, due by the end of P2
@@ -97,8 +96,9 @@ def faulty_equipment_used(ctx: Context) -> pd.DataFrame:
     字母不分大小写）在动火开始当天及之前最近的一次检查：结论为“不合格”或“淘汰”的，报告（带病或使用淘汰设备作业）；
     当天及之前没有这台设备的任何检查记录的（台账中没有这个编号，或它的检查都在动火之后），也报告（不能证明设备
     检查合格）。动火当天检查合格的视为合格；同一天检查多次的，以台账中排在最后的一次为准。
-    一格写了几个设备编号的（以 、 ， ； / 分隔，如气割用的气瓶和割炬“QP-01、GJ-01”），每台设备分别核查，消息写明第一台
-    不符合的设备。作业票没有填设备编号、或工作表没有“设备编号”列的，不判断（有电气焊作业而完全没有设备检查的，由 EQ001 报告）。
+    一格写了几个设备编号的（以 、 ， ； 或“或”分隔，如气割用的气瓶和割炬“QP-01、GJ-01”），每台设备分别核查，消息写明
+    第一台不符合的设备。设备编号本身可能含“/”（如“HJ/01”），故只有“/”分出的每一段都是本企业检查台账中的编号时才按
+    “/”分开（“QP-01/GJ-01”），否则按写的原样作为一个编号。作业票没有填设备编号、或工作表没有“设备编号”列的，不判断（有电气焊作业而完全没有设备检查的，由 EQ001 报告）。
     设备编号指向电气焊设备检查台账，故不论“动火方式”为何，填了编号就核查。开始时间晚于核查截止日的作业票不核查。
 
     依据：方案三(一)3(11)：“组织对电气焊设备进行全面安全检查，严禁带病作业，不得使用淘汰或危及安全的电气焊设备。”
@@ -117,13 +117,14 @@ def faulty_equipment_used(ctx: Context) -> pd.DataFrame:
     left = pd.DataFrame({"_row": d.index, "eid": d["eid"].astype("int64").to_numpy(),
                          "equipment_no": d["equipment_no"].astype(object).to_numpy(),
                          "day": d["start"].dt.normalize().to_numpy()})
-    # each number the cell lists (QP-01、GJ-01: a cylinder and a torch), a cell that is itself a checked number as one
-    ever_checked = set(zip(checks["eid"].astype("int64").to_numpy(), checks["equipment_no"].astype(object).to_numpy()))
-    cells = left[["eid", "equipment_no"]].drop_duplicates()
-    split = {(e, c): ([c] if (e, c) in ever_checked else numbers_in(str(c)) or [c]) for e, c in cells.itertuples(index=False)}
-    left = (left.assign(_order=np.arange(len(left)), cell=left["equipment_no"],
-                        equipment_no=[split[(e, c)] for e, c in zip(left["eid"], left["equipment_no"])])
-            .explode("equipment_no").sort_values("day", kind="mergesort"))
+    # each number the cell lists (QP-01、GJ-01: a cylinder and a torch; HJ/01 one number when it is one of the
+    # register), a cell that is itself a checked number as one; only the cells holding a separator are split
+    at, numbers = numbers_listed(left["eid"].to_numpy(), left["equipment_no"].to_numpy(),
+                                 checks["eid"].to_numpy(), checks["equipment_no"].astype(object).to_numpy(), at_least_one=True)
+    left = left.assign(_order=np.arange(len(left)))
+    if len(at) != len(left):  # some cell lists several
+        left = left.take(at)
+    left = left.assign(equipment_no=numbers).sort_values("day", kind="mergesort")
     right = pd.DataFrame({"eid": checks["eid"].to_numpy(), "equipment_no": checks["equipment_no"].astype(object).to_numpy(),
                           "checked_on": checks["checked_on"].to_numpy(), "result": checks["result"].astype(object).to_numpy(),
                           "order": checks["order"].to_numpy()}).sort_values(["checked_on", "order"], kind="mergesort")

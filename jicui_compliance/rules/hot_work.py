@@ -11,9 +11,9 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from ..text import numbers_in, person_names
+from ..text import BETWEEN_NUMBERS, map_distinct, numbers_in, person_names
 from .base import ERROR, WARNING, Obligation, Party, hits, no_hits, rule
-from .context import Context, day_text, fold_remembered, folded, shared, time_text
+from .context import Context, day_text, fold_remembered, shared, time_text
 
 LEDGER = "hot_work"
 #: GB 30871-2022 5.1: 特级、一级动火作业票有效期不超过 8 h，二级不超过 72 h.
@@ -155,16 +155,23 @@ def no_guardian(ctx: Context) -> pd.DataFrame:
 def _one_of_workers(person: pd.Series, workers: pd.Series) -> np.ndarray:
     """True where the people a ``person`` cell names (:func:`~jicui_compliance.text.person_names`, each name
     folded: “张三（焊工）” is 张三; an empty cell is no one) are all among the names of the row's ``workers``
-    cell (read alike). Each distinct cell is read once, and each distinct (person, workers) pair compared once."""
+    cell (read alike). Each distinct cell is read once, and each distinct (person, workers) pair compared once
+    (the two columns factorised each, their integer codes combined)."""
     def names(cell: object) -> frozenset[str]:
         return frozenset(fold_remembered(x) for x in person_names(str(cell))) - {""}
 
-    pairs = pd.DataFrame({"p": person.to_numpy(dtype=object), "w": workers.to_numpy(dtype=object)})
-    filled = (pairs["p"].notna() & pairs["w"].notna()).to_numpy(dtype=bool)
-    out = np.zeros(len(pairs), dtype=bool)
+    p, w = person.to_numpy(dtype=object), workers.to_numpy(dtype=object)
+    filled = (pd.notna(p) & pd.notna(w)).astype(bool)
+    out = np.zeros(len(p), dtype=bool)
     if filled.any():
-        codes, distinct = pd.factorize(pd.MultiIndex.from_frame(pairs[filled]))
-        same = np.array([bool(p) and p <= names(w) for p, w in ((names(p), w) for p, w in distinct)], dtype=bool)
+        p_codes, p_cells = pd.factorize(p[filled])
+        w_codes, w_cells = pd.factorize(w[filled])
+        codes, pairs = pd.factorize(p_codes.astype(np.int64) * len(w_cells) + w_codes)
+        p_of, w_of = np.divmod(np.asarray(pairs, dtype=np.int64), len(w_cells))
+        p_names = [names(c) for c in p_cells]
+        w_names = [names(c) for c in w_cells]
+        same = np.array([bool(p_names[i]) and p_names[i] <= w_names[j] for i, j in zip(p_of.tolist(), w_of.tolist())],
+                        dtype=bool)
         out[filled] = same[codes]
     return out
 
@@ -306,18 +313,19 @@ def no_gas_test(ctx: Context) -> pd.DataFrame:
       obligation=Obligation(when="records", ledger="hot_work", date="start"))
 def welder_without_certificate(ctx: Context) -> pd.DataFrame:
     """规则说明：动火人须持有动火当日有效的焊接与热切割作业操作证，在同一企业的特种作业人员持证台账中查找：
-    作业票填了“动火人证书编号”的，按证书编号查找（编号不在本企业持证台账中即视为无证，不再按姓名查找）；
-    没填证书编号的，按动火人姓名（统一全角半角、去空格，姓名后括号中的工种或职务不看：“张三（焊工）”是张三）在本企业
-    持证台账中查找。
+    作业票填了“动火人证书编号”的，只按证书编号查找（编号不在本企业持证台账中即视为无证，不再按姓名查找）；
+    没填证书编号的，才按动火人姓名（统一全角半角、去空格，姓名后括号中的工种或职务不看：“张三（焊工）”是张三；持证台账
+    的“姓名”同样读法，台账写“张三（焊工）”的也是张三）在本企业持证台账中查找。
     找到的证书须同时满足：作业类别为“焊接与热切割作业”；有效期至不早于动火开始当天（有效期至当天动火视为有效）；
     初领日期为空或不晚于动火当天（动火时已取得证书）。任一条证书满足即合规。按证书编号匹配时不再核对姓名。
-    “动火人”一栏写了多人（以、，；/分隔，或以空格分隔且每个名字至少两个字；“张 三”“欧阳 明”这样为对齐
-    而加空格的是一个人）的，每人都须持证。“动火人证书编号”一栏写了几个编号的（以 、 ， ； / 分隔，如
-    “T12345678、T87654321”），每个编号分别按编号查找，每个都须是有效的焊接与热切割作业操作证。编号比动火人少时
-    （如动火人“张三、钱某”只填了一个编号），所填编号按编号查找，持证台账中不是这些编号持有人的动火人再按姓名查找
-    （方案要求每名动火人都持证，只填了一人的编号不能证明另一人持证）；编号不比动火人少时只按编号查找。
-    消息写明第一个无证的人或编号；按编号查到的证书写明台账中的持证人，编号不在台账中而作业票写了几名动火人的，
-    写“张三、李五中的一人”。
+    没填证书编号而“动火人”一栏写了多人（以、，；/分隔，或以空格分隔且每个名字至少两个字；“张 三”“欧阳 明”这样为对齐
+    而加空格的是一个人）的，每人都须在持证台账中有有效的操作证。“动火人证书编号”一栏写了几个编号的（以 、 ， ； 或“或”
+    分隔，如“T12345678、T87654321”），每个编号分别按编号查找，每个都须是有效的焊接与热切割作业操作证；证书编号本身
+    可能含“/”（如“T/2023-001”），故只有“/”分出的每一段都是本企业持证台账中的编号时才按“/”分开（“T001/T002”），
+    否则按写的原样作为一个编号。填了编号的作业票只按编号查找：编号比动火人少时（如动火人“张三、钱某”只填了一个编号），
+    也不再按姓名查找其他动火人（证书按编号匹配，只有作业票未填编号时才在本企业内按姓名匹配）。
+    消息写明第一个无证的人或编号；按编号查到的证书写明台账中的持证人（括号中的工种或职务不写），编号不在台账中而
+    作业票写了几名动火人的，写“张三、李五中的一人”。
     “是否在岗”不影响本规则。
     只核查电焊、气焊、气割、等离子切割（焊接与热切割作业）的作业票：“动火方式”为砂轮、喷灯、电钻或其他的，不需要
     焊接与热切割作业操作证，不核查；“动火方式”为空白（或无法识别）、或工作表没有“动火方式”列的，不能排除是焊接或
@@ -328,7 +336,7 @@ def welder_without_certificate(ctx: Context) -> pd.DataFrame:
     严禁聘用和招请未经安全培训合格、未取得相关证书的人员在特种作业岗位上岗作业，明确“谁招请无证人员，谁负责任”的管理制度。”
 
     违规示例：2023-07-20 动火，动火人张三的焊接与热切割作业操作证有效期至 2023-07-19；或证书编号不在本企业持证台账中；
-    或动火人“张三、钱某”，只填了张三的证书编号，钱某在持证台账中没有操作证。
+    或没填证书编号，动火人“张三、钱某”，钱某在持证台账中没有操作证。
 
     合规示例：2023-07-20 动火，张三的焊接与热切割作业操作证有效期至 2023-07-20；或动火方式为砂轮，动火人没有操作证；
     或动火人“张三、李五”，证书编号“T12345678、T87654321”都是有效的焊接与热切割作业操作证。
@@ -339,7 +347,8 @@ def welder_without_certificate(ctx: Context) -> pd.DataFrame:
         return no_hits()
     reg = ctx.frame("special_workers")
     reg = reg.loc[reg["eid"].notna().to_numpy(dtype=bool), ["eid", "person", "cert_no", "category", "valid_until", "issued_on"]]
-    reg = reg.assign(eid=reg["eid"].astype("int64"), name=folded(reg["person"]))
+    names = _register_names(reg["person"])
+    reg = reg.assign(eid=reg["eid"].astype("int64"), holder=names["who"], name=names["name"])
     # one key per (permit, certificate number given), and one per (permit, worker matched by name)
     certified, named = _certificate_keys(d, reg)
     cand = pd.concat([
@@ -358,7 +367,7 @@ def welder_without_certificate(ctx: Context) -> pd.DataFrame:
     per = pd.DataFrame({
         "matched": g["category"].count(), "weld": g["_weld"].any(),
         "not_expired": g["_not_expired"].any(), "weld_until": g["_weld_until"].max(), "issued": g["_issued"].min(),
-        "holder": g["person"].first(),
+        "holder": g["holder"].first(),
     }).join(cand.drop_duplicates("_key").set_index("_key")[["_row", "cert", "who", "cell"]])
     per = per.drop_duplicates("_row")  # the first worker without a certificate
     if per.empty:
@@ -395,36 +404,86 @@ def welder_without_certificate(ctx: Context) -> pd.DataFrame:
 
 
 def _certificate_keys(d: pd.DataFrame, reg: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """What HW007 looks up for each permit of ``d`` in the register ``reg`` (its enterprise's certificates):
-    each certificate number the permit gives (:func:`~jicui_compliance.text.numbers_in`: “T12345678、T87654321”
-    is two; a cell that is itself a number of the register is one), by number (RULEBOOK §8); and by name each
-    worker (:func:`~jicui_compliance.text.person_names`) when it gives none — or, when it gives fewer numbers
-    than it lists workers, each worker who holds none of the numbers given (per the register). Two frames of
-    keys (``_key`` numbered across both, in permit order): ``certified`` (``cert``: one number) and ``named``
-    (``who``, ``name``: the worker as written and folded); both with ``_row``, ``eid``, ``day``, ``cell`` (the
-    certificate cell as written)."""
-    regs = set(zip(reg["eid"].to_numpy(), reg["cert_no"].to_numpy()))
-    holders = reg.groupby(["eid", "cert_no"])["name"].agg(frozenset).to_dict()
-    rows = zip(d.index, d["eid"].astype("int64").to_numpy(), d["start"].dt.normalize().to_numpy(),
-               d["worker_cert"].astype(object).to_numpy(), d["worker"].astype(object).to_numpy())
-    by_number: list[tuple] = []
-    by_name: list[tuple] = []
-    for row, eid, day, cell, workers in rows:
-        certs = [] if pd.isna(cell) else ([cell] if (eid, cell) in regs else numbers_in(str(cell)))
-        people = [] if pd.isna(workers) else [w for w in person_names(str(workers)) if fold_remembered(w)]
-        by_number.extend((row, eid, day, cell, c) for c in certs)
-        if certs and len(people) <= len(certs):
-            continue
-        held = frozenset().union(*(holders.get((eid, c), frozenset()) for c in certs))
-        by_name.extend((row, eid, day, None if pd.isna(cell) else cell, w, fold_remembered(w))
-                       for w in people if fold_remembered(w) not in held)
-    certified = pd.DataFrame(by_number, columns=["_row", "eid", "day", "cell", "cert"])
-    named = pd.DataFrame(by_name, columns=["_row", "eid", "day", "cell", "who", "name"])
-    order = pd.concat([certified[["_row"]].assign(_n=0), named[["_row"]].assign(_n=1)], ignore_index=True)
-    key = order.assign(_i=np.arange(len(order))).sort_values(["_row", "_n", "_i"], kind="mergesort")["_i"]
+    """What HW007 looks up for each permit of ``d`` in the register ``reg`` (its enterprise's certificates,
+    ``name`` as :func:`_register_names` reads them): each certificate number the permit gives
+    (:func:`numbers_listed`: “T12345678、T87654321” is two), by number only; by name each worker
+    (:func:`~jicui_compliance.text.person_names`) only when it gives none (RULEBOOK §8: “by number; by name within
+    the enterprise only when it gives none”). Two frames of keys (``_key`` numbered across both, in permit order):
+    ``certified`` (``cert``: one number) and ``named`` (``who``, ``name``: the worker as written and folded); both
+    with ``_row``, ``eid``, ``day``, ``cell`` (the certificate cell as written). Each distinct (enterprise,
+    certificate cell) and each distinct workers cell is read once."""
+    eid = d["eid"].astype("int64").to_numpy()
+    cell = d["worker_cert"].astype(object).to_numpy()
+    day = d["start"].dt.normalize().to_numpy()
+    given = np.flatnonzero(pd.notna(cell))
+    at, certs = numbers_listed(eid[given], cell[given], reg["eid"].to_numpy(), reg["cert_no"].to_numpy())
+    at = given[at]
+    by_name = np.ones(len(d), dtype=bool)
+    by_name[at] = False
+    unnamed = np.flatnonzero(by_name)
+    codes, distinct = pd.factorize(d["worker"].astype(object).to_numpy()[unnamed])
+    people = [[w for w in person_names(str(c)) if fold_remembered(w)] for c in distinct]
+    count = np.array([len(p) for p in people] + [0], dtype=np.int64)[codes]
+    pos = np.repeat(unnamed, count)
+    who = np.array([w for c in codes if c >= 0 for w in people[c]], dtype=object)
+    # numbered in permit order, the numbers or workers of a permit in the order the cell lists them (a permit
+    # is looked up either way, never both)
+    order = np.argsort(np.concatenate([at, pos]), kind="stable")
     numbers = np.empty(len(order), dtype=np.int64)
-    numbers[key.to_numpy()] = np.arange(len(order))
-    certified = certified.assign(eid=certified["eid"].astype("int64"), day=pd.to_datetime(certified["day"]),
-                                 cert=certified["cert"].astype(object), _key=numbers[:len(certified)])
-    named = named.assign(eid=named["eid"].astype("int64"), day=pd.to_datetime(named["day"]), _key=numbers[len(certified):])
+    numbers[order] = np.arange(len(order))
+    rows, cells = d.index.to_numpy(), pd.Series(cell, dtype=object)
+    certified = pd.DataFrame({"_row": rows[at], "eid": eid[at], "day": day[at], "cell": cells.to_numpy()[at],
+                              "cert": pd.Series(certs, dtype=object).to_numpy(), "_key": numbers[:len(at)]})
+    named = pd.DataFrame({"_row": rows[pos], "eid": eid[pos], "day": day[pos], "cell": cells.to_numpy()[pos],
+                          "who": pd.Series(who, dtype=object).to_numpy(),
+                          "name": pd.Series([fold_remembered(w) for w in who], dtype=object).to_numpy(),
+                          "_key": numbers[len(at):]})
+    named["cell"] = named["cell"].where(named["cell"].notna(), None)
     return certified, named
+
+
+def _register_names(person: pd.Series) -> pd.Series:
+    """The register's 姓名 read as a permit's names are (:func:`~jicui_compliance.text.person_names`): a bracketed
+    role dropped (“张三（焊工）” is 张三), the name as written (``who``) and folded (``name``) for matching."""
+    who = map_distinct(person, lambda v: "".join(person_names(str(v))) or None)
+    return pd.DataFrame({"who": who, "name": map_distinct(who, fold_remembered)}, index=person.index)
+
+
+def numbers_listed(eid: np.ndarray, cells: np.ndarray, known_eid: np.ndarray,
+                   known: np.ndarray, *, at_least_one: bool = False) -> tuple[np.ndarray, np.ndarray]:
+    """The certificate or equipment numbers each cell of ``cells`` (none missing) lists, read against the numbers
+    ``known`` of its enterprise ``eid`` (pairs ``known_eid``, ``known``: the register):
+    :func:`~jicui_compliance.text.numbers_in` with ``known`` (a "/" splits only known numbers: “HJ/01、QP-02” is two,
+    an unknown “T/2023-001” one); a cell that is itself a known number is one. ``at_least_one``: a cell that lists
+    none (“、”) is one number as written, else it gives none. Returns the position of the cell for each number and
+    the number. Only the distinct cells holding a separator are split, once per (enterprise, cell)."""
+    codes, distinct = pd.factorize(cells)
+    several = np.array([BETWEEN_NUMBERS.search(str(c)) is not None for c in distinct], dtype=bool)
+    listing = np.flatnonzero(several[codes])
+    if not len(listing):
+        return np.arange(len(cells)), np.asarray(cells, dtype=object)
+    pair_codes, pairs = pd.factorize(eid[listing].astype(np.int64) * len(distinct) + codes[listing])
+    enterprises, cell_codes = np.divmod(np.asarray(pairs, dtype=np.int64), len(distinct))
+    wanted = np.isin(known_eid, enterprises)
+    of: dict[int, set] = {}
+    for e, n in zip(np.asarray(known_eid)[wanted].tolist(), np.asarray(known, dtype=object)[wanted].tolist()):
+        of.setdefault(e, set()).add(n)
+    lists = []
+    for e, c in zip(enterprises.tolist(), cell_codes.tolist()):
+        cell, register = distinct[c], of.get(e, set())
+        numbers = [cell] if cell in register else numbers_in(str(cell), register)
+        lists.append(numbers or ([cell] if at_least_one else []))
+    count = np.ones(len(cells), dtype=np.int64)
+    count[listing] = np.array([len(x) for x in lists], dtype=np.int64)[pair_codes]
+    value = np.empty(len(cells), dtype=object)
+    value[:] = np.asarray(cells, dtype=object)
+    per_pair = np.empty(len(lists), dtype=object)
+    for i, x in enumerate(lists):
+        per_pair[i] = x
+    value[listing] = per_pair[pair_codes]
+    at = np.repeat(np.arange(len(cells)), count)
+    single = count == 1
+    out = np.empty(len(at), dtype=object)
+    out[single[at]] = [v if not isinstance(v, list) else v[0] for v in value[single]]
+    out[~single[at]] = [x for v in value[~single] for x in v]
+    return at, out
