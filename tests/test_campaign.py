@@ -311,3 +311,5 @@ def test_unit_names_are_one_reading_of_the_towns_units():
     assert units.named("东坡村") == "东坡 村" and units.key("东 坡村") == "东坡村"
     assert units.named(campaign.town) is None and units.named("西岭村") is None and units.named(None) is None
     assert units.key("积翠镇西岭村") == "积翠镇西岭村"  # not a unit here: compared as written
+    given = campaign.units(["积翠镇东坡村", "东坡村", "积翠镇西岭村"])
+    assert list(given)[-2:] == ["东坡村", "西岭村"] and given.named("东坡村") == given.named("积翠镇东坡村") == "东坡村"

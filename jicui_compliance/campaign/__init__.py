@@ -275,7 +275,8 @@ _CALENDAR = re.compile(r"(\d{4})(?:-(\d{2})(?:-(\d{2}))?|-H([12]))?")
 class UnitNames:
     """The town's units — the campaign's stations and enforcers, then the names given (villages, a store's units) —
     each once however it is written (folded: no spaces, half-width forms), as first written: the campaign's spelling
-    before a registry's. The town itself and empty cells are no unit.
+    before a registry's; a name given after the town's name (a registry's 所属村 "积翠镇东坡村") is the unit without it
+    (东坡村). The town itself and empty cells are no unit.
 
     :meth:`named` reads a name as written: a unit's name, or its name after the town's name or 镇 ("积翠镇应急站",
     "镇应急站" are 应急站, :meth:`Campaign.spellings`), unless that is another unit's own name (with villages 南村 and
@@ -287,6 +288,8 @@ class UnitNames:
         self._units: dict[str, str] = {}
         for name in [*(s for i in campaign.industries for s in i.stations), *campaign.enforcers, *names]:
             if isinstance(name, str) and (key := fold(name)) and key != town:
+                if town and key.startswith(town) and len(key) - len(town) >= 2:  # 积翠镇东坡村 is 东坡村
+                    key = name = key[len(town):]
                 self._units.setdefault(key, name.strip())
         self._spelled = dict(self._units)  # a unit's own name first: never another's spelling
         for unit in self._units.values():

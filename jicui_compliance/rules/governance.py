@@ -43,17 +43,17 @@ def village_without_kickoff(ctx: Context) -> pd.DataFrame:
     """
     if not ctx.phase_due("P1"):
         return no_hits()
-    villages = ctx.registry["village"].dropna()
-    villages = pd.DataFrame({"village": villages.to_numpy(), "key": villages.map(fold).to_numpy()})
+    units = _units(ctx)
+    villages = ctx.registry["village"].dropna()  # each village once however written (积翠镇东坡村 is 东坡村)
+    villages = pd.DataFrame({"village": [units.named(v) or v for v in villages], "key": villages.map(units.key).to_numpy()})
     villages = villages.drop_duplicates("key", keep="first")
     if villages.empty:
         return no_hits()
     mt = ctx.frame("meetings")
     limit = pd.Timestamp(ctx.campaign.phase("P1").end)
     held = mt.loc[(mt["kind"] == KICKOFF) & (mt["date"] <= limit).fillna(False) & mt["unit"].notna(), "unit"]
-    units = _units(ctx)
     held_keys = {units.key(u) for u in held}
-    missing = villages.loc[[units.key(v) not in held_keys for v in villages["village"]]]
+    missing = villages.loc[[k not in held_keys for k in villages["key"]]]
     if missing.empty:
         return no_hits()
     return hits(ledger="meetings", village=missing["village"].to_numpy(), period="P1")
