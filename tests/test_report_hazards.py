@@ -157,3 +157,18 @@ def test_a_hazard_recorded_twice_is_one_hazard_in_every_figure(tmp_path):
     f = build_report(analysis, "year").facts
     assert f.hz_overdue_total.value == 2 and (f.hz_due.value, f.hz_ontime.value) == (3, 1)
     assert analysis.hazard_flow()["发现"].iloc[-1] == 6
+
+
+def test_listed_major_hazards_leave_out_the_ones_of_level_general(tmp_path):
+    """“挂牌督办重大事故隐患N项”: a listing of H4 (一般) is no 重大事故隐患's; H3 (level empty) is one (audit 6)."""
+    case = {**CASE, "enforcement": [
+        {"enterprise": "丙公司", "date": "2023-10-10", "station": "城建站", "officers": "甲、乙", "major_hazards": 1,
+         "hazard_nos": "H3", "actions": "责令限期整改", "listed": "是", "supervisor": "孔", "signed": "是"},
+        {"enterprise": "丁公司", "date": "2023-10-12", "station": "应急站", "officers": "丙、丁", "major_hazards": 1,
+         "hazard_nos": "h４", "actions": "责令限期整改", "listed": "是", "supervisor": "孔", "signed": "是"},
+    ]}
+    folder = tmp_path / "报送"
+    folder.mkdir()
+    write_case(case, folder)
+    report = build_report(Analysis(run_check([folder], as_of=NOV_END)), "quarter")
+    assert report.facts["en_listed_hz"].value == 1 and "挂牌督办重大事故隐患1项" in _text(report)

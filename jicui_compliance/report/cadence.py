@@ -24,8 +24,9 @@ from ..analysis.rankings import (
     enterprise_rules,
     list_rules_table,
 )
+from ..ledgers.enforcement import hazard_key
 from ..rules import REGISTRY
-from ..text import NUMERALS
+from ..text import NUMERALS, fold
 from . import charts
 from .facts import Facts
 from .model import Chart, Report, Section, Table
@@ -317,7 +318,11 @@ class Builder:
             | (fc > 0) | (fh > 0)
         listed = e[e["listed"].eq(True).fillna(False).to_numpy(dtype=bool)]
         named = listed[listed["hazard_nos"].map(lambda v: isinstance(v, tuple) and len(v) > 0).to_numpy(dtype=bool)]
-        pairs = {(int(i), str(n).strip().upper()) for i, nos in zip(named["eid"], named["hazard_nos"]) for n in nos}
+        pairs = {(int(i), fold(str(n)).upper()) for i, nos in zip(named["eid"], named["hazard_nos"]) for n in nos}
+        # 挂牌督办 of 重大事故隐患: a number the hazard ledger gives level 一般 is not one (an empty level is 重大)
+        hz = c.frame("hazards")
+        general = hz.loc[(hz["eid"].notna() & hz["hazard_no"].notna() & hz["level"].eq("一般")).to_numpy(dtype=bool)]
+        pairs -= set(zip(general["eid"].astype("int64"), hazard_key(general["hazard_no"])))
         unnamed = listed.drop(named.index)
         frame = pd.DataFrame([{
             "检查企业（家）": int(eid.nunique()), "检查（家次）": len(e),
@@ -329,8 +334,8 @@ class Builder:
         }])
         t = self.table("执法检查覆盖", f"{self.word}执法检查覆盖、执法文书和挂牌督办", frame,
                        note="执法文书按执法检查记录“处理措施”中除“无”以外的每项措施计一份；立案按有罚款、一案双罚、停产整顿、"
-                            "提请关闭、移送司法机关或罚款金额大于0的检查计；挂牌督办按隐患计，同一隐患多次督办只计一项，"
-                            "督办记录未写隐患编号的按该次“发现重大隐患数”计。" + pending)
+                            "提请关闭、移送司法机关或罚款金额大于0的检查计；挂牌督办按重大事故隐患计，同一隐患多次督办只计一项，"
+                            "隐患台账中等级为“一般”的不计，督办记录未写隐患编号的按该次“发现重大隐患数”计。" + pending)
         for key, col, kind in (("en_ent", "检查企业（家）", "int"), ("en_visits", "检查（家次）", "int"),
                                ("en_high", "高危企业（家）", "int"), ("en_high_p3", high_p3_col, "int"),
                                ("en_high_p3_rate", "高危企业覆盖率", "pct"), ("en_docs", "执法文书（份）", "int"),
