@@ -237,6 +237,9 @@ def test_a_list_of_options_reads_amounts_notes_and_joined_options():
     assert [cells.parse_people(v) for v in ("张 三", "刘一/陈二", "张三（队长） 李四", "无")] == [
         ("张三",), ("刘一", "陈二"), ("张三", "李四"), None]
     assert [cells.parse_signature(v) for v in ("待签", "尚未签名", "已签", "张三")] == [False, False, True, True]
+    # a yes/no with a note in brackets reads as the yes/no, unless the note says the other one
+    assert [cells.parse_yesno(v) for v in ("是（山西某安全咨询公司）", "否（正在联系）", "是（否）", "否(是)", "已退休（返聘）")] == [
+        True, False, cells.BAD, cells.BAD, cells.BAD]
 
 
 def test_csv_with_a_wide_line_in_the_middle(tmp_path):

@@ -77,7 +77,7 @@ _NO_PREFIX = re.compile(r"^(?:未|没有|没|无)")  # not 不…: "不清楚" i
 # "退休返聘", "下岗再就业" say more (unreadable, SCH002), and so does a note after it ("已退休（返聘）")
 _LEFT = re.compile(r"^已?(?:离职|离岗|调离|调走|退休|辞职|辞退|解聘|停岗|下岗|脱岗|离开)$")
 # "是（山西某安全咨询公司）", "否（已整改）": a yes/no followed by a note in brackets (folded: ASCII brackets)
-_NOTED = re.compile(r"^([^()]+?)\((?:[^()]*)\)$")
+_NOTED = re.compile(r"^([^()]+?)\(([^()]*)\)$")
 
 _NUMBER = re.compile(r"^([+-]?\d+(?:\.\d+)?)\s*(万元|万|元|人|项|个|次|名|处|条)?$")
 COUNT_UNITS = frozenset({"人", "项", "个", "次", "名", "处", "条"})
@@ -220,9 +220,11 @@ def parse_yesno(v: object) -> bool | None | _Unreadable:
     if text in PLACEHOLDERS:
         return None
     noted = _NOTED.match(text)
-    if noted:  # the yes/no before the note decides; a note after no yes/no, or after "left", is no reading
-        head = parse_yesno(noted.group(1))
-        return BAD if head is None or _LEFT.match(noted.group(1)) else head
+    if noted:  # the yes/no before the note decides; a note after no yes/no, or after "left", is no reading,
+        head = parse_yesno(noted.group(1))  # nor one that says the other (是（否）)
+        said = parse_yesno(noted.group(2)) if noted.group(2) else None
+        contradicts = isinstance(said, bool) and said is not head
+        return BAD if head is None or contradicts or _LEFT.match(noted.group(1)) else head
     if _NO_PREFIX.match(text) or _LEFT.match(text):
         return False
     if _YES_PREFIX.match(text):
