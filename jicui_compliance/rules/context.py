@@ -80,14 +80,9 @@ class Context:
     def due_periods(self, periods) -> list:
         return self.campaign.due(periods, self.as_of)
 
-    def coverage_gaps(self, periods, covered: pd.DataFrame, eids: pd.Index | None = None,
-                      unplaced: pd.Series | None = None) -> pd.DataFrame:
+    def coverage_gaps(self, periods, covered: pd.DataFrame, eids: pd.Index | None = None) -> pd.DataFrame:
         """Every (eid, period) of ``eids`` (default: all enterprises) × due ``periods`` that
-        ``covered`` (columns ``eid``, ``period``) lacks, as a frame ``eid, period``.
-
-        ``unplaced``: the enterprises (one entry a record) of the records that would count but whose date could
-        not be read (:meth:`undated`; SCH002 sends their file back). Each may fill one of its enterprise's gaps:
-        an enterprise with at least as many such records as gaps is not judged; with fewer, all its gaps stand."""
+        ``covered`` (columns ``eid``, ``period``) lacks, as a frame ``eid, period``."""
         due = [p.label for p in self.due_periods(periods)]
         eids = self.registry.index if eids is None else eids
         if not due or len(eids) == 0:
@@ -101,19 +96,8 @@ class Context:
         grid_eid = np.repeat(np.asarray(eids, dtype=np.int64), len(due))
         grid_at = np.tile(np.arange(len(due)), len(eids))
         gap = ~np.isin(grid_eid * len(due) + grid_at, have_keys)
-        if unplaced is not None and len(unplaced):
-            records = unplaced.dropna().astype("int64").value_counts()
-            gaps = pd.Series(grid_eid[gap]).value_counts()
-            excused = gaps.index[gaps.le(records.reindex(gaps.index, fill_value=0)).to_numpy()]
-            gap &= ~np.isin(grid_eid, excused.to_numpy(dtype=np.int64))
         return pd.DataFrame({"eid": grid_eid[gap], "period": pd.array(np.asarray(due, dtype=object)[grid_at[gap]],
                                                                        dtype="str")})
-
-    def undated(self, frame: pd.DataFrame, ledger: str, field: str = "date") -> pd.Series:
-        """The enterprises (``eid``, one entry a row) of ``frame``'s rows whose ``field`` was filled but could not be
-        read (SCH002): records that exist but cannot be placed in a period (:meth:`coverage_gaps`' ``unplaced``)."""
-        return frame.loc[self.unreadable(frame, ledger, field).to_numpy(dtype=bool) & frame["eid"].notna().to_numpy(dtype=bool),
-                         "eid"]
 
     # -- helpers every rule module shares ---------------------------------------------------
     @property

@@ -40,7 +40,6 @@ def no_drill_in_year(ctx: Context) -> pd.DataFrame:
     演练日期晚于 as-of 的记录视为尚不存在；演练类型、是否含疏散逃生、是否评估不影响计次（分别由 DR003、DR004 提示）。
     高危企业同时适用每半年至少1次（DR002）：全年无演练的高危企业既报 DR001，也报到期的各半年 DR002。
     未能对应到企业名录的记录（REF001）不计入。
-    演练日期填了但无法识别的记录（SCH002，如“2023.06.31”）可能属于任何一期：这样的记录不少于缺的期数时不报告（该文件退回重报），少于时照常报告。
 
     依据：方案 三(一)5(15)（E(15)）：“(15)企业主要负责人要根据本行业领域事故特点，每年至少组织开展1次事故应急救援预案演练(高危行业领域企业每半年至少1次)，
     特别要让全体从业人员主动落实安全生产岗位责任，熟知安全逃生出口(或避灾路线)，切实提高从业人员应急避险意识。”
@@ -51,7 +50,7 @@ def no_drill_in_year(ctx: Context) -> pd.DataFrame:
     """
     year, _, _ = ctx.campaign.drill_periods()
     held = _held(ctx)
-    gaps = ctx.coverage_gaps([year], held.rename(columns={"year": "period"}), unplaced=ctx.undated(ctx.frame(_LEDGER), _LEDGER))
+    gaps = ctx.coverage_gaps([year], held.rename(columns={"year": "period"}))
     if gaps.empty:
         return no_hits()
     return hits(ledger=_LEDGER, eid=gaps["eid"].to_numpy(), period=gaps["period"].to_numpy())
@@ -71,7 +70,6 @@ def no_drill_in_half_year(ctx: Context) -> pd.DataFrame:
     as-of 为 2023-06-30 时上半年到期，为 2023-06-29 时不核查。一个半年内演练多次不能抵补另一个半年
     （两次都在下半年的高危企业报上半年 DR002，不报 DR001）。非高危企业不适用本条（只需每年1次，见 DR001）。
     演练日期晚于 as-of 的记录视为尚不存在；未能对应到企业名录的记录不计入。
-    演练日期填了但无法识别的记录（SCH002）可能属于任何一个半年：这样的记录不少于缺的半年数时不报告（该文件退回重报），少于时照常报告。
 
     依据：方案 三(一)5(15)（E(15)）：“(15)企业主要负责人要根据本行业领域事故特点，每年至少组织开展1次事故应急救援预案演练(高危行业领域企业每半年至少1次)，
     特别要让全体从业人员主动落实安全生产岗位责任，熟知安全逃生出口(或避灾路线)，切实提高从业人员应急避险意识。”
@@ -85,8 +83,7 @@ def no_drill_in_half_year(ctx: Context) -> pd.DataFrame:
     _, h1, h2 = ctx.campaign.drill_periods()
     reg = ctx.registry
     risky = reg.index[reg["high_risk_eff"].astype(bool)]
-    gaps = ctx.coverage_gaps([h1, h2], _held(ctx).rename(columns={"half": "period"}), eids=risky,
-                             unplaced=ctx.undated(ctx.frame(_LEDGER), _LEDGER))
+    gaps = ctx.coverage_gaps([h1, h2], _held(ctx).rename(columns={"half": "period"}), eids=risky)
     if gaps.empty:
         return no_hits()
     cell = gaps["eid"].map(reg["high_risk"])

@@ -50,7 +50,6 @@ def welding_equipment_not_checked(ctx: Context) -> pd.DataFrame:
     12 月的检查同样计入。检查结果不论合格与否都算做了检查（不合格的处置见 EQ003）。
     第二阶段结束后核查（--as-of 早于第二阶段最后一天时不报告）；第二阶段之后才开始电气焊作业的企业，同样要求第二阶段
     结束前已检查（方案要求的是全面检查，在第二阶段自查自改中完成）。每家企业一条，期间为 P2。
-    检查日期填了但无法识别的设备检查记录（SCH002），不认定为没有检查，不报告（该文件退回重报）。
 
     依据：方案三(一)3(11)：“组织对电气焊设备进行全面安全检查，严禁带病作业，不得使用淘汰或危及安全的电气焊设备。”；
     方案 四(二)“企业自查自改和部门帮扶（2023年7月底前）。”
@@ -73,8 +72,7 @@ def welding_equipment_not_checked(ctx: Context) -> pd.DataFrame:
     in_time = (checks["checked_on"] >= pd.Timestamp(camp.year_start)) & (checks["checked_on"] <= limit)
     covered = pd.DataFrame({"eid": checks.loc[in_time, "eid"], "period": PHASE})
     welders = pd.Index(d["eid"].astype("int64").unique())
-    gaps = ctx.coverage_gaps([camp.phase_period(PHASE)], covered, eids=welders,
-                             unplaced=ctx.undated(ctx.frame(LEDGER), LEDGER, "checked_on"))
+    gaps = ctx.coverage_gaps([camp.phase_period(PHASE)], covered, eids=welders)
     if gaps.empty:
         return no_hits()
     eid = gaps["eid"].astype("int64").to_numpy()

@@ -37,7 +37,6 @@ def missing_monthly_head_inspection(ctx: Context) -> pd.DataFrame:
     带队都计入。副职、安全员等他人带队的检查
     不计入（该行另报 HI002），消息中会列出当月由他人带队的检查，便于核对。企业名录未填主要负责人的企业无法判断，
     当月任何人带队的检查都计入（名录缺项由 SCH003 报告）。未能对应到企业名录的记录（REF001）不计入。
-    主要负责人带队、但检查日期填了无法识别的记录（SCH002，如不写年份的“7月15日”）可能属于任何一个月：这样的记录不少于缺的月数时不报告（该文件退回重报，改正日期后再核查），少于时各月照常报告。
 
     依据：方案 三(一)1(4)（E(4)）：“专项行动期间，主要负责人每月要带队对本单位重大事故隐患排查整治情况至少开展1次检查，
     要对照重大事故隐患判定标准或重点检查事项逐条逐项检查、建档，对发现和解决的重大问题及隐患要记录在案。”
@@ -51,11 +50,8 @@ def missing_monthly_head_inspection(ctx: Context) -> pd.DataFrame:
     months = ctx.campaign.head_inspection_months
     usable = ctx.existing(df, "date") & df["date"].notna()
     d = df.loc[usable, ["eid", "date", "leader"]]
-    by_head = _led_by_head(ctx)
-    d = d.assign(period=ctx.month_label(d["date"]), by_head=by_head[usable.to_numpy(dtype=bool)])
-    # an inspection led by the head whose date cannot be read (SCH002) may be any month's
-    unplaced = ctx.undated(df.loc[np.asarray(by_head, dtype=bool)], _LEDGER)
-    gaps = ctx.coverage_gaps(months, d.loc[d["by_head"], ["eid", "period"]], unplaced=unplaced)
+    d = d.assign(period=ctx.month_label(d["date"]), by_head=_led_by_head(ctx)[usable.to_numpy(dtype=bool)])
+    gaps = ctx.coverage_gaps(months, d.loc[d["by_head"], ["eid", "period"]])
     if gaps.empty:
         return no_hits()
     # inspections of the month led by someone else: named in the message, they do not count

@@ -25,12 +25,6 @@ def _training(ctx: Context, kind: str) -> pd.DataFrame:
     return tr.loc[sel, ["eid", "date", "attendees", "examined"]]  # the columns the TR rules read
 
 
-def _undated(ctx: Context, kind: str) -> pd.Series:
-    """The enterprises of the training rows of ``kind`` whose date could not be read (SCH002)."""
-    tr = ctx.frame("training")
-    return ctx.undated(tr.loc[(tr["kind"] == kind).fillna(False).to_numpy(dtype=bool)], "training")
-
-
 
 
 @rule("TR001", ERROR, "E(1), P2", party=Party.ENTERPRISE, reads=("enterprises", "training"),
@@ -42,7 +36,6 @@ def no_campaign_training_exam(ctx: Context) -> pd.DataFrame:
     日期不晚于第二阶段最后一天（默认 2023-07-31，当天仍合规）的记录。第二阶段结束后核查（--as-of 早于第二阶段
     最后一天时不报告），每家企业一条，期间为 P2。考试人数为空或为 0 的培训不算组织了考试；表中没有“考试人数”列时，
     任何培训都不能证明考过试，同样报告。消息说明是完全没有培训、有培训但没考试，还是考试晚于期限（给出最早日期）。
-    同类培训的日期填了但无法识别的（SCH002，如不写年份的“6月10日”），不认定为没有培训，不报告（该文件退回重报）。
 
     依据：方案 E(1)“企业主要负责人要学习研究并全面掌握本行业领域重大事故隐患判定标准或重点检查事项，组织制定本单位
     专项行动具体方案，召开会议进行动员部署，组织全员集中培训和考试，对标对表开展自查自改。”；方案 四(二)
@@ -59,7 +52,7 @@ def no_campaign_training_exam(ctx: Context) -> pd.DataFrame:
     exam = tr["examined"].gt(0).fillna(False).astype(bool)
     in_time = tr["date"] <= limit
     covered = pd.DataFrame({"eid": tr.loc[exam & in_time, "eid"], "period": PHASE})
-    gaps = ctx.coverage_gaps([ctx.campaign.phase_period(PHASE)], covered, unplaced=_undated(ctx, CAMPAIGN_TRAINING))
+    gaps = ctx.coverage_gaps([ctx.campaign.phase_period(PHASE)], covered)
     if gaps.empty:
         return no_hits()
     late = tr.loc[exam].groupby(tr.loc[exam, "eid"].astype("int64"))["date"].min()
@@ -125,7 +118,6 @@ def no_hot_work_education(ctx: Context) -> pd.DataFrame:
     （默认 2023-07-31，当天仍合规）的记录。适用于所有企业（方案要求的是全员警示教育，不以有动火作业为前提）。
     参加人数为 0 的记录不算开展了活动（参加人数空白的记录仍计入，空白由 SCH003 报告）。第二阶段结束后核查，
     每家企业一条，期间为 P2。
-    警示教育的日期填了但无法识别的（SCH002，如不写年份的“6月12日”），不认定为没有开展，不报告（该文件退回重报）。
 
     依据：方案 E(9)“企业主要负责人要深刻吸取近期违规动火引发的重特大事故教训，至少组织开展1次全员安全警示教育活动。”；
     方案 四(二)“企业自查自改和部门帮扶（2023年7月底前）。”
@@ -140,7 +132,7 @@ def no_hot_work_education(ctx: Context) -> pd.DataFrame:
     tr = _training(ctx, HOT_WORK_EDUCATION)
     held = (tr["date"] <= limit) & ~tr["attendees"].eq(0).fillna(False)
     covered = pd.DataFrame({"eid": tr.loc[held, "eid"], "period": PHASE})
-    gaps = ctx.coverage_gaps([ctx.campaign.phase_period(PHASE)], covered, unplaced=_undated(ctx, HOT_WORK_EDUCATION))
+    gaps = ctx.coverage_gaps([ctx.campaign.phase_period(PHASE)], covered)
     if gaps.empty:
         return no_hits()
     return hits(ledger="training", eid=gaps["eid"].to_numpy(), period=gaps["period"].to_numpy())
