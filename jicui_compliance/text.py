@@ -232,8 +232,9 @@ def numbers_in(cell: str, known: Container[str] | None = None) -> list[str]:
     return numbers
 
 
-#: a bracketed part after a name, a title or role (张三（总经理）, 张三(焊工)): not part of the name
-ROLE = re.compile(r"[(（][^()（）]*[)）]")
+#: a part in brackets: a title or role after a name (张三（总经理）, 张三(焊工)), which is not part of the name,
+#: or a note after an option of a list (罚款（企业5000元）)
+BRACKETED = re.compile(r"[(（][^()（）]*[)）]")
 
 
 def person_names(cell: str) -> list[str]:
@@ -251,7 +252,7 @@ def person_names(cell: str) -> list[str]:
     (['李明', '王刚'], ['张三', '李四'], ['王李四'])
     """
     names: list[str] = []
-    for piece in LIST_SEPARATORS.split(ROLE.sub(" ", cell)):
+    for piece in LIST_SEPARATORS.split(BRACKETED.sub(" ", cell)):
         names.extend(_padded(piece.split()))
     return names
 

@@ -28,7 +28,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from ..text import PLACEHOLDERS, fold, person_names
+from ..text import BRACKETED, PLACEHOLDERS, fold, person_names
 
 
 class _Unreadable(enum.Enum):
@@ -329,10 +329,9 @@ def choice_parser(synonyms: dict[str, str] | None = None, yesno: bool = False,
 
 #: between two options of a list of options, besides the separators: 并, 和, 及 (“责令限期整改并罚款”)
 _OPTION_JOINS = re.compile(r"并且|并|和|及")
-#: what may follow an option in a list of options: an amount (罚款5000元, 罚款0.5万元) and a note in brackets
-#: (罚款（企业5000元）), once folded
+#: what may follow an option in a list of options: an amount (罚款5000元, 罚款0.5万元); a note in brackets
+#: (罚款（企业5000元）) is dropped before (:data:`~jicui_compliance.text.BRACKETED`)
 _OPTION_NOTE = re.compile(r"(?:\d+(?:\.\d+)?(?:万元|万|元)?)?$")
-_BRACKETED_NOTE = re.compile(r"\([^()]*\)")
 
 
 def list_parser(options: frozenset[str] | None = None) -> Callable[[object], tuple[str, ...] | None | _Unreadable]:
@@ -354,7 +353,7 @@ def list_parser(options: frozenset[str] | None = None) -> Callable[[object], tup
         text = unicodedata.normalize("NFKC", text)
         items = tuple(i for i in LIST_SEPARATORS.split(text) if i and i not in PLACEHOLDERS)
         if options is not None and any(i not in options for i in items):
-            noted = (i for i in LIST_SEPARATORS.split(_BRACKETED_NOTE.sub("", text)) if i and i not in PLACEHOLDERS)
+            noted = (i for i in LIST_SEPARATORS.split(BRACKETED.sub("", text)) if i and i not in PLACEHOLDERS)
             read = [option(p) for i in noted for p in (_OPTION_JOINS.split(i) if option(i) is None else [i]) if p]
             if any(r is None for r in read):
                 return BAD

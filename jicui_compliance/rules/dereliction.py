@@ -128,7 +128,7 @@ def overdue_hazard_not_penalised(ctx: Context) -> pd.DataFrame:
     该隐患是否列在这次检查的“隐患编号”中，检查人员到了现场就应发现——而这次检查以及该企业此后（到核查截止日为止）的
     任何执法检查都没有作出处罚。“作出处罚”指“处理措施”含“罚款”“一案双罚”“停产整顿”“提请关闭”或“移送司法机关”，
     或企业罚款、负责人罚款大于 0；同一天另一条记录（如联合检查的另一站所）作出的处罚也算。“处理措施”填了但无法
-    识别的（如“罚款5000元”“责令整改并罚款”，另报 SCH002）可能记着处罚，也按作出处罚计，不说成“没有作出处罚”。
+    识别的（如“责令整改并罚款”中的“责令整改”不是所列处理措施，另报 SCH002）可能记着处罚，也按作出处罚计，不说成“没有作出处罚”。
     在任何一次执法检查中被罚款的隐患（该检查“隐患编号”列出了它，且有罚款）留给 EN006（以罚代管）判断，不报本规则；
     无编号的隐患无从与罚款对应，照常判断。整改期限为空的隐患无从判断逾期，不参与判断。
     每条符合条件的执法记录报一次（同一隐患多次检查都未处罚的，每次检查各报一条），列出所有这样的隐患；
@@ -148,7 +148,7 @@ def overdue_hazard_not_penalised(ctx: Context) -> pd.DataFrame:
     enf = _inspections(ctx)
     if enf.empty:
         return no_hits()
-    # a 处理措施 filled but not readable (SCH002: “罚款5000元”) may record a penalty: not “no penalty”
+    # a 处理措施 filled but not readable (SCH002: “责令整改并罚款”) may record a penalty: not “no penalty”
     dealt = penalised(enf, _DEALT_WITH) | ctx.unreadable(enf, "enforcement", "actions")
     last_penalty = enf.loc[dealt, ["eid", "date"]].groupby("eid")["date"].max()
     last_penalty = pd.Series(last_penalty.reindex(enf["eid"].to_numpy()).to_numpy(), index=enf.index, dtype="datetime64[ns]")

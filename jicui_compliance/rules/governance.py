@@ -6,7 +6,7 @@ import pandas as pd
 
 from ..campaign import UnitNames
 from ..resolution import leader_names
-from ..text import fold
+from ..text import fold, map_distinct
 from .base import ERROR, WARNING, Obligation, Party, hits, no_hits, rule
 from .context import Context
 
@@ -45,7 +45,8 @@ def village_without_kickoff(ctx: Context) -> pd.DataFrame:
         return no_hits()
     units = _units(ctx)
     villages = ctx.registry["village"].dropna()  # each village once however written (积翠镇东坡村 is 东坡村)
-    villages = pd.DataFrame({"village": [units.named(v) or v for v in villages], "key": villages.map(units.key).to_numpy()})
+    villages = pd.DataFrame({"village": map_distinct(villages, lambda v: units.named(v) or v).to_numpy(),
+                             "key": map_distinct(villages, units.key).to_numpy()})
     villages = villages.drop_duplicates("key", keep="first")
     if villages.empty:
         return no_hits()
