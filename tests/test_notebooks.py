@@ -1,7 +1,8 @@
 """The example notebooks in ``notebooks/``: stored clean, and the per-village one renders with papermill.
 
 Running every notebook top to bottom, with its assertion cells on the key figures, is
-``pytest --nbval-lax notebooks/`` (part of ``make test``); the docs build executes them as well.
+``pytest --nbval-lax notebooks/`` (part of ``make test``; a cell writing to stderr fails,
+notebooks/conftest.py); ``make docs`` executes them again for the published pages.
 Here: each notebook is stored without outputs or execution counts (so diffs show code, not
 results, and the docs never publish stale figures), has assertion cells, and
 ``08_按村报告.ipynb`` has a ``parameters`` cell and renders for another village through
