@@ -406,15 +406,17 @@ def check_cmd(
     by_village: Annotated[bool | None, typer.Option("--by-village/--all-at-once", help="分村核查：名录读一次，各村台账分批读取、核查后即释放，内存只需几个村的量；结果与一次核查相同。默认在报送（用 --store 时为取出的各单位版本）超过 1 GiB 时自动分村")] = None,
 ) -> None:
     """核查报送的台账，输出核查发现。"""
-    from .check import summarise, summarise_by_village
-    from .findings import safe_for_output, write_csv, write_parquet, write_xlsx
-    from .writing import checkpoint, locked, output_set
-
     chosen = _formats(formats)
     if fail_on is not None and fail_on not in ("错误", "警告"):
         _fail(f"--fail-on 只能是“错误”或“警告”，收到“{fail_on}”")
     paths = _paths_or_store(paths, store, version)
     camp, day = _inputs(paths, out, campaign, as_of)
+    # the check's modules (pandera, the ledgers, the writers: about a second) once the arguments, the paths and
+    # the campaign file are known to be usable: a mistake among them is said at once
+    from .check import summarise, summarise_by_village
+    from .findings import safe_for_output, write_csv, write_parquet, write_xlsx
+    from .writing import checkpoint, locked, output_set
+
     select_l, ignore_l = _split(select), _split(ignore)
     from .rules import REGISTRY, select_rules
 
@@ -652,14 +654,16 @@ def notices_cmd(
     village: Annotated[str | None, typer.Option("--village", help="只生成该村的文书")] = None,
 ) -> None:
     """生成隐患整改通知书、提醒函/督办函和退回重报通知（Word，公文格式）."""
-    from .check import InputError, run_check
-    from .documents import DocumentError, previous_numbers, read_previous, write_documents
-
     camp, day = _inputs(paths, out, campaign, as_of, documents=True)
     issued = _parse_date(date, "--date")
     if issued is not None and issued < day:  # a notice cannot be issued before the data it cites
         _fail(f"--date（成文日期 {issued.isoformat()}）早于数据截至日 {day.isoformat()}：文书不能早于其所依据的数据；"
               "请改用不早于截至日的日期，或不给 --date（即用截至日）")
+    # the documents' modules (the check, the report's, python-docx: about two seconds) once the arguments are
+    # known to be usable: a bad campaign file or date is said at once
+    from .check import InputError, run_check
+    from .documents import DocumentError, previous_numbers, read_previous, write_documents
+
     try:
         units = read_previous(previous) if previous else None
     except DocumentError as exc:
@@ -691,13 +695,14 @@ def templates_cmd(
     rows: Annotated[int, typer.Option("--rows", help="每张台账预设数据有效性和条件格式的行数", min=1, max=100000)] = 1000,
 ) -> None:
     """生成防错的台账模板（Excel）：规范表头、填写提示、下拉选项、日期和数字校验、违规整行变红。"""
-    from .documents.templates import TemplateError, read_registry, write_templates
-
     camp = _campaign(campaign)
     for p in registry or []:
         _must_exist(p, "企业名录路径")
         if _inside(out, p):
             _fail(f"输出文件夹 {out} 位于输入路径 {p} 之内；本工具从不在输入文件夹中写文件，请换一个输出位置")
+    # the templates' modules (the ledgers, the documents package: about two seconds) once the campaign file and
+    # the paths are known to be usable: a mistake in them is said at once
+    from .documents.templates import TemplateError, read_registry, write_templates
     from .writing import locked
 
     with locked(out), _stopped_by_ctrl_c():
@@ -751,8 +756,6 @@ def ingest_cmd(
     """把收到的报送存入数据库（保留每个版本），并核查最新状态。"""
     from rich.markup import escape
 
-    from .store import StoreError, ingest
-
     paths = list(paths or [])
     withdraw = _split(withdraw)
     if not paths and not withdraw:
@@ -764,6 +767,8 @@ def ingest_cmd(
     day_received = _parse_date(received, "--received") or dt.date.today()
     camp, _ = _inputs(paths, store.parent / "_", campaign, None)
     day = _parse_date(as_of, "--as-of")
+    from .store import StoreError, ingest  # the check's modules: once the arguments are known to be usable
+
     with err.status("保存报送并核查…") if err.is_terminal else nullcontext():
         try:
             outcome = ingest(store, paths, received=day_received, as_of=day, campaign=camp, withdraw=withdraw)
@@ -889,10 +894,10 @@ def export_cmd(
     campaign: Annotated[Path | None, typer.Option("--campaign", help="方案文件（TOML），默认积翠镇2023")] = None,
 ) -> None:
     """把台账和核查发现导出为 Parquet（供县、市汇总多个镇）。"""
-    from .store import Store, StoreError
+    camp, _ = _inputs([], parquet, campaign, None, option="--parquet")
+    from .store import Store, StoreError  # the store's modules: once the arguments are known to be usable
     from .store.export import export_parquet
 
-    camp, _ = _inputs([], parquet, campaign, None, option="--parquet")
     try:
         with Store.open(store) as s:
             written = export_parquet(s, parquet, run, town=camp.town)
