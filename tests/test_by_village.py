@@ -7,11 +7,12 @@ import datetime as dt
 import shutil
 import tempfile
 from pathlib import Path
+from types import SimpleNamespace
 
 import pandas as pd
 import pytest
 
-from jicui_compliance.check import run_check, run_check_by_village
+from jicui_compliance.check import input_bytes, run_check, run_check_by_village
 
 SAMPLES = Path(__file__).resolve().parent.parent / "data" / "samples"
 AS_OF = dt.date(2023, 12, 31)
@@ -23,8 +24,21 @@ def _both(path: Path, **options) -> tuple[pd.DataFrame, pd.DataFrame, object]:
         return whole, run.frame(), run
 
 
-def test_the_sample_town_village_by_village_finds_the_same(tmp_path):
-    whole, parts, run = _both(SAMPLES, partition_bytes=0)
+@pytest.fixture(scope="module")
+def samples():
+    """The unmodified sample town checked once as a whole and once village by village (one village
+    a partition), with and without masking: several tests read these runs, and each check of the
+    town by village costs seconds of CPU. Read-only: the frame is the tests' to compare, not to change
+    (a test that needs to change it takes a copy); the runs' parts stay on disk until the module ends."""
+    whole = run_check([SAMPLES], as_of=AS_OF).findings
+    with (run_check_by_village([SAMPLES], as_of=AS_OF, partition_bytes=0, masked=False) as plain,
+          run_check_by_village([SAMPLES], as_of=AS_OF, partition_bytes=0, masked=True) as masked):
+        yield SimpleNamespace(whole=whole, plain=plain, masked=masked)
+
+
+def test_the_sample_town_village_by_village_finds_the_same(samples):
+    whole, run = samples.whole, samples.plain
+    parts = run.frame()
     assert run.whole is None and not run.merged
     assert len(run.partitions) == 8 and all(len(p) == 1 for p in run.partitions)  # one village at a time
     assert len(whole) > 100
@@ -38,30 +52,37 @@ def test_a_generated_town_in_several_partitions_finds_the_same(tmp_path):
     town = tmp_path / "town"
     generate_town(town, seed=11, n_villages=12, n_enterprises=240, formats="mixed", manifest=False)
     whole = run_check([town], as_of=AS_OF).findings
-    for budget in (0, 200_000):
+    # a quarter of the town: partitions of several villages each (a fixed 200 kB was less than one
+    # village of this town, so every partition held one village, as with 0); fewer partitions, less CPU
+    for budget in (0, input_bytes([town]) // 4):
         with run_check_by_village([town], as_of=AS_OF, partition_bytes=budget, masked=False) as run:
             assert run.whole is None
-            assert len(run.partitions) >= (12 if budget == 0 else 2)
+            checked = [v for p in run.partitions for v in p]
+            assert len(checked) == len(set(checked)) == 12  # every village, once
+            if budget == 0:
+                assert len(run.partitions) == 12
+            else:
+                assert 2 <= len(run.partitions) < 12 and any(len(p) > 1 for p in run.partitions), run.partitions
             pd.testing.assert_frame_equal(run.frame(), whole)
 
 
-def test_the_parts_on_disk_hold_no_personal_number(tmp_path):
+def test_the_parts_on_disk_hold_no_personal_number(samples):
     """By default a part is written as the findings files are (masked): while the run lasts, no ID
     number lies unmasked in the temporary folder. Without masking the same parts hold it."""
     import duckdb
 
     from jicui_compliance.findings import safe_for_output
 
-    whole = run_check([SAMPLES], as_of=AS_OF).findings
+    whole = samples.whole
     safe = safe_for_output(whole)
     personal = set(whole["message"][whole["message"] != safe["message"]])
     assert personal  # the samples' certificate numbers carry ID numbers into messages
-    for masked in (True, False):
-        with run_check_by_village([SAMPLES], as_of=AS_OF, partition_bytes=0, masked=masked) as run:
-            on_disk = set(pd.concat([duckdb.sql(f"SELECT message FROM '{p}'").df() for p in run.parts])["message"])
-            assert (personal & on_disk) == (set() if masked else personal)
-            if masked:
-                pd.testing.assert_frame_equal(run.frame(), safe, check_dtype=False)
+    for masked, run in ((True, samples.masked), (False, samples.plain)):
+        assert run.masked is masked
+        on_disk = set(pd.concat([duckdb.sql(f"SELECT message FROM '{p}'").df() for p in run.parts])["message"])
+        assert (personal & on_disk) == (set() if masked else personal)
+        if masked:
+            pd.testing.assert_frame_equal(run.frame(), safe, check_dtype=False)
 
 
 def test_rows_filed_in_another_villages_folder_tie_the_two_villages(tmp_path):
@@ -152,15 +173,15 @@ def test_findings_parquet_without_findings_has_the_columns_types(tmp_path):
     assert types == {c: "BIGINT" if c == "source_row" else "VARCHAR" for c in COLUMNS}
 
 
-def test_streamed_xlsx_says_where_the_rest_is(tmp_path, monkeypatch):
+def test_streamed_xlsx_says_where_the_rest_is(samples, tmp_path, monkeypatch):
     from jicui_compliance.check import summarise
     from jicui_compliance.findings import writers
 
     monkeypatch.setattr(writers, "XLSX_MAX_FINDINGS", 40)
-    with run_check_by_village([SAMPLES], as_of=AS_OF) as run:
-        paths = {"csv": tmp_path / "findings.csv", "xlsx": tmp_path / "findings.xlsx"}
-        shown = writers.write_streamed(run.chunks(rows=16), paths, run.total, summarise(run.counts(), run.rules))
-        total = run.total
+    run = samples.masked  # the findings as `jicui check` streams them: masked, in several parts
+    paths = {"csv": tmp_path / "findings.csv", "xlsx": tmp_path / "findings.xlsx"}
+    shown = writers.write_streamed(run.chunks(rows=16), paths, run.total, summarise(run.counts(), run.rules))
+    total = run.total
     assert shown == 40 < total
     assert len(pd.read_csv(paths["csv"])) == total
     assert len(pd.read_excel(paths["xlsx"], sheet_name="核查发现", engine="calamine")) == 40
@@ -169,12 +190,12 @@ def test_streamed_xlsx_says_where_the_rest_is(tmp_path, monkeypatch):
 
 
 @pytest.mark.parametrize("column", ["village", "source_file"])
-def test_the_partitions_really_differ(column):
+def test_the_partitions_really_differ(samples, column):
     """Not a tautology: the parts of a run hold different villages' findings."""
     import duckdb
 
-    with run_check_by_village([SAMPLES], as_of=AS_OF, partition_bytes=0) as run:
-        firsts = [duckdb.sql(f"SELECT {column} FROM '{p}' LIMIT 1").fetchall() for p in run.parts]
+    run = samples.masked
+    firsts = [duckdb.sql(f"SELECT {column} FROM '{p}' LIMIT 1").fetchall() for p in run.parts]
     assert len({f[0][0] for f in firsts if f}) > 3
 
 

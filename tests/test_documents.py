@@ -176,12 +176,18 @@ def sample_checks():
 
 @pytest.fixture(scope="module")
 def notices(tmp_path_factory, sample_checks):
-    from jicui_compliance.documents import read_previous, write_documents
+    """The sample town's documents at 09-30 (no previous list), and at 12-31 given the Q3 文书清单 as
+    `jicui notices --previous` gives it: its units (督办函) and the 文号 it gave out (this batch numbers on
+    after them). Writing the town's documents takes about 9 s of CPU: the tests read these, and write none
+    of their own (test_a_later_batch_numbers_on_after_the_previous_list reads the year's numbers here;
+    a previous list without its numbers is test_a_previous_report_workbook_turns_its_units_letters_into_supervision's)."""
+    from jicui_compliance.documents import previous_numbers, read_previous, write_documents
 
     base = tmp_path_factory.mktemp("notices")
     q3 = write_documents(sample_checks[dt.date(2023, 9, 30)], base / "q3")
-    prev = read_previous(base / "q3" / "文书清单.xlsx")
-    year = write_documents(sample_checks[dt.date(2023, 12, 31)], base / "year", previous=prev)
+    listing = base / "q3" / "文书清单.xlsx"
+    year = write_documents(sample_checks[dt.date(2023, 12, 31)], base / "year", previous=read_previous(listing),
+                           numbers_used=previous_numbers(listing))
     return q3, year, base
 
 
@@ -284,16 +290,11 @@ def test_next_numbers_follow_the_patterns_numbers_of_the_year():
         "积政隐改〔{year}〕{n}号": 84, "积纪函〔{year}〕{n}号": 9, "积安委办退〔{year}〕{n}号": 1}
 
 
-@pytest.mark.slow  # the sample town's documents written twice
-def test_a_later_batch_numbers_on_after_the_previous_list(notices, sample_checks, tmp_path):
+@pytest.mark.slow  # the sample town checked and all its documents written
+def test_a_later_batch_numbers_on_after_the_previous_list(notices):
     """Each run numbered from 1: the Q3 提醒函 and the year's 督办函 to one village were both 积纪函〔2023〕1号.
     Given the Q3 文书清单, the year's batch numbers on after it, and says so."""
-    from jicui_compliance.documents import previous_numbers, read_previous, write_documents
-
-    q3, _, base = notices
-    listing = base / "q3" / "文书清单.xlsx"
-    year = write_documents(sample_checks[dt.date(2023, 12, 31)], tmp_path, previous=read_previous(listing),
-                           numbers_used=previous_numbers(listing))
+    q3, year, _ = notices  # the year's batch given the Q3 list and its numbers (the fixture)
     assert not set(year.index["文号"]) & set(q3.index["文号"])
     last_q3 = q3.index.loc[q3.index["文书"] == "提醒函", "文号"].str.extract(r"〕(\d+)号")[0].astype(int).max()
     firsts = year.index.loc[year.index["文书"].isin(["提醒函", "督办函"]), "文号"].str.extract(r"〕(\d+)号")[0].astype(int)

@@ -4,6 +4,7 @@ import re
 import zipfile
 from pathlib import Path
 
+import numpy as np
 import openpyxl
 import pandas as pd
 import pytest
@@ -16,7 +17,10 @@ SAMPLES = Path(__file__).resolve().parents[1] / "data" / "samples"
 
 
 def _findings(n: int, **columns) -> pd.DataFrame:
-    frame = pd.DataFrame({c: [""] * n for c in COLUMNS})
+    # one empty text column, typed once and given to every column: typing fifteen lists of 1.1 million
+    # "" took 1.7 s of CPU; the frame is the same (dtype and values) as one made of fifteen such lists
+    blank = pd.DataFrame({"": [""] * n})[""]
+    frame = pd.DataFrame({c: blank for c in COLUMNS})
     frame["rule_id"], frame["severity"], frame["message"] = "FMT001", "警告", "说明"
     frame["source_row"] = pd.array([None] * n, dtype="Int64")
     for c, v in columns.items():
@@ -63,7 +67,7 @@ def test_an_empty_findings_table_writes_its_header(tmp_path):
 @pytest.mark.slow
 def test_more_findings_than_a_sheet_holds_are_not_cut_silently(tmp_path):
     n = 1_100_000
-    f = _findings(n, source_row=pd.array(range(1, n + 1), dtype="Int64"))
+    f = _findings(n, source_row=pd.array(np.arange(1, n + 1), dtype="Int64"))
     summary = pd.DataFrame({"规则": ["FMT001"], "数量": [n]})
     assert write_xlsx(f, tmp_path / "findings.xlsx", summary) == XLSX_MAX_FINDINGS
     with zipfile.ZipFile(tmp_path / "findings.xlsx") as z:

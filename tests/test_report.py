@@ -89,6 +89,23 @@ def results(submission):
 
 
 @pytest.fixture(scope="module")
+def built(results):
+    """``built(cadence, day, village=None)``: the report of ``results[day]`` as :func:`build_report` makes it, made
+    once for the module. A year summary draws its charts (about 2 s of CPU) and several tests read the same
+    report (the town's year summary at 12-31, seven of them). Read-only: a test compares a report's facts,
+    tables and text, never changes them (facts.verify and Table.display only read)."""
+    made: dict = {}
+
+    def get(cadence: str, day: dt.date, village: str | None = None):
+        key = (cadence, day, village)
+        if key not in made:
+            made[key] = build_report(Analysis(results[day], village=village), cadence)
+        return made[key]
+
+    return get
+
+
+@pytest.fixture(scope="module")
 def written(submission, tmp_path_factory):
     """Every cadence at both as-of dates through the CLI, plus a --village year summary."""
     out = tmp_path_factory.mktemp("reports")
@@ -107,16 +124,16 @@ def _text(report) -> str:
 # -- the narrative's figures ---------------------------------------------------------------------
 @pytest.mark.parametrize("day", [MID, END])
 @pytest.mark.parametrize("cadence", list(CADENCES))
-def test_every_number_of_the_narrative_is_a_fact_of_its_frame(results, cadence, day):
-    report = build_report(Analysis(results[day]), cadence)
+def test_every_number_of_the_narrative_is_a_fact_of_its_frame(built, cadence, day):
+    report = built(cadence, day)
     assert report.narrative and all(report.narrative)
     assert report.facts.unexplained_numbers(_text(report)) == []
     assert report.facts.verify(report.tables) == []  # each fact re-picked from its table
 
 
-def test_year_facts_equal_the_analysis_frames(results):
+def test_year_facts_equal_the_analysis_frames(results, built):
     a = Analysis(results[END])
-    report = build_report(a, "year")
+    report = built("year", END)  # made from its own Analysis of the same result
     f = report.facts.as_dict()
     hz = a.hazards().iloc[0]
     assert (f["hz_total"], f["hz_done"], f["hz_closed"], f["hz_overdue_total"]) == (
@@ -138,8 +155,8 @@ def test_year_facts_equal_the_analysis_frames(results):
     assert (f["typ_1_title"], f["typ_1_n"]) == (top["名称"], top["数量"])  # the report names a rule by its title
 
 
-def test_year_figures_by_hand(results):
-    text_mid = build_report(Analysis(results[MID]), "year")
+def test_year_figures_by_hand(results, built):
+    text_mid = built("year", MID)
     f = text_mid.facts
     # at 09-15: H1–H4 exist; H1 and H4 fixed and closed; H3 overdue; H2 and H3 open
     assert (f.hz_total.value, f.hz_done.value, f.open_total.value, f.hz_overdue_total.value) == (4, 2, 2, 1)
@@ -164,7 +181,7 @@ def test_year_figures_by_hand(results):
     assert f"第二阶段（{text_mid.facts.phase_P2_name.text}）已到期义务{p2['合规'] + p2['不合规']}项，履行率" in t
     assert f.phase_P2_rate.value == p2["合规率"]
     assert "第四阶段（巩固提高）义务尚未到期" in t
-    end = build_report(Analysis(results[END]), "year")
+    end = built("year", END)
     f = end.facts
     # at 12-31: H5 too; H2's deadline (10-31) has passed
     assert (f.hz_total.value, f.open_total.value, f.hz_overdue_total.value) == (5, 2, 2)
@@ -174,8 +191,8 @@ def test_year_figures_by_hand(results):
     assert "全年应开展演练的4家企业中已有3家完成，完成率75%" in _text(end)
 
 
-def test_week_figures_by_hand(results):
-    r = build_report(Analysis(results[MID]), "week")
+def test_week_figures_by_hand(results, built):
+    r = built("week", MID)
     f = r.facts
     assert (r.window.start, r.window.end) == (dt.date(2023, 9, 9), MID)
     # H2 and H4 found in the week; H4 fixed and closed in it; H3 overdue by 15 days
@@ -195,8 +212,8 @@ def test_week_figures_by_hand(results):
     assert "尚有3家企业未开展" in _text(r)
 
 
-def test_quarter_has_rankings_four_lists_and_their_rule(results):
-    r = build_report(Analysis(results[END]), "quarter")
+def test_quarter_has_rankings_four_lists_and_their_rule(results, built):
+    r = built("quarter", END)
     assert r.window.start == dt.date(2023, 10, 1)
     assert {"各村排名", "各站所排名", "四个一批名单", "四个一批规则", "提醒函督办函", "退回重报"} <= set(r.tables)
     rules = r.tables["四个一批规则"].frame
@@ -208,9 +225,9 @@ def test_quarter_has_rankings_four_lists_and_their_rule(results):
     assert r.facts.rank_village_best.value == ranked["village"].iloc[0]
 
 
-def test_village_narrows(results):
-    town = build_report(Analysis(results[END]), "year")
-    west = build_report(Analysis(results[END], village="西岭村"), "year")
+def test_village_narrows(built):
+    town = built("year", END)
+    west = built("year", END, "西岭村")
     # 西岭村: 丙 and 丁; hazards H3 (open, overdue) and H4 (closed)
     assert (west.facts.ent_total.value, west.facts.hz_total.value, west.facts.open_total.value) == (2, 2, 1)
     assert town.facts.hz_total.value == 5
@@ -222,11 +239,11 @@ def test_village_narrows(results):
 
 
 @pytest.mark.parametrize("village", ["东坡村", "西岭村"])
-def test_a_village_report_ranks_and_letters_the_village_as_the_town_does(results, village):
+def test_a_village_report_ranks_and_letters_the_village_as_the_town_does(built, village):
     """A village's report has its row of the town's ranking by village (its place among the town's villages), no
     station ranking, and exactly its own rows of the town's letters and 退回重报 (nothing computed on its slice)."""
-    town = build_report(Analysis(results[END]), "year")
-    own = build_report(Analysis(results[END], village=village), "year")
+    town = built("year", END)
+    own = built("year", END, village)
     for name, column in (("各村排名", "村"), ("提醒函督办函", "单位"), ("退回重报", "报送单位")):
         t = town.tables[name].frame
         pd.testing.assert_frame_equal(own.tables[name].frame, t[t[column] == village].reset_index(drop=True))
@@ -276,9 +293,9 @@ def test_year_workbook_sheets_and_headers(written):
     assert any(str(v).startswith("按照") for v in cover)
 
 
-def test_year_docx_has_narrative_tables_and_pictures(written, results):
+def test_year_docx_has_narrative_tables_and_pictures(written, built):
     d = docx.Document(str(written / "年总结_2023-12-31.docx"))
-    report = build_report(Analysis(results[END]), "year")
+    report = built("year", END)
     texts = [p.text for p in d.paragraphs]
     assert all(p in texts for p in report.narrative)
     assert len(d.inline_shapes) == len(report.charts) >= 6
@@ -734,6 +751,27 @@ def other_campaign(submission):
     return {d: run_check([submission], as_of=d, campaign=other) for d in (MID, END)}
 
 
+@pytest.fixture(scope="module")
+def other_reports(other_campaign):
+    """cadence → (the report of ``other_campaign`` at 12-31, the titles its enforcement charts were drawn with),
+    each made once for the two tests that read them (a year summary draws its charts: about 2 s of CPU). The
+    titles are recorded as charts.enforcement_by_month is called, and the chart is drawn as usual, so that the
+    report is the one build_report makes. Read-only, as ``built``'s."""
+    real = charts.enforcement_by_month
+    made = {}
+    with pytest.MonkeyPatch.context() as mp:
+        for cadence in ("month", "quarter", "year"):
+            titles: list = []
+
+            def record(monthly, *args, titles=titles, **kwargs):
+                titles.append(args[0] if args else kwargs.get("title", ""))
+                return real(monthly, *args, **kwargs)
+
+            mp.setattr(charts, "enforcement_by_month", record)
+            made[cadence] = (build_report(Analysis(other_campaign[END]), cadence), titles)
+    return made
+
+
 def _words(report) -> str:
     """Everything a report writes: narrative, headings, tables (titles, notes, columns, cells) and chart titles."""
     parts = [report.heading, report.subtitle, *report.narrative]
@@ -747,12 +785,10 @@ def _words(report) -> str:
 
 
 @pytest.mark.parametrize("cadence", ["month", "quarter", "year"])
-def test_another_campaign_names_its_own_phases(other_campaign, cadence, monkeypatch):
+def test_another_campaign_names_its_own_phases(other_reports, cadence):
     """The year summary lists the campaign's phases (as its paragraph (四) names them), and the P3 coverage column,
     the narrative's P3 sentence and the P3 enforcement chart say the campaign's name of P3, not 精准执法."""
-    titles: list = []
-    monkeypatch.setattr(charts, "enforcement_by_month", lambda monthly, title="", *a, **k: titles.append(title) or b"")
-    report = build_report(Analysis(other_campaign[END]), cadence)
+    report, titles = other_reports[cadence]
     words = _words(report) + "\n".join(titles)
     # 动员部署会 (a kind of meeting) and 聚焦重大隐患精准执法 (the plan's words for the work) are no phase names
     assert "、".join(DEFAULT_PHASES) not in words and "精准执法阶段" not in words
@@ -768,11 +804,11 @@ def test_another_campaign_names_its_own_phases(other_campaign, cadence, monkeypa
 
 
 @pytest.mark.parametrize("cadence", ["month", "quarter", "year"])
-def test_another_campaign_names_its_own_enforcers_and_office(other_campaign, results, cadence):
+def test_another_campaign_names_its_own_enforcers_and_office(other_reports, built, cadence):
     """The year summary's inspections are the stations' and the campaign's enforcers'; the month and quarter reports
     name the campaign's own office (its reports' 发文机关), 积翠镇's reports their 镇应急站 as before."""
-    text = _text(build_report(Analysis(other_campaign[END]), cadence))
-    default = _text(build_report(Analysis(results[END]), cadence))
+    text = _text(other_reports[cadence][0])
+    default = _text(built(cadence, END))
     assert "综合行政执法队" not in text and "应急站继续" not in text
     if cadence == "year":
         assert "各站所和综合执法大队共检查企业" in text and "各站所和综合行政执法队共检查企业" in default
@@ -826,7 +862,7 @@ def test_no_inspection_in_the_period_is_not_a_missing_ledger(tmp_path, cadence, 
     assert missing in said[1] and none not in said[1]
 
 
-def test_the_guide_promises_the_month_report_what_it_holds(results):
+def test_the_guide_promises_the_month_report_what_it_holds(built):
     """docs/guide/analysis.md's 主要内容 of the 月小结 names sections the month report has (it once promised 阶段进展,
     which only the 年总结 has)."""
     from pathlib import Path
@@ -834,7 +870,7 @@ def test_the_guide_promises_the_month_report_what_it_holds(results):
     guide = (Path(__file__).resolve().parents[1] / "docs" / "guide" / "analysis.md").read_text(encoding="utf-8")
     row = next(line for line in guide.splitlines() if line.startswith("| 月小结 |"))
     promised = re.sub(r"（[^）]*）", "", row.split("|")[3]).strip().split("、")
-    headings = [s.heading.split("、", 1)[-1] for s in build_report(Analysis(results[END]), "month").sections]
+    headings = [s.heading.split("、", 1)[-1] for s in built("month", END).sections]
     assert promised and [p for p in promised if p not in headings] == []
 
 

@@ -49,6 +49,21 @@ def results(tmp_path_factory):
     return {d: run_check([folder], as_of=d) for d in (NOV_29, NOV_END)}
 
 
+@pytest.fixture(scope="module")
+def built(results):
+    """``built(cadence, day)``: the report of ``results[day]``, made once for the module (a year summary draws
+    its charts; the month report at 11-30 is read by five tests). Read-only: the tests read facts, tables and
+    text; the one that writes a workbook from a report makes its own."""
+    made: dict = {}
+
+    def get(cadence: str, day: dt.date):
+        if (cadence, day) not in made:
+            made[cadence, day] = build_report(Analysis(results[day]), cadence)
+        return made[cadence, day]
+
+    return get
+
+
 def _text(report) -> str:
     return "".join(report.narrative)
 
@@ -75,19 +90,19 @@ def test_whole_yuan_stay_whole():
     assert t.display()[1][0] == ["20,000", "1,234.50"]
 
 
-def test_overdue_is_past_the_deadline_day_in_every_figure(results):
-    f = build_report(Analysis(results[NOV_END]), "year").facts
+def test_overdue_is_past_the_deadline_day_in_every_figure(built):
+    f = built("year", NOV_END).facts
     # H3, H4 past their deadline and open; H1's deadline is the as-of day itself: still in time (HZ005)
     assert f.hz_overdue_total.value == 2 and f.hz_late_open.value == 2
     assert (f.hz_due.value, f.hz_ontime.value) == (3, 1)  # H2, H3, H4 past their deadline; H2 done on time
-    month = build_report(Analysis(results[NOV_END]), "month")
+    month = built("month", NOV_END)
     assert month.facts.hz_overdue.value == 2
     assert set(month.tables["逾期未整改隐患"].frame["隐患编号"]) == {"H3", "H4"}
 
 
 @pytest.mark.parametrize("cadence", ["week", "month", "quarter", "year"])
-def test_what_says_major_hazards_counts_only_major_ones(results, cadence):
-    report = build_report(Analysis(results[NOV_END]), cadence)
+def test_what_says_major_hazards_counts_only_major_ones(built, cadence):
+    report = built(cadence, NOV_END)
     level = {c["hazard_no"]: c.get("level", "重大") for c in CASE["hazards"]}
     for t in report.tables.values():
         if "重大事故隐患" in t.title and "隐患编号" in t.frame:
@@ -109,8 +124,8 @@ def test_hazard_flow_chart_is_of_every_level(results, monkeypatch):
     assert "隐患发现" in title and "重大事故隐患" not in title
 
 
-def test_listings_show_hazards_as_they_stood_at_as_of(results):
-    report = build_report(Analysis(results[NOV_END]), "month")
+def test_listings_show_hazards_as_they_stood_at_as_of(built):
+    report = built("month", NOV_END)
     new = report.tables["本月新发现隐患"].frame.set_index("隐患编号")
     # H2 done 11-18 but verified only on 12-05: 已整改 at 11-30; H5 done only on 12-03: 整改中, no 整改完成日期
     assert new.loc["H2", "状态"] == "已整改" and new.loc["H1", "状态"] == "整改中"
@@ -120,20 +135,20 @@ def test_listings_show_hazards_as_they_stood_at_as_of(results):
     assert moved["验收日期"].isna()["H2"] and moved["验收人"].isna()["H2"]
 
 
-def test_month_ended_asks_to_make_up_the_missing_inspections(results):
-    ended = _text(build_report(Analysis(results[NOV_END]), "month"))
+def test_month_ended_asks_to_make_up_the_missing_inspections(built):
+    ended = _text(built("month", NOV_END))
     assert "月底前" not in ended
     assert "督促2023年11月未由主要负责人带队检查的3家企业（当月已结束，已逾期）补报当月检查记录" in ended
     assert "下月按时完成带队检查" in ended
-    running = _text(build_report(Analysis(results[NOV_29]), "month"))
+    running = _text(built("month", NOV_29))
     assert "在月底前完成带队检查" in running and "已逾期" not in running
 
 
-def test_a_month_not_yet_ended_is_no_problem_yet(results):
+def test_a_month_not_yet_ended_is_no_problem_yet(built):
     """Mid-month the month's head-led inspections are not yet due (RULEBOOK §2: pending, no finding): the 存在问题 do
     not list the enterprises still without one, as they do once the month has ended."""
     def problems(day):
-        report = build_report(Analysis(results[day]), "month")
+        report = built("month", day)
         return "".join(p for s in report.sections if s.heading.endswith("存在问题") for p in s.paragraphs)
 
     assert "未由主要负责人带队检查" not in problems(NOV_29)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import functools
 import hashlib
 import re
 import unicodedata
@@ -691,15 +692,27 @@ def _read_csv(path: Path) -> tuple[list[list[str]], str]:
     return list(csv.reader(text.splitlines())), enc
 
 
+@functools.cache
+def _rows(path: Path, sheet: str) -> list:
+    """A sheet's rows as :func:`_cell` reads them: each file (and sheet) read once for all the cells the
+    manifest points at in it, not once per cell (a workbook's load reads its shared strings)."""
+    if path.suffix == ".csv":
+        return _read_csv(path)[0]
+    wb = openpyxl.load_workbook(path, read_only=True)
+    try:
+        return list(wb[sheet].iter_rows(values_only=True))
+    finally:
+        wb.close()
+
+
 def _cell(out: Path, file: str, sheet: str, row: int, col: int):
+    rows = _rows(out / file, sheet)
     if file.endswith(".csv"):
-        rows, _ = _read_csv(out / file)
         line = rows[row - 1] if row - 1 < len(rows) else []
         v = line[col] if col < len(line) else ""
         return v if v != "" else None
-    wb = openpyxl.load_workbook(out / file, read_only=True)
-    ws = wb[sheet]
-    for r in ws.iter_rows(min_row=row, max_row=row, values_only=True):
+    if row - 1 < len(rows):
+        r = rows[row - 1]
         return r[col] if col < len(r) else None
     return None
 
@@ -839,11 +852,13 @@ def test_all_ledgers_encodings_and_forms_appear(planted):
 
 def test_headers_are_messy_but_canonical_after_folding(planted):
     seen_alias = seen_space = seen_break = seen_fullwidth = False
+    books: dict[str, openpyxl.Workbook] = {}  # each workbook opened once for all its sheets (a load reads its shared strings)
     for (file, sheet), cols in planted.written.columns.items():
         if not cols or not file.endswith(".xlsx"):
             continue
-        wb = openpyxl.load_workbook(planted.out / file, read_only=True)
-        ws = wb[sheet]
+        if file not in books:
+            books[file] = openpyxl.load_workbook(planted.out / file, read_only=True)
+        ws = books[file][sheet]
         hdr = cols["#header"]
         header = next(ws.iter_rows(min_row=hdr, max_row=hdr, values_only=True))
         for key, c in cols.items():
@@ -856,6 +871,8 @@ def test_headers_are_messy_but_canonical_after_folding(planted):
             seen_space |= " " in h.strip() or "\u3000" in h
             seen_break |= "\n" in h
             seen_fullwidth |= "（" in h
+    for wb in books.values():
+        wb.close()
     assert seen_alias and seen_space and seen_break and seen_fullwidth
 
 
@@ -917,8 +934,10 @@ def test_a_town_too_small_for_the_plantings_says_so(tmp_path):
 
 def test_regenerating_replaces_the_old_folder(tmp_path):
     out = tmp_path / "s"
-    generate_town(out, seed=1, formats="xlsx")
-    generate_town(out, seed=1, formats="csv")
+    small = dict(seed=1, n_villages=2, n_enterprises=60)  # what is replaced matters here, not how much
+    generate_town(out, formats="xlsx", **small)
+    assert [p for p in out.rglob("*.xlsx") if not p.name.startswith("~$")]
+    generate_town(out, formats="csv", **small)
     assert not list(out.rglob("*.xlsx")) or all(p.name.startswith("~$") for p in out.rglob("*.xlsx"))
 
 
