@@ -1,6 +1,9 @@
 """Property tests of the value parsers: every promised form round-trips; nothing raises."""
 
 import datetime as dt
+import random
+from itertools import zip_longest
+from unittest import mock
 
 import numpy as np
 import pandas as pd
@@ -79,6 +82,7 @@ def test_an_exact_option_wins_over_yes_no_forms():
     assert [experts(v) for v in ("不需要", "已聘请", "未聘请", "Y")] == ["不需要", "是", "否", "是"]
 
 
+WEEKDAYS = ["（星期一）", "(周三)", "星期日", " 周日", "（星期天）", "礼拜六"]  # after a date: they may not agree
 WRITTEN = st.one_of(
     st.builds(lambda d, f: f(d), DAYS, st.sampled_from(FORMS[:5])),
     st.builds(lambda d, h, m, sep: f"{d.year}{sep[0]}{d.month}{sep[1]}{d.day}{sep[2]}{h}{sep[3]}{m:02d}{sep[4]}",
@@ -89,8 +93,7 @@ WRITTEN = st.one_of(
     st.from_regex(r"\A\d{7,9}\Z"),
     st.text(alphabet="0123456789-/. :年月日时分号点T", max_size=18),
     st.builds(lambda d, f: f(d), DAYS, st.sampled_from(FORMS[7:])),
-    st.builds(lambda d, w: f"{d.year}年{d.month}月{d.day}日{w}", DAYS,  # a weekday that may not agree
-              st.sampled_from(["（星期一）", "(周三)", "星期日", " 周日", "（星期天）", "礼拜六"])),
+    st.builds(lambda d, w: f"{d.year}年{d.month}月{d.day}日{w}", DAYS, st.sampled_from(WEEKDAYS)),
     st.builds(lambda d: f"{d.year % 100}.{d.month}.{d.day}", DAYS),  # two-digit years stay unreadable
 )
 
@@ -120,19 +123,123 @@ def test_a_single_digit_day_before_a_time():
     assert cells.parse_datetime("2023/7/6 8:05") == dt.datetime(2023, 7, 6, 8, 5)
 
 
-@settings(max_examples=150, deadline=None)
-@given(st.lists(WRITTEN, min_size=65, max_size=200, unique=True))
-def test_column_parsing_equals_the_value_parser(values):
-    """A whole column (vectorised for the common forms) reads each value as the per-value parser does."""
+#: cells.parse_encoded reads a column through its vectorised forms (cells._fast_path) only when it holds more than
+#: this many distinct values (``len(uniques) > 64``); a shorter column takes the per-value parser alone
+VECTORISED_ABOVE = 64
 
-    uniques = np.array(values, dtype=object)
-    codes = np.arange(len(values))
+
+def _vectorised(*args):
+    """``cells.parse_encoded(*args)``, asserting that it read the column through its vectorised path (that
+    ``cells._fast_path`` ran and did not decline it) and not value by value: what the column tests test."""
+    real, taken = cells._fast_path, []
+
+    def spy(parser, uniques):
+        got = real(parser, uniques)
+        taken.append(got is not None)
+        return got
+
+    with mock.patch.object(cells, "_fast_path", spy):
+        result = cells.parse_encoded(*args)
+    assert taken == [True]
+    return result
+
+
+@st.composite
+def padded_columns(draw, values: st.SearchStrategy, pools: dict[str, list], vectorised: frozenset[str]) -> list:
+    """A column of more than :data:`VECTORISED_ABOVE` distinct values, in an order drawn: a short unique list
+    drawn from ``values`` (what the test explores), padded with fixed values of the same kinds from ``pools``,
+    of which it always holds one of ``vectorised`` (each fills a column alone).
+
+    Drawing 65–200 values of these strategies for every example cost ~1 ms a value (≈20 s a test), for
+    nothing the column needs but its length: each value takes its path by itself. So hypothesis draws a
+    few values, which kinds of padding surround them (at least one that the vectorised path reads, from
+    ``vectorised``, so that it is taken and not left for the per-value parser: the vectorised forms are
+    what is under test), how long the column is and where the drawn values sit in it.
+    """
+    drawn = draw(st.lists(values, min_size=1, max_size=30, unique=True))
+    kinds = sorted({draw(st.sampled_from(sorted(vectorised)))} | draw(st.sets(st.sampled_from(sorted(pools)), max_size=3)))
+    size = draw(st.integers(VECTORISED_ABOVE + 1, 200))
+    column, seen, gap = list(drawn), set(drawn), object()  # gap: the end of a shorter pool
+    for value in (v for row in zip_longest(*(pools[k] for k in kinds), fillvalue=gap) for v in row):
+        if len(column) >= size:
+            break
+        if value is not gap and value not in seen:
+            column.append(value)
+            seen.add(value)
+    random.Random(draw(st.integers(0, 2**32 - 1))).shuffle(column)
+    return column
+
+
+#: the padding's days: every 260th from 1950 to 2098 (one- and two-digit months and days, all weekdays) after
+#: the edges the parsers must get right (the first and last day of the years read, leap days)
+_PAD_DAYS = [dt.date(1950, 1, 1), dt.date(2099, 12, 31), dt.date(2000, 2, 29), dt.date(2024, 2, 29)] + [
+    dt.date(1950, 1, 2) + dt.timedelta(days=260 * i) for i in range(206)]
+
+
+def _pool(*forms) -> list:
+    """The padding days written in ``forms`` (one after another), each form given (day, i): the time of
+    day (:func:`_time`) and other numbers vary with i; distinct values."""
+    return list(dict.fromkeys(forms[i % len(forms)](d, i) for i, d in enumerate(_PAD_DAYS)))
+
+
+def _time(i: int) -> dt.time:
+    """The time of day of the i-th padding value: every hour, minute and second comes up."""
+    return dt.time(i % 24, 7 * i % 60, 13 * i % 60)
+
+
+#: padding of a written date column, by kind: one for each form the vectorised path reads (cells._EXACT_FORMATS,
+#: by its key there: a column costs one ``pandas.to_datetime`` a form, so a column holds a few of them, drawn),
+#: and two of forms it leaves to the per-value parser (which reads them or not)
+WRITTEN_PADDING: dict[str, list] = {
+    "-0": _pool(lambda d, i: d.isoformat(), lambda d, i: f"{d.year}-{d.month}-{d.day}"),
+    "/0": _pool(lambda d, i: f"{d.year}/{d.month}/{d.day}", lambda d, i: f"{d:%Y/%m/%d}"),
+    ".0": _pool(lambda d, i: f"{d.year}.{d.month}.{d.day}", lambda d, i: f"{d:%Y.%m.%d}"),
+    "-1": _pool(lambda d, i: f"{d.year}-{d.month}-{d.day} {_time(i).hour}:{_time(i):%M}",
+                lambda d, i: f"{d.isoformat()} {_time(i):%H:%M}"),
+    "/1": _pool(lambda d, i: f"{d:%Y/%m/%d} {_time(i):%H:%M}",
+                lambda d, i: f"{d.year}/{d.month}/{d.day} {_time(i).hour}:{_time(i):%M}"),
+    ".1": _pool(lambda d, i: f"{d:%Y.%m.%d} {_time(i):%H:%M}"),
+    "-2": _pool(lambda d, i: f"{d.isoformat()} {_time(i):%H:%M:%S}"),
+    "/2": _pool(lambda d, i: f"{d:%Y/%m/%d} {_time(i):%H:%M:%S}"),
+    "年0": _pool(lambda d, i: f"{d.year}年{d.month}月{d.day}日", lambda d, i: f"{d:%Y年%m月%d日}"),
+    "年0时": _pool(lambda d, i: f"{d.year}年{d.month}月{d.day}日{_time(i).hour}时{_time(i).minute}分",
+                  lambda d, i: f"{d:%Y年%m月%d日}{_time(i):%H时%M分}"),
+    "8": _pool(lambda d, i: f"{d:%Y%m%d}"),
+    "other": _pool(*(lambda d, i, form=form: form(d) for form in FORMS[7:]), lambda d, i: f"{d.year}年{d.month}月{d.day}号",
+                   lambda d, i: f"{d.year}年{d.month}月{d.day}日{_time(i).hour}点{_time(i).minute}分",
+                   lambda d, i: f"{d.isoformat()}T{_time(i):%H:%M}",
+                   lambda d, i: f"{d.year}年{d.month}月{d.day}日{_time(i).hour}时{_time(i).minute}分许",
+                   lambda d, i: f"{d.year}年{d.month}月{d.day}日{_time(i).hour}:{_time(i):%M}",
+                   lambda d, i: f"{d.year}年{d.month}月{d.day}日 {_time(i).hour}时{_time(i).minute}分",
+                   lambda d, i: f"{d.year}年{d.month}月{d.day}日{_time(i).hour}时",
+                   lambda d, i: f"{d:%Y%m%d} {_time(i):%H%M}",
+                   lambda d, i: f"{d.year}-{d.month}-{d.day}".translate({c: c + 0xFEE0 for c in range(48, 58)}),
+                   lambda d, i: f"{d.year}年{d.month}月{d.day}日{WEEKDAYS[i % len(WEEKDAYS)]}"),
+    "unreadable": ["", " ", "动火开始时间", "日期", "T", "::"] + _pool(
+        lambda d, i: f"{d.year % 100}.{d.month}.{d.day}", lambda d, i: f"{d.year}-{d.month}-{d.day + 31}",
+        lambda d, i: f"{d.year}年{d.month + 12}月{d.day}日", lambda d, i: f"{d:%Y%m%d}"[:7],
+        lambda d, i: f"{d.year}/{d.month}/{d.day} {24 + i % 12}:{_time(i):%M}",
+        lambda d, i: f"{d.year}年{d.month}月{d.day}日{_time(i).hour}时{60 + i % 40}分",
+        lambda d, i: f"{1900 + i % 50}-{d.month:02d}-{d.day:02d}", lambda d, i: f"{2101 + 37 * i}年{d.month}月{d.day}日",
+        lambda d, i: f"{d.year}-02-{29 + i % 2}", lambda d, i: f"{d.year}{d.month + 12:02d}{d.day:02d}"),
+}
+WRITTEN_VECTORISED = frozenset(WRITTEN_PADDING) - {"other", "unreadable"}
+assert WRITTEN_VECTORISED == set(cells._EXACT_FORMATS), "a kind of padding for each vectorised form"
+
+
+@settings(max_examples=150, deadline=None)
+@given(padded_columns(WRITTEN, WRITTEN_PADDING, WRITTEN_VECTORISED))
+def test_column_parsing_equals_the_value_parser(values):
+    """A whole column (vectorised for the common forms) reads each value as the per-value parser does.
+
+    The drawn values take the same path as in a column of drawn values only: the vectorised forms read a
+    text by itself (its format is chosen by its own characters, pandas reads each with that exact format,
+    the Chinese ISO shortcut matches each by itself), and whatever they leave goes to the per-value
+    parser. The padding only decides that the vectorised path runs at all (more than 64 values, one of
+    them in a vectorised form) and what else is in the column, as a real one holds other forms."""
+
     for parser in (cells.parse_datetime, cells.parse_date, cells.parse_validity):
-        got, bad = cells.parse_encoded(codes, uniques, parser, "datetime64[ns]")
-        one = [parser(v) for v in values]
-        assert bad.tolist() == [x is cells.BAD for x in one]
-        want = [None if x is cells.BAD or x is None else x for x in one]
-        assert [None if v != v else v.to_pydatetime() for v in pd.Series(got)] == want
+        _read_as_the_value_parser(values, parser)
 
 
 #: what a workbook's date column holds: real Excel dates (any year, with times, 9999-12-31),
@@ -147,11 +254,35 @@ WORKBOOK_CELLS = st.one_of(
 )
 
 
+#: padding of a workbook's date column: real Excel dates of 1950–2100 ("stamps", which the vectorised path takes
+#: as they are), far ones (SCH002, or 长期 for 9999-12-31), date-only cells, serial numbers, and text. No time
+#: zones: one real date with a time zone sends all of a column's real dates to the per-value parser
+#: (cells._fast_path), which would hide the vectorised path from the drawn ones (none have a time zone).
+WORKBOOK_PADDING: dict[str, list] = {
+    **WRITTEN_PADDING,
+    "stamps": _pool(lambda d, i: dt.datetime(d.year, d.month, d.day),
+                    lambda d, i: dt.datetime.combine(d, _time(i)),
+                    lambda d, i: dt.datetime.combine(d, _time(i).replace(microsecond=7919 * i % 1_000_000))),
+    "far_stamps": [dt.datetime(9999, 12, 31), dt.datetime(9999, 12, 31, 23, 59, 59)] + _pool(
+        lambda d, i: dt.datetime.combine(dt.date(1900 + i % 50, d.month, min(d.day, 28)), _time(i)),
+        lambda d, i: dt.datetime(2101 + 37 * i, d.month, min(d.day, 28)), lambda d, i: dt.datetime(2262, 4, 12 + i % 18)),
+    "dates": [dt.date(9999, 12, 31)] + _pool(lambda d, i: d, lambda d, i: dt.date(1900 + i % 50, d.month, min(d.day, 28)),
+                                              lambda d, i: dt.date(2101 + 37 * i, d.month, min(d.day, 28))),
+    "serials": _pool(lambda d, i: 10_000 + 333.3337 * i, lambda d, i: float((d - dt.date(1899, 12, 30)).days),
+                     lambda d, i: float(f"{(d - dt.date(1899, 12, 30)).days + (i % 86400) / 86400:.15g}")),
+}
+WORKBOOK_VECTORISED = WRITTEN_VECTORISED | {"stamps"}
+
+
 @settings(max_examples=150, deadline=None)
-@given(st.lists(WORKBOOK_CELLS, min_size=65, max_size=200, unique=True))
+@given(padded_columns(WORKBOOK_CELLS, WORKBOOK_PADDING, WORKBOOK_VECTORISED))
 def test_workbook_date_columns_read_each_cell_as_the_value_parser(values):
     """Real Excel dates are taken as a whole column (the years the parser accepts), and read as
-    the per-value parser reads each: 1950–2100 as they are (the day for a date), others SCH002 or 长期."""
+    the per-value parser reads each: 1950–2100 as they are (the day for a date), others SCH002 or 长期.
+
+    The real dates are converted together (one ``pandas.to_datetime``), each to itself; only an error
+    there (a time zone) would change the path of all of them, and the padding has none (the rest as in
+    :func:`test_column_parsing_equals_the_value_parser`)."""
 
     for parser in (cells.parse_datetime, cells.parse_date, cells.parse_validity):
         _read_as_the_value_parser(values, parser)
@@ -159,8 +290,11 @@ def test_workbook_date_columns_read_each_cell_as_the_value_parser(values):
 
 def _read_as_the_value_parser(values: list, parser) -> tuple[pd.Series, np.ndarray]:
     """Parse ``values`` as one column (the vectorised forms) and assert that every cell comes out as
-    ``parser`` reads it alone: the same SCH002 cells and the same datetimes; (datetimes, unreadable)."""
-    got, bad = cells.parse_encoded(np.arange(len(values)), np.array(values, dtype=object), parser, "datetime64[ns]")
+    ``parser`` reads it alone: the same SCH002 cells and the same datetimes; (datetimes, unreadable).
+    The column must take the vectorised path (more than 64 values, some in the vectorised forms)."""
+    uniques = np.array(values, dtype=object)
+    assert len(uniques) > VECTORISED_ABOVE
+    got, bad = _vectorised(np.arange(len(values)), uniques, parser, "datetime64[ns]")
     one = [parser(v) for v in values]
     assert bad.tolist() == [x is cells.BAD for x in one]
     assert [None if v != v else v.to_pydatetime() for v in pd.Series(got)] == [
@@ -187,14 +321,32 @@ CODES = st.one_of(
 )
 
 
+#: padding of a code column (as the reader gives it: stripped): plain ASCII codes, which the vectorised path
+#: upper-cases all at once, and those the per-value parser reads (a leading apostrophe, spaces, full-width
+#: forms); placeholders of both. All text: a column of codes is vectorised only if every value is a ``str``
+#: (and then each plain one is taken by itself), as every drawn value is, so the padding changes the path of
+#: none of them; a number in the padding would send the whole column to the per-value parser.
+CODE_PADDING: dict[str, list] = {
+    "plain": _pool(lambda d, i: f"91140122MA{i:07d}{'ABCDEFGHJKLMNPQRTUWXY'[i % 21]}",
+                   lambda d, i: f"140122{d:%Y%m%d}{i % 1000:03d}{'0123456789Xx'[i % 12]}",
+                   lambda d, i: f"1{3 + i % 7}{i * 7919 % 10**9:09d}", lambda d, i: f"abc{i}XyZ",
+                   lambda d, i: f"No.{i}-{i % 7}/a", lambda d, i: f"{i}'q\"", lambda d, i: f"0351-{i:07d}"),
+    "other": _pool(lambda d, i: f"'91140122MA{i:07d}X", lambda d, i: f"‘{i:011d}", lambda d, i: f"’a{i}",
+                   lambda d, i: f"9114 0122 {i}", lambda d, i: f"ab\t{i}", lambda d, i: f"1 {i}\u3000x",
+                   lambda d, i: f"ＡＢ{i}", lambda d, i: f"（{i}）", lambda d, i: f"１２-{i}", lambda d, i: f"'{i}ab"),
+    "placeholders": sorted(PLACEHOLDERS),
+}
+
+
 @settings(max_examples=100, deadline=None)
-@given(st.lists(CODES, min_size=65, max_size=200, unique=True))
+@given(padded_columns(CODES, CODE_PADDING, frozenset({"plain", "other"})))
 def test_code_columns_read_each_value_as_the_value_parser(values):
     """Identifiers (USCC, ID and phone numbers) parsed as a column, plain ASCII ones all at once,
     equal the per-value parser."""
 
     uniques = np.array([v.strip() or "x" for v in values], dtype=object)  # the reader strips cells
-    got, bad = cells.parse_encoded(np.arange(len(uniques)), uniques, cells.parse_code, "object")
+    assert len(uniques) > VECTORISED_ABOVE
+    got, bad = _vectorised(np.arange(len(uniques)), uniques, cells.parse_code, "object")
     assert list(got) == [cells.parse_code(v) for v in uniques]
     assert not bad.any()
 
