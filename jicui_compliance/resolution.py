@@ -319,7 +319,6 @@ def folded(values: pd.Series) -> pd.Series:
 fold_remembered = lru_cache(maxsize=1 << 16)(fold)
 
 
-
 @lru_cache(maxsize=1 << 16)
 def leader_names(cell: str) -> tuple[str, ...]:
     """The folded names a names cell may mean — a 带队负责人 or 主持 cell, or the registry's 主要负责人 — any of

@@ -26,7 +26,7 @@ from ..analysis.rankings import (
 )
 from ..ledgers.enforcement import hazard_key
 from ..rules import REGISTRY
-from ..text import NUMERALS, fold
+from ..text import NUMERALS
 from . import charts
 from .facts import Facts
 from .model import Chart, Report, Section, Table
@@ -318,7 +318,8 @@ class Builder:
             | (fc > 0) | (fh > 0)
         listed = e[e["listed"].eq(True).fillna(False).to_numpy(dtype=bool)]
         named = listed[listed["hazard_nos"].map(lambda v: isinstance(v, tuple) and len(v) > 0).to_numpy(dtype=bool)]
-        pairs = {(int(i), fold(str(n)).upper()) for i, nos in zip(named["eid"], named["hazard_nos"]) for n in nos}
+        nos = named[["eid", "hazard_nos"]].explode("hazard_nos")  # each hazard a listing names, keyed as the ledgers match them
+        pairs = set(zip(nos["eid"].astype("int64"), hazard_key(nos["hazard_nos"])))
         # 挂牌督办 of 重大事故隐患: a number the hazard ledger gives level 一般 is not one (an empty level is 重大)
         hz = c.frame("hazards")
         general = hz.loc[(hz["eid"].notna() & hz["hazard_no"].notna() & hz["level"].eq("一般")).to_numpy(dtype=bool)]

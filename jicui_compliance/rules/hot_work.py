@@ -166,8 +166,7 @@ def _one_of_workers(person: pd.Series, workers: pd.Series) -> np.ndarray:
     if filled.any():
         p_codes, p_cells = pd.factorize(p[filled])
         w_codes, w_cells = pd.factorize(w[filled])
-        codes, pairs = pd.factorize(p_codes.astype(np.int64) * len(w_cells) + w_codes)
-        p_of, w_of = np.divmod(np.asarray(pairs, dtype=np.int64), len(w_cells))
+        codes, p_of, w_of = _pairs(p_codes, w_codes, len(w_cells))
         p_names = [names(c) for c in p_cells]
         w_names = [names(c) for c in w_cells]
         same = np.array([bool(p_names[i]) and p_names[i] <= w_names[j] for i, j in zip(p_of.tolist(), w_of.tolist())],
@@ -442,6 +441,15 @@ def _certificate_keys(d: pd.DataFrame, reg: pd.DataFrame) -> tuple[pd.DataFrame,
     return certified, named
 
 
+def _pairs(a: np.ndarray, b: np.ndarray, n_b: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The distinct (a, b) pairs of two integer columns (``b`` in ``range(n_b)``, ``a`` ≥ 0), without a
+    MultiIndex: for each row the code of its pair, and for each pair its ``a`` and its ``b`` (in order of first
+    appearance)."""
+    codes, pairs = pd.factorize(np.asarray(a, dtype=np.int64) * n_b + np.asarray(b, dtype=np.int64))
+    a_of, b_of = np.divmod(np.asarray(pairs, dtype=np.int64), n_b)
+    return codes, a_of, b_of
+
+
 def _register_names(person: pd.Series) -> pd.Series:
     """The register's 姓名 read as a permit's names are (:func:`~jicui_compliance.text.person_names`): a bracketed
     role dropped (“张三（焊工）” is 张三), the name as written (``who``) and folded (``name``) for matching."""
@@ -462,8 +470,7 @@ def numbers_listed(eid: np.ndarray, cells: np.ndarray, known_eid: np.ndarray,
     listing = np.flatnonzero(several[codes])
     if not len(listing):
         return np.arange(len(cells)), np.asarray(cells, dtype=object)
-    pair_codes, pairs = pd.factorize(eid[listing].astype(np.int64) * len(distinct) + codes[listing])
-    enterprises, cell_codes = np.divmod(np.asarray(pairs, dtype=np.int64), len(distinct))
+    pair_codes, enterprises, cell_codes = _pairs(eid[listing], codes[listing], len(distinct))
     wanted = np.isin(known_eid, enterprises)
     of: dict[int, set] = {}
     for e, n in zip(np.asarray(known_eid)[wanted].tolist(), np.asarray(known, dtype=object)[wanted].tolist()):
