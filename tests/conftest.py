@@ -35,3 +35,24 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
             item.add_marker(pytest.mark.slow)
         if grouped and path.name not in SPREAD_MODULES and path.suffix != ".ipynb":
             item.add_marker(pytest.mark.xdist_group(path.name))
+
+
+@pytest.fixture(scope="module")
+def built(results):
+    """``built(cadence, day, village=None)``: the report of the module's ``results[day]`` (a checked town per
+    as-of day: test_report, test_report_hazards) as :func:`build_report` makes it, made once for the module. A
+    year summary draws its charts (about 2 s of CPU) and several tests read the same report. Read-only: a test
+    compares a report's facts, tables and text, never changes them (facts.verify and Table.display only read);
+    a test that writes from a report makes its own."""
+    from jicui_compliance.analysis import Analysis
+    from jicui_compliance.report import build_report
+
+    made: dict = {}
+
+    def get(cadence: str, day, village: str | None = None):
+        key = (cadence, day, village)
+        if key not in made:
+            made[key] = build_report(Analysis(results[day], village=village), cadence)
+        return made[key]
+
+    return get

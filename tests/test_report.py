@@ -89,23 +89,6 @@ def results(submission):
 
 
 @pytest.fixture(scope="module")
-def built(results):
-    """``built(cadence, day, village=None)``: the report of ``results[day]`` as :func:`build_report` makes it, made
-    once for the module. A year summary draws its charts (about 2 s of CPU) and several tests read the same
-    report (the town's year summary at 12-31, seven of them). Read-only: a test compares a report's facts,
-    tables and text, never changes them (facts.verify and Table.display only read)."""
-    made: dict = {}
-
-    def get(cadence: str, day: dt.date, village: str | None = None):
-        key = (cadence, day, village)
-        if key not in made:
-            made[key] = build_report(Analysis(results[day], village=village), cadence)
-        return made[key]
-
-    return get
-
-
-@pytest.fixture(scope="module")
 def written(submission, tmp_path_factory):
     """Every cadence at both as-of dates through the CLI, plus a --village year summary."""
     out = tmp_path_factory.mktemp("reports")

@@ -49,21 +49,6 @@ def results(tmp_path_factory):
     return {d: run_check([folder], as_of=d) for d in (NOV_29, NOV_END)}
 
 
-@pytest.fixture(scope="module")
-def built(results):
-    """``built(cadence, day)``: the report of ``results[day]``, made once for the module (a year summary draws
-    its charts; the month report at 11-30 is read by five tests). Read-only: the tests read facts, tables and
-    text; the one that writes a workbook from a report makes its own."""
-    made: dict = {}
-
-    def get(cadence: str, day: dt.date):
-        if (cadence, day) not in made:
-            made[cadence, day] = build_report(Analysis(results[day]), cadence)
-        return made[cadence, day]
-
-    return get
-
-
 def _text(report) -> str:
     return "".join(report.narrative)
 
