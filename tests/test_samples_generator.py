@@ -693,9 +693,10 @@ def _read_csv(path: Path) -> tuple[list[list[str]], str]:
 
 
 @functools.cache
-def _rows(path: Path, sheet: str) -> list:
+def _rows(path: Path, sheet: str, _written: int = 0) -> list:
     """A sheet's rows as :func:`_cell` reads them: each file (and sheet) read once for all the cells the
-    manifest points at in it, not once per cell (a workbook's load reads its shared strings)."""
+    manifest points at in it, not once per cell (a workbook's load reads its shared strings); ``_written`` (the
+    file's modification time) keys the cache, so a town generated again into the same folder is read again."""
     if path.suffix == ".csv":
         return _read_csv(path)[0]
     wb = openpyxl.load_workbook(path, read_only=True)
@@ -706,7 +707,7 @@ def _rows(path: Path, sheet: str) -> list:
 
 
 def _cell(out: Path, file: str, sheet: str, row: int, col: int):
-    rows = _rows(out / file, sheet)
+    rows = _rows(out / file, sheet, (out / file).stat().st_mtime_ns)  # a file written again is read again
     if file.endswith(".csv"):
         line = rows[row - 1] if row - 1 < len(rows) else []
         v = line[col] if col < len(line) else ""
