@@ -39,7 +39,8 @@ def welding_or_unknown(ctx: Context, d: pd.DataFrame) -> pd.Series:
     """Permits that are, or may be, welding or cutting: 动火方式 is one of :data:`WELDING_METHODS`,
     the cell is empty (or could not be read), or the permit's sheet has no 动火方式 column
     (RULEBOOK §8: an empty cell is judged like a sheet without the column)."""
-    return (d["method"].isna() | d["method"].isin(WELDING_METHODS)).astype(bool)
+    unreadable = ctx.unreadable(d, LEDGER, "method")  # “焊接” is no 动火方式 value (SCH002), yet may be welding
+    return (d["method"].isna() | d["method"].isin(WELDING_METHODS) | unreadable).astype(bool)
 
 
 def _in_gb30871_scope(ctx: Context, d: pd.DataFrame) -> pd.Series:
