@@ -226,8 +226,8 @@ def overdue(ctx: Context) -> pd.DataFrame:
     整改期限等于核查日不报告，早于核查日一天即报告。“未整改完成”指整改完成日期为空或晚于核查日（核查日当时尚未
     完成）。逾期后已整改完成的隐患（完成日期晚于期限、但不晚于核查日）已闭环，不报告。适用于所有填了整改期限的
     隐患，包括标为立即整改的（立即整改隐患另由 HZ008 按 3 天核查）。只核查截至核查日已发现的隐患；工作表整列
-    没有“整改完成日期”时，该表各行不报告；整改完成日期填了但无法识别的（如不写年份的“7月10日”），只报一次
-    SCH002，不认定为未整改完成。
+    没有“整改完成日期”时，只有“整改状态”为“整改中”的隐患按未整改完成判断（报送时仍在整改，核查日当时也未完成），
+    其余各行不报告；整改完成日期填了但无法识别的（如不写年份的“7月10日”），只报一次 SCH002，不认定为未整改完成。
 
     依据：方案 三(一)1(2)（E(2)）：“组织建立企业重大事故隐患台账清单，实行闭环管理。能立即整改的，要迅速整改；
     需要一定时间整改的，要明确责任人、措施、资金、期限和应急预案，在企业醒目位置公开，并按分级属地原则向负有
@@ -240,8 +240,10 @@ def overdue(ctx: Context) -> pd.DataFrame:
     """
     h = _existing(ctx)
     done = _at_as_of(ctx, h["done_on"]).notna()
-    bad = ~done & _flag(h["deadline"] < ctx.as_of_ts) & ctx.has_column(h, "done_on") \
-        & ~ctx.unreadable(h, LEDGER, "done_on")
+    with_date = ctx.has_column(h, "done_on")
+    # a sheet without 整改完成日期 that says 整改中: still open when it was submitted, so open at as-of too
+    says_open = ~with_date & h["status"].eq("整改中").fillna(False).astype(bool)
+    bad = ~done & _flag(h["deadline"] < ctx.as_of_ts) & ((with_date & ~ctx.unreadable(h, LEDGER, "done_on")) | says_open)
     if not bad.any():
         return no_hits()
     h = h.loc[bad]
