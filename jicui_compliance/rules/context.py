@@ -80,11 +80,16 @@ class Context:
     def due_periods(self, periods) -> list:
         return self.campaign.due(periods, self.as_of)
 
-    def coverage_gaps(self, periods, covered: pd.DataFrame, eids: pd.Index | None = None) -> pd.DataFrame:
+    def coverage_gaps(self, periods, covered: pd.DataFrame, eids: pd.Index | None = None,
+                      undated: np.ndarray | None = None) -> pd.DataFrame:
         """Every (eid, period) of ``eids`` (default: all enterprises) × due ``periods`` that
-        ``covered`` (columns ``eid``, ``period``) lacks, as a frame ``eid, period``."""
+        ``covered`` (columns ``eid``, ``period``) lacks, as a frame ``eid, period``. The enterprises
+        ``undated`` (:meth:`undated_eids`) are left out: a record of theirs whose date could not be read
+        may be the one for any period."""
         due = [p.label for p in self.due_periods(periods)]
         eids = self.registry.index if eids is None else eids
+        if undated is not None and len(undated):
+            eids = eids[~np.isin(np.asarray(eids, dtype=np.int64), undated)]
         if not due or len(eids) == 0:
             return pd.DataFrame({"eid": pd.Series(dtype="Int64"), "period": pd.Series(dtype="str")})
         # (eid, period) as one integer, eid × number of due periods + the period's place among them
@@ -129,6 +134,16 @@ class Context:
         reads it (a date after as-of taken as not yet written), else ``frame[field]``."""
         empty = (frame[field] if values is None else values).isna()
         return empty & self.has_column(frame, field) & ~self.unreadable(frame, ledger, field)
+
+    def undated_eids(self, frame: pd.DataFrame, ledger: str, field: str, where: pd.Series | None = None) -> np.ndarray:
+        """The enterprises with a record (of the rows ``where``) whose date ``field`` was filled but could
+        not be read (SCH002, such as 7月15日 with no year). Such a record may be the one a coverage rule
+        looks for in any period: the rule does not judge these enterprises until the date is corrected
+        (the file goes back for resubmission with its SCH002), as it says nothing of any unreadable cell."""
+        bad = self.unreadable(frame, ledger, field) & frame["eid"].notna()
+        if where is not None:
+            bad &= where.fillna(False).astype(bool)
+        return np.unique(frame.loc[bad.to_numpy(dtype=bool), "eid"].to_numpy(dtype=np.int64))
 
     def unreadable(self, frame: pd.DataFrame, ledger: str, field: str) -> pd.Series:
         """True where the row's ``field`` was filled but could not be read (it has its SCH002 and was

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 
 from .base import ERROR, INFO, WARNING, Obligation, Party, hits, no_hits, rule
@@ -17,6 +18,11 @@ def _held(ctx: Context) -> pd.DataFrame:
     d = df.loc[ctx.existing(df, "date") & df["date"].notna(), ["eid", "date"]]
     return d.assign(year=d["date"].dt.year.astype(str),
                     half=d["date"].dt.year.astype(str) + (d["date"].dt.month <= 6).map({True: "-H1", False: "-H2"}))
+
+
+def _undated(ctx: Context) -> np.ndarray:
+    """The enterprises with a drill whose date could not be read (:meth:`Context.undated_eids`)."""
+    return ctx.undated_eids(ctx.frame(_LEDGER), _LEDGER, "date")
 
 
 def _no(ctx: Context, field: str) -> pd.Series:
@@ -38,6 +44,8 @@ def no_drill_in_year(ctx: Context) -> pd.DataFrame:
     """规则说明：企业名录中的每家企业在演练年度（方案文件 campaign 的 drill_year，默认 2023）内至少要有1条应急演练记录；
     没有的企业一条结果，period 为年度（如 2023）。年度义务在年末到期：as-of 早于 12月31日时不核查。
     演练日期晚于 as-of 的记录视为尚不存在；演练类型、是否含疏散逃生、是否评估不影响计次（分别由 DR003、DR004 提示）。
+    演练日期填了但无法识别的记录（SCH002，如不写年份的“6月15日”）可能正是要找的那一次：有这样一行的企业本条暂不判断，
+    只报 SCH002、文件列入退回重报，改正日期重报后再核查（DR002 同）。
     高危企业同时适用每半年至少1次（DR002）：全年无演练的高危企业既报 DR001，也报到期的各半年 DR002。
     未能对应到企业名录的记录（REF001）不计入。
 
@@ -50,7 +58,7 @@ def no_drill_in_year(ctx: Context) -> pd.DataFrame:
     """
     year, _, _ = ctx.campaign.drill_periods()
     held = _held(ctx)
-    gaps = ctx.coverage_gaps([year], held.rename(columns={"year": "period"}))
+    gaps = ctx.coverage_gaps([year], held.rename(columns={"year": "period"}), undated=_undated(ctx))
     if gaps.empty:
         return no_hits()
     return hits(ledger=_LEDGER, eid=gaps["eid"].to_numpy(), period=gaps["period"].to_numpy())
@@ -69,7 +77,8 @@ def no_drill_in_half_year(ctx: Context) -> pd.DataFrame:
     每家企业每个缺演练的半年一条结果，period 为 2023-H1 / 2023-H2。半年义务在该半年最后一天到期：
     as-of 为 2023-06-30 时上半年到期，为 2023-06-29 时不核查。一个半年内演练多次不能抵补另一个半年
     （两次都在下半年的高危企业报上半年 DR002，不报 DR001）。非高危企业不适用本条（只需每年1次，见 DR001）。
-    演练日期晚于 as-of 的记录视为尚不存在；未能对应到企业名录的记录不计入。
+    演练日期晚于 as-of 的记录视为尚不存在；未能对应到企业名录的记录不计入；演练日期填了但无法识别的记录
+    （SCH002）可能属于任何一个半年，有这样一行的企业本条暂不判断（改正日期重报后再核查）。
 
     依据：方案 三(一)5(15)（E(15)）：“(15)企业主要负责人要根据本行业领域事故特点，每年至少组织开展1次事故应急救援预案演练(高危行业领域企业每半年至少1次)，
     特别要让全体从业人员主动落实安全生产岗位责任，熟知安全逃生出口(或避灾路线)，切实提高从业人员应急避险意识。”
@@ -83,7 +92,7 @@ def no_drill_in_half_year(ctx: Context) -> pd.DataFrame:
     _, h1, h2 = ctx.campaign.drill_periods()
     reg = ctx.registry
     risky = reg.index[reg["high_risk_eff"].astype(bool)]
-    gaps = ctx.coverage_gaps([h1, h2], _held(ctx).rename(columns={"half": "period"}), eids=risky)
+    gaps = ctx.coverage_gaps([h1, h2], _held(ctx).rename(columns={"half": "period"}), eids=risky, undated=_undated(ctx))
     if gaps.empty:
         return no_hits()
     cell = gaps["eid"].map(reg["high_risk"])

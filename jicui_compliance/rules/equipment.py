@@ -49,7 +49,8 @@ def welding_equipment_not_checked(ctx: Context) -> pd.DataFrame:
     （如 2023-10-01 至 2024-06-30，第二阶段 2023-11-01 至 2024-01-31）从 2023-01-01 起算，第二阶段内 2023 年
     12 月的检查同样计入。检查结果不论合格与否都算做了检查（不合格的处置见 EQ003）。
     第二阶段结束后核查（--as-of 早于第二阶段最后一天时不报告）；第二阶段之后才开始电气焊作业的企业，同样要求第二阶段
-    结束前已检查（方案要求的是全面检查，在第二阶段自查自改中完成）。每家企业一条，期间为 P2。
+    结束前已检查（方案要求的是全面检查，在第二阶段自查自改中完成）。每家企业一条，期间为 P2。检查日期填了但无法识别的
+    记录（SCH002，如不写年份的“7月5日”）可能正是期限内的那一次：有这样一行的企业本条暂不判断，改正日期重报后再核查。
 
     依据：方案三(一)3(11)：“组织对电气焊设备进行全面安全检查，严禁带病作业，不得使用淘汰或危及安全的电气焊设备。”；
     方案 四(二)“企业自查自改和部门帮扶（2023年7月底前）。”
@@ -72,7 +73,8 @@ def welding_equipment_not_checked(ctx: Context) -> pd.DataFrame:
     in_time = (checks["checked_on"] >= pd.Timestamp(camp.year_start)) & (checks["checked_on"] <= limit)
     covered = pd.DataFrame({"eid": checks.loc[in_time, "eid"], "period": PHASE})
     welders = pd.Index(d["eid"].astype("int64").unique())
-    gaps = ctx.coverage_gaps([camp.phase_period(PHASE)], covered, eids=welders)
+    undated = ctx.undated_eids(ctx.frame(LEDGER), LEDGER, "checked_on")  # a check that may be in time
+    gaps = ctx.coverage_gaps([camp.phase_period(PHASE)], covered, eids=welders, undated=undated)
     if gaps.empty:
         return no_hits()
     eid = gaps["eid"].astype("int64").to_numpy()

@@ -13,6 +13,13 @@ from .context import Context
 KICKOFF, SUPERVISION = "动员部署会", "现场督导"
 
 
+def _by(ctx: Context, mt: pd.DataFrame, limit: pd.Timestamp) -> pd.Series:
+    """Meetings dated on or before ``limit``, or whose date was filled but could not be read (SCH002, such as
+    5月20日 with no year): such a meeting may be the one looked for, so the unit is not judged until the date is
+    corrected (the file goes back for resubmission with its SCH002)."""
+    return ((mt["date"] <= limit).fillna(False) | ctx.unreadable(mt, "meetings", "date")).astype(bool)
+
+
 def _chaired_by(chairs: pd.Series, leaders: tuple[str, ...]) -> bool:
     """Whether any 主持或带队 cell names one of ``leaders``, read as HI001 reads 带队负责人
     (:func:`~jicui_compliance.resolution.leader_names`: several names split at 、，,；;/ or spaces, a
@@ -33,6 +40,8 @@ def village_without_kickoff(ctx: Context) -> pd.DataFrame:
     （“积翠镇东坡村”）也算该村，但这样写出的恰是另一个村或站所的名称时算那个单位（既有南村又有镇南村时，
     “镇南村”的会不算南村的）。第一阶段结束后核查（--as-of 早于第一阶段最后一天时不报告），每村一条，期间为 P1；发现不指向企业，“村”列为该村。只要求日期不晚于第一阶段末，不设起始日期
     （方案印发前按县方案召开的动员会同样计入）。没有企业的村不在企业名录中，无法核查。
+    会议日期填了但无法识别的记录（SCH002，如不写年份的“5月20日”）可能正是期限内的那一次：有这样一行（单位、类型相符）的
+    本条暂不判断，只报 SCH002、文件列入退回重报，改正日期重报后再核查。
 
     依据：方案 四(一)“动员部署（2023年5月下旬前）。镇政府制定印发行动方案，召开专题会议动员部署。各村相应召开专题会议
     做好动员部署。”
@@ -52,7 +61,7 @@ def village_without_kickoff(ctx: Context) -> pd.DataFrame:
         return no_hits()
     mt = ctx.frame("meetings")
     limit = pd.Timestamp(ctx.campaign.phase("P1").end)
-    held = mt.loc[(mt["kind"] == KICKOFF) & (mt["date"] <= limit).fillna(False) & mt["unit"].notna(), "unit"]
+    held = mt.loc[(mt["kind"] == KICKOFF) & _by(ctx, mt, limit) & mt["unit"].notna(), "unit"]
     held_keys = {units.key(u) for u in held}
     missing = villages.loc[[k not in held_keys for k in villages["key"]]]
     if missing.empty:
@@ -74,6 +83,8 @@ def no_leader_supervision(ctx: Context) -> pd.DataFrame:
     “单位”不限（镇、村或站所组织的督导均可）。专项行动结束后核查（--as-of 早于最后一天时不报告）；全镇一条，
     期间为最后一个阶段 P4，“村”列为镇名（积翠镇）。方案所说“政府主要负责同志”按本工具的约定取方案文件的全部领导组组长
     （党委书记、镇长）；方案文件未列领导时不核查。
+    会议日期填了但无法识别的记录（SCH002，如不写年份的“5月20日”）可能正是期限内的那一次：有这样一行（单位、类型相符）的
+    本条暂不判断，只报 SCH002、文件列入退回重报，改正日期重报后再核查。
 
     依据：方案 G2“建立专项整治督导检查工作机制，加强全过程动态监督。政府主要负责同志至少开展1次专项整治工作现场督导；
     分管负责同志按照职责分工，定期组织开展分管行业领域安全生产重大风险分析研判、重大隐患督导检查以及重点问题挂牌督办等工作。”
@@ -86,7 +97,7 @@ def no_leader_supervision(ctx: Context) -> pd.DataFrame:
     if not ctx.is_due(campaign.end) or not campaign.leader_names:
         return no_hits()
     mt = ctx.frame("meetings")
-    sel = (mt["kind"] == SUPERVISION) & (mt["date"] <= pd.Timestamp(campaign.end)).fillna(False) & mt["chair"].notna()
+    sel = (mt["kind"] == SUPERVISION) & _by(ctx, mt, pd.Timestamp(campaign.end)) & mt["chair"].notna()
     if _chaired_by(mt.loc[sel, "chair"], campaign.leader_names):
         return no_hits()
     return hits(ledger="meetings", village=[campaign.town], period=campaign.phases[-1].id,
@@ -108,7 +119,7 @@ def _held(ctx: Context, kinds: tuple[str, ...], phase: str) -> pd.DataFrame:
     before the plan was issued counts too), with ``unit_key`` the folded unit."""
     mt = ctx.frame("meetings")
     limit = pd.Timestamp(ctx.campaign.phase(phase).end)
-    sel = mt["kind"].isin(kinds) & (mt["date"] <= limit).fillna(False).astype(bool)
+    sel = mt["kind"].isin(kinds) & _by(ctx, mt, limit)
     out = mt.loc[sel]
     return out.assign(unit_key=out["unit"].map(fold, na_action="ignore"))
 
@@ -128,6 +139,8 @@ def station_without_briefing(ctx: Context) -> pd.DataFrame:
     本规则不核查。只要求日期不晚于第二阶段末，不设起始日期；“宣讲企业”一列填了哪些企业不影响本规则（宣讲覆盖面见报告）。
     第二阶段结束后核查（--as-of 早于第二阶段最后一天时不报告），每个站所一条，期间为 P2；发现不指向企业，“所属村”列为
     该站所名称。
+    会议日期填了但无法识别的记录（SCH002，如不写年份的“5月20日”）可能正是期限内的那一次：有这样一行（单位、类型相符）的
+    本条暂不判断，只报 SCH002、文件列入退回重报，改正日期重报后再核查。
 
     依据：方案 三(三)1（G1）“……分管同志要按照职责分工，定期开展现场督导，加强重点问题挂牌督办和重大事故隐患督促整改。
     各站所负责同志和各行业分管班子成员要到企业宣讲专项整治方案。同时，注重发挥基层“网格”作用，切实把专项整治有关要求
@@ -160,6 +173,8 @@ def no_enforcer_training(ctx: Context) -> pd.DataFrame:
     当天仍合规）的记录。“单位”不限：方案指定镇综合行政执法办组织，但各地名称不一（执法办、执法队、应急站代办），由哪个单位
     登记都计入。不设起始日期。第三阶段结束后核查（--as-of 早于第三阶段最后一天时不报告）；全镇一条，期间为 P3，
     “所属村”列为镇名（积翠镇），不指向企业。
+    会议日期填了但无法识别的记录（SCH002，如不写年份的“5月20日”）可能正是期限内的那一次：有这样一行（单位、类型相符）的
+    本条暂不判断，只报 SCH002、文件列入退回重报，改正日期重报后再核查。
 
     依据：方案 三(二)2（D2）“开展监管执法人员业务能力专题培训。镇综合行政执法办要重点针对一线监管执法人员组织开展 1 次
     安全生产专题培训，系统学习习近平总书记关于安全生产重要论述，加强专项整治相关的法律法规、制度标准以及重大风险、
@@ -200,6 +215,8 @@ def no_town_kickoff(ctx: Context) -> pd.DataFrame:
     每个姓名须与领导姓名完全一致（“王鑫辉镇长”不计入，请只写姓名，职务写在括号中）。
     不设起始日期。第一阶段结束后核查（--as-of 早于第一阶段最后一天时不报告）；全镇一条，期间为 P1，“所属村”列为镇名，
     不指向企业。方案文件未列领导时不核查。
+    会议日期填了但无法识别的记录（SCH002，如不写年份的“5月20日”）可能正是期限内的那一次：有这样一行（单位、类型相符）的
+    本条暂不判断，只报 SCH002、文件列入退回重报，改正日期重报后再核查。
 
     依据：方案 三(三)1（G1）“全面做好专项整治统筹推进。镇党委、政府主要负责同志要亲自组织召开专题会议进行动员部署；
     专项整治期间，镇党委、政府主要负责同志要定期听取工作进展情况汇报，研究解决安全生产重大问题……”；方案 四(一)

@@ -37,8 +37,9 @@ def missing_monthly_head_inspection(ctx: Context) -> pd.DataFrame:
     带队都计入。副职、安全员等他人带队的检查
     不计入（该行另报 HI002），消息中会列出当月由他人带队的检查，便于核对。企业名录未填主要负责人的企业无法判断，
     当月任何人带队的检查都计入（名录缺项由 SCH003 报告）。未能对应到企业名录的记录（REF001）不计入。
-    检查日期填了但无法识别的记录（SCH002，如不写年份的“7月15日”）不能证明是哪个月的检查，不计入（与空白的义务列不能证明
-    已落实同理）；改正日期重报后再核查。
+    检查日期填了但无法识别的记录（SCH002，如不写年份的“7月15日”）看不出是哪个月的检查，可能正是任何一个月的那一次：
+    有这样一行（带队负责人是主要负责人，或未填）的企业，本条暂不判断（不报 HI001），只报 SCH002、文件列入退回重报；
+    改正日期重报后再核查。
 
     依据：方案 三(一)1(4)（E(4)）：“专项行动期间，主要负责人每月要带队对本单位重大事故隐患排查整治情况至少开展1次检查，
     要对照重大事故隐患判定标准或重点检查事项逐条逐项检查、建档，对发现和解决的重大问题及隐患要记录在案。”
@@ -53,7 +54,9 @@ def missing_monthly_head_inspection(ctx: Context) -> pd.DataFrame:
     usable = ctx.existing(df, "date") & df["date"].notna()
     d = df.loc[usable, ["eid", "date", "leader"]]
     d = d.assign(period=ctx.month_label(d["date"]), by_head=_led_by_head(ctx)[usable.to_numpy(dtype=bool)])
-    gaps = ctx.coverage_gaps(months, d.loc[d["by_head"], ["eid", "period"]])
+    by_head = pd.Series(_led_by_head(ctx), index=df.index) | df["leader"].isna()
+    undated = ctx.undated_eids(df, _LEDGER, "date", where=by_head)
+    gaps = ctx.coverage_gaps(months, d.loc[d["by_head"], ["eid", "period"]], undated=undated)
     if gaps.empty:
         return no_hits()
     # inspections of the month led by someone else: named in the message, they do not count

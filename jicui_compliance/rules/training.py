@@ -18,6 +18,14 @@ EDUCATION_DAYS = 30  # TR005: days after an accident within which its warning ed
 
 
 @shared
+def _undated(ctx: Context, kind: str, where=None) -> np.ndarray:
+    """The enterprises with a record of ``kind`` (of the rows ``where``) whose date could not be read
+    (:meth:`Context.undated_eids`): it may be the one looked for, so they are not judged."""
+    tr = ctx.frame("training")
+    sel = tr["kind"] == kind
+    return ctx.undated_eids(tr, "training", "date", where=sel if where is None else sel & where(tr))
+
+
 def _training(ctx: Context, kind: str) -> pd.DataFrame:
     """Resolved training rows of ``kind`` that exist at as-of (dated on or before it)."""
     tr = ctx.frame("training")
@@ -36,6 +44,8 @@ def no_campaign_training_exam(ctx: Context) -> pd.DataFrame:
     日期不晚于第二阶段最后一天（默认 2023-07-31，当天仍合规）的记录。第二阶段结束后核查（--as-of 早于第二阶段
     最后一天时不报告），每家企业一条，期间为 P2。考试人数为空或为 0 的培训不算组织了考试；表中没有“考试人数”列时，
     任何培训都不能证明考过试，同样报告。消息说明是完全没有培训、有培训但没考试，还是考试晚于期限（给出最早日期）。
+    有考试人数、日期却填了而无法识别的这类培训（SCH002，如不写年份的“6月10日”）可能正是期限内的那一次：
+    有这样一行的企业本条暂不判断，只报 SCH002、文件列入退回重报，改正日期重报后再核查。
 
     依据：方案 E(1)“企业主要负责人要学习研究并全面掌握本行业领域重大事故隐患判定标准或重点检查事项，组织制定本单位
     专项行动具体方案，召开会议进行动员部署，组织全员集中培训和考试，对标对表开展自查自改。”；方案 四(二)
@@ -52,7 +62,8 @@ def no_campaign_training_exam(ctx: Context) -> pd.DataFrame:
     exam = tr["examined"].gt(0).fillna(False).astype(bool)
     in_time = tr["date"] <= limit
     covered = pd.DataFrame({"eid": tr.loc[exam & in_time, "eid"], "period": PHASE})
-    gaps = ctx.coverage_gaps([ctx.campaign.phase_period(PHASE)], covered)
+    undated = _undated(ctx, CAMPAIGN_TRAINING, lambda t: t["examined"].gt(0))
+    gaps = ctx.coverage_gaps([ctx.campaign.phase_period(PHASE)], covered, undated=undated)
     if gaps.empty:
         return no_hits()
     late = tr.loc[exam].groupby(tr.loc[exam, "eid"].astype("int64"))["date"].min()
@@ -117,7 +128,8 @@ def no_hot_work_education(ctx: Context) -> pd.DataFrame:
     """规则说明：企业名录中的企业在培训与警示教育记录中，没有一行类型为“动火作业警示教育”、日期不晚于第二阶段最后一天
     （默认 2023-07-31，当天仍合规）的记录。适用于所有企业（方案要求的是全员警示教育，不以有动火作业为前提）。
     参加人数为 0 的记录不算开展了活动（参加人数空白的记录仍计入，空白由 SCH003 报告）。第二阶段结束后核查，
-    每家企业一条，期间为 P2。
+    每家企业一条，期间为 P2。日期填了但无法识别的这类记录（SCH002）可能正是期限内的那一次：有这样一行的企业
+    本条暂不判断，改正日期重报后再核查。
 
     依据：方案 E(9)“企业主要负责人要深刻吸取近期违规动火引发的重特大事故教训，至少组织开展1次全员安全警示教育活动。”；
     方案 四(二)“企业自查自改和部门帮扶（2023年7月底前）。”
@@ -132,7 +144,8 @@ def no_hot_work_education(ctx: Context) -> pd.DataFrame:
     tr = _training(ctx, HOT_WORK_EDUCATION)
     held = (tr["date"] <= limit) & ~tr["attendees"].eq(0).fillna(False)
     covered = pd.DataFrame({"eid": tr.loc[held, "eid"], "period": PHASE})
-    gaps = ctx.coverage_gaps([ctx.campaign.phase_period(PHASE)], covered)
+    undated = _undated(ctx, HOT_WORK_EDUCATION, lambda t: ~t["attendees"].eq(0).fillna(False))
+    gaps = ctx.coverage_gaps([ctx.campaign.phase_period(PHASE)], covered, undated=undated)
     if gaps.empty:
         return no_hits()
     return hits(ledger="training", eid=gaps["eid"].to_numpy(), period=gaps["period"].to_numpy())
@@ -195,7 +208,8 @@ def no_education_after_accident(ctx: Context) -> pd.DataFrame:
     """规则说明：生产安全事故报告记录中的每起事故，该企业须在事故发生当日起 30 日内（含第 30 日，如 2023-07-01
     的事故至 2023-07-31）有一行类型为“事故警示教育”的培训与警示教育记录；事故当日的警示教育计入，事故之前的不计入。
     在事故行报告。期限届满才核查：--as-of 早于事故日期加 30 日时不报告；发生时间晚于 --as-of 的事故
-    当时尚不存在，不核查。归属不到企业的事故行（REF001）不核查。
+    当时尚不存在，不核查。归属不到企业的事故行（REF001）不核查。日期填了但无法识别的事故警示教育记录（SCH002）
+    可能正是期限内的那一次，有这样一行的企业的事故本条暂不判断（改正日期重报后再核查）。
 
     依据：方案 E(3)“对县内外发生的典型事故，要通过安全例会、班组班前会通报事故情况，开展警示教育，吸取事故教训，
     并迅速组织排查整治本企业同类事故隐患。”
@@ -213,12 +227,13 @@ def no_education_after_accident(ctx: Context) -> pd.DataFrame:
     if acc.empty:
         return no_hits()
     edu = _training(ctx, ACCIDENT_EDUCATION)
+    undated = _undated(ctx, ACCIDENT_EDUCATION)
     left = pd.DataFrame({"row": acc.index, "eid": acc["eid"].astype("int64").to_numpy(),
                          "day": day.to_numpy(), "limit": limit.to_numpy()})
     right = pd.DataFrame({"eid": edu["eid"].astype("int64").to_numpy(), "on": edu["date"].to_numpy()})
     pairs = left.merge(right, on="eid", how="inner")
     ok = pairs.loc[(pairs["on"] >= pairs["day"]) & (pairs["on"] <= pairs["limit"]), "row"].unique()
-    bad = left.loc[~left["row"].isin(ok)]
+    bad = left.loc[~left["row"].isin(ok) & ~left["eid"].isin(undated)]
     if bad.empty:
         return no_hits()
     t = acc.loc[bad["row"].to_numpy()]
@@ -252,7 +267,8 @@ def no_education_on_typical_accident(ctx: Context) -> pd.DataFrame:
     可以同时覆盖几起事故（日期落在几起事故的期限内即都计入），不核对“主题”写的是哪起事故；参加人数不限（与 TR005 相同）。
     期限届满才核查：--as-of 早于期限最后一天时不报告。每家企业每起事故一条，期间为事故日期（YYYY-MM-DD），不指向某一行；
     周调度表、月小结、季通报按期限最后一天（而不是事故日期所在月的月底）计为新增发现；
-    日期晚于 --as-of 的记录当时尚不存在，归属不到企业的记录不计入。本企业自己发生的事故见 TR005。
+    日期晚于 --as-of 的记录当时尚不存在，归属不到企业的记录不计入；日期填了但无法识别的事故警示教育记录（SCH002）
+    可能正是期限内的那一次，有这样一行的企业本条暂不判断（改正日期重报后再核查）。本企业自己发生的事故见 TR005。
 
     依据：方案 E(3)“对县内外发生的典型事故，要通过安全例会、班组班前会通报事故情况，开展警示教育，吸取事故教训，
     并迅速组织排查整治本企业同类事故隐患。”
@@ -267,6 +283,7 @@ def no_education_on_typical_accident(ctx: Context) -> pd.DataFrame:
         return no_hits()
     reg = ctx.registry
     edu = _training(ctx, ACCIDENT_EDUCATION)
+    undated = _undated(ctx, ACCIDENT_EDUCATION)
     edu = pd.DataFrame({"eid": edu["eid"].astype("int64").to_numpy(), "on": edu["date"].to_numpy()})
     parts = []
     for a in accidents:  # the campaign's few typical accidents, not ledger rows
@@ -275,6 +292,7 @@ def no_education_on_typical_accident(ctx: Context) -> pd.DataFrame:
         if limit > ctx.as_of_ts:
             continue
         concerned = reg.index if not a.industries else reg.index[reg["industry"].isin(a.industries).to_numpy()]
+        concerned = concerned[~np.isin(np.asarray(concerned, dtype=np.int64), undated)]
         if len(concerned) == 0:
             continue
         ok = set(edu.loc[(edu["on"] >= day) & (edu["on"] <= limit), "eid"])

@@ -299,6 +299,7 @@ def build(out_dir: str | Path, *, seed: int = 2023, n_villages: int = 8, n_enter
         planter = None if clean else _plants.plant_all(town)
         if planter is not None:
             _plants.plant_bulk(planter, plant_rate)
+            _plants.settle(planter)
     except RuntimeError as exc:  # a town too small for every planting
         raise ValueError(f"n_enterprises={n_enterprises}: {exc}") from exc
     docs = _render.plan(town, formats, planter.sheets if planter else {})
