@@ -50,6 +50,35 @@ class FormulaError:
     def __str__(self) -> str:
         return self.code
 
+    @property
+    def detail(self) -> str:
+        """What the SCH002 says of the cell, after “…的值“#REF!””."""
+        return f"：单元格为公式错误 {self.code}，显示的不是数据；请修正公式，或改填实际的值"
+
+
+@dataclass(frozen=True)
+class UnsavedFormula:
+    """A formula cell saved without its result (a workbook written by a program — openpyxl, a
+    business system's export — rather than by Excel or WPS, which calculate and store each
+    result): what the cell shows is not in the file, whatever the column (SCH002, never an
+    empty cell). ``formula`` is its text without ``=`` ("" for the other cells of a shared formula,
+    which hold no text of their own)."""
+
+    formula: str
+
+    def __str__(self) -> str:
+        return "=" + self.formula if self.formula else "（公式）"
+
+    @property
+    def detail(self) -> str:
+        """What the SCH002 says of the cell, after “…的值“=F5+30””."""
+        return ("：单元格是公式，文件中没有保存计算结果（常见于程序或业务系统生成的表格），读不出它显示的值；"
+                "请在 Excel 或 WPS 中打开、保存后重新报送")
+
+
+#: the cells that hold no value to read, only what went wrong with a formula
+FORMULA_CELLS: Final = (FormulaError, UnsavedFormula)
+
 _EXCEL_EPOCH = dt.datetime(1899, 12, 30)
 _SERIAL_RANGE = (18264, 73051)  # 1950-01-01 … 2099-12-31 as Excel serials
 _YEAR_RANGE = (1950, 2100)
