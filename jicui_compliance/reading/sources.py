@@ -623,7 +623,8 @@ def read_workbook(src: SourceFile) -> list[RawSheet | SheetProblem] | SheetProbl
     if src.path.stat().st_size == 0:
         return SheetProblem(src.rel, "", "空文件（0 字节），无法作为 Excel 工作簿打开")
     scan = ZipScan()
-    if src.path.suffix.lower() in {".xlsx", ".xlsm", ".ods"}:
+    suffix = src.path.suffix.lower()
+    if suffix in {".xlsx", ".xlsm", ".ods"} or suffix == ".xls" and _content_kind(src.path) == ".xlsx":
         scan = scan_zip(src.path)
         if scan.problem:
             return SheetProblem(src.rel, "", scan.problem)
@@ -634,7 +635,7 @@ def read_workbook(src: SourceFile) -> list[RawSheet | SheetProblem] | SheetProbl
                 return SheetProblem(src.rel, "", trimmed)
             wb = CalamineWorkbook.from_filelike(trimmed)
         else:
-            wb = CalamineWorkbook.from_path(str(src.path))
+            wb = _open_workbook(src.path)
     except Exception:  # calamine raises its own error types; all mean "cannot open"
         return SheetProblem(src.rel, "", f"Excel 文件已损坏或不是有效的工作簿，无法打开（{_why_unopened(src.path)}）")
     errors = formula_cells(src.path, scan.with_formulas) if scan.with_formulas else {}
@@ -1173,6 +1174,36 @@ def _fill_merged(cells: np.ndarray, merged) -> None:
         cells[r0 : r1 + 1, c0 : c1 + 1] = value
 
 
+def _content_kind(path: Path) -> str:
+    """What a workbook is by its first bytes: ".xlsx" for a zip (.xlsx, .xlsm, .xlsb, .ods are zips),
+    ".xls" for an OLE2 container (a legacy .xls), "" for anything else."""
+    try:
+        with open(path, "rb") as fh:
+            head = fh.read(8)
+    except OSError:
+        return ""
+    if head.startswith(b"PK\x03\x04"):
+        return ".xlsx"
+    return ".xls" if head == _OLE_MAGIC else ""
+
+
+def _open_workbook(path: Path) -> Any:
+    """calamine's workbook of ``path``, by its extension; one whose content is another kind of workbook
+    (an .xlsx saved under .xls, an old .xls under .xlsx: some systems export them so, and Excel opens
+    them) is read by its content, which calamine tells when given the bytes."""
+    from python_calamine import CalamineWorkbook
+
+    try:
+        return CalamineWorkbook.from_path(str(path))
+    except Exception:
+        kind = _content_kind(path)
+        named = path.suffix.lower()
+        if not kind or kind == named or kind == ".xlsx" and named in {".xlsm", ".xlsb", ".ods"}:
+            raise  # damaged, or no other kind than its name says: reported as it is
+        with open(path, "rb") as fh:
+            return CalamineWorkbook.from_filelike(fh)
+
+
 def _why_unopened(path: Path) -> str:
     """What a workbook that cannot be opened is, judged by its first bytes, in the analyst's words."""
     try:
@@ -1198,7 +1229,8 @@ def read_file(src: SourceFile) -> list[RawSheet | SheetProblem]:
     elif suffix in WORKBOOK_SUFFIXES:
         if suffix in {".xlsx", ".xlsm", ".xls"} and src.path.stat().st_size and is_encrypted(src.path):
             return [SheetProblem(src.rel, "", "工作簿设置了打开密码，无法读取：已加密，请另存为不加密的文件后重新报送")]
-        if suffix in {".xlsx", ".xlsm"} and not zipfile.is_zipfile(src.path) and src.path.stat().st_size:
+        if (suffix in {".xlsx", ".xlsm"} and not zipfile.is_zipfile(src.path) and src.path.stat().st_size
+                and _content_kind(src.path) != ".xls"):  # an old .xls saved under .xlsx is read as what it is
             return [SheetProblem(src.rel, "", f"Excel 文件已损坏或不是有效的 .xlsx 工作簿，无法打开（{_why_unopened(src.path)}）")]
         result = read_workbook(src)
     else:
