@@ -285,6 +285,22 @@ def test_legacy_xls_is_read_like_xlsx(tmp_path):
     assert df["date"].dt.date.tolist() == [dt.date(2023, 6, 10)]
 
 
+def test_a_file_of_another_type_is_told_what_is_accepted(tmp_path):
+    """A file that is no workbook or CSV: the SCH000 names every type read (.xlsm, .xlsb, .ods too), and
+    a WPS 表格 file (.et, .ett) how to make one of them."""
+    for name in ("隐患_WPS表格.et", "模板.ett", "情况说明.wps", "隐患.xlsx.bak"):
+        (tmp_path / name).write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 60)
+    sub, _ = read(tmp_path)
+    problems = {p.file: p.reason for p in sub.problems}
+    accepted = "只接受 .xlsx、.xls、.xlsm、.xlsb、.ods 工作簿和 .csv 文件"
+    assert problems == {
+        "隐患_WPS表格.et": f"WPS 表格文件（.et）不能直接读取：{accepted}；请用 WPS 另存为 .xlsx 后重新报送",
+        "模板.ett": f"WPS 表格文件（.ett）不能直接读取：{accepted}；请用 WPS 另存为 .xlsx 后重新报送",
+        "情况说明.wps": f"不是台账文件（.wps）：{accepted}",
+        "隐患.xlsx.bak": f"不是台账文件（.bak）：{accepted}",
+    }
+
+
 def test_a_workbook_under_the_other_workbook_extension_is_read_by_its_content(tmp_path):
     """An .xlsx saved under .xls and an old .xls saved under .xlsx (some systems export them so, WPS
     “另存为” too; Excel opens both) are read by what they hold, with their rows where they are: not

@@ -27,6 +27,8 @@ from ..text import os_reason
 from .cells import FormulaError, UnsavedFormula
 
 WORKBOOK_SUFFIXES = {".xlsx", ".xlsm", ".xls", ".xlsb", ".ods"}
+_SHOWN_WORKBOOKS = (".xlsx", ".xls", ".xlsm", ".xlsb", ".ods")  # as the analyst is told them
+assert set(_SHOWN_WORKBOOKS) == WORKBOOK_SUFFIXES
 CSV_SUFFIXES = {".csv"}
 _UTF8_BOM = b"\xef\xbb\xbf"
 
@@ -1221,6 +1223,20 @@ def _why_unopened(path: Path) -> str:
     return "文件内容不是 Excel 工作簿，可能已损坏或改了扩展名；请用 Excel 打开检查后另存为 .xlsx"
 
 
+#: WPS 表格's own formats (.et, its templates .ett), which the reader does not take
+WPS_SUFFIXES = {".et", ".ett"}
+
+
+def _not_a_ledger_file(suffix: str) -> str:
+    """Why a file of another type is not read: the types that are (:data:`WORKBOOK_SUFFIXES`,
+    :data:`CSV_SUFFIXES`), and for a WPS 表格 file, how to make one of them."""
+    accepted = "、".join(_SHOWN_WORKBOOKS)
+    reason = f"不是台账文件（{suffix or '无扩展名'}）：只接受 {accepted} 工作簿和 .csv 文件"
+    if suffix in WPS_SUFFIXES:
+        reason = f"WPS 表格文件（{suffix}）不能直接读取：只接受 {accepted} 工作簿和 .csv 文件；请用 WPS 另存为 .xlsx 后重新报送"
+    return reason
+
+
 def read_file(src: SourceFile) -> list[RawSheet | SheetProblem]:
     suffix = src.path.suffix.lower()
     result: list[RawSheet] | list[RawSheet | SheetProblem] | SheetProblem
@@ -1234,7 +1250,7 @@ def read_file(src: SourceFile) -> list[RawSheet | SheetProblem]:
             return [SheetProblem(src.rel, "", f"Excel 文件已损坏或不是有效的 .xlsx 工作簿，无法打开（{_why_unopened(src.path)}）")]
         result = read_workbook(src)
     else:
-        return [SheetProblem(src.rel, "", f"不是台账文件（{suffix or '无扩展名'}）：只接受 .xlsx/.xls 工作簿和 .csv 文件")]
+        return [SheetProblem(src.rel, "", _not_a_ledger_file(suffix))]
     if isinstance(result, SheetProblem):
         return [result]
     from .outputs import own_output, template_page  # a findings table or report of this tool: not a ledger

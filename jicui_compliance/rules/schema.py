@@ -20,7 +20,7 @@ _HOW = "请按台账填报规范（表头、必填项、格式）修改后重新
 @rule("SCH000", WARNING, "—", party=Party.RECORD, reads=(), title="文件或工作表不是可识别的台账",
       message="{where}未纳入核查：{reason}")
 def unrecognised_sheet(ctx: Context) -> pd.DataFrame:
-    """规则说明：报送的文件或工作表无法作为任何一种台账读取：不是 .xlsx/.xls/.csv 文件、文件损坏或为空、
+    """规则说明：报送的文件或工作表无法作为任何一种台账读取：不是工作簿（.xlsx、.xls、.xlsm、.xlsb、.ods）或 .csv 文件（WPS 表格的 .et 文件请用 WPS 另存为 .xlsx）、文件损坏或为空、
     CSV 编码无法识别，或表头匹配到的已知列名少于 3 个、同时符合两种台账。这样的文件不会被静默跳过，
     而是逐个列出原因，便于退回报送单位。完全空白的工作表（如默认的 Sheet2）和 Excel 临时锁文件（~$ 开头）不报告。
     本工具自己生成的核查结果（findings.csv、findings.xlsx）和报告工作簿（周调度表、月小结、季通报、年总结）
