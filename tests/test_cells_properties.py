@@ -42,6 +42,43 @@ def test_datetimes_with_chinese_and_colon_times(day, h, m):
     assert cells.parse_datetime(f"{day.isoformat()} {h:02d}:{m:02d}") == want
 
 
+def _part_of_day(h: int, evening: bool) -> tuple[str, int]:
+    """An hour (0–23) as accident reports write it: (上午 / 中午 / 下午 / 晚上 / 凌晨, the hour on the 12-hour clock)."""
+    if h == 12:
+        return ("下午" if evening else "中午"), 12
+    if h > 12:
+        return ("晚上" if evening and h >= 18 else "下午"), h - 12
+    return ("凌晨" if evening and h < 6 else "上午"), h
+
+
+@given(DAYS, st.integers(0, 23), st.integers(0, 59), st.booleans())
+def test_times_with_the_part_of_the_day(day, h, m, evening):
+    """2023年7月5日下午3时20分, 晚上8时, Excel's Chinese text 2023/8/7 下午 03:20:00: the 12-hour clock
+    with its part of the day reads as the 24-hour time; 下午15时 (a 24-hour time in its part) too."""
+    part, h12 = _part_of_day(h, evening)
+    want = dt.datetime(day.year, day.month, day.day, h, m)
+    assert cells.parse_datetime(f"{day.year}年{day.month}月{day.day}日{part}{h12}时{m}分") == want
+    assert cells.parse_datetime(f"{day:%Y/%m/%d} {part} {h12:02d}:{m:02d}:00") == want
+    assert cells.parse_datetime(f"{day.year}年{day.month}月{day.day}日{part}{h12}时") == want.replace(minute=0)
+    if h > 12:
+        assert cells.parse_datetime(f"{day.year}年{day.month}月{day.day}日{part}{h}时{m}分") == want
+    assert cells.parse_date(f"{day.year}年{day.month}月{day.day}日{part}{h12}时{m}分") == dt.datetime(
+        day.year, day.month, day.day)
+
+
+def test_a_part_of_the_day_that_leaves_the_hour_in_doubt_is_unreadable():
+    """上午12时 (noon or midnight?), 晚上12时, 凌晨12时, 中午1时, and a part that contradicts the hour
+    (上午15时, 下午0时) are not guessed: SCH002. A time with no date stays unreadable as before."""
+    for text in ("2023年7月5日上午12时", "2023年7月5日晚上12时", "2023年7月5日凌晨12时", "2023年7月5日中午1时",
+                 "2023年7月5日上午15时", "2023年7月5日下午0时", "2023年7月5日中午0时", "2023年7月5日下午24时",
+                 "上午9时10分", "下午3时"):
+        assert cells.parse_datetime(text) is cells.BAD, text
+    assert cells.parse_datetime("2023年7月5日中午12时30分") == dt.datetime(2023, 7, 5, 12, 30)
+    assert cells.parse_datetime("2023年7月5日下午12时30分") == dt.datetime(2023, 7, 5, 12, 30)
+    assert cells.parse_datetime("2023年7月5日凌晨0时30分") == dt.datetime(2023, 7, 5, 0, 30)
+    assert cells.parse_datetime("2023年7月5日下午3时20分许") == dt.datetime(2023, 7, 5, 15, 20)
+
+
 @given(DAYS, st.integers(0, 23), st.integers(0, 59), st.integers(0, 59))
 def test_a_serial_as_excel_stores_it_reads_as_the_second_typed(day, h, m, s):
     """Excel keeps 15 significant digits (45066.3388888889 for 2023-05-20 08:08): the time read is
@@ -95,6 +132,10 @@ WRITTEN = st.one_of(
     st.builds(lambda d, f: f(d), DAYS, st.sampled_from(FORMS[7:])),
     st.builds(lambda d, w: f"{d.year}年{d.month}月{d.day}日{w}", DAYS, st.sampled_from(WEEKDAYS)),
     st.builds(lambda d: f"{d.year % 100}.{d.month}.{d.day}", DAYS),  # two-digit years stay unreadable
+    st.builds(lambda d, part, h, m, f: f.format(d=d, part=part, h=h, m=m), DAYS,  # the part of the day, any hour
+              st.sampled_from(["上午", "下午", "晚上", "中午", "凌晨"]), st.integers(0, 25), st.integers(0, 59),
+              st.sampled_from(["{d.year}年{d.month}月{d.day}日{part}{h}时{m}分", "{d:%Y/%m/%d} {part} {h:02d}:{m:02d}:00",
+                               "{d:%Y-%m-%d} {part}{h}:{m:02d}"])),
 )
 
 
@@ -214,7 +255,10 @@ WRITTEN_PADDING: dict[str, list] = {
                    lambda d, i: f"{d.year}年{d.month}月{d.day}日{_time(i).hour}时",
                    lambda d, i: f"{d:%Y%m%d} {_time(i):%H%M}",
                    lambda d, i: f"{d.year}-{d.month}-{d.day}".translate({c: c + 0xFEE0 for c in range(48, 58)}),
-                   lambda d, i: f"{d.year}年{d.month}月{d.day}日{WEEKDAYS[i % len(WEEKDAYS)]}"),
+                   lambda d, i: f"{d.year}年{d.month}月{d.day}日{WEEKDAYS[i % len(WEEKDAYS)]}",
+                   lambda d, i: "{}年{}月{}日{}{}时{}分".format(d.year, d.month, d.day, *_part_of_day(_time(i).hour, i % 2 == 0),
+                                                            _time(i).minute),
+                   lambda d, i: "{:%Y/%m/%d} {} {:02d}:{:%M:%S}".format(d, *_part_of_day(_time(i).hour, False), _time(i))),
     "unreadable": ["", " ", "动火开始时间", "日期", "T", "::"] + _pool(
         lambda d, i: f"{d.year % 100}.{d.month}.{d.day}", lambda d, i: f"{d.year}-{d.month}-{d.day + 31}",
         lambda d, i: f"{d.year}年{d.month + 12}月{d.day}日", lambda d, i: f"{d:%Y%m%d}"[:7],

@@ -352,15 +352,89 @@ def test_error_cells_are_found_across_chunk_boundaries(tmp_path, monkeypatch, ch
     """The search for error cells cuts each out whole, wherever the unzipped chunks end; it finds
     what a full parse of the sheet finds."""
     from jicui_compliance.reading import sources
+    from jicui_compliance.reading.cells import FormulaError
 
     rows = "".join(f'<row r="{r}">' + _cell(f"A{r}", "甲" * r) + f'<c r="B{r}" t="e"><f>Sheet9!A1</f><v>#REF!</v></c>'
                    + f'<c r="C{r}" s="1" t="e"><v>#N/A</v></c></row>' for r in range(1, 12))
     path = _xlsx(tmp_path / "e.xlsx", rows)
     monkeypatch.setattr(sources, "_CHUNK", chunk)
     with zipfile.ZipFile(path) as z:
-        searched = sources._error_cells_by_search(z, "xl/worksheets/sheet1.xml")
-        parsed = sources._error_cells_by_parsing(z, "xl/worksheets/sheet1.xml")
-    assert searched == parsed == {**{(r, 1): "#REF!" for r in range(11)}, **{(r, 2): "#N/A" for r in range(11)}}
+        searched = sources._formula_cells_by_search(z, "xl/worksheets/sheet1.xml")
+        parsed = sources._formula_cells_by_parsing(z, "xl/worksheets/sheet1.xml")
+    assert searched == parsed == {**{(r, 1): FormulaError("#REF!") for r in range(11)},
+                                  **{(r, 2): FormulaError("#N/A") for r in range(11)}}
+
+
+#: a formula cell as each kind of writer saves it: (cell XML, what the reader gives)
+_FORMULA_CELLS = {
+    "openpyxl": ('<c r="{ref}"><f>D{row}+30</f><v></v></c>', "=D{row}+30"),
+    "no_value": ('<c r="{ref}" s="1"><f>TODAY()</f></c>', "=TODAY()"),
+    "empty_value_element": ('<c r="{ref}"><f>DATE(2023,7,{row})</f><v/></c>', "=DATE(2023,7,{row})"),
+    "shared_other_cell": ('<c r="{ref}"><f t="shared" si="0"/></c>', "（公式）"),
+    "text_without_result": ('<c r="{ref}" t="str"><f>"F-"&amp;"{row}"</f></c>', '="F-"&"{row}"'),
+    "excel_with_result": ('<c r="{ref}" s="2"><f>D{row}+30</f><v>45142</v></c>', 45142.0),
+    "excel_empty_text_result": ('<c r="{ref}" t="str"><f>IF(D{row}="","",D{row})</f><v></v></c>', ""),
+    "excel_text_result": ('<c r="{ref}" t="str"><f>"F-"&amp;"{row}"</f><v>F-{row}</v></c>', "F-{row}"),
+}
+
+
+@pytest.mark.parametrize("chunk", [7, 50, 4 * 2**20])
+def test_a_formula_saved_without_its_result_is_read_as_such(tmp_path, monkeypatch, chunk):
+    """A formula cell with no saved result (openpyxl, system exports: calamine reads it as empty) is
+    given as UnsavedFormula, whichever way it is written and wherever the unzipped chunks end, as a
+    full parse finds it; a formula with its result (as Excel saves it, empty text included) reads as today."""
+    from jicui_compliance.reading import sources
+    from jicui_compliance.reading.cells import UnsavedFormula
+
+    kinds = list(_FORMULA_CELLS)
+    rows = "".join(f'<row r="{r}">' + _cell(f"A{r}", "甲" * r) + "".join(
+        _FORMULA_CELLS[k][0].format(ref=f"{chr(66 + j)}{r}", row=r) for j, k in enumerate(kinds))
+        + _cell(f"{chr(66 + len(kinds))}{r}", "尾") + "</row>" for r in range(1, 6))
+    path = _xlsx(tmp_path / "f.xlsx", rows)
+    monkeypatch.setattr(sources, "_CHUNK", chunk)
+    with zipfile.ZipFile(path) as z:
+        searched = sources._formula_cells_by_search(z, "xl/worksheets/sheet1.xml")
+        parsed = sources._formula_cells_by_parsing(z, "xl/worksheets/sheet1.xml")
+    assert searched == parsed
+    (sheet,) = sources.read_workbook(sources.SourceFile(path, "f.xlsx"))
+    for r in range(5):
+        got = sheet.cells.iloc[r].tolist()[1:-1]
+        want = [_FORMULA_CELLS[k][1] for k in kinds]
+        want = [w.format(row=r + 1) if isinstance(w, str) else w for w in want]
+        assert [str(g) if isinstance(g, UnsavedFormula) else g for g in got] == want
+        assert [isinstance(g, UnsavedFormula) for g in got] == [k in kinds[:5] for k in kinds]
+
+
+def test_a_formula_saved_without_its_result_is_sch002_and_no_accusation(tmp_path):
+    """openpyxl saves formulas without their results: the deadline =D2+30, the report date =TODAY()
+    and the inspection date =DATE(…) are filled cells whose value is not in the file. Each is one SCH002
+    saying so, never “必填项为空”, and no rule accuses the enterprise of what the cell holds
+    (HZ001 未明确整改期限, HZ003 未报告)."""
+    import openpyxl
+
+    folder = tmp_path / "报送"
+    folder.mkdir()
+    write_case({}, folder)  # the registry
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = "隐患"
+    ws.append(["企业名称", "隐患编号", "隐患描述", "发现日期", "发现方式", "是否立即整改", "整改责任人", "整改措施",
+               "整改资金(万元)", "整改期限", "应急预案", "是否公示", "报告日期"])
+    ws.append(["甲公司", "YH-1", "配电箱未接地", dt.datetime(2023, 7, 5), "企业自查", "否", "李四", "重新接地", 0.5,
+               "=D2+30", "设置警戒区", "是", "=TODAY()"])
+    ws2 = wb.create_sheet("带队")
+    ws2.append(["企业名称", "检查日期", "带队负责人", "发现隐患数", "签名确认"])
+    ws2.append(["甲公司", "=DATE(2023,7,10)", "张三", 0, "张三"])
+    wb.save(folder / "公式.xlsx")
+    f = _check_here(folder, tmp_path / "结果")
+    mine = f[f["source_file"] == "公式.xlsx"]
+    assert mine[mine["rule_id"].isin(["SCH003", "HZ001", "HZ003", "SCH000"])].empty, mine["message"].tolist()
+    got = mine[mine["rule_id"] == "SCH002"].sort_values(["source_sheet", "column"])
+    assert got[["source_sheet", "source_row", "column"]].values.tolist() == [
+        ["带队", "2", "检查日期"], ["隐患", "2", "报告日期"], ["隐患", "2", "整改期限"]]
+    assert [v.lstrip("'") for v in got["value"]] == ["=DATE(2023,7,10)", "=TODAY()", "=D2+30"]
+    assert got["message"].str.contains("单元格是公式，文件中没有保存计算结果").all()
+    assert got["message"].str.contains("请在 Excel 或 WPS 中打开、保存后重新报送").all()
 
 
 
@@ -856,6 +930,6 @@ def test_an_error_cell_is_found_among_values_of_any_one_kind(others):
 
     uniques = np.array([*others, FormulaError("#N/A")], dtype=object)
     clean, errors = _without_formula_errors(uniques)
-    assert errors is not None and errors.tolist() == [*[""] * len(others), "#N/A", ""]  # the last: an empty cell
+    assert errors is not None and errors.tolist() == [*[""] * len(others), FormulaError("#N/A"), ""]  # the last: empty
     assert clean[-1] is None and list(clean[:-1]) == others
     assert _without_formula_errors(uniques[:-1])[1] is None

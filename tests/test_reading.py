@@ -285,6 +285,50 @@ def test_legacy_xls_is_read_like_xlsx(tmp_path):
     assert df["date"].dt.date.tolist() == [dt.date(2023, 6, 10)]
 
 
+def test_a_file_of_another_type_is_told_what_is_accepted(tmp_path):
+    """A file that is no workbook or CSV: the SCH000 names every type read (.xlsm, .xlsb, .ods too), and
+    a WPS 表格 file (.et, .ett) how to make one of them."""
+    for name in ("隐患_WPS表格.et", "模板.ett", "情况说明.wps", "隐患.xlsx.bak"):
+        (tmp_path / name).write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 60)
+    sub, _ = read(tmp_path)
+    problems = {p.file: p.reason for p in sub.problems}
+    accepted = "只接受 .xlsx、.xls、.xlsm、.xlsb、.ods 工作簿和 .csv 文件"
+    assert problems == {
+        "隐患_WPS表格.et": f"WPS 表格文件（.et）不能直接读取：{accepted}；请用 WPS 另存为 .xlsx 后重新报送",
+        "模板.ett": f"WPS 表格文件（.ett）不能直接读取：{accepted}；请用 WPS 另存为 .xlsx 后重新报送",
+        "情况说明.wps": f"不是台账文件（.wps）：{accepted}",
+        "隐患.xlsx.bak": f"不是台账文件（.bak）：{accepted}",
+    }
+
+
+def test_a_workbook_under_the_other_workbook_extension_is_read_by_its_content(tmp_path):
+    """An .xlsx saved under .xls and an old .xls saved under .xlsx (some systems export them so, WPS
+    “另存为” too; Excel opens both) are read by what they hold, with their rows where they are: not
+    “已损坏”, no SCH000."""
+    import openpyxl
+    import xlwt
+
+    wb = xlwt.Workbook(encoding="utf-8")
+    ws = wb.add_sheet("带队检查")
+    for j, h in enumerate(INSPECTION_HEADER):
+        ws.write(0, j, h)
+    for j, v in enumerate([1, "甲公司", "2023-06-10", "张三", 0, "是"]):
+        ws.write(1, j, v)
+    wb.save(str(tmp_path / "其实是xls.xlsx"))
+    wb2 = openpyxl.Workbook()
+    ws2 = wb2.active
+    ws2.title = "带队检查"
+    ws2.append(["东坡村主要负责人带队检查记录"])
+    ws2.append(INSPECTION_HEADER)
+    ws2.append([1, "乙公司", dt.datetime(2023, 7, 10), "李四", 0, "是"])
+    wb2.save(tmp_path / "其实是xlsx.xls")
+    sub, led = read(tmp_path)
+    assert sub.problems == []
+    df = led["head_inspections"].sort_values("source_file")
+    assert df[["source_file", "source_row"]].values.tolist() == [["其实是xls.xlsx", 2], ["其实是xlsx.xls", 3]]
+    assert df["date"].dt.date.tolist() == [dt.date(2023, 6, 10), dt.date(2023, 7, 10)]
+
+
 SAMPLES = Path(__file__).resolve().parents[1] / "data" / "samples"
 
 
@@ -480,6 +524,8 @@ def test_a_workbook_that_cannot_be_opened_is_described_in_chinese(tmp_path):
     (tmp_path / "半截.xlsx").write_bytes(b"PK\x03\x04" + b"\x00" * 60)
     (tmp_path / "旧表.xls").write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 60)
     (tmp_path / "乱码.xlsx").write_bytes(b"\x01\x02 not a workbook")
+    (tmp_path / "半截.xls").write_bytes(b"PK\x03\x04" + b"\x00" * 60)  # damaged, under the other extension:
+    (tmp_path / "旧表.xlsx").write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 60)  # said as it is
     (tmp_path / "带标记.csv").write_bytes(b"\xef\xbb\xbf\xe4\xbc\x81\xe4\xb8\x9a,a\n\xb6\xab,b\n")
     sub, _ = read(tmp_path)
     problems = {p.file: p.reason for p in sub.problems}
@@ -487,6 +533,8 @@ def test_a_workbook_that_cannot_be_opened_is_described_in_chinese(tmp_path):
     assert "压缩包格式" in problems["半截.xlsx"]
     assert "旧版 Excel（.xls）文件已损坏" in problems["旧表.xls"]
     assert "不是 Excel 工作簿" in problems["乱码.xlsx"]
+    assert "压缩包格式" in problems["半截.xls"]
+    assert "旧版 Excel（.xls）文件已损坏" in problems["旧表.xlsx"]
     assert "第 2 行有不是 UTF-8 的字符" in problems["带标记.csv"]
     for reason in problems.values():  # no English beyond the names of formats
         assert not re.search(r"[A-Za-z]{2,}", re.sub(r"HTML|XML|Excel|UTF-8|CSV|BOM|xlsx|xls", "", reason)), reason

@@ -172,13 +172,15 @@ def _group_of(ledger: str, fname: str, spec: Field) -> Hashable:
 class _Column:
     """One ledger's column, parsed: per row the key of its cell into the distinct cells of its group
     (the last key: empty), which is also the key of its typed value; per row whether the cell cannot
-    be read (SCH002) and its Excel error code ("" where none)."""
+    be read (SCH002) and its formula cell (an Excel error, a formula without its result; "" where none)."""
 
     keys: np.ndarray
     uniques: np.ndarray  # the group's distinct cells, error cells made missing
     typed: Any  # the group's distinct typed values, the last one missing
     bad: np.ndarray  # the value cannot be read
-    errors: np.ndarray | None  # Excel error cells, for the groups that have any
+    #: the formula cells (:data:`~jicui_compliance.reading.cells.FORMULA_CELLS`: Excel error cells, formulas saved
+    #: without their result), "" elsewhere, for the groups that have any
+    errors: np.ndarray | None
 
     @property
     def values(self):
@@ -199,7 +201,7 @@ def _parse_groups(parts: dict[str, list[Table]]) -> dict[tuple[str, str], _Colum
     for members in groups.values():
         spec = LEDGERS[members[0][0]].fields[members[0][1]]
         keys, uniques = _merged([_encoded(t, f) for name, f in members for t in parts[name]])
-        uniques, error_texts = _without_formula_errors(uniques)
+        uniques, formula_cells = _without_formula_errors(uniques)
         k = len(uniques)
         # each distinct value read once; position k: an empty cell
         typed, bad = _cells.parse_encoded(np.append(np.arange(k), -1), uniques, spec.parser(), spec.dtype)
@@ -207,7 +209,7 @@ def _parse_groups(parts: dict[str, list[Table]]) -> dict[tuple[str, str], _Colum
         for name, f in members:
             mine = keys[start : start + rows[name]]
             start += rows[name]
-            errors = None if error_texts is None else error_texts[mine]
+            errors = None if formula_cells is None else formula_cells[mine]
             out[(name, f)] = _Column(mine, uniques, typed, bad[mine], errors)
     return out
 
@@ -312,12 +314,11 @@ def _type(led: Ledger, parsed: dict[str, _Column], sources: dict[str, Any], camp
                 issues.append(dict(rule_id="SCH002", ledger=led.name, row=int(r), sheet=int(sheets[r]),
                                    field=fname, value=text, detail=detail))
                 bad_cells.add((int(r), fname))
-        if col.errors is not None and (col.errors != "").any():  # Excel error cells: SCH002 with their code, never “为空”
-            errors = col.errors
+        if col.errors is not None and (col.errors != "").any():  # Excel error cells, formulas without a result:
+            errors = col.errors                                    # SCH002 saying so, never “为空”
             for r in np.flatnonzero(errors != ""):
                 issues.append(dict(rule_id="SCH002", ledger=led.name, row=int(r), sheet=int(sheets[r]), field=fname,
-                                   value=str(errors[r]),
-                                   detail=f"：单元格为公式错误 {errors[r]}，显示的不是数据；请修正公式，或改填实际的值"))
+                                   value=str(errors[r]), detail=errors[r].detail))
                 bad_cells.add((int(r), fname))
             bad = bad | (errors != "")
         if spec.empty_is_no:
@@ -420,19 +421,19 @@ _ONE_KIND = frozenset({"string", "empty", "floating", "integer", "mixed-integer-
 
 
 def _without_formula_errors(uniques: np.ndarray) -> tuple[np.ndarray, np.ndarray | None]:
-    """Distinct cell values with the Excel error cells (:class:`~jicui_compliance.reading.cells.FormulaError`)
-    made missing, and each value's error code ("" where none; the last position: an empty cell),
-    or None when there is no error cell."""
-    if pd.api.types.infer_dtype(uniques, skipna=True) in _ONE_KIND:  # text only (CSV), numbers or dates only: no error cell
+    """Distinct cell values with the formula cells (:data:`~jicui_compliance.reading.cells.FORMULA_CELLS`: Excel
+    error cells, formulas saved without their result) made missing, and each value's formula cell ("" where
+    none; the last position: an empty cell), or None when there is no formula cell."""
+    if pd.api.types.infer_dtype(uniques, skipna=True) in _ONE_KIND:  # text only (CSV), numbers or dates only: none
         return uniques, None
-    if _cells.FormulaError not in set(map(type, uniques)):  # the usual workbook column
+    if not set(_cells.FORMULA_CELLS) & set(map(type, uniques)):  # the usual workbook column
         return uniques, None
-    is_error = np.fromiter((isinstance(u, _cells.FormulaError) for u in uniques), dtype=bool, count=len(uniques))
-    texts = np.full(len(uniques) + 1, "", dtype=object)
-    texts[np.flatnonzero(is_error)] = [str(u) for u in uniques[is_error]]
+    is_error = np.fromiter((isinstance(u, _cells.FORMULA_CELLS) for u in uniques), dtype=bool, count=len(uniques))
+    cells = np.full(len(uniques) + 1, "", dtype=object)
+    cells[: len(uniques)][is_error] = uniques[is_error]
     uniques = uniques.copy()
     uniques[is_error] = None
-    return uniques, texts
+    return uniques, cells
 
 
 def _column(values, dtype: str, n: int) -> pd.Series:

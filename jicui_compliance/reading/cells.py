@@ -50,6 +50,35 @@ class FormulaError:
     def __str__(self) -> str:
         return self.code
 
+    @property
+    def detail(self) -> str:
+        """What the SCH002 says of the cell, after “…的值“#REF!””."""
+        return f"：单元格为公式错误 {self.code}，显示的不是数据；请修正公式，或改填实际的值"
+
+
+@dataclass(frozen=True)
+class UnsavedFormula:
+    """A formula cell saved without its result (a workbook written by a program — openpyxl, a
+    business system's export — rather than by Excel or WPS, which calculate and store each
+    result): what the cell shows is not in the file, whatever the column (SCH002, never an
+    empty cell). ``formula`` is its text without ``=`` ("" for the other cells of a shared formula,
+    which hold no text of their own)."""
+
+    formula: str
+
+    def __str__(self) -> str:
+        return "=" + self.formula if self.formula else "（公式）"
+
+    @property
+    def detail(self) -> str:
+        """What the SCH002 says of the cell, after “…的值“=F5+30””."""
+        return ("：单元格是公式，文件中没有保存计算结果（常见于程序或业务系统生成的表格），读不出它显示的值；"
+                "请在 Excel 或 WPS 中打开、保存后重新报送")
+
+
+#: the cells that hold no value to read, only what went wrong with a formula
+FORMULA_CELLS: Final = (FormulaError, UnsavedFormula)
+
 _EXCEL_EPOCH = dt.datetime(1899, 12, 30)
 _SERIAL_RANGE = (18264, 73051)  # 1950-01-01 … 2099-12-31 as Excel serials
 _YEAR_RANGE = (1950, 2100)
@@ -57,11 +86,14 @@ _YEAR_RANGE = (1950, 2100)
 # 2023-05-20, 2023/5/20, 2023.5.20, 2023。7。5, 2023.12.06. (a closing dot), 2023年5月20日 or 号,
 # a weekday (（星期一）, 周一, 礼拜天; it must agree with the date), then an optional time
 # (8:30, 8时30分, 8点), which may end in 许 or 左右 ("about": 9时50分许, as accident reports write the
-# time; read as the time written); the text is NFKC-folded first, so （ is ( and full-width digits are digits.
+# time; read as the time written) and start with the part of the day (下午3时20分, Excel's Chinese
+# 2023/8/7 下午 03:20:00: :func:`_hour_of_day`); the text is NFKC-folded first, so （ is ( and
+# full-width digits are digits.
 _DATE = re.compile(
     r"^(\d{4})\s*[-/.。年]\s*(\d{1,2})\s*[-/.。月]\s*(\d{1,2})\s*(?:[日号]|[.。])?"
     r"(?:\s*\(?\s*(?:星期|周|礼拜)([一二三四五六日天])\s*\)?)?"
-    r"(?:\s*T?\s*(\d{1,2})\s*[:时点]\s*(?:(\d{1,2})\s*分?)?\s*(?::?\s*(\d{1,2})\s*秒?)?(?:\s*(?:许|左右))?)?$"
+    r"(?:\s*T?\s*(?:(上午|下午|晚上|中午|凌晨)\s*)?"
+    r"(\d{1,2})\s*[:时点]\s*(?:(\d{1,2})\s*分?)?\s*(?::?\s*(\d{1,2})\s*秒?)?(?:\s*(?:许|左右))?)?$"
 )
 _WEEKDAYS = {c: i for i, c in enumerate("一二三四五六日")} | {"天": 6}
 _COMPACT = re.compile(r"^(\d{4})(\d{2})(\d{2})(?:\s*(\d{2}):?(\d{2})(?::?(\d{2}))?)?$")
@@ -134,6 +166,21 @@ def _valid(y: int, m: int, d: int, hh: int = 0, mm: int = 0, ss: int = 0) -> dt.
         return BAD
 
 
+def _hour_of_day(part: str | None, hour: int) -> int | _Unreadable:
+    """The hour (0–23) of a time written with the part of the day: 下午/晚上 3 is 15, 上午/凌晨 9 is 9,
+    中午/下午 12 is noon; a 24-hour time in its part (下午15时, 晚上20时) is itself. Where the part leaves
+    the hour in doubt (上午12时, 晚上12时, 中午1时) or contradicts it (上午15时), it is unreadable."""
+    if part is None:
+        return hour
+    if part in ("下午", "晚上"):
+        if 1 <= hour <= 11:
+            return hour + 12
+        return hour if 13 <= hour <= 23 or (hour == 12 and part == "下午") else BAD
+    if part in ("上午", "凌晨"):
+        return hour if hour <= 11 else BAD
+    return hour if hour == 12 else BAD  # 中午
+
+
 def parse_datetime(v: object) -> dt.datetime | None | _Unreadable:
     """The one definition of what a date (and time) cell may hold (RULEBOOK §4)."""
     if v is None or (isinstance(v, float) and math.isnan(v)):
@@ -158,8 +205,11 @@ def parse_datetime(v: object) -> dt.datetime | None | _Unreadable:
         return None
     m = _DATE.match(text)
     if m:
-        y, mo, d, weekday, hh, mm, ss = m.groups()
-        value = _valid(int(y), int(mo), int(d), int(hh or 0), int(mm or 0), int(ss or 0))
+        y, mo, d, weekday, part, hh, mm, ss = m.groups()
+        hour = _hour_of_day(part, int(hh or 0))
+        if hour is BAD:
+            return BAD
+        value = _valid(int(y), int(mo), int(d), hour, int(mm or 0), int(ss or 0))
         if weekday and isinstance(value, dt.datetime) and value.weekday() != _WEEKDAYS[weekday]:
             return BAD  # 2023年11月7日（星期一）: the date or the weekday is wrong
         return value

@@ -24,9 +24,11 @@ import numpy as np
 import pandas as pd
 
 from ..text import os_reason
-from .cells import FormulaError
+from .cells import FormulaError, UnsavedFormula
 
 WORKBOOK_SUFFIXES = {".xlsx", ".xlsm", ".xls", ".xlsb", ".ods"}
+_SHOWN_WORKBOOKS = (".xlsx", ".xls", ".xlsm", ".xlsb", ".ods")  # as the analyst is told them
+assert set(_SHOWN_WORKBOOKS) == WORKBOOK_SUFFIXES
 CSV_SUFFIXES = {".csv"}
 _UTF8_BOM = b"\xef\xbb\xbf"
 
@@ -623,7 +625,8 @@ def read_workbook(src: SourceFile) -> list[RawSheet | SheetProblem] | SheetProbl
     if src.path.stat().st_size == 0:
         return SheetProblem(src.rel, "", "空文件（0 字节），无法作为 Excel 工作簿打开")
     scan = ZipScan()
-    if src.path.suffix.lower() in {".xlsx", ".xlsm", ".ods"}:
+    suffix = src.path.suffix.lower()
+    if suffix in {".xlsx", ".xlsm", ".ods"} or suffix == ".xls" and _content_kind(src.path) == ".xlsx":
         scan = scan_zip(src.path)
         if scan.problem:
             return SheetProblem(src.rel, "", scan.problem)
@@ -634,10 +637,10 @@ def read_workbook(src: SourceFile) -> list[RawSheet | SheetProblem] | SheetProbl
                 return SheetProblem(src.rel, "", trimmed)
             wb = CalamineWorkbook.from_filelike(trimmed)
         else:
-            wb = CalamineWorkbook.from_path(str(src.path))
+            wb = _open_workbook(src.path)
     except Exception:  # calamine raises its own error types; all mean "cannot open"
         return SheetProblem(src.rel, "", f"Excel 文件已损坏或不是有效的工作簿，无法打开（{_why_unopened(src.path)}）")
-    errors = formula_errors(src.path, scan.with_errors) if scan.with_errors else {}
+    errors = formula_cells(src.path, scan.with_formulas) if scan.with_formulas else {}
     out: list[RawSheet | SheetProblem] = []
     with wb:
         for name in wb.sheet_names:
@@ -652,7 +655,7 @@ def read_workbook(src: SourceFile) -> list[RawSheet | SheetProblem] | SheetProbl
                 continue  # a completely empty sheet (the default Sheet2; spaces only) is not a submission
             grid = _grid(rows)
             del rows
-            _place_errors(grid, errors.get(name, {}))
+            _place_formula_cells(grid, errors.get(name, {}))
             _fill_merged(grid, merged)
             out.append(RawSheet(src.rel, name, np.arange(1, len(grid) + 1), grid=grid,
                                 merged=_across(merged, grid.shape)))
@@ -695,6 +698,11 @@ _FAR_CELL = re.compile(rb'<c r="([A-Z]{3}|[J-Z][A-Z]|I[W-Z])(\d+)"')  # column I
 #: simpler pattern tells sooner than :data:`_FAR_CELL` (only then is that one searched)
 _WIDE_CELL = re.compile(rb'<c r="[A-Z][A-Z]')
 _ERROR_TYPE = b't="e"'  # an error cell (#REF!, #N/A …), which calamine reads as empty
+#: how a formula cell saved without its result ends, as programs write it (openpyxl: ``<f>F5+30</f><v></v></c>``;
+#: others: ``<f>…</f></c>``, a shared formula's other cells ``<f t="shared" si="0"/></c>``, ``<v/>``); calamine
+#: reads such a cell as empty. Excel writes a formula whose result is empty text as ``t="str"`` with ``<v></v>``:
+#: that one is empty, as calamine reads it (:func:`_formula_cell`)
+_UNSAVED_ENDS = (b"</f></c>", b"<v></v></c>", b"/></c>")
 _CELL_REF = re.compile(r"^\$?([A-Z]{1,3})\$?(\d{1,7})$")
 _CHUNK = 4 * 2**20
 
@@ -714,7 +722,8 @@ class ZipScan:
     #: worksheet parts whose cells reach beyond the limits (a far cell, rows far below the data):
     #: read from a copy without their blank cells (:func:`trimmed_workbook`)
     untrimmed: list[str] = field(default_factory=list)
-    with_errors: list[str] = field(default_factory=list)  # worksheet parts that hold error cells
+    #: worksheet parts that hold error cells, or may hold formulas saved without their result (:func:`formula_cells`)
+    with_formulas: list[str] = field(default_factory=list)
 
 
 def scan_zip(path: Path) -> ZipScan:
@@ -725,8 +734,9 @@ def scan_zip(path: Path) -> ZipScan:
     claims) to find its extent: the last row and the cells beyond column 256. A sheet whose cells
     (rows × columns) exceed :data:`MAX_CELLS` is refused. A sheet that reaches beyond the limits
     is listed in ``untrimmed``: whether that is content or only blank cells (a space typed at
-    XFD1048576) is for :func:`trimmed_workbook` to tell. Sheets with error cells are listed in
-    ``with_errors``; a sheet without them costs one more search of its bytes.
+    XFD1048576) is for :func:`trimmed_workbook` to tell. Sheets with error cells, or with a cell
+    ending as a formula without its result does (:data:`_UNSAVED_ENDS`), are listed in ``with_formulas``;
+    a sheet without them costs one more search of its bytes, and a sheet with formulas three more.
     """
     scan = ZipScan()
     try:
@@ -752,7 +762,7 @@ def scan_zip(path: Path) -> ZipScan:
                         size += len(chunk)
                         data = tail + chunk
                         far = far or _has_far_cell(data)
-                        errors = errors or _ERROR_TYPE in data
+                        errors = errors or _ERROR_TYPE in data or _may_be_unsaved(data)
                         last_row = max(last_row, _last_row_number(data))
                         tail = data[-64:]
                 # Rows and cells are counted only when they could matter: a cell takes at least the
@@ -768,7 +778,7 @@ def scan_zip(path: Path) -> ZipScan:
                 if far:
                     scan.untrimmed.append(info.filename)
                 if errors:
-                    scan.with_errors.append(info.filename)
+                    scan.with_formulas.append(info.filename)
     except (zipfile.BadZipFile, OSError, ValueError, EOFError, NotImplementedError):
         return ZipScan()  # the parser says what is wrong with it
     except Exception:  # zlib.error and the like: a damaged file, which the parser reports
@@ -847,65 +857,129 @@ def _parts(z: zipfile.ZipFile) -> tuple[dict[str, str], str | None]:
     return names, shared
 
 
-def formula_errors(path: Path, parts: list[str]) -> dict[str, dict[tuple[int, int], str]]:
-    """sheet name → (row, column) → the error code (``#REF!``) of each error cell of ``parts``,
-    the sheets :func:`scan_zip` found error cells in.
+def _may_be_unsaved(data: bytes) -> bool:
+    """Whether ``data`` may hold a formula saved without its result (:data:`_UNSAVED_ENDS`): a sheet
+    without formulas is told by one search."""
+    return b"<f" in data and any(end in data for end in _UNSAVED_ENDS)
 
-    Each sheet is unzipped in chunks; each ``t="e"`` found is the start tag of an error cell,
-    which is cut out whole (up to its ``</c>``) and parsed by ElementTree. A sheet whose cells
-    do not parse on their own (a namespace prefix) is parsed whole, streaming.
+
+FormulaCell = FormulaError | UnsavedFormula
+
+
+def formula_cells(path: Path, parts: list[str]) -> dict[str, dict[tuple[int, int], FormulaCell]]:
+    """sheet name → (row, column) → each error cell (:class:`~.cells.FormulaError`) and each formula
+    saved without its result (:class:`~.cells.UnsavedFormula`) of ``parts``, the sheets
+    :func:`scan_zip` found such cells in.
+
+    Each sheet is unzipped in chunks; each ``t="e"`` found is in the start tag of an error cell, and
+    each end of :data:`_UNSAVED_ENDS` ends a cell that may be a formula without its result: that
+    cell is cut out whole (from its ``<c `` to its ``</c>``) and parsed by ElementTree. A sheet whose
+    cells do not parse on their own (a namespace prefix) is parsed whole, streaming.
     """
-    out: dict[str, dict[tuple[int, int], str]] = {}
+    out: dict[str, dict[tuple[int, int], FormulaCell]] = {}
     try:
         with zipfile.ZipFile(path) as z:
             names, _ = _parts(z)
             for part in parts:
-                found = _error_cells_by_search(z, part)
+                found = _formula_cells_by_search(z, part)
                 if found is None:
-                    found = _error_cells_by_parsing(z, part)
+                    found = _formula_cells_by_parsing(z, part)
                 if part in names:
                     out[names[part]] = found
-    except Exception:  # a damaged part: calamine has read what it could, the errors stay empty cells
+    except Exception:  # a damaged part: calamine has read what it could, these cells stay empty
         return out
     return out
 
 
-def _error_cells_by_search(z: zipfile.ZipFile, part: str) -> dict[tuple[int, int], str] | None:
+def _formula_cell(el: Any) -> FormulaCell | None:
+    """What a ``<c>`` element (ElementTree, with or without a namespace) is: an error cell with its code,
+    a formula saved without its result (no ``<v>``, or an empty one; empty text, ``t="str"``, is a result),
+    or neither (None)."""
+    kind = el.get("t")
+    f = v = None
+    for child in el:
+        tag = _local(child.tag)
+        if tag == "f":
+            f = child
+        elif tag == "v":
+            v = child
+    value = (v.text or "").strip() if v is not None else None
+    if kind == "e" and value:
+        return FormulaError(sys.intern(value))
+    if f is not None and (value is None or not value and kind != "str"):
+        return UnsavedFormula((f.text or "").strip().removeprefix("="))
+    return None
+
+
+def _cell_start(data: bytes, pos: int) -> int:
+    """Where the cell around ``pos`` starts (its ``<c ``), or -1 when it cannot be told by bytes (a
+    prefixed ``<x:c>``: the nearest ``<c `` before is a cell already closed)."""
+    start = data.rfind(b"<c ", 0, pos)
+    if start < 0 or data.find(b"</c>", start, pos) >= 0:
+        return -1
+    return start
+
+
+def _open_cell(data: bytes) -> int:
+    """Where the last cell of ``data`` starts if it is not closed within ``data`` (it goes on in the
+    next chunk), else -1."""
+    start = data.rfind(b"<c ")
+    if start < 0 or data.find(b"</c>", start) >= 0:
+        return -1
+    tag_end = data.find(b">", start)
+    return -1 if tag_end > 0 and data[tag_end - 1 : tag_end] == b"/" else start  # <c r="A1" s="1"/> is closed
+
+
+def _formula_cells_by_search(z: zipfile.ZipFile, part: str) -> dict[tuple[int, int], FormulaCell] | None:
     import xml.etree.ElementTree as ET
 
-    found: dict[tuple[int, int], str] = {}
+    found: dict[tuple[int, int], FormulaCell] = {}
     carry = b""
     with z.open(part) as fh:
         while chunk := fh.read(_CHUNK):
             data = carry + chunk
-            keep_from = data.rfind(b"<")  # a tag may go on in the next chunk
+            open_at = _open_cell(data)  # a cell that goes on in the next chunk is read there, whole
+            keep_from = open_at if open_at >= 0 else data.rfind(b"<")  # a tag may go on in the next chunk
+            starts: set[int] = set()
             pos = data.find(_ERROR_TYPE)
             while pos >= 0:
                 start = data.rfind(b"<", 0, pos)
-                end = data.find(b"</c>", pos)
-                if end < 0:  # the cell goes on in the next chunk
-                    keep_from = min(keep_from, start)
-                    break
-                if data.startswith(b"<c ", start):
-                    try:
-                        cell = ET.fromstring(data[start : end + 4])
-                    except ET.ParseError:
-                        return None
-                    where = _cell_index(cell.get("r"))
-                    code = cell.findtext("v")
-                    if where is not None and code and code.strip():
-                        found[where] = sys.intern(code.strip())
-                else:
+                if not data.startswith(b"<c ", start):
                     return None  # <x:c …>, or the text t="e" in an inline string: parse the sheet whole
-                pos = data.find(_ERROR_TYPE, end)
+                if start != open_at:
+                    starts.add(start)
+                pos = data.find(_ERROR_TYPE, pos + 1)
+            if b"<f" in data:
+                for ending in _UNSAVED_ENDS:
+                    pos = data.find(ending)
+                    while pos >= 0:
+                        start = _cell_start(data, pos)
+                        if start < 0:
+                            return None
+                        starts.add(start)
+                        pos = data.find(ending, pos + 1)
+            for start in starts:
+                end = data.find(b"</c>", start)
+                cell_bytes = data[start : end + 4]
+                head = cell_bytes[: cell_bytes.find(b">") + 1]
+                if b't="str"' in head and (b"<v></v>" in cell_bytes or b"<v/>" in cell_bytes):
+                    continue  # a formula whose result is empty text, as Excel saves it: an empty cell
+                try:
+                    cell = ET.fromstring(cell_bytes)
+                except ET.ParseError:
+                    return None
+                got = _formula_cell(cell)
+                where = _cell_index(cell.get("r"))
+                if got is not None and where is not None:
+                    found[where] = got
             carry = data[max(keep_from, 0) :]
     return found
 
 
-def _error_cells_by_parsing(z: zipfile.ZipFile, part: str) -> dict[tuple[int, int], str]:
+def _formula_cells_by_parsing(z: zipfile.ZipFile, part: str) -> dict[tuple[int, int], FormulaCell]:
     import xml.etree.ElementTree as ET
 
-    found: dict[tuple[int, int], str] = {}
+    found: dict[tuple[int, int], FormulaCell] = {}
     with z.open(part) as fh:
         parent = None
         for event, el in ET.iterparse(fh, events=("start", "end")):
@@ -914,22 +988,23 @@ def _error_cells_by_parsing(z: zipfile.ZipFile, part: str) -> dict[tuple[int, in
                 if tag == "sheetData":
                     parent = el
                 continue
-            if tag == "c" and el.get("t") == "e":
+            if tag == "c":
+                got = _formula_cell(el)
                 where = _cell_index(el.get("r"))
-                code = next((v.text for v in el if _local(v.tag) == "v"), None)
-                if where is not None and code and code.strip():
-                    found[where] = sys.intern(code.strip())
+                if got is not None and where is not None:
+                    found[where] = got
             elif tag == "row" and parent is not None:
                 parent.clear()  # the rows read so far
     return found
 
 
-def _place_errors(cells: np.ndarray, errors: dict[tuple[int, int], str]) -> None:
-    """Put each error cell into the grid as a :class:`~.cells.FormulaError` (calamine gives "")."""
+def _place_formula_cells(cells: np.ndarray, found: dict[tuple[int, int], FormulaCell]) -> None:
+    """Put each error cell and formula without its result into the grid (calamine gives ""). A cell
+    beyond the range calamine read (a row below the table holding only formulas) is no record: not placed."""
     n_rows, n_cols = cells.shape
-    for (r, c), code in errors.items():
+    for (r, c), value in found.items():
         if r < n_rows and c < n_cols and cells[r, c] in ("", None):
-            cells[r, c] = FormulaError(code)
+            cells[r, c] = value
 
 
 def trimmed_workbook(path: Path, parts: list[str]) -> io.BytesIO | str:
@@ -1101,6 +1176,36 @@ def _fill_merged(cells: np.ndarray, merged) -> None:
         cells[r0 : r1 + 1, c0 : c1 + 1] = value
 
 
+def _content_kind(path: Path) -> str:
+    """What a workbook is by its first bytes: ".xlsx" for a zip (.xlsx, .xlsm, .xlsb, .ods are zips),
+    ".xls" for an OLE2 container (a legacy .xls), "" for anything else."""
+    try:
+        with open(path, "rb") as fh:
+            head = fh.read(8)
+    except OSError:
+        return ""
+    if head.startswith(b"PK\x03\x04"):
+        return ".xlsx"
+    return ".xls" if head == _OLE_MAGIC else ""
+
+
+def _open_workbook(path: Path) -> Any:
+    """calamine's workbook of ``path``, by its extension; one whose content is another kind of workbook
+    (an .xlsx saved under .xls, an old .xls under .xlsx: some systems export them so, and Excel opens
+    them) is read by its content, which calamine tells when given the bytes."""
+    from python_calamine import CalamineWorkbook
+
+    try:
+        return CalamineWorkbook.from_path(str(path))
+    except Exception:
+        kind = _content_kind(path)
+        named = path.suffix.lower()
+        if not kind or kind == named or kind == ".xlsx" and named in {".xlsm", ".xlsb", ".ods"}:
+            raise  # damaged, or no other kind than its name says: reported as it is
+        with open(path, "rb") as fh:
+            return CalamineWorkbook.from_filelike(fh)
+
+
 def _why_unopened(path: Path) -> str:
     """What a workbook that cannot be opened is, judged by its first bytes, in the analyst's words."""
     try:
@@ -1118,6 +1223,20 @@ def _why_unopened(path: Path) -> str:
     return "文件内容不是 Excel 工作簿，可能已损坏或改了扩展名；请用 Excel 打开检查后另存为 .xlsx"
 
 
+#: WPS 表格's own formats (.et, its templates .ett), which the reader does not take
+WPS_SUFFIXES = {".et", ".ett"}
+
+
+def _not_a_ledger_file(suffix: str) -> str:
+    """Why a file of another type is not read: the types that are (:data:`WORKBOOK_SUFFIXES`,
+    :data:`CSV_SUFFIXES`), and for a WPS 表格 file, how to make one of them."""
+    accepted = "、".join(_SHOWN_WORKBOOKS)
+    reason = f"不是台账文件（{suffix or '无扩展名'}）：只接受 {accepted} 工作簿和 .csv 文件"
+    if suffix in WPS_SUFFIXES:
+        reason = f"WPS 表格文件（{suffix}）不能直接读取：只接受 {accepted} 工作簿和 .csv 文件；请用 WPS 另存为 .xlsx 后重新报送"
+    return reason
+
+
 def read_file(src: SourceFile) -> list[RawSheet | SheetProblem]:
     suffix = src.path.suffix.lower()
     result: list[RawSheet] | list[RawSheet | SheetProblem] | SheetProblem
@@ -1126,11 +1245,12 @@ def read_file(src: SourceFile) -> list[RawSheet | SheetProblem]:
     elif suffix in WORKBOOK_SUFFIXES:
         if suffix in {".xlsx", ".xlsm", ".xls"} and src.path.stat().st_size and is_encrypted(src.path):
             return [SheetProblem(src.rel, "", "工作簿设置了打开密码，无法读取：已加密，请另存为不加密的文件后重新报送")]
-        if suffix in {".xlsx", ".xlsm"} and not zipfile.is_zipfile(src.path) and src.path.stat().st_size:
+        if (suffix in {".xlsx", ".xlsm"} and not zipfile.is_zipfile(src.path) and src.path.stat().st_size
+                and _content_kind(src.path) != ".xls"):  # an old .xls saved under .xlsx is read as what it is
             return [SheetProblem(src.rel, "", f"Excel 文件已损坏或不是有效的 .xlsx 工作簿，无法打开（{_why_unopened(src.path)}）")]
         result = read_workbook(src)
     else:
-        return [SheetProblem(src.rel, "", f"不是台账文件（{suffix or '无扩展名'}）：只接受 .xlsx/.xls 工作簿和 .csv 文件")]
+        return [SheetProblem(src.rel, "", _not_a_ledger_file(suffix))]
     if isinstance(result, SheetProblem):
         return [result]
     from .outputs import own_output, template_page  # a findings table or report of this tool: not a ledger
