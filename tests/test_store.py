@@ -865,6 +865,53 @@ def test_a_read_only_store_or_folder_is_said_so(town, tmp_path):
     assert len(_snapshot(folder / "s.duckdb")["runs"]) == 1
 
 
+def test_a_new_store_in_a_folder_that_does_not_exist_makes_the_folder(town, tmp_path, monkeypatch):
+    """The store's folder is made as an --out folder is (not "the file is empty or damaged"); a folder that cannot
+    be made is said so; an ingest that stores nothing leaves no folder it made."""
+    monkeypatch.chdir(tmp_path)
+    done = _ingest_here(Path("不存在的文件夹") / "专项行动.duckdb", town["week1"], "2023-07-07")
+    assert done.exit_code == 0, done.output
+    assert (tmp_path / "不存在的文件夹" / "专项行动.duckdb").is_file()
+    deep = tmp_path / "a" / "b" / "s.duckdb"
+    refused = runner.invoke(app, ["ingest", "--withdraw", "东坡村", "--store", str(deep), "--received", "2023-07-07"])
+    assert refused.exit_code == 2 and "东坡村没有报送过文件" in refused.output, refused.output
+    assert not (tmp_path / "a").exists()  # nothing stored: the folders it made are gone
+    (tmp_path / "文件").write_text("x")
+    blocked = _ingest_here(tmp_path / "文件" / "x" / "s.duckdb", town["week1"], "2023-07-07")
+    assert blocked.exit_code == 2, blocked.output
+    assert (f"无法建立数据库 {tmp_path / '文件' / 'x' / 's.duckdb'} 所在的文件夹 {tmp_path / '文件' / 'x'}：路径中的 "
+            f"{tmp_path / '文件'} 是一个文件，不是文件夹") in " ".join(blocked.output.split()), blocked.output
+
+
+def test_a_new_store_on_a_read_only_disk_names_its_folder(town, tmp_path, monkeypatch):
+    """On a read-only disk (or mount) even removing a file that is not there fails (EROFS): the line names the
+    store's folder and the missing permission, never the temporary ….partial nor an "输出文件夹"."""
+    import errno
+
+    folder = tmp_path / "只读"
+    folder.mkdir()
+    unlink, mkdir = Path.unlink, Path.mkdir
+
+    def refused(call):
+        def on_the_disk(self, *args, **kwargs):
+            if folder in (self, *self.parents):
+                raise OSError(errno.EROFS, "Read-only file system", str(self))
+            return call(self, *args, **kwargs)
+        return on_the_disk
+
+    monkeypatch.setattr(Path, "unlink", refused(unlink))
+    monkeypatch.setattr(Path, "mkdir", refused(mkdir))
+    new = _ingest_here(folder / "new.duckdb", town["week1"], "2023-07-07")
+    assert new.exit_code == 2, new.output
+    said = " ".join(new.output.split())
+    assert f"无法写入数据库 {folder / 'new.duckdb'}：没有在文件夹 {folder} 中建立文件的权限" in said, new.output
+    assert ".partial" not in said and "输出" not in said
+    sub = _ingest_here(folder / "子" / "new.duckdb", town["week1"], "2023-07-07")
+    assert sub.exit_code == 2, sub.output
+    assert (f"无法建立数据库 {folder / '子' / 'new.duckdb'} 所在的文件夹 {folder / '子'}：没有在文件夹 {folder} "
+            "中建立文件夹的权限") in " ".join(sub.output.split()), sub.output
+
+
 def test_a_store_of_a_newer_version_is_refused_and_left_as_it_is(town, tmp_path):
     store = tmp_path / "store.duckdb"
     shutil.copy(town["store"], store)
