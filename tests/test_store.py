@@ -1308,3 +1308,55 @@ def test_an_ingests_duckdb_error_outside_the_store_is_not_the_stores(town, tmp_p
     with pytest.raises(duckdb.IOException):
         ingest(store, [town["week2"]], received=dt.date(2023, 7, 14), as_of=dt.date(2023, 7, 31))
     assert _snapshot(store) == before
+
+
+def _docx_text(path: Path) -> str:
+    import docx
+
+    d = docx.Document(str(path))
+    return "\n".join([p.text for p in d.paragraphs] + [c.text for t in d.tables for r in t.rows for c in r.cells])
+
+
+def _report_texts(out: Path) -> dict[str, str]:
+    """The words of a report's three files: the HTML page, the Word document, the workbook's sheet names and cells."""
+    import openpyxl
+
+    book = openpyxl.load_workbook(next(out.glob("*.xlsx")), read_only=True)
+    cells = [" ".join(book.sheetnames)] + [str(v) for ws in book.worksheets for row in ws.iter_rows(values_only=True)
+                                           for v in row if v is not None]
+    return {"html": next(out.glob("*.html")).read_text("utf-8"), "docx": _docx_text(next(out.glob("*.docx"))),
+            "xlsx": "\n".join(cells)}
+
+
+def test_a_year_report_has_no_previous_period_and_none_is_reversed(tiny, tmp_path):
+    """上期 is 上周、上月、上季度: a 年总结 from the store has no 与上期对比 (not a "previous period" of 5月1日—4月30日)
+    and proposes no 督办函."""
+    code, lines = _cli("report", "--store", str(tiny["store"]), "--cadence", "year", "--as-of", "2023-12-31",
+                       "--out", str(tmp_path / "year"))
+    assert code == 0 and "年总结不与上期对比" in lines[0], lines
+    texts = _report_texts(tmp_path / "year")
+    for kind, text in texts.items():
+        assert "上期报告期" not in text and "与上期对比" not in text and "4月30日" not in text, kind
+        assert "年总结覆盖整个专项行动，没有上期报告，不下达督办函" in text, kind
+    letters = pd.read_excel(next((tmp_path / "year").glob("*.xlsx")), sheet_name="提醒函督办函", header=1,
+                            engine="openpyxl")
+    assert len(letters) and set(letters["函件"]) == {"提醒函"} and set(letters["上期提醒函"]) == {"无上期数据"}
+
+
+def test_a_year_report_before_the_campaign_began_says_it_covers_no_day_of_it(tiny, tmp_path):
+    code, lines = _cli("report", str(tiny[1]), "--cadence", "year", "--as-of", "2023-04-30", "--out", str(tmp_path / "early"))
+    assert code == 0, lines
+    for kind, text in _report_texts(tmp_path / "early").items():
+        assert "2023年5月1日—2023年4月30日" not in text, kind
+        assert "尚未开始（专项行动2023年5月1日开始）" in text, kind
+
+
+def test_letters_of_the_first_period_in_the_store_say_there_is_no_previous_one(tiny, tmp_path):
+    """The store holds nothing of the previous quarter: 上期提醒函 is 无上期数据 (as without --store), not 否."""
+    code, lines = _cli("report", "--store", str(tiny["store"]), "--cadence", "quarter", "--as-of", "2023-09-30",
+                       "--out", str(tmp_path))
+    assert code == 0 and "与上期对比：无上期数据" in lines[0], lines
+    letters = pd.read_excel(next(tmp_path.glob("*.xlsx")), sheet_name="提醒函督办函", header=1, engine="openpyxl")
+    assert len(letters) and set(letters["函件"]) == {"提醒函"} and set(letters["上期提醒函"]) == {"无上期数据"}
+    for kind, text in _report_texts(tmp_path).items():
+        assert "数据库中没有上期的报送，本期为第一期，不下达督办函" in text, kind
