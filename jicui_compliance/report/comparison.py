@@ -43,7 +43,7 @@ def add_comparison(b, comparison: Comparison) -> None:
     word = PREVIOUS_WORD[b.cadence]
     t = b.table("与上期对比", f"与上期对比（{comparison.label}）", compare(b.a, comparison.previous),
                 note=("上期为同一类报告的上一报告期：按数据库中截至上期最后一天收到的各单位最新报送版本、以该日为核查截止日重新核查所得。"
-                      "履行率、整改率的变化以百分点计。表中的“核查发现”是截至各期报告日的全部核查发现（含以前各期的），"
+                      "履行率、整改率的变化以百分点计，为表中两期比率之差。表中的“核查发现”是截至各期报告日的全部核查发现（含以前各期的），"
                       "与正文中的“新增核查发现”（记录日期或所属期间在本期内的发现）口径不同。"))
     paragraphs = [] if comparison.previous is not None else [
         f"{NO_PREVIOUS}：数据库中没有{word}（{comparison.label}）的报送，本期为第一期。"]
