@@ -599,7 +599,7 @@ def report_cmd(
     as_of: Annotated[str | None, typer.Option("--as-of", help="数据截至日 YYYY-MM-DD，报告期以此日结束（默认：方案最后一天与今天中较早者；用 --store 时为最近一次收到报送的日期）")] = None,
     campaign: Annotated[Path | None, typer.Option("--campaign", help="方案文件（TOML），默认积翠镇2023")] = None,
     village: Annotated[str | None, typer.Option("--village", help="只报告该村（与企业名录“所属村”一致），文件名加村名")] = None,
-    store: Annotated[Path | None, typer.Option("--store", help="从数据库读取报送，并与上期报告对比（与上期对比、督办函）")] = None,
+    store: Annotated[Path | None, typer.Option("--store", help="从数据库读取报送，并与上期报告对比（与上期对比、督办函；年总结没有上期）")] = None,
     version: Annotated[int | None, typer.Option("--version", help="与 --store 一起：各单位截至该版本号的报送")] = None,
 ) -> None:
     """按“周调度、月小结、季通报、年总结”生成报告（HTML、Excel、Word）。"""
@@ -625,7 +625,8 @@ def report_cmd(
             except (InputError, ReportError) as exc:
                 _fail(str(exc))
         console.print(f"[bold]报告已生成[/]：{written[0].stem}（数据截至 {day.isoformat()}；范围：{village or camp.town}；"
-                      f"与上期对比：{comparison.label if comparison.previous is not None else '无上期数据'}）")
+                      + ("年总结不与上期对比）" if comparison is None else
+                         f"与上期对比：{comparison.label if comparison.previous is not None else '无上期数据'}）"))
         for path in written:
             console.print(f"  {path}")
         return

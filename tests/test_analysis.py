@@ -110,6 +110,25 @@ def test_windows():
     assert window_for("year", dt.date(2023, 12, 31), c).start == dt.date(2023, 5, 1)  # the campaign start (issue 14)
 
 
+def test_the_change_of_a_rate_is_the_difference_of_the_rates_shown(monkeypatch):
+    """与上期对比 (the same table in the HTML, Word and Excel files): 98.1% → 97.5% is -0.6个百分点, the difference of
+    the figures beside it, not the -0.7 of the unrounded 159/162 and 155/159."""
+    from jicui_compliance.analysis import comparison
+
+    rates = {"before": {"已到期义务履行率": 159 / 162, "隐患整改率": 0.98, "核查发现（条）": 5},
+             "now": {"已到期义务履行率": 155 / 159, "隐患整改率": 0.99995, "核查发现（条）": 3}}
+    monkeypatch.setattr(comparison, "figures", lambda a: rates[a])
+    t = comparison.compare("now", "before").set_index("指标")
+    assert t.loc["已到期义务履行率"].tolist() == ["98.1%", "97.5%", "-0.6个百分点"]
+    assert t.loc["隐患整改率"].tolist() == ["98%", "99.99%", "+1.99个百分点"]
+    assert t.loc["核查发现（条）"].tolist() == [5, 3, "-2"]
+
+
+def test_a_year_window_before_the_campaign_is_never_reversed():
+    w = window_for("year", dt.date(2023, 4, 30), load_campaign())
+    assert w.label == "尚未开始（专项行动2023年5月1日开始）" and not w.contains(pd.Series([pd.Timestamp(2023, 4, 30)])).any()
+
+
 @pytest.mark.parametrize("day, quarter", [(dt.date(2023, 2, 1), "一"), (dt.date(2023, 6, 30), "二"),
                                           (dt.date(2023, 9, 15), "三"), (dt.date(2023, 12, 31), "四")])
 def test_quarter_label_numbers_the_quarter_in_chinese(day, quarter):

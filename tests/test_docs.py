@@ -184,3 +184,12 @@ def test_the_readme_quotes_the_rule_count():
     """The README cannot use the docs' {{ n_rules }} substitution: its count is checked here."""
     readme = (ROOT / "README.md").read_text("utf-8")
     assert f"按 {len(REGISTRY)} 条规则逐条核查" in readme
+
+
+def test_the_docs_promise_letters_only_where_the_reports_have_them():
+    """提醒函、督办函 are in the 季通报 and 年总结 only (analysis.md's table of products; the 周调度表 and 月小结 have no
+    letters table): no command line of a weekly or monthly report says it has one."""
+    for path in [ROOT / "README.md", *sorted((DOCS / "guide").glob("*.md"))]:
+        for line in path.read_text("utf-8").splitlines():
+            if re.search(r"--cadence\s+(week|month)\b", line):
+                assert "督办函" not in line and "提醒函" not in line, (path.name, line)

@@ -865,6 +865,53 @@ def test_a_read_only_store_or_folder_is_said_so(town, tmp_path):
     assert len(_snapshot(folder / "s.duckdb")["runs"]) == 1
 
 
+def test_a_new_store_in_a_folder_that_does_not_exist_makes_the_folder(town, tmp_path, monkeypatch):
+    """The store's folder is made as an --out folder is (not "the file is empty or damaged"); a folder that cannot
+    be made is said so; an ingest that stores nothing leaves no folder it made."""
+    monkeypatch.chdir(tmp_path)
+    done = _ingest_here(Path("不存在的文件夹") / "专项行动.duckdb", town["week1"], "2023-07-07")
+    assert done.exit_code == 0, done.output
+    assert (tmp_path / "不存在的文件夹" / "专项行动.duckdb").is_file()
+    deep = tmp_path / "a" / "b" / "s.duckdb"
+    refused = runner.invoke(app, ["ingest", "--withdraw", "东坡村", "--store", str(deep), "--received", "2023-07-07"])
+    assert refused.exit_code == 2 and "东坡村没有报送过文件" in refused.output, refused.output
+    assert not (tmp_path / "a").exists()  # nothing stored: the folders it made are gone
+    (tmp_path / "文件").write_text("x")
+    blocked = _ingest_here(tmp_path / "文件" / "x" / "s.duckdb", town["week1"], "2023-07-07")
+    assert blocked.exit_code == 2, blocked.output
+    assert (f"无法建立数据库 {tmp_path / '文件' / 'x' / 's.duckdb'} 所在的文件夹 {tmp_path / '文件' / 'x'}：路径中的 "
+            f"{tmp_path / '文件'} 是一个文件，不是文件夹") in " ".join(blocked.output.split()), blocked.output
+
+
+def test_a_new_store_on_a_read_only_disk_names_its_folder(town, tmp_path, monkeypatch):
+    """On a read-only disk (or mount) even removing a file that is not there fails (EROFS): the line names the
+    store's folder and the missing permission, never the temporary ….partial nor an "输出文件夹"."""
+    import errno
+
+    folder = tmp_path / "只读"
+    folder.mkdir()
+    unlink, mkdir = Path.unlink, Path.mkdir
+
+    def refused(call):
+        def on_the_disk(self, *args, **kwargs):
+            if folder in (self, *self.parents):
+                raise OSError(errno.EROFS, "Read-only file system", str(self))
+            return call(self, *args, **kwargs)
+        return on_the_disk
+
+    monkeypatch.setattr(Path, "unlink", refused(unlink))
+    monkeypatch.setattr(Path, "mkdir", refused(mkdir))
+    new = _ingest_here(folder / "new.duckdb", town["week1"], "2023-07-07")
+    assert new.exit_code == 2, new.output
+    said = " ".join(new.output.split())
+    assert f"无法写入数据库 {folder / 'new.duckdb'}：没有在文件夹 {folder} 中建立文件的权限" in said, new.output
+    assert ".partial" not in said and "输出" not in said
+    sub = _ingest_here(folder / "子" / "new.duckdb", town["week1"], "2023-07-07")
+    assert sub.exit_code == 2, sub.output
+    assert (f"无法建立数据库 {folder / '子' / 'new.duckdb'} 所在的文件夹 {folder / '子'}：没有在文件夹 {folder} "
+            "中建立文件夹的权限") in " ".join(sub.output.split()), sub.output
+
+
 def test_a_store_of_a_newer_version_is_refused_and_left_as_it_is(town, tmp_path):
     store = tmp_path / "store.duckdb"
     shutil.copy(town["store"], store)
@@ -1261,3 +1308,55 @@ def test_an_ingests_duckdb_error_outside_the_store_is_not_the_stores(town, tmp_p
     with pytest.raises(duckdb.IOException):
         ingest(store, [town["week2"]], received=dt.date(2023, 7, 14), as_of=dt.date(2023, 7, 31))
     assert _snapshot(store) == before
+
+
+def _docx_text(path: Path) -> str:
+    import docx
+
+    d = docx.Document(str(path))
+    return "\n".join([p.text for p in d.paragraphs] + [c.text for t in d.tables for r in t.rows for c in r.cells])
+
+
+def _report_texts(out: Path) -> dict[str, str]:
+    """The words of a report's three files: the HTML page, the Word document, the workbook's sheet names and cells."""
+    import openpyxl
+
+    book = openpyxl.load_workbook(next(out.glob("*.xlsx")), read_only=True)
+    cells = [" ".join(book.sheetnames)] + [str(v) for ws in book.worksheets for row in ws.iter_rows(values_only=True)
+                                           for v in row if v is not None]
+    return {"html": next(out.glob("*.html")).read_text("utf-8"), "docx": _docx_text(next(out.glob("*.docx"))),
+            "xlsx": "\n".join(cells)}
+
+
+def test_a_year_report_has_no_previous_period_and_none_is_reversed(tiny, tmp_path):
+    """上期 is 上周、上月、上季度: a 年总结 from the store has no 与上期对比 (not a "previous period" of 5月1日—4月30日)
+    and proposes no 督办函."""
+    code, lines = _cli("report", "--store", str(tiny["store"]), "--cadence", "year", "--as-of", "2023-12-31",
+                       "--out", str(tmp_path / "year"))
+    assert code == 0 and "年总结不与上期对比" in lines[0], lines
+    texts = _report_texts(tmp_path / "year")
+    for kind, text in texts.items():
+        assert "上期报告期" not in text and "与上期对比" not in text and "4月30日" not in text, kind
+        assert "年总结覆盖整个专项行动，没有上期报告，不下达督办函" in text, kind
+    letters = pd.read_excel(next((tmp_path / "year").glob("*.xlsx")), sheet_name="提醒函督办函", header=1,
+                            engine="openpyxl")
+    assert len(letters) and set(letters["函件"]) == {"提醒函"} and set(letters["上期提醒函"]) == {"无上期数据"}
+
+
+def test_a_year_report_before_the_campaign_began_says_it_covers_no_day_of_it(tiny, tmp_path):
+    code, lines = _cli("report", str(tiny[1]), "--cadence", "year", "--as-of", "2023-04-30", "--out", str(tmp_path / "early"))
+    assert code == 0, lines
+    for kind, text in _report_texts(tmp_path / "early").items():
+        assert "2023年5月1日—2023年4月30日" not in text, kind
+        assert "尚未开始（专项行动2023年5月1日开始）" in text, kind
+
+
+def test_letters_of_the_first_period_in_the_store_say_there_is_no_previous_one(tiny, tmp_path):
+    """The store holds nothing of the previous quarter: 上期提醒函 is 无上期数据 (as without --store), not 否."""
+    code, lines = _cli("report", "--store", str(tiny["store"]), "--cadence", "quarter", "--as-of", "2023-09-30",
+                       "--out", str(tmp_path))
+    assert code == 0 and "与上期对比：无上期数据" in lines[0], lines
+    letters = pd.read_excel(next(tmp_path.glob("*.xlsx")), sheet_name="提醒函督办函", header=1, engine="openpyxl")
+    assert len(letters) and set(letters["函件"]) == {"提醒函"} and set(letters["上期提醒函"]) == {"无上期数据"}
+    for kind, text in _report_texts(tmp_path).items():
+        assert "数据库中没有上期的报送，本期为第一期，不下达督办函" in text, kind

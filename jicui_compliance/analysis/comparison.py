@@ -8,6 +8,8 @@ stood at the end of the previous period, checked as of that day. Both sides are
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 import pandas as pd
 
 from ..text import percent
@@ -45,6 +47,19 @@ def figures(a) -> dict[str, float | int | None]:
     }
 
 
+def point_change(old: float, new: float) -> str:
+    """The change of a rate in 百分点, as the difference of the two rates as shown (:func:`.percent`), so that
+    the three figures of a row agree: 159/162 (98.1%) → 155/159 (97.5%) is -0.6, not the -0.7 of the unrounded
+    rates. One decimal, or two where a rate is shown with two (99.99%).
+
+    >>> point_change(159 / 162, 155 / 159), point_change(0.5, 0.5), point_change(0.98, 0.99995)
+    ('-0.6个百分点', '+0.0个百分点', '+1.99个百分点')
+    """
+    shown = [Decimal(percent(v).rstrip("%")) for v in (old, new)]
+    places = max(1, *(-int(d.as_tuple().exponent) for d in shown))
+    return f"{shown[1] - shown[0] + 0:+.{places}f}个百分点"
+
+
 def compare(current, previous) -> pd.DataFrame:
     """指标 / 上期 / 本期 / 变化 (counts as numbers, rates as percentages, their change in 百分点);
     ``previous`` None: the 上期 and 变化 columns say :data:`NO_PREVIOUS`."""
@@ -63,7 +78,7 @@ def compare(current, previous) -> pd.DataFrame:
         elif value is None or old is None:
             change = "—"
         elif rate:
-            change = f"{round((value - old) * 100, 1) + 0.0:+.1f}个百分点"
+            change = point_change(old, value)
         else:
             change = f"{int(value) - int(old):+d}"
         rows.append({"指标": name, "上期": NO_PREVIOUS if before is None else show(old), "本期": show(value),

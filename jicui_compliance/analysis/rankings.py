@@ -76,6 +76,18 @@ LETTER_DECIDES = "镇纪委"
 LETTER_BASIS = "方案三（二）4（8）：对排查整治不力的有关村和站所，镇纪委要下达提醒函、督办函，严肃指出存在的突出问题"
 REMINDER, SUPERVISION = "提醒函", "督办函"
 NO_HISTORY = "无上期数据，暂不能判定督办函"
+#: the 上期提醒函 of a letter when there is no previous report to look at
+NO_PREVIOUS_LETTERS = "无上期数据"
+
+
+@dataclass(frozen=True)
+class NoPrevious:
+    """``previous`` of :func:`letters` when it is known that there is no previous report of the cadence (the
+    store holds no submission of the previous period, or a 年总结, which has none): nobody had a 提醒函
+    before, so nobody gets a 督办函; 上期提醒函 is :data:`NO_PREVIOUS_LETTERS` as without ``previous``, and
+    ``why`` is the report's note on the 督办函."""
+
+    why: str
 LETTER_COLUMNS = ["函件", "单位", "类别", "列入理由", "依据发现", "上期提醒函", "决定机关"]
 UNIT_KINDS = {"village": "村", "station": "站所"}
 
@@ -419,7 +431,7 @@ def list_rules_table(lists: pd.DataFrame | None = None) -> pd.DataFrame:
 
 # -- 提醒函 / 督办函 ---------------------------------------------------------------------------
 def _previous_units(previous) -> set[str] | None:
-    if previous is None:
+    if previous is None or isinstance(previous, NoPrevious):
         return None
     if isinstance(previous, pd.DataFrame):
         if "单位" not in previous.columns:
@@ -459,7 +471,7 @@ def letter_findings(result) -> pd.DataFrame:
     return b[~lawful.to_numpy(dtype=bool)]
 
 
-def letters(result, status: pd.DataFrame | Codes, previous: Iterable[str] | pd.DataFrame | None = None,
+def letters(result, status: pd.DataFrame | Codes, previous: Iterable[str] | pd.DataFrame | NoPrevious | None = None,
             rankings: dict[str, pd.DataFrame] | None = None) -> pd.DataFrame:
     """提醒函 and 督办函 to villages and stations (plan 三 (二) 4 (8), RULEBOOK §10), as proposals for the
     镇纪委, one row per unit.
@@ -481,7 +493,8 @@ def letters(result, status: pd.DataFrame | Codes, previous: Iterable[str] | pd.D
     提醒函 (or 督办函) in the previous report of the same cadence — a list of names, or the previous
     ``letters()`` frame. A unit with a letter condition now that is among them gets a 督办函 instead
     of a 提醒函 (上期提醒函 = 是). Without ``previous`` the 督办函 cannot be decided: every letter is a
-    提醒函, 上期提醒函 says so and ``frame.attrs["note"]`` is :data:`NO_HISTORY`.
+    提醒函, 上期提醒函 says so and ``frame.attrs["note"]`` is :data:`NO_HISTORY`. A :class:`NoPrevious`
+    (there is no previous report) gives no 督办函 either, the same 上期提醒函, and its ``why`` as the note.
     ``rankings``: :func:`unit_ranking` of ``status`` by ``village`` and ``station`` where the caller has them.
     Columns: :data:`LETTER_COLUMNS`.
     """
@@ -516,7 +529,7 @@ def letters(result, status: pd.DataFrame | Codes, previous: Iterable[str] | pd.D
                                                            依据发现=("依据发现", "、".join)).reset_index()
         prev = _previous_units(previous)
         if prev is None:
-            out["上期提醒函"] = "无上期数据"
+            out["上期提醒函"] = NO_PREVIOUS_LETTERS
             out["函件"] = REMINDER
         else:
             again = out["_unit"].map(units.key).isin({units.key(u) for p in prev for u in units.split(p)})
@@ -528,7 +541,8 @@ def letters(result, status: pd.DataFrame | Codes, previous: Iterable[str] | pd.D
         out["_order"] = (out["函件"] == REMINDER).astype(int)
         out = out.sort_values(["_order", "_kind", "单位"], ascending=[True, False, True], kind="mergesort")
         out = out[LETTER_COLUMNS].reset_index(drop=True)
-    out.attrs["note"] = NO_HISTORY if previous is None else ""
+    out.attrs["note"] = (NO_HISTORY if previous is None else previous.why if isinstance(previous, NoPrevious)
+                         else "")
     return out
 
 

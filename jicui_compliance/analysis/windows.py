@@ -34,6 +34,8 @@ class Window:
             return f"{e.year}年{e.month}月（{s.month}月{s.day}日—{e.month}月{e.day}日）"
         if self.cadence == "quarter":
             return f"{e.year}年第{NUMERALS[(e.month - 1) // 3]}季度（{s.month}月{s.day}日—{e.month}月{e.day}日）"
+        if s > e:  # a 年总结 as of a day before the campaign began: no day of it is covered yet
+            return f"尚未开始（专项行动{s.year}年{s.month}月{s.day}日开始）"
         return f"{s.year}年{s.month}月{s.day}日—{e.year}年{e.month}月{e.day}日"
 
     def contains(self, dates: pd.Series) -> pd.Series:
@@ -43,7 +45,8 @@ class Window:
 
 def window_for(cadence: str, as_of: dt.date, campaign: Campaign) -> Window:
     """The window a cadence product covers, ending on as-of: the 7 days, the month, the quarter
-    so far, or the whole campaign from its first day (年总结)."""
+    so far, or the whole campaign from its first day (年总结: empty, and labelled so, as of a day before
+    the campaign began)."""
     if cadence == "week":
         return Window(cadence, as_of - dt.timedelta(days=6), as_of)
     if cadence == "month":

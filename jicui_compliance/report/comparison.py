@@ -3,6 +3,8 @@
 The previous report of the same cadence is the report of the period that ends the day before this
 report's period starts (上周、上月、上季度), rebuilt from the store: each unit's latest version received
 by that day, checked as of that day. Its 提醒函 units decide this report's 督办函 (RULEBOOK §10).
+A 年总结 covers the whole campaign from its first day: there is no previous one to compare with (the
+previous year's campaign is another plan, in another store), and it proposes no 督办函.
 """
 
 from __future__ import annotations
@@ -15,11 +17,15 @@ import pandas as pd
 
 from ..analysis import Analysis, window_for
 from ..analysis.comparison import NO_PREVIOUS, compare, week_changes
+from ..analysis.rankings import NoPrevious
 from ..campaign import Campaign
 from ..store import Store, StoreError
 from .model import Section
 
-PREVIOUS_WORD = {"week": "上周", "month": "上月", "quarter": "上季度", "year": "上年"}
+PREVIOUS_WORD = {"week": "上周", "month": "上月", "quarter": "上季度"}
+#: the 督办函 note of a report without a previous one: the first period in the store, and a 年总结
+FIRST_PERIOD = "数据库中没有上期的报送，本期为第一期，不下达督办函"
+NO_PREVIOUS_YEAR = "年总结覆盖整个专项行动，没有上期报告，不下达督办函"
 
 
 @dataclass
@@ -37,7 +43,7 @@ def add_comparison(b, comparison: Comparison) -> None:
     word = PREVIOUS_WORD[b.cadence]
     t = b.table("与上期对比", f"与上期对比（{comparison.label}）", compare(b.a, comparison.previous),
                 note=("上期为同一类报告的上一报告期：按数据库中截至上期最后一天收到的各单位最新报送版本、以该日为核查截止日重新核查所得。"
-                      "履行率、整改率的变化以百分点计。表中的“核查发现”是截至各期报告日的全部核查发现（含以前各期的），"
+                      "履行率、整改率的变化以百分点计，为表中两期比率之差。表中的“核查发现”是截至各期报告日的全部核查发现（含以前各期的），"
                       "与正文中的“新增核查发现”（记录日期或所属期间在本期内的发现）口径不同。"))
     paragraphs = [] if comparison.previous is not None else [
         f"{NO_PREVIOUS}：数据库中没有{word}（{comparison.label}）的报送，本期为第一期。"]
@@ -52,8 +58,11 @@ def add_comparison(b, comparison: Comparison) -> None:
 
 
 def previous_comparison(store: Store, cadence: str, as_of: dt.date, campaign: Campaign,
-                        village: str | None = None) -> Comparison:
-    """The previous report of ``cadence`` before the one ending on ``as_of``, rebuilt from the store."""
+                        village: str | None = None) -> Comparison | None:
+    """The previous report of ``cadence`` before the one ending on ``as_of``, rebuilt from the store; None for
+    a 年总结, which has no previous one."""
+    if cadence == "year":
+        return None
     window = window_for(cadence, as_of, campaign)
     end = window.start - dt.timedelta(days=1)
     versions = store.state_versions(received=end)
@@ -70,9 +79,10 @@ def previous_comparison(store: Store, cadence: str, as_of: dt.date, campaign: Ca
 
 def write_stored_report(store_path: Path, cadence: str, out: Path, *, as_of: dt.date | None = None,
                         version: int | None = None, village: str | None = None,
-                        campaign: Campaign | None = None) -> tuple[list[Path], dt.date, Comparison]:
+                        campaign: Campaign | None = None) -> tuple[list[Path], dt.date, Comparison | None]:
     """The report of ``cadence`` from the store: the latest version of each unit received by ``as_of`` (or
-    with an id up to ``version``), with 与上期对比 and the 督办函 decided from the previous report."""
+    with an id up to ``version``), with 与上期对比 and the 督办函 decided from the previous report (a 年总结:
+    neither, and no comparison is returned)."""
     from ..campaign import load_campaign
     from . import ReportError, cadence_of, write_report
 
@@ -89,7 +99,9 @@ def write_stored_report(store_path: Path, cadence: str, out: Path, *, as_of: dt.
             raise ReportError(f"村“{village}”不在企业名录的“所属村”中")
         comparison = previous_comparison(store, cadence, as_of, campaign, village)
     # no previous report in the store: nobody had a 提醒函 before, so nobody gets a 督办函 yet
-    previous_letters = comparison.letters if comparison.previous is not None else []
+    previous_letters: pd.DataFrame | NoPrevious | None = (
+        NoPrevious(NO_PREVIOUS_YEAR) if comparison is None else NoPrevious(FIRST_PERIOD)
+        if comparison.previous is None else comparison.letters)
     written = write_report(result, cadence, out, village=village, previous_letters=previous_letters,
                            comparison=comparison)
     return written, as_of, comparison

@@ -95,9 +95,62 @@ def _denied(exc: BaseException, path: Path) -> str | None:
     if path.exists() and (named is None or Path(named.group(1)).name == path.name):
         return (f"无法写入数据库 {path}：该文件是只读的或没有写入权限；请检查文件的权限（或“只读”属性），"
                 "或把它复制到有写入权限的文件夹后用 --store 指定副本")
+    return _folder_denied(path)
+
+
+def _folder_denied(path: Path) -> str:
     folder = path.parent if str(path.parent) else Path(".")
     return (f"无法写入数据库 {path}：没有在文件夹 {folder} 中建立文件的权限（写入数据库时要在它旁边建立临时文件）；"
             "请检查该文件夹的权限，或把数据库放在有写入权限的文件夹中")
+
+
+def _new_store_folder(path: Path) -> list[Path]:
+    """Make the folders a new store at ``path`` goes in (as ``--out`` folders are made), and clear what an
+    ingest killed before its first commit left beside it; the folders made, innermost first. A folder
+    that cannot be made, or in which nothing may be written (no permission, a read-only disk), is one
+    Chinese line naming the folder, never the temporary ``….partial``."""
+    import errno
+
+    from ..text import os_reason
+
+    missing = [p for p in (path.parent, *path.parent.parents) if str(p) not in ("", ".") and not p.exists()]
+    made: list[Path] = []
+    try:
+        for folder in reversed(missing):
+            folder.mkdir()
+            made.insert(0, folder)
+        work = path.with_name(path.name + ".partial")
+        work.unlink(missing_ok=True)  # left by an ingest that was killed before its first commit
+        Path(str(work) + ".wal").unlink(missing_ok=True)
+    except OSError as exc:
+        _remove_folders(made)
+        code = getattr(exc, "errno", None)
+        failed = Path(getattr(exc, "filename", None) or path)
+        if failed in missing:  # a folder of the path could not be made
+            above = failed.parent if str(failed.parent) else Path(".")
+            if code in (errno.ENOTDIR, errno.EEXIST) or isinstance(exc, (NotADirectoryError, FileExistsError)):
+                blocking = next((p for p in reversed([failed, *failed.parents])
+                                 if p.exists() and not p.is_dir()), failed)
+                raise StoreError(f"无法建立数据库 {path} 所在的文件夹 {path.parent}：路径中的 {blocking} 是一个文件，"
+                                 "不是文件夹；请换一个位置") from exc
+            if code in (errno.EACCES, errno.EPERM, errno.EROFS) or isinstance(exc, PermissionError):
+                raise StoreError(f"无法建立数据库 {path} 所在的文件夹 {path.parent}：没有在文件夹 {above} 中建立文件夹的"
+                                 "权限；请检查该文件夹的权限，或把数据库放在有写入权限的文件夹中") from exc
+            raise StoreError(f"无法建立数据库 {path} 所在的文件夹 {path.parent}"
+                             f"（{os_reason(exc, writing=True)}）；请换一个位置") from exc
+        if code in (errno.EACCES, errno.EPERM, errno.EROFS) or isinstance(exc, PermissionError):
+            raise StoreError(_folder_denied(path)) from exc
+        raise StoreError(f"无法写入数据库 {path}（{os_reason(exc, writing=True)}）") from exc
+    return made
+
+
+def _remove_folders(folders: list[Path]) -> None:
+    """Remove the folders an ingest made (innermost first) when it stored nothing in them."""
+    for folder in folders:
+        try:
+            folder.rmdir()
+        except OSError:  # something else was put in it meanwhile: it stays
+            return
 
 
 def _corrupt(exc: BaseException) -> bool:
@@ -760,10 +813,12 @@ def ingest(store_path: str | Path, paths: list[str | Path], *, received: dt.date
     store_path = Path(store_path)
     fresh = not store_path.exists()
     work = store_path.with_name(store_path.name + ".partial") if fresh else store_path
-    if fresh:
-        work.unlink(missing_ok=True)  # left by an ingest that was killed before its first commit
-        Path(str(work) + ".wal").unlink(missing_ok=True)
-    store = Store.open(work, write=True, shown=store_path)
+    made = _new_store_folder(store_path) if fresh else []
+    try:
+        store = Store.open(work, write=True, shown=store_path)
+    except BaseException:
+        _remove_folders(made)
+        raise
     try:
         if not fresh:
             store._check_schema()
@@ -773,6 +828,7 @@ def ingest(store_path: str | Path, paths: list[str | Path], *, received: dt.date
         if fresh:  # nothing was stored: no half-made database beside the user's files
             work.unlink(missing_ok=True)
             Path(str(work) + ".wal").unlink(missing_ok=True)
+            _remove_folders(made)
         failure = store_failure(exc, store_path) if _raised_here(exc) else None  # not the check's own DuckDB
         if failure:  # the file or the disk (damaged, read-only, full): one line; the transaction was not committed
             raise StoreError(failure) from exc
@@ -781,6 +837,7 @@ def ingest(store_path: str | Path, paths: list[str | Path], *, received: dt.date
     if fresh:
         if outcome.run_id is None:
             work.unlink(missing_ok=True)
+            _remove_folders(made)
         else:
             os.replace(work, store_path)
     return outcome
