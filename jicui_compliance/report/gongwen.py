@@ -5,6 +5,9 @@ characters; headings 黑体 (一、) and 楷体_GB2312 (（一）); the title in
 issuing organ and the 文号; 主送, 落款 and 成文日期; page numbers "— 1 —" in 宋体 4号, odd pages right,
 even pages left; 附件 each on a new page with complete tables whose header row repeats on every page.
 
+Every text put into a document goes through :func:`~..findings.masking.mask_text` (ID and phone numbers
+masked, RULEBOOK §6), whatever its caller did before.
+
 The font names are those the standard names; each has an East-Asian fallback declared in the
 document's font table (``w:altName``), so Word on a machine without 仿宋_GB2312 uses 仿宋, and
 LibreOffice substitutes the nearest CJK font.
@@ -36,6 +39,7 @@ from docx.shared import Emu, Mm, Pt, RGBColor
 from docx.text.run import Run
 from lxml import etree
 
+from ..findings.masking import mask_text
 from ..findings.sheets import zip_type
 from ..text import text_width
 
@@ -200,7 +204,7 @@ class Gongwen:
 
     def __init__(self, organ: str, number: str, title: str, recipients: Sequence[str] = (), letter: bool = False):
         self.doc = doc = Document()
-        self.organ, self.number, self.title = organ, number, title
+        self.organ, self.number, self.title = mask_text(organ), mask_text(number), mask_text(title)
         self.annexes: list[str] = []
         self._rows: list[bytes] = []  # the rows of each table as XML, put into document.xml by save()
         self._rprs: dict[tuple[str, float, str | None], str] = {}
@@ -354,7 +358,7 @@ class Gongwen:
 
     def p(self, text: str = "", indent: bool = True, style: str | None = None, align=None):
         """A 正文 paragraph (仿宋 3号, first line indented two characters)."""
-        para = self.doc.add_paragraph(text, style=style)
+        para = self.doc.add_paragraph(mask_text(text), style=style)
         para.paragraph_format.first_line_indent = Pt(SIZE_3 * 2) if indent else Pt(0)
         if align is not None:
             para.alignment = align
@@ -364,7 +368,7 @@ class Gongwen:
 
     def heading(self, text: str, level: int = 1):
         """一、… in 黑体 (level 1), （一）… in 楷体 (level 2), 1. … in 仿宋 bold (level 3)."""
-        return self.doc.add_paragraph(text, style=f"Heading {level}")
+        return self.doc.add_paragraph(mask_text(text), style=f"Heading {level}")
 
     def picture(self, png: bytes, caption: str = "") -> None:
         width = Mm(156)
@@ -375,7 +379,7 @@ class Gongwen:
         pic.paragraph_format.line_spacing_rule = WD_LINE_SPACING.SINGLE
         _no_grid(pic)
         if caption:
-            cap = self.doc.add_paragraph(caption, style="表格文字")
+            cap = self.doc.add_paragraph(mask_text(caption), style="表格文字")
             cap.alignment = WD_ALIGN_PARAGRAPH.CENTER
 
     def annex_list(self, names: Sequence[str]) -> None:
@@ -409,7 +413,7 @@ class Gongwen:
         t.alignment = WD_ALIGN_PARAGRAPH.CENTER
         self.table(header, rows, numeric)
         if note:
-            self.doc.add_paragraph("注：" + note, style="表格文字")
+            self.doc.add_paragraph("注：" + mask_text(note), style="表格文字")
 
     def table(self, header: list[str], rows: list[list[str]], numeric: Sequence[bool] | None = None) -> None:
         """A complete table: header row repeated on every page, rows kept whole, widths by content.
@@ -438,14 +442,14 @@ class Gongwen:
         head_starts = [f'{s}<w:jc w:val="center"/></w:pPr><w:r>{head_rpr}' for s in starts]
         right = '<w:jc w:val="right"/>'
         body_starts = [f'{s}{right if num else ""}</w:pPr><w:r>{body_rpr}' for s, num in zip(starts, numeric)]
-        head = "".join(s + _run_content(v) + "</w:r></w:p></w:tc>" for s, v in zip(head_starts, header))
+        head = "".join(s + _run_content(mask_text(v)) + "</w:r></w:p></w:tc>" for s, v in zip(head_starts, header))
         parts = [f'<w:tr><w:trPr><w:cantSplit/><w:tblHeader w:val="true"/></w:trPr>{head}</w:tr>'.encode()]
         # column by column: each distinct text of a column becomes its whole cell once, as UTF-8 (statuses, villages,
         # dates repeat), then the rows are joined from the columns' cells
         columns = []
         for s, values in zip(body_starts, zip(*rows)):
             cells: dict[str, bytes] = {}
-            columns.append([cells.get(v) or cells.setdefault(v, (s + _run_content(v) + "</w:r></w:p></w:tc>").encode())
+            columns.append([cells.get(v) or cells.setdefault(v, (s + _run_content(mask_text(v)) + "</w:r></w:p></w:tc>").encode())
                             for v in values])
         opening, closing = repeat(b"<w:tr><w:trPr><w:cantSplit/></w:trPr>"), repeat(b"</w:tr>")
         parts.extend(chain.from_iterable(zip(opening, *columns, closing)))
