@@ -680,3 +680,26 @@ def test_a_documents_properties_are_its_own(tmp_path):
     assert app.find("ep:Application", ns) is None and app.find("ep:Pages", ns) is None
     for word in ("python-docx", "Microsoft", "Macintosh", "2013-12-23"):
         assert word not in props
+
+
+def test_notices_and_letters_take_the_letter_layout(tmp_path):
+    """GB/T 9704-2012 10.1 (信函格式), the layout of the notices and letters: no page number on the first page,
+    and a 版记 without 印发机关 and 印发日期; a report (the 文件格式) numbers every page and prints them."""
+    day = dt.date(2023, 6, 30)
+    docs = {}
+    for letter in (True, False):
+        d = Gongwen("积翠镇人民政府", "积政隐改〔2023〕1号", "隐患整改通知书", ["东坡村"], letter=letter)
+        d.p("正文。")
+        d.signature("积翠镇人民政府", day)
+        d.record(["应急站", "东坡村"], "积翠镇人民政府", day)
+        docs[letter] = Document(str(d.save(tmp_path / f"{letter}.docx")))
+    letter, report = docs[True], docs[False]
+    sec = letter.sections[0]
+    assert sec.different_first_page_header_footer and not sec.first_page_footer.is_linked_to_previous
+    assert " PAGE " not in sec.first_page_footer._element.xml and "—" not in sec.first_page_footer._element.xml
+    assert " PAGE " in sec.footer._element.xml and " PAGE " in sec.even_page_footer._element.xml  # the pages after it
+    texts = [p.text for p in letter.paragraphs]
+    assert texts[-1] == "抄送：应急站，东坡村。" and not any("印发" in t for t in texts)
+    assert letter.paragraphs[-1]._p.find(f"{W}pPr/{W}pBdr") is None  # no lines around a letter's 版记
+    assert not report.sections[0].different_first_page_header_footer
+    assert report.paragraphs[-1].text == "积翠镇人民政府　　　　2023年6月30日印发"

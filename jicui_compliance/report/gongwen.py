@@ -4,6 +4,8 @@ A4, 天头 37 mm, 订口 28 mm, 版心 156 × 225 mm; 正文 仿宋_GB2312 3号 
 characters; headings 黑体 (一、) and 楷体_GB2312 (（一）); the title in 小标宋 2号; a red 版头 with the
 issuing organ and the 文号; 主送, 落款 and 成文日期; page numbers "— 1 —" in 宋体 4号, odd pages right,
 even pages left; 附件 each on a new page with complete tables whose header row repeats on every page.
+Notices and letters (``letter=True``) take the 信函格式 (10.1): the organ's name alone, the 文号 at the right
+edge, no page number on the first page, and a 版记 without 印发机关 and 印发日期 or its lines.
 
 Every text put into a document goes through :func:`~..findings.masking.mask_text` (ID and phone numbers
 masked, RULEBOOK §6), whatever its caller did before; the document properties (docProps) carry the
@@ -206,6 +208,7 @@ class Gongwen:
     def __init__(self, organ: str, number: str, title: str, recipients: Sequence[str] = (), letter: bool = False):
         self.doc = doc = Document()
         self.organ, self.number, self.title = mask_text(organ), mask_text(number), mask_text(title)
+        self.letter = letter
         self.annexes: list[str] = []
         self._rows: list[bytes] = []  # the rows of each table as XML, put into document.xml by save()
         self._rprs: dict[tuple[str, float, str | None], str] = {}
@@ -332,6 +335,9 @@ class Gongwen:
                     el.text = text
                 run._r.append(el)
             self._run(p, " —", SONGTI, SIZE_4)
+        if self.letter:  # 信函格式 (10.1): the first page shows no page number
+            sec.different_first_page_header_footer = True
+            sec.first_page_footer.is_linked_to_previous = False  # an empty footer of its own
 
     def _properties(self) -> None:
         """文件→属性: the title, the issuing organ as author (and company), the time the file is made; nothing of
@@ -495,13 +501,17 @@ class Gongwen:
         return re.sub(r"\s+xmlns:\w+=\"[^\"]*\"", "", text)
 
     def record(self, copy_to: Sequence[str], printer: str, day: dt.date) -> None:
-        """版记 (7.4): 抄送 and 印发机关/印发日期 between lines, at the end of the body."""
+        """版记 (7.4): 抄送 and 印发机关/印发日期 between lines, at the end of the body; a letter's (10.1) only the
+        抄送, without 印发机关, 印发日期 and lines."""
         if copy_to:
             c = self.p(f"抄送：{'，'.join(copy_to)}。", indent=False, align=WD_ALIGN_PARAGRAPH.LEFT)
             c.paragraph_format.left_indent = Pt(SIZE_4)
             for r in c.runs:
                 r.font.size = Pt(SIZE_4)
-            _border(c, "top", 6, "000000")
+            if not self.letter:
+                _border(c, "top", 6, "000000")
+        if self.letter:
+            return
         pr = self.p(f"{printer}　　　　{day.year}年{day.month}月{day.day}日印发", indent=False,
                     align=WD_ALIGN_PARAGRAPH.CENTER)
         for r in pr.runs:
