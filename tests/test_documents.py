@@ -13,6 +13,7 @@ import pytest
 from docx import Document
 from docx.oxml.ns import qn
 from docx.shared import Mm, Pt
+from lxml import etree
 
 from jicui_compliance import text
 from jicui_compliance.report import gongwen, wording
@@ -562,3 +563,143 @@ def test_a_law_the_message_quotes_is_not_cited_again():
     assert _basis(quoted) == ""
     bare = SimpleNamespace(message="未配备专职安全生产管理人员", clause="E(7); EXT: 安全生产法 第24条", rule_id="ENT003")
     assert _basis(bare) == "依据：方案三（一）（7）；安全生产法 第24条。"
+
+
+# -- personal numbers in the registry's names, folder, file and sheet names (audit 7) ----------------------
+_MOBILE, _LANDLINE, _ID = "13912345678", "0351-2848716", "14092219850315105X"
+#: what is left of each number once the separators are taken out, none of which a masked number keeps
+_CLEAR = ("1391234", "2848716", "19850315")
+_FIRM = f"东坡化工有限公司（联系人{_MOBILE}）"
+_VILLAGE = f"西河村（村委{_LANDLINE}）"
+
+
+def _numbered_town(root: Path) -> None:
+    """A town whose registry names an enterprise and a village with a phone number, whose village submits in a
+    folder named with a mobile, a file named with an ID number and sheets named with a mobile and a landline."""
+    from openpyxl import Workbook
+
+    def book(path: Path, sheets) -> None:
+        wb = Workbook()
+        wb.remove(wb.active)
+        for name, rows in sheets:
+            ws = wb.create_sheet(name)
+            for r in rows:
+                ws.append(r)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        wb.save(path)
+
+    a, b = "91140922MA0A1B2C3A", "91140922MA0D4E5F6C"
+    book(root / "积翠镇企业名录.xlsx", [("名录", [
+        ["统一社会信用代码", "企业名称", "所属村", "行业领域", "监管站所", "是否高危", "主要负责人", "联系电话", "从业人数"],
+        [a, _FIRM, _VILLAGE, "危险化学品", "应急站", "是", "赵丽", _LANDLINE, 30],
+        [b, "积翠东坡五金厂", "东坡村", "工贸", "应急站", "否", "李建国", "13812345678", 20]])])
+    hazards = ["统一社会信用代码", "企业名称", "隐患编号", "隐患描述", "发现日期", "发现方式", "是否立即整改", "整改完成日期", "整改状态"]
+    inspections = ["企业名称", "检查日期", "带队负责人", "发现隐患数", "签名确认"]
+    book(root / _VILLAGE / "报送人 139 1234 5678" / f"台账（经办人{_ID}）.xlsx", [
+        (f"隐患 {_MOBILE}", [hazards, [a, _FIRM, "C-1", "储罐区静电接地缺失", "2023年6月31日", "企业自查", "是", "2023-06-05", "已销号"]]),
+        (f"带队 {_LANDLINE}", [inspections, [_FIRM, "2023-06-20", "周九", 0, "否"]])])
+    book(root / "东坡村" / "东坡村台账.xlsx", [("带队", [inspections, ["积翠东坡五金厂", "2023-06-20", "李建国", 0, "是"]])])
+
+
+def _clear_numbers(out: Path) -> dict[str, list[str]]:
+    """Every number of :data:`_CLEAR` left in ``out``: in a file's or folder's name, and in any part of a .docx or
+    .xlsx (document, headers, footers, properties, shared strings, sheet names), its markup and separators left out."""
+    def clear(text: str) -> list[str]:
+        flat = re.sub(r"[\s\-‐－—()（）+]", "", re.sub(r"<[^>]+>", "", text))
+        return [n for n in _CLEAR if n in flat]
+
+    found = {}
+    for path in sorted(out.rglob("*")):
+        rel = str(path.relative_to(out))
+        if clear(rel):
+            found[rel] = clear(rel)
+        if path.suffix in (".docx", ".xlsx"):
+            with zipfile.ZipFile(path) as z:
+                for part in z.namelist():
+                    hit = clear(z.read(part).decode("utf-8", "replace"))
+                    if hit:
+                        found[f"{rel}:{part}"] = hit
+    return found
+
+
+def test_documents_mask_the_numbers_in_names_paths_and_sheets(tmp_path):
+    """RULEBOOK §6 (“masked in every output”), documents.md (“身份证号和手机号在所有文书中均已脱敏”): the audit found
+    the numbers findings.csv masks written clear in the notices' file names, their 主送, the items' “（见…工作表第2行）”,
+    the 退回重报通知's 文件 and 工作表 cells, and 文书清单's 主送 and 文件. A later batch given that 文书清单
+    (--previous) still knows the village it wrote to, masked, and sends it a 督办函."""
+    import openpyxl
+
+    from jicui_compliance.check import run_check
+    from jicui_compliance.documents import read_previous, write_documents
+
+    _numbered_town(tmp_path / "报送")
+    result = run_check([tmp_path / "报送"], as_of=dt.date(2023, 6, 30))
+    out = tmp_path / "文书"
+    written = write_documents(result, out)
+    assert _clear_numbers(out) == {}
+    index = written.index.set_index(["文书", "主送"])
+    firm, village = "东坡化工有限公司（联系人139****5678）", "西河村（村委0351-***8716）"
+    assert index.loc[("隐患整改通知书", firm), "文件"] == "隐患整改通知书/002_东坡化工有限公司（联系人139＊＊＊＊5678）.docx"
+    assert index.loc[("退回重报通知", village), "文件"] == "退回重报通知/001_西河村（村委0351-＊＊＊8716）.docx"
+    notice = "\n".join(p.text for p in Document(str(out / index.loc[("隐患整改通知书", firm), "文件"])).paragraphs)
+    assert f"{firm}：" in notice
+    assert (f"（见{village}/报送人 139 **** 5678/台账（经办人140922********105X）.xlsx“带队 0351-***8716”工作表第2行）"
+            in notice)
+    table = Document(str(out / index.loc[("退回重报通知", village), "文件"])).tables[0]
+    assert [c.text for c in table.rows[1].cells][:3] == [
+        f"{village}/报送人 139 **** 5678/台账（经办人140922********105X）.xlsx", "隐患 139****5678", "2"]
+    listed = openpyxl.load_workbook(out / "文书清单.xlsx", read_only=True)["文书清单"]
+    assert firm in [r[2] for r in listed.iter_rows(values_only=True)]
+    assert written.count("提醒函") == 2  # 东坡村 and the village named with a number
+    again = write_documents(result, tmp_path / "下期", previous=read_previous(out / "文书清单.xlsx"))
+    assert sorted(again.index.loc[again.index["文书"] == "督办函", "主送"]) == ["东坡村", village]
+    assert _clear_numbers(tmp_path / "下期") == {}
+
+
+def test_a_documents_properties_are_its_own(tmp_path):
+    """文件→属性 of every Word document: its title, the issuing organ as author, the time it was made; none of
+    python-docx's template (作者 python-docx, “generated by python-docx”, 2013-12-23, Microsoft Macintosh Word)."""
+    ns = {"dc": "http://purl.org/dc/elements/1.1/", "dcterms": "http://purl.org/dc/terms/",
+          "cp": "http://schemas.openxmlformats.org/package/2006/metadata/core-properties",
+          "ep": "http://schemas.openxmlformats.org/officeDocument/2006/extended-properties"}
+    before = dt.datetime.now(dt.UTC).replace(microsecond=0)  # the file records whole seconds
+    d = Gongwen("积翠镇应急管理站", "积安委办〔2023〕7号", f"关于东坡化工有限公司（联系人{_MOBILE}）的通报", ["东坡村"], letter=True)
+    d.p("正文。")
+    path = d.save(tmp_path / "通报.docx")
+    after = dt.datetime.now(dt.UTC)
+    with zipfile.ZipFile(path) as z:
+        core, app = (etree.fromstring(z.read(f"docProps/{n}.xml")) for n in ("core", "app"))
+        props = z.read("docProps/core.xml").decode() + z.read("docProps/app.xml").decode()
+    assert core.findtext("dc:title", namespaces=ns) == "关于东坡化工有限公司（联系人139****5678）的通报"
+    assert core.findtext("dc:creator", namespaces=ns) == core.findtext("cp:lastModifiedBy", namespaces=ns) == "积翠镇应急管理站"
+    assert not core.findtext("dc:description", namespaces=ns)
+    made = [dt.datetime.fromisoformat(core.findtext(f"dcterms:{n}", namespaces=ns).replace("Z", "+00:00"))
+            for n in ("created", "modified")]
+    assert made[0] == made[1] and before <= made[0] <= after
+    assert app.findtext("ep:Company", namespaces=ns) == "积翠镇应急管理站"
+    assert app.find("ep:Application", ns) is None and app.find("ep:Pages", ns) is None
+    for word in ("python-docx", "Microsoft", "Macintosh", "2013-12-23"):
+        assert word not in props
+
+
+def test_notices_and_letters_take_the_letter_layout(tmp_path):
+    """GB/T 9704-2012 10.1 (信函格式), the layout of the notices and letters: no page number on the first page,
+    and a 版记 without 印发机关 and 印发日期; a report (the 文件格式) numbers every page and prints them."""
+    day = dt.date(2023, 6, 30)
+    docs = {}
+    for letter in (True, False):
+        d = Gongwen("积翠镇人民政府", "积政隐改〔2023〕1号", "隐患整改通知书", ["东坡村"], letter=letter)
+        d.p("正文。")
+        d.signature("积翠镇人民政府", day)
+        d.record(["应急站", "东坡村"], "积翠镇人民政府", day)
+        docs[letter] = Document(str(d.save(tmp_path / f"{letter}.docx")))
+    letter, report = docs[True], docs[False]
+    sec = letter.sections[0]
+    assert sec.different_first_page_header_footer and not sec.first_page_footer.is_linked_to_previous
+    assert " PAGE " not in sec.first_page_footer._element.xml and "—" not in sec.first_page_footer._element.xml
+    assert " PAGE " in sec.footer._element.xml and " PAGE " in sec.even_page_footer._element.xml  # the pages after it
+    texts = [p.text for p in letter.paragraphs]
+    assert texts[-1] == "抄送：应急站，东坡村。" and not any("印发" in t for t in texts)
+    assert letter.paragraphs[-1]._p.find(f"{W}pPr/{W}pBdr") is None  # no lines around a letter's 版记
+    assert not report.sections[0].different_first_page_header_footer
+    assert report.paragraphs[-1].text == "积翠镇人民政府　　　　2023年6月30日印发"

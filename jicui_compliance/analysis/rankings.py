@@ -22,6 +22,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from ..findings.masking import mask_text
 from ..ledgers.enforcement import hazard_key, is_fined
 from ..resolution import PLACEHOLDER_STATION
 from ..rules import REGISTRY, Party
@@ -532,7 +533,11 @@ def letters(result, status: pd.DataFrame | Codes, previous: Iterable[str] | pd.D
             out["上期提醒函"] = NO_PREVIOUS_LETTERS
             out["函件"] = REMINDER
         else:
-            again = out["_unit"].map(units.key).isin({units.key(u) for p in prev for u in units.split(p)})
+            # a previous list shows its units masked (文书清单's 主送, a report's tables): compared masked
+            def seen(u: str) -> str:
+                return units.key(mask_text(u))
+
+            again = out["_unit"].map(seen).isin({seen(u) for p in prev for u in units.split(p)})
             out["上期提醒函"] = np.where(again, "是", "否")
             out["函件"] = np.where(again, SUPERVISION, REMINDER)
         out["类别"] = out["_kind"].map(UNIT_KINDS)

@@ -12,7 +12,10 @@
   correct and resubmit.
 
 Each document has a 文号 from the campaign's pattern, numbered 1, 2, … per kind in the order
-written (by village, then name), and everything is masked (ID and phone numbers).
+written (by village, then name), and everything is masked (ID and phone numbers) with the one masking
+function, :func:`~..findings.masking.mask_text`: the documents' text (:class:`~..report.gongwen.Gongwen`
+masks all it is given: the addressee from the registry, the file, folder and sheet names a finding
+stands on), the file names (:func:`_file_name`) and the 主送 of 文书清单 (:func:`addressee`).
 """
 
 from __future__ import annotations
@@ -53,8 +56,15 @@ class Written:
         return int((self.index["文书"] == kind).sum()) if len(self.index) else 0
 
 
+def addressee(name: str) -> str:
+    """The 主送 as the document, its file name and 文书清单 show it: personal numbers masked."""
+    return mask_text(name)
+
+
 def _file_name(n: int, name: str) -> str:
-    return f"{n:03d}_{_BAD_FILE.sub('_', name)[:60]}.docx"
+    """``001_东坡化工有限公司（联系人139＊＊＊＊5678）.docx``: the addressee masked, its ``*`` written ``＊`` (a file
+    name on Windows cannot hold ``*``), then what else a file name cannot hold made ``_``."""
+    return f"{n:03d}_{_BAD_FILE.sub('_', addressee(name).replace('*', '＊'))[:60]}.docx"
 
 
 def _source(row) -> str:
@@ -142,7 +152,7 @@ def rectification_notices(analysis: Analysis, out: Path, day: dt.date, first: in
         copy = [x for x in (station, village) if x]
         d.record(copy, docs.notice_organ, day)
         path = d.save(folder / _file_name(n, name))
-        rows.append({"文书": NOTICE, "文号": number, "主送": name, "事项数": len(g), "期限": deadline, "文件": path})
+        rows.append({"文书": NOTICE, "文号": number, "主送": addressee(name), "事项数": len(g), "期限": deadline, "文件": path})
     return rows
 
 
@@ -184,7 +194,7 @@ def letters(analysis: Analysis, out: Path, day: dt.date, previous=None, first: i
         d.signature(docs.letter_organ, day)
         d.record(list(docs.letter_copy), docs.letter_organ, day)
         path = d.save(_folder(out, kind) / _file_name(n, unit))
-        rows.append({"文书": kind, "文号": number, "主送": unit, "事项数": i, "期限": deadline, "文件": path})
+        rows.append({"文书": kind, "文号": number, "主送": addressee(unit), "事项数": i, "期限": deadline, "文件": path})
     return rows
 
 
@@ -231,5 +241,5 @@ def resubmission_notices(analysis: Analysis, out: Path, day: dt.date, first: int
         d.signature(docs.organ, day)
         d.record([], docs.organ, day)
         path = d.save(_folder(out, RESUBMIT) / _file_name(n, unit))
-        rows.append({"文书": RESUBMIT, "文号": number, "主送": unit, "事项数": len(g), "期限": deadline, "文件": path})
+        rows.append({"文书": RESUBMIT, "文号": number, "主送": addressee(unit), "事项数": len(g), "期限": deadline, "文件": path})
     return rows, unknown
