@@ -2,7 +2,8 @@
 
 Ctrl-C and the signals that end a process (SIGTERM, SIGHUP) are handled from the first moment, before
 the command line's libraries load (typer, rich, then pandas: about a second): whenever it comes, a stop
-ends with one line and its exit code (docs/guide/checking.md), never a traceback. A worker process of
+ends with one line and its exit code (docs/guide/checking.md), never a traceback; once the run is over, while
+the interpreter shuts down, it is ignored (:func:`jicui_compliance.writing.finished`). A worker process of
 the reader imports this module (spawn) and does nothing."""
 
 import sys

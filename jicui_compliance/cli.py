@@ -967,8 +967,13 @@ def restore_cmd(
 def main() -> None:
     """The console command (``jicui``; :func:`jicui_compliance.__main__.main` calls it once the
     signals are handled). Every stop ends with its line and exit code (:func:`~.writing.stopped`):
-    one while typer parses the arguments too, which typer would turn into a silent exit 130."""
-    from .writing import stop_on_termination
+    one while typer parses the arguments too, which typer would turn into a silent exit 130.
+
+    Once the command is over (its outputs written, everything printed, its exit code decided), Ctrl-C and the
+    other stop signals are ignored while the interpreter shuts down (:func:`~.writing.finished`): the process exits
+    with the run's code. A Ctrl-C before that, while the last lines are printed or the command's tables are freed,
+    is one like any other."""
+    from .writing import finished, stop_on_termination
 
     stop_on_termination()
     try:
@@ -977,8 +982,13 @@ def main() -> None:
         context = exc.__context__
         cause = getattr(context, "__cause__", None)
         if not (isinstance(context, typer.Exit) and isinstance(cause, KeyboardInterrupt)):
-            raise
+            cause = finished()
+            if cause is None or exc.code not in (0, 1, None):  # a failure has said its one line already
+                raise
         raise SystemExit(_say_stopped(cause)) from None
+    cause = finished()  # (typer's app() ends in SystemExit; if ever not, the same)
+    if cause is not None:
+        raise SystemExit(_say_stopped(cause))
 
 
 if __name__ == "__main__":

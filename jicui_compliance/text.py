@@ -101,21 +101,38 @@ def map_distinct(col: pd.Series, func: Callable[[Any], object], dtype: object = 
 # One masking function for every output: findings csv/xlsx, reports, notebooks, logs and the
 # terminal. It masks by form, whatever the check digit says: ID numbers of 18 and 15
 # characters (a possible birth date after a region code 1–8; separators allowed), mainland
-# mobiles (with +86/86, separators, full-width digits) and landlines with an area code.
+# mobiles (with +86/86/0086, separators, full-width digits) and landlines with an area code (or the country code
+# and the area code without its trunk 0).
 # Credit codes (USCC) stay readable: an enterprise's code starts with 9 (or a letter).
 _D = "[0-9０-９]"
 _S = r"[ \-‐－—\u3000]"  # one separator between digit groups
 _NO_DIGIT_BEFORE = r"(?<![0-9０-９])"
 _NO_DIGIT_AFTER = r"(?![0-9０-９])"
-_ID18 = re.compile(_NO_DIGIT_BEFORE + rf"([1-8１-８]{_D}(?:{_S}?{_D}){{15}}{_S}?[0-9０-９XxＸｘ])" + _NO_DIGIT_AFTER)
+# Each pattern opens with a lookahead for the characters a match can start with: the regular expression engine
+# then passes over the other characters quickly, where a lookbehind first is tried at every character (a third
+# to a half of the time of each pattern over the findings' texts, measured on 65,000 texts with dates and sums)
+_ID18 = re.compile("(?=[1-8１-８])" + _NO_DIGIT_BEFORE + rf"([1-8１-８]{_D}(?:{_S}?{_D}){{15}}{_S}?[0-9０-９XxＸｘ])" + _NO_DIGIT_AFTER)
 # a 特种作业操作证 number is “T” and the holder's ID number: masked whatever its length or birth date
 # (a mistyped ID is still the person's), where a bare digit run of the wrong shape stays readable
-_CERT_ID = re.compile(r"(?<![0-9０-９A-Za-zＡ-Ｚａ-ｚ])[TtＴｔ]" + rf"({_D}{{14,19}}[0-9０-９XxＸｘ])" + _NO_DIGIT_AFTER)
-_ID15 = re.compile(_NO_DIGIT_BEFORE + rf"([1-8１-８]{_D}(?:{_S}?{_D}){{13}})" + r"(?![0-9０-９A-Za-z])")
-_MOBILE_RE = re.compile(r"(?<![0-9０-９+＋])((?:[+＋]?[8８][6６]" + _S + r"?)?[1１][3-9３-９]"
-                        + rf"{_D}(?:{_S}?{_D}){{8}})" + _NO_DIGIT_AFTER)
-_LANDLINE = re.compile(r"(?<![0-9０-９])([(（]?[0０][1-9１-９]" + _D + rf"{{1,2}}[)）]?{_S}?"
+_CERT_ID = re.compile(r"(?=[TtＴｔ])(?<![0-9０-９A-Za-zＡ-Ｚａ-ｚ])[TtＴｔ]" + rf"({_D}{{14,19}}[0-9０-９XxＸｘ])" + _NO_DIGIT_AFTER)
+_ID15 = re.compile("(?=[1-8１-８])" + _NO_DIGIT_BEFORE + rf"([1-8１-８]{_D}(?:{_S}?{_D}){{13}})" + r"(?![0-9０-９A-Za-z])")
+# between the groups of a phone number (138 - 1234 - 5678, 138.1234.5678, 0351 - 2848716, +86 351 2848716): a dash
+# or a dot with up to three spaces either side, or up to three spaces; only at the group boundaries a phone number
+# is written with (3-4-4 of a mobile, after the area code of a landline), where :data:`_S` may stand between any two
+# digits: a date (2023.07.15), a sum (1,234,567.89), a certificate (T-2023-0001) is not grouped so
+_W = r"(?:[ \u3000]{0,3}[\-‐－—–.．][ \u3000]{0,3}|[ \u3000]{1,3})"
+# the country code: +86, 0086, (+86), 86; before a landline's area code a bare 86 is followed by a separator
+_CC_MOBILE = rf"[(（]?(?:[+＋]|[0０]{{2}})?[8８][6６][)）]?{_W}?"
+_CC = rf"(?:[(（]?(?:[+＋]|[0０]{{2}})[8８][6６][)）]?{_W}?|[8８][6６]{_W})"
+_MOBILE_RE = re.compile(r"(?=[(（+＋0０8８1１])(?<![0-9０-９+＋])(" + rf"(?:{_CC_MOBILE})?[1１][3-9３-９]{_D}"
+                        + rf"(?:(?:{_S}?{_D}){{8}}|{_W}?{_D}{{4}}{_W}?{_D}{{4}}))" + _NO_DIGIT_AFTER)
+_LANDLINE = re.compile(r"(?=[(（0０])(?<![0-9０-９])([(（]?[0０][1-9１-９]" + _D + rf"{{1,2}}[)）]?{_W}?"
                        + rf"[1-9１-９](?:{_S}?{_D}){{6,7}})" + _NO_DIGIT_AFTER)
+# a landline with the country code, where the area code loses its trunk 0 (+86 351 2848716, 0086-10-12345678,
+# +86 (0)351 2848716): 10 and 2x are the two-digit area codes, the others have three digits
+_INTL_LANDLINE = re.compile(r"(?=[(（+＋0０8８])(?<![0-9０-９+＋])(" + rf"{_CC}(?:[(（][0０][)）])?[(（]?"
+                            + rf"(?:[1１][0０]|[2２]{_D}|[3-9３-９]{_D}{{2}})[)）]?{_W}?"
+                            + rf"[1-9１-９](?:{_S}?{_D}){{6,7}})" + _NO_DIGIT_AFTER)
 _ANY_DIGIT = re.compile(_D)
 
 
@@ -330,6 +347,17 @@ def _mask_landline(m: re.Match) -> str:
     return _keep_ends(s, area, 4)
 
 
+def _mask_intl_landline(m: re.Match) -> str:
+    """The country code (86 or 0086), a trunk 0 in brackets and the area code stay, as a landline's area code does."""
+    s = m.group(1)
+    d = _digits(s)
+    head = 2 if d.startswith("86") else 4  # 86, 0086
+    if d[head] == "0":  # +86 (0)351 …
+        head += 1
+    area = 2 if d[head] in "12" else 3  # 10, 2x; else xxx
+    return _keep_ends(s, head + area, 4)
+
+
 def mask_personal(text: str) -> str:
     """Mask ID, mobile and landline numbers in any text, in every form they are written.
 
@@ -337,6 +365,14 @@ def mask_personal(text: str) -> str:
     '身份证 110105 ******** 002X，电话 +86 138-****-5678，座机 (0571)****6666'
     >>> mask_personal("操作证 T11010519850315123，证号 110105198503151230X1")
     '操作证 T110105*******5123，证号 110105********1230X1'
+
+    A landline with the country code keeps it and the area code; a dash with spaces or a dot may set the groups
+    apart; a date, a sum or a code with dashes is no phone number:
+
+    >>> mask_personal("+86 351 2848716，0351 - 2848716，138 - 1234 - 5678，138.1234.5678")
+    '+86 351 ***8716，0351 - ***8716，138 - **** - 5678，138.****.5678'
+    >>> mask_personal("2023.07.15 08:30 罚款1,234,567.89元，YH-2023-015，T-2023-0001")
+    '2023.07.15 08:30 罚款1,234,567.89元，YH-2023-015，T-2023-0001'
     """
     if not isinstance(text, str) or len(text) < 7 or not _ANY_DIGIT.search(text):
         return text
@@ -344,11 +380,13 @@ def mask_personal(text: str) -> str:
     text = _ID18.sub(_mask_id18, text)
     text = _ID15.sub(_mask_id15, text)
     text = _MOBILE_RE.sub(_mask_mobile, text)
+    text = _INTL_LANDLINE.sub(_mask_intl_landline, text)
     return _LANDLINE.sub(_mask_landline, text)
 
 
-#: a text may hold a number that :func:`mask_personal` masks (a quick test for whole columns)
-MAY_HOLD_PERSONAL = r"[0-9０-９](?:[ \-‐－—\u3000()（）]?[0-9０-９]){6}"
+#: a text may hold a number that :func:`mask_personal` masks (a quick test for whole columns): seven digits, with
+#: what may stand between the digits of one (:data:`_S`, :data:`_W`, brackets) between them
+MAY_HOLD_PERSONAL = r"[0-9０-９](?:[ \u3000]{0,3}[\-‐－—–.．()（）]?[ \u3000]{0,3}[0-9０-９]){6}"
 
 
 def mask_column(col: pd.Series) -> pd.Series:

@@ -21,11 +21,13 @@ import errno
 import os
 import signal
 import socket
+import sys
 import time
 import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 LOCK_NAME = ".jicui.lock"
 JOURNAL_NAME = ".jicui-commit"
@@ -83,14 +85,57 @@ def _terminate(signum: int, frame: object) -> None:
 
 def stop_on_termination() -> None:
     """Make the signals of :data:`TERMINATING` raise :class:`Terminated` (the command line's first act,
-    before it imports anything heavy). Only in the main thread (where Python runs signal handlers)."""
+    before it imports anything heavy). Only in the main thread (where Python runs signal handlers).
+
+    A stop that comes while Python runs a finalizer is kept until the run is over (:func:`_unraisable`)."""
     global _HANDLING
     try:
         for sig in TERMINATING:
             signal.signal(sig, _terminate)
     except ValueError:  # not the main thread: leave the process as it is
         return
+    if not _HANDLING:
+        sys.unraisablehook = _unraisable
     _HANDLING = True
+
+
+#: a stop that came while Python ran a finalizer, swallowed there (:func:`_unraisable`), until :func:`finished`
+_SWALLOWED: list[KeyboardInterrupt] = []
+
+
+def _unraisable(info: Any) -> None:
+    """The command line's :data:`sys.unraisablehook`. A stop (Ctrl-C, a signal of :data:`TERMINATING`) that comes
+    while Python runs a finalizer (a weakref callback or ``__del__``: pandera's schema registry has one for every
+    table it validated, run when a command's tables are freed, just after its last line is printed) cannot leave
+    it: Python printed its traceback (“Exception ignored in …”) and went on as if no key had been pressed. It is
+    kept instead, and the run ends stopped when it is over (:func:`finished`); anything else is reported as Python
+    would."""
+    if isinstance(info.exc_value, KeyboardInterrupt):
+        _SWALLOWED.append(info.exc_value)
+        return
+    sys.__unraisablehook__(info)
+
+
+def _ignore_stops() -> None:
+    """Ignore Ctrl-C and the signals of :data:`TERMINATING` from now on (when the command line installed the
+    handlers). Python keeps an ignored signal ignored while it shuts down (it resets only those it handles)."""
+    if _HANDLING:
+        try:
+            for sig in (signal.SIGINT, *TERMINATING):
+                signal.signal(sig, signal.SIG_IGN)
+        except ValueError:
+            pass
+
+
+def finished() -> KeyboardInterrupt | None:
+    """The run is over: its outputs written, everything printed, its exit code decided. Ctrl-C and the signals of
+    :data:`TERMINATING` are ignored from now on, while the interpreter shuts down (:mod:`atexit`, the modules'
+    clean-up): there is nothing left to stop, and a Ctrl-C there printed Python's traceback (“Exception ignored
+    in …”) and exited 0, or a little later killed the process without a word; the process exits with the run's
+    code (docs/guide/checking.md, 退出码). A stop that came before, but while a finalizer ran (:func:`_unraisable`),
+    is returned: the run was stopped, with its line and exit code (:func:`stopped`)."""
+    _ignore_stops()
+    return _SWALLOWED[0] if _SWALLOWED else None
 
 
 def stopped(exc: KeyboardInterrupt) -> tuple[str, int]:
@@ -98,12 +143,7 @@ def stopped(exc: KeyboardInterrupt) -> tuple[str, int]:
     :data:`TERMINATING` (128 + the signal's number: 143 for SIGTERM, 129 for SIGHUP, 149 for Windows' SIGBREAK), as
     docs/guide/checking.md lists them. The process is ending: from now on these signals are ignored
     (when the command line installed the handlers), so that a second one cannot interrupt the last words."""
-    if _HANDLING:
-        try:
-            for sig in (signal.SIGINT, *TERMINATING):
-                signal.signal(sig, signal.SIG_IGN)
-        except ValueError:
-            pass
+    _ignore_stops()
     if isinstance(exc, Terminated):
         if exc.signum == getattr(signal, "SIGBREAK", None):  # (by its number: Linux names 21 SIGTTIN)
             name, why = "SIGBREAK", "控制台窗口已关闭或按了 Ctrl-Break"

@@ -497,6 +497,64 @@ def test_a_termination_ends_like_ctrl_c(tmp_path, signal_name, code, line):
     assert (res.returncode, _lines(res.stderr)) == (code, [line])
 
 
+def _jicui_stopped_at(moment: str, *args: object) -> subprocess.CompletedProcess:
+    """``jicui ARGS`` in a process of its own (as :func:`_jicui`) that sends itself a signal at a chosen ``moment``
+    of its end, from inside (no timing): ``"shutdown:SIGINT"`` while the interpreter shuts down (an atexit callback,
+    registered first, so run last), ``"freed"`` while a table freed just after the last line is printed is cleaned
+    up (a weakref callback, as pandera's schema registry has one for every table it validated)."""
+    driver = f"""
+import atexit, os, signal, sys, weakref
+import jicui_compliance.cli as cli
+from jicui_compliance.__main__ import main
+
+moment = {moment!r}
+if moment.startswith("shutdown:"):
+    atexit.register(lambda: os.kill(os.getpid(), getattr(signal, moment.partition(":")[2])))
+printed, kept = cli._print_findings, []
+
+def print_then_free_a_table(*args, **kwargs):
+    printed(*args, **kwargs)
+    if moment == "freed":
+        class Table:
+            pass
+        table = Table()
+        kept.append(weakref.ref(table, lambda ref: os.kill(os.getpid(), signal.SIGINT)))
+        del table  # its callback runs here, and Ctrl-C comes while it runs
+
+cli._print_findings = print_then_free_a_table
+sys.argv[0] = "jicui"
+main()
+"""
+    restore = (lambda: signal.signal(signal.SIGINT, signal.SIG_DFL)) if os.name == "posix" else None
+    return subprocess.run([sys.executable, "-c", driver, *map(str, args)], capture_output=True, text=True,
+                          preexec_fn=restore)
+
+
+@pytest.mark.skipif(os.name == "nt", reason="POSIX signals")
+@pytest.mark.parametrize("signal_name", ["SIGINT", "SIGTERM"])
+def test_a_stop_while_the_process_shuts_down_is_ignored(submission, tmp_path, signal_name):
+    """Once the run is over (everything written and printed), a Ctrl-C while the interpreter shut down printed
+    “Exception ignored in …” with Python's traceback and exited 0, or killed the process without a word: it is
+    ignored, and the process exits with the run's code (here 1, --fail-on 错误)."""
+    out = tmp_path / "结果"
+    res = _jicui_stopped_at(f"shutdown:{signal_name}", "check", submission, "--out", out, "--as-of", "2023-12-31",
+                            "--fail-on", "错误")
+    assert (res.returncode, res.stderr) == (1, "")
+    assert _lines(res.stdout)[-1].startswith("结果已写入：")
+    assert sorted(p.name for p in out.iterdir()) == ["findings.csv", "findings.xlsx"]
+
+
+@pytest.mark.skipif(os.name == "nt", reason="POSIX signals")
+def test_ctrl_c_while_the_tables_are_freed_after_the_last_line_is_one_line_and_130(submission, tmp_path):
+    """Ctrl-C just after “结果已写入” came while pandera's clean-up of the freed tables ran: Python swallowed it,
+    printed “Exception ignored in: <function register_schema.<locals>.cleanup>” with a traceback, and exited 0."""
+    out = tmp_path / "结果"
+    res = _jicui_stopped_at("freed", "check", submission, "--out", out, "--as-of", "2023-12-31")
+    assert (res.returncode, res.stderr) == (130, "已按 Ctrl-C 中断\n")
+    assert _lines(res.stdout)[-1].startswith("结果已写入：")
+    assert sorted(p.name for p in out.iterdir()) == ["findings.csv", "findings.xlsx"]
+
+
 def test_a_lock_of_a_process_that_no_longer_runs_is_taken_over_though_its_number_is_used(submission, tmp_path):
     """A lock left by a run whose process id a later process got (pid 1 after a reboot) refused every run."""
     out = tmp_path / "结果"

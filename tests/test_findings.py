@@ -72,3 +72,16 @@ def test_safe_for_output_of_text_columns_is_the_same_once_per_distinct_text():
     pd.testing.assert_frame_equal(fast, cell_by_cell)
     assert fast["value"].iloc[0] == "身份证 110105 ******** 002X" and pd.isna(fast["value"].iloc[5])
     assert fast["value"].tolist().count("(010) ***4567 座机") == cells.count("(010) 1234567 座机")
+
+
+def test_safe_for_output_masks_phone_numbers_whose_groups_are_set_apart():
+    """The quick test of a whole column (:data:`jicui_compliance.text.MAY_HOLD_PERSONAL`) lets through a number
+    whose groups are set apart by a dash with spaces or by dots (no seven digits with one character between them),
+    in the string dtype and in objects alike."""
+    from jicui_compliance.findings import safe_for_output
+
+    cells = ["联系138 - 1234 - 5678", "电话138.1234.5678", "举报+86 351 2848716", "期限“联系0351 - 2848716后定”", "2023.07.15"]
+    masked = ["联系138 - **** - 5678", "电话138.****.5678", "举报+86 351 ***8716", "期限“联系0351 - ***8716后定”", "2023.07.15"]
+    for dtype in ("str", object):
+        frame = pd.DataFrame({"message": pd.array(cells, dtype=dtype)})
+        assert safe_for_output(frame)["message"].tolist() == masked

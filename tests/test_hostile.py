@@ -750,7 +750,7 @@ def _id18(draw, check_ok: bool) -> str:
 @st.composite
 def personal_number(draw) -> str:
     """A personal number in one of the forms clerks write it."""
-    kind = draw(st.sampled_from(["id18", "id18_bad", "id15", "mobile", "landline"]))
+    kind = draw(st.sampled_from(["id18", "id18_bad", "id15", "mobile", "landline", "landline_intl"]))
     if kind in ("id18", "id18_bad"):
         text = _id18(draw, kind == "id18")
         sep = draw(st.sampled_from(["", " ", "-"]))
@@ -761,26 +761,34 @@ def personal_number(draw) -> str:
         text = draw(st.sampled_from(["110105", "320102", "440305"])) + born.strftime("%y%m%d") + f"{draw(st.integers(0, 999)):03d}"
     elif kind == "mobile":
         digits = "1" + draw(st.sampled_from("3456789")) + f"{draw(st.integers(0, 999_999_999)):09d}"
-        sep = draw(st.sampled_from(["", " ", "-"]))
+        sep = draw(st.sampled_from(["", " ", "-", " - ", ".", "  -  ", "．"]))
         text = sep.join([digits[:3], digits[3:7], digits[7:]])
-        text = draw(st.sampled_from(["", "+86", "86", "+86 "])) + text
+        text = draw(st.sampled_from(["", "+86", "86", "+86 ", "+86-", "0086-", "0086 ", "(+86)"])) + text
     else:
-        area = draw(st.sampled_from(["010", "021", "0571", "0917"]))
+        area = draw(st.sampled_from(["010", "021", "0571", "0917", "0351"]))
         local = str(draw(st.integers(2, 9))) + f"{draw(st.integers(0, 9_999_999 if len(area) == 3 else 999_999)):0{7 if len(area) == 3 else 6}d}"
-        text = draw(st.sampled_from([f"{area}-{local}", f"({area}){local}", f"{area} {local}", area + local]))
+        if kind == "landline":
+            text = draw(st.sampled_from([f"{area}-{local}", f"({area}){local}", f"{area} {local}", area + local,
+                                         f"{area} - {local}", f"{area}.{local}", f"{area}  -  {local}"]))
+        else:  # the country code, and the area code without its trunk 0
+            cc = draw(st.sampled_from(["+86 ", "+86-", "0086-", "0086 ", "(+86)", "+86", "86-", "86 "]))
+            sep = draw(st.sampled_from([" ", "-", " - ", ""]))
+            text = cc + draw(st.sampled_from([area[1:], f"({area[1:]})", f"(0){area[1:]}"])) + sep + local
     if draw(st.booleans()):
         text = text.translate({ord(c): ord(c) + 0xFEE0 for c in "0123456789"})  # full-width digits
     return text
 
 
 def _significant(number: str) -> str:
-    """The digits that identify the person: the number without country code and separators."""
+    """The digits that identify the person: the number without country code, trunk 0 and separators."""
     d = re.sub(r"[^0-9Xx]", "", unicodedata.normalize("NFKC", number))
-    return d[2:] if len(d) == 13 and d.startswith("86") else d
+    if re.match(r"\W*(00|\+)?86\W", unicodedata.normalize("NFKC", number)) or (len(d) == 13 and d.startswith("86")):
+        d = d[d.index("86") + 2:]
+    return d.lstrip("0") if not re.search("[Xx]", d) and len(d) <= 12 else d
 
 
 def _unmasked(text: str, numbers: list[str]) -> list[str]:
-    flat = re.sub(r"(?<=[0-9０-９])[ \-‐－—\u3000()（）]+(?=[0-9０-９])", "", unicodedata.normalize("NFKC", text))
+    flat = re.sub(r"(?<=[0-9０-９])[ \-‐－—\u3000()（）.．]+(?=[0-9０-９])", "", unicodedata.normalize("NFKC", text))
     flat = unicodedata.normalize("NFKC", flat)
     return [n for n in numbers if _significant(n) in flat]
 
@@ -795,6 +803,55 @@ def test_mask_personal_leaves_no_number_readable(number, before, after):
 def test_credit_codes_and_dates_stay_readable():
     for text in ("91110105MA01234567", "913301001430000001", "2023-05-20", "20230520", "整改资金 12000 元"):
         assert mask_personal(text) == text
+
+
+@pytest.mark.parametrize("text,masked", [
+    # landlines with the country code: the area code loses its trunk 0, and stays, as a landline's area code does
+    ("+86 351 2848716举报脚手架缺扣件", "+86 351 ***8716举报脚手架缺扣件"),
+    ("+86-351-2848716", "+86-351-***8716"),
+    ("0086-351-2848716", "0086-351-***8716"),
+    ("(+86)10-12345678", "(+86)10-****5678"),
+    ("+86 (0)351 2848716", "+86 (0)351 ***8716"),
+    # spaces around the dash, dots between the groups
+    ("联系0351 - 2848716后定", "联系0351 - ***8716后定"),
+    ("0351.2848716", "0351.***8716"),
+    ("138 - 1234 - 5678", "138 - **** - 5678"),
+    ("138.1234.5678", "138.****.5678"),
+    ("+86 - 138 - 1234 - 5678", "+86 - 138 - **** - 5678"),
+    ("0086 138 1234 5678", "0086 138 **** 5678"),
+])
+def test_phone_numbers_in_international_form_or_with_spaced_separators_are_masked(text, masked):
+    assert mask_personal(text) == masked
+
+
+@st.composite
+def not_personal(draw) -> str:
+    """A text that holds numbers but no personal number: dates, sums, credit codes, certificate, permit and hazard
+    numbers, times, in the forms the ledgers and the findings write them."""
+    y, m, d = draw(st.integers(1990, 2030)), draw(st.integers(1, 12)), draw(st.integers(1, 28))
+    n, h, mi = draw(st.integers(0, 9999)), draw(st.integers(0, 23)), draw(st.integers(0, 59))
+    sums = [f"{draw(st.integers(0, 10**10)):,}", f"{draw(st.integers(0, 10**10)):,}.{draw(st.integers(0, 99)):02d}",
+            f"{draw(st.integers(0, 9_999_999))}.{draw(st.integers(0, 99)):02d}"]
+    region = draw(st.sampled_from(["110105", "140922", "330110", "440305"]))
+    uscc = "91" + region + "MA" + "".join(draw(st.lists(st.sampled_from("0123456789ABCDEFGHJKLMNPQRTUWXY"),
+                                                       min_size=8, max_size=8)))
+    return draw(st.sampled_from([
+        f"{y}-{m:02d}-{d:02d}", f"{y}.{m:02d}.{d:02d}", f"{y}.{m}.{d}", f"{y}/{m}/{d}", f"{y}年{m}月{d}日", f"{y}{m:02d}{d:02d}",
+        f"{y}-{m:02d}-{d:02d} {h:02d}:{mi:02d}", f"{y}.{m:02d}.{d:02d} - {y}.{m:02d}.{d:02d}", f"{h:02d}:{mi:02d}",
+        *sums, uscc, "913301001430000001", f"T-{y}-{n:04d}", f"DH-{y}-{n:03d}", f"ZY{y}{n:04d}", f"YH-{y}-{n:03d}",
+        f"YH{y}{n:03d}", f"{y}DH{n:04d}",
+    ]))
+
+
+@settings(max_examples=300, deadline=None)
+@given(parts=st.lists(not_personal(), min_size=1, max_size=4),
+       joins=st.lists(st.sampled_from(["，", "（", "）", "至", "、", "元，", "：", "于", "；罚款"]), min_size=3, max_size=3))
+def test_numbers_that_are_not_personal_stay_readable(parts, joins):
+    """The near misses of the phone patterns: a date, a sum, a code is never masked, alone or next to another.
+    Not next to another with only a space between: a single space may stand inside a number (0351 2848716,
+    138 1234 5678), so “T-1990-0101 1990-01-01” reads as the landline 010-11990010 and is masked."""
+    text = "隐患" + "".join(p + j for p, j in zip(parts, joins + [""]))
+    assert mask_personal(text) == text
 
 
 def _output_texts(folder: Path) -> dict[str, str]:
