@@ -11,6 +11,7 @@ import math
 import re
 import unicodedata
 from collections.abc import Callable, Container
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 import numpy as np
@@ -142,10 +143,15 @@ NUMERALS = "一二三四五六七八九十"
 
 def percent(v: float | None) -> str:
     """A rate as the reports, letters and charts write it: 0.8976 → 89.8% (one decimal, half up on the
-    value as stored); a rate that is not 1 never prints as 100% (0.99995 → 99.99%), one above 0 never as 0%."""
+    value as stored; the rates are stored unrounded, so 28/34 is 82.4% and 97/115 is 84.3%); a rate that is
+    not 1 never prints as 100% (0.99995 → 99.99%), one above 0 never as 0%.
+
+    >>> percent(28 / 34), percent(97 / 115), percent(0.8235), percent(0.125), percent(0.99995), percent(1e-5)
+    ('82.4%', '84.3%', '82.4%', '12.5%', '99.99%', '0.01%')
+    """
     if v is None or (isinstance(v, float) and math.isnan(v)):
         return "—"
-    p = round(v * 100, 1)
+    p = float((Decimal(repr(float(v))) * 100).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP))  # not float's
     if p == 100 and v < 1:
         return f"{math.floor(v * 10000) / 100:.2f}%"
     if p == 0 and v > 0:

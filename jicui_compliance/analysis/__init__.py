@@ -95,7 +95,7 @@ class Analysis:
             return t
         g = t.groupby("phase")[["应核查", COMPLIANT, NOT_COMPLIANT, PENDING]].sum()
         due = g[COMPLIANT] + g[NOT_COMPLIANT]
-        g["合规率"] = (g[COMPLIANT] / due.where(due > 0)).round(4)
+        g["合规率"] = (g[COMPLIANT] / due.where(due > 0))
         names = {p.id: p.name for p in self.campaign.phases}
         g.insert(0, "阶段", [f"{p} {names.get(p, '')}" for p in g.index])
         return g.reset_index()

@@ -22,7 +22,7 @@ from .sources import flagged
 def _rate(num, den):
     den = np.asarray(den, dtype=float)
     with np.errstate(invalid="ignore", divide="ignore"):
-        return np.where(den > 0, np.asarray(num, dtype=float) / np.where(den > 0, den, 1), np.nan).round(4)
+        return np.where(den > 0, np.asarray(num, dtype=float) / np.where(den > 0, den, 1), np.nan)
 
 
 def _by(frame: pd.DataFrame, ctx, by: str | None, scope: str = "全镇") -> pd.Series | str:

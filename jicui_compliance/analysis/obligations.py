@@ -591,5 +591,5 @@ def phase_summary(status: pd.DataFrame | Codes, by: list[str] | None = None) -> 
         counts.insert(2 + i, k, coded.values(k, at))
     counts.insert(len(keys), "应核查", counts[list(STATUSES)].sum(axis=1))
     due = counts[COMPLIANT] + counts[NOT_COMPLIANT]
-    counts["合规率"] = (counts[COMPLIANT] / due.where(due > 0)).round(4)
+    counts["合规率"] = (counts[COMPLIANT] / due.where(due > 0))
     return counts

@@ -136,7 +136,7 @@ def unit_ranking(status: pd.DataFrame | Codes, by: str = "village") -> pd.DataFr
     g = pd.DataFrame({"企业数": enterprises[present].astype("int64"), "应履行义务": rows[present].astype("int64"),
                       "已履行": done[present].astype("int64")}, index=pd.Index(units.take(present), name=by))
     g["未履行"] = g["应履行义务"] - g["已履行"]
-    g["履行率"] = (g["已履行"] / g["应履行义务"]).round(4)
+    g["履行率"] = (g["已履行"] / g["应履行义务"])
     g = g.sort_values(["履行率", "企业数"], ascending=[False, False], kind="mergesort").reset_index()
     g["排名"] = g["履行率"].rank(method="min", ascending=False).astype(int)
     return g

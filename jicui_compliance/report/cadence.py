@@ -214,7 +214,7 @@ class Builder:
                            "已带队检查": reg.index.isin(covered).astype(int)}).groupby("村").sum().reset_index()
         by = pd.concat([by, by.drop(columns="村").sum().to_frame().T.assign(村="合计")], ignore_index=True)
         by["未带队检查"] = by["企业数"] - by["已带队检查"]
-        by["覆盖率"] = (by["已带队检查"] / by["企业数"].where(by["企业数"] > 0)).round(4)
+        by["覆盖率"] = (by["已带队检查"] / by["企业数"].where(by["企业数"] > 0))
         t_by = self.table("本月带队检查进度", f"{self.as_of.year}年{self.as_of.month}月主要负责人带队检查进度（按村，截至报告日）",
                           by if in_campaign else by.iloc[0:0])
         self.fact("hi_month_missing", t_list, None, "len")
@@ -404,7 +404,7 @@ class Builder:
                                   "未履行企业（家）": bad_units[present].astype("int64")}, index=present)
             frame.index = pd.MultiIndex.from_frame(kinds.take(frame.index.to_numpy()))
             frame = frame.reset_index().rename(columns={"title": "义务", "clause": "条款"})
-            frame["履行率"] = (frame["已履行"] / frame["应履行"]).round(4)
+            frame["履行率"] = (frame["已履行"] / frame["应履行"])
             frame = frame.loc[frame["未履行"] > 0, columns].sort_values(
                 ["未履行企业（家）", "履行率", "义务"], ascending=[False, True, True], kind="mergesort")
         t = self.table("义务履行差距", f"企业未履行最多的义务（截至{day_text(self.as_of)}已到期）", frame.reset_index(drop=True),
@@ -532,7 +532,7 @@ class Builder:
         hi = self.a.coverage("HI001")
         if len(hi):
             total = hi.drop(columns=["period", "完成率"]).sum().to_frame().T.assign(period="合计")
-            total["完成率"] = (total["已完成"] / total["应完成"].where(total["应完成"] > 0)).round(4)
+            total["完成率"] = (total["已完成"] / total["应完成"].where(total["应完成"] > 0))
             hi = pd.concat([hi, total], ignore_index=True)
         hi = hi.rename(columns={"period": "月份"})
         t_hi = self.table("带队检查覆盖（按月）", "主要负责人每月带队检查完成情况（企业×月）", hi,
