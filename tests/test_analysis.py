@@ -516,3 +516,24 @@ def test_a_typical_accident_is_an_obligation_of_the_enterprises_of_its_industrie
         ("2023-06-21", "丁公司", "不合规", "P2")]
     early = Analysis(run_check([tmp_path], as_of=dt.date(2023, 7, 1))).status
     assert sorted(early.loc[early["rule_id"] == "TR006", "status"]) == ["合规"] * 4 + ["待到期"]
+
+
+def test_hazards_of_a_sheet_without_completion_dates_are_counted_by_their_status(tmp_path):
+    """A hazard sheet without 整改完成日期 and 验收日期 columns: the report counts its hazards as HZ005 reads them
+    (audit 7): 已整改 done, 已销号 done and closed, 整改中 past its deadline overdue, an empty status neither done nor
+    overdue."""
+    base = {"enterprise": "甲公司", "description": "配电箱未接地", "found_on": "2023-06-10", "source": "企业自查",
+            "immediate": "否", "deadline": "2023-07-20"}
+    write_case({"hazards": [
+        {**base, "hazard_no": "YH-1", "status": "整改中"},
+        {**base, "hazard_no": "YH-2", "status": "已整改"},
+        {**base, "hazard_no": "YH-3", "status": "已销号"},
+        {**base, "hazard_no": "YH-4", "status": ""},
+    ]}, tmp_path)
+    result = run_check([tmp_path], as_of=dt.date(2023, 7, 31))
+    h = Analysis(result).existing_hazards.set_index("hazard_no")
+    assert h["done"].to_dict() == {"YH-1": False, "YH-2": True, "YH-3": True, "YH-4": False}
+    assert h["closed"].to_dict() == {"YH-1": False, "YH-2": False, "YH-3": True, "YH-4": False}
+    assert h["overdue"].to_dict() == {"YH-1": True, "YH-2": False, "YH-3": False, "YH-4": False}
+    hz005 = result.findings[result.findings["rule_id"] == "HZ005"]
+    assert len(hz005) == int(h["overdue"].sum()) == 1

@@ -58,7 +58,29 @@ def hazards_existing(result) -> pd.DataFrame:
     h["closed"] = h["done"] & (h["verified_on"] < end).fillna(False).astype(bool)
     h["past_deadline"] = past_deadline(h["deadline"], ctx.as_of_ts)
     h["overdue"] = ~h["done"] & h["past_deadline"]
+    context = getattr(ctx, "context", None)
+    if context is not None and len(h):
+        _as_hz005_reads(context, h, end)
     return h
+
+
+def _as_hz005_reads(context, h: pd.DataFrame, end: pd.Timestamp) -> None:
+    """Done, closed and overdue as HZ005/HZ006 read a hazard whose sheet has no 整改完成日期 (or 验收日期) column:
+    by its 整改状态 (已整改/已销号 done, 已销号 closed; 整改中 past its deadline overdue; an empty status is neither);
+    and a 整改完成日期 written but not readable (SCH002) makes the hazard neither done nor overdue."""
+    status = h["status"].astype(object)
+    no_done = ~context.has_column(h, "done_on").to_numpy(dtype=bool)
+    no_verified = ~context.has_column(h, "verified_on").to_numpy(dtype=bool)
+    unread = context.unreadable(h, "hazards", "done_on").to_numpy(dtype=bool)
+    if not (no_done.any() or no_verified.any() or unread.any()):
+        return
+    said_done = status.isin(["已整改", "已销号"]).to_numpy(dtype=bool)
+    in_progress = status.eq("整改中").to_numpy(dtype=bool)
+    done = np.where(no_done, said_done, h["done"].to_numpy(dtype=bool))
+    verified = (h["verified_on"] < end).fillna(False).to_numpy(dtype=bool)
+    closed = done & np.where(no_verified, status.eq("已销号").to_numpy(dtype=bool), verified)
+    overdue = ~done & h["past_deadline"].to_numpy(dtype=bool) & (~no_done | in_progress) & ~unread
+    h["done"], h["closed"], h["overdue"] = done, closed, overdue
 
 
 def hazard_counts(hazards: pd.DataFrame) -> tuple[dict[str, np.ndarray], np.ndarray, pd.Index]:
