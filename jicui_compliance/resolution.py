@@ -22,12 +22,12 @@ from functools import lru_cache
 import numpy as np
 import pandas as pd
 
-from .campaign import Campaign
+from .campaign import Campaign, UnitNames
 from .ledgers import LEDGERS, Ledgers
 from .text import BRACKETED, fold, map_distinct, normalize_name, person_names
 
 __all__ = ["BY_NAME_USCC_UNKNOWN", "NO_REF", "RESOLVED", "SHARED_NAME", "STATUSES", "UNRESOLVED", "USCC_NAME_MISMATCH", "Resolution",
-           "existing", "fold_remembered", "folded", "leader_names", "month_label"]
+           "existing", "fold_remembered", "folded", "leader_names", "month_label", "unknown_village"]
 
 #: the placeholder station of the industries table, which supervises nothing of its own (GV003)
 PLACEHOLDER_STATION = "其他站所"
@@ -56,6 +56,7 @@ class Resolution:
     _heads: tuple[dict[str, tuple[int, ...]], np.ndarray] | None = None  # the registry's heads, numbered (led_by_head)
     _written_cells: dict[tuple[str, str], tuple[np.ndarray, np.ndarray]] = field(default_factory=dict)  # each ledger column as written, factorized (_written)
     _per_values: dict[tuple[str, int], tuple[np.ndarray, np.ndarray]] = field(default_factory=dict)  # _per_value
+    _villages: UnitNames | None = None  # the town's units, the registry's villages among them (one_village)
 
     # -- the registry ------------------------------------------------------------------
     @property
@@ -67,9 +68,22 @@ class Resolution:
 
     def _read_registry_rows(self) -> pd.DataFrame:
         reg = self.ledgers["enterprises"].copy()
+        reg["village"] = self.one_village(reg["village"])
         reg["duplicate"] = reg["uscc"].notna() & reg["uscc"].duplicated(keep="first")
         reg["name_norm"] = reg["name"].map(normalize_name, na_action="ignore")
         return reg
+
+    def one_village(self, written: pd.Series) -> pd.Series:
+        """Each 所属村 as written read as its village's one name, as GV001 and the letters read units
+        (:class:`~jicui_compliance.campaign.UnitNames`, made of the campaign's units and the registry's villages):
+        "积翠镇桃源村" beside "桃源村" is 桃源村, "桃源 村" the village as first written, and a spelling that is
+        another unit's own name stays that unit (with villages 南村 and 镇南村, "镇南村" is 镇南村). The registry
+        and its frame carry this name, so that every rule, analysis, report, document and template sees one
+        village; a cell that names no unit (the town's name alone) stays as written."""
+        if self._villages is None:
+            self._villages = self.campaign.units(self.ledgers["enterprises"]["village"].dropna())
+        units = self._villages
+        return map_distinct(written, lambda v: units.named(v) or v).astype(written.dtype)
 
     @property
     def registry(self) -> pd.DataFrame:
@@ -141,7 +155,7 @@ class Resolution:
                 eid = pd.Series(df.index, index=df.index, dtype="Int64")
                 dup = self.registry_rows["duplicate"]
                 eid[dup] = df.loc[dup, "uscc"].map(self._uscc_index).astype("Int64")
-                df = df.assign(eid=eid)
+                df = df.assign(eid=eid, village=self.one_village(df["village"]))
             elif LEDGERS[name].refers_to_enterprise:
                 df = self._resolve(name, df)
             self._frames[name] = df
@@ -291,6 +305,21 @@ class Resolution:
 
 
 # -- records at as-of, and names as compared (module level: no Resolution needed) -------------
+def unknown_village(village: str, registry: pd.DataFrame, campaign: Campaign) -> str | None:
+    """None when ``village`` (a ``--village``) is a village of the resolved ``registry``; else the one line that
+    says it is not, listing the villages, and naming the village it is written for ("积翠镇东坡村" → 东坡村:
+    the registry names each village once, without the town's name, :meth:`Resolution.one_village`)."""
+    villages = sorted(registry["village"].dropna().unique())
+    if village in villages:
+        return None
+    line = f"村“{village}”不在企业名录的“所属村”中（名录中的村：{'、'.join(villages) or '无'}）"
+    named = campaign.units(villages).named(village)
+    if named in villages:
+        prefixed = fold(village).startswith((fold(campaign.town), "镇"))
+        line += f"；{'所属村前的镇名不看，' if prefixed else ''}请写“{named}”"
+    return line
+
+
 def existing(frame: pd.DataFrame, date_field: str, as_of_end: pd.Timestamp, *, undated: bool = True) -> pd.Series:
     """Rows of a registry enterprise that exist at as-of: dated before ``as_of_end`` (the end of
     the as-of day; records dated later do not exist yet). ``undated`` rows are kept unless False."""

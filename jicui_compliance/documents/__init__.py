@@ -20,6 +20,7 @@ from ..analysis import Analysis
 from ..analysis.rankings import REMINDER, SUPERVISION
 from ..check import CheckResult
 from ..reading.tables import SCAN_ROWS
+from ..resolution import unknown_village
 from ..text import os_reason
 from ..writing import checkpoint, output_tree
 from .notices import (
@@ -145,9 +146,9 @@ def write_documents(result: CheckResult, out: Path, day: dt.date | None = None, 
     ``day``: the 成文日期 (default: as-of); ``previous``: the units with a 提醒函 last time (督办函);
     ``numbers_used``: the 文号 given out before (:func:`previous_numbers`): this batch numbers on after them."""
     if village is not None:
-        villages = sorted(result.registry["village"].dropna().unique())
-        if village not in villages:
-            raise DocumentError(f"村“{village}”不在企业名录的“所属村”中（名录中的村：{'、'.join(villages) or '无'}）")
+        not_a_village = unknown_village(village, result.registry, result.context.campaign)
+        if not_a_village:
+            raise DocumentError(not_a_village)
     analysis = Analysis(result, village=village)
     day = day or analysis.as_of
     docs = analysis.campaign.documents

@@ -42,7 +42,7 @@ from ..campaign import Campaign
 from ..ledgers import LEDGERS, Field, Ledger, load, vocabulary
 from ..reading import InputError, read_submission
 from ..reading.outputs import TEMPLATE_LISTS_MARK, TEMPLATE_NOTES_MARK
-from ..resolution import PLACEHOLDER_STATION, Resolution
+from ..resolution import PLACEHOLDER_STATION, Resolution, unknown_village
 from ..writing import checkpoint, output_tree
 
 __all__ = ["ROWS", "TEMPLATE_SUFFIX", "TemplateError", "Unit", "read_registry", "row_checks", "units", "write_template",
@@ -274,8 +274,8 @@ def units(campaign: Campaign, registry: pd.DataFrame | None = None, village: str
     town = campaign.town
     if registry is not None:
         villages = sorted(registry["village"].dropna().unique())
-        if village is not None and village not in villages:
-            raise TemplateError(f"村“{village}”不在企业名录的“所属村”中（名录中的村：{'、'.join(villages) or '无'}）")
+        if village is not None and (unknown := unknown_village(village, registry, campaign)):
+            raise TemplateError(unknown)
     else:
         villages = [village] if village else [""]
     if village is not None:

@@ -23,6 +23,7 @@ from pathlib import Path
 
 from ..analysis import Analysis
 from ..check import CheckResult
+from ..resolution import unknown_village
 from ..text import python_strings
 from ..writing import output_set
 from .cadence import CADENCE_NAMES
@@ -59,9 +60,9 @@ def write_report(result: CheckResult, cadence: str, out: Path, village: str | No
     ``comparison``: the previous report from the store, for 与上期对比 (see :mod:`.comparison`)."""
     cadence = cadence_of(cadence)
     if village is not None:
-        villages = sorted(result.registry["village"].dropna().unique())
-        if village not in villages:
-            raise ReportError(f"村“{village}”不在企业名录的“所属村”中（名录中的村：{'、'.join(villages) or '无'}）")
+        unknown = unknown_village(village, result.registry, result.context.campaign)
+        if unknown:
+            raise ReportError(unknown)
     import gc
 
     # the objects that exist already (the check result among them) are left out of the garbage collector's

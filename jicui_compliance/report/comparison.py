@@ -19,6 +19,7 @@ from ..analysis import Analysis, window_for
 from ..analysis.comparison import NO_PREVIOUS, compare, week_changes
 from ..analysis.rankings import NoPrevious
 from ..campaign import Campaign
+from ..resolution import unknown_village
 from ..store import Store, StoreError
 from .model import Section
 
@@ -95,8 +96,8 @@ def write_stored_report(store_path: Path, cadence: str, out: Path, *, as_of: dt.
         if as_of is None:
             as_of = campaign.default_as_of(pd.Timestamp(versions["received"].max()).date())
         result = store.check_state(versions, as_of=as_of, campaign=campaign)
-        if village is not None and village not in set(result.context.registry["village"].dropna()):
-            raise ReportError(f"村“{village}”不在企业名录的“所属村”中")
+        if village is not None and (unknown := unknown_village(village, result.context.registry, campaign)):
+            raise ReportError(unknown)
         comparison = previous_comparison(store, cadence, as_of, campaign, village)
     # no previous report in the store: nobody had a 提醒函 before, so nobody gets a 督办函 yet
     previous_letters: pd.DataFrame | NoPrevious | None = (
