@@ -61,6 +61,22 @@ def test_notebook_checks_its_key_figures(path):
     assert asserts >= 3, f"{path.name}: {asserts} assert statements"
 
 
+def test_a_notebook_cell_showing_a_personal_number_unmasked_fails():
+    """notebooks/conftest.py fails a cell (under nbval) whose outputs show an ID or phone number unmasked:
+    any text the outputs hold, as :func:`jicui_compliance.text.mask_personal` would change it."""
+    spec = importlib.util.spec_from_file_location("notebooks_conftest", NOTEBOOKS / "conftest.py")
+    conftest = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(conftest)
+    leaked = [{"output_type": "execute_result", "execution_count": 1,
+               "data": {"text/html": "<td>陈祥（电工作业，证书编号T130100197911110232）在岗</td>", "text/plain": "证书编号"}},
+              {"output_type": "stream", "name": "stdout", "text": ["联系电话 138 1234 ", "5678\n"]}]
+    assert conftest.unmasked(leaked) == ["<td>陈祥（电工作业，证书编号T130100197911110232）在岗</td>", "联系电话 138 1234 5678\n"]
+    masked = [{"output_type": "execute_result", "execution_count": 1, "data": {
+        "text/html": "<td>证书编号T130100********0232，电话 138****5678，统一社会信用代码 911401222110077596</td>",
+        "image/png": "iVBORw0KGgo1381234567813810"}}]
+    assert conftest.unmasked(masked) == []
+
+
 def test_village_notebook_has_a_parameters_cell():
     nb = nbformat.read(VILLAGE_NOTEBOOK, as_version=4)
     tagged = [c for c in nb.cells if "parameters" in c.metadata.get("tags", [])]
