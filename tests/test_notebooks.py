@@ -61,6 +61,22 @@ def test_notebook_checks_its_key_figures(path):
     assert asserts >= 3, f"{path.name}: {asserts} assert statements"
 
 
+def test_a_notebook_cell_showing_a_personal_number_unmasked_fails():
+    """notebooks/conftest.py fails a cell (under nbval) whose outputs show an ID or phone number unmasked:
+    any text the outputs hold, as :func:`jicui_compliance.text.mask_personal` would change it."""
+    spec = importlib.util.spec_from_file_location("notebooks_conftest", NOTEBOOKS / "conftest.py")
+    conftest = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(conftest)
+    leaked = [{"output_type": "execute_result", "execution_count": 1,
+               "data": {"text/html": "<td>陈祥（电工作业，证书编号T130100197911110232）在岗</td>", "text/plain": "证书编号"}},
+              {"output_type": "stream", "name": "stdout", "text": ["联系电话 138 1234 ", "5678\n"]}]
+    assert conftest.unmasked(leaked) == ["<td>陈祥（电工作业，证书编号T130100197911110232）在岗</td>", "联系电话 138 1234 5678\n"]
+    masked = [{"output_type": "execute_result", "execution_count": 1, "data": {
+        "text/html": "<td>证书编号T130100********0232，电话 138****5678，统一社会信用代码 911401222110077596</td>",
+        "image/png": "iVBORw0KGgo1381234567813810"}}]
+    assert conftest.unmasked(masked) == []
+
+
 def test_village_notebook_has_a_parameters_cell():
     nb = nbformat.read(VILLAGE_NOTEBOOK, as_version=4)
     tagged = [c for c in nb.cells if "parameters" in c.metadata.get("tags", [])]
@@ -93,6 +109,30 @@ def test_village_notebook_renders_for_another_village(tmp_path):
     html = (tmp_path / "按村报告_北岭村_2023-12-31.html").read_text("utf-8")
     assert "北岭村" in html and "data:image/png;base64," in html
     assert "run_check(" not in html  # the village HTML hides the code unless --show-code
+
+
+def test_village_report_writes_rates_as_the_reports_do_with_chinese_headers_and_masked_numbers(tmp_path):
+    """东坡村 at year end: 外包外租 3 of 4 projects compliant, 动火 514 of 517 permits, 持证 47 of 48 valid,
+    written as the reports write them (:func:`jicui_compliance.text.percent`), never rounded to “1”; every
+    header Chinese (no ``phase``, ``period``, ``village``, ``eid``); the certificate number in SW001's
+    message masked as findings.csv has it."""
+    import io
+
+    import pandas as pd
+
+    notebook, page = _render_villages().render("东坡村", ROOT / "data" / "samples", "2023-12-31", tmp_path)
+    html = page.read_text("utf-8")
+    duties = [t for t in pd.read_html(io.StringIO(html)) if list(t.columns) == ["类别", "项目", "数值"]]
+    assert len(duties) == 1
+    rates = duties[0][duties[0]["项目"].str.endswith("率")].astype(str).values.tolist()
+    assert rates == [["外包外租", "协议签订率", "100%"], ["外包外租", "合规率", "75%"], ["动火作业", "合规率", "99.4%"],
+                     ["特种作业持证", "持证有效率", "97.9%"]]
+    headers = [re.sub(r"<[^>]+>", "", h).strip() for h in re.findall(r"<th(?:\s[^>]*)?>(.*?)</th>", html, re.S)]
+    assert "合规率" in headers and "期间" in headers and "村" in headers
+    assert [h for h in headers if re.search(r"[A-Za-z]", h)] == []
+    assert "T130100********0232" in html and "T130100197911110232" not in html
+    positions = [t for t in pd.read_html(io.StringIO(html)) if "位置（文件｜工作表｜行｜期间）" in t.columns][0]
+    assert "东坡村/东坡村企业专项行动落实情况.xlsx｜落实情况表｜第6行｜期间 P2" in set(positions["位置（文件｜工作表｜行｜期间）"])
 
 
 def test_render_villages_rejects_a_village_not_in_the_registry(tmp_path, capsys):

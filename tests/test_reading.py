@@ -212,6 +212,10 @@ def test_cells_parse_every_promised_form():
     assert cells.parse_date("去年") is cells.BAD
     assert cells.parse_date("2023。7。5") == dt.datetime(2023, 7, 5)
     assert cells.parse_date("2023年11月6日（星期一）") == dt.datetime(2023, 11, 6)
+    assert cells.parse_date("2023年11月6日（星期二）") is cells.BAD
+    assert cells.wrong_weekday("2023年11月6日（星期二）") == "2023年11月6日是星期一，与所写的星期二不符"
+    assert cells.wrong_weekday("２０２３年１１月５日 礼拜六") == "2023年11月5日是星期日，与所写的星期六不符"
+    assert [cells.wrong_weekday(v) for v in ("2023年11月6日（星期一）", "2023年2月30日（星期四）", "2023-13-45", 45120)] == [None] * 4
     assert cells.parse_date("2023.12.06.") == dt.datetime(2023, 12, 6)
     assert cells.parse_date("23.12.5") is cells.BAD
     assert cells.parse_int("1,200人") == 1200 and cells.parse_int("3.5") is cells.BAD

@@ -527,6 +527,28 @@ def test_the_first_report_says_there_is_no_previous_one(dated_store, tmp_path):
 
 
 @pytest.mark.slow  # the sample town's three weeks generated and ingested
+def test_the_history_guide_restores_and_names_the_files_as_it_says(history, tmp_path):
+    """docs/guide/history.md: the version its restore example gives is the whole week its folder is named after
+    (the sample history's week, byte for byte), and the diff with --village writes the file names it gives."""
+    guide = (ROOT / "docs" / "guide" / "history.md").read_text("utf-8")
+    version, week = re.search(r"jicui restore --store 专项行动\.duckdb --version (\d+) --out 取回/(第\d周)", guide).groups()
+    out = tmp_path / week
+    done = runner.invoke(app, ["restore", "--store", str(history["store"]), "--version", version, "--out", str(out)])
+    assert done.exit_code == 0, done.output
+    sent = history["folder"] / week
+    files = sorted(p.relative_to(sent) for p in sent.rglob("*") if p.is_file())
+    assert sorted(p.relative_to(out) for p in out.rglob("*") if p.is_file()) == files
+    assert all((out / f).read_bytes() == (sent / f).read_bytes() for f in files)
+    a, b, village = re.search(r"jicui diff (\d) (\d) --store 专项行动\.duckdb --village (\S+) --out 对比", guide).groups()
+    done = runner.invoke(app, ["diff", a, b, "--store", str(history["store"]), "--village", village,
+                               "--out", str(tmp_path / "对比")])
+    assert done.exit_code == 0, done.output
+    written = sorted(p.name for p in (tmp_path / "对比").iterdir())
+    assert written == [f"对比_第{a}次_第{b}次_{village}.html", f"对比_第{a}次_第{b}次_{village}.xlsx"]
+    assert all(f"`{name}`" in guide for name in written)
+
+
+@pytest.mark.slow  # the sample town's three weeks generated and ingested
 def test_manifest_is_written(history):
     m = json.loads((history["folder"] / "manifest.json").read_text("utf-8"))
     assert [w["folder"] for w in m["weeks"]] == ["第1周", "第2周", "第3周"]

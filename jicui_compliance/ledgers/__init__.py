@@ -310,9 +310,11 @@ def _type(led: Ledger, parsed: dict[str, _Column], sources: dict[str, Any], camp
             rows = np.flatnonzero(bad)
             texts = _raw_text(col.uniques[col.keys[rows]])  # a bad cell is never empty
             detail = _bad_detail(spec)
+            dated = spec.kind in ("date", "datetime")
             for r, text in zip(rows, texts):
-                issues.append(dict(rule_id="SCH002", ledger=led.name, row=int(r), sheet=int(sheets[r]),
-                                   field=fname, value=text, detail=detail))
+                weekday = _cells.wrong_weekday(text) if dated else None
+                issues.append(dict(rule_id="SCH002", ledger=led.name, row=int(r), sheet=int(sheets[r]), field=fname,
+                                   value=text, detail=f"有误：{weekday}（请核对日期和星期，也可以只写日期）" if weekday else detail))
                 bad_cells.add((int(r), fname))
         if col.errors is not None and (col.errors != "").any():  # Excel error cells, formulas without a result:
             errors = col.errors                                    # SCH002 saying so, never “为空”

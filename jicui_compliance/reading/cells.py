@@ -221,6 +221,30 @@ def parse_datetime(v: object) -> dt.datetime | None | _Unreadable:
     return BAD
 
 
+def wrong_weekday(v: object) -> str | None:
+    """Why a date that :func:`parse_datetime` reads as unreadable is so, when only its weekday is wrong:
+    the date is a real one and falls on another day of the week (2023年11月6日（星期二） →
+    ``2023年11月6日是星期一，与所写的星期二不符``); else None. Asked of the unreadable cells only (SCH002's
+    detail), never on the parsing path.
+
+    >>> wrong_weekday("2023年11月6日（星期二）"), wrong_weekday("2023-11-05 周六 8:30"), wrong_weekday("2023年11月6日（星期一）")
+    ('2023年11月6日是星期一，与所写的星期二不符', '2023年11月5日是星期日，与所写的星期六不符', None)
+    """
+    if not isinstance(v, str):
+        return None
+    m = _DATE.match(unicodedata.normalize("NFKC", v).strip())
+    if not m or not m.group(4):
+        return None
+    y, mo, d, weekday, part, hh, mm, ss = m.groups()
+    hour = _hour_of_day(part, int(hh or 0))
+    value = BAD if hour is BAD else _valid(int(y), int(mo), int(d), hour, int(mm or 0), int(ss or 0))
+    if not isinstance(value, dt.datetime) or value.weekday() == _WEEKDAYS[weekday]:
+        return None
+    names = "一二三四五六日"
+    return (f"{value.year}年{value.month}月{value.day}日是星期{names[value.weekday()]}，"
+            f"与所写的星期{names[_WEEKDAYS[weekday]]}不符")
+
+
 def parse_date(v: object) -> dt.datetime | None | _Unreadable:
     value = parse_datetime(v)
     if isinstance(value, dt.datetime):
