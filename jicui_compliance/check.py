@@ -351,15 +351,12 @@ def run_check_by_village(
         _spill(out, "whole", build_findings(run_rules(rules, ctx), ctx.resolution))
         return out
 
-    # 1. the files beside the folders (where the registry is), then the rest of the town's files
-    parents = [tuple(f.rel.split("/")[:-1]) for f in found.files]
-    above = {p[:k] for p in parents for k in range(len(p))}
-    beside = [f for f, p in zip(found.files, parents) if p in above]
-    first = read_files(found.root, beside, [], vocab, on_file)
-    names = _ledgers.load(first, campaign)["enterprises"]["village"] if first.tables else pd.Series(dtype=object)
-    villages = {fold(str(v)) for v in names.dropna()}
-    if not villages:
-        return whole("企业名录不在各村文件夹旁边（或名录中没有所属村）")
+    # 1. the files beside the folders (where the registry is), then the rest of the town's files. A folder
+    # beside others may be a village's own (东坡村/ with 东坡村/11月/): the folders nearest the root are read
+    # first, so that a village is known from the registry (beside its folder, hence nearer the root) before
+    # the files in its folder would be read; a file read so and found to be in a village's folder is the
+    # village's (read again with it), not the town's
+    villages: set[str] = set()
 
     def key_of(rel: str) -> str | None:
         for part in rel.split("/")[:-1]:
@@ -367,18 +364,42 @@ def run_check_by_village(
                 return fold(part)
         return None
 
+    parents = [tuple(f.rel.split("/")[:-1]) for f in found.files]
+    above = {p[:k] for p in parents for k in range(len(p))}
+    beside = [(f, len(p)) for f, p in zip(found.files, parents) if p in above]
+    firsts: list[Submission] = []
+    for depth in sorted({d for _, d in beside}):
+        level = [f for f, d in beside if d == depth and key_of(f.rel) is None]
+        if not level:
+            continue
+        firsts.append(read_files(found.root, level, [], vocab, on_file))
+        registries = [t for t in firsts[-1].tables if t.ledger == "enterprises"]
+        if registries:
+            names = _ledgers.load(Submission(found.root, [], registries, []), campaign)["enterprises"]["village"]
+            villages |= {fold(str(v)) for v in names.dropna()}
+    if not villages:
+        return whole("企业名录不在各村文件夹旁边（或名录中没有所属村）")
+    first = [Submission(found.root, [f for f in s.files if key_of(f) is None],
+                        [t for t in s.tables if key_of(t.file) is None],
+                        [p for p in s.problems if key_of(p.file) is None]) for s in firsts]
+    held = _town_records([t for s in firsts for t in s.tables if key_of(t.file) is not None])
+    if held:
+        return whole(held)
+
     groups: dict[str, list] = {}
     for f in found.files:
         if (k := key_of(f.rel)) is not None:
             groups.setdefault(k, []).append(f)
-    read_first = {f.rel for f in beside}
+    read_first = {f for s in first for f in s.files}
     town_files = [f for f in found.files if key_of(f.rel) is None and f.rel not in read_first]
     rest = read_files(found.root, town_files, [], vocab, on_file)
     town_problems = [p for p in found.problems if key_of(p.file + "/x") is None]
-    sub_t = _merged(found.root, [first, rest], town_problems, index)
+    sub_t = _merged(found.root, [*first, rest], town_problems, index)
+    del firsts, first, rest
     typed_t = _ledgers.load(sub_t, campaign)
-    if any(t.ledger not in TOWN_LEDGERS for t in typed_t.tables):
-        return whole("村级台账（隐患、带队检查等）不在以村名命名的文件夹中")
+    stray = [t for t in typed_t.tables if t.ledger not in TOWN_LEDGERS]
+    if stray:
+        return whole(f"村级台账（隐患、带队检查等）不在以村名命名的文件夹中（{_where(stray)}）")
     ctx_t = Context(campaign=campaign, as_of=as_of, ledgers=typed_t, submission=sub_t)
     res_t = ctx_t.resolution
     reg = res_t.registry
@@ -412,8 +433,8 @@ def run_check_by_village(
         problems = [p for p in found.problems if key_of(p.file + "/x") in batch]
         sub = read_files(found.root, files, problems, vocab, on_file)
         typed = _ledgers.load(sub, campaign)
-        if any(t.ledger in TOWN_LEDGERS for t in typed.tables):
-            return whole("以村名命名的文件夹中有企业名录、会议、事故或执法检查记录")
+        if held := _town_records(sub.tables):
+            return whole(held)
         ctx, pairs = _village_context(set(batch), typed, sub, ctx_t, reg_key, folder_of)
         for here, there in pairs:  # rows in one village's folder of another village's enterprise
             if there in parent:
@@ -455,6 +476,20 @@ def run_check_by_village(
     out.partitions = [done[i] for i in sorted(done)]
     out.tables = len(sub_t.tables) + sum(tables[i] for i in done)
     return out
+
+
+def _town_records(tables: list) -> str | None:
+    """Why a village's folder cannot be checked with the villages: it holds the town's ledgers."""
+    if any(t.ledger in TOWN_LEDGERS for t in tables):
+        return "以村名命名的文件夹中有企业名录、会议、事故或执法检查记录"
+    return None
+
+
+def _where(tables: list) -> str:
+    """The first of some sheets, as the terminal names it (and how many more there are)."""
+    t = tables[0]
+    where = f"{t.file} 的工作表“{t.sheet}”" if t.sheet else t.file
+    return where + (f"等 {len(tables)} 个工作表" if len(tables) > 1 else "")
 
 
 def _pack(comps: list[list[str]], weight: dict[str, int], budget: int) -> list[list[str]]:

@@ -249,3 +249,22 @@ def test_without_a_readable_registry_the_village_run_stops_like_the_whole_run(tm
         assert (reg.name in r.output) == (registry == "unreadable"), r.output
         assert not (tmp_path / how / "findings.csv").exists()
     assert not any(spill_root.iterdir())
+
+
+def test_a_village_folder_with_a_month_subfolder_is_still_the_villages(tmp_path):
+    """checking.md: 文件夹可在任意层级. A village folder that has a subfolder (东坡村/11月/) is no folder
+    “beside the village folders”: its files are 东坡村's, not the town's, and the run is cut by village."""
+    town = tmp_path / "samples"
+    shutil.copytree(SAMPLES, town)
+    (town / "东坡村" / "11月").mkdir()
+    (town / "东坡村" / "东坡村动火作业审批记录.csv").rename(town / "东坡村" / "11月" / "东坡村动火作业审批记录.csv")
+    (town / "应急站" / "2023年").mkdir()  # a station's folder with a subfolder stays the town's
+    (town / "应急站" / "应急站执法检查记录.csv").rename(town / "应急站" / "2023年" / "应急站执法检查记录.csv")
+    whole, parts, run = _both(town, partition_bytes=0)
+    assert run.whole is None and not run.merged
+    assert sorted(v for p in run.partitions for v in p) == sorted(
+        ["东坡村", "北岭村", "南庄村", "杏花村", "柳树湾村", "梨园村", "石门村", "西河村"])
+    assert (whole["source_file"] == "东坡村/11月/东坡村动火作业审批记录.csv").sum() == 4
+    assert (whole["source_file"] == "应急站/2023年/应急站执法检查记录.csv").sum() == 4
+    pd.testing.assert_frame_equal(parts, whole)
+
