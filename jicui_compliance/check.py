@@ -586,7 +586,15 @@ def _village_context(keys: set[str], typed: _ledgers.Ledgers, sub: Submission, t
             if len(frame):  # in place: the batch's frames are this run's own (no copy of a batch's rows)
                 frame[SHEET_ID] = frame[SHEET_ID].to_numpy() + offset
             frames[name] = frame
-    issues = typed.issues.assign(sheet=typed.issues["sheet"] + offset)
+    # the town's cells that could not be read (SCH002) in the rows kept: the rules read them as unknown
+    # (:meth:`~.rules.context.Context.unreadable`), as in one check; their findings are the town's part's
+    town_iss = town.ledgers.issues
+    kept = pd.Series(False, index=town_iss.index)
+    for name in BEFORE_VILLAGES:
+        of = (town_iss["ledger"] == name).to_numpy() & town_iss["row"].notna().to_numpy()
+        kept.iloc[of] = town_iss.loc[of, "row"].astype("int64").isin(frames[name].index).to_numpy()
+    issues = pd.concat([town_iss[kept.to_numpy()], typed.issues.assign(sheet=typed.issues["sheet"] + offset)],
+                       ignore_index=True)
     dropped = {k + offset: v for k, v in typed.dropped.items()}
     # the batch's frames keep their rows, the town's ledgers the town's row labels: so their cells as written
     cells = ({k: v for k, v in town.ledgers.cells_as_written.items() if k[0] in BEFORE_VILLAGES}

@@ -346,3 +346,20 @@ def test_town_records_in_a_village_folder_check_the_town_as_one_and_say_where(tm
     assert run.whole == f"以村名命名的文件夹中有企业名录、事故或执法检查记录（西河村/{accidents.name} 的工作表“{sheet}”）"
     assert run.partitions == [] and len(run.parts) == 1
     pd.testing.assert_frame_equal(parts, whole)
+
+
+def test_an_unreadable_cell_of_the_towns_ledgers_is_known_to_the_villages_rules(tmp_path):
+    """DC002 takes an enforcement visit whose 处理措施 cannot be read (SCH002: 责令整改并罚款) as one that may
+    have penalised: the villages' rules see the town's unreadable cells of their enterprises' rows too."""
+    town = tmp_path / "samples"
+    shutil.copytree(SAMPLES, town)
+    ledger = town / "城建站" / "城建站执法检查记录.csv"
+    lines = ledger.read_text("gb18030").split("\n")
+    assert "杏花江家庭旅馆,2023/10/11" in lines[7] and "责令限期整改" in lines[7]
+    lines[7] = lines[7].replace("责令限期整改", "责令整改并罚款")
+    ledger.write_text("\n".join(lines), "gb18030")
+    whole, parts, run = _both(town, partition_bytes=0)
+    assert run.whole is None and len(run.partitions) == 8
+    mine = whole[whole["source_file"] == "城建站/城建站执法检查记录.csv"]
+    assert mine.loc[mine["source_row"] == 8, "rule_id"].tolist() == ["SCH002"]  # and no DC002
+    pd.testing.assert_frame_equal(parts, whole)
