@@ -17,7 +17,7 @@ import pandas as pd
 from . import ledgers as _ledgers
 from .campaign import Campaign, load_campaign
 from .findings import build_findings
-from .reading import InputError, Submission, gc_paused, read_submission
+from .reading import InputError, Submission, Table, gc_paused, read_submission
 from .resolution import Resolution, existing
 from .rules import Context, Rule, run_rules, select_rules
 from .text import fold, python_strings
@@ -167,6 +167,11 @@ def summarise_by_village(findings: pd.DataFrame) -> pd.DataFrame:
 #: kept for the whole run; every other ledger is read, checked and dropped village by village
 TOWN_LEDGERS = frozenset({"enterprises", "meetings", "accidents", "enforcement"})
 
+#: the town ledgers that must be known before the villages are checked (the rules of the villages read
+#: them): a village's folder must hold none of their records. A village's own meetings may be in its
+#: folder (the village template has the sheet): the rules of the meetings run after the villages.
+BEFORE_VILLAGES = TOWN_LEDGERS - {"meetings"}
+
 #: villages are checked together, in file order, up to this much input (bytes of CSV; a byte of a
 #: workbook counts as :data:`jicui_compliance.reading.WORKBOOK_WEIGHT`): ~2M ledger rows, ~1.3 GiB
 PARTITION_BYTES = 256 * 2**20
@@ -306,8 +311,10 @@ def run_check_by_village(
     the rules that read village ledgers — the registry and town ledgers cut to those villages'
     enterprises — and dropped; their findings go to Parquet parts under ``spill``. A row that names
     an enterprise of another village (filed in the wrong folder) makes the villages concerned be
-    checked again together. A submission that cannot be cut this way (no registry beside the
-    village folders, village ledgers outside them, town ledgers inside them) is checked as one.
+    checked again together. The rules of the meetings (GV) run last, on the town's meetings and
+    those filed in the villages' folders (a village template's 会议与督导记录). A submission that
+    cannot be cut this way (no registry beside the village folders, village ledgers outside them,
+    records of the registry, accidents or enforcement inside them) is checked as one.
 
     ``masked`` (default): the findings are made safe for output (:func:`~.findings.safe_for_output`)
     before they reach the disk, and :meth:`VillageRun.chunks` gives them so (the writers are told
@@ -331,7 +338,9 @@ def run_check_by_village(
     record = [r for r in rules if r.party == Party.RECORD]
     town_rules = [r for r in rules if r.party != Party.RECORD and set(r.reads) <= TOWN_LEDGERS]
     village_rules = [r for r in rules if r.party != Party.RECORD and r not in town_rules]
-    village_record = [r for r in record if not set(r.reads) <= TOWN_LEDGERS or not r.reads]
+    meeting_rules = [r for r in town_rules if "meetings" in r.reads]  # after the villages: all meetings known
+    town_rules = [r for r in town_rules if r not in meeting_rules]
+    village_record = [r for r in record if not set(r.reads) <= BEFORE_VILLAGES or not r.reads]
     out = VillageRun(Path(spill or tempfile.mkdtemp(prefix="jicui-by-village-")), [], 0, len(found.files), 0, rules,
                      [], [], masked=masked)
     out.spill.mkdir(parents=True, exist_ok=True)
@@ -351,15 +360,12 @@ def run_check_by_village(
         _spill(out, "whole", build_findings(run_rules(rules, ctx), ctx.resolution))
         return out
 
-    # 1. the files beside the folders (where the registry is), then the rest of the town's files
-    parents = [tuple(f.rel.split("/")[:-1]) for f in found.files]
-    above = {p[:k] for p in parents for k in range(len(p))}
-    beside = [f for f, p in zip(found.files, parents) if p in above]
-    first = read_files(found.root, beside, [], vocab, on_file)
-    names = _ledgers.load(first, campaign)["enterprises"]["village"] if first.tables else pd.Series(dtype=object)
-    villages = {fold(str(v)) for v in names.dropna()}
-    if not villages:
-        return whole("企业名录不在各村文件夹旁边（或名录中没有所属村）")
+    # 1. the files beside the folders (where the registry is), then the rest of the town's files. A folder
+    # beside others may be a village's own (东坡村/ with 东坡村/11月/): the folders nearest the root are read
+    # first, so that a village is known from the registry (beside its folder, hence nearer the root) before
+    # the files in its folder would be read; a file read so and found to be in a village's folder is the
+    # village's (read again with it), not the town's
+    villages: set[str] = set()
 
     def key_of(rel: str) -> str | None:
         for part in rel.split("/")[:-1]:
@@ -367,18 +373,42 @@ def run_check_by_village(
                 return fold(part)
         return None
 
+    parents = [tuple(f.rel.split("/")[:-1]) for f in found.files]
+    above = {p[:k] for p in parents for k in range(len(p))}
+    beside = [(f, len(p)) for f, p in zip(found.files, parents) if p in above]
+    firsts: list[Submission] = []
+    for depth in sorted({d for _, d in beside}):
+        level = [f for f, d in beside if d == depth and key_of(f.rel) is None]
+        if not level:
+            continue
+        firsts.append(read_files(found.root, level, [], vocab, on_file))
+        registries = [t for t in firsts[-1].tables if t.ledger == "enterprises"]
+        if registries:
+            names = _ledgers.load(Submission(found.root, [], registries, []), campaign)["enterprises"]["village"]
+            villages |= {fold(str(v)) for v in names.dropna()}
+    if not villages:
+        return whole("企业名录不在各村文件夹旁边（或名录中没有所属村）")
+    first = [Submission(found.root, [f for f in s.files if key_of(f) is None],
+                        [t for t in s.tables if key_of(t.file) is None],
+                        [p for p in s.problems if key_of(p.file) is None]) for s in firsts]
+    held = _town_records([t for s in firsts for t in s.tables if key_of(t.file) is not None])
+    if held:
+        return whole(held)
+
     groups: dict[str, list] = {}
     for f in found.files:
         if (k := key_of(f.rel)) is not None:
             groups.setdefault(k, []).append(f)
-    read_first = {f.rel for f in beside}
+    read_first = {f for s in first for f in s.files}
     town_files = [f for f in found.files if key_of(f.rel) is None and f.rel not in read_first]
     rest = read_files(found.root, town_files, [], vocab, on_file)
     town_problems = [p for p in found.problems if key_of(p.file + "/x") is None]
-    sub_t = _merged(found.root, [first, rest], town_problems, index)
+    sub_t = _merged(found.root, [*first, rest], town_problems, index)
+    del firsts, first, rest
     typed_t = _ledgers.load(sub_t, campaign)
-    if any(t.ledger not in TOWN_LEDGERS for t in typed_t.tables):
-        return whole("村级台账（隐患、带队检查等）不在以村名命名的文件夹中")
+    stray = [t for t in typed_t.tables if t.ledger not in TOWN_LEDGERS]
+    if stray:
+        return whole(f"村级台账（隐患、带队检查等）不在以村名命名的文件夹中（{_where(stray)}）")
     ctx_t = Context(campaign=campaign, as_of=as_of, ledgers=typed_t, submission=sub_t)
     res_t = ctx_t.resolution
     reg = res_t.registry
@@ -405,6 +435,7 @@ def run_check_by_village(
     spilled: dict[int, tuple[Path, int]] = {}
     tables: dict[int, int] = {}
     tangled: set[int] = set()
+    meetings: dict[str, list[Table]] = {}  # the villages' folders' meetings, by file
     pending = list(enumerate(batches))
     while pending:
         b, batch = pending.pop(0)
@@ -412,8 +443,13 @@ def run_check_by_village(
         problems = [p for p in found.problems if key_of(p.file + "/x") in batch]
         sub = read_files(found.root, files, problems, vocab, on_file)
         typed = _ledgers.load(sub, campaign)
-        if any(t.ledger in TOWN_LEDGERS for t in typed.tables):
-            return whole("以村名命名的文件夹中有企业名录、会议、事故或执法检查记录")
+        if held := _town_records(sub.tables):
+            return whole(held)
+        for f in files:  # read again (villages checked again together): the last reading counts
+            meetings.pop(f.rel, None)
+        for t in sub.tables:
+            if t.ledger == "meetings" and len(t):
+                meetings.setdefault(t.file, []).append(t)
         ctx, pairs = _village_context(set(batch), typed, sub, ctx_t, reg_key, folder_of)
         for here, there in pairs:  # rows in one village's folder of another village's enterprise
             if there in parent:
@@ -454,7 +490,35 @@ def run_check_by_village(
                 pending.append((len(batches) - 1, batch))
     out.partitions = [done[i] for i in sorted(done)]
     out.tables = len(sub_t.tables) + sum(tables[i] for i in done)
+
+    # 3. the rules of the meetings (GV), on the town's meetings and those in the villages' folders
+    if meeting_rules:
+        if meetings:
+            need = set().union(*(r.reads for r in meeting_rules))
+            del ctx_t, res_t, typed_t, reg  # typed again with the villages' meetings
+            found_m = [t for t in sub_t.tables if t.ledger in need] + [t for ts in meetings.values() for t in ts]
+            found_m.sort(key=lambda t: index[t.file])  # in file order, as one check reads them (a stable sort)
+            sub_m = Submission(found.root, sorted({t.file for t in found_m}, key=index.__getitem__), found_m, [])
+            ctx_m = Context(campaign=campaign, as_of=as_of, ledgers=_ledgers.load(sub_m, campaign), submission=sub_m)
+        else:
+            ctx_m = ctx_t
+        _spill(out, "meetings", build_findings(run_rules(meeting_rules, ctx_m), ctx_m.resolution))
     return out
+
+
+def _town_records(tables: list[Table]) -> str | None:
+    """Why a village's folder cannot be checked with the villages: it holds records of the town's
+    ledgers that the villages' rules read (:data:`BEFORE_VILLAGES`). An empty sheet of them (a template)
+    and the meetings (checked after the villages) are no reason."""
+    held = [t for t in tables if t.ledger in BEFORE_VILLAGES and len(t)]
+    return f"以村名命名的文件夹中有企业名录、事故或执法检查记录（{_where(held)}）" if held else None
+
+
+def _where(tables: list[Table]) -> str:
+    """The first of some sheets, as the terminal names it (and how many more there are)."""
+    t = tables[0]
+    where = f"{t.file} 的工作表“{t.sheet}”" if t.sheet else t.file
+    return where + (f"等 {len(tables)} 个工作表" if len(tables) > 1 else "")
 
 
 def _pack(comps: list[list[str]], weight: dict[str, int], budget: int) -> list[list[str]]:
@@ -513,22 +577,28 @@ def _village_context(keys: set[str], typed: _ledgers.Ledgers, sub: Submission, t
     frames: dict[str, pd.DataFrame] = {}
     resolved: dict[str, pd.DataFrame] = {}
     for name, frame in typed.frames.items():
-        if name in TOWN_LEDGERS:
+        if name in BEFORE_VILLAGES:
             r = res_t.frame(name)
-            if name == "meetings":
-                mask = r["unit"].map(lambda v: fold(str(v)), na_action="ignore").isin(keys)
-            else:
-                mask = r["eid"].isin(ours)
+            mask = r["eid"].isin(ours)
             frames[name] = town.ledgers.frames[name].loc[mask.to_numpy()]
             resolved[name] = r.loc[mask.to_numpy()]
         else:
             if len(frame):  # in place: the batch's frames are this run's own (no copy of a batch's rows)
                 frame[SHEET_ID] = frame[SHEET_ID].to_numpy() + offset
             frames[name] = frame
-    issues = typed.issues.assign(sheet=typed.issues["sheet"] + offset)
+    # the town's cells that could not be read (SCH002) in the rows kept: the rules read them as unknown
+    # (:meth:`~.rules.context.Context.unreadable`), as in one check; their findings are the town's part's
+    town_iss = town.ledgers.issues
+    kept = pd.Series(False, index=town_iss.index)
+    for name in BEFORE_VILLAGES:
+        of = (town_iss["ledger"] == name).to_numpy() & town_iss["row"].notna().to_numpy()
+        kept.iloc[of] = town_iss.loc[of, "row"].astype("int64").isin(frames[name].index).to_numpy()
+    issues = pd.concat([town_iss[kept.to_numpy()], typed.issues.assign(sheet=typed.issues["sheet"] + offset)],
+                       ignore_index=True)
     dropped = {k + offset: v for k, v in typed.dropped.items()}
     # the batch's frames keep their rows, the town's ledgers the town's row labels: so their cells as written
-    cells = {k: v for k, v in town.ledgers.cells_as_written.items() if k[0] in TOWN_LEDGERS} | typed.cells_as_written
+    cells = ({k: v for k, v in town.ledgers.cells_as_written.items() if k[0] in BEFORE_VILLAGES}
+             | {k: v for k, v in typed.cells_as_written.items() if k[0] not in BEFORE_VILLAGES})
     led = _ledgers.Ledgers(frames, list(town.ledgers.tables) + list(typed.tables), issues, dropped, cells_as_written=cells)
     ent = res_t.frame("enterprises")
     rows = res_t.registry_rows.loc[ent["eid"].isin(ours).to_numpy()]

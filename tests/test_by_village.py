@@ -249,3 +249,117 @@ def test_without_a_readable_registry_the_village_run_stops_like_the_whole_run(tm
         assert (reg.name in r.output) == (registry == "unreadable"), r.output
         assert not (tmp_path / how / "findings.csv").exists()
     assert not any(spill_root.iterdir())
+
+
+def test_a_village_folder_with_a_month_subfolder_is_still_the_villages(tmp_path):
+    """checking.md: 文件夹可在任意层级. A village folder that has a subfolder (东坡村/11月/) is no folder
+    “beside the village folders”: its files are 东坡村's, not the town's, and the run is cut by village."""
+    town = tmp_path / "samples"
+    shutil.copytree(SAMPLES, town)
+    (town / "东坡村" / "11月").mkdir()
+    (town / "东坡村" / "东坡村动火作业审批记录.csv").rename(town / "东坡村" / "11月" / "东坡村动火作业审批记录.csv")
+    (town / "应急站" / "2023年").mkdir()  # a station's folder with a subfolder stays the town's
+    (town / "应急站" / "应急站执法检查记录.csv").rename(town / "应急站" / "2023年" / "应急站执法检查记录.csv")
+    whole, parts, run = _both(town, partition_bytes=0)
+    assert run.whole is None and not run.merged
+    assert sorted(v for p in run.partitions for v in p) == sorted(
+        ["东坡村", "北岭村", "南庄村", "杏花村", "柳树湾村", "梨园村", "石门村", "西河村"])
+    assert (whole["source_file"] == "东坡村/11月/东坡村动火作业审批记录.csv").sum() == 4
+    assert (whole["source_file"] == "应急站/2023年/应急站执法检查记录.csv").sum() == 4
+    pd.testing.assert_frame_equal(parts, whole)
+
+
+
+def _village_templates(town: Path, *, town_template_in: str | None = None) -> None:
+    """The blank templates of `jicui templates` put in each village's folder (and, with ``town_template_in``,
+    the town's own blank template saved in that village's folder)."""
+    from jicui_compliance.campaign import load_campaign
+    from jicui_compliance.documents.templates import read_registry, units, write_template
+
+    campaign = load_campaign(None)
+    for u in units(campaign, read_registry([town / "积翠镇企业名录.xlsx"], campaign)):
+        if u.kind == "村":
+            write_template(u, campaign, town / u.name / u.file_name, rows=5)
+        elif u.kind == "镇" and town_template_in:
+            write_template(u, campaign, town / town_template_in / u.file_name, rows=5)
+
+
+def test_the_official_blank_village_templates_do_not_stop_the_split(tmp_path):
+    """Every 村台账模板 has a 会议与督导记录 sheet: empty, it is no reason to check the town as one; nor is an
+    empty sheet of the town's ledgers (名录, 事故) in a village's folder."""
+    town = tmp_path / "samples"
+    shutil.copytree(SAMPLES, town)
+    _village_templates(town, town_template_in="石门村")
+    whole, parts, run = _both(town, partition_bytes=0)
+    assert run.whole is None and len(run.partitions) == 8
+    assert (whole["source_file"] == "东坡村/东坡村台账模板.xlsx").sum() == 0  # a blank template: no finding of its own
+    pd.testing.assert_frame_equal(parts, whole)
+
+
+def test_a_villages_own_meetings_in_its_folder_count_for_the_town(tmp_path):
+    """The villages file their meetings in their own folders (the template's 会议与督导记录), some in another
+    village's folder, one with a date that cannot be read: the village-by-village run reads them with the
+    town's meetings (GV001 judges every village by all of them) and gives exactly the whole run's findings."""
+    import openpyxl
+
+    town = tmp_path / "samples"
+    shutil.copytree(SAMPLES, town)
+    book = town / "积翠镇会议与督导记录.xlsx"
+    wb = openpyxl.load_workbook(book)
+    ws = wb["村级会议"]
+    for row in (4, 5, 7):  # 东坡村, 西河村 and 南庄村's kick-off meetings are no longer in the town's file
+        assert ws.cell(row, 3).value == "动员部署会"
+        ws.cell(row, 3).value = "专题会议"
+    wb.save(book)
+    header = "单位,日期,类型,主持或带队,内容\n"
+    (town / "东坡村" / "东坡村会议与督导记录.csv").write_text(
+        header + "东坡村,2023-05-15,动员部署会,刘晨飞,传达镇专项行动方案\n", "utf-8-sig")
+    (town / "北岭村" / "会议与督导记录.csv").write_text(  # 西河村's, filed in 北岭村's folder
+        header + "西河村,2023/5/17,动员部署会,刘波,传达镇专项行动方案\n", "utf-8-sig")
+    (town / "南庄村" / "南庄村会议与督导记录.csv").write_text(
+        header + "南庄村,5月20日,动员部署会,任军宁,传达镇专项行动方案\n", "utf-8-sig")
+    moved = town / "北岭村" / "东坡村主要负责人带队检查记录.xlsx"  # 东坡村 and 北岭村 are read twice
+    (town / "东坡村" / "东坡村主要负责人带队检查记录.xlsx").rename(moved)
+    whole, parts, run = _both(town, partition_bytes=0)
+    assert run.whole is None and len(run.partitions) == 7
+    assert sorted(sorted(m) for m in run.merged) == [["东坡村", "北岭村"]]
+    gv001 = set(whole.loc[whole["rule_id"] == "GV001", "village"])
+    assert not gv001 & {"东坡村", "西河村", "南庄村"}  # their meetings in the village folders count
+    sch002 = whole[(whole["rule_id"] == "SCH002") & (whole["source_file"] == "南庄村/南庄村会议与督导记录.csv")]
+    assert sch002["source_row"].tolist() == [2]  # 5月20日: no year (GV001 waits for the corrected date)
+    pd.testing.assert_frame_equal(parts, whole)
+    # with the villages' meetings left out, GV001 would name the three: the test can tell
+    for f in ("东坡村/东坡村会议与督导记录.csv", "北岭村/会议与督导记录.csv", "南庄村/南庄村会议与督导记录.csv"):
+        (town / f).unlink()
+    assert {"东坡村", "西河村", "南庄村"} <= set(run_check([town], as_of=AS_OF).findings.query("rule_id == 'GV001'")["village"])
+
+
+def test_town_records_in_a_village_folder_check_the_town_as_one_and_say_where(tmp_path):
+    """An accident filed in a village's folder: the town's ledgers must be known before the villages, so
+    the run is one check, and the reason names the file and the sheet."""
+    town = tmp_path / "samples"
+    shutil.copytree(SAMPLES, town)
+    accidents = town / "应急站" / "积翠镇生产安全事故报告记录.xlsx"
+    accidents.rename(town / "西河村" / accidents.name)
+    whole, parts, run = _both(town, partition_bytes=0)
+    sheet = pd.ExcelFile(town / "西河村" / accidents.name, engine="calamine").sheet_names[0]
+    assert run.whole == f"以村名命名的文件夹中有企业名录、事故或执法检查记录（西河村/{accidents.name} 的工作表“{sheet}”）"
+    assert run.partitions == [] and len(run.parts) == 1
+    pd.testing.assert_frame_equal(parts, whole)
+
+
+def test_an_unreadable_cell_of_the_towns_ledgers_is_known_to_the_villages_rules(tmp_path):
+    """DC002 takes an enforcement visit whose 处理措施 cannot be read (SCH002: 责令整改并罚款) as one that may
+    have penalised: the villages' rules see the town's unreadable cells of their enterprises' rows too."""
+    town = tmp_path / "samples"
+    shutil.copytree(SAMPLES, town)
+    ledger = town / "城建站" / "城建站执法检查记录.csv"
+    lines = ledger.read_text("gb18030").split("\n")
+    assert "杏花江家庭旅馆,2023/10/11" in lines[7] and "责令限期整改" in lines[7]
+    lines[7] = lines[7].replace("责令限期整改", "责令整改并罚款")
+    ledger.write_text("\n".join(lines), "gb18030")
+    whole, parts, run = _both(town, partition_bytes=0)
+    assert run.whole is None and len(run.partitions) == 8
+    mine = whole[whole["source_file"] == "城建站/城建站执法检查记录.csv"]
+    assert mine.loc[mine["source_row"] == 8, "rule_id"].tolist() == ["SCH002"]  # and no DC002
+    pd.testing.assert_frame_equal(parts, whole)
