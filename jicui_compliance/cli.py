@@ -901,7 +901,7 @@ def export_cmd(
 
     try:
         with Store.open(store) as s:
-            written = export_parquet(s, parquet, run, town=camp.town)
+            written = export_parquet(s, parquet, run, town=camp.town, campaign=camp)
     except StoreError as exc:
         _fail(str(exc))
     console.print(f"[bold]已导出[/]：{len(written) - 2} 张台账、核查发现和核查记录 → {parquet}")

@@ -405,11 +405,28 @@ def test_a_formula_saved_without_its_result_is_read_as_such(tmp_path, monkeypatc
         assert [isinstance(g, UnsavedFormula) for g in got] == [k in kinds[:5] for k in kinds]
 
 
-def test_a_formula_saved_without_its_result_is_sch002_and_no_accusation(tmp_path):
+def _prefixed(path: Path) -> None:
+    """The workbook's sheets rewritten with a namespace prefix on every tag (<x:c><x:f>…), as the OpenXML SDK
+    and some system exports write them."""
+    data = {}
+    with zipfile.ZipFile(path) as z:
+        for info in z.infolist():
+            data[info.filename] = z.read(info.filename)
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as z:
+        for name, body in data.items():
+            if name.startswith("xl/worksheets/sheet"):
+                text = body.decode().replace('xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"',
+                                             'xmlns:x="http://schemas.openxmlformats.org/spreadsheetml/2006/main"')
+                body = re.sub(r"<(/?)([A-Za-z]+)([ >/])", r"<\1x:\2\3", text).encode()
+            z.writestr(name, body)
+
+
+@pytest.mark.parametrize("prefixed", [False, True])
+def test_a_formula_saved_without_its_result_is_sch002_and_no_accusation(tmp_path, prefixed):
     """openpyxl saves formulas without their results: the deadline =D2+30, the report date =TODAY()
     and the inspection date =DATE(…) are filled cells whose value is not in the file. Each is one SCH002
     saying so, never “必填项为空”, and no rule accuses the enterprise of what the cell holds
-    (HZ001 未明确整改期限, HZ003 未报告)."""
+    (HZ001 未明确整改期限, HZ003 未报告). Also when the sheets' tags carry a namespace prefix (<x:f>)."""
     import openpyxl
 
     folder = tmp_path / "报送"
@@ -426,6 +443,8 @@ def test_a_formula_saved_without_its_result_is_sch002_and_no_accusation(tmp_path
     ws2.append(["企业名称", "检查日期", "带队负责人", "发现隐患数", "签名确认"])
     ws2.append(["甲公司", "=DATE(2023,7,10)", "张三", 0, "张三"])
     wb.save(folder / "公式.xlsx")
+    if prefixed:
+        _prefixed(folder / "公式.xlsx")
     f = _check_here(folder, tmp_path / "结果")
     mine = f[f["source_file"] == "公式.xlsx"]
     assert mine[mine["rule_id"].isin(["SCH003", "HZ001", "HZ003", "SCH000"])].empty, mine["message"].tolist()

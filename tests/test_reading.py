@@ -326,11 +326,13 @@ def test_a_workbook_under_the_other_workbook_extension_is_read_by_its_content(tm
     ws2.append(INSPECTION_HEADER)
     ws2.append([1, "乙公司", dt.datetime(2023, 7, 10), "李四", 0, "是"])
     wb2.save(tmp_path / "其实是xlsx.xls")
+    wb2.save(tmp_path / "其实是xlsx.csv")  # a workbook saved under .csv (audit 7): read as one, not “无法识别文件编码”
     sub, led = read(tmp_path)
     assert sub.problems == []
     df = led["head_inspections"].sort_values("source_file")
-    assert df[["source_file", "source_row"]].values.tolist() == [["其实是xls.xlsx", 2], ["其实是xlsx.xls", 3]]
-    assert df["date"].dt.date.tolist() == [dt.date(2023, 6, 10), dt.date(2023, 7, 10)]
+    assert df[["source_file", "source_row"]].values.tolist() == [
+        ["其实是xls.xlsx", 2], ["其实是xlsx.csv", 3], ["其实是xlsx.xls", 3]]
+    assert df["date"].dt.date.tolist() == [dt.date(2023, 6, 10), dt.date(2023, 7, 10), dt.date(2023, 7, 10)]
 
 
 SAMPLES = Path(__file__).resolve().parents[1] / "data" / "samples"

@@ -1382,3 +1382,29 @@ def test_letters_of_the_first_period_in_the_store_say_there_is_no_previous_one(t
     assert len(letters) and set(letters["函件"]) == {"提醒函"} and set(letters["上期提醒函"]) == {"无上期数据"}
     for kind, text in _report_texts(tmp_path).items():
         assert "数据库中没有上期的报送，本期为第一期，不下达督办函" in text, kind
+
+
+def test_the_export_gives_each_village_its_one_name(tmp_path):
+    """A registry village written with the town's name in front (积翠镇西岭村 beside 西岭村) is one village in the
+    Parquet export's partitions, as in the findings (audit 7)."""
+    from tests.rules.runner import DEFAULT_ENTERPRISES, write_case
+
+    registry = [dict(e) for e in DEFAULT_ENTERPRISES]
+    assert {e["village"] for e in registry} == {"东坡村", "西岭村"}
+    for e in registry:
+        if e["name"] == "丁公司":
+            e["village"] = "积翠镇西岭村"
+    town = tmp_path / "town"
+    town.mkdir()
+    write_case({"enterprises": registry, "hazards": [
+        {"enterprise": "丁公司", "hazard_no": "YH-1", "description": "配电箱未接地", "found_on": "2023-06-10",
+         "source": "企业自查", "immediate": "否", "deadline": "2023-07-20"}]}, town)
+    store = tmp_path / "store.duckdb"
+    assert _ingest_here(store, town, "2023-07-31").exit_code == 0
+    done = runner.invoke(app, ["export", "--store", str(store), "--parquet", str(tmp_path / "pq")])
+    assert done.exit_code == 0, done.output
+    q = duckdb.connect()
+    for table in ("enterprises", "hazards", "findings"):
+        got = q.execute(f"SELECT DISTINCT village FROM read_parquet('{(tmp_path / 'pq' / table).as_posix()}/**/*.parquet',"
+                        " hive_partitioning=true)").df()["village"]
+        assert "积翠镇西岭村" not in set(got) and "西岭村" in set(got), (table, got.tolist())

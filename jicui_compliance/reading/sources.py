@@ -626,7 +626,7 @@ def read_workbook(src: SourceFile) -> list[RawSheet | SheetProblem] | SheetProbl
         return SheetProblem(src.rel, "", "空文件（0 字节），无法作为 Excel 工作簿打开")
     scan = ZipScan()
     suffix = src.path.suffix.lower()
-    if suffix in {".xlsx", ".xlsm", ".ods"} or suffix == ".xls" and _content_kind(src.path) == ".xlsx":
+    if suffix in {".xlsx", ".xlsm", ".ods"} or suffix in {".xls", ".csv"} and _content_kind(src.path) == ".xlsx":
         scan = scan_zip(src.path)
         if scan.problem:
             return SheetProblem(src.rel, "", scan.problem)
@@ -857,10 +857,18 @@ def _parts(z: zipfile.ZipFile) -> tuple[dict[str, str], str | None]:
     return names, shared
 
 
+#: a formula's tag with a namespace prefix (``<x:f>``, as the OpenXML SDK and some system exports write every tag)
+_PREFIXED_FORMULA = re.compile(rb"<\w+:f[ >/]")
+#: how such a cell ends without its result (:data:`_UNSAVED_ENDS`, prefixed)
+_PREFIXED_UNSAVED = re.compile(rb"</\w+:f></\w+:c>|<\w+:v></\w+:v></\w+:c>|<\w+:v/></\w+:c>|/></\w+:c>")
+
+
 def _may_be_unsaved(data: bytes) -> bool:
-    """Whether ``data`` may hold a formula saved without its result (:data:`_UNSAVED_ENDS`): a sheet
-    without formulas is told by one search."""
-    return b"<f" in data and any(end in data for end in _UNSAVED_ENDS)
+    """Whether ``data`` may hold a formula saved without its result (:data:`_UNSAVED_ENDS`, or the same with
+    prefixed tags): a sheet without formulas is told by one or two searches."""
+    if b"<f" in data and any(end in data for end in _UNSAVED_ENDS):
+        return True
+    return b":f" in data and _PREFIXED_FORMULA.search(data) is not None and _PREFIXED_UNSAVED.search(data) is not None
 
 
 FormulaCell = FormulaError | UnsavedFormula
@@ -938,6 +946,8 @@ def _formula_cells_by_search(z: zipfile.ZipFile, part: str) -> dict[tuple[int, i
     with z.open(part) as fh:
         while chunk := fh.read(_CHUNK):
             data = carry + chunk
+            if b":f" in data and _PREFIXED_FORMULA.search(data):
+                return None  # <x:c><x:f>…: the cells cannot be cut out by bytes, parse the sheet whole
             open_at = _open_cell(data)  # a cell that goes on in the next chunk is read there, whole
             keep_from = open_at if open_at >= 0 else data.rfind(b"<")  # a tag may go on in the next chunk
             starts: set[int] = set()
@@ -1240,8 +1250,10 @@ def _not_a_ledger_file(suffix: str) -> str:
 def read_file(src: SourceFile) -> list[RawSheet | SheetProblem]:
     suffix = src.path.suffix.lower()
     result: list[RawSheet] | list[RawSheet | SheetProblem] | SheetProblem
-    if suffix in CSV_SUFFIXES:
+    if suffix in CSV_SUFFIXES and not _content_kind(src.path):
         result = read_csv(src)
+    elif suffix in CSV_SUFFIXES:  # an Excel workbook saved under .csv (some systems export so): read by its content
+        result = read_workbook(src)
     elif suffix in WORKBOOK_SUFFIXES:
         if suffix in {".xlsx", ".xlsm", ".xls"} and src.path.stat().st_size and is_encrypted(src.path):
             return [SheetProblem(src.rel, "", "工作簿设置了打开密码，无法读取：已加密，请另存为不加密的文件后重新报送")]

@@ -15,6 +15,7 @@ from typing import Final
 import numpy as np
 import pandas as pd
 
+from ..text import fold, map_distinct
 from .base import ERROR, WARNING, Obligation, Party, hits, no_hits, rule
 from .context import Context, day_text, shared, time_text
 from .hot_work import _permits, numbers_listed, welding_or_unknown
@@ -34,6 +35,20 @@ def _checks(ctx: Context) -> pd.DataFrame:
             & (df["checked_on"] <= ctx.as_of_ts))
     d = df.loc[keep.to_numpy(dtype=bool)]
     return d.assign(eid=d["eid"].astype("int64"), order=np.arange(len(d)))
+
+
+def _equipment_key(numbers: pd.Series) -> pd.Series:
+    """An equipment number as compared: full-width folded, no spaces, upper case (each distinct number once)."""
+    return map_distinct(numbers, lambda v: fold(str(v)).upper()).astype(object)
+
+
+def _undated_equipment(ctx: Context) -> pd.MultiIndex:
+    """(eid, :func:`_equipment_key`) of the devices with a check whose date was filled but could not be read
+    (SCH002): EQ002 does not judge a permit using one of them (the check may be the one before the work)."""
+    df = ctx.frame(LEDGER)
+    sel = (ctx.unreadable(df, LEDGER, "checked_on") & df["eid"].notna() & df["equipment_no"].notna()).to_numpy(dtype=bool)
+    d = df.loc[sel]
+    return pd.MultiIndex.from_arrays([d["eid"].to_numpy(dtype=np.int64), _equipment_key(d["equipment_no"]).to_numpy()])
 
 
 @rule("EQ001", ERROR, "E(11)", party=Party.ENTERPRISE, reads=("enterprises", "hot_work", "welding_equipment"),
@@ -102,6 +117,7 @@ def faulty_equipment_used(ctx: Context) -> pd.DataFrame:
     第一台不符合的设备。设备编号本身可能含“/”（如“HJ/01”），故只有“/”分出的每一段都是本企业检查台账中的编号时才按
     “/”分开（“QP-01/GJ-01”），否则按写的原样作为一个编号。作业票没有填设备编号、或工作表没有“设备编号”列的，不判断（有电气焊作业而完全没有设备检查的，由 EQ001 报告）。
     设备编号指向电气焊设备检查台账，故不论“动火方式”为何，填了编号就核查。开始时间晚于核查截止日的作业票不核查。
+    这台设备有检查日期填了但无法识别的记录（SCH002，如不写年份的“6月20日”）的，那次检查可能正在动火之前，不判断。
 
     依据：方案三(一)3(11)：“组织对电气焊设备进行全面安全检查，严禁带病作业，不得使用淘汰或危及安全的电气焊设备。”
 
@@ -137,6 +153,11 @@ def faulty_equipment_used(ctx: Context) -> pd.DataFrame:
     latest = pd.merge_asof(left, right, left_on="day", right_on="checked_on", by=["eid", "equipment_no"],
                            direction="backward", allow_exact_matches=True)
     bad = latest[latest["result"].isna() | latest["result"].isin([FAILED, RETIRED])]
+    undated = _undated_equipment(ctx)
+    if len(undated) and len(bad):  # a check of the device whose date could not be read may be the one before the work
+        key = pd.MultiIndex.from_arrays([bad["eid"].to_numpy(dtype=np.int64),
+                                         _equipment_key(pd.Series(bad["equipment_no"].to_numpy(dtype=object))).to_numpy()])
+        bad = bad[~key.isin(undated)]
     bad = bad.sort_values("_order", kind="mergesort").drop_duplicates("_row")  # a permit's first faulty number
     if bad.empty:
         return no_hits()

@@ -326,7 +326,8 @@ def welder_without_certificate(ctx: Context) -> pd.DataFrame:
     也不再按姓名查找其他动火人（证书按编号匹配，只有作业票未填编号时才在本企业内按姓名匹配）。
     消息写明第一个无证的人或编号；按编号查到的证书写明台账中的持证人（括号中的工种或职务不写），编号不在台账中而
     作业票写了几名动火人的，写“张三、李五中的一人”。
-    “是否在岗”不影响本规则。
+    “是否在岗”不影响本规则。证书的“有效期至”填了但无法识别的（SCH002，如“2026年底”），不能判断是否过期，该证书按有效计；
+    “有效期至”空白的证书不能证明有效，消息写明未填写。
     只核查电焊、气焊、气割、等离子切割（焊接与热切割作业）的作业票：“动火方式”为砂轮、喷灯、电钻或其他的，不需要
     焊接与热切割作业操作证，不核查；“动火方式”为空白（或无法识别）、或工作表没有“动火方式”列的，不能排除是焊接或
     切割，照常核查。
@@ -346,7 +347,11 @@ def welder_without_certificate(ctx: Context) -> pd.DataFrame:
     if d.empty:
         return no_hits()
     reg = ctx.frame("special_workers")
-    reg = reg.loc[reg["eid"].notna().to_numpy(dtype=bool), ["eid", "person", "cert_no", "category", "valid_until", "issued_on"]]
+    # an 有效期至 written but not readable (SCH002: “2026年底”) may be a valid one: such a certificate is not judged
+    until_unread = ctx.unreadable(reg, "special_workers", "valid_until")
+    reg = reg.assign(_until_unread=until_unread.to_numpy(dtype=bool))
+    reg = reg.loc[reg["eid"].notna().to_numpy(dtype=bool),
+                  ["eid", "person", "cert_no", "category", "valid_until", "issued_on", "_until_unread"]]
     names = _register_names(reg["person"])
     reg = reg.assign(eid=reg["eid"].astype("int64"), holder=names["who"], name=names["name"])
     # one key per (permit, certificate number given), and one per (permit, worker matched by name)
@@ -356,7 +361,8 @@ def welder_without_certificate(ctx: Context) -> pd.DataFrame:
         named.merge(reg, on=["eid", "name"], how="left"),
     ], ignore_index=True)
     weld = cand["category"].eq(WELDING).fillna(False).astype(bool)
-    not_expired = weld & (cand["valid_until"] >= cand["day"]).fillna(False).astype(bool)
+    not_expired = weld & ((cand["valid_until"] >= cand["day"]).fillna(False).astype(bool)
+                          | cand["_until_unread"].fillna(False).astype(bool))
     held = not_expired & (cand["issued_on"].isna() | (cand["issued_on"] <= cand["day"]))
     # only the keys with no certificate held on the day need the details of why (most keys hold one)
     lacking = ~np.isin(cand["_key"].to_numpy(), cand["_key"].to_numpy()[held.to_numpy(dtype=bool)])
@@ -387,7 +393,8 @@ def welder_without_certificate(ctx: Context) -> pd.DataFrame:
             "本企业特种作业人员持证台账中没有“" + who + "”的操作证",
             "证书“" + cert + "”的作业类别为" + cats + "，不是焊接与热切割作业",
             "“" + who + "”在持证台账中只有" + cats + "操作证，没有焊接与热切割作业操作证",
-            "焊接与热切割作业操作证有效期至 " + day_text(per["weld_until"]) + "，早于动火日期 " + day,
+            np.where(per["weld_until"].isna().to_numpy(), "焊接与热切割作业操作证未填写有效期至，无法证明动火时有效",
+                     "焊接与热切割作业操作证有效期至 " + day_text(per["weld_until"]) + "，早于动火日期 " + day),
         ],
         default="焊接与热切割作业操作证初领日期 " + day_text(per["issued"]) + " 晚于动火日期 " + day + "，动火时尚未取证",
     )

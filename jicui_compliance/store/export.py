@@ -14,11 +14,13 @@ from __future__ import annotations
 
 import errno
 import os
+from functools import partial
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
+from ..campaign import Campaign
 from ..findings import COLUMNS as FINDING_COLUMNS
 from ..findings import mask_id, mask_phone
 from ..findings.writers import safe_for_output
@@ -38,6 +40,11 @@ def _registry_villages(store: Store, versions: pd.DataFrame) -> tuple[dict, dict
     by_uscc = dict(zip(reg["uscc"].dropna(), reg.loc[reg["uscc"].notna(), "village"]))
     by_name = dict(zip(reg["name"].dropna().map(normalize_name), reg.loc[reg["name"].notna(), "village"]))
     return by_uscc, by_name
+
+
+def _one_name(units, written: str) -> str:
+    """A village or unit as written, read as its one name (:meth:`jicui_compliance.campaign.UnitNames.named`)."""
+    return units.named(written) or written
 
 
 def _masked(frame: pd.DataFrame, ledger: str) -> pd.DataFrame:
@@ -108,8 +115,11 @@ def _swap(tmp: Path, out: Path) -> None:
 
 
 @python_strings()
-def export_parquet(store: Store, out: Path, run_id: int | None = None, town: str = "") -> list[Path]:
-    """Write the run's ledgers and findings under ``out``; returns the folders and files written."""
+def export_parquet(store: Store, out: Path, run_id: int | None = None, town: str = "",
+                   campaign: Campaign | None = None) -> list[Path]:
+    """Write the run's ledgers and findings under ``out``; returns the folders and files written. With the
+    ``campaign``, each record's village is its village's one name, as the findings have it ("积翠镇桃源村"
+    beside "桃源村" is 桃源村: :meth:`jicui_compliance.resolution.Resolution.one_village`)."""
     run_id = store.latest_run() if run_id is None else run_id
     if run_id is None:
         raise StoreError(f"数据库 {store.path} 中还没有核查记录（先用 jicui ingest 导入）")
@@ -128,7 +138,7 @@ def export_parquet(store: Store, out: Path, run_id: int | None = None, town: str
     out.parent.mkdir(parents=True, exist_ok=True)
     tmp = temporary_folder(out.parent, f".{out.name}.导出中-")
     try:
-        written = _export(store, tmp, run_id, info, town)
+        written = _export(store, tmp, run_id, info, town, campaign)
         _swap(tmp, out)
     except BaseException:
         remove_quietly(tmp)
@@ -141,9 +151,10 @@ def export_parquet(store: Store, out: Path, run_id: int | None = None, town: str
     return [given / p.relative_to(tmp) for p in written]
 
 
-def _export(store: Store, out: Path, run_id: int, info: dict, town: str) -> list[Path]:
+def _export(store: Store, out: Path, run_id: int, info: dict, town: str, campaign: Campaign | None) -> list[Path]:
     versions = store.state_versions(run_id=run_id)
     by_uscc, by_name = _registry_villages(store, versions)
+    units = campaign.units(sorted(set(by_uscc.values()) | set(by_name.values()))) if campaign is not None else None
     stamp = {"town": town, "run_id": run_id, "as_of": pd.Timestamp(info["as_of"])}
     written = []
     for name in LEDGERS:
@@ -159,6 +170,8 @@ def _export(store: Store, out: Path, run_id: int, info: dict, town: str) -> list
             village = village.fillna(rows["enterprise_name"].map(
                 lambda v: by_name.get(normalize_name(str(v))) if isinstance(v, str) else None))
         village = village.fillna(rows["submitted_by"]).fillna(NO_VILLAGE).astype(str)
+        if units is not None:  # one name per village, as the findings' village column
+            village = map_distinct(village, partial(_one_name, units))
         rows = _masked(rows.drop(columns=["sheet_order", "row_hash", "row_place"]), name)
         rows = rows.assign(**stamp)
         rows["village"] = village
