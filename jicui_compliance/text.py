@@ -122,9 +122,10 @@ _ID15 = re.compile("(?=[1-8１-８])" + _NO_DIGIT_BEFORE + rf"([1-8１-８]{_D}(
 # is written with (3-4-4 of a mobile, after the area code of a landline), where :data:`_S` may stand between any two
 # digits: a date (2023.07.15), a sum (1,234,567.89), a certificate (T-2023-0001) is not grouped so
 _W = r"(?:[ \u3000]{0,3}[\-‐－—–.．][ \u3000]{0,3}|[ \u3000]{1,3})"
-# the country code: +86, 0086, (+86), 86; before a landline's area code a bare 86 is followed by a separator
+# the country code: +86, 0086, (+86), 86; before a landline's area code a bare 86 is followed by a separator,
+# or by the trunk 0 in brackets (86(0)21 90002090, as in a certificate number T86(0)2190002090)
 _CC_MOBILE = rf"[(（]?(?:[+＋]|[0０]{{2}})?[8８][6６][)）]?{_W}?"
-_CC = rf"(?:[(（]?(?:[+＋]|[0０]{{2}})[8８][6６][)）]?{_W}?|[8８][6６]{_W})"
+_CC = rf"(?:[(（]?(?:[+＋]|[0０]{{2}})[8８][6６][)）]?{_W}?|[8８][6６](?:{_W}|(?=[(（][0０][)）])))"
 _MOBILE_RE = re.compile(r"(?=[(（+＋0０8８1１])(?<![0-9０-９+＋])(" + rf"(?:{_CC_MOBILE})?[1１][3-9３-９]{_D}"
                         + rf"(?:(?:{_S}?{_D}){{8}}|{_W}?{_D}{{4}}{_W}?{_D}{{4}}))" + _NO_DIGIT_AFTER)
 _LANDLINE = re.compile(r"(?=[(（0０])(?<![0-9０-９])([(（]?[0０][1-9１-９]" + _D + rf"{{1,2}}[)）]?{_W}?"
