@@ -251,25 +251,6 @@ def test_without_a_readable_registry_the_village_run_stops_like_the_whole_run(tm
     assert not any(spill_root.iterdir())
 
 
-def test_a_village_folder_with_a_month_subfolder_is_still_the_villages(tmp_path):
-    """checking.md: 文件夹可在任意层级. A village folder that has a subfolder (东坡村/11月/) is no folder
-    “beside the village folders”: its files are 东坡村's, not the town's, and the run is cut by village."""
-    town = tmp_path / "samples"
-    shutil.copytree(SAMPLES, town)
-    (town / "东坡村" / "11月").mkdir()
-    (town / "东坡村" / "东坡村动火作业审批记录.csv").rename(town / "东坡村" / "11月" / "东坡村动火作业审批记录.csv")
-    (town / "应急站" / "2023年").mkdir()  # a station's folder with a subfolder stays the town's
-    (town / "应急站" / "应急站执法检查记录.csv").rename(town / "应急站" / "2023年" / "应急站执法检查记录.csv")
-    whole, parts, run = _both(town, partition_bytes=0)
-    assert run.whole is None and not run.merged
-    assert sorted(v for p in run.partitions for v in p) == sorted(
-        ["东坡村", "北岭村", "南庄村", "杏花村", "柳树湾村", "梨园村", "石门村", "西河村"])
-    assert (whole["source_file"] == "东坡村/11月/东坡村动火作业审批记录.csv").sum() == 4
-    assert (whole["source_file"] == "应急站/2023年/应急站执法检查记录.csv").sum() == 4
-    pd.testing.assert_frame_equal(parts, whole)
-
-
-
 def _village_templates(town: Path, *, town_template_in: str | None = None) -> None:
     """The blank templates of `jicui templates` put in each village's folder (and, with ``town_template_in``,
     the town's own blank template saved in that village's folder)."""
@@ -284,15 +265,37 @@ def _village_templates(town: Path, *, town_template_in: str | None = None) -> No
             write_template(u, campaign, town / town_template_in / u.file_name, rows=5)
 
 
-def test_the_official_blank_village_templates_do_not_stop_the_split(tmp_path):
-    """Every 村台账模板 has a 会议与督导记录 sheet: empty, it is no reason to check the town as one; nor is an
-    empty sheet of the town's ledgers (名录, 事故) in a village's folder."""
+def test_subfolders_templates_and_a_towns_unreadable_cell_keep_the_split_exact(tmp_path):
+    """Three independent changes to the sample town, checked in one pair of runs (each costs seconds of CPU):
+
+    * checking.md: 文件夹可在任意层级. A village folder that has a subfolder (东坡村/11月/) is no folder “beside the
+      village folders”: its files are 东坡村's, not the town's, and the run is cut by village; a station's folder
+      with a subfolder stays the town's.
+    * Every 村台账模板 has a 会议与督导记录 sheet: empty, it is no reason to check the town as one; nor is an empty
+      sheet of the town's ledgers (名录, 事故) in a village's folder (the town's template saved in 石门村's).
+    * DC002 takes an enforcement visit whose 处理措施 cannot be read (SCH002: 责令整改并罚款) as one that may have
+      penalised: the villages' rules see the town's unreadable cells of their enterprises' rows too."""
     town = tmp_path / "samples"
     shutil.copytree(SAMPLES, town)
+    (town / "东坡村" / "11月").mkdir()
+    (town / "东坡村" / "东坡村动火作业审批记录.csv").rename(town / "东坡村" / "11月" / "东坡村动火作业审批记录.csv")
+    (town / "应急站" / "2023年").mkdir()  # a station's folder with a subfolder stays the town's
+    (town / "应急站" / "应急站执法检查记录.csv").rename(town / "应急站" / "2023年" / "应急站执法检查记录.csv")
     _village_templates(town, town_template_in="石门村")
+    ledger = town / "城建站" / "城建站执法检查记录.csv"
+    lines = ledger.read_text("gb18030").split("\n")
+    assert "杏花江家庭旅馆,2023/10/11" in lines[7] and "责令限期整改" in lines[7]
+    lines[7] = lines[7].replace("责令限期整改", "责令整改并罚款")
+    ledger.write_text("\n".join(lines), "gb18030")
     whole, parts, run = _both(town, partition_bytes=0)
-    assert run.whole is None and len(run.partitions) == 8
+    assert run.whole is None and not run.merged
+    assert sorted(v for p in run.partitions for v in p) == sorted(
+        ["东坡村", "北岭村", "南庄村", "杏花村", "柳树湾村", "梨园村", "石门村", "西河村"])
+    assert (whole["source_file"] == "东坡村/11月/东坡村动火作业审批记录.csv").sum() == 4
+    assert (whole["source_file"] == "应急站/2023年/应急站执法检查记录.csv").sum() == 4
     assert (whole["source_file"] == "东坡村/东坡村台账模板.xlsx").sum() == 0  # a blank template: no finding of its own
+    mine = whole[whole["source_file"] == "城建站/城建站执法检查记录.csv"]
+    assert mine.loc[mine["source_row"] == 8, "rule_id"].tolist() == ["SCH002"]  # and no DC002
     pd.testing.assert_frame_equal(parts, whole)
 
 
@@ -345,21 +348,4 @@ def test_town_records_in_a_village_folder_check_the_town_as_one_and_say_where(tm
     sheet = pd.ExcelFile(town / "西河村" / accidents.name, engine="calamine").sheet_names[0]
     assert run.whole == f"以村名命名的文件夹中有企业名录、事故或执法检查记录（西河村/{accidents.name} 的工作表“{sheet}”）"
     assert run.partitions == [] and len(run.parts) == 1
-    pd.testing.assert_frame_equal(parts, whole)
-
-
-def test_an_unreadable_cell_of_the_towns_ledgers_is_known_to_the_villages_rules(tmp_path):
-    """DC002 takes an enforcement visit whose 处理措施 cannot be read (SCH002: 责令整改并罚款) as one that may
-    have penalised: the villages' rules see the town's unreadable cells of their enterprises' rows too."""
-    town = tmp_path / "samples"
-    shutil.copytree(SAMPLES, town)
-    ledger = town / "城建站" / "城建站执法检查记录.csv"
-    lines = ledger.read_text("gb18030").split("\n")
-    assert "杏花江家庭旅馆,2023/10/11" in lines[7] and "责令限期整改" in lines[7]
-    lines[7] = lines[7].replace("责令限期整改", "责令整改并罚款")
-    ledger.write_text("\n".join(lines), "gb18030")
-    whole, parts, run = _both(town, partition_bytes=0)
-    assert run.whole is None and len(run.partitions) == 8
-    mine = whole[whole["source_file"] == "城建站/城建站执法检查记录.csv"]
-    assert mine.loc[mine["source_row"] == 8, "rule_id"].tolist() == ["SCH002"]  # and no DC002
     pd.testing.assert_frame_equal(parts, whole)
