@@ -15,7 +15,7 @@ from typing import Final
 import numpy as np
 import pandas as pd
 
-from ..text import fold, map_distinct
+from ..ledgers.enforcement import hazard_key
 from .base import ERROR, WARNING, Obligation, Party, hits, no_hits, rule
 from .context import Context, day_text, shared, time_text
 from .hot_work import _permits, numbers_listed, welding_or_unknown
@@ -37,18 +37,13 @@ def _checks(ctx: Context) -> pd.DataFrame:
     return d.assign(eid=d["eid"].astype("int64"), order=np.arange(len(d)))
 
 
-def _equipment_key(numbers: pd.Series) -> pd.Series:
-    """An equipment number as compared: full-width folded, no spaces, upper case (each distinct number once)."""
-    return map_distinct(numbers, lambda v: fold(str(v)).upper()).astype(object)
-
-
 def _undated_equipment(ctx: Context) -> pd.MultiIndex:
-    """(eid, :func:`_equipment_key`) of the devices with a check whose date was filled but could not be read
+    """(eid, number as :func:`~jicui_compliance.ledgers.enforcement.hazard_key` compares numbers) of the devices with a check whose date was filled but could not be read
     (SCH002): EQ002 does not judge a permit using one of them (the check may be the one before the work)."""
     df = ctx.frame(LEDGER)
     sel = (ctx.unreadable(df, LEDGER, "checked_on") & df["eid"].notna() & df["equipment_no"].notna()).to_numpy(dtype=bool)
     d = df.loc[sel]
-    return pd.MultiIndex.from_arrays([d["eid"].to_numpy(dtype=np.int64), _equipment_key(d["equipment_no"]).to_numpy()])
+    return pd.MultiIndex.from_arrays([d["eid"].to_numpy(dtype=np.int64), hazard_key(d["equipment_no"]).to_numpy(dtype=object)])
 
 
 @rule("EQ001", ERROR, "E(11)", party=Party.ENTERPRISE, reads=("enterprises", "hot_work", "welding_equipment"),
@@ -156,7 +151,7 @@ def faulty_equipment_used(ctx: Context) -> pd.DataFrame:
     undated = _undated_equipment(ctx)
     if len(undated) and len(bad):  # a check of the device whose date could not be read may be the one before the work
         key = pd.MultiIndex.from_arrays([bad["eid"].to_numpy(dtype=np.int64),
-                                         _equipment_key(pd.Series(bad["equipment_no"].to_numpy(dtype=object))).to_numpy()])
+                                         hazard_key(pd.Series(bad["equipment_no"].to_numpy(dtype=object))).to_numpy(dtype=object)])
         bad = bad[~key.isin(undated)]
     bad = bad.sort_values("_order", kind="mergesort").drop_duplicates("_row")  # a permit's first faulty number
     if bad.empty:

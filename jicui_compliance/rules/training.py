@@ -17,7 +17,6 @@ SHARE_NEEDED = (9, 10)  # TR002: at least 9/10 of the registered employees
 EDUCATION_DAYS = 30  # TR005: days after an accident within which its warning education is due
 
 
-@shared
 def _undated(ctx: Context, kind: str, where=None) -> np.ndarray:
     """The enterprises with a record of ``kind`` (of the rows ``where``) whose date could not be read
     (:meth:`Context.undated_eids`): it may be the one looked for, so they are not judged."""
@@ -26,6 +25,7 @@ def _undated(ctx: Context, kind: str, where=None) -> np.ndarray:
     return ctx.undated_eids(tr, "training", "date", where=sel if where is None else sel & where(tr))
 
 
+@shared
 def _training(ctx: Context, kind: str) -> pd.DataFrame:
     """Resolved training rows of ``kind`` that exist at as-of (dated on or before it)."""
     tr = ctx.frame("training")
