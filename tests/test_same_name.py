@@ -14,7 +14,7 @@ from jicui_compliance.check import run_check, summarise_by_village
 from jicui_compliance.documents import write_documents
 from jicui_compliance.report import build_report
 
-from .rules.runner import CODES, write_case
+from .rules.runner import CODES, DEFAULT_ENTERPRISES, write_case
 
 SHOP = "便民超市"
 A, B = CODES["USCC_戊"], CODES["USCC_己"]
@@ -109,3 +109,51 @@ def test_a_check_by_village_counts_both_shops(town):
     with run_check_by_village([town.submission.root], as_of=dt.date(2023, 7, 31)) as run:
         by_village = summarise_by_village(run.counts()).set_index("所属村")
     assert by_village.loc["东坡村", "涉及企业"] == 4
+
+
+@pytest.fixture(scope="module")
+def renamed(tmp_path_factory):
+    """A rename entered as a second registry row under 甲公司's credit code (that row is SCH004): records
+    written with the new name belong to 甲公司 — by name alone (July) or beside the code (June)."""
+    folder = tmp_path_factory.mktemp("renamed")
+    new = dict(DEFAULT_ENTERPRISES[0], name="甲新名公司")
+    write_case({
+        "extra_enterprises": [new],
+        "head_inspections": [
+            {"enterprise_uscc": "{USCC_甲}", "enterprise_name": "甲新名公司", "date": "2023-06-10", "leader": "张三",
+             "hazards_found": 0, "signed": "是"},
+            {"enterprise_name": "甲新名公司", "date": "2023-07-10", "leader": "张三", "hazards_found": 0, "signed": "是"},
+        ],
+    }, folder)
+    return run_check([folder], as_of=dt.date(2023, 7, 31))
+
+
+def test_a_name_of_a_duplicate_registry_row_names_the_enterprise_of_its_code(renamed):
+    f = renamed.findings
+    sch = f[f["rule_id"] == "SCH004"]
+    assert sch["ledger"].tolist() == ["enterprises"] and sch["source_row"].tolist() == [6]
+    on_rows = f[(f["ledger"] == "head_inspections") & f["source_row"].notna()]
+    assert on_rows.empty, on_rows["message"].tolist()  # no REF001 "不在企业名录中", no REF002
+    jia = f[(f["enterprise_name"] == "甲公司") & (f["rule_id"] == "HI001")]
+    assert jia.empty  # both months were inspected by 张三, 甲公司's head
+    rows = renamed.context.resolution.frame("head_inspections")
+    assert rows["eid"].tolist() == [0, 0] and rows["ref_status"].tolist() == ["ok", "ok"]
+
+
+def test_a_duplicate_rows_name_borne_by_another_enterprise_names_neither(tmp_path):
+    """The new name of 甲公司's duplicate row is also 乙公司's: a record giving only that name is REF001, and the
+    message lists both enterprises; with 乙公司's code it is 乙公司's."""
+    write_case({
+        "extra_enterprises": [dict(DEFAULT_ENTERPRISES[0], name="乙公司", village="西岭村")],
+        "head_inspections": [
+            {"enterprise_name": "乙公司", "date": "2023-07-10", "leader": "王五", "hazards_found": 0, "signed": "是"},
+            {"enterprise_uscc": "{USCC_乙}", "enterprise_name": "乙公司", "date": "2023-07-11", "leader": "王五",
+             "hazards_found": 0, "signed": "是"},
+        ],
+    }, tmp_path)
+    f = run_check([tmp_path], as_of=dt.date(2023, 7, 31)).findings
+    ref = f[f["rule_id"].str.startswith("REF")]
+    assert ref["rule_id"].tolist() == ["REF001"] and ref["source_row"].tolist() == [2]
+    message = ref["message"].iloc[0]
+    assert "企业名录中有2家企业名为“乙公司”" in message
+    assert CODES["USCC_甲"] in message and CODES["USCC_乙"] in message and "西岭村" in message
