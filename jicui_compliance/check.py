@@ -16,7 +16,7 @@ import pandas as pd
 
 from . import ledgers as _ledgers
 from .campaign import Campaign, load_campaign
-from .findings import build_findings
+from .findings import build_findings, enterprise_key
 from .reading import InputError, Submission, Table, gc_paused, read_submission
 from .resolution import Resolution, existing
 from .rules import Context, Rule, run_rules, select_rules
@@ -155,7 +155,9 @@ def summarise_by_village(findings: pd.DataFrame) -> pd.DataFrame:
         table = pd.crosstab(f["village"], f["severity"])
     table = table.reindex(columns=list(SEVERITIES), fill_value=0)
     table["合计"] = table.sum(axis=1)
-    table["涉及企业"] = f[f["enterprise_name"] != ""].groupby("village")["enterprise_name"].nunique()
+    # enterprises by credit code and name: two registry enterprises may share a name
+    named = f.assign(_ent=enterprise_key(f))
+    table["涉及企业"] = named[named["_ent"] != ""].groupby("village")["_ent"].nunique()
     table = table.fillna({"涉及企业": 0}).astype(int).sort_values("合计", ascending=False, kind="mergesort")
     table.index.name = "所属村"
     table.columns.name = None
@@ -265,13 +267,13 @@ class VillageRun:
 
     @python_strings()
     def counts(self) -> pd.DataFrame:
-        """Findings by (village, severity, enterprise name, rule): what the summaries need."""
-        cols = ["village", "severity", "enterprise_name", "rule_id", "n"]
+        """Findings by (village, severity, enterprise credit code and name, rule): what the summaries need."""
+        cols = ["village", "severity", "enterprise_uscc", "enterprise_name", "rule_id", "n"]
         if not self.parts:
             return pd.DataFrame(columns=cols)
         con = self._con()
         try:
-            return con.execute(self._query("village, severity, enterprise_name, rule_id, count(*) AS n",
+            return con.execute(self._query("village, severity, enterprise_uscc, enterprise_name, rule_id, count(*) AS n",
                                            "GROUP BY ALL ORDER BY ALL")).df()[cols]
         finally:
             con.close()

@@ -128,9 +128,11 @@ class Resolution:
 
     @property
     def _lookups(self) -> tuple[dict[str, int], dict[str, int], np.ndarray, pd.DataFrame]:
-        """USCC → eid, normalised name → eid (:data:`SHARED_NAME` for a name several enterprises bear),
-        the registry's normalised name by eid (position eid; the last slot, for "no eid", is None),
-        and the registry they were made from (a village's view shares the whole registry's)."""
+        """USCC → eid, normalised name → eid (:data:`SHARED_NAME` for a name several enterprises bear; the name
+        of a duplicate USCC row is a name of the enterprise of that USCC), the registry's normalised name by eid
+        (position eid; the last slot, for "no eid", is None), and the registry rows whose names the messages list
+        (:meth:`namesakes`: the enterprises' and their duplicate rows', each name and USCC once; a village's
+        view shares the whole registry's)."""
         if self._lookup_cache is None:
             self._lookup_cache = self._build_lookups()
         return self._lookup_cache
@@ -139,11 +141,21 @@ class Resolution:
         reg = self.registry
         by_uscc = dict(self._uscc_index.items())
         names = reg["name_norm"].dropna()
-        by_name = dict(zip(names.to_numpy(), np.where(names.duplicated(keep=False), SHARED_NAME, names.index).tolist()))
+        # a duplicate USCC row (SCH004; a rename entered as a new row) names the enterprise of its USCC's first row:
+        # a record written with its name is that enterprise's, as a record written with its code is
+        rows = self.registry_rows
+        dup = rows.loc[rows["duplicate"] & rows["name_norm"].notna(), ["uscc", "name_norm"]]
+        also = pd.Series(dup["uscc"].map(by_uscc).to_numpy(), index=dup["name_norm"].to_numpy()).dropna()
+        named = pd.DataFrame({"norm": [*names.to_numpy(), *also.index],
+                              "eid": [*names.index, *also.astype("int64")]}).drop_duplicates()
+        shared = named["norm"].duplicated(keep=False).to_numpy()  # a name of several enterprises: none of them
+        by_name = dict(zip(named["norm"], np.where(shared, SHARED_NAME, named["eid"]).tolist()))
         size = int(reg.index.max()) + 2 if len(reg) else 1
         name_of = np.full(size, None, dtype=object)
         name_of[reg.index.to_numpy()] = reg["name_norm"].astype(object).where(reg["name_norm"].notna(), None).to_numpy()
-        return by_uscc, by_name, name_of, reg
+        # the names the messages list: every row's, a duplicate row's too, each (name, USCC) once
+        listed = rows[["name_norm", "name", "village", "uscc"]].drop_duplicates(["name_norm", "uscc"])
+        return by_uscc, by_name, name_of, listed
 
     # -- resolved ledgers ----------------------------------------------------------------
     def frame(self, name: str) -> pd.DataFrame:
@@ -215,7 +227,8 @@ class Resolution:
         pair_status = np.select(  # each pair's place in STATUSES
             [
                 ~has_uscc & ~has_name,
-                found_uscc & has_name & (name_norm != name_of[by_uscc]),  # by_uscc -1 → None: differs
+                # by_uscc -1 → None: differs; a name of the enterprise's duplicate registry row does not
+                found_uscc & has_name & (name_norm != name_of[by_uscc]) & (by_name != by_uscc),
                 found_uscc,
                 has_uscc & found_name,
                 found_name,
@@ -230,7 +243,7 @@ class Resolution:
     def namesakes(self, names: pd.Series) -> pd.Series:
         """The registry enterprises each written enterprise name names (exact after normalisation), as a
         tuple of (registered name, village, USCC) per row, empty where none (or no name); looked up in
-        the whole registry, also from a village's view (REF001, REF002 name them)."""
+        the whole registry, a duplicate USCC row's name too, also from a village's view (REF001, REF002 name them)."""
         reg = self._lookups[3]
         norms = map_distinct(names, normalize_name)
         found = reg.loc[reg["name_norm"].isin(set(norms.dropna())), ["name_norm", "name", "village", "uscc"]]

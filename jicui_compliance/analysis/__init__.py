@@ -14,6 +14,7 @@ from functools import cached_property
 import pandas as pd
 
 from ..check import CheckResult
+from ..findings import enterprise_key
 from ..rules.context import Context
 from ..text import map_distinct
 from . import kpis
@@ -206,8 +207,9 @@ class Analysis:
         if f.empty:
             return pd.DataFrame(columns=["规则", "名称", "严重程度", "数量", "涉及企业", "示例"])
         g = f.groupby("rule_id").agg(数量=("rule_id", "size"), 示例=("message", "first")).reset_index()
-        named = f.loc[f["enterprise_name"] != "", ["rule_id", "enterprise_name"]]  # distinct named enterprises per rule
-        g.insert(2, "涉及企业", g["rule_id"].map(named.groupby("rule_id")["enterprise_name"].nunique())
+        # distinct enterprises per rule, by credit code and name (two enterprises may share a name)
+        named = f.assign(_ent=enterprise_key(f)).loc[lambda x: x["_ent"] != "", ["rule_id", "_ent"]]
+        g.insert(2, "涉及企业", g["rule_id"].map(named.groupby("rule_id")["_ent"].nunique())
                  .fillna(0).astype("int64").to_numpy())
         g.insert(1, "名称", g["rule_id"].map(lambda r: REGISTRY[r].title))
         g.insert(2, "严重程度", g["rule_id"].map(lambda r: REGISTRY[r].severity))

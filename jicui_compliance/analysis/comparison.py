@@ -12,6 +12,7 @@ from decimal import Decimal
 
 import pandas as pd
 
+from ..findings import enterprise_key
 from ..text import percent
 from .kpis import hazards_existing
 from .obligations import COMPLIANT, NOT_COMPLIANT
@@ -33,8 +34,8 @@ def figures(a) -> dict[str, float | int | None]:
     return {
         "核查发现（条）": len(f),
         "其中须纠正的问题（条）": int((f["severity"] == "错误").sum()),
-        "有须纠正问题的企业（家）": int(f.loc[(f["severity"] == "错误") & (f["enterprise_name"] != ""),
-                                           "enterprise_name"].nunique()),
+        "有须纠正问题的企业（家）": int(enterprise_key(f).loc[(f["severity"] == "错误") & (f["enterprise_name"] != "")]
+                                     .nunique()),
         # every hazard of the ledger, 重大 and 一般, as the reports' other hazard tables count them: only a
         # figure that says 重大事故隐患 counts level 重大 alone (docs/guide/analysis.md)
         "隐患（项）": n,

@@ -16,6 +16,7 @@ import numpy as np
 import pandas as pd
 
 from ..campaign import Campaign, Period
+from ..findings import enterprise_key
 from ..ledgers import LEDGERS
 from ..rules import Rule
 from ..rules.training import typical_accident_deadline
@@ -54,13 +55,16 @@ _EXISTS_FROM = {"special_workers": "issued_on"}
 
 
 def _population(result, who: str, ent: pd.DataFrame | None = None) -> pd.DataFrame:
-    """Units an obligation applies to: columns unit, eid, enterprise_name, village, station, industry.
+    """Units an obligation applies to: columns unit, eid, enterprise_name, village, station, industry, and key
+    (what a finding names the unit by: an enterprise's credit code and name as :func:`.findings.enterprise_key`
+    gives them, two enterprises may share a name; a village's, station's or the town's name).
     ``ent``: the population of ``enterprises`` where the caller has it."""
     reg = result.registry
     ent = ent if ent is not None else pd.DataFrame({
         "unit": reg["name"].astype(object).to_numpy(), "eid": reg.index.to_numpy(),
         "enterprise_name": reg["name"].astype(object).to_numpy(), "village": reg["village"].astype(object).to_numpy(),
         "station": reg["station_eff"].astype(object).to_numpy(), "industry": reg["industry"].astype(object).to_numpy(),
+        "key": _registry_keys(reg),
     })
     if who == "enterprises":
         return ent
@@ -76,17 +80,25 @@ def _population(result, who: str, ent: pd.DataFrame | None = None) -> pd.DataFra
     if who == "villages":
         villages = sorted(reg["village"].dropna().unique())
         return pd.DataFrame({"unit": villages, "eid": pd.NA, "enterprise_name": "", "village": villages,
-                             "station": "", "industry": ""})
+                             "station": "", "industry": "", "key": villages})
     if who == "stations":  # GV003: the stations of the industries table that supervise an enterprise
 
         stations = result.resolution.supervising_stations()
         return pd.DataFrame({"unit": stations, "eid": pd.NA, "enterprise_name": "", "village": stations,
-                             "station": stations, "industry": ""})
+                             "station": stations, "industry": "", "key": stations})
     if who == "town":
         town = result.campaign.town
         return pd.DataFrame({"unit": [town], "eid": [pd.NA], "enterprise_name": [""], "village": [town],
-                             "station": [""], "industry": [""]})
+                             "station": [""], "industry": [""], "key": [town]})
     raise ValueError(f"unknown obligation population {who!r}")
+
+
+def _registry_keys(reg: pd.DataFrame) -> np.ndarray:
+    """Each registry enterprise's :func:`.findings.enterprise_key` (its findings carry the registry's credit
+    code and name); None for an enterprise without a name, whose findings name no enterprise."""
+    name = reg["name"].astype(object)
+    keys = reg["uscc"].astype(object).fillna("") + "\x1f" + name.fillna("")
+    return keys.where(name.notna(), None).to_numpy(dtype=object)
 
 
 class _ByRule:
@@ -105,8 +117,10 @@ class _ByRule:
         self.files, self.sheets = pd.Index(files, dtype=object), pd.Index(sheets, dtype=object)
         self._row = findings["source_row"].astype("Int64").to_numpy(dtype="int64", na_value=-1) + 1
         self._ledger = findings["ledger"].to_numpy(dtype=object)
-        # the unit a finding names (its enterprise, else its village) and its period, for the coverage obligations
-        self.unit = np.where(findings["enterprise_name"] != "", findings["enterprise_name"], findings["village"])
+        # the unit a finding names (its enterprise by credit code and name, else its village) and its period,
+        # for the coverage obligations
+        enterprise = enterprise_key(findings).to_numpy(dtype=object)
+        self.unit = np.where(enterprise != "", enterprise, findings["village"].to_numpy(dtype=object))
         self.period = findings["period"].to_numpy(dtype=object)
 
     def at(self, rule_id: str) -> np.ndarray:
@@ -166,11 +180,12 @@ class _Units:
         return who in self.ENTERPRISES or who.startswith("with:")
 
     def names(self, who: str, pop: pd.DataFrame, pos: np.ndarray) -> tuple[np.ndarray, pd.Index]:
-        """The population's unit names numbered (a code per unit, into the distinct names): the enterprises'
-        names are numbered once for every population of enterprises."""
+        """The population's unit keys numbered (a code per unit, into the distinct keys: what findings name the
+        units by, ``key`` of :func:`_population`): the enterprises' keys are numbered once for every population
+        of enterprises."""
         key = "enterprises" if self.is_enterprises(who) else who
         if key not in self._names:
-            units = (self.blocks[0] if key == "enterprises" else pop)["unit"].to_numpy(dtype=object)
+            units = (self.blocks[0] if key == "enterprises" else pop)["key"].to_numpy(dtype=object)
             codes, uniques = pd.factorize(units, use_na_sentinel=False)
             self._names[key] = (codes, pd.Index(uniques, dtype=object))
         codes, uniques = self._names[key]
@@ -182,7 +197,7 @@ class _Units:
         if (pos < 0).any():
             missing = np.unique(eids[pos < 0])
             block = pd.DataFrame({"unit": np.nan, "eid": missing, "enterprise_name": np.nan, "village": np.nan,
-                                  "station": np.nan, "industry": np.nan})
+                                  "station": np.nan, "industry": np.nan, "key": None})
             extra = pd.Index(missing).get_indexer(eids[pos < 0])
             pos[pos < 0] = self._add(block)[extra]
         return pos
@@ -203,7 +218,7 @@ _Rows = tuple[np.ndarray, str, str, np.ndarray, "np.ndarray | None", "np.ndarray
 
 def _coverage(result, rule: Rule, units: _Units, by_rule: _ByRule) -> list[_Rows]:
     """Coverage obligations: each unit of the population, per period, compliant unless a finding of the
-    rule names it (by name: the enterprise's, else the village's) for that period."""
+    rule names it (an enterprise by its credit code and name, else the village by name) for that period."""
     ob = rule.obligation
     assert ob is not None  # obligation_status passes rules with an obligation only
     camp, as_of = result.campaign, result.as_of

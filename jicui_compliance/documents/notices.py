@@ -34,6 +34,7 @@ from ..report.gongwen import Gongwen, day_text
 from ..report.wording import clause_text, plain
 from ..resolution import PLACEHOLDER_STATION
 from ..rules import Party
+from ..text import normalize_name
 
 NOTICE, RESUBMIT = "隐患整改通知书", "退回重报通知"
 KINDS = (NOTICE, REMINDER, SUPERVISION, RESUBMIT)
@@ -115,6 +116,21 @@ def _basis(row) -> str:
 
 
 # -- 隐患整改通知书 -----------------------------------------------------------------------------------
+def _shared_names(registry: pd.DataFrame) -> set[str]:
+    """The enterprise names (as compared: :func:`~..text.normalize_name`) that several registry enterprises bear."""
+    names = registry["name"].dropna().map(normalize_name)
+    return set(names[names.duplicated()])
+
+
+def _named(name: str, uscc: str, village: str, shared: set[str]) -> str:
+    """An enterprise as its notice and 文书清单 name it: its name, followed by its credit code when another
+    registry enterprise bears the same name (its village when it has no code), so that the notice, its file
+    name and its row of 文书清单 say which of them it is for."""
+    if normalize_name(name) not in shared:
+        return name
+    return f"{name}（统一社会信用代码：{uscc}）" if uscc else f"{name}（{village}）"
+
+
 def rectification_notices(analysis: Analysis, out: Path, day: dt.date, first: int = 1) -> list[dict]:
     camp, docs = analysis.campaign, analysis.campaign.documents
     f = analysis.findings
@@ -126,12 +142,15 @@ def rectification_notices(analysis: Analysis, out: Path, day: dt.date, first: in
         return rows
     order = {s: i for i, s in enumerate(NOTICE_SEVERITIES)}
     f = f.assign(_sev=f["severity"].map(order))
-    groups = f.groupby(["village", "enterprise_name"], sort=True)
+    # one notice per enterprise: by its credit code as well as its name (two registry enterprises may share a name)
+    groups = f.groupby(["village", "enterprise_name", "enterprise_uscc"], sort=True)
+    shared = _shared_names(analysis.whole.registry)
     folder = out / NOTICE
     folder.mkdir(parents=True, exist_ok=True)
-    for n, ((village, name), g) in enumerate(groups, start=first):
+    for n, ((village, name, uscc), g) in enumerate(groups, start=first):
         g = g.sort_values(["_sev", "source_file", "source_row"], kind="mergesort")
         number = docs.numbered(docs.notice_number, day.year, n)
+        name = _named(name, uscc, village, shared)
         d = Gongwen(docs.notice_organ, number, NOTICE, [name], letter=True)
         d.p(f"根据{_plan(camp)}，镇专项行动工作专班对你单位报送的专项行动台账（数据截至{day_text(analysis.as_of)}）"
             f"进行了核查，发现你单位存在下列{len(g)}项问题，须认真整改：")

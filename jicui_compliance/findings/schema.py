@@ -52,6 +52,15 @@ class FindingsModel(pa.DataFrameModel):
         title = "核查发现"
 
 
+def enterprise_key(frame: pd.DataFrame) -> pd.Series:
+    """Each finding's enterprise as one text, its credit code and its name (both the registry's), "" for a
+    finding that names no enterprise: two registry enterprises may bear one name (only a duplicate credit
+    code is an error), so enterprises are grouped and counted by this key, never by name alone."""
+    name = frame["enterprise_name"].astype(object).fillna("")
+    uscc = frame["enterprise_uscc"].astype(object).fillna("")
+    return (uscc + "\x1f" + name).where(name != "", "")
+
+
 def empty() -> pd.DataFrame:
     frame = pd.DataFrame({c: pd.Series(dtype=TEXT) for c in COLUMNS})
     frame["source_row"] = frame["source_row"].astype("Int64")

@@ -24,6 +24,7 @@ from ..analysis.rankings import (
     enterprise_rules,
     list_rules_table,
 )
+from ..findings import enterprise_key
 from ..ledgers.enforcement import hazard_key
 from ..rules import REGISTRY
 from ..text import NUMERALS
@@ -127,8 +128,9 @@ class Builder:
         order = {s: i for i, s in enumerate(SEVERITIES)}
         lst = lst.sort_values(["严重程度", "日期", "规则"], key=lambda s: s.map(order) if s.name == "严重程度" else s,
                               kind="mergesort")
-        by_rule = (lst.groupby(["规则", "名称", "严重程度"], sort=False)
-                   .agg(数量=("规则", "size"), 涉及企业=("企业名称", lambda s: s[s != ""].nunique()), 示例=("说明", "first"))
+        # enterprises by credit code and name (two may share a name), beside the list, not in it
+        by_rule = (lst.assign(_ent=enterprise_key(d)).groupby(["规则", "名称", "严重程度"], sort=False)
+                   .agg(数量=("规则", "size"), 涉及企业=("_ent", lambda s: s[s != ""].nunique()), 示例=("说明", "first"))
                    .reset_index().sort_values(["数量", "规则"], ascending=[False, True], kind="mergesort"))
         w = self.word
         t_list = self.table(f"{w}新增发现", f"{w}新增核查发现（按记录日期或所属期间）", lst,
@@ -635,10 +637,10 @@ class Builder:
     def findings_overview(self) -> tuple[Table, Table, Table]:
         by_rule = self.a.findings_by_rule()
         f = self.a.findings
+        ent = enterprise_key(f)  # an enterprise by credit code and name: two may share a name
         sev = pd.DataFrame({"严重程度": list(SEVERITIES),
                             "数量": [int((f["severity"] == s).sum()) for s in SEVERITIES],
-                            "涉及企业": [int(f.loc[(f["severity"] == s) & (f["enterprise_name"] != ""), "enterprise_name"]
-                                         .nunique()) for s in SEVERITIES]})
+                            "涉及企业": [int(ent.loc[(f["severity"] == s) & (ent != "")].nunique()) for s in SEVERITIES]})
         ts = self.table("核查发现（按严重程度）", f"核查发现（截至{day_text(self.as_of)}，按问题类别）", sev)
         self.fact("findings_total", ts, "数量", "sum")
         for i, s in enumerate(SEVERITIES):

@@ -95,13 +95,15 @@ def _invalid(values: pd.Series, is_valid) -> pd.Series:
 
 
 @rule("FMT001", ERROR, "EXT: GB 32100-2015", party=Party.RECORD, reads=("*",), title="统一社会信用代码校验位错误",
-      message="“{header}”的值“{value}”不是有效的统一社会信用代码（GB 32100-2015 校验位不符或位数不对），请核对")
+      message="“{header}”的值“{value}”{detail}")
 def invalid_uscc(ctx: Context) -> pd.DataFrame:
     """规则说明：统一社会信用代码应为 18 位，末位校验码按 GB 32100-2015 计算（用 python-stdnum 校验）。
     第 1、2 位（登记管理部门、机构类别）可以是字母，如村级集体经济组织的“N2”开头、“Y”开头的其他组织，同样只看位数、
     第 3–8 位为数字（行政区划码）和校验码。
     检查企业名录的信用代码、外包外租台账的承包承租方信用代码，以及其他台账中填写的、不在企业名录里的信用代码
-    （名录里已有的代码只在名录那一行报告一次，不在引用它的每一行重复报告）。
+    （名录里已有的代码只在名录那一行报告一次，不在引用它的每一行重复报告）。全为数字的代码（如“12”开头的事业单位）
+    在不是文本格式的列中会被 Excel 存成数字（显示为“1.21401224056123E+17”），只留下前 15 位有效数字：消息单独说明，
+    请把该列设为文本格式后重新填写。
 
     依据：GB 32100-2015《法人和其他组织统一社会信用代码编码规则》。
 
@@ -131,7 +133,16 @@ def invalid_uscc(ctx: Context) -> pd.DataFrame:
     bad = _invalid(out["party_uscc"], _uscc_ok)
     if bad.any():
         parts.append(hits(ledger="outsourcing", row=out.index[bad], field="party_uscc", value=out.loc[bad, "party_uscc"].to_numpy()))
-    return pd.concat(parts, ignore_index=True) if parts else no_hits()
+    if not parts:
+        return no_hits()
+    found = pd.concat(parts, ignore_index=True)
+    number = found["value"].astype(str).str.fullmatch(_SCIENTIFIC).to_numpy(dtype=bool)
+    return found.assign(detail=np.where(number, _USCC_AS_NUMBER, _USCC_INVALID))
+
+
+_USCC_INVALID = "不是有效的统一社会信用代码（GB 32100-2015 校验位不符或位数不对），请核对"
+_USCC_AS_NUMBER = ("是 Excel 存成数字的信用代码（该列不是文本格式，只留下前 15 位有效数字，后几位已丢失），原代码已无法从文件中得知；"
+                   "请把该列设为“文本”格式，按营业执照重新填写信用代码后报送")
 
 
 _ID_PROBLEMS = {
