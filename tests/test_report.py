@@ -759,6 +759,19 @@ def test_findings_are_new_in_the_report_of_the_day_they_arose(arising, cadence, 
     assert {(title[x], e, str(d)) for x, e, d in zip(new["名称"], new["企业名称"], new["日期"])} == expected
 
 
+def test_year_training_counts_only_the_report_period(tmp_path):
+    """The year summary's 培训教育 counts the sessions of its period (from the campaign's first day), as its
+    tables of the towns' work do: an education of 04-17 and a training of 04-20 are before the campaign."""
+    write_case({"training": [
+        {"enterprise": "甲公司", "date": d, "kind": k, "topic": "t", "attendees": 20, "examined": 20, "passed": 20}
+        for d, k in (("2023-04-17", "事故警示教育"), ("2023-06-20", "事故警示教育"), ("2023-04-20", "专项行动全员培训"),
+                     ("2023-06-10", "专项行动全员培训"), ("2023-04-21", "动火作业警示教育"))]}, tmp_path)
+    rep = build_report(Analysis(run_check([tmp_path], as_of=END, select=["TR001"])), "year")
+    f = rep.facts
+    assert (f.tr_accident.value, f.tr_sessions.value, f.tr_people.value, f.tr_hot.value) == (1, 1, 20, 0)
+    assert "组织专项行动全员培训1场、20人次" in _text(rep) and "事故警示教育1场" in _text(rep)
+
+
 @pytest.fixture(scope="module")
 def sample_year():
     from pathlib import Path

@@ -561,7 +561,7 @@ class Builder:
         return t_hi, t_dr
 
     def duty_tables(self) -> list[Table]:
-        tr = self.table("培训教育", "培训与警示教育", self.a.training())
+        tr = self.table("培训教育", "培训与警示教育", self.a.training(since=self.window.start))  # the report's period
         os_ = self.table("外包外租", "外包外租项目安全管理", self.a.outsourcing())
         hw = self.table("动火作业", "动火作业审批", self.a.hot_work())
         sw = self.table("特种作业持证", "特种作业人员持证", self.a.certificates())
