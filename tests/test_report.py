@@ -655,6 +655,123 @@ def test_tr006_and_en005_are_new_in_the_report_of_the_day_they_arose(dating, cad
     assert {(title[x], e, str(d)) for x, e, d in zip(new["名称"], new["企业名称"], new["日期"])} == expected
 
 
+def _minor_id() -> str:
+    """A valid ID number of someone born on 2005-09-10 (18 on 2023-09-10)."""
+    from stdnum.cn import ric
+
+    body = "11010520050910001"
+    return next(body + c for c in "0123456789X" if ric.is_valid(body + c))
+
+
+# findings that arise after the date of their ledger row, or stand on a ledger without dates (special workers):
+# each is new in the report whose window holds the day it arose, and in no other
+_ON = dict(station="综合行政执法队", officers="赵、钱", major_hazards=1, listed="是", supervisor="赵", signed="是")
+_OUT = dict(mode="外包", party="某公司", licence="ZZ-1", licence_until="2025-12-31", agreement_on="2023-01-01",
+            duties_defined="是")
+ARISING_CASE = {
+    "hazards": [
+        # HZ008: 立即整改, found 11-28, not done: arises at the end of the 3rd day, 12-01
+        {"enterprise": "丙公司", "hazard_no": "YH-I", "description": "x", "found_on": "2023-11-28", "source": "企业自查",
+         "immediate": "是", "done_on": None, "status": "整改中", "level": "重大"},
+        # EN006: fined on 08-10, deadline 09-30, open and no later inspection: arises 10-01
+        {"enterprise": "甲公司", "hazard_no": "YH-F", "description": "y", "found_on": "2023-08-01", "source": "执法检查",
+         "deadline": "2023-09-30", "reported_on": "2023-08-01", **OPEN, "level": "重大"},
+    ],
+    "enforcement": [{"enterprise": "甲公司", "date": "2023-08-10", "hazard_nos": "YH-F", "actions": "罚款",
+                     "fine_company": 5000, **_ON}],
+    "special_workers": [
+        # SW003 from 60 days before 有效期至 (07-02), SW001 from the day after it (09-01)
+        {"enterprise": "乙公司", "person": "焊工甲", "category": "焊接与热切割作业", "cert_no": "T1", "issued_on": "2020-09-01",
+         "valid_until": "2023-08-31", "reviewed_on": "2022-09-01", "on_post": "是"},
+        # SW002: issued 2020-09-14, never reviewed: 3 years are over on 09-15
+        {"enterprise": "乙公司", "person": "焊工乙", "category": "焊接与热切割作业", "cert_no": "T2", "issued_on": "2020-09-14",
+         "valid_until": "2026-09-13", "on_post": "是"},
+        # SW004: issued on 09-05 to someone who is 18 only on 09-10
+        {"enterprise": "乙公司", "person": "焊工丙", "id_no": _minor_id(), "category": "焊接与热切割作业", "cert_no": "T3",
+         "issued_on": "2023-09-05", "valid_until": "2029-09-04", "on_post": "是"},
+    ],
+    "accidents": [
+        # TR005: no education within 30 days: arises on 08-14
+        {"enterprise": "丁公司", "occurred_at": "2023-07-15 10:00", "kind": "机械伤害", "deaths": 0, "injuries": 1,
+         "county_at": "2023-07-15 10:30", "town_at": "2023-07-15 10:40"},
+        # AC001, AC002: not reported, the hour runs out on 08-01; TR005 on 08-30
+        {"enterprise": "甲公司", "occurred_at": "2023-07-31 23:30", "kind": "物体打击", "deaths": 0, "injuries": 1},
+    ],
+    # EQ001: the first cutting permit is of 08-05 (after the P2 end), the only check of 08-01 is late
+    "hot_work": [{"enterprise": "乙公司", "permit_no": "DH-1", "level": "一级", "start": "2023-08-05 09:00",
+                  "end": "2023-08-05 15:00", "approver": "审批人", "approved_at": "2023-08-05 08:00", "worker": "焊工甲",
+                  "worker_cert": "T1", "guardian": "监护人", "gas_test": "是", "fire_measures": "是", "method": "气割",
+                  "equipment_no": "QG-01"}],
+    "welding_equipment": [{"enterprise": "乙公司", "equipment_no": "QG-01", "kind": "割炬", "checked_on": "2023-08-01",
+                           "result": "合格", "inspector": "检查员"}],
+    "outsourcing": [
+        # OS003: the licence expires on 10-15 during the contract: arises 10-16
+        {"enterprise": "甲公司", "project": "外墙维修", **_OUT, "licence_until": "2023-10-15", "start": "2023-06-01",
+         "end": "2023-12-31", "last_check": "2023-06-20"},
+        # OS005: a contract running since March, not checked since P2 began: due at the P2 end (07-31)
+        {"enterprise": "丙公司", "project": "仓库出租", **_OUT, "start": "2023-03-01", "last_check": "2023-05-10"},
+        # OS005: a contract that starts after the P2 end: from its start (09-10)
+        {"enterprise": "丁公司", "project": "场地出租", **_OUT, "start": "2023-09-10"},
+    ],
+}
+ARISING_RULES = ["HZ008", "EN006", "SW001", "SW002", "SW003", "SW004", "TR005", "AC001", "AC002", "EQ001", "OS003",
+                 "OS005"]
+_Q3 = {("OS005", "丙公司", "2023-07-31"), ("TR005", "丁公司", "2023-08-14"),  # SW003 of July is SW001 by 09-30
+       ("TR005", "甲公司", "2023-08-30"), ("AC001", "甲公司", "2023-08-01"), ("AC002", "甲公司", "2023-08-01"),
+       ("EQ001", "乙公司", "2023-08-05"), ("SW001", "乙公司", "2023-09-01"), ("SW002", "乙公司", "2023-09-15"),
+       ("SW004", "乙公司", "2023-09-05"), ("OS005", "丁公司", "2023-09-10")}
+
+
+@pytest.fixture(scope="module")
+def arising(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("arising")
+    write_case(ARISING_CASE, folder)
+    return folder
+
+
+@pytest.mark.parametrize("cadence,day,expected", [
+    ("month", dt.date(2023, 6, 30), set()),
+    ("month", dt.date(2023, 7, 31), {("SW003", "乙公司", "2023-07-02"), ("OS005", "丙公司", "2023-07-31")}),
+    ("month", dt.date(2023, 8, 31), {("TR005", "丁公司", "2023-08-14"), ("TR005", "甲公司", "2023-08-30"),
+                                     ("AC001", "甲公司", "2023-08-01"), ("AC002", "甲公司", "2023-08-01"),
+                                     ("EQ001", "乙公司", "2023-08-05")}),
+    ("month", dt.date(2023, 9, 30), {("SW001", "乙公司", "2023-09-01"), ("SW002", "乙公司", "2023-09-15"),
+                                     ("SW004", "乙公司", "2023-09-05"), ("OS005", "丁公司", "2023-09-10")}),
+    ("month", dt.date(2023, 10, 31), {("OS003", "甲公司", "2023-10-16"), ("EN006", "甲公司", "2023-10-01")}),
+    ("month", dt.date(2023, 11, 30), set()),
+    ("month", dt.date(2023, 12, 31), {("HZ008", "丙公司", "2023-12-01")}),
+    ("week", dt.date(2023, 9, 3), {("SW001", "乙公司", "2023-09-01"), ("TR005", "甲公司", "2023-08-30")}),  # 08-28 – 09-03
+    ("week", dt.date(2023, 12, 3), {("HZ008", "丙公司", "2023-12-01")}),
+    ("quarter", dt.date(2023, 9, 30), _Q3),
+    ("quarter", dt.date(2023, 12, 31), {("OS003", "甲公司", "2023-10-16"), ("EN006", "甲公司", "2023-10-01"),
+                                        ("HZ008", "丙公司", "2023-12-01")}),
+])
+def test_findings_are_new_in_the_report_of_the_day_they_arose(arising, cadence, day, expected):
+    """A finding that arises after the date of its ledger row (HZ008 at the end of the 3rd day, TR005 30 days after
+    the accident, OS003 the day after the licence expires, EN006 the day after the fined hazard's deadline, OS005 at
+    the P2 end, EQ001 on the first cutting permit after the P2 end, AC001/AC002 when the hour runs out after midnight)
+    or stands on the special-workers ledger, which has no date (SW001 the day after 有效期至, SW002 3 years + 1 day
+    after the last review, SW003 60 days before 有效期至, SW004 on the 初领日期), is new in the report whose window
+    holds that day, and in no other."""
+    r = build_report(Analysis(run_check([arising], as_of=day, select=ARISING_RULES)), cadence)
+    new = r.tables[f"{PERIOD_WORD[cadence]}新增发现"].frame
+    title = {REGISTRY[x].title: x for x in ARISING_RULES}
+    assert {(title[x], e, str(d)) for x, e, d in zip(new["名称"], new["企业名称"], new["日期"])} == expected
+
+
+def test_year_training_counts_only_the_report_period(tmp_path):
+    """The year summary's 培训教育 counts the sessions of its period (from the campaign's first day), as its
+    tables of the towns' work do: an education of 04-17 and a training of 04-20 are before the campaign."""
+    write_case({"training": [
+        {"enterprise": "甲公司", "date": d, "kind": k, "topic": "t", "attendees": 20, "examined": 20, "passed": 20}
+        for d, k in (("2023-04-17", "事故警示教育"), ("2023-06-20", "事故警示教育"), ("2023-04-20", "专项行动全员培训"),
+                     ("2023-06-10", "专项行动全员培训"), ("2023-04-21", "动火作业警示教育"))]}, tmp_path)
+    rep = build_report(Analysis(run_check([tmp_path], as_of=END, select=["TR001"])), "year")
+    f = rep.facts
+    assert (f.tr_accident.value, f.tr_sessions.value, f.tr_people.value, f.tr_hot.value) == (1, 1, 20, 0)
+    assert "组织专项行动全员培训1场、20人次" in _text(rep) and "事故警示教育1场" in _text(rep)
+
+
 @pytest.fixture(scope="module")
 def sample_year():
     from pathlib import Path

@@ -136,8 +136,9 @@ class Analysis:
     def certificates(self) -> pd.DataFrame:
         return kpis.certificate_kpis(self.result)
 
-    def training(self) -> pd.DataFrame:
-        return kpis.training_kpis(self.result, self.coded)
+    def training(self, since: dt.date | None = None) -> pd.DataFrame:
+        """Training and warning education (:func:`.kpis.training_kpis`); ``since``: sessions from that day on."""
+        return kpis.training_kpis(self.result, self.coded, since)
 
     def enforcement(self, since: dt.date | None = None) -> pd.DataFrame:
         """Enforcement by month (:func:`.kpis.enforcement_by_month`); ``since``: inspections from that day on."""

@@ -237,10 +237,15 @@ def certificate_kpis(result) -> pd.DataFrame:
     }])
 
 
-def training_kpis(result, status: pd.DataFrame | Codes) -> pd.DataFrame:
+def training_kpis(result, status: pd.DataFrame | Codes, since: dt.date | None = None) -> pd.DataFrame:
+    """培训：全员培训场次、人次、考试和合格人数，动火作业、事故警示教育场次，覆盖率；``since``：只计该日及以后的
+    培训（年总结的报告期自专项行动开始日起，此前的培训不计入场次和人次）。"""
     ctx = result
     t = ctx.frame("training")
-    rows = np.flatnonzero(ctx.existing(t, "date", undated=False).to_numpy(dtype=bool))
+    keep = ctx.existing(t, "date", undated=False)
+    if since is not None:
+        keep &= (t["date"] >= pd.Timestamp(since)).fillna(False).astype(bool)
+    rows = np.flatnonzero(keep.to_numpy(dtype=bool))
     # the kinds numbered once (a county's training ledger has some 160,000 rows), the counts taken from them
     kind, kinds = pd.factorize(t["kind"].to_numpy(dtype=object)[rows])
     of_kind = {k: np.flatnonzero(kind == i) for i, k in enumerate(kinds)

@@ -5,12 +5,12 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
+import numpy as np
 import pandas as pd
 
 from ..campaign import Campaign
 from ..ledgers import LEDGERS
-from ..rules.enforcement import repeated_penalties
-from ..rules.training import typical_accident_deadline
+from ..rules import REGISTRY
 from ..text import NUMERALS
 from .sources import field_at, rows_at
 
@@ -74,46 +74,54 @@ def period_end(campaign: Campaign, label: str) -> pd.Timestamp:
 
 
 def _arisen(result, f: pd.DataFrame) -> pd.Series:
-    """The day the findings of rules whose period or row date is not the day of the breach came due or arose,
-    by the rule's own reading (NaT for the others): TR006 (period: the accident's day) on the last day of its
-    education, EN005 (period: a year) on the day the count of penalties was reached with a major hazard open,
-    HZ005 (on the hazard's row) the day after its 整改期限, HZ006 on its 整改完成日期."""
+    """The day each finding arose, by its rule's own reading (:attr:`~jicui_compliance.rules.base.Rule.arises`),
+    for the rules whose findings arise later than the date of their row or their period label, or have no date
+    at all (NaT for the findings of the other rules, and where the rule gives none)."""
     out = pd.Series(pd.NaT, index=f.index, dtype="datetime64[ns]")
-    tr = ((f["rule_id"] == "TR006") & (f["period"] != "")).to_numpy(dtype=bool)
-    if tr.any():
-        due = {p: typical_accident_deadline(result.campaign, pd.Timestamp(p)) for p in f.loc[tr, "period"].unique()}
-        out[tr] = f.loc[tr, "period"].map(due).to_numpy(dtype="datetime64[ns]")
-    # a hazard's HZ005 arises the day after its 整改期限 (the deadline day itself is in time), its HZ006 on the day
-    # it was done and not closed: not in the month it was found (a hazard found in July and overdue in August is
-    # new in August's report, and in no report at all if dated by its 发现日期)
-    hz = (f["rule_id"].isin(["HZ005", "HZ006"]) & (f["ledger"] == "hazards") & f["source_row"].notna()).to_numpy(dtype=bool)
-    if hz.any():
-        rows, sub = result.frame("hazards"), f[hz]
-        at = rows_at(sub, rows)  # the hazard row of each finding, found once for the three dates
+    ids = f["rule_id"].astype(object)
+    for rid in ids.unique():
+        rule = REGISTRY.get(rid)
+        if rule is None or rule.arises is None:
+            continue
+        sel = (ids == rid).to_numpy(dtype=bool)
+        found = f[sel].assign(eid=_eids(result, f.loc[sel, "enterprise_uscc"]), row=_rows(result, f[sel]))
+        days = pd.to_datetime(pd.Series(rule.arises(result.context, found)).to_numpy(), errors="coerce")
+        out[sel] = pd.DatetimeIndex(days).normalize().to_numpy(dtype="datetime64[ns]")
+    return out
 
-        def day(field: str) -> pd.Series:
-            return pd.to_datetime(pd.Series(field_at(sub, rows, field, at))).dt.normalize()
 
-        found = day("found_on")
-        became = (day("deadline") + pd.Timedelta(days=1)).where((sub["rule_id"] == "HZ005").to_numpy(), day("done_on"))
-        out[hz] = became.where(found.isna() | (became > found), found).to_numpy(dtype="datetime64[ns]")
-    en = (f["rule_id"] == "EN005").to_numpy(dtype=bool)
-    if en.any():
-        raised = repeated_penalties(result.context)["raised_on"]
-        uscc = result.registry["uscc"].reindex(raised.index).to_numpy(dtype=object)
-        by_uscc = pd.Series(raised.to_numpy(), index=pd.Index(uscc, dtype=object))
-        by_uscc = by_uscc[~by_uscc.index.duplicated()]
-        out[en] = f.loc[en, "enterprise_uscc"].astype(object).map(by_uscc).to_numpy(dtype="datetime64[ns]")
+def _eids(result, uscc: pd.Series) -> pd.array:
+    """The registry enterprise of each finding (its first row of that credit code), <NA> for none."""
+    reg = result.registry["uscc"]
+    by_uscc = pd.Series(reg.index.to_numpy(), index=pd.Index(reg.astype(object).to_numpy(), dtype=object))
+    by_uscc = by_uscc[by_uscc.index.notna() & ~by_uscc.index.duplicated()]
+    return pd.array(uscc.astype(object).map(by_uscc).to_numpy(dtype=object, na_value=None), dtype="Int64")
+
+
+def _rows(result, found: pd.DataFrame) -> pd.array:
+    """The label, in its ledger's frame, of the ledger row each finding stands on, <NA> for none."""
+    out = pd.array([None] * len(found), dtype="Int64")
+    has_row = (found["ledger"] != "") & found["source_row"].notna()
+    for ledger in found.loc[has_row, "ledger"].unique():
+        if ledger not in LEDGERS:
+            continue
+        sel = (has_row & (found["ledger"] == ledger)).to_numpy(dtype=bool)
+        rows = result.frame(ledger)
+        at = rows_at(found[sel], rows)
+        labels = pd.array(rows.index.to_numpy()[np.maximum(at, 0)], dtype="Int64")
+        labels[at < 0] = pd.NA
+        out[sel] = labels
     return out
 
 
 def dated_findings(result) -> pd.DataFrame:
-    """Findings with ``date``: the date of the record they stand on (its ledger's date field), or
-    the last day of their period, the day the obligation came due; for the rules whose period is no
-    deadline (TR006, EN005), the day the rule's own reading makes them due or raises them
-    (:func:`_arisen`); NaT for findings about files and registry rows."""
+    """Findings with ``date``, the day each counts as new in the reports: the date of the record they stand on
+    (its ledger's date field), or the last day of their period, the day the obligation came due; for the rules
+    that declare it (``arises``: findings that arise after their row's date, or stand on a ledger without dates),
+    the day the rule's own reading raises them (:func:`_arisen`), never before their row's date; NaT for findings
+    about files and registry rows."""
     f = result.findings.copy()
-    dates = pd.Series(pd.NaT, index=f.index, dtype="datetime64[ns]")
+    row_dates = pd.Series(pd.NaT, index=f.index, dtype="datetime64[ns]")
     for ledger, led in LEDGERS.items():
         if not led.date_field:
             continue
@@ -121,10 +129,12 @@ def dated_findings(result) -> pd.DataFrame:
         if not sel.any():
             continue
         found = field_at(f[sel], result.frame(ledger), led.date_field)
-        dates[sel] = pd.to_datetime(pd.Series(found)).dt.normalize().to_numpy()
+        row_dates[sel] = pd.to_datetime(pd.Series(found)).dt.normalize().to_numpy()
+    dates = row_dates.copy()
     per = f["period"] != ""
     labels = {p: period_end(result.campaign, p) for p in f.loc[per, "period"].unique()}
     dates[per] = f.loc[per, "period"].map(labels).to_numpy(dtype="datetime64[ns]")
     arisen = _arisen(result, f)
+    arisen = arisen.where(arisen.isna() | row_dates.isna() | (arisen > row_dates), row_dates)  # not before its row
     f["date"] = arisen.where(arisen.notna(), dates)
     return f

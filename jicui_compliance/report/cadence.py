@@ -135,8 +135,8 @@ class Builder:
         w = self.word
         t_list = self.table(f"{w}新增发现", f"{w}新增核查发现（按记录日期或所属期间）", lst,
                             note="记录日期取所在台账行的日期字段，按期间判断的发现（如某月未带队检查）取该期间最后一天；"
-                                 "未就典型事故开展警示教育取警示教育期限的最后一天，多次受到处罚而未提请关闭"
-                                 "取处罚次数达到之日（所列重大隐患发现更晚的，取其发现日期）。")
+                                 "在记录日期之后才成立、或所在台账没有日期的发现，取成立之日（如隐患逾期未整改取整改期限的次日，"
+                                 "特种作业操作证过期取有效期至的次日，未就典型事故开展警示教育取警示教育期限的最后一天）。")
         t_rule = self.table(f"{w}新增发现（按规则）", f"{w}新增核查发现（按规则）", by_rule)
         self.fact("new_findings", t_list, None, "len")
         for i, s in enumerate(SEVERITIES):
@@ -563,7 +563,7 @@ class Builder:
         return t_hi, t_dr
 
     def duty_tables(self) -> list[Table]:
-        tr = self.table("培训教育", "培训与警示教育", self.a.training())
+        tr = self.table("培训教育", "培训与警示教育", self.a.training(since=self.window.start))  # the report's period
         os_ = self.table("外包外租", "外包外租项目安全管理", self.a.outsourcing())
         hw = self.table("动火作业", "动火作业审批", self.a.hot_work())
         sw = self.table("特种作业持证", "特种作业人员持证", self.a.certificates())

@@ -92,11 +92,22 @@ def _late_reports(ctx: Context, field: str, whom: str, from_head: bool = False) 
                 occurred_at=_minute(a["occurred_at"]), kind=kind.to_numpy(), detail=detail)
 
 
+def _hour_out(field: str, from_head: bool = False):
+    """An AC rule's ``arises``: the day its hour ran out (an accident at 23:30 not reported is late from the next
+    day on); a report written before the accident is a finding from the accident's day."""
+    def arises(ctx: Context, found: pd.DataFrame) -> pd.Series:
+        a = ctx.found_rows(found, LEDGER)
+        early = (a[field] < a["occurred_at"]).fillna(False).astype(bool)
+        return found["row"].map((hour_starts(a, from_head) + LIMIT).where(~early))
+    return arises
+
+
 @rule("AC001", ERROR, "E(2); EXT: 生产安全事故报告和调查处理条例 第9条", party=Party.ENTERPRISE, reads=("accidents",),
       title="事故未在1小时内报告县应急管理局",
       message="{occurred_at}发生的{kind}事故，{detail}；单位负责人接到事故报告后须在1小时内报告县应急管理局"
               "（方案 E(2)：第一时间向县应急管理局报告；生产安全事故报告和调查处理条例 第9条：单位负责人接到报告后1小时内报告）",
-      obligation=Obligation(when="records", ledger="accidents", date="occurred_at"))
+      obligation=Obligation(when="records", ledger="accidents", date="occurred_at"),
+      arises=_hour_out("county_at", from_head=True))
 def county_report_late(ctx: Context) -> pd.DataFrame:
     """规则说明：每起生产安全事故，单位负责人接到报告后须在 1 小时内报告县应急管理局，以“报告县应急管理局时间”为凭。
     1 小时从“单位负责人接报时间”起算（条例第九条）；该列没有、或该格为空的，从事故发生时间起算（最严格的口径）；
@@ -125,7 +136,7 @@ def county_report_late(ctx: Context) -> pd.DataFrame:
 @rule("AC002", ERROR, "E(2)", party=Party.ENTERPRISE, reads=("accidents",), title="事故未在1小时内报告镇政府",
       message="{occurred_at}发生的{kind}事故，{detail}；向县应急管理局报告的同时须报告镇政府"
               "（方案 E(2)：报告县应急管理局等部门同时，要向镇政府报告）",
-      obligation=Obligation(when="records", ledger="accidents", date="occurred_at"))
+      obligation=Obligation(when="records", ledger="accidents", date="occurred_at"), arises=_hour_out("town_at"))
 def town_report_late(ctx: Context) -> pd.DataFrame:
     """规则说明：每起生产安全事故须在报告县应急管理局的同时报告镇政府，以“报告镇政府时间”为凭；“同时”按与
     县报告相同的 1 小时时限核查。报告时间为空、晚于事故发生时间 1 小时以上（恰好 60 分钟合规，

@@ -97,6 +97,14 @@ class Obligation:
             raise ValueError(f"unknown obligation period kind {self.when!r}")
 
 
+#: The day each of a rule's findings arose, for the rules whose findings arise later than the date of their ledger
+#: row or have none (the reports count a finding as new in the period of that day, analysis.windows): called with
+#: the check's context and the rule's findings, each with ``eid`` (its registry enterprise) and ``row`` (the label,
+#: in ``ctx.frame(ledger)``, of the ledger row it stands on), both <NA> for none; returns one day per finding, NaT
+#: where the finding arose on its row's date or its period's end. A finding never arises before its row's date.
+Arises = Callable[..., pd.Series]
+
+
 _SECTION = re.compile(r"^({})[:：]\s*".format("|".join(DOC_SECTIONS)), re.M)
 
 
@@ -111,6 +119,7 @@ class Rule:
     func: Callable[..., pd.DataFrame]
     party: Party
     obligation: Obligation | None = None
+    arises: Arises | None = None
 
     @property
     def area(self) -> str:
@@ -141,14 +150,15 @@ REGISTRY: dict[str, Rule] = {}
 
 
 def rule(id: str, severity: Severity, clause: str, *, party: Party, reads: tuple[str, ...], title: str,
-         message: str, obligation: Obligation | None = None):
-    """Register a rule function under its ID (once; the registry is the only list of rules)."""
+         message: str, obligation: Obligation | None = None, arises: Arises | None = None):
+    """Register a rule function under its ID (once; the registry is the only list of rules). ``arises``: the day
+    each finding arose (:data:`Arises`), for a rule whose findings arise after their row's date or have none."""
     severity, party = Severity(severity), Party(party)
 
     def register(func: Callable[..., pd.DataFrame]) -> Rule:
         if id in REGISTRY:
             raise ValueError(f"rule {id} registered twice")
-        r = Rule(id, severity, clause, tuple(reads), title, message, func, party, obligation)
+        r = Rule(id, severity, clause, tuple(reads), title, message, func, party, obligation, arises)
         REGISTRY[id] = r
         return r
 

@@ -65,6 +65,13 @@ class Context:
     def enterprise_frames(self):
         return self.resolution.enterprise_frames()
 
+    def found_rows(self, found: pd.DataFrame, name: str) -> pd.DataFrame:
+        """The rows of ledger ``name`` that findings stand on (``found["row"]``, a rule's ``arises``), each once;
+        the day a finding arose, worked out on them, is the finding's by ``found["row"].map(day)``."""
+        frame = self.frame(name)
+        labels = found["row"].dropna().astype("int64").unique()
+        return frame.loc[frame.index.intersection(labels)]
+
     # -- periods -------------------------------------------------------------------------
     def period_text(self, label: str) -> str:
         return self.campaign.period_text(label)

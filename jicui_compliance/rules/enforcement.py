@@ -261,13 +261,18 @@ def overdue_fine_without_double_penalty(ctx: Context) -> pd.DataFrame:
                 fine=_fine_text(d).to_numpy(), detail=detail.to_numpy())
 
 
+def _penalties_reached(ctx: Context, found: pd.DataFrame) -> pd.Series:
+    """EN005's ``arises``: the day the count of penalties was reached (:func:`repeated_penalties` ``raised_on``)."""
+    return found["eid"].map(repeated_penalties(ctx)["raised_on"])
+
+
 @rule("EN005", WARNING, "D3(4); EXT: 安全生产法 第113条", party=Party.ENTERPRISE, reads=("enforcement", "hazards"),
       title="180日内三次或一年内四次受到处罚、重大隐患仍未整改而未提请关闭",
       message="该企业{window}受到行政处罚{penalty_count}次（{dates}），截至{as_of}仍有重大事故隐患{hazards}未整改完成，"
               "且{year}年没有“提请关闭”的处理记录（安全生产法第一百一十三条：存在重大事故隐患，一百八十日内三次或者一年内四次"
               "受到行政处罚的，应当提请地方人民政府予以关闭；方案 D3(4)：重大事故隐患长期存在并多次受到处罚的，每年依法提请"
               "县人民政府予以关闭并落实企业主要负责人行业禁入规定）；请研究依法提请县人民政府予以关闭",
-      obligation=Obligation(who="with:enforcement", when="as_of", ledger="enforcement"))
+      obligation=Obligation(who="with:enforcement", when="as_of", ledger="enforcement"), arises=_penalties_reached)
 def repeated_fines_without_closure(ctx: Context) -> pd.DataFrame:
     """规则说明：同一企业的行政处罚在任意 180 日内达到三次，或在任意一年（365 日）内达到四次；该企业到核查截止日
     （--as-of）仍有未整改完成的重大事故隐患；而该企业专项行动年度内、截止日及以前的执法检查记录中没有一条
@@ -321,7 +326,7 @@ def repeated_penalties(ctx: Context) -> pd.DataFrame:
     first group that reached the count), ``hazards`` (the major hazards open at as-of), ``period`` (the year
     of the penalty that first reached a count) and ``raised_on``: the day from which the finding holds, the
     later of that penalty's date and the earliest ``found_on`` of the open hazards listed (the reports date
-    the finding by it, :func:`jicui_compliance.analysis.windows.dated_findings`)."""
+    the finding by it: EN005's ``arises``)."""
     empty = pd.DataFrame({"window": [], "penalty_count": [], "dates": [], "hazards": [], "period": [],
                           "raised_on": pd.Series(dtype="datetime64[ns]")}, index=pd.Index([], dtype="int64", name="eid"))
     first_day = pd.Timestamp(ctx.campaign.year_start)
@@ -377,10 +382,32 @@ def repeated_penalties(ctx: Context) -> pd.DataFrame:
     return per
 
 
+@shared
+def _left_overdue(ctx: Context) -> pd.DataFrame:
+    """EN006: (fine ``row``, hazard) for each fine with no later inspection of its enterprise whose hazard is past its
+    整改期限 and open at as-of."""
+    as_of = ctx.as_of_ts
+    enf = _inspections(ctx)
+    if enf.empty:
+        return pd.DataFrame(columns=["row", "hazard_no", "found_on", "deadline"])
+    last = enf.groupby("eid")["date"].max()
+    fined = enf[_fined(ctx)]
+    fined = fined[fined["date"] >= fined["eid"].map(last)]
+    link = _linked(fined, _hazards(ctx))
+    return link[(_open_at(link["done_on"], as_of) & (link["deadline"] < as_of)).astype(bool)]
+
+
+def _first_overdue(ctx: Context, found: pd.DataFrame) -> pd.Series:
+    """EN006's ``arises``: the first day one of its fine's hazards was past its 整改期限 (and already found)."""
+    link = _left_overdue(ctx)
+    day = pd.concat([link["deadline"] + pd.Timedelta(days=1), link["found_on"]], axis=1).max(axis=1)
+    return found["row"].map(day.groupby(link["row"].to_numpy()).min())
+
+
 @rule("EN006", WARNING, "D3(5)", party=Party.STATION, reads=("enforcement", "hazards"), title="以罚代管：罚款后隐患逾期未改且无后续检查",
       message="{when}{station}执法检查罚款（{fine}）所涉隐患{detail}截至{as_of}已过整改期限仍未整改，此后没有对该企业的"
               "执法检查记录（方案 D3(5)：督促企业坚决整改落实到位，严禁以罚代管、罚而不管）；请及时复查，督促整改到位",
-      obligation=Obligation(when="records", ledger="enforcement", date="date"))
+      obligation=Obligation(when="records", ledger="enforcement", date="date"), arises=_first_overdue)
 def fine_without_follow_up(ctx: Context) -> pd.DataFrame:
     """规则说明：一条有罚款的执法检查记录（企业罚款或负责人罚款大于 0，或“处理措施”含“罚款”“一案双罚”），其“隐患编号”
     指向的该企业重大事故隐患（“隐患等级”为“重大”或未填；一般隐患不核查）中有一条到核查截止日（--as-of）仍未整改完成（没有整改完成日期，或完成日期晚于截止日），且整改期限
@@ -396,15 +423,8 @@ def fine_without_follow_up(ctx: Context) -> pd.DataFrame:
 
     合规示例：2023-10-20 又对甲公司进行了复查（有执法检查记录）；或 YH-003 已于 2023-09-25 整改完成。
     """
-    as_of = ctx.as_of_ts
     enf = _inspections(ctx)
-    if enf.empty:
-        return no_hits()
-    last = enf.groupby("eid")["date"].max()
-    fined = enf[_fined(ctx)]
-    fined = fined[fined["date"] >= fined["eid"].map(last)]
-    link = _linked(fined, _hazards(ctx))
-    link = link[(_open_at(link["done_on"], as_of) & (link["deadline"] < as_of)).astype(bool)]
+    link = _left_overdue(ctx)
     if link.empty:
         return no_hits()
     link = link.assign(text=link["hazard_no"] + "（整改期限" + day_text(link["deadline"]) + "）")

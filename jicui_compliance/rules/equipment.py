@@ -46,11 +46,29 @@ def _undated_equipment(ctx: Context) -> pd.MultiIndex:
     return pd.MultiIndex.from_arrays([d["eid"].to_numpy(dtype=np.int64), hazard_key(d["equipment_no"]).to_numpy(dtype=object)])
 
 
+def _welding_permits(ctx: Context) -> pd.DataFrame:
+    """EQ001: the permits of the campaign for welding or cutting (or a 动火方式 that cannot rule it out) that exist at
+    as-of: ``eid`` (int64), ``start``, ``permit_no``."""
+    camp = ctx.campaign
+    d = _permits(ctx)
+    d = d.loc[(welding_or_unknown(ctx, d) & (d["start"] >= pd.Timestamp(camp.start))
+               & (d["start"] < pd.Timestamp(camp.end) + pd.Timedelta(days=1))).to_numpy(dtype=bool), ["eid", "start", "permit_no"]]
+    return d.assign(eid=d["eid"].astype("int64"))
+
+
+def _first_welding(ctx: Context, found: pd.DataFrame) -> pd.Series:
+    """EQ001's ``arises``: the day of the enterprise's first welding permit that needs the check, or the P2 end if
+    that permit was earlier (the check is due by then)."""
+    first = _welding_permits(ctx).groupby("eid")["start"].min().dt.normalize()
+    p2_end = pd.Timestamp(ctx.campaign.phase(PHASE).end)
+    return found["eid"].map(first.where(first > p2_end, p2_end))
+
+
 @rule("EQ001", ERROR, "E(11)", party=Party.ENTERPRISE, reads=("enterprises", "hot_work", "welding_equipment"),
       title="有电气焊作业但未检查电气焊设备",
       message="{period_text}前没有电气焊设备检查记录，而本企业专项行动期间有{count}张电焊、气焊或切割动火作业票"
               "（最早一张{first_permit}，{first_start}）；" + _E11 + "，请逐台检查并在电气焊设备检查台账中记录检查结果",
-      obligation=Obligation(who="with:hot_work", when=PHASE, ledger="welding_equipment"))
+      obligation=Obligation(who="with:hot_work", when=PHASE, ledger="welding_equipment"), arises=_first_welding)
 def welding_equipment_not_checked(ctx: Context) -> pd.DataFrame:
     """规则说明：企业在专项行动期间（方案文件的开始日至核查截止日，默认 2023-05-01 起）有电焊、气焊、气割或等离子切割的
     动火作业票（“动火方式”为这四种之一；该格空白、无法识别或工作表没有“动火方式”列的，不能排除是焊接或切割，同样计入；
@@ -73,9 +91,7 @@ def welding_equipment_not_checked(ctx: Context) -> pd.DataFrame:
         return no_hits()
     camp = ctx.campaign
     limit = pd.Timestamp(camp.phase(PHASE).end)
-    d = _permits(ctx)
-    d = d.loc[(welding_or_unknown(ctx, d) & (d["start"] >= pd.Timestamp(camp.start))
-               & (d["start"] < pd.Timestamp(camp.end) + pd.Timedelta(days=1))).to_numpy(dtype=bool), ["eid", "start", "permit_no"]]
+    d = _welding_permits(ctx)
     if d.empty:
         return no_hits()
     checks = _checks(ctx)
@@ -88,7 +104,6 @@ def welding_equipment_not_checked(ctx: Context) -> pd.DataFrame:
     if gaps.empty:
         return no_hits()
     eid = gaps["eid"].astype("int64").to_numpy()
-    d = d.assign(eid=d["eid"].astype("int64"))
     d = d[d["eid"].isin(eid).to_numpy()]  # the permits of the enterprises reported
     first = d.sort_values("start", kind="mergesort").groupby("eid")
     count, earliest = first.size(), first.head(1).set_index("eid")

@@ -77,6 +77,16 @@ def _as_of_text(ctx: Context) -> str:
     return ctx.as_of.strftime("%Y-%m-%d")
 
 
+def _arising(field: str, after: pd.Timedelta):
+    """A rule's ``arises``: the day ``after`` its hazard's ``field`` (never before the hazard was found)."""
+    def arises(ctx: Context, found: pd.DataFrame) -> pd.Series:
+        return found["row"].map(ctx.found_rows(found, LEDGER)[field] + after)
+    return arises
+
+
+_DAY = pd.Timedelta(days=1)
+
+
 # -- the five elements, posting, reporting -----------------------------------------------
 @rule("HZ001", ERROR, "E(2)", party=Party.ENTERPRISE, reads=("hazards",), title="限期整改隐患“五落实”不全",
       message="隐患{hazard}（{found_on}发现，需限期整改）未明确{missing}；"
@@ -220,7 +230,8 @@ def dates_out_of_order(ctx: Context) -> pd.DataFrame:
 @rule("HZ005", ERROR, "E(2)", party=Party.ENTERPRISE, reads=("hazards",), title="隐患逾期未整改",
       message="隐患{hazard}整改期限为{value}，截至{as_of}仍未整改完成（已逾期{days}天）；"
               "请督促整改并如实填写整改完成日期（方案 E(2)：明确期限，实行闭环管理）",
-      obligation=Obligation(when="records", ledger="hazards", date="found_on"))
+      obligation=Obligation(when="records", ledger="hazards", date="found_on"),
+      arises=_arising("deadline", _DAY))  # the day after its 整改期限: the deadline day itself is in time
 def overdue(ctx: Context) -> pd.DataFrame:
     """规则说明：截至核查日（--as-of）未整改完成、且整改期限早于核查日的隐患为逾期。整改期限当天仍在期限内：
     整改期限等于核查日不报告，早于核查日一天即报告。“未整改完成”指整改完成日期为空或晚于核查日（核查日当时尚未
@@ -255,7 +266,8 @@ def overdue(ctx: Context) -> pd.DataFrame:
 @rule("HZ006", WARNING, "E(2)", party=Party.ENTERPRISE, reads=("hazards",), title="隐患已整改未验收销号",
       message="隐患{hazard}已于{done_on}整改完成，但截至{as_of}{missing}，未闭环销号；"
               "请组织验收并填写验收人和验收日期（方案 E(2)：实行闭环管理）",
-      obligation=Obligation(when="records", ledger="hazards", date="found_on"))
+      obligation=Obligation(when="records", ledger="hazards", date="found_on"),
+      arises=_arising("done_on", pd.Timedelta(0)))  # the day it was done and not closed
 def done_not_closed(ctx: Context) -> pd.DataFrame:
     """规则说明：截至核查日已整改完成（整改完成日期不晚于核查日）的隐患，须有验收人和验收日期（销号）。
     缺验收人、或验收日期为空、或验收日期晚于核查日（核查日当时尚未验收）即报告，消息中说明缺哪一项。
@@ -332,7 +344,8 @@ def status_contradicts_dates(ctx: Context) -> pd.DataFrame:
 @rule("HZ008", WARNING, "E(2)", party=Party.ENTERPRISE, reads=("hazards",), title="立即整改隐患未迅速整改",
       message="隐患{hazard}标为立即整改，{found_on}发现，{detail}；"
               "请核实：确需时间整改的应按限期整改落实“五落实”（方案 E(2)：能立即整改的，要迅速整改）",
-      obligation=Obligation(when="records", ledger="hazards", date="found_on"))
+      obligation=Obligation(when="records", ledger="hazards", date="found_on"),
+      arises=_arising("found_on", pd.Timedelta(days=IMMEDIATE_DAYS)))  # not done at the end of the 3rd day
 def immediate_not_prompt(ctx: Context) -> pd.DataFrame:
     """规则说明：“是否立即整改”为是的隐患，应在发现后 3 天内整改完成（整改完成日期 − 发现日期 ≤ 3 天；
     第 3 天完成合规，第 4 天完成即报告）。截至核查日未整改完成（整改完成日期为空或晚于核查日）的，

@@ -119,11 +119,19 @@ def agreement_after_start(ctx: Context) -> pd.DataFrame:
                 agreement_on=day_text(d["agreement_on"]).to_numpy(), days=days.to_numpy(), **_about(d))
 
 
+def _licence_lapsed(ctx: Context, found: pd.DataFrame) -> pd.Series:
+    """OS003's ``arises``: the day after the licence's 有效期至 (it is valid on that day); NaT for a licence not
+    filled in, which is a breach from the contract's start."""
+    d = ctx.found_rows(found, LEDGER)
+    lapsed = (d["licence_until"] + pd.Timedelta(days=1)).where(~ctx.left_blank(d, LEDGER, "licence"))
+    return found["row"].map(lapsed)
+
+
 @rule("OS003", ERROR, "E(13)", party=Party.ENTERPRISE, reads=("enterprises", "outsourcing"),
       title="承包承租方资质缺失或过期",
       message="外包外租项目“{project}”（{mode}，承包承租方：{party}）{detail}；方案 E(13) 要求重点检查承包承租方是否具备"
               "安全生产条件或者相应资质，请核实其资质，资质不符的依法处理",
-      obligation=Obligation(when="records", ledger="outsourcing", date="start"))
+      obligation=Obligation(when="records", ledger="outsourcing", date="start"), arises=_licence_lapsed)
 def contractor_licence(ctx: Context) -> pd.DataFrame:
     """规则说明：两种情况报告：（1）未填写资质证书编号（“资质证书编号”列整列缺失的工作表不报告）；
     （2）资质有效期至早于 min(结束日期, 核查截止日)，即在项目进行期间（截至核查截止日）资质已过期；
@@ -186,11 +194,16 @@ def duties_not_defined(ctx: Context) -> pd.DataFrame:
                 **_about(d))
 
 
+def _p2_end(ctx: Context, found: pd.DataFrame) -> pd.Series:
+    """OS005's ``arises``: the P2 end, when the check fell due (a contract that started later: its start)."""
+    return pd.Series(pd.Timestamp(ctx.campaign.phase("P2").end), index=found.index)
+
+
 @rule("OS005", WARNING, "E(14)", party=Party.ENTERPRISE, reads=("enterprises", "outsourcing"),
       title="专项行动期间未对外包外租开展安全检查",
       message="外包外租项目“{project}”（{mode}，承包承租方：{party}，{start}至{end}）专项行动期间仍在履行，{detail}；"
               "方案 E(14) 要求将外包外租纳入本企业安全生产管理体系、定期进行安全检查，请自 {p2_start} 起至少检查1次并登记检查日期",
-      obligation=Obligation(when="records", ledger="outsourcing", date="start"))
+      obligation=Obligation(when="records", ledger="outsourcing", date="start"), arises=_p2_end)
 def no_safety_check(ctx: Context) -> pd.DataFrame:
     """规则说明：专项行动期间仍在进行的外包外租项目（开始日期不晚于核查截止日，且结束日期为空或不早于第二阶段开始日
     2023-06-01），“最近安全检查日期”应不早于第二阶段开始日。检查日期晚于核查截止日的在截止日尚不存在，不算。

@@ -41,6 +41,25 @@ def _on_post(ctx: Context) -> pd.DataFrame:
     return df.loc[keep.to_numpy(dtype=bool)]
 
 
+def _last_review(ctx: Context, d: pd.DataFrame) -> tuple[pd.Series, pd.Series]:
+    """SW002: the last review at as-of (a review after as-of has not happened yet; no review: the 初领日期) and
+    whether it is a review (not the 初领日期)."""
+    reviewed = d["reviewed_on"].where(d["reviewed_on"] <= ctx.as_of_ts)
+    issued = d["issued_on"]  # already on or before as-of (_on_post)
+    last = pd.concat([reviewed, issued], axis=1).max(axis=1)
+    return last, reviewed.notna() & (reviewed >= issued.fillna(reviewed))
+
+
+def _arising(day):
+    """A rule's ``arises`` (the special-workers ledger has no date): ``day(ctx, rows)``, never before the
+    certificate's 初领日期 (it does not exist before it)."""
+    def arises(ctx: Context, found: pd.DataFrame) -> pd.Series:
+        d = ctx.found_rows(found, LEDGER)
+        on = day(ctx, d)
+        return found["row"].map(on.where(d["issued_on"].isna() | (on > d["issued_on"]), d["issued_on"]))
+    return arises
+
+
 def _about(d: pd.DataFrame) -> dict:
     return dict(person=d["person"].fillna("").to_numpy(), category=d["category"].fillna("").to_numpy(),
                 cert_no=d["cert_no"].fillna("").to_numpy(), valid_until=day_text(d["valid_until"]).to_numpy())
@@ -50,7 +69,8 @@ def _about(d: pd.DataFrame) -> dict:
       title="在岗特种作业人员操作证已过期",
       message="{person}（{category}，证书编号{cert_no}）在岗，但操作证有效期至 {valid_until}，至核查截止日 {as_of} 已过期 {days} 天；"
               "方案 E(12) 严禁未取得相关证书的人员在特种作业岗位上岗作业，请立即调离特种作业岗位，复审或重新取证后再上岗",
-      obligation=Obligation(who="with:special_workers", when="as_of", ledger="special_workers"))
+      obligation=Obligation(who="with:special_workers", when="as_of", ledger="special_workers"),
+      arises=_arising(lambda ctx, d: d["valid_until"] + pd.Timedelta(days=1)))  # the day after 有效期至
 def expired_on_post(ctx: Context) -> pd.DataFrame:
     """规则说明：在岗人员（“是否在岗”为是或空白；空白按在岗计）的操作证有效期至早于核查截止日。
     有效期至当天仍有效（当天归 SW003 提示）。不在岗的人员不报告：“是否在岗”填“已离职”“已调离”“已退休”“离岗”
@@ -77,7 +97,8 @@ def expired_on_post(ctx: Context) -> pd.DataFrame:
       message="{person}（{category}，证书编号{cert_no}）{basis} {last}，至核查截止日 {as_of} 已超过 3 年未复审"
               "（特种作业人员安全技术培训考核管理规定 第二十一条：特种作业操作证每 3 年复审 1 次）；"
               "请安排复审，复审合格前不得从事特种作业（方案 E(12)）",
-      obligation=Obligation(who="with:special_workers", when="as_of", ledger="special_workers"))
+      obligation=Obligation(who="with:special_workers", when="as_of", ledger="special_workers"),
+      arises=_arising(lambda ctx, d: _last_review(ctx, d)[0] + REVIEW_EVERY + pd.Timedelta(days=1)))  # 3 years + 1 day
 def review_overdue(ctx: Context) -> pd.DataFrame:
     """规则说明：在岗人员的操作证，自最近一次复审日期（没有复审记录时为初领日期）起到核查截止日已超过 3 年
     （按日历年计：2020-07-31 复审的，2023-07-31 恰好 3 年不报告，2023-08-01 起报告）。
@@ -96,10 +117,7 @@ def review_overdue(ctx: Context) -> pd.DataFrame:
     d = _on_post(ctx)
     as_of = ctx.as_of_ts
     d = d[(d["valid_until"] >= as_of).fillna(False).to_numpy(dtype=bool)]
-    reviewed = d["reviewed_on"].where(d["reviewed_on"] <= as_of)
-    issued = d["issued_on"]  # already on or before as-of (_on_post)
-    last = pd.concat([reviewed, issued], axis=1).max(axis=1)
-    by_review = reviewed.notna() & (reviewed >= issued.fillna(reviewed))
+    last, by_review = _last_review(ctx, d)
     sel = ((last + REVIEW_EVERY) < as_of).fillna(False).to_numpy(dtype=bool)
     if not sel.any():
         return no_hits()
@@ -114,7 +132,8 @@ def review_overdue(ctx: Context) -> pd.DataFrame:
       title="特种作业操作证即将到期",
       message="{person}（{category}，证书编号{cert_no}）的操作证有效期至 {valid_until}，{when}（核查截止日 {as_of}）；"
               "请提前安排复审或换证，过期后不得在特种作业岗位上岗（方案 E(12)）",
-      obligation=Obligation(who="with:special_workers", when="as_of", ledger="special_workers"))
+      obligation=Obligation(who="with:special_workers", when="as_of", ledger="special_workers"),
+      arises=_arising(lambda ctx, d: d["valid_until"] - pd.Timedelta(days=EXPIRY_NOTICE_DAYS)))  # 60 days before
 def expiring_soon(ctx: Context) -> pd.DataFrame:
     """规则说明：在岗人员的操作证在核查截止日仍有效（有效期至不早于截止日），且在截止日之后 60 天内到期
     （有效期至 ≤ 截止日 + 60 天；截止日当天到期的也提示）。已过期的归 SW001。不在岗的人员不提示。
@@ -148,7 +167,8 @@ def _days_left(left: pd.Series) -> list:
       message="{person}（{category}，证书编号{cert_no}）的操作证初领日期为 {issued_on}，按身份证号的出生日期，当时未满 18 周岁"
               "（{age}）；特种作业人员安全技术培训考核管理规定 第四条要求特种作业人员年满 18 周岁，"
               "请核实身份证号、初领日期和证书的真实性，证书存疑的人员不得在特种作业岗位上岗（方案 E(12)）",
-      obligation=Obligation(who="with:special_workers", when="as_of", ledger="special_workers"))
+      obligation=Obligation(who="with:special_workers", when="as_of", ledger="special_workers"),
+      arises=_arising(lambda ctx, d: d["issued_on"]))  # the certificate's 初领日期
 def certificate_issued_to_minor(ctx: Context) -> pd.DataFrame:
     """规则说明：在岗人员（“是否在岗”为是或空白）的操作证，初领日期时持证人未满 18 周岁。出生日期取自有效的身份证号
     （与 FMT002 同一套判断：18 位、校验码正确、出生日期可能且不晚于核查截止日）；身份证号为空或无效的不判断

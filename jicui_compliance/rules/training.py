@@ -199,8 +199,18 @@ def training_counts_out_of_order(ctx: Context) -> pd.DataFrame:
                 value=value.to_numpy(), detail=detail.to_numpy())
 
 
+def education_deadline(occurred: pd.Series) -> pd.Series:
+    """The last day of the education an accident of the enterprise asks for (TR005): its day + 30 days.
+    TR005 is due, and its finding new in the reports, on that day."""
+    return occurred.dt.normalize() + pd.Timedelta(days=EDUCATION_DAYS)
+
+
+def _education_due(ctx: Context, found: pd.DataFrame) -> pd.Series:
+    return found["row"].map(education_deadline(ctx.found_rows(found, "accidents")["occurred_at"]))
+
+
 @rule("TR005", WARNING, "E(3)", party=Party.ENTERPRISE, reads=("accidents", "training"),
-      obligation=Obligation(when="records", ledger="accidents", date="occurred_at"),
+      obligation=Obligation(when="records", ledger="accidents", date="occurred_at"), arises=_education_due,
       title="事故后未开展警示教育",
       message="{accident_on}发生{kind}事故后30日内（至{limit}）无本企业的事故警示教育记录；方案 E(3) 要求通过安全例会、"
               "班组班前会通报事故情况，开展警示教育，吸取事故教训，并迅速组织排查整治同类事故隐患")
@@ -221,7 +231,7 @@ def no_education_after_accident(ctx: Context) -> pd.DataFrame:
     acc = ctx.frame("accidents")
     acc = acc.loc[acc["eid"].notna() & acc["occurred_at"].notna()]
     day = acc["occurred_at"].dt.normalize()
-    limit = day + pd.Timedelta(days=EDUCATION_DAYS)
+    limit = education_deadline(acc["occurred_at"])
     due = limit <= ctx.as_of_ts
     acc, day, limit = acc.loc[due], day[due], limit[due]
     if acc.empty:
@@ -252,12 +262,18 @@ def typical_accident_deadline(campaign: Campaign, day: pd.Timestamp) -> pd.Times
     return max(day, pd.Timestamp(campaign.phase("P1").end)) + pd.Timedelta(days=EDUCATION_DAYS)
 
 
+def _typical_due(ctx: Context, found: pd.DataFrame) -> pd.Series:
+    """TR006's ``arises``: the last day of the education (its period is the accident's day)."""
+    due = {p: typical_accident_deadline(ctx.campaign, pd.Timestamp(p)) for p in found["period"].unique() if p}
+    return found["period"].map(due)
+
+
 @rule("TR006", WARNING, "E(3)", party=Party.ENTERPRISE, reads=("enterprises", "training"),
       title="未就典型事故开展警示教育",
       message="{accident_on}发生{accident}（{note}）后，该企业（{industry}）在{start}至{limit}期间无事故警示教育记录；"
               "方案 E(3) 要求对县内外发生的典型事故，通过安全例会、班组班前会通报事故情况，开展警示教育，吸取事故教训，"
               "并迅速组织排查整治本企业同类事故隐患；请组织警示教育并登记",
-      obligation=Obligation(who="enterprises", when="typical_accidents"))
+      obligation=Obligation(who="enterprises", when="typical_accidents"), arises=_typical_due)
 def no_education_on_typical_accident(ctx: Context) -> pd.DataFrame:
     """规则说明：方案文件列出的每起典型事故（typical_accidents：日期、名称、涉及行业；默认 2023-04-18
     北京长峰医院重大火灾，所有行业；2023-06-21 银川富洋烧烤店燃气爆炸，燃气、食品卫生、文化旅游、消防），涉及行业的
