@@ -66,6 +66,26 @@ def test_office_frame_and_leaks():
     assert frame.loc[0, "规则"] == "HI001"  # the frame given is left as it is
 
 
+def test_a_clause_a_rule_shows_as_another_paragraph():
+    """ENT001's clause code 三(二)4 (the RULEBOOK's, kept in findings.csv) is the plan's 倒查 paragraph; the lead
+    stations it checks are assigned in 一（二）4: every text a reader sees (a report's 条款, a notice) says 一（二）4."""
+    from types import SimpleNamespace
+
+    import pandas as pd
+
+    from jicui_compliance.documents.notices import _basis, _item_text
+    from jicui_compliance.rules import REGISTRY
+
+    ent = REGISTRY["ENT001"]
+    assert ent.clause == "三(二)4" and wording.clause_text(ent.clause) == "方案一（二）4"
+    frame = wording.office_frame(pd.DataFrame({"规则": ["ENT001"], "名称": [ent.title], "条款": [ent.clause]}))
+    assert frame["条款"].tolist() == ["方案一（二）4"]
+    message = ent.message.format(value="应急站", industry="建筑施工", accepted="城建站")
+    row = SimpleNamespace(message=message, clause=ent.clause, rule_id="ENT001", source_file="", source_sheet="",
+                          source_row=None)
+    assert _item_text(row).endswith("按方案明确的行业分工落实监管（方案一（二）4）。") and _basis(row) == ""
+
+
 def _east_asia(el) -> str | None:
     rfonts = el.find(f"{W}rPr/{W}rFonts") if el.tag != f"{W}rPr" else el.find(f"{W}rFonts")
     return None if rfonts is None else rfonts.get(qn("w:eastAsia"))
@@ -522,7 +542,8 @@ def test_no_internal_identifier_in_notices_or_findings(notices, tmp_path):
 
 def test_a_notice_to_an_enterprise_under_the_placeholder_station_names_the_town_office(tmp_path):
     """其他站所 is the industries table's placeholder, no unit: the notice asks for the report to the
-    town's office and copies no 其他站所; words a message addresses to the town (EN005's 请研究依法提请…)
+    town's office and copies no 其他站所; ENT001 cites the lead stations' paragraph
+    一（二）4; words a message addresses to the town (EN005's 请研究依法提请…)
     stay out of the enterprise's notice, and a rewritten clause leaves no space before the next word."""
     from jicui_compliance.check import run_check
     from jicui_compliance.documents import write_documents
@@ -531,6 +552,7 @@ def test_a_notice_to_an_enterprise_under_the_placeholder_station_names_the_town_
 
     registry = [dict(e) for e in DEFAULT_ENTERPRISES]
     registry[0].update(industry="食品卫生", station="其他站所")  # 甲公司: accepted for 食品卫生 (no ENT001)
+    registry[2].update(station="应急站")  # 丙公司 (建筑施工, led by 城建站): ENT001, whose paragraph is 一（二）4
     write_case({"enterprises": registry, "hot_work": [
         {"enterprise": "甲公司", "permit_no": "DH-1", "level": "一级", "start": "2023-07-20 08:00",
          "end": "2023-07-20 10:00", "approver": "王五", "approved_at": "2023-07-20 09:00", "worker": "焊工甲",
@@ -541,6 +563,10 @@ def test_a_notice_to_an_enterprise_under_the_placeholder_station_names_the_town_
     assert "先动火后审批" in text  # HW002 is among its items
     assert "其他站所" not in text and "书面报送镇应急管理站" in text
     assert not re.search(r"[）)] [\u4e00-\u9fff]", text), text
+    row = written.index[(written.index["文书"] == "隐患整改通知书") & (written.index["主送"] == "丙公司")].iloc[0]
+    text = "\n".join(p.text for p in Document(str(tmp_path.parent / f"{tmp_path.name}-out" / row["文件"])).paragraphs)
+    assert "不是“建筑施工”行业的牵头站所" in text and "按方案明确的行业分工落实监管（方案一（二）4）" in text, text
+    assert "三（二）4" not in text, text
 
 
 def test_a_notice_leaves_out_what_a_message_asks_of_the_town():

@@ -199,7 +199,15 @@ def _row_rules(frame: pd.DataFrame) -> list[str | None]:
 
 def clause_text(clause: str) -> str:
     """A clause column as the reader knows it: "E(4)" → 方案三（一）（4）; "EXT: 行政处罚法 第18条" → 行政处罚法 第18条;
-    several (``;``-separated) joined with "；"; "—" (none) → ""."""
+    several (``;``-separated) joined with "；"; "—" (none) → "". A code a rule shows as another paragraph
+    (:attr:`~jicui_compliance.rules.base.Rule.shown_clause`: ENT001's 三(二)4) is shown as that paragraph.
+
+    >>> clause_text("三(二)4")
+    '方案一（二）4'
+    """
+    from ..rules.base import SHOWN_CLAUSES
+
+    clause = SHOWN_CLAUSES.get(clause.strip(), clause) if clause else clause
     parts = []
     for c in re.split(r"[;,]", clause or ""):
         c = c.strip()
