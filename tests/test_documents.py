@@ -3,6 +3,7 @@ notices and letters of the sample town."""
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import doctest
 import re
@@ -542,7 +543,7 @@ def test_no_internal_identifier_in_notices_or_findings(notices, tmp_path):
 
 def test_a_notice_to_an_enterprise_under_the_placeholder_station_names_the_town_office(tmp_path):
     """其他站所 is the industries table's placeholder, no unit: the notice asks for the report to the
-    town's office and copies no 其他站所; ENT001 cites the lead stations' paragraph
+    town's office (Campaign.office: the plan's 镇应急站) and copies no 其他站所; ENT001 cites the lead stations' paragraph
     一（二）4; words a message addresses to the town (EN005's 请研究依法提请…)
     stay out of the enterprise's notice, and a rewritten clause leaves no space before the next word."""
     from jicui_compliance.check import run_check
@@ -561,12 +562,22 @@ def test_a_notice_to_an_enterprise_under_the_placeholder_station_names_the_town_
     row = written.index[(written.index["文书"] == "隐患整改通知书") & (written.index["主送"] == "甲公司")].iloc[0]
     text = "\n".join(p.text for p in Document(str(tmp_path.parent / f"{tmp_path.name}-out" / row["文件"])).paragraphs)
     assert "先动火后审批" in text  # HW002 is among its items
-    assert "其他站所" not in text and "书面报送镇应急管理站" in text
+    assert "其他站所" not in text and "书面报送镇应急站" in text  # the plan's 镇应急站 (Campaign.office), not 镇应急管理站
     assert not re.search(r"[）)] [\u4e00-\u9fff]", text), text
     row = written.index[(written.index["文书"] == "隐患整改通知书") & (written.index["主送"] == "丙公司")].iloc[0]
     text = "\n".join(p.text for p in Document(str(tmp_path.parent / f"{tmp_path.name}-out" / row["文件"])).paragraphs)
     assert "不是“建筑施工”行业的牵头站所" in text and "按方案明确的行业分工落实监管（方案一（二）4）" in text, text
     assert "三（二）4" not in text, text
+    # another town's office (its [documents] organ after 镇), not a name written into the code
+    from jicui_compliance.campaign import load_campaign
+
+    camp = load_campaign()
+    other = dataclasses.replace(camp, documents=dataclasses.replace(camp.documents, organ="积翠镇安全生产委员会"))
+    out = tmp_path.parent / f"{tmp_path.name}-other"
+    written = write_documents(run_check([str(tmp_path)], as_of=dt.date(2023, 12, 31), campaign=other), out)
+    row = written.index[(written.index["文书"] == "隐患整改通知书") & (written.index["主送"] == "甲公司")].iloc[0]
+    text = "\n".join(p.text for p in Document(str(out / row["文件"])).paragraphs)
+    assert other.office == "镇安全生产委员会" and "书面报送镇安全生产委员会，" in text, text
 
 
 def test_a_notice_leaves_out_what_a_message_asks_of_the_town():
