@@ -572,7 +572,10 @@ def rules_cmd(
         r = REGISTRY[which.upper()]
         console.print(f"[bold]{r.id}[/]  {r.title}")
         clause = clause_text(r.clause)
-        clause = f"{clause}（{r.clause}）" if clause and clause != r.clause else r.clause
+        if r.shown_clause:  # the RULEBOOK's code numbers the paragraph otherwise (the rule's 依据 says why)
+            clause = f"{clause}（规则目录中记为 {r.clause}）"
+        else:
+            clause = f"{clause}（{r.clause}）" if clause and clause != r.clause else r.clause
         ledgers = "、".join(LEDGERS[n].title if n in LEDGERS else "全部台账" if n == "*" else n for n in r.reads) or "（文件本身）"
         console.print(f"严重程度：{r.severity}    对象：{PARTY_LABELS[r.party]}    条款：{clause}    读取台账：{ledgers}")
         console.print(f"提示语模板：{r.message}\n")
@@ -587,7 +590,7 @@ def rules_cmd(
     for c in ("编号", "严重程度", "对象", "条款", "名称"):
         table.add_column(c, overflow="fold")
     for r in chosen:
-        table.add_row(r.id, r.severity, PARTY_LABELS[r.party], r.clause, r.title, style=_STYLE.get(r.severity))
+        table.add_row(r.id, r.severity, PARTY_LABELS[r.party], r.listed_clause, r.title, style=_STYLE.get(r.severity))
     console.print(table)
 
 

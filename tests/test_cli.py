@@ -162,6 +162,11 @@ def test_rules_command_lists_and_documents():
     assert "条款：方案三（一）（4）（E(4)）" in res.output and "读取台账：企业名录、主要负责人带队检查记录" in res.output
     res = runner.invoke(app, ["rules", "SCH005"])  # no clause of the plan; every ledger
     assert "条款：—" in res.output and "读取台账：全部台账" in res.output
+    # ENT001: the RULEBOOK's code 三(二)4 names the plan's 倒查 paragraph; the lead stations are in 一（二）4
+    res = runner.invoke(app, ["rules", "ENT001"])
+    assert "条款：方案一（二）4（规则目录中记为 三(二)4）" in res.output and "方案三（二）4" not in res.output, res.output
+    res = runner.invoke(app, ["rules", "ENT"])
+    assert "即方案" in res.output and "一(二)4" in res.output, res.output  # the list names the paragraph too
 
 
 def test_the_console_command_keeps_exit_codes_and_output(submission, tmp_path):

@@ -193,3 +193,22 @@ def test_the_docs_promise_letters_only_where_the_reports_have_them():
         for line in path.read_text("utf-8").splitlines():
             if re.search(r"--cadence\s+(week|month)\b", line):
                 assert "督办函" not in line and "提醒函" not in line, (path.name, line)
+
+
+def test_the_docs_cite_the_plan_where_it_says_it(generated):
+    """Audit 8: the lead stations are assigned in 方案一（二）4 (ENT001's code 三(二)4 kept, the paragraph shown beside
+    it); a hazard may be 一般 since version 2; the villages' kick-off meetings are 四（一）, not the town's 三（三）;
+    CHK006's basis and clause name the same items."""
+    page = (generated / "rules" / "ENT001.rst").read_text("utf-8")
+    assert "三(二)4（即方案 一(二)4）" in page and "方案 一(二)4）" in page
+    index = (generated / "rules" / "index.rst").read_text("utf-8")
+    assert index.count("三(二)4（即方案 一(二)4）") == 2  # the clause table and ENT001's row
+    glossary = (DOCS / "glossary.rst").read_text("utf-8")
+    assert "方案一（二）4 为每个行业领域指定的牵头站所" in glossary and "三（二）4 为" not in glossary
+    assert "本工具中的隐患都是重大隐患" not in glossary and "可填“重大”或“一般”" in glossary
+    intro = (DOCS / "intro.md").read_text("utf-8")
+    town = next(line for line in intro.splitlines() if line.startswith(": 主要负责同志召开专题会议动员部署"))
+    assert "各村" not in town and "各村相应召开专题会议，方案四（一）" in intro
+    basis = REGISTRY["CHK006"].sections()["依据"]
+    assert REGISTRY["CHK006"].clause == "E(1)…E(13)" and "本规则的条款记为 E(1)…E(13)" in basis
+    assert "即 E(1)–E(15)" not in basis

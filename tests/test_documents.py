@@ -3,6 +3,7 @@ notices and letters of the sample town."""
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import doctest
 import re
@@ -64,6 +65,26 @@ def test_office_frame_and_leaks():
         "“错误”", "HZ005", "G1", "D3(1)", "SCH", "FMT", "REF"]
     assert wording.leaks("GB 30871-2022；统一社会信用代码91140122MA0A1B2C6A；隐患XH-01；第三阶段") == []
     assert frame.loc[0, "规则"] == "HI001"  # the frame given is left as it is
+
+
+def test_a_clause_a_rule_shows_as_another_paragraph():
+    """ENT001's clause code 三(二)4 (the RULEBOOK's, kept in findings.csv) is the plan's 倒查 paragraph; the lead
+    stations it checks are assigned in 一（二）4: every text a reader sees (a report's 条款, a notice) says 一（二）4."""
+    from types import SimpleNamespace
+
+    import pandas as pd
+
+    from jicui_compliance.documents.notices import _basis, _item_text
+    from jicui_compliance.rules import REGISTRY
+
+    ent = REGISTRY["ENT001"]
+    assert ent.clause == "三(二)4" and wording.clause_text(ent.clause) == "方案一（二）4"
+    frame = wording.office_frame(pd.DataFrame({"规则": ["ENT001"], "名称": [ent.title], "条款": [ent.clause]}))
+    assert frame["条款"].tolist() == ["方案一（二）4"]
+    message = ent.message.format(value="应急站", industry="建筑施工", accepted="城建站")
+    row = SimpleNamespace(message=message, clause=ent.clause, rule_id="ENT001", source_file="", source_sheet="",
+                          source_row=None)
+    assert _item_text(row).endswith("按方案明确的行业分工落实监管（方案一（二）4）。") and _basis(row) == ""
 
 
 def _east_asia(el) -> str | None:
@@ -522,7 +543,8 @@ def test_no_internal_identifier_in_notices_or_findings(notices, tmp_path):
 
 def test_a_notice_to_an_enterprise_under_the_placeholder_station_names_the_town_office(tmp_path):
     """其他站所 is the industries table's placeholder, no unit: the notice asks for the report to the
-    town's office and copies no 其他站所; words a message addresses to the town (EN005's 请研究依法提请…)
+    town's office (Campaign.office: the plan's 镇应急站) and copies no 其他站所; ENT001 cites the lead stations' paragraph
+    一（二）4; words a message addresses to the town (EN005's 请研究依法提请…)
     stay out of the enterprise's notice, and a rewritten clause leaves no space before the next word."""
     from jicui_compliance.check import run_check
     from jicui_compliance.documents import write_documents
@@ -531,6 +553,7 @@ def test_a_notice_to_an_enterprise_under_the_placeholder_station_names_the_town_
 
     registry = [dict(e) for e in DEFAULT_ENTERPRISES]
     registry[0].update(industry="食品卫生", station="其他站所")  # 甲公司: accepted for 食品卫生 (no ENT001)
+    registry[2].update(station="应急站")  # 丙公司 (建筑施工, led by 城建站): ENT001, whose paragraph is 一（二）4
     write_case({"enterprises": registry, "hot_work": [
         {"enterprise": "甲公司", "permit_no": "DH-1", "level": "一级", "start": "2023-07-20 08:00",
          "end": "2023-07-20 10:00", "approver": "王五", "approved_at": "2023-07-20 09:00", "worker": "焊工甲",
@@ -539,8 +562,22 @@ def test_a_notice_to_an_enterprise_under_the_placeholder_station_names_the_town_
     row = written.index[(written.index["文书"] == "隐患整改通知书") & (written.index["主送"] == "甲公司")].iloc[0]
     text = "\n".join(p.text for p in Document(str(tmp_path.parent / f"{tmp_path.name}-out" / row["文件"])).paragraphs)
     assert "先动火后审批" in text  # HW002 is among its items
-    assert "其他站所" not in text and "书面报送镇应急管理站" in text
+    assert "其他站所" not in text and "书面报送镇应急站" in text  # the plan's 镇应急站 (Campaign.office), not 镇应急管理站
     assert not re.search(r"[）)] [\u4e00-\u9fff]", text), text
+    row = written.index[(written.index["文书"] == "隐患整改通知书") & (written.index["主送"] == "丙公司")].iloc[0]
+    text = "\n".join(p.text for p in Document(str(tmp_path.parent / f"{tmp_path.name}-out" / row["文件"])).paragraphs)
+    assert "不是“建筑施工”行业的牵头站所" in text and "按方案明确的行业分工落实监管（方案一（二）4）" in text, text
+    assert "三（二）4" not in text, text
+    # another town's office (its [documents] organ after 镇), not a name written into the code
+    from jicui_compliance.campaign import load_campaign
+
+    camp = load_campaign()
+    other = dataclasses.replace(camp, documents=dataclasses.replace(camp.documents, organ="积翠镇安全生产委员会"))
+    out = tmp_path.parent / f"{tmp_path.name}-other"
+    written = write_documents(run_check([str(tmp_path)], as_of=dt.date(2023, 12, 31), campaign=other), out)
+    row = written.index[(written.index["文书"] == "隐患整改通知书") & (written.index["主送"] == "甲公司")].iloc[0]
+    text = "\n".join(p.text for p in Document(str(out / row["文件"])).paragraphs)
+    assert other.office == "镇安全生产委员会" and "书面报送镇安全生产委员会，" in text, text
 
 
 def test_a_notice_leaves_out_what_a_message_asks_of_the_town():

@@ -138,6 +138,15 @@ def test_year_facts_equal_the_analysis_frames(results, built):
     assert (f["typ_1_title"], f["typ_1_n"]) == (top["名称"], top["数量"])  # the report names a rule by its title
 
 
+def test_the_accident_table_note_cites_what_sets_each_clock(built):
+    """条例第九条 is the unit head's report to the county within 1 hour of being told; the report to the town is the
+    plan's 三（一）（2), not the 条例's (audit 8)."""
+    note = built("year", END).tables["生产安全事故"].note
+    assert note == ("报县应急管理局的用时从单位负责人接报时起算（有接报时间的），否则从事故发生时起算"
+                    "（《生产安全事故报告和调查处理条例》第九条）；报镇政府的用时从事故发生时起算"
+                    "（方案三（一）（2）：向县应急管理局报告的同时，要向镇政府报告）。"), note
+
+
 def test_year_figures_by_hand(results, built):
     text_mid = built("year", MID)
     f = text_mid.facts

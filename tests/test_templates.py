@@ -205,6 +205,46 @@ def test_the_template_follows_the_model(blank):
                           f'{letter}{FIRST + 1}="长期",{letter}{FIRST + 1}="长期有效")')
 
 
+def _hot_work_rows(path: Path) -> tuple[list[tuple[str, str]], list]:
+    """The 填表说明's (colour, text) rows of the 动火作业审批记录 and that sheet's conditional-format rules."""
+    wb = openpyxl.load_workbook(path)
+    title = LEDGERS["hot_work"].title
+    notes = [(row[1], row[3]) for row in wb["填表说明"].iter_rows(values_only=True) if row[0] == title and row[1] in ("红", "黄")]
+    return notes, [r for cf in wb[title].conditional_formatting for r in cf.rules]
+
+
+def test_a_long_hot_work_permit_is_red_only_where_gb30871_binds_the_enterprise(blank, tmp_path):
+    """HW004 (错误) holds GB 30871-2022's time limits against 危险化学品 and 燃气 enterprises only; for the others HW008
+    (警告) takes the standard as a reference (参照). The template says the same: a village without such an enterprise
+    (or a template without a registry) colours a long permit yellow and says 参照; a village with one colours it red
+    for that enterprise (found by name or USCC in the hidden list of the unit's enterprises and industries), yellow
+    for the others."""
+    notes, rules = _hot_work_rows(blank["村"])  # 测试1号…4号公司, industries unknown
+    long_ = [(colour, text) for colour, text in notes if "30871" in text]
+    assert [colour for colour, _ in long_] == ["黄"] and "其他企业参照执行" in long_[0][1], long_
+    (rule,) = [r for r in rules if "8/24" in r.formula[0]]
+    assert not rule.stopIfTrue  # a warning: the red rules stop the others
+
+    industries = ("工贸", "危险化学品", "燃气", "工贸")
+    unit = dataclasses.replace(VILLAGE, industries=industries)
+    assert unit.gb30871 and not VILLAGE.gb30871
+    path = write_template(unit, CAMPAIGN, tmp_path / unit.file_name, rows=5)
+    notes, rules = _hot_work_rows(path)
+    long_ = [(colour, text) for colour, text in notes if "30871" in text]
+    assert long_ == [
+        ("红", "危险化学品、燃气企业的作业时长超过动火级别允许的时限（GB 30871-2022 5.1：特级、一级8小时，二级72小时）"),
+        ("黄", "其他企业的作业时长超过 GB 30871-2022 5.1 的时限（特级、一级8小时，二级72小时）：该标准适用于危险化学品企业，"
+              "其他企业参照执行，长时间动火宜分段重新审批")]
+    red, yellow = [r.formula[0] for r in rules if "8/24" in r.formula[0]]
+    col = {n: openpyxl.utils.get_column_letter(j + 1) for j, n in enumerate(LEDGERS["hot_work"].fields)}
+    scoped = (f'IF(${col["enterprise_name"]}3="",0,COUNTIFS(企业名称,${col["enterprise_name"]}3,企业行业,"危险化学品")'
+              f'+COUNTIFS(企业名称,${col["enterprise_name"]}3,企业行业,"燃气"))')
+    assert scoped in red and f"NOT({scoped}" in yellow
+    wb = openpyxl.load_workbook(path)
+    assert [c.value for c in wb["可选值"]["C"][FIRST:FIRST + 4]] == list(industries)
+    assert wb.defined_names["企业行业"].attr_text == f"'可选值'!$C${FIRST + 1}:$C${FIRST + 4}"
+
+
 def test_units_of_the_sample_town():
     reg = read_registry([SAMPLES], CAMPAIGN)
     all_units = units(CAMPAIGN, reg)
@@ -213,6 +253,8 @@ def test_units_of_the_sample_town():
     assert "综合行政执法队" in [u.name for u in all_units] and "其他站所" not in [u.name for u in all_units]
     east = units(CAMPAIGN, reg, village="东坡村")
     assert len(east) == 1 and {n for n, _ in east[0].enterprises} == set(reg.loc[reg["village"] == "东坡村", "name"])
+    by_name = dict(zip(reg["name"], reg["industry"]))
+    assert [by_name[n] for n, _ in east[0].enterprises] == list(east[0].industries)
 
 
 def test_templates_command(tmp_path):

@@ -289,7 +289,7 @@ def render_rule_page(rule, *, cases_dir: Path = CASES_DIR, campaign=None) -> str
         ["规则编号", f"``{rule.id}``"],
         ["严重程度", sev(rule.severity)],
         ["判定对象", f"{PARTY_LABELS[rule.party]}（:ref:`判定对象说明 <rule-parties>`）"],
-        ["方案条款", f"{esc(rule.clause)}（:ref:`条款编号说明 <clause-refs>`）"],
+        ["方案条款", f"{esc(rule.listed_clause)}（:ref:`条款编号说明 <clause-refs>`）"],
         ["读取台账", reads_text(rule.reads)],
     ]
     if rule.obligation is not None:
@@ -298,7 +298,7 @@ def render_rule_page(rule, *, cases_dir: Path = CASES_DIR, campaign=None) -> str
         meta.append(["到期", esc(when)])
     meta.append(["实现", f"``{rule.func.__module__}.{rule.func.__name__}``"])
     out = [f".. _rule-{rule.id}:", "", heading(f"{rule.id} {rule.title}"),
-           f".. meta::\n   :description: {esc(rule.id)} {esc(rule.title)}（{esc(rule.severity)}，方案 {esc(rule.clause)}）\n",
+           f".. meta::\n   :description: {esc(rule.id)} {esc(rule.title)}（{esc(rule.severity)}，方案 {esc(rule.shown_clause or rule.clause)}）\n",
            list_table([], meta, widths=[18, 82], cls="jicui-rule-meta", stub=1)]
     for name in SECTIONS:
         body = rst_paragraphs(sections[name])
@@ -372,13 +372,15 @@ def render_rules_index(registry: dict) -> str:
                ["G1…G5", "三（三），镇党委政府属地责任"],
                ["P1…P4", "四、阶段安排的四个阶段"],
                ["S3", "五（三），周调度、月小结、季通报、年总结"],
+               [esc("三(二)4（即方案 一(二)4）"), "行业领域的牵头站所（ENT001）。规则目录沿用编号 三(二)4，但方案的三（二）4 是"
+                "“建立倒查机制严格问责问效”，牵头站所写在一（二）4“细化责任落实”：提示语、文书和报告都引用方案一（二）4"],
                [esc("EXT:…"), "方案依托但未写明的国家规定或标准（写明出处）"],
                ["—", "台账填报规范本身（表头、格式、引用），不对应方案条目"],
            ], widths=[35, 65]), ""]
     for title, rules in groups:
         prefixes = sorted({r.area for r in rules})
         out.append(heading(f"{title}（{' / '.join(prefixes)}）", "-"))
-        rows = [[f":ref:`{r.id} <rule-{r.id}>`", sev(r.severity), PARTY_LABELS[r.party], esc(r.clause), esc(r.title),
+        rows = [[f":ref:`{r.id} <rule-{r.id}>`", sev(r.severity), PARTY_LABELS[r.party], esc(r.listed_clause), esc(r.title),
                  reads_text(r.reads)] for r in rules]
         out.append(list_table(["编号", "严重程度", "对象", "条款", "名称", "读取台账"], rows,
                               widths=[10, 8, 7, 17, 35, 23], cls="jicui-rule-table"))

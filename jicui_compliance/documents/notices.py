@@ -159,8 +159,9 @@ def rectification_notices(analysis: Analysis, out: Path, day: dt.date, first: in
             d.p(f"{i}. {_item_text(row)}" + _basis(row))
         d.heading("二、整改要求")
         # the placeholder 其他站所 is no unit to report to (docs/guide/documents.md): the town's office then
+        # (the plan's 镇应急站, plan 二; another town's campaign names its own)
         station = next((s for s in g["station"] if s and s != PLACEHOLDER_STATION), "")
-        to = station or "镇应急管理站"
+        to = station or camp.office
         d.p(f"请你单位于{day_text(deadline)}前完成上述问题的整改，逐项明确整改责任人、措施、资金、期限和应急预案；"
             f"能立即整改的，要立即整改。整改完成后，将整改情况（附相关记录或照片）书面报送{to}，并在相应台账中如实登记。")
         d.p("整改期间，要采取必要的安全防范措施，防止发生生产安全事故。逾期未整改或者整改不到位的，"

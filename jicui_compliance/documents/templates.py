@@ -10,8 +10,9 @@ never disagree.
   unit's registered enterprises (name and USCC) as dropdowns when the registry is given, and the
   unit's own name in the 会议与督导记录.
 * **Conditional formats**: a row turns red for a single-row breach of the plan (deadline before the
-  found date, a permit longer than its level allows, an agreement signed after the start …) and
-  yellow for a record that cannot prove compliance (unsigned, no evacuation …). The formulas are
+  found date, a hot-work permit of a 危险化学品 or 燃气 enterprise longer than its level allows, an agreement
+  signed after the start …) and yellow for a record that cannot prove compliance (unsigned, no evacuation …;
+  the long permits of the other enterprises, which take GB 30871-2022 as a reference, HW008). The formulas are
   listed in the 填表说明 sheet in words.
 * **填表说明**: how to fill the workbook, and every column with its rule.
 
@@ -43,6 +44,7 @@ from ..ledgers import LEDGERS, Field, Ledger, load, vocabulary
 from ..reading import InputError, read_submission
 from ..reading.outputs import TEMPLATE_LISTS_MARK, TEMPLATE_NOTES_MARK
 from ..resolution import PLACEHOLDER_STATION, Resolution, unknown_village
+from ..rules.hot_work import GB30871_INDUSTRIES
 from ..writing import checkpoint, output_tree
 
 __all__ = ["ROWS", "TEMPLATE_SUFFIX", "TemplateError", "Unit", "read_registry", "row_checks", "units", "write_template",
@@ -82,6 +84,14 @@ class Unit:
     enterprises: tuple[tuple[str, str], ...] = ()
     #: the values of the 会议与督导记录's 单位 column
     meeting_units: tuple[str, ...] = ()
+    #: the registry's 行业领域 of each of :attr:`enterprises` (same order; "" unknown): the hot-work row check
+    #: tells the enterprises GB 30871-2022 binds (HW004) from those that take it as a reference (HW008)
+    industries: tuple[str, ...] = ()
+
+    @property
+    def gb30871(self) -> bool:
+        """Whether the workbook lists an enterprise within GB 30871-2022's scope (危险化学品, 燃气)."""
+        return bool(self.enterprises) and any(i in GB30871_INDUSTRIES for i in self.industries)
 
     @property
     def file_name(self) -> str:
@@ -137,9 +147,12 @@ def example_day(campaign: Campaign) -> str:
     return min(max(day, campaign.start), campaign.end).isoformat()
 
 
-def row_checks(ledger: str, campaign: Campaign) -> list[RowCheck]:
+def row_checks(ledger: str, campaign: Campaign, *, gb30871: bool = False) -> list[RowCheck]:
     """The single-row breaches of a ledger, as conditional formats (the rules they anticipate are
-    named in the text: the 填表说明 sheet explains each)."""
+    named in the text: the 填表说明 sheet explains each). ``gb30871``: the workbook lists enterprises within
+    GB 30871-2022's scope with their industries (:attr:`Unit.gb30871`, the names 企业名称/信用代码/企业行业):
+    their too long permits turn red (HW004, 错误), the others' yellow (HW008: the standard a reference); without
+    it every too long permit turns yellow, the text saying which enterprises the standard binds."""
     p2_end = _day(campaign.phase("P2").end)
     full_time = ",".join(f'{{industry}}="{i}"' for i in FULL_TIME_INDUSTRIES)
     penalties = ",".join(f'ISNUMBER(FIND("{a}",{{actions}}))' for a in ("罚款", "一案双罚", "停产整顿", "提请关闭"))
@@ -147,6 +160,26 @@ def row_checks(ledger: str, campaign: Campaign) -> list[RowCheck]:
     enforcers = ",".join(f"{station}={_text(s)}" for s in campaign.enforcer_spellings()) or "FALSE"
     one_name = ",".join(f'ISERROR(FIND("{sep}",TRIM({{officers}})))' for sep in ("、", ",", "，", ";", "；", "/", "／", " "))
     c = _check
+    # GB 30871-2022 5.1 (HW004 / HW008): 特级、一级 8 h, 二级 72 h
+    too_long = (f'AND({{start}}<>"",{{end}}<>"",OR(AND(OR({{level}}="特级",{{level}}="一级"),'
+                f'{{end}}-{{start}}>8/24+{_EPS}),AND({{level}}="二级",{{end}}-{{start}}>3+{_EPS})))')
+    limits = "特级、一级8小时，二级72小时"
+    if gb30871:  # the row's enterprise (by name or USCC) registered in an industry of the standard's scope
+        scoped = "+".join(
+            f'IF({{{col}}}="",0,' + "+".join(f'COUNTIFS({names},{{{col}}},企业行业,"{i}")' for i in GB30871_INDUSTRIES) + ")"
+            for names, col in (("企业名称", "enterprise_name"), ("信用代码", "enterprise_uscc")))
+        in_scope = f"{scoped}>0"
+        permit_checks = [
+            c(ERROR, f"危险化学品、燃气企业的作业时长超过动火级别允许的时限（GB 30871-2022 5.1：{limits}）",
+              f"=AND({too_long},{in_scope})"),
+            c(WARNING, f"其他企业的作业时长超过 GB 30871-2022 5.1 的时限（{limits}）：该标准适用于危险化学品企业，"
+                       "其他企业参照执行，长时间动火宜分段重新审批", f"=AND({too_long},NOT({in_scope}))"),
+        ]
+    else:
+        permit_checks = [
+            c(WARNING, f"作业时长超过 GB 30871-2022 5.1 的时限（{limits}）：危险化学品、燃气企业超过即违反该标准，"
+                       "须重新办理作业票；其他企业参照执行，长时间动火宜分段重新审批", f"={too_long}"),
+        ]
     checks: dict[str, list[RowCheck]] = {
         "enterprises": [
             c(ERROR, "未填安全管理人员（方案 三（一）（7））", '=OR({safety_staff}="",{safety_staff}="无",{safety_staff}="/")'),
@@ -190,9 +223,7 @@ def row_checks(ledger: str, campaign: Campaign) -> list[RowCheck]:
             c(ERROR, "审批时间晚于动火开始时间", '=AND({approved_at}<>"",{start}<>"",{approved_at}>{start})'),
             c(ERROR, "无监护人，或监护人就是动火人（方案 三（一）（10））", '=OR({guardian}="",{guardian}={worker})'),
             c(ERROR, "消防措施未落实（方案 三（一）（10））", '={fire_measures}<>"是"'),
-            c(ERROR, "作业时长超过动火级别允许的时限（GB 30871-2022：特级、一级8小时，二级72小时）",
-              f'=AND({{start}}<>"",{{end}}<>"",OR(AND(OR({{level}}="特级",{{level}}="一级"),'
-              f'{{end}}-{{start}}>8/24+{_EPS}),AND({{level}}="二级",{{end}}-{{start}}>3+{_EPS})))'),
+            *permit_checks,
             c(WARNING, "结束时间早于开始时间", '=AND({end}<>"",{start}<>"",{end}<{start})'),
         ],
         "special_workers": [
@@ -256,6 +287,12 @@ def _pairs(reg: pd.DataFrame) -> tuple[tuple[str, str], ...]:
     return tuple((str(n), "" if pd.isna(u) else str(u)) for n, u in zip(reg["name"], reg["uscc"]))
 
 
+def _industries(reg: pd.DataFrame) -> tuple[str, ...]:
+    """The 行业领域 of each enterprise of :func:`_pairs` (same order)."""
+    reg = reg.sort_values("name", kind="mergesort")
+    return tuple("" if pd.isna(i) else str(i) for i in reg["industry"])
+
+
 def stations(campaign: Campaign) -> list[str]:
     """The stations of the industries table (the placeholder 其他站所 left out) and the lawful enforcers."""
     out: dict[str, None] = {}
@@ -283,8 +320,10 @@ def units(campaign: Campaign, registry: pd.DataFrame | None = None, village: str
     out = []
     ents: tuple[tuple[str, str], ...]
     for v in villages:
-        ents = _pairs(registry[registry["village"] == v]) if registry is not None else ()
-        out.append(Unit(v or "村", "村", VILLAGE_LEDGERS, ents, (v,) if v else ()))
+        mine = registry[registry["village"] == v] if registry is not None else None
+        ents = _pairs(mine) if mine is not None else ()
+        out.append(Unit(v or "村", "村", VILLAGE_LEDGERS, ents, (v,) if v else (),
+                        _industries(mine) if mine is not None else ()))
     if village is not None:
         return out
     for s in stations(campaign):
@@ -402,15 +441,18 @@ def write_template(unit: Unit, campaign: Campaign, path: Path, rows: int = ROWS)
     if unit.enterprises:
         lists = wb.add_worksheet("可选值")
         lists.write(0, 0, TEMPLATE_LISTS_MARK)
-        lists.write_row(1, 0, ["企业名称", "统一社会信用代码"], fmt["header"])
+        lists.write_row(1, 0, ["企业名称", "统一社会信用代码", "行业领域"], fmt["header"])
         for i, (name, uscc) in enumerate(unit.enterprises):
             lists.write_string(FIRST + i, 0, name)
             lists.write_string(FIRST + i, 1, uscc)
+            if i < len(unit.industries):
+                lists.write_string(FIRST + i, 2, unit.industries[i])
         last = FIRST + len(unit.enterprises)
         wb.define_name("企业名称", f"='可选值'!$A${FIRST + 1}:$A${last}")
         wb.define_name("信用代码", f"='可选值'!$B${FIRST + 1}:$B${last}")
+        wb.define_name("企业行业", f"='可选值'!$C${FIRST + 1}:$C${last}")
         lists.set_column(0, 0, 36)
-        lists.set_column(1, 1, 24)
+        lists.set_column(1, 2, 24)
         lists.hide()
     sheets[0][1].activate()
     wb.close()
@@ -450,7 +492,7 @@ def _ledger_sheet(wb, fmt: dict, led: Ledger, unit: Unit, campaign: Campaign, ro
         ws.set_column(j, j, _width(spec), fmt[_number_format(spec)])
         ws.data_validation(FIRST, j, end, j, _validation(led, spec, campaign, unit, f"{xl_col_to_name(j)}{FIRST + 1}"))
     last = xl_col_to_name(last_col)
-    for chk in row_checks(led.name, campaign):
+    for chk in row_checks(led.name, campaign, gb30871=unit.gb30871):
         body = _formula(chk, letters, FIRST + 1).lstrip("=")
         ws.conditional_format(FIRST, 0, end, last_col, {
             "type": "formula", "criteria": f"=AND(COUNTA($A{FIRST + 1}:${last}{FIRST + 1})>0,{body})",
@@ -495,7 +537,7 @@ def _notes_sheet(ws, fmt: dict, unit: Unit, campaign: Campaign, ledgers: list[Le
     ws.write_row(r, 0, ["工作表", "整行变色", "", "整行变红/变黄的情形"], fmt["header"])
     r += 1
     for led in ledgers:
-        for chk in row_checks(led.name, campaign):
+        for chk in row_checks(led.name, campaign, gb30871=unit.gb30871):
             ws.write_row(r, 0, [led.title, "红" if chk.severity == ERROR else "黄", "", chk.text])
             r += 1
     ws.freeze_panes(1, 0)

@@ -9,8 +9,8 @@ numbered “D1”, a description “G3仓库…”): given the rule, only the te
 
 >>> plain("方案 E(11)：组织对电气焊设备进行全面安全检查")
 '方案三（一）（11）：组织对电气焊设备进行全面安全检查'
->>> plain("方案 E(10) 要求严格履行动火作业审批手续；方案 四(一) 要求")
-'方案三（一）（10）要求严格履行动火作业审批手续；方案四（一）要求'
+>>> plain("方案 E(10) 要求严格履行电气焊等动火作业审批手续；方案 四(一) 要求")
+'方案三（一）（10）要求严格履行电气焊等动火作业审批手续；方案四（一）要求'
 >>> plain("（方案 D3(1)：对企业自查……；D4(7)：……）")
 '（方案三（二）3（1）：对企业自查……；三（二）4（7）：……）'
 >>> plain("杏花村在P1（动员部署，截至2023年5月31日）前无动员部署会记录")
@@ -199,7 +199,15 @@ def _row_rules(frame: pd.DataFrame) -> list[str | None]:
 
 def clause_text(clause: str) -> str:
     """A clause column as the reader knows it: "E(4)" → 方案三（一）（4）; "EXT: 行政处罚法 第18条" → 行政处罚法 第18条;
-    several (``;``-separated) joined with "；"; "—" (none) → ""."""
+    several (``;``-separated) joined with "；"; "—" (none) → "". A code a rule shows as another paragraph
+    (:attr:`~jicui_compliance.rules.base.Rule.shown_clause`: ENT001's 三(二)4) is shown as that paragraph.
+
+    >>> clause_text("三(二)4")
+    '方案一（二）4'
+    """
+    from ..rules.base import SHOWN_CLAUSES
+
+    clause = SHOWN_CLAUSES.get(clause.strip(), clause) if clause else clause
     parts = []
     for c in re.split(r"[;,]", clause or ""):
         c = c.strip()

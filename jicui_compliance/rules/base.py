@@ -120,6 +120,15 @@ class Rule:
     party: Party
     obligation: Obligation | None = None
     arises: Arises | None = None
+    #: the plan paragraph shown to readers where the clause code (RULEBOOK §5, kept in findings.csv and in
+    #: the catalogues) numbers it otherwise: ENT001's 三(二)4 is 一(二)4 in the plan (:data:`SHOWN_CLAUSES`)
+    shown_clause: str | None = None
+
+    @property
+    def listed_clause(self) -> str:
+        """The clause as the catalogues list it: the code, and the paragraph readers are shown where it differs
+        ("三(二)4（即方案 一(二)4）")."""
+        return f"{self.clause}（即方案 {self.shown_clause}）" if self.shown_clause else self.clause
 
     @property
     def area(self) -> str:
@@ -147,19 +156,29 @@ class Rule:
 
 
 REGISTRY: dict[str, Rule] = {}
+#: clause code → the plan paragraph shown for it (:attr:`Rule.shown_clause`): the reports' and notices' clause
+#: columns carry the code alone, so a code shown otherwise is shown so for every rule that cites it
+SHOWN_CLAUSES: dict[str, str] = {}
 
 
 def rule(id: str, severity: Severity, clause: str, *, party: Party, reads: tuple[str, ...], title: str,
-         message: str, obligation: Obligation | None = None, arises: Arises | None = None):
+         message: str, obligation: Obligation | None = None, arises: Arises | None = None,
+         shown_clause: str | None = None):
     """Register a rule function under its ID (once; the registry is the only list of rules). ``arises``: the day
-    each finding arose (:data:`Arises`), for a rule whose findings arise after their row's date or have none."""
+    each finding arose (:data:`Arises`), for a rule whose findings arise after their row's date or have none.
+    ``shown_clause``: the plan paragraph readers are shown for ``clause`` where the RULEBOOK's code numbers it
+    otherwise."""
     severity, party = Severity(severity), Party(party)
 
     def register(func: Callable[..., pd.DataFrame]) -> Rule:
         if id in REGISTRY:
             raise ValueError(f"rule {id} registered twice")
-        r = Rule(id, severity, clause, tuple(reads), title, message, func, party, obligation, arises)
+        if any(r.clause == clause and r.shown_clause != shown_clause for r in REGISTRY.values()):
+            raise ValueError(f"rule {id}: clause {clause} is shown as another paragraph by another rule")
+        r = Rule(id, severity, clause, tuple(reads), title, message, func, party, obligation, arises, shown_clause)
         REGISTRY[id] = r
+        if shown_clause:
+            SHOWN_CLAUSES[clause] = shown_clause
         return r
 
     return register

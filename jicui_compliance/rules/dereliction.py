@@ -118,7 +118,7 @@ def inspection_missed_known_hazard(ctx: Context) -> pd.DataFrame:
 
 @rule("DC002", WARNING, "D4(7)", party=Party.STATION, reads=("enforcement", "hazards"), title="应罚未罚：检查时重大隐患已逾期未改而未处罚",
       message="{when}{station}执法检查（执法人员：{officers}）时，该企业重大事故隐患{detail}已过整改期限仍未整改完成，"
-              "但该次及以后的执法检查都没有作出处罚（" + _CLAUSE_D47 + "；D3(3)：对排查整治不力导致重大事故隐患依然存在的，"
+              "但该次及以后的执法检查都没有作出处罚（" + _CLAUSE_D47 + "；D3(3)：对排查整治不力导致重大事故隐患依然存在或发生事故的，"
               "要依法对企业和企业主要负责人实行“一案双罚”）；请倒查该次检查应罚未罚的原因，依法处罚",
       obligation=Obligation(when="records", ledger="enforcement", date="date"))
 def overdue_hazard_not_penalised(ctx: Context) -> pd.DataFrame:

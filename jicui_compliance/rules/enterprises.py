@@ -11,8 +11,8 @@ from .context import Context
 
 @rule("ENT001", WARNING, "三(二)4", party=Party.ENTERPRISE, reads=("enterprises",), title="监管站所与行业牵头站所不一致",
       message="企业名录填写的监管站所“{value}”不是“{industry}”行业的牵头站所（应为{accepted}）；"
-              "请核对行业领域或监管站所，按方案明确的行业分工落实监管（方案 三(二)4）",
-      obligation=Obligation(who="enterprises", when="as_of", ledger="enterprises"))
+              "请核对行业领域或监管站所，按方案明确的行业分工落实监管（方案 一(二)4）",
+      obligation=Obligation(who="enterprises", when="as_of", ledger="enterprises"), shown_clause="一(二)4")
 def station_not_lead_of_industry(ctx: Context) -> pd.DataFrame:
     """规则说明：企业名录中填写了“监管站所”的企业，其站所须是该企业行业领域的牵头站所之一（方案文件 campaign 中
     行业的 station 及 also_accepted，如涉农企业的农技站、农经站、畜牧站均可；食品卫生的市场监管所、其他站所均可）。
@@ -26,6 +26,9 @@ def station_not_lead_of_industry(ctx: Context) -> pd.DataFrame:
     消防工作所牵头负责消防安全，农技站、农经站、畜牧站负责涉农企业专项行动，水利站牵头负责河道治理专项行动，
     宣传部门牵头负责文化旅游安全，中心校负责校园安全，林业站负责护林防火，其他负有安全监管和行业管理职责的
     有关站所（部门）分别抓好分管行业领域专项整治工作。”
+    规则目录沿用编号 三(二)4（findings.csv 的“方案条款”列同此），但方案的三（二）4 是
+    “建立倒查机制严格问责问效”；各行业领域的牵头站所写在方案一（二）4“细化责任落实”（行业清单见一（二）3“聚焦工作重点”），
+    故本规则的提示语、整改通知书、报告和 jicui rules ENT001 的“条款”都指向方案一（二）4。
 
     违规示例：行业领域为“建筑施工”的企业，监管站所填“应急站”（建筑施工由城建站牵头）。
 

@@ -62,7 +62,7 @@ def _about(d: pd.DataFrame) -> dict:
 @rule("HW001", ERROR, "E(10)", party=Party.ENTERPRISE, reads=("enterprises", "hot_work"),
       title="动火作业未经审批",
       message="动火作业票{permit_no}（{level}，{start}开始，动火人{worker}）{detail}，不能证明已履行审批手续；"
-              "方案 E(10) 要求严格履行电气焊等动火作业审批手续，动火前须经审批并填写审批人和审批时间",
+              "方案 E(10) 要求“严格履行电气焊等动火作业审批手续”；据此，作业票应在动火前经审批，并写明审批人和审批时间",
       obligation=Obligation(when="records", ledger="hot_work", date="start"))
 def no_approval(ctx: Context) -> pd.DataFrame:
     """规则说明：动火作业票没有审批人，或没有审批时间（两项缺一即报告，消息写明缺哪一项）。审批时间填了但无法识别的
@@ -96,7 +96,7 @@ def no_approval(ctx: Context) -> pd.DataFrame:
 @rule("HW002", ERROR, "E(10)", party=Party.ENTERPRISE, reads=("enterprises", "hot_work"),
       title="动火作业先作业后审批",
       message="动火作业票{permit_no}（{level}，动火人{worker}）审批时间 {approved_at} 晚于动火开始时间 {start}，属先动火后审批；"
-              "方案 E(10) 要求严格履行动火作业审批手续，必须审批后方可动火",
+              "方案 E(10) 要求“严格履行电气焊等动火作业审批手续”；据此，须经审批后方可动火",
       obligation=Obligation(when="records", ledger="hot_work", date="start"))
 def approved_after_start(ctx: Context) -> pd.DataFrame:
     """规则说明：审批时间晚于动火开始时间。只写了日期、没有写时刻的，按当天 00:00 计（开始时间只写日期而审批时间写了
@@ -125,7 +125,7 @@ def approved_after_start(ctx: Context) -> pd.DataFrame:
 @rule("HW003", ERROR, "E(10)", party=Party.ENTERPRISE, reads=("enterprises", "hot_work"),
       title="动火作业无监护人或监护人即动火人",
       message="动火作业票{permit_no}（{level}，{start}开始，动火人{worker}）{detail}；"
-              "方案 E(10) 要求明确现场监护人员，监护人应由动火人以外的人员担任并在作业全过程现场监护",
+              "方案 E(10) 要求“明确现场监护人员”；据此，监护人应由动火人以外的人员担任，并在作业全过程现场监护",
       obligation=Obligation(when="records", ledger="hot_work", date="start"))
 def no_guardian(ctx: Context) -> pd.DataFrame:
     """规则说明：作业票没有填写监护人（“监护人”整列缺失的工作表不报告），或监护人就是动火人本人。
@@ -234,12 +234,12 @@ def permit_too_long(ctx: Context) -> pd.DataFrame:
       title="动火作业票超过参照的有效期",
       message="{level}动火作业票{permit_no}（动火人{worker}）作业时间 {start} 至 {end}，共 {duration}，"
               "超过 GB 30871-2022 对{level}动火作业票 {limit} 小时的有效期（该标准适用于危险化学品企业，本企业可参照执行）；"
-              "方案 E(10) 要求严格履行动火作业审批手续，长时间动火宜分段重新审批，并重新确认现场安全措施",
+              "方案 E(10) 要求“严格履行电气焊等动火作业审批手续”；据此，长时间动火宜分段重新审批，并重新确认现场安全措施",
       obligation=Obligation(when="records", ledger="hot_work", date="start"))
 def permit_too_long_for_reference(ctx: Context) -> pd.DataFrame:
     """规则说明：行业领域不是“危险化学品”或“燃气”的企业（含行业领域为空或无法识别的），其动火作业票的结束时间减开始时间
     超过 GB 30871-2022 对该级别的有效期：特级、一级 8 小时，二级 72 小时；恰好 8 小时（或 72 小时）不提示。
-    该标准只约束危险化学品企业，对其他企业不是强制要求，而是衡量“严格履行动火作业审批手续”的参照，故为警告；
+    该标准只约束危险化学品企业，对其他企业不是强制要求，而是衡量方案“严格履行电气焊等动火作业审批手续”的参照，故为警告；
     危险化学品和燃气企业由 HW004（错误）报告，两条规则不会同时报告同一张作业票。只写日期的时间读作当天 00:00；
     结束时间早于开始时间的记录不判断；开始时间晚于核查截止日的作业票不核查。
 
@@ -257,7 +257,7 @@ def permit_too_long_for_reference(ctx: Context) -> pd.DataFrame:
 @rule("HW005", ERROR, "E(10)", party=Party.ENTERPRISE, reads=("enterprises", "hot_work"),
       title="动火作业未确认消防措施",
       message="动火作业票{permit_no}（{level}，{start}开始，动火人{worker}）未确认落实消防安全措施（“{header}”为否或未填写）；"
-              "方案 E(10) 要求严格落实消防安全措施检查，动火前应清理可燃物、配备灭火器材并在作业票上确认",
+              "方案 E(10) 要求“严格落实消防安全措施检查”；据此，动火前应清理可燃物、配备灭火器材，并在作业票上确认",
       obligation=Obligation(when="records", ledger="hot_work", date="start"))
 def fire_measures_not_confirmed(ctx: Context) -> pd.DataFrame:
     """规则说明：“消防措施落实”为否或空白（空白不能证明已落实，按“否”计）。
