@@ -993,3 +993,46 @@ def test_p3_coverage_is_not_shown_as_nought_in_a_month_after_p3(tmp_path):
     assert [rows[0][header.index(c)] for c in ("精准执法阶段检查的高危企业（家）", "高危企业覆盖率")] == ["—", "—"]
     assert "报告期在第三阶段（精准执法，至2023年11月30日）之后" in t.note
     assert r.facts.unexplained_numbers(_text(r)) == [] and r.facts.verify(r.tables) == []
+
+
+def test_year_hot_work_counts_only_the_report_period(tmp_path):
+    """The year summary's 审批动火作业票 counts the permits of its period (from the campaign's first day), as its
+    training and enforcement figures do: a permit of 03-10 is before the campaign, one of 01-05 is after as-of."""
+    permit = {"level": "二级", "approver": "审批人", "worker": "动火人", "guardian": "监护人", "gas_test": "是",
+              "fire_measures": "是", "method": "电钻"}
+    write_case({"hot_work": [
+        {"enterprise": e, "permit_no": no, "start": f"{d} 09:00", "end": f"{d} 11:00", "approved_at": f"{d} 08:00", **permit}
+        for e, no, d in (("甲公司", "DH-1", "2023-03-10"), ("甲公司", "DH-2", "2023-06-15"), ("乙公司", "DH-3", "2023-09-12"),
+                         ("乙公司", "DH-4", "2024-01-05"))]}, tmp_path)
+    rep = build_report(Analysis(run_check([tmp_path], as_of=END, select=["HW001"])), "year")
+    hw = rep.tables["动火作业"].frame
+    assert (rep.facts.hw_n.value, rep.facts.hw_ok.value, int(hw["涉及企业"].iloc[0])) == (2, 2, 2)
+    assert "审批动火作业票2张，其中各项要求全部合规的2张" in _text(rep)
+    assert "2023年5月1日" in rep.tables["动火作业"].note
+
+
+def test_year_outsourcing_counts_the_projects_running_in_the_report_period(tmp_path):
+    """The year summary's 排查外包外租项目 counts the projects running in its period: one that ended before the
+    campaign's first day is not counted, one running since 2022 is, one starting after as-of does not exist yet."""
+    write_case({"outsourcing": [
+        {"enterprise": "丙公司", "project": p, **_OUT, "start": s, "end": e, "agreement_on": a}
+        for p, s, e, a in (("旧厂房", "2021-03-01", "2022-12-31", "2021-02-20"), ("仓库", "2022-06-01", None, "2022-05-20"),
+                           ("装卸", "2023-07-10", "2023-12-31", "2023-07-05"), ("屋面", "2024-01-10", "2024-02-10", "2024-01-05"))]},
+        tmp_path)
+    rep = build_report(Analysis(run_check([tmp_path], as_of=END, select=["OS001"])), "year")
+    assert (rep.facts.os_n.value, rep.facts.os_signed.value) == (2, 2)
+    assert "排查外包外租项目2个，已签订安全生产协议2个" in _text(rep)
+
+
+def test_year_hazard_total_says_it_holds_the_hazards_found_before_the_campaign(tmp_path):
+    """The year summary's 累计排查隐患 is the ledger's stock at as-of (the hazards found before the campaign and
+    rectified in it too, as 已整改 and the open list count them): the narrative and the table say how many of them
+    were found before the campaign's first day, so that the figure does not read as the period's."""
+    hz = {"source": "企业自查", "immediate": "否", "deadline": "2023-12-31"}
+    write_case({"hazards": [
+        {"enterprise": "甲公司", "hazard_no": n, "description": f"隐患{n}", "found_on": d, **hz}
+        for n, d in (("H1", "2023-03-01"), ("H2", "2023-04-15"), ("H3", "2023-08-05"), ("H4", "2024-01-02"))]}, tmp_path)
+    rep = build_report(Analysis(run_check([tmp_path], as_of=END, select=["HZ001"])), "year")
+    assert (rep.facts.hz_total.value, rep.facts.hz_before.value) == (3, 2)
+    assert "累计排查隐患3项（含专项行动开始前发现、纳入本次整治的2项）" in _text(rep)
+    assert "专项行动开始（2023年5月1日）前发现" in rep.tables["隐患整改（总体）"].note

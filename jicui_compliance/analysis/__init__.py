@@ -127,11 +127,13 @@ class Analysis:
     def head_inspection_matrix(self) -> pd.DataFrame:
         return kpis.head_inspection_matrix(self.coded)
 
-    def outsourcing(self) -> pd.DataFrame:
-        return kpis.outsourcing_kpis(self.result)
+    def outsourcing(self, since: dt.date | None = None) -> pd.DataFrame:
+        """Outsourcing (:func:`.kpis.outsourcing_kpis`); ``since``: projects still running on that day."""
+        return kpis.outsourcing_kpis(self.result, since)
 
-    def hot_work(self) -> pd.DataFrame:
-        return kpis.hot_work_kpis(self.result)
+    def hot_work(self, since: dt.date | None = None) -> pd.DataFrame:
+        """Hot-work permits (:func:`.kpis.hot_work_kpis`); ``since``: permits starting from that day on."""
+        return kpis.hot_work_kpis(self.result, since)
 
     def certificates(self) -> pd.DataFrame:
         return kpis.certificate_kpis(self.result)

@@ -200,8 +200,13 @@ def _row_compliance(result, ledger: str, prefix: str, date: str, columns: list[s
     return df.assign(compliant=~flagged(df, f))
 
 
-def outsourcing_kpis(result) -> pd.DataFrame:
-    d = _row_compliance(result, "outsourcing", "OS", "start", ["eid", "agreement_on", "start"])
+def outsourcing_kpis(result, since: dt.date | None = None) -> pd.DataFrame:
+    """外包外租：项目数、涉及企业、已签安全协议、开工前签订、全部合规；``since``：只计该日仍在履行的项目（结束日期
+    为空或不早于该日；年总结用专项行动开始日：开始前已结束的项目不在本次排查之列）。开始日期晚于截止日的项目当时
+    尚不存在，不计。"""
+    d = _row_compliance(result, "outsourcing", "OS", "start", ["eid", "agreement_on", "start", "end"])
+    if since is not None:
+        d = d[~(d["end"] < pd.Timestamp(since)).fillna(False).astype(bool).to_numpy()]
     end = result.as_of_end
     signed = (d["agreement_on"] < end).fillna(False).astype(bool)
     timely = signed & (d["agreement_on"] <= d["start"]).fillna(False).astype(bool)
@@ -213,8 +218,12 @@ def outsourcing_kpis(result) -> pd.DataFrame:
     }])
 
 
-def hot_work_kpis(result) -> pd.DataFrame:
-    d = _row_compliance(result, "hot_work", "HW", "start", ["eid"])
+def hot_work_kpis(result, since: dt.date | None = None) -> pd.DataFrame:
+    """动火作业票：张数、涉及企业、合规作业票；``since``：只计开始时间在该日及以后的作业票（年总结用专项行动开始日：
+    此前审批的作业票不计入）。"""
+    d = _row_compliance(result, "hot_work", "HW", "start", ["eid", "start"])
+    if since is not None:
+        d = d[(d["start"] >= pd.Timestamp(since)).fillna(False).astype(bool).to_numpy()]
     n = len(d)
     return pd.DataFrame([{
         "动火作业票": n, "涉及企业": d["eid"].nunique(), "合规作业票": int(d["compliant"].sum()),

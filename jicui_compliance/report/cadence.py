@@ -519,9 +519,17 @@ class Builder:
                                 ("village", "隐患整改（按村）", "隐患排查整改情况（按村）"),
                                 ("station", "隐患整改（按站所）", "隐患排查整改情况（按监管站所）"),
                                 ("industry", "隐患整改（按行业）", "隐患排查整改情况（按行业领域）")):
-            out.append(self.table(name, title, self.a.hazards(by=by)))
+            frame, note = self.a.hazards(by=by), ""
+            if by is None:  # a stock, not the period's: the ledger's hazards at as-of, those found before the period too
+                h = self.a.existing_hazards
+                before = int((h["found_on"] < pd.Timestamp(self.window.start)).sum())
+                frame.insert(2, "其中专项行动开始前发现", before)
+                note = (f"隐患数为截至{day_text(self.as_of)}隐患台账中的全部隐患（同一隐患只计一次），含专项行动开始"
+                        f"（{day_text(self.window.start)}）前发现、仍在台账中整治的隐患；已整改、已销号、逾期未改按截止日当时的情况计。")
+            out.append(self.table(name, title, frame, note=note))
         t = out[0]
         if len(t.frame):
+            self.fact("hz_before", t, "其中专项行动开始前发现", "first")
             for key, col, kind in (("hz_total", "隐患数", "int"), ("hz_self", "企业自查", "int"),
                                    ("hz_dept", "部门/执法检查", "int"), ("hz_other", "举报及其他", "int"),
                                    ("hz_done", "已整改", "int"), ("hz_closed", "已销号", "int"),
@@ -563,9 +571,14 @@ class Builder:
         return t_hi, t_dr
 
     def duty_tables(self) -> list[Table]:
-        tr = self.table("培训教育", "培训与警示教育", self.a.training(since=self.window.start))  # the report's period
-        os_ = self.table("外包外租", "外包外租项目安全管理", self.a.outsourcing())
-        hw = self.table("动火作业", "动火作业审批", self.a.hot_work())
+        since = self.window.start  # the report's period: what was done before it is not its work
+        start = day_text(since)
+        tr = self.table("培训教育", "培训与警示教育", self.a.training(since=since),
+                        note=f"场次、人次只计报告期（{start}起）的培训和警示教育记录。")
+        os_ = self.table("外包外租", "外包外租项目安全管理", self.a.outsourcing(since=since),
+                         note=f"只计报告期（{start}起）仍在履行的外包外租项目：结束日期早于{start}的不计。")
+        hw = self.table("动火作业", "动火作业审批", self.a.hot_work(since=since),
+                        note=f"只计报告期（{start}起）开始的动火作业票。")
         sw = self.table("特种作业持证", "特种作业人员持证", self.a.certificates())
         for key, t, col, kind in (
                 ("tr_sessions", tr, "全员培训（场）", "int"), ("tr_people", tr, "培训人次", "int"),
