@@ -9,7 +9,6 @@ from __future__ import annotations
 import errno
 import math
 import re
-import string
 import unicodedata
 from collections.abc import Callable, Container
 from decimal import ROUND_HALF_UP, Decimal
@@ -331,12 +330,6 @@ def _keep_ends(text: str, head: int, tail: int) -> str:
 
 #: a run of the digits of a match (its groups, as its separators or brackets set them apart)
 _DIGIT_RUN = re.compile("[0-9０-９XxＸｘ]+")
-#: the letters of a code before a number (YH2023015, DH-2023-001): ASCII letters, a dash or an underscore
-_CODE_LETTERS = frozenset(string.ascii_letters)
-#: the letters after which a number with separators may still be a person's: ID:, a certificate's T, No
-_PERSONAL_LETTERS = frozenset({"ID", "T", "NO"})
-
-
 def _grouped_as_number(text: str, short_at: tuple[int, ...] = ()) -> bool:
     """Whether the digit groups of a match are those a personal number is written in: 6-8-4, 6-4-4-4, 4-4-4-4-2,
     3-3-4-4-4 (an ID number), 3-4-4 (a mobile), 0351-2848716 — no group but the last of one or two digits, save a
@@ -355,25 +348,11 @@ def _grouped_as_number(text: str, short_at: tuple[int, ...] = ()) -> bool:
     return True
 
 
-def _after_code_letters(m: re.Match) -> bool:
-    """Whether a match with separators starts right after the ASCII letters of a code (“YH2023015 20230715”,
-    “YH-2023015 2023…”): the code's number and what follows it, not an ID number (save after ID, No or a
-    certificate's T). A run of digits without separators after letters is still masked (SFZ110105…)."""
-    i = m.start()
-    text = m.string
-    if i and text[i - 1] in "-_":
-        i -= 1
-    j = i
-    while j and text[j - 1] in _CODE_LETTERS:
-        j -= 1
-    return j < i and text[j:i].upper() not in _PERSONAL_LETTERS and len(_DIGIT_RUN.findall(m.group(1))) > 1
-
-
 def _mask_id18(m: re.Match) -> str:
     d = _digits(m.group(1))
     if not _birth_ok(int(d[6:10]), int(d[10:12]), int(d[12:14])):
         return m.group(0)
-    if not _grouped_as_number(m.group(1), (10, 12)) or _after_code_letters(m):
+    if not _grouped_as_number(m.group(1), (10, 12)):
         return m.group(0)
     return _keep_ends(m.group(1), 6, 4)
 
@@ -386,7 +365,7 @@ def _mask_id15(m: re.Match) -> str:
     d = _digits(m.group(1))
     if not _birth_ok(1900 + int(d[6:8]), int(d[8:10]), int(d[10:12])):
         return m.group(0)
-    if not _grouped_as_number(m.group(1), (6, 8, 10)) or _after_code_letters(m):
+    if not _grouped_as_number(m.group(1), (6, 8, 10)):
         return m.group(0)
     return _keep_ends(m.group(1), 6, 3)
 
@@ -442,13 +421,13 @@ def mask_personal(text: str) -> str:
     '手机137\xa0****\xa07890，身份证110105\xa0********\xa00021，110105·********·002X'
 
     A hazard number and a date after it are no ID number and no landline: a date's groups of two digits
-    (-07-15) stand inside no number, and a code's letters (YH2023015 …) start none — save a birth month and day
-    written apart, and ID, No or a certificate's T before the number:
+    (-07-15) stand inside no number, save a birth month and day written apart. Letters before a number prove
+    nothing (SFZ, a certificate's T): a number grouped as a person's is masked after them.
 
-    >>> mask_personal("YH-2023-015 2023-07-15，YH2023015 20230715，DH_2023_015 2023_07_15")
-    'YH-2023-015 2023-07-15，YH2023015 20230715，DH_2023_015 2023_07_15'
-    >>> mask_personal("110105 1949 12 31 0021，ID-110105-19491231-0021，T110105 19491231 0021，110105 491231 002")
-    '110105 **** ** ** 0021，ID-110105-********-0021，T110105 ******** 0021，110105 ****** 002'
+    >>> mask_personal("YH-2023-015 2023-07-15，DH_2023_015 2023_07_15")
+    'YH-2023-015 2023-07-15，DH_2023_015 2023_07_15'
+    >>> mask_personal("110105 1949 12 31 0021，ID-110105-19491231-0021，SFZ110105 19491231 0021，110105 491231 002")
+    '110105 **** ** ** 0021，ID-110105-********-0021，SFZ110105 ******** 0021，110105 ****** 002'
     """
     if not isinstance(text, str) or len(text) < 7 or not _ANY_DIGIT.search(text):
         return text
