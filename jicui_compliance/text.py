@@ -106,7 +106,11 @@ def map_distinct(col: pd.Series, func: Callable[[Any], object], dtype: object = 
 # and the area code without its trunk 0).
 # Credit codes (USCC) stay readable: an enterprise's code starts with 9 (or a letter).
 _D = "[0-9０-９]"
-_S = r"[ \-‐－—\u3000]"  # one separator between digit groups
+# the spaces a cell may hold between digit groups: space, tab, no-break and thin spaces (Word and web forms paste
+# them), the ideographic space
+_SP_CHARS = r" \t\u00a0\u2000-\u200a\u202f\u205f\u3000"
+_SP = f"[{_SP_CHARS}]"
+_S = rf"[{_SP_CHARS}\-‐－—·・•_＿]"  # one separator between digit groups (a space, a dash, a middle dot, an underscore)
 _NO_DIGIT_BEFORE = r"(?<![0-9０-９])"
 _NO_DIGIT_AFTER = r"(?![0-9０-９])"
 # Each pattern opens with a lookahead for the characters a match can start with: the regular expression engine
@@ -121,7 +125,8 @@ _ID15 = re.compile("(?=[1-8１-８])" + _NO_DIGIT_BEFORE + rf"([1-8１-８]{_D}(
 # or a dot with up to three spaces either side, or up to three spaces; only at the group boundaries a phone number
 # is written with (3-4-4 of a mobile, after the area code of a landline), where :data:`_S` may stand between any two
 # digits: a date (2023.07.15), a sum (1,234,567.89), a certificate (T-2023-0001) is not grouped so
-_W = r"(?:[ \u3000]{0,3}[\-‐－—–.．][ \u3000]{0,3}|[ \u3000]{1,3})"
+# a slash too (131/2345/6780, 0351/2848716): at these boundaries only, where a date (2023/07/15) has no place
+_W = rf"(?:{_SP}{{0,3}}[\-‐－—–.．·・•_＿/／]{_SP}{{0,3}}|{_SP}{{1,3}})"
 # the country code: +86, 0086, (+86), 86; before a landline's area code a bare 86 is followed by a separator,
 # or by the trunk 0 in brackets (86(0)21 90002090, as in a certificate number T86(0)2190002090)
 _CC_MOBILE = rf"[(（]?(?:[+＋]|[0０]{{2}})?[8８][6６][)）]?{_W}?"
@@ -323,9 +328,31 @@ def _keep_ends(text: str, head: int, tail: int) -> str:
     return "".join("*" if (i in pos and i not in keep) else ch for i, ch in enumerate(text))
 
 
+#: a run of the digits of a match (its groups, as its separators or brackets set them apart)
+_DIGIT_RUN = re.compile("[0-9０-９XxＸｘ]+")
+def _grouped_as_number(text: str, short_at: tuple[int, ...] = ()) -> bool:
+    """Whether the digit groups of a match are those a personal number is written in: 6-8-4, 6-4-4-4, 4-4-4-4-2,
+    3-3-4-4-4 (an ID number), 3-4-4 (a mobile), 0351-2848716 — no group but the last of one or two digits, save a
+    birth month or day written apart (two digits at an offset in ``short_at``). A date's -07-15 is no part of a
+    number: “YH-2023-015 2023-07-15” is a hazard number and a date.
+
+    >>> _grouped_as_number("110105 1949 1231 0021"), _grouped_as_number("2023-015 2023-07-15", (6, 8, 10))
+    (True, False)
+    """
+    at = 0
+    runs = _DIGIT_RUN.findall(text)
+    for run in runs[:-1]:
+        if len(run) == 1 or (len(run) == 2 and at not in short_at):
+            return False
+        at += len(run)
+    return True
+
+
 def _mask_id18(m: re.Match) -> str:
     d = _digits(m.group(1))
     if not _birth_ok(int(d[6:10]), int(d[10:12]), int(d[12:14])):
+        return m.group(0)
+    if not _grouped_as_number(m.group(1), (10, 12)):
         return m.group(0)
     return _keep_ends(m.group(1), 6, 4)
 
@@ -338,6 +365,8 @@ def _mask_id15(m: re.Match) -> str:
     d = _digits(m.group(1))
     if not _birth_ok(1900 + int(d[6:8]), int(d[8:10]), int(d[10:12])):
         return m.group(0)
+    if not _grouped_as_number(m.group(1), (6, 8, 10)):
+        return m.group(0)
     return _keep_ends(m.group(1), 6, 3)
 
 
@@ -349,6 +378,8 @@ def _mask_mobile(m: re.Match) -> str:
 
 def _mask_landline(m: re.Match) -> str:
     s = m.group(1)
+    if not _grouped_as_number(s):  # “015 2023-07-15”: the end of a hazard number and a date
+        return m.group(0)
     d = _digits(s)
     area = 3 if d[1] in "12" else 4  # 010, 02x; else 0xxx
     return _keep_ends(s, area, 4)
@@ -380,6 +411,23 @@ def mask_personal(text: str) -> str:
     '+86 351 ***8716，0351 - ***8716，138 - **** - 5678，138.****.5678'
     >>> mask_personal("2023.07.15 08:30 罚款1,234,567.89元，YH-2023-015，T-2023-0001")
     '2023.07.15 08:30 罚款1,234,567.89元，YH-2023-015，T-2023-0001'
+
+    A middle dot, an underscore, a slash (between the groups of a phone number only) or a no-break, thin or tab
+    space stands between the groups as a dash does; a "、" lists numbers, and stands inside none:
+
+    >>> mask_personal("138·1234·5678，139_2345_6789，131/2345/6780，0351·2848716，0351/2848716，１５８·１２３４·５６７９")
+    '138·****·5678，139_****_6789，131/****/6780，0351·***8716，0351/***8716，１５８·****·５６７９'
+    >>> mask_personal("手机137\u00a03456\u00a07890，身份证110105\u00a019491231\u00a00021，110105·19491231·002X")
+    '手机137\xa0****\xa07890，身份证110105\xa0********\xa00021，110105·********·002X'
+
+    A hazard number and a date after it are no ID number and no landline: a date's groups of two digits
+    (-07-15) stand inside no number, save a birth month and day written apart. Letters before a number prove
+    nothing (SFZ, a certificate's T): a number grouped as a person's is masked after them.
+
+    >>> mask_personal("YH-2023-015 2023-07-15，DH_2023_015 2023_07_15")
+    'YH-2023-015 2023-07-15，DH_2023_015 2023_07_15'
+    >>> mask_personal("110105 1949 12 31 0021，ID-110105-19491231-0021，SFZ110105 19491231 0021，110105 491231 002")
+    '110105 **** ** ** 0021，ID-110105-********-0021，SFZ110105 ******** 0021，110105 ****** 002'
     """
     if not isinstance(text, str) or len(text) < 7 or not _ANY_DIGIT.search(text):
         return text
@@ -393,7 +441,7 @@ def mask_personal(text: str) -> str:
 
 #: a text may hold a number that :func:`mask_personal` masks (a quick test for whole columns): seven digits, with
 #: what may stand between the digits of one (:data:`_S`, :data:`_W`, brackets) between them
-MAY_HOLD_PERSONAL = r"[0-9０-９](?:[ \u3000]{0,3}[\-‐－—–.．()（）]?[ \u3000]{0,3}[0-9０-９]){6}"
+MAY_HOLD_PERSONAL = rf"[0-9０-９](?:{_SP}{{0,3}}[\-‐－—–.．()（）·・•_＿/／]?{_SP}{{0,3}}[0-9０-９]){{6}}"
 
 
 def mask_column(col: pd.Series) -> pd.Series:

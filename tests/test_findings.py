@@ -16,6 +16,13 @@ def test_masking_forms():
     assert mask_phone("17644968942/0351-2848716") == "176****8942/0351-***8716"
     assert mask_phone("13812345678、13912345678") == "138****5678、139****5678"
     assert mask_phone("138 1234 5678") == "138 **** 5678"  # one number written with spaces
+    # the area code of a landline stays however it is set apart; a middle dot, an underscore, a no-break space
+    for written, masked in [("(0351)2848716", "(0351)***8716"), ("0351—2848716", "0351—***8716"),
+                            ("０３５１－２８４８７１６", "０３５１－***８７１６"), ("0351·2848716", "0351·***8716"),
+                            ("0351 2848716", "0351 ***8716"), ("0351-2848716-8001", "0351-*******-8001"),
+                            ("138·1234·5678", "138·****·5678"), ("139_2345_6789", "139_****_6789"),
+                            ("137\xa03456\xa07890", "137\xa0****\xa07890"), ("03512848716", "035****8716")]:
+        assert mask_phone(written) == masked, written
 
 
 @pytest.mark.parametrize("text,hidden", [
@@ -82,6 +89,19 @@ def test_safe_for_output_masks_phone_numbers_whose_groups_are_set_apart():
 
     cells = ["联系138 - 1234 - 5678", "电话138.1234.5678", "举报+86 351 2848716", "期限“联系0351 - 2848716后定”", "2023.07.15"]
     masked = ["联系138 - **** - 5678", "电话138.****.5678", "举报+86 351 ***8716", "期限“联系0351 - ***8716后定”", "2023.07.15"]
+    for dtype in ("str", object):
+        frame = pd.DataFrame({"message": pd.array(cells, dtype=dtype)})
+        assert safe_for_output(frame)["message"].tolist() == masked
+
+
+def test_safe_for_output_masks_numbers_with_middle_dots_underscores_slashes_or_no_break_spaces():
+    """The quick test of a whole column lets through the groups set apart by "·", "_", "/" or a no-break space."""
+    from jicui_compliance.findings import safe_for_output
+
+    cells = ["联系138·1234·5678", "电话139_2345_6789", "131/2345/6780", "137\xa03456\xa07890", "身份证110105\xa019491231\xa00021",
+             "YH-2023-015 2023-07-15"]
+    masked = ["联系138·****·5678", "电话139_****_6789", "131/****/6780", "137\xa0****\xa07890", "身份证110105\xa0********\xa00021",
+              "YH-2023-015 2023-07-15"]
     for dtype in ("str", object):
         frame = pd.DataFrame({"message": pd.array(cells, dtype=dtype)})
         assert safe_for_output(frame)["message"].tolist() == masked

@@ -772,7 +772,7 @@ def personal_number(draw) -> str:
     kind = draw(st.sampled_from(["id18", "id18_bad", "id15", "mobile", "landline", "landline_intl"]))
     if kind in ("id18", "id18_bad"):
         text = _id18(draw, kind == "id18")
-        sep = draw(st.sampled_from(["", " ", "-"]))
+        sep = draw(st.sampled_from(["", " ", "-", "\xa0", "·", "_"]))
         if sep:
             text = sep.join([text[:6], text[6:14], text[14:]])
     elif kind == "id15":
@@ -780,7 +780,7 @@ def personal_number(draw) -> str:
         text = draw(st.sampled_from(["110105", "320102", "440305"])) + born.strftime("%y%m%d") + f"{draw(st.integers(0, 999)):03d}"
     elif kind == "mobile":
         digits = "1" + draw(st.sampled_from("3456789")) + f"{draw(st.integers(0, 999_999_999)):09d}"
-        sep = draw(st.sampled_from(["", " ", "-", " - ", ".", "  -  ", "．"]))
+        sep = draw(st.sampled_from(["", " ", "-", " - ", ".", "  -  ", "．", "·", "_", "/", "\xa0", "\u2009", "\u202f"]))
         text = sep.join([digits[:3], digits[3:7], digits[7:]])
         text = draw(st.sampled_from(["", "+86", "86", "+86 ", "+86-", "0086-", "0086 ", "(+86)"])) + text
     else:
@@ -788,7 +788,8 @@ def personal_number(draw) -> str:
         local = str(draw(st.integers(2, 9))) + f"{draw(st.integers(0, 9_999_999 if len(area) == 3 else 999_999)):0{7 if len(area) == 3 else 6}d}"
         if kind == "landline":
             text = draw(st.sampled_from([f"{area}-{local}", f"({area}){local}", f"{area} {local}", area + local,
-                                         f"{area} - {local}", f"{area}.{local}", f"{area}  -  {local}"]))
+                                         f"{area} - {local}", f"{area}.{local}", f"{area}  -  {local}", f"{area}·{local}",
+                                         f"{area}_{local}", f"{area}/{local}", f"{area}\xa0{local}", f"{area}—{local}"]))
         else:  # the country code, and the area code without its trunk 0
             cc = draw(st.sampled_from(["+86 ", "+86-", "0086-", "0086 ", "(+86)", "+86", "86-", "86 "]))
             sep = draw(st.sampled_from([" ", "-", " - ", ""]))
@@ -807,7 +808,8 @@ def _significant(number: str) -> str:
 
 
 def _unmasked(text: str, numbers: list[str]) -> list[str]:
-    flat = re.sub(r"(?<=[0-9０-９])[ \-‐－—\u3000()（）.．]+(?=[0-9０-９])", "", unicodedata.normalize("NFKC", text))
+    flat = re.sub(r"(?<=[0-9０-９])[ \-‐－—\u3000()（）.．·_/\xa0\u2009\u202f]+(?=[0-9０-９])", "",
+                  unicodedata.normalize("NFKC", text))
     flat = unicodedata.normalize("NFKC", flat)
     return [n for n in numbers if _significant(n) in flat]
 
@@ -844,6 +846,67 @@ def test_phone_numbers_in_international_form_or_with_spaced_separators_are_maske
     assert mask_personal(text) == masked
 
 
+@pytest.mark.parametrize("text,masked", [
+    # a middle dot, an underscore or a slash between the groups, full-width digits with a middle dot
+    ("联系人138·1234·5678", "联系人138·****·5678"),
+    ("138_1234_5678", "138_****_5678"),
+    ("131/2345/6780", "131/****/6780"),
+    ("１５８·１２３４·５６７９", "１５８·****·５６７９"),
+    ("0351·2848716", "0351·***8716"),
+    ("0351_2848716", "0351_***8716"),
+    ("0351/2848716", "0351/***8716"),
+    # no-break and thin spaces (pasted from Word or a web form), a tab
+    ("138\xa01234\xa05678", "138\xa0****\xa05678"),
+    ("138\u20091234\u20095678", "138\u2009****\u20095678"),
+    ("159 8765\u202f4321", "159 ****\u202f4321"),
+    ("132\t5678\t1234", "132\t****\t1234"),
+    ("身份证110105\xa019491231\xa00021", "身份证110105\xa0********\xa00021"),
+    ("110105·19491231·002X", "110105·********·002X"),
+    # the forms that were masked already stay so
+    ("(0351)2848716", "(0351)***8716"),
+    ("0351—2848716", "0351—***8716"),
+    ("０３５１－２８４８７１６", "０３５１－***８７１６"),
+    ("+86-138-1234-5678", "+86-138-****-5678"),
+    ("86-13812345678", "86-138****5678"),
+    ("手机:13812345678转1", "手机:138****5678转1"),
+    ("11010519491231002x", "110105********002x"),
+    ("110105491231002", "110105******002"),
+])
+def test_phone_and_id_numbers_with_dots_underscores_slashes_or_unusual_spaces_are_masked(text, masked):
+    assert mask_personal(text) == masked
+
+
+@pytest.mark.parametrize("text", [
+    "YH-2023-015 2023-07-15", "编号2023-015 2023-07-15",
+    "隐患YH-2023-015 2023-07-15复查", "T-1990-0101 1990-01-01", "DH_2023_015 2023_07_15",
+])
+def test_a_code_followed_by_a_date_stays_readable(text):
+    """A hazard or permit number and a date after it are not an ID number (groups of two digits inside) nor a
+    landline. A code's letters before digits grouped as an ID's prove nothing (privacy first): see below."""
+    assert mask_personal(text) == text
+
+
+@pytest.mark.parametrize("text,masked", [
+    ("110105 19491231 0021", "110105 ******** 0021"),
+    ("110105-1949-1231-0021", "110105-****-****-0021"),
+    ("1101 0519 4912 3100 21", "1101 05** **** **00 21"),
+    ("110 105 1949 1231 0021", "110 105 **** **** 0021"),
+    ("110105 1949 12 31 0021", "110105 **** ** ** 0021"),  # the birth month and day apart
+    ("110105 491231 002", "110105 ****** 002"),
+    ("身份证:110105-19491231-0021", "身份证:110105-********-0021"),
+    ("ID:110105 19491231 0021", "ID:110105 ******** 0021"),
+    ("ID-110105-19491231-0021", "ID-110105-********-0021"),
+    ("T110105 19491231 0021", "T110105 ******** 0021"),
+    ("SFZ110105194912310021", "SFZ110105********0021"),
+    ("SFZ110105 19491231 0021", "SFZ110105 ******** 0021"),
+    ("YH2023015 20230715", "YH202301* *****715"),  # a code and a date grouped as a 15-digit ID's: masked, privacy first
+    ("张三１１０１０５１９４９１２３１００２１", "张三１１０１０５********００２１"),
+    ("YH-2023-015 2023-07-15 张三110105194912310021", "YH-2023-015 2023-07-15 张三110105********0021"),
+])
+def test_id_numbers_in_every_grouping_are_still_masked(text, masked):
+    assert mask_personal(text) == masked
+
+
 @st.composite
 def not_personal(draw) -> str:
     """A text that holds numbers but no personal number: dates, sums, credit codes, certificate, permit and hazard
@@ -869,7 +932,8 @@ def not_personal(draw) -> str:
 def test_numbers_that_are_not_personal_stay_readable(parts, joins):
     """The near misses of the phone patterns: a date, a sum, a code is never masked, alone or next to another.
     Not next to another with only a space between: a single space may stand inside a number (0351 2848716,
-    138 1234 5678), so “T-1990-0101 1990-01-01” reads as the landline 010-11990010 and is masked."""
+    138 1234 5678), so “2003DH0327 19981124” reads as the landline 0327-19981124 and is masked (where a code and a
+    date whose groups no number has, “YH-2023-015 2023-07-15”, stay readable: see the test above)."""
     text = "隐患" + "".join(p + j for p, j in zip(parts, joins + [""]))
     assert mask_personal(text) == text
 
@@ -1010,3 +1074,50 @@ def test_an_error_cell_is_found_among_values_of_any_one_kind(others):
     assert errors is not None and errors.tolist() == [*[""] * len(others), FormulaError("#N/A"), ""]  # the last: empty
     assert clean[-1] is None and list(clean[:-1]) == others
     assert _without_formula_errors(uniques[:-1])[1] is None
+
+
+
+# numbers written with a middle dot, an underscore, a slash, a no-break or thin space, each with the number of its
+# leading digits a masked number shows (3 of a mobile, the area code of a landline, 6 of an ID number)
+_DOTTED = [("138·1234·5678", 3), ("139_2345_6789", 3), ("１５８·１２３４·５６７９", 3), ("0352·2848719", 4), ("0353_2848720", 4),
+           ("131/2345/6780", 3), ("137\xa03456\xa07890", 3), ("136\u20094567\u20098901", 3), ("159 8765\u202f4321", 3),
+           ("110105\xa019491231\xa00021", 6)]
+
+
+def test_numbers_with_dots_underscores_or_no_break_spaces_are_masked_in_every_output(tmp_path):
+    """A town whose hazard descriptions, responsible persons and measures carry phone and ID numbers written
+    with a middle dot, an underscore, a slash or a no-break or thin space, and a hazard number followed by a
+    date: check, the year report and the notices show none of the numbers (not even the start of one cut
+    short, “联系138·1234·5…”), and the hazard number and the date as they were written."""
+    import html
+
+    sub = tmp_path / "报送"
+    sub.mkdir()
+    code_and_date = "YH-2023-015 2023-07-15"
+    write_case({
+        "enterprises": [{"uscc": "91110105MA01234567", "name": "甲公司", "village": "东坡村", "industry": "工贸",
+                         "head": "张三", "phone": _DOTTED[0][0], "employees": 12}],
+        "hazards": [{"enterprise": "甲公司", "description": f"联系{n}，脚手架缺扣件", "found_on": "2023-05-20",
+                     "source": "企业自查", "immediate": "否", "owner": f"李四{n}", "measures": f"补扣件，问{n}",
+                     "deadline": "2023-06-30"} for n, _ in _DOTTED]
+        + [{"enterprise": "甲公司", "description": f"同{code_and_date}复查", "found_on": "2023-05-21", "source": "企业自查",
+            "immediate": "否", "measures": code_and_date, "deadline": "2023-06-30"}],
+    }, sub)
+    out = tmp_path / "结果"
+    assert runner.invoke(app, ["check", str(sub), "--out", str(out / "check"), "--as-of", "2023-12-31"]).exit_code == 0
+    res = runner.invoke(app, ["report", str(sub), "--out", str(out / "report"), "--as-of", "2023-12-31", "--cadence", "year"])
+    assert res.exit_code == 0, res.output
+    res = runner.invoke(app, ["notices", str(sub), "--out", str(out / "notices"), "--as-of", "2023-12-31"])
+    assert res.exit_code == 0, res.output
+    texts = {f"{part}/{name}": html.unescape(re.sub(r"<[^>]+>", "", text))
+             for part in ("check", "report", "notices") for name, text in _output_texts(out / part).items()}
+    assert len(texts) >= 6
+    # each number up to its first two masked digits, as written
+    probes = {n: n[: [i for i, ch in enumerate(n) if ch.isdigit()][kept + 1] + 1] for n, kept in _DOTTED}
+    leaks = {name: [n for n, probe in probes.items() if probe in text] for name, text in texts.items()}
+    assert {k: v for k, v in leaks.items() if v} == {}
+    # the findings cut a description after 20 characters (“同YH-2023-015 2023-07…”), the report shows it whole
+    cut = [name for name, text in texts.items() if f"同{code_and_date[:19]}…" in text]
+    assert {"check/findings.csv", "check/findings.xlsx"} <= set(cut)
+    assert "report/年总结_2023-12-31.xlsx" in [name for name, text in texts.items() if f"同{code_and_date}复查" in text]
+    assert not [name for name, text in texts.items() if "YH-2023-01*" in text]

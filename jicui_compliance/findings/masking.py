@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from ..text import BETWEEN_NUMBERS, mask_column, mask_personal
 
 __all__ = ["mask_column", "mask_id", "mask_personal", "mask_phone", "mask_text"]
@@ -15,6 +17,10 @@ def mask_id(value: str) -> str:
     return v[:6] + "*" * (len(v) - 10) + v[-4:]
 
 
+
+
+#: a landline's area code and what sets it apart from the number (not a digit)
+_AREA_CODE = re.compile(r"[(（]?[0０][0-9０-９]{2,3}[)）]?(?=[^0-9０-９])")
 
 
 def mask_phone(value: str) -> str:
@@ -32,9 +38,9 @@ def _mask_one_phone(value: str) -> str:
     digits = [i for i, ch in enumerate(v) if ch.isdigit()]
     if len(digits) <= 4:
         return "*" * len(v)
-    if "-" in v and v.startswith("0"):
-        head = len(v.split("-")[0])  # area code of a landline
-        keep = {i for i in digits if i < head} | set(digits[-4:])
+    area = _AREA_CODE.match(v)
+    if area:  # a landline's area code set apart (0351-, (0351), 0351—, ０３５１－, 0351·): it stays
+        keep = {i for i in digits if i < area.end()} | set(digits[-4:])
     elif len(digits) >= 9:
         keep = set(digits[:3]) | set(digits[-4:])
     else:
