@@ -27,7 +27,7 @@ SHOPS = [  # two 个体 shops of one village under one name, each with its own c
 
 
 @pytest.fixture(scope="module")
-def town(tmp_path_factory):
+def town_folder(tmp_path_factory):
     """Shop A was inspected by its head in June only, shop B in July only: each misses one month."""
     folder = tmp_path_factory.mktemp("samename")
     write_case({
@@ -39,7 +39,12 @@ def town(tmp_path_factory):
              "signed": "是"},
         ],
     }, folder)
-    return run_check([folder], as_of=dt.date(2023, 7, 31))
+    return folder
+
+
+@pytest.fixture(scope="module")
+def town(town_folder):
+    return run_check([town_folder], as_of=dt.date(2023, 7, 31))
 
 
 def test_the_findings_name_each_shop_for_its_own_month(town):
@@ -157,3 +162,28 @@ def test_a_duplicate_rows_name_borne_by_another_enterprise_names_neither(tmp_pat
     message = ref["message"].iloc[0]
     assert "企业名录中有2家企业名为“乙公司”" in message
     assert CODES["USCC_甲"] in message and CODES["USCC_乙"] in message and "西岭村" in message
+
+
+def test_the_village_notebook_gives_each_shop_its_own_row(town_folder, tmp_path):
+    """08_按村报告.ipynb: the month table has a row per enterprise (it failed on two of one name), each shop named
+    with its code, its own month missing; the enterprise table and the findings name the code too."""
+    import importlib.util
+    import io
+    from pathlib import Path
+
+    import pandas as pd
+
+    notebooks = Path(__file__).resolve().parents[1] / "notebooks"
+    spec = importlib.util.spec_from_file_location("render_villages", notebooks / "render_villages.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    _, page = module.render("东坡村", town_folder, "2023-07-31", tmp_path)
+    tables = pd.read_html(io.StringIO(page.read_text("utf-8")))
+    months = next(t for t in tables if "2023-06" in map(str, t.columns.get_level_values(0)))  # 月份 over 企业
+    months.columns = [str(c[0]) for c in months.columns]
+    rows = {r[0]: (r[1], r[2]) for r in months[["月份", "2023-06", "2023-07"]].itertuples(index=False)}
+    assert rows[f"{SHOP}（{A}）"] == ("合规", "不合规") and rows[f"{SHOP}（{B}）"] == ("不合规", "合规")
+    assert SHOP not in rows
+    found = next(t for t in tables if "位置（文件｜工作表｜行｜期间）" in t.columns)
+    hi = found[found["规则"] == "HI001"]
+    assert {f"{SHOP}（{A}）", f"{SHOP}（{B}）"} <= set(hi["企业"])
