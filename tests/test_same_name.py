@@ -187,3 +187,37 @@ def test_the_village_notebook_gives_each_shop_its_own_row(town_folder, tmp_path)
     found = next(t for t in tables if "位置（文件｜工作表｜行｜期间）" in t.columns)
     hi = found[found["规则"] == "HI001"]
     assert {f"{SHOP}（{A}）", f"{SHOP}（{B}）"} <= set(hi["企业"])
+
+
+def test_export_leaves_a_record_of_a_name_two_villages_share_with_its_sender(tmp_path):
+    """``jicui export --parquet``: a record naming only 同名商贸有限公司, which an enterprise of 东坡村 and one of
+    西河村 both bear (REF001: neither's), sent by 东坡村, goes to 东坡村's partition, not to the village of whichever
+    namesake the registry lists last; one written with its code goes to its enterprise's village."""
+    import openpyxl
+    import pandas as pd
+
+    from jicui_compliance.store import Store, ingest
+    from jicui_compliance.store.export import export_parquet
+
+    name = "同名商贸有限公司"
+    town = tmp_path / "town"
+    (town / "东坡村").mkdir(parents=True)
+
+    def xlsx(path, rows):
+        wb = openpyxl.Workbook()
+        for r in rows:
+            wb.active.append(r)
+        wb.save(path)
+
+    xlsx(town / "企业名录.xlsx", [["统一社会信用代码", "企业名称", "所属村", "行业领域", "监管站所", "主要负责人", "从业人数"],
+                              [A, name, "东坡村", "工贸", "应急站", "赵一", 10], [B, name, "西河村", "工贸", "应急站", "钱二", 10]])
+    xlsx(town / "东坡村" / "应急演练.xlsx", [["统一社会信用代码", "企业名称", "演练日期", "演练主题", "参加人数"],
+                                        [A, name, "2023-06-20", "消防疏散演练", 8], ["", name, "2023-06-21", "防汛演练", 8],
+                                        [B, name, "2023-06-22", "防汛演练", 8]])
+    store = tmp_path / "s.duckdb"
+    ingest(store, [town], received=dt.date(2023, 8, 1), as_of=dt.date(2023, 7, 31))
+    with Store.open(store) as s:
+        export_parquet(s, tmp_path / "pq")
+    drills = pd.read_parquet(tmp_path / "pq" / "drills")
+    village = dict(zip(drills["date"].dt.strftime("%m-%d"), drills["village"].astype(str)))
+    assert village == {"06-20": "东坡村", "06-21": "东坡村", "06-22": "西河村"}
