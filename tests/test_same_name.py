@@ -27,7 +27,7 @@ SHOPS = [  # two 个体 shops of one village under one name, each with its own c
 
 
 @pytest.fixture(scope="module")
-def town(tmp_path_factory):
+def town_folder(tmp_path_factory):
     """Shop A was inspected by its head in June only, shop B in July only: each misses one month."""
     folder = tmp_path_factory.mktemp("samename")
     write_case({
@@ -39,7 +39,12 @@ def town(tmp_path_factory):
              "signed": "是"},
         ],
     }, folder)
-    return run_check([folder], as_of=dt.date(2023, 7, 31))
+    return folder
+
+
+@pytest.fixture(scope="module")
+def town(town_folder):
+    return run_check([town_folder], as_of=dt.date(2023, 7, 31))
 
 
 def test_the_findings_name_each_shop_for_its_own_month(town):
@@ -157,3 +162,62 @@ def test_a_duplicate_rows_name_borne_by_another_enterprise_names_neither(tmp_pat
     message = ref["message"].iloc[0]
     assert "企业名录中有2家企业名为“乙公司”" in message
     assert CODES["USCC_甲"] in message and CODES["USCC_乙"] in message and "西岭村" in message
+
+
+def test_the_village_notebook_gives_each_shop_its_own_row(town_folder, tmp_path):
+    """08_按村报告.ipynb: the month table has a row per enterprise (it failed on two of one name), each shop named
+    with its code, its own month missing; the enterprise table and the findings name the code too."""
+    import importlib.util
+    import io
+    from pathlib import Path
+
+    import pandas as pd
+
+    notebooks = Path(__file__).resolve().parents[1] / "notebooks"
+    spec = importlib.util.spec_from_file_location("render_villages", notebooks / "render_villages.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    _, page = module.render("东坡村", town_folder, "2023-07-31", tmp_path)
+    tables = pd.read_html(io.StringIO(page.read_text("utf-8")))
+    months = next(t for t in tables if "2023-06" in map(str, t.columns.get_level_values(0)))  # 月份 over 企业
+    months.columns = [str(c[0]) for c in months.columns]
+    rows = {r[0]: (r[1], r[2]) for r in months[["月份", "2023-06", "2023-07"]].itertuples(index=False)}
+    assert rows[f"{SHOP}（{A}）"] == ("合规", "不合规") and rows[f"{SHOP}（{B}）"] == ("不合规", "合规")
+    assert SHOP not in rows
+    found = next(t for t in tables if "位置（文件｜工作表｜行｜期间）" in t.columns)
+    hi = found[found["规则"] == "HI001"]
+    assert {f"{SHOP}（{A}）", f"{SHOP}（{B}）"} <= set(hi["企业"])
+
+
+def test_export_leaves_a_record_of_a_name_two_villages_share_with_its_sender(tmp_path):
+    """``jicui export --parquet``: a record naming only 同名商贸有限公司, which an enterprise of 东坡村 and one of
+    西河村 both bear (REF001: neither's), sent by 东坡村, goes to 东坡村's partition, not to the village of whichever
+    namesake the registry lists last; one written with its code goes to its enterprise's village."""
+    import openpyxl
+    import pandas as pd
+
+    from jicui_compliance.store import Store, ingest
+    from jicui_compliance.store.export import export_parquet
+
+    name = "同名商贸有限公司"
+    town = tmp_path / "town"
+    (town / "东坡村").mkdir(parents=True)
+
+    def xlsx(path, rows):
+        wb = openpyxl.Workbook()
+        for r in rows:
+            wb.active.append(r)
+        wb.save(path)
+
+    xlsx(town / "企业名录.xlsx", [["统一社会信用代码", "企业名称", "所属村", "行业领域", "监管站所", "主要负责人", "从业人数"],
+                              [A, name, "东坡村", "工贸", "应急站", "赵一", 10], [B, name, "西河村", "工贸", "应急站", "钱二", 10]])
+    xlsx(town / "东坡村" / "应急演练.xlsx", [["统一社会信用代码", "企业名称", "演练日期", "演练主题", "参加人数"],
+                                        [A, name, "2023-06-20", "消防疏散演练", 8], ["", name, "2023-06-21", "防汛演练", 8],
+                                        [B, name, "2023-06-22", "防汛演练", 8]])
+    store = tmp_path / "s.duckdb"
+    ingest(store, [town], received=dt.date(2023, 8, 1), as_of=dt.date(2023, 7, 31))
+    with Store.open(store) as s:
+        export_parquet(s, tmp_path / "pq")
+    drills = pd.read_parquet(tmp_path / "pq" / "drills")
+    village = dict(zip(drills["date"].dt.strftime("%m-%d"), drills["village"].astype(str)))
+    assert village == {"06-20": "东坡村", "06-21": "东坡村", "06-22": "西河村"}

@@ -38,7 +38,12 @@ def _registry_villages(store: Store, versions: pd.DataFrame) -> tuple[dict, dict
         return {}, {}
     reg = reg.dropna(subset=["village"])
     by_uscc = dict(zip(reg["uscc"].dropna(), reg.loc[reg["uscc"].notna(), "village"]))
-    by_name = dict(zip(reg["name"].dropna().map(normalize_name), reg.loc[reg["name"].notna(), "village"]))
+    # a name names a village only when every registry enterprise of that name is in it: a record written with the
+    # name alone of two same-named enterprises of two villages is neither's (REF001), it stays its sender's
+    named = pd.DataFrame({"name": reg["name"].dropna().map(normalize_name), "village": reg.loc[reg["name"].notna(), "village"]})
+    one = named.groupby("name")["village"].nunique() == 1
+    named = named[named["name"].map(one).fillna(False).astype(bool)].drop_duplicates("name")
+    by_name = dict(zip(named["name"], named["village"]))
     return by_uscc, by_name
 
 
