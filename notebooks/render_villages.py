@@ -98,8 +98,21 @@ def _render_timed(args: tuple) -> tuple[str, list[Path] | None, str, float]:
     try:
         return village, render(village, *rest), "", time.perf_counter() - start
     except Exception as exc:  # reported per village, the others still render
-        reason = str(exc).strip().splitlines()
-        return village, None, f"{type(exc).__name__}: {reason[-1] if reason else ''}", time.perf_counter() - start
+        return village, None, _failure(exc), time.perf_counter() - start
+
+
+def _failure(exc: Exception) -> str:
+    """One Chinese line for a village whose notebook could not be rendered: where it stopped, and the error's own
+    words (masked) for whoever maintains the notebook."""
+    from jicui_compliance.text import mask_personal
+
+    cell = getattr(exc, "cell_index", None)
+    if cell is not None:  # papermill: a cell of the notebook raised
+        ename, evalue = getattr(exc, "ename", ""), str(getattr(exc, "evalue", "")).strip().splitlines()
+        detail = f"{ename}：{evalue[-1] if evalue else ''}".strip("：")
+        return mask_personal(f"笔记本第 {cell + 1} 个单元格运行出错，未生成报告；请把这一行发给维护笔记本的同事（{detail}）")
+    reason = str(exc).strip().splitlines()
+    return mask_personal(f"运行出错，未生成报告（{type(exc).__name__}：{reason[-1] if reason else ''}）")
 
 
 class _Formatter(argparse.HelpFormatter):

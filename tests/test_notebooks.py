@@ -157,3 +157,27 @@ def test_render_villages_speaks_chinese_on_a_wrong_command_line(capsys):
     shown = capsys.readouterr().out
     assert shown.startswith("用法：") and "位置参数" in shown and "显示本帮助并退出" in shown
     assert not re.search(r"usage|positional|show this help", shown)
+
+
+def test_a_village_whose_notebook_fails_is_one_chinese_line_with_the_cell(monkeypatch, capsys):
+    """A notebook that raises in a cell (papermill) is reported in Chinese — which cell, no report written — with
+    the error's own words, masked, in brackets for whoever maintains the notebook; the other villages go on."""
+    from papermill.exceptions import PapermillExecutionError
+
+    rv = _render_villages()
+
+    def fails(village, *rest):
+        if village == "东坡村":
+            raise PapermillExecutionError(6, 7, "hi.pivot(...)", "ValueError",
+                                          "Index contains duplicate entries 13812345678", [])
+        raise OSError("磁盘已满")
+
+    monkeypatch.setattr(rv, "render", fails)
+    failed = rv._report(map(rv._render_timed, [("东坡村",), ("北岭村",)]))
+    assert failed == ["东坡村", "北岭村"]
+    err = capsys.readouterr().err.splitlines()
+    assert err == [
+        "  东坡村：失败（笔记本第 7 个单元格运行出错，未生成报告；请把这一行发给维护笔记本的同事"
+        "（ValueError：Index contains duplicate entries 138****5678））",
+        "  北岭村：失败（运行出错，未生成报告（OSError：磁盘已满））",
+    ]
