@@ -1062,3 +1062,14 @@ def test_year_hazard_total_says_it_holds_the_hazards_found_before_the_campaign(t
     assert (rep.facts.hz_total.value, rep.facts.hz_before.value) == (3, 2)
     assert "累计排查隐患3项（含专项行动开始前发现、纳入本次整治的2项）" in _text(rep)
     assert "专项行动开始（2023年5月1日）前发现" in rep.tables["隐患整改（总体）"].note
+
+
+def test_year_hazard_total_all_found_before_the_campaign_reads_so(tmp_path):
+    """Early in the campaign every hazard of the ledger may have been found before its first day: the narrative
+    says they all were (均为…), not that the N hazards "contain" N such."""
+    hz = {"source": "企业自查", "immediate": "否", "deadline": "2023-12-31"}
+    write_case({"hazards": [
+        {"enterprise": "甲公司", "hazard_no": n, "description": f"隐患{n}", "found_on": d, **hz}
+        for n, d in (("H1", "2023-03-01"), ("H2", "2023-04-15"))]}, tmp_path)
+    rep = build_report(Analysis(run_check([tmp_path], as_of=dt.date(2023, 6, 30), select=["HZ001"])), "year")
+    assert "累计排查隐患2项（均为专项行动开始前发现、纳入本次整治的隐患）" in _text(rep)
