@@ -154,7 +154,9 @@ class Resolution:
         name_of = np.full(size, None, dtype=object)
         name_of[reg.index.to_numpy()] = reg["name_norm"].astype(object).where(reg["name_norm"].notna(), None).to_numpy()
         # the names the messages list: every row's, a duplicate row's too, each (name, USCC) once
-        listed = rows[["name_norm", "name", "village", "uscc"]].drop_duplicates(["name_norm", "uscc"])
+        # (rows without a code are each an enterprise: two such rows of one name are two namesakes, not one)
+        listed = rows[["name_norm", "name", "village", "uscc"]]
+        listed = listed[listed["uscc"].isna() | ~listed.duplicated(["name_norm", "uscc"])]
         return by_uscc, by_name, name_of, listed
 
     # -- resolved ledgers ----------------------------------------------------------------

@@ -768,6 +768,32 @@ def test_findings_are_new_in_the_report_of_the_day_they_arose(arising, cadence, 
     assert {(title[x], e, str(d)) for x, e, d in zip(new["名称"], new["企业名称"], new["日期"])} == expected
 
 
+@pytest.fixture(scope="module")
+def arising_uncoded(tmp_path_factory):
+    """The same ledgers, with a registry that gives no enterprise a credit code (SCH003): records name them."""
+    from .rules.runner import DEFAULT_ENTERPRISES
+
+    folder = tmp_path_factory.mktemp("arising_uncoded")
+    write_case({**ARISING_CASE, "enterprises": [dict(e, uscc=None) for e in DEFAULT_ENTERPRISES]}, folder)
+    return folder
+
+
+@pytest.mark.parametrize("day,expected", [
+    (dt.date(2023, 7, 31), {("SW003", "乙公司", "2023-07-02"), ("OS005", "丙公司", "2023-07-31")}),
+    (dt.date(2023, 8, 31), {("TR005", "丁公司", "2023-08-14"), ("TR005", "甲公司", "2023-08-30"),
+                            ("AC001", "甲公司", "2023-08-01"), ("AC002", "甲公司", "2023-08-01"),
+                            ("EQ001", "乙公司", "2023-08-05")}),
+    (dt.date(2023, 10, 31), {("OS003", "甲公司", "2023-10-16"), ("EN006", "甲公司", "2023-10-01")}),
+])
+def test_findings_of_enterprises_without_a_credit_code_are_new_on_the_day_they_arose(arising_uncoded, day, expected):
+    """EQ001 and EN006 find their enterprise's permits and fines through the registry enterprise, which a finding
+    names by name (and village) where the registry has no credit code: not dated by the P2 end or the year."""
+    r = build_report(Analysis(run_check([arising_uncoded], as_of=day, select=ARISING_RULES)), "month")
+    new = r.tables["本月新增发现"].frame
+    title = {REGISTRY[x].title: x for x in ARISING_RULES}
+    assert {(title[x], e, str(d)) for x, e, d in zip(new["名称"], new["企业名称"], new["日期"])} == expected
+
+
 def test_year_training_counts_only_the_report_period(tmp_path):
     """The year summary's 培训教育 counts the sessions of its period (from the campaign's first day), as its
     tables of the towns' work do: an education of 04-17 and a training of 04-20 are before the campaign."""
@@ -1036,3 +1062,14 @@ def test_year_hazard_total_says_it_holds_the_hazards_found_before_the_campaign(t
     assert (rep.facts.hz_total.value, rep.facts.hz_before.value) == (3, 2)
     assert "累计排查隐患3项（含专项行动开始前发现、纳入本次整治的2项）" in _text(rep)
     assert "专项行动开始（2023年5月1日）前发现" in rep.tables["隐患整改（总体）"].note
+
+
+def test_year_hazard_total_all_found_before_the_campaign_reads_so(tmp_path):
+    """Early in the campaign every hazard of the ledger may have been found before its first day: the narrative
+    says they all were (均为…), not that the N hazards "contain" N such."""
+    hz = {"source": "企业自查", "immediate": "否", "deadline": "2023-12-31"}
+    write_case({"hazards": [
+        {"enterprise": "甲公司", "hazard_no": n, "description": f"隐患{n}", "found_on": d, **hz}
+        for n, d in (("H1", "2023-03-01"), ("H2", "2023-04-15"))]}, tmp_path)
+    rep = build_report(Analysis(run_check([tmp_path], as_of=dt.date(2023, 6, 30), select=["HZ001"])), "year")
+    assert "累计排查隐患2项（均为专项行动开始前发现、纳入本次整治的隐患）" in _text(rep)

@@ -221,3 +221,43 @@ def test_export_leaves_a_record_of_a_name_two_villages_share_with_its_sender(tmp
     drills = pd.read_parquet(tmp_path / "pq" / "drills")
     village = dict(zip(drills["date"].dt.strftime("%m-%d"), drills["village"].astype(str)))
     assert village == {"06-20": "东坡村", "06-21": "东坡村", "06-22": "西河村"}
+
+
+UNCODED = [  # two registry enterprises of one name in two villages, neither with a credit code (SCH003 each)
+    dict(uscc=None, name="顺发农机修理部", village="东坡村", industry="涉农", station="农业站", high_risk="否",
+         head="张甲", employees=3, safety_staff="张甲"),
+    dict(uscc=None, name="顺发农机修理部", village="西岭村", industry="涉农", station="农业站", high_risk="否",
+         head="李乙", employees=3),
+]
+
+
+@pytest.fixture(scope="module")
+def uncoded(tmp_path_factory):
+    """Only the 西岭村 namesake lacks its 安全管理人员 (ENT002); a record gives the shared name only."""
+    folder = tmp_path_factory.mktemp("uncoded")
+    write_case({
+        "extra_enterprises": UNCODED,
+        "head_inspections": [{"enterprise_name": "顺发农机修理部", "date": "2023-07-10", "leader": "张甲",
+                              "hazards_found": 0, "signed": "是"}],
+    }, folder)
+    return run_check([folder], as_of=dt.date(2023, 7, 31))
+
+
+def test_a_shared_name_without_credit_codes_lists_both_enterprises(uncoded):
+    """Neither namesake has a code: the record's REF001 says two registry enterprises bear the name (not that the
+    name is missing from the registry) and lists both villages."""
+    ref = uncoded.findings[uncoded.findings["rule_id"] == "REF001"]
+    assert len(ref) == 1
+    message = ref["message"].iloc[0]
+    assert "企业名录中有2家企业名为“顺发农机修理部”（东坡村，信用代码未填；西岭村，信用代码未填）" in message
+    assert "不在企业名录中" not in message and "请填写该企业的统一社会信用代码" in message
+
+
+def test_namesakes_without_credit_codes_are_told_apart_by_village(uncoded):
+    f = uncoded.findings
+    ent002 = f[(f["rule_id"] == "ENT002") & (f["enterprise_name"] == "顺发农机修理部")]
+    assert ent002["village"].tolist() == ["西岭村"]
+    status = Analysis(uncoded).status
+    st = status[(status["rule_id"] == "ENT002") & (status["enterprise_name"] == "顺发农机修理部")]
+    assert dict(zip(st["village"], st["status"])) == {"东坡村": "合规", "西岭村": "不合规"}
+    assert Analysis(uncoded).findings_by_rule().set_index("规则").loc["ENT002", "涉及企业"] == 1

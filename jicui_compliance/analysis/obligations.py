@@ -97,8 +97,9 @@ def _registry_keys(reg: pd.DataFrame) -> np.ndarray:
     """Each registry enterprise's :func:`.findings.enterprise_key` (its findings carry the registry's credit
     code and name); None for an enterprise without a name, whose findings name no enterprise."""
     name = reg["name"].astype(object)
-    keys = reg["uscc"].astype(object).fillna("") + "\x1f" + name.fillna("")
-    return keys.where(name.notna(), None).to_numpy(dtype=object)
+    frame = pd.DataFrame({"enterprise_name": name, "enterprise_uscc": reg["uscc"].astype(object),
+                          "village": reg["village"].astype(object)})
+    return enterprise_key(frame).where(name.notna(), None).to_numpy(dtype=object)
 
 
 class _ByRule:

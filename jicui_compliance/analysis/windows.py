@@ -9,6 +9,7 @@ import numpy as np
 import pandas as pd
 
 from ..campaign import Campaign
+from ..findings import enterprise_key
 from ..ledgers import LEDGERS
 from ..rules import REGISTRY
 from ..text import NUMERALS
@@ -84,18 +85,27 @@ def _arisen(result, f: pd.DataFrame) -> pd.Series:
         if rule is None or rule.arises is None:
             continue
         sel = (ids == rid).to_numpy(dtype=bool)
-        found = f[sel].assign(eid=_eids(result, f.loc[sel, "enterprise_uscc"]), row=_rows(result, f[sel]))
+        found = f[sel].assign(eid=_eids(result, f[sel]), row=_rows(result, f[sel]))
         days = pd.to_datetime(pd.Series(rule.arises(result.context, found)).to_numpy(), errors="coerce")
         out[sel] = pd.DatetimeIndex(days).normalize().to_numpy(dtype="datetime64[ns]")
     return out
 
 
-def _eids(result, uscc: pd.Series) -> pd.array:
-    """The registry enterprise of each finding (its first row of that credit code), <NA> for none."""
-    reg = result.registry["uscc"]
-    by_uscc = pd.Series(reg.index.to_numpy(), index=pd.Index(reg.astype(object).to_numpy(), dtype=object))
+def _eids(result, found: pd.DataFrame) -> pd.array:
+    """The registry enterprise of each finding, <NA> for none: by its credit code and name, or by its name and
+    village where the registry gives it no credit code (:func:`.findings.enterprise_key`); by the credit code
+    alone where the registry gives it no name (the first row of that code)."""
+    reg = result.registry
+    keys = enterprise_key(pd.DataFrame({"enterprise_name": reg["name"].astype(object),
+                                        "enterprise_uscc": reg["uscc"].astype(object),
+                                        "village": reg["village"].astype(object)}))
+    by_key = pd.Series(reg.index.to_numpy(), index=pd.Index(keys.to_numpy(), dtype=object))
+    by_key = by_key[(by_key.index != "") & ~by_key.index.duplicated(keep=False)]  # two alike: neither
+    by_uscc = pd.Series(reg.index.to_numpy(), index=pd.Index(reg["uscc"].astype(object).to_numpy(), dtype=object))
     by_uscc = by_uscc[by_uscc.index.notna() & ~by_uscc.index.duplicated()]
-    return pd.array(uscc.astype(object).map(by_uscc).to_numpy(dtype=object, na_value=None), dtype="Int64")
+    eid = enterprise_key(found).map(by_key)
+    eid = eid.where(eid.notna(), found["enterprise_uscc"].astype(object).map(by_uscc))
+    return pd.array(eid.to_numpy(dtype=object, na_value=None), dtype="Int64")
 
 
 def _rows(result, found: pd.DataFrame) -> pd.array:

@@ -55,10 +55,13 @@ class FindingsModel(pa.DataFrameModel):
 def enterprise_key(frame: pd.DataFrame) -> pd.Series:
     """Each finding's enterprise as one text, its credit code and its name (both the registry's), "" for a
     finding that names no enterprise: two registry enterprises may bear one name (only a duplicate credit
-    code is an error), so enterprises are grouped and counted by this key, never by name alone."""
+    code is an error), so enterprises are grouped and counted by this key, never by name alone. An enterprise
+    the registry gives no credit code (SCH003) is told apart by its village as well (the registry's, which its
+    findings carry), as the 隐患整改通知书 name it."""
     name = frame["enterprise_name"].astype(object).fillna("")
     uscc = frame["enterprise_uscc"].astype(object).fillna("")
-    return (uscc + "\x1f" + name).where(name != "", "")
+    village = frame["village"].astype(object).fillna("")
+    return (uscc + "\x1f" + name + ("\x1f" + village).where(uscc == "", "")).where(name != "", "")
 
 
 def empty() -> pd.DataFrame:
