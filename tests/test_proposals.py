@@ -187,6 +187,28 @@ def test_only_a_major_hazard_puts_an_enterprise_on_the_stop_list(tmp_path):
     assert lists.loc["丙公司", "名单"] == "停产整顿一批" and "H3" in lists.loc["丙公司", "列入理由"]
 
 
+def test_a_hazard_its_own_row_records_as_rectified_is_not_proposed_for_stop(tmp_path):
+    # all three listed on 08-10 (deadline 07-31) and without 整改完成日期, so HZ005 reports each as overdue (RULEBOOK §8:
+    # "done" means a 整改完成日期); but 乙公司's row says 已销号 with a 验收日期 and 丙公司's says 已整改: the row contradicts
+    # itself (HZ007, 退回重报), which does not show a refusal to rectify (安全生产法 第102条) — only 甲公司's 整改中 does
+    rows = {"甲公司": dict(status="整改中"), "乙公司": dict(status="已销号", verifier="周", verified_on="2023-08-20"),
+            "丙公司": dict(status="已整改")}
+    case = {"hazards": [{"enterprise": e, "hazard_no": f"H{i}", "description": "a", "found_on": "2023-06-01",
+                         "source": "部门检查", "deadline": "2023-07-31", "reported_on": "2023-06-02", **{**OPEN, **extra}}
+                        for i, (e, extra) in enumerate(rows.items(), start=1)],
+            "enforcement": [{"enterprise": e, "date": "2023-08-10", "station": "应急站", "officers": "赵、钱",
+                             "major_hazards": 1, "hazard_nos": f"H{i}", "actions": "责令限期整改", "listed": "是",
+                             "supervisor": "赵", "signed": "是"} for i, e in enumerate(rows, start=1)]}
+    result = _check(case, tmp_path, dt.date(2023, 9, 10))
+    hz = result.findings[result.findings["rule_id"] == "HZ005"]
+    assert set(hz["enterprise_name"]) >= set(rows)  # the findings stand as they are
+    lists = _lists(result)
+    assert lists.loc["甲公司", "名单"] == "停产整顿一批" and "H1" in lists.loc["甲公司", "列入理由"]
+    for e in ("乙公司", "丙公司"):
+        assert lists.loc[e, "名单"] != "停产整顿一批"
+        assert "挂牌督办" not in lists.loc[e, "列入理由"]
+
+
 def test_a_general_hazard_beside_a_major_one_leaves_the_major_one_on_the_stop_list(tmp_path):
     # 甲公司 has both: the 一般 hazard is not named as the reason, the 重大 one is
     case = {"hazards": [

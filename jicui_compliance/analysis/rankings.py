@@ -51,7 +51,8 @@ PROPOSAL_LISTS = (
     ProposalList("停产整顿一批", "负有安全生产监督管理职责的县级主管部门",
                  "《中华人民共和国安全生产法》第一百零二条：未采取措施消除事故隐患、拒不执行消除隐患指令的，责令停产停业整顿",
                  ("有重大事故隐患在挂牌督办或被罚款后逾期未整改超过30天（按隐患台账的整改期限，结合执法检查记录的挂牌督办、罚款判定；"
-                  "只计隐患等级为“重大”的隐患，空白或台账无此列按重大计，“一般”隐患不计）")),
+                  "只计隐患等级为“重大”的隐患，空白或台账无此列按重大计，“一般”隐患不计；整改状态为已整改、已销号或已填验收日期"
+                  "而未填整改完成日期的隐患，台账自相矛盾，退回更正，不据此列入）")),
     ProposalList("联合惩戒一批", "县应急管理局",
                  "《安全生产严重失信主体名单管理办法》（2023年10月1日起施行）：瞒报事故、多次受到行政处罚",
                  "发生生产安全事故始终未报告县应急管理局（事故记录无报告县应急管理局的时间），"
@@ -98,6 +99,8 @@ UNKNOWN_UNIT = "未能确定报送单位"
 
 #: days a hazard may stay overdue after it was 挂牌督办 or fined before 停产整顿 is proposed
 STOP_AFTER_DAYS = 30
+#: the 整改状态 that record a hazard as rectified: such a row is not proposed for 停产整顿 (:func:`_stop_hazards`)
+DONE_STATUSES = ("已整改", "已销号")
 HI_MONTHS_FOR_TALK = 3
 ERROR_RULES_FOR_TALK = 3
 
@@ -271,10 +274,15 @@ def _stop_hazards(result, hz: pd.DataFrame) -> pd.DataFrame:
     d = pd.DataFrame({"eid": field_at(hz, h, "eid", at), "no": field_at(hz, h, "hazard_no", at),
                       "deadline": pd.to_datetime(field_at(hz, h, "deadline", at)),
                       "done_on": pd.to_datetime(field_at(hz, h, "done_on", at)),
-                      "level": field_at(hz, h, "level", at)}, index=hz.index)
+                      "level": field_at(hz, h, "level", at), "status": field_at(hz, h, "status", at),
+                      "verified_on": pd.to_datetime(field_at(hz, h, "verified_on", at))}, index=hz.index)
     major = d["level"].fillna("重大").eq("重大")
     d = d[major & d["eid"].notna() & d["no"].notna() & d["deadline"].notna()]
     d = d[d["done_on"].isna() | (d["done_on"] > ctx.as_of_ts)]  # open at as-of
+    # a row that itself records the hazard as rectified (整改状态 已整改 / 已销号, or a 验收日期 by as-of) but has no
+    # 整改完成日期 contradicts itself (HZ007, 退回重报): its HZ005 stands, but it shows no refusal to rectify
+    said_done = d["status"].isin(DONE_STATUSES) | (d["verified_on"] <= ctx.as_of_ts)
+    d = d[~said_done.to_numpy(dtype=bool)]
     acts = _listed_or_fined(ctx)
     if d.empty or acts.empty:
         return out
@@ -318,7 +326,9 @@ def four_lists(result) -> pd.DataFrame:
       整改期限 and the first such inspection to as-of; more than 30 qualifies (31 days, not 30).
       An order issued after the deadline thus gets its own 30 days, a hazard done by as-of (整改完成
       日期 on or before it) or without 整改期限 never qualifies, and an inspection row that names no
-      hazard number links to no hazard.
+      hazard number links to no hazard. Nor does a hazard whose own row records it as rectified — 整改状态
+      已整改 or 已销号, or a 验收日期 on or before as-of — without a 整改完成日期: its HZ005 stands (and HZ007
+      sends the row back), but a row that says the hazard was rectified shows no refusal to rectify.
     * 联合惩戒一批 (county 应急管理局, 安全生产严重失信主体名单管理办法) for an AC001 finding whose accident
       has no 报告县应急管理局时间 at as-of (empty, or written after as-of: never reported), or EN005.
     * 约谈一批 (the town government) for a late report — AC001 with a county report time, or AC002 with
