@@ -453,6 +453,20 @@ def _ranking(rates: dict[str, float], by: str = "station") -> pd.DataFrame:
                          "未履行": [10 - round(v * 10) for v in rates.values()], "履行率": list(rates.values()), "排名": 1})
 
 
+def test_rates_that_read_the_same_are_the_same_lowest(base):
+    """The letter writes the rate with one decimal: 应急站 at 98.44% and 城建站 at 98.41% both read 98.4%, so both
+    are the lowest of three (a letter to one of two units shown at the same rate would single it out on a digit
+    nobody sees); rates that all read the same single nobody out."""
+    r = synthetic(base[dt.date(2023, 9, 10)], [])
+    rankings = {"village": _ranking({}, "village"),
+                "station": _ranking({"应急站": 63 / 64, "城建站": 62 / 63, "林业站": 1.0, "其他站所": 0.2})}
+    letters = letters_of(r, None, rankings=rankings).set_index("单位")
+    assert sorted(letters.index) == ["城建站", "应急站"]
+    assert (letters["列入理由"] == "所属企业已到期义务履行率98.4%，为3个站所中最低").all()
+    rankings["station"] = _ranking({"应急站": 63 / 64, "城建站": 62 / 63})
+    assert letters_of(r, None, rankings=rankings).empty
+
+
 def test_the_placeholder_station_is_not_ranked_for_the_lowest_rate(base):
     r = synthetic(base[dt.date(2023, 9, 10)], [])
     rankings = {"village": _ranking({}, "village"),

@@ -498,7 +498,8 @@ def letters(result, status: pd.DataFrame | Codes, previous: Iterable[str] | pd.D
     * or its enterprises' obligation rate (:func:`unit_ranking` of the due obligations in ``status``)
       is the lowest of its kind: villages among villages, stations among stations. Only when at least
       two units of that kind are ranked and the rates differ (all equal singles nobody out); ties at
-      the lowest rate all get one.
+      the lowest rate all get one. Rates are compared as they are written (:func:`~jicui_compliance.text.percent`,
+      one decimal): 98.44% and 98.41% both read 98.4%, so both units are the lowest.
 
     ``town`` findings lead to no letter (the town issues them). ``previous`` holds the units that had a
     提醒函 (or 督办函) in the previous report of the same cadence — a list of names, or the previous
@@ -522,9 +523,13 @@ def letters(result, status: pd.DataFrame | Codes, previous: Iterable[str] | pd.D
         r = rankings[by] if rankings is not None and by in rankings else unit_ranking(status, by=by)
         r = r[r[by].notna()]
         r = r[r[by].astype(str).map(units.is_unit).astype(bool)]  # 其他站所 is ranked nowhere
-        if len(r) < 2 or r["履行率"].min() == r["履行率"].max():
+        # compared as the letter and the ranking table write them (98.44% and 98.41% are both 98.4%): a unit whose
+        # rate reads the same as the lowest is as low, and rates that all read the same single nobody out
+        shown = r["履行率"].map(percent)
+        lowest = percent(r["履行率"].min())
+        if len(r) < 2 or (shown == lowest).all():
             continue
-        low = r[r["履行率"] == r["履行率"].min()]
+        low = r[(shown == lowest).to_numpy(dtype=bool)]
         word = UNIT_KINDS[by]
         parts.append(pd.DataFrame({
             "_unit": low[by].astype(str).map(units.name).to_numpy(), "_kind": by,
