@@ -12,6 +12,7 @@ import numpy as np
 import pandas as pd
 
 from ..ledgers.enforcement import hazard_key
+from ..ledgers.hazards import DONE_STATUSES
 from ..resolution import folded, month_label
 from ..rules.accidents import LIMIT as REPORT_LIMIT
 from ..rules.accidents import hour_starts
@@ -74,7 +75,7 @@ def _as_hz005_reads(context, h: pd.DataFrame, end: pd.Timestamp) -> None:
     unread = context.unreadable(h, "hazards", "done_on").to_numpy(dtype=bool)
     if not (no_done.any() or no_verified.any() or unread.any()):
         return
-    said_done = status.isin(["已整改", "已销号"]).to_numpy(dtype=bool)
+    said_done = status.isin(DONE_STATUSES).to_numpy(dtype=bool)
     in_progress = status.eq("整改中").to_numpy(dtype=bool)
     done = np.where(no_done, said_done, h["done"].to_numpy(dtype=bool))
     verified = (h["verified_on"] < end).fillna(False).to_numpy(dtype=bool)

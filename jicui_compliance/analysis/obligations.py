@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 
 from ..campaign import Campaign, Period
-from ..findings import enterprise_key
+from ..findings import enterprise_key, registry_keys
 from ..ledgers import LEDGERS
 from ..rules import Rule
 from ..rules.training import typical_accident_deadline
@@ -94,12 +94,10 @@ def _population(result, who: str, ent: pd.DataFrame | None = None) -> pd.DataFra
 
 
 def _registry_keys(reg: pd.DataFrame) -> np.ndarray:
-    """Each registry enterprise's :func:`.findings.enterprise_key` (its findings carry the registry's credit
-    code and name); None for an enterprise without a name, whose findings name no enterprise."""
-    name = reg["name"].astype(object)
-    frame = pd.DataFrame({"enterprise_name": name, "enterprise_uscc": reg["uscc"].astype(object),
-                          "village": reg["village"].astype(object)})
-    return enterprise_key(frame).where(name.notna(), None).to_numpy(dtype=object)
+    """Each registry enterprise's key (:func:`.findings.registry_keys`); None for an enterprise without a name,
+    whose findings name no enterprise."""
+    keys = registry_keys(reg)
+    return keys.where(keys != "", None).to_numpy(dtype=object)
 
 
 class _ByRule:

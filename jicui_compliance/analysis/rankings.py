@@ -24,6 +24,7 @@ import pandas as pd
 
 from ..findings.masking import mask_text
 from ..ledgers.enforcement import hazard_key, is_fined
+from ..ledgers.hazards import DONE_STATUSES
 from ..resolution import PLACEHOLDER_STATION
 from ..rules import REGISTRY, Party
 from ..text import LIST_SEPARATORS, PLACEHOLDERS, fold, map_distinct, percent
@@ -99,8 +100,6 @@ UNKNOWN_UNIT = "未能确定报送单位"
 
 #: days a hazard may stay overdue after it was 挂牌督办 or fined before 停产整顿 is proposed
 STOP_AFTER_DAYS = 30
-#: the 整改状态 that record a hazard as rectified: such a row is not proposed for 停产整顿 (:func:`_stop_hazards`)
-DONE_STATUSES = ("已整改", "已销号")
 HI_MONTHS_FOR_TALK = 3
 ERROR_RULES_FOR_TALK = 3
 

@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 
 from ..campaign import Campaign
-from ..findings import enterprise_key
+from ..findings import enterprise_key, registry_keys
 from ..ledgers import LEDGERS
 from ..rules import REGISTRY
 from ..text import NUMERALS
@@ -96,10 +96,7 @@ def _eids(result, found: pd.DataFrame) -> pd.array:
     village where the registry gives it no credit code (:func:`.findings.enterprise_key`); by the credit code
     alone where the registry gives it no name (the first row of that code)."""
     reg = result.registry
-    keys = enterprise_key(pd.DataFrame({"enterprise_name": reg["name"].astype(object),
-                                        "enterprise_uscc": reg["uscc"].astype(object),
-                                        "village": reg["village"].astype(object)}))
-    by_key = pd.Series(reg.index.to_numpy(), index=pd.Index(keys.to_numpy(), dtype=object))
+    by_key = pd.Series(reg.index.to_numpy(), index=pd.Index(registry_keys(reg).to_numpy(), dtype=object))
     by_key = by_key[(by_key.index != "") & ~by_key.index.duplicated(keep=False)]  # two alike: neither
     by_uscc = pd.Series(reg.index.to_numpy(), index=pd.Index(reg["uscc"].astype(object).to_numpy(), dtype=object))
     by_uscc = by_uscc[by_uscc.index.notna() & ~by_uscc.index.duplicated()]

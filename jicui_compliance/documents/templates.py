@@ -282,15 +282,15 @@ def read_registry(paths: Sequence[Path], campaign: Campaign) -> pd.DataFrame:
     return reg[reg["name"].notna()]
 
 
+def _listed(reg: pd.DataFrame) -> tuple[tuple[tuple[str, str], ...], tuple[str, ...]]:
+    """The enterprises of ``reg`` by name, as the dropdowns list them: (name, USCC) pairs, and the 行业领域 of each."""
+    reg = reg.sort_values("name", kind="mergesort")
+    return (tuple((str(n), "" if pd.isna(u) else str(u)) for n, u in zip(reg["name"], reg["uscc"])),
+            tuple("" if pd.isna(i) else str(i) for i in reg["industry"]))
+
+
 def _pairs(reg: pd.DataFrame) -> tuple[tuple[str, str], ...]:
-    reg = reg.sort_values("name", kind="mergesort")
-    return tuple((str(n), "" if pd.isna(u) else str(u)) for n, u in zip(reg["name"], reg["uscc"]))
-
-
-def _industries(reg: pd.DataFrame) -> tuple[str, ...]:
-    """The 行业领域 of each enterprise of :func:`_pairs` (same order)."""
-    reg = reg.sort_values("name", kind="mergesort")
-    return tuple("" if pd.isna(i) else str(i) for i in reg["industry"])
+    return _listed(reg)[0]
 
 
 def stations(campaign: Campaign) -> list[str]:
@@ -320,10 +320,8 @@ def units(campaign: Campaign, registry: pd.DataFrame | None = None, village: str
     out = []
     ents: tuple[tuple[str, str], ...]
     for v in villages:
-        mine = registry[registry["village"] == v] if registry is not None else None
-        ents = _pairs(mine) if mine is not None else ()
-        out.append(Unit(v or "村", "村", VILLAGE_LEDGERS, ents, (v,) if v else (),
-                        _industries(mine) if mine is not None else ()))
+        ents, industries = _listed(registry[registry["village"] == v]) if registry is not None else ((), ())
+        out.append(Unit(v or "村", "村", VILLAGE_LEDGERS, ents, (v,) if v else (), industries))
     if village is not None:
         return out
     for s in stations(campaign):

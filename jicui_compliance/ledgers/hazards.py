@@ -8,6 +8,8 @@ from .base import Ledger, Text, column
 
 SOURCES = ("企业自查", "部门检查", "执法检查", "举报", "其他")
 STATUSES = ("整改中", "已整改", "已销号")
+#: the 整改状态 that record a hazard as rectified
+DONE_STATUSES = STATUSES[1:]
 LEVELS = ("重大", "一般")
 
 
