@@ -73,9 +73,11 @@ def registry_keys(registry: pd.DataFrame) -> pd.Series:
                                         "village": registry["village"].astype(object)}, index=registry.index))
 
 def empty() -> pd.DataFrame:
-    frame = pd.DataFrame({c: pd.Series(dtype=TEXT) for c in COLUMNS})
-    frame["source_row"] = frame["source_row"].astype("Int64")
-    return frame
+    """The findings table without a finding (a copy: the caller may add to it)."""
+    return _EMPTY.copy()
+
+
+_EMPTY = pd.DataFrame({c: pd.Series(dtype="Int64" if c == "source_row" else TEXT) for c in COLUMNS})
 
 
 def finalize(frame: pd.DataFrame) -> pd.DataFrame:
