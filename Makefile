@@ -33,15 +33,14 @@ demo: $(STAMP)
 	@echo "含与上期对比的周调度表：$(OUT)/周调度表_2023-12-29.html  .xlsx  .docx"
 
 # the gates (ruff, mypy), then unit tests, rule fixtures, the -W docs build (tests/test_docs.py)
-# and the notebooks (nbval), on every core: a test file stays whole on one worker (loadgroup, see
-# tests/conftest.py); a notebook's cells run in order in one kernel (nbval needs loadscope)
+# and the notebooks (nbval), in one run on every core: a test file stays whole on one worker, so its
+# module fixtures are built once, and a notebook's cells run in order in one kernel (--dist loadscope)
 test: lint
-	$(BIN)/python -m pytest -q -n auto --dist loadgroup tests
-	$(BIN)/python -m pytest -q --nbval-lax -n auto --dist loadscope notebooks
+	$(BIN)/python -m pytest -q -n auto --dist loadscope --nbval-lax tests notebooks
 
 # while working: the unit and rule tests only (no docs, notebooks, reports or generated towns), on every core
 test-fast: $(STAMP)
-	$(BIN)/python -m pytest -q -m "not slow" -n auto --dist loadgroup tests
+	$(BIN)/python -m pytest -q -m "not slow" -n auto --dist loadscope tests
 
 lint: $(STAMP)
 	$(BIN)/ruff check jicui_compliance tests benchmarks tools docs/_ext docs/conf.py

@@ -21,20 +21,11 @@ SLOW_MODULES = {
 }
 
 
-#: Modules whose tests pytest-xdist may spread over all workers: many small independent cases.
-#: Under ``--dist loadgroup`` (`make test-fast`) every other module stays on one worker, so its
-#: module-scoped fixtures (a checked sample town, a store) are built once, not once per worker.
-SPREAD_MODULES = {"test_cases.py"}
-
-
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    grouped = config.pluginmanager.hasplugin("xdist")
     for item in items:
         path = Path(str(item.fspath))
         if path.name in SLOW_MODULES or path.suffix == ".ipynb":
             item.add_marker(pytest.mark.slow)
-        if grouped and path.name not in SPREAD_MODULES and path.suffix != ".ipynb":
-            item.add_marker(pytest.mark.xdist_group(path.name))
 
 
 @pytest.fixture(scope="module")
