@@ -208,8 +208,10 @@ class Oracle:
             tab = self.t[name]
             for i in tab.live():
                 e = tab.e[i]
+                file, sheet, _ = tab.loc[i]
+                present = self.written.columns[(file, sheet)]  # self.present, looked up once per row
                 for f in fields:
-                    if not self.present(name, i, f.key):
+                    if f.key not in present:
                         continue
                     v = tab.cols[f.key][i]
                     if isinstance(v, Raw):
@@ -693,21 +695,33 @@ def _read_csv(path: Path) -> tuple[list[list[str]], str]:
 
 
 @functools.cache
-def _rows(path: Path, sheet: str, _written: int = 0) -> list:
-    """A sheet's rows as :func:`_cell` reads them: each file (and sheet) read once for all the cells the
-    manifest points at in it, not once per cell (a workbook's load reads its shared strings); ``_written`` (the
-    file's modification time) keys the cache, so a town generated again into the same folder is read again."""
+def _read_sheets(path: Path, _written: int) -> dict[str, list]:
+    """Every sheet's rows (values only) of a workbook, by sheet name in the workbook's order; a CSV file is one
+    sheet named "". ``_written`` (the file's modification time) keys the cache, so a town generated again into
+    the same folder is read again."""
     if path.suffix == ".csv":
-        return _read_csv(path)[0]
+        return {"": _read_csv(path)[0]}
     wb = openpyxl.load_workbook(path, read_only=True)
     try:
-        return list(wb[sheet].iter_rows(values_only=True))
+        return {ws.title: list(ws.iter_rows(values_only=True)) for ws in wb.worksheets}
     finally:
         wb.close()
 
 
+def _sheets(path: Path) -> dict[str, list]:
+    """A file's sheets as :func:`_read_sheets` reads them: each file read once for all the tests of the planted
+    town (its cells, its forms, its headers, its sheet names), not once per test or per sheet (a workbook's
+    load reads its shared strings). A read-only load gives the values a full load gives."""
+    return _read_sheets(path, path.stat().st_mtime_ns)
+
+
+def _rows(path: Path, sheet: str) -> list:
+    sheets = _sheets(path)
+    return sheets[""] if path.suffix == ".csv" else sheets[sheet]
+
+
 def _cell(out: Path, file: str, sheet: str, row: int, col: int):
-    rows = _rows(out / file, sheet, (out / file).stat().st_mtime_ns)  # a file written again is read again
+    rows = _rows(out / file, sheet)
     if file.endswith(".csv"):
         line = rows[row - 1] if row - 1 < len(rows) else []
         v = line[col] if col < len(line) else ""
@@ -783,7 +797,7 @@ def test_sheet_findings_point_at_real_sheets(planted):
     for r in planted.manifest.itertuples(index=False):
         if r.rule_id == "SCH001":
             if r.source_file.endswith(".xlsx"):
-                assert r.source_sheet in openpyxl.load_workbook(planted.out / r.source_file, read_only=True).sheetnames
+                assert r.source_sheet in _sheets(planted.out / r.source_file)
             else:
                 assert r.source_sheet == ""
         if r.rule_id == "SCH000" and r.source_file.endswith((".pdf", ".docx")):
@@ -791,6 +805,15 @@ def test_sheet_findings_point_at_real_sheets(planted):
 
 
 # -- the promised mess ----------------------------------------------------------------------------
+#: the written forms of values in text cells, each a pattern a whole cell matches
+_TEXT_FORMS = (("iso", r"\d{4}-\d{2}-\d{2}"), ("slash", r"\d{4}/\d{1,2}/\d{1,2}"),
+               ("dot", r"\d{4}\.\d{1,2}\.\d{1,2}"), ("cn", r"\d{4}年\d{1,2}月\d{1,2}日"),
+               ("compact", r"20\d{6}"), ("iso-dt", r"\d{4}-\d{2}-\d{2} \d{2}:\d{2}"),
+               ("cn-dt", r"\d{4}年\d{1,2}月\d{1,2}日\d{1,2}时\d{2}分"), ("thousands", r"\d{1,3}(,\d{3})+"),
+               ("unit", r"\d+(\.\d+)?(人|项|元|万元)"), ("yn", r"[YN]"), ("check", r"[√×]"),
+               ("youwu", r"[有无]"), ("truefalse", r"true|false"))
+
+
 def test_all_ledgers_encodings_and_forms_appear(planted):
     out = planted.out
     for name, tab in planted.town.t.items():
@@ -813,31 +836,25 @@ def test_all_ledgers_encodings_and_forms_appear(planted):
             encodings.add(enc)
             cells = [(c, v) for r in rows for c, v in enumerate(r)]
         elif file.endswith(".xlsx") and not Path(file).name.startswith("~$"):
-            wb = openpyxl.load_workbook(path)
             cells = []
-            for ws in wb.worksheets:
-                dcols = date_cols.get((file, ws.title), set())
-                for row in ws.iter_rows():
-                    for c in row:
-                        if isinstance(c.value, dt.datetime):
-                            forms.add("excel-datetime" if (c.value.hour or c.value.minute) else "excel-date")
-                        elif type(c.value) is int and c.column - 1 in dcols and 30000 < c.value < 60000:
+            for sheet, rows in _sheets(path).items():  # each cell's column is its place in the row (from A)
+                dcols = date_cols.get((file, sheet), set())
+                for row in rows:
+                    for col, value in enumerate(row):
+                        if isinstance(value, dt.datetime):
+                            forms.add("excel-datetime" if (value.hour or value.minute) else "excel-date")
+                        elif type(value) is int and col in dcols and 30000 < value < 60000:
                             forms.add("serial")
-                        elif isinstance(c.value, bool):
+                        elif isinstance(value, bool):
                             forms.add("bool-cell")
-                        cells.append((c.column - 1, c.value))
+                        cells.append((col, value))
         else:
             continue
         for _, v in cells:
             if not isinstance(v, str):
                 continue
-            for form, rx in (("iso", r"\d{4}-\d{2}-\d{2}"), ("slash", r"\d{4}/\d{1,2}/\d{1,2}"),
-                             ("dot", r"\d{4}\.\d{1,2}\.\d{1,2}"), ("cn", r"\d{4}年\d{1,2}月\d{1,2}日"),
-                             ("compact", r"20\d{6}"), ("iso-dt", r"\d{4}-\d{2}-\d{2} \d{2}:\d{2}"),
-                             ("cn-dt", r"\d{4}年\d{1,2}月\d{1,2}日\d{1,2}时\d{2}分"), ("thousands", r"\d{1,3}(,\d{3})+"),
-                             ("unit", r"\d+(\.\d+)?(人|项|元|万元)"), ("yn", r"[YN]"), ("check", r"[√×]"),
-                             ("youwu", r"[有无]"), ("truefalse", r"true|false")):
-                if re.fullmatch(rx, v):
+            for form, rx in _TEXT_FORMS:
+                if form not in forms and re.fullmatch(rx, v):  # a form seen once is seen: not matched again
                     forms.add(form)
             if v.startswith(("填表人：", "填报单位：", "填表说明")) or v == "合计":
                 forms.add(v[:3])
@@ -846,22 +863,17 @@ def test_all_ledgers_encodings_and_forms_appear(planted):
             "thousands", "unit", "yn", "check", "youwu", "truefalse", "bool-cell"} <= forms, forms
     assert {"填表人", "填报单", "填表说", "合计"} <= forms
     # an empty default Sheet2 and a lock file are there, and are not in the manifest
-    assert any("Sheet2" in openpyxl.load_workbook(out / f, read_only=True).sheetnames
+    assert any("Sheet2" in _sheets(out / f)
                for f in planted.files if f.endswith(".xlsx") and not Path(f).name.startswith("~$"))
     assert any(Path(f).name.startswith("~$") for f in planted.files)
 
 
 def test_headers_are_messy_but_canonical_after_folding(planted):
     seen_alias = seen_space = seen_break = seen_fullwidth = False
-    books: dict[str, openpyxl.Workbook] = {}  # each workbook opened once for all its sheets (a load reads its shared strings)
     for (file, sheet), cols in planted.written.columns.items():
         if not cols or not file.endswith(".xlsx"):
             continue
-        if file not in books:
-            books[file] = openpyxl.load_workbook(planted.out / file, read_only=True)
-        ws = books[file][sheet]
-        hdr = cols["#header"]
-        header = next(ws.iter_rows(min_row=hdr, max_row=hdr, values_only=True))
+        header = _rows(planted.out / file, sheet)[cols["#header"] - 1]
         for key, c in cols.items():
             if key.startswith(("#", "@")):
                 continue
@@ -872,8 +884,6 @@ def test_headers_are_messy_but_canonical_after_folding(planted):
             seen_space |= " " in h.strip() or "\u3000" in h
             seen_break |= "\n" in h
             seen_fullwidth |= "（" in h
-    for wb in books.values():
-        wb.close()
     assert seen_alias and seen_space and seen_break and seen_fullwidth
 
 
@@ -912,7 +922,8 @@ def test_other_seed_other_town(planted, tmp_path):
 
 @pytest.mark.parametrize("formats", ["csv", "xlsx"])
 def test_single_format_towns(tmp_path, formats):
-    res = build(tmp_path / "s", seed=11, formats=formats, n_villages=5, n_enterprises=160)
+    # every planting of the catalogue fits in two villages of 60 enterprises (the smallest of the sizes above)
+    res = build(tmp_path / "s", seed=11, formats=formats, n_villages=2, n_enterprises=60)
     suffixes = {Path(f).suffix for f in res.files if not Path(f).name.startswith("~$")} - {".pdf", ".docx"}
     assert suffixes == {f".{formats}"}
     found = Oracle(res).run()
@@ -953,7 +964,7 @@ def test_a_foreign_folder_is_not_emptied(tmp_path):
 def test_cli(tmp_path):
     from jicui_samples import main
 
-    assert main(["--out", str(tmp_path / "cli"), "--seed", "5", "--villages", "4", "--enterprises", "150",
+    assert main(["--out", str(tmp_path / "cli"), "--seed", "5", "--villages", "2", "--enterprises", "40",
                  "--clean", "--formats", "csv", "--manifest", str(tmp_path / "m.csv")]) == 0
     assert (tmp_path / "m.csv").exists() and not (tmp_path / "cli-planted.csv").exists()
 
