@@ -18,6 +18,17 @@ SAMPLES = Path(__file__).resolve().parent.parent / "data" / "samples"
 AS_OF = dt.date(2023, 12, 31)
 
 
+def _town(folder: Path, *names: str) -> Path:
+    """The registry and some other entries (village and station folders, the town's meetings) of the samples:
+    a town in which one situation is checked quicker than in the whole sample town. The registry's villages
+    without a folder here are still checked village by village (with no ledger of theirs)."""
+    folder.mkdir(parents=True)
+    for name in ("积翠镇企业名录.xlsx", *names):
+        src = SAMPLES / name
+        (shutil.copytree if src.is_dir() else shutil.copy)(src, folder / name)
+    return folder
+
+
 def _both(path: Path, **options) -> tuple[pd.DataFrame, pd.DataFrame, object]:
     whole = run_check([path], as_of=AS_OF).findings
     with run_check_by_village([path], as_of=AS_OF, masked=False, **options) as run:
@@ -25,15 +36,26 @@ def _both(path: Path, **options) -> tuple[pd.DataFrame, pd.DataFrame, object]:
 
 
 @pytest.fixture(scope="module")
-def samples():
+def small(tmp_path_factory) -> Path:
+    """A smaller town (the registry, the meetings, two stations, three villages) for the command's runs, each
+    of which checks the town twice (all at once and by village), and for the masked run. Read-only: the
+    command writes to its --out."""
+    return _town(tmp_path_factory.mktemp("small") / "town", "积翠镇会议与督导记录.xlsx", "应急站", "城建站",
+                 "东坡村", "北岭村", "南庄村")
+
+
+@pytest.fixture(scope="module")
+def samples(small):
     """The unmodified sample town checked once as a whole and once village by village (one village
-    a partition), with and without masking: several tests read these runs, and each check of the
-    town by village costs seconds of CPU. Read-only: the frame is the tests' to compare, not to change
-    (a test that needs to change it takes a copy); the runs' parts stay on disk until the module ends."""
+    a partition) without masking; the smaller town checked as a whole and village by village with masking
+    (``small_whole``, ``masked``): several tests read these runs, and each check of the sample town by
+    village costs seconds of CPU. Read-only: the frames are the tests' to compare, not to change
+    (a test that needs to change one takes a copy); the runs' parts stay on disk until the module ends."""
     whole = run_check([SAMPLES], as_of=AS_OF).findings
+    small_whole = run_check([small], as_of=AS_OF).findings
     with (run_check_by_village([SAMPLES], as_of=AS_OF, partition_bytes=0, masked=False) as plain,
-          run_check_by_village([SAMPLES], as_of=AS_OF, partition_bytes=0, masked=True) as masked):
-        yield SimpleNamespace(whole=whole, plain=plain, masked=masked)
+          run_check_by_village([small], as_of=AS_OF, partition_bytes=0, masked=True) as masked):
+        yield SimpleNamespace(whole=whole, plain=plain, small_whole=small_whole, masked=masked)
 
 
 def test_the_sample_town_village_by_village_finds_the_same(samples):
@@ -50,7 +72,8 @@ def test_a_generated_town_in_several_partitions_finds_the_same(tmp_path):
     from jicui_samples import generate_town
 
     town = tmp_path / "town"
-    generate_town(town, seed=11, n_villages=12, n_enterprises=240, formats="mixed", manifest=False)
+    # 7 villages, 100 enterprises: each partition costs about a second of CPU, whatever its size
+    generate_town(town, seed=11, n_villages=7, n_enterprises=100, formats="mixed", manifest=False)
     whole = run_check([town], as_of=AS_OF).findings
     # a quarter of the town: partitions of several villages each (a fixed 200 kB was less than one
     # village of this town, so every partition held one village, as with 0); fewer partitions, less CPU
@@ -58,48 +81,53 @@ def test_a_generated_town_in_several_partitions_finds_the_same(tmp_path):
         with run_check_by_village([town], as_of=AS_OF, partition_bytes=budget, masked=False) as run:
             assert run.whole is None
             checked = [v for p in run.partitions for v in p]
-            assert len(checked) == len(set(checked)) == 12  # every village, once
+            assert len(checked) == len(set(checked)) == 7  # every village, once
             if budget == 0:
-                assert len(run.partitions) == 12
+                assert len(run.partitions) == 7
             else:
-                assert 2 <= len(run.partitions) < 12 and any(len(p) > 1 for p in run.partitions), run.partitions
+                assert 2 <= len(run.partitions) < 7 and any(len(p) > 1 for p in run.partitions), run.partitions
             pd.testing.assert_frame_equal(run.frame(), whole)
 
 
 def test_the_parts_on_disk_hold_no_personal_number(samples):
     """By default a part is written as the findings files are (masked): while the run lasts, no ID
-    number lies unmasked in the temporary folder. Without masking the same parts hold it."""
+    number lies unmasked in the temporary folder. Without masking the same parts hold it (the masked run is
+    of the smaller town, the unmasked one of the whole sample town: its parts hold the smaller town's
+    messages with ID numbers too)."""
     import duckdb
 
     from jicui_compliance.findings import safe_for_output
 
-    whole = samples.whole
-    safe = safe_for_output(whole)
-    personal = set(whole["message"][whole["message"] != safe["message"]])
-    assert personal  # the samples' certificate numbers carry ID numbers into messages
-    for masked, run in ((True, samples.masked), (False, samples.plain)):
+    personal = {}
+    for name in ("whole", "small_whole"):
+        whole = getattr(samples, name)
+        safe = safe_for_output(whole)
+        personal[name] = set(whole["message"][whole["message"] != safe["message"]])
+        assert personal[name]  # the samples' certificate numbers carry ID numbers into messages
+    assert personal["small_whole"] <= personal["whole"]
+    for masked, run, whole in ((True, samples.masked, samples.small_whole), (False, samples.plain, samples.whole)):
         assert run.masked is masked
         on_disk = set(pd.concat([duckdb.sql(f"SELECT message FROM '{p}'").df() for p in run.parts])["message"])
-        assert (personal & on_disk) == (set() if masked else personal)
+        for mine in personal.values():
+            assert (mine & on_disk) == (set() if masked else mine)
         if masked:
-            pd.testing.assert_frame_equal(run.frame(), safe, check_dtype=False)
+            pd.testing.assert_frame_equal(run.frame(), safe_for_output(whole), check_dtype=False)
 
 
 def test_rows_filed_in_another_villages_folder_tie_the_two_villages(tmp_path):
-    town = tmp_path / "samples"
-    shutil.copytree(SAMPLES, town)
+    town = _town(tmp_path / "samples", "东坡村", "北岭村", "南庄村")
     moved = town / "北岭村" / "东坡村主要负责人带队检查记录.xlsx"
     (town / "东坡村" / "东坡村主要负责人带队检查记录.xlsx").rename(moved)
     whole, parts, run = _both(town, partition_bytes=0)
     assert sorted(sorted(m) for m in run.merged) == [["东坡村", "北岭村"]]
-    assert ["东坡村"] not in run.partitions
+    assert ["东坡村"] not in run.partitions and ["南庄村"] in run.partitions
     pd.testing.assert_frame_equal(parts, whole)
 
 
 def test_a_flat_folder_is_checked_as_one(tmp_path):
     flat = tmp_path / "flat"
     flat.mkdir()
-    for p in SAMPLES.rglob("*"):
+    for p in _town(tmp_path / "town", "应急站", "东坡村", "北岭村").rglob("*"):
         if p.is_file() and not p.name.startswith("~$"):
             shutil.copy(p, flat / p.name)
     whole, parts, run = _both(flat, partition_bytes=0)
@@ -115,17 +143,18 @@ def test_a_flat_folder_is_checked_as_one(tmp_path):
     assert res.exit_code == 0 and "未能分村：" in first and "改为一次核查" in first and "批" not in first, first
 
 
-def test_cli_by_village_writes_the_same_files(tmp_path):
+def test_cli_by_village_writes_the_same_files(small, tmp_path):
     from typer.testing import CliRunner
 
     from jicui_compliance.cli import app
 
     runner = CliRunner()
-    common = ["check", str(SAMPLES), "--as-of", "2023-12-31", "--format", "csv,xlsx,parquet"]
+    common = ["check", str(small), "--as-of", "2023-12-31", "--format", "csv,xlsx,parquet"]
     a = runner.invoke(app, [*common, "--out", str(tmp_path / "a"), "--all-at-once"])
     b = runner.invoke(app, [*common, "--out", str(tmp_path / "b"), "--by-village"])
     assert a.exit_code == 0 and b.exit_code == 0, b.output
     assert "分村核查" in b.output
+    assert len(pd.read_csv(tmp_path / "b" / "findings.csv")) > 100
     assert (tmp_path / "a" / "findings.csv").read_bytes() == (tmp_path / "b" / "findings.csv").read_bytes()
     import duckdb
 
@@ -137,7 +166,7 @@ def test_cli_by_village_writes_the_same_files(tmp_path):
 
 
 @pytest.mark.parametrize("select", ["HI", "DR001"])
-def test_cli_by_village_with_rules_the_town_part_has_no_finding_for(tmp_path, select):
+def test_cli_by_village_with_rules_the_town_part_has_no_finding_for(small, tmp_path, select):
     """The town's ledgers give no finding for these rules: its part holds no row, yet it is typed as
     the findings are (not NULL), so the parts are read back together and the files are the same."""
     import duckdb
@@ -145,11 +174,11 @@ def test_cli_by_village_with_rules_the_town_part_has_no_finding_for(tmp_path, se
 
     from jicui_compliance.cli import app
 
-    with run_check_by_village([SAMPLES], as_of=AS_OF, select=[select]) as run:
+    with run_check_by_village([small], as_of=AS_OF, select=[select]) as run:
         assert run.total > 0 and duckdb.sql(f"SELECT count(*) FROM '{run.parts[0]}'").fetchall() == [(0,)]
         assert run.parts[0].stem == "town"
     runner = CliRunner()
-    common = ["check", str(SAMPLES), "--as-of", "2023-12-31", "--select", select, "--format", "csv,parquet"]
+    common = ["check", str(small), "--as-of", "2023-12-31", "--select", select, "--format", "csv,parquet"]
     a = runner.invoke(app, [*common, "--out", str(tmp_path / "a"), "--all-at-once"])
     b = runner.invoke(app, [*common, "--out", str(tmp_path / "b"), "--by-village"])
     assert a.exit_code == 0 and b.exit_code == 0, b.output
@@ -205,8 +234,7 @@ def test_a_name_two_villages_enterprises_bear_resolves_no_row_in_either_run(tmp_
     import openpyxl
     from stdnum.cn import uscc
 
-    town = tmp_path / "samples"
-    shutil.copytree(SAMPLES, town)
+    town = _town(tmp_path / "samples", "东坡村", "北岭村")
     book = town / "积翠镇企业名录.xlsx"
     wb = openpyxl.load_workbook(book)
     code = "91140122MA0000001" + uscc.calc_check_digit("91140122MA0000001")
@@ -232,8 +260,7 @@ def test_without_a_readable_registry_the_village_run_stops_like_the_whole_run(tm
 
     from jicui_compliance.cli import app
 
-    town = tmp_path / "town"
-    shutil.copytree(SAMPLES, town)
+    town = _town(tmp_path / "town", "东坡村")
     reg = next(town.glob("*企业名录*"))
     if registry == "missing":
         reg.unlink()
@@ -252,14 +279,14 @@ def test_without_a_readable_registry_the_village_run_stops_like_the_whole_run(tm
 
 
 def _village_templates(town: Path, *, town_template_in: str | None = None) -> None:
-    """The blank templates of `jicui templates` put in each village's folder (and, with ``town_template_in``,
+    """The blank templates of `jicui templates` put in each village's folder there is (and, with ``town_template_in``,
     the town's own blank template saved in that village's folder)."""
     from jicui_compliance.campaign import load_campaign
     from jicui_compliance.documents.templates import read_registry, units, write_template
 
     campaign = load_campaign(None)
     for u in units(campaign, read_registry([town / "积翠镇企业名录.xlsx"], campaign)):
-        if u.kind == "村":
+        if u.kind == "村" and (town / u.name).is_dir():
             write_template(u, campaign, town / u.name / u.file_name, rows=5)
         elif u.kind == "镇" and town_template_in:
             write_template(u, campaign, town / town_template_in / u.file_name, rows=5)
@@ -275,8 +302,8 @@ def test_subfolders_templates_and_a_towns_unreadable_cell_keep_the_split_exact(t
       sheet of the town's ledgers (名录, 事故) in a village's folder (the town's template saved in 石门村's).
     * DC002 takes an enforcement visit whose 处理措施 cannot be read (SCH002: 责令整改并罚款) as one that may have
       penalised: the villages' rules see the town's unreadable cells of their enterprises' rows too."""
-    town = tmp_path / "samples"
-    shutil.copytree(SAMPLES, town)
+    town = _town(tmp_path / "samples", "应急站", "城建站", "东坡村", "南庄村", "杏花村",
+                 "石门村")  # 南庄村's hazards: the station's DC001 (its fourth finding below)
     (town / "东坡村" / "11月").mkdir()
     (town / "东坡村" / "东坡村动火作业审批记录.csv").rename(town / "东坡村" / "11月" / "东坡村动火作业审批记录.csv")
     (town / "应急站" / "2023年").mkdir()  # a station's folder with a subfolder stays the town's
@@ -305,8 +332,7 @@ def test_a_villages_own_meetings_in_its_folder_count_for_the_town(tmp_path):
     town's meetings (GV001 judges every village by all of them) and gives exactly the whole run's findings."""
     import openpyxl
 
-    town = tmp_path / "samples"
-    shutil.copytree(SAMPLES, town)
+    town = _town(tmp_path / "samples", "积翠镇会议与督导记录.xlsx", "东坡村", "北岭村", "南庄村")
     book = town / "积翠镇会议与督导记录.xlsx"
     wb = openpyxl.load_workbook(book)
     ws = wb["村级会议"]
@@ -324,7 +350,12 @@ def test_a_villages_own_meetings_in_its_folder_count_for_the_town(tmp_path):
     moved = town / "北岭村" / "东坡村主要负责人带队检查记录.xlsx"  # 东坡村 and 北岭村 are read twice
     (town / "东坡村" / "东坡村主要负责人带队检查记录.xlsx").rename(moved)
     whole, parts, run = _both(town, partition_bytes=0)
-    assert run.whole is None and len(run.partitions) == 7
+    # the registry's 8 villages once each: 东坡村 and 北岭村 together, 南庄村 alone (the villages without a folder here,
+    # of no input, go together in one more partition)
+    assert run.whole is None and len(run.partitions) == 3 and ["南庄村"] in run.partitions
+    assert sorted(v for p in run.partitions for v in p) == sorted(
+        ["东坡村", "北岭村", "南庄村", "杏花村", "柳树湾村", "梨园村", "石门村", "西河村"])
+    assert sorted(["东坡村", "北岭村"]) in [sorted(p) for p in run.partitions]
     assert sorted(sorted(m) for m in run.merged) == [["东坡村", "北岭村"]]
     gv001 = set(whole.loc[whole["rule_id"] == "GV001", "village"])
     assert not gv001 & {"东坡村", "西河村", "南庄村"}  # their meetings in the village folders count
@@ -340,8 +371,7 @@ def test_a_villages_own_meetings_in_its_folder_count_for_the_town(tmp_path):
 def test_town_records_in_a_village_folder_check_the_town_as_one_and_say_where(tmp_path):
     """An accident filed in a village's folder: the town's ledgers must be known before the villages, so
     the run is one check, and the reason names the file and the sheet."""
-    town = tmp_path / "samples"
-    shutil.copytree(SAMPLES, town)
+    town = _town(tmp_path / "samples", "应急站", "西河村")
     accidents = town / "应急站" / "积翠镇生产安全事故报告记录.xlsx"
     accidents.rename(town / "西河村" / accidents.name)
     whole, parts, run = _both(town, partition_bytes=0)

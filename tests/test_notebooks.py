@@ -136,11 +136,19 @@ def test_village_report_writes_rates_as_the_reports_do_with_chinese_headers_and_
 
 
 def test_render_villages_rejects_a_village_not_in_the_registry(tmp_path, capsys):
+    import shutil
+
+    submission = tmp_path / "报送"  # the samples' registry: the villages are its 所属村 (no ledger need be read)
+    submission.mkdir()
+    shutil.copy(ROOT / "data" / "samples" / "积翠镇企业名录.xlsx", submission)
+    out = tmp_path / "out"
+    out.mkdir()
     with pytest.raises(SystemExit) as exit_:
-        _render_villages().main([str(ROOT / "data" / "samples"), "--village", "不存在村", "--out", str(tmp_path)])
+        _render_villages().main([str(submission), "--village", "不存在村", "--out", str(out)])
     assert exit_.value.code == 2
-    assert "名录中没有这些村：不存在村" in capsys.readouterr().err
-    assert not any(tmp_path.iterdir())
+    err = capsys.readouterr().err
+    assert "名录中没有这些村：不存在村" in err and "（名录中的村：东坡村、" in err
+    assert not any(out.iterdir())
 
 
 def test_render_villages_speaks_chinese_on_a_wrong_command_line(capsys):
