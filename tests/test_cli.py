@@ -29,7 +29,10 @@ runner = CliRunner()
 
 @pytest.fixture()
 def submission(tmp_path):
-    folder = tmp_path / "报送"
+    return _submission(tmp_path / "报送")
+
+
+def _submission(folder: Path) -> Path:
     folder.mkdir()
     write_case({
         "head_inspections": [
@@ -241,11 +244,28 @@ def _notices(submission: Path, out: Path, as_of: str = "2023-12-31"):
     return runner.invoke(app, ["notices", str(submission), "--out", str(out), "--as-of", as_of])
 
 
-def test_notices_written_again_replace_the_earlier_set_as_a_whole(submission, tmp_path):
+@pytest.fixture(scope="module")
+def notices_written(tmp_path_factory) -> Path:
+    """The notices of a submission as the ``submission`` fixture writes it, as of 2023-12-31, written once: a test
+    that runs notices again into their folder works on a copy of it (:func:`_earlier_notices`)."""
+    base = tmp_path_factory.mktemp("notices")
+    out = base / "文书"
+    done = _notices(_submission(base / "报送"), out)
+    assert done.exit_code == 0, done.output
+    return out
+
+
+def _earlier_notices(notices_written: Path, out: Path) -> Path:
+    """A copy of the earlier set (every file, the hidden ones too, byte for byte) where a run wrote it."""
+    shutil.copytree(notices_written, out)
+    assert _tree(out) == _tree(notices_written) and _leftovers(out) == []
+    return out
+
+
+def test_notices_written_again_replace_the_earlier_set_as_a_whole(submission, notices_written, tmp_path):
     """Run into the same folder at 12-31 then 07-31, the letters of the first run stayed beside the second's
     (186 documents, 文书清单 listing 77; two notices numbered 031). The earlier set goes as a whole now."""
-    out = tmp_path / "文书"
-    assert _notices(submission, out).exit_code == 0
+    out = _earlier_notices(notices_written, tmp_path / "文书")  # as `_notices(submission, out)` wrote it
     stale = out / "隐患整改通知书" / "031_另一次运行的企业.docx"  # as a run of a bigger batch leaves it
     stale.parent.mkdir(exist_ok=True)
     stale.write_bytes(b"old")
@@ -261,13 +281,12 @@ def test_notices_written_again_replace_the_earlier_set_as_a_whole(submission, tm
     assert _leftovers(out) == []
 
 
-def test_notices_interrupted_or_failing_leave_the_earlier_set(submission, tmp_path, monkeypatch):
+def test_notices_interrupted_or_failing_leave_the_earlier_set(submission, notices_written, tmp_path, monkeypatch):
     """Ctrl-C after some documents left them without 文书清单.xlsx; a failed write left 112 files and said
     “无法写入 文件（系统错误，错误码 27）”. Now the earlier set stays as it was, and the line names the folder."""
     from jicui_compliance.report.gongwen import Gongwen
 
-    out = tmp_path / "文书"
-    assert _notices(submission, out).exit_code == 0
+    out = _earlier_notices(notices_written, tmp_path / "文书")  # as `_notices(submission, out)` wrote it
     before = _tree(out)
     save = Gongwen.save
 
@@ -646,11 +665,10 @@ def test_templates_for_one_village_replace_only_its_workbook(tmp_path):
     assert changed == ["东坡村台账模板.xlsx"]
 
 
-def test_notices_never_replace_files_the_tool_did_not_write_nor_another_scopes_set(submission, tmp_path):
+def test_notices_never_replace_files_the_tool_did_not_write_nor_another_scopes_set(submission, notices_written, tmp_path):
     """A signed scan put beside the letters would go with the set replaced; a village's documents (numbered
     from 1) written into the town's folder would replace the town's set: both are refused, nothing changes."""
-    out = tmp_path / "文书"
-    assert _notices(submission, out).exit_code == 0
+    out = _earlier_notices(notices_written, tmp_path / "文书")  # as `_notices(submission, out)` wrote it
     kind = next(p for p in out.iterdir() if p.is_dir() and not p.name.startswith("."))
     (kind / "东坡村_已签收扫描件.pdf").write_bytes(b"signed")
     before = _tree(out)

@@ -31,7 +31,7 @@ from jicui_compliance.cli import app
 from jicui_compliance.findings.writers import safe_for_output
 from jicui_compliance.ledgers import LEDGERS
 from jicui_compliance.store import FAIL_AT_ENV, STAGES, Store, StoreError, _Units, ingest, packing
-from jicui_compliance.store.diff import diff_runs
+from jicui_compliance.store.diff import Diff, diff_runs
 from jicui_samples.history import make_history
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -68,10 +68,98 @@ def _ingest_cli(store: Path, folder: Path, received: str, env: dict | None = Non
                           cwd=ROOT)
 
 
+#: A process that has imported the command line once and forks a new process for each `jicui ingest` asked of it:
+#: the child runs the console command's own entry point (``jicui_compliance.__main__.main``) with the request's
+#: arguments and environment, and is killed for real by the store's hook (SIGKILL); the server reports how it
+#: ended (``-9``), as :func:`subprocess.run` does. The child skips only the new interpreter's imports (about 2 s
+#: of CPU each), which no kill stage reaches (the first, "opened", comes once the store is open).
+_FORK_SERVER = r"""
+import json, os, sys, traceback
+
+from jicui_compliance.__main__ import main
+import jicui_compliance.cli, jicui_compliance.store  # the command's heavy imports, done once
+
+for line in sys.stdin:
+    req = json.loads(line)
+    pid = os.fork()
+    if pid == 0:
+        code = 1
+        try:
+            for fd, name in ((1, "stdout"), (2, "stderr")):
+                os.dup2(os.open(req[name], os.O_WRONLY | os.O_CREAT | os.O_TRUNC), fd)
+            os.chdir(req["cwd"])
+            os.environ.update(req["env"])
+            sys.argv = ["jicui", *req["args"]]
+            try:
+                main()
+                code = 0
+            except SystemExit as exc:
+                if isinstance(exc.code, str):
+                    print(exc.code, file=sys.stderr)
+                code = exc.code if isinstance(exc.code, int) else 0 if exc.code is None else 1
+        except BaseException:
+            traceback.print_exc()
+        finally:
+            try:
+                sys.stdout.flush()
+                sys.stderr.flush()
+            finally:
+                os._exit(code)
+    print(os.waitstatus_to_exitcode(os.waitpid(pid, 0)[1]), flush=True)
+"""
+
+
+@pytest.fixture(scope="module")
+def forked(tmp_path_factory) -> Iterator:
+    """``forked(store, folder, received, env)``: `jicui ingest` in a process of its own, forked from a server
+    that imported the command line once (:data:`_FORK_SERVER`); a :class:`subprocess.CompletedProcess` as
+    :func:`_ingest_cli` gives. POSIX only (fork); elsewhere the new interpreter of :func:`_ingest_cli`."""
+    if not hasattr(os, "fork"):
+        yield _ingest_cli
+        return
+    logs = tmp_path_factory.mktemp("forked")
+    server = subprocess.Popen([sys.executable, "-c", _FORK_SERVER], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                              text=True, cwd=ROOT, env={**os.environ, FAIL_AT_ENV: ""})
+    asked = iter(range(1, 10**6))
+
+    def run(store: Path, folder: Path, received: str, env: dict | None = None) -> subprocess.CompletedProcess:
+        n = next(asked)
+        out, err = logs / f"{n}.out", logs / f"{n}.err"
+        args = ["ingest", str(folder), "--store", str(store), "--received", received]
+        assert server.stdin is not None and server.stdout is not None
+        server.stdin.write(json.dumps({"args": args, "env": env or {}, "cwd": str(ROOT), "stdout": str(out),
+                                       "stderr": str(err)}) + "\n")
+        server.stdin.flush()
+        code = int(server.stdout.readline())
+        return subprocess.CompletedProcess(args, code, out.read_text("utf-8"), err.read_text("utf-8"))
+
+    try:
+        yield run
+    finally:
+        assert server.stdin is not None
+        server.stdin.close()
+        server.wait(timeout=60)
+
+
 def _ingest_here(store: Path, folder: Path, received: str):
     """The same command in this process (typer's CliRunner): where no process is killed, the second's start-up of
     a new interpreter (pandas, pandera, DuckDB) proves nothing more."""
     return runner.invoke(app, ["ingest", str(folder), "--store", str(store), "--received", received])
+
+
+def _keep_diffs(monkeypatch) -> list[tuple[tuple, dict, Diff]]:
+    """The comparisons the `diff` command makes, as they pass (the arguments diff_runs is given after the store, and
+    the Diff it returns, unchanged): a test reads the very comparison the command wrote, not a second one."""
+    import jicui_compliance.store.diff as diff_module
+
+    made: list[tuple[tuple, dict, Diff]] = []
+
+    def kept(store, *args, **kwargs):
+        made.append((args, kwargs, diff_runs(store, *args, **kwargs)))
+        return made[-1][2]
+
+    monkeypatch.setattr(diff_module, "diff_runs", kept)
+    return made
 
 
 @pytest.fixture(scope="module")
@@ -91,23 +179,33 @@ def town(tmp_path_factory) -> dict:
 
 
 @pytest.fixture(scope="module")
-def two_weeks(town) -> Path:
-    """The town's store with its second week ingested (received 2023-07-14): shared by the tests that read two runs;
-    a test that writes to the store (damages it, drops a column) works on a copy."""
+def second_week(town) -> dict:
+    """The town's store given its first week again (received 2023-07-10: identical files) and then its second week
+    (received 2023-07-14), with what each ingest returned: shared by the tests that read two runs; a test that
+    writes to the store (damages it, drops a column) works on a copy."""
     store = town["base"] / "two_weeks.duckdb"
     shutil.copy(town["store"], store)
-    assert ingest(store, [town["week2"]], received=dt.date(2023, 7, 14)).run_id == 2
+    again = ingest(store, [town["week1"]], received=dt.date(2023, 7, 10))
+    out = ingest(store, [town["week2"]], received=dt.date(2023, 7, 14))
+    assert out.run_id == 2
     assert not Path(f"{store}.wal").exists()  # all in the file: a copy of it is the store
-    return store
+    return {"store": store, "again": again, "out": out}
+
+
+@pytest.fixture(scope="module")
+def two_weeks(second_week) -> Path:
+    """The town's store with its second week ingested (received 2023-07-14)."""
+    return second_week["store"]
 
 
 @pytest.mark.slow
 @pytest.mark.parametrize("stage", STAGES)  # every place the ingest can be killed
-def test_a_killed_ingest_leaves_the_store_as_it_was(town, stage, tmp_path):
+def test_a_killed_ingest_leaves_the_store_as_it_was(town, forked, stage, tmp_path):
     store = tmp_path / "store.duckdb"
     shutil.copy(town["store"], store)
     before = _snapshot(store)
-    killed = _ingest_cli(store, town["week2"], "2023-07-14", {FAIL_AT_ENV: stage})
+    # the console command in a new interpreter once (killed as it commits), forked from one that imported it else
+    killed = (_ingest_cli if stage == "commit" else forked)(store, town["week2"], "2023-07-14", {FAIL_AT_ENV: stage})
     assert killed.returncode != 0, f"{stage}: the ingest was not killed ({killed.stdout})"
     assert _snapshot(store) == before, stage
     # the store still works: the same ingest, not killed, goes through (in this process: it is the store the kill
@@ -119,11 +217,11 @@ def test_a_killed_ingest_leaves_the_store_as_it_was(town, stage, tmp_path):
 
 @pytest.mark.slow
 @pytest.mark.parametrize("stage", ["blobs", "blobs:5", "rows:4", "findings", "commit", "random"])
-def test_a_killed_first_ingest_leaves_no_store(town, stage, tmp_path):
+def test_a_killed_first_ingest_leaves_no_store(town, forked, stage, tmp_path):
     if stage == "random":  # the first ingest stores many files and ledgers: a random one of them
         stage = random.choice([f"blobs:{random.randint(1, 7)}", f"rows:{random.randint(1, 6)}"])
     store = tmp_path / "new.duckdb"
-    killed = _ingest_cli(store, town["week1"], "2023-07-07", {FAIL_AT_ENV: stage})
+    killed = forked(store, town["week1"], "2023-07-07", {FAIL_AT_ENV: stage})
     assert killed.returncode != 0
     assert not store.exists()
     again = _ingest_here(store, town["week1"], "2023-07-07")  # over what the kill left (….partial, its .wal)
@@ -131,12 +229,10 @@ def test_a_killed_first_ingest_leaves_no_store(town, stage, tmp_path):
     assert len(_snapshot(store)["runs"]) == 1
 
 
-def test_versions_of_changed_unchanged_and_removed_files(town, tmp_path):
-    store = tmp_path / "store.duckdb"
-    shutil.copy(town["store"], store)
-    again = ingest(store, [town["week1"]], received=dt.date(2023, 7, 10))
+def test_versions_of_changed_unchanged_and_removed_files(town, second_week, tmp_path):
+    store = second_week["store"]  # only read
+    again, out = second_week["again"], second_week["out"]
     assert again.run_id is None, "identical files make no new version"
-    out = ingest(store, [town["week2"]], received=dt.date(2023, 7, 14))
     assert out.run_id == 2
     v = out.versions.set_index("unit")
     n_files = sum(1 for p in (town["week1"] / "东坡村").iterdir() if not p.name.startswith(("~$", ".")))
@@ -386,11 +482,15 @@ def history(tmp_path_factory) -> dict:
 
 @pytest.mark.slow
 @pytest.mark.parametrize("week", [1, 2])
-def test_diff_reports_exactly_the_planted_changes(history, week, tmp_path):
+def test_diff_reports_exactly_the_planted_changes(history, week, tmp_path, monkeypatch):
     planted = history["manifest"]["weeks"][week]
     assert planted["findings"] and planted["rows"]
-    with Store.open(history["store"]) as s:
-        d = diff_runs(s, week, week + 1)
+    made = _keep_diffs(monkeypatch)  # the comparison `jicui diff A B` makes: read here, written below as xlsx, HTML
+    done = runner.invoke(app, ["diff", str(week), str(week + 1), "--store", str(history["store"]), "--out",
+                               str(tmp_path)])
+    assert done.exit_code == 0, done.output
+    [(runs, options, d)] = made
+    assert runs == (week, week + 1) and options == {"village": None}
     moved = d.findings[d.findings["状态"] != "仍未整改"]
     assert sorted(zip(moved["状态"], moved["规则"], moved["企业名称"], moved["来源文件"])) == sorted(
         (x["change"], x["rule"], x["enterprise"], x["file"]) for x in planted["findings"])
@@ -399,9 +499,6 @@ def test_diff_reports_exactly_the_planted_changes(history, week, tmp_path):
     still = d.findings[d.findings["状态"] == "仍未整改"]
     assert len(still) > 0 and (still["已持续天数"] == 7 * week).all()  # open since the first week
     # the command writes the same as xlsx and HTML
-    done = runner.invoke(app, ["diff", str(week), str(week + 1), "--store", str(history["store"]), "--out",
-                               str(tmp_path)])
-    assert done.exit_code == 0, done.output
     xlsx = next(tmp_path.glob("*.xlsx"))
     sheets = pd.read_excel(xlsx, sheet_name=None, header=2, engine="openpyxl")
     assert set(sheets) == {"汇总", "新增发现", "已整改发现", "因撤回而不再出现", "仍未整改发现", "台账变化"}
@@ -473,10 +570,26 @@ def test_export_parquet_by_village(history, tmp_path):
 # -- reports compared with the previous one --------------------------------------------------------
 @pytest.fixture(scope="module")
 def dated_store(history, tmp_path_factory) -> Path:
-    """The three weeks received on 2023-09-29, 2023-12-22 and 2023-12-29, checked as of those days."""
+    """The three weeks received on 2023-09-29, 2023-12-22 and 2023-12-29: the history's store (received 12-15,
+    12-22, 12-29) with its first week's versions and run received on 2023-09-29 instead. A report re-checks the
+    states it reads as of its own day and of the previous period's end (Store.check_state), never the runs' stored
+    findings, so the day the ingests checked them as of (the history's 2023-12-31) plays no part: ingesting the full
+    town three times again would store the same files, rows and versions."""
     store = tmp_path_factory.mktemp("dated") / "s.duckdb"
-    for w, day in zip(history["manifest"]["weeks"], ("2023-09-29", "2023-12-22", "2023-12-29")):
-        ingest(store, [history["folder"] / w["folder"]], received=dt.date.fromisoformat(day))
+    shutil.copy(history["store"], store)
+    weeks = [dt.date.fromisoformat(w["received"]) for w in history["manifest"]["weeks"]]
+    assert weeks == [dt.date(2023, 12, 15), dt.date(2023, 12, 22), dt.date(2023, 12, 29)]
+    con = duckdb.connect(str(store))
+    try:
+        for table in ("versions", "runs"):
+            con.execute(f"UPDATE {table} SET received = DATE '2023-09-29' WHERE received = DATE '2023-12-15'")
+        got = con.execute("SELECT run_id, received FROM runs ORDER BY 1").fetchall()
+        first = con.execute("SELECT DISTINCT received FROM versions WHERE version_id IN"
+                            " (SELECT version_id FROM run_versions WHERE run_id = 1)").fetchall()
+    finally:
+        con.close()
+    assert got == [(1, dt.date(2023, 9, 29)), (2, dt.date(2023, 12, 22)), (3, dt.date(2023, 12, 29))]
+    assert first == [(dt.date(2023, 9, 29),)]
     return store
 
 
@@ -948,7 +1061,7 @@ def test_a_store_of_a_newer_version_is_refused_and_left_as_it_is(town, tmp_path)
     con.close()
 
 
-def test_a_store_without_a_later_field_is_read_as_if_it_were_empty(two_weeks, tmp_path):
+def test_a_store_without_a_later_field_is_read_as_if_it_were_empty(two_weeks, tmp_path, monkeypatch):
     """A store last written before a ledger field existed (rows_hazards.basis): diff and export read the missing
     column as empty (an ingest adds it), the same as a store that has it empty."""
     store = tmp_path / "store.duckdb"
@@ -963,11 +1076,12 @@ def test_a_store_without_a_later_field_is_read_as_if_it_were_empty(two_weeks, tm
     con.close()
     with Store.open(store) as s:
         want = diff_runs(s, 1, 2)
-    with Store.open(old) as s:
-        got = diff_runs(s, 1, 2)
+    made = _keep_diffs(monkeypatch)  # the comparison `jicui diff` makes of the old store (its last two runs: 1, 2)
+    assert runner.invoke(app, ["diff", "--store", str(old), "--out", str(tmp_path / "d")]).exit_code == 0
+    [(_, _, got)] = made
+    assert (got.run_a["run_id"], got.run_b["run_id"]) == (1, 2)
     pd.testing.assert_frame_equal(got.rows, want.rows)
     assert got.findings["状态"].value_counts().to_dict() == want.findings["状态"].value_counts().to_dict()
-    assert runner.invoke(app, ["diff", "--store", str(old), "--out", str(tmp_path / "d")]).exit_code == 0
     done = runner.invoke(app, ["export", "--store", str(old), "--parquet", str(tmp_path / "p")])
     assert done.exit_code == 0, done.output
     hz = pd.read_parquet(tmp_path / "p" / "hazards")
@@ -1081,14 +1195,17 @@ def test_a_restored_folder_has_the_modes_of_any_new_folder(town, tmp_path):
         os.umask(before)
 
 
-def test_a_diff_of_a_later_run_first_compares_in_order_and_says_so(two_weeks, tmp_path):
+def test_a_diff_of_a_later_run_first_compares_in_order_and_says_so(two_weeks, tmp_path, monkeypatch):
     store = two_weeks  # only read
+    made = _keep_diffs(monkeypatch)  # the comparison `jicui diff 2 1` makes
     done = runner.invoke(app, ["diff", "2", "1", "--store", str(store), "--out", str(tmp_path / "d")])
     assert done.exit_code == 0, done.output
     assert "注意：第 2 次晚于第 1 次，按先后比较：第 1 次 → 第 2 次" in done.output
     assert sorted(p.name for p in (tmp_path / "d").iterdir()) == ["对比_第1次_第2次.html", "对比_第1次_第2次.xlsx"]
+    [(runs, _, later_first)] = made
+    assert runs == (2, 1)
     with Store.open(store) as s:
-        pd.testing.assert_frame_equal(diff_runs(s, 2, 1).findings, diff_runs(s, 1, 2).findings)
+        pd.testing.assert_frame_equal(later_first.findings, diff_runs(s, 1, 2).findings)
 
 
 # -- the order of submissions, empty folders, which folder is which unit, withdrawn findings ----------------
@@ -1141,30 +1258,40 @@ def _cli(*args: str) -> tuple[int, list[str]]:
     return done.exit_code, [line for line in done.output.splitlines() if line.strip()]
 
 
-def test_an_older_submission_after_a_newer_one_is_refused(tiny, tmp_path):
+@pytest.fixture(scope="module")
+def out_of_order(tiny) -> dict:
+    """The tiny town's week 1 (received 08-04) and week 3 (08-18) in a store (``skipped``), and a copy of it given
+    week 2 as a resubmission received the same day as week 3 (``resent``, with what that ingest returned)."""
+    skipped = tiny["base"] / "skipped.duckdb"
+    ingest(skipped, [tiny[1]], received=dt.date(2023, 8, 4), as_of=dt.date(2023, 8, 31))
+    ingest(skipped, [tiny[3]], received=dt.date(2023, 8, 18), as_of=dt.date(2023, 8, 31))
+    resent = tiny["base"] / "resent.duckdb"
+    shutil.copy(skipped, resent)
+    same_day = ingest(resent, [tiny[2]], received=dt.date(2023, 8, 18), as_of=dt.date(2023, 8, 31))
+    return {"skipped": skipped, "resent": resent, "same_day": same_day}
+
+
+def test_an_older_submission_after_a_newer_one_is_refused(out_of_order, tiny, tmp_path):
     """Week 2 (received 08-11) ingested after week 3 (08-18) would make week 2 the villages' latest state (西河村's
     withdrawn hazard file back) and durations negative: refused with one line naming the unit and both dates."""
     store = tmp_path / "store.duckdb"
-    ingest(store, [tiny[1]], received=dt.date(2023, 8, 4), as_of=dt.date(2023, 8, 31))
-    ingest(store, [tiny[3]], received=dt.date(2023, 8, 18), as_of=dt.date(2023, 8, 31))
+    shutil.copy(out_of_order["skipped"], store)
     before = _snapshot(store)
     code, lines = _cli("ingest", str(tiny[2]), "--store", str(store), "--received", "2023-08-11", "--as-of", "2023-08-31")
     assert code == 2 and lines == [
         "无法运行：未入库：本次的收到日期 2023-08-11 早于东坡村（已有 2023-08-18 收到的版本）、西河村（已有 2023-08-18 收到的版本）；"
         "较早收到的报送不能在较晚的之后导入成为最新版本，请按收到的先后导入（同一天收到的重报可以导入）"], lines
     assert _snapshot(store) == before
-    # a resubmission received the same day is the later version
-    same_day = ingest(store, [tiny[2]], received=dt.date(2023, 8, 18), as_of=dt.date(2023, 8, 31))
+    # a resubmission received the same day is the later version (ingested into the same store as it was)
+    same_day = out_of_order["same_day"]
     assert sorted(same_day.versions["unit"]) == ["东坡村", "西河村"] and same_day.run_id == 3
 
 
-def test_the_latest_version_is_the_last_received_and_durations_are_never_negative(tiny, tmp_path):
+def test_the_latest_version_is_the_last_received_and_durations_are_never_negative(out_of_order, tmp_path):
     """A store written before the refusal holds week 2 (08-11) ingested after week 3 (08-18): the latest state and the
     state of 08-18 are week 3's, and the diff's 已持续天数 counts from the earliest day a finding was seen, never < 0."""
     store = tmp_path / "store.duckdb"
-    ingest(store, [tiny[1]], received=dt.date(2023, 8, 4), as_of=dt.date(2023, 8, 31))
-    ingest(store, [tiny[3]], received=dt.date(2023, 8, 18), as_of=dt.date(2023, 8, 31))
-    ingest(store, [tiny[2]], received=dt.date(2023, 8, 18), as_of=dt.date(2023, 8, 31))
+    shutil.copy(out_of_order["resent"], store)  # weeks 1, 3, then 2 received 08-18
     con = duckdb.connect(str(store))  # as the earlier tool stored `--received 2023-08-11` after 08-18
     con.execute("UPDATE versions SET received = DATE '2023-08-11' WHERE version_id > 6")
     con.execute("UPDATE runs SET received = DATE '2023-08-11' WHERE run_id = 3")
