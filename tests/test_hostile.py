@@ -145,18 +145,6 @@ def _assert_clean(code: int, err: str, expected: int = 0) -> None:
     assert "Traceback" not in err
 
 
-def _checked_file(sub: Path, out: Path, file: str) -> pd.DataFrame:
-    """`jicui check` under the memory limit: it ends cleanly within the peak bound, and no SCH000
-    for ``file`` (the sheet is read); the findings of ``file``."""
-    code, _, err, peak = _check(sub, out)
-    _assert_clean(code, err)
-    assert peak is not None and peak < PEAK_BOUND_KB
-    f = _findings(out)
-    mine = f[f["source_file"] == file]
-    assert mine[mine["rule_id"] == "SCH000"].empty, mine["message"].tolist()
-    return mine
-
-
 # -- inputs: each one an SCH000 (or SCH002) and the run goes on ----------------------------------
 HOSTILE = {
     "far_cell_with_content": (lambda d: _xlsx(d / "远单元格.xlsx", "<row r=\"1\">" + _cell("A1", "企业名称")
@@ -180,23 +168,46 @@ HOSTILE = {
 }
 
 
-@pytest.fixture()
-def deep_cleanup(submission):
-    yield
-    if (submission / "d").exists():  # pytest's own clean-up of old folders recurses, and would fail on 1,100 levels
-        subprocess.run(["rm", "-rf", str(submission / "d")], check=False)
+#: the non-UTF-8 file name of test_non_utf8_file_name_is_shown_with_replacement_characters (张三.pdf in GBK)
+NON_UTF8_NAME = b"\xd5\xc5\xc8\xfd.pdf"
+
+
+@pytest.fixture(scope="module")
+def hostile_run(tmp_path_factory):
+    """One submission holding every hostile input of HOSTILE (and a file whose name is not UTF-8) beside a ledger,
+    checked once by `jicui check` in a subprocess under the memory limit: (exit code, stderr, peak KB, findings,
+    case → the name it made in the folder). Each input is named in the findings by its own file (source_file), so
+    each case's SCH000 is told apart; the run must go on past all of them at once (one process: a subprocess with
+    its imports costs about 2.5 s of CPU, eleven of them cost 30 s)."""
+    folder = tmp_path_factory.mktemp("hostile")
+    sub = folder / "报送"
+    sub.mkdir()
+    write_case({"head_inspections": [{"enterprise": "甲公司", "date": "2023-07-01", "leader": "张三", "hazards_found": 0}]},
+               sub)
+    names = {}
+    for case, (build, _, _) in HOSTILE.items():
+        before = set(os.listdir(sub))
+        build(sub)
+        (names[case],) = set(os.listdir(sub)) - before
+    with open(os.path.join(os.fsencode(sub), NON_UTF8_NAME), "wb") as fh:
+        fh.write(b"%PDF-1.4")
+    out = folder / "结果"
+    code, _, err, peak = _check(sub, out)
+    try:
+        yield code, err, peak, (_findings(out) if (out / "findings.csv").exists() else None), names, out
+    finally:  # pytest's own clean-up of old folders recurses, and would fail on 1,100 levels
+        subprocess.run(["rm", "-rf", str(sub / names["nested_1100_folders"])], check=False)
 
 
 @pytest.mark.parametrize("case", list(HOSTILE))
-def test_hostile_input_is_an_sch000_and_the_run_goes_on(submission, tmp_path, case, deep_cleanup):
-    build, rule, needle = HOSTILE[case]
-    build(submission)
-    out = tmp_path / "结果"
-    code, stdout, err, peak = _check(submission, out)
+def test_hostile_input_is_an_sch000_and_the_run_goes_on(hostile_run, case):
+    code, err, peak, f, names, _ = hostile_run
+    _, rule, needle = HOSTILE[case]
     _assert_clean(code, err)
-    f = _findings(out)
-    hit = f[(f["rule_id"] == rule) & f["message"].str.contains(needle, regex=False)]
-    assert len(hit) >= 1, f[f["rule_id"] == "SCH000"]["message"].tolist()
+    assert f is not None
+    mine = f[f["source_file"].str.split("/").str[0] == names[case]]
+    hit = mine[(mine["rule_id"] == rule) & mine["message"].str.contains(needle, regex=False)]
+    assert len(hit) >= 1, mine["message"].tolist()
     assert peak is not None and peak < PEAK_BOUND_KB
 
 
@@ -224,10 +235,7 @@ def test_real_excel_date_after_2262_is_sch002_but_9999_12_31_is_long_term(submis
     ws.append(["甲公司", "焊工庚", "焊接与热切割作业", "T7", dt.datetime(2018, 3, 1), dt.datetime(2023, 6, 30)])
     ws.append(["甲公司", "焊工辛", "焊接与热切割作业", "T8", dt.datetime(3023, 3, 1), "长期"])
     wb.save(submission / "持证.xlsx")
-    out = tmp_path / "结果"
-    code, _, err, _ = _check(submission, out)
-    _assert_clean(code, err)
-    f = _findings(out)
+    f = _check_here(submission, tmp_path / "结果")  # dates, not the process nor its memory: in this process
     mine = f[f["source_file"] == "持证.xlsx"]
     sch002 = mine[mine["rule_id"] == "SCH002"]
     assert sorted(sch002["source_row"].astype(int)) == [3, 9]  # 3023 as 有效期至, and as 初领日期
@@ -270,27 +278,30 @@ def _workers_sheet(rows: list[tuple[str, ...]]) -> str:
     return "".join(out)
 
 
-@pytest.mark.parametrize("far", ["XFD1048576", "ZZ200000", "E1048576"])
-def test_a_far_blank_cell_is_trimmed_and_the_sheet_read(submission, tmp_path, far):
-    """A space typed far away (the dimension and the cell claim a huge range) is trimmed: the sheet
-    is read with its real rows, at their Excel row numbers, in bounded memory; no SCH000."""
+FAR_BLANKS = ["XFD1048576", "ZZ200000", "E1048576"]
+
+
+@pytest.fixture(scope="module")
+def far_blanks_checked(tmp_path_factory):
+    """The workbooks of the two tests below, one per far blank cell (远单元格_<cell>.xlsx) and the one as Excel writes
+    them (远单元格_Excel.xlsx), in one submission checked once by `jicui check` under the memory limit (each
+    workbook's findings are told apart by source_file; a subprocess with its imports costs about 2.5 s of CPU):
+    the findings of the run, which ended cleanly within the peak bound."""
+    import xlsxwriter
+
+    sub = tmp_path_factory.mktemp("far_blanks") / "报送"
+    sub.mkdir()
+    write_case({"head_inspections": [{"enterprise": "甲公司", "date": "2023-07-01", "leader": "张三", "hazards_found": 0}]},
+               sub)
     rows = [("甲公司", "焊工甲", "焊接与热切割作业", "T1", "2025-01-01"),
             ("甲公司", "焊工乙", "焊接与热切割作业", "T2", "2023-13-45"),  # SCH002, row 3
             ("甲公司", "焊工丙", "焊接与热切割作业", "T3", "2023-06-30")]  # expired: SW001, row 4
-    row = "".join(ch for ch in far if ch.isdigit())
-    path = _xlsx(submission / "远单元格.xlsx", _workers_sheet(rows) + f'<row r="{row}">' + _cell(far, " ") + "</row>")
-    assert path.stat().st_size < 2000
-    mine = _checked_file(submission, tmp_path / "结果", "远单元格.xlsx")
-    assert mine[mine["rule_id"] == "SCH002"]["source_row"].tolist() == ["3"]
-    assert mine[mine["rule_id"] == "SW001"]["source_row"].tolist() == ["4"]
-
-
-def test_far_blank_shared_strings_and_formatted_cells_are_trimmed(submission, tmp_path):
-    """As Excel writes them: white space as shared strings (a space, an ideographic space) far
-    out, and a formatted empty cell far below: the sheet is read, with its real rows."""
-    import xlsxwriter
-
-    wb = xlsxwriter.Workbook(str(submission / "远单元格.xlsx"))
+    for far in FAR_BLANKS:
+        row = "".join(ch for ch in far if ch.isdigit())
+        path = _xlsx(sub / f"远单元格_{far}.xlsx", _workers_sheet(rows) + f'<row r="{row}">' + _cell(far, " ") + "</row>")
+        assert path.stat().st_size < 2000
+    # as Excel writes them: white space as shared strings far out, a formatted empty cell far below
+    wb = xlsxwriter.Workbook(str(sub / "远单元格_Excel.xlsx"))
     ws = wb.add_worksheet("持证人员")
     ws.write_row(0, 0, list(_WORKERS))
     ws.write_row(1, 0, ["甲公司", "焊工甲", "焊接与热切割作业", "T1", "2025-01-01"])
@@ -299,7 +310,33 @@ def test_far_blank_shared_strings_and_formatted_cells_are_trimmed(submission, tm
     ws.write_string(5000, 300, "\u3000 ")
     ws.write_blank(900000, 3, None, wb.add_format({"bold": True}))
     wb.close()
-    mine = _checked_file(submission, tmp_path / "结果", "远单元格.xlsx")
+    out = sub.parent / "结果"
+    code, _, err, peak = _check(sub, out)
+    _assert_clean(code, err)
+    assert peak is not None and peak < PEAK_BOUND_KB
+    return _findings(out)
+
+
+def _far_file(findings: pd.DataFrame, file: str) -> pd.DataFrame:
+    """The findings of ``file`` in the far blanks' run: no SCH000 for it (the sheet is read)."""
+    mine = findings[findings["source_file"] == file]
+    assert mine[mine["rule_id"] == "SCH000"].empty, mine["message"].tolist()
+    return mine
+
+
+@pytest.mark.parametrize("far", FAR_BLANKS)
+def test_a_far_blank_cell_is_trimmed_and_the_sheet_read(far_blanks_checked, far):
+    """A space typed far away (the dimension and the cell claim a huge range) is trimmed: the sheet
+    is read with its real rows, at their Excel row numbers, in bounded memory; no SCH000."""
+    mine = _far_file(far_blanks_checked, f"远单元格_{far}.xlsx")
+    assert mine[mine["rule_id"] == "SCH002"]["source_row"].tolist() == ["3"]
+    assert mine[mine["rule_id"] == "SW001"]["source_row"].tolist() == ["4"]
+
+
+def test_far_blank_shared_strings_and_formatted_cells_are_trimmed(far_blanks_checked):
+    """As Excel writes them: white space as shared strings (a space, an ideographic space) far
+    out, and a formatted empty cell far below: the sheet is read, with its real rows."""
+    mine = _far_file(far_blanks_checked, "远单元格_Excel.xlsx")
     assert mine[mine["rule_id"] == "SW001"][["source_sheet", "source_row"]].values.tolist() == [["持证人员", "3"]]
 
 
@@ -471,14 +508,11 @@ def test_a_sheet_with_more_cells_than_the_limit_is_refused(tmp_path, monkeypatch
     monkeypatch.setattr(sources, "MAX_CELLS", 30)
     assert sources.scan_zip(path).problem is None
 
-def test_non_utf8_file_name_is_shown_with_replacement_characters(submission, tmp_path):
-    with open(os.path.join(os.fsencode(submission), b"\xd5\xc5\xc8\xfd.pdf"), "wb") as fh:
-        fh.write(b"%PDF-1.4")
-    out = tmp_path / "结果"
-    code, _, err, _ = _check(submission, out)
+def test_non_utf8_file_name_is_shown_with_replacement_characters(hostile_run):
+    """A file whose name is not UTF-8 (in the hostile submission: the real process prints and writes its name)."""
+    code, err, _, f, _, out = hostile_run
     _assert_clean(code, err)
-    f = _findings(out)
-    assert f["source_file"].str.contains("\ufffd").any()
+    assert f is not None and f["source_file"].str.contains("\ufffd").any()
     assert (out / "findings.xlsx").exists()
 
 
@@ -750,7 +784,9 @@ def test_a_commit_killed_half_way_is_finished_by_the_next_run(submission, tmp_pa
     _previous(submission, out)
     code, *_ = _check(submission, out, env={KILL_AT_ENV: "mid-commit"})
     assert code == -9
-    assert runner.invoke(app, ["report", str(submission), "--out", str(out), "--as-of", "2023-12-31"]).exit_code == 0
+    # the next run into the folder: a report (a check would write a set of its own), the week's (the year's draws charts)
+    assert runner.invoke(app, ["report", str(submission), "--out", str(out), "--as-of", "2023-12-31",
+                               "--cadence", "week"]).exit_code == 0
     f = _findings(out)  # the killed run's set, completed: csv and xlsx of the same run
     x = pd.read_excel(out / "findings.xlsx", sheet_name=0, dtype=str, engine="calamine").fillna("")
     assert len(f) == len(x)

@@ -90,13 +90,30 @@ def results(submission):
 
 @pytest.fixture(scope="module")
 def written(submission, tmp_path_factory):
-    """Every cadence at both as-of dates through the CLI, plus a --village year summary."""
+    """Every cadence at both as-of dates through the CLI, plus a --village year summary. The CLI's check of an
+    as-of day is made once, by its first run, and its result given to the later runs of the same paths, day and
+    campaign (read-only, as ``results``: a report only reads its check result); 7 checks fewer."""
+    import jicui_compliance.check as check
+
+    real, made = check.run_check, []  # (paths, as_of, campaign, result)
+
+    def once(paths, *, as_of, campaign, **rest):
+        assert not rest
+        for p, d, c, result in made:
+            if (p, d) == (list(paths), as_of) and c == campaign:
+                return result
+        made.append((list(paths), as_of, campaign, real(paths, as_of=as_of, campaign=campaign)))
+        return made[-1][-1]
+
     out = tmp_path_factory.mktemp("reports")
     runs = [(c, d, None) for c in CADENCES for d in (MID, END)] + [("year", END, "西岭村")]
-    for cadence, day, village in runs:
-        args = ["report", str(submission), "--out", str(out), "--cadence", cadence, "--as-of", day.isoformat()]
-        res = runner.invoke(app, args + (["--village", village] if village else []))
-        assert res.exit_code == 0, res.output
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(check, "run_check", once)
+        for cadence, day, village in runs:
+            args = ["report", str(submission), "--out", str(out), "--cadence", cadence, "--as-of", day.isoformat()]
+            res = runner.invoke(app, args + (["--village", village] if village else []))
+            assert res.exit_code == 0, res.output
+    assert [d for _, d, _, _ in made] == [MID, END]
     return out
 
 
@@ -633,6 +650,22 @@ DATING_CASE = {
 
 
 @pytest.fixture(scope="module")
+def checked():
+    """``checked(folder, day, select)``: ``run_check([folder], as_of=day, select=select)`` made once per folder, day
+    and rules for the module (the parametrizations below share some days across cadences). Read-only, as
+    ``results``: a report only reads its check result."""
+    made: dict = {}
+
+    def get(folder, day, select):
+        key = (folder, day, tuple(select))
+        if key not in made:
+            made[key] = run_check([folder], as_of=day, select=list(select))
+        return made[key]
+
+    return get
+
+
+@pytest.fixture(scope="module")
 def dating(tmp_path_factory):
     folder = tmp_path_factory.mktemp("dating")
     write_case(DATING_CASE, folder)
@@ -654,11 +687,11 @@ def dating(tmp_path_factory):
     ("quarter", dt.date(2023, 9, 30), {("TR006", "丁公司", "2023-07-21"), ("EN005", "丙公司", "2023-07-12"),
                                        ("EN005", "乙公司", "2023-07-20")}),
 ])
-def test_tr006_and_en005_are_new_in_the_report_of_the_day_they_arose(dating, cadence, day, expected):
+def test_tr006_and_en005_are_new_in_the_report_of_the_day_they_arose(dating, checked, cadence, day, expected):
     """A finding is new in the report whose window holds the day it came due or arose: TR006 on the last day of its
     education (30 days after max(the accident, the P1 end)), not at the end of the accident's month; EN005 on the
     day its count of penalties was reached (or its open major hazard found, if later), not on 31 December."""
-    r = build_report(Analysis(run_check([dating], as_of=day, select=["TR006", "EN005"])), cadence)
+    r = build_report(Analysis(checked(dating, day, ["TR006", "EN005"])), cadence)
     new = r.tables[f"{PERIOD_WORD[cadence]}新增发现"].frame
     title = {REGISTRY[x].title: x for x in ("TR006", "EN005")}
     assert {(title[x], e, str(d)) for x, e, d in zip(new["名称"], new["企业名称"], new["日期"])} == expected
@@ -755,14 +788,14 @@ def arising(tmp_path_factory):
     ("quarter", dt.date(2023, 12, 31), {("OS003", "甲公司", "2023-10-16"), ("EN006", "甲公司", "2023-10-01"),
                                         ("HZ008", "丙公司", "2023-12-01")}),
 ])
-def test_findings_are_new_in_the_report_of_the_day_they_arose(arising, cadence, day, expected):
+def test_findings_are_new_in_the_report_of_the_day_they_arose(arising, checked, cadence, day, expected):
     """A finding that arises after the date of its ledger row (HZ008 at the end of the 3rd day, TR005 30 days after
     the accident, OS003 the day after the licence expires, EN006 the day after the fined hazard's deadline, OS005 at
     the P2 end, EQ001 on the first cutting permit after the P2 end, AC001/AC002 when the hour runs out after midnight)
     or stands on the special-workers ledger, which has no date (SW001 the day after 有效期至, SW002 3 years + 1 day
     after the last review, SW003 60 days before 有效期至, SW004 on the 初领日期), is new in the report whose window
     holds that day, and in no other."""
-    r = build_report(Analysis(run_check([arising], as_of=day, select=ARISING_RULES)), cadence)
+    r = build_report(Analysis(checked(arising, day, ARISING_RULES)), cadence)
     new = r.tables[f"{PERIOD_WORD[cadence]}新增发现"].frame
     title = {REGISTRY[x].title: x for x in ARISING_RULES}
     assert {(title[x], e, str(d)) for x, e, d in zip(new["名称"], new["企业名称"], new["日期"])} == expected
@@ -809,17 +842,35 @@ def test_year_training_counts_only_the_report_period(tmp_path):
 
 @pytest.fixture(scope="module")
 def sample_year():
+    """The samples checked at 12-31, their year summary and 东坡村's, and the rows the town's summary gave its drill
+    and enforcement charts (recorded as charts.drill_coverage and charts.enforcement_by_month are called; each chart
+    is drawn as usual, so that the summary is the one build_report makes). Read-only, as ``built``'s."""
     from pathlib import Path
 
     res = run_check([Path(__file__).resolve().parents[1] / "data" / "samples"], as_of=END)
-    return res, build_report(Analysis(res), "year"), build_report(Analysis(res, village="东坡村"), "year")
+    got: dict = {}
+    real_drills, real_enforcement = charts.drill_coverage, charts.enforcement_by_month
+
+    def drills(groups, *args, **kwargs):
+        got["drills"] = groups
+        return real_drills(groups, *args, **kwargs)
+
+    def enforcement(monthly, *args, **kwargs):
+        got["enforcement"] = monthly
+        return real_enforcement(monthly, *args, **kwargs)
+
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(charts, "drill_coverage", drills)
+        mp.setattr(charts, "enforcement_by_month", enforcement)
+        town = build_report(Analysis(res), "year")
+    return res, town, build_report(Analysis(res, village="东坡村"), "year"), got
 
 
 def test_year_accidents_and_enforcement_are_counted_as_the_rules_and_the_period_count_them(sample_year):
     """The county hour is counted from when the unit's head was informed (AC001), so the summary's late reports
     are AC001's findings; the enforcement figures are the report period's (from the campaign's first day), every
     one of them, not the year's for some and the period's for others."""
-    res, rep, _ = sample_year
+    res, rep, _, _ = sample_year
     f, found = rep.facts, res.findings
     assert f.ac_late_county.value == (found["rule_id"] == "AC001").sum() == 2
     assert f.ac_late_town.value == (found["rule_id"] == "AC002").sum()
@@ -835,7 +886,7 @@ def test_year_accidents_and_enforcement_are_counted_as_the_rules_and_the_period_
 
 
 def test_zero_counts_are_written_as_words_not_as_0(sample_year):
-    _, town, village = sample_year
+    _, town, village, _ = sample_year
     for report in (town, village):
         t = _text(report)
         assert not re.search(r"(?<![0-9.])0(起|元|次|项|人)", t), t
@@ -843,24 +894,11 @@ def test_zero_counts_are_written_as_words_not_as_0(sample_year):
     assert "均在一小时内报告县应急管理局和镇政府" in _text(village)
 
 
-def test_the_year_charts_get_the_rows_of_their_tables(sample_year, monkeypatch):
+def test_the_year_charts_get_the_rows_of_their_tables(sample_year):
     """The drill and enforcement charts take rows of the report's own tables, whose 期间 and 月份 read as the
     office writes them (2023年上半年, 2023年8月): every group of the drill chart finds its row, and the
     enforcement chart its months (a chart of the samples said 暂无数据 when the lookup used 2023-H1)."""
-    res, _, _ = sample_year
-    got: dict = {}
-
-    def drills(groups, *args, **kwargs):
-        got["drills"] = groups
-        return b""
-
-    def enforcement(monthly, *args, **kwargs):
-        got["enforcement"] = monthly
-        return b""
-
-    monkeypatch.setattr(charts, "drill_coverage", drills)
-    monkeypatch.setattr(charts, "enforcement_by_month", enforcement)
-    build_report(Analysis(res), "year")
+    got = sample_year[3]  # what the samples' year summary gave the two charts
     assert [label.split("\n")[0] for label, _ in got["drills"]] == ["全年", "上半年", "下半年"]
     assert all(row is not None and row["应完成"] > 0 for _, row in got["drills"]), got["drills"]
     assert got["enforcement"]["月份"].tolist()[:2] == ["2023年8月", "2023年9月"]
@@ -883,7 +921,7 @@ def other_campaign(submission):
     other = dataclasses.replace(
         c, town="青石镇", phases=tuple(dataclasses.replace(p, name=n) for p, n in zip(c.phases, OTHER_PHASES)),
         enforcers=("综合执法大队",), documents=dataclasses.replace(c.documents, organ="青石镇安全生产委员会办公室"))
-    return {d: run_check([submission], as_of=d, campaign=other) for d in (MID, END)}
+    return {END: run_check([submission], as_of=END, campaign=other)}  # the reports below are of 12-31
 
 
 @pytest.fixture(scope="module")

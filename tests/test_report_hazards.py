@@ -53,8 +53,10 @@ def _text(report) -> str:
     return "".join(report.narrative)
 
 
-def test_amounts_in_wan_keep_their_decimals_in_every_format(results, tmp_path):
-    report = build_report(Analysis(results[NOV_END]), "year")
+def test_amounts_in_wan_keep_their_decimals_in_every_format(built, tmp_path):
+    # the module's year summary (built): writing a workbook only reads the report (a Table caches its columns'
+    # kinds, as display() does)
+    report = built("year", NOV_END)
     assert report.facts.hz_funds.text == "17.8万元"
     t = report.tables["按期整改"]
     header, rows = t.display()  # the cells of the HTML and Word tables
