@@ -34,13 +34,14 @@ demo: $(STAMP)
 
 # the gates (ruff, mypy), then unit tests, rule fixtures, the -W docs build (tests/test_docs.py)
 # and the notebooks (nbval), in one run on every core: a test file stays whole on one worker, so its
-# module fixtures are built once, and a notebook's cells run in order in one kernel (--dist loadscope)
+# module fixtures are built once, and a notebook's cells run in order in one kernel (--dist loadscope);
+# the longest modules first (tests/conftest.py LONGEST_FIRST)
 test: lint
-	$(BIN)/python -m pytest -q -n auto --dist loadscope --nbval-lax tests notebooks
+	$(BIN)/python -m pytest -q -n auto --dist loadscope --no-loadscope-reorder --nbval-lax tests notebooks
 
 # while working: the unit and rule tests only (no docs, notebooks, reports or generated towns), on every core
 test-fast: $(STAMP)
-	$(BIN)/python -m pytest -q -m "not slow" -n auto --dist loadscope tests
+	$(BIN)/python -m pytest -q -m "not slow" -n auto --dist loadscope --no-loadscope-reorder tests
 
 lint: $(STAMP)
 	$(BIN)/ruff check jicui_compliance tests benchmarks tools docs/_ext docs/conf.py
