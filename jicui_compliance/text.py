@@ -330,6 +330,8 @@ def _keep_ends(text: str, head: int, tail: int) -> str:
 
 #: a run of the digits of a match (its groups, as its separators or brackets set them apart)
 _DIGIT_RUN = re.compile("[0-9０-９XxＸｘ]+")
+
+
 def _grouped_as_number(text: str, short_at: tuple[int, ...] = ()) -> bool:
     """Whether the digit groups of a match are those a personal number is written in: 6-8-4, 6-4-4-4, 4-4-4-4-2,
     3-3-4-4-4 (an ID number), 3-4-4 (a mobile), 0351-2848716 — no group but the last of one or two digits, save a

@@ -80,26 +80,34 @@ def _arisen(result, f: pd.DataFrame) -> pd.Series:
     at all (NaT for the findings of the other rules, and where the rule gives none)."""
     out = pd.Series(pd.NaT, index=f.index, dtype="datetime64[ns]")
     ids = f["rule_id"].astype(object)
+    lookups = None  # the registry's enterprises by key and by credit code, made once for all the rules
     for rid in ids.unique():
         rule = REGISTRY.get(rid)
         if rule is None or rule.arises is None:
             continue
         sel = (ids == rid).to_numpy(dtype=bool)
-        found = f[sel].assign(eid=_eids(result, f[sel]), row=_rows(result, f[sel]))
+        lookups = lookups or _eid_lookups(result)
+        found = f[sel].assign(eid=_eids(f[sel], *lookups), row=_rows(result, f[sel]))
         days = pd.to_datetime(pd.Series(rule.arises(result.context, found)).to_numpy(), errors="coerce")
         out[sel] = pd.DatetimeIndex(days).normalize().to_numpy(dtype="datetime64[ns]")
     return out
 
 
-def _eids(result, found: pd.DataFrame) -> pd.array:
+def _eid_lookups(result) -> tuple[pd.Series, pd.Series]:
+    """The registry's enterprises (eid) by :func:`.findings.enterprise_key` (a key two enterprises share: neither)
+    and by credit code (the first row of that code)."""
+    reg = result.registry
+    by_key = pd.Series(reg.index.to_numpy(), index=pd.Index(registry_keys(reg).to_numpy(), dtype=object))
+    by_key = by_key[(by_key.index != "") & ~by_key.index.duplicated(keep=False)]
+    by_uscc = pd.Series(reg.index.to_numpy(), index=pd.Index(reg["uscc"].astype(object).to_numpy(), dtype=object))
+    by_uscc = by_uscc[by_uscc.index.notna() & ~by_uscc.index.duplicated()]
+    return by_key, by_uscc
+
+
+def _eids(found: pd.DataFrame, by_key: pd.Series, by_uscc: pd.Series) -> pd.array:
     """The registry enterprise of each finding, <NA> for none: by its credit code and name, or by its name and
     village where the registry gives it no credit code (:func:`.findings.enterprise_key`); by the credit code
     alone where the registry gives it no name (the first row of that code)."""
-    reg = result.registry
-    by_key = pd.Series(reg.index.to_numpy(), index=pd.Index(registry_keys(reg).to_numpy(), dtype=object))
-    by_key = by_key[(by_key.index != "") & ~by_key.index.duplicated(keep=False)]  # two alike: neither
-    by_uscc = pd.Series(reg.index.to_numpy(), index=pd.Index(reg["uscc"].astype(object).to_numpy(), dtype=object))
-    by_uscc = by_uscc[by_uscc.index.notna() & ~by_uscc.index.duplicated()]
     eid = enterprise_key(found).map(by_key)
     eid = eid.where(eid.notna(), found["enterprise_uscc"].astype(object).map(by_uscc))
     return pd.array(eid.to_numpy(dtype=object, na_value=None), dtype="Int64")

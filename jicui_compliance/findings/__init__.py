@@ -14,5 +14,5 @@ from .writers import (
 )
 
 __all__ = ["COLUMNS", "TITLES", "XLSX_MAX_FINDINGS", "FindingsModel", "build_findings", "enterprise_key", "finalize",
-           "findings_from_hits", "mask_id", "registry_keys", "mask_phone", "mask_text", "safe_for_output", "write_csv", "write_parquet",
-           "write_streamed", "write_xlsx", "xlsx_cut_note"]
+           "findings_from_hits", "mask_id", "mask_phone", "mask_text", "registry_keys", "safe_for_output", "write_csv",
+           "write_parquet", "write_streamed", "write_xlsx", "xlsx_cut_note"]

@@ -64,13 +64,13 @@ def enterprise_key(frame: pd.DataFrame) -> pd.Series:
     return (uscc + "\x1f" + name + ("\x1f" + village).where(uscc == "", "")).where(name != "", "")
 
 
-
 def registry_keys(registry: pd.DataFrame) -> pd.Series:
     """Each registry enterprise's :func:`enterprise_key` (its findings carry the registry's credit code, name and
     village), indexed as ``registry``; "" for an enterprise without a name, whose findings name no enterprise."""
     return enterprise_key(pd.DataFrame({"enterprise_name": registry["name"].astype(object),
                                         "enterprise_uscc": registry["uscc"].astype(object),
                                         "village": registry["village"].astype(object)}, index=registry.index))
+
 
 def empty() -> pd.DataFrame:
     """The findings table without a finding (a copy: the caller may add to it)."""
