@@ -81,7 +81,7 @@ class Resolution:
         and its frame carry this name, so that every rule, analysis, report, document and template sees one
         village; a cell that names no unit (the town's name alone) stays as written."""
         if self._villages is None:
-            self._villages = self.campaign.units(self.ledgers["enterprises"]["village"].dropna())
+            self._villages = self.campaign.units(self.ledgers["enterprises"]["village"].dropna().unique())
         units = self._villages
         return map_distinct(written, lambda v: units.named(v) or v).astype(written.dtype)
 
@@ -149,7 +149,7 @@ class Resolution:
         named = pd.DataFrame({"norm": [*names.to_numpy(), *also.index],
                               "eid": [*names.index, *also.astype("int64")]}).drop_duplicates()
         shared = named["norm"].duplicated(keep=False).to_numpy()  # a name of several enterprises: none of them
-        by_name = dict(zip(named["norm"], np.where(shared, SHARED_NAME, named["eid"]).tolist()))
+        by_name = dict(zip(named["norm"].tolist(), np.where(shared, SHARED_NAME, named["eid"]).tolist()))
         size = int(reg.index.max()) + 2 if len(reg) else 1
         name_of = np.full(size, None, dtype=object)
         name_of[reg.index.to_numpy()] = reg["name_norm"].astype(object).where(reg["name_norm"].notna(), None).to_numpy()
@@ -281,7 +281,7 @@ class Resolution:
             for s in ind.stations:
                 if s != PLACEHOLDER_STATION:
                     known.setdefault(fold(s), s)
-        used = set(self.registry["station_eff"].dropna().map(fold))
+        used = {fold(s) for s in self.registry["station_eff"].dropna().unique()}
         return [s for key, s in known.items() if key in used]
 
     def led_by_head(self, df: pd.DataFrame) -> pd.Series:

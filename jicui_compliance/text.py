@@ -266,6 +266,11 @@ def numbers_in(cell: str, known: Container[str] | None = None) -> list[str]:
 BRACKETED = re.compile(r"[(（][^()（）]*[)）]")
 
 
+#: a names cell that is one name as written: no list separator, bracket or white space (``\s`` is what
+#: ``str.split`` splits at)
+_ONE_NAME = re.compile(r"[^、,，;；/／()（）\s]+")
+
+
 def person_names(cell: str) -> list[str]:
     """The people a names cell lists (动火人, 监护人, 带队负责人, 执法人员, 主要负责人): a bracketed title or role
     after a name is dropped (“张三（焊工）” is 张三); the rest is split at 、，,；;/ and, between names, at white
@@ -280,6 +285,13 @@ def person_names(cell: str) -> list[str]:
     >>> person_names("李明 王 刚"), person_names("张 三 李四"), person_names("王 李四")
     (['李明', '王刚'], ['张三', '李四'], ['王李四'])
     """
+    if _ONE_NAME.fullmatch(cell):  # most cells: one name, nothing to split or drop
+        return [cell]
+    return _split_names(cell)
+
+
+def _split_names(cell: str) -> list[str]:
+    """:func:`person_names` of any cell, the long way."""
     names: list[str] = []
     for piece in LIST_SEPARATORS.split(BRACKETED.sub(" ", cell)):
         names.extend(_padded(piece.split()))

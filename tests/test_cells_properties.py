@@ -10,6 +10,7 @@ import pandas as pd
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from jicui_compliance import text as text_module
 from jicui_compliance.reading import cells
 from jicui_compliance.text import PLACEHOLDERS
 
@@ -456,3 +457,18 @@ def test_split_and_the_pattern_know_the_same_white_space():
     space = re.compile(r"\s")
     assert [c for c in map(chr, range(0x110000)) if space.match(c)] == \
         [c for c in map(chr, range(0x110000)) if not c.split()]
+
+
+NAME_SEPARATORS = list("、,，;；/／ \u3000\t\n\u00a0") + ["（焊工）", "(电工)", "（", ")"]
+A_NAME = st.text(st.sampled_from(list("张三李四欧阳明王刚A1")), min_size=1, max_size=3)
+
+
+@settings(max_examples=400)
+@given(st.one_of(
+    st.builds(lambda names, seps: "".join(n + s for n, s in zip(names, seps)),
+              st.lists(A_NAME, min_size=1, max_size=3), st.lists(st.sampled_from(NAME_SEPARATORS + [""]), max_size=3)),
+    st.text(max_size=10)))
+def test_person_names_shortcut_for_one_name_agrees_with_the_long_way(cell):
+    """person_names answers a cell without separators, brackets or white space at once: the same names as the
+    full split (brackets dropped, list separators, padded single characters)."""
+    assert text_module.person_names(cell) == text_module._split_names(cell)

@@ -286,7 +286,8 @@ class UnitNames:
     def __init__(self, campaign: Campaign, names: Iterable[object] = ()):
         town = fold(campaign.town)
         self._units: dict[str, str] = {}
-        for name in [*(s for i in campaign.industries for s in i.stations), *campaign.enforcers, *names]:
+        # each name looked at once: ``names`` is often a registry's whole 所属村 column
+        for name in dict.fromkeys([*(s for i in campaign.industries for s in i.stations), *campaign.enforcers, *names]):
             if isinstance(name, str) and (key := fold(name)) and key != town:
                 if town and key.startswith(town) and len(key) - len(town) >= 2:  # 积翠镇东坡村 is 东坡村
                     key = name = key[len(town):]

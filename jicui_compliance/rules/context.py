@@ -162,7 +162,8 @@ class Context:
             self._shared[key] = iss.loc[(iss["rule_id"] == "SCH002") & (iss["ledger"] == ledger)
                                         & (iss["field"] == field), "row"].to_numpy()
         rows: np.ndarray = self._shared[key]  # type: ignore[assignment]
-        return pd.Series(frame.index.isin(rows), index=frame.index, name=field)
+        hit = frame.index.isin(rows) if len(rows) else np.zeros(len(frame), dtype=bool)  # most columns: none
+        return pd.Series(hit, index=frame.index, name=field)
 
     def has_column(self, frame: pd.DataFrame, field: str) -> pd.Series:
         """True where the row's sheet has the column ``field``. RULEBOOK §8: an optional column
