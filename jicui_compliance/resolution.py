@@ -24,7 +24,7 @@ import pandas as pd
 
 from .campaign import Campaign, UnitNames
 from .ledgers import LEDGERS, Ledgers
-from .text import BRACKETED, fold, map_distinct, normalize_name, person_names
+from .text import BRACKETED, ONE_NAME, fold, map_distinct, normalize_name, person_names
 
 __all__ = ["BY_NAME_USCC_UNKNOWN", "NO_REF", "RESOLVED", "SHARED_NAME", "STATUSES", "UNRESOLVED", "USCC_NAME_MISMATCH", "Resolution",
            "existing", "fold_remembered", "folded", "leader_names", "month_label", "unknown_village"]
@@ -370,6 +370,8 @@ def leader_names(cell: str) -> tuple[str, ...]:
     and each person it lists as :func:`~jicui_compliance.text.person_names` reads them (the one reading of
     people: titles in brackets dropped; 张三、李四, 张三/李四 and 张三 李四 are two, 张 三 and 欧阳 明 one)."""
     text = unicodedata.normalize("NFKC", cell)
+    if ONE_NAME.fullmatch(text):  # most cells: one name, as written, without a title
+        return (whole,) if (whole := fold(text)) else ()
     plain = BRACKETED.sub("", text)
     names = [fold(text), fold(plain), *map(fold, person_names(text))]
     return tuple(dict.fromkeys(n for n in names if n))

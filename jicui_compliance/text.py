@@ -268,7 +268,7 @@ BRACKETED = re.compile(r"[(（][^()（）]*[)）]")
 
 #: a names cell that is one name as written: no list separator, bracket or white space (``\s`` is what
 #: ``str.split`` splits at)
-_ONE_NAME = re.compile(r"[^、,，;；/／()（）\s]+")
+ONE_NAME = re.compile(r"[^、,，;；/／()（）\s]+")
 
 
 def person_names(cell: str) -> list[str]:
@@ -285,7 +285,7 @@ def person_names(cell: str) -> list[str]:
     >>> person_names("李明 王 刚"), person_names("张 三 李四"), person_names("王 李四")
     (['李明', '王刚'], ['张三', '李四'], ['王李四'])
     """
-    if _ONE_NAME.fullmatch(cell):  # most cells: one name, nothing to split or drop
+    if ONE_NAME.fullmatch(cell):  # most cells: one name, nothing to split or drop
         return [cell]
     return _split_names(cell)
 

@@ -2,6 +2,7 @@
 
 import datetime as dt
 import random
+import unicodedata
 from itertools import zip_longest
 from unittest import mock
 
@@ -12,7 +13,8 @@ from hypothesis import strategies as st
 
 from jicui_compliance import text as text_module
 from jicui_compliance.reading import cells
-from jicui_compliance.text import PLACEHOLDERS
+from jicui_compliance.resolution import leader_names
+from jicui_compliance.text import BRACKETED, PLACEHOLDERS, fold
 
 DAYS = st.dates(min_value=dt.date(1950, 1, 1), max_value=dt.date(2099, 12, 31))
 FORMS = [
@@ -460,7 +462,7 @@ def test_split_and_the_pattern_know_the_same_white_space():
 
 
 NAME_SEPARATORS = list("、,，;；/／ \u3000\t\n\u00a0") + ["（焊工）", "(电工)", "（", ")"]
-A_NAME = st.text(st.sampled_from(list("张三李四欧阳明王刚A1")), min_size=1, max_size=3)
+A_NAME = st.text(st.sampled_from(list("张三李四欧阳明王刚A1Ａ\u200b")), min_size=1, max_size=3)
 
 
 @settings(max_examples=400)
@@ -469,6 +471,9 @@ A_NAME = st.text(st.sampled_from(list("张三李四欧阳明王刚A1")), min_siz
               st.lists(A_NAME, min_size=1, max_size=3), st.lists(st.sampled_from(NAME_SEPARATORS + [""]), max_size=3)),
     st.text(max_size=10)))
 def test_person_names_shortcut_for_one_name_agrees_with_the_long_way(cell):
-    """person_names answers a cell without separators, brackets or white space at once: the same names as the
-    full split (brackets dropped, list separators, padded single characters)."""
+    """person_names and leader_names answer a cell without separators, brackets or white space at once: the
+    same names as the full split (brackets dropped, list separators, padded single characters)."""
     assert text_module.person_names(cell) == text_module._split_names(cell)
+    long_way = [fold(unicodedata.normalize("NFKC", cell)), fold(BRACKETED.sub("", unicodedata.normalize("NFKC", cell))),
+                *map(fold, text_module._split_names(unicodedata.normalize("NFKC", cell)))]
+    assert leader_names.__wrapped__(cell) == tuple(dict.fromkeys(n for n in long_way if n))
