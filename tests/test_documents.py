@@ -165,6 +165,30 @@ def test_gongwen_page_numbers_and_complete_annex(sample_doc):
     assert sum(widths) <= Mm(156) + 10 and widths[0] != widths[1]  # by content, not equal
 
 
+def test_every_document_starts_from_one_styled_base_and_keeps_to_itself(tmp_path, monkeypatch):
+    """The page, styles, fonts and page numbers are made once per kind (公文, 信函) and each document opened from
+    them: a second document styles nothing again, a letter has its own first-page footer, and what one
+    document adds is not in the next."""
+    monkeypatch.setattr(Gongwen, "_bases", {})
+    styled = []
+    real = Gongwen._styles
+    monkeypatch.setattr(Gongwen, "_styles", lambda self: (styled.append(self.letter), real(self))[1])
+    first = Gongwen("积翠镇应急站", "积应急〔2023〕1号", "第一份通知")
+    first.p("只在第一份中的段落")
+    second = Gongwen("积翠镇应急站", "积应急〔2023〕2号", "第二份通知")
+    letter = Gongwen("积翠镇应急站", "积应急函〔2023〕3号", "一份函", letter=True)
+    assert styled == [False, True]
+    paths = [d.save(tmp_path / f"{i}.docx") for i, d in enumerate((first, second, letter))]
+    docs = [Document(str(p)) for p in paths]
+    texts = ["".join(p.text for p in d.paragraphs) for d in docs]
+    assert "只在第一份中的段落" in texts[0] and "只在第一份中的段落" not in texts[1]
+    assert "第二份通知" in texts[1] and "第一份通知" not in texts[1]
+    assert [d.core_properties.title for d in docs] == ["第一份通知", "第二份通知", "一份函"]
+    assert [d.sections[0].different_first_page_header_footer for d in docs] == [False, False, True]
+    for d in docs:
+        assert d.styles["公文标题"].font.name == XIAOBIAOSONG and d.settings.odd_and_even_pages_header_footer
+
+
 def test_annex_table_cells_as_python_docx_would_make_them(tmp_path):
     """The annex rows are written as XML text: each cell still reads back as its text, in 表格文字 with one
     run (黑体 header, 仿宋 body), numbers right-aligned; tabs and line breaks as Word's own, spaces kept,
