@@ -187,6 +187,12 @@ def test_every_document_starts_from_one_styled_base_and_keeps_to_itself(tmp_path
     assert [d.sections[0].different_first_page_header_footer for d in docs] == [False, False, True]
     for d in docs:
         assert d.styles["公文标题"].font.name == XIAOBIAOSONG and d.settings.odd_and_even_pages_header_footer
+    # nothing of python-docx's template that is not the document's: its page as a thumbnail, Word 2010's second copy
+    # of the styles, an empty custom XML store
+    for path in paths:
+        names = zipfile.ZipFile(path).namelist()
+        assert not [n for n in names if "thumbnail" in n or "stylesWithEffects" in n or n.startswith("customXml")]
+        assert {"word/document.xml", "word/styles.xml", "word/footer1.xml", "docProps/core.xml"} <= set(names)
 
 
 def test_annex_table_cells_as_python_docx_would_make_them(tmp_path):

@@ -36,6 +36,7 @@ from docx.enum.section import WD_ORIENT
 from docx.enum.style import WD_STYLE_TYPE
 from docx.enum.table import WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_BREAK, WD_LINE_SPACING
+from docx.opc.constants import RELATIONSHIP_TYPE as RT
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Emu, Mm, Pt, RGBColor
@@ -176,6 +177,8 @@ def column_widths(header: list[str], rows: list[list[str]], total: int, size: fl
 _QUOTE = {'"': "&quot;"}
 #: the comment that holds a table's place for its rows until the document is saved
 _ROWS = "jicui-rows-"
+#: the relationship of Word 2010's copy of the styles (python-docx has no constant for it)
+_STYLES_WITH_EFFECTS = "http://schemas.microsoft.com/office/2007/relationships/stylesWithEffects"
 #: characters XML 1.0 cannot hold (python-docx refuses them): left out of table cells
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 _BREAKS = re.compile(r"([\t\r\n])")
@@ -209,6 +212,8 @@ class Gongwen:
     #: per process (:meth:`_base`) and opened for each document, rather than styled anew for each (a notice
     #: took some 40% of its time to be styled)
     _bases: dict[bool, bytes] = {}
+    #: a style's id by (name, type), the same in every document (:meth:`_cache_style_ids`)
+    _style_ids: dict[tuple[str, object], str | None] = {}
 
     def __init__(self, organ: str, number: str, title: str, recipients: Sequence[str] = (), letter: bool = False):
         self.organ, self.number, self.title = mask_text(organ), mask_text(number), mask_text(title)
@@ -243,10 +248,21 @@ class Gongwen:
             blank._styles()
             blank._font_fallbacks()
             blank._page_numbers()
+            blank._template_leftovers()
             out = BytesIO()
             doc.save(out)
             cls._bases[letter] = out.getvalue()
         return cls._bases[letter]
+
+    def _template_leftovers(self) -> None:
+        """Parts of python-docx's template that are not this document's: the thumbnail (a picture of the template's
+        own page, which a file browser would show as this document's), Word 2010's second copy of the styles
+        (``stylesWithEffects``, 0.4 MB of XML that no reader needs: every document read, compressed and written it
+        again) and an empty custom XML store."""
+        part = self.doc.part
+        for rels, unwanted in ((part.rels, (RT.CUSTOM_XML, _STYLES_WITH_EFFECTS)), (part.package.rels, (RT.THUMBNAIL,))):
+            for rid in [rid for rid, rel in rels.items() if rel.reltype in unwanted]:
+                del rels[rid]
 
     @staticmethod
     def _grid(sec) -> None:
@@ -297,10 +313,11 @@ class Gongwen:
     def _cache_style_ids(self) -> None:
         """A style named in a paragraph or a table is looked up once: python-docx otherwise searches the style
         part (some 160 styles, each one's type read) for every ``style=`` given by name (a county's 31 annexes:
-        some 150 times). The styles are all made by now (:meth:`_styles`), so a name keeps its id."""
+        some 150 times). Every document opens the same styled base (:meth:`_base`), whose styles are all made: a
+        name has one id in every document, looked up once per process."""
         part = self.doc.part
         lookup = part.get_style_id
-        ids: dict = {}
+        ids = Gongwen._style_ids
 
         def get_style_id(style_or_name, style_type):
             if not isinstance(style_or_name, str):
