@@ -193,6 +193,8 @@ def test_every_document_starts_from_one_styled_base_and_keeps_to_itself(tmp_path
         names = zipfile.ZipFile(path).namelist()
         assert not [n for n in names if "thumbnail" in n or "stylesWithEffects" in n or n.startswith("customXml")]
         assert {"word/document.xml", "word/styles.xml", "word/footer1.xml", "docProps/core.xml"} <= set(names)
+    # of the template's 100 table styles, the default and the annexes' 网格型 (Table Grid)
+    assert sorted(s.name for s in docs[0].styles if s.type == 3) == ["Normal Table", "Table Grid"]
 
 
 def test_annex_table_cells_as_python_docx_would_make_them(tmp_path):

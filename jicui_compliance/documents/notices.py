@@ -141,7 +141,8 @@ def rectification_notices(analysis: Analysis, out: Path, day: dt.date, first: in
     if f.empty:
         return rows
     order = {s: i for i, s in enumerate(NOTICE_SEVERITIES)}
-    f = f.assign(_sev=f["severity"].map(order))
+    f = f.assign(_sev=f["severity"].map(order)).reset_index(drop=True)
+    records = list(f.itertuples(index=False))  # each finding as a row once (a row type made per call, not per notice)
     # one notice per enterprise: by its credit code as well as its name (two registry enterprises may share a name)
     groups = f.groupby(["village", "enterprise_name", "enterprise_uscc"], sort=True)
     shared = _shared_names(analysis.whole.registry)
@@ -155,7 +156,7 @@ def rectification_notices(analysis: Analysis, out: Path, day: dt.date, first: in
         d.p(f"根据{_plan(camp)}，镇专项行动工作专班对你单位报送的专项行动台账（数据截至{day_text(analysis.as_of)}）"
             f"进行了核查，发现你单位存在下列{len(g)}项问题，须认真整改：")
         d.heading("一、存在的问题")
-        for i, row in enumerate(g.itertuples(index=False), start=1):
+        for i, row in enumerate(map(records.__getitem__, g.index.tolist()), start=1):
             d.p(f"{i}. {_item_text(row)}" + _basis(row))
         d.heading("二、整改要求")
         # the placeholder 其他站所 is no unit to report to (docs/guide/documents.md): the town's office then

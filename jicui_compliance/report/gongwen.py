@@ -179,6 +179,8 @@ _QUOTE = {'"': "&quot;"}
 _ROWS = "jicui-rows-"
 #: the relationship of Word 2010's copy of the styles (python-docx has no constant for it)
 _STYLES_WITH_EFFECTS = "http://schemas.microsoft.com/office/2007/relationships/stylesWithEffects"
+#: the table styles a document keeps: the default (普通表格) and the annexes' 网格型 (“Table Grid”), based on it
+_TABLE_STYLES_KEPT = ("TableNormal", "TableGrid")
 #: characters XML 1.0 cannot hold (python-docx refuses them): left out of table cells
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 _BREAKS = re.compile(r"([\t\r\n])")
@@ -258,11 +260,17 @@ class Gongwen:
         """Parts of python-docx's template that are not this document's: the thumbnail (a picture of the template's
         own page, which a file browser would show as this document's), Word 2010's second copy of the styles
         (``stylesWithEffects``, 0.4 MB of XML that no reader needs: every document read, compressed and written it
-        again) and an empty custom XML store."""
+        again) and an empty custom XML store; and the template's 98 table styles other than 普通表格 and 网格型 (“Table
+        Grid”, the annexes' own): 0.42 MB of the 0.44 MB of ``styles.xml``. Word and WPS still offer them in their
+        table-style gallery (they know their built-in styles without a definition in the file)."""
         part = self.doc.part
         for rels, unwanted in ((part.rels, (RT.CUSTOM_XML, _STYLES_WITH_EFFECTS)), (part.package.rels, (RT.THUMBNAIL,))):
             for rid in [rid for rid, rel in rels.items() if rel.reltype in unwanted]:
                 del rels[rid]
+        styles = self.doc.styles.element
+        for style in styles.findall(qn("w:style")):
+            if style.get(qn("w:type")) == "table" and style.get(qn("w:styleId")) not in _TABLE_STYLES_KEPT:
+                styles.remove(style)
 
     @staticmethod
     def _grid(sec) -> None:
