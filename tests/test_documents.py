@@ -197,6 +197,29 @@ def test_every_document_starts_from_one_styled_base_and_keeps_to_itself(tmp_path
     assert sorted(s.name for s in docs[0].styles if s.type == 3) == ["Normal Table", "Table Grid"]
 
 
+@pytest.mark.parametrize("text", ["", "一、存在的问题", " 前后有空格 ", "甲\t乙", "第一行\n第二行\r第三", "<&>\"'", "身份证110105194912310021"])
+@pytest.mark.parametrize("indent, style, align", [(True, None, None), (False, None, None), (False, "公文标题", None),
+                                                  (True, "Normal", None), (False, None, "center"), (True, "表格文字", "right")])
+def test_a_paragraph_is_written_as_python_docx_writes_it(text, indent, style, align):
+    """Gongwen.p writes a paragraph's XML at once: the same XML as python-docx's add_paragraph with the indent and
+    alignment set through its API (the text masked alike)."""
+    from docx.enum.text import WD_ALIGN_PARAGRAPH
+
+    from jicui_compliance.findings.masking import mask_text
+
+    aligned = {None: None, "center": WD_ALIGN_PARAGRAPH.CENTER, "right": WD_ALIGN_PARAGRAPH.RIGHT}[align]
+    doc = Gongwen("积翠镇应急站", "积应急〔2023〕1号", "通知")
+    ours = doc.p(text, indent=indent, style=style, align=aligned)
+    theirs = doc.doc.add_paragraph(mask_text(text), style=style)
+    theirs.paragraph_format.first_line_indent = Pt(gongwen.SIZE_3 * 2) if indent else Pt(0)
+    if aligned is not None:
+        theirs.alignment = aligned
+    elif style is None:
+        theirs.alignment = WD_ALIGN_PARAGRAPH.JUSTIFY
+    assert etree.tostring(ours._p) == etree.tostring(theirs._p)
+    assert ours._p.getnext() is theirs._p  # in the body, in order, before the section properties
+
+
 def test_annex_table_cells_as_python_docx_would_make_them(tmp_path):
     """The annex rows are written as XML text: each cell still reads back as its text, in 表格文字 with one
     run (黑体 header, 仿宋 body), numbers right-aligned; tabs and line breaks as Word's own, spaces kept,
