@@ -141,7 +141,9 @@ def rectification_notices(analysis: Analysis, out: Path, day: dt.date, first: in
     if f.empty:
         return rows
     order = {s: i for i, s in enumerate(NOTICE_SEVERITIES)}
-    f = f.assign(_sev=f["severity"].map(order)).reset_index(drop=True)
+    # in each notice's order, once (a group keeps its rows' order): most severe first, then by file and row
+    f = f.assign(_sev=f["severity"].map(order)).sort_values(["_sev", "source_file", "source_row"], kind="mergesort")
+    f = f.reset_index(drop=True)
     records = list(f.itertuples(index=False))  # each finding as a row once (a row type made per call, not per notice)
     # one notice per enterprise: by its credit code as well as its name (two registry enterprises may share a name)
     groups = f.groupby(["village", "enterprise_name", "enterprise_uscc"], sort=True)
@@ -149,7 +151,6 @@ def rectification_notices(analysis: Analysis, out: Path, day: dt.date, first: in
     folder = out / NOTICE
     folder.mkdir(parents=True, exist_ok=True)
     for n, ((village, name, uscc), g) in enumerate(groups, start=first):
-        g = g.sort_values(["_sev", "source_file", "source_row"], kind="mergesort")
         number = docs.numbered(docs.notice_number, day.year, n)
         name = _named(name, uscc, village, shared)
         d = Gongwen(docs.notice_organ, number, NOTICE, [name], letter=True)
