@@ -81,7 +81,7 @@ class Resolution:
         and its frame carry this name, so that every rule, analysis, report, document and template sees one
         village; a cell that names no unit (the town's name alone) stays as written."""
         if self._villages is None:
-            self._villages = self.campaign.units(self.ledgers["enterprises"]["village"].dropna().unique())
+            self._villages = self.campaign.units(self.ledgers["enterprises"]["village"].dropna())
         units = self._villages
         return map_distinct(written, lambda v: units.named(v) or v).astype(written.dtype)
 

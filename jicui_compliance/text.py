@@ -221,7 +221,8 @@ def text_width(text: str) -> int:
 
 
 #: what separates the items a cell lists (people, units): 、，,；;/ — white space is no separator of its own
-LIST_SEPARATORS = re.compile(r"[、,，;；/／]+")
+_LISTING = "、,，;；/／"
+LIST_SEPARATORS = re.compile(f"[{_LISTING}]+")
 
 
 #: what stands between two numbers written in one cell (17644968942/0351-2848716, 138…、139…, 138… 或 139…;
@@ -266,9 +267,9 @@ def numbers_in(cell: str, known: Container[str] | None = None) -> list[str]:
 BRACKETED = re.compile(r"[(（][^()（）]*[)）]")
 
 
-#: a names cell that is one name as written: no list separator, bracket or white space (``\s`` is what
-#: ``str.split`` splits at)
-ONE_NAME = re.compile(r"[^、,，;；/／()（）\s]+")
+#: a names cell that is one name as written: no list separator (:data:`LIST_SEPARATORS`), bracket
+#: (:data:`BRACKETED`) or white space (``\s`` is what ``str.split`` splits at)
+ONE_NAME = re.compile(rf"[^{_LISTING}()（）\s]+")
 
 
 def person_names(cell: str) -> list[str]:

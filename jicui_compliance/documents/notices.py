@@ -157,7 +157,7 @@ def rectification_notices(analysis: Analysis, out: Path, day: dt.date, first: in
         d.p(f"根据{_plan(camp)}，镇专项行动工作专班对你单位报送的专项行动台账（数据截至{day_text(analysis.as_of)}）"
             f"进行了核查，发现你单位存在下列{len(g)}项问题，须认真整改：")
         d.heading("一、存在的问题")
-        for i, row in enumerate(map(records.__getitem__, g.index.tolist()), start=1):
+        for i, row in enumerate((records[k] for k in g.index), start=1):
             d.p(f"{i}. {_item_text(row)}" + _basis(row))
         d.heading("二、整改要求")
         # the placeholder 其他站所 is no unit to report to (docs/guide/documents.md): the town's office then

@@ -111,7 +111,7 @@ def _units(ctx: Context) -> UnitNames:
     """The town's stations, enforcers and villages (in the registry): a meeting's 单位 "积翠镇东坡村" is 东坡村's,
     and a spelling of one that is another's own name is the other's (with villages 南村 and 镇南村, 镇南村's
     meeting is not 南村's)."""
-    return ctx.campaign.units(ctx.registry["village"].dropna().unique() if "village" in ctx.registry else ())
+    return ctx.campaign.units(ctx.registry["village"].dropna() if "village" in ctx.registry else ())
 
 
 def _held(ctx: Context, kinds: tuple[str, ...], phase: str) -> pd.DataFrame:

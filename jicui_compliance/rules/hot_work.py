@@ -159,10 +159,7 @@ def _one_of_workers(person: pd.Series, workers: pd.Series) -> np.ndarray:
     cell (read alike). Each distinct cell is read once, and each distinct (person, workers) pair compared once
     (the two columns factorised each, their integer codes combined)."""
     def names(cell: object) -> frozenset[str]:
-        people = person_names(str(cell))
-        if len(people) == 1:  # most cells
-            return frozenset((folded,)) if (folded := fold_remembered(people[0])) else frozenset()
-        return frozenset(map(fold_remembered, people)) - {""}
+        return frozenset(map(fold_remembered, person_names(str(cell)))) - {""}
 
     p, w = person.to_numpy(dtype=object), workers.to_numpy(dtype=object)
     filled = (pd.notna(p) & pd.notna(w)).astype(bool)
