@@ -767,7 +767,7 @@ def scan_zip(path: Path) -> ZipScan:
                         size += len(chunk)
                         data = tail + chunk
                         far = far or _has_far_cell(data)
-                        errors = errors or _holds(data, (_ERROR_TYPE,), 3) or _may_be_unsaved(data)
+                        errors = errors or _holds(data, _ERROR_TYPE, 3) or _may_be_unsaved(data)
                         last_row = max(last_row, _last_row_number(data))
                         tail = data[-64:]
                 # Rows and cells are counted only when they could matter: a cell takes at least the
@@ -870,42 +870,37 @@ _PREFIXED_UNSAVED = re.compile(rb"</\w+:f></\w+:c>|<\w+:v></\w+:v></\w+:c>|<\w+:
 
 def _may_be_unsaved(data: bytes) -> bool:
     """Whether ``data`` may hold a formula saved without its result (:data:`_UNSAVED_ENDS`, or the same with
-    prefixed tags): a sheet without formulas is told at once (:func:`_formula_tag`)."""
-    if not _formula_tag(data):
-        return False
-    if b"<f" in data and any(end in data for end in _UNSAVED_ENDS):
+    prefixed tags): a sheet without formulas is told at once (:func:`_holds`)."""
+    if _holds(data, b"<f", 1) and any(end in data for end in _UNSAVED_ENDS):
         return True
-    return b":f" in data and _PREFIXED_FORMULA.search(data) is not None and _PREFIXED_UNSAVED.search(data) is not None
+    return (_holds(data, b":f", 1) and _PREFIXED_FORMULA.search(data) is not None
+            and _PREFIXED_UNSAVED.search(data) is not None)
 
 
-#: how many occurrences of its rare byte :func:`_holds` looks at one by one before it searches for the texts instead
+#: how many occurrences of its rare byte :func:`_holds` looks at one by one before it searches for the text instead
 _FEW = 64
 
 
-def _holds(data: bytes, texts: tuple[bytes, ...], key: int) -> bool:
-    """Whether ``data`` holds one of ``texts``, which all have the same byte at ``key``: a byte rare in a sheet's
-    XML, found one by one (a single byte is found as fast as memory is read), each occurrence compared.
+def _holds(data: bytes, text: bytes, key: int) -> bool:
+    """``text in data``, found through the byte of ``text`` at ``key``: a byte rare in a sheet's XML, found one
+    occurrence at a time (a single byte is found as fast as memory is read), each compared.
 
     A sheet's rows and cells (``<row r="2" spans="1:15"><c r="A2" s="1" t="s"><v>0</v></c>``) hold neither the
-    letter f of a formula's tag (``<f>``, ``<x:f>``) nor the e of an error cell's type (``t="e"``); only a few
-    attribute names of the sheet's head and foot (defaultRowHeight, footer), inline text and the attributes some
-    programs give each row (customHeight) do. A search for a text of two to five bytes instead looks at every
-    ``<`` or ``"``: over the clean county's 178 MB of sheets about 0.1–0.17 s each, this about 0.01 s. Past
-    :data:`_FEW` occurrences (English text, formulas, rows with attributes) the texts are searched for as before."""
-    byte = texts[0][key:key + 1]
+    letter f of a formula's tag (``<f``, ``:f`` as in ``<x:f>``) nor the e of an error cell's type (``t="e"``);
+    only a few attribute names of the sheet's head and foot (defaultRowHeight, footer), inline text and the
+    attributes some programs give each row (customHeight) do. A search for a text of two to five bytes instead
+    looks at every ``<`` or ``"``: over the clean county's 178 MB of sheets about 0.1–0.17 s each, this about
+    0.01 s. Past :data:`_FEW` occurrences (English text, formulas, rows with attributes) ``text`` is searched
+    for as before."""
+    byte = text[key:key + 1]
     at = data.find(byte)
     for _ in range(_FEW):
         if at < 0:
             return False
-        if at >= key and any(data.startswith(t, at - key) for t in texts):
+        if at >= key and data.startswith(text, at - key):
             return True
         at = data.find(byte, at + 1)
-    return at >= 0 and any(t in data for t in texts)
-
-
-def _formula_tag(data: bytes) -> bool:
-    """Whether ``data`` holds a formula's tag, unprefixed or prefixed (``<f``, ``:f``)."""
-    return _holds(data, (b"<f", b":f"), 1)
+    return at >= 0 and text in data
 
 
 FormulaCell = FormulaError | UnsavedFormula
