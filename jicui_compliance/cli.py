@@ -565,10 +565,11 @@ def rules_cmd(
 ) -> None:
     """列出规则，或显示一条规则的完整说明。"""
     from .ledgers import LEDGERS
-    from .report.wording import clause_text
     from .rules import PARTY_LABELS, REGISTRY, select_rules
 
     if which and which.upper() in REGISTRY:
+        from .report.wording import clause_text  # the report package (charts, Word) only for one rule's page
+
         r = REGISTRY[which.upper()]
         console.print(f"[bold]{r.id}[/]  {r.title}")
         clause = clause_text(r.clause)

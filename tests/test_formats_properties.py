@@ -92,3 +92,50 @@ def test_birth_date_after_as_of_is_future_and_as_of_itself_is_not():
     born_after, born_on = _with_check_digit("11010520240101002"), _with_check_digit("11010520231231002")
     got = id_numbers(pd.Series([born_after, born_on]), AS_OF)
     assert got["status"].tolist() == [ID_FUTURE, ID_VALID]
+
+
+# -- FMT001: the credit code check, against python-stdnum's own validation -------------------------------------
+def uscc_expected(value: str) -> bool:
+    """GB 32100-2015 as stdnum's ``is_valid`` reads it, and codes whose first two places are letters (N2…, Y…)
+    checked with stdnum's check character: the definition the quicker check must keep."""
+    from stdnum.cn import uscc
+
+    if uscc.is_valid(value):
+        return True
+    number = uscc.compact(value)
+    if len(number) != 18 or not number[2:8].isdigit() or number[:2].isdigit():
+        return False
+    try:
+        return number[-1] == uscc.calc_check_digit(number[:17])
+    except ValueError:
+        return False
+
+
+@st.composite
+def usccs_drawn(draw):
+    from stdnum.cn import uscc
+
+    alphabet = "0123456789ABCDEFGHJKLMNPQRTUWXY"
+    division = st.from_regex(r"\A[0-9]{6}\Z") | st.from_regex(r"\A[0-9A-H]{6}\Z")  # a letter in places 3–8: invalid
+    head = draw(st.sampled_from(["91", "92", "12", "N2", "Y1", "9A", "31"])) + draw(division)
+    body = head + draw(st.text(alphabet=alphabet, min_size=9, max_size=9))
+    right = uscc.calc_check_digit(body)
+    code = body + draw(st.sampled_from([right, right, "0", "X", "Y", "I"]))
+    style = draw(st.sampled_from(["as is", "lower", "spaced", "hyphen", "full width", "tab"]))
+    if style == "lower":
+        return code.lower()
+    if style == "spaced":
+        return f" {code[:6]} {code[6:]} "
+    if style == "hyphen":
+        return f"{code[:8]}-{code[8:]}"
+    if style == "full width":
+        return code.translate({c: c + 0xFEE0 for c in range(0x21, 0x7F)})
+    return code[:16] + "\t" + code[16:] if style == "tab" else code
+
+
+@settings(max_examples=600, deadline=None)
+@given(usccs_drawn() | st.text(alphabet="0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcxyz -\t１Ａ", max_size=22))
+def test_uscc_check_matches_stdnum(value):
+    from jicui_compliance.rules.formats import _uscc_ok
+
+    assert _uscc_ok.__wrapped__(value) is uscc_expected(value)

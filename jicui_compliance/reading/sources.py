@@ -479,7 +479,9 @@ def _usual_width(data: bytes, sep: bytes) -> int:
     which pyarrow is told; title lines, footers and other lines of another width are read apart
     (:func:`_parse_csv`). With a quote among those lines (a quoted line break splits a record),
     the records are counted as the csv module reads them."""
-    head = [line for chunk in data.split(b"\n", 100)[:100] for line in chunk.splitlines()][:100]  # CR ends a line too
+    start = data[:1 << 16]  # the first 100 lines, without copying the rest of the file (split's last piece)
+    start = start if start.count(b"\n") >= 100 else data
+    head = [line for chunk in start.split(b"\n", 100)[:100] for line in chunk.splitlines()][:100]  # CR ends a line too
     if any(b'"' in line for line in head):
         widths = [len(r) for r in _records(b"\n".join(head), sep) if r]
     else:

@@ -186,6 +186,10 @@ class HeaderIndex:
         self._ends = {key[i:] for key in self._index for i in range(1, len(key))}
         self._ascii_end_chars = {ch for end in self._ends if end.isascii() for ch in end}  # “)” of “资金(万元)”
         self._ending: set[str] = set()  # the texts looked up so far that are such an end, once normalised
+        #: the characters of accepted headers: a text that starts with a CJK ideograph, an ASCII letter or digit (which
+        #: normalising leaves as they are, first) not among them names no field and is no header's end (a name, a
+        #: place, a date), and is not normalised
+        self._header_chars = {ch for key in self._index for ch in key}
 
     def lookup(self, cell: object) -> list[tuple[str, str]]:
         if not isinstance(cell, str):
@@ -194,6 +198,9 @@ class HeaderIndex:
         if found is None:
             if cell.isascii() and not self._ascii_names and self._ascii_end_chars.isdisjoint(cell):
                 found = self._memo[cell] = []  # normalising ASCII gives ASCII
+            elif cell[:1] not in self._header_chars and ("\u4e00" <= cell[:1] <= "\u9fff" or cell[:1].isascii()
+                                                        and cell[:1].isalnum()):
+                found = self._memo[cell] = []
             else:
                 key = normalize_header(cell)
                 found = self._memo[cell] = self._index.get(key, [])

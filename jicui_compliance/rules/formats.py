@@ -19,21 +19,21 @@ _MOBILE = re.compile(r"^(?:\+?86|0086)?1[3-9]\d{9}$")  # matched without spaces 
 _LANDLINE = re.compile(r"^(?:\(?0\d{2,3}\)?-?)?[2-9]\d{6,7}(?:(?:-|转)\d{1,6})?$")
 
 
+#: the characters of a GB 32100-2015 code (digits and capital letters but I, O, S, V, Z)
+USCC_ALPHABET = frozenset("0123456789ABCDEFGHJKLMNPQRTUWXY")
+
+
 @lru_cache(maxsize=200_000)
 def _uscc_ok(value: str) -> bool:
     """GB 32100-2015: 18 characters of its alphabet, digits in places 3–8 (the division code), the check
     character computed by python-stdnum. stdnum's ``is_valid`` also wants digits in places 1–2, but the
     registering authority and the kind of body may be letters (N2…: a village's collective economic
-    organisation, Y…: others): those are checked with stdnum's own check character."""
-    if uscc.is_valid(value):
-        return True
-    number = uscc.compact(value)
-    if len(number) != 18 or not number[2:8].isdigit() or number[:2].isdigit():
-        return False
-    try:
-        return number[-1] == uscc.calc_check_digit(number[:17])
-    except ValueError:  # a character outside the code's alphabet (I, O, S, V, Z)
-        return False
+    organisation, Y…: others): those are checked with stdnum's own check character, as every code is.
+    A code of the alphabet only is its own compact form (no space, hyphen or full-width character to
+    take out): stdnum's ``compact`` is asked only for the others."""
+    number = value if USCC_ALPHABET.issuperset(value) else uscc.compact(value)
+    return (len(number) == 18 and number[2:8].isdigit() and USCC_ALPHABET.issuperset(number)
+            and number[-1] == uscc.calc_check_digit(number[:17]))
 
 
 #: ``id_number`` statuses: valid, or why not (RULEBOOK §5 FMT002)
