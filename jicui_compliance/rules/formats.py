@@ -31,6 +31,8 @@ def _uscc_ok(value: str) -> bool:
     organisation, Y…: others): those are checked with stdnum's own check character, as every code is.
     A code of the alphabet only is its own compact form (no space, hyphen or full-width character to
     take out): stdnum's ``compact`` is asked only for the others."""
+    if not isinstance(value, str):
+        return False
     number = value if USCC_ALPHABET.issuperset(value) else uscc.compact(value)
     return (len(number) == 18 and number[2:8].isdigit() and USCC_ALPHABET.issuperset(number)
             and number[-1] == uscc.calc_check_digit(number[:17]))
