@@ -17,11 +17,25 @@ SHARE_NEEDED = (9, 10)  # TR002: at least 9/10 of the registered employees
 EDUCATION_DAYS = 30  # TR005: days after an accident within which its warning education is due
 
 
+@shared
+def _kinds(ctx: Context) -> tuple[np.ndarray, pd.Index]:
+    """Each training row's 类型 as a code into the distinct types: the TR rules ask for three types, seven times
+    (a county's 160,000 rows: a text comparison of every row costs about 4 ms, a comparison of codes 0.1 ms)."""
+    return pd.factorize(ctx.frame("training")["kind"])
+
+
+def _of_kind(ctx: Context, kind: str) -> pd.Series:
+    """True for the training rows (of ``ctx.frame("training")``) of type ``kind``."""
+    codes, kinds = _kinds(ctx)
+    at = kinds.get_indexer([kind])[0]
+    return pd.Series((codes == at) & (at >= 0), index=ctx.frame("training").index)
+
+
 def _undated(ctx: Context, kind: str, where=None) -> np.ndarray:
     """The enterprises with a record of ``kind`` (of the rows ``where``) whose date could not be read
     (:meth:`Context.undated_eids`): it may be the one looked for, so they are not judged."""
     tr = ctx.frame("training")
-    sel = tr["kind"] == kind
+    sel = _of_kind(ctx, kind)
     return ctx.undated_eids(tr, "training", "date", where=sel if where is None else sel & where(tr))
 
 
@@ -29,7 +43,7 @@ def _undated(ctx: Context, kind: str, where=None) -> np.ndarray:
 def _training(ctx: Context, kind: str) -> pd.DataFrame:
     """Resolved training rows of ``kind`` that exist at as-of (dated on or before it)."""
     tr = ctx.frame("training")
-    sel = tr["eid"].notna() & (tr["kind"] == kind) & (tr["date"] <= ctx.as_of_ts).fillna(False)
+    sel = tr["eid"].notna() & _of_kind(ctx, kind) & (tr["date"] <= ctx.as_of_ts).fillna(False)
     return tr.loc[sel, ["eid", "date", "attendees", "examined"]]  # the columns the TR rules read
 
 
